@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * capture.h - frame sources behind one interface.
+ *
+ *  - a video file (anything OpenCV's FFmpeg backend decodes) or a folder of
+ *    numbered images (CDnet layout: DIR/input/in000001.jpg ..., or the
+ *    folder of images itself), through the OpenCV wrapper;
+ *  - a V4L2 camera through libv4l2 (mmap streaming, poll with a timeout,
+ *    reconnect with back-off).
+ *
+ * Frames are reused in place: a frame returned by zp_source_next() is valid
+ * until the next call or zp_source_free().
+ */
+#ifndef ZP_CAPTURE_H
+#define ZP_CAPTURE_H
+
+#include "zp_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zp_source zp_source;
+
+/* Maximum V4L2 controls set from config. */
+#define ZP_MAX_CONTROLS 16
+
+typedef struct zp_camera_control {
+	char name[48];   /* V4L2 control name as the driver reports it, lower case, '_' for spaces,
+	                    e.g. "auto_exposure", "exposure_time_absolute"; or a numeric id */
+	int64_t value;
+} zp_camera_control;
+
+/* Every field has a [camera] config key of the same name (see README). */
+typedef struct zp_camera_params {
+	char device[128];        /* "/dev/video0" */
+	int width, height;       /* requested size (the driver may adjust) */
+	int fps;                 /* requested frame rate, 0: driver default */
+	char pixelformat[8];     /* "auto", "YUYV", "GREY", "MJPG" (libv4l2 converts), ... */
+	int buffers;             /* mmap buffers, >= 3 */
+	int timeout_ms;          /* poll timeout per frame */
+	int retry_min_ms;        /* reconnect back-off, first delay */
+	int retry_max_ms;        /* ... and the cap */
+	int ncontrols;
+	zp_camera_control controls[ZP_MAX_CONTROLS]; /* keys "control.NAME = VALUE" */
+} zp_camera_params;
+
+void zp_camera_params_default(zp_camera_params *p);
+int zp_camera_params_set(zp_camera_params *p, const char *key, const char *value, char *err, size_t errlen);
+
+/*
+ * Open a recorded source: a video file, a folder of numbered images, or a
+ * CDnet folder (input/ inside). Frame times are derived from the frame
+ * rate (fps_override > 0 wins; images default to 25 fps), so a replay is
+ * deterministic. NULL + a one-line message (naming the path) on failure;
+ * *errcode gets ZP_ENODEV (missing), ZP_EFORMAT (not decodable), ZP_EINVAL (empty folder).
+ */
+zp_source *zp_source_open_file(const char *path, double fps_override, int *errcode, char *err, size_t errlen);
+
+/*
+ * Open a V4L2 camera. Fails only on a bad config; a missing camera is
+ * reported by zp_source_next() (ZP_ENODEV) and retried with back-off, so the
+ * daemon can start, go fail-safe and come back by itself.
+ */
+zp_source *zp_source_open_v4l2(const zp_camera_params *p, int *errcode, char *err, size_t errlen);
+
+/*
+ * Wait up to timeout_ms for the next frame. Returns 0 and fills *f, or
+ * ZP_EOF (recording ended), ZP_ETIMEDOUT, ZP_ENODEV / ZP_EIO (camera lost;
+ * it will be reopened on a later call after the back-off), ZP_EACCES,
+ * ZP_EFORMAT. A message for the last error is in zp_source_error().
+ */
+int zp_source_next(zp_source *s, zp_frame *f, int timeout_ms);
+
+/* Last error message ("" when none). */
+const char *zp_source_error(const zp_source *s);
+
+/* Nominal frame rate (recordings: from the file; cameras: negotiated), 0 when unknown. */
+double zp_source_fps(const zp_source *s);
+
+/* Frame size once known (after open for files, after the first frame for cameras). */
+void zp_source_size(const zp_source *s, int *width, int *height);
+
+/* Total frames when known (files), else -1. */
+long zp_source_frame_count(const zp_source *s);
+
+/* Zero every frame buffer and close. NULL is a no-op. */
+void zp_source_free(zp_source *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+#include "zp_common.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+const char *zp_strerror(int err)
+{
+	switch (err) {
+	case ZP_OK: return "ok";
+	case ZP_ENOMEM: return "out of memory";
+	case ZP_EINVAL: return "invalid input";
+	case ZP_ENODEV: return "no such device or file";
+	case ZP_ETIMEDOUT: return "timed out";
+	case ZP_EIO: return "input/output error";
+	case ZP_EACCES: return "permission denied";
+	case ZP_EFORMAT: return "format not supported";
+	case ZP_EBUSY: return "resource busy";
+	case ZP_EOF: return "end of source";
+	case ZP_EAGAIN: return "try again";
+	case ZP_EUNSUPPORTED: return "not supported here";
+	default: return "unknown error";
+	}
+}
+
+int zp_err_from_errno(int errnum)
+{
+	switch (errnum) {
+	case 0: return ZP_OK;
+	case ENOMEM: return ZP_ENOMEM;
+	case ENODEV: case ENOENT: case ENXIO: return ZP_ENODEV;
+	case EACCES: case EPERM: return ZP_EACCES;
+	case ETIMEDOUT: return ZP_ETIMEDOUT;
+	case EBUSY: return ZP_EBUSY;
+	case EAGAIN: case EINTR: return ZP_EAGAIN;
+	case EINVAL: return ZP_EINVAL;
+	case ENOTSUP: return ZP_EUNSUPPORTED;
+	default: return ZP_EIO;
+	}
+}
+
+void zp_log(int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* one fprintf per line so concurrent writers do not interleave mid-line */
+	fprintf(stderr, "<%d>zebrapad: %s\n", level, buf);
+}
+
+bool zp_ratelimit_ok(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, uint64_t *suppressed_out)
+{
+	if (!rl->primed || now_ms - rl->last_ms >= interval_ms) {
+		if (suppressed_out)
+			*suppressed_out = rl->suppressed;
+		rl->primed = true;
+		rl->last_ms = now_ms;
+		rl->suppressed = 0;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
+}
+
+int64_t zp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t zp_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size == 0)
+		return 0;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
+int zp_seterr(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static const char *skip_blank(const char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+/* true when only blanks remain from s */
+static bool only_blank(const char *s)
+{
+	return *skip_blank(s) == '\0';
+}
+
+int zp_parse_int(const char *text, long min, long max, int *out, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	text = skip_blank(text);
+	v = strtol(text, &end, 10);
+	if (end == text || !only_blank(end) || errno == ERANGE || v < min || v > max)
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected an integer from %ld to %ld, got '%s'", min, max,
+				 text);
+	*out = (int)v;
+	return ZP_OK;
+}
+
+int zp_parse_double(const char *text, double min, double max, double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	text = skip_blank(text);
+	v = strtod(text, &end);
+	if (end == text || !only_blank(end) || errno == ERANGE || !isfinite(v) || v < min || v > max)
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected a number from %g to %g, got '%s'", min, max, text);
+	*out = v;
+	return ZP_OK;
+}
+
+int zp_parse_bool(const char *text, bool *out, char *err, size_t errlen)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	char word[8];
+	size_t n;
+
+	text = skip_blank(text);
+	n = strlen(text);
+	while (n && isspace((unsigned char)text[n - 1]))
+		n--;
+	if (n < sizeof(word)) {
+		memcpy(word, text, n);
+		word[n] = '\0';
+		for (size_t i = 0; i < 4; i++) {
+			if (!strcasecmp(word, yes[i])) {
+				*out = true;
+				return ZP_OK;
+			}
+			if (!strcasecmp(word, no[i])) {
+				*out = false;
+				return ZP_OK;
+			}
+		}
+	}
+	return zp_seterr(err, errlen, ZP_EINVAL, "expected true or false, got '%s'", text);
+}

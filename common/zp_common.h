@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zp_common.h - what every room of zebrapad shares: the error enum, the frame
+ * that flows from capture to detector, small limits and the logger.
+ *
+ * Rules of the house (see docs/ARCHITECTURE.md):
+ *  - functions return 0 (ZP_OK) or a negative zp_err; never errno directly;
+ *  - the pure core (models/, detector/, the light controller) never calls a
+ *    clock, a device or the logger: time comes in as now_ms;
+ *  - no globals.
+ */
+#ifndef ZP_COMMON_H
+#define ZP_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One project-wide error enum, so a caller can decide whether to retry. */
+typedef enum zp_err {
+	ZP_OK = 0,
+	ZP_ENOMEM = -1,     /* allocation failed */
+	ZP_EINVAL = -2,     /* invalid argument or input (bad config, bad file) */
+	ZP_ENODEV = -3,     /* device or file not there (camera unplugged, no such file) */
+	ZP_ETIMEDOUT = -4,  /* nothing arrived in time */
+	ZP_EIO = -5,        /* I/O error; retrying may help */
+	ZP_EACCES = -6,     /* permission denied (not in group video/gpio) */
+	ZP_EFORMAT = -7,    /* format not offered / not decodable */
+	ZP_EBUSY = -8,      /* resource in use (GPIO line taken) */
+	ZP_EOF = -9,        /* end of a recorded source */
+	ZP_EAGAIN = -10,    /* try again (interrupted, no frame yet) */
+	ZP_EUNSUPPORTED = -11, /* not built in or not available on this system */
+} zp_err;
+
+/* A short English text for an error code; never NULL. */
+const char *zp_strerror(int err);
+
+/* Map an errno value to a zp_err (ENODEV/ENOENT/ENXIO->ENODEV, EACCES/EPERM->EACCES, ...). */
+int zp_err_from_errno(int errnum);
+
+/* Limits that fix the size of results, so no allocation happens per frame. */
+#define ZP_MAX_ZONES 16
+#define ZP_MAX_POLY 32      /* points in one zone polygon */
+#define ZP_MAX_TRACKS 64
+#define ZP_MAX_BLOBS 256
+#define ZP_MAX_EVENTS 128
+#define ZP_NAME_MAX 32      /* zone names, including the NUL */
+
+/*
+ * A frame as it leaves capture. The pixels belong to the source and stay
+ * valid until the next call to zp_source_next() or zp_source_free(); they are
+ * reused in place and never copied out of capture -> detector.
+ *
+ * luma: width x height 8-bit luma, rows `stride` bytes apart (stride >= width).
+ * bgr:  optional packed 8-bit B,G,R (NULL when the source has no colour),
+ *       rows `bgr_stride` bytes apart.
+ */
+typedef struct zp_frame {
+	const uint8_t *luma;
+	int stride;
+	const uint8_t *bgr;
+	int bgr_stride;
+	int width;
+	int height;
+	int64_t t_ms;   /* capture time, monotonic milliseconds (replay: derived from fps) */
+	uint64_t seq;   /* 1, 2, 3 ... in source order */
+} zp_frame;
+
+/* Integer rectangle in input pixels. */
+typedef struct zp_rect {
+	int x, y, w, h;
+} zp_rect;
+
+/*
+ * Logging, for the rooms that do I/O (capture, gpio, privacy, app) - never
+ * the pure core. Lines go to stderr as "<N>zebrapad: ..." where N is the
+ * syslog level, which journald reads as the priority.
+ */
+enum { ZP_LOG_ERR = 3, ZP_LOG_WARNING = 4, ZP_LOG_NOTICE = 5, ZP_LOG_INFO = 6, ZP_LOG_DEBUG = 7 };
+void zp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Rate limit for an error that repeats (a reconnect loop): the first one is
+ * logged, later ones are counted and summarised at most every interval_ms.
+ * Owned by the caller; zero-initialise it.
+ */
+typedef struct zp_ratelimit {
+	int64_t last_ms;
+	uint64_t suppressed;
+	bool primed;
+} zp_ratelimit;
+/* true when the caller should log now; *suppressed_out gets the count skipped since the last log. */
+bool zp_ratelimit_ok(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, uint64_t *suppressed_out);
+
+/* Monotonic clock in milliseconds, for the I/O rooms and app/ only. */
+int64_t zp_now_ms(void);
+
+/* Copy a string into a fixed buffer, always NUL-terminated; returns the length copied. */
+size_t zp_strlcpy(char *dst, const char *src, size_t size);
+
+/* printf into err/errlen when err is not NULL; returns `code` so callers can `return zp_seterr(...)`. */
+int zp_seterr(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Strict value parsers for config setters: the whole string must be the
+ * value (surrounding blanks allowed), in [min, max]. Return 0 or ZP_EINVAL
+ * with "expected an integer from MIN to MAX, got 'TEXT'" (and so on) in err.
+ */
+int zp_parse_int(const char *text, long min, long max, int *out, char *err, size_t errlen);
+int zp_parse_double(const char *text, double min, double max, double *out, char *err, size_t errlen);
+/* true/false, yes/no, on/off, 1/0 */
+int zp_parse_bool(const char *text, bool *out, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

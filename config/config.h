@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - the site's INI file (read with libinih) into one struct.
+ *
+ * Sections and who owns their keys:
+ *   [detector]     detector/  zp_detector_params_set()
+ *   [lights]       gpio/      zp_lights_params_set()
+ *   [gpio]         gpio/      zp_gpio_params_set()
+ *   [camera]       capture/   zp_camera_params_set()
+ *   [store]        privacy/   zp_store_params_set()
+ *   [site]         here       name, crossing_length_m, walking_speed_mps
+ *   [ground]       here       point = px,py mx,my   (repeatable; image pixel <-> metres)
+ *   [zone NAME]    here       polygon = x,y x,y x,y ... ; role = crossing | waiting
+ * Anything else is an error. Every error is one line "FILE:LINE: what is
+ * wrong, what is expected" (or "FILE: key: ..." for checks across lines).
+ */
+#ifndef ZP_CONFIG_H
+#define ZP_CONFIG_H
+
+#include "zp_common.h"
+#include "calibration.h"
+#include "detector.h"
+#include "lights.h"
+#include "capture.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zp_site_params {
+	char name[64];
+	double crossing_length_m;   /* kerb to kerb, 0 = unknown */
+	double walking_speed_mps;   /* for the suggested minimum on-time (default 1.07) */
+} zp_site_params;
+
+typedef struct zp_config {
+	char path[512];
+	zp_site_params site;
+	zp_detector_params detector;
+	zp_lights_params lights;
+	zp_gpio_params gpio;
+	zp_camera_params camera;
+	zp_store_params store;
+	int nzones;
+	zp_zone zones[ZP_MAX_ZONES];
+	int nground;
+	zp_pt ground_img[ZP_MAX_GROUND_PAIRS];  /* pixels */
+	zp_pt ground_world[ZP_MAX_GROUND_PAIRS]; /* metres */
+} zp_config;
+
+/* Defaults for every section, no zones. */
+void zp_config_default(zp_config *c);
+
+/*
+ * Load and check a config file. Returns 0, ZP_ENODEV (cannot open: message
+ * names the file), or ZP_EINVAL with "FILE:LINE: ..." in err. On error *c
+ * is left in an unspecified state.
+ */
+int zp_config_load(const char *path, zp_config *c, char *err, size_t errlen);
+
+/* Same, from text in memory (tests, fuzzing); `name` stands for the file name in messages. */
+int zp_config_load_string(const char *text, const char *name, zp_config *c, char *err, size_t errlen);
+
+/* Once the frame size is known: every zone inside the frame. 0 or ZP_EINVAL "FILE: zone NAME: ...". */
+int zp_config_check_frame(const zp_config *c, int width, int height, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

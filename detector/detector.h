@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * detector.h - one frame in, one result out.
+ *
+ * luma -> (optional downscale) -> background model (models/) -> mask clean-up
+ * -> connected components -> blob filter -> tracker -> zone occupancy ->
+ * events and counts -> health verdict.
+ *
+ * Pure: no clock, no I/O, no globals. Time comes in with the frame (t_ms).
+ * All memory is allocated in zp_detector_new(); processing a frame allocates
+ * nothing. Same frames in, same results out.
+ */
+#ifndef ZP_DETECTOR_H
+#define ZP_DETECTOR_H
+
+#include "zp_common.h"
+#include "calibration.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Tunables; every field has a [detector] config key of the same name (see README). */
+typedef struct zp_detector_params {
+	int scale;              /* process at 1/scale of the input resolution: 1, 2 or 4 */
+	int threshold;          /* minimum luma difference that counts as foreground */
+	int learn_shift;        /* background learning rate 1/2^learn_shift per frame */
+	int warmup_frames;      /* frames before the model is trusted */
+	int open_radius;        /* mask clean-up: opening (removes speckle), pixels at work scale */
+	int close_radius;       /* mask clean-up: closing (fills holes) */
+	int min_area;           /* blob area limits, input pixels */
+	int max_area;
+	int track_max_missed;   /* frames a track survives without a blob */
+	double track_max_dist;  /* max ground-point jump per frame, input pixels */
+	int track_min_hits;     /* frames a track needs before it counts as a person */
+	int still_hold_ms;      /* keep a person who stands still in the foreground this long */
+	int ghost_fade_ms;      /* a left object or ghost fades into the background within this */
+	/* health */
+	int dark_luma;          /* mean luma below this: too dark */
+	int blind_luma;         /* mean luma above this (or flat image): blinded */
+	int flat_stddev;        /* luma standard deviation below this: covered / flat */
+	int frozen_ms;          /* identical frames for this long: frozen */
+	double max_fg_fraction; /* more of the frame foreground than this: not trustworthy */
+} zp_detector_params;
+
+void zp_detector_params_default(zp_detector_params *p);
+
+/*
+ * Set one [detector] key from its config text. Returns 0, ZP_EINVAL with
+ * "expected ..." in err when the value is bad, or ZP_ENODEV when the key is
+ * unknown (the caller reports the unknown key).
+ */
+int zp_detector_params_set(zp_detector_params *p, const char *key, const char *value, char *err, size_t errlen);
+
+/* Check the whole set (cross-field limits); 0 or ZP_EINVAL with a message naming the key. */
+int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errlen);
+
+typedef enum zp_health {
+	ZP_HEALTH_OK = 0,
+	ZP_HEALTH_WARMUP,      /* background model not ready yet */
+	ZP_HEALTH_DARK,        /* scene too dark to see people */
+	ZP_HEALTH_BLINDED,     /* saturated, covered or flat view */
+	ZP_HEALTH_FROZEN,      /* the image has not changed for frozen_ms */
+	ZP_HEALTH_FOREGROUND,  /* most of the frame is foreground (global change) */
+} zp_health;
+
+const char *zp_health_name(zp_health h);
+
+typedef enum zp_event_type {
+	ZP_EV_ENTER = 0,  /* a person's ground point came into a zone */
+	ZP_EV_LEAVE,      /* ... left it */
+} zp_event_type;
+
+typedef struct zp_event {
+	zp_event_type type;
+	int track_id;
+	int zone;          /* index into the zones given to zp_detector_new() */
+} zp_event;
+
+typedef struct zp_track_info {
+	int id;            /* stable across frames, from 1 */
+	zp_rect box;       /* input pixels */
+	double gx, gy;     /* ground point (bottom centre), input pixels */
+	uint32_t zones;    /* bit z set when the ground point is inside zone z */
+	int age;           /* frames since the track began */
+	bool confirmed;    /* counts as a person (track_min_hits reached) */
+} zp_track_info;
+
+typedef struct zp_result {
+	uint64_t seq;
+	int64_t t_ms;
+	zp_health health;
+	bool model_ready;
+	double fg_fraction;                 /* of the work-scale frame, after clean-up */
+	int nzones;
+	int zone_count[ZP_MAX_ZONES];       /* confirmed tracks whose ground point is in the zone */
+	int ntracks;
+	zp_track_info tracks[ZP_MAX_TRACKS];
+	int nblobs;
+	int nevents;
+	zp_event events[ZP_MAX_EVENTS];
+} zp_result;
+
+/* true when any zone holds a person. */
+bool zp_result_occupied(const zp_result *r);
+
+typedef struct zp_detector zp_detector;
+
+/*
+ * Create a detector for width x height input frames and the given zones
+ * (copied). Returns NULL and a message in err on bad arguments or no memory.
+ * ground may be NULL (pixel size limits only).
+ */
+zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, int nzones,
+			     int width, int height, const zp_homography *ground, char *err, size_t errlen);
+void zp_detector_free(zp_detector *d);
+
+/* Process one frame: runs our background model. Returns 0 or ZP_EINVAL (size mismatch). */
+int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out);
+
+/*
+ * The same downstream pipeline on a foreground mask made elsewhere (an
+ * OpenCV model in `eval --compare`): fgmask is width x height, 0 or 255,
+ * at input resolution.
+ */
+int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *fgmask, int fgstride,
+			     zp_result *out);
+
+/* The cleaned foreground mask of the last frame at input resolution, 0/255, into dst. */
+void zp_detector_mask(const zp_detector *d, uint8_t *dst, int dst_stride);
+
+/* Name of the background-model path in use ("scalar", "sse2", "avx2", "neon"). */
+const char *zp_detector_model_path(const zp_detector *d);
+
+/* Bytes held by the detector (models, masks, labels), for the memory budget. */
+size_t zp_detector_state_bytes(const zp_detector *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

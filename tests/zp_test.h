@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the Check suites. */
+#ifndef ZP_TEST_H
+#define ZP_TEST_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+/* The folder of recorded sequences, or NULL (with a message) when absent. */
+static inline const char *zp_test_shared_data(void)
+{
+	const char *d = getenv("ZP_SHARED_DATA");
+	struct stat st;
+
+	if (!d || stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "SKIP: ../shared/data not present (%s); tests on recorded sequences skipped\n",
+			d ? d : "unset");
+		return NULL;
+	}
+	return d;
+}
+
+/* opencv-doc's vtest.avi, or NULL (with a message) when not installed. */
+static inline const char *zp_test_vtest(void)
+{
+	const char *p = getenv("ZP_VTEST");
+	struct stat st;
+
+	if (!p)
+		p = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+	if (stat(p, &st) != 0) {
+		fprintf(stderr, "SKIP: %s not present (install opencv-doc); vtest tests skipped\n", p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Run a suite, print Check's summary, return the exit status for main(). */
+static inline int zp_test_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#endif
