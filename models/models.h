@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * models.h - per-pixel background model of the empty scene, and the other
+ * per-pixel kernels the detector runs on every frame (downscale, binary
+ * morphology). Each kernel has a scalar reference that defines the right
+ * answer and SSE2 / AVX2 / NEON variants that must match it byte for byte.
+ *
+ * Kernels are chosen once, at zp_bgmodel_new() / zp_pixops_init(), from the
+ * CPU's features; the environment variable ZEBRAPAD_SIMD=scalar|sse2|avx2|neon
+ * forces a lower path (a higher one than the CPU has is refused and the best
+ * available is used).
+ *
+ * Pure: no I/O, no clock, no globals (the CPU features are read at _new).
+ */
+#ifndef ZP_MODELS_H
+#define ZP_MODELS_H
+
+#include "zp_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum zp_simd {
+	ZP_SIMD_SCALAR = 0,
+	ZP_SIMD_SSE2 = 1,
+	ZP_SIMD_AVX2 = 2,
+	ZP_SIMD_NEON = 3,
+} zp_simd;
+
+const char *zp_simd_name(zp_simd s); /* "scalar", "sse2", "avx2", "neon" */
+
+/* Best path this CPU supports (cpuid on x86, NEON on aarch64, HWCAP on 32-bit ARM). */
+zp_simd zp_simd_cpu_best(void);
+
+/*
+ * The path to use: the CPU's best, lowered by ZEBRAPAD_SIMD when set (read
+ * from `env_value`, pass getenv("ZEBRAPAD_SIMD") or NULL). Unknown values
+ * and paths the CPU lacks fall back to the best available.
+ */
+zp_simd zp_simd_choose(const char *env_value);
+
+/* true when the path is compiled in and the CPU runs it. */
+bool zp_simd_available(zp_simd s);
+
+/* Background-model tunables (the detector fills these from its params and the frame rate). */
+typedef struct zp_bgmodel_params {
+	int threshold;        /* minimum |pixel - background| that is foreground, 1..255 */
+	int learn_shift;      /* background pixels: mean moves 1/2^learn_shift of the way per frame */
+	int fg_learn_shift;   /* foreground pixels not held: slow absorption (ghosts, left objects) */
+	int warmup_frames;    /* frames before zp_bgmodel_ready() */
+} zp_bgmodel_params;
+
+typedef struct zp_bgmodel zp_bgmodel;
+
+/* NULL + message on bad arguments or no memory. `simd` is the path (zp_simd_choose()). */
+zp_bgmodel *zp_bgmodel_new(int width, int height, const zp_bgmodel_params *p, zp_simd simd, char *err,
+			   size_t errlen);
+void zp_bgmodel_free(zp_bgmodel *m);
+
+/*
+ * One frame: classify every pixel of `luma` against the model into fg
+ * (0 or 255) and update the model. `hold` (may be NULL) marks pixels the
+ * caller wants kept as they are (non-zero: do not learn there, e.g. a person
+ * standing still). The first frame initialises the model. Returns 0 or
+ * ZP_EINVAL.
+ */
+int zp_bgmodel_apply(zp_bgmodel *m, const uint8_t *luma, int stride, const uint8_t *hold, int hold_stride,
+		     uint8_t *fg, int fg_stride);
+
+bool zp_bgmodel_ready(const zp_bgmodel *m);
+zp_simd zp_bgmodel_simd(const zp_bgmodel *m);
+size_t zp_bgmodel_state_bytes(const zp_bgmodel *m);
+/* Background estimate as 8-bit luma (for health checks and the overlay), into dst. */
+void zp_bgmodel_background(const zp_bgmodel *m, uint8_t *dst, int dst_stride);
+
+/* ---- other per-pixel kernels, dispatched the same way ---- */
+typedef struct zp_pixops {
+	zp_simd simd;
+	/* 2x2 box average, rounding: dst is (w/2) x (h/2). */
+	void (*downscale2)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);
+	/* binary 3x3 erode/dilate on 0/255 masks, w x h; the border is treated as replicated. */
+	void (*erode3)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);
+	void (*dilate3)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);
+} zp_pixops;
+
+void zp_pixops_init(zp_pixops *ops, zp_simd simd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
