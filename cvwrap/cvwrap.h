@@ -27,7 +27,9 @@ zp_cv_video *zp_cv_video_open(const char *path, char *err, size_t errlen);
  */
 int zp_cv_video_read(zp_cv_video *v, const uint8_t **bgr, int *width, int *height, int *stride);
 double zp_cv_video_fps(const zp_cv_video *v);
+/* Frame count from the container (may be approximate), -1 when unknown. */
 long zp_cv_video_frame_count(const zp_cv_video *v);
+/* Zero the decoded frame held by the handle, close, free. NULL is a no-op. */
 void zp_cv_video_close(zp_cv_video *v);
 
 /* ---- still images ---- */
@@ -37,6 +39,25 @@ void zp_cv_video_close(zp_cv_video *v);
  */
 int zp_cv_imread(const char *path, int channels, uint8_t **pixels, int *width, int *height, char *err,
 		 size_t errlen);
+/*
+ * A reusable image decoder for folders of numbered images: the file bytes and
+ * the decoded pixels live in the handle and are reused from one image to the
+ * next, so a replay does not allocate per frame once sizes settle.
+ */
+typedef struct zp_cv_image zp_cv_image;
+/* NULL only when out of memory. */
+zp_cv_image *zp_cv_image_new(void);
+/*
+ * Decode PATH as packed BGR; *bgr points into the handle (valid until the next
+ * call or zp_cv_image_free()). Returns 0, ZP_ENODEV (cannot open the file),
+ * ZP_EIO (read error), ZP_EFORMAT (not a decodable image), ZP_ENOMEM; a
+ * message naming the file in err.
+ */
+int zp_cv_image_read(zp_cv_image *im, const char *path, const uint8_t **bgr, int *width, int *height, int *stride,
+		     char *err, size_t errlen);
+/* Zero the file bytes and pixels held, then free. NULL is a no-op. */
+void zp_cv_image_free(zp_cv_image *im);
+
 /* Write an 8-bit grey (channels 1) or BGR (3) image; the format from the file name (.png). */
 int zp_cv_imwrite(const char *path, const uint8_t *pixels, int width, int height, int stride, int channels,
 		  char *err, size_t errlen);
@@ -52,7 +73,7 @@ zp_cv_writer *zp_cv_writer_open(const char *path, double fps, int width, int hei
 int zp_cv_writer_write(zp_cv_writer *w, const uint8_t *bgr, int stride);
 void zp_cv_writer_close(zp_cv_writer *w);
 
-/* ---- drawing on a caller's packed BGR buffer (colour as 0xRRGGBB) ---- */
+/* ---- drawing on a caller's packed BGR buffer (colour as 0xRRGGBB; thickness < 0: filled) ---- */
 void zp_cv_draw_polygon(uint8_t *bgr, int width, int height, int stride, const double *xy, int npoints,
 			uint32_t rgb, int thickness);
 void zp_cv_draw_rect(uint8_t *bgr, int width, int height, int stride, int x, int y, int w, int h, uint32_t rgb,
@@ -60,7 +81,7 @@ void zp_cv_draw_rect(uint8_t *bgr, int width, int height, int stride, int x, int
 void zp_cv_draw_line(uint8_t *bgr, int width, int height, int stride, int x0, int y0, int x1, int y1,
 		     uint32_t rgb, int thickness);
 void zp_cv_draw_circle(uint8_t *bgr, int width, int height, int stride, int x, int y, int radius, uint32_t rgb,
-		       int thickness); /* thickness < 0: filled */
+		       int thickness);
 void zp_cv_draw_text(uint8_t *bgr, int width, int height, int stride, int x, int y, const char *text,
 		     double scale, uint32_t rgb);
 
