@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+#include "app_pipeline.h"
+#include "app.h"
+
+#include "cvwrap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int zp_pipeline_open(zp_pipeline *pl, const char *prog, const char *config_path, const char *source,
+		     double fps_override)
+{
+	char err[512];
+	zp_config *cfg;
+	int rc;
+
+	cfg = malloc(sizeof(*cfg));
+	if (!cfg)
+		return ZP_EXIT_FAIL;
+	if (zp_config_load(config_path, cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		free(cfg);
+		memset(pl, 0, sizeof(*pl));
+		return ZP_EXIT_USAGE;
+	}
+	rc = zp_pipeline_open_cfg(pl, prog, cfg, source, fps_override);
+	free(cfg);
+	return rc;
+}
+
+int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg, const char *source,
+			 double fps_override)
+{
+	char err[512];
+	int code = 0;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->cfg = *cfg;
+	pl->src = zp_source_open_file(source, fps_override, &code, err, sizeof(err));
+	if (!pl->src) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return ZP_EXIT_USAGE;
+	}
+	zp_source_size(pl->src, &pl->width, &pl->height);
+	if (zp_config_check_frame(&pl->cfg, pl->width, pl->height, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		goto fail;
+	}
+	pl->det = zp_detector_new(&pl->cfg.detector, pl->cfg.zones, pl->cfg.nzones, pl->width, pl->height, NULL,
+				  err, sizeof(err));
+	if (!pl->det) {
+		fprintf(stderr, "%s: %s: %s\n", prog, pl->cfg.path, err);
+		goto fail;
+	}
+	pl->line = zp_line_sim_new("lights");
+	if (!pl->line) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		goto fail;
+	}
+	pl->first_t_ms = -1;
+	return ZP_EXIT_OK;
+fail:
+	zp_pipeline_close(pl);
+	return ZP_EXIT_USAGE;
+}
+
+int zp_pipeline_step_mask(zp_pipeline *pl, const zp_frame *f, const uint8_t *fgmask, zp_result *r,
+			  zp_light_state *state)
+{
+	int rc;
+	int64_t dt;
+
+	if (pl->first_t_ms < 0) {
+		pl->first_t_ms = f->t_ms;
+		pl->last_t_ms = f->t_ms;
+		zp_lights_init(&pl->lights, &pl->cfg.lights, f->t_ms);
+	}
+	rc = fgmask ? zp_detector_process_mask(pl->det, f, fgmask, f->width, r) : zp_detector_process(pl->det, f, r);
+	if (rc)
+		return rc;
+	dt = f->t_ms - pl->last_t_ms;
+	for (int z = 0; z < pl->cfg.nzones; z++) {
+		if (pl->prev_count[z] > 0)
+			pl->occupied_ms[z] += dt;
+		pl->prev_count[z] = r->zone_count[z];
+	}
+	for (int i = 0; i < r->nevents; i++)
+		if (r->events[i].type == ZP_EV_ENTER && r->events[i].zone >= 0 && r->events[i].zone < pl->cfg.nzones)
+			pl->entered[r->events[i].zone]++;
+	if ((unsigned)r->health <= ZP_HEALTH_FOREGROUND)
+		pl->health_frames[r->health]++;
+	*state = zp_lights_frame(&pl->lights, f->t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK,
+				 r->model_ready);
+	rc = zp_line_set(pl->line, zp_lights_level(&pl->lights, f->t_ms), f->t_ms);
+	pl->last_t_ms = f->t_ms;
+	pl->frames++;
+	return rc;
+}
+
+/* Colours as 0xRRGGBB. */
+enum {
+	COL_WAITING = 0x00c8ff,
+	COL_CROSSING = 0xffd000,
+	COL_OCCUPIED = 0xff3030,
+	COL_TRACK = 0x30ff30,
+	COL_TENTATIVE = 0x808080,
+	COL_TEXT = 0xffffff,
+};
+
+void zp_pipeline_draw_overlay(const zp_pipeline *pl, const zp_frame *f, const zp_result *r, zp_light_state st,
+			      uint8_t *canvas)
+{
+	const int w = f->width, h = f->height, stride = w * 3;
+	char text[128];
+
+	for (int y = 0; y < h; y++) {
+		uint8_t *d = canvas + (size_t)y * stride;
+
+		if (f->bgr) {
+			memcpy(d, f->bgr + (size_t)y * f->bgr_stride, (size_t)w * 3);
+		} else {
+			const uint8_t *s = f->luma + (size_t)y * f->stride;
+
+			for (int x = 0; x < w; x++)
+				d[3 * x] = d[3 * x + 1] = d[3 * x + 2] = s[x];
+		}
+	}
+	for (int z = 0; z < pl->cfg.nzones; z++) {
+		const zp_zone *zn = &pl->cfg.zones[z];
+		double xy[2 * ZP_MAX_POLY];
+		uint32_t col = r->zone_count[z] > 0 ? COL_OCCUPIED
+			       : zn->role == ZP_ROLE_WAITING ? COL_WAITING : COL_CROSSING;
+
+		for (int i = 0; i < zn->poly.n; i++) {
+			xy[2 * i] = zn->poly.p[i].x;
+			xy[2 * i + 1] = zn->poly.p[i].y;
+		}
+		zp_cv_draw_polygon(canvas, w, h, stride, xy, zn->poly.n, col, r->zone_count[z] > 0 ? 3 : 2);
+		snprintf(text, sizeof(text), "%s: %d", zn->name, r->zone_count[z]);
+		zp_cv_draw_text(canvas, w, h, stride, (int)zn->poly.p[0].x + 4, (int)zn->poly.p[0].y + 16, text, 0.5,
+				col);
+	}
+	for (int i = 0; i < r->ntracks; i++) {
+		const zp_track_info *t = &r->tracks[i];
+		uint32_t col = t->confirmed ? COL_TRACK : COL_TENTATIVE;
+
+		zp_cv_draw_rect(canvas, w, h, stride, t->box.x, t->box.y, t->box.w, t->box.h, col, 2);
+		zp_cv_draw_circle(canvas, w, h, stride, (int)t->gx, (int)t->gy, 3, col, -1);
+		snprintf(text, sizeof(text), "#%d", t->id);
+		zp_cv_draw_text(canvas, w, h, stride, t->box.x, t->box.y > 12 ? t->box.y - 4 : t->box.y + 12, text,
+				0.45, col);
+	}
+	/* the light: a lamp top-left, its state and the detector's health */
+	zp_cv_draw_rect(canvas, w, h, stride, 0, 0, 300, 30, 0x000000, -1);
+	zp_cv_draw_circle(canvas, w, h, stride, 15, 15, 10,
+			  st == ZP_LIGHT_ON ? 0xffb000 : st == ZP_LIGHT_FAILSAFE ? 0xff0000 : 0x404040, -1);
+	snprintf(text, sizeof(text), "lights %s  %s  #%llu", zp_light_state_name(st), zp_health_name(r->health),
+		 (unsigned long long)f->seq);
+	zp_cv_draw_text(canvas, w, h, stride, 32, 20, text, 0.5, COL_TEXT);
+}
+
+void zp_pipeline_print_summary(const zp_pipeline *pl, FILE *out, int64_t wall_ms)
+{
+	const double span_s = (double)(pl->last_t_ms - pl->first_t_ms) / 1000.0;
+
+	fprintf(out, "frames: %llu (%.1f s of video at %dx%d)\n", (unsigned long long)pl->frames, span_s, pl->width,
+		pl->height);
+	fprintf(out, "processing: %.1f frames/s (%.1fx real time)\n",
+		wall_ms > 0 ? pl->frames * 1000.0 / (double)wall_ms : 0.0,
+		wall_ms > 0 && span_s > 0 ? span_s * 1000.0 / (double)wall_ms : 0.0);
+	fprintf(out, "model: %s\n", zp_detector_model_path(pl->det));
+	for (int z = 0; z < pl->cfg.nzones; z++)
+		fprintf(out, "zone %-16s %-8s entered: %llu  occupied: %.1f s\n", pl->cfg.zones[z].name,
+			zp_zone_role_name(pl->cfg.zones[z].role), (unsigned long long)pl->entered[z],
+			(double)pl->occupied_ms[z] / 1000.0);
+	fprintf(out, "lights: %llu activations, on %.1f s, fail-safe %.1f s (%llu times)\n",
+		(unsigned long long)pl->lights.activations, (double)pl->lights.on_ms / 1000.0,
+		(double)pl->lights.failsafe_ms / 1000.0, (unsigned long long)pl->lights.failsafe_entries);
+	fprintf(out, "health:");
+	for (int h = 0; h <= ZP_HEALTH_FOREGROUND; h++)
+		if (pl->health_frames[h])
+			fprintf(out, " %s %llu", zp_health_name((zp_health)h), (unsigned long long)pl->health_frames[h]);
+	fprintf(out, " (frames)\n");
+}
+
+void zp_pipeline_close(zp_pipeline *pl)
+{
+	zp_line_free(pl->line);
+	zp_detector_free(pl->det);
+	zp_source_free(pl->src);
+	memset(pl, 0, sizeof(*pl));
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app_pipeline.h - the replay pipeline shared by the commands that run a
+ * recording (replay, audit --live, eval, tune): config + recorded source +
+ * detector + light controller + simulated line, and the per-zone tallies.
+ * Wiring only; the logic lives in the rooms.
+ */
+#ifndef ZP_APP_PIPELINE_H
+#define ZP_APP_PIPELINE_H
+
+#include "capture.h"
+#include "config.h"
+#include "detector.h"
+#include "lights.h"
+
+#include <stdio.h>
+
+typedef struct zp_pipeline {
+	zp_config cfg;
+	zp_source *src;
+	zp_detector *det;
+	zp_lights lights;
+	zp_line *line;           /* simulated light line */
+	int width, height;
+	uint64_t frames;
+	int64_t first_t_ms, last_t_ms;
+	uint64_t entered[ZP_MAX_ZONES];     /* ENTER events of confirmed tracks, per zone */
+	int64_t occupied_ms[ZP_MAX_ZONES];  /* time with count > 0, per zone */
+	uint64_t health_frames[ZP_HEALTH_FOREGROUND + 1];
+	int prev_count[ZP_MAX_ZONES];
+} zp_pipeline;
+
+/*
+ * Load the config, open the recorded source, check the zones against the
+ * frame size, create the detector, controller and line. On failure prints
+ * one line "PROG: ..." to stderr and returns the exit code (2 for bad
+ * input); 0 on success. fps_override <= 0: the source's own rate.
+ */
+int zp_pipeline_open(zp_pipeline *pl, const char *prog, const char *config_path, const char *source,
+		     double fps_override);
+
+/* Same with an already loaded config (tune, eval). */
+int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg, const char *source,
+			 double fps_override);
+
+/*
+ * One frame: detector (or, with fgmask != NULL, the downstream pipeline on
+ * that mask), controller, line, tallies. 0 or a negative zp_err.
+ */
+int zp_pipeline_step_mask(zp_pipeline *pl, const zp_frame *f, const uint8_t *fgmask, zp_result *r,
+			  zp_light_state *state);
+static inline int zp_pipeline_step(zp_pipeline *pl, const zp_frame *f, zp_result *r, zp_light_state *state)
+{
+	return zp_pipeline_step_mask(pl, f, NULL, r, state);
+}
+
+/* Draw zones, tracks and light state on a copy of the frame into canvas (width*height*3, BGR). */
+void zp_pipeline_draw_overlay(const zp_pipeline *pl, const zp_frame *f, const zp_result *r, zp_light_state st,
+			      uint8_t *canvas);
+
+/* The human summary: frames, frames/s (wall_ms), per zone entered / occupied time, lights. */
+void zp_pipeline_print_summary(const zp_pipeline *pl, FILE *out, int64_t wall_ms);
+
+void zp_pipeline_close(zp_pipeline *pl);
+
+#endif

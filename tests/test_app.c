@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * End-to-end tests of `zebrapad replay`: the real binary on real frames
+ * (vtest.avi, the CDnet set when ../shared/data is there), on a scene this
+ * test builds itself with exact expected occupancy, determinism, and every
+ * kind of bad input (exit 2, one line naming the file:line or key).
+ */
+#include "zp_test.h"
+#include "cvwrap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SYN_W 320
+#define SYN_H 240
+#define SYN_FRAMES 100
+#define SYN_APPEAR 20   /* first frame (1-based) with the block */
+#define SYN_STOP 80     /* last frame with the block */
+#define SYN_BW 24
+#define SYN_BH 48
+#define SYN_X0 12       /* block left edge at SYN_APPEAR */
+#define SYN_STEP 4      /* px per frame */
+#define SYN_BOTTOM 200  /* block bottom row + 1 (ground point y) */
+
+struct run {
+	int status;
+	char out[16384];
+	char err[4096];
+};
+
+static char g_tmp[256]; /* per-process temp dir; Check forks each test so this is set in the fixture */
+
+static const char *zebrapad_bin(void)
+{
+	static char path[512];
+	const char *b = getenv("ZP_BINARY_DIR");
+
+	snprintf(path, sizeof(path), "%s/app/zebrapad", b ? b : ".");
+	return path;
+}
+
+static void read_all(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	/* drain the rest so the child never blocks */
+	while (read(fd, (char[256]){ 0 }, 256) > 0)
+		;
+}
+
+/* Run zebrapad with the given NULL-terminated arguments; capture stdout and stderr. */
+static void run_zebrapad(struct run *r, ...)
+{
+	char *argv[32];
+	va_list ap;
+	int n = 0, po[2], pe[2];
+	pid_t pid;
+
+	argv[n++] = (char *)zebrapad_bin();
+	va_start(ap, r);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	ck_assert_int_eq(pipe(po), 0);
+	ck_assert_int_eq(pipe(pe), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	/* stderr is small; read stdout first would deadlock only if stderr fills 64 KiB */
+	read_all(po[0], r->out, sizeof(r->out));
+	read_all(pe[0], r->err, sizeof(r->err));
+	close(po[0]);
+	close(pe[0]);
+	ck_assert_int_eq(waitpid(pid, &r->status, 0), pid);
+}
+
+/* `zebrapad replay ARGS...` */
+#define run_replay(r, ...) run_zebrapad(r, "replay", __VA_ARGS__)
+
+static int exit_code(const struct run *r)
+{
+	return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", g_tmp, name);
+	return buf[i];
+}
+
+static const char *config_path(const char *name)
+{
+	static char buf[512];
+	const char *s = getenv("ZP_SOURCE_DIR");
+
+	snprintf(buf, sizeof(buf), "%s/%s", s ? s : "..", name);
+	return buf;
+}
+
+static void setup(void)
+{
+	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_app.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+}
+
+static void teardown(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", g_tmp);
+}
+
+/* ---- the synthetic scene ---- */
+
+static uint32_t xorshift(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static int block_left(int frame)
+{
+	return SYN_X0 + SYN_STEP * (frame - SYN_APPEAR);
+}
+
+/* Expected people in zone "middle" (x 130..210, y 100..230) at a 1-based frame. */
+static int expected_count(int frame)
+{
+	double gx;
+
+	if (frame < SYN_APPEAR || frame > SYN_STOP)
+		return 0;
+	gx = block_left(frame) + SYN_BW / 2.0;
+	return gx >= 130 && gx <= 210 ? 1 : 0;
+}
+
+static void make_synthetic(const char *dir)
+{
+	uint8_t *bg = malloc(SYN_W * SYN_H * 3), *img = malloc(SYN_W * SYN_H * 3);
+	uint32_t seed = 12345;
+	char path[600], err[256];
+
+	ck_assert_ptr_nonnull(bg);
+	ck_assert_ptr_nonnull(img);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	/* texture: 4x4 cells of grey 40..120 (a paved road seen from above) */
+	for (int y = 0; y < SYN_H; y++)
+		for (int x = 0; x < SYN_W; x++) {
+			uint32_t s = (uint32_t)((y / 4) * 1000 + x / 4) * 2654435761u + 1;
+			uint8_t v = (uint8_t)(40 + xorshift(&s) % 80);
+
+			bg[3 * (y * SYN_W + x)] = bg[3 * (y * SYN_W + x) + 1] = bg[3 * (y * SYN_W + x) + 2] = v;
+		}
+	for (int f = 1; f <= SYN_FRAMES; f++) {
+		memcpy(img, bg, SYN_W * SYN_H * 3);
+		/* faint sensor noise, +-2, deterministic */
+		for (int i = 0; i < SYN_W * SYN_H * 3; i += 3) {
+			int v = img[i] + (int)(xorshift(&seed) % 5) - 2;
+
+			img[i] = img[i + 1] = img[i + 2] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+		}
+		if (f >= SYN_APPEAR && f <= SYN_STOP) {
+			int x0 = block_left(f);
+
+			for (int y = SYN_BOTTOM - SYN_BH; y < SYN_BOTTOM; y++)
+				for (int x = x0; x < x0 + SYN_BW && x < SYN_W; x++)
+					memset(img + 3 * (y * SYN_W + x), 230, 3);
+		}
+		snprintf(path, sizeof(path), "%s/in%06d.png", dir, f);
+		ck_assert_msg(zp_cv_imwrite(path, img, SYN_W, SYN_H, SYN_W * 3, 3, err, sizeof(err)) == 0, "%s", err);
+	}
+	free(bg);
+	free(img);
+}
+
+START_TEST(synthetic_scene_exact_occupancy)
+{
+	struct run r;
+	const char *dir = tmp_path("scene");
+	char *csv, *line, *save = NULL;
+	int frames = 0, mismatches = 0;
+
+	make_synthetic(dir);
+	run_replay(&r, dir, "--config", config_path("tests/configs/synthetic.ini"), "--zones-out",
+		     tmp_path("zones.csv"), "--lights-out", tmp_path("lights.csv"), "-q", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+	csv = slurp(tmp_path("zones.csv"), NULL);
+	ck_assert_ptr_nonnull(csv);
+	line = strtok_r(csv, "\n", &save);
+	ck_assert_str_eq(line, "frame,zone,count");
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		int fr, cnt;
+		char zone[64];
+
+		ck_assert_int_eq(sscanf(line, "%d,%63[^,],%d", &fr, zone, &cnt), 3);
+		ck_assert_str_eq(zone, "middle");
+		ck_assert_int_eq(fr, frames + 1);
+		if (cnt != expected_count(fr)) {
+			fprintf(stderr, "frame %d: count %d, expected %d\n", fr, cnt, expected_count(fr));
+			mismatches++;
+		}
+		frames++;
+	}
+	ck_assert_int_eq(frames, SYN_FRAMES);
+	ck_assert_int_eq(mismatches, 0);
+	/* one person entered the zone, the summary says so */
+	ck_assert_msg(strstr(r.out, "entered: 1 ") != NULL, "summary: %s", r.out);
+	free(csv);
+
+	/* the lights: on while the block is in the zone, off again after min-on/hold */
+	csv = slurp(tmp_path("lights.csv"), NULL);
+	ck_assert_ptr_nonnull(csv);
+	{
+		int on_first = 0, off_after = 0, fr;
+		long long t;
+		char state[16];
+
+		save = NULL;
+		line = strtok_r(csv, "\n", &save);
+		ck_assert_str_eq(line, "frame,t_ms,state");
+		while ((line = strtok_r(NULL, "\n", &save))) {
+			ck_assert_int_eq(sscanf(line, "%d,%lld,%15s", &fr, &t, state), 3);
+			ck_assert_int_eq(t, (long long)(fr - 1) * 40); /* 25 fps */
+			if (expected_count(fr))
+				ck_assert_msg(!strcmp(state, "on"), "frame %d: lights %s while occupied", fr, state);
+			if (!strcmp(state, "on") && !on_first)
+				on_first = fr;
+			if (on_first && !strcmp(state, "off"))
+				off_after = fr;
+		}
+		ck_assert_int_gt(on_first, 0);
+		ck_assert_int_gt(off_after, on_first);
+	}
+	free(csv);
+}
+END_TEST
+
+/* ---- real recordings ---- */
+
+/* Sum of counts per zone name in a zones CSV; returns frames with any count > 0. */
+static int occupied_frames(const char *csvpath, int *rows)
+{
+	char *csv = slurp(csvpath, NULL), *line, *save = NULL;
+	int occ = 0, last = -1;
+
+	ck_assert_ptr_nonnull(csv);
+	*rows = 0;
+	line = strtok_r(csv, "\n", &save);
+	ck_assert_str_eq(line, "frame,zone,count");
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		int fr, cnt;
+		char zone[64];
+
+		ck_assert_int_eq(sscanf(line, "%d,%63[^,],%d", &fr, zone, &cnt), 3);
+		(*rows)++;
+		if (cnt > 0 && fr != last) {
+			occ++;
+			last = fr;
+		}
+	}
+	free(csv);
+	return occ;
+}
+
+/* lights CSV: did the state go on, and later off again? */
+static void assert_lights_on_then_off(const char *csvpath)
+{
+	char *csv = slurp(csvpath, NULL), *line, *save = NULL;
+	int on = 0, off_after_on = 0;
+
+	ck_assert_ptr_nonnull(csv);
+	line = strtok_r(csv, "\n", &save);
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		if (strstr(line, ",on"))
+			on++;
+		else if (on && strstr(line, ",off"))
+			off_after_on++;
+	}
+	ck_assert_msg(on > 0, "lights never went on");
+	ck_assert_msg(off_after_on > 0, "lights never went off after being on");
+	free(csv);
+}
+
+START_TEST(vtest_people_found_and_lights_switch)
+{
+	const char *vtest = zp_test_vtest();
+	struct run r;
+	int rows, occ;
+
+	if (!vtest)
+		return;
+	run_replay(&r, vtest, "--config", config_path("examples/vtest.ini"), "--zones-out", tmp_path("z.csv"),
+		     "--lights-out", tmp_path("l.csv"), "--tracks-out", tmp_path("t.csv"), "-q", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+	occ = occupied_frames(tmp_path("z.csv"), &rows);
+	ck_assert_int_gt(rows, 795); /* 795 frames x zones */
+	ck_assert_msg(occ > 100, "people in a zone in only %d frames", occ);
+	assert_lights_on_then_off(tmp_path("l.csv"));
+	ck_assert_ptr_nonnull(strstr(r.out, "frames: 795"));
+}
+END_TEST
+
+START_TEST(cdnet_people_found_and_lights_switch)
+{
+	const char *data = zp_test_shared_data();
+	char src[600];
+	struct run r;
+	int rows, occ;
+
+	if (!data)
+		return;
+	snprintf(src, sizeof(src), "%s/cdnet2014_baseline_pedestrians", data);
+	run_replay(&r, src, "--config", config_path("tests/configs/cdnet_pedestrians.ini"), "--zones-out",
+		     tmp_path("z.csv"), "--lights-out", tmp_path("l.csv"), "-q", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+	occ = occupied_frames(tmp_path("z.csv"), &rows);
+	ck_assert_int_eq(rows, 1099 * 3);
+	/* GT: 634 of the 800 evaluated frames have foreground; people walk the path */
+	ck_assert_msg(occ > 300, "people in a zone in only %d frames", occ);
+	assert_lights_on_then_off(tmp_path("l.csv"));
+}
+END_TEST
+
+static bool files_equal(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *x = slurp(a, &la), *y = slurp(b, &lb);
+	bool eq = x && y && la == lb && memcmp(x, y, la) == 0;
+
+	free(x);
+	free(y);
+	return eq;
+}
+
+START_TEST(replay_is_deterministic)
+{
+	const char *vtest = zp_test_vtest();
+	const char *names[] = { "zones.csv", "tracks.csv", "lights.csv", "overlay.avi", "masks/bin000150.png" };
+	char dir[2][512];
+
+	if (!vtest)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct run r;
+		char a[600], b[600], c[600], d[600], e[600];
+
+		snprintf(dir[i], sizeof(dir[i]), "%s/run%d", g_tmp, i);
+		ck_assert_int_eq(mkdir(dir[i], 0755), 0);
+		snprintf(a, sizeof(a), "%s/zones.csv", dir[i]);
+		snprintf(b, sizeof(b), "%s/tracks.csv", dir[i]);
+		snprintf(c, sizeof(c), "%s/lights.csv", dir[i]);
+		snprintf(d, sizeof(d), "%s/overlay.avi", dir[i]);
+		snprintf(e, sizeof(e), "%s/masks", dir[i]);
+		run_replay(&r, vtest, "--config", config_path("examples/vtest.ini"), "--max-frames", "200",
+			     "--zones-out", a, "--tracks-out", b, "--lights-out", c, "--overlay-out", d, "--masks-out",
+			     e, "-q", NULL);
+		ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char a[700], b[700];
+		size_t len;
+		char *x;
+
+		snprintf(a, sizeof(a), "%s/%s", dir[0], names[i]);
+		snprintf(b, sizeof(b), "%s/%s", dir[1], names[i]);
+		x = slurp(a, &len);
+		ck_assert_msg(x && len > 0, "%s missing or empty", a);
+		free(x);
+		ck_assert_msg(files_equal(a, b), "%s differs between two replays", names[i]);
+	}
+}
+END_TEST
+
+/* ---- bad input: exit 2 and one line that names the place ---- */
+
+static void expect_bad(const char *source, const char *config_text, const char *needle)
+{
+	struct run r;
+	const char *cfg = tmp_path("bad.ini");
+
+	write_file(cfg, config_text);
+	run_replay(&r, source, "--config", cfg, "-q", NULL);
+	ck_assert_msg(exit_code(&r) == 2, "exit %d (expected 2) for '%s': %s", exit_code(&r), needle, r.err);
+	ck_assert_msg(strstr(r.err, needle) != NULL, "stderr lacks '%s': %s", needle, r.err);
+	/* exactly one line */
+	ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "more than one line: %s", r.err);
+}
+
+static const char *good_zone = "[zone a]\nrole = crossing\npolygon = 10,10 100,10 100,100 10,100\n";
+
+static const char *scene_dir(void)
+{
+	static char dir[512];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/scene", g_tmp);
+	if (stat(dir, &st) != 0)
+		make_synthetic(dir);
+	return dir;
+}
+
+START_TEST(bad_missing_source)
+{
+	char cfg[512], src[600];
+
+	snprintf(cfg, sizeof(cfg), "%s", good_zone);
+	snprintf(src, sizeof(src), "%s/nope.avi", g_tmp);
+	expect_bad(src, cfg, "nope.avi");
+}
+END_TEST
+
+START_TEST(bad_undecodable_source)
+{
+	char src[600];
+
+	snprintf(src, sizeof(src), "%s/garbage.avi", g_tmp);
+	write_file(src, "this is not a video\n");
+	expect_bad(src, good_zone, "garbage.avi");
+}
+END_TEST
+
+START_TEST(bad_empty_folder)
+{
+	char src[600];
+
+	snprintf(src, sizeof(src), "%s/empty", g_tmp);
+	ck_assert_int_eq(mkdir(src, 0755), 0);
+	expect_bad(src, good_zone, "empty");
+}
+END_TEST
+
+START_TEST(bad_unknown_section)
+{
+	expect_bad(scene_dir(), "[detector]\nscale = 1\n[zonez]\nx = 1\n", "bad.ini:3:");
+}
+END_TEST
+
+START_TEST(bad_unknown_key)
+{
+	expect_bad(scene_dir(), "[detector]\ntreshold = 10\n", "bad.ini:2:");
+}
+END_TEST
+
+START_TEST(bad_malformed_polygon)
+{
+	expect_bad(scene_dir(), "[zone a]\nrole = crossing\npolygon = 10,10 100;10 100,100\n", "bad.ini:3:");
+}
+END_TEST
+
+START_TEST(bad_self_intersecting_polygon)
+{
+	expect_bad(scene_dir(), "[zone a]\nrole = crossing\npolygon = 10,10 100,100 100,10 10,100\n", "bad.ini:3:");
+}
+END_TEST
+
+START_TEST(bad_too_few_points)
+{
+	expect_bad(scene_dir(), "[zone a]\nrole = crossing\npolygon = 10,10 100,100\n", "bad.ini:3:");
+}
+END_TEST
+
+START_TEST(bad_zone_outside_frame)
+{
+	expect_bad(scene_dir(), "[zone far]\nrole = crossing\npolygon = 10,10 1000,10 1000,100 10,100\n", "far");
+}
+END_TEST
+
+START_TEST(bad_numbers)
+{
+	expect_bad(scene_dir(), "[lights]\nmin_on_ms = soon\n", "bad.ini:2:");
+	expect_bad(scene_dir(), "[detector]\nthreshold = 100000\n", "bad.ini:2:");
+}
+END_TEST
+
+START_TEST(bad_usage)
+{
+	struct run r;
+
+	run_zebrapad(&r, "replay", NULL);
+	ck_assert_int_eq(exit_code(&r), 2);
+	run_zebrapad(&r, "frobnicate", NULL);
+	ck_assert_int_eq(exit_code(&r), 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "unknown command"));
+	run_zebrapad(&r, "replay", scene_dir(), "--config", "/nonexistent/site.ini", NULL);
+	ck_assert_int_eq(exit_code(&r), 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/site.ini"));
+}
+END_TEST
+
+static Suite *app_suite(void)
+{
+	Suite *s = suite_create("app");
+	TCase *tc = tcase_create("replay");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, synthetic_scene_exact_occupancy);
+	tcase_add_test(tc, vtest_people_found_and_lights_switch);
+	tcase_add_test(tc, cdnet_people_found_and_lights_switch);
+	tcase_add_test(tc, replay_is_deterministic);
+	tcase_add_test(tc, bad_missing_source);
+	tcase_add_test(tc, bad_undecodable_source);
+	tcase_add_test(tc, bad_empty_folder);
+	tcase_add_test(tc, bad_unknown_section);
+	tcase_add_test(tc, bad_unknown_key);
+	tcase_add_test(tc, bad_malformed_polygon);
+	tcase_add_test(tc, bad_self_intersecting_polygon);
+	tcase_add_test(tc, bad_too_few_points);
+	tcase_add_test(tc, bad_zone_outside_frame);
+	tcase_add_test(tc, bad_numbers);
+	tcase_add_test(tc, bad_usage);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(app_suite());
+}
