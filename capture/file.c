@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * file.c - recorded frame sources: a video file, or a folder of numbered
+ * images (the folder itself, or a CDnet folder with input/ inside), decoded
+ * through the OpenCV wrapper.
+ *
+ * Frame times come from the frame rate, not a clock, so a replay is
+ * deterministic: t_ms = round((seq - 1) * 1000 / fps). The luma buffer is
+ * owned by the source and reused; the BGR pixels live in the wrapper's handle.
+ * Both are zeroed before they are freed.
+ */
+#include "capture_internal.h"
+#include "cvwrap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define ZP_IMAGES_DEFAULT_FPS 25.0
+
+/* One numbered image: NAME = prefix + digits + ext. */
+struct numbered {
+	char *name;
+	size_t prefix_len;
+	size_t ext_off;     /* offset of the '.' of the extension */
+	long long num;
+};
+
+struct file_source {
+	struct zp_source base; /* first: zp_source * <-> file_source * */
+	char path[PATH_MAX];   /* what the user gave, for messages */
+	zp_cv_video *video;    /* a video file, or ... */
+	zp_cv_image *image;    /* ... a folder of images */
+	char dir[PATH_MAX];    /* the folder the images are in (PATH or PATH/input) */
+	char file[PATH_MAX];   /* scratch: dir/name of the image being decoded */
+	struct numbered *imgs; /* sorted by number */
+	size_t nimgs, next_img;
+	double fps;
+	long count;
+	int width, height;
+	/* the first frame, decoded at open to learn the size, is handed out by the first next() */
+	bool have_first;
+	const uint8_t *first_bgr;
+	int first_stride;
+	uint8_t *luma;         /* width x height, stride width; reused */
+	size_t luma_size;
+	uint64_t seq;
+};
+
+static struct file_source *fs_of(zp_source *s)
+{
+	return (struct file_source *)s;
+}
+
+static const struct file_source *cfs_of(const zp_source *s)
+{
+	return (const struct file_source *)s;
+}
+
+static bool is_image_ext(const char *ext)
+{
+	static const char *const exts[] = { ".jpg", ".jpeg", ".png", ".bmp" };
+
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (strcasecmp(ext, exts[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Split NAME into prefix + number + image extension; false when it is not a numbered image. */
+static bool parse_numbered(const char *name, size_t *prefix_len, size_t *ext_off, long long *num)
+{
+	const char *dot = strrchr(name, '.');
+	const char *p;
+	long long n = 0;
+
+	if (name[0] == '.' || !dot || !is_image_ext(dot))
+		return false;
+	p = dot;
+	while (p > name && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	if (p == dot || dot - p > 18)
+		return false;
+	for (const char *q = p; q < dot; q++)
+		n = n * 10 + (*q - '0');
+	*prefix_len = (size_t)(p - name);
+	*ext_off = (size_t)(dot - name);
+	*num = n;
+	return true;
+}
+
+/* Same series: same prefix and same extension (case-insensitive). */
+static int series_cmp(const struct numbered *a, const struct numbered *b)
+{
+	size_t n = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
+	int c = strncmp(a->name, b->name, n);
+
+	if (c)
+		return c;
+	if (a->prefix_len != b->prefix_len)
+		return a->prefix_len < b->prefix_len ? -1 : 1;
+	return strcasecmp(a->name + a->ext_off, b->name + b->ext_off);
+}
+
+static int numbered_cmp(const void *pa, const void *pb)
+{
+	const struct numbered *a = pa, *b = pb;
+	int c = series_cmp(a, b);
+
+	if (c)
+		return c;
+	if (a->num != b->num)
+		return a->num < b->num ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static void free_imgs(struct file_source *fs)
+{
+	for (size_t i = 0; i < fs->nimgs; i++)
+		free(fs->imgs[i].name);
+	free(fs->imgs);
+	fs->imgs = NULL;
+	fs->nimgs = 0;
+}
+
+/*
+ * List the numbered images of fs->dir, keep the largest series (prefix +
+ * extension; other files are ignored) sorted by number. Two files with the
+ * same number in that series (in1.jpg, in01.jpg) are an error: the order
+ * would be a guess.
+ */
+static int scan_folder(struct file_source *fs, char *err, size_t errlen)
+{
+	DIR *d = opendir(fs->dir);
+	struct dirent *de;
+	size_t cap = 0, best = 0, best_len = 0;
+	int rc = 0;
+
+	if (!d)
+		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", fs->dir, strerror(errno));
+	while ((de = readdir(d))) {
+		struct numbered e;
+
+		if (!parse_numbered(de->d_name, &e.prefix_len, &e.ext_off, &e.num))
+			continue;
+		if (fs->nimgs == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct numbered *n = realloc(fs->imgs, ncap * sizeof(*n));
+
+			if (!n) {
+				rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory listing the folder", fs->dir);
+				goto out;
+			}
+			fs->imgs = n;
+			cap = ncap;
+		}
+		e.name = strdup(de->d_name);
+		if (!e.name) {
+			rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory listing the folder", fs->dir);
+			goto out;
+		}
+		fs->imgs[fs->nimgs++] = e;
+	}
+	if (fs->nimgs == 0) {
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: no numbered images (expected e.g. in000001.jpg)", fs->path);
+		goto out;
+	}
+	qsort(fs->imgs, fs->nimgs, sizeof(*fs->imgs), numbered_cmp);
+	for (size_t i = 0, start = 0; i <= fs->nimgs; i++) {
+		if (i == fs->nimgs || series_cmp(&fs->imgs[start], &fs->imgs[i]) != 0) {
+			if (i - start > best_len) {
+				best = start;
+				best_len = i - start;
+			}
+			start = i;
+		}
+	}
+	/* Keep only the chosen series, at the front. */
+	for (size_t i = 0; i < fs->nimgs; i++)
+		if (i < best || i >= best + best_len)
+			free(fs->imgs[i].name);
+	memmove(fs->imgs, fs->imgs + best, best_len * sizeof(*fs->imgs));
+	fs->nimgs = best_len;
+	for (size_t i = 1; i < fs->nimgs; i++) {
+		if (fs->imgs[i].num == fs->imgs[i - 1].num) {
+			rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: two images numbered %lld (%s, %s)", fs->dir,
+				       fs->imgs[i].num, fs->imgs[i - 1].name, fs->imgs[i].name);
+			goto out;
+		}
+	}
+out:
+	closedir(d);
+	return rc;
+}
+
+/* Decode the next image of the folder; the message names the file. */
+static int read_image(struct file_source *fs, const uint8_t **bgr, int *w, int *h, int *stride, char *err,
+		      size_t errlen)
+{
+	const struct numbered *e;
+	int n;
+
+	if (fs->next_img >= fs->nimgs)
+		return ZP_EOF;
+	e = &fs->imgs[fs->next_img++];
+	n = snprintf(fs->file, sizeof(fs->file), "%s/%s", fs->dir, e->name);
+	if (n < 0 || (size_t)n >= sizeof(fs->file))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s/%s: path too long", fs->dir, e->name);
+	return zp_cv_image_read(fs->image, fs->file, bgr, w, h, stride, err, errlen);
+}
+
+/* The name to blame for the frame just read. */
+static const char *current_name(const struct file_source *fs)
+{
+	return fs->video ? fs->path : fs->file;
+}
+
+static int file_next(zp_source *s, zp_frame *f, int timeout_ms)
+{
+	struct file_source *fs = fs_of(s);
+	const uint8_t *bgr;
+	int w, h, stride, rc;
+
+	(void)timeout_ms; /* a recording is never late */
+	s->errmsg[0] = '\0';
+	if (fs->have_first) {
+		fs->have_first = false;
+		bgr = fs->first_bgr;
+		w = fs->width;
+		h = fs->height;
+		stride = fs->first_stride;
+	} else if (fs->video) {
+		rc = zp_cv_video_read(fs->video, &bgr, &w, &h, &stride);
+		if (rc == ZP_EOF)
+			return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames",
+					 fs->path, (unsigned long long)fs->seq);
+		if (rc)
+			return zp_seterr(s->errmsg, sizeof(s->errmsg), rc, "%s: frame %llu: %s", fs->path,
+					 (unsigned long long)fs->seq + 1, zp_strerror(rc));
+	} else {
+		rc = read_image(fs, &bgr, &w, &h, &stride, s->errmsg, sizeof(s->errmsg));
+		if (rc == ZP_EOF)
+			return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames",
+					 fs->path, (unsigned long long)fs->seq);
+		if (rc)
+			return rc;
+	}
+	if (w != fs->width || h != fs->height)
+		return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EFORMAT, "%s: %dx%d differs from the first frame's %dx%d",
+				 current_name(fs), w, h, fs->width, fs->height);
+	zp_cv_bgr_to_gray(bgr, stride, fs->luma, fs->width, fs->width, fs->height);
+	fs->seq++;
+	f->luma = fs->luma;
+	f->stride = fs->width;
+	f->bgr = bgr;
+	f->bgr_stride = stride;
+	f->width = fs->width;
+	f->height = fs->height;
+	f->seq = fs->seq;
+	f->t_ms = llround((double)(fs->seq - 1) * 1000.0 / fs->fps);
+	return 0;
+}
+
+static double file_fps(const zp_source *s)
+{
+	return cfs_of(s)->fps;
+}
+
+static void file_size(const zp_source *s, int *width, int *height)
+{
+	if (width)
+		*width = cfs_of(s)->width;
+	if (height)
+		*height = cfs_of(s)->height;
+}
+
+static long file_frame_count(const zp_source *s)
+{
+	return cfs_of(s)->count;
+}
+
+static void file_destroy(zp_source *s)
+{
+	struct file_source *fs = fs_of(s);
+
+	if (fs->luma)
+		explicit_bzero(fs->luma, fs->luma_size);
+	free(fs->luma);
+	zp_cv_video_close(fs->video); /* zeroes its decoded frame */
+	zp_cv_image_free(fs->image);  /* zeroes file bytes and pixels */
+	free_imgs(fs);
+	free(fs);
+}
+
+static const struct zp_source_ops file_ops = {
+	.next = file_next,
+	.fps = file_fps,
+	.size = file_size,
+	.frame_count = file_frame_count,
+	.destroy = file_destroy,
+};
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int open_folder(struct file_source *fs, char *err, size_t errlen)
+{
+	int n, rc;
+
+	n = snprintf(fs->dir, sizeof(fs->dir), "%s/input", fs->path);
+	if (n < 0 || (size_t)n >= sizeof(fs->dir))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", fs->path);
+	if (!is_dir(fs->dir)) /* CDnet layout has input/; otherwise the images are right here */
+		zp_strlcpy(fs->dir, fs->path, sizeof(fs->dir));
+	rc = scan_folder(fs, err, errlen);
+	if (rc)
+		return rc;
+	fs->image = zp_cv_image_new();
+	if (!fs->image)
+		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", fs->path);
+	rc = read_image(fs, &fs->first_bgr, &fs->width, &fs->height, &fs->first_stride, err, errlen);
+	if (rc == ZP_ENODEV) /* listed a moment ago: vanished, or unreadable */
+		rc = ZP_EIO;
+	if (rc)
+		return rc;
+	fs->count = (long)fs->nimgs;
+	fs->fps = ZP_IMAGES_DEFAULT_FPS;
+	return 0;
+}
+
+static int open_video(struct file_source *fs, char *err, size_t errlen)
+{
+	int rc;
+
+	fs->video = zp_cv_video_open(fs->path, err, errlen);
+	if (!fs->video)
+		return ZP_EFORMAT; /* the wrapper's message: "PATH: cannot decode as video (...)" */
+	rc = zp_cv_video_read(fs->video, &fs->first_bgr, &fs->width, &fs->height, &fs->first_stride);
+	if (rc)
+		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as video (%s)", fs->path,
+				 zp_strerror(rc));
+	fs->fps = zp_cv_video_fps(fs->video);
+	if (!(fs->fps > 0))
+		fs->fps = ZP_IMAGES_DEFAULT_FPS;
+	fs->count = zp_cv_video_frame_count(fs->video);
+	return 0;
+}
+
+zp_source *zp_source_open_file(const char *path, double fps_override, int *errcode, char *err, size_t errlen)
+{
+	struct file_source *fs = NULL;
+	struct stat st;
+	int rc;
+
+	if (!path || !*path) {
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "no recording given (a video file or a folder of images)");
+		goto fail;
+	}
+	if (!(fps_override >= 0) || fps_override > 1000) {
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: fps %g out of range (0: from the file, up to 1000)", path,
+			       fps_override);
+		goto fail;
+	}
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			rc = zp_seterr(err, errlen, ZP_ENODEV, "%s: no such file or folder", path);
+		else
+			rc = zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fs = calloc(1, sizeof(*fs));
+	if (!fs) {
+		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
+		goto fail;
+	}
+	fs->base.ops = &file_ops;
+	if (strlen(path) >= sizeof(fs->path)) {
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", path);
+		goto fail;
+	}
+	zp_strlcpy(fs->path, path, sizeof(fs->path));
+	rc = S_ISDIR(st.st_mode) ? open_folder(fs, err, errlen) : open_video(fs, err, errlen);
+	if (rc)
+		goto fail;
+	if (fps_override > 0)
+		fs->fps = fps_override;
+	fs->luma_size = (size_t)fs->width * (size_t)fs->height;
+	fs->luma = malloc(fs->luma_size);
+	if (!fs->luma) {
+		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", path, fs->width,
+			       fs->height);
+		goto fail;
+	}
+	fs->have_first = true;
+	if (errcode)
+		*errcode = 0;
+	return &fs->base;
+fail:
+	if (fs)
+		file_destroy(&fs->base);
+	if (errcode)
+		*errcode = rc;
+	return NULL;
+}
