@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * camera_params.c - the [camera] config keys: defaults and one setter per
+ * key (the key is the field name), plus `control.NAME = INTEGER` for V4L2
+ * controls set after the camera is opened.
+ */
+#include "capture.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void zp_camera_params_default(zp_camera_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	zp_strlcpy(p->device, "/dev/video0", sizeof(p->device));
+	p->width = 640;
+	p->height = 480;
+	p->fps = 15;
+	zp_strlcpy(p->pixelformat, "auto", sizeof(p->pixelformat));
+	p->buffers = 4;
+	p->timeout_ms = 1000;
+	p->retry_min_ms = 250;
+	p->retry_max_ms = 8000;
+	p->ncontrols = 0;
+}
+
+struct int_field {
+	const char *key;
+	size_t off;
+	int min, max;
+};
+
+#define CAM_FIELD(name, lo, hi) { #name, offsetof(zp_camera_params, name), lo, hi }
+
+static const struct int_field fields[] = {
+	CAM_FIELD(width, 16, 8192),
+	CAM_FIELD(height, 16, 8192),
+	CAM_FIELD(fps, 0, 240),
+	CAM_FIELD(buffers, 3, 32),
+	CAM_FIELD(timeout_ms, 10, 60000),
+	CAM_FIELD(retry_min_ms, 10, 600000),
+	CAM_FIELD(retry_max_ms, 10, 600000),
+};
+
+#define CONTROL_PREFIX "control."
+
+/* control.NAME: NAME is lower-case letters, digits and '_' (a V4L2 control name as listed by v4l2-ctl, or an id) */
+static int set_control(zp_camera_params *p, const char *key, const char *value, char *err, size_t errlen)
+{
+	const char *name = key + strlen(CONTROL_PREFIX);
+	size_t n = strlen(name);
+	long long v;
+	char *end;
+	int i;
+
+	if (n == 0 || n >= sizeof(p->controls[0].name) || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "expected control.NAME with NAME of lower-case letters, digits and '_' (at most %zu), got '%s'",
+				 sizeof(p->controls[0].name) - 1, key);
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	while (*end && isspace((unsigned char)*end))
+		end++;
+	if (end == value || *end || errno == ERANGE)
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected an integer, got '%s'", value);
+	for (i = 0; i < p->ncontrols; i++)
+		if (!strcmp(p->controls[i].name, name))
+			break;
+	if (i == p->ncontrols) {
+		if (p->ncontrols == ZP_MAX_CONTROLS)
+			return zp_seterr(err, errlen, ZP_EINVAL, "too many controls (max %d)", ZP_MAX_CONTROLS);
+		zp_strlcpy(p->controls[i].name, name, sizeof(p->controls[i].name));
+		p->ncontrols++;
+	}
+	p->controls[i].value = v;
+	return ZP_OK;
+}
+
+int zp_camera_params_set(zp_camera_params *p, const char *key, const char *value, char *err, size_t errlen)
+{
+	if (!strncmp(key, CONTROL_PREFIX, strlen(CONTROL_PREFIX)))
+		return set_control(p, key, value, err, errlen);
+	if (!strcmp(key, "device")) {
+		size_t n = strlen(value);
+
+		if (n == 0 || n >= sizeof(p->device))
+			return zp_seterr(err, errlen, ZP_EINVAL, "expected a device path (at most %zu characters), got '%s'",
+					 sizeof(p->device) - 1, value);
+		zp_strlcpy(p->device, value, sizeof(p->device));
+		return ZP_OK;
+	}
+	if (!strcmp(key, "pixelformat")) {
+		size_t n = strlen(value);
+		bool ok = n >= 1 && n <= 4;
+
+		if (!strcasecmp(value, "auto")) {
+			zp_strlcpy(p->pixelformat, "auto", sizeof(p->pixelformat));
+			return ZP_OK;
+		}
+		for (size_t i = 0; ok && i < n; i++)
+			ok = isalnum((unsigned char)value[i]) || value[i] == '_';
+		if (!ok)
+			return zp_seterr(err, errlen, ZP_EINVAL,
+					 "expected auto or a V4L2 fourcc such as YUYV, GREY or MJPG, got '%s'", value);
+		zp_strlcpy(p->pixelformat, value, sizeof(p->pixelformat));
+		return ZP_OK;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(fields[i].key, key))
+			return zp_parse_int(value, fields[i].min, fields[i].max,
+					    (int *)(void *)((char *)p + fields[i].off), err, errlen);
+	return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
+}

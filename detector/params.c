@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * params.c - the [detector] config keys: defaults, one setter per key (the
+ * key is the field name), and the check of the whole set.
+ *
+ * The defaults suit 640x480-ish street video at 15-25 fps, the camera a few
+ * metres up looking down at the crossing. One table holds every key with its
+ * range, so set() and check() cannot disagree.
+ */
+#include "detector.h"
+
+#include <stddef.h>
+#include <string.h>
+
+void zp_detector_params_default(zp_detector_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->scale = 2;
+	p->threshold = 20;
+	p->learn_shift = 6;
+	p->warmup_frames = 50;
+	p->open_radius = 1;
+	p->close_radius = 2;
+	p->min_area = 400;
+	p->max_area = 60000;
+	p->track_max_missed = 10;
+	p->track_max_dist = 60;
+	p->track_min_hits = 3;
+	p->still_hold_ms = 120000;
+	p->ghost_fade_ms = 20000;
+	p->dark_luma = 20;
+	p->blind_luma = 235;
+	p->flat_stddev = 4;
+	p->frozen_ms = 3000;
+	p->max_fg_fraction = 0.6;
+}
+
+enum { F_INT, F_DOUBLE };
+
+struct field {
+	const char *key;
+	int type;
+	size_t off;
+	double min, max;
+};
+
+#define INT_FIELD(name, lo, hi) { #name, F_INT, offsetof(zp_detector_params, name), lo, hi }
+#define DBL_FIELD(name, lo, hi) { #name, F_DOUBLE, offsetof(zp_detector_params, name), lo, hi }
+
+/* 1 << 24 input pixels is more than a 4K frame: the area limits cannot exceed any real frame by much. */
+static const struct field fields[] = {
+	INT_FIELD(scale, 1, 4),
+	INT_FIELD(threshold, 1, 255),
+	INT_FIELD(learn_shift, 1, 15),
+	INT_FIELD(warmup_frames, 0, 100000),
+	INT_FIELD(open_radius, 0, 8),
+	INT_FIELD(close_radius, 0, 8),
+	INT_FIELD(min_area, 1, 1 << 24),
+	INT_FIELD(max_area, 1, 1 << 24),
+	INT_FIELD(track_max_missed, 0, 1000),
+	DBL_FIELD(track_max_dist, 1, 10000),
+	INT_FIELD(track_min_hits, 1, 1000),
+	INT_FIELD(still_hold_ms, 0, 3600000),
+	INT_FIELD(ghost_fade_ms, 1000, 3600000),
+	INT_FIELD(dark_luma, 0, 255),
+	INT_FIELD(blind_luma, 0, 255),
+	INT_FIELD(flat_stddev, 0, 255),
+	INT_FIELD(frozen_ms, 100, 3600000),
+	DBL_FIELD(max_fg_fraction, 0.01, 1),
+};
+
+static const struct field *find_field(const char *key)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(fields[i].key, key))
+			return &fields[i];
+	return NULL;
+}
+
+int zp_detector_params_set(zp_detector_params *p, const char *key, const char *value, char *err, size_t errlen)
+{
+	const struct field *f = find_field(key);
+	char *base = (char *)p;
+	int rc;
+
+	if (!f)
+		return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
+	if (f->type == F_DOUBLE)
+		return zp_parse_double(value, f->min, f->max, (double *)(void *)(base + f->off), err, errlen);
+	if (!strcmp(key, "scale")) {
+		int v;
+
+		rc = zp_parse_int(value, 1, 4, &v, NULL, 0);
+		if (rc || v == 3)
+			return zp_seterr(err, errlen, ZP_EINVAL, "expected 1, 2 or 4, got '%s'", value);
+		p->scale = v;
+		return ZP_OK;
+	}
+	return zp_parse_int(value, (long)f->min, (long)f->max, (int *)(void *)(base + f->off), err, errlen);
+}
+
+int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errlen)
+{
+	const char *base = (const char *)p;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const struct field *f = &fields[i];
+
+		if (f->type == F_DOUBLE) {
+			double v = *(const double *)(const void *)(base + f->off);
+
+			if (!(v >= f->min && v <= f->max))
+				return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a number from %g to %g, got %g",
+						 f->key, f->min, f->max, v);
+		} else {
+			int v = *(const int *)(const void *)(base + f->off);
+
+			if (v < f->min || v > f->max)
+				return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected an integer from %ld to %ld, got %d",
+						 f->key, (long)f->min, (long)f->max, v);
+		}
+	}
+	if (p->scale != 1 && p->scale != 2 && p->scale != 4)
+		return zp_seterr(err, errlen, ZP_EINVAL, "scale: expected 1, 2 or 4, got %d", p->scale);
+	if (p->min_area > p->max_area)
+		return zp_seterr(err, errlen, ZP_EINVAL, "min_area (%d) must not exceed max_area (%d)", p->min_area,
+				 p->max_area);
+	if (p->dark_luma >= p->blind_luma)
+		return zp_seterr(err, errlen, ZP_EINVAL, "dark_luma (%d) must be below blind_luma (%d)", p->dark_luma,
+				 p->blind_luma);
+	return ZP_OK;
+}
+
+const char *zp_health_name(zp_health h)
+{
+	switch (h) {
+	case ZP_HEALTH_OK: return "ok";
+	case ZP_HEALTH_WARMUP: return "warmup";
+	case ZP_HEALTH_DARK: return "dark";
+	case ZP_HEALTH_BLINDED: return "blinded";
+	case ZP_HEALTH_FROZEN: return "frozen";
+	case ZP_HEALTH_FOREGROUND: return "foreground";
+	default: return "unknown";
+	}
+}
