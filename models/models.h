@@ -46,9 +46,17 @@ bool zp_simd_available(zp_simd s);
 /* Background-model tunables (the detector fills these from its params and the frame rate). */
 typedef struct zp_bgmodel_params {
 	int threshold;        /* minimum |pixel - background| that is foreground, 1..255 */
-	int learn_shift;      /* background pixels: mean moves 1/2^learn_shift of the way per frame */
-	int fg_learn_shift;   /* foreground pixels not held: slow absorption (ghosts, left objects) */
-	int warmup_frames;    /* frames before zp_bgmodel_ready() */
+	int learn_shift;      /* background pixels: mean moves 1/2^learn_shift of the way per frame, 1..15 */
+	int fg_learn_shift;   /* foreground pixels not held: slow absorption (ghosts, left objects), 1..15 */
+	int warmup_frames;    /* frames before zp_bgmodel_ready(), 0..1000000; learning ramps up meanwhile */
+	/*
+	 * Added (optional, 0 = default): per-pixel adaptive threshold. A pixel is
+	 * foreground when |pixel - mean| > max(threshold, dev_mult * dev), dev
+	 * being the pixel's learned mean absolute deviation, so noisy pixels
+	 * (foliage, flicker) need a larger change. 0 = default 3; 1..16; -1 = off
+	 * (threshold only).
+	 */
+	int dev_mult;
 } zp_bgmodel_params;
 
 typedef struct zp_bgmodel zp_bgmodel;

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* bgsub_sse2.c - SSE2 background-model row kernel; matches bgsub_scalar.c byte for byte. Built with -msse2. */
+#include "models_internal.h"
+
+#include <emmintrin.h>
+
+struct consts {
+	__m128i zero, ones, thr, k, cbg, cfg;
+};
+
+static inline __m128i absdiff_u16(__m128i a, __m128i b)
+{
+	return _mm_or_si128(_mm_subs_epu16(a, b), _mm_subs_epu16(b, a));
+}
+
+/* (v + 2^(s-1)) >> s; c holds s - 1. */
+static inline __m128i rshr_u16(__m128i v, __m128i c, __m128i zero)
+{
+	return _mm_avg_epu16(_mm_srl_epi16(v, c), zero);
+}
+
+/* a >= b ? all ones : 0, unsigned 16-bit */
+static inline __m128i ge_u16(__m128i a, __m128i b, __m128i zero)
+{
+	return _mm_cmpeq_epi16(_mm_subs_epu16(b, a), zero);
+}
+
+/*
+ * Eight pixels: x the pixels in 8.8, m and v the state, held all ones where the
+ * pixel must not learn. Returns the foreground mask (all ones = fg).
+ */
+static inline __m128i step8(__m128i x, __m128i *m, __m128i *v, __m128i held, const struct consts *c)
+{
+	__m128i d = absdiff_u16(x, *m);
+	__m128i lo = _mm_mullo_epi16(*v, c->k);
+	__m128i hi = _mm_mulhi_epu16(*v, c->k);
+	__m128i kv = _mm_or_si128(lo, _mm_xor_si128(_mm_cmpeq_epi16(hi, c->zero), c->ones));
+	__m128i t = _mm_add_epi16(_mm_subs_epu16(kv, c->thr), c->thr); /* max(kv, thr) */
+	__m128i bg = _mm_cmpeq_epi16(_mm_subs_epu16(d, t), c->zero);
+	__m128i step, up, e;
+
+	step = _mm_or_si128(_mm_and_si128(bg, rshr_u16(d, c->cbg, c->zero)),
+			    _mm_andnot_si128(bg, rshr_u16(d, c->cfg, c->zero)));
+	step = _mm_andnot_si128(held, step);
+	up = ge_u16(x, *m, c->zero);
+	*m = _mm_sub_epi16(_mm_add_epi16(*m, _mm_and_si128(up, step)), _mm_andnot_si128(up, step));
+
+	e = absdiff_u16(d, *v);
+	step = _mm_or_si128(_mm_and_si128(bg, rshr_u16(e, c->cbg, c->zero)),
+			    _mm_andnot_si128(bg, rshr_u16(e, c->cfg, c->zero)));
+	step = _mm_andnot_si128(held, step);
+	up = ge_u16(d, *v, c->zero);
+	*v = _mm_sub_epi16(_mm_add_epi16(*v, _mm_and_si128(up, step)), _mm_andnot_si128(up, step));
+	return _mm_xor_si128(bg, c->ones);
+}
+
+void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
+		    const struct zp_bg_kparams *kp)
+{
+	struct consts c;
+	int i = 0;
+
+	c.zero = _mm_setzero_si128();
+	c.ones = _mm_cmpeq_epi8(c.zero, c.zero);
+	c.thr = _mm_set1_epi16((short)kp->thr);
+	c.k = _mm_set1_epi16((short)kp->dev_mult);
+	c.cbg = _mm_cvtsi32_si128(kp->shift_bg - 1);
+	c.cfg = _mm_cvtsi32_si128(kp->shift_fg - 1);
+	for (; i + 16 <= width; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(src + i));
+		__m128i h = _mm_xor_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(hold + i)), c.zero), c.ones);
+		__m128i m0 = _mm_loadu_si128((const __m128i *)(mean + i));
+		__m128i m1 = _mm_loadu_si128((const __m128i *)(mean + i + 8));
+		__m128i v0 = _mm_loadu_si128((const __m128i *)(dev + i));
+		__m128i v1 = _mm_loadu_si128((const __m128i *)(dev + i + 8));
+		__m128i f0 = step8(_mm_unpacklo_epi8(c.zero, x), &m0, &v0, _mm_unpacklo_epi8(h, h), &c);
+		__m128i f1 = step8(_mm_unpackhi_epi8(c.zero, x), &m1, &v1, _mm_unpackhi_epi8(h, h), &c);
+
+		_mm_storeu_si128((__m128i *)(mean + i), m0);
+		_mm_storeu_si128((__m128i *)(mean + i + 8), m1);
+		_mm_storeu_si128((__m128i *)(dev + i), v0);
+		_mm_storeu_si128((__m128i *)(dev + i + 8), v1);
+		_mm_storeu_si128((__m128i *)(fg + i), _mm_packs_epi16(f0, f1));
+	}
+	zp_bg_row_scalar(src + i, mean + i, dev + i, hold + i, fg + i, width - i, kp);
+}

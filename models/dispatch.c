@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dispatch.c - path names, the ZEBRAPAD_SIMD override and the kernel tables.
+ * The CPU is asked by the architecture file (kernels_x86.c, kernels_arm.c or
+ * kernels_generic.c, chosen by CMake), so nothing here depends on the ISA.
+ */
+#include "models_internal.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *const simd_names[] = {
+	[ZP_SIMD_SCALAR] = "scalar",
+	[ZP_SIMD_SSE2] = "sse2",
+	[ZP_SIMD_AVX2] = "avx2",
+	[ZP_SIMD_NEON] = "neon",
+};
+
+const char *zp_simd_name(zp_simd s)
+{
+	if ((unsigned)s >= sizeof(simd_names) / sizeof(simd_names[0]))
+		return "unknown";
+	return simd_names[s];
+}
+
+/*
+ * Paths form a ladder per architecture: scalar < sse2 < avx2 on x86,
+ * scalar < neon on ARM. A path is available when it is compiled in and not
+ * above the CPU's best on the same ladder.
+ */
+static int rank(zp_simd s)
+{
+	switch (s) {
+	case ZP_SIMD_SCALAR:
+		return 0;
+	case ZP_SIMD_SSE2:
+	case ZP_SIMD_NEON:
+		return 1;
+	case ZP_SIMD_AVX2:
+		return 2;
+	}
+	return -1;
+}
+
+static bool same_ladder(zp_simd a, zp_simd b)
+{
+	bool arm_a = a == ZP_SIMD_NEON, arm_b = b == ZP_SIMD_NEON;
+
+	return a == ZP_SIMD_SCALAR || b == ZP_SIMD_SCALAR || arm_a == arm_b;
+}
+
+zp_simd zp_simd_cpu_best(void)
+{
+	return zp_arch_cpu_best();
+}
+
+bool zp_simd_available(zp_simd s)
+{
+	zp_simd best = zp_arch_cpu_best();
+
+	if (rank(s) < 0 || !zp_arch_kernels(s))
+		return false;
+	return same_ladder(s, best) && rank(s) <= rank(best);
+}
+
+/* The best path that is compiled in and that the CPU runs. */
+static zp_simd best_available(void)
+{
+	static const zp_simd order[] = { ZP_SIMD_AVX2, ZP_SIMD_SSE2, ZP_SIMD_NEON };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (zp_simd_available(order[i]))
+			return order[i];
+	return ZP_SIMD_SCALAR;
+}
+
+zp_simd zp_simd_choose(const char *env_value)
+{
+	zp_simd best = best_available();
+
+	if (!env_value || !*env_value)
+		return best;
+	for (size_t i = 0; i < sizeof(simd_names) / sizeof(simd_names[0]); i++) {
+		if (strcasecmp(env_value, simd_names[i]) == 0) {
+			zp_simd s = (zp_simd)i;
+
+			return zp_simd_available(s) ? s : best;
+		}
+	}
+	return best;
+}
+
+const struct zp_kernels *zp_kernels_get(zp_simd s)
+{
+	if (!zp_simd_available(s))
+		s = best_available();
+	return zp_arch_kernels(s);
+}
+
+void zp_pixops_init(zp_pixops *ops, zp_simd simd)
+{
+	*ops = zp_kernels_get(simd)->ops;
+}

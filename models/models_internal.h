@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * models_internal.h - the row kernels behind models.h, one signature per
+ * topic, one file per ISA (bgsub_<isa>.c, pixops_<isa>.c). The scalar files
+ * define the right answer; every SIMD variant must match them byte for byte
+ * (tests/test_models.c).
+ *
+ * Background model, per pixel (all integer, rounding defined, so SIMD can
+ * match exactly):
+ *   mean  u16, 8.8 fixed point grey level of the empty scene;
+ *   dev   u16, 8.8 fixed point mean absolute deviation |x - mean|.
+ * With X = x << 8 (the pixel in 8.8):
+ *   D   = |X - mean|
+ *   T   = max(kp->thr, sat16(kp->dev_mult * dev))        (u16 saturating)
+ *   fg  = D > T ? 255 : 0
+ *   s   = fg ? kp->shift_fg : kp->shift_bg               (1..15)
+ *   unless hold != 0:
+ *     mean += sign(X - mean) * rshr(D, s)
+ *     dev  += sign(D - dev)  * rshr(|D - dev|, s)
+ * where rshr(v, s) = (v + 2^(s-1)) >> s computed without overflow
+ * (= ((v >> (s-1)) + 1) >> 1), i.e. a right shift rounding halves up. The
+ * step never exceeds the distance, so mean stays in [0, 255 << 8] and dev in
+ * [0, 255 << 8].
+ *
+ * To add a per-pixel feature (shadow test, global gain), add a field to
+ * struct zp_bg_kparams (filled per frame by bgmodel.c), implement it in
+ * bgsub_scalar.c first, then in every SIMD file; the equality tests then
+ * cover it. A field at its neutral value must leave the output unchanged.
+ */
+#ifndef ZP_MODELS_INTERNAL_H
+#define ZP_MODELS_INTERNAL_H
+
+#include "models.h"
+
+/* Per-frame parameters the background row kernel reads. */
+struct zp_bg_kparams {
+	uint16_t thr;       /* minimum foreground distance, 8.8 (threshold << 8) */
+	uint16_t dev_mult;  /* adaptive threshold factor on dev, 0 (off) .. 16 */
+	uint8_t shift_bg;   /* learning shift for background pixels, 1..15 */
+	uint8_t shift_fg;   /* learning shift for foreground pixels not held, 1..15 */
+};
+
+/*
+ * One row of the model: classify `src` into `fg` (0/255) and update
+ * mean/dev in place. `hold` is never NULL (the model passes a zero row when
+ * the caller has none). Any width >= 0; no alignment needed; reads and writes
+ * exactly `width` elements of each array.
+ */
+typedef void (*zp_bg_row_fn)(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg,
+			     int width, const struct zp_bg_kparams *kp);
+
+void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
+		      const struct zp_bg_kparams *kp);
+void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
+		    const struct zp_bg_kparams *kp);
+void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
+		    const struct zp_bg_kparams *kp);
+void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
+		    const struct zp_bg_kparams *kp);
+
+/* Pixel ops: same contracts as in zp_pixops (models.h); dst must not overlap src. */
+#define ZP_PIXOPS_DECL(isa)                                                                                         \
+	void zp_downscale2_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);          \
+	void zp_erode3_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);              \
+	void zp_dilate3_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);
+ZP_PIXOPS_DECL(scalar)
+ZP_PIXOPS_DECL(sse2)
+ZP_PIXOPS_DECL(avx2)
+ZP_PIXOPS_DECL(neon)
+
+/* Scalar row helpers the SIMD files use for their tails. */
+void zp_downscale2_row_scalar(const uint8_t *s0, const uint8_t *s1, uint8_t *dst, int x0, int dw);
+/* 3x3 min (erode) or max (dilate) of rows a,b,c (already border-replicated) for columns x0..x1-1 of width w. */
+void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int x0, int x1, int w,
+			  bool dilate);
+
+/* The kernels of one path. */
+struct zp_kernels {
+	zp_simd simd;
+	zp_bg_row_fn bg_row;
+	zp_pixops ops;
+};
+
+/*
+ * Per architecture (kernels_x86.c, kernels_arm.c, kernels_generic.c, chosen
+ * by CMake): the CPU's best path, and the kernel table of a path (NULL when
+ * the path is not compiled in for this architecture).
+ */
+zp_simd zp_arch_cpu_best(void);
+const struct zp_kernels *zp_arch_kernels(zp_simd s);
+
+/* The table of `s` if compiled in and the CPU runs it, else the best available. */
+const struct zp_kernels *zp_kernels_get(zp_simd s);
+
+#endif

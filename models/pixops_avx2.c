@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* pixops_avx2.c - AVX2 downscale2 / erode3 / dilate3; match pixops_scalar.c byte for byte. Built with -mavx2. */
+#include "models_internal.h"
+
+#include <immintrin.h>
+
+static inline __m256i pairsum(__m256i v, __m256i lowbytes)
+{
+	return _mm256_add_epi16(_mm256_and_si256(v, lowbytes), _mm256_srli_epi16(v, 8));
+}
+
+static inline __m256i ld(const uint8_t *p)
+{
+	return _mm256_loadu_si256((const __m256i *)p);
+}
+
+void zp_downscale2_avx2(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
+{
+	const __m256i lowbytes = _mm256_set1_epi16(0x00ff);
+	const __m256i two = _mm256_set1_epi16(2);
+	int dw = w / 2;
+
+	for (int y = 0; y < h / 2; y++) {
+		const uint8_t *s0 = src + (size_t)(2 * y) * sstride;
+		const uint8_t *s1 = s0 + sstride;
+		uint8_t *d = dst + (size_t)y * dstride;
+		int x = 0;
+
+		for (; x + 32 <= dw; x += 32) {
+			__m256i sa = _mm256_add_epi16(pairsum(ld(s0 + 2 * x), lowbytes), pairsum(ld(s1 + 2 * x), lowbytes));
+			__m256i sb = _mm256_add_epi16(pairsum(ld(s0 + 2 * x + 32), lowbytes),
+						      pairsum(ld(s1 + 2 * x + 32), lowbytes));
+
+			sa = _mm256_srli_epi16(_mm256_add_epi16(sa, two), 2);
+			sb = _mm256_srli_epi16(_mm256_add_epi16(sb, two), 2);
+			/* packus interleaves the 128-bit lanes: put them back in order */
+			_mm256_storeu_si256((__m256i *)(d + x),
+					    _mm256_permute4x64_epi64(_mm256_packus_epi16(sa, sb), 0xd8));
+		}
+		zp_downscale2_row_scalar(s0, s1, d, x, dw);
+	}
+}
+
+static inline __m256i vmin3(const uint8_t *a, const uint8_t *b, const uint8_t *c, int x)
+{
+	return _mm256_min_epu8(_mm256_min_epu8(ld(a + x), ld(b + x)), ld(c + x));
+}
+
+static inline __m256i vmax3(const uint8_t *a, const uint8_t *b, const uint8_t *c, int x)
+{
+	return _mm256_max_epu8(_mm256_max_epu8(ld(a + x), ld(b + x)), ld(c + x));
+}
+
+/* As in pixops_sse2.c, 32 columns at a time: the vector covers x-1..x+32 <= w-1. */
+static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, bool dilate)
+{
+	for (int y = 0; y < h; y++) {
+		const uint8_t *a = src + (size_t)(y > 0 ? y - 1 : 0) * sstride;
+		const uint8_t *b = src + (size_t)y * sstride;
+		const uint8_t *c = src + (size_t)(y < h - 1 ? y + 1 : h - 1) * sstride;
+		uint8_t *d = dst + (size_t)y * dstride;
+		int x = 1;
+
+		zp_morph3_row_scalar(a, b, c, d, 0, w < 1 ? w : 1, w, dilate);
+		if (dilate) {
+			for (; x + 33 <= w; x += 32) {
+				__m256i r = _mm256_max_epu8(_mm256_max_epu8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)),
+							    vmax3(a, b, c, x + 1));
+
+				_mm256_storeu_si256((__m256i *)(d + x), r);
+			}
+		} else {
+			for (; x + 33 <= w; x += 32) {
+				__m256i r = _mm256_min_epu8(_mm256_min_epu8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)),
+							    vmin3(a, b, c, x + 1));
+
+				_mm256_storeu_si256((__m256i *)(d + x), r);
+			}
+		}
+		zp_morph3_row_scalar(a, b, c, d, x < w ? x : w, w, w, dilate);
+	}
+}
+
+void zp_erode3_avx2(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
+{
+	morph3(src, sstride, dst, dstride, w, h, false);
+}
+
+void zp_dilate3_avx2(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
+{
+	morph3(src, sstride, dst, dstride, w, h, true);
+}

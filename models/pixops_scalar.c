@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pixops_scalar.c - reference 2x2 downscale and 3x3 erode/dilate. The SIMD
+ * files use the row helpers here for the columns they do not cover.
+ *
+ * erode3/dilate3 are the 3x3 minimum/maximum with the border replicated; on
+ * 0/255 masks that is binary erosion/dilation, and it is defined (grey
+ * morphology) for any input.
+ */
+#include "models_internal.h"
+
+static inline uint8_t min3(uint8_t a, uint8_t b, uint8_t c)
+{
+	uint8_t m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+static inline uint8_t max3(uint8_t a, uint8_t b, uint8_t c)
+{
+	uint8_t m = a > b ? a : b;
+
+	return m > c ? m : c;
+}
+
+void zp_downscale2_row_scalar(const uint8_t *s0, const uint8_t *s1, uint8_t *dst, int x0, int dw)
+{
+	for (int x = x0; x < dw; x++) {
+		unsigned sum = s0[2 * x] + s0[2 * x + 1] + s1[2 * x] + s1[2 * x + 1];
+
+		dst[x] = (uint8_t)((sum + 2) >> 2);
+	}
+}
+
+void zp_downscale2_scalar(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
+{
+	for (int y = 0; y < h / 2; y++) {
+		const uint8_t *s0 = src + (size_t)(2 * y) * sstride;
+
+		zp_downscale2_row_scalar(s0, s0 + sstride, dst + (size_t)y * dstride, 0, w / 2);
+	}
+}
+
+void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int x0, int x1, int w,
+			  bool dilate)
+{
+	for (int x = x0; x < x1; x++) {
+		int l = x > 0 ? x - 1 : 0;
+		int r = x < w - 1 ? x + 1 : w - 1;
+
+		if (dilate)
+			dst[x] = max3(max3(a[l], b[l], c[l]), max3(a[x], b[x], c[x]), max3(a[r], b[r], c[r]));
+		else
+			dst[x] = min3(min3(a[l], b[l], c[l]), min3(a[x], b[x], c[x]), min3(a[r], b[r], c[r]));
+	}
+}
+
+static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, bool dilate)
+{
+	for (int y = 0; y < h; y++) {
+		const uint8_t *a = src + (size_t)(y > 0 ? y - 1 : 0) * sstride;
+		const uint8_t *b = src + (size_t)y * sstride;
+		const uint8_t *c = src + (size_t)(y < h - 1 ? y + 1 : h - 1) * sstride;
+
+		zp_morph3_row_scalar(a, b, c, dst + (size_t)y * dstride, 0, w, w, dilate);
+	}
+}
+
+void zp_erode3_scalar(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
+{
+	morph3(src, sstride, dst, dstride, w, h, false);
+}
+
+void zp_dilate3_scalar(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
+{
+	morph3(src, sstride, dst, dstride, w, h, true);
+}
