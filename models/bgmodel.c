@@ -159,6 +159,16 @@ int zp_bgmodel_apply(zp_bgmodel *m, const uint8_t *luma, int stride, const uint8
 	return 0;
 }
 
+int zp_bgmodel_set_params(zp_bgmodel *m, const zp_bgmodel_params *p)
+{
+	if (!m || check_params(m->width, m->height, p, NULL, 0) < 0)
+		return ZP_EINVAL;
+	m->p = *p;
+	if (m->p.dev_mult == 0)
+		m->p.dev_mult = ZP_BG_DEV_MULT_DEFAULT;
+	return 0;
+}
+
 bool zp_bgmodel_ready(const zp_bgmodel *m)
 {
 	return m && m->frames > 0 && m->frames >= m->p.warmup_frames;

@@ -76,6 +76,14 @@ void zp_bgmodel_free(zp_bgmodel *m);
 int zp_bgmodel_apply(zp_bgmodel *m, const uint8_t *luma, int stride, const uint8_t *hold, int hold_stride,
 		     uint8_t *fg, int fg_stride);
 
+/*
+ * Change the tunables of a live model, keeping what it has learned (the
+ * detector derives fg_learn_shift from the frame interval it measures).
+ * Same checks as zp_bgmodel_new(); returns 0, or ZP_EINVAL and the model
+ * unchanged.
+ */
+int zp_bgmodel_set_params(zp_bgmodel *m, const zp_bgmodel_params *p);
+
 bool zp_bgmodel_ready(const zp_bgmodel *m);
 zp_simd zp_bgmodel_simd(const zp_bgmodel *m);
 size_t zp_bgmodel_state_bytes(const zp_bgmodel *m);
