@@ -8,7 +8,6 @@
 #include "cvwrap.h"
 
 #include <opencv2/bgsegm.hpp>
-#include <opencv2/calib3d.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -240,7 +239,7 @@ int zp_cv_imwrite(const char *path, const uint8_t *pixels, int width, int height
 
 struct zp_cv_image {
 	std::vector<uchar> bytes; /* the file, reused */
-	cv::Mat mat;              /* the decoded image, reused when the size stays */
+	cv::Mat mat;              /* the decoded image (a new one per image, the old one zeroed) */
 };
 
 zp_cv_image *zp_cv_image_new(void)
@@ -286,9 +285,17 @@ int zp_cv_image_read(zp_cv_image *im, const char *path, const uint8_t **bgr, int
 
 		if (rc)
 			return rc;
-		cv::imdecode(im->bytes, cv::IMREAD_COLOR, &im->mat);
-		if (im->mat.empty() || im->mat.type() != CV_8UC3)
+		/*
+		 * Not imdecode(buf, flags, &im->mat): in OpenCV 4.6 a file whose header
+		 * does not parse leaves dst untouched and returns it, so the previous
+		 * image would come back as this one. Decode into a fresh Mat and zero
+		 * the previous image before it is released.
+		 */
+		cv::Mat m = cv::imdecode(im->bytes, cv::IMREAD_COLOR);
+		if (m.empty() || m.type() != CV_8UC3)
 			return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image", path);
+		wipe(im->mat);
+		im->mat = m;
 		*bgr = im->mat.data;
 		*width = im->mat.cols;
 		*height = im->mat.rows;
@@ -603,22 +610,73 @@ void zp_cv_bgsub_free(zp_cv_bgsub *b)
 
 /* ---------------------------------------------------------------- geometry */
 
+/* Hartley normalisation: centroid to the origin, mean distance sqrt(2). false when all points coincide. */
+static bool normaliser(const double *xy, int n, double T[9])
+{
+	double cx = 0, cy = 0, d = 0;
+
+	for (int i = 0; i < n; i++) {
+		cx += xy[2 * i];
+		cy += xy[2 * i + 1];
+	}
+	cx /= n;
+	cy /= n;
+	for (int i = 0; i < n; i++)
+		d += std::hypot(xy[2 * i] - cx, xy[2 * i + 1] - cy);
+	d /= n;
+	if (!std::isfinite(d) || d <= 0)
+		return false;
+	const double s = std::sqrt(2.0) / d;
+	const double t[9] = { s, 0, -s * cx, 0, s, -s * cy, 0, 0, 1 };
+	memcpy(T, t, sizeof(t));
+	return true;
+}
+
+/*
+ * Why not cv::findHomography(): it converts the points to float, which caps
+ * the accuracy near 1e-6 (a known H from 4 exact pairs comes back 1e-6 off),
+ * and it returns a matrix, not an error, for collinear points. This is the
+ * same least-squares estimate over all pairs (normalised DLT), in double
+ * precision with cv::SVD, plus a rank test for degenerate input.
+ */
 int zp_cv_find_homography(const double *img_xy, const double *ground_xy, int n, double H[9], char *err,
 			  size_t errlen)
 {
 	if (!img_xy || !ground_xy || !H || n < 4)
 		return zp_seterr(err, errlen, ZP_EINVAL, "a homography needs at least 4 point pairs, got %d", n);
 	try {
-		cv::Mat src(n, 1, CV_64FC2, const_cast<double *>(img_xy));
-		cv::Mat dst(n, 1, CV_64FC2, const_cast<double *>(ground_xy));
-		cv::Mat h = cv::findHomography(src, dst, 0);
+		double Ti[9], Tg[9];
 
-		if (h.empty() || h.rows != 3 || h.cols != 3 || h.type() != CV_64F)
-			return zp_seterr(err, errlen, ZP_EINVAL,
-					 "no homography from these %d point pairs (degenerate: collinear or repeated points?)",
+		if (!normaliser(img_xy, n, Ti) || !normaliser(ground_xy, n, Tg))
+			return zp_seterr(err, errlen, ZP_EINVAL, "no homography: the %d points coincide or are not finite",
 					 n);
+		cv::Mat A(2 * n, 9, CV_64F);
+		for (int i = 0; i < n; i++) {
+			const double x = Ti[0] * img_xy[2 * i] + Ti[2], y = Ti[4] * img_xy[2 * i + 1] + Ti[5];
+			const double u = Tg[0] * ground_xy[2 * i] + Tg[2], v = Tg[4] * ground_xy[2 * i + 1] + Tg[5];
+			double *r0 = A.ptr<double>(2 * i), *r1 = A.ptr<double>(2 * i + 1);
+			const double a0[9] = { -x, -y, -1, 0, 0, 0, u * x, u * y, u };
+			const double a1[9] = { 0, 0, 0, -x, -y, -1, v * x, v * y, v };
+
+			memcpy(r0, a0, sizeof(a0));
+			memcpy(r1, a1, sizeof(a1));
+		}
+		cv::Mat w, u, vt;
+		cv::SVD::compute(A, w, u, vt, cv::SVD::FULL_UV);
+		/* One solution only: the 8th singular value must stay clear of zero (else collinear/repeated points). */
+		if (w.rows < 8 || !(w.at<double>(7) > 1e-9 * w.at<double>(0)))
+			return zp_seterr(err, errlen, ZP_EINVAL,
+					 "no homography from these %d point pairs (degenerate: collinear or repeated points)",
+					 n);
+		cv::Mat Hn = vt.row(8).reshape(1, 3).clone();
+		cv::Mat Hm = cv::Mat(3, 3, CV_64F, Tg).inv() * Hn * cv::Mat(3, 3, CV_64F, Ti);
+		double scale = std::fabs(Hm.at<double>(2, 2)) > 1e-12 ? Hm.at<double>(2, 2) : cv::norm(Hm);
+		Hm /= scale;
+		if (!(std::fabs(cv::determinant(Hm / cv::norm(Hm))) > 1e-12))
+			return zp_seterr(err, errlen, ZP_EINVAL,
+					 "no homography from these %d point pairs (degenerate: it maps onto a line)", n);
 		for (int i = 0; i < 9; i++) {
-			double x = h.at<double>(i / 3, i % 3);
+			double x = Hm.at<double>(i / 3, i % 3);
 
 			if (!std::isfinite(x))
 				return zp_seterr(err, errlen, ZP_EINVAL, "homography is not finite (degenerate points)");

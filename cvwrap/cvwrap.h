@@ -40,9 +40,10 @@ void zp_cv_video_close(zp_cv_video *v);
 int zp_cv_imread(const char *path, int channels, uint8_t **pixels, int *width, int *height, char *err,
 		 size_t errlen);
 /*
- * A reusable image decoder for folders of numbered images: the file bytes and
- * the decoded pixels live in the handle and are reused from one image to the
- * next, so a replay does not allocate per frame once sizes settle.
+ * An image decoder for folders of numbered images: the file bytes and the
+ * decoded pixels live in the handle; the file buffer is reused, and each
+ * decoded image is zeroed before the next one replaces it (OpenCV allocates
+ * the decoded image anew per call).
  */
 typedef struct zp_cv_image zp_cv_image;
 /* NULL only when out of memory. */
@@ -106,9 +107,11 @@ void zp_cv_bgsub_free(zp_cv_bgsub *b);
 
 /* ---- geometry ---- */
 /*
- * findHomography (method 0, least squares over all pairs) from n >= 4 image
- * points to n ground points; H row-major 3x3. Returns 0, or ZP_EINVAL when
- * OpenCV finds no homography (degenerate input).
+ * Homography from n >= 4 image points to n ground points (x,y pairs), least
+ * squares over all pairs (Hartley-normalised DLT, as cv::findHomography
+ * method 0 but in double precision: 4 exact pairs give H to ~1e-12); H
+ * row-major 3x3 with H[8] = 1. Returns 0, or ZP_EINVAL for degenerate input
+ * (fewer than 4 pairs, repeated or collinear points).
  */
 int zp_cv_find_homography(const double *img_xy, const double *ground_xy, int n, double H[9], char *err,
 			  size_t errlen);
