@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for the recorded-file source (capture/file.c). Inputs are made here in
+ * a temp dir; vtest.avi and ../shared/data are used when present.
+ */
+#include "zp_test.h"
+#include "capture.h"
+#include "cvwrap.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void make_tmpdir(char *dir, size_t size)
+{
+	snprintf(dir, size, "/tmp/zp_capfile_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void rm_tree(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* OpenCV's BGR2GRAY for 8-bit (BT.601, 14-bit fixed point). */
+static int luma_of(int b, int g, int r)
+{
+	return (b * 1868 + g * 9617 + r * 4899 + 8192) >> 14;
+}
+
+/* Colour of image number k in the folders below: distinct lumas, not grey. */
+static void colour_of(int k, int *b, int *g, int *r)
+{
+	*b = (40 + 37 * k) % 256;
+	*g = (90 + 23 * k) % 256;
+	*r = (200 + 51 * k) % 256;
+}
+
+/* Write a solid image of colour_of(k), w x h, to dir/name. */
+static void write_image(const char *dir, const char *name, int k, int w, int h)
+{
+	char path[256], err[256] = "";
+	uint8_t *px = malloc((size_t)w * h * 3);
+	int b, g, r;
+
+	ck_assert_ptr_nonnull(px);
+	colour_of(k, &b, &g, &r);
+	for (int i = 0; i < w * h; i++) {
+		px[3 * i] = (uint8_t)b;
+		px[3 * i + 1] = (uint8_t)g;
+		px[3 * i + 2] = (uint8_t)r;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_msg(zp_cv_imwrite(path, px, w, h, w * 3, 3, err, sizeof(err)) == 0, "%s", err);
+	free(px);
+}
+
+/* Every luma pixel of f within tol of v. */
+static void check_luma(const zp_frame *f, int v, int tol)
+{
+	for (int y = 0; y < f->height; y++)
+		for (int x = 0; x < f->width; x++)
+			ck_assert_msg(abs(f->luma[y * f->stride + x] - v) <= tol, "seq %llu (%d,%d): luma %d, expected %d",
+				      (unsigned long long)f->seq, x, y, f->luma[y * f->stride + x], v);
+}
+
+static zp_source *open_ok(const char *path, double fps)
+{
+	char err[256] = "";
+	int code = 1;
+	zp_source *s = zp_source_open_file(path, fps, &code, err, sizeof(err));
+
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_int_eq(code, 0);
+	return s;
+}
+
+static int open_fails(const char *path, char *err, size_t errlen)
+{
+	int code = 0;
+	zp_source *s = zp_source_open_file(path, 0, &code, err, errlen);
+
+	ck_assert_ptr_null(s);
+	return code;
+}
+
+START_TEST(video_file_frames_times_and_luma)
+{
+	enum { W = 80, H = 60, N = 12 };
+	char dir[64], path[128], err[256] = "";
+	uint8_t buf[W * H * 3];
+	zp_cv_writer *wr;
+	zp_source *s;
+	zp_frame f;
+	int w, h, n = 0;
+
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/clip.avi", dir);
+	wr = zp_cv_writer_open(path, 25, W, H, err, sizeof(err));
+	ck_assert_msg(wr != NULL, "%s", err);
+	for (int i = 0; i < N; i++) {
+		memset(buf, 20 + 18 * i, sizeof(buf)); /* grey: luma == level */
+		ck_assert_int_eq(zp_cv_writer_write(wr, buf, W * 3), 0);
+	}
+	zp_cv_writer_close(wr);
+
+	s = open_ok(path, 0);
+	ck_assert_double_eq_tol(zp_source_fps(s), 25, 1e-9);
+	ck_assert_int_eq(zp_source_frame_count(s), N);
+	zp_source_size(s, &w, &h);
+	ck_assert_int_eq(w, W);
+	ck_assert_int_eq(h, H);
+	while (zp_source_next(s, &f, 100) == 0) {
+		n++;
+		ck_assert_int_eq(f.seq, n);
+		ck_assert_int_eq(f.t_ms, (n - 1) * 40);
+		ck_assert_int_eq(f.width, W);
+		ck_assert_int_eq(f.height, H);
+		ck_assert_int_ge(f.stride, W);
+		ck_assert_ptr_nonnull(f.bgr);
+		ck_assert_int_ge(f.bgr_stride, 3 * W);
+		check_luma(&f, 20 + 18 * (n - 1), 2); /* MJPG is lossy; a solid frame nearly exact */
+		ck_assert_int_le(abs(f.bgr[0] - (20 + 18 * (n - 1))), 2);
+	}
+	ck_assert_int_eq(n, N);
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EOF);
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EOF);
+	zp_source_free(s);
+
+	/* fps_override wins over the file's rate */
+	s = open_ok(path, 7.5);
+	ck_assert_double_eq_tol(zp_source_fps(s), 7.5, 1e-12);
+	for (n = 1; zp_source_next(s, &f, 0) == 0; n++)
+		ck_assert_int_eq(f.t_ms, llround((n - 1) * 1000.0 / 7.5));
+	ck_assert_int_eq(n - 1, N);
+	zp_source_free(s);
+	zp_source_free(NULL);
+	rm_tree(dir);
+}
+END_TEST
+
+START_TEST(image_folder_in_order_exact_luma)
+{
+	enum { W = 33, H = 17 };
+	char dir[64];
+	zp_source *s;
+	zp_frame f;
+	int w, h, b, g, r, n = 0;
+
+	make_tmpdir(dir, sizeof(dir));
+	/* written out of order; numbering from 1, CDnet-style names */
+	const int order[] = { 3, 1, 5, 2, 4 };
+	for (int i = 0; i < 5; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "in%06d.png", order[i]);
+		write_image(dir, name, order[i], W, H);
+	}
+	s = open_ok(dir, 0);
+	ck_assert_double_eq_tol(zp_source_fps(s), 25, 1e-12);
+	ck_assert_int_eq(zp_source_frame_count(s), 5);
+	zp_source_size(s, &w, &h);
+	ck_assert_int_eq(w, W);
+	ck_assert_int_eq(h, H);
+	while (zp_source_next(s, &f, 0) == 0) {
+		n++;
+		colour_of(n, &b, &g, &r);
+		ck_assert_int_eq(f.seq, n);
+		ck_assert_int_eq(f.t_ms, (n - 1) * 40);
+		check_luma(&f, luma_of(b, g, r), 0); /* PNG: exact */
+		ck_assert_int_eq(f.bgr[0], b);
+		ck_assert_int_eq(f.bgr[1], g);
+		ck_assert_int_eq(f.bgr[2], r);
+	}
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(zp_source_next(s, &f, 0), ZP_EOF);
+	ck_assert_ptr_nonnull(strstr(zp_source_error(s), "end of recording"));
+	zp_source_free(s);
+	rm_tree(dir);
+}
+END_TEST
+
+START_TEST(image_folder_from_zero_with_gaps_and_strays)
+{
+	char dir[64], path[128];
+	const int nums[] = { 10, 0, 2, 7 };
+	const int expect[] = { 0, 2, 7, 10 };
+	zp_source *s;
+	zp_frame f;
+	int b, g, r, n = 0;
+
+	make_tmpdir(dir, sizeof(dir));
+	for (int i = 0; i < 4; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%06d.png", nums[i]);
+		write_image(dir, name, nums[i], 8, 6);
+	}
+	/* ignored: a non-image, a smaller series with another prefix, a name without a number, hidden */
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	write_text(path, "x");
+	write_image(dir, "thumb000001.png", 99, 4, 4);
+	write_image(dir, "ROI.bmp", 98, 4, 4);
+	write_image(dir, ".000003.png", 97, 4, 4);
+
+	s = open_ok(dir, 12.5);
+	ck_assert_int_eq(zp_source_frame_count(s), 4);
+	while (zp_source_next(s, &f, 0) == 0) {
+		colour_of(expect[n], &b, &g, &r);
+		n++;
+		ck_assert_int_eq(f.seq, n);
+		ck_assert_int_eq(f.t_ms, (n - 1) * 80); /* 12.5 fps */
+		check_luma(&f, luma_of(b, g, r), 0);
+	}
+	ck_assert_int_eq(n, 4);
+	zp_source_free(s);
+	rm_tree(dir);
+}
+END_TEST
+
+START_TEST(cdnet_folder_uses_input)
+{
+	char dir[64], sub[128];
+	zp_source *s;
+	zp_frame f;
+	int b, g, r, n = 0;
+
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(sub, sizeof(sub), "%s/input", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/groundtruth", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	write_image(sub, "gt000001.png", 50, 16, 16);
+	write_image(sub, "gt000002.png", 51, 16, 16);
+	write_image(sub, "gt000003.png", 52, 16, 16);
+	write_image(dir, "ROI.bmp", 60, 16, 16);
+	snprintf(sub, sizeof(sub), "%s/input", dir);
+	for (int k = 1; k <= 2; k++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "in%06d.jpg", k);
+		write_image(sub, name, k, 24, 16);
+	}
+	s = open_ok(dir, 0);
+	ck_assert_int_eq(zp_source_frame_count(s), 2);
+	while (zp_source_next(s, &f, 0) == 0) {
+		n++;
+		colour_of(n, &b, &g, &r);
+		ck_assert_int_eq(f.width, 24);
+		check_luma(&f, luma_of(b, g, r), 2); /* JPEG: lossy, solid colour nearly exact */
+	}
+	ck_assert_int_eq(n, 2);
+	zp_source_free(s);
+	rm_tree(dir);
+}
+END_TEST
+
+START_TEST(errors_missing_undecodable_empty)
+{
+	char dir[64], path[128], err[256] = "", want[320];
+
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/missing.avi", dir);
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_ENODEV);
+	snprintf(want, sizeof(want), "%s: no such file or folder", path);
+	ck_assert_str_eq(err, want);
+
+	snprintf(path, sizeof(path), "%s/text.avi", dir);
+	write_text(path, "I am a text file, not a video\n");
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EFORMAT);
+	snprintf(want, sizeof(want), "%s: cannot decode as video (", path);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got '%s'", err);
+	ck_assert_int_eq(err[strlen(err) - 1], ')');
+
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
+	snprintf(want, sizeof(want), "%s: no numbered images (expected e.g. in000001.jpg)", path);
+	ck_assert_str_eq(err, want);
+
+	/* files, but none numbered */
+	write_image(path, "ROI.png", 1, 4, 4);
+	snprintf(want, sizeof(want), "%s/readme.txt", path);
+	write_text(want, "x");
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "no numbered images"));
+
+	/* an empty CDnet input/ */
+	snprintf(path, sizeof(path), "%s/cdnet", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(want, sizeof(want), "%s/cdnet/input", dir);
+	ck_assert_int_eq(mkdir(want, 0700), 0);
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
+	snprintf(want, sizeof(want), "%s: no numbered images (expected e.g. in000001.jpg)", path);
+	ck_assert_str_eq(err, want);
+
+	ck_assert_int_eq(open_fails("", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_ptr_null(zp_source_open_file(dir, -1, NULL, err, sizeof(err)));
+	rm_tree(dir);
+}
+END_TEST
+
+START_TEST(errors_in_folder_name_the_file)
+{
+	char dir[64], path[128], err[256] = "";
+	zp_source *s;
+	zp_frame f;
+	int code;
+
+	/* a frame of another size */
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "in000001.png", 1, 32, 24);
+	write_image(dir, "in000002.png", 2, 40, 24);
+	write_image(dir, "in000003.png", 3, 32, 24);
+	s = open_ok(dir, 0);
+	ck_assert_int_eq(zp_source_next(s, &f, 0), 0);
+	ck_assert_int_eq(zp_source_next(s, &f, 0), ZP_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(zp_source_error(s), "in000002.png"));
+	ck_assert_ptr_nonnull(strstr(zp_source_error(s), "40x24"));
+	ck_assert_int_eq(zp_source_next(s, &f, 0), 0); /* the next good one still comes, with the next seq */
+	ck_assert_int_eq(f.seq, 2);
+	ck_assert_int_eq(zp_source_next(s, &f, 0), ZP_EOF);
+	zp_source_free(s);
+	rm_tree(dir);
+
+	/* an undecodable image in the middle */
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "in000001.png", 1, 32, 24);
+	snprintf(path, sizeof(path), "%s/in000002.png", dir);
+	write_text(path, "not a png");
+	s = open_ok(dir, 0);
+	ck_assert_int_eq(zp_source_next(s, &f, 0), 0);
+	ck_assert_int_eq(zp_source_next(s, &f, 0), ZP_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(zp_source_error(s), path));
+	zp_source_free(s);
+
+	/* the first image undecodable: open fails naming it */
+	snprintf(path, sizeof(path), "%s/in000000.png", dir);
+	write_text(path, "not a png either");
+	code = open_fails(dir, err, sizeof(err));
+	ck_assert_int_eq(code, ZP_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, path));
+	rm_tree(dir);
+
+	/* two files with the same number */
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "in1.png", 1, 8, 8);
+	write_image(dir, "in01.png", 1, 8, 8);
+	ck_assert_int_eq(open_fails(dir, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "two images numbered 1"));
+	rm_tree(dir);
+}
+END_TEST
+
+/* Also the throughput figure for the report: frames/s through zp_source (decode + luma). */
+START_TEST(vtest_795_frames)
+{
+	const char *p = zp_test_vtest();
+	struct timespec a, b;
+	zp_source *s;
+	zp_frame f;
+	int n = 0, rc;
+	double dt;
+
+	if (!p)
+		return;
+	s = open_ok(p, 0);
+	ck_assert_int_eq(zp_source_frame_count(s), 795);
+	ck_assert_double_eq_tol(zp_source_fps(s), 10, 1e-9);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while ((rc = zp_source_next(s, &f, 0)) == 0) {
+		n++;
+		ck_assert_int_eq(f.width, 768);
+		ck_assert_int_eq(f.height, 576);
+		ck_assert_int_eq(f.seq, n);
+		ck_assert_int_eq(f.t_ms, (n - 1) * 100);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert_int_eq(rc, ZP_EOF);
+	ck_assert_int_eq(n, 795);
+	dt = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	fprintf(stderr, "vtest.avi through zp_source: %d frames in %.2f s = %.0f frames/s\n", n, dt, n / dt);
+	zp_source_free(s);
+}
+END_TEST
+
+static void shared_sequence(const char *folder, long frames, int width, int height)
+{
+	const char *d = zp_test_shared_data();
+	char path[512];
+	zp_source *s;
+	zp_frame f;
+	long n = 0;
+	int rc;
+
+	if (!d)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", d, folder);
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, "SKIP: %s not present\n", path);
+		return;
+	}
+	s = open_ok(path, 0);
+	ck_assert_int_eq(zp_source_frame_count(s), frames);
+	while ((rc = zp_source_next(s, &f, 0)) == 0) {
+		n++;
+		ck_assert_int_eq(f.width, width);
+		ck_assert_int_eq(f.height, height);
+		ck_assert_int_eq(f.seq, n);
+	}
+	ck_assert_msg(rc == ZP_EOF, "%s", zp_source_error(s));
+	ck_assert_int_eq(n, frames);
+	ck_assert_int_eq(f.t_ms, llround((double)(frames - 1) * 40.0));
+	zp_source_free(s);
+}
+
+START_TEST(shared_cdnet_pedestrians)
+{
+	shared_sequence("cdnet2014_baseline_pedestrians", 1099, 360, 240);
+}
+END_TEST
+
+START_TEST(shared_pets2001_from_zero)
+{
+	shared_sequence("pets2001_dataset3_camera1_320x240", 1823, 320, 240);
+}
+END_TEST
+
+static Suite *capture_file_suite(void)
+{
+	Suite *s = suite_create("capture_file");
+	TCase *tc = tcase_create("core");
+	TCase *data = tcase_create("recorded");
+
+	tcase_add_test(tc, video_file_frames_times_and_luma);
+	tcase_add_test(tc, image_folder_in_order_exact_luma);
+	tcase_add_test(tc, image_folder_from_zero_with_gaps_and_strays);
+	tcase_add_test(tc, cdnet_folder_uses_input);
+	tcase_add_test(tc, errors_missing_undecodable_empty);
+	tcase_add_test(tc, errors_in_folder_name_the_file);
+	suite_add_tcase(s, tc);
+	tcase_set_timeout(data, 240);
+	tcase_add_test(data, vtest_795_frames);
+	tcase_add_test(data, shared_cdnet_pedestrians);
+	tcase_add_test(data, shared_pets2001_from_zero);
+	suite_add_tcase(s, data);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(capture_file_suite());
+}
