@@ -1,0 +1,804 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_models.c - the background model and pixel kernels: every SIMD path
+ * the CPU runs against the scalar reference, byte for byte (model state and
+ * outputs), on random and edge inputs, odd widths, unaligned rows and buffers
+ * that end at a PROT_NONE guard page; the dispatcher; and the model's
+ * behaviour on the scalar path.
+ */
+#include "zp_test.h"
+#include "models.h"
+#include "models_internal.h"
+
+#include <math.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* ---- helpers ---- */
+
+/* xorshift32: deterministic, no rand(). */
+static uint32_t rnd(uint32_t *s)
+{
+	uint32_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*s = x;
+	return x;
+}
+
+/*
+ * `n` bytes whose last byte is the last byte of a mapped page, followed by a
+ * PROT_NONE page (libyuv's align_buffer_page_end): reading past the end
+ * faults at once, with or without ASan.
+ */
+struct pagebuf {
+	uint8_t *map;
+	size_t maplen;
+	uint8_t *p;
+};
+
+static uint8_t *pb_alloc(struct pagebuf *b, size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t data = (n + pg - 1) / pg * pg;
+
+	if (data == 0)
+		data = pg;
+	b->maplen = data + pg;
+	b->map = mmap(NULL, b->maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_msg(b->map != MAP_FAILED, "mmap %zu bytes failed", b->maplen);
+	ck_assert_int_eq(mprotect(b->map + data, pg, PROT_NONE), 0);
+	b->p = b->map + data - n;
+	return b->p;
+}
+
+static void pb_free(struct pagebuf *b)
+{
+	munmap(b->map, b->maplen);
+}
+
+/* The paths other than scalar that this CPU runs (and that are compiled in). */
+static int simd_paths(zp_simd *out)
+{
+	static const zp_simd all[] = { ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (zp_simd_available(all[i]))
+			out[n++] = all[i];
+	if (n == 0)
+		fprintf(stderr, "NOTE: no SIMD path on this CPU/architecture; equality tests compare scalar only\n");
+	return n;
+}
+
+static const struct zp_kernels *kernels(zp_simd s)
+{
+	const struct zp_kernels *k = zp_kernels_get(s);
+
+	ck_assert_msg(k && k->simd == s, "kernel table for %s not returned", zp_simd_name(s));
+	return k;
+}
+
+/* Fill a w x h image (rows `stride` apart) with frame pattern `kind`. */
+static void fill_frame(uint8_t *img, int w, int h, int stride, int kind, int f, uint32_t *s)
+{
+	static const uint8_t edge[] = { 0, 1, 2, 127, 128, 253, 254, 255 };
+	uint8_t c = (uint8_t)rnd(s);
+
+	for (int y = 0; y < h; y++) {
+		uint8_t *r = img + (size_t)y * stride;
+
+		for (int x = 0; x < w; x++) {
+			switch (kind) {
+			case 0:
+				r[x] = (uint8_t)rnd(s);
+				break;
+			case 1:
+				r[x] = 0;
+				break;
+			case 2:
+				r[x] = 255;
+				break;
+			case 3:
+				r[x] = c;
+				break;
+			case 4:
+				r[x] = ((x + y + f) & 1) ? 255 : 0;
+				break;
+			case 5: { /* previous frame plus small noise, saturating */
+				int v = r[x] + (int)(rnd(s) % 9) - 4;
+
+				r[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+				break;
+			}
+			case 6:
+				r[x] = edge[rnd(s) % 8];
+				break;
+			default:
+				r[x] = (uint8_t)(x * 7 + y * 3 + f * 11);
+				break;
+			}
+		}
+	}
+}
+
+static void random_kparams(struct zp_bg_kparams *kp, int f, uint32_t *s)
+{
+	switch (f % 5) {
+	case 0: /* extremes */
+		kp->thr = 255 << 8;
+		kp->dev_mult = 16;
+		kp->shift_bg = 1;
+		kp->shift_fg = 15;
+		break;
+	case 1:
+		kp->thr = 1 << 8;
+		kp->dev_mult = 0;
+		kp->shift_bg = 15;
+		kp->shift_fg = 1;
+		break;
+	default:
+		kp->thr = (uint16_t)((1 + rnd(s) % 255) << 8);
+		kp->dev_mult = (uint16_t)(rnd(s) % 17);
+		kp->shift_bg = (uint8_t)(1 + rnd(s) % 15);
+		kp->shift_fg = (uint8_t)(1 + rnd(s) % 15);
+		break;
+	}
+}
+
+static int first_diff(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return (int)i;
+	return -1;
+}
+
+/* ---- background row kernel: every path against scalar ---- */
+
+#define BG_FRAMES 50
+
+/*
+ * One geometry: w x h, rows padded by `pad`, every buffer's base offset by
+ * `off` elements, each ending at a guard page. Runs BG_FRAMES frames through
+ * scalar and `simd` from the same state and compares mean, dev and fg.
+ */
+static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
+{
+	const struct zp_kernels *ks = kernels(ZP_SIMD_SCALAR), *kv = kernels(simd);
+	int stride = w + pad, hstride = w + (pad * 3) % 17, fstride = w + (pad * 5) % 13;
+	size_t n = (size_t)w * h;
+	struct pagebuf bsrc, bhold, bfs, bfv, bm[2], bd[2];
+	uint8_t *src = pb_alloc(&bsrc, off + (size_t)(h - 1) * stride + w) + off;
+	uint8_t *hold = pb_alloc(&bhold, off + (size_t)(h - 1) * hstride + w) + off;
+	uint8_t *fgs = pb_alloc(&bfs, off + (size_t)(h - 1) * fstride + w) + off;
+	uint8_t *fgv = pb_alloc(&bfv, off + (size_t)(h - 1) * fstride + w) + off;
+	uint16_t *mean[2], *dev[2];
+	uint32_t s = seed;
+
+	for (int i = 0; i < 2; i++) {
+		mean[i] = (uint16_t *)pb_alloc(&bm[i], (off + n) * 2) + off;
+		dev[i] = (uint16_t *)pb_alloc(&bd[i], (off + n) * 2) + off;
+	}
+	/* initial state: anything a u16 holds, with edge values */
+	for (size_t i = 0; i < n; i++) {
+		static const uint16_t ev[] = { 0, 1, 255, 256, 0x7fff, 0x8000, 65280, 65535 };
+		bool edge = rnd(&s) % 4 == 0;
+
+		mean[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)rnd(&s);
+		dev[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)(rnd(&s) % 4096);
+	}
+	memcpy(mean[1], mean[0], n * 2);
+	memcpy(dev[1], dev[0], n * 2);
+	memset(fgs - off, 0x5a, off + (size_t)(h - 1) * fstride + w);
+	memset(fgv - off, 0x5a, off + (size_t)(h - 1) * fstride + w);
+
+	for (int f = 0; f < BG_FRAMES; f++) {
+		struct zp_bg_kparams kp;
+		int hmode = f % 3;
+
+		fill_frame(src, w, h, stride, f % 8, f, &s);
+		random_kparams(&kp, f, &s);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				hold[(size_t)y * hstride + x] =
+					hmode == 0 ? 0 : hmode == 1 ? (rnd(&s) % 10 < 3 ? (uint8_t)(1 + rnd(&s) % 255) : 0)
+								    : 255;
+		for (int y = 0; y < h; y++) {
+			ks->bg_row(src + (size_t)y * stride, mean[0] + (size_t)y * w, dev[0] + (size_t)y * w,
+				   hold + (size_t)y * hstride, fgs + (size_t)y * fstride, w, &kp);
+			kv->bg_row(src + (size_t)y * stride, mean[1] + (size_t)y * w, dev[1] + (size_t)y * w,
+				   hold + (size_t)y * hstride, fgv + (size_t)y * fstride, w, &kp);
+		}
+		int dm = first_diff(mean[0], mean[1], n * 2);
+		int dd = first_diff(dev[0], dev[1], n * 2);
+		int df = first_diff(fgs - off, fgv - off, off + (size_t)(h - 1) * fstride + w);
+
+		ck_assert_msg(dm < 0 && dd < 0 && df < 0,
+			      "%s != scalar: %dx%d pad %d off %d frame %d (kind %d, thr %u k %u s %u/%u): first diff "
+			      "mean@%d dev@%d fg@%d",
+			      zp_simd_name(simd), w, h, pad, off, f, f % 8, kp.thr, kp.dev_mult, kp.shift_bg,
+			      kp.shift_fg, dm / 2, dd / 2, df);
+	}
+	pb_free(&bsrc);
+	pb_free(&bhold);
+	pb_free(&bfs);
+	pb_free(&bfv);
+	for (int i = 0; i < 2; i++) {
+		pb_free(&bm[i]);
+		pb_free(&bd[i]);
+	}
+}
+
+START_TEST(bg_row_paths_match_scalar)
+{
+	static const int sizes[][2] = { { 160, 48 }, { 169, 39 }, { 64, 8 }, { 77, 13 }, { 33, 5 }, { 47, 3 },
+					{ 255, 2 } };
+	zp_simd paths[4];
+	int np = simd_paths(paths);
+	uint32_t seed = 0x9e3779b9u;
+
+	for (int p = 0; p < np; p++) {
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			for (int v = 0; v < 3; v++)
+				bg_case(paths[p], sizes[i][0], sizes[i][1], v * 7, (v * 5 + 1) % 16, rnd(&seed));
+		/* below one vector and around it */
+		for (int w = 1; w <= 70; w++)
+			bg_case(paths[p], w, 2, w % 16, w % 15 + 1, rnd(&seed));
+	}
+}
+END_TEST
+
+/* The public API on each path: same fg and background as scalar, hold NULL or not. */
+START_TEST(bgmodel_paths_match_scalar)
+{
+	zp_bgmodel_params par = { .threshold = 12, .learn_shift = 3, .fg_learn_shift = 6, .warmup_frames = 10 };
+	zp_simd paths[4];
+	int np = simd_paths(paths);
+	int w = 101, h = 23, stride = 117;
+
+	for (int p = 0; p < np; p++) {
+		for (int use_hold = 0; use_hold < 2; use_hold++) {
+			struct pagebuf bl, bh, bf0, bf1;
+			uint8_t *luma = pb_alloc(&bl, 3 + (size_t)(h - 1) * stride + w) + 3;
+			uint8_t *hold = pb_alloc(&bh, (size_t)(h - 1) * stride + w);
+			uint8_t *fg0 = pb_alloc(&bf0, (size_t)w * h), *fg1 = pb_alloc(&bf1, (size_t)w * h);
+			uint8_t bg0[101 * 23], bg1[101 * 23];
+			zp_bgmodel *m0 = zp_bgmodel_new(w, h, &par, ZP_SIMD_SCALAR, NULL, 0);
+			zp_bgmodel *m1 = zp_bgmodel_new(w, h, &par, paths[p], NULL, 0);
+			uint32_t s = 77;
+
+			ck_assert_ptr_nonnull(m0);
+			ck_assert_ptr_nonnull(m1);
+			ck_assert_int_eq(zp_bgmodel_simd(m1), paths[p]);
+			for (int f = 0; f < BG_FRAMES; f++) {
+				fill_frame(luma, w, h, stride, f % 8, f, &s);
+				for (size_t i = 0; i < (size_t)(h - 1) * stride + w; i++)
+					hold[i] = rnd(&s) % 5 == 0;
+				ck_assert_int_eq(zp_bgmodel_apply(m0, luma, stride, use_hold ? hold : NULL, stride, fg0, w), 0);
+				ck_assert_int_eq(zp_bgmodel_apply(m1, luma, stride, use_hold ? hold : NULL, stride, fg1, w), 0);
+				ck_assert_msg(memcmp(fg0, fg1, (size_t)w * h) == 0, "%s fg differs at frame %d",
+					      zp_simd_name(paths[p]), f);
+				zp_bgmodel_background(m0, bg0, w);
+				zp_bgmodel_background(m1, bg1, w);
+				ck_assert_msg(memcmp(bg0, bg1, sizeof(bg0)) == 0, "%s background differs at frame %d",
+					      zp_simd_name(paths[p]), f);
+			}
+			zp_bgmodel_free(m0);
+			zp_bgmodel_free(m1);
+			pb_free(&bl);
+			pb_free(&bh);
+			pb_free(&bf0);
+			pb_free(&bf1);
+		}
+	}
+}
+END_TEST
+
+/* ---- pixops: every path against scalar ---- */
+
+enum { OP_DOWN, OP_ERODE, OP_DILATE };
+
+static void pixop_case(zp_simd simd, int op, int w, int h, int pad, int off, bool binary, uint32_t seed)
+{
+	zp_pixops ps, pv;
+	int sstride = w + pad, dw = op == OP_DOWN ? w / 2 : w, dh = op == OP_DOWN ? h / 2 : h;
+	int dstride = dw + (pad * 3) % 11;
+	size_t slen = off + (size_t)(h - 1) * sstride + w;
+	size_t dlen = dh > 0 ? off + (size_t)(dh - 1) * dstride + dw : 0;
+	struct pagebuf bs, b0, b1;
+	uint8_t *src = pb_alloc(&bs, slen) + off;
+	uint8_t *d0 = pb_alloc(&b0, dlen), *d1 = pb_alloc(&b1, dlen);
+	uint32_t s = seed;
+	int density = (int)(rnd(&s) % 8);
+
+	zp_pixops_init(&ps, ZP_SIMD_SCALAR);
+	zp_pixops_init(&pv, simd);
+	ck_assert_int_eq(ps.simd, ZP_SIMD_SCALAR);
+	ck_assert_int_eq(pv.simd, simd);
+	for (size_t i = 0; i < slen - off; i++)
+		src[i] = binary ? (rnd(&s) % 8 < (uint32_t)density ? 255 : 0) : (uint8_t)rnd(&s);
+	memset(d0, 0xa5, dlen);
+	memset(d1, 0xa5, dlen);
+	if (dlen) {
+		d0 += off;
+		d1 += off;
+	}
+	switch (op) {
+	case OP_DOWN:
+		ps.downscale2(src, sstride, d0, dstride, w, h);
+		pv.downscale2(src, sstride, d1, dstride, w, h);
+		break;
+	case OP_ERODE:
+		ps.erode3(src, sstride, d0, dstride, w, h);
+		pv.erode3(src, sstride, d1, dstride, w, h);
+		break;
+	default:
+		ps.dilate3(src, sstride, d0, dstride, w, h);
+		pv.dilate3(src, sstride, d1, dstride, w, h);
+		break;
+	}
+	if (dlen) {
+		int d = first_diff(d0 - off, d1 - off, dlen);
+
+		ck_assert_msg(d < 0, "%s op %d %dx%d pad %d off %d %s: first diff at byte %d (%u vs %u)",
+			      zp_simd_name(simd), op, w, h, pad, off, binary ? "binary" : "grey", d, (d0 - off)[d],
+			      (d1 - off)[d]);
+	}
+	pb_free(&bs);
+	pb_free(&b0);
+	pb_free(&b1);
+}
+
+START_TEST(pixops_paths_match_scalar)
+{
+	static const int sizes[][2] = { { 160, 48 }, { 169, 39 }, { 640, 4 }, { 77, 13 }, { 129, 7 } };
+	zp_simd paths[4];
+	int np = simd_paths(paths);
+	uint32_t seed = 12345;
+
+	for (int p = 0; p < np; p++) {
+		for (int op = OP_DOWN; op <= OP_DILATE; op++) {
+			for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+				for (int v = 0; v < 4; v++)
+					pixop_case(paths[p], op, sizes[i][0], sizes[i][1], v * 5, (v * 7 + 1) % 16,
+						   v & 1, rnd(&seed));
+			for (int w = 1; w <= 80; w++)
+				for (int h = 1; h <= 4; h++)
+					pixop_case(paths[p], op, w, h, (w + h) % 16, (w * 3 + h) % 15 + 1, w & 1,
+						   rnd(&seed));
+		}
+	}
+}
+END_TEST
+
+/* The reference itself, on hand-checked cases. */
+START_TEST(pixops_scalar_reference)
+{
+	zp_pixops ops;
+	uint8_t src[4 * 4], dst[4 * 4];
+
+	zp_pixops_init(&ops, ZP_SIMD_SCALAR);
+	/* downscale: (a+b+c+d+2)>>2, odd trailing column and row ignored */
+	{
+		const uint8_t in[3 * 5] = { 0, 1, 255, 255, 9, 1, 1, 255, 254, 9, 7, 7, 7, 7, 7 };
+		uint8_t out[2] = { 0x11, 0x11 };
+
+		ops.downscale2(in, 5, out, 2, 5, 3);
+		ck_assert_uint_eq(out[0], 1);   /* (0+1+1+1+2)>>2 */
+		ck_assert_uint_eq(out[1], 255); /* (1019+2)>>2 */
+	}
+	/* erode: a single 0 in the corner of a 255 field spreads to a 2x2 block (border replicated) */
+	memset(src, 255, sizeof(src));
+	src[0] = 0;
+	ops.erode3(src, 4, dst, 4, 4, 4);
+	for (int y = 0; y < 4; y++)
+		for (int x = 0; x < 4; x++)
+			ck_assert_uint_eq(dst[y * 4 + x], (x < 2 && y < 2) ? 0 : 255);
+	/* dilate: a single 255 inside grows to 3x3 */
+	memset(src, 0, sizeof(src));
+	src[1 * 4 + 2] = 255;
+	ops.dilate3(src, 4, dst, 4, 4, 4);
+	for (int y = 0; y < 4; y++)
+		for (int x = 0; x < 4; x++)
+			ck_assert_uint_eq(dst[y * 4 + x], (y <= 2 && x >= 1) ? 255 : 0);
+	/* 1x1 images: border replication makes both the identity */
+	src[0] = 77;
+	ops.erode3(src, 1, dst, 1, 1, 1);
+	ck_assert_uint_eq(dst[0], 77);
+	ops.dilate3(src, 1, dst, 1, 1, 1);
+	ck_assert_uint_eq(dst[0], 77);
+}
+END_TEST
+
+/* ---- dispatcher ---- */
+
+START_TEST(dispatch_choose_and_fallback)
+{
+	zp_simd best = zp_simd_choose(NULL);
+	zp_pixops ops;
+
+	ck_assert(zp_simd_available(ZP_SIMD_SCALAR));
+	ck_assert(zp_simd_available(best));
+	ck_assert_int_eq(zp_simd_choose(""), best);
+	ck_assert_int_eq(zp_simd_choose("scalar"), ZP_SIMD_SCALAR);
+	ck_assert_int_eq(zp_simd_choose("SCALAR"), ZP_SIMD_SCALAR);
+	ck_assert_int_eq(zp_simd_choose("mmx"), best);
+	ck_assert_int_eq(zp_simd_choose("avx512"), best);
+	ck_assert_int_eq(zp_simd_choose("sse2 "), best);
+	for (int s = ZP_SIMD_SSE2; s <= ZP_SIMD_NEON; s++) {
+		if (zp_simd_available((zp_simd)s)) {
+			ck_assert_int_eq(zp_simd_choose(zp_simd_name((zp_simd)s)), s);
+		} else {
+			/* a path the CPU lacks (or another architecture's) is refused: best available */
+			ck_assert_int_eq(zp_simd_choose(zp_simd_name((zp_simd)s)), best);
+			ck_assert_int_eq(zp_kernels_get((zp_simd)s)->simd, best);
+		}
+	}
+	/* x86 and ARM paths never both */
+	ck_assert(!(zp_simd_available(ZP_SIMD_NEON) && zp_simd_available(ZP_SIMD_SSE2)));
+	ck_assert(zp_simd_available(zp_simd_cpu_best()));
+	ck_assert_str_eq(zp_simd_name(ZP_SIMD_AVX2), "avx2");
+	ck_assert_str_eq(zp_simd_name((zp_simd)42), "unknown");
+
+	/* the environment variable, as the app passes it */
+	setenv("ZEBRAPAD_SIMD", "scalar", 1);
+	ck_assert_int_eq(zp_simd_choose(getenv("ZEBRAPAD_SIMD")), ZP_SIMD_SCALAR);
+	setenv("ZEBRAPAD_SIMD", "bogus", 1);
+	ck_assert_int_eq(zp_simd_choose(getenv("ZEBRAPAD_SIMD")), best);
+	unsetenv("ZEBRAPAD_SIMD");
+
+	zp_pixops_init(&ops, ZP_SIMD_SCALAR);
+	ck_assert_int_eq(ops.simd, ZP_SIMD_SCALAR);
+	ck_assert(ops.downscale2 == zp_downscale2_scalar);
+	zp_pixops_init(&ops, best);
+	ck_assert_int_eq(ops.simd, best);
+}
+END_TEST
+
+/* ---- model behaviour (scalar path) ---- */
+
+#define BW 48
+#define BH 24
+
+static zp_bgmodel *model(const zp_bgmodel_params *p)
+{
+	char err[160] = "";
+	zp_bgmodel *m = zp_bgmodel_new(BW, BH, p, ZP_SIMD_SCALAR, err, sizeof(err));
+
+	ck_assert_msg(m != NULL, "zp_bgmodel_new: %s", err);
+	ck_assert_int_eq(zp_bgmodel_simd(m), ZP_SIMD_SCALAR);
+	return m;
+}
+
+/* A flat grey scene with deterministic +-2 noise. */
+static void noisy_scene(uint8_t *img, int level, uint32_t *s)
+{
+	for (int i = 0; i < BW * BH; i++)
+		img[i] = (uint8_t)(level + (int)(rnd(s) % 5) - 2);
+}
+
+static int count_fg(const uint8_t *fg)
+{
+	int n = 0;
+
+	for (int i = 0; i < BW * BH; i++)
+		n += fg[i] != 0;
+	return n;
+}
+
+static bool in_rect(int i)
+{
+	int x = i % BW, y = i / BW;
+
+	return x >= 10 && x < 20 && y >= 5 && y < 15;
+}
+
+START_TEST(model_constant_scene_no_fg_after_warmup)
+{
+	zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 30 };
+	zp_bgmodel *m = model(&p);
+	uint8_t img[BW * BH], fg[BW * BH];
+	uint32_t s = 1;
+
+	ck_assert(!zp_bgmodel_ready(m));
+	for (int f = 0; f < 200; f++) {
+		noisy_scene(img, 100, &s);
+		ck_assert_int_eq(zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW), 0);
+		ck_assert_int_eq(zp_bgmodel_ready(m), f + 1 >= 30);
+		if (f + 1 >= 30)
+			ck_assert_msg(count_fg(fg) == 0, "frame %d: %d fg pixels in a constant scene", f, count_fg(fg));
+	}
+	zp_bgmodel_background(m, img, BW);
+	for (int i = 0; i < BW * BH; i++)
+		ck_assert_int_le(abs(img[i] - 100), 1);
+	zp_bgmodel_free(m);
+}
+END_TEST
+
+START_TEST(model_step_change_is_fg)
+{
+	zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 20 };
+	zp_bgmodel *m = model(&p);
+	uint8_t img[BW * BH], fg[BW * BH];
+	uint32_t s = 2;
+
+	for (int f = 0; f < 40; f++) {
+		noisy_scene(img, 90, &s);
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	}
+	/* a darker and a brighter object: both are foreground, exactly where they are */
+	for (int f = 0; f < 5; f++) {
+		noisy_scene(img, 90, &s);
+		for (int i = 0; i < BW * BH; i++)
+			if (in_rect(i))
+				img[i] = (uint8_t)(i % 2 ? 150 : 30);
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		for (int i = 0; i < BW * BH; i++)
+			ck_assert_msg(fg[i] == (in_rect(i) ? 255 : 0), "frame %d pixel %d: fg %u", f, i, fg[i]);
+	}
+	zp_bgmodel_free(m);
+}
+END_TEST
+
+START_TEST(model_held_pixels_never_learn)
+{
+	zp_bgmodel_params p = { .threshold = 15, .learn_shift = 2, .fg_learn_shift = 3, .warmup_frames = 0 };
+	zp_bgmodel *m = model(&p);
+	uint8_t img[BW * BH], fg[BW * BH], hold[BW * BH], bg[BW * BH];
+
+	memset(img, 60, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	for (int i = 0; i < BW * BH; i++) {
+		hold[i] = in_rect(i) ? (uint8_t)(1 + i % 255) : 0;
+		img[i] = 200;
+	}
+	for (int f = 0; f < 3000; f++) {
+		zp_bgmodel_apply(m, img, BW, hold, BW, fg, BW);
+		for (int i = 0; i < BW * BH; i++)
+			if (in_rect(i))
+				ck_assert_msg(fg[i] == 255, "held pixel %d not fg at frame %d", i, f);
+	}
+	zp_bgmodel_background(m, bg, BW);
+	for (int i = 0; i < BW * BH; i++)
+		ck_assert_uint_eq(bg[i], in_rect(i) ? 60 : 200); /* the rest learned the new scene */
+	/* released, the held pixels learn too */
+	for (int f = 0; f < 200; f++)
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	ck_assert_int_eq(count_fg(fg), 0);
+	zp_bgmodel_free(m);
+}
+END_TEST
+
+/*
+ * An object that stays (not held) is absorbed at the rate of fg_learn_shift:
+ * with a = 2^-s, step D0, threshold T (all in 1/256 grey) and the rounding of
+ * the step (at most 2^(s-1) each way), the residual after n frames lies in
+ * D0 (1-a)^n -+ 2^(s-1), so the first background frame k (classified against
+ * the residual after k-1 updates) lies between the two bounds below.
+ */
+START_TEST(model_unheld_fg_absorbed_within_bound)
+{
+	static const int shifts[] = { 3, 6, 8 };
+
+	for (size_t si = 0; si < sizeof(shifts) / sizeof(shifts[0]); si++) {
+		int s = shifts[si];
+		zp_bgmodel_params p = { .threshold = 20, .learn_shift = 4, .fg_learn_shift = s, .warmup_frames = 0,
+					.dev_mult = -1 };
+		zp_bgmodel *m = model(&p);
+		uint8_t img[BW * BH], fg[BW * BH];
+		double a = 1.0 / (1 << s), d0 = 150 * 256.0, t = 20 * 256.0, half = (1 << s) / 2.0;
+		double lo = log((t + half) / d0) / log(1 - a) + 1, hi = log((t - half) / d0) / log(1 - a) + 1;
+		int k = -1;
+
+		memset(img, 50, sizeof(img));
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		for (int i = 0; i < BW * BH; i++)
+			if (in_rect(i))
+				img[i] = 200;
+		for (int f = 1; f <= (int)hi + 10 && k < 0; f++) {
+			zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+			if (fg[5 * BW + 10] == 0)
+				k = f;
+			else
+				ck_assert_int_eq(count_fg(fg), 100);
+		}
+		ck_assert_msg(k >= (int)floor(lo) && k <= (int)ceil(hi),
+			      "fg_learn_shift %d: absorbed at frame %d, expected %.1f..%.1f", s, k, lo, hi);
+		ck_assert_int_eq(count_fg(fg), 0);
+		zp_bgmodel_free(m);
+
+		/* with the adaptive threshold on, the deviation grows too: never later */
+		p.dev_mult = 0;
+		m = model(&p);
+		memset(img, 50, sizeof(img));
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		memset(img, 200, sizeof(img));
+		for (int f = 1; f <= (int)ceil(hi); f++)
+			zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		ck_assert_int_eq(count_fg(fg), 0);
+		zp_bgmodel_free(m);
+	}
+}
+END_TEST
+
+/*
+ * Noisy pixels (sensor noise, sigma about 11 grey) raise their own threshold
+ * when dev_mult is on: far fewer false foreground pixels than with the fixed
+ * threshold alone; the quiet pixels around stay clean either way.
+ */
+START_TEST(model_adaptive_threshold_follows_noise)
+{
+	int rate[2];
+
+	for (int on = 0; on < 2; on++) {
+		zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 0,
+					.dev_mult = on ? 3 : -1 };
+		zp_bgmodel *m = model(&p);
+		uint8_t img[BW * BH], fg[BW * BH];
+		uint32_t s = 99;
+		int late = 0;
+
+		for (int f = 0; f < 1500; f++) {
+			for (int i = 0; i < BW * BH; i++) {
+				int n = 0;
+
+				for (int j = 0; j < 4 && in_rect(i); j++)
+					n += (int)(rnd(&s) % 19) - 9;
+				img[i] = (uint8_t)(100 + n);
+			}
+			zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+			for (int i = 0; i < BW * BH && f >= 1000; i++) {
+				ck_assert(fg[i] == 0 || in_rect(i));
+				late += fg[i] != 0;
+			}
+		}
+		rate[on] = late; /* fg pixels in 500 frames x 100 noisy pixels */
+		zp_bgmodel_free(m);
+	}
+	ck_assert_msg(rate[0] > 3000, "fixed threshold: only %d fg in 50000 noisy samples", rate[0]);
+	ck_assert_msg(rate[1] * 5 < rate[0], "adaptive threshold: %d fg vs %d with the fixed one", rate[1], rate[0]);
+}
+END_TEST
+
+START_TEST(model_warmup_ramps_learning)
+{
+	zp_bgmodel_params p = { .threshold = 50, .learn_shift = 8, .fg_learn_shift = 10, .warmup_frames = 30 };
+	zp_bgmodel *m = model(&p);
+	uint8_t img[BW * BH], fg[BW * BH], bg[BW * BH];
+
+	memset(img, 100, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	memset(img, 120, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	zp_bgmodel_background(m, bg, BW);
+	ck_assert_uint_eq(bg[0], 110); /* second frame: shift 1, the average of two */
+	zp_bgmodel_free(m);
+
+	p.warmup_frames = 0; /* no ramp: learn_shift 8 from the start */
+	m = model(&p);
+	memset(img, 100, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	memset(img, 120, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	zp_bgmodel_background(m, bg, BW);
+	ck_assert_uint_eq(bg[0], 100);
+	ck_assert(zp_bgmodel_ready(m));
+	zp_bgmodel_free(m);
+}
+END_TEST
+
+START_TEST(model_bad_arguments)
+{
+	zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 30 };
+	zp_bgmodel_params bad;
+	char err[160];
+	zp_bgmodel *m;
+	uint8_t img[BW * BH], fg[BW * BH];
+
+	bad = p;
+	bad.threshold = 0;
+	ck_assert_ptr_null(zp_bgmodel_new(BW, BH, &bad, ZP_SIMD_SCALAR, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "threshold: expected 1..255, got 0"));
+	bad = p;
+	bad.learn_shift = 16;
+	ck_assert_ptr_null(zp_bgmodel_new(BW, BH, &bad, ZP_SIMD_SCALAR, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "learn_shift: expected 1..15, got 16"));
+	bad = p;
+	bad.fg_learn_shift = 0;
+	ck_assert_ptr_null(zp_bgmodel_new(BW, BH, &bad, ZP_SIMD_SCALAR, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "fg_learn_shift"));
+	bad = p;
+	bad.dev_mult = 17;
+	ck_assert_ptr_null(zp_bgmodel_new(BW, BH, &bad, ZP_SIMD_SCALAR, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "dev_mult"));
+	ck_assert_ptr_null(zp_bgmodel_new(0, BH, &p, ZP_SIMD_SCALAR, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "size 0x24"));
+	ck_assert_ptr_null(zp_bgmodel_new(BW, BH, NULL, ZP_SIMD_SCALAR, NULL, 0));
+
+	m = model(&p);
+	memset(img, 0, sizeof(img));
+	ck_assert_int_eq(zp_bgmodel_apply(m, img, BW - 1, NULL, 0, fg, BW), ZP_EINVAL);
+	ck_assert_int_eq(zp_bgmodel_apply(m, img, BW, img, BW - 1, fg, BW), ZP_EINVAL);
+	ck_assert_int_eq(zp_bgmodel_apply(m, NULL, BW, NULL, 0, fg, BW), ZP_EINVAL);
+	ck_assert_int_eq(zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW), 0);
+	bad = p;
+	bad.threshold = 300;
+	ck_assert_int_eq(zp_bgmodel_set_params(m, &bad), ZP_EINVAL);
+	zp_bgmodel_free(m);
+	zp_bgmodel_free(NULL);
+}
+END_TEST
+
+START_TEST(model_set_params_keeps_state)
+{
+	zp_bgmodel_params p = { .threshold = 15, .learn_shift = 2, .fg_learn_shift = 12, .warmup_frames = 0 };
+	zp_bgmodel *m = model(&p);
+	uint8_t img[BW * BH], fg[BW * BH], bg[BW * BH];
+
+	memset(img, 40, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	memset(img, 200, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	ck_assert_int_eq(count_fg(fg), BW * BH);
+	p.fg_learn_shift = 1; /* absorb at once */
+	ck_assert_int_eq(zp_bgmodel_set_params(m, &p), 0);
+	zp_bgmodel_background(m, bg, BW);
+	ck_assert_uint_eq(bg[0], 40); /* state kept (fg_learn_shift 12: under 1/16 grey learned) */
+	for (int f = 0; f < 20; f++)
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	ck_assert_int_eq(count_fg(fg), 0);
+	zp_bgmodel_free(m);
+}
+END_TEST
+
+START_TEST(model_state_budget)
+{
+	zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 30 };
+	zp_bgmodel *m = zp_bgmodel_new(640, 480, &p, zp_simd_choose(NULL), NULL, 0);
+	size_t b;
+
+	ck_assert_ptr_nonnull(m);
+	b = zp_bgmodel_state_bytes(m);
+	ck_assert_uint_ge(b, (size_t)640 * 480 * 4);
+	ck_assert_uint_le(b, (size_t)640 * 480 * 4 + 4096); /* 4 bytes a pixel, well under 8 MiB */
+	zp_bgmodel_free(m);
+}
+END_TEST
+
+static Suite *models_suite(void)
+{
+	Suite *s = suite_create("models");
+	TCase *eq = tcase_create("simd_equality");
+	TCase *beh = tcase_create("behaviour");
+
+	tcase_set_timeout(eq, 240);
+	tcase_add_test(eq, bg_row_paths_match_scalar);
+	tcase_add_test(eq, bgmodel_paths_match_scalar);
+	tcase_add_test(eq, pixops_paths_match_scalar);
+	tcase_add_test(eq, pixops_scalar_reference);
+	tcase_add_test(eq, dispatch_choose_and_fallback);
+	suite_add_tcase(s, eq);
+	tcase_set_timeout(beh, 120);
+	tcase_add_test(beh, model_constant_scene_no_fg_after_warmup);
+	tcase_add_test(beh, model_step_change_is_fg);
+	tcase_add_test(beh, model_held_pixels_never_learn);
+	tcase_add_test(beh, model_unheld_fg_absorbed_within_bound);
+	tcase_add_test(beh, model_adaptive_threshold_follows_noise);
+	tcase_add_test(beh, model_warmup_ramps_learning);
+	tcase_add_test(beh, model_bad_arguments);
+	tcase_add_test(beh, model_set_params_keeps_state);
+	tcase_add_test(beh, model_state_budget);
+	suite_add_tcase(s, beh);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(models_suite());
+}
