@@ -129,6 +129,14 @@ int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *f
 /* The cleaned foreground mask of the last frame at input resolution, 0/255, into dst. */
 void zp_detector_mask(const zp_detector *d, uint8_t *dst, int dst_stride);
 
+/*
+ * The blobs of the last frame (connected components of the cleaned mask that
+ * passed the area filter), as boxes in input pixels, in raster order of
+ * their first pixel: up to max into boxes (may be NULL when max is 0).
+ * Returns how many blobs there are (the same as zp_result.nblobs).
+ */
+int zp_detector_blobs(const zp_detector *d, zp_rect *boxes, int max);
+
 /* Name of the background-model path in use ("scalar", "sse2", "avx2", "neon"). */
 const char *zp_detector_model_path(const zp_detector *d);
 

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * detector.c - the pipeline, one frame in, one result out:
+ *
+ *   luma -> downscale to 1/scale (pixops) -> gain-step compensation
+ *   (exposure.c) -> background model with a hold mask (models/) ->
+ *   opening + closing (pixops erode3/dilate3) -> connected components and
+ *   blob filter (blobs.c) -> tracker (tracker.c) -> zones and events
+ *   (zones.c) -> health (health.c).
+ *
+ * Learning rates follow time, not frame counts, where the parameters are
+ * times: the frame interval is measured from t_ms (smoothed), and the
+ * model's fg_learn_shift is chosen so that a ghost or a left object fades
+ * within ghost_fade_ms at that interval. learn_shift stays per frame, as
+ * configured.
+ *
+ * Everything is allocated in zp_detector_new(); no call allocates per frame.
+ */
+#include "detector_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Frame interval assumed until two frames have been seen (25 fps). */
+#define ZP_DEFAULT_INTERVAL_MS 40.0
+/* Largest frame gap that counts towards the interval (a stall is not the frame rate). */
+#define ZP_MAX_INTERVAL_MS 10000.0
+
+bool zp_result_occupied(const zp_result *r)
+{
+	for (int z = 0; z < r->nzones; z++)
+		if (r->zone_count[z] > 0)
+			return true;
+	return false;
+}
+
+/*
+ * Frames a foreground pixel of full contrast (255) needs until the model
+ * takes it for background, learning 1/2^s of the way per frame:
+ * 255 (1 - 2^-s)^n <= threshold. The model's adaptive threshold (dev_mult)
+ * only makes it faster, so this is an upper bound.
+ */
+static double fade_frames(int s, int threshold)
+{
+	return ceil(log(255.0 / threshold) / -log1p(-ldexp(1.0, -s)));
+}
+
+/*
+ * The slowest fg_learn_shift that still fades a ghost within ghost_fade_ms:
+ * the pixels fade, then the track coasts track_max_missed frames, plus one
+ * frame for the blob to drop under min_area.
+ */
+static int choose_fg_shift(const zp_detector_params *p, double interval_ms)
+{
+	double frames = p->ghost_fade_ms / interval_ms;
+
+	if (p->threshold >= 255)
+		return 1;
+	for (int s = 15; s > 1; s--)
+		if (fade_frames(s, p->threshold) + p->track_max_missed + 1 <= frames)
+			return s;
+	return 1;
+}
+
+/* Measure the frame interval and retune the model's ghost fade to it. */
+static void update_time(zp_detector *d, int64_t t_ms)
+{
+	if (d->have_t && t_ms > d->last_t) {
+		double dt = (double)(t_ms - d->last_t);
+
+		if (dt > ZP_MAX_INTERVAL_MS)
+			dt = ZP_MAX_INTERVAL_MS;
+		if (d->frames <= 1)
+			d->interval_ms = dt;
+		else
+			d->interval_ms += (dt - d->interval_ms) / 8.0;
+	}
+	d->have_t = true;
+	d->last_t = t_ms;
+	if (d->model) {
+		int s = choose_fg_shift(&d->p, d->interval_ms);
+
+		if (s != d->mp.fg_learn_shift) {
+			zp_bgmodel_params mp = d->mp;
+
+			mp.fg_learn_shift = s;
+			if (zp_bgmodel_set_params(d->model, &mp) == 0)
+				d->mp = mp;
+		}
+	}
+}
+
+static int check_zones(const zp_zone *zones, int nzones, char *err, size_t errlen)
+{
+	if (nzones < 0 || nzones > ZP_MAX_ZONES)
+		return zp_seterr(err, errlen, ZP_EINVAL, "detector: expected 0..%d zones, got %d", ZP_MAX_ZONES, nzones);
+	if (nzones > 0 && !zones)
+		return zp_seterr(err, errlen, ZP_EINVAL, "detector: %d zones but no zone array", nzones);
+	for (int z = 0; z < nzones; z++)
+		if (zones[z].poly.n < 3 || zones[z].poly.n > ZP_MAX_POLY)
+			return zp_seterr(err, errlen, ZP_EINVAL, "detector: zone %d: expected 3..%d points, got %d", z,
+					 ZP_MAX_POLY, zones[z].poly.n);
+	return 0;
+}
+
+zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, int nzones, int width, int height,
+			     const zp_homography *ground, char *err, size_t errlen)
+{
+	zp_detector *d = NULL;
+	size_t n;
+	int rc;
+
+	if (!p) {
+		zp_seterr(err, errlen, ZP_EINVAL, "detector: expected parameters, got NULL");
+		return NULL;
+	}
+	if (zp_detector_params_check(p, err, errlen) < 0 || check_zones(zones, nzones, err, errlen) < 0)
+		return NULL;
+	if (width < p->scale || height < p->scale || width > 16384 || height > 16384) {
+		zp_seterr(err, errlen, ZP_EINVAL, "detector: frame size %dx%d: expected %d..16384 per side at scale %d",
+			  width, height, p->scale, p->scale);
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		goto nomem;
+	d->p = *p;
+	d->width = width;
+	d->height = height;
+	d->scale = p->scale;
+	d->ww = p->scale == 4 ? width / 2 / 2 : width / p->scale;
+	d->wh = p->scale == 4 ? height / 2 / 2 : height / p->scale;
+	d->nzones = nzones;
+	if (nzones > 0)
+		memcpy(d->zones, zones, (size_t)nzones * sizeof(*zones));
+	if (ground)
+		d->ground = *ground;
+	d->interval_ms = ZP_DEFAULT_INTERVAL_MS;
+
+	zp_pixops_init(&d->ops, zp_simd_choose(getenv("ZEBRAPAD_SIMD")));
+	d->mp.threshold = p->threshold;
+	d->mp.learn_shift = p->learn_shift;
+	d->mp.fg_learn_shift = choose_fg_shift(p, d->interval_ms);
+	d->mp.warmup_frames = p->warmup_frames;
+	d->model = zp_bgmodel_new(d->ww, d->wh, &d->mp, d->ops.simd, err, errlen);
+	if (!d->model)
+		goto fail;
+
+	n = (size_t)d->ww * d->wh;
+	d->work = p->scale > 1 ? malloc(n) : NULL;
+	d->half = p->scale == 4 ? malloc((size_t)(width / 2) * (height / 2)) : NULL;
+	d->prev = calloc(n, 1);
+	d->comp = malloc(n);
+	d->bg = malloc(n);
+	d->hold = calloc(n, 1);
+	d->raw = calloc(n, 1);
+	d->mask = calloc(n, 1);
+	d->tmp = calloc(n, 1);
+	d->tr = malloc(sizeof(*d->tr));
+	if ((p->scale > 1 && !d->work) || (p->scale == 4 && !d->half) || !d->prev || !d->comp || !d->bg ||
+	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->tr)
+		goto nomem;
+	d->buf_bytes = n * (7 + (p->scale > 1)) + (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0);
+	rc = zp_cc_init(&d->cc, d->ww, d->wh);
+	if (rc < 0)
+		goto nomem;
+	zp_tracker_init(d->tr);
+	return d;
+
+nomem:
+	zp_seterr(err, errlen, ZP_ENOMEM, "detector: out of memory for %dx%d", width, height);
+fail:
+	zp_detector_free(d);
+	return NULL;
+}
+
+void zp_detector_free(zp_detector *d)
+{
+	if (!d)
+		return;
+	zp_bgmodel_free(d->model);
+	zp_cc_fini(&d->cc);
+	free(d->half);
+	free(d->work);
+	free(d->prev);
+	free(d->comp);
+	free(d->bg);
+	free(d->hold);
+	free(d->raw);
+	free(d->mask);
+	free(d->tmp);
+	free(d->tr);
+	free(d);
+}
+
+static bool frame_ok(const zp_detector *d, const zp_frame *f)
+{
+	return f && f->luma && f->width == d->width && f->height == d->height && f->stride >= f->width;
+}
+
+/* src (input resolution) -> work scale; returns the work-scale image and its stride. */
+static const uint8_t *to_work(zp_detector *d, const uint8_t *src, int stride, int *wstride)
+{
+	if (d->scale == 1) {
+		*wstride = stride;
+		return src;
+	}
+	if (d->scale == 2) {
+		d->ops.downscale2(src, stride, d->work, d->ww, d->width, d->height);
+	} else {
+		d->ops.downscale2(src, stride, d->half, d->width / 2, d->width, d->height);
+		d->ops.downscale2(d->half, d->width / 2, d->work, d->ww, d->width / 2, d->height / 2);
+	}
+	*wstride = d->ww;
+	return d->work;
+}
+
+/* 0/255 in place: >= 128 is foreground. */
+static void binarize(uint8_t *m, int stride, int w, int h)
+{
+	for (int y = 0; y < h; y++) {
+		uint8_t *r = m + (size_t)y * stride;
+
+		for (int x = 0; x < w; x++)
+			r[x] = r[x] >= 128 ? 255 : 0;
+	}
+}
+
+/*
+ * The hold mask: the boxes of the tracks that should not be learnt
+ * (zp_track_held), where they will be this frame (predicted), one work
+ * pixel wider on every side. Returns false when nothing is held.
+ */
+static bool build_hold(zp_detector *d, int64_t t_ms)
+{
+	bool any = false;
+	int s = d->scale;
+
+	for (int k = 0; k < d->tr->n; k++) {
+		const zp_track *t = &d->tr->t[k];
+		int x0, x1, y0, y1;
+
+		if (!zp_track_held(t, &d->p, t_ms))
+			continue;
+		if (!any)
+			memset(d->hold, 0, (size_t)d->ww * d->wh);
+		any = true;
+		x0 = (int)floor((t->box.x + t->vx) / s) - 1;
+		y0 = (int)floor((t->box.y + t->vy) / s) - 1;
+		x1 = (int)ceil((t->box.x + t->box.w + t->vx) / s) + 1;
+		y1 = (int)ceil((t->box.y + t->box.h + t->vy) / s) + 1;
+		x0 = x0 < 0 ? 0 : x0;
+		y0 = y0 < 0 ? 0 : y0;
+		x1 = x1 > d->ww ? d->ww : x1;
+		y1 = y1 > d->wh ? d->wh : y1;
+		for (int y = y0; y < y1 && x1 > x0; y++)
+			memset(d->hold + (size_t)y * d->ww + x0, 255, (size_t)(x1 - x0));
+	}
+	return any;
+}
+
+/* raw -> mask: opening (erode, dilate) then closing (dilate, erode), open_radius / close_radius passes each. */
+static void clean_mask(zp_detector *d)
+{
+	const zp_pixops *o = &d->ops;
+	const uint8_t *src = d->raw;
+	uint8_t *dst = d->mask, *spare = d->tmp;
+	int w = d->ww, h = d->wh;
+	int passes = 2 * d->p.open_radius + 2 * d->p.close_radius;
+
+	if (passes == 0) {
+		memcpy(d->mask, d->raw, (size_t)w * h);
+		return;
+	}
+	for (int i = 0; i < passes; i++) {
+		bool dilate = i < 2 * d->p.open_radius ? i >= d->p.open_radius :
+							   i - 2 * d->p.open_radius < d->p.close_radius;
+		uint8_t *t;
+
+		(dilate ? o->dilate3 : o->erode3)(src, w, dst, w, w, h);
+		src = dst;
+		t = dst;
+		dst = spare;
+		spare = t;
+	}
+	/* src holds the result; make it d->mask (the two scratch buffers trade places). */
+	if (src != d->mask) {
+		d->tmp = d->mask;
+		d->mask = (uint8_t *)src;
+	}
+}
+
+/* Everything after the foreground mask: clean-up, blobs, tracks, zones, health, result. */
+static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result *out)
+{
+	int64_t fg = 0;
+
+	clean_mask(d);
+	d->have_mask = true;
+	d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, d->p.min_area, d->p.max_area, d->blobs,
+				  ZP_MAX_BLOBS);
+	for (int i = 0; i < d->cc.row_first[d->wh]; i++)
+		fg += d->cc.runs[i].x1 - d->cc.runs[i].x0 + 1;
+
+	memset(out, 0, sizeof(*out));
+	out->seq = f->seq;
+	out->t_ms = f->t_ms;
+	out->model_ready = ready;
+	out->fg_fraction = (double)fg / ((double)d->ww * d->wh);
+	out->nblobs = d->nblobs;
+	/* The model's mask is not trusted while it warms up: no tracks then. */
+	if (ready)
+		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, f->t_ms);
+	zp_zones_update(d->tr, d->zones, d->nzones, out);
+	out->ntracks = d->tr->n;
+	for (int k = 0; k < d->tr->n; k++) {
+		const zp_track *t = &d->tr->t[k];
+		zp_track_info *ti = &out->tracks[k];
+
+		ti->id = t->id;
+		ti->box = t->box;
+		ti->gx = t->gx;
+		ti->gy = t->gy;
+		ti->zones = t->zones;
+		ti->age = t->age;
+		ti->confirmed = t->confirmed;
+	}
+	out->health = zp_health_verdict(&d->hs, &d->p, f->t_ms, ready, out->fg_fraction);
+}
+
+int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
+{
+	const uint8_t *in;
+	int stride;
+	bool held;
+
+	if (!d || !out || !frame_ok(d, f))
+		return ZP_EINVAL;
+	d->frames++;
+	update_time(d, f->t_ms);
+	in = to_work(d, f->luma, f->stride, &stride);
+	zp_health_measure(&d->hs, in, stride, d->prev, d->ww, d->wh, f->t_ms);
+
+	/* A gain step against what the model knows: compensate before the model sees it. */
+	if (d->raw_valid) {
+		double g;
+
+		zp_bgmodel_background(d->model, d->bg, d->ww);
+		g = zp_exposure_estimate(&d->ex, in, stride, d->bg, d->ww, d->raw, d->ww, d->ww, d->wh);
+		if (zp_exposure_compensate(&d->ex, g, in, stride, d->comp, d->ww, d->ww, d->wh)) {
+			in = d->comp;
+			stride = d->ww;
+		}
+	}
+	held = build_hold(d, f->t_ms);
+	zp_bgmodel_apply(d->model, in, stride, held ? d->hold : NULL, d->ww, d->raw, d->ww);
+	d->raw_valid = true;
+	downstream(d, f, zp_bgmodel_ready(d->model), out);
+	return 0;
+}
+
+int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *fgmask, int fgstride,
+			     zp_result *out)
+{
+	const uint8_t *in;
+	int stride;
+
+	if (!d || !out || !frame_ok(d, f) || !fgmask || fgstride < d->width)
+		return ZP_EINVAL;
+	d->frames++;
+	update_time(d, f->t_ms);
+	in = to_work(d, f->luma, f->stride, &stride);
+	zp_health_measure(&d->hs, in, stride, d->prev, d->ww, d->wh, f->t_ms);
+
+	/* Work pixel = foreground when >= 2 of its 2x2 input pixels are (downscale2 rounds 2 x 255 / 4 up to 128). */
+	if (d->scale == 1) {
+		for (int y = 0; y < d->wh; y++)
+			memcpy(d->raw + (size_t)y * d->ww, fgmask + (size_t)y * fgstride, (size_t)d->ww);
+	} else if (d->scale == 2) {
+		d->ops.downscale2(fgmask, fgstride, d->raw, d->ww, d->width, d->height);
+	} else {
+		int hw = d->width / 2, hh = d->height / 2;
+
+		d->ops.downscale2(fgmask, fgstride, d->half, hw, d->width, d->height);
+		binarize(d->half, hw, hw, hh);
+		d->ops.downscale2(d->half, hw, d->raw, d->ww, hw, hh);
+	}
+	binarize(d->raw, d->ww, d->ww, d->wh);
+	d->raw_valid = false; /* not the model's output: no gain sampling from it */
+	downstream(d, f, d->frames >= (uint64_t)d->p.warmup_frames, out);
+	return 0;
+}
+
+void zp_detector_mask(const zp_detector *d, uint8_t *dst, int dst_stride)
+{
+	for (int y = 0; y < d->height; y++) {
+		uint8_t *o = dst + (size_t)y * dst_stride;
+		int wy = y / d->scale < d->wh ? y / d->scale : d->wh - 1;
+		const uint8_t *m = d->mask + (size_t)wy * d->ww;
+
+		if (!d->have_mask) {
+			memset(o, 0, (size_t)d->width);
+			continue;
+		}
+		for (int x = 0; x < d->width; x++) {
+			int wx = x / d->scale < d->ww ? x / d->scale : d->ww - 1;
+
+			o[x] = m[wx] ? 255 : 0;
+		}
+	}
+}
+
+const char *zp_detector_model_path(const zp_detector *d)
+{
+	return zp_simd_name(zp_bgmodel_simd(d ? d->model : NULL));
+}
+
+size_t zp_detector_state_bytes(const zp_detector *d)
+{
+	if (!d)
+		return 0;
+	return sizeof(*d) + d->buf_bytes + zp_cc_bytes(&d->cc) + sizeof(*d->tr) + zp_bgmodel_state_bytes(d->model);
+}
+
+int zp_detector_blobs(const zp_detector *d, zp_rect *boxes, int max)
+{
+	for (int i = 0; i < d->nblobs && i < max; i++)
+		boxes[i] = d->blobs[i].box;
+	return d->nblobs;
+}

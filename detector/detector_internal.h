@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * detector_internal.h - the stages of the detector, one file each:
+ *
+ *   exposure.c  global gain estimate and compensation (camera auto-exposure steps)
+ *   blobs.c     connected components (8-connected, run based) and the blob filter
+ *   tracker.c   blob -> track association, prediction, groups, still/hold state
+ *   zones.c     zone membership, ENTER/LEAVE events, per-zone counts
+ *   health.c    frame statistics and the health verdict
+ *   detector.c  construction, buffers and the pipeline that ties them together
+ *
+ * Every stage works on memory allocated in zp_detector_new(); none allocates
+ * per frame. All are deterministic: same inputs, same outputs.
+ */
+#ifndef ZP_DETECTOR_INTERNAL_H
+#define ZP_DETECTOR_INTERNAL_H
+
+#include "detector.h"
+#include "models.h"
+
+/* ---- blobs.c ---- */
+
+/* A connected component that passed the area filter, in input pixels. */
+typedef struct zp_blob {
+	zp_rect box;
+	int area;          /* foreground pixels x scale^2 */
+	double gx, gy;     /* ground point: bottom centre of the box */
+} zp_blob;
+
+/* One horizontal run of foreground pixels [x0, x1] on row y. */
+typedef struct zp_run {
+	uint16_t x0, x1, y;
+} zp_run;
+
+/* Per-component statistics, indexed by the root run. */
+typedef struct zp_ccstat {
+	int32_t area;
+	uint16_t x0, x1, y0, y1;
+} zp_ccstat;
+
+/* Label buffers for the component search, sized for the worst case at _init. */
+typedef struct zp_cc {
+	int w, h;
+	int cap;           /* runs: ceil(w/2) per row x h */
+	zp_run *runs;
+	int32_t *parent;
+	zp_ccstat *stat;
+	int32_t *row_first; /* index of the first run of each row, h + 1 entries */
+	int ncomponents;    /* components found in the last call, before the filter */
+} zp_cc;
+
+int zp_cc_init(zp_cc *cc, int w, int h);
+void zp_cc_fini(zp_cc *cc);
+size_t zp_cc_bytes(const zp_cc *cc);
+
+/*
+ * Label the 0/non-zero mask (w x h at work scale) into 8-connected
+ * components and write those whose area in input pixels (work area x
+ * scale^2) lies in [min_area, max_area] into out[0..max), in raster order of
+ * their first pixel. Boxes are scaled back to input pixels. Returns the
+ * number of blobs written.
+ */
+int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area,
+		  zp_blob *out, int max);
+
+/* ---- tracker.c ---- */
+
+typedef struct zp_track {
+	int id;
+	zp_rect box;        /* input pixels: the blob's, or the prediction while coasting */
+	double gx, gy;      /* ground point estimate this frame */
+	double vx, vy;      /* velocity, input pixels per frame */
+	double lx, ly;      /* last measured ground point */
+	int since_meas;     /* frames since the last measurement (0: measured this frame) */
+	int hits;           /* frames with a blob */
+	int missed;         /* consecutive frames without a blob (not counting group frames) */
+	int age;            /* frames since the track began (0 in its first frame) */
+	bool confirmed;
+	bool grouped;       /* this frame: shares one blob with other tracks */
+	bool moved;         /* has left its birth box: a person who walked in, not a ghost */
+	zp_rect birth;      /* the box it was born with */
+	double ax, ay;      /* still anchor */
+	int64_t still_since;/* t_ms when the ground point last left the anchor radius */
+	uint32_t zones;     /* zones the ground point is in this frame */
+	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
+} zp_track;
+
+typedef struct zp_pair {
+	float dist;
+	int16_t track, blob;
+} zp_pair;
+
+typedef struct zp_tracker {
+	int n;
+	int next_id;
+	zp_track t[ZP_MAX_TRACKS];
+	/* scratch for one update */
+	zp_pair pairs[ZP_MAX_TRACKS * ZP_MAX_BLOBS];
+	int blob_owner[ZP_MAX_BLOBS];  /* -1 free, -2 group, else track index */
+	int track_blob[ZP_MAX_TRACKS]; /* -1 none, else blob index */
+	/* tracks deleted in the last update (for LEAVE events) */
+	int ndead;
+	zp_track dead[ZP_MAX_TRACKS];
+} zp_tracker;
+
+void zp_tracker_init(zp_tracker *tr);
+
+/*
+ * One frame: associate blobs with tracks, predict, confirm, delete. Deleted
+ * tracks are copied into tr->dead (for their LEAVE events). Deterministic:
+ * ties are broken by track then blob order.
+ */
+void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs,
+		       int64_t t_ms);
+
+/* true when the track's pixels should not be learnt into the background this frame. */
+bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms);
+
+/* ---- zones.c ---- */
+
+/*
+ * Zone membership of every track, ENTER/LEAVE events and zone counts into
+ * out (nzones, zone_count, events, tracks[].zones).
+ */
+void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result *out);
+
+/* ---- health.c ---- */
+
+typedef struct zp_health_state {
+	bool have_prev;
+	int64_t unchanged_since;   /* t_ms of the last frame that differed from its predecessor */
+	double mean, stddev, mad;  /* last frame */
+} zp_health_state;
+
+/*
+ * Statistics of the work-scale luma (mean, stddev, mean absolute difference
+ * to prev), then copy luma into prev. w x h; strides in bytes.
+ */
+void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, uint8_t *prev, int w, int h,
+		       int64_t t_ms);
+
+/* The verdict for the last measured frame. */
+zp_health zp_health_verdict(const zp_health_state *hs, const zp_detector_params *p, int64_t t_ms, bool model_ready,
+			    double fg_fraction);
+
+/* ---- exposure.c ---- */
+
+/* Gains outside [1 - ZP_GAIN_STEP, 1 + ZP_GAIN_STEP] are compensated. */
+#define ZP_GAIN_STEP 0.10
+/* Sample grid step, work pixels, in both directions. */
+#define ZP_GAIN_GRID 4
+/* Ratio histogram: bins of 1/ZP_GAIN_Q, up to ZP_GAIN_BINS / ZP_GAIN_Q. */
+#define ZP_GAIN_Q 128
+#define ZP_GAIN_BINS 512
+
+typedef struct zp_exposure {
+	double gain;        /* last estimate, frame / background */
+	bool compensating;  /* the last frame went through the LUT */
+	int samples;        /* samples behind the last estimate */
+	uint32_t hist[ZP_GAIN_BINS];
+	uint8_t lut[256];
+} zp_exposure;
+
+/*
+ * Estimate the gain between luma and the background estimate bg over a
+ * sparse grid of pixels that were background in prev_fg (0 = background;
+ * NULL: all pixels). Falls back to every grid pixel when too few were
+ * background. Returns the median ratio, 1.0 when there is nothing to go by.
+ */
+double zp_exposure_estimate(zp_exposure *e, const uint8_t *luma, int lstride, const uint8_t *bg, int bstride,
+			    const uint8_t *prev_fg, int fstride, int w, int h);
+
+/*
+ * When the gain is a step (outside 1 +- ZP_GAIN_STEP), write luma / gain
+ * into dst through a LUT and return true; otherwise leave dst alone and
+ * return false (use luma as it is).
+ */
+bool zp_exposure_compensate(zp_exposure *e, double gain, const uint8_t *luma, int lstride, uint8_t *dst,
+			    int dstride, int w, int h);
+
+/* ---- detector.c ---- */
+
+struct zp_detector {
+	zp_detector_params p;
+	int width, height;
+	int scale, ww, wh;         /* work scale and size */
+	int nzones;
+	zp_zone zones[ZP_MAX_ZONES];
+	zp_homography ground;      /* valid == false when none was given */
+
+	zp_pixops ops;
+	zp_bgmodel *model;
+	zp_bgmodel_params mp;
+
+	/* work-scale buffers, ww x wh (half: (width/2) x (height/2), scale 4 only) */
+	uint8_t *half;
+	uint8_t *work;             /* downscaled luma (scale > 1) */
+	uint8_t *prev;             /* previous work luma (frozen check) */
+	uint8_t *comp;             /* gain-compensated work luma */
+	uint8_t *bg;               /* background estimate */
+	uint8_t *hold;             /* non-zero: do not learn */
+	uint8_t *raw;              /* model output, or the downscaled external mask */
+	uint8_t *mask;             /* cleaned mask */
+	uint8_t *tmp;              /* scratch for the morphology */
+	size_t buf_bytes;
+
+	zp_cc cc;
+	zp_blob blobs[ZP_MAX_BLOBS];
+	int nblobs;
+	zp_tracker *tr;
+	zp_health_state hs;
+	zp_exposure ex;
+
+	/* time */
+	bool have_t;
+	int64_t last_t;
+	double interval_ms;        /* smoothed frame interval measured from t_ms */
+	uint64_t frames;           /* frames processed */
+	bool have_mask;            /* a mask exists (zp_detector_mask) */
+	bool raw_valid;            /* raw holds last frame's model output (gain sampling) */
+};
+
+#endif

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tracker.c - blobs -> tracks.
+ *
+ * Each track predicts its ground point (bottom centre of the box) with a
+ * constant velocity. Blobs are then matched greedily: confirmed tracks
+ * first, then by distance between the prediction and the blob's ground
+ * point, within track_max_dist (widened while a track coasts). Ties go to
+ * the lower track, then blob index, so the result is deterministic.
+ *
+ * Groups: when the predictions of two or more confirmed tracks fall inside
+ * one blob (people passing each other merge into one blob), none of them
+ * takes the blob; they coast on their predictions, kept inside the blob's
+ * box, and keep their ids when the blob splits again.
+ *
+ * A blob nobody took starts a tentative track, unless it mostly lies inside
+ * the box of a live track (a person's blob broken in two). A tentative track
+ * is confirmed after track_min_hits frames with a blob and dies at its first
+ * miss; a confirmed one survives track_max_missed frames without a blob.
+ *
+ * Still and moved: a track that has travelled from where it was born is a
+ * person who walked in; a blob that appears and never moves is a ghost or a
+ * left object. Only the former is held out of the background model (see
+ * zp_track_held), for at most still_hold_ms of standing still.
+ */
+#include "detector_internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void zp_tracker_init(zp_tracker *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->next_id = 1;
+}
+
+/* Ground-point jitter of a standing person: within this radius a track counts as still. */
+static double still_radius(const zp_track *t)
+{
+	double r = t->box.h / 8.0;
+
+	return r > 4.0 ? r : 4.0;
+}
+
+bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms)
+{
+	return t->confirmed && t->moved && t_ms - t->still_since < p->still_hold_ms;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const zp_pair *x = a, *y = b;
+
+	if (x->dist != y->dist)
+		return x->dist < y->dist ? -1 : 1;
+	if (x->track != y->track)
+		return x->track < y->track ? -1 : 1;
+	return (x->blob > y->blob) - (x->blob < y->blob);
+}
+
+static bool box_contains(const zp_rect *r, double x, double y, double margin)
+{
+	return x >= r->x - margin && x <= r->x + r->w + margin && y >= r->y - margin && y <= r->y + r->h + margin;
+}
+
+static double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int64_t overlap_area(const zp_rect *a, const zp_rect *b)
+{
+	int x0 = a->x > b->x ? a->x : b->x;
+	int y0 = a->y > b->y ? a->y : b->y;
+	int x1 = a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w;
+	int y1 = a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h;
+
+	if (x1 <= x0 || y1 <= y0)
+		return 0;
+	return (int64_t)(x1 - x0) * (y1 - y0);
+}
+
+/* Move the track's box so that its bottom centre sits on (gx, gy). */
+static void place_box(zp_track *t)
+{
+	t->box.x = (int)lround(t->gx - t->box.w / 2.0);
+	t->box.y = (int)lround(t->gy - t->box.h);
+}
+
+/* Blob index whose box (with margin) holds the track's prediction, nearest ground point first; -1 if none. */
+static int containing_blob(const zp_track *t, const zp_blob *blobs, int nblobs, double margin)
+{
+	int best = -1;
+	double bd = 0;
+
+	for (int b = 0; b < nblobs; b++) {
+		double dx, dy, d;
+
+		if (!box_contains(&blobs[b].box, t->gx, t->gy, margin))
+			continue;
+		dx = blobs[b].gx - t->gx;
+		dy = blobs[b].gy - t->gy;
+		d = dx * dx + dy * dy;
+		if (best < 0 || d < bd) {
+			best = b;
+			bd = d;
+		}
+	}
+	return best;
+}
+
+static void match(zp_track *t, const zp_blob *b, int min_hits)
+{
+	int frames = t->since_meas + 1;
+	double vx = (b->gx - t->lx) / frames, vy = (b->gy - t->ly) / frames;
+
+	if (t->hits == 1) {
+		t->vx = vx;
+		t->vy = vy;
+	} else {
+		t->vx = 0.5 * t->vx + 0.5 * vx;
+		t->vy = 0.5 * t->vy + 0.5 * vy;
+	}
+	t->box = b->box;
+	t->gx = t->lx = b->gx;
+	t->gy = t->ly = b->gy;
+	t->since_meas = 0;
+	t->hits++;
+	t->missed = 0;
+	/* Walked in: the box has left the one it was born with. A ghost only shrinks inside its birth box. */
+	if (!t->moved && 2 * overlap_area(&t->box, &t->birth) < (int64_t)t->box.w * t->box.h)
+		t->moved = true;
+	if (t->hits >= min_hits)
+		t->confirmed = true;
+}
+
+static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b, int64_t t_ms)
+{
+	zp_track *t = &tr->t[tr->n++];
+
+	memset(t, 0, sizeof(*t));
+	t->id = tr->next_id;
+	tr->next_id = tr->next_id == INT_MAX ? 1 : tr->next_id + 1;
+	t->box = t->birth = b->box;
+	t->gx = t->lx = t->ax = b->gx;
+	t->gy = t->ly = t->ay = b->gy;
+	t->hits = 1;
+	t->confirmed = p->track_min_hits <= 1;
+	t->still_since = t_ms;
+}
+
+void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs, int64_t t_ms)
+{
+	double margin = p->track_max_dist / 4.0;
+	int npairs = 0, group_count[ZP_MAX_BLOBS];
+	int n = tr->n, keep = 0;
+
+	tr->ndead = 0;
+	for (int b = 0; b < nblobs; b++) {
+		tr->blob_owner[b] = -1;
+		group_count[b] = 0;
+	}
+
+	/* Predict. */
+	for (int k = 0; k < n; k++) {
+		zp_track *t = &tr->t[k];
+
+		t->gx += t->vx;
+		t->gy += t->vy;
+		place_box(t);
+		t->grouped = false;
+		tr->track_blob[k] = -1;
+	}
+
+	/* Groups: one blob holding the predictions of several confirmed tracks. */
+	for (int k = 0; k < n; k++) {
+		int b;
+
+		if (!tr->t[k].confirmed)
+			continue;
+		b = containing_blob(&tr->t[k], blobs, nblobs, margin);
+		tr->track_blob[k] = b;
+		if (b >= 0)
+			group_count[b]++;
+	}
+	for (int k = 0; k < n; k++) {
+		int b = tr->track_blob[k];
+
+		tr->track_blob[k] = -1;
+		if (b >= 0 && group_count[b] >= 2) {
+			tr->t[k].grouped = true;
+			tr->blob_owner[b] = -2;
+		}
+	}
+
+	/* Candidate pairs: confirmed tracks sort before tentative ones (dist offset), then by distance. */
+	for (int k = 0; k < n; k++) {
+		const zp_track *t = &tr->t[k];
+		int widen = t->missed + 1 < 3 ? t->missed + 1 : 3;
+		double gate = p->track_max_dist * widen;
+
+		if (t->grouped)
+			continue;
+		for (int b = 0; b < nblobs; b++) {
+			double dx = blobs[b].gx - t->gx, dy = blobs[b].gy - t->gy, d;
+
+			if (tr->blob_owner[b] != -1)
+				continue;
+			d = sqrt(dx * dx + dy * dy);
+			if (d > gate)
+				continue;
+			tr->pairs[npairs].dist = (float)(d + (t->confirmed ? 0.0 : 1e6));
+			tr->pairs[npairs].track = (int16_t)k;
+			tr->pairs[npairs].blob = (int16_t)b;
+			npairs++;
+		}
+	}
+	qsort(tr->pairs, (size_t)npairs, sizeof(tr->pairs[0]), pair_cmp);
+	for (int i = 0; i < npairs; i++) {
+		int k = tr->pairs[i].track, b = tr->pairs[i].blob;
+
+		if (tr->track_blob[k] >= 0 || tr->blob_owner[b] != -1)
+			continue;
+		tr->track_blob[k] = b;
+		tr->blob_owner[b] = k;
+	}
+
+	/* Update, coast or delete, keeping the order (tracks stay sorted by age). */
+	for (int k = 0; k < n; k++) {
+		zp_track *t = &tr->t[k];
+		int b = tr->track_blob[k];
+		bool dead = false;
+
+		if (b >= 0) {
+			match(t, &blobs[b], p->track_min_hits);
+		} else if (t->grouped) {
+			int g = containing_blob(t, blobs, nblobs, margin);
+			const zp_rect *r = &blobs[g].box;
+
+			t->gx = clampd(t->gx, r->x, r->x + r->w);
+			t->gy = clampd(t->gy, r->y, r->y + r->h);
+			place_box(t);
+			t->since_meas++;
+		} else {
+			t->missed++;
+			t->since_meas++;
+			dead = !t->confirmed || t->missed > p->track_max_missed;
+		}
+		if (dead) {
+			tr->dead[tr->ndead++] = *t;
+			continue;
+		}
+		t->age++;
+		if (hypot(t->gx - t->ax, t->gy - t->ay) > still_radius(t)) {
+			t->ax = t->gx;
+			t->ay = t->gy;
+			t->still_since = t_ms;
+		}
+		if (keep != k)
+			tr->t[keep] = *t;
+		keep++;
+	}
+	tr->n = keep;
+
+	/* New tentative tracks from the blobs nobody took. */
+	for (int b = 0; b < nblobs && tr->n < ZP_MAX_TRACKS; b++) {
+		const zp_blob *bl = &blobs[b];
+		int64_t barea = (int64_t)bl->box.w * bl->box.h;
+		bool inside = false;
+
+		if (tr->blob_owner[b] != -1)
+			continue;
+		for (int k = 0; k < keep && !inside; k++)
+			inside = 2 * overlap_area(&bl->box, &tr->t[k].box) >= barea;
+		if (!inside)
+			spawn(tr, p, bl, t_ms);
+	}
+}

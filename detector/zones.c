@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zones.c - which zones each track's ground point is in, the ENTER/LEAVE
+ * events of confirmed tracks, and the per-zone counts.
+ *
+ * A track reports ENTER for a zone in the first frame it is both confirmed
+ * and inside, and LEAVE in the first frame it is outside again or when it
+ * is deleted. zone_count[z] is the number of confirmed tracks inside zone z,
+ * so the events of a zone always add up to its count.
+ */
+#include "detector_internal.h"
+
+static void emit(zp_result *out, zp_event_type type, int id, int zone)
+{
+	zp_event *e;
+
+	if (out->nevents >= ZP_MAX_EVENTS)
+		return; /* bounded result; the counts stay right */
+	e = &out->events[out->nevents++];
+	e->type = type;
+	e->track_id = id;
+	e->zone = zone;
+}
+
+static void emit_mask(zp_result *out, zp_event_type type, int id, uint32_t zones, int nzones)
+{
+	for (int z = 0; z < nzones; z++)
+		if (zones & (1u << z))
+			emit(out, type, id, z);
+}
+
+void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result *out)
+{
+	out->nzones = nzones;
+	for (int z = 0; z < nzones; z++)
+		out->zone_count[z] = 0;
+
+	/* Tracks deleted this frame leave their zones first. */
+	for (int i = 0; i < tr->ndead; i++)
+		emit_mask(out, ZP_EV_LEAVE, tr->dead[i].id, tr->dead[i].entered, nzones);
+
+	for (int k = 0; k < tr->n; k++) {
+		zp_track *t = &tr->t[k];
+		uint32_t in = 0;
+
+		for (int z = 0; z < nzones; z++)
+			if (zp_polygon_contains(&zones[z].poly, t->gx, t->gy))
+				in |= 1u << z;
+		t->zones = in;
+		if (!t->confirmed)
+			continue;
+		emit_mask(out, ZP_EV_LEAVE, t->id, t->entered & ~in, nzones);
+		emit_mask(out, ZP_EV_ENTER, t->id, in & ~t->entered, nzones);
+		t->entered = in;
+		for (int z = 0; z < nzones; z++)
+			if (in & (1u << z))
+				out->zone_count[z]++;
+	}
+}

@@ -1,0 +1,818 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Detector suite: synthetic scenes the test draws itself (a textured
+ * background with per-frame sensor noise, bright blocks for people), so the
+ * expected counts, ids, events and boxes are known exactly.
+ */
+#include "zp_test.h"
+#include "detector.h"
+
+#include <string.h>
+#include <time.h>
+
+#define W 320
+#define H 240
+#define BW 24 /* block (person) size, input pixels */
+#define BH 48
+
+/* ---- scene helpers ---- */
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
+{
+	return hash32(a * 0x9e3779b9U ^ hash32(b * 0x85ebca6bU ^ hash32(c + 0x27d4eb2fU)));
+}
+
+/* Texture of 4x4 patches with levels lo..hi, different per seed. */
+static void texture(uint8_t *img, int w, int h, uint32_t seed, int lo, int hi)
+{
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			img[y * w + x] = (uint8_t)(lo + hash3(seed, (uint32_t)x >> 2, (uint32_t)y >> 2) % (uint32_t)(hi - lo + 1));
+}
+
+/* Sensor noise: +-amp per pixel, different every frame, clamped. */
+static void noise(uint8_t *img, int w, int h, uint32_t frame, int amp)
+{
+	for (int i = 0; i < w * h; i++) {
+		int v = img[i] + (int)(hash3(frame, (uint32_t)i, 77) % (uint32_t)(2 * amp + 1)) - amp;
+
+		img[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+	}
+}
+
+static void fill_rect(uint8_t *img, int w, int h, int x, int y, int bw, int bh, uint8_t v)
+{
+	for (int yy = y < 0 ? 0 : y; yy < y + bh && yy < h; yy++)
+		for (int xx = x < 0 ? 0 : x; xx < x + bw && xx < w; xx++)
+			img[yy * w + xx] = v;
+}
+
+static zp_zone rect_zone(const char *name, double x0, double y0, double x1, double y1)
+{
+	zp_zone z;
+
+	memset(&z, 0, sizeof(z));
+	zp_strlcpy(z.name, name, sizeof(z.name));
+	z.poly.n = 4;
+	z.poly.p[0] = (zp_pt){ x0, y0 };
+	z.poly.p[1] = (zp_pt){ x1, y0 };
+	z.poly.p[2] = (zp_pt){ x1, y1 };
+	z.poly.p[3] = (zp_pt){ x0, y1 };
+	return z;
+}
+
+static zp_detector *make(const zp_detector_params *p, const zp_zone *zones, int nzones, int w, int h)
+{
+	char err[256] = "";
+	zp_detector *d = zp_detector_new(p, zones, nzones, w, h, NULL, err, sizeof(err));
+
+	ck_assert_msg(d != NULL, "zp_detector_new: %s", err);
+	return d;
+}
+
+static void feed(zp_detector *d, const uint8_t *img, int w, int h, uint64_t seq, int64_t t_ms, zp_result *r)
+{
+	zp_frame f = { .luma = img, .stride = w, .width = w, .height = h, .t_ms = t_ms, .seq = seq };
+
+	ck_assert_int_eq(zp_detector_process(d, &f, r), 0);
+	ck_assert_int_eq((int)r->seq, (int)seq);
+}
+
+/* Background plus noise for frame seq, into img. */
+static void empty_frame(uint8_t *img, const uint8_t *bg, uint64_t seq)
+{
+	memcpy(img, bg, W * H);
+	noise(img, W, H, (uint32_t)seq, 2);
+}
+
+static const zp_track_info *confirmed_track(const zp_result *r, int i)
+{
+	int n = 0;
+
+	for (int k = 0; k < r->ntracks; k++)
+		if (r->tracks[k].confirmed && n++ == i)
+			return &r->tracks[k];
+	return NULL;
+}
+
+static int nconfirmed(const zp_result *r)
+{
+	int n = 0;
+
+	for (int k = 0; k < r->ntracks; k++)
+		n += r->tracks[k].confirmed;
+	return n;
+}
+
+#define WARMUP 60 /* empty frames before anything moves (warmup_frames defaults to 50) */
+
+/* ---- (1) one person crossing a zone: counts, id, events, box ---- */
+
+/*
+ * The block's ground point is (22 + 8k, 148) in frame k of the walk; the
+ * zone's x edges (98, 202) sit halfway between ground points, so a pixel or
+ * two of box error cannot move a crossing by a frame. Born at k = 0,
+ * confirmed at k = track_min_hits - 1, inside for 10 <= k <= 22.
+ */
+START_TEST(single_block_crossing)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("crossing", 98, 120, 202, 200);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int id = -1, enter_k = -1, leave_k = -1;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 1, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		if (i >= p.warmup_frames) {
+			ck_assert(r.model_ready);
+			ck_assert_int_eq(r.health, ZP_HEALTH_OK);
+		}
+		ck_assert_int_eq(r.nblobs, 0);
+		ck_assert_int_eq(r.ntracks, 0);
+	}
+	for (int k = 0; k < 34; k++) {
+		int x = 10 + 8 * k, gx = x + BW / 2;
+		int expect = k >= p.track_min_hits - 1 && gx >= 98 && gx <= 202;
+		zp_rect box;
+
+		empty_frame(img, bg, ++seq);
+		fill_rect(img, W, H, x, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		ck_assert_int_eq(r.health, ZP_HEALTH_OK);
+		ck_assert_int_eq(r.nblobs, 1);
+		ck_assert_int_eq(zp_detector_blobs(d, &box, 1), 1);
+		ck_assert_msg(box.x == x && box.y == 100 && box.w == BW && box.h == BH,
+			      "frame %d: blob %d,%d %dx%d, expected %d,100 %dx%d", k, box.x, box.y, box.w, box.h, x, BW, BH);
+		ck_assert_int_eq(r.ntracks, 1);
+		ck_assert_int_eq(r.tracks[0].id, 1);
+		ck_assert_int_eq(r.tracks[0].age, k);
+		ck_assert_int_eq(r.tracks[0].confirmed, k >= p.track_min_hits - 1);
+		ck_assert_double_eq_tol(r.tracks[0].gx, gx, 1e-9);
+		ck_assert_double_eq_tol(r.tracks[0].gy, 148, 1e-9);
+		ck_assert_msg(r.zone_count[0] == expect, "frame %d (gx %d): zone_count %d, expected %d", k, gx,
+			      r.zone_count[0], expect);
+		ck_assert_int_eq(zp_result_occupied(&r), expect);
+		ck_assert_int_eq(r.tracks[0].zones, gx >= 98 && gx <= 202);
+		for (int e = 0; e < r.nevents; e++) {
+			ck_assert_int_eq(r.events[e].track_id, 1);
+			ck_assert_int_eq(r.events[e].zone, 0);
+			if (r.events[e].type == ZP_EV_ENTER) {
+				ck_assert_int_eq(enter_k, -1);
+				enter_k = k;
+			} else {
+				ck_assert_int_eq(leave_k, -1);
+				leave_k = k;
+			}
+		}
+		id = r.tracks[0].id;
+	}
+	ck_assert_int_eq(id, 1);
+	ck_assert_int_eq(enter_k, 10);
+	ck_assert_int_eq(leave_k, 23);
+	/* Gone: no ghost trail, the track coasts track_max_missed frames and is deleted. */
+	for (int i = 0; i <= p.track_max_missed + 1; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		ck_assert_int_eq(r.nblobs, 0);
+		ck_assert_int_eq(r.zone_count[0], 0);
+		ck_assert_int_eq(r.nevents, 0);
+	}
+	ck_assert_int_eq(r.ntracks, 0);
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (2) two people passing each other keep their ids ---- */
+
+static bool rects_apart(int ax, int ay, int bx, int by, int gap)
+{
+	return ax + BW + gap <= bx || bx + BW + gap <= ax || ay + BH + gap <= by || by + BH + gap <= ay;
+}
+
+START_TEST(two_blocks_keep_ids)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int ida = -1, idb = -1, merged = 0, checked = 0;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 2, 60, 180);
+	d = make(&p, NULL, 0, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+	}
+	for (int k = 0; k < 44; k++) {
+		/* A walks right on y 60..108, B left on y 80..128: their boxes overlap while they pass. */
+		int ax = 20 + 6 * k, bx = 276 - 6 * k;
+
+		empty_frame(img, bg, ++seq);
+		fill_rect(img, W, H, ax, 60, BW, BH, 235);
+		fill_rect(img, W, H, bx, 80, BW, BH, 225);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		if (r.nblobs == 1)
+			merged++;
+		/* Where they are well apart (the closing can bridge a few pixels), each has its own track. */
+		if (k < p.track_min_hits - 1 || !rects_apart(ax, 60, bx, 80, 12))
+			continue;
+		ck_assert_int_eq(r.nblobs, 2);
+		ck_assert_int_eq(nconfirmed(&r), 2);
+		for (int i = 0; i < 2; i++) {
+			const zp_track_info *t = confirmed_track(&r, i);
+			bool is_a = t->gy < 118;
+
+			ck_assert_double_eq_tol(t->gx, is_a ? ax + BW / 2 : bx + BW / 2, 1e-9);
+			if (is_a) {
+				if (ida < 0)
+					ida = t->id;
+				ck_assert_int_eq(t->id, ida);
+			} else {
+				if (idb < 0)
+					idb = t->id;
+				ck_assert_int_eq(t->id, idb);
+			}
+		}
+		checked++;
+	}
+	ck_assert_int_gt(merged, 2); /* they really did merge for a while */
+	ck_assert_int_gt(checked, 20);
+	ck_assert_int_ne(ida, idb);
+	ck_assert_int_eq(ida + idb, 3); /* ids 1 and 2: nobody was lost and reborn */
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (3) a person waiting 90 s at 10 fps stays counted ---- */
+
+START_TEST(standing_still_stays_counted)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("kerb", 150, 120, 250, 200);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0, t_arrive = -1;
+	int x = 10;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 3, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	/* Walk in (8 px per frame) to x = 170 (ground point 182, 148), then wait 90 s. */
+	for (;;) {
+		empty_frame(img, bg, ++seq);
+		fill_rect(img, W, H, x, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, t += 100, &r);
+		if (x == 170) {
+			if (t_arrive < 0)
+				t_arrive = t;
+			ck_assert_msg(r.zone_count[0] == 1, "t = %.1f s after arrival: zone_count %d (ntracks %d, nblobs %d)",
+				      (t - t_arrive) / 1000.0, r.zone_count[0], r.ntracks, r.nblobs);
+			ck_assert_int_eq(nconfirmed(&r), 1);
+			ck_assert_int_eq(confirmed_track(&r, 0)->id, 1);
+			ck_assert_int_ne(r.health, ZP_HEALTH_FROZEN);
+			if (t - t_arrive >= 90000)
+				break;
+		} else {
+			x += 8;
+		}
+	}
+	/* Walks off: no ghost where it stood. */
+	for (int k = 0; k < 30; k++) {
+		x -= 8;
+		empty_frame(img, bg, ++seq);
+		if (x > -BW)
+			fill_rect(img, W, H, x, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, t += 100, &r);
+		ck_assert_int_le(r.nblobs, 1);
+		if (x + BW / 2 < 150 - 8)
+			ck_assert_int_eq(r.zone_count[0], 0);
+	}
+	ck_assert_int_eq(r.nblobs, 0);
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (4) a ghost (an object that was in the background goes away) fades ---- */
+
+static void ghost_case(int64_t dt_ms)
+{
+	static uint8_t bg[W * H], with[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("crossing", 0, 0, W - 1, H - 1);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0, t_gone;
+	bool seen = false;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 4, 60, 180);
+	memcpy(with, bg, sizeof(bg));
+	fill_rect(with, W, H, 140, 100, BW, BH, 235);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, with, ++seq);
+		feed(d, img, W, H, seq, t += dt_ms, &r);
+		ck_assert_int_eq(r.nblobs, 0);
+	}
+	t_gone = t + dt_ms;
+	while (t < t_gone + p.ghost_fade_ms + 5000) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += dt_ms, &r);
+		if (t - t_gone < 10 * dt_ms && r.nblobs == 1)
+			seen = true;
+		if (t - t_gone >= p.ghost_fade_ms) {
+			ck_assert_msg(r.nblobs == 0 && r.ntracks == 0 && r.zone_count[0] == 0,
+				      "%.1f s after the object went: %d blobs, %d tracks, count %d", (t - t_gone) / 1000.0,
+				      r.nblobs, r.ntracks, r.zone_count[0]);
+		}
+	}
+	ck_assert_msg(seen, "the ghost was never detected: the test proves nothing");
+	zp_detector_free(d);
+}
+
+START_TEST(ghost_fades_25fps)
+{
+	ghost_case(40);
+}
+END_TEST
+
+START_TEST(ghost_fades_10fps)
+{
+	ghost_case(100);
+}
+END_TEST
+
+/* ---- (5) a global gain step (auto exposure) ---- */
+
+static void gain_frame(uint8_t *img, const uint8_t *bg, uint64_t seq, double gain)
+{
+	empty_frame(img, bg, seq);
+	for (int i = 0; i < W * H; i++) {
+		double v = img[i] * gain + 0.5;
+
+		img[i] = (uint8_t)(v > 255 ? 255 : v);
+	}
+}
+
+START_TEST(gain_step_no_occupancy)
+{
+	static uint8_t bg[W * H], img[W * H];
+	static const double gains[] = { 1.3, 1.0, 0.7, 1.0, 1.3, 0.7 };
+	zp_detector_params p;
+	zp_zone z = rect_zone("all", 0, 0, W - 1, H - 1);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+
+	zp_detector_params_default(&p);
+	/* 60..180: a 30 % step moves every pixel by 18..54 levels, most above the threshold of 20. */
+	texture(bg, W, H, 5, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		gain_frame(img, bg, ++seq, 1.0);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+	}
+	for (size_t g = 0; g < sizeof(gains) / sizeof(gains[0]); g++) {
+		for (int i = 0; i < 40; i++) {
+			gain_frame(img, bg, ++seq, gains[g]);
+			feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+			if (i >= 2) {
+				ck_assert_msg(r.zone_count[0] == 0 && r.nblobs == 0,
+					      "gain %.1f, frame %d after the step: count %d, %d blobs, fg %.3f", gains[g], i,
+					      r.zone_count[0], r.nblobs, r.fg_fraction);
+				ck_assert_int_eq(r.health, ZP_HEALTH_OK);
+			}
+		}
+	}
+	/* And a person under the new exposure is still found. */
+	for (int k = 0; k < 5; k++) {
+		gain_frame(img, bg, ++seq, 0.7);
+		fill_rect(img, W, H, 100 + 8 * k, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+	}
+	ck_assert_int_eq(r.nblobs, 1);
+	ck_assert_int_eq(r.zone_count[0], 1);
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (6) salt-and-pepper noise and speckle make no blobs ---- */
+
+START_TEST(noise_gives_no_blobs)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("all", 0, 0, W - 1, H - 1);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	double fg_max = 0;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 6, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < 200; i++) {
+		empty_frame(img, bg, ++seq);
+		if (i >= 5) {
+			/* 2 % salt and pepper, and 40 specks of up to 4x4 pixels, different every frame */
+			for (int j = 0; j < W * H; j++) {
+				uint32_t h = hash3((uint32_t)seq, (uint32_t)j, 5) % 100;
+
+				if (h < 2)
+					img[j] = h == 0 ? 0 : 255;
+			}
+			for (int j = 0; j < 40; j++) {
+				uint32_t h = hash3((uint32_t)seq, (uint32_t)j, 6);
+
+				fill_rect(img, W, H, (int)(h % W), (int)((h >> 10) % H), 1 + (int)((h >> 20) % 4),
+					  1 + (int)((h >> 24) % 4), (h >> 28) & 1 ? 250 : 5);
+			}
+		}
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		ck_assert_int_eq(r.nblobs, 0);
+		ck_assert_int_eq(r.ntracks, 0);
+		ck_assert_int_eq(r.zone_count[0], 0);
+		if (r.fg_fraction > fg_max)
+			fg_max = r.fg_fraction;
+	}
+	/* The opening removes the speckle from the mask, not just the area filter from the blobs. */
+	ck_assert_msg(fg_max < 0.002, "cleaned mask still %.4f foreground", fg_max);
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (7) health ---- */
+
+static zp_health run_flat(uint8_t level, int frames)
+{
+	static uint8_t img[W * H];
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+
+	zp_detector_params_default(&p);
+	d = make(&p, NULL, 0, W, H);
+	memset(img, level, sizeof(img));
+	for (int i = 0; i < frames; i++)
+		feed(d, img, W, H, (uint64_t)i + 1, i * 40, &r);
+	zp_detector_free(d);
+	return r.health;
+}
+
+START_TEST(health_dark_blinded_flat)
+{
+	ck_assert_int_eq(run_flat(0, 1), ZP_HEALTH_DARK);
+	ck_assert_int_eq(run_flat(0, 200), ZP_HEALTH_DARK);
+	ck_assert_int_eq(run_flat(255, 1), ZP_HEALTH_BLINDED);
+	ck_assert_int_eq(run_flat(255, 200), ZP_HEALTH_BLINDED);
+	ck_assert_int_eq(run_flat(128, 3), ZP_HEALTH_BLINDED); /* flat: covered lens */
+}
+END_TEST
+
+START_TEST(health_frozen_after_frozen_ms)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	int64_t t;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 7, 60, 180);
+	d = make(&p, NULL, 0, W, H);
+	/* Live (noisy) frames, then the same frame over and over from t = 4000. */
+	for (t = 0; t < 4000; t += 40) {
+		empty_frame(img, bg, (uint64_t)t);
+		feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
+		ck_assert_int_ne(r.health, ZP_HEALTH_FROZEN);
+	}
+	empty_frame(img, bg, 99999);
+	for (; t < 4000 + 2 * p.frozen_ms; t += 40) {
+		feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
+		/* the first copy still differs from its predecessor: frozen counts from t = 4000 */
+		if (t - 4000 >= p.frozen_ms)
+			ck_assert_int_eq(r.health, ZP_HEALTH_FROZEN);
+		else
+			ck_assert_int_eq(r.health, ZP_HEALTH_OK);
+	}
+	empty_frame(img, bg, 123456);
+	feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
+	ck_assert_int_eq(r.health, ZP_HEALTH_OK);
+	zp_detector_free(d);
+}
+END_TEST
+
+START_TEST(health_foreground_and_warmup)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 8, 40, 215);
+	d = make(&p, NULL, 0, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		ck_assert_int_eq(r.health, i + 1 < p.warmup_frames ? ZP_HEALTH_WARMUP : ZP_HEALTH_OK);
+		ck_assert_int_eq(r.model_ready, i + 1 >= p.warmup_frames);
+	}
+	/* The negative of the scene (the camera swung round): not a gain, almost every pixel changes. */
+	for (int i = 0; i < W * H; i++)
+		img[i] = (uint8_t)(255 - bg[i]);
+	seq++;
+	feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+	ck_assert_msg(r.fg_fraction > p.max_fg_fraction, "fg %.3f", r.fg_fraction);
+	ck_assert_int_eq(r.health, ZP_HEALTH_FOREGROUND);
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (8) external masks: the exact blob boxes, the >= 2 of 4 rule, 8-connectivity ---- */
+
+static zp_detector *mask_detector(int open_r, int close_r, int scale)
+{
+	zp_detector_params p;
+
+	zp_detector_params_default(&p);
+	p.open_radius = open_r;
+	p.close_radius = close_r;
+	p.scale = scale;
+	p.warmup_frames = 0;
+	p.track_min_hits = 1;
+	return make(&p, NULL, 0, W, H);
+}
+
+static int run_mask(zp_detector *d, const uint8_t *mask, zp_rect *boxes, int max)
+{
+	static uint8_t luma[W * H];
+	zp_frame f = { .luma = luma, .stride = W, .width = W, .height = H, .t_ms = 0, .seq = 1 };
+	zp_result r;
+
+	texture(luma, W, H, 9, 60, 180);
+	ck_assert_int_eq(zp_detector_process_mask(d, &f, mask, W, &r), 0);
+	ck_assert_int_eq(zp_detector_blobs(d, boxes, max), r.nblobs);
+	return r.nblobs;
+}
+
+static void assert_box(zp_rect b, int x, int y, int w, int h)
+{
+	ck_assert_msg(b.x == x && b.y == y && b.w == w && b.h == h, "box %d,%d %dx%d, expected %d,%d %dx%d", b.x, b.y,
+		      b.w, b.h, x, y, w, h);
+}
+
+START_TEST(mask_exact_boxes)
+{
+	static uint8_t mask[W * H], back[W * H];
+	zp_rect b[8];
+	zp_detector *d = mask_detector(1, 2, 2);
+
+	memset(mask, 0, sizeof(mask));
+	fill_rect(mask, W, H, 40, 20, 30, 50, 255);   /* aligned to the 2x2 grid */
+	fill_rect(mask, W, H, 151, 101, 30, 50, 255); /* odd: input 151..180 x 101..150 */
+	fill_rect(mask, W, H, 250, 200, 6, 6, 255);   /* speck: removed by the opening */
+	fill_rect(mask, W, H, 260, 30, 40, 20, 127);  /* OpenCV's shadow value: background */
+	ck_assert_int_eq(run_mask(d, mask, b, 8), 2);
+	assert_box(b[0], 40, 20, 30, 50);
+	/* work columns 75 (150,151) .. 90 (180,181) and rows 50..75 each hold 2 of 4 foreground pixels */
+	assert_box(b[1], 150, 100, 32, 52);
+
+	/* The cleaned mask comes back at input resolution: the aligned block exactly. */
+	zp_detector_mask(d, back, W);
+	for (int y = 0; y < 80; y++)
+		for (int x = 0; x < 120; x++)
+			ck_assert_int_eq(back[y * W + x], mask[y * W + x]);
+	zp_detector_free(d);
+
+	/* Area limits are in input pixels: 30x50 = 1500. */
+	{
+		zp_detector_params p;
+
+		zp_detector_params_default(&p);
+		p.min_area = 1501;
+		p.warmup_frames = 0;
+		d = make(&p, NULL, 0, W, H);
+		ck_assert_int_eq(run_mask(d, mask, b, 8), 1);
+		assert_box(b[0], 150, 100, 32, 52); /* 32x52 = 1664 */
+		zp_detector_free(d);
+	}
+}
+END_TEST
+
+START_TEST(mask_eight_connected)
+{
+	static uint8_t mask[W * H];
+	zp_rect b[8];
+	zp_detector *d = mask_detector(0, 0, 1);
+
+	memset(mask, 0, sizeof(mask));
+	/* Two blocks touching only at a corner: one blob. */
+	fill_rect(mask, W, H, 10, 10, 20, 30, 255);
+	fill_rect(mask, W, H, 30, 40, 20, 30, 255);
+	/* Two blocks one pixel apart: two blobs. */
+	fill_rect(mask, W, H, 100, 10, 20, 30, 255);
+	fill_rect(mask, W, H, 121, 10, 20, 30, 255);
+	/* A U shape: one blob, joined at the bottom after two separate arms. */
+	fill_rect(mask, W, H, 200, 100, 10, 60, 255);
+	fill_rect(mask, W, H, 240, 100, 10, 60, 255);
+	fill_rect(mask, W, H, 200, 150, 50, 10, 255);
+	ck_assert_int_eq(run_mask(d, mask, b, 8), 4);
+	assert_box(b[0], 10, 10, 40, 60);
+	assert_box(b[1], 100, 10, 20, 30);
+	assert_box(b[2], 121, 10, 20, 30);
+	assert_box(b[3], 200, 100, 50, 60);
+	zp_detector_free(d);
+
+	/* Scale 4: the 2 of 4 rule twice. 16-aligned blocks stay exact. */
+	d = mask_detector(1, 2, 4);
+	memset(mask, 0, sizeof(mask));
+	fill_rect(mask, W, H, 64, 32, 32, 64, 255);
+	ck_assert_int_eq(run_mask(d, mask, b, 8), 1);
+	assert_box(b[0], 64, 32, 32, 64);
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (9) determinism ---- */
+
+static void scripted_run(zp_result *res, int n)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z[2] = { rect_zone("a", 0, 100, 160, 239), rect_zone("b", 160, 100, 319, 239) };
+	zp_detector *d;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 10, 60, 180);
+	d = make(&p, z, 2, W, H);
+	for (int i = 0; i < n; i++) {
+		empty_frame(img, bg, (uint64_t)i + 1);
+		if (i > WARMUP) {
+			fill_rect(img, W, H, 10 + 5 * (i - WARMUP) % 280, 100, BW, BH, 235);
+			fill_rect(img, W, H, 290 - 4 * (i - WARMUP) % 280, 130, BW, BH, 30);
+		}
+		feed(d, img, W, H, (uint64_t)i + 1, i * 40 + (i % 3), &res[i]);
+	}
+	zp_detector_free(d);
+}
+
+START_TEST(deterministic)
+{
+	static zp_result a[200], b[200];
+	int tracks = 0;
+
+	scripted_run(a, 200);
+	scripted_run(b, 200);
+	for (int i = 0; i < 200; i++) {
+		ck_assert_msg(memcmp(&a[i], &b[i], sizeof(a[i])) == 0, "frame %d differs", i);
+		tracks += a[i].ntracks;
+	}
+	ck_assert_int_gt(tracks, 100);
+}
+END_TEST
+
+/* ---- bad input ---- */
+
+START_TEST(bad_input)
+{
+	static uint8_t img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("z", 0, 0, 10, 10);
+	char err[256];
+	zp_detector *d;
+	zp_result r;
+	zp_frame f = { .luma = img, .stride = W, .width = W - 2, .height = H, .t_ms = 0, .seq = 1 };
+
+	zp_detector_params_default(&p);
+	p.scale = 3;
+	err[0] = 0;
+	ck_assert_ptr_null(zp_detector_new(&p, NULL, 0, W, H, NULL, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "scale"));
+	zp_detector_params_default(&p);
+	z.poly.n = 2;
+	ck_assert_ptr_null(zp_detector_new(&p, &z, 1, W, H, NULL, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "zone 0"));
+	ck_assert_ptr_null(zp_detector_new(&p, NULL, 0, 0, H, NULL, err, sizeof(err)));
+	d = make(&p, NULL, 0, W, H);
+	ck_assert_int_eq(zp_detector_process(d, &f, &r), ZP_EINVAL);
+	f.width = W;
+	f.stride = W - 1;
+	ck_assert_int_eq(zp_detector_process(d, &f, &r), ZP_EINVAL);
+	f.stride = W;
+	ck_assert_int_eq(zp_detector_process_mask(d, &f, NULL, W, &r), ZP_EINVAL);
+	ck_assert_int_eq(zp_detector_process(d, &f, &r), 0);
+	ck_assert_str_eq(zp_detector_model_path(d), zp_detector_model_path(d));
+	ck_assert_uint_gt(zp_detector_state_bytes(d), (size_t)W * H / 4 * 6);
+	zp_detector_free(d);
+	zp_detector_free(NULL);
+}
+END_TEST
+
+/* ---- cost per frame at 768x576 (scalar); prints the figure ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void time_at(int scale)
+{
+	enum { TW = 768, TH = 576, N = 150 };
+	static uint8_t bg[TW * TH], img[TW * TH];
+	zp_detector_params p;
+	zp_zone z = rect_zone("all", 0, 0, TW - 1, TH - 1);
+	zp_detector *d;
+	zp_result r;
+	double t0, t1;
+	int found = 0;
+
+	zp_detector_params_default(&p);
+	p.scale = scale;
+	texture(bg, TW, TH, 11, 60, 180);
+	d = make(&p, &z, 1, TW, TH);
+	t0 = now_s();
+	for (int i = 0; i < N; i++) {
+		memcpy(img, bg, sizeof(img));
+		if (i >= WARMUP) {
+			fill_rect(img, TW, TH, 40 + 6 * (i - WARMUP), 200, 48, 120, 235);
+			fill_rect(img, TW, TH, 700 - 5 * (i - WARMUP), 300, 48, 120, 20);
+		}
+		feed(d, img, TW, TH, (uint64_t)i + 1, i * 40, &r);
+		found += r.zone_count[0] == 2;
+	}
+	t1 = now_s();
+	fprintf(stderr, "detector 768x576 scale %d (%s): %.2f ms/frame over %d frames, state %zu bytes\n", scale,
+		zp_detector_model_path(d), (t1 - t0) * 1000 / N, N, zp_detector_state_bytes(d));
+	ck_assert_int_gt(found, N - WARMUP - 10);
+	zp_detector_free(d);
+}
+
+START_TEST(cost_768x576_scalar)
+{
+	setenv("ZEBRAPAD_SIMD", "scalar", 1);
+	time_at(2);
+	time_at(1);
+	unsetenv("ZEBRAPAD_SIMD");
+}
+END_TEST
+
+static Suite *detector_suite(void)
+{
+	Suite *s = suite_create("detector");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, single_block_crossing);
+	tcase_add_test(tc, two_blocks_keep_ids);
+	tcase_add_test(tc, standing_still_stays_counted);
+	tcase_add_test(tc, ghost_fades_25fps);
+	tcase_add_test(tc, ghost_fades_10fps);
+	tcase_add_test(tc, gain_step_no_occupancy);
+	tcase_add_test(tc, noise_gives_no_blobs);
+	tcase_add_test(tc, health_dark_blinded_flat);
+	tcase_add_test(tc, health_frozen_after_frozen_ms);
+	tcase_add_test(tc, health_foreground_and_warmup);
+	tcase_add_test(tc, mask_exact_boxes);
+	tcase_add_test(tc, mask_eight_connected);
+	tcase_add_test(tc, deterministic);
+	tcase_add_test(tc, bad_input);
+	tcase_add_test(tc, cost_768x576_scalar);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(detector_suite());
+}
