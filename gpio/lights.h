@@ -56,26 +56,49 @@ enum {
 	ZP_FAULT_HEALTH = 1u << 2,    /* detector health bad for bad_health_ms */
 };
 
+/* last_present_ms before anyone was seen */
+#define ZP_LIGHTS_NEVER INT64_MIN
+
+/*
+ * The controller's state; read it freely, change it only through the
+ * functions below. Times are now_ms values (>= 0, monotonic; an earlier
+ * now_ms than the last call is taken as the last one).
+ *
+ * Rules (gpio/controller.c has the full list):
+ *  - ON while a zone is occupied, and at least min_on_ms and hold_ms after
+ *    the last presence; presence persists from one frame to the next.
+ *  - FAILSAFE at once while any fault is active (no frame for more than
+ *    stall_ms, health bad for more than bad_health_ms, model not ready);
+ *    left only after recover_ms of frames arriving with good health and a
+ *    ready model, to ON (on_since = now) if someone was seen less than
+ *    hold_ms ago, else OFF. `faults` may be 0 while still in FAILSAFE:
+ *    that is the recovery period.
+ *  - Health bad for less than bad_health_ms counts as presence: the light is
+ *    never OFF while health is bad.
+ */
 typedef struct zp_lights {
 	zp_lights_params p;
 	zp_light_state state;
 	unsigned faults;          /* ZP_FAULT_* currently active */
 	int64_t on_since_ms;      /* when the light last went on (state ON) */
-	int64_t last_present_ms;  /* last time a zone was occupied */
+	int64_t last_present_ms;  /* last time a zone was occupied or health was bad; ZP_LIGHTS_NEVER */
 	int64_t last_frame_ms;
 	int64_t bad_since_ms;     /* -1 when health is good */
-	int64_t good_since_ms;    /* -1 when health is bad */
+	int64_t good_since_ms;    /* start of frames arriving + health ok + ready; -1 when not */
 	int64_t state_since_ms;
-	bool present;
-	/* counters */
-	uint64_t activations;     /* OFF -> ON transitions */
+	bool present;             /* the last frame saw a zone occupied */
+	/* counters, from now_ms deltas (each interval counts for the state held during it) */
+	uint64_t activations;     /* entries into ON (from OFF, or leaving FAILSAFE with someone present) */
 	int64_t on_ms;            /* total time in ON */
 	int64_t failsafe_ms;      /* total time in FAILSAFE */
-	uint64_t failsafe_entries;
+	uint64_t failsafe_entries; /* entries into FAILSAFE after start-up (the start itself not counted) */
 	int64_t last_update_ms;
 } zp_lights;
 
-/* Start in fail-safe (ZP_FAULT_STARTUP) at now_ms. */
+/*
+ * Start in fail-safe (ZP_FAULT_STARTUP) at now_ms; the stall timer starts
+ * here too. p is copied (NULL: the defaults).
+ */
 void zp_lights_init(zp_lights *l, const zp_lights_params *p, int64_t now_ms);
 
 /*
@@ -91,7 +114,7 @@ zp_light_state zp_lights_tick(zp_lights *l, int64_t now_ms);
 /* The physical level the line should have at now_ms (blink is resolved here): 0 or 1. */
 int zp_lights_level(const zp_lights *l, int64_t now_ms);
 
-/* The level for a clean shutdown (the `shutdown` key). */
+/* The level for a clean shutdown (the `shutdown` key): 0 for off, 1 for on and blink. */
 int zp_lights_shutdown_level(const zp_lights *l);
 
 /* ---- line drivers ---- */
@@ -118,14 +141,21 @@ typedef struct zp_line_change {
 	int value;
 } zp_line_change;
 
-/* A simulated output line that records every change (value differs from the last). */
+/*
+ * A simulated output line that records every change (value differs from the
+ * last; the first set is always recorded). zp_line_get() returns the last
+ * value set, so it can stand in for the button in replay. NULL: no memory.
+ */
 zp_line *zp_line_sim_new(const char *name);
 
 /*
  * A real output line through libgpiod, consumer "zebrapad", initial value
  * `initial` (logical, active_low applied by the driver). NULL + message
  * naming chip and line when the chip is missing (ZP_ENODEV), no permission
- * (ZP_EACCES), the line is busy (ZP_EBUSY). *errcode gets the code.
+ * (ZP_EACCES), the line is busy (ZP_EBUSY), the offset is out of range
+ * (ZP_EINVAL), or no libgpiod in this build (ZP_EUNSUPPORTED). *errcode
+ * (may be NULL) gets the code, 0 on success. chip: "gpiochip0", "0" or
+ * "/dev/gpiochip0" (v1 also accepts a chip label). Free with zp_line_free().
  */
 zp_line *zp_line_gpiod_new(const char *chip, int offset, bool active_low, int initial, int *errcode,
 			   char *err, size_t errlen);
@@ -134,14 +164,17 @@ zp_line *zp_line_gpiod_new(const char *chip, int offset, bool active_low, int in
 zp_line *zp_line_gpiod_input_new(const char *chip, int offset, bool active_low, int *errcode, char *err,
 				 size_t errlen);
 
-/* Set the logical value 0/1 at now_ms (recorded on a sim line). 0 or a negative zp_err. */
+/*
+ * Set the logical value 0/1 at now_ms (any non-zero is 1; recorded on a sim
+ * line). 0 or a negative zp_err (ZP_EIO from the device, ZP_EINVAL on an input line).
+ */
 int zp_line_set(zp_line *line, int value, int64_t now_ms);
 /* Read the logical value of an input line: 0, 1, or a negative zp_err. */
 int zp_line_get(zp_line *line);
 /* Release the line (the value stays as last set on real hardware). NULL is a no-op. */
 void zp_line_free(zp_line *line);
 
-/* Simulated line only: the recorded changes (owned by the line) and their count. */
+/* Simulated line only: the recorded changes (owned by the line) and their count; NULL and 0 for other lines. */
 const zp_line_change *zp_line_sim_changes(const zp_line *line, size_t *count);
 
 #ifdef __cplusplus
