@@ -132,11 +132,11 @@ int zp_gpio_params_set(zp_gpio_params *p, const char *key, const char *value, ch
 
 	if (!strcmp(key, "chip")) {
 		size_t n = strlen(value);
+		bool ok = n < sizeof(p->chip);
 
-		for (size_t i = 0; i < n; i++)
-			if (!isgraph((unsigned char)value[i]))
-				n = sizeof(p->chip); /* force the error below */
-		if (n >= sizeof(p->chip))
+		for (size_t i = 0; ok && i < n; i++)
+			ok = isgraph((unsigned char)value[i]);
+		if (!ok)
 			return zp_seterr(err, errlen, ZP_EINVAL,
 					 "expected a gpiochip name or path without blanks (at most %zu characters), got '%s'",
 					 sizeof(p->chip) - 1, value);
