@@ -4,13 +4,25 @@
  * process sandbox. Counts only: nothing per person, no time finer than the
  * interval, never pixels.
  *
- * (Skeleton: the params below are fixed so config can carry them; the
- * privacy issue fills in the store, audit and sandbox behind this header.)
+ * Three parts:
+ *  - the store: one row per closed interval and zone, written to SQLite in
+ *    WAL mode with synchronous=FULL, so a crash or a power cut loses at most
+ *    the interval in progress (docs/privacy.md says why FULL);
+ *  - the audit: what is kept, where, for how long, and a scan of the data
+ *    directory that names anything that is not the store (images, videos,
+ *    raw frame dumps, unknown files);
+ *  - the sandbox: no core dumps, Landlock (writes only beneath the data
+ *    directory), seccomp (no execve, ptrace, network sockets).
+ *
+ * Time comes in as arguments (wall_ms = Unix time in milliseconds), so the
+ * store is deterministic: the same samples give the same rows.
  */
 #ifndef ZP_STORE_H
 #define ZP_STORE_H
 
 #include "zp_common.h"
+
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +37,235 @@ typedef struct zp_store_params {
 
 void zp_store_params_default(zp_store_params *p);
 int zp_store_params_set(zp_store_params *p, const char *key, const char *value, char *err, size_t errlen);
+
+/* ---- the counts store ---- */
+
+/* The schema this build writes; older files are migrated on open. */
+#define ZP_STORE_SCHEMA_VERSION 2
+
+/* Zone name of the crossing-wide row of an interval (light and fault figures). */
+#define ZP_STORE_CROSSING "*"
+
+typedef struct zp_store zp_store;
+
+/* zp_store_open() flags */
+enum {
+	ZP_STORE_DRY_RUN = 1u << 0,   /* no database at all: closed rows go only to the sink (audit --live) */
+	ZP_STORE_READ_ONLY = 1u << 1, /* open an existing file read-only, no migration (audit) */
+};
+
+/*
+ * One row as stored. A zone row (zone = a zone name) has entered and
+ * occupied_s, and -1 in the light and fault fields (NULL in the table). The
+ * crossing row (zone = "*") has light_activations, light_on_s and fault_s,
+ * and -1 in entered and occupied_s. So a SUM over any column counts each
+ * thing once.
+ */
+typedef struct zp_store_row {
+	int64_t interval_start;     /* Unix seconds (UTC), a multiple of interval_s */
+	int interval_s;
+	char zone[ZP_NAME_MAX];
+	int64_t entered;            /* people who came into the zone */
+	double occupied_s;          /* seconds with at least one person in the zone */
+	int64_t light_activations;  /* times the light switched on */
+	double light_on_s;          /* seconds the light was on (not counting fail-safe) */
+	double fault_s;             /* seconds in fail-safe (the system could not see) */
+} zp_store_row;
+
+/*
+ * What happened during one sample (typically one frame, or one tick when no
+ * frame came): the time span [wall_ms - dt_ms, wall_ms] and the events in it.
+ * Events count in the interval holding wall_ms; durations are split exactly
+ * between intervals when the span crosses a boundary.
+ */
+typedef struct zp_store_sample {
+	int64_t wall_ms;              /* Unix time in ms at the end of the sample */
+	int64_t dt_ms;                /* length of the sample (>= 0) */
+	int entered[ZP_MAX_ZONES];    /* people who came into zone z during the sample */
+	bool occupied[ZP_MAX_ZONES];  /* zone z held at least one person */
+	int light_activations;        /* OFF -> ON switches during the sample */
+	bool light_on;                /* the light was ON (the controller's ON state) */
+	bool fault;                   /* the controller was in fail-safe */
+} zp_store_sample;
+
+/* Called for every row of an interval as it closes (after it is committed; in a dry run instead). */
+typedef void (*zp_store_sink)(void *ctx, const zp_store_row *row);
+
+/*
+ * Open (or create) the store at p->path for the given zones (names copied;
+ * "*" is reserved). The directory must exist. A new file is created with
+ * mode 0640, in WAL mode, synchronous=FULL, temp files in memory, secure
+ * delete. Older schemas are migrated (one transaction per step); a newer
+ * schema than this build knows is refused. With ZP_STORE_DRY_RUN nothing
+ * is opened (p->path may be ""); with ZP_STORE_READ_ONLY the file must
+ * exist and is neither changed nor migrated (zones may be NULL/0).
+ * Returns NULL with a one-line message naming the file; *errcode (may be
+ * NULL) gets ZP_ENODEV (no such file or directory), ZP_EACCES, ZP_EINVAL
+ * (bad params, not a zebrapad store, newer schema), ZP_EIO, ZP_ENOMEM.
+ */
+zp_store *zp_store_open(const zp_store_params *p, const char *const *zones, int nzones, unsigned flags,
+			int *errcode, char *err, size_t errlen);
+
+/* Flush the interval in progress (zp_store_flush) and close. NULL is a no-op. */
+void zp_store_close(zp_store *s);
+
+/* The sink for closed rows; NULL removes it. */
+void zp_store_set_sink(zp_store *s, zp_store_sink fn, void *ctx);
+
+/*
+ * Account one sample. When wall_ms is in a later interval than the one in
+ * progress (or an earlier one: the clock was set back), the interval in
+ * progress is closed: its rows (one per zone plus the crossing row) are
+ * written in one transaction. Intervals with no sample at all get no rows.
+ * Once a day (by wall_ms) retention runs after a commit.
+ * Returns 0, ZP_EINVAL (bad sample), or ZP_EIO / ZP_EBUSY when the write
+ * failed: the rows are kept in memory (up to 64 intervals) and written with
+ * the next commit.
+ */
+int zp_store_account(zp_store *s, const zp_store_sample *smp);
+
+/*
+ * Write the interval in progress now, as it stands (a clean shutdown). Later
+ * samples in the same interval are added to the stored row. 0 or ZP_EIO.
+ */
+int zp_store_flush(zp_store *s);
+
+/*
+ * Delete the rows whose interval ended more than retention_days before
+ * wall_ms, and give the space back. *deleted (may be NULL) gets the number
+ * of rows deleted. 0 or ZP_EIO. zp_store_account() calls it daily.
+ */
+int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted);
+
+/* Schema version of the open file (read-only opens may be older), 0 for a dry run. */
+int zp_store_schema_version(const zp_store *s);
+
+/* Totals for the audit report. */
+typedef struct zp_store_summary {
+	int schema_version;
+	int64_t rows;               /* all rows */
+	int64_t zone_rows;          /* rows of zones (not the crossing row) */
+	int64_t first_start;        /* earliest interval_start, Unix seconds; 0 when empty */
+	int64_t last_end;           /* latest interval_start + interval_s; 0 when empty */
+	int64_t entered_total;      /* sum over all zone rows */
+	int nzones;                 /* distinct zone names (not "*") */
+	char zones[ZP_MAX_ZONES][ZP_NAME_MAX]; /* the first ZP_MAX_ZONES of them, sorted */
+} zp_store_summary;
+
+/* Fill *out from the file. 0 or ZP_EIO (with a message). */
+int zp_store_summarize(zp_store *s, zp_store_summary *out, char *err, size_t errlen);
+
+/*
+ * Call fn for the rows with from_s <= interval_start < to_s, oldest first
+ * (newest first when newest_first), at most limit rows (0 = all). fn
+ * returns 0 to go on, non-zero to stop. Returns 0 or ZP_EIO.
+ */
+int zp_store_read(zp_store *s, int64_t from_s, int64_t to_s, bool newest_first, size_t limit,
+		  int (*fn)(void *ctx, const zp_store_row *row), void *ctx);
+
+/* The start (Unix seconds) of the interval that holds wall_ms. */
+int64_t zp_store_interval_of(int64_t wall_ms, int interval_s);
+
+/* ---- the process sandbox ---- */
+
+typedef struct zp_sandbox_opts {
+	const char *data_dir;   /* Landlock: writes allowed only beneath this (and to devices in /dev) */
+	bool allow_network;     /* an export is configured: sockets of every family stay allowed */
+	bool landlock;          /* use Landlock where the kernel has it (default true) */
+	bool seccomp;           /* load the seccomp filter (default true) */
+} zp_sandbox_opts;
+
+void zp_sandbox_opts_default(zp_sandbox_opts *o);
+
+/* What is (or can be) in force. */
+typedef struct zp_sandbox_status {
+	bool nodump;            /* not dumpable (PR_SET_DUMPABLE 0) and RLIMIT_CORE 0 */
+	int landlock_abi;       /* the kernel's Landlock ABI version, 0 = none */
+	bool landlock;          /* our Landlock ruleset is in force */
+	bool seccomp_available; /* the kernel takes seccomp filters */
+	bool seccomp;           /* our seccomp filter is in force */
+	bool network_denied;    /* the filter denies sockets other than AF_UNIX */
+	char note[256];         /* why something is not in force ("" when all is) */
+} zp_sandbox_status;
+
+/*
+ * Apply to the calling process, once, before any thread is started (Landlock
+ * binds the calling thread and the threads it creates later). Order: no
+ * core dumps, then Landlock, then seccomp (no_new_privs is set). The rest of
+ * the process lifetime: execve/execveat/ptrace/process_vm_* /io_uring_setup
+ * fail with EPERM, socket() fails with EPERM for families other than AF_UNIX
+ * (unless allow_network), and with Landlock files can be created, written,
+ * truncated, renamed or removed only beneath data_dir (devices in /dev stay
+ * writable for the camera and the GPIO chip).
+ * A kernel without Landlock or seccomp is not an error: *st says what is in
+ * force and why not. Returns 0, ZP_EINVAL (data_dir missing), or ZP_EIO
+ * when a step the kernel supports failed (message in err).
+ */
+int zp_sandbox_apply(const zp_sandbox_opts *o, zp_sandbox_status *st, char *err, size_t errlen);
+
+/* What this kernel supports, and the no-dump state of the calling process. Changes nothing. */
+void zp_sandbox_probe(zp_sandbox_status *st);
+
+/* ---- the audit ---- */
+
+typedef enum zp_audit_kind {
+	ZP_AUDIT_STORE = 0,     /* the counts database or its -wal/-shm/-journal: expected */
+	ZP_AUDIT_EMPTY_DIR,     /* an empty directory: harmless, listed */
+	ZP_AUDIT_PREVIEW,       /* calibration-preview.png written by `zebrapad calibrate` */
+	ZP_AUDIT_IMAGE,         /* an image file (by its magic bytes) */
+	ZP_AUDIT_VIDEO,         /* a video file (by its magic bytes) */
+	ZP_AUDIT_RAW_FRAMES,    /* size is a whole number of raw frames of a common camera size */
+	ZP_AUDIT_UNKNOWN,       /* anything else: unknown file, directory with files, link, device */
+} zp_audit_kind;
+
+const char *zp_audit_kind_name(zp_audit_kind k);
+
+typedef struct zp_audit_finding {
+	char path[512];
+	zp_audit_kind kind;
+	char what[96];          /* "JPEG image", "MP4/QuickTime video", "640x480 YUYV x 3", ... */
+	int64_t size;
+} zp_audit_finding;
+
+/*
+ * Look at a file's first bytes and its size. Returns ZP_AUDIT_IMAGE /
+ * VIDEO / RAW_FRAMES with a name in what, or ZP_AUDIT_UNKNOWN.
+ */
+zp_audit_kind zp_audit_sniff(const uint8_t *head, size_t n, int64_t size, char *what, size_t whatlen);
+
+/*
+ * Scan dir (recursively, not following links) for everything that is not
+ * the store (store_path's file and its -wal, -shm, -journal). Findings go
+ * to out[0..max-1]; *nfound gets the total (may exceed max). Returns the
+ * number of findings that fail the audit (everything but STORE and
+ * EMPTY_DIR; PREVIEW only when !allow_preview), or ZP_ENODEV / ZP_EACCES
+ * when dir cannot be read (message in err).
+ */
+int zp_audit_scan_dir(const char *dir, const char *store_path, bool allow_preview, zp_audit_finding *out,
+		      size_t max, size_t *nfound, char *err, size_t errlen);
+
+/* What the report needs from the site's config (filled by the app). */
+typedef struct zp_audit_info {
+	const char *config_path;
+	const char *site_name;
+	const zp_store_params *store;
+	int nzones;
+	const char *const *zones;     /* zone names */
+	const char *const *zone_roles;/* "crossing" / "waiting", may be NULL */
+	const char *camera_device;    /* "" = none */
+	const char *gpio_chip;        /* "" = simulated line */
+	const char *export_desc;      /* NULL = no export configured (this build has none) */
+	bool allow_preview;
+	int64_t now_ms;               /* wall clock for ages, Unix ms */
+} zp_audit_info;
+
+/*
+ * Write the report (plain text for a non-programmer, or JSON) to out.
+ * Returns 0 when the audit passes, the number of failing findings (> 0)
+ * when the data directory holds anything but the store, or a negative
+ * zp_err when the report could not be made (message in err).
+ */
+int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.c - the counts store: an in-memory accumulator for the interval in
+ * progress, and SQLite for the closed intervals.
+ *
+ * Durability: WAL mode with synchronous=FULL. In WAL mode every commit is
+ * appended to the -wal file; FULL makes SQLite fsync the WAL at each commit,
+ * so a committed interval survives a power cut (NORMAL only fsyncs at
+ * checkpoints: it survives a crashed process, but a power cut may take the
+ * last few commits with it). The cost is one fsync per interval (once a
+ * minute), which an SD card does not notice. The database stays consistent
+ * with either setting; FULL is what makes "at most the interval in
+ * progress is lost" hold for power cuts too.
+ */
+#include "privacy_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PENDING_INTERVALS 64
+#define DAY_S 86400
+
+struct zp_store {
+	zp_store_params p;
+	unsigned flags;
+	sqlite3 *db;
+	sqlite3_stmt *upsert;
+	int version;
+	int nzones;
+	char zones[ZP_MAX_ZONES][ZP_NAME_MAX];
+
+	/* the interval in progress */
+	bool open;
+	bool touched;           /* time or events accounted since the last write */
+	int64_t start_ms;
+	int64_t entered[ZP_MAX_ZONES];
+	int64_t occupied_ms[ZP_MAX_ZONES];
+	int64_t activations;
+	int64_t on_ms;
+	int64_t fault_ms;
+
+	/* closed rows not yet committed (a failed write is retried with the next one) */
+	zp_store_row *pending;
+	size_t npending;
+	size_t cap;
+
+	bool retention_done;
+	int64_t retention_s;    /* wall time of the last retention run */
+
+	zp_store_sink sink;
+	void *sink_ctx;
+};
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t zp_store_interval_of(int64_t wall_ms, int interval_s)
+{
+	int64_t len = interval_s > 0 ? interval_s : 60;
+
+	return floor_div(floor_div(wall_ms, 1000), len) * len;
+}
+
+static int sqlite_to_zp(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: return ZP_EBUSY;
+	case SQLITE_NOMEM: return ZP_ENOMEM;
+	case SQLITE_PERM: case SQLITE_AUTH: case SQLITE_READONLY: return ZP_EACCES;
+	case SQLITE_CANTOPEN: return ZP_ENODEV;
+	case SQLITE_NOTADB: case SQLITE_CORRUPT: return ZP_EINVAL;
+	default: return ZP_EIO;
+	}
+}
+
+static int check_params(const zp_store_params *p, unsigned flags, const char *const *zones, int nzones, char *err,
+			size_t errlen)
+{
+	if (!(flags & ZP_STORE_DRY_RUN) && !p->path[0])
+		return zp_seterr(err, errlen, ZP_EINVAL, "store: path: expected the counts database file, got ''");
+	if (p->interval_s < 1 || p->interval_s > DAY_S)
+		return zp_seterr(err, errlen, ZP_EINVAL, "store: interval_s: expected 1 to %d seconds, got %d", DAY_S,
+				 p->interval_s);
+	if (p->retention_days < 1)
+		return zp_seterr(err, errlen, ZP_EINVAL, "store: retention_days: expected at least 1, got %d",
+				 p->retention_days);
+	if (nzones < 0 || nzones > ZP_MAX_ZONES || (nzones > 0 && !zones))
+		return zp_seterr(err, errlen, ZP_EINVAL, "store: expected 0 to %d zones, got %d", ZP_MAX_ZONES, nzones);
+	for (int i = 0; i < nzones; i++) {
+		if (!zones[i] || !zones[i][0] || strlen(zones[i]) >= ZP_NAME_MAX)
+			return zp_seterr(err, errlen, ZP_EINVAL, "store: zone %d: expected a name of 1 to %d characters",
+					 i, ZP_NAME_MAX - 1);
+		if (!strcmp(zones[i], ZP_STORE_CROSSING))
+			return zp_seterr(err, errlen, ZP_EINVAL, "store: zone name '%s' is reserved for the crossing row",
+					 ZP_STORE_CROSSING);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(zones[i], zones[j]))
+				return zp_seterr(err, errlen, ZP_EINVAL, "store: zone '%s' appears twice", zones[i]);
+	}
+	return 0;
+}
+
+/* The directory of path must exist: the store never creates directories (systemd's StateDirectory= does). */
+static int check_dir(const char *path, char *err, size_t errlen)
+{
+	char dir[sizeof(((zp_store_params *)0)->path)];
+	struct stat st;
+	char *slash;
+
+	zp_strlcpy(dir, path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash)
+		zp_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) != 0)
+		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: data directory %s: %s", path, dir,
+				 strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s is not a directory", path, dir);
+	return 0;
+}
+
+/* Create the file ourselves so it gets mode 0640 (SQLite gives -wal and -shm the same mode). */
+static int create_file(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: cannot create: %s", path,
+				 strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t outlen)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	out[0] = '\0';
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		zp_strlcpy(out, (const char *)sqlite3_column_text(st, 0), outlen);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int setup_connection(zp_store *s, char *err, size_t errlen)
+{
+	static const char *const pragmas[] = {
+		"PRAGMA synchronous = FULL",      /* fsync the WAL at every commit: see the top of this file */
+		"PRAGMA temp_store = MEMORY",     /* never a temporary file outside the data directory */
+		"PRAGMA secure_delete = ON",      /* deleted rows are overwritten, not left in free pages */
+		"PRAGMA trusted_schema = OFF",
+		"PRAGMA journal_size_limit = 4194304", /* the -wal file shrinks back after a big retention run */
+		"PRAGMA mmap_size = 0",
+		"PRAGMA wal_autocheckpoint = 100", /* checkpoint every ~400 KB of WAL: a few times a day */
+	};
+	char mode[16];
+	int rc;
+
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
+		rc = sqlite3_exec(s->db, pragmas[i], NULL, NULL, NULL);
+		if ((rc & 0xff) == SQLITE_NOTADB)
+			return zp_seterr(err, errlen, ZP_EINVAL, "%s: not a SQLite database", s->p.path);
+		if (rc != SQLITE_OK)
+			return zp_seterr(err, errlen, sqlite_to_zp(rc), "%s: %s: %s", s->p.path, pragmas[i],
+					 sqlite3_errmsg(s->db));
+	}
+	if (s->flags & ZP_STORE_READ_ONLY)
+		return 0;
+	/* auto_vacuum only takes effect before the first table exists (a new file) */
+	rc = sqlite3_exec(s->db, "PRAGMA auto_vacuum = INCREMENTAL", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = pragma_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
+	if (rc != SQLITE_OK)
+		return zp_seterr(err, errlen, sqlite_to_zp(rc), "%s: %s", s->p.path, sqlite3_errmsg(s->db));
+	if (strcmp(mode, "wal") != 0)
+		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot switch to WAL mode (journal_mode is '%s')",
+				 s->p.path, mode);
+	return 0;
+}
+
+static const char upsert_sql[] =
+	"INSERT INTO counts(interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s,"
+	" fault_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	" ON CONFLICT (interval_start, zone, interval_s) DO UPDATE SET"
+	" entered = entered + excluded.entered,"
+	" occupied_s = min(interval_s, occupied_s + excluded.occupied_s),"
+	" light_activations = light_activations + excluded.light_activations,"
+	" light_on_s = min(interval_s, light_on_s + excluded.light_on_s),"
+	" fault_s = min(interval_s, fault_s + excluded.fault_s)";
+
+zp_store *zp_store_open(const zp_store_params *p, const char *const *zones, int nzones, unsigned flags,
+			int *errcode, char *err, size_t errlen)
+{
+	zp_store *s;
+	int rc, oflags;
+
+	if (err && errlen)
+		err[0] = '\0';
+	rc = check_params(p, flags, zones, (flags & ZP_STORE_READ_ONLY) ? 0 : nzones, err, errlen);
+	if (rc)
+		goto fail_early;
+	if (!(flags & ZP_STORE_DRY_RUN)) {
+		rc = check_dir(p->path, err, errlen);
+		if (rc)
+			goto fail_early;
+	}
+	rc = ZP_ENOMEM;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto fail_early;
+	s->p = *p;
+	s->flags = flags;
+	if (!(flags & ZP_STORE_READ_ONLY)) {
+		s->nzones = nzones;
+		for (int i = 0; i < nzones; i++)
+			zp_strlcpy(s->zones[i], zones[i], ZP_NAME_MAX);
+		s->cap = (size_t)PENDING_INTERVALS * (size_t)(nzones + 1);
+		s->pending = calloc(s->cap, sizeof(*s->pending));
+		if (!s->pending)
+			goto fail;
+	}
+	if (flags & ZP_STORE_DRY_RUN)
+		return s;
+
+	if (flags & ZP_STORE_READ_ONLY) {
+		struct stat st;
+
+		if (stat(p->path, &st) != 0) {
+			rc = zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", p->path, strerror(errno));
+			goto fail;
+		}
+		oflags = SQLITE_OPEN_READONLY;
+	} else {
+		rc = create_file(p->path, err, errlen);
+		if (rc)
+			goto fail;
+		oflags = SQLITE_OPEN_READWRITE;
+	}
+	rc = sqlite3_open_v2(p->path, &s->db, oflags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = zp_seterr(err, errlen, sqlite_to_zp(rc), "%s: cannot open: %s", p->path,
+			       s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	rc = setup_connection(s, err, errlen);
+	if (rc)
+		goto fail;
+	if (flags & ZP_STORE_READ_ONLY) {
+		rc = zp_schema_version(s->db, p->path, err, errlen);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0) {
+			rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: an empty database (the daemon has not written yet)",
+				       p->path);
+			goto fail;
+		}
+		s->version = rc;
+		return s;
+	}
+	rc = zp_schema_migrate(s->db, p->path, NULL, err, errlen);
+	if (rc)
+		goto fail;
+	s->version = ZP_STORE_SCHEMA_VERSION;
+	rc = sqlite3_prepare_v3(s->db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->upsert, NULL);
+	if (rc != SQLITE_OK) {
+		rc = zp_seterr(err, errlen, ZP_EIO, "%s: %s", p->path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	return s;
+fail:
+	sqlite3_finalize(s->upsert);
+	sqlite3_close(s->db);
+	free(s->pending);
+	free(s);
+fail_early:
+	if (errcode)
+		*errcode = rc;
+	return NULL;
+}
+
+void zp_store_set_sink(zp_store *s, zp_store_sink fn, void *ctx)
+{
+	s->sink = fn;
+	s->sink_ctx = ctx;
+}
+
+int zp_store_schema_version(const zp_store *s)
+{
+	return s->version;
+}
+
+static int bind_row(sqlite3_stmt *st, const zp_store_row *r)
+{
+	int rc = sqlite3_bind_int64(st, 1, r->interval_start);
+
+	rc = rc ? rc : sqlite3_bind_int(st, 2, r->interval_s);
+	rc = rc ? rc : sqlite3_bind_text(st, 3, r->zone, -1, SQLITE_STATIC);
+	rc = rc ? rc : (r->entered < 0 ? sqlite3_bind_null(st, 4) : sqlite3_bind_int64(st, 4, r->entered));
+	rc = rc ? rc : (r->occupied_s < 0 ? sqlite3_bind_null(st, 5) : sqlite3_bind_double(st, 5, r->occupied_s));
+	rc = rc ? rc : (r->light_activations < 0 ? sqlite3_bind_null(st, 6) :
+		sqlite3_bind_int64(st, 6, r->light_activations));
+	rc = rc ? rc : (r->light_on_s < 0 ? sqlite3_bind_null(st, 7) : sqlite3_bind_double(st, 7, r->light_on_s));
+	rc = rc ? rc : (r->fault_s < 0 ? sqlite3_bind_null(st, 8) : sqlite3_bind_double(st, 8, r->fault_s));
+	return rc;
+}
+
+/* Write every pending row in one transaction; on success hand them to the sink and forget them. */
+static int commit_pending(zp_store *s)
+{
+	int rc = SQLITE_OK;
+
+	if (!s->npending)
+		return 0;
+	if (!(s->flags & ZP_STORE_DRY_RUN)) {
+		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		for (size_t i = 0; rc == SQLITE_OK && i < s->npending; i++) {
+			sqlite3_reset(s->upsert);
+			rc = bind_row(s->upsert, &s->pending[i]);
+			if (rc == SQLITE_OK) {
+				rc = sqlite3_step(s->upsert);
+				rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+			}
+		}
+		sqlite3_reset(s->upsert);
+		sqlite3_clear_bindings(s->upsert);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			zp_log(ZP_LOG_ERR, "%s: writing %zu rows failed, kept for the next try: %s", s->p.path,
+			       s->npending, sqlite3_errmsg(s->db));
+			if (!sqlite3_get_autocommit(s->db))
+				sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return sqlite_to_zp(rc);
+		}
+	}
+	if (s->sink)
+		for (size_t i = 0; i < s->npending; i++)
+			s->sink(s->sink_ctx, &s->pending[i]);
+	s->npending = 0;
+	return 0;
+}
+
+/* Turn the interval in progress into rows (appended to pending) and zero the accumulator. */
+static void rows_from_interval(zp_store *s)
+{
+	size_t need = (size_t)s->nzones + 1;
+	int64_t start_s = floor_div(s->start_ms, 1000);
+	zp_store_row *r;
+
+	if (s->npending + need > s->cap) {
+		/* the disk has failed for PENDING_INTERVALS intervals: drop the oldest interval */
+		zp_log(ZP_LOG_ERR, "%s: dropping the rows of interval %lld (not written for %d intervals)",
+		       s->p.path, (long long)s->pending[0].interval_start, PENDING_INTERVALS);
+		memmove(s->pending, s->pending + need, (s->npending - need) * sizeof(*s->pending));
+		s->npending -= need;
+	}
+	r = &s->pending[s->npending];
+	memset(r, 0, need * sizeof(*r));
+	for (int z = 0; z < s->nzones; z++, r++) {
+		r->interval_start = start_s;
+		r->interval_s = s->p.interval_s;
+		zp_strlcpy(r->zone, s->zones[z], sizeof(r->zone));
+		r->entered = s->entered[z];
+		r->occupied_s = (double)s->occupied_ms[z] / 1000.0;
+		r->light_activations = -1;
+		r->light_on_s = -1;
+		r->fault_s = -1;
+	}
+	r->interval_start = start_s;
+	r->interval_s = s->p.interval_s;
+	zp_strlcpy(r->zone, ZP_STORE_CROSSING, sizeof(r->zone));
+	r->entered = -1;
+	r->occupied_s = -1;
+	r->light_activations = s->activations;
+	r->light_on_s = (double)s->on_ms / 1000.0;
+	r->fault_s = (double)s->fault_ms / 1000.0;
+	s->npending += need;
+
+	memset(s->entered, 0, sizeof(s->entered));
+	memset(s->occupied_ms, 0, sizeof(s->occupied_ms));
+	s->activations = 0;
+	s->on_ms = 0;
+	s->fault_ms = 0;
+	s->touched = false;
+}
+
+static void add_time(zp_store *s, const zp_store_sample *smp, int64_t ms)
+{
+	if (ms <= 0)
+		return;
+	for (int z = 0; z < s->nzones; z++)
+		if (smp->occupied[z])
+			s->occupied_ms[z] += ms;
+	if (smp->light_on)
+		s->on_ms += ms;
+	if (smp->fault)
+		s->fault_ms += ms;
+	s->touched = true;
+}
+
+/* Length of the overlap of [a0, a1) and [b0, b1). */
+static int64_t overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+	int64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+
+	return hi > lo ? hi - lo : 0;
+}
+
+static int maybe_retention(zp_store *s, int64_t wall_ms)
+{
+	int64_t now_s = floor_div(wall_ms, 1000);
+
+	if (s->flags & ZP_STORE_DRY_RUN)
+		return 0;
+	if (s->retention_done && now_s - s->retention_s < DAY_S && now_s >= s->retention_s)
+		return 0;
+	return zp_store_retention(s, wall_ms, NULL);
+}
+
+int zp_store_account(zp_store *s, const zp_store_sample *smp)
+{
+	int64_t len_ms = (int64_t)s->p.interval_s * 1000;
+	int64_t t0, k_ms;
+	int rc = 0;
+	bool closed = false;
+
+	if (s->flags & ZP_STORE_READ_ONLY)
+		return ZP_EINVAL;
+	if (smp->dt_ms < 0 || smp->light_activations < 0)
+		return ZP_EINVAL;
+	for (int z = 0; z < s->nzones; z++)
+		if (smp->entered[z] < 0)
+			return ZP_EINVAL;
+	t0 = smp->dt_ms > INT64_MAX / 2 ? INT64_MIN / 2 : smp->wall_ms - smp->dt_ms;
+	k_ms = floor_div(smp->wall_ms, len_ms) * len_ms;
+	if (s->open && k_ms != s->start_ms) {
+		/* the part of the sample that fell into the interval in progress (none if the clock went back) */
+		add_time(s, smp, overlap(t0, smp->wall_ms, s->start_ms, s->start_ms + len_ms));
+		if (s->touched)
+			rows_from_interval(s);
+		s->open = false;
+		closed = true;
+	}
+	if (!s->open) {
+		s->open = true;
+		s->start_ms = k_ms;
+		memset(s->entered, 0, sizeof(s->entered));
+		memset(s->occupied_ms, 0, sizeof(s->occupied_ms));
+		s->activations = s->on_ms = s->fault_ms = 0;
+		s->touched = false;
+	}
+	add_time(s, smp, overlap(t0, smp->wall_ms, s->start_ms, s->start_ms + len_ms));
+	for (int z = 0; z < s->nzones; z++) {
+		s->entered[z] += smp->entered[z];
+		s->touched |= smp->entered[z] > 0;
+	}
+	s->activations += smp->light_activations;
+	s->touched |= smp->light_activations > 0;
+	if (closed) {
+		rc = commit_pending(s);
+		if (!rc)
+			rc = maybe_retention(s, smp->wall_ms);
+	}
+	return rc;
+}
+
+int zp_store_flush(zp_store *s)
+{
+	if (s->flags & ZP_STORE_READ_ONLY)
+		return 0;
+	if (s->open && s->touched)
+		rows_from_interval(s);
+	return commit_pending(s);
+}
+
+int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted)
+{
+	sqlite3_stmt *st;
+	int64_t cutoff = floor_div(wall_ms, 1000) - (int64_t)s->p.retention_days * DAY_S;
+	int rc;
+
+	if (deleted)
+		*deleted = 0;
+	if (s->flags & (ZP_STORE_DRY_RUN | ZP_STORE_READ_ONLY))
+		return 0;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM counts WHERE interval_start + interval_s <= ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, cutoff);
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_OK) {
+		zp_log(ZP_LOG_ERR, "%s: retention: %s", s->p.path, sqlite3_errmsg(s->db));
+		return sqlite_to_zp(rc);
+	}
+	if (deleted)
+		*deleted = sqlite3_changes(s->db);
+	if (sqlite3_changes(s->db) > 0)
+		sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+	s->retention_done = true;
+	s->retention_s = floor_div(wall_ms, 1000);
+	return 0;
+}
+
+void zp_store_close(zp_store *s)
+{
+	if (!s)
+		return;
+	if (zp_store_flush(s))
+		zp_log(ZP_LOG_ERR, "%s: the interval in progress was not written on close", s->p.path);
+	sqlite3_finalize(s->upsert);
+	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
+		zp_log(ZP_LOG_ERR, "%s: close: %s", s->p.path, sqlite3_errmsg(s->db));
+	free(s->pending);
+	free(s);
+}
+
+/* ---- reading (audit, tests) ---- */
+
+/* v1 files (read-only opens before the daemon migrated them) have fewer columns. */
+static const char *select_sql(const zp_store *s, bool newest_first)
+{
+	if (s->version == 1)
+		return newest_first ?
+			"SELECT interval_start, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key ="
+			" 'interval_s'), 60), zone, entered, occupied_s, NULL, NULL, NULL FROM counts"
+			" WHERE interval_start >= ?1 AND interval_start < ?2 ORDER BY interval_start DESC, zone"
+			" LIMIT ?3" :
+			"SELECT interval_start, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key ="
+			" 'interval_s'), 60), zone, entered, occupied_s, NULL, NULL, NULL FROM counts"
+			" WHERE interval_start >= ?1 AND interval_start < ?2 ORDER BY interval_start, zone LIMIT ?3";
+	return newest_first ?
+		"SELECT interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s, fault_s"
+		" FROM counts WHERE interval_start >= ?1 AND interval_start < ?2"
+		" ORDER BY interval_start DESC, zone, interval_s LIMIT ?3" :
+		"SELECT interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s, fault_s"
+		" FROM counts WHERE interval_start >= ?1 AND interval_start < ?2"
+		" ORDER BY interval_start, zone, interval_s LIMIT ?3";
+}
+
+static int64_t col_i64(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, i);
+}
+
+static double col_dbl(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, i);
+}
+
+int zp_store_read(zp_store *s, int64_t from_s, int64_t to_s, bool newest_first, size_t limit,
+		  int (*fn)(void *ctx, const zp_store_row *row), void *ctx)
+{
+	sqlite3_stmt *st;
+	zp_store_row r;
+	int rc;
+
+	if (!s->db)
+		return 0;
+	rc = sqlite3_prepare_v2(s->db, select_sql(s, newest_first), -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		zp_log(ZP_LOG_ERR, "%s: %s", s->p.path, sqlite3_errmsg(s->db));
+		return sqlite_to_zp(rc);
+	}
+	sqlite3_bind_int64(st, 1, from_s);
+	sqlite3_bind_int64(st, 2, to_s);
+	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.interval_start = sqlite3_column_int64(st, 0);
+		r.interval_s = sqlite3_column_int(st, 1);
+		if (sqlite3_column_text(st, 2))
+			zp_strlcpy(r.zone, (const char *)sqlite3_column_text(st, 2), sizeof(r.zone));
+		r.entered = col_i64(st, 3);
+		r.occupied_s = col_dbl(st, 4);
+		r.light_activations = col_i64(st, 5);
+		r.light_on_s = col_dbl(st, 6);
+		r.fault_s = col_dbl(st, 7);
+		if (fn(ctx, &r)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		zp_log(ZP_LOG_ERR, "%s: %s", s->p.path, sqlite3_errmsg(s->db));
+		return sqlite_to_zp(rc);
+	}
+	return 0;
+}
+
+int zp_store_summarize(zp_store *s, zp_store_summary *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char *totals = s->version == 1 ?
+		"SELECT count(*), count(*), coalesce(min(interval_start), 0), coalesce(max(interval_start), 0)"
+		" + coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'interval_s'), 60),"
+		" coalesce(sum(entered), 0) FROM counts" :
+		"SELECT count(*), count(*) FILTER (WHERE zone <> '*'), coalesce(min(interval_start), 0),"
+		" coalesce(max(interval_start + interval_s), 0), coalesce(sum(entered), 0) FROM counts";
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->schema_version = s->version;
+	if (!s->db)
+		return 0;
+	rc = sqlite3_prepare_v2(s->db, totals, -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->rows = sqlite3_column_int64(st, 0);
+		out->zone_rows = sqlite3_column_int64(st, 1);
+		out->first_start = sqlite3_column_int64(st, 2);
+		out->last_end = out->rows ? sqlite3_column_int64(st, 3) : 0;
+		out->entered_total = sqlite3_column_int64(st, 4);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT zone FROM counts WHERE zone <> '*' ORDER BY zone", -1,
+					&st, NULL);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (out->nzones < ZP_MAX_ZONES && sqlite3_column_text(st, 0))
+				zp_strlcpy(out->zones[out->nzones], (const char *)sqlite3_column_text(st, 0),
+					   ZP_NAME_MAX);
+			out->nzones++;
+		}
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	if (rc != SQLITE_OK)
+		return zp_seterr(err, errlen, sqlite_to_zp(rc), "%s: %s", s->p.path, sqlite3_errmsg(s->db));
+	return 0;
+}
