@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The V4L2 camera source (capture/v4l2.c) against the fake libv4l2
+ * (tests/fakes/fake_v4l2.c): streaming, every fault it must survive, and
+ * the latency it adds.
+ */
+#include "zp_test.h"
+#include "capture.h"
+#include "fake_v4l2.h"
+
+#include <errno.h>
+#include <linux/videodev2.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static zp_camera_params P;
+
+static void setup(void)
+{
+	fake_v4l2_reset();
+	zp_camera_params_default(&P);
+	P.timeout_ms = 300;
+	P.retry_min_ms = 20;
+	P.retry_max_ms = 160;
+	unsetenv("ZP_V4L2_IO");
+}
+
+/* Nothing left open or mapped, and no pixels left in what was unmapped. */
+static void teardown(void)
+{
+	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_mapped(), 0);
+	ck_assert_int_eq(fake_v4l2_unzeroed_unmaps(), 0);
+	fake_v4l2_reset();
+}
+
+static zp_source *open_cam(void)
+{
+	char err[256] = "x";
+	int code = 1;
+	zp_source *s = zp_source_open_v4l2(&P, &code, err, sizeof(err));
+
+	ck_assert_msg(s != NULL, "open failed: %s", err);
+	ck_assert_int_eq(code, ZP_OK);
+	return s;
+}
+
+/* The frame returned is the one the camera served: same size, same luma. */
+static void assert_served(const zp_frame *f)
+{
+	int w, h, y;
+	const uint8_t *l = fake_v4l2_last_luma(&w, &h);
+
+	ck_assert_int_eq(f->width, w);
+	ck_assert_int_eq(f->height, h);
+	ck_assert_int_ge(f->stride, w);
+	ck_assert_ptr_null(f->bgr);
+	for (y = 0; y < h; y++)
+		ck_assert_msg(memcmp(f->luma + (size_t)y * (size_t)f->stride, l + (size_t)y * (size_t)w, (size_t)w) == 0,
+			      "luma row %d differs", y);
+}
+
+/* Call next() (50 ms at a time) until a frame comes or ms pass; the last return code. */
+static int frame_within(zp_source *s, zp_frame *f, int ms)
+{
+	int64_t end = zp_now_ms() + ms;
+	int r;
+
+	do
+		r = zp_source_next(s, f, 50);
+	while (r != ZP_OK && zp_now_ms() < end);
+	return r;
+}
+
+/* Stream n frames and check each one. */
+static void stream(zp_source *s, int n, uint64_t *last_seq, int64_t *last_t)
+{
+	zp_frame f;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+		assert_served(&f);
+		ck_assert_uint_eq(f.seq, *last_seq + 1);
+		ck_assert_int_ge(f.t_ms, *last_t);
+		*last_seq = f.seq;
+		*last_t = f.t_ms;
+	}
+}
+
+/* ---- streaming ---- */
+
+START_TEST(streams_yuyv_frames)
+{
+	zp_source *s = open_cam();
+	uint64_t seq = 0;
+	int64_t t = 0, now;
+	int w = 0, h = 0;
+	zp_frame f;
+
+	zp_source_size(s, &w, &h);
+	ck_assert_int_eq(w, 640);
+	ck_assert_int_eq(h, 480);
+	ck_assert_int_eq(zp_source_frame_count(s), -1);
+	stream(s, 60, &seq, &t);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	now = zp_now_ms();
+	ck_assert_int_le(f.t_ms, now);
+	ck_assert_int_ge(f.t_ms, now - 100);
+	ck_assert_int_eq(f.t_ms, fake_v4l2_last_ts_ms()); /* the driver's monotonic stamp */
+	ck_assert_str_eq(zp_source_error(s), "");
+
+	/* the sequence of calls a V4L2 streaming client makes */
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_QUERYCAP), 1);
+	ck_assert_int_ge(fake_v4l2_count(VIDIOC_S_FMT), 1);
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_REQBUFS), 1);
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_QUERYBUF), 4);
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_QBUF), 4 + 61); /* initial + one re-queue per frame */
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_DQBUF), 61);
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_STREAMON), 1);
+	ck_assert_int_eq(fake_v4l2_mapped(), 4);
+	zp_source_free(s);
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_STREAMOFF), 1);
+	ck_assert(!fake_v4l2_streaming());
+	zp_source_free(NULL);
+}
+END_TEST
+
+START_TEST(streams_grey_with_row_padding)
+{
+	static const struct fake_v4l2_fmt grey[] = { { V4L2_PIX_FMT_GREY, 640, 480 }, { V4L2_PIX_FMT_YUYV, 640, 480 } };
+	zp_source *s;
+	uint64_t seq = 0;
+	int64_t t = 0;
+
+	fake_v4l2_set_formats(grey, 2, true);
+	fake_v4l2_set_row_padding(64);
+	s = open_cam();
+	stream(s, 10, &seq, &t);
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(streams_libv4l2_converted_yu12_from_mjpg)
+{
+	static const struct fake_v4l2_fmt mjpg[] = { { V4L2_PIX_FMT_MJPEG, 1280, 720 } };
+	zp_source *s;
+	uint64_t seq = 0;
+	int64_t t = 0;
+	int w, h;
+
+	fake_v4l2_set_formats(mjpg, 1, true);
+	fake_v4l2_set_row_padding(16);
+	P.width = 1280;
+	P.height = 720;
+	s = open_cam();
+	stream(s, 10, &seq, &t);
+	zp_source_size(s, &w, &h);
+	ck_assert_int_eq(w, 1280);
+	ck_assert_int_eq(h, 720);
+	zp_source_free(s);
+}
+END_TEST
+
+/* Widths that are not a multiple of the 8-pixel step, packed formats both ways round. */
+START_TEST(odd_widths)
+{
+	static const struct fake_v4l2_fmt fmts[][1] = {
+		{ { V4L2_PIX_FMT_YUYV, 638, 478 } }, { { V4L2_PIX_FMT_UYVY, 13, 7 } },
+		{ { V4L2_PIX_FMT_UYVY, 642, 480 } }, { { V4L2_PIX_FMT_GREY, 7, 5 } },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		uint64_t seq = 0;
+		int64_t t = 0;
+		zp_source *s;
+
+		fake_v4l2_reset();
+		fake_v4l2_set_formats(fmts[i], 1, false);
+		fake_v4l2_set_row_padding((int)i * 3);
+		P.width = fmts[i][0].width;
+		P.height = fmts[i][0].height;
+		s = open_cam();
+		stream(s, 3, &seq, &t);
+		zp_source_free(s);
+	}
+}
+END_TEST
+
+START_TEST(configured_pixelformats)
+{
+	static const struct fake_v4l2_fmt uyvy[] = { { V4L2_PIX_FMT_UYVY, 320, 240 }, { V4L2_PIX_FMT_MJPEG, 640, 480 } };
+	char err[256];
+	zp_source *s;
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_frame f;
+	int w, h;
+
+	/* UYVY, the camera's own */
+	fake_v4l2_set_formats(uyvy, 2, true);
+	zp_strlcpy(P.pixelformat, "UYVY", sizeof(P.pixelformat));
+	s = open_cam();
+	stream(s, 5, &seq, &t);
+	zp_source_size(s, &w, &h);
+	ck_assert_int_eq(w, 320); /* the driver adjusted the size */
+	zp_source_free(s);
+
+	/* MJPG: the camera has it, libv4l2 decodes to YU12 */
+	fake_v4l2_reset();
+	zp_strlcpy(P.pixelformat, "MJPG", sizeof(P.pixelformat));
+	s = open_cam();
+	seq = 0;
+	stream(s, 5, &seq, &t);
+	zp_source_free(s);
+
+	/* H264: the camera does not have it */
+	fake_v4l2_reset();
+	zp_strlcpy(P.pixelformat, "H264", sizeof(P.pixelformat));
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
+	zp_strlcpy(err, zp_source_error(s), sizeof(err));
+	ck_assert_msg(strstr(err, "/dev/video0: pixelformat H264 not offered; offers YUYV 640x480, MJPG 640x480 1280x720"),
+		      "message: %s", err);
+	zp_source_free(s);
+
+	/* GREY: readable, but this camera cannot deliver it */
+	fake_v4l2_reset();
+	zp_strlcpy(P.pixelformat, "GREY", sizeof(P.pixelformat));
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
+	ck_assert_msg(strstr(zp_source_error(s), "cannot deliver pixelformat GREY; offers YUYV"), "message: %s",
+		      zp_source_error(s));
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(frame_rate_negotiated)
+{
+	zp_source *s;
+
+	P.fps = 12;
+	s = open_cam();
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_S_PARM), 1);
+	ck_assert_int_eq(fake_v4l2_fps(), 10);
+	ck_assert_double_eq_tol(zp_source_fps(s), 10.0, 1e-9);
+	zp_source_free(s);
+
+	fake_v4l2_reset();
+	P.fps = 0;
+	s = open_cam();
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_S_PARM), 0);
+	ck_assert_double_eq_tol(zp_source_fps(s), 30.0, 1e-9);
+	zp_source_free(s);
+}
+END_TEST
+
+static void add_control(const char *name, int64_t value)
+{
+	zp_strlcpy(P.controls[P.ncontrols].name, name, sizeof(P.controls[0].name));
+	P.controls[P.ncontrols++].value = value;
+}
+
+START_TEST(controls_by_name_and_id)
+{
+	char err[256];
+	zp_source *s;
+	zp_frame f;
+
+	/* exposure before auto_exposure=manual: refused (inactive); set in order it works */
+	add_control("exposure_time_absolute", 100);
+	add_control("auto_exposure", V4L2_EXPOSURE_MANUAL);
+	add_control("exposure_time_absolute", 120);
+	add_control("0x00980900", 10);                 /* brightness by hex id */
+	add_control("9963777", 40);                    /* contrast (0x00980901) by decimal id */
+	add_control("white_balance_automatic", 0);     /* "White Balance, Automatic" */
+	add_control("power_line_frequency", 7);        /* out of range: left alone */
+	add_control("focus_absolute", 5);              /* not on this camera: warning only */
+	add_control("pixel_rate", 1);                  /* read-only */
+	ck_assert_int_eq(zp_camera_params_set(&P, "control.gain", "3", err, sizeof(err)), ZP_OK);
+	s = open_cam();
+	ck_assert_int_eq(fake_v4l2_ctrl(V4L2_CID_EXPOSURE_AUTO), V4L2_EXPOSURE_MANUAL);
+	ck_assert_int_eq(fake_v4l2_ctrl(V4L2_CID_EXPOSURE_ABSOLUTE), 120);
+	ck_assert_int_eq(fake_v4l2_ctrl(V4L2_CID_BRIGHTNESS), 10);
+	ck_assert_int_eq(fake_v4l2_ctrl(V4L2_CID_CONTRAST), 40);
+	ck_assert_int_eq(fake_v4l2_ctrl(V4L2_CID_AUTO_WHITE_BALANCE), 0);
+	ck_assert_int_eq(fake_v4l2_ctrl(V4L2_CID_POWER_LINE_FREQUENCY), 1);
+	ck_assert_int_eq(fake_v4l2_ctrl(V4L2_CID_PIXEL_RATE), 24000000);
+	/* tried: exposure twice, auto, brightness, contrast, white balance; not: range, absent, read-only */
+	ck_assert_int_eq(fake_v4l2_count(VIDIOC_S_CTRL), 6);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	zp_source_free(s);
+}
+END_TEST
+
+/* ---- faults: each one reported fast, with a message, and recovered from ---- */
+
+START_TEST(missing_camera_backs_off_and_recovers)
+{
+	zp_source *s;
+	zp_frame f;
+	int64_t t0, t;
+	int r, attempts;
+
+	fake_v4l2_unplug(FAKE_UNPLUG_DQBUF_ENODEV);
+	s = open_cam(); /* a missing camera is not a config error */
+	t0 = zp_now_ms();
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_ENODEV);
+	ck_assert_int_lt(zp_now_ms() - t0, 50); /* the first report comes at once */
+	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no such device (is the camera plugged in?)");
+
+	/* while waiting, each call sleeps at most its timeout */
+	t0 = zp_now_ms();
+	ck_assert_int_eq(zp_source_next(s, &f, 5), ZP_ENODEV);
+	ck_assert_int_lt(zp_now_ms() - t0, 40);
+
+	/* back-off: about 20, 40, 80, 160, 160 ... ms between attempts over a second, not one per call */
+	t0 = zp_now_ms();
+	while (zp_now_ms() - t0 < 1000) {
+		r = zp_source_next(s, &f, 10);
+		ck_assert_int_eq(r, ZP_ENODEV);
+	}
+	attempts = fake_v4l2_open_attempts();
+	ck_assert_int_ge(attempts, 5);
+	ck_assert_int_le(attempts, 14);
+
+	fake_v4l2_plug();
+	t = zp_now_ms();
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	ck_assert_int_lt(zp_now_ms() - t, 400); /* within one capped back-off */
+	assert_served(&f);
+	ck_assert_uint_eq(f.seq, 1);
+	ck_assert_str_eq(zp_source_error(s), "");
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(permission_denied)
+{
+	zp_source *s;
+	zp_frame f;
+
+	fake_v4l2_set_open_errno(EACCES);
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EACCES);
+	ck_assert_str_eq(zp_source_error(s), "/dev/video0: permission denied (is the user in group video?)");
+	fake_v4l2_set_open_errno(0);
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	assert_served(&f);
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(not_a_capture_device)
+{
+	zp_source *s;
+	zp_frame f;
+
+	zp_strlcpy(P.device, "/dev/video1", sizeof(P.device)); /* the UVC metadata node */
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
+	ck_assert_msg(strstr(zp_source_error(s), "/dev/video1: not a video capture device"), "message: %s",
+		      zp_source_error(s));
+	zp_source_free(s);
+
+	/* capture without streaming I/O (read() only) */
+	fake_v4l2_reset();
+	zp_strlcpy(P.device, "/dev/video0", sizeof(P.device));
+	fake_v4l2_set_caps(V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_READWRITE);
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
+	ck_assert_msg(strstr(zp_source_error(s), "without streaming"), "message: %s", zp_source_error(s));
+	zp_source_free(s);
+}
+END_TEST
+
+static void unplug_midstream(enum fake_v4l2_unplug_mode mode, int expect)
+{
+	zp_source *s = open_cam();
+	uint64_t seq = 0;
+	int64_t t = 0, t0;
+	zp_frame f;
+
+	stream(s, 5, &seq, &t);
+	fake_v4l2_unplug(mode);
+	t0 = zp_now_ms();
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), expect);
+	ck_assert_int_lt(zp_now_ms() - t0, 50);
+	ck_assert_msg(strstr(zp_source_error(s), "/dev/video0: "), "message: %s", zp_source_error(s));
+	ck_assert_int_eq(fake_v4l2_open_fds(), 0); /* closed everything at once */
+	ck_assert_int_eq(fake_v4l2_mapped(), 0);
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV); /* reopening finds no camera */
+	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no such device (is the camera plugged in?)");
+
+	fake_v4l2_plug();
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	assert_served(&f);
+	ck_assert_uint_eq(f.seq, seq + 1);
+	ck_assert_int_ge(f.t_ms, t);
+	seq = f.seq;
+	t = f.t_ms;
+	stream(s, 5, &seq, &t);
+	zp_source_free(s);
+}
+
+START_TEST(unplugged_dqbuf_enodev)
+{
+	unplug_midstream(FAKE_UNPLUG_DQBUF_ENODEV, ZP_ENODEV);
+}
+END_TEST
+
+START_TEST(unplugged_pollhup)
+{
+	unplug_midstream(FAKE_UNPLUG_POLLHUP, ZP_EIO);
+}
+END_TEST
+
+START_TEST(frame_never_comes)
+{
+	zp_source *s = open_cam();
+	uint64_t seq = 0;
+	int64_t t = 0, t0, dt;
+	zp_frame f;
+
+	stream(s, 3, &seq, &t);
+	fake_v4l2_stall(true);
+	t0 = zp_now_ms();
+	ck_assert_int_eq(zp_source_next(s, &f, 2000), ZP_ETIMEDOUT);
+	dt = zp_now_ms() - t0;
+	ck_assert_int_ge(dt, 290);
+	ck_assert_int_le(dt, 450);
+	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no frame for 300 ms (camera stalled?)");
+	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+
+	/* a reopen (after the back-off) against a camera that still sends nothing times out again */
+	ck_assert_int_eq(zp_source_next(s, &f, 2000), ZP_ETIMEDOUT);
+	ck_assert_int_eq(fake_v4l2_opens(), 2);
+	fake_v4l2_stall(false);
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	assert_served(&f);
+	ck_assert_uint_eq(f.seq, 4);
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(short_call_timeouts_add_up)
+{
+	zp_source *s = open_cam();
+	int64_t t0 = zp_now_ms(), t1;
+	zp_frame f;
+	int r, eagain = 0;
+
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	fake_v4l2_stall(true);
+	/* 40 ms calls: "nothing yet" until the camera's 300 ms are up */
+	t0 = zp_now_ms();
+	while ((r = zp_source_next(s, &f, 40)) == ZP_EAGAIN)
+		eagain++;
+	t1 = zp_now_ms();
+	ck_assert_int_eq(r, ZP_ETIMEDOUT);
+	ck_assert_int_ge(eagain, 5);
+	ck_assert_int_ge(t1 - t0, 290);
+	ck_assert_int_le(t1 - t0, 450);
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(late_frame_within_timeout)
+{
+	zp_source *s = open_cam();
+	int64_t t0;
+	zp_frame f;
+
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	fake_v4l2_delay(150);
+	t0 = zp_now_ms();
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	ck_assert_int_ge(zp_now_ms() - t0, 140);
+	assert_served(&f);
+	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(dqbuf_not_ready)
+{
+	zp_source *s = open_cam();
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_frame f;
+
+	/* poll says readable, DQBUF says EAGAIN: keep waiting */
+	fake_v4l2_spurious(5);
+	stream(s, 5, &seq, &t);
+	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	/* ... for ever: a timeout */
+	fake_v4l2_spurious(-1);
+	ck_assert_int_eq(zp_source_next(s, &f, 2000), ZP_ETIMEDOUT);
+	fake_v4l2_spurious(0);
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	assert_served(&f);
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(eintr_storm_on_ioctls)
+{
+	zp_source *s;
+	uint64_t seq = 0;
+	int64_t t = 0;
+
+	fake_v4l2_eintr(3);
+	s = open_cam();
+	stream(s, 20, &seq, &t);
+	/* every DQBUF was tried 4 times */
+	ck_assert_int_ge(fake_v4l2_count(VIDIOC_DQBUF), 4 * 20);
+	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	zp_source_free(s);
+}
+END_TEST
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Real signals interrupting poll() and nanosleep(): no error reaches the caller. */
+START_TEST(signal_storm_on_poll)
+{
+	struct sigaction sa, old;
+	struct itimerval it = { { 0, 500 }, { 0, 500 } }, off = { { 0, 0 }, { 0, 0 } };
+	zp_source *s;
+	uint64_t seq = 0;
+	int64_t t = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART: poll() fails EINTR */
+	sigaction(SIGALRM, &sa, &old);
+	setitimer(ITIMER_REAL, &it, NULL);
+	fake_v4l2_set_frame_period_us(3000);
+	s = open_cam();
+	stream(s, 50, &seq, &t);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(corrupt_frames)
+{
+	zp_source *s = open_cam();
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_frame f;
+	int r;
+
+	stream(s, 3, &seq, &t);
+	/* a few: skipped */
+	fake_v4l2_error_frames(3);
+	stream(s, 3, &seq, &t);
+	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	/* many: reopened */
+	fake_v4l2_error_frames(20);
+	r = zp_source_next(s, &f, 1000);
+	ck_assert_int_eq(r, ZP_EIO);
+	ck_assert_msg(strstr(zp_source_error(s), "corrupt frames in a row"), "message: %s", zp_source_error(s));
+	ck_assert_int_eq(frame_within(s, &f, 2000), ZP_OK);
+	assert_served(&f);
+	ck_assert_uint_eq(f.seq, seq + 1);
+	zp_source_free(s);
+}
+END_TEST
+
+static void format_change(uint32_t fourcc, int w, int h)
+{
+	zp_source *s = open_cam();
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_frame f;
+	int sw, sh;
+
+	stream(s, 3, &seq, &t);
+	fake_v4l2_change_format(fourcc, w, h);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_EFORMAT);
+	ck_assert_msg(strstr(zp_source_error(s), "/dev/video0: format changed from 640x480 YUYV"), "message: %s",
+		      zp_source_error(s));
+	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	/* reopened in whatever the camera does now */
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	assert_served(&f);
+	zp_source_size(s, &sw, &sh);
+	ck_assert_int_eq(sw, w);
+	ck_assert_int_eq(sh, h);
+	zp_source_free(s);
+}
+
+START_TEST(format_change_smaller)
+{
+	format_change(V4L2_PIX_FMT_YUYV, 320, 240);
+}
+END_TEST
+
+START_TEST(format_change_larger)
+{
+	format_change(V4L2_PIX_FMT_YUYV, 1280, 720);
+}
+END_TEST
+
+START_TEST(format_change_pixelformat)
+{
+	format_change(V4L2_PIX_FMT_GREY, 640, 480);
+}
+END_TEST
+
+START_TEST(camera_without_luma_format)
+{
+	static const struct fake_v4l2_fmt mjpg[] = { { V4L2_PIX_FMT_MJPEG, 1920, 1080 }, { V4L2_PIX_FMT_MJPEG, 1280, 720 } };
+	static const struct fake_v4l2_fmt yuyv[] = { { V4L2_PIX_FMT_YUYV, 640, 480 } };
+	static const struct fake_v4l2_fmt bayer[] = { { V4L2_PIX_FMT_SBGGR10P, 3280, 2464 },
+						      { V4L2_PIX_FMT_SBGGR8, 640, 480 } };
+	zp_source *s;
+	zp_frame f;
+
+	/* an MJPG camera that libv4l2 cannot convert, whose S_FMT answers MJPG whatever we ask */
+	fake_v4l2_set_formats(mjpg, 2, false);
+	fake_v4l2_refuse_formats(true);
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
+	ck_assert_str_eq(zp_source_error(s), "/dev/video0: cannot deliver a luma format; offers MJPG 1920x1080 1280x720");
+	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	/* another camera is plugged in */
+	fake_v4l2_refuse_formats(false);
+	fake_v4l2_set_formats(yuyv, 1, true);
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	assert_served(&f);
+	zp_source_free(s);
+
+	/* a raw CSI sensor: the message points at libcamerify */
+	fake_v4l2_reset();
+	fake_v4l2_set_formats(bayer, 2, false);
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
+	ck_assert_msg(strstr(zp_source_error(s), "offers pBAA 3280x2464, BA81 640x480 (raw sensor: a CSI camera?"),
+		      "message: %s", zp_source_error(s));
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(non_monotonic_timestamps)
+{
+	zp_source *s;
+	zp_frame f;
+	int64_t prev = 0, now;
+	int i;
+
+	fake_v4l2_set_timestamps(FAKE_TS_UNKNOWN);
+	s = open_cam();
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+		now = zp_now_ms();
+		ck_assert_int_le(f.t_ms, now);
+		ck_assert_int_ge(f.t_ms, now - 50); /* our clock, not the driver's wall clock */
+		ck_assert_int_ge(f.t_ms, prev);
+		prev = f.t_ms;
+	}
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(buffers)
+{
+	zp_source *s;
+	zp_frame f;
+
+	P.buffers = 6;
+	s = open_cam();
+	ck_assert_int_eq(fake_v4l2_mapped(), 6);
+	zp_source_free(s);
+
+	/* the driver may give fewer: two still work */
+	fake_v4l2_reset();
+	fake_v4l2_set_max_buffers(2);
+	s = open_cam();
+	ck_assert_int_eq(fake_v4l2_mapped(), 2);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	zp_source_free(s);
+
+	/* one does not */
+	fake_v4l2_reset();
+	fake_v4l2_set_max_buffers(1);
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EIO);
+	ck_assert_msg(strstr(zp_source_error(s), "gave 1 buffer(s)"), "message: %s", zp_source_error(s));
+	zp_source_free(s);
+}
+END_TEST
+
+START_TEST(bad_config)
+{
+	char err[256];
+	int code = 0;
+
+	P.buffers = 2;
+	ck_assert_ptr_null(zp_source_open_v4l2(&P, &code, err, sizeof(err)));
+	ck_assert_int_eq(code, ZP_EINVAL);
+	ck_assert_str_eq(err, "camera: buffers: expected 3 to 32, got 2");
+	zp_camera_params_default(&P);
+	zp_strlcpy(P.pixelformat, "YUYV2", sizeof(P.pixelformat));
+	ck_assert_ptr_null(zp_source_open_v4l2(&P, &code, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "pixelformat"), "message: %s", err);
+	zp_camera_params_default(&P);
+	P.retry_max_ms = 1;
+	ck_assert_ptr_null(zp_source_open_v4l2(&P, &code, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "retry_min_ms"), "message: %s", err);
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+}
+END_TEST
+
+/* Under libcamerify the same code runs over libc, which v4l2-compat.so intercepts. */
+START_TEST(libc_io_under_libcamerify)
+{
+	zp_source *s;
+	zp_frame f;
+
+	zp_strlcpy(P.device, "/nonexistent/video9", sizeof(P.device));
+	setenv("ZP_V4L2_IO", "libc", 1);
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
+	ck_assert_str_eq(zp_source_error(s), "/nonexistent/video9: no such device (is the camera plugged in?)");
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0); /* libv4l2 was not used */
+	zp_source_free(s);
+	unsetenv("ZP_V4L2_IO");
+
+	s = open_cam();
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	zp_source_free(s);
+}
+END_TEST
+
+/* ---- latency: DQBUF returned -> zp_source_next() returned, 640x480 YUYV ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+START_TEST(latency_dqbuf_to_frame)
+{
+	enum { N = 2000 };
+	static int64_t lat[N];
+	struct timespec ts;
+	zp_source *s = open_cam();
+	zp_frame f;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		lat[i] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_last_dqbuf_ns();
+	}
+	ck_assert_uint_eq(f.seq, N);
+	qsort(lat, N, sizeof(lat[0]), cmp_i64);
+	fprintf(stderr, "latency DQBUF -> frame, 640x480 YUYV, %d frames: median %.1f us, p99 %.1f us, max %.1f us\n",
+		N, lat[N / 2] / 1e3, lat[N * 99 / 100] / 1e3, lat[N - 1] / 1e3);
+	ck_assert_int_gt(lat[0], 0);
+	ck_assert_int_lt(lat[N / 2], 5000000); /* luma extraction + one QBUF: far below a frame period */
+	zp_source_free(s);
+}
+END_TEST
+
+static Suite *capture_v4l2_suite(void)
+{
+	Suite *s = suite_create("capture_v4l2");
+	TCase *tc = tcase_create("stream");
+	TCase *tf = tcase_create("faults");
+	TCase *tl = tcase_create("latency");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, streams_yuyv_frames);
+	tcase_add_test(tc, streams_grey_with_row_padding);
+	tcase_add_test(tc, streams_libv4l2_converted_yu12_from_mjpg);
+	tcase_add_test(tc, odd_widths);
+	tcase_add_test(tc, configured_pixelformats);
+	tcase_add_test(tc, frame_rate_negotiated);
+	tcase_add_test(tc, controls_by_name_and_id);
+	tcase_add_test(tc, buffers);
+	tcase_add_test(tc, bad_config);
+	tcase_add_test(tc, non_monotonic_timestamps);
+	tcase_add_test(tc, libc_io_under_libcamerify);
+	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(tf, setup, teardown);
+	tcase_set_timeout(tf, 30);
+	tcase_add_test(tf, missing_camera_backs_off_and_recovers);
+	tcase_add_test(tf, permission_denied);
+	tcase_add_test(tf, not_a_capture_device);
+	tcase_add_test(tf, unplugged_dqbuf_enodev);
+	tcase_add_test(tf, unplugged_pollhup);
+	tcase_add_test(tf, frame_never_comes);
+	tcase_add_test(tf, short_call_timeouts_add_up);
+	tcase_add_test(tf, late_frame_within_timeout);
+	tcase_add_test(tf, dqbuf_not_ready);
+	tcase_add_test(tf, eintr_storm_on_ioctls);
+	tcase_add_test(tf, signal_storm_on_poll);
+	tcase_add_test(tf, corrupt_frames);
+	tcase_add_test(tf, format_change_smaller);
+	tcase_add_test(tf, format_change_larger);
+	tcase_add_test(tf, format_change_pixelformat);
+	tcase_add_test(tf, camera_without_luma_format);
+	suite_add_tcase(s, tf);
+
+	tcase_add_checked_fixture(tl, setup, teardown);
+	tcase_set_timeout(tl, 60);
+	tcase_set_tags(tl, "timing");
+	tcase_add_test(tl, latency_dqbuf_to_frame);
+	suite_add_tcase(s, tl);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(capture_v4l2_suite());
+}
