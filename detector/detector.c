@@ -35,30 +35,60 @@ bool zp_result_occupied(const zp_result *r)
 	return false;
 }
 
+/* Contrasts (levels) the fade probe tries; the slowest decides. */
+static const uint8_t probe_contrast[] = { 24, 32, 48, 64, 96, 128, 160, 192, 224, 255 };
+#define ZP_PROBE_N ((int)sizeof(probe_contrast))
+/* Frame rates above this gain nothing from a slower fade (the probe stops at ghost_fade_ms at this rate). */
+#define ZP_PROBE_MAX_FPS 200
+
 /*
- * Frames a foreground pixel of full contrast (255) needs until the model
- * takes it for background, learning 1/2^s of the way per frame:
- * 255 (1 - 2^-s)^n <= threshold. The model's adaptive threshold (dev_mult)
- * only makes it faster, so this is an upper bound.
+ * How many frames the model needs, learning foreground with shift s, until
+ * an object of any probed contrast that vanished from the scene (a ghost)
+ * is all background again. Measured on a one-row model through the public
+ * API, so it follows whatever the model does (adaptive threshold included)
+ * instead of a formula that could drift from it. Gives up at limit frames
+ * (returns limit). Returns the frame count, or a negative zp_err.
  */
-static double fade_frames(int s, int threshold)
+static int probe_fade(const zp_bgmodel_params *base, int s, int limit)
 {
-	return ceil(log(255.0 / threshold) / -log1p(-ldexp(1.0, -s)));
+	uint8_t row[ZP_PROBE_N], zero[ZP_PROBE_N] = { 0 }, fg[ZP_PROBE_N];
+	zp_bgmodel_params mp = *base;
+	zp_bgmodel *m;
+	int n, last = 0;
+
+	mp.fg_learn_shift = s;
+	mp.warmup_frames = 0;
+	for (int i = 0; i < ZP_PROBE_N; i++)
+		row[i] = probe_contrast[i] > mp.threshold ? probe_contrast[i] : (uint8_t)mp.threshold;
+	m = zp_bgmodel_new(ZP_PROBE_N, 1, &mp, ZP_SIMD_SCALAR, NULL, 0);
+	if (!m)
+		return ZP_ENOMEM;
+	zp_bgmodel_apply(m, row, ZP_PROBE_N, NULL, 0, fg, ZP_PROBE_N);
+	for (n = 1; n <= limit && n - last < 64; n++) {
+		bool any = false;
+
+		zp_bgmodel_apply(m, zero, ZP_PROBE_N, NULL, 0, fg, ZP_PROBE_N);
+		for (int i = 0; i < ZP_PROBE_N; i++)
+			any |= fg[i] != 0;
+		if (any)
+			last = n;
+	}
+	zp_bgmodel_free(m);
+	return last < limit ? last : limit;
 }
 
 /*
- * The slowest fg_learn_shift that still fades a ghost within ghost_fade_ms:
- * the pixels fade, then the track coasts track_max_missed frames, plus one
- * frame for the blob to drop under min_area.
+ * The slowest fg_learn_shift that still fades a ghost within ghost_fade_ms
+ * at the measured frame interval: the pixels fade (d->fade[s] frames), then
+ * the track coasts track_max_missed frames, plus one frame for the blob to
+ * drop under min_area.
  */
-static int choose_fg_shift(const zp_detector_params *p, double interval_ms)
+static int choose_fg_shift(const zp_detector *d, double interval_ms)
 {
-	double frames = p->ghost_fade_ms / interval_ms;
+	double frames = d->p.ghost_fade_ms / interval_ms;
 
-	if (p->threshold >= 255)
-		return 1;
 	for (int s = 15; s > 1; s--)
-		if (fade_frames(s, p->threshold) + p->track_max_missed + 1 <= frames)
+		if (d->fade[s] < d->fade_limit && d->fade[s] + d->p.track_max_missed + 1 <= frames)
 			return s;
 	return 1;
 }
@@ -79,7 +109,7 @@ static void update_time(zp_detector *d, int64_t t_ms)
 	d->have_t = true;
 	d->last_t = t_ms;
 	if (d->model) {
-		int s = choose_fg_shift(&d->p, d->interval_ms);
+		int s = choose_fg_shift(d, d->interval_ms);
 
 		if (s != d->mp.fg_learn_shift) {
 			zp_bgmodel_params mp = d->mp;
@@ -141,8 +171,16 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	zp_pixops_init(&d->ops, zp_simd_choose(getenv("ZEBRAPAD_SIMD")));
 	d->mp.threshold = p->threshold;
 	d->mp.learn_shift = p->learn_shift;
-	d->mp.fg_learn_shift = choose_fg_shift(p, d->interval_ms);
 	d->mp.warmup_frames = p->warmup_frames;
+	d->mp.fg_learn_shift = 1;
+	d->fade_limit = (int)((int64_t)p->ghost_fade_ms * ZP_PROBE_MAX_FPS / 1000);
+	for (int s = 1, limit = d->fade_limit; s <= 15; s++) {
+		/* slower learning never fades sooner: once one shift hits the limit, the rest do too */
+		d->fade[s] = s > 1 && d->fade[s - 1] >= limit ? limit : probe_fade(&d->mp, s, limit);
+		if (d->fade[s] < 0)
+			goto nomem;
+	}
+	d->mp.fg_learn_shift = choose_fg_shift(d, d->interval_ms);
 	d->model = zp_bgmodel_new(d->ww, d->wh, &d->mp, d->ops.simd, err, errlen);
 	if (!d->model)
 		goto fail;

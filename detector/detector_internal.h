@@ -191,6 +191,8 @@ struct zp_detector {
 	zp_pixops ops;
 	zp_bgmodel *model;
 	zp_bgmodel_params mp;
+	int fade[16];              /* fade[s]: frames a ghost needs to fade with fg_learn_shift s (probed at _new) */
+	int fade_limit;            /* the probe gave up there: fade[s] == fade_limit means "too slow" */
 
 	/* work-scale buffers, ww x wh (half: (width/2) x (height/2), scale 4 only) */
 	uint8_t *half;
