@@ -15,6 +15,8 @@
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -735,11 +737,421 @@ START_TEST(store_survives_power_cut)
 }
 END_TEST
 
+/* ---- audit ---- */
+
+START_TEST(audit_sniffs_images_videos_and_raw_frames)
+{
+	static const struct {
+		const char *head;
+		size_t n;
+		int64_t size;
+		zp_audit_kind kind;
+		const char *what;
+	} cases[] = {
+		{ "\xff\xd8\xff\xe0\0\x10JFIF", 10, 5000, ZP_AUDIT_IMAGE, "JPEG" },
+		{ "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, 5000, ZP_AUDIT_IMAGE, "PNG" },
+		{ "GIF89a\x10\0", 8, 5000, ZP_AUDIT_IMAGE, "GIF" },
+		{ "BM\x88\x13\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x10\0\0\0\x10\0\0\0", 26, 5000, ZP_AUDIT_IMAGE, "BMP" },
+		{ "II*\0\x08\0\0\0", 8, 5000, ZP_AUDIT_IMAGE, "TIFF" },
+		{ "RIFF\0\0\0\0WEBPVP8 ", 16, 5000, ZP_AUDIT_IMAGE, "WebP" },
+		{ "P5\n640 480\n255\n", 15, 5000, ZP_AUDIT_IMAGE, "PGM" },
+		{ "P6 2 2 255 ", 11, 5000, ZP_AUDIT_IMAGE, "PPM" },
+		{ "\0\0\0\x18" "ftypheic\0\0\0\0", 16, 5000, ZP_AUDIT_IMAGE, "HEIF" },
+		{ "\0\0\0\x18" "ftypisom\0\0\x02\0", 16, 5000, ZP_AUDIT_VIDEO, "MP4" },
+		{ "\0\0\0\x14" "ftypqt  \0\0\0\0", 16, 5000, ZP_AUDIT_VIDEO, "QuickTime" },
+		{ "RIFF\0\0\0\0AVI LIST", 16, 5000, ZP_AUDIT_VIDEO, "AVI" },
+		{ "\x1a\x45\xdf\xa3\x9f\x42\x86\x81", 8, 5000, ZP_AUDIT_VIDEO, "Matroska" },
+		{ "\0\0\0\x01\x67\x42\0\x1e", 8, 5000, ZP_AUDIT_VIDEO, "H.264" },
+		{ "YUV4MPEG2 W640 H480", 19, 5000, ZP_AUDIT_VIDEO, "Y4M" },
+		{ "\x1f\x8b\x08\0", 4, 5000, ZP_AUDIT_UNKNOWN, "gzip" },
+		{ "SQLite format 3\0", 16, 8192, ZP_AUDIT_UNKNOWN, "not the counts store" },
+		{ "\x11\x22\x33\x44\x55\x66\x77\x88", 8, 640 * 480 * 2 * 3, ZP_AUDIT_RAW_FRAMES, "raw frames" },
+		{ "\x11\x22\x33\x44\x55\x66\x77\x88", 8, 1920 * 1080 * 3 / 2, ZP_AUDIT_RAW_FRAMES, "1 x 1920x1080 YUV420" },
+		{ "\x11\x22\x33\x44\x55\x66\x77\x88", 8, 1001, ZP_AUDIT_UNKNOWN, "unknown binary" },
+		{ "hello, world\n", 13, 13, ZP_AUDIT_UNKNOWN, "text" },
+		{ "", 0, 0, ZP_AUDIT_UNKNOWN, "empty" },
+	};
+	char what[96];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		zp_audit_kind k = zp_audit_sniff((const uint8_t *)cases[i].head, cases[i].n, cases[i].size, what,
+						 sizeof(what));
+
+		ck_assert_msg(k == cases[i].kind && strstr(what, cases[i].what), "case %zu: got %s '%s', expected %s '%s'",
+			      i, zp_audit_kind_name(k), what, zp_audit_kind_name(cases[i].kind), cases[i].what);
+	}
+	/* an MPEG transport stream: 0x47 every 188 bytes */
+	{
+		uint8_t ts[188 * 3];
+
+		memset(ts, 0xff, sizeof(ts));
+		ts[0] = ts[188] = ts[376] = 0x47;
+		ck_assert_int_eq(zp_audit_sniff(ts, sizeof(ts), 188 * 1000, what, sizeof(what)), ZP_AUDIT_VIDEO);
+		ck_assert_ptr_nonnull(strstr(what, "transport stream"));
+	}
+}
+END_TEST
+
+/* A store being written (db, -wal, -shm all there), for scans. */
+static zp_store *live_store(const char *dir, zp_store_params *p)
+{
+	zp_store_sample smp;
+	char err[256];
+	zp_store *s;
+
+	set_params(p, dir, "counts.db", 60);
+	s = zp_store_open(p, two_zones, 2, 0, NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	memset(&smp, 0, sizeof(smp));
+	for (int i = 1; i <= 3; i++) {
+		smp.wall_ms = T0_MS + i * 60000;
+		smp.dt_ms = 1000;
+		smp.entered[0] = i;
+		smp.occupied[0] = true;
+		ck_assert_int_eq(zp_store_account(s, &smp), 0);
+	}
+	return s;
+}
+
+static const zp_audit_finding *finding(const zp_audit_finding *f, size_t n, const char *dir, const char *name)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].path, path))
+			return &f[i];
+	return NULL;
+}
+
+START_TEST(audit_scan_passes_on_the_store_alone)
+{
+	char dir[64], err[256], path[300];
+	zp_audit_finding found[16];
+	zp_store_params p;
+	zp_store *s;
+	size_t n = 0;
+	struct stat st;
+
+	tmpdir(dir, sizeof(dir));
+	s = live_store(dir, &p);
+	snprintf(path, sizeof(path), "%s-wal", p.path);
+	ck_assert_int_eq(stat(path, &st), 0); /* the WAL and its index exist while the store is open */
+	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 3);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(found[i].kind == ZP_AUDIT_STORE, "%s: %s", found[i].path, found[i].what);
+	ck_assert_ptr_nonnull(finding(found, n, dir, "counts.db-shm"));
+	zp_store_close(s);
+	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), 0);
+	ck_assert_uint_ge(n, 1);
+	/* an empty data directory passes too */
+	rmtree(dir);
+	tmpdir(dir, sizeof(dir));
+	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 0);
+	rmtree(dir);
+	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), ZP_ENODEV);
+	ck_assert_ptr_nonnull(strstr(err, dir));
+}
+END_TEST
+
+static void plant(const char *dir, const char *name, const void *head, size_t n, size_t size)
+{
+	char path[600];
+	uint8_t *buf = calloc(1, size);
+
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, head, n < size ? n : size);
+	for (size_t i = n; i < size; i++)
+		buf[i] = (uint8_t)(i * 131 + 7);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	write_file(path, buf, size);
+	free(buf);
+}
+
+START_TEST(audit_scan_flags_planted_images_videos_dumps_and_unknown_files)
+{
+	static const struct {
+		const char *name;
+		zp_audit_kind kind;
+	} expect[] = {
+		{ "photo.jpg", ZP_AUDIT_IMAGE },
+		{ "innocent.dat", ZP_AUDIT_IMAGE },    /* a PNG under another name */
+		{ "clip.mp4", ZP_AUDIT_VIDEO },
+		{ "frames.bin", ZP_AUDIT_RAW_FRAMES }, /* 3 frames of 640x480 YUYV */
+		{ "notes.txt", ZP_AUDIT_UNKNOWN },
+		{ "counts.db-shm", ZP_AUDIT_IMAGE },   /* a JPEG wearing the store's name */
+		{ "counts.db.bak", ZP_AUDIT_UNKNOWN }, /* a copy of the store is not the store */
+		{ "sub/deep.jpg", ZP_AUDIT_IMAGE },
+		{ "link", ZP_AUDIT_UNKNOWN },
+		{ "calibration-preview.png", ZP_AUDIT_PREVIEW },
+	};
+	const size_t nexpect = sizeof(expect) / sizeof(expect[0]);
+	char dir[64], err[256], path[600], sub[600];
+	zp_audit_finding found[32];
+	zp_store_params p;
+	zp_store *s;
+	size_t n = 0;
+	int failing;
+
+	tmpdir(dir, sizeof(dir));
+	s = live_store(dir, &p);
+	zp_store_close(s); /* -shm is gone: plant a JPEG under its name */
+	plant(dir, "photo.jpg", "\xff\xd8\xff\xe0", 4, 3000);
+	plant(dir, "innocent.dat", "\x89PNG\r\n\x1a\n", 8, 2000);
+	plant(dir, "clip.mp4", "\0\0\0\x18" "ftypmp42", 12, 70000);
+	plant(dir, "frames.bin", "\x10\x80\x10\x80", 4, 640 * 480 * 2 * 3);
+	plant(dir, "notes.txt", "just some notes\n", 16, 16);
+	plant(dir, "counts.db-shm", "\xff\xd8\xff\xdb", 4, 32768);
+	snprintf(path, sizeof(path), "%s/counts.db.bak", dir);
+	snprintf(sub, sizeof(sub), "%s/counts.db", dir);
+	{
+		FILE *in = fopen(sub, "rb");
+		char buf[4096];
+		size_t got = in ? fread(buf, 1, sizeof(buf), in) : 0;
+
+		ck_assert_uint_gt(got, 100);
+		fclose(in);
+		write_file(path, buf, got);
+	}
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	plant(dir, "sub/deep.jpg", "\xff\xd8\xff\xe1", 4, 500);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+	plant(dir, "calibration-preview.png", "\x89PNG\r\n\x1a\n", 8, 4000);
+
+	failing = zp_audit_scan_dir(dir, p.path, false, found, 32, &n, err, sizeof(err));
+	ck_assert_int_eq(failing, (int)nexpect);
+	ck_assert_uint_eq(n, nexpect + 1); /* and the store itself */
+	ck_assert_int_eq(finding(found, n, dir, "counts.db")->kind, ZP_AUDIT_STORE);
+	for (size_t i = 0; i < nexpect; i++) {
+		const zp_audit_finding *f = finding(found, n, dir, expect[i].name);
+
+		ck_assert_msg(f != NULL, "%s not reported", expect[i].name);
+		ck_assert_msg(f->kind == expect[i].kind, "%s: %s (%s), expected %s", expect[i].name,
+			      zp_audit_kind_name(f->kind), f->what, zp_audit_kind_name(expect[i].kind));
+	}
+	/* --allow-preview: the preview is listed, but does not fail the audit */
+	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, true, found, 32, &n, err, sizeof(err)), (int)nexpect - 1);
+	rmtree(dir);
+}
+END_TEST
+
+static char *report_to_string(const zp_audit_info *info, bool json, int *rc)
+{
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(mem);
+	*rc = zp_audit_report(info, mem, json, err, sizeof(err));
+	fclose(mem);
+	return buf;
+}
+
+START_TEST(audit_report_names_what_is_kept_and_what_fails)
+{
+	const char *roles[] = { "waiting", "crossing" };
+	char dir[64], *text;
+	zp_audit_info info;
+	zp_store_params p;
+	zp_store *s;
+	int rc;
+
+	tmpdir(dir, sizeof(dir));
+	s = live_store(dir, &p);
+	memset(&info, 0, sizeof(info));
+	info.config_path = "/etc/zebrapad/site.ini";
+	info.site_name = "Test crossing";
+	info.store = &p;
+	info.nzones = 2;
+	info.zones = two_zones;
+	info.zone_roles = roles;
+	info.camera_device = "/dev/video0";
+	info.gpio_chip = "gpiochip0";
+	info.now_ms = T0_MS + 86400000;
+
+	text = report_to_string(&info, false, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(strstr(text, "Result: PASS"));
+	ck_assert_ptr_nonnull(strstr(text, p.path));
+	ck_assert_ptr_nonnull(strstr(text, "occupied_s"));
+	ck_assert_ptr_nonnull(strstr(text, "Rows older than 365 days"));
+	ck_assert_ptr_nonnull(strstr(text, "What leaves the device\n  Nothing."));
+	ck_assert_ptr_nonnull(strstr(text, "People counted in all: 3 entries")); /* 1 + 2 (3 still open) */
+	ck_assert_ptr_nonnull(strstr(text, "2023-11-14 22:16 UTC"));              /* newest row in the sample */
+	free(text);
+
+	plant(dir, "leak.jpg", "\xff\xd8\xff\xe0", 4, 3000);
+	text = report_to_string(&info, false, &rc);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_ptr_nonnull(strstr(text, "leak.jpg: JPEG image"));
+	ck_assert_ptr_nonnull(strstr(text, "Result: FAIL - 1 file that is not the counts store"));
+	free(text);
+
+	text = report_to_string(&info, true, &rc);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_ptr_nonnull(strstr(text, "\"pass\": false"));
+	ck_assert_ptr_nonnull(strstr(text, "\"kind\": \"image\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"leaves_device\": \"nothing\""));
+	free(text);
+	zp_store_close(s);
+	rmtree(dir);
+}
+END_TEST
+
+/* ---- sandbox ---- */
+
+/* 1 when PTRACE_TRACEME is refused with EPERM. */
+static int ptrace_traceme_denied(void)
+{
+	return ptrace(PTRACE_TRACEME, 0, NULL, NULL) == -1 && errno == EPERM;
+}
+
+enum { SB_OK = 42, SB_OK_NO_LANDLOCK = 43 };
+
+/* In a child: apply, then try what must fail and what must still work. Exit code: SB_OK or the step that broke. */
+static void __attribute__((noreturn)) sandbox_child(const char *data, const char *outside, bool allow_network)
+{
+	zp_sandbox_opts o;
+	zp_sandbox_status st;
+	zp_store_params p;
+	zp_store_sample smp;
+	zp_store *s;
+	char err[256], path[600];
+	char *const argv[] = { "/bin/true", NULL };
+	struct rlimit rl;
+	int fd;
+
+	zp_sandbox_opts_default(&o);
+	o.data_dir = data;
+	o.allow_network = allow_network;
+	if (zp_sandbox_apply(&o, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sandbox: %s\n", err);
+		_exit(1);
+	}
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 || !st.nodump)
+		_exit(2);
+	if (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0 || rl.rlim_max != 0)
+		_exit(3);
+	if (!st.seccomp)
+		_exit(4);
+	execve(argv[0], argv, NULL);
+	if (errno != EPERM)
+		_exit(5);
+	errno = 0;
+	if (ptrace_traceme_denied() != 1)
+		_exit(6);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (allow_network ? fd < 0 : (fd >= 0 || errno != EPERM))
+		_exit(7);
+	if (fd >= 0)
+		close(fd);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0); /* sd_notify */
+	if (fd < 0)
+		_exit(8);
+	close(fd);
+	/* the store works inside the sandbox: create, WAL, -shm, commit */
+	set_params(&p, data, "counts.db", 60);
+	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "sandboxed store: %s\n", err);
+		_exit(9);
+	}
+	memset(&smp, 0, sizeof(smp));
+	smp.wall_ms = T0_MS + 1000;
+	smp.dt_ms = 1000;
+	smp.entered[0] = 1;
+	if (zp_store_account(s, &smp) || zp_store_flush(s))
+		_exit(10);
+	smp.wall_ms = T0_MS + 61000;
+	if (zp_store_account(s, &smp) || zp_store_retention(s, T0_MS, NULL))
+		_exit(11);
+	zp_store_close(s);
+	if (!st.landlock)
+		_exit(SB_OK_NO_LANDLOCK);
+	snprintf(path, sizeof(path), "%s/frame.jpg", outside);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0 || errno != EACCES)
+		_exit(12);
+	snprintf(path, sizeof(path), "%s/existing", outside);
+	fd = open(path, O_WRONLY | O_APPEND); /* writing to a file that is already there */
+	if (fd >= 0 || errno != EACCES)
+		_exit(13);
+	if (truncate(path, 0) == 0 || unlink(path) == 0)
+		_exit(14);
+	fd = open("/dev/null", O_WRONLY); /* devices stay writable */
+	if (fd < 0)
+		_exit(15);
+	close(fd);
+	_exit(SB_OK);
+}
+
+static int run_sandbox_child(bool allow_network)
+{
+	char data[64], outside[64], path[600];
+	int status;
+	pid_t pid;
+
+	tmpdir(data, sizeof(data));
+	tmpdir(outside, sizeof(outside));
+	snprintf(path, sizeof(path), "%s/existing", outside);
+	write_file(path, "x", 1);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		sandbox_child(data, outside, allow_network);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "sandboxed child died (signal %d)", WTERMSIG(status));
+	ck_assert_msg(access(path, F_OK) == 0, "the sandboxed child removed a file outside the data directory");
+	rmtree(data);
+	rmtree(outside);
+	return WEXITSTATUS(status);
+}
+
+START_TEST(sandbox_denies_exec_ptrace_network_and_writes_elsewhere)
+{
+	int code = run_sandbox_child(false);
+
+	if (code == SB_OK_NO_LANDLOCK) {
+		fprintf(stderr, "SKIP: Landlock is not available in this kernel: writes outside the data directory "
+			"were not checked (core dumps, exec, ptrace and network were)\n");
+		return;
+	}
+	ck_assert_msg(code == SB_OK, "sandboxed child failed at step %d", code);
+}
+END_TEST
+
+START_TEST(sandbox_allows_network_when_an_export_is_configured)
+{
+	int code = run_sandbox_child(true);
+
+	ck_assert_msg(code == SB_OK || code == SB_OK_NO_LANDLOCK, "sandboxed child failed at step %d", code);
+}
+END_TEST
+
+START_TEST(sandbox_probe_matches_the_kernel)
+{
+	zp_sandbox_status st;
+	long abi = syscall(444, NULL, 0, 1);
+
+	zp_sandbox_probe(&st);
+	ck_assert_int_eq(st.landlock_abi, abi > 0 ? abi : 0);
+	ck_assert(!st.seccomp); /* probing changes nothing */
+	if (!st.landlock_abi)
+		ck_assert_ptr_nonnull(strstr(st.note, "Landlock"));
+}
+END_TEST
+
 static Suite *privacy_suite(void)
 {
 	Suite *s = suite_create("privacy");
 	TCase *store = tcase_create("store");
 	TCase *crash = tcase_create("crash");
+	TCase *audit = tcase_create("audit");
+	TCase *sandbox = tcase_create("sandbox");
 
 	tcase_add_test(store, store_aggregates_exactly);
 	tcase_add_test(store, store_dry_run_writes_nothing);
@@ -751,6 +1163,15 @@ static Suite *privacy_suite(void)
 	tcase_add_test(store, store_failed_migration_changes_nothing);
 	tcase_add_test(store, store_refuses_newer_and_foreign_databases);
 	suite_add_tcase(s, store);
+	tcase_add_test(audit, audit_sniffs_images_videos_and_raw_frames);
+	tcase_add_test(audit, audit_scan_passes_on_the_store_alone);
+	tcase_add_test(audit, audit_scan_flags_planted_images_videos_dumps_and_unknown_files);
+	tcase_add_test(audit, audit_report_names_what_is_kept_and_what_fails);
+	suite_add_tcase(s, audit);
+	tcase_add_test(sandbox, sandbox_denies_exec_ptrace_network_and_writes_elsewhere);
+	tcase_add_test(sandbox, sandbox_allows_network_when_an_export_is_configured);
+	tcase_add_test(sandbox, sandbox_probe_matches_the_kernel);
+	suite_add_tcase(s, sandbox);
 	tcase_set_timeout(crash, 240);
 	tcase_add_test(crash, store_survives_sigkill);
 	tcase_add_test(crash, store_survives_power_cut);
