@@ -101,6 +101,8 @@ struct v4l2_source {
 	int backoff_ms;
 	unsigned failures;           /* consecutive failed opens / losses since the last frame */
 	bool controls_logged;
+	uint32_t logged_fourcc;      /* the format last logged at open */
+	int logged_width, logged_height;
 	zp_ratelimit rl;
 	int rl_err;
 };
@@ -813,6 +815,7 @@ static int dev_open(struct v4l2_source *s)
 {
 	size_t size;
 	char cc[5];
+	bool same;
 	int r;
 
 	r = open_device(s);
@@ -845,9 +848,14 @@ static int dev_open(struct v4l2_source *s)
 	}
 	s->wait_since_ms = -1;
 	s->bad_frames = 0;
+	/* say what we got the first time and when it differs; a reconnect to the same thing is debug */
+	same = s->logged_fourcc == s->fourcc && s->logged_width == s->width && s->logged_height == s->height;
 	fourcc_str(s->fourcc, cc);
-	zp_log(ZP_LOG_INFO, "%s: %dx%d %s, %.3g fps, %u buffers (%s, via %s)", s->p.device, s->width, s->height, cc,
-	       s->fps, s->nbuf, s->driver, s->io->name);
+	zp_log(same ? ZP_LOG_DEBUG : ZP_LOG_INFO, "%s: %dx%d %s, %.3g fps, %u buffers (%s, via %s)", s->p.device,
+	       s->width, s->height, cc, s->fps, s->nbuf, s->driver, s->io->name);
+	s->logged_fourcc = s->fourcc;
+	s->logged_width = s->width;
+	s->logged_height = s->height;
 	return ZP_OK;
 
 fail:
@@ -1033,7 +1041,8 @@ static int take_frame(struct v4l2_source *s, zp_frame *f, bool pollerr)
 	s->bad_frames = 0;
 	s->last_t_ms = frame_time(s, &b, now);
 	if (s->failures)
-		zp_log(ZP_LOG_NOTICE, "%s: frames again", s->p.device);
+		zp_log(ZP_LOG_NOTICE, "%s: frames again (after %u failed attempt%s)", s->p.device, s->failures,
+		       s->failures == 1 ? "" : "s");
 	s->failures = 0;
 	s->backoff_ms = s->p.retry_min_ms;
 	s->last_err = ZP_OK;
