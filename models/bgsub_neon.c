@@ -18,15 +18,15 @@ static inline uint16x8_t step8(uint16x8_t x, uint16x8_t *m, uint16x8_t *v, uint1
 				     vqmovn_u32(vmull_u16(vget_high_u16(*v), c->k)));
 	uint16x8_t t = vmaxq_u16(kv, c->thr);
 	uint16x8_t f = vcgtq_u16(d, t);
+	/* NEON shifts per lane: one rounding shift by the lane's own -shift */
+	int16x8_t sh = vbslq_s16(f, c->sfg, c->sbg);
 	uint16x8_t step, e;
 
-	step = vbslq_u16(f, vrshlq_u16(d, c->sfg), vrshlq_u16(d, c->sbg));
-	step = vbicq_u16(step, held);
+	step = vbicq_u16(vrshlq_u16(d, sh), held);
 	*m = vbslq_u16(vcgtq_u16(x, *m), vaddq_u16(*m, step), vsubq_u16(*m, step));
 
 	e = vabdq_u16(d, *v);
-	step = vbslq_u16(f, vrshlq_u16(e, c->sfg), vrshlq_u16(e, c->sbg));
-	step = vbicq_u16(step, held);
+	step = vbicq_u16(vrshlq_u16(e, sh), held);
 	*v = vbslq_u16(vcgtq_u16(d, *v), vaddq_u16(*v, step), vsubq_u16(*v, step));
 	return f;
 }
