@@ -155,8 +155,9 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 		b->box.y = st->y0 * scale;
 		b->box.w = (st->x1 - st->x0 + 1) * scale;
 		b->box.h = (st->y1 - st->y0 + 1) * scale;
-		b->gx = b->box.x + b->box.w / 2.0;
-		b->gy = b->box.y + b->box.h;
+		/* bottom centre in pixel coordinates: the middle of the lowest row */
+		b->gx = b->box.x + (b->box.w - 1) / 2.0;
+		b->gy = b->box.y + b->box.h - 1;
 	}
 	return nout;
 }

@@ -349,7 +349,7 @@ static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result 
 	out->nblobs = d->nblobs;
 	/* The model's mask is not trusted while it warms up: no tracks then. */
 	if (ready)
-		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, f->t_ms);
+		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->width, d->height, f->t_ms);
 	zp_zones_update(d->tr, d->zones, d->nzones, out);
 	out->ntracks = d->tr->n;
 	for (int k = 0; k < d->tr->n; k++) {

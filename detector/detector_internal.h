@@ -24,7 +24,7 @@
 typedef struct zp_blob {
 	zp_rect box;
 	int area;          /* foreground pixels x scale^2 */
-	double gx, gy;     /* ground point: bottom centre of the box */
+	double gx, gy;     /* ground point: bottom centre, x + (w - 1) / 2, y + h - 1 */
 } zp_blob;
 
 /* One horizontal run of foreground pixels [x0, x1] on row y. */
@@ -106,12 +106,13 @@ typedef struct zp_tracker {
 void zp_tracker_init(zp_tracker *tr);
 
 /*
- * One frame: associate blobs with tracks, predict, confirm, delete. Deleted
+ * One frame: associate blobs with tracks, predict, confirm, delete (a track
+ * coasting out of the width x height frame is deleted at once). Deleted
  * tracks are copied into tr->dead (for their LEAVE events). Deterministic:
  * ties are broken by track then blob order.
  */
 void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs,
-		       int64_t t_ms);
+		       int width, int height, int64_t t_ms);
 
 /* true when the track's pixels should not be learnt into the background this frame. */
 bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms);

@@ -30,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Grouped tracks coast at most this many times track_max_missed (+1) frames without a blob of their own. */
+#define ZP_GROUP_MAX_MISSED 3
+
 void zp_tracker_init(zp_tracker *tr)
 {
 	memset(tr, 0, sizeof(*tr));
@@ -82,11 +85,22 @@ static int64_t overlap_area(const zp_rect *a, const zp_rect *b)
 	return (int64_t)(x1 - x0) * (y1 - y0);
 }
 
-/* Move the track's box so that its bottom centre sits on (gx, gy). */
+/* Move the track's box so that its bottom centre (see zp_blob) sits on (gx, gy). */
 static void place_box(zp_track *t)
 {
-	t->box.x = (int)lround(t->gx - t->box.w / 2.0);
-	t->box.y = (int)lround(t->gy - t->box.h);
+	t->box.x = (int)lround(t->gx - (t->box.w - 1) / 2.0);
+	t->box.y = (int)lround(t->gy - (t->box.h - 1));
+}
+
+/*
+ * Tracks that may share a blob: confirmed, seen (alone or in a group) last
+ * frame, and not coasting in groups for longer than ZP_GROUP_MAX_MISSED x
+ * track_max_missed frames - a track that was never seen again on its own
+ * is more likely stale than a person hiding in someone else's blob.
+ */
+static bool group_eligible(const zp_track *t, const zp_detector_params *p)
+{
+	return t->confirmed && t->missed == 0 && t->since_meas < ZP_GROUP_MAX_MISSED * (p->track_max_missed + 1);
 }
 
 /* Blob index whose box (with margin) holds the track's prediction, nearest ground point first; -1 if none. */
@@ -151,7 +165,8 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->still_since = t_ms;
 }
 
-void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs, int64_t t_ms)
+void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs, int width,
+		       int height, int64_t t_ms)
 {
 	double margin = p->track_max_dist / 4.0;
 	int npairs = 0, group_count[ZP_MAX_BLOBS];
@@ -178,7 +193,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 	for (int k = 0; k < n; k++) {
 		int b;
 
-		if (!tr->t[k].confirmed)
+		if (!group_eligible(&tr->t[k], p))
 			continue;
 		b = containing_blob(&tr->t[k], blobs, nblobs, margin);
 		tr->track_blob[k] = b;
@@ -239,14 +254,16 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			int g = containing_blob(t, blobs, nblobs, margin);
 			const zp_rect *r = &blobs[g].box;
 
-			t->gx = clampd(t->gx, r->x, r->x + r->w);
-			t->gy = clampd(t->gy, r->y, r->y + r->h);
+			/* inside the blob, with room above for the person's own height */
+			t->gx = clampd(t->gx, r->x, r->x + r->w - 1);
+			t->gy = clampd(t->gy, r->y + 0.75 * (t->box.h < r->h ? t->box.h : r->h) - 1, r->y + r->h - 1);
 			place_box(t);
 			t->since_meas++;
 		} else {
 			t->missed++;
 			t->since_meas++;
-			dead = !t->confirmed || t->missed > p->track_max_missed;
+			dead = !t->confirmed || t->missed > p->track_max_missed || t->gx < 0 || t->gx > width - 1 ||
+			       t->gy < 0 || t->gy > height - 1;
 		}
 		if (dead) {
 			tr->dead[tr->ndead++] = *t;

@@ -119,7 +119,7 @@ static int nconfirmed(const zp_result *r)
 /* ---- (1) one person crossing a zone: counts, id, events, box ---- */
 
 /*
- * The block's ground point is (22 + 8k, 148) in frame k of the walk; the
+ * The block's ground point is (21.5 + 8k, 147) in frame k of the walk; the
  * zone's x edges (98, 202) sit halfway between ground points, so a pixel or
  * two of box error cannot move a crossing by a frame. Born at k = 0,
  * confirmed at k = track_min_hits - 1, inside for 10 <= k <= 22.
@@ -148,7 +148,8 @@ START_TEST(single_block_crossing)
 		ck_assert_int_eq(r.ntracks, 0);
 	}
 	for (int k = 0; k < 34; k++) {
-		int x = 10 + 8 * k, gx = x + BW / 2;
+		int x = 10 + 8 * k;
+		double gx = x + (BW - 1) / 2.0;
 		int expect = k >= p.track_min_hits - 1 && gx >= 98 && gx <= 202;
 		zp_rect box;
 
@@ -165,8 +166,8 @@ START_TEST(single_block_crossing)
 		ck_assert_int_eq(r.tracks[0].age, k);
 		ck_assert_int_eq(r.tracks[0].confirmed, k >= p.track_min_hits - 1);
 		ck_assert_double_eq_tol(r.tracks[0].gx, gx, 1e-9);
-		ck_assert_double_eq_tol(r.tracks[0].gy, 148, 1e-9);
-		ck_assert_msg(r.zone_count[0] == expect, "frame %d (gx %d): zone_count %d, expected %d", k, gx,
+		ck_assert_double_eq_tol(r.tracks[0].gy, 100 + BH - 1, 1e-9);
+		ck_assert_msg(r.zone_count[0] == expect, "frame %d (gx %.1f): zone_count %d, expected %d", k, gx,
 			      r.zone_count[0], expect);
 		ck_assert_int_eq(zp_result_occupied(&r), expect);
 		ck_assert_int_eq(r.tracks[0].zones, gx >= 98 && gx <= 202);
@@ -244,7 +245,7 @@ START_TEST(two_blocks_keep_ids)
 			const zp_track_info *t = confirmed_track(&r, i);
 			bool is_a = t->gy < 118;
 
-			ck_assert_double_eq_tol(t->gx, is_a ? ax + BW / 2 : bx + BW / 2, 1e-9);
+			ck_assert_double_eq_tol(t->gx, (is_a ? ax : bx) + (BW - 1) / 2.0, 1e-9);
 			if (is_a) {
 				if (ida < 0)
 					ida = t->id;
