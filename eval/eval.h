@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eval.h - scoring the detector against ground truth: pure metric
+ * accumulators, plus the two small text loaders they need.
+ *
+ *  - CDnet pixel metrics (changedetection.net rules): a per-frame mask
+ *    against a ground-truth mask inside the spatial ROI and the temporal ROI.
+ *  - MOTChallenge box metrics (CLEAR MOT): our confirmed tracks' boxes
+ *    against gt.txt boxes per frame at IoU >= 0.5, matched by the Hungarian
+ *    method with CLEAR MOT's continuation rule, ID switches, MOTA.
+ *  - Zone presence per frame: "someone's ground point is in the zone"
+ *    against the detector's zone_count > 0, over frames and over presence
+ *    episodes (missed episodes, entry latency).
+ *
+ * Images are decoded by the caller (the eval command, through the OpenCV
+ * wrapper); this room sees plain buffers and numbers. No clock, no globals.
+ * Rates whose denominator is 0 are NaN ("undefined"), never a made-up 0 or 1.
+ */
+#ifndef ZP_EVAL_H
+#define ZP_EVAL_H
+
+#include "zp_common.h"
+#include "calibration.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- CDnet pixel metrics ---- */
+
+/* Ground-truth pixel values in CDnet masks. */
+enum {
+	ZP_CDNET_STATIC = 0,     /* negative */
+	ZP_CDNET_SHADOW = 50,    /* negative (a hard shadow is not foreground) */
+	ZP_CDNET_OUTSIDE = 85,   /* outside the ROI: not scored */
+	ZP_CDNET_UNKNOWN = 170,  /* motion-blurred boundary: not scored */
+	ZP_CDNET_MOVING = 255,   /* positive */
+};
+
+/*
+ * Pixel counts over the scored frames. Zero-initialise it, or use
+ * zp_eval_pixels_init() to set a temporal ROI.
+ */
+typedef struct zp_eval_pixels {
+	int64_t troi_first, troi_last;  /* temporal ROI, frame numbers from 1, inclusive; 0,0 = every frame */
+	uint64_t tp, fp, tn, fn;
+	uint64_t frames;                /* frames scored */
+} zp_eval_pixels;
+
+/* Counts to 0 and the temporal ROI to [first, last] (first = last = 0: every frame). */
+void zp_eval_pixels_init(zp_eval_pixels *acc, int64_t first, int64_t last);
+
+/* true when frame (numbered from 1) is in the temporal ROI, i.e. will be scored. */
+bool zp_eval_pixels_in_troi(const zp_eval_pixels *acc, int64_t frame);
+
+/*
+ * Score one frame: mask (nonzero = our foreground) against gt (CDnet values
+ * above) where roi is 255 (roi may be NULL: the whole frame). Any other gt
+ * value than 0/50/85/170/255 counts as not scored. Frames outside the
+ * temporal ROI are skipped (returns false); true when the frame was scored.
+ */
+bool zp_eval_pixels_frame(zp_eval_pixels *acc, int64_t frame, const uint8_t *mask, int mask_stride,
+			  const uint8_t *gt, int gt_stride, const uint8_t *roi, int roi_stride, int width, int height);
+
+/* Rates from TP FP TN FN (CDnet's definitions). NaN where the denominator is 0. */
+typedef struct zp_eval_rates {
+	double precision;   /* TP / (TP + FP) */
+	double recall;      /* TP / (TP + FN) */
+	double f;           /* 2 P R / (P + R); 0 when P = R = 0 */
+	double fpr;         /* FP / (FP + TN) */
+	double fnr;         /* FN / (TP + FN) */
+	double pwc;         /* 100 (FN + FP) / (TP + FN + FP + TN) */
+	double specificity; /* TN / (TN + FP) */
+} zp_eval_rates;
+
+void zp_eval_rates_compute(uint64_t tp, uint64_t fp, uint64_t tn, uint64_t fn, zp_eval_rates *out);
+
+/*
+ * Parse CDnet's temporalROI.txt text "FIRST LAST" (blanks/newline around,
+ * 1 <= FIRST <= LAST). 0, or ZP_EINVAL with "NAME: expected two frame
+ * numbers 'FIRST LAST' with 1 <= FIRST <= LAST" in err.
+ */
+int zp_eval_troi_parse(const char *text, const char *name, int64_t *first, int64_t *last, char *err,
+		       size_t errlen);
+/* Read and parse the file; ZP_ENODEV "PATH: cannot open (...)" when it is not readable. */
+int zp_eval_troi_load(const char *path, int64_t *first, int64_t *last, char *err, size_t errlen);
+
+/* ---- boxes ---- */
+
+typedef struct zp_eval_box {
+	int id;              /* track / ground-truth identity */
+	double x, y, w, h;   /* left, top, width, height in input pixels */
+} zp_eval_box;
+
+/* Intersection over union; 0 when either box has no area or they only touch. */
+double zp_eval_iou(const zp_eval_box *a, const zp_eval_box *b);
+
+/* ---- MOTChallenge gt.txt ---- */
+
+/* gt.txt, rows with conf != 0 only, sorted by frame (stable: file order within a frame). */
+typedef struct zp_eval_gt zp_eval_gt;
+
+/*
+ * Parse gt.txt text: one row per line "frame,id,left,top,width,height,conf,x,y,z"
+ * (MOT15: 10 numbers; MOT16 and later: 9, "...,conf,class,visibility").
+ * Rows with conf = 0 are dropped (MOTChallenge: "ignore"). Blank lines are
+ * allowed. Returns the set, or NULL with "NAME:LINE: expected 9 or 10
+ * comma-separated numbers (frame,id,left,top,width,height,conf,...)" (or
+ * what else is wrong: frame < 1, width or height < 0) in err and *code =
+ * ZP_EINVAL (ZP_ENOMEM when out of memory).
+ */
+zp_eval_gt *zp_eval_gt_parse(const char *text, size_t len, const char *name, int *code, char *err, size_t errlen);
+/* Read and parse a file; ZP_ENODEV "PATH: cannot open (...)" when not readable. */
+zp_eval_gt *zp_eval_gt_load(const char *path, int *code, char *err, size_t errlen);
+/* The boxes of one frame (numbered from 1): *boxes points into the set; returns how many (0: none). */
+int zp_eval_gt_frame(const zp_eval_gt *gt, int64_t frame, const zp_eval_box **boxes);
+/* Number of rows kept; the largest frame number (0 when empty). */
+size_t zp_eval_gt_rows(const zp_eval_gt *gt);
+int64_t zp_eval_gt_last_frame(const zp_eval_gt *gt);
+/* NULL is a no-op. */
+void zp_eval_gt_free(zp_eval_gt *gt);
+
+/* ---- CLEAR MOT box accumulator ---- */
+
+typedef struct zp_eval_mot zp_eval_mot;
+
+/* Totals; rates are NaN when their denominator is 0. */
+typedef struct zp_eval_mot_stats {
+	uint64_t frames;
+	uint64_t gt;          /* ground-truth boxes */
+	uint64_t tp;          /* matches */
+	uint64_t fp;          /* our boxes without a match */
+	uint64_t fn;          /* ground-truth boxes without a match */
+	uint64_t idsw;        /* a ground-truth id matched to another track than at its last match */
+	double precision;     /* TP / (TP + FP) */
+	double recall;        /* TP / GT */
+	double mota;          /* 1 - (FN + FP + IDSW) / GT; may be negative */
+	double motp_iou;      /* mean IoU of the matches */
+} zp_eval_mot_stats;
+
+/* iou_min: the match threshold (MOTChallenge: 0.5). NULL when out of memory. */
+zp_eval_mot *zp_eval_mot_new(double iou_min);
+void zp_eval_mot_free(zp_eval_mot *m);
+
+/*
+ * One frame. Matching (CLEAR MOT, as py-motmetrics does it): a ground-truth
+ * id still overlapping (IoU >= iou_min) the track it was matched to at its
+ * last match keeps it; the remaining boxes are matched by the Hungarian
+ * method, first maximising the number of pairs with IoU >= iou_min, then
+ * the sum of their IoU. A ground-truth id matched to a different track id
+ * than at its previous match (in any earlier frame) is an ID switch.
+ * Ids within gt (and within ours) should be distinct. Returns 0 or ZP_ENOMEM.
+ */
+int zp_eval_mot_frame(zp_eval_mot *m, const zp_eval_box *gt, int ngt, const zp_eval_box *ours, int nours);
+
+void zp_eval_mot_get(const zp_eval_mot *m, zp_eval_mot_stats *out);
+
+/*
+ * Hungarian method (Kuhn-Munkres with potentials) on an n x m cost matrix
+ * (row-major, cost[i * m + j]), n <= m or not: assigns each row at most one
+ * column minimising the total cost, with every row (or every column when
+ * m < n) assigned. row_to_col[i] gets the column or -1. work must hold
+ * zp_eval_hungarian_work(n, m) bytes. Exposed for the tests.
+ */
+size_t zp_eval_hungarian_work(int n, int m);
+void zp_eval_hungarian(const double *cost, int n, int m, int *row_to_col, void *work);
+
+/* ---- zone presence ---- */
+
+/*
+ * Ground-truth presence per zone: bit z set when some box's ground point
+ * (bottom centre: x + w/2, y + h) lies in zone z's polygon (an edge counts).
+ */
+uint32_t zp_eval_zone_presence(const zp_zone *zones, int nzones, const zp_eval_box *boxes, int n);
+
+typedef struct zp_eval_presence zp_eval_presence;
+
+typedef struct zp_eval_presence_stats {
+	uint64_t frames;
+	uint64_t tp, fp, fn, tn;  /* frames: both present, only ours, only ground truth, neither */
+	double precision, recall, f;
+	uint64_t episodes;        /* maximal runs of ground-truth-present frames */
+	uint64_t missed;          /* episodes with no frame detected as present */
+	double latency_median;    /* frames from episode start to first detected frame, caught episodes; NaN if none */
+	int64_t latency_max;      /* -1 when no episode was caught */
+} zp_eval_presence_stats;
+
+/* NULL when out of memory. */
+zp_eval_presence *zp_eval_presence_new(void);
+void zp_eval_presence_free(zp_eval_presence *p);
+
+/*
+ * One frame, in increasing frame order (frame numbers from 1; a gap in the
+ * numbers ends an episode). Returns 0, ZP_EINVAL (frame not after the
+ * previous one) or ZP_ENOMEM.
+ */
+int zp_eval_presence_frame(zp_eval_presence *p, int64_t frame, bool gt_present, bool our_present);
+
+/* Totals so far (an episode still running at the last frame counts). */
+void zp_eval_presence_get(const zp_eval_presence *p, zp_eval_presence_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* eval_internal.h - helpers shared by the files of eval/. */
+#ifndef ZP_EVAL_INTERNAL_H
+#define ZP_EVAL_INTERNAL_H
+
+#include "eval.h"
+
+/* num / den, NaN when den is 0. */
+double zp_eval_ratio(uint64_t num, uint64_t den);
+
+/* 2PR / (P + R); 0 when both are 0; NaN when either is NaN. */
+double zp_eval_fmeasure(double p, double r);
+
+/* Read a whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL). */
+int zp_eval_read_text(const char *path, char **text, size_t *len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * presence.c - zone presence per frame: "is anybody in the zone" from the
+ * ground truth (a box's ground point inside the polygon) against ours
+ * (zone_count > 0), scored over frames and over episodes. An episode is a
+ * maximal run of consecutive frames with ground-truth presence; it is caught
+ * when we see presence on at least one of its frames, and its entry latency
+ * is the first such frame minus the episode's first frame.
+ */
+#include "eval.h"
+#include "eval_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t zp_eval_zone_presence(const zp_zone *zones, int nzones, const zp_eval_box *boxes, int n)
+{
+	uint32_t bits = 0;
+
+	for (int z = 0; z < nzones && z < 32; z++)
+		for (int i = 0; i < n; i++)
+			if (zp_polygon_contains(&zones[z].poly, boxes[i].x + boxes[i].w / 2.0, boxes[i].y + boxes[i].h)) {
+				bits |= 1u << z;
+				break;
+			}
+	return bits;
+}
+
+struct zp_eval_presence {
+	uint64_t frames, tp, fp, fn, tn;
+	uint64_t episodes, missed_closed;
+	int64_t last_frame;      /* 0 before the first frame */
+	bool in_episode;         /* the last frame had ground-truth presence */
+	bool caught;             /* ... and the running episode has been seen */
+	int64_t episode_start;
+	int64_t *lat;            /* latency of every caught episode, ascending */
+	size_t nlat, caplat;
+};
+
+zp_eval_presence *zp_eval_presence_new(void)
+{
+	return calloc(1, sizeof(struct zp_eval_presence));
+}
+
+void zp_eval_presence_free(zp_eval_presence *p)
+{
+	if (!p)
+		return;
+	free(p->lat);
+	free(p);
+}
+
+static void end_episode(zp_eval_presence *p)
+{
+	if (p->in_episode && !p->caught)
+		p->missed_closed++;
+	p->in_episode = false;
+	p->caught = false;
+}
+
+int zp_eval_presence_frame(zp_eval_presence *p, int64_t frame, bool gt_present, bool our_present)
+{
+	if (frame <= p->last_frame)
+		return ZP_EINVAL;
+	if (p->last_frame && frame != p->last_frame + 1)
+		end_episode(p);
+	p->last_frame = frame;
+	p->frames++;
+	if (gt_present && our_present)
+		p->tp++;
+	else if (our_present)
+		p->fp++;
+	else if (gt_present)
+		p->fn++;
+	else
+		p->tn++;
+	if (!gt_present) {
+		end_episode(p);
+		return 0;
+	}
+	if (!p->in_episode) {
+		p->in_episode = true;
+		p->caught = false;
+		p->episode_start = frame;
+		p->episodes++;
+	}
+	if (our_present && !p->caught) {
+		if (p->nlat == p->caplat) {
+			size_t cap = p->caplat ? p->caplat * 2 : 64;
+			int64_t *nl = realloc(p->lat, cap * sizeof(*nl));
+
+			if (!nl)
+				return ZP_ENOMEM;
+			p->lat = nl;
+			p->caplat = cap;
+		}
+		/* kept sorted (insertion; one entry per episode) so the median needs no copy */
+		{
+			int64_t l = frame - p->episode_start;
+			size_t k = p->nlat;
+
+			while (k > 0 && p->lat[k - 1] > l) {
+				p->lat[k] = p->lat[k - 1];
+				k--;
+			}
+			p->lat[k] = l;
+			p->nlat++;
+		}
+		p->caught = true;
+	}
+	return 0;
+}
+
+void zp_eval_presence_get(const zp_eval_presence *p, zp_eval_presence_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->frames = p->frames;
+	out->tp = p->tp;
+	out->fp = p->fp;
+	out->fn = p->fn;
+	out->tn = p->tn;
+	out->precision = zp_eval_ratio(p->tp, p->tp + p->fp);
+	out->recall = zp_eval_ratio(p->tp, p->tp + p->fn);
+	out->f = zp_eval_fmeasure(out->precision, out->recall);
+	out->episodes = p->episodes;
+	out->missed = p->missed_closed + (p->in_episode && !p->caught ? 1 : 0);
+	out->latency_median = NAN;
+	out->latency_max = -1;
+	if (p->nlat) {
+		size_t n = p->nlat;
+
+		out->latency_max = p->lat[n - 1];
+		out->latency_median = n % 2 ? (double)p->lat[n / 2]
+					    : ((double)p->lat[n / 2 - 1] + (double)p->lat[n / 2]) / 2.0;
+	}
+}

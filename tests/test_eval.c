@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Check suite for eval/: the metric arithmetic on hand-made masks and boxes
+ * with exact expected numbers, the gt.txt and temporalROI.txt parsers and
+ * their errors, and `zebrapad eval` end to end on the shared recordings
+ * (skipped with a message when ../shared/data is absent).
+ */
+#include "zp_test.h"
+#include "eval.h"
+
+#include <math.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EPS 1e-12
+
+/* ---- CDnet pixels ---- */
+
+START_TEST(pixels_cdnet_classes)
+{
+	/* 4 x 3; gt row 0: 255 255 0 50; row 1: 85 170 255 0; row 2: 255 0 50 7 (7: not a CDnet value) */
+	const uint8_t gt[12] = { 255, 255, 0, 50, 85, 170, 255, 0, 255, 0, 50, 7 };
+	const uint8_t mask[12] = { 255, 0, 255, 1, 255, 255, 0, 0, 9, 0, 0, 255 };
+	zp_eval_pixels acc;
+
+	zp_eval_pixels_init(&acc, 0, 0);
+	ck_assert(zp_eval_pixels_frame(&acc, 1, mask, 4, gt, 4, NULL, 0, 4, 3));
+	/* positives (255): (0,0) hit, (1,0) miss, (2,1) miss, (0,2) hit (mask 9 is foreground) */
+	ck_assert_uint_eq(acc.tp, 2);
+	ck_assert_uint_eq(acc.fn, 2);
+	/* negatives (0, 50): (2,0) fp, (3,0) fp (shadow), (3,1) tn, (1,2) tn, (2,2) tn */
+	ck_assert_uint_eq(acc.fp, 2);
+	ck_assert_uint_eq(acc.tn, 3);
+	ck_assert_uint_eq(acc.frames, 1);
+}
+END_TEST
+
+START_TEST(pixels_roi_and_temporal_roi)
+{
+	const uint8_t gt[8] = { 255, 255, 0, 0, 255, 255, 0, 0 };
+	const uint8_t mask[8] = { 255, 255, 255, 255, 0, 0, 0, 0 };
+	/* ROI: only 255 counts; 254 and 0 are out */
+	const uint8_t roi[8] = { 255, 0, 255, 254, 255, 255, 0, 255 };
+	zp_eval_pixels acc;
+
+	zp_eval_pixels_init(&acc, 3, 5);
+	ck_assert(!zp_eval_pixels_in_troi(&acc, 2));
+	ck_assert(zp_eval_pixels_in_troi(&acc, 3));
+	ck_assert(zp_eval_pixels_in_troi(&acc, 5));
+	ck_assert(!zp_eval_pixels_in_troi(&acc, 6));
+	ck_assert(!zp_eval_pixels_frame(&acc, 2, mask, 4, gt, 4, roi, 4, 4, 2));
+	ck_assert(!zp_eval_pixels_frame(&acc, 6, mask, 4, gt, 4, roi, 4, 4, 2));
+	ck_assert_uint_eq(acc.tp + acc.fp + acc.tn + acc.fn, 0);
+	ck_assert_uint_eq(acc.frames, 0);
+	ck_assert(zp_eval_pixels_frame(&acc, 3, mask, 4, gt, 4, roi, 4, 4, 2));
+	ck_assert(zp_eval_pixels_frame(&acc, 5, mask, 4, gt, 4, roi, 4, 4, 2));
+	/* per frame: row 0 in ROI: (0) tp, (2) fp; row 1: (0) fn, (1) fn, (3) tn */
+	ck_assert_uint_eq(acc.tp, 2);
+	ck_assert_uint_eq(acc.fp, 2);
+	ck_assert_uint_eq(acc.fn, 4);
+	ck_assert_uint_eq(acc.tn, 2);
+	ck_assert_uint_eq(acc.frames, 2);
+}
+END_TEST
+
+START_TEST(pixels_strides)
+{
+	/* 2 x 2 inside wider buffers: padding bytes must not be read as pixels */
+	const uint8_t gt[2 * 5] = { 255, 0, 99, 99, 99, 0, 255, 99, 99, 99 };
+	const uint8_t mask[2 * 3] = { 255, 255, 77, 0, 0, 77 };
+	const uint8_t roi[2 * 4] = { 255, 255, 0, 0, 255, 255, 0, 0 };
+	zp_eval_pixels acc;
+
+	zp_eval_pixels_init(&acc, 0, 0);
+	zp_eval_pixels_frame(&acc, 1, mask, 3, gt, 5, roi, 4, 2, 2);
+	ck_assert_uint_eq(acc.tp, 1);
+	ck_assert_uint_eq(acc.fp, 1);
+	ck_assert_uint_eq(acc.tn, 1);
+	ck_assert_uint_eq(acc.fn, 1);
+}
+END_TEST
+
+START_TEST(rates_exact)
+{
+	zp_eval_rates r;
+
+	zp_eval_rates_compute(6, 2, 10, 2, &r);
+	ck_assert_double_eq_tol(r.precision, 0.75, EPS);
+	ck_assert_double_eq_tol(r.recall, 0.75, EPS);
+	ck_assert_double_eq_tol(r.f, 0.75, EPS);
+	ck_assert_double_eq_tol(r.fpr, 2.0 / 12.0, EPS);
+	ck_assert_double_eq_tol(r.fnr, 0.25, EPS);
+	ck_assert_double_eq_tol(r.pwc, 20.0, EPS);
+	ck_assert_double_eq_tol(r.specificity, 10.0 / 12.0, EPS);
+
+	zp_eval_rates_compute(1, 3, 0, 0, &r);
+	ck_assert_double_eq_tol(r.precision, 0.25, EPS);
+	ck_assert_double_eq_tol(r.recall, 1.0, EPS);
+	ck_assert_double_eq_tol(r.f, 0.4, EPS); /* 2 * .25 * 1 / 1.25 */
+	ck_assert_double_eq_tol(r.fpr, 1.0, EPS);
+	ck_assert_double_eq_tol(r.pwc, 75.0, EPS);
+
+	/* nothing detected, something there: P undefined, R = 0 */
+	zp_eval_rates_compute(0, 0, 5, 5, &r);
+	ck_assert(isnan(r.precision));
+	ck_assert_double_eq_tol(r.recall, 0.0, EPS);
+	ck_assert(isnan(r.f));
+	ck_assert_double_eq_tol(r.fnr, 1.0, EPS);
+	/* P = R = 0: F = 0, not NaN */
+	zp_eval_rates_compute(0, 4, 5, 5, &r);
+	ck_assert_double_eq_tol(r.f, 0.0, EPS);
+	zp_eval_rates_compute(0, 0, 0, 0, &r);
+	ck_assert(isnan(r.pwc));
+	ck_assert(isnan(r.fpr));
+}
+END_TEST
+
+START_TEST(troi_parse)
+{
+	int64_t a = -1, b = -1;
+	char err[256];
+
+	ck_assert_int_eq(zp_eval_troi_parse("300 1099\n", "t.txt", &a, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(a, 300);
+	ck_assert_int_eq(b, 1099);
+	ck_assert_int_eq(zp_eval_troi_parse("  1\t1 \r\n", "t.txt", &a, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(a, 1);
+	ck_assert_int_eq(b, 1);
+	const char *bad[] = { "", "300", "300 1099 5", "5 3", "0 3", "a b", "3,4", "-1 4", "3 4x", "1.5 3",
+			      "99999999999999999999 3" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = b = 42;
+		err[0] = '\0';
+		ck_assert_msg(zp_eval_troi_parse(bad[i], "t.txt", &a, &b, err, sizeof(err)) == ZP_EINVAL, "%s",
+			      bad[i]);
+		ck_assert_str_eq(err, "t.txt: expected two frame numbers 'FIRST LAST' with 1 <= FIRST <= LAST");
+		ck_assert_int_eq(a, 42);
+	}
+	ck_assert_int_eq(zp_eval_troi_load("/nonexistent/temporalROI.txt", &a, &b, err, sizeof(err)), ZP_ENODEV);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/temporalROI.txt: cannot open"));
+}
+END_TEST
+
+/* ---- boxes ---- */
+
+static zp_eval_box B(int id, double x, double y, double w, double h)
+{
+	return (zp_eval_box){ .id = id, .x = x, .y = y, .w = w, .h = h };
+}
+
+START_TEST(iou_edges)
+{
+	zp_eval_box a = B(1, 0, 0, 10, 10), b;
+
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &a), 1.0, EPS);
+	b = B(2, 5, 0, 10, 10);
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &b), 50.0 / 150.0, EPS);
+	ck_assert_double_eq_tol(zp_eval_iou(&b, &a), 50.0 / 150.0, EPS);
+	b = B(2, 10, 0, 10, 10); /* touching edge */
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &b), 0.0, EPS);
+	b = B(2, 20, 20, 5, 5); /* apart */
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &b), 0.0, EPS);
+	b = B(2, 2, 2, 0, 5); /* no area, inside */
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &b), 0.0, EPS);
+	ck_assert_double_eq_tol(zp_eval_iou(&b, &b), 0.0, EPS);
+	b = B(2, 2, 2, 4, 4); /* contained */
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &b), 0.16, EPS);
+	b = B(2, 0, 0, 10, 5); /* exactly 0.5 */
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &b), 0.5, EPS);
+	b = B(2, -2.5, -2.5, 5, 5); /* fractional, corner overlap 2.5 x 2.5 */
+	ck_assert_double_eq_tol(zp_eval_iou(&a, &b), 6.25 / (100 + 25 - 6.25), EPS);
+}
+END_TEST
+
+/* Brute force: least total cost over all injective assignments of the smaller side. */
+static double best_cost(const double *c, int n, int m, int i, unsigned used)
+{
+	double best = INFINITY;
+
+	if (i == n || (n > m && __builtin_popcount(used) == m)) {
+		return 0.0;
+	}
+	if (n > m) {
+		/* every column must be used: row i may also stay unassigned while enough rows are left */
+		if (n - i > m - __builtin_popcount(used))
+			best = best_cost(c, n, m, i + 1, used);
+	}
+	for (int j = 0; j < m; j++) {
+		if (used & (1u << j))
+			continue;
+		double v = c[i * m + j] + best_cost(c, n, m, i + 1, used | (1u << j));
+
+		if (v < best)
+			best = v;
+	}
+	return best;
+}
+
+START_TEST(hungarian_vs_brute_force)
+{
+	unsigned seed = 12345;
+	uint8_t work[8192];
+
+	for (int iter = 0; iter < 400; iter++) {
+		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+		int m = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+		double c[36], total = 0;
+		int r2c[6], cnt = 0;
+		unsigned usedc = 0;
+
+		for (int k = 0; k < n * m; k++) {
+			seed = seed * 1103515245u + 12345u;
+			/* few distinct values so ties are common; some "forbidden" */
+			c[k] = (seed >> 16) % 7 == 0 ? 1e9 : (double)((seed >> 16) % 5) / 4.0;
+		}
+		ck_assert_uint_le(zp_eval_hungarian_work(n, m), sizeof(work));
+		zp_eval_hungarian(c, n, m, r2c, work);
+		for (int i = 0; i < n; i++) {
+			if (r2c[i] < 0)
+				continue;
+			ck_assert_int_lt(r2c[i], m);
+			ck_assert(!(usedc & (1u << r2c[i])));
+			usedc |= 1u << r2c[i];
+			total += c[i * m + r2c[i]];
+			cnt++;
+		}
+		ck_assert_int_eq(cnt, n < m ? n : m);
+		ck_assert_double_eq_tol(total, best_cost(c, n, m, 0, 0), 1e-6);
+	}
+}
+END_TEST
+
+START_TEST(mot_hungarian_beats_greedy)
+{
+	/* X overlaps A best (0.818) but is B's only candidate (0.667); Y overlaps only A (0.538).
+	 * Greedy by IoU would take X-A and leave B unmatched; the Hungarian method matches both. */
+	zp_eval_box gt[2] = { B(1, 0, 0, 10, 10), B(2, 3, 0, 10, 10) };
+	zp_eval_box ours[2] = { B(10, 1, 0, 10, 10), B(11, -3, 0, 10, 10) };
+	zp_eval_mot *m = zp_eval_mot_new(0.5);
+	zp_eval_mot_stats s;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(zp_eval_mot_frame(m, gt, 2, ours, 2), 0);
+	zp_eval_mot_get(m, &s);
+	ck_assert_uint_eq(s.tp, 2);
+	ck_assert_uint_eq(s.fp, 0);
+	ck_assert_uint_eq(s.fn, 0);
+	ck_assert_double_eq_tol(s.mota, 1.0, EPS);
+	ck_assert_double_eq_tol(s.motp_iou, (80.0 / 120.0 + 70.0 / 130.0) / 2.0, EPS);
+	zp_eval_mot_free(m);
+}
+END_TEST
+
+START_TEST(mot_threshold_and_counts)
+{
+	zp_eval_box gt[3] = { B(1, 0, 0, 10, 10), B(2, 100, 0, 10, 10), B(3, 200, 0, 10, 10) };
+	/* exactly 0.5 matches; just under does not; a box far away is a false positive */
+	zp_eval_box ours[3] = { B(7, 0, 0, 10, 5), B(8, 100, 0, 10, 4.999), B(9, 400, 400, 10, 10) };
+	zp_eval_mot *m = zp_eval_mot_new(0.5);
+	zp_eval_mot_stats s;
+
+	ck_assert_int_eq(zp_eval_mot_frame(m, gt, 3, ours, 3), 0);
+	/* a frame with nothing at all, and one with only our box */
+	ck_assert_int_eq(zp_eval_mot_frame(m, NULL, 0, NULL, 0), 0);
+	ck_assert_int_eq(zp_eval_mot_frame(m, NULL, 0, ours, 1), 0);
+	zp_eval_mot_get(m, &s);
+	ck_assert_uint_eq(s.frames, 3);
+	ck_assert_uint_eq(s.gt, 3);
+	ck_assert_uint_eq(s.tp, 1);
+	ck_assert_uint_eq(s.fn, 2);
+	ck_assert_uint_eq(s.fp, 3);
+	ck_assert_uint_eq(s.idsw, 0);
+	ck_assert_double_eq_tol(s.precision, 0.25, EPS);
+	ck_assert_double_eq_tol(s.recall, 1.0 / 3.0, EPS);
+	ck_assert_double_eq_tol(s.mota, 1.0 - 5.0 / 3.0, EPS);
+	zp_eval_mot_free(m);
+
+	m = zp_eval_mot_new(0.5);
+	zp_eval_mot_get(m, &s);
+	ck_assert(isnan(s.mota));
+	ck_assert(isnan(s.precision));
+	ck_assert(isnan(s.recall));
+	zp_eval_mot_free(m);
+}
+END_TEST
+
+START_TEST(mot_id_switches)
+{
+	zp_eval_mot *m = zp_eval_mot_new(0.5);
+	zp_eval_mot_stats s;
+	zp_eval_box g1 = B(1, 0, 0, 10, 20);
+	zp_eval_box t10 = B(10, 0, 0, 10, 20), t11 = B(11, 1, 0, 10, 20), t12 = B(12, 0, 1, 10, 20);
+
+	/* f1: gt 1 <- track 10 */
+	zp_eval_mot_frame(m, &g1, 1, &t10, 1);
+	/* f2: track 10 gone, 11 takes over: switch 1 */
+	zp_eval_mot_frame(m, &g1, 1, &t11, 1);
+	/* f3: 10 is back and overlaps as well (better IoU), but 11 is still valid: continuation keeps 11 */
+	zp_eval_mot_frame(m, &g1, 1, (zp_eval_box[]){ t10, t11 }, 2);
+	zp_eval_mot_get(m, &s);
+	ck_assert_uint_eq(s.idsw, 1);
+	ck_assert_uint_eq(s.fp, 1);
+	/* f4: nobody matches (FN), f5: track 12 picks it up: a switch against the match two frames back */
+	zp_eval_mot_frame(m, &g1, 1, NULL, 0);
+	zp_eval_mot_frame(m, &g1, 1, &t12, 1);
+	/* f6: 12 again: no switch */
+	zp_eval_mot_frame(m, &g1, 1, &t12, 1);
+	zp_eval_mot_get(m, &s);
+	ck_assert_uint_eq(s.frames, 6);
+	ck_assert_uint_eq(s.gt, 6);
+	ck_assert_uint_eq(s.tp, 5);
+	ck_assert_uint_eq(s.fn, 1);
+	ck_assert_uint_eq(s.fp, 1);
+	ck_assert_uint_eq(s.idsw, 2);
+	ck_assert_double_eq_tol(s.mota, 1.0 - 4.0 / 6.0, EPS);
+	zp_eval_mot_free(m);
+}
+END_TEST
+
+START_TEST(mot_two_people_swap_tracks)
+{
+	/* two people, two tracks; at f2 the tracker swaps their ids: two switches; a new gt id is never a switch */
+	zp_eval_mot *m = zp_eval_mot_new(0.5);
+	zp_eval_mot_stats s;
+	zp_eval_box g[3] = { B(1, 0, 0, 10, 20), B(2, 50, 0, 10, 20), B(3, 100, 0, 10, 20) };
+	zp_eval_box a[2] = { B(5, 0, 0, 10, 20), B(6, 50, 0, 10, 20) };
+	zp_eval_box b[3] = { B(6, 0, 0, 10, 20), B(5, 50, 0, 10, 20), B(7, 100, 0, 10, 20) };
+
+	zp_eval_mot_frame(m, g, 2, a, 2);
+	zp_eval_mot_frame(m, g, 3, b, 3);
+	zp_eval_mot_get(m, &s);
+	ck_assert_uint_eq(s.tp, 5);
+	ck_assert_uint_eq(s.idsw, 2);
+	ck_assert_double_eq_tol(s.mota, 1.0 - 2.0 / 5.0, EPS);
+	zp_eval_mot_free(m);
+}
+END_TEST
+
+START_TEST(mot_many_boxes)
+{
+	/* more ground truth than ours and the other way round, beyond any small fixed buffer */
+	static zp_eval_box g[150], o[70];
+	zp_eval_mot *m = zp_eval_mot_new(0.5);
+	zp_eval_mot_stats s;
+
+	for (int i = 0; i < 150; i++)
+		g[i] = B(i + 1, i * 20, 0, 10, 10);
+	for (int j = 0; j < 70; j++)
+		o[j] = B(1000 + j, j * 40 + 1, 0, 10, 10); /* on every second gt box, IoU 90/110 */
+	ck_assert_int_eq(zp_eval_mot_frame(m, g, 150, o, 70), 0);
+	ck_assert_int_eq(zp_eval_mot_frame(m, g, 10, o, 70), 0);
+	zp_eval_mot_get(m, &s);
+	ck_assert_uint_eq(s.tp, 70 + 5);
+	ck_assert_uint_eq(s.fn, 80 + 5);
+	ck_assert_uint_eq(s.fp, 65);
+	ck_assert_uint_eq(s.idsw, 0);
+	zp_eval_mot_free(m);
+}
+END_TEST
+
+/* ---- gt.txt ---- */
+
+START_TEST(gt_parse_sorted_and_conf0)
+{
+	const char *text = "2,1,10,20,30,40,1,-1,-1,-1\r\n"
+			   "1,1,11.5,21,31,41,1,-1,-1,-1\n"
+			   "\n"
+			   "1,2,100,20,30,40,0,-1,-1,-1\n"   /* conf 0: ignored */
+			   " 1 , 3 , 200 , 20 , 30 , 40 , 0.5 , 1 , 0.8 \n" /* MOT16 style, 9 columns */
+			   "3,4,1e2,2E1,30,40,1,-1,-1,-1";     /* no final newline */
+	const zp_eval_box *b;
+	char err[256];
+	int code = 99;
+	zp_eval_gt *gt = zp_eval_gt_parse(text, strlen(text), "gt.txt", &code, err, sizeof(err));
+
+	ck_assert_ptr_nonnull(gt);
+	ck_assert_int_eq(code, 0);
+	ck_assert_uint_eq(zp_eval_gt_rows(gt), 4);
+	ck_assert_int_eq(zp_eval_gt_last_frame(gt), 3);
+	ck_assert_int_eq(zp_eval_gt_frame(gt, 1, &b), 2);
+	ck_assert_int_eq(b[0].id, 1);
+	ck_assert_double_eq_tol(b[0].x, 11.5, EPS);
+	ck_assert_double_eq_tol(b[0].h, 41, EPS);
+	ck_assert_int_eq(b[1].id, 3);
+	ck_assert_int_eq(zp_eval_gt_frame(gt, 2, &b), 1);
+	ck_assert_int_eq(b[0].id, 1);
+	ck_assert_int_eq(zp_eval_gt_frame(gt, 3, &b), 1);
+	ck_assert_double_eq_tol(b[0].x, 100, EPS);
+	ck_assert_double_eq_tol(b[0].y, 20, EPS);
+	ck_assert_int_eq(zp_eval_gt_frame(gt, 4, &b), 0);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(zp_eval_gt_frame(gt, 0, &b), 0);
+	zp_eval_gt_free(gt);
+
+	gt = zp_eval_gt_parse("", 0, "gt.txt", &code, err, sizeof(err));
+	ck_assert_ptr_nonnull(gt);
+	ck_assert_uint_eq(zp_eval_gt_rows(gt), 0);
+	ck_assert_int_eq(zp_eval_gt_last_frame(gt), 0);
+	ck_assert_int_eq(zp_eval_gt_frame(gt, 1, &b), 0);
+	zp_eval_gt_free(gt);
+	zp_eval_gt_free(NULL);
+}
+END_TEST
+
+START_TEST(gt_parse_errors)
+{
+	static const struct {
+		const char *line;
+		const char *msg;
+	} cases[] = {
+		{ "1,2,3,4", "gt.txt:17: expected 9 or 10 comma-separated numbers (frame,id,left,top,width,height,conf,...)" },
+		{ "1,2,3,4,5,6,1,-1,-1,-1,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
+		{ "1,2,3,4,5,6,1,-1,,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
+		{ "1,2,3,4,5,nan,1,-1,-1,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
+		{ "1,2,3,4,5,inf,1,-1,-1,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
+		{ "1,2,3,4,5,0x10,1,-1,-1,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
+		{ "1;2;3;4;5;6;1;-1;-1;-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
+		{ "frame,id,left,top,w,h,conf,x,y,z", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
+		{ "0,2,3,4,5,6,1,-1,-1,-1", "gt.txt:17: expected a frame number >= 1 and an integer id" },
+		{ "1.5,2,3,4,5,6,1,-1,-1,-1", "gt.txt:17: expected a frame number >= 1 and an integer id" },
+		{ "1,2.5,3,4,5,6,1,-1,-1,-1", "gt.txt:17: expected a frame number >= 1 and an integer id" },
+		{ "1,9999999999,3,4,5,6,1,-1,-1,-1", "gt.txt:17: expected an id that fits in 32 bits" },
+		{ "1,2,3,4,-5,6,1,-1,-1,-1", "gt.txt:17: expected width and height >= 0" },
+	};
+	char text[2048], err[256];
+	int code;
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		size_t n = 0;
+
+		for (int i = 1; i < 17; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%d,1,1,1,5,5,1,-1,-1,-1\n", i);
+		snprintf(text + n, sizeof(text) - n, "%s\n5,1,1,1,5,5,1,-1,-1,-1\n", cases[k].line);
+		code = 0;
+		err[0] = '\0';
+		ck_assert_msg(zp_eval_gt_parse(text, strlen(text), "gt.txt", &code, err, sizeof(err)) == NULL, "%s",
+			      cases[k].line);
+		ck_assert_int_eq(code, ZP_EINVAL);
+		ck_assert_msg(strncmp(err, cases[k].msg, strlen(cases[k].msg)) == 0, "%s -> %s", cases[k].line, err);
+	}
+	/* a NUL byte in the middle of a line */
+	memcpy(text, "1,1,1,1,5,5,1,-1,-1,-1\n1,1\0,1,5,5,1,-1,-1,-1\n", 46);
+	ck_assert_ptr_null(zp_eval_gt_parse(text, 46, "gt.txt", &code, err, sizeof(err)));
+	ck_assert_str_eq(err, "gt.txt:2: expected text, found a NUL byte");
+	ck_assert_ptr_null(zp_eval_gt_load("/nonexistent/gt.txt", &code, err, sizeof(err)));
+	ck_assert_int_eq(code, ZP_ENODEV);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/gt.txt: cannot open"));
+}
+END_TEST
+
+/* ---- zone presence ---- */
+
+START_TEST(zone_presence_ground_point)
+{
+	zp_zone z[2];
+	zp_eval_box b;
+	char err[128];
+
+	memset(z, 0, sizeof(z));
+	ck_assert_int_eq(zp_polygon_parse("0,0 100,0 100,100 0,100", &z[0].poly, err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_polygon_parse("200,0 300,0 300,100 200,100", &z[1].poly, err, sizeof(err)), 0);
+	/* box mostly in zone 0 but its ground point (bottom centre 50,150) is below it: not present */
+	b = B(1, 0, 0, 100, 150);
+	ck_assert_uint_eq(zp_eval_zone_presence(z, 2, &b, 1), 0);
+	/* head outside zone 1 (above the frame top), feet inside at (250, 90) */
+	b = B(1, 240, -100, 20, 190);
+	ck_assert_uint_eq(zp_eval_zone_presence(z, 2, &b, 1), 2);
+	/* ground point exactly on zone 0's edge (100, 100) counts */
+	zp_eval_box two[2] = { B(1, 90, 50, 20, 50), B(2, 240, 0, 20, 90) };
+	ck_assert_uint_eq(zp_eval_zone_presence(z, 2, two, 2), 3);
+	ck_assert_uint_eq(zp_eval_zone_presence(z, 2, NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(presence_episodes_and_latency)
+{
+	/* frames 1..12 */
+	const int gt[12] = { 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1 };
+	const int us[12] = { 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1 };
+	zp_eval_presence *p = zp_eval_presence_new();
+	zp_eval_presence_stats s;
+
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i < 12; i++)
+		ck_assert_int_eq(zp_eval_presence_frame(p, i + 1, gt[i], us[i]), 0);
+	zp_eval_presence_get(p, &s);
+	ck_assert_uint_eq(s.frames, 12);
+	ck_assert_uint_eq(s.tp, 2);  /* frames 3, 12 */
+	ck_assert_uint_eq(s.fp, 2);  /* frames 5, 8 (next to an episode but outside it: not a catch) */
+	ck_assert_uint_eq(s.fn, 7);
+	ck_assert_uint_eq(s.tn, 1);
+	ck_assert_double_eq_tol(s.precision, 0.5, EPS);
+	ck_assert_double_eq_tol(s.recall, 2.0 / 9.0, EPS);
+	ck_assert_double_eq_tol(s.f, 2 * 0.5 * (2.0 / 9.0) / (0.5 + 2.0 / 9.0), EPS);
+	/* episodes [2,4] caught at 3 (latency 1), [6,7] missed, [9,12] caught at 12 (latency 3) */
+	ck_assert_uint_eq(s.episodes, 3);
+	ck_assert_uint_eq(s.missed, 1);
+	ck_assert_double_eq_tol(s.latency_median, 2.0, EPS);
+	ck_assert_int_eq(s.latency_max, 3);
+	zp_eval_presence_free(p);
+}
+END_TEST
+
+START_TEST(presence_open_episode_gap_and_order)
+{
+	zp_eval_presence *p = zp_eval_presence_new();
+	zp_eval_presence_stats s;
+
+	zp_eval_presence_get(p, &s);
+	ck_assert_uint_eq(s.episodes, 0);
+	ck_assert(isnan(s.latency_median));
+	ck_assert_int_eq(s.latency_max, -1);
+	ck_assert(isnan(s.recall));
+	/* episode from 1, seen at 1 (latency 0) */
+	zp_eval_presence_frame(p, 1, true, true);
+	zp_eval_presence_frame(p, 2, true, false);
+	/* gap (frames 3..9 not evaluated): a new episode starts at 10, seen late at 12 */
+	zp_eval_presence_frame(p, 10, true, false);
+	zp_eval_presence_frame(p, 11, true, false);
+	zp_eval_presence_frame(p, 12, true, true);
+	zp_eval_presence_frame(p, 13, false, false);
+	/* an episode still running at the end, never seen */
+	zp_eval_presence_frame(p, 14, true, false);
+	ck_assert_int_eq(zp_eval_presence_frame(p, 14, true, false), ZP_EINVAL);
+	ck_assert_int_eq(zp_eval_presence_frame(p, 3, true, false), ZP_EINVAL);
+	zp_eval_presence_get(p, &s);
+	ck_assert_uint_eq(s.frames, 7);
+	ck_assert_uint_eq(s.episodes, 3);
+	ck_assert_uint_eq(s.missed, 1);
+	ck_assert_double_eq_tol(s.latency_median, 1.0, EPS); /* latencies 0 and 2 */
+	ck_assert_int_eq(s.latency_max, 2);
+	/* it gets caught after all: no longer missed */
+	zp_eval_presence_frame(p, 15, true, true);
+	zp_eval_presence_get(p, &s);
+	ck_assert_uint_eq(s.missed, 0);
+	ck_assert_double_eq_tol(s.latency_median, 1.0, EPS); /* 0, 1, 2 */
+	zp_eval_presence_free(p);
+	zp_eval_presence_free(NULL);
+}
+END_TEST
+
+Suite *eval_suite(void);
+Suite *eval_suite(void)
+{
+	Suite *s = suite_create("eval");
+	TCase *tc = tcase_create("metrics");
+
+	tcase_add_test(tc, pixels_cdnet_classes);
+	tcase_add_test(tc, pixels_roi_and_temporal_roi);
+	tcase_add_test(tc, pixels_strides);
+	tcase_add_test(tc, rates_exact);
+	tcase_add_test(tc, troi_parse);
+	tcase_add_test(tc, iou_edges);
+	tcase_add_test(tc, hungarian_vs_brute_force);
+	tcase_add_test(tc, mot_hungarian_beats_greedy);
+	tcase_add_test(tc, mot_threshold_and_counts);
+	tcase_add_test(tc, mot_id_switches);
+	tcase_add_test(tc, mot_two_people_swap_tracks);
+	tcase_add_test(tc, mot_many_boxes);
+	tcase_add_test(tc, gt_parse_sorted_and_conf0);
+	tcase_add_test(tc, gt_parse_errors);
+	tcase_add_test(tc, zone_presence_ground_point);
+	tcase_add_test(tc, presence_episodes_and_latency);
+	tcase_add_test(tc, presence_open_episode_gap_and_order);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(eval_suite());
+}
