@@ -744,6 +744,90 @@ START_TEST(libc_io_under_libcamerify)
 }
 END_TEST
 
+/* ---- real frames: opencv-doc's vtest.avi (768x576) decoded by capture/file.c, centre 640x480 ---- */
+
+static zp_source *open_vtest(void)
+{
+	const char *path = zp_test_vtest();
+	char err[256];
+	int code;
+	zp_source *v;
+
+	if (!path)
+		return NULL;
+	v = zp_source_open_file(path, 0, &code, err, sizeof(err));
+	ck_assert_msg(v != NULL, "%s", err);
+	return v;
+}
+
+/* The centre width x height of the next decoded frame (grey where the video is smaller). */
+static void vtest_crop(zp_source *v, uint8_t *out, int width, int height)
+{
+	zp_frame vf;
+	int x0, y0, y, x;
+
+	ck_assert_int_eq(zp_source_next(v, &vf, -1), ZP_OK);
+	x0 = (vf.width - width) / 2;
+	y0 = (vf.height - height) / 2;
+	for (y = 0; y < height; y++)
+		for (x = 0; x < width; x++) {
+			int sx = x0 + x, sy = y0 + y;
+
+			out[(size_t)y * (size_t)width + (size_t)x] =
+				(sx >= 0 && sy >= 0 && sx < vf.width && sy < vf.height) ?
+					vf.luma[(size_t)sy * (size_t)vf.stride + (size_t)sx] : 128;
+		}
+}
+
+static void vtest_producer(void *ctx, uint64_t n, uint8_t *luma, int width, int height)
+{
+	(void)n;
+	vtest_crop(ctx, luma, width, height);
+}
+
+START_TEST(streams_recorded_video_frames)
+{
+	enum { N = 120, SZ = 640 * 480 };
+	zp_source *served = open_vtest(), *expect, *s;
+	uint8_t *want, *prev;
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_frame f;
+	int i, moved = 0;
+
+	if (!served)
+		return;
+	expect = open_vtest();
+	want = malloc(SZ);
+	prev = calloc(1, SZ);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(prev);
+	fake_v4l2_set_producer(vtest_producer, served);
+	s = open_cam();
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+		ck_assert_uint_eq(f.seq, seq + 1);
+		ck_assert_int_ge(f.t_ms, t);
+		seq = f.seq;
+		t = f.t_ms;
+		/* what the camera served ... */
+		assert_served(&f);
+		/* ... is frame i of the recording, decoded on its own */
+		vtest_crop(expect, want, 640, 480);
+		ck_assert_int_eq(f.stride, 640);
+		ck_assert_msg(memcmp(f.luma, want, SZ) == 0, "frame %d differs from the recording", i + 1);
+		moved += memcmp(f.luma, prev, SZ) != 0;
+		memcpy(prev, f.luma, SZ);
+	}
+	ck_assert_int_gt(moved, N / 2); /* real, changing pictures went through */
+	zp_source_free(s);
+	free(want);
+	free(prev);
+	zp_source_free(expect);
+	zp_source_free(served);
+}
+END_TEST
+
 /* ---- latency: DQBUF returned -> zp_source_next() returned, 640x480 YUYV ---- */
 
 static int cmp_i64(const void *a, const void *b)
@@ -782,6 +866,7 @@ static Suite *capture_v4l2_suite(void)
 	Suite *s = suite_create("capture_v4l2");
 	TCase *tc = tcase_create("stream");
 	TCase *tf = tcase_create("faults");
+	TCase *tv = tcase_create("video");
 	TCase *tl = tcase_create("latency");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -818,6 +903,12 @@ static Suite *capture_v4l2_suite(void)
 	tcase_add_test(tf, format_change_pixelformat);
 	tcase_add_test(tf, camera_without_luma_format);
 	suite_add_tcase(s, tf);
+
+	tcase_add_checked_fixture(tv, setup, teardown);
+	tcase_set_timeout(tv, 60);
+	tcase_set_tags(tv, "video");
+	tcase_add_test(tv, streams_recorded_video_frames);
+	suite_add_tcase(s, tv);
 
 	tcase_add_checked_fixture(tl, setup, teardown);
 	tcase_set_timeout(tl, 60);
