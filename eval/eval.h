@@ -199,6 +199,13 @@ int zp_eval_presence_frame(zp_eval_presence *p, int64_t frame, bool gt_present, 
 /* Totals so far (an episode still running at the last frame counts). */
 void zp_eval_presence_get(const zp_eval_presence *p, zp_eval_presence_stats *out);
 
+/*
+ * Pooled over n accumulators (all zones): frame counts and episodes summed,
+ * precision/recall/F from the summed counts, latency median and max over
+ * the caught episodes of all of them.
+ */
+void zp_eval_presence_pool(const zp_eval_presence *const *ps, int n, zp_eval_presence_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -121,13 +121,13 @@ zp_eval_gt *zp_eval_gt_parse(const char *text, size_t len, const char *name, int
 		nf = parse_fields(s, le, v, GT_MAX_FIELDS);
 		if (nf != 9 && nf != 10) {
 			zp_seterr(err, errlen, ZP_EINVAL,
-				  "%s:%ld: expected 9 or 10 comma-separated numbers (frame,id,left,top,width,height,conf,...)",
-				  name, line);
+				  "%s:%ld: expected 9 or 10 comma-separated numbers "
+				  "(frame,id,left,top,width,height,conf,...)", name, line);
 			goto fail;
 		}
 		if (!integral(v[0]) || v[0] < 1 || !integral(v[1])) {
-			zp_seterr(err, errlen, ZP_EINVAL, "%s:%ld: expected a frame number >= 1 and an integer id", name,
-				  line);
+			zp_seterr(err, errlen, ZP_EINVAL, "%s:%ld: expected a frame number >= 1 and an integer id",
+				  name, line);
 			goto fail;
 		}
 		if (v[1] < -2147483647.0 || v[1] > 2147483647.0) {

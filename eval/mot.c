@@ -212,7 +212,7 @@ static int remember(zp_eval_mot *m, int gt_id, int track_id, bool *sw)
 
 int zp_eval_mot_frame(zp_eval_mot *m, const zp_eval_box *gt, int ngt, const zp_eval_box *ours, int nours)
 {
-	/* cost matrix, five index arrays, then the Hungarian work for any nr <= ngt, nc <= nours (transpose included) */
+	/* cost matrix, five index arrays, then Hungarian work for any nr <= ngt, nc <= nours (with transpose) */
 	size_t need = ((size_t)ngt + nours) * sizeof(int) * 3 + 2 * (size_t)ngt * nours * sizeof(double) +
 		      zp_eval_hungarian_work(ngt, nours) + 64;
 	int *gt_match, *our_used, *rows, *cols, *r2c;

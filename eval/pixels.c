@@ -183,8 +183,8 @@ int zp_eval_troi_load(const char *path, int64_t *first, int64_t *last, char *err
 	if (rc)
 		return rc;
 	if (strlen(text) != len)
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: expected two frame numbers 'FIRST LAST' (text, no NUL bytes)",
-			       path);
+		rc = zp_seterr(err, errlen, ZP_EINVAL,
+			       "%s: expected two frame numbers 'FIRST LAST' (text, no NUL bytes)", path);
 	else
 		rc = zp_eval_troi_parse(text, path, first, last, err, errlen);
 	free(text);

@@ -19,11 +19,14 @@ uint32_t zp_eval_zone_presence(const zp_zone *zones, int nzones, const zp_eval_b
 	uint32_t bits = 0;
 
 	for (int z = 0; z < nzones && z < 32; z++)
-		for (int i = 0; i < n; i++)
-			if (zp_polygon_contains(&zones[z].poly, boxes[i].x + boxes[i].w / 2.0, boxes[i].y + boxes[i].h)) {
+		for (int i = 0; i < n; i++) {
+			double gx = boxes[i].x + boxes[i].w / 2.0, gy = boxes[i].y + boxes[i].h;
+
+			if (zp_polygon_contains(&zones[z].poly, gx, gy)) {
 				bits |= 1u << z;
 				break;
 			}
+		}
 	return bits;
 }
 
@@ -112,26 +115,64 @@ int zp_eval_presence_frame(zp_eval_presence *p, int64_t frame, bool gt_present, 
 	return 0;
 }
 
-void zp_eval_presence_get(const zp_eval_presence *p, zp_eval_presence_stats *out)
+/* The k-th smallest (from 0) latency over n sorted lists: a merge walk, no allocation. */
+static int64_t kth_latency(const zp_eval_presence *const *ps, int n, size_t k)
 {
+	size_t pos[64] = { 0 };
+	int64_t v = 0;
+
+	for (size_t r = 0; r <= k; r++) {
+		int best = -1;
+
+		for (int i = 0; i < n; i++)
+			if (pos[i] < ps[i]->nlat && (best < 0 || ps[i]->lat[pos[i]] < ps[best]->lat[pos[best]]))
+				best = i;
+		v = ps[best]->lat[pos[best]++];
+	}
+	return v;
+}
+
+void zp_eval_presence_pool(const zp_eval_presence *const *ps, int n, zp_eval_presence_stats *out)
+{
+	uint64_t tp = 0, fp = 0, fn = 0, tn = 0, frames = 0, episodes = 0, missed = 0;
+	size_t nlat = 0;
+
+	if (n > 64)
+		n = 64; /* more than ZP_MAX_ZONES; kth_latency's cursor array */
 	memset(out, 0, sizeof(*out));
-	out->frames = p->frames;
-	out->tp = p->tp;
-	out->fp = p->fp;
-	out->fn = p->fn;
-	out->tn = p->tn;
-	out->precision = zp_eval_ratio(p->tp, p->tp + p->fp);
-	out->recall = zp_eval_ratio(p->tp, p->tp + p->fn);
-	out->f = zp_eval_fmeasure(out->precision, out->recall);
-	out->episodes = p->episodes;
-	out->missed = p->missed_closed + (p->in_episode && !p->caught ? 1 : 0);
 	out->latency_median = NAN;
 	out->latency_max = -1;
-	if (p->nlat) {
-		size_t n = p->nlat;
+	for (int i = 0; i < n; i++) {
+		const zp_eval_presence *p = ps[i];
 
-		out->latency_max = p->lat[n - 1];
-		out->latency_median = n % 2 ? (double)p->lat[n / 2]
-					    : ((double)p->lat[n / 2 - 1] + (double)p->lat[n / 2]) / 2.0;
+		frames += p->frames;
+		tp += p->tp;
+		fp += p->fp;
+		fn += p->fn;
+		tn += p->tn;
+		episodes += p->episodes;
+		missed += p->missed_closed + (p->in_episode && !p->caught ? 1 : 0);
+		nlat += p->nlat;
+		if (p->nlat && p->lat[p->nlat - 1] > out->latency_max)
+			out->latency_max = p->lat[p->nlat - 1];
 	}
+	out->frames = frames;
+	out->tp = tp;
+	out->fp = fp;
+	out->fn = fn;
+	out->tn = tn;
+	out->precision = zp_eval_ratio(tp, tp + fp);
+	out->recall = zp_eval_ratio(tp, tp + fn);
+	out->f = zp_eval_fmeasure(out->precision, out->recall);
+	out->episodes = episodes;
+	out->missed = missed;
+	if (nlat)
+		out->latency_median = nlat % 2 ? (double)kth_latency(ps, n, nlat / 2)
+					       : ((double)kth_latency(ps, n, nlat / 2 - 1) +
+						  (double)kth_latency(ps, n, nlat / 2)) / 2.0;
+}
+
+void zp_eval_presence_get(const zp_eval_presence *p, zp_eval_presence_stats *out)
+{
+	zp_eval_presence_pool(&p, 1, out);
 }

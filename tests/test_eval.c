@@ -409,7 +409,8 @@ START_TEST(gt_parse_errors)
 		const char *line;
 		const char *msg;
 	} cases[] = {
-		{ "1,2,3,4", "gt.txt:17: expected 9 or 10 comma-separated numbers (frame,id,left,top,width,height,conf,...)" },
+		{ "1,2,3,4",
+		  "gt.txt:17: expected 9 or 10 comma-separated numbers (frame,id,left,top,width,height,conf,...)" },
 		{ "1,2,3,4,5,6,1,-1,-1,-1,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
 		{ "1,2,3,4,5,6,1,-1,,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
 		{ "1,2,3,4,5,nan,1,-1,-1,-1", "gt.txt:17: expected 9 or 10 comma-separated numbers" },
@@ -540,6 +541,44 @@ START_TEST(presence_open_episode_gap_and_order)
 }
 END_TEST
 
+START_TEST(presence_pooled_over_zones)
+{
+	zp_eval_presence *a = zp_eval_presence_new(), *b = zp_eval_presence_new(), *c = zp_eval_presence_new();
+	const zp_eval_presence *ps[3] = { a, b, c };
+	zp_eval_presence_stats s;
+
+	/* zone a: episode at 1 seen at once (0), episode 3..8 seen at 8 (5); zone b: 1..3 seen at 3 (2), 5 missed */
+	for (int f = 1; f <= 8; f++) {
+		zp_eval_presence_frame(a, f, f != 2, f == 1 || f == 8);
+		zp_eval_presence_frame(b, f, f <= 3 || f == 5, f == 3 || f == 7);
+	}
+	/* zone c: never anything */
+	zp_eval_presence_frame(c, 1, false, false);
+	zp_eval_presence_pool(ps, 3, &s);
+	ck_assert_uint_eq(s.frames, 17);
+	ck_assert_uint_eq(s.episodes, 4);
+	ck_assert_uint_eq(s.missed, 1);
+	ck_assert_uint_eq(s.tp, 3);  /* a: 1, 8; b: 3 */
+	ck_assert_uint_eq(s.fp, 1);  /* b: 7 */
+	ck_assert_uint_eq(s.fn, 8);  /* a: 3..7; b: 1, 2, 5 */
+	ck_assert_uint_eq(s.tn, 5);  /* a: 2; b: 4, 6, 8; c: 1 */
+	ck_assert_double_eq_tol(s.recall, 3.0 / 11.0, EPS);
+	ck_assert_double_eq_tol(s.precision, 0.75, EPS);
+	ck_assert_double_eq_tol(s.latency_median, 2.0, EPS); /* 0, 2, 5 */
+	ck_assert_int_eq(s.latency_max, 5);
+	zp_eval_presence_frame(c, 2, true, false);
+	zp_eval_presence_frame(c, 3, true, true);
+	zp_eval_presence_pool(ps, 3, &s);
+	ck_assert_double_eq_tol(s.latency_median, 1.5, EPS); /* 0, 1, 2, 5 */
+	zp_eval_presence_pool(ps, 0, &s);
+	ck_assert_uint_eq(s.frames, 0);
+	ck_assert(isnan(s.latency_median));
+	zp_eval_presence_free(a);
+	zp_eval_presence_free(b);
+	zp_eval_presence_free(c);
+}
+END_TEST
+
 Suite *eval_suite(void);
 Suite *eval_suite(void)
 {
@@ -563,6 +602,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, zone_presence_ground_point);
 	tcase_add_test(tc, presence_episodes_and_latency);
 	tcase_add_test(tc, presence_open_episode_gap_and_order);
+	tcase_add_test(tc, presence_pooled_over_zones);
 	suite_add_tcase(s, tc);
 	return s;
 }
