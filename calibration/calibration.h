@@ -38,7 +38,12 @@ typedef struct zp_zone {
 /* Even-odd point-in-polygon; a point on an edge counts as inside. */
 bool zp_polygon_contains(const zp_polygon *poly, double x, double y);
 
-/* true when two non-adjacent edges cross or touch (not a simple polygon). */
+/*
+ * true when the polygon is not simple: two non-adjacent edges cross or
+ * touch, two adjacent edges fold back over each other (all points on one
+ * line, a spike), a point repeats (zero-length edge, pinch), or n is
+ * outside 3..ZP_MAX_POLY.
+ */
 bool zp_polygon_self_intersects(const zp_polygon *poly);
 
 /* Signed area (shoelace); positive for counter-clockwise in a y-up frame. */
@@ -48,8 +53,12 @@ double zp_polygon_area(const zp_polygon *poly);
 bool zp_polygon_inside_frame(const zp_polygon *poly, int width, int height);
 
 /*
- * Parse "x,y x,y x,y ..." into poly. Returns 0, or ZP_EINVAL with a message
- * saying what is expected (for example "expected at least 3 points as x,y").
+ * Parse "x,y x,y x,y ..." (points separated by blanks; blanks around the
+ * comma allowed; plain decimal numbers within +-100000) into poly. Returns 0,
+ * or ZP_EINVAL with a message saying what is expected: "expected at least 3
+ * points as x,y", "expected x,y at point N, got '...'", "too many points
+ * (max 32)", "coordinate out of range at point N, ...". poly is untouched on
+ * error. Does not check the shape (see zp_polygon_self_intersects()).
  */
 int zp_polygon_parse(const char *text, zp_polygon *poly, char *err, size_t errlen);
 

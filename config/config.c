@@ -73,7 +73,6 @@ struct seen_key {
 
 struct parse_ctx {
 	zp_config *c;
-	const char *name;       /* file name for messages */
 	const char *text;       /* the whole file, NUL-terminated */
 	size_t pos;             /* reader position in text */
 	int lineno;             /* line the reader last handed out (1-based) */
@@ -600,7 +599,6 @@ int zp_config_load_string(const char *text, const char *name, zp_config *c, char
 	if (!x)
 		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", name);
 	x->c = c;
-	x->name = name;
 	x->text = text;
 	x->pending_poly = -1;
 	line = ini_parse_stream(reader, x, handler, x);

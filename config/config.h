@@ -53,9 +53,12 @@ typedef struct zp_config {
 void zp_config_default(zp_config *c);
 
 /*
- * Load and check a config file. Returns 0, ZP_ENODEV (cannot open: message
- * names the file), or ZP_EINVAL with "FILE:LINE: ..." in err. On error *c
- * is left in an unspecified state.
+ * Load and check a config file. Returns 0, ZP_ENODEV (no such file: "FILE:
+ * cannot open (No such file or directory)"), ZP_EACCES (no permission),
+ * ZP_EIO (cannot read, e.g. a directory), ZP_ENOMEM, or ZP_EINVAL with
+ * "FILE:LINE: ..." (or "FILE: ..." for checks across lines) in err, one
+ * line. On error *c is left in an unspecified state. docs/config.md lists
+ * the keys, defaults and rules.
  */
 int zp_config_load(const char *path, zp_config *c, char *err, size_t errlen);
 
