@@ -371,6 +371,8 @@ static int open_device(struct v4l2_source *s)
 			return set_err(s, ZP_EACCES, "%s: permission denied (is the user in group video?)", dev);
 		case EBUSY:
 			return set_err(s, ZP_EBUSY, "%s: device busy (is another program using the camera?)", dev);
+		case ENOTTY: /* libv4l2 refuses a file that answers no VIDIOC_QUERYCAP */
+			return set_err(s, ZP_ENODEV, "%s: not a V4L2 device", dev);
 		default:
 			return set_errno(s, e, "cannot open");
 		}

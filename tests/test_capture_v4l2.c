@@ -366,6 +366,13 @@ START_TEST(not_a_capture_device)
 		      zp_source_error(s));
 	zp_source_free(s);
 
+	/* not V4L2 at all */
+	zp_strlcpy(P.device, "/dev/null", sizeof(P.device));
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
+	ck_assert_str_eq(zp_source_error(s), "/dev/null: not a V4L2 device");
+	zp_source_free(s);
+
 	/* capture without streaming I/O (read() only) */
 	fake_v4l2_reset();
 	zp_strlcpy(P.device, "/dev/video0", sizeof(P.device));
