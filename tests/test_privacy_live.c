@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_privacy_live.c - the live path against the fake camera, with every
+ * open for writing recorded by an LD_PRELOAD shim (fakes/openlog_preload.c):
+ *
+ *  - `zebrapad audit --live` (zebrapad built against the fake libv4l2) runs a
+ *    few hundred frames and opens nothing at all for writing;
+ *  - a daemon-like writer (this program with --writer: fake camera ->
+ *    detector -> light controller -> counts store, under the sandbox) opens
+ *    only the store's files for writing, and its one attempt to write a
+ *    picture elsewhere fails (where the kernel has Landlock).
+ *
+ * When `zebrapad run` exists, its test should run it under the same shim.
+ */
+#include "zp_test.h"
+#include "capture.h"
+#include "detector.h"
+#include "fake_v4l2.h"
+#include "lights.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FRAMES 300
+
+static void tmpdir(char *dir, size_t n)
+{
+	snprintf(dir, n, "/tmp/zp_live_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rmtree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- the writer (runs in a child, under the shim) ---- */
+
+enum { WRITER_OK = 0, WRITER_OK_NO_LANDLOCK = 40 };
+
+static int live_writer(const char *data, const char *outside)
+{
+	const char *names[] = { "middle" };
+	zp_zone zone;
+	zp_camera_params cam;
+	zp_detector_params dp;
+	zp_lights_params lp;
+	zp_store_params sp;
+	zp_sandbox_opts so;
+	zp_sandbox_status sb;
+	zp_lights lights;
+	zp_detector *det = NULL;
+	zp_source *src;
+	zp_store *st;
+	zp_result *r = calloc(1, sizeof(*r));
+	char err[512], path[600];
+	int code = 0, fd, frames = 0;
+	int64_t t0 = -1, last = 0;
+	uint64_t act = 0;
+
+	if (!r)
+		return 2;
+	fake_v4l2_reset();
+	zp_camera_params_default(&cam);
+	zp_strlcpy(cam.device, "/dev/video0", sizeof(cam.device));
+	src = zp_source_open_v4l2(&cam, &code, err, sizeof(err));
+	if (!src) {
+		fprintf(stderr, "writer: %s\n", err);
+		return 3;
+	}
+	zp_sandbox_opts_default(&so);
+	so.data_dir = data;
+	if (zp_sandbox_apply(&so, &sb, err, sizeof(err))) {
+		fprintf(stderr, "writer: %s\n", err);
+		return 4;
+	}
+	memset(&sp, 0, sizeof(sp));
+	snprintf(sp.path, sizeof(sp.path), "%s/counts.db", data);
+	sp.interval_s = 1;
+	sp.retention_days = 365;
+	st = zp_store_open(&sp, names, 1, 0, NULL, err, sizeof(err));
+	if (!st) {
+		fprintf(stderr, "writer: %s\n", err);
+		return 5;
+	}
+	memset(&zone, 0, sizeof(zone));
+	zp_strlcpy(zone.name, "middle", sizeof(zone.name));
+	zone.role = ZP_ROLE_CROSSING;
+	zone.poly.n = 4;
+	zone.poly.p[0] = (zp_pt){ 100, 100 };
+	zone.poly.p[1] = (zp_pt){ 540, 100 };
+	zone.poly.p[2] = (zp_pt){ 540, 400 };
+	zone.poly.p[3] = (zp_pt){ 100, 400 };
+	zp_detector_params_default(&dp);
+	zp_lights_params_default(&lp);
+	while (frames < FRAMES) {
+		zp_store_sample smp;
+		zp_frame f;
+
+		if (zp_source_next(src, &f, 2000)) {
+			fprintf(stderr, "writer: %s\n", zp_source_error(src));
+			return 6;
+		}
+		if (!det) {
+			det = zp_detector_new(&dp, &zone, 1, f.width, f.height, NULL, err, sizeof(err));
+			if (!det) {
+				fprintf(stderr, "writer: %s\n", err);
+				return 7;
+			}
+			zp_lights_init(&lights, &lp, f.t_ms);
+			t0 = last = f.t_ms;
+		}
+		if (zp_detector_process(det, &f, r))
+			return 8;
+		zp_lights_frame(&lights, f.t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK, r->model_ready);
+		memset(&smp, 0, sizeof(smp));
+		/* frame times stretched x40 so a few hundred fast fake frames span several 1-second intervals */
+		smp.wall_ms = 1700000000000LL + (f.t_ms - t0) * 40;
+		smp.dt_ms = (f.t_ms - last) * 40;
+		smp.occupied[0] = r->zone_count[0] > 0;
+		smp.light_on = lights.state == ZP_LIGHT_ON;
+		smp.fault = lights.state == ZP_LIGHT_FAILSAFE;
+		smp.light_activations = (int)(lights.activations - act);
+		act = lights.activations;
+		last = f.t_ms;
+		if (zp_store_account(st, &smp))
+			return 9;
+		frames++;
+	}
+	/* what a bug (or an attacker) would try: keep a picture somewhere else */
+	snprintf(path, sizeof(path), "%s/frame.jpg", outside);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		if (sb.landlock)
+			return 10;
+	} else if (sb.landlock && errno != EACCES) {
+		return 11;
+	}
+	zp_store_close(st);
+	zp_detector_free(det);
+	zp_source_free(src);
+	free(r);
+	return sb.landlock ? WRITER_OK : WRITER_OK_NO_LANDLOCK;
+}
+
+/* ---- the parent ---- */
+
+/* Run argv with the shim preloaded, stdout to out_path; returns the exit status. */
+static int run_logged(char *const argv[], const char *log_path, const char *out_path)
+{
+	const char *shim = getenv("ZP_OPENLOG_SO");
+	char preload[600], logenv[600];
+	int status, fd;
+	pid_t pid;
+
+	ck_assert_msg(shim != NULL, "ZP_OPENLOG_SO not set (run through ctest)");
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", shim);
+	snprintf(logenv, sizeof(logenv), "ZP_OPENLOG=%s", log_path);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *envp[] = { preload, logenv, "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0",
+				 "UBSAN_OPTIONS=halt_on_error=1", NULL };
+
+		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(120);
+		execve(argv[0], argv, envp);
+		_exit(121);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "%s died (signal %d)", argv[0], WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
+/* The log's lines, checked: every successful write-open is one of `allowed` (NULL-terminated). */
+struct log_check {
+	int lines;
+	int ok_lines;
+	int seen[8];
+	char first_bad[700];
+	bool leak_denied;
+};
+
+static void check_log(const char *log_path, const char *const *allowed, const char *leak, struct log_check *c)
+{
+	char line[1200];
+	FILE *f = fopen(log_path, "r");
+
+	memset(c, 0, sizeof(*c));
+	ck_assert_msg(f != NULL, "the shim did not create its log %s (not preloaded?)", log_path);
+	while (fgets(line, sizeof(line), f)) {
+		char verb[16], result[16], path[1024];
+		unsigned flags;
+		bool ok = false;
+
+		c->lines++;
+		ck_assert_int_eq(sscanf(line, "%15s %15s %x %1023[^\n]", verb, result, &flags, path), 4);
+		if (leak && !strcmp(path, leak)) {
+			c->leak_denied = strcmp(result, "ok") != 0;
+			continue;
+		}
+		for (int i = 0; allowed[i]; i++)
+			if (!strcmp(path, allowed[i])) {
+				c->seen[i] += !strcmp(result, "ok");
+				ok = true;
+			}
+		c->ok_lines += !strcmp(result, "ok");
+		if (!ok && !c->first_bad[0])
+			snprintf(c->first_bad, sizeof(c->first_bad), "%.650s", line);
+	}
+	fclose(f);
+}
+
+START_TEST(audit_live_opens_nothing_for_writing)
+{
+	const char *zebrapad = getenv("ZP_FAKECAM");
+	const char *none[] = { NULL };
+	char dir[64], cfg[128], log[128], out[128], line[512];
+	char *argv[] = { (char *)zebrapad, "audit", "--live", "--json", "--config", cfg, "--max-frames", "300",
+			 "--interval", "1", NULL };
+	struct log_check c;
+	int rc, rows = 0;
+	FILE *f;
+
+	ck_assert_msg(zebrapad != NULL, "ZP_FAKECAM not set (run through ctest)");
+	tmpdir(dir, sizeof(dir));
+	snprintf(cfg, sizeof(cfg), "%s/site.ini", dir);
+	snprintf(log, sizeof(log), "%s/open.log", dir);
+	snprintf(out, sizeof(out), "%s/out.jsonl", dir);
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[camera]\ndevice = /dev/video0\n\n[store]\npath = %s/data/counts.db\n\n"
+		"[zone middle]\nrole = crossing\npolygon = 100,100 540,100 540,400 100,400\n", dir);
+	fclose(f);
+	rc = run_logged(argv, log, out);
+	ck_assert_msg(rc == 0, "zebrapad audit --live exited %d", rc);
+	check_log(log, none, NULL, &c);
+	ck_assert_msg(c.lines == 0, "audit --live opened for writing: %s", c.first_bad);
+	f = fopen(out, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		ck_assert_msg(strstr(line, "\"interval_start\"") != NULL, "not a record: %s", line);
+		rows++;
+	}
+	fclose(f);
+	ck_assert_int_ge(rows, 2); /* at least the interval in progress: zone + crossing row */
+	ck_assert_int_eq(rows % 2, 0);
+	rmtree(dir);
+}
+END_TEST
+
+START_TEST(daemon_like_writer_opens_only_the_store)
+{
+	const char *self = getenv("ZP_SELF");
+	char dir[64], data[128], outside[128], log[128], out[128], leak[160];
+	char db[200], wal[220], shm[220], journal[220];
+	const char *allowed[] = { db, wal, shm, journal, NULL };
+	char *argv[] = { (char *)self, "--writer", data, outside, NULL };
+	struct log_check c;
+	struct stat stt;
+	int rc;
+
+	ck_assert_msg(self != NULL, "ZP_SELF not set (run through ctest)");
+	tmpdir(dir, sizeof(dir));
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(outside, sizeof(outside), "%s/elsewhere", dir);
+	ck_assert_int_eq(mkdir(data, 0700), 0);
+	ck_assert_int_eq(mkdir(outside, 0700), 0);
+	snprintf(log, sizeof(log), "%s/open.log", dir);
+	snprintf(out, sizeof(out), "%s/out.txt", dir);
+	snprintf(leak, sizeof(leak), "%s/frame.jpg", outside);
+	snprintf(db, sizeof(db), "%s/counts.db", data);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	snprintf(shm, sizeof(shm), "%s-shm", db);
+	snprintf(journal, sizeof(journal), "%s-journal", db);
+
+	rc = run_logged(argv, log, out);
+	ck_assert_msg(rc == WRITER_OK || rc == WRITER_OK_NO_LANDLOCK, "the writer failed at step %d", rc);
+	check_log(log, allowed, leak, &c);
+	ck_assert_msg(!c.first_bad[0], "opened for writing outside the store: %s", c.first_bad);
+	ck_assert_msg(c.seen[0] >= 1 && c.seen[1] >= 1, "the store and its WAL were not seen (%d, %d): is the shim working?",
+		      c.seen[0], c.seen[1]);
+	if (rc == WRITER_OK_NO_LANDLOCK) {
+		fprintf(stderr, "SKIP: Landlock is not available in this kernel: the write outside the data "
+			"directory was not blocked (the write set was still checked)\n");
+	} else {
+		ck_assert_msg(c.leak_denied, "the attempt to write %s was not logged as refused", leak);
+		ck_assert_int_ne(stat(leak, &stt), 0);
+	}
+	/* the rows are there */
+	{
+		zp_store_params sp;
+		zp_store_summary sum;
+		zp_store *st;
+		char err[256];
+
+		memset(&sp, 0, sizeof(sp));
+		zp_strlcpy(sp.path, db, sizeof(sp.path));
+		sp.interval_s = 1;
+		sp.retention_days = 365;
+		st = zp_store_open(&sp, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
+		ck_assert_msg(st != NULL, "%s", err);
+		ck_assert_int_eq(zp_store_summarize(st, &sum, err, sizeof(err)), 0);
+		ck_assert_int_ge(sum.rows, 2);
+		zp_store_close(st);
+	}
+	rmtree(dir);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s;
+	TCase *tc;
+
+	if (argc == 4 && !strcmp(argv[1], "--writer"))
+		return live_writer(argv[2], argv[3]);
+	s = suite_create("privacy_live");
+	tc = tcase_create("live");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, audit_live_opens_nothing_for_writing);
+	tcase_add_test(tc, daemon_like_writer_opens_only_the_store);
+	suite_add_tcase(s, tc);
+	return zp_test_run(s);
+}
