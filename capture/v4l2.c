@@ -387,10 +387,10 @@ static int open_device(struct v4l2_source *s)
 	caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
 	zp_strlcpy(s->driver, (const char *)cap.driver, sizeof(s->driver));
 	if (!(caps & V4L2_CAP_VIDEO_CAPTURE))
-		return set_err(s, ZP_ENODEV,
-			       "%s: not a video capture device (driver %.16s, \"%.32s\", caps 0x%08" PRIx32
-			       "; a UVC camera's second node is metadata, try the other /dev/videoN)",
-			       dev, (const char *)cap.driver, (const char *)cap.card, caps);
+		return set_err(s, ZP_ENODEV, "%s: not a video capture device (driver %.16s, \"%.32s\", caps 0x%08" PRIx32
+			       ")%s", dev, (const char *)cap.driver, (const char *)cap.card, caps,
+			       (caps & V4L2_CAP_META_CAPTURE) ? "; a metadata node: UVC cameras have two, try the other" :
+			       (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) ? "; multi-planar capture is not supported" : "");
 	if (!(caps & V4L2_CAP_STREAMING))
 		return set_err(s, ZP_ENODEV, "%s: capture device without streaming I/O (driver %.16s)", dev,
 			       (const char *)cap.driver);
