@@ -69,6 +69,10 @@ zp_source *zp_source_open_v4l2(const zp_camera_params *p, int *errcode, char *er
  * ZP_EOF (recording ended), ZP_ETIMEDOUT, ZP_ENODEV / ZP_EIO (camera lost;
  * it will be reopened on a later call after the back-off), ZP_EACCES,
  * ZP_EFORMAT. A message for the last error is in zp_source_error().
+ * Cameras: ZP_EAGAIN when this call's timeout_ms ran out before the camera's
+ * own timeout_ms (no error yet); while waiting out the reconnect back-off a
+ * call sleeps at most timeout_ms and returns the last error again
+ * (docs/camera.md).
  */
 int zp_source_next(zp_source *s, zp_frame *f, int timeout_ms);
 
