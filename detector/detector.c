@@ -25,7 +25,7 @@
 /* Frame interval assumed until two frames have been seen (25 fps). */
 #define ZP_DEFAULT_INTERVAL_MS 40.0
 /* Largest frame gap that counts towards the interval (a stall is not the frame rate). */
-#define ZP_MAX_INTERVAL_MS 10000.0
+#define ZP_MAX_INTERVAL_MS 10000
 
 bool zp_result_occupied(const zp_result *r)
 {
@@ -93,18 +93,33 @@ static int choose_fg_shift(const zp_detector *d, double interval_ms)
 	return 1;
 }
 
+/* Median of the last ZP_DT_RING frame intervals: one stall or burst does not retune the model. */
+static double median_interval(const zp_detector *d)
+{
+	int32_t v[ZP_DT_RING];
+	int n = d->ndt < ZP_DT_RING ? d->ndt : ZP_DT_RING;
+
+	memcpy(v, d->dt, sizeof(v));
+	for (int i = 1; i < n; i++) /* insertion sort, n <= 9 */
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			int32_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
 /* Measure the frame interval and retune the model's ghost fade to it. */
 static void update_time(zp_detector *d, int64_t t_ms)
 {
 	if (d->have_t && t_ms > d->last_t) {
-		double dt = (double)(t_ms - d->last_t);
+		int64_t dt = t_ms - d->last_t;
 
-		if (dt > ZP_MAX_INTERVAL_MS)
-			dt = ZP_MAX_INTERVAL_MS;
-		if (d->frames <= 1)
-			d->interval_ms = dt;
-		else
-			d->interval_ms += (dt - d->interval_ms) / 8.0;
+		d->dt[d->ndt++ % ZP_DT_RING] = (int32_t)(dt < ZP_MAX_INTERVAL_MS ? dt : ZP_MAX_INTERVAL_MS);
+		if (d->ndt >= 2 * ZP_DT_RING)
+			d->ndt -= ZP_DT_RING; /* keep the count bounded, the ring position the same */
+		d->interval_ms = median_interval(d);
 	}
 	d->have_t = true;
 	d->last_t = t_ms;

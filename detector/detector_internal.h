@@ -181,6 +181,8 @@ bool zp_exposure_compensate(zp_exposure *e, double gain, const uint8_t *luma, in
 
 /* ---- detector.c ---- */
 
+#define ZP_DT_RING 9
+
 struct zp_detector {
 	zp_detector_params p;
 	int width, height;
@@ -217,7 +219,9 @@ struct zp_detector {
 	/* time */
 	bool have_t;
 	int64_t last_t;
-	double interval_ms;        /* smoothed frame interval measured from t_ms */
+	double interval_ms;        /* frame interval measured from t_ms: median of the last ZP_DT_RING */
+	int32_t dt[ZP_DT_RING];    /* last frame intervals, ms (ring) */
+	int ndt;
 	uint64_t frames;           /* frames processed */
 	bool have_mask;            /* a mask exists (zp_detector_mask) */
 	bool raw_valid;            /* raw holds last frame's model output (gain sampling) */

@@ -18,10 +18,15 @@
  * is confirmed after track_min_hits frames with a blob and dies at its first
  * miss; a confirmed one survives track_max_missed frames without a blob.
  *
- * Still and moved: a track that has travelled from where it was born is a
- * person who walked in; a blob that appears and never moves is a ghost or a
- * left object. Only the former is held out of the background model (see
- * zp_track_held), for at most still_hold_ms of standing still.
+ * Groups are limited: only tracks seen last frame join one, and a track
+ * that has coasted in groups for 3 x track_max_missed frames must find a
+ * blob of its own (stale tracks would otherwise ride along for ever).
+ *
+ * Still and moved: a track whose box has left the box it was born with is a
+ * person who walked in; a blob that appears and only ever shrinks in place
+ * is a ghost or a left object. Only the former is held out of the
+ * background model (see zp_track_held), for at most still_hold_ms of
+ * standing still.
  */
 #include "detector_internal.h"
 
