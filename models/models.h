@@ -43,6 +43,18 @@ zp_simd zp_simd_choose(const char *env_value);
 /* true when the path is compiled in and the CPU runs it. */
 bool zp_simd_available(zp_simd s);
 
+/*
+ * The background model keeps, per pixel, the mean grey level of the empty
+ * scene and its mean absolute deviation, both u16 in 8.8 fixed point (4 bytes
+ * a pixel; 1.2 MB at 640x480). A pixel is foreground when it differs from the
+ * mean by more than max(threshold, dev_mult * deviation). Background pixels
+ * learn with learn_shift, foreground pixels not held with fg_learn_shift (so
+ * ghosts and parked objects fade in bounded time: about
+ * 2^fg_learn_shift * ln(change / threshold) frames), held pixels not at all.
+ * Integer-only with defined rounding: every SIMD path gives the same bytes.
+ * docs/simd.md has the arithmetic, the paths and the benchmark.
+ */
+
 /* Background-model tunables (the detector fills these from its params and the frame rate). */
 typedef struct zp_bgmodel_params {
 	int threshold;        /* minimum |pixel - background| that is foreground, 1..255 */
