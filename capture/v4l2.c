@@ -308,8 +308,14 @@ static int set_err(struct v4l2_source *s, int code, const char *fmt, ...)
 /* errno of a failed call -> zp_err + message "DEVICE: what: strerror". */
 static int set_errno(struct v4l2_source *s, int errnum, const char *what)
 {
-	return set_err(s, zp_err_from_errno(errnum) == ZP_EAGAIN ? ZP_EIO : zp_err_from_errno(errnum), "%s: %s: %s",
-		       s->p.device, what, strerror(errnum));
+	int code = zp_err_from_errno(errnum);
+
+	if (errnum == EBUSY)
+		return set_err(s, ZP_EBUSY, "%s: device busy (is another program using the camera?)", s->p.device);
+	/* a driver's EINVAL/EAGAIN here is not the caller's bad input nor a "try again" */
+	if (code == ZP_EINVAL || code == ZP_EAGAIN)
+		code = ZP_EIO;
+	return set_err(s, code, "%s: %s: %s", s->p.device, what, strerror(errnum));
 }
 
 /* ---- closing ---- */

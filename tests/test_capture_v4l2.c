@@ -384,6 +384,24 @@ START_TEST(not_a_capture_device)
 }
 END_TEST
 
+/* Another program streams from the camera: busy until it lets go. */
+START_TEST(camera_busy)
+{
+	zp_source *a = open_cam(), *b;
+	zp_frame f;
+
+	ck_assert_int_eq(zp_source_next(a, &f, 1000), ZP_OK);
+	b = open_cam();
+	ck_assert_int_eq(zp_source_next(b, &f, 100), ZP_EBUSY);
+	ck_assert_str_eq(zp_source_error(b), "/dev/video0: device busy (is another program using the camera?)");
+	ck_assert_int_eq(fake_v4l2_open_fds(), 1);
+	zp_source_free(a);
+	ck_assert_int_eq(frame_within(b, &f, 1000), ZP_OK);
+	assert_served(&f);
+	zp_source_free(b);
+}
+END_TEST
+
 static void unplug_midstream(enum fake_v4l2_unplug_mode mode, int expect)
 {
 	zp_source *s = open_cam();
@@ -896,6 +914,7 @@ static Suite *capture_v4l2_suite(void)
 	tcase_add_test(tf, missing_camera_backs_off_and_recovers);
 	tcase_add_test(tf, permission_denied);
 	tcase_add_test(tf, not_a_capture_device);
+	tcase_add_test(tf, camera_busy);
 	tcase_add_test(tf, unplugged_dqbuf_enodev);
 	tcase_add_test(tf, unplugged_pollhup);
 	tcase_add_test(tf, frame_never_comes);
