@@ -357,8 +357,13 @@ START_TEST(store_rejects_bad_input)
 
 	/* a file that is not SQLite (an image, say) named as the store */
 	snprintf(path, sizeof(path), "%s/counts.db", dir);
-	write_file(path, "\xff\xd8\xff\xe0 this is no database, it is a JPEG................................"
-		   "..............................................................................", 150);
+	{
+		char jpeg[150];
+
+		memset(jpeg, '.', sizeof(jpeg));
+		memcpy(jpeg, "\xff\xd8\xff\xe0 this is no database, it is a JPEG", 36);
+		write_file(path, jpeg, sizeof(jpeg));
+	}
 	set_params(&p, dir, "counts.db", 60);
 	ck_assert_ptr_null(zp_store_open(&p, two_zones, 2, 0, &code, err, sizeof(err)));
 	ck_assert_int_eq(code, ZP_EINVAL);
