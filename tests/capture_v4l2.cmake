@@ -2,22 +2,24 @@
 # capture/v4l2.c against the fake libv4l2 (tests/fakes/fake_v4l2.c), not the real one:
 # the sources are compiled into the test rather than linking zp_capture. capture/file.c
 # (through zp_cvwrap) decodes vtest.avi into the frames the fake camera serves.
-zp_check_test(test_capture_v4l2
-  SOURCES test_capture_v4l2.c fakes/fake_v4l2.c
-          ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
-          ${CMAKE_SOURCE_DIR}/capture/camera_params.c ${CMAKE_SOURCE_DIR}/capture/file.c
-  LIBS zp_common zp_cvwrap
-  LABELS capture
-  TIMEOUT 300)
-target_include_directories(test_capture_v4l2 PRIVATE ${CMAKE_SOURCE_DIR}/capture ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
+if(TARGET zp_capture AND TARGET zp_cvwrap)
+  zp_check_test(test_capture_v4l2
+    SOURCES test_capture_v4l2.c fakes/fake_v4l2.c
+            ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
+            ${CMAKE_SOURCE_DIR}/capture/camera_params.c ${CMAKE_SOURCE_DIR}/capture/file.c
+    LIBS zp_common zp_cvwrap
+    LABELS capture
+    TIMEOUT 300)
+  target_include_directories(test_capture_v4l2 PRIVATE ${CMAKE_SOURCE_DIR}/capture ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
 
-# The same suite under valgrind (one process, so leaks anywhere count), where valgrind is
-# installed and the build is not sanitized; the latency measurement and OpenCV decoding are left out there.
-find_program(ZP_VALGRIND valgrind)
-if(ZP_VALGRIND AND NOT ZP_SANITIZE)
-  add_test(NAME test_capture_v4l2_valgrind
-    COMMAND ${ZP_VALGRIND} --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
-            $<TARGET_FILE:test_capture_v4l2>)
-  set_tests_properties(test_capture_v4l2_valgrind PROPERTIES TIMEOUT 600 LABELS "capture;valgrind"
-    ENVIRONMENT "CK_FORK=no;CK_EXCLUDE_TAGS=timing video;ZP_SOURCE_DIR=${CMAKE_SOURCE_DIR};ZP_VTEST=${ZP_VTEST}")
+  # The same suite under valgrind (one process, so leaks anywhere count), where valgrind is
+  # installed and the build is not sanitized; the latency measurement and OpenCV decoding are left out there.
+  find_program(ZP_VALGRIND valgrind)
+  if(ZP_VALGRIND AND NOT ZP_SANITIZE)
+    add_test(NAME test_capture_v4l2_valgrind
+      COMMAND ${ZP_VALGRIND} --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
+              $<TARGET_FILE:test_capture_v4l2>)
+    set_tests_properties(test_capture_v4l2_valgrind PROPERTIES TIMEOUT 600 LABELS "capture;valgrind"
+      ENVIRONMENT "CK_FORK=no;CK_EXCLUDE_TAGS=timing video;ZP_SOURCE_DIR=${CMAKE_SOURCE_DIR};ZP_VTEST=${ZP_VTEST}")
+  endif()
 endif()
