@@ -1,0 +1,1088 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app_run.c - the daemon loop of `zebrapad run` (see app_run.h, docs/run.md).
+ *
+ * Start-up, in this order:
+ *   1. the config (bad: exit 2);
+ *   2. SIGTERM/SIGINT/SIGHUP blocked and read through a signalfd;
+ *   3. the sandbox (no core dumps, Landlock, seccomp) - before any thread or
+ *      device exists, so everything opened later is opened inside it;
+ *   4. the GPIO output lines (light, heartbeat), requested at the fail-safe
+ *      level. A busy or missing line is retried for gpio_give_up_ms; then
+ *      exit 1: without the light line nothing we do can switch the lights, so
+ *      systemd restarts us and meanwhile the external watchdog, which sees no
+ *      heartbeat, forces the lights on. The push button is optional: without
+ *      it we run on the camera alone;
+ *   5. the counts store (optional: a store that does not open is logged and
+ *      retried, the lights do not wait for statistics);
+ *   6. the frame source (a camera that is not there yet is not an error: the
+ *      source reconnects by itself and the lights stay fail-safe);
+ *   7. READY=1: the lines are held and driven; from here on every failure is
+ *      handled inside the loop.
+ *
+ * The loop waits for a frame at most stall_ms/4 (less when the stall
+ * deadline or a blink edge is nearer), so the controller is updated by a
+ * frame or a tick at least that often and goes fail-safe within a few ms of
+ * stall_ms. A processed frame sets the light line and then toggles the
+ * heartbeat: the heartbeat means "frames are processed and the light line
+ * obeys", and stops when either is not true.
+ *
+ * Pixels: the frame goes to the detector only; nothing here writes an image.
+ */
+#include "app_run.h"
+#include "app.h"
+
+#include "capture.h"
+#include "config.h"
+#include "detector.h"
+#include "store.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#define RUN_LOG_INTERVAL_MS 60000     /* a repeating fault is logged once a minute, with a count */
+#define RUN_STATUS_MIN_MS 1000        /* STATUS= at most this often, unless the light state changed */
+#define RUN_BUTTON_STUCK_MS 60000     /* a button held this long is reported (it still counts as presence) */
+
+/* ---- the environment ---- */
+
+static int64_t default_mono_ms(void *ctx)
+{
+	(void)ctx;
+	return zp_now_ms();
+}
+
+static int64_t default_wall_ms(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void zp_run_env_default(zp_run_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->mono_ms = default_mono_ms;
+	env->wall_ms = default_wall_ms;
+	env->sandbox = true;
+	env->gpio_retry_ms = 2000;
+	env->gpio_give_up_ms = 10000;
+	env->line_fail_exit_ms = 5000;
+	env->store_retry_ms = 60000;
+}
+
+/* Measurement only (latency), never behaviour: the behaviour runs on env->mono_ms. */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- latency histogram: 1 us buckets below 1024 us, then 512 per octave (0.2 %) ---- */
+
+#define LAT_LINEAR 1024
+#define LAT_SUB 512
+#define LAT_OCTAVES 22
+#define LAT_BUCKETS (LAT_LINEAR + LAT_OCTAVES * LAT_SUB)
+
+struct latency {
+	uint64_t *count;        /* LAT_BUCKETS, NULL when not measured */
+	uint64_t n;
+	uint64_t max_us;
+	double sum_us;
+};
+
+static size_t lat_bucket(uint64_t us)
+{
+	unsigned e;
+	size_t b;
+
+	if (us < LAT_LINEAR)
+		return (size_t)us;
+	e = 63u - (unsigned)__builtin_clzll(us);  /* 2^e <= us < 2^(e+1), e >= 10 */
+	b = LAT_LINEAR + (size_t)(e - 10) * LAT_SUB + (size_t)((us - (1ull << e)) >> (e - 9));
+	return b < LAT_BUCKETS ? b : LAT_BUCKETS - 1;
+}
+
+/* Middle of bucket b, microseconds. */
+static double lat_mid(size_t b)
+{
+	unsigned e;
+	uint64_t sub;
+
+	if (b < LAT_LINEAR)
+		return (double)b + 0.5;
+	e = 10 + (unsigned)((b - LAT_LINEAR) / LAT_SUB);
+	sub = (b - LAT_LINEAR) % LAT_SUB;
+	return (double)((1ull << e) + (sub << (e - 9))) + (double)(1ull << (e - 9)) / 2.0;
+}
+
+static void lat_add(struct latency *l, int64_t ns)
+{
+	uint64_t us = ns > 0 ? (uint64_t)ns / 1000 : 0;
+
+	if (!l->count)
+		return;
+	l->count[lat_bucket(us)]++;
+	l->n++;
+	l->sum_us += (double)ns / 1000.0;
+	if (us > l->max_us)
+		l->max_us = us;
+}
+
+static double lat_quantile(const struct latency *l, double q)
+{
+	uint64_t want = (uint64_t)(q * (double)l->n), seen = 0;
+	double v;
+
+	if (want < 1)
+		want = 1;
+	for (size_t b = 0; b < LAT_BUCKETS; b++) {
+		seen += l->count[b];
+		if (seen >= want) {
+			v = lat_mid(b);
+			return v > (double)l->max_us + 1 ? (double)l->max_us + 1 : v;
+		}
+	}
+	return (double)l->max_us;
+}
+
+static void lat_result(const struct latency *l, zp_run_latency *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!l->count || !l->n)
+		return;
+	out->n = l->n;
+	out->median_us = lat_quantile(l, 0.5);
+	out->p99_us = lat_quantile(l, 0.99);
+	out->max_us = (double)l->max_us;
+	out->mean_us = l->sum_us / (double)l->n;
+}
+
+/* ---- the daemon's state ---- */
+
+struct run {
+	const zp_run_opts *o;
+	zp_run_env env;
+	zp_config *cfg;
+
+	/* signals */
+	int sfd;
+	sigset_t oldmask;
+	bool masked;
+
+	/* lines */
+	zp_line *light, *heartbeat, *button;
+	int hb_level;
+	int64_t line_fail_since;        /* -1 while the light line obeys */
+	bool pressed;
+	int64_t press_since;
+	int64_t last_press;             /* ZP_LIGHTS_NEVER until a press */
+
+	/* frames */
+	zp_source *src;
+	bool recording;
+	zp_detector *det;
+	int det_w, det_h;               /* size the detector was made for */
+	int bad_w, bad_h;               /* a size whose zones do not fit (not retried every frame) */
+	zp_result *res;
+	int prev_count[ZP_MAX_ZONES];
+	zp_frame pending;               /* a recording's next frame, waiting for its time */
+	bool have_pending;
+	int64_t rec_offset;             /* loop time - recording time */
+	bool rec_offset_set;
+	int src_err;                    /* last source error, 0 while frames come */
+
+	/* controller */
+	zp_lights lights;
+	zp_light_state last_state;
+	unsigned last_faults;
+	zp_health last_health;
+	int64_t stall_since;
+
+	/* store */
+	zp_store *store;
+	bool store_failed;
+	int64_t store_retry_at;
+	const char *zone_names[ZP_MAX_ZONES];
+	uint64_t last_activations;
+	int64_t last_sample;
+
+	/* time */
+	int64_t now;                    /* this iteration's time */
+	int64_t virt_now;               /* --fast: the recording's clock */
+	int64_t mono0, wall0;
+
+	/* logs */
+	zp_ratelimit rl_line, rl_hb, rl_btn, rl_det, rl_store, rl_fs, rl_health, rl_stuck;
+
+	/* systemd */
+	int64_t wd_ms;                  /* WATCHDOG=1 interval, 0: no watchdog */
+	int64_t last_wd;
+	char status[256];
+	int64_t last_status_ms;
+	zp_light_state status_state;
+
+	/* end */
+	bool stop;
+	int exit_code;
+	char reason[64];
+
+	uint64_t frames;
+	struct latency lat;
+	zp_run_summary sum;
+};
+
+static int64_t mono(struct run *r)
+{
+	return r->env.mono_ms(r->env.clock_ctx);
+}
+
+/* The loop's time: the monotonic clock, or with --fast the recording's own clock. */
+static int64_t loop_now(struct run *r)
+{
+	return r->o->fast ? r->virt_now : mono(r);
+}
+
+static int64_t wall_now(struct run *r)
+{
+	return r->o->fast ? r->wall0 + (r->now - r->mono0) : r->env.wall_ms(r->env.clock_ctx);
+}
+
+static void stop(struct run *r, int code, const char *reason)
+{
+	if (r->stop)
+		return;
+	r->stop = true;
+	r->exit_code = code;
+	zp_strlcpy(r->reason, reason, sizeof(r->reason));
+}
+
+/* Log a repeating problem: the first time, then once a minute with the count of those skipped. */
+static void log_limited(zp_ratelimit *rl, int64_t now, int level, const char *what)
+{
+	uint64_t skipped = 0;
+
+	if (!zp_ratelimit_ok(rl, now, RUN_LOG_INTERVAL_MS, &skipped))
+		return;
+	if (skipped)
+		zp_log(level, "%s (%" PRIu64 " more since the last message)", what, skipped);
+	else
+		zp_log(level, "%s", what);
+}
+
+/* ---- signals ---- */
+
+static int signals_block(struct run *r)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &r->oldmask) != 0) {
+		zp_log(ZP_LOG_ERR, "cannot block signals: %s", strerror(errno));
+		return ZP_EXIT_FAIL;
+	}
+	r->masked = true;
+	r->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r->sfd < 0) {
+		zp_log(ZP_LOG_ERR, "signalfd: %s", strerror(errno));
+		return ZP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Take every pending signal: SIGTERM/SIGINT stop the loop, SIGHUP is only logged. */
+static void signals_check(struct run *r)
+{
+	struct signalfd_siginfo si;
+
+	if (r->sfd < 0)
+		return;
+	while (read(r->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			if (!r->stop)
+				zp_log(ZP_LOG_INFO, "%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			stop(r, ZP_EXIT_OK, si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		} else if (si.ssi_signo == SIGHUP) {
+			zp_log(ZP_LOG_NOTICE, "SIGHUP: nothing is reloaded; restart the service to apply a changed config");
+		}
+	}
+}
+
+/* Sleep up to ms, or less when a signal comes. */
+static void signals_wait(struct run *r, int64_t ms)
+{
+	struct pollfd p = { .fd = r->sfd, .events = POLLIN };
+
+	if (ms <= 0)
+		return;
+	if (ms > 60000)
+		ms = 60000;
+	if (poll(&p, 1, (int)ms) < 0 && errno != EINTR)
+		zp_log(ZP_LOG_WARNING, "poll: %s", strerror(errno));
+}
+
+static void signals_restore(struct run *r)
+{
+	if (r->sfd >= 0) {
+		signals_check(r);  /* take what is pending, so unblocking does not deliver it */
+		close(r->sfd);
+		r->sfd = -1;
+	}
+	if (r->masked)
+		sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
+	r->masked = false;
+}
+
+/* ---- systemd ---- */
+
+static const char *fault_text(unsigned faults)
+{
+	if (faults & ZP_FAULT_STALL)
+		return "no frames";
+	if (faults & ZP_FAULT_HEALTH)
+		return "detector cannot see";
+	if (faults & ZP_FAULT_STARTUP)
+		return "learning the empty scene";
+	return "recovering";
+}
+
+static void status_text(struct run *r, char *buf, size_t len)
+{
+	const char *cam = r->src_err ? zp_source_error(r->src) : "ok";
+	const char *counts = !r->cfg->store.path[0] ? "off" : r->store ? "ok" : "not open (retrying)";
+
+	if (r->src_err && !*cam)
+		cam = zp_strerror(r->src_err);
+	if (r->lights.state == ZP_LIGHT_FAILSAFE)
+		snprintf(buf, len, "lights failsafe (%s); camera %s; counts %s%s", fault_text(r->lights.faults), cam,
+			 counts, r->line_fail_since >= 0 ? "; LIGHT LINE FAILING" : "");
+	else
+		snprintf(buf, len, "lights %s; camera %s; counts %s%s", zp_light_state_name(r->lights.state), cam,
+			 counts, r->line_fail_since >= 0 ? "; LIGHT LINE FAILING" : "");
+}
+
+/* WATCHDOG=1 when half the watchdog time has passed; STATUS= when it changed (rate-limited). */
+static void keepalive(struct run *r)
+{
+	int64_t m = mono(r);
+	char buf[sizeof(r->status)];
+
+	if (r->wd_ms > 0 && m - r->last_wd >= r->wd_ms) {
+		sd_notify(0, "WATCHDOG=1");
+		r->last_wd = m;
+	}
+	if (r->lights.state == r->status_state && m - r->last_status_ms < RUN_STATUS_MIN_MS)
+		return;
+	status_text(r, buf, sizeof(buf));
+	if (strcmp(buf, r->status) != 0) {
+		sd_notifyf(0, "STATUS=%s", buf);
+		zp_strlcpy(r->status, buf, sizeof(r->status));
+		r->last_status_ms = m;
+	}
+	r->status_state = r->lights.state;
+}
+
+static void hook(struct run *r, zp_run_phase phase, int source_rc, int level)
+{
+	zp_run_step st;
+
+	if (!r->env.hook)
+		return;
+	memset(&st, 0, sizeof(st));
+	st.phase = phase;
+	st.now_ms = r->now;
+	st.frames = r->frames;
+	st.source_rc = source_rc;
+	st.state = r->lights.state;
+	st.faults = r->lights.faults;
+	st.level = level;
+	r->env.hook(r->env.hook_ctx, &st);
+}
+
+/* ---- start-up ---- */
+
+static int apply_sandbox(struct run *r)
+{
+	zp_sandbox_opts so;
+	zp_sandbox_status st;
+	char dir[sizeof(r->cfg->store.path)], err[256];
+	int rc;
+
+	zp_sandbox_opts_default(&so);
+	if (r->cfg->store.path[0]) {
+		zp_strlcpy(dir, r->cfg->store.path, sizeof(dir));
+		so.data_dir = dirname(dir);
+	}
+	rc = zp_sandbox_apply(&so, &st, err, sizeof(err));
+	if (rc) {
+		zp_log(ZP_LOG_ERR, "%s", err);
+		return rc == ZP_EINVAL ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
+	}
+	zp_log(ZP_LOG_INFO, "sandbox: no core dumps%s%s%s%s", st.landlock ? "; files written only beneath " : "",
+	       st.landlock ? (so.data_dir ? so.data_dir : "(nothing)") : "",
+	       st.seccomp ? "; no exec, no ptrace" : "", st.network_denied ? ", no network sockets" : "");
+	if (st.note[0])
+		zp_log(ZP_LOG_WARNING, "sandbox: %s", st.note);
+	return 0;
+}
+
+static bool retryable(int code)
+{
+	/* busy: another consumer (a previous instance still stopping); missing or no permission: udev at boot */
+	return code == ZP_EBUSY || code == ZP_ENODEV || code == ZP_EACCES || code == ZP_EIO || code == ZP_EAGAIN;
+}
+
+/*
+ * Request an output line, retrying a busy or missing one every gpio_retry_ms
+ * for gpio_give_up_ms (signals, the watchdog and STATUS are served while
+ * waiting). NULL with *exit_code on failure, or NULL with r->stop on a signal.
+ */
+static zp_line *request_output(struct run *r, const char *what, int offset, bool active_low, int initial,
+			       int *exit_code)
+{
+	const char *chip = r->cfg->gpio.chip;
+	int64_t start = mono(r), m;
+	zp_ratelimit rl;
+	char err[256], msg[400];
+	int code = 0, tries = 0;
+	zp_line *l;
+
+	memset(&rl, 0, sizeof(rl));
+	for (;;) {
+		l = zp_line_gpiod_new(chip, offset, active_low, initial, &code, err, sizeof(err));
+		tries++;
+		if (l) {
+			if (tries > 1)
+				zp_log(ZP_LOG_NOTICE, "%s line: requested on try %d", what, tries);
+			return l;
+		}
+		r->now = m = mono(r);
+		if (!retryable(code)) {
+			zp_log(ZP_LOG_ERR, "%s line: %s", what, err);
+			*exit_code = code == ZP_EINVAL ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
+			return NULL;
+		}
+		if (m - start >= r->env.gpio_give_up_ms) {
+			zp_log(ZP_LOG_ERR, "%s line: %s; giving up after %d tries in %.1f s: exit 1 (systemd restarts "
+			       "zebrapad; without a heartbeat the hardware watchdog keeps the lights on)", what, err,
+			       tries, (double)(m - start) / 1000.0);
+			*exit_code = ZP_EXIT_FAIL;
+			return NULL;
+		}
+		snprintf(msg, sizeof(msg), "%s line: %s; retrying every %d ms for up to %d s", what, err,
+			 r->env.gpio_retry_ms, r->env.gpio_give_up_ms / 1000);
+		log_limited(&rl, m, ZP_LOG_ERR, msg);
+		sd_notifyf(0, "STATUS=waiting for the %s GPIO line: %s", what, err);
+		if (r->wd_ms > 0)
+			sd_notify(0, "WATCHDOG=1");
+		hook(r, ZP_RUN_STARTUP_RETRY, 0, -1);
+		signals_wait(r, r->env.gpio_retry_ms);
+		signals_check(r);
+		if (r->stop)
+			return NULL;
+	}
+}
+
+static int open_lines(struct run *r)
+{
+	const zp_gpio_params *g = &r->cfg->gpio;
+	char err[256];
+	int code = 0, initial = zp_lights_level(&r->lights, r->now);
+
+	if (!g->chip[0]) {
+		r->light = zp_line_sim_new("lights");
+		if (!r->light || zp_line_set(r->light, initial, r->now))
+			return ZP_EXIT_FAIL;
+		zp_log(ZP_LOG_WARNING, "[gpio] chip is empty: the light line is simulated, nothing is driven (a dry run)%s",
+		       g->heartbeat_line >= 0 || g->button_line >= 0 ? "; heartbeat_line and button_line ignored" : "");
+		return 0;
+	}
+	if (g->line >= 0) {
+		r->light = request_output(r, "light", g->line, g->active_low, initial, &code);
+		if (!r->light)
+			return r->stop ? 0 : code;
+	} else {
+		zp_log(ZP_LOG_WARNING, "[gpio] line = -1: no light line, the lights are not switched (counting only)");
+	}
+	if (g->heartbeat_line >= 0) {
+		r->heartbeat = request_output(r, "heartbeat", g->heartbeat_line, false, 0, &code);
+		if (!r->heartbeat)
+			return r->stop ? 0 : code;
+	}
+	if (g->button_line >= 0) {
+		r->button = zp_line_gpiod_input_new(g->chip, g->button_line, g->button_active_low, &code, err,
+						    sizeof(err));
+		if (!r->button)
+			zp_log(ZP_LOG_ERR, "push button line: %s; running without the button (camera only)", err);
+	}
+	zp_log(ZP_LOG_INFO, "gpio %s: light line %d%s, heartbeat line %d, button line %d%s", g->chip, g->line,
+	       g->active_low ? " (active low)" : "", g->heartbeat_line, r->button ? g->button_line : -1,
+	       r->button && g->button_active_low ? " (active low)" : "");
+	return 0;
+}
+
+static void open_store(struct run *r)
+{
+	char err[300], msg[400];
+	int code = 0;
+
+	if (!r->cfg->store.path[0] || r->store)
+		return;
+	r->store = zp_store_open(&r->cfg->store, r->zone_names, r->cfg->nzones, 0, &code, err, sizeof(err));
+	if (!r->store) {
+		r->store_failed = true;
+		r->store_retry_at = r->now + r->env.store_retry_ms;
+		snprintf(msg, sizeof(msg), "counts store: %s; no counts are kept until it opens (retried every %d s)",
+			 err, r->env.store_retry_ms / 1000);
+		log_limited(&r->rl_store, r->now, ZP_LOG_ERR, msg);
+		return;
+	}
+	zp_log(r->store_failed ? ZP_LOG_NOTICE : ZP_LOG_INFO, "counts store: %s, %d s intervals, kept %d days",
+	       r->cfg->store.path, r->cfg->store.interval_s, r->cfg->store.retention_days);
+	r->store_failed = false;
+}
+
+static int open_source(struct run *r)
+{
+	char err[300];
+	int code = 0, w = 0, h = 0;
+
+	if (r->o->source) {
+		r->recording = true;
+		r->src = zp_source_open_file(r->o->source, 0, &code, err, sizeof(err));
+		if (!r->src) {
+			zp_log(ZP_LOG_ERR, "%s", err);
+			return ZP_EXIT_USAGE;
+		}
+		zp_source_size(r->src, &w, &h);
+		if (zp_config_check_frame(r->cfg, w, h, err, sizeof(err))) {
+			zp_log(ZP_LOG_ERR, "%s (the recording is %dx%d)", err, w, h);
+			return ZP_EXIT_USAGE;
+		}
+		zp_log(ZP_LOG_INFO, "source: recording %s, %dx%d at %.3g fps%s", r->o->source, w, h,
+		       zp_source_fps(r->src), r->o->fast ? ", as fast as it decodes" : ", paced by its frame times");
+		return 0;
+	}
+	r->src = zp_source_open_v4l2(&r->cfg->camera, &code, err, sizeof(err));
+	if (!r->src) {
+		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
+		return ZP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- the loop ---- */
+
+/*
+ * Set the light line to the controller's level. On a processed frame, and
+ * only when the light line obeyed, toggle the heartbeat. Returns the level
+ * set, or -1 when the light line failed.
+ */
+static int set_lines(struct run *r, bool frame)
+{
+	int level = zp_lights_level(&r->lights, r->now), rc = 0;
+	char msg[160];
+
+	if (r->light)
+		rc = zp_line_set(r->light, level, r->now);
+	if (rc) {
+		if (r->line_fail_since < 0)
+			r->line_fail_since = r->now;
+		snprintf(msg, sizeof(msg), "light line: cannot set it to %d: %s; heartbeat stopped", level,
+			 zp_strerror(rc));
+		log_limited(&r->rl_line, r->now, ZP_LOG_ERR, msg);
+		return -1;
+	}
+	if (r->line_fail_since >= 0) {
+		zp_log(ZP_LOG_NOTICE, "light line: works again after %.1f s",
+		       (double)(r->now - r->line_fail_since) / 1000.0);
+		r->line_fail_since = -1;
+	}
+	if (frame) {
+		r->hb_level ^= 1;
+		r->sum.heartbeats++;
+		if (r->heartbeat && (rc = zp_line_set(r->heartbeat, r->hb_level, r->now)) != 0) {
+			snprintf(msg, sizeof(msg), "heartbeat line: %s", zp_strerror(rc));
+			log_limited(&r->rl_hb, r->now, ZP_LOG_ERR, msg);
+		}
+	}
+	return level;
+}
+
+static void read_button(struct run *r)
+{
+	int v;
+	char msg[128];
+
+	if (!r->button)
+		return;
+	v = zp_line_get(r->button);
+	if (v < 0) {
+		snprintf(msg, sizeof(msg), "push button line: %s", zp_strerror(v));
+		log_limited(&r->rl_btn, r->now, ZP_LOG_ERR, msg);
+		return;
+	}
+	if (v && !r->pressed) {
+		r->press_since = r->now;
+		r->sum.button_presses++;
+		if (r->o->verbose)
+			zp_log(ZP_LOG_DEBUG, "push button pressed");
+	}
+	if (v) {
+		r->last_press = r->now;
+		if (r->now - r->press_since >= RUN_BUTTON_STUCK_MS)
+			log_limited(&r->rl_stuck, r->now, ZP_LOG_WARNING,
+				    "push button held for over a minute: stuck, or button_active_low wrong? (it keeps "
+				    "the lights on)");
+	}
+	r->pressed = v;
+}
+
+static bool button_presence(const struct run *r)
+{
+	return r->last_press != ZP_LIGHTS_NEVER && r->now - r->last_press <= r->cfg->gpio.button_hold_ms;
+}
+
+/*
+ * The sample [last_sample, now] for the store, and the fault time. The
+ * occupancy and light state are those held during the span (the previous
+ * frame's); events and activations count at its end.
+ */
+static void account(struct run *r, const zp_result *res)
+{
+	zp_store_sample smp;
+	int64_t dt = r->now - r->last_sample;
+	char msg[160];
+	int rc;
+
+	if (dt < 0)
+		dt = 0;
+	if (r->now > r->last_sample)
+		r->last_sample = r->now;
+	if (r->last_faults & ZP_FAULT_STALL)
+		r->sum.no_frame_ms += dt;
+	if (!r->store && r->cfg->store.path[0] && r->now >= r->store_retry_at)
+		open_store(r);
+	if (!r->store)
+		return;
+	memset(&smp, 0, sizeof(smp));
+	smp.wall_ms = wall_now(r);
+	smp.dt_ms = dt;
+	for (int z = 0; z < r->cfg->nzones; z++)
+		smp.occupied[z] = !(r->last_faults & ZP_FAULT_STALL) && r->prev_count[z] > 0;
+	if (res)
+		for (int i = 0; i < res->nevents; i++)
+			if (res->events[i].type == ZP_EV_ENTER && res->events[i].zone >= 0 &&
+			    res->events[i].zone < r->cfg->nzones)
+				smp.entered[res->events[i].zone]++;
+	smp.light_activations = (int)(r->lights.activations - r->last_activations);
+	r->last_activations = r->lights.activations;
+	smp.light_on = r->last_state == ZP_LIGHT_ON;
+	smp.fault = r->last_state == ZP_LIGHT_FAILSAFE;
+	rc = zp_store_account(r->store, &smp);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "counts store: %s (rows are kept in memory and written later)",
+			 zp_strerror(rc));
+		log_limited(&r->rl_store, r->now, ZP_LOG_ERR, msg);
+	}
+}
+
+/* Log the controller's transitions that matter to an operator. */
+static void note_state(struct run *r)
+{
+	const zp_lights *l = &r->lights;
+	char msg[400];
+
+	if ((l->faults & ZP_FAULT_STALL) && !(r->last_faults & ZP_FAULT_STALL)) {
+		r->sum.stalls++;
+		r->stall_since = r->now;
+		snprintf(msg, sizeof(msg), "no frame for %d ms: lights fail-safe (%s)", r->cfg->lights.stall_ms,
+			 r->src_err ? zp_source_error(r->src) : "the camera is slow or stalled");
+		log_limited(&r->rl_fs, r->now, ZP_LOG_WARNING, msg);
+	} else if (!(l->faults & ZP_FAULT_STALL) && (r->last_faults & ZP_FAULT_STALL)) {
+		snprintf(msg, sizeof(msg), "frames again after %.1f s without; fail-safe until %d ms of good frames",
+			 (double)(r->now - r->stall_since) / 1000.0, r->cfg->lights.recover_ms);
+		log_limited(&r->rl_fs, r->now, ZP_LOG_NOTICE, msg);
+	}
+	if ((l->faults & ZP_FAULT_HEALTH) && !(r->last_faults & ZP_FAULT_HEALTH) && r->last_health != ZP_HEALTH_WARMUP) {
+		snprintf(msg, sizeof(msg), "detector health %s for %d ms: lights fail-safe",
+			 zp_health_name(r->last_health), r->cfg->lights.bad_health_ms);
+		log_limited(&r->rl_health, r->now, ZP_LOG_WARNING, msg);
+	}
+	if (l->state != r->last_state) {
+		if (r->last_state == ZP_LIGHT_FAILSAFE)
+			zp_log(ZP_LOG_NOTICE, "lights leave fail-safe: %s", zp_light_state_name(l->state));
+		else if (l->state != ZP_LIGHT_FAILSAFE && r->o->verbose)
+			zp_log(ZP_LOG_DEBUG, "lights %s", zp_light_state_name(l->state));
+	}
+	r->last_state = l->state;
+	r->last_faults = l->faults;
+}
+
+/* A detector for this frame size; false (logged) when the zones do not fit it. */
+static bool ensure_detector(struct run *r, const zp_frame *f)
+{
+	char err[300], msg[400];
+
+	if (r->det && f->width == r->det_w && f->height == r->det_h)
+		return true;
+	if (!r->det && f->width == r->bad_w && f->height == r->bad_h)
+		return false;
+	if (r->det) {
+		zp_log(ZP_LOG_NOTICE, "frame size changed from %dx%d to %dx%d: the detector starts over", r->det_w,
+		       r->det_h, f->width, f->height);
+		zp_detector_free(r->det);
+		r->det = NULL;
+	}
+	memset(r->prev_count, 0, sizeof(r->prev_count));
+	if (zp_config_check_frame(r->cfg, f->width, f->height, err, sizeof(err)) == 0)
+		r->det = zp_detector_new(&r->cfg->detector, r->cfg->zones, r->cfg->nzones, f->width, f->height, NULL,
+					 err, sizeof(err));
+	if (!r->det) {
+		r->bad_w = f->width;
+		r->bad_h = f->height;
+		snprintf(msg, sizeof(msg), "%s (frames are %dx%d): frames are not processed, lights stay fail-safe",
+			 err, f->width, f->height);
+		log_limited(&r->rl_det, r->now, ZP_LOG_ERR, msg);
+		return false;
+	}
+	r->det_w = f->width;
+	r->det_h = f->height;
+	r->bad_w = r->bad_h = 0;
+	zp_log(ZP_LOG_INFO, "detector: %dx%d frames, %d zones, background model %s", f->width, f->height,
+	       r->cfg->nzones, zp_detector_model_path(r->det));
+	return true;
+}
+
+/*
+ * The next frame: 0 with *f and its time in the loop's clock, ZP_EAGAIN when
+ * none is due yet, ZP_EOF, or the source's error. Sets r->now.
+ */
+static int next_frame(struct run *r, zp_frame *f, int64_t *t_frame, int timeout_ms)
+{
+	int64_t due, m;
+	int rc;
+
+	if (!r->recording) {
+		rc = zp_source_next(r->src, f, timeout_ms);
+		r->now = mono(r);
+		if (rc == 0)
+			*t_frame = f->t_ms;
+		return rc;
+	}
+	if (!r->have_pending) {
+		rc = zp_source_next(r->src, &r->pending, 1000);
+		if (rc) {
+			r->now = loop_now(r);
+			return rc;
+		}
+		r->have_pending = true;
+		if (!r->rec_offset_set) {
+			r->rec_offset = loop_now(r) - r->pending.t_ms;
+			r->rec_offset_set = true;
+		}
+	}
+	due = r->pending.t_ms + r->rec_offset;
+	if (r->o->fast) {
+		if (due > r->virt_now)
+			r->virt_now = due;
+		r->now = r->virt_now;
+	} else {
+		m = mono(r);
+		if (due > m) {
+			signals_wait(r, due - m < timeout_ms ? due - m : timeout_ms);
+			m = mono(r);
+		}
+		r->now = m;
+		if (due > m)
+			return ZP_EAGAIN;
+	}
+	*f = r->pending;
+	*t_frame = due;
+	r->have_pending = false;
+	return 0;
+}
+
+/* How long to wait for a frame: stall_ms/4, or less to the stall deadline, a blink edge, the watchdog. */
+static int next_timeout(struct run *r)
+{
+	const zp_lights *l = &r->lights;
+	int64_t t = r->cfg->lights.stall_ms / 4, d;
+
+	if (!(l->faults & ZP_FAULT_STALL)) {
+		d = l->last_frame_ms + l->p.stall_ms + 1 - r->now;
+		if (d < t)
+			t = d;
+	}
+	if (l->state == ZP_LIGHT_FAILSAFE && l->p.failsafe == ZP_FAILSAFE_BLINK && l->p.blink_ms > 0) {
+		d = l->p.blink_ms - (r->now - l->state_since_ms) % l->p.blink_ms;
+		if (d < t)
+			t = d;
+	}
+	if (r->wd_ms > 0) {
+		d = r->last_wd + r->wd_ms - mono(r);
+		if (d < t)
+			t = d;
+	}
+	return t < 1 ? 1 : (int)t;
+}
+
+static void on_frame(struct run *r, const zp_frame *f, int64_t t_frame, int64_t t_deq_ns)
+{
+	zp_result *res = r->res;
+	bool occupied;
+	int rc, level;
+
+	if (r->src_err)
+		r->src_err = 0;
+	if (!ensure_detector(r, f))
+		goto no_frame;
+	rc = zp_detector_process(r->det, f, res);
+	if (rc) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "detector: frame %" PRIu64 ": %s", f->seq, zp_strerror(rc));
+		log_limited(&r->rl_det, r->now, ZP_LOG_ERR, msg);
+		goto no_frame;
+	}
+	read_button(r);
+	occupied = zp_result_occupied(res) || button_presence(r);
+	zp_lights_frame(&r->lights, t_frame, occupied, res->health == ZP_HEALTH_OK, res->model_ready);
+	r->frames++;
+	level = set_lines(r, true);
+	if (level >= 0)
+		lat_add(&r->lat, now_ns() - t_deq_ns);
+	account(r, res);
+	for (int z = 0; z < r->cfg->nzones; z++)
+		r->prev_count[z] = res->zone_count[z];
+	if (res->health != r->last_health && res->health != ZP_HEALTH_OK && res->health != ZP_HEALTH_WARMUP &&
+	    r->o->verbose)
+		zp_log(ZP_LOG_DEBUG, "detector health: %s", zp_health_name(res->health));
+	r->last_health = res->health;
+	r->sum.width = f->width;
+	r->sum.height = f->height;
+	note_state(r);
+	hook(r, ZP_RUN_FRAME, 0, level);
+	return;
+
+no_frame:
+	/* a frame we cannot process is as good as none: the stall timer keeps running */
+	zp_lights_tick(&r->lights, r->now);
+	level = set_lines(r, false);
+	account(r, NULL);
+	note_state(r);
+	hook(r, ZP_RUN_NO_FRAME, 0, level);
+}
+
+static void on_no_frame(struct run *r, int rc)
+{
+	int level;
+
+	if (rc != ZP_EAGAIN) {
+		r->sum.source_faults++;
+		r->src_err = rc;
+	}
+	read_button(r);
+	zp_lights_tick(&r->lights, r->now);
+	level = set_lines(r, false);
+	account(r, NULL);
+	note_state(r);
+	hook(r, ZP_RUN_NO_FRAME, rc, level);
+}
+
+static void loop(struct run *r)
+{
+	zp_frame f;
+	int64_t t_frame = 0, t_deq;
+	int rc;
+
+	while (!r->stop) {
+		rc = next_frame(r, &f, &t_frame, next_timeout(r));
+		t_deq = now_ns();
+		if (rc == 0) {
+			on_frame(r, &f, t_frame, t_deq);
+		} else if (rc == ZP_EOF) {
+			stop(r, ZP_EXIT_OK, "end of recording");
+		} else if (r->recording && rc != ZP_EAGAIN) {
+			zp_log(ZP_LOG_ERR, "%s: %s", r->o->source, zp_source_error(r->src));
+			stop(r, ZP_EXIT_FAIL, "recording unreadable");
+		} else {
+			on_no_frame(r, rc);
+		}
+		if (r->line_fail_since >= 0 && r->now - r->line_fail_since >= r->env.line_fail_exit_ms) {
+			zp_log(ZP_LOG_ERR, "light line: cannot be set for %.1f s: exit 1 so that systemd restarts zebrapad "
+			       "(the heartbeat has stopped: the hardware watchdog switches the lights on)",
+			       (double)(r->now - r->line_fail_since) / 1000.0);
+			stop(r, ZP_EXIT_FAIL, "light line lost");
+		}
+		if (r->o->max_frames >= 0 && (long)r->frames >= r->o->max_frames)
+			stop(r, ZP_EXIT_OK, "max-frames");
+		keepalive(r);
+		signals_check(r);
+	}
+}
+
+/* ---- the end ---- */
+
+static void shutdown_lines(struct run *r)
+{
+	int level = zp_lights_shutdown_level(&r->lights), rc;
+
+	if (r->light) {
+		rc = zp_line_set(r->light, level, r->now);
+		if (rc)
+			zp_log(ZP_LOG_ERR, "light line: cannot set the shutdown level %d: %s", level, zp_strerror(rc));
+		else
+			zp_log(ZP_LOG_INFO, "light line left at %d ([lights] shutdown = %s) and released", level,
+			       level ? "on" : "off");
+	}
+	zp_line_free(r->button);
+	zp_line_free(r->heartbeat);
+	zp_line_free(r->light);
+	r->button = r->heartbeat = r->light = NULL;
+}
+
+static void summarize(struct run *r)
+{
+	zp_run_summary *s = &r->sum;
+	double secs = (double)(r->now - r->mono0) / 1000.0;
+
+	s->exit_code = r->exit_code;
+	zp_strlcpy(s->reason, r->reason[0] ? r->reason : "start-up failed", sizeof(s->reason));
+	s->frames = r->frames;
+	s->activations = r->lights.activations;
+	s->on_ms = r->lights.on_ms;
+	s->failsafe_ms = r->lights.failsafe_ms;
+	s->failsafe_entries = r->lights.failsafe_entries;
+	lat_result(&r->lat, &s->latency);
+	if (!r->src)
+		return;
+	zp_log(ZP_LOG_INFO, "stopped (%s) after %.1f s: %" PRIu64 " frames, lights on %.1f s (%" PRIu64
+	       " times), fail-safe %.1f s (%" PRIu64 " times after start-up), %" PRIu64 " stalls (%.1f s without "
+	       "frames), %" PRIu64 " source errors, %" PRIu64 " button presses",
+	       s->reason, secs, s->frames, (double)s->on_ms / 1000.0, s->activations, (double)s->failsafe_ms / 1000.0,
+	       s->failsafe_entries, s->stalls, (double)s->no_frame_ms / 1000.0, s->source_faults, s->button_presses);
+	if (r->o->stats)
+		zp_log(ZP_LOG_INFO, "latency frame -> light line set, %dx%d, %" PRIu64 " frames: median %.0f us, "
+		       "p99 %.0f us, max %.0f us, mean %.0f us", s->width, s->height, s->latency.n, s->latency.median_us,
+		       s->latency.p99_us, s->latency.max_us, s->latency.mean_us);
+}
+
+static void cleanup(struct run *r)
+{
+	shutdown_lines(r);
+	zp_store_close(r->store);
+	r->store = NULL;
+	zp_source_free(r->src);   /* zeroes the frame buffers */
+	zp_detector_free(r->det);
+	if (r->res)
+		explicit_bzero(r->res, sizeof(*r->res));
+	free(r->res);
+	free(r->lat.count);
+	signals_restore(r);
+	free(r->cfg);
+}
+
+int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
+{
+	struct run *r;
+	char err[512];
+	uint64_t wd_usec = 0;
+	int rc;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return ZP_EXIT_FAIL;
+	r->o = o;
+	if (env)
+		r->env = *env;
+	else
+		zp_run_env_default(&r->env);
+	r->sfd = -1;
+	r->line_fail_since = -1;
+	r->last_press = ZP_LIGHTS_NEVER;
+	r->now = r->mono0 = r->virt_now = mono(r);
+	r->wall0 = r->env.wall_ms(r->env.clock_ctx);
+	r->cfg = malloc(sizeof(*r->cfg));
+	r->res = calloc(1, sizeof(*r->res));
+	r->lat.count = calloc(LAT_BUCKETS, sizeof(r->lat.count[0]));
+	rc = ZP_EXIT_FAIL;
+	if (!r->cfg || !r->res || !r->lat.count) {
+		zp_log(ZP_LOG_ERR, "out of memory");
+		goto done;
+	}
+	if (zp_config_load(o->config, r->cfg, err, sizeof(err))) {
+		zp_log(ZP_LOG_ERR, "%s", err);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	for (int z = 0; z < r->cfg->nzones; z++)
+		r->zone_names[z] = r->cfg->zones[z].name;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
+		r->wd_ms = (int64_t)(wd_usec / 2000);
+	r->last_wd = mono(r);
+
+	rc = signals_block(r);
+	if (rc)
+		goto done;
+	if (r->env.sandbox && (rc = apply_sandbox(r)) != 0)
+		goto done;
+	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
+	rc = open_lines(r);
+	if (rc || r->stop)
+		goto done;
+	r->now = loop_now(r);
+	open_store(r);
+	rc = open_source(r);
+	if (rc)
+		goto done;
+
+	/* the controller's clock starts now: fail-safe until the model is ready and recover_ms have passed */
+	r->now = r->virt_now = r->mono0 = loop_now(r);
+	r->last_sample = r->now;
+	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
+	r->last_state = r->lights.state;
+	r->last_faults = r->lights.faults;
+	r->status_state = r->lights.state;
+	if (set_lines(r, false) < 0)
+		zp_log(ZP_LOG_WARNING, "light line: the first set failed");
+	status_text(r, r->status, sizeof(r->status));
+	sd_notifyf(0, "READY=1\nSTATUS=%s", r->status);
+	r->last_status_ms = mono(r);
+	zp_log(ZP_LOG_INFO, "running: %s, config %s, stall_ms %d%s", r->recording ? r->o->source : r->cfg->camera.device,
+	       r->cfg->path, r->cfg->lights.stall_ms, r->wd_ms ? ", systemd watchdog on" : "");
+	signals_check(r);
+	loop(r);
+	rc = r->exit_code;
+
+	/* a last sample up to now, then everything down in a safe order */
+	account(r, NULL);
+	sd_notifyf(0, "STOPPING=1\nSTATUS=stopping (%s)", r->reason);
+done:
+	r->exit_code = rc;
+	summarize(r);
+	if (env && env->summary)
+		*env->summary = r->sum;
+	cleanup(r);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app_run.h - `zebrapad run`: the daemon at the crossing.
+ *
+ * camera (V4L2) or a recording -> detector -> light controller -> light line
+ * + heartbeat line (GPIO) -> counts store, under systemd (notify, watchdog),
+ * until SIGTERM/SIGINT. docs/run.md describes the behaviour for users.
+ *
+ * The loop is a function with its outside world passed in (zp_run_env): the
+ * clocks, a hook called on every iteration, and a few timings, so the Check
+ * suite (tests/test_run.c) runs the real loop, with the real capture and GPIO
+ * code linked against the fake libv4l2 and libgpiod, in its own process.
+ * Production passes zp_run_env_default(): zp_now_ms() and the wall clock.
+ *
+ * The run path never writes an image: nothing here or in cmd_run.c calls the
+ * OpenCV wrapper's image or video writers (see docs/run.md, "Privacy").
+ */
+#ifndef ZP_APP_RUN_H
+#define ZP_APP_RUN_H
+
+#include "lights.h"
+#include "zp_common.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The command line (cmd_run.c parses it). */
+typedef struct zp_run_opts {
+	const char *config;     /* --config FILE, required */
+	const char *source;     /* --source PATH: a recording instead of the camera; NULL: the camera */
+	bool fast;              /* --fast: a recording as fast as it decodes (no pacing by frame times) */
+	long max_frames;        /* --max-frames N: stop cleanly after N processed frames; -1: no limit */
+	bool verbose;           /* --verbose: debug lines (light switches, reconnects, health) */
+	bool stats;             /* --stats: latency figures in the exit summary */
+} zp_run_opts;
+
+/*
+ * Parse `run` options (argv[0] = "run"). Returns 0 with *o filled, -1 after
+ * printing the help (--help: exit 0), or ZP_EXIT_USAGE after a one-line message.
+ */
+int zp_run_parse(int argc, char **argv, zp_run_opts *o);
+
+/* What a loop iteration did, for the hook. */
+typedef enum zp_run_phase {
+	ZP_RUN_STARTUP_RETRY = 0, /* a GPIO output line could not be requested yet; waiting before the next try */
+	ZP_RUN_FRAME,             /* a frame was processed, the lines were set */
+	ZP_RUN_NO_FRAME,          /* no frame this time (timeout, source fault, not due yet); controller ticked */
+} zp_run_phase;
+
+typedef struct zp_run_step {
+	zp_run_phase phase;
+	int64_t now_ms;           /* the loop's time (the monotonic clock; a --fast recording: its frame time) */
+	uint64_t frames;          /* processed so far */
+	int source_rc;            /* 0, or the zp_err of the source this iteration */
+	zp_light_state state;     /* the controller's state after this iteration */
+	unsigned faults;          /* ZP_FAULT_* active */
+	int level;                /* the level the light line was set to (-1: not set) */
+} zp_run_step;
+
+/* Latency from "the source returned the frame" to "the light line is set", microseconds. */
+typedef struct zp_run_latency {
+	uint64_t n;
+	double median_us;
+	double p99_us;
+	double max_us;
+	double mean_us;
+} zp_run_latency;
+
+/* What a run did; filled when zp_run_env.summary is set. */
+typedef struct zp_run_summary {
+	int exit_code;
+	char reason[64];           /* "SIGTERM", "max-frames", "end of recording", "light line lost", ... */
+	uint64_t frames;           /* processed */
+	uint64_t heartbeats;       /* heartbeat edges sent */
+	uint64_t source_faults;    /* errors from the source (camera lost, stalled, refused, ...) */
+	uint64_t stalls;           /* times the controller went fail-safe because frames stopped */
+	int64_t no_frame_ms;       /* time in fail-safe because no frame came */
+	uint64_t activations;      /* the controller's counters at exit */
+	int64_t on_ms;
+	int64_t failsafe_ms;
+	uint64_t failsafe_entries;
+	uint64_t button_presses;   /* released -> pressed edges seen */
+	int width, height;         /* frame size of the last frame */
+	zp_run_latency latency;
+} zp_run_summary;
+
+/* The outside world of the loop. */
+typedef struct zp_run_env {
+	int64_t (*mono_ms)(void *ctx);  /* monotonic ms; the camera's frame times are in this base */
+	int64_t (*wall_ms)(void *ctx);  /* Unix time ms, for the counts store */
+	void *clock_ctx;
+	void (*hook)(void *ctx, const zp_run_step *step); /* after every iteration; may be NULL */
+	void *hook_ctx;
+	bool sandbox;             /* apply zp_sandbox_apply() (production: true) */
+	int gpio_retry_ms;        /* start-up: a busy or missing output line is retried this often (2000) */
+	int gpio_give_up_ms;      /* ... for this long, then exit 1 (10000) */
+	int line_fail_exit_ms;    /* the light line cannot be set for this long: exit 1 (5000) */
+	int store_retry_ms;       /* a store that failed to open is retried this often (60000) */
+	zp_run_summary *summary;  /* filled on return when not NULL */
+} zp_run_env;
+
+/* Production: zp_now_ms(), CLOCK_REALTIME, no hook, the sandbox on, the timings above. */
+void zp_run_env_default(zp_run_env *env);
+
+/*
+ * Run the daemon until a signal, --max-frames, the end of a recording, or a
+ * failure. Returns the exit code: 0 clean stop, 1 runtime failure (a GPIO
+ * output line that cannot be requested or set, the sandbox, no memory),
+ * 2 bad input (config, recording). env NULL: zp_run_env_default().
+ */
+int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env);
+
+#endif

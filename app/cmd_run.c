@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_run.c - `zebrapad run --config FILE [options]`: the daemon at the
+ * crossing. Options here; the daemon itself is app_run.c.
+ */
+#include "app.h"
+#include "app_run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: zebrapad run --config FILE [options]\n"
+		"  -c, --config FILE      site config (INI), e.g. /etc/zebrapad/zebrapad.ini\n"
+		"      --source PATH      a recording (video file, image folder) instead of the camera:\n"
+		"                         dry runs and tests; frames are paced by their times\n"
+		"      --fast             with --source: as fast as frames decode, no pacing\n"
+		"      --max-frames N     stop cleanly after N processed frames\n"
+		"      --stats            latency (frame -> light line set) in the exit summary\n"
+		"  -v, --verbose          debug lines (light switches, reconnects, health)\n"
+		"exit: 0 stopped (SIGTERM/SIGINT, --max-frames, end of recording), 1 runtime failure\n"
+		"      (GPIO output line cannot be requested or set), 2 bad config or recording.\n"
+		"docs/run.md: systemd, fault handling, the hardware watchdog.\n");
+}
+
+int zp_run_parse(int argc, char **argv, zp_run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "source", required_argument, NULL, 's' },
+		{ "fast", no_argument, NULL, 'f' },
+		{ "max-frames", required_argument, NULL, 'n' },
+		{ "stats", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	int c, v;
+
+	memset(o, 0, sizeof(*o));
+	o->max_frames = -1;
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 's': o->source = optarg; break;
+		case 'f': o->fast = true; break;
+		case 'S': o->stats = true; break;
+		case 'v': o->verbose = true; break;
+		case 'n':
+			if (zp_parse_int(optarg, 1, 2000000000, &v, err, sizeof(err))) {
+				fprintf(stderr, "zebrapad run: --max-frames: %s\n", err);
+				return ZP_EXIT_USAGE;
+			}
+			o->max_frames = v;
+			break;
+		case 'h': run_usage(stdout); return -1;
+		default: run_usage(stderr); return ZP_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "zebrapad run: unexpected argument '%s' (a recording goes with --source PATH)\n",
+			argv[optind]);
+		return ZP_EXIT_USAGE;
+	}
+	if (!o->config) {
+		fprintf(stderr, "zebrapad run: --config FILE is required\n");
+		run_usage(stderr);
+		return ZP_EXIT_USAGE;
+	}
+	if (o->fast && !o->source) {
+		fprintf(stderr, "zebrapad run: --fast goes with --source (a camera cannot be sped up)\n");
+		return ZP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int zp_cmd_run(int argc, char **argv)
+{
+	zp_run_opts o;
+	int rc = zp_run_parse(argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? ZP_EXIT_OK : rc;
+	return zp_run_daemon(&o, NULL);
+}
