@@ -299,7 +299,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 	bool camera = is_device(source);
 	int64_t wall0 = 0, t0 = 0;
 	long frames = 0;
-	int code = 0, rc = ZP_EXIT_FAIL, w = 0, h = 0;
+	int code = 0, rc = ZP_EXIT_FAIL, w = 0, h = 0, last_err = 0;
 
 	memset(&fd, 0, sizeof(fd));
 	for (int z = 0; z < cfg->nzones; z++)
@@ -365,6 +365,9 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 				goto out;
 			}
 			/* the camera is away: time passes without frames, the controller goes fail-safe */
+			if (e != last_err)
+				fprintf(stderr, "zebrapad audit: %s (waiting for the camera)\n", zp_source_error(src));
+			last_err = e;
 			if (det) {
 				int64_t now = zp_now_ms();
 
@@ -374,6 +377,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 			}
 			continue;
 		}
+		last_err = 0;
 		if (!det) {
 			w = f.width;
 			h = f.height;
