@@ -84,10 +84,11 @@ static void eval_usage(FILE *out)
 	fprintf(out,
 		"usage: zebrapad eval SOURCE --config FILE [options]\n"
 		"  SOURCE                 CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt), or a video\n"
-		"                         file / image folder / MOTChallenge sequence folder (img1/) with box ground truth\n"
+		"                         file / image folder / MOTChallenge sequence folder (img1/) with box\n"
+		"                         ground truth\n"
 		"  -c, --config FILE      site config (INI): detector parameters and zones\n"
-		"      --gt PATH          CDnet ground-truth folder (default SOURCE/groundtruth) or MOTChallenge gt.txt\n"
-		"                         (default: gt/gt.txt next to the video, or SOURCE/gt/gt.txt)\n"
+		"      --gt PATH          CDnet ground-truth folder (default SOURCE/groundtruth) or MOTChallenge\n"
+		"                         gt.txt (default: gt/gt.txt next to the video, or SOURCE/gt/gt.txt)\n"
 		"      --compare          also OpenCV MOG2, KNN, GSOC and MOG through the same downstream pipeline\n"
 		"      --json             one JSON object on stdout instead of the table\n"
 		"      --max-frames N     stop after N frames\n");
@@ -247,7 +248,8 @@ static int resolve_inputs(struct eval *e)
 		if (!tmp[0] || !is_file(tmp)) {
 			fprintf(stderr,
 				PROG ": %s: no ground truth found (looked for %s); expected --gt PATH "
-				"(a CDnet groundtruth/ folder or a MOTChallenge gt.txt)\n", src, tmp[0] ? tmp : "gt/gt.txt");
+				"(a CDnet groundtruth/ folder or a MOTChallenge gt.txt)\n",
+				src, tmp[0] ? tmp : "gt/gt.txt");
 			return ZP_EXIT_USAGE;
 		}
 		zp_strlcpy(e->gt, tmp, sizeof(e->gt));
@@ -316,7 +318,8 @@ static int open_models(struct eval *e)
 		} else {
 			m->cv = zp_cv_bgsub_new(cv_kinds[k - 1], err, sizeof(err));
 			if (!m->cv) {
-				fprintf(stderr, PROG ": note: %s left out: %s\n", zp_cv_bgsub_name(cv_kinds[k - 1]), err);
+				fprintf(stderr, PROG ": note: %s left out: %s\n", zp_cv_bgsub_name(cv_kinds[k - 1]),
+					err);
 				continue;
 			}
 			m->name = zp_cv_bgsub_name(cv_kinds[k - 1]);
@@ -400,8 +403,8 @@ static int step_models(struct eval *e, const zp_frame *f)
 		}
 		t2 = now_ns();
 		if (rc) {
-			fprintf(stderr, PROG ": %s: frame %llu: %s: %s\n", e->source, (unsigned long long)f->seq, m->name,
-				zp_strerror(rc));
+			fprintf(stderr, PROG ": %s: frame %llu: %s: %s\n", e->source, (unsigned long long)f->seq,
+				m->name, zp_strerror(rc));
 			return ZP_EXIT_FAIL;
 		}
 		m->model_ns += t1 - t0;
@@ -600,8 +603,8 @@ static void print_json(const struct eval *e, FILE *out)
 
 			zp_eval_rates_compute(m->px.tp, m->px.fp, m->px.tn, m->px.fn, &r);
 			fprintf(out, ", \"pixels\": {\"tp\": %llu, \"fp\": %llu, \"tn\": %llu, \"fn\": %llu",
-				(unsigned long long)m->px.tp, (unsigned long long)m->px.fp, (unsigned long long)m->px.tn,
-				(unsigned long long)m->px.fn);
+				(unsigned long long)m->px.tp, (unsigned long long)m->px.fp,
+				(unsigned long long)m->px.tn, (unsigned long long)m->px.fn);
 			fputs(", \"precision\": ", out);
 			json_num(out, r.precision, 6);
 			fputs(", \"recall\": ", out);
@@ -665,8 +668,8 @@ static void print_table(const struct eval *e, FILE *out)
 	char a[32], b[32], c[32], d[32], f[32], g[32], t1[32], t2[32];
 
 	if (e->kind == EVAL_CDNET) {
-		fprintf(out, "CDnet %s: %llu frames %dx%d, %llu scored", e->o.source, (unsigned long long)e->frames, e->w,
-			e->h, (unsigned long long)e->scored);
+		fprintf(out, "CDnet %s: %llu frames %dx%d, %llu scored", e->o.source, (unsigned long long)e->frames,
+			e->w, e->h, (unsigned long long)e->scored);
 		if (e->have_troi)
 			fprintf(out, " (temporal ROI %lld-%lld)", (long long)e->troi_first, (long long)e->troi_last);
 		fprintf(out, ", ROI %s\n\n", e->have_roi ? e->roi_path : "whole frame");
@@ -710,7 +713,8 @@ static void print_table(const struct eval *e, FILE *out)
 				cell(a, sizeof(a), s.precision, 3), cell(b, sizeof(b), s.recall, 3),
 				cell(c, sizeof(c), s.mota, 3), (unsigned long long)s.idsw,
 				cell(d, sizeof(d), ps.recall, 3), cell(f, sizeof(f), ps.precision, 3),
-				cell(g, sizeof(g), ps.f, 3), ep, lat, cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
+				cell(g, sizeof(g), ps.f, 3), ep, lat,
+				cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
 				cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
 		}
 		if (e->cfg->nzones) {
@@ -738,9 +742,9 @@ static void print_table(const struct eval *e, FILE *out)
 				}
 		}
 	}
-	fprintf(out, "\nns/px: wall time per input pixel (CLOCK_MONOTONIC, one thread). zebrapad: the whole detector "
-		     "(model, clean-up, blobs, tracking);\nOpenCV models: 'model' is apply() alone, 'total' adds the same "
-		     "downstream pipeline.\n");
+	fprintf(out, "\nns/px: wall time per input pixel (CLOCK_MONOTONIC, one thread). zebrapad: the whole "
+		     "detector (model, clean-up,\nblobs, tracking); OpenCV models: 'model' is apply() alone, 'total' "
+		     "adds the same downstream pipeline.\n");
 }
 
 int zp_cmd_eval(int argc, char **argv)

@@ -7,9 +7,13 @@
  */
 #include "zp_test.h"
 #include "eval.h"
+#include "cvwrap.h"
 
+#include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -579,6 +583,684 @@ START_TEST(presence_pooled_over_zones)
 }
 END_TEST
 
+
+/* ---- `zebrapad eval` end to end ---- */
+
+struct run {
+	int code;       /* exit status, 128 + signal */
+	char *out;      /* stdout, NUL-terminated */
+	char *err;
+};
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static char *read_fd(int fd)
+{
+	size_t n = 0, cap = 65536;
+	char *buf = malloc(cap + 1);
+	ssize_t k;
+
+	ck_assert_ptr_nonnull(buf);
+	while ((k = read(fd, buf + n, cap - n)) > 0) {
+		n += (size_t)k;
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			ck_assert_ptr_nonnull(buf);
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Run `zebrapad eval ARGS... NULL`; stdout and stderr go to files, so neither pipe can fill up. */
+static void run_eval(struct run *r, ...)
+{
+	const char *bin = getenv("ZP_BINARY_DIR");
+	char path[512], outp[64], errp[64];
+	char *argv[32];
+	int n = 0, fo, fe, status;
+	va_list ap;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/app/zebrapad", bin ? bin : ".");
+	argv[n++] = path;
+	argv[n++] = "eval";
+	va_start(ap, r);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(outp, sizeof(outp), "/tmp/zp_test_eval_out.XXXXXX");
+	snprintf(errp, sizeof(errp), "/tmp/zp_test_eval_err.XXXXXX");
+	fo = mkstemp(outp);
+	fe = mkstemp(errp);
+	ck_assert_int_ge(fo, 0);
+	ck_assert_int_ge(fe, 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fo, 1);
+		dup2(fe, 2);
+		/* OpenCV and FFmpeg keep caches alive until exit: leak reports there are not ours */
+		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+		execv(path, argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	lseek(fo, 0, SEEK_SET);
+	lseek(fe, 0, SEEK_SET);
+	r->out = read_fd(fo);
+	r->err = read_fd(fe);
+	close(fo);
+	close(fe);
+	unlink(outp);
+	unlink(errp);
+}
+
+/* A tiny JSON reader: checks the syntax and records every number / null by its path ("models[0].pixels.f"). */
+#define JV_MAX 512
+struct jv {
+	char path[96];
+	double v;
+	bool null;
+};
+struct json {
+	const char *s;
+	int n;
+	struct jv v[JV_MAX];
+	char strings[64][200]; /* "path=value" of string values */
+	int ns;
+};
+
+static bool j_value(struct json *j, const char *path);
+
+static void j_ws(struct json *j)
+{
+	while (*j->s == ' ' || *j->s == '\n' || *j->s == '\t' || *j->s == '\r')
+		j->s++;
+}
+
+/* A string into out (escapes decoded loosely: \uXXXX kept as '?'). */
+static bool j_string(struct json *j, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (*j->s != '"')
+		return false;
+	j->s++;
+	while (*j->s && *j->s != '"') {
+		char c = *j->s++;
+
+		if ((unsigned char)c < 0x20)
+			return false;
+		if (c == '\\') {
+			c = *j->s++;
+			if (c == 'u') {
+				for (int i = 0; i < 4; i++)
+					if (!isxdigit((unsigned char)*j->s++))
+						return false;
+				c = '?';
+			} else if (!strchr("\"\\/bfnrt", c)) {
+				return false;
+			}
+		}
+		if (n + 1 < size)
+			out[n++] = c;
+	}
+	if (*j->s != '"')
+		return false;
+	j->s++;
+	out[n] = '\0';
+	return true;
+}
+
+static bool j_value(struct json *j, const char *path)
+{
+	char sub[96], key[64];
+
+	j_ws(j);
+	if (*j->s == '{') {
+		j->s++;
+		j_ws(j);
+		if (*j->s == '}')
+			return j->s++, true;
+		for (;;) {
+			j_ws(j);
+			if (!j_string(j, key, sizeof(key)))
+				return false;
+			j_ws(j);
+			if (*j->s++ != ':')
+				return false;
+			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+			if (!j_value(j, sub))
+				return false;
+			j_ws(j);
+			if (*j->s == ',') {
+				j->s++;
+				continue;
+			}
+			return *j->s++ == '}';
+		}
+	}
+	if (*j->s == '[') {
+		int i = 0;
+
+		j->s++;
+		j_ws(j);
+		if (*j->s == ']')
+			return j->s++, true;
+		for (;; i++) {
+			snprintf(sub, sizeof(sub), "%s[%d]", path, i);
+			if (!j_value(j, sub))
+				return false;
+			j_ws(j);
+			if (*j->s == ',') {
+				j->s++;
+				continue;
+			}
+			return *j->s++ == ']';
+		}
+	}
+	if (*j->s == '"') {
+		char str[96];
+
+		if (!j_string(j, str, sizeof(str)))
+			return false;
+		if (j->ns < 64)
+			snprintf(j->strings[j->ns++], sizeof(j->strings[0]), "%.95s=%.95s", path, str);
+		return true;
+	}
+	if (!strncmp(j->s, "null", 4) || !strncmp(j->s, "true", 4) || !strncmp(j->s, "false", 5)) {
+		bool null = *j->s == 'n';
+
+		j->s += *j->s == 'f' ? 5 : 4;
+		if (null && j->n < JV_MAX) {
+			snprintf(j->v[j->n].path, sizeof(j->v[0].path), "%s", path);
+			j->v[j->n].null = true;
+			j->n++;
+		}
+		return true;
+	}
+	{
+		/* JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+		const char *p = j->s;
+		char *end;
+		double v;
+
+		if (*p == '-')
+			p++;
+		if (!isdigit((unsigned char)*p) || (*p == '0' && isdigit((unsigned char)p[1])))
+			return false;
+		v = strtod(j->s, &end);
+		if (end == j->s || strchr(j->s, 'x') == j->s + 1)
+			return false;
+		j->s = end;
+		if (j->n < JV_MAX) {
+			snprintf(j->v[j->n].path, sizeof(j->v[0].path), "%s", path);
+			j->v[j->n].v = v;
+			j->v[j->n].null = false;
+			j->n++;
+		}
+		return true;
+	}
+}
+
+static bool json_parse(struct json *j, const char *text)
+{
+	memset(j, 0, sizeof(*j));
+	j->s = text;
+	if (!j_value(j, ""))
+		return false;
+	j_ws(j);
+	return *j->s == '\0';
+}
+
+/* The number at path; fails the test when it is missing. NaN for null. */
+static double jget(const struct json *j, const char *fmt, ...)
+{
+	char path[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < j->n; i++)
+		if (!strcmp(j->v[i].path, path))
+			return j->v[i].null ? NAN : j->v[i].v;
+	ck_abort_msg("no number at %s", path);
+	return NAN;
+}
+
+static bool jstr(const struct json *j, const char *path, const char *value)
+{
+	char want[200];
+
+	snprintf(want, sizeof(want), "%s=%s", path, value);
+	for (int i = 0; i < j->ns; i++)
+		if (!strcmp(j->strings[i], want))
+			return true;
+	return false;
+}
+
+/* Every rate in the object is null or in [0, 1]; PWC in [0, 100]; MOTA <= 1. */
+static void check_ranges(const struct json *j)
+{
+	static const char *const unit[] = { ".precision", ".recall", ".f", ".fpr", ".fnr", ".motp_iou" };
+
+	for (int i = 0; i < j->n; i++) {
+		const char *p = j->v[i].path;
+		size_t lp = strlen(p);
+
+		if (j->v[i].null || !strncmp(p, "timing", 6))
+			continue;
+		for (size_t k = 0; k < sizeof(unit) / sizeof(unit[0]); k++) {
+			size_t lu = strlen(unit[k]);
+
+			if (lp > lu && !strcmp(p + lp - lu, unit[k]))
+				ck_assert_msg(j->v[i].v >= 0 && j->v[i].v <= 1, "%s = %g", p, j->v[i].v);
+		}
+		if (lp > 4 && !strcmp(p + lp - 4, ".pwc"))
+			ck_assert_msg(j->v[i].v >= 0 && j->v[i].v <= 100, "%s = %g", p, j->v[i].v);
+		if (lp > 5 && !strcmp(p + lp - 5, ".mota"))
+			ck_assert_msg(j->v[i].v <= 1, "%s = %g", p, j->v[i].v);
+	}
+}
+
+START_TEST(json_reader_selftest)
+{
+	static struct json j;
+
+	ck_assert(json_parse(&j, "{\"a\": [1, {\"b\": null}], \"c\": \"x\\\"y\", \"d\": -0.5e1}"));
+	ck_assert_double_eq_tol(jget(&j, "a[0]"), 1, EPS);
+	ck_assert(isnan(jget(&j, "a[1].b")));
+	ck_assert_double_eq_tol(jget(&j, "d"), -5, EPS);
+	ck_assert(jstr(&j, "c", "x\"y"));
+	ck_assert(!json_parse(&j, "{\"a\": nan}"));
+	ck_assert(!json_parse(&j, "{\"a\": 1,}"));
+	ck_assert(!json_parse(&j, "{\"a\": 01}"));
+	ck_assert(!json_parse(&j, "{\"a\": 1} x"));
+	ck_assert(!json_parse(&j, "{\"a\": \"\n\"}"));
+}
+END_TEST
+
+/* ---- a synthetic recording: a still textured scene (the detector must see nothing) ---- */
+
+#define SW 64
+#define SH 48
+#define SFRAMES 30
+
+static char g_tmp[256];
+
+static void e2e_setup(void)
+{
+	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_eval.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+}
+
+static void e2e_teardown(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", g_tmp);
+}
+
+static const char *tp(const char *fmt, ...)
+{
+	static char buf[8][600];
+	static int i;
+	char rel[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", g_tmp, rel);
+	return buf[i];
+}
+
+static void put_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void put_grey(const char *path, int w, int h, uint8_t value, int left_cols_value_only)
+{
+	uint8_t *p = malloc((size_t)w * h);
+	char err[256];
+
+	ck_assert_ptr_nonnull(p);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			p[y * w + x] = left_cols_value_only && x >= left_cols_value_only ? 0 : value;
+	ck_assert_msg(zp_cv_imwrite(path, p, w, h, w, 1, err, sizeof(err)) == 0, "%s", err);
+	free(p);
+}
+
+/* DIR/[in]NNNNNN.png (prefix "in" for CDnet): the same textured frame SFRAMES times */
+static void put_frames(const char *dir, bool cdnet)
+{
+	uint8_t img[SW * SH * 3];
+	uint32_t seed = 7;
+	char err[256], path[700];
+
+	for (int i = 0; i < SW * SH * 3; i++) {
+		seed = seed * 1103515245u + 12345u;
+		img[i] = (uint8_t)(60 + ((seed >> 16) % 120));
+	}
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	for (int f = 1; f <= SFRAMES; f++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s%06d.png", cdnet ? "in" : "", f);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		ck_assert_msg(zp_cv_imwrite(path, img, SW, SH, SW * 3, 3, err, sizeof(err)) == 0, "%s", err);
+	}
+}
+
+static const char *const SYN_INI = "[detector]\nscale = 1\nwarmup_frames = 3\nmin_area = 20\nmax_area = 3000\n"
+				   "[zone left]\nrole = waiting\npolygon = 0,0 31,0 31,47 0,47\n"
+				   "[zone right]\nrole = crossing\npolygon = 32,0 63,0 63,47 32,47\n";
+
+/* A CDnet folder: input/, groundtruth/ (all 0: static), ROI.bmp (all in), temporalROI.txt 5 20 */
+static void make_cdnet(void)
+{
+	ck_assert_int_eq(mkdir(tp("cd"), 0755), 0);
+	put_frames(tp("cd/input"), true);
+	ck_assert_int_eq(mkdir(tp("cd/groundtruth"), 0755), 0);
+	for (int f = 1; f <= SFRAMES; f++)
+		put_grey(tp("cd/groundtruth/gt%06d.png", f), SW, SH, 0, 0);
+	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 0);
+	put_text(tp("cd/temporalROI.txt"), "5 20\n");
+	put_text(tp("site.ini"), SYN_INI);
+}
+
+/* One line on stderr, containing want; nothing on stdout; exit 2. */
+static void expect_bad(struct run *r, const char *want)
+{
+	const char *nl = strchr(r->err, '\n');
+
+	ck_assert_msg(r->code == 2, "exit %d, stderr: %s", r->code, r->err);
+	ck_assert_msg(strstr(r->err, want) != NULL, "expected '%s' in: %s", want, r->err);
+	ck_assert_msg(nl && nl[1] == '\0', "expected one line, got: %s", r->err);
+	ck_assert_str_eq(r->out, "");
+	run_free(r);
+}
+
+START_TEST(e2e_cdnet_synthetic_exact)
+{
+	static struct json j;
+	struct run r;
+
+	make_cdnet();
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	ck_assert(jstr(&j, "kind", "cdnet"));
+	ck_assert(jstr(&j, "models[0].name", "zebrapad"));
+	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "scored_frames"), 16);
+	ck_assert_double_eq(jget(&j, "temporal_roi[0]"), 5);
+	ck_assert_double_eq(jget(&j, "temporal_roi[1]"), 20);
+	/* nothing moves and nothing is foreground: every scored pixel a true negative */
+	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * SW * SH);
+	ck_assert_double_eq(jget(&j, "models[0].pixels.tp") + jget(&j, "models[0].pixels.fp") +
+				    jget(&j, "models[0].pixels.fn"), 0);
+	ck_assert(isnan(jget(&j, "models[0].pixels.precision")));
+	ck_assert(isnan(jget(&j, "models[0].pixels.recall")));
+	ck_assert_double_eq(jget(&j, "models[0].pixels.fpr"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].pixels.pwc"), 0);
+	ck_assert(jget(&j, "timing.models[0].model_ns_per_px") > 0);
+	run_free(&r);
+
+	/* ROI: only the left 20 columns; frames 5..20 */
+	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 20);
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * 20 * SH);
+	run_free(&r);
+
+	/* --max-frames inside the temporal ROI; the table names every column */
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--max-frames", "9", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "9 frames 64x48, 5 scored (temporal ROI 5-20)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "FPR"));
+	ck_assert_ptr_nonnull(strstr(r.out, "zebrapad"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(e2e_cdnet_bad_input)
+{
+	struct run r;
+
+	make_cdnet();
+	put_grey(tp("cd/ROI.bmp"), 16, 16, 255, 0);
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "ROI.bmp: 16x16, expected the frames' size 64x48");
+
+	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 0);
+	put_text(tp("cd/temporalROI.txt"), "20 5\n");
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "temporalROI.txt: expected two frame numbers 'FIRST LAST' with 1 <= FIRST <= LAST");
+
+	put_text(tp("cd/temporalROI.txt"), "5 20\n");
+	ck_assert_int_eq(unlink(tp("cd/groundtruth/gt000007.png")), 0);
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "gt000007.png: no such file (expected the CDnet ground-truth mask of frame 7)");
+
+	put_grey(tp("cd/groundtruth/gt000007.png"), SW, SH + 1, 0, 0);
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "gt000007.png: 64x49, expected the frames' size 64x48");
+
+	put_text(tp("cd/groundtruth/gt000007.png"), "not a PNG");
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "gt000007.png");
+
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--gt", tp("nothing-here"), NULL);
+	expect_bad(&r, "nothing-here: no such file or folder (expected a CDnet ground-truth folder or a MOTChallenge "
+		       "gt.txt)");
+
+	ck_assert_int_eq(rename(tp("cd/groundtruth"), tp("cd/gt-elsewhere")), 0);
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "groundtruth: no such folder (expected the CDnet ground-truth masks");
+
+	/* usage errors: the line, then the usage text */
+	run_eval(&r, tp("cd"), NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert(!strncmp(r.err, "zebrapad eval: expected one SOURCE and --config FILE\nusage: zebrapad eval", 70));
+	ck_assert_str_eq(r.out, "");
+	run_free(&r);
+	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--frobnicate", NULL);
+	ck_assert_int_eq(r.code, 2);
+	run_free(&r);
+	run_eval(&r, "--help", NULL);
+	ck_assert_int_eq(r.code, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "--compare"));
+	run_free(&r);
+}
+END_TEST
+
+/* A MOT sequence folder: img1/000001.png ..., gt/gt.txt with one person standing in zone "left" */
+static void make_mot(void)
+{
+	FILE *f;
+
+	ck_assert_int_eq(mkdir(tp("seq"), 0755), 0);
+	put_frames(tp("seq/img1"), false);
+	ck_assert_int_eq(mkdir(tp("seq/gt"), 0755), 0);
+	f = fopen(tp("seq/gt/gt.txt"), "w");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 1; i <= SFRAMES; i++) {
+		fprintf(f, "%d,1,10,10,10,20,1,-1,-1,-1\n", i);
+		fprintf(f, "%d,2,40,10,10,20,0,-1,-1,-1\n", i); /* conf 0 in zone "right": ignored */
+	}
+	fclose(f);
+	put_text(tp("site.ini"), SYN_INI);
+}
+
+START_TEST(e2e_mot_synthetic_exact)
+{
+	static struct json j;
+	struct run r;
+
+	make_mot();
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	ck_assert(jstr(&j, "kind", "mot"));
+	ck_assert(jstr(&j, "zones[1].name", "right"));
+	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
+	/* we see nobody: every box missed, nothing false, no switches */
+	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.fp"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.idsw"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.recall"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.mota"), 0);
+	ck_assert(isnan(jget(&j, "models[0].boxes.precision")));
+	/* zone left: one episode over all frames, missed; zone right: never present (the conf-0 row) */
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].episodes"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].missed"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].episodes"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].tn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * SFRAMES);
+	ck_assert(isnan(jget(&j, "models[0].presence.all.latency_median")));
+	check_ranges(&j);
+	run_free(&r);
+
+	/* the same frames as a plain image folder: gt.txt found next to it (../gt/gt.txt) */
+	run_eval(&r, tp("seq/img1"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(e2e_mot_bad_input)
+{
+	struct run r;
+
+	make_mot();
+	put_text(tp("seq/gt/gt.txt"), "1,1,10,10,10,20,1,-1,-1,-1\n2,1,10,10,10,20,1,-1,-1,-1\n3,1,10,10\n");
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "gt.txt:3: expected 9 or 10 comma-separated numbers (frame,id,left,top,width,height,conf,...)");
+
+	ck_assert_int_eq(unlink(tp("seq/gt/gt.txt")), 0);
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "no ground truth found (looked for ");
+
+	run_eval(&r, tp("no-such-video.mp4"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "no-such-video.mp4: no such file or folder");
+
+	put_text(tp("seq/gt/gt.txt"), "1,1,10,10,10,20,1,-1,-1,-1\n");
+	put_text(tp("bad.ini"), "[zone x]\nrole = waiting\npolygon = 0,0 100,0 100,100\n");
+	run_eval(&r, tp("seq"), "--config", tp("bad.ini"), NULL);
+	expect_bad(&r, "bad.ini: zone x");
+
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--max-frames", "0", NULL);
+	expect_bad(&r, "--max-frames: expected an integer from 1");
+}
+END_TEST
+
+/* ---- the shared recordings ---- */
+
+static const char *src_path(const char *rel)
+{
+	static char buf[2][600];
+	static int i;
+	const char *s = getenv("ZP_SOURCE_DIR");
+
+	i = (i + 1) % 2;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", s ? s : "..", rel);
+	return buf[i];
+}
+
+START_TEST(e2e_cdnet_pedestrians)
+{
+	static struct json j;
+	const char *data = zp_test_shared_data();
+	char seq[600];
+	struct run r, r2;
+	char *cut1, *cut2;
+
+	if (!data)
+		return;
+	snprintf(seq, sizeof(seq), "%s/cdnet2014_baseline_pedestrians", data);
+	run_eval(&r, seq, "--config", src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	ck_assert_double_eq(jget(&j, "frames"), 1099);
+	ck_assert_double_eq(jget(&j, "scored_frames"), 800);
+	check_ranges(&j);
+	ck_assert_msg(jget(&j, "models[0].pixels.f") > 0.5, "F = %g", jget(&j, "models[0].pixels.f"));
+	ck_assert(jget(&j, "models[0].pixels.pwc") < 2.0);
+	fprintf(stderr, "cdnet pedestrians: F %.4f P %.4f R %.4f\n", jget(&j, "models[0].pixels.f"),
+		jget(&j, "models[0].pixels.precision"), jget(&j, "models[0].pixels.recall"));
+
+	/* determinism: the same metrics byte for byte (timings differ and come last) */
+	run_eval(&r2, seq, "--config", src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
+	ck_assert_int_eq(r2.code, 0);
+	cut1 = strstr(r.out, "\"timing\"");
+	cut2 = strstr(r2.out, "\"timing\"");
+	ck_assert_ptr_nonnull(cut1);
+	ck_assert_ptr_nonnull(cut2);
+	*cut1 = *cut2 = '\0';
+	ck_assert_str_eq(r.out, r2.out);
+	run_free(&r);
+	run_free(&r2);
+}
+END_TEST
+
+START_TEST(e2e_tud_stadtmitte_compare)
+{
+	static struct json j;
+	const char *data = zp_test_shared_data();
+	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog" };
+	char video[600], path[64];
+	struct run r;
+
+	if (!data)
+		return;
+	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
+	run_eval(&r, video, "--config", src_path("tests/configs/mot_tud_stadtmitte.ini"), "--compare", "--json", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	ck_assert_double_eq(jget(&j, "frames"), 179);
+	ck_assert_double_eq(jget(&j, "gt_boxes"), 1156);
+	check_ranges(&j);
+	for (int k = 0; k < 5; k++) {
+		snprintf(path, sizeof(path), "models[%d].name", k);
+		ck_assert_msg(jstr(&j, path, names[k]), "%s is not %s", path, names[k]);
+		ck_assert_double_eq(jget(&j, "models[%d].boxes.gt", k), 1156);
+		ck_assert_double_eq(jget(&j, "models[%d].boxes.tp", k) + jget(&j, "models[%d].boxes.fn", k), 1156);
+		ck_assert_double_eq(jget(&j, "models[%d].presence.all.frames", k), 2 * 179);
+	}
+	/* people are in both zones all the time; our detector must find them most of it */
+	ck_assert_msg(jget(&j, "models[0].presence.all.f") > 0.5, "presence F %g",
+		      jget(&j, "models[0].presence.all.f"));
+	ck_assert_double_eq(jget(&j, "models[0].presence.all.missed"), 0);
+	ck_assert(jget(&j, "models[0].boxes.tp") > 0);
+	fprintf(stderr, "TUD-Stadtmitte: box P %.3f R %.3f MOTA %.3f, presence F %.3f\n",
+		jget(&j, "models[0].boxes.precision"), jget(&j, "models[0].boxes.recall"),
+		jget(&j, "models[0].boxes.mota"), jget(&j, "models[0].presence.all.f"));
+	run_free(&r);
+}
+END_TEST
+
 Suite *eval_suite(void);
 Suite *eval_suite(void)
 {
@@ -603,6 +1285,18 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, presence_episodes_and_latency);
 	tcase_add_test(tc, presence_open_episode_gap_and_order);
 	tcase_add_test(tc, presence_pooled_over_zones);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("command");
+	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, json_reader_selftest);
+	tcase_add_test(tc, e2e_cdnet_synthetic_exact);
+	tcase_add_test(tc, e2e_cdnet_bad_input);
+	tcase_add_test(tc, e2e_mot_synthetic_exact);
+	tcase_add_test(tc, e2e_mot_bad_input);
+	tcase_add_test(tc, e2e_cdnet_pedestrians);
+	tcase_add_test(tc, e2e_tud_stadtmitte_compare);
 	suite_add_tcase(s, tc);
 	return s;
 }
