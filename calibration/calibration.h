@@ -86,6 +86,86 @@ static inline bool zp_homography_apply(const zp_homography *H, double x, double 
 	return true;
 }
 
+/*
+ * What a fit found, pair by pair (pairs in the order given, numbered from 1
+ * in messages). err_px: the world point mapped back into the image through
+ * H^-1, its distance to the measured image point; err_m: the image point
+ * mapped onto the ground through H, its distance to the measured world
+ * point. With exactly 4 pairs the fit passes through every pair (exact is
+ * true), so the errors are ~0 and check nothing: a 5th pair is the check.
+ */
+typedef struct zp_homography_report {
+	int n;
+	double err_px[ZP_MAX_GROUND_PAIRS];
+	double err_m[ZP_MAX_GROUND_PAIRS];
+	double rms_px, max_px;
+	double rms_m, max_m;
+	int worst;              /* index of the pair with the largest err_px */
+	bool exact;             /* n == 4 */
+} zp_homography_report;
+
+/*
+ * Fit the image (pixels) -> ground (metres) homography to n pairs, least
+ * squares over all of them (through the OpenCV wrapper's double-precision
+ * DLT, homography_fit.c). Checks first, each failing with ZP_EINVAL and one
+ * line in err saying which pairs and what is expected:
+ *   - 4 <= n <= ZP_MAX_GROUND_PAIRS;
+ *   - no two image points within 1 px, no two ground points within 1 cm;
+ *   - 4 points with no 3 on one line, in the image and on the ground (a
+ *     point within 1% of the points' spread of the line through two others
+ *     counts as on it; with 4 pairs every triple is checked);
+ *   - every image point on the ground side of the horizon: H is scaled so
+ *     that w = h[6] x + h[7] y + h[8] > 0 at every image point; pairs that
+ *     need w of both signs (typically two pairs swapped) are refused.
+ * H is normalised so that h[8] = 1, or h[8] = -1 where the image origin
+ * lies beyond the horizon (w > 0 at the points decides). rep (may be NULL)
+ * gets the reprojection errors. Returns 0 or ZP_EINVAL (ZP_ENOMEM from the
+ * wrapper). *H is valid only on success. Lives in the zp_calibration_fit
+ * library (links the OpenCV wrapper); everything else here is pure C.
+ */
+int zp_homography_fit(const zp_pt *img, const zp_pt *world, int n, zp_homography *H, zp_homography_report *rep,
+		      char *err, size_t errlen);
+
+/*
+ * The checks of zp_homography_fit() that come before the fit (count,
+ * repeated and collinear points); 0 or ZP_EINVAL with the same messages.
+ */
+int zp_homography_check_points(const zp_pt *img, const zp_pt *world, int n, char *err, size_t errlen);
+
+/*
+ * After a fit: normalise the sign (w > 0 at every image point, h[8] = +-1),
+ * or ZP_EINVAL when the points straddle the horizon; then fill rep (may be
+ * NULL). Pure; zp_homography_fit() calls it. H->valid is set on success.
+ */
+int zp_homography_finish(const zp_pt *img, const zp_pt *world, int n, zp_homography *H, zp_homography_report *rep,
+			 char *err, size_t errlen);
+
+/* The inverse map (ground -> image). Returns 0, or ZP_EINVAL when H is singular or not valid. */
+int zp_homography_invert(const zp_homography *H, zp_homography *inv);
+
+/*
+ * true when the image point lies on the ground side of the horizon
+ * (w > 0 for a homography from zp_homography_fit()), i.e. it can be a point
+ * on the road.
+ */
+static inline bool zp_homography_in_front(const zp_homography *H, double x, double y)
+{
+	return H->h[6] * x + H->h[7] * y + H->h[8] > 1e-12;
+}
+
+/*
+ * The local derivative of the map at an image point: J = {dgx/dx, dgx/dy,
+ * dgy/dx, dgy/dy}, metres per pixel. false when the point maps to infinity.
+ */
+bool zp_homography_jacobian(const zp_homography *H, double x, double y, double J[4]);
+
+/*
+ * The polygon mapped onto the ground (straight edges stay straight under a
+ * homography, so the vertices are enough). Returns 0, or ZP_EINVAL when a
+ * vertex is not in front (beyond the horizon).
+ */
+int zp_polygon_to_ground(const zp_homography *H, const zp_polygon *img, zp_polygon *ground);
+
 #ifdef __cplusplus
 }
 #endif
