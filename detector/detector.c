@@ -351,8 +351,15 @@ static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result 
 
 	clean_mask(d);
 	d->have_mask = true;
-	d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, d->p.min_area, d->p.max_area, d->blobs,
-				  ZP_MAX_BLOBS);
+	if (d->ground.valid) {
+		/* sizes in metres on the ground (ground.c) instead of the pixel limits */
+		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, ZP_GROUND_MIN_WORK_PX * d->scale * d->scale,
+					  d->width * d->height, d->blobs, ZP_MAX_BLOBS);
+		d->nblobs = zp_ground_filter(&d->ground, &d->p, d->width, d->height, d->scale, d->blobs, d->nblobs);
+	} else {
+		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, d->p.min_area, d->p.max_area, d->blobs,
+					  ZP_MAX_BLOBS);
+	}
 	for (int i = 0; i < d->cc.row_first[d->wh]; i++)
 		fg += d->cc.runs[i].x1 - d->cc.runs[i].x0 + 1;
 
@@ -378,6 +385,8 @@ static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result 
 		ti->zones = t->zones;
 		ti->age = t->age;
 		ti->confirmed = t->confirmed;
+		ti->speed_mps = d->ground.valid ? zp_ground_speed(&d->ground, t->gx, t->gy, t->vx, t->vy, d->interval_ms)
+						: -1;
 	}
 	out->health = zp_health_verdict(&d->hs, &d->p, f->t_ms, ready, out->fg_fraction);
 }

@@ -41,6 +41,16 @@ typedef struct zp_detector_params {
 	int flat_stddev;        /* luma standard deviation below this: covered / flat */
 	int frozen_ms;          /* identical frames for this long: frozen */
 	double max_fg_fraction; /* more of the frame foreground than this: not trustworthy */
+	/*
+	 * With a ground homography ([ground]) these replace min_area/max_area:
+	 * a blob is a person when its width on the ground (bottom edge of the
+	 * box) and its height (box height at the local scale of the feet) are
+	 * within these limits, metres. Without [ground] they are not used.
+	 */
+	double person_min_width_m;
+	double person_max_width_m;
+	double person_min_height_m;
+	double person_max_height_m;
 } zp_detector_params;
 
 void zp_detector_params_default(zp_detector_params *p);
@@ -84,6 +94,7 @@ typedef struct zp_track_info {
 	uint32_t zones;    /* bit z set when the ground point is inside zone z */
 	int age;           /* frames since the track began */
 	bool confirmed;    /* counts as a person (track_min_hits reached) */
+	double speed_mps;  /* speed of the ground point on the road, m/s; -1 without a ground homography */
 } zp_track_info;
 
 typedef struct zp_result {

@@ -63,6 +63,33 @@ size_t zp_cc_bytes(const zp_cc *cc);
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area,
 		  zp_blob *out, int max);
 
+/* ---- ground.c ---- */
+
+/* With a ground homography, blobs_find() keeps components of at least this many work pixels; ground.c does the rest. */
+#define ZP_GROUND_MIN_WORK_PX 16
+
+/*
+ * The blob's width on the ground (the bottom edge of its box mapped through
+ * H) and its height (box height x metres per pixel along the row at the
+ * feet), metres. false when the feet are not in front of the camera
+ * (beyond the horizon) or map to infinity.
+ */
+bool zp_ground_blob_size(const zp_homography *H, const zp_blob *b, double *width_m, double *height_m);
+
+/*
+ * Keep the blobs (in place, order kept) whose ground size is within the
+ * person_* limits; a dimension cut by the edge of the width x height frame
+ * is not held to its lower limit. Returns how many are kept.
+ */
+int zp_ground_filter(const zp_homography *H, const zp_detector_params *p, int width, int height, int scale,
+		     zp_blob *blobs, int n);
+
+/*
+ * Speed on the ground, m/s, of a ground point (gx, gy) moving (vx, vy)
+ * pixels per frame at interval_ms per frame; -1 when it cannot be mapped.
+ */
+double zp_ground_speed(const zp_homography *H, double gx, double gy, double vx, double vy, double interval_ms);
+
 /* ---- tracker.c ---- */
 
 typedef struct zp_track {

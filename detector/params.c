@@ -33,6 +33,11 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->flat_stddev = 4;
 	p->frozen_ms = 3000;
 	p->max_fg_fraction = 0.6;
+	/* a person 0.2-1.5 m wide (side by side with another: still one blob), 1.0-2.5 m tall */
+	p->person_min_width_m = 0.2;
+	p->person_max_width_m = 1.5;
+	p->person_min_height_m = 1.0;
+	p->person_max_height_m = 2.5;
 }
 
 enum { F_INT, F_DOUBLE };
@@ -67,6 +72,10 @@ static const struct field fields[] = {
 	INT_FIELD(flat_stddev, 0, 255),
 	INT_FIELD(frozen_ms, 100, 3600000),
 	DBL_FIELD(max_fg_fraction, 0.01, 1),
+	DBL_FIELD(person_min_width_m, 0, 10),
+	DBL_FIELD(person_max_width_m, 0.01, 20),
+	DBL_FIELD(person_min_height_m, 0, 10),
+	DBL_FIELD(person_max_height_m, 0.01, 20),
 };
 
 static const struct field *find_field(const char *key)
@@ -125,6 +134,13 @@ int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errl
 	if (p->min_area > p->max_area)
 		return zp_seterr(err, errlen, ZP_EINVAL, "min_area (%d) must not exceed max_area (%d)", p->min_area,
 				 p->max_area);
+	if (p->person_min_width_m > p->person_max_width_m)
+		return zp_seterr(err, errlen, ZP_EINVAL, "person_min_width_m (%g) must not exceed person_max_width_m (%g)",
+				 p->person_min_width_m, p->person_max_width_m);
+	if (p->person_min_height_m > p->person_max_height_m)
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "person_min_height_m (%g) must not exceed person_max_height_m (%g)",
+				 p->person_min_height_m, p->person_max_height_m);
 	if (p->dark_luma >= p->blind_luma)
 		return zp_seterr(err, errlen, ZP_EINVAL, "dark_luma (%d) must be below blind_luma (%d)", p->dark_luma,
 				 p->blind_luma);

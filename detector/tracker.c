@@ -32,7 +32,6 @@
 
 #include <limits.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Grouped tracks coast at most this many times track_max_missed (+1) frames without a blob of their own. */
@@ -57,15 +56,47 @@ bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms)
 	return t->confirmed && t->moved && t_ms - t->still_since < p->still_hold_ms;
 }
 
-static int pair_cmp(const void *a, const void *b)
+/* Total order on pairs: distance, then track, then blob (no two pairs are equal). */
+static bool pair_less(const zp_pair *x, const zp_pair *y)
 {
-	const zp_pair *x = a, *y = b;
-
 	if (x->dist != y->dist)
-		return x->dist < y->dist ? -1 : 1;
+		return x->dist < y->dist;
 	if (x->track != y->track)
-		return x->track < y->track ? -1 : 1;
-	return (x->blob > y->blob) - (x->blob < y->blob);
+		return x->track < y->track;
+	return x->blob < y->blob;
+}
+
+static void sift_down(zp_pair *a, int i, int n)
+{
+	for (;;) {
+		int c = 2 * i + 1;
+		zp_pair t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && pair_less(&a[c], &a[c + 1]))
+			c++;
+		if (!pair_less(&a[i], &a[c]))
+			return;
+		t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+		i = c;
+	}
+}
+
+/* Heap sort: in place and O(n log n); glibc's qsort() may call malloc(), which a frame must not. */
+static void sort_pairs(zp_pair *a, int n)
+{
+	for (int i = n / 2 - 1; i >= 0; i--)
+		sift_down(a, i, n);
+	for (int end = n - 1; end > 0; end--) {
+		zp_pair t = a[0];
+
+		a[0] = a[end];
+		a[end] = t;
+		sift_down(a, 0, end);
+	}
 }
 
 static bool box_contains(const zp_rect *r, double x, double y, double margin)
@@ -237,7 +268,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			npairs++;
 		}
 	}
-	qsort(tr->pairs, (size_t)npairs, sizeof(tr->pairs[0]), pair_cmp);
+	sort_pairs(tr->pairs, npairs);
 	for (int i = 0; i < npairs; i++) {
 		int k = tr->pairs[i].track, b = tr->pairs[i].blob;
 
