@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_bench.c - `zebrapad bench [SOURCE] [--frames N] [--reps R]
+ * [--config FILE] [--json]`: how fast and how small the detector is,
+ * against OpenCV's MOG2 and KNN on the same grey frames.
+ *
+ * Order: pin to the current CPU; a forked `run`-like child (source ->
+ * detector, one frame at a time) reports its peak RSS; the frames are
+ * decoded into memory; then, one thread (OpenCV too), each row is timed over
+ * all frames R times, each repetition from a fresh model, and the median
+ * is printed. The measurements live in bench/bench_suite.c; this file parses
+ * options and prints (docs/performance.md).
+ */
+#include "app.h"
+
+#include "bench_suite.h"
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROG "zebrapad bench"
+#define BENCH_DEFAULT_SOURCE "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+#define BENCH_MAX_REPS 100
+#define BENCH_MAX_ROWS 16
+#define MIB (1024.0 * 1024.0)
+
+/* Issue 3's targets. */
+#define TARGET_MODEL_X_MOG2 25.0
+#define TARGET_DETECTOR_X_MOG2 10.0
+#define TARGET_MODEL_X_FLOOR 4.0
+#define TARGET_STATE_MIB 8.0
+
+struct bench_opts {
+	const char *source;
+	const char *config;
+	int frames;   /* <= 0: all */
+	int reps;
+	bool json;
+};
+
+enum row_kind { ROW_MODEL, ROW_DETECTOR, ROW_CV, ROW_FLOOR };
+
+struct row {
+	enum row_kind kind;
+	char name[48];
+	zp_simd simd;           /* ROW_MODEL, ROW_DETECTOR */
+	zp_cv_bgsub_kind cv;    /* ROW_CV */
+	bool work;              /* at the detector's work resolution */
+	int w, h;               /* pixels the row's ns/pixel is per */
+	double ms[BENCH_MAX_REPS];
+	double median, min, max;
+	double x_mog2;          /* MOG2 ms / this row's ms; 0 when unknown */
+	double x_floor;         /* this row's ms / the floor at its size; 0 when not applicable */
+};
+
+struct bench {
+	struct bench_opts o;
+	zp_config *cfg;
+	bool have_config;
+	zp_bench_frames full, work;
+	zp_simd best;
+	int cpu;
+	struct row rows[BENCH_MAX_ROWS];
+	int nrows;
+	zp_bench_runlike runlike;
+	size_t state_640, state_src;
+	long maxrss_kib;
+};
+
+static void bench_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: zebrapad bench [SOURCE] [options]\n"
+		"  SOURCE              recording to time on (default " BENCH_DEFAULT_SOURCE ")\n"
+		"      --frames N      decode at most N frames (default: all)\n"
+		"      --reps R        repetitions; the median is reported (default 5, 1..%d)\n"
+		"  -c, --config FILE   site config: its [detector] keys and zones (default: built-in defaults, no zones)\n"
+		"      --json          machine-readable output\n"
+		"Times, single-threaded on one pinned core: our model update on every SIMD path (full and work\n"
+		"resolution), the whole detector, OpenCV MOG2 and KNN apply, and a memcpy of the bytes the model\n"
+		"reads and writes; prints ms/frame, ns/pixel, ratios, detector state and peak RSS.\n",
+		BENCH_MAX_REPS);
+}
+
+static int parse_bench(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "frames", required_argument, NULL, 'n' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->reps = 5;
+	o->source = BENCH_DEFAULT_SOURCE;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (zp_parse_int(optarg, 1, 1000000, &o->frames, err, sizeof(err))) {
+				fprintf(stderr, PROG ": --frames: %s\n", err);
+				return ZP_EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			if (zp_parse_int(optarg, 1, BENCH_MAX_REPS, &o->reps, err, sizeof(err))) {
+				fprintf(stderr, PROG ": --reps: %s\n", err);
+				return ZP_EXIT_USAGE;
+			}
+			break;
+		case 'c': o->config = optarg; break;
+		case 'j': o->json = true; break;
+		case 'h': bench_usage(stdout); return -1;
+		default: bench_usage(stderr); return ZP_EXIT_USAGE;
+		}
+	}
+	if (optind < argc - 1) {
+		fprintf(stderr, PROG ": expected at most one SOURCE, got %d\n", argc - optind);
+		bench_usage(stderr);
+		return ZP_EXIT_USAGE;
+	}
+	if (optind == argc - 1)
+		o->source = argv[optind];
+	return ZP_EXIT_OK;
+}
+
+static void progress(const struct bench *b, const char *what)
+{
+	if (isatty(STDERR_FILENO) && !b->o.json)
+		fprintf(stderr, "bench: %s ...\n", what);
+}
+
+static struct row *add_row(struct bench *b, enum row_kind kind, const char *name, bool work)
+{
+	struct row *r = &b->rows[b->nrows++];
+
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->work = work;
+	zp_strlcpy(r->name, name, sizeof(r->name));
+	r->w = work ? b->work.width : b->full.width;
+	r->h = work ? b->work.height : b->full.height;
+	return r;
+}
+
+static void row_stats(struct row *r, int reps)
+{
+	double v[BENCH_MAX_REPS];
+
+	memcpy(v, r->ms, (size_t)reps * sizeof(double));
+	r->median = zp_bench_median(v, reps);
+	r->min = v[0];
+	r->max = v[reps - 1];
+}
+
+/* Model-update parameters as the detector sets them (fg_learn_shift: a typical value; speed does not depend on it). */
+static void model_params(const zp_detector_params *dp, zp_bgmodel_params *mp)
+{
+	memset(mp, 0, sizeof(*mp));
+	mp->threshold = dp->threshold;
+	mp->learn_shift = dp->learn_shift;
+	mp->fg_learn_shift = dp->learn_shift + 3 <= 15 ? dp->learn_shift + 3 : 15;
+	mp->warmup_frames = dp->warmup_frames;
+}
+
+static const zp_simd all_paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
+#define NPATHS ((int)(sizeof(all_paths) / sizeof(all_paths[0])))
+
+static int run_rows(struct bench *b)
+{
+	const zp_detector_params *dp = &b->cfg->detector;
+	zp_bgmodel_params mp;
+	char err[512], what[96];
+	struct row *r;
+	int rc;
+
+	model_params(dp, &mp);
+	for (int pass = 0; pass < 2; pass++) {
+		const zp_bench_frames *fr = pass ? &b->work : &b->full;
+
+		if (pass && dp->scale == 1)
+			break; /* the work resolution is the full one */
+		for (int i = 0; i < NPATHS; i++) {
+			if (!zp_simd_available(all_paths[i]))
+				continue;
+			snprintf(what, sizeof(what), "model update %s", zp_simd_name(all_paths[i]));
+			r = add_row(b, ROW_MODEL, what, pass);
+			r->simd = all_paths[i];
+			snprintf(what, sizeof(what), "timing model update %s at %dx%d", zp_simd_name(r->simd), fr->width,
+				 fr->height);
+			progress(b, what);
+			rc = zp_bench_model(fr, r->simd, &mp, b->o.reps, r->ms);
+			if (rc < 0) {
+				fprintf(stderr, PROG ": model update %s: %s\n", zp_simd_name(r->simd), zp_strerror(rc));
+				return ZP_EXIT_FAIL;
+			}
+		}
+	}
+	for (int i = NPATHS - 1; i >= 0; i--) {
+		if (!zp_simd_available(all_paths[i]))
+			continue;
+		snprintf(what, sizeof(what), "detector (whole) %s", zp_simd_name(all_paths[i]));
+		r = add_row(b, ROW_DETECTOR, what, false);
+		r->simd = all_paths[i];
+		snprintf(what, sizeof(what), "timing the whole detector on %s", zp_simd_name(r->simd));
+		progress(b, what);
+		if (zp_bench_detector(&b->full, r->simd, dp, b->cfg->zones, b->cfg->nzones, b->o.reps, r->ms, err,
+				      sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return ZP_EXIT_FAIL;
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		zp_cv_bgsub_kind kind = k ? ZP_CV_KNN : ZP_CV_MOG2;
+
+		snprintf(what, sizeof(what), "OpenCV %s apply", k ? "KNN" : "MOG2");
+		r = add_row(b, ROW_CV, what, false);
+		r->cv = kind;
+		snprintf(what, sizeof(what), "timing OpenCV %s", zp_cv_bgsub_name(kind));
+		progress(b, what);
+		if (zp_bench_cv(&b->full, kind, b->o.reps, r->ms, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return ZP_EXIT_FAIL;
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass && dp->scale == 1)
+			break;
+		r = add_row(b, ROW_FLOOR, "memcpy floor (model bytes)", pass);
+		progress(b, "timing the memcpy floor");
+		if (zp_bench_floor(pass ? &b->work : &b->full, b->o.reps, r->ms) < 0) {
+			fprintf(stderr, PROG ": memcpy floor: out of memory\n");
+			return ZP_EXIT_FAIL;
+		}
+	}
+	return ZP_EXIT_OK;
+}
+
+static const struct row *find_row(const struct bench *b, enum row_kind kind, zp_simd simd, bool work)
+{
+	for (int i = 0; i < b->nrows; i++) {
+		const struct row *r = &b->rows[i];
+
+		if (r->kind == kind && r->work == work && (kind == ROW_CV || kind == ROW_FLOOR || r->simd == simd))
+			return r;
+	}
+	return NULL;
+}
+
+static void compute_ratios(struct bench *b)
+{
+	const struct row *mog2 = NULL;
+
+	for (int i = 0; i < b->nrows; i++) {
+		row_stats(&b->rows[i], b->o.reps);
+		if (b->rows[i].kind == ROW_CV && b->rows[i].cv == ZP_CV_MOG2)
+			mog2 = &b->rows[i];
+	}
+	for (int i = 0; i < b->nrows; i++) {
+		struct row *r = &b->rows[i];
+		const struct row *fl = find_row(b, ROW_FLOOR, 0, r->work);
+
+		if (mog2 && r->median > 0)
+			r->x_mog2 = mog2->median / r->median;
+		if ((r->kind == ROW_MODEL || r->kind == ROW_FLOOR) && fl && fl->median > 0)
+			r->x_floor = r->median / fl->median;
+	}
+}
+
+struct target {
+	const char *what;
+	double value, limit;
+	bool at_least;  /* value >= limit holds; else value <= limit */
+	bool known;
+};
+
+static int targets(const struct bench *b, struct target *t)
+{
+	const struct row *model = find_row(b, ROW_MODEL, b->best, false);
+	const struct row *det = find_row(b, ROW_DETECTOR, b->best, false);
+	int n = 0;
+
+	t[n++] = (struct target){ "model update (best path, full resolution) x faster than MOG2 apply",
+				  model ? model->x_mog2 : 0, TARGET_MODEL_X_MOG2, true, model && model->x_mog2 > 0 };
+	t[n++] = (struct target){ "whole detector (best path) x faster than MOG2 apply", det ? det->x_mog2 : 0,
+				  TARGET_DETECTOR_X_MOG2, true, det && det->x_mog2 > 0 };
+	t[n++] = (struct target){ "model update (best path, full resolution) x the memcpy floor",
+				  model ? model->x_floor : 0, TARGET_MODEL_X_FLOOR, false, model && model->x_floor > 0 };
+	t[n++] = (struct target){ "detector state at 640x480, MiB", (double)b->state_640 / MIB, TARGET_STATE_MIB,
+				  false, b->state_640 > 0 };
+	return n;
+}
+
+static bool target_holds(const struct target *t)
+{
+	return t->known && (t->at_least ? t->value >= t->limit : t->value <= t->limit);
+}
+
+static void row_label(const struct bench *b, const struct row *r, char *buf, size_t len)
+{
+	if (r->kind == ROW_DETECTOR)
+		snprintf(buf, len, "%dx%d->%dx%d", b->full.width, b->full.height, b->work.width, b->work.height);
+	else
+		snprintf(buf, len, "%dx%d%s", r->w, r->h, r->work ? " work" : "");
+}
+
+static void print_text(const struct bench *b)
+{
+	struct target t[8];
+	int nt = targets(b, t);
+	char res[48];
+
+	printf("zebrapad bench: %s\n", b->o.source);
+	printf("%d frames of %dx%d grey decoded into memory; %d repetition%s, median reported; pinned to CPU %d; "
+	       "OpenCV threads 1\n",
+	       b->full.n, b->full.width, b->full.height, b->o.reps, b->o.reps == 1 ? "" : "s", b->cpu);
+	printf("detector: %s, scale %d (work %dx%d); best SIMD path here: %s\n",
+	       b->have_config ? b->cfg->path : "built-in defaults, no zones", b->cfg->detector.scale, b->work.width,
+	       b->work.height, zp_simd_name(b->best));
+	printf("\n%-28s %-17s %9s %9s %9s %8s %8s %8s\n", "what", "pixels", "ms/frame", "min", "max", "ns/px",
+	       "x MOG2", "x floor");
+	for (int i = 0; i < b->nrows; i++) {
+		const struct row *r = &b->rows[i];
+		char xm[16] = "-", xf[16] = "-";
+
+		row_label(b, r, res, sizeof(res));
+		if (r->x_mog2 > 0)
+			snprintf(xm, sizeof(xm), "%.1f", r->x_mog2);
+		if (r->x_floor > 0)
+			snprintf(xf, sizeof(xf), "%.2f", r->x_floor);
+		printf("%-28s %-17s %9.3f %9.3f %9.3f %8.3f %8s %8s\n", r->name, res, r->median, r->min, r->max,
+		       r->median * 1e6 / ((double)r->w * r->h), xm, xf);
+	}
+	printf("\nns/px: per pixel of the size shown (the detector: per input pixel). x MOG2: MOG2 apply time / this "
+	       "row's\n(speed-up). x floor: this row's time / the memcpy floor at the same size, which copies the "
+	       "frame\n(%d B/px) and a buffer the size of the model's mean+dev (4 B/px): the %d B/px the model update "
+	       "reads\nand writes.\n",
+	       1, ZP_BENCH_MODEL_BYTES_PER_PIXEL);
+	printf("\nmemory: detector state %zu bytes (%.2f MiB) at 640x480, %zu bytes (%.2f MiB) at %dx%d\n",
+	       b->state_640, b->state_640 / MIB, b->state_src, b->state_src / MIB, b->full.width, b->full.height);
+	printf("peak RSS: run-like child (source -> detector, one frame at a time, %ld frames): %.1f MiB; this "
+	       "process (all frames in memory, OpenCV models): %.1f MiB\n",
+	       b->runlike.frames, b->runlike.maxrss_kib / 1024.0, b->maxrss_kib / 1024.0);
+	printf("\ntargets:\n");
+	for (int i = 0; i < nt; i++)
+		printf("  %-72s %8.2f %s %5.1f  %s\n", t[i].what, t[i].value, t[i].at_least ? ">=" : "<=", t[i].limit,
+		       !t[i].known ? "not measured" : target_holds(&t[i]) ? "holds" : "DOES NOT HOLD");
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct bench *b)
+{
+	struct target t[8];
+	int nt = targets(b, t);
+
+	printf("{\"source\":");
+	json_string(b->o.source);
+	printf(",\"frames\":%d,\"width\":%d,\"height\":%d,\"reps\":%d,\"cpu\":%d,\"best_path\":\"%s\"", b->full.n,
+	       b->full.width, b->full.height, b->o.reps, b->cpu, zp_simd_name(b->best));
+	printf(",\"config\":");
+	if (b->have_config)
+		json_string(b->cfg->path);
+	else
+		printf("null");
+	printf(",\"scale\":%d,\"work_width\":%d,\"work_height\":%d,\"rows\":[", b->cfg->detector.scale, b->work.width,
+	       b->work.height);
+	for (int i = 0; i < b->nrows; i++) {
+		const struct row *r = &b->rows[i];
+		static const char *kinds[] = { "model", "detector", "opencv", "floor" };
+
+		printf("%s{\"kind\":\"%s\",\"name\":", i ? "," : "", kinds[r->kind]);
+		json_string(r->name);
+		if (r->kind == ROW_MODEL || r->kind == ROW_DETECTOR)
+			printf(",\"path\":\"%s\"", zp_simd_name(r->simd));
+		if (r->kind == ROW_CV)
+			printf(",\"model\":\"%s\"", zp_cv_bgsub_name(r->cv));
+		printf(",\"work\":%s,\"width\":%d,\"height\":%d,\"ms_per_frame\":%.6f,\"ms_min\":%.6f,\"ms_max\":%.6f,"
+		       "\"ns_per_pixel\":%.6f,\"x_mog2\":%.4f,\"x_floor\":%.4f,\"ms_reps\":[",
+		       r->work ? "true" : "false", r->w, r->h, r->median, r->min, r->max,
+		       r->median * 1e6 / ((double)r->w * r->h), r->x_mog2, r->x_floor);
+		for (int k = 0; k < b->o.reps; k++)
+			printf("%s%.6f", k ? "," : "", r->ms[k]);
+		printf("]}");
+	}
+	printf("],\"state_bytes_640x480\":%zu,\"state_bytes_source\":%zu,\"peak_rss_kib\":%ld,"
+	       "\"runlike_peak_rss_kib\":%ld,\"runlike_frames\":%ld,\"targets\":[",
+	       b->state_640, b->state_src, b->maxrss_kib, b->runlike.maxrss_kib, b->runlike.frames);
+	for (int i = 0; i < nt; i++) {
+		printf("%s{\"what\":", i ? "," : "");
+		json_string(t[i].what);
+		printf(",\"value\":%.4f,\"limit\":%.1f,\"at_least\":%s,\"holds\":%s}", t[i].value, t[i].limit,
+		       t[i].at_least ? "true" : "false", target_holds(&t[i]) ? "true" : "false");
+	}
+	printf("]}\n");
+}
+
+/* Detector state bytes for a w x h input with the given parameters; 0 when it cannot be made. */
+static size_t state_bytes(const zp_detector_params *p, int w, int h)
+{
+	zp_detector *d = zp_detector_new(p, NULL, 0, w, h, NULL, NULL, 0);
+	size_t n = zp_detector_state_bytes(d);
+
+	zp_detector_free(d);
+	return n;
+}
+
+static int load_config(struct bench *b)
+{
+	char err[512];
+
+	if (!b->o.config) {
+		zp_config_default(b->cfg);
+		return ZP_EXIT_OK;
+	}
+	if (zp_config_load(b->o.config, b->cfg, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return ZP_EXIT_USAGE;
+	}
+	b->have_config = true;
+	return ZP_EXIT_OK;
+}
+
+int zp_cmd_bench(int argc, char **argv)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	char err[512];
+	int rc;
+
+	if (!b)
+		return ZP_EXIT_FAIL;
+	b->cfg = calloc(1, sizeof(*b->cfg));
+	if (!b->cfg) {
+		free(b);
+		return ZP_EXIT_FAIL;
+	}
+	rc = parse_bench(argc, argv, &b->o);
+	if (rc != ZP_EXIT_OK) {
+		rc = rc < 0 ? ZP_EXIT_OK : rc;
+		goto out;
+	}
+	rc = load_config(b);
+	if (rc != ZP_EXIT_OK)
+		goto out;
+	b->best = zp_simd_choose(getenv("ZEBRAPAD_SIMD"));
+	b->cpu = zp_bench_pin_cpu();
+	if (b->cpu < 0) {
+		fprintf(stderr, PROG ": cannot pin to one CPU: %s\n", zp_strerror(b->cpu));
+		rc = ZP_EXIT_FAIL;
+		goto out;
+	}
+	zp_cv_set_threads(1);
+
+	/* First, while this process is still small: the run-like child. */
+	progress(b, "run-like child: source -> detector");
+	rc = zp_bench_runlike_rss(b->o.source, b->o.frames, &b->cfg->detector, b->cfg->zones, b->cfg->nzones,
+				  &b->runlike, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = rc == ZP_ENOMEM || rc == ZP_EIO ? ZP_EXIT_FAIL : ZP_EXIT_USAGE;
+		goto out;
+	}
+	progress(b, "decoding the frames into memory");
+	rc = zp_bench_frames_load(&b->full, b->o.source, b->o.frames, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = rc == ZP_ENOMEM ? ZP_EXIT_FAIL : ZP_EXIT_USAGE;
+		goto out;
+	}
+	if (zp_config_check_frame(b->cfg, b->full.width, b->full.height, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = ZP_EXIT_USAGE;
+		goto out;
+	}
+	if (zp_bench_frames_downscale(&b->full, b->cfg->detector.scale, &b->work) < 0) {
+		fprintf(stderr, PROG ": out of memory for the work-resolution frames\n");
+		rc = ZP_EXIT_FAIL;
+		goto out;
+	}
+	b->state_640 = state_bytes(&b->cfg->detector, 640, 480);
+	b->state_src = state_bytes(&b->cfg->detector, b->full.width, b->full.height);
+	rc = run_rows(b);
+	if (rc != ZP_EXIT_OK)
+		goto out;
+	b->maxrss_kib = zp_bench_maxrss_kib();
+	compute_ratios(b);
+	if (b->o.json)
+		print_json(b);
+	else
+		print_text(b);
+	rc = ZP_EXIT_OK;
+out:
+	zp_bench_frames_free(&b->full);
+	zp_bench_frames_free(&b->work);
+	free(b->cfg);
+	free(b);
+	return rc;
+}

@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_suite.c - the measurements behind `zebrapad bench` (see bench_suite.h). */
+#include "bench_suite.h"
+
+#include "capture.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static size_t frame_bytes(const zp_bench_frames *fr)
+{
+	return (size_t)fr->width * (size_t)fr->height;
+}
+
+static const uint8_t *frame_at(const zp_bench_frames *fr, int i)
+{
+	return fr->luma + (size_t)i * frame_bytes(fr);
+}
+
+static bool frames_ok(const zp_bench_frames *fr)
+{
+	return fr && fr->luma && fr->n > 0 && fr->width > 0 && fr->height > 0;
+}
+
+void zp_bench_frames_free(zp_bench_frames *fr)
+{
+	if (!fr)
+		return;
+	free(fr->luma);
+	free(fr->t_ms);
+	memset(fr, 0, sizeof(*fr));
+}
+
+int zp_bench_frames_load(zp_bench_frames *fr, const char *source, int max_frames, char *err, size_t errlen)
+{
+	zp_source *s;
+	zp_frame f;
+	long count;
+	int code = 0, cap, rc;
+
+	memset(fr, 0, sizeof(*fr));
+	s = zp_source_open_file(source, 0, &code, err, errlen);
+	if (!s)
+		return code < 0 ? code : ZP_ENODEV;
+	zp_source_size(s, &fr->width, &fr->height);
+	count = zp_source_frame_count(s);
+	cap = count > 0 && count < 1000000 ? (int)count + 1 : 256;
+	if (max_frames > 0 && cap > max_frames)
+		cap = max_frames;
+	for (;;) {
+		if (max_frames > 0 && fr->n >= max_frames)
+			break;
+		rc = zp_source_next(s, &f, 10000);
+		if (rc == ZP_EOF)
+			break;
+		if (rc < 0) {
+			zp_seterr(err, errlen, rc, "%s: frame %d: %s", source, fr->n + 1, zp_source_error(s));
+			goto fail;
+		}
+		if (f.width != fr->width || f.height != fr->height) {
+			rc = zp_seterr(err, errlen, ZP_EFORMAT, "%s: frame %d is %dx%d, expected %dx%d", source,
+				       fr->n + 1, f.width, f.height, fr->width, fr->height);
+			goto fail;
+		}
+		if (!fr->luma || fr->n == cap) {
+			int ncap = fr->luma ? cap * 2 : cap;
+			uint8_t *l = realloc(fr->luma, (size_t)ncap * frame_bytes(fr));
+			int64_t *t;
+
+			if (!l)
+				goto nomem;
+			fr->luma = l;
+			t = realloc(fr->t_ms, (size_t)ncap * sizeof(*t));
+			if (!t)
+				goto nomem;
+			fr->t_ms = t;
+			cap = ncap;
+		}
+		for (int y = 0; y < f.height; y++)
+			memcpy(fr->luma + (size_t)fr->n * frame_bytes(fr) + (size_t)y * fr->width,
+			       f.luma + (size_t)y * f.stride, (size_t)fr->width);
+		fr->t_ms[fr->n++] = f.t_ms;
+	}
+	zp_source_free(s);
+	if (fr->n == 0) {
+		zp_bench_frames_free(fr);
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: no frames", source);
+	}
+	return 0;
+nomem:
+	rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %d frames of %dx%d", source, fr->n + 1,
+		       fr->width, fr->height);
+fail:
+	zp_source_free(s);
+	zp_bench_frames_free(fr);
+	return rc;
+}
+
+int zp_bench_frames_downscale(const zp_bench_frames *in, int scale, zp_bench_frames *out)
+{
+	zp_pixops ops;
+	uint8_t *half = NULL;
+	int hw, hh;
+
+	memset(out, 0, sizeof(*out));
+	if (!frames_ok(in) || (scale != 1 && scale != 2 && scale != 4) || in->width < scale || in->height < scale)
+		return ZP_EINVAL;
+	zp_pixops_init(&ops, zp_simd_cpu_best());
+	hw = in->width / 2;
+	hh = in->height / 2;
+	out->width = scale == 1 ? in->width : scale == 2 ? hw : hw / 2;
+	out->height = scale == 1 ? in->height : scale == 2 ? hh : hh / 2;
+	out->n = in->n;
+	out->luma = malloc((size_t)out->n * frame_bytes(out));
+	out->t_ms = malloc((size_t)out->n * sizeof(*out->t_ms));
+	if (scale == 4)
+		half = malloc((size_t)hw * hh);
+	if (!out->luma || !out->t_ms || (scale == 4 && !half)) {
+		free(half);
+		zp_bench_frames_free(out);
+		return ZP_ENOMEM;
+	}
+	memcpy(out->t_ms, in->t_ms, (size_t)in->n * sizeof(*in->t_ms));
+	for (int i = 0; i < in->n; i++) {
+		uint8_t *dst = out->luma + (size_t)i * frame_bytes(out);
+
+		if (scale == 1) {
+			memcpy(dst, frame_at(in, i), frame_bytes(in));
+		} else if (scale == 2) {
+			ops.downscale2(frame_at(in, i), in->width, dst, out->width, in->width, in->height);
+		} else {
+			ops.downscale2(frame_at(in, i), in->width, half, hw, in->width, in->height);
+			ops.downscale2(half, hw, dst, out->width, hw, hh);
+		}
+	}
+	free(half);
+	return 0;
+}
+
+int zp_bench_model(const zp_bench_frames *fr, zp_simd simd, const zp_bgmodel_params *p, int reps, double *ms)
+{
+	uint8_t *fg;
+
+	if (!frames_ok(fr) || !p || reps < 1 || !ms)
+		return ZP_EINVAL;
+	fg = malloc(frame_bytes(fr));
+	if (!fg)
+		return ZP_ENOMEM;
+	for (int r = 0; r < reps; r++) {
+		zp_bgmodel *m = zp_bgmodel_new(fr->width, fr->height, p, simd, NULL, 0);
+		double t0;
+
+		if (!m) {
+			free(fg);
+			return ZP_ENOMEM;
+		}
+		t0 = now_ms();
+		for (int i = 0; i < fr->n; i++)
+			zp_bgmodel_apply(m, frame_at(fr, i), fr->width, NULL, 0, fg, fr->width);
+		ms[r] = (now_ms() - t0) / fr->n;
+		zp_bgmodel_free(m);
+	}
+	free(fg);
+	return 0;
+}
+
+/* Create a detector on path simd: ZEBRAPAD_SIMD is what zp_detector_new() goes by. */
+static zp_detector *detector_on_path(const zp_bench_frames *fr, zp_simd simd, const zp_detector_params *p,
+				     const zp_zone *zones, int nzones, char *err, size_t errlen)
+{
+	const char *old = getenv("ZEBRAPAD_SIMD");
+	char *saved = old ? strdup(old) : NULL;
+	zp_detector *d;
+
+	if (old && !saved) {
+		zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
+		return NULL;
+	}
+	setenv("ZEBRAPAD_SIMD", zp_simd_name(simd), 1);
+	d = zp_detector_new(p, zones, nzones, fr->width, fr->height, NULL, err, errlen);
+	if (saved)
+		setenv("ZEBRAPAD_SIMD", saved, 1);
+	else
+		unsetenv("ZEBRAPAD_SIMD");
+	free(saved);
+	return d;
+}
+
+int zp_bench_detector(const zp_bench_frames *fr, zp_simd simd, const zp_detector_params *p, const zp_zone *zones,
+		      int nzones, int reps, double *ms, char *err, size_t errlen)
+{
+	zp_result *res;
+
+	if (!frames_ok(fr) || !p || reps < 1 || !ms)
+		return zp_seterr(err, errlen, ZP_EINVAL, "bench: detector: bad arguments");
+	res = malloc(sizeof(*res));
+	if (!res)
+		return zp_seterr(err, errlen, ZP_ENOMEM, "bench: out of memory");
+	for (int r = 0; r < reps; r++) {
+		zp_detector *d = detector_on_path(fr, simd, p, zones, nzones, err, errlen);
+		double t0;
+
+		if (!d) {
+			free(res);
+			return ZP_EINVAL;
+		}
+		t0 = now_ms();
+		for (int i = 0; i < fr->n; i++) {
+			zp_frame f = { .luma = frame_at(fr, i), .stride = fr->width, .width = fr->width,
+				       .height = fr->height, .t_ms = fr->t_ms[i], .seq = (uint64_t)i + 1 };
+
+			zp_detector_process(d, &f, res);
+		}
+		ms[r] = (now_ms() - t0) / fr->n;
+		zp_detector_free(d);
+	}
+	free(res);
+	return 0;
+}
+
+int zp_bench_cv(const zp_bench_frames *fr, zp_cv_bgsub_kind kind, int reps, double *ms, char *err, size_t errlen)
+{
+	uint8_t *mask;
+
+	if (!frames_ok(fr) || reps < 1 || !ms)
+		return zp_seterr(err, errlen, ZP_EINVAL, "bench: %s: bad arguments", zp_cv_bgsub_name(kind));
+	mask = malloc(frame_bytes(fr));
+	if (!mask)
+		return zp_seterr(err, errlen, ZP_ENOMEM, "bench: out of memory");
+	for (int r = 0; r < reps; r++) {
+		zp_cv_bgsub *b = zp_cv_bgsub_new(kind, err, errlen);
+		double t0;
+		int rc = 0;
+
+		if (!b) {
+			free(mask);
+			return ZP_EUNSUPPORTED;
+		}
+		t0 = now_ms();
+		for (int i = 0; i < fr->n && rc == 0; i++)
+			rc = zp_cv_bgsub_apply(b, frame_at(fr, i), fr->width, fr->height, fr->width, 1, mask, fr->width);
+		ms[r] = (now_ms() - t0) / fr->n;
+		zp_cv_bgsub_free(b);
+		if (rc < 0) {
+			free(mask);
+			return zp_seterr(err, errlen, rc, "bench: %s apply failed: %s", zp_cv_bgsub_name(kind),
+					 zp_strerror(rc));
+		}
+	}
+	free(mask);
+	return 0;
+}
+
+/* Page-aligned buffer of at least `bytes` (rounded up to whole pages), or NULL. */
+static uint8_t *page_alloc(size_t bytes)
+{
+	return aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
+}
+
+/*
+ * Each destination sits at the same offset within its page as its source:
+ * glibc's memcpy (`rep movsb` on CPUs with FSRM) was measured 10-30x slower
+ * on this development machine's AMD EPYC when the destination lies a few
+ * bytes past the source modulo 4 KiB, and a floor has to be the fast case.
+ */
+int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms)
+{
+	size_t n;
+	uint8_t *fg, *a, *b;
+
+	if (!frames_ok(fr) || reps < 1 || !ms)
+		return ZP_EINVAL;
+	n = frame_bytes(fr);
+	fg = page_alloc(n + 4096);
+	a = page_alloc(4 * n);
+	b = page_alloc(4 * n);
+	if (!fg || !a || !b) {
+		free(fg);
+		free(a);
+		free(b);
+		return ZP_ENOMEM;
+	}
+	memset(fg, 0, n + 4096);
+	memset(a, 1, 4 * n);
+	memset(b, 2, 4 * n);
+	for (int r = 0; r < reps; r++) {
+		double t0 = now_ms();
+
+		for (int i = 0; i < fr->n; i++) {
+			const uint8_t *src = frame_at(fr, i);
+			uint8_t *dst = fg + ((uintptr_t)src & 4095);
+
+			memcpy(dst, src, n);
+			memcpy(b, a, 4 * n);
+			/* keep the copies from being dropped or merged across frames */
+			__asm__ volatile("" : : "r"(dst), "r"(b) : "memory");
+		}
+		ms[r] = (now_ms() - t0) / fr->n;
+	}
+	free(fg);
+	free(a);
+	free(b);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double zp_bench_median(double *v, int n)
+{
+	if (!v || n < 1)
+		return 0;
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+long zp_bench_maxrss_kib(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return ru.ru_maxrss;
+}
+
+int zp_bench_pin_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return zp_err_from_errno(errno);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		return zp_err_from_errno(errno);
+	return cpu;
+}
+
+/* The message the child sends back through the pipe. */
+struct runlike_msg {
+	int rc;
+	zp_bench_runlike r;
+	char err[256];
+};
+
+/* In the child: what `zebrapad run` does per frame, minus lights and store. */
+static void runlike_child(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
+			  int nzones, struct runlike_msg *msg)
+{
+	zp_source *s;
+	zp_detector *d = NULL;
+	zp_result res;
+	zp_frame f;
+	int code = 0, w, h, rc;
+
+	s = zp_source_open_file(source, 0, &code, msg->err, sizeof(msg->err));
+	if (!s) {
+		msg->rc = code < 0 ? code : ZP_ENODEV;
+		return;
+	}
+	zp_source_size(s, &w, &h);
+	d = zp_detector_new(p, zones, nzones, w, h, NULL, msg->err, sizeof(msg->err));
+	if (!d) {
+		msg->rc = ZP_EINVAL;
+		goto out;
+	}
+	msg->r.state_bytes = zp_detector_state_bytes(d);
+	while (max_frames <= 0 || msg->r.frames < max_frames) {
+		rc = zp_source_next(s, &f, 10000);
+		if (rc == ZP_EOF)
+			break;
+		if (rc < 0) {
+			msg->rc = zp_seterr(msg->err, sizeof(msg->err), rc, "%s: %s", source, zp_source_error(s));
+			goto out;
+		}
+		if (zp_detector_process(d, &f, &res) < 0) {
+			msg->rc = zp_seterr(msg->err, sizeof(msg->err), ZP_EINVAL, "%s: frame %ld: detector refused it",
+					    source, msg->r.frames + 1);
+			goto out;
+		}
+		msg->r.frames++;
+	}
+	msg->r.maxrss_kib = zp_bench_maxrss_kib();
+	msg->rc = 0;
+out:
+	zp_detector_free(d);
+	zp_source_free(s);
+}
+
+int zp_bench_runlike_rss(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
+			 int nzones, zp_bench_runlike *out, char *err, size_t errlen)
+{
+	struct runlike_msg msg;
+	int fds[2], status = 0;
+	size_t got = 0;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	if (pipe(fds) != 0)
+		return zp_seterr(err, errlen, zp_err_from_errno(errno), "bench: pipe: %s", strerror(errno));
+	fflush(NULL); /* nothing buffered twice */
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return zp_seterr(err, errlen, zp_err_from_errno(errno), "bench: fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		const char *b = (const char *)&msg;
+		size_t left = sizeof(msg);
+
+		close(fds[0]);
+		memset(&msg, 0, sizeof(msg));
+		runlike_child(source, max_frames, p, zones, nzones, &msg);
+		while (left > 0) {
+			ssize_t wr = write(fds[1], b, left);
+
+			if (wr < 0 && errno == EINTR)
+				continue;
+			if (wr <= 0)
+				_exit(1);
+			b += wr;
+			left -= (size_t)wr;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got < sizeof(msg)) {
+		ssize_t rd = read(fds[0], (char *)&msg + got, sizeof(msg) - got);
+
+		if (rd < 0 && errno == EINTR)
+			continue;
+		if (rd <= 0)
+			break;
+		got += (size_t)rd;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got != sizeof(msg))
+		return zp_seterr(err, errlen, ZP_EIO, "bench: the run-like child died (status %d)", status);
+	if (msg.rc < 0)
+		return zp_seterr(err, errlen, msg.rc, "%s", msg.err);
+	*out = msg.r;
+	return 0;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_suite.h - the measurements behind `zebrapad bench`: frames decoded
+ * into memory first, then each candidate timed over all of them, one thread,
+ * several repetitions (each repetition starts from a fresh model / detector
+ * / subtractor). Wall-clock timing (CLOCK_MONOTONIC); every function fills
+ * one ms-per-frame figure per repetition and leaves the statistics to the
+ * caller (zp_bench_median()).
+ *
+ * Not part of the pure core: this room reads the clock, forks and sets
+ * environment variables (to force a SIMD path on the detector).
+ */
+#ifndef ZP_BENCH_SUITE_H
+#define ZP_BENCH_SUITE_H
+
+#include "calibration.h"
+#include "cvwrap.h"
+#include "detector.h"
+#include "models.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Grey frames held in memory: frame i is luma + i * width * height (stride = width). */
+typedef struct zp_bench_frames {
+	int width, height, n;
+	uint8_t *luma;
+	int64_t *t_ms;   /* the source's frame times */
+} zp_bench_frames;
+
+/*
+ * Decode up to max_frames (<= 0: all) frames of a recorded source into fr.
+ * Returns 0, or the source's error (ZP_ENODEV, ZP_EFORMAT, ZP_EINVAL,
+ * ZP_ENOMEM) with a one-line message naming the source in err. fr is empty
+ * on failure.
+ */
+int zp_bench_frames_load(zp_bench_frames *fr, const char *source, int max_frames, char *err, size_t errlen);
+
+/*
+ * The frames at 1/scale resolution (scale 1, 2 or 4), downscaled as the
+ * detector does (2x2 box average, once or twice). 0, ZP_EINVAL or ZP_ENOMEM.
+ */
+int zp_bench_frames_downscale(const zp_bench_frames *in, int scale, zp_bench_frames *out);
+
+/* Free the frames; a zeroed or freed fr is fine. */
+void zp_bench_frames_free(zp_bench_frames *fr);
+
+/*
+ * zp_bgmodel_apply() on every frame, hold mask NULL, with path simd;
+ * ms[r] = ms per frame of repetition r. 0, ZP_EINVAL, ZP_ENOMEM.
+ */
+int zp_bench_model(const zp_bench_frames *fr, zp_simd simd, const zp_bgmodel_params *p, int reps, double *ms);
+
+/*
+ * zp_detector_process() on every frame (frame times from the source), the
+ * detector created with path simd (ZEBRAPAD_SIMD is set for the call to
+ * zp_detector_new() and restored afterwards). 0 or a negative zp_err with a
+ * message.
+ */
+int zp_bench_detector(const zp_bench_frames *fr, zp_simd simd, const zp_detector_params *p, const zp_zone *zones,
+		      int nzones, int reps, double *ms, char *err, size_t errlen);
+
+/* OpenCV's subtractor `kind` (default parameters) apply() on every grey frame through cvwrap. */
+int zp_bench_cv(const zp_bench_frames *fr, zp_cv_bgsub_kind kind, int reps, double *ms, char *err, size_t errlen);
+
+/*
+ * The memory-traffic floor of the model update, per frame: memcpy of the
+ * frame's luma (n bytes, read from the frames in memory like the model
+ * reads it) into a mask-sized buffer, and memcpy of a 4n-byte buffer (the
+ * size of the model's mean + dev) into another: 5n bytes read and 5n
+ * written, what zp_bgmodel_apply() without a hold mask reads and writes.
+ */
+int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms);
+
+/* Bytes a model update reads plus writes per pixel (hold NULL): luma 1 + mean/dev 4 + mean/dev 4 + fg 1. */
+#define ZP_BENCH_MODEL_BYTES_PER_PIXEL 10
+
+/* Median of v[0..n) (sorts v). 0 when n < 1. */
+double zp_bench_median(double *v, int n);
+
+/* What a `zebrapad run`-like process used: source -> detector, one frame at a time. */
+typedef struct zp_bench_runlike {
+	long maxrss_kib;       /* getrusage(RUSAGE_SELF).ru_maxrss of the child at the end */
+	long frames;           /* frames processed */
+	size_t state_bytes;    /* zp_detector_state_bytes() */
+} zp_bench_runlike;
+
+/*
+ * Fork a child that opens the source, creates the detector, processes up to
+ * max_frames (<= 0: all) frames one at a time and reports its peak RSS
+ * through a pipe. Call it while the caller's own memory is still small: a
+ * forked child starts with its parent's resident pages. 0, or a negative
+ * zp_err with a message (the child's, when it failed).
+ */
+int zp_bench_runlike_rss(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
+			 int nzones, zp_bench_runlike *out, char *err, size_t errlen);
+
+/* Peak RSS of this process so far, KiB (getrusage ru_maxrss). */
+long zp_bench_maxrss_kib(void);
+
+/*
+ * Pin the calling thread (and the children it forks afterwards) to the CPU
+ * it runs on now. Returns that CPU, or a negative zp_err.
+ */
+int zp_bench_pin_cpu(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Smoke tests of `zebrapad bench`: the real binary on a few frames of
+ * vtest.avi prints every row (each SIMD path this CPU runs, the whole
+ * detector, OpenCV MOG2 and KNN, the memcpy floor), the memory figures and
+ * the targets, as text and as JSON; bad input is refused with exit 2 and one
+ * line. No timing is asserted (benchmarks are not tests); the detector's
+ * state size at 640x480 is a size, so its 8 MiB budget is.
+ */
+#include "zp_test.h"
+#include "models.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct run {
+	int status;
+	char out[65536];
+	char err[8192];
+};
+
+static const char *zebrapad_bin(void)
+{
+	static char path[512];
+	const char *b = getenv("ZP_BINARY_DIR");
+
+	snprintf(path, sizeof(path), "%s/app/zebrapad", b ? b : ".");
+	return path;
+}
+
+/* Read a pipe to the end; what does not fit is drained and dropped. */
+static void read_all(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	while (read(fd, (char[256]){ 0 }, 256) > 0)
+		;
+}
+
+/* `zebrapad bench ARGS...` (NULL-terminated); stdout and stderr captured. */
+static void run_bench(struct run *r, ...)
+{
+	char *argv[32];
+	va_list ap;
+	int n = 0, po[2], pe[2];
+	pid_t pid;
+
+	argv[n++] = (char *)zebrapad_bin();
+	argv[n++] = (char *)"bench";
+	va_start(ap, r);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	ck_assert_int_eq(pipe(po), 0);
+	ck_assert_int_eq(pipe(pe), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	read_all(po[0], r->out, sizeof(r->out));
+	read_all(pe[0], r->err, sizeof(r->err));
+	close(po[0]);
+	close(pe[0]);
+	ck_assert_int_eq(waitpid(pid, &r->status, 0), pid);
+}
+
+static int exit_code(const struct run *r)
+{
+	return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status);
+}
+
+/* The line of text that starts with `prefix` (at a line start), or NULL. */
+static const char *line_starting(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, prefix, n))
+			return p;
+	return NULL;
+}
+
+/*
+ * A table row: `name` (padded), the pixels column (`pixels`, then " work" for
+ * work-resolution rows), then ms/frame, min, max and ns/px, all > 0 and
+ * min <= median <= max.
+ */
+static void check_row(const char *out, const char *name, const char *pixels)
+{
+	char pix[64], ms[32], mn[32], mx[32], ns[32];
+	const char *p = out;
+
+	for (; (p = line_starting(p, name)) != NULL; p = strchr(p, '\n')) {
+		const char *rest = p + strlen(name);
+
+		rest += strspn(rest, " ");
+		ck_assert_int_eq(sscanf(rest, "%63s", pix), 1);
+		if (strcmp(pix, pixels) != 0)
+			continue;
+		rest += strlen(pix);
+		if (!strncmp(rest, " work", 5))
+			rest += 5;
+		ck_assert_int_eq(sscanf(rest, "%31s %31s %31s %31s", ms, mn, mx, ns), 4);
+		ck_assert_msg(atof(ms) > 0 && atof(mn) > 0 && atof(mx) > 0 && atof(ns) > 0, "row '%s %s': %s %s %s %s",
+			      name, pixels, ms, mn, mx, ns);
+		ck_assert_msg(atof(mn) <= atof(ms) && atof(ms) <= atof(mx), "row '%s %s': min %s median %s max %s", name,
+			      pixels, mn, ms, mx);
+		return;
+	}
+	ck_abort_msg("no row '%s' at %s in:\n%s", name, pixels, out);
+}
+
+/* The line holding `text`, copied into buf (without the newline); false when absent. */
+static bool line_with(const char *out, const char *text, char *buf, size_t size)
+{
+	const char *p = strstr(out, text), *b, *e;
+
+	if (!p)
+		return false;
+	for (b = p; b > out && b[-1] != '\n'; b--)
+		;
+	e = strchr(p, '\n');
+	if (!e)
+		e = p + strlen(p);
+	snprintf(buf, size, "%.*s", (int)(e - b), b);
+	return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static const zp_simd paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
+
+START_TEST(text_has_every_row)
+{
+	const char *vtest = zp_test_vtest();
+	struct run *r;
+	char name[64];
+	int navail = 0;
+
+	if (!vtest)
+		return;
+	r = malloc(sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	run_bench(r, vtest, "--frames", "20", "--reps", "1", NULL);
+	ck_assert_msg(exit_code(r) == 0, "exit %d, stderr: %s", exit_code(r), r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "20 frames of 768x576 grey decoded into memory; 1 repetition,"));
+	ck_assert_ptr_nonnull(strstr(r->out, "pinned to CPU"));
+	ck_assert_ptr_nonnull(strstr(r->out, "scale 2 (work 384x288)"));
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		snprintf(name, sizeof(name), "model update %s ", zp_simd_name(paths[i]));
+		if (!zp_simd_available(paths[i])) {
+			ck_assert_msg(!line_starting(r->out, name), "row for %s, which this CPU lacks", name);
+			continue;
+		}
+		navail++;
+		check_row(r->out, name, "768x576");
+		check_row(r->out, name, "384x288");
+		snprintf(name, sizeof(name), "detector (whole) %s ", zp_simd_name(paths[i]));
+		check_row(r->out, name, "768x576->384x288");
+	}
+	ck_assert_int_ge(navail, 2); /* scalar and at least one SIMD path on x86-64 and aarch64 */
+	check_row(r->out, "OpenCV MOG2 apply ", "768x576");
+	check_row(r->out, "OpenCV KNN apply ", "768x576");
+	check_row(r->out, "memcpy floor (model bytes) ", "768x576");
+	check_row(r->out, "memcpy floor (model bytes) ", "384x288");
+	ck_assert_ptr_nonnull(line_starting(r->out, "memory: detector state "));
+	ck_assert_ptr_nonnull(strstr(r->out, "at 640x480"));
+	ck_assert_ptr_nonnull(strstr(r->out, "run-like child (source -> detector, one frame at a time, 20 frames)"));
+	ck_assert_ptr_nonnull(line_starting(r->out, "targets:"));
+	{
+		static const char *const tg[] = { "model update (best path, full resolution) x faster than MOG2 apply",
+						  "whole detector (best path) x faster than MOG2 apply",
+						  "model update (best path, full resolution) x the memcpy floor",
+						  "detector state at 640x480, MiB" };
+		char line[256];
+
+		for (size_t i = 0; i < sizeof(tg) / sizeof(tg[0]); i++) {
+			ck_assert_msg(line_with(r->out, tg[i], line, sizeof(line)), "no target line '%s'", tg[i]);
+			ck_assert_msg(ends_with(line, " holds") || ends_with(line, " DOES NOT HOLD"),
+				      "target line without a verdict: %s", line);
+		}
+		/* a size, not a timing: this one must hold */
+		ck_assert(line_with(r->out, tg[3], line, sizeof(line)));
+		ck_assert_msg(ends_with(line, " holds"), "%s", line);
+	}
+	free(r);
+}
+END_TEST
+
+/* The number after "key": in JSON text, from `from` on; NaN when missing. */
+static double json_num(const char *from, const char *key, const char **next)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(from, pat);
+	if (!p)
+		return 0.0 / 0.0;
+	p += strlen(pat);
+	if (next)
+		*next = p;
+	return strtod(p, NULL);
+}
+
+START_TEST(json_output)
+{
+	const char *vtest = zp_test_vtest();
+	const char *p;
+	struct run *r;
+	int rows = 0, navail = 0, models = 0;
+	double v;
+
+	if (!vtest)
+		return;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		navail += zp_simd_available(paths[i]);
+	r = malloc(sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	run_bench(r, vtest, "--frames", "12", "--reps", "2", "--json", NULL);
+	ck_assert_msg(exit_code(r) == 0, "exit %d, stderr: %s", exit_code(r), r->err);
+	ck_assert_msg(r->out[0] == '{' && strstr(r->out, "}\n") == r->out + strlen(r->out) - 2, "not one object: %s",
+		      r->out);
+	ck_assert_double_eq(json_num(r->out, "frames", NULL), 12);
+	ck_assert_double_eq(json_num(r->out, "reps", NULL), 2);
+	ck_assert_double_eq(json_num(r->out, "width", NULL), 768);
+	ck_assert_double_eq(json_num(r->out, "work_width", NULL), 384);
+	ck_assert_double_eq(json_num(r->out, "runlike_frames", NULL), 12);
+	ck_assert_ptr_nonnull(strstr(r->out, "\"config\":null"));
+	v = json_num(r->out, "state_bytes_640x480", NULL);
+	ck_assert_msg(v > 100000 && v <= 8.0 * 1024 * 1024, "state at 640x480: %g bytes", v);
+	ck_assert_double_gt(json_num(r->out, "runlike_peak_rss_kib", NULL), 0);
+	ck_assert_double_gt(json_num(r->out, "peak_rss_kib", NULL), json_num(r->out, "runlike_peak_rss_kib", NULL));
+	for (p = r->out; (p = strstr(p, "\"kind\":\"")) != NULL; p++) {
+		const char *q = p;
+
+		rows++;
+		models += !strncmp(p + 8, "model\"", 6);
+		ck_assert_double_gt(json_num(p, "ms_per_frame", &q), 0);
+		ck_assert_double_gt(json_num(p, "ns_per_pixel", NULL), 0);
+		/* two repetitions listed */
+		q = strstr(q, "\"ms_reps\":[");
+		ck_assert_ptr_nonnull(q);
+		ck_assert_ptr_nonnull(strchr(q, ','));
+		ck_assert_ptr_eq(strchr(strchr(q, ',') + 1, ']'), strchr(q, ']'));
+	}
+	ck_assert_int_eq(models, 2 * navail);
+	ck_assert_int_eq(rows, 2 * navail + navail + 2 + 2);
+	ck_assert_ptr_nonnull(strstr(r->out, "\"model\":\"mog2\""));
+	ck_assert_ptr_nonnull(strstr(r->out, "\"model\":\"knn\""));
+	ck_assert_int_eq((int)(strstr(r->out, "\"targets\":[") != NULL), 1);
+	free(r);
+}
+END_TEST
+
+START_TEST(with_config)
+{
+	const char *vtest = zp_test_vtest();
+	const char *src = getenv("ZP_SOURCE_DIR");
+	char cfg[1024];
+	struct run *r;
+
+	if (!vtest)
+		return;
+	snprintf(cfg, sizeof(cfg), "%s/examples/vtest.ini", src ? src : "..");
+	r = malloc(sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	run_bench(r, vtest, "--frames", "8", "--reps", "1", "-c", cfg, NULL);
+	ck_assert_msg(exit_code(r) == 0, "exit %d, stderr: %s", exit_code(r), r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, cfg));
+	free(r);
+}
+END_TEST
+
+/* Bad input: exit 2 and one line on stderr naming what is wrong. */
+static void check_refused(const char *a1, const char *a2, const char *a3, const char *expect)
+{
+	struct run *r = malloc(sizeof(*r));
+
+	ck_assert_ptr_nonnull(r);
+	run_bench(r, a1, a2, a3, NULL);
+	ck_assert_msg(exit_code(r) == 2, "%s %s: exit %d", a1, a2 ? a2 : "", exit_code(r));
+	ck_assert_msg(strstr(r->err, expect) != NULL, "expected '%s' in: %s", expect, r->err);
+	ck_assert_msg(!strncmp(r->err, "zebrapad bench: ", 16), "stderr: %s", r->err);
+	ck_assert_str_eq(r->out, "");
+	free(r);
+}
+
+START_TEST(bad_input)
+{
+	check_refused("/nonexistent/video.avi", NULL, NULL, "/nonexistent/video.avi");
+	check_refused("--frames", "abc", NULL, "--frames: expected an integer");
+	check_refused("--reps", "0", NULL, "--reps: expected an integer from 1 to 100");
+	check_refused("a.avi", "b.avi", NULL, "expected at most one SOURCE");
+	check_refused("--config", "/nonexistent/site.ini", NULL, "/nonexistent/site.ini");
+}
+END_TEST
+
+static Suite *bench_suite(void)
+{
+	Suite *s = suite_create("bench");
+	TCase *tc = tcase_create("bench");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, text_has_every_row);
+	tcase_add_test(tc, json_output);
+	tcase_add_test(tc, with_config);
+	tcase_add_test(tc, bad_input);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(bench_suite());
+}
