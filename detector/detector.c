@@ -9,7 +9,7 @@
  *   (zones.c) -> health (health.c).
  *
  * Learning rates follow time, not frame counts, where the parameters are
- * times: the frame interval is measured from t_ms (smoothed), and the
+ * times: the frame interval is measured from t_ms (median of the last few), and the
  * model's fg_learn_shift is chosen so that a ghost or a left object fades
  * within ghost_fade_ms at that interval. learn_shift stays per frame, as
  * configured.
@@ -153,8 +153,8 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 			     const zp_homography *ground, char *err, size_t errlen)
 {
 	zp_detector *d = NULL;
+	bool oom = true; /* what went wrong when we reach fail: */
 	size_t n;
-	int rc;
 
 	if (!p) {
 		zp_seterr(err, errlen, ZP_EINVAL, "detector: expected parameters, got NULL");
@@ -169,7 +169,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		goto nomem;
+		goto fail;
 	d->p = *p;
 	d->width = width;
 	d->height = height;
@@ -193,12 +193,14 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 		/* slower learning never fades sooner: once one shift hits the limit, the rest do too */
 		d->fade[s] = s > 1 && d->fade[s - 1] >= limit ? limit : probe_fade(&d->mp, s, limit);
 		if (d->fade[s] < 0)
-			goto nomem;
+			goto fail;
 	}
 	d->mp.fg_learn_shift = choose_fg_shift(d, d->interval_ms);
 	d->model = zp_bgmodel_new(d->ww, d->wh, &d->mp, d->ops.simd, err, errlen);
-	if (!d->model)
+	if (!d->model) {
+		oom = false; /* the model said why */
 		goto fail;
+	}
 
 	n = (size_t)d->ww * d->wh;
 	d->work = p->scale > 1 ? malloc(n) : NULL;
@@ -213,17 +215,16 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->tr = malloc(sizeof(*d->tr));
 	if ((p->scale > 1 && !d->work) || (p->scale == 4 && !d->half) || !d->prev || !d->comp || !d->bg ||
 	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->tr)
-		goto nomem;
+		goto fail;
 	d->buf_bytes = n * (7 + (p->scale > 1)) + (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0);
-	rc = zp_cc_init(&d->cc, d->ww, d->wh);
-	if (rc < 0)
-		goto nomem;
+	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0)
+		goto fail;
 	zp_tracker_init(d->tr);
 	return d;
 
-nomem:
-	zp_seterr(err, errlen, ZP_ENOMEM, "detector: out of memory for %dx%d", width, height);
 fail:
+	if (oom)
+		zp_seterr(err, errlen, ZP_ENOMEM, "detector: out of memory for %dx%d", width, height);
 	zp_detector_free(d);
 	return NULL;
 }
@@ -456,6 +457,8 @@ int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *f
 
 void zp_detector_mask(const zp_detector *d, uint8_t *dst, int dst_stride)
 {
+	if (!d || !dst || dst_stride < d->width)
+		return;
 	for (int y = 0; y < d->height; y++) {
 		uint8_t *o = dst + (size_t)y * dst_stride;
 		int wy = y / d->scale < d->wh ? y / d->scale : d->wh - 1;
@@ -487,6 +490,8 @@ size_t zp_detector_state_bytes(const zp_detector *d)
 
 int zp_detector_blobs(const zp_detector *d, zp_rect *boxes, int max)
 {
+	if (!d)
+		return 0;
 	for (int i = 0; i < d->nblobs && i < max; i++)
 		boxes[i] = d->blobs[i].box;
 	return d->nblobs;
