@@ -229,7 +229,7 @@ struct run {
 	int64_t mono0, wall0;
 
 	/* logs */
-	zp_ratelimit rl_line, rl_hb, rl_btn, rl_det, rl_store, rl_fs, rl_health, rl_stuck;
+	zp_ratelimit rl_line, rl_hb, rl_btn, rl_det, rl_store, rl_fs, rl_back, rl_health, rl_stuck;
 
 	/* systemd */
 	int64_t wd_ms;                  /* WATCHDOG=1 interval, 0: no watchdog */
@@ -721,7 +721,7 @@ static void note_state(struct run *r)
 	} else if (!(l->faults & ZP_FAULT_STALL) && (r->last_faults & ZP_FAULT_STALL)) {
 		snprintf(msg, sizeof(msg), "frames again after %.1f s without; fail-safe until %d ms of good frames",
 			 (double)(r->now - r->stall_since) / 1000.0, r->cfg->lights.recover_ms);
-		log_limited(&r->rl_fs, r->now, ZP_LOG_NOTICE, msg);
+		log_limited(&r->rl_back, r->now, ZP_LOG_NOTICE, msg);
 	}
 	if ((l->faults & ZP_FAULT_HEALTH) && !(r->last_faults & ZP_FAULT_HEALTH) && r->last_health != ZP_HEALTH_WARMUP) {
 		snprintf(msg, sizeof(msg), "detector health %s for %d ms: lights fail-safe",

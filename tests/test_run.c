@@ -1,0 +1,1359 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_run.c - `zebrapad run` (app/app_run.c, app/cmd_run.c): the real daemon
+ * loop, the real capture code (capture/v4l2.c, capture/file.c) and the real
+ * GPIO driver (gpio/line_gpiod1.c or _gpiod2.c), linked against the fake
+ * libv4l2 (tests/fakes/fake_v4l2.c) and the fake libgpiod (fake_gpiod*.c
+ * over fake_gpio_kernel.c), in this process.
+ *
+ * The fake camera serves frames made here: a synthetic scene with exact
+ * expectations (a textured road and one "person" walking through the zone),
+ * or opencv-doc's vtest.avi decoded by capture/file.c. The fake GPIO chip
+ * logs every level change of every line with the time of the daemon's
+ * clock: the test's clock (injected through zp_run_env) is the monotonic
+ * clock, and stamps the fake chip each time the daemon reads it.
+ *
+ * Each test: the daemon's stderr goes to a file (the log assertions), the
+ * systemd notify socket is a datagram socket of the test, and the hook
+ * (zp_run_env.hook) injects faults at given frames or times.
+ */
+#include "zp_test.h"
+
+#include "app.h"
+#include "app_run.h"
+#include "capture.h"
+#include "fake_gpio.h"
+#include "fake_v4l2.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/videodev2.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LIGHT 17
+#define HEART 27
+#define BUTTON 22
+#define MAX_FRAMES 8192
+#define MAX_NOTES 4096
+
+/* the synthetic scene: 320x240, a 24x48 block walking left to right at 4 px per frame */
+#define SYN_W 320
+#define SYN_H 240
+#define SYN_BW 24
+#define SYN_BH 48
+#define SYN_BOTTOM 200
+/* the zone "middle" is x 130..210: the block's centre (x0 + 24 + 4k at frame from+k) is inside for k 27..46 */
+#define SYN_IN_FIRST 27
+#define SYN_IN_LAST 46
+
+struct t;
+typedef void (*step_fn)(struct t *t, const zp_run_step *st);
+
+/* Everything one test needs; one per process (Check forks each test). */
+struct t {
+	char dir[256];
+	char config[300];
+	char store[300];
+	char log[300];
+	char notify[300];
+	int saved_stderr;
+	int notify_fd;
+
+	/* the scene: block visible for producer frames [from, to] */
+	int block_from, block_to;
+	zp_source *video;          /* vtest frames, when the producer serves them */
+	int video_w, video_h;
+
+	/* what the hook saw */
+	int64_t mono0;
+	int64_t t_frame[MAX_FRAMES + 1];   /* loop time of processed frame n */
+	int64_t lat_ns[MAX_FRAMES + 1];    /* fake DQBUF returned -> hook, frame n */
+	int startup_retries;
+	int no_frame_steps;
+	char *notes[MAX_NOTES];
+	int nnotes;
+
+	/* the scenario */
+	step_fn on_step;
+	int64_t mark;              /* a time the scenario remembers */
+	int64_t mark2;
+	int phase;
+
+	zp_run_env env;
+	zp_run_summary sum;
+};
+
+static struct t T;
+
+/* ---- clock, hook, notify ---- */
+
+static int64_t test_mono(void *ctx)
+{
+	int64_t now = zp_now_ms();
+
+	(void)ctx;
+	fake_gpio_set_time(now);   /* the fake chip stamps changes with the daemon's time */
+	return now;
+}
+
+static int64_t test_wall(void *ctx)
+{
+	struct t *t = ctx;
+
+	/* 2024-01-01T00:00:00Z + elapsed */
+	return 1704067200000LL + (zp_now_ms() - t->mono0);
+}
+
+static void drain_notify(struct t *t)
+{
+	char buf[512];
+	ssize_t n;
+
+	if (t->notify_fd < 0)
+		return;
+	while ((n = recv(t->notify_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+		buf[n] = '\0';
+		if (t->nnotes < MAX_NOTES)
+			t->notes[t->nnotes++] = strdup(buf);
+	}
+}
+
+static void test_hook(void *ctx, const zp_run_step *st)
+{
+	struct t *t = ctx;
+
+	if (st->phase == ZP_RUN_FRAME && st->frames <= MAX_FRAMES) {
+		struct timespec ts;
+
+		t->t_frame[st->frames] = st->now_ms;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t->lat_ns[st->frames] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_last_dqbuf_ns();
+	} else if (st->phase == ZP_RUN_STARTUP_RETRY) {
+		t->startup_retries++;
+	} else {
+		t->no_frame_steps++;
+	}
+	drain_notify(t);
+	if (t->on_step)
+		t->on_step(t, st);
+}
+
+/* First note (from index i) that contains s; -1 when none. */
+static int note_find(const struct t *t, int i, const char *s)
+{
+	for (; i < t->nnotes; i++)
+		if (strstr(t->notes[i], s))
+			return i;
+	return -1;
+}
+
+static int note_count(const struct t *t, const char *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nnotes; i++)
+		n += strstr(t->notes[i], s) != NULL;
+	return n;
+}
+
+/* ---- frames ---- */
+
+static uint8_t background(int x, int y)
+{
+	return (uint8_t)(70 + ((x * 7 + y * 13) % 41) + ((x / 16 + y / 16) % 2) * 20);
+}
+
+/* The synthetic scene: textured ground, a little noise (so the view never looks frozen), the block. */
+static void scene_producer(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
+{
+	struct t *t = ctx;
+	int bx = -1000;
+
+	if ((int64_t)n >= t->block_from && (int64_t)n <= t->block_to)
+		bx = 12 + 4 * ((int)n - t->block_from);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint32_t hsh = (uint32_t)(x * 73856093u) ^ (uint32_t)(y * 19349663u) ^ (uint32_t)(n * 83492791u);
+			int v = background(x, y) + (int)((hsh >> 13) % 3);
+
+			if (x >= bx && x < bx + SYN_BW && y >= SYN_BOTTOM - SYN_BH && y < SYN_BOTTOM)
+				v = 230 - ((x - bx) + (y % 8)) % 12;
+			luma[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)v;
+		}
+}
+
+/* vtest.avi frames, the centre of each when the camera is smaller; starts over at the end. */
+static void video_producer(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
+{
+	struct t *t = ctx;
+	zp_frame f;
+	int rc = zp_source_next(t->video, &f, 1000), ox, oy;
+
+	(void)n;
+	if (rc == ZP_EOF) {
+		char err[256];
+		int code;
+
+		zp_source_free(t->video);
+		t->video = zp_source_open_file(zp_test_vtest(), 0, &code, err, sizeof(err));
+		ck_assert_msg(t->video != NULL, "%s", err);
+		rc = zp_source_next(t->video, &f, 1000);
+	}
+	ck_assert_int_eq(rc, 0);
+	ox = (f.width - w) / 2;
+	oy = (f.height - h) / 2;
+	ck_assert(ox >= 0 && oy >= 0);
+	for (int y = 0; y < h; y++)
+		memcpy(luma + (size_t)y * (size_t)w, f.luma + (size_t)(y + oy) * (size_t)f.stride + ox, (size_t)w);
+}
+
+static void camera_size(int w, int h)
+{
+	const struct fake_v4l2_fmt fmt = { V4L2_PIX_FMT_YUYV, w, h };
+
+	fake_v4l2_set_formats(&fmt, 1, true);
+}
+
+/* ---- config ---- */
+
+struct cfg {
+	const char *chip;          /* NULL: gpiochip0 */
+	int width, height;         /* 0: the synthetic scene's */
+	int stall_ms;
+	const char *shutdown;
+	const char *failsafe;
+	int min_on_ms, hold_ms, recover_ms;
+	int button_hold_ms;
+	bool no_button;
+	bool vtest_zones;
+	int camera_timeout_ms;
+};
+
+static void cfg_default(struct cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->stall_ms = 200;
+	c->shutdown = "on";
+	c->failsafe = "on";
+	c->min_on_ms = 300;
+	c->hold_ms = 300;
+	c->recover_ms = 100;
+	c->button_hold_ms = 500;
+	c->camera_timeout_ms = 500;
+}
+
+static void write_config(struct t *t, const struct cfg *c)
+{
+	FILE *f = fopen(t->config, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"[camera]\ndevice = /dev/video0\nwidth = %d\nheight = %d\nfps = 30\ntimeout_ms = %d\n"
+		"retry_min_ms = 20\nretry_max_ms = 100\n\n",
+		c->width ? c->width : SYN_W, c->height ? c->height : SYN_H, c->camera_timeout_ms);
+	if (c->vtest_zones)
+		fprintf(f,
+			"[detector]\nscale = 2\nmin_area = 300\nmax_area = 20000\ntrack_max_dist = 60\n"
+			"warmup_frames = 30\n\n"
+			"[zone kerb-north]\nrole = waiting\npolygon = 175,172 365,172 365,205 175,205\n\n"
+			"[zone crossing]\nrole = crossing\npolygon = 180,207 360,207 360,296 180,259\n\n"
+			"[zone kerb-south]\nrole = waiting\npolygon = 180,263 360,301 360,345 180,305\n\n");
+	else
+		fprintf(f,
+			"[detector]\nscale = 1\nwarmup_frames = 10\nopen_radius = 1\nclose_radius = 1\n"
+			"min_area = 300\nmax_area = 20000\ntrack_min_hits = 3\ntrack_max_dist = 30\n\n"
+			"[zone middle]\nrole = crossing\npolygon = 130,100 210,100 210,230 130,230\n\n");
+	fprintf(f,
+		"[lights]\nmin_on_ms = %d\nhold_ms = %d\nstall_ms = %d\nrecover_ms = %d\nfailsafe = %s\n"
+		"shutdown = %s\nblink_ms = 100\n\n",
+		c->min_on_ms, c->hold_ms, c->stall_ms, c->recover_ms, c->failsafe, c->shutdown);
+	fprintf(f, "[gpio]\nchip = %s\nline = %d\nheartbeat_line = %d\nbutton_line = %d\nbutton_hold_ms = %d\n\n",
+		c->chip ? c->chip : FAKE_GPIO_CHIP, LIGHT, HEART, c->no_button ? -1 : BUTTON, c->button_hold_ms);
+	fprintf(f, "[store]\npath = %s\ninterval_s = 1\n", t->store);
+	fclose(f);
+}
+
+/* ---- the fixture ---- */
+
+static void setup(void)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&T, 0, sizeof(T));
+	snprintf(T.dir, sizeof(T.dir), "/tmp/zp_test_run.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(T.dir));
+	snprintf(T.config, sizeof(T.config), "%s/site.ini", T.dir);
+	snprintf(T.store, sizeof(T.store), "%s/counts.db", T.dir);
+	snprintf(T.log, sizeof(T.log), "%s/log", T.dir);
+	snprintf(T.notify, sizeof(T.notify), "%s/notify", T.dir);
+
+	fake_v4l2_reset();
+	camera_size(SYN_W, SYN_H);
+	fake_v4l2_set_frame_period_us(10000);   /* 100 fps: the tests take seconds, not minutes */
+	fake_v4l2_set_producer(scene_producer, &T);
+	T.block_from = 60;
+	T.block_to = 140;
+	fake_gpio_reset(32);
+	fake_gpio_drive_input(BUTTON, 1);     /* released: the button pulls the line low */
+	unsetenv("ZP_V4L2_IO");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+
+	T.notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(T.notify_fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	zp_strlcpy(sa.sun_path, T.notify, sizeof(sa.sun_path));
+	ck_assert_int_eq(bind(T.notify_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setenv("NOTIFY_SOCKET", T.notify, 1);
+
+	/* the daemon's log goes to a file the test reads */
+	fflush(stderr);
+	T.saved_stderr = dup(2);
+	fd = open(T.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, 2);
+	close(fd);
+
+	T.mono0 = zp_now_ms();
+	zp_run_env_default(&T.env);
+	T.env.mono_ms = test_mono;
+	T.env.wall_ms = test_wall;
+	T.env.clock_ctx = &T;
+	T.env.hook = test_hook;
+	T.env.hook_ctx = &T;
+	T.env.sandbox = false;   /* Landlock/seccomp would bind this test process; tests/run.cmake checks it on the binary */
+	T.env.gpio_retry_ms = 50;
+	T.env.gpio_give_up_ms = 250;
+	T.env.line_fail_exit_ms = 300;
+	T.env.store_retry_ms = 200;
+	T.env.summary = &T.sum;
+}
+
+/* The log, for a message after a failed assertion. */
+static void dump_log(void)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(T.log, O_RDONLY);
+
+	if (fd < 0 || T.saved_stderr < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(T.saved_stderr, buf, (size_t)n) < 0)
+			break;
+	close(fd);
+}
+
+/* Nothing left held: camera closed and unmapped with its buffers zeroed, GPIO lines and chips released. */
+static void teardown(void)
+{
+	char path[400];
+
+	fflush(stderr);
+	if (T.saved_stderr >= 0) {
+		dup2(T.saved_stderr, 2);
+		close(T.saved_stderr);
+	}
+	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_mapped(), 0);
+	ck_assert_int_eq(fake_v4l2_unzeroed_unmaps(), 0);
+	ck_assert_int_eq(fake_gpio_open_handles(), 0);
+	ck_assert_ptr_null(fake_gpio_consumer(LIGHT));
+	ck_assert_ptr_null(fake_gpio_consumer(HEART));
+	ck_assert_ptr_null(fake_gpio_consumer(BUTTON));
+	zp_source_free(T.video);
+	fake_v4l2_reset();
+	fake_gpio_reset(0);
+	for (int i = 0; i < T.nnotes; i++)
+		free(T.notes[i]);
+	if (T.notify_fd >= 0)
+		close(T.notify_fd);
+	unsetenv("NOTIFY_SOCKET");
+	const char *files[] = { "site.ini", "counts.db", "counts.db-wal", "counts.db-shm", "counts.db-journal",
+				"log", "notify" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", T.dir, files[i]);
+		unlink(path);
+	}
+	rmdir(T.dir);
+}
+
+static char *read_log(void)
+{
+	static char buf[1 << 20];
+	int fd;
+	ssize_t n;
+
+	fflush(stderr);
+	fd = open(T.log, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static int log_count(const char *s)
+{
+	const char *p = read_log();
+	int n = 0;
+
+	while ((p = strstr(p, s)) != NULL) {
+		n++;
+		p += strlen(s);
+	}
+	return n;
+}
+
+#define ck_assert_log(s)                                                                                          \
+	do {                                                                                                      \
+		if (!log_count(s))                                                                                \
+			dump_log();                                                                               \
+		ck_assert_msg(log_count(s) > 0, "log has no \"%s\"", s);                                         \
+	} while (0)
+
+/* Run the daemon: `run --config site.ini [extra...]`. */
+static int run_daemon(const char *extra1, const char *extra2)
+{
+	char *argv[8];
+	int argc = 0, rc;
+	zp_run_opts o;
+
+	argv[argc++] = (char *)"run";
+	argv[argc++] = (char *)"--config";
+	argv[argc++] = T.config;
+	if (extra1)
+		argv[argc++] = (char *)extra1;
+	if (extra2)
+		argv[argc++] = (char *)extra2;
+	argv[argc] = NULL;
+	ck_assert_int_eq(zp_run_parse(argc, argv, &o), 0);
+	rc = zp_run_daemon(&o, &T.env);
+	drain_notify(&T);
+	return rc;
+}
+
+/* ---- the GPIO log ---- */
+
+struct edge {
+	int64_t t;
+	int v;
+};
+
+static int edges(unsigned offset, struct edge *out, int max)
+{
+	size_t n;
+	const fake_gpio_change *c = fake_gpio_changes(&n);
+	int k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i].offset == offset && k < max) {
+			out[k].t = c[i].t_ms;
+			out[k].v = c[i].physical;
+			k++;
+		}
+	return k;
+}
+
+static int edges_between(unsigned offset, int64_t from, int64_t to)
+{
+	size_t n;
+	const fake_gpio_change *c = fake_gpio_changes(&n);
+	int k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += c[i].offset == offset && c[i].t_ms > from && c[i].t_ms < to;
+	return k;
+}
+
+static void print_edges(unsigned offset)
+{
+	struct edge e[64];
+	int n = edges(offset, e, 64);
+	char line[128];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "  line %u: %+lld ms -> %d\n", offset, (long long)(e[i].t - T.mono0), e[i].v);
+		if (write(T.saved_stderr, line, strlen(line)) < 0)
+			break;
+	}
+}
+
+/* The heartbeat toggled on every processed frame: one change per frame after the request (0). */
+static void assert_heartbeat_per_frame(uint64_t frames)
+{
+	static struct edge e[MAX_FRAMES + 8];
+	int n = edges(HEART, e, MAX_FRAMES + 8);
+
+	ck_assert_uint_eq((uint64_t)n, frames + 1);
+	ck_assert_int_eq(e[0].v, 0);
+	for (int i = 1; i < n; i++)
+		ck_assert_int_eq(e[i].v, i % 2);
+	ck_assert_uint_eq(T.sum.heartbeats, frames);
+}
+
+/* ---- the counts store ---- */
+
+struct totals {
+	int64_t entered;
+	double occupied_s;
+	int64_t activations;
+	double on_s, fault_s;
+};
+
+static int add_row(void *ctx, const zp_store_row *row)
+{
+	struct totals *tt = ctx;
+
+	if (strcmp(row->zone, ZP_STORE_CROSSING) == 0) {
+		tt->activations += row->light_activations;
+		tt->on_s += row->light_on_s;
+		tt->fault_s += row->fault_s;
+	} else {
+		tt->entered += row->entered;
+		tt->occupied_s += row->occupied_s;
+	}
+	return 0;
+}
+
+static struct totals store_totals(void)
+{
+	zp_store_params p;
+	struct totals tt;
+	char err[256];
+	zp_store *s;
+
+	memset(&tt, 0, sizeof(tt));
+	zp_store_params_default(&p);
+	zp_strlcpy(p.path, T.store, sizeof(p.path));
+	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, add_row, &tt), 0);
+	zp_store_close(s);
+	return tt;
+}
+
+/* ---- normal operation ---- */
+
+/*
+ * The person walks through the zone: the light goes on while they are in
+ * it, stays on min_on_ms / hold_ms, goes off; the heartbeat toggles on
+ * every frame; counts reach the store; SIGTERM-free exit at --max-frames.
+ */
+START_TEST(normal_run)
+{
+	struct cfg c;
+	struct edge e[16];
+	struct totals tt;
+	int n, rc;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	rc = run_daemon("--max-frames", "220");
+	if (rc)
+		dump_log();
+	ck_assert_int_eq(rc, ZP_EXIT_OK);
+	ck_assert_str_eq(T.sum.reason, "max-frames");
+	ck_assert_uint_eq(T.sum.frames, 220);
+	ck_assert_uint_eq(T.sum.stalls, 0);
+	ck_assert_uint_eq(T.sum.source_faults, 0);
+
+	/* light: fail-safe at start (1), off once the model is ready (0), on for the person (1), off (0), and
+	 * the shutdown level (on: 1) */
+	n = edges(LIGHT, e, 16);
+	if (n != 5)
+		print_edges(LIGHT);
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(e[0].v, 1);
+	ck_assert_int_eq(e[1].v, 0);
+	ck_assert_int_eq(e[2].v, 1);
+	ck_assert_int_eq(e[3].v, 0);
+	ck_assert_int_eq(e[4].v, 1);
+	/* off before the person comes; on while they are in the zone (track confirmed after 3 frames) */
+	ck_assert_int_lt(e[1].t, T.t_frame[T.block_from]);
+	ck_assert_int_ge(e[2].t, T.t_frame[T.block_from + SYN_IN_FIRST - 1]);
+	ck_assert_int_le(e[2].t, T.t_frame[T.block_from + SYN_IN_FIRST + 5]);
+	/* off no earlier than min_on_ms after on and hold_ms after the person left the zone */
+	ck_assert_int_ge(e[3].t - e[2].t, c.min_on_ms);
+	ck_assert_int_ge(e[3].t, T.t_frame[T.block_from + SYN_IN_LAST] + c.hold_ms);
+	ck_assert_int_le(e[3].t, T.t_frame[T.block_from + SYN_IN_LAST + 2] + c.hold_ms + 50);
+	/* shutdown level set after the last frame, and the lines released (teardown checks) */
+	ck_assert_int_ge(e[4].t, T.t_frame[220]);
+
+	assert_heartbeat_per_frame(220);
+	/* leaving the start-up fail-safe counts as one: warm-up health counts as presence (gpio/controller.c) */
+	ck_assert_uint_eq(T.sum.activations, 2);
+
+	tt = store_totals();
+	ck_assert_int_eq(tt.entered, 1);
+	ck_assert_int_eq(tt.activations, 2);
+	ck_assert(tt.occupied_s > 0.1 && tt.occupied_s < 0.4);
+	ck_assert(tt.on_s * 1000 > c.min_on_ms - 20);
+	ck_assert(tt.fault_s > 0);   /* the start-up fail-safe */
+
+	/* systemd: READY first, STOPPING last */
+	ck_assert_int_eq(note_find(&T, 0, "READY=1"), 0);
+	ck_assert(strstr(T.notes[T.nnotes - 1], "STOPPING=1") != NULL);
+	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights off"), 0);
+	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights on"), 0);
+	ck_assert_int_eq(note_count(&T, "WATCHDOG=1"), 0);   /* no WATCHDOG_USEC: no pings */
+}
+END_TEST
+
+/*
+ * SIGTERM while the light is on: the shutdown level (off here) is set,
+ * lines released, exit 0; the systemd watchdog was pinged.
+ */
+#define TERM_AT (60 + SYN_IN_FIRST + 8)
+
+static void term_while_on(struct t *t, const zp_run_step *st)
+{
+	if (st->phase == ZP_RUN_FRAME && st->frames == TERM_AT) {
+		t->phase = st->state;
+		raise(SIGTERM);
+	}
+}
+
+START_TEST(sigterm_sets_shutdown_level)
+{
+	struct cfg c;
+	struct edge e[16];
+	int n, w, first_wd;
+
+	cfg_default(&c);
+	c.shutdown = "off";
+	write_config(&T, &c);
+	setenv("WATCHDOG_USEC", "100000", 1);   /* WatchdogSec=0.1: a ping every 50 ms */
+	T.on_step = term_while_on;
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
+	ck_assert_str_eq(T.sum.reason, "SIGTERM");
+	ck_assert_uint_eq(T.sum.frames, TERM_AT);
+	ck_assert_int_eq(T.phase, ZP_LIGHT_ON);
+	n = edges(LIGHT, e, 16);
+	ck_assert_int_eq(n, 4);                   /* 1 start, 0 ready, 1 person, 0 shutdown */
+	ck_assert_int_eq(e[3].v, 0);
+	ck_assert_int_ge(e[3].t, T.t_frame[TERM_AT]);
+	ck_assert_int_eq(fake_gpio_physical(LIGHT), 0);
+	assert_heartbeat_per_frame(TERM_AT);
+	ck_assert_log("SIGTERM: stopping");
+	ck_assert_log("light line left at 0");
+
+	ck_assert_int_eq(note_find(&T, 0, "READY=1"), 0);
+	ck_assert(strstr(T.notes[T.nnotes - 1], "STOPPING=1") != NULL);
+	w = note_count(&T, "WATCHDOG=1");
+	first_wd = note_find(&T, 0, "WATCHDOG=1");
+	/* a ping every 50 ms, not one per frame */
+	ck_assert_int_ge(w, (int)((T.t_frame[TERM_AT] - T.t_frame[1]) / 50) - 2);
+	ck_assert_int_le(w, (int)((T.t_frame[TERM_AT] - T.mono0) / 50) + 2);
+	ck_assert_int_gt(first_wd, 0);
+	unsetenv("WATCHDOG_USEC");
+}
+END_TEST
+
+static void hup_then_int(struct t *t, const zp_run_step *st)
+{
+	(void)t;
+	if (st->phase == ZP_RUN_FRAME && st->frames == 20)
+		raise(SIGHUP);
+	if (st->phase == ZP_RUN_FRAME && st->frames == 40)
+		raise(SIGINT);
+}
+
+START_TEST(sighup_logged_sigint_stops)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	T.on_step = hup_then_int;
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
+	ck_assert_str_eq(T.sum.reason, "SIGINT");
+	ck_assert_uint_eq(T.sum.frames, 40);
+	ck_assert_log("SIGHUP: nothing is reloaded");
+	ck_assert_int_eq(fake_gpio_physical(LIGHT), 1);  /* shutdown = on */
+	/* the signal mask is as it was: SIGHUP is deliverable again */
+	{
+		sigset_t cur;
+
+		sigprocmask(SIG_BLOCK, NULL, &cur);
+		ck_assert(!sigismember(&cur, SIGHUP) && !sigismember(&cur, SIGTERM));
+	}
+}
+END_TEST
+
+/* The push button: a short press with nobody in view switches the light on for button_hold_ms. */
+static void press_at_100(struct t *t, const zp_run_step *st)
+{
+	if (st->phase != ZP_RUN_FRAME)
+		return;
+	if (st->frames == 100) {
+		ck_assert_int_eq(st->state, ZP_LIGHT_OFF);
+		fake_gpio_drive_input(BUTTON, 0);  /* pressed: pulled low */
+		t->mark = st->now_ms;
+	}
+	if (st->frames == 105) {
+		fake_gpio_drive_input(BUTTON, 1);
+		t->mark2 = st->now_ms;
+	}
+}
+
+START_TEST(push_button_switches_light_on)
+{
+	struct cfg c;
+	struct edge e[16];
+	int n;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	T.block_from = T.block_to = 100000;   /* nobody walks */
+	T.on_step = press_at_100;
+	ck_assert_int_eq(run_daemon("--max-frames", "240"), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.button_presses, 1);
+	n = edges(LIGHT, e, 16);
+	if (n != 5 || T.sum.activations != 2) {
+		print_edges(LIGHT);
+		dump_log();
+	}
+	ck_assert_int_eq(n, 5);   /* 1 start, 0 ready, 1 button, 0 after the hold, 1 shutdown */
+	ck_assert_int_eq(e[2].v, 1);
+	/* on with the next frame after the press */
+	ck_assert_int_ge(e[2].t, T.mark);
+	ck_assert_int_le(e[2].t, T.t_frame[102]);
+	/* a press counts as presence for button_hold_ms after the last time it read pressed, then hold_ms */
+	ck_assert_int_eq(e[3].v, 0);
+	ck_assert_int_ge(e[3].t - T.mark2, c.button_hold_ms);
+	ck_assert_int_le(e[3].t - T.mark2, c.button_hold_ms + c.hold_ms + 100);
+	ck_assert_uint_eq(T.sum.activations, 2);   /* start-up + button */
+	/* the button line was an input of ours, released at the end */
+	ck_assert_int_eq(fake_gpio_writes(BUTTON), 0);
+}
+END_TEST
+
+/* ---- GPIO at start-up ---- */
+
+START_TEST(gpio_chip_missing)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	c.chip = "gpiochip9";
+	write_config(&T, &c);
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_FAIL);
+	ck_assert_log("gpio chip 'gpiochip9' line 17");
+	ck_assert_log("no such GPIO chip");
+	ck_assert_log("giving up after");
+	/* retried every 50 ms for 250 ms, logged once, then the give-up line */
+	ck_assert_int_ge(T.startup_retries, 3);
+	ck_assert_int_le(T.startup_retries, 7);
+	ck_assert_int_eq(log_count("no such GPIO chip"), 2);
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);    /* nothing else was opened */
+	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
+	ck_assert_int_ge(note_find(&T, 0, "STATUS=waiting for the light GPIO line"), 0);
+}
+END_TEST
+
+START_TEST(light_line_busy)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	fake_gpio_set_busy(LIGHT, "other-app");
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_FAIL);
+	ck_assert_log("line busy, used by 'other-app'");
+	ck_assert_int_ge(T.startup_retries, 3);
+	ck_assert_str_eq(fake_gpio_consumer(LIGHT), "other-app");
+	ck_assert_int_eq(fake_gpio_writes(LIGHT), 0);
+	ck_assert_ptr_null(fake_gpio_consumer(HEART));    /* never got that far */
+	fake_gpio_set_busy(LIGHT, NULL);
+}
+END_TEST
+
+/* A previous instance still holds the line for a moment (a restart): we wait and start. */
+static void free_line_on_retry(struct t *t, const zp_run_step *st)
+{
+	(void)t;
+	if (st->phase == ZP_RUN_STARTUP_RETRY && t->startup_retries == 2)
+		fake_gpio_set_busy(LIGHT, NULL);
+}
+
+START_TEST(light_line_busy_then_free)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	fake_gpio_set_busy(LIGHT, "zebrapad");
+	T.on_step = free_line_on_retry;
+	ck_assert_int_eq(run_daemon("--max-frames", "30"), ZP_EXIT_OK);
+	ck_assert_int_eq(T.startup_retries, 2);
+	ck_assert_log("light line: requested on try 3");
+	assert_heartbeat_per_frame(30);
+}
+END_TEST
+
+START_TEST(heartbeat_line_busy)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	fake_gpio_set_busy(HEART, "watchdog-test");
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_FAIL);
+	ck_assert_log("heartbeat line: gpio chip 'gpiochip0' line 27");
+	/* the light line was requested at the fail-safe level, then released */
+	ck_assert_int_eq(fake_gpio_physical(LIGHT), 1);
+	ck_assert_ptr_null(fake_gpio_consumer(LIGHT));
+	fake_gpio_set_busy(HEART, NULL);
+}
+END_TEST
+
+START_TEST(button_line_busy_runs_without)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	fake_gpio_set_busy(BUTTON, "other-app");
+	ck_assert_int_eq(run_daemon("--max-frames", "20"), ZP_EXIT_OK);
+	ck_assert_log("push button line: gpio chip 'gpiochip0' line 22");
+	ck_assert_log("running without the button");
+	assert_heartbeat_per_frame(20);
+	fake_gpio_set_busy(BUTTON, NULL);
+}
+END_TEST
+
+/* The light line stops obeying mid-run: the heartbeat stops at once, exit 1 after line_fail_exit_ms. */
+static void break_line_at_60(struct t *t, const zp_run_step *st)
+{
+	if (st->phase == ZP_RUN_FRAME && st->frames == 60) {
+		fake_gpio_fail_set(LIGHT, EIO);
+		t->mark = st->now_ms;
+	}
+}
+
+START_TEST(light_line_fails_mid_run)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	T.on_step = break_line_at_60;
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_FAIL);
+	ck_assert_str_eq(T.sum.reason, "light line lost");
+	ck_assert_log("light line: cannot set it to");
+	ck_assert_log("heartbeat stopped");
+	ck_assert_int_eq(log_count("light line: cannot set it to"), 1);   /* rate-limited */
+	ck_assert_int_eq(edges_between(HEART, T.mark, INT64_MAX), 0);
+	ck_assert_uint_eq(T.sum.heartbeats, 60);
+	ck_assert_uint_ge(T.sum.frames, 80);     /* frames still came for 300 ms */
+	fake_gpio_fail_set(LIGHT, 0);
+}
+END_TEST
+
+/* ---- the camera's faults ---- */
+
+/*
+ * Unplugged at frame 160 (DQBUF fails ENODEV), back 600 ms later: fail-safe
+ * within stall_ms of the last frame, no heartbeat while away, a logged
+ * fault, and back to normal once frames come again.
+ */
+static void unplug_at_160(struct t *t, const zp_run_step *st)
+{
+	if (t->phase == 0 && st->phase == ZP_RUN_FRAME && st->frames == 160) {
+		fake_v4l2_unplug(FAKE_UNPLUG_DQBUF_ENODEV);
+		t->mark = st->now_ms;
+		t->phase = 1;
+	} else if (t->phase == 1 && st->now_ms >= t->mark + 600) {
+		fake_v4l2_plug();
+		t->mark2 = st->now_ms;
+		t->phase = 2;
+	}
+}
+
+START_TEST(camera_unplugged_and_back)
+{
+	struct cfg c;
+	struct edge e[16];
+	int n;
+	int64_t last;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	T.on_step = unplug_at_160;
+	ck_assert_int_eq(run_daemon("--max-frames", "300"), ZP_EXIT_OK);
+	last = T.t_frame[160];
+	n = edges(LIGHT, e, 16);
+	if (n != 7)
+		print_edges(LIGHT);
+	/* 1 start, 0, 1 person, 0, 1 fail-safe, 0 recovered, 1 shutdown */
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(e[4].v, 1);
+	ck_assert_int_gt(e[4].t, T.mark);
+	/* fail-safe as soon as more than stall_ms passed since the last frame (capture time, 1 ms earlier) */
+	fprintf(stderr, "fail-safe %lld ms after the last frame (stall_ms %d)\n", (long long)(e[4].t - last),
+		c.stall_ms);
+	ck_assert_int_ge(e[4].t - last, c.stall_ms - 1);
+	ck_assert_int_le(e[4].t - last, c.stall_ms + 40);
+	/* no heartbeat while the camera was away */
+	ck_assert_int_eq(edges_between(HEART, T.mark, T.mark2), 0);
+	/* back: off again recover_ms after frames came back */
+	ck_assert_int_eq(e[5].v, 0);
+	ck_assert_int_ge(e[5].t, T.mark2 + c.recover_ms);
+	ck_assert_int_le(e[5].t, T.mark2 + c.recover_ms + 300);
+	assert_heartbeat_per_frame(300);
+	ck_assert_uint_eq(T.sum.stalls, 1);
+	ck_assert_uint_ge(T.sum.source_faults, 1);
+	ck_assert(T.sum.no_frame_ms >= 600 - c.stall_ms - 50 && T.sum.no_frame_ms <= 800);
+	ck_assert_uint_eq(T.sum.failsafe_entries, 1);
+	ck_assert_log("camera lost");
+	ck_assert_log("no frame for 200 ms: lights fail-safe");
+	ck_assert_log("frames again after");
+	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights failsafe (no frames); camera /dev/video0"), 0);
+	ck_assert_int_ge(fake_v4l2_opens(), 2);
+}
+END_TEST
+
+/*
+ * Slow frames: one frame late by 350 ms (DQBUF not ready; the camera's own
+ * timeout of 500 ms is not reached), then a burst of DQBUF EAGAIN although
+ * poll said readable, then the camera's timeout (a reopen). Each time:
+ * fail-safe, then back.
+ */
+static void slow_frames(struct t *t, const zp_run_step *st)
+{
+	if (st->phase != ZP_RUN_FRAME) {
+		if (t->phase == 2 && st->now_ms >= t->mark + 350) {
+			fake_v4l2_spurious(0);
+			t->phase = 3;
+		}
+		return;
+	}
+	if (t->phase == 0 && st->frames == 100) {
+		fake_v4l2_delay(350);
+		t->phase = 1;
+	} else if (t->phase == 1 && st->frames == 150) {
+		fake_v4l2_spurious(-1);
+		t->mark = st->now_ms;
+		t->phase = 2;
+	} else if (t->phase == 3 && st->frames == 200) {
+		fake_v4l2_delay(700);   /* beyond the camera's timeout_ms: it reopens */
+		t->phase = 4;
+	}
+}
+
+START_TEST(dqbuf_timeouts)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	T.block_from = T.block_to = 100000;
+	T.on_step = slow_frames;
+	ck_assert_int_eq(run_daemon("--max-frames", "260"), ZP_EXIT_OK);
+	ck_assert_int_eq(T.phase, 4);
+	ck_assert_uint_eq(T.sum.stalls, 3);
+	ck_assert_uint_eq(T.sum.failsafe_entries, 3);
+	ck_assert_int_eq(fake_gpio_physical(LIGHT), 1);
+	/* the light was off at the end of the run: the last change before shutdown is 0 */
+	{
+		struct edge e[32];
+		int n = edges(LIGHT, e, 32);
+
+		if (n != 9)
+			print_edges(LIGHT);
+		ck_assert_int_eq(n, 9);   /* 1 start, 0 ready, then (1 fail-safe, 0 back) three times, 1 shutdown */
+		for (int i = 1; i < n - 1; i++)
+			ck_assert_int_eq(e[i].v, i % 2 ? 0 : 1);
+	}
+	ck_assert_log("no frame for 500 ms (camera stalled?)");
+	ck_assert_int_eq(log_count("no frame for 200 ms: lights fail-safe"), 1);   /* rate-limited */
+	assert_heartbeat_per_frame(260);
+}
+END_TEST
+
+/* EINTR everywhere: every ioctl interrupted 20 times, and a signal every 2 ms interrupting the waits. */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+START_TEST(eintr_storm)
+{
+	struct cfg c;
+	struct sigaction sa;
+	struct itimerval it = { { 0, 2000 }, { 0, 2000 } }, off = { { 0, 0 }, { 0, 0 } };
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;   /* no SA_RESTART: poll, nanosleep, read are interrupted */
+	sigaction(SIGALRM, &sa, NULL);
+	fake_v4l2_eintr(20);
+	setitimer(ITIMER_REAL, &it, NULL);
+	ck_assert_int_eq(run_daemon("--max-frames", "200"), ZP_EXIT_OK);
+	setitimer(ITIMER_REAL, &off, NULL);
+	fake_v4l2_eintr(0);
+	ck_assert_uint_eq(T.sum.frames, 200);
+	ck_assert_uint_eq(T.sum.stalls, 0);
+	ck_assert_uint_eq(T.sum.source_faults, 0);
+	ck_assert_uint_eq(T.sum.activations, 2);
+	assert_heartbeat_per_frame(200);
+	ck_assert_int_gt(fake_v4l2_count(VIDIOC_DQBUF), 200 * 20);
+}
+END_TEST
+
+/* The camera opens and streams but no frame ever comes: READY anyway, fail-safe throughout, no heartbeat. */
+static void term_after_1500ms(struct t *t, const zp_run_step *st)
+{
+	if (st->now_ms - t->mono0 >= 1500)
+		raise(SIGTERM);
+}
+
+START_TEST(frame_never_comes)
+{
+	struct cfg c;
+	struct edge e[8];
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	fake_v4l2_stall(true);
+	T.on_step = term_after_1500ms;
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.frames, 0);
+	ck_assert_int_eq(edges(LIGHT, e, 8), 1);   /* requested at 1 (fail-safe), kept, shutdown 1 */
+	ck_assert_int_eq(e[0].v, 1);
+	ck_assert_int_eq(edges(HEART, e, 8), 1);   /* only the request at 0 */
+	ck_assert_int_eq(note_find(&T, 0, "READY=1"), 0);
+	ck_assert_log("no frame for 500 ms (camera stalled?)");
+	ck_assert_log("no frame for 200 ms: lights fail-safe");
+	ck_assert_int_ge(fake_v4l2_opens(), 2);   /* reopened after its timeout */
+	/* the loop woke at least every stall_ms/4 */
+	ck_assert_int_ge(T.no_frame_steps, 1500 / (c.stall_ms / 4) - 2);
+	ck_assert(T.sum.no_frame_ms >= 1500 - c.stall_ms - 100);
+}
+END_TEST
+
+/* A camera that only offers what we cannot read: fail-safe, the error logged once, retried with back-off. */
+START_TEST(format_refused)
+{
+	struct cfg c;
+	const struct fake_v4l2_fmt mjpg = { V4L2_PIX_FMT_MJPEG, SYN_W, SYN_H };
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	fake_v4l2_set_formats(&mjpg, 1, false);
+	fake_v4l2_refuse_formats(true);
+	T.on_step = term_after_1500ms;
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.frames, 0);
+	ck_assert_int_ge(fake_v4l2_open_attempts(), 8);       /* back-off 20 .. 100 ms over 1.5 s */
+	ck_assert_log("cannot deliver a luma format");
+	/* capture logs its error once a minute, the daemon its fail-safe once: not once per attempt */
+	ck_assert_int_le(log_count("cannot deliver a luma format"), 2);
+	ck_assert_int_eq(log_count("lights fail-safe"), 1);
+	ck_assert_int_eq(fake_gpio_physical(LIGHT), 1);
+	ck_assert_int_ge(note_find(&T, 0, "cannot deliver a luma format"), 0);   /* in STATUS= */
+	ck_assert_uint_ge(T.sum.source_faults, 8);
+}
+END_TEST
+
+/* The camera delivers a size the zones do not fit: no frame is processed, fail-safe, logged once. */
+START_TEST(zones_do_not_fit_camera)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	camera_size(160, 120);
+	T.on_step = term_after_1500ms;
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.frames, 0);
+	ck_assert_log("frames are not processed, lights stay fail-safe");
+	ck_assert_int_eq(log_count("frames are not processed"), 1);
+	ck_assert_int_eq(fake_gpio_physical(LIGHT), 1);
+	ck_assert_uint_eq(T.sum.heartbeats, 0);
+}
+END_TEST
+
+/* ---- other sources and inputs ---- */
+
+/*
+ * A recording (--source --fast): frames as fast as they decode on the
+ * recording's own clock, so two runs give the same lights and counts; with
+ * no [gpio] chip the light line is simulated and no GPIO is touched.
+ */
+static void vtest_config(struct cfg *c, const char *chip)
+{
+	cfg_default(c);
+	c->width = 768;
+	c->height = 576;
+	c->vtest_zones = true;
+	c->chip = chip;
+	c->recover_ms = 500;
+	c->min_on_ms = 2000;
+	c->hold_ms = 1000;
+	c->stall_ms = 1000;
+}
+
+START_TEST(recording_fast_is_deterministic)
+{
+	const char *vt = zp_test_vtest();
+	zp_run_summary first;
+	struct totals t1, t2;
+	struct cfg c;
+
+	if (!vt)
+		return;
+	vtest_config(&c, "");
+	write_config(&T, &c);
+	{
+		char *argv[] = { (char *)"run", (char *)"--config", T.config, (char *)"--source", (char *)vt,
+				 (char *)"--fast", (char *)"--max-frames", (char *)"400", NULL };
+		zp_run_opts o;
+
+		ck_assert_int_eq(zp_run_parse(8, argv, &o), 0);
+		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+		first = T.sum;
+		t1 = store_totals();
+		ck_assert_int_eq(unlink(T.store), 0);
+		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+		t2 = store_totals();
+	}
+	ck_assert_str_eq(first.reason, "max-frames");
+	ck_assert_uint_eq(first.frames, 400);
+	ck_assert_uint_ge(first.activations, 1);
+	ck_assert_uint_eq(first.activations, T.sum.activations);
+	ck_assert_int_eq(first.on_ms, T.sum.on_ms);
+	ck_assert_int_eq(first.failsafe_ms, T.sum.failsafe_ms);
+	ck_assert_uint_eq(first.stalls, 0);
+	/* 400 frames at 10 fps: 39.9 s of recording time, whatever the speed */
+	ck_assert_int_eq(T.t_frame[400] - T.t_frame[1], 39900);
+	ck_assert_int_gt(t1.entered, 0);
+	ck_assert_int_eq(t1.entered, t2.entered);
+	ck_assert_int_eq(t1.activations, t2.activations);
+	ck_assert_int_eq(t1.activations, (int64_t)first.activations);
+	ck_assert(t1.on_s > 0 && t1.on_s - t2.on_s < 0.01 && t2.on_s - t1.on_s < 0.01);
+	ck_assert_int_eq(fake_gpio_open_handles(), 0);
+	ck_assert_int_eq(fake_gpio_writes(LIGHT), 0);
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_log("the light line is simulated");
+}
+END_TEST
+
+/* Without --fast a recording is paced by its frame times (vtest: 10 fps). */
+START_TEST(recording_paced)
+{
+	const char *vt = zp_test_vtest();
+	struct cfg c;
+	int64_t span;
+
+	if (!vt)
+		return;
+	vtest_config(&c, "");
+	write_config(&T, &c);
+	{
+		char *argv[] = { (char *)"run", (char *)"--config", T.config, (char *)"--source", (char *)vt,
+				 (char *)"--max-frames", (char *)"12", NULL };
+		zp_run_opts o;
+
+		ck_assert_int_eq(zp_run_parse(7, argv, &o), 0);
+		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+	}
+	/* frame i is due 100 ms after frame i-1: never processed early, and not much late */
+	span = T.t_frame[12] - T.t_frame[1];
+	ck_assert_int_ge(span, 1100);
+	ck_assert_int_le(span, 1100 + 60);
+	for (int i = 2; i <= 12; i++) {
+		ck_assert_int_ge(T.t_frame[i] - T.t_frame[1], (i - 1) * 100);
+		ck_assert_int_le(T.t_frame[i] - T.t_frame[1], (i - 1) * 100 + 60);
+	}
+}
+END_TEST
+
+/* Real recorded frames through the real V4L2 code: vtest.avi served by the fake camera at 768x576. */
+START_TEST(vtest_through_camera)
+{
+	const char *vt = zp_test_vtest();
+	char err[256];
+	int code;
+	struct cfg c;
+	struct totals tt;
+
+	if (!vt)
+		return;
+	vtest_config(&c, NULL);
+	write_config(&T, &c);
+	T.video = zp_source_open_file(vt, 0, &code, err, sizeof(err));
+	ck_assert_msg(T.video != NULL, "%s", err);
+	camera_size(768, 576);
+	fake_v4l2_set_producer(video_producer, &T);
+	fake_v4l2_set_frame_period_us(5000);
+	ck_assert_int_eq(run_daemon("--max-frames", "400"), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.frames, 400);
+	ck_assert_int_eq(T.sum.width, 768);
+	ck_assert_uint_eq(T.sum.stalls, 0);
+	ck_assert_uint_ge(T.sum.activations, 1);
+	assert_heartbeat_per_frame(400);
+	tt = store_totals();
+	ck_assert_int_gt(tt.entered, 0);
+	ck_assert_int_eq(tt.activations, (int64_t)T.sum.activations);
+}
+END_TEST
+
+/*
+ * Latency from frame dequeued to light line set, 640x480 YUYV, over a long
+ * run (ZP_RUN_BENCH_FRAMES, default 3000): the daemon's own figure (source
+ * returned -> zp_line_set returned) and the test's (the fake's DQBUF
+ * returned -> the hook, after the line was set).
+ */
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+START_TEST(latency_640x480)
+{
+	const char *vt = zp_test_vtest();
+	const char *env_n = getenv("ZP_RUN_BENCH_FRAMES");
+	int n = env_n ? atoi(env_n) : 3000;
+	char err[256], nbuf[32], line[400];
+	static int64_t lat[MAX_FRAMES];
+	int code;
+	struct cfg c;
+
+	if (n < 10 || n > MAX_FRAMES)
+		n = 3000;
+	if (vt) {
+		vtest_config(&c, NULL);
+		T.video = zp_source_open_file(vt, 0, &code, err, sizeof(err));
+		ck_assert_msg(T.video != NULL, "%s", err);
+		fake_v4l2_set_producer(video_producer, &T);
+	} else {
+		cfg_default(&c);
+	}
+	c.width = 640;
+	c.height = 480;
+	write_config(&T, &c);
+	camera_size(640, 480);
+	fake_v4l2_set_frame_period_us(0);
+	snprintf(nbuf, sizeof(nbuf), "%d", n);
+	{
+		char *argv[] = { (char *)"run", (char *)"--config", T.config, (char *)"--max-frames", nbuf,
+				 (char *)"--stats", NULL };
+		zp_run_opts o;
+
+		ck_assert_int_eq(zp_run_parse(6, argv, &o), 0);
+		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+	}
+	ck_assert_uint_eq(T.sum.frames, (uint64_t)n);
+	ck_assert_uint_eq(T.sum.latency.n, (uint64_t)n);
+	ck_assert_int_eq(T.sum.width, 640);
+	ck_assert_log("latency frame -> light line set, 640x480");
+	for (int i = 0; i < n; i++)
+		lat[i] = T.lat_ns[i + 1];
+	qsort(lat, (size_t)n, sizeof(lat[0]), cmp_i64);
+	snprintf(line, sizeof(line),
+		 "latency 640x480 (%s), %d frames: daemon (frame returned -> line set) median %.0f us, p99 %.0f us, "
+		 "max %.0f us; test (DQBUF returned -> after line set) median %.0f us, p99 %.0f us, max %.0f us\n",
+		 vt ? "vtest.avi" : "synthetic", n, T.sum.latency.median_us, T.sum.latency.p99_us, T.sum.latency.max_us,
+		 lat[n / 2] / 1e3, lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3);
+	if (write(T.saved_stderr, line, strlen(line)) < 0)
+		ck_abort();
+	ck_assert(T.sum.latency.median_us > 0 && T.sum.latency.median_us <= T.sum.latency.max_us);
+	ck_assert(T.sum.latency.median_us < lat[n / 2] / 1e3 + 1);   /* the daemon's span is inside the test's */
+	ck_assert(lat[n / 2] < 100 * 1000000LL);                      /* far below a frame period, even under ASan */
+}
+END_TEST
+
+START_TEST(bad_options_and_config)
+{
+	zp_run_opts o;
+	char *a1[] = { (char *)"run", NULL };
+	char *a2[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--fast", NULL };
+	char *a3[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--max-frames", (char *)"0", NULL };
+	char *a4[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"extra", NULL };
+	struct cfg c;
+	FILE *f;
+
+	ck_assert_int_eq(zp_run_parse(1, a1, &o), ZP_EXIT_USAGE);
+	ck_assert_int_eq(zp_run_parse(4, a2, &o), ZP_EXIT_USAGE);
+	ck_assert_int_eq(zp_run_parse(5, a3, &o), ZP_EXIT_USAGE);
+	ck_assert_int_eq(zp_run_parse(4, a4, &o), ZP_EXIT_USAGE);
+
+	/* a config with an error: exit 2, one line naming file:line, nothing opened */
+	cfg_default(&c);
+	write_config(&T, &c);
+	f = fopen(T.config, "a");
+	fprintf(f, "[lights]\nstall_ms = 5\n");
+	fclose(f);
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_USAGE);
+	ck_assert_log("site.ini:");
+	ck_assert_int_eq(fake_gpio_open_handles(), 0);
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
+}
+END_TEST
+
+static Suite *run_suite(void)
+{
+	Suite *s = suite_create("run");
+	TCase *tn = tcase_create("normal");
+	TCase *tg = tcase_create("gpio");
+	TCase *tf = tcase_create("faults");
+	TCase *tv = tcase_create("video");
+
+	tcase_add_checked_fixture(tn, setup, teardown);
+	tcase_set_timeout(tn, 60);
+	tcase_add_test(tn, normal_run);
+	tcase_add_test(tn, sigterm_sets_shutdown_level);
+	tcase_add_test(tn, sighup_logged_sigint_stops);
+	tcase_add_test(tn, push_button_switches_light_on);
+	tcase_add_test(tn, bad_options_and_config);
+	tcase_add_test(tn, recording_fast_is_deterministic);
+	tcase_add_test(tn, recording_paced);
+	suite_add_tcase(s, tn);
+
+	tcase_add_checked_fixture(tg, setup, teardown);
+	tcase_set_timeout(tg, 60);
+	tcase_add_test(tg, gpio_chip_missing);
+	tcase_add_test(tg, light_line_busy);
+	tcase_add_test(tg, light_line_busy_then_free);
+	tcase_add_test(tg, heartbeat_line_busy);
+	tcase_add_test(tg, button_line_busy_runs_without);
+	tcase_add_test(tg, light_line_fails_mid_run);
+	suite_add_tcase(s, tg);
+
+	tcase_add_checked_fixture(tf, setup, teardown);
+	tcase_set_timeout(tf, 60);
+	tcase_add_test(tf, camera_unplugged_and_back);
+	tcase_add_test(tf, dqbuf_timeouts);
+	tcase_add_test(tf, eintr_storm);
+	tcase_add_test(tf, frame_never_comes);
+	tcase_add_test(tf, format_refused);
+	tcase_add_test(tf, zones_do_not_fit_camera);
+	suite_add_tcase(s, tf);
+
+	tcase_add_checked_fixture(tv, setup, teardown);
+	tcase_set_timeout(tv, 300);
+	tcase_add_test(tv, vtest_through_camera);
+	tcase_add_test(tv, latency_640x480);
+	suite_add_tcase(s, tv);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(run_suite());
+}
