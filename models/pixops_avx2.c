@@ -51,7 +51,24 @@ static inline __m256i vmax3(const uint8_t *a, const uint8_t *b, const uint8_t *c
 	return _mm256_max_epu8(_mm256_max_epu8(ld(a + x), ld(b + x)), ld(c + x));
 }
 
-/* As in pixops_sse2.c, 32 columns at a time: the vector covers x-1..x+32 <= w-1. */
+/* 32 output columns from x: reads x-1..x+32, which must be <= w-1. */
+static inline void morph_vec(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *d, int x, bool dilate)
+{
+	__m256i r;
+
+	if (dilate)
+		r = _mm256_max_epu8(_mm256_max_epu8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)), vmax3(a, b, c, x + 1));
+	else
+		r = _mm256_min_epu8(_mm256_min_epu8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)), vmin3(a, b, c, x + 1));
+	_mm256_storeu_si256((__m256i *)(d + x), r);
+}
+
+/*
+ * As in pixops_sse2.c, 32 columns at a time; the columns left over at the
+ * right end are covered by one more vector ending at column w-2 (it rewrites
+ * some columns with the same values: the op has no state), so only columns
+ * 0 and w-1 (border replication) go through the scalar helper.
+ */
 static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, bool dilate)
 {
 	for (int y = 0; y < h; y++) {
@@ -62,20 +79,11 @@ static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, i
 		int x = 1;
 
 		zp_morph3_row_scalar(a, b, c, d, 0, w < 1 ? w : 1, w, dilate);
-		if (dilate) {
-			for (; x + 33 <= w; x += 32) {
-				__m256i r = _mm256_max_epu8(_mm256_max_epu8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)),
-							    vmax3(a, b, c, x + 1));
-
-				_mm256_storeu_si256((__m256i *)(d + x), r);
-			}
-		} else {
-			for (; x + 33 <= w; x += 32) {
-				__m256i r = _mm256_min_epu8(_mm256_min_epu8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)),
-							    vmin3(a, b, c, x + 1));
-
-				_mm256_storeu_si256((__m256i *)(d + x), r);
-			}
+		for (; x + 33 <= w; x += 32)
+			morph_vec(a, b, c, d, x, dilate);
+		if (x > 1 && x < w - 1) {
+			morph_vec(a, b, c, d, w - 33, dilate);
+			x = w - 1;
 		}
 		zp_morph3_row_scalar(a, b, c, d, x < w ? x : w, w, w, dilate);
 	}

@@ -36,6 +36,16 @@ static inline uint8x16_t vmax3(const uint8_t *a, const uint8_t *b, const uint8_t
 }
 
 /* As in pixops_sse2.c: the vector covers x-1..x+16 <= w-1, the rest is scalar. */
+/* 16 output columns from x: reads x-1..x+16, which must be <= w-1. */
+static inline void morph_vec(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *d, int x, bool dilate)
+{
+	if (dilate)
+		vst1q_u8(d + x, vmaxq_u8(vmaxq_u8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)), vmax3(a, b, c, x + 1)));
+	else
+		vst1q_u8(d + x, vminq_u8(vminq_u8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)), vmin3(a, b, c, x + 1)));
+}
+
+/* As in pixops_sse2.c: one more vector ending at column w-2 covers the leftover columns. */
 static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, bool dilate)
 {
 	for (int y = 0; y < h; y++) {
@@ -46,14 +56,11 @@ static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, i
 		int x = 1;
 
 		zp_morph3_row_scalar(a, b, c, d, 0, w < 1 ? w : 1, w, dilate);
-		if (dilate) {
-			for (; x + 17 <= w; x += 16)
-				vst1q_u8(d + x, vmaxq_u8(vmaxq_u8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)),
-							 vmax3(a, b, c, x + 1)));
-		} else {
-			for (; x + 17 <= w; x += 16)
-				vst1q_u8(d + x, vminq_u8(vminq_u8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)),
-							 vmin3(a, b, c, x + 1)));
+		for (; x + 17 <= w; x += 16)
+			morph_vec(a, b, c, d, x, dilate);
+		if (x > 1 && x < w - 1) {
+			morph_vec(a, b, c, d, w - 17, dilate);
+			x = w - 1;
 		}
 		zp_morph3_row_scalar(a, b, c, d, x < w ? x : w, w, w, dilate);
 	}

@@ -52,9 +52,24 @@ static inline __m128i vmax3(const uint8_t *a, const uint8_t *b, const uint8_t *c
 			    _mm_loadu_si128((const __m128i *)(c + x)));
 }
 
+/* 16 output columns from x: reads x-1..x+16, which must be <= w-1. */
+static inline void morph_vec(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *d, int x, bool dilate)
+{
+	__m128i r;
+
+	if (dilate)
+		r = _mm_max_epu8(_mm_max_epu8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)), vmax3(a, b, c, x + 1));
+	else
+		r = _mm_min_epu8(_mm_min_epu8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)), vmin3(a, b, c, x + 1));
+	_mm_storeu_si128((__m128i *)(d + x), r);
+}
+
 /*
- * Column 0 and the columns a vector would read past w-1 from are done by the
- * scalar helper (border replication); the vector covers x-1..x+16 <= w-1.
+ * Column 0 and column w-1 are done by the scalar helper (border
+ * replication); vectors cover x-1..x+16 <= w-1. The columns left over at the
+ * right end are covered by one more vector ending at column w-2, which
+ * rewrites some columns with the same values (the op has no state). Rows
+ * narrower than 18 are all scalar.
  */
 static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, bool dilate)
 {
@@ -66,20 +81,11 @@ static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, i
 		int x = 1;
 
 		zp_morph3_row_scalar(a, b, c, d, 0, w < 1 ? w : 1, w, dilate);
-		if (dilate) {
-			for (; x + 17 <= w; x += 16) {
-				__m128i r = _mm_max_epu8(_mm_max_epu8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)),
-							 vmax3(a, b, c, x + 1));
-
-				_mm_storeu_si128((__m128i *)(d + x), r);
-			}
-		} else {
-			for (; x + 17 <= w; x += 16) {
-				__m128i r = _mm_min_epu8(_mm_min_epu8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)),
-							 vmin3(a, b, c, x + 1));
-
-				_mm_storeu_si128((__m128i *)(d + x), r);
-			}
+		for (; x + 17 <= w; x += 16)
+			morph_vec(a, b, c, d, x, dilate);
+		if (x > 1 && x < w - 1) {
+			morph_vec(a, b, c, d, w - 17, dilate);
+			x = w - 1;
 		}
 		zp_morph3_row_scalar(a, b, c, d, x < w ? x : w, w, w, dilate);
 	}
