@@ -402,8 +402,8 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		return ZP_EINVAL;
 	d->frames++;
 	update_time(d, f->t_ms);
+	zp_health_measure(&d->hs, f->luma, f->stride, d->scale, d->prev, d->ww, d->wh, f->t_ms);
 	in = to_work(d, f->luma, f->stride, &stride);
-	zp_health_measure(&d->hs, in, stride, d->prev, d->ww, d->wh, f->t_ms);
 
 	/* A gain step against what the model knows: compensate before the model sees it. */
 	if (d->raw_valid) {
@@ -426,15 +426,11 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *fgmask, int fgstride,
 			     zp_result *out)
 {
-	const uint8_t *in;
-	int stride;
-
 	if (!d || !out || !frame_ok(d, f) || !fgmask || fgstride < d->width)
 		return ZP_EINVAL;
 	d->frames++;
 	update_time(d, f->t_ms);
-	in = to_work(d, f->luma, f->stride, &stride);
-	zp_health_measure(&d->hs, in, stride, d->prev, d->ww, d->wh, f->t_ms);
+	zp_health_measure(&d->hs, f->luma, f->stride, d->scale, d->prev, d->ww, d->wh, f->t_ms);
 
 	/* Work pixel = foreground when >= 2 of its 2x2 input pixels are (downscale2 rounds 2 x 255 / 4 up to 128). */
 	if (d->scale == 1) {

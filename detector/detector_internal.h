@@ -161,10 +161,11 @@ typedef struct zp_health_state {
 } zp_health_state;
 
 /*
- * Statistics of the work-scale luma (mean, stddev, mean absolute difference
- * to prev), then copy luma into prev. w x h; strides in bytes.
+ * Statistics (mean, stddev, mean absolute difference to prev) of w x h
+ * samples of the input luma taken every step pixels in x and y, then copy
+ * the samples into prev (w x h, packed). stride in bytes.
  */
-void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, uint8_t *prev, int w, int h,
+void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, int step, uint8_t *prev, int w, int h,
 		       int64_t t_ms);
 
 /* The verdict for the last measured frame. */
@@ -227,7 +228,7 @@ struct zp_detector {
 	/* work-scale buffers, ww x wh (half: (width/2) x (height/2), scale 4 only) */
 	uint8_t *half;
 	uint8_t *work;             /* downscaled luma (scale > 1) */
-	uint8_t *prev;             /* previous work luma (frozen check) */
+	uint8_t *prev;             /* previous health samples, ww x wh (frozen check) */
 	uint8_t *comp;             /* gain-compensated work luma */
 	uint8_t *bg;               /* background estimate */
 	uint8_t *hold;             /* non-zero: do not learn */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * health.c - can the camera see? Mean and spread of the luma, and whether the
- * picture still changes, measured on the work-scale frame before any gain
+ * picture still changes, measured on the camera's frame before any gain
  * compensation.
+ *
+ * The samples are single camera pixels on a grid (every scale-th pixel of
+ * every scale-th row), not the averaged work-scale image: averaging would
+ * hide the sensor noise that tells a live static scene from a frozen one.
  *
  * The verdict, first match wins: DARK (mean < dark_luma), BLINDED
  * (mean > blind_luma or stddev < flat_stddev: saturated, covered, flat),
@@ -16,19 +20,19 @@
 #include <math.h>
 #include <stdlib.h>
 
-void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, uint8_t *prev, int w, int h,
+void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, int step, uint8_t *prev, int w, int h,
 		       int64_t t_ms)
 {
 	uint64_t sum = 0, sum2 = 0, sad = 0;
 	double n = (double)w * h, var;
 
 	for (int y = 0; y < h; y++) {
-		const uint8_t *s = luma + (size_t)y * stride;
+		const uint8_t *s = luma + (size_t)y * step * stride;
 		uint8_t *p = prev + (size_t)y * w;
-		uint32_t rs = 0, rs2 = 0, rsad = 0; /* a row of <= 65535 pixels cannot overflow these */
+		uint32_t rs = 0, rs2 = 0, rsad = 0; /* a row of <= 65535 samples cannot overflow these */
 
 		for (int x = 0; x < w; x++) {
-			unsigned v = s[x];
+			unsigned v = s[(size_t)x * step];
 
 			rs += v;
 			rs2 += v * v;

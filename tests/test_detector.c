@@ -380,7 +380,12 @@ END_TEST
 
 /* ---- (4) a ghost (an object that was in the background goes away) fades ---- */
 
-static void ghost_case(int64_t dt_ms)
+/*
+ * appear == false: an object that was there during warm-up goes away (a
+ * ghost where it stood). appear == true: an object is put down and stays (a
+ * left bag): it never moved, so it is not held and fades the same way.
+ */
+static void ghost_case(int64_t dt_ms, bool appear)
 {
 	static uint8_t bg[W * H], with[W * H], img[W * H];
 	zp_detector_params p;
@@ -397,13 +402,13 @@ static void ghost_case(int64_t dt_ms)
 	fill_rect(with, W, H, 140, 100, BW, BH, 235);
 	d = make(&p, &z, 1, W, H);
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, with, ++seq);
+		empty_frame(img, appear ? bg : with, ++seq);
 		feed(d, img, W, H, seq, t += dt_ms, &r);
 		ck_assert_int_eq(r.nblobs, 0);
 	}
 	t_gone = t + dt_ms;
 	while (t < t_gone + p.ghost_fade_ms + 5000) {
-		empty_frame(img, bg, ++seq);
+		empty_frame(img, appear ? with : bg, ++seq);
 		feed(d, img, W, H, seq, t += dt_ms, &r);
 		if (t - t_gone < 10 * dt_ms && r.nblobs == 1)
 			seen = true;
@@ -423,13 +428,20 @@ static void ghost_case(int64_t dt_ms)
 
 START_TEST(ghost_fades_25fps)
 {
-	ghost_case(40);
+	ghost_case(40, false);
 }
 END_TEST
 
 START_TEST(ghost_fades_10fps)
 {
-	ghost_case(100);
+	ghost_case(100, false);
+}
+END_TEST
+
+START_TEST(left_object_fades)
+{
+	ghost_case(40, true);
+	ghost_case(100, true);
 }
 END_TEST
 
@@ -576,9 +588,14 @@ START_TEST(health_frozen_after_frozen_ms)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 7, 60, 180);
 	d = make(&p, NULL, 0, W, H);
-	/* Live (noisy) frames, then the same frame over and over from t = 4000. */
+	/*
+	 * Live frames with faint sensor noise (+-1: a mean absolute difference of
+	 * 0.9 between frames, 0.45 after the 2x2 averaging - the health samples
+	 * must be camera pixels), then the same frame over and over from t = 4000.
+	 */
 	for (t = 0; t < 4000; t += 40) {
-		empty_frame(img, bg, (uint64_t)t);
+		memcpy(img, bg, sizeof(img));
+		noise(img, W, H, (uint32_t)t, 1);
 		feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
 		ck_assert_int_ne(r.health, ZP_HEALTH_FROZEN);
 	}
@@ -869,6 +886,7 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, standing_still_stays_counted);
 	tcase_add_test(tc, ghost_fades_25fps);
 	tcase_add_test(tc, ghost_fades_10fps);
+	tcase_add_test(tc, left_object_fades);
 	tcase_add_test(tc, gain_step_no_occupancy);
 	tcase_add_test(tc, noise_gives_no_blobs);
 	tcase_add_test(tc, health_dark_blinded_flat);
