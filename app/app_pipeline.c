@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "app_pipeline.h"
 #include "app.h"
+#include "app_ground.h"
 
 #include "cvwrap.h"
 
@@ -31,6 +32,7 @@ int zp_pipeline_open(zp_pipeline *pl, const char *prog, const char *config_path,
 int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg, const char *source,
 			 double fps_override)
 {
+	zp_homography ground;
 	char err[512];
 	int code = 0;
 
@@ -46,8 +48,13 @@ int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg
 		fprintf(stderr, "%s: %s\n", prog, err);
 		goto fail;
 	}
-	pl->det = zp_detector_new(&pl->cfg.detector, pl->cfg.zones, pl->cfg.nzones, pl->width, pl->height, NULL,
-				  err, sizeof(err));
+	/* [ground]: blob sizes in metres and speeds in m/s (a degenerate set of pairs is bad input) */
+	if (zp_app_ground(&pl->cfg, &ground, NULL, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		goto fail;
+	}
+	pl->det = zp_detector_new(&pl->cfg.detector, pl->cfg.zones, pl->cfg.nzones, pl->width, pl->height,
+				  ground.valid ? &ground : NULL, err, sizeof(err));
 	if (!pl->det) {
 		fprintf(stderr, "%s: %s: %s\n", prog, pl->cfg.path, err);
 		goto fail;
