@@ -402,7 +402,7 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		return ZP_EINVAL;
 	d->frames++;
 	update_time(d, f->t_ms);
-	zp_health_measure(&d->hs, f->luma, f->stride, d->scale, d->prev, d->ww, d->wh, f->t_ms);
+	zp_health_measure(&d->hs, &d->ops, f->luma, f->stride, d->scale, d->prev, d->ww, d->wh, f->t_ms);
 	in = to_work(d, f->luma, f->stride, &stride);
 
 	/* A gain step against what the model knows: compensate before the model sees it. */
@@ -430,7 +430,7 @@ int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *f
 		return ZP_EINVAL;
 	d->frames++;
 	update_time(d, f->t_ms);
-	zp_health_measure(&d->hs, f->luma, f->stride, d->scale, d->prev, d->ww, d->wh, f->t_ms);
+	zp_health_measure(&d->hs, &d->ops, f->luma, f->stride, d->scale, d->prev, d->ww, d->wh, f->t_ms);
 
 	/* Work pixel = foreground when >= 2 of its 2x2 input pixels are (downscale2 rounds 2 x 255 / 4 up to 128). */
 	if (d->scale == 1) {

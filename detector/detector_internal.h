@@ -163,10 +163,11 @@ typedef struct zp_health_state {
 /*
  * Statistics (mean, stddev, mean absolute difference to prev) of w x h
  * samples of the input luma taken every step pixels in x and y, then copy
- * the samples into prev (w x h, packed). stride in bytes.
+ * the samples into prev (w x h, packed). stride in bytes. One pass of
+ * ops->stats (SIMD, models/).
  */
-void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, int step, uint8_t *prev, int w, int h,
-		       int64_t t_ms);
+void zp_health_measure(zp_health_state *hs, const zp_pixops *ops, const uint8_t *luma, int stride, int step,
+		       uint8_t *prev, int w, int h, int64_t t_ms);
 
 /* The verdict for the last measured frame. */
 zp_health zp_health_verdict(const zp_health_state *hs, const zp_detector_params *p, int64_t t_ms, bool model_ready,

@@ -18,33 +18,16 @@
 #include "detector_internal.h"
 
 #include <math.h>
-#include <stdlib.h>
 
-void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, int step, uint8_t *prev, int w, int h,
-		       int64_t t_ms)
+void zp_health_measure(zp_health_state *hs, const zp_pixops *ops, const uint8_t *luma, int stride, int step,
+		       uint8_t *prev, int w, int h, int64_t t_ms)
 {
-	uint64_t sum = 0, sum2 = 0, sad = 0;
+	zp_pixstats st;
 	double n = (double)w * h, var;
 
-	for (int y = 0; y < h; y++) {
-		const uint8_t *s = luma + (size_t)y * step * stride;
-		uint8_t *p = prev + (size_t)y * w;
-		uint32_t rs = 0, rs2 = 0, rsad = 0; /* a row of <= 65535 samples cannot overflow these */
-
-		for (int x = 0; x < w; x++) {
-			unsigned v = s[(size_t)x * step];
-
-			rs += v;
-			rs2 += v * v;
-			rsad += (unsigned)abs((int)v - (int)p[x]);
-			p[x] = (uint8_t)v;
-		}
-		sum += rs;
-		sum2 += rs2;
-		sad += rsad;
-	}
-	hs->mean = sum / n;
-	var = sum2 / n - hs->mean * hs->mean;
+	ops->stats(luma, stride, step, prev, w, w, h, &st);
+	hs->mean = st.sum / n;
+	var = st.sum2 / n - hs->mean * hs->mean;
 	hs->stddev = var > 0 ? sqrt(var) : 0;
 	if (!hs->have_prev) {
 		hs->have_prev = true;
@@ -52,7 +35,7 @@ void zp_health_measure(zp_health_state *hs, const uint8_t *luma, int stride, int
 		hs->unchanged_since = t_ms;
 		return;
 	}
-	hs->mad = sad / n;
+	hs->mad = st.sad / n;
 	if (hs->mad >= 0.5)
 		hs->unchanged_since = t_ms;
 }

@@ -193,11 +193,6 @@ void zp_bgmodel_background(const zp_bgmodel *m, uint8_t *dst, int dst_stride)
 {
 	if (!m || !dst || dst_stride < m->width)
 		return;
-	for (int y = 0; y < m->height; y++) {
-		const uint16_t *mean = m->mean + (size_t)y * m->width;
-		uint8_t *d = dst + (size_t)y * dst_stride;
-
-		for (int x = 0; x < m->width; x++)
-			d[x] = (uint8_t)((mean[x] + 128) >> 8);
-	}
+	for (int y = 0; y < m->height; y++)
+		m->k->bg_luma(m->mean + (size_t)y * m->width, dst + (size_t)y * dst_stride, m->width);
 }

@@ -102,3 +102,19 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uin
 	}
 	zp_bg_row_scalar(src + i, mean + i, dev + i, hold + i, fg + i, width - i, kp);
 }
+
+void zp_bg_luma_avx2(const uint16_t *mean, uint8_t *dst, int width)
+{
+	const __m256i half = _mm256_set1_epi16(128);
+	int i = 0;
+
+	/* as in bgsub_sse2.c; packus works per 128-bit lane, the permute puts the halves back in order */
+	for (; i + 32 <= width; i += 32) {
+		__m256i a = _mm256_srli_epi16(_mm256_add_epi16(_mm256_loadu_si256((const __m256i *)(mean + i)), half), 8);
+		__m256i b =
+			_mm256_srli_epi16(_mm256_add_epi16(_mm256_loadu_si256((const __m256i *)(mean + i + 16)), half), 8);
+
+		_mm256_storeu_si256((__m256i *)(dst + i), _mm256_permute4x64_epi64(_mm256_packus_epi16(a, b), 0xd8));
+	}
+	zp_bg_luma_scalar(mean + i, dst + i, width - i);
+}

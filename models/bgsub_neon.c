@@ -59,3 +59,16 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uin
 	}
 	zp_bg_row_scalar(src + i, mean + i, dev + i, hold + i, fg + i, width - i, kp);
 }
+
+void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width)
+{
+	int i = 0;
+
+	/*
+	 * vrshrn: (mean + 128) >> 8 computed without wrapping, then narrowed
+	 * keeping the low 8 bits, as the scalar cast does (256 -> 0).
+	 */
+	for (; i + 16 <= width; i += 16)
+		vst1q_u8(dst + i, vcombine_u8(vrshrn_n_u16(vld1q_u16(mean + i), 8), vrshrn_n_u16(vld1q_u16(mean + i + 8), 8)));
+	zp_bg_luma_scalar(mean + i, dst + i, width - i);
+}

@@ -42,3 +42,9 @@ void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, const u
 		dev[i] = (uint16_t)(d > v ? v + rshr(d - v, s) : v - rshr(v - d, s));
 	}
 }
+
+void zp_bg_luma_scalar(const uint16_t *mean, uint8_t *dst, int width)
+{
+	for (int i = 0; i < width; i++)
+		dst[i] = (uint8_t)((mean[i] + 128u) >> 8);
+}

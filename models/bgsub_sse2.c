@@ -84,3 +84,18 @@ void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uin
 	}
 	zp_bg_row_scalar(src + i, mean + i, dev + i, hold + i, fg + i, width - i, kp);
 }
+
+void zp_bg_luma_sse2(const uint16_t *mean, uint8_t *dst, int width)
+{
+	const __m128i half = _mm_set1_epi16(128);
+	int i = 0;
+
+	/* + 128 wraps like the scalar code truncates: both give 0 for mean > 0xff7f */
+	for (; i + 16 <= width; i += 16) {
+		__m128i a = _mm_srli_epi16(_mm_add_epi16(_mm_loadu_si128((const __m128i *)(mean + i)), half), 8);
+		__m128i b = _mm_srli_epi16(_mm_add_epi16(_mm_loadu_si128((const __m128i *)(mean + i + 8)), half), 8);
+
+		_mm_storeu_si128((__m128i *)(dst + i), _mm_packus_epi16(a, b));
+	}
+	zp_bg_luma_scalar(mean + i, dst + i, width - i);
+}

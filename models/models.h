@@ -103,6 +103,14 @@ size_t zp_bgmodel_state_bytes(const zp_bgmodel *m);
 void zp_bgmodel_background(const zp_bgmodel *m, uint8_t *dst, int dst_stride);
 
 /* ---- other per-pixel kernels, dispatched the same way ---- */
+
+/* Exact sums over an image, for the detector's health checks (zp_pixops.stats). */
+typedef struct zp_pixstats {
+	uint64_t sum;   /* sum of the pixels */
+	uint64_t sum2;  /* sum of their squares */
+	uint64_t sad;   /* sum of |src - prev| */
+} zp_pixstats;
+
 typedef struct zp_pixops {
 	zp_simd simd;
 	/* 2x2 box average, rounding: dst is (w/2) x (h/2). */
@@ -110,6 +118,16 @@ typedef struct zp_pixops {
 	/* binary 3x3 erode/dilate on 0/255 masks, w x h; the border is treated as replicated. */
 	void (*erode3)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);
 	void (*dilate3)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);
+	/*
+	 * Added: one pass over the samples s(x, y) = src[y * step * sstride +
+	 * x * step], x < w, y < h (step 1, 2 or 4; w <= 65535; each sampled row
+	 * needs w * step readable bytes): their sum, sum of squares and sum of
+	 * |s(x, y) - prev[y * pstride + x]| into *st, then the samples copied
+	 * into prev. The detector's frame statistics and previous-frame copy.
+	 * prev must not overlap src.
+	 */
+	void (*stats)(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,
+		      zp_pixstats *st);
 } zp_pixops;
 
 void zp_pixops_init(zp_pixops *ops, zp_simd simd);

@@ -58,11 +58,24 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uin
 void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
 		    const struct zp_bg_kparams *kp);
 
+/*
+ * The background estimate as 8-bit luma, one row: dst[i] = (mean[i] + 128) >> 8
+ * truncated to 8 bits (mean <= 255 << 8 in a model, so no truncation there).
+ */
+typedef void (*zp_bg_luma_fn)(const uint16_t *mean, uint8_t *dst, int width);
+
+void zp_bg_luma_scalar(const uint16_t *mean, uint8_t *dst, int width);
+void zp_bg_luma_sse2(const uint16_t *mean, uint8_t *dst, int width);
+void zp_bg_luma_avx2(const uint16_t *mean, uint8_t *dst, int width);
+void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width);
+
 /* Pixel ops: same contracts as in zp_pixops (models.h); dst must not overlap src. */
 #define ZP_PIXOPS_DECL(isa)                                                                                         \
 	void zp_downscale2_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);          \
 	void zp_erode3_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);              \
-	void zp_dilate3_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);
+	void zp_dilate3_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);             \
+	void zp_stats_##isa(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,       \
+			    zp_pixstats *st);
 ZP_PIXOPS_DECL(scalar)
 ZP_PIXOPS_DECL(sse2)
 ZP_PIXOPS_DECL(avx2)
@@ -73,11 +86,14 @@ void zp_downscale2_row_scalar(const uint8_t *s0, const uint8_t *s1, uint8_t *dst
 /* 3x3 min (erode) or max (dilate) of rows a,b,c (already border-replicated) for columns x0..x1-1 of width w. */
 void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int x0, int x1, int w,
 			  bool dilate);
+/* Sums of samples x0..x1-1 of one row (src[x * step]) added to *st, and the samples copied into prev. */
+void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, int x1, zp_pixstats *st);
 
 /* The kernels of one path. */
 struct zp_kernels {
 	zp_simd simd;
 	zp_bg_row_fn bg_row;
+	zp_bg_luma_fn bg_luma;
 	zp_pixops ops;
 };
 

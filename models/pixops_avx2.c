@@ -98,3 +98,66 @@ void zp_dilate3_avx2(const uint8_t *src, int sstride, uint8_t *dst, int dstride,
 {
 	morph3(src, sstride, dst, dstride, w, h, true);
 }
+
+/*
+ * Samples x..x+31 of a row (every step-th byte from s): reads
+ * s[x * step .. (x + 32) * step - 1]. The packs work per 128-bit lane; the
+ * permutes put the samples back in order (SAD against prev needs it).
+ */
+static inline __m256i gather32(const uint8_t *s, int step, int x)
+{
+	const uint8_t *p = s + (size_t)x * step;
+
+	if (step == 1)
+		return ld(p);
+	if (step == 2) {
+		const __m256i lo = _mm256_set1_epi16(0x00ff);
+		__m256i v = _mm256_packus_epi16(_mm256_and_si256(ld(p), lo), _mm256_and_si256(ld(p + 32), lo));
+
+		return _mm256_permute4x64_epi64(v, 0xd8);
+	} else {
+		const __m256i lo = _mm256_set1_epi32(0xff);
+		const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+		__m256i a = _mm256_packs_epi32(_mm256_and_si256(ld(p), lo), _mm256_and_si256(ld(p + 32), lo));
+		__m256i b = _mm256_packs_epi32(_mm256_and_si256(ld(p + 64), lo), _mm256_and_si256(ld(p + 96), lo));
+
+		return _mm256_permutevar8x32_epi32(_mm256_packus_epi16(a, b), order);
+	}
+}
+
+/* As zp_stats_sse2, 32 samples at a time (a 32-bit lane gains at most 4 * 255^2 per vector). */
+void zp_stats_avx2(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,
+		   zp_pixstats *st)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i sum = zero, sad = zero, sum2 = zero;
+	uint64_t lanes[4];
+
+	st->sum = st->sum2 = st->sad = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *s = src + (size_t)y * step * sstride;
+		uint8_t *p = prev + (size_t)y * pstride;
+		__m256i sq = zero;
+		int x = 0;
+
+		for (; x + 32 <= w; x += 32) {
+			__m256i v = gather32(s, step, x);
+			__m256i pv = ld(p + x);
+			__m256i lo = _mm256_unpacklo_epi8(v, zero), hi = _mm256_unpackhi_epi8(v, zero);
+
+			sum = _mm256_add_epi64(sum, _mm256_sad_epu8(v, zero));
+			sad = _mm256_add_epi64(sad, _mm256_sad_epu8(v, pv));
+			sq = _mm256_add_epi32(sq, _mm256_add_epi32(_mm256_madd_epi16(lo, lo), _mm256_madd_epi16(hi, hi)));
+			_mm256_storeu_si256((__m256i *)(p + x), v);
+		}
+		sum2 = _mm256_add_epi64(sum2, _mm256_add_epi64(_mm256_unpacklo_epi32(sq, zero),
+							       _mm256_unpackhi_epi32(sq, zero)));
+		zp_stats_row_scalar(s, step, p, x, w, st);
+	}
+	_mm256_storeu_si256((__m256i *)lanes, sum);
+	st->sum += lanes[0] + lanes[1] + lanes[2] + lanes[3];
+	_mm256_storeu_si256((__m256i *)lanes, sad);
+	st->sad += lanes[0] + lanes[1] + lanes[2] + lanes[3];
+	_mm256_storeu_si256((__m256i *)lanes, sum2);
+	st->sum2 += lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}

@@ -35,7 +35,6 @@ static inline uint8x16_t vmax3(const uint8_t *a, const uint8_t *b, const uint8_t
 	return vmaxq_u8(vmaxq_u8(vld1q_u8(a + x), vld1q_u8(b + x)), vld1q_u8(c + x));
 }
 
-/* As in pixops_sse2.c: the vector covers x-1..x+16 <= w-1, the rest is scalar. */
 /* 16 output columns from x: reads x-1..x+16, which must be <= w-1. */
 static inline void morph_vec(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *d, int x, bool dilate)
 {
@@ -74,4 +73,53 @@ void zp_erode3_neon(const uint8_t *src, int sstride, uint8_t *dst, int dstride, 
 void zp_dilate3_neon(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
 {
 	morph3(src, sstride, dst, dstride, w, h, true);
+}
+
+/* Samples x..x+15 of a row (every step-th byte from s): the de-interleaving loads read 16 * step bytes. */
+static inline uint8x16_t gather16(const uint8_t *s, int step, int x)
+{
+	const uint8_t *p = s + (size_t)x * step;
+
+	if (step == 1)
+		return vld1q_u8(p);
+	if (step == 2)
+		return vld2q_u8(p).val[0];
+	return vld4q_u8(p).val[0];
+}
+
+/*
+ * Sample and |difference| sums by pairwise widening adds into 32-bit lanes,
+ * squares by vmull_u8 then the same (a lane gains at most 4 * 255^2 per 16
+ * samples, so a row of up to 65535 samples cannot wrap it); widened to 64
+ * bits once per row.
+ */
+void zp_stats_neon(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,
+		   zp_pixstats *st)
+{
+	uint64x2_t sum = vdupq_n_u64(0), sad = vdupq_n_u64(0), sum2 = vdupq_n_u64(0);
+
+	st->sum = st->sum2 = st->sad = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *s = src + (size_t)y * step * sstride;
+		uint8_t *p = prev + (size_t)y * pstride;
+		uint32x4_t rs = vdupq_n_u32(0), rd = vdupq_n_u32(0), rq = vdupq_n_u32(0);
+		int x = 0;
+
+		for (; x + 16 <= w; x += 16) {
+			uint8x16_t v = gather16(s, step, x), pv = vld1q_u8(p + x);
+
+			rs = vpadalq_u16(rs, vpaddlq_u8(v));
+			rd = vpadalq_u16(rd, vpaddlq_u8(vabdq_u8(v, pv)));
+			rq = vpadalq_u16(rq, vmull_u8(vget_low_u8(v), vget_low_u8(v)));
+			rq = vpadalq_u16(rq, vmull_u8(vget_high_u8(v), vget_high_u8(v)));
+			vst1q_u8(p + x, v);
+		}
+		sum = vpadalq_u32(sum, rs);
+		sad = vpadalq_u32(sad, rd);
+		sum2 = vpadalq_u32(sum2, rq);
+		zp_stats_row_scalar(s, step, p, x, w, st);
+	}
+	st->sum += vgetq_lane_u64(sum, 0) + vgetq_lane_u64(sum, 1);
+	st->sad += vgetq_lane_u64(sad, 0) + vgetq_lane_u64(sad, 1);
+	st->sum2 += vgetq_lane_u64(sum2, 0) + vgetq_lane_u64(sum2, 1);
 }

@@ -75,3 +75,28 @@ void zp_dilate3_scalar(const uint8_t *src, int sstride, uint8_t *dst, int dstrid
 {
 	morph3(src, sstride, dst, dstride, w, h, true);
 }
+
+void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, int x1, zp_pixstats *st)
+{
+	uint64_t sum = 0, sum2 = 0, sad = 0;
+
+	for (int x = x0; x < x1; x++) {
+		unsigned v = src[(size_t)x * step], p = prev[x];
+
+		sum += v;
+		sum2 += v * v;
+		sad += v > p ? v - p : p - v;
+		prev[x] = (uint8_t)v;
+	}
+	st->sum += sum;
+	st->sum2 += sum2;
+	st->sad += sad;
+}
+
+void zp_stats_scalar(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,
+		     zp_pixstats *st)
+{
+	st->sum = st->sum2 = st->sad = 0;
+	for (int y = 0; y < h; y++)
+		zp_stats_row_scalar(src + (size_t)y * step * sstride, step, prev + (size_t)y * pstride, 0, w, st);
+}

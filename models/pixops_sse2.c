@@ -100,3 +100,65 @@ void zp_dilate3_sse2(const uint8_t *src, int sstride, uint8_t *dst, int dstride,
 {
 	morph3(src, sstride, dst, dstride, w, h, true);
 }
+
+/* Samples x..x+15 of a row (every step-th byte from s): reads s[x * step .. (x + 16) * step - 1]. */
+static inline __m128i gather16(const uint8_t *s, int step, int x)
+{
+	const __m128i *p = (const __m128i *)(s + (size_t)x * step);
+
+	if (step == 1)
+		return _mm_loadu_si128(p);
+	if (step == 2) {
+		const __m128i lo = _mm_set1_epi16(0x00ff);
+
+		return _mm_packus_epi16(_mm_and_si128(_mm_loadu_si128(p), lo), _mm_and_si128(_mm_loadu_si128(p + 1), lo));
+	} else {
+		const __m128i lo = _mm_set1_epi32(0xff);
+		__m128i a = _mm_packs_epi32(_mm_and_si128(_mm_loadu_si128(p), lo), _mm_and_si128(_mm_loadu_si128(p + 1), lo));
+		__m128i b = _mm_packs_epi32(_mm_and_si128(_mm_loadu_si128(p + 2), lo),
+					    _mm_and_si128(_mm_loadu_si128(p + 3), lo));
+
+		return _mm_packus_epi16(a, b);
+	}
+}
+
+/*
+ * Sums: _mm_sad_epu8 against zero (sample sum) and against prev (SAD) give
+ * two 64-bit partial sums per vector; squares go through _mm_madd_epi16 into
+ * 32-bit lanes (each lane gains at most 4 * 255^2 per 16 samples, so a row of
+ * up to 65535 samples cannot wrap them) that are widened once per row.
+ */
+void zp_stats_sse2(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,
+		   zp_pixstats *st)
+{
+	const __m128i zero = _mm_setzero_si128();
+	__m128i sum = zero, sad = zero, sum2 = zero;
+	uint64_t lanes[2];
+
+	st->sum = st->sum2 = st->sad = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *s = src + (size_t)y * step * sstride;
+		uint8_t *p = prev + (size_t)y * pstride;
+		__m128i sq = zero;
+		int x = 0;
+
+		for (; x + 16 <= w; x += 16) {
+			__m128i v = gather16(s, step, x);
+			__m128i pv = _mm_loadu_si128((const __m128i *)(p + x));
+			__m128i lo = _mm_unpacklo_epi8(v, zero), hi = _mm_unpackhi_epi8(v, zero);
+
+			sum = _mm_add_epi64(sum, _mm_sad_epu8(v, zero));
+			sad = _mm_add_epi64(sad, _mm_sad_epu8(v, pv));
+			sq = _mm_add_epi32(sq, _mm_add_epi32(_mm_madd_epi16(lo, lo), _mm_madd_epi16(hi, hi)));
+			_mm_storeu_si128((__m128i *)(p + x), v);
+		}
+		sum2 = _mm_add_epi64(sum2, _mm_add_epi64(_mm_unpacklo_epi32(sq, zero), _mm_unpackhi_epi32(sq, zero)));
+		zp_stats_row_scalar(s, step, p, x, w, st);
+	}
+	_mm_storeu_si128((__m128i *)lanes, sum);
+	st->sum += lanes[0] + lanes[1];
+	_mm_storeu_si128((__m128i *)lanes, sad);
+	st->sad += lanes[0] + lanes[1];
+	_mm_storeu_si128((__m128i *)lanes, sum2);
+	st->sum2 += lanes[0] + lanes[1];
+}
