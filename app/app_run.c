@@ -31,6 +31,7 @@
  */
 #include "app_run.h"
 #include "app.h"
+#include "app_ground.h"
 
 #include "capture.h"
 #include "config.h"
@@ -198,6 +199,7 @@ struct run {
 	zp_source *src;
 	bool recording;
 	zp_detector *det;
+	zp_homography ground;           /* [ground], when valid: blob sizes in metres, as in replay */
 	int det_w, det_h;               /* size the detector was made for */
 	int bad_w, bad_h;               /* a size whose zones do not fit (not retried every frame) */
 	zp_result *res;
@@ -322,7 +324,8 @@ static void signals_check(struct run *r)
 				zp_log(ZP_LOG_INFO, "%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 			stop(r, ZP_EXIT_OK, si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 		} else if (si.ssi_signo == SIGHUP) {
-			zp_log(ZP_LOG_NOTICE, "SIGHUP: nothing is reloaded; restart the service to apply a changed config");
+			zp_log(ZP_LOG_NOTICE,
+			       "SIGHUP: nothing is reloaded; restart the service to apply a changed config");
 		}
 	}
 }
@@ -512,7 +515,8 @@ static int open_lines(struct run *r)
 		r->light = zp_line_sim_new("lights");
 		if (!r->light || zp_line_set(r->light, initial, r->now))
 			return ZP_EXIT_FAIL;
-		zp_log(ZP_LOG_WARNING, "[gpio] chip is empty: the light line is simulated, nothing is driven (a dry run)%s",
+		zp_log(ZP_LOG_WARNING,
+		       "[gpio] chip is empty: the light line is simulated, nothing is driven (a dry run)%s",
 		       g->heartbeat_line >= 0 || g->button_line >= 0 ? "; heartbeat_line and button_line ignored" : "");
 		return 0;
 	}
@@ -723,7 +727,8 @@ static void note_state(struct run *r)
 			 (double)(r->now - r->stall_since) / 1000.0, r->cfg->lights.recover_ms);
 		log_limited(&r->rl_back, r->now, ZP_LOG_NOTICE, msg);
 	}
-	if ((l->faults & ZP_FAULT_HEALTH) && !(r->last_faults & ZP_FAULT_HEALTH) && r->last_health != ZP_HEALTH_WARMUP) {
+	if ((l->faults & ZP_FAULT_HEALTH) && !(r->last_faults & ZP_FAULT_HEALTH) &&
+	    r->last_health != ZP_HEALTH_WARMUP) {
 		snprintf(msg, sizeof(msg), "detector health %s for %d ms: lights fail-safe",
 			 zp_health_name(r->last_health), r->cfg->lights.bad_health_ms);
 		log_limited(&r->rl_health, r->now, ZP_LOG_WARNING, msg);
@@ -755,8 +760,8 @@ static bool ensure_detector(struct run *r, const zp_frame *f)
 	}
 	memset(r->prev_count, 0, sizeof(r->prev_count));
 	if (zp_config_check_frame(r->cfg, f->width, f->height, err, sizeof(err)) == 0)
-		r->det = zp_detector_new(&r->cfg->detector, r->cfg->zones, r->cfg->nzones, f->width, f->height, NULL,
-					 err, sizeof(err));
+		r->det = zp_detector_new(&r->cfg->detector, r->cfg->zones, r->cfg->nzones, f->width, f->height,
+					 r->ground.valid ? &r->ground : NULL, err, sizeof(err));
 	if (!r->det) {
 		r->bad_w = f->width;
 		r->bad_h = f->height;
@@ -929,7 +934,8 @@ static void loop(struct run *r)
 			on_no_frame(r, rc);
 		}
 		if (r->line_fail_since >= 0 && r->now - r->line_fail_since >= r->env.line_fail_exit_ms) {
-			zp_log(ZP_LOG_ERR, "light line: cannot be set for %.1f s: exit 1 so that systemd restarts zebrapad "
+			zp_log(ZP_LOG_ERR,
+			       "light line: cannot be set for %.1f s: exit 1 so that systemd restarts zebrapad "
 			       "(the heartbeat has stopped: the hardware watchdog switches the lights on)",
 			       (double)(r->now - r->line_fail_since) / 1000.0);
 			stop(r, ZP_EXIT_FAIL, "light line lost");
@@ -983,8 +989,8 @@ static void summarize(struct run *r)
 	       s->failsafe_entries, s->stalls, (double)s->no_frame_ms / 1000.0, s->source_faults, s->button_presses);
 	if (r->o->stats)
 		zp_log(ZP_LOG_INFO, "latency frame -> light line set, %dx%d, %" PRIu64 " frames: median %.0f us, "
-		       "p99 %.0f us, max %.0f us, mean %.0f us", s->width, s->height, s->latency.n, s->latency.median_us,
-		       s->latency.p99_us, s->latency.max_us, s->latency.mean_us);
+		       "p99 %.0f us, max %.0f us, mean %.0f us", s->width, s->height, s->latency.n,
+		       s->latency.median_us, s->latency.p99_us, s->latency.max_us, s->latency.mean_us);
 }
 
 static void cleanup(struct run *r)
@@ -1035,6 +1041,12 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	/* [ground] as replay reads it, so live and replay filter blobs alike; degenerate pairs are bad input */
+	if (zp_app_ground(r->cfg, &r->ground, NULL, err, sizeof(err))) {
+		zp_log(ZP_LOG_ERR, "%s", err);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
 	for (int z = 0; z < r->cfg->nzones; z++)
 		r->zone_names[z] = r->cfg->zones[z].name;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
@@ -1068,8 +1080,8 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	status_text(r, r->status, sizeof(r->status));
 	sd_notifyf(0, "READY=1\nSTATUS=%s", r->status);
 	r->last_status_ms = mono(r);
-	zp_log(ZP_LOG_INFO, "running: %s, config %s, stall_ms %d%s", r->recording ? r->o->source : r->cfg->camera.device,
-	       r->cfg->path, r->cfg->lights.stall_ms, r->wd_ms ? ", systemd watchdog on" : "");
+	zp_log(ZP_LOG_INFO, "running: %s, config %s, stall_ms %d%s",
+	       r->recording ? r->o->source : r->cfg->camera.device, r->cfg->path, r->cfg->lights.stall_ms, r->wd_ms ? ", systemd watchdog on" : "");
 	signals_check(r);
 	loop(r);
 	rc = r->exit_code;

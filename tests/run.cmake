@@ -4,7 +4,7 @@
 # the fake libv4l2 and the fake libgpiod instead of the real libraries. The config loader is
 # compiled in too (zp_config would drag in zp_capture, and with it the real libv4l2).
 if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gpio_core AND TARGET zp_cvwrap
-   AND TARGET PkgConfig::SYSTEMD AND TARGET PkgConfig::INIH)
+   AND TARGET zp_calibration_fit AND TARGET PkgConfig::SYSTEMD AND TARGET PkgConfig::INIH)
   set(_zp_run_fakes ${CMAKE_CURRENT_LIST_DIR}/fakes)
   # the libgpiod driver the zebrapad binary uses, against its fake (v2 has its own fake header)
   if(ZP_GPIOD_DRIVER STREQUAL "gpiod1")
@@ -16,12 +16,12 @@ if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gp
   endif()
   zp_check_test(test_run
     SOURCES test_run.c
-            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c
+            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c ${CMAKE_SOURCE_DIR}/app/app_ground.c
             ${CMAKE_SOURCE_DIR}/config/config.c ${CMAKE_SOURCE_DIR}/capture/camera_params.c
             ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
             ${CMAKE_SOURCE_DIR}/capture/file.c
             ${_zp_run_gpiod} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c
-    LIBS zp_detector zp_gpio_core zp_privacy zp_cvwrap zp_calibration zp_common
+    LIBS zp_detector zp_gpio_core zp_privacy zp_calibration_fit zp_cvwrap zp_calibration zp_common
          PkgConfig::INIH PkgConfig::SYSTEMD
     LABELS app run
     TIMEOUT 900)

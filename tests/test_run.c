@@ -180,7 +180,8 @@ static void scene_producer(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
 		bx = 12 + 4 * ((int)n - t->block_from);
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++) {
-			uint32_t hsh = (uint32_t)(x * 73856093u) ^ (uint32_t)(y * 19349663u) ^ (uint32_t)(n * 83492791u);
+			uint32_t hsh = (uint32_t)(x * 73856093u) ^ (uint32_t)(y * 19349663u) ^
+				       (uint32_t)(n * 83492791u);
 			int v = background(x, y) + (int)((hsh >> 13) % 3);
 
 			if (x >= bx && x < bx + SYN_BW && y >= SYN_BOTTOM - SYN_BH && y < SYN_BOTTOM)
@@ -330,7 +331,7 @@ static void setup(void)
 	T.env.clock_ctx = &T;
 	T.env.hook = test_hook;
 	T.env.hook_ctx = &T;
-	T.env.sandbox = false;   /* Landlock/seccomp would bind this test process; tests/run.cmake checks it on the binary */
+	T.env.sandbox = false;   /* it would bind this test process; run_binary.sh runs the binary with it */
 	T.env.gpio_retry_ms = 50;
 	T.env.gpio_give_up_ms = 250;
 	T.env.line_fail_exit_ms = 300;
@@ -482,7 +483,8 @@ static void print_edges(unsigned offset)
 	char line[128];
 
 	for (int i = 0; i < n; i++) {
-		snprintf(line, sizeof(line), "  line %u: %+lld ms -> %d\n", offset, (long long)(e[i].t - T.mono0), e[i].v);
+		snprintf(line, sizeof(line), "  line %u: %+lld ms -> %d\n", offset, (long long)(e[i].t - T.mono0),
+			 e[i].v);
 		if (write(T.saved_stderr, line, strlen(line)) < 0)
 			break;
 	}
@@ -1303,6 +1305,15 @@ START_TEST(bad_options_and_config)
 	ck_assert_int_eq(fake_gpio_open_handles(), 0);
 	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
 	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
+
+	/* [ground] pairs that cannot be fitted (all image points on one line): bad input, as in replay */
+	write_config(&T, &c);
+	f = fopen(T.config, "a");
+	fprintf(f, "[ground]\npoint = 10,10 0,0\npoint = 20,20 1,0\npoint = 30,30 1,1\npoint = 40,40 0,1\n");
+	fclose(f);
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_USAGE);
+	ck_assert_log("[ground]");
+	ck_assert_int_eq(fake_gpio_open_handles(), 0);
 }
 END_TEST
 
