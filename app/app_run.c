@@ -1081,7 +1081,8 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	sd_notifyf(0, "READY=1\nSTATUS=%s", r->status);
 	r->last_status_ms = mono(r);
 	zp_log(ZP_LOG_INFO, "running: %s, config %s, stall_ms %d%s",
-	       r->recording ? r->o->source : r->cfg->camera.device, r->cfg->path, r->cfg->lights.stall_ms, r->wd_ms ? ", systemd watchdog on" : "");
+	       r->recording ? r->o->source : r->cfg->camera.device, r->cfg->path, r->cfg->lights.stall_ms,
+	       r->wd_ms ? ", systemd watchdog on" : "");
 	signals_check(r);
 	loop(r);
 	rc = r->exit_code;
