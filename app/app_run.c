@@ -227,6 +227,7 @@ struct run {
 
 	/* time */
 	int64_t now;                    /* this iteration's time */
+	int64_t last_tick;              /* last zp_lights_tick() */
 	int64_t virt_now;               /* --fast: the recording's clock */
 	int64_t mono0, wall0;
 
@@ -370,16 +371,17 @@ static const char *fault_text(unsigned faults)
 
 static void status_text(struct run *r, char *buf, size_t len)
 {
-	const char *cam = r->src_err ? zp_source_error(r->src) : "ok";
+	const char *src = r->recording ? "recording" : "camera";
+	const char *cam = r->src_err ? zp_source_error(r->src) : r->frames ? "ok" : "waiting for the first frame";
 	const char *counts = !r->cfg->store.path[0] ? "off" : r->store ? "ok" : "not open (retrying)";
 
 	if (r->src_err && !*cam)
 		cam = zp_strerror(r->src_err);
 	if (r->lights.state == ZP_LIGHT_FAILSAFE)
-		snprintf(buf, len, "lights failsafe (%s); camera %s; counts %s%s", fault_text(r->lights.faults), cam,
+		snprintf(buf, len, "lights failsafe (%s); %s %s; counts %s%s", fault_text(r->lights.faults), src, cam,
 			 counts, r->line_fail_since >= 0 ? "; LIGHT LINE FAILING" : "");
 	else
-		snprintf(buf, len, "lights %s; camera %s; counts %s%s", zp_light_state_name(r->lights.state), cam,
+		snprintf(buf, len, "lights %s; %s %s; counts %s%s", zp_light_state_name(r->lights.state), src, cam,
 			 counts, r->line_fail_since >= 0 ? "; LIGHT LINE FAILING" : "");
 }
 
@@ -851,6 +853,19 @@ static int next_timeout(struct run *r)
 	return t < 1 ? 1 : (int)t;
 }
 
+/*
+ * The controller hears from the loop at least every stall_ms/4: a frame is
+ * an update, and a tick follows whenever the last tick is that old, frames
+ * or not (a tick at the time of a frame changes nothing but is cheap).
+ */
+static void tick_if_due(struct run *r)
+{
+	if (r->now - r->last_tick >= r->cfg->lights.stall_ms / 4) {
+		zp_lights_tick(&r->lights, r->now);
+		r->last_tick = r->now;
+	}
+}
+
 static void on_frame(struct run *r, const zp_frame *f, int64_t t_frame, int64_t t_deq_ns)
 {
 	zp_result *res = r->res;
@@ -872,6 +887,7 @@ static void on_frame(struct run *r, const zp_frame *f, int64_t t_frame, int64_t 
 	read_button(r);
 	occupied = zp_result_occupied(res) || button_presence(r);
 	zp_lights_frame(&r->lights, t_frame, occupied, res->health == ZP_HEALTH_OK, res->model_ready);
+	tick_if_due(r);
 	r->frames++;
 	level = set_lines(r, true);
 	if (level >= 0)
@@ -892,6 +908,7 @@ static void on_frame(struct run *r, const zp_frame *f, int64_t t_frame, int64_t 
 no_frame:
 	/* a frame we cannot process is as good as none: the stall timer keeps running */
 	zp_lights_tick(&r->lights, r->now);
+	r->last_tick = r->now;
 	level = set_lines(r, false);
 	account(r, NULL);
 	note_state(r);
@@ -908,6 +925,7 @@ static void on_no_frame(struct run *r, int rc)
 	}
 	read_button(r);
 	zp_lights_tick(&r->lights, r->now);
+	r->last_tick = r->now;
 	level = set_lines(r, false);
 	account(r, NULL);
 	note_state(r);
@@ -1070,7 +1088,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 
 	/* the controller's clock starts now: fail-safe until the model is ready and recover_ms have passed */
 	r->now = r->virt_now = r->mono0 = loop_now(r);
-	r->last_sample = r->now;
+	r->last_sample = r->last_tick = r->now;
 	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
 	r->last_state = r->lights.state;
 	r->last_faults = r->lights.faults;

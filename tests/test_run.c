@@ -602,8 +602,10 @@ START_TEST(normal_run)
 	ck_assert(tt.on_s * 1000 > c.min_on_ms - 20);
 	ck_assert(tt.fault_s > 0);   /* the start-up fail-safe */
 
-	/* systemd: READY first, STOPPING last */
+	/* systemd: READY first (lines held, camera not seen yet), STOPPING last */
 	ck_assert_int_eq(note_find(&T, 0, "READY=1"), 0);
+	ck_assert_ptr_nonnull(strstr(T.notes[0], "STATUS=lights failsafe (learning the empty scene); camera waiting for "
+						"the first frame; counts ok"));
 	ck_assert(strstr(T.notes[T.nnotes - 1], "STOPPING=1") != NULL);
 	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights off"), 0);
 	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights on"), 0);
