@@ -1,0 +1,1356 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_tune.c - `zebrapad tune --config FILE --source SOURCE --gt GT --grid
+ * KEY=FROM:TO:STEP ... [options]`: sweep [detector] parameters against
+ * ground truth and keep the best.
+ *
+ * The recording and its ground truth are decoded once (app_score.c); run 0
+ * is the config as it is (the baseline, timed for the estimate), then every
+ * combination of the grid is scored by worker processes (fork, --jobs, one
+ * per core by default) through the same code as `zebrapad eval`. Results
+ * come back over a pipe (one record per write, under PIPE_BUF, so writes
+ * from several workers never interleave); the next run to do is a counter
+ * in shared memory. Scores depend only on the input and the config, never
+ * on which worker ran them or when.
+ *
+ * Writes DIR/best.ini (the input config with the tuned keys replaced or
+ * added, and a header saying how it was found), DIR/runs.csv (every run)
+ * and DIR/plot.png (recall against the false-positive rate of every run,
+ * and the metric against each swept key).
+ *
+ * Exit: 0 done, 1 runtime failure, 2 bad input (usage, grid, config,
+ * source, ground truth, a sweep estimated at over an hour without --yes).
+ */
+#include "app.h"
+#include "app_ground.h"
+#include "app_plot.h"
+#include "app_score.h"
+
+#include "cvwrap.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "zebrapad tune"
+#define TUNE_MAX_KEYS 8
+#define TUNE_MAX_VALUES 1000
+#define TUNE_DEFAULT_MAX_RUNS 1000
+#define TUNE_HARD_MAX_RUNS 10000
+#define TUNE_MAX_JOBS 64
+#define TUNE_WARN_S 3600.0
+#define TUNE_MEM_LIMIT ((size_t)2 << 30)
+#define TUNE_VAL 24
+#define TUNE_TOP 10
+
+/* ---- metrics ---- */
+
+struct metric {
+	const char *name;
+	zp_score_kind kind;
+	bool lower_better;
+	const char *label;
+};
+
+static const struct metric metrics[] = {
+	{ "f", ZP_SCORE_CDNET, false, "pixel F" },
+	{ "precision", ZP_SCORE_CDNET, false, "pixel precision" },
+	{ "recall", ZP_SCORE_CDNET, false, "pixel recall" },
+	{ "pwc", ZP_SCORE_CDNET, true, "pixel PWC %" },
+	{ "presence_f", ZP_SCORE_MOT, false, "zone presence F" },
+	{ "presence_recall", ZP_SCORE_MOT, false, "zone presence recall" },
+	{ "presence_precision", ZP_SCORE_MOT, false, "zone presence precision" },
+	{ "mota", ZP_SCORE_MOT, false, "MOTA" },
+};
+#define NMETRICS ((int)(sizeof(metrics) / sizeof(metrics[0])))
+
+static double metric_value(const struct metric *m, const zp_score *s)
+{
+	if (!strcmp(m->name, "f"))
+		return s->px.f;
+	if (!strcmp(m->name, "precision"))
+		return s->px.precision;
+	if (!strcmp(m->name, "recall"))
+		return s->px.recall;
+	if (!strcmp(m->name, "pwc"))
+		return s->px.pwc;
+	if (!strcmp(m->name, "presence_f"))
+		return s->pres.f;
+	if (!strcmp(m->name, "presence_recall"))
+		return s->pres.recall;
+	if (!strcmp(m->name, "presence_precision"))
+		return s->pres.precision;
+	return s->mot.mota;
+}
+
+/*
+ * The plot's scatter: recall against the false-positive rate (pixels, or
+ * frames of zone presence); against precision when the ground truth has no
+ * negatives (no empty-zone frame: the rate is undefined).
+ */
+static void roc_point(zp_score_kind kind, bool by_precision, const zp_score *s, double *x, double *recall)
+{
+	if (kind == ZP_SCORE_CDNET) {
+		*x = by_precision ? s->px.precision : s->px.fpr;
+		*recall = s->px.recall;
+	} else {
+		*x = by_precision ? s->pres.precision : s->false_presence;
+		*recall = s->pres.recall;
+	}
+}
+
+/* ---- options and the grid ---- */
+
+struct grid_key {
+	char key[48];
+	char spec[128];             /* as given after '=' */
+	int n;
+	char (*text)[TUNE_VAL];     /* values as set in the config */
+	double *num;
+};
+
+struct tune_opts {
+	const char *config;
+	const char *source;
+	const char *gt;
+	const char *out;
+	const char *metric;
+	int jobs;
+	long max_runs;
+	long max_frames;
+	bool yes;
+	int nkeys;
+	struct grid_key keys[TUNE_MAX_KEYS];
+};
+
+static void tune_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: zebrapad tune --config FILE --source SOURCE --gt GT --grid KEY=FROM:TO:STEP ... [options]\n"
+		"  -c, --config FILE      the site config to start from (its [detector] values are the baseline)\n"
+		"  -s, --source SOURCE    a recording: video file, image folder, CDnet folder, MOTChallenge folder\n"
+		"  -g, --gt GT            its ground truth: a CDnet groundtruth/ folder (ROI.bmp, temporalROI.txt\n"
+		"                         beside it) or a MOTChallenge gt.txt\n"
+		"      --grid KEY=FROM:TO:STEP   a [detector] key and the values to try (FROM, FROM+STEP, ... <= TO);\n"
+		"                         or KEY=V1,V2,...; repeat for more keys (every combination is run)\n"
+		"  -o, --out DIR          where best.ini, runs.csv and plot.png go (default tune-out)\n"
+		"      --metric NAME      what to maximise: CDnet f (default), precision, recall, pwc (minimised);\n"
+		"                         MOTChallenge presence_f (default), presence_recall, presence_precision, mota\n"
+		"  -j, --jobs N           worker processes (default: one per core)\n"
+		"      --max-runs N       refuse grids of more than N combinations (default %d, at most %d)\n"
+		"      --max-frames N     use only the first N frames of SOURCE\n"
+		"      --yes              run even when the sweep is estimated to take over an hour\n",
+		TUNE_DEFAULT_MAX_RUNS, TUNE_HARD_MAX_RUNS);
+}
+
+/* Parse one number of a grid spec; false when it is not a plain finite number. */
+static bool grid_number(const char *s, size_t len, double *v)
+{
+	char buf[64], *end;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	*v = strtod(buf, &end);
+	return *end == '\0' && errno == 0 && isfinite(*v) && !strpbrk(buf, "xXnNiI ");
+}
+
+/* "%.10g" of a value computed as FROM + i * STEP, so 0.1 + 2 * 0.1 prints as 0.3. */
+static void value_text(char *buf, size_t size, double v)
+{
+	if (fabs(v) < 1e-12)
+		v = 0;
+	snprintf(buf, size, "%.10g", v);
+}
+
+/*
+ * KEY=FROM:TO:STEP or KEY=V1,V2,...: the values, each checked by the
+ * detector's own setter. One line and ZP_EXIT_USAGE on error.
+ */
+static int parse_grid(const char *arg, struct grid_key *g)
+{
+	const char *eq = strchr(arg, '=');
+	zp_detector_params scratch;
+	char err[256];
+	double v[3];
+	int n = 0;
+
+	memset(g, 0, sizeof(*g));
+	if (!eq || eq == arg || !eq[1]) {
+		fprintf(stderr, PROG ": --grid %s: expected KEY=FROM:TO:STEP (e.g. threshold=10:40:5) or KEY=V1,V2,...\n",
+			arg);
+		return ZP_EXIT_USAGE;
+	}
+	if ((size_t)(eq - arg) >= sizeof(g->key) || strlen(eq + 1) >= sizeof(g->spec)) {
+		fprintf(stderr, PROG ": --grid %s: too long\n", arg);
+		return ZP_EXIT_USAGE;
+	}
+	memcpy(g->key, arg, (size_t)(eq - arg));
+	zp_strlcpy(g->spec, eq + 1, sizeof(g->spec));
+	zp_detector_params_default(&scratch);
+	if (zp_detector_params_set(&scratch, g->key, "1", err, sizeof(err)) == ZP_ENODEV) {
+		fprintf(stderr, PROG ": --grid %s: unknown [detector] key '%s' (docs/config.md lists them)\n", arg,
+			g->key);
+		return ZP_EXIT_USAGE;
+	}
+	g->text = calloc(TUNE_MAX_VALUES, sizeof(*g->text));
+	g->num = calloc(TUNE_MAX_VALUES, sizeof(*g->num));
+	if (!g->text || !g->num)
+		return ZP_EXIT_FAIL;
+	if (strchr(g->spec, ':')) {
+		const char *p = g->spec, *c1 = strchr(p, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		double count;
+
+		if (!c2 || strchr(c2 + 1, ':') || !grid_number(p, (size_t)(c1 - p), &v[0]) ||
+		    !grid_number(c1 + 1, (size_t)(c2 - c1 - 1), &v[1]) || !grid_number(c2 + 1, strlen(c2 + 1), &v[2])) {
+			fprintf(stderr, PROG ": --grid %s: expected three numbers FROM:TO:STEP, got '%s'\n", arg, g->spec);
+			return ZP_EXIT_USAGE;
+		}
+		if (v[0] > v[1]) {
+			fprintf(stderr, PROG ": --grid %s: FROM (%g) is above TO (%g): expected FROM <= TO\n", arg, v[0],
+				v[1]);
+			return ZP_EXIT_USAGE;
+		}
+		if (!(v[2] > 0)) {
+			fprintf(stderr, PROG ": --grid %s: STEP must be above 0, got %g\n", arg, v[2]);
+			return ZP_EXIT_USAGE;
+		}
+		count = floor((v[1] - v[0]) / v[2] + 1e-9) + 1;
+		if (count > TUNE_MAX_VALUES) {
+			fprintf(stderr, PROG ": --grid %s: %.0f values, at most %d per key: expected a larger STEP\n", arg,
+				count, TUNE_MAX_VALUES);
+			return ZP_EXIT_USAGE;
+		}
+		for (int i = 0; i < (int)count; i++) {
+			g->num[n] = v[0] + i * v[2];
+			value_text(g->text[n], TUNE_VAL, g->num[n]);
+			n++;
+		}
+	} else {
+		const char *p = g->spec;
+
+		for (;;) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+			if (n == TUNE_MAX_VALUES || !grid_number(p, len, &g->num[n])) {
+				fprintf(stderr, PROG ": --grid %s: expected numbers V1,V2,... (or FROM:TO:STEP), got '%.*s'\n",
+					arg, (int)len, p);
+				return ZP_EXIT_USAGE;
+			}
+			value_text(g->text[n], TUNE_VAL, g->num[n]);
+			for (int i = 0; i < n; i++)
+				if (g->num[i] == g->num[n]) {
+					fprintf(stderr, PROG ": --grid %s: value %s given twice\n", arg, g->text[n]);
+					return ZP_EXIT_USAGE;
+				}
+			n++;
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+	}
+	g->n = n;
+	/* every value must be one the key takes (integer keys: whole numbers; scale: 1, 2 or 4) */
+	for (int i = 0; i < n; i++)
+		if (zp_detector_params_set(&scratch, g->key, g->text[i], err, sizeof(err))) {
+			fprintf(stderr, PROG ": --grid %s: %s: %s%s\n", arg, g->key, err,
+				strchr(g->text[i], '.') && strstr(err, "integer") ? " (an integer key: use whole numbers)"
+										  : "");
+			return ZP_EXIT_USAGE;
+		}
+	return ZP_EXIT_OK;
+}
+
+static void free_opts(struct tune_opts *o)
+{
+	for (int k = 0; k < TUNE_MAX_KEYS; k++) {
+		free(o->keys[k].text);
+		free(o->keys[k].num);
+	}
+}
+
+static int parse_tune(int argc, char **argv, struct tune_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "source", required_argument, NULL, 's' },
+		{ "gt", required_argument, NULL, 'g' },
+		{ "grid", required_argument, NULL, 'G' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-runs", required_argument, NULL, 'R' },
+		{ "max-frames", required_argument, NULL, 'n' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	int c, v, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->out = "tune-out";
+	o->max_runs = TUNE_DEFAULT_MAX_RUNS;
+	o->max_frames = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:s:g:o:j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 's': o->source = optarg; break;
+		case 'g': o->gt = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'm': o->metric = optarg; break;
+		case 'y': o->yes = true; break;
+		case 'G':
+			if (o->nkeys == TUNE_MAX_KEYS) {
+				fprintf(stderr, PROG ": --grid %s: at most %d keys\n", optarg, TUNE_MAX_KEYS);
+				return ZP_EXIT_USAGE;
+			}
+			rc = parse_grid(optarg, &o->keys[o->nkeys]);
+			o->nkeys++; /* freed by free_opts() either way */
+			if (rc)
+				return rc;
+			for (int k = 0; k < o->nkeys - 1; k++)
+				if (!strcmp(o->keys[k].key, o->keys[o->nkeys - 1].key)) {
+					fprintf(stderr, PROG ": --grid %s: key '%s' given twice (one --grid per key)\n",
+						optarg, o->keys[k].key);
+					return ZP_EXIT_USAGE;
+				}
+			break;
+		case 'j':
+		case 'R':
+		case 'n':
+			if (zp_parse_int(optarg, 1, c == 'j' ? TUNE_MAX_JOBS : c == 'R' ? TUNE_HARD_MAX_RUNS : 100000000,
+					 &v, err, sizeof(err))) {
+				fprintf(stderr, PROG ": --%s: %s\n", c == 'j' ? "jobs" : c == 'R' ? "max-runs" : "max-frames",
+					err);
+				return ZP_EXIT_USAGE;
+			}
+			if (c == 'j')
+				o->jobs = v;
+			else if (c == 'R')
+				o->max_runs = v;
+			else
+				o->max_frames = v;
+			break;
+		case 'h': tune_usage(stdout); return -1;
+		default: tune_usage(stderr); return ZP_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		return ZP_EXIT_USAGE;
+	}
+	if (!o->config || !o->source || !o->gt || o->nkeys == 0) {
+		fprintf(stderr, PROG ": expected --config FILE, --source SOURCE, --gt GT and at least one --grid "
+			"KEY=FROM:TO:STEP (missing %s)\n", !o->config ? "--config" : !o->source ? "--source" :
+			!o->gt ? "--gt" : "--grid");
+		return ZP_EXIT_USAGE;
+	}
+	if (o->metric) {
+		int m;
+
+		for (m = 0; m < NMETRICS && strcmp(metrics[m].name, o->metric); m++)
+			;
+		if (m == NMETRICS) {
+			fprintf(stderr, PROG ": --metric %s: unknown (expected f, precision, recall, pwc, presence_f, "
+				"presence_recall, presence_precision or mota)\n", o->metric);
+			return ZP_EXIT_USAGE;
+		}
+	}
+	if (o->jobs == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o->jobs = n < 1 ? 1 : n > TUNE_MAX_JOBS ? TUNE_MAX_JOBS : (int)n;
+	}
+	return ZP_EXIT_OK;
+}
+
+/* ---- runs ---- */
+
+enum run_status { RUN_PENDING = 0, RUN_OK, RUN_INVALID, RUN_FAILED };
+
+/* One result as it travels over the pipe: one write, under PIPE_BUF. */
+struct run_msg {
+	int32_t idx;
+	int32_t status;
+	double secs;
+	zp_score score;
+	char err[200];
+};
+_Static_assert(sizeof(struct run_msg) <= PIPE_BUF, "a result must be one atomic pipe write");
+
+struct run {
+	enum run_status status;
+	double secs;
+	zp_score score;
+	double value;        /* the metric; NaN when undefined or not run */
+	char err[200];
+};
+
+struct tune {
+	struct tune_opts o;
+	const struct metric *metric;
+	zp_config *cfg;
+	zp_homography ground;
+	zp_score_set *set;
+	long nruns;          /* 1 + combinations; run 0 is the config as it is */
+	struct run *runs;
+	int *order;          /* ranking of the runs */
+};
+
+/* The value index of key k in combination c (the first key varies slowest). */
+static int combo_index(const struct tune *t, long c, int k)
+{
+	for (int j = t->o.nkeys - 1; j > k; j--)
+		c /= t->o.keys[j].n;
+	return (int)(c % t->o.keys[k].n);
+}
+
+/* The key's value in run r as text (run 0: the config's own value). */
+static void run_value(const struct tune *t, long r, int k, char *buf, size_t size)
+{
+	if (r > 0) {
+		zp_strlcpy(buf, t->o.keys[k].text[combo_index(t, r - 1, k)], size);
+		return;
+	}
+	/* the baseline's value, read back through the setter's field: print it as the config would */
+	{
+		zp_detector_params p = t->cfg->detector, q;
+		char err[64];
+
+		/* find it by trying each grid value and the config's: compare field bytes */
+		for (int i = 0; i < t->o.keys[k].n; i++) {
+			q = p;
+			if (zp_detector_params_set(&q, t->o.keys[k].key, t->o.keys[k].text[i], err, sizeof(err)) == 0 &&
+			    !memcmp(&q, &p, sizeof(p))) {
+				zp_strlcpy(buf, t->o.keys[k].text[i], size);
+				return;
+			}
+		}
+		zp_strlcpy(buf, "(config)", size);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Build run r's config and score it. */
+static void do_run(const struct tune *t, long r, struct run_msg *m)
+{
+	zp_config *cfg = malloc(sizeof(*cfg));
+	double t0 = now_s();
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->idx = (int32_t)r;
+	if (!cfg) {
+		m->status = RUN_FAILED;
+		zp_strlcpy(m->err, "out of memory", sizeof(m->err));
+		return;
+	}
+	*cfg = *t->cfg;
+	for (int k = 0; r > 0 && k < t->o.nkeys; k++) {
+		const char *v = t->o.keys[k].text[combo_index(t, r - 1, k)];
+
+		/* values were checked one by one when the grid was parsed */
+		zp_detector_params_set(&cfg->detector, t->o.keys[k].key, v, m->err, sizeof(m->err));
+	}
+	if (zp_detector_params_check(&cfg->detector, m->err, sizeof(m->err))) {
+		m->status = RUN_INVALID;
+		free(cfg);
+		return;
+	}
+	rc = zp_score_run(t->set, cfg, t->ground.valid ? &t->ground : NULL, &m->score, m->err, sizeof(m->err));
+	m->status = rc ? RUN_FAILED : RUN_OK;
+	m->secs = now_s() - t0;
+	free(cfg);
+}
+
+static void store(struct tune *t, const struct run_msg *m)
+{
+	struct run *r = &t->runs[m->idx];
+
+	r->status = (enum run_status)m->status;
+	r->secs = m->secs;
+	r->score = m->score;
+	zp_strlcpy(r->err, m->err, sizeof(r->err));
+	r->value = r->status == RUN_OK ? metric_value(t->metric, &r->score) : NAN;
+}
+
+static void fmt_time(char *buf, size_t size, double s)
+{
+	long v = (long)ceil(s);
+
+	if (v >= 3600)
+		snprintf(buf, size, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+	else
+		snprintf(buf, size, "%ld:%02ld", v / 60, v % 60);
+}
+
+struct progress {
+	bool tty;
+	long total, done;
+	double start, last_line;
+	int last_decile;
+};
+
+static void progress_show(struct progress *p, double per_run, int jobs)
+{
+	double left = per_run * (double)(p->total - p->done) / jobs, now = now_s();
+	char tl[32], el[32];
+
+	if (p->done > 0)
+		left = (now - p->start) / (double)p->done * (double)(p->total - p->done);
+	fmt_time(tl, sizeof(tl), left);
+	fmt_time(el, sizeof(el), now - p->start);
+	if (p->tty) {
+		const int width = 30;
+		int fill = p->total ? (int)(width * p->done / p->total) : width;
+
+		fprintf(stderr, "\r" PROG " [");
+		for (int i = 0; i < width; i++)
+			fputc(i < fill ? '#' : '.', stderr);
+		fprintf(stderr, "] %ld/%ld runs  %s elapsed  %s left ", p->done, p->total, el, tl);
+		if (p->done == p->total)
+			fputc('\n', stderr);
+	} else {
+		int decile = p->total ? (int)(10 * p->done / p->total) : 10;
+
+		if (decile != p->last_decile || now - p->last_line >= 30 || p->done == p->total) {
+			fprintf(stderr, PROG ": %ld/%ld runs done, %s elapsed, about %s left\n", p->done, p->total, el, tl);
+			p->last_decile = decile;
+			p->last_line = now;
+		}
+	}
+	fflush(stderr);
+}
+
+/* Read exactly n bytes; false at EOF or on an error. */
+static bool read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+static bool write_full(int fd, const void *buf, size_t n)
+{
+	size_t put = 0;
+
+	while (put < n) {
+		ssize_t w = write(fd, (const char *)buf + put, n - put);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		put += (size_t)w;
+	}
+	return true;
+}
+
+/* Runs 1..nruns-1 on `jobs` forked workers; results stored as they come. 0 or ZP_EXIT_FAIL. */
+static int run_parallel(struct tune *t, double per_run)
+{
+	struct progress pg = { .tty = isatty(STDERR_FILENO) != 0, .total = t->nruns - 1, .start = now_s(),
+			       .last_decile = 0 };
+	atomic_long *next;
+	pid_t pids[TUNE_MAX_JOBS];
+	int fds[2], jobs = t->o.jobs, started = 0, rc = ZP_EXIT_OK;
+	long got = 0;
+
+	if (t->nruns <= 1)
+		return ZP_EXIT_OK;
+	if (jobs > t->nruns - 1)
+		jobs = (int)(t->nruns - 1);
+	next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (next == MAP_FAILED) {
+		fprintf(stderr, PROG ": mmap: %s\n", strerror(errno));
+		return ZP_EXIT_FAIL;
+	}
+	atomic_init(next, 1);
+	if (pipe(fds)) {
+		fprintf(stderr, PROG ": pipe: %s\n", strerror(errno));
+		munmap(next, sizeof(*next));
+		return ZP_EXIT_FAIL;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	for (int j = 0; j < jobs; j++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			fprintf(stderr, PROG ": fork: %s (going on with %d workers)\n", strerror(errno), started);
+			break;
+		}
+		if (pid == 0) {
+			struct run_msg m;
+			long r;
+
+			close(fds[0]);
+			signal(SIGPIPE, SIG_DFL);
+			while ((r = atomic_fetch_add(next, 1)) < t->nruns) {
+				do_run(t, r, &m);
+				if (!write_full(fds[1], &m, sizeof(m)))
+					_exit(1);
+			}
+			_exit(0);
+		}
+		pids[started++] = pid;
+	}
+	close(fds[1]);
+	if (started == 0) {
+		close(fds[0]);
+		munmap(next, sizeof(*next));
+		return ZP_EXIT_FAIL;
+	}
+	progress_show(&pg, per_run, started);
+	for (;;) {
+		struct run_msg m;
+
+		if (!read_full(fds[0], &m, sizeof(m)))
+			break;
+		if (m.idx < 1 || m.idx >= t->nruns)
+			continue;
+		store(t, &m);
+		got++;
+		pg.done = got;
+		progress_show(&pg, per_run, started);
+	}
+	close(fds[0]);
+	for (int j = 0; j < started; j++) {
+		int st;
+
+		while (waitpid(pids[j], &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, PROG ": a worker process %s %d\n", WIFSIGNALED(st) ? "died of signal" : "exited with",
+				WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+			rc = ZP_EXIT_FAIL;
+		}
+	}
+	munmap(next, sizeof(*next));
+	if (got != t->nruns - 1) {
+		if (pg.tty)
+			fputc('\n', stderr);
+		fprintf(stderr, PROG ": %ld of %ld runs came back\n", got, t->nruns - 1);
+		rc = ZP_EXIT_FAIL;
+	}
+	return rc;
+}
+
+/* ---- ranking and the table ---- */
+
+/* Better first; undefined last; ties keep the run order (the baseline, run 0, wins a tie). */
+static int cmp_runs(const void *a, const void *b, void *ctx)
+{
+	const struct tune *t = ctx;
+	const struct run *x = &t->runs[*(const int *)a], *y = &t->runs[*(const int *)b];
+	bool fx = isfinite(x->value), fy = isfinite(y->value);
+
+	if (fx != fy)
+		return fx ? -1 : 1;
+	if (fx && x->value != y->value)
+		return (x->value > y->value) != t->metric->lower_better ? -1 : 1;
+	return *(const int *)a - *(const int *)b;
+}
+
+static void rank(struct tune *t)
+{
+	for (long i = 0; i < t->nruns; i++)
+		t->order[i] = (int)i;
+	qsort_r(t->order, (size_t)t->nruns, sizeof(int), cmp_runs, t);
+}
+
+static const char *cell(char *buf, size_t size, double v, int dec)
+{
+	if (isfinite(v))
+		snprintf(buf, size, "%.*f", dec, v);
+	else
+		zp_strlcpy(buf, "-", size);
+	return buf;
+}
+
+static void table_row(const struct tune *t, FILE *out, int rankno, long r)
+{
+	const struct run *u = &t->runs[r];
+	char a[32], b[32], c[32], d[32], e[32];
+
+	fprintf(out, "%4d  ", rankno);
+	for (int k = 0; k < t->o.nkeys; k++) {
+		char v[TUNE_VAL];
+		int w = (int)strlen(t->o.keys[k].key);
+
+		run_value(t, r, k, v, sizeof(v));
+		fprintf(out, "%*s  ", w < 8 ? 8 : w, v);
+	}
+	if (t->set && zp_score_set_kind(t->set) == ZP_SCORE_CDNET)
+		fprintf(out, "%9s %9s %9s %9s %9s", cell(a, 32, u->value, 4), cell(b, 32, u->score.px.precision, 4),
+			cell(c, 32, u->score.px.recall, 4), cell(d, 32, u->score.px.f, 4), cell(e, 32, u->score.px.fpr, 5));
+	else
+		fprintf(out, "%9s %9s %9s %9s %9s", cell(a, 32, u->value, 4), cell(b, 32, u->score.pres.precision, 4),
+			cell(c, 32, u->score.pres.recall, 4), cell(d, 32, u->score.false_presence, 4),
+			cell(e, 32, u->score.mot.mota, 3));
+	fprintf(out, "%s\n", r == 0 ? "  (config as given)" : "");
+}
+
+static void print_table(const struct tune *t, FILE *out)
+{
+	long shown = 0, base_rank = 0;
+	bool cd = zp_score_set_kind(t->set) == ZP_SCORE_CDNET;
+
+	fprintf(out, "\n%4s  ", "rank");
+	for (int k = 0; k < t->o.nkeys; k++)
+		fprintf(out, "%*s  ", (int)strlen(t->o.keys[k].key) < 8 ? 8 : (int)strlen(t->o.keys[k].key),
+			t->o.keys[k].key);
+	if (cd)
+		fprintf(out, "%9s %9s %9s %9s %9s\n", t->metric->name, "P", "R", "F", "FPR");
+	else
+		fprintf(out, "%9s %9s %9s %9s %9s\n", t->metric->name, "zone P", "zone R", "false-pr", "MOTA");
+	for (long i = 0; i < t->nruns; i++) {
+		long r = t->order[i];
+
+		if (r == 0)
+			base_rank = i + 1;
+		if (i < TUNE_TOP && t->runs[r].status == RUN_OK) {
+			table_row(t, out, (int)i + 1, r);
+			shown++;
+		}
+	}
+	if (base_rank > shown && t->runs[0].status == RUN_OK) {
+		fprintf(out, "  ...\n");
+		table_row(t, out, (int)base_rank, 0);
+	}
+}
+
+/* ---- outputs ---- */
+
+static int write_csv(const struct tune *t, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	bool cd = zp_score_set_kind(t->set) == ZP_SCORE_CDNET;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "run");
+	for (int k = 0; k < t->o.nkeys; k++)
+		fprintf(f, ",%s", t->o.keys[k].key);
+	fprintf(f, ",status,score_%s", t->metric->name);
+	if (cd)
+		fprintf(f, ",precision,recall,f,fpr,fnr,pwc,tp,fp,tn,fn");
+	else
+		fprintf(f, ",presence_precision,presence_recall,presence_f,false_presence_rate,episodes,missed,"
+			   "latency_median,box_precision,box_recall,mota,idsw");
+	fprintf(f, ",frames,seconds,note\n");
+	for (long r = 0; r < t->nruns; r++) {
+		const struct run *u = &t->runs[r];
+		const zp_score *s = &u->score;
+		char a[12][32];
+
+		fprintf(f, "%ld", r);
+		for (int k = 0; k < t->o.nkeys; k++) {
+			char v[TUNE_VAL];
+
+			run_value(t, r, k, v, sizeof(v));
+			fprintf(f, ",%s", v);
+		}
+		fprintf(f, ",%s", u->status == RUN_OK ? "ok" : u->status == RUN_INVALID ? "invalid" : "failed");
+		if (u->status != RUN_OK) {
+			char note[200];
+
+			zp_strlcpy(note, u->err, sizeof(note));
+			for (char *p = note; *p; p++)
+				if (*p == ',' || *p == '"' || *p == '\n')
+					*p = ';';
+			fprintf(f, ",%s", "");
+			for (int i = 0; i < (cd ? 10 : 11); i++)
+				fputc(',', f);
+			fprintf(f, ",,,%s\n", note);
+			continue;
+		}
+		fprintf(f, ",%s", cell(a[0], 32, u->value, 6));
+		if (cd)
+			fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", cell(a[1], 32, s->px.precision, 6),
+				cell(a[2], 32, s->px.recall, 6), cell(a[3], 32, s->px.f, 6), cell(a[4], 32, s->px.fpr, 6),
+				cell(a[5], 32, s->px.fnr, 6), cell(a[6], 32, s->px.pwc, 6), (unsigned long long)s->tp,
+				(unsigned long long)s->fp, (unsigned long long)s->tn, (unsigned long long)s->fn);
+		else
+			fprintf(f, ",%s,%s,%s,%s,%llu,%llu,%s,%s,%s,%s,%llu", cell(a[1], 32, s->pres.precision, 6),
+				cell(a[2], 32, s->pres.recall, 6), cell(a[3], 32, s->pres.f, 6),
+				cell(a[4], 32, s->false_presence, 6), (unsigned long long)s->pres.episodes,
+				(unsigned long long)s->pres.missed, cell(a[5], 32, s->pres.latency_median, 1),
+				cell(a[6], 32, s->mot.precision, 6), cell(a[7], 32, s->mot.recall, 6),
+				cell(a[8], 32, s->mot.mota, 6), (unsigned long long)s->mot.idsw);
+		fprintf(f, ",%llu,%.3f,\n", (unsigned long long)s->frames, u->secs);
+	}
+	if (fclose(f))
+		return -errno;
+	return 0;
+}
+
+/* Is line a "key = ..." line for key (blanks around allowed)? */
+static bool line_sets(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, key, n))
+		return false;
+	line += n;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line == '=';
+}
+
+/* Is line a section header; *det set when it is [detector]. */
+static bool line_section(const char *line, bool *det)
+{
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '[')
+		return false;
+	line++;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	*det = !strncmp(line, "detector", 8) && (line[8] == ']' || line[8] == ' ' || line[8] == '\t');
+	return true;
+}
+
+/* Lines held back (blank and comment lines at the end of a section). */
+struct held {
+	char *buf;
+	size_t len, cap;
+};
+
+static bool hold_line(struct held *h, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (h->len + n + 1 > h->cap) {
+		size_t c = (h->cap ? 2 * h->cap : 1024) + n;
+		char *b = realloc(h->buf, c);
+
+		if (!b)
+			return false;
+		h->buf = b;
+		h->cap = c;
+	}
+	memcpy(h->buf + h->len, line, n + 1);
+	h->len += n;
+	return true;
+}
+
+static void flush_held(struct held *h, FILE *f)
+{
+	if (h->len)
+		fwrite(h->buf, 1, h->len, f);
+	h->len = 0;
+}
+
+/* The tuned keys of the best run that the [detector] section has not set yet, as lines. */
+static void emit_missing(FILE *f, const struct tune *t, long best, const bool *done)
+{
+	for (int k = 0; k < t->o.nkeys; k++)
+		if (!done[k]) {
+			char v[TUNE_VAL];
+
+			run_value(t, best, k, v, sizeof(v));
+			fprintf(f, "; tuned by zebrapad tune (%s=%s)\n%s = %s\n", t->o.keys[k].key, t->o.keys[k].spec,
+				t->o.keys[k].key, v);
+		}
+}
+
+/*
+ * best.ini: the input config line for line, with the tuned keys replaced
+ * in [detector] (or added at its end, or in a new [detector] section), and
+ * a header saying how it was found. Then loaded back as a check.
+ */
+static int write_best(const struct tune *t, long best, const char *path, char *err, size_t errlen)
+{
+	FILE *in = fopen(t->o.config, "r"), *f;
+	char line[4096 + 2], desc[512];
+	bool in_det = false, seen_det = false, done[TUNE_MAX_KEYS] = { false };
+	struct held held = { NULL, 0, 0 };
+	const struct run *b = &t->runs[best], *base = &t->runs[0];
+	zp_config *check;
+	char v1[32], v2[32];
+
+	if (!in)
+		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot read (%s)", t->o.config, strerror(errno));
+	f = fopen(path, "w");
+	if (!f) {
+		fclose(in);
+		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot write (%s)", path, strerror(errno));
+	}
+	zp_score_set_info(t->set, NULL, NULL, NULL, desc, sizeof(desc));
+	fprintf(f, "; best.ini - written by `zebrapad tune` from %s\n", t->o.config);
+	fprintf(f, "; source: %s\n; ground truth: %s (%s)\n", t->o.source, t->o.gt, desc);
+	fprintf(f, "; swept:");
+	for (int k = 0; k < t->o.nkeys; k++)
+		fprintf(f, " %s=%s", t->o.keys[k].key, t->o.keys[k].spec);
+	fprintf(f, " (%ld combinations)\n", t->nruns - 1);
+	if (best == 0)
+		fprintf(f, "; result: no combination beat the config as given (%s %s); it is unchanged below\n",
+			t->metric->name, cell(v1, sizeof(v1), base->value, 4));
+	else
+		fprintf(f, "; result: best of %ld runs by %s: %s (the config as given: %s); tuned keys marked below\n",
+			t->nruns, t->metric->name, cell(v1, sizeof(v1), b->value, 4),
+			cell(v2, sizeof(v2), base->value, 4));
+	fprintf(f, "; Check it on another recording of the site before installing it (zebrapad eval).\n\n");
+	while (fgets(line, 4096, in)) {
+		bool det, replaced = false;
+		const char *q = line + strspn(line, " \t");
+
+		if (!strchr(line, '\n') && !feof(in))
+			strcat(line, "\n"); /* a line longer than the buffer: the loader refuses those anyway */
+		/* blank and comment lines at the end of [detector] belong to what follows: hold them back */
+		if (in_det && (*q == '\n' || *q == '\r' || *q == ';' || *q == '#' || *q == '\0')) {
+			if (!hold_line(&held, line))
+				fputs(line, f);
+			continue;
+		}
+		if (line_section(line, &det)) {
+			if (in_det && best > 0)
+				emit_missing(f, t, best, done);
+			if (in_det)
+				for (int k = 0; k < t->o.nkeys; k++)
+					done[k] = true;
+			flush_held(&held, f);
+			in_det = det;
+			seen_det |= det;
+		} else if (in_det) {
+			flush_held(&held, f);
+		}
+		if (in_det && best > 0 && !line_section(line, &det)) {
+			for (int k = 0; k < t->o.nkeys; k++)
+				if (line_sets(line, t->o.keys[k].key)) {
+					char v[TUNE_VAL], old[256];
+					char *eq = strchr(line, '=');
+
+					zp_strlcpy(old, eq + 1, sizeof(old));
+					old[strcspn(old, "\r\n")] = '\0';
+					run_value(t, best, k, v, sizeof(v));
+					fprintf(f, "; tuned by zebrapad tune (%s=%s; was%s)\n%s = %s\n", t->o.keys[k].key,
+						t->o.keys[k].spec, old, t->o.keys[k].key, v);
+					done[k] = true;
+					replaced = true;
+					break;
+				}
+		}
+		if (!replaced)
+			fputs(line, f);
+	}
+	if (in_det && best > 0)
+		emit_missing(f, t, best, done);
+	flush_held(&held, f);
+	free(held.buf);
+	if (!seen_det && best > 0) {
+		fprintf(f, "\n[detector]\n");
+		emit_missing(f, t, best, done);
+	}
+	fclose(in);
+	if (fclose(f))
+		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot write (%s)", path, strerror(errno));
+	/* loads, and holds exactly the best run's detector parameters */
+	check = malloc(sizeof(*check));
+	if (!check)
+		return zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
+	if (zp_config_load(path, check, err, errlen)) {
+		free(check);
+		return ZP_EINVAL;
+	}
+	{
+		zp_detector_params want = t->cfg->detector;
+
+		for (int k = 0; best > 0 && k < t->o.nkeys; k++) {
+			char v[TUNE_VAL];
+
+			run_value(t, best, k, v, sizeof(v));
+			zp_detector_params_set(&want, t->o.keys[k].key, v, NULL, 0);
+		}
+		if (memcmp(&want, &check->detector, sizeof(want))) {
+			free(check);
+			return zp_seterr(err, errlen, ZP_EINVAL,
+					 "%s: the written config does not hold the tuned values (a key set twice, or in a "
+					 "continuation line?)", path);
+		}
+	}
+	free(check);
+	return 0;
+}
+
+enum { COL_RUN = 0x9aa6b2, COL_BEST = 0xe02020, COL_BASE = 0x1f5fd0, COL_MAXLINE = 0x303030 };
+
+static void legend(zp_plot *p, int x, int y)
+{
+	zp_plot_mark_px(p, x, y - 5, ZP_MARK_DOT, 3, COL_RUN);
+	zp_plot_text(p, x + 10, y, "a run", 0.42, 0x202020);
+	zp_plot_mark_px(p, x + 80, y - 5, ZP_MARK_SQUARE, 5, COL_BASE);
+	zp_plot_text(p, x + 92, y, "config as given", 0.42, 0x202020);
+	zp_plot_mark_px(p, x + 240, y - 5, ZP_MARK_RING, 7, COL_BEST);
+	zp_plot_text(p, x + 252, y, "best", 0.42, 0x202020);
+	zp_cv_draw_line(p->bgr, p->w, p->h, p->w * 3, x + 300, y - 5, x + 325, y - 5, COL_MAXLINE, 1);
+	zp_plot_text(p, x + 332, y, "best at each value", 0.42, 0x202020);
+}
+
+/* plot.png: recall vs false-positive rate of every run (left), the metric vs each swept key (right). */
+static int write_plot(const struct tune *t, long best, const char *path, char *err, size_t errlen)
+{
+	const int W = 1200, H = 560, top = 44, left_w = 520;
+	zp_score_kind kind = zp_score_set_kind(t->set);
+	double fx0 = INFINITY, fx1 = -INFINITY, ry0 = INFINITY, ry1 = -INFINITY, m0 = INFINITY, m1 = -INFINITY;
+	zp_plot p;
+	zp_plot_panel pn;
+	int rc, cols, rows;
+	char title[256];
+
+	if (zp_plot_new(&p, W, H))
+		return zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
+	bool by_precision = true;
+
+	for (long r = 0; r < t->nruns; r++) {
+		double fx, ry;
+
+		roc_point(kind, false, &t->runs[r].score, &fx, &ry);
+		if (t->runs[r].status == RUN_OK && isfinite(fx))
+			by_precision = false;
+	}
+	snprintf(title, sizeof(title), "zebrapad tune: %ld runs, best %s %.4f (as given %.4f)", t->nruns,
+		 t->metric->name, t->runs[best].value, t->runs[0].value);
+	zp_plot_text(&p, 12, 26, title, 0.6, 0x101010);
+	legend(&p, W - 480, 26);
+	for (long r = 0; r < t->nruns; r++) {
+		double fx, ry;
+
+		if (t->runs[r].status != RUN_OK)
+			continue;
+		roc_point(kind, by_precision, &t->runs[r].score, &fx, &ry);
+		if (isfinite(fx) && isfinite(ry)) {
+			fx0 = fmin(fx0, fx);
+			fx1 = fmax(fx1, fx);
+			ry0 = fmin(ry0, ry);
+			ry1 = fmax(ry1, ry);
+		}
+		if (isfinite(t->runs[r].value)) {
+			m0 = fmin(m0, t->runs[r].value);
+			m1 = fmax(m1, t->runs[r].value);
+		}
+	}
+	/* left: every run as a point; up and to the left (right, by precision) is better */
+	zp_plot_panel_init(&p, &pn, 0, top, left_w, H - top, fx0, fx1, ry0, ry1,
+			   "every run",
+			   by_precision ? (kind == ZP_SCORE_CDNET ? "pixel precision (no negatives in the ground truth)"
+						: "presence precision (no empty-zone frame in the ground truth)")
+			   : kind == ZP_SCORE_CDNET ? "false-positive rate (background pixels called foreground)"
+						: "false-presence rate (empty-zone frames called occupied)",
+			   kind == ZP_SCORE_CDNET ? "pixel recall" : "zone presence recall");
+	for (long r = 1; r < t->nruns; r++) {
+		double fx, ry;
+
+		if (t->runs[r].status != RUN_OK)
+			continue;
+		roc_point(kind, by_precision, &t->runs[r].score, &fx, &ry);
+		zp_plot_mark(&p, &pn, fx, ry, ZP_MARK_DOT, 3, COL_RUN);
+	}
+	{
+		double fx, ry;
+
+		roc_point(kind, by_precision, &t->runs[0].score, &fx, &ry);
+		zp_plot_mark(&p, &pn, fx, ry, ZP_MARK_SQUARE, 5, COL_BASE);
+		roc_point(kind, by_precision, &t->runs[best].score, &fx, &ry);
+		zp_plot_mark(&p, &pn, fx, ry, ZP_MARK_RING, 8, COL_BEST);
+	}
+	/* right: the metric against each key; grey: every run, line: the best run at each value */
+	cols = t->o.nkeys <= 2 ? 1 : 2;
+	rows = (t->o.nkeys + cols - 1) / cols;
+	for (int k = 0; k < t->o.nkeys; k++) {
+		const struct grid_key *g = &t->o.keys[k];
+		int pw = (W - left_w) / cols, ph = (H - top) / rows;
+		double *bx = malloc((size_t)g->n * sizeof(double)), *by = malloc((size_t)g->n * sizeof(double));
+		char ttl[128];
+
+		if (!bx || !by) {
+			free(bx);
+			free(by);
+			zp_plot_free(&p);
+			return zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
+		}
+		snprintf(ttl, sizeof(ttl), "%s by %s", t->metric->name, g->key);
+		zp_plot_panel_init(&p, &pn, left_w + (k % cols) * pw, top + (k / cols) * ph, pw, ph, g->num[0],
+				   g->num[g->n - 1], m0, m1, ttl, g->key, NULL);
+		for (int i = 0; i < g->n; i++) {
+			bx[i] = g->num[i];
+			by[i] = NAN;
+		}
+		for (long r = 1; r < t->nruns; r++) {
+			int i = combo_index(t, r - 1, k);
+			double v = t->runs[r].value;
+
+			if (!isfinite(v))
+				continue;
+			zp_plot_mark(&p, &pn, g->num[i], v, ZP_MARK_DOT, 2, COL_RUN);
+			if (!isfinite(by[i]) || (t->metric->lower_better ? v < by[i] : v > by[i]))
+				by[i] = v;
+		}
+		zp_plot_polyline(&p, &pn, bx, by, g->n, COL_MAXLINE, 1);
+		{
+			char v[TUNE_VAL];
+
+			/* the config's own value, when it is one of the grid's */
+			run_value(t, 0, k, v, sizeof(v));
+			for (int i = 0; i < g->n; i++)
+				if (!strcmp(v, g->text[i]))
+					zp_plot_mark(&p, &pn, g->num[i], t->runs[0].value, ZP_MARK_SQUARE, 4, COL_BASE);
+		}
+		if (best > 0)
+			zp_plot_mark(&p, &pn, g->num[combo_index(t, best - 1, k)], t->runs[best].value, ZP_MARK_RING, 6,
+				     COL_BEST);
+		free(bx);
+		free(by);
+	}
+	rc = zp_plot_write(&p, path, err, errlen);
+	zp_plot_free(&p);
+	return rc;
+}
+
+/* ---- the command ---- */
+
+static int make_out_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode) && access(dir, W_OK) == 0)
+			return 0;
+		fprintf(stderr, PROG ": --out %s: %s\n", dir, S_ISDIR(st.st_mode) ? "folder not writable" :
+			"exists and is not a folder");
+		return ZP_EXIT_USAGE;
+	}
+	if (mkdir(dir, 0755)) {
+		fprintf(stderr, PROG ": --out %s: cannot create (%s)\n", dir, strerror(errno));
+		return ZP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Keys that do nothing in this config: say so, the sweep is then wasted on them. */
+static void warn_idle_keys(const struct tune *t)
+{
+	for (int k = 0; k < t->o.nkeys; k++) {
+		const char *key = t->o.keys[k].key;
+		bool area = !strcmp(key, "min_area") || !strcmp(key, "max_area");
+		bool metres = !strncmp(key, "person_", 7);
+
+		if (area && t->ground.valid)
+			fprintf(stderr, PROG ": note: %s has no effect with [ground] (blobs are sized in metres: "
+				"person_*_m)\n", key);
+		if (metres && !t->ground.valid)
+			fprintf(stderr, PROG ": note: %s has no effect without [ground] (blobs are sized in pixels: "
+				"min_area, max_area)\n", key);
+	}
+}
+
+int zp_cmd_tune(int argc, char **argv)
+{
+	struct tune *t = calloc(1, sizeof(*t));
+	char err[1200], path[1200], desc[512], tb[32];
+	long combos = 1, frames, best;
+	int rc, w, h, code;
+	double t0, per_run, est;
+	struct stat st;
+
+	if (!t)
+		return ZP_EXIT_FAIL;
+	rc = parse_tune(argc, argv, &t->o);
+	if (rc) {
+		rc = rc < 0 ? ZP_EXIT_OK : rc;
+		goto done;
+	}
+	for (int k = 0; k < t->o.nkeys; k++) {
+		combos *= t->o.keys[k].n;
+		if (combos > t->o.max_runs) {
+			long total = 1;
+
+			for (int j = 0; j < t->o.nkeys; j++)
+				total = total > LONG_MAX / 1000 ? total : total * t->o.keys[j].n;
+			fprintf(stderr, PROG ": the grid has %ld combinations, more than --max-runs %ld: narrow it (larger "
+				"steps, fewer keys) or raise --max-runs (at most %d)\n", total, t->o.max_runs,
+				TUNE_HARD_MAX_RUNS);
+			rc = ZP_EXIT_USAGE;
+			goto done;
+		}
+	}
+	/* what the ground truth is decides the metric; check it before decoding anything */
+	if (stat(t->o.gt, &st) != 0) {
+		fprintf(stderr, PROG ": --gt %s: no such file or folder (expected a CDnet ground-truth folder or a "
+			"MOTChallenge gt.txt)\n", t->o.gt);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	for (int m = 0; m < NMETRICS; m++) {
+		zp_score_kind kind = S_ISDIR(st.st_mode) ? ZP_SCORE_CDNET : ZP_SCORE_MOT;
+
+		if (t->o.metric ? !strcmp(metrics[m].name, t->o.metric) : metrics[m].kind == kind) {
+			if (metrics[m].kind != kind) {
+				fprintf(stderr, PROG ": --metric %s needs %s as --gt; %s is %s\n", t->o.metric,
+					metrics[m].kind == ZP_SCORE_CDNET ? "CDnet masks (a folder)" :
+					"MOTChallenge boxes (a gt.txt)", t->o.gt,
+					kind == ZP_SCORE_CDNET ? "a folder (CDnet: f, precision, recall, pwc)" :
+					"a file (MOTChallenge: presence_f, presence_recall, presence_precision, mota)");
+				rc = ZP_EXIT_USAGE;
+				goto done;
+			}
+			t->metric = &metrics[m];
+			break;
+		}
+	}
+	t->cfg = malloc(sizeof(*t->cfg));
+	if (!t->cfg) {
+		rc = ZP_EXIT_FAIL;
+		goto done;
+	}
+	if (zp_config_load(t->o.config, t->cfg, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	if (zp_app_ground(t->cfg, &t->ground, NULL, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	rc = make_out_dir(t->o.out);
+	if (rc)
+		goto done;
+	warn_idle_keys(t);
+
+	fprintf(stderr, PROG ": decoding %s ...\n", t->o.source);
+	t->set = zp_score_set_load(PROG, t->o.source, t->o.gt, t->o.max_frames, TUNE_MEM_LIMIT, &code);
+	if (!t->set) {
+		rc = code;
+		goto done;
+	}
+	zp_score_set_info(t->set, &frames, &w, &h, desc, sizeof(desc));
+	t->nruns = combos + 1;
+	t->runs = calloc((size_t)t->nruns, sizeof(*t->runs));
+	t->order = calloc((size_t)t->nruns, sizeof(*t->order));
+	if (!t->runs || !t->order) {
+		rc = ZP_EXIT_FAIL;
+		goto done;
+	}
+
+	/* run 0: the config as given - the baseline, and the timing for the estimate */
+	t0 = now_s();
+	{
+		struct run_msg m;
+
+		do_run(t, 0, &m);
+		store(t, &m);
+		if (m.status != RUN_OK) {
+			fprintf(stderr, PROG ": %s: %s\n", t->o.config, m.err);
+			rc = m.status == RUN_INVALID || strstr(m.err, "zone") ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
+			goto done;
+		}
+	}
+	per_run = now_s() - t0;
+	est = per_run * ceil((double)combos / t->o.jobs);
+	fmt_time(tb, sizeof(tb), est);
+	fprintf(stderr, PROG ": %s; %s = %.4f with the config as given (%.2f s per run)\n", desc, t->metric->name,
+		t->runs[0].value, per_run);
+	fprintf(stderr, PROG ": %ld runs on %d worker%s, about %s\n", combos, t->o.jobs, t->o.jobs == 1 ? "" : "s",
+		tb);
+	if (est > TUNE_WARN_S && !t->o.yes) {
+		fprintf(stderr, PROG ": this sweep would take about %.1f hours (%ld runs x %.1f s on %d workers): narrow "
+			"the grid, use --max-frames, or pass --yes to run it anyway\n", est / 3600, combos, per_run,
+			t->o.jobs);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	rc = run_parallel(t, per_run);
+	if (rc)
+		goto done;
+
+	rank(t);
+	best = t->order[0];
+	{
+		long invalid = 0, failed = 0, first_invalid = 0, first_failed = 0;
+
+		for (long r = 1; r < t->nruns; r++) {
+			if (t->runs[r].status == RUN_INVALID && !invalid++)
+				first_invalid = r;
+			if (t->runs[r].status == RUN_FAILED && !failed++)
+				first_failed = r;
+		}
+		printf(PROG ": %s on %s\n%ld runs (%ld combinations + the config as given), metric %s (%s)\n",
+		       t->o.config, t->o.source, t->nruns, combos, t->metric->name,
+		       t->metric->lower_better ? "lower is better" : "higher is better");
+		if (invalid)
+			printf("%ld combinations skipped: not a valid [detector] set (run %ld: %s)\n", invalid,
+			       first_invalid, t->runs[first_invalid].err);
+		if (failed)
+			printf("%ld runs failed (run %ld: %s)\n", failed, first_failed, t->runs[first_failed].err);
+	}
+	print_table(t, stdout);
+
+	snprintf(path, sizeof(path), "%s/runs.csv", t->o.out);
+	if ((code = write_csv(t, path)) != 0) {
+		fprintf(stderr, PROG ": %s: cannot write (%s)\n", path, strerror(-code));
+		rc = ZP_EXIT_FAIL;
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s/best.ini", t->o.out);
+	if (write_best(t, best, path, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = ZP_EXIT_FAIL;
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s/plot.png", t->o.out);
+	if (write_plot(t, best, path, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = ZP_EXIT_FAIL;
+		goto done;
+	}
+	printf("\nbest: %s %.4f (config as given: %.4f)%s\n", t->metric->name, t->runs[best].value, t->runs[0].value,
+	       best == 0 ? " - no combination beat it" : "");
+	printf("wrote %s/best.ini, %s/runs.csv, %s/plot.png\n", t->o.out, t->o.out, t->o.out);
+	rc = fflush(stdout) == 0 ? ZP_EXIT_OK : ZP_EXIT_FAIL;
+done:
+	zp_score_set_free(t->set);
+	free(t->runs);
+	free(t->order);
+	free(t->cfg);
+	free_opts(&t->o);
+	free(t);
+	return rc;
+}
