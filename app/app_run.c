@@ -439,7 +439,7 @@ static int apply_sandbox(struct run *r)
 	}
 	rc = zp_sandbox_apply(&so, &st, err, sizeof(err));
 	if (rc) {
-		zp_log(ZP_LOG_ERR, "%s", err);
+		zp_log(ZP_LOG_ERR, "%s%s", err, rc == ZP_EINVAL && so.data_dir ? " (the directory of [store] path)" : "");
 		return rc == ZP_EINVAL ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
 	}
 	zp_log(ZP_LOG_INFO, "sandbox: no core dumps%s%s%s%s", st.landlock ? "; files written only beneath " : "",

@@ -58,3 +58,13 @@ if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gp
     COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_install_dry.sh ${CMAKE_SOURCE_DIR})
   set_tests_properties(run_install_dry_run PROPERTIES TIMEOUT 120 LABELS "deploy;run")
 endif()
+
+# The run path references no image or video writer: the objects of app_run.c and cmd_run.c in
+# the zebrapad binary call nothing from the OpenCV wrapper (docs/run.md, "Privacy on the run path").
+find_program(ZP_NM nm)
+if(TARGET zebrapad AND ZP_NM)
+  add_test(NAME run_no_image_writers
+    COMMAND ${CMAKE_COMMAND} -DNM=${ZP_NM} "-DOBJS=$<TARGET_OBJECTS:zebrapad>"
+            -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/no_image_writers.cmake)
+  set_tests_properties(run_no_image_writers PROPERTIES LABELS "app;run;privacy")
+endif()
