@@ -86,6 +86,8 @@ void zp_downscale2_row_scalar(const uint8_t *s0, const uint8_t *s1, uint8_t *dst
 /* 3x3 min (erode) or max (dilate) of rows a,b,c (already border-replicated) for columns x0..x1-1 of width w. */
 void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int x0, int x1, int w,
 			  bool dilate);
+/* Columns 0 and w-1 (w >= 2) of a 3x3 min/max row, border replicated: what the SIMD loops leave. */
+void zp_morph3_edges_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int w, bool dilate);
 /* Sums of samples x0..x1-1 of one row (src[x * step]) added to *st, and the samples copied into prev. */
 void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, int x1, zp_pixstats *st);
 

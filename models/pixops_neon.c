@@ -54,14 +54,15 @@ static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, i
 		uint8_t *d = dst + (size_t)y * dstride;
 		int x = 1;
 
-		zp_morph3_row_scalar(a, b, c, d, 0, w < 1 ? w : 1, w, dilate);
+		if (w < 18) { /* narrower than one vector and its neighbours */
+			zp_morph3_row_scalar(a, b, c, d, 0, w, w, dilate);
+			continue;
+		}
 		for (; x + 17 <= w; x += 16)
 			morph_vec(a, b, c, d, x, dilate);
-		if (x > 1 && x < w - 1) {
+		if (x < w - 1)
 			morph_vec(a, b, c, d, w - 17, dilate);
-			x = w - 1;
-		}
-		zp_morph3_row_scalar(a, b, c, d, x < w ? x : w, w, w, dilate);
+		zp_morph3_edges_scalar(a, b, c, d, w, dilate);
 	}
 }
 

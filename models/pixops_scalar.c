@@ -55,6 +55,23 @@ void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, 
 	}
 }
 
+void zp_morph3_edges_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int w, bool dilate)
+{
+	if (dilate) {
+		uint8_t c0 = max3(a[0], b[0], c[0]), c1 = max3(a[1], b[1], c[1]);
+		uint8_t e0 = max3(a[w - 2], b[w - 2], c[w - 2]), e1 = max3(a[w - 1], b[w - 1], c[w - 1]);
+
+		dst[0] = c0 > c1 ? c0 : c1;
+		dst[w - 1] = e0 > e1 ? e0 : e1;
+	} else {
+		uint8_t c0 = min3(a[0], b[0], c[0]), c1 = min3(a[1], b[1], c[1]);
+		uint8_t e0 = min3(a[w - 2], b[w - 2], c[w - 2]), e1 = min3(a[w - 1], b[w - 1], c[w - 1]);
+
+		dst[0] = c0 < c1 ? c0 : c1;
+		dst[w - 1] = e0 < e1 ? e0 : e1;
+	}
+}
+
 static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, bool dilate)
 {
 	for (int y = 0; y < h; y++) {
