@@ -25,40 +25,59 @@ void zp_downscale2_neon(const uint8_t *src, int sstride, uint8_t *dst, int dstri
 	}
 }
 
-static inline uint8x16_t vmin3(const uint8_t *a, const uint8_t *b, const uint8_t *c, int x)
+static inline uint8x16_t vop(uint8x16_t x, uint8x16_t y, bool dilate)
 {
-	return vminq_u8(vminq_u8(vld1q_u8(a + x), vld1q_u8(b + x)), vld1q_u8(c + x));
+	return dilate ? vmaxq_u8(x, y) : vminq_u8(x, y);
 }
 
-static inline uint8x16_t vmax3(const uint8_t *a, const uint8_t *b, const uint8_t *c, int x)
+/* Columns x..x+15 of the three rows, min or max down each column. */
+static inline uint8x16_t vcol(const uint8_t *a, const uint8_t *b, const uint8_t *c, int x, bool dilate)
 {
-	return vmaxq_u8(vmaxq_u8(vld1q_u8(a + x), vld1q_u8(b + x)), vld1q_u8(c + x));
+	return vop(vop(vld1q_u8(a + x), vld1q_u8(b + x), dilate), vld1q_u8(c + x), dilate);
 }
 
 /* 16 output columns from x: reads x-1..x+16, which must be <= w-1. */
 static inline void morph_vec(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *d, int x, bool dilate)
 {
-	if (dilate)
-		vst1q_u8(d + x, vmaxq_u8(vmaxq_u8(vmax3(a, b, c, x - 1), vmax3(a, b, c, x)), vmax3(a, b, c, x + 1)));
-	else
-		vst1q_u8(d + x, vminq_u8(vminq_u8(vmin3(a, b, c, x - 1), vmin3(a, b, c, x)), vmin3(a, b, c, x + 1)));
+	vst1q_u8(d + x, vop(vop(vcol(a, b, c, x - 1, dilate), vcol(a, b, c, x, dilate), dilate),
+			    vcol(a, b, c, x + 1, dilate), dilate));
 }
 
-/* As in pixops_sse2.c: one more vector ending at column w-2 covers the leftover columns. */
-static void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, bool dilate)
+/*
+ * Separable: each 16-column block is reduced down its columns once (3 loads,
+ * 2 ops) and its left and right neighbours come from the blocks beside it
+ * by vextq (column 0's left neighbour is itself: border replication), about
+ * 13 instructions per 16 pixels instead of 28 for three 3-row loads per
+ * output vector. The blocks that would need columns past w-1 are finished
+ * by morph_vec (the last one ending at column w-2) and column w-1 by the
+ * scalar edge helper. Rows narrower than 34 are all scalar.
+ */
+static inline __attribute__((always_inline)) void morph3(const uint8_t *src, int sstride, uint8_t *dst, int dstride,
+							 int w, int h, bool dilate)
 {
 	for (int y = 0; y < h; y++) {
 		const uint8_t *a = src + (size_t)(y > 0 ? y - 1 : 0) * sstride;
 		const uint8_t *b = src + (size_t)y * sstride;
 		const uint8_t *c = src + (size_t)(y < h - 1 ? y + 1 : h - 1) * sstride;
 		uint8_t *d = dst + (size_t)y * dstride;
-		int x = 1;
+		uint8x16_t cur, left;
+		int x = 0;
 
-		if (w < 18) { /* narrower than one vector and its neighbours */
+		if (w < 34) {
 			zp_morph3_row_scalar(a, b, c, d, 0, w, w, dilate);
 			continue;
 		}
-		for (; x + 17 <= w; x += 16)
+		cur = vcol(a, b, c, 0, dilate);
+		left = vextq_u8(vdupq_lane_u8(vget_low_u8(cur), 0), cur, 15);
+		for (; x + 32 <= w; x += 16) {
+			uint8x16_t next = vcol(a, b, c, x + 16, dilate);
+
+			vst1q_u8(d + x, vop(vop(left, cur, dilate), vextq_u8(cur, next, 1), dilate));
+			left = vextq_u8(cur, next, 15);
+			cur = next;
+		}
+		/* columns x..w-2 are left (at most 31, and x >= 16) */
+		if (x <= w - 17)
 			morph_vec(a, b, c, d, x, dilate);
 		if (x < w - 1)
 			morph_vec(a, b, c, d, w - 17, dilate);
