@@ -235,6 +235,21 @@ void zp_detector_free(zp_detector *d)
 		return;
 	zp_bgmodel_free(d->model);
 	zp_cc_fini(&d->cc);
+	/* frames and the background estimate are pixels of the street: zero them before freeing */
+	{
+		const size_t n = (size_t)d->ww * d->wh;
+
+		if (d->work)
+			explicit_bzero(d->work, n);
+		if (d->half)
+			explicit_bzero(d->half, (size_t)(d->width / 2) * (d->height / 2));
+		if (d->prev)
+			explicit_bzero(d->prev, n);
+		if (d->comp)
+			explicit_bzero(d->comp, n);
+		if (d->bg)
+			explicit_bzero(d->bg, n);
+	}
 	free(d->half);
 	free(d->work);
 	free(d->prev);

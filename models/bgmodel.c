@@ -80,6 +80,11 @@ void zp_bgmodel_free(zp_bgmodel *m)
 {
 	if (!m)
 		return;
+	/* the mean is a picture of the empty street: never leave it in freed memory */
+	if (m->mean)
+		explicit_bzero(m->mean, (size_t)m->width * m->height * sizeof(*m->mean));
+	if (m->dev)
+		explicit_bzero(m->dev, (size_t)m->width * m->height * sizeof(*m->dev));
 	free(m->mean);
 	free(m->dev);
 	free(m->zero_hold);
