@@ -6,9 +6,10 @@
  *
  * Order: pin to the current CPU; a forked `run`-like child (source ->
  * detector, one frame at a time) reports its peak RSS; the frames are
- * decoded into memory; then, one thread (OpenCV too), each row is timed over
- * all frames R times, each repetition from a fresh model, and the median
- * is printed. The measurements live in bench/bench_suite.c; this file parses
+ * decoded into memory; then, one thread (OpenCV too), R repetitions, each
+ * timing every row over all frames from a fresh model (rows interleaved so
+ * load changes on a shared machine hit all rows alike); the median is
+ * printed. The measurements live in bench/bench_suite.c; this file parses
  * options and prints (docs/performance.md).
  */
 #include "app.h"
@@ -175,72 +176,94 @@ static void model_params(const zp_detector_params *dp, zp_bgmodel_params *mp)
 static const zp_simd all_paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
 #define NPATHS ((int)(sizeof(all_paths) / sizeof(all_paths[0])))
 
-static int run_rows(struct bench *b)
+/* The rows, in print order; nothing timed yet. */
+static void plan_rows(struct bench *b)
 {
 	const zp_detector_params *dp = &b->cfg->detector;
-	zp_bgmodel_params mp;
-	char err[512], what[96];
+	char name[48];
 	struct row *r;
-	int rc;
 
-	model_params(dp, &mp);
 	for (int pass = 0; pass < 2; pass++) {
-		const zp_bench_frames *fr = pass ? &b->work : &b->full;
-
 		if (pass && dp->scale == 1)
 			break; /* the work resolution is the full one */
 		for (int i = 0; i < NPATHS; i++) {
 			if (!zp_simd_available(all_paths[i]))
 				continue;
-			snprintf(what, sizeof(what), "model update %s", zp_simd_name(all_paths[i]));
-			r = add_row(b, ROW_MODEL, what, pass);
+			snprintf(name, sizeof(name), "model update %s", zp_simd_name(all_paths[i]));
+			r = add_row(b, ROW_MODEL, name, pass);
 			r->simd = all_paths[i];
-			snprintf(what, sizeof(what), "timing model update %s at %dx%d", zp_simd_name(r->simd), fr->width,
-				 fr->height);
-			progress(b, what);
-			rc = zp_bench_model(fr, r->simd, &mp, b->o.reps, r->ms);
-			if (rc < 0) {
-				fprintf(stderr, PROG ": model update %s: %s\n", zp_simd_name(r->simd), zp_strerror(rc));
-				return ZP_EXIT_FAIL;
-			}
 		}
 	}
 	for (int i = NPATHS - 1; i >= 0; i--) {
 		if (!zp_simd_available(all_paths[i]))
 			continue;
-		snprintf(what, sizeof(what), "detector (whole) %s", zp_simd_name(all_paths[i]));
-		r = add_row(b, ROW_DETECTOR, what, false);
+		snprintf(name, sizeof(name), "detector (whole) %s", zp_simd_name(all_paths[i]));
+		r = add_row(b, ROW_DETECTOR, name, false);
 		r->simd = all_paths[i];
-		snprintf(what, sizeof(what), "timing the whole detector on %s", zp_simd_name(r->simd));
-		progress(b, what);
-		if (zp_bench_detector(&b->full, r->simd, dp, b->cfg->zones, b->cfg->nzones, b->o.reps, r->ms, err,
-				      sizeof(err)) < 0) {
-			fprintf(stderr, PROG ": %s\n", err);
-			return ZP_EXIT_FAIL;
-		}
 	}
 	for (int k = 0; k < 2; k++) {
-		zp_cv_bgsub_kind kind = k ? ZP_CV_KNN : ZP_CV_MOG2;
-
-		snprintf(what, sizeof(what), "OpenCV %s apply", k ? "KNN" : "MOG2");
-		r = add_row(b, ROW_CV, what, false);
-		r->cv = kind;
-		snprintf(what, sizeof(what), "timing OpenCV %s", zp_cv_bgsub_name(kind));
-		progress(b, what);
-		if (zp_bench_cv(&b->full, kind, b->o.reps, r->ms, err, sizeof(err)) < 0) {
-			fprintf(stderr, PROG ": %s\n", err);
-			return ZP_EXIT_FAIL;
-		}
+		r = add_row(b, ROW_CV, k ? "OpenCV KNN apply" : "OpenCV MOG2 apply", false);
+		r->cv = k ? ZP_CV_KNN : ZP_CV_MOG2;
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass && dp->scale == 1)
 			break;
-		r = add_row(b, ROW_FLOOR, "memcpy floor (model bytes)", pass);
-		progress(b, "timing the memcpy floor");
-		if (zp_bench_floor(pass ? &b->work : &b->full, b->o.reps, r->ms) < 0) {
-			fprintf(stderr, PROG ": memcpy floor: out of memory\n");
-			return ZP_EXIT_FAIL;
-		}
+		add_row(b, ROW_FLOOR, "memcpy floor (model bytes)", pass);
+	}
+}
+
+/* One repetition of one row into r->ms[rep]. */
+static int time_row(struct bench *b, struct row *r, int rep)
+{
+	const zp_detector_params *dp = &b->cfg->detector;
+	const zp_bench_frames *fr = r->work ? &b->work : &b->full;
+	zp_bgmodel_params mp;
+	char err[512];
+	int rc;
+
+	switch (r->kind) {
+	case ROW_MODEL:
+		model_params(dp, &mp);
+		rc = zp_bench_model(fr, r->simd, &mp, 1, &r->ms[rep]);
+		if (rc < 0)
+			snprintf(err, sizeof(err), "model update %s: %s", zp_simd_name(r->simd), zp_strerror(rc));
+		break;
+	case ROW_DETECTOR:
+		rc = zp_bench_detector(fr, r->simd, dp, b->cfg->zones, b->cfg->nzones, 1, &r->ms[rep], err,
+				       sizeof(err));
+		break;
+	case ROW_CV:
+		rc = zp_bench_cv(fr, r->cv, 1, &r->ms[rep], err, sizeof(err));
+		break;
+	default:
+		rc = zp_bench_floor(fr, 1, &r->ms[rep]);
+		if (rc < 0)
+			snprintf(err, sizeof(err), "memcpy floor: %s", zp_strerror(rc));
+		break;
+	}
+	if (rc < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return ZP_EXIT_FAIL;
+	}
+	return ZP_EXIT_OK;
+}
+
+/*
+ * Repetition-major: every row once, then again, so that a change in the
+ * machine's load during the run (a shared VM) spreads over all rows instead
+ * of skewing the ratios between them.
+ */
+static int run_rows(struct bench *b)
+{
+	char what[64];
+
+	plan_rows(b);
+	for (int rep = 0; rep < b->o.reps; rep++) {
+		snprintf(what, sizeof(what), "repetition %d of %d", rep + 1, b->o.reps);
+		progress(b, what);
+		for (int i = 0; i < b->nrows; i++)
+			if (time_row(b, &b->rows[i], rep) != ZP_EXIT_OK)
+				return ZP_EXIT_FAIL;
 	}
 	return ZP_EXIT_OK;
 }
