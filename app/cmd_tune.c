@@ -19,7 +19,8 @@
  * and the metric against each swept key).
  *
  * Exit: 0 done, 1 runtime failure, 2 bad input (usage, grid, config,
- * source, ground truth, a sweep estimated at over an hour without --yes).
+ * source, ground truth, a sweep estimated at over --max-hours (1) without
+ * --yes).
  */
 #include "app.h"
 #include "app_ground.h"
@@ -130,6 +131,7 @@ struct tune_opts {
 	int jobs;
 	long max_runs;
 	long max_frames;
+	double max_hours;
 	bool yes;
 	int nkeys;
 	struct grid_key keys[TUNE_MAX_KEYS];
@@ -151,7 +153,8 @@ static void tune_usage(FILE *out)
 		"  -j, --jobs N           worker processes (default: one per core)\n"
 		"      --max-runs N       refuse grids of more than N combinations (default %d, at most %d)\n"
 		"      --max-frames N     use only the first N frames of SOURCE\n"
-		"      --yes              run even when the sweep is estimated to take over an hour\n",
+		"      --max-hours H      refuse sweeps estimated to take longer than H hours (default 1)\n"
+		"      --yes              run the sweep however long it is estimated to take\n",
 		TUNE_DEFAULT_MAX_RUNS, TUNE_HARD_MAX_RUNS);
 }
 
@@ -297,6 +300,7 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		{ "max-runs", required_argument, NULL, 'R' },
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "yes", no_argument, NULL, 'y' },
+		{ "max-hours", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -307,6 +311,7 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 	o->out = "tune-out";
 	o->max_runs = TUNE_DEFAULT_MAX_RUNS;
 	o->max_frames = -1;
+	o->max_hours = TUNE_WARN_S / 3600.0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:s:g:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -316,6 +321,12 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'm': o->metric = optarg; break;
 		case 'y': o->yes = true; break;
+		case 'H':
+			if (zp_parse_double(optarg, 0.000001, 1000, &o->max_hours, err, sizeof(err))) {
+				fprintf(stderr, PROG ": --max-hours: %s\n", err);
+				return ZP_EXIT_USAGE;
+			}
+			break;
 		case 'G':
 			if (o->nkeys == TUNE_MAX_KEYS) {
 				fprintf(stderr, PROG ": --grid %s: at most %d keys\n", optarg, TUNE_MAX_KEYS);
@@ -498,9 +509,10 @@ static void store(struct tune *t, const struct run_msg *m)
 	r->value = r->status == RUN_OK ? metric_value(t->metric, &r->score) : NAN;
 }
 
-static void fmt_time(char *buf, size_t size, double s)
+/* h:mm:ss or m:ss; rounded up (time left) or down (time elapsed). */
+static void fmt_time(char *buf, size_t size, double s, bool up)
 {
-	long v = (long)ceil(s);
+	long v = (long)(up ? ceil(s) : floor(s));
 
 	if (v >= 3600)
 		snprintf(buf, size, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
@@ -522,8 +534,8 @@ static void progress_show(struct progress *p, double per_run, int jobs)
 
 	if (p->done > 0)
 		left = (now - p->start) / (double)p->done * (double)(p->total - p->done);
-	fmt_time(tl, sizeof(tl), left);
-	fmt_time(el, sizeof(el), now - p->start);
+	fmt_time(tl, sizeof(tl), left, true);
+	fmt_time(el, sizeof(el), now - p->start, false);
 	if (p->tty) {
 		const int width = 30;
 		int fill = p->total ? (int)(width * p->done / p->total) : width;
@@ -1285,15 +1297,15 @@ int zp_cmd_tune(int argc, char **argv)
 	}
 	per_run = now_s() - t0;
 	est = per_run * ceil((double)combos / t->o.jobs);
-	fmt_time(tb, sizeof(tb), est);
+	fmt_time(tb, sizeof(tb), est, true);
 	fprintf(stderr, PROG ": %s; %s = %.4f with the config as given (%.2f s per run)\n", desc, t->metric->name,
 		t->runs[0].value, per_run);
 	fprintf(stderr, PROG ": %ld runs on %d worker%s, about %s\n", combos, t->o.jobs, t->o.jobs == 1 ? "" : "s",
 		tb);
-	if (est > TUNE_WARN_S && !t->o.yes) {
-		fprintf(stderr, PROG ": this sweep would take about %.1f hours (%ld runs x %.1f s on %d workers): narrow "
-			"the grid, use --max-frames, or pass --yes to run it anyway\n", est / 3600, combos, per_run,
-			t->o.jobs);
+	if (est > t->o.max_hours * 3600 && !t->o.yes) {
+		fprintf(stderr, PROG ": this sweep would take about %.1f hours (%ld runs x %.2f s on %d workers), over "
+			"--max-hours %g: narrow the grid, use --max-frames, or pass --yes to run it anyway\n",
+			est / 3600, combos, per_run, t->o.jobs, t->o.max_hours);
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
