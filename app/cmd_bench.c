@@ -4,9 +4,9 @@
  * [--config FILE] [--json]`: how fast and how small the detector is,
  * against OpenCV's MOG2 and KNN on the same grey frames.
  *
- * Order: pin to the current CPU; a forked `run`-like child (source ->
- * detector, one frame at a time) reports its peak RSS; the frames are
- * decoded into memory; then, one thread (OpenCV too), R repetitions, each
+ * Order: pin to the current CPU; the frames are decoded into memory; a
+ * fresh `run`-like process (this binary re-executed: source -> detector,
+ * one frame at a time) reports its peak RSS; then, one thread (OpenCV too), R repetitions, each
  * timing every row over all frames from a fresh model (rows interleaved so
  * load changes on a shared machine hit all rows alike); the median is
  * printed. The measurements live in bench/bench_suite.c; this file parses
@@ -41,6 +41,7 @@ struct bench_opts {
 	int frames;   /* <= 0: all */
 	int reps;
 	bool json;
+	bool runlike_child;  /* hidden: be the run-like child (zp_bench_spawn_runlike) */
 };
 
 enum row_kind { ROW_MODEL, ROW_DETECTOR, ROW_CV, ROW_FLOOR };
@@ -95,6 +96,7 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "runlike-child", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -120,6 +122,7 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'c': o->config = optarg; break;
 		case 'j': o->json = true; break;
+		case 'R': o->runlike_child = true; break;
 		case 'h': bench_usage(stdout); return -1;
 		default: bench_usage(stderr); return ZP_EXIT_USAGE;
 		}
@@ -370,9 +373,10 @@ static void print_text(const struct bench *b)
 	       1, ZP_BENCH_MODEL_BYTES_PER_PIXEL);
 	printf("\nmemory: detector state %zu bytes (%.2f MiB) at 640x480, %zu bytes (%.2f MiB) at %dx%d\n",
 	       b->state_640, b->state_640 / MIB, b->state_src, b->state_src / MIB, b->full.width, b->full.height);
-	printf("peak RSS: run-like child (source -> detector, one frame at a time, %ld frames): %.1f MiB; this "
-	       "process (all frames in memory, OpenCV models): %.1f MiB\n",
-	       b->runlike.frames, b->runlike.maxrss_kib / 1024.0, b->maxrss_kib / 1024.0);
+	printf("peak RSS: run-like process (fresh process: source -> detector, one frame at a time, %ld frames): "
+	       "%.1f MiB,\n  of which %.1f MiB before the source was opened (the program and its libraries); this "
+	       "process (all frames\n  in memory, OpenCV models): %.1f MiB\n",
+	       b->runlike.frames, b->runlike.peak_kib / 1024.0, b->runlike.start_kib / 1024.0, b->maxrss_kib / 1024.0);
 	printf("\ntargets:\n");
 	for (int i = 0; i < nt; i++)
 		printf("  %-72s %8.2f %s %5.1f  %s\n", t[i].what, t[i].value, t[i].at_least ? ">=" : "<=", t[i].limit,
@@ -430,8 +434,8 @@ static void print_json(const struct bench *b)
 		printf("]}");
 	}
 	printf("],\"state_bytes_640x480\":%zu,\"state_bytes_source\":%zu,\"peak_rss_kib\":%ld,"
-	       "\"runlike_peak_rss_kib\":%ld,\"runlike_frames\":%ld,\"targets\":[",
-	       b->state_640, b->state_src, b->maxrss_kib, b->runlike.maxrss_kib, b->runlike.frames);
+	       "\"runlike_peak_rss_kib\":%ld,\"runlike_start_rss_kib\":%ld,\"runlike_frames\":%ld,\"targets\":[",
+	       b->state_640, b->state_src, b->maxrss_kib, b->runlike.peak_kib, b->runlike.start_kib, b->runlike.frames);
 	for (int i = 0; i < nt; i++) {
 		printf("%s{\"what\":", i ? "," : "");
 		json_string(t[i].what);
@@ -467,6 +471,56 @@ static int load_config(struct bench *b)
 	return ZP_EXIT_OK;
 }
 
+/*
+ * Peak RSS of `run`-like processing, measured in a fresh process (this
+ * binary re-executed with the hidden --runlike-child), so that neither the
+ * frames held here nor OpenCV's models count.
+ */
+static int spawn_runlike(struct bench *b)
+{
+	char frames[32], err[512];
+	char *argv[10];
+	int n = 0;
+
+	argv[n++] = (char *)"zebrapad";
+	argv[n++] = (char *)"bench";
+	argv[n++] = (char *)"--runlike-child";
+	if (b->o.frames > 0) {
+		snprintf(frames, sizeof(frames), "%d", b->o.frames);
+		argv[n++] = (char *)"--frames";
+		argv[n++] = frames;
+	}
+	if (b->o.config) {
+		argv[n++] = (char *)"--config";
+		argv[n++] = (char *)b->o.config;
+	}
+	argv[n++] = (char *)b->o.source;
+	argv[n] = NULL;
+	progress(b, "run-like process: source -> detector");
+	if (zp_bench_spawn_runlike("/proc/self/exe", argv, &b->runlike, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return ZP_EXIT_FAIL;
+	}
+	return ZP_EXIT_OK;
+}
+
+/* The hidden child mode: one line on stdout (zp_bench_runlike_print). */
+static int runlike_child(struct bench *b)
+{
+	zp_bench_runlike r;
+	char err[512];
+	int rc;
+
+	rc = zp_bench_runlike_run(b->o.source, b->o.frames, &b->cfg->detector, b->cfg->zones, b->cfg->nzones, &r, err,
+			      sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return rc == ZP_ENOMEM || rc == ZP_EIO ? ZP_EXIT_FAIL : ZP_EXIT_USAGE;
+	}
+	zp_bench_runlike_print(stdout, &r);
+	return ZP_EXIT_OK;
+}
+
 int zp_cmd_bench(int argc, char **argv)
 {
 	struct bench *b = calloc(1, sizeof(*b));
@@ -488,6 +542,10 @@ int zp_cmd_bench(int argc, char **argv)
 	rc = load_config(b);
 	if (rc != ZP_EXIT_OK)
 		goto out;
+	if (b->o.runlike_child) {
+		rc = runlike_child(b);
+		goto out;
+	}
 	b->best = zp_simd_choose(getenv("ZEBRAPAD_SIMD"));
 	b->cpu = zp_bench_pin_cpu();
 	if (b->cpu < 0) {
@@ -497,15 +555,6 @@ int zp_cmd_bench(int argc, char **argv)
 	}
 	zp_cv_set_threads(1);
 
-	/* First, while this process is still small: the run-like child. */
-	progress(b, "run-like child: source -> detector");
-	rc = zp_bench_runlike_rss(b->o.source, b->o.frames, &b->cfg->detector, b->cfg->zones, b->cfg->nzones,
-				  &b->runlike, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, PROG ": %s\n", err);
-		rc = rc == ZP_ENOMEM || rc == ZP_EIO ? ZP_EXIT_FAIL : ZP_EXIT_USAGE;
-		goto out;
-	}
 	progress(b, "decoding the frames into memory");
 	rc = zp_bench_frames_load(&b->full, b->o.source, b->o.frames, err, sizeof(err));
 	if (rc < 0) {
@@ -523,6 +572,9 @@ int zp_cmd_bench(int argc, char **argv)
 		rc = ZP_EXIT_FAIL;
 		goto out;
 	}
+	rc = spawn_runlike(b);
+	if (rc != ZP_EXIT_OK)
+		goto out;
 	b->state_640 = state_bytes(&b->cfg->detector, 640, 480);
 	b->state_src = state_bytes(&b->cfg->detector, b->full.width, b->full.height);
 	rc = run_rows(b);

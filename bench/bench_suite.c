@@ -356,111 +356,134 @@ int zp_bench_pin_cpu(void)
 	return cpu;
 }
 
-/* The message the child sends back through the pipe. */
-struct runlike_msg {
-	int rc;
-	zp_bench_runlike r;
-	char err[256];
-};
+/* VmHWM from /proc/self/status in KiB, or ru_maxrss when that cannot be read. */
+static long peak_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
 
-/* In the child: what `zebrapad run` does per frame, minus lights and store. */
-static void runlike_child(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
-			  int nzones, struct runlike_msg *msg)
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+				break;
+		fclose(f);
+	}
+	return kib >= 0 ? kib : zp_bench_maxrss_kib();
+}
+
+int zp_bench_runlike_run(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
+			 int nzones, zp_bench_runlike *out, char *err, size_t errlen)
 {
 	zp_source *s;
 	zp_detector *d = NULL;
-	zp_result res;
+	zp_result *res = NULL;
 	zp_frame f;
 	int code = 0, w, h, rc;
 
-	s = zp_source_open_file(source, 0, &code, msg->err, sizeof(msg->err));
-	if (!s) {
-		msg->rc = code < 0 ? code : ZP_ENODEV;
-		return;
-	}
+	memset(out, 0, sizeof(*out));
+	out->start_kib = peak_rss_kib();
+	s = zp_source_open_file(source, 0, &code, err, errlen);
+	if (!s)
+		return code < 0 ? code : ZP_ENODEV;
 	zp_source_size(s, &w, &h);
-	d = zp_detector_new(p, zones, nzones, w, h, NULL, msg->err, sizeof(msg->err));
-	if (!d) {
-		msg->rc = ZP_EINVAL;
+	res = malloc(sizeof(*res));
+	d = zp_detector_new(p, zones, nzones, w, h, NULL, err, errlen);
+	if (!res || !d) {
+		rc = res ? ZP_EINVAL : zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
 		goto out;
 	}
-	msg->r.state_bytes = zp_detector_state_bytes(d);
-	while (max_frames <= 0 || msg->r.frames < max_frames) {
+	out->state_bytes = zp_detector_state_bytes(d);
+	while (max_frames <= 0 || out->frames < max_frames) {
 		rc = zp_source_next(s, &f, 10000);
 		if (rc == ZP_EOF)
 			break;
 		if (rc < 0) {
-			msg->rc = zp_seterr(msg->err, sizeof(msg->err), rc, "%s: %s", source, zp_source_error(s));
+			zp_seterr(err, errlen, rc, "%s: %s", source, zp_source_error(s));
 			goto out;
 		}
-		if (zp_detector_process(d, &f, &res) < 0) {
-			msg->rc = zp_seterr(msg->err, sizeof(msg->err), ZP_EINVAL, "%s: frame %ld: detector refused it",
-					    source, msg->r.frames + 1);
+		if (zp_detector_process(d, &f, res) < 0) {
+			rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: frame %ld: the detector refused it", source,
+				       out->frames + 1);
 			goto out;
 		}
-		msg->r.frames++;
+		out->frames++;
 	}
-	msg->r.maxrss_kib = zp_bench_maxrss_kib();
-	msg->rc = 0;
+	out->peak_kib = peak_rss_kib();
+	rc = 0;
 out:
 	zp_detector_free(d);
 	zp_source_free(s);
+	free(res);
+	return rc;
 }
 
-int zp_bench_runlike_rss(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
-			 int nzones, zp_bench_runlike *out, char *err, size_t errlen)
+void zp_bench_runlike_print(FILE *f, const zp_bench_runlike *r)
 {
-	struct runlike_msg msg;
-	int fds[2], status = 0;
+	fprintf(f, "runlike frames=%ld start_kib=%ld peak_kib=%ld state_bytes=%zu\n", r->frames, r->start_kib,
+		r->peak_kib, r->state_bytes);
+}
+
+int zp_bench_runlike_parse(const char *line, zp_bench_runlike *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (sscanf(line, "runlike frames=%ld start_kib=%ld peak_kib=%ld state_bytes=%zu", &r->frames, &r->start_kib,
+		   &r->peak_kib, &r->state_bytes) != 4)
+		return ZP_EINVAL;
+	return 0;
+}
+
+int zp_bench_spawn_runlike(const char *exe, char *const argv[], zp_bench_runlike *out, char *err, size_t errlen)
+{
+	char buf[512];
 	size_t got = 0;
+	int fds[2], status = 0;
 	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
 	if (pipe(fds) != 0)
-		return zp_seterr(err, errlen, zp_err_from_errno(errno), "bench: pipe: %s", strerror(errno));
+		return zp_seterr(err, errlen, ZP_EIO, "bench: pipe: %s", strerror(errno));
 	fflush(NULL); /* nothing buffered twice */
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return zp_seterr(err, errlen, zp_err_from_errno(errno), "bench: fork: %s", strerror(errno));
+		return zp_seterr(err, errlen, ZP_EIO, "bench: fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
-		const char *b = (const char *)&msg;
-		size_t left = sizeof(msg);
-
 		close(fds[0]);
-		memset(&msg, 0, sizeof(msg));
-		runlike_child(source, max_frames, p, zones, nzones, &msg);
-		while (left > 0) {
-			ssize_t wr = write(fds[1], b, left);
-
-			if (wr < 0 && errno == EINTR)
-				continue;
-			if (wr <= 0)
-				_exit(1);
-			b += wr;
-			left -= (size_t)wr;
-		}
-		_exit(0);
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		close(fds[1]);
+		execv(exe, argv);
+		_exit(127);
 	}
 	close(fds[1]);
-	while (got < sizeof(msg)) {
-		ssize_t rd = read(fds[0], (char *)&msg + got, sizeof(msg) - got);
+	for (;;) {
+		ssize_t rd = read(fds[0], buf + got, sizeof(buf) - 1 - got);
 
 		if (rd < 0 && errno == EINTR)
 			continue;
 		if (rd <= 0)
 			break;
 		got += (size_t)rd;
+		if (got == sizeof(buf) - 1) {
+			char sink[256];
+
+			while (read(fds[0], sink, sizeof(sink)) > 0) /* drain, so the child never blocks */
+				;
+			break;
+		}
 	}
+	buf[got] = '\0';
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (got != sizeof(msg))
-		return zp_seterr(err, errlen, ZP_EIO, "bench: the run-like child died (status %d)", status);
-	if (msg.rc < 0)
-		return zp_seterr(err, errlen, msg.rc, "%s", msg.err);
-	*out = msg.r;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return zp_seterr(err, errlen, ZP_EIO, "bench: the run-like child %s failed (%s %d)", exe,
+				 WIFEXITED(status) ? "exit" : "signal",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	if (zp_bench_runlike_parse(buf, out) < 0)
+		return zp_seterr(err, errlen, ZP_EIO, "bench: the run-like child printed no result line");
 	return 0;
 }

@@ -18,6 +18,8 @@
 #include "detector.h"
 #include "models.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -81,20 +83,33 @@ double zp_bench_median(double *v, int n);
 
 /* What a `zebrapad run`-like process used: source -> detector, one frame at a time. */
 typedef struct zp_bench_runlike {
-	long maxrss_kib;       /* getrusage(RUSAGE_SELF).ru_maxrss of the child at the end */
+	long start_kib;        /* peak RSS before the source was opened: the program and its libraries */
+	long peak_kib;         /* peak RSS at the end */
 	long frames;           /* frames processed */
 	size_t state_bytes;    /* zp_detector_state_bytes() */
 } zp_bench_runlike;
 
 /*
- * Fork a child that opens the source, creates the detector, processes up to
- * max_frames (<= 0: all) frames one at a time and reports its peak RSS
- * through a pipe. Call it while the caller's own memory is still small: a
- * forked child starts with its parent's resident pages. 0, or a negative
- * zp_err with a message (the child's, when it failed).
+ * In this process: open the source, create the detector, process up to
+ * max_frames (<= 0: all) frames one at a time, and fill out. Peak RSS is
+ * the process's VmHWM (/proc/self/status; ru_maxrss where that is
+ * missing), so call it in a fresh process (zp_bench_spawn_runlike()) for
+ * figures of its own. 0, or a negative zp_err with a message.
  */
-int zp_bench_runlike_rss(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
+int zp_bench_runlike_run(const char *source, int max_frames, const zp_detector_params *p, const zp_zone *zones,
 			 int nzones, zp_bench_runlike *out, char *err, size_t errlen);
+
+/* The one line a run-like child prints: "runlike frames=N start_kib=N peak_kib=N state_bytes=N". */
+void zp_bench_runlike_print(FILE *f, const zp_bench_runlike *r);
+/* Parse that line; 0 or ZP_EINVAL. */
+int zp_bench_runlike_parse(const char *line, zp_bench_runlike *r);
+
+/*
+ * Run exe with argv (a fresh process: fork + execv) that prints the
+ * run-like line on its stdout; its stderr is this process's. Returns 0 and
+ * fills out, or ZP_EIO with a message when it failed or printed no line.
+ */
+int zp_bench_spawn_runlike(const char *exe, char *const argv[], zp_bench_runlike *out, char *err, size_t errlen);
 
 /* Peak RSS of this process so far, KiB (getrusage ru_maxrss). */
 long zp_bench_maxrss_kib(void);

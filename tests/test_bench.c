@@ -185,7 +185,9 @@ START_TEST(text_has_every_row)
 	check_row(r->out, "memcpy floor (model bytes) ", "384x288");
 	ck_assert_ptr_nonnull(line_starting(r->out, "memory: detector state "));
 	ck_assert_ptr_nonnull(strstr(r->out, "at 640x480"));
-	ck_assert_ptr_nonnull(strstr(r->out, "run-like child (source -> detector, one frame at a time, 20 frames)"));
+	ck_assert_ptr_nonnull(
+		strstr(r->out, "run-like process (fresh process: source -> detector, one frame at a time, 20 frames)"));
+	ck_assert_ptr_nonnull(strstr(r->out, "before the source was opened"));
 	ck_assert_ptr_nonnull(line_starting(r->out, "targets:"));
 	{
 		static const char *const tg[] = { "model update (best path, full resolution) x faster than MOG2 apply",
@@ -249,7 +251,8 @@ START_TEST(json_output)
 	ck_assert_ptr_nonnull(strstr(r->out, "\"config\":null"));
 	v = json_num(r->out, "state_bytes_640x480", NULL);
 	ck_assert_msg(v > 100000 && v <= 8.0 * 1024 * 1024, "state at 640x480: %g bytes", v);
-	ck_assert_double_gt(json_num(r->out, "runlike_peak_rss_kib", NULL), 0);
+	ck_assert_double_gt(json_num(r->out, "runlike_start_rss_kib", NULL), 0);
+	ck_assert_double_gt(json_num(r->out, "runlike_peak_rss_kib", NULL), json_num(r->out, "runlike_start_rss_kib", NULL));
 	ck_assert_double_gt(json_num(r->out, "peak_rss_kib", NULL), json_num(r->out, "runlike_peak_rss_kib", NULL));
 	for (p = r->out; (p = strstr(p, "\"kind\":\"")) != NULL; p++) {
 		const char *q = p;
