@@ -128,7 +128,19 @@ typedef struct zp_pixops {
 	 */
 	void (*stats)(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,
 		      zp_pixstats *st);
+	/*
+	 * Added: majority vote (binary median) on masks: dst is 255 where at
+	 * least k of the (2r+1) x (2r+1) pixels around are non-zero, else 0;
+	 * the border is replicated. r 1..ZP_VOTE_MAX_R, k 1..(2r+1)^2; row is
+	 * scratch of at least w + 2 * ZP_VOTE_MAX_R bytes; dst must not
+	 * overlap src. Removes specks like an opening but keeps thin limbs.
+	 */
+	void (*vote)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,
+		     uint8_t *row);
 } zp_pixops;
+
+/* Largest radius of zp_pixops.vote (a 7x7 window). */
+#define ZP_VOTE_MAX_R 3
 
 void zp_pixops_init(zp_pixops *ops, zp_simd simd);
 

@@ -75,7 +75,9 @@ void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width);
 	void zp_erode3_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);              \
 	void zp_dilate3_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h);             \
 	void zp_stats_##isa(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,       \
-			    zp_pixstats *st);
+			    zp_pixstats *st);                                                                      \
+	void zp_vote_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,   \
+			   uint8_t *row);
 ZP_PIXOPS_DECL(scalar)
 ZP_PIXOPS_DECL(sse2)
 ZP_PIXOPS_DECL(avx2)
@@ -90,6 +92,17 @@ void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, 
 void zp_morph3_edges_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int w, bool dilate);
 /* Sums of samples x0..x1-1 of one row (src[x * step]) added to *st, and the samples copied into prev. */
 void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, int x1, zp_pixstats *st);
+
+/*
+ * Majority vote helpers (vote_scalar.c): the source rows of output row y
+ * (clamped), column counts of non-zero pixels over n rows into col[x0..x1),
+ * the padding of a row of counts (col = row + r, replicated r columns each
+ * side) and the windowed sums compared with k for outputs x0..x1-1.
+ */
+void zp_vote_window(const uint8_t *src, int sstride, int h, int y, int r, const uint8_t **rows);
+void zp_vote_cols_scalar(const uint8_t *const *rows, int n, uint8_t *col, int x0, int x1);
+void zp_vote_pad_scalar(uint8_t *row, int w, int r);
+void zp_vote_row_scalar(const uint8_t *row, uint8_t *dst, int x0, int x1, int r, int k);
 
 /* The kernels of one path. */
 struct zp_kernels {

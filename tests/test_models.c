@@ -302,7 +302,7 @@ END_TEST
 
 /* ---- pixops: every path against scalar ---- */
 
-enum { OP_DOWN, OP_ERODE, OP_DILATE };
+enum { OP_DOWN, OP_ERODE, OP_DILATE, OP_VOTE };
 
 static void pixop_case(zp_simd simd, int op, int w, int h, int pad, int off, bool binary, uint32_t seed)
 {
@@ -316,6 +316,8 @@ static void pixop_case(zp_simd simd, int op, int w, int h, int pad, int off, boo
 	uint8_t *d0 = pb_alloc(&b0, dlen), *d1 = pb_alloc(&b1, dlen);
 	uint32_t s = seed;
 	int density = (int)(rnd(&s) % 8);
+	int r = 1 + (int)(rnd(&s) % ZP_VOTE_MAX_R), k = 1 + (int)(rnd(&s) % (unsigned)((2 * r + 1) * (2 * r + 1)));
+	uint8_t *row = malloc((size_t)w + 2 * ZP_VOTE_MAX_R);
 
 	zp_pixops_init(&ps, ZP_SIMD_SCALAR);
 	zp_pixops_init(&pv, simd);
@@ -338,16 +340,22 @@ static void pixop_case(zp_simd simd, int op, int w, int h, int pad, int off, boo
 		ps.erode3(src, sstride, d0, dstride, w, h);
 		pv.erode3(src, sstride, d1, dstride, w, h);
 		break;
-	default:
+	case OP_DILATE:
 		ps.dilate3(src, sstride, d0, dstride, w, h);
 		pv.dilate3(src, sstride, d1, dstride, w, h);
 		break;
+	default:
+		ps.vote(src, sstride, d0, dstride, w, h, r, k, row);
+		memset(row, 0x5a, (size_t)w + 2 * ZP_VOTE_MAX_R); /* the scratch carries nothing over */
+		pv.vote(src, sstride, d1, dstride, w, h, r, k, row);
+		break;
 	}
+	free(row);
 	if (dlen) {
 		int d = first_diff(d0 - off, d1 - off, dlen);
 
-		ck_assert_msg(d < 0, "%s op %d %dx%d pad %d off %d %s: first diff at byte %d (%u vs %u)",
-			      zp_simd_name(simd), op, w, h, pad, off, binary ? "binary" : "grey", d, (d0 - off)[d],
+		ck_assert_msg(d < 0, "%s op %d %dx%d pad %d off %d %s (vote r %d k %d): first diff at byte %d (%u vs %u)",
+			      zp_simd_name(simd), op, w, h, pad, off, binary ? "binary" : "grey", r, k, d, (d0 - off)[d],
 			      (d1 - off)[d]);
 	}
 	pb_free(&bs);
@@ -363,7 +371,7 @@ START_TEST(pixops_paths_match_scalar)
 	uint32_t seed = 12345;
 
 	for (int p = 0; p < np; p++) {
-		for (int op = OP_DOWN; op <= OP_DILATE; op++) {
+		for (int op = OP_DOWN; op <= OP_VOTE; op++) {
 			for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 				for (int v = 0; v < 4; v++)
 					pixop_case(paths[p], op, sizes[i][0], sizes[i][1], v * 5, (v * 7 + 1) % 16,
@@ -413,6 +421,49 @@ START_TEST(pixops_scalar_reference)
 	ck_assert_uint_eq(dst[0], 77);
 	ops.dilate3(src, 1, dst, 1, 1, 1);
 	ck_assert_uint_eq(dst[0], 77);
+	/* 1x1 vote: the window is the pixel 9, 25 or 49 times over */
+	{
+		uint8_t row[1 + 2 * ZP_VOTE_MAX_R];
+
+		ops.vote(src, 1, dst, 1, 1, 1, 3, 49, row);
+		ck_assert_uint_eq(dst[0], 255);
+		src[0] = 0;
+		ops.vote(src, 1, dst, 1, 1, 1, 1, 1, row);
+		ck_assert_uint_eq(dst[0], 0);
+	}
+}
+END_TEST
+
+/* Vote against a direct count over the window with clamped coordinates, on random masks. */
+START_TEST(pixops_vote_reference)
+{
+	enum { W = 37, H = 23 };
+	uint8_t src[W * H], dst[W * H], row[W + 2 * ZP_VOTE_MAX_R];
+	zp_pixops ops;
+	uint32_t s = 99;
+
+	zp_pixops_init(&ops, ZP_SIMD_SCALAR);
+	for (int t = 0; t < 60; t++) {
+		int r = 1 + t % ZP_VOTE_MAX_R, n = (2 * r + 1) * (2 * r + 1), k = 1 + (t * 7) % n;
+
+		for (int i = 0; i < W * H; i++)
+			src[i] = rnd(&s) % 3 == 0 ? (uint8_t)(1 + rnd(&s) % 255) : 0; /* any non-zero counts */
+		ops.vote(src, W, dst, W, W, H, r, k, row);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				int c = 0;
+
+				for (int dy = -r; dy <= r; dy++)
+					for (int dx = -r; dx <= r; dx++) {
+						int yy = y + dy < 0 ? 0 : y + dy >= H ? H - 1 : y + dy;
+						int xx = x + dx < 0 ? 0 : x + dx >= W ? W - 1 : x + dx;
+
+						c += src[yy * W + xx] != 0;
+					}
+				ck_assert_msg(dst[y * W + x] == (c >= k ? 255 : 0), "r %d k %d at %d,%d: count %d, got %u", r,
+					      k, x, y, c, dst[y * W + x]);
+			}
+	}
 }
 END_TEST
 
@@ -782,6 +833,7 @@ static Suite *models_suite(void)
 	tcase_add_test(eq, bgmodel_paths_match_scalar);
 	tcase_add_test(eq, pixops_paths_match_scalar);
 	tcase_add_test(eq, pixops_scalar_reference);
+	tcase_add_test(eq, pixops_vote_reference);
 	tcase_add_test(eq, dispatch_choose_and_fallback);
 	suite_add_tcase(s, eq);
 	tcase_set_timeout(beh, 120);
