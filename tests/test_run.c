@@ -903,10 +903,15 @@ START_TEST(camera_unplugged_and_back)
 	ck_assert_int_eq(n, 7);
 	ck_assert_int_eq(e[4].v, 1);
 	ck_assert_int_gt(e[4].t, T.mark);
-	/* fail-safe as soon as more than stall_ms passed since the last frame (capture time, 1 ms earlier) */
+	/*
+	 * fail-safe as soon as more than stall_ms passed since the last frame. The
+	 * controller counts from the frame's capture time, which is earlier than
+	 * the loop time recorded here by the capture-to-processing delay (a few ms
+	 * on a loaded machine under ASan), hence the 20 ms of slack below.
+	 */
 	fprintf(stderr, "fail-safe %lld ms after the last frame (stall_ms %d)\n", (long long)(e[4].t - last),
 		c.stall_ms);
-	ck_assert_int_ge(e[4].t - last, c.stall_ms - 1);
+	ck_assert_int_ge(e[4].t - last, c.stall_ms - 20);
 	ck_assert_int_le(e[4].t - last, c.stall_ms + 40);
 	/* no heartbeat while the camera was away */
 	ck_assert_int_eq(edges_between(HEART, T.mark, T.mark2), 0);
