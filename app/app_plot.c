@@ -20,7 +20,13 @@ int zp_plot_new(zp_plot *p, int w, int h)
 	memset(p->bgr, 255, (size_t)w * h * 3);
 	p->w = w;
 	p->h = h;
+	p->x_integer = false;
 	return 0;
+}
+
+void zp_plot_x_integer(zp_plot *p, bool on)
+{
+	p->x_integer = on;
 }
 
 void zp_plot_free(zp_plot *p)
@@ -52,8 +58,8 @@ double zp_plot_tick_step(double range, int want)
 	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
 }
 
-/* Widen [*a, *b] to multiples of the tick step; a zero-width range around its value. */
-static double nice_range(double *a, double *b, int want)
+/* Widen [*a, *b] to multiples of the tick step (at least min_step); a zero-width range around its value. */
+static double nice_range(double *a, double *b, int want, double min_step)
 {
 	double step;
 
@@ -68,6 +74,8 @@ static double nice_range(double *a, double *b, int want)
 		*b += d;
 	}
 	step = zp_plot_tick_step(*b - *a, want);
+	if (step < min_step)
+		step = min_step;
 	*a = floor(*a / step + 1e-9) * step;
 	*b = ceil(*b / step - 1e-9) * step;
 	return step;
@@ -108,8 +116,8 @@ void zp_plot_panel_init(zp_plot *p, zp_plot_panel *pn, int x, int y, int w, int 
 	pn->ay = y + 30;
 	pn->aw = w - 62 - 30;
 	pn->ah = h - 30 - 44;
-	xs = nice_range(&x0, &x1, pn->aw > 250 ? 6 : 4);
-	ys = nice_range(&y0, &y1, pn->ah > 250 ? 6 : 4);
+	xs = nice_range(&x0, &x1, pn->aw > 250 ? 6 : 4, p->x_integer ? 1 : 0);
+	ys = nice_range(&y0, &y1, pn->ah > 250 ? 6 : 4, 0);
 	pn->x0 = x0;
 	pn->x1 = x1;
 	pn->y0 = y0;
@@ -132,8 +140,10 @@ void zp_plot_panel_init(zp_plot *p, zp_plot_panel *pn, int x, int y, int w, int 
 		zp_plot_text(p, pn->ax - 8 - text_w(buf, 0.4), py + 5, buf, 0.4, COL_LABEL);
 	}
 	zp_cv_draw_rect(p->bgr, p->w, p->h, W, pn->ax, pn->ay, pn->aw + 1, pn->ah + 1, COL_AXIS, 1);
-	if (title)
-		zp_plot_text(p, pn->ax, y + 20, title, 0.5, COL_LABEL);
+	if (title) /* too long for the panel: its tail is what tells panels apart */
+		zp_plot_text(p, pn->ax, y + 20,
+			     text_w(title, 0.5) > pn->aw && strlen(title) > 4 ?
+				     title + strlen(title) - (size_t)(pn->aw / (18.5 * 0.5)) : title, 0.5, COL_LABEL);
 	if (xlabel)
 		zp_plot_text(p, pn->ax + pn->aw / 2 - text_w(xlabel, 0.45) / 2, pn->ay + pn->ah + 38, xlabel, 0.45,
 			     COL_LABEL);

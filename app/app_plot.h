@@ -14,6 +14,7 @@
 typedef struct zp_plot {
 	uint8_t *bgr;   /* w x h x 3, malloc'd */
 	int w, h;
+	bool x_integer; /* next panel: x ticks at whole numbers only */
 } zp_plot;
 
 /* A panel: its box on the canvas, and the data range it shows. */
@@ -37,6 +38,9 @@ void zp_plot_free(zp_plot *p);
  */
 void zp_plot_panel_init(zp_plot *p, zp_plot_panel *pn, int x, int y, int w, int h, double x0, double x1, double y0,
 			double y1, const char *title, const char *xlabel, const char *ylabel);
+
+/* Ticks on the x axis at whole numbers only (for integer parameters): set before zp_plot_panel_init(). */
+void zp_plot_x_integer(zp_plot *p, bool on);
 
 /* A mark at data point (x, y); NaN or out of range: nothing. */
 void zp_plot_mark(zp_plot *p, const zp_plot_panel *pn, double x, double y, int mark, int size, uint32_t rgb);

@@ -1119,6 +1119,15 @@ static int write_plot(const struct tune *t, long best, const char *path, char *e
 			return zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
 		}
 		snprintf(ttl, sizeof(ttl), "%s by %s", t->metric->name, g->key);
+		if (strlen(ttl) * 9.25 > pw - 100)
+			snprintf(ttl, sizeof(ttl), "by %s", g->key);
+		{
+			bool whole = true;
+
+			for (int i = 0; i < g->n; i++)
+				whole &= g->num[i] == floor(g->num[i]);
+			zp_plot_x_integer(&p, whole);
+		}
 		zp_plot_panel_init(&p, &pn, left_w + (k % cols) * pw, top + (k / cols) * ph, pw, ph, g->num[0],
 				   g->num[g->n - 1], m0, m1, ttl, g->key, NULL);
 		for (int i = 0; i < g->n; i++) {
