@@ -420,6 +420,7 @@ struct tune {
 	zp_config *cfg;
 	zp_homography ground;
 	zp_score_set *set;
+	char base[TUNE_MAX_KEYS][TUNE_VAL]; /* run 0's value of each key */
 	long nruns;          /* 1 + combinations; run 0 is the config as it is */
 	struct run *runs;
 	int *order;          /* ranking of the runs */
@@ -433,29 +434,31 @@ static int combo_index(const struct tune *t, long c, int k)
 	return (int)(c % t->o.keys[k].n);
 }
 
-/* The key's value in run r as text (run 0: the config's own value). */
+/*
+ * The config's own value of key k as one of the grid's texts: the grid
+ * value that leaves the parameters byte for byte as they are; "(config)"
+ * when none does (the config's value is not on the grid).
+ */
+static void base_value(const struct tune *t, int k, char *buf, size_t size)
+{
+	zp_detector_params p = t->cfg->detector, q;
+	char err[64];
+
+	for (int i = 0; i < t->o.keys[k].n; i++) {
+		q = p;
+		if (zp_detector_params_set(&q, t->o.keys[k].key, t->o.keys[k].text[i], err, sizeof(err)) == 0 &&
+		    !memcmp(&q, &p, sizeof(p))) {
+			zp_strlcpy(buf, t->o.keys[k].text[i], size);
+			return;
+		}
+	}
+	zp_strlcpy(buf, "(config)", size);
+}
+
+/* The key's value in run r as text (run 0: the config's own, see base_value()). */
 static void run_value(const struct tune *t, long r, int k, char *buf, size_t size)
 {
-	if (r > 0) {
-		zp_strlcpy(buf, t->o.keys[k].text[combo_index(t, r - 1, k)], size);
-		return;
-	}
-	/* the baseline's value, read back through the setter's field: print it as the config would */
-	{
-		zp_detector_params p = t->cfg->detector, q;
-		char err[64];
-
-		/* find it by trying each grid value and the config's: compare field bytes */
-		for (int i = 0; i < t->o.keys[k].n; i++) {
-			q = p;
-			if (zp_detector_params_set(&q, t->o.keys[k].key, t->o.keys[k].text[i], err, sizeof(err)) == 0 &&
-			    !memcmp(&q, &p, sizeof(p))) {
-				zp_strlcpy(buf, t->o.keys[k].text[i], size);
-				return;
-			}
-		}
-		zp_strlcpy(buf, "(config)", size);
-	}
+	zp_strlcpy(buf, r > 0 ? t->o.keys[k].text[combo_index(t, r - 1, k)] : t->base[k], size);
 }
 
 static double now_s(void)
@@ -683,18 +686,38 @@ static int run_parallel(struct tune *t, double per_run)
 
 /* ---- ranking and the table ---- */
 
-/* Better first; undefined last; ties keep the run order (the baseline, run 0, wins a tie). */
+/* How many swept keys run r sets to another value than the config as given. */
+static int changed_keys(const struct tune *t, long r)
+{
+	int n = 0;
+
+	for (int k = 0; r > 0 && k < t->o.nkeys; k++)
+		n += strcmp(t->o.keys[k].text[combo_index(t, r - 1, k)], t->base[k]) != 0;
+	return n;
+}
+
+/*
+ * Better first; undefined last. Ties go to the run that changes fewer keys
+ * of the config as given (the config itself, run 0, wins any tie), then to
+ * the earlier run.
+ */
 static int cmp_runs(const void *a, const void *b, void *ctx)
 {
 	const struct tune *t = ctx;
-	const struct run *x = &t->runs[*(const int *)a], *y = &t->runs[*(const int *)b];
+	int ia = *(const int *)a, ib = *(const int *)b;
+	const struct run *x = &t->runs[ia], *y = &t->runs[ib];
 	bool fx = isfinite(x->value), fy = isfinite(y->value);
+	int cx, cy;
 
 	if (fx != fy)
 		return fx ? -1 : 1;
 	if (fx && x->value != y->value)
 		return (x->value > y->value) != t->metric->lower_better ? -1 : 1;
-	return *(const int *)a - *(const int *)b;
+	cx = changed_keys(t, ia);
+	cy = changed_keys(t, ib);
+	if (cx != cy)
+		return cx - cy;
+	return ia - ib;
 }
 
 static void rank(struct tune *t)
@@ -920,6 +943,9 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 
 	if (!in)
 		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot read (%s)", t->o.config, strerror(errno));
+	/* keys the best run leaves at the config's value stay as they are */
+	for (int k = 0; k < t->o.nkeys; k++)
+		done[k] = best == 0 || !strcmp(t->o.keys[k].text[combo_index(t, best - 1, k)], t->base[k]);
 	f = fopen(path, "w");
 	if (!f) {
 		fclose(in);
@@ -936,7 +962,7 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 		fprintf(f, "; result: no combination beat the config as given (%s %s); it is unchanged below\n",
 			t->metric->name, cell(v1, sizeof(v1), base->value, 4));
 	else
-		fprintf(f, "; result: best of %ld runs by %s: %s (the config as given: %s); tuned keys marked below\n",
+		fprintf(f, "; result: best of %ld runs by %s: %s (the config as given: %s); changed keys marked below\n",
 			t->nruns, t->metric->name, cell(v1, sizeof(v1), b->value, 4),
 			cell(v2, sizeof(v2), base->value, 4));
 	fprintf(f, "; Check it on another recording of the site before installing it (zebrapad eval).\n\n");
@@ -966,7 +992,7 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 		}
 		if (in_det && best > 0 && !line_section(line, &det)) {
 			for (int k = 0; k < t->o.nkeys; k++)
-				if (line_sets(line, t->o.keys[k].key)) {
+				if (!done[k] && line_sets(line, t->o.keys[k].key)) {
 					char v[TUNE_VAL], old[256];
 					char *eq = strchr(line, '=');
 
@@ -1266,6 +1292,8 @@ int zp_cmd_tune(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	for (int k = 0; k < t->o.nkeys; k++)
+		base_value(t, k, t->base[k], sizeof(t->base[k]));
 	if (zp_app_ground(t->cfg, &t->ground, NULL, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rc = ZP_EXIT_USAGE;
