@@ -89,10 +89,10 @@ static bool grow(void **buf, long *cap, long need, size_t each)
 	return true;
 }
 
-/* Room for twice as many frames (64 at first, never much beyond mem_limit) in every per-frame array. */
-static bool grow_frames(zp_score_set *s, size_t mem_limit)
+/* Room for twice as many frames (hint or 64 at first, never much beyond mem_limit) in every per-frame array. */
+static bool grow_frames(zp_score_set *s, size_t mem_limit, long hint)
 {
-	long c = s->cap ? 2 * s->cap : 64, most = (long)(mem_limit / ((size_t)s->w * s->h)) + 1;
+	long c = s->cap ? 2 * s->cap : hint > 0 ? hint : 64, most = (long)(mem_limit / ((size_t)s->w * s->h)) + 1;
 	uint8_t *l;
 	int64_t *t;
 	uint64_t *q;
@@ -187,6 +187,7 @@ zp_score_set *zp_score_set_load(const char *prog, const char *source, const char
 	char err[SCORE_PATH + 128], sub[SCORE_PATH + 8];
 	zp_source *src = NULL;
 	int code = 0, rc = 0;
+	long hint;
 
 	*exit_code = 1;
 	if (!s)
@@ -222,6 +223,11 @@ zp_score_set *zp_score_set_load(const char *prog, const char *source, const char
 		goto fail;
 	}
 	zp_source_size(src, &s->w, &s->h);
+	/* the container's frame count (may be approximate) sizes the buffer at once: no copying while growing */
+	hint = zp_source_frame_count(src);
+	if (max_frames >= 0 && (hint <= 0 || hint > max_frames))
+		hint = max_frames;
+	hint = hint > 0 ? hint + 1 : 0;
 	if (s->kind == ZP_SCORE_CDNET && (rc = load_cdnet_rois(s, prog, gt)) != 0) {
 		*exit_code = rc;
 		goto fail;
@@ -248,7 +254,7 @@ zp_score_set *zp_score_set_load(const char *prog, const char *source, const char
 			*exit_code = 2;
 			goto fail;
 		}
-		if (s->n == s->cap && !grow_frames(s, mem_limit))
+		if (s->n == s->cap && !grow_frames(s, mem_limit, hint))
 			goto nomem;
 		for (int y = 0; y < s->h; y++)
 			memcpy(s->luma + (size_t)s->n * fb + (size_t)y * s->w, f.luma + (size_t)y * f.stride, (size_t)s->w);

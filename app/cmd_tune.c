@@ -52,7 +52,6 @@
 #define TUNE_HARD_MAX_RUNS 10000
 #define TUNE_MAX_JOBS 64
 #define TUNE_WARN_S 3600.0
-#define TUNE_MEM_LIMIT ((size_t)2 << 30)
 #define TUNE_VAL 24
 #define TUNE_TOP 10
 
@@ -1193,6 +1192,15 @@ static int write_plot(const struct tune *t, long best, const char *path, char *e
 
 /* ---- the command ---- */
 
+/* Memory for the decoded frames: half the machine's RAM, at least 512 MiB (workers share it copy-on-write). */
+static size_t frame_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	size_t half = pages > 0 && size > 0 ? (size_t)pages * (size_t)size / 2 : 0;
+
+	return half > ((size_t)512 << 20) ? half : (size_t)512 << 20;
+}
+
 static int make_out_dir(const char *dir)
 {
 	struct stat st;
@@ -1305,7 +1313,7 @@ int zp_cmd_tune(int argc, char **argv)
 	warn_idle_keys(t);
 
 	fprintf(stderr, PROG ": decoding %s ...\n", t->o.source);
-	t->set = zp_score_set_load(PROG, t->o.source, t->o.gt, t->o.max_frames, TUNE_MEM_LIMIT, &code);
+	t->set = zp_score_set_load(PROG, t->o.source, t->o.gt, t->o.max_frames, frame_memory(), &code);
 	if (!t->set) {
 		rc = code;
 		goto done;
