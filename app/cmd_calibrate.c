@@ -147,12 +147,7 @@ static int grab_frame(const zp_config *cfg, const char *src, long want, uint8_t 
 
 	if (camera) {
 		zp_camera_params cp = cfg->camera;
-		struct stat st;
 
-		if (stat(src, &st) != 0) {
-			fprintf(stderr, PROG ": %s: no such device (%s)\n", src, strerror(errno));
-			return ZP_EXIT_USAGE;
-		}
 		zp_strlcpy(cp.device, src, sizeof(cp.device));
 		s = zp_source_open_v4l2(&cp, &code, err, sizeof(err));
 	} else {
@@ -182,7 +177,8 @@ static int grab_frame(const zp_config *cfg, const char *src, long want, uint8_t 
 			fprintf(stderr, PROG ": %s: no frame %ld: %s\n", src, want,
 				zp_source_error(s)[0] ? zp_source_error(s) : zp_strerror(rc));
 		zp_source_free(s);
-		return rc == ZP_EOF ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
+		/* past the end of a recording, no such camera, no permission: bad input */
+		return rc == ZP_EOF || rc == ZP_ENODEV || rc == ZP_EACCES ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
 	}
 	*w = f.width;
 	*h = f.height;

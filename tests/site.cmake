@@ -8,3 +8,20 @@ if(TARGET zp_calibration_fit AND TARGET zp_detector AND TARGET zp_config)
     add_dependencies(test_site zebrapad)
   endif()
 endif()
+
+# `calibrate --source /dev/video0` against the fake camera: the real main.c and
+# cmd_calibrate.c, with capture compiled against the fake libv4l2.
+if(TARGET test_site AND TARGET zp_gpio_core AND EXISTS ${CMAKE_SOURCE_DIR}/capture/v4l2.c
+   AND EXISTS ${CMAKE_SOURCE_DIR}/capture/file.c AND NOT ZP_STATIC_TESTS)
+  add_executable(zebrapad_calcam ${CMAKE_SOURCE_DIR}/app/main.c ${CMAKE_SOURCE_DIR}/app/cmd_calibrate.c
+    ${CMAKE_SOURCE_DIR}/app/app_ground.c ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
+    ${CMAKE_SOURCE_DIR}/capture/camera_params.c ${CMAKE_SOURCE_DIR}/capture/file.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2.c ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2_autoreset.c)
+  target_include_directories(zebrapad_calcam PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/capture
+    ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
+  target_compile_definitions(zebrapad_calcam PRIVATE ZP_VERSION="${PROJECT_VERSION}-calcam")
+  target_link_libraries(zebrapad_calcam PRIVATE zp_config zp_calibration_fit zp_detector zp_gpio_core zp_cvwrap
+    zp_common)
+  set_property(TEST test_site APPEND PROPERTY ENVIRONMENT "ZP_CALCAM=$<TARGET_FILE:zebrapad_calcam>")
+  add_dependencies(test_site zebrapad_calcam)
+endif()
