@@ -13,6 +13,7 @@
  * usage or config.
  */
 #include "app.h"
+#include "app_ground.h"
 
 #include "capture.h"
 #include "config.h"
@@ -289,6 +290,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 	struct live lv = { .json = o->json };
 	struct feed fd;
 	zp_detector *det = NULL;
+	zp_homography ground = { .valid = false };
 	zp_source *src = NULL;
 	zp_store *st = NULL;
 	zp_result *r = NULL;
@@ -386,7 +388,14 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 				rc = ZP_EXIT_USAGE;
 				goto out;
 			}
-			det = zp_detector_new(&cfg->detector, cfg->zones, cfg->nzones, w, h, NULL, err, sizeof(err));
+			if (zp_app_ground(cfg, &ground, NULL, err, sizeof(err))) {
+				fprintf(stderr, "zebrapad audit: %s\n", err);
+				rc = ZP_EXIT_USAGE;
+				goto out;
+			}
+			/* the same blob filter as the daemon: ground-plane sizes when [ground] is given */
+			det = zp_detector_new(&cfg->detector, cfg->zones, cfg->nzones, w, h, ground.valid ? &ground : NULL,
+					      err, sizeof(err));
 			if (!det) {
 				fprintf(stderr, "zebrapad audit: %s: %s\n", cfg->path, err);
 				rc = ZP_EXIT_USAGE;
