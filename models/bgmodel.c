@@ -132,7 +132,8 @@ static void frame_kparams(const zp_bgmodel *m, struct zp_bg_kparams *kp)
 		int r = ramp_shift(m->frames);
 
 		ls = ls < r ? ls : r;
-		fs = fs < r ? fs : r;
+		if (!m->p.fg_no_ramp)
+			fs = fs < r ? fs : r;
 	}
 	kp->thr = (uint16_t)(m->p.threshold << 8);
 	kp->dev_mult = (uint16_t)(m->p.dev_mult < 0 ? 0 : m->p.dev_mult);
@@ -171,6 +172,21 @@ int zp_bgmodel_set_params(zp_bgmodel *m, const zp_bgmodel_params *p)
 	m->p = *p;
 	if (m->p.dev_mult == 0)
 		m->p.dev_mult = ZP_BG_DEV_MULT_DEFAULT;
+	return 0;
+}
+
+int zp_bgmodel_absorb(zp_bgmodel *m, const uint8_t *luma, int stride, const uint8_t *mask, int mask_stride)
+{
+	if (!m || !luma || !mask || stride < m->width || mask_stride < m->width)
+		return ZP_EINVAL;
+	for (int y = 0; y < m->height; y++) {
+		const uint8_t *s = luma + (size_t)y * stride, *k = mask + (size_t)y * mask_stride;
+		uint16_t *mean = m->mean + (size_t)y * m->width;
+
+		for (int x = 0; x < m->width; x++)
+			if (k[x])
+				mean[x] = (uint16_t)(s[x] << 8);
+	}
 	return 0;
 }
 

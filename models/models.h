@@ -69,6 +69,15 @@ typedef struct zp_bgmodel_params {
 	 * (threshold only).
 	 */
 	int dev_mult;
+	/*
+	 * Added (optional, false = as before): during warm-up, foreground
+	 * pixels learn with fg_learn_shift instead of ramping like the
+	 * background, so people walking through the warm-up are not averaged
+	 * into the model. The caller then tells the model what it found to be
+	 * background after all (revealed by someone who walked away) with
+	 * zp_bgmodel_absorb().
+	 */
+	bool fg_no_ramp;
 } zp_bgmodel_params;
 
 typedef struct zp_bgmodel zp_bgmodel;
@@ -95,6 +104,15 @@ int zp_bgmodel_apply(zp_bgmodel *m, const uint8_t *luma, int stride, const uint8
  * unchanged.
  */
 int zp_bgmodel_set_params(zp_bgmodel *m, const zp_bgmodel_params *p);
+
+/*
+ * Take the pixels of `luma` where mask is non-zero as background at once:
+ * their mean becomes the pixel value (the learned deviation stays). For
+ * what the caller knows to be background, e.g. ground a person uncovered
+ * during warm-up. Scalar (it touches few pixels); same result on every
+ * path. Returns 0 or ZP_EINVAL.
+ */
+int zp_bgmodel_absorb(zp_bgmodel *m, const uint8_t *luma, int stride, const uint8_t *mask, int mask_stride);
 
 bool zp_bgmodel_ready(const zp_bgmodel *m);
 zp_simd zp_bgmodel_simd(const zp_bgmodel *m);

@@ -808,6 +808,46 @@ START_TEST(model_set_params_keeps_state)
 }
 END_TEST
 
+/* fg_no_ramp: foreground does not ramp during warm-up; zp_bgmodel_absorb() takes pixels as background at once. */
+START_TEST(model_warmup_fg_no_ramp_and_absorb)
+{
+	zp_bgmodel_params p = { .threshold = 20, .learn_shift = 6, .fg_learn_shift = 12, .warmup_frames = 30 };
+	uint8_t img[BW * BH], fg[BW * BH], bg[BW * BH], mask[BW * BH];
+	zp_bgmodel *m;
+
+	for (int pass = 0; pass < 2; pass++) {
+		p.fg_no_ramp = pass == 1;
+		m = model(&p);
+		memset(img, 100, sizeof(img));
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		/* frame 2: everything jumps by 60 - foreground; the ramp (shift 1) would take half of it */
+		memset(img, 160, sizeof(img));
+		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		ck_assert_uint_eq(fg[0], 255);
+		zp_bgmodel_background(m, bg, BW);
+		ck_assert_uint_eq(bg[0], pass ? 100 : 130); /* shift 12: (60*256 + 2048) >> 12 = 4 of 8.8, rounds to 100 */
+		zp_bgmodel_free(m);
+	}
+	/* absorb: only the masked pixels jump to the frame's value; then they are background */
+	m = model(&p);
+	memset(img, 100, sizeof(img));
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	memset(img, 200, sizeof(img));
+	memset(mask, 0, sizeof(mask));
+	mask[5] = 1;
+	ck_assert_int_eq(zp_bgmodel_absorb(m, img, BW, mask, BW), 0);
+	zp_bgmodel_background(m, bg, BW);
+	ck_assert_uint_eq(bg[5], 200);
+	ck_assert_uint_eq(bg[4], 100);
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	ck_assert_uint_eq(fg[5], 0);
+	ck_assert_uint_eq(fg[4], 255);
+	ck_assert_int_eq(zp_bgmodel_absorb(m, img, BW - 1, mask, BW), ZP_EINVAL);
+	ck_assert_int_eq(zp_bgmodel_absorb(NULL, img, BW, mask, BW), ZP_EINVAL);
+	zp_bgmodel_free(m);
+}
+END_TEST
+
 START_TEST(model_state_budget)
 {
 	zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 30 };
@@ -843,6 +883,7 @@ static Suite *models_suite(void)
 	tcase_add_test(beh, model_unheld_fg_absorbed_within_bound);
 	tcase_add_test(beh, model_adaptive_threshold_follows_noise);
 	tcase_add_test(beh, model_warmup_ramps_learning);
+	tcase_add_test(beh, model_warmup_fg_no_ramp_and_absorb);
 	tcase_add_test(beh, model_bad_arguments);
 	tcase_add_test(beh, model_set_params_keeps_state);
 	tcase_add_test(beh, model_state_budget);
