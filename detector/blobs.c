@@ -7,6 +7,19 @@
  * diagonally (8-connectivity). One pass over the pixels, one over the runs.
  * A mask has at most ceil(w/2) runs per row, so the buffers sized for that
  * in zp_cc_init() never overflow and nothing is allocated per frame.
+ *
+ * Groups at different depths: people walking side by side but at
+ * different distances from the camera merge into one component whose
+ * lowest row belongs to the nearest of them, so the one further back would
+ * be placed (ground point) where the near one stands, often in another zone.
+ * split_columns() looks at the component's lower edge column by column: an
+ * end of the component (leftmost or rightmost columns) whose lower edge is
+ * clearly higher than the component's lowest row, that is wide enough and
+ * as tall as a person, is a person standing further back, and becomes a
+ * blob of its own with its own ground point. Only the ends are cut: the gap
+ * between a walking person's legs is also a raised stretch of lower edge,
+ * but it always lies between two legs; an arm, a bag or a backpack at an end
+ * is raised but far shorter than a person.
  */
 #include "detector_internal.h"
 
@@ -25,7 +38,10 @@ int zp_cc_init(zp_cc *cc, int w, int h)
 	cc->parent = calloc((size_t)cc->cap, sizeof(*cc->parent));
 	cc->stat = calloc((size_t)cc->cap, sizeof(*cc->stat));
 	cc->row_first = calloc((size_t)h + 1, sizeof(*cc->row_first));
-	if (!cc->runs || !cc->parent || !cc->stat || !cc->row_first) {
+	cc->low = calloc((size_t)w, sizeof(*cc->low));
+	cc->top = calloc((size_t)w, sizeof(*cc->top));
+	cc->cnt = calloc((size_t)w, sizeof(*cc->cnt));
+	if (!cc->runs || !cc->parent || !cc->stat || !cc->row_first || !cc->low || !cc->top || !cc->cnt) {
 		zp_cc_fini(cc);
 		return ZP_ENOMEM;
 	}
@@ -38,13 +54,17 @@ void zp_cc_fini(zp_cc *cc)
 	free(cc->parent);
 	free(cc->stat);
 	free(cc->row_first);
+	free(cc->low);
+	free(cc->top);
+	free(cc->cnt);
 	memset(cc, 0, sizeof(*cc));
 }
 
 size_t zp_cc_bytes(const zp_cc *cc)
 {
 	return (size_t)cc->cap * (sizeof(*cc->runs) + sizeof(*cc->parent) + sizeof(*cc->stat)) +
-	       ((size_t)cc->h + 1) * sizeof(*cc->row_first);
+	       ((size_t)cc->h + 1) * sizeof(*cc->row_first) +
+	       (size_t)cc->w * (sizeof(*cc->low) + sizeof(*cc->top) + sizeof(*cc->cnt));
 }
 
 static int32_t cc_find(int32_t *parent, int32_t i)
@@ -144,11 +164,125 @@ static int cc_label(zp_cc *cc, const uint8_t *mask, int stride)
 	return n;
 }
 
-int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area,
+/* Components shorter than this (work pixels) are never split. */
+#define ZP_SPLIT_MIN_H 12
+
+/* Lower and upper edge and pixel count of component `root` in each of its columns (parent[] holds roots). */
+static void comp_columns(zp_cc *cc, int32_t root, const zp_ccstat *st)
+{
+	for (int x = st->x0; x <= st->x1; x++) {
+		cc->low[x] = -1;
+		cc->top[x] = INT16_MAX;
+		cc->cnt[x] = 0;
+	}
+	for (int i = cc->row_first[st->y0]; i < cc->row_first[st->y1 + 1]; i++) {
+		const zp_run *r = &cc->runs[i];
+
+		if (cc->parent[i] != root)
+			continue;
+		for (int x = r->x0; x <= r->x1; x++) {
+			if (r->y > cc->low[x])
+				cc->low[x] = (int16_t)r->y;
+			if (r->y < cc->top[x])
+				cc->top[x] = (int16_t)r->y;
+			cc->cnt[x]++;
+		}
+	}
+}
+
+/* Columns a..b as tall as a person in a component hc rows tall (11/20: one further back still is). */
+static bool tall_enough(const zp_cc *cc, int a, int b, int hc)
+{
+	int lo = -1, hi = INT16_MAX;
+
+	for (int x = a; x <= b; x++) {
+		lo = cc->low[x] > lo ? cc->low[x] : lo;
+		hi = cc->top[x] < hi ? cc->top[x] : hi;
+	}
+	return 20 * (lo - hi + 1) >= 11 * hc;
+}
+
+/*
+ * Cut the component at a person standing further back at either end (see
+ * the top of the file): an end run of columns whose lower edge is more
+ * than max(2, hc/8) rows above the lowest row, at least max(2, hc/6)
+ * columns wide and tall_enough(). Writes column ranges, left to right, into
+ * seg; returns how many (1..3).
+ */
+static int split_columns(zp_cc *cc, int32_t root, const zp_ccstat *st, int seg[3][2])
+{
+	int hc = st->y1 - st->y0 + 1, tol = hc / 8 > 2 ? hc / 8 : 2, minw = hc / 6 > 2 ? hc / 6 : 2;
+	int a = st->x0, b = st->x1, le = a - 1, rs = b + 1, n = 0, x;
+
+	if (hc < ZP_SPLIT_MIN_H || b - a + 1 < 2 * minw) {
+		seg[0][0] = a;
+		seg[0][1] = b;
+		return 1;
+	}
+	comp_columns(cc, root, st);
+	/* the lowest row is some column's lower edge, so neither walk runs off the end */
+	for (x = a; cc->low[x] < st->y1 - tol; x++)
+		;
+	if (x - a >= minw && tall_enough(cc, a, x - 1, hc))
+		le = x - 1;
+	for (x = b; cc->low[x] < st->y1 - tol; x--)
+		;
+	if (b - x >= minw && tall_enough(cc, x + 1, b, hc))
+		rs = x + 1;
+	if (le >= a) {
+		seg[n][0] = a;
+		seg[n++][1] = le;
+	}
+	seg[n][0] = le + 1;
+	seg[n++][1] = rs - 1;
+	if (rs <= b) {
+		seg[n][0] = rs;
+		seg[n++][1] = b;
+	}
+	return n;
+}
+
+/* Blob of columns a..b of the component whose envelopes comp_columns() left in cc. */
+static void segment_stat(const zp_cc *cc, int a, int b, zp_ccstat *out)
+{
+	out->area = 0;
+	out->x0 = (uint16_t)a;
+	out->x1 = (uint16_t)b;
+	out->y0 = UINT16_MAX;
+	out->y1 = 0;
+	for (int x = a; x <= b; x++) {
+		out->area += cc->cnt[x];
+		if (cc->top[x] < out->y0)
+			out->y0 = (uint16_t)cc->top[x];
+		if (cc->low[x] > out->y1)
+			out->y1 = (uint16_t)cc->low[x];
+	}
+}
+
+/* Scale a component (or a part of one) to input pixels and append it when its area passes. */
+static int emit(const zp_ccstat *st, int scale, int min_area, int max_area, zp_blob *out, int nout, int max)
+{
+	int64_t area = (int64_t)st->area * scale * scale;
+	zp_blob *b;
+
+	if (nout >= max || area < min_area || area > max_area)
+		return nout;
+	b = &out[nout++];
+	b->area = (int)area;
+	b->box.x = st->x0 * scale;
+	b->box.y = st->y0 * scale;
+	b->box.w = (st->x1 - st->x0 + 1) * scale;
+	b->box.h = (st->y1 - st->y0 + 1) * scale;
+	/* bottom centre in pixel coordinates: the middle of the lowest row */
+	b->gx = b->box.x + (b->box.w - 1) / 2.0;
+	b->gy = b->box.y + b->box.h - 1;
+	return nout;
+}
+
+int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
 		  zp_blob *out, int max)
 {
 	int n = cc_label(cc, mask, stride), nout = 0, ncomp = 0;
-	int64_t s2 = (int64_t)scale * scale;
 
 	/* Roots come first in their set, so each root's stats are initialised before its other runs add to them. */
 	for (int i = 0; i < n; i++) {
@@ -174,23 +308,21 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 	cc->ncomponents = ncomp;
 	for (int i = 0; i < n && nout < max; i++) {
 		const zp_ccstat *st = &cc->stat[i];
-		int64_t area;
-		zp_blob *b;
+		int seg[3][2], ns;
 
 		if (cc->parent[i] != i)
 			continue;
-		area = st->area * s2;
-		if (area < min_area || area > max_area)
+		ns = split ? split_columns(cc, i, st, seg) : 1;
+		if (ns == 1) {
+			nout = emit(st, scale, min_area, max_area, out, nout, max);
 			continue;
-		b = &out[nout++];
-		b->area = (int)area;
-		b->box.x = st->x0 * scale;
-		b->box.y = st->y0 * scale;
-		b->box.w = (st->x1 - st->x0 + 1) * scale;
-		b->box.h = (st->y1 - st->y0 + 1) * scale;
-		/* bottom centre in pixel coordinates: the middle of the lowest row */
-		b->gx = b->box.x + (b->box.w - 1) / 2.0;
-		b->gy = b->box.y + b->box.h - 1;
+		}
+		for (int k = 0; k < ns; k++) {
+			zp_ccstat part;
+
+			segment_stat(cc, seg[k][0], seg[k][1], &part);
+			nout = emit(&part, scale, min_area, max_area, out, nout, max);
+		}
 	}
 	return nout;
 }

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(ZP_VOTE_MAX_R >= 3, "vote_radius goes up to 3 (params.c)");
+
 /* Frame interval assumed until two frames have been seen (25 fps). */
 #define ZP_DEFAULT_INTERVAL_MS 40.0
 /* Largest frame gap that counts towards the interval (a stall is not the frame rate). */
@@ -171,6 +173,11 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	if (!d)
 		goto fail;
 	d->p = *p;
+	/* -1: the same clean-up window in camera pixels at scales 1 and 2 */
+	if (d->p.vote_radius < 0)
+		d->p.vote_radius = p->scale == 1 ? 2 : 1;
+	if (d->p.close_radius < 0)
+		d->p.close_radius = p->scale == 1 ? 2 : 1;
 	d->width = width;
 	d->height = height;
 	d->scale = p->scale;
@@ -187,6 +194,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->mp.threshold = p->threshold;
 	d->mp.learn_shift = p->learn_shift;
 	d->mp.warmup_frames = p->warmup_frames;
+	d->mp.fg_no_ramp = true; /* warmup_settle() absorbs what turns out to be background */
 	d->mp.fg_learn_shift = 1;
 	d->fade_limit = (int)((int64_t)p->ghost_fade_ms * ZP_PROBE_MAX_FPS / 1000);
 	for (int s = 1, limit = d->fade_limit; s <= 15; s++) {
@@ -212,11 +220,16 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->raw = calloc(n, 1);
 	d->mask = calloc(n, 1);
 	d->tmp = calloc(n, 1);
+	d->voterow = calloc((size_t)d->ww + 2 * ZP_VOTE_MAX_R, 1);
+	d->wprev = calloc(n, 1);
+	d->still = calloc(n, 1);
 	d->tr = malloc(sizeof(*d->tr));
 	if ((p->scale > 1 && !d->work) || (p->scale == 4 && !d->half) || !d->prev || !d->comp || !d->bg ||
-	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->tr)
+	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->voterow || !d->wprev || !d->still ||
+	    !d->tr)
 		goto fail;
-	d->buf_bytes = n * (7 + (p->scale > 1)) + (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0);
+	d->buf_bytes = n * (9 + (p->scale > 1)) + (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0) +
+		       (size_t)d->ww + 2 * ZP_VOTE_MAX_R;
 	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0)
 		goto fail;
 	zp_tracker_init(d->tr);
@@ -259,6 +272,11 @@ void zp_detector_free(zp_detector *d)
 	free(d->raw);
 	free(d->mask);
 	free(d->tmp);
+	free(d->voterow);
+	if (d->wprev)
+		explicit_bzero(d->wprev, (size_t)d->ww * d->wh);
+	free(d->wprev);
+	free(d->still);
 	free(d->tr);
 	free(d);
 }
@@ -329,7 +347,12 @@ static bool build_hold(zp_detector *d, int64_t t_ms)
 	return any;
 }
 
-/* raw -> mask: opening (erode, dilate) then closing (dilate, erode), open_radius / close_radius passes each. */
+/*
+ * raw -> mask: majority vote over (2 vote_radius + 1)^2 (a binary median:
+ * specks go, thin limbs stay, which an opening would cut), then opening
+ * (erode, dilate) and closing (dilate, erode), open_radius / close_radius
+ * passes each.
+ */
 static void clean_mask(zp_detector *d)
 {
 	const zp_pixops *o = &d->ops;
@@ -338,7 +361,15 @@ static void clean_mask(zp_detector *d)
 	int w = d->ww, h = d->wh;
 	int passes = 2 * d->p.open_radius + 2 * d->p.close_radius;
 
-	if (passes == 0) {
+	if (d->p.vote_radius > 0) {
+		int r = d->p.vote_radius, k = ((2 * r + 1) * (2 * r + 1) + 1) / 2;
+
+		/* raw stays as it is: the gain estimate of the next frame reads it */
+		o->vote(d->raw, w, passes ? d->tmp : d->mask, w, w, h, r, k, d->voterow);
+		if (passes == 0)
+			return;
+		src = d->tmp; /* each pass reads src and writes the other buffer */
+	} else if (passes == 0) {
 		memcpy(d->mask, d->raw, (size_t)w * h);
 		return;
 	}
@@ -360,6 +391,42 @@ static void clean_mask(zp_detector *d)
 	}
 }
 
+/*
+ * Warm-up with people in view. The model starts from the first frame and
+ * learns the background fast while it warms up, but foreground pixels do
+ * not ramp (fg_no_ramp): someone walking through would otherwise be
+ * averaged into the background as a smear that lingers for ghost_fade_ms.
+ * What is foreground and has not changed for half the warm-up is taken as
+ * background at once: ground uncovered by someone who stood there in the
+ * first frame and walked away (a walking person's pixels keep changing).
+ * Someone who stands still through the warm-up becomes background, as with
+ * any background model; they are found once they move.
+ */
+static void warmup_settle(zp_detector *d, const uint8_t *in, int stride, bool held)
+{
+	int w = d->ww, h = d->wh, need = d->p.warmup_frames / 2 > 2 ? d->p.warmup_frames / 2 : 2;
+	int moved = d->p.threshold / 2 > 4 ? d->p.threshold / 2 : 4;
+	bool any = false;
+
+	for (int y = 0; y < h; y++) {
+		const uint8_t *s = in + (size_t)y * stride;
+		uint8_t *pv = d->wprev + (size_t)y * w, *st = d->still + (size_t)y * w, *fg = d->raw + (size_t)y * w;
+		uint8_t *k = d->tmp + (size_t)y * w; /* the absorb mask; tmp is free until the clean-up */
+		const uint8_t *hd = d->hold + (size_t)y * w;
+
+		for (int x = 0; x < w; x++) {
+			int dv = s[x] - pv[x];
+
+			st[x] = dv > moved || dv < -moved ? 0 : st[x] < 255 ? st[x] + 1 : 255;
+			pv[x] = s[x];
+			k[x] = fg[x] && st[x] >= need && !(held && hd[x]) ? 255 : 0;
+			any |= k[x] != 0;
+		}
+	}
+	if (any)
+		zp_bgmodel_absorb(d->model, in, stride, d->tmp, w);
+}
+
 /* Everything after the foreground mask: clean-up, blobs, tracks, zones, health, result. */
 static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result *out)
 {
@@ -370,11 +437,11 @@ static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result 
 	if (d->ground.valid) {
 		/* sizes in metres on the ground (ground.c) instead of the pixel limits */
 		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, ZP_GROUND_MIN_WORK_PX * d->scale * d->scale,
-					  d->width * d->height, d->blobs, ZP_MAX_BLOBS);
+					  d->width * d->height, d->p.split_groups, d->blobs, ZP_MAX_BLOBS);
 		d->nblobs = zp_ground_filter(&d->ground, &d->p, d->width, d->height, d->scale, d->blobs, d->nblobs);
 	} else {
-		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, d->p.min_area, d->p.max_area, d->blobs,
-					  ZP_MAX_BLOBS);
+		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, d->p.min_area, d->p.max_area,
+					  d->p.split_groups, d->blobs, ZP_MAX_BLOBS);
 	}
 	for (int i = 0; i < d->cc.row_first[d->wh]; i++)
 		fg += d->cc.runs[i].x1 - d->cc.runs[i].x0 + 1;
@@ -434,6 +501,8 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	held = build_hold(d, f->t_ms);
 	zp_bgmodel_apply(d->model, in, stride, held ? d->hold : NULL, d->ww, d->raw, d->ww);
 	d->raw_valid = true;
+	if (!zp_bgmodel_ready(d->model))
+		warmup_settle(d, in, stride, held);
 	downstream(d, f, zp_bgmodel_ready(d->model), out);
 	return 0;
 }

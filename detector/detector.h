@@ -26,8 +26,17 @@ typedef struct zp_detector_params {
 	int threshold;          /* minimum luma difference that counts as foreground */
 	int learn_shift;        /* background learning rate 1/2^learn_shift per frame */
 	int warmup_frames;      /* frames before the model is trusted */
-	int open_radius;        /* mask clean-up: opening (removes speckle), pixels at work scale */
-	int close_radius;       /* mask clean-up: closing (fills holes) */
+	/*
+	 * Mask clean-up at work scale, in this order: majority vote over a
+	 * (2r+1)^2 window (removes speckle, keeps limbs; 0 off), opening
+	 * (removes speckle, cuts thin limbs), closing (fills holes). -1 (the
+	 * default for vote and close): 2 at scale 1, else 1 - the same window
+	 * in camera pixels at scales 1 and 2.
+	 */
+	int vote_radius;
+	int open_radius;
+	int close_radius;
+	int split_groups;       /* 1: cut a blob at a person standing further back at its end (own ground point) */
 	int min_area;           /* blob area limits, input pixels */
 	int max_area;
 	int track_max_missed;   /* frames a track survives without a blob */

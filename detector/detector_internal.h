@@ -46,6 +46,8 @@ typedef struct zp_cc {
 	int32_t *parent;
 	zp_ccstat *stat;
 	int32_t *row_first; /* index of the first run of each row, h + 1 entries */
+	int16_t *low, *top; /* per column of one component: its lowest and highest row (split_groups) */
+	int32_t *cnt;       /* ... and its pixels in that column */
 	int ncomponents;    /* components found in the last call, before the filter */
 } zp_cc;
 
@@ -57,10 +59,13 @@ size_t zp_cc_bytes(const zp_cc *cc);
  * Label the 0/non-zero mask (w x h at work scale) into 8-connected
  * components and write those whose area in input pixels (work area x
  * scale^2) lies in [min_area, max_area] into out[0..max), in raster order of
- * their first pixel. Boxes are scaled back to input pixels. Returns the
- * number of blobs written.
+ * their first pixel. Boxes are scaled back to input pixels. With split, a
+ * component whose left or right end is a person standing further back
+ * (feet clearly higher, as tall as a person) is cut there into up to three
+ * blobs, left to right (see split_columns() in blobs.c). Returns the number
+ * of blobs written.
  */
-int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area,
+int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
 		  zp_blob *out, int max);
 
 /* ---- ground.c ---- */
@@ -236,6 +241,9 @@ struct zp_detector {
 	uint8_t *raw;              /* model output, or the downscaled external mask */
 	uint8_t *mask;             /* cleaned mask */
 	uint8_t *tmp;              /* scratch for the morphology */
+	uint8_t *voterow;          /* scratch row for the majority vote, ww + 2 * ZP_VOTE_MAX_R */
+	uint8_t *wprev;            /* warm-up: the previous work frame */
+	uint8_t *still;            /* warm-up: frames each pixel has not changed (saturating) */
 	size_t buf_bytes;
 
 	zp_cc cc;

@@ -19,8 +19,10 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->threshold = 20;
 	p->learn_shift = 6;
 	p->warmup_frames = 50;
-	p->open_radius = 1;
-	p->close_radius = 2;
+	p->vote_radius = -1;
+	p->open_radius = 0;
+	p->close_radius = -1;
+	p->split_groups = 1;
 	p->min_area = 400;
 	p->max_area = 60000;
 	p->track_max_missed = 10;
@@ -58,8 +60,10 @@ static const struct field fields[] = {
 	INT_FIELD(threshold, 1, 255),
 	INT_FIELD(learn_shift, 1, 15),
 	INT_FIELD(warmup_frames, 0, 100000),
+	INT_FIELD(vote_radius, -1, 3), /* ZP_VOTE_MAX_R (models.h; checked in detector.c) */
 	INT_FIELD(open_radius, 0, 8),
-	INT_FIELD(close_radius, 0, 8),
+	INT_FIELD(close_radius, -1, 8),
+	INT_FIELD(split_groups, 0, 1),
 	INT_FIELD(min_area, 1, 1 << 24),
 	INT_FIELD(max_area, 1, 1 << 24),
 	INT_FIELD(track_max_missed, 0, 1000),

@@ -278,6 +278,36 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		tr->blob_owner[b] = k;
 	}
 
+	/*
+	 * A blob nobody took, next to a group: one of the group coming out of it
+	 * (or cut from it by the blob split, a person further back). The nearest
+	 * grouped track within track_max_dist takes it and leaves the group,
+	 * instead of a new track being born beside the old one.
+	 */
+	for (int b = 0; b < nblobs; b++) {
+		int best = -1;
+		double bd = 0;
+
+		if (tr->blob_owner[b] != -1)
+			continue;
+		for (int k = 0; k < n; k++) {
+			const zp_track *t = &tr->t[k];
+			double dx = blobs[b].gx - t->gx, dy = blobs[b].gy - t->gy, d = sqrt(dx * dx + dy * dy);
+
+			if (!t->grouped || tr->track_blob[k] >= 0 || d > p->track_max_dist)
+				continue;
+			if (best < 0 || d < bd) {
+				best = k;
+				bd = d;
+			}
+		}
+		if (best >= 0) {
+			tr->t[best].grouped = false;
+			tr->track_blob[best] = b;
+			tr->blob_owner[b] = best;
+		}
+	}
+
 	/* Update, coast or delete, keeping the order (tracks stay sorted by age). */
 	for (int k = 0; k < n; k++) {
 		zp_track *t = &tr->t[k];

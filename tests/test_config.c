@@ -141,8 +141,9 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.detector.threshold, 20);
 	ck_assert_int_eq(c.detector.learn_shift, 6);
 	ck_assert_int_eq(c.detector.warmup_frames, 50);
-	ck_assert_int_eq(c.detector.open_radius, 1);
-	ck_assert_int_eq(c.detector.close_radius, 2);
+	ck_assert_int_eq(c.detector.vote_radius, -1);
+	ck_assert_int_eq(c.detector.open_radius, 0);
+	ck_assert_int_eq(c.detector.close_radius, -1);
 	ck_assert_int_eq(c.detector.min_area, 400);
 	ck_assert_int_eq(c.detector.max_area, 60000);
 	ck_assert_int_eq(c.detector.track_max_missed, 10);
