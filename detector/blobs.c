@@ -259,6 +259,101 @@ static void segment_stat(const zp_cc *cc, int a, int b, zp_ccstat *out)
 	}
 }
 
+/*
+ * Shadow evidence of row y (or column x when col) of component root within
+ * the box st: fg pixels of the component that are not shadow, and shadow
+ * pixels (found before the clean-up, so mostly no longer in the mask)
+ * between the component's first and last pixel on that line.
+ */
+static void line_stats(const zp_cc *cc, int32_t root, const uint8_t *shadow, const zp_ccstat *st, int y, int *fgn,
+		       int *sh)
+{
+	int lo = INT16_MAX, hi = -1;
+	const uint8_t *srow = shadow + (size_t)y * cc->w;
+
+	*fgn = *sh = 0;
+	for (int i = cc->row_first[y]; i < cc->row_first[y + 1]; i++) {
+		const zp_run *r = &cc->runs[i];
+		int a = r->x0 > st->x0 ? r->x0 : st->x0, b = r->x1 < st->x1 ? r->x1 : st->x1;
+
+		if (cc->parent[i] != root || a > b)
+			continue;
+		lo = a < lo ? a : lo;
+		hi = b > hi ? b : hi;
+		for (int x = a; x <= b; x++)
+			*fgn += !srow[x];
+	}
+	for (int x = lo; x <= hi; x++)
+		*sh += srow[x] != 0;
+}
+
+/* Pixels of component root in column x, rows y0..y1: not shadow, and shadow between its first and last. */
+static void column_stats(const zp_cc *cc, int32_t root, const uint8_t *shadow, int x, int y0, int y1, int *fgn,
+			 int *sh)
+{
+	int lo = -1, hi = -1;
+
+	*fgn = *sh = 0;
+	for (int y = y0; y <= y1; y++)
+		for (int i = cc->row_first[y]; i < cc->row_first[y + 1]; i++) {
+			const zp_run *r = &cc->runs[i];
+
+			if (cc->parent[i] != root || r->x0 > x || r->x1 < x)
+				continue;
+			lo = lo < 0 ? y : lo;
+			hi = y;
+			*fgn += !shadow[(size_t)y * cc->w + x];
+		}
+	for (int y = lo; lo >= 0 && y <= hi; y++)
+		*sh += shadow[(size_t)y * cc->w + x] != 0;
+}
+
+/*
+ * A shadow joined to the feet: rows at the bottom of the box whose shadow
+ * pixels are at least a quarter of the rest of the row (the shadow's rim
+ * and what the clean-up filled back stay foreground), then columns at the
+ * left and right under the same rule, are cut off the box - at most half
+ * of its height or width. A person's legs have no shadow pixels, so the cut stops
+ * at the feet. The area is kept.
+ */
+static void trim_shadow(const zp_cc *cc, int32_t root, const uint8_t *shadow, zp_ccstat *st)
+{
+	int h = st->y1 - st->y0 + 1, w = st->x1 - st->x0 + 1, fgn, sh;
+
+	/*
+	 * Rows: the box ends above the highest row that is itself mostly shadow
+	 * (as below) and below which, all rows together, the shadow still holds
+	 * a quarter: rows where the shadow is too narrow for the window test
+	 * (the legs' shadow right under the feet) are passed over, the legs
+	 * above (no shadow pixels) are not.
+	 */
+	{
+		int cut = -1, F = 0, S = 0;
+
+		for (int y = st->y1; y > st->y0 + h / 2; y--) {
+			line_stats(cc, root, shadow, st, y, &fgn, &sh);
+			F += fgn;
+			S += sh;
+			if (sh > 0 && 4 * sh >= fgn && 4 * S >= F)
+				cut = y;
+		}
+		if (cut > 0)
+			st->y1 = (uint16_t)(cut - 1);
+	}
+	while (st->x0 < st->x1 - w / 2) {
+		column_stats(cc, root, shadow, st->x0, st->y0, st->y1, &fgn, &sh);
+		if (sh == 0 || 4 * sh < fgn)
+			break;
+		st->x0++;
+	}
+	while (st->x1 > st->x0 + w / 2) {
+		column_stats(cc, root, shadow, st->x1, st->y0, st->y1, &fgn, &sh);
+		if (sh == 0 || 4 * sh < fgn)
+			break;
+		st->x1--;
+	}
+}
+
 /* Scale a component (or a part of one) to input pixels and append it when its area passes. */
 static int emit(const zp_ccstat *st, int scale, int min_area, int max_area, zp_blob *out, int nout, int max)
 {
@@ -280,7 +375,7 @@ static int emit(const zp_ccstat *st, int scale, int min_area, int max_area, zp_b
 }
 
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
-		  zp_blob *out, int max)
+		  const uint8_t *shadow, zp_blob *out, int max)
 {
 	int n = cc_label(cc, mask, stride), nout = 0, ncomp = 0;
 
@@ -313,14 +408,13 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 		if (cc->parent[i] != i)
 			continue;
 		ns = split ? split_columns(cc, i, st, seg) : 1;
-		if (ns == 1) {
-			nout = emit(st, scale, min_area, max_area, out, nout, max);
-			continue;
-		}
 		for (int k = 0; k < ns; k++) {
-			zp_ccstat part;
+			zp_ccstat part = *st;
 
-			segment_stat(cc, seg[k][0], seg[k][1], &part);
+			if (ns > 1)
+				segment_stat(cc, seg[k][0], seg[k][1], &part);
+			if (shadow)
+				trim_shadow(cc, i, shadow, &part);
 			nout = emit(&part, scale, min_area, max_area, out, nout, max);
 		}
 	}

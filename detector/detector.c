@@ -223,14 +223,15 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->voterow = calloc((size_t)d->ww + 2 * ZP_VOTE_MAX_R, 1);
 	d->wprev = calloc(n, 1);
 	d->still = calloc(n, 1);
+	d->shmark = calloc(n, 1);
 	d->tr = malloc(sizeof(*d->tr));
 	if ((p->scale > 1 && !d->work) || (p->scale == 4 && !d->half) || !d->prev || !d->comp || !d->bg ||
-	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->voterow || !d->wprev || !d->still ||
+	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->voterow || !d->wprev || !d->still || !d->shmark ||
 	    !d->tr)
 		goto fail;
-	d->buf_bytes = n * (9 + (p->scale > 1)) + (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0) +
+	d->buf_bytes = n * (10 + (p->scale > 1)) + (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0) +
 		       (size_t)d->ww + 2 * ZP_VOTE_MAX_R;
-	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0)
+	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0 || zp_shadow_init(&d->sh, d->ww, d->wh) < 0)
 		goto fail;
 	zp_tracker_init(d->tr);
 	return d;
@@ -248,6 +249,7 @@ void zp_detector_free(zp_detector *d)
 		return;
 	zp_bgmodel_free(d->model);
 	zp_cc_fini(&d->cc);
+	zp_shadow_fini(&d->sh);
 	/* frames and the background estimate are pixels of the street: zero them before freeing */
 	{
 		const size_t n = (size_t)d->ww * d->wh;
@@ -277,6 +279,7 @@ void zp_detector_free(zp_detector *d)
 		explicit_bzero(d->wprev, (size_t)d->ww * d->wh);
 	free(d->wprev);
 	free(d->still);
+	free(d->shmark);
 	free(d->tr);
 	free(d);
 }
@@ -427,6 +430,114 @@ static void warmup_settle(zp_detector *d, const uint8_t *in, int stride, bool he
 		zp_bgmodel_absorb(d->model, in, stride, d->tmp, w);
 }
 
+/*
+ * Camera shake: the picture moved by up to a pixel turns every edge of the
+ * scene into foreground. There, the frame's 3x3 patch is the background's
+ * patch moved by a pixel (or half a pixel: a mix of the two) in one of the
+ * 8 directions; a person's patch is not. A foreground pixel whose patch
+ * matches a moved background patch within 2/3 threshold a pixel on average
+ * (plus 1/8 of the patch's own contrast: a moved strong edge never matches
+ * exactly)
+ * goes back to background. Only in frames where the picture did move
+ * (shaken_frame()): on a steady camera it would cost people standing on
+ * an edge of the scene (measured in docs/quality.md).
+ */
+static inline int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * Did the picture move this frame? On a sparse grid of background edges
+ * (3x3 contrast >= 2 threshold), the sum of |frame - background moved by s|
+ * for the 8 whole-pixel and 8 half-pixel moves against no move: shaken
+ * when some move explains the edges clearly better (below 3/4). A person
+ * walking by covers few of the edges and does not move them all one way.
+ */
+static bool shaken_frame(const zp_detector *d, const uint8_t *in, int stride)
+{
+	int w = d->ww, h = d->wh, n = 0;
+	int64_t sad[2][9] = { { 0 } };
+
+	for (int y = 2; y < h - 2; y += 3)
+		for (int x = 2; x < w - 2; x += 3) {
+			const uint8_t *b = d->bg + (size_t)y * w + x;
+			int lo = 255, hi = 0, f = in[(size_t)y * stride + x];
+
+			for (int j = -1; j <= 1; j++)
+				for (int i = -1; i <= 1; i++) {
+					int v = b[(ptrdiff_t)j * w + i];
+
+					lo = v < lo ? v : lo;
+					hi = v > hi ? v : hi;
+				}
+			if (hi - lo < 2 * d->p.threshold)
+				continue;
+			n++;
+			for (int k = 0; k < 9; k++) {
+				int v = b[(ptrdiff_t)(k / 3 - 1) * w + k % 3 - 1];
+
+				sad[0][k] += abs(f - v);
+				sad[1][k] += abs(2 * f - b[0] - v);
+			}
+		}
+	if (n < 16)
+		return false;
+	for (int k = 0; k < 9; k++)
+		if (k != 4 && (4 * sad[0][k] < 3 * sad[0][4] || 4 * sad[1][k] < 3 * 2 * sad[0][4]))
+			return true;
+	return false;
+}
+
+static void unshake(zp_detector *d, const uint8_t *in, int stride)
+{
+	int w = d->ww, h = d->wh, lim = 9 * d->p.threshold * 2 / 3;
+
+	for (int y = 0; y < h; y++) {
+		uint8_t *fg = d->raw + (size_t)y * w;
+
+		for (int x = 0; x < w; x++) {
+			bool shaken = false;
+			int lo = 255, hi = 0, tol;
+
+			if (!fg[x])
+				continue;
+			/* a moved edge never matches exactly (sampling, compression): more room the stronger the edge */
+			for (int j = -1; j <= 1; j++)
+				for (int i = -1; i <= 1; i++) {
+					int b = d->bg[(size_t)clampi(y + j, 0, h - 1) * w + clampi(x + i, 0, w - 1)];
+
+					lo = b < lo ? b : lo;
+					hi = b > hi ? b : hi;
+				}
+			tol = lim + 9 * (hi - lo) / 8;
+			/* the frame's 3x3 patch against the background moved by s (whole) or s/2 (half a pixel) */
+			for (int sy = -1; sy <= 1 && !shaken; sy++)
+				for (int sx = -1; sx <= 1 && !shaken; sx++) {
+					int whole = 0, half = 0;
+
+					if (!sx && !sy)
+						continue;
+					for (int j = -1; j <= 1; j++) {
+						int yf = clampi(y + j, 0, h - 1), yb = clampi(y + j + sy, 0, h - 1);
+
+						for (int i = -1; i <= 1; i++) {
+							int xf = clampi(x + i, 0, w - 1), xb = clampi(x + i + sx, 0, w - 1);
+							int f = in[(size_t)yf * stride + xf];
+							int b0 = d->bg[(size_t)yf * w + xf], b1 = d->bg[(size_t)yb * w + xb];
+
+							whole += abs(f - b1);
+							half += abs(2 * f - b0 - b1);
+						}
+					}
+					shaken = whole <= tol || half <= 2 * tol;
+				}
+			if (shaken)
+				fg[x] = 0;
+		}
+	}
+}
+
 /* Everything after the foreground mask: clean-up, blobs, tracks, zones, health, result. */
 static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result *out)
 {
@@ -437,11 +548,12 @@ static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result 
 	if (d->ground.valid) {
 		/* sizes in metres on the ground (ground.c) instead of the pixel limits */
 		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, ZP_GROUND_MIN_WORK_PX * d->scale * d->scale,
-					  d->width * d->height, d->p.split_groups, d->blobs, ZP_MAX_BLOBS);
+					  d->width * d->height, d->p.split_groups, d->have_shadow ? d->shmark : NULL,
+					  d->blobs, ZP_MAX_BLOBS);
 		d->nblobs = zp_ground_filter(&d->ground, &d->p, d->width, d->height, d->scale, d->blobs, d->nblobs);
 	} else {
 		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, d->p.min_area, d->p.max_area,
-					  d->p.split_groups, d->blobs, ZP_MAX_BLOBS);
+					  d->p.split_groups, d->have_shadow ? d->shmark : NULL, d->blobs, ZP_MAX_BLOBS);
 	}
 	for (int i = 0; i < d->cc.row_first[d->wh]; i++)
 		fg += d->cc.runs[i].x1 - d->cc.runs[i].x0 + 1;
@@ -478,7 +590,10 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 {
 	const uint8_t *in;
 	int stride;
-	bool held;
+	bool held, have_bg = d && d->raw_valid;
+
+	if (d)
+		d->have_shadow = false;
 
 	if (!d || !out || !frame_ok(d, f))
 		return ZP_EINVAL;
@@ -503,6 +618,17 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	d->raw_valid = true;
 	if (!zp_bgmodel_ready(d->model))
 		warmup_settle(d, in, stride, held);
+	if (d->p.jitter && have_bg && shaken_frame(d, in, stride))
+		unshake(d, in, stride);
+	if (d->p.shadows) {
+		double gain = d->ex.compensating ? d->ex.gain : 1.0;
+
+		if (d->p.shadows == 2)
+			zp_shadow_learn(&d->sh, f, d->scale, gain, d->raw, !zp_bgmodel_ready(d->model), d->p.learn_shift);
+		if (have_bg) /* d->bg: the background before this frame */
+			d->have_shadow =
+				zp_shadow_filter(&d->sh, &d->p, f, d->scale, gain, in, stride, d->bg, d->raw, d->shmark) > 0;
+	}
 	downstream(d, f, zp_bgmodel_ready(d->model), out);
 	return 0;
 }
@@ -531,6 +657,7 @@ int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *f
 	}
 	binarize(d->raw, d->ww, d->ww, d->wh);
 	d->raw_valid = false; /* not the model's output: no gain sampling from it */
+	d->have_shadow = false;
 	downstream(d, f, d->frames >= (uint64_t)d->p.warmup_frames, out);
 	return 0;
 }
@@ -565,7 +692,8 @@ size_t zp_detector_state_bytes(const zp_detector *d)
 {
 	if (!d)
 		return 0;
-	return sizeof(*d) + d->buf_bytes + zp_cc_bytes(&d->cc) + sizeof(*d->tr) + zp_bgmodel_state_bytes(d->model);
+	return sizeof(*d) + d->buf_bytes + zp_cc_bytes(&d->cc) + zp_shadow_bytes(&d->sh) + sizeof(*d->tr) +
+	       zp_bgmodel_state_bytes(d->model);
 }
 
 int zp_detector_blobs(const zp_detector *d, zp_rect *boxes, int max)

@@ -36,6 +36,21 @@ typedef struct zp_detector_params {
 	int vote_radius;
 	int open_radius;
 	int close_radius;
+	/*
+	 * Shadows: 0 off, 1 luma (a darker copy of textured ground is a shadow),
+	 * 2 colour (also on flat ground when the chroma is kept; frames without
+	 * colour fall back to luma). A foreground pixel is a shadow candidate when
+	 * frame / background over its 3x3 window is within the ratio limits.
+	 */
+	int shadows;
+	double shadow_min_ratio;
+	double shadow_max_ratio;
+	/*
+	 * Camera shake: a foreground pixel whose 3x3 patch is the background's
+	 * moved by up to a pixel is taken as the picture moved, not as
+	 * something new. 0 off, 1 on.
+	 */
+	int jitter;
 	int split_groups;       /* 1: cut a blob at a person standing further back at its end (own ground point) */
 	int min_area;           /* blob area limits, input pixels */
 	int max_area;

@@ -62,11 +62,14 @@ size_t zp_cc_bytes(const zp_cc *cc);
  * their first pixel. Boxes are scaled back to input pixels. With split, a
  * component whose left or right end is a person standing further back
  * (feet clearly higher, as tall as a person) is cut there into up to three
- * blobs, left to right (see split_columns() in blobs.c). Returns the number
- * of blobs written.
+ * blobs, left to right (see split_columns() in blobs.c). shadow (may be
+ * NULL; w x h, stride w): pixels found to be a cast shadow before the
+ * clean-up; the rows at the bottom of a blob's box and the columns at its
+ * sides that are mostly shadow are trimmed off the box (trim_shadow()), so
+ * the ground point stays at the feet. Returns the number of blobs written.
  */
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
-		  zp_blob *out, int max);
+		  const uint8_t *shadow, zp_blob *out, int max);
 
 /* ---- ground.c ---- */
 
@@ -95,6 +98,36 @@ int zp_ground_filter(const zp_homography *H, const zp_detector_params *p, int wi
  */
 double zp_ground_speed(const zp_homography *H, double gx, double gy, double vx, double vy, double interval_ms);
 
+/* ---- shadow.c ---- */
+
+typedef struct zp_shadow {
+	int w, h;          /* work scale */
+	bool have;         /* the chroma background has been initialised */
+	uint32_t row;      /* round-robin row counter */
+	int16_t *u, *v;    /* chroma background: B - Y and R - Y, 1/16 levels */
+} zp_shadow;
+
+int zp_shadow_init(zp_shadow *s, int ww, int wh);
+void zp_shadow_fini(zp_shadow *s);
+size_t zp_shadow_bytes(const zp_shadow *s);
+
+/*
+ * Learn the chroma background from the frame's colour (nothing without
+ * colour) where fg is 0: every row while warming up, else one row in four.
+ * gain: the compensated gain of this frame (1 when none).
+ */
+void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, const uint8_t *fg, bool warmup,
+		     int learn_shift);
+
+/*
+ * Clear the foreground pixels of fg (work scale, stride w) that are a
+ * shadow on the background bg (work scale, stride w) in the frame in (the
+ * work-scale luma the model saw), and mark them (non-zero) in mark (w x h,
+ * every pixel written). Returns how many were cleared.
+ */
+int zp_shadow_filter(const zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
+		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark);
+
 /* ---- tracker.c ---- */
 
 typedef struct zp_track {
@@ -113,6 +146,8 @@ typedef struct zp_track {
 	zp_rect birth;      /* the box it was born with */
 	double ax, ay;      /* still anchor */
 	int64_t still_since;/* t_ms when the ground point last left the anchor radius */
+	bool hold_spent;    /* held for still_hold_ms of standing still: not again until it leaves spent_box */
+	zp_rect spent_box;  /* its box when the hold ran out */
 	uint32_t zones;     /* zones the ground point is in this frame */
 	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
 } zp_track;
@@ -244,6 +279,7 @@ struct zp_detector {
 	uint8_t *voterow;          /* scratch row for the majority vote, ww + 2 * ZP_VOTE_MAX_R */
 	uint8_t *wprev;            /* warm-up: the previous work frame */
 	uint8_t *still;            /* warm-up: frames each pixel has not changed (saturating) */
+	uint8_t *shmark;           /* this frame's cast-shadow pixels (shadow.c), for the blob boxes */
 	size_t buf_bytes;
 
 	zp_cc cc;
@@ -252,6 +288,7 @@ struct zp_detector {
 	zp_tracker *tr;
 	zp_health_state hs;
 	zp_exposure ex;
+	zp_shadow sh;
 
 	/* time */
 	bool have_t;
@@ -262,6 +299,7 @@ struct zp_detector {
 	uint64_t frames;           /* frames processed */
 	bool have_mask;            /* a mask exists (zp_detector_mask) */
 	bool raw_valid;            /* raw holds last frame's model output (gain sampling) */
+	bool have_shadow;          /* shmark holds shadow pixels of this frame */
 };
 
 #endif

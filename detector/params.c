@@ -22,6 +22,10 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->vote_radius = -1;
 	p->open_radius = 0;
 	p->close_radius = -1;
+	p->shadows = 1;
+	p->jitter = 1;
+	p->shadow_min_ratio = 0.3;
+	p->shadow_max_ratio = 0.9;
 	p->split_groups = 1;
 	p->min_area = 400;
 	p->max_area = 60000;
@@ -63,6 +67,10 @@ static const struct field fields[] = {
 	INT_FIELD(vote_radius, -1, 3), /* ZP_VOTE_MAX_R (models.h; checked in detector.c) */
 	INT_FIELD(open_radius, 0, 8),
 	INT_FIELD(close_radius, -1, 8),
+	INT_FIELD(shadows, 0, 2),
+	INT_FIELD(jitter, 0, 1),
+	DBL_FIELD(shadow_min_ratio, 0.05, 1),
+	DBL_FIELD(shadow_max_ratio, 0.05, 1),
 	INT_FIELD(split_groups, 0, 1),
 	INT_FIELD(min_area, 1, 1 << 24),
 	INT_FIELD(max_area, 1, 1 << 24),
@@ -145,6 +153,9 @@ int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errl
 		return zp_seterr(err, errlen, ZP_EINVAL,
 				 "person_min_height_m (%g) must not exceed person_max_height_m (%g)",
 				 p->person_min_height_m, p->person_max_height_m);
+	if (p->shadow_min_ratio > p->shadow_max_ratio)
+		return zp_seterr(err, errlen, ZP_EINVAL, "shadow_min_ratio (%g) must not exceed shadow_max_ratio (%g)",
+				 p->shadow_min_ratio, p->shadow_max_ratio);
 	if (p->dark_luma >= p->blind_luma)
 		return zp_seterr(err, errlen, ZP_EINVAL, "dark_luma (%d) must be below blind_luma (%d)", p->dark_luma,
 				 p->blind_luma);

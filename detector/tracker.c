@@ -53,7 +53,7 @@ static double still_radius(const zp_track *t)
 
 bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms)
 {
-	return t->confirmed && t->moved && t_ms - t->still_since < p->still_hold_ms;
+	return t->confirmed && t->moved && !t->hold_spent && t_ms - t->still_since < p->still_hold_ms;
 }
 
 /* Total order on pairs: distance, then track, then blob (no two pairs are equal). */
@@ -336,10 +336,24 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			continue;
 		}
 		t->age++;
-		if (hypot(t->gx - t->ax, t->gy - t->ay) > still_radius(t)) {
+		/*
+		 * The hold is spent after still_hold_ms of standing still; what is
+		 * left then fades like a ghost, shrinking inside the box it had. A
+		 * shrinking blob moves its ground point, but that is no walking:
+		 * the hold comes back only when the box has left the one it had
+		 * (as for `moved`), so a parked object is gone within
+		 * still_hold_ms + ghost_fade_ms.
+		 */
+		if (t->hold_spent && 2 * overlap_area(&t->box, &t->spent_box) < (int64_t)t->box.w * t->box.h)
+			t->hold_spent = false;
+		if (!t->hold_spent && hypot(t->gx - t->ax, t->gy - t->ay) > still_radius(t)) {
 			t->ax = t->gx;
 			t->ay = t->gy;
 			t->still_since = t_ms;
+		}
+		if (!t->hold_spent && t->confirmed && t->moved && t_ms - t->still_since >= p->still_hold_ms) {
+			t->hold_spent = true;
+			t->spent_box = t->box;
 		}
 		if (keep != k)
 			tr->t[keep] = *t;

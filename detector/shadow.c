@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shadow.c - foreground pixels that are only a shadow (or a patch of shade)
+ * go back to background before the clean-up.
+ *
+ * A cast shadow darkens the ground by a factor (0.3..0.9 in sunlight, less
+ * under a cloud) and keeps what the ground looks like: its texture and its
+ * colour. A person changes both. So a foreground pixel whose 3x3
+ * neighbourhood is the background's, only darker, is a shadow:
+ *
+ *   ratio  r = sum(x) / sum(b) over the 3x3 window, within
+ *          [shadow_min_ratio, shadow_max_ratio];
+ *   texture where the background has some (variance of b over the window
+ *          >= ZP_SH_TEXTURE): the normalised cross-correlation of x and b
+ *          is >= ZP_SH_NCC (the same pattern, only darker);
+ *   colour where it has none (flat ground), only when the frame has
+ *          colour and the ground is coloured (|B - Y| + |R - Y| of the
+ *          background >= ZP_SH_MIN_CHROMA: grass, coloured paving): the
+ *          chroma of the pixel is the background's scaled by r, within
+ *          ZP_SH_CHROMA. A darker patch on flat grey ground may as well be a
+ *          grey coat - its chroma is "kept" too - so it stays foreground
+ *          (neither luma nor colour can tell; see docs/quality.md).
+ *
+ * A shadow is a region: a pixel whose window passed alone is dropped (a
+ * chance match on a person). The shadow's rim (the penumbra, where the
+ * frame has an edge that the background lacks) fails the texture test and
+ * stays foreground; growing the shadow into it also eats the feet and legs
+ * of the person who casts it (measured: CDnet recall -0.5 to -2 %), so the
+ * rim is left to the blob stage instead: the shadow pixels found here are
+ * kept in `mark`, and blobs.c trims box rows at the bottom (and columns at
+ * the sides) that are mostly shadow, so a shadow joined to the feet does
+ * not move the ground point (zp_blobs_find).
+ *
+ * Colour needs a background for the chroma. It is kept at work scale, two
+ * int16 planes, learnt from background pixels only: every row in the
+ * warm-up, then one row in ZP_SH_ROWS each frame (round robin, so its cost
+ * is small and it is the same on every run), at the model's rate sped up
+ * by the same factor. The chroma of a work pixel is the mean over its
+ * scale x scale block of camera pixels.
+ *
+ * Cost: the tests run on foreground pixels only (a few per cent of the
+ * frame), the chroma background on 1/ZP_SH_ROWS of the frame.
+ */
+#include "detector_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Background variance over the 3x3 window (sum of squares about the mean, / 9) that counts as texture. */
+#define ZP_SH_TEXTURE 12
+/* Normalised cross-correlation of frame and background that says "the same pattern". */
+#define ZP_SH_NCC 0.8
+/* Largest chroma distance |u - r u_b| + |v - r v_b| of a shadow, levels. */
+#define ZP_SH_CHROMA 8
+/* Smallest background chroma |u_b| + |v_b| the colour test uses: grey ground says nothing (nor a grey coat). */
+#define ZP_SH_MIN_CHROMA 12
+/* Backgrounds darker than this (mean of the window) say nothing about shadows. */
+#define ZP_SH_MIN_BG 24
+/* A shadow pixel found by the window test needs this many of its 8 neighbours found too. */
+#define ZP_SH_SEEDS 3
+/* The chroma background learns one row in this many per frame after the warm-up. */
+#define ZP_SH_ROWS 4
+
+int zp_shadow_init(zp_shadow *s, int ww, int wh)
+{
+	memset(s, 0, sizeof(*s));
+	s->w = ww;
+	s->h = wh;
+	s->u = calloc((size_t)ww * wh, sizeof(*s->u));
+	s->v = calloc((size_t)ww * wh, sizeof(*s->v));
+	if (!s->u || !s->v) {
+		zp_shadow_fini(s);
+		return ZP_ENOMEM;
+	}
+	return 0;
+}
+
+void zp_shadow_fini(zp_shadow *s)
+{
+	free(s->u);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+size_t zp_shadow_bytes(const zp_shadow *s)
+{
+	return (size_t)s->w * s->h * (sizeof(*s->u) + sizeof(*s->v));
+}
+
+/*
+ * Chroma of work pixel (x, y): mean B - Y and R - Y over its block of
+ * camera pixels, Y = BT.601 luma of the mean, in 1/16 levels; divided by
+ * gain (a compensated gain step scales colour as it scales luma).
+ */
+static void block_chroma(const zp_frame *f, int scale, int x, int y, double inv_gain, int *u, int *v)
+{
+	unsigned b = 0, g = 0, r = 0;
+	double Y, n = (double)scale * scale;
+
+	for (int j = 0; j < scale; j++) {
+		const uint8_t *p = f->bgr + (size_t)(y * scale + j) * f->bgr_stride + (size_t)x * scale * 3;
+
+		for (int i = 0; i < scale; i++, p += 3) {
+			b += p[0];
+			g += p[1];
+			r += p[2];
+		}
+	}
+	Y = 0.114 * b + 0.587 * g + 0.299 * r;
+	*u = (int)lrint((b - Y) * 16.0 * inv_gain / n);
+	*v = (int)lrint((r - Y) * 16.0 * inv_gain / n);
+}
+
+void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, const uint8_t *fg, bool warmup,
+		     int learn_shift)
+{
+	double inv = gain > 0 ? 1.0 / gain : 1.0;
+	int y0 = 0, step = 1, sh;
+
+	if (!f->bgr)
+		return;
+	if (!s->have) {
+		warmup = true; /* first colour frame: every pixel */
+		learn_shift = 0;
+	} else if (!warmup) {
+		y0 = (int)(s->row++ % ZP_SH_ROWS);
+		step = ZP_SH_ROWS;
+	}
+	/* one row in ZP_SH_ROWS learns ZP_SH_ROWS times as fast (shift 2 less), at least shift 1 */
+	sh = warmup ? (learn_shift < 3 ? learn_shift : 3) : (learn_shift - 2 > 1 ? learn_shift - 2 : 1);
+	for (int y = y0; y < s->h; y += step) {
+		int16_t *pu = s->u + (size_t)y * s->w, *pv = s->v + (size_t)y * s->w;
+		const uint8_t *m = fg + (size_t)y * s->w;
+
+		for (int x = 0; x < s->w; x++) {
+			int u, v;
+
+			if (s->have && m[x])
+				continue;
+			block_chroma(f, scale, x, y, inv, &u, &v);
+			if (sh == 0) {
+				pu[x] = (int16_t)u;
+				pv[x] = (int16_t)v;
+			} else {
+				/* arithmetic shift of a signed difference: floor, same on every machine we build for */
+				pu[x] = (int16_t)(pu[x] + ((u - pu[x]) / (1 << sh)));
+				pv[x] = (int16_t)(pv[x] + ((v - pv[x]) / (1 << sh)));
+			}
+		}
+	}
+	s->have = true;
+}
+
+/* Is the colour of (x, y) the background's, darkened by r? */
+static bool chroma_kept(const zp_shadow *s, const zp_frame *f, int scale, double inv_gain, int x, int y, double r)
+{
+	size_t i = (size_t)y * s->w + x;
+	int u, v;
+
+	if (abs(s->u[i]) + abs(s->v[i]) < 16 * ZP_SH_MIN_CHROMA)
+		return false;
+	block_chroma(f, scale, x, y, inv_gain, &u, &v);
+	return (fabs(u - r * s->u[i]) + fabs(v - r * s->v[i])) / 16.0 <= ZP_SH_CHROMA;
+}
+
+int zp_shadow_filter(const zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
+		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark)
+{
+	bool colour = p->shadows == 2 && f->bgr && s->have;
+	double inv = gain > 0 ? 1.0 / gain : 1.0;
+	int w = s->w, h = s->h, n = 0;
+
+	memset(mark, 0, (size_t)w * h);
+	for (int y = 1; y < h - 1; y++) {
+		const uint8_t *m = fg + (size_t)y * w;
+		uint8_t *mk = mark + (size_t)y * w;
+
+		for (int x = 1; x < w - 1; x++) {
+			int sx = 0, sb = 0, sxx = 0, sbb = 0, sxb = 0;
+			double r, vb, vx, cov;
+
+			if (!m[x])
+				continue;
+			for (int j = -1; j <= 1; j++) {
+				const uint8_t *a = in + (size_t)(y + j) * istride + x - 1;
+				const uint8_t *b = bg + (size_t)(y + j) * w + x - 1;
+
+				for (int i = 0; i < 3; i++) {
+					sx += a[i];
+					sb += b[i];
+					sxx += a[i] * a[i];
+					sbb += b[i] * b[i];
+					sxb += a[i] * b[i];
+				}
+			}
+			if (sb < 9 * ZP_SH_MIN_BG)
+				continue;
+			r = (double)sx / sb;
+			if (r < p->shadow_min_ratio || r > p->shadow_max_ratio)
+				continue;
+			vb = (sbb - (double)sb * sb / 9) / 9;
+			if (vb >= ZP_SH_TEXTURE) {
+				vx = (sxx - (double)sx * sx / 9) / 9;
+				cov = (sxb - (double)sx * sb / 9) / 9;
+				if (vx <= 0 || cov < ZP_SH_NCC * sqrt(vx * vb))
+					continue;
+				/* with colour, the texture test alone decides on textured ground */
+			} else if (!colour || !chroma_kept(s, f, scale, inv, x, y, r)) {
+				continue;
+			}
+			mk[x] = (uint8_t)(r * 255 + 0.5 > 1 ? r * 255 + 0.5 : 1); /* the shadow's ratio, never 0 */
+		}
+	}
+	/*
+	 * A shadow is a region: a window that passed alone (fewer than
+	 * ZP_SH_SEEDS of its 8 neighbours passed too) is a chance match on a
+	 * person or a changed scene, not a shadow. Pruned in place from the top
+	 * left, so a pixel sees some neighbours already pruned: the order is
+	 * fixed, the result deterministic, and it only errs towards foreground.
+	 */
+	for (int y = 1; y < h - 1; y++) {
+		uint8_t *mk = mark + (size_t)y * w;
+
+		for (int x = 1; x < w - 1; x++) {
+			int c = 0;
+
+			if (!mk[x])
+				continue;
+			for (int j = -1; j <= 1; j++)
+				for (int i = -1; i <= 1; i++)
+					c += (j || i) && mk[(ptrdiff_t)j * w + x + i];
+			if (c < ZP_SH_SEEDS)
+				mk[x] = 0;
+		}
+	}
+	/* the frame's border (no full window there) follows the pixel inside it */
+	for (int x = 0; x < w && h >= 3; x++) {
+		mark[x] = fg[x] && mark[w + (x < 1 ? 1 : x > w - 2 ? w - 2 : x)];
+		mark[(size_t)(h - 1) * w + x] =
+			fg[(size_t)(h - 1) * w + x] && mark[(size_t)(h - 2) * w + (x < 1 ? 1 : x > w - 2 ? w - 2 : x)];
+	}
+	for (int y = 1; y < h - 1 && w >= 3; y++) {
+		mark[(size_t)y * w] = fg[(size_t)y * w] && mark[(size_t)y * w + 1];
+		mark[(size_t)y * w + w - 1] = fg[(size_t)y * w + w - 1] && mark[(size_t)y * w + w - 2];
+	}
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		if (mark[i]) {
+			fg[i] = 0;
+			n++;
+		}
+	return n;
+}

@@ -1,0 +1,784 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The detector at a real crossing, on real frames and on frames derived
+ * from them (docs/quality.md).
+ *
+ * The frames are CDnet 2014 baseline/pedestrians from ../shared/data
+ * (ZP_SHARED_DATA; research data, read in place, never copied): frames
+ * 712..826 show the empty campus path (their ground truth has nobody in
+ * them), and frame 640 a man standing upright, cut out with his ground-truth
+ * mask (moving + unknown edge band). The tests paste him into the empty
+ * frames - walking in, standing, leaving - and derive the hard cases from
+ * that: a 90 s wait, a left object, a parked object and its ghost, gain
+ * steps, a cast shadow, sensor noise, camera jitter, rain-like speckle, a
+ * blinded, covered, dark or frozen view, a scene change. Each case skips
+ * with a message when the data is absent.
+ *
+ * The empty frames are played forwards and backwards in turn, so the
+ * background keeps its real sensor noise and small changes for as long as a
+ * test needs (no jump at the turns). 10 frames a second.
+ */
+#include "zp_test.h"
+#include "cvwrap.h"
+#include "detector.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CW 360
+#define CH 240
+#define EMPTY_FIRST 712
+#define NEMPTY 115
+#define PERSON_FRAME 640
+#define FPS_MS 100
+
+/* ---- the material ---- */
+
+struct cutout {
+	int w, h;                 /* the box of the mask */
+	uint8_t *mask;            /* non-zero: the person */
+	uint8_t *bgr;             /* w x h x 3 */
+};
+
+struct material {
+	uint8_t *bgr[NEMPTY];     /* CW x CH x 3 */
+	struct cutout person;
+	int feet_y;               /* the person's lowest row in frame PERSON_FRAME */
+	int person_y0;            /* the top of his box there */
+};
+
+static struct material M;
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
+{
+	return hash32(a * 0x9e3779b9U ^ hash32(b * 0x85ebca6bU ^ hash32(c + 0x27d4eb2fU)));
+}
+
+/* CDnet frame n: its input (channels 3) or its ground truth (channels 1). */
+static uint8_t *read_image(const char *dir, bool gt, int n, int channels)
+{
+	char path[1024], err[256];
+	uint8_t *px = NULL;
+	int w, h;
+
+	snprintf(path, sizeof(path), gt ? "%s/cdnet2014_baseline_pedestrians/groundtruth/gt%06d.png" :
+					  "%s/cdnet2014_baseline_pedestrians/input/in%06d.jpg", dir, n);
+	ck_assert_msg(zp_cv_imread(path, channels, &px, &w, &h, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(w == CW && h == CH, "%s: %dx%d, expected %dx%d", path, w, h, CW, CH);
+	return px;
+}
+
+/* Load the empty frames and cut the person out. false (with a message) when ../shared/data is absent. */
+static bool load(void)
+{
+	const char *dir = zp_test_shared_data();
+	uint8_t *gt, *in;
+	int x0 = CW, y0 = CH, x1 = -1, y1 = -1;
+
+	if (!dir)
+		return false;
+	if (M.bgr[0])
+		return true;
+	for (int i = 0; i < NEMPTY; i++)
+		M.bgr[i] = read_image(dir, false, EMPTY_FIRST + i, 3);
+	gt = read_image(dir, true, PERSON_FRAME, 1);
+	in = read_image(dir, false, PERSON_FRAME, 3);
+	/* the box of the moving pixels (255), then with the unknown edge band (170) around them */
+	for (int y = 0; y < CH; y++)
+		for (int x = 0; x < CW; x++)
+			if (gt[y * CW + x] == 255) {
+				x0 = x < x0 ? x : x0;
+				x1 = x > x1 ? x : x1;
+				y0 = y < y0 ? y : y0;
+				y1 = y > y1 ? y : y1;
+			}
+	x0 = x0 - 3 > 0 ? x0 - 3 : 0;
+	y0 = y0 - 3 > 0 ? y0 - 3 : 0;
+	x1 = x1 + 3 < CW - 1 ? x1 + 3 : CW - 1;
+	y1 = y1 + 3 < CH - 1 ? y1 + 3 : CH - 1;
+	ck_assert_msg(x1 - x0 > 10 && y1 - y0 > 80, "frame %d: the person's mask is %d..%d x %d..%d", PERSON_FRAME, x0,
+		      x1, y0, y1);
+	M.person.w = x1 - x0 + 1;
+	M.person.h = y1 - y0 + 1;
+	M.person.mask = calloc((size_t)M.person.w * M.person.h, 1);
+	M.person.bgr = calloc((size_t)M.person.w * M.person.h * 3, 1);
+	ck_assert(M.person.mask && M.person.bgr);
+	for (int y = 0; y < M.person.h; y++)
+		for (int x = 0; x < M.person.w; x++) {
+			size_t s = (size_t)(y0 + y) * CW + x0 + x, d = (size_t)y * M.person.w + x;
+
+			M.person.mask[d] = gt[s] >= 170;
+			memcpy(M.person.bgr + 3 * d, in + 3 * s, 3);
+		}
+	/* the lowest row of the mask */
+	M.feet_y = y0;
+	for (int y = 0; y < M.person.h; y++)
+		for (int x = 0; x < M.person.w; x++)
+			if (M.person.mask[y * M.person.w + x])
+				M.feet_y = y0 + y;
+	M.person_y0 = y0;
+	free(gt);
+	free(in);
+	return true;
+}
+
+/* ---- composing a frame ---- */
+
+/* Empty frame for frame number k (from 0): forwards, then backwards, then forwards ... */
+static const uint8_t *empty_bgr(int k)
+{
+	int p = k % (2 * NEMPTY - 2);
+
+	return M.bgr[p < NEMPTY ? p : 2 * NEMPTY - 2 - p];
+}
+
+struct scene {
+	uint8_t bgr[CW * CH * 3];
+	uint8_t luma[CW * CH];
+	zp_frame f;
+};
+
+static void scene_begin(struct scene *s, int k)
+{
+	memcpy(s->bgr, empty_bgr(k), sizeof(s->bgr));
+}
+
+/* The person with the left of his box at x and his feet on row feet_y. */
+static void paste_person(struct scene *s, int x, int feet_y)
+{
+	int top = feet_y - (M.feet_y - M.person_y0);
+
+	for (int y = 0; y < M.person.h; y++)
+		for (int i = 0; i < M.person.w; i++) {
+			int fx = x + i, fy = top + y;
+
+			if (fx < 0 || fx >= CW || fy < 0 || fy >= CH || !M.person.mask[y * M.person.w + i])
+				continue;
+			memcpy(s->bgr + 3 * ((size_t)fy * CW + fx), M.person.bgr + 3 * ((size_t)y * M.person.w + i), 3);
+		}
+}
+
+/*
+ * The person's cast shadow on the ground: his silhouette laid down towards
+ * the camera and to the right from the feet (a low sun behind him), each
+ * row of the body at height t above the feet landing t * 0.5 rows below
+ * and t * 0.3 columns right of them; the ground there is darkened to
+ * `factor` and tinted slightly blue (skylight), as in a real shadow.
+ */
+static void paste_shadow(struct scene *s, int x, int feet_y, double factor)
+{
+	static uint8_t sh[CW * CH];
+
+	memset(sh, 0, sizeof(sh));
+	for (int y = 0; y < M.person.h; y++) {
+		int t = M.feet_y - M.person_y0 - y; /* height above the feet */
+		int sy = feet_y + (int)(t * 0.5);
+
+		for (int i = 0; i < M.person.w; i++) {
+			int sx = x + i + (int)(t * 0.3);
+
+			if (!M.person.mask[y * M.person.w + i] || sx < 0 || sx >= CW || sy < 0)
+				continue;
+			/* this row and the next: the 0.5 squeeze leaves no gaps */
+			for (int r = 0; r < 2 && sy + r < CH; r++)
+				sh[(size_t)(sy + r) * CW + sx] = 1;
+		}
+	}
+	for (size_t j = 0; j < (size_t)CW * CH; j++) {
+		uint8_t *p = s->bgr + 3 * j;
+
+		if (!sh[j])
+			continue;
+		p[0] = (uint8_t)fmin(255, p[0] * factor * 1.08 + 0.5);
+		p[1] = (uint8_t)(p[1] * factor + 0.5);
+		p[2] = (uint8_t)(p[2] * factor * 0.96 + 0.5);
+	}
+}
+
+/* Every channel times g (clamped): a camera gain / exposure step. */
+static void apply_gain(struct scene *s, double g)
+{
+	for (size_t i = 0; i < sizeof(s->bgr); i++) {
+		double v = s->bgr[i] * g + 0.5;
+
+		s->bgr[i] = (uint8_t)(v > 255 ? 255 : v);
+	}
+}
+
+/* Finish: luma from the colour, the frame record. */
+static const zp_frame *scene_end(struct scene *s, int k)
+{
+	zp_cv_bgr_to_gray(s->bgr, CW * 3, s->luma, CW, CW, CH);
+	s->f = (zp_frame){ .luma = s->luma, .stride = CW, .bgr = s->bgr, .bgr_stride = CW * 3, .width = CW, .height = CH,
+			   .t_ms = (int64_t)k * FPS_MS, .seq = (uint64_t)k + 1 };
+	return &s->f;
+}
+
+/* ---- detector helpers ---- */
+
+static zp_zone rect_zone(const char *name, double x0, double y0, double x1, double y1)
+{
+	zp_zone z;
+
+	memset(&z, 0, sizeof(z));
+	snprintf(z.name, sizeof(z.name), "%s", name);
+	z.poly.n = 4;
+	z.poly.p[0] = (zp_pt){ x0, y0 };
+	z.poly.p[1] = (zp_pt){ x1, y0 };
+	z.poly.p[2] = (zp_pt){ x1, y1 };
+	z.poly.p[3] = (zp_pt){ x0, y1 };
+	return z;
+}
+
+static zp_detector *make(const zp_detector_params *p, const zp_zone *z, int nz)
+{
+	char err[256] = "";
+	zp_detector *d = zp_detector_new(p, z, nz, CW, CH, NULL, err, sizeof(err));
+
+	ck_assert_msg(d != NULL, "zp_detector_new: %s", err);
+	return d;
+}
+
+static void run(zp_detector *d, const zp_frame *f, zp_result *r)
+{
+	ck_assert_int_eq(zp_detector_process(d, f, r), 0);
+}
+
+static int nconfirmed(const zp_result *r)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->ntracks; i++)
+		n += r->tracks[i].confirmed;
+	return n;
+}
+
+/* Warm up on empty frames 0..n-1. */
+static void warm(zp_detector *d, struct scene *s, int n, double gain)
+{
+	zp_result r;
+
+	for (int k = 0; k < n; k++) {
+		scene_begin(s, k);
+		if (gain != 1.0)
+			apply_gain(s, gain);
+		run(d, scene_end(s, k), &r);
+		ck_assert_int_eq(nconfirmed(&r), 0);
+	}
+}
+
+#define WARM 60     /* frames of empty scene first (warmup_frames defaults to 50) */
+#define KERB_X 200  /* where the person stands: left of his box */
+#define WALK 40     /* frames to walk in from the left edge */
+
+/* x of the person's box while walking in from off the left edge (k from 0 to WALK) to KERB_X. */
+static int walk_x(int k)
+{
+	int x0 = -M.person.w;
+
+	return x0 + (KERB_X - x0) * (k < WALK ? k : WALK) / WALK;
+}
+
+/* ---- (1) waiting at the kerb for 90 s, then leaving ---- */
+
+START_TEST(person_waits_90s_stays_detected)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z[2];
+	zp_detector *d;
+	zp_result r;
+	int k = 0, missed = 0, wait = 900, first_wait;
+
+	if (!load())
+		return;
+	zp_detector_params_default(&p);
+	z[0] = rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	z[1] = rect_zone("road", 0, 176, CW - 1, CH - 1);
+	d = make(&p, z, 2);
+	warm(d, &s, WARM, 1.0);
+	k = WARM;
+	for (int i = 0; i <= WALK; i++, k++) {
+		scene_begin(&s, k);
+		paste_person(&s, walk_x(i), M.feet_y);
+		run(d, scene_end(&s, k), &r);
+	}
+	ck_assert_msg(r.zone_count[0] == 1, "after walking in: %d in the kerb zone", r.zone_count[0]);
+	/* 90 s standing perfectly still (a pasted cut-out: no sway at all, the hardest case for a model) */
+	first_wait = k;
+	for (int i = 0; i < wait; i++, k++) {
+		scene_begin(&s, k);
+		paste_person(&s, KERB_X, M.feet_y);
+		run(d, scene_end(&s, k), &r);
+		missed += r.zone_count[0] != 1;
+		ck_assert_int_eq(r.zone_count[1], 0);
+		ck_assert_int_le(nconfirmed(&r), 1);
+	}
+	fprintf(stderr, "waiting 90 s (%d frames from %.1f s): counted in %d, missed %d, still counted at the end: %s\n",
+		wait, first_wait / 10.0, wait - missed, missed, r.zone_count[0] == 1 ? "yes" : "no");
+	ck_assert_int_eq(missed, 0);
+	/* He walks away to the right: the kerb is empty again soon, and no ghost is left behind. */
+	for (int i = 0; i < 30; i++, k++) {
+		scene_begin(&s, k);
+		paste_person(&s, KERB_X + 6 * (i + 1), M.feet_y);
+		run(d, scene_end(&s, k), &r);
+	}
+	for (int i = 0; i < 100; i++, k++) {
+		scene_begin(&s, k);
+		run(d, scene_end(&s, k), &r);
+		if (i >= p.track_max_missed + 2)
+			ck_assert_msg(r.zone_count[0] == 0 && r.nblobs == 0, "%.1f s after he left: kerb %d, blobs %d",
+				      i / 10.0, r.zone_count[0], r.nblobs);
+	}
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (2) a left object, a parked object and its ghost fade within the configured times ---- */
+
+/*
+ * Frames until the kerb zone is empty for good (checked over `horizon`
+ * frames), the scene given by draw(k) from frame `from` on; -1 if never.
+ */
+static int frames_until_empty(zp_detector *d, struct scene *s, int *k, int horizon,
+			      void (*draw)(struct scene *s, int i), int *present_at)
+{
+	zp_result r;
+	int last_occupied = -1;
+
+	for (int i = 0; i < horizon; i++, (*k)++) {
+		scene_begin(s, *k);
+		draw(s, i);
+		run(d, scene_end(s, *k), &r);
+		if (r.zone_count[0] > 0 || r.nblobs > 0)
+			last_occupied = i;
+		if (present_at && i < *present_at && r.nblobs == 0)
+			*present_at = i; /* the first frame it was gone */
+	}
+	return last_occupied + 1;
+}
+
+static void draw_still(struct scene *s, int i)
+{
+	(void)i;
+	paste_person(s, KERB_X, M.feet_y);
+}
+
+static void draw_nothing(struct scene *s, int i)
+{
+	(void)s;
+	(void)i;
+}
+
+static void left_object_case(int ghost_fade_ms)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z = rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	zp_detector *d;
+	int k = WARM, gone, first_gone = 1 << 30;
+
+	zp_detector_params_default(&p);
+	p.ghost_fade_ms = ghost_fade_ms;
+	d = make(&p, &z, 1);
+	warm(d, &s, WARM, 1.0);
+	/* It appears from one frame to the next and never moves: a left object, never held. */
+	gone = frames_until_empty(d, &s, &k, ghost_fade_ms / FPS_MS * 2, draw_still, &first_gone);
+	fprintf(stderr, "left object, ghost_fade_ms %d: gone after %.1f s\n", ghost_fade_ms, gone / 10.0);
+	ck_assert_msg(gone * FPS_MS <= ghost_fade_ms, "still there after %d ms (ghost_fade_ms %d)", gone * FPS_MS,
+		      ghost_fade_ms);
+	/* ... and not absorbed at once: it is seen for a good part of the time */
+	ck_assert_msg(first_gone * FPS_MS >= ghost_fade_ms / 4, "gone already after %d ms", first_gone * FPS_MS);
+	zp_detector_free(d);
+}
+
+START_TEST(left_object_fades_within_ghost_fade)
+{
+	if (!load())
+		return;
+	left_object_case(6000);
+	left_object_case(15000);
+}
+END_TEST
+
+START_TEST(parked_object_and_its_ghost_fade)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z = rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	zp_detector *d;
+	zp_result r;
+	int k = WARM, gone, bound, first_gone = 1 << 30;
+
+	if (!load())
+		return;
+	zp_detector_params_default(&p);
+	p.still_hold_ms = 20000;
+	p.ghost_fade_ms = 8000;
+	d = make(&p, &z, 1);
+	warm(d, &s, WARM, 1.0);
+	/* It comes in like a person and stops (a pram, a parked scooter): held for still_hold_ms, then it fades. */
+	for (int i = 0; i <= WALK; i++, k++) {
+		scene_begin(&s, k);
+		paste_person(&s, walk_x(i), M.feet_y);
+		run(d, scene_end(&s, k), &r);
+	}
+	gone = frames_until_empty(d, &s, &k, (p.still_hold_ms + 2 * p.ghost_fade_ms) / FPS_MS, draw_still, &first_gone);
+	bound = p.still_hold_ms + p.ghost_fade_ms;
+	fprintf(stderr, "parked object: gone after %.1f s (bound still_hold_ms + ghost_fade_ms = %.1f s)\n",
+		gone / 10.0, bound / 1000.0);
+	ck_assert_int_le(gone * FPS_MS, bound);
+	ck_assert_int_ge(first_gone * FPS_MS, p.still_hold_ms); /* held while a person would be */
+	/* It is background now. Taken away, it leaves a ghost, which fades within ghost_fade_ms. */
+	first_gone = 1 << 30;
+	gone = frames_until_empty(d, &s, &k, 2 * p.ghost_fade_ms / FPS_MS, draw_nothing, NULL);
+	fprintf(stderr, "its ghost: gone after %.1f s (ghost_fade_ms %.1f s)\n", gone / 10.0, p.ghost_fade_ms / 1000.0);
+	ck_assert_int_ge(gone, 1); /* there was a ghost to fade */
+	ck_assert_int_le(gone * FPS_MS, p.ghost_fade_ms);
+	zp_detector_free(d);
+}
+END_TEST
+
+/* ---- (3) gain steps of +-30 % on real frames ---- */
+
+/*
+ * The path in these frames is bright (a third of it near 255), and a clipped
+ * pixel cannot be brought back by any gain: the base here is the real
+ * frames at 0.75 of their level (a camera exposed a little shorter), then a
+ * +30 % and a -30 % step. No occupancy from the second frame after a step
+ * on; with someone standing in view he stays counted.
+ */
+static void gain_case(double step, bool with_person)
+{
+	static struct scene s;
+	const double base = 0.75;
+	zp_detector_params p;
+	zp_zone z = rect_zone("all", 0, 0, CW - 1, CH - 1);
+	zp_detector *d;
+	zp_result r;
+	int k = WARM, worst = 0;
+
+	zp_detector_params_default(&p);
+	d = make(&p, &z, 1);
+	warm(d, &s, WARM, base);
+	if (with_person) {
+		for (int i = 0; i <= WALK + 20; i++, k++) {
+			scene_begin(&s, k);
+			paste_person(&s, walk_x(i), M.feet_y);
+			apply_gain(&s, base);
+			run(d, scene_end(&s, k), &r);
+		}
+		ck_assert_int_eq(r.zone_count[0], 1);
+	}
+	for (int i = 0; i < 60; i++, k++) {
+		double g = base * (i < 10 ? 1.0 : i < 35 ? step : 1.0); /* step up (or down) at 10, back at 35 */
+
+		scene_begin(&s, k);
+		if (with_person)
+			paste_person(&s, KERB_X, M.feet_y);
+		apply_gain(&s, g);
+		run(d, scene_end(&s, k), &r);
+		if ((i >= 12 && i < 35) || i >= 37) {
+			ck_assert_msg(r.zone_count[0] == (with_person ? 1 : 0), "gain x%.2f, frame %d after the step: count %d",
+				      step, i < 35 ? i - 10 : i - 35, r.zone_count[0]);
+		}
+		if (!with_person && r.nblobs > worst)
+			worst = r.nblobs;
+	}
+	fprintf(stderr, "gain step x%.2f%s: at most %d blob(s) in any frame\n", step, with_person ? " (person in view)" : "",
+		worst);
+	zp_detector_free(d);
+}
+
+START_TEST(gain_steps_no_false_occupancy)
+{
+	if (!load())
+		return;
+	gain_case(1.3, false);
+	gain_case(0.7, false);
+	gain_case(1.3, true);
+	gain_case(0.7, true);
+}
+END_TEST
+
+/* ---- (4) a person's shadow is not a second person and does not stretch his box into the next zone ---- */
+
+/*
+ * He stands on the lawn (feet on row LAWN_FEET), whose grass has texture
+ * and colour; his shadow falls towards the camera. On the bright, flat,
+ * grey path neither luma nor colour can tell a shadow from a grey coat (see
+ * shadow.c), so the shadow test there is not what this case checks.
+ */
+#define LAWN_FEET 200
+/*
+ * The next zone begins this far below his feet: a quarter of his height.
+ * His shadow reaches half his height below the feet. The shadow of his legs
+ * right under the feet is too narrow for the texture window and stays
+ * foreground (docs/quality.md), so a zone edge much closer than this to where
+ * people stand can still be reached by a long shadow.
+ */
+#define NEAR_GAP 25
+
+static void shadow_case(int shadows, double factor, int *max_tracks, int *near_frames, int *max_bottom,
+			int *counted_end, int *walk_near)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z[2];
+	zp_detector *d;
+	zp_result r;
+	int k = WARM;
+
+	zp_detector_params_default(&p);
+	p.shadows = shadows;
+	z[0] = rect_zone("far", 0, 100, CW - 1, LAWN_FEET + NEAR_GAP - 1);
+	z[1] = rect_zone("near", 0, LAWN_FEET + NEAR_GAP, CW - 1, CH - 1);
+	d = make(&p, z, 2);
+	warm(d, &s, WARM, 1.0);
+	*max_tracks = 0;
+	*near_frames = 0;
+	*max_bottom = 0;
+	*walk_near = 0;
+	for (int i = 0; i <= WALK + 60; i++, k++) {
+		int x = walk_x(i);
+
+		scene_begin(&s, k);
+		paste_shadow(&s, x, LAWN_FEET, factor);
+		paste_person(&s, x, LAWN_FEET);
+		run(d, scene_end(&s, k), &r);
+		if (i < 10)
+			continue; /* still coming in at the left edge */
+		*max_tracks = nconfirmed(&r) > *max_tracks ? nconfirmed(&r) : *max_tracks;
+		if (i < WALK) {
+			/*
+			 * Walking in over the darker, flatter grass on the left the shadow
+			 * is found less well; counted apart (reported, not asserted).
+			 */
+			*walk_near += r.zone_count[1] > 0;
+			continue;
+		}
+		*near_frames += r.zone_count[1] > 0;
+		for (int t = 0; t < r.ntracks; t++)
+			if (r.tracks[t].confirmed && r.tracks[t].box.y + r.tracks[t].box.h > *max_bottom)
+				*max_bottom = r.tracks[t].box.y + r.tracks[t].box.h;
+	}
+	*counted_end = r.zone_count[0];
+	zp_detector_free(d);
+}
+
+START_TEST(shadow_is_not_a_person)
+{
+	int tracks, near, bottom, end, walk;
+	/* strong shadows (sunlight); a faint one (0.75) is found too sparsely to trim reliably: reported only */
+	static const double factors[] = { 0.45, 0.6, 0.75 };
+
+	if (!load())
+		return;
+	/* First, that the shadow matters: without the shadow test it drags his box into the near zone. */
+	shadow_case(0, 0.6, &tracks, &near, &bottom, &end, &walk);
+	fprintf(stderr, "shadow 0.60, shadows off: max %d tracks, standing: %d of 61 frames counted in the near zone, "
+		"box bottom %d (feet %d, near zone from %d); walking in: %d of 30\n", tracks, near, bottom, LAWN_FEET,
+		LAWN_FEET + NEAR_GAP, walk);
+	ck_assert_int_gt(near, 30);
+	for (int mode = 1; mode <= 2; mode++)
+		for (size_t i = 0; i < sizeof(factors) / sizeof(factors[0]); i++) {
+			shadow_case(mode, factors[i], &tracks, &near, &bottom, &end, &walk);
+			fprintf(stderr, "shadow %.2f, shadows %s: max %d tracks, standing: %d of 61 frames in the near zone, "
+				"box bottom %d; walking in: %d of 30\n", factors[i], mode == 1 ? "luma" : "colour", tracks,
+				near, bottom, walk);
+			ck_assert_int_eq(tracks, 1);
+			if (factors[i] > 0.7)
+				continue;
+			ck_assert_int_eq(end, 1);
+			ck_assert_int_eq(near, 0);
+			ck_assert_int_lt(bottom, LAWN_FEET + NEAR_GAP);
+		}
+}
+END_TEST
+
+/* ---- (5) noise, jitter and speckle make no blobs ---- */
+
+enum disturb { NOISE, JITTER, SPECKLE };
+
+static void disturb_case(enum disturb what)
+{
+	static struct scene s, t;
+	static const char *names[] = { "sensor noise +-8", "camera jitter 1 px", "rain-like speckle" };
+	zp_detector_params p;
+	zp_zone z = rect_zone("all", 0, 0, CW - 1, CH - 1);
+	zp_detector *d;
+	zp_result r;
+	int blobs = 0;
+
+	zp_detector_params_default(&p);
+	d = make(&p, &z, 1);
+	warm(d, &s, WARM, 1.0);
+	for (int k = WARM; k < WARM + 300; k++) {
+		scene_begin(&s, k);
+		if (what == NOISE) {
+			for (size_t i = 0; i < sizeof(s.bgr); i++) {
+				int v = s.bgr[i] + (int)(hash3((uint32_t)k, (uint32_t)i, 1) % 17) - 8;
+
+				s.bgr[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+			}
+		} else if (what == JITTER) {
+			/* the whole picture moves by up to one pixel each way, a different way every frame */
+			int dx = (int)(hash3((uint32_t)k, 2, 3) % 3) - 1, dy = (int)(hash3((uint32_t)k, 4, 5) % 3) - 1;
+
+			memcpy(t.bgr, s.bgr, sizeof(s.bgr));
+			for (int y = 0; y < CH; y++)
+				for (int x = 0; x < CW; x++) {
+					int sx = x + dx < 0 ? 0 : x + dx >= CW ? CW - 1 : x + dx;
+					int sy = y + dy < 0 ? 0 : y + dy >= CH ? CH - 1 : y + dy;
+
+					memcpy(s.bgr + 3 * ((size_t)y * CW + x), t.bgr + 3 * ((size_t)sy * CW + sx), 3);
+				}
+		} else {
+			/* 400 drops a frame: bright streaks 1 px wide, 3..8 px long, falling slant */
+			for (int j = 0; j < 400; j++) {
+				uint32_t h = hash3((uint32_t)k, (uint32_t)j, 9);
+				int x = (int)(h % CW), y = (int)((h >> 9) % CH), len = 3 + (int)((h >> 18) % 6);
+
+				for (int i = 0; i < len; i++) {
+					int yy = y + i, xx = x + i / 3;
+					uint8_t *px;
+
+					if (yy >= CH || xx >= CW)
+						break;
+					px = s.bgr + 3 * ((size_t)yy * CW + xx);
+					for (int c = 0; c < 3; c++)
+						px[c] = (uint8_t)(px[c] + (255 - px[c]) / 2);
+				}
+			}
+		}
+		run(d, scene_end(&s, k), &r);
+		blobs += r.nblobs;
+		ck_assert_msg(r.zone_count[0] == 0, "%s, frame %d: %d counted", names[what], k - WARM, r.zone_count[0]);
+		ck_assert_int_eq(nconfirmed(&r), 0);
+	}
+	fprintf(stderr, "%s: %d blobs in 300 frames\n", names[what], blobs);
+	ck_assert_int_eq(blobs, 0);
+	zp_detector_free(d);
+}
+
+START_TEST(noise_jitter_speckle_no_blobs)
+{
+	if (!load())
+		return;
+	disturb_case(NOISE);
+	disturb_case(JITTER);
+	disturb_case(SPECKLE);
+}
+END_TEST
+
+/* ---- (6) health: when the detector cannot be trusted it says so ---- */
+
+enum view { LIVE, BLINDED, COVERED, DARK, FROZEN, SCENE_CHANGE };
+
+/* The health of the last of 40 frames of a view, after a warm-up on the live scene. */
+static zp_health view_health(enum view v, int *first_bad)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	int k = WARM;
+
+	zp_detector_params_default(&p);
+	d = make(&p, NULL, 0);
+	warm(d, &s, WARM, 1.0);
+	*first_bad = -1;
+	for (int i = 0; i < 60; i++, k++) {
+		scene_begin(&s, v == FROZEN ? WARM : k);
+		switch (v) {
+		case BLINDED: /* the sun in the lens: everything near white */
+			apply_gain(&s, 3.0);
+			break;
+		case COVERED: /* a bag over the camera: a dim, even, slightly noisy grey */
+			for (size_t j = 0; j < sizeof(s.bgr); j++)
+				s.bgr[j] = (uint8_t)(60 + hash3((uint32_t)k, (uint32_t)j, 7) % 3);
+			break;
+		case DARK: /* night without street lights */
+			apply_gain(&s, 0.06);
+			break;
+		case SCENE_CHANGE: /* the camera knocked round: the picture turned by 180 degrees */
+			for (size_t j = 0; j < (size_t)CW * CH / 2; j++) {
+				uint8_t *a = s.bgr + 3 * j, *e = s.bgr + 3 * ((size_t)CW * CH - 1 - j), t[3];
+
+				memcpy(t, a, 3);
+				memcpy(a, e, 3);
+				memcpy(e, t, 3);
+			}
+			break;
+		default:
+			break;
+		}
+		run(d, scene_end(&s, k), &r);
+		if (*first_bad < 0 && r.health != ZP_HEALTH_OK)
+			*first_bad = i;
+	}
+	zp_detector_free(d);
+	return r.health;
+}
+
+START_TEST(health_on_real_frames)
+{
+	static const struct {
+		enum view v;
+		zp_health want;
+		const char *name;
+	} cases[] = {
+		{ LIVE, ZP_HEALTH_OK, "live" },
+		{ BLINDED, ZP_HEALTH_BLINDED, "blinded" },
+		{ COVERED, ZP_HEALTH_BLINDED, "covered" },
+		{ DARK, ZP_HEALTH_DARK, "dark" },
+		{ FROZEN, ZP_HEALTH_FROZEN, "frozen" },
+		{ SCENE_CHANGE, ZP_HEALTH_FOREGROUND, "scene change" },
+	};
+
+	if (!load())
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int first_bad;
+		zp_health h = view_health(cases[i].v, &first_bad);
+
+		fprintf(stderr, "%s view: health %s after 6 s (first not ok after %.1f s)\n", cases[i].name,
+			zp_health_name(h), first_bad / 10.0);
+		ck_assert_msg(h == cases[i].want, "%s view: health %s, expected %s", cases[i].name, zp_health_name(h),
+			      zp_health_name(cases[i].want));
+		if (cases[i].v == LIVE)
+			ck_assert_int_eq(first_bad, -1); /* a quiet live scene is never frozen or anything else */
+		else if (cases[i].v != FROZEN)
+			ck_assert_int_eq(first_bad, 0); /* said at once */
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("quality");
+	TCase *tc = tcase_create("crossing");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, person_waits_90s_stays_detected);
+	tcase_add_test(tc, left_object_fades_within_ghost_fade);
+	tcase_add_test(tc, parked_object_and_its_ghost_fade);
+	tcase_add_test(tc, gain_steps_no_false_occupancy);
+	tcase_add_test(tc, shadow_is_not_a_person);
+	tcase_add_test(tc, noise_jitter_speckle_no_blobs);
+	tcase_add_test(tc, health_on_real_frames);
+	suite_add_tcase(s, tc);
+	return zp_test_run(s);
+}
