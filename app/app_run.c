@@ -55,6 +55,8 @@
 #define RUN_LOG_INTERVAL_MS 60000     /* a repeating fault is logged once a minute, with a count */
 #define RUN_STATUS_MIN_MS 1000        /* STATUS= at most this often, unless the light state changed */
 #define RUN_BUTTON_STUCK_MS 60000     /* a button held this long is reported (it still counts as presence) */
+#define RUN_CLOCK_FWD_MS 1000         /* the wall clock ran this much further than the loop's time: it jumped */
+#define RUN_CLOCK_BACK_MS 3600000     /* set back by up to this: time already counted is not counted again */
 
 /* ---- the environment ---- */
 
@@ -224,6 +226,8 @@ struct run {
 	const char *zone_names[ZP_MAX_ZONES];
 	uint64_t last_activations;
 	int64_t last_sample;
+	int64_t wall_covered;           /* the wall time up to which samples have been fed */
+	bool wall_covered_set;
 
 	/* time */
 	int64_t now;                    /* this iteration's time */
@@ -232,7 +236,7 @@ struct run {
 	int64_t mono0, wall0;
 
 	/* logs */
-	zp_ratelimit rl_line, rl_hb, rl_btn, rl_det, rl_store, rl_fs, rl_back, rl_health, rl_stuck;
+	zp_ratelimit rl_line, rl_hb, rl_btn, rl_det, rl_store, rl_fs, rl_back, rl_health, rl_stuck, rl_clock;
 
 	/* systemd */
 	int64_t wd_ms;                  /* WATCHDOG=1 interval, 0: no watchdog */
@@ -669,6 +673,48 @@ static bool button_presence(const struct run *r)
 }
 
 /*
+ * How much wall-clock time the sample that ends at wall covers (dt: the
+ * loop's time since the previous sample). The rows are stamped with the wall
+ * clock, but the loop runs on the monotonic one, and the wall clock is read
+ * after the frame was processed (a varying delay) and is slewed or stepped
+ * by NTP: samples spanning (wall - dt, wall] would overlap now and then, and
+ * a state held for a whole interval (a light on, a fault, an occupied zone)
+ * would sum to more than the interval, which the store refuses, and keeps
+ * refusing. So the samples tile the wall clock: each starts where the
+ * previous one ended. A clock set back by up to RUN_CLOCK_BACK_MS: the time
+ * already counted is not counted again (0 until the clock is past it). A
+ * clock that jumped forward, or went back further: dt, ending at wall.
+ */
+static int64_t wall_span(struct run *r, int64_t wall, int64_t dt)
+{
+	int64_t span = dt, back = r->wall_covered - wall, ahead = wall - r->wall_covered - dt;
+	char msg[160];
+
+	if (!r->wall_covered_set) {
+		/* the first sample: dt */
+	} else if (back >= 0 && back <= RUN_CLOCK_BACK_MS) {
+		if (back > RUN_CLOCK_FWD_MS) {
+			snprintf(msg, sizeof(msg), "wall clock set back by %.1f s: durations are counted again once "
+				 "it has passed the time already counted", (double)back / 1000.0);
+			log_limited(&r->rl_clock, r->now, ZP_LOG_NOTICE, msg);
+		}
+		return 0;
+	} else if (back > 0) {
+		snprintf(msg, sizeof(msg), "wall clock set back by %.0f s: counts go to the intervals it now shows",
+			 (double)back / 1000.0);
+		log_limited(&r->rl_clock, r->now, ZP_LOG_NOTICE, msg);
+	} else if (ahead > RUN_CLOCK_FWD_MS) {
+		snprintf(msg, sizeof(msg), "wall clock jumped forward by %.1f s", (double)ahead / 1000.0);
+		log_limited(&r->rl_clock, r->now, ZP_LOG_NOTICE, msg);
+	} else {
+		span = wall - r->wall_covered;
+	}
+	r->wall_covered = wall;
+	r->wall_covered_set = true;
+	return span;
+}
+
+/*
  * The sample [last_sample, now] for the store, and the fault time. The
  * occupancy and light state are those held during the span (the previous
  * frame's); events and activations count at its end.
@@ -688,11 +734,13 @@ static void account(struct run *r, const zp_result *res)
 		r->sum.no_frame_ms += dt;
 	if (!r->store && r->cfg->store.path[0] && r->now >= r->store_retry_at)
 		open_store(r);
-	if (!r->store)
+	if (!r->store) {
+		r->wall_covered_set = false;   /* the samples start over when it opens (not a clock jump) */
 		return;
+	}
 	memset(&smp, 0, sizeof(smp));
 	smp.wall_ms = wall_now(r);
-	smp.dt_ms = dt;
+	smp.dt_ms = wall_span(r, smp.wall_ms, dt);
 	for (int z = 0; z < r->cfg->nzones; z++)
 		smp.occupied[z] = !(r->last_faults & ZP_FAULT_STALL) && r->prev_count[z] > 0;
 	if (res)
