@@ -10,7 +10,8 @@
  *    only the store's files for writing, and its one attempt to write a
  *    picture elsewhere fails (where the kernel has Landlock).
  *
- * When `zebrapad run` exists, its test should run it under the same shim.
+ * The real daemon (`zebrapad run`, zp_run_daemon) under the same shim:
+ * tests/test_run_privacy.c.
  */
 #include "zp_test.h"
 #include "capture.h"
