@@ -24,6 +24,9 @@
 
 _Static_assert(ZP_VOTE_MAX_R >= 3, "vote_radius goes up to 3 (params.c)");
 
+/* shaken_frame(): the background's edges are looked for again every this many frames. */
+#define ZP_EDGE_REFRESH 16
+
 /* Frame interval assumed until two frames have been seen (25 fps). */
 #define ZP_DEFAULT_INTERVAL_MS 40.0
 /* Largest frame gap that counts towards the interval (a stall is not the frame rate). */
@@ -224,13 +227,14 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->wprev = calloc(n, 1);
 	d->still = calloc(n, 1);
 	d->shmark = calloc(n, 1);
+	d->edges = calloc(n / 9 + 1, sizeof(*d->edges)); /* one sample in 3 x 3 */
 	d->tr = malloc(sizeof(*d->tr));
 	if ((p->scale > 1 && !d->work) || (p->scale == 4 && !d->half) || !d->prev || !d->comp || !d->bg ||
 	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->voterow || !d->wprev || !d->still || !d->shmark ||
-	    !d->tr)
+	    !d->edges || !d->tr)
 		goto fail;
-	d->buf_bytes = n * (10 + (p->scale > 1)) + (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0) +
-		       (size_t)d->ww + 2 * ZP_VOTE_MAX_R;
+	d->buf_bytes = n * (10 + (p->scale > 1)) + (n / 9 + 1) * sizeof(*d->edges) +
+		       (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0) + (size_t)d->ww + 2 * ZP_VOTE_MAX_R;
 	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0 || zp_shadow_init(&d->sh, d->ww, d->wh) < 0)
 		goto fail;
 	zp_tracker_init(d->tr);
@@ -280,6 +284,7 @@ void zp_detector_free(zp_detector *d)
 	free(d->wprev);
 	free(d->still);
 	free(d->shmark);
+	free(d->edges);
 	free(d->tr);
 	free(d);
 }
@@ -409,22 +414,29 @@ static void warmup_settle(zp_detector *d, const uint8_t *in, int stride, bool he
 {
 	int w = d->ww, h = d->wh, need = d->p.warmup_frames / 2 > 2 ? d->p.warmup_frames / 2 : 2;
 	int moved = d->p.threshold / 2 > 4 ? d->p.threshold / 2 : 4;
-	bool any = false;
+	unsigned any = 0;
 
+	/* branch-free, so that the compiler vectorises it */
 	for (int y = 0; y < h; y++) {
 		const uint8_t *s = in + (size_t)y * stride;
 		uint8_t *pv = d->wprev + (size_t)y * w, *st = d->still + (size_t)y * w, *fg = d->raw + (size_t)y * w;
 		uint8_t *k = d->tmp + (size_t)y * w; /* the absorb mask; tmp is free until the clean-up */
-		const uint8_t *hd = d->hold + (size_t)y * w;
+		const uint8_t *hd = held ? d->hold + (size_t)y * w : d->voterow; /* voterow: any zero row will do */
+		unsigned rowany = 0;
 
+		if (!held)
+			memset(d->voterow, 0, (size_t)w);
 		for (int x = 0; x < w; x++) {
 			int dv = s[x] - pv[x];
+			unsigned still = (unsigned)(dv <= moved && dv >= -moved);
+			unsigned v = (unsigned)((st[x] + (st[x] < 255)) * still);
 
-			st[x] = dv > moved || dv < -moved ? 0 : st[x] < 255 ? st[x] + 1 : 255;
+			st[x] = (uint8_t)v;
 			pv[x] = s[x];
-			k[x] = fg[x] && st[x] >= need && !(held && hd[x]) ? 255 : 0;
-			any |= k[x] != 0;
+			k[x] = (uint8_t)(((fg[x] != 0) & (v >= (unsigned)need) & (hd[x] == 0)) * 255u);
+			rowany |= k[x];
 		}
+		any |= rowany;
 	}
 	if (any)
 		zp_bgmodel_absorb(d->model, in, stride, d->tmp, w);
@@ -454,35 +466,45 @@ static inline int clampi(int v, int lo, int hi)
  * when some move explains the edges clearly better (below 3/4). A person
  * walking by covers few of the edges and does not move them all one way.
  */
-static bool shaken_frame(const zp_detector *d, const uint8_t *in, int stride)
+static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 {
-	int w = d->ww, h = d->wh, n = 0;
+	int w = d->ww, h = d->wh;
 	int64_t sad[2][9] = { { 0 } };
 
-	for (int y = 2; y < h - 2; y += 3)
-		for (int x = 2; x < w - 2; x += 3) {
-			const uint8_t *b = d->bg + (size_t)y * w + x;
-			int lo = 255, hi = 0, f = in[(size_t)y * stride + x];
+	/* the edge samples change with the background only: found again every ZP_EDGE_REFRESH frames */
+	if (d->frames >= d->edges_at + ZP_EDGE_REFRESH || d->frames < d->edges_at) {
+		d->nedges = 0;
+		d->edges_at = d->frames;
+		for (int y = 2; y < h - 2; y += 3)
+			for (int x = 2; x < w - 2; x += 3) {
+				const uint8_t *b = d->bg + (size_t)y * w + x;
+				int lo = 255, hi = 0;
 
-			for (int j = -1; j <= 1; j++)
-				for (int i = -1; i <= 1; i++) {
-					int v = b[(ptrdiff_t)j * w + i];
+				for (int j = -1; j <= 1; j++)
+					for (int i = -1; i <= 1; i++) {
+						int v = b[(ptrdiff_t)j * w + i];
 
-					lo = v < lo ? v : lo;
-					hi = v > hi ? v : hi;
-				}
-			if (hi - lo < 2 * d->p.threshold)
-				continue;
-			n++;
-			for (int k = 0; k < 9; k++) {
-				int v = b[(ptrdiff_t)(k / 3 - 1) * w + k % 3 - 1];
-
-				sad[0][k] += abs(f - v);
-				sad[1][k] += abs(2 * f - b[0] - v);
+						lo = v < lo ? v : lo;
+						hi = v > hi ? v : hi;
+					}
+				if (hi - lo >= 2 * d->p.threshold)
+					d->edges[d->nedges++] = (int32_t)((uint32_t)y << 16 | (uint32_t)x);
 			}
-		}
-	if (n < 16)
+	}
+	if (d->nedges < 16)
 		return false;
+	for (int e = 0; e < d->nedges; e++) {
+		int y = (int)((uint32_t)d->edges[e] >> 16), x = d->edges[e] & 0xffff;
+		const uint8_t *b = d->bg + (size_t)y * w + x;
+		int f = in[(size_t)y * stride + x];
+
+		for (int k = 0; k < 9; k++) {
+			int v = b[(ptrdiff_t)(k / 3 - 1) * w + k % 3 - 1];
+
+			sad[0][k] += abs(f - v);
+			sad[1][k] += abs(2 * f - b[0] - v);
+		}
+	}
 	for (int k = 0; k < 9; k++)
 		if (k != 4 && (4 * sad[0][k] < 3 * sad[0][4] || 4 * sad[1][k] < 3 * 2 * sad[0][4]))
 			return true;

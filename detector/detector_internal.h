@@ -105,6 +105,8 @@ typedef struct zp_shadow {
 	bool have;         /* the chroma background has been initialised */
 	uint32_t row;      /* round-robin row counter */
 	int16_t *u, *v;    /* chroma background: B - Y and R - Y, 1/16 levels */
+	int32_t *list;     /* the pixels marked as shadow in the last frame, raster order */
+	int nlist;
 } zp_shadow;
 
 int zp_shadow_init(zp_shadow *s, int ww, int wh);
@@ -125,7 +127,7 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
  * work-scale luma the model saw), and mark them (non-zero) in mark (w x h,
  * every pixel written). Returns how many were cleared.
  */
-int zp_shadow_filter(const zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
+int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
 		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark);
 
 /* ---- tracker.c ---- */
@@ -280,6 +282,9 @@ struct zp_detector {
 	uint8_t *wprev;            /* warm-up: the previous work frame */
 	uint8_t *still;            /* warm-up: frames each pixel has not changed (saturating) */
 	uint8_t *shmark;           /* this frame's cast-shadow pixels (shadow.c), for the blob boxes */
+	int32_t *edges;            /* shaken_frame(): background edge samples, y << 16 | x */
+	int nedges;
+	uint64_t edges_at;         /* frame count when they were found */
 	size_t buf_bytes;
 
 	zp_cc cc;

@@ -12,7 +12,7 @@
  *          [shadow_min_ratio, shadow_max_ratio];
  *   texture where the background has some (variance of b over the window
  *          >= ZP_SH_TEXTURE): the normalised cross-correlation of x and b
- *          is >= ZP_SH_NCC (the same pattern, only darker);
+ *          is >= ZP_SH_NCC_PCT % (the same pattern, only darker);
  *   colour where it has none (flat ground), only when the frame has
  *          colour and the ground is coloured (|B - Y| + |R - Y| of the
  *          background >= ZP_SH_MIN_CHROMA: grass, coloured paving): the
@@ -49,8 +49,8 @@
 
 /* Background variance over the 3x3 window (sum of squares about the mean, / 9) that counts as texture. */
 #define ZP_SH_TEXTURE 12
-/* Normalised cross-correlation of frame and background that says "the same pattern". */
-#define ZP_SH_NCC 0.8
+/* Normalised cross-correlation of frame and background that says "the same pattern", per cent. */
+#define ZP_SH_NCC_PCT 80
 /* Largest chroma distance |u - r u_b| + |v - r v_b| of a shadow, levels. */
 #define ZP_SH_CHROMA 8
 /* Smallest background chroma |u_b| + |v_b| the colour test uses: grey ground says nothing (nor a grey coat). */
@@ -69,7 +69,8 @@ int zp_shadow_init(zp_shadow *s, int ww, int wh)
 	s->h = wh;
 	s->u = calloc((size_t)ww * wh, sizeof(*s->u));
 	s->v = calloc((size_t)ww * wh, sizeof(*s->v));
-	if (!s->u || !s->v) {
+	s->list = calloc((size_t)ww * wh, sizeof(*s->list));
+	if (!s->u || !s->v || !s->list) {
 		zp_shadow_fini(s);
 		return ZP_ENOMEM;
 	}
@@ -80,12 +81,13 @@ void zp_shadow_fini(zp_shadow *s)
 {
 	free(s->u);
 	free(s->v);
+	free(s->list);
 	memset(s, 0, sizeof(*s));
 }
 
 size_t zp_shadow_bytes(const zp_shadow *s)
 {
-	return (size_t)s->w * s->h * (sizeof(*s->u) + sizeof(*s->v));
+	return (size_t)s->w * s->h * (sizeof(*s->u) + sizeof(*s->v) + sizeof(*s->list));
 }
 
 /*
@@ -164,24 +166,45 @@ static bool chroma_kept(const zp_shadow *s, const zp_frame *f, int scale, double
 	return (fabs(u - r * s->u[i]) + fabs(v - r * s->v[i])) / 16.0 <= ZP_SH_CHROMA;
 }
 
-int zp_shadow_filter(const zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
+/* Append pixel i to the marked list and mark it with ratio v (1..255). */
+static inline void mark_px(zp_shadow *s, uint8_t *mark, int32_t i, int v)
+{
+	mark[i] = (uint8_t)v;
+	s->list[s->nlist++] = i;
+}
+
+int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
 		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark)
 {
 	bool colour = p->shadows == 2 && f->bgr && s->have;
 	double inv = gain > 0 ? 1.0 / gain : 1.0;
-	int w = s->w, h = s->h, n = 0;
+	int w = s->w, h = s->h, n = 0, kept = 0;
+	/* the ratio band in 1/256 steps: 256 sx >= lo sb and 256 sx <= hi sb */
+	int64_t lo = (int64_t)(p->shadow_min_ratio * 256 + 0.5), hi = (int64_t)(p->shadow_max_ratio * 256 + 0.5);
 
-	memset(mark, 0, (size_t)w * h);
+	/* last frame's marks off (the list holds every marked pixel) */
+	for (int k = 0; k < s->nlist; k++)
+		mark[s->list[k]] = 0;
+	s->nlist = 0;
 	for (int y = 1; y < h - 1; y++) {
 		const uint8_t *m = fg + (size_t)y * w;
-		uint8_t *mk = mark + (size_t)y * w;
 
 		for (int x = 1; x < w - 1; x++) {
 			int sx = 0, sb = 0, sxx = 0, sbb = 0, sxb = 0;
-			double r, vb, vx, cov;
+			int64_t vb9, vx9, cov9;
 
-			if (!m[x])
+			if (!m[x]) {
+				/* skip background fast, 8 pixels at a time */
+				while (x + 8 < w - 1) {
+					uint64_t v;
+
+					memcpy(&v, m + x + 1, 8);
+					if (v)
+						break;
+					x += 8;
+				}
 				continue;
+			}
 			for (int j = -1; j <= 1; j++) {
 				const uint8_t *a = in + (size_t)(y + j) * istride + x - 1;
 				const uint8_t *b = bg + (size_t)(y + j) * w + x - 1;
@@ -194,60 +217,65 @@ int zp_shadow_filter(const zp_shadow *s, const zp_detector_params *p, const zp_f
 					sxb += a[i] * b[i];
 				}
 			}
-			if (sb < 9 * ZP_SH_MIN_BG)
+			if (sb < 9 * ZP_SH_MIN_BG || 256 * (int64_t)sx < lo * sb || 256 * (int64_t)sx > hi * sb)
 				continue;
-			r = (double)sx / sb;
-			if (r < p->shadow_min_ratio || r > p->shadow_max_ratio)
-				continue;
-			vb = (sbb - (double)sb * sb / 9) / 9;
-			if (vb >= ZP_SH_TEXTURE) {
-				vx = (sxx - (double)sx * sx / 9) / 9;
-				cov = (sxb - (double)sx * sb / 9) / 9;
-				if (vx <= 0 || cov < ZP_SH_NCC * sqrt(vx * vb))
+			/* 81 x the variances and the covariance of the window, exact in integers */
+			vb9 = 9 * (int64_t)sbb - (int64_t)sb * sb;
+			if (vb9 >= 81 * ZP_SH_TEXTURE) {
+				vx9 = 9 * (int64_t)sxx - (int64_t)sx * sx;
+				cov9 = 9 * (int64_t)sxb - (int64_t)sx * sb;
+				/* NCC >= ZP_SH_NCC_PCT / 100, squared */
+				if (vx9 <= 0 || cov9 <= 0 ||
+				    10000 * cov9 * cov9 < (int64_t)ZP_SH_NCC_PCT * ZP_SH_NCC_PCT * vx9 * vb9)
 					continue;
 				/* with colour, the texture test alone decides on textured ground */
-			} else if (!colour || !chroma_kept(s, f, scale, inv, x, y, r)) {
+			} else if (!colour || !chroma_kept(s, f, scale, inv, x, y, (double)sx / sb)) {
 				continue;
 			}
-			mk[x] = (uint8_t)(r * 255 + 0.5 > 1 ? r * 255 + 0.5 : 1); /* the shadow's ratio, never 0 */
+			/* the shadow's ratio, 1..255 (never 0: 0 is "no shadow") */
+			mark_px(s, mark, (int32_t)((size_t)y * w + x), sx >= sb ? 255 : (255 * sx + sb / 2) / sb > 1 ?
+				(255 * sx + sb / 2) / sb : 1);
 		}
 	}
 	/*
 	 * A shadow is a region: a window that passed alone (fewer than
 	 * ZP_SH_SEEDS of its 8 neighbours passed too) is a chance match on a
-	 * person or a changed scene, not a shadow. Pruned in place from the top
-	 * left, so a pixel sees some neighbours already pruned: the order is
-	 * fixed, the result deterministic, and it only errs towards foreground.
+	 * person or a changed scene, not a shadow. Pruned in place in raster
+	 * order, so a pixel sees its earlier neighbours already pruned: the
+	 * order is fixed, the result deterministic, and it only errs towards
+	 * foreground.
 	 */
-	for (int y = 1; y < h - 1; y++) {
-		uint8_t *mk = mark + (size_t)y * w;
+	for (int k = 0; k < s->nlist; k++) {
+		int32_t i = s->list[k];
+		int c = 0;
 
-		for (int x = 1; x < w - 1; x++) {
-			int c = 0;
-
-			if (!mk[x])
-				continue;
-			for (int j = -1; j <= 1; j++)
-				for (int i = -1; i <= 1; i++)
-					c += (j || i) && mk[(ptrdiff_t)j * w + x + i];
-			if (c < ZP_SH_SEEDS)
-				mk[x] = 0;
-		}
+		for (int j = -1; j <= 1; j++)
+			for (int d = -1; d <= 1; d++)
+				c += (j || d) && mark[i + (ptrdiff_t)j * w + d];
+		if (c < ZP_SH_SEEDS)
+			mark[i] = 0;
+		else
+			s->list[kept++] = i;
 	}
+	s->nlist = kept;
 	/* the frame's border (no full window there) follows the pixel inside it */
-	for (int x = 0; x < w && h >= 3; x++) {
-		mark[x] = fg[x] && mark[w + (x < 1 ? 1 : x > w - 2 ? w - 2 : x)];
-		mark[(size_t)(h - 1) * w + x] =
-			fg[(size_t)(h - 1) * w + x] && mark[(size_t)(h - 2) * w + (x < 1 ? 1 : x > w - 2 ? w - 2 : x)];
+	for (int x = 0; x < w && h >= 3 && w >= 3; x++) {
+		int xi = x < 1 ? 1 : x > w - 2 ? w - 2 : x;
+
+		if (fg[x] && mark[w + xi])
+			mark_px(s, mark, x, mark[w + xi]);
+		if (fg[(size_t)(h - 1) * w + x] && mark[(size_t)(h - 2) * w + xi])
+			mark_px(s, mark, (int32_t)((size_t)(h - 1) * w + x), mark[(size_t)(h - 2) * w + xi]);
 	}
 	for (int y = 1; y < h - 1 && w >= 3; y++) {
-		mark[(size_t)y * w] = fg[(size_t)y * w] && mark[(size_t)y * w + 1];
-		mark[(size_t)y * w + w - 1] = fg[(size_t)y * w + w - 1] && mark[(size_t)y * w + w - 2];
+		if (fg[(size_t)y * w] && mark[(size_t)y * w + 1])
+			mark_px(s, mark, (int32_t)((size_t)y * w), mark[(size_t)y * w + 1]);
+		if (fg[(size_t)y * w + w - 1] && mark[(size_t)y * w + w - 2])
+			mark_px(s, mark, (int32_t)((size_t)y * w + w - 1), mark[(size_t)y * w + w - 2]);
 	}
-	for (size_t i = 0; i < (size_t)w * h; i++)
-		if (mark[i]) {
-			fg[i] = 0;
-			n++;
-		}
+	for (int k = 0; k < s->nlist; k++) {
+		fg[s->list[k]] = 0;
+		n++;
+	}
 	return n;
 }
