@@ -63,6 +63,18 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/*
+ * Seconds of an interval, never more than the interval: the schema refuses a
+ * longer duration, and one refused row would hold back every later commit
+ * (a clock that stepped could otherwise produce one).
+ */
+static double secs_capped(int64_t ms, int interval_s)
+{
+	double s = (double)ms / 1000.0;
+
+	return s < 0 ? 0 : s > interval_s ? interval_s : s;
+}
+
 int64_t zp_store_interval_of(int64_t wall_ms, int interval_s)
 {
 	int64_t len = interval_s > 0 ? interval_s : 60;
@@ -383,7 +395,7 @@ static void rows_from_interval(zp_store *s)
 		r->interval_s = s->p.interval_s;
 		zp_strlcpy(r->zone, s->zones[z], sizeof(r->zone));
 		r->entered = s->entered[z];
-		r->occupied_s = (double)s->occupied_ms[z] / 1000.0;
+		r->occupied_s = secs_capped(s->occupied_ms[z], s->p.interval_s);
 		r->light_activations = -1;
 		r->light_on_s = -1;
 		r->fault_s = -1;
@@ -394,8 +406,8 @@ static void rows_from_interval(zp_store *s)
 	r->entered = -1;
 	r->occupied_s = -1;
 	r->light_activations = s->activations;
-	r->light_on_s = (double)s->on_ms / 1000.0;
-	r->fault_s = (double)s->fault_ms / 1000.0;
+	r->light_on_s = secs_capped(s->on_ms, s->p.interval_s);
+	r->fault_s = secs_capped(s->fault_ms, s->p.interval_s);
 	s->npending += need;
 
 	memset(s->entered, 0, sizeof(s->entered));
