@@ -76,7 +76,6 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int c, v;
 
 	memset(o, 0, sizeof(*o));
@@ -91,23 +90,17 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 		case 's': o->source = optarg; break;
 		case 'S': o->no_sandbox = true; break;
 		case 'i':
-			if (zp_parse_int(optarg, 1, 3600, &o->interval_s, err, sizeof(err))) {
-				fprintf(stderr, "zebrapad audit: --interval: %s\n", err);
+			if (zp_opt_int("zebrapad audit", "--interval", optarg, 1, 3600, &o->interval_s))
 				return ZP_EXIT_USAGE;
-			}
 			break;
 		case 'n':
-			if (zp_parse_int(optarg, 1, 1000000000, &v, err, sizeof(err))) {
-				fprintf(stderr, "zebrapad audit: --max-frames: %s\n", err);
+			if (zp_opt_int("zebrapad audit", "--max-frames", optarg, 1, 1000000000, &v))
 				return ZP_EXIT_USAGE;
-			}
 			o->max_frames = v;
 			break;
 		case 'f':
-			if (zp_parse_double(optarg, 0.1, 1000, &o->fps, err, sizeof(err))) {
-				fprintf(stderr, "zebrapad audit: --fps: %s\n", err);
+			if (zp_opt_double("zebrapad audit", "--fps", optarg, 0.1, 1000, &o->fps))
 				return ZP_EXIT_USAGE;
-			}
 			break;
 		case 'h': audit_usage(stdout); return -1;
 		default: audit_usage(stderr); return ZP_EXIT_USAGE;

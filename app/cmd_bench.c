@@ -99,7 +99,6 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 		{ "runlike-child", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -109,16 +108,12 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (zp_parse_int(optarg, 1, 1000000, &o->frames, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --frames: %s\n", err);
+			if (zp_opt_int(PROG, "--frames", optarg, 1, 1000000, &o->frames))
 				return ZP_EXIT_USAGE;
-			}
 			break;
 		case 'r':
-			if (zp_parse_int(optarg, 1, BENCH_MAX_REPS, &o->reps, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --reps: %s\n", err);
+			if (zp_opt_int(PROG, "--reps", optarg, 1, BENCH_MAX_REPS, &o->reps))
 				return ZP_EXIT_USAGE;
-			}
 			break;
 		case 'c': o->config = optarg; break;
 		case 'j': o->json = true; break;

@@ -84,7 +84,6 @@ static int parse_cal(int argc, char **argv, struct cal_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int c, v;
 	size_t len;
 
@@ -97,10 +96,8 @@ static int parse_cal(int argc, char **argv, struct cal_opts *o)
 		case 's': o->source = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'f':
-			if (zp_parse_int(optarg, 1, 1000000, &v, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --frame: %s\n", err);
+			if (zp_opt_int(PROG, "--frame", optarg, 1, 1000000, &v))
 				return ZP_EXIT_USAGE;
-			}
 			o->frame = v;
 			break;
 		case 'h': cal_usage(stdout); return -1;

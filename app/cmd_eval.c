@@ -105,7 +105,6 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int c, v;
 
 	memset(o, 0, sizeof(*o));
@@ -118,10 +117,8 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		case 'C': o->compare = true; break;
 		case 'j': o->json = true; break;
 		case 'n':
-			if (zp_parse_int(optarg, 1, 1000000000, &v, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --max-frames: %s\n", err);
+			if (zp_opt_int(PROG, "--max-frames", optarg, 1, 1000000000, &v))
 				return ZP_EXIT_USAGE;
-			}
 			o->max_frames = v;
 			break;
 		case 'h': eval_usage(stdout); return -1;

@@ -63,7 +63,6 @@ static int parse_replay(int argc, char **argv, struct replay_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int c, v;
 
 	memset(o, 0, sizeof(*o));
@@ -79,16 +78,12 @@ static int parse_replay(int argc, char **argv, struct replay_opts *o)
 		case 'O': o->overlay_out = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'f':
-			if (zp_parse_double(optarg, 0.1, 1000, &o->fps, err, sizeof(err))) {
-				fprintf(stderr, "zebrapad replay: --fps: %s\n", err);
+			if (zp_opt_double("zebrapad replay", "--fps", optarg, 0.1, 1000, &o->fps))
 				return ZP_EXIT_USAGE;
-			}
 			break;
 		case 'n':
-			if (zp_parse_int(optarg, 1, 1000000000, &v, err, sizeof(err))) {
-				fprintf(stderr, "zebrapad replay: --max-frames: %s\n", err);
+			if (zp_opt_int("zebrapad replay", "--max-frames", optarg, 1, 1000000000, &v))
 				return ZP_EXIT_USAGE;
-			}
 			o->max_frames = v;
 			break;
 		case 'h': replay_usage(stdout); return -1;

@@ -38,7 +38,6 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int c, v;
 
 	memset(o, 0, sizeof(*o));
@@ -53,10 +52,8 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 		case 'S': o->stats = true; break;
 		case 'v': o->verbose = true; break;
 		case 'n':
-			if (zp_parse_int(optarg, 1, 2000000000, &v, err, sizeof(err))) {
-				fprintf(stderr, "zebrapad run: --max-frames: %s\n", err);
+			if (zp_opt_int("zebrapad run", "--max-frames", optarg, 1, 2000000000, &v))
 				return ZP_EXIT_USAGE;
-			}
 			o->max_frames = v;
 			break;
 		case 'h': run_usage(stdout); return -1;

@@ -321,10 +321,8 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		case 'm': o->metric = optarg; break;
 		case 'y': o->yes = true; break;
 		case 'H':
-			if (zp_parse_double(optarg, 0.000001, 1000, &o->max_hours, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --max-hours: %s\n", err);
+			if (zp_opt_double(PROG, "--max-hours", optarg, 0.000001, 1000, &o->max_hours))
 				return ZP_EXIT_USAGE;
-			}
 			break;
 		case 'G':
 			if (o->nkeys == TUNE_MAX_KEYS) {
