@@ -256,7 +256,7 @@ static void grid_line(const struct canvas *c, const zp_homography *H, const zp_h
 	bool have = false;
 
 	for (int i = 0; i <= steps; i++) {
-		double X = X0 + (X1 - X0) * i / steps, Y = Y0 + (Y1 - Y0) * i / steps, x, y;
+		double X = X0 + (X1 - X0) * i / steps, Y = Y0 + (Y1 - Y0) * i / steps, x = 0, y = 0;
 		bool ok = to_image(c, H, inv, X, Y, &x, &y);
 
 		if (ok && have)
