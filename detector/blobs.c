@@ -12,14 +12,14 @@
  * different distances from the camera merge into one component whose
  * lowest row belongs to the nearest of them, so the one further back would
  * be placed (ground point) where the near one stands, often in another zone.
- * split_columns() looks at the component's lower edge column by column: an
- * end of the component (leftmost or rightmost columns) whose lower edge is
- * clearly higher than the component's lowest row, that is wide enough and
- * as tall as a person, is a person standing further back, and becomes a
- * blob of its own with its own ground point. Only the ends are cut: the gap
- * between a walking person's legs is also a raised stretch of lower edge,
- * but it always lies between two legs; an arm, a bag or a backpack at an end
- * is raised but far shorter than a person.
+ * split_columns() looks at the component's lower edge column by column: a
+ * run of columns whose lower edge is clearly higher than the component's
+ * lowest row, that is wide enough and as tall as a person, is a person
+ * standing further back, and becomes a blob of its own with its own ground
+ * point. The gap between a walking person's legs is also a raised stretch
+ * of lower edge, so inside the component (not at its ends) the stretch must
+ * also be flat at the bottom, like feet, where a leg gap is an inverted V;
+ * an arm, a bag or a backpack is raised but far shorter than a person.
  */
 #include "detector_internal.h"
 
@@ -166,6 +166,8 @@ static int cc_label(zp_cc *cc, const uint8_t *mask, int stride)
 
 /* Components shorter than this (work pixels) are never split. */
 #define ZP_SPLIT_MIN_H 12
+/* At most this many blobs from one component. */
+#define ZP_SPLIT_MAX 8
 
 /* Lower and upper edge and pixel count of component `root` in each of its columns (parent[] holds roots). */
 static void comp_columns(zp_cc *cc, int32_t root, const zp_ccstat *st)
@@ -203,16 +205,41 @@ static bool tall_enough(const zp_cc *cc, int a, int b, int hc)
 }
 
 /*
- * Cut the component at a person standing further back at either end (see
- * the top of the file): an end run of columns whose lower edge is more
- * than max(2, hc/8) rows above the lowest row, at least max(2, hc/6)
- * columns wide and tall_enough(). Writes column ranges, left to right, into
- * seg; returns how many (1..3).
+ * Is the raised stretch a..b (lower edge above the component's lowest row)
+ * the feet of a person further back rather than the gap between a near
+ * person's legs? Between legs the lower edge is an inverted V: lowest where
+ * it meets the legs at the ends, highest (the crotch) in the middle. Feet
+ * further back make a plateau: at least a third of the columns, some of
+ * them in the middle half, within max(2, hc/16) rows of the stretch's
+ * lowest point.
  */
-static int split_columns(zp_cc *cc, int32_t root, const zp_ccstat *st, int seg[3][2])
+static bool plateau(const zp_cc *cc, int a, int b, int hc)
+{
+	int lo = -1, tol = hc / 16 > 2 ? hc / 16 : 2, near = 0, mid = 0, q = (b - a + 1) / 4;
+
+	for (int x = a; x <= b; x++)
+		lo = cc->low[x] > lo ? cc->low[x] : lo;
+	for (int x = a; x <= b; x++)
+		if (cc->low[x] >= lo - tol) {
+			near++;
+			mid += x >= a + q && x <= b - q;
+		}
+	return 3 * near >= b - a + 1 && mid > 0;
+}
+
+/*
+ * Cut the component at people standing further back (see the top of the
+ * file): a run of columns whose lower edge is more than max(2, hc/8) rows
+ * above the lowest row, at least max(2, hc/6) columns wide and
+ * tall_enough(); at either end of the component that is enough, inside it
+ * the run must also be a plateau() (not the gap between a near person's
+ * legs). Writes column ranges, left to right, into seg; returns how many
+ * (1..ZP_SPLIT_MAX).
+ */
+static int split_columns(zp_cc *cc, int32_t root, const zp_ccstat *st, int seg[ZP_SPLIT_MAX][2])
 {
 	int hc = st->y1 - st->y0 + 1, tol = hc / 8 > 2 ? hc / 8 : 2, minw = hc / 6 > 2 ? hc / 6 : 2;
-	int a = st->x0, b = st->x1, le = a - 1, rs = b + 1, n = 0, x;
+	int a = st->x0, b = st->x1, n = 0, start = a;
 
 	if (hc < ZP_SPLIT_MIN_H || b - a + 1 < 2 * minw) {
 		seg[0][0] = a;
@@ -220,23 +247,30 @@ static int split_columns(zp_cc *cc, int32_t root, const zp_ccstat *st, int seg[3
 		return 1;
 	}
 	comp_columns(cc, root, st);
-	/* the lowest row is some column's lower edge, so neither walk runs off the end */
-	for (x = a; cc->low[x] < st->y1 - tol; x++)
-		;
-	if (x - a >= minw && tall_enough(cc, a, x - 1, hc))
-		le = x - 1;
-	for (x = b; cc->low[x] < st->y1 - tol; x--)
-		;
-	if (b - x >= minw && tall_enough(cc, x + 1, b, hc))
-		rs = x + 1;
-	if (le >= a) {
-		seg[n][0] = a;
-		seg[n++][1] = le;
+	for (int x = a; x <= b;) {
+		int e = x;
+
+		if (cc->low[x] >= st->y1 - tol) {
+			x++;
+			continue;
+		}
+		while (e < b && cc->low[e + 1] < st->y1 - tol)
+			e++;
+		/* the lowest row is some column's lower edge, so a raised run never spans the whole component */
+		if (e - x + 1 >= minw && tall_enough(cc, x, e, hc) &&
+		    (x == a || e == b || plateau(cc, x, e, hc)) && n + 2 < ZP_SPLIT_MAX) {
+			if (x > start) {
+				seg[n][0] = start;
+				seg[n++][1] = x - 1;
+			}
+			seg[n][0] = x;
+			seg[n++][1] = e;
+			start = e + 1;
+		}
+		x = e + 1;
 	}
-	seg[n][0] = le + 1;
-	seg[n++][1] = rs - 1;
-	if (rs <= b) {
-		seg[n][0] = rs;
+	if (start <= b) {
+		seg[n][0] = start;
 		seg[n++][1] = b;
 	}
 	return n;
@@ -403,7 +437,7 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 	cc->ncomponents = ncomp;
 	for (int i = 0; i < n && nout < max; i++) {
 		const zp_ccstat *st = &cc->stat[i];
-		int seg[3][2], ns;
+		int seg[ZP_SPLIT_MAX][2], ns;
 
 		if (cc->parent[i] != i)
 			continue;

@@ -324,6 +324,123 @@ START_TEST(two_blocks_keep_ids)
 }
 END_TEST
 
+/* ---- (2b) groups at different depths: the one further back gets its own ground point ---- */
+
+/* A person 30 px wide, rows top..feet, legs straight: a plain block. */
+static void person_block(uint8_t *img, int x, int top, int feet, uint8_t v)
+{
+	fill_rect(img, W, H, x, top, 30, feet - top + 1, v);
+}
+
+/*
+ * A person mid-stride: body rows top..crotch, then two legs 10 px wide that
+ * spread from the crotch to feet 40 px apart, so the lower edge between them
+ * is an inverted V from the feet up to the crotch.
+ */
+static void person_striding(uint8_t *img, int cx, int top, int crotch, int feet, uint8_t v)
+{
+	fill_rect(img, W, H, cx - 15, top, 30, crotch - top + 1, v);
+	for (int y = crotch; y <= feet; y++) {
+		int off = 20 * (y - crotch) / (feet - crotch);
+
+		fill_rect(img, W, H, cx - 10 - off, y, 10, 1, v);
+		fill_rect(img, W, H, cx + off, y, 10, 1, v);
+	}
+}
+
+/*
+ * Two near people (feet on row 219, in zone "near") with a third further
+ * back between them (feet on row 175, zone "far"), touching both: one
+ * component whose lowest row is the near people's feet. With split_groups
+ * the middle one is cut out at its raised, flat lower edge and counted in
+ * "far"; without, the group is one blob in "near" and "far" stays empty.
+ */
+static void run_group(bool split, int *far_max, int *near_min)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_zone zones[2] = { rect_zone("far", 0, 140, W, 195), rect_zone("near", 0, 196, W, H) };
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+
+	zp_detector_params_default(&p);
+	p.scale = 1;
+	p.split_groups = split;
+	texture(bg, W, H, 5, 40, 120);
+	d = make(&p, zones, 2, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+	}
+	*far_max = 0;
+	*near_min = 99;
+	for (int k = 0; k < 40; k++) {
+		int x = 40 + 2 * k;
+
+		empty_frame(img, bg, ++seq);
+		person_block(img, x, 100, 219, 230);
+		person_block(img, x + 30, 100, 175, 215);
+		person_block(img, x + 60, 100, 219, 240);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		if (k < 10)
+			continue; /* tracks confirmed, and the split stable */
+		*far_max = r.zone_count[0] > *far_max ? r.zone_count[0] : *far_max;
+		*near_min = r.zone_count[1] < *near_min ? r.zone_count[1] : *near_min;
+		if (split) {
+			ck_assert_msg(r.zone_count[0] == 1 && r.zone_count[1] == 2,
+				      "frame %d: far %d near %d, expected 1 and 2", k, r.zone_count[0], r.zone_count[1]);
+		}
+	}
+	zp_detector_free(d);
+}
+
+START_TEST(group_depth_split)
+{
+	int far_max, near_min;
+
+	run_group(true, &far_max, &near_min);
+	ck_assert_int_eq(far_max, 1);
+	run_group(false, &far_max, &near_min); /* the same scene without the split loses the one further back */
+	ck_assert_int_eq(far_max, 0);
+	ck_assert_int_ge(near_min, 1);
+}
+END_TEST
+
+/* A near person mid-stride is one blob: the raised lower edge between the legs is not a person further back. */
+START_TEST(stride_is_not_split)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_zone zones[2] = { rect_zone("far", 0, 140, W, 195), rect_zone("near", 0, 196, W, H) };
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+
+	zp_detector_params_default(&p);
+	p.scale = 1;
+	texture(bg, W, H, 6, 40, 120);
+	d = make(&p, zones, 2, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+	}
+	for (int k = 0; k < 40; k++) {
+		empty_frame(img, bg, ++seq);
+		person_striding(img, 60 + 3 * k, 100, 160, 219, 230);
+		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		ck_assert_int_eq(r.nblobs, 1);
+		if (k < 10)
+			continue;
+		ck_assert_int_eq(nconfirmed(&r), 1);
+		ck_assert_double_eq_tol(confirmed_track(&r, 0)->gy, 219, 2); /* the feet, not the crotch */
+		ck_assert_int_eq(r.zone_count[0], 0);
+		ck_assert_int_eq(r.zone_count[1], 1);
+	}
+	zp_detector_free(d);
+}
+END_TEST
+
 /* ---- (3) a person waiting 90 s at 10 fps stays counted ---- */
 
 START_TEST(standing_still_stays_counted)
@@ -889,6 +1006,8 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, single_block_crossing);
 	tcase_add_test(tc, vanish_in_zone_leaves_on_delete);
 	tcase_add_test(tc, two_blocks_keep_ids);
+	tcase_add_test(tc, group_depth_split);
+	tcase_add_test(tc, stride_is_not_split);
 	tcase_add_test(tc, standing_still_stays_counted);
 	tcase_add_test(tc, ghost_fades_25fps);
 	tcase_add_test(tc, ghost_fades_10fps);
