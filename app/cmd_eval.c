@@ -20,6 +20,7 @@
 #include "cvwrap.h"
 #include "eval.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -84,7 +86,8 @@ static void eval_usage(FILE *out)
 	fprintf(out,
 		"usage: zebrapad eval SOURCE --config FILE [options]\n"
 		"  SOURCE                 CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt), or a video\n"
-		"                         file / image folder / MOTChallenge sequence folder (img1/) with box\n"
+		"                         file / image folder / MOTChallenge sequence folder (img1/, or one video\n"
+		"                         file beside gt/) with box\n"
 		"                         ground truth\n"
 		"  -c, --config FILE      site config (INI): detector parameters and zones\n"
 		"      --gt PATH          CDnet ground-truth folder (default SOURCE/groundtruth) or MOTChallenge\n"
@@ -181,6 +184,41 @@ static bool join(char *dst, size_t size, const char *a, const char *b)
 }
 
 /*
+ * The one video file in a MOTChallenge-style folder (gt/gt.txt beside it):
+ * 1 found (path in dst), 0 none, -1 more than one (their names in dst).
+ */
+static int folder_video(char *dst, size_t size, const char *dir)
+{
+	static const char *const ext[] = { ".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg" };
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char first[256] = "";
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+			size_t el = strlen(ext[i]);
+
+			if (len > el && strcasecmp(de->d_name + len - el, ext[i]) == 0) {
+				if (n++ == 0)
+					zp_strlcpy(first, de->d_name, sizeof(first));
+				else if (n == 2)
+					snprintf(dst, size, "%s, %s", first, de->d_name);
+				break;
+			}
+		}
+	}
+	closedir(d);
+	if (n == 1 && !join(dst, size, dir, first))
+		return 0;
+	return n > 1 ? -1 : n;
+}
+
+/*
  * Which ground truth goes with SOURCE: CDnet (a folder of masks) or MOT (a
  * gt.txt), from --gt or the layout. One line and ZP_EXIT_USAGE when there is none.
  */
@@ -211,6 +249,20 @@ static int resolve_inputs(struct eval *e)
 			/* a MOTChallenge sequence folder: frames in img1/, boxes in gt/gt.txt */
 			zp_strlcpy(e->source, sub, sizeof(e->source));
 			join(tmp, sizeof(tmp), src, "gt/gt.txt");
+		} else if (join(tmp, sizeof(tmp), src, "gt/gt.txt") && is_file(tmp)) {
+			/* the same with the frames as one video file beside gt/ */
+			int nv = folder_video(sub, sizeof(sub), src);
+
+			if (nv != 1) {
+				fprintf(stderr,
+					nv < 0 ? PROG ": %s: more than one video (%s...); expected one, or give the video "
+						 "as SOURCE\n"
+					       : PROG ": %s: no frames found (expected img1/, input/ or one video file beside "
+						 "gt/)%s\n",
+					src, nv < 0 ? sub : "");
+				return ZP_EXIT_USAGE;
+			}
+			zp_strlcpy(e->source, sub, sizeof(e->source));
 		} else {
 			dir_of(parent, sizeof(parent), src);
 			join(tmp, sizeof(tmp), parent, "gt/gt.txt");

@@ -1150,6 +1150,42 @@ START_TEST(e2e_mot_synthetic_exact)
 }
 END_TEST
 
+/* A sequence folder with one video beside gt/ (as MOT15 sequences are often kept) is read as the video. */
+START_TEST(e2e_mot_folder_with_video)
+{
+	static struct json j;
+	uint8_t img[SW * SH * 3];
+	char err[256];
+	zp_cv_writer *w;
+	struct run r;
+
+	make_mot();
+	memset(img, 90, sizeof(img));
+	w = zp_cv_writer_open(tp("seq/frames.avi"), 25, SW, SH, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	for (int i = 0; i < SFRAMES + 3; i++)
+		ck_assert_int_eq(zp_cv_writer_write(w, img, SW * 3), 0);
+	zp_cv_writer_close(w);
+	ck_assert_int_eq(rename(tp("seq/img1"), tp("frames-elsewhere")), 0);
+
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "frames"), SFRAMES + 3); /* the video's frames, not img1/'s */
+	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
+	run_free(&r);
+
+	/* two videos: which one is meant? */
+	ck_assert_int_eq(link(tp("seq/frames.avi"), tp("seq/other.mp4")), 0);
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "more than one video (");
+	/* none */
+	ck_assert_int_eq(unlink(tp("seq/frames.avi")), 0);
+	ck_assert_int_eq(unlink(tp("seq/other.mp4")), 0);
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "no frames found (expected img1/, input/ or one video file beside gt/)");
+}
+END_TEST
+
 START_TEST(e2e_mot_bad_input)
 {
 	struct run r;
@@ -1294,6 +1330,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, e2e_cdnet_synthetic_exact);
 	tcase_add_test(tc, e2e_cdnet_bad_input);
 	tcase_add_test(tc, e2e_mot_synthetic_exact);
+	tcase_add_test(tc, e2e_mot_folder_with_video);
 	tcase_add_test(tc, e2e_mot_bad_input);
 	tcase_add_test(tc, e2e_cdnet_pedestrians);
 	tcase_add_test(tc, e2e_tud_stadtmitte_compare);
