@@ -562,6 +562,8 @@ int zp_cmd_bench(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto out;
 	}
+	/* scale auto (0): resolved from the frame width here, as the detector does, so every row uses one scale */
+	b->cfg->detector.scale = zp_detector_scale(&b->cfg->detector, b->full.width);
 	if (zp_bench_frames_downscale(&b->full, b->cfg->detector.scale, &b->work) < 0) {
 		fprintf(stderr, PROG ": out of memory for the work-resolution frames\n");
 		rc = ZP_EXIT_FAIL;

@@ -158,6 +158,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 			     const zp_homography *ground, char *err, size_t errlen)
 {
 	zp_detector *d = NULL;
+	zp_detector_params q;
 	bool oom = true; /* what went wrong when we reach fail: */
 	size_t n;
 
@@ -167,6 +168,9 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	}
 	if (zp_detector_params_check(p, err, errlen) < 0 || check_zones(zones, nzones, err, errlen) < 0)
 		return NULL;
+	q = *p;
+	q.scale = zp_detector_scale(p, width); /* 0: auto, from the frame width */
+	p = &q;
 	if (width < p->scale || height < p->scale || width > 16384 || height > 16384) {
 		zp_seterr(err, errlen, ZP_EINVAL, "detector: frame size %dx%d: expected %d..16384 per side at scale %d",
 			  width, height, p->scale, p->scale);

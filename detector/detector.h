@@ -22,7 +22,7 @@ extern "C" {
 
 /* Tunables; every field has a [detector] config key of the same name (see README). */
 typedef struct zp_detector_params {
-	int scale;              /* process at 1/scale of the input resolution: 1, 2 or 4 */
+	int scale;              /* process at 1/scale of the input resolution: 1, 2 or 4; 0 auto (zp_detector_scale) */
 	int threshold;          /* minimum luma difference that counts as foreground */
 	int learn_shift;        /* background learning rate 1/2^learn_shift per frame */
 	int warmup_frames;      /* frames before the model is trusted */
@@ -78,6 +78,13 @@ typedef struct zp_detector_params {
 } zp_detector_params;
 
 void zp_detector_params_default(zp_detector_params *p);
+
+/*
+ * The scale the detector works at for frames `width` pixels wide: p->scale,
+ * or for scale 0 (auto, the default) the largest of 1, 2, 4 that keeps the
+ * work width at 320 pixels or more - 1 below 640 px, 2 below 1280, else 4.
+ */
+int zp_detector_scale(const zp_detector_params *p, int width);
 
 /*
  * Set one [detector] key from its config text. Returns 0, ZP_EINVAL with

@@ -15,7 +15,7 @@
 void zp_detector_params_default(zp_detector_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->scale = 2;
+	p->scale = 0; /* auto: zp_detector_scale() */
 	p->threshold = 20;
 	p->learn_shift = 6;
 	p->warmup_frames = 50;
@@ -60,7 +60,7 @@ struct field {
 
 /* 1 << 24 input pixels is more than a 4K frame: the area limits cannot exceed any real frame by much. */
 static const struct field fields[] = {
-	INT_FIELD(scale, 1, 4),
+	INT_FIELD(scale, 0, 4),
 	INT_FIELD(threshold, 1, 255),
 	INT_FIELD(learn_shift, 1, 15),
 	INT_FIELD(warmup_frames, 0, 100000),
@@ -98,6 +98,13 @@ static const struct field *find_field(const char *key)
 	return NULL;
 }
 
+int zp_detector_scale(const zp_detector_params *p, int width)
+{
+	if (p->scale > 0)
+		return p->scale;
+	return width >= 1280 ? 4 : width >= 640 ? 2 : 1;
+}
+
 int zp_detector_params_set(zp_detector_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
 	const struct field *f = find_field(key);
@@ -111,9 +118,13 @@ int zp_detector_params_set(zp_detector_params *p, const char *key, const char *v
 	if (!strcmp(key, "scale")) {
 		int v;
 
+		if (!strcmp(value, "auto")) {
+			p->scale = 0;
+			return ZP_OK;
+		}
 		rc = zp_parse_int(value, 1, 4, &v, NULL, 0);
 		if (rc || v == 3)
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected 1, 2 or 4, got '%s'", value);
+			return zp_seterr(err, errlen, ZP_EINVAL, "expected auto, 1, 2 or 4, got '%s'", value);
 		p->scale = v;
 		return ZP_OK;
 	}
@@ -141,8 +152,8 @@ int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errl
 						 f->key, (long)f->min, (long)f->max, v);
 		}
 	}
-	if (p->scale != 1 && p->scale != 2 && p->scale != 4)
-		return zp_seterr(err, errlen, ZP_EINVAL, "scale: expected 1, 2 or 4, got %d", p->scale);
+	if (p->scale != 0 && p->scale != 1 && p->scale != 2 && p->scale != 4)
+		return zp_seterr(err, errlen, ZP_EINVAL, "scale: expected 0 (auto), 1, 2 or 4, got %d", p->scale);
 	if (p->min_area > p->max_area)
 		return zp_seterr(err, errlen, ZP_EINVAL, "min_area (%d) must not exceed max_area (%d)", p->min_area,
 				 p->max_area);

@@ -137,7 +137,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.nzones, 0);
 	ck_assert_int_eq(c.nground, 0);
 	ck_assert_double_eq_tol(c.site.walking_speed_mps, 1.07, 1e-12);
-	ck_assert_int_eq(c.detector.scale, 2);
+	ck_assert_int_eq(c.detector.scale, 0); /* auto */
 	ck_assert_int_eq(c.detector.threshold, 20);
 	ck_assert_int_eq(c.detector.learn_shift, 6);
 	ck_assert_int_eq(c.detector.warmup_frames, 50);
@@ -285,7 +285,8 @@ START_TEST(bad_numbers)
 	/* '#' is no inline comment: the value is the whole rest */
 	ASSERT_LOAD_FAILS("[detector]\nthreshold = 20 # twenty\n", ZP_EINVAL,
 			  "site.ini:2: [detector] threshold: expected an integer from 1 to 255, got '20 # twenty'");
-	ASSERT_LOAD_FAILS("[detector]\nscale = 3\n", ZP_EINVAL, "site.ini:2: [detector] scale: expected 1, 2 or 4, got '3'");
+	ASSERT_LOAD_FAILS("[detector]\nscale = 3\n", ZP_EINVAL,
+			  "site.ini:2: [detector] scale: expected auto, 1, 2 or 4, got '3'");
 	ASSERT_LOAD_FAILS("[detector]\nmax_fg_fraction = 1.5\n", ZP_EINVAL,
 			  "site.ini:2: [detector] max_fg_fraction: expected a number from 0.01 to 1, got '1.5'");
 	ASSERT_LOAD_FAILS("[lights]\nfailsafe = maybe\n", ZP_EINVAL,
@@ -595,7 +596,7 @@ START_TEST(setters_report_unknown_keys_as_enodev)
 	/* check() sees a struct filled by hand */
 	d.scale = 3;
 	ck_assert_int_eq(zp_detector_params_check(&d, err, sizeof(err)), ZP_EINVAL);
-	ck_assert_str_eq(err, "scale: expected 1, 2 or 4, got 3");
+	ck_assert_str_eq(err, "scale: expected 0 (auto), 1, 2 or 4, got 3");
 	l.stall_ms = 0;
 	ck_assert_int_eq(zp_lights_params_check(&l, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_str_eq(err, "stall_ms: expected an integer from 100 to 60000, got 0");

@@ -827,12 +827,52 @@ START_TEST(mask_exact_boxes)
 		zp_detector_params p;
 
 		zp_detector_params_default(&p);
+		p.scale = 2; /* the 2x2 grid above */
 		p.min_area = 1501;
 		p.warmup_frames = 0;
 		d = make(&p, NULL, 0, W, H);
 		ck_assert_int_eq(run_mask(d, mask, b, 8), 1);
 		assert_box(b[0], 150, 100, 32, 52); /* 32x52 = 1664 */
 		zp_detector_free(d);
+	}
+}
+END_TEST
+
+/* scale auto: the work width stays at 320 px or more; "auto" and 0 mean it, 3 is refused. */
+START_TEST(scale_auto)
+{
+	zp_detector_params p;
+	zp_detector *d;
+	char err[128];
+
+	zp_detector_params_default(&p);
+	ck_assert_int_eq(p.scale, 0);
+	ck_assert_int_eq(zp_detector_scale(&p, 360), 1);
+	ck_assert_int_eq(zp_detector_scale(&p, 639), 1);
+	ck_assert_int_eq(zp_detector_scale(&p, 640), 2);
+	ck_assert_int_eq(zp_detector_scale(&p, 768), 2);
+	ck_assert_int_eq(zp_detector_scale(&p, 1279), 2);
+	ck_assert_int_eq(zp_detector_scale(&p, 1280), 4);
+	ck_assert_int_eq(zp_detector_scale(&p, 1920), 4);
+	ck_assert_int_eq(zp_detector_params_set(&p, "scale", "2", err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_detector_scale(&p, 1920), 2); /* set: used as it is */
+	ck_assert_int_eq(zp_detector_params_set(&p, "scale", "auto", err, sizeof(err)), 0);
+	ck_assert_int_eq(p.scale, 0);
+	ck_assert_int_lt(zp_detector_params_set(&p, "scale", "3", err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "expected auto, 1, 2 or 4, got '3'");
+	/* the detector works at the resolved scale: the same state as with that scale set */
+	for (int w = 320; w <= 1280; w *= 2) {
+		size_t bytes[3];
+
+		for (int k = 0; k < 3; k++) {
+			zp_detector_params_default(&p);
+			p.scale = k == 0 ? 0 : k == 1 ? zp_detector_scale(&p, w) : (zp_detector_scale(&p, w) == 1 ? 2 : 1);
+			d = make(&p, NULL, 0, w, 240);
+			bytes[k] = zp_detector_state_bytes(d);
+			zp_detector_free(d);
+		}
+		ck_assert_uint_eq(bytes[0], bytes[1]);
+		ck_assert_uint_ne(bytes[0], bytes[2]);
 	}
 }
 END_TEST
@@ -1018,6 +1058,7 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, health_frozen_after_frozen_ms);
 	tcase_add_test(tc, health_foreground_and_warmup);
 	tcase_add_test(tc, mask_exact_boxes);
+	tcase_add_test(tc, scale_auto);
 	tcase_add_test(tc, mask_eight_connected);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, bad_input);

@@ -993,7 +993,7 @@ START_TEST(tune_bad_input)
 		{ "threshold=10:30", NULL, "expected three numbers FROM:TO:STEP" },
 		{ "threshold=10:20:2.5", NULL, "expected an integer from 1 to 255, got '12.5' (an integer key" },
 		{ "threshold=10:300:10", NULL, "expected an integer from 1 to 255, got '260'" },
-		{ "scale=1:4:1", NULL, "scale: expected 1, 2 or 4, got '3'" },
+		{ "scale=1:4:1", NULL, "scale: expected auto, 1, 2 or 4, got '3'" },
 		{ "threshold=1,2,x", NULL, "expected numbers V1,V2,..." },
 		{ "threshold", NULL, "expected KEY=FROM:TO:STEP" },
 		{ "threshold=1:100:1", "--max-runs=50", "the grid has 100 combinations, more than --max-runs 50" },
