@@ -239,7 +239,8 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 		goto fail;
 	d->buf_bytes = n * (10 + (p->scale > 1)) + (n / 9 + 1) * sizeof(*d->edges) +
 		       (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0) + (size_t)d->ww + 2 * ZP_VOTE_MAX_R;
-	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0 || zp_shadow_init(&d->sh, d->ww, d->wh) < 0)
+	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0 || zp_shadow_init(&d->sh, d->ww, d->wh) < 0 ||
+	    zp_exposure_init(&d->ex, d->ww, d->wh) < 0)
 		goto fail;
 	zp_tracker_init(d->tr);
 	return d;
@@ -258,6 +259,7 @@ void zp_detector_free(zp_detector *d)
 	zp_bgmodel_free(d->model);
 	zp_cc_fini(&d->cc);
 	zp_shadow_fini(&d->sh);
+	zp_exposure_fini(&d->ex);
 	/* frames and the background estimate are pixels of the street: zero them before freeing */
 	{
 		const size_t n = (size_t)d->ww * d->wh;
@@ -630,11 +632,9 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 
 	/* A gain step against what the model knows: compensate before the model sees it. */
 	if (d->raw_valid) {
-		double g;
-
 		zp_bgmodel_background(d->model, d->bg, d->ww);
-		g = zp_exposure_estimate(&d->ex, in, stride, d->bg, d->ww, d->raw, d->ww, d->ww, d->wh);
-		if (zp_exposure_compensate(&d->ex, g, in, stride, d->comp, d->ww, d->ww, d->wh)) {
+		zp_exposure_estimate(&d->ex, in, stride, d->bg, d->ww, d->raw, d->ww, d->ww, d->wh);
+		if (zp_exposure_compensate(&d->ex, in, stride, d->comp, d->ww, d->ww, d->wh)) {
 			in = d->comp;
 			stride = d->ww;
 		}
@@ -718,7 +718,7 @@ size_t zp_detector_state_bytes(const zp_detector *d)
 {
 	if (!d)
 		return 0;
-	return sizeof(*d) + d->buf_bytes + zp_cc_bytes(&d->cc) + zp_shadow_bytes(&d->sh) + sizeof(*d->tr) +
+	return sizeof(*d) + d->buf_bytes + zp_cc_bytes(&d->cc) + zp_shadow_bytes(&d->sh) + zp_exposure_bytes(&d->ex) + sizeof(*d->tr) +
 	       zp_bgmodel_state_bytes(d->model);
 }
 

@@ -225,30 +225,51 @@ zp_health zp_health_verdict(const zp_health_state *hs, const zp_detector_params 
 #define ZP_GAIN_Q 128
 #define ZP_GAIN_BINS 512
 
+/* Regional gains: tiles of this many work pixels a side, sampled every ZP_GAIN_TILE_GRID pixels. */
+#define ZP_GAIN_TILE 32
+#define ZP_GAIN_TILE_GRID 4
+
 typedef struct zp_exposure {
 	double gain;        /* last estimate, frame / background */
-	bool compensating;  /* the last frame went through the LUT */
+	bool compensating;  /* the last frame went through the LUT or the tile gains */
 	int samples;        /* samples behind the last estimate */
+	int w, h;           /* work frame */
+	int tw, th;         /* tiles across and down */
+	int tiles_lit;      /* tiles whose own gain was compensated in the last frame */
+	double *tgain;      /* per tile: frame / background, 1.0 where no step */
+	int32_t *tinv;      /* per tile: 1 / gain, Q16 */
+	int32_t *rowinv;    /* one row of tile-column inverse gains, interpolated vertically, Q16 (tw + 1) */
+	int16_t *colidx;    /* per column: the tile whose centre is at or left of it */
+	uint8_t *colw;      /* ... and the weight of the next tile, Q8 */
 	uint32_t hist[ZP_GAIN_BINS];
+	uint32_t recip[256]; /* ZP_GAIN_Q / b in Q16: tile ratios without a division per sample */
 	uint8_t lut[256];
 } zp_exposure;
+
+/* Tiles for a w x h work frame. 0 or ZP_ENOMEM. */
+int zp_exposure_init(zp_exposure *e, int w, int h);
+void zp_exposure_fini(zp_exposure *e);
+size_t zp_exposure_bytes(const zp_exposure *e);
 
 /*
  * Estimate the gain between luma and the background estimate bg over a
  * sparse grid of pixels that were background in prev_fg (0 = background;
  * NULL: all pixels). Falls back to every grid pixel when too few were
  * background. Returns the median ratio, 1.0 when there is nothing to go by.
+ * Also estimates each tile's own gain (see exposure.c).
  */
 double zp_exposure_estimate(zp_exposure *e, const uint8_t *luma, int lstride, const uint8_t *bg, int bstride,
 			    const uint8_t *prev_fg, int fstride, int w, int h);
 
 /*
  * When the gain is a step (outside 1 +- ZP_GAIN_STEP), write luma / gain
- * into dst through a LUT and return true; otherwise leave dst alone and
- * return false (use luma as it is).
+ * into dst through a LUT and return true; when only some tiles are lit
+ * differently, write luma / (their gains, interpolated between tile
+ * centres) and return true; otherwise leave dst alone and return false
+ * (use luma as it is).
  */
-bool zp_exposure_compensate(zp_exposure *e, double gain, const uint8_t *luma, int lstride, uint8_t *dst,
-			    int dstride, int w, int h);
+bool zp_exposure_compensate(zp_exposure *e, const uint8_t *luma, int lstride, uint8_t *dst, int dstride, int w,
+			    int h);
 
 /* ---- detector.c ---- */
 

@@ -502,6 +502,87 @@ static void gain_case(double step, bool with_person)
 	zp_detector_free(d);
 }
 
+/* ---- (3b) the sun comes out over part of the view ---- */
+
+/*
+ * A cloud moves off: the lower part of the picture (the path and the lawn,
+ * rows below SUN_Y0, with a soft edge SUN_EDGE rows wide) brightens to x1.35
+ * over a second while the top stays as it was. No single gain fits the
+ * frame; the detector compensates the lit tiles on their own. No occupancy,
+ * little foreground; someone standing in the lit part stays counted.
+ */
+#define SUN_Y0 90
+#define SUN_EDGE 30
+
+static void apply_sun(struct scene *s, double g)
+{
+	for (int y = 0; y < CH; y++) {
+		double t = y <= SUN_Y0 ? 0 : y >= SUN_Y0 + SUN_EDGE ? 1 : (double)(y - SUN_Y0) / SUN_EDGE;
+		double f = 1.0 + (g - 1.0) * t;
+
+		for (int i = 0; i < CW * 3; i++) {
+			double v = s->bgr[(size_t)y * CW * 3 + i] * f + 0.5;
+
+			s->bgr[(size_t)y * CW * 3 + i] = (uint8_t)(v > 255 ? 255 : v);
+		}
+	}
+}
+
+static void sun_case(bool with_person, double *worst_fg)
+{
+	static struct scene s;
+	const double base = 0.7;
+	zp_detector_params p;
+	zp_zone z = rect_zone("all", 0, 0, CW - 1, CH - 1);
+	zp_detector *d;
+	zp_result r;
+	int k = WARM;
+
+	zp_detector_params_default(&p);
+	d = make(&p, &z, 1);
+	warm(d, &s, WARM, base);
+	if (with_person) {
+		for (int i = 0; i <= WALK + 20; i++, k++) {
+			scene_begin(&s, k);
+			paste_person(&s, walk_x(i), M.feet_y);
+			apply_gain(&s, base);
+			run(d, scene_end(&s, k), &r);
+		}
+		ck_assert_int_eq(r.zone_count[0], 1);
+	}
+	*worst_fg = 0;
+	for (int i = 0; i < 80; i++, k++) {
+		double g = i < 10 ? 1.0 : i < 20 ? 1.0 + 0.035 * (i - 9) : 1.35; /* x1.35 in 1 s, then it stays */
+
+		scene_begin(&s, k);
+		if (with_person)
+			paste_person(&s, KERB_X, M.feet_y);
+		apply_gain(&s, base);
+		apply_sun(&s, g);
+		run(d, scene_end(&s, k), &r);
+		ck_assert_msg(r.zone_count[0] == (with_person ? 1 : 0), "sun x%.3f, frame %d: count %d", g, i,
+			      r.zone_count[0]);
+		ck_assert_int_eq(nconfirmed(&r), with_person ? 1 : 0);
+		if (r.fg_fraction > *worst_fg)
+			*worst_fg = r.fg_fraction;
+	}
+	zp_detector_free(d);
+}
+
+START_TEST(sun_over_part_of_view)
+{
+	double fg_empty, fg_person;
+
+	if (!load())
+		return;
+	sun_case(false, &fg_empty);
+	sun_case(true, &fg_person);
+	fprintf(stderr, "sun over part of the view: foreground at most %.2f %% (empty), %.2f %% (person in view)\n",
+		100 * fg_empty, 100 * fg_person);
+	ck_assert_double_lt(fg_empty, 0.01);
+}
+END_TEST
+
 START_TEST(gain_steps_no_false_occupancy)
 {
 	if (!load())
@@ -779,6 +860,7 @@ int main(void)
 	tcase_add_test(tc, left_object_fades_within_ghost_fade);
 	tcase_add_test(tc, parked_object_and_its_ghost_fade);
 	tcase_add_test(tc, gain_steps_no_false_occupancy);
+	tcase_add_test(tc, sun_over_part_of_view);
 	tcase_add_test(tc, shadow_is_not_a_person);
 	tcase_add_test(tc, noise_jitter_speckle_no_blobs);
 	tcase_add_test(tc, health_on_real_frames);
