@@ -6,13 +6,12 @@
  * kind of bad input (exit 2, one line naming the file:line or key).
  */
 #include "zp_test.h"
+#include "zp_exec.h"
 #include "cvwrap.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define SYN_W 320
@@ -26,79 +25,10 @@
 #define SYN_STEP 4      /* px per frame */
 #define SYN_BOTTOM 200  /* block bottom row + 1 (ground point y) */
 
-struct run {
-	int status;
-	char out[16384];
-	char err[4096];
-};
-
 static char g_tmp[256]; /* per-process temp dir; Check forks each test so this is set in the fixture */
 
-static const char *zebrapad_bin(void)
-{
-	static char path[512];
-	const char *b = getenv("ZP_BINARY_DIR");
-
-	snprintf(path, sizeof(path), "%s/app/zebrapad", b ? b : ".");
-	return path;
-}
-
-static void read_all(int fd, char *buf, size_t size)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = '\0';
-	/* drain the rest so the child never blocks */
-	while (read(fd, (char[256]){ 0 }, 256) > 0)
-		;
-}
-
-/* Run zebrapad with the given NULL-terminated arguments; capture stdout and stderr. */
-static void run_zebrapad(struct run *r, ...)
-{
-	char *argv[32];
-	va_list ap;
-	int n = 0, po[2], pe[2];
-	pid_t pid;
-
-	argv[n++] = (char *)zebrapad_bin();
-	va_start(ap, r);
-	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	ck_assert_int_eq(pipe(po), 0);
-	ck_assert_int_eq(pipe(pe), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		close(po[0]);
-		close(pe[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	/* stderr is small; read stdout first would deadlock only if stderr fills 64 KiB */
-	read_all(po[0], r->out, sizeof(r->out));
-	read_all(pe[0], r->err, sizeof(r->err));
-	close(po[0]);
-	close(pe[0]);
-	ck_assert_int_eq(waitpid(pid, &r->status, 0), pid);
-}
-
-/* `zebrapad replay ARGS...` */
-#define run_replay(r, ...) run_zebrapad(r, "replay", __VA_ARGS__)
-
-static int exit_code(const struct run *r)
-{
-	return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status);
-}
+/* `zebrapad replay ARGS...` (NULL-terminated) */
+#define run_replay(r, ...) zp_exec_zebrapad(r, NULL, "replay", __VA_ARGS__)
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -231,7 +161,7 @@ static void make_synthetic(const char *dir)
 
 START_TEST(synthetic_scene_exact_occupancy)
 {
-	struct run r;
+	struct zp_exec r;
 	const char *dir = tmp_path("scene");
 	char *csv, *line, *save = NULL;
 	int frames = 0, mismatches = 0;
@@ -239,7 +169,7 @@ START_TEST(synthetic_scene_exact_occupancy)
 	make_synthetic(dir);
 	run_replay(&r, dir, "--config", config_path("tests/configs/synthetic.ini"), "--zones-out",
 		     tmp_path("zones.csv"), "--lights-out", tmp_path("lights.csv"), "-q", NULL);
-	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
 	csv = slurp(tmp_path("zones.csv"), NULL);
 	ck_assert_ptr_nonnull(csv);
 	line = strtok_r(csv, "\n", &save);
@@ -261,6 +191,7 @@ START_TEST(synthetic_scene_exact_occupancy)
 	ck_assert_int_eq(mismatches, 0);
 	/* one person entered the zone, the summary says so */
 	ck_assert_msg(strstr(r.out, "entered: 1 ") != NULL, "summary: %s", r.out);
+	zp_exec_free(&r);
 	free(csv);
 
 	/* the lights: on while the block is in the zone, off again after min-on/hold */
@@ -340,19 +271,20 @@ static void assert_lights_on_then_off(const char *csvpath)
 START_TEST(vtest_people_found_and_lights_switch)
 {
 	const char *vtest = zp_test_vtest();
-	struct run r;
+	struct zp_exec r;
 	int rows, occ;
 
 	if (!vtest)
 		return;
 	run_replay(&r, vtest, "--config", config_path("examples/vtest.ini"), "--zones-out", tmp_path("z.csv"),
 		     "--lights-out", tmp_path("l.csv"), "--tracks-out", tmp_path("t.csv"), "-q", NULL);
-	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
 	occ = occupied_frames(tmp_path("z.csv"), &rows);
 	ck_assert_int_gt(rows, 795); /* 795 frames x zones */
 	ck_assert_msg(occ > 100, "people in a zone in only %d frames", occ);
 	assert_lights_on_then_off(tmp_path("l.csv"));
 	ck_assert_ptr_nonnull(strstr(r.out, "frames: 795"));
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -360,7 +292,7 @@ START_TEST(cdnet_people_found_and_lights_switch)
 {
 	const char *data = zp_test_shared_data();
 	char src[600];
-	struct run r;
+	struct zp_exec r;
 	int rows, occ;
 
 	if (!data)
@@ -368,7 +300,8 @@ START_TEST(cdnet_people_found_and_lights_switch)
 	snprintf(src, sizeof(src), "%s/cdnet2014_baseline_pedestrians", data);
 	run_replay(&r, src, "--config", config_path("tests/configs/cdnet_pedestrians.ini"), "--zones-out",
 		     tmp_path("z.csv"), "--lights-out", tmp_path("l.csv"), "-q", NULL);
-	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	zp_exec_free(&r);
 	occ = occupied_frames(tmp_path("z.csv"), &rows);
 	ck_assert_int_eq(rows, 1099 * 3);
 	/* GT: 634 of the 800 evaluated frames have foreground; people walk the path */
@@ -397,7 +330,7 @@ START_TEST(replay_is_deterministic)
 	if (!vtest)
 		return;
 	for (int i = 0; i < 2; i++) {
-		struct run r;
+		struct zp_exec r;
 		char a[600], b[600], c[600], d[600], e[600];
 
 		snprintf(dir[i], sizeof(dir[i]), "%s/run%d", g_tmp, i);
@@ -410,7 +343,8 @@ START_TEST(replay_is_deterministic)
 		run_replay(&r, vtest, "--config", config_path("examples/vtest.ini"), "--max-frames", "200",
 			     "--zones-out", a, "--tracks-out", b, "--lights-out", c, "--overlay-out", d, "--masks-out",
 			     e, "-q", NULL);
-		ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.err);
+		ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+		zp_exec_free(&r);
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char a[700], b[700];
@@ -431,15 +365,16 @@ END_TEST
 
 static void expect_bad(const char *source, const char *config_text, const char *needle)
 {
-	struct run r;
+	struct zp_exec r;
 	const char *cfg = tmp_path("bad.ini");
 
 	write_file(cfg, config_text);
 	run_replay(&r, source, "--config", cfg, "-q", NULL);
-	ck_assert_msg(exit_code(&r) == 2, "exit %d (expected 2) for '%s': %s", exit_code(&r), needle, r.err);
+	ck_assert_msg(r.code == 2, "exit %d (expected 2) for '%s': %s", r.code, needle, r.err);
 	ck_assert_msg(strstr(r.err, needle) != NULL, "stderr lacks '%s': %s", needle, r.err);
 	/* exactly one line */
 	ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "more than one line: %s", r.err);
+	zp_exec_free(&r);
 }
 
 static const char *good_zone = "[zone a]\nrole = crossing\npolygon = 10,10 100,10 100,100 10,100\n";
@@ -530,16 +465,19 @@ END_TEST
 
 START_TEST(bad_usage)
 {
-	struct run r;
+	struct zp_exec r;
 
-	run_zebrapad(&r, "replay", NULL);
-	ck_assert_int_eq(exit_code(&r), 2);
-	run_zebrapad(&r, "frobnicate", NULL);
-	ck_assert_int_eq(exit_code(&r), 2);
+	zp_exec_zebrapad(&r, NULL, "replay", NULL);
+	ck_assert_int_eq(r.code, 2);
+	zp_exec_free(&r);
+	zp_exec_zebrapad(&r, NULL, "frobnicate", NULL);
+	ck_assert_int_eq(r.code, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "unknown command"));
-	run_zebrapad(&r, "replay", scene_dir(), "--config", "/nonexistent/site.ini", NULL);
-	ck_assert_int_eq(exit_code(&r), 2);
+	zp_exec_free(&r);
+	zp_exec_zebrapad(&r, NULL, "replay", scene_dir(), "--config", "/nonexistent/site.ini", NULL);
+	ck_assert_int_eq(r.code, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/site.ini"));
+	zp_exec_free(&r);
 }
 END_TEST
 

@@ -8,81 +8,13 @@
  * state size at 640x480 is a size, so its 8 MiB budget is.
  */
 #include "zp_test.h"
+#include "zp_exec.h"
 #include "models.h"
 
-#include <stdarg.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-struct run {
-	int status;
-	char out[65536];
-	char err[8192];
-};
-
-static const char *zebrapad_bin(void)
-{
-	static char path[512];
-	const char *b = getenv("ZP_BINARY_DIR");
-
-	snprintf(path, sizeof(path), "%s/app/zebrapad", b ? b : ".");
-	return path;
-}
-
-/* Read a pipe to the end; what does not fit is drained and dropped. */
-static void read_all(int fd, char *buf, size_t size)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = '\0';
-	while (read(fd, (char[256]){ 0 }, 256) > 0)
-		;
-}
 
 /* `zebrapad bench ARGS...` (NULL-terminated); stdout and stderr captured. */
-static void run_bench(struct run *r, ...)
-{
-	char *argv[32];
-	va_list ap;
-	int n = 0, po[2], pe[2];
-	pid_t pid;
-
-	argv[n++] = (char *)zebrapad_bin();
-	argv[n++] = (char *)"bench";
-	va_start(ap, r);
-	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	ck_assert_int_eq(pipe(po), 0);
-	ck_assert_int_eq(pipe(pe), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		close(po[0]);
-		close(pe[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	read_all(po[0], r->out, sizeof(r->out));
-	read_all(pe[0], r->err, sizeof(r->err));
-	close(po[0]);
-	close(pe[0]);
-	ck_assert_int_eq(waitpid(pid, &r->status, 0), pid);
-}
-
-static int exit_code(const struct run *r)
-{
-	return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status);
-}
+#define run_bench(r, ...) zp_exec_zebrapad(r, NULL, "bench", __VA_ARGS__)
 
 /* The line of text that starts with `prefix` (at a line start), or NULL. */
 static const char *line_starting(const char *text, const char *prefix)
@@ -153,42 +85,40 @@ static const zp_simd paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_
 START_TEST(text_has_every_row)
 {
 	const char *vtest = zp_test_vtest();
-	struct run *r;
+	struct zp_exec r;
 	char name[64];
 	int navail = 0;
 
 	if (!vtest)
 		return;
-	r = malloc(sizeof(*r));
-	ck_assert_ptr_nonnull(r);
-	run_bench(r, vtest, "--frames", "20", "--reps", "1", NULL);
-	ck_assert_msg(exit_code(r) == 0, "exit %d, stderr: %s", exit_code(r), r->err);
-	ck_assert_ptr_nonnull(strstr(r->out, "20 frames of 768x576 grey decoded into memory; 1 repetition,"));
-	ck_assert_ptr_nonnull(strstr(r->out, "pinned to CPU"));
-	ck_assert_ptr_nonnull(strstr(r->out, "scale 2 (work 384x288)"));
+	run_bench(&r, vtest, "--frames", "20", "--reps", "1", NULL);
+	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "20 frames of 768x576 grey decoded into memory; 1 repetition,"));
+	ck_assert_ptr_nonnull(strstr(r.out, "pinned to CPU"));
+	ck_assert_ptr_nonnull(strstr(r.out, "scale 2 (work 384x288)"));
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		snprintf(name, sizeof(name), "model update %s ", zp_simd_name(paths[i]));
 		if (!zp_simd_available(paths[i])) {
-			ck_assert_msg(!line_starting(r->out, name), "row for %s, which this CPU lacks", name);
+			ck_assert_msg(!line_starting(r.out, name), "row for %s, which this CPU lacks", name);
 			continue;
 		}
 		navail++;
-		check_row(r->out, name, "768x576");
-		check_row(r->out, name, "384x288");
+		check_row(r.out, name, "768x576");
+		check_row(r.out, name, "384x288");
 		snprintf(name, sizeof(name), "detector (whole) %s ", zp_simd_name(paths[i]));
-		check_row(r->out, name, "768x576->384x288");
+		check_row(r.out, name, "768x576->384x288");
 	}
 	ck_assert_int_ge(navail, 2); /* scalar and at least one SIMD path on x86-64 and aarch64 */
-	check_row(r->out, "OpenCV MOG2 apply ", "768x576");
-	check_row(r->out, "OpenCV KNN apply ", "768x576");
-	check_row(r->out, "memcpy floor (model bytes) ", "768x576");
-	check_row(r->out, "memcpy floor (model bytes) ", "384x288");
-	ck_assert_ptr_nonnull(line_starting(r->out, "memory: detector state "));
-	ck_assert_ptr_nonnull(strstr(r->out, "at 640x480"));
+	check_row(r.out, "OpenCV MOG2 apply ", "768x576");
+	check_row(r.out, "OpenCV KNN apply ", "768x576");
+	check_row(r.out, "memcpy floor (model bytes) ", "768x576");
+	check_row(r.out, "memcpy floor (model bytes) ", "384x288");
+	ck_assert_ptr_nonnull(line_starting(r.out, "memory: detector state "));
+	ck_assert_ptr_nonnull(strstr(r.out, "at 640x480"));
 	ck_assert_ptr_nonnull(
-		strstr(r->out, "run-like process (fresh process: source -> detector, one frame at a time, 20 frames)"));
-	ck_assert_ptr_nonnull(strstr(r->out, "before the source was opened"));
-	ck_assert_ptr_nonnull(line_starting(r->out, "targets:"));
+		strstr(r.out, "run-like process (fresh process: source -> detector, one frame at a time, 20 frames)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "before the source was opened"));
+	ck_assert_ptr_nonnull(line_starting(r.out, "targets:"));
 	{
 		static const char *const tg[] = { "model update (best path, full resolution) x faster than MOG2 apply",
 						  "whole detector (best path) x faster than MOG2 apply",
@@ -197,15 +127,15 @@ START_TEST(text_has_every_row)
 		char line[256];
 
 		for (size_t i = 0; i < sizeof(tg) / sizeof(tg[0]); i++) {
-			ck_assert_msg(line_with(r->out, tg[i], line, sizeof(line)), "no target line '%s'", tg[i]);
+			ck_assert_msg(line_with(r.out, tg[i], line, sizeof(line)), "no target line '%s'", tg[i]);
 			ck_assert_msg(ends_with(line, " holds") || ends_with(line, " DOES NOT HOLD"),
 				      "target line without a verdict: %s", line);
 		}
 		/* a size, not a timing: this one must hold */
-		ck_assert(line_with(r->out, tg[3], line, sizeof(line)));
+		ck_assert(line_with(r.out, tg[3], line, sizeof(line)));
 		ck_assert_msg(ends_with(line, " holds"), "%s", line);
 	}
-	free(r);
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -229,7 +159,7 @@ START_TEST(json_output)
 {
 	const char *vtest = zp_test_vtest();
 	const char *p;
-	struct run *r;
+	struct zp_exec r;
 	int rows = 0, navail = 0, models = 0;
 	double v;
 
@@ -237,24 +167,23 @@ START_TEST(json_output)
 		return;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		navail += zp_simd_available(paths[i]);
-	r = malloc(sizeof(*r));
-	ck_assert_ptr_nonnull(r);
-	run_bench(r, vtest, "--frames", "12", "--reps", "2", "--json", NULL);
-	ck_assert_msg(exit_code(r) == 0, "exit %d, stderr: %s", exit_code(r), r->err);
-	ck_assert_msg(r->out[0] == '{' && strstr(r->out, "}\n") == r->out + strlen(r->out) - 2, "not one object: %s",
-		      r->out);
-	ck_assert_double_eq(json_num(r->out, "frames", NULL), 12);
-	ck_assert_double_eq(json_num(r->out, "reps", NULL), 2);
-	ck_assert_double_eq(json_num(r->out, "width", NULL), 768);
-	ck_assert_double_eq(json_num(r->out, "work_width", NULL), 384);
-	ck_assert_double_eq(json_num(r->out, "runlike_frames", NULL), 12);
-	ck_assert_ptr_nonnull(strstr(r->out, "\"config\":null"));
-	v = json_num(r->out, "state_bytes_640x480", NULL);
+	run_bench(&r, vtest, "--frames", "12", "--reps", "2", "--json", NULL);
+	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
+	ck_assert_msg(r.out[0] == '{' && strstr(r.out, "}\n") == r.out + strlen(r.out) - 2, "not one object: %s",
+		      r.out);
+	ck_assert_double_eq(json_num(r.out, "frames", NULL), 12);
+	ck_assert_double_eq(json_num(r.out, "reps", NULL), 2);
+	ck_assert_double_eq(json_num(r.out, "width", NULL), 768);
+	ck_assert_double_eq(json_num(r.out, "work_width", NULL), 384);
+	ck_assert_double_eq(json_num(r.out, "runlike_frames", NULL), 12);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"config\":null"));
+	v = json_num(r.out, "state_bytes_640x480", NULL);
 	ck_assert_msg(v > 100000 && v <= 8.0 * 1024 * 1024, "state at 640x480: %g bytes", v);
-	ck_assert_double_gt(json_num(r->out, "runlike_start_rss_kib", NULL), 0);
-	ck_assert_double_gt(json_num(r->out, "runlike_peak_rss_kib", NULL), json_num(r->out, "runlike_start_rss_kib", NULL));
-	ck_assert_double_gt(json_num(r->out, "peak_rss_kib", NULL), json_num(r->out, "runlike_peak_rss_kib", NULL));
-	for (p = r->out; (p = strstr(p, "\"kind\":\"")) != NULL; p++) {
+	ck_assert_double_gt(json_num(r.out, "runlike_start_rss_kib", NULL), 0);
+	ck_assert_double_gt(json_num(r.out, "runlike_peak_rss_kib", NULL),
+			    json_num(r.out, "runlike_start_rss_kib", NULL));
+	ck_assert_double_gt(json_num(r.out, "peak_rss_kib", NULL), json_num(r.out, "runlike_peak_rss_kib", NULL));
+	for (p = r.out; (p = strstr(p, "\"kind\":\"")) != NULL; p++) {
 		const char *q = p;
 
 		rows++;
@@ -269,10 +198,10 @@ START_TEST(json_output)
 	}
 	ck_assert_int_eq(models, 2 * navail);
 	ck_assert_int_eq(rows, 2 * navail + navail + 2 + 2);
-	ck_assert_ptr_nonnull(strstr(r->out, "\"model\":\"mog2\""));
-	ck_assert_ptr_nonnull(strstr(r->out, "\"model\":\"knn\""));
-	ck_assert_int_eq((int)(strstr(r->out, "\"targets\":[") != NULL), 1);
-	free(r);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"mog2\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"knn\""));
+	ck_assert_int_eq((int)(strstr(r.out, "\"targets\":[") != NULL), 1);
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -281,32 +210,29 @@ START_TEST(with_config)
 	const char *vtest = zp_test_vtest();
 	const char *src = getenv("ZP_SOURCE_DIR");
 	char cfg[1024];
-	struct run *r;
+	struct zp_exec r;
 
 	if (!vtest)
 		return;
 	snprintf(cfg, sizeof(cfg), "%s/examples/vtest.ini", src ? src : "..");
-	r = malloc(sizeof(*r));
-	ck_assert_ptr_nonnull(r);
-	run_bench(r, vtest, "--frames", "8", "--reps", "1", "-c", cfg, NULL);
-	ck_assert_msg(exit_code(r) == 0, "exit %d, stderr: %s", exit_code(r), r->err);
-	ck_assert_ptr_nonnull(strstr(r->out, cfg));
-	free(r);
+	run_bench(&r, vtest, "--frames", "8", "--reps", "1", "-c", cfg, NULL);
+	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, cfg));
+	zp_exec_free(&r);
 }
 END_TEST
 
 /* Bad input: exit 2 and one line on stderr naming what is wrong. */
 static void check_refused(const char *a1, const char *a2, const char *a3, const char *expect)
 {
-	struct run *r = malloc(sizeof(*r));
+	struct zp_exec r;
 
-	ck_assert_ptr_nonnull(r);
-	run_bench(r, a1, a2, a3, NULL);
-	ck_assert_msg(exit_code(r) == 2, "%s %s: exit %d", a1, a2 ? a2 : "", exit_code(r));
-	ck_assert_msg(strstr(r->err, expect) != NULL, "expected '%s' in: %s", expect, r->err);
-	ck_assert_msg(!strncmp(r->err, "zebrapad bench: ", 16), "stderr: %s", r->err);
-	ck_assert_str_eq(r->out, "");
-	free(r);
+	run_bench(&r, a1, a2, a3, NULL);
+	ck_assert_msg(r.code == 2, "%s %s: exit %d", a1, a2 ? a2 : "", r.code);
+	ck_assert_msg(strstr(r.err, expect) != NULL, "expected '%s' in: %s", expect, r.err);
+	ck_assert_msg(!strncmp(r.err, "zebrapad bench: ", 16), "stderr: %s", r.err);
+	ck_assert_str_eq(r.out, "");
+	zp_exec_free(&r);
 }
 
 START_TEST(bad_input)

@@ -6,6 +6,7 @@
  * (skipped with a message when ../shared/data is absent).
  */
 #include "zp_test.h"
+#include "zp_exec.h"
 #include "eval.h"
 #include "cvwrap.h"
 
@@ -14,7 +15,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define EPS 1e-12
@@ -586,82 +586,11 @@ END_TEST
 
 /* ---- `zebrapad eval` end to end ---- */
 
-struct run {
-	int code;       /* exit status, 128 + signal */
-	char *out;      /* stdout, NUL-terminated */
-	char *err;
-};
+/* OpenCV and FFmpeg keep caches alive until exit: leak reports there are not ours */
+static const char *const eval_env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static char *read_fd(int fd)
-{
-	size_t n = 0, cap = 65536;
-	char *buf = malloc(cap + 1);
-	ssize_t k;
-
-	ck_assert_ptr_nonnull(buf);
-	while ((k = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)k;
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			ck_assert_ptr_nonnull(buf);
-		}
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Run `zebrapad eval ARGS... NULL`; stdout and stderr go to files, so neither pipe can fill up. */
-static void run_eval(struct run *r, ...)
-{
-	const char *bin = getenv("ZP_BINARY_DIR");
-	char path[512], outp[64], errp[64];
-	char *argv[32];
-	int n = 0, fo, fe, status;
-	va_list ap;
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "%s/app/zebrapad", bin ? bin : ".");
-	argv[n++] = path;
-	argv[n++] = "eval";
-	va_start(ap, r);
-	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	snprintf(outp, sizeof(outp), "/tmp/zp_test_eval_out.XXXXXX");
-	snprintf(errp, sizeof(errp), "/tmp/zp_test_eval_err.XXXXXX");
-	fo = mkstemp(outp);
-	fe = mkstemp(errp);
-	ck_assert_int_ge(fo, 0);
-	ck_assert_int_ge(fe, 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		/* OpenCV and FFmpeg keep caches alive until exit: leak reports there are not ours */
-		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-		execv(path, argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	lseek(fo, 0, SEEK_SET);
-	lseek(fe, 0, SEEK_SET);
-	r->out = read_fd(fo);
-	r->err = read_fd(fe);
-	close(fo);
-	close(fe);
-	unlink(outp);
-	unlink(errp);
-}
+/* Run `zebrapad eval ARGS... NULL` with eval_env; the run is released with zp_exec_free(). */
+#define run_eval(r, ...) zp_exec_zebrapad(r, eval_env, "eval", __VA_ARGS__)
 
 /* A tiny JSON reader: checks the syntax and records every number / null by its path ("models[0].pixels.f"). */
 #define JV_MAX 512
@@ -988,7 +917,7 @@ static void make_cdnet(void)
 }
 
 /* One line on stderr, containing want; nothing on stdout; exit 2. */
-static void expect_bad(struct run *r, const char *want)
+static void expect_bad(struct zp_exec *r, const char *want)
 {
 	const char *nl = strchr(r->err, '\n');
 
@@ -996,13 +925,13 @@ static void expect_bad(struct run *r, const char *want)
 	ck_assert_msg(strstr(r->err, want) != NULL, "expected '%s' in: %s", want, r->err);
 	ck_assert_msg(nl && nl[1] == '\0', "expected one line, got: %s", r->err);
 	ck_assert_str_eq(r->out, "");
-	run_free(r);
+	zp_exec_free(r);
 }
 
 START_TEST(e2e_cdnet_synthetic_exact)
 {
 	static struct json j;
-	struct run r;
+	struct zp_exec r;
 
 	make_cdnet();
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
@@ -1023,14 +952,14 @@ START_TEST(e2e_cdnet_synthetic_exact)
 	ck_assert_double_eq(jget(&j, "models[0].pixels.fpr"), 0);
 	ck_assert_double_eq(jget(&j, "models[0].pixels.pwc"), 0);
 	ck_assert(jget(&j, "timing.models[0].model_ns_per_px") > 0);
-	run_free(&r);
+	zp_exec_free(&r);
 
 	/* ROI: only the left 20 columns; frames 5..20 */
 	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 20);
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
 	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
 	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * 20 * SH);
-	run_free(&r);
+	zp_exec_free(&r);
 
 	/* --max-frames inside the temporal ROI; the table names every column */
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--max-frames", "9", NULL);
@@ -1038,13 +967,13 @@ START_TEST(e2e_cdnet_synthetic_exact)
 	ck_assert_ptr_nonnull(strstr(r.out, "9 frames 64x48, 5 scored (temporal ROI 5-20)"));
 	ck_assert_ptr_nonnull(strstr(r.out, "FPR"));
 	ck_assert_ptr_nonnull(strstr(r.out, "zebrapad"));
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 
 START_TEST(e2e_cdnet_bad_input)
 {
-	struct run r;
+	struct zp_exec r;
 
 	make_cdnet();
 	put_grey(tp("cd/ROI.bmp"), 16, 16, 255, 0);
@@ -1082,14 +1011,14 @@ START_TEST(e2e_cdnet_bad_input)
 	ck_assert_int_eq(r.code, 2);
 	ck_assert(!strncmp(r.err, "zebrapad eval: expected one SOURCE and --config FILE\nusage: zebrapad eval", 70));
 	ck_assert_str_eq(r.out, "");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--frobnicate", NULL);
 	ck_assert_int_eq(r.code, 2);
-	run_free(&r);
+	zp_exec_free(&r);
 	run_eval(&r, "--help", NULL);
 	ck_assert_int_eq(r.code, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "--compare"));
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -1114,7 +1043,7 @@ static void make_mot(void)
 START_TEST(e2e_mot_synthetic_exact)
 {
 	static struct json j;
-	struct run r;
+	struct zp_exec r;
 
 	make_mot();
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
@@ -1140,13 +1069,13 @@ START_TEST(e2e_mot_synthetic_exact)
 	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * SFRAMES);
 	ck_assert(isnan(jget(&j, "models[0].presence.all.latency_median")));
 	check_ranges(&j);
-	run_free(&r);
+	zp_exec_free(&r);
 
 	/* the same frames as a plain image folder: gt.txt found next to it (../gt/gt.txt) */
 	run_eval(&r, tp("seq/img1"), "--config", tp("site.ini"), "--json", NULL);
 	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
 	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES);
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -1157,7 +1086,7 @@ START_TEST(e2e_mot_folder_with_video)
 	uint8_t img[SW * SH * 3];
 	char err[256];
 	zp_cv_writer *w;
-	struct run r;
+	struct zp_exec r;
 
 	make_mot();
 	memset(img, 90, sizeof(img));
@@ -1172,7 +1101,7 @@ START_TEST(e2e_mot_folder_with_video)
 	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
 	ck_assert_double_eq(jget(&j, "frames"), SFRAMES + 3); /* the video's frames, not img1/'s */
 	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
-	run_free(&r);
+	zp_exec_free(&r);
 
 	/* two videos: which one is meant? */
 	ck_assert_int_eq(link(tp("seq/frames.avi"), tp("seq/other.mp4")), 0);
@@ -1188,7 +1117,7 @@ END_TEST
 
 START_TEST(e2e_mot_bad_input)
 {
-	struct run r;
+	struct zp_exec r;
 
 	make_mot();
 	put_text(tp("seq/gt/gt.txt"), "1,1,10,10,10,20,1,-1,-1,-1\n2,1,10,10,10,20,1,-1,-1,-1\n3,1,10,10\n");
@@ -1230,7 +1159,7 @@ START_TEST(e2e_cdnet_pedestrians)
 	static struct json j;
 	const char *data = zp_test_shared_data();
 	char seq[600];
-	struct run r, r2;
+	struct zp_exec r, r2;
 	char *cut1, *cut2;
 
 	if (!data)
@@ -1256,8 +1185,8 @@ START_TEST(e2e_cdnet_pedestrians)
 	ck_assert_ptr_nonnull(cut2);
 	*cut1 = *cut2 = '\0';
 	ck_assert_str_eq(r.out, r2.out);
-	run_free(&r);
-	run_free(&r2);
+	zp_exec_free(&r);
+	zp_exec_free(&r2);
 }
 END_TEST
 
@@ -1267,7 +1196,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 	const char *data = zp_test_shared_data();
 	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog" };
 	char video[600], path[64];
-	struct run r;
+	struct zp_exec r;
 
 	if (!data)
 		return;
@@ -1293,7 +1222,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 	fprintf(stderr, "TUD-Stadtmitte: box P %.3f R %.3f MOTA %.3f, presence F %.3f\n",
 		jget(&j, "models[0].boxes.precision"), jget(&j, "models[0].boxes.recall"),
 		jget(&j, "models[0].boxes.mota"), jget(&j, "models[0].presence.all.f"));
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 

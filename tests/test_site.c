@@ -8,6 +8,7 @@
  * absent).
  */
 #include "zp_test.h"
+#include "zp_exec.h"
 #include "calibration.h"
 #include "config.h"
 #include "cvwrap.h"
@@ -16,11 +17,9 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- homography ---- */
@@ -482,11 +481,6 @@ END_TEST
 
 /* ---- the commands, end to end (the real binary) ---- */
 
-struct run {
-	int code;
-	char *out, *err;
-};
-
 static char g_dir[256];
 
 static const char *tmp(const char *name)
@@ -553,63 +547,11 @@ static const char *src_path(const char *rel)
 	return buf[i];
 }
 
-/* PROGRAM ARGS... (NULL-terminated); stdout and stderr through files (no pipe to fill up). */
-static void run_prog(struct run *r, const char *prog, va_list ap)
-{
-	char path[512], out[600], errp[600], *argv[48];
-	int n = 0, st;
-	pid_t pid;
-
-	zp_strlcpy(path, prog, sizeof(path));
-	argv[n++] = path;
-	while (n < 47 && (argv[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	argv[n] = NULL;
-	snprintf(out, sizeof(out), "%s/stdout.txt", g_dir);
-	snprintf(errp, sizeof(errp), "%s/stderr.txt", g_dir);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (!freopen(out, "w", stdout) || !freopen(errp, "w", stderr))
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	r->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r->out = slurp(out);
-	r->err = slurp(errp);
-	ck_assert(r->out && r->err);
-}
-
 /* zebrapad ARGS... (NULL-terminated) */
-static void run_zebrapad(struct run *r, ...)
-{
-	const char *bin = getenv("ZP_BINARY_DIR");
-	char path[512];
-	va_list ap;
-
-	snprintf(path, sizeof(path), "%s/app/zebrapad", bin ? bin : ".");
-	va_start(ap, r);
-	run_prog(r, path, ap);
-	va_end(ap);
-}
+#define run_zebrapad(r, ...) zp_exec_zebrapad(r, NULL, __VA_ARGS__)
 
 /* zebrapad built against the fake camera (/dev/video0), ARGS... (NULL-terminated) */
-static void run_calcam(struct run *r, ...)
-{
-	va_list ap;
-
-	va_start(ap, r);
-	run_prog(r, getenv("ZP_CALCAM"), ap);
-	va_end(ap);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
+#define run_calcam(r, ...) zp_exec(r, NULL, getenv("ZP_CALCAM"), __VA_ARGS__)
 
 /* A folder of numbered PNGs: a textured grey scene, w x h, with a bright block moving right. */
 static const char *make_frames(const char *name, int n, int w, int h)
@@ -644,7 +586,7 @@ static void assert_has(const char *text, const char *want, const char *what)
 }
 
 /* One line on stderr (the bad-input rule): the message, a newline, nothing else. */
-static void assert_one_line(const struct run *r, const char *want)
+static void assert_one_line(const struct zp_exec *r, const char *want)
 {
 	assert_has(r->err, want, "stderr");
 	ck_assert_msg(strchr(r->err, '\n') == r->err + strlen(r->err) - 1, "more than one line on stderr:\n%s", r->err);
@@ -653,7 +595,7 @@ static void assert_one_line(const struct run *r, const char *want)
 START_TEST(calibrate_vtest_preview)
 {
 	const char *vtest = zp_test_vtest();
-	struct run r;
+	struct zp_exec r;
 	uint8_t *png = NULL;
 	const uint8_t *frame;
 	int w, h, fw, fh, fs;
@@ -693,7 +635,7 @@ START_TEST(calibrate_vtest_preview)
 	zp_cv_video_close(v);
 	ck_assert_msg(differ > w * h / 50 && same > w * h / 2, "%ld pixels drawn over, %ld as in the frame", differ, same);
 	free(png);
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -707,7 +649,7 @@ START_TEST(calibrate_checks_synthetic)
 	uint8_t *png = NULL;
 	int w, h;
 	char err[256];
-	struct run r;
+	struct zp_exec r;
 
 	/* good: zones, ground (areas in m2), crossing length and on-time */
 	write_text(tmp("good.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 20000\n" GOOD_GROUND
@@ -724,7 +666,7 @@ START_TEST(calibrate_checks_synthetic)
 	ck_assert_int_eq(w, 320);
 	ck_assert_int_eq(h, 240);
 	free(png);
-	run_free(&r);
+	zp_exec_free(&r);
 
 	/* a short on-time is a warning, not a failure */
 	write_text(tmp("short.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 3000\n" GOOD_GROUND
@@ -733,7 +675,7 @@ START_TEST(calibrate_checks_synthetic)
 	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
 	assert_has(r.out, "warn  10.0 m at 1.07 m/s", "stdout");
 	assert_has(r.out, "below the suggestion", "stdout");
-	run_free(&r);
+	zp_exec_free(&r);
 
 	/* degenerate ground (three points on a line): a failed check, the preview still written */
 	write_text(tmp("line.ini"), "[ground]\npoint = 10,10 0,0\npoint = 100,100 5,0\npoint = 200,200 10,0\n"
@@ -744,7 +686,7 @@ START_TEST(calibrate_checks_synthetic)
 	assert_has(r.out, "FAIL", "stdout");
 	assert_has(r.out, "[ground]: image points of pairs 1, 2 and 3 lie on one line", "stdout");
 	ck_assert_int_eq(access(tmp("p.png"), F_OK), 0);
-	run_free(&r);
+	zp_exec_free(&r);
 
 	/* a zone outside the frame, and a bad fit (pair 5 measured 40 px off) */
 	write_text(tmp("out.ini"), "[ground]\npoint = 0,0 0,10\npoint = 300,0 15,10\npoint = 300,200 15,0\n"
@@ -754,7 +696,7 @@ START_TEST(calibrate_checks_synthetic)
 	ck_assert_msg(r.code == 1, "exit %d\n%s%s", r.code, r.out, r.err);
 	assert_has(r.out, "FAIL  zone road: a point lies outside the 320x240 frame", "stdout");
 	assert_has(r.out, "poor (over 5 px); re-measure pair 5", "stdout");
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -763,7 +705,7 @@ START_TEST(calibrate_from_camera)
 	uint8_t *png = NULL;
 	int w, h;
 	char err[256];
-	struct run r;
+	struct zp_exec r;
 
 	if (!getenv("ZP_CALCAM")) {
 		fprintf(stderr, "SKIP: zebrapad_calcam not built; calibrate on the fake camera skipped\n");
@@ -779,46 +721,46 @@ START_TEST(calibrate_from_camera)
 	ck_assert_int_eq(w, 640);
 	ck_assert_int_eq(h, 480);
 	free(png);
-	run_free(&r);
+	zp_exec_free(&r);
 	/* another device: no such camera, bad input */
 	run_calcam(&r, "calibrate", "-c", tmp("cam.ini"), "-s", "/dev/video7", "-o", tmp("cam7.png"), NULL);
 	ck_assert_msg(r.code == 2, "exit %d\n%s%s", r.code, r.out, r.err);
 	ck_assert_int_ne(access(tmp("cam7.png"), F_OK), 0);
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 
 START_TEST(calibrate_bad_input)
 {
 	const char *frames = make_frames("frames", 2, 64, 48);
-	struct run r;
+	struct zp_exec r;
 
 	write_text(tmp("ok.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1 30,30\n");
 	write_text(tmp("bad.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1\n");
 	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "expected --config FILE, --source SRC and --out PREVIEW.png (missing --out)");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.jpg"), NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "expected a file name ending in .png");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", tmp("nothing"), "-o", tmp("p.png"), NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "nothing: no such file or folder");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "3", NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "has 2 frames, --frame 3 asked for more");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_zebrapad(&r, "calibrate", "-c", tmp("bad.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "bad.ini:3:");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "x", NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "--frame: expected an integer");
-	run_free(&r);
+	zp_exec_free(&r);
 	ck_assert_int_ne(access(tmp("p.png"), F_OK), 0); /* nothing written on bad input */
 }
 END_TEST
@@ -882,7 +824,7 @@ static void tune_and_check(const char *config, const char *source, const char *g
 			   const char *grid1, const char *grid2)
 {
 	struct csv_row rows[64];
-	struct run r;
+	struct zp_exec r;
 	int n, best = 0;
 	zp_config *c = malloc(sizeof(*c));
 	char err[512], *png = NULL;
@@ -931,7 +873,7 @@ static void tune_and_check(const char *config, const char *source, const char *g
 		best = found;
 		free(orig);
 	}
-	run_free(&r);
+	zp_exec_free(&r);
 	/* eval agrees with tune on both configs, to the printed precision */
 	for (int i = 0; i < 2; i++) {
 		double f;
@@ -942,7 +884,7 @@ static void tune_and_check(const char *config, const char *source, const char *g
 		f = eval_f(r.out, cdnet);
 		ck_assert_msg(fabs(f - rows[i ? best : 0].score) < 2e-6, "eval says %.6f, tune said %.6f (run %d)", f,
 			      rows[i ? best : 0].score, i ? best : 0);
-		run_free(&r);
+		zp_exec_free(&r);
 	}
 	ck_assert_int_eq(zp_cv_imread(tmp("tune/plot.png"), 3, (uint8_t **)&png, &w, &h, err, sizeof(err)), 0);
 	ck_assert_int_eq(w, 1200);
@@ -1001,7 +943,7 @@ START_TEST(tune_bad_input)
 		{ "threshold=10:40:10", "--metric=nope", "--metric nope: unknown" },
 		{ "threshold=10:40:10", "--jobs=0", "--jobs: expected an integer from 1 to 64" },
 	};
-	struct run r;
+	struct zp_exec r;
 
 	write_text(tmp("site.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 100,1 100,100 1,100\n");
 	write_text(tmp("gt.txt"), "20,1,40,60,24,48,1,-1,-1,-1\n21,1,43,60,24,48,1,-1,-1,-1\n");
@@ -1015,22 +957,22 @@ START_TEST(tune_bad_input)
 		ck_assert_msg(r.code == 2, "--grid %s %s: exit %d\n%s", bad[i].grid, bad[i].extra ? bad[i].extra : "",
 			      r.code, r.err);
 		assert_one_line(&r, bad[i].want);
-		run_free(&r);
+		zp_exec_free(&r);
 	}
 	/* a key twice, no --grid, no --gt */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=1,2",
 		     "--grid", "threshold=3,4", NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "key 'threshold' given twice");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "(missing --grid)");
-	run_free(&r);
+	zp_exec_free(&r);
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "--grid", "threshold=1,2", NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "(missing --gt)");
-	run_free(&r);
+	zp_exec_free(&r);
 	/* a sweep estimated over --max-hours: said before it starts, nothing written */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
 		     "--grid", "min_area=100:400:100", "-o", tmp("long"), "--jobs", "1", "--max-hours", "0.000001", NULL);
@@ -1039,13 +981,13 @@ START_TEST(tune_bad_input)
 	assert_has(r.err, "(16 runs x", "stderr");
 	assert_has(r.err, "pass --yes to run it anyway", "stderr");
 	ck_assert_int_ne(access(tmp("long/runs.csv"), F_OK), 0);
-	run_free(&r);
+	zp_exec_free(&r);
 	/* ... and with --yes it runs: a synthetic scene, exact presence */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
 		     "-o", tmp("long"), "--max-hours", "0.000001", "--yes", NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s", r.code, r.err);
 	ck_assert_int_eq(access(tmp("long/runs.csv"), F_OK), 0);
-	run_free(&r);
+	zp_exec_free(&r);
 }
 END_TEST
 
