@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_eval.c - `zebrapad eval SOURCE --config FILE [--gt PATH] [--compare]
+ * cmd_eval.c - `zebrapad eval SOURCE [--config FILE] [--gt PATH] [--compare]
  * [--json] [--max-frames N]`: score the detector against ground truth.
  *
  *  - CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt): pixel
@@ -84,12 +84,13 @@ struct eval {
 static void eval_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: zebrapad eval SOURCE --config FILE [options]\n"
+		"usage: zebrapad eval SOURCE [--config FILE] [options]\n"
 		"  SOURCE                 CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt), or a video\n"
 		"                         file / image folder / MOTChallenge sequence folder (img1/, or one video\n"
 		"                         file beside gt/) with box\n"
 		"                         ground truth\n"
-		"  -c, --config FILE      site config (INI): detector parameters and zones\n"
+		"  -c, --config FILE      site config (INI): detector parameters and zones (default: built-in\n"
+		"                         detector defaults, no zones, so no zone presence)\n"
 		"      --gt PATH          CDnet ground-truth folder (default SOURCE/groundtruth) or MOTChallenge\n"
 		"                         gt.txt (default: gt/gt.txt next to the video, or SOURCE/gt/gt.txt)\n"
 		"      --compare          also OpenCV MOG2, KNN, GSOC and MOG through the same downstream pipeline\n"
@@ -128,8 +129,8 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		default: eval_usage(stderr); return ZP_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || !o->config) {
-		fprintf(stderr, PROG ": expected one SOURCE and --config FILE\n");
+	if (optind != argc - 1) {
+		fprintf(stderr, PROG ": expected one SOURCE\n");
 		eval_usage(stderr);
 		return ZP_EXIT_USAGE;
 	}
@@ -615,7 +616,10 @@ static void print_json(const struct eval *e, FILE *out)
 	fputs("{\"source\": ", out);
 	json_str(out, e->o.source);
 	fputs(", \"config\": ", out);
-	json_str(out, e->o.config);
+	if (e->o.config)
+		json_str(out, e->o.config);
+	else
+		fputs("null", out);
 	fputs(", \"gt\": ", out);
 	json_str(out, e->gt);
 	fprintf(out, ", \"kind\": \"%s\", \"width\": %d, \"height\": %d, \"frames\": %llu",
@@ -818,7 +822,9 @@ int zp_cmd_eval(int argc, char **argv)
 		rc = ZP_EXIT_FAIL;
 		goto done;
 	}
-	if (zp_config_load(e->o.config, e->cfg, err, sizeof(err))) {
+	if (!e->o.config) {
+		zp_config_default(e->cfg); /* the built-in detector defaults, no zones: pixel and box metrics only */
+	} else if (zp_config_load(e->o.config, e->cfg, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rc = ZP_EXIT_USAGE;
 		goto done;

@@ -954,6 +954,13 @@ START_TEST(e2e_cdnet_synthetic_exact)
 	ck_assert(jget(&j, "timing.models[0].model_ns_per_px") > 0);
 	zp_exec_free(&r);
 
+	/* no --config: the built-in detector defaults, no zones */
+	run_eval(&r, tp("cd"), "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"config\": null"));
+	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * SW * SH);
+	zp_exec_free(&r);
+
 	/* ROI: only the left 20 columns; frames 5..20 */
 	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 20);
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
@@ -1007,10 +1014,14 @@ START_TEST(e2e_cdnet_bad_input)
 	expect_bad(&r, "groundtruth: no such folder (expected the CDnet ground-truth masks");
 
 	/* usage errors: the line, then the usage text */
-	run_eval(&r, tp("cd"), NULL);
+	run_eval(&r, "--config", tp("site.ini"), NULL);
 	ck_assert_int_eq(r.code, 2);
-	ck_assert(!strncmp(r.err, "zebrapad eval: expected one SOURCE and --config FILE\nusage: zebrapad eval", 70));
+	ck_assert(!strncmp(r.err, "zebrapad eval: expected one SOURCE\nusage: zebrapad eval", 50));
 	ck_assert_str_eq(r.out, "");
+	zp_exec_free(&r);
+	run_eval(&r, tp("cd"), tp("cd"), NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert(!strncmp(r.err, "zebrapad eval: expected one SOURCE\n", 35));
 	zp_exec_free(&r);
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--frobnicate", NULL);
 	ck_assert_int_eq(r.code, 2);
