@@ -611,6 +611,12 @@ static void json_presence(FILE *out, const char *name, const zp_eval_presence_st
 	fputc('}', out);
 }
 
+/* CDnet's FPR-S: the share of shadow pixels (gt 50) called foreground; NaN when there are none. */
+static double fpr_shadow(const zp_eval_pixels *px)
+{
+	return px->shadow ? (double)px->shadow_fp / (double)px->shadow : NAN;
+}
+
 static void print_json(const struct eval *e, FILE *out)
 {
 	fputs("{\"source\": ", out);
@@ -670,6 +676,9 @@ static void print_json(const struct eval *e, FILE *out)
 			json_num(out, r.fnr, 6);
 			fputs(", \"pwc\": ", out);
 			json_num(out, r.pwc, 6);
+			fprintf(out, ", \"shadow\": %llu, \"shadow_fp\": %llu, \"fpr_shadow\": ",
+				(unsigned long long)m->px.shadow, (unsigned long long)m->px.shadow_fp);
+			json_num(out, fpr_shadow(&m->px), 6);
 			fputs("}}", out);
 		} else {
 			zp_eval_mot_stats s;
@@ -718,7 +727,7 @@ static void print_json(const struct eval *e, FILE *out)
 
 static void print_table(const struct eval *e, FILE *out)
 {
-	char a[32], b[32], c[32], d[32], f[32], g[32], t1[32], t2[32];
+	char a[32], b[32], c[32], d[32], f[32], g[32], fs[32], t1[32], t2[32];
 
 	if (e->kind == EVAL_CDNET) {
 		fprintf(out, "CDnet %s: %llu frames %dx%d, %llu scored", e->o.source, (unsigned long long)e->frames,
@@ -726,18 +735,21 @@ static void print_table(const struct eval *e, FILE *out)
 		if (e->have_troi)
 			fprintf(out, " (temporal ROI %lld-%lld)", (long long)e->troi_first, (long long)e->troi_last);
 		fprintf(out, ", ROI %s\n\n", e->have_roi ? e->roi_path : "whole frame");
-		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %9s %9s\n", "model", "P", "R", "F", "FPR", "FNR", "PWC",
-			"model", "total");
-		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %9s %9s\n", "", "", "", "", "", "", "%", "ns/px", "ns/px");
+		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", "model", "P", "R", "F", "FPR", "FNR", "PWC",
+			"FPR-S", "model", "total");
+		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", "", "", "", "", "", "", "%", "", "ns/px",
+			"ns/px");
 		for (int k = 0; k < e->nmodels; k++) {
 			const struct eval_model *m = &e->m[k];
 			zp_eval_rates r;
 
 			zp_eval_rates_compute(m->px.tp, m->px.fp, m->px.tn, m->px.fn, &r);
-			fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %9s %9s\n", m->name,
+			fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", m->name,
 				cell(a, sizeof(a), r.precision, 4), cell(b, sizeof(b), r.recall, 4),
 				cell(c, sizeof(c), r.f, 4), cell(d, sizeof(d), r.fpr, 4), cell(f, sizeof(f), r.fnr, 4),
-				cell(g, sizeof(g), r.pwc, 3), cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
+				cell(g, sizeof(g), r.pwc, 3),
+				cell(fs, sizeof(fs), fpr_shadow(&m->px), 4),
+				cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
 				cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
 		}
 	} else {

@@ -44,6 +44,7 @@ enum {
 typedef struct zp_eval_pixels {
 	int64_t troi_first, troi_last;  /* temporal ROI, frame numbers from 1, inclusive; 0,0 = every frame */
 	uint64_t tp, fp, tn, fn;
+	uint64_t shadow, shadow_fp;     /* scored shadow pixels (gt 50), and those we call foreground (in fp too) */
 	uint64_t frames;                /* frames scored */
 } zp_eval_pixels;
 

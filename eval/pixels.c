@@ -32,7 +32,7 @@ bool zp_eval_pixels_in_troi(const zp_eval_pixels *acc, int64_t frame)
 bool zp_eval_pixels_frame(zp_eval_pixels *acc, int64_t frame, const uint8_t *mask, int mask_stride,
 			  const uint8_t *gt, int gt_stride, const uint8_t *roi, int roi_stride, int width, int height)
 {
-	uint64_t tp = 0, fp = 0, tn = 0, fn = 0;
+	uint64_t tp = 0, fp = 0, tn = 0, fn = 0, sh = 0, shfp = 0;
 
 	if (!zp_eval_pixels_in_troi(acc, frame))
 		return false;
@@ -53,8 +53,15 @@ bool zp_eval_pixels_frame(zp_eval_pixels *acc, int64_t frame, const uint8_t *mas
 				else
 					fn++;
 				break;
-			case ZP_CDNET_STATIC:
 			case ZP_CDNET_SHADOW:
+				sh++;
+				shfp += ours;
+				if (ours)
+					fp++;
+				else
+					tn++;
+				break;
+			case ZP_CDNET_STATIC:
 				if (ours)
 					fp++;
 				else
@@ -69,6 +76,8 @@ bool zp_eval_pixels_frame(zp_eval_pixels *acc, int64_t frame, const uint8_t *mas
 	acc->fp += fp;
 	acc->tn += tn;
 	acc->fn += fn;
+	acc->shadow += sh;
+	acc->shadow_fp += shfp;
 	acc->frames++;
 	return true;
 }

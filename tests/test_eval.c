@@ -36,6 +36,9 @@ START_TEST(pixels_cdnet_classes)
 	/* negatives (0, 50): (2,0) fp, (3,0) fp (shadow), (3,1) tn, (1,2) tn, (2,2) tn */
 	ck_assert_uint_eq(acc.fp, 2);
 	ck_assert_uint_eq(acc.tn, 3);
+	/* shadows (50): (3,0) called foreground, (2,2) not */
+	ck_assert_uint_eq(acc.shadow, 2);
+	ck_assert_uint_eq(acc.shadow_fp, 1);
 	ck_assert_uint_eq(acc.frames, 1);
 }
 END_TEST
