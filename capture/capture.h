@@ -31,7 +31,7 @@ typedef struct zp_camera_control {
 	int64_t value;
 } zp_camera_control;
 
-/* Every field has a [camera] config key of the same name (see README). */
+/* Every field but want_bgr has a [camera] config key of the same name (docs/camera.md). */
 typedef struct zp_camera_params {
 	char device[128];        /* "/dev/video0" */
 	int width, height;       /* requested size (the driver may adjust) */
@@ -43,6 +43,14 @@ typedef struct zp_camera_params {
 	int retry_max_ms;        /* ... and the cap */
 	int ncontrols;
 	zp_camera_control controls[ZP_MAX_CONTROLS]; /* keys "control.NAME = VALUE" */
+	/*
+	 * Not a config key: the program sets it. true: every frame also comes as
+	 * packed BGR (zp_frame.bgr), converted from the camera's YUV (BT.601,
+	 * limited range) - a cost per frame, see docs/camera.md; a GREY camera
+	 * still gives bgr NULL. false (the default): luma only, no conversion.
+	 * zebrapad run sets it exactly when [detector] shadows = 2.
+	 */
+	bool want_bgr;
 } zp_camera_params;
 
 void zp_camera_params_default(zp_camera_params *p);

@@ -14,7 +14,9 @@
  * the daemon can run fail-safe and recover by itself.
  *
  * Pixels never leave RAM: luma is extracted into one reused buffer, and every
- * buffer is zeroed before it is unmapped or freed.
+ * buffer is zeroed before it is unmapped or freed. When the caller asks for
+ * colour (want_bgr), each frame is also converted to packed BGR into a second
+ * reused buffer, treated the same way.
  *
  * libcamerify (libcamera's V4L2 compatibility layer, for CSI cameras) works
  * by LD_PRELOADing v4l2-compat.so over libc's open/ioctl/mmap. libv4l2 makes
@@ -53,6 +55,20 @@ enum luma_layout {
 	LUMA_ODD,    /* UYVY: Y at every second byte, from byte 1 */
 };
 
+/*
+ * Where the chroma of a negotiated format sits, for the BGR conversion. Luma
+ * comes from our own luma buffer; U and V from the capture buffer: in the row
+ * itself (packed 4:2:2), or in plane(s) after the luma, one chroma row per
+ * two image rows (4:2:0). Chroma sample k serves pixels 2k and 2k+1.
+ */
+struct chroma_layout {
+	bool planar;            /* 4:2:0: uoff/voff from the buffer start, rows cstride apart */
+	unsigned cstep;         /* bytes from one U (or V) sample to the next: 4 packed, 1 planar, 2 semi-planar */
+	size_t uoff, voff;      /* packed: bytes into the row; planar: where the first U / V sample is */
+	size_t cstride;         /* planar: bytes between chroma rows */
+	size_t needed;          /* bytes of a buffer that hold everything the conversion reads */
+};
+
 /* Device calls: libv4l2, or libc under libcamerify. Same signatures. */
 struct v4l2_io {
 	const char *name;
@@ -89,6 +105,11 @@ struct v4l2_source {
 	/* frames out */
 	uint8_t *luma;
 	size_t luma_size;
+	bool colour;                 /* want_bgr and this format has chroma: bgr is filled */
+	struct chroma_layout chroma;
+	uint8_t *bgr;                /* width * 3 bytes a row */
+	size_t bgr_size;
+	bool colour_logged;          /* "no colour from this camera" said once */
 	uint64_t seq;
 	int64_t last_t_ms;
 	int64_t wait_since_ms;       /* when we started waiting for the next frame; -1: not waiting */
@@ -252,6 +273,55 @@ static bool luma_layout_of(uint32_t fourcc, enum luma_layout *layout, unsigned *
 	case V4L2_PIX_FMT_UYVY:
 		*layout = LUMA_ODD;
 		*bpp = 2;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Where U and V sit in a width x height frame of this format with luma rows
+ * bytesperline apart. Planes after the luma follow the kernel's single-plane
+ * layout (v4l2_fill_pixfmt): 4:2:0 planes of ceil(width / 2) x ceil(height / 2)
+ * samples with rows ceil(bytesperline / 2) apart (YU12, YV12), or one
+ * interleaved plane with rows bytesperline apart (NV12, NV21). false when the
+ * format has no colour (GREY), or when a row is too short for its chroma (an
+ * odd width without padding).
+ */
+static bool chroma_layout_of(uint32_t fourcc, size_t width, size_t height, size_t bpl, struct chroma_layout *c)
+{
+	size_t cw = (width + 1) / 2, ch = (height + 1) / 2, luma = bpl * height;
+
+	memset(c, 0, sizeof(*c));
+	switch (fourcc) {
+	case V4L2_PIX_FMT_YUYV:
+	case V4L2_PIX_FMT_UYVY:
+		if (bpl < 4 * cw)
+			return false;
+		c->cstep = 4;
+		c->uoff = fourcc == V4L2_PIX_FMT_YUYV ? 1 : 0;
+		c->voff = c->uoff + 2;
+		c->needed = bpl * (height - 1) + 4 * cw;
+		return true;
+	case V4L2_PIX_FMT_YUV420:
+	case V4L2_PIX_FMT_YVU420:
+		c->planar = true;
+		c->cstep = 1;
+		c->cstride = (bpl + 1) / 2;
+		c->uoff = fourcc == V4L2_PIX_FMT_YUV420 ? luma : luma + c->cstride * ch;
+		c->voff = fourcc == V4L2_PIX_FMT_YUV420 ? luma + c->cstride * ch : luma;
+		c->needed = luma + c->cstride * (2 * ch - 1) + cw;
+		return true;
+	case V4L2_PIX_FMT_NV12:
+	case V4L2_PIX_FMT_NV21:
+		if (bpl < 2 * cw)
+			return false;
+		c->planar = true;
+		c->cstep = 2;
+		c->cstride = bpl;
+		c->uoff = fourcc == V4L2_PIX_FMT_NV12 ? luma : luma + 1;
+		c->voff = fourcc == V4L2_PIX_FMT_NV12 ? luma + 1 : luma;
+		c->needed = luma + bpl * (ch - 1) + 2 * cw;
 		return true;
 	default:
 		return false;
@@ -524,16 +594,49 @@ static int try_format(struct v4l2_source *s, uint32_t fourcc, struct v4l2_format
 }
 
 /*
+ * Colour for this format, when the caller wants it: where the chroma is, and
+ * the bytes a frame then needs. A format without colour is not a failure -
+ * the caller gets luma and bgr NULL - but is said once per source.
+ */
+static void setup_colour(struct v4l2_source *s, uint32_t sizeimage)
+{
+	const char *why = NULL;
+	char cc[5];
+
+	s->colour = false;
+	if (!s->p.want_bgr)
+		return;
+	if (s->fourcc == V4L2_PIX_FMT_GREY)
+		why = "the camera delivers grey only";
+	else if (!chroma_layout_of(s->fourcc, (size_t)s->width, (size_t)s->height, s->bytesperline, &s->chroma) ||
+		 (sizeimage && sizeimage < s->chroma.needed))
+		why = "its buffers hold no complete chroma";
+	if (why) {
+		if (!s->colour_logged) {
+			fourcc_str(s->fourcc, cc);
+			zp_log(ZP_LOG_WARNING, "%s: no colour from %dx%d %s (%s): colour shadow mode falls back to luma",
+			       s->p.device, s->width, s->height, cc, why);
+		}
+		s->colour_logged = true;
+		return;
+	}
+	s->colour = true;
+	if (s->chroma.needed > s->needed)
+		s->needed = s->chroma.needed;
+}
+
+/*
  * Choose a format we can read luma from. Preference (auto): the camera's own
  * GREY, then its own YUYV / UYVY (no conversion cost), then YU12 or YUYV
- * produced by libv4l2 from whatever the camera has (MJPG, Bayer, ...).
+ * produced by libv4l2 from whatever the camera has (MJPG, Bayer, ...). With
+ * want_bgr the camera's own YUYV / UYVY come before its GREY.
  * A configured fourcc we can read is used as is; another one (MJPG) must be
  * offered by the camera and is converted by libv4l2 into YU12.
  */
 static int negotiate_format(struct v4l2_source *s)
 {
 	struct fmt_desc f[V4L2_MAX_FORMATS];
-	uint32_t cand[6];
+	uint32_t cand[7];
 	int ncand = 0, n, i, r;
 	int64_t want = parse_pixelformat(s->p.pixelformat);
 	struct v4l2_format fmt;
@@ -562,12 +665,14 @@ static int negotiate_format(struct v4l2_source *s)
 		cand[ncand++] = V4L2_PIX_FMT_YUV420;
 		cand[ncand++] = V4L2_PIX_FMT_YUYV;
 	} else {
-		if (offers(f, n, V4L2_PIX_FMT_GREY, true))
+		if (offers(f, n, V4L2_PIX_FMT_GREY, true) && !s->p.want_bgr)
 			cand[ncand++] = V4L2_PIX_FMT_GREY;
 		if (offers(f, n, V4L2_PIX_FMT_YUYV, true))
 			cand[ncand++] = V4L2_PIX_FMT_YUYV;
 		if (offers(f, n, V4L2_PIX_FMT_UYVY, true))
 			cand[ncand++] = V4L2_PIX_FMT_UYVY;
+		if (offers(f, n, V4L2_PIX_FMT_GREY, true) && s->p.want_bgr)
+			cand[ncand++] = V4L2_PIX_FMT_GREY;
 		cand[ncand++] = V4L2_PIX_FMT_YUV420;
 		cand[ncand++] = V4L2_PIX_FMT_YUYV;
 		cand[ncand++] = V4L2_PIX_FMT_NV12; /* libcamera's compat layer */
@@ -603,6 +708,7 @@ static int negotiate_format(struct v4l2_source *s)
 	if (fmt.fmt.pix.sizeimage && fmt.fmt.pix.sizeimage < s->needed)
 		return set_err(s, ZP_EFORMAT, "%s: driver reports %" PRIu32 "-byte images, too small for %dx%d",
 			       s->p.device, fmt.fmt.pix.sizeimage, s->width, s->height);
+	setup_colour(s, fmt.fmt.pix.sizeimage);
 	return ZP_OK;
 }
 
@@ -818,6 +924,33 @@ static int start_streaming(struct v4l2_source *s)
 	return ZP_OK;
 }
 
+/* Zero and free a frame buffer. */
+static void drop_buffer(uint8_t **buf, size_t *size)
+{
+	if (*buf) {
+		explicit_bzero(*buf, *size);
+		free(*buf);
+	}
+	*buf = NULL;
+	*size = 0;
+}
+
+/* Make *buf hold at least need bytes; a smaller one is zeroed and freed. ZP_OK or ZP_ENOMEM (*buf kept). */
+static int reserve_buffer(uint8_t **buf, size_t *size, size_t need)
+{
+	uint8_t *b;
+
+	if (need <= *size)
+		return ZP_OK;
+	b = calloc(1, need);
+	if (!b)
+		return ZP_ENOMEM;
+	drop_buffer(buf, size);
+	*buf = b;
+	*size = need;
+	return ZP_OK;
+}
+
 /* Open and start the camera. On failure everything is closed again and errmsg says why. */
 static int dev_open(struct v4l2_source *s)
 {
@@ -839,28 +972,20 @@ static int dev_open(struct v4l2_source *s)
 		goto fail;
 
 	size = (size_t)s->width * (size_t)s->height;
-	if (size > s->luma_size) {
-		uint8_t *l = calloc(1, size);
-
-		if (!l) {
-			r = set_err(s, ZP_ENOMEM, "%s: out of memory for a %dx%d frame", s->p.device, s->width,
-				    s->height);
-			goto fail;
-		}
-		if (s->luma) {
-			explicit_bzero(s->luma, s->luma_size);
-			free(s->luma);
-		}
-		s->luma = l;
-		s->luma_size = size;
+	if (reserve_buffer(&s->luma, &s->luma_size, size) != ZP_OK ||
+	    (s->colour && reserve_buffer(&s->bgr, &s->bgr_size, 3 * size) != ZP_OK)) {
+		r = set_err(s, ZP_ENOMEM, "%s: out of memory for a %dx%d frame", s->p.device, s->width, s->height);
+		goto fail;
 	}
+	if (!s->colour)
+		drop_buffer(&s->bgr, &s->bgr_size); /* no colour now: keep no old colour pixels */
 	s->wait_since_ms = -1;
 	s->bad_frames = 0;
 	/* say what we got the first time and when it differs; a reconnect to the same thing is debug */
 	same = s->logged_fourcc == s->fourcc && s->logged_width == s->width && s->logged_height == s->height;
 	fourcc_str(s->fourcc, cc);
-	zp_log(same ? ZP_LOG_DEBUG : ZP_LOG_INFO, "%s: %dx%d %s, %.3g fps, %u buffers (%s, via %s)", s->p.device,
-	       s->width, s->height, cc, s->fps, s->nbuf, s->driver, s->io->name);
+	zp_log(same ? ZP_LOG_DEBUG : ZP_LOG_INFO, "%s: %dx%d %s%s, %.3g fps, %u buffers (%s, via %s)", s->p.device,
+	       s->width, s->height, cc, s->colour ? " -> luma + BGR" : "", s->fps, s->nbuf, s->driver, s->io->name);
 	s->logged_fourcc = s->fourcc;
 	s->logged_width = s->width;
 	s->logged_height = s->height;
@@ -946,6 +1071,95 @@ static void extract_luma(struct v4l2_source *s, const uint8_t *src)
 			memcpy(dst, src, w);
 		else
 			luma_from_packed(dst, src, w, s->layout == LUMA_ODD ? 8 : 0);
+	}
+}
+
+/*
+ * YCbCr -> RGB, ITU-R BT.601 with limited range (Y 16..235, Cb/Cr 16..240), as
+ * UVC cameras and libv4l2 deliver it: R = 255/219 (Y-16) + 255/224 1.402 (V-128),
+ * G = 255/219 (Y-16) - 255/224 (1.772 0.114 / 0.587 (U-128) + 1.402 0.299 / 0.587 (V-128)),
+ * B = 255/219 (Y-16) + 255/224 1.772 (U-128), rounded and clamped to 0..255.
+ * 16-bit fixed point (the coefficients times 65536, rounded): a result is at
+ * most 1 off the exact value, and equal for 99.98% of the channel values over
+ * all Y, U, V.
+ */
+#define YUV_SHIFT 16
+#define YUV_HALF (1 << (YUV_SHIFT - 1))
+#define YUV_CY 76309   /* 255/219 = 1.164384 */
+#define YUV_CRV 104597 /* 1.596027 */
+#define YUV_CGU 25675  /* 0.391762 */
+#define YUV_CGV 53279  /* 0.812968 */
+#define YUV_CBU 132201 /* 2.017232 */
+
+/*
+ * Clamp below before the shift (no shift of a negative number). In this form
+ * gcc 12 -O2 makes the upper clamp a conditional move, which took a 640x480
+ * frame of random bytes from 2.1 ms (if / else) to 1.1 ms on the build machine.
+ */
+static inline uint8_t clamp_u8(int32_t v)
+{
+	v = v < 0 ? 0 : v;
+	v >>= YUV_SHIFT;
+	return (uint8_t)(v > 255 ? 255 : v);
+}
+
+/* One pixel from its luma term and the chroma terms of its pair. */
+static inline void put_bgr(uint8_t *dst, int32_t c, int32_t b, int32_t g, int32_t r)
+{
+	dst[0] = clamp_u8(c + b);
+	dst[1] = clamp_u8(c + g);
+	dst[2] = clamp_u8(c + r);
+}
+
+/*
+ * One row: luma from our luma buffer, U and V every cstep bytes (one sample
+ * per two pixels). Inline with a constant cstep in each caller below, so the
+ * compiler can specialise the loop for each layout.
+ */
+static inline void bgr_row(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w,
+			   size_t cstep)
+{
+	size_t x, k;
+
+	for (x = 0, k = 0; x < w; x += 2, k += cstep) {
+		int32_t d = u[k] - 128, e = v[k] - 128;
+		int32_t b = YUV_CBU * d + YUV_HALF, g = YUV_HALF - YUV_CGU * d - YUV_CGV * e, r = YUV_CRV * e + YUV_HALF;
+
+		put_bgr(dst + 3 * x, YUV_CY * (y[x] - 16), b, g, r);
+		if (x + 1 < w) /* an odd width: the last pixel has its pair's chroma to itself */
+			put_bgr(dst + 3 * x + 3, YUV_CY * (y[x + 1] - 16), b, g, r);
+	}
+}
+
+static void bgr_row_packed(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w)
+{
+	bgr_row(dst, y, u, v, w, 4);
+}
+
+static void bgr_row_planar(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w)
+{
+	bgr_row(dst, y, u, v, w, 1);
+}
+
+static void bgr_row_semiplanar(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w)
+{
+	bgr_row(dst, y, u, v, w, 2);
+}
+
+/* The frame in src -> packed BGR in s->bgr (rows width * 3 bytes), after extract_luma(). */
+static void extract_bgr(struct v4l2_source *s, const uint8_t *src)
+{
+	const struct chroma_layout *c = &s->chroma;
+	void (*row)(uint8_t *, const uint8_t *, const uint8_t *, const uint8_t *, size_t) =
+		c->cstep == 4 ? bgr_row_packed : c->cstep == 2 ? bgr_row_semiplanar : bgr_row_planar;
+	size_t w = (size_t)s->width;
+	const uint8_t *l = s->luma, *crow;
+	uint8_t *dst = s->bgr;
+	int y;
+
+	for (y = 0; y < s->height; y++, l += w, dst += 3 * w) {
+		crow = c->planar ? src + (size_t)(y / 2) * c->cstride : src + (size_t)y * s->bytesperline;
+		row(dst, l, crow + c->uoff, crow + c->voff, w);
 	}
 }
 
@@ -1042,6 +1256,8 @@ static int take_frame(struct v4l2_source *s, zp_frame *f, bool pollerr)
 
 	now = zp_now_ms();
 	extract_luma(s, s->buf[b.index].start);
+	if (s->colour)
+		extract_bgr(s, s->buf[b.index].start);
 	r = requeue(s, &b);
 	if (r != ZP_OK)
 		return r;
@@ -1059,8 +1275,8 @@ static int take_frame(struct v4l2_source *s, zp_frame *f, bool pollerr)
 
 	f->luma = s->luma;
 	f->stride = s->width;
-	f->bgr = NULL;
-	f->bgr_stride = 0;
+	f->bgr = s->colour ? s->bgr : NULL;
+	f->bgr_stride = s->colour ? 3 * s->width : 0;
 	f->width = s->width;
 	f->height = s->height;
 	f->t_ms = s->last_t_ms;
@@ -1167,10 +1383,8 @@ static void v4l2_destroy(zp_source *base)
 	struct v4l2_source *s = to_v4l2(base);
 
 	dev_close(s);
-	if (s->luma) {
-		explicit_bzero(s->luma, s->luma_size);
-		free(s->luma);
-	}
+	drop_buffer(&s->luma, &s->luma_size);
+	drop_buffer(&s->bgr, &s->bgr_size);
 	free(s);
 }
 

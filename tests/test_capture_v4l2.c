@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The V4L2 camera source (capture/v4l2.c) against the fake libv4l2
- * (tests/fakes/fake_v4l2.c): streaming, every fault it must survive, and
- * the latency it adds.
+ * (tests/fakes/fake_v4l2.c): streaming, every fault it must survive, colour
+ * (want_bgr) in every YUV format, and the latency it adds.
  */
 #include "zp_test.h"
 #include "capture.h"
 #include "fake_v4l2.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/videodev2.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static zp_camera_params P;
 
@@ -769,6 +772,485 @@ START_TEST(libc_io_under_libcamerify)
 }
 END_TEST
 
+/* ---- colour: want_bgr ---- */
+
+/*
+ * The colour test picture, frame n, in 2x2 blocks. The first NBLK blocks
+ * carry every combination of the extremes (Y 0/16/128/235/255 x U, V
+ * 0/16/128/240/255) and four primaries; the others walk through all 65536
+ * (U, V) pairs (at 640x480: every pair in every frame, shifted per frame).
+ * Chroma differs inside a block, so a sample taken from the wrong pixel or
+ * the wrong row shows.
+ */
+static const uint8_t ext_y[] = { 0, 16, 128, 235, 255 };
+static const uint8_t ext_c[] = { 0, 16, 128, 240, 255 };
+static const uint8_t primaries[][3] = { { 81, 90, 240 }, { 145, 54, 34 }, { 41, 240, 110 }, { 210, 16, 146 } };
+#define NBLK (125 + 4)
+
+static void colour_sample(uint64_t n, int x, int y, int w, uint8_t *Y, uint8_t *U, uint8_t *V)
+{
+	size_t b = (size_t)(y / 2) * (size_t)((w + 1) / 2) + (size_t)(x / 2), k;
+	int dx = x % 2, dy = y % 2, u, v;
+
+	if (b < 125) {
+		*Y = ext_y[b / 25];
+		u = ext_c[b / 5 % 5];
+		v = ext_c[b % 5];
+	} else if (b < NBLK) {
+		*Y = primaries[b - 125][0];
+		u = primaries[b - 125][1];
+		v = primaries[b - 125][2];
+	} else {
+		k = b - NBLK + (size_t)n * 4099;
+		*Y = (uint8_t)(x * 7 + y * 13 + (int)n * 29 + dx * 101);
+		u = (int)(k & 255);
+		v = (int)(k >> 8 & 255);
+	}
+	*U = (uint8_t)(u + 37 * dx + 91 * dy);
+	*V = (uint8_t)(v + 53 * dx + 17 * dy);
+}
+
+static void colour_luma(void *ctx, uint64_t n, uint8_t *luma, int width, int height)
+{
+	uint8_t u, v;
+	int x, y;
+
+	(void)ctx;
+	for (y = 0; y < height; y++)
+		for (x = 0; x < width; x++)
+			colour_sample(n, x, y, width, &luma[(size_t)y * (size_t)width + (size_t)x], &u, &v);
+}
+
+static void colour_chroma(void *ctx, uint64_t n, uint8_t *u, uint8_t *v, int width, int height)
+{
+	uint8_t l;
+	int x, y;
+
+	(void)ctx;
+	for (y = 0; y < height; y++)
+		for (x = 0; x < width; x++) {
+			size_t i = (size_t)y * (size_t)width + (size_t)x;
+
+			colour_sample(n, x, y, width, &l, &u[i], &v[i]);
+		}
+}
+
+/*
+ * The reference: BT.601, limited range, in the 16-bit fixed point that
+ * docs/camera.md documents (each coefficient times 65536, rounded),
+ * rounded half up and clamped. reference_is_bt601 checks it against the
+ * definition.
+ */
+static uint8_t ref_channel(long a)
+{
+	double q = floor((double)a / 65536.0 + 0.5);
+
+	return q < 0 ? 0 : q > 255 ? 255 : (uint8_t)q;
+}
+
+static void ref_bgr(int y, int u, int v, uint8_t bgr[3])
+{
+	long c = 76309L * (y - 16), d = u - 128, e = v - 128;
+
+	bgr[0] = ref_channel(c + 132201L * d);
+	bgr[1] = ref_channel(c - 25675L * d - 53279L * e);
+	bgr[2] = ref_channel(c + 104597L * e);
+}
+
+/* The definition: Kr 0.299, Kb 0.114, Y 16..235 and Cb, Cr 16..240 to 0..255, rounded and clamped. */
+static int bt601(int y, int u, int v, int i)
+{
+	double l = (y - 16) * 255.0 / 219.0, d = (u - 128) * 255.0 / 224.0, e = (v - 128) * 255.0 / 224.0;
+	double c = i == 0 ? l + 1.772 * d : i == 1 ? l - 1.772 * 0.114 / 0.587 * d - 1.402 * 0.299 / 0.587 * e :
+							 l + 1.402 * e;
+	double q = floor(c + 0.5);
+
+	return q < 0 ? 0 : q > 255 ? 255 : (int)q;
+}
+
+START_TEST(reference_is_bt601)
+{
+	/* Y, U, V -> B, G, R, worked out by hand from the definition */
+	static const uint8_t spot[][6] = {
+		{ 16, 128, 128, 0, 0, 0 },       { 235, 128, 128, 255, 255, 255 }, { 126, 128, 128, 128, 128, 128 },
+		{ 0, 128, 128, 0, 0, 0 },        { 255, 128, 128, 255, 255, 255 }, { 81, 90, 240, 0, 0, 254 },
+		{ 145, 54, 34, 1, 255, 0 },      { 41, 240, 110, 255, 0, 0 },      { 210, 16, 146, 0, 255, 255 },
+		{ 255, 255, 255, 255, 125, 255 }, { 0, 0, 0, 0, 136, 0 },           { 128, 16, 16, 0, 255, 0 },
+		{ 128, 240, 240, 255, 0, 255 },  { 255, 16, 240, 52, 231, 255 },   { 0, 240, 16, 207, 29, 0 },
+	};
+	long off = 0;
+	uint8_t bgr[3];
+	int y, u, v, i;
+
+	for (i = 0; i < (int)(sizeof(spot) / sizeof(spot[0])); i++) {
+		ref_bgr(spot[i][0], spot[i][1], spot[i][2], bgr);
+		ck_assert_msg(bgr[0] == spot[i][3] && bgr[1] == spot[i][4] && bgr[2] == spot[i][5],
+			      "YUV %d %d %d: BGR %d %d %d, expected %d %d %d", spot[i][0], spot[i][1], spot[i][2], bgr[0],
+			      bgr[1], bgr[2], spot[i][3], spot[i][4], spot[i][5]);
+		for (u = 0; u < 3; u++)
+			ck_assert_int_eq(bt601(spot[i][0], spot[i][1], spot[i][2], u), spot[i][3 + u]);
+	}
+	for (y = 0; y < 256; y++)
+		for (u = 0; u < 256; u++)
+			for (v = 0; v < 256; v++) {
+				ref_bgr(y, u, v, bgr);
+				for (i = 0; i < 3; i++) {
+					int d = bgr[i] - bt601(y, u, v, i);
+
+					/* not ck_assert per value: Check records every passed assertion */
+					if (d < -1 || d > 1)
+						ck_abort_msg("YUV %d %d %d channel %d: %d vs %d", y, u, v, i, bgr[i],
+							     bt601(y, u, v, i));
+					off += d != 0;
+				}
+			}
+	/* one level off only where the exact value is within a hair of x.5 */
+	ck_assert_int_lt(off, 256L * 256 * 256 * 3 / 5000);
+}
+END_TEST
+
+/* The frame carries colour: bgr is the reference conversion of the frame the camera served, exactly. */
+static void assert_colour(const zp_frame *f, bool is420)
+{
+	uint64_t n = fake_v4l2_frames();
+	int w = f->width, h = f->height, x, y;
+	uint8_t want[3], Y, U, V, l, cu, cv;
+
+	ck_assert_ptr_nonnull(f->bgr);
+	ck_assert_int_eq(f->bgr_stride, 3 * w);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			const uint8_t *got = f->bgr + (size_t)y * (size_t)f->bgr_stride + 3 * (size_t)x;
+
+			colour_sample(n, x, y, w, &Y, &U, &V);
+			if (f->luma[(size_t)y * (size_t)f->stride + (size_t)x] != Y)
+				ck_abort_msg("%dx%d frame %" PRIu64 " pixel (%d, %d): luma %d, expected %d", w, h, n, x, y,
+					     f->luma[(size_t)y * (size_t)f->stride + (size_t)x], Y);
+			/* the sample the camera kept for this pixel */
+			colour_sample(n, x & ~1, is420 ? y & ~1 : y, w, &l, &cu, &cv);
+			ref_bgr(Y, cu, cv, want);
+			if (memcmp(got, want, 3) != 0)
+				ck_abort_msg("%dx%d frame %" PRIu64 " pixel (%d, %d) YUV %d %d %d: BGR %d %d %d, expected "
+					     "%d %d %d", w, h, n, x, y, Y, cu, cv, got[0], got[1], got[2], want[0], want[1],
+					     want[2]);
+		}
+}
+
+/* Stream n colour frames in the current format and check each. */
+static void stream_colour(zp_source *s, int n, bool is420)
+{
+	zp_frame f;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+		assert_colour(&f, is420);
+	}
+}
+
+/* The fake camera serves the colour test picture (again after a fake_v4l2_reset()). */
+static void colour_camera(void)
+{
+	fake_v4l2_set_producer(colour_luma, NULL);
+	fake_v4l2_set_chroma_producer(colour_chroma, NULL);
+}
+
+static void colour_setup(void)
+{
+	setup();
+	colour_camera();
+	P.want_bgr = true;
+}
+
+START_TEST(colour_yuyv_and_yu12)
+{
+	static const struct fake_v4l2_fmt yuyv[] = { { V4L2_PIX_FMT_YUYV, 640, 480 } };
+	static const struct fake_v4l2_fmt mjpg[] = { { V4L2_PIX_FMT_MJPEG, 640, 480 } };
+	zp_source *s;
+
+	/* the camera's own YUYV, what auto takes */
+	fake_v4l2_set_formats(yuyv, 1, true);
+	s = open_cam();
+	stream_colour(s, 3, false);
+	zp_source_free(s);
+
+	/* YU12 (YUV420, I420) decoded by libv4l2 from MJPG: what auto takes from an MJPG camera */
+	fake_v4l2_reset();
+	colour_camera();
+	fake_v4l2_set_formats(mjpg, 1, true);
+	s = open_cam();
+	stream_colour(s, 3, true);
+	zp_source_free(s);
+}
+END_TEST
+
+/* Every format with chroma that v4l2.c negotiates, with row padding and odd sizes. */
+START_TEST(colour_every_yuv_format)
+{
+	static const struct {
+		uint32_t fourcc;
+		const char *name;
+		int w, h, pad;
+		bool is420;
+	} c[] = {
+		{ V4L2_PIX_FMT_YUYV, "YUYV", 14, 6, 6, false },   { V4L2_PIX_FMT_UYVY, "UYVY", 640, 480, 0, false },
+		{ V4L2_PIX_FMT_UYVY, "UYVY", 13, 7, 2, false },   { V4L2_PIX_FMT_YUYV, "YUYV", 13, 7, 2, false },
+		{ V4L2_PIX_FMT_YUV420, "YU12", 640, 480, 16, true }, { V4L2_PIX_FMT_YUV420, "YU12", 13, 7, 3, true },
+		{ V4L2_PIX_FMT_YVU420, "YV12", 640, 480, 0, true }, { V4L2_PIX_FMT_YVU420, "YV12", 12, 6, 4, true },
+		{ V4L2_PIX_FMT_NV12, "NV12", 640, 480, 0, true },   { V4L2_PIX_FMT_NV12, "NV12", 18, 10, 4, true },
+		{ V4L2_PIX_FMT_NV21, "NV21", 640, 480, 8, true },   { V4L2_PIX_FMT_NV21, "NV21", 13, 7, 1, true },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct fake_v4l2_fmt fmt = { c[i].fourcc, c[i].w, c[i].h };
+		zp_source *s;
+		int w, h;
+
+		fake_v4l2_reset();
+		colour_camera();
+		fake_v4l2_set_formats(&fmt, 1, false);
+		fake_v4l2_set_row_padding(c[i].pad);
+		zp_strlcpy(P.pixelformat, c[i].name, sizeof(P.pixelformat));
+		P.width = c[i].w;
+		P.height = c[i].h;
+		s = open_cam();
+		stream_colour(s, 2, c[i].is420);
+		zp_source_size(s, &w, &h);
+		ck_assert_int_eq(w, c[i].w);
+		ck_assert_int_eq(h, c[i].h);
+		zp_source_free(s);
+	}
+}
+END_TEST
+
+/* Without want_bgr: luma only, whatever the camera could give. */
+START_TEST(no_colour_unless_asked)
+{
+	static const struct fake_v4l2_fmt both[] = { { V4L2_PIX_FMT_GREY, 640, 480 }, { V4L2_PIX_FMT_YUYV, 640, 480 } };
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_source *s;
+	zp_frame f;
+
+	P.want_bgr = false;
+	s = open_cam();
+	stream(s, 3, &seq, &t); /* assert_served: bgr NULL */
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	ck_assert_ptr_null(f.bgr);
+	ck_assert_int_eq(f.bgr_stride, 0);
+	zp_source_free(s);
+
+	/* a camera with its own GREY and YUYV: GREY without colour (as always), YUYV with */
+	fake_v4l2_reset();
+	colour_camera();
+	fake_v4l2_set_formats(both, 2, true);
+	s = open_cam();
+	seq = 0;
+	stream(s, 2, &seq, &t);
+	zp_source_free(s);
+	P.want_bgr = true;
+	s = open_cam();
+	stream_colour(s, 2, false);
+	zp_source_free(s);
+}
+END_TEST
+
+/* stderr into a temporary file, and back; the text written meanwhile. */
+static FILE *stderr_to_file(int *saved)
+{
+	FILE *t = tmpfile();
+
+	ck_assert_ptr_nonnull(t);
+	fflush(stderr);
+	*saved = dup(2);
+	ck_assert_int_ge(*saved, 0);
+	ck_assert_int_ge(dup2(fileno(t), 2), 0);
+	return t;
+}
+
+static void stderr_back(FILE *t, int saved, char *text, size_t len)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(t);
+	n = fread(text, 1, len - 1, t);
+	text[n] = '\0';
+	fclose(t);
+}
+
+static int count_of(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (; (text = strstr(text, what)) != NULL; text += strlen(what))
+		n++;
+	return n;
+}
+
+/* A camera that delivers grey: luma, bgr NULL, no failure, and one warning however often it reconnects. */
+START_TEST(grey_camera_gives_no_colour)
+{
+	static const struct fake_v4l2_fmt grey[] = { { V4L2_PIX_FMT_GREY, 640, 480 } };
+	static const struct fake_v4l2_fmt both[] = { { V4L2_PIX_FMT_YUYV, 640, 480 }, { V4L2_PIX_FMT_GREY, 640, 480 } };
+	static char log[8192];
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_source *s;
+	zp_frame f;
+	FILE *tmp;
+	int saved;
+
+	fake_v4l2_set_formats(grey, 1, true); /* libv4l2 would make YU12 of it: GREY is still preferred */
+	tmp = stderr_to_file(&saved);
+	s = open_cam();
+	stream(s, 3, &seq, &t);
+	fake_v4l2_unplug(FAKE_UNPLUG_DQBUF_ENODEV);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_ENODEV);
+	fake_v4l2_plug();
+	ck_assert_int_eq(frame_within(s, &f, 2000), ZP_OK);
+	assert_served(&f);
+	ck_assert_int_eq(fake_v4l2_opens(), 2);
+	zp_source_free(s);
+	stderr_back(tmp, saved, log, sizeof(log));
+	ck_assert_msg(count_of(log, "/dev/video0: no colour from 640x480 GREY (the camera delivers grey only): colour "
+				    "shadow mode falls back to luma") == 1, "log: %s", log);
+
+	/* pixelformat = GREY on a camera that has YUYV too */
+	fake_v4l2_reset();
+	fake_v4l2_set_formats(both, 2, true);
+	zp_strlcpy(P.pixelformat, "GREY", sizeof(P.pixelformat));
+	s = open_cam();
+	seq = 0;
+	stream(s, 2, &seq, &t);
+	zp_source_free(s);
+}
+END_TEST
+
+/* An odd width packed without room for the last pixel's V: luma, no colour, a warning. */
+START_TEST(colour_needs_whole_chroma)
+{
+	static const struct fake_v4l2_fmt uyvy[] = { { V4L2_PIX_FMT_UYVY, 13, 7 } };
+	static char log[4096];
+	uint64_t seq = 0;
+	int64_t t = 0;
+	zp_source *s;
+	FILE *tmp;
+	int saved;
+
+	fake_v4l2_set_formats(uyvy, 1, false);
+	P.width = 13;
+	P.height = 7;
+	tmp = stderr_to_file(&saved);
+	s = open_cam();
+	stream(s, 2, &seq, &t);
+	zp_source_free(s);
+	stderr_back(tmp, saved, log, sizeof(log));
+	ck_assert_msg(strstr(log, "no colour from 13x7 UYVY (its buffers hold no complete chroma)"), "log: %s", log);
+}
+END_TEST
+
+/*
+ * free() of everything linked into this test goes through here
+ * (-Wl,--wrap=free in tests/capture_v4l2.cmake): a buffer the test watches
+ * must hold only zeros when it is freed - no frame may linger in freed memory.
+ */
+void __real_free(void *p);
+void __wrap_free(void *p);
+
+#define MAX_WATCH 8
+
+static struct watched {
+	const void *p;
+	size_t n;
+	bool freed, zeroed;
+} W[MAX_WATCH];
+static int NW;
+
+void __wrap_free(void *p)
+{
+	int i;
+
+	for (i = 0; p && i < NW; i++) {
+		size_t k;
+
+		if (W[i].p != p || W[i].freed)
+			continue;
+		W[i].freed = true;
+		W[i].zeroed = true;
+		for (k = 0; k < W[i].n; k++)
+			if (((const uint8_t *)p)[k]) {
+				W[i].zeroed = false;
+				break;
+			}
+	}
+	__real_free(p);
+}
+
+static int watch(const void *p, size_t n)
+{
+	ck_assert_int_lt(NW, MAX_WATCH);
+	W[NW].p = p;
+	W[NW].n = n;
+	W[NW].freed = W[NW].zeroed = false;
+	return NW++;
+}
+
+static void assert_freed_zeroed(int i, const char *what)
+{
+	ck_assert_msg(W[i].freed, "%s not freed", what);
+	ck_assert_msg(W[i].zeroed, "%s freed with pixels in it", what);
+}
+
+/* The colour buffer: one for the source, zeroed when freed - on close, on a larger frame, on a grey camera. */
+START_TEST(colour_buffer_zeroed_on_free)
+{
+	zp_source *s;
+	zp_frame f;
+	const uint8_t *bgr;
+	int wb, wl, wb2;
+
+	NW = 0;
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	assert_colour(&f, false);
+	bgr = f.bgr;
+	/* the same buffer every frame */
+	stream_colour(s, 3, false);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	ck_assert_ptr_eq(f.bgr, bgr);
+	wb = watch(f.bgr, (size_t)f.bgr_stride * (size_t)f.height);
+	wl = watch(f.luma, (size_t)f.stride * (size_t)f.height);
+	zp_source_free(s);
+	assert_freed_zeroed(wb, "bgr");
+	assert_freed_zeroed(wl, "luma");
+
+	/* the camera comes back larger: the old buffer goes, zeroed */
+	NW = 0;
+	s = open_cam();
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
+	wb = watch(f.bgr, (size_t)f.bgr_stride * (size_t)f.height);
+	fake_v4l2_change_format(V4L2_PIX_FMT_YUYV, 1280, 720);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_EFORMAT);
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	assert_colour(&f, false);
+	assert_freed_zeroed(wb, "bgr after a larger format");
+	wb2 = watch(f.bgr, (size_t)f.bgr_stride * (size_t)f.height);
+
+	/* ... and then grey: no colour, no colour buffer left */
+	fake_v4l2_change_format(V4L2_PIX_FMT_GREY, 1280, 720);
+	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_EFORMAT);
+	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
+	ck_assert_ptr_null(f.bgr);
+	assert_freed_zeroed(wb2, "bgr after a change to grey");
+	zp_source_free(s);
+	NW = 0;
+}
+END_TEST
+
 /* ---- real frames: opencv-doc's vtest.avi (768x576) decoded by capture/file.c, centre 640x480 ---- */
 
 static zp_source *open_vtest(void)
@@ -862,27 +1344,43 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-START_TEST(latency_dqbuf_to_frame)
+/* 2000 frames; prints the figures docs/camera.md quotes. */
+static void latency(bool bgr)
 {
 	enum { N = 2000 };
 	static int64_t lat[N];
 	struct timespec ts;
-	zp_source *s = open_cam();
+	zp_source *s;
 	zp_frame f;
 	int i;
 
+	P.want_bgr = bgr;
+	s = open_cam();
 	for (i = 0; i < N; i++) {
 		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		lat[i] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_last_dqbuf_ns();
 	}
 	ck_assert_uint_eq(f.seq, N);
+	ck_assert(bgr == (f.bgr != NULL));
 	qsort(lat, N, sizeof(lat[0]), cmp_i64);
-	fprintf(stderr, "latency DQBUF -> frame, 640x480 YUYV, %d frames: median %.1f us, p99 %.1f us, max %.1f us\n",
-		N, lat[N / 2] / 1e3, lat[N * 99 / 100] / 1e3, lat[N - 1] / 1e3);
+	fprintf(stderr, "latency DQBUF -> frame, 640x480 YUYV%s, %d frames: median %.1f us, p99 %.1f us, max %.1f us\n",
+		bgr ? " + BGR" : "", N, lat[N / 2] / 1e3, lat[N * 99 / 100] / 1e3, lat[N - 1] / 1e3);
 	ck_assert_int_gt(lat[0], 0);
 	ck_assert_int_lt(lat[N / 2], 5000000); /* luma extraction + one QBUF: far below a frame period */
 	zp_source_free(s);
+}
+
+START_TEST(latency_dqbuf_to_frame)
+{
+	latency(false);
+}
+END_TEST
+
+/* ... and with the conversion to BGR: the difference of the medians is what colour costs per frame */
+START_TEST(latency_dqbuf_to_frame_bgr)
+{
+	latency(true);
 }
 END_TEST
 
@@ -893,6 +1391,8 @@ static Suite *capture_v4l2_suite(void)
 	TCase *tf = tcase_create("faults");
 	TCase *tv = tcase_create("video");
 	TCase *tl = tcase_create("latency");
+	TCase *tcol = tcase_create("colour");
+	TCase *tref = tcase_create("reference");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -930,6 +1430,22 @@ static Suite *capture_v4l2_suite(void)
 	tcase_add_test(tf, camera_without_luma_format);
 	suite_add_tcase(s, tf);
 
+	tcase_add_checked_fixture(tcol, colour_setup, teardown);
+	tcase_set_timeout(tcol, 60);
+	tcase_add_test(tcol, colour_yuyv_and_yu12);
+	tcase_add_test(tcol, colour_every_yuv_format);
+	tcase_add_test(tcol, no_colour_unless_asked);
+	tcase_add_test(tcol, grey_camera_gives_no_colour);
+	tcase_add_test(tcol, colour_needs_whole_chroma);
+	tcase_add_test(tcol, colour_buffer_zeroed_on_free);
+	suite_add_tcase(s, tcol);
+
+	/* all 2^24 Y, U, V: pure arithmetic, nothing for valgrind to see, 30 s under it */
+	tcase_set_tags(tref, "exhaustive");
+	tcase_set_timeout(tref, 60);
+	tcase_add_test(tref, reference_is_bt601);
+	suite_add_tcase(s, tref);
+
 	tcase_add_checked_fixture(tv, setup, teardown);
 	tcase_set_timeout(tv, 60);
 	tcase_set_tags(tv, "video");
@@ -940,6 +1456,7 @@ static Suite *capture_v4l2_suite(void)
 	tcase_set_timeout(tl, 60);
 	tcase_set_tags(tl, "timing");
 	tcase_add_test(tl, latency_dqbuf_to_frame);
+	tcase_add_test(tl, latency_dqbuf_to_frame_bgr);
 	suite_add_tcase(s, tl);
 	return s;
 }

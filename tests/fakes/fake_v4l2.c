@@ -88,8 +88,11 @@ struct fake_cam {
 	/* frames */
 	fake_v4l2_producer producer;
 	void *producer_ctx;
+	fake_v4l2_chroma_producer chroma;
+	void *chroma_ctx;
 	uint64_t frames;
 	uint8_t *luma;
+	uint8_t *cu, *cv;               /* full-resolution chroma from the chroma producer */
 	size_t luma_size;
 	int luma_w, luma_h;
 	int64_t last_dqbuf_ns;
@@ -158,6 +161,7 @@ static unsigned bpp_x2(uint32_t f)
 	case V4L2_PIX_FMT_YUV420:
 	case V4L2_PIX_FMT_YVU420:
 	case V4L2_PIX_FMT_NV12:
+	case V4L2_PIX_FMT_NV21:
 		return 3; /* 1.5 bytes per pixel */
 	case V4L2_PIX_FMT_RGB24:
 	case V4L2_PIX_FMT_BGR24:
@@ -181,8 +185,11 @@ static void fill_pix(struct v4l2_pix_format *p, uint32_t fourcc, int w, int h)
 		p->bytesperline = 0;
 		p->sizeimage = (uint32_t)(w * h); /* a generous JPEG */
 	} else if (b == 3) {
+		/* as the kernel's v4l2_fill_pixfmt: 4:2:0 planes round up (bytesperline/2, height/2) */
 		p->bytesperline = (uint32_t)(w + cam.pad);
-		p->sizeimage = p->bytesperline * (uint32_t)h * 3 / 2;
+		p->sizeimage = p->bytesperline * (uint32_t)h +
+			       (fourcc == V4L2_PIX_FMT_NV12 || fourcc == V4L2_PIX_FMT_NV21 ?
+					p->bytesperline : (p->bytesperline + 1) / 2 * 2) * (uint32_t)((h + 1) / 2);
 	} else {
 		p->bytesperline = (uint32_t)(w * (int)b / 2 + cam.pad);
 		p->sizeimage = p->bytesperline * (uint32_t)h;
@@ -266,7 +273,50 @@ static void synthetic(void *ctx, uint64_t n, uint8_t *luma, int width, int heigh
 			luma[(size_t)y * (size_t)width + (size_t)x] = (uint8_t)(x + 2 * y + 3 * (int)n);
 }
 
-/* Write the current frame's luma into buffer memory in format p; chroma is junk on purpose. */
+/*
+ * The 4:2:0 chroma planes from the chroma producer's full-resolution U and V:
+ * YU12 / YV12 two planes of rows (bpl + 1) / 2 apart, NV12 / NV21 one
+ * interleaved plane of rows bpl apart; padding is 0xee.
+ */
+static void render_chroma_420(uint8_t *dst, const struct v4l2_pix_format *p)
+{
+	int w = (int)p->width, h = (int)p->height, cw = (w + 1) / 2, ch = (h + 1) / 2, x, y;
+	size_t bpl = p->bytesperline, cs, src;
+	uint32_t f = p->pixelformat;
+	uint8_t *c0 = dst + bpl * (size_t)h, *c1;
+	const uint8_t *first = f == V4L2_PIX_FMT_YUV420 || f == V4L2_PIX_FMT_NV12 ? cam.cu : cam.cv;
+	const uint8_t *second = first == cam.cu ? cam.cv : cam.cu;
+
+	if (f == V4L2_PIX_FMT_NV12 || f == V4L2_PIX_FMT_NV21) {
+		for (y = 0; y < ch; y++) {
+			uint8_t *row = c0 + (size_t)y * bpl;
+
+			memset(row, 0xee, bpl);
+			for (x = 0; x < cw; x++) {
+				src = (size_t)(2 * y) * (size_t)w + (size_t)(2 * x);
+				row[2 * x] = first[src];
+				row[2 * x + 1] = second[src];
+			}
+		}
+		return;
+	}
+	cs = (bpl + 1) / 2;
+	c1 = c0 + cs * (size_t)ch;
+	for (y = 0; y < ch; y++) {
+		memset(c0 + (size_t)y * cs, 0xee, cs);
+		memset(c1 + (size_t)y * cs, 0xee, cs);
+		for (x = 0; x < cw; x++) {
+			src = (size_t)(2 * y) * (size_t)w + (size_t)(2 * x);
+			c0[(size_t)y * cs + (size_t)x] = first[src];
+			c1[(size_t)y * cs + (size_t)x] = second[src];
+		}
+	}
+}
+
+/*
+ * Write the current frame into buffer memory in format p: its luma, and
+ * chroma from the chroma producer, or junk (so a wrong luma extraction shows).
+ */
 static void render(uint8_t *dst, const struct v4l2_pix_format *p, uint64_t n)
 {
 	int w = (int)p->width, h = (int)p->height, x, y;
@@ -279,12 +329,15 @@ static void render(uint8_t *dst, const struct v4l2_pix_format *p, uint64_t n)
 	case V4L2_PIX_FMT_YUV420:
 	case V4L2_PIX_FMT_YVU420:
 	case V4L2_PIX_FMT_NV12:
+	case V4L2_PIX_FMT_NV21:
 		for (y = 0; y < h; y++) {
 			memcpy(dst + (size_t)y * bpl, l + (size_t)y * (size_t)w, (size_t)w);
 			memset(dst + (size_t)y * bpl + w, 0xee, bpl - (size_t)w);
 		}
-		if (p->pixelformat != V4L2_PIX_FMT_GREY)
-			memset(dst + bpl * (size_t)h, junk, bpl * (size_t)h / 2);
+		if (p->pixelformat != V4L2_PIX_FMT_GREY && cam.chroma)
+			render_chroma_420(dst, p);
+		else if (p->pixelformat != V4L2_PIX_FMT_GREY)
+			memset(dst + bpl * (size_t)h, junk, p->sizeimage - bpl * (size_t)h);
 		break;
 	case V4L2_PIX_FMT_YUYV:
 	case V4L2_PIX_FMT_UYVY: {
@@ -292,12 +345,21 @@ static void render(uint8_t *dst, const struct v4l2_pix_format *p, uint64_t n)
 
 		for (y = 0; y < h; y++) {
 			uint8_t *row = dst + (size_t)y * bpl;
+			const uint8_t *u = cam.cu + (size_t)y * (size_t)w, *v = cam.cv + (size_t)y * (size_t)w;
 
+			memset(row + 2 * w, 0xee, bpl - 2 * (size_t)w);
 			for (x = 0; x < w; x++) {
 				row[2 * x + yo] = l[(size_t)y * (size_t)w + (size_t)x];
-				row[2 * x + !yo] = (uint8_t)(junk + x);
+				if (!cam.chroma)
+					row[2 * x + !yo] = (uint8_t)(junk + x);
+				else if (x % 2 == 0)
+					row[2 * x + !yo] = u[x];
+				else
+					row[2 * x + !yo] = v[x - 1];
 			}
-			memset(row + 2 * w, 0xee, bpl - 2 * (size_t)w);
+			/* an odd width: the last pixel's V goes into the padding, when there is room */
+			if (cam.chroma && w % 2 && bpl >= 2 * (size_t)w + 2)
+				row[2 * w + !yo] = v[w - 1];
 		}
 		break;
 	}
@@ -379,6 +441,8 @@ void fake_v4l2_reset(void)
 	for (i = 0; i < FAKE_MAX_BUFS; i++)
 		free(cam.buf[i].mem);
 	free(cam.luma);
+	free(cam.cu);
+	free(cam.cv);
 	memset(&cam, 0, sizeof(cam));
 	cam.present = true;
 	cam.caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING | V4L2_CAP_EXT_PIX_FORMAT;
@@ -398,6 +462,12 @@ void fake_v4l2_set_producer(fake_v4l2_producer fn, void *ctx)
 {
 	cam.producer = fn ? fn : synthetic;
 	cam.producer_ctx = ctx;
+}
+
+void fake_v4l2_set_chroma_producer(fake_v4l2_chroma_producer fn, void *ctx)
+{
+	cam.chroma = fn;
+	cam.chroma_ctx = ctx;
 }
 
 void fake_v4l2_set_formats(const struct fake_v4l2_fmt *fmts, int n, bool emulate)
@@ -796,12 +866,18 @@ static int do_dqbuf(struct v4l2_buffer *b)
 	cam.frames++;
 	if ((size_t)cam.fmt.width * cam.fmt.height > cam.luma_size) {
 		free(cam.luma);
+		free(cam.cu);
+		free(cam.cv);
 		cam.luma_size = (size_t)cam.fmt.width * cam.fmt.height;
 		cam.luma = malloc(cam.luma_size);
+		cam.cu = malloc(cam.luma_size);
+		cam.cv = malloc(cam.luma_size);
 	}
 	cam.luma_w = (int)cam.fmt.width;
 	cam.luma_h = (int)cam.fmt.height;
 	cam.producer(cam.producer_ctx, cam.frames, cam.luma, cam.luma_w, cam.luma_h);
+	if (cam.chroma)
+		cam.chroma(cam.chroma_ctx, cam.frames, cam.cu, cam.cv, cam.luma_w, cam.luma_h);
 
 	memset(b, 0, sizeof(*b));
 	b->index = (uint32_t)i;

@@ -7,8 +7,9 @@
  *
  * The camera serves frames made by a producer callback (synthetic by
  * default; a test can feed it decoded video), converted to the negotiated
- * format (GREY, YUYV, UYVY, YU12, NV12, with chroma filled with junk so a
- * wrong luma extraction shows). Like libv4l2, it lists YU12/YV12/RGB3/BGR3
+ * format (GREY, YUYV, UYVY, YU12, YV12, NV12, NV21, with chroma filled with
+ * junk so a wrong luma extraction shows, or with the chroma a second
+ * producer makes). Like libv4l2, it lists YU12/YV12/RGB3/BGR3
  * as emulated formats and delivers them.
  *
  * The fd it returns is a real timerfd that becomes readable when a frame is
@@ -25,6 +26,12 @@
 
 /* Fill width x height luma (stride width) for frame n (1, 2, ...). */
 typedef void (*fake_v4l2_producer)(void *ctx, uint64_t n, uint8_t *luma, int width, int height);
+/*
+ * Fill full-resolution U and V (width x height each, stride width) for frame n.
+ * The camera keeps the sample at the top left of each 2x1 (4:2:2: YUYV, UYVY)
+ * or 2x2 (4:2:0: YU12, YV12, NV12, NV21) block.
+ */
+typedef void (*fake_v4l2_chroma_producer)(void *ctx, uint64_t n, uint8_t *u, uint8_t *v, int width, int height);
 
 struct fake_v4l2_fmt {
 	uint32_t fourcc;
@@ -46,6 +53,8 @@ void fake_v4l2_reset(void);
 
 /* Where frames come from (NULL: the synthetic pattern). */
 void fake_v4l2_set_producer(fake_v4l2_producer fn, void *ctx);
+/* Where chroma comes from (NULL: junk, the default). */
+void fake_v4l2_set_chroma_producer(fake_v4l2_chroma_producer fn, void *ctx);
 /* The camera's own formats; emulate: what libv4l2 would add (YU12, YV12, RGB3, BGR3). Takes effect at once. */
 void fake_v4l2_set_formats(const struct fake_v4l2_fmt *fmts, int n, bool emulate);
 /* Extra bytes at the end of every row (bytesperline = width * bpp + pad). */
