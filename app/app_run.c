@@ -592,6 +592,7 @@ static int open_source(struct run *r)
 		       zp_source_fps(r->src), r->o->fast ? ", as fast as it decodes" : ", paced by its frame times");
 		return 0;
 	}
+	r->cfg->camera.want_bgr = r->cfg->detector.shadows == 2; /* colour costs a conversion: only when used */
 	r->src = zp_source_open_v4l2(&r->cfg->camera, &code, err, sizeof(err));
 	if (!r->src) {
 		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
