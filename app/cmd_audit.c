@@ -315,6 +315,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 
 	if (camera) {
 		zp_strlcpy(cfg->camera.device, source, sizeof(cfg->camera.device));
+		cfg->camera.want_bgr = cfg->detector.shadows == 2; /* the same frames as `run` */
 		src = zp_source_open_v4l2(&cfg->camera, &code, err, sizeof(err));
 	} else {
 		src = zp_source_open_file(source, o->fps, &code, err, sizeof(err));
