@@ -348,6 +348,26 @@ static void person_striding(uint8_t *img, int cx, int top, int crotch, int feet,
 	}
 }
 
+/* Zones "far" (rows 140..195) and "near" (196..); scale 1; WARMUP empty frames of texture `seed` fed. */
+static zp_detector *depth_scene(bool split, uint32_t seed, uint8_t *bg, uint8_t *img, uint64_t *seq)
+{
+	zp_zone zones[2] = { rect_zone("far", 0, 140, W, 195), rect_zone("near", 0, 196, W, H) };
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+
+	zp_detector_params_default(&p);
+	p.scale = 1;
+	p.split_groups = split;
+	texture(bg, W, H, seed, 40, 120);
+	d = make(&p, zones, 2, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++*seq);
+		feed(d, img, W, H, *seq, (int64_t)*seq * 40, &r);
+	}
+	return d;
+}
+
 /*
  * Two near people (feet on row 219, in zone "near") with a third further
  * back between them (feet on row 175, zone "far"), touching both: one
@@ -358,21 +378,10 @@ static void person_striding(uint8_t *img, int cx, int top, int crotch, int feet,
 static void run_group(bool split, int *far_max, int *near_min)
 {
 	static uint8_t bg[W * H], img[W * H];
-	zp_zone zones[2] = { rect_zone("far", 0, 140, W, 195), rect_zone("near", 0, 196, W, H) };
-	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
 	uint64_t seq = 0;
+	zp_detector *d = depth_scene(split, 5, bg, img, &seq);
+	zp_result r;
 
-	zp_detector_params_default(&p);
-	p.scale = 1;
-	p.split_groups = split;
-	texture(bg, W, H, 5, 40, 120);
-	d = make(&p, zones, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
 	*far_max = 0;
 	*near_min = 99;
 	for (int k = 0; k < 40; k++) {
@@ -411,20 +420,10 @@ END_TEST
 START_TEST(stride_is_not_split)
 {
 	static uint8_t bg[W * H], img[W * H];
-	zp_zone zones[2] = { rect_zone("far", 0, 140, W, 195), rect_zone("near", 0, 196, W, H) };
-	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
 	uint64_t seq = 0;
+	zp_detector *d = depth_scene(true, 6, bg, img, &seq);
+	zp_result r;
 
-	zp_detector_params_default(&p);
-	p.scale = 1;
-	texture(bg, W, H, 6, 40, 120);
-	d = make(&p, zones, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
 	for (int k = 0; k < 40; k++) {
 		empty_frame(img, bg, ++seq);
 		person_striding(img, 60 + 3 * k, 100, 160, 219, 230);

@@ -460,28 +460,42 @@ END_TEST
  * +30 % and a -30 % step. No occupancy from the second frame after a step
  * on; with someone standing in view he stays counted.
  */
-static void gain_case(double step, bool with_person)
+/*
+ * A detector with one zone over the whole frame, warmed up on the empty
+ * frames at `base` of their level; with_person: he has walked in to the
+ * kerb and is counted. *k: the next frame.
+ */
+static zp_detector *lit_scene(struct scene *s, double base, bool with_person, int *k)
 {
-	static struct scene s;
-	const double base = 0.75;
 	zp_detector_params p;
 	zp_zone z = rect_zone("all", 0, 0, CW - 1, CH - 1);
 	zp_detector *d;
 	zp_result r;
-	int k = WARM, worst = 0;
 
 	zp_detector_params_default(&p);
 	d = make(&p, &z, 1);
-	warm(d, &s, WARM, base);
+	warm(d, s, WARM, base);
+	*k = WARM;
 	if (with_person) {
-		for (int i = 0; i <= WALK + 20; i++, k++) {
-			scene_begin(&s, k);
-			paste_person(&s, walk_x(i), M.feet_y);
-			apply_gain(&s, base);
-			run(d, scene_end(&s, k), &r);
+		for (int i = 0; i <= WALK + 20; i++, ++*k) {
+			scene_begin(s, *k);
+			paste_person(s, walk_x(i), M.feet_y);
+			apply_gain(s, base);
+			run(d, scene_end(s, *k), &r);
 		}
 		ck_assert_int_eq(r.zone_count[0], 1);
 	}
+	return d;
+}
+
+static void gain_case(double step, bool with_person)
+{
+	static struct scene s;
+	const double base = 0.75;
+	zp_result r;
+	int k, worst = 0;
+	zp_detector *d = lit_scene(&s, base, with_person, &k);
+
 	for (int i = 0; i < 60; i++, k++) {
 		double g = base * (i < 10 ? 1.0 : i < 35 ? step : 1.0); /* step up (or down) at 10, back at 35 */
 
@@ -532,24 +546,10 @@ static void sun_case(bool with_person, double *worst_fg)
 {
 	static struct scene s;
 	const double base = 0.7;
-	zp_detector_params p;
-	zp_zone z = rect_zone("all", 0, 0, CW - 1, CH - 1);
-	zp_detector *d;
 	zp_result r;
-	int k = WARM;
+	int k;
+	zp_detector *d = lit_scene(&s, base, with_person, &k);
 
-	zp_detector_params_default(&p);
-	d = make(&p, &z, 1);
-	warm(d, &s, WARM, base);
-	if (with_person) {
-		for (int i = 0; i <= WALK + 20; i++, k++) {
-			scene_begin(&s, k);
-			paste_person(&s, walk_x(i), M.feet_y);
-			apply_gain(&s, base);
-			run(d, scene_end(&s, k), &r);
-		}
-		ck_assert_int_eq(r.zone_count[0], 1);
-	}
 	*worst_fg = 0;
 	for (int i = 0; i < 80; i++, k++) {
 		double g = i < 10 ? 1.0 : i < 20 ? 1.0 + 0.035 * (i - 9) : 1.35; /* x1.35 in 1 s, then it stays */
