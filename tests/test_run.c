@@ -235,6 +235,7 @@ struct cfg {
 	bool no_button;
 	bool vtest_zones;
 	int camera_timeout_ms;
+	int shadows;               /* 0: the default (1, luma) */
 };
 
 static void cfg_default(struct cfg *c)
@@ -269,8 +270,9 @@ static void write_config(struct t *t, const struct cfg *c)
 	else
 		fprintf(f,
 			"[detector]\nscale = 1\nwarmup_frames = 10\nopen_radius = 1\nclose_radius = 1\n"
-			"min_area = 300\nmax_area = 20000\ntrack_min_hits = 3\ntrack_max_dist = 30\n\n"
-			"[zone middle]\nrole = crossing\npolygon = 130,100 210,100 210,230 130,230\n\n");
+			"min_area = 300\nmax_area = 20000\ntrack_min_hits = 3\ntrack_max_dist = 30\nshadows = %d\n\n"
+			"[zone middle]\nrole = crossing\npolygon = 130,100 210,100 210,230 130,230\n\n",
+			c->shadows ? c->shadows : 1);
 	fprintf(f,
 		"[lights]\nmin_on_ms = %d\nhold_ms = %d\nstall_ms = %d\nrecover_ms = %d\nfailsafe = %s\n"
 		"shutdown = %s\nblink_ms = 100\n\n",
@@ -1077,6 +1079,29 @@ START_TEST(format_refused)
 }
 END_TEST
 
+/* The colour shadow mode asks the camera for colour; the default (luma) does not pay for the conversion. */
+START_TEST(colour_only_for_colour_shadows)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	ck_assert_int_eq(run_daemon("--max-frames", "20"), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.frames, 20);
+	ck_assert_log("YUYV, ");
+	ck_assert_int_eq(log_count("-> luma + BGR"), 0);
+
+	teardown();
+	setup();
+	cfg_default(&c);
+	c.shadows = 2;
+	write_config(&T, &c);
+	ck_assert_int_eq(run_daemon("--max-frames", "20"), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.frames, 20);
+	ck_assert_log("YUYV -> luma + BGR");
+}
+END_TEST
+
 /* The camera delivers a size the zones do not fit: no frame is processed, fail-safe, logged once. */
 START_TEST(zones_do_not_fit_camera)
 {
@@ -1353,6 +1378,7 @@ static Suite *run_suite(void)
 	tcase_add_checked_fixture(tn, setup, teardown);
 	tcase_set_timeout(tn, 60);
 	tcase_add_test(tn, normal_run);
+	tcase_add_test(tn, colour_only_for_colour_shadows);
 	tcase_add_test(tn, sigterm_sets_shutdown_level);
 	tcase_add_test(tn, sighup_logged_sigint_stops);
 	tcase_add_test(tn, push_button_switches_light_on);
