@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 struct replay_opts {
@@ -218,10 +219,12 @@ int zp_cmd_replay(int argc, char **argv)
 	zp_result *r;
 	int rc, e;
 	int64_t t0, t1;
+	bool progress;
 
 	rc = parse_replay(argc, argv, &ro);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
+	progress = !ro.quiet && isatty(STDERR_FILENO); /* a counter that rewrites its line: terminals only */
 	memset(&out, 0, sizeof(out));
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -260,9 +263,11 @@ int zp_cmd_replay(int argc, char **argv)
 		rc = write_frame_outputs(&out, &pl, &f, r, st);
 		if (rc)
 			goto done;
-		if (!ro.quiet && pl.frames % 100 == 0)
+		if (progress && pl.frames % 100 == 0)
 			fprintf(stderr, "zebrapad replay: %llu frames\r", (unsigned long long)pl.frames);
 	}
+	if (progress && pl.frames >= 100)
+		fprintf(stderr, "%40s\r", ""); /* the progress line off the terminal before the summary */
 	t1 = zp_now_ms();
 	if (pl.frames == 0) {
 		fprintf(stderr, "zebrapad replay: %s: no frames\n", ro.source);
