@@ -8,6 +8,8 @@
  */
 #include "app_score.h"
 
+#include "app_path.h"
+
 #include "capture.h"
 #include "cvwrap.h"
 #include "detector.h"
@@ -17,9 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define SCORE_PATH 1024
+#define SCORE_PATH ZP_APP_PATH_MAX
 
 struct zp_score_set {
 	zp_score_kind kind;
@@ -38,38 +39,6 @@ struct zp_score_set {
 	/* MOTChallenge */
 	zp_eval_gt *mot_gt;
 };
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* dst = dirname(path) ("." when there is no slash). */
-static void dir_of(char *dst, size_t size, const char *path)
-{
-	char tmp[SCORE_PATH];
-	const char *slash;
-
-	zp_strlcpy(tmp, path, sizeof(tmp));
-	while (strlen(tmp) > 1 && tmp[strlen(tmp) - 1] == '/')
-		tmp[strlen(tmp) - 1] = '\0';
-	slash = strrchr(tmp, '/');
-	if (!slash)
-		zp_strlcpy(dst, ".", size);
-	else if (slash == tmp)
-		zp_strlcpy(dst, "/", size);
-	else
-		snprintf(dst, size, "%.*s", (int)(slash - tmp), tmp);
-}
 
 /* Grow a buffer to hold need elements of size each; false when out of memory. */
 static bool grow(void **buf, long *cap, long need, size_t each)
@@ -122,9 +91,9 @@ static int load_cdnet_rois(zp_score_set *s, const char *prog, const char *gt)
 	char parent[SCORE_PATH], path[SCORE_PATH + 32], err[SCORE_PATH + 128];
 	int w, h;
 
-	dir_of(parent, sizeof(parent), gt);
+	zp_path_dirname(parent, sizeof(parent), gt);
 	snprintf(path, sizeof(path), "%s/ROI.bmp", parent);
-	if (is_file(path)) {
+	if (zp_path_is_file(path)) {
 		if (zp_cv_imread(path, 1, &s->roi, &w, &h, err, sizeof(err))) {
 			fprintf(stderr, "%s: %s\n", prog, err);
 			return 2;
@@ -136,7 +105,7 @@ static int load_cdnet_rois(zp_score_set *s, const char *prog, const char *gt)
 		}
 	}
 	snprintf(path, sizeof(path), "%s/temporalROI.txt", parent);
-	if (is_file(path) && zp_eval_troi_load(path, &s->troi_first, &s->troi_last, err, sizeof(err))) {
+	if (zp_path_is_file(path) && zp_eval_troi_load(path, &s->troi_first, &s->troi_last, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 2;
 	}
@@ -155,7 +124,7 @@ static int load_gt_mask(zp_score_set *s, const char *prog, const char *gt, long 
 	if (s->troi_first > 0 && (f < s->troi_first || f > s->troi_last))
 		return 0;
 	snprintf(path, sizeof(path), "%s/gt%06llu.png", gt, (unsigned long long)f);
-	if (!is_file(path)) {
+	if (!zp_path_is_file(path)) {
 		fprintf(stderr, "%s: %s: no such file (expected the CDnet ground-truth mask of frame %llu)\n", prog, path,
 			(unsigned long long)f);
 		return 2;
@@ -199,10 +168,10 @@ zp_score_set *zp_score_set_load(const char *prog, const char *source, const char
 	}
 	/* as eval: a MOTChallenge sequence folder reads its frames from img1/ */
 	snprintf(sub, sizeof(sub), "%s/img1", source);
-	zp_strlcpy(s->source, is_dir(source) && is_dir(sub) ? sub : source, sizeof(s->source));
-	if (is_dir(gt)) {
+	zp_strlcpy(s->source, zp_path_is_dir(source) && zp_path_is_dir(sub) ? sub : source, sizeof(s->source));
+	if (zp_path_is_dir(gt)) {
 		s->kind = ZP_SCORE_CDNET;
-	} else if (is_file(gt)) {
+	} else if (zp_path_is_file(gt)) {
 		s->kind = ZP_SCORE_MOT;
 		s->mot_gt = zp_eval_gt_load(gt, &code, err, sizeof(err));
 		if (!s->mot_gt) {

@@ -15,6 +15,7 @@
  * timings (clock_gettime) are printed apart and never mixed into them.
  */
 #include "app.h"
+#include "app_path.h"
 #include "app_pipeline.h"
 
 #include "cvwrap.h"
@@ -34,7 +35,7 @@
 
 #define PROG "zebrapad eval"
 #define EVAL_MAX_MODELS 5
-#define EVAL_PATH 1024
+#define EVAL_PATH ZP_APP_PATH_MAX
 
 struct eval_opts {
 	const char *source;
@@ -140,50 +141,6 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 
 /* ---- input layout ---- */
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* dst = dirname(path) ("." when there is no slash). */
-static void dir_of(char *dst, size_t size, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash) {
-		zp_strlcpy(dst, ".", size);
-		return;
-	}
-	if (slash == path) {
-		zp_strlcpy(dst, "/", size);
-		return;
-	}
-	snprintf(dst, size, "%.*s", (int)(slash - path), path);
-}
-
-/* dst = a/b; false (dst empty) when it does not fit. */
-static bool join(char *dst, size_t size, const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	dst[0] = '\0';
-	if (la + 1 + lb + 1 > size)
-		return false;
-	memcpy(dst, a, la);
-	dst[la] = '/';
-	memcpy(dst + la + 1, b, lb + 1);
-	return true;
-}
-
 /*
  * The one video file in a MOTChallenge-style folder (gt/gt.txt beside it):
  * 1 found (path in dst), 0 none, -1 more than one (their names in dst).
@@ -214,7 +171,7 @@ static int folder_video(char *dst, size_t size, const char *dir)
 		}
 	}
 	closedir(d);
-	if (n == 1 && !join(dst, size, dir, first))
+	if (n == 1 && !zp_path_join(dst, size, dir, first))
 		return 0;
 	return n > 1 ? -1 : n;
 }
@@ -244,13 +201,13 @@ static int resolve_inputs(struct eval *e)
 	if (S_ISDIR(st.st_mode)) {
 		char sub[EVAL_PATH];
 
-		if (join(sub, sizeof(sub), src, "input") && is_dir(sub)) {
+		if (zp_path_join(sub, sizeof(sub), src, "input") && zp_path_is_dir(sub)) {
 			cdnet_layout = true;
-		} else if (join(sub, sizeof(sub), src, "img1") && is_dir(sub)) {
+		} else if (zp_path_join(sub, sizeof(sub), src, "img1") && zp_path_is_dir(sub)) {
 			/* a MOTChallenge sequence folder: frames in img1/, boxes in gt/gt.txt */
 			zp_strlcpy(e->source, sub, sizeof(e->source));
-			join(tmp, sizeof(tmp), src, "gt/gt.txt");
-		} else if (join(tmp, sizeof(tmp), src, "gt/gt.txt") && is_file(tmp)) {
+			zp_path_join(tmp, sizeof(tmp), src, "gt/gt.txt");
+		} else if (zp_path_join(tmp, sizeof(tmp), src, "gt/gt.txt") && zp_path_is_file(tmp)) {
 			/* the same with the frames as one video file beside gt/ */
 			int nv = folder_video(sub, sizeof(sub), src);
 
@@ -265,17 +222,17 @@ static int resolve_inputs(struct eval *e)
 			}
 			zp_strlcpy(e->source, sub, sizeof(e->source));
 		} else {
-			dir_of(parent, sizeof(parent), src);
-			join(tmp, sizeof(tmp), parent, "gt/gt.txt");
+			zp_path_dirname(parent, sizeof(parent), src);
+			zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
 		}
 	} else {
-		dir_of(parent, sizeof(parent), src);
-		join(tmp, sizeof(tmp), parent, "gt/gt.txt");
+		zp_path_dirname(parent, sizeof(parent), src);
+		zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
 	}
 	if (e->o.gt) {
-		if (is_dir(e->o.gt)) {
+		if (zp_path_is_dir(e->o.gt)) {
 			e->kind = EVAL_CDNET;
-		} else if (is_file(e->o.gt)) {
+		} else if (zp_path_is_file(e->o.gt)) {
 			e->kind = EVAL_MOT;
 		} else {
 			fprintf(stderr,
@@ -286,8 +243,8 @@ static int resolve_inputs(struct eval *e)
 		zp_strlcpy(e->gt, e->o.gt, sizeof(e->gt));
 	} else if (cdnet_layout) {
 		e->kind = EVAL_CDNET;
-		join(e->gt, sizeof(e->gt), src, "groundtruth");
-		if (!is_dir(e->gt)) {
+		zp_path_join(e->gt, sizeof(e->gt), src, "groundtruth");
+		if (!zp_path_is_dir(e->gt)) {
 			fprintf(stderr,
 				PROG ": %s: no such folder (expected the CDnet ground-truth masks gt000001.png ..., "
 				"or --gt PATH)\n", e->gt);
@@ -295,7 +252,7 @@ static int resolve_inputs(struct eval *e)
 		}
 	} else {
 		e->kind = EVAL_MOT;
-		if (!tmp[0] || !is_file(tmp)) {
+		if (!tmp[0] || !zp_path_is_file(tmp)) {
 			fprintf(stderr,
 				PROG ": %s: no ground truth found (looked for %s); expected --gt PATH "
 				"(a CDnet groundtruth/ folder or a MOTChallenge gt.txt)\n",
@@ -306,12 +263,9 @@ static int resolve_inputs(struct eval *e)
 	}
 	if (e->kind == EVAL_CDNET) {
 		/* ROI.bmp and temporalROI.txt sit next to the ground-truth folder */
-		zp_strlcpy(tmp, e->gt, sizeof(tmp));
-		while (strlen(tmp) > 1 && tmp[strlen(tmp) - 1] == '/')
-			tmp[strlen(tmp) - 1] = '\0';
-		dir_of(parent, sizeof(parent), tmp);
-		join(e->roi_path, sizeof(e->roi_path), parent, "ROI.bmp");
-		join(e->troi_path, sizeof(e->troi_path), parent, "temporalROI.txt");
+		zp_path_dirname(parent, sizeof(parent), e->gt);
+		zp_path_join(e->roi_path, sizeof(e->roi_path), parent, "ROI.bmp");
+		zp_path_join(e->troi_path, sizeof(e->troi_path), parent, "temporalROI.txt");
 	}
 	return ZP_EXIT_OK;
 }
@@ -322,7 +276,7 @@ static int load_cdnet_rois(struct eval *e)
 	char err[EVAL_PATH + 128];
 	int w, h, rc;
 
-	if (is_file(e->roi_path)) {
+	if (zp_path_is_file(e->roi_path)) {
 		rc = zp_cv_imread(e->roi_path, 1, &e->roi, &w, &h, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, PROG ": %s\n", err);
@@ -337,7 +291,7 @@ static int load_cdnet_rois(struct eval *e)
 	} else {
 		fprintf(stderr, PROG ": note: %s not found: the whole frame is scored\n", e->roi_path);
 	}
-	if (is_file(e->troi_path)) {
+	if (zp_path_is_file(e->troi_path)) {
 		if (zp_eval_troi_load(e->troi_path, &e->troi_first, &e->troi_last, err, sizeof(err))) {
 			fprintf(stderr, PROG ": %s\n", err);
 			return ZP_EXIT_USAGE;
@@ -473,7 +427,7 @@ static int score_cdnet(struct eval *e, const zp_frame *f)
 	if (!zp_eval_pixels_in_troi(&e->m[0].px, (int64_t)f->seq))
 		return ZP_EXIT_OK;
 	snprintf(path, sizeof(path), "%s/gt%06llu.png", e->gt, (unsigned long long)f->seq);
-	if (!is_file(path)) {
+	if (!zp_path_is_file(path)) {
 		fprintf(stderr, PROG ": %s: no such file (expected the CDnet ground-truth mask of frame %llu)\n", path,
 			(unsigned long long)f->seq);
 		return ZP_EXIT_USAGE;

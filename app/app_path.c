@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app_path.c - path helpers shared by eval and tune (app_path.h).
+ */
+#include "app_path.h"
+
+#include "zp_common.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+bool zp_path_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool zp_path_is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void zp_path_dirname(char *dst, size_t size, const char *path)
+{
+	char tmp[ZP_APP_PATH_MAX];
+	const char *slash;
+
+	zp_strlcpy(tmp, path, sizeof(tmp));
+	while (strlen(tmp) > 1 && tmp[strlen(tmp) - 1] == '/')
+		tmp[strlen(tmp) - 1] = '\0';
+	slash = strrchr(tmp, '/');
+	if (!slash)
+		zp_strlcpy(dst, ".", size);
+	else if (slash == tmp)
+		zp_strlcpy(dst, "/", size);
+	else
+		snprintf(dst, size, "%.*s", (int)(slash - tmp), tmp);
+}
+
+bool zp_path_join(char *dst, size_t size, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	dst[0] = '\0';
+	if (la + 1 + lb + 1 > size)
+		return false;
+	memcpy(dst, a, la);
+	dst[la] = '/';
+	memcpy(dst + la + 1, b, lb + 1);
+	return true;
+}

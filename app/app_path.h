@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app_path.h - the small path helpers of the commands that find recordings
+ * and their ground truth on disk (eval, tune).
+ */
+#ifndef ZP_APP_PATH_H
+#define ZP_APP_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Paths the helpers handle (longer ones are refused by the commands first). */
+#define ZP_APP_PATH_MAX 1024
+
+/* true when path is a folder / a regular file (following links). */
+bool zp_path_is_dir(const char *path);
+bool zp_path_is_file(const char *path);
+
+/* dst = the folder that holds path, trailing slashes of path ignored ("." when there is no slash, "/" at the top). */
+void zp_path_dirname(char *dst, size_t size, const char *path);
+
+/* dst = a/b; false (dst empty) when it does not fit in size. */
+bool zp_path_join(char *dst, size_t size, const char *a, const char *b);
+
+#endif
