@@ -17,34 +17,19 @@
 
 /* ---- scene helpers ---- */
 
-static uint32_t hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
-static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
-{
-	return hash32(a * 0x9e3779b9U ^ hash32(b * 0x85ebca6bU ^ hash32(c + 0x27d4eb2fU)));
-}
-
 /* Texture of 4x4 patches with levels lo..hi, different per seed. */
 static void texture(uint8_t *img, int w, int h, uint32_t seed, int lo, int hi)
 {
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++)
-			img[y * w + x] = (uint8_t)(lo + hash3(seed, (uint32_t)x >> 2, (uint32_t)y >> 2) % (uint32_t)(hi - lo + 1));
+			img[y * w + x] = (uint8_t)(lo + zp_hash3(seed, (uint32_t)x >> 2, (uint32_t)y >> 2) % (uint32_t)(hi - lo + 1));
 }
 
 /* Sensor noise: +-amp per pixel, different every frame, clamped. */
 static void noise(uint8_t *img, int w, int h, uint32_t frame, int amp)
 {
 	for (int i = 0; i < w * h; i++) {
-		int v = img[i] + (int)(hash3(frame, (uint32_t)i, 77) % (uint32_t)(2 * amp + 1)) - amp;
+		int v = img[i] + (int)(zp_hash3(frame, (uint32_t)i, 77) % (uint32_t)(2 * amp + 1)) - amp;
 
 		img[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 	}
@@ -641,13 +626,13 @@ START_TEST(noise_gives_no_blobs)
 		if (i >= 5) {
 			/* 2 % salt and pepper, and 40 specks of up to 4x4 pixels, different every frame */
 			for (int j = 0; j < W * H; j++) {
-				uint32_t h = hash3((uint32_t)seq, (uint32_t)j, 5) % 100;
+				uint32_t h = zp_hash3((uint32_t)seq, (uint32_t)j, 5) % 100;
 
 				if (h < 2)
 					img[j] = h == 0 ? 0 : 255;
 			}
 			for (int j = 0; j < 40; j++) {
-				uint32_t h = hash3((uint32_t)seq, (uint32_t)j, 6);
+				uint32_t h = zp_hash3((uint32_t)seq, (uint32_t)j, 6);
 
 				fill_rect(img, W, H, (int)(h % W), (int)((h >> 10) % H), 1 + (int)((h >> 20) % 4),
 					  1 + (int)((h >> 24) % 4), (h >> 28) & 1 ? 250 : 5);

@@ -46,24 +46,14 @@ void free(void *p)
 #define W 320
 #define H 240
 
-static uint32_t hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
 static void scene(uint8_t *img, int i)
 {
 	double gain = i > 150 && i < 200 ? 1.3 : 1.0;
 
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++) {
-			int v = (int)((60 + hash32((uint32_t)(x >> 2) * 7919u + (uint32_t)(y >> 2) * 104729u) % 121 +
-				       hash32((uint32_t)(i * W * H + y * W + x)) % 5) * gain);
+			int v = (int)((60 + zp_hash32((uint32_t)(x >> 2) * 7919u + (uint32_t)(y >> 2) * 104729u) % 121 +
+				       zp_hash32((uint32_t)(i * W * H + y * W + x)) % 5) * gain);
 
 			img[y * W + x] = (uint8_t)(v > 255 ? 255 : v);
 		}

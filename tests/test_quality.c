@@ -51,21 +51,6 @@ struct material {
 
 static struct material M;
 
-static uint32_t hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
-static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
-{
-	return hash32(a * 0x9e3779b9U ^ hash32(b * 0x85ebca6bU ^ hash32(c + 0x27d4eb2fU)));
-}
-
 /* CDnet frame n: its input (channels 3) or its ground truth (channels 1). */
 static uint8_t *read_image(const char *dir, bool gt, int n, int channels)
 {
@@ -773,13 +758,13 @@ static void disturb_case(enum disturb what)
 		scene_begin(&s, k);
 		if (what == NOISE) {
 			for (size_t i = 0; i < sizeof(s.bgr); i++) {
-				int v = s.bgr[i] + (int)(hash3((uint32_t)k, (uint32_t)i, 1) % 17) - 8;
+				int v = s.bgr[i] + (int)(zp_hash3((uint32_t)k, (uint32_t)i, 1) % 17) - 8;
 
 				s.bgr[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 			}
 		} else if (what == JITTER) {
 			/* the whole picture moves by up to one pixel each way, a different way every frame */
-			int dx = (int)(hash3((uint32_t)k, 2, 3) % 3) - 1, dy = (int)(hash3((uint32_t)k, 4, 5) % 3) - 1;
+			int dx = (int)(zp_hash3((uint32_t)k, 2, 3) % 3) - 1, dy = (int)(zp_hash3((uint32_t)k, 4, 5) % 3) - 1;
 
 			memcpy(t.bgr, s.bgr, sizeof(s.bgr));
 			for (int y = 0; y < CH; y++)
@@ -792,7 +777,7 @@ static void disturb_case(enum disturb what)
 		} else {
 			/* 400 drops a frame: bright streaks 1 px wide, 3..8 px long, falling slant */
 			for (int j = 0; j < 400; j++) {
-				uint32_t h = hash3((uint32_t)k, (uint32_t)j, 9);
+				uint32_t h = zp_hash3((uint32_t)k, (uint32_t)j, 9);
 				int x = (int)(h % CW), y = (int)((h >> 9) % CH), len = 3 + (int)((h >> 18) % 6);
 
 				for (int i = 0; i < len; i++) {
@@ -852,7 +837,7 @@ static zp_health view_health(enum view v, int *first_bad)
 			break;
 		case COVERED: /* a bag over the camera: a dim, even, slightly noisy grey */
 			for (size_t j = 0; j < sizeof(s.bgr); j++)
-				s.bgr[j] = (uint8_t)(60 + hash3((uint32_t)k, (uint32_t)j, 7) % 3);
+				s.bgr[j] = (uint8_t)(60 + zp_hash3((uint32_t)k, (uint32_t)j, 7) % 3);
 			break;
 		case DARK: /* night without street lights */
 			apply_gain(&s, 0.06);

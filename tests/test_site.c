@@ -282,24 +282,14 @@ static void object_px(const zp_homography *H, double fx, double fy, double width
 	*h = (int)lround(height_m / mpp);
 }
 
-static uint32_t hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
 /* Textured background (4x4 patches) with +-3 sensor noise per frame. */
 static void background(uint8_t *img, uint32_t frame)
 {
 	for (int y = 0; y < SH; y++)
 		for (int x = 0; x < SW; x++) {
-			int v = 60 + (int)(hash32((uint32_t)((y >> 2) * 1000 + (x >> 2))) % 120);
+			int v = 60 + (int)(zp_hash32((uint32_t)((y >> 2) * 1000 + (x >> 2))) % 120);
 
-			v += (int)(hash32(frame * 77777u + (uint32_t)(y * SW + x)) % 7) - 3;
+			v += (int)(zp_hash32(frame * 77777u + (uint32_t)(y * SW + x)) % 7) - 3;
 			img[y * SW + x] = (uint8_t)v;
 		}
 }
@@ -566,7 +556,7 @@ static const char *make_frames(const char *name, int n, int w, int h)
 	for (int k = 1; k <= n; k++) {
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++) {
-				uint8_t v = (uint8_t)(60 + hash32((uint32_t)((y >> 2) * 1000 + (x >> 2))) % 120);
+				uint8_t v = (uint8_t)(60 + zp_hash32((uint32_t)((y >> 2) * 1000 + (x >> 2))) % 120);
 
 				if (k > n / 2 && x >= 10 + 3 * (k - n / 2) && x < 34 + 3 * (k - n / 2) && y >= h / 2 &&
 				    y < h / 2 + 48)
