@@ -30,36 +30,6 @@ static char g_tmp[256]; /* per-process temp dir; Check forks each test so this i
 /* `zebrapad replay ARGS...` (NULL-terminated) */
 #define run_replay(r, ...) zp_exec_zebrapad(r, NULL, "replay", __VA_ARGS__)
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static const char *tmp_path(const char *name)
 {
 	static char buf[4][512];
@@ -170,7 +140,7 @@ START_TEST(synthetic_scene_exact_occupancy)
 	run_replay(&r, dir, "--config", config_path("tests/configs/synthetic.ini"), "--zones-out",
 		     tmp_path("zones.csv"), "--lights-out", tmp_path("lights.csv"), "-q", NULL);
 	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	csv = slurp(tmp_path("zones.csv"), NULL);
+	csv = zp_test_slurp(tmp_path("zones.csv"), NULL);
 	ck_assert_ptr_nonnull(csv);
 	line = strtok_r(csv, "\n", &save);
 	ck_assert_str_eq(line, "frame,zone,count");
@@ -195,7 +165,7 @@ START_TEST(synthetic_scene_exact_occupancy)
 	free(csv);
 
 	/* the lights: on while the block is in the zone, off again after min-on/hold */
-	csv = slurp(tmp_path("lights.csv"), NULL);
+	csv = zp_test_slurp(tmp_path("lights.csv"), NULL);
 	ck_assert_ptr_nonnull(csv);
 	{
 		int on_first = 0, off_after = 0, fr;
@@ -227,7 +197,7 @@ END_TEST
 /* Sum of counts per zone name in a zones CSV; returns frames with any count > 0. */
 static int occupied_frames(const char *csvpath, int *rows)
 {
-	char *csv = slurp(csvpath, NULL), *line, *save = NULL;
+	char *csv = zp_test_slurp(csvpath, NULL), *line, *save = NULL;
 	int occ = 0, last = -1;
 
 	ck_assert_ptr_nonnull(csv);
@@ -252,7 +222,7 @@ static int occupied_frames(const char *csvpath, int *rows)
 /* lights CSV: did the state go on, and later off again? */
 static void assert_lights_on_then_off(const char *csvpath)
 {
-	char *csv = slurp(csvpath, NULL), *line, *save = NULL;
+	char *csv = zp_test_slurp(csvpath, NULL), *line, *save = NULL;
 	int on = 0, off_after_on = 0;
 
 	ck_assert_ptr_nonnull(csv);
@@ -312,8 +282,8 @@ END_TEST
 
 static bool files_equal(const char *a, const char *b)
 {
-	size_t la, lb;
-	char *x = slurp(a, &la), *y = slurp(b, &lb);
+	size_t la = 0, lb = 0;
+	char *x = zp_test_slurp(a, &la), *y = zp_test_slurp(b, &lb);
 	bool eq = x && y && la == lb && memcmp(x, y, la) == 0;
 
 	free(x);
@@ -353,7 +323,7 @@ START_TEST(replay_is_deterministic)
 
 		snprintf(a, sizeof(a), "%s/%s", dir[0], names[i]);
 		snprintf(b, sizeof(b), "%s/%s", dir[1], names[i]);
-		x = slurp(a, &len);
+		x = zp_test_slurp(a, &len);
 		ck_assert_msg(x && len > 0, "%s missing or empty", a);
 		free(x);
 		ck_assert_msg(files_equal(a, b), "%s differs between two replays", names[i]);
@@ -368,7 +338,7 @@ static void expect_bad(const char *source, const char *config_text, const char *
 	struct zp_exec r;
 	const char *cfg = tmp_path("bad.ini");
 
-	write_file(cfg, config_text);
+	zp_test_write_text(cfg, config_text);
 	run_replay(&r, source, "--config", cfg, "-q", NULL);
 	ck_assert_msg(r.code == 2, "exit %d (expected 2) for '%s': %s", r.code, needle, r.err);
 	ck_assert_msg(strstr(r.err, needle) != NULL, "stderr lacks '%s': %s", needle, r.err);
@@ -405,7 +375,7 @@ START_TEST(bad_undecodable_source)
 	char src[600];
 
 	snprintf(src, sizeof(src), "%s/garbage.avi", g_tmp);
-	write_file(src, "this is not a video\n");
+	zp_test_write_text(src, "this is not a video\n");
 	expect_bad(src, good_zone, "garbage.avi");
 }
 END_TEST

@@ -26,15 +26,6 @@ static void rm_tree(const char *dir)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* OpenCV's BGR2GRAY for 8-bit (BT.601, 14-bit fixed point). */
 static int luma_of(int b, int g, int r)
 {
@@ -211,7 +202,7 @@ START_TEST(image_folder_from_zero_with_gaps_and_strays)
 	}
 	/* ignored: a non-image, a smaller series with another prefix, a name without a number, hidden */
 	snprintf(path, sizeof(path), "%s/notes.txt", dir);
-	write_text(path, "x");
+	zp_test_write_text(path, "x");
 	write_image(dir, "thumb000001.png", 99, 4, 4);
 	write_image(dir, "ROI.bmp", 98, 4, 4);
 	write_image(dir, ".000003.png", 97, 4, 4);
@@ -279,7 +270,7 @@ START_TEST(errors_missing_undecodable_empty)
 	ck_assert_str_eq(err, want);
 
 	snprintf(path, sizeof(path), "%s/text.avi", dir);
-	write_text(path, "I am a text file, not a video\n");
+	zp_test_write_text(path, "I am a text file, not a video\n");
 	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EFORMAT);
 	snprintf(want, sizeof(want), "%s: cannot decode as video (", path);
 	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got '%s'", err);
@@ -294,7 +285,7 @@ START_TEST(errors_missing_undecodable_empty)
 	/* files, but none numbered */
 	write_image(path, "ROI.png", 1, 4, 4);
 	snprintf(want, sizeof(want), "%s/readme.txt", path);
-	write_text(want, "x");
+	zp_test_write_text(want, "x");
 	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "no numbered images"));
 
@@ -340,7 +331,7 @@ START_TEST(errors_in_folder_name_the_file)
 	make_tmpdir(dir, sizeof(dir));
 	write_image(dir, "in000001.png", 1, 32, 24);
 	snprintf(path, sizeof(path), "%s/in000002.png", dir);
-	write_text(path, "not a png");
+	zp_test_write_text(path, "not a png");
 	s = open_ok(dir, 0);
 	ck_assert_int_eq(zp_source_next(s, &f, 0), 0);
 	ck_assert_int_eq(zp_source_next(s, &f, 0), ZP_EFORMAT);
@@ -349,7 +340,7 @@ START_TEST(errors_in_folder_name_the_file)
 
 	/* the first image undecodable: open fails naming it */
 	snprintf(path, sizeof(path), "%s/in000000.png", dir);
-	write_text(path, "not a png either");
+	zp_test_write_text(path, "not a png either");
 	code = open_fails(dir, err, sizeof(err));
 	ck_assert_int_eq(code, ZP_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, path));

@@ -23,15 +23,6 @@ static void rm_tree(const char *dir)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* OpenCV's BGR2GRAY for 8-bit: BT.601 in 14-bit fixed point, rounded. */
 static int luma_of(int b, int g, int r)
 {
@@ -129,7 +120,7 @@ START_TEST(imread_errors)
 	ck_assert_ptr_nonnull(strstr(err, path));
 
 	snprintf(path, sizeof(path), "%s/junk.png", dir);
-	write_text(path, "this is not a PNG\n");
+	zp_test_write_text(path, "this is not a PNG\n");
 	ck_assert_int_eq(zp_cv_imread(path, 1, &out, &w, &h, err, sizeof(err)), ZP_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, path));
 
@@ -173,11 +164,11 @@ START_TEST(image_handle_reuses_and_reports)
 	ck_assert_int_eq(zp_cv_image_read(im, path, &p, &w, &h, &stride, err, sizeof(err)), ZP_ENODEV);
 	ck_assert_ptr_nonnull(strstr(err, path));
 	snprintf(path, sizeof(path), "%s/junk.jpg", dir);
-	write_text(path, "garbage");
+	zp_test_write_text(path, "garbage");
 	ck_assert_int_eq(zp_cv_image_read(im, path, &p, &w, &h, &stride, err, sizeof(err)), ZP_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, path));
 	snprintf(path, sizeof(path), "%s/empty.png", dir);
-	write_text(path, "");
+	zp_test_write_text(path, "");
 	ck_assert_int_eq(zp_cv_image_read(im, path, &p, &w, &h, &stride, err, sizeof(err)), ZP_EFORMAT);
 	zp_cv_image_free(im);
 	zp_cv_image_free(NULL);
@@ -258,7 +249,7 @@ START_TEST(video_open_errors_name_the_file)
 	ck_assert_ptr_nonnull(strstr(err, path));
 
 	snprintf(path, sizeof(path), "%s/text.avi", dir);
-	write_text(path, "hello, I am a text file pretending to be a video\n");
+	zp_test_write_text(path, "hello, I am a text file pretending to be a video\n");
 	err[0] = '\0';
 	ck_assert_ptr_null(zp_cv_video_open(path, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, path));

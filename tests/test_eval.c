@@ -859,15 +859,6 @@ static const char *tp(const char *fmt, ...)
 	return buf[i];
 }
 
-static void put_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void put_grey(const char *path, int w, int h, uint8_t value, int left_cols_value_only)
 {
 	uint8_t *p = malloc((size_t)w * h);
@@ -915,8 +906,8 @@ static void make_cdnet(void)
 	for (int f = 1; f <= SFRAMES; f++)
 		put_grey(tp("cd/groundtruth/gt%06d.png", f), SW, SH, 0, 0);
 	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 0);
-	put_text(tp("cd/temporalROI.txt"), "5 20\n");
-	put_text(tp("site.ini"), SYN_INI);
+	zp_test_write_text(tp("cd/temporalROI.txt"), "5 20\n");
+	zp_test_write_text(tp("site.ini"), SYN_INI);
 }
 
 /* One line on stderr, containing want; nothing on stdout; exit 2. */
@@ -991,11 +982,11 @@ START_TEST(e2e_cdnet_bad_input)
 	expect_bad(&r, "ROI.bmp: 16x16, expected the frames' size 64x48");
 
 	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 0);
-	put_text(tp("cd/temporalROI.txt"), "20 5\n");
+	zp_test_write_text(tp("cd/temporalROI.txt"), "20 5\n");
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
 	expect_bad(&r, "temporalROI.txt: expected two frame numbers 'FIRST LAST' with 1 <= FIRST <= LAST");
 
-	put_text(tp("cd/temporalROI.txt"), "5 20\n");
+	zp_test_write_text(tp("cd/temporalROI.txt"), "5 20\n");
 	ck_assert_int_eq(unlink(tp("cd/groundtruth/gt000007.png")), 0);
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
 	expect_bad(&r, "gt000007.png: no such file (expected the CDnet ground-truth mask of frame 7)");
@@ -1004,7 +995,7 @@ START_TEST(e2e_cdnet_bad_input)
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
 	expect_bad(&r, "gt000007.png: 64x49, expected the frames' size 64x48");
 
-	put_text(tp("cd/groundtruth/gt000007.png"), "not a PNG");
+	zp_test_write_text(tp("cd/groundtruth/gt000007.png"), "not a PNG");
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), NULL);
 	expect_bad(&r, "gt000007.png");
 
@@ -1051,7 +1042,7 @@ static void make_mot(void)
 		fprintf(f, "%d,2,40,10,10,20,0,-1,-1,-1\n", i); /* conf 0 in zone "right": ignored */
 	}
 	fclose(f);
-	put_text(tp("site.ini"), SYN_INI);
+	zp_test_write_text(tp("site.ini"), SYN_INI);
 }
 
 START_TEST(e2e_mot_synthetic_exact)
@@ -1134,7 +1125,7 @@ START_TEST(e2e_mot_bad_input)
 	struct zp_exec r;
 
 	make_mot();
-	put_text(tp("seq/gt/gt.txt"), "1,1,10,10,10,20,1,-1,-1,-1\n2,1,10,10,10,20,1,-1,-1,-1\n3,1,10,10\n");
+	zp_test_write_text(tp("seq/gt/gt.txt"), "1,1,10,10,10,20,1,-1,-1,-1\n2,1,10,10,10,20,1,-1,-1,-1\n3,1,10,10\n");
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
 	expect_bad(&r, "gt.txt:3: expected 9 or 10 comma-separated numbers (frame,id,left,top,width,height,conf,...)");
 
@@ -1145,8 +1136,8 @@ START_TEST(e2e_mot_bad_input)
 	run_eval(&r, tp("no-such-video.mp4"), "--config", tp("site.ini"), NULL);
 	expect_bad(&r, "no-such-video.mp4: no such file or folder");
 
-	put_text(tp("seq/gt/gt.txt"), "1,1,10,10,10,20,1,-1,-1,-1\n");
-	put_text(tp("bad.ini"), "[zone x]\nrole = waiting\npolygon = 0,0 100,0 100,100\n");
+	zp_test_write_text(tp("seq/gt/gt.txt"), "1,1,10,10,10,20,1,-1,-1,-1\n");
+	zp_test_write_text(tp("bad.ini"), "[zone x]\nrole = waiting\npolygon = 0,0 100,0 100,100\n");
 	run_eval(&r, tp("seq"), "--config", tp("bad.ini"), NULL);
 	expect_bad(&r, "bad.ini: zone x");
 
@@ -1156,17 +1147,6 @@ START_TEST(e2e_mot_bad_input)
 END_TEST
 
 /* ---- the shared recordings ---- */
-
-static const char *src_path(const char *rel)
-{
-	static char buf[2][600];
-	static int i;
-	const char *s = getenv("ZP_SOURCE_DIR");
-
-	i = (i + 1) % 2;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", s ? s : "..", rel);
-	return buf[i];
-}
 
 START_TEST(e2e_cdnet_pedestrians)
 {
@@ -1179,7 +1159,7 @@ START_TEST(e2e_cdnet_pedestrians)
 	if (!data)
 		return;
 	snprintf(seq, sizeof(seq), "%s/cdnet2014_baseline_pedestrians", data);
-	run_eval(&r, seq, "--config", src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
+	run_eval(&r, seq, "--config", zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
 	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
 	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
 	ck_assert_double_eq(jget(&j, "frames"), 1099);
@@ -1191,7 +1171,7 @@ START_TEST(e2e_cdnet_pedestrians)
 		jget(&j, "models[0].pixels.precision"), jget(&j, "models[0].pixels.recall"));
 
 	/* determinism: the same metrics byte for byte (timings differ and come last) */
-	run_eval(&r2, seq, "--config", src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
+	run_eval(&r2, seq, "--config", zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
 	ck_assert_int_eq(r2.code, 0);
 	cut1 = strstr(r.out, "\"timing\"");
 	cut2 = strstr(r2.out, "\"timing\"");
@@ -1215,7 +1195,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 	if (!data)
 		return;
 	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
-	run_eval(&r, video, "--config", src_path("tests/configs/mot_tud_stadtmitte.ini"), "--compare", "--json", NULL);
+	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--compare", "--json", NULL);
 	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
 	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
 	ck_assert_double_eq(jget(&j, "frames"), 179);

@@ -498,45 +498,6 @@ static void teardown(void)
 		fprintf(stderr, "could not remove %s\n", g_dir);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static const char *src_path(const char *rel)
-{
-	static char buf[4][1024];
-	static int i;
-	const char *s = getenv("ZP_SOURCE_DIR");
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", s ? s : "..", rel);
-	return buf[i];
-}
-
 /* zebrapad ARGS... (NULL-terminated) */
 #define run_zebrapad(r, ...) zp_exec_zebrapad(r, NULL, __VA_ARGS__)
 
@@ -595,7 +556,7 @@ START_TEST(calibrate_vtest_preview)
 
 	if (!vtest)
 		return;
-	run_zebrapad(&r, "calibrate", "--config", src_path("examples/vtest.ini"), "--source", vtest, "--out",
+	run_zebrapad(&r, "calibrate", "--config", zp_test_src_path("examples/vtest.ini"), "--source", vtest, "--out",
 		     tmp("preview.png"), NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
 	assert_has(r.out, "ground plane: 6 point pairs", "stdout");
@@ -642,7 +603,7 @@ START_TEST(calibrate_checks_synthetic)
 	struct zp_exec r;
 
 	/* good: zones, ground (areas in m2), crossing length and on-time */
-	write_text(tmp("good.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 20000\n" GOOD_GROUND
+	zp_test_write_text(tmp("good.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 20000\n" GOOD_GROUND
 				    "[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150 100,150\n");
 	run_zebrapad(&r, "calibrate", "-c", tmp("good.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "2", NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
@@ -659,7 +620,7 @@ START_TEST(calibrate_checks_synthetic)
 	zp_exec_free(&r);
 
 	/* a short on-time is a warning, not a failure */
-	write_text(tmp("short.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 3000\n" GOOD_GROUND
+	zp_test_write_text(tmp("short.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 3000\n" GOOD_GROUND
 				     "[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150 100,150\n");
 	run_zebrapad(&r, "calibrate", "-c", tmp("short.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
@@ -668,7 +629,7 @@ START_TEST(calibrate_checks_synthetic)
 	zp_exec_free(&r);
 
 	/* degenerate ground (three points on a line): a failed check, the preview still written */
-	write_text(tmp("line.ini"), "[ground]\npoint = 10,10 0,0\npoint = 100,100 5,0\npoint = 200,200 10,0\n"
+	zp_test_write_text(tmp("line.ini"), "[ground]\npoint = 10,10 0,0\npoint = 100,100 5,0\npoint = 200,200 10,0\n"
 				    "point = 50,200 0,8\n[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150\n");
 	unlink(tmp("p.png"));
 	run_zebrapad(&r, "calibrate", "-c", tmp("line.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
@@ -679,7 +640,7 @@ START_TEST(calibrate_checks_synthetic)
 	zp_exec_free(&r);
 
 	/* a zone outside the frame, and a bad fit (pair 5 measured 40 px off) */
-	write_text(tmp("out.ini"), "[ground]\npoint = 0,0 0,10\npoint = 300,0 15,10\npoint = 300,200 15,0\n"
+	zp_test_write_text(tmp("out.ini"), "[ground]\npoint = 0,0 0,10\npoint = 300,0 15,10\npoint = 300,200 15,0\n"
 				   "point = 0,200 0,0\npoint = 190,100 7.5,5\n"
 				   "[zone road]\nrole = crossing\npolygon = 100,50 400,50 200,150\n");
 	run_zebrapad(&r, "calibrate", "-c", tmp("out.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
@@ -701,7 +662,7 @@ START_TEST(calibrate_from_camera)
 		fprintf(stderr, "SKIP: zebrapad_calcam not built; calibrate on the fake camera skipped\n");
 		return;
 	}
-	write_text(tmp("cam.ini"), "[camera]\ndevice = /dev/video0\nwidth = 640\nheight = 480\n" GOOD_GROUND
+	zp_test_write_text(tmp("cam.ini"), "[camera]\ndevice = /dev/video0\nwidth = 640\nheight = 480\n" GOOD_GROUND
 				   "[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150 100,150\n");
 	run_calcam(&r, "calibrate", "-c", tmp("cam.ini"), "-s", "/dev/video0", "-o", tmp("cam.png"), NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
@@ -725,8 +686,8 @@ START_TEST(calibrate_bad_input)
 	const char *frames = make_frames("frames", 2, 64, 48);
 	struct zp_exec r;
 
-	write_text(tmp("ok.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1 30,30\n");
-	write_text(tmp("bad.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1\n");
+	zp_test_write_text(tmp("ok.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1 30,30\n");
+	zp_test_write_text(tmp("bad.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1\n");
 	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, NULL);
 	ck_assert_int_eq(r.code, 2);
 	assert_one_line(&r, "expected --config FILE, --source SRC and --out PREVIEW.png (missing --out)");
@@ -766,7 +727,7 @@ struct csv_row {
 
 static int read_runs(const char *path, int nkeys, struct csv_row *rows, int max)
 {
-	char *text = slurp(path), *line, *save = NULL;
+	char *text = zp_test_slurp(path, NULL), *line, *save = NULL;
 	int n = -1;
 
 	ck_assert_ptr_nonnull(text);
@@ -892,7 +853,7 @@ START_TEST(tune_mot_real)
 		return;
 	snprintf(src, sizeof(src), "%s/mot15_TUD-Campus/TUD-Campus.mp4", data);
 	snprintf(gt, sizeof(gt), "%s/mot15_TUD-Campus/gt/gt.txt", data);
-	tune_and_check(src_path("tests/configs/mot_tud_campus.ini"), src, gt, false, "71", "threshold=10:40:10",
+	tune_and_check(zp_test_src_path("tests/configs/mot_tud_campus.ini"), src, gt, false, "71", "threshold=10:40:10",
 		       "min_area=1000:3000:1000");
 }
 END_TEST
@@ -906,7 +867,7 @@ START_TEST(tune_cdnet_real)
 		return;
 	snprintf(src, sizeof(src), "%s/cdnet2014_baseline_pedestrians", data);
 	snprintf(gt, sizeof(gt), "%s/cdnet2014_baseline_pedestrians/groundtruth", data);
-	tune_and_check(src_path("tests/configs/cdnet_pedestrians.ini"), src, gt, true, "400", "threshold=15:25:5",
+	tune_and_check(zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), src, gt, true, "400", "threshold=15:25:5",
 		       "close_radius=1,2,3");
 }
 END_TEST
@@ -935,8 +896,8 @@ START_TEST(tune_bad_input)
 	};
 	struct zp_exec r;
 
-	write_text(tmp("site.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 100,1 100,100 1,100\n");
-	write_text(tmp("gt.txt"), "20,1,40,60,24,48,1,-1,-1,-1\n21,1,43,60,24,48,1,-1,-1,-1\n");
+	zp_test_write_text(tmp("site.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 100,1 100,100 1,100\n");
+	zp_test_write_text(tmp("gt.txt"), "20,1,40,60,24,48,1,-1,-1,-1\n21,1,43,60,24,48,1,-1,-1,-1\n");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (bad[i].extra)
 			run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",

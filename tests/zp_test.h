@@ -26,6 +26,50 @@ static inline uint32_t zp_hash3(uint32_t a, uint32_t b, uint32_t c)
 	return zp_hash32(a * 0x9e3779b9U ^ zp_hash32(b * 0x85ebca6bU ^ zp_hash32(c + 0x27d4eb2fU)));
 }
 
+/* The whole file, NUL-terminated (malloc'd; the length in *len when len is not NULL); NULL when it cannot be opened. */
+static inline char *zp_test_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+/* Write text to path (created or truncated). */
+static inline void zp_test_write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* rel under the source tree ($ZP_SOURCE_DIR, else ".."); the last four results stay valid. */
+static inline const char *zp_test_src_path(const char *rel)
+{
+	static char buf[4][1024];
+	static int i;
+	const char *s = getenv("ZP_SOURCE_DIR");
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", s ? s : "..", rel);
+	return buf[i];
+}
+
 /* The folder of recorded sequences, or NULL (with a message) when absent. */
 static inline const char *zp_test_shared_data(void)
 {
