@@ -15,11 +15,13 @@
  * brightens by half while the shaded facade and the clipped sky hardly
  * change, and no single gain fits. So each tile of about ZP_GAIN_TILE work
  * pixels also gets its own gain, by the same rule over its own samples
- * (denser: every ZP_GAIN_TILE_GRID pixels) that were background last
- * frame. Light comes over a region, so a tile's step counts only when a
- * 4-neighbour steps the same way; a step in one tile alone is something
- * local (a person's shadow, headlights) and is left to the model and the
- * shadow test. A tile that was mostly foreground (a person close to the
+ * (every ZP_GAIN_TILE_GRID pixels) that were background last frame, when
+ * 60 % of them lie within 10 % of their median (light scales a surface
+ * alike; a half-learnt object does not). Light comes over a region, so a
+ * tile's step counts only when a neighbour across and one above or below
+ * step the same way; a step in one tile, or one column of tiles, is
+ * something local (a person, a shadow, headlights) and is left to the
+ * model and the shadow test. A tile that was mostly foreground (a person close to the
  * camera fills it) or with too little to go by takes the global gain:
  * nothing a person covers can decide its own compensation. The gain moves
  * with the light as long as the light changes no faster than the model's
@@ -237,9 +239,12 @@ double zp_exposure_estimate(zp_exposure *e, const uint8_t *luma, int lstride, co
 	}
 	/*
 	 * Each tile's own step. A tile with too little to go by takes the
-	 * global gain; a step in one tile alone, with no 4-neighbour stepping
-	 * the same way, is a local thing (a shadow, headlights), not the
-	 * light of the scene: the global gain there too.
+	 * global gain. A step counts only where a neighbour across and one
+	 * above or below step the same way (in a grid one tile high or wide:
+	 * the neighbours there are); a step in one tile, or in one column or
+	 * row of tiles, is a local thing (a person, a shadow, headlights), not
+	 * the light of the scene: the global gain there too. tinv marks those
+	 * tiles meanwhile (it is rebuilt before it is used for dividing).
 	 */
 	e->tiles_lit = 0;
 	if (!e->tgain || w != e->w || h != e->h)
@@ -248,7 +253,7 @@ double zp_exposure_estimate(zp_exposure *e, const uint8_t *luma, int lstride, co
 		for (int tx = 0; tx < e->tw; tx++) {
 			double g = tile_gain(e, tx, ty, luma, lstride, bg, bstride, prev_fg, fstride);
 
-			e->tgain[ty * e->tw + tx] = g > 0 ? (g < 0.25 ? 0.25 : g > 4.0 ? 4.0 : g) : e->gain;
+			e->tgain[ty * e->tw + tx] = g > 0 ? g : e->gain; /* clamped below, with the rest */
 		}
 	for (int ty = 0; ty < e->th; ty++)
 		for (int tx = 0; tx < e->tw; tx++) {
@@ -257,7 +262,7 @@ double zp_exposure_estimate(zp_exposure *e, const uint8_t *luma, int lstride, co
 			bool down = (ty > 0 && step_dir(e, k - e->tw) == dir) || (ty + 1 < e->th && step_dir(e, k + e->tw) == dir);
 			bool shared = (across && down) || (across && e->th == 1) || (down && e->tw == 1);
 
-			e->tinv[k] = dir != 0 && !shared ? -1 : 0; /* mark; tgain is read by the neighbours still */
+			e->tinv[k] = dir != 0 && !shared ? -1 : 0; /* tgain is still read by the neighbours */
 		}
 	for (int k = 0; k < e->tw * e->th; k++) {
 		double g = e->tinv[k] < 0 ? e->gain : e->tgain[k];
