@@ -91,9 +91,8 @@ int zp_pipeline_step_mask(zp_pipeline *pl, const zp_frame *f, const uint8_t *fgm
 			pl->occupied_ms[z] += dt;
 		pl->prev_count[z] = r->zone_count[z];
 	}
-	for (int i = 0; i < r->nevents; i++)
-		if (r->events[i].type == ZP_EV_ENTER && r->events[i].zone >= 0 && r->events[i].zone < pl->cfg.nzones)
-			pl->entered[r->events[i].zone]++;
+	for (int z = 0; z < pl->cfg.nzones; z++)
+		pl->entered[z] += r->zone_entered[z];
 	if ((unsigned)r->health <= ZP_HEALTH_FOREGROUND)
 		pl->health_frames[r->health]++;
 	*state = zp_lights_frame(&pl->lights, f->t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK,

@@ -745,10 +745,8 @@ static void account(struct run *r, const zp_result *res)
 	for (int z = 0; z < r->cfg->nzones; z++)
 		smp.occupied[z] = !(r->last_faults & ZP_FAULT_STALL) && r->prev_count[z] > 0;
 	if (res)
-		for (int i = 0; i < res->nevents; i++)
-			if (res->events[i].type == ZP_EV_ENTER && res->events[i].zone >= 0 &&
-			    res->events[i].zone < r->cfg->nzones)
-				smp.entered[res->events[i].zone]++;
+		for (int z = 0; z < r->cfg->nzones; z++)
+			smp.entered[z] += res->zone_entered[z];
 	smp.light_activations = (int)(r->lights.activations - r->last_activations);
 	r->last_activations = r->lights.activations;
 	smp.light_on = r->last_state == ZP_LIGHT_ON;

@@ -247,9 +247,8 @@ static int feed_store(zp_store *st, struct feed *fd, const zp_lights *l, int64_t
 	smp.light_on = fd->started && fd->state == ZP_LIGHT_ON;
 	smp.fault = fd->started && fd->state == ZP_LIGHT_FAILSAFE;
 	smp.light_activations = (int)(l->activations - fd->activations);
-	for (int i = 0; r && i < r->nevents; i++)
-		if (r->events[i].type == ZP_EV_ENTER && r->events[i].zone >= 0 && r->events[i].zone < nzones)
-			smp.entered[r->events[i].zone]++;
+	for (int z = 0; r && z < nzones; z++)
+		smp.entered[z] += r->zone_entered[z];
 	if (r)
 		for (int z = 0; z < nzones; z++)
 			fd->occupied[z] = r->zone_count[z] > 0;

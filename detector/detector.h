@@ -136,6 +136,13 @@ typedef struct zp_result {
 	double fg_fraction;                 /* of the work-scale frame, after clean-up */
 	int nzones;
 	int zone_count[ZP_MAX_ZONES];       /* confirmed tracks whose ground point is in the zone */
+	/*
+	 * People counted into the zone in this frame: a confirmed track's first
+	 * ENTER of that zone. A track that steps out and back in is not counted
+	 * again, so summing zone_entered over frames counts people, not edge
+	 * flicker. The store's `entered` and the summaries are these sums.
+	 */
+	int zone_entered[ZP_MAX_ZONES];
 	int ntracks;
 	zp_track_info tracks[ZP_MAX_TRACKS];
 	int nblobs;

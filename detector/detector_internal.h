@@ -152,6 +152,7 @@ typedef struct zp_track {
 	zp_rect spent_box;  /* its box when the hold ran out */
 	uint32_t zones;     /* zones the ground point is in this frame */
 	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
+	uint32_t counted;   /* zones this track has been counted into (zone_entered), ever */
 } zp_track;
 
 typedef struct zp_pair {

@@ -7,6 +7,10 @@
  * and inside, and LEAVE in the first frame it is outside again or when it
  * is deleted. zone_count[z] is the number of confirmed tracks inside zone z,
  * so the events of a zone always add up to its count.
+ *
+ * zone_entered[z] counts people, not ENTER events: a track is counted into a
+ * zone once, the first time it enters it; stepping out and back in (edge
+ * flicker, a person pacing at the kerb) does not count again.
  */
 #include "detector_internal.h"
 
@@ -32,8 +36,10 @@ static void emit_mask(zp_result *out, zp_event_type type, int id, uint32_t zones
 void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result *out)
 {
 	out->nzones = nzones;
-	for (int z = 0; z < nzones; z++)
+	for (int z = 0; z < nzones; z++) {
 		out->zone_count[z] = 0;
+		out->zone_entered[z] = 0;
+	}
 
 	/* Tracks deleted this frame leave their zones first. */
 	for (int i = 0; i < tr->ndead; i++)
@@ -52,6 +58,10 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result
 		emit_mask(out, ZP_EV_LEAVE, t->id, t->entered & ~in, nzones);
 		emit_mask(out, ZP_EV_ENTER, t->id, in & ~t->entered, nzones);
 		t->entered = in;
+		for (int z = 0; z < nzones; z++)
+			if ((in & ~t->counted) & (1u << z))
+				out->zone_entered[z]++;
+		t->counted |= in;
 		for (int z = 0; z < nzones; z++)
 			if (in & (1u << z))
 				out->zone_count[z]++;
