@@ -59,11 +59,13 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result
 		emit_mask(out, ZP_EV_ENTER, t->id, in & ~t->entered, nzones);
 		t->entered = in;
 		for (int z = 0; z < nzones; z++)
+			if (in & (1u << z))
+				out->zone_count[z]++;
+		if (t->ghostly)
+			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c) */
+		for (int z = 0; z < nzones; z++)
 			if ((in & ~t->counted) & (1u << z))
 				out->zone_entered[z]++;
 		t->counted |= in;
-		for (int z = 0; z < nzones; z++)
-			if (in & (1u << z))
-				out->zone_count[z]++;
 	}
 }
