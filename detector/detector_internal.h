@@ -171,6 +171,8 @@ typedef struct zp_track {
 	uint32_t zones;     /* zones the ground point is in this frame */
 	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
 	uint32_t counted;   /* zones this track has been counted into (zone_entered), ever */
+	int kerb;           /* 1 + the waiting zone it was last in (0: none yet), for crossings */
+	uint32_t via;       /* crossing zones it has been in since it left that waiting zone */
 	bool ghostly;       /* its blob's outline was last seen in the background, not in the frame (ghost.c) */
 	int64_t ghost_since;/* t_ms the ghostly streak began */
 	int ghost_frames;   /* frames in the streak */

@@ -580,6 +580,72 @@ START_TEST(pacing_at_kerb_counted_once)
 }
 END_TEST
 
+/*
+ * Crossings with their direction: kerb A on the left, the road in the
+ * middle, kerb B on the right. One person walks A -> B, one B -> A, one
+ * steps from A onto the road and back to A (no crossing).
+ */
+static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, uint64_t *seq, int64_t *t,
+		      int crossed[2])
+{
+	static uint8_t img[W * H];
+	zp_result r;
+
+	for (int i = 0; i < n; i++) {
+		empty_frame(img, bg, ++*seq);
+		if (xs[i] > -BW && xs[i] < W)
+			fill_rect(img, W, H, xs[i], 100, BW, BH, 235);
+		feed(d, img, W, H, *seq, *t += 100, &r);
+		crossed[0] += r.zone_crossed[1][0];
+		crossed[1] += r.zone_crossed[1][1];
+		ck_assert_int_eq(r.zone_crossed[0][0] + r.zone_crossed[0][1] + r.zone_crossed[2][0] + r.zone_crossed[2][1], 0);
+	}
+}
+
+START_TEST(crossings_with_direction)
+{
+	static uint8_t bg[W * H], img[W * H];
+	int right[60], left[60], back[60], n = 0, crossed[2] = { 0, 0 };
+	zp_detector_params p;
+	zp_zone z[3];
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0;
+
+	z[0] = rect_zone("kerb-a", 0, 80, 90, 200);
+	z[0].role = ZP_ROLE_WAITING;
+	z[1] = rect_zone("road", 91, 80, 229, 200);
+	z[1].role = ZP_ROLE_CROSSING;
+	z[1].side[0] = 0;
+	z[1].side[1] = 2;
+	z[2] = rect_zone("kerb-b", 230, 80, W - 1, 200);
+	z[2].role = ZP_ROLE_WAITING;
+	for (int x = -BW; x < W + BW && n < 60; x += 8, n++) {
+		right[n] = x;
+		left[n] = W - BW - x;
+		back[n] = x < 140 ? x : 280 - x; /* out to x = 140 (ground point 151.5, on the road), back off the left */
+	}
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 7, 60, 180);
+	d = make(&p, z, 3, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	walk_path(d, bg, right, n, &seq, &t, crossed);
+	ck_assert_int_eq(crossed[0], 1);
+	ck_assert_int_eq(crossed[1], 0);
+	walk_path(d, bg, left, n, &seq, &t, crossed);
+	ck_assert_int_eq(crossed[0], 1);
+	ck_assert_int_eq(crossed[1], 1);
+	walk_path(d, bg, back, n, &seq, &t, crossed);
+	ck_assert_int_eq(crossed[0], 1);
+	ck_assert_int_eq(crossed[1], 1);
+	zp_detector_free(d);
+}
+END_TEST
+
 START_TEST(ghost_outline_removed_fast)
 {
 	static uint8_t bg[W * H], with[W * H], img[W * H];
@@ -1145,6 +1211,7 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, stride_is_not_split);
 	tcase_add_test(tc, standing_still_stays_counted);
 	tcase_add_test(tc, pacing_at_kerb_counted_once);
+	tcase_add_test(tc, crossings_with_direction);
 	tcase_add_test(tc, ghost_outline_removed_fast);
 	tcase_add_test(tc, ghost_fades_25fps);
 	tcase_add_test(tc, ghost_fades_10fps);
