@@ -4,7 +4,8 @@
  *
  *   exposure.c  global gain estimate and compensation (camera auto-exposure steps)
  *   blobs.c     connected components (8-connected, run based) and the blob filter
- *   tracker.c   blob -> track association, prediction, groups, still/hold state
+ *   ghost.c     a blob's outline in the frame and in the background (ghosts)
+ *   tracker.c   blob -> track association, prediction, groups, still/hold state, ghost verdict
  *   zones.c     zone membership, ENTER/LEAVE events, per-zone counts
  *   health.c    frame statistics and the health verdict
  *   detector.c  construction, buffers and the pipeline that ties them together
