@@ -92,8 +92,18 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result
 		zp_track *t = &tr->t[k];
 		uint32_t in = 0;
 
+		/*
+		 * A track that lost its blob coasts on its prediction, but it keeps
+		 * the zones of where it was last seen: a prediction carried on over
+		 * empty ground must not walk a person into a zone (nor out of one)
+		 * that nobody saw him reach. In a group the prediction is held inside
+		 * the group's blob, so it stands.
+		 */
+		double zx = t->since_meas > 0 && !t->grouped ? t->lx : t->gx;
+		double zy = t->since_meas > 0 && !t->grouped ? t->ly : t->gy;
+
 		for (int z = 0; z < nzones; z++)
-			if (zp_polygon_contains(&zones[z].poly, t->gx, t->gy))
+			if (zp_polygon_contains(&zones[z].poly, zx, zy))
 				in |= 1u << z;
 		t->zones = in;
 		if (!t->confirmed)

@@ -602,6 +602,50 @@ static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, u
 	}
 }
 
+/*
+ * A person walks towards the kerb zone and is lost 20 px before it (gone
+ * behind a post, or the blob was never a person). His track coasts on its
+ * prediction for track_max_missed frames, which would carry it 80 px on,
+ * into the zone; the zone must stay empty: a coasting track keeps the
+ * zones of where it was last seen.
+ */
+START_TEST(coasting_does_not_enter_zones)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("kerb", 200, 80, 300, 200);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0;
+	int occupied = 0, coasted = 0;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 8, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	for (int x = 10; x + BW / 2 < 180; x += 8) { /* ground point x + 11.5 stays left of 180 */
+		empty_frame(img, bg, ++seq);
+		fill_rect(img, W, H, x, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, t += 100, &r);
+		occupied += r.zone_count[0];
+	}
+	ck_assert_int_eq(nconfirmed(&r), 1);
+	for (int i = 0; i < p.track_max_missed + 3; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+		occupied += r.zone_count[0];
+		coasted += nconfirmed(&r) > 0 && r.tracks[0].gx > 200; /* the prediction is inside the zone */
+	}
+	ck_assert_msg(coasted > 0, "the track never coasted into the zone: the test proves nothing");
+	ck_assert_int_eq(occupied, 0);
+	zp_detector_free(d);
+}
+END_TEST
+
 START_TEST(crossings_with_direction)
 {
 	static uint8_t bg[W * H], img[W * H];
@@ -1211,6 +1255,7 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, stride_is_not_split);
 	tcase_add_test(tc, standing_still_stays_counted);
 	tcase_add_test(tc, pacing_at_kerb_counted_once);
+	tcase_add_test(tc, coasting_does_not_enter_zones);
 	tcase_add_test(tc, crossings_with_direction);
 	tcase_add_test(tc, ghost_outline_removed_fast);
 	tcase_add_test(tc, ghost_fades_25fps);
