@@ -2,8 +2,13 @@
 # privacy/: the counts store, the audit, the sandbox.
 if(TARGET zp_privacy)
   pkg_check_modules(ZP_TEST_SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+  if(ZP_STATIC_TESTS)
+    set(_zp_test_sqlite ${ZP_SQLITE3_A})
+  else()
+    set(_zp_test_sqlite PkgConfig::ZP_TEST_SQLITE3)
+  endif()
   zp_check_test(test_privacy SOURCES test_privacy.c fakes/powercut_vfs.c
-    LIBS zp_privacy PkgConfig::ZP_TEST_SQLITE3 TIMEOUT 600)
+    LIBS zp_privacy ${_zp_test_sqlite} LABELS daemon TIMEOUT 600)
 endif()
 
 # The live path against the fake camera, every write-open recorded by an LD_PRELOAD shim.
