@@ -32,6 +32,7 @@ typedef struct zp_run_opts {
 	long max_frames;        /* --max-frames N: stop cleanly after N processed frames; -1: no limit */
 	bool verbose;           /* --verbose: debug lines (light switches, reconnects, health) */
 	bool stats;             /* --stats: latency figures in the exit summary */
+	bool write_store;       /* --write-store: a dry run (--source) writes its counts to [store] path */
 } zp_run_opts;
 
 /*
@@ -81,6 +82,15 @@ typedef struct zp_run_summary {
 	uint64_t failsafe_entries;
 	uint64_t button_presses;   /* released -> pressed edges seen */
 	int width, height;         /* frame size of the last frame */
+	uint64_t loop_stalls;      /* iterations that ended more than stall_ms after the previous one */
+	int64_t loop_stall_max_ms; /* the longest such gap */
+	uint64_t log_dropped;      /* times log messages were dropped (stderr not read fast enough) */
+	uint64_t notify_dropped;   /* systemd notifications the manager's queue did not take */
+	uint64_t rows_written;     /* counts rows committed to the store */
+	uint64_t rows_waiting;     /* rows still queued when the writer stopped (not written) */
+	uint64_t rows_dropped;     /* rows refused by the full hand-off */
+	uint64_t store_failures;   /* failed write attempts (retried) */
+	uint64_t store_reopens;    /* the store file was removed or replaced and opened again */
 	zp_run_latency latency;
 } zp_run_summary;
 
@@ -95,7 +105,8 @@ typedef struct zp_run_env {
 	int gpio_retry_ms;        /* start-up: a busy or missing output line is retried this often (2000) */
 	int gpio_give_up_ms;      /* ... for this long, then exit 1 (10000) */
 	int line_fail_exit_ms;    /* the light line cannot be set for this long: exit 1 (5000) */
-	int store_retry_ms;       /* a store that failed to open is retried this often (60000) */
+	int store_retry_ms;       /* a store that failed to open or write is retried this often (1000) */
+	size_t store_queue_rows;  /* the hand-off to the store's writer, rows (0: 4096) */
 	zp_run_summary *summary;  /* filled on return when not NULL */
 } zp_run_env;
 

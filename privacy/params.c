@@ -21,6 +21,8 @@ int zp_store_params_set(zp_store_params *p, const char *key, const char *value, 
 		if (strlen(value) >= sizeof(p->path))
 			return zp_seterr(err, errlen, ZP_EINVAL, "expected a file path of at most %zu characters",
 					 sizeof(p->path) - 1);
+		if (value[0] && zp_store_check_path(value, false, err, errlen))
+			return ZP_EINVAL;
 		zp_strlcpy(p->path, value, sizeof(p->path));
 		return ZP_OK;
 	}

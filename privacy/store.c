@@ -31,6 +31,8 @@ struct zp_store {
 	sqlite3 *db;
 	sqlite3_stmt *upsert;
 	int version;
+	dev_t dev;              /* the file opened (a replaced or removed file is noticed) */
+	ino_t ino;
 	int nzones;
 	char zones[ZP_MAX_ZONES][ZP_NAME_MAX];
 
@@ -118,6 +120,51 @@ static int check_params(const zp_store_params *p, unsigned flags, const char *co
 			if (!strcmp(zones[i], zones[j]))
 				return zp_seterr(err, errlen, ZP_EINVAL, "store: zone '%s' appears twice", zones[i]);
 	}
+	return 0;
+}
+
+int zp_store_check_path(const char *path, bool check_fs, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash, *c;
+	struct stat st;
+	size_t n = strlen(path);
+
+	if (!n)
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected the counts database file, got ''");
+	if (path[0] != '/')
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "expected an absolute file path (like /var/lib/zebrapad/counts.db), got '%s'", path);
+	if (path[n - 1] == '/')
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected a file, got the directory '%s'", path);
+	for (c = path; *c; c++)
+		if (c[0] == '/' && c[1] == '.' && (c[2] == '/' || !c[2] || (c[2] == '.' && (c[3] == '/' || !c[3]))))
+			return zp_seterr(err, errlen, ZP_EINVAL, "expected a path without '.' or '..' parts, got '%s'",
+					 path);
+	slash = strrchr(path, '/');
+	if (slash == path)
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "'%s' is in /: the store needs a directory of its own (the sandbox lets zebrapad write "
+				 "only there), like /var/lib/zebrapad/counts.db", path);
+	if (!check_fs)
+		return 0;
+	if (n >= sizeof(dir))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", path);
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (stat(dir, &st) != 0)
+		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: data directory %s: %s", path, dir,
+				 strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s is not a directory", path, dir);
+	if (!realpath(dir, real) || !strcmp(real, "/"))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: the directory %s is / once links are resolved: the store "
+				 "needs a directory of its own", path, dir);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: not a regular file (%s)", path,
+				 S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory" :
+				 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ?
+				 "a device" : "a socket or other special file");
 	return 0;
 }
 
@@ -279,6 +326,14 @@ zp_store *zp_store_open(const zp_store_params *p, const char *const *zones, int 
 	rc = setup_connection(s, err, errlen);
 	if (rc)
 		goto fail;
+	{
+		struct stat st;
+
+		if (stat(p->path, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
+	}
 	if (flags & ZP_STORE_READ_ONLY) {
 		rc = zp_schema_version(s->db, p->path, err, errlen);
 		if (rc < 0)
@@ -509,17 +564,90 @@ int zp_store_flush(zp_store *s)
 
 int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted)
 {
-	sqlite3_stmt *st;
-	int64_t cutoff = floor_div(wall_ms, 1000) - (int64_t)s->p.retention_days * DAY_S;
+	int64_t n, total = 0;
+	bool more = true;
+	int rc = 0;
+
+	while (more && !rc) {
+		rc = zp_store_retention_step(s, wall_ms, ZP_STORE_RETENTION_BATCH, &n, &more);
+		total += n;
+	}
+	if (deleted)
+		*deleted = total;
+	return rc;
+}
+
+int zp_store_write(zp_store *s, const zp_store_row *rows, size_t n)
+{
 	int rc;
 
-	if (deleted)
-		*deleted = 0;
+	if (s->flags & (ZP_STORE_DRY_RUN | ZP_STORE_READ_ONLY))
+		return s->flags & ZP_STORE_READ_ONLY ? ZP_EINVAL : 0;
+	if (!n)
+		return 0;
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_reset(s->upsert);
+		rc = bind_row(s->upsert, &rows[i]);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(s->upsert);
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
+	}
+	sqlite3_reset(s->upsert);
+	sqlite3_clear_bindings(s->upsert);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return (rc & 0xff) == SQLITE_FULL ? ZP_EIO : sqlite_to_zp(rc);
+	}
+	return 0;
+}
+
+const char *zp_store_errmsg(const zp_store *s)
+{
+	return s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+void zp_store_set_busy_timeout(zp_store *s, int ms)
+{
+	if (s->db)
+		sqlite3_busy_timeout(s->db, ms);
+}
+
+int zp_store_file_changed(const zp_store *s)
+{
+	struct stat st;
+
+	if (!s->db || (s->flags & ZP_STORE_DRY_RUN))
+		return 0;
+	if (lstat(s->p.path, &st) != 0)
+		return errno == ENOENT ? 1 : 0;
+	return st.st_dev != s->dev || st.st_ino != s->ino ? 2 : 0;
+}
+
+int zp_store_retention_step(zp_store *s, int64_t wall_ms, int batch, int64_t *deleted, bool *more)
+{
+	static const char del_sql[] =
+		"DELETE FROM counts WHERE (interval_start, zone, interval_s) IN"
+		" (SELECT interval_start, zone, interval_s FROM counts"
+		"  WHERE interval_start <= ?1 AND interval_start + interval_s <= ?1 ORDER BY interval_start LIMIT ?2)";
+	sqlite3_stmt *st;
+	int64_t cutoff = floor_div(wall_ms, 1000) - (int64_t)s->p.retention_days * DAY_S, n = 0;
+	int rc;
+
+	*deleted = 0;
+	*more = false;
 	if (s->flags & (ZP_STORE_DRY_RUN | ZP_STORE_READ_ONLY))
 		return 0;
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM counts WHERE interval_start + interval_s <= ?1", -1, &st, NULL);
+	if (batch < 1)
+		batch = 1;
+	rc = sqlite3_prepare_v2(s->db, del_sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, cutoff);
+		sqlite3_bind_int(st, 2, batch);
 		rc = sqlite3_step(st);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		sqlite3_finalize(st);
@@ -528,10 +656,27 @@ int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted)
 		zp_log(ZP_LOG_ERR, "%s: retention: %s", s->p.path, sqlite3_errmsg(s->db));
 		return sqlite_to_zp(rc);
 	}
-	if (deleted)
-		*deleted = sqlite3_changes(s->db);
-	if (sqlite3_changes(s->db) > 0)
-		sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+	n = sqlite3_changes(s->db);
+	*deleted = n;
+	if (n >= batch) {
+		*more = true;
+		return 0;
+	}
+	/* the rows are gone: give the free pages back, a few at a time */
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA freelist_count", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		int64_t free_pages = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+
+		sqlite3_finalize(st);
+		if (free_pages > 0) {
+			char sql[64];
+
+			snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%d)", batch / 8 > 8 ? batch / 8 : 8);
+			sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+			*more = true;
+			return 0;
+		}
+	}
 	s->retention_done = true;
 	s->retention_s = floor_div(wall_ms, 1000);
 	return 0;

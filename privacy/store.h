@@ -36,6 +36,17 @@ typedef struct zp_store_params {
 } zp_store_params;
 
 void zp_store_params_default(zp_store_params *p);
+
+/*
+ * A store path that cannot widen the sandbox (whose write access is the
+ * store's directory): absolute, naming a file (no trailing '/', no '.' or
+ * '..' parts), in a directory other than '/'. With check_fs, also: the
+ * directory is a directory and is not '/' once links are resolved, and the
+ * path, when it exists, is a regular file (not a link, FIFO, device or
+ * directory). 0 or ZP_EINVAL / ZP_ENODEV with a one-line message.
+ * zp_store_params_set() applies it without check_fs; the daemon with it.
+ */
+int zp_store_check_path(const char *path, bool check_fs, char *err, size_t errlen);
 int zp_store_params_set(zp_store_params *p, const char *key, const char *value, char *err, size_t errlen);
 
 /* ---- the counts store ---- */
@@ -53,6 +64,9 @@ enum {
 	ZP_STORE_DRY_RUN = 1u << 0,   /* no database at all: closed rows go only to the sink (audit --live) */
 	ZP_STORE_READ_ONLY = 1u << 1, /* open an existing file read-only, no migration (audit) */
 };
+
+/* Rows deleted per retention transaction: a year of rows is removed in many short steps. */
+#define ZP_STORE_RETENTION_BATCH 512
 
 /*
  * One row as stored. A zone row (zone = a zone name) has entered and
@@ -136,6 +150,33 @@ int zp_store_flush(zp_store *s);
  * of rows deleted. 0 or ZP_EIO. zp_store_account() calls it daily.
  */
 int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted);
+
+/*
+ * Write rows as they are (upsert: a row of an interval already stored is
+ * added to it) in one transaction. The store's own interval accumulator is
+ * not involved: this is the writer side of the daemon's hand-off, whose
+ * sampler is a ZP_STORE_DRY_RUN store. 0, ZP_EBUSY (locked by another
+ * process), ZP_EIO (full disk, I/O error), ZP_EACCES; nothing is kept on
+ * failure (the caller keeps the rows). zp_store_errmsg() tells more.
+ */
+int zp_store_write(zp_store *s, const zp_store_row *rows, size_t n);
+
+/* SQLite's last message for this store. */
+const char *zp_store_errmsg(const zp_store *s);
+
+/* How long a write waits for another process's lock (default 5000 ms). */
+void zp_store_set_busy_timeout(zp_store *s, int ms);
+
+/* 0: the path still names the file that was opened; 1: it is gone; 2: it names another file now. */
+int zp_store_file_changed(const zp_store *s);
+
+/*
+ * One step of retention: delete at most batch rows whose interval ended
+ * more than retention_days before wall_ms, or, once none are left, give a
+ * few free pages back. *more: call again. Each step is its own short
+ * transaction. 0 or ZP_EIO / ZP_EBUSY.
+ */
+int zp_store_retention_step(zp_store *s, int64_t wall_ms, int batch, int64_t *deleted, bool *more);
 
 /* Schema version of the open file (read-only opens may be older), 0 for a dry run. */
 int zp_store_schema_version(const zp_store *s);

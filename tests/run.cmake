@@ -16,7 +16,8 @@ if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gp
   endif()
   zp_check_test(test_run
     SOURCES test_run.c
-            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c ${CMAKE_SOURCE_DIR}/app/app_ground.c
+            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c
+            ${CMAKE_SOURCE_DIR}/app/app_ground.c
             ${CMAKE_SOURCE_DIR}/config/config.c ${CMAKE_SOURCE_DIR}/capture/camera_params.c
             ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
             ${CMAKE_SOURCE_DIR}/capture/file.c
