@@ -1313,7 +1313,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	if (rc)
 		goto done;
 	/* the hand-offs' descriptors before the sandbox (which allows no new socket), their threads after it */
-	if (zp_runlog_begin(&r->log, err, sizeof(err)) != 0)
+	if (zp_runlog_begin(&r->log, r->env.log_pipe_bytes, err, sizeof(err)) != 0)
 		zp_log(ZP_LOG_WARNING, "%s: messages are written directly", err);
 	notify_open(r);
 	if (r->env.sandbox && (rc = apply_sandbox(r)) != 0)

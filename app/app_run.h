@@ -107,6 +107,7 @@ typedef struct zp_run_env {
 	int line_fail_exit_ms;    /* the light line cannot be set for this long: exit 1 (5000) */
 	int store_retry_ms;       /* a store that failed to open or write is retried this often (1000) */
 	size_t store_queue_rows;  /* the hand-off to the store's writer, rows (0: 4096) */
+	size_t log_pipe_bytes;    /* the log hand-off's pipe (0: 1 MiB) */
 	zp_run_summary *summary;  /* filled on return when not NULL */
 } zp_run_env;
 

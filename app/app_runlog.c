@@ -61,7 +61,7 @@ static void *drain(void *arg)
 	return NULL;
 }
 
-int zp_runlog_begin(zp_runlog **out, char *err, size_t errlen)
+int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen)
 {
 	zp_runlog *l = calloc(1, sizeof(*l));
 	int p[2];
@@ -76,7 +76,8 @@ int zp_runlog_begin(zp_runlog **out, char *err, size_t errlen)
 	}
 	l->rd = p[0];
 	l->wr = p[1];
-	(void)fcntl(l->wr, F_SETPIPE_SZ, RUNLOG_PIPE_BYTES);   /* the default 64 KiB where not allowed */
+	/* where not allowed, the default 64 KiB */
+	(void)fcntl(l->wr, F_SETPIPE_SZ, pipe_bytes ? (int)pipe_bytes : RUNLOG_PIPE_BYTES);
 	l->real_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	if (l->real_fd < 0 || fcntl(l->wr, F_SETFL, O_NONBLOCK) != 0 || dup2(l->wr, 2) < 0) {
 		zp_seterr(err, errlen, -1, "log: cannot redirect stderr: %s", strerror(errno));

@@ -22,8 +22,12 @@
 
 typedef struct zp_runlog zp_runlog;
 
-/* Redirect descriptor 2 into the hand-off (no thread yet). 0, or -1 with a message in err. */
-int zp_runlog_begin(zp_runlog **out, char *err, size_t errlen);
+/*
+ * Redirect descriptor 2 into the hand-off (no thread yet); pipe_bytes: its
+ * size (0: 1 MiB; the kernel rounds up to pages and may refuse more than
+ * /proc/sys/fs/pipe-max-size). 0, or -1 with a message in err.
+ */
+int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen);
 
 /* Start the drain thread (after the sandbox: the thread inherits it). 0 or -1. */
 int zp_runlog_start(zp_runlog *l);

@@ -25,12 +25,14 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define WRITER_BATCH 256            /* rows per transaction */
 #define WRITER_LOG_MS 60000         /* a repeating failure is logged once a minute */
 #define DAY_S 86400
+#define WRITER_NICE 19                /* nice value of the writer thread (Linux: per thread) */
 
 struct zp_writer {
 	zp_store_params p;
@@ -247,6 +249,10 @@ static void *writer_main(void *arg)
 	size_t n = 0;
 	int rc, wait;
 
+	/* below the loop: on a Pi's few cores a long retention yields the CPU to the frames (this thread only) */
+	if (setpriority(PRIO_PROCESS, 0, WRITER_NICE) != 0) {
+		/* not allowed: the default priority */
+	}
 	for (;;) {
 		now = mono_ms();
 		if (atomic_load(&w->stop) && stop_deadline < 0)

@@ -14,8 +14,9 @@ if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gp
     set(_zp_run_gpiod ${CMAKE_SOURCE_DIR}/gpio/line_gpiod2.c ${_zp_run_fakes}/fake_gpiod2.c)
     set(_zp_run_gpiod_inc ${_zp_run_fakes}/gpiod2)
   endif()
+  pkg_check_modules(ZP_RUN_SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
   zp_check_test(test_run
-    SOURCES test_run.c
+    SOURCES test_run.c ${_zp_run_fakes}/slow_vfs.c
             ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c
             ${CMAKE_SOURCE_DIR}/app/app_ground.c
             ${CMAKE_SOURCE_DIR}/config/config.c ${CMAKE_SOURCE_DIR}/capture/camera_params.c
@@ -23,7 +24,7 @@ if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gp
             ${CMAKE_SOURCE_DIR}/capture/file.c
             ${_zp_run_gpiod} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c
     LIBS zp_detector zp_gpio_core zp_privacy zp_calibration_fit zp_cvwrap zp_calibration zp_common
-         PkgConfig::INIH PkgConfig::SYSTEMD
+         PkgConfig::INIH PkgConfig::SYSTEMD PkgConfig::ZP_RUN_SQLITE3
     LABELS app run
     TIMEOUT 900)
   if(_zp_run_gpiod_inc)
