@@ -1601,9 +1601,9 @@ START_TEST(store_locked_15s)
 	ck_assert_int_eq(waitpid(LK.pid, &status, 0), LK.pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ck_assert_int_ge(t[1] - t[0], LOCK_HOLD_MS);
+	assert_follows(&ref, "store locked 15 s");
 	/* the lock was in the writer's way: it failed and retried, and the loop did not notice */
 	ck_assert_uint_gt(T.sum.store_failures, 0);
-	assert_follows(&ref, "store locked 15 s");
 	/* nothing lost: every row reached the file once the lock was gone */
 	ck_assert_uint_eq(T.sum.rows_dropped, 0);
 	ck_assert_uint_eq(T.sum.rows_waiting, 0);
@@ -1627,9 +1627,9 @@ START_TEST(store_slow_disk)
 	zp_slow_vfs_set_delay_us(1000);
 	ck_assert_int_eq(run_daemon("--max-frames", "900"), ZP_EXIT_OK);
 	zp_slow_vfs_set_delay_us(0);
+	assert_follows(&ref, "store 1 ms per page write");
 	/* the shim was in the store's path: every page written took 1 ms */
 	ck_assert_uint_gt(zp_slow_vfs_writes(), 20);
-	assert_follows(&ref, "store 1 ms per page write");
 	ck_assert_uint_gt(T.sum.rows_written, 0);
 	ck_assert_uint_eq(T.sum.rows_dropped, 0);
 }
@@ -1660,9 +1660,9 @@ START_TEST(store_disk_full)
 	T.on_step = full_between;
 	ck_assert_int_eq(run_daemon("--max-frames", "900"), ZP_EXIT_OK);
 	zp_slow_vfs_set_full(false);
+	assert_follows(&ref, "disk full");
 	ck_assert_uint_gt(zp_slow_vfs_refused(), 0);
 	ck_assert_uint_gt(T.sum.store_failures, 0);
-	assert_follows(&ref, "disk full");
 	ck_assert_log("writing");
 	ck_assert_log("writes work again");
 	ck_assert_uint_eq(T.sum.rows_dropped, 0);
