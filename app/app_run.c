@@ -62,7 +62,8 @@
 #define RUN_STATUS_MIN_MS 1000        /* STATUS= at most this often, unless the light state changed */
 #define RUN_BUTTON_STUCK_MS 60000     /* a button held this long is reported (it still counts as presence) */
 #define RUN_CLOCK_FWD_MS 1000         /* the wall clock ran this much further than the loop's time: it jumped */
-#define RUN_CLOCK_BACK_MS 3600000     /* set back by up to this: time already counted is not counted again */
+#define RUN_CLOCK_BACK_MS 3600000
+#define RUN_CAMERA_REFUSED_MS 10000   /* a camera refused by the sandbox this long: exit 1, systemd restarts */     /* set back by up to this: time already counted is not counted again */
 
 /* ---- the environment ---- */
 
@@ -234,6 +235,9 @@ struct run {
 	uint64_t rows_dropped_logged;
 	zp_runlog *log;                 /* the log hand-off (NULL when not in place) */
 	uint64_t log_dropped;
+
+	bool sandboxed;                 /* Landlock in force: a camera node that is new since start-up is refused */
+	int64_t cam_refused_since;      /* -1, or when the camera started to be refused (EACCES) */
 
 	/* loop stalls: an iteration that ended more than stall_ms after the previous one */
 	int64_t iter_end;
@@ -510,26 +514,55 @@ static void hook(struct run *r, zp_run_phase phase, int source_rc, int level)
 
 /* ---- start-up ---- */
 
+static void log_sandbox_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	zp_log(ZP_LOG_INFO, "sandbox: %s", line);
+}
+
+/*
+ * The sandbox: writes only to the store's directory and the camera and GPIO
+ * chip nodes of the config; every descriptor closed but the signalfd, the
+ * notify socket and the log hand-off's; the seccomp allow-list.
+ */
 static int apply_sandbox(struct run *r)
 {
 	zp_sandbox_opts so;
 	zp_sandbox_status st;
-	char dir[sizeof(r->cfg->store.path)], err[256];
-	int rc;
+	char dir[sizeof(r->cfg->store.path)], chip[sizeof(r->cfg->gpio.chip) + 16], err[256];
+	int rc, nd = 0, fds[3], n;
 
 	zp_sandbox_opts_default(&so);
-	if (r->cfg->store.path[0]) {
+	if (r->cfg->store.path[0] && (!r->o->source || r->o->write_store)) {
 		zp_strlcpy(dir, r->cfg->store.path, sizeof(dir));
 		so.data_dir = dirname(dir);
 	}
+	if (!r->o->source)
+		so.devices[nd++] = r->cfg->camera.device;
+	if (r->cfg->gpio.chip[0]) {
+		const char *c = r->cfg->gpio.chip;
+		bool digits = true;
+
+		for (const char *p = c; *p; p++)
+			digits &= *p >= '0' && *p <= '9';
+		/* as the GPIO driver names it: "0" and "gpiochip0" are /dev/gpiochip0 */
+		snprintf(chip, sizeof(chip), "%s%s%s", strchr(c, '/') ? "" : "/dev/", digits ? "gpiochip" : "", c);
+		so.devices[nd++] = chip;
+	}
+	so.close_fds = true;
+	so.keep_fds[so.nkeep_fds++] = r->sfd;
+	if (r->notify_fd >= 0)
+		so.keep_fds[so.nkeep_fds++] = r->notify_fd;
+	n = zp_runlog_fds(r->log, fds);
+	for (int i = 0; i < n; i++)
+		so.keep_fds[so.nkeep_fds++] = fds[i];
 	rc = zp_sandbox_apply(&so, &st, err, sizeof(err));
 	if (rc) {
 		zp_log(ZP_LOG_ERR, "%s%s", err, rc == ZP_EINVAL && so.data_dir ? " (the directory of [store] path)" : "");
 		return rc == ZP_EINVAL ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
 	}
-	zp_log(ZP_LOG_INFO, "sandbox: no core dumps%s%s%s%s", st.landlock ? "; files written only beneath " : "",
-	       st.landlock ? (so.data_dir ? so.data_dir : "(nothing)") : "",
-	       st.seccomp ? "; no exec, no ptrace" : "", st.network_denied ? ", no network sockets" : "");
+	r->sandboxed = st.landlock;
+	zp_sandbox_describe(&st, log_sandbox_line, r);
 	if (st.note[0])
 		zp_log(ZP_LOG_WARNING, "sandbox: %s", st.note);
 	return 0;
@@ -1126,6 +1159,30 @@ static void check_loop(struct run *r)
 	}
 }
 
+/*
+ * Landlock allows writing to the camera's device node as it was at
+ * start-up (by inode). A camera unplugged and plugged back gets a new node,
+ * which the sandbox refuses (EACCES): after RUN_CAMERA_REFUSED_MS of that,
+ * exit 1 so that systemd starts zebrapad again with the new node (the
+ * lights were fail-safe all along: no frames).
+ */
+static void camera_refused(struct run *r, int rc)
+{
+	if (!r->sandboxed || r->recording || rc != ZP_EACCES) {
+		if (rc != ZP_EAGAIN && rc != ZP_EACCES)
+			r->cam_refused_since = -1;
+		return;
+	}
+	if (r->cam_refused_since < 0)
+		r->cam_refused_since = r->now;
+	if (r->now - r->cam_refused_since >= RUN_CAMERA_REFUSED_MS) {
+		zp_log(ZP_LOG_ERR, "camera %s: refused for %.0f s (a new device node since start-up, which the sandbox "
+		       "does not allow): exit 1 so that systemd restarts zebrapad", r->cfg->camera.device,
+		       (double)(r->now - r->cam_refused_since) / 1000.0);
+		stop(r, ZP_EXIT_FAIL, "camera refused by the sandbox");
+	}
+}
+
 static void loop(struct run *r)
 {
 	zp_frame f;
@@ -1144,6 +1201,7 @@ static void loop(struct run *r)
 			stop(r, ZP_EXIT_FAIL, "recording unreadable");
 		} else {
 			on_no_frame(r, rc);
+			camera_refused(r, rc);
 		}
 		if (r->line_fail_since >= 0 && r->now - r->line_fail_since >= r->env.line_fail_exit_ms) {
 			zp_log(ZP_LOG_ERR,
@@ -1268,6 +1326,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 		zp_run_env_default(&r->env);
 	r->sfd = -1;
 	r->notify_fd = -1;
+	r->cam_refused_since = -1;
 	r->line_fail_since = -1;
 	r->last_press = ZP_LIGHTS_NEVER;
 	r->now = r->mono0 = r->virt_now = mono(r);

@@ -101,6 +101,16 @@ int zp_runlog_start(zp_runlog *l)
 	return 0;
 }
 
+int zp_runlog_fds(const zp_runlog *l, int fds[3])
+{
+	if (!l)
+		return 0;
+	fds[0] = l->real_fd;
+	fds[1] = l->rd;
+	fds[2] = l->wr;
+	return 3;
+}
+
 uint64_t zp_runlog_take_dropped(zp_runlog *l)
 {
 	uint64_t n;

@@ -32,6 +32,9 @@ int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen
 /* Start the drain thread (after the sandbox: the thread inherits it). 0 or -1. */
 int zp_runlog_start(zp_runlog *l);
 
+/* Its descriptors (to keep open through the sandbox); returns how many were put in fds (at most 3). */
+int zp_runlog_fds(const zp_runlog *l, int fds[3]);
+
 /* Messages dropped since the last call (a full hand-off); clears stderr's error flag. */
 uint64_t zp_runlog_take_dropped(zp_runlog *l);
 

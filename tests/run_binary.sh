@@ -48,9 +48,16 @@ mkdir -p "$tmp/data"
 cp "$src/examples/vtest.ini" "$tmp/site.ini"
 printf '\n[store]\npath = %s/data/counts.db\ninterval_s = 5\n' "$tmp" >>"$tmp/site.ini"
 
-# a dry run: the sandbox applied, counts written beneath the data directory, a summary
-expect 0 "dry run on vtest" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 120 --stats
-has "$tmp/err" "sandbox: no core dumps"
+# a dry run writes no counts unless --write-store: the store is not even created
+expect 0 "dry run on vtest, no store" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 30
+has "$tmp/err" "no counts are written to $tmp/data/counts.db"
+[ ! -e "$tmp/data/counts.db" ] || { echo "FAIL: a dry run created counts.db"; fail=1; }
+
+# with --write-store: the sandbox applied, counts written beneath the data directory, a summary
+expect 0 "dry run on vtest" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 120 --stats \
+	--write-store
+cp "$tmp/err" /tmp/zp_run_binary_last.log 2>/dev/null || true
+has "$tmp/err" "sandbox: core dumps: off"
 has "$tmp/err" "the light line is simulated"
 has "$tmp/err" "stopped (max-frames)"
 has "$tmp/err" "120 frames"
