@@ -26,6 +26,7 @@
 #include "fake_v4l2.h"
 #include "slow_vfs.h"
 #include "store.h"
+#include "writer.h"
 
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -389,7 +390,7 @@ static void teardown(void)
 	if (T.notify_fd >= 0)
 		close(T.notify_fd);
 	unsetenv("NOTIFY_SOCKET");
-	const char *files[] = { "site.ini", "counts.db", "counts.db-wal", "counts.db-shm", "counts.db-journal",
+	const char *files[] = { "site.ini", "counts.db", "other.db", "counts.db-wal", "counts.db-shm", "counts.db-journal",
 				"log", "notify" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", T.dir, files[i]);
@@ -1388,8 +1389,6 @@ START_TEST(bad_options_and_config)
 END_TEST
 
 
-/* ---- the loop never waits: faults of the store and the log ---- */
-
 /*
  * The scene for these: a person walks through the zone every FP_PERIOD
  * frames (100 fps: every 1.5 s), so the light must go on FP_PERIOD apart,
@@ -1443,6 +1442,157 @@ static void periodic_config(struct cfg *c)
 	T.block_from = FP_FROM;
 	T.block_to = FP_TO;
 }
+
+/* ---- the store's path, lock and file ---- */
+
+/* A config whose [store] path is `path` (the rest as cfg_default). */
+static void config_with_store(const char *path)
+{
+	struct cfg c;
+	char saved[sizeof(T.store)];
+
+	zp_strlcpy(saved, T.store, sizeof(saved));
+	zp_strlcpy(T.store, path, sizeof(T.store));
+	cfg_default(&c);
+	write_config(&T, &c);
+	zp_strlcpy(T.store, saved, sizeof(T.store));
+}
+
+/*
+ * A store path decides the sandbox's writable directory: relative, in /, a
+ * directory, or not a regular file - exit 2 with the reason, before any
+ * device is opened.
+ */
+START_TEST(store_path_cannot_widen_the_sandbox)
+{
+	static const struct {
+		bool in_dir;          /* the path is beneath the test directory */
+		const char *path;
+		const char *says;
+	} bad[] = {
+		{ false, "counts.db", "expected an absolute file path" },
+		{ false, "/x.db", "the store needs a directory of its own" },
+		{ true, "/", "expected a file, got the directory" },
+		{ true, "/../x.db", "without '.' or '..' parts" },
+		{ true, "/fifo", "a FIFO" },
+		{ true, "/sub", "a directory" },
+		{ true, "/root/x.db", "is / once links are resolved" },
+		{ true, "/nodir/x.db", "data directory" },
+	};
+	char p[400], l[400];
+
+	snprintf(p, sizeof(p), "%s/fifo", T.dir);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/sub", T.dir);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(l, sizeof(l), "%s/root", T.dir);
+	ck_assert_int_eq(symlink("/", l), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", bad[i].in_dir ? T.dir : "", bad[i].path);
+		config_with_store(p);
+		ck_assert_msg(run_daemon(NULL, NULL) == ZP_EXIT_USAGE, "[store] path = %s: not refused", p);
+		if (!log_count(bad[i].says))
+			dump_log();
+		ck_assert_msg(log_count(bad[i].says) > 0, "[store] path = %s: the log has no \"%s\"", p, bad[i].says);
+		ck_assert_int_eq(fake_gpio_open_handles(), 0);
+		ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	}
+	snprintf(p, sizeof(p), "%s/fifo", T.dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sub", T.dir);
+	rmdir(p);
+	unlink(l);
+}
+END_TEST
+
+/* One daemon per store: a second one exits 2 and says why; the first one's counts are not touched. */
+START_TEST(store_instance_lock)
+{
+	struct cfg c;
+	zp_store_params sp;
+	zp_writer *other;
+	const char *zones[] = { "middle" };
+	char err[256];
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	zp_store_params_default(&sp);
+	zp_strlcpy(sp.path, T.store, sizeof(sp.path));
+	ck_assert_int_eq(zp_writer_start(&sp, zones, 1, NULL, &other, err, sizeof(err)), 0);
+	ck_assert_int_eq(run_daemon("--max-frames", "50"), ZP_EXIT_USAGE);
+	ck_assert_log("in use by another zebrapad run");
+	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
+	ck_assert_uint_eq(zp_writer_stop(other), 0);
+	/* free again: it runs */
+	ck_assert_int_eq(run_daemon("--max-frames", "50"), ZP_EXIT_OK);
+}
+END_TEST
+
+/* The store file removed, or replaced, under the running daemon: noticed, logged, opened again; counts go on. */
+static void remove_store_at(struct t *t, const zp_run_step *st)
+{
+	if (st->phase != ZP_RUN_FRAME)
+		return;
+	if (st->frames == 250)
+		ck_assert_int_eq(unlink(t->store), 0);
+	if (st->frames == 600) {
+		char other[400];
+		zp_store_params sp;
+		zp_store *s;
+		char err[256];
+		const char *zones[] = { "middle" };
+
+		/* another store file moved over it */
+		snprintf(other, sizeof(other), "%s/other.db", t->dir);
+		zp_store_params_default(&sp);
+		zp_strlcpy(sp.path, other, sizeof(sp.path));
+		s = zp_store_open(&sp, zones, 1, 0, NULL, err, sizeof(err));
+		ck_assert_ptr_nonnull(s);
+		zp_store_close(s);
+		ck_assert_int_eq(rename(other, t->store), 0);
+	}
+}
+
+START_TEST(store_removed_or_replaced_is_reopened)
+{
+	struct cfg c;
+	struct totals tt;
+
+	periodic_config(&c);
+	T.on_step = remove_store_at;
+	ck_assert_int_eq(run_daemon("--max-frames", "1000"), ZP_EXIT_OK);
+	ck_assert_log("was removed while zebrapad had it open");
+	ck_assert_log("was replaced by another file while zebrapad had it open");
+	ck_assert_uint_eq(T.sum.store_reopens, 2);
+	ck_assert_uint_eq(T.sum.rows_dropped, 0);
+	/*
+	 * The file there now has at least the counts from the replacement on
+	 * (passes at frames 657, 807, 957), and rows still queued when it came
+	 * (the writer may lag behind at its low priority); never more than the
+	 * seven passes.
+	 */
+	tt = store_totals();
+	ck_assert_int_ge(tt.entered, 3);
+	ck_assert_int_le(tt.entered, 7);
+}
+END_TEST
+
+/* A config without a zone: the lights could never switch on for a person - exit 2. */
+START_TEST(run_without_a_zone_exits_2)
+{
+	FILE *f = fopen(T.config, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[camera]\ndevice = /dev/video0\nwidth = 320\nheight = 240\n\n[gpio]\nchip = %s\nline = %d\n\n"
+		"[store]\npath = %s\n", FAKE_GPIO_CHIP, LIGHT, T.store);
+	fclose(f);
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_USAGE);
+	ck_assert_log("no [zone NAME] section");
+	ck_assert_int_eq(fake_gpio_open_handles(), 0);
+}
+END_TEST
+
+/* ---- the loop never waits: faults of the store and the log ---- */
 
 /* Clear the per-run state the hook and the fakes keep, for a second run in one test. */
 static void rerun_reset(void)
@@ -1821,6 +1971,7 @@ static Suite *run_suite(void)
 	TCase *tf = tcase_create("faults");
 	TCase *tv = tcase_create("video");
 	TCase *tw = tcase_create("nowait");
+	TCase *ts = tcase_create("store");
 
 	tcase_add_checked_fixture(tn, setup, teardown);
 	tcase_set_timeout(tn, 60);
@@ -1853,6 +2004,14 @@ static Suite *run_suite(void)
 	tcase_add_test(tf, format_refused);
 	tcase_add_test(tf, zones_do_not_fit_camera);
 	suite_add_tcase(s, tf);
+
+	tcase_add_checked_fixture(ts, setup, teardown);
+	tcase_set_timeout(ts, 60);
+	tcase_add_test(ts, store_path_cannot_widen_the_sandbox);
+	tcase_add_test(ts, store_instance_lock);
+	tcase_add_test(ts, store_removed_or_replaced_is_reopened);
+	tcase_add_test(ts, run_without_a_zone_exits_2);
+	suite_add_tcase(s, ts);
 
 	tcase_add_checked_fixture(tw, setup, teardown);
 	tcase_set_timeout(tw, 120);
