@@ -811,3 +811,78 @@ int zp_store_summarize(zp_store *s, zp_store_summary *out, char *err, size_t err
 		return zp_seterr(err, errlen, sqlite_to_zp(rc), "%s: %s", s->p.path, sqlite3_errmsg(s->db));
 	return 0;
 }
+
+/* ---- the audit's look inside ---- */
+
+static bool schema_column(const char *name)
+{
+	for (const zp_schema_column *c = zp_schema_columns; c->name; c++)
+		if (!strcmp(c->name, name))
+			return true;
+	return false;
+}
+
+int zp_store_check_contents(zp_store *s, void (*fn)(void *ctx, const char *what), void *ctx)
+{
+	sqlite3_stmt *st;
+	char msg[200], sql[256];
+	int n = 0, rc;
+
+	if (!s->db)
+		return 0;
+	/* objects: the two tables and meta's primary-key index, nothing else */
+	rc = sqlite3_prepare_v2(s->db, "SELECT type, name FROM sqlite_schema WHERE NOT (type = 'table' AND name IN"
+				" ('meta', 'counts')) AND NOT (type = 'index' AND name = 'sqlite_autoindex_meta_1')"
+				" ORDER BY name", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ZP_EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(msg, sizeof(msg), "the store holds a %s '%.60s' that zebrapad never makes",
+			 (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+		fn(ctx, msg);
+		n++;
+	}
+	sqlite3_finalize(st);
+	/* columns of counts: the schema's */
+	rc = sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info('counts') ORDER BY cid", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ZP_EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+
+		if (c && !schema_column(c) && s->version >= 2) {
+			snprintf(msg, sizeof(msg), "the counts table has a column '%.60s' that zebrapad never makes", c);
+			fn(ctx, msg);
+			n++;
+		}
+	}
+	sqlite3_finalize(st);
+	/* values: no BLOB anywhere, zone names and meta values short text */
+	for (const zp_schema_column *c = zp_schema_columns; c->name; c++) {
+		if (s->version < 2 && strcmp(c->name, "interval_start") && strcmp(c->name, "zone") &&
+		    strcmp(c->name, "entered") && strcmp(c->name, "occupied_s"))
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM counts WHERE typeof(\"%s\") = 'blob' OR "
+			 "(typeof(\"%s\") = 'text' AND length(\"%s\") > %d)", c->name, c->name, c->name, ZP_NAME_MAX);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			continue;
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+			snprintf(msg, sizeof(msg), "the counts table holds %lld binary or long values in '%s'",
+				 (long long)sqlite3_column_int64(st, 0), c->name);
+			fn(ctx, msg);
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM meta WHERE typeof(value) = 'blob' OR length(value) > 64 OR"
+			       " typeof(key) = 'blob' OR length(key) > 64", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+			snprintf(msg, sizeof(msg), "the meta table holds %lld binary or long values",
+				 (long long)sqlite3_column_int64(st, 0));
+			fn(ctx, msg);
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	return n;
+}
