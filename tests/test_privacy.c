@@ -1019,6 +1019,174 @@ START_TEST(audit_report_names_what_is_kept_and_what_fails)
 }
 END_TEST
 
+/* A fresh store closed cleanly (no -wal, no -shm left), for planting next to it or into it. */
+static void closed_store(const char *dir, zp_store_params *p)
+{
+	zp_store_close(live_store(dir, p));
+}
+
+static const uint8_t jpeg_head[] = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00 };
+
+/* The report names `name` (text: on a FAIL line) and fails. */
+static void assert_audit_fails_naming(const zp_audit_info *info, const char *name, const char *says)
+{
+	char *text, line[700];
+	int rc;
+
+	text = report_to_string(info, false, &rc);
+	snprintf(line, sizeof(line), "FAIL  %s", name);
+	ck_assert_msg(rc >= 1, "%s: the audit passes:\n%s", name, text);
+	ck_assert_msg(strstr(text, line) != NULL, "%s: not named on a FAIL line:\n%s", name, text);
+	if (says)
+		ck_assert_msg(strstr(text, says) != NULL, "%s: no \"%s\":\n%s", name, says, text);
+	free(text);
+}
+
+/* Each way of hiding a picture in the store's own files that the old audit passed: now each fails, named. */
+START_TEST(audit_finds_pictures_hidden_in_the_store)
+{
+	char dir[64], path[700];
+	zp_audit_info info;
+	zp_store_params p;
+	uint8_t *buf;
+	sqlite3 *db;
+	FILE *f;
+
+	buf = calloc(1, 640 * 480 + 4096);
+	ck_assert_ptr_nonnull(buf);
+	memset(&info, 0, sizeof(info));
+	info.config_path = "/etc/zebrapad/site.ini";
+	info.store = &p;
+	info.now_ms = T0_MS + 86400000;
+
+	/* 1. a raw 640x480 grey frame as counts.db-shm (it starts with zeros, like an idle WAL index) */
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	for (size_t i = 16; i < 640 * 480; i++)
+		buf[i] = (uint8_t)(i * 7 + i / 640);
+	snprintf(path, sizeof(path), "%s/counts.db-shm", dir);
+	write_file(path, buf, 640 * 480);
+	assert_audit_fails_naming(&info, path, "not whole 32 KiB blocks");
+	rmtree(dir);
+
+	/* 2. a WAL header followed by a JPEG as counts.db-wal */
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	memset(buf, 0, 32);
+	memcpy(buf, "\x37\x7f\x06\x82\x00\x2d\xe2\x18\x00\x00\x10\x00", 12);
+	memcpy(buf + 32, jpeg_head, sizeof(jpeg_head));
+	snprintf(path, sizeof(path), "%s/counts.db-wal", dir);
+	write_file(path, buf, 32 + 24 + 4096);
+	assert_audit_fails_naming(&info, path, "JPEG image hidden at byte 32");
+	rmtree(dir);
+
+	/* 3. 28 zero bytes and a JPEG as counts.db-journal */
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	memset(buf, 0, 28);
+	memcpy(buf + 28, jpeg_head, sizeof(jpeg_head));
+	snprintf(path, sizeof(path), "%s/counts.db-journal", dir);
+	write_file(path, buf, 28 + 2000);
+	assert_audit_fails_naming(&info, path, "JPEG image hidden at byte 28");
+	rmtree(dir);
+
+	/* 4. a JPEG in a BLOB of an extra table */
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE pics(b BLOB); INSERT INTO pics VALUES"
+				      " (X'FFD8FFE000104A46494600' || randomblob(3000))", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_audit_fails_naming(&info, p.path, NULL);
+	{
+		char *text;
+		int rc;
+
+		text = report_to_string(&info, false, &rc);
+		ck_assert_ptr_nonnull(strstr(text, "a table 'pics' that zebrapad never makes"));
+		free(text);
+	}
+	rmtree(dir);
+
+	/* 5. a BLOB in a column of the counts table itself */
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE counts SET zone = randomblob(2000) WHERE zone = 'south'", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_audit_fails_naming(&info, p.path, "binary or long values in 'zone'");
+	rmtree(dir);
+
+	/* 6. a JPEG appended to counts.db */
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	f = fopen(p.path, "ab");
+	ck_assert_ptr_nonnull(f);
+	fwrite(jpeg_head, 1, sizeof(jpeg_head), f);
+	fwrite(buf, 1, 5000, f);
+	fclose(f);
+	assert_audit_fails_naming(&info, p.path, "JPEG image hidden at byte");
+	/* the same length of bytes that are no picture: still named, as bytes after the last page */
+	ck_assert_int_eq(truncate(p.path, 0), 0);
+	rmtree(dir);
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	f = fopen(p.path, "ab");
+	memset(buf, 0x55, 5000);
+	fwrite(buf, 1, 4096, f);
+	fclose(f);
+	assert_audit_fails_naming(&info, p.path, "bytes after its last page");
+	rmtree(dir);
+	free(buf);
+}
+END_TEST
+
+/* Names that are not UTF-8 or carry terminal escapes: valid JSON, nothing raw on a terminal; all of 300 named. */
+START_TEST(audit_names_every_finding_safely)
+{
+	char dir[64], name[64], *text;
+	const char *odd = "\xff\xfe\x1b[31mred\x07.jpg";
+	zp_audit_info info;
+	zp_store_params p;
+	int rc, fails = 0;
+
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	memset(&info, 0, sizeof(info));
+	info.store = &p;
+	info.now_ms = T0_MS;
+	plant(dir, odd, jpeg_head, sizeof(jpeg_head), 500);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "dump%03d.bin", i);
+		plant(dir, name, "x", 1, 10);
+	}
+	text = report_to_string(&info, false, &rc);
+	ck_assert_int_eq(rc, 301);
+	ck_assert_ptr_null(strchr(text, '\x1b'));
+	ck_assert_ptr_null(strchr(text, '\x07'));
+	ck_assert_ptr_nonnull(strstr(text, "\\xff\\xfe\\x1b[31mred\\x07.jpg: JPEG image"));
+	for (const char *q = text; (q = strstr(q, "  FAIL  ")); q++)
+		fails++;
+	ck_assert_int_eq(fails, 301);
+	ck_assert_ptr_nonnull(strstr(text, "dump299.bin"));
+	/* sorted by name */
+	ck_assert(strstr(text, "dump000.bin") < strstr(text, "dump001.bin"));
+	free(text);
+
+	text = report_to_string(&info, true, &rc);
+	ck_assert_int_eq(rc, 301);
+	/* valid JSON text: UTF-8 throughout, no raw control bytes but newlines */
+	for (const unsigned char *q = (const unsigned char *)text; *q; q++) {
+		ck_assert_msg(*q >= 0x20 || *q == '\n', "raw control byte 0x%02x in the JSON", *q);
+		ck_assert_msg(*q < 0x80, "a byte that is not ASCII in the JSON: 0x%02x", *q);
+	}
+	ck_assert_ptr_nonnull(strstr(text, "\\\\xff\\\\xfe\\u001b[31mred\\u0007.jpg"));
+	free(text);
+	rmtree(dir);
+}
+END_TEST
+
 /* ---- sandbox ---- */
 
 /*
@@ -1380,6 +1548,8 @@ static Suite *privacy_suite(void)
 	tcase_add_test(audit, audit_scan_passes_on_the_store_alone);
 	tcase_add_test(audit, audit_scan_flags_planted_images_videos_dumps_and_unknown_files);
 	tcase_add_test(audit, audit_report_names_what_is_kept_and_what_fails);
+	tcase_add_test(audit, audit_finds_pictures_hidden_in_the_store);
+	tcase_add_test(audit, audit_names_every_finding_safely);
 	suite_add_tcase(s, audit);
 	tcase_add_test(sandbox, sandbox_probe_every_escape_fails);
 	tcase_add_test(sandbox, sandbox_allows_network_when_an_export_is_configured);
