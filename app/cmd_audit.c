@@ -259,6 +259,13 @@ static int feed_store(zp_store *st, struct feed *fd, const zp_lights *l, int64_t
 	return zp_store_account(st, &smp);
 }
 
+static void print_sandbox_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("#   %s\n", line);
+}
+
+/* What this process (the live view) is kept from, in the words `run` logs for itself. */
 static void print_sandbox(const zp_sandbox_status *sb, bool applied, bool json)
 {
 	if (json)
@@ -267,10 +274,8 @@ static void print_sandbox(const zp_sandbox_status *sb, bool applied, bool json)
 		printf("# sandbox: not applied (--no-sandbox)\n");
 		return;
 	}
-	printf("# sandbox: core dumps %s; Landlock %s; seccomp %s%s%s\n", sb->nodump ? "off" : "ON (not disabled)",
-	       sb->landlock ? "on (this process cannot write any file)" : "not available",
-	       sb->seccomp ? "on (no exec, no ptrace, no network)" : "not available", sb->note[0] ? "; " : "",
-	       sb->note);
+	printf("# sandbox of this live view:\n");
+	zp_sandbox_describe(sb, print_sandbox_line, NULL);
 }
 
 static int audit_live(const struct audit_opts *o, zp_config *cfg)

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -688,12 +689,19 @@ typedef struct daemon_state {
 	int nondumpable;    /* 1: /proc/PID owned by root while it runs as another user, -1 unknown */
 } daemon_state;
 
-static bool is_daemon(const char *pid)
+/*
+ * Is /proc/PID a `zebrapad run` of this site? Its --config names the same
+ * file as config (after links), or one of its open files is the store. Not
+ * just any `zebrapad run`: another site's daemon on the same machine is not
+ * the one being audited.
+ */
+static bool is_daemon(const char *pid, const char *config_real, const char *store_path)
 {
-	char path[300], buf[256];
-	const char *arg0, *base;
+	char path[300], buf[4096], cfg[PATH_MAX + 300], real[PATH_MAX];
+	const char *arg0, *base, *end, *a, *conf = NULL;
 	ssize_t n;
 	int fd;
+	bool run = false;
 
 	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -704,17 +712,58 @@ static bool is_daemon(const char *pid)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
+	end = buf + n;
 	arg0 = buf;
 	base = strrchr(arg0, '/');
 	base = base ? base + 1 : arg0;
-	if (strcmp(base, "zebrapad") != 0 || (size_t)n <= strlen(arg0) + 1)
+	if (strcmp(base, "zebrapad") != 0)
 		return false;
-	return !strcmp(arg0 + strlen(arg0) + 1, "run");
+	for (a = arg0 + strlen(arg0) + 1; a < end; a += strlen(a) + 1) {
+		if (!run && !strcmp(a, "run"))
+			run = true;
+		else if ((!strcmp(a, "--config") || !strcmp(a, "-c")) && a + strlen(a) + 1 < end)
+			conf = a + strlen(a) + 1;
+		else if (!strncmp(a, "--config=", 9))
+			conf = a + 9;
+	}
+	if (!run)
+		return false;
+	if (conf && config_real && config_real[0]) {
+		if (conf[0] == '/')
+			snprintf(cfg, sizeof(cfg), "%s", conf);
+		else
+			snprintf(cfg, sizeof(cfg), "/proc/%s/cwd/%s", pid, conf);
+		if (realpath(cfg, real) && !strcmp(real, config_real))
+			return true;
+	}
+	/* its open files (root or the daemon's user can see them) */
+	if (store_path && store_path[0]) {
+		DIR *d;
+		struct dirent *de;
+		bool found = false;
+
+		snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+		d = opendir(path);
+		while (d && !found && (de = readdir(d))) {
+			char link[PATH_MAX + 300];
+
+			snprintf(cfg, sizeof(cfg), "%s/%s", path, de->d_name);
+			n = readlink(cfg, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				found = !strcmp(link, store_path);
+			}
+		}
+		if (d)
+			closedir(d);
+		return found;
+	}
+	return false;
 }
 
-static void find_daemon(daemon_state *d)
+static void find_daemon(daemon_state *d, const char *config_path, const char *store_path)
 {
-	char path[300], line[256];
+	char path[300], line[256], config_real[PATH_MAX] = "", store_real[PATH_MAX] = "";
 	struct dirent *de;
 	struct stat st;
 	DIR *proc;
@@ -722,11 +771,16 @@ static void find_daemon(daemon_state *d)
 	long uid = -1;
 
 	memset(d, 0, sizeof(*d));
+	if (config_path && !realpath(config_path, config_real))
+		config_real[0] = '\0';
+	if (store_path && store_path[0] && !realpath(store_path, store_real))
+		zp_strlcpy(store_real, store_path, sizeof(store_real));
 	proc = opendir("/proc");
 	if (!proc)
 		return;
 	while ((de = readdir(proc)))
-		if (isdigit((unsigned char)de->d_name[0]) && atoi(de->d_name) != (int)getpid() && is_daemon(de->d_name)) {
+		if (isdigit((unsigned char)de->d_name[0]) && atoi(de->d_name) != (int)getpid() &&
+		    is_daemon(de->d_name, config_real, store_real)) {
 			d->pid = atoi(de->d_name);
 			break;
 		}
@@ -869,6 +923,11 @@ static const char *yes_no(int v)
 	return v > 0 ? "yes" : v == 0 ? "no" : "unknown";
 }
 
+static void describe_line(void *ctx, const char *line)
+{
+	fprintf(ctx, "  - %s\n", line);
+}
+
 static void text_report(report *rp)
 {
 	const zp_audit_info *in = rp->info;
@@ -963,14 +1022,31 @@ static void text_report(report *rp)
 			"  To see the counts, someone with access to the device reads or copies %s.\n\n",
 			sp->path[0] ? sp->path : "the counts file");
 
-	fprintf(out, "5. The sandbox (what the daemon cannot do), on this kernel\n");
-	fprintf(out, "  Core dumps off (a crash leaves no memory image):  always (PR_SET_DUMPABLE 0, core limit 0)\n");
-	if (rp->sb.landlock_abi)
-		fprintf(out, "  Writes only in %s (Landlock):  available (ABI %d)\n", rp->data_dir, rp->sb.landlock_abi);
-	else
-		fprintf(out, "  Writes only in the data directory (Landlock):  NOT available - %s\n", rp->sb.note);
-	fprintf(out, "  No programs started, no debugger, no network (seccomp):  %s\n",
-		rp->sb.seccomp_available ? "available" : "NOT available in this kernel");
+	fprintf(out, "5. The sandbox: what the daemon is kept from doing, by the kernel, on this machine\n");
+	{
+		zp_sandbox_status ex = rp->sb;
+		char devs[160];
+
+		/* what `zebrapad run` applies with this config on this kernel (it logs the same lines) */
+		ex.nodump = true;
+		ex.landlock = ex.landlock_abi > 0;
+		ex.landlock_net = ex.landlock_abi >= 4;
+		ex.landlock_scoped = ex.landlock_abi >= 6;
+		ex.seccomp = ex.seccomp_available;
+		ex.network_denied = !in->export_desc;
+		snprintf(devs, sizeof(devs), "%s%s%s", in->camera_device && in->camera_device[0] ? in->camera_device : "",
+			 in->camera_device && in->camera_device[0] && in->gpio_chip && in->gpio_chip[0] ? ", " : "",
+			 in->gpio_chip && in->gpio_chip[0] ? in->gpio_chip : "");
+		zp_strlcpy(ex.write_paths, "files beneath ", sizeof(ex.write_paths));
+		strncat(ex.write_paths, rp->data_dir[0] ? rp->data_dir : "(no store: nothing)",
+			sizeof(ex.write_paths) - strlen(ex.write_paths) - 1);
+		if (devs[0]) {
+			strncat(ex.write_paths, "; the devices ", sizeof(ex.write_paths) - strlen(ex.write_paths) - 1);
+			strncat(ex.write_paths, devs, sizeof(ex.write_paths) - strlen(ex.write_paths) - 1);
+		}
+		ex.fds_closed = 0;
+		zp_sandbox_describe(&ex, describe_line, out);
+	}
 	if (rp->daemon.pid) {
 		fprintf(out, "  The running daemon (pid %d): seccomp filter %s, no_new_privs %s, core limit 0 %s,"
 			" not dumpable %s.\n", rp->daemon.pid,
@@ -1104,7 +1180,7 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 	rp->out = out;
 	rp->json = json;
 	zp_sandbox_probe(&rp->sb);
-	find_daemon(&rp->daemon);
+	find_daemon(&rp->daemon, info->config_path, info->store->path);
 
 	if (info->store->path[0]) {
 		dir_of(info->store->path, rp->data_dir, sizeof(rp->data_dir));
