@@ -38,6 +38,15 @@ expect 2 "bad config" "$zp" run --config "$tmp/bad.ini"
 has "$tmp/err" "bad.ini:2:"
 [ "$(grep -c . "$tmp/err")" -eq 1 ] || { echo "FAIL: more than one line for a bad config"; cat "$tmp/err"; fail=1; }
 
+# a FIFO where the config is expected: refused at once, not waited on
+mkfifo "$tmp/fifo.ini"
+expect 2 "a FIFO as --config" timeout 10 "$zp" run --config "$tmp/fifo.ini"
+has "$tmp/err" "expected a regular file"
+# `audit --live` on a device that is not a camera stops at once (it used to retry for ever)
+printf '[camera]\ndevice = /dev/video0\n[zone z]\nrole = crossing\npolygon = 0,0 10,0 10,10 0,10\n' >"$tmp/live.ini"
+expect 2 "audit --live --source /dev/null" timeout 10 "$zp" audit --live --config "$tmp/live.ini" --source /dev/null
+has "$tmp/err" "not a V4L2 camera"
+
 if [ ! -e "$vtest" ]; then
 	echo "SKIP: $vtest not present (opencv-doc): the recording runs are skipped"
 	[ "$fail" -eq 0 ] && exit 77
