@@ -91,5 +91,15 @@ has "$tmp/err" "SIGTERM: stopping"
 has "$tmp/err" "stopped (SIGTERM)"
 has "$tmp/err" "light line left at 1"
 
+# replay's outputs on a full disk (/dev/full): exit 1 naming the file, never a silently cut file
+for o in --zones-out --tracks-out --lights-out; do
+	expect 1 "replay $o on a full disk" "$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 150 \
+		"$o" /dev/full
+	has "$tmp/err" "/dev/full: write failed"
+done
+"$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 20 >/dev/full 2>"$tmp/err"
+[ $? -eq 1 ] || { echo "FAIL: replay with stdout on a full disk: not exit 1"; fail=1; }
+has "$tmp/err" "standard output: write failed"
+
 [ "$fail" -eq 0 ] && echo "zebrapad run (binary): ok"
 exit "$fail"
