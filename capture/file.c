@@ -10,6 +10,9 @@
  * Both are zeroed before they are freed.
  */
 #include "capture_internal.h"
+
+/* The camera's own limit ([camera] width/height): a recording's frames may not be larger. */
+#define ZP_MAX_FRAME_SIDE 8192
 #include "cvwrap.h"
 
 #include <dirent.h>
@@ -186,6 +189,9 @@ static int scan_folder(struct file_source *fs, char *err, size_t errlen)
 		if (i < best || i >= best + best_len)
 			free(fs->imgs[i].name);
 	memmove(fs->imgs, fs->imgs + best, best_len * sizeof(*fs->imgs));
+	if (fs->nimgs > best_len)
+		zp_log(ZP_LOG_WARNING, "%s: %zu numbered files of another name or extension are skipped (the frames "
+		       "are the %zu files like %s)", fs->dir, fs->nimgs - best_len, best_len, fs->imgs[0].name);
 	fs->nimgs = best_len;
 	for (size_t i = 1; i < fs->nimgs; i++) {
 		if (fs->imgs[i].num == fs->imgs[i - 1].num) {
@@ -193,6 +199,23 @@ static int scan_folder(struct file_source *fs, char *err, size_t errlen)
 				       fs->imgs[i].num, fs->imgs[i - 1].name, fs->imgs[i].name);
 			goto out;
 		}
+	}
+	{
+		/* gaps: the frames after one come earlier than they were taken (times are by position) */
+		long long missing = 0, gaps = 0;
+		size_t first = 0;
+
+		for (size_t i = 1; i < fs->nimgs; i++)
+			if (fs->imgs[i].num != fs->imgs[i - 1].num + 1) {
+				if (!gaps)
+					first = i;
+				gaps++;
+				missing += fs->imgs[i].num - fs->imgs[i - 1].num - 1;
+			}
+		if (gaps)
+			zp_log(ZP_LOG_WARNING, "%s: %lld numbers missing in %lld gaps (the first after %s): frame times "
+			       "follow the files' order, so a gap shortens the recording's time", fs->dir, missing, gaps,
+			       fs->imgs[first - 1].name);
 	}
 out:
 	closedir(d);
@@ -378,6 +401,13 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 			rc = zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* a FIFO would block the decoder, a device never ends */
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a video file or a folder of images, got a %s", path,
+			       S_ISFIFO(st.st_mode) ? "FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" :
+			       "special file");
+		goto fail;
+	}
 	fs = calloc(1, sizeof(*fs));
 	if (!fs) {
 		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
@@ -394,6 +424,11 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 		goto fail;
 	if (fps_override > 0)
 		fs->fps = fps_override;
+	if (fs->width > ZP_MAX_FRAME_SIDE || fs->height > ZP_MAX_FRAME_SIDE) {
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: frames of %dx%d: more than %d pixels a side (the largest "
+			       "camera frame zebrapad takes)", path, fs->width, fs->height, ZP_MAX_FRAME_SIDE);
+		goto fail;
+	}
 	fs->luma_size = (size_t)fs->width * (size_t)fs->height;
 	fs->luma = malloc(fs->luma_size);
 	if (!fs->luma) {
