@@ -556,6 +556,8 @@ static int apply_sandbox(struct run *r)
 	n = zp_runlog_fds(r->log, fds);
 	for (int i = 0; i < n; i++)
 		so.keep_fds[so.nkeep_fds++] = fds[i];
+	for (int i = 0; i < r->env.nkeep_fds && i < 4 && so.nkeep_fds < ZP_SANDBOX_MAX_KEEP_FDS; i++)
+		so.keep_fds[so.nkeep_fds++] = r->env.keep_fds[i];
 	rc = zp_sandbox_apply(&so, &st, err, sizeof(err));
 	if (rc) {
 		zp_log(ZP_LOG_ERR, "%s%s", err, rc == ZP_EINVAL && so.data_dir ? " (the directory of [store] path)" : "");

@@ -108,6 +108,8 @@ typedef struct zp_run_env {
 	int store_retry_ms;       /* a store that failed to open or write is retried this often (1000) */
 	size_t store_queue_rows;  /* the hand-off to the store's writer, rows (0: 4096) */
 	size_t log_pipe_bytes;    /* the log hand-off's pipe (0: 1 MiB) */
+	int keep_fds[4];          /* descriptors of the embedding kept open through the sandbox (a test's */
+	int nkeep_fds;            /* instrumentation); production: none - every descriptor not needed is closed */
 	zp_run_summary *summary;  /* filled on return when not NULL */
 } zp_run_env;
 
