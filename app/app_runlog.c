@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #define RUNLOG_PIPE_BYTES (1 << 20)
+#define RUNLOG_LINE 2048            /* a longer line is cut there */
+#define RUNLOG_LIB_PER_MIN 20       /* library lines passed on per minute; the rest are counted */
+#define RUNLOG_LIB_WINDOW_MS 60000
 
 struct zp_runlog {
 	int real_fd;        /* the original stderr */
@@ -22,6 +25,13 @@ struct zp_runlog {
 	pthread_t thread;
 	bool started;
 	uint64_t dropped;
+
+	/* the drain thread's own */
+	char line[RUNLOG_LINE + 64];
+	size_t len;
+	int64_t window_start;
+	int lib_lines;      /* library lines passed on in this window */
+	uint64_t lib_suppressed;
 };
 
 static void write_all(int fd, const char *p, size_t n)
@@ -36,6 +46,70 @@ static void write_all(int fd, const char *p, size_t n)
 			return;   /* stderr closed or broken: the message is lost, the daemon is not */
 		p += k;
 		n -= (size_t)k;
+	}
+}
+
+/* A line that is zebrapad's own: "<N>zebrapad: ..." or a command's "zebrapad CMD: ..." (its callers rate-limit it). */
+static bool tagged(const char *s, size_t n)
+{
+	return (n >= 4 && s[0] == '<' && s[1] >= '0' && s[1] <= '7' && s[2] == '>') ||
+	       (n >= 8 && !memcmp(s, "zebrapad", 8));
+}
+
+/*
+ * One complete line. zebrapad's own pass as they are. Anything else comes
+ * from a library writing to stderr itself (FFmpeg, libv4l2, SQLite's own
+ * messages): it gets the tag (priority warning, "zebrapad: lib: "), and at
+ * most RUNLOG_LIB_PER_MIN of them a minute pass; the others are counted and
+ * their number is said once the minute is over.
+ */
+static void put_line(zp_runlog *l, const char *s, size_t n, char end)
+{
+	char msg[160];
+	int64_t now = zp_now_ms();
+
+	if (now - l->window_start >= RUNLOG_LIB_WINDOW_MS) {
+		if (l->lib_suppressed) {
+			int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
+					 "minute were not shown\n", (unsigned long long)l->lib_suppressed);
+
+			write_all(l->real_fd, msg, (size_t)k);
+		}
+		l->window_start = now;
+		l->lib_lines = 0;
+		l->lib_suppressed = 0;
+	}
+	if (tagged(s, n)) {
+		write_all(l->real_fd, s, n);
+		write_all(l->real_fd, &end, 1);   /* '\r': a progress line that rewrites itself */
+		return;
+	}
+	if (n == 0)
+		return;
+	if (l->lib_lines >= RUNLOG_LIB_PER_MIN) {
+		l->lib_suppressed++;
+		return;
+	}
+	l->lib_lines++;
+	write_all(l->real_fd, "<4>zebrapad: lib: ", 18);
+	write_all(l->real_fd, s, n);
+	write_all(l->real_fd, "\n", 1);
+}
+
+/* Split what was read into lines; a line longer than RUNLOG_LINE is passed on in pieces. */
+static void take(zp_runlog *l, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || buf[i] == '\r') {
+			put_line(l, l->line, l->len, buf[i]);
+			l->len = 0;
+			continue;
+		}
+		l->line[l->len++] = buf[i];
+		if (l->len == RUNLOG_LINE) {
+			put_line(l, l->line, l->len, '\n');
+			l->len = 0;
+		}
 	}
 }
 
@@ -56,7 +130,17 @@ static void *drain(void *arg)
 			continue;
 		if (n <= 0)
 			break;    /* EOF: every write end is closed */
-		write_all(l->real_fd, buf, (size_t)n);
+		take(l, buf, (size_t)n);
+	}
+	if (l->len)
+		put_line(l, l->line, l->len, '\n');
+	l->len = 0;
+	if (l->lib_suppressed) {
+		char msg[160];
+		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages were not shown\n",
+				 (unsigned long long)l->lib_suppressed);
+
+		write_all(l->real_fd, msg, (size_t)k);
 	}
 	return NULL;
 }

@@ -12,6 +12,12 @@
  * the write fails with EAGAIN, stdio marks stderr with an error, and
  * zp_runlog_take_dropped() counts those (the daemon reports them, once a
  * minute at most, and in its exit summary).
+ *
+ * The drain also tags and rate-limits what libraries write to stderr
+ * themselves (FFmpeg, libv4l2): a line that is not zebrapad's own
+ * ("<N>zebrapad: ...") goes out as "<4>zebrapad: lib: LINE", at most 20 a
+ * minute; the number of the others is said when the minute is over. A
+ * corrupt recording cannot flood the journal.
  */
 #ifndef ZP_APP_RUNLOG_H
 #define ZP_APP_RUNLOG_H

@@ -8,6 +8,7 @@
  * only (no wall clock), so two replays give byte-identical files.
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_pipeline.h"
 
 #include "cvwrap.h"
@@ -258,18 +259,28 @@ int zp_cmd_replay(int argc, char **argv)
 	int rc, e;
 	int64_t t0, t1;
 	bool progress;
+	zp_runlog *log = NULL;
+	char lerr[128];
 
 	rc = parse_replay(argc, argv, &ro);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	progress = !ro.quiet && isatty(STDERR_FILENO); /* a counter that rewrites its line: terminals only */
+	/* FFmpeg's own messages about a corrupt file: tagged and at most 20 a minute (app_runlog.h) */
+	if (zp_runlog_begin(&log, 64 << 10, lerr, sizeof(lerr)) == 0 && zp_runlog_start(log) != 0) {
+		zp_runlog_end(log, 0);
+		log = NULL;
+	}
 	memset(&out, 0, sizeof(out));
 	r = calloc(1, sizeof(*r));
-	if (!r)
+	if (!r) {
+		zp_runlog_end(log, 1000);
 		return ZP_EXIT_FAIL;
+	}
 	rc = zp_pipeline_open(&pl, "zebrapad replay", ro.config, ro.source, ro.fps);
 	if (rc) {
 		free(r);
+		zp_runlog_end(log, 1000);
 		return rc;
 	}
 	rc = open_outputs(&ro, &out, pl.width, pl.height, zp_source_fps(pl.src));
@@ -323,5 +334,6 @@ done:
 		rc = ZP_EXIT_FAIL;
 	zp_pipeline_close(&pl);
 	free(r);
+	zp_runlog_end(log, 1000);
 	return rc;
 }

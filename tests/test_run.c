@@ -1443,6 +1443,42 @@ static void periodic_config(struct cfg *c)
 	T.block_to = FP_TO;
 }
 
+/* ---- what libraries write to stderr themselves: tagged and rate-limited ---- */
+
+static void library_flood(struct t *t, const zp_run_step *st)
+{
+	char line[96];
+
+	(void)t;
+	if (st->phase != ZP_RUN_FRAME || st->frames > 100)
+		return;
+	/* like FFmpeg on a corrupt file: straight to descriptor 2, no tag, 30 lines a frame */
+	for (int i = 0; i < 30; i++) {
+		int n = snprintf(line, sizeof(line), "[h264 @ 0x55d0] corrupt macroblock %d in frame %llu\n", i,
+				 (unsigned long long)st->frames);
+
+		if (write(2, line, (size_t)n) != n)
+			break;
+	}
+}
+
+START_TEST(library_messages_tagged_and_limited)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	T.on_step = library_flood;
+	ck_assert_int_eq(run_daemon("--max-frames", "120"), ZP_EXIT_OK);
+	/* 3000 lines written: 20 shown, tagged as zebrapad's with a priority; the rest counted once */
+	ck_assert_int_eq(log_count("<4>zebrapad: lib: [h264 @ 0x55d0] corrupt macroblock"), 20);
+	ck_assert_int_eq(log_count("corrupt macroblock"), 20);
+	ck_assert_log("<4>zebrapad: lib: 2980 more library messages were not shown");
+	/* zebrapad's own lines are untouched */
+	ck_assert_log("<6>zebrapad: stopped (max-frames)");
+}
+END_TEST
+
 /* ---- the store's path, lock and file ---- */
 
 /* A config whose [store] path is `path` (the rest as cfg_default). */
@@ -1983,6 +2019,7 @@ static Suite *run_suite(void)
 	tcase_add_test(tn, bad_options_and_config);
 	tcase_add_test(tn, recording_fast_is_deterministic);
 	tcase_add_test(tn, recording_paced);
+	tcase_add_test(tn, library_messages_tagged_and_limited);
 	suite_add_tcase(s, tn);
 
 	tcase_add_checked_fixture(tg, setup, teardown);
