@@ -33,6 +33,12 @@ typedef struct zp_zone {
 	char name[ZP_NAME_MAX];
 	zp_zone_role role;
 	zp_polygon poly;
+	/*
+	 * A crossing zone's two kerbs: indices of waiting zones in the same zone
+	 * array, or -1. A person who was last in side[0], then in this zone, then
+	 * reaches side[1] has crossed "forwards"; the other way "back".
+	 */
+	int side[2];
 } zp_zone;
 
 /* Even-odd point-in-polygon; a point on an edge counts as inside. */
