@@ -1375,6 +1375,12 @@ int zp_cmd_tune(int argc, char **argv)
 			       first_invalid, t->runs[first_invalid].err);
 		if (failed)
 			printf("%ld runs failed (run %ld: %s)\n", failed, first_failed, t->runs[first_failed].err);
+		if (invalid == combos) {
+			fprintf(stderr, PROG ": every combination of the grid is invalid (run %ld: %s): nothing was tuned, "
+				"no best.ini written\n", first_invalid, t->runs[first_invalid].err);
+			rc = ZP_EXIT_USAGE;
+			goto done;
+		}
 	}
 	print_table(t, stdout);
 

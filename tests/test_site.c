@@ -974,6 +974,13 @@ START_TEST(tune_bad_input)
 	ck_assert_msg(r.code == 0, "exit %d\n%s", r.code, r.err);
 	ck_assert_int_eq(access(tmp("long/runs.csv"), F_OK), 0);
 	zp_exec_free(&r);
+	/* a grid whose every combination is invalid (min_area above max_area): exit 2, no best.ini */
+	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
+		     "min_area=900000,990000", "-o", tmp("allbad"), "--yes", NULL);
+	ck_assert_msg(r.code == 2, "exit %d\n%s", r.code, r.err);
+	assert_has(r.err, "every combination of the grid is invalid", "stderr");
+	ck_assert_int_ne(access(tmp("allbad/best.ini"), F_OK), 0);
+	zp_exec_free(&r);
 }
 END_TEST
 
