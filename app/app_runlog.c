@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ struct zp_runlog {
 	int rd, wr;         /* the pipe; wr is descriptor 2's copy while the hand-off is in place */
 	pthread_t thread;
 	bool started;
+	atomic_bool give_up;    /* stop writing: nobody reads stderr and the daemon is stopping */
 	uint64_t dropped;
 
 	/* the drain thread's own */
@@ -34,16 +37,33 @@ struct zp_runlog {
 	uint64_t lib_suppressed;
 };
 
-static void write_all(int fd, const char *p, size_t n)
+/*
+ * Write to the real stderr, waiting for room with poll() in short steps so
+ * that the thread can be told to give up (a stderr nobody reads would
+ * otherwise hold it in write() for ever). Pieces of at most PIPE_BUF bytes:
+ * once poll() says a pipe is writable, such a write does not block.
+ */
+static void write_all(zp_runlog *l, const char *p, size_t n)
 {
+	struct pollfd pfd = { .fd = l->real_fd, .events = POLLOUT };
 	ssize_t k;
+	int r;
 
 	while (n) {
-		k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
+		if (atomic_load(&l->give_up))
+			return;
+		r = poll(&pfd, 1, 100);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 && (pfd.revents & (POLLERR | POLLNVAL))))
+			return;   /* stderr closed or broken: the message is lost, the daemon is not */
+		if (r == 0)
+			continue;
+		k = write(l->real_fd, p, n < 512 ? n : 512);
+		if (k < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (k <= 0)
-			return;   /* stderr closed or broken: the message is lost, the daemon is not */
+			return;
 		p += k;
 		n -= (size_t)k;
 	}
@@ -73,15 +93,15 @@ static void put_line(zp_runlog *l, const char *s, size_t n, char end)
 			int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
 					 "minute were not shown\n", (unsigned long long)l->lib_suppressed);
 
-			write_all(l->real_fd, msg, (size_t)k);
+			write_all(l, msg, (size_t)k);
 		}
 		l->window_start = now;
 		l->lib_lines = 0;
 		l->lib_suppressed = 0;
 	}
 	if (tagged(s, n)) {
-		write_all(l->real_fd, s, n);
-		write_all(l->real_fd, &end, 1);   /* '\r': a progress line that rewrites itself */
+		write_all(l, s, n);
+		write_all(l, &end, 1);   /* '\r': a progress line that rewrites itself */
 		return;
 	}
 	if (n == 0)
@@ -91,9 +111,9 @@ static void put_line(zp_runlog *l, const char *s, size_t n, char end)
 		return;
 	}
 	l->lib_lines++;
-	write_all(l->real_fd, "<4>zebrapad: lib: ", 18);
-	write_all(l->real_fd, s, n);
-	write_all(l->real_fd, "\n", 1);
+	write_all(l, "<4>zebrapad: lib: ", 18);
+	write_all(l, s, n);
+	write_all(l, "\n", 1);
 }
 
 /* Split what was read into lines; a line longer than RUNLOG_LINE is passed on in pieces. */
@@ -131,6 +151,8 @@ static void *drain(void *arg)
 		if (n <= 0)
 			break;    /* EOF: every write end is closed */
 		take(l, buf, (size_t)n);
+		if (atomic_load(&l->give_up))
+			return NULL;
 	}
 	if (l->len)
 		put_line(l, l->line, l->len, '\n');
@@ -140,7 +162,7 @@ static void *drain(void *arg)
 		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages were not shown\n",
 				 (unsigned long long)l->lib_suppressed);
 
-		write_all(l->real_fd, msg, (size_t)k);
+		write_all(l, msg, (size_t)k);
 	}
 	return NULL;
 }
@@ -229,8 +251,8 @@ void zp_runlog_end(zp_runlog *l, int wait_ms)
 			ts.tv_nsec -= 1000000000L;
 		}
 		if (pthread_timedjoin_np(l->thread, NULL, &ts) != 0) {
-			/* blocked in write(): nobody reads stderr; write() is a cancellation point */
-			pthread_cancel(l->thread);
+			/* nobody reads stderr: the rest is lost; the thread sees this within 100 ms */
+			atomic_store(&l->give_up, true);
 			pthread_join(l->thread, NULL);
 		}
 	}

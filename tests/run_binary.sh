@@ -74,7 +74,6 @@ has "$tmp/err" "no counts are written to $tmp/data/counts.db"
 # with --write-store: the sandbox applied, counts written beneath the data directory, a summary
 expect 0 "dry run on vtest" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 120 --stats \
 	--write-store
-cp "$tmp/err" /tmp/zp_run_binary_last.log 2>/dev/null || true
 has "$tmp/err" "sandbox: core dumps: off"
 has "$tmp/err" "the light line is simulated"
 has "$tmp/err" "stopped (max-frames)"

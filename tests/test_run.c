@@ -1812,12 +1812,19 @@ static void clean_reference(int frames, struct follow *ref)
  * the p99 latency within 2x of the clean run's. The clean p99 is floored at
  * 1 ms: on the shared 2-core CI machine a clean p99 of a few hundred
  * microseconds is scheduler noise, and 2x of noise is not a property of the
- * daemon; 2 ms is still 100 times below stall_ms.
+ * daemon; 2 ms is still 100 times below stall_ms. The ASan/UBSan build sets
+ * the floor with ZP_RUN_P99_FLOOR_US (tests/run.cmake): there every frame
+ * costs 10-30 times more and its p99 (10-35 ms measured) swings with the
+ * machine's load between the clean and the faulted run; what matters for
+ * the lights - every person lit in time, no heartbeat pause of stall_ms, no
+ * stall - is asserted there unchanged.
  */
 static void assert_follows(const struct follow *ref, const char *what)
 {
 	struct follow f;
-	double bound = 2.0 * (ref->p99_us > 1000 ? ref->p99_us : 1000);
+	const char *fl = getenv("ZP_RUN_P99_FLOOR_US");
+	double floor_us = fl && atoi(fl) > 0 ? atoi(fl) : 1000;
+	double bound = 2.0 * (ref->p99_us > floor_us ? ref->p99_us : floor_us);
 	char line[300];
 
 	follow_of_run(&f);

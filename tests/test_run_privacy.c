@@ -8,7 +8,8 @@
  * tests/fakes/openlog_preload.c, which records every open for writing.
  *
  * The fake camera serves 400 frames of opencv-doc's vtest.avi (decoded by
- * capture/file.c in the child, before the sandbox), or a synthetic scene
+ * capture/file.c in the child, opened inside the sandbox on the first frame,
+ * as the daemon opens a recording), or a synthetic scene
  * (a block walking through the zone) when vtest.avi is not installed.
  *
  * The parent checks:
