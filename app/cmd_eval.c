@@ -8,7 +8,7 @@
  *  - a video or image folder with MOTChallenge gt.txt: CLEAR MOT box metrics
  *    of the confirmed tracks, and zone presence for the config's zones.
  *
- * --compare runs OpenCV's MOG2, KNN, GSOC and MOG in the same pass, each
+ * --compare runs OpenCV's MOG2, KNN, GSOC, MOG and CNT in the same pass, each
  * feeding its mask to its own copy of the downstream pipeline
  * (zp_pipeline_step_mask), so only the background model differs. Frames
  * are decoded once. Metrics are a function of input and config only;
@@ -34,7 +34,7 @@
 #include <time.h>
 
 #define PROG "zebrapad eval"
-#define EVAL_MAX_MODELS 5
+#define EVAL_MAX_MODELS 6
 #define EVAL_PATH ZP_APP_PATH_MAX
 
 struct eval_opts {
@@ -94,7 +94,8 @@ static void eval_usage(FILE *out)
 		"                         detector defaults, no zones, so no zone presence)\n"
 		"      --gt PATH          CDnet ground-truth folder (default SOURCE/groundtruth) or MOTChallenge\n"
 		"                         gt.txt (default: gt/gt.txt next to the video, or SOURCE/gt/gt.txt)\n"
-		"      --compare          also OpenCV MOG2, KNN, GSOC and MOG through the same downstream pipeline\n"
+		"      --compare          also OpenCV MOG2, KNN, GSOC, MOG and CNT through the same downstream\n"
+		"                         pipeline\n"
 		"      --json             one JSON object on stdout instead of the table\n"
 		"      --max-frames N     stop after N frames\n");
 }
@@ -305,7 +306,7 @@ static int load_cdnet_rois(struct eval *e)
 
 /* ---- models ---- */
 
-static const zp_cv_bgsub_kind cv_kinds[] = { ZP_CV_MOG2, ZP_CV_KNN, ZP_CV_GSOC, ZP_CV_MOG };
+static const zp_cv_bgsub_kind cv_kinds[] = { ZP_CV_MOG2, ZP_CV_KNN, ZP_CV_GSOC, ZP_CV_MOG, ZP_CV_CNT };
 
 static int open_models(struct eval *e)
 {

@@ -1188,7 +1188,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 {
 	static struct json j;
 	const char *data = zp_test_shared_data();
-	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog" };
+	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog", "cnt" };
 	char video[600], path[64];
 	struct zp_exec r;
 
@@ -1201,7 +1201,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 	ck_assert_double_eq(jget(&j, "frames"), 179);
 	ck_assert_double_eq(jget(&j, "gt_boxes"), 1156);
 	check_ranges(&j);
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 6; k++) {
 		snprintf(path, sizeof(path), "models[%d].name", k);
 		ck_assert_msg(jstr(&j, path, names[k]), "%s is not %s", path, names[k]);
 		ck_assert_double_eq(jget(&j, "models[%d].boxes.gt", k), 1156);
