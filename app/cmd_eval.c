@@ -562,9 +562,10 @@ static void json_calls(FILE *out, const char *name, const zp_eval_calls_stats *c
 		fputs(", ", out);
 	}
 	fprintf(out,
-		"\"episodes\": %llu, \"valid\": %llu, \"missed\": %llu, \"late\": %llu, \"spotty\": %llu, "
+		"\"frames\": %llu, \"episodes\": %llu, \"valid\": %llu, \"missed\": %llu, \"late\": %llu, \"spotty\": %llu, "
 		"\"dropped\": %llu, \"held\": %llu, \"valid_share\": ",
-		(unsigned long long)c->episodes, (unsigned long long)c->valid, (unsigned long long)c->missed,
+		(unsigned long long)c->frames, (unsigned long long)c->episodes, (unsigned long long)c->valid,
+		(unsigned long long)c->missed,
 		(unsigned long long)c->late, (unsigned long long)c->spotty, (unsigned long long)c->dropped,
 		(unsigned long long)c->held);
 	json_num(out, c->valid_share, 6);

@@ -1448,27 +1448,33 @@ static int check_children(const struct tune *t)
 	return 0;
 }
 
-/* The best run's value of each key: at the edge of its grid (its smallest or largest value)? Prints a note. */
+/*
+ * The best run's value of each key at the edge of its grid (its smallest or
+ * largest value; the config as given counts when its value is on the grid)?
+ * Prints a note per key; returns how many.
+ */
 static int flag_edges(const struct tune *t, long best, FILE *out, const char *prefix)
 {
 	int n = 0;
 
-	for (int k = 0; best > 0 && k < t->o.nkeys; k++) {
+	for (int k = 0; k < t->o.nkeys; k++) {
 		const struct grid_key *g = &t->o.keys[k];
-		double lo = g->num[0], hi = g->num[0], v = g->num[combo_index(t, best - 1, k)];
+		char v[TUNE_VAL];
+		double lo = g->num[0], hi = g->num[0];
+		int at = -1;
 
-		if (g->n < 2)
-			continue;
-		for (int i = 1; i < g->n; i++) {
+		run_value(t, best, k, v, sizeof(v));
+		for (int i = 0; i < g->n; i++) {
 			lo = fmin(lo, g->num[i]);
 			hi = fmax(hi, g->num[i]);
+			if (!strcmp(v, g->text[i]))
+				at = i;
 		}
-		if (v == lo || v == hi) {
-			fprintf(out, "%sthe best %s (%s) is at the %s edge of its grid %s: the best value may lie beyond it; "
-				"widen the grid\n", prefix, g->key, g->text[combo_index(t, best - 1, k)],
-				v == lo ? "low" : "high", g->spec);
-			n++;
-		}
+		if (g->n < 2 || at < 0 || (g->num[at] != lo && g->num[at] != hi))
+			continue;
+		fprintf(out, "%sthe best %s (%s) is at the %s edge of its grid %s: the best value may lie beyond it; "
+			"widen the grid\n", prefix, g->key, v, g->num[at] == lo ? "low" : "high", g->spec);
+		n++;
 	}
 	return n;
 }
