@@ -10,7 +10,8 @@
  *  - a best value at the edge of its grid is flagged;
  *  - --holdout-from ranks on the frames before and scores the rest apart,
  *    exactly as `zebrapad eval --start-frame` scores them;
- *  - SIGINT stops the sweep and leaves the runs done in runs.csv.
+ *  - SIGINT stops the sweep and leaves the runs done in runs.csv;
+ *  - SOURCE is found as eval finds it (a folder with gt/gt.txt and a video).
  *
  * The scene: a textured still background; person A, bright, walks in zone
  * "left" (frames 10-25); an unannotated faint object moves in zone "right"
@@ -377,6 +378,41 @@ START_TEST(sigint_keeps_runs)
 }
 END_TEST
 
+/* tune finds sources as eval does: a folder holding gt/gt.txt and one video, no --gt */
+START_TEST(video_folder_source)
+{
+	static uint8_t img[W * H * 3];
+	char err[256];
+	struct zp_exec r;
+	zp_cv_writer *w;
+
+	make_scene();
+	ck_assert_int_eq(mkdir(tp("vid"), 0755), 0);
+	ck_assert_int_eq(mkdir(tp("vid/gt"), 0755), 0);
+	ck_assert_int_eq(link(tp("seq/gt/gt.txt"), tp("vid/gt/gt.txt")), 0);
+	w = zp_cv_writer_open(tp("vid/clip.avi"), 25, W, H, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	for (int f = 1; f <= NFRAMES; f++) {
+		uint8_t *p = NULL;
+		int iw, ih;
+
+		ck_assert_int_eq(zp_cv_imread(tp("seq/img1/%06d.png", f), 3, &p, &iw, &ih, err, sizeof(err)), 0);
+		memcpy(img, p, sizeof(img));
+		free(p);
+		ck_assert_int_eq(zp_cv_writer_write(w, img, W * 3), 0);
+	}
+	zp_cv_writer_close(w);
+	zp_exec_zebrapad(&r, env, "tune", "-c", tp("site.ini"), "-s", tp("vid"), "-o", tp("out"), "--grid",
+			 "threshold=20,30", NULL);
+	ck_assert_msg(r.code == 0, "exit %d\n%s", r.code, r.err);
+	ck_assert_msg(strstr(r.err, "clip.avi"), "%s", r.err);
+	/* no seqinfo.ini here: the annotation ends at the last box (frame 70), and tune says so */
+	ck_assert_msg(strstr(r.out, "scored frames 6-70 (after the warm-up of 5 frames)"), "%s", r.out);
+	ck_assert_msg(strstr(r.err, "has boxes up to frame 70: frames from 71 are not scored"), "%s", r.err);
+	zp_exec_free(&r);
+}
+END_TEST
+
 static Suite *tune_suite(void)
 {
 	Suite *s = suite_create("tune");
@@ -388,6 +424,7 @@ static Suite *tune_suite(void)
 	tcase_add_test(tc, children_refused);
 	tcase_add_test(tc, holdout_scored_apart);
 	tcase_add_test(tc, sigint_keeps_runs);
+	tcase_add_test(tc, video_folder_source);
 	suite_add_tcase(s, tc);
 	return s;
 }
