@@ -6,6 +6,10 @@
 #   make test    install packages, build with -Werror, run every test suite
 #                (normal build, ASan/UBSan build, NEON kernels under qemu-aarch64)
 #
+#   make deb           Debian packages zebrapad + zebrapad-tools into dist/ (lintian clean)
+#   make deb-arm64     the zebrapad package for arm64, cross-built, its tests under qemu
+#   make test-install  install dist/zebrapad_*.deb into a fresh bookworm root and check it
+#
 # Parts: deps build asan test-unit test-asan test-aarch64 bench fuzz clean
 
 BUILD      ?= build
@@ -16,7 +20,7 @@ OUT        ?= out
 ZEBRAPAD    = $(BUILD)/app/zebrapad
 CTEST_ARGS ?= --output-on-failure --timeout 900
 
-.PHONY: all deps build asan demo test test-unit test-asan test-aarch64 bench fuzz clean
+.PHONY: all deps build asan demo test test-unit test-asan test-aarch64 bench fuzz clean deb deb-arm64 test-install
 
 all: build
 
@@ -60,5 +64,14 @@ bench: build
 fuzz: deps
 	scripts/fuzz
 
+deb:
+	scripts/build-deb
+
+deb-arm64:
+	scripts/build-deb arm64
+
+test-install: deb
+	scripts/test-install
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-aarch64 build-fuzz $(OUT)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-aarch64 build-aarch64-daemon build-fuzz build-deb build-deb-arm64 dist $(OUT)

@@ -93,6 +93,10 @@ int zp_pipeline_step_mask(zp_pipeline *pl, const zp_frame *f, const uint8_t *fgm
 	}
 	for (int z = 0; z < pl->cfg.nzones; z++)
 		pl->entered[z] += r->zone_entered[z];
+	for (int z = 0; z < pl->cfg.nzones; z++) {
+		pl->crossed[z][0] += r->zone_crossed[z][0];
+		pl->crossed[z][1] += r->zone_crossed[z][1];
+	}
 	if ((unsigned)r->health <= ZP_HEALTH_FOREGROUND)
 		pl->health_frames[r->health]++;
 	*state = zp_lights_frame(&pl->lights, f->t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK,
@@ -175,10 +179,18 @@ void zp_pipeline_print_summary(const zp_pipeline *pl, FILE *out, int64_t wall_ms
 		wall_ms > 0 ? pl->frames * 1000.0 / (double)wall_ms : 0.0,
 		wall_ms > 0 && span_s > 0 ? span_s * 1000.0 / (double)wall_ms : 0.0);
 	fprintf(out, "model: %s\n", zp_detector_model_path(pl->det));
-	for (int z = 0; z < pl->cfg.nzones; z++)
-		fprintf(out, "zone %-16s %-8s entered: %llu  occupied: %.1f s\n", pl->cfg.zones[z].name,
-			zp_zone_role_name(pl->cfg.zones[z].role), (unsigned long long)pl->entered[z],
-			(double)pl->occupied_ms[z] / 1000.0);
+	for (int z = 0; z < pl->cfg.nzones; z++) {
+		const zp_zone *zn = &pl->cfg.zones[z];
+
+		fprintf(out, "zone %-16s %-8s entered: %llu  occupied: %.1f s", zn->name, zp_zone_role_name(zn->role),
+			(unsigned long long)pl->entered[z], (double)pl->occupied_ms[z] / 1000.0);
+		if (zn->role == ZP_ROLE_CROSSING && zn->side[0] >= 0 && zn->side[1] >= 0)
+			fprintf(out, "  crossed: %s -> %s %llu, %s -> %s %llu", pl->cfg.zones[zn->side[0]].name,
+				pl->cfg.zones[zn->side[1]].name, (unsigned long long)pl->crossed[z][0],
+				pl->cfg.zones[zn->side[1]].name, pl->cfg.zones[zn->side[0]].name,
+				(unsigned long long)pl->crossed[z][1]);
+		fputc('\n', out);
+	}
 	fprintf(out, "lights: %llu activations, on %.1f s, fail-safe %.1f s (%llu times)\n",
 		(unsigned long long)pl->lights.activations, (double)pl->lights.on_ms / 1000.0,
 		(double)pl->lights.failsafe_ms / 1000.0, (unsigned long long)pl->lights.failsafe_entries);

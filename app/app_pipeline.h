@@ -24,7 +24,8 @@ typedef struct zp_pipeline {
 	int width, height;
 	uint64_t frames;
 	int64_t first_t_ms, last_t_ms;
-	uint64_t entered[ZP_MAX_ZONES];     /* ENTER events of confirmed tracks, per zone */
+	uint64_t entered[ZP_MAX_ZONES];     /* people counted into each zone (zp_result.zone_entered) */
+	uint64_t crossed[ZP_MAX_ZONES][2];  /* crossings per crossing zone and direction (zp_result.zone_crossed) */
 	int64_t occupied_ms[ZP_MAX_ZONES];  /* time with count > 0, per zone */
 	uint64_t health_frames[ZP_HEALTH_FOREGROUND + 1];
 	int prev_count[ZP_MAX_ZONES];

@@ -517,6 +517,10 @@ static int open_lines(struct run *r)
 	char err[256];
 	int code = 0, initial = zp_lights_level(&r->lights, r->now);
 
+	if (zp_gpio_check_service(g, r->o->service && !r->o->source, err, sizeof(err))) {
+		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
+		return ZP_EXIT_USAGE;
+	}
 	if (!g->chip[0]) {
 		r->light = zp_line_sim_new("lights");
 		if (!r->light || zp_line_set(r->light, initial, r->now))

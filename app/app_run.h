@@ -32,6 +32,8 @@ typedef struct zp_run_opts {
 	long max_frames;        /* --max-frames N: stop cleanly after N processed frames; -1: no limit */
 	bool verbose;           /* --verbose: debug lines (light switches, reconnects, health) */
 	bool stats;             /* --stats: latency figures in the exit summary */
+	bool service;           /* started by systemd (INVOCATION_ID, read by `zebrapad run` itself, not by
+	                           zp_run_parse): a simulated light line needs [gpio] simulate = yes */
 } zp_run_opts;
 
 /*

@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void run_usage(FILE *out)
@@ -84,5 +85,6 @@ int zp_cmd_run(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
+	o.service = getenv("INVOCATION_ID") != NULL; /* systemd sets it for every unit it starts */
 	return zp_run_daemon(&o, NULL);
 }

@@ -1,17 +1,34 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c - `zebrapad COMMAND ...`: dispatch to the subcommands. */
+/*
+ * main.c - `zebrapad COMMAND ...`: dispatch to the subcommands.
+ *
+ * Built twice (app/CMakeLists.txt): into `zebrapad`, the daemon side (run,
+ * audit; no OpenCV), and into `zebrapad-tools` (replay, eval, tune,
+ * calibrate, bench; OpenCV). The commands a binary does not hold are weak
+ * NULLs. `zebrapad TOOL ...` execs zebrapad-tools with the same arguments:
+ * the one beside the zebrapad binary when there is one (the build tree),
+ * else ZP_TOOLS_EXEC (installed: /usr/libexec/zebrapad/zebrapad-tools,
+ * package zebrapad-tools). Not installed: one line saying so, exit 2.
+ */
 #include "app.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
+	bool tool; /* in zebrapad-tools; else in zebrapad */
 };
 
-/* Commands that are not built in (their cmd_*.c is missing) are weak NULLs. */
+#ifndef ZP_TOOLS_EXEC
+#define ZP_TOOLS_EXEC "/usr/libexec/zebrapad/zebrapad-tools"
+#endif
+
 #pragma weak zp_cmd_replay
 #pragma weak zp_cmd_run
 #pragma weak zp_cmd_eval
@@ -20,25 +37,71 @@ struct command {
 #pragma weak zp_cmd_calibrate
 #pragma weak zp_cmd_tune
 
+#ifndef ZP_TOOLS_BINARY
+/* zebrapad-tools beside this binary, else the installed path. false: not there. */
+static bool tools_path(char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash && (size_t)(slash - self) + sizeof("/zebrapad-tools") <= size) {
+			memcpy(out, self, (size_t)(slash - self));
+			memcpy(out + (slash - self), "/zebrapad-tools", sizeof("/zebrapad-tools"));
+			if (access(out, X_OK) == 0)
+				return true;
+		}
+	}
+	zp_strlcpy(out, ZP_TOOLS_EXEC, size);
+	return access(out, X_OK) == 0;
+}
+
+static int exec_tool(char **argv)
+{
+	char path[PATH_MAX];
+
+	if (!tools_path(path, sizeof(path))) {
+		fprintf(stderr, "zebrapad: '%s' is a tool of the zebrapad-tools package, which is not installed "
+				"(%s missing; apt install zebrapad-tools)\n", argv[1], ZP_TOOLS_EXEC);
+		return ZP_EXIT_USAGE;
+	}
+	fflush(NULL);
+	execv(path, argv);
+	fprintf(stderr, "zebrapad: cannot run %s: %s\n", path, strerror(errno));
+	return ZP_EXIT_FAIL;
+}
+#endif
+
 static void usage(FILE *out, const struct command *cmds, size_t n)
 {
+#ifndef ZP_TOOLS_BINARY
+	char path[PATH_MAX];
+	const bool have_tools = tools_path(path, sizeof(path));
+#else
+	const bool have_tools = true;
+#endif
+
 	fprintf(out, "usage: zebrapad COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < n; i++)
-		if (cmds[i].fn)
-			fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(out, "  %-10s %s%s\n", cmds[i].name, cmds[i].summary,
+			cmds[i].tool && !have_tools ? " (zebrapad-tools, not installed)" : "");
 	fprintf(out, "\n`zebrapad COMMAND --help` for a command's options; README.md documents them all.\n");
 }
 
 int main(int argc, char **argv)
 {
 	const struct command cmds[] = {
-		{ "run", zp_cmd_run, "the daemon at the crossing: camera -> detector -> lights (GPIO) -> counts" },
-		{ "replay", zp_cmd_replay, "replay a recording through the whole pipeline (tuning, overlay, CSVs)" },
-		{ "eval", zp_cmd_eval, "score the detector against ground truth (CDnet masks, MOTChallenge boxes)" },
-		{ "tune", zp_cmd_tune, "sweep detector parameters against ground truth, write the best config" },
-		{ "calibrate", zp_cmd_calibrate, "check a site's zones and ground plane on one frame (preview PNG)" },
-		{ "audit", zp_cmd_audit, "privacy audit: what is stored, what leaves the device, the sandbox" },
-		{ "bench", zp_cmd_bench, "time the background model and detector against OpenCV MOG2/KNN" },
+		{ "run", zp_cmd_run, "the daemon at the crossing: camera -> detector -> lights (GPIO) -> counts", false },
+		{ "replay", zp_cmd_replay, "replay a recording through the whole pipeline (tuning, overlay, CSVs)", true },
+		{ "eval", zp_cmd_eval, "score the detector against ground truth (CDnet masks, MOTChallenge boxes)", true },
+		{ "tune", zp_cmd_tune, "sweep detector parameters against ground truth, write the best config", true },
+		{ "calibrate", zp_cmd_calibrate, "check a site's zones and ground plane on one frame (preview PNG)", true },
+		{ "audit", zp_cmd_audit, "privacy audit: what is stored, what leaves the device, the sandbox", false },
+		{ "bench", zp_cmd_bench, "time the background model and detector against OpenCV MOG2/KNN", true },
 	};
 	const size_t n = sizeof(cmds) / sizeof(cmds[0]);
 
@@ -56,11 +119,15 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(argv[1], cmds[i].name)) {
-			if (!cmds[i].fn) {
-				fprintf(stderr, "zebrapad: command '%s' is not built into this binary\n", argv[1]);
-				return ZP_EXIT_USAGE;
-			}
-			return cmds[i].fn(argc - 1, argv + 1);
+			if (cmds[i].fn)
+				return cmds[i].fn(argc - 1, argv + 1);
+#ifndef ZP_TOOLS_BINARY
+			if (cmds[i].tool)
+				return exec_tool(argv);
+#endif
+			fprintf(stderr, "zebrapad: command '%s' is not built into this binary (%s)\n", argv[1],
+				cmds[i].tool ? "it is in zebrapad-tools" : "it is in the zebrapad binary");
+			return ZP_EXIT_USAGE;
 		}
 	}
 	fprintf(stderr, "zebrapad: unknown command '%s' (expected one of: run, replay, eval, tune, calibrate, audit, bench)\n",

@@ -4,8 +4,8 @@
  * checks that reject polygons the detector cannot use (crossing edges,
  * repeated points, points outside the frame).
  *
- * Pure and allocation-free. The homography fit (through the OpenCV
- * wrapper) lives in its own file.
+ * Pure and allocation-free. The homography fit lives in its own file
+ * (homography_fit.c).
  */
 #include "calibration.h"
 

@@ -3,8 +3,8 @@
  * calibration.h - the site: zones (polygons in input-frame pixels), the
  * image -> ground-plane homography and the checks on both.
  *
- * Geometry here is pure and allocation-free. zp_homography_fit() goes through
- * the OpenCV wrapper (findHomography); everything else is plain C.
+ * Geometry here is pure and allocation-free, the homography fit included
+ * (a normalised DLT on a Jacobi SVD in plain C).
  */
 #ifndef ZP_CALIBRATION_H
 #define ZP_CALIBRATION_H
@@ -33,6 +33,12 @@ typedef struct zp_zone {
 	char name[ZP_NAME_MAX];
 	zp_zone_role role;
 	zp_polygon poly;
+	/*
+	 * A crossing zone's two kerbs: indices of waiting zones in the same zone
+	 * array, or -1. A person who was last in side[0], then in this zone, then
+	 * reaches side[1] has crossed "forwards"; the other way "back".
+	 */
+	int side[2];
 } zp_zone;
 
 /* Even-odd point-in-polygon; a point on an edge counts as inside. */
@@ -106,8 +112,7 @@ typedef struct zp_homography_report {
 
 /*
  * Fit the image (pixels) -> ground (metres) homography to n pairs, least
- * squares over all of them (through the OpenCV wrapper's double-precision
- * DLT, homography_fit.c). Checks first, each failing with ZP_EINVAL and one
+ * squares over all of them (zp_homography_dlt(), homography_fit.c). Checks first, each failing with ZP_EINVAL and one
  * line in err saying which pairs and what is expected:
  *   - 4 <= n <= ZP_MAX_GROUND_PAIRS;
  *   - no two image points within 1 px, no two ground points within 1 cm;
@@ -119,12 +124,22 @@ typedef struct zp_homography_report {
  *     need w of both signs (typically two pairs swapped) are refused.
  * H is normalised so that h[8] = 1, or h[8] = -1 where the image origin
  * lies beyond the horizon (w > 0 at the points decides). rep (may be NULL)
- * gets the reprojection errors. Returns 0 or ZP_EINVAL (ZP_ENOMEM from the
- * wrapper). *H is valid only on success. Lives in the zp_calibration_fit
- * library (links the OpenCV wrapper); everything else here is pure C.
+ * gets the reprojection errors. Returns 0 or ZP_EINVAL. *H is valid only
+ * on success. Pure C like everything here: the daemon links it without
+ * OpenCV.
  */
 int zp_homography_fit(const zp_pt *img, const zp_pt *world, int n, zp_homography *H, zp_homography_report *rep,
 		      char *err, size_t errlen);
+
+/*
+ * The normalised DLT behind zp_homography_fit(), on n point pairs as
+ * x,y arrays (4 <= n <= ZP_MAX_GROUND_PAIRS): H (row-major, h[8] = 1 when
+ * it is not near 0) maps img_xy to ground_xy in the least-squares sense.
+ * ZP_EINVAL and one line when the points are degenerate (the 8th singular
+ * value within 1e-9 of the largest, or a map onto a line). No checks of
+ * point spacing or the horizon: zp_homography_fit() does those.
+ */
+int zp_homography_dlt(const double *img_xy, const double *ground_xy, int n, double H[9], char *err, size_t errlen);
 
 /*
  * The checks of zp_homography_fit() that come before the fit (count,

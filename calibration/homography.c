@@ -6,8 +6,7 @@
  * the local derivative (metres per pixel) and polygons mapped onto the
  * ground.
  *
- * Pure and allocation-free; the fit itself goes through the OpenCV wrapper
- * (homography_fit.c), so the detector can use this file without OpenCV.
+ * Pure and allocation-free; the fit itself (the DLT) is in homography_fit.c.
  */
 #include "calibration.h"
 

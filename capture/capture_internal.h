@@ -5,6 +5,8 @@
 
 #include "capture.h"
 
+#include <stdio.h>
+
 struct zp_source_ops {
 	int (*next)(zp_source *s, zp_frame *f, int timeout_ms);
 	double (*fps)(const zp_source *s);
@@ -18,5 +20,49 @@ struct zp_source {
 	const struct zp_source_ops *ops;
 	char errmsg[256];
 };
+
+/* One numbered image: NAME = prefix + digits + ext (series.c). */
+typedef struct zp_numbered {
+	char *name;
+	size_t prefix_len;
+	size_t ext_off;     /* offset of the '.' of the extension */
+	long long num;
+} zp_numbered;
+
+typedef struct zp_series {
+	zp_numbered *imgs;  /* one series (prefix + extension), sorted by number */
+	size_t n;
+} zp_series;
+
+/* The folder the images of PATH are in: PATH/input (CDnet) when it exists, else PATH. false: too long. */
+bool zp_series_dir(const char *path, char *dir, size_t dirlen);
+
+/*
+ * List the numbered images of DIR whose extension ext_ok accepts and keep
+ * the largest series (prefix + extension; other files are ignored), sorted
+ * by number. Two files with the same number in that series (in1.jpg,
+ * in01.jpg) are an error: the order would be a guess. Messages name PATH
+ * (what the user gave) or DIR. On error *s is empty.
+ */
+int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char *ext), zp_series *s, char *err,
+		   size_t errlen);
+void zp_series_free(zp_series *s);
+
+/*
+ * The readers that need no library (plain.c): a YUV4MPEG2 file (luma
+ * plane; 8-bit mono, 4:2:0, 4:2:2, 4:4:4) or a folder of numbered binary
+ * PGM (P5) images. zp_plain_probe: true when PATH is one of those (a Y4M
+ * by its first bytes, a folder whose largest numbered series is .pgm), so
+ * every binary reads them with the same code.
+ */
+bool zp_plain_probe(const char *path);
+zp_source *zp_source_open_plain(const char *path, double fps_override, int *errcode, char *err, size_t errlen);
+
+/* The parsers behind it, for the tests and the fuzzer: a Y4M stream (takes F, closed on failure too) ... */
+zp_source *zp_source_open_y4m_stream(FILE *f, const char *name, double fps_override, int *errcode, char *err,
+				     size_t errlen);
+/* ... and one PGM file in memory: size and the offset of its pixels. */
+int zp_pgm_parse(const uint8_t *buf, size_t n, const char *name, int *w, int *h, size_t *data_off, char *err,
+		 size_t errlen);
 
 #endif

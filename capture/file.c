@@ -2,7 +2,9 @@
 /*
  * file.c - recorded frame sources: a video file, or a folder of numbered
  * images (the folder itself, or a CDnet folder with input/ inside), decoded
- * through the OpenCV wrapper.
+ * through the OpenCV wrapper. A .y4m file or a folder of PGM images goes to
+ * plain.c, the reader the daemon has too (file_plain.c), so both binaries
+ * read those frames alike.
  *
  * Frame times come from the frame rate, not a clock, so a replay is
  * deterministic: t_ms = round((seq - 1) * 1000 / fps). The luma buffer is
@@ -24,14 +26,6 @@
 
 #define ZP_IMAGES_DEFAULT_FPS 25.0
 
-/* One numbered image: NAME = prefix + digits + ext. */
-struct numbered {
-	char *name;
-	size_t prefix_len;
-	size_t ext_off;     /* offset of the '.' of the extension */
-	long long num;
-};
-
 struct file_source {
 	struct zp_source base; /* first: zp_source * <-> file_source * */
 	char path[PATH_MAX];   /* what the user gave, for messages */
@@ -39,8 +33,8 @@ struct file_source {
 	zp_cv_image *image;    /* ... a folder of images */
 	char dir[PATH_MAX];    /* the folder the images are in (PATH or PATH/input) */
 	char file[PATH_MAX];   /* scratch: dir/name of the image being decoded */
-	struct numbered *imgs; /* sorted by number */
-	size_t nimgs, next_img;
+	zp_series series;      /* the numbered images, sorted */
+	size_t next_img;
 	double fps;
 	long count;
 	int width, height;
@@ -73,142 +67,16 @@ static bool is_image_ext(const char *ext)
 	return false;
 }
 
-/* Split NAME into prefix + number + image extension; false when it is not a numbered image. */
-static bool parse_numbered(const char *name, size_t *prefix_len, size_t *ext_off, long long *num)
-{
-	const char *dot = strrchr(name, '.');
-	const char *p;
-	long long n = 0;
-
-	if (name[0] == '.' || !dot || !is_image_ext(dot))
-		return false;
-	p = dot;
-	while (p > name && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	if (p == dot || dot - p > 18)
-		return false;
-	for (const char *q = p; q < dot; q++)
-		n = n * 10 + (*q - '0');
-	*prefix_len = (size_t)(p - name);
-	*ext_off = (size_t)(dot - name);
-	*num = n;
-	return true;
-}
-
-/* Same series: same prefix and same extension (case-insensitive). */
-static int series_cmp(const struct numbered *a, const struct numbered *b)
-{
-	size_t n = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
-	int c = strncmp(a->name, b->name, n);
-
-	if (c)
-		return c;
-	if (a->prefix_len != b->prefix_len)
-		return a->prefix_len < b->prefix_len ? -1 : 1;
-	return strcasecmp(a->name + a->ext_off, b->name + b->ext_off);
-}
-
-static int numbered_cmp(const void *pa, const void *pb)
-{
-	const struct numbered *a = pa, *b = pb;
-	int c = series_cmp(a, b);
-
-	if (c)
-		return c;
-	if (a->num != b->num)
-		return a->num < b->num ? -1 : 1;
-	return strcmp(a->name, b->name);
-}
-
-static void free_imgs(struct file_source *fs)
-{
-	for (size_t i = 0; i < fs->nimgs; i++)
-		free(fs->imgs[i].name);
-	free(fs->imgs);
-	fs->imgs = NULL;
-	fs->nimgs = 0;
-}
-
-/*
- * List the numbered images of fs->dir, keep the largest series (prefix +
- * extension; other files are ignored) sorted by number. Two files with the
- * same number in that series (in1.jpg, in01.jpg) are an error: the order
- * would be a guess.
- */
-static int scan_folder(struct file_source *fs, char *err, size_t errlen)
-{
-	DIR *d = opendir(fs->dir);
-	struct dirent *de;
-	size_t cap = 0, best = 0, best_len = 0;
-	int rc = 0;
-
-	if (!d)
-		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", fs->dir, strerror(errno));
-	while ((de = readdir(d))) {
-		struct numbered e;
-
-		if (!parse_numbered(de->d_name, &e.prefix_len, &e.ext_off, &e.num))
-			continue;
-		if (fs->nimgs == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			struct numbered *n = realloc(fs->imgs, ncap * sizeof(*n));
-
-			if (!n) {
-				rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory listing the folder", fs->dir);
-				goto out;
-			}
-			fs->imgs = n;
-			cap = ncap;
-		}
-		e.name = strdup(de->d_name);
-		if (!e.name) {
-			rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory listing the folder", fs->dir);
-			goto out;
-		}
-		fs->imgs[fs->nimgs++] = e;
-	}
-	if (fs->nimgs == 0) {
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: no numbered images (expected e.g. in000001.jpg)", fs->path);
-		goto out;
-	}
-	qsort(fs->imgs, fs->nimgs, sizeof(*fs->imgs), numbered_cmp);
-	for (size_t i = 0, start = 0; i <= fs->nimgs; i++) {
-		if (i == fs->nimgs || series_cmp(&fs->imgs[start], &fs->imgs[i]) != 0) {
-			if (i - start > best_len) {
-				best = start;
-				best_len = i - start;
-			}
-			start = i;
-		}
-	}
-	/* Keep only the chosen series, at the front. */
-	for (size_t i = 0; i < fs->nimgs; i++)
-		if (i < best || i >= best + best_len)
-			free(fs->imgs[i].name);
-	memmove(fs->imgs, fs->imgs + best, best_len * sizeof(*fs->imgs));
-	fs->nimgs = best_len;
-	for (size_t i = 1; i < fs->nimgs; i++) {
-		if (fs->imgs[i].num == fs->imgs[i - 1].num) {
-			rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: two images numbered %lld (%s, %s)", fs->dir,
-				       fs->imgs[i].num, fs->imgs[i - 1].name, fs->imgs[i].name);
-			goto out;
-		}
-	}
-out:
-	closedir(d);
-	return rc;
-}
-
 /* Decode the next image of the folder; the message names the file. */
 static int read_image(struct file_source *fs, const uint8_t **bgr, int *w, int *h, int *stride, char *err,
 		      size_t errlen)
 {
-	const struct numbered *e;
+	const zp_numbered *e;
 	int n;
 
-	if (fs->next_img >= fs->nimgs)
+	if (fs->next_img >= fs->series.n)
 		return ZP_EOF;
-	e = &fs->imgs[fs->next_img++];
+	e = &fs->series.imgs[fs->next_img++];
 	n = snprintf(fs->file, sizeof(fs->file), "%s/%s", fs->dir, e->name);
 	if (n < 0 || (size_t)n >= sizeof(fs->file))
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s/%s: path too long", fs->dir, e->name);
@@ -294,7 +162,7 @@ static void file_destroy(zp_source *s)
 	free(fs->luma);
 	zp_cv_video_close(fs->video); /* zeroes its decoded frame */
 	zp_cv_image_free(fs->image);  /* zeroes file bytes and pixels */
-	free_imgs(fs);
+	zp_series_free(&fs->series);
 	free(fs);
 }
 
@@ -306,23 +174,13 @@ static const struct zp_source_ops file_ops = {
 	.destroy = file_destroy,
 };
 
-static bool is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static int open_folder(struct file_source *fs, char *err, size_t errlen)
 {
-	int n, rc;
+	int rc;
 
-	n = snprintf(fs->dir, sizeof(fs->dir), "%s/input", fs->path);
-	if (n < 0 || (size_t)n >= sizeof(fs->dir))
+	if (!zp_series_dir(fs->path, fs->dir, sizeof(fs->dir)))
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", fs->path);
-	if (!is_dir(fs->dir)) /* CDnet layout has input/; otherwise the images are right here */
-		zp_strlcpy(fs->dir, fs->path, sizeof(fs->dir));
-	rc = scan_folder(fs, err, errlen);
+	rc = zp_series_scan(fs->dir, fs->path, is_image_ext, &fs->series, err, errlen);
 	if (rc)
 		return rc;
 	fs->image = zp_cv_image_new();
@@ -333,7 +191,7 @@ static int open_folder(struct file_source *fs, char *err, size_t errlen)
 		rc = ZP_EIO;
 	if (rc)
 		return rc;
-	fs->count = (long)fs->nimgs;
+	fs->count = (long)fs->series.n;
 	fs->fps = ZP_IMAGES_DEFAULT_FPS;
 	return 0;
 }
@@ -366,6 +224,8 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "no recording given (a video file or a folder of images)");
 		goto fail;
 	}
+	if (zp_plain_probe(path)) /* .y4m and PGM folders: the same reader as the daemon's */
+		return zp_source_open_plain(path, fps_override, errcode, err, errlen);
 	if (!(fps_override >= 0) || fps_override > 1000) {
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: fps %g out of range (0: from the file, up to 1000)", path,
 			       fps_override);

@@ -61,6 +61,8 @@ struct zone_src {
 	int line;               /* of the [zone NAME] header */
 	int poly_line;          /* of `polygon =`, 0 when not seen */
 	int role_line;
+	int sides_line;         /* of `sides =`, 0 when not seen */
+	char sides_text[2 * ZP_NAME_MAX + 8];
 	char poly_text[ZP_POLY_TEXT_MAX];
 };
 
@@ -165,6 +167,7 @@ static int begin_zone(struct parse_ctx *x, const char *name)
 	memset(z, 0, sizeof(*z));
 	zp_strlcpy(z->name, name, sizeof(z->name));
 	z->role = ZP_ROLE_CROSSING;
+	z->side[0] = z->side[1] = -1;
 	memset(&x->zsrc[c->nzones], 0, sizeof(x->zsrc[0]));
 	x->zsrc[c->nzones].line = x->lineno;
 	x->zone = c->nzones++;
@@ -376,7 +379,89 @@ static int zone_key(struct parse_ctx *x, const char *key, const char *value)
 		zs->role_line = x->lineno;
 		return note_key(x, key);
 	}
-	return fail(x, ZP_EINVAL, x->lineno, "[zone %s] unknown key '%s' (expected polygon or role)", z->name, key);
+	if (!strcmp(key, "sides")) {
+		if (!note_key(x, key))
+			return 0;
+		if (strlen(value) >= sizeof(zs->sides_text))
+			return fail(x, ZP_EINVAL, x->lineno, "[zone %s] sides: expected two zone names as A, B", z->name);
+		zp_strlcpy(zs->sides_text, value, sizeof(zs->sides_text));
+		zs->sides_line = x->lineno;
+		return 1;
+	}
+	return fail(x, ZP_EINVAL, x->lineno, "[zone %s] unknown key '%s' (expected polygon, role or sides)", z->name,
+		    key);
+}
+
+/* Index of the zone called name (first n chars), or -1. */
+static int zone_index(const zp_config *c, const char *name, size_t n)
+{
+	for (int i = 0; i < c->nzones; i++)
+		if (strlen(c->zones[i].name) == n && !strncmp(c->zones[i].name, name, n))
+			return i;
+	return -1;
+}
+
+/*
+ * The kerbs of each crossing zone: `sides = A, B` (two waiting zones), or,
+ * without it, the two waiting zones of the config in their order when there
+ * are exactly two. Otherwise the crossing has no sides: no crossings are
+ * counted there.
+ */
+static int resolve_sides(struct parse_ctx *x)
+{
+	zp_config *c = x->c;
+	int waiting[2], nwait = 0;
+
+	for (int i = 0; i < c->nzones; i++)
+		if (c->zones[i].role == ZP_ROLE_WAITING && nwait++ < 2)
+			waiting[nwait - 1] = i;
+	for (int i = 0; i < c->nzones; i++) {
+		zp_zone *z = &c->zones[i];
+		const struct zone_src *zs = &x->zsrc[i];
+
+		z->side[0] = z->side[1] = -1;
+		if (zs->sides_line && z->role != ZP_ROLE_CROSSING)
+			return fail(x, ZP_EINVAL, zs->sides_line, "[zone %s] sides: only a crossing zone has sides",
+				    z->name);
+		if (z->role != ZP_ROLE_CROSSING)
+			continue;
+		if (!zs->sides_line) {
+			if (nwait == 2) {
+				z->side[0] = waiting[0];
+				z->side[1] = waiting[1];
+			}
+			continue;
+		}
+		for (int k = 0, pos = 0; k < 2; k++) {
+			const char *t = zs->sides_text + pos;
+			size_t n;
+
+			while (*t == ' ' || *t == '\t')
+				t++;
+			n = strcspn(t, ", \t");
+			z->side[k] = n ? zone_index(c, t, n) : -1;
+			if (z->side[k] < 0 || c->zones[z->side[k]].role != ZP_ROLE_WAITING)
+				return fail(x, ZP_EINVAL, zs->sides_line,
+					    "[zone %s] sides: expected two waiting zones as A, B, got '%s'", z->name,
+					    zs->sides_text);
+			t += n;
+			while (*t == ' ' || *t == '\t')
+				t++;
+			if (k == 0 && *t++ != ',')
+				return fail(x, ZP_EINVAL, zs->sides_line,
+					    "[zone %s] sides: expected two waiting zones as A, B, got '%s'", z->name,
+					    zs->sides_text);
+			if (k == 1 && *t)
+				return fail(x, ZP_EINVAL, zs->sides_line,
+					    "[zone %s] sides: expected two waiting zones as A, B, got '%s'", z->name,
+					    zs->sides_text);
+			pos = (int)(t - zs->sides_text);
+		}
+		if (z->side[0] == z->side[1])
+			return fail(x, ZP_EINVAL, zs->sides_line, "[zone %s] sides: expected two different zones, got '%s'",
+				    z->name, zs->sides_text);
+	}
+	return 1;
 }
 
 /* An indented line after `key =`: more points for a polygon, an error for anything else. */
@@ -557,6 +642,8 @@ static int check_all(struct parse_ctx *x)
 		if (!x->zsrc[i].role_line)
 			return fail(x, ZP_EINVAL, 0, "zone %s: missing key 'role' (crossing or waiting)", c->zones[i].name);
 	}
+	if (!resolve_sides(x))
+		return 0;
 	if (c->nground > 0 && c->nground < 4)
 		return fail(x, ZP_EINVAL, 0, "[ground] needs at least 4 point lines, got %d", c->nground);
 	if (zp_detector_params_check(&c->detector, msg, sizeof(msg)))

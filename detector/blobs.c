@@ -389,7 +389,8 @@ static void trim_shadow(const zp_cc *cc, int32_t root, const uint8_t *shadow, zp
 }
 
 /* Scale a component (or a part of one) to input pixels and append it when its area passes. */
-static int emit(const zp_ccstat *st, int scale, int min_area, int max_area, zp_blob *out, int nout, int max)
+static int emit(const zp_ccstat *st, int32_t root, int scale, int min_area, int max_area, zp_blob *out, int nout,
+		int max)
 {
 	int64_t area = (int64_t)st->area * scale * scale;
 	zp_blob *b;
@@ -397,6 +398,8 @@ static int emit(const zp_ccstat *st, int scale, int min_area, int max_area, zp_b
 	if (nout >= max || area < min_area || area > max_area)
 		return nout;
 	b = &out[nout++];
+	memset(b, 0, sizeof(*b));
+	b->root = root;
 	b->area = (int)area;
 	b->box.x = st->x0 * scale;
 	b->box.y = st->y0 * scale;
@@ -449,7 +452,7 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 				segment_stat(cc, seg[k][0], seg[k][1], &part);
 			if (shadow)
 				trim_shadow(cc, i, shadow, &part);
-			nout = emit(&part, scale, min_area, max_area, out, nout, max);
+			nout = emit(&part, i, scale, min_area, max_area, out, nout, max);
 		}
 	}
 	return nout;

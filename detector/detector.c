@@ -566,8 +566,22 @@ static void unshake(zp_detector *d, const uint8_t *in, int stride)
 	}
 }
 
+/*
+ * The tracker found ghosts (ghost.c): take their pixels into the background
+ * now, rather than letting them fade over ghost_fade_ms. tmp is free after
+ * the clean-up.
+ */
+static void absorb_ghosts(zp_detector *d, const uint8_t *in, int stride)
+{
+	memset(d->tmp, 0, (size_t)d->ww * d->wh);
+	for (int g = 0; g < d->tr->nghosts; g++)
+		zp_blob_paint(&d->blobs[d->tr->ghost_blob[g]], &d->cc, d->scale, d->tmp);
+	zp_bgmodel_absorb(d->model, in, stride, d->tmp, d->ww);
+}
+
 /* Everything after the foreground mask: clean-up, blobs, tracks, zones, health, result. */
-static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result *out)
+static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int stride, bool ready,
+		       zp_result *out)
 {
 	int64_t fg = 0;
 
@@ -592,9 +606,22 @@ static void downstream(zp_detector *d, const zp_frame *f, bool ready, zp_result 
 	out->model_ready = ready;
 	out->fg_fraction = (double)fg / ((double)d->ww * d->wh);
 	out->nblobs = d->nblobs;
+	/*
+	 * Is each blob there, or a ghost of what was there (ghost.c)? Measured
+	 * on our own model's background, so not for masks from elsewhere.
+	 * Ghosts are judged only when most of the picture is as the model knows
+	 * it: after a global change (the camera knocked round) every outline is a
+	 * "ghost", and re-learning the view blob by blob would hide the fault
+	 * that the health verdict reports.
+	 */
+	if (in && out->fg_fraction <= d->p.max_fg_fraction)
+		for (int b = 0; b < d->nblobs; b++)
+			zp_blob_edges(&d->blobs[b], &d->cc, d->mask, d->scale, in, stride, d->bg);
 	/* The model's mask is not trusted while it warms up: no tracks then. */
 	if (ready)
 		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->width, d->height, f->t_ms);
+	if (in && d->tr->nghosts > 0)
+		absorb_ghosts(d, in, stride);
 	zp_zones_update(d->tr, d->zones, d->nzones, out);
 	out->ntracks = d->tr->n;
 	for (int k = 0; k < d->tr->n; k++) {
@@ -655,7 +682,7 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 			d->have_shadow =
 				zp_shadow_filter(&d->sh, &d->p, f, d->scale, gain, in, stride, d->bg, d->raw, d->shmark) > 0;
 	}
-	downstream(d, f, zp_bgmodel_ready(d->model), out);
+	downstream(d, f, have_bg ? in : NULL, stride, zp_bgmodel_ready(d->model), out);
 	return 0;
 }
 
@@ -684,7 +711,7 @@ int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *f
 	binarize(d->raw, d->ww, d->ww, d->wh);
 	d->raw_valid = false; /* not the model's output: no gain sampling from it */
 	d->have_shadow = false;
-	downstream(d, f, d->frames >= (uint64_t)d->p.warmup_frames, out);
+	downstream(d, f, NULL, 0, d->frames >= (uint64_t)d->p.warmup_frames, out);
 	return 0;
 }
 

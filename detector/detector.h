@@ -143,6 +143,14 @@ typedef struct zp_result {
 	 * flicker. The store's `entered` and the summaries are these sums.
 	 */
 	int zone_entered[ZP_MAX_ZONES];
+	/*
+	 * Crossing zones with two sides (zp_zone.side): people who finished a
+	 * crossing in this frame - they were last in one side's waiting zone,
+	 * then in this zone, and have now reached the other side.
+	 * [z][0]: from side[0] to side[1]; [z][1]: back. Counted like
+	 * zone_entered (confirmed tracks that do not look like a ghost).
+	 */
+	int zone_crossed[ZP_MAX_ZONES][2];
 	int ntracks;
 	zp_track_info tracks[ZP_MAX_TRACKS];
 	int nblobs;

@@ -4,7 +4,8 @@
  *
  *   exposure.c  global gain estimate and compensation (camera auto-exposure steps)
  *   blobs.c     connected components (8-connected, run based) and the blob filter
- *   tracker.c   blob -> track association, prediction, groups, still/hold state
+ *   ghost.c     a blob's outline in the frame and in the background (ghosts)
+ *   tracker.c   blob -> track association, prediction, groups, still/hold state, ghost verdict
  *   zones.c     zone membership, ENTER/LEAVE events, per-zone counts
  *   health.c    frame statistics and the health verdict
  *   detector.c  construction, buffers and the pipeline that ties them together
@@ -24,7 +25,11 @@
 typedef struct zp_blob {
 	zp_rect box;
 	int area;          /* foreground pixels x scale^2 */
+	int32_t root;      /* its component in the zp_cc of the frame (root run); the blob is its pixels inside box */
 	double gx, gy;     /* ground point: bottom centre, x + (w - 1) / 2, y + h - 1 */
+	/* ghost.c: gradient sums along the mask's boundary in the box, frame and background; edge_n pixels (0: not measured) */
+	int32_t edge_frame, edge_bg;
+	int edge_n;
 } zp_blob;
 
 /* One horizontal run of foreground pixels [x0, x1] on row y. */
@@ -70,6 +75,20 @@ size_t zp_cc_bytes(const zp_cc *cc);
  */
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
 		  const uint8_t *shadow, zp_blob *out, int max);
+
+/* ---- ghost.c ---- */
+
+/*
+ * Measure b->edge_frame, edge_bg, edge_n: the gradient magnitude of the
+ * frame `in` (work scale, stride istride) and of the background bg (w x h,
+ * stride w) summed over the boundary pixels of the blob (its component's
+ * runs in cc inside its box; mask: the cleaned mask cc was labelled from).
+ */
+void zp_blob_edges(zp_blob *b, const zp_cc *cc, const uint8_t *mask, int scale, const uint8_t *in, int istride,
+		   const uint8_t *bg);
+
+/* Set the blob's pixels (as above) to 255 in dst (cc->w x cc->h, stride cc->w). */
+void zp_blob_paint(const zp_blob *b, const zp_cc *cc, int scale, uint8_t *dst);
 
 /* ---- ground.c ---- */
 
@@ -153,7 +172,24 @@ typedef struct zp_track {
 	uint32_t zones;     /* zones the ground point is in this frame */
 	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
 	uint32_t counted;   /* zones this track has been counted into (zone_entered), ever */
+	int kerb;           /* 1 + the waiting zone it was last in (0: none yet), for crossings */
+	uint32_t via;       /* crossing zones it has been in since it left that waiting zone */
+	bool ghostly;       /* its blob's outline was last seen in the background, not in the frame (ghost.c) */
+	int64_t ghost_since;/* t_ms the ghostly streak began */
+	int ghost_frames;   /* frames in the streak */
 } zp_track;
+
+/*
+ * A track whose outline has been ghostly (frame edges under
+ * ZP_GHOST_RATIO_PCT % of frame + background edges along it) for
+ * ZP_GHOST_MS and at least ZP_GHOST_FRAMES frames is a ghost: deleted, its
+ * pixels absorbed into the background at once. Outlines of fewer than
+ * ZP_GHOST_MIN_PX boundary pixels are not judged.
+ */
+#define ZP_GHOST_RATIO_PCT 30
+#define ZP_GHOST_MS 1000
+#define ZP_GHOST_FRAMES 3
+#define ZP_GHOST_MIN_PX 12
 
 typedef struct zp_pair {
 	float dist;
@@ -171,6 +207,9 @@ typedef struct zp_tracker {
 	/* tracks deleted in the last update (for LEAVE events) */
 	int ndead;
 	zp_track dead[ZP_MAX_TRACKS];
+	/* ... of which ghosts: their blobs (indices into the blobs given), for the detector to absorb */
+	int nghosts;
+	int ghost_blob[ZP_MAX_TRACKS];
 } zp_tracker;
 
 void zp_tracker_init(zp_tracker *tr);

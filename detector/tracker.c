@@ -161,8 +161,36 @@ static int containing_blob(const zp_track *t, const zp_blob *blobs, int nblobs, 
 	return best;
 }
 
-static void match(zp_track *t, const zp_blob *b, int min_hits)
+/*
+ * Ghost evidence from the blob's outline (ghost.c): a frame whose outline
+ * has clearly more edge in the background than in the frame is ghostly; one
+ * with the frame's edges at least as strong as ZP_GHOST_RATIO of the sum is
+ * not and ends the streak. Outlines too faint to tell (a flat object on
+ * flat ground; energy per boundary pixel below the model's threshold) or too
+ * short leave the evidence as it was.
+ */
+static void ghost_evidence(zp_track *t, const zp_blob *b, const zp_detector_params *p, int64_t t_ms)
 {
+	int64_t e = (int64_t)b->edge_frame + b->edge_bg;
+
+	if (b->edge_n < ZP_GHOST_MIN_PX || e < (int64_t)b->edge_n * p->threshold)
+		return;
+	if (100 * (int64_t)b->edge_frame < ZP_GHOST_RATIO_PCT * e) {
+		if (!t->ghostly) {
+			t->ghostly = true;
+			t->ghost_since = t_ms;
+			t->ghost_frames = 0;
+		}
+		t->ghost_frames++;
+	} else {
+		t->ghostly = false;
+	}
+}
+
+static void match(zp_track *t, const zp_blob *b, const zp_detector_params *p, int64_t t_ms)
+{
+	int min_hits = p->track_min_hits;
+
 	int frames = t->since_meas + 1;
 	double vx = (b->gx - t->lx) / frames, vy = (b->gy - t->ly) / frames;
 
@@ -184,6 +212,7 @@ static void match(zp_track *t, const zp_blob *b, int min_hits)
 		t->moved = true;
 	if (t->hits >= min_hits)
 		t->confirmed = true;
+	ghost_evidence(t, b, p, t_ms);
 }
 
 static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b, int64_t t_ms)
@@ -209,6 +238,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 	int n = tr->n, keep = 0;
 
 	tr->ndead = 0;
+	tr->nghosts = 0;
 	for (int b = 0; b < nblobs; b++) {
 		tr->blob_owner[b] = -1;
 		group_count[b] = 0;
@@ -315,7 +345,12 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		bool dead = false;
 
 		if (b >= 0) {
-			match(t, &blobs[b], p->track_min_hits);
+			match(t, &blobs[b], p, t_ms);
+			/* a ghost for ZP_GHOST_MS (and ZP_GHOST_FRAMES frames): not a person; its pixels go to the background */
+			if (t->ghostly && t->ghost_frames >= ZP_GHOST_FRAMES && t_ms - t->ghost_since >= ZP_GHOST_MS) {
+				tr->ghost_blob[tr->nghosts++] = b;
+				dead = true;
+			}
 		} else if (t->grouped) {
 			int g = containing_blob(t, blobs, nblobs, margin);
 			const zp_rect *r = &blobs[g].box;

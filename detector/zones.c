@@ -33,12 +33,55 @@ static void emit_mask(zp_result *out, zp_event_type type, int id, uint32_t zones
 			emit(out, type, id, z);
 }
 
+static bool has_sides(const zp_zone *zones, int nzones, int z)
+{
+	const int *s = zones[z].side;
+
+	return zones[z].role == ZP_ROLE_CROSSING && s[0] >= 0 && s[1] >= 0 && s[0] < nzones && s[1] < nzones &&
+	       s[0] != s[1];
+}
+
+/*
+ * Crossings: a track remembers the waiting zone it was last in (kerb) and
+ * the crossing zones it has been in since (via). Reaching a waiting zone
+ * that is the other side of a crossing it came through completes that
+ * crossing; any waiting zone starts the memory afresh, so walking out onto
+ * the road and back to the same kerb is no crossing.
+ */
+static void crossings(zp_track *t, const zp_zone *zones, int nzones, uint32_t in, zp_result *out)
+{
+	uint32_t cross_in = 0;
+
+	for (int z = 0; z < nzones; z++)
+		if ((in & (1u << z)) && has_sides(zones, nzones, z))
+			cross_in |= 1u << z;
+	t->via |= cross_in;
+	for (int w = 0; w < nzones; w++) {
+		if (!(in & (1u << w)) || zones[w].role != ZP_ROLE_WAITING)
+			continue;
+		for (int z = 0; z < nzones && t->kerb > 0 && t->kerb != w + 1; z++) {
+			const int *s = zones[z].side;
+
+			if (!(t->via & (1u << z)))
+				continue;
+			if (s[0] == t->kerb - 1 && s[1] == w)
+				out->zone_crossed[z][0]++;
+			else if (s[1] == t->kerb - 1 && s[0] == w)
+				out->zone_crossed[z][1]++;
+		}
+		t->kerb = w + 1;
+		t->via = cross_in; /* a crossing zone overlapping this kerb stays visited */
+		break;
+	}
+}
+
 void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result *out)
 {
 	out->nzones = nzones;
 	for (int z = 0; z < nzones; z++) {
 		out->zone_count[z] = 0;
 		out->zone_entered[z] = 0;
+		out->zone_crossed[z][0] = out->zone_crossed[z][1] = 0;
 	}
 
 	/* Tracks deleted this frame leave their zones first. */
@@ -49,8 +92,18 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result
 		zp_track *t = &tr->t[k];
 		uint32_t in = 0;
 
+		/*
+		 * A track that lost its blob coasts on its prediction, but it keeps
+		 * the zones of where it was last seen: a prediction carried on over
+		 * empty ground must not walk a person into a zone (nor out of one)
+		 * that nobody saw him reach. In a group the prediction is held inside
+		 * the group's blob, so it stands.
+		 */
+		double zx = t->since_meas > 0 && !t->grouped ? t->lx : t->gx;
+		double zy = t->since_meas > 0 && !t->grouped ? t->ly : t->gy;
+
 		for (int z = 0; z < nzones; z++)
-			if (zp_polygon_contains(&zones[z].poly, t->gx, t->gy))
+			if (zp_polygon_contains(&zones[z].poly, zx, zy))
 				in |= 1u << z;
 		t->zones = in;
 		if (!t->confirmed)
@@ -59,11 +112,14 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result
 		emit_mask(out, ZP_EV_ENTER, t->id, in & ~t->entered, nzones);
 		t->entered = in;
 		for (int z = 0; z < nzones; z++)
+			if (in & (1u << z))
+				out->zone_count[z]++;
+		if (t->ghostly)
+			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c) */
+		for (int z = 0; z < nzones; z++)
 			if ((in & ~t->counted) & (1u << z))
 				out->zone_entered[z]++;
 		t->counted |= in;
-		for (int z = 0; z < nzones; z++)
-			if (in & (1u << z))
-				out->zone_count[z]++;
+		crossings(t, zones, nzones, in, out);
 	}
 }

@@ -128,10 +128,19 @@ typedef struct zp_gpio_params {
 	int button_line;        /* push-button input (pedestrian request), -1: none */
 	bool button_active_low;
 	int button_hold_ms;     /* a press counts as presence this long */
+	bool simulate;          /* an empty chip is meant: a test installation (see zp_gpio_check_service) */
 } zp_gpio_params;
 
 void zp_gpio_params_default(zp_gpio_params *p);
 int zp_gpio_params_set(zp_gpio_params *p, const char *key, const char *value, char *err, size_t errlen);
+
+/*
+ * A daemon started as a service must drive a light: an empty chip (the
+ * simulated line) is refused there unless the config says simulate = yes.
+ * 0, or ZP_EINVAL with one line naming the keys. service: started by systemd
+ * and reading the camera (a dry run on a recording is never refused).
+ */
+int zp_gpio_check_service(const zp_gpio_params *p, bool service, char *err, size_t errlen);
 
 typedef struct zp_line zp_line;
 

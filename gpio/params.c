@@ -145,10 +145,25 @@ int zp_gpio_params_set(zp_gpio_params *p, const char *key, const char *value, ch
 	}
 	if (!strcmp(key, "active_low"))
 		return zp_parse_bool(value, &p->active_low, err, errlen);
+	if (!strcmp(key, "simulate"))
+		return zp_parse_bool(value, &p->simulate, err, errlen);
 	if (!strcmp(key, "button_active_low"))
 		return zp_parse_bool(value, &p->button_active_low, err, errlen);
 	f = find_int(gpio_fields, sizeof(gpio_fields) / sizeof(gpio_fields[0]), key);
 	if (!f)
 		return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
 	return zp_parse_int(value, f->min, f->max, (int *)(void *)((char *)p + f->off), err, errlen);
+}
+
+int zp_gpio_check_service(const zp_gpio_params *p, bool service, char *err, size_t errlen)
+{
+	if (service && !p->chip[0] && !p->simulate)
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "[gpio] chip is empty, so the light line would only be simulated under systemd: set chip "
+				 "(e.g. gpiochip0) and line, or simulate = yes for a test installation");
+	if (p->chip[0] && p->simulate)
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "[gpio] simulate = yes with chip = %s: leave chip empty to simulate, or drop simulate",
+				 p->chip);
+	return ZP_OK;
 }

@@ -1,28 +1,40 @@
 # SPDX-License-Identifier: MIT
-# capture/v4l2.c against the fake libv4l2 (tests/fakes/fake_v4l2.c), not the real one:
-# the sources are compiled into the test rather than linking zp_capture. capture/file.c
-# (through zp_cvwrap) decodes vtest.avi into the frames the fake camera serves.
-if(TARGET zp_capture AND TARGET zp_cvwrap)
+# capture/v4l2.c against the fake libv4l2 (tests/fakes/fake_v4l2.c), not the real one: the
+# objects of zp_capture_v4l2_obj linked with the fake. Two binaries from one source:
+#   test_capture_v4l2        the daemon's capture, no OpenCV (the recordings reader is plain.c)
+#   test_capture_v4l2_video  adds the case that serves vtest.avi (decoded by capture/file.c
+#                            through OpenCV) through the fake camera; built with the tools
+find_program(ZP_VALGRIND valgrind)
+if(TARGET zp_capture_core)
   zp_check_test(test_capture_v4l2
-    SOURCES test_capture_v4l2.c fakes/fake_v4l2.c
-            ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
-            ${CMAKE_SOURCE_DIR}/capture/camera_params.c ${CMAKE_SOURCE_DIR}/capture/file.c
-    LIBS zp_common zp_cvwrap m
-    LABELS capture
+    SOURCES test_capture_v4l2.c fakes/fake_v4l2.c $<TARGET_OBJECTS:zp_capture_v4l2_obj>
+    LIBS zp_capture_plainfile zp_capture_core zp_common m
+    LABELS capture daemon
     TIMEOUT 300)
   target_include_directories(test_capture_v4l2 PRIVATE ${CMAKE_SOURCE_DIR}/capture ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
   # every free() goes through the test's __wrap_free, which checks that watched frame buffers are zeroed first
   target_link_options(test_capture_v4l2 PRIVATE -Wl,--wrap=free)
 
   # The same suite under valgrind (one process, so leaks anywhere count), where valgrind is
-  # installed and the build is not sanitized; the latency measurement, OpenCV decoding and the exhaustive check of
-  # the colour reference (pure arithmetic) are left out there.
-  find_program(ZP_VALGRIND valgrind)
-  if(ZP_VALGRIND AND NOT ZP_SANITIZE)
+  # installed and the build is not sanitized; the latency measurement and the exhaustive check
+  # of the colour reference (pure arithmetic) are left out there.
+  if(ZP_VALGRIND AND NOT ZP_SANITIZE AND NOT ZP_STATIC_TESTS)
     add_test(NAME test_capture_v4l2_valgrind
       COMMAND ${ZP_VALGRIND} --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
               $<TARGET_FILE:test_capture_v4l2>)
-    set_tests_properties(test_capture_v4l2_valgrind PROPERTIES TIMEOUT 600 LABELS "capture;valgrind"
-      ENVIRONMENT "CK_FORK=no;CK_EXCLUDE_TAGS=timing video exhaustive;ZP_SOURCE_DIR=${CMAKE_SOURCE_DIR};ZP_VTEST=${ZP_VTEST}")
+    set_tests_properties(test_capture_v4l2_valgrind PROPERTIES TIMEOUT 600 LABELS "capture;valgrind;daemon"
+      ENVIRONMENT "CK_FORK=no;CK_EXCLUDE_TAGS=timing exhaustive;ZP_SOURCE_DIR=${CMAKE_SOURCE_DIR};ZP_VTEST=${ZP_VTEST}")
   endif()
+endif()
+if(TARGET zp_capture_cv)
+  zp_check_test(test_capture_v4l2_video
+    SOURCES test_capture_v4l2.c fakes/fake_v4l2.c $<TARGET_OBJECTS:zp_capture_v4l2_obj>
+    LIBS zp_capture_cv zp_capture_core zp_cvwrap zp_common m
+    LABELS capture
+    TIMEOUT 300
+    ENV "CK_RUN_CASE=video")
+  target_compile_definitions(test_capture_v4l2_video PRIVATE ZP_TEST_VIDEO=1)
+  target_include_directories(test_capture_v4l2_video PRIVATE ${CMAKE_SOURCE_DIR}/capture
+    ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
+  target_link_options(test_capture_v4l2_video PRIVATE -Wl,--wrap=free)
 endif()

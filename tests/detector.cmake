@@ -9,6 +9,6 @@ if(TARGET zp_detector AND NOT ZP_SANITIZE AND NOT ZP_STATIC_TESTS)
   zp_check_test(test_detector_noalloc SOURCES test_detector_noalloc.c LIBS zp_detector)
 endif()
 # On real video (opencv-doc's vtest.avi) through capture/; skips when absent.
-if(TARGET zp_detector AND TARGET zp_capture AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_detector_real.c)
-  zp_check_test(test_detector_real SOURCES test_detector_real.c LIBS zp_detector zp_capture LABELS real TIMEOUT 600)
+if(TARGET zp_capture_cv)
+  zp_check_test(test_detector_real SOURCES test_detector_real.c LIBS zp_detector zp_capture_cv LABELS real TIMEOUT 600)
 endif()

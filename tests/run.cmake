@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # `zebrapad run`: the daemon loop (app/app_run.c, app/cmd_run.c) with the real capture code
-# (capture/v4l2.c, file.c) and the real GPIO driver compiled into the test and linked against
-# the fake libv4l2 and the fake libgpiod instead of the real libraries. The config loader is
-# compiled in too (zp_config would drag in zp_capture, and with it the real libv4l2).
-if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gpio_core AND TARGET zp_cvwrap
-   AND TARGET zp_calibration_fit AND TARGET PkgConfig::SYSTEMD AND TARGET PkgConfig::INIH)
+# (zp_capture_v4l2_obj) and the real GPIO driver linked against the fake libv4l2 and the fake
+# libgpiod instead of the real libraries. Two binaries from test_run.c:
+#   test_run        links what the daemon links, no OpenCV: recordings are .y4m files the test
+#                   writes; also under valgrind, and under qemu-aarch64 in cross builds
+#   test_run_video  adds vtest.avi (capture/file.c through OpenCV): recordings and the fake
+#                   camera serving real frames, the 640x480 latency figure
+if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
   set(_zp_run_fakes ${CMAKE_CURRENT_LIST_DIR}/fakes)
   # the libgpiod driver the zebrapad binary uses, against its fake (v2 has its own fake header)
   if(ZP_GPIOD_DRIVER STREQUAL "gpiod1")
@@ -14,49 +16,80 @@ if(TARGET zebrapad AND TARGET zp_privacy AND TARGET zp_detector AND TARGET zp_gp
     set(_zp_run_gpiod ${CMAKE_SOURCE_DIR}/gpio/line_gpiod2.c ${_zp_run_fakes}/fake_gpiod2.c)
     set(_zp_run_gpiod_inc ${_zp_run_fakes}/gpiod2)
   endif()
-  zp_check_test(test_run
-    SOURCES test_run.c
-            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c ${CMAKE_SOURCE_DIR}/app/app_ground.c
-            ${CMAKE_SOURCE_DIR}/config/config.c ${CMAKE_SOURCE_DIR}/capture/camera_params.c
-            ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
-            ${CMAKE_SOURCE_DIR}/capture/file.c
-            ${_zp_run_gpiod} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c
-    LIBS zp_detector zp_gpio_core zp_privacy zp_calibration_fit zp_cvwrap zp_calibration zp_common
-         PkgConfig::INIH PkgConfig::SYSTEMD
-    LABELS app run
+  set(_zp_run_src test_run.c
+      ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c ${CMAKE_SOURCE_DIR}/app/app_ground.c
+      $<TARGET_OBJECTS:zp_capture_v4l2_obj>
+      ${_zp_run_gpiod} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c)
+  set(_zp_run_libs zp_config zp_detector zp_gpio_core zp_privacy zp_calibration zp_common)
+  if(ZP_STATIC_TESTS)
+    # no libsystemd.a in Debian: sd_notify() as libsystemd does it, over $NOTIFY_SOCKET
+    list(APPEND _zp_run_src ${_zp_run_fakes}/fake_sd_notify.c)
+  else()
+    list(APPEND _zp_run_libs PkgConfig::SYSTEMD)
+  endif()
+  zp_check_test(test_run SOURCES ${_zp_run_src}
+    LIBS zp_capture_plainfile zp_capture_core ${_zp_run_libs}
+    LABELS app run daemon
     TIMEOUT 900)
-  if(_zp_run_gpiod_inc)
-    target_include_directories(test_run BEFORE PRIVATE ${_zp_run_gpiod_inc})
+  if(CMAKE_CROSSCOMPILING)
+    # under qemu-user: the cases whose timing does not depend on speed (as under valgrind); two
+    # assertions of the normal and fault cases count heartbeats and idle steps per wall second
+    set_property(TEST test_run APPEND PROPERTY ENVIRONMENT "CK_RUN_CASE=gpio")
   endif()
-  target_include_directories(test_run PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/config
-    ${CMAKE_SOURCE_DIR}/capture ${CMAKE_SOURCE_DIR}/gpio ${CMAKE_SOURCE_DIR}/privacy ${_zp_run_fakes})
-  if(ZP_SANITIZE)
-    # the latency run is 3000 frames in the normal build; a shorter one is enough to check it under ASan
-    set_property(TEST test_run APPEND PROPERTY ENVIRONMENT "ZP_RUN_BENCH_FRAMES=400")
+  set(_zp_run_tests test_run)
+  if(TARGET zp_capture_cv)
+    zp_check_test(test_run_video SOURCES ${_zp_run_src}
+      LIBS zp_capture_cv zp_capture_core zp_cvwrap ${_zp_run_libs}
+      LABELS app run
+      TIMEOUT 900
+      ENV "CK_RUN_CASE=video")
+    target_compile_definitions(test_run_video PRIVATE ZP_TEST_VIDEO=1)
+    list(APPEND _zp_run_tests test_run_video)
+    if(ZP_SANITIZE)
+      # the latency run is 3000 frames in the normal build; a shorter one is enough to check it under ASan
+      set_property(TEST test_run_video APPEND PROPERTY ENVIRONMENT "ZP_RUN_BENCH_FRAMES=400")
+    endif()
   endif()
+  foreach(t ${_zp_run_tests})
+    if(_zp_run_gpiod_inc)
+      target_include_directories(${t} BEFORE PRIVATE ${_zp_run_gpiod_inc})
+    endif()
+    target_include_directories(${t} PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/capture ${_zp_run_fakes})
+  endforeach()
 
   # Under valgrind, in one process (leaks anywhere count): the cases whose timing does not
   # depend on speed; the fault cases assert fail-safe within stall_ms, which valgrind's
   # slowness would break.
   find_program(ZP_VALGRIND valgrind)
-  if(ZP_VALGRIND AND NOT ZP_SANITIZE)
+  if(ZP_VALGRIND AND NOT ZP_SANITIZE AND NOT ZP_STATIC_TESTS)
     add_test(NAME test_run_valgrind
       COMMAND ${ZP_VALGRIND} --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
               $<TARGET_FILE:test_run>)
-    set_tests_properties(test_run_valgrind PROPERTIES TIMEOUT 900 LABELS "app;run;valgrind"
+    set_tests_properties(test_run_valgrind PROPERTIES TIMEOUT 900 LABELS "app;run;valgrind;daemon"
       ENVIRONMENT "CK_FORK=no;CK_RUN_CASE=gpio;ZP_SOURCE_DIR=${CMAKE_SOURCE_DIR};ZP_VTEST=${ZP_VTEST}")
   endif()
 
-  # The real binary: a dry run on vtest.avi with the sandbox on (counts written beneath the
-  # data directory only), and SIGTERM while paced; `deploy/install-pi --dry-run` touches nothing.
-  add_test(NAME run_binary
-    COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_binary.sh $<TARGET_FILE:zebrapad> ${ZP_VTEST} ${CMAKE_SOURCE_DIR})
-  # LeakSanitizer cannot work in a process that made itself non-dumpable and denies ptrace
-  set_tests_properties(run_binary PROPERTIES TIMEOUT 300 LABELS "app;run" SKIP_RETURN_CODE 77
-    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
-  add_test(NAME run_install_dry_run
-    COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_install_dry.sh ${CMAKE_SOURCE_DIR})
-  set_tests_properties(run_install_dry_run PROPERTIES TIMEOUT 120 LABELS "deploy;run")
+  if(NOT CMAKE_CROSSCOMPILING)
+    # The real binary: a dry run on vtest.avi (made a .y4m by y4m_from: the daemon reads no
+    # video) with the sandbox on (counts written beneath the data directory only), and SIGTERM
+    # while paced; `deploy/install-pi --dry-run` touches nothing.
+    if(TARGET zp_capture_cv)
+      add_executable(y4m_from y4m_from.c)
+      target_link_libraries(y4m_from PRIVATE zp_capture_cv zp_capture_core zp_common m)
+      set(_zp_y4m_from $<TARGET_FILE:y4m_from>)
+    else()
+      set(_zp_y4m_from none)
+    endif()
+    add_test(NAME run_binary
+      COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_binary.sh $<TARGET_FILE:zebrapad> ${ZP_VTEST} ${CMAKE_SOURCE_DIR}
+              ${_zp_y4m_from})
+    # LeakSanitizer cannot work in a process that made itself non-dumpable and denies ptrace
+    set_tests_properties(run_binary PROPERTIES TIMEOUT 300 LABELS "app;run" SKIP_RETURN_CODE 77
+      ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
+    add_test(NAME run_install_dry_run
+      COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_install_dry.sh ${CMAKE_SOURCE_DIR})
+    set_tests_properties(run_install_dry_run PROPERTIES TIMEOUT 120 LABELS "deploy;run")
+  endif()
 endif()
 
 # The run path references no image or video writer: the objects of app_run.c and cmd_run.c in
@@ -67,4 +100,14 @@ if(TARGET zebrapad AND ZP_NM)
     COMMAND ${CMAKE_COMMAND} -DNM=${ZP_NM} "-DOBJS=$<TARGET_OBJECTS:zebrapad>"
             -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/no_image_writers.cmake)
   set_tests_properties(run_no_image_writers PROPERTIES LABELS "app;run;privacy")
+endif()
+
+# The daemon binary links no OpenCV (nor anything OpenCV pulls in: FFmpeg, libhwy, GDAL): its
+# ELF NEEDED entries, read by readelf, are checked against the libraries it may use.
+find_program(ZP_READELF NAMES ${CMAKE_C_LIBRARY_ARCHITECTURE}-readelf readelf)
+if(TARGET zebrapad AND ZP_READELF AND NOT ZP_STATIC_TESTS)
+  add_test(NAME daemon_links_no_opencv
+    COMMAND ${CMAKE_COMMAND} -DREADELF=${ZP_READELF} -DBIN=$<TARGET_FILE:zebrapad>
+            -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/daemon_needed.cmake)
+  set_tests_properties(daemon_links_no_opencv PROPERTIES LABELS "app;run;daemon")
 endif()

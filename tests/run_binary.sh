@@ -3,11 +3,14 @@
 # The real `zebrapad run` binary (with the real libv4l2/libgpiod linked, no hardware used):
 # options and exit codes, a dry run on vtest.avi with the sandbox on and counts written,
 # SIGTERM while a recording is paced, and a bad config.
-# Usage: run_binary.sh ZEBRAPAD VTEST SOURCE_DIR   (exit 77: skipped, vtest.avi missing)
+# The daemon reads no video: vtest.avi's first 150 frames are made a .y4m by Y4M_FROM (a test
+# helper built with the tools; "none" in a daemon-only build, which skips the recording runs).
+# Usage: run_binary.sh ZEBRAPAD VTEST SOURCE_DIR Y4M_FROM   (exit 77: skipped, vtest.avi missing)
 set -uo pipefail
 zp=${1:?usage: run_binary.sh ZEBRAPAD VTEST SOURCE_DIR}
 vtest=${2:?}
 src=${3:?}
+y4m_from=${4:?}
 tmp=$(mktemp -d /tmp/zp_run_binary.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -38,11 +41,17 @@ expect 2 "bad config" "$zp" run --config "$tmp/bad.ini"
 has "$tmp/err" "bad.ini:2:"
 [ "$(grep -c . "$tmp/err")" -eq 1 ] || { echo "FAIL: more than one line for a bad config"; cat "$tmp/err"; fail=1; }
 
-if [ ! -e "$vtest" ]; then
-	echo "SKIP: $vtest not present (opencv-doc): the recording runs are skipped"
+if [ ! -e "$vtest" ] || [ "$y4m_from" = none ]; then
+	echo "SKIP: $vtest not present (opencv-doc) or no y4m_from (daemon-only build): the recording runs are skipped"
 	[ "$fail" -eq 0 ] && exit 77
 	exit 1
 fi
+
+# the daemon names what it reads when given a video
+expect 2 "a video to the daemon" "$zp" run --config "$src/examples/vtest.ini" --source "$vtest" --fast
+has "$tmp/err" "the daemon reads only a .y4m file or a folder of numbered .pgm images"
+"$y4m_from" "$vtest" "$tmp/vtest.y4m" 150 || { echo "FAIL: y4m_from"; exit 1; }
+vtest=$tmp/vtest.y4m
 
 mkdir -p "$tmp/data"
 cp "$src/examples/vtest.ini" "$tmp/site.ini"

@@ -1,27 +1,23 @@
 # SPDX-License-Identifier: MIT
 # Issue 7: ground-plane homography, the detector's ground-size filter, and
 # the calibrate / tune commands end to end (the real binary).
-if(TARGET zp_calibration_fit AND TARGET zp_detector AND TARGET zp_config)
-  zp_check_test(test_site SOURCES test_site.c LIBS zp_calibration_fit zp_detector zp_config zp_cvwrap zp_common m
+if(TARGET zp_cvwrap AND TARGET zebrapad-tools)
+  zp_check_test(test_site SOURCES test_site.c LIBS zp_calibration zp_detector zp_config zp_cvwrap zp_common m
     TIMEOUT 300 ENV "ASAN_OPTIONS=detect_leaks=0")
-  if(TARGET zebrapad)
-    add_dependencies(test_site zebrapad)
-  endif()
+  add_dependencies(test_site zebrapad zebrapad-tools)
 endif()
 
 # `calibrate --source /dev/video0` against the fake camera: the real main.c and
 # cmd_calibrate.c, with capture compiled against the fake libv4l2.
-if(TARGET test_site AND TARGET zp_gpio_core AND EXISTS ${CMAKE_SOURCE_DIR}/capture/v4l2.c
-   AND EXISTS ${CMAKE_SOURCE_DIR}/capture/file.c AND NOT ZP_STATIC_TESTS)
+if(TARGET test_site AND NOT ZP_STATIC_TESTS)
   add_executable(zebrapad_calcam ${CMAKE_SOURCE_DIR}/app/main.c ${CMAKE_SOURCE_DIR}/app/cmd_calibrate.c
-    ${CMAKE_SOURCE_DIR}/app/app_ground.c ${CMAKE_SOURCE_DIR}/capture/source.c ${CMAKE_SOURCE_DIR}/capture/v4l2.c
-    ${CMAKE_SOURCE_DIR}/capture/camera_params.c ${CMAKE_SOURCE_DIR}/capture/file.c
+    ${CMAKE_SOURCE_DIR}/app/app_ground.c $<TARGET_OBJECTS:zp_capture_v4l2_obj>
     ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2.c ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2_autoreset.c)
   target_include_directories(zebrapad_calcam PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/capture
     ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
-  target_compile_definitions(zebrapad_calcam PRIVATE ZP_VERSION="${PROJECT_VERSION}-calcam")
-  target_link_libraries(zebrapad_calcam PRIVATE zp_config zp_calibration_fit zp_detector zp_gpio_core zp_cvwrap
-    zp_common)
+  target_compile_definitions(zebrapad_calcam PRIVATE ZP_VERSION="${PROJECT_VERSION}-calcam" ZP_TOOLS_BINARY=1)
+  target_link_libraries(zebrapad_calcam PRIVATE zp_config zp_capture_cv zp_calibration zp_detector zp_gpio_core
+    zp_cvwrap zp_common)
   set_property(TEST test_site APPEND PROPERTY ENVIRONMENT "ZP_CALCAM=$<TARGET_FILE:zebrapad_calcam>")
   add_dependencies(test_site zebrapad_calcam)
 endif()

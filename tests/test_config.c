@@ -221,7 +221,7 @@ START_TEST(unknown_key)
 	ASSERT_LOAD_FAILS("[ground]\npoints = 1,2 3,4\n", ZP_EINVAL,
 			  "site.ini:2: [ground] unknown key 'points' (expected point = px,py mx,my)");
 	ASSERT_LOAD_FAILS("[zone a]\nrole = waiting\nshape = 1,1 2,2 3,1\n", ZP_EINVAL,
-			  "site.ini:3: [zone a] unknown key 'shape' (expected polygon or role)");
+			  "site.ini:3: [zone a] unknown key 'shape' (expected polygon, role or sides)");
 	ASSERT_LOAD_FAILS("threshold = 20\n", ZP_EINVAL,
 			  "site.ini:1: key 'threshold' before any [section] (expected a [section] line above it)");
 	ASSERT_LOAD_FAILS("[detector]\n= 20\n", ZP_EINVAL,
@@ -347,6 +347,40 @@ START_TEST(zone_errors)
 			  "site.ini: zone a: missing key 'role' (crossing or waiting)");
 	/* an empty zone section is still a zone */
 	ASSERT_LOAD_FAILS("[zone a]\n[detector]\nthreshold = 9\n", ZP_EINVAL, "site.ini: zone a: missing key 'polygon'");
+}
+END_TEST
+
+#define KERBS "[zone n]\nrole = waiting\npolygon = 0,0 10,0 10,10\n[zone s]\nrole = waiting\npolygon = 0,20 10,20 10,30\n"
+#define ROAD "[zone road]\nrole = crossing\npolygon = 0,11 10,11 10,19\n"
+
+/* A crossing's sides: given, defaulted from exactly two waiting zones, or none; bad ones named. */
+START_TEST(crossing_sides)
+{
+	static zp_config c;
+	char err[256];
+
+	ck_assert_int_eq(load(KERBS ROAD, &c, err, sizeof(err)), ZP_OK);
+	ck_assert_int_eq(c.zones[2].side[0], 0);
+	ck_assert_int_eq(c.zones[2].side[1], 1);
+	ck_assert_int_eq(c.zones[0].side[0], -1);
+	ck_assert_int_eq(load(KERBS ROAD "sides = s, n\n", &c, err, sizeof(err)), ZP_OK);
+	ck_assert_int_eq(c.zones[2].side[0], 1);
+	ck_assert_int_eq(c.zones[2].side[1], 0);
+	ck_assert_int_eq(load(KERBS "[zone e]\nrole = waiting\npolygon = 20,0 30,0 30,10\n" ROAD, &c, err, sizeof(err)),
+			 ZP_OK);
+	ck_assert_int_eq(c.zones[3].side[0], -1); /* three kerbs: which two is not guessed */
+	ASSERT_LOAD_FAILS(KERBS ROAD "sides = n\n", ZP_EINVAL,
+			  "site.ini:10: [zone road] sides: expected two waiting zones as A, B, got 'n'");
+	ASSERT_LOAD_FAILS(KERBS ROAD "sides = n, x\n", ZP_EINVAL,
+			  "site.ini:10: [zone road] sides: expected two waiting zones as A, B, got 'n, x'");
+	ASSERT_LOAD_FAILS(KERBS ROAD "sides = n, road\n", ZP_EINVAL,
+			  "site.ini:10: [zone road] sides: expected two waiting zones as A, B, got 'n, road'");
+	ASSERT_LOAD_FAILS(KERBS ROAD "sides = n, s, n\n", ZP_EINVAL,
+			  "site.ini:10: [zone road] sides: expected two waiting zones as A, B, got 'n, s, n'");
+	ASSERT_LOAD_FAILS(KERBS ROAD "sides = n, n\n", ZP_EINVAL,
+			  "site.ini:10: [zone road] sides: expected two different zones, got 'n, n'");
+	ASSERT_LOAD_FAILS(ROAD "[zone n]\nrole = waiting\nsides = n, n\npolygon = 0,0 10,0 10,10\n", ZP_EINVAL,
+			  "site.ini:6: [zone n] sides: only a crossing zone has sides");
 }
 END_TEST
 
@@ -620,6 +654,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, bad_numbers);
 	tcase_add_test(tc, checks_across_keys);
 	tcase_add_test(tc, zone_errors);
+	tcase_add_test(tc, crossing_sides);
 	tcase_add_test(tc, too_many_zones);
 	tcase_add_test(tc, ground_points);
 	tcase_add_test(tc, zone_outside_frame);

@@ -394,6 +394,77 @@ START_TEST(two_wait_side_by_side_90s)
 }
 END_TEST
 
+/*
+ * He stands at the kerb from the first frame, through the warm-up, then
+ * walks away to the right and out of view. The model learnt him as
+ * background, so the ground he uncovers is a ghost of him, first joined to
+ * the walking person's blob. The kerb must be free again within 2 s of his
+ * feet leaving it (a ghost held like a waiting person kept it occupied for
+ * the whole hold), and he is one person: one confirmed track, counted once
+ * on the road.
+ */
+START_TEST(stood_through_warmup_then_leaves)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z[2];
+	zp_detector *d;
+	zp_result r;
+	int k = 0, left_at = -1, kerb_last = -1, road_entered = 0, ids[64], nids = 0;
+	int kerb_x1 = KERB_X + 60;
+
+	if (!load())
+		return;
+	zp_detector_params_default(&p);
+	z[0] = rect_zone("kerb", KERB_X - 30, 120, kerb_x1, 175);
+	z[1] = rect_zone("road", 0, 176, CW - 1, CH - 1);
+	d = make(&p, z, 2);
+	/* standing from frame 0 to 8 s (warm-up: 5 s) */
+	for (; k < 80; k++) {
+		scene_begin(&s, k);
+		paste_person(&s, KERB_X, M.feet_y);
+		run(d, scene_end(&s, k), &r);
+	}
+	/* walks right at 5 px a frame (1.5 m/s here), down onto the road, until out of view */
+	for (int i = 1; KERB_X + 5 * i < CW; i++, k++) {
+		int x = KERB_X + 5 * i, feet = M.feet_y + (i < 20 ? 2 * i : 40);
+
+		scene_begin(&s, k);
+		paste_person(&s, x, feet);
+		run(d, scene_end(&s, k), &r);
+		if (left_at < 0 && x + M.person.w / 2 > kerb_x1)
+			left_at = k;
+		road_entered += r.zone_entered[1];
+		for (int t = 0; t < r.ntracks; t++) {
+			bool seen = false;
+
+			if (!r.tracks[t].confirmed)
+				continue;
+			for (int j = 0; j < nids; j++)
+				seen |= ids[j] == r.tracks[t].id;
+			if (!seen && nids < 64 && r.tracks[t].gx > KERB_X + M.person.w)
+				ids[nids++] = r.tracks[t].id;
+		}
+		if (r.zone_count[0] > 0)
+			kerb_last = k;
+	}
+	for (int i = 0; i < 200; i++, k++) {
+		scene_begin(&s, k);
+		run(d, scene_end(&s, k), &r);
+		road_entered += r.zone_entered[1];
+		if (r.zone_count[0] > 0)
+			kerb_last = k;
+	}
+	fprintf(stderr, "stood through the warm-up, then left at %.1f s: kerb last occupied %.1f s after, "
+		"%d track(s) followed him, counted %d time(s) on the road\n", left_at / 10.0,
+		(kerb_last - left_at) / 10.0, nids, road_entered);
+	ck_assert_msg(kerb_last - left_at <= 20, "kerb occupied %.1f s after he left it", (kerb_last - left_at) / 10.0);
+	ck_assert_int_eq(nids, 1);
+	ck_assert_int_eq(road_entered, 1);
+	zp_detector_free(d);
+}
+END_TEST
+
 /* ---- (2) a left object, a parked object and its ghost fade within the configured times ---- */
 
 /*
@@ -901,6 +972,7 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, person_waits_90s_stays_detected);
 	tcase_add_test(tc, two_wait_side_by_side_90s);
+	tcase_add_test(tc, stood_through_warmup_then_leaves);
 	tcase_add_test(tc, left_object_fades_within_ghost_fade);
 	tcase_add_test(tc, parked_object_and_its_ghost_fade);
 	tcase_add_test(tc, gain_steps_no_false_occupancy);

@@ -8,7 +8,9 @@
  *
  * The fake camera serves frames made here: a synthetic scene with exact
  * expectations (a textured road and one "person" walking through the zone),
- * or opencv-doc's vtest.avi decoded by capture/file.c. The fake GPIO chip
+ * or (test_run_video only) opencv-doc's vtest.avi decoded by capture/file.c
+ * through OpenCV. test_run links no OpenCV, like the daemon: its recordings
+ * are .y4m files the test writes. The fake GPIO chip
  * logs every level change of every line with the time of the daemon's
  * clock: the test's clock (injected through zp_run_env) is the monotonic
  * clock, and stamps the fake chip each time the daemon reads it.
@@ -190,6 +192,7 @@ static void scene_producer(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
 		}
 }
 
+#ifdef ZP_TEST_VIDEO /* test_run_video: capture/file.c through OpenCV reads vtest.avi */
 /* vtest.avi frames, the centre of each when the camera is smaller; starts over at the end. */
 static void video_producer(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
 {
@@ -214,6 +217,7 @@ static void video_producer(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
 	for (int y = 0; y < h; y++)
 		memcpy(luma + (size_t)y * (size_t)w, f.luma + (size_t)(y + oy) * (size_t)f.stride + ox, (size_t)w);
 }
+#endif
 
 static void camera_size(int w, int h)
 {
@@ -1122,6 +1126,7 @@ END_TEST
 
 /* ---- other sources and inputs ---- */
 
+#ifdef ZP_TEST_VIDEO
 /*
  * A recording (--source --fast): frames as fast as they decode on the
  * recording's own clock, so two runs give the same lights and counts; with
@@ -1328,6 +1333,134 @@ START_TEST(latency_640x480)
 	ck_assert(lat[n / 2] < 100 * 1000000LL);                      /* far below a frame period, even under ASan */
 }
 END_TEST
+#else
+/*
+ * The daemon's own reader (capture/plain.c, no OpenCV): the synthetic scene
+ * written as a Y4M file at 10 fps, run with --source --fast twice (same
+ * lights, same counts, frame times from the file), then paced.
+ */
+static void write_scene_y4m(const char *path, int frames, const char *colour)
+{
+	FILE *f = fopen(path, "wb");
+	static uint8_t luma[SYN_W * SYN_H], chroma[SYN_W * SYN_H];
+	size_t nchroma = strcmp(colour, "mono") ? 2 * (SYN_W / 2) * (SYN_H / 2) : 0;
+
+	ck_assert_ptr_nonnull(f);
+	memset(chroma, 128, sizeof(chroma));
+	fprintf(f, "YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C%s\n", SYN_W, SYN_H, colour);
+	for (int n = 1; n <= frames; n++) {
+		scene_producer(&T, (uint64_t)n, luma, SYN_W, SYN_H);
+		fprintf(f, "FRAME\n");
+		ck_assert_uint_eq(fwrite(luma, 1, sizeof(luma), f), sizeof(luma));
+		ck_assert_uint_eq(fwrite(chroma, 1, nchroma, f), nchroma);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(recording_y4m_without_opencv)
+{
+	char y4m[320];
+	struct totals t1, t2;
+	zp_run_summary first;
+	struct cfg c;
+	int64_t span;
+
+	snprintf(y4m, sizeof(y4m), "%s/scene.y4m", T.dir);
+	write_scene_y4m(y4m, 220, "420jpeg");
+	cfg_default(&c);
+	c.chip = "";
+	write_config(&T, &c);
+	{
+		char *argv[] = { (char *)"run", (char *)"--config", T.config, (char *)"--source", y4m, (char *)"--fast", NULL };
+		zp_run_opts o;
+
+		ck_assert_int_eq(zp_run_parse(6, argv, &o), 0);
+		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+		first = T.sum;
+		t1 = store_totals();
+		ck_assert_int_eq(unlink(T.store), 0);
+		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+		t2 = store_totals();
+	}
+	ck_assert_str_eq(first.reason, "end of recording");
+	ck_assert_uint_eq(first.frames, 220);
+	ck_assert_int_eq(first.width, SYN_W);
+	/* 220 frames at 10 fps: 21.9 s of recording time, whatever the speed */
+	ck_assert_int_eq(T.t_frame[220] - T.t_frame[1], 21900);
+	ck_assert_uint_eq(first.activations, T.sum.activations);
+	ck_assert_int_eq(first.on_ms, T.sum.on_ms);
+	ck_assert_int_eq(t1.entered, 1);
+	ck_assert_int_eq(t2.entered, 1);
+	ck_assert_int_eq(t1.activations, t2.activations);
+	ck_assert_int_eq(fake_gpio_writes(LIGHT), 0);
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_log("the light line is simulated");
+
+	/* paced: frame i is due 100 ms after frame i-1 (5 ms slack: see recording_paced in test_run_video) */
+	write_scene_y4m(y4m, 8, "mono");
+	ck_assert_int_eq(unlink(T.store), 0);
+	{
+		char *argv[] = { (char *)"run", (char *)"--config", T.config, (char *)"--source", y4m, NULL };
+		zp_run_opts o;
+
+		ck_assert_int_eq(zp_run_parse(5, argv, &o), 0);
+		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+	}
+	ck_assert_uint_eq(T.sum.frames, 8);
+	span = T.t_frame[8] - T.t_frame[1];
+	ck_assert_int_ge(span, 700 - 5);
+	ck_assert_int_le(span, 700 + 60);
+}
+END_TEST
+
+/* A video is not for the daemon: one line naming the file and what it reads, exit 2, nothing opened. */
+START_TEST(recording_video_refused)
+{
+	char avi[320];
+	struct cfg c;
+	FILE *f;
+
+	snprintf(avi, sizeof(avi), "%s/clip.avi", T.dir);
+	f = fopen(avi, "wb");
+	ck_assert_ptr_nonnull(f);
+	fputs("RIFF....AVI LIST", f);
+	fclose(f);
+	cfg_default(&c);
+	c.chip = "";
+	write_config(&T, &c);
+	ck_assert_int_eq(run_daemon("--source", avi), ZP_EXIT_USAGE);
+	ck_assert_log("clip.avi: the daemon reads only a .y4m file or a folder of numbered .pgm images");
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+}
+END_TEST
+#endif
+
+/* Under systemd a simulated light line is refused unless the config says simulate = yes. */
+START_TEST(service_refuses_simulated_line)
+{
+	char *argv[] = { (char *)"run", (char *)"--config", T.config, (char *)"--max-frames", (char *)"20", NULL };
+	zp_run_opts o;
+	struct cfg c;
+	FILE *f;
+
+	cfg_default(&c);
+	c.chip = "";
+	write_config(&T, &c);
+	ck_assert_int_eq(zp_run_parse(5, argv, &o), 0);
+	o.service = true;
+	ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_USAGE);
+	ck_assert_log("site.ini: [gpio] chip is empty, so the light line would only be simulated under systemd");
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
+
+	f = fopen(T.config, "a");
+	fprintf(f, "\n[gpio]\nsimulate = yes\n");
+	fclose(f);
+	ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
+	ck_assert_uint_eq(T.sum.frames, 20);
+	ck_assert_log("the light line is simulated");
+}
+END_TEST
 
 START_TEST(bad_options_and_config)
 {
@@ -1373,7 +1506,6 @@ static Suite *run_suite(void)
 	TCase *tn = tcase_create("normal");
 	TCase *tg = tcase_create("gpio");
 	TCase *tf = tcase_create("faults");
-	TCase *tv = tcase_create("video");
 
 	tcase_add_checked_fixture(tn, setup, teardown);
 	tcase_set_timeout(tn, 60);
@@ -1383,8 +1515,11 @@ static Suite *run_suite(void)
 	tcase_add_test(tn, sighup_logged_sigint_stops);
 	tcase_add_test(tn, push_button_switches_light_on);
 	tcase_add_test(tn, bad_options_and_config);
-	tcase_add_test(tn, recording_fast_is_deterministic);
-	tcase_add_test(tn, recording_paced);
+	tcase_add_test(tn, service_refuses_simulated_line);
+#ifndef ZP_TEST_VIDEO
+	tcase_add_test(tn, recording_y4m_without_opencv);
+	tcase_add_test(tn, recording_video_refused);
+#endif
 	suite_add_tcase(s, tn);
 
 	tcase_add_checked_fixture(tg, setup, teardown);
@@ -1407,11 +1542,17 @@ static Suite *run_suite(void)
 	tcase_add_test(tf, zones_do_not_fit_camera);
 	suite_add_tcase(s, tf);
 
+#ifdef ZP_TEST_VIDEO
+	TCase *tv = tcase_create("video");
+
 	tcase_add_checked_fixture(tv, setup, teardown);
 	tcase_set_timeout(tv, 300);
+	tcase_add_test(tv, recording_fast_is_deterministic);
+	tcase_add_test(tv, recording_paced);
 	tcase_add_test(tv, vtest_through_camera);
 	tcase_add_test(tv, latency_640x480);
 	suite_add_tcase(s, tv);
+#endif
 	return s;
 }
 

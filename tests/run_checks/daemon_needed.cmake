@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: MIT
+# cmake -DREADELF=readelf -DBIN=zebrapad -P daemon_needed.cmake (registered by tests/run.cmake)
+# Fails when the daemon binary needs a shared library outside its allowed set: libv4l2,
+# libgpiod, SQLite, libinih, libsystemd, libseccomp and the C runtime. OpenCV, FFmpeg (libav*),
+# libhwy, GDAL, libstdc++ are all refused by not being on the list.
+execute_process(COMMAND ${READELF} -d ${BIN} OUTPUT_VARIABLE _dyn RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "readelf -d ${BIN} failed")
+endif()
+string(REGEX MATCHALL "Shared library: \\[[^]]+\\]" _needed "${_dyn}")
+if(NOT _needed)
+  message(FATAL_ERROR "${BIN}: no NEEDED entries (unexpected readelf output)")
+endif()
+set(_allowed "^(libv4l2|libgpiod|libsqlite3|libinih|libsystemd|libseccomp|libc|libm|libpthread|libdl|librt|ld-linux.*)\\.so")
+foreach(n ${_needed})
+  string(REGEX REPLACE "Shared library: \\[([^]]+)\\]" "\\1" _lib "${n}")
+  if(NOT _lib MATCHES "${_allowed}")
+    message(FATAL_ERROR "${BIN} needs ${_lib}, not one of the daemon's libraries")
+  endif()
+  list(APPEND _libs ${_lib})
+endforeach()
+message(STATUS "zebrapad needs only: ${_libs}")
