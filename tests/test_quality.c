@@ -465,6 +465,65 @@ START_TEST(stood_through_warmup_then_leaves)
 }
 END_TEST
 
+/*
+ * Two people walk towards each other along the path, one a little nearer
+ * the camera, meet (one blob while they pass) and part. Each keeps his
+ * id through the merge - the one who came from the left leaves on the
+ * right with the id he came with - and the path counts two people.
+ */
+START_TEST(two_pass_and_keep_ids)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z = rect_zone("path", 0, 150, CW - 1, CH - 1);
+	zp_detector *d;
+	zp_result r;
+	int k = WARM, entered = 0, ids[64], nids = 0, left_id = -1, right_id = -1, n = 70, merged = 0, checked = 0;
+
+	if (!load())
+		return;
+	zp_detector_params_default(&p);
+	d = make(&p, &z, 1);
+	warm(d, &s, WARM, 1.0);
+	for (int i = 0; i < n; i++, k++) {
+		int xa = -M.person.w + 6 * i, xb = CW - 6 * i;
+
+		scene_begin(&s, k);
+		paste_person(&s, xb, M.feet_y - 6); /* the one further back first: the nearer one hides him */
+		paste_person(&s, xa, M.feet_y + 6);
+		run(d, scene_end(&s, k), &r);
+		entered += r.zone_entered[0];
+		merged += abs(xa - xb) < M.person.w / 2 && r.nblobs == 1;
+		for (int t = 0; t < r.ntracks; t++) {
+			const zp_track_info *ti = &r.tracks[t];
+			bool seen = false;
+
+			if (!ti->confirmed)
+				continue;
+			for (int j = 0; j < nids; j++)
+				seen |= ids[j] == ti->id;
+			if (!seen && nids < 64)
+				ids[nids++] = ti->id;
+			/* before they meet: who is who */
+			if (xa + M.person.w < xb - 20)
+				*(ti->gx < CW / 2 ? &left_id : &right_id) = ti->id;
+			/* after they parted: the one from the left is on the right now */
+			if (i == n - 8) {
+				ck_assert_int_eq(ti->id, ti->gx > CW / 2 ? left_id : right_id);
+				checked++;
+			}
+		}
+	}
+	fprintf(stderr, "two pass each other: one blob in %d frames, %d confirmed track id(s), counted %d on the path\n",
+		merged, nids, entered);
+	ck_assert_int_gt(merged, 0); /* they did merge */
+	ck_assert_int_eq(checked, 2); /* both were there to check after parting */
+	ck_assert_int_eq(nids, 2);
+	ck_assert_int_eq(entered, 2);
+	zp_detector_free(d);
+}
+END_TEST
+
 /* ---- (2) a left object, a parked object and its ghost fade within the configured times ---- */
 
 /*
@@ -973,6 +1032,7 @@ int main(void)
 	tcase_add_test(tc, person_waits_90s_stays_detected);
 	tcase_add_test(tc, two_wait_side_by_side_90s);
 	tcase_add_test(tc, stood_through_warmup_then_leaves);
+	tcase_add_test(tc, two_pass_and_keep_ids);
 	tcase_add_test(tc, left_object_fades_within_ghost_fade);
 	tcase_add_test(tc, parked_object_and_its_ghost_fade);
 	tcase_add_test(tc, gain_steps_no_false_occupancy);
