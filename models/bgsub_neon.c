@@ -5,42 +5,66 @@
 #include <arm_neon.h>
 
 struct consts {
-	uint16x8_t thr;
+	uint16x8_t thr, one, inc, on, hon, b7f, b80, h255;
 	uint16x4_t k;
-	int16x8_t sbg, sfg; /* -shift: vrshlq by a negative count is a rounding right shift */
+	int16x8_t sbg, sfg, s2; /* -shift: vrshlq by a negative count is a rounding right shift */
 };
 
-/* Eight pixels, as step8 in bgsub_sse2.c. Returns the foreground mask. */
-static inline uint16x8_t step8(uint16x8_t x, uint16x8_t *m, uint16x8_t *v, uint16x8_t held, const struct consts *c)
+/* m moved towards x by step (x > m: up, else down). */
+static inline uint16x8_t step_to(uint16x8_t m, uint16x8_t x, uint16x8_t step)
 {
-	uint16x8_t d = vabdq_u16(x, *m);
+	return vbslq_u16(vcgtq_u16(x, m), vaddq_u16(m, step), vsubq_u16(m, step));
+}
+
+/* Eight pixels, as step8 in bgsub_sse2.c. Returns the foreground mask. */
+static inline uint16x8_t step8(uint16x8_t x, uint16x8_t *m, uint16x8_t *v, uint16x8_t *m2, uint16x8_t *a,
+			       uint16x8_t held, const struct consts *c)
+{
+	uint16x8_t d = vabdq_u16(x, *m), d2 = vabdq_u16(x, *m2);
 	uint16x8_t kv = vcombine_u16(vqmovn_u32(vmull_u16(vget_low_u16(*v), c->k)),
 				     vqmovn_u32(vmull_u16(vget_high_u16(*v), c->k)));
 	uint16x8_t t = vmaxq_u16(kv, c->thr);
-	uint16x8_t f = vcgtq_u16(d, t);
+	uint16x8_t bg1 = vcleq_u16(d, t), match2 = vcleq_u16(d2, t);
+	uint16x8_t b = vandq_u16(*a, c->b7f), h = vshrq_n_u16(*a, 8), missed = vtstq_u16(*a, c->b80);
+	uint16x8_t bg2 = vbicq_u16(vandq_u16(match2, vandq_u16(vcgeq_u16(b, c->on), vcgeq_u16(h, c->hon))), bg1);
+	uint16x8_t keep = vorrq_u16(held, bg2), nb, upd2, rep2, e, na;
 	/* NEON shifts per lane: one rounding shift by the lane's own -shift */
-	int16x8_t sh = vbslq_s16(f, c->sfg, c->sbg);
-	uint16x8_t step, e;
+	int16x8_t sh = vbslq_s16(bg1, c->sbg, c->sfg);
 
-	step = vbicq_u16(vrshlq_u16(d, sh), held);
-	*m = vbslq_u16(vcgtq_u16(x, *m), vaddq_u16(*m, step), vsubq_u16(*m, step));
+	nb = vaddq_u16(vqsubq_u16(b, c->one), vandq_u16(vandq_u16(missed, bg1), c->inc));
+	nb = vminq_u16(nb, c->b7f);
 
+	*m = step_to(*m, x, vbicq_u16(vrshlq_u16(d, sh), keep));
 	e = vabdq_u16(d, *v);
-	step = vbicq_u16(vrshlq_u16(e, sh), held);
-	*v = vbslq_u16(vcgtq_u16(d, *v), vaddq_u16(*v, step), vsubq_u16(*v, step));
-	return f;
+	*v = step_to(*v, d, vbicq_u16(vrshlq_u16(e, sh), keep));
+
+	upd2 = vbicq_u16(match2, vorrq_u16(held, bg1));
+	rep2 = vmvnq_u16(vorrq_u16(vorrq_u16(held, bg1), vorrq_u16(match2, vcgeq_u16(nb, c->on))));
+	*m2 = vbslq_u16(upd2, step_to(*m2, x, vrshlq_u16(d2, c->s2)), vbslq_u16(rep2, x, *m2));
+	h = vbslq_u16(upd2, vminq_u16(vaddq_u16(h, c->one), c->h255), vbicq_u16(h, rep2));
+	na = vorrq_u16(vshlq_n_u16(h, 8), vorrq_u16(vbicq_u16(c->b80, bg1), nb));
+	*a = vbslq_u16(held, *a, na);
+	return vmvnq_u16(vorrq_u16(bg1, bg2));
 }
 
-void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
-		    const struct zp_bg_kparams *kp)
+void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+		    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp)
 {
 	struct consts c;
 	int i = 0;
 
 	c.thr = vdupq_n_u16(kp->thr);
+	c.one = vdupq_n_u16(1);
+	c.inc = vdupq_n_u16(kp->blink_inc);
+	c.on = vdupq_n_u16(kp->blink_on);
+	c.hon = vdupq_n_u16(kp->hits_on);
+	c.b7f = vdupq_n_u16(0x7f);
+	c.b80 = vdupq_n_u16(0x80);
+	c.h255 = vdupq_n_u16(255);
 	c.k = vdup_n_u16(kp->dev_mult);
 	c.sbg = vdupq_n_s16((int16_t)-kp->shift_bg);
 	c.sfg = vdupq_n_s16((int16_t)-kp->shift_fg);
+	c.s2 = vdupq_n_s16((int16_t)-kp->shift2);
 	for (; i + 16 <= width; i += 16) {
 		uint8x16_t x = vld1q_u8(src + i);
 		uint8x16_t h = vtstq_u8(vld1q_u8(hold + i), vld1q_u8(hold + i));
@@ -48,16 +72,22 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uin
 		uint16x8_t h1 = vreinterpretq_u16_s16(vmovl_s8(vreinterpret_s8_u8(vget_high_u8(h))));
 		uint16x8_t m0 = vld1q_u16(mean + i), m1 = vld1q_u16(mean + i + 8);
 		uint16x8_t v0 = vld1q_u16(dev + i), v1 = vld1q_u16(dev + i + 8);
-		uint16x8_t f0 = step8(vshll_n_u8(vget_low_u8(x), 8), &m0, &v0, h0, &c);
-		uint16x8_t f1 = step8(vshll_n_u8(vget_high_u8(x), 8), &m1, &v1, h1, &c);
+		uint16x8_t n0 = vld1q_u16(mean2 + i), n1 = vld1q_u16(mean2 + i + 8);
+		uint16x8_t a0 = vld1q_u16(aux + i), a1 = vld1q_u16(aux + i + 8);
+		uint16x8_t f0 = step8(vshll_n_u8(vget_low_u8(x), 8), &m0, &v0, &n0, &a0, h0, &c);
+		uint16x8_t f1 = step8(vshll_n_u8(vget_high_u8(x), 8), &m1, &v1, &n1, &a1, h1, &c);
 
 		vst1q_u16(mean + i, m0);
 		vst1q_u16(mean + i + 8, m1);
 		vst1q_u16(dev + i, v0);
 		vst1q_u16(dev + i + 8, v1);
+		vst1q_u16(mean2 + i, n0);
+		vst1q_u16(mean2 + i + 8, n1);
+		vst1q_u16(aux + i, a0);
+		vst1q_u16(aux + i + 8, a1);
 		vst1q_u8(fg + i, vcombine_u8(vmovn_u16(f0), vmovn_u16(f1)));
 	}
-	zp_bg_row_scalar(src + i, mean + i, dev + i, hold + i, fg + i, width - i, kp);
+	zp_bg_row_scalar(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, kp);
 }
 
 void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width)

@@ -74,18 +74,30 @@ static void random_kparams(struct zp_bg_kparams *kp, int f, uint32_t *s)
 		kp->dev_mult = 16;
 		kp->shift_bg = 1;
 		kp->shift_fg = 15;
+		kp->shift2 = 1;
+		kp->blink_inc = 127;
+		kp->blink_on = 0;
+		kp->hits_on = 0;
 		break;
 	case 1:
 		kp->thr = 1 << 8;
 		kp->dev_mult = 0;
 		kp->shift_bg = 15;
 		kp->shift_fg = 1;
+		kp->shift2 = 15;
+		kp->blink_inc = 0;
+		kp->blink_on = 128; /* second level off */
+		kp->hits_on = 255;
 		break;
 	default:
 		kp->thr = (uint16_t)((1 + rnd(s) % 255) << 8);
 		kp->dev_mult = (uint16_t)(rnd(s) % 17);
 		kp->shift_bg = (uint8_t)(1 + rnd(s) % 15);
 		kp->shift_fg = (uint8_t)(1 + rnd(s) % 15);
+		kp->shift2 = (uint8_t)(1 + rnd(s) % 15);
+		kp->blink_inc = (uint8_t)(rnd(s) % 128);
+		kp->blink_on = (uint8_t)(rnd(s) % 129);
+		kp->hits_on = (uint8_t)(rnd(s) % 6 == 0 ? rnd(s) % 256 : rnd(s) % 8);
 		break;
 	}
 }
@@ -114,17 +126,19 @@ static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
 	const struct zp_kernels *ks = kernels(ZP_SIMD_SCALAR), *kv = kernels(simd);
 	int stride = w + pad, hstride = w + (pad * 3) % 17, fstride = w + (pad * 5) % 13;
 	size_t n = (size_t)w * h;
-	struct pagebuf bsrc, bhold, bfs, bfv, bm[2], bd[2];
+	struct pagebuf bsrc, bhold, bfs, bfv, bm[2], bd[2], bm2[2], ba[2];
 	uint8_t *src = pb_alloc(&bsrc, off + (size_t)(h - 1) * stride + w) + off;
 	uint8_t *hold = pb_alloc(&bhold, off + (size_t)(h - 1) * hstride + w) + off;
 	uint8_t *fgs = pb_alloc(&bfs, off + (size_t)(h - 1) * fstride + w) + off;
 	uint8_t *fgv = pb_alloc(&bfv, off + (size_t)(h - 1) * fstride + w) + off;
-	uint16_t *mean[2], *dev[2];
+	uint16_t *mean[2], *dev[2], *mean2[2], *aux[2];
 	uint32_t s = seed;
 
 	for (int i = 0; i < 2; i++) {
 		mean[i] = (uint16_t *)pb_alloc(&bm[i], (off + n) * 2) + off;
 		dev[i] = (uint16_t *)pb_alloc(&bd[i], (off + n) * 2) + off;
+		mean2[i] = (uint16_t *)pb_alloc(&bm2[i], (off + n) * 2) + off;
+		aux[i] = (uint16_t *)pb_alloc(&ba[i], (off + n) * 2) + off;
 	}
 	/* initial state: anything a u16 holds, with edge values */
 	for (size_t i = 0; i < n; i++) {
@@ -133,9 +147,13 @@ static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
 
 		mean[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)rnd(&s);
 		dev[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)(rnd(&s) % 4096);
+		mean2[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)rnd(&s);
+		aux[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)rnd(&s);
 	}
 	memcpy(mean[1], mean[0], n * 2);
 	memcpy(dev[1], dev[0], n * 2);
+	memcpy(mean2[1], mean2[0], n * 2);
+	memcpy(aux[1], aux[0], n * 2);
 	memset(fgs - off, 0x5a, off + (size_t)(h - 1) * fstride + w);
 	memset(fgv - off, 0x5a, off + (size_t)(h - 1) * fstride + w);
 
@@ -151,20 +169,25 @@ static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
 					hmode == 0 ? 0 : hmode == 1 ? (rnd(&s) % 10 < 3 ? (uint8_t)(1 + rnd(&s) % 255) : 0)
 								    : 255;
 		for (int y = 0; y < h; y++) {
-			ks->bg_row(src + (size_t)y * stride, mean[0] + (size_t)y * w, dev[0] + (size_t)y * w,
+			size_t o = (size_t)y * w;
+
+			ks->bg_row(src + (size_t)y * stride, mean[0] + o, dev[0] + o, mean2[0] + o, aux[0] + o,
 				   hold + (size_t)y * hstride, fgs + (size_t)y * fstride, w, &kp);
-			kv->bg_row(src + (size_t)y * stride, mean[1] + (size_t)y * w, dev[1] + (size_t)y * w,
+			kv->bg_row(src + (size_t)y * stride, mean[1] + o, dev[1] + o, mean2[1] + o, aux[1] + o,
 				   hold + (size_t)y * hstride, fgv + (size_t)y * fstride, w, &kp);
 		}
 		int dm = first_diff(mean[0], mean[1], n * 2);
 		int dd = first_diff(dev[0], dev[1], n * 2);
+		int dm2 = first_diff(mean2[0], mean2[1], n * 2);
+		int da = first_diff(aux[0], aux[1], n * 2);
 		int df = first_diff(fgs - off, fgv - off, off + (size_t)(h - 1) * fstride + w);
 
-		ck_assert_msg(dm < 0 && dd < 0 && df < 0,
-			      "%s != scalar: %dx%d pad %d off %d frame %d (kind %d, thr %u k %u s %u/%u): first diff "
-			      "mean@%d dev@%d fg@%d",
+		ck_assert_msg(dm < 0 && dd < 0 && df < 0 && dm2 < 0 && da < 0,
+			      "%s != scalar: %dx%d pad %d off %d frame %d (kind %d, thr %u k %u s %u/%u/%u, blink +%u "
+			      "on %u hits %u): first diff mean@%d dev@%d mean2@%d aux@%d fg@%d",
 			      zp_simd_name(simd), w, h, pad, off, f, f % 8, kp.thr, kp.dev_mult, kp.shift_bg,
-			      kp.shift_fg, dm / 2, dd / 2, df);
+			      kp.shift_fg, kp.shift2, kp.blink_inc, kp.blink_on, kp.hits_on, dm / 2, dd / 2, dm2 / 2,
+			      da / 2, df);
 	}
 	pb_free(&bsrc);
 	pb_free(&bhold);
@@ -173,6 +196,8 @@ static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
 	for (int i = 0; i < 2; i++) {
 		pb_free(&bm[i]);
 		pb_free(&bd[i]);
+		pb_free(&bm2[i]);
+		pb_free(&ba[i]);
 	}
 }
 
@@ -629,8 +654,9 @@ START_TEST(model_adaptive_threshold_follows_noise)
 	int rate[2];
 
 	for (int on = 0; on < 2; on++) {
+		/* the second level off: this is the adaptive threshold alone */
 		zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 0,
-					.dev_mult = on ? 3 : -1 };
+					.dev_mult = on ? 3 : -1, .flicker_on = -1 };
 		zp_bgmodel *m = model(&p);
 		uint8_t img[BW * BH], fg[BW * BH];
 		uint32_t s = 99;
@@ -797,8 +823,8 @@ START_TEST(model_state_budget)
 
 	ck_assert_ptr_nonnull(m);
 	b = zp_bgmodel_state_bytes(m);
-	ck_assert_uint_ge(b, (size_t)640 * 480 * 4);
-	ck_assert_uint_le(b, (size_t)640 * 480 * 4 + 4096); /* 4 bytes a pixel, well under 8 MiB */
+	ck_assert_uint_ge(b, (size_t)640 * 480 * 8);
+	ck_assert_uint_le(b, (size_t)640 * 480 * 8 + 4096); /* 8 bytes a pixel, well under 8 MiB */
 	zp_bgmodel_free(m);
 }
 END_TEST
