@@ -201,6 +201,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->mp.threshold = p->threshold;
 	d->mp.learn_shift = p->learn_shift;
 	d->mp.warmup_frames = p->warmup_frames;
+	d->mp.flicker_on = p->flicker_on > 0 ? p->flicker_on : -1;
 	d->mp.fg_no_ramp = true; /* warmup_settle() absorbs what turns out to be background */
 	d->mp.fg_learn_shift = 1;
 	d->fade_limit = (int)((int64_t)p->ghost_fade_ms * ZP_PROBE_MAX_FPS / 1000);

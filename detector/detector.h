@@ -27,6 +27,15 @@ typedef struct zp_detector_params {
 	int learn_shift;        /* background learning rate 1/2^learn_shift per frame */
 	int warmup_frames;      /* frames before the model is trusted */
 	/*
+	 * Flickering background (leaves, water, flags, rain on the lens): a
+	 * pixel whose blink level (+16 each time it comes back to the
+	 * background after missing it, -1 a frame) is at least flicker_on
+	 * learns a second background level from its other look; values that
+	 * match it are background. 1..127 (lower: more pixels count as
+	 * flickering); 0 off. models.h, zp_bgmodel_params.flicker_on.
+	 */
+	int flicker_on;
+	/*
 	 * Mask clean-up at work scale, in this order: majority vote over a
 	 * (2r+1)^2 window (removes speckle, keeps limbs; 0 off), opening
 	 * (removes speckle, cuts thin limbs), closing (fills holes). -1 (the

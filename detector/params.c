@@ -19,6 +19,7 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->threshold = 20;
 	p->learn_shift = 6;
 	p->warmup_frames = 50;
+	p->flicker_on = 16;
 	p->vote_radius = -1;
 	p->open_radius = 0;
 	p->close_radius = -1;
@@ -64,6 +65,7 @@ static const struct field fields[] = {
 	INT_FIELD(threshold, 1, 255),
 	INT_FIELD(learn_shift, 1, 15),
 	INT_FIELD(warmup_frames, 0, 100000),
+	INT_FIELD(flicker_on, 0, 127),
 	INT_FIELD(vote_radius, -1, 3), /* ZP_VOTE_MAX_R (models.h; checked in detector.c) */
 	INT_FIELD(open_radius, 0, 8),
 	INT_FIELD(close_radius, -1, 8),

@@ -684,6 +684,60 @@ START_TEST(model_adaptive_threshold_follows_noise)
 }
 END_TEST
 
+/*
+ * Pixels that flicker between two looks (leaves against the sky: 35 % of
+ * the frames 180, else 100) are foreground a good share of the time with
+ * one background level (the adaptive threshold alone does not cover a
+ * jump of 80); with the second level (flicker_on) they are background. A
+ * person (a third look, 30) over them is still foreground in every frame,
+ * and so is one over the quiet pixels around.
+ */
+START_TEST(model_flicker_second_level)
+{
+	int late[2];
+
+	for (int on = 0; on < 2; on++) {
+		zp_bgmodel_params p = { .threshold = 15, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 0,
+					.flicker_on = on ? 0 : -1 };
+		zp_bgmodel *m = model(&p);
+		uint8_t img[BW * BH], fg[BW * BH];
+		uint32_t s = 7;
+
+		late[on] = 0;
+		for (int f = 0; f < 700; f++) {
+			bool person = f >= 600 && f < 620;
+
+			noisy_scene(img, 100, &s);
+			for (int i = 0; i < BW * BH; i++) {
+				if (in_rect(i) && rnd(&s) % 100 < 35)
+					img[i] = 180;
+				if (person && (in_rect(i) || (i % BW >= 30 && i % BW < 40 && i / BW >= 5 && i / BW < 15)))
+					img[i] = 30;
+			}
+			zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+			for (int i = 0; i < BW * BH; i++) {
+				bool quiet_person = person && i % BW >= 30 && i % BW < 40 && i / BW >= 5 && i / BW < 15;
+
+				if (person && in_rect(i))
+					ck_assert_msg(fg[i] == 255, "on %d frame %d: the person over the flicker is not foreground",
+						      on, f);
+				else if (quiet_person)
+					ck_assert_msg(fg[i] == 255, "on %d frame %d: the person is not foreground", on, f);
+				else if (f >= 300 && f < 600)
+					late[on] += fg[i] != 0;
+				if (f >= 300 && !person && !in_rect(i))
+					ck_assert_msg(fg[i] == 0, "on %d frame %d: quiet pixel %d is foreground", on, f, i);
+			}
+		}
+		zp_bgmodel_free(m);
+	}
+	/* 300 frames x 100 flickering pixels: 30000 samples, about 10500 of them the other look */
+	ck_assert_msg(late[0] > 3000, "one level: only %d foreground samples of 30000 flickering", late[0]);
+	ck_assert_msg(late[1] * 50 < late[0], "second level: %d foreground samples vs %d with one level", late[1],
+		      late[0]);
+}
+END_TEST
+
 START_TEST(model_warmup_ramps_learning)
 {
 	zp_bgmodel_params p = { .threshold = 50, .learn_shift = 8, .fg_learn_shift = 10, .warmup_frames = 30 };
@@ -849,6 +903,7 @@ static Suite *models_suite(void)
 	tcase_add_test(beh, model_held_pixels_never_learn);
 	tcase_add_test(beh, model_unheld_fg_absorbed_within_bound);
 	tcase_add_test(beh, model_adaptive_threshold_follows_noise);
+	tcase_add_test(beh, model_flicker_second_level);
 	tcase_add_test(beh, model_warmup_ramps_learning);
 	tcase_add_test(beh, model_warmup_fg_no_ramp_and_absorb);
 	tcase_add_test(beh, model_bad_arguments);
