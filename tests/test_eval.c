@@ -596,7 +596,7 @@ static const char *const eval_env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 #define run_eval(r, ...) zp_exec_zebrapad(r, eval_env, "eval", __VA_ARGS__)
 
 /* A tiny JSON reader: checks the syntax and records every number / null by its path ("models[0].pixels.f"). */
-#define JV_MAX 512
+#define JV_MAX 4096
 struct jv {
 	char path[96];
 	double v;
@@ -711,12 +711,14 @@ static bool j_value(struct json *j, const char *path)
 	if (!strncmp(j->s, "null", 4) || !strncmp(j->s, "true", 4) || !strncmp(j->s, "false", 5)) {
 		bool null = *j->s == 'n';
 
-		j->s += *j->s == 'f' ? 5 : 4;
-		if (null && j->n < JV_MAX) {
+		/* true and false are kept as 1 and 0 (jtrue() reads them) */
+		if (j->n < JV_MAX) {
 			snprintf(j->v[j->n].path, sizeof(j->v[0].path), "%s", path);
-			j->v[j->n].null = true;
+			j->v[j->n].null = null;
+			j->v[j->n].v = *j->s == 't' ? 1 : 0;
 			j->n++;
 		}
+		j->s += *j->s == 'f' ? 5 : 4;
 		return true;
 	}
 	{
@@ -767,6 +769,18 @@ static double jget(const struct json *j, const char *fmt, ...)
 			return j->v[i].null ? NAN : j->v[i].v;
 	ck_abort_msg("no number at %s", path);
 	return NAN;
+}
+
+/* The boolean at path (true: 1); fails the test when it is missing. */
+static bool jtrue(const struct json *j, const char *fmt, ...)
+{
+	char path[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return jget(j, "%s", path) == 1;
 }
 
 static bool jstr(const struct json *j, const char *path, const char *value)
@@ -1057,9 +1071,13 @@ START_TEST(e2e_mot_synthetic_exact)
 	ck_assert(jstr(&j, "kind", "mot"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
 	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
+	/* scored after the warm-up (3 frames) */
+	ck_assert_double_eq(jget(&j, "scored.first"), 4);
+	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "scored.frames"), SFRAMES - 3);
 	/* we see nobody: every box missed, nothing false, no switches */
-	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), SFRAMES - 3);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
 	ck_assert_double_eq(jget(&j, "models[0].boxes.fp"), 0);
 	ck_assert_double_eq(jget(&j, "models[0].boxes.idsw"), 0);
 	ck_assert_double_eq(jget(&j, "models[0].boxes.recall"), 0);
@@ -1068,10 +1086,22 @@ START_TEST(e2e_mot_synthetic_exact)
 	/* zone left: one episode over all frames, missed; zone right: never present (the conf-0 row) */
 	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].episodes"), 1);
 	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].missed"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].fn"), SFRAMES - 3);
 	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].episodes"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].tn"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].tn"), SFRAMES - 3);
+	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * (SFRAMES - 3));
+	/* zone left has nobody out of it: no empty frame; zone right is all empty frames */
+	ck_assert(jtrue(&j, "models[0].presence.zones[0].no_empty_frames"));
+	ck_assert(!jtrue(&j, "models[0].presence.zones[1].no_empty_frames"));
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].empty_frames"), SFRAMES - 3);
+	/* counts: one person in zone left, nobody counted; valid calls: one episode, missed */
+	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].gt_people"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered_error_pct"), -100);
+	ck_assert(isnan(jget(&j, "models[0].counts.zones[1].entered_error_pct")));
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].episodes"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].missed"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].calls.all.valid_share"), 0);
 	ck_assert(isnan(jget(&j, "models[0].presence.all.latency_median")));
 	check_ranges(&j);
 	zp_exec_free(&r);
@@ -1079,7 +1109,7 @@ START_TEST(e2e_mot_synthetic_exact)
 	/* the same frames as a plain image folder: gt.txt found next to it (../gt/gt.txt) */
 	run_eval(&r, tp("seq/img1"), "--config", tp("site.ini"), "--json", NULL);
 	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
 	zp_exec_free(&r);
 }
 END_TEST
@@ -1104,8 +1134,14 @@ START_TEST(e2e_mot_folder_with_video)
 
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
 	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
-	ck_assert_double_eq(jget(&j, "frames"), SFRAMES + 3); /* the video's frames, not img1/'s */
+	/* the video (img1/ is gone) has 3 frames past the last box: read up to there, not scored, one warning */
+	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
+	ck_assert(jtrue(&j, "scored.past_annotation"));
 	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
+	ck_assert_msg(strstr(r.err, "warning: ") && strstr(r.err, "has boxes up to frame 30; the source goes on: "
+								"frames from 31 are not scored\n"), "%s", r.err);
+	ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1); /* one line */
 	zp_exec_free(&r);
 
 	/* two videos: which one is meant? */
@@ -1188,7 +1224,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 {
 	static struct json j;
 	const char *data = zp_test_shared_data();
-	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog" };
+	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog", "cnt" };
 	char video[600], path[64];
 	struct zp_exec r;
 
@@ -1201,12 +1237,21 @@ START_TEST(e2e_tud_stadtmitte_compare)
 	ck_assert_double_eq(jget(&j, "frames"), 179);
 	ck_assert_double_eq(jget(&j, "gt_boxes"), 1156);
 	check_ranges(&j);
-	for (int k = 0; k < 5; k++) {
+	/* scored from the end of the config's warm-up to the last frame */
+	ck_assert_double_eq(jget(&j, "scored.last"), 179);
+	ck_assert_double_eq(jget(&j, "scored.frames"), 179 - jget(&j, "scored.warmup_frames"));
+	for (int k = 0; k < 6; k++) {
+		double gt = jget(&j, "models[0].boxes.gt");
+
 		snprintf(path, sizeof(path), "models[%d].name", k);
 		ck_assert_msg(jstr(&j, path, names[k]), "%s is not %s", path, names[k]);
-		ck_assert_double_eq(jget(&j, "models[%d].boxes.gt", k), 1156);
-		ck_assert_double_eq(jget(&j, "models[%d].boxes.tp", k) + jget(&j, "models[%d].boxes.fn", k), 1156);
-		ck_assert_double_eq(jget(&j, "models[%d].presence.all.frames", k), 2 * 179);
+		ck_assert(gt > 1000 && gt <= 1156);
+		ck_assert_double_eq(jget(&j, "models[%d].boxes.gt", k), gt);
+		ck_assert_double_eq(jget(&j, "models[%d].boxes.tp", k) + jget(&j, "models[%d].boxes.fn", k), gt);
+		ck_assert_double_eq(jget(&j, "models[%d].presence.all.frames", k), 2 * jget(&j, "scored.frames"));
+		/* both zones are busy throughout: no empty frame, so precision says nothing */
+		ck_assert(jtrue(&j, "models[%d].presence.zones[0].no_empty_frames", k));
+		ck_assert(jtrue(&j, "models[%d].presence.zones[1].no_empty_frames", k));
 	}
 	/* people are in both zones all the time; our detector must find them most of it */
 	ck_assert_msg(jget(&j, "models[0].presence.all.f") > 0.5, "presence F %g",
