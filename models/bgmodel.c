@@ -16,6 +16,7 @@
 #define ZP_BG_BLINK_INC 16
 #define ZP_BG_HITS_ON 4
 #define ZP_BG_SHIFT2 3
+#define ZP_BG_FLICKER_FLOOR_DEFAULT 150
 
 struct zp_bgmodel {
 	int width, height;
@@ -53,6 +54,10 @@ static int check_params(int width, int height, const zp_bgmodel_params *p, char 
 		return zp_seterr(err, errlen, ZP_EINVAL,
 				 "bgmodel: flicker_on: expected -1 (off), 0 (default %d) or 1..127, got %d",
 				 ZP_BG_FLICKER_ON_DEFAULT, p->flicker_on);
+	if (p->flicker_floor != 0 && (p->flicker_floor < 100 || p->flicker_floor > 400))
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "bgmodel: flicker_floor: expected 0 (default %d) or 100..400 (%% of threshold), got %d",
+				 ZP_BG_FLICKER_FLOOR_DEFAULT, p->flicker_floor);
 	return 0;
 }
 
@@ -64,6 +69,8 @@ static void set_params(zp_bgmodel *m, const zp_bgmodel_params *p)
 		m->p.dev_mult = ZP_BG_DEV_MULT_DEFAULT;
 	if (m->p.flicker_on == 0)
 		m->p.flicker_on = ZP_BG_FLICKER_ON_DEFAULT;
+	if (m->p.flicker_floor == 0)
+		m->p.flicker_floor = ZP_BG_FLICKER_FLOOR_DEFAULT;
 }
 
 zp_bgmodel *zp_bgmodel_new(int width, int height, const zp_bgmodel_params *p, zp_simd simd, char *err,
@@ -163,6 +170,12 @@ static void frame_kparams(const zp_bgmodel *m, struct zp_bg_kparams *kp)
 			fs = fs < r ? fs : r;
 	}
 	kp->thr = (uint16_t)(m->p.threshold << 8);
+	{
+		/* 8.8, rounded, at most 0xffff (threshold 255 x 400 % is more) */
+		long fl = ((long)m->p.threshold * m->p.flicker_floor * 256 + 50) / 100;
+
+		kp->thr_fl = m->p.flicker_on < 0 ? kp->thr : (uint16_t)(fl > 0xffff ? 0xffff : fl);
+	}
 	kp->dev_mult = (uint16_t)(m->p.dev_mult < 0 ? 0 : m->p.dev_mult);
 	kp->shift_bg = (uint8_t)ls;
 	kp->shift_fg = (uint8_t)fs;

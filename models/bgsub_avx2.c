@@ -5,7 +5,7 @@
 #include <immintrin.h>
 
 struct consts {
-	__m256i zero, ones, one, thr, k, inc, on1, hon1, b7f, b80, h255;
+	__m256i zero, ones, one, thr, thrfl, k, inc, on1, hon1, b7f, b80, h255;
 	__m128i cbg, cfg, c2; /* shift counts: shift - 1 */
 };
 
@@ -41,12 +41,13 @@ static inline __m256i step16(__m256i x, __m256i *m, __m256i *v, __m256i *m2, __m
 	__m256i lo = _mm256_mullo_epi16(*v, c->k);
 	__m256i hi = _mm256_mulhi_epu16(*v, c->k);
 	__m256i kv = _mm256_or_si256(lo, _mm256_xor_si256(_mm256_cmpeq_epi16(hi, c->zero), c->ones));
-	__m256i t = _mm256_max_epu16(kv, c->thr);
+	__m256i b = _mm256_and_si256(*a, c->b7f), h = _mm256_srli_epi16(*a, 8);
+	__m256i flick = _mm256_cmpgt_epi16(b, c->on1);
+	__m256i t = _mm256_max_epu16(kv, _mm256_blendv_epi8(c->thr, c->thrfl, flick));
 	__m256i bg1 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d, t), c->zero);
 	__m256i match2 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d2, t), c->zero);
-	__m256i b = _mm256_and_si256(*a, c->b7f), h = _mm256_srli_epi16(*a, 8);
 	__m256i missed = _mm256_cmpeq_epi16(_mm256_and_si256(*a, c->b80), c->b80);
-	__m256i bg2 = _mm256_andnot_si256(bg1, _mm256_and_si256(match2, _mm256_and_si256(_mm256_cmpgt_epi16(b, c->on1),
+	__m256i bg2 = _mm256_andnot_si256(bg1, _mm256_and_si256(match2, _mm256_and_si256(flick,
 											  _mm256_cmpgt_epi16(h, c->hon1))));
 	__m256i keep = _mm256_or_si256(held, bg2), nb, upd2, rep2, step, e, na;
 
@@ -104,6 +105,7 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.ones = _mm256_cmpeq_epi8(c.zero, c.zero);
 	c.one = _mm256_set1_epi16(1);
 	c.thr = _mm256_set1_epi16((short)kp->thr);
+	c.thrfl = _mm256_set1_epi16((short)kp->thr_fl);
 	c.k = _mm256_set1_epi16((short)kp->dev_mult);
 	c.inc = _mm256_set1_epi16(kp->blink_inc);
 	c.on1 = _mm256_set1_epi16((short)(kp->blink_on - 1));

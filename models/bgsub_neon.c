@@ -5,7 +5,7 @@
 #include <arm_neon.h>
 
 struct consts {
-	uint16x8_t thr, one, inc, on, hon, b7f, b80, h255;
+	uint16x8_t thr, thrfl, one, inc, on, hon, b7f, b80, h255;
 	uint16x4_t k;
 	int16x8_t sbg, sfg, s2; /* -shift: vrshlq by a negative count is a rounding right shift */
 };
@@ -23,10 +23,11 @@ static inline uint16x8_t step8(uint16x8_t x, uint16x8_t *m, uint16x8_t *v, uint1
 	uint16x8_t d = vabdq_u16(x, *m), d2 = vabdq_u16(x, *m2);
 	uint16x8_t kv = vcombine_u16(vqmovn_u32(vmull_u16(vget_low_u16(*v), c->k)),
 				     vqmovn_u32(vmull_u16(vget_high_u16(*v), c->k)));
-	uint16x8_t t = vmaxq_u16(kv, c->thr);
-	uint16x8_t bg1 = vcleq_u16(d, t), match2 = vcleq_u16(d2, t);
 	uint16x8_t b = vandq_u16(*a, c->b7f), h = vshrq_n_u16(*a, 8), missed = vtstq_u16(*a, c->b80);
-	uint16x8_t bg2 = vbicq_u16(vandq_u16(match2, vandq_u16(vcgeq_u16(b, c->on), vcgeq_u16(h, c->hon))), bg1);
+	uint16x8_t flick = vcgeq_u16(b, c->on);
+	uint16x8_t t = vmaxq_u16(kv, vbslq_u16(flick, c->thrfl, c->thr));
+	uint16x8_t bg1 = vcleq_u16(d, t), match2 = vcleq_u16(d2, t);
+	uint16x8_t bg2 = vbicq_u16(vandq_u16(match2, vandq_u16(flick, vcgeq_u16(h, c->hon))), bg1);
 	uint16x8_t keep = vorrq_u16(held, bg2), nb, upd2, rep2, e, na;
 	/* NEON shifts per lane: one rounding shift by the lane's own -shift */
 	int16x8_t sh = vbslq_s16(bg1, c->sbg, c->sfg);
@@ -54,6 +55,7 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	int i = 0;
 
 	c.thr = vdupq_n_u16(kp->thr);
+	c.thrfl = vdupq_n_u16(kp->thr_fl);
 	c.one = vdupq_n_u16(1);
 	c.inc = vdupq_n_u16(kp->blink_inc);
 	c.on = vdupq_n_u16(kp->blink_on);

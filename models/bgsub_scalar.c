@@ -36,8 +36,8 @@ void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_
 
 		if (t > 0xffff)
 			t = 0xffff;
-		if (t < kp->thr)
-			t = kp->thr;
+		if (t < (b >= kp->blink_on ? kp->thr_fl : kp->thr))
+			t = b >= kp->blink_on ? kp->thr_fl : kp->thr;
 		bg1 = d <= t;
 		match2 = d2 <= t;
 		bg2 = !bg1 && match2 && b >= kp->blink_on && h >= kp->hits_on;

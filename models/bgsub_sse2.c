@@ -5,7 +5,7 @@
 #include <emmintrin.h>
 
 struct consts {
-	__m128i zero, ones, one, thr, k, inc, on1, hon1, b7f, b80, h255;
+	__m128i zero, ones, one, thr, thrfl, k, inc, on1, hon1, b7f, b80, h255;
 	__m128i cbg, cfg, c2; /* shift counts: shift - 1 */
 };
 
@@ -51,14 +51,15 @@ static inline __m128i step8(__m128i x, __m128i *m, __m128i *v, __m128i *m2, __m1
 	__m128i lo = _mm_mullo_epi16(*v, c->k);
 	__m128i hi = _mm_mulhi_epu16(*v, c->k);
 	__m128i kv = _mm_or_si128(lo, _mm_xor_si128(_mm_cmpeq_epi16(hi, c->zero), c->ones));
-	__m128i t = _mm_add_epi16(_mm_subs_epu16(kv, c->thr), c->thr); /* max(kv, thr) */
+	__m128i b = _mm_and_si128(*a, c->b7f), h = _mm_srli_epi16(*a, 8);
+	/* b <= 127, h <= 255, on1 and hon1 in -1..254: signed compares are right */
+	__m128i flick = _mm_cmpgt_epi16(b, c->on1);
+	__m128i floor = sel(flick, c->thrfl, c->thr);
+	__m128i t = _mm_add_epi16(_mm_subs_epu16(kv, floor), floor); /* max(kv, floor) */
 	__m128i bg1 = _mm_cmpeq_epi16(_mm_subs_epu16(d, t), c->zero);
 	__m128i match2 = _mm_cmpeq_epi16(_mm_subs_epu16(d2, t), c->zero);
-	__m128i b = _mm_and_si128(*a, c->b7f), h = _mm_srli_epi16(*a, 8);
 	__m128i missed = _mm_cmpeq_epi16(_mm_and_si128(*a, c->b80), c->b80);
-	/* b <= 127, h <= 255, on1 and hon1 in -1..254: signed compares are right */
-	__m128i bg2 = _mm_andnot_si128(bg1, _mm_and_si128(match2, _mm_and_si128(_mm_cmpgt_epi16(b, c->on1),
-										  _mm_cmpgt_epi16(h, c->hon1))));
+	__m128i bg2 = _mm_andnot_si128(bg1, _mm_and_si128(match2, _mm_and_si128(flick, _mm_cmpgt_epi16(h, c->hon1))));
 	__m128i keep = _mm_or_si128(held, bg2), nb, upd2, rep2, step, e, na;
 
 	nb = _mm_add_epi16(_mm_subs_epu16(b, c->one), _mm_and_si128(_mm_and_si128(missed, bg1), c->inc));
@@ -91,6 +92,7 @@ void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.ones = _mm_cmpeq_epi8(c.zero, c.zero);
 	c.one = _mm_set1_epi16(1);
 	c.thr = _mm_set1_epi16((short)kp->thr);
+	c.thrfl = _mm_set1_epi16((short)kp->thr_fl);
 	c.k = _mm_set1_epi16((short)kp->dev_mult);
 	c.inc = _mm_set1_epi16(kp->blink_inc);
 	c.on1 = _mm_set1_epi16((short)(kp->blink_on - 1));

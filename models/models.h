@@ -92,6 +92,13 @@ typedef struct zp_bgmodel_params {
 	 * falls. 0 = default 16; 1..127; -1 = off (one background level).
 	 */
 	int flicker_on;
+	/*
+	 * Added (optional, 0 = default): the threshold of a flickering pixel
+	 * (blink level >= flicker_on), in percent of threshold: such a pixel
+	 * shows more than two looks (leaves of many shades), so it needs a
+	 * larger change. 0 = default 150; 100 (no raise)..400.
+	 */
+	int flicker_floor;
 } zp_bgmodel_params;
 
 typedef struct zp_bgmodel zp_bgmodel;

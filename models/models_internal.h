@@ -15,7 +15,8 @@
  *          mode 1 last frame", bits 8-15 the hits of mode 2 h (0..255).
  * With X = x << 8 (the pixel in 8.8):
  *   D   = |X - mean|,  D2 = |X - mean2|
- *   T   = max(kp->thr, sat16(kp->dev_mult * dev))        (u16 saturating)
+ *   F   = b >= kp->blink_on ? kp->thr_fl : kp->thr  (flickering pixels: a higher floor)
+ *   T   = max(F, sat16(kp->dev_mult * dev))              (u16 saturating)
  *   bg1 = D <= T                       matches mode 1
  *   m2  = D2 <= T                      matches mode 2
  *   bg2 = !bg1 && m2 && b >= kp->blink_on && h >= kp->hits_on
@@ -35,8 +36,8 @@
  * step never exceeds the distance, so mean, mean2 stay in [0, 255 << 8] and
  * dev in [0, 255 << 8] when they start there.
  *
- * blink_on 128 (above any b) turns mode 2 off: fg, mean and dev are then
- * exactly those of the one-mode model.
+ * blink_on 128 (above any b) turns mode 2 and the higher floor off: fg,
+ * mean and dev are then exactly those of the one-mode model.
  *
  * To add a per-pixel feature (shadow test, global gain), add a field to
  * struct zp_bg_kparams (filled per frame by bgmodel.c), implement it in
@@ -51,6 +52,7 @@
 /* Per-frame parameters the background row kernel reads. */
 struct zp_bg_kparams {
 	uint16_t thr;       /* minimum foreground distance, 8.8 (threshold << 8) */
+	uint16_t thr_fl;    /* ... for flickering pixels (b >= blink_on), 8.8; thr: the same for all */
 	uint16_t dev_mult;  /* adaptive threshold factor on dev, 0 (off) .. 16 */
 	uint8_t shift_bg;   /* learning shift for background pixels, 1..15 */
 	uint8_t shift_fg;   /* learning shift for foreground pixels not held, 1..15 */

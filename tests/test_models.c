@@ -71,6 +71,7 @@ static void random_kparams(struct zp_bg_kparams *kp, int f, uint32_t *s)
 	switch (f % 5) {
 	case 0: /* extremes */
 		kp->thr = 255 << 8;
+		kp->thr_fl = 0xffff;
 		kp->dev_mult = 16;
 		kp->shift_bg = 1;
 		kp->shift_fg = 15;
@@ -81,6 +82,7 @@ static void random_kparams(struct zp_bg_kparams *kp, int f, uint32_t *s)
 		break;
 	case 1:
 		kp->thr = 1 << 8;
+		kp->thr_fl = 1 << 8;
 		kp->dev_mult = 0;
 		kp->shift_bg = 15;
 		kp->shift_fg = 1;
@@ -91,6 +93,7 @@ static void random_kparams(struct zp_bg_kparams *kp, int f, uint32_t *s)
 		break;
 	default:
 		kp->thr = (uint16_t)((1 + rnd(s) % 255) << 8);
+		kp->thr_fl = (uint16_t)(rnd(s) % 4 ? kp->thr + rnd(s) % (0x10000u - kp->thr) : rnd(s));
 		kp->dev_mult = (uint16_t)(rnd(s) % 17);
 		kp->shift_bg = (uint8_t)(1 + rnd(s) % 15);
 		kp->shift_fg = (uint8_t)(1 + rnd(s) % 15);
@@ -183,9 +186,9 @@ static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
 		int df = first_diff(fgs - off, fgv - off, off + (size_t)(h - 1) * fstride + w);
 
 		ck_assert_msg(dm < 0 && dd < 0 && df < 0 && dm2 < 0 && da < 0,
-			      "%s != scalar: %dx%d pad %d off %d frame %d (kind %d, thr %u k %u s %u/%u/%u, blink +%u "
+			      "%s != scalar: %dx%d pad %d off %d frame %d (kind %d, thr %u/%u k %u s %u/%u/%u, blink +%u "
 			      "on %u hits %u): first diff mean@%d dev@%d mean2@%d aux@%d fg@%d",
-			      zp_simd_name(simd), w, h, pad, off, f, f % 8, kp.thr, kp.dev_mult, kp.shift_bg,
+			      zp_simd_name(simd), w, h, pad, off, f, f % 8, kp.thr, kp.thr_fl, kp.dev_mult, kp.shift_bg,
 			      kp.shift_fg, kp.shift2, kp.blink_inc, kp.blink_on, kp.hits_on, dm / 2, dd / 2, dm2 / 2,
 			      da / 2, df);
 	}
