@@ -45,13 +45,14 @@ static inline __m256i step16(__m256i x, __m256i *m, __m256i *v, __m256i *m2, __m
 	__m256i flick = _mm256_cmpgt_epi16(b, c->on1);
 	__m256i t = _mm256_max_epu16(kv, _mm256_blendv_epi8(c->thr, c->thrfl, flick));
 	__m256i bg1 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d, t), c->zero);
+	__m256i in0 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d, _mm256_max_epu16(kv, c->thr)), c->zero);
 	__m256i match2 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d2, t), c->zero);
 	__m256i missed = _mm256_cmpeq_epi16(_mm256_and_si256(*a, c->b80), c->b80);
 	__m256i bg2 = _mm256_andnot_si256(bg1, _mm256_and_si256(match2, _mm256_and_si256(flick,
 											  _mm256_cmpgt_epi16(h, c->hon1))));
 	__m256i keep = _mm256_or_si256(held, bg2), nb, upd2, rep2, step, e, na;
 
-	nb = _mm256_add_epi16(_mm256_subs_epu16(b, c->one), _mm256_and_si256(_mm256_and_si256(missed, bg1), c->inc));
+	nb = _mm256_add_epi16(_mm256_subs_epu16(b, c->one), _mm256_and_si256(_mm256_and_si256(missed, in0), c->inc));
 	nb = _mm256_min_epi16(nb, c->b7f);
 
 	step = _mm256_blendv_epi8(rshr_u16(d, c->cfg, c->zero), rshr_u16(d, c->cbg, c->zero), bg1);
@@ -69,7 +70,7 @@ static inline __m256i step16(__m256i x, __m256i *m, __m256i *v, __m256i *m2, __m
 				 step_to(*m2, x, rshr_u16(d2, c->c2, c->zero), c->zero), upd2);
 	h = _mm256_blendv_epi8(_mm256_andnot_si256(rep2, h), _mm256_min_epi16(_mm256_add_epi16(h, c->one), c->h255),
 			       upd2);
-	na = _mm256_or_si256(_mm256_slli_epi16(h, 8), _mm256_or_si256(_mm256_andnot_si256(bg1, c->b80), nb));
+	na = _mm256_or_si256(_mm256_slli_epi16(h, 8), _mm256_or_si256(_mm256_andnot_si256(in0, c->b80), nb));
 	*a = _mm256_blendv_epi8(na, *a, held);
 	return _mm256_xor_si256(_mm256_or_si256(bg1, bg2), c->ones);
 }

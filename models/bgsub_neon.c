@@ -26,13 +26,13 @@ static inline uint16x8_t step8(uint16x8_t x, uint16x8_t *m, uint16x8_t *v, uint1
 	uint16x8_t b = vandq_u16(*a, c->b7f), h = vshrq_n_u16(*a, 8), missed = vtstq_u16(*a, c->b80);
 	uint16x8_t flick = vcgeq_u16(b, c->on);
 	uint16x8_t t = vmaxq_u16(kv, vbslq_u16(flick, c->thrfl, c->thr));
-	uint16x8_t bg1 = vcleq_u16(d, t), match2 = vcleq_u16(d2, t);
+	uint16x8_t bg1 = vcleq_u16(d, t), match2 = vcleq_u16(d2, t), in0 = vcleq_u16(d, vmaxq_u16(kv, c->thr));
 	uint16x8_t bg2 = vbicq_u16(vandq_u16(match2, vandq_u16(flick, vcgeq_u16(h, c->hon))), bg1);
 	uint16x8_t keep = vorrq_u16(held, bg2), nb, upd2, rep2, e, na;
 	/* NEON shifts per lane: one rounding shift by the lane's own -shift */
 	int16x8_t sh = vbslq_s16(bg1, c->sbg, c->sfg);
 
-	nb = vaddq_u16(vqsubq_u16(b, c->one), vandq_u16(vandq_u16(missed, bg1), c->inc));
+	nb = vaddq_u16(vqsubq_u16(b, c->one), vandq_u16(vandq_u16(missed, in0), c->inc));
 	nb = vminq_u16(nb, c->b7f);
 
 	*m = step_to(*m, x, vbicq_u16(vrshlq_u16(d, sh), keep));
@@ -43,7 +43,7 @@ static inline uint16x8_t step8(uint16x8_t x, uint16x8_t *m, uint16x8_t *v, uint1
 	rep2 = vmvnq_u16(vorrq_u16(vorrq_u16(held, bg1), vorrq_u16(match2, vcgeq_u16(nb, c->on))));
 	*m2 = vbslq_u16(upd2, step_to(*m2, x, vrshlq_u16(d2, c->s2)), vbslq_u16(rep2, x, *m2));
 	h = vbslq_u16(upd2, vminq_u16(vaddq_u16(h, c->one), c->h255), vbicq_u16(h, rep2));
-	na = vorrq_u16(vshlq_n_u16(h, 8), vorrq_u16(vbicq_u16(c->b80, bg1), nb));
+	na = vorrq_u16(vshlq_n_u16(h, 8), vorrq_u16(vbicq_u16(c->b80, in0), nb));
 	*a = vbslq_u16(held, *a, na);
 	return vmvnq_u16(vorrq_u16(bg1, bg2));
 }

@@ -30,14 +30,15 @@ void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_
 		unsigned m = mean[i], v = dev[i], m2 = mean2[i];
 		unsigned b = aux[i] & 0x7f, missed = (aux[i] >> 7) & 1, h = aux[i] >> 8;
 		unsigned d = absdiff(x, m), d2 = absdiff(x, m2);
-		unsigned t = v * kp->dev_mult;
-		bool bg1, match2, bg2;
+		unsigned kv = v * kp->dev_mult, floor = b >= kp->blink_on ? kp->thr_fl : kp->thr, t, t0;
+		bool bg1, in0, match2, bg2;
 		unsigned s;
 
-		if (t > 0xffff)
-			t = 0xffff;
-		if (t < (b >= kp->blink_on ? kp->thr_fl : kp->thr))
-			t = b >= kp->blink_on ? kp->thr_fl : kp->thr;
+		if (kv > 0xffff)
+			kv = 0xffff;
+		t0 = kv > kp->thr ? kv : kp->thr;
+		t = kv > floor ? kv : floor;
+		in0 = d <= t0;
 		bg1 = d <= t;
 		match2 = d2 <= t;
 		bg2 = !bg1 && match2 && b >= kp->blink_on && h >= kp->hits_on;
@@ -45,7 +46,7 @@ void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_
 		if (hold[i])
 			continue;
 		b = b > 0 ? b - 1 : 0;
-		if (missed && bg1)
+		if (missed && in0)
 			b = b + kp->blink_inc > 127 ? 127 : b + kp->blink_inc;
 		if (!bg2) {
 			s = bg1 ? kp->shift_bg : kp->shift_fg;
@@ -59,7 +60,7 @@ void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_
 			mean2[i] = (uint16_t)x;
 			h = 0;
 		}
-		aux[i] = (uint16_t)(h << 8 | (unsigned)!bg1 << 7 | b);
+		aux[i] = (uint16_t)(h << 8 | (unsigned)!in0 << 7 | b);
 	}
 }
 

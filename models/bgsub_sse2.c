@@ -57,12 +57,13 @@ static inline __m128i step8(__m128i x, __m128i *m, __m128i *v, __m128i *m2, __m1
 	__m128i floor = sel(flick, c->thrfl, c->thr);
 	__m128i t = _mm_add_epi16(_mm_subs_epu16(kv, floor), floor); /* max(kv, floor) */
 	__m128i bg1 = _mm_cmpeq_epi16(_mm_subs_epu16(d, t), c->zero);
+	__m128i in0 = _mm_cmpeq_epi16(_mm_subs_epu16(d, _mm_add_epi16(_mm_subs_epu16(kv, c->thr), c->thr)), c->zero);
 	__m128i match2 = _mm_cmpeq_epi16(_mm_subs_epu16(d2, t), c->zero);
 	__m128i missed = _mm_cmpeq_epi16(_mm_and_si128(*a, c->b80), c->b80);
 	__m128i bg2 = _mm_andnot_si128(bg1, _mm_and_si128(match2, _mm_and_si128(flick, _mm_cmpgt_epi16(h, c->hon1))));
 	__m128i keep = _mm_or_si128(held, bg2), nb, upd2, rep2, step, e, na;
 
-	nb = _mm_add_epi16(_mm_subs_epu16(b, c->one), _mm_and_si128(_mm_and_si128(missed, bg1), c->inc));
+	nb = _mm_add_epi16(_mm_subs_epu16(b, c->one), _mm_and_si128(_mm_and_si128(missed, in0), c->inc));
 	nb = _mm_min_epi16(nb, c->b7f);
 
 	step = sel(bg1, rshr_u16(d, c->cbg, c->zero), rshr_u16(d, c->cfg, c->zero));
@@ -77,7 +78,7 @@ static inline __m128i step8(__m128i x, __m128i *m, __m128i *v, __m128i *m2, __m1
 				c->ones);
 	*m2 = sel(upd2, step_to(*m2, x, rshr_u16(d2, c->c2, c->zero), c->zero), sel(rep2, x, *m2));
 	h = sel(upd2, _mm_min_epi16(_mm_add_epi16(h, c->one), c->h255), _mm_andnot_si128(rep2, h));
-	na = _mm_or_si128(_mm_slli_epi16(h, 8), _mm_or_si128(_mm_andnot_si128(bg1, c->b80), nb));
+	na = _mm_or_si128(_mm_slli_epi16(h, 8), _mm_or_si128(_mm_andnot_si128(in0, c->b80), nb));
 	*a = sel(held, *a, na);
 	return _mm_xor_si128(_mm_or_si128(bg1, bg2), c->ones);
 }

@@ -15,22 +15,24 @@
  *          mode 1 last frame", bits 8-15 the hits of mode 2 h (0..255).
  * With X = x << 8 (the pixel in 8.8):
  *   D   = |X - mean|,  D2 = |X - mean2|
+ *   K   = sat16(kp->dev_mult * dev)                      (u16 saturating)
  *   F   = b >= kp->blink_on ? kp->thr_fl : kp->thr  (flickering pixels: a higher floor)
- *   T   = max(F, sat16(kp->dev_mult * dev))              (u16 saturating)
+ *   T   = max(F, K),  T0 = max(kp->thr, K)
  *   bg1 = D <= T                       matches mode 1
+ *   in0 = D <= T0                      ... at the plain threshold (blinks are counted on this)
  *   m2  = D2 <= T                      matches mode 2
  *   bg2 = !bg1 && m2 && b >= kp->blink_on && h >= kp->hits_on
  *   fg  = !bg1 && !bg2 ? 255 : 0
  *   unless hold != 0 (then nothing changes):
- *     b = max(b - 1, 0); if the pixel missed mode 1 last frame and matches
- *         it now (a blink back), b = min(b + kp->blink_inc, 127)
+ *     b = max(b - 1, 0); if the pixel missed mode 1 last frame (!in0) and
+ *         matches it now (in0: a blink back), b = min(b + kp->blink_inc, 127)
  *     unless bg2 (mode 2 leaves mode 1 alone), with s = bg1 ? kp->shift_bg : kp->shift_fg:
  *       mean += sign(X - mean) * rshr(D, s)
  *       dev  += sign(D - dev)  * rshr(|D - dev|, s)
  *     if !bg1:
  *       m2:                mean2 += sign(X - mean2) * rshr(D2, kp->shift2); h = min(h + 1, 255)
  *       !m2 && b < blink_on (the new b): mean2 = X; h = 0   (a new candidate)
- *     aux = h << 8 | !bg1 << 7 | b
+ *     aux = h << 8 | !in0 << 7 | b
  * where rshr(v, s) = (v + 2^(s-1)) >> s computed without overflow
  * (= ((v >> (s-1)) + 1) >> 1), i.e. a right shift rounding halves up. The
  * step never exceeds the distance, so mean, mean2 stay in [0, 255 << 8] and
@@ -52,7 +54,8 @@
 /* Per-frame parameters the background row kernel reads. */
 struct zp_bg_kparams {
 	uint16_t thr;       /* minimum foreground distance, 8.8 (threshold << 8) */
-	uint16_t thr_fl;    /* ... for flickering pixels (b >= blink_on), 8.8; thr: the same for all */
+	uint16_t thr_fl;    /* ... for flickering pixels (b >= blink_on), 8.8; thr: the same for all. Blinks are
+			       counted against thr, so the higher floor does not hide the flicker that set it */
 	uint16_t dev_mult;  /* adaptive threshold factor on dev, 0 (off) .. 16 */
 	uint8_t shift_bg;   /* learning shift for background pixels, 1..15 */
 	uint8_t shift_fg;   /* learning shift for foreground pixels not held, 1..15 */

@@ -741,6 +741,55 @@ START_TEST(model_flicker_second_level)
 }
 END_TEST
 
+/*
+ * Pixels with more than two looks (leaves of many shades): half the frames
+ * 100, the others 100 +- 21..28 at random. The second level takes one side;
+ * the other side is a change above threshold (20) from both levels, so
+ * without the higher floor of flickering pixels (flicker_floor 100) it is
+ * foreground; with 150 % (30) it is background (blinks are still counted
+ * at 20, so the floor stays up while the pixel flickers). A person (160) is
+ * foreground either way. (dev_mult off: the deviation would otherwise
+ * widen the threshold of these pixels as well.)
+ */
+START_TEST(model_flicker_floor)
+{
+	int late[2];
+
+	for (int on = 0; on < 2; on++) {
+		/* dev_mult off: the floor alone decides how far a look may be */
+		zp_bgmodel_params p = { .threshold = 20, .learn_shift = 5, .fg_learn_shift = 9, .warmup_frames = 0,
+					.dev_mult = -1, .flicker_floor = on ? 0 : 100 };
+		zp_bgmodel *m = model(&p);
+		uint8_t img[BW * BH], fg[BW * BH];
+		uint32_t s = 11;
+
+		late[on] = 0;
+		for (int f = 0; f < 620; f++) {
+			bool person = f >= 600;
+
+			noisy_scene(img, 100, &s);
+			for (int i = 0; i < BW * BH; i++)
+				if (in_rect(i) && (person || rnd(&s) % 2)) {
+					int dv = 21 + (int)(rnd(&s) % 8);
+
+					img[i] = (uint8_t)(person ? 160 : rnd(&s) % 2 ? 100 + dv : 100 - dv);
+				}
+			zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+			for (int i = 0; i < BW * BH; i++) {
+				if (person && in_rect(i))
+					ck_assert_msg(fg[i] == 255, "floor %s frame %d: the person is not foreground at %d (%d late)",
+						      on ? "150" : "100", f, i, late[on]);
+				else if (f >= 300 && !person)
+					late[on] += fg[i] != 0;
+			}
+		}
+		zp_bgmodel_free(m);
+	}
+	ck_assert_msg(late[0] > 3000, "floor 100: only %d foreground samples of 30000 flickering", late[0]);
+	ck_assert_msg(late[1] * 5 < late[0], "floor 150: %d foreground samples vs %d at 100", late[1], late[0]);
+}
+END_TEST
+
 START_TEST(model_warmup_ramps_learning)
 {
 	zp_bgmodel_params p = { .threshold = 50, .learn_shift = 8, .fg_learn_shift = 10, .warmup_frames = 30 };
@@ -907,6 +956,7 @@ static Suite *models_suite(void)
 	tcase_add_test(beh, model_unheld_fg_absorbed_within_bound);
 	tcase_add_test(beh, model_adaptive_threshold_follows_noise);
 	tcase_add_test(beh, model_flicker_second_level);
+	tcase_add_test(beh, model_flicker_floor);
 	tcase_add_test(beh, model_warmup_ramps_learning);
 	tcase_add_test(beh, model_warmup_fg_no_ramp_and_absorb);
 	tcase_add_test(beh, model_bad_arguments);

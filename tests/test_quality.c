@@ -1075,6 +1075,75 @@ START_TEST(waving_trees_real_frames)
 }
 END_TEST
 
+/* ---- (10) holes in a blob ---- */
+
+/*
+ * A textured empty scene (160x120, scale 1, min_area 400), then three
+ * bright shapes: one with a 10x10 hole (100 pixels, under half min_area),
+ * one with a 16x16 hole (256, over it) and one with a notch of the same
+ * size open at its top (not enclosed). With fill_holes the small hole is
+ * foreground; the large hole and the notch stay background; without it
+ * the small hole is background too. Synthetic: no recorded data needed.
+ */
+#define HW 160
+#define HH 120
+
+static void holes_frame(uint8_t *img, bool shapes)
+{
+	for (int y = 0; y < HH; y++)
+		for (int x = 0; x < HW; x++) {
+			bool in = shapes && y >= 30 && y < 90 &&
+				  ((x >= 10 && x < 40) || (x >= 60 && x < 92) || (x >= 110 && x < 140));
+			bool hole = (x >= 20 && x < 30 && y >= 50 && y < 60) || (x >= 68 && x < 84 && y >= 50 && y < 66) ||
+				    (x >= 117 && x < 133 && y >= 30 && y < 46);
+
+			img[y * HW + x] = (uint8_t)(in && !hole ? 220 : 60 + (x * 7 + y * 13) % 40);
+		}
+}
+
+static bool all_mask(const uint8_t *mask, int x0, int x1, int y0, int y1, uint8_t want)
+{
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++)
+			if ((mask[y * HW + x] != 0) != (want != 0))
+				return false;
+	return true;
+}
+
+START_TEST(holes_under_half_a_person_filled)
+{
+	static uint8_t img[HW * HH], mask[HW * HH];
+
+	for (int on = 0; on < 2; on++) {
+		zp_detector_params p;
+		char err[256] = "";
+		zp_detector *d;
+		zp_result r;
+		zp_frame f = { .luma = img, .stride = HW, .width = HW, .height = HH };
+
+		zp_detector_params_default(&p);
+		p.fill_holes = on;
+		d = zp_detector_new(&p, NULL, 0, HW, HH, NULL, err, sizeof(err));
+		ck_assert_msg(d != NULL, "%s", err);
+		for (int k = 0; k <= 60; k++) {
+			holes_frame(img, k == 60);
+			f.t_ms = (int64_t)k * FPS_MS;
+			f.seq = (uint64_t)k + 1;
+			run(d, &f, &r);
+		}
+		zp_detector_mask(d, mask, HW);
+		/* the shapes themselves are foreground (inside, away from the edges the clean-up rounds) */
+		ck_assert(all_mask(mask, 12, 18, 35, 45, 255));
+		/* the small hole: filled only with fill_holes (its middle: the closing may round its rim) */
+		ck_assert_msg(all_mask(mask, 23, 27, 53, 57, on ? 255 : 0), "fill_holes %d: small hole", on);
+		/* the large hole and the open notch: never */
+		ck_assert_msg(all_mask(mask, 72, 80, 54, 62, 0), "fill_holes %d: large hole filled", on);
+		ck_assert_msg(all_mask(mask, 121, 129, 30, 40, 0), "fill_holes %d: open notch filled", on);
+		zp_detector_free(d);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("quality");
@@ -1095,6 +1164,7 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, leaves_flicker_person_still_found);
 	tcase_add_test(tc, waving_trees_real_frames);
+	tcase_add_test(tc, holes_under_half_a_person_filled);
 	suite_add_tcase(s, tc);
 	return zp_test_run(s);
 }
