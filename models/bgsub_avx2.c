@@ -33,48 +33,6 @@ static inline __m256i step_to(__m256i m, __m256i x, __m256i step, __m256i zero)
 	return _mm256_sub_epi16(_mm256_add_epi16(m, _mm256_and_si256(up, step)), _mm256_andnot_si256(up, step));
 }
 
-/* Sixteen pixels, as step8 in bgsub_sse2.c. */
-static inline __m256i step16(__m256i x, __m256i *m, __m256i *v, __m256i *m2, __m256i *a, __m256i held,
-			     const struct consts *c)
-{
-	__m256i d = absdiff_u16(x, *m), d2 = absdiff_u16(x, *m2);
-	__m256i lo = _mm256_mullo_epi16(*v, c->k);
-	__m256i hi = _mm256_mulhi_epu16(*v, c->k);
-	__m256i kv = _mm256_or_si256(lo, _mm256_xor_si256(_mm256_cmpeq_epi16(hi, c->zero), c->ones));
-	__m256i b = _mm256_and_si256(*a, c->b7f), h = _mm256_srli_epi16(*a, 8);
-	__m256i flick = _mm256_cmpgt_epi16(b, c->on1);
-	__m256i t = _mm256_max_epu16(kv, _mm256_blendv_epi8(c->thr, c->thrfl, flick));
-	__m256i bg1 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d, t), c->zero);
-	__m256i in0 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d, _mm256_max_epu16(kv, c->thr)), c->zero);
-	__m256i match2 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d2, t), c->zero);
-	__m256i missed = _mm256_cmpeq_epi16(_mm256_and_si256(*a, c->b80), c->b80);
-	__m256i bg2 = _mm256_andnot_si256(bg1, _mm256_and_si256(match2, _mm256_and_si256(flick,
-											  _mm256_cmpgt_epi16(h, c->hon1))));
-	__m256i keep = _mm256_or_si256(held, bg2), nb, upd2, rep2, step, e, na;
-
-	nb = _mm256_add_epi16(_mm256_subs_epu16(b, c->one), _mm256_and_si256(_mm256_and_si256(missed, in0), c->inc));
-	nb = _mm256_min_epi16(nb, c->b7f);
-
-	step = _mm256_blendv_epi8(rshr_u16(d, c->cfg, c->zero), rshr_u16(d, c->cbg, c->zero), bg1);
-	*m = step_to(*m, x, _mm256_andnot_si256(keep, step), c->zero);
-
-	e = absdiff_u16(d, *v);
-	step = _mm256_blendv_epi8(rshr_u16(e, c->cfg, c->zero), rshr_u16(e, c->cbg, c->zero), bg1);
-	*v = step_to(*v, d, _mm256_andnot_si256(keep, step), c->zero);
-
-	upd2 = _mm256_andnot_si256(_mm256_or_si256(held, bg1), match2);
-	rep2 = _mm256_andnot_si256(
-		_mm256_or_si256(_mm256_or_si256(held, bg1), _mm256_or_si256(match2, _mm256_cmpgt_epi16(nb, c->on1))),
-		c->ones);
-	*m2 = _mm256_blendv_epi8(_mm256_blendv_epi8(*m2, x, rep2),
-				 step_to(*m2, x, rshr_u16(d2, c->c2, c->zero), c->zero), upd2);
-	h = _mm256_blendv_epi8(_mm256_andnot_si256(rep2, h), _mm256_min_epi16(_mm256_add_epi16(h, c->one), c->h255),
-			       upd2);
-	na = _mm256_or_si256(_mm256_slli_epi16(h, 8), _mm256_or_si256(_mm256_andnot_si256(in0, c->b80), nb));
-	*a = _mm256_blendv_epi8(na, *a, held);
-	return _mm256_xor_si256(_mm256_or_si256(bg1, bg2), c->ones);
-}
-
 static inline __m256i x16(const uint8_t *p)
 {
 	return _mm256_slli_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)p)), 8);
@@ -94,6 +52,66 @@ static inline __m256i ld(const uint16_t *p)
 static inline void st(uint16_t *p, __m256i v)
 {
 	_mm256_storeu_si256((__m256i *)p, v);
+}
+
+/*
+ * Sixteen pixels: x the pixels in 8.8, held all ones where the pixel must
+ * not learn; the state is read from and written to the arrays given.
+ * Returns the foreground mask (all ones = fg). When all sixteen match
+ * mode 1 (most of a frame), mode 2 is neither needed nor changed, and is
+ * not read at all.
+ */
+static inline __m256i step16(__m256i x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux, __m256i held,
+			     const struct consts *c)
+{
+	__m256i m = ld(mean), v = ld(dev), a = ld(aux), m2, d2;
+	__m256i d = absdiff_u16(x, m);
+	__m256i lo = _mm256_mullo_epi16(v, c->k);
+	__m256i hi = _mm256_mulhi_epu16(v, c->k);
+	__m256i kv = _mm256_or_si256(lo, _mm256_xor_si256(_mm256_cmpeq_epi16(hi, c->zero), c->ones));
+	__m256i b = _mm256_and_si256(a, c->b7f), h = _mm256_srli_epi16(a, 8);
+	__m256i flick = _mm256_cmpgt_epi16(b, c->on1);
+	__m256i t = _mm256_max_epu16(kv, _mm256_blendv_epi8(c->thr, c->thrfl, flick));
+	__m256i bg1 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d, t), c->zero);
+	__m256i in0 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d, _mm256_max_epu16(kv, c->thr)), c->zero);
+	__m256i missed = _mm256_cmpeq_epi16(_mm256_and_si256(a, c->b80), c->b80);
+	__m256i match2, bg2, keep, nb, upd2, rep2, step, e, na;
+
+	nb = _mm256_add_epi16(_mm256_subs_epu16(b, c->one), _mm256_and_si256(_mm256_and_si256(missed, in0), c->inc));
+	nb = _mm256_min_epi16(nb, c->b7f);
+	if (_mm256_movemask_epi8(bg1) == -1) {
+		/* all background in mode 1: bg2 = 0, mode 2 and h unchanged */
+		st(mean, step_to(m, x, _mm256_andnot_si256(held, rshr_u16(d, c->cbg, c->zero)), c->zero));
+		e = absdiff_u16(d, v);
+		st(dev, step_to(v, d, _mm256_andnot_si256(held, rshr_u16(e, c->cbg, c->zero)), c->zero));
+		na = _mm256_or_si256(_mm256_slli_epi16(h, 8), _mm256_or_si256(_mm256_andnot_si256(in0, c->b80), nb));
+		st(aux, _mm256_blendv_epi8(na, a, held));
+		return c->zero;
+	}
+	m2 = ld(mean2);
+	d2 = absdiff_u16(x, m2);
+	match2 = _mm256_cmpeq_epi16(_mm256_subs_epu16(d2, t), c->zero);
+	bg2 = _mm256_andnot_si256(bg1, _mm256_and_si256(match2, _mm256_and_si256(flick, _mm256_cmpgt_epi16(h, c->hon1))));
+	keep = _mm256_or_si256(held, bg2);
+
+	step = _mm256_blendv_epi8(rshr_u16(d, c->cfg, c->zero), rshr_u16(d, c->cbg, c->zero), bg1);
+	st(mean, step_to(m, x, _mm256_andnot_si256(keep, step), c->zero));
+
+	e = absdiff_u16(d, v);
+	step = _mm256_blendv_epi8(rshr_u16(e, c->cfg, c->zero), rshr_u16(e, c->cbg, c->zero), bg1);
+	st(dev, step_to(v, d, _mm256_andnot_si256(keep, step), c->zero));
+
+	upd2 = _mm256_andnot_si256(_mm256_or_si256(held, bg1), match2);
+	rep2 = _mm256_andnot_si256(
+		_mm256_or_si256(_mm256_or_si256(held, bg1), _mm256_or_si256(match2, _mm256_cmpgt_epi16(nb, c->on1))),
+		c->ones);
+	st(mean2, _mm256_blendv_epi8(_mm256_blendv_epi8(m2, x, rep2),
+				     step_to(m2, x, rshr_u16(d2, c->c2, c->zero), c->zero), upd2));
+	h = _mm256_blendv_epi8(_mm256_andnot_si256(rep2, h), _mm256_min_epi16(_mm256_add_epi16(h, c->one), c->h255),
+			       upd2);
+	na = _mm256_or_si256(_mm256_slli_epi16(h, 8), _mm256_or_si256(_mm256_andnot_si256(in0, c->b80), nb));
+	st(aux, _mm256_blendv_epi8(na, a, held));
+	return _mm256_xor_si256(_mm256_or_si256(bg1, bg2), c->ones);
 }
 
 void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
@@ -118,32 +136,18 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.cfg = _mm_cvtsi32_si128(kp->shift_fg - 1);
 	c.c2 = _mm_cvtsi32_si128(kp->shift2 - 1);
 	for (; i + 32 <= width; i += 32) {
-		__m256i m0 = ld(mean + i), m1 = ld(mean + i + 16), v0 = ld(dev + i), v1 = ld(dev + i + 16);
-		__m256i n0 = ld(mean2 + i), n1 = ld(mean2 + i + 16), a0 = ld(aux + i), a1 = ld(aux + i + 16);
-		__m256i f0 = step16(x16(src + i), &m0, &v0, &n0, &a0, held16(hold + i, &c), &c);
-		__m256i f1 = step16(x16(src + i + 16), &m1, &v1, &n1, &a1, held16(hold + i + 16, &c), &c);
+		__m256i f0 = step16(x16(src + i), mean + i, dev + i, mean2 + i, aux + i, held16(hold + i, &c), &c);
+		__m256i f1 = step16(x16(src + i + 16), mean + i + 16, dev + i + 16, mean2 + i + 16, aux + i + 16,
+				    held16(hold + i + 16, &c), &c);
 
-		st(mean + i, m0);
-		st(mean + i + 16, m1);
-		st(dev + i, v0);
-		st(dev + i + 16, v1);
-		st(mean2 + i, n0);
-		st(mean2 + i + 16, n1);
-		st(aux + i, a0);
-		st(aux + i + 16, a1);
 		/* packs interleaves the 128-bit lanes: put them back in order */
 		_mm256_storeu_si256((__m256i *)(fg + i), _mm256_permute4x64_epi64(_mm256_packs_epi16(f0, f1), 0xd8));
 	}
 	if (i + 16 <= width) {
 		/* 16..31 pixels left: one half-width step before the scalar tail */
-		__m256i m0 = ld(mean + i), v0 = ld(dev + i), n0 = ld(mean2 + i), a0 = ld(aux + i);
-		__m256i f0 = step16(x16(src + i), &m0, &v0, &n0, &a0, held16(hold + i, &c), &c);
+		__m256i f0 = step16(x16(src + i), mean + i, dev + i, mean2 + i, aux + i, held16(hold + i, &c), &c);
 		__m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi16(f0, f0), 0xd8);
 
-		st(mean + i, m0);
-		st(dev + i, v0);
-		st(mean2 + i, n0);
-		st(aux + i, a0);
 		_mm_storeu_si128((__m128i *)(fg + i), _mm256_castsi256_si128(p));
 		i += 16;
 	}

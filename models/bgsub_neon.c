@@ -16,35 +16,55 @@ static inline uint16x8_t step_to(uint16x8_t m, uint16x8_t x, uint16x8_t step)
 	return vbslq_u16(vcgtq_u16(x, m), vaddq_u16(m, step), vsubq_u16(m, step));
 }
 
-/* Eight pixels, as step8 in bgsub_sse2.c. Returns the foreground mask. */
-static inline uint16x8_t step8(uint16x8_t x, uint16x8_t *m, uint16x8_t *v, uint16x8_t *m2, uint16x8_t *a,
+/*
+ * Eight pixels, as step8 in bgsub_sse2.c: the state read from and written
+ * to the arrays given; mode 2 not read when all eight match mode 1.
+ * Returns the foreground mask.
+ */
+static inline uint16x8_t step8(uint16x8_t x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 			       uint16x8_t held, const struct consts *c)
 {
-	uint16x8_t d = vabdq_u16(x, *m), d2 = vabdq_u16(x, *m2);
-	uint16x8_t kv = vcombine_u16(vqmovn_u32(vmull_u16(vget_low_u16(*v), c->k)),
-				     vqmovn_u32(vmull_u16(vget_high_u16(*v), c->k)));
-	uint16x8_t b = vandq_u16(*a, c->b7f), h = vshrq_n_u16(*a, 8), missed = vtstq_u16(*a, c->b80);
+	uint16x8_t m = vld1q_u16(mean), v = vld1q_u16(dev), a = vld1q_u16(aux), m2, d2;
+	uint16x8_t d = vabdq_u16(x, m);
+	uint16x8_t kv = vcombine_u16(vqmovn_u32(vmull_u16(vget_low_u16(v), c->k)),
+				     vqmovn_u32(vmull_u16(vget_high_u16(v), c->k)));
+	uint16x8_t b = vandq_u16(a, c->b7f), h = vshrq_n_u16(a, 8), missed = vtstq_u16(a, c->b80);
 	uint16x8_t flick = vcgeq_u16(b, c->on);
 	uint16x8_t t = vmaxq_u16(kv, vbslq_u16(flick, c->thrfl, c->thr));
-	uint16x8_t bg1 = vcleq_u16(d, t), match2 = vcleq_u16(d2, t), in0 = vcleq_u16(d, vmaxq_u16(kv, c->thr));
-	uint16x8_t bg2 = vbicq_u16(vandq_u16(match2, vandq_u16(flick, vcgeq_u16(h, c->hon))), bg1);
-	uint16x8_t keep = vorrq_u16(held, bg2), nb, upd2, rep2, e, na;
+	uint16x8_t bg1 = vcleq_u16(d, t), in0 = vcleq_u16(d, vmaxq_u16(kv, c->thr));
+	uint64x2_t all = vreinterpretq_u64_u16(bg1);
+	uint16x8_t match2, bg2, keep, nb, upd2, rep2, e, na;
 	/* NEON shifts per lane: one rounding shift by the lane's own -shift */
-	int16x8_t sh = vbslq_s16(bg1, c->sbg, c->sfg);
+	int16x8_t sh;
 
 	nb = vaddq_u16(vqsubq_u16(b, c->one), vandq_u16(vandq_u16(missed, in0), c->inc));
 	nb = vminq_u16(nb, c->b7f);
+	if ((vgetq_lane_u64(all, 0) & vgetq_lane_u64(all, 1)) == ~(uint64_t)0) {
+		/* all background in mode 1: bg2 = 0, mode 2 and h unchanged */
+		vst1q_u16(mean, step_to(m, x, vbicq_u16(vrshlq_u16(d, c->sbg), held)));
+		e = vabdq_u16(d, v);
+		vst1q_u16(dev, step_to(v, d, vbicq_u16(vrshlq_u16(e, c->sbg), held)));
+		na = vorrq_u16(vshlq_n_u16(h, 8), vorrq_u16(vbicq_u16(c->b80, in0), nb));
+		vst1q_u16(aux, vbslq_u16(held, a, na));
+		return vdupq_n_u16(0);
+	}
+	m2 = vld1q_u16(mean2);
+	d2 = vabdq_u16(x, m2);
+	match2 = vcleq_u16(d2, t);
+	bg2 = vbicq_u16(vandq_u16(match2, vandq_u16(flick, vcgeq_u16(h, c->hon))), bg1);
+	keep = vorrq_u16(held, bg2);
+	sh = vbslq_s16(bg1, c->sbg, c->sfg);
 
-	*m = step_to(*m, x, vbicq_u16(vrshlq_u16(d, sh), keep));
-	e = vabdq_u16(d, *v);
-	*v = step_to(*v, d, vbicq_u16(vrshlq_u16(e, sh), keep));
+	vst1q_u16(mean, step_to(m, x, vbicq_u16(vrshlq_u16(d, sh), keep)));
+	e = vabdq_u16(d, v);
+	vst1q_u16(dev, step_to(v, d, vbicq_u16(vrshlq_u16(e, sh), keep)));
 
 	upd2 = vbicq_u16(match2, vorrq_u16(held, bg1));
 	rep2 = vmvnq_u16(vorrq_u16(vorrq_u16(held, bg1), vorrq_u16(match2, vcgeq_u16(nb, c->on))));
-	*m2 = vbslq_u16(upd2, step_to(*m2, x, vrshlq_u16(d2, c->s2)), vbslq_u16(rep2, x, *m2));
+	vst1q_u16(mean2, vbslq_u16(upd2, step_to(m2, x, vrshlq_u16(d2, c->s2)), vbslq_u16(rep2, x, m2)));
 	h = vbslq_u16(upd2, vminq_u16(vaddq_u16(h, c->one), c->h255), vbicq_u16(h, rep2));
 	na = vorrq_u16(vshlq_n_u16(h, 8), vorrq_u16(vbicq_u16(c->b80, in0), nb));
-	*a = vbslq_u16(held, *a, na);
+	vst1q_u16(aux, vbslq_u16(held, a, na));
 	return vmvnq_u16(vorrq_u16(bg1, bg2));
 }
 
@@ -72,21 +92,10 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 		uint8x16_t h = vtstq_u8(vld1q_u8(hold + i), vld1q_u8(hold + i));
 		uint16x8_t h0 = vreinterpretq_u16_s16(vmovl_s8(vreinterpret_s8_u8(vget_low_u8(h))));
 		uint16x8_t h1 = vreinterpretq_u16_s16(vmovl_s8(vreinterpret_s8_u8(vget_high_u8(h))));
-		uint16x8_t m0 = vld1q_u16(mean + i), m1 = vld1q_u16(mean + i + 8);
-		uint16x8_t v0 = vld1q_u16(dev + i), v1 = vld1q_u16(dev + i + 8);
-		uint16x8_t n0 = vld1q_u16(mean2 + i), n1 = vld1q_u16(mean2 + i + 8);
-		uint16x8_t a0 = vld1q_u16(aux + i), a1 = vld1q_u16(aux + i + 8);
-		uint16x8_t f0 = step8(vshll_n_u8(vget_low_u8(x), 8), &m0, &v0, &n0, &a0, h0, &c);
-		uint16x8_t f1 = step8(vshll_n_u8(vget_high_u8(x), 8), &m1, &v1, &n1, &a1, h1, &c);
+		uint16x8_t f0 = step8(vshll_n_u8(vget_low_u8(x), 8), mean + i, dev + i, mean2 + i, aux + i, h0, &c);
+		uint16x8_t f1 = step8(vshll_n_u8(vget_high_u8(x), 8), mean + i + 8, dev + i + 8, mean2 + i + 8, aux + i + 8,
+				      h1, &c);
 
-		vst1q_u16(mean + i, m0);
-		vst1q_u16(mean + i + 8, m1);
-		vst1q_u16(dev + i, v0);
-		vst1q_u16(dev + i + 8, v1);
-		vst1q_u16(mean2 + i, n0);
-		vst1q_u16(mean2 + i + 8, n1);
-		vst1q_u16(aux + i, a0);
-		vst1q_u16(aux + i + 8, a1);
 		vst1q_u8(fg + i, vcombine_u8(vmovn_u16(f0), vmovn_u16(f1)));
 	}
 	zp_bg_row_scalar(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, kp);
