@@ -5,8 +5,9 @@
 #include <immintrin.h>
 
 struct consts {
-	__m256i zero, ones, one, thr, thrfl, k, inc, on1, hon1, b7f, b80, h255;
+	__m256i zero, ones, one, lo8, thr, thrfl, k, inc, on1, hon1, b7f, b80, h255;
 	__m128i cbg, cfg, c2; /* shift counts: shift - 1 */
+	bool quiet_ok;       /* blink_on > 0: a pixel with b 0 is not flickering */
 };
 
 static inline __m256i absdiff_u16(__m256i a, __m256i b)
@@ -54,21 +55,11 @@ static inline void st(uint16_t *p, __m256i v)
 	_mm256_storeu_si256((__m256i *)p, v);
 }
 
-/*
- * Sixteen pixels: x the pixels in 8.8, held all ones where the pixel must
- * not learn; the state is read from and written to the arrays given.
- * Returns the foreground mask (all ones = fg). When all sixteen match
- * mode 1 (most of a frame), mode 2 is neither needed nor changed, and is
- * not read at all.
- */
-static inline __m256i step16(__m256i x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux, __m256i held,
-			     const struct consts *c)
+/* The general case of step16(): m, v, a the state loaded, d = |x - m|, kv = sat16(dev_mult * v). */
+static inline __m256i step16_full(__m256i x, __m256i m, __m256i v, __m256i a, __m256i d, __m256i kv, uint16_t *mean,
+				  uint16_t *dev, uint16_t *mean2, uint16_t *aux, __m256i held, const struct consts *c)
 {
-	__m256i m = ld(mean), v = ld(dev), a = ld(aux), m2, d2;
-	__m256i d = absdiff_u16(x, m);
-	__m256i lo = _mm256_mullo_epi16(v, c->k);
-	__m256i hi = _mm256_mulhi_epu16(v, c->k);
-	__m256i kv = _mm256_or_si256(lo, _mm256_xor_si256(_mm256_cmpeq_epi16(hi, c->zero), c->ones));
+	__m256i m2, d2;
 	__m256i b = _mm256_and_si256(a, c->b7f), h = _mm256_srli_epi16(a, 8);
 	__m256i flick = _mm256_cmpgt_epi16(b, c->on1);
 	__m256i t = _mm256_max_epu16(kv, _mm256_blendv_epi8(c->thr, c->thrfl, flick));
@@ -114,6 +105,42 @@ static inline __m256i step16(__m256i x, uint16_t *mean, uint16_t *dev, uint16_t 
 	return _mm256_xor_si256(_mm256_or_si256(bg1, bg2), c->ones);
 }
 
+/*
+ * Sixteen pixels: x the pixels in 8.8, held all ones where the pixel must
+ * not learn; the state is read from and written to the arrays given.
+ * Returns the foreground mask (all ones = fg). When all sixteen match
+ * mode 1 (most of a frame), mode 2 is neither needed nor changed, and is
+ * not read at all; for quiet pixels aux is not written either.
+ */
+static inline __m256i step16(__m256i x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux, __m256i held,
+			     const struct consts *c)
+{
+	__m256i m = ld(mean), v = ld(dev), a = ld(aux);
+	__m256i d = absdiff_u16(x, m);
+	__m256i lo = _mm256_mullo_epi16(v, c->k);
+	__m256i hi = _mm256_mulhi_epu16(v, c->k);
+	__m256i kv = _mm256_or_si256(lo, _mm256_xor_si256(_mm256_cmpeq_epi16(hi, c->zero), c->ones));
+
+	/*
+	 * Quiet pixels (blink level 0, not missed last frame: not flickering
+	 * when blink_on > 0) that all match mode 1 at the plain threshold:
+	 * only mean and dev learn; aux stays as it is (b stays 0, the missed
+	 * bit 0, h unchanged), so it is not even written. Most of a frame.
+	 */
+	if (c->quiet_ok && _mm256_movemask_epi8(_mm256_cmpeq_epi16(_mm256_and_si256(a, c->lo8), c->zero)) == -1) {
+		__m256i t0 = _mm256_max_epu16(kv, c->thr);
+
+		if (_mm256_movemask_epi8(_mm256_cmpeq_epi16(_mm256_subs_epu16(d, t0), c->zero)) == -1) {
+			__m256i e = absdiff_u16(d, v);
+
+			st(mean, step_to(m, x, _mm256_andnot_si256(held, rshr_u16(d, c->cbg, c->zero)), c->zero));
+			st(dev, step_to(v, d, _mm256_andnot_si256(held, rshr_u16(e, c->cbg, c->zero)), c->zero));
+			return c->zero;
+		}
+	}
+	return step16_full(x, m, v, a, d, kv, mean, dev, mean2, aux, held, c);
+}
+
 void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 		    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp)
 {
@@ -123,6 +150,8 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.zero = _mm256_setzero_si256();
 	c.ones = _mm256_cmpeq_epi8(c.zero, c.zero);
 	c.one = _mm256_set1_epi16(1);
+	c.lo8 = _mm256_set1_epi16(0xff);
+	c.quiet_ok = kp->blink_on > 0;
 	c.thr = _mm256_set1_epi16((short)kp->thr);
 	c.thrfl = _mm256_set1_epi16((short)kp->thr_fl);
 	c.k = _mm256_set1_epi16((short)kp->dev_mult);

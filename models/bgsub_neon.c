@@ -5,9 +5,10 @@
 #include <arm_neon.h>
 
 struct consts {
-	uint16x8_t thr, thrfl, one, inc, on, hon, b7f, b80, h255;
+	uint16x8_t thr, thrfl, one, lo8, inc, on, hon, b7f, b80, h255;
 	uint16x4_t k;
 	int16x8_t sbg, sfg, s2; /* -shift: vrshlq by a negative count is a rounding right shift */
+	bool quiet_ok;          /* blink_on > 0: a pixel with b 0 is not flickering */
 };
 
 /* m moved towards x by step (x > m: up, else down). */
@@ -16,30 +17,31 @@ static inline uint16x8_t step_to(uint16x8_t m, uint16x8_t x, uint16x8_t step)
 	return vbslq_u16(vcgtq_u16(x, m), vaddq_u16(m, step), vsubq_u16(m, step));
 }
 
-/*
- * Eight pixels, as step8 in bgsub_sse2.c: the state read from and written
- * to the arrays given; mode 2 not read when all eight match mode 1.
- * Returns the foreground mask.
- */
-static inline uint16x8_t step8(uint16x8_t x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
-			       uint16x8_t held, const struct consts *c)
+/* true when every lane of the mask is set */
+static inline bool all8(uint16x8_t mask)
 {
-	uint16x8_t m = vld1q_u16(mean), v = vld1q_u16(dev), a = vld1q_u16(aux), m2, d2;
-	uint16x8_t d = vabdq_u16(x, m);
-	uint16x8_t kv = vcombine_u16(vqmovn_u32(vmull_u16(vget_low_u16(v), c->k)),
-				     vqmovn_u32(vmull_u16(vget_high_u16(v), c->k)));
+	uint64x2_t q = vreinterpretq_u64_u16(mask);
+
+	return (vgetq_lane_u64(q, 0) & vgetq_lane_u64(q, 1)) == ~(uint64_t)0;
+}
+
+/* The general case of step8(): m, v, a the state loaded, d = |x - m|, kv = sat16(dev_mult * v). */
+static inline uint16x8_t step8_full(uint16x8_t x, uint16x8_t m, uint16x8_t v, uint16x8_t a, uint16x8_t d,
+				    uint16x8_t kv, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+				    uint16x8_t held, const struct consts *c)
+{
+	uint16x8_t m2, d2;
 	uint16x8_t b = vandq_u16(a, c->b7f), h = vshrq_n_u16(a, 8), missed = vtstq_u16(a, c->b80);
 	uint16x8_t flick = vcgeq_u16(b, c->on);
 	uint16x8_t t = vmaxq_u16(kv, vbslq_u16(flick, c->thrfl, c->thr));
 	uint16x8_t bg1 = vcleq_u16(d, t), in0 = vcleq_u16(d, vmaxq_u16(kv, c->thr));
-	uint64x2_t all = vreinterpretq_u64_u16(bg1);
 	uint16x8_t match2, bg2, keep, nb, upd2, rep2, e, na;
 	/* NEON shifts per lane: one rounding shift by the lane's own -shift */
 	int16x8_t sh;
 
 	nb = vaddq_u16(vqsubq_u16(b, c->one), vandq_u16(vandq_u16(missed, in0), c->inc));
 	nb = vminq_u16(nb, c->b7f);
-	if ((vgetq_lane_u64(all, 0) & vgetq_lane_u64(all, 1)) == ~(uint64_t)0) {
+	if (all8(bg1)) {
 		/* all background in mode 1: bg2 = 0, mode 2 and h unchanged */
 		vst1q_u16(mean, step_to(m, x, vbicq_u16(vrshlq_u16(d, c->sbg), held)));
 		e = vabdq_u16(d, v);
@@ -68,6 +70,29 @@ static inline uint16x8_t step8(uint16x8_t x, uint16_t *mean, uint16_t *dev, uint
 	return vmvnq_u16(vorrq_u16(bg1, bg2));
 }
 
+/*
+ * Eight pixels, as step8 in bgsub_sse2.c: the state read from and written
+ * to the arrays given; mode 2 not read when all eight match mode 1, aux not
+ * written for quiet pixels. Returns the foreground mask.
+ */
+static inline uint16x8_t step8(uint16x8_t x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+			       uint16x8_t held, const struct consts *c)
+{
+	uint16x8_t m = vld1q_u16(mean), v = vld1q_u16(dev), a = vld1q_u16(aux);
+	uint16x8_t d = vabdq_u16(x, m);
+	uint16x8_t kv = vcombine_u16(vqmovn_u32(vmull_u16(vget_low_u16(v), c->k)),
+				     vqmovn_u32(vmull_u16(vget_high_u16(v), c->k)));
+
+	/* quiet pixels all matching mode 1 at the plain threshold: as in bgsub_sse2.c */
+	if (c->quiet_ok && all8(vceqq_u16(vandq_u16(a, c->lo8), vdupq_n_u16(0))) &&
+	    all8(vcleq_u16(d, vmaxq_u16(kv, c->thr)))) {
+		vst1q_u16(mean, step_to(m, x, vbicq_u16(vrshlq_u16(d, c->sbg), held)));
+		vst1q_u16(dev, step_to(v, d, vbicq_u16(vrshlq_u16(vabdq_u16(d, v), c->sbg), held)));
+		return vdupq_n_u16(0);
+	}
+	return step8_full(x, m, v, a, d, kv, mean, dev, mean2, aux, held, c);
+}
+
 void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 		    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp)
 {
@@ -77,6 +102,8 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.thr = vdupq_n_u16(kp->thr);
 	c.thrfl = vdupq_n_u16(kp->thr_fl);
 	c.one = vdupq_n_u16(1);
+	c.lo8 = vdupq_n_u16(0xff);
+	c.quiet_ok = kp->blink_on > 0;
 	c.inc = vdupq_n_u16(kp->blink_inc);
 	c.on = vdupq_n_u16(kp->blink_on);
 	c.hon = vdupq_n_u16(kp->hits_on);

@@ -5,8 +5,9 @@
 #include <emmintrin.h>
 
 struct consts {
-	__m128i zero, ones, one, thr, thrfl, k, inc, on1, hon1, b7f, b80, h255;
+	__m128i zero, ones, one, lo8, thr, thrfl, k, inc, on1, hon1, b7f, b80, h255;
 	__m128i cbg, cfg, c2; /* shift counts: shift - 1 */
+	bool quiet_ok;        /* blink_on > 0: a pixel with b 0 is not flickering */
 };
 
 static inline __m128i absdiff_u16(__m128i a, __m128i b)
@@ -50,20 +51,11 @@ static inline void st(uint16_t *p, __m128i v)
 	_mm_storeu_si128((__m128i *)p, v);
 }
 
-/*
- * Eight pixels: x the pixels in 8.8, held all ones where the pixel must not
- * learn; the state is read from and written to the arrays given. Returns
- * the foreground mask (all ones = fg). When all eight match mode 1 (most
- * of a frame), mode 2 is neither needed nor changed, and is not read.
- */
-static inline __m128i step8(__m128i x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux, __m128i held,
-			    const struct consts *c)
+/* The general case of step8(): m, v, a the state loaded, d = |x - m|, kv = sat16(dev_mult * v). */
+static inline __m128i step8_full(__m128i x, __m128i m, __m128i v, __m128i a, __m128i d, __m128i kv, uint16_t *mean,
+				 uint16_t *dev, uint16_t *mean2, uint16_t *aux, __m128i held, const struct consts *c)
 {
-	__m128i m = ld(mean), v = ld(dev), a = ld(aux), m2, d2;
-	__m128i d = absdiff_u16(x, m);
-	__m128i lo = _mm_mullo_epi16(v, c->k);
-	__m128i hi = _mm_mulhi_epu16(v, c->k);
-	__m128i kv = _mm_or_si128(lo, _mm_xor_si128(_mm_cmpeq_epi16(hi, c->zero), c->ones));
+	__m128i m2, d2;
 	__m128i b = _mm_and_si128(a, c->b7f), h = _mm_srli_epi16(a, 8);
 	/* b <= 127, h <= 255, on1 and hon1 in -1..254: signed compares are right */
 	__m128i flick = _mm_cmpgt_epi16(b, c->on1);
@@ -108,6 +100,41 @@ static inline __m128i step8(__m128i x, uint16_t *mean, uint16_t *dev, uint16_t *
 	return _mm_xor_si128(_mm_or_si128(bg1, bg2), c->ones);
 }
 
+/*
+ * Eight pixels: x the pixels in 8.8, held all ones where the pixel must not
+ * learn; the state is read from and written to the arrays given. Returns
+ * the foreground mask (all ones = fg). When all eight match mode 1 (most
+ * of a frame), mode 2 is neither needed nor changed, and is not read; for
+ * quiet pixels aux is not written either.
+ */
+static inline __m128i step8(__m128i x, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux, __m128i held,
+			    const struct consts *c)
+{
+	__m128i m = ld(mean), v = ld(dev), a = ld(aux);
+	__m128i d = absdiff_u16(x, m);
+	__m128i lo = _mm_mullo_epi16(v, c->k);
+	__m128i hi = _mm_mulhi_epu16(v, c->k);
+	__m128i kv = _mm_or_si128(lo, _mm_xor_si128(_mm_cmpeq_epi16(hi, c->zero), c->ones));
+
+	/*
+	 * Quiet pixels (blink level 0, not missed last frame: not flickering
+	 * when blink_on > 0) that all match mode 1 at the plain threshold:
+	 * only mean and dev learn; aux stays as it is, and is not written.
+	 */
+	if (c->quiet_ok && _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(a, c->lo8), c->zero)) == 0xffff) {
+		__m128i t0 = _mm_add_epi16(_mm_subs_epu16(kv, c->thr), c->thr);
+
+		if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_subs_epu16(d, t0), c->zero)) == 0xffff) {
+			__m128i e = absdiff_u16(d, v);
+
+			st(mean, step_to(m, x, _mm_andnot_si128(held, rshr_u16(d, c->cbg, c->zero)), c->zero));
+			st(dev, step_to(v, d, _mm_andnot_si128(held, rshr_u16(e, c->cbg, c->zero)), c->zero));
+			return c->zero;
+		}
+	}
+	return step8_full(x, m, v, a, d, kv, mean, dev, mean2, aux, held, c);
+}
+
 void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 		    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp)
 {
@@ -117,6 +144,8 @@ void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.zero = _mm_setzero_si128();
 	c.ones = _mm_cmpeq_epi8(c.zero, c.zero);
 	c.one = _mm_set1_epi16(1);
+	c.lo8 = _mm_set1_epi16(0xff);
+	c.quiet_ok = kp->blink_on > 0;
 	c.thr = _mm_set1_epi16((short)kp->thr);
 	c.thrfl = _mm_set1_epi16((short)kp->thr_fl);
 	c.k = _mm_set1_epi16((short)kp->dev_mult);

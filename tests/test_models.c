@@ -124,7 +124,7 @@ static int first_diff(const void *a, const void *b, size_t n)
  * `off` elements, each ending at a guard page. Runs BG_FRAMES frames through
  * scalar and `simd` from the same state and compares mean, dev and fg.
  */
-static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
+static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed, bool quiet)
 {
 	const struct zp_kernels *ks = kernels(ZP_SIMD_SCALAR), *kv = kernels(simd);
 	int stride = w + pad, hstride = w + (pad * 3) % 17, fstride = w + (pad * 5) % 13;
@@ -152,6 +152,8 @@ static void bg_case(zp_simd simd, int w, int h, int pad, int off, uint32_t seed)
 		dev[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)(rnd(&s) % 4096);
 		mean2[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)rnd(&s);
 		aux[0][i] = edge ? ev[rnd(&s) % 8] : (uint16_t)rnd(&s);
+		if (quiet) /* a fresh model: nothing flickers yet (the SIMD rows' quiet shortcut) */
+			aux[0][i] = (uint16_t)(rnd(&s) % 4 ? aux[0][i] & 0xff00 : 0);
 	}
 	memcpy(mean[1], mean[0], n * 2);
 	memcpy(dev[1], dev[0], n * 2);
@@ -215,10 +217,10 @@ START_TEST(bg_row_paths_match_scalar)
 	for (int p = 0; p < np; p++) {
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 			for (int v = 0; v < 3; v++)
-				bg_case(paths[p], sizes[i][0], sizes[i][1], v * 7, (v * 5 + 1) % 16, rnd(&seed));
+				bg_case(paths[p], sizes[i][0], sizes[i][1], v * 7, (v * 5 + 1) % 16, rnd(&seed), v == 2);
 		/* below one vector and around it */
 		for (int w = 1; w <= 70; w++)
-			bg_case(paths[p], w, 2, w % 16, w % 15 + 1, rnd(&seed));
+			bg_case(paths[p], w, 2, w % 16, w % 15 + 1, rnd(&seed), w % 2);
 	}
 }
 END_TEST
