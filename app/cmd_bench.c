@@ -379,7 +379,7 @@ static void print_text(const struct bench *b)
 	}
 	printf("\nns/px: per pixel of the size shown (the detector: per input pixel). x MOG2: MOG2 apply time / this "
 	       "row's\n(speed-up). x floor: this row's time / the memcpy floor at the same size, which copies the "
-	       "frame\n(%d B/px) and a buffer the size of the model's mean+dev (4 B/px): the %d B/px the model update "
+	       "frame\n(%d B/px) and a buffer the size of the model's state (8 B/px): the %d B/px the model update "
 	       "reads\nand writes.\n",
 	       1, ZP_BENCH_MODEL_BYTES_PER_PIXEL);
 	printf("\nmemory: detector state %zu bytes (%.2f MiB) at 640x480, %zu bytes (%.2f MiB) at %dx%d\n",

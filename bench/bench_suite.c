@@ -266,7 +266,7 @@ int zp_bench_cv(const zp_bench_frames *fr, zp_cv_bgsub_kind kind, int reps, doub
 	return 0;
 }
 
-/* Bytes of model state per pixel (models.h: mean, dev, mean2, counters). */
+/* Bytes of model state per pixel (models.h: mean, dev, mean2, counters): (ZP_BENCH_MODEL_BYTES_PER_PIXEL - 2) / 2. */
 #define ZP_MODEL_BYTES_PER_PX 8
 
 /* Page-aligned buffer of at least `bytes` (rounded up to whole pages), or NULL. */

@@ -76,8 +76,8 @@ int zp_bench_cv(const zp_bench_frames *fr, zp_cv_bgsub_kind kind, int reps, doub
  */
 int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms);
 
-/* Bytes a model update reads plus writes per pixel (hold NULL): luma 1 + mean/dev 4 + mean/dev 4 + fg 1. */
-#define ZP_BENCH_MODEL_BYTES_PER_PIXEL 10
+/* Bytes a model update reads plus writes per pixel (hold NULL): luma 1 + state 8 + state 8 + fg 1. */
+#define ZP_BENCH_MODEL_BYTES_PER_PIXEL 18
 
 /* Median of v[0..n) (sorts v). 0 when n < 1. */
 double zp_bench_median(double *v, int n);
