@@ -957,7 +957,7 @@ START_TEST(tune_bad_input)
 	zp_exec_free(&r);
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "--grid", "threshold=1,2", NULL);
 	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "(missing --gt)");
+	assert_one_line(&r, "no ground truth found");
 	zp_exec_free(&r);
 	/* a sweep estimated over --max-hours: said before it starts, nothing written */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
