@@ -91,7 +91,7 @@ int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char 
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	size_t cap = 0, best = 0, best_len = 0;
+	size_t cap = 0, best = 0, best_len = 0, stray = 0;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -134,14 +134,23 @@ int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char 
 			start = i;
 		}
 	}
-	/* Keep only the chosen series, at the front. */
+	/*
+	 * Keep only the chosen series, at the front. Files of the same name with
+	 * another extension (in000003.jpg among in*.png) are frames left out:
+	 * said. Other names (a CDnet ROI.bmp, a Wallflower hand-segmented mask)
+	 * are other series and say nothing.
+	 */
 	for (size_t i = 0; i < s->n; i++)
-		if (i < best || i >= best + best_len)
+		if (i < best || i >= best + best_len) {
+			const zp_numbered *k = &s->imgs[best], *o = &s->imgs[i];
+
+			stray += o->prefix_len == k->prefix_len && !strncmp(o->name, k->name, k->prefix_len);
 			free(s->imgs[i].name);
+		}
 	memmove(s->imgs, s->imgs + best, best_len * sizeof(*s->imgs));
-	if (warn && s->n > best_len)
-		zp_log(ZP_LOG_WARNING, "%s: %zu numbered files of another name or extension are skipped (the frames "
-		       "are the %zu files like %s)", dir, s->n - best_len, best_len, s->imgs[0].name);
+	if (warn && stray)
+		zp_log(ZP_LOG_WARNING, "%s: %zu numbered files of the same name with another extension are skipped "
+		       "(the frames are the %zu files like %s)", dir, stray, best_len, s->imgs[0].name);
 	s->n = best_len;
 	for (size_t i = 1; i < s->n; i++) {
 		if (s->imgs[i].num == s->imgs[i - 1].num) {

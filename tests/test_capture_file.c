@@ -253,7 +253,7 @@ static char *stderr_of_open(const char *path)
 	return buf;
 }
 
-/* Skipped files are not silent: gaps in the numbers and another series are warned about, naming the folder. */
+/* Skipped files are not silent: gaps in the numbers and frames of another extension are warned about, naming the folder. */
 START_TEST(image_folder_gaps_and_strays_are_warned)
 {
 	char dir[64];
@@ -267,7 +267,7 @@ START_TEST(image_folder_gaps_and_strays_are_warned)
 	write_image(dir, "000003.jpg", 3, 8, 6);     /* mixed extensions: another series */
 	log = stderr_of_open(dir);
 	ck_assert_msg(strstr(log, "5 numbers missing in 2 gaps (the first after 000002.png)") != NULL, "%s", log);
-	ck_assert_msg(strstr(log, "1 numbered files of another name or extension are skipped") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "1 numbered files of the same name with another extension are skipped") != NULL, "%s", log);
 	ck_assert_msg(strstr(log, dir) != NULL, "%s", log);
 	rm_tree(dir);
 
