@@ -30,6 +30,7 @@
  * Pixels: the frame goes to the detector only; nothing here writes an image.
  */
 #include "app_run.h"
+#include "timesync.h"
 #include "app.h"
 #include "app_ground.h"
 #include "app_runlog.h"
@@ -62,8 +63,8 @@
 #define RUN_STATUS_MIN_MS 1000        /* STATUS= at most this often, unless the light state changed */
 #define RUN_BUTTON_STUCK_MS 60000     /* a button held this long is reported (it still counts as presence) */
 #define RUN_CLOCK_FWD_MS 1000         /* the wall clock ran this much further than the loop's time: it jumped */
-#define RUN_CLOCK_BACK_MS 3600000
-#define RUN_CAMERA_REFUSED_MS 10000   /* a camera refused by the sandbox this long: exit 1, systemd restarts */     /* set back by up to this: time already counted is not counted again */
+#define RUN_CLOCK_BACK_MS 3600000      /* set back by up to this: time already counted is not counted again */
+#define RUN_CAMERA_REFUSED_MS 10000   /* a camera refused by the sandbox this long: exit 1, systemd restarts */
 
 /* ---- the environment ---- */
 
@@ -93,6 +94,7 @@ void zp_run_env_default(zp_run_env *env)
 	env->line_fail_exit_ms = 5000;
 	env->store_retry_ms = 1000;
 	env->store_queue_rows = 0;
+	env->clock_check_ms = 1000;
 }
 
 /* Measurement only (latency), never behaviour: the behaviour runs on env->mono_ms. */
@@ -191,6 +193,11 @@ struct run {
 	const zp_run_opts *o;
 	zp_run_env env;
 	zp_config *cfg;
+
+	/* the wall clock: counts are kept only once it is synchronised */
+	bool clock_known;
+	bool clock_said;           /* "not synchronised" logged */
+	int64_t clock_asked;       /* loop time it was last asked */
 
 	/* signals */
 	int sfd;
@@ -867,6 +874,40 @@ static int64_t wall_span(struct run *r, int64_t wall, int64_t dt)
 }
 
 /*
+ * Is the wall clock known? A Pi has no battery clock: until NTP sets it the
+ * date is 1970 or the last shutdown, and counts stamped with it would be
+ * wrong for ever. So until the kernel says the clock is synchronised
+ * (adjtimex, asked once a second - clock_check_ms: a system call that does
+ * not wait) the
+ * lights run as always and the counts of that time are dropped, counted in
+ * the summary's unsynced_ms and said once in the log. Dry runs (--source)
+ * keep the recording's time and are not held back.
+ */
+static bool clock_known(struct run *r)
+{
+	int rc;
+
+	if (r->clock_known || r->o->source)
+		return true;
+	if (r->clock_said && r->now - r->clock_asked < r->env.clock_check_ms && r->now >= r->clock_asked)
+		return false;
+	r->clock_asked = r->now;
+	rc = r->env.clock_synced ? r->env.clock_synced(r->env.clock_ctx) : zp_clock_synced();
+	if (rc == 1) {
+		r->clock_known = true;
+		if (r->clock_said)
+			zp_log(ZP_LOG_NOTICE, "the clock is synchronised: counts are kept from now on (%.0f s of counts "
+			       "were not kept before)", (double)r->sum.unsynced_ms / 1000.0);
+		return true;
+	}
+	if (!r->clock_said)
+		zp_log(ZP_LOG_WARNING, "the clock is not synchronised yet%s: the lights run, but counts are not kept "
+		       "until it is (they would carry a wrong date)", rc < 0 ? " (the kernel cannot say)" : "");
+	r->clock_said = true;
+	return false;
+}
+
+/*
  * The sample [last_sample, now] for the store, and the fault time. The
  * occupancy and light state are those held during the span (the previous
  * frame's); events and activations count at its end.
@@ -886,6 +927,10 @@ static void account(struct run *r, const zp_result *res)
 		r->sum.no_frame_ms += dt;
 	if (!r->sampler)
 		return;
+	if (!clock_known(r)) {
+		r->sum.unsynced_ms += dt; /* counted, never stamped with a wrong date */
+		return;
+	}
 	memset(&smp, 0, sizeof(smp));
 	smp.wall_ms = wall_now(r);
 	smp.dt_ms = wall_span(r, smp.wall_ms, dt);
@@ -1291,6 +1336,9 @@ static void summarize(struct run *r)
 	       "writes, %" PRIu64 " reopens; %" PRIu64 " log messages and %" PRIu64 " systemd notifications dropped",
 	       s->loop_stalls, s->loop_stall_max_ms, s->rows_written, s->rows_waiting, s->rows_dropped,
 	       s->store_failures, s->store_reopens, s->log_dropped, s->notify_dropped);
+	if (s->unsynced_ms > 0)
+		zp_log(ZP_LOG_WARNING, "counts of %.1f s were not kept: the clock was not synchronised",
+		       (double)s->unsynced_ms / 1000.0);
 	if (r->o->stats)
 		zp_log(ZP_LOG_INFO, "latency frame -> light line set, %dx%d, %" PRIu64 " frames: median %.0f us, "
 		       "p99 %.0f us, max %.0f us, mean %.0f us", s->width, s->height, s->latency.n,

@@ -78,6 +78,7 @@ typedef struct zp_run_summary {
 	uint64_t source_faults;    /* errors from the source (camera lost, stalled, refused, ...) */
 	uint64_t stalls;           /* times the controller went fail-safe because frames stopped */
 	int64_t no_frame_ms;       /* time in fail-safe because no frame came */
+	int64_t unsynced_ms;       /* time whose counts were not kept: the wall clock was not synchronised yet */
 	uint64_t activations;      /* the controller's counters at exit */
 	int64_t on_ms;
 	int64_t failsafe_ms;
@@ -100,6 +101,9 @@ typedef struct zp_run_summary {
 typedef struct zp_run_env {
 	int64_t (*mono_ms)(void *ctx);  /* monotonic ms; the camera's frame times are in this base */
 	int64_t (*wall_ms)(void *ctx);  /* Unix time ms, for the counts store */
+	int (*clock_synced)(void *ctx); /* 1 when the wall clock is known (NTP), else 0 or < 0; NULL: the kernel's
+	                                   word (zp_clock_synced, timesync.h) */
+	int clock_check_ms;       /* until the clock is synchronised it is asked this often (1000) */
 	void *clock_ctx;
 	void (*hook)(void *ctx, const zp_run_step *step); /* after every iteration; may be NULL */
 	void *hook_ctx;

@@ -244,6 +244,9 @@ static const char *const allowed[] = {
 	/* time */
 	"clock_gettime", "clock_gettime64", "clock_getres", "clock_getres_time64", "clock_nanosleep",
 	"clock_nanosleep_time64", "nanosleep", "gettimeofday", "time",
+	/* is the clock synchronised? adjtimex with no mode set only reads (setting needs CAP_SYS_TIME, which
+	 * the daemon's user does not have); glibc asks through clock_adjtime */
+	"adjtimex", "clock_adjtime", "clock_adjtime64",
 	/* signals (tgkill: raise/abort of this process; Landlock scopes signals to it) */
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "sigaltstack", "rt_sigpending",
 	"rt_sigtimedwait", "rt_sigtimedwait_time64", "restart_syscall", "tgkill", "tkill", "signalfd4",

@@ -22,7 +22,7 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
       ${CMAKE_SOURCE_DIR}/app/app_ground.c
       $<TARGET_OBJECTS:zp_capture_v4l2_obj>
       ${_zp_run_gpiod} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c)
-  set(_zp_run_libs zp_config zp_detector zp_gpio_core zp_privacy zp_calibration zp_common)
+  set(_zp_run_libs zp_config zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration zp_common)
   if(ZP_STATIC_TESTS)
     # no libsystemd.a in Debian: sd_notify() as libsystemd does it, over $NOTIFY_SOCKET
     list(APPEND _zp_run_src ${_zp_run_fakes}/fake_sd_notify.c)

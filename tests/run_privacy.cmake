@@ -20,7 +20,7 @@ if(TARGET zp_capture_cv AND TARGET PkgConfig::SYSTEMD AND TARGET zp_openlog_prel
             ${CMAKE_SOURCE_DIR}/app/app_ground.c
             $<TARGET_OBJECTS:zp_capture_v4l2_obj>
             ${_zp_rp_gpiod} ${_zp_rp_fakes}/fake_gpio_kernel.c ${_zp_rp_fakes}/fake_v4l2.c
-    LIBS zp_config zp_capture_cv zp_capture_core zp_cvwrap zp_detector zp_gpio_core zp_privacy zp_calibration
+    LIBS zp_config zp_capture_cv zp_capture_core zp_cvwrap zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration
          zp_common PkgConfig::SYSTEMD PkgConfig::ZP_RUNPRIV_SQLITE3
     LABELS app run privacy
     TIMEOUT 300

@@ -66,6 +66,8 @@ typedef void (*step_fn)(struct t *t, const zp_run_step *st);
 
 /* Everything one test needs; one per process (Check forks each test). */
 struct t {
+	int synced_after;       /* the clock reads synchronised once frame synced_after was processed (-1: always) */
+	int synced_calls;
 	char dir[256];
 	char config[300];
 	char store[300];
@@ -118,6 +120,15 @@ static int64_t test_wall(void *ctx)
 
 	/* 2024-01-01T00:00:00Z + elapsed */
 	return 1704067200000LL + (zp_now_ms() - t->mono0);
+}
+
+/* The kernel's word on the wall clock, scripted: synchronised once frame synced_after was processed. */
+static int test_synced(void *ctx)
+{
+	struct t *t = ctx;
+
+	t->synced_calls++;
+	return t->synced_after < 0 || (t->synced_after <= MAX_FRAMES && t->t_frame[t->synced_after] != 0);
 }
 
 static void drain_notify(struct t *t)
@@ -343,7 +354,10 @@ static void setup(void)
 	zp_run_env_default(&T.env);
 	T.env.mono_ms = test_mono;
 	T.env.wall_ms = test_wall;
+	T.env.clock_synced = test_synced;
 	T.env.clock_ctx = &T;
+	T.synced_after = -1;
+	T.synced_calls = 0;
 	T.env.hook = test_hook;
 	T.env.hook_ctx = &T;
 	T.env.sandbox = false;   /* it would bind this test process; run_binary.sh runs the binary with it */
@@ -628,6 +642,52 @@ START_TEST(normal_run)
 	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights off"), 0);
 	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights on"), 0);
 	ck_assert_int_eq(note_count(&T, "WATCHDOG=1"), 0);   /* no WATCHDOG_USEC: no pings */
+}
+END_TEST
+
+/*
+ * A Pi without a battery clock: until the clock is synchronised the lights
+ * work as always, but no count is kept (it would carry a wrong date) - the
+ * time is counted in the summary and said once in the log. Asked once a
+ * second: synchronised after 3 questions, the person who comes later is
+ * counted; never synchronised, nothing is.
+ */
+START_TEST(counts_wait_for_the_clock)
+{
+	struct cfg c;
+	struct edge e[16];
+	struct totals tt;
+	int64_t span;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+	T.env.clock_check_ms = 50;
+	T.synced_after = 1000000; /* never */
+	ck_assert_int_eq(run_daemon("--max-frames", "220"), ZP_EXIT_OK);
+	span = T.t_frame[220] - T.t_frame[1];
+	ck_assert_int_eq(edges(LIGHT, e, 16), 5);  /* the lights as in normal_run */
+	ck_assert_int_eq(e[2].v, 1);
+	tt = store_totals();
+	ck_assert_int_eq(tt.entered, 0);
+	ck_assert(tt.occupied_s == 0 && tt.on_s == 0);
+	ck_assert_int_ge(T.sum.unsynced_ms, span);
+	ck_assert_int_le(T.synced_calls, span / 50 + 3);   /* asked every clock_check_ms, not every frame */
+	ck_assert_int_ge(T.synced_calls, span / 50 - 3);
+	ck_assert_int_eq(log_count("the clock is not synchronised yet"), 1);
+	ck_assert_log("counts of ");
+
+	/* the same scene afresh, the clock synchronised from frame 40, before the person comes (frame 60) */
+	teardown();
+	setup();
+	write_config(&T, &c);
+	T.env.clock_check_ms = 50;
+	T.synced_after = 40;
+	ck_assert_int_eq(run_daemon("--max-frames", "220"), ZP_EXIT_OK);
+	tt = store_totals();
+	ck_assert_int_eq(tt.entered, 1);
+	ck_assert_int_gt(T.sum.unsynced_ms, 0);
+	ck_assert_int_lt(T.sum.unsynced_ms, T.t_frame[60] - T.t_frame[1]);
+	ck_assert_log("the clock is synchronised: counts are kept from now on");
 }
 END_TEST
 
@@ -2158,6 +2218,7 @@ static Suite *run_suite(void)
 	tcase_add_test(tn, push_button_switches_light_on);
 	tcase_add_test(tn, bad_options_and_config);
 	tcase_add_test(tn, service_refuses_simulated_line);
+	tcase_add_test(tn, counts_wait_for_the_clock);
 	tcase_add_test(tn, library_messages_tagged_and_limited);
 #ifndef ZP_TEST_VIDEO
 	tcase_add_test(tn, recording_y4m_without_opencv);
