@@ -32,21 +32,27 @@
 #include "app_run.h"
 #include "app.h"
 #include "app_ground.h"
+#include "app_runlog.h"
 
 #include "capture.h"
 #include "config.h"
 #include "detector.h"
 #include "store.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,7 +62,8 @@
 #define RUN_STATUS_MIN_MS 1000        /* STATUS= at most this often, unless the light state changed */
 #define RUN_BUTTON_STUCK_MS 60000     /* a button held this long is reported (it still counts as presence) */
 #define RUN_CLOCK_FWD_MS 1000         /* the wall clock ran this much further than the loop's time: it jumped */
-#define RUN_CLOCK_BACK_MS 3600000     /* set back by up to this: time already counted is not counted again */
+#define RUN_CLOCK_BACK_MS 3600000
+#define RUN_CAMERA_REFUSED_MS 10000   /* a camera refused by the sandbox this long: exit 1, systemd restarts */     /* set back by up to this: time already counted is not counted again */
 
 /* ---- the environment ---- */
 
@@ -84,7 +91,8 @@ void zp_run_env_default(zp_run_env *env)
 	env->gpio_retry_ms = 2000;
 	env->gpio_give_up_ms = 10000;
 	env->line_fail_exit_ms = 5000;
-	env->store_retry_ms = 60000;
+	env->store_retry_ms = 1000;
+	env->store_queue_rows = 0;
 }
 
 /* Measurement only (latency), never behaviour: the behaviour runs on env->mono_ms. */
@@ -219,10 +227,22 @@ struct run {
 	zp_health last_health;
 	int64_t stall_since;
 
-	/* store */
-	zp_store *store;
-	bool store_failed;
-	int64_t store_retry_at;
+	/* store: the sampler (interval arithmetic, no file) in the loop, the writer thread behind a hand-off */
+	zp_store *sampler;
+	zp_writer *writer;
+	bool counts_on;                 /* rows go to the store ([store] path, not a dry run without --write-store) */
+	uint64_t rows_dropped;          /* rows the hand-off refused (full) */
+	uint64_t rows_dropped_logged;
+	zp_runlog *log;                 /* the log hand-off (NULL when not in place) */
+	uint64_t log_dropped;
+
+	bool sandboxed;                 /* Landlock in force: a camera node that is new since start-up is refused */
+	int64_t cam_refused_since;      /* -1, or when the camera started to be refused (EACCES) */
+
+	/* loop stalls: an iteration that ended more than stall_ms after the previous one */
+	int64_t iter_end;
+	uint64_t loop_stalls;
+	int64_t loop_stall_max;
 	const char *zone_names[ZP_MAX_ZONES];
 	uint64_t last_activations;
 	int64_t last_sample;
@@ -237,8 +257,11 @@ struct run {
 
 	/* logs */
 	zp_ratelimit rl_line, rl_hb, rl_btn, rl_det, rl_store, rl_fs, rl_back, rl_health, rl_stuck, rl_clock;
+	zp_ratelimit rl_drop, rl_logdrop, rl_loop;
 
 	/* systemd */
+	int notify_fd;                  /* connected to $NOTIFY_SOCKET, non-blocking; -1: none */
+	uint64_t notify_dropped;
 	int64_t wd_ms;                  /* WATCHDOG=1 interval, 0: no watchdog */
 	int64_t last_wd;
 	char status[256];
@@ -377,7 +400,14 @@ static void status_text(struct run *r, char *buf, size_t len)
 {
 	const char *src = r->recording ? "recording" : "camera";
 	const char *cam = r->src_err ? zp_source_error(r->src) : r->frames ? "ok" : "waiting for the first frame";
-	const char *counts = !r->cfg->store.path[0] ? "off" : r->store ? "ok" : "not open (retrying)";
+	const char *counts = "off";
+	zp_writer_stats ws;
+
+	if (r->writer) {
+		zp_writer_stats_get(r->writer, &ws);
+		counts = ws.state == ZP_WRITER_OK ? "ok" : ws.state == ZP_WRITER_OPENING ? "opening" :
+			 ws.state == ZP_WRITER_FAILING ? "write failing (rows queued)" : "not open (retrying)";
+	}
 
 	if (r->src_err && !*cam)
 		cam = zp_strerror(r->src_err);
@@ -389,6 +419,61 @@ static void status_text(struct run *r, char *buf, size_t len)
 			 counts, r->line_fail_since >= 0 ? "; LIGHT LINE FAILING" : "");
 }
 
+/*
+ * systemd's notify protocol, never blocking: one datagram on a socket
+ * connected at start-up (before the sandbox, which allows no new socket),
+ * sent with MSG_DONTWAIT. A datagram the manager's queue cannot take is
+ * dropped and counted; the next WATCHDOG=1 goes out on the next iteration.
+ */
+static void notify_open(struct run *r)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	socklen_t len;
+	size_t n;
+
+	r->notify_fd = -1;
+	if (!path || !path[0] || (path[0] != '/' && path[0] != '@'))
+		return;
+	n = strlen(path);
+	if (n >= sizeof(sa.sun_path)) {
+		zp_log(ZP_LOG_WARNING, "NOTIFY_SOCKET: path too long, systemd is not notified");
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';   /* an abstract socket */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '/'));
+	r->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (r->notify_fd < 0 || connect(r->notify_fd, (struct sockaddr *)&sa, len) != 0) {
+		zp_log(ZP_LOG_WARNING, "NOTIFY_SOCKET %s: %s: systemd is not notified", path, strerror(errno));
+		if (r->notify_fd >= 0)
+			close(r->notify_fd);
+		r->notify_fd = -1;
+	}
+}
+
+static void notify(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notify(struct run *r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (r->notify_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (send(r->notify_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+		 MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		r->notify_dropped++;
+}
+
 /* WATCHDOG=1 when half the watchdog time has passed; STATUS= when it changed (rate-limited). */
 static void keepalive(struct run *r)
 {
@@ -396,14 +481,14 @@ static void keepalive(struct run *r)
 	char buf[sizeof(r->status)];
 
 	if (r->wd_ms > 0 && m - r->last_wd >= r->wd_ms) {
-		sd_notify(0, "WATCHDOG=1");
+		notify(r, "WATCHDOG=1");
 		r->last_wd = m;
 	}
 	if (r->lights.state == r->status_state && m - r->last_status_ms < RUN_STATUS_MIN_MS)
 		return;
 	status_text(r, buf, sizeof(buf));
 	if (strcmp(buf, r->status) != 0) {
-		sd_notifyf(0, "STATUS=%s", buf);
+		notify(r, "STATUS=%s", buf);
 		zp_strlcpy(r->status, buf, sizeof(r->status));
 		r->last_status_ms = m;
 	}
@@ -429,26 +514,57 @@ static void hook(struct run *r, zp_run_phase phase, int source_rc, int level)
 
 /* ---- start-up ---- */
 
+static void log_sandbox_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	zp_log(ZP_LOG_INFO, "sandbox: %s", line);
+}
+
+/*
+ * The sandbox: writes only to the store's directory and the camera and GPIO
+ * chip nodes of the config; every descriptor closed but the signalfd, the
+ * notify socket and the log hand-off's; the seccomp allow-list.
+ */
 static int apply_sandbox(struct run *r)
 {
 	zp_sandbox_opts so;
 	zp_sandbox_status st;
-	char dir[sizeof(r->cfg->store.path)], err[256];
-	int rc;
+	char dir[sizeof(r->cfg->store.path)], chip[sizeof(r->cfg->gpio.chip) + 16], err[256];
+	int rc, nd = 0, fds[3], n;
 
 	zp_sandbox_opts_default(&so);
-	if (r->cfg->store.path[0]) {
+	if (r->cfg->store.path[0] && (!r->o->source || r->o->write_store)) {
 		zp_strlcpy(dir, r->cfg->store.path, sizeof(dir));
 		so.data_dir = dirname(dir);
 	}
+	if (!r->o->source)
+		so.devices[nd++] = r->cfg->camera.device;
+	if (r->cfg->gpio.chip[0]) {
+		const char *c = r->cfg->gpio.chip;
+		bool digits = true;
+
+		for (const char *p = c; *p; p++)
+			digits &= *p >= '0' && *p <= '9';
+		/* as the GPIO driver names it: "0" and "gpiochip0" are /dev/gpiochip0 */
+		snprintf(chip, sizeof(chip), "%s%s%s", strchr(c, '/') ? "" : "/dev/", digits ? "gpiochip" : "", c);
+		so.devices[nd++] = chip;
+	}
+	so.close_fds = true;
+	so.keep_fds[so.nkeep_fds++] = r->sfd;
+	if (r->notify_fd >= 0)
+		so.keep_fds[so.nkeep_fds++] = r->notify_fd;
+	n = zp_runlog_fds(r->log, fds);
+	for (int i = 0; i < n; i++)
+		so.keep_fds[so.nkeep_fds++] = fds[i];
+	for (int i = 0; i < r->env.nkeep_fds && i < 4 && so.nkeep_fds < ZP_SANDBOX_MAX_KEEP_FDS; i++)
+		so.keep_fds[so.nkeep_fds++] = r->env.keep_fds[i];
 	rc = zp_sandbox_apply(&so, &st, err, sizeof(err));
 	if (rc) {
 		zp_log(ZP_LOG_ERR, "%s%s", err, rc == ZP_EINVAL && so.data_dir ? " (the directory of [store] path)" : "");
 		return rc == ZP_EINVAL ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
 	}
-	zp_log(ZP_LOG_INFO, "sandbox: no core dumps%s%s%s%s", st.landlock ? "; files written only beneath " : "",
-	       st.landlock ? (so.data_dir ? so.data_dir : "(nothing)") : "",
-	       st.seccomp ? "; no exec, no ptrace" : "", st.network_denied ? ", no network sockets" : "");
+	r->sandboxed = st.landlock;
+	zp_sandbox_describe(&st, log_sandbox_line, r);
 	if (st.note[0])
 		zp_log(ZP_LOG_WARNING, "sandbox: %s", st.note);
 	return 0;
@@ -500,9 +616,9 @@ static zp_line *request_output(struct run *r, const char *what, int offset, bool
 		snprintf(msg, sizeof(msg), "%s line: %s; retrying every %d ms for up to %d s", what, err,
 			 r->env.gpio_retry_ms, r->env.gpio_give_up_ms / 1000);
 		log_limited(&rl, m, ZP_LOG_ERR, msg);
-		sd_notifyf(0, "STATUS=waiting for the %s GPIO line: %s", what, err);
+		notify(r, "STATUS=waiting for the %s GPIO line: %s", what, err);
 		if (r->wd_ms > 0)
-			sd_notify(0, "WATCHDOG=1");
+			notify(r, "WATCHDOG=1");
 		hook(r, ZP_RUN_STARTUP_RETRY, 0, -1);
 		signals_wait(r, r->env.gpio_retry_ms);
 		signals_check(r);
@@ -554,25 +670,56 @@ static int open_lines(struct run *r)
 	return 0;
 }
 
-static void open_store(struct run *r)
+/* A closed interval's row, from the sampler: into the writer's hand-off, never waiting for room. */
+static void row_out(void *ctx, const zp_store_row *row)
 {
-	char err[300], msg[400];
+	struct run *r = ctx;
+
+	if (r->writer && zp_writer_push(r->writer, row, 1) == 0)
+		r->rows_dropped++;
+}
+
+/*
+ * The counts: the sampler (a dry-run store: interval arithmetic only) and
+ * the writer thread. A dry run (--source) writes nothing unless
+ * --write-store. Another daemon on the same store, or a store path that is
+ * not a file in a directory of its own: exit 2. A store that cannot be
+ * opened yet is the writer's to retry: the lights do not wait for it.
+ */
+static int open_store(struct run *r)
+{
+	zp_writer_opts wo;
+	char err[400];
 	int code = 0;
 
-	if (!r->cfg->store.path[0] || r->store)
-		return;
-	r->store = zp_store_open(&r->cfg->store, r->zone_names, r->cfg->nzones, 0, &code, err, sizeof(err));
-	if (!r->store) {
-		r->store_failed = true;
-		r->store_retry_at = r->now + r->env.store_retry_ms;
-		snprintf(msg, sizeof(msg), "counts store: %s; no counts are kept until it opens (retried every %d s)",
-			 err, r->env.store_retry_ms / 1000);
-		log_limited(&r->rl_store, r->now, ZP_LOG_ERR, msg);
-		return;
+	if (!r->cfg->store.path[0])
+		return 0;
+	if (r->o->source && !r->o->write_store) {
+		zp_log(ZP_LOG_NOTICE, "a dry run on a recording: no counts are written to %s (--write-store to write "
+		       "them)", r->cfg->store.path);
+		return 0;
 	}
-	zp_log(r->store_failed ? ZP_LOG_NOTICE : ZP_LOG_INFO, "counts store: %s, %d s intervals, kept %d days",
-	       r->cfg->store.path, r->cfg->store.interval_s, r->cfg->store.retention_days);
-	r->store_failed = false;
+	r->sampler = zp_store_open(&r->cfg->store, r->zone_names, r->cfg->nzones, ZP_STORE_DRY_RUN, &code, err,
+				   sizeof(err));
+	if (!r->sampler) {
+		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
+		return ZP_EXIT_USAGE;
+	}
+	zp_store_set_sink(r->sampler, row_out, r);
+	zp_writer_opts_default(&wo);
+	wo.retry_ms = r->env.store_retry_ms;
+	if (r->env.store_queue_rows)
+		wo.queue_rows = r->env.store_queue_rows;
+	code = zp_writer_start(&r->cfg->store, r->zone_names, r->cfg->nzones, &wo, &r->writer, err, sizeof(err));
+	if (code) {
+		zp_log(ZP_LOG_ERR, "[store] path: %s", err);
+		return code == ZP_EBUSY || code == ZP_EINVAL ? ZP_EXIT_USAGE : ZP_EXIT_FAIL;
+	}
+	r->counts_on = true;
+	zp_log(ZP_LOG_INFO, "counts store: %s, %d s intervals, kept %d days, written by its own thread (up to %zu "
+	       "rows queued)", r->cfg->store.path, r->cfg->store.interval_s, r->cfg->store.retention_days,
+	       wo.queue_rows);
+	return 0;
 }
 
 static int open_source(struct run *r)
@@ -737,12 +884,8 @@ static void account(struct run *r, const zp_result *res)
 		r->last_sample = r->now;
 	if (r->last_faults & ZP_FAULT_STALL)
 		r->sum.no_frame_ms += dt;
-	if (!r->store && r->cfg->store.path[0] && r->now >= r->store_retry_at)
-		open_store(r);
-	if (!r->store) {
-		r->wall_covered_set = false;   /* the samples start over when it opens (not a clock jump) */
+	if (!r->sampler)
 		return;
-	}
 	memset(&smp, 0, sizeof(smp));
 	smp.wall_ms = wall_now(r);
 	smp.dt_ms = wall_span(r, smp.wall_ms, dt);
@@ -755,11 +898,19 @@ static void account(struct run *r, const zp_result *res)
 	r->last_activations = r->lights.activations;
 	smp.light_on = r->last_state == ZP_LIGHT_ON;
 	smp.fault = r->last_state == ZP_LIGHT_FAILSAFE;
-	rc = zp_store_account(r->store, &smp);
+	rc = zp_store_account(r->sampler, &smp);   /* arithmetic; closed rows go to row_out() */
 	if (rc) {
-		snprintf(msg, sizeof(msg), "counts store: %s (rows are kept in memory and written later)",
-			 zp_strerror(rc));
+		snprintf(msg, sizeof(msg), "counts: bad sample: %s", zp_strerror(rc));
 		log_limited(&r->rl_store, r->now, ZP_LOG_ERR, msg);
+	}
+	if (r->rows_dropped > r->rows_dropped_logged) {
+		snprintf(msg, sizeof(msg), "counts store: falling behind, %" PRIu64 " rows dropped so far (the queue "
+			 "holds %zu rows); the lights are not affected", r->rows_dropped,
+			 r->env.store_queue_rows ? r->env.store_queue_rows : (size_t)4096);
+		if (zp_ratelimit_ok(&r->rl_drop, r->now, RUN_LOG_INTERVAL_MS, NULL)) {
+			zp_log(ZP_LOG_ERR, "%s", msg);
+			r->rows_dropped_logged = r->rows_dropped;
+		}
 	}
 }
 
@@ -983,6 +1134,61 @@ static void on_no_frame(struct run *r, int rc)
 	hook(r, ZP_RUN_NO_FRAME, rc, level);
 }
 
+/*
+ * Every stall, whatever its cause: an iteration that ends more than
+ * stall_ms after the previous one (the wait for a frame is at most
+ * stall_ms/4) means the loop itself was held up - a driver, a page fault, a
+ * lock. Counted with the longest, logged once a minute. Also the hand-offs'
+ * losses: log lines dropped. (--fast runs on the recording's clock: no
+ * real-time promise, nothing counted.)
+ */
+static void check_loop(struct run *r)
+{
+	int64_t m = mono(r), gap = m - r->iter_end;
+	uint64_t lost = zp_runlog_take_dropped(r->log);
+	char msg[200];
+
+	if (!r->o->fast && gap > r->cfg->lights.stall_ms) {
+		r->loop_stalls++;
+		if (gap > r->loop_stall_max)
+			r->loop_stall_max = gap;
+		snprintf(msg, sizeof(msg), "the loop was held up for %" PRId64 " ms (stall_ms %d): %" PRIu64
+			 " such stalls so far", gap, r->cfg->lights.stall_ms, r->loop_stalls);
+		log_limited(&r->rl_loop, r->now, ZP_LOG_WARNING, msg);
+	}
+	r->iter_end = m;
+	if (lost) {
+		r->log_dropped += lost;
+		snprintf(msg, sizeof(msg), "log: stderr is not read fast enough: messages dropped (%" PRIu64 " so far)",
+			 r->log_dropped);
+		log_limited(&r->rl_logdrop, r->now, ZP_LOG_WARNING, msg);
+	}
+}
+
+/*
+ * Landlock allows writing to the camera's device node as it was at
+ * start-up (by inode). A camera unplugged and plugged back gets a new node,
+ * which the sandbox refuses (EACCES): after RUN_CAMERA_REFUSED_MS of that,
+ * exit 1 so that systemd starts zebrapad again with the new node (the
+ * lights were fail-safe all along: no frames).
+ */
+static void camera_refused(struct run *r, int rc)
+{
+	if (!r->sandboxed || r->recording || rc != ZP_EACCES) {
+		if (rc != ZP_EAGAIN && rc != ZP_EACCES)
+			r->cam_refused_since = -1;
+		return;
+	}
+	if (r->cam_refused_since < 0)
+		r->cam_refused_since = r->now;
+	if (r->now - r->cam_refused_since >= RUN_CAMERA_REFUSED_MS) {
+		zp_log(ZP_LOG_ERR, "camera %s: refused for %.0f s (a new device node since start-up, which the sandbox "
+		       "does not allow): exit 1 so that systemd restarts zebrapad", r->cfg->camera.device,
+		       (double)(r->now - r->cam_refused_since) / 1000.0);
+		stop(r, ZP_EXIT_FAIL, "camera refused by the sandbox");
+	}
+}
+
 static void loop(struct run *r)
 {
 	zp_frame f;
@@ -1001,6 +1207,7 @@ static void loop(struct run *r)
 			stop(r, ZP_EXIT_FAIL, "recording unreadable");
 		} else {
 			on_no_frame(r, rc);
+			camera_refused(r, rc);
 		}
 		if (r->line_fail_since >= 0 && r->now - r->line_fail_since >= r->env.line_fail_exit_ms) {
 			zp_log(ZP_LOG_ERR,
@@ -1011,6 +1218,7 @@ static void loop(struct run *r)
 		}
 		if (r->o->max_frames >= 0 && (long)r->frames >= r->o->max_frames)
 			stop(r, ZP_EXIT_OK, "max-frames");
+		check_loop(r);
 		keepalive(r);
 		signals_check(r);
 	}
@@ -1036,6 +1244,23 @@ static void shutdown_lines(struct run *r)
 	r->button = r->heartbeat = r->light = NULL;
 }
 
+/* The interval in progress into the hand-off, then the writer stopped (a bounded wait); its figures kept. */
+static void finish_counts(struct run *r)
+{
+	zp_writer_stats ws;
+
+	zp_store_close(r->sampler);
+	r->sampler = NULL;
+	if (!r->writer)
+		return;
+	zp_writer_stats_get(r->writer, &ws);
+	r->sum.rows_waiting = zp_writer_stop(r->writer);
+	r->writer = NULL;
+	r->sum.rows_written = ws.written + (ws.waiting - r->sum.rows_waiting);
+	r->sum.store_failures = ws.failures;
+	r->sum.store_reopens = ws.reopens;
+}
+
 static void summarize(struct run *r)
 {
 	zp_run_summary *s = &r->sum;
@@ -1049,6 +1274,11 @@ static void summarize(struct run *r)
 	s->failsafe_ms = r->lights.failsafe_ms;
 	s->failsafe_entries = r->lights.failsafe_entries;
 	lat_result(&r->lat, &s->latency);
+	s->loop_stalls = r->loop_stalls;
+	s->loop_stall_max_ms = r->loop_stall_max;
+	s->log_dropped = r->log_dropped + zp_runlog_take_dropped(r->log);
+	s->notify_dropped = r->notify_dropped;
+	s->rows_dropped = r->rows_dropped;
 	if (!r->src)
 		return;
 	zp_log(ZP_LOG_INFO, "stopped (%s) after %.1f s: %" PRIu64 " frames, lights on %.1f s (%" PRIu64
@@ -1056,6 +1286,11 @@ static void summarize(struct run *r)
 	       "frames), %" PRIu64 " source errors, %" PRIu64 " button presses",
 	       s->reason, secs, s->frames, (double)s->on_ms / 1000.0, s->activations, (double)s->failsafe_ms / 1000.0,
 	       s->failsafe_entries, s->stalls, (double)s->no_frame_ms / 1000.0, s->source_faults, s->button_presses);
+	zp_log(ZP_LOG_INFO, "stalls of the loop itself: %" PRIu64 " (longest %" PRId64 " ms); counts: %" PRIu64
+	       " rows written, %" PRIu64 " queued at stop, %" PRIu64 " dropped (queue full), %" PRIu64 " failed "
+	       "writes, %" PRIu64 " reopens; %" PRIu64 " log messages and %" PRIu64 " systemd notifications dropped",
+	       s->loop_stalls, s->loop_stall_max_ms, s->rows_written, s->rows_waiting, s->rows_dropped,
+	       s->store_failures, s->store_reopens, s->log_dropped, s->notify_dropped);
 	if (r->o->stats)
 		zp_log(ZP_LOG_INFO, "latency frame -> light line set, %dx%d, %" PRIu64 " frames: median %.0f us, "
 		       "p99 %.0f us, max %.0f us, mean %.0f us", s->width, s->height, s->latency.n,
@@ -1065,8 +1300,7 @@ static void summarize(struct run *r)
 static void cleanup(struct run *r)
 {
 	shutdown_lines(r);
-	zp_store_close(r->store);
-	r->store = NULL;
+	finish_counts(r);
 	zp_source_free(r->src);   /* zeroes the frame buffers */
 	zp_detector_free(r->det);
 	if (r->res)
@@ -1074,6 +1308,10 @@ static void cleanup(struct run *r)
 	free(r->res);
 	free(r->lat.count);
 	signals_restore(r);
+	if (r->notify_fd >= 0)
+		close(r->notify_fd);
+	zp_runlog_end(r->log, 1000);
+	r->log = NULL;
 	free(r->cfg);
 }
 
@@ -1093,6 +1331,8 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	else
 		zp_run_env_default(&r->env);
 	r->sfd = -1;
+	r->notify_fd = -1;
+	r->cam_refused_since = -1;
 	r->line_fail_since = -1;
 	r->last_press = ZP_LIGHTS_NEVER;
 	r->now = r->mono0 = r->virt_now = mono(r);
@@ -1116,6 +1356,18 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	if (r->cfg->nzones < 1) {
+		zp_log(ZP_LOG_ERR, "%s: no [zone NAME] section: the lights could never switch on for a person; add "
+		       "at least one zone (zebrapad calibrate draws them)", r->cfg->path);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	if (r->cfg->store.path[0] && (!r->o->source || r->o->write_store) &&
+	    zp_store_check_path(r->cfg->store.path, true, err, sizeof(err))) {
+		zp_log(ZP_LOG_ERR, "%s: [store] path: %s", r->cfg->path, err);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
 	for (int z = 0; z < r->cfg->nzones; z++)
 		r->zone_names[z] = r->cfg->zones[z].name;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
@@ -1125,14 +1377,25 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	rc = signals_block(r);
 	if (rc)
 		goto done;
+	/* the hand-offs' descriptors before the sandbox (which allows no new socket), their threads after it */
+	if (zp_runlog_begin(&r->log, r->env.log_pipe_bytes, err, sizeof(err)) != 0)
+		zp_log(ZP_LOG_WARNING, "%s: messages are written directly", err);
+	notify_open(r);
 	if (r->env.sandbox && (rc = apply_sandbox(r)) != 0)
 		goto done;
+	if (r->log && zp_runlog_start(r->log) != 0) {
+		zp_log(ZP_LOG_ERR, "log: cannot start the log thread");
+		rc = ZP_EXIT_FAIL;
+		goto done;
+	}
 	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
 	rc = open_lines(r);
 	if (rc || r->stop)
 		goto done;
 	r->now = loop_now(r);
-	open_store(r);
+	rc = open_store(r);
+	if (rc)
+		goto done;
 	rc = open_source(r);
 	if (rc)
 		goto done;
@@ -1140,6 +1403,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	/* the controller's clock starts now: fail-safe until the model is ready and recover_ms have passed */
 	r->now = r->virt_now = r->mono0 = loop_now(r);
 	r->last_sample = r->last_tick = r->now;
+	r->iter_end = mono(r);
 	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
 	r->last_state = r->lights.state;
 	r->last_faults = r->lights.faults;
@@ -1147,7 +1411,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	if (set_lines(r, false) < 0)
 		zp_log(ZP_LOG_WARNING, "light line: the first set failed");
 	status_text(r, r->status, sizeof(r->status));
-	sd_notifyf(0, "READY=1\nSTATUS=%s", r->status);
+	notify(r, "READY=1\nSTATUS=%s", r->status);
 	r->last_status_ms = mono(r);
 	zp_log(ZP_LOG_INFO, "running: %s, config %s, stall_ms %d%s",
 	       r->recording ? r->o->source : r->cfg->camera.device, r->cfg->path, r->cfg->lights.stall_ms,
@@ -1158,9 +1422,11 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 
 	/* a last sample up to now, then everything down in a safe order */
 	account(r, NULL);
-	sd_notifyf(0, "STOPPING=1\nSTATUS=stopping (%s)", r->reason);
+	notify(r, "STOPPING=1\nSTATUS=stopping (%s)", r->reason);
 done:
 	r->exit_code = rc;
+	shutdown_lines(r);    /* the lights first, then the counts (which may wait a little for the disk) */
+	finish_counts(r);
 	summarize(r);
 	if (env && env->summary)
 		*env->summary = r->sum;

@@ -34,6 +34,7 @@ typedef struct zp_run_opts {
 	bool stats;             /* --stats: latency figures in the exit summary */
 	bool service;           /* started by systemd (INVOCATION_ID, read by `zebrapad run` itself, not by
 	                           zp_run_parse): a simulated light line needs [gpio] simulate = yes */
+	bool write_store;       /* --write-store: a dry run (--source) writes its counts to [store] path */
 } zp_run_opts;
 
 /*
@@ -83,6 +84,15 @@ typedef struct zp_run_summary {
 	uint64_t failsafe_entries;
 	uint64_t button_presses;   /* released -> pressed edges seen */
 	int width, height;         /* frame size of the last frame */
+	uint64_t loop_stalls;      /* iterations that ended more than stall_ms after the previous one */
+	int64_t loop_stall_max_ms; /* the longest such gap */
+	uint64_t log_dropped;      /* times log messages were dropped (stderr not read fast enough) */
+	uint64_t notify_dropped;   /* systemd notifications the manager's queue did not take */
+	uint64_t rows_written;     /* counts rows committed to the store */
+	uint64_t rows_waiting;     /* rows still queued when the writer stopped (not written) */
+	uint64_t rows_dropped;     /* rows refused by the full hand-off */
+	uint64_t store_failures;   /* failed write attempts (retried) */
+	uint64_t store_reopens;    /* the store file was removed or replaced and opened again */
 	zp_run_latency latency;
 } zp_run_summary;
 
@@ -97,7 +107,11 @@ typedef struct zp_run_env {
 	int gpio_retry_ms;        /* start-up: a busy or missing output line is retried this often (2000) */
 	int gpio_give_up_ms;      /* ... for this long, then exit 1 (10000) */
 	int line_fail_exit_ms;    /* the light line cannot be set for this long: exit 1 (5000) */
-	int store_retry_ms;       /* a store that failed to open is retried this often (60000) */
+	int store_retry_ms;       /* a store that failed to open or write is retried this often (1000) */
+	size_t store_queue_rows;  /* the hand-off to the store's writer, rows (0: 4096) */
+	size_t log_pipe_bytes;    /* the log hand-off's pipe (0: 1 MiB) */
+	int keep_fds[4];          /* descriptors of the embedding kept open through the sandbox (a test's */
+	int nkeep_fds;            /* instrumentation); production: none - every descriptor not needed is closed */
 	zp_run_summary *summary;  /* filled on return when not NULL */
 } zp_run_env;
 

@@ -1,26 +1,411 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_score.c - decode a recording and its ground truth once, score many
- * configs on it (see app_score.h). The scoring follows cmd_eval.c step for
- * step (same accumulators, same order, same temporal ROI and zone rules),
- * so a config scores the same here as under `zebrapad eval`; the tune
- * tests check that on real sequences.
+ * app_score.c - what eval and tune share (see app_score.h): the source and
+ * ground-truth layout, the scored range, one model's zone scoring, and a
+ * recording decoded once and scored for many configs. The per-frame
+ * scoring of zp_score_run() is cmd_eval.c's step for step (same
+ * accumulators, same order, same ranges and zone rules), so a config scores
+ * the same under tune as under `zebrapad eval`; the tune tests check that.
  */
 #include "app_score.h"
-
-#include "app_path.h"
 
 #include "capture.h"
 #include "cvwrap.h"
 #include "detector.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #define SCORE_PATH ZP_APP_PATH_MAX
+
+/* ---- which files ---- */
+
+/*
+ * The one video file in a MOTChallenge-style folder (gt/gt.txt beside it):
+ * 1 found (path in dst), 0 none, -1 more than one (their names in dst).
+ */
+static int folder_video(char *dst, size_t size, const char *dir)
+{
+	static const char *const ext[] = { ".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg" };
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char first[256] = "";
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+			size_t el = strlen(ext[i]);
+
+			if (len > el && strcasecmp(de->d_name + len - el, ext[i]) == 0) {
+				if (n++ == 0)
+					zp_strlcpy(first, de->d_name, sizeof(first));
+				else if (n == 2)
+					snprintf(dst, size, "%s, %s", first, de->d_name);
+				break;
+			}
+		}
+	}
+	closedir(d);
+	if (n == 1 && !zp_path_join(dst, size, dir, first))
+		return 0;
+	return n > 1 ? -1 : n;
+}
+
+/* NAME = prefix + digits + image extension: the number, and where the digits start; false otherwise. */
+static bool numbered_image(const char *name, long long *num, size_t *digits_at)
+{
+	static const char *const exts[] = { ".bmp", ".png", ".jpg", ".jpeg" };
+	const char *dot = strrchr(name, '.'), *p;
+	long long n = 0;
+	bool ok = false;
+
+	if (name[0] == '.' || !dot)
+		return false;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		ok |= strcasecmp(dot, exts[i]) == 0;
+	if (!ok)
+		return false;
+	for (p = dot; p > name && p[-1] >= '0' && p[-1] <= '9'; p--)
+		;
+	if (p == dot || dot - p > 12)
+		return false;
+	for (const char *q = p; q < dot; q++)
+		n = n * 10 + (*q - '0');
+	*num = n;
+	*digits_at = (size_t)(p - name);
+	return true;
+}
+
+#define HAND_PREFIX "hand_segmented_"
+
+/*
+ * A Wallflower folder: numbered frames and hand_segmented_NNNNN.bmp masks.
+ * 1 when it is one (in filled), 0 when it is not, 2 on bad input (printed).
+ */
+static int wallflower_layout(const char *prog, const char *dir, zp_score_inputs *in)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	long long lo = -1, hi = -1, count = 0;
+	int nmasks = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		long long num;
+		size_t at;
+
+		if (!numbered_image(de->d_name, &num, &at))
+			continue;
+		if (at == strlen(HAND_PREFIX) && !strncasecmp(de->d_name, HAND_PREFIX, at)) {
+			int k;
+
+			if (nmasks == ZP_WALLFLOWER_MAX_MASKS || strlen(de->d_name) >= sizeof(in->mask_name[0]))
+				continue;
+			/* kept ascending */
+			for (k = nmasks++; k > 0 && in->mask_number[k - 1] > num; k--) {
+				in->mask_number[k] = in->mask_number[k - 1];
+				memcpy(in->mask_name[k], in->mask_name[k - 1], sizeof(in->mask_name[k]));
+			}
+			in->mask_number[k] = num;
+			zp_strlcpy(in->mask_name[k], de->d_name, sizeof(in->mask_name[k]));
+			continue;
+		}
+		if (lo < 0 || num < lo)
+			lo = num;
+		if (num > hi)
+			hi = num;
+		count++;
+	}
+	closedir(d);
+	if (nmasks == 0)
+		return 0;
+	if (count == 0) {
+		fprintf(stderr, "%s: %s: hand-segmented masks but no numbered frames (expected b00000.bmp ...)\n", prog,
+			dir);
+		return 2;
+	}
+	if (hi - lo + 1 != count) {
+		fprintf(stderr, "%s: %s: %lld frames numbered %lld..%lld: expected frames numbered without gaps\n", prog,
+			dir, count, lo, hi);
+		return 2;
+	}
+	in->kind = ZP_SCORE_WALLFLOWER;
+	in->nmasks = nmasks;
+	in->first_number = lo;
+	return 1;
+}
+
+/* Read a small text file whole (NUL-terminated, malloc'd); NULL when it cannot be read. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			size_t c = cap ? cap * 2 : 8192;
+			char *b = c > ((size_t)1 << 24) ? NULL : realloc(buf, c);
+
+			if (!b) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = b;
+			cap = c;
+		}
+		size_t r = fread(buf + n, 1, 4096, f);
+
+		n += r;
+		if (r < 4096)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* MOT: seqinfo.ini in the sequence folder (the one holding gt/), when there is one. */
+static int load_seqinfo(const char *prog, zp_score_inputs *in)
+{
+	char gtdir[SCORE_PATH], seqdir[SCORE_PATH], path[SCORE_PATH], err[SCORE_PATH + 128], *text;
+	size_t len;
+	int rc;
+
+	zp_path_dirname(gtdir, sizeof(gtdir), in->gt);
+	zp_path_dirname(seqdir, sizeof(seqdir), gtdir);
+	if (!zp_path_join(path, sizeof(path), seqdir, "seqinfo.ini") || !zp_path_is_file(path))
+		return 0;
+	text = slurp(path, &len);
+	if (!text) {
+		fprintf(stderr, "%s: %s: cannot read (%s)\n", prog, path, strerror(errno));
+		return 2;
+	}
+	rc = zp_eval_seqinfo_parse(text, len, path, &in->seq_length, &in->seq_fps, err, sizeof(err));
+	free(text);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 2;
+	}
+	return 0;
+}
+
+int zp_score_resolve(const char *prog, const char *src, const char *gt_opt, long empty_until, zp_score_inputs *in)
+{
+	char tmp[SCORE_PATH], parent[SCORE_PATH];
+	struct stat st;
+	bool cdnet_layout = false;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	in->empty_until = -1;
+	if (strlen(src) > SCORE_PATH - 64 || (gt_opt && strlen(gt_opt) > SCORE_PATH - 64)) {
+		fprintf(stderr, "%s: %s: path too long (at most %d bytes)\n", prog,
+			strlen(src) > SCORE_PATH - 64 ? src : gt_opt, SCORE_PATH - 64);
+		return 2;
+	}
+	if (stat(src, &st) != 0) {
+		fprintf(stderr, "%s: %s: no such file or folder\n", prog, src);
+		return 2;
+	}
+	zp_strlcpy(in->source, src, sizeof(in->source));
+	tmp[0] = '\0';
+	if (S_ISDIR(st.st_mode)) {
+		char sub[SCORE_PATH];
+
+		if (zp_path_join(sub, sizeof(sub), src, "input") && zp_path_is_dir(sub)) {
+			cdnet_layout = true;
+		} else if (zp_path_join(sub, sizeof(sub), src, "img1") && zp_path_is_dir(sub)) {
+			/* a MOTChallenge sequence folder: frames in img1/, boxes in gt/gt.txt */
+			zp_strlcpy(in->source, sub, sizeof(in->source));
+			zp_path_join(tmp, sizeof(tmp), src, "gt/gt.txt");
+		} else if (zp_path_join(tmp, sizeof(tmp), src, "gt/gt.txt") && zp_path_is_file(tmp)) {
+			/* the same with the frames as one video file beside gt/ */
+			int nv = folder_video(sub, sizeof(sub), src);
+
+			if (nv != 1) {
+				if (nv < 0)
+					fprintf(stderr, "%s: %s: more than one video (%s...); expected one, or give the "
+						"video as SOURCE\n", prog, src, sub);
+				else
+					fprintf(stderr, "%s: %s: no frames found (expected img1/, input/ or one video "
+						"file beside gt/)\n", prog, src);
+				return 2;
+			}
+			zp_strlcpy(in->source, sub, sizeof(in->source));
+		} else if (!gt_opt && (rc = wallflower_layout(prog, src, in)) != 0) {
+			char *text;
+			size_t len;
+
+			if (rc == 2)
+				return 2;
+			zp_strlcpy(in->gt, src, sizeof(in->gt));
+			if (empty_until >= 0) {
+				in->empty_until = empty_until;
+			} else if (zp_path_join(tmp, sizeof(tmp), src, "script.txt") && (text = slurp(tmp, &len))) {
+				if (zp_eval_wallflower_first_entry(text, len, &in->empty_until))
+					in->empty_until = -1;
+				free(text);
+			}
+			return 0;
+		} else {
+			zp_path_dirname(parent, sizeof(parent), src);
+			zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
+		}
+	} else {
+		zp_path_dirname(parent, sizeof(parent), src);
+		zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
+	}
+	if (gt_opt) {
+		if (zp_path_is_dir(gt_opt)) {
+			in->kind = ZP_SCORE_CDNET;
+		} else if (zp_path_is_file(gt_opt)) {
+			in->kind = ZP_SCORE_MOT;
+		} else {
+			fprintf(stderr, "%s: %s: no such file or folder (expected a CDnet ground-truth folder or a "
+				"MOTChallenge gt.txt)\n", prog, gt_opt);
+			return 2;
+		}
+		zp_strlcpy(in->gt, gt_opt, sizeof(in->gt));
+	} else if (cdnet_layout) {
+		in->kind = ZP_SCORE_CDNET;
+		zp_path_join(in->gt, sizeof(in->gt), src, "groundtruth");
+		if (!zp_path_is_dir(in->gt)) {
+			fprintf(stderr, "%s: %s: no such folder (expected the CDnet ground-truth masks gt000001.png ..., "
+				"or --gt PATH)\n", prog, in->gt);
+			return 2;
+		}
+	} else {
+		in->kind = ZP_SCORE_MOT;
+		if (!tmp[0] || !zp_path_is_file(tmp)) {
+			fprintf(stderr, "%s: %s: no ground truth found (looked for %s); expected --gt PATH (a CDnet "
+				"groundtruth/ folder or a MOTChallenge gt.txt)\n", prog, src, tmp[0] ? tmp : "gt/gt.txt");
+			return 2;
+		}
+		zp_strlcpy(in->gt, tmp, sizeof(in->gt));
+	}
+	if (in->kind == ZP_SCORE_CDNET) {
+		/* ROI.bmp and temporalROI.txt sit next to the ground-truth folder */
+		zp_path_dirname(parent, sizeof(parent), in->gt);
+		zp_path_join(in->roi_path, sizeof(in->roi_path), parent, "ROI.bmp");
+		zp_path_join(in->troi_path, sizeof(in->troi_path), parent, "temporalROI.txt");
+		return 0;
+	}
+	return load_seqinfo(prog, in);
+}
+
+/* ---- the scored range ---- */
+
+bool zp_score_range_has(const zp_score_range *r, int64_t frame)
+{
+	return frame >= r->first && frame <= r->stop && frame <= r->annotated;
+}
+
+/* ---- one model's zones ---- */
+
+struct zp_zone_score {
+	int nzones;
+	zp_eval_presence *pres[ZP_MAX_ZONES];
+	zp_eval_counts *counts[ZP_MAX_ZONES];
+	zp_eval_calls *calls[ZP_MAX_ZONES];
+};
+
+int zp_score_tolerance(double fps)
+{
+	long t = fps > 0 ? lround(fps) : 25;
+
+	return t < 1 ? 1 : t > 100000 ? 100000 : (int)t;
+}
+
+zp_zone_score *zp_zone_score_new(int nzones, int tolerance_frames)
+{
+	zp_zone_score *zs = calloc(1, sizeof(*zs));
+
+	if (!zs)
+		return NULL;
+	zs->nzones = nzones < 0 ? 0 : nzones > ZP_MAX_ZONES ? ZP_MAX_ZONES : nzones;
+	for (int z = 0; z < zs->nzones; z++) {
+		zs->pres[z] = zp_eval_presence_new();
+		zs->counts[z] = zp_eval_counts_new(ZP_COUNT_MIN_FRAMES);
+		zs->calls[z] = zp_eval_calls_new(tolerance_frames);
+		if (!zs->pres[z] || !zs->counts[z] || !zs->calls[z]) {
+			zp_zone_score_free(zs);
+			return NULL;
+		}
+	}
+	return zs;
+}
+
+void zp_zone_score_free(zp_zone_score *zs)
+{
+	if (!zs)
+		return;
+	for (int z = 0; z < ZP_MAX_ZONES; z++) {
+		zp_eval_presence_free(zs->pres[z]);
+		zp_eval_counts_free(zs->counts[z]);
+		zp_eval_calls_free(zs->calls[z]);
+	}
+	free(zs);
+}
+
+int zp_zone_score_frame(zp_zone_score *zs, const zp_zone *zones, int64_t frame, const zp_eval_box *gt, int ngt,
+			const zp_result *r)
+{
+	int gt_ids[ZP_MAX_TRACKS > 256 ? ZP_MAX_TRACKS : 256], tr_ids[ZP_MAX_TRACKS];
+
+	for (int z = 0; z < zs->nzones; z++) {
+		int ng = 0, nt = 0, rc;
+
+		for (int i = 0; i < ngt; i++)
+			if (zp_eval_box_in_zone(&zones[z], &gt[i]) && ng < (int)(sizeof(gt_ids) / sizeof(gt_ids[0])))
+				gt_ids[ng++] = gt[i].id;
+		for (int i = 0; i < r->ntracks; i++)
+			if (r->tracks[i].confirmed && (r->tracks[i].zones & (1u << z)))
+				tr_ids[nt++] = r->tracks[i].id;
+		rc = zp_eval_presence_frame(zs->pres[z], frame, ng > 0, r->zone_count[z] > 0);
+		if (!rc)
+			rc = zp_eval_counts_frame(zs->counts[z], gt_ids, ng, r->zone_entered[z], tr_ids, nt);
+		if (!rc)
+			rc = zp_eval_calls_frame(zs->calls[z], frame, ng > 0, r->zone_count[z] > 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void zp_zone_score_get(const zp_zone_score *zs, int z, zp_zone_stats *out)
+{
+	int from = z < 0 ? 0 : z, n = z < 0 ? zs->nzones : 1;
+
+	memset(out, 0, sizeof(*out));
+	if (z >= zs->nzones)
+		return;
+	zp_eval_presence_pool((const zp_eval_presence *const *)zs->pres + from, n, &out->pres);
+	zp_eval_counts_pool((const zp_eval_counts *const *)zs->counts + from, n, &out->counts);
+	zp_eval_calls_pool((const zp_eval_calls *const *)zs->calls + from, n, &out->calls);
+}
+
+/* ---- tune: a recording in memory ---- */
 
 struct zp_score_set {
 	zp_score_kind kind;
@@ -38,6 +423,8 @@ struct zp_score_set {
 	long ngt, capgt;
 	/* MOTChallenge */
 	zp_eval_gt *mot_gt;
+	int64_t annotated;    /* the last annotated frame */
+	double fps;
 };
 
 /* Grow a buffer to hold need elements of size each; false when out of memory. */
@@ -149,11 +536,12 @@ static int load_gt_mask(zp_score_set *s, const char *prog, const char *gt, long 
 	return 0;
 }
 
-zp_score_set *zp_score_set_load(const char *prog, const char *source, const char *gt, long max_frames,
-				size_t mem_limit, int *exit_code)
+zp_score_set *zp_score_set_load(const char *prog, const zp_score_inputs *in, long max_frames, size_t mem_limit,
+				int *exit_code)
 {
 	zp_score_set *s = calloc(1, sizeof(*s));
-	char err[SCORE_PATH + 128], sub[SCORE_PATH + 8];
+	char err[SCORE_PATH + 128];
+	const char *gt = in->gt;
 	zp_source *src = NULL;
 	int code = 0, rc = 0;
 	long hint;
@@ -161,29 +549,21 @@ zp_score_set *zp_score_set_load(const char *prog, const char *source, const char
 	*exit_code = 1;
 	if (!s)
 		goto nomem;
-	if (strlen(source) >= SCORE_PATH - 16 || strlen(gt) >= SCORE_PATH - 32) {
-		fprintf(stderr, "%s: path too long (at most %d bytes)\n", prog, SCORE_PATH - 32);
+	if (in->kind == ZP_SCORE_WALLFLOWER) {
+		fprintf(stderr, "%s: %s: a Wallflower set (pixel masks of one or two frames): nothing to tune on; "
+			"use zebrapad eval\n", prog, in->gt);
 		*exit_code = 2;
 		goto fail;
 	}
-	/* as eval: a MOTChallenge sequence folder reads its frames from img1/ */
-	snprintf(sub, sizeof(sub), "%s/img1", source);
-	zp_strlcpy(s->source, zp_path_is_dir(source) && zp_path_is_dir(sub) ? sub : source, sizeof(s->source));
-	if (zp_path_is_dir(gt)) {
-		s->kind = ZP_SCORE_CDNET;
-	} else if (zp_path_is_file(gt)) {
-		s->kind = ZP_SCORE_MOT;
+	s->kind = in->kind;
+	zp_strlcpy(s->source, in->source, sizeof(s->source));
+	if (s->kind == ZP_SCORE_MOT) {
 		s->mot_gt = zp_eval_gt_load(gt, &code, err, sizeof(err));
 		if (!s->mot_gt) {
 			fprintf(stderr, "%s: %s\n", prog, err);
 			*exit_code = code == ZP_ENOMEM ? 1 : 2;
 			goto fail;
 		}
-	} else {
-		fprintf(stderr, "%s: --gt %s: no such file or folder (expected a CDnet ground-truth folder or a "
-			"MOTChallenge gt.txt)\n", prog, gt);
-		*exit_code = 2;
-		goto fail;
 	}
 	src = zp_source_open_file(s->source, 0, &code, err, sizeof(err));
 	if (!src) {
@@ -192,6 +572,7 @@ zp_score_set *zp_score_set_load(const char *prog, const char *source, const char
 		goto fail;
 	}
 	zp_source_size(src, &s->w, &s->h);
+	s->fps = zp_source_fps(src);
 	/* the container's frame count (may be approximate) sizes the buffer at once: no copying while growing */
 	hint = zp_source_frame_count(src);
 	if (max_frames >= 0 && (hint <= 0 || hint > max_frames))
@@ -247,6 +628,13 @@ zp_score_set *zp_score_set_load(const char *prog, const char *source, const char
 		*exit_code = 2;
 		goto fail_nosrc;
 	}
+	if (s->kind == ZP_SCORE_MOT) {
+		int64_t last = zp_eval_gt_last_frame(s->mot_gt);
+
+		s->annotated = in->seq_length > last ? in->seq_length : last;
+	} else {
+		s->annotated = s->n;
+	}
 	*exit_code = 0;
 	return s;
 
@@ -301,13 +689,50 @@ void zp_score_set_info(const zp_score_set *s, long *frames, int *width, int *hei
 			 zp_eval_gt_rows(s->mot_gt));
 }
 
-int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homography *ground, zp_score *out,
-		 char *err, size_t errlen)
+int64_t zp_score_set_annotated(const zp_score_set *s)
+{
+	return s->annotated;
+}
+
+double zp_score_set_fps(const zp_score_set *s)
+{
+	return s->fps;
+}
+
+/* One part of the frames (before the hold-out split, or from it on): its accumulators. */
+struct part {
+	zp_eval_pixels px;
+	zp_eval_mot *mot;
+	zp_zone_score *zs;
+	uint64_t frames;
+};
+
+static void part_result(const zp_score_set *s, const zp_config *cfg, const struct part *p, zp_score *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->frames = p->frames;
+	if (s->kind == ZP_SCORE_CDNET) {
+		out->tp = p->px.tp;
+		out->fp = p->px.fp;
+		out->tn = p->px.tn;
+		out->fn = p->px.fn;
+		zp_eval_rates_compute(p->px.tp, p->px.fp, p->px.tn, p->px.fn, &out->px);
+		return;
+	}
+	(void)cfg;
+	zp_eval_mot_get(p->mot, &out->mot);
+	zp_zone_score_get(p->zs, -1, &out->zones);
+	out->false_presence = out->zones.pres.fp + out->zones.pres.tn
+				      ? (double)out->zones.pres.fp / (double)(out->zones.pres.fp + out->zones.pres.tn)
+				      : NAN;
+}
+
+int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homography *ground, int64_t first,
+		 int64_t split, zp_score *out, zp_score *held, char *err, size_t errlen)
 {
 	const size_t fb = (size_t)s->w * s->h;
-	zp_eval_presence *pres[ZP_MAX_ZONES] = { 0 };
-	zp_eval_pixels px;
-	zp_eval_mot *mot = NULL;
+	const int nparts = split > 0 ? 2 : 1;
+	struct part parts[2];
 	zp_detector *det = NULL;
 	zp_result *r = NULL;
 	zp_eval_box *ours = NULL;
@@ -315,6 +740,9 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (held)
+		memset(held, 0, sizeof(*held));
+	memset(parts, 0, sizeof(parts));
 	rc = zp_config_check_frame(cfg, s->w, s->h, err, errlen);
 	if (rc)
 		return rc;
@@ -326,41 +754,48 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 	if (!r)
 		goto nomem;
 	if (s->kind == ZP_SCORE_CDNET) {
-		zp_eval_pixels_init(&px, s->troi_first, s->troi_last);
+		for (int p = 0; p < nparts; p++)
+			zp_eval_pixels_init(&parts[p].px, s->troi_first, s->troi_last);
 		if (!(mask = malloc(fb)))
 			goto nomem;
 	} else {
-		ours = malloc(ZP_MAX_TRACKS * sizeof(*ours));
-		mot = zp_eval_mot_new(0.5);
-		if (!ours || !mot)
+		if (!(ours = malloc(ZP_MAX_TRACKS * sizeof(*ours))))
 			goto nomem;
-		for (int z = 0; z < cfg->nzones; z++)
-			if (!(pres[z] = zp_eval_presence_new()))
+		for (int p = 0; p < nparts; p++) {
+			parts[p].mot = zp_eval_mot_new(0.5);
+			parts[p].zs = zp_zone_score_new(cfg->nzones, zp_score_tolerance(s->fps));
+			if (!parts[p].mot || !parts[p].zs)
 				goto nomem;
+		}
 	}
 	for (long i = 0; i < s->n; i++) {
 		zp_frame f = { .luma = s->luma + (size_t)i * fb, .stride = s->w, .width = s->w, .height = s->h,
 			       .t_ms = s->t_ms[i], .seq = s->seq[i] };
+		int64_t seq = (int64_t)f.seq;
+		struct part *pt = &parts[split > 0 && seq >= split ? 1 : 0];
 
 		rc = zp_detector_process(det, &f, r);
 		if (rc) {
 			zp_seterr(err, errlen, rc, "frame %llu: %s", (unsigned long long)f.seq, zp_strerror(rc));
 			goto done;
 		}
-		out->frames++;
 		if (s->kind == ZP_SCORE_CDNET) {
 			long g = s->gt_index[i];
 
-			if (g < 0)
+			if (g < 0 || seq < first)
 				continue;
+			pt->frames++;
 			zp_detector_mask(det, mask, s->w);
-			zp_eval_pixels_frame(&px, (int64_t)f.seq, mask, s->w, s->gt_masks + (size_t)g * fb, s->w, s->roi,
-					     s->w, s->w, s->h);
+			zp_eval_pixels_frame(&pt->px, seq, mask, s->w, s->gt_masks + (size_t)g * fb, s->w, s->roi, s->w,
+					     s->w, s->h);
 		} else {
 			const zp_eval_box *gt;
-			int ngt = zp_eval_gt_frame(s->mot_gt, (int64_t)f.seq, &gt), n = 0;
-			uint32_t bits = zp_eval_zone_presence(cfg->zones, cfg->nzones, gt, ngt);
+			int ngt, n = 0;
 
+			if (seq < first || seq > s->annotated)
+				continue;
+			pt->frames++;
+			ngt = zp_eval_gt_frame(s->mot_gt, seq, &gt);
 			for (int t = 0; t < r->ntracks; t++) {
 				const zp_track_info *ti = &r->tracks[t];
 
@@ -368,25 +803,18 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 					ours[n++] = (zp_eval_box){ .id = ti->id, .x = ti->box.x, .y = ti->box.y,
 								   .w = ti->box.w, .h = ti->box.h };
 			}
-			if (zp_eval_mot_frame(mot, gt, ngt, ours, n))
+			if (zp_eval_mot_frame(pt->mot, gt, ngt, ours, n))
 				goto nomem;
-			for (int z = 0; z < cfg->nzones; z++)
-				if (zp_eval_presence_frame(pres[z], (int64_t)f.seq, bits & (1u << z), r->zone_count[z] > 0))
-					goto nomem;
+			rc = zp_zone_score_frame(pt->zs, cfg->zones, seq, gt, ngt, r);
+			if (rc) {
+				zp_seterr(err, errlen, rc, "frame %lld: %s", (long long)seq, zp_strerror(rc));
+				goto done;
+			}
 		}
 	}
-	if (s->kind == ZP_SCORE_CDNET) {
-		out->tp = px.tp;
-		out->fp = px.fp;
-		out->tn = px.tn;
-		out->fn = px.fn;
-		zp_eval_rates_compute(px.tp, px.fp, px.tn, px.fn, &out->px);
-	} else {
-		zp_eval_mot_get(mot, &out->mot);
-		zp_eval_presence_pool((const zp_eval_presence *const *)pres, cfg->nzones, &out->pres);
-		out->false_presence = out->pres.fp + out->pres.tn ?
-					      (double)out->pres.fp / (double)(out->pres.fp + out->pres.tn) : NAN;
-	}
+	part_result(s, cfg, &parts[0], out);
+	if (nparts == 2 && held)
+		part_result(s, cfg, &parts[1], held);
 	goto done;
 nomem:
 	rc = zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
@@ -395,8 +823,9 @@ done:
 	free(r);
 	free(mask);
 	free(ours);
-	zp_eval_mot_free(mot);
-	for (int z = 0; z < ZP_MAX_ZONES; z++)
-		zp_eval_presence_free(pres[z]);
+	for (int p = 0; p < 2; p++) {
+		zp_eval_mot_free(parts[p].mot);
+		zp_zone_score_free(parts[p].zs);
+	}
 	return rc;
 }

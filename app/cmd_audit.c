@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 struct audit_opts {
@@ -213,6 +215,26 @@ static bool is_device(const char *s)
 	return !strncmp(s, "/dev/", 5);
 }
 
+/* V4L2 device nodes have character major 81 (Linux's video4linux); any other device never gives a frame. */
+#define V4L2_MAJOR 81
+
+/* A --source that is a device but not a camera (/dev/null, a disk, a tty): 0 when it may be one. */
+static int refuse_non_camera(const char *source)
+{
+	struct stat st;
+
+	if (stat(source, &st) != 0)
+		return 0;    /* not there yet: the camera may come */
+	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == V4L2_MAJOR)
+		return 0;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return 0;
+	fprintf(stderr, "zebrapad audit: %s: not a V4L2 camera (a %s); expected a camera, a video file or an image "
+		"folder\n", source, S_ISCHR(st.st_mode) ? "character device" : S_ISBLK(st.st_mode) ? "block device" :
+		S_ISFIFO(st.st_mode) ? "FIFO" : "special file");
+	return ZP_EXIT_USAGE;
+}
+
 /* true when SIGINT or SIGTERM is pending (they are blocked, so no handler and no global flag). */
 static bool stop_requested(const sigset_t *set)
 {
@@ -259,6 +281,13 @@ static int feed_store(zp_store *st, struct feed *fd, const zp_lights *l, int64_t
 	return zp_store_account(st, &smp);
 }
 
+static void print_sandbox_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("#   %s\n", line);
+}
+
+/* What this process (the live view) is kept from, in the words `run` logs for itself. */
 static void print_sandbox(const zp_sandbox_status *sb, bool applied, bool json)
 {
 	if (json)
@@ -267,10 +296,8 @@ static void print_sandbox(const zp_sandbox_status *sb, bool applied, bool json)
 		printf("# sandbox: not applied (--no-sandbox)\n");
 		return;
 	}
-	printf("# sandbox: core dumps %s; Landlock %s; seccomp %s%s%s\n", sb->nodump ? "off" : "ON (not disabled)",
-	       sb->landlock ? "on (this process cannot write any file)" : "not available",
-	       sb->seccomp ? "on (no exec, no ptrace, no network)" : "not available", sb->note[0] ? "; " : "",
-	       sb->note);
+	printf("# sandbox of this live view:\n");
+	zp_sandbox_describe(sb, print_sandbox_line, NULL);
 }
 
 static int audit_live(const struct audit_opts *o, zp_config *cfg)
@@ -296,6 +323,8 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 	int code = 0, rc = ZP_EXIT_FAIL, w = 0, h = 0, last_err = 0;
 
 	memset(&fd, 0, sizeof(fd));
+	if (refuse_non_camera(source))
+		return ZP_EXIT_USAGE;
 	for (int z = 0; z < cfg->nzones; z++)
 		names[z] = cfg->zones[z].name;
 	if (o->interval_s)

@@ -2,7 +2,7 @@
 /*
  * cmd_bench.c - `zebrapad bench [SOURCE] [--frames N] [--reps R]
  * [--config FILE] [--json]`: how fast and how small the detector is,
- * against OpenCV's MOG2 and KNN on the same grey frames.
+ * against OpenCV's MOG2, KNN and CNT on the same grey frames.
  *
  * Order: pin to the current CPU; the frames are decoded into memory; a
  * fresh `run`-like process (this binary re-executed: source -> detector,
@@ -32,6 +32,7 @@
 /* Issue 3's targets. */
 #define TARGET_MODEL_X_MOG2 25.0
 #define TARGET_DETECTOR_X_MOG2 10.0
+#define TARGET_DETECTOR_X_CNT 1.0
 #define TARGET_MODEL_X_FLOOR 4.0
 #define TARGET_STATE_MIB 8.0
 
@@ -83,7 +84,7 @@ static void bench_usage(FILE *out)
 		"  -c, --config FILE   site config: its [detector] keys and zones (default: built-in defaults, no zones)\n"
 		"      --json          machine-readable output\n"
 		"Times, single-threaded on one pinned core: our model update on every SIMD path (full and work\n"
-		"resolution), the whole detector, OpenCV MOG2 and KNN apply, and a memcpy of the bytes the model\n"
+		"resolution), the whole detector, OpenCV MOG2, KNN and CNT apply, and a memcpy of the bytes the model\n"
 		"reads and writes; prints ms/frame, ns/pixel, ratios, detector state and peak RSS.\n",
 		BENCH_MAX_REPS);
 }
@@ -199,9 +200,12 @@ static void plan_rows(struct bench *b)
 		r = add_row(b, ROW_DETECTOR, name, false);
 		r->simd = all_paths[i];
 	}
-	for (int k = 0; k < 2; k++) {
-		r = add_row(b, ROW_CV, k ? "OpenCV KNN apply" : "OpenCV MOG2 apply", false);
-		r->cv = k ? ZP_CV_KNN : ZP_CV_MOG2;
+	for (int k = 0; k < 3; k++) {
+		static const char *const names[] = { "OpenCV MOG2 apply", "OpenCV KNN apply", "OpenCV CNT apply" };
+		static const zp_cv_bgsub_kind kinds[] = { ZP_CV_MOG2, ZP_CV_KNN, ZP_CV_CNT };
+
+		r = add_row(b, ROW_CV, names[k], false);
+		r->cv = kinds[k];
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass && dp->scale == 1)
@@ -271,7 +275,7 @@ static const struct row *find_row(const struct bench *b, enum row_kind kind, zp_
 	for (int i = 0; i < b->nrows; i++) {
 		const struct row *r = &b->rows[i];
 
-		if (r->kind == kind && r->work == work && (kind == ROW_CV || kind == ROW_FLOOR || r->simd == simd))
+		if (r->kind == kind && r->work == work && (kind == ROW_FLOOR || r->simd == simd))
 			return r;
 	}
 	return NULL;
@@ -304,16 +308,28 @@ struct target {
 	bool known;
 };
 
+static const struct row *find_cv(const struct bench *b, zp_cv_bgsub_kind cv)
+{
+	for (int i = 0; i < b->nrows; i++)
+		if (b->rows[i].kind == ROW_CV && b->rows[i].cv == cv)
+			return &b->rows[i];
+	return NULL;
+}
+
 static int targets(const struct bench *b, struct target *t)
 {
 	const struct row *model = find_row(b, ROW_MODEL, b->best, false);
 	const struct row *det = find_row(b, ROW_DETECTOR, b->best, false);
+	const struct row *cnt = find_cv(b, ZP_CV_CNT);
+	double x_cnt = det && cnt && det->median > 0 ? cnt->median / det->median : 0;
 	int n = 0;
 
 	t[n++] = (struct target){ "model update (best path, full resolution) x faster than MOG2 apply",
 				  model ? model->x_mog2 : 0, TARGET_MODEL_X_MOG2, true, model && model->x_mog2 > 0 };
 	t[n++] = (struct target){ "whole detector (best path) x faster than MOG2 apply", det ? det->x_mog2 : 0,
 				  TARGET_DETECTOR_X_MOG2, true, det && det->x_mog2 > 0 };
+	t[n++] = (struct target){ "whole detector (best path) x faster than CNT apply", x_cnt, TARGET_DETECTOR_X_CNT,
+				  true, x_cnt > 0 };
 	t[n++] = (struct target){ "model update (best path, full resolution) x the memcpy floor",
 				  model ? model->x_floor : 0, TARGET_MODEL_X_FLOOR, false, model && model->x_floor > 0 };
 	t[n++] = (struct target){ "detector state at 640x480, MiB", (double)b->state_640 / MIB, TARGET_STATE_MIB,
@@ -363,7 +379,7 @@ static void print_text(const struct bench *b)
 	}
 	printf("\nns/px: per pixel of the size shown (the detector: per input pixel). x MOG2: MOG2 apply time / this "
 	       "row's\n(speed-up). x floor: this row's time / the memcpy floor at the same size, which copies the "
-	       "frame\n(%d B/px) and a buffer the size of the model's mean+dev (4 B/px): the %d B/px the model update "
+	       "frame\n(%d B/px) and a buffer the size of the model's state (8 B/px): the %d B/px the model update "
 	       "reads\nand writes.\n",
 	       1, ZP_BENCH_MODEL_BYTES_PER_PIXEL);
 	printf("\nmemory: detector state %zu bytes (%.2f MiB) at 640x480, %zu bytes (%.2f MiB) at %dx%d\n",

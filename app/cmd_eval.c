@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_eval.c - `zebrapad eval SOURCE [--config FILE] [--gt PATH] [--compare]
- * [--json] [--max-frames N]`: score the detector against ground truth.
+ * [--json] [--start-frame N] [--max-frames N] [--empty-until N]`: score the
+ * detector against ground truth.
  *
  *  - CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt): pixel
  *    metrics of the cleaned foreground mask (zp_detector_mask);
  *  - a video or image folder with MOTChallenge gt.txt: CLEAR MOT box metrics
- *    of the confirmed tracks, and zone presence for the config's zones.
+ *    of the confirmed tracks, and per zone of the config: presence, counts
+ *    and valid calls (app_score.c's zp_zone_score, which tune uses too);
+ *  - a Wallflower folder (bNNNNN.bmp, hand_segmented_NNNNN.bmp): the share
+ *    of foreground on the frames nobody is in, and pixel P/R/F on each
+ *    hand-segmented frame.
  *
- * --compare runs OpenCV's MOG2, KNN, GSOC and MOG in the same pass, each
+ * --compare runs OpenCV's MOG2, KNN, GSOC, MOG and CNT in the same pass, each
  * feeding its mask to its own copy of the downstream pipeline
  * (zp_pipeline_step_mask), so only the background model differs. Frames
  * are decoded once. Metrics are a function of input and config only;
@@ -17,11 +22,11 @@
 #include "app.h"
 #include "app_path.h"
 #include "app_pipeline.h"
+#include "app_score.h"
 
 #include "cvwrap.h"
 #include "eval.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -30,11 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define PROG "zebrapad eval"
-#define EVAL_MAX_MODELS 5
+#define EVAL_MAX_MODELS 6
 #define EVAL_PATH ZP_APP_PATH_MAX
 
 struct eval_opts {
@@ -43,10 +47,10 @@ struct eval_opts {
 	const char *gt;
 	bool compare;
 	bool json;
+	long start_frame;
 	long max_frames;
+	long empty_until;
 };
-
-enum eval_kind { EVAL_CDNET, EVAL_MOT };
 
 struct eval_model {
 	const char *name;          /* "zebrapad", "mog2", ... */
@@ -57,46 +61,54 @@ struct eval_model {
 	uint8_t *fg;               /* OpenCV's mask (input size) */
 	uint8_t *mask;             /* the cleaned mask after the detector (input size) */
 	zp_eval_box *ours;         /* confirmed tracks' boxes this frame */
-	zp_eval_pixels px;
+	zp_eval_pixels px;         /* CDnet; Wallflower: the empty frames (every pixel negative) */
+	zp_eval_pixels hand[ZP_WALLFLOWER_MAX_MASKS]; /* Wallflower: one per hand-segmented frame */
 	zp_eval_mot *mot;
-	zp_eval_presence *pres[ZP_MAX_ZONES];
+	zp_zone_score *zs;
 	uint64_t model_ns, total_ns;
 };
 
 struct eval {
 	struct eval_opts o;
-	enum eval_kind kind;
-	char source[EVAL_PATH];    /* what is opened (a MOT sequence folder: its img1/) */
-	char gt[EVAL_PATH];        /* CDnet: ground-truth folder; MOT: gt.txt */
-	char roi_path[EVAL_PATH];
-	char troi_path[EVAL_PATH];
+	zp_score_inputs in;
 	zp_config *cfg;
 	bool have_roi, have_troi;
 	uint8_t *roi;
+	uint8_t *zeros;            /* Wallflower: an all-background ground truth */
 	int64_t troi_first, troi_last;
 	zp_eval_gt *mot_gt;
+	zp_score_range range;
+	int64_t last_scored;       /* the last frame scored (0: none) */
+	uint64_t scored;           /* frames scored (CDnet: in the temporal ROI; Wallflower: empty frames) */
+	bool past_annotation;      /* MOT: the source goes on past the last annotated frame */
+	double fps;
+	int tolerance;
 	int nmodels;
 	struct eval_model m[EVAL_MAX_MODELS];
 	int w, h;
-	uint64_t frames;
-	uint64_t scored;           /* CDnet: frames in the temporal ROI that were scored */
+	uint64_t frames;           /* read and run through the models */
 };
 
 static void eval_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: zebrapad eval SOURCE [--config FILE] [options]\n"
-		"  SOURCE                 CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt), or a video\n"
+		"  SOURCE                 CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt); a video\n"
 		"                         file / image folder / MOTChallenge sequence folder (img1/, or one video\n"
-		"                         file beside gt/) with box\n"
-		"                         ground truth\n"
+		"                         file beside gt/) with box ground truth; or a Wallflower folder\n"
+		"                         (b00000.bmp ..., hand_segmented_NNNNN.bmp)\n"
 		"  -c, --config FILE      site config (INI): detector parameters and zones (default: built-in\n"
-		"                         detector defaults, no zones, so no zone presence)\n"
+		"                         detector defaults, no zones, so no zone figures)\n"
 		"      --gt PATH          CDnet ground-truth folder (default SOURCE/groundtruth) or MOTChallenge\n"
 		"                         gt.txt (default: gt/gt.txt next to the video, or SOURCE/gt/gt.txt)\n"
-		"      --compare          also OpenCV MOG2, KNN, GSOC and MOG through the same downstream pipeline\n"
+		"      --compare          also OpenCV MOG2, KNN, GSOC, MOG and CNT through the same downstream\n"
+		"                         pipeline\n"
 		"      --json             one JSON object on stdout instead of the table\n"
-		"      --max-frames N     stop after N frames\n");
+		"      --start-frame N    score from frame N (frames from 1; the frames before still run through\n"
+		"                         the detector, unscored)\n"
+		"      --max-frames N     score at most N frames from the start frame, then stop\n"
+		"      --empty-until N    Wallflower: images numbered below N have nobody in view (default: from\n"
+		"                         the set's script.txt, \"NNNNN - ... enters\")\n");
 }
 
 static int parse_eval(int argc, char **argv, struct eval_opts *o)
@@ -106,7 +118,9 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		{ "gt", required_argument, NULL, 'g' },
 		{ "compare", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "start-frame", required_argument, NULL, 's' },
 		{ "max-frames", required_argument, NULL, 'n' },
+		{ "empty-until", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +128,8 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
+	o->start_frame = 1;
+	o->empty_until = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -121,10 +137,20 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		case 'g': o->gt = optarg; break;
 		case 'C': o->compare = true; break;
 		case 'j': o->json = true; break;
+		case 's':
+			if (zp_opt_int(PROG, "--start-frame", optarg, 1, 1000000000, &v))
+				return ZP_EXIT_USAGE;
+			o->start_frame = v;
+			break;
 		case 'n':
 			if (zp_opt_int(PROG, "--max-frames", optarg, 1, 1000000000, &v))
 				return ZP_EXIT_USAGE;
 			o->max_frames = v;
+			break;
+		case 'e':
+			if (zp_opt_int(PROG, "--empty-until", optarg, 0, 1000000000, &v))
+				return ZP_EXIT_USAGE;
+			o->empty_until = v;
 			break;
 		case 'h': eval_usage(stdout); return -1;
 		default: eval_usage(stderr); return ZP_EXIT_USAGE;
@@ -139,173 +165,42 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 	return ZP_EXIT_OK;
 }
 
-/* ---- input layout ---- */
-
-/*
- * The one video file in a MOTChallenge-style folder (gt/gt.txt beside it):
- * 1 found (path in dst), 0 none, -1 more than one (their names in dst).
- */
-static int folder_video(char *dst, size_t size, const char *dir)
-{
-	static const char *const ext[] = { ".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg" };
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char first[256] = "";
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-			size_t el = strlen(ext[i]);
-
-			if (len > el && strcasecmp(de->d_name + len - el, ext[i]) == 0) {
-				if (n++ == 0)
-					zp_strlcpy(first, de->d_name, sizeof(first));
-				else if (n == 2)
-					snprintf(dst, size, "%s, %s", first, de->d_name);
-				break;
-			}
-		}
-	}
-	closedir(d);
-	if (n == 1 && !zp_path_join(dst, size, dir, first))
-		return 0;
-	return n > 1 ? -1 : n;
-}
-
-/*
- * Which ground truth goes with SOURCE: CDnet (a folder of masks) or MOT (a
- * gt.txt), from --gt or the layout. One line and ZP_EXIT_USAGE when there is none.
- */
-static int resolve_inputs(struct eval *e)
-{
-	const char *src = e->o.source;
-	char tmp[EVAL_PATH], parent[EVAL_PATH];
-	struct stat st;
-	bool cdnet_layout = false;
-
-	if (strlen(src) > EVAL_PATH - 64 || (e->o.gt && strlen(e->o.gt) > EVAL_PATH - 64)) {
-		fprintf(stderr, PROG ": %s: path too long (at most %d bytes)\n",
-			strlen(src) > EVAL_PATH - 64 ? src : e->o.gt, EVAL_PATH - 64);
-		return ZP_EXIT_USAGE;
-	}
-	if (stat(src, &st) != 0) {
-		fprintf(stderr, PROG ": %s: no such file or folder\n", src);
-		return ZP_EXIT_USAGE;
-	}
-	zp_strlcpy(e->source, src, sizeof(e->source));
-	tmp[0] = '\0';
-	if (S_ISDIR(st.st_mode)) {
-		char sub[EVAL_PATH];
-
-		if (zp_path_join(sub, sizeof(sub), src, "input") && zp_path_is_dir(sub)) {
-			cdnet_layout = true;
-		} else if (zp_path_join(sub, sizeof(sub), src, "img1") && zp_path_is_dir(sub)) {
-			/* a MOTChallenge sequence folder: frames in img1/, boxes in gt/gt.txt */
-			zp_strlcpy(e->source, sub, sizeof(e->source));
-			zp_path_join(tmp, sizeof(tmp), src, "gt/gt.txt");
-		} else if (zp_path_join(tmp, sizeof(tmp), src, "gt/gt.txt") && zp_path_is_file(tmp)) {
-			/* the same with the frames as one video file beside gt/ */
-			int nv = folder_video(sub, sizeof(sub), src);
-
-			if (nv != 1) {
-				fprintf(stderr,
-					nv < 0 ? PROG ": %s: more than one video (%s...); expected one, or give the video "
-						 "as SOURCE\n"
-					       : PROG ": %s: no frames found (expected img1/, input/ or one video file beside "
-						 "gt/)%s\n",
-					src, nv < 0 ? sub : "");
-				return ZP_EXIT_USAGE;
-			}
-			zp_strlcpy(e->source, sub, sizeof(e->source));
-		} else {
-			zp_path_dirname(parent, sizeof(parent), src);
-			zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
-		}
-	} else {
-		zp_path_dirname(parent, sizeof(parent), src);
-		zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
-	}
-	if (e->o.gt) {
-		if (zp_path_is_dir(e->o.gt)) {
-			e->kind = EVAL_CDNET;
-		} else if (zp_path_is_file(e->o.gt)) {
-			e->kind = EVAL_MOT;
-		} else {
-			fprintf(stderr,
-				PROG ": %s: no such file or folder (expected a CDnet ground-truth folder or a "
-				"MOTChallenge gt.txt)\n", e->o.gt);
-			return ZP_EXIT_USAGE;
-		}
-		zp_strlcpy(e->gt, e->o.gt, sizeof(e->gt));
-	} else if (cdnet_layout) {
-		e->kind = EVAL_CDNET;
-		zp_path_join(e->gt, sizeof(e->gt), src, "groundtruth");
-		if (!zp_path_is_dir(e->gt)) {
-			fprintf(stderr,
-				PROG ": %s: no such folder (expected the CDnet ground-truth masks gt000001.png ..., "
-				"or --gt PATH)\n", e->gt);
-			return ZP_EXIT_USAGE;
-		}
-	} else {
-		e->kind = EVAL_MOT;
-		if (!tmp[0] || !zp_path_is_file(tmp)) {
-			fprintf(stderr,
-				PROG ": %s: no ground truth found (looked for %s); expected --gt PATH "
-				"(a CDnet groundtruth/ folder or a MOTChallenge gt.txt)\n",
-				src, tmp[0] ? tmp : "gt/gt.txt");
-			return ZP_EXIT_USAGE;
-		}
-		zp_strlcpy(e->gt, tmp, sizeof(e->gt));
-	}
-	if (e->kind == EVAL_CDNET) {
-		/* ROI.bmp and temporalROI.txt sit next to the ground-truth folder */
-		zp_path_dirname(parent, sizeof(parent), e->gt);
-		zp_path_join(e->roi_path, sizeof(e->roi_path), parent, "ROI.bmp");
-		zp_path_join(e->troi_path, sizeof(e->troi_path), parent, "temporalROI.txt");
-	}
-	return ZP_EXIT_OK;
-}
-
 /* CDnet: ROI.bmp (optional: whole frame) and temporalROI.txt (optional: every frame). */
 static int load_cdnet_rois(struct eval *e)
 {
 	char err[EVAL_PATH + 128];
 	int w, h, rc;
 
-	if (zp_path_is_file(e->roi_path)) {
-		rc = zp_cv_imread(e->roi_path, 1, &e->roi, &w, &h, err, sizeof(err));
+	if (zp_path_is_file(e->in.roi_path)) {
+		rc = zp_cv_imread(e->in.roi_path, 1, &e->roi, &w, &h, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, PROG ": %s\n", err);
 			return ZP_EXIT_USAGE;
 		}
 		if (w != e->w || h != e->h) {
-			fprintf(stderr, PROG ": %s: %dx%d, expected the frames' size %dx%d\n", e->roi_path, w, h, e->w,
+			fprintf(stderr, PROG ": %s: %dx%d, expected the frames' size %dx%d\n", e->in.roi_path, w, h, e->w,
 				e->h);
 			return ZP_EXIT_USAGE;
 		}
 		e->have_roi = true;
 	} else {
-		fprintf(stderr, PROG ": note: %s not found: the whole frame is scored\n", e->roi_path);
+		fprintf(stderr, PROG ": note: %s not found: the whole frame is scored\n", e->in.roi_path);
 	}
-	if (zp_path_is_file(e->troi_path)) {
-		if (zp_eval_troi_load(e->troi_path, &e->troi_first, &e->troi_last, err, sizeof(err))) {
+	if (zp_path_is_file(e->in.troi_path)) {
+		if (zp_eval_troi_load(e->in.troi_path, &e->troi_first, &e->troi_last, err, sizeof(err))) {
 			fprintf(stderr, PROG ": %s\n", err);
 			return ZP_EXIT_USAGE;
 		}
 		e->have_troi = true;
 	} else {
-		fprintf(stderr, PROG ": note: %s not found: every frame is scored\n", e->troi_path);
+		fprintf(stderr, PROG ": note: %s not found: every frame is scored\n", e->in.troi_path);
 	}
 	return ZP_EXIT_OK;
 }
 
 /* ---- models ---- */
 
-static const zp_cv_bgsub_kind cv_kinds[] = { ZP_CV_MOG2, ZP_CV_KNN, ZP_CV_GSOC, ZP_CV_MOG };
+static const zp_cv_bgsub_kind cv_kinds[] = { ZP_CV_MOG2, ZP_CV_KNN, ZP_CV_GSOC, ZP_CV_MOG, ZP_CV_CNT };
 
 static int open_models(struct eval *e)
 {
@@ -331,7 +226,7 @@ static int open_models(struct eval *e)
 		e->nmodels++;
 		/* m[0]'s pipeline is open already and owns the one source every model is fed from */
 		if (k > 0) {
-			rc = zp_pipeline_open_cfg(&m->pl, PROG, e->cfg, e->source, 0);
+			rc = zp_pipeline_open_cfg(&m->pl, PROG, e->cfg, e->in.source, 0);
 			if (rc)
 				return rc;
 			zp_source_free(m->pl.src);
@@ -339,19 +234,19 @@ static int open_models(struct eval *e)
 			m->open = true;
 		}
 		zp_eval_pixels_init(&m->px, e->have_troi ? e->troi_first : 0, e->have_troi ? e->troi_last : 0);
+		for (int i = 0; i < ZP_WALLFLOWER_MAX_MASKS; i++)
+			zp_eval_pixels_init(&m->hand[i], 0, 0);
 		m->r = calloc(1, sizeof(*m->r));
 		m->mask = malloc(wh);
 		m->fg = m->cv ? malloc(wh) : NULL;
 		m->ours = malloc(ZP_MAX_TRACKS * sizeof(*m->ours));
 		if (!m->r || !m->mask || (m->cv && !m->fg) || !m->ours)
 			return ZP_EXIT_FAIL;
-		if (e->kind == EVAL_MOT) {
+		if (e->in.kind == ZP_SCORE_MOT) {
 			m->mot = zp_eval_mot_new(0.5);
-			if (!m->mot)
+			m->zs = zp_zone_score_new(e->cfg->nzones, e->tolerance);
+			if (!m->mot || !m->zs)
 				return ZP_EXIT_FAIL;
-			for (int z = 0; z < e->cfg->nzones; z++)
-				if (!(m->pres[z] = zp_eval_presence_new()))
-					return ZP_EXIT_FAIL;
 		}
 	}
 	return ZP_EXIT_OK;
@@ -370,8 +265,7 @@ static void close_models(struct eval *e)
 		free(m->mask);
 		free(m->ours);
 		zp_eval_mot_free(m->mot);
-		for (int z = 0; z < ZP_MAX_ZONES; z++)
-			zp_eval_presence_free(m->pres[z]);
+		zp_zone_score_free(m->zs);
 	}
 }
 
@@ -407,7 +301,7 @@ static int step_models(struct eval *e, const zp_frame *f)
 		}
 		t2 = now_ns();
 		if (rc) {
-			fprintf(stderr, PROG ": %s: frame %llu: %s: %s\n", e->source, (unsigned long long)f->seq,
+			fprintf(stderr, PROG ": %s: frame %llu: %s: %s\n", e->in.source, (unsigned long long)f->seq,
 				m->name, zp_strerror(rc));
 			return ZP_EXIT_FAIL;
 		}
@@ -417,31 +311,44 @@ static int step_models(struct eval *e, const zp_frame *f)
 	return ZP_EXIT_OK;
 }
 
-/* CDnet: the frame's ground-truth mask against every model's cleaned mask. */
-static int score_cdnet(struct eval *e, const zp_frame *f)
+/* A grey mask of the frames' size, or one line and ZP_EXIT_USAGE. */
+static int read_mask(const struct eval *e, const char *path, const char *what, uint8_t **gt)
 {
-	char path[EVAL_PATH + 32], err[EVAL_PATH + 128];
-	uint8_t *gt = NULL;
+	char err[EVAL_PATH + 128];
 	int w, h, rc;
 
-	if (!zp_eval_pixels_in_troi(&e->m[0].px, (int64_t)f->seq))
-		return ZP_EXIT_OK;
-	snprintf(path, sizeof(path), "%s/gt%06llu.png", e->gt, (unsigned long long)f->seq);
 	if (!zp_path_is_file(path)) {
-		fprintf(stderr, PROG ": %s: no such file (expected the CDnet ground-truth mask of frame %llu)\n", path,
-			(unsigned long long)f->seq);
+		fprintf(stderr, PROG ": %s: no such file (expected %s)\n", path, what);
 		return ZP_EXIT_USAGE;
 	}
-	rc = zp_cv_imread(path, 1, &gt, &w, &h, err, sizeof(err));
+	rc = zp_cv_imread(path, 1, gt, &w, &h, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return ZP_EXIT_USAGE;
 	}
 	if (w != e->w || h != e->h) {
 		fprintf(stderr, PROG ": %s: %dx%d, expected the frames' size %dx%d\n", path, w, h, e->w, e->h);
-		free(gt);
+		free(*gt);
+		*gt = NULL;
 		return ZP_EXIT_USAGE;
 	}
+	return ZP_EXIT_OK;
+}
+
+/* CDnet: the frame's ground-truth mask against every model's cleaned mask. */
+static int score_cdnet(struct eval *e, const zp_frame *f)
+{
+	char path[EVAL_PATH + 32], what[96];
+	uint8_t *gt = NULL;
+	int rc;
+
+	if (!zp_eval_pixels_in_troi(&e->m[0].px, (int64_t)f->seq))
+		return ZP_EXIT_OK;
+	snprintf(path, sizeof(path), "%s/gt%06llu.png", e->in.gt, (unsigned long long)f->seq);
+	snprintf(what, sizeof(what), "the CDnet ground-truth mask of frame %llu", (unsigned long long)f->seq);
+	rc = read_mask(e, path, what, &gt);
+	if (rc)
+		return rc;
 	for (int k = 0; k < e->nmodels; k++) {
 		struct eval_model *m = &e->m[k];
 
@@ -450,20 +357,69 @@ static int score_cdnet(struct eval *e, const zp_frame *f)
 				     e->w, e->w, e->h);
 	}
 	e->scored++;
+	e->last_scored = (int64_t)f->seq;
 	free(gt);
 	return ZP_EXIT_OK;
 }
 
-/* MOT: ground-truth boxes against every model's confirmed tracks; zone presence. */
+/* Wallflower: the file number of frame seq. */
+static int64_t wf_number(const struct eval *e, int64_t seq)
+{
+	return e->in.first_number + seq - 1;
+}
+
+/* Wallflower: every pixel of an empty frame is negative; a hand-segmented frame is scored at 128. */
+static int score_wallflower(struct eval *e, const zp_frame *f)
+{
+	int64_t seq = (int64_t)f->seq, num = wf_number(e, seq);
+	int mi = -1;
+
+	for (int i = 0; i < e->in.nmasks; i++)
+		if (e->in.mask_number[i] == num)
+			mi = i;
+	if (num < e->in.empty_until && seq >= e->range.first) {
+		for (int k = 0; k < e->nmodels; k++) {
+			struct eval_model *m = &e->m[k];
+
+			zp_detector_mask(m->pl.det, m->mask, e->w);
+			zp_eval_pixels_frame(&m->px, seq, m->mask, e->w, e->zeros, e->w, NULL, 0, e->w, e->h);
+		}
+		e->scored++;
+		e->last_scored = seq;
+	}
+	if (mi >= 0) {
+		char path[EVAL_PATH + 80], what[96];
+		uint8_t *gt = NULL;
+		int rc;
+
+		zp_path_join(path, sizeof(path), e->in.gt, e->in.mask_name[mi]);
+		snprintf(what, sizeof(what), "the hand-segmented mask of frame %lld", (long long)num);
+		rc = read_mask(e, path, what, &gt);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < (size_t)e->w * e->h; i++)
+			gt[i] = gt[i] >= 128 ? ZP_CDNET_MOVING : ZP_CDNET_STATIC;
+		for (int k = 0; k < e->nmodels; k++) {
+			struct eval_model *m = &e->m[k];
+
+			zp_detector_mask(m->pl.det, m->mask, e->w);
+			zp_eval_pixels_frame(&m->hand[mi], seq, m->mask, e->w, gt, e->w, NULL, 0, e->w, e->h);
+		}
+		free(gt);
+	}
+	return ZP_EXIT_OK;
+}
+
+/* MOT: ground-truth boxes against every model's confirmed tracks; the zones. */
 static int score_mot(struct eval *e, const zp_frame *f)
 {
 	const zp_eval_box *gt;
-	int ngt = zp_eval_gt_frame(e->mot_gt, (int64_t)f->seq, &gt);
-	uint32_t gt_bits = zp_eval_zone_presence(e->cfg->zones, e->cfg->nzones, gt, ngt);
+	int64_t seq = (int64_t)f->seq;
+	int ngt = zp_eval_gt_frame(e->mot_gt, seq, &gt);
 
 	for (int k = 0; k < e->nmodels; k++) {
 		struct eval_model *m = &e->m[k];
-		int n = 0;
+		int n = 0, rc;
 
 		for (int i = 0; i < m->r->ntracks; i++) {
 			const zp_track_info *t = &m->r->tracks[i];
@@ -474,11 +430,14 @@ static int score_mot(struct eval *e, const zp_frame *f)
 		}
 		if (zp_eval_mot_frame(m->mot, gt, ngt, m->ours, n))
 			return ZP_EXIT_FAIL;
-		for (int z = 0; z < e->cfg->nzones; z++)
-			if (zp_eval_presence_frame(m->pres[z], (int64_t)f->seq, gt_bits & (1u << z),
-						   m->r->zone_count[z] > 0))
-				return ZP_EXIT_FAIL;
+		rc = zp_zone_score_frame(m->zs, e->cfg->zones, seq, gt, ngt, m->r);
+		if (rc) {
+			fprintf(stderr, PROG ": frame %lld: %s\n", (long long)seq, zp_strerror(rc));
+			return ZP_EXIT_FAIL;
+		}
 	}
+	e->scored++;
+	e->last_scored = seq;
 	return ZP_EXIT_OK;
 }
 
@@ -525,6 +484,16 @@ static const char *cell(char *buf, size_t size, double v, int decimals)
 	return buf;
 }
 
+/* A signed % error for the table ("+144", "-18"), "-" when undefined. */
+static const char *pct(char *buf, size_t size, double v)
+{
+	if (isfinite(v))
+		snprintf(buf, size, "%+.0f", v);
+	else
+		zp_strlcpy(buf, "-", size);
+	return buf;
+}
+
 static double ns_per_px(const struct eval *e, uint64_t ns)
 {
 	double px = (double)e->frames * e->w * e->h;
@@ -532,9 +501,10 @@ static double ns_per_px(const struct eval *e, uint64_t ns)
 	return px > 0 ? (double)ns / px : NAN;
 }
 
-static void pool_presence(const struct eval *e, const struct eval_model *m, zp_eval_presence_stats *s)
+/* CDnet's FPR-S: the share of shadow pixels (gt 50) called foreground; NaN when there are none. */
+static double fpr_shadow(const zp_eval_pixels *px)
 {
-	zp_eval_presence_pool((const zp_eval_presence *const *)m->pres, e->cfg->nzones, s);
+	return px->shadow ? (double)px->shadow_fp / (double)px->shadow : NAN;
 }
 
 /* name: the zone's name, or NULL for the pooled object */
@@ -554,6 +524,8 @@ static void json_presence(FILE *out, const char *name, const zp_eval_presence_st
 	json_num(out, s->recall, 6);
 	fputs(", \"f\": ", out);
 	json_num(out, s->f, 6);
+	fprintf(out, ", \"empty_frames\": %llu, \"no_empty_frames\": %s", (unsigned long long)(s->fp + s->tn),
+		s->frames && s->fp + s->tn == 0 ? "true" : "false");
 	fprintf(out, ", \"episodes\": %llu, \"missed\": %llu, \"latency_median\": ", (unsigned long long)s->episodes,
 		(unsigned long long)s->missed);
 	json_num(out, s->latency_median, 1);
@@ -565,10 +537,78 @@ static void json_presence(FILE *out, const char *name, const zp_eval_presence_st
 	fputc('}', out);
 }
 
-/* CDnet's FPR-S: the share of shadow pixels (gt 50) called foreground; NaN when there are none. */
-static double fpr_shadow(const zp_eval_pixels *px)
+static void json_counts(FILE *out, const char *name, const zp_eval_counts_stats *c)
 {
-	return px->shadow ? (double)px->shadow_fp / (double)px->shadow : NAN;
+	fputc('{', out);
+	if (name) {
+		fputs("\"name\": ", out);
+		json_str(out, name);
+		fputs(", ", out);
+	}
+	fprintf(out, "\"gt_people\": %llu, \"entered\": %llu, \"tracks\": %llu, \"entered_error_pct\": ",
+		(unsigned long long)c->gt_people, (unsigned long long)c->entered, (unsigned long long)c->tracks);
+	json_num(out, c->entered_error, 2);
+	fputs(", \"tracks_error_pct\": ", out);
+	json_num(out, c->tracks_error, 2);
+	fputc('}', out);
+}
+
+static void json_calls(FILE *out, const char *name, const zp_eval_calls_stats *c)
+{
+	fputc('{', out);
+	if (name) {
+		fputs("\"name\": ", out);
+		json_str(out, name);
+		fputs(", ", out);
+	}
+	fprintf(out,
+		"\"frames\": %llu, \"episodes\": %llu, \"valid\": %llu, \"missed\": %llu, \"late\": %llu, \"spotty\": %llu, "
+		"\"dropped\": %llu, \"held\": %llu, \"valid_share\": ",
+		(unsigned long long)c->frames, (unsigned long long)c->episodes, (unsigned long long)c->valid,
+		(unsigned long long)c->missed,
+		(unsigned long long)c->late, (unsigned long long)c->spotty, (unsigned long long)c->dropped,
+		(unsigned long long)c->held);
+	json_num(out, c->valid_share, 6);
+	fprintf(out, ", \"empty_stretches\": %llu, \"false_calls\": %llu, \"false_call_frames\": %llu}",
+		(unsigned long long)c->empty_stretches, (unsigned long long)c->false_calls,
+		(unsigned long long)c->false_call_frames);
+}
+
+static void json_pixels(FILE *out, const zp_eval_pixels *px, bool shadow)
+{
+	zp_eval_rates r;
+
+	zp_eval_rates_compute(px->tp, px->fp, px->tn, px->fn, &r);
+	fprintf(out, "\"tp\": %llu, \"fp\": %llu, \"tn\": %llu, \"fn\": %llu", (unsigned long long)px->tp,
+		(unsigned long long)px->fp, (unsigned long long)px->tn, (unsigned long long)px->fn);
+	fputs(", \"precision\": ", out);
+	json_num(out, r.precision, 6);
+	fputs(", \"recall\": ", out);
+	json_num(out, r.recall, 6);
+	fputs(", \"f\": ", out);
+	json_num(out, r.f, 6);
+	if (!shadow)
+		return;
+	fputs(", \"fpr\": ", out);
+	json_num(out, r.fpr, 6);
+	fputs(", \"fnr\": ", out);
+	json_num(out, r.fnr, 6);
+	fputs(", \"pwc\": ", out);
+	json_num(out, r.pwc, 6);
+	fprintf(out, ", \"shadow\": %llu, \"shadow_fp\": %llu, \"fpr_shadow\": ", (unsigned long long)px->shadow,
+		(unsigned long long)px->shadow_fp);
+	json_num(out, fpr_shadow(px), 6);
+}
+
+/* The share of pixels called foreground on the empty frames (every pixel there is negative). */
+static double empty_fg(const zp_eval_pixels *px)
+{
+	return px->fp + px->tn ? (double)px->fp / (double)(px->fp + px->tn) : NAN;
+}
+
+static const char *kind_name(zp_score_kind k)
+{
+	return k == ZP_SCORE_CDNET ? "cdnet" : k == ZP_SCORE_MOT ? "mot" : "wallflower";
 }
 
 static void print_json(const struct eval *e, FILE *out)
@@ -581,13 +621,17 @@ static void print_json(const struct eval *e, FILE *out)
 	else
 		fputs("null", out);
 	fputs(", \"gt\": ", out);
-	json_str(out, e->gt);
-	fprintf(out, ", \"kind\": \"%s\", \"width\": %d, \"height\": %d, \"frames\": %llu",
-		e->kind == EVAL_CDNET ? "cdnet" : "mot", e->w, e->h, (unsigned long long)e->frames);
-	if (e->kind == EVAL_CDNET) {
-		fputs(", \"roi\": ", out);
+	json_str(out, e->in.gt);
+	fprintf(out, ", \"kind\": \"%s\", \"width\": %d, \"height\": %d, \"frames\": %llu", kind_name(e->in.kind), e->w,
+		e->h, (unsigned long long)e->frames);
+	fprintf(out, ",\n \"scored\": {\"start_frame\": %lld, \"first\": %lld, \"last\": %lld, \"frames\": %llu, "
+		"\"warmup_frames\": %d, \"past_annotation\": %s}",
+		(long long)e->range.start, (long long)e->range.first, (long long)e->last_scored,
+		(unsigned long long)e->scored, e->cfg->detector.warmup_frames, e->past_annotation ? "true" : "false");
+	if (e->in.kind == ZP_SCORE_CDNET) {
+		fputs(",\n \"roi\": ", out);
 		if (e->have_roi)
-			json_str(out, e->roi_path);
+			json_str(out, e->in.roi_path);
 		else
 			fputs("null", out);
 		if (e->have_troi)
@@ -596,8 +640,19 @@ static void print_json(const struct eval *e, FILE *out)
 		else
 			fputs(", \"temporal_roi\": null", out);
 		fprintf(out, ", \"scored_frames\": %llu", (unsigned long long)e->scored);
+	} else if (e->in.kind == ZP_SCORE_WALLFLOWER) {
+		fprintf(out, ",\n \"first_number\": %lld, \"empty_until\": %lld, \"empty_from\": \"%s\", \"hand_segmented\": [",
+			(long long)e->in.first_number, (long long)e->in.empty_until,
+			e->o.empty_until >= 0 ? "--empty-until" : "script.txt");
+		for (int i = 0; i < e->in.nmasks; i++)
+			fprintf(out, i ? ", %lld" : "%lld", (long long)e->in.mask_number[i]);
+		fputc(']', out);
 	} else {
-		fprintf(out, ", \"gt_boxes\": %zu, \"iou_min\": 0.5, \"zones\": [", zp_eval_gt_rows(e->mot_gt));
+		fprintf(out, ",\n \"gt_boxes\": %zu, \"iou_min\": 0.5, \"annotated_last\": %lld, \"fps\": ",
+			zp_eval_gt_rows(e->mot_gt), (long long)e->range.annotated);
+		json_num(out, e->fps, 3);
+		fprintf(out, ", \"tolerance_frames\": %d, \"count_min_frames\": %d, \"zones\": [", e->tolerance,
+			ZP_COUNT_MIN_FRAMES);
 		for (int z = 0; z < e->cfg->nzones; z++) {
 			fputs(z ? ", {\"name\": " : "{\"name\": ", out);
 			json_str(out, e->cfg->zones[z].name);
@@ -611,32 +666,26 @@ static void print_json(const struct eval *e, FILE *out)
 
 		fputs(k ? ",\n  {\"name\": " : "\n  {\"name\": ", out);
 		json_str(out, m->name);
-		if (e->kind == EVAL_CDNET) {
-			zp_eval_rates r;
-
-			zp_eval_rates_compute(m->px.tp, m->px.fp, m->px.tn, m->px.fn, &r);
-			fprintf(out, ", \"pixels\": {\"tp\": %llu, \"fp\": %llu, \"tn\": %llu, \"fn\": %llu",
-				(unsigned long long)m->px.tp, (unsigned long long)m->px.fp,
-				(unsigned long long)m->px.tn, (unsigned long long)m->px.fn);
-			fputs(", \"precision\": ", out);
-			json_num(out, r.precision, 6);
-			fputs(", \"recall\": ", out);
-			json_num(out, r.recall, 6);
-			fputs(", \"f\": ", out);
-			json_num(out, r.f, 6);
-			fputs(", \"fpr\": ", out);
-			json_num(out, r.fpr, 6);
-			fputs(", \"fnr\": ", out);
-			json_num(out, r.fnr, 6);
-			fputs(", \"pwc\": ", out);
-			json_num(out, r.pwc, 6);
-			fprintf(out, ", \"shadow\": %llu, \"shadow_fp\": %llu, \"fpr_shadow\": ",
-				(unsigned long long)m->px.shadow, (unsigned long long)m->px.shadow_fp);
-			json_num(out, fpr_shadow(&m->px), 6);
+		if (e->in.kind == ZP_SCORE_CDNET) {
+			fputs(", \"pixels\": {", out);
+			json_pixels(out, &m->px, true);
 			fputs("}}", out);
+		} else if (e->in.kind == ZP_SCORE_WALLFLOWER) {
+			fprintf(out, ", \"empty\": {\"frames\": %llu, \"pixels\": %llu, \"fg_pixels\": %llu, \"fg_fraction\": ",
+				(unsigned long long)m->px.frames, (unsigned long long)(m->px.fp + m->px.tn),
+				(unsigned long long)m->px.fp);
+			json_num(out, empty_fg(&m->px), 6);
+			fputs("}, \"hand_segmented\": [", out);
+			for (int i = 0; i < e->in.nmasks; i++) {
+				fprintf(out, "%s{\"number\": %lld, \"scored\": %s, ", i ? ", " : "",
+					(long long)e->in.mask_number[i], m->hand[i].frames ? "true" : "false");
+				json_pixels(out, &m->hand[i], false);
+				fputc('}', out);
+			}
+			fputs("]}", out);
 		} else {
 			zp_eval_mot_stats s;
-			zp_eval_presence_stats ps;
+			zp_zone_stats zst;
 
 			zp_eval_mot_get(m->mot, &s);
 			fprintf(out,
@@ -651,14 +700,36 @@ static void print_json(const struct eval *e, FILE *out)
 			json_num(out, s.mota, 6);
 			fputs(", \"motp_iou\": ", out);
 			json_num(out, s.motp_iou, 6);
+			zp_zone_score_get(m->zs, -1, &zst);
 			fputs("},\n   \"presence\": {\"all\": ", out);
-			pool_presence(e, m, &ps);
-			json_presence(out, NULL, &ps);
+			json_presence(out, NULL, &zst.pres);
 			fputs(", \"zones\": [", out);
 			for (int z = 0; z < e->cfg->nzones; z++) {
+				zp_zone_stats zz;
+
+				zp_zone_score_get(m->zs, z, &zz);
 				fputs(z ? ",\n     " : "\n     ", out);
-				zp_eval_presence_get(m->pres[z], &ps);
-				json_presence(out, e->cfg->zones[z].name, &ps);
+				json_presence(out, e->cfg->zones[z].name, &zz.pres);
+			}
+			fputs("]},\n   \"counts\": {\"all\": ", out);
+			json_counts(out, NULL, &zst.counts);
+			fputs(", \"zones\": [", out);
+			for (int z = 0; z < e->cfg->nzones; z++) {
+				zp_zone_stats zz;
+
+				zp_zone_score_get(m->zs, z, &zz);
+				fputs(z ? ", " : "", out);
+				json_counts(out, e->cfg->zones[z].name, &zz.counts);
+			}
+			fputs("]},\n   \"calls\": {\"all\": ", out);
+			json_calls(out, NULL, &zst.calls);
+			fputs(", \"zones\": [", out);
+			for (int z = 0; z < e->cfg->nzones; z++) {
+				zp_zone_stats zz;
+
+				zp_zone_score_get(m->zs, z, &zz);
+				fputs(z ? ",\n     " : "\n     ", out);
+				json_calls(out, e->cfg->zones[z].name, &zz.calls);
 			}
 			fputs("]}}", out);
 		}
@@ -679,88 +750,183 @@ static void print_json(const struct eval *e, FILE *out)
 	fputs("]}}\n", out);
 }
 
-static void print_table(const struct eval *e, FILE *out)
+static void print_cdnet(const struct eval *e, FILE *out)
 {
 	char a[32], b[32], c[32], d[32], f[32], g[32], fs[32], t1[32], t2[32];
 
-	if (e->kind == EVAL_CDNET) {
-		fprintf(out, "CDnet %s: %llu frames %dx%d, %llu scored", e->o.source, (unsigned long long)e->frames,
-			e->w, e->h, (unsigned long long)e->scored);
-		if (e->have_troi)
-			fprintf(out, " (temporal ROI %lld-%lld)", (long long)e->troi_first, (long long)e->troi_last);
-		fprintf(out, ", ROI %s\n\n", e->have_roi ? e->roi_path : "whole frame");
-		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", "model", "P", "R", "F", "FPR", "FNR", "PWC",
-			"FPR-S", "model", "total");
-		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", "", "", "", "", "", "", "%", "", "ns/px",
-			"ns/px");
-		for (int k = 0; k < e->nmodels; k++) {
-			const struct eval_model *m = &e->m[k];
+	fprintf(out, "CDnet %s: %llu frames %dx%d, %llu scored", e->o.source, (unsigned long long)e->frames, e->w,
+		e->h, (unsigned long long)e->scored);
+	if (e->have_troi)
+		fprintf(out, " (temporal ROI %lld-%lld)", (long long)e->troi_first, (long long)e->troi_last);
+	if (e->range.start > 1)
+		fprintf(out, " from frame %lld", (long long)e->range.start);
+	fprintf(out, ", ROI %s\n\n", e->have_roi ? e->in.roi_path : "whole frame");
+	fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", "model", "P", "R", "F", "FPR", "FNR", "PWC", "FPR-S",
+		"model", "total");
+	fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", "", "", "", "", "", "", "%", "", "ns/px", "ns/px");
+	for (int k = 0; k < e->nmodels; k++) {
+		const struct eval_model *m = &e->m[k];
+		zp_eval_rates r;
+
+		zp_eval_rates_compute(m->px.tp, m->px.fp, m->px.tn, m->px.fn, &r);
+		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", m->name, cell(a, sizeof(a), r.precision, 4),
+			cell(b, sizeof(b), r.recall, 4), cell(c, sizeof(c), r.f, 4), cell(d, sizeof(d), r.fpr, 4),
+			cell(f, sizeof(f), r.fnr, 4), cell(g, sizeof(g), r.pwc, 3),
+			cell(fs, sizeof(fs), fpr_shadow(&m->px), 4), cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
+			cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
+	}
+}
+
+static void print_wallflower(const struct eval *e, FILE *out)
+{
+	char a[32], b[32], c[32], t1[32], t2[32];
+
+	fprintf(out, "Wallflower %s: %llu frames %dx%d, images numbered from %lld (image N is frame N%+lld)\n",
+		e->o.source, (unsigned long long)e->frames, e->w, e->h, (long long)e->in.first_number,
+		(long long)(1 - e->in.first_number));
+	fprintf(out, "empty frames: images below %lld (%s) after the warm-up of %d frames", (long long)e->in.empty_until,
+		e->o.empty_until >= 0 ? "--empty-until" : "script.txt", e->cfg->detector.warmup_frames);
+	if (e->scored)
+		fprintf(out, ": images %lld-%lld, %llu frames scored\n",
+			(long long)wf_number(e, e->last_scored - (int64_t)e->scored + 1), (long long)wf_number(e, e->last_scored),
+			(unsigned long long)e->scored);
+	else
+		fprintf(out, ": none scored\n");
+	fprintf(out, "hand-segmented masks (foreground where >= 128):");
+	for (int i = 0; i < e->in.nmasks; i++)
+		fprintf(out, " %lld%s", (long long)e->in.mask_number[i], e->m[0].hand[i].frames ? "" : " (not reached)");
+	fprintf(out, "\n\n%-10s %11s |", "model", "empty fg %");
+	for (int i = 0; i < e->in.nmasks && i < 4; i++)
+		fprintf(out, " %6s %6s %6s |", "P", "R", "F");
+	fprintf(out, " %7s %7s\n%-10s %11s |", "model", "total", "", "");
+	for (int i = 0; i < e->in.nmasks && i < 4; i++) {
+		char hdr[32];
+
+		snprintf(hdr, sizeof(hdr), "image %lld", (long long)e->in.mask_number[i]);
+		fprintf(out, " %20s |", hdr);
+	}
+	fprintf(out, " %7s %7s\n", "ns/px", "ns/px");
+	for (int k = 0; k < e->nmodels; k++) {
+		const struct eval_model *m = &e->m[k];
+
+		fprintf(out, "%-10s %11s |", m->name, cell(a, sizeof(a), 100.0 * empty_fg(&m->px), 3));
+		for (int i = 0; i < e->in.nmasks && i < 4; i++) {
 			zp_eval_rates r;
 
-			zp_eval_rates_compute(m->px.tp, m->px.fp, m->px.tn, m->px.fn, &r);
-			fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", m->name,
-				cell(a, sizeof(a), r.precision, 4), cell(b, sizeof(b), r.recall, 4),
-				cell(c, sizeof(c), r.f, 4), cell(d, sizeof(d), r.fpr, 4), cell(f, sizeof(f), r.fnr, 4),
-				cell(g, sizeof(g), r.pwc, 3),
-				cell(fs, sizeof(fs), fpr_shadow(&m->px), 4),
-				cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
-				cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
+			zp_eval_rates_compute(m->hand[i].tp, m->hand[i].fp, m->hand[i].tn, m->hand[i].fn, &r);
+			if (!m->hand[i].frames)
+				r.precision = r.recall = r.f = NAN;
+			fprintf(out, " %6s %6s %6s |", cell(a, sizeof(a), r.precision, 3), cell(b, sizeof(b), r.recall, 3),
+				cell(c, sizeof(c), r.f, 3));
 		}
-	} else {
-		fprintf(out, "MOT %s: %llu frames %dx%d, gt %s (%zu boxes), match IoU >= 0.5, %d zone(s)\n\n",
-			e->o.source, (unsigned long long)e->frames, e->w, e->h, e->gt, zp_eval_gt_rows(e->mot_gt),
-			e->cfg->nzones);
-		fprintf(out, "%-10s %6s %6s %7s %5s | %6s %6s %6s %9s %11s | %7s %7s\n", "model", "box P", "box R",
-			"MOTA", "IDSW", "zone R", "zone P", "zone F", "missed", "latency", "model", "total");
-		fprintf(out, "%-10s %6s %6s %7s %5s | %6s %6s %6s %9s %11s | %7s %7s\n", "", "", "", "", "", "", "", "",
-			"/episodes", "med/max fr", "ns/px", "ns/px");
-		for (int k = 0; k < e->nmodels; k++) {
-			const struct eval_model *m = &e->m[k];
-			zp_eval_mot_stats s;
-			zp_eval_presence_stats ps;
-			char ep[48], lat[48];
+		fprintf(out, " %7s %7s\n", cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
+			cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
+	}
+	if (e->in.nmasks > 4)
+		fprintf(out, "(%d more hand-segmented frames in --json)\n", e->in.nmasks - 4);
+	fprintf(out, "\nempty fg %%: the share of pixels of the cleaned mask called foreground on the empty frames "
+		     "(all are false).\n");
+}
 
-			zp_eval_mot_get(m->mot, &s);
-			pool_presence(e, m, &ps);
-			snprintf(ep, sizeof(ep), "%llu/%llu", (unsigned long long)ps.missed,
-				 (unsigned long long)ps.episodes);
-			if (ps.latency_max >= 0)
-				snprintf(lat, sizeof(lat), "%.1f/%lld", ps.latency_median, (long long)ps.latency_max);
+static void print_mot(const struct eval *e, FILE *out)
+{
+	char a[32], b[32], c[32], d[32], f[32], g[32], h[32], t1[32], t2[32], t3[32], t4[32];
+	bool any_full = false;
+
+	fprintf(out, "MOT %s: %llu frames %dx%d, gt %s (%zu boxes), match IoU >= 0.5, %d zone(s)\n", e->o.source,
+		(unsigned long long)e->frames, e->w, e->h, e->in.gt, zp_eval_gt_rows(e->mot_gt), e->cfg->nzones);
+	fprintf(out, "scored: frames %lld-%lld (%llu frames: from %s", (long long)e->range.first,
+		(long long)e->last_scored, (unsigned long long)e->scored,
+		e->range.first > e->range.start ? "the end of the warm-up" : "the start frame");
+	fprintf(out, " (warm-up %d frames), to the %s)", e->cfg->detector.warmup_frames,
+		e->last_scored >= e->range.annotated ? "last annotated frame" : "source's end or --max-frames");
+	fprintf(out, "; %.3g fps: 1 s = %d frames\n\n", e->fps, e->tolerance);
+	fprintf(out, "%-10s %6s %6s %7s %5s | %6s %6s %6s %9s %11s | %7s %8s %8s | %7s %7s\n", "model", "box P",
+		"box R", "MOTA", "IDSW", "zone R", "zone P", "zone F", "missed", "latency", "valid", "entered",
+		"tracks", "model", "total");
+	fprintf(out, "%-10s %6s %6s %7s %5s | %6s %6s %6s %9s %11s | %7s %8s %8s | %7s %7s\n", "", "", "", "", "", "",
+		"", "", "/episodes", "med/max fr", "calls", "err %", "err %", "ns/px", "ns/px");
+	for (int k = 0; k < e->nmodels; k++) {
+		const struct eval_model *m = &e->m[k];
+		zp_eval_mot_stats s;
+		zp_zone_stats zs;
+		char ep[48], lat[48];
+
+		zp_eval_mot_get(m->mot, &s);
+		zp_zone_score_get(m->zs, -1, &zs);
+		snprintf(ep, sizeof(ep), "%llu/%llu", (unsigned long long)zs.pres.missed,
+			 (unsigned long long)zs.pres.episodes);
+		if (zs.pres.latency_max >= 0)
+			snprintf(lat, sizeof(lat), "%.1f/%lld", zs.pres.latency_median, (long long)zs.pres.latency_max);
+		else
+			zp_strlcpy(lat, "-", sizeof(lat));
+		fprintf(out, "%-10s %6s %6s %7s %5llu | %6s %6s %6s %9s %11s | %7s %8s %8s | %7s %7s\n", m->name,
+			cell(a, sizeof(a), s.precision, 3), cell(b, sizeof(b), s.recall, 3), cell(c, sizeof(c), s.mota, 3),
+			(unsigned long long)s.idsw, cell(d, sizeof(d), zs.pres.recall, 3),
+			cell(f, sizeof(f), zs.pres.precision, 3), cell(g, sizeof(g), zs.pres.f, 3), ep, lat,
+			cell(h, sizeof(h), zs.calls.valid_share, 3), pct(t1, sizeof(t1), zs.counts.entered_error),
+			pct(t2, sizeof(t2), zs.counts.tracks_error), cell(t3, sizeof(t3), ns_per_px(e, m->model_ns), 1),
+			cell(t4, sizeof(t4), ns_per_px(e, m->total_ns), 1));
+	}
+	if (!e->cfg->nzones)
+		return;
+	fprintf(out, "\nby zone: presence over frames and episodes; counts (people: ground-truth ids in the zone on "
+		     ">= %d frames); valid calls (1 s = %d frames)\n", ZP_COUNT_MIN_FRAMES, e->tolerance);
+	fprintf(out, "%-10s %-14s %-8s %6s %6s %6s %7s %9s | %6s %7s %5s %6s %5s | %7s %5s %5s %5s %5s %5s %5s | %5s\n",
+		"model", "zone", "role", "R", "P", "F", "missed", "latency", "people", "entered", "err%", "tracks",
+		"err%", "valid", "ep", "miss", "late", "spot", "drop", "held", "false");
+	for (int k = 0; k < e->nmodels; k++)
+		for (int z = 0; z < e->cfg->nzones; z++) {
+			zp_zone_stats zs;
+			char ep[48], lat[48], prec[40];
+			bool full;
+
+			zp_zone_score_get(e->m[k].zs, z, &zs);
+			full = zs.pres.frames && zs.pres.fp + zs.pres.tn == 0;
+			any_full |= full;
+			snprintf(ep, sizeof(ep), "%llu/%llu", (unsigned long long)zs.pres.missed,
+				 (unsigned long long)zs.pres.episodes);
+			if (zs.pres.latency_max >= 0)
+				snprintf(lat, sizeof(lat), "%.1f/%lld", zs.pres.latency_median,
+					 (long long)zs.pres.latency_max);
 			else
 				zp_strlcpy(lat, "-", sizeof(lat));
-			fprintf(out, "%-10s %6s %6s %7s %5llu | %6s %6s %6s %9s %11s | %7s %7s\n", m->name,
-				cell(a, sizeof(a), s.precision, 3), cell(b, sizeof(b), s.recall, 3),
-				cell(c, sizeof(c), s.mota, 3), (unsigned long long)s.idsw,
-				cell(d, sizeof(d), ps.recall, 3), cell(f, sizeof(f), ps.precision, 3),
-				cell(g, sizeof(g), ps.f, 3), ep, lat,
-				cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
-				cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
+			snprintf(prec, sizeof(prec), "%s%s", cell(b, sizeof(b), zs.pres.precision, 3), full ? "*" : "");
+			fprintf(out,
+				"%-10s %-14s %-8s %6s %6s %6s %7s %9s | %6llu %7llu %5s %6llu %5s | %7s %5llu %5llu %5llu "
+				"%5llu %5llu %5llu | %5llu\n",
+				e->m[k].name, e->cfg->zones[z].name, zp_zone_role_name(e->cfg->zones[z].role),
+				cell(a, sizeof(a), zs.pres.recall, 3), prec, cell(c, sizeof(c), zs.pres.f, 3), ep, lat,
+				(unsigned long long)zs.counts.gt_people, (unsigned long long)zs.counts.entered,
+				pct(d, sizeof(d), zs.counts.entered_error), (unsigned long long)zs.counts.tracks,
+				pct(f, sizeof(f), zs.counts.tracks_error), cell(g, sizeof(g), zs.calls.valid_share, 3),
+				(unsigned long long)zs.calls.episodes, (unsigned long long)zs.calls.missed,
+				(unsigned long long)zs.calls.late, (unsigned long long)zs.calls.spotty,
+				(unsigned long long)zs.calls.dropped, (unsigned long long)zs.calls.held,
+				(unsigned long long)zs.calls.false_calls);
 		}
-		if (e->cfg->nzones) {
-			fprintf(out, "\nzone presence by zone (frames; episodes = runs of frames with a ground-truth "
-				     "ground point in the zone)\n");
-			fprintf(out, "%-10s %-16s %-8s %6s %6s %6s %9s %11s\n", "model", "zone", "role", "R", "P", "F",
-				"missed", "latency");
-			for (int k = 0; k < e->nmodels; k++)
-				for (int z = 0; z < e->cfg->nzones; z++) {
-					zp_eval_presence_stats ps;
-					char ep[48], lat[48];
+	if (any_full) {
+		fprintf(out, "* no empty frame in this zone over the scored frames: presence precision is 1.000 for every "
+			     "model; it says nothing. Zones:");
+		for (int z = 0; z < e->cfg->nzones; z++) {
+			zp_zone_stats zs;
 
-					zp_eval_presence_get(e->m[k].pres[z], &ps);
-					snprintf(ep, sizeof(ep), "%llu/%llu", (unsigned long long)ps.missed,
-						 (unsigned long long)ps.episodes);
-					if (ps.latency_max >= 0)
-						snprintf(lat, sizeof(lat), "%.1f/%lld", ps.latency_median,
-							 (long long)ps.latency_max);
-					else
-						zp_strlcpy(lat, "-", sizeof(lat));
-					fprintf(out, "%-10s %-16s %-8s %6s %6s %6s %9s %11s\n", e->m[k].name,
-						e->cfg->zones[z].name, zp_zone_role_name(e->cfg->zones[z].role),
-						cell(a, sizeof(a), ps.recall, 3), cell(b, sizeof(b), ps.precision, 3),
-						cell(c, sizeof(c), ps.f, 3), ep, lat);
-				}
+			zp_zone_score_get(e->m[0].zs, z, &zs);
+			if (zs.pres.frames && zs.pres.fp + zs.pres.tn == 0)
+				fprintf(out, " %s", e->cfg->zones[z].name);
 		}
+		fputc('\n', out);
 	}
+}
+
+static void print_table(const struct eval *e, FILE *out)
+{
+	if (e->in.kind == ZP_SCORE_CDNET)
+		print_cdnet(e, out);
+	else if (e->in.kind == ZP_SCORE_WALLFLOWER)
+		print_wallflower(e, out);
+	else
+		print_mot(e, out);
 	fprintf(out, "\nns/px: wall time per input pixel (CLOCK_MONOTONIC, one thread). zebrapad: the whole "
 		     "detector (model, clean-up,\nblobs, tracking); OpenCV models: 'model' is apply() alone, 'total' "
 		     "adds the same downstream pipeline.\n");
@@ -780,9 +946,17 @@ int zp_cmd_eval(int argc, char **argv)
 		free(e);
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	}
-	rc = resolve_inputs(e);
+	rc = zp_score_resolve(PROG, e->o.source, e->o.gt, e->o.empty_until, &e->in);
 	if (rc)
 		goto done;
+	if (e->in.kind == ZP_SCORE_WALLFLOWER && e->in.empty_until < 0) {
+		fprintf(stderr, PROG ": %s: a Wallflower set without script.txt saying when somebody enters: expected "
+			"--empty-until N (images numbered below N have nobody in view)\n", e->o.source);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	if (e->o.empty_until >= 0 && e->in.kind != ZP_SCORE_WALLFLOWER)
+		fprintf(stderr, PROG ": note: --empty-until is for Wallflower sets; %s is not one\n", e->o.source);
 	e->cfg = malloc(sizeof(*e->cfg));
 	if (!e->cfg) {
 		rc = ZP_EXIT_FAIL;
@@ -795,8 +969,8 @@ int zp_cmd_eval(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
-	if (e->kind == EVAL_MOT) {
-		e->mot_gt = zp_eval_gt_load(e->gt, &code, err, sizeof(err));
+	if (e->in.kind == ZP_SCORE_MOT) {
+		e->mot_gt = zp_eval_gt_load(e->in.gt, &code, err, sizeof(err));
 		if (!e->mot_gt) {
 			fprintf(stderr, PROG ": %s\n", err);
 			rc = code == ZP_ENOMEM ? ZP_EXIT_FAIL : ZP_EXIT_USAGE;
@@ -804,19 +978,38 @@ int zp_cmd_eval(int argc, char **argv)
 		}
 	}
 	/* our detector's pipeline first: it opens the source the others are fed from */
-	rc = zp_pipeline_open_cfg(&e->m[0].pl, PROG, e->cfg, e->source, 0);
+	rc = zp_pipeline_open_cfg(&e->m[0].pl, PROG, e->cfg, e->in.source, 0);
 	if (rc)
 		goto done;
 	e->m[0].open = true;
 	e->nmodels = 0;
 	e->w = e->m[0].pl.width;
 	e->h = e->m[0].pl.height;
-	if (e->kind == EVAL_CDNET) {
+	/* the frames scored: from --start-frame, after the warm-up (not CDnet: its temporal ROI), to the annotation's end */
+	e->range.start = e->o.start_frame;
+	e->range.stop = e->o.max_frames > 0 ? e->range.start + e->o.max_frames - 1 : INT64_MAX;
+	e->range.first = e->range.start;
+	if (e->in.kind != ZP_SCORE_CDNET && e->cfg->detector.warmup_frames + 1 > e->range.first)
+		e->range.first = e->cfg->detector.warmup_frames + 1;
+	e->range.annotated = INT64_MAX;
+	if (e->in.kind == ZP_SCORE_MOT) {
+		int64_t last = zp_eval_gt_last_frame(e->mot_gt);
+
+		e->range.annotated = e->in.seq_length > last ? e->in.seq_length : last;
+	}
+	e->fps = e->in.seq_fps > 0 ? e->in.seq_fps : zp_source_fps(e->m[0].pl.src);
+	e->tolerance = zp_score_tolerance(e->fps);
+	if (e->in.kind == ZP_SCORE_CDNET) {
 		rc = load_cdnet_rois(e);
 		if (rc) {
 			e->nmodels = 1;
 			goto done;
 		}
+	}
+	if (e->in.kind == ZP_SCORE_WALLFLOWER && !(e->zeros = calloc((size_t)e->w * e->h, 1))) {
+		rc = ZP_EXIT_FAIL;
+		e->nmodels = 1;
+		goto done;
 	}
 	if (e->o.compare)
 		zp_cv_set_threads(1);
@@ -828,31 +1021,51 @@ int zp_cmd_eval(int argc, char **argv)
 		zp_frame f;
 		int ev;
 
-		if (e->o.max_frames >= 0 && (long)e->frames >= e->o.max_frames)
+		if ((int64_t)e->frames >= e->range.stop)
 			break;
 		ev = zp_source_next(e->m[0].pl.src, &f, 1000);
 		if (ev == ZP_EOF)
 			break;
 		if (ev) {
-			fprintf(stderr, PROG ": %s: %s\n", e->source, zp_source_error(e->m[0].pl.src));
+			fprintf(stderr, PROG ": %s: %s\n", e->in.source, zp_source_error(e->m[0].pl.src));
 			rc = ZP_EXIT_FAIL;
 			goto done;
 		}
+		if ((int64_t)f.seq > e->range.annotated) {
+			/* no boxes past here: nobody there, or nobody annotated? Not scored either way */
+			e->past_annotation = true;
+			fprintf(stderr, PROG ": warning: %s has boxes up to frame %lld; the source goes on: frames from %lld "
+				"are not scored\n", e->in.gt, (long long)e->range.annotated,
+				(long long)e->range.annotated + 1);
+			break;
+		}
 		rc = step_models(e, &f);
-		if (!rc)
-			rc = e->kind == EVAL_CDNET ? score_cdnet(e, &f) : score_mot(e, &f);
+		e->frames++;
+		if (!rc && e->in.kind == ZP_SCORE_WALLFLOWER && (int64_t)f.seq >= e->range.start)
+			rc = score_wallflower(e, &f);
+		else if (!rc && (int64_t)f.seq >= e->range.first)
+			rc = e->in.kind == ZP_SCORE_CDNET ? score_cdnet(e, &f) : score_mot(e, &f);
 		if (rc)
 			goto done;
-		e->frames++;
 	}
 	if (e->frames == 0) {
-		fprintf(stderr, PROG ": %s: no frames\n", e->source);
+		fprintf(stderr, PROG ": %s: no frames\n", e->in.source);
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
-	if (e->kind == EVAL_MOT && zp_eval_gt_last_frame(e->mot_gt) > (int64_t)e->frames && e->o.max_frames < 0)
-		fprintf(stderr, PROG ": note: %s has boxes up to frame %lld, the source ended at frame %llu\n", e->gt,
-			(long long)zp_eval_gt_last_frame(e->mot_gt), (unsigned long long)e->frames);
+	if (e->frames < (uint64_t)e->range.start) {
+		fprintf(stderr, PROG ": %s: --start-frame %lld is past the source's end (%llu frames)\n", e->in.source,
+			(long long)e->range.start, (unsigned long long)e->frames);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	if (e->in.kind == ZP_SCORE_MOT && !e->past_annotation && e->range.annotated < INT64_MAX &&
+	    (uint64_t)e->range.annotated > e->frames && e->o.max_frames < 0)
+		fprintf(stderr, PROG ": note: %s has boxes up to frame %lld, the source ended at frame %llu\n", e->in.gt,
+			(long long)e->range.annotated, (unsigned long long)e->frames);
+	if (e->in.kind != ZP_SCORE_CDNET && e->scored == 0)
+		fprintf(stderr, PROG ": note: no frame scored (frames %lld-%llu read; the warm-up ends at frame %d)\n",
+			(long long)e->range.start, (unsigned long long)e->frames, e->cfg->detector.warmup_frames);
 	if (e->o.json)
 		print_json(e, stdout);
 	else
@@ -864,6 +1077,7 @@ done:
 	close_models(e);
 	zp_eval_gt_free(e->mot_gt);
 	free(e->roi);
+	free(e->zeros);
 	free(e->cfg);
 	free(e);
 	return rc;

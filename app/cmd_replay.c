@@ -8,6 +8,7 @@
  * only (no wall clock), so two replays give byte-identical files.
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_pipeline.h"
 
 #include "cvwrap.h"
@@ -116,29 +117,64 @@ static FILE *open_out(const char *path, const char *header)
 
 struct replay_out {
 	FILE *zones, *tracks, *lights;
+	const char *zones_path, *tracks_path, *lights_path;
 	zp_cv_writer *overlay;
 	uint8_t *canvas;   /* overlay frame (BGR) */
 	uint8_t *mask;     /* input-size mask */
 	char maskdir[512];
 };
 
-static void close_outputs(struct replay_out *o)
+/* A write error on an output so far (a full disk): a message naming the file. */
+static int check_out(FILE *f, const char *path)
 {
-	if (o->zones)
-		fclose(o->zones);
-	if (o->tracks)
-		fclose(o->tracks);
-	if (o->lights)
-		fclose(o->lights);
+	if (f && ferror(f)) {
+		fprintf(stderr, "zebrapad replay: %s: write failed (%s): the file is incomplete\n", path,
+			errno ? strerror(errno) : "I/O error");
+		return ZP_EXIT_FAIL;
+	}
+	return ZP_EXIT_OK;
+}
+
+/* Close one output: its last bytes are written here, so a full disk shows up here too. */
+static int close_out(FILE *f, const char *path)
+{
+	int rc;
+
+	if (!f)
+		return ZP_EXIT_OK;
+	errno = 0;
+	rc = check_out(f, path);
+	if (fclose(f) != 0 && !rc) {
+		fprintf(stderr, "zebrapad replay: %s: write failed (%s): the file is incomplete\n", path,
+			strerror(errno));
+		rc = ZP_EXIT_FAIL;
+	}
+	return rc;
+}
+
+/* Close every output; ZP_EXIT_FAIL when any of them could not be written whole. */
+static int close_outputs(struct replay_out *o)
+{
+	int rc = close_out(o->zones, o->zones_path);
+
+	rc |= close_out(o->tracks, o->tracks_path);
+	rc |= close_out(o->lights, o->lights_path);
+	o->zones = o->tracks = o->lights = NULL;
 	zp_cv_writer_close(o->overlay);
+	o->overlay = NULL;
 	free(o->canvas);
 	free(o->mask);
+	o->canvas = o->mask = NULL;
+	return rc ? ZP_EXIT_FAIL : ZP_EXIT_OK;
 }
 
 static int open_outputs(const struct replay_opts *ro, struct replay_out *o, int w, int h, double fps)
 {
 	char err[256];
 
+	o->zones_path = ro->zones_out;
+	o->tracks_path = ro->tracks_out;
+	o->lights_path = ro->lights_out;
 	if (ro->zones_out && !(o->zones = open_out(ro->zones_out, "frame,zone,count\n")))
 		return ZP_EXIT_USAGE;
 	if (ro->tracks_out && !(o->tracks = open_out(ro->tracks_out, NULL)))
@@ -190,6 +226,9 @@ static int write_frame_outputs(struct replay_out *o, const zp_pipeline *pl, cons
 	if (o->lights)
 		fprintf(o->lights, "%llu,%lld,%s\n", (unsigned long long)f->seq, (long long)f->t_ms,
 			zp_light_state_name(st));
+	if (check_out(o->zones, o->zones_path) || check_out(o->tracks, o->tracks_path) ||
+	    check_out(o->lights, o->lights_path))
+		return ZP_EXIT_FAIL;
 	if (o->mask) {
 		char path[600];
 
@@ -220,18 +259,28 @@ int zp_cmd_replay(int argc, char **argv)
 	int rc, e;
 	int64_t t0, t1;
 	bool progress;
+	zp_runlog *log = NULL;
+	char lerr[128];
 
 	rc = parse_replay(argc, argv, &ro);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	progress = !ro.quiet && isatty(STDERR_FILENO); /* a counter that rewrites its line: terminals only */
+	/* FFmpeg's own messages about a corrupt file: tagged and at most 20 a minute (app_runlog.h) */
+	if (zp_runlog_begin(&log, 64 << 10, lerr, sizeof(lerr)) == 0 && zp_runlog_start(log) != 0) {
+		zp_runlog_end(log, 0);
+		log = NULL;
+	}
 	memset(&out, 0, sizeof(out));
 	r = calloc(1, sizeof(*r));
-	if (!r)
+	if (!r) {
+		zp_runlog_end(log, 1000);
 		return ZP_EXIT_FAIL;
+	}
 	rc = zp_pipeline_open(&pl, "zebrapad replay", ro.config, ro.source, ro.fps);
 	if (rc) {
 		free(r);
+		zp_runlog_end(log, 1000);
 		return rc;
 	}
 	rc = open_outputs(&ro, &out, pl.width, pl.height, zp_source_fps(pl.src));
@@ -276,9 +325,15 @@ int zp_cmd_replay(int argc, char **argv)
 	}
 	zp_pipeline_print_summary(&pl, stdout, t1 - t0);
 	rc = ZP_EXIT_OK;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "zebrapad replay: standard output: write failed (%s)\n", strerror(errno));
+		rc = ZP_EXIT_FAIL;
+	}
 done:
-	close_outputs(&out);
+	if (close_outputs(&out) && !rc)
+		rc = ZP_EXIT_FAIL;
 	zp_pipeline_close(&pl);
 	free(r);
+	zp_runlog_end(log, 1000);
 	return rc;
 }

@@ -19,11 +19,14 @@ static void run_usage(FILE *out)
 		"      --source PATH      a recording (video file, image folder) instead of the camera:\n"
 		"                         dry runs and tests; frames are paced by their times\n"
 		"      --fast             with --source: as fast as frames decode, no pacing\n"
+		"      --write-store      with --source: write the counts to [store] path (a dry run\n"
+		"                         writes none unless told to: the store holds real counts)\n"
 		"      --max-frames N     stop cleanly after N processed frames\n"
 		"      --stats            latency (frame -> light line set) in the exit summary\n"
 		"  -v, --verbose          debug lines (light switches, reconnects, health)\n"
 		"exit: 0 stopped (SIGTERM/SIGINT, --max-frames, end of recording), 1 runtime failure\n"
-		"      (GPIO output line cannot be requested or set), 2 bad config or recording.\n"
+		"      (GPIO output line cannot be requested or set), 2 bad config or recording, no zone,\n"
+		"      a store path that is not a file in a directory of its own, a store in use.\n"
 		"docs/run.md: systemd, fault handling, the hardware watchdog.\n");
 }
 
@@ -35,6 +38,7 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 		{ "fast", no_argument, NULL, 'f' },
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "write-store", no_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -51,6 +55,7 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 		case 's': o->source = optarg; break;
 		case 'f': o->fast = true; break;
 		case 'S': o->stats = true; break;
+		case 'W': o->write_store = true; break;
 		case 'v': o->verbose = true; break;
 		case 'n':
 			if (zp_opt_int("zebrapad run", "--max-frames", optarg, 1, 2000000000, &v))
@@ -69,6 +74,10 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 	if (!o->config) {
 		fprintf(stderr, "zebrapad run: --config FILE is required\n");
 		run_usage(stderr);
+		return ZP_EXIT_USAGE;
+	}
+	if (o->write_store && !o->source) {
+		fprintf(stderr, "zebrapad run: --write-store goes with --source (the camera always writes the store)\n");
 		return ZP_EXIT_USAGE;
 	}
 	if (o->fast && !o->source) {

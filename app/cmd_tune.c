@@ -18,9 +18,17 @@
  * and DIR/plot.png (recall against the false-positive rate of every run,
  * and the metric against each swept key).
  *
+ * Safe tuning: a run that misses more presence episodes or has fewer
+ * valid calls than the config as given is never recommended; person size
+ * limits that would miss a child are refused unless --allow-no-children; a
+ * best value at the edge of its grid is flagged; --holdout-from scores the
+ * frames from there apart and ranks on those before; Ctrl-C (SIGINT, read
+ * through a signalfd) stops the workers and leaves the runs so far in
+ * runs.csv.
+ *
  * Exit: 0 done, 1 runtime failure, 2 bad input (usage, grid, config,
  * source, ground truth, a sweep estimated at over --max-hours (1) without
- * --yes).
+ * --yes), 130 interrupted (runs.csv written).
  */
 #include "app.h"
 #include "app_ground.h"
@@ -39,7 +47,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,6 +64,10 @@
 #define TUNE_WARN_S 3600.0
 #define TUNE_VAL 24
 #define TUNE_TOP 10
+#define TUNE_EXIT_INTERRUPTED 130
+/* The design pedestrian of crossing-detector specifications: a child of 5-6 years. */
+#define TUNE_CHILD_HEIGHT_M 1.0
+#define TUNE_CHILD_WIDTH_M 0.5
 
 /* ---- metrics ---- */
 
@@ -87,11 +101,11 @@ static double metric_value(const struct metric *m, const zp_score *s)
 	if (!strcmp(m->name, "pwc"))
 		return s->px.pwc;
 	if (!strcmp(m->name, "presence_f"))
-		return s->pres.f;
+		return s->zones.pres.f;
 	if (!strcmp(m->name, "presence_recall"))
-		return s->pres.recall;
+		return s->zones.pres.recall;
 	if (!strcmp(m->name, "presence_precision"))
-		return s->pres.precision;
+		return s->zones.pres.precision;
 	return s->mot.mota;
 }
 
@@ -106,8 +120,8 @@ static void roc_point(zp_score_kind kind, bool by_precision, const zp_score *s, 
 		*x = by_precision ? s->px.precision : s->px.fpr;
 		*recall = s->px.recall;
 	} else {
-		*x = by_precision ? s->pres.precision : s->false_presence;
-		*recall = s->pres.recall;
+		*x = by_precision ? s->zones.pres.precision : s->false_presence;
+		*recall = s->zones.pres.recall;
 	}
 }
 
@@ -130,8 +144,10 @@ struct tune_opts {
 	int jobs;
 	long max_runs;
 	long max_frames;
+	long holdout_from;      /* 0: no hold-out */
 	double max_hours;
 	bool yes;
+	bool allow_no_children;
 	int nkeys;
 	struct grid_key keys[TUNE_MAX_KEYS];
 };
@@ -139,11 +155,12 @@ struct tune_opts {
 static void tune_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: zebrapad tune --config FILE --source SOURCE --gt GT --grid KEY=FROM:TO:STEP ... [options]\n"
+		"usage: zebrapad tune --config FILE --source SOURCE [--gt GT] --grid KEY=FROM:TO:STEP ... [options]\n"
 		"  -c, --config FILE      the site config to start from (its [detector] values are the baseline)\n"
-		"  -s, --source SOURCE    a recording: video file, image folder, CDnet folder, MOTChallenge folder\n"
+		"  -s, --source SOURCE    a recording, as for zebrapad eval: video file, image folder, CDnet folder,\n"
+		"                         MOTChallenge folder (img1/, or one video beside gt/gt.txt)\n"
 		"  -g, --gt GT            its ground truth: a CDnet groundtruth/ folder (ROI.bmp, temporalROI.txt\n"
-		"                         beside it) or a MOTChallenge gt.txt\n"
+		"                         beside it) or a MOTChallenge gt.txt (default: found as eval finds it)\n"
 		"      --grid KEY=FROM:TO:STEP   a [detector] key and the values to try (FROM, FROM+STEP, ... <= TO);\n"
 		"                         or KEY=V1,V2,...; repeat for more keys (every combination is run)\n"
 		"  -o, --out DIR          where best.ini, runs.csv and plot.png go (default tune-out)\n"
@@ -152,6 +169,8 @@ static void tune_usage(FILE *out)
 		"  -j, --jobs N           worker processes (default: one per core)\n"
 		"      --max-runs N       refuse grids of more than N combinations (default %d, at most %d)\n"
 		"      --max-frames N     use only the first N frames of SOURCE\n"
+		"      --holdout-from F   rank on the frames before F; score frames F... apart (held out)\n"
+		"      --allow-no-children  allow person_min_height_m above 1.0 or person_min_width_m above 0.5\n"
 		"      --max-hours H      refuse sweeps estimated to take longer than H hours (default 1)\n"
 		"      --yes              run the sweep however long it is estimated to take\n",
 		TUNE_DEFAULT_MAX_RUNS, TUNE_HARD_MAX_RUNS);
@@ -300,6 +319,8 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "max-hours", required_argument, NULL, 'H' },
+		{ "holdout-from", required_argument, NULL, 'F' },
+		{ "allow-no-children", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -320,6 +341,14 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'm': o->metric = optarg; break;
 		case 'y': o->yes = true; break;
+		case 'A': o->allow_no_children = true; break;
+		case 'F':
+			if (zp_parse_int(optarg, 2, 1000000000, &v, err, sizeof(err))) {
+				fprintf(stderr, PROG ": --holdout-from: %s\n", err);
+				return ZP_EXIT_USAGE;
+			}
+			o->holdout_from = v;
+			break;
 		case 'H':
 			if (zp_opt_double(PROG, "--max-hours", optarg, 0.000001, 1000, &o->max_hours))
 				return ZP_EXIT_USAGE;
@@ -364,10 +393,9 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
 		return ZP_EXIT_USAGE;
 	}
-	if (!o->config || !o->source || !o->gt || o->nkeys == 0) {
-		fprintf(stderr, PROG ": expected --config FILE, --source SOURCE, --gt GT and at least one --grid "
-			"KEY=FROM:TO:STEP (missing %s)\n", !o->config ? "--config" : !o->source ? "--source" :
-			!o->gt ? "--gt" : "--grid");
+	if (!o->config || !o->source || o->nkeys == 0) {
+		fprintf(stderr, PROG ": expected --config FILE, --source SOURCE and at least one --grid "
+			"KEY=FROM:TO:STEP (missing %s)\n", !o->config ? "--config" : !o->source ? "--source" : "--grid");
 		return ZP_EXIT_USAGE;
 	}
 	if (o->metric) {
@@ -399,6 +427,7 @@ struct run_msg {
 	int32_t status;
 	double secs;
 	zp_score score;
+	zp_score held;       /* frames from --holdout-from */
 	char err[200];
 };
 _Static_assert(sizeof(struct run_msg) <= PIPE_BUF, "a result must be one atomic pipe write");
@@ -407,7 +436,10 @@ struct run {
 	enum run_status status;
 	double secs;
 	zp_score score;
+	zp_score held;
 	double value;        /* the metric; NaN when undefined or not run */
+	double held_value;   /* the metric on the held-out frames */
+	bool unsafe;         /* misses more presence episodes / has fewer valid calls than run 0 */
 	char err[200];
 };
 
@@ -417,6 +449,8 @@ struct tune {
 	zp_config *cfg;
 	zp_homography ground;
 	zp_score_set *set;
+	zp_score_inputs in;
+	int64_t first;       /* the first frame scored: after the warm-up of the config as given (MOT) */
 	char base[TUNE_MAX_KEYS][TUNE_VAL]; /* run 0's value of each key */
 	long nruns;          /* 1 + combinations; run 0 is the config as it is */
 	struct run *runs;
@@ -492,7 +526,8 @@ static void do_run(const struct tune *t, long r, struct run_msg *m)
 		free(cfg);
 		return;
 	}
-	rc = zp_score_run(t->set, cfg, t->ground.valid ? &t->ground : NULL, &m->score, m->err, sizeof(m->err));
+	rc = zp_score_run(t->set, cfg, t->ground.valid ? &t->ground : NULL, t->first, t->o.holdout_from, &m->score,
+			  &m->held, m->err, sizeof(m->err));
 	m->status = rc ? RUN_FAILED : RUN_OK;
 	m->secs = now_s() - t0;
 	free(cfg);
@@ -505,8 +540,27 @@ static void store(struct tune *t, const struct run_msg *m)
 	r->status = (enum run_status)m->status;
 	r->secs = m->secs;
 	r->score = m->score;
+	r->held = m->held;
 	zp_strlcpy(r->err, m->err, sizeof(r->err));
 	r->value = r->status == RUN_OK ? metric_value(t->metric, &r->score) : NAN;
+	r->held_value = r->status == RUN_OK && t->o.holdout_from > 0 ? metric_value(t->metric, &r->held) : NAN;
+}
+
+/*
+ * Safe tuning: a run that misses more presence episodes, or has fewer
+ * valid calls, than the config as given (run 0) on the frames tuned on is
+ * never recommended (MOT; CDnet has no episodes).
+ */
+static void mark_unsafe(struct tune *t)
+{
+	const zp_zone_stats *b = &t->runs[0].score.zones;
+
+	for (long r = 1; r < t->nruns; r++) {
+		const zp_zone_stats *z = &t->runs[r].score.zones;
+
+		t->runs[r].unsafe = t->runs[r].status == RUN_OK && zp_score_set_kind(t->set) == ZP_SCORE_MOT &&
+				    (z->pres.missed > b->pres.missed || z->calls.valid < b->calls.valid);
+	}
 }
 
 /* h:mm:ss or m:ss; rounded up (time left) or down (time elapsed). */
@@ -591,8 +645,13 @@ static bool write_full(int fd, const void *buf, size_t n)
 	return true;
 }
 
-/* Runs 1..nruns-1 on `jobs` forked workers; results stored as they come. 0 or ZP_EXIT_FAIL. */
-static int run_parallel(struct tune *t, double per_run)
+/*
+ * Runs 1..nruns-1 on `jobs` forked workers; results stored as they come.
+ * sigfd: a signalfd for SIGINT (blocked in this process; the workers
+ * unblock it), -1 for none. 0, ZP_EXIT_FAIL, or TUNE_EXIT_INTERRUPTED when
+ * SIGINT came (the workers are stopped; the runs done are stored).
+ */
+static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_t *sigint)
 {
 	struct progress pg = { .tty = isatty(STDERR_FILENO) != 0, .total = t->nruns - 1, .start = now_s(),
 			       .last_decile = 0 };
@@ -600,6 +659,7 @@ static int run_parallel(struct tune *t, double per_run)
 	pid_t pids[TUNE_MAX_JOBS];
 	int fds[2], jobs = t->o.jobs, started = 0, rc = ZP_EXIT_OK;
 	long got = 0;
+	bool interrupted = false;
 
 	if (t->nruns <= 1)
 		return ZP_EXIT_OK;
@@ -630,7 +690,12 @@ static int run_parallel(struct tune *t, double per_run)
 			long r;
 
 			close(fds[0]);
+			if (sigfd >= 0)
+				close(sigfd);
 			signal(SIGPIPE, SIG_DFL);
+			/* Ctrl-C reaches the whole process group: a worker just ends */
+			signal(SIGINT, SIG_DFL);
+			sigprocmask(SIG_UNBLOCK, sigint, NULL);
 			while ((r = atomic_fetch_add(next, 1)) < t->nruns) {
 				do_run(t, r, &m);
 				if (!write_full(fds[1], &m, sizeof(m)))
@@ -649,7 +714,25 @@ static int run_parallel(struct tune *t, double per_run)
 	progress_show(&pg, per_run, started);
 	for (;;) {
 		struct run_msg m;
+		struct pollfd pf[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
 
+		if (poll(pf, sigfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (sigfd >= 0 && (pf[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				interrupted = true;
+				for (int j = 0; j < started; j++)
+					kill(pids[j], SIGTERM);
+				break;
+			}
+		}
+		if (!(pf[0].revents & (POLLIN | POLLHUP)))
+			continue;
 		if (!read_full(fds[0], &m, sizeof(m)))
 			break;
 		if (m.idx < 1 || m.idx >= t->nruns)
@@ -659,12 +742,24 @@ static int run_parallel(struct tune *t, double per_run)
 		pg.done = got;
 		progress_show(&pg, per_run, started);
 	}
+	/* a Ctrl-C ends the workers too: their pipe may close before the signal is read */
+	if (!interrupted && sigfd >= 0) {
+		struct signalfd_siginfo si;
+
+		if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			interrupted = true;
+			for (int j = 0; j < started; j++)
+				kill(pids[j], SIGTERM);
+		}
+	}
 	close(fds[0]);
 	for (int j = 0; j < started; j++) {
 		int st;
 
 		while (waitpid(pids[j], &st, 0) < 0 && errno == EINTR)
 			;
+		if (interrupted)
+			continue;
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 			fprintf(stderr, PROG ": a worker process %s %d\n", WIFSIGNALED(st) ? "died of signal" : "exited with",
 				WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
@@ -672,6 +767,11 @@ static int run_parallel(struct tune *t, double per_run)
 		}
 	}
 	munmap(next, sizeof(*next));
+	if (interrupted) {
+		if (pg.tty)
+			fputc('\n', stderr);
+		return TUNE_EXIT_INTERRUPTED;
+	}
 	if (got != t->nruns - 1) {
 		if (pg.tty)
 			fputc('\n', stderr);
@@ -694,7 +794,7 @@ static int changed_keys(const struct tune *t, long r)
 }
 
 /*
- * Better first; undefined last. Ties go to the run that changes fewer keys
+ * Safe before unsafe; better first; undefined last. Ties go to the run that changes fewer keys
  * of the config as given (the config itself, run 0, wins any tie), then to
  * the earlier run.
  */
@@ -706,6 +806,8 @@ static int cmp_runs(const void *a, const void *b, void *ctx)
 	bool fx = isfinite(x->value), fy = isfinite(y->value);
 	int cx, cy;
 
+	if (x->unsafe != y->unsafe)
+		return x->unsafe ? 1 : -1;
 	if (fx != fy)
 		return fx ? -1 : 1;
 	if (fx && x->value != y->value)
@@ -736,7 +838,7 @@ static const char *cell(char *buf, size_t size, double v, int dec)
 static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 {
 	const struct run *u = &t->runs[r];
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], h[32];
 
 	fprintf(out, "%4d  ", rankno);
 	for (int k = 0; k < t->o.nkeys; k++) {
@@ -746,14 +848,23 @@ static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 		run_value(t, r, k, v, sizeof(v));
 		fprintf(out, "%*s  ", w < 8 ? 8 : w, v);
 	}
-	if (t->set && zp_score_set_kind(t->set) == ZP_SCORE_CDNET)
+	if (t->set && zp_score_set_kind(t->set) == ZP_SCORE_CDNET) {
 		fprintf(out, "%9s %9s %9s %9s %9s", cell(a, 32, u->value, 4), cell(b, 32, u->score.px.precision, 4),
 			cell(c, 32, u->score.px.recall, 4), cell(d, 32, u->score.px.f, 4), cell(e, 32, u->score.px.fpr, 5));
-	else
-		fprintf(out, "%9s %9s %9s %9s %9s", cell(a, 32, u->value, 4), cell(b, 32, u->score.pres.precision, 4),
-			cell(c, 32, u->score.pres.recall, 4), cell(d, 32, u->score.false_presence, 4),
-			cell(e, 32, u->score.mot.mota, 3));
-	fprintf(out, "%s\n", r == 0 ? "  (config as given)" : "");
+	} else {
+		char ep[48], vc[48];
+
+		snprintf(ep, sizeof(ep), "%llu/%llu", (unsigned long long)u->score.zones.pres.missed,
+			 (unsigned long long)u->score.zones.pres.episodes);
+		snprintf(vc, sizeof(vc), "%llu/%llu", (unsigned long long)u->score.zones.calls.valid,
+			 (unsigned long long)u->score.zones.calls.episodes);
+		fprintf(out, "%9s %9s %9s %9s %9s %9s %9s", cell(a, 32, u->value, 4),
+			cell(b, 32, u->score.zones.pres.precision, 4), cell(c, 32, u->score.zones.pres.recall, 4),
+			cell(d, 32, u->score.false_presence, 4), cell(e, 32, u->score.mot.mota, 3), ep, vc);
+	}
+	if (t->o.holdout_from > 0)
+		fprintf(out, " %9s", cell(h, 32, u->held_value, 4));
+	fprintf(out, "%s%s\n", r == 0 ? "  (config as given)" : "", u->unsafe ? "  (unsafe: not recommended)" : "");
 }
 
 static void print_table(const struct tune *t, FILE *out)
@@ -766,9 +877,13 @@ static void print_table(const struct tune *t, FILE *out)
 		fprintf(out, "%*s  ", (int)strlen(t->o.keys[k].key) < 8 ? 8 : (int)strlen(t->o.keys[k].key),
 			t->o.keys[k].key);
 	if (cd)
-		fprintf(out, "%9s %9s %9s %9s %9s\n", t->metric->name, "P", "R", "F", "FPR");
+		fprintf(out, "%9s %9s %9s %9s %9s", t->metric->name, "P", "R", "F", "FPR");
 	else
-		fprintf(out, "%9s %9s %9s %9s %9s\n", t->metric->name, "zone P", "zone R", "false-pr", "MOTA");
+		fprintf(out, "%9s %9s %9s %9s %9s %9s %9s", t->metric->name, "zone P", "zone R", "false-pr", "MOTA",
+			"missed", "valid");
+	if (t->o.holdout_from > 0)
+		fprintf(out, " %9s", "held-out");
+	fputc('\n', out);
 	for (long i = 0; i < t->nruns; i++) {
 		long r = t->order[i];
 
@@ -787,10 +902,55 @@ static void print_table(const struct tune *t, FILE *out)
 
 /* ---- outputs ---- */
 
+static int flag_edges(const struct tune *t, long best, FILE *out, const char *prefix);
+
+/* The metric columns of one score (after score_<metric>), and how many there are. */
+static int csv_score(FILE *f, bool cd, const zp_score *s)
+{
+	char a[12][32];
+
+	if (!f)
+		return cd ? 10 : 24;
+	if (cd) {
+		fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", cell(a[1], 32, s->px.precision, 6),
+			cell(a[2], 32, s->px.recall, 6), cell(a[3], 32, s->px.f, 6), cell(a[4], 32, s->px.fpr, 6),
+			cell(a[5], 32, s->px.fnr, 6), cell(a[6], 32, s->px.pwc, 6), (unsigned long long)s->tp,
+			(unsigned long long)s->fp, (unsigned long long)s->tn, (unsigned long long)s->fn);
+		return 10;
+	}
+	fprintf(f, ",%s,%s,%s,%s,%llu,%llu,%s,%s,%s,%s,%llu", cell(a[1], 32, s->zones.pres.precision, 6),
+		cell(a[2], 32, s->zones.pres.recall, 6), cell(a[3], 32, s->zones.pres.f, 6),
+		cell(a[4], 32, s->false_presence, 6), (unsigned long long)s->zones.pres.episodes,
+		(unsigned long long)s->zones.pres.missed, cell(a[5], 32, s->zones.pres.latency_median, 1),
+		cell(a[6], 32, s->mot.precision, 6), cell(a[7], 32, s->mot.recall, 6), cell(a[8], 32, s->mot.mota, 6),
+		(unsigned long long)s->mot.idsw);
+	fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", (unsigned long long)s->zones.calls.episodes,
+		(unsigned long long)s->zones.calls.valid, (unsigned long long)s->zones.calls.missed,
+		(unsigned long long)s->zones.calls.late, (unsigned long long)s->zones.calls.spotty,
+		(unsigned long long)s->zones.calls.dropped, (unsigned long long)s->zones.calls.held,
+		(unsigned long long)s->zones.calls.false_calls);
+	fprintf(f, ",%llu,%llu,%llu,%s,%s", (unsigned long long)s->zones.counts.gt_people,
+		(unsigned long long)s->zones.counts.entered, (unsigned long long)s->zones.counts.tracks,
+		cell(a[9], 32, s->zones.counts.entered_error, 2), cell(a[10], 32, s->zones.counts.tracks_error, 2));
+	return 24;
+}
+
+static const char *status_name(const struct run *u)
+{
+	switch (u->status) {
+	case RUN_OK: return "ok";
+	case RUN_INVALID: return "invalid";
+	case RUN_FAILED: return "failed";
+	default: return "not run";
+	}
+}
+
+/* Every run so far (an interrupted sweep: the runs not done are "not run"). */
 static int write_csv(const struct tune *t, const char *path)
 {
 	FILE *f = fopen(path, "w");
-	bool cd = zp_score_set_kind(t->set) == ZP_SCORE_CDNET;
+	bool cd = zp_score_set_kind(t->set) == ZP_SCORE_CDNET, ho = t->o.holdout_from > 0;
+	int ncols = csv_score(NULL, cd, NULL);
 
 	if (!f)
 		return -errno;
@@ -802,12 +962,18 @@ static int write_csv(const struct tune *t, const char *path)
 		fprintf(f, ",precision,recall,f,fpr,fnr,pwc,tp,fp,tn,fn");
 	else
 		fprintf(f, ",presence_precision,presence_recall,presence_f,false_presence_rate,episodes,missed,"
-			   "latency_median,box_precision,box_recall,mota,idsw");
-	fprintf(f, ",frames,seconds,note\n");
+			   "latency_median,box_precision,box_recall,mota,idsw,call_episodes,valid_calls,calls_missed,"
+			   "calls_late,calls_spotty,calls_dropped,calls_held,false_calls,gt_people,entered,tracks,"
+			   "entered_error_pct,tracks_error_pct");
+	fprintf(f, ",frames,seconds,unsafe");
+	if (ho)
+		fprintf(f, ",held_score_%s,held_frames%s", t->metric->name,
+			cd ? ",held_precision,held_recall" : ",held_episodes,held_missed,held_call_episodes,held_valid_calls");
+	fprintf(f, ",note\n");
 	for (long r = 0; r < t->nruns; r++) {
 		const struct run *u = &t->runs[r];
 		const zp_score *s = &u->score;
-		char a[12][32];
+		char a[4][32];
 
 		fprintf(f, "%ld", r);
 		for (int k = 0; k < t->o.nkeys; k++) {
@@ -816,7 +982,7 @@ static int write_csv(const struct tune *t, const char *path)
 			run_value(t, r, k, v, sizeof(v));
 			fprintf(f, ",%s", v);
 		}
-		fprintf(f, ",%s", u->status == RUN_OK ? "ok" : u->status == RUN_INVALID ? "invalid" : "failed");
+		fprintf(f, ",%s", status_name(u));
 		if (u->status != RUN_OK) {
 			char note[200];
 
@@ -824,26 +990,27 @@ static int write_csv(const struct tune *t, const char *path)
 			for (char *p = note; *p; p++)
 				if (*p == ',' || *p == '"' || *p == '\n')
 					*p = ';';
-			fprintf(f, ",%s", "");
-			for (int i = 0; i < (cd ? 10 : 11); i++)
+			/* score, the metric columns, frames, seconds, unsafe, the held-out columns: empty */
+			for (int i = 0; i < 1 + ncols + 3 + (ho ? (cd ? 4 : 6) : 0); i++)
 				fputc(',', f);
-			fprintf(f, ",,,%s\n", note);
+			fprintf(f, ",%s\n", note);
 			continue;
 		}
 		fprintf(f, ",%s", cell(a[0], 32, u->value, 6));
-		if (cd)
-			fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", cell(a[1], 32, s->px.precision, 6),
-				cell(a[2], 32, s->px.recall, 6), cell(a[3], 32, s->px.f, 6), cell(a[4], 32, s->px.fpr, 6),
-				cell(a[5], 32, s->px.fnr, 6), cell(a[6], 32, s->px.pwc, 6), (unsigned long long)s->tp,
-				(unsigned long long)s->fp, (unsigned long long)s->tn, (unsigned long long)s->fn);
-		else
-			fprintf(f, ",%s,%s,%s,%s,%llu,%llu,%s,%s,%s,%s,%llu", cell(a[1], 32, s->pres.precision, 6),
-				cell(a[2], 32, s->pres.recall, 6), cell(a[3], 32, s->pres.f, 6),
-				cell(a[4], 32, s->false_presence, 6), (unsigned long long)s->pres.episodes,
-				(unsigned long long)s->pres.missed, cell(a[5], 32, s->pres.latency_median, 1),
-				cell(a[6], 32, s->mot.precision, 6), cell(a[7], 32, s->mot.recall, 6),
-				cell(a[8], 32, s->mot.mota, 6), (unsigned long long)s->mot.idsw);
-		fprintf(f, ",%llu,%.3f,\n", (unsigned long long)s->frames, u->secs);
+		csv_score(f, cd, s);
+		fprintf(f, ",%llu,%.3f,%s", (unsigned long long)s->frames, u->secs, u->unsafe ? "yes" : "no");
+		if (ho) {
+			const zp_score *h = &u->held;
+
+			fprintf(f, ",%s,%llu", cell(a[1], 32, u->held_value, 6), (unsigned long long)h->frames);
+			if (cd)
+				fprintf(f, ",%s,%s", cell(a[2], 32, h->px.precision, 6), cell(a[3], 32, h->px.recall, 6));
+			else
+				fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)h->zones.pres.episodes,
+					(unsigned long long)h->zones.pres.missed, (unsigned long long)h->zones.calls.episodes,
+					(unsigned long long)h->zones.calls.valid);
+		}
+		fprintf(f, ",\n");
 	}
 	if (fclose(f))
 		return -errno;
@@ -950,7 +1117,7 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 	}
 	zp_score_set_info(t->set, NULL, NULL, NULL, desc, sizeof(desc));
 	fprintf(f, "; best.ini - written by `zebrapad tune` from %s\n", t->o.config);
-	fprintf(f, "; source: %s\n; ground truth: %s (%s)\n", t->o.source, t->o.gt, desc);
+	fprintf(f, "; source: %s\n; ground truth: %s (%s)\n", t->o.source, t->in.gt, desc);
 	fprintf(f, "; swept:");
 	for (int k = 0; k < t->o.nkeys; k++)
 		fprintf(f, " %s=%s", t->o.keys[k].key, t->o.keys[k].spec);
@@ -962,6 +1129,14 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 		fprintf(f, "; result: best of %ld runs by %s: %s (the config as given: %s); changed keys marked below\n",
 			t->nruns, t->metric->name, cell(v1, sizeof(v1), b->value, 4),
 			cell(v2, sizeof(v2), base->value, 4));
+	if (zp_score_set_kind(t->set) == ZP_SCORE_MOT)
+		fprintf(f, "; safety: no run that misses more presence episodes or has fewer valid calls than the config "
+			"as given was considered\n");
+	if (t->o.holdout_from > 0)
+		fprintf(f, "; ranked on frames before %ld; held out from there: %s %s (the config as given: %s)\n",
+			t->o.holdout_from, t->metric->name, cell(v1, sizeof(v1), b->held_value, 4),
+			cell(v2, sizeof(v2), base->held_value, 4));
+	flag_edges(t, best, f, "; note: ");
 	fprintf(f, "; Check it on another recording of the site before installing it (zebrapad eval).\n\n");
 	while (fgets(line, 4096, in)) {
 		bool det, replaced = false;
@@ -1234,15 +1409,88 @@ static void warn_idle_keys(const struct tune *t)
 	}
 }
 
+/*
+ * Person size limits that would miss a child (the design pedestrian: 5-6
+ * years, about 1.1 m tall and 0.3-0.4 m wide) are refused without
+ * --allow-no-children: in the grid, and in the config as given.
+ */
+static int check_children(const struct tune *t)
+{
+	static const struct {
+		const char *key;
+		double most;
+	} lim[] = { { "person_min_height_m", TUNE_CHILD_HEIGHT_M }, { "person_min_width_m", TUNE_CHILD_WIDTH_M } };
+
+	if (t->o.allow_no_children)
+		return 0;
+	for (size_t l = 0; l < sizeof(lim) / sizeof(lim[0]); l++) {
+		double cfgv = l == 0 ? t->cfg->detector.person_min_height_m : t->cfg->detector.person_min_width_m;
+
+		for (int k = 0; k < t->o.nkeys; k++) {
+			if (strcmp(t->o.keys[k].key, lim[l].key))
+				continue;
+			for (int i = 0; i < t->o.keys[k].n; i++)
+				if (t->o.keys[k].num[i] > lim[l].most) {
+					fprintf(stderr, PROG ": --grid %s=%s: %s %s m is above %.1f m: a child of 5-6 years "
+						"(the design pedestrian) would not be seen; pass --allow-no-children to sweep "
+						"it anyway\n", lim[l].key, t->o.keys[k].spec, lim[l].key, t->o.keys[k].text[i],
+						lim[l].most);
+					return ZP_EXIT_USAGE;
+				}
+		}
+		if (cfgv > lim[l].most) {
+			fprintf(stderr, PROG ": %s: %s = %g m is above %.1f m: a child of 5-6 years (the design pedestrian) "
+				"would not be seen; pass --allow-no-children to tune from it anyway\n", t->o.config,
+				lim[l].key, cfgv, lim[l].most);
+			return ZP_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The best run's value of each key at the edge of its grid (its smallest or
+ * largest value; the config as given counts when its value is on the grid)?
+ * Prints a note per key; returns how many.
+ */
+static int flag_edges(const struct tune *t, long best, FILE *out, const char *prefix)
+{
+	int n = 0;
+
+	for (int k = 0; k < t->o.nkeys; k++) {
+		const struct grid_key *g = &t->o.keys[k];
+		char v[TUNE_VAL];
+		double lo = g->num[0], hi = g->num[0];
+		int at = -1;
+
+		run_value(t, best, k, v, sizeof(v));
+		for (int i = 0; i < g->n; i++) {
+			lo = fmin(lo, g->num[i]);
+			hi = fmax(hi, g->num[i]);
+			if (!strcmp(v, g->text[i]))
+				at = i;
+		}
+		if (g->n < 2 || at < 0 || (g->num[at] != lo && g->num[at] != hi))
+			continue;
+		fprintf(out, "%sthe best %s (%s) is at the %s edge of its grid %s: the best value may lie beyond it; "
+			"widen the grid\n", prefix, g->key, v, g->num[at] == lo ? "low" : "high", g->spec);
+		n++;
+	}
+	return n;
+}
+
 int zp_cmd_tune(int argc, char **argv)
 {
 	struct tune *t = calloc(1, sizeof(*t));
 	char err[1200], path[1200], desc[512], tb[32];
-	long combos = 1, frames, best;
-	int rc, w, h, code;
+	long combos = 1, frames, best, unsafe = 0;
+	int rc, w, h, code, sigfd = -1;
 	double t0, per_run, est;
-	struct stat st;
+	sigset_t sigint, oldmask;
+	bool cd, blocked = false;
 
+	sigemptyset(&sigint);
+	sigaddset(&sigint, SIGINT);
 	if (!t)
 		return ZP_EXIT_FAIL;
 	rc = parse_tune(argc, argv, &t->o);
@@ -1264,21 +1512,24 @@ int zp_cmd_tune(int argc, char **argv)
 			goto done;
 		}
 	}
-	/* what the ground truth is decides the metric; check it before decoding anything */
-	if (stat(t->o.gt, &st) != 0) {
-		fprintf(stderr, PROG ": --gt %s: no such file or folder (expected a CDnet ground-truth folder or a "
-			"MOTChallenge gt.txt)\n", t->o.gt);
+	/* which ground truth, as eval finds it; it decides the metric: checked before decoding anything */
+	rc = zp_score_resolve(PROG, t->o.source, t->o.gt, -1, &t->in);
+	if (rc)
+		goto done;
+	if (t->in.kind == ZP_SCORE_WALLFLOWER) {
+		fprintf(stderr, PROG ": %s: a Wallflower set (pixel masks of one or two frames): nothing to tune on; "
+			"use zebrapad eval\n", t->o.source);
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
 	for (int m = 0; m < NMETRICS; m++) {
-		zp_score_kind kind = S_ISDIR(st.st_mode) ? ZP_SCORE_CDNET : ZP_SCORE_MOT;
+		zp_score_kind kind = t->in.kind;
 
 		if (t->o.metric ? !strcmp(metrics[m].name, t->o.metric) : metrics[m].kind == kind) {
 			if (metrics[m].kind != kind) {
 				fprintf(stderr, PROG ": --metric %s needs %s as --gt; %s is %s\n", t->o.metric,
 					metrics[m].kind == ZP_SCORE_CDNET ? "CDnet masks (a folder)" :
-					"MOTChallenge boxes (a gt.txt)", t->o.gt,
+					"MOTChallenge boxes (a gt.txt)", t->in.gt,
 					kind == ZP_SCORE_CDNET ? "a folder (CDnet: f, precision, recall, pwc)" :
 					"a file (MOTChallenge: presence_f, presence_recall, presence_precision, mota)");
 				rc = ZP_EXIT_USAGE;
@@ -1298,6 +1549,9 @@ int zp_cmd_tune(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	rc = check_children(t);
+	if (rc)
+		goto done;
 	for (int k = 0; k < t->o.nkeys; k++)
 		base_value(t, k, t->base[k], sizeof(t->base[k]));
 	if (zp_app_ground(t->cfg, &t->ground, NULL, err, sizeof(err))) {
@@ -1310,13 +1564,25 @@ int zp_cmd_tune(int argc, char **argv)
 		goto done;
 	warn_idle_keys(t);
 
-	fprintf(stderr, PROG ": decoding %s ...\n", t->o.source);
-	t->set = zp_score_set_load(PROG, t->o.source, t->o.gt, t->o.max_frames, frame_memory(), &code);
+	fprintf(stderr, PROG ": decoding %s ...\n", t->in.source);
+	t->set = zp_score_set_load(PROG, &t->in, t->o.max_frames, frame_memory(), &code);
 	if (!t->set) {
 		rc = code;
 		goto done;
 	}
+	cd = zp_score_set_kind(t->set) == ZP_SCORE_CDNET;
+	/* MOT: scored from the end of the config's warm-up, as eval does; the same frames for every run */
+	t->first = cd ? 1 : t->cfg->detector.warmup_frames + 1;
 	zp_score_set_info(t->set, &frames, &w, &h, desc, sizeof(desc));
+	if (t->o.holdout_from > 0 && (t->o.holdout_from <= t->first || t->o.holdout_from > frames)) {
+		fprintf(stderr, PROG ": --holdout-from %ld: expected a frame after the first scored one (%lld) and at most "
+			"the last (%ld)\n", t->o.holdout_from, (long long)t->first, frames);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
+	if (!cd && zp_score_set_annotated(t->set) < frames)
+		fprintf(stderr, PROG ": warning: %s has boxes up to frame %lld: frames from %lld are not scored\n",
+			t->in.gt, (long long)zp_score_set_annotated(t->set), (long long)zp_score_set_annotated(t->set) + 1);
 	t->nruns = combos + 1;
 	t->runs = calloc((size_t)t->nruns, sizeof(*t->runs));
 	t->order = calloc((size_t)t->nruns, sizeof(*t->order));
@@ -1341,23 +1607,48 @@ int zp_cmd_tune(int argc, char **argv)
 	per_run = now_s() - t0;
 	est = per_run * ceil((double)combos / t->o.jobs);
 	fmt_time(tb, sizeof(tb), est, true);
-	fprintf(stderr, PROG ": %s; %s = %.4f with the config as given (%.2f s per run)\n", desc, t->metric->name,
-		t->runs[0].value, per_run);
-	fprintf(stderr, PROG ": %ld runs on %d worker%s, about %s\n", combos, t->o.jobs, t->o.jobs == 1 ? "" : "s",
-		tb);
 	if (est > t->o.max_hours * 3600 && !t->o.yes) {
+		fprintf(stderr, PROG ": %s; %s = %.4f with the config as given (%.2f s per run)\n", desc, t->metric->name,
+			t->runs[0].value, per_run);
 		fprintf(stderr, PROG ": this sweep would take about %.1f hours (%ld runs x %.2f s on %d workers), over "
 			"--max-hours %g: narrow the grid, use --max-frames, or pass --yes to run it anyway\n",
 			est / 3600, combos, per_run, t->o.jobs, t->o.max_hours);
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
-	rc = run_parallel(t, per_run);
+	/* Ctrl-C from here on: stop the workers, keep what is done */
+	if (sigprocmask(SIG_BLOCK, &sigint, &oldmask) == 0) {
+		blocked = true;
+		sigfd = signalfd(-1, &sigint, SFD_NONBLOCK | SFD_CLOEXEC);
+	}
+	fprintf(stderr, PROG ": %s; %s = %.4f with the config as given (%.2f s per run)\n", desc, t->metric->name,
+		t->runs[0].value, per_run);
+	fprintf(stderr, PROG ": %ld runs on %d worker%s, about %s (Ctrl-C stops and keeps the runs done in runs.csv)\n",
+		combos, t->o.jobs, t->o.jobs == 1 ? "" : "s", tb);
+	rc = run_parallel(t, per_run, sigfd, &sigint);
+	if (rc == TUNE_EXIT_INTERRUPTED) {
+		long done_runs = 0;
+
+		for (long r = 0; r < t->nruns; r++)
+			done_runs += t->runs[r].status != RUN_PENDING;
+		snprintf(path, sizeof(path), "%s/runs.csv", t->o.out);
+		if ((code = write_csv(t, path)) != 0) {
+			fprintf(stderr, PROG ": interrupted; %s: cannot write (%s)\n", path, strerror(-code));
+			rc = ZP_EXIT_FAIL;
+			goto done;
+		}
+		fprintf(stderr, PROG ": interrupted: %ld of %ld runs done (the config as given included); they are in "
+			"%s; no best.ini or plot.png written\n", done_runs, t->nruns, path);
+		goto done;
+	}
 	if (rc)
 		goto done;
 
+	mark_unsafe(t);
 	rank(t);
 	best = t->order[0];
+	for (long r = 1; r < t->nruns; r++)
+		unsafe += t->runs[r].unsafe;
 	{
 		long invalid = 0, failed = 0, first_invalid = 0, first_failed = 0;
 
@@ -1370,11 +1661,33 @@ int zp_cmd_tune(int argc, char **argv)
 		printf(PROG ": %s on %s\n%ld runs (%ld combinations + the config as given), metric %s (%s)\n",
 		       t->o.config, t->o.source, t->nruns, combos, t->metric->name,
 		       t->metric->lower_better ? "lower is better" : "higher is better");
+		if (t->o.holdout_from > 0)
+			printf("ranked on frames %lld-%ld; frames %ld-%lld held out (the held-out column)\n",
+			       (long long)t->first, t->o.holdout_from - 1, t->o.holdout_from,
+			       cd ? (long long)frames : (long long)zp_score_set_annotated(t->set));
+		else if (!cd)
+			printf("scored frames %lld-%lld (after the warm-up of %d frames)\n", (long long)t->first,
+			       (long long)(zp_score_set_annotated(t->set) < frames ? zp_score_set_annotated(t->set) : frames),
+			       t->cfg->detector.warmup_frames);
 		if (invalid)
 			printf("%ld combinations skipped: not a valid [detector] set (run %ld: %s)\n", invalid,
 			       first_invalid, t->runs[first_invalid].err);
 		if (failed)
 			printf("%ld runs failed (run %ld: %s)\n", failed, first_failed, t->runs[first_failed].err);
+		if (invalid == combos) {
+			fprintf(stderr, PROG ": every combination of the grid is invalid (run %ld: %s): nothing was tuned, "
+				"no best.ini written\n", first_invalid, t->runs[first_invalid].err);
+			rc = ZP_EXIT_USAGE;
+			goto done;
+		}
+		if (!cd)
+			printf("safety: a run that misses more presence episodes or has fewer valid calls than the config "
+			       "as given (missed %llu of %llu episodes, %llu of %llu valid calls) is never recommended: "
+			       "%ld such run%s\n",
+			       (unsigned long long)t->runs[0].score.zones.pres.missed,
+			       (unsigned long long)t->runs[0].score.zones.pres.episodes,
+			       (unsigned long long)t->runs[0].score.zones.calls.valid,
+			       (unsigned long long)t->runs[0].score.zones.calls.episodes, unsafe, unsafe == 1 ? "" : "s");
 	}
 	print_table(t, stdout);
 
@@ -1398,9 +1711,27 @@ int zp_cmd_tune(int argc, char **argv)
 	}
 	printf("\nbest: %s %.4f (config as given: %.4f)%s\n", t->metric->name, t->runs[best].value, t->runs[0].value,
 	       best == 0 ? " - no combination beat it" : "");
+	if (t->o.holdout_from > 0) {
+		const zp_score *bh = &t->runs[best].held, *b0 = &t->runs[0].held;
+
+		printf("held out (frames from %ld): best %s %.4f, config as given %.4f", t->o.holdout_from,
+		       t->metric->name, t->runs[best].held_value, t->runs[0].held_value);
+		if (!cd)
+			printf("; missed episodes %llu/%llu (as given %llu/%llu), valid calls %llu/%llu (as given %llu/%llu)",
+			       (unsigned long long)bh->zones.pres.missed, (unsigned long long)bh->zones.pres.episodes,
+			       (unsigned long long)b0->zones.pres.missed, (unsigned long long)b0->zones.pres.episodes,
+			       (unsigned long long)bh->zones.calls.valid, (unsigned long long)bh->zones.calls.episodes,
+			       (unsigned long long)b0->zones.calls.valid, (unsigned long long)b0->zones.calls.episodes);
+		putchar('\n');
+	}
+	flag_edges(t, best, stdout, "note: ");
 	printf("wrote %s/best.ini, %s/runs.csv, %s/plot.png\n", t->o.out, t->o.out, t->o.out);
 	rc = fflush(stdout) == 0 ? ZP_EXIT_OK : ZP_EXIT_FAIL;
 done:
+	if (sigfd >= 0)
+		close(sigfd);
+	if (blocked)
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	zp_score_set_free(t->set);
 	free(t->runs);
 	free(t->order);

@@ -14,10 +14,11 @@
 extern "C" {
 #endif
 
-/* Bytes the model update reads plus writes per pixel, hold == NULL: luma 1 +
- * mean 2+2 + dev 2+2 + fg 1. */
-#define ZP_BENCH_BG_BYTES_READ 5
-#define ZP_BENCH_BG_BYTES_WRITTEN 5
+/* Bytes the model update reads and writes per pixel, hold == NULL, at most:
+ * reads luma 1 + mean 2 + dev 2 + mean2 2 + counters 2, writes the same state
+ * + fg 1 (a quiet pixel skips mean2 and the counters). */
+#define ZP_BENCH_BG_BYTES_READ 9
+#define ZP_BENCH_BG_BYTES_WRITTEN 9
 
 typedef struct zp_bench_models_result {
 	zp_simd simd;

@@ -266,6 +266,9 @@ int zp_bench_cv(const zp_bench_frames *fr, zp_cv_bgsub_kind kind, int reps, doub
 	return 0;
 }
 
+/* Bytes of model state per pixel (models.h: mean, dev, mean2, counters): (ZP_BENCH_MODEL_BYTES_PER_PIXEL - 2) / 2. */
+#define ZP_MODEL_BYTES_PER_PX 8
+
 /* Page-aligned buffer of at least `bytes` (rounded up to whole pages), or NULL. */
 static uint8_t *page_alloc(size_t bytes)
 {
@@ -287,8 +290,8 @@ int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms)
 		return ZP_EINVAL;
 	n = frame_bytes(fr);
 	fg = page_alloc(n + 4096);
-	a = page_alloc(4 * n);
-	b = page_alloc(4 * n);
+	a = page_alloc(ZP_MODEL_BYTES_PER_PX * n);
+	b = page_alloc(ZP_MODEL_BYTES_PER_PX * n);
 	if (!fg || !a || !b) {
 		free(fg);
 		free(a);
@@ -296,8 +299,8 @@ int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms)
 		return ZP_ENOMEM;
 	}
 	memset(fg, 0, n + 4096);
-	memset(a, 1, 4 * n);
-	memset(b, 2, 4 * n);
+	memset(a, 1, ZP_MODEL_BYTES_PER_PX * n);
+	memset(b, 2, ZP_MODEL_BYTES_PER_PX * n);
 	for (int r = 0; r < reps; r++) {
 		double t0 = now_ms();
 
@@ -306,7 +309,7 @@ int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms)
 			uint8_t *dst = fg + ((uintptr_t)src & 4095);
 
 			memcpy(dst, src, n);
-			memcpy(b, a, 4 * n);
+			memcpy(b, a, ZP_MODEL_BYTES_PER_PX * n);
 			/* keep the copies from being dropped or merged across frames */
 			__asm__ volatile("" : : "r"(dst), "r"(b) : "memory");
 		}

@@ -69,14 +69,15 @@ int zp_bench_cv(const zp_bench_frames *fr, zp_cv_bgsub_kind kind, int reps, doub
 /*
  * The memory-traffic floor of the model update, per frame: memcpy of the
  * frame's luma (n bytes, read from the frames in memory like the model
- * reads it) into a mask-sized buffer, and memcpy of a 4n-byte buffer (the
- * size of the model's mean + dev) into another: 5n bytes read and 5n
- * written, what zp_bgmodel_apply() without a hold mask reads and writes.
+ * reads it) into a mask-sized buffer, and memcpy of an 8n-byte buffer (the
+ * size of the model's state: mean, dev, mean2, counters) into another: 9n
+ * bytes read and 9n written, what zp_bgmodel_apply() without a hold mask
+ * reads and writes.
  */
 int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms);
 
-/* Bytes a model update reads plus writes per pixel (hold NULL): luma 1 + mean/dev 4 + mean/dev 4 + fg 1. */
-#define ZP_BENCH_MODEL_BYTES_PER_PIXEL 10
+/* Bytes a model update reads plus writes per pixel (hold NULL): luma 1 + state 8 + state 8 + fg 1. */
+#define ZP_BENCH_MODEL_BYTES_PER_PIXEL 18
 
 /* Median of v[0..n) (sorts v). 0 when n < 1. */
 double zp_bench_median(double *v, int n);

@@ -42,10 +42,11 @@ bool zp_series_dir(const char *path, char *dir, size_t dirlen);
  * the largest series (prefix + extension; other files are ignored), sorted
  * by number. Two files with the same number in that series (in1.jpg,
  * in01.jpg) are an error: the order would be a guess. Messages name PATH
- * (what the user gave) or DIR. On error *s is empty.
+ * (what the user gave) or DIR. With warn, files of other series skipped
+ * and gaps in the numbering are logged as warnings. On error *s is empty.
  */
-int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char *ext), zp_series *s, char *err,
-		   size_t errlen);
+int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char *ext), bool warn, zp_series *s,
+		   char *err, size_t errlen);
 void zp_series_free(zp_series *s);
 
 /*

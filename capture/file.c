@@ -12,6 +12,9 @@
  * Both are zeroed before they are freed.
  */
 #include "capture_internal.h"
+
+/* The camera's own limit ([camera] width/height): a recording's frames may not be larger. */
+#define ZP_MAX_FRAME_SIDE 8192
 #include "cvwrap.h"
 
 #include <dirent.h>
@@ -180,7 +183,7 @@ static int open_folder(struct file_source *fs, char *err, size_t errlen)
 
 	if (!zp_series_dir(fs->path, fs->dir, sizeof(fs->dir)))
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", fs->path);
-	rc = zp_series_scan(fs->dir, fs->path, is_image_ext, &fs->series, err, errlen);
+	rc = zp_series_scan(fs->dir, fs->path, is_image_ext, true, &fs->series, err, errlen);
 	if (rc)
 		return rc;
 	fs->image = zp_cv_image_new();
@@ -238,6 +241,13 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 			rc = zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* a FIFO would block the decoder, a device never ends */
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a video file or a folder of images, got a %s", path,
+			       S_ISFIFO(st.st_mode) ? "FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" :
+			       "special file");
+		goto fail;
+	}
 	fs = calloc(1, sizeof(*fs));
 	if (!fs) {
 		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
@@ -254,6 +264,11 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 		goto fail;
 	if (fps_override > 0)
 		fs->fps = fps_override;
+	if (fs->width > ZP_MAX_FRAME_SIDE || fs->height > ZP_MAX_FRAME_SIDE) {
+		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: frames of %dx%d: more than %d pixels a side (the largest "
+			       "camera frame zebrapad takes)", path, fs->width, fs->height, ZP_MAX_FRAME_SIDE);
+		goto fail;
+	}
 	fs->luma_size = (size_t)fs->width * (size_t)fs->height;
 	fs->luma = malloc(fs->luma_size);
 	if (!fs->luma) {

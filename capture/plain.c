@@ -443,7 +443,7 @@ static int open_pgm_folder(struct plain_source *ps, char *err, size_t errlen)
 
 	if (!zp_series_dir(ps->path, ps->dir, sizeof(ps->dir)))
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", ps->path);
-	rc = zp_series_scan(ps->dir, ps->path, is_pgm_ext, &ps->series, err, errlen);
+	rc = zp_series_scan(ps->dir, ps->path, is_pgm_ext, true, &ps->series, err, errlen);
 	if (rc == ZP_EINVAL && ps->series.n == 0 && strstr(err, "no numbered images"))
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s: no numbered PGM images (expected e.g. in000001.pgm)",
 				 ps->path);
@@ -517,16 +517,19 @@ bool zp_plain_probe(const char *path)
 		bool pgm;
 
 		if (!zp_series_dir(path, dir, sizeof(dir)) ||
-		    zp_series_scan(dir, path, is_any_image_ext, &s, err, sizeof(err)) != 0)
+		    zp_series_scan(dir, path, is_any_image_ext, false, &s, err, sizeof(err)) != 0)
 			return false;
 		pgm = is_pgm_ext(s.imgs[0].name + s.imgs[0].ext_off);
 		zp_series_free(&s);
 		return pgm;
 	} else {
 		char magic[10] = "";
-		FILE *f = fopen(path, "rb");
+		FILE *f;
 		size_t n;
 
+		if (!S_ISREG(st.st_mode))
+			return false; /* a FIFO would block here; devices and the like are refused by the opener */
+		f = fopen(path, "rb");
 		if (!f)
 			return false;
 		n = fread(magic, 1, sizeof(magic), f);

@@ -86,12 +86,12 @@ bool zp_series_dir(const char *path, char *dir, size_t dirlen)
 	return true;
 }
 
-int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char *ext), zp_series *s, char *err,
-		   size_t errlen)
+int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char *ext), bool warn, zp_series *s,
+		   char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	size_t cap = 0, best = 0, best_len = 0;
+	size_t cap = 0, best = 0, best_len = 0, stray = 0;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -134,11 +134,23 @@ int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char 
 			start = i;
 		}
 	}
-	/* Keep only the chosen series, at the front. */
+	/*
+	 * Keep only the chosen series, at the front. Files of the same name with
+	 * another extension (in000003.jpg among in*.png) are frames left out:
+	 * said. Other names (a CDnet ROI.bmp, a Wallflower hand-segmented mask)
+	 * are other series and say nothing.
+	 */
 	for (size_t i = 0; i < s->n; i++)
-		if (i < best || i >= best + best_len)
+		if (i < best || i >= best + best_len) {
+			const zp_numbered *k = &s->imgs[best], *o = &s->imgs[i];
+
+			stray += o->prefix_len == k->prefix_len && !strncmp(o->name, k->name, k->prefix_len);
 			free(s->imgs[i].name);
+		}
 	memmove(s->imgs, s->imgs + best, best_len * sizeof(*s->imgs));
+	if (warn && stray)
+		zp_log(ZP_LOG_WARNING, "%s: %zu numbered files of the same name with another extension are skipped "
+		       "(the frames are the %zu files like %s)", dir, stray, best_len, s->imgs[0].name);
 	s->n = best_len;
 	for (size_t i = 1; i < s->n; i++) {
 		if (s->imgs[i].num == s->imgs[i - 1].num) {
@@ -146,6 +158,23 @@ int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char 
 				       s->imgs[i].num, s->imgs[i - 1].name, s->imgs[i].name);
 			goto out;
 		}
+	}
+	{
+		/* gaps: the frames after one come earlier than they were taken (times are by position) */
+		long long missing = 0, gaps = 0;
+		size_t first = 0;
+
+		for (size_t i = 1; i < s->n; i++)
+			if (s->imgs[i].num != s->imgs[i - 1].num + 1) {
+				if (!gaps)
+					first = i;
+				gaps++;
+				missing += s->imgs[i].num - s->imgs[i - 1].num - 1;
+			}
+		if (warn && gaps)
+			zp_log(ZP_LOG_WARNING, "%s: %lld numbers missing in %lld gaps (the first after %s): frame times "
+			       "follow the files' order, so a gap shortens the recording's time", dir, missing, gaps,
+			       s->imgs[first - 1].name);
 	}
 out:
 	closedir(d);

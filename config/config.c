@@ -24,11 +24,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -718,11 +721,27 @@ int zp_config_load(const char *path, zp_config *c, char *err, size_t errlen)
 	size_t len = 0, cap = 0;
 	int rc;
 
-	f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
+	/* a FIFO or a device would block or never end: only a regular file is read */
+	{
+		struct stat st;
+		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e;
 
-		return zp_seterr(err, errlen, zp_err_from_errno(e), "%s: cannot open (%s)", path, strerror(e));
+		if (fd < 0) {
+			e = errno;
+			return zp_seterr(err, errlen, zp_err_from_errno(e), "%s: cannot open (%s)", path, strerror(e));
+		}
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a regular file (an INI config), got a %s",
+					 path, S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO" :
+					 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" : "special file");
+		}
+		f = fdopen(fd, "rb");
+		if (!f) {
+			e = errno;
+			close(fd);
+			return zp_seterr(err, errlen, zp_err_from_errno(e), "%s: cannot open (%s)", path, strerror(e));
+		}
 	}
 	for (;;) {
 		size_t got;

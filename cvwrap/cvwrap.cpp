@@ -521,6 +521,8 @@ const char *zp_cv_bgsub_name(zp_cv_bgsub_kind kind)
 		return "gsoc";
 	case ZP_CV_MOG:
 		return "mog";
+	case ZP_CV_CNT:
+		return "cnt";
 	}
 	return "?";
 }
@@ -544,6 +546,9 @@ zp_cv_bgsub *zp_cv_bgsub_new(zp_cv_bgsub_kind kind, char *err, size_t errlen)
 			break;
 		case ZP_CV_MOG:
 			b->algo = cv::bgsegm::createBackgroundSubtractorMOG();
+			break;
+		case ZP_CV_CNT:
+			b->algo = cv::bgsegm::createBackgroundSubtractorCNT();
 			break;
 		default:
 			zp_seterr(err, errlen, ZP_EINVAL, "unknown OpenCV background subtractor %d", (int)kind);

@@ -92,9 +92,10 @@ typedef enum zp_cv_bgsub_kind {
 	ZP_CV_KNN,
 	ZP_CV_GSOC,   /* bgsegm (libopencv-contrib) */
 	ZP_CV_MOG,    /* bgsegm */
+	ZP_CV_CNT,    /* bgsegm: counting-based, made for the Raspberry Pi (isParallel honours zp_cv_set_threads) */
 } zp_cv_bgsub_kind;
 typedef struct zp_cv_bgsub zp_cv_bgsub;
-const char *zp_cv_bgsub_name(zp_cv_bgsub_kind kind); /* "mog2", "knn", "gsoc", "mog" */
+const char *zp_cv_bgsub_name(zp_cv_bgsub_kind kind); /* "mog2", "knn", "gsoc", "mog", "cnt" */
 /* Default OpenCV parameters. NULL + message when the module is missing. */
 zp_cv_bgsub *zp_cv_bgsub_new(zp_cv_bgsub_kind kind, char *err, size_t errlen);
 /*

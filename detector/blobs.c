@@ -457,3 +457,74 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 	}
 	return nout;
 }
+
+/*
+ * Holes: 4-connected runs of zero (the dual of the 8-connected foreground)
+ * joined into components; those that touch no edge of the frame and have
+ * at most max_area pixels are set to 255. Cost: the runs of the
+ * background, one or two a row in a quiet frame.
+ */
+int zp_holes_fill(zp_cc *cc, uint8_t *mask, int stride, int max_area)
+{
+	int w = cc->w, h = cc->h, n = 0, filled = 0;
+
+	for (int y = 0; y < h; y++) {
+		const uint8_t *row = mask + (size_t)y * stride;
+		int x = 0;
+
+		cc->row_first[y] = n;
+		while (x < w) {
+			int x0;
+
+			x = skip_set(row, x, w);
+			if (x >= w)
+				break;
+			x0 = x;
+			x = skip_zero(row, x, w);
+			cc->runs[n].x0 = (uint16_t)x0;
+			cc->runs[n].x1 = (uint16_t)(x - 1);
+			cc->runs[n].y = (uint16_t)y;
+			cc->parent[n] = n;
+			n++;
+		}
+		if (y == 0)
+			continue;
+		for (int i = cc->row_first[y - 1], j = cc->row_first[y]; i < cc->row_first[y] && j < n;) {
+			const zp_run *a = &cc->runs[i], *b = &cc->runs[j];
+
+			if (a->x0 <= b->x1 && b->x0 <= a->x1) /* 4-connected: overlapping columns */
+				cc_union(cc->parent, i, j);
+			if (a->x1 < b->x1)
+				i++;
+			else
+				j++;
+		}
+	}
+	cc->row_first[h] = n;
+	/* area in stat[root].area; x0 == 0 marks "touches an edge" */
+	for (int i = 0; i < n; i++) {
+		int32_t r = cc_find(cc->parent, i);
+		const zp_run *run = &cc->runs[i];
+		zp_ccstat *st = &cc->stat[r];
+		bool edge = run->x0 == 0 || run->x1 == w - 1 || run->y == 0 || run->y == h - 1;
+
+		cc->parent[i] = r;
+		if (r == i) {
+			st->area = 0;
+			st->x0 = 1;
+		}
+		st->area += run->x1 - run->x0 + 1;
+		if (edge)
+			st->x0 = 0;
+	}
+	for (int i = 0; i < n; i++) {
+		const zp_ccstat *st = &cc->stat[cc->parent[i]];
+		const zp_run *run = &cc->runs[i];
+
+		if (st->x0 == 0 || st->area > max_area)
+			continue;
+		memset(mask + (size_t)run->y * stride + run->x0, 255, (size_t)(run->x1 - run->x0 + 1));
+		filled += run->x1 - run->x0 + 1;
+	}
+	return filled;
+}

@@ -201,6 +201,8 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->mp.threshold = p->threshold;
 	d->mp.learn_shift = p->learn_shift;
 	d->mp.warmup_frames = p->warmup_frames;
+	d->mp.flicker_on = p->flicker_on > 0 ? p->flicker_on : -1;
+	d->mp.flicker_floor = p->flicker_floor;
 	d->mp.fg_no_ramp = true; /* warmup_settle() absorbs what turns out to be background */
 	d->mp.fg_learn_shift = 1;
 	d->fade_limit = (int)((int64_t)p->ghost_fade_ms * ZP_PROBE_MAX_FPS / 1000);
@@ -586,6 +588,8 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 	int64_t fg = 0;
 
 	clean_mask(d);
+	if (d->p.fill_holes) /* holes below half the smallest person, in work pixels */
+		zp_holes_fill(&d->cc, d->mask, d->ww, d->p.min_area / 2 / (d->scale * d->scale));
 	d->have_mask = true;
 	if (d->ground.valid) {
 		/* sizes in metres on the ground (ground.c) instead of the pixel limits */

@@ -27,6 +27,21 @@ typedef struct zp_detector_params {
 	int learn_shift;        /* background learning rate 1/2^learn_shift per frame */
 	int warmup_frames;      /* frames before the model is trusted */
 	/*
+	 * Flickering background (leaves, water, flags, rain on the lens): a
+	 * pixel whose blink level (+16 each time it comes back to the
+	 * background after missing it, -1 a frame) is at least flicker_on
+	 * learns a second background level from its other look; values that
+	 * match it are background. 1..127 (lower: more pixels count as
+	 * flickering); 0 off. models.h, zp_bgmodel_params.flicker_on.
+	 */
+	int flicker_on;
+	/*
+	 * The threshold of a flickering pixel, % of threshold (a pixel with
+	 * more than two looks, leaves of many shades, needs a larger change).
+	 * 100..400; 100: the same as every pixel.
+	 */
+	int flicker_floor;
+	/*
 	 * Mask clean-up at work scale, in this order: majority vote over a
 	 * (2r+1)^2 window (removes speckle, keeps limbs; 0 off), opening
 	 * (removes speckle, cuts thin limbs), closing (fills holes). -1 (the
@@ -36,6 +51,13 @@ typedef struct zp_detector_params {
 	int vote_radius;
 	int open_radius;
 	int close_radius;
+	/*
+	 * After the clean-up, holes in the foreground (background regions it
+	 * encloses, touching no edge of the frame) smaller than min_area are
+	 * filled: a person has no holes, and a gap smaller than the smallest
+	 * person is not a place between people. 1 on, 0 off.
+	 */
+	int fill_holes;
 	/*
 	 * Shadows: 0 off, 1 luma (a darker copy of textured ground is a shadow),
 	 * 2 colour (also on flat ground when the chroma is kept; frames without

@@ -76,6 +76,14 @@ size_t zp_cc_bytes(const zp_cc *cc);
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
 		  const uint8_t *shadow, zp_blob *out, int max);
 
+/*
+ * Fill the holes of the 0/non-zero mask (w x h of cc, stride): background
+ * regions (4-connected) that touch no edge of the frame and have at most
+ * max_area pixels become 255. Uses cc's buffers (labels are lost). Returns
+ * the pixels filled.
+ */
+int zp_holes_fill(zp_cc *cc, uint8_t *mask, int stride, int max_area);
+
 /* ---- ghost.c ---- */
 
 /*

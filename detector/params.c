@@ -19,9 +19,12 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->threshold = 20;
 	p->learn_shift = 6;
 	p->warmup_frames = 50;
+	p->flicker_on = 16;
+	p->flicker_floor = 150;
 	p->vote_radius = -1;
 	p->open_radius = 0;
 	p->close_radius = -1;
+	p->fill_holes = 1;
 	p->shadows = 1;
 	p->jitter = 1;
 	p->shadow_min_ratio = 0.3;
@@ -64,9 +67,12 @@ static const struct field fields[] = {
 	INT_FIELD(threshold, 1, 255),
 	INT_FIELD(learn_shift, 1, 15),
 	INT_FIELD(warmup_frames, 0, 100000),
+	INT_FIELD(flicker_on, 0, 127),
+	INT_FIELD(flicker_floor, 100, 400),
 	INT_FIELD(vote_radius, -1, 3), /* ZP_VOTE_MAX_R (models.h; checked in detector.c) */
 	INT_FIELD(open_radius, 0, 8),
 	INT_FIELD(close_radius, -1, 8),
+	INT_FIELD(fill_holes, 0, 1),
 	INT_FIELD(shadows, 0, 2),
 	INT_FIELD(jitter, 0, 1),
 	DBL_FIELD(shadow_min_ratio, 0.05, 1),

@@ -207,6 +207,109 @@ void zp_eval_presence_get(const zp_eval_presence *p, zp_eval_presence_stats *out
  */
 void zp_eval_presence_pool(const zp_eval_presence *const *ps, int n, zp_eval_presence_stats *out);
 
+/* true when the box's ground point (bottom centre) lies in the zone's polygon (an edge counts). */
+bool zp_eval_box_in_zone(const zp_zone *zone, const zp_eval_box *box);
+
+/* ---- counts per zone ---- */
+
+/*
+ * People counted into one zone over the scored frames: distinct
+ * ground-truth ids whose ground point is in the zone on at least min_frames
+ * frames (not necessarily consecutive), against the detector's `entered`
+ * (the sum of its per-frame zone_entered, as the store keeps it) and the
+ * distinct confirmed track ids seen in the zone.
+ */
+typedef struct zp_eval_counts zp_eval_counts;
+
+typedef struct zp_eval_counts_stats {
+	uint64_t gt_people;      /* ground-truth ids in the zone on >= min_frames frames */
+	uint64_t entered;        /* the sum of zone_entered */
+	uint64_t tracks;         /* distinct confirmed track ids with their ground point in the zone */
+	double entered_error;    /* 100 (entered - gt_people) / gt_people, %; NaN when gt_people is 0 */
+	double tracks_error;     /* the same for tracks */
+} zp_eval_counts_stats;
+
+/* min_frames >= 1 (eval: 3). NULL when out of memory or min_frames < 1. */
+zp_eval_counts *zp_eval_counts_new(int min_frames);
+void zp_eval_counts_free(zp_eval_counts *c);
+
+/*
+ * One scored frame: the ids of the ground-truth boxes in the zone (an id
+ * given twice in a frame counts once), the detector's zone_entered for the
+ * zone, and the ids of the confirmed tracks in the zone. 0 or ZP_ENOMEM.
+ */
+int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int entered, const int *track_ids,
+			 int ntracks);
+void zp_eval_counts_get(const zp_eval_counts *c, zp_eval_counts_stats *out);
+/* Summed over n zones (each zone's people are distinct: a person in two zones counts in both); errors from the sums. */
+void zp_eval_counts_pool(const zp_eval_counts *const *cs, int n, zp_eval_counts_stats *out);
+
+/* ---- valid calls (passive pedestrian detection: the signal's "call") ---- */
+
+/*
+ * One zone's call (the detector's zone_count > 0) against ground-truth
+ * call episodes, frame by frame over a contiguous range of scored frames.
+ * T = the tolerance in frames (1 s at the source's frame rate).
+ *
+ *  - An episode is a run of frames with someone's ground point in the zone;
+ *    runs separated by an empty gap of at most T frames are merged into one
+ *    (the call may stay on through such a gap).
+ *  - An episode [s, e] is valid when the call comes on within T frames of s
+ *    (a call already on at s counts as on time), has no off frame from then
+ *    until it drops while someone is in the zone (an off stretch entirely
+ *    inside a merged empty gap is allowed), and drops (first off frame d
+ *    after its last on frame) with |d - (e + 1)| <= T.
+ *  - A failed episode gets the first class that applies, in this order:
+ *    missed (no on frame in [s, e]), late (first on frame > s + T), spotty
+ *    (off while someone is in the zone, then on again by e), dropped (off
+ *    from frame d <= e through e, with e + 1 - d > T), held (on for more than
+ *    T frames after e: d - (e + 1) > T; a call still on at the end of the
+ *    range counts when more than T frames follow e).
+ *  - Outside the episodes: an empty stretch is a maximal run of frames in
+ *    no episode; a false call is a maximal run of on frames none of which is
+ *    within T frames of an episode (a held call's tail is "held", not false).
+ */
+typedef struct zp_eval_calls zp_eval_calls;
+
+typedef struct zp_eval_calls_stats {
+	uint64_t frames;
+	int tolerance;           /* T, frames */
+	uint64_t episodes;
+	uint64_t valid, missed, late, spotty, dropped, held;
+	double valid_share;      /* valid / episodes; NaN when there is no episode */
+	uint64_t empty_stretches;
+	uint64_t false_calls;    /* runs of on frames away from every episode */
+	uint64_t false_call_frames;
+} zp_eval_calls_stats;
+
+/* tolerance_frames >= 0. NULL when out of memory. */
+zp_eval_calls *zp_eval_calls_new(int tolerance_frames);
+void zp_eval_calls_free(zp_eval_calls *c);
+/* One frame; frames must be consecutive (ZP_EINVAL otherwise). 0, ZP_EINVAL or ZP_ENOMEM. */
+int zp_eval_calls_frame(zp_eval_calls *c, int64_t frame, bool gt_present, bool call_on);
+/* Classify the episodes seen so far (an episode running at the last frame is judged on the frames there are). */
+void zp_eval_calls_get(const zp_eval_calls *c, zp_eval_calls_stats *out);
+/* Summed over n zones; valid_share from the sums. */
+void zp_eval_calls_pool(const zp_eval_calls *const *cs, int n, zp_eval_calls_stats *out);
+
+/* ---- recording notes ---- */
+
+/*
+ * MOTChallenge seqinfo.ini text: "seqLength=N" and "frameRate=R" in its
+ * [Sequence] section (other keys ignored). *length 0 and *fps 0 when absent.
+ * 0, or ZP_EINVAL with "NAME:LINE: expected seqLength=N (1..10^9)" (or
+ * frameRate=R, 0 < R <= 1000) in err.
+ */
+int zp_eval_seqinfo_parse(const char *text, size_t len, const char *name, int64_t *length, double *fps, char *err,
+			  size_t errlen);
+
+/*
+ * A Wallflower set's script.txt: the number of the first line of the form
+ * "NNNNN - ... enters ..." (the first frame with somebody in view; "enter"
+ * in any case). 0 and *frame, or ZP_ENODEV when no line says so.
+ */
+int zp_eval_wallflower_first_entry(const char *text, size_t len, int64_t *frame);
+
 #ifdef __cplusplus
 }
 #endif

@@ -45,8 +45,9 @@ bool zp_simd_available(zp_simd s);
 
 /*
  * The background model keeps, per pixel, the mean grey level of the empty
- * scene and its mean absolute deviation, both u16 in 8.8 fixed point (4 bytes
- * a pixel; 1.2 MB at 640x480). A pixel is foreground when it differs from the
+ * scene and its mean absolute deviation, both u16 in 8.8 fixed point, plus a
+ * second level for pixels that flicker and its counters (8 bytes a pixel;
+ * 2.5 MB at 640x480). A pixel is foreground when it differs from the
  * mean by more than max(threshold, dev_mult * deviation). Background pixels
  * learn with learn_shift, foreground pixels not held with fg_learn_shift (so
  * ghosts and parked objects fade in bounded time: about
@@ -78,6 +79,26 @@ typedef struct zp_bgmodel_params {
 	 * zp_bgmodel_absorb().
 	 */
 	bool fg_no_ramp;
+	/*
+	 * Added (optional, 0 = default): pixels that flicker between two looks
+	 * (leaves against the sky, water, a flag, rain on the lens). Each time a
+	 * pixel that missed the background last frame matches it again (a
+	 * blink back) its blink level rises by 16; every frame it falls by 1
+	 * (0..127). While a pixel's blink level is at least flicker_on, it
+	 * learns a second background level from its other look, and a value
+	 * that matches that level (within the pixel's threshold, after at least
+	 * 4 matches) is background, not foreground. A person walking through
+	 * gives a pixel one blink back; one standing gives none, so the level
+	 * falls. 0 = default 16; 1..127; -1 = off (one background level).
+	 */
+	int flicker_on;
+	/*
+	 * Added (optional, 0 = default): the threshold of a flickering pixel
+	 * (blink level >= flicker_on), in percent of threshold: such a pixel
+	 * shows more than two looks (leaves of many shades), so it needs a
+	 * larger change. 0 = default 150; 100 (no raise)..400.
+	 */
+	int flicker_floor;
 } zp_bgmodel_params;
 
 typedef struct zp_bgmodel zp_bgmodel;

@@ -7,20 +7,39 @@
  *
  * Background model, per pixel (all integer, rounding defined, so SIMD can
  * match exactly):
- *   mean  u16, 8.8 fixed point grey level of the empty scene;
- *   dev   u16, 8.8 fixed point mean absolute deviation |x - mean|.
+ *   mean   u16, 8.8 fixed point grey level of the empty scene (mode 1);
+ *   dev    u16, 8.8 fixed point mean absolute deviation |x - mean|;
+ *   mean2  u16, 8.8 second background level (mode 2), for pixels that flicker
+ *          between two looks (leaves against sky, water, a flag);
+ *   aux    u16: bits 0-6 the blink level b (0..127), bit 7 "the pixel missed
+ *          mode 1 last frame", bits 8-15 the hits of mode 2 h (0..255).
  * With X = x << 8 (the pixel in 8.8):
- *   D   = |X - mean|
- *   T   = max(kp->thr, sat16(kp->dev_mult * dev))        (u16 saturating)
- *   fg  = D > T ? 255 : 0
- *   s   = fg ? kp->shift_fg : kp->shift_bg               (1..15)
- *   unless hold != 0:
- *     mean += sign(X - mean) * rshr(D, s)
- *     dev  += sign(D - dev)  * rshr(|D - dev|, s)
+ *   D   = |X - mean|,  D2 = |X - mean2|
+ *   K   = sat16(kp->dev_mult * dev)                      (u16 saturating)
+ *   F   = b >= kp->blink_on ? kp->thr_fl : kp->thr  (flickering pixels: a higher floor)
+ *   T   = max(F, K),  T0 = max(kp->thr, K)
+ *   bg1 = D <= T                       matches mode 1
+ *   in0 = D <= T0                      ... at the plain threshold (blinks are counted on this)
+ *   m2  = D2 <= T                      matches mode 2
+ *   bg2 = !bg1 && m2 && b >= kp->blink_on && h >= kp->hits_on
+ *   fg  = !bg1 && !bg2 ? 255 : 0
+ *   unless hold != 0 (then nothing changes):
+ *     b = max(b - 1, 0); if the pixel missed mode 1 last frame (!in0) and
+ *         matches it now (in0: a blink back), b = min(b + kp->blink_inc, 127)
+ *     unless bg2 (mode 2 leaves mode 1 alone), with s = bg1 ? kp->shift_bg : kp->shift_fg:
+ *       mean += sign(X - mean) * rshr(D, s)
+ *       dev  += sign(D - dev)  * rshr(|D - dev|, s)
+ *     if !bg1:
+ *       m2:                mean2 += sign(X - mean2) * rshr(D2, kp->shift2); h = min(h + 1, 255)
+ *       !m2 && b < blink_on (the new b): mean2 = X; h = 0   (a new candidate)
+ *     aux = h << 8 | !in0 << 7 | b
  * where rshr(v, s) = (v + 2^(s-1)) >> s computed without overflow
  * (= ((v >> (s-1)) + 1) >> 1), i.e. a right shift rounding halves up. The
- * step never exceeds the distance, so mean stays in [0, 255 << 8] and dev in
- * [0, 255 << 8].
+ * step never exceeds the distance, so mean, mean2 stay in [0, 255 << 8] and
+ * dev in [0, 255 << 8] when they start there.
+ *
+ * blink_on 128 (above any b) turns mode 2 and the higher floor off: fg,
+ * mean and dev are then exactly those of the one-mode model.
  *
  * To add a per-pixel feature (shadow test, global gain), add a field to
  * struct zp_bg_kparams (filled per frame by bgmodel.c), implement it in
@@ -35,28 +54,34 @@
 /* Per-frame parameters the background row kernel reads. */
 struct zp_bg_kparams {
 	uint16_t thr;       /* minimum foreground distance, 8.8 (threshold << 8) */
+	uint16_t thr_fl;    /* ... for flickering pixels (b >= blink_on), 8.8; thr: the same for all. Blinks are
+			       counted against thr, so the higher floor does not hide the flicker that set it */
 	uint16_t dev_mult;  /* adaptive threshold factor on dev, 0 (off) .. 16 */
 	uint8_t shift_bg;   /* learning shift for background pixels, 1..15 */
 	uint8_t shift_fg;   /* learning shift for foreground pixels not held, 1..15 */
+	uint8_t shift2;     /* learning shift of mode 2, 1..15 */
+	uint8_t blink_inc;  /* blink level added per blink back to mode 1, 0..127 */
+	uint8_t blink_on;   /* blink level from which mode 2 counts as background, 0..128 (128: never) */
+	uint8_t hits_on;    /* mode-2 hits from which it counts as background, 0..255 */
 };
 
 /*
  * One row of the model: classify `src` into `fg` (0/255) and update
- * mean/dev in place. `hold` is never NULL (the model passes a zero row when
+ * mean/dev/mean2/aux in place. `hold` is never NULL (the model passes a zero row when
  * the caller has none). Any width >= 0; no alignment needed; reads and writes
  * exactly `width` elements of each array.
  */
-typedef void (*zp_bg_row_fn)(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg,
-			     int width, const struct zp_bg_kparams *kp);
+typedef void (*zp_bg_row_fn)(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+			     const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp);
 
-void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
-		      const struct zp_bg_kparams *kp);
-void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
-		    const struct zp_bg_kparams *kp);
-void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
-		    const struct zp_bg_kparams *kp);
-void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, const uint8_t *hold, uint8_t *fg, int width,
-		    const struct zp_bg_kparams *kp);
+void zp_bg_row_scalar(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+                      const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp);
+void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+                    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp);
+void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+                    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp);
+void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+                    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp);
 
 /*
  * The background estimate as 8-bit luma, one row: dst[i] = (mean[i] + 128) >> 8

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,7 +23,6 @@
 
 #define PREVIEW_NAME "calibration-preview.png"
 #define MAX_DEPTH 16
-#define MAX_FINDINGS 256
 #define HEAD_BYTES 512
 
 const char *zp_audit_kind_name(zp_audit_kind k)
@@ -299,6 +299,138 @@ static bool is_store_file(const struct scan *sc, const char *name, const uint8_t
 	return false;
 }
 
+/* ---- the store's own files, read whole ---- */
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * A picture or video inside a file, at any offset: the signatures that do
+ * not occur by chance in counts (a JPEG start with its first marker, PNG's
+ * eight bytes, GIF, WebP, an MP4 'ftyp' box, a Y4M header).
+ */
+static bool embedded_media(const uint8_t *b, size_t n, size_t i, char *what, size_t whatlen)
+{
+	static const struct magic inner[] = {
+		{ 0, "\xff\xd8\xff\xe0", 4, ZP_AUDIT_IMAGE, "JPEG image" },
+		{ 0, "\xff\xd8\xff\xe1", 4, ZP_AUDIT_IMAGE, "JPEG image" },
+		{ 0, "\xff\xd8\xff\xdb", 4, ZP_AUDIT_IMAGE, "JPEG image" },
+		{ 0, "\xff\xd8\xff\xee", 4, ZP_AUDIT_IMAGE, "JPEG image" },
+		{ 0, "\xff\xd8\xff\xc0", 4, ZP_AUDIT_IMAGE, "JPEG image" },
+		{ 0, "\x89PNG\r\n\x1a\n", 8, ZP_AUDIT_IMAGE, "PNG image" },
+		{ 0, "GIF87a", 6, ZP_AUDIT_IMAGE, "GIF image" },
+		{ 0, "GIF89a", 6, ZP_AUDIT_IMAGE, "GIF image" },
+		{ 0, "WEBPVP8", 7, ZP_AUDIT_IMAGE, "WebP image" },
+		{ 0, "ftypisom", 8, ZP_AUDIT_VIDEO, "MP4 video" },
+		{ 0, "ftypmp4", 7, ZP_AUDIT_VIDEO, "MP4 video" },
+		{ 0, "ftypqt", 6, ZP_AUDIT_VIDEO, "QuickTime video" },
+		{ 0, "YUV4MPEG2", 9, ZP_AUDIT_VIDEO, "Y4M raw video" },
+	};
+
+	for (size_t k = 0; k < sizeof(inner) / sizeof(inner[0]); k++)
+		if (at(b, n, i, inner[k].bytes, inner[k].len)) {
+			snprintf(what, whatlen, "%s", inner[k].what);
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Read the whole file: a hidden picture anywhere is named with its offset.
+ * 1 when one was found (what, *off set), 0 when none, -1 when unreadable.
+ */
+static int find_embedded(const char *path, char *what, size_t whatlen, int64_t *off)
+{
+	static const size_t chunk = 1 << 20, keep = 16;
+	uint8_t *buf = malloc(chunk + keep);
+	size_t have = 0;
+	int64_t base = 0;
+	ssize_t k;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), found = 0;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return -1;
+	}
+	while (!found && (k = read(fd, buf + have, chunk)) > 0) {
+		size_t n = have + (size_t)k;
+
+		for (size_t i = 0; i + 1 < n && !found; i++) {
+			if (buf[i] != 0xff && buf[i] != 0x89 && buf[i] != 'G' && buf[i] != 'W' && buf[i] != 'f' &&
+			    buf[i] != 'Y')
+				continue;
+			if (i + keep > n && k > 0 && n == have + chunk)
+				break;     /* too near the end of the chunk: looked at again with the next one */
+			if (embedded_media(buf, n, i, what, whatlen)) {
+				*off = base + (int64_t)i;
+				found = 1;
+			}
+		}
+		if (n > keep) {
+			memmove(buf, buf + n - keep, keep);
+			base += (int64_t)(n - keep);
+			have = keep;
+		} else {
+			have = n;
+		}
+	}
+	close(fd);
+	free(buf);
+	return found;
+}
+
+/*
+ * The store's files must be exactly what SQLite makes: the database no
+ * longer than its pages, the WAL whole frames of the database's page size,
+ * the -shm whole 32 KiB blocks of a WAL index, the -journal a journal. What
+ * is left over could hold anything. Returns false with why in what.
+ */
+static bool store_file_shape(const char *path, const char *suffix, int64_t size, const uint8_t *h, size_t n,
+			     char *what, size_t whatlen)
+{
+	if (!*suffix) {
+		uint32_t pgsz, pages;
+
+		if (size == 0)
+			return true;
+		if (n < 100)
+			return snprintf(what, whatlen, "named like the store, but too short for SQLite"), false;
+		pgsz = (uint32_t)h[16] << 8 | h[17];
+		pgsz = pgsz == 1 ? 65536 : pgsz;
+		pages = be32(h + 28);
+		if (pgsz < 512 || (pgsz & (pgsz - 1)) || size % pgsz)
+			return snprintf(what, whatlen, "the store, but not whole pages (page size %u)", pgsz), false;
+		/* the page count is valid when the version-valid-for number matches the change counter */
+		if (be32(h + 92) == be32(h + 24) && (int64_t)pages * pgsz < size)
+			return snprintf(what, whatlen, "the store + %" PRId64 " bytes after its last page",
+					size - (int64_t)pages * pgsz), false;
+		return true;
+	}
+	if (!strcmp(suffix, "-wal")) {
+		uint32_t pgsz;
+
+		if (size == 0)
+			return true;
+		if (n < 32 || be32(h + 4) != 3007000)
+			return snprintf(what, whatlen, "named like the store's WAL, but not a WAL header"), false;
+		pgsz = be32(h + 8);
+		if (pgsz < 512 || pgsz > 65536 || (pgsz & (pgsz - 1)) || (size - 32) % (int64_t)(pgsz + 24))
+			return snprintf(what, whatlen, "the store's WAL, but not whole frames of %u-byte pages", pgsz), false;
+		return true;
+	}
+	if (!strcmp(suffix, "-shm")) {
+		if (size % 32768)
+			return snprintf(what, whatlen, "store's WAL index, not whole 32 KiB blocks"), false;
+		return true;
+	}
+	(void)path;
+	return true;
+}
+
 static void scan_file(struct scan *sc, const char *path, const char *name, const struct stat *st, int depth)
 {
 	uint8_t head[HEAD_BYTES];
@@ -323,6 +455,24 @@ static void scan_file(struct scan *sc, const char *path, const char *name, const
 		return;
 	}
 	if (depth == 0 && is_store_file(sc, name, head, (size_t)n, st->st_size, store_what, sizeof(store_what))) {
+		const char *suffix = name + strlen(sc->store_base);
+		char inner[32], msg[160];
+		int64_t off = 0;
+		int e = find_embedded(path, inner, sizeof(inner), &off);
+
+		if (e > 0) {
+			snprintf(msg, sizeof(msg), "%s hidden at byte %" PRId64 " of a store file", inner, off);
+			add(sc, path, strstr(inner, "video") ? ZP_AUDIT_VIDEO : ZP_AUDIT_IMAGE, msg, st->st_size);
+			return;
+		}
+		if (e < 0) {
+			add(sc, path, ZP_AUDIT_UNKNOWN, "a store file that cannot be read whole", st->st_size);
+			return;
+		}
+		if (!store_file_shape(path, suffix, st->st_size, head, (size_t)n, msg, sizeof(msg))) {
+			add(sc, path, ZP_AUDIT_UNKNOWN, msg, st->st_size);
+			return;
+		}
 		add(sc, path, ZP_AUDIT_STORE, store_what, st->st_size);
 		return;
 	}
@@ -450,22 +600,84 @@ static void fmt_size(int64_t bytes, char *buf, size_t n)
 		snprintf(buf, n, "%" PRId64 " MiB", bytes / (1024 * 1024));
 }
 
-static void json_str(FILE *out, const char *s)
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there are not one. */
+static size_t utf8_len(const unsigned char *s)
 {
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t n;
+	uint32_t cp;
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/*
+ * A file name or text as JSON: always valid UTF-8 JSON. Control bytes are
+ * \u escapes; a byte that is not UTF-8 becomes the four characters \xHH
+ * (a backslash, x, two hex digits), so the name can still be found.
+ */
+static void json_str(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	fputc('"', out);
+	while (s && *s) {
+		if (*s == '"' || *s == '\\') {
+			fprintf(out, "\\%c", *s++);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(out, "\\u%04x", *s++);
+		} else if ((n = utf8_len(s)) == 0) {
+			fprintf(out, "\\\\x%02x", *s++);
+		} else {
+			fwrite(s, 1, n, out);
+			s += n;
+		}
 	}
 	fputc('"', out);
+}
+
+/*
+ * A file name for a terminal: control bytes (escape sequences), DEL and
+ * bytes that are not UTF-8 as \xHH, a backslash doubled. Returns buf.
+ */
+static const char *safe_name(const char *str, char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t o = 0, n;
+
+	while (*s && o + 5 < len) {
+		if (*s < 0x20 || *s == 0x7f || (n = utf8_len(s)) == 0) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *s++);
+		} else if (*s == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+			s++;
+		} else {
+			if (o + n + 1 >= len)
+				break;
+			memcpy(buf + o, s, n);
+			o += n;
+			s += n;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 /* The running daemon, if any: `zebrapad run` found in /proc. */
@@ -477,12 +689,19 @@ typedef struct daemon_state {
 	int nondumpable;    /* 1: /proc/PID owned by root while it runs as another user, -1 unknown */
 } daemon_state;
 
-static bool is_daemon(const char *pid)
+/*
+ * Is /proc/PID a `zebrapad run` of this site? Its --config names the same
+ * file as config (after links), or one of its open files is the store. Not
+ * just any `zebrapad run`: another site's daemon on the same machine is not
+ * the one being audited.
+ */
+static bool is_daemon(const char *pid, const char *config_real, const char *store_path)
 {
-	char path[300], buf[256];
-	const char *arg0, *base;
+	char path[300], buf[4096], cfg[PATH_MAX + 300], real[PATH_MAX];
+	const char *arg0, *base, *end, *a, *conf = NULL;
 	ssize_t n;
 	int fd;
+	bool run = false;
 
 	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -493,17 +712,58 @@ static bool is_daemon(const char *pid)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
+	end = buf + n;
 	arg0 = buf;
 	base = strrchr(arg0, '/');
 	base = base ? base + 1 : arg0;
-	if (strcmp(base, "zebrapad") != 0 || (size_t)n <= strlen(arg0) + 1)
+	if (strcmp(base, "zebrapad") != 0)
 		return false;
-	return !strcmp(arg0 + strlen(arg0) + 1, "run");
+	for (a = arg0 + strlen(arg0) + 1; a < end; a += strlen(a) + 1) {
+		if (!run && !strcmp(a, "run"))
+			run = true;
+		else if ((!strcmp(a, "--config") || !strcmp(a, "-c")) && a + strlen(a) + 1 < end)
+			conf = a + strlen(a) + 1;
+		else if (!strncmp(a, "--config=", 9))
+			conf = a + 9;
+	}
+	if (!run)
+		return false;
+	if (conf && config_real && config_real[0]) {
+		if (conf[0] == '/')
+			snprintf(cfg, sizeof(cfg), "%s", conf);
+		else
+			snprintf(cfg, sizeof(cfg), "/proc/%s/cwd/%s", pid, conf);
+		if (realpath(cfg, real) && !strcmp(real, config_real))
+			return true;
+	}
+	/* its open files (root or the daemon's user can see them) */
+	if (store_path && store_path[0]) {
+		DIR *d;
+		struct dirent *de;
+		bool found = false;
+
+		snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+		d = opendir(path);
+		while (d && !found && (de = readdir(d))) {
+			char link[PATH_MAX + 300];
+
+			snprintf(cfg, sizeof(cfg), "%s/%s", path, de->d_name);
+			n = readlink(cfg, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				found = !strcmp(link, store_path);
+			}
+		}
+		if (d)
+			closedir(d);
+		return found;
+	}
+	return false;
 }
 
-static void find_daemon(daemon_state *d)
+static void find_daemon(daemon_state *d, const char *config_path, const char *store_path)
 {
-	char path[300], line[256];
+	char path[300], line[256], config_real[PATH_MAX] = "", store_real[PATH_MAX] = "";
 	struct dirent *de;
 	struct stat st;
 	DIR *proc;
@@ -511,11 +771,16 @@ static void find_daemon(daemon_state *d)
 	long uid = -1;
 
 	memset(d, 0, sizeof(*d));
+	if (config_path && !realpath(config_path, config_real))
+		config_real[0] = '\0';
+	if (store_path && store_path[0] && !realpath(store_path, store_real))
+		zp_strlcpy(store_real, store_path, sizeof(store_real));
 	proc = opendir("/proc");
 	if (!proc)
 		return;
 	while ((de = readdir(proc)))
-		if (isdigit((unsigned char)de->d_name[0]) && atoi(de->d_name) != (int)getpid() && is_daemon(de->d_name)) {
+		if (isdigit((unsigned char)de->d_name[0]) && atoi(de->d_name) != (int)getpid() &&
+		    is_daemon(de->d_name, config_real, store_real)) {
 			d->pid = atoi(de->d_name);
 			break;
 		}
@@ -567,9 +832,26 @@ typedef struct report {
 	daemon_state daemon;
 	zp_audit_finding *found;
 	size_t nfound;
+	size_t cap;
 	int failing;
 	char scan_err[512];
 } report;
+
+/* Something inside the store that the schema does not have: a failing finding naming the store. */
+static void content_finding(void *ctx, const char *what)
+{
+	report *rp = ctx;
+	zp_audit_finding *f;
+
+	if (rp->nfound >= rp->cap)
+		return;
+	f = &rp->found[rp->nfound++];
+	zp_strlcpy(f->path, rp->info->store->path, sizeof(f->path));
+	f->kind = ZP_AUDIT_UNKNOWN;
+	zp_strlcpy(f->what, what, sizeof(f->what));
+	f->size = rp->store_bytes;
+	rp->failing++;
+}
 
 static int64_t file_size(const char *path)
 {
@@ -641,12 +923,17 @@ static const char *yes_no(int v)
 	return v > 0 ? "yes" : v == 0 ? "no" : "unknown";
 }
 
+static void describe_line(void *ctx, const char *line)
+{
+	fprintf(ctx, "  - %s\n", line);
+}
+
 static void text_report(report *rp)
 {
 	const zp_audit_info *in = rp->info;
 	const zp_store_params *sp = in->store;
 	FILE *out = rp->out;
-	char t0[40], t1[40], sz[32], wsz[32];
+	char t0[40], t1[40], sz[32], wsz[32], name[2200];
 	int64_t now_s = in->now_ms / 1000;
 
 	fmt_time(now_s, t0, sizeof(t0));
@@ -735,14 +1022,31 @@ static void text_report(report *rp)
 			"  To see the counts, someone with access to the device reads or copies %s.\n\n",
 			sp->path[0] ? sp->path : "the counts file");
 
-	fprintf(out, "5. The sandbox (what the daemon cannot do), on this kernel\n");
-	fprintf(out, "  Core dumps off (a crash leaves no memory image):  always (PR_SET_DUMPABLE 0, core limit 0)\n");
-	if (rp->sb.landlock_abi)
-		fprintf(out, "  Writes only in %s (Landlock):  available (ABI %d)\n", rp->data_dir, rp->sb.landlock_abi);
-	else
-		fprintf(out, "  Writes only in the data directory (Landlock):  NOT available - %s\n", rp->sb.note);
-	fprintf(out, "  No programs started, no debugger, no network (seccomp):  %s\n",
-		rp->sb.seccomp_available ? "available" : "NOT available in this kernel");
+	fprintf(out, "5. The sandbox: what the daemon is kept from doing, by the kernel, on this machine\n");
+	{
+		zp_sandbox_status ex = rp->sb;
+		char devs[160];
+
+		/* what `zebrapad run` applies with this config on this kernel (it logs the same lines) */
+		ex.nodump = true;
+		ex.landlock = ex.landlock_abi > 0;
+		ex.landlock_net = ex.landlock_abi >= 4;
+		ex.landlock_scoped = ex.landlock_abi >= 6;
+		ex.seccomp = ex.seccomp_available;
+		ex.network_denied = !in->export_desc;
+		snprintf(devs, sizeof(devs), "%s%s%s", in->camera_device && in->camera_device[0] ? in->camera_device : "",
+			 in->camera_device && in->camera_device[0] && in->gpio_chip && in->gpio_chip[0] ? ", " : "",
+			 in->gpio_chip && in->gpio_chip[0] ? in->gpio_chip : "");
+		zp_strlcpy(ex.write_paths, "files beneath ", sizeof(ex.write_paths));
+		strncat(ex.write_paths, rp->data_dir[0] ? rp->data_dir : "(no store: nothing)",
+			sizeof(ex.write_paths) - strlen(ex.write_paths) - 1);
+		if (devs[0]) {
+			strncat(ex.write_paths, "; the devices ", sizeof(ex.write_paths) - strlen(ex.write_paths) - 1);
+			strncat(ex.write_paths, devs, sizeof(ex.write_paths) - strlen(ex.write_paths) - 1);
+		}
+		ex.fds_closed = 0;
+		zp_sandbox_describe(&ex, describe_line, out);
+	}
 	if (rp->daemon.pid) {
 		fprintf(out, "  The running daemon (pid %d): seccomp filter %s, no_new_privs %s, core limit 0 %s,"
 			" not dumpable %s.\n", rp->daemon.pid,
@@ -757,16 +1061,15 @@ static void text_report(report *rp)
 	if (rp->scan_err[0]) {
 		fprintf(out, "  FAIL  cannot scan: %s\n", rp->scan_err);
 	} else if (rp->data_dir[0]) {
-		for (size_t i = 0; i < rp->nfound && i < MAX_FINDINGS; i++) {
+		for (size_t i = 0; i < rp->nfound; i++) {
 			const zp_audit_finding *f = &rp->found[i];
 			bool ok = f->kind == ZP_AUDIT_STORE || f->kind == ZP_AUDIT_EMPTY_DIR ||
 				  (f->kind == ZP_AUDIT_PREVIEW && in->allow_preview);
 
 			fmt_size(f->size, sz, sizeof(sz));
-			fprintf(out, "  %-4s  %s: %s (%s)\n", ok ? "ok" : "FAIL", f->path, f->what, sz);
+			fprintf(out, "  %-4s  %s: %s (%s)\n", ok ? "ok" : "FAIL", safe_name(f->path, name, sizeof(name)),
+				f->what, sz);
 		}
-		if (rp->nfound > MAX_FINDINGS)
-			fprintf(out, "  ... and %zu more\n", rp->nfound - MAX_FINDINGS);
 		if (rp->failing)
 			fprintf(out, "  Result: FAIL - %d file%s that %s not the counts store. Look at %s and\n"
 				"  delete what should not be there.\n", rp->failing, rp->failing == 1 ? "" : "s",
@@ -848,7 +1151,7 @@ static void json_report(report *rp)
 		json_str(out, rp->scan_err);
 	}
 	fprintf(out, ",\n    \"failing\": %d,\n    \"files\": [", rp->failing);
-	for (size_t i = 0; i < rp->nfound && i < MAX_FINDINGS; i++) {
+	for (size_t i = 0; i < rp->nfound; i++) {
 		const zp_audit_finding *f = &rp->found[i];
 
 		fprintf(out, "%s\n      {\"path\": ", i ? "," : "");
@@ -873,22 +1176,29 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 	rp = calloc(1, sizeof(*rp));
 	if (!rp)
 		return zp_seterr(err, errlen, ZP_ENOMEM, "audit: out of memory");
-	rp->found = calloc(MAX_FINDINGS, sizeof(*rp->found));
-	if (!rp->found) {
-		free(rp);
-		return zp_seterr(err, errlen, ZP_ENOMEM, "audit: out of memory");
-	}
 	rp->info = info;
 	rp->out = out;
 	rp->json = json;
 	zp_sandbox_probe(&rp->sb);
-	find_daemon(&rp->daemon);
+	find_daemon(&rp->daemon, info->config_path, info->store->path);
 
 	if (info->store->path[0]) {
 		dir_of(info->store->path, rp->data_dir, sizeof(rp->data_dir));
 		/* scan before the store is opened: opening may create -shm, which is the store's anyway */
-		rc = zp_audit_scan_dir(rp->data_dir, info->store->path, info->allow_preview, rp->found, MAX_FINDINGS,
+		/* every finding is named: count them, then make room for all (and for what is inside the store) */
+		zp_audit_scan_dir(rp->data_dir, info->store->path, info->allow_preview, NULL, 0, &rp->nfound, NULL, 0);
+		rp->cap = rp->nfound + 64;
+		rp->found = calloc(rp->cap, sizeof(*rp->found));
+		if (!rp->found) {
+			size_t n = rp->nfound;
+
+			free(rp);
+			return zp_seterr(err, errlen, ZP_ENOMEM, "audit: out of memory for %zu findings", n);
+		}
+		rc = zp_audit_scan_dir(rp->data_dir, info->store->path, info->allow_preview, rp->found, rp->cap - 32,
 				       &rp->nfound, rp->scan_err, sizeof(rp->scan_err));
+		if (rp->nfound > rp->cap - 32)
+			rp->nfound = rp->cap - 32;   /* files that appeared between the two scans */
 		rp->failing = rc > 0 ? rc : 0;
 		if (rc < 0)
 			rp->failing = 0;
@@ -901,6 +1211,10 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 			if (rp->store && zp_store_summarize(rp->store, &rp->sum, rp->store_err, sizeof(rp->store_err))) {
 				zp_store_close(rp->store);
 				rp->store = NULL;
+			}
+			if (rp->store) {
+				zp_store_check_contents(rp->store, content_finding, rp);
+				qsort(rp->found, rp->nfound, sizeof(*rp->found), by_path);
 			}
 		} else {
 			snprintf(rp->store_err, sizeof(rp->store_err), "%s does not exist yet (the daemon creates it)",

@@ -25,4 +25,12 @@ typedef struct zp_schema_column {
 } zp_schema_column;
 extern const zp_schema_column zp_schema_columns[];
 
+/*
+ * Everything in the open store that the schema does not have: other tables,
+ * indexes, views or triggers, other columns, BLOB values in any column,
+ * meta values that are not short text. fn is called once per finding with a
+ * one-line description. Returns the number of findings, or a negative zp_err.
+ */
+int zp_store_check_contents(zp_store *s, void (*fn)(void *ctx, const char *what), void *ctx);
+
 #endif

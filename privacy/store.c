@@ -31,6 +31,8 @@ struct zp_store {
 	sqlite3 *db;
 	sqlite3_stmt *upsert;
 	int version;
+	dev_t dev;              /* the file opened (a replaced or removed file is noticed) */
+	ino_t ino;
 	int nzones;
 	char zones[ZP_MAX_ZONES][ZP_NAME_MAX];
 
@@ -279,6 +281,14 @@ zp_store *zp_store_open(const zp_store_params *p, const char *const *zones, int 
 	rc = setup_connection(s, err, errlen);
 	if (rc)
 		goto fail;
+	{
+		struct stat st;
+
+		if (stat(p->path, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
+	}
 	if (flags & ZP_STORE_READ_ONLY) {
 		rc = zp_schema_version(s->db, p->path, err, errlen);
 		if (rc < 0)
@@ -509,17 +519,90 @@ int zp_store_flush(zp_store *s)
 
 int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted)
 {
-	sqlite3_stmt *st;
-	int64_t cutoff = floor_div(wall_ms, 1000) - (int64_t)s->p.retention_days * DAY_S;
+	int64_t n, total = 0;
+	bool more = true;
+	int rc = 0;
+
+	while (more && !rc) {
+		rc = zp_store_retention_step(s, wall_ms, ZP_STORE_RETENTION_BATCH, &n, &more);
+		total += n;
+	}
+	if (deleted)
+		*deleted = total;
+	return rc;
+}
+
+int zp_store_write(zp_store *s, const zp_store_row *rows, size_t n)
+{
 	int rc;
 
-	if (deleted)
-		*deleted = 0;
+	if (s->flags & (ZP_STORE_DRY_RUN | ZP_STORE_READ_ONLY))
+		return s->flags & ZP_STORE_READ_ONLY ? ZP_EINVAL : 0;
+	if (!n)
+		return 0;
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_reset(s->upsert);
+		rc = bind_row(s->upsert, &rows[i]);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(s->upsert);
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
+	}
+	sqlite3_reset(s->upsert);
+	sqlite3_clear_bindings(s->upsert);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return (rc & 0xff) == SQLITE_FULL ? ZP_EIO : sqlite_to_zp(rc);
+	}
+	return 0;
+}
+
+const char *zp_store_errmsg(const zp_store *s)
+{
+	return s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+void zp_store_set_busy_timeout(zp_store *s, int ms)
+{
+	if (s->db)
+		sqlite3_busy_timeout(s->db, ms);
+}
+
+int zp_store_file_changed(const zp_store *s)
+{
+	struct stat st;
+
+	if (!s->db || (s->flags & ZP_STORE_DRY_RUN))
+		return 0;
+	if (lstat(s->p.path, &st) != 0)
+		return errno == ENOENT ? 1 : 0;
+	return st.st_dev != s->dev || st.st_ino != s->ino ? 2 : 0;
+}
+
+int zp_store_retention_step(zp_store *s, int64_t wall_ms, int batch, int64_t *deleted, bool *more)
+{
+	static const char del_sql[] =
+		"DELETE FROM counts WHERE (interval_start, zone, interval_s) IN"
+		" (SELECT interval_start, zone, interval_s FROM counts"
+		"  WHERE interval_start <= ?1 AND interval_start + interval_s <= ?1 ORDER BY interval_start LIMIT ?2)";
+	sqlite3_stmt *st;
+	int64_t cutoff = floor_div(wall_ms, 1000) - (int64_t)s->p.retention_days * DAY_S, n = 0;
+	int rc;
+
+	*deleted = 0;
+	*more = false;
 	if (s->flags & (ZP_STORE_DRY_RUN | ZP_STORE_READ_ONLY))
 		return 0;
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM counts WHERE interval_start + interval_s <= ?1", -1, &st, NULL);
+	if (batch < 1)
+		batch = 1;
+	rc = sqlite3_prepare_v2(s->db, del_sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, cutoff);
+		sqlite3_bind_int(st, 2, batch);
 		rc = sqlite3_step(st);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		sqlite3_finalize(st);
@@ -528,10 +611,27 @@ int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted)
 		zp_log(ZP_LOG_ERR, "%s: retention: %s", s->p.path, sqlite3_errmsg(s->db));
 		return sqlite_to_zp(rc);
 	}
-	if (deleted)
-		*deleted = sqlite3_changes(s->db);
-	if (sqlite3_changes(s->db) > 0)
-		sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+	n = sqlite3_changes(s->db);
+	*deleted = n;
+	if (n >= batch) {
+		*more = true;
+		return 0;
+	}
+	/* the rows are gone: give the free pages back, a few at a time */
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA freelist_count", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		int64_t free_pages = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+
+		sqlite3_finalize(st);
+		if (free_pages > 0) {
+			char sql[64];
+
+			snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%d)", batch / 8 > 8 ? batch / 8 : 8);
+			sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+			*more = true;
+			return 0;
+		}
+	}
 	s->retention_done = true;
 	s->retention_s = floor_div(wall_ms, 1000);
 	return 0;
@@ -665,4 +765,79 @@ int zp_store_summarize(zp_store *s, zp_store_summary *out, char *err, size_t err
 	if (rc != SQLITE_OK)
 		return zp_seterr(err, errlen, sqlite_to_zp(rc), "%s: %s", s->p.path, sqlite3_errmsg(s->db));
 	return 0;
+}
+
+/* ---- the audit's look inside ---- */
+
+static bool schema_column(const char *name)
+{
+	for (const zp_schema_column *c = zp_schema_columns; c->name; c++)
+		if (!strcmp(c->name, name))
+			return true;
+	return false;
+}
+
+int zp_store_check_contents(zp_store *s, void (*fn)(void *ctx, const char *what), void *ctx)
+{
+	sqlite3_stmt *st;
+	char msg[200], sql[256];
+	int n = 0, rc;
+
+	if (!s->db)
+		return 0;
+	/* objects: the two tables and meta's primary-key index, nothing else */
+	rc = sqlite3_prepare_v2(s->db, "SELECT type, name FROM sqlite_schema WHERE NOT (type = 'table' AND name IN"
+				" ('meta', 'counts')) AND NOT (type = 'index' AND name = 'sqlite_autoindex_meta_1')"
+				" ORDER BY name", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ZP_EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(msg, sizeof(msg), "the store holds a %s '%.60s' that zebrapad never makes",
+			 (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+		fn(ctx, msg);
+		n++;
+	}
+	sqlite3_finalize(st);
+	/* columns of counts: the schema's */
+	rc = sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info('counts') ORDER BY cid", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ZP_EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+
+		if (c && !schema_column(c) && s->version >= 2) {
+			snprintf(msg, sizeof(msg), "the counts table has a column '%.60s' that zebrapad never makes", c);
+			fn(ctx, msg);
+			n++;
+		}
+	}
+	sqlite3_finalize(st);
+	/* values: no BLOB anywhere, zone names and meta values short text */
+	for (const zp_schema_column *c = zp_schema_columns; c->name; c++) {
+		if (s->version < 2 && strcmp(c->name, "interval_start") && strcmp(c->name, "zone") &&
+		    strcmp(c->name, "entered") && strcmp(c->name, "occupied_s"))
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM counts WHERE typeof(\"%s\") = 'blob' OR "
+			 "(typeof(\"%s\") = 'text' AND length(\"%s\") > %d)", c->name, c->name, c->name, ZP_NAME_MAX);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			continue;
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+			snprintf(msg, sizeof(msg), "the counts table holds %lld binary or long values in '%s'",
+				 (long long)sqlite3_column_int64(st, 0), c->name);
+			fn(ctx, msg);
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM meta WHERE typeof(value) = 'blob' OR length(value) > 64 OR"
+			       " typeof(key) = 'blob' OR length(key) > 64", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+			snprintf(msg, sizeof(msg), "the meta table holds %lld binary or long values",
+				 (long long)sqlite3_column_int64(st, 0));
+			fn(ctx, msg);
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	return n;
 }

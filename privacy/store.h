@@ -36,6 +36,17 @@ typedef struct zp_store_params {
 } zp_store_params;
 
 void zp_store_params_default(zp_store_params *p);
+
+/*
+ * A store path that cannot widen the sandbox (whose write access is the
+ * store's directory): absolute, naming a file (no trailing '/', no '.' or
+ * '..' parts), in a directory other than '/'. With check_fs, also: the
+ * directory is a directory and is not '/' once links are resolved, and the
+ * path, when it exists, is a regular file (not a link, FIFO, device or
+ * directory). 0 or ZP_EINVAL / ZP_ENODEV with a one-line message.
+ * zp_store_params_set() applies it without check_fs; the daemon with it.
+ */
+int zp_store_check_path(const char *path, bool check_fs, char *err, size_t errlen);
 int zp_store_params_set(zp_store_params *p, const char *key, const char *value, char *err, size_t errlen);
 
 /* ---- the counts store ---- */
@@ -53,6 +64,9 @@ enum {
 	ZP_STORE_DRY_RUN = 1u << 0,   /* no database at all: closed rows go only to the sink (audit --live) */
 	ZP_STORE_READ_ONLY = 1u << 1, /* open an existing file read-only, no migration (audit) */
 };
+
+/* Rows deleted per retention transaction: a year of rows is removed in many short steps. */
+#define ZP_STORE_RETENTION_BATCH 512
 
 /*
  * One row as stored. A zone row (zone = a zone name) has entered and
@@ -137,6 +151,33 @@ int zp_store_flush(zp_store *s);
  */
 int zp_store_retention(zp_store *s, int64_t wall_ms, int64_t *deleted);
 
+/*
+ * Write rows as they are (upsert: a row of an interval already stored is
+ * added to it) in one transaction. The store's own interval accumulator is
+ * not involved: this is the writer side of the daemon's hand-off, whose
+ * sampler is a ZP_STORE_DRY_RUN store. 0, ZP_EBUSY (locked by another
+ * process), ZP_EIO (full disk, I/O error), ZP_EACCES; nothing is kept on
+ * failure (the caller keeps the rows). zp_store_errmsg() tells more.
+ */
+int zp_store_write(zp_store *s, const zp_store_row *rows, size_t n);
+
+/* SQLite's last message for this store. */
+const char *zp_store_errmsg(const zp_store *s);
+
+/* How long a write waits for another process's lock (default 5000 ms). */
+void zp_store_set_busy_timeout(zp_store *s, int ms);
+
+/* 0: the path still names the file that was opened; 1: it is gone; 2: it names another file now. */
+int zp_store_file_changed(const zp_store *s);
+
+/*
+ * One step of retention: delete at most batch rows whose interval ended
+ * more than retention_days before wall_ms, or, once none are left, give a
+ * few free pages back. *more: call again. Each step is its own short
+ * transaction. 0 or ZP_EIO / ZP_EBUSY.
+ */
+int zp_store_retention_step(zp_store *s, int64_t wall_ms, int batch, int64_t *deleted, bool *more);
+
 /* Schema version of the open file (read-only opens may be older), 0 for a dry run. */
 int zp_store_schema_version(const zp_store *s);
 
@@ -168,9 +209,17 @@ int64_t zp_store_interval_of(int64_t wall_ms, int interval_s);
 
 /* ---- the process sandbox ---- */
 
+#define ZP_SANDBOX_MAX_DEVICES 4
+#define ZP_SANDBOX_MAX_KEEP_FDS 16
+
 typedef struct zp_sandbox_opts {
-	const char *data_dir;   /* Landlock: writes allowed only beneath this (and to devices in /dev) */
-	bool allow_network;     /* an export is configured: sockets of every family stay allowed */
+	const char *data_dir;   /* Landlock: files may be created, written, renamed, removed only beneath this */
+	const char *devices[ZP_SANDBOX_MAX_DEVICES]; /* device nodes that may be opened for writing (camera,
+							GPIO chip); NULL entries are skipped */
+	int keep_fds[ZP_SANDBOX_MAX_KEEP_FDS]; /* descriptors kept open besides 0, 1 and 2 ... */
+	int nkeep_fds;
+	bool close_fds;         /* ... every other descriptor is closed (the daemon: true) */
+	bool allow_network;     /* an export is configured: socket(), connect() and sendmsg() stay allowed */
 	bool landlock;          /* use Landlock where the kernel has it (default true) */
 	bool seccomp;           /* load the seccomp filter (default true) */
 } zp_sandbox_opts;
@@ -182,29 +231,57 @@ typedef struct zp_sandbox_status {
 	bool nodump;            /* not dumpable (PR_SET_DUMPABLE 0) and RLIMIT_CORE 0 */
 	int landlock_abi;       /* the kernel's Landlock ABI version, 0 = none */
 	bool landlock;          /* our Landlock ruleset is in force */
+	bool landlock_net;      /* ... and it denies TCP bind/connect (ABI 4) */
+	bool landlock_scoped;   /* ... and abstract UNIX sockets and signals outside the process (ABI 6) */
 	bool seccomp_available; /* the kernel takes seccomp filters */
-	bool seccomp;           /* our seccomp filter is in force */
-	bool network_denied;    /* the filter denies sockets other than AF_UNIX */
+	bool seccomp;           /* our seccomp allow-list is in force */
+	bool network_denied;    /* the filter denies socket(), connect(), sendmsg() and sendto() to an address */
+	int fds_closed;         /* descriptors closed by close_fds */
+	char write_paths[256];  /* what Landlock lets the process write, in words ("" when not in force) */
 	char note[256];         /* why something is not in force ("" when all is) */
 } zp_sandbox_status;
 
 /*
  * Apply to the calling process, once, before any thread is started (Landlock
- * binds the calling thread and the threads it creates later). Order: no
- * core dumps, then Landlock, then seccomp (no_new_privs is set). The rest of
- * the process lifetime: execve/execveat/ptrace/process_vm_* /io_uring_setup
- * fail with EPERM, socket() fails with EPERM for families other than AF_UNIX
- * (unless allow_network), and with Landlock files can be created, written,
- * truncated, renamed or removed only beneath data_dir (devices in /dev stay
- * writable for the camera and the GPIO chip).
+ * and seccomp bind the calling thread and the threads it creates later).
+ * Order: no core dumps, descriptors closed, Landlock, then seccomp
+ * (no_new_privs is set).
+ *
+ * seccomp is an allow-list: the system calls the daemon's loop, its writer
+ * and log threads, SQLite, V4L2, libgpiod and the recording decoder make;
+ * any other fails with EPERM (not a kill: the lights must not go dark over
+ * a system call nobody foresaw - they fail safe through the loop instead).
+ * Among those refused: execve/execveat, ptrace, process_vm_readv/writev,
+ * io_uring_*, socket(), connect(), sendmsg(), sendto() to an address (only
+ * a socket connected before the sandbox can be written to: the systemd
+ * notify socket, journald's stream on stderr), *xattr writes, SysV IPC,
+ * add_key/keyctl, unshare/setns/mount, memfd_create, link/linkat/symlink,
+ * name_to_handle_at/open_by_handle_at, bpf, perf_event_open, userfaultfd,
+ * new processes (clone without CLONE_THREAD; clone3 gives ENOSYS so the C
+ * library falls back to clone).
+ *
+ * Landlock: writing, creating, truncating, renaming or removing files is
+ * denied except beneath data_dir and to the device nodes in devices
+ * (resolved at apply time: a node that does not exist then is skipped and
+ * named in note). With ABI >= 4 TCP bind/connect are denied; with ABI >= 6
+ * abstract UNIX sockets and signals outside the process are. Reading stays
+ * free (the config, the recording, /sys for the camera).
+ *
  * A kernel without Landlock or seccomp is not an error: *st says what is in
- * force and why not. Returns 0, ZP_EINVAL (data_dir missing), or ZP_EIO
- * when a step the kernel supports failed (message in err).
+ * force and why not. Returns 0, ZP_EINVAL (data_dir missing or not a
+ * directory), or ZP_EIO when a step the kernel supports failed (message in
+ * err).
  */
 int zp_sandbox_apply(const zp_sandbox_opts *o, zp_sandbox_status *st, char *err, size_t errlen);
 
 /* What this kernel supports, and the no-dump state of the calling process. Changes nothing. */
 void zp_sandbox_probe(zp_sandbox_status *st);
+
+/*
+ * What the sandbox enforces, in words a data-protection officer can check,
+ * one line per call of fn (for the audit report and the daemon's log).
+ */
+void zp_sandbox_describe(const zp_sandbox_status *st, void (*fn)(void *ctx, const char *line), void *ctx);
 
 /* ---- the audit ---- */
 

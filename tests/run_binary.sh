@@ -41,6 +41,15 @@ expect 2 "bad config" "$zp" run --config "$tmp/bad.ini"
 has "$tmp/err" "bad.ini:2:"
 [ "$(grep -c . "$tmp/err")" -eq 1 ] || { echo "FAIL: more than one line for a bad config"; cat "$tmp/err"; fail=1; }
 
+# a FIFO where the config is expected: refused at once, not waited on
+mkfifo "$tmp/fifo.ini"
+expect 2 "a FIFO as --config" timeout 10 "$zp" run --config "$tmp/fifo.ini"
+has "$tmp/err" "expected a regular file"
+# `audit --live` on a device that is not a camera stops at once (it used to retry for ever)
+printf '[camera]\ndevice = /dev/video0\n[zone z]\nrole = crossing\npolygon = 0,0 10,0 10,10 0,10\n' >"$tmp/live.ini"
+expect 2 "audit --live --source /dev/null" timeout 10 "$zp" audit --live --config "$tmp/live.ini" --source /dev/null
+has "$tmp/err" "not a V4L2 camera"
+
 if [ ! -e "$vtest" ] || [ "$y4m_from" = none ]; then
 	echo "SKIP: $vtest not present (opencv-doc) or no y4m_from (daemon-only build): the recording runs are skipped"
 	[ "$fail" -eq 0 ] && exit 77
@@ -57,9 +66,15 @@ mkdir -p "$tmp/data"
 cp "$src/examples/vtest.ini" "$tmp/site.ini"
 printf '\n[store]\npath = %s/data/counts.db\ninterval_s = 5\n' "$tmp" >>"$tmp/site.ini"
 
-# a dry run: the sandbox applied, counts written beneath the data directory, a summary
-expect 0 "dry run on vtest" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 120 --stats
-has "$tmp/err" "sandbox: no core dumps"
+# a dry run writes no counts unless --write-store: the store is not even created
+expect 0 "dry run on vtest, no store" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 30
+has "$tmp/err" "no counts are written to $tmp/data/counts.db"
+[ ! -e "$tmp/data/counts.db" ] || { echo "FAIL: a dry run created counts.db"; fail=1; }
+
+# with --write-store: the sandbox applied, counts written beneath the data directory, a summary
+expect 0 "dry run on vtest" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 120 --stats \
+	--write-store
+has "$tmp/err" "sandbox: core dumps: off"
 has "$tmp/err" "the light line is simulated"
 has "$tmp/err" "stopped (max-frames)"
 has "$tmp/err" "120 frames"
@@ -83,6 +98,16 @@ t1=$(date +%s%N)
 has "$tmp/err" "SIGTERM: stopping"
 has "$tmp/err" "stopped (SIGTERM)"
 has "$tmp/err" "light line left at 1"
+
+# replay's outputs on a full disk (/dev/full): exit 1 naming the file, never a silently cut file
+for o in --zones-out --tracks-out --lights-out; do
+	expect 1 "replay $o on a full disk" "$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 150 \
+		"$o" /dev/full
+	has "$tmp/err" "/dev/full: write failed"
+done
+"$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 20 >/dev/full 2>"$tmp/err"
+[ $? -eq 1 ] || { echo "FAIL: replay with stdout on a full disk: not exit 1"; fail=1; }
+has "$tmp/err" "standard output: write failed"
 
 [ "$fail" -eq 0 ] && echo "zebrapad run (binary): ok"
 exit "$fail"

@@ -16,7 +16,8 @@ if(TARGET zp_capture_cv AND TARGET PkgConfig::SYSTEMD AND TARGET zp_openlog_prel
   endif()
   zp_check_test(test_run_privacy
     SOURCES test_run_privacy.c
-            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c ${CMAKE_SOURCE_DIR}/app/app_ground.c
+            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c
+            ${CMAKE_SOURCE_DIR}/app/app_ground.c
             $<TARGET_OBJECTS:zp_capture_v4l2_obj>
             ${_zp_rp_gpiod} ${_zp_rp_fakes}/fake_gpio_kernel.c ${_zp_rp_fakes}/fake_v4l2.c
     LIBS zp_config zp_capture_cv zp_capture_core zp_cvwrap zp_detector zp_gpio_core zp_privacy zp_calibration

@@ -2,7 +2,7 @@
 /*
  * Smoke tests of `zebrapad bench`: the real binary on a few frames of
  * vtest.avi prints every row (each SIMD path this CPU runs, the whole
- * detector, OpenCV MOG2 and KNN, the memcpy floor), the memory figures and
+ * detector, OpenCV MOG2, KNN and CNT, the memcpy floor), the memory figures and
  * the targets, as text and as JSON; bad input is refused with exit 2 and one
  * line. No timing is asserted (benchmarks are not tests); the detector's
  * state size at 640x480 is a size, so its 8 MiB budget is.
@@ -111,6 +111,7 @@ START_TEST(text_has_every_row)
 	ck_assert_int_ge(navail, 2); /* scalar and at least one SIMD path on x86-64 and aarch64 */
 	check_row(r.out, "OpenCV MOG2 apply ", "768x576");
 	check_row(r.out, "OpenCV KNN apply ", "768x576");
+	check_row(r.out, "OpenCV CNT apply ", "768x576");
 	check_row(r.out, "memcpy floor (model bytes) ", "768x576");
 	check_row(r.out, "memcpy floor (model bytes) ", "384x288");
 	ck_assert_ptr_nonnull(line_starting(r.out, "memory: detector state "));
@@ -122,6 +123,7 @@ START_TEST(text_has_every_row)
 	{
 		static const char *const tg[] = { "model update (best path, full resolution) x faster than MOG2 apply",
 						  "whole detector (best path) x faster than MOG2 apply",
+						  "whole detector (best path) x faster than CNT apply",
 						  "model update (best path, full resolution) x the memcpy floor",
 						  "detector state at 640x480, MiB" };
 		char line[256];
@@ -132,7 +134,7 @@ START_TEST(text_has_every_row)
 				      "target line without a verdict: %s", line);
 		}
 		/* a size, not a timing: this one must hold */
-		ck_assert(line_with(r.out, tg[3], line, sizeof(line)));
+		ck_assert(line_with(r.out, tg[4], line, sizeof(line)));
 		ck_assert_msg(ends_with(line, " holds"), "%s", line);
 	}
 	zp_exec_free(&r);
@@ -197,9 +199,10 @@ START_TEST(json_output)
 		ck_assert_ptr_eq(strchr(strchr(q, ',') + 1, ']'), strchr(q, ']'));
 	}
 	ck_assert_int_eq(models, 2 * navail);
-	ck_assert_int_eq(rows, 2 * navail + navail + 2 + 2);
+	ck_assert_int_eq(rows, 2 * navail + navail + 3 + 2);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"mog2\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"knn\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"cnt\""));
 	ck_assert_int_eq((int)(strstr(r.out, "\"targets\":[") != NULL), 1);
 	zp_exec_free(&r);
 }

@@ -7,8 +7,10 @@
 #include "capture.h"
 #include "cvwrap.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -219,6 +221,89 @@ START_TEST(image_folder_from_zero_with_gaps_and_strays)
 	ck_assert_int_eq(n, 4);
 	zp_source_free(s);
 	rm_tree(dir);
+}
+END_TEST
+
+
+/* stderr into a file while fn runs; the text it got. */
+static char *stderr_of_open(const char *path)
+{
+	static char buf[8192];
+	char log[64];
+	int fd, saved;
+	ssize_t n;
+	zp_source *s;
+
+	snprintf(log, sizeof(log), "/tmp/zp_capfile_log.%d", (int)getpid());
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(log, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, 2);
+	s = open_ok(path, 0);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	zp_source_free(s);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(log);
+	return buf;
+}
+
+/* Skipped files are not silent: gaps in the numbers and frames of another extension are warned about, naming the folder. */
+START_TEST(image_folder_gaps_and_strays_are_warned)
+{
+	char dir[64];
+	const char *log;
+
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "000001.png", 1, 8, 6);
+	write_image(dir, "000002.png", 2, 8, 6);
+	write_image(dir, "000005.png", 5, 8, 6);
+	write_image(dir, "000009.png", 9, 8, 6);
+	write_image(dir, "000003.jpg", 3, 8, 6);     /* mixed extensions: another series */
+	log = stderr_of_open(dir);
+	ck_assert_msg(strstr(log, "5 numbers missing in 2 gaps (the first after 000002.png)") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "1 numbered files of the same name with another extension are skipped") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, dir) != NULL, "%s", log);
+	rm_tree(dir);
+
+	/* a clean folder says nothing */
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "000001.png", 1, 8, 6);
+	write_image(dir, "000002.png", 2, 8, 6);
+	log = stderr_of_open(dir);
+	ck_assert_str_eq(log, "");
+	rm_tree(dir);
+}
+END_TEST
+
+/* Limits: frames over the camera's 8192 pixels a side, a FIFO, a device: refused at open, named. */
+START_TEST(limits_frame_size_fifo_device)
+{
+	char dir[64], path[128], err[300];
+
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "000001.png", 1, 8193, 4);
+	ck_assert_int_eq(open_fails(dir, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "8193x4: more than 8192 pixels a side") != NULL, "%s", err);
+	rm_tree(dir);
+
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "000001.png", 1, 8192, 4);   /* the limit itself is fine */
+	zp_source_free(open_ok(dir, 0));
+	snprintf(path, sizeof(path), "%s/fifo.mp4", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "got a FIFO") != NULL, "%s", err);
+	unlink(path);
+	rm_tree(dir);
+	ck_assert_int_eq(open_fails("/dev/null", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "/dev/null: expected a video file or a folder of images, got a device") != NULL, "%s",
+		      err);
 }
 END_TEST
 
@@ -440,6 +525,8 @@ static Suite *capture_file_suite(void)
 	tcase_add_test(tc, image_folder_in_order_exact_luma);
 	tcase_add_test(tc, image_folder_from_zero_with_gaps_and_strays);
 	tcase_add_test(tc, cdnet_folder_uses_input);
+	tcase_add_test(tc, image_folder_gaps_and_strays_are_warned);
+	tcase_add_test(tc, limits_frame_size_fifo_device);
 	tcase_add_test(tc, errors_missing_undecodable_empty);
 	tcase_add_test(tc, errors_in_folder_name_the_file);
 	suite_add_tcase(s, tc);

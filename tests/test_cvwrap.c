@@ -344,7 +344,7 @@ static void bgsub_finds_moving_square(zp_cv_bgsub_kind kind, int channels)
 START_TEST(bgsub_kinds_find_a_moving_square)
 {
 	zp_cv_set_threads(1);
-	for (int k = ZP_CV_MOG2; k <= ZP_CV_MOG; k++) {
+	for (int k = ZP_CV_MOG2; k <= ZP_CV_CNT; k++) {
 		bgsub_finds_moving_square((zp_cv_bgsub_kind)k, 3);
 		bgsub_finds_moving_square((zp_cv_bgsub_kind)k, 1);
 	}
@@ -352,6 +352,7 @@ START_TEST(bgsub_kinds_find_a_moving_square)
 	ck_assert_str_eq(zp_cv_bgsub_name(ZP_CV_KNN), "knn");
 	ck_assert_str_eq(zp_cv_bgsub_name(ZP_CV_GSOC), "gsoc");
 	ck_assert_str_eq(zp_cv_bgsub_name(ZP_CV_MOG), "mog");
+	ck_assert_str_eq(zp_cv_bgsub_name(ZP_CV_CNT), "cnt");
 	zp_cv_bgsub_free(NULL);
 }
 END_TEST

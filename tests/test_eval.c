@@ -592,11 +592,257 @@ END_TEST
 /* OpenCV and FFmpeg keep caches alive until exit: leak reports there are not ours */
 static const char *const eval_env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 
+/* ---- counts per zone ---- */
+
+START_TEST(counts_people_entered_tracks)
+{
+	zp_eval_counts *c = zp_eval_counts_new(3), *d = zp_eval_counts_new(3);
+	zp_eval_counts_stats st;
+	const zp_eval_counts *both[2];
+	/* id 1 on frames 1-3 (counted); id 2 on two frames (not); id 3 twice in each of two frames (two frames: not) */
+	const int f1[] = { 1, 2 }, f2[] = { 1, 3, 3 }, f3[] = { 1, 2, 3, 3 }, t1[] = { 5 }, t2[] = { 5, 7 };
+
+	ck_assert_ptr_null(zp_eval_counts_new(0));
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(zp_eval_counts_frame(c, f1, 2, 0, t1, 1), 0);
+	ck_assert_int_eq(zp_eval_counts_frame(c, f2, 3, 1, t2, 2), 0);
+	ck_assert_int_eq(zp_eval_counts_frame(c, f3, 4, 2, t1, 1), 0);
+	ck_assert_int_eq(zp_eval_counts_frame(c, NULL, 0, 0, NULL, 0), 0);
+	zp_eval_counts_get(c, &st);
+	ck_assert_uint_eq(st.gt_people, 1);
+	ck_assert_uint_eq(st.entered, 3);    /* 0 + 1 + 2 */
+	ck_assert_uint_eq(st.tracks, 2);     /* 5 and 7 */
+	ck_assert_double_eq_tol(st.entered_error, 200.0, EPS);
+	ck_assert_double_eq_tol(st.tracks_error, 100.0, EPS);
+	/* a second zone with nobody in the ground truth: the error is undefined, not 0 */
+	ck_assert_int_eq(zp_eval_counts_frame(d, NULL, 0, 1, t1, 1), 0);
+	zp_eval_counts_get(d, &st);
+	ck_assert_uint_eq(st.gt_people, 0);
+	ck_assert(isnan(st.entered_error) && isnan(st.tracks_error));
+	/* pooled: sums, errors from the sums */
+	both[0] = c;
+	both[1] = d;
+	zp_eval_counts_pool(both, 2, &st);
+	ck_assert_uint_eq(st.gt_people, 1);
+	ck_assert_uint_eq(st.entered, 4);
+	ck_assert_uint_eq(st.tracks, 3);
+	ck_assert_double_eq_tol(st.entered_error, 300.0, EPS);
+	zp_eval_counts_free(c);
+	zp_eval_counts_free(d);
+	zp_eval_counts_free(NULL);
+}
+END_TEST
+
+START_TEST(counts_many_ids_and_threshold)
+{
+	/* 300 people, person i in the zone on i % 5 frames: exactly those with 3 or more count */
+	zp_eval_counts *c = zp_eval_counts_new(3);
+	zp_eval_counts_stats st;
+	int ids[300], n, want = 0;
+
+	for (int i = 0; i < 300; i++)
+		want += i % 5 >= 3;
+	for (int f = 0; f < 5; f++) {
+		n = 0;
+		for (int i = 299; i >= 0; i--) /* descending: the sorted insert is exercised */
+			if (f < i % 5)
+				ids[n++] = i;
+		ck_assert_int_eq(zp_eval_counts_frame(c, ids, n, 0, ids, n), 0);
+	}
+	zp_eval_counts_get(c, &st);
+	ck_assert_uint_eq(st.gt_people, (unsigned)want);
+	ck_assert_uint_eq(st.tracks, 240); /* every id with i % 5 >= 1 was a track once */
+	zp_eval_counts_free(c);
+}
+END_TEST
+
+/* ---- valid calls ---- */
+
+/* Feed ground truth and call as strings ('#' present / on, anything else not), frames from 1. */
+static void calls_feed(zp_eval_calls *c, const char *gt, const char *call)
+{
+	size_t n = strlen(gt);
+
+	ck_assert_uint_eq(n, strlen(call));
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(zp_eval_calls_frame(c, (int64_t)i + 1, gt[i] == '#', call[i] == '#'), 0);
+}
+
+/* The one class of a single-episode sequence, with tolerance T. */
+static zp_eval_calls_stats calls_of(int tol, const char *gt, const char *call)
+{
+	zp_eval_calls *c = zp_eval_calls_new(tol);
+	zp_eval_calls_stats st;
+
+	ck_assert_ptr_nonnull(c);
+	calls_feed(c, gt, call);
+	zp_eval_calls_get(c, &st);
+	ck_assert_uint_eq(st.frames, strlen(gt));
+	ck_assert_int_eq(st.tolerance, tol);
+	ck_assert_uint_eq(st.valid + st.missed + st.late + st.spotty + st.dropped + st.held, st.episodes);
+	zp_eval_calls_free(c);
+	return st;
+}
+
+#define CALL_IS(st, cls) ck_assert_msg((st).episodes == 1 && (st).cls == 1, "expected " #cls ": valid %llu missed " \
+	"%llu late %llu spotty %llu dropped %llu held %llu of %llu", (unsigned long long)(st).valid,                \
+	(unsigned long long)(st).missed, (unsigned long long)(st).late, (unsigned long long)(st).spotty,             \
+	(unsigned long long)(st).dropped, (unsigned long long)(st).held, (unsigned long long)(st).episodes)
+
+START_TEST(calls_each_class)
+{
+	zp_eval_calls_stats st;
+
+	/* T = 2 frames throughout. Valid: on at the arrival, off one frame after the last one left */
+	st = calls_of(2, "..#####.....", "..######....");
+	CALL_IS(st, valid);
+	ck_assert_double_eq(st.valid_share, 1.0);
+	/* valid: already on before anyone came (on time), off 2 frames after (the tolerance exactly) */
+	st = calls_of(2, "..#####.....", ".#######....");
+	CALL_IS(st, valid);
+	/* on 2 frames late: still valid; 3 frames late: late */
+	st = calls_of(2, "..######....", "....######..");
+	CALL_IS(st, valid);
+	st = calls_of(2, "..######....", ".....#####..");
+	CALL_IS(st, late);
+	ck_assert_double_eq(st.valid_share, 0.0);
+	/* missed: never on while someone is there (a call just before, within T, is not false either) */
+	st = calls_of(2, "..####....", "#.........");
+	CALL_IS(st, missed);
+	ck_assert_uint_eq(st.false_calls, 0);
+	/* spotty: off while someone is there, then on again */
+	st = calls_of(2, "..########....", "..###.#####...");
+	CALL_IS(st, spotty);
+	/* dropped: off 5 frames before the last one left; 2 frames before is within the tolerance */
+	st = calls_of(2, "..########....", "..###.........");
+	CALL_IS(st, dropped);
+	st = calls_of(2, "..########....", "..######......");
+	CALL_IS(st, valid);
+	st = calls_of(2, "..########....", "..#####.......");
+	CALL_IS(st, dropped);
+	/* held: on 3 frames after the last one left (T + 1); 2 frames: valid */
+	st = calls_of(2, "..####........", "..#######.....");
+	CALL_IS(st, held);
+	st = calls_of(2, "..####........", "..######......");
+	CALL_IS(st, valid);
+	/* held to the end of the range: held when more than T frames follow the episode, else not judged */
+	st = calls_of(2, "..####....", "..########");
+	CALL_IS(st, held);
+	st = calls_of(2, "..####..", "..######");
+	CALL_IS(st, valid);
+	/* the first failure in the order missed, late, spotty, dropped, held: late and held is late */
+	st = calls_of(2, "..####........", ".....########.");
+	CALL_IS(st, late);
+}
+END_TEST
+
+START_TEST(calls_merging_stretches_and_false_calls)
+{
+	zp_eval_calls *c;
+	zp_eval_calls_stats st;
+
+	/* a gap of T = 2 empty frames merges two runs into one episode; the call may stay off in the gap */
+	st = calls_of(2, "..###..###.....", "..###..###.....");
+	CALL_IS(st, valid);
+	st = calls_of(2, "..###..###.....", "..########.....");
+	CALL_IS(st, valid);
+	ck_assert_uint_eq(st.empty_stretches, 2); /* before and after */
+	/* a gap of 3 frames does not: two episodes, three empty stretches */
+	st = calls_of(2, "..###...###.....", "..###...###.....");
+	ck_assert_uint_eq(st.episodes, 2);
+	ck_assert_uint_eq(st.valid, 2);
+	ck_assert_uint_eq(st.empty_stretches, 3);
+	ck_assert_double_eq(st.valid_share, 1.0);
+	/* false calls: runs of on frames more than T from every episode */
+	st = calls_of(2, "#.........##.........", "#....##...##....#.###");
+	ck_assert_uint_eq(st.episodes, 2);
+	ck_assert_uint_eq(st.false_calls, 3);       /* frames 6-7, 17, 19-21 */
+	ck_assert_uint_eq(st.false_call_frames, 6);
+	/* ... within T of an episode they are not false (the drop and pick-up tolerance) */
+	st = calls_of(2, "....##....", "..#.##.#..");
+	ck_assert_uint_eq(st.false_calls, 0);
+	/* nobody at all: one empty stretch, the call is all false */
+	st = calls_of(3, "......", ".##.#.");
+	ck_assert_uint_eq(st.episodes, 0);
+	ck_assert(isnan(st.valid_share));
+	ck_assert_uint_eq(st.empty_stretches, 1);
+	ck_assert_uint_eq(st.false_calls, 2);
+	/* tolerance 0: every frame counts */
+	st = calls_of(0, "..##..", "...#..");
+	CALL_IS(st, late);
+	/* frames must follow one another */
+	c = zp_eval_calls_new(2);
+	ck_assert_int_eq(zp_eval_calls_frame(c, 5, true, true), 0);
+	ck_assert_int_eq(zp_eval_calls_frame(c, 7, true, true), ZP_EINVAL);
+	ck_assert_int_eq(zp_eval_calls_frame(c, 6, true, true), 0);
+	zp_eval_calls_free(c);
+	ck_assert_ptr_null(zp_eval_calls_new(-1));
+	zp_eval_calls_free(NULL);
+}
+END_TEST
+
+START_TEST(calls_pooled_over_zones)
+{
+	zp_eval_calls *a = zp_eval_calls_new(1), *b = zp_eval_calls_new(1);
+	const zp_eval_calls *both[2];
+	zp_eval_calls_stats st;
+
+	calls_feed(a, "..###....##..", "..####...#...");   /* two episodes, both valid (T = 1: off 1 frame early) */
+	calls_feed(b, "..###........", ".........##..");   /* missed; a false call (frames 10-11) */
+	both[0] = a;
+	both[1] = b;
+	zp_eval_calls_pool(both, 2, &st);
+	ck_assert_uint_eq(st.episodes, 3);
+	ck_assert_uint_eq(st.valid, 2);
+	ck_assert_uint_eq(st.missed, 1);
+	ck_assert_uint_eq(st.false_calls, 1);
+	ck_assert_uint_eq(st.frames, 26);
+	ck_assert_double_eq_tol(st.valid_share, 2.0 / 3.0, EPS);
+	zp_eval_calls_free(a);
+	zp_eval_calls_free(b);
+}
+END_TEST
+
+/* ---- recording notes ---- */
+
+START_TEST(seqinfo_and_wallflower_notes)
+{
+	static const char ok[] = "[Sequence]\nname=TUD-Campus\r\nimDir=img1\nframeRate=25\nseqLength=71\n"
+				 "[Other]\nseqLength=x\n";
+	static const char wf[] = "Moving tree\n00000 - tree moving\n00242 - John enters scene\n";
+	static const char wf2[] = "12 - nobody\n13-ENTERED";  /* no newline at the end */
+	static const char wf3[] = "x 00242 - John enters\n12345678901 - enters\n- enters\n";
+	char err[256] = "";
+	int64_t len = -1, frame = -1;
+	double fps = -1;
+
+	ck_assert_int_eq(zp_eval_seqinfo_parse(ok, strlen(ok), "s.ini", &len, &fps, err, sizeof(err)), 0);
+	ck_assert_int_eq(len, 71);
+	ck_assert_double_eq(fps, 25);
+	ck_assert_int_eq(zp_eval_seqinfo_parse("", 0, "s.ini", &len, &fps, err, sizeof(err)), 0);
+	ck_assert_int_eq(len, 0);
+	ck_assert_double_eq(fps, 0);
+	ck_assert_int_eq(zp_eval_seqinfo_parse("[Sequence]\nseqLength = 7.5\n", 26, "s.ini", &len, &fps, err,
+					       sizeof(err)), ZP_EINVAL); /* the last newline left out: the end is a line end */
+	ck_assert_str_eq(err, "s.ini:2: expected seqLength=N (a whole number, 1..10^9)");
+	ck_assert_int_eq(zp_eval_seqinfo_parse("[Sequence]\n\nframeRate=0\n", 24, "s.ini", &len, &fps, err,
+					       sizeof(err)), ZP_EINVAL);
+	ck_assert_str_eq(err, "s.ini:3: expected frameRate=R (frames per second, 0 < R <= 1000)");
+
+	ck_assert_int_eq(zp_eval_wallflower_first_entry(wf, strlen(wf), &frame), 0);
+	ck_assert_int_eq(frame, 242);
+	ck_assert_int_eq(zp_eval_wallflower_first_entry(wf2, strlen(wf2), &frame), 0);
+	ck_assert_int_eq(frame, 13);
+	ck_assert_int_eq(zp_eval_wallflower_first_entry(wf3, strlen(wf3), &frame), ZP_ENODEV);
+}
+END_TEST
+
 /* Run `zebrapad eval ARGS... NULL` with eval_env; the run is released with zp_exec_free(). */
 #define run_eval(r, ...) zp_exec_zebrapad(r, eval_env, "eval", __VA_ARGS__)
 
 /* A tiny JSON reader: checks the syntax and records every number / null by its path ("models[0].pixels.f"). */
-#define JV_MAX 512
+#define JV_MAX 4096
 struct jv {
 	char path[96];
 	double v;
@@ -711,12 +957,14 @@ static bool j_value(struct json *j, const char *path)
 	if (!strncmp(j->s, "null", 4) || !strncmp(j->s, "true", 4) || !strncmp(j->s, "false", 5)) {
 		bool null = *j->s == 'n';
 
-		j->s += *j->s == 'f' ? 5 : 4;
-		if (null && j->n < JV_MAX) {
+		/* true and false are kept as 1 and 0 (jtrue() reads them) */
+		if (j->n < JV_MAX) {
 			snprintf(j->v[j->n].path, sizeof(j->v[0].path), "%s", path);
-			j->v[j->n].null = true;
+			j->v[j->n].null = null;
+			j->v[j->n].v = *j->s == 't' ? 1 : 0;
 			j->n++;
 		}
+		j->s += *j->s == 'f' ? 5 : 4;
 		return true;
 	}
 	{
@@ -767,6 +1015,18 @@ static double jget(const struct json *j, const char *fmt, ...)
 			return j->v[i].null ? NAN : j->v[i].v;
 	ck_abort_msg("no number at %s", path);
 	return NAN;
+}
+
+/* The boolean at path (true: 1); fails the test when it is missing. */
+static bool jtrue(const struct json *j, const char *fmt, ...)
+{
+	char path[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return jget(j, "%s", path) == 1;
 }
 
 static bool jstr(const struct json *j, const char *path, const char *value)
@@ -1057,9 +1317,13 @@ START_TEST(e2e_mot_synthetic_exact)
 	ck_assert(jstr(&j, "kind", "mot"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
 	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
+	/* scored after the warm-up (3 frames) */
+	ck_assert_double_eq(jget(&j, "scored.first"), 4);
+	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "scored.frames"), SFRAMES - 3);
 	/* we see nobody: every box missed, nothing false, no switches */
-	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), SFRAMES - 3);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
 	ck_assert_double_eq(jget(&j, "models[0].boxes.fp"), 0);
 	ck_assert_double_eq(jget(&j, "models[0].boxes.idsw"), 0);
 	ck_assert_double_eq(jget(&j, "models[0].boxes.recall"), 0);
@@ -1068,10 +1332,22 @@ START_TEST(e2e_mot_synthetic_exact)
 	/* zone left: one episode over all frames, missed; zone right: never present (the conf-0 row) */
 	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].episodes"), 1);
 	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].missed"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].fn"), SFRAMES - 3);
 	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].episodes"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].tn"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].tn"), SFRAMES - 3);
+	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * (SFRAMES - 3));
+	/* zone left has nobody out of it: no empty frame; zone right is all empty frames */
+	ck_assert(jtrue(&j, "models[0].presence.zones[0].no_empty_frames"));
+	ck_assert(!jtrue(&j, "models[0].presence.zones[1].no_empty_frames"));
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].empty_frames"), SFRAMES - 3);
+	/* counts: one person in zone left, nobody counted; valid calls: one episode, missed */
+	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].gt_people"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered_error_pct"), -100);
+	ck_assert(isnan(jget(&j, "models[0].counts.zones[1].entered_error_pct")));
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].episodes"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].missed"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].calls.all.valid_share"), 0);
 	ck_assert(isnan(jget(&j, "models[0].presence.all.latency_median")));
 	check_ranges(&j);
 	zp_exec_free(&r);
@@ -1079,7 +1355,7 @@ START_TEST(e2e_mot_synthetic_exact)
 	/* the same frames as a plain image folder: gt.txt found next to it (../gt/gt.txt) */
 	run_eval(&r, tp("seq/img1"), "--config", tp("site.ini"), "--json", NULL);
 	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
 	zp_exec_free(&r);
 }
 END_TEST
@@ -1104,8 +1380,14 @@ START_TEST(e2e_mot_folder_with_video)
 
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
 	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
-	ck_assert_double_eq(jget(&j, "frames"), SFRAMES + 3); /* the video's frames, not img1/'s */
+	/* the video (img1/ is gone) has 3 frames past the last box: read up to there, not scored, one warning */
+	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
+	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
+	ck_assert(jtrue(&j, "scored.past_annotation"));
 	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
+	ck_assert_msg(strstr(r.err, "warning: ") && strstr(r.err, "has boxes up to frame 30; the source goes on: "
+								"frames from 31 are not scored\n"), "%s", r.err);
+	ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1); /* one line */
 	zp_exec_free(&r);
 
 	/* two videos: which one is meant? */
@@ -1188,7 +1470,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 {
 	static struct json j;
 	const char *data = zp_test_shared_data();
-	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog" };
+	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog", "cnt" };
 	char video[600], path[64];
 	struct zp_exec r;
 
@@ -1201,12 +1483,21 @@ START_TEST(e2e_tud_stadtmitte_compare)
 	ck_assert_double_eq(jget(&j, "frames"), 179);
 	ck_assert_double_eq(jget(&j, "gt_boxes"), 1156);
 	check_ranges(&j);
-	for (int k = 0; k < 5; k++) {
+	/* scored from the end of the config's warm-up to the last frame */
+	ck_assert_double_eq(jget(&j, "scored.last"), 179);
+	ck_assert_double_eq(jget(&j, "scored.frames"), 179 - jget(&j, "scored.warmup_frames"));
+	for (int k = 0; k < 6; k++) {
+		double gt = jget(&j, "models[0].boxes.gt");
+
 		snprintf(path, sizeof(path), "models[%d].name", k);
 		ck_assert_msg(jstr(&j, path, names[k]), "%s is not %s", path, names[k]);
-		ck_assert_double_eq(jget(&j, "models[%d].boxes.gt", k), 1156);
-		ck_assert_double_eq(jget(&j, "models[%d].boxes.tp", k) + jget(&j, "models[%d].boxes.fn", k), 1156);
-		ck_assert_double_eq(jget(&j, "models[%d].presence.all.frames", k), 2 * 179);
+		ck_assert(gt > 1000 && gt <= 1156);
+		ck_assert_double_eq(jget(&j, "models[%d].boxes.gt", k), gt);
+		ck_assert_double_eq(jget(&j, "models[%d].boxes.tp", k) + jget(&j, "models[%d].boxes.fn", k), gt);
+		ck_assert_double_eq(jget(&j, "models[%d].presence.all.frames", k), 2 * jget(&j, "scored.frames"));
+		/* both zones are busy throughout: no empty frame, so precision says nothing */
+		ck_assert(jtrue(&j, "models[%d].presence.zones[0].no_empty_frames", k));
+		ck_assert(jtrue(&j, "models[%d].presence.zones[1].no_empty_frames", k));
 	}
 	/* people are in both zones all the time; our detector must find them most of it */
 	ck_assert_msg(jget(&j, "models[0].presence.all.f") > 0.5, "presence F %g",
@@ -1217,6 +1508,214 @@ START_TEST(e2e_tud_stadtmitte_compare)
 		jget(&j, "models[0].boxes.precision"), jget(&j, "models[0].boxes.recall"),
 		jget(&j, "models[0].boxes.mota"), jget(&j, "models[0].presence.all.f"));
 	zp_exec_free(&r);
+}
+END_TEST
+
+/* ---- Wallflower sets ---- */
+
+#define WF_IMAGES 24
+#define WF_ENTERS 14  /* the square appears on image 14 and stays */
+#define WF_HAND 18    /* the hand-segmented image */
+#define WF_SQ_X 20
+#define WF_SQ_Y 16
+#define WF_SQ_W 12
+#define WF_SQ_H 16
+
+/* DIR/b00000.bmp ... (DIR under the test's folder): a still textured scene, a bright square from image
+ * WF_ENTERS; the hand mask of WF_HAND; script.txt saying when the square comes */
+static void make_wallflower(const char *dir, bool script)
+{
+	uint8_t img[SW * SH * 3], hand[SW * SH];
+	uint32_t seed = 11;
+	char err[256];
+
+	ck_assert_int_eq(mkdir(tp("%s", dir), 0755), 0);
+	for (int i = 0; i < SW * SH * 3; i++) {
+		seed = seed * 1103515245u + 12345u;
+		img[i] = (uint8_t)(60 + ((seed >> 16) % 60));
+	}
+	for (int n = 0; n < WF_IMAGES; n++) {
+		if (n == WF_ENTERS)
+			for (int y = WF_SQ_Y; y < WF_SQ_Y + WF_SQ_H; y++)
+				for (int x = WF_SQ_X; x < WF_SQ_X + WF_SQ_W; x++)
+					memset(img + (y * SW + x) * 3, 250, 3);
+		ck_assert_msg(zp_cv_imwrite(tp("%s/b%05d.bmp", dir, n), img, SW, SH, SW * 3, 3, err, sizeof(err)) == 0,
+			      "%s", err);
+	}
+	/* the mask: 255 on the square, a soft ring of 100 around it (below 128: background) */
+	for (int y = 0; y < SH; y++)
+		for (int x = 0; x < SW; x++) {
+			bool in = x >= WF_SQ_X && x < WF_SQ_X + WF_SQ_W && y >= WF_SQ_Y && y < WF_SQ_Y + WF_SQ_H;
+			bool ring = x >= WF_SQ_X - 1 && x <= WF_SQ_X + WF_SQ_W && y >= WF_SQ_Y - 1 &&
+				    y <= WF_SQ_Y + WF_SQ_H;
+
+			hand[y * SW + x] = in ? 255 : ring ? 100 : 0;
+		}
+	ck_assert_msg(zp_cv_imwrite(tp("%s/hand_segmented_%05d.BMP", dir, WF_HAND), hand, SW, SH, SW, 1, err,
+				    sizeof(err)) == 0, "%s", err);
+	if (script)
+		zp_test_write_text(tp("%s/script.txt", dir), "A square\n00000 - nothing\n00014 - the square enters\n");
+}
+
+START_TEST(e2e_wallflower_synthetic_exact)
+{
+	static struct json j;
+	struct zp_exec r;
+
+	make_wallflower("wf", true);
+	zp_test_write_text(tp("site.ini"), SYN_INI);
+	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s%s", r.code, r.err, r.out);
+	ck_assert(jstr(&j, "kind", "wallflower"));
+	ck_assert(jstr(&j, "empty_from", "script.txt"));
+	ck_assert_double_eq(jget(&j, "frames"), WF_IMAGES);
+	ck_assert_double_eq(jget(&j, "first_number"), 0);
+	ck_assert_double_eq(jget(&j, "empty_until"), WF_ENTERS);
+	ck_assert_double_eq(jget(&j, "hand_segmented[0]"), WF_HAND);
+	/* empty: images 3..13 (the warm-up is images 0..2), every pixel negative; a still scene: none foreground */
+	ck_assert_double_eq(jget(&j, "scored.frames"), WF_ENTERS - 3);
+	ck_assert_double_eq(jget(&j, "models[0].empty.frames"), WF_ENTERS - 3);
+	ck_assert_double_eq(jget(&j, "models[0].empty.pixels"), (WF_ENTERS - 3) * SW * SH);
+	ck_assert_double_eq(jget(&j, "models[0].empty.fg_pixels"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].empty.fg_fraction"), 0);
+	/* the hand mask at 128: the square is positive, the soft ring is not */
+	ck_assert_double_eq(jget(&j, "models[0].hand_segmented[0].number"), WF_HAND);
+	ck_assert(jtrue(&j, "models[0].hand_segmented[0].scored"));
+	ck_assert_double_eq(jget(&j, "models[0].hand_segmented[0].tp") + jget(&j, "models[0].hand_segmented[0].fn"),
+			    WF_SQ_W * WF_SQ_H);
+	ck_assert_double_eq(jget(&j, "models[0].hand_segmented[0].fp") + jget(&j, "models[0].hand_segmented[0].tn"),
+			    SW * SH - WF_SQ_W * WF_SQ_H);
+	ck_assert_msg(jget(&j, "models[0].hand_segmented[0].f") > 0.8, "F %g",
+		      jget(&j, "models[0].hand_segmented[0].f"));
+	check_ranges(&j);
+	zp_exec_free(&r);
+
+	/* --empty-until wins over script.txt; --start-frame moves the first empty frame scored */
+	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--json", "--empty-until", "10", "--start-frame", "6", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert(jstr(&j, "empty_from", "--empty-until"));
+	ck_assert_double_eq(jget(&j, "models[0].empty.frames"), 10 - 5); /* images 5..9 = frames 6..10 */
+	zp_exec_free(&r);
+
+	/* --max-frames stops before the hand-segmented image: it is not scored, and says so */
+	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--max-frames", "12", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "Wallflower "));
+	ck_assert_ptr_nonnull(strstr(r.out, "18 (not reached)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "images 3-11, 9 frames scored"));
+	zp_exec_free(&r);
+
+	/* the table: one row per model with the empty share and the frame's P R F */
+	run_eval(&r, tp("wf"), "--config", tp("site.ini"), NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "image 18"));
+	ck_assert_ptr_nonnull(strstr(r.out, "zebrapad         0.000 |"));
+	zp_exec_free(&r);
+}
+END_TEST
+
+START_TEST(e2e_wallflower_bad_input)
+{
+	struct zp_exec r;
+
+	make_wallflower("wf", false);
+	/* no script.txt saying when somebody comes: the empty range must be given */
+	run_eval(&r, tp("wf"), NULL);
+	expect_bad(&r, "a Wallflower set without script.txt saying when somebody enters: expected --empty-until N");
+	run_eval(&r, tp("wf"), "--empty-until", "-1", NULL);
+	expect_bad(&r, "--empty-until");
+	/* a gap in the numbering */
+	ck_assert_int_eq(unlink(tp("wf/b00005.bmp")), 0);
+	run_eval(&r, tp("wf"), "--empty-until", "14", NULL);
+	expect_bad(&r, "23 frames numbered 0..23: expected frames numbered without gaps");
+	/* a hand mask of another size */
+	ck_assert_int_eq(mkdir(tp("wf2"), 0755), 0);
+	make_wallflower("wf2/x", true);
+	put_grey(tp("wf2/x/hand_segmented_%05d.BMP", WF_HAND), 8, 8, 255, 0);
+	run_eval(&r, tp("wf2/x"), NULL);
+	expect_bad(&r, "hand_segmented_00018.BMP: 8x8, expected the frames' size 64x48");
+	/* tune has nothing to tune on */
+	zp_test_write_text(tp("site.ini"), SYN_INI);
+	zp_exec_zebrapad(&r, eval_env, "tune", "-c", tp("site.ini"), "-s", tp("wf2/x"), "--grid", "threshold=10,20",
+			 "-o", tp("out"), NULL);
+	expect_bad(&r, "a Wallflower set (pixel masks of one or two frames): nothing to tune on");
+}
+END_TEST
+
+/* The shared Waving Trees set, defaults, every model (skipped without ../shared/data). */
+START_TEST(e2e_waving_trees)
+{
+	static struct json j;
+	const char *data = zp_test_shared_data();
+	char dir[600];
+	struct zp_exec r;
+
+	if (!data)
+		return;
+	snprintf(dir, sizeof(dir), "%s/wallflower_WavingTrees", data);
+	run_eval(&r, dir, "--compare", "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "frames"), 287);
+	ck_assert_double_eq(jget(&j, "empty_until"), 242);
+	ck_assert_double_eq(jget(&j, "hand_segmented[0]"), 247);
+	/* images warm-up..241 are the empty frames: 242 - warm-up of them */
+	ck_assert_double_eq(jget(&j, "scored.frames"), 242 - jget(&j, "scored.warmup_frames"));
+	for (int k = 0; k < 6; k++) {
+		ck_assert_double_eq(jget(&j, "models[%d].empty.frames", k), jget(&j, "scored.frames"));
+		ck_assert_double_eq(jget(&j, "models[%d].hand_segmented[0].tp", k) +
+					    jget(&j, "models[%d].hand_segmented[0].fn", k),
+				    jget(&j, "models[0].hand_segmented[0].tp") + jget(&j, "models[0].hand_segmented[0].fn"));
+	}
+	check_ranges(&j);
+	fprintf(stderr, "Waving Trees: empty fg %.3f %%, frame 247 F %.3f\n",
+		100 * jget(&j, "models[0].empty.fg_fraction"), jget(&j, "models[0].hand_segmented[0].f"));
+	zp_exec_free(&r);
+}
+END_TEST
+
+/* --start-frame / --max-frames hold part of a recording out; the table says when a zone had no empty frame. */
+START_TEST(e2e_mot_held_out_range)
+{
+	static struct json j;
+	struct zp_exec r;
+
+	make_mot();
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "10", "--max-frames", "5", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "scored.start_frame"), 10);
+	ck_assert_double_eq(jget(&j, "scored.first"), 10);
+	ck_assert_double_eq(jget(&j, "scored.last"), 14);
+	ck_assert_double_eq(jget(&j, "scored.frames"), 5);
+	ck_assert_double_eq(jget(&j, "frames"), 14); /* the frames before still run through the detector */
+	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), 5);
+	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * 5);
+	ck_assert_double_eq(jget(&j, "models[0].calls.all.frames"), 2 * 5);
+	zp_exec_free(&r);
+	/* a start inside the warm-up: scored from its end */
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "2", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "scored.first"), 4);
+	zp_exec_free(&r);
+	/* the table: the scored range, and the zone without an empty frame marked */
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_msg(strstr(r.out, "scored: frames 4-30 (27 frames: from the end of the warm-up"), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "* no empty frame in this zone over the scored frames: presence precision is 1.000 "
+				    "for every model; it says nothing. Zones: left\n"), "%s", r.out);
+	zp_exec_free(&r);
+	/* past the end */
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--start-frame", "31", NULL);
+	expect_bad(&r, "--start-frame 31 is past the source's end (30 frames)");
+	/* seqinfo.ini: the annotated length and frame rate; a bad one is named */
+	zp_test_write_text(tp("seq/seqinfo.ini"), "[Sequence]\nframeRate=10\nseqLength=30\n");
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "fps"), 10);
+	ck_assert_double_eq(jget(&j, "tolerance_frames"), 10);
+	zp_exec_free(&r);
+	zp_test_write_text(tp("seq/seqinfo.ini"), "[Sequence]\nseqLength=thirty\n");
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
+	expect_bad(&r, "seqinfo.ini:2: expected seqLength=N");
 }
 END_TEST
 
@@ -1244,6 +1743,12 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, presence_episodes_and_latency);
 	tcase_add_test(tc, presence_open_episode_gap_and_order);
 	tcase_add_test(tc, presence_pooled_over_zones);
+	tcase_add_test(tc, counts_people_entered_tracks);
+	tcase_add_test(tc, counts_many_ids_and_threshold);
+	tcase_add_test(tc, calls_each_class);
+	tcase_add_test(tc, calls_merging_stretches_and_false_calls);
+	tcase_add_test(tc, calls_pooled_over_zones);
+	tcase_add_test(tc, seqinfo_and_wallflower_notes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("command");
@@ -1257,6 +1762,10 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, e2e_mot_bad_input);
 	tcase_add_test(tc, e2e_cdnet_pedestrians);
 	tcase_add_test(tc, e2e_tud_stadtmitte_compare);
+	tcase_add_test(tc, e2e_wallflower_synthetic_exact);
+	tcase_add_test(tc, e2e_wallflower_bad_input);
+	tcase_add_test(tc, e2e_waving_trees);
+	tcase_add_test(tc, e2e_mot_held_out_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

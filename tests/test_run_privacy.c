@@ -8,7 +8,8 @@
  * tests/fakes/openlog_preload.c, which records every open for writing.
  *
  * The fake camera serves 400 frames of opencv-doc's vtest.avi (decoded by
- * capture/file.c in the child, before the sandbox), or a synthetic scene
+ * capture/file.c in the child, opened inside the sandbox on the first frame,
+ * as the daemon opens a recording), or a synthetic scene
  * (a block walking through the zone) when vtest.avi is not installed.
  *
  * The parent checks:
@@ -92,6 +93,7 @@ static long long *result_field(struct results *r, size_t i)
 
 struct child {
 	zp_source *video;          /* vtest frames, or NULL: the synthetic scene */
+	const char *video_path;
 	const char *outside;
 	int64_t mono0;
 	int64_t wall_calls;
@@ -180,6 +182,20 @@ static void video_producer(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
 	zp_frame f;
 
 	(void)n;
+	if (!c->video) {
+		/* opened here, inside the sandbox, as the daemon opens a recording: the sandbox closes every
+		 * descriptor it is not told to keep, and the decoder's would be one of them */
+		char err[256];
+		int code;
+
+		c->video = zp_source_open_file(c->video_path, 0, &code, err, sizeof(err));
+		if (!c->video) {
+			fprintf(stderr, "child: %s\n", err);
+			c->res.video_errors++;
+			memset(luma, 128, (size_t)w * (size_t)h);
+			return;
+		}
+	}
 	if (zp_source_next(c->video, &f, 1000) != 0 || f.width < w || f.height < h) {
 		c->res.video_errors++;
 		memset(luma, 128, (size_t)w * (size_t)h);
@@ -235,6 +251,9 @@ static int daemon_child(const char *config, const char *outside, const char *vid
 			return 3;
 		}
 		zp_source_size(c.video, &fmt.width, &fmt.height);
+		zp_source_free(c.video);     /* the size only: the producer opens it again inside the sandbox */
+		c.video = NULL;
+		c.video_path = video;
 		fake_v4l2_set_producer(video_producer, &c);
 	} else {
 		fake_v4l2_set_producer(scene_producer, &c);
@@ -256,6 +275,8 @@ static int daemon_child(const char *config, const char *outside, const char *vid
 	env.hook_ctx = &c;
 	memset(&sum, 0, sizeof(sum));
 	env.summary = &sum;
+	if (getenv("ZP_OPENLOG_FD"))    /* the shim's log: kept open through the sandbox's closing of descriptors */
+		env.keep_fds[env.nkeep_fds++] = atoi(getenv("ZP_OPENLOG_FD"));
 	rc = zp_run_daemon(&o, &env);
 
 	c.res.rc = rc;

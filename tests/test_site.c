@@ -957,7 +957,7 @@ START_TEST(tune_bad_input)
 	zp_exec_free(&r);
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "--grid", "threshold=1,2", NULL);
 	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "(missing --gt)");
+	assert_one_line(&r, "no ground truth found");
 	zp_exec_free(&r);
 	/* a sweep estimated over --max-hours: said before it starts, nothing written */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
@@ -973,6 +973,13 @@ START_TEST(tune_bad_input)
 		     "-o", tmp("long"), "--max-hours", "0.000001", "--yes", NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s", r.code, r.err);
 	ck_assert_int_eq(access(tmp("long/runs.csv"), F_OK), 0);
+	zp_exec_free(&r);
+	/* a grid whose every combination is invalid (min_area above max_area): exit 2, no best.ini */
+	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
+		     "min_area=900000,990000", "-o", tmp("allbad"), "--yes", NULL);
+	ck_assert_msg(r.code == 2, "exit %d\n%s", r.code, r.err);
+	assert_has(r.err, "every combination of the grid is invalid", "stderr");
+	ck_assert_int_ne(access(tmp("allbad/best.ini"), F_OK), 0);
 	zp_exec_free(&r);
 }
 END_TEST

@@ -49,6 +49,13 @@ __attribute__((constructor)) static void openlog_init(void)
 	NEXT(real, "open");
 	if (path && real)
 		log_fd = real(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (log_fd >= 0) {
+		/* the process may close descriptors it does not know (the daemon's sandbox does): say which is ours */
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", log_fd);
+		setenv("ZP_OPENLOG_FD", num, 1);
+	}
 }
 
 static int writes(int flags)

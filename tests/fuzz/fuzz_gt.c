@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_gt.c - libFuzzer target for the ground-truth parsers of `zebrapad
- * eval`: MOTChallenge gt.txt (zp_eval_gt_parse) and CDnet's temporalROI.txt
- * (zp_eval_troi_parse), built with -DZP_FUZZ=ON and clang.
+ * eval`: MOTChallenge gt.txt (zp_eval_gt_parse), CDnet's temporalROI.txt
+ * (zp_eval_troi_parse), MOTChallenge seqinfo.ini (zp_eval_seqinfo_parse) and
+ * a Wallflower set's script.txt (zp_eval_wallflower_first_entry), built with
+ * -DZP_FUZZ=ON and clang.
  *
  * Besides memory errors (ASan/UBSan), it checks what eval relies on: a
  * refusal is ZP_EINVAL with one line naming the file; a parsed set is
  * sorted by frame, every frame from 1 to its last is addressable, and its
- * boxes have non-negative sizes; a temporal ROI has 1 <= first <= last.
+ * boxes have non-negative sizes; a temporal ROI has 1 <= first <= last;
+ * seqinfo gives a length in 1..10^9 (or 0: absent) and a rate in (0, 1000]
+ * (or 0); script.txt's first entry is a number of at most 10 digits.
  */
 #include "eval.h"
 
@@ -78,6 +82,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(first >= 1 && first <= last, "temporal ROI order", err);
 	else
 		check_message(err);
+
+	{
+		int64_t length = -1, entry = -1;
+		double fps = -1;
+
+		err[0] = '\0';
+		if (zp_eval_seqinfo_parse(text, size, "gt.txt", &length, &fps, err, sizeof(err)) == 0)
+			check(length >= 0 && length <= 1000000000 && fps >= 0 && fps <= 1000, "seqinfo ranges", err);
+		else
+			check_message(err);
+		if (zp_eval_wallflower_first_entry(text, size, &entry) == 0)
+			check(entry >= 0 && entry < 10000000000LL, "script.txt entry", "");
+		else
+			check(entry == -1, "script.txt: nothing set on failure", "");
+	}
 	free(text);
 	return 0;
 }

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* app_runlog.c - the daemon's log hand-off (app_runlog.h). */
+#include "app_runlog.h"
+
+#include "zp_common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUNLOG_PIPE_BYTES (1 << 20)
+#define RUNLOG_LINE 2048            /* a longer line is cut there */
+#define RUNLOG_LIB_PER_MIN 20       /* library lines passed on per minute; the rest are counted */
+#define RUNLOG_LIB_WINDOW_MS 60000
+
+struct zp_runlog {
+	int real_fd;        /* the original stderr */
+	int rd, wr;         /* the pipe; wr is descriptor 2's copy while the hand-off is in place */
+	pthread_t thread;
+	bool started;
+	atomic_bool give_up;    /* stop writing: nobody reads stderr and the daemon is stopping */
+	uint64_t dropped;
+
+	/* the drain thread's own */
+	char line[RUNLOG_LINE + 64];
+	size_t len;
+	int64_t window_start;
+	int lib_lines;      /* library lines passed on in this window */
+	uint64_t lib_suppressed;
+};
+
+/*
+ * Write to the real stderr, waiting for room with poll() in short steps so
+ * that the thread can be told to give up (a stderr nobody reads would
+ * otherwise hold it in write() for ever). Pieces of at most PIPE_BUF bytes:
+ * once poll() says a pipe is writable, such a write does not block.
+ */
+static void write_all(zp_runlog *l, const char *p, size_t n)
+{
+	struct pollfd pfd = { .fd = l->real_fd, .events = POLLOUT };
+	ssize_t k;
+	int r;
+
+	while (n) {
+		if (atomic_load(&l->give_up))
+			return;
+		r = poll(&pfd, 1, 100);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 && (pfd.revents & (POLLERR | POLLNVAL))))
+			return;   /* stderr closed or broken: the message is lost, the daemon is not */
+		if (r == 0)
+			continue;
+		k = write(l->real_fd, p, n < 512 ? n : 512);
+		if (k < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (k <= 0)
+			return;
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+/* A line that is zebrapad's own: "<N>zebrapad: ..." or a command's "zebrapad CMD: ..." (its callers rate-limit it). */
+static bool tagged(const char *s, size_t n)
+{
+	return (n >= 4 && s[0] == '<' && s[1] >= '0' && s[1] <= '7' && s[2] == '>') ||
+	       (n >= 8 && !memcmp(s, "zebrapad", 8));
+}
+
+/*
+ * One complete line. zebrapad's own pass as they are. Anything else comes
+ * from a library writing to stderr itself (FFmpeg, libv4l2, SQLite's own
+ * messages): it gets the tag (priority warning, "zebrapad: lib: "), and at
+ * most RUNLOG_LIB_PER_MIN of them a minute pass; the others are counted and
+ * their number is said once the minute is over.
+ */
+static void put_line(zp_runlog *l, const char *s, size_t n, char end)
+{
+	char msg[160];
+	int64_t now = zp_now_ms();
+
+	if (now - l->window_start >= RUNLOG_LIB_WINDOW_MS) {
+		if (l->lib_suppressed) {
+			int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
+					 "minute were not shown\n", (unsigned long long)l->lib_suppressed);
+
+			write_all(l, msg, (size_t)k);
+		}
+		l->window_start = now;
+		l->lib_lines = 0;
+		l->lib_suppressed = 0;
+	}
+	if (tagged(s, n)) {
+		write_all(l, s, n);
+		write_all(l, &end, 1);   /* '\r': a progress line that rewrites itself */
+		return;
+	}
+	if (n == 0)
+		return;
+	if (l->lib_lines >= RUNLOG_LIB_PER_MIN) {
+		l->lib_suppressed++;
+		return;
+	}
+	l->lib_lines++;
+	write_all(l, "<4>zebrapad: lib: ", 18);
+	write_all(l, s, n);
+	write_all(l, "\n", 1);
+}
+
+/* Split what was read into lines; a line longer than RUNLOG_LINE is passed on in pieces. */
+static void take(zp_runlog *l, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || buf[i] == '\r') {
+			put_line(l, l->line, l->len, buf[i]);
+			l->len = 0;
+			continue;
+		}
+		l->line[l->len++] = buf[i];
+		if (l->len == RUNLOG_LINE) {
+			put_line(l, l->line, l->len, '\n');
+			l->len = 0;
+		}
+	}
+}
+
+static void *drain(void *arg)
+{
+	zp_runlog *l = arg;
+	char buf[16384];
+	sigset_t set;
+	ssize_t n;
+
+	/* a reader that went away gives EPIPE here, not a SIGPIPE that would end the daemon */
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (;;) {
+		n = read(l->rd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;    /* EOF: every write end is closed */
+		take(l, buf, (size_t)n);
+		if (atomic_load(&l->give_up))
+			return NULL;
+	}
+	if (l->len)
+		put_line(l, l->line, l->len, '\n');
+	l->len = 0;
+	if (l->lib_suppressed) {
+		char msg[160];
+		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages were not shown\n",
+				 (unsigned long long)l->lib_suppressed);
+
+		write_all(l, msg, (size_t)k);
+	}
+	return NULL;
+}
+
+int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen)
+{
+	zp_runlog *l = calloc(1, sizeof(*l));
+	int p[2];
+
+	*out = NULL;
+	if (!l)
+		return zp_seterr(err, errlen, -1, "log: out of memory");
+	fflush(stderr);
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		free(l);
+		return zp_seterr(err, errlen, -1, "log: pipe: %s", strerror(errno));
+	}
+	l->rd = p[0];
+	l->wr = p[1];
+	/* where not allowed, the default 64 KiB */
+	(void)fcntl(l->wr, F_SETPIPE_SZ, pipe_bytes ? (int)pipe_bytes : RUNLOG_PIPE_BYTES);
+	l->real_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (l->real_fd < 0 || fcntl(l->wr, F_SETFL, O_NONBLOCK) != 0 || dup2(l->wr, 2) < 0) {
+		zp_seterr(err, errlen, -1, "log: cannot redirect stderr: %s", strerror(errno));
+		if (l->real_fd >= 0)
+			close(l->real_fd);
+		close(p[0]);
+		close(p[1]);
+		free(l);
+		return -1;
+	}
+	clearerr(stderr);
+	*out = l;
+	return 0;
+}
+
+int zp_runlog_start(zp_runlog *l)
+{
+	if (pthread_create(&l->thread, NULL, drain, l) != 0)
+		return -1;
+	l->started = true;
+	return 0;
+}
+
+int zp_runlog_fds(const zp_runlog *l, int fds[3])
+{
+	if (!l)
+		return 0;
+	fds[0] = l->real_fd;
+	fds[1] = l->rd;
+	fds[2] = l->wr;
+	return 3;
+}
+
+uint64_t zp_runlog_take_dropped(zp_runlog *l)
+{
+	uint64_t n;
+
+	if (!l)
+		return 0;
+	if (ferror(stderr)) {
+		l->dropped++;
+		clearerr(stderr);
+	}
+	n = l->dropped;
+	l->dropped = 0;
+	return n;
+}
+
+void zp_runlog_end(zp_runlog *l, int wait_ms)
+{
+	struct timespec ts;
+
+	if (!l)
+		return;
+	fflush(stderr);
+	dup2(l->real_fd, 2);     /* later messages go straight to the real stderr */
+	clearerr(stderr);
+	close(l->wr);            /* the drain thread reads what is left, then EOF */
+	if (l->started) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += wait_ms / 1000;
+		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(l->thread, NULL, &ts) != 0) {
+			/* nobody reads stderr: the rest is lost; the thread sees this within 100 ms */
+			atomic_store(&l->give_up, true);
+			pthread_join(l->thread, NULL);
+		}
+	}
+	close(l->rd);
+	close(l->real_fd);
+	free(l);
+}

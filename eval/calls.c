@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * calls.c - per-zone counts and valid calls (see eval.h for the rules).
+ *
+ * Counts: distinct ground-truth ids in the zone on >= min_frames scored
+ * frames, the detector's summed zone_entered, distinct confirmed track ids
+ * seen in the zone.
+ *
+ * Valid calls: the ground truth's and the detector's per-frame bits are kept
+ * (one byte each per frame) and judged in zp_eval_calls_get(), because an
+ * episode's end (a gap merged or not) is known only T frames later.
+ */
+#include "eval.h"
+#include "eval_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool zp_eval_box_in_zone(const zp_zone *zone, const zp_eval_box *b)
+{
+	return zp_polygon_contains(&zone->poly, b->x + b->w / 2.0, b->y + b->h);
+}
+
+/* ---- counts ---- */
+
+struct id_frames {
+	int id;
+	uint32_t frames;
+	uint64_t last;       /* the frame (internal count) it was last counted on */
+};
+
+struct zp_eval_counts {
+	int min_frames;
+	uint64_t frame;      /* frames seen, 1 on the first */
+	uint64_t entered;
+	struct id_frames *gt;   /* sorted by id */
+	size_t ngt, capgt;
+	int *tracks;            /* sorted */
+	size_t ntracks, captracks;
+};
+
+zp_eval_counts *zp_eval_counts_new(int min_frames)
+{
+	zp_eval_counts *c;
+
+	if (min_frames < 1)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c)
+		c->min_frames = min_frames;
+	return c;
+}
+
+void zp_eval_counts_free(zp_eval_counts *c)
+{
+	if (!c)
+		return;
+	free(c->gt);
+	free(c->tracks);
+	free(c);
+}
+
+/* Index of the first element >= id (binary search over a sorted id field). */
+static size_t lower_gt(const struct id_frames *a, size_t n, int id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t lower_int(const int *a, size_t n, int id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool grow(void **buf, size_t *cap, size_t need, size_t each)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (need <= *cap)
+		return true;
+	while (c < need)
+		c *= 2;
+	p = realloc(*buf, c * each);
+	if (!p)
+		return false;
+	*buf = p;
+	*cap = c;
+	return true;
+}
+
+int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int entered, const int *track_ids,
+			 int ntracks)
+{
+	c->frame++;
+	if (entered > 0)
+		c->entered += (uint64_t)entered;
+	for (int i = 0; i < ngt; i++) {
+		size_t k = lower_gt(c->gt, c->ngt, gt_ids[i]);
+
+		if (k == c->ngt || c->gt[k].id != gt_ids[i]) {
+			if (!grow((void **)&c->gt, &c->capgt, c->ngt + 1, sizeof(*c->gt)))
+				return ZP_ENOMEM;
+			memmove(c->gt + k + 1, c->gt + k, (c->ngt - k) * sizeof(*c->gt));
+			c->gt[k] = (struct id_frames){ .id = gt_ids[i], .frames = 0, .last = 0 };
+			c->ngt++;
+		}
+		if (c->gt[k].last != c->frame) {
+			c->gt[k].frames++;
+			c->gt[k].last = c->frame;
+		}
+	}
+	for (int i = 0; i < ntracks; i++) {
+		size_t k = lower_int(c->tracks, c->ntracks, track_ids[i]);
+
+		if (k < c->ntracks && c->tracks[k] == track_ids[i])
+			continue;
+		if (!grow((void **)&c->tracks, &c->captracks, c->ntracks + 1, sizeof(*c->tracks)))
+			return ZP_ENOMEM;
+		memmove(c->tracks + k + 1, c->tracks + k, (c->ntracks - k) * sizeof(*c->tracks));
+		c->tracks[k] = track_ids[i];
+		c->ntracks++;
+	}
+	return 0;
+}
+
+static double pct_error(uint64_t got, uint64_t want)
+{
+	return want ? 100.0 * ((double)got - (double)want) / (double)want : NAN;
+}
+
+void zp_eval_counts_pool(const zp_eval_counts *const *cs, int n, zp_eval_counts_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < n; i++) {
+		const zp_eval_counts *c = cs[i];
+
+		for (size_t k = 0; k < c->ngt; k++)
+			out->gt_people += c->gt[k].frames >= (uint32_t)c->min_frames;
+		out->entered += c->entered;
+		out->tracks += c->ntracks;
+	}
+	out->entered_error = pct_error(out->entered, out->gt_people);
+	out->tracks_error = pct_error(out->tracks, out->gt_people);
+}
+
+void zp_eval_counts_get(const zp_eval_counts *c, zp_eval_counts_stats *out)
+{
+	zp_eval_counts_pool(&c, 1, out);
+}
+
+/* ---- valid calls ---- */
+
+struct zp_eval_calls {
+	int tol;
+	int64_t last_frame;     /* 0 before the first frame */
+	uint8_t *bits;          /* per frame: 1 ground truth present, 2 call on */
+	size_t n, cap;
+};
+
+zp_eval_calls *zp_eval_calls_new(int tolerance_frames)
+{
+	zp_eval_calls *c;
+
+	if (tolerance_frames < 0)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c)
+		c->tol = tolerance_frames;
+	return c;
+}
+
+void zp_eval_calls_free(zp_eval_calls *c)
+{
+	if (!c)
+		return;
+	free(c->bits);
+	free(c);
+}
+
+int zp_eval_calls_frame(zp_eval_calls *c, int64_t frame, bool gt_present, bool call_on)
+{
+	if (c->last_frame && frame != c->last_frame + 1)
+		return ZP_EINVAL;
+	if (!grow((void **)&c->bits, &c->cap, c->n + 1, 1))
+		return ZP_ENOMEM;
+	c->bits[c->n++] = (uint8_t)((gt_present ? 1 : 0) | (call_on ? 2 : 0));
+	c->last_frame = frame;
+	return 0;
+}
+
+#define G(i) (c->bits[i] & 1)
+#define C(i) ((c->bits[i] >> 1) & 1)
+
+/*
+ * The next episode starting at or after *from: [*s, *e], runs of ground-truth
+ * frames merged across empty gaps of at most tol frames. false when none.
+ */
+static bool next_episode(const zp_eval_calls *c, size_t from, size_t *s, size_t *e)
+{
+	size_t i = from, end;
+
+	while (i < c->n && !G(i))
+		i++;
+	if (i == c->n)
+		return false;
+	*s = i;
+	for (;;) {
+		size_t j;
+
+		while (i < c->n && G(i))
+			i++;
+		end = i - 1;
+		/* the next run, if it starts within tol empty frames */
+		for (j = i; j < c->n && !G(j) && j - i < (size_t)c->tol; j++)
+			;
+		if (j < c->n && G(j) && j - i <= (size_t)c->tol) {
+			i = j;
+			continue;
+		}
+		break;
+	}
+	*e = end;
+	return true;
+}
+
+enum call_class { CALL_VALID, CALL_MISSED, CALL_LATE, CALL_SPOTTY, CALL_DROPPED, CALL_HELD };
+
+static enum call_class classify(const zp_eval_calls *c, size_t s, size_t e)
+{
+	const size_t T = (size_t)c->tol;
+	size_t f1 = s, d;
+
+	while (f1 <= e && !C(f1))
+		f1++;
+	if (f1 > e)
+		return CALL_MISSED;
+	if (f1 - s > T)
+		return CALL_LATE;
+	/* off while someone is there, and on again by e */
+	for (size_t x = f1 + 1; x <= e; x++)
+		if (!C(x) && G(x)) {
+			for (size_t y = x + 1; y <= e; y++)
+				if (C(y))
+					return CALL_SPOTTY;
+			break;
+		}
+	if (!C(e)) {
+		d = e;
+		while (d > f1 && !C(d - 1))
+			d--;
+		return e + 1 - d > T ? CALL_DROPPED : CALL_VALID;
+	}
+	for (d = e + 1; d < c->n && C(d); d++)
+		;
+	return d - (e + 1) > T ? CALL_HELD : CALL_VALID;
+}
+
+void zp_eval_calls_pool(const zp_eval_calls *const *cs, int n, zp_eval_calls_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int k = 0; k < n; k++) {
+		const zp_eval_calls *c = cs[k];
+		const size_t T = (size_t)c->tol;
+		size_t s, e, from = 0, prev_end = 0, a;
+		bool any = false;
+
+		out->frames += c->n;
+		out->tolerance = c->tol;
+		/* episodes, and the empty stretches between them */
+		while (next_episode(c, from, &s, &e)) {
+			switch (classify(c, s, e)) {
+			case CALL_VALID: out->valid++; break;
+			case CALL_MISSED: out->missed++; break;
+			case CALL_LATE: out->late++; break;
+			case CALL_SPOTTY: out->spotty++; break;
+			case CALL_DROPPED: out->dropped++; break;
+			case CALL_HELD: out->held++; break;
+			}
+			out->episodes++;
+			if (s > (any ? prev_end + 1 : 0))
+				out->empty_stretches++;
+			any = true;
+			prev_end = e;
+			from = e + 1;
+		}
+		if (any ? prev_end + 1 < c->n : c->n > 0)
+			out->empty_stretches++;
+		/* false calls: runs of on frames with no frame within T of an episode */
+		from = 0;
+		any = next_episode(c, 0, &s, &e);
+		for (a = 0; a < c->n;) {
+			size_t b;
+			bool near = false;
+
+			if (!C(a)) {
+				a++;
+				continue;
+			}
+			for (b = a; b + 1 < c->n && C(b + 1); b++)
+				;
+			/* episodes that end more than T before a cannot be near this run or any later one */
+			while (any && e + T < a) {
+				from = e + 1;
+				any = next_episode(c, from, &s, &e);
+			}
+			if (any && s <= b + T)
+				near = true;
+			if (!near) {
+				out->false_calls++;
+				out->false_call_frames += b - a + 1;
+			}
+			a = b + 1;
+		}
+	}
+	out->valid_share = zp_eval_ratio(out->valid, out->episodes);
+}
+
+void zp_eval_calls_get(const zp_eval_calls *c, zp_eval_calls_stats *out)
+{
+	zp_eval_calls_pool(&c, 1, out);
+}
+
+#undef G
+#undef C
