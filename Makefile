@@ -7,7 +7,7 @@
 #                (normal build, ASan/UBSan build, NEON kernels under qemu-aarch64)
 #
 #   make deb           Debian packages zebrapad + zebrapad-tools into dist/ (lintian clean)
-#   make deb-arm64     the zebrapad package for arm64, cross-built, its tests under qemu
+#   make deb-arm64     the zebrapad package for arm64, cross-built (its tests: make test-aarch64)
 #   make test-install  install dist/zebrapad_*.deb into a fresh bookworm root and check it
 #
 # Parts: deps build asan test-unit test-asan test-aarch64 bench fuzz clean
