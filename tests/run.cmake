@@ -34,8 +34,9 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
     LABELS app run daemon
     TIMEOUT 900)
   if(CMAKE_CROSSCOMPILING)
-    # under qemu-user: the cases whose timing does not depend on speed (as under valgrind); two
-    # assertions of the normal and fault cases count heartbeats and idle steps per wall second
+    # under qemu-user: the cases whose timing does not depend on speed (as under valgrind); four
+    # assertions of the normal and fault cases (occupied time, watchdog pings, the no-frame log, open
+    # attempts) count what happens per second of wall time, which emulation stretches
     set_property(TEST test_run APPEND PROPERTY ENVIRONMENT "CK_RUN_CASE=gpio")
   endif()
   set(_zp_run_tests test_run)
