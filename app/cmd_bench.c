@@ -567,12 +567,15 @@ int zp_cmd_bench(int argc, char **argv)
 	zp_cv_set_threads(1);
 
 	progress(b, "decoding the frames into memory");
-	rc = zp_bench_frames_load(&b->full, b->o.source, b->o.frames, err, sizeof(err));
+	rc = zp_bench_frames_load(&b->full, b->o.source, b->o.frames, zp_bench_frames_budget(), err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rc = rc == ZP_ENOMEM ? ZP_EXIT_FAIL : ZP_EXIT_USAGE;
 		goto out;
 	}
+	if (b->full.capped)
+		fprintf(stderr, PROG ": %s: only the first %d frames fit the memory budget (%zu MiB, a quarter of the "
+			"RAM); the bench runs on them\n", b->o.source, b->full.n, zp_bench_frames_budget() >> 20);
 	if (zp_config_check_frame(b->cfg, b->full.width, b->full.height, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rc = ZP_EXIT_USAGE;

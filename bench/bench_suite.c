@@ -46,7 +46,16 @@ void zp_bench_frames_free(zp_bench_frames *fr)
 	memset(fr, 0, sizeof(*fr));
 }
 
-int zp_bench_frames_load(zp_bench_frames *fr, const char *source, int max_frames, char *err, size_t errlen)
+size_t zp_bench_frames_budget(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	size_t quarter = pages > 0 && size > 0 ? (size_t)pages * (size_t)size / 4 : 0;
+
+	return quarter > ((size_t)64 << 20) ? quarter : (size_t)64 << 20;
+}
+
+int zp_bench_frames_load(zp_bench_frames *fr, const char *source, int max_frames, size_t budget, char *err,
+			 size_t errlen)
 {
 	zp_source *s;
 	zp_frame f;
@@ -65,6 +74,10 @@ int zp_bench_frames_load(zp_bench_frames *fr, const char *source, int max_frames
 	for (;;) {
 		if (max_frames > 0 && fr->n >= max_frames)
 			break;
+		if (fr->n > 0 && (size_t)(fr->n + 1) * frame_bytes(fr) > budget) {
+			fr->capped = true;
+			break;
+		}
 		rc = zp_source_next(s, &f, 10000);
 		if (rc == ZP_EOF)
 			break;

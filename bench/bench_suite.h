@@ -29,15 +29,25 @@ typedef struct zp_bench_frames {
 	int width, height, n;
 	uint8_t *luma;
 	int64_t *t_ms;   /* the source's frame times */
+	bool capped;     /* decoding stopped at the memory budget (zp_bench_frames_budget) before the end */
 } zp_bench_frames;
 
 /*
- * Decode up to max_frames (<= 0: all) frames of a recorded source into fr.
- * Returns 0, or the source's error (ZP_ENODEV, ZP_EFORMAT, ZP_EINVAL,
+ * Bytes the decoded frames may take: a quarter of the machine's RAM, at
+ * least 64 MiB - a long recording must not take a Pi's memory (a 28-minute
+ * one reached 9 GB).
+ */
+size_t zp_bench_frames_budget(void);
+
+/*
+ * Decode up to max_frames (<= 0: all) frames of a recorded source into fr,
+ * and no more than fit in budget bytes (at least one frame; fr->capped says
+ * when it stopped there). Returns 0, or the source's error (ZP_ENODEV, ZP_EFORMAT, ZP_EINVAL,
  * ZP_ENOMEM) with a one-line message naming the source in err. fr is empty
  * on failure.
  */
-int zp_bench_frames_load(zp_bench_frames *fr, const char *source, int max_frames, char *err, size_t errlen);
+int zp_bench_frames_load(zp_bench_frames *fr, const char *source, int max_frames, size_t budget, char *err,
+			 size_t errlen);
 
 /*
  * The frames at 1/scale resolution (scale 1, 2 or 4), downscaled as the

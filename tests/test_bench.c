@@ -10,6 +10,7 @@
 #include "zp_test.h"
 #include "zp_exec.h"
 #include "models.h"
+#include "bench_suite.h"
 
 #include <string.h>
 
@@ -248,6 +249,31 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/*
+ * The decoded frames are capped in bytes: a long recording stops at the
+ * budget (a 28-minute one took 9 GB), says so, and what was decoded is kept.
+ */
+START_TEST(frames_capped_by_memory)
+{
+	const char *vtest = zp_test_vtest();
+	const size_t frame = 768 * 576;
+	zp_bench_frames fr;
+	char err[256];
+
+	if (!vtest)
+		return;
+	ck_assert_int_eq(zp_bench_frames_load(&fr, vtest, 0, 40 * frame + frame / 2, err, sizeof(err)), 0);
+	ck_assert_int_eq(fr.n, 40);
+	ck_assert(fr.capped);
+	zp_bench_frames_free(&fr);
+	ck_assert_int_eq(zp_bench_frames_load(&fr, vtest, 30, 40 * frame, err, sizeof(err)), 0);
+	ck_assert_int_eq(fr.n, 30); /* --frames first: not capped */
+	ck_assert(!fr.capped);
+	zp_bench_frames_free(&fr);
+	ck_assert_uint_ge(zp_bench_frames_budget(), (size_t)64 << 20);
+}
+END_TEST
+
 static Suite *bench_suite(void)
 {
 	Suite *s = suite_create("bench");
@@ -258,6 +284,7 @@ static Suite *bench_suite(void)
 	tcase_add_test(tc, json_output);
 	tcase_add_test(tc, with_config);
 	tcase_add_test(tc, bad_input);
+	tcase_add_test(tc, frames_capped_by_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
