@@ -29,6 +29,7 @@
  *    with a message where it does not), and the daemon logged Landlock.
  */
 #include "zp_test.h"
+#include "timesync.h"
 
 #include "app.h"
 #include "app_run.h"
@@ -70,6 +71,7 @@ struct results {
 	long long seccomp_mode;         /* "Seccomp:" of /proc/self/status */
 	long long create_rc, create_errno, append_rc, append_errno;
 	long long video_errors;
+	long long clock_rc;             /* zp_clock_synced() asked inside the sandbox (< 0: refused) */
 };
 
 #define RESULT(f) { #f, offsetof(struct results, f) }
@@ -80,7 +82,7 @@ static const struct {
 	RESULT(rc), RESULT(frames), RESULT(activations), RESULT(on_ms), RESULT(failsafe_ms), RESULT(stalls),
 	RESULT(landlock_abi), RESULT(seccomp_available), RESULT(wall_min), RESULT(wall_max), RESULT(tried),
 	RESULT(dumpable), RESULT(seccomp_mode), RESULT(create_rc), RESULT(create_errno), RESULT(append_rc),
-	RESULT(append_errno), RESULT(video_errors),
+	RESULT(append_errno), RESULT(video_errors), RESULT(clock_rc),
 };
 #define NKEYS (sizeof(result_keys) / sizeof(result_keys[0]))
 
@@ -99,6 +101,22 @@ struct child {
 	int64_t wall_calls;
 	struct results res;
 };
+
+/*
+ * The kernel's word on the clock, asked as the daemon asks it - from inside
+ * the sandbox, whose seccomp filter must allow adjtimex - and recorded; the
+ * daemon is told "synchronised" whatever this machine's clock says, so that
+ * it keeps its counts.
+ */
+static int child_synced(void *ctx)
+{
+	struct child *c = ctx;
+	int k = zp_clock_synced();
+
+	if (c->res.clock_rc >= 0)
+		c->res.clock_rc = k;
+	return 1;
+}
 
 static int64_t child_mono(void *ctx)
 {
@@ -270,6 +288,7 @@ static int daemon_child(const char *config, const char *outside, const char *vid
 	c.mono0 = zp_now_ms();
 	env.mono_ms = child_mono;
 	env.wall_ms = child_wall;
+	env.clock_synced = child_synced;
 	env.clock_ctx = &c;
 	env.hook = child_hook;
 	env.hook_ctx = &c;
@@ -478,6 +497,7 @@ static void check_store(const char *db_path, const struct results *r, int nzones
 		"%lld..%lld ms\n", rows, intervals, first, last, entered, act, on_ms, fault_ms, r->on_ms,
 		r->failsafe_ms, r->wall_min, r->wall_max);
 	ck_assert_int_gt(rows, 0);
+	ck_assert_msg(r->clock_rc >= 0, "adjtimex inside the sandbox: %lld (refused)", r->clock_rc);
 	/* light on and fail-safe exclude each other: together no longer than the interval */
 	ck_assert_int_eq(bad, 0);
 	/* every 1-second interval from the first to the one in progress at the stop, each with every zone and
