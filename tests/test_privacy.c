@@ -1187,6 +1187,71 @@ START_TEST(audit_names_every_finding_safely)
 }
 END_TEST
 
+/*
+ * The audit looks at this site's daemon: the `zebrapad run` whose --config
+ * is the audited config (after links), not the first one in /proc. Two
+ * stand-ins (this program re-executed through a link named zebrapad, argv
+ * "run --config FILE"): another site's first, then this site's.
+ */
+static pid_t stand_in(const char *link, const char *config)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl(link, link, "run", "--config", config, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+START_TEST(audit_finds_this_sites_daemon)
+{
+	char dir[64], link[128], mine[128], other[128], self[PATH_MAX], want[64], *text;
+	zp_audit_info info;
+	zp_store_params p;
+	pid_t a, b;
+	ssize_t n;
+	int rc, st;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ck_assert_int_gt(n, 0);
+	self[n] = '\0';
+	tmpdir(dir, sizeof(dir));
+	closed_store(dir, &p);
+	snprintf(link, sizeof(link), "%s/zebrapad", dir);
+	snprintf(mine, sizeof(mine), "%s/site.ini", dir);
+	snprintf(other, sizeof(other), "/tmp/other-site-%d.ini", (int)getpid());
+	write_file(mine, "x", 1);
+	ck_assert_int_eq(symlink(self, link), 0);
+	a = stand_in(link, other);
+	usleep(100000);
+	b = stand_in(link, mine);
+	usleep(300000);     /* both exec'd */
+	memset(&info, 0, sizeof(info));
+	info.config_path = mine;
+	info.store = &p;
+	info.now_ms = T0_MS;
+	text = report_to_string(&info, false, &rc);
+	snprintf(want, sizeof(want), "The running daemon (pid %d)", (int)b);
+	ck_assert_msg(strstr(text, want) != NULL, "wanted %s:\n%s", want, text);
+	free(text);
+	/* another config: its daemon, not ours */
+	info.config_path = other;
+	write_file(other, "x", 1);
+	text = report_to_string(&info, false, &rc);
+	snprintf(want, sizeof(want), "The running daemon (pid %d)", (int)a);
+	ck_assert_msg(strstr(text, want) != NULL, "wanted %s:\n%s", want, text);
+	free(text);
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	waitpid(a, &st, 0);
+	waitpid(b, &st, 0);
+	unlink(other);
+	rmtree(dir);
+}
+END_TEST
+
 /* ---- sandbox ---- */
 
 /*
@@ -1550,6 +1615,7 @@ static Suite *privacy_suite(void)
 	tcase_add_test(audit, audit_report_names_what_is_kept_and_what_fails);
 	tcase_add_test(audit, audit_finds_pictures_hidden_in_the_store);
 	tcase_add_test(audit, audit_names_every_finding_safely);
+	tcase_add_test(audit, audit_finds_this_sites_daemon);
 	suite_add_tcase(s, audit);
 	tcase_add_test(sandbox, sandbox_probe_every_escape_fails);
 	tcase_add_test(sandbox, sandbox_allows_network_when_an_export_is_configured);
@@ -1562,7 +1628,12 @@ static Suite *privacy_suite(void)
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* re-executed as a stand-in daemon: "zebrapad run --config FILE", alive until killed */
+	if (argc >= 2 && !strcmp(argv[1], "run")) {
+		sleep(30);
+		return 0;
+	}
 	return zp_test_run(privacy_suite());
 }
