@@ -122,8 +122,13 @@ static int skip_set(const uint8_t *row, int x, int w)
 	return x;
 }
 
-/* Cut the rows into runs and join touching runs of consecutive rows. Returns the run count. */
-static int cc_label(zp_cc *cc, const uint8_t *mask, int stride)
+/*
+ * Cut the rows into runs - of the set pixels, or with of_zero of the zero
+ * pixels - and join the runs of consecutive rows that touch: reach 1 joins
+ * diagonal neighbours too (8-connected), reach 0 only overlapping columns
+ * (4-connected). Returns the run count; row_first[] and parent[] are set.
+ */
+static inline int cc_runs(zp_cc *cc, const uint8_t *mask, int stride, bool of_zero, int reach)
 {
 	int w = cc->w, h = cc->h, n = 0;
 
@@ -135,11 +140,11 @@ static int cc_label(zp_cc *cc, const uint8_t *mask, int stride)
 		while (x < w) {
 			int x0;
 
-			x = skip_zero(row, x, w);
+			x = of_zero ? skip_set(row, x, w) : skip_zero(row, x, w);
 			if (x >= w)
 				break;
 			x0 = x;
-			x = skip_set(row, x, w);
+			x = of_zero ? skip_zero(row, x, w) : skip_set(row, x, w);
 			cc->runs[n].x0 = (uint16_t)x0;
 			cc->runs[n].x1 = (uint16_t)(x - 1);
 			cc->runs[n].y = (uint16_t)y;
@@ -152,7 +157,7 @@ static int cc_label(zp_cc *cc, const uint8_t *mask, int stride)
 		for (int i = cc->row_first[y - 1], j = cc->row_first[y]; i < cc->row_first[y] && j < n;) {
 			const zp_run *a = &cc->runs[i], *b = &cc->runs[j];
 
-			if (a->x0 <= b->x1 + 1 && b->x0 <= a->x1 + 1)
+			if (a->x0 <= b->x1 + reach && b->x0 <= a->x1 + reach)
 				cc_union(cc->parent, i, j);
 			if (a->x1 < b->x1)
 				i++;
@@ -162,6 +167,12 @@ static int cc_label(zp_cc *cc, const uint8_t *mask, int stride)
 	}
 	cc->row_first[h] = n;
 	return n;
+}
+
+/* The foreground's 8-connected components. Returns the run count. */
+static int cc_label(zp_cc *cc, const uint8_t *mask, int stride)
+{
+	return cc_runs(cc, mask, stride, false, 1);
 }
 
 /* Components shorter than this (work pixels) are never split. */
@@ -466,41 +477,8 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
  */
 int zp_holes_fill(zp_cc *cc, uint8_t *mask, int stride, int max_area)
 {
-	int w = cc->w, h = cc->h, n = 0, filled = 0;
+	int w = cc->w, h = cc->h, n = cc_runs(cc, mask, stride, true, 0), filled = 0;
 
-	for (int y = 0; y < h; y++) {
-		const uint8_t *row = mask + (size_t)y * stride;
-		int x = 0;
-
-		cc->row_first[y] = n;
-		while (x < w) {
-			int x0;
-
-			x = skip_set(row, x, w);
-			if (x >= w)
-				break;
-			x0 = x;
-			x = skip_zero(row, x, w);
-			cc->runs[n].x0 = (uint16_t)x0;
-			cc->runs[n].x1 = (uint16_t)(x - 1);
-			cc->runs[n].y = (uint16_t)y;
-			cc->parent[n] = n;
-			n++;
-		}
-		if (y == 0)
-			continue;
-		for (int i = cc->row_first[y - 1], j = cc->row_first[y]; i < cc->row_first[y] && j < n;) {
-			const zp_run *a = &cc->runs[i], *b = &cc->runs[j];
-
-			if (a->x0 <= b->x1 && b->x0 <= a->x1) /* 4-connected: overlapping columns */
-				cc_union(cc->parent, i, j);
-			if (a->x1 < b->x1)
-				i++;
-			else
-				j++;
-		}
-	}
-	cc->row_first[h] = n;
 	/* area in stat[root].area; x0 == 0 marks "touches an edge" */
 	for (int i = 0; i < n; i++) {
 		int32_t r = cc_find(cc->parent, i);
