@@ -386,7 +386,7 @@ int zp_zone_score_frame(zp_zone_score *zs, const zp_zone *zones, int64_t frame, 
 		if (!rc)
 			rc = zp_eval_counts_frame(zs->counts[z], gt_ids, ng, r->zone_entered[z], tr_ids, nt);
 		if (!rc)
-			rc = zp_eval_calls_frame(zs->calls[z], frame, ng > 0, r->zone_count[z] > 0);
+			rc = zp_eval_calls_frame(zs->calls[z], frame, ng > 0, r->zone_call[z]);
 		if (rc)
 			return rc;
 	}

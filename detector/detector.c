@@ -245,6 +245,8 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	    zp_exposure_init(&d->ex, d->ww, d->wh) < 0)
 		goto fail;
 	zp_tracker_init(d->tr);
+	for (int z = 0; z < ZP_MAX_ZONES; z++)
+		d->zone_seen_ms[z] = INT64_MIN;
 	return d;
 
 fail:
@@ -627,6 +629,12 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 	if (in && d->tr->nghosts > 0)
 		absorb_ghosts(d, in, stride);
 	zp_zones_update(d->tr, d->zones, d->nzones, out);
+	for (int z = 0; z < d->nzones; z++) {
+		if (out->zone_count[z] > 0)
+			d->zone_seen_ms[z] = f->t_ms;
+		out->zone_call[z] = out->model_ready && d->zone_seen_ms[z] != INT64_MIN &&
+				    f->t_ms - d->zone_seen_ms[z] <= d->p.call_extend_ms;
+	}
 	out->ntracks = d->tr->n;
 	for (int k = 0; k < d->tr->n; k++) {
 		const zp_track *t = &d->tr->t[k];

@@ -80,6 +80,7 @@ typedef struct zp_detector_params {
 	double track_max_dist;  /* max ground-point jump per frame, input pixels */
 	int track_min_hits;     /* frames a track needs before it counts as a person */
 	int still_hold_ms;      /* keep a person who stands still in the foreground this long */
+	int call_extend_ms;     /* a zone's call stays on this long after its last person (zp_result.zone_call) */
 	int ghost_fade_ms;      /* a left object or ghost fades into the background within this */
 	/* health */
 	int dark_luma;          /* mean luma below this: too dark */
@@ -173,6 +174,13 @@ typedef struct zp_result {
 	 * zone_entered (confirmed tracks that do not look like a ghost).
 	 */
 	int zone_crossed[ZP_MAX_ZONES][2];
+	/*
+	 * The zone's call, as a pedestrian detector gives it to a signal
+	 * controller: on while zone_count > 0 and for call_extend_ms after, so a
+	 * person lost for a frame or two (a blob that broke up, a track
+	 * re-found) does not break the call. Off while the model warms up.
+	 */
+	bool zone_call[ZP_MAX_ZONES];
 	int ntracks;
 	zp_track_info tracks[ZP_MAX_TRACKS];
 	int nblobs;

@@ -185,7 +185,25 @@ typedef struct zp_track {
 	bool ghostly;       /* its blob's outline was last seen in the background, not in the frame (ghost.c) */
 	int64_t ghost_since;/* t_ms the ghostly streak began */
 	int ghost_frames;   /* frames in the streak */
+	int64_t born_ms;    /* t_ms of its first blob */
+	int64_t seen_ms;    /* t_ms of the last measurement */
+	int64_t lost_ms;    /* t_ms it was deleted as lost (in zp_tracker.lost) */
+	bool stitched;      /* took the id of a lost track when it was confirmed */
 } zp_track;
+
+/*
+ * Lost tracks: a confirmed track that coasted out of track_max_missed
+ * without leaving the frame is kept ZP_LOST_MS after it was deleted (at
+ * most ZP_MAX_LOST of them). A track confirmed near where one was lost, that soon, is the same
+ * person found again (a blob that broke up or was hidden): it takes the
+ * lost track's id and what it was counted for, so the person is not
+ * counted twice. Near: within ZP_LOST_GATE x track_max_dist of the lost
+ * track's last measured ground point, or of where its velocity would have
+ * carried it, with a box height within a factor of 2.
+ */
+#define ZP_MAX_LOST 16
+#define ZP_LOST_MS 1500
+#define ZP_LOST_GATE 2.0
 
 /*
  * A track whose outline has been ghostly (frame edges under
@@ -218,6 +236,9 @@ typedef struct zp_tracker {
 	/* ... of which ghosts: their blobs (indices into the blobs given), for the detector to absorb */
 	int nghosts;
 	int ghost_blob[ZP_MAX_TRACKS];
+	/* confirmed tracks lost inside the frame, oldest first, for re-identification */
+	int nlost;
+	zp_track lost[ZP_MAX_LOST];
 } zp_tracker;
 
 void zp_tracker_init(zp_tracker *tr);
@@ -329,6 +350,7 @@ struct zp_detector {
 	int scale, ww, wh;         /* work scale and size */
 	int nzones;
 	zp_zone zones[ZP_MAX_ZONES];
+	int64_t zone_seen_ms[ZP_MAX_ZONES]; /* t_ms a zone last held a person; INT64_MIN: never */
 	zp_homography ground;      /* valid == false when none was given */
 
 	zp_pixops ops;

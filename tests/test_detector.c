@@ -603,6 +603,128 @@ static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, u
 }
 
 /*
+ * A person walks through a zone and is hidden for a while in the middle of
+ * it (behind a post, or his blob broke up below min_area): his track is
+ * lost after track_max_missed frames. When he comes out further along, the
+ * new track is the lost one found again: the same id, and he is not
+ * counted into the zone a second time. Someone who walks in long after is
+ * somebody else: a new id, counted.
+ */
+static void walk_hidden(zp_detector *d, const uint8_t *bg, int hide_from, int hide_frames, uint64_t *seq,
+			int64_t *t, int *entered, int *ids, int *nids)
+{
+	static uint8_t img[W * H];
+	zp_result r;
+	int hidden = 0;
+
+	for (int x = 10; x + BW < W; x += 8) {
+		empty_frame(img, bg, ++*seq);
+		if (x < hide_from || hidden >= hide_frames)
+			fill_rect(img, W, H, x, 100, BW, BH, 235);
+		else
+			hidden++;
+		feed(d, img, W, H, *seq, *t += 100, &r);
+		*entered += r.zone_entered[0];
+		for (int k = 0; k < r.ntracks; k++) {
+			bool known = false;
+
+			if (!r.tracks[k].confirmed)
+				continue;
+			for (int i = 0; i < *nids; i++)
+				known = known || ids[i] == r.tracks[k].id;
+			if (!known && *nids < 8)
+				ids[(*nids)++] = r.tracks[k].id;
+		}
+	}
+}
+
+START_TEST(lost_person_found_again)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("crossing", 60, 80, 260, 200);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0;
+	int entered = 0, ids[8], nids = 0;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 9, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	/* hidden for track_max_missed + 3 frames from x = 100: lost, and found 2 frames later at x ~ 210 */
+	walk_hidden(d, bg, 100, p.track_max_missed + 3, &seq, &t, &entered, ids, &nids);
+	ck_assert_int_eq(entered, 1);
+	ck_assert_int_eq(nids, 1);
+	for (int i = 0; i < 40; i++) { /* 4 s: long past any memory of the lost */
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	walk_hidden(d, bg, W, 0, &seq, &t, &entered, ids, &nids);
+	ck_assert_int_eq(entered, 2);
+	ck_assert_int_eq(nids, 2);
+	zp_detector_free(d);
+}
+END_TEST
+
+/*
+ * The zone's call stays on call_extend_ms after the zone's last person
+ * has gone, then goes off; with call_extend_ms = 0 it is the occupancy.
+ */
+static void call_after_leaving(int extend_ms)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("kerb", 0, 80, 120, 200);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0, left_ms = -1;
+	int on_after = 0, frames_after = 0;
+
+	zp_detector_params_default(&p);
+	p.call_extend_ms = extend_ms;
+	texture(bg, W, H, 10, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+		ck_assert(!r.zone_call[0]);
+	}
+	for (int x = 10; x + BW < W; x += 8) {
+		empty_frame(img, bg, ++seq);
+		fill_rect(img, W, H, x, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, t += 100, &r);
+		if (r.zone_count[0] > 0) {
+			ck_assert(r.zone_call[0]);
+			ck_assert_int_lt(left_ms, 0); /* walked out once */
+		} else if (left_ms < 0 && nconfirmed(&r) > 0 && r.tracks[0].gx > 120) {
+			left_ms = t;
+		}
+		if (left_ms >= 0) {
+			frames_after++;
+			on_after += r.zone_call[0];
+			ck_assert(r.zone_call[0] == (t - left_ms < extend_ms));
+		}
+	}
+	ck_assert_int_gt(left_ms, 0);
+	ck_assert_int_gt(frames_after, extend_ms / 100 + 2);
+	ck_assert_int_eq(on_after, (extend_ms + 99) / 100);
+	zp_detector_free(d);
+}
+
+START_TEST(zone_call_extended)
+{
+	call_after_leaving(500);
+	call_after_leaving(0);
+}
+END_TEST
+
+/*
  * A person walks towards the kerb zone and is lost 20 px before it (gone
  * behind a post, or the blob was never a person). His track coasts on its
  * prediction for track_max_missed frames, which would carry it 80 px on,
@@ -1256,6 +1378,8 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, standing_still_stays_counted);
 	tcase_add_test(tc, pacing_at_kerb_counted_once);
 	tcase_add_test(tc, coasting_does_not_enter_zones);
+	tcase_add_test(tc, lost_person_found_again);
+	tcase_add_test(tc, zone_call_extended);
 	tcase_add_test(tc, crossings_with_direction);
 	tcase_add_test(tc, ghost_outline_removed_fast);
 	tcase_add_test(tc, ghost_fades_25fps);
