@@ -628,7 +628,7 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->width, d->height, f->t_ms);
 	if (in && d->tr->nghosts > 0)
 		absorb_ghosts(d, in, stride);
-	zp_zones_update(d->tr, d->zones, d->nzones, out);
+	zp_zones_update(d->tr, d->zones, d->nzones, d->p.count_min_ms, out);
 	for (int z = 0; z < d->nzones; z++) {
 		if (out->zone_count[z] > 0)
 			d->zone_seen_ms[z] = f->t_ms;

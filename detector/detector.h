@@ -80,6 +80,7 @@ typedef struct zp_detector_params {
 	double track_max_dist;  /* max ground-point jump per frame, input pixels */
 	int track_min_hits;     /* frames a track needs before it counts as a person */
 	int still_hold_ms;      /* keep a person who stands still in the foreground this long */
+	int count_min_ms;       /* a track is counted into a zone once it has been in it this long */
 	int call_extend_ms;     /* a zone's call stays on this long after its last person (zp_result.zone_call) */
 	int ghost_fade_ms;      /* a left object or ghost fades into the background within this */
 	/* health */
@@ -160,9 +161,9 @@ typedef struct zp_result {
 	int nzones;
 	int zone_count[ZP_MAX_ZONES];       /* confirmed tracks whose ground point is in the zone */
 	/*
-	 * People counted into the zone in this frame: a confirmed track's first
-	 * ENTER of that zone. A track that steps out and back in is not counted
-	 * again, so summing zone_entered over frames counts people, not edge
+	 * People counted into the zone in this frame: a confirmed track whose
+	 * ground point has been in the zone for count_min_ms, once per track and
+	 * zone. A track that steps out and back in is not counted again, so summing zone_entered over frames counts people, not edge
 	 * flicker. The store's `entered` and the summaries are these sums.
 	 */
 	int zone_entered[ZP_MAX_ZONES];

@@ -180,6 +180,7 @@ typedef struct zp_track {
 	uint32_t zones;     /* zones the ground point is in this frame */
 	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
 	uint32_t counted;   /* zones this track has been counted into (zone_entered), ever */
+	int64_t in_since[ZP_MAX_ZONES]; /* t_ms its ground point came into zone z (valid while in `zones`) */
 	int kerb;           /* 1 + the waiting zone it was last in (0: none yet), for crossings */
 	uint32_t via;       /* crossing zones it has been in since it left that waiting zone */
 	bool ghostly;       /* its blob's outline was last seen in the background, not in the frame (ghost.c) */
@@ -261,7 +262,7 @@ bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms)
  * Zone membership of every track, ENTER/LEAVE events and zone counts into
  * out (nzones, zone_count, events, tracks[].zones).
  */
-void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result *out);
+void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count_min_ms, zp_result *out);
 
 /* ---- health.c ---- */
 

@@ -37,6 +37,7 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->track_min_hits = 3;
 	p->still_hold_ms = 120000;
 	p->call_extend_ms = 500;
+	p->count_min_ms = 200;
 	p->ghost_fade_ms = 20000;
 	p->dark_luma = 20;
 	p->blind_luma = 235;
@@ -86,6 +87,7 @@ static const struct field fields[] = {
 	INT_FIELD(track_min_hits, 1, 1000),
 	INT_FIELD(still_hold_ms, 0, 3600000),
 	INT_FIELD(call_extend_ms, 0, 10000),
+	INT_FIELD(count_min_ms, 0, 10000),
 	INT_FIELD(ghost_fade_ms, 1000, 3600000),
 	INT_FIELD(dark_luma, 0, 255),
 	INT_FIELD(blind_luma, 0, 255),
