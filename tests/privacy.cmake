@@ -17,18 +17,15 @@ if(TARGET zp_privacy)
 endif()
 
 # The live path against the fake camera, every write-open recorded by an LD_PRELOAD shim.
-# zebrapad_fakecam: the real main.c + cmd_audit.c with capture compiled against the fake libv4l2.
+# zebrapad_fakecam: the daemon's main.c and cmd_audit.c objects with capture linked against the fake libv4l2.
 # Linked like the daemon: no OpenCV.
 if(TARGET zp_config AND NOT ZP_STATIC_TESTS)
   set(_zp_fakecam_capture $<TARGET_OBJECTS:zp_capture_v4l2_obj> ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2.c)
   add_library(zp_openlog_preload MODULE fakes/openlog_preload.c)
   target_link_libraries(zp_openlog_preload PRIVATE ${CMAKE_DL_LIBS})
-  add_executable(zebrapad_fakecam ${CMAKE_SOURCE_DIR}/app/main.c ${CMAKE_SOURCE_DIR}/app/cmd_audit.c
-    ${CMAKE_SOURCE_DIR}/app/app_ground.c ${_zp_fakecam_capture} fakes/fake_v4l2_autoreset.c)
-  target_include_directories(zebrapad_fakecam PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/capture
-    ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
-  target_compile_definitions(zebrapad_fakecam PRIVATE ZP_VERSION="${PROJECT_VERSION}-fakecam")
-  target_link_libraries(zebrapad_fakecam PRIVATE zp_config zp_capture_plainfile zp_capture_core zp_detector
+  add_executable(zebrapad_fakecam ${_zp_fakecam_capture} fakes/fake_v4l2_autoreset.c)
+  target_include_directories(zebrapad_fakecam PRIVATE ${CMAKE_SOURCE_DIR}/capture ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
+  target_link_libraries(zebrapad_fakecam PRIVATE zp_app_main_obj zp_app_audit_obj zp_app_common_obj zp_config zp_capture_plainfile zp_capture_core zp_detector
     zp_gpio_core zp_privacy zp_calibration zp_common)
   zp_check_test(test_privacy_live SOURCES test_privacy_live.c ${_zp_fakecam_capture}
     LIBS zp_capture_core zp_detector zp_gpio_core zp_privacy zp_common LABELS privacy daemon TIMEOUT 300

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# `zebrapad run`: the daemon loop (app/app_run.c, app/cmd_run.c) with the real capture code
-# (zp_capture_v4l2_obj) and the real GPIO driver linked against the fake libv4l2 and the fake
-# libgpiod instead of the real libraries. Two binaries from test_run.c:
+# `zebrapad run`: the daemon loop (zp_app_run_obj: app/app_run.c, app/cmd_run.c) with the real
+# capture code (zp_capture_v4l2_obj) and the real GPIO driver (lights.cmake, ZP_TEST_GPIOD_OBJS)
+# linked against the fake libv4l2 and the fake libgpiod instead of the real libraries. Two
+# binaries from test_run.c:
 #   test_run        links what the daemon links, no OpenCV: recordings are .y4m files the test
 #                   writes; also under valgrind, and under qemu-aarch64 in cross builds
 #   test_run_video  adds vtest.avi (capture/file.c through OpenCV): recordings and the fake
@@ -9,20 +10,13 @@
 if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
   set(_zp_run_fakes ${CMAKE_CURRENT_LIST_DIR}/fakes)
   # the libgpiod driver the zebrapad binary uses, against its fake (v2 has its own fake header)
-  if(ZP_GPIOD_DRIVER STREQUAL "gpiod1")
-    set(_zp_run_gpiod ${CMAKE_SOURCE_DIR}/gpio/line_gpiod1.c ${_zp_run_fakes}/fake_gpiod1.c)
-    set(_zp_run_gpiod_inc "")
-  else()
-    set(_zp_run_gpiod ${CMAKE_SOURCE_DIR}/gpio/line_gpiod2.c ${_zp_run_fakes}/fake_gpiod2.c)
-    set(_zp_run_gpiod_inc ${_zp_run_fakes}/gpiod2)
-  endif()
+  set(_zp_run_gpiod_inc ${ZP_TEST_GPIOD_INC})
   pkg_check_modules(ZP_RUN_SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
   set(_zp_run_src test_run.c ${_zp_run_fakes}/slow_vfs.c
-      ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c
-      ${CMAKE_SOURCE_DIR}/app/app_ground.c
       $<TARGET_OBJECTS:zp_capture_v4l2_obj>
-      ${_zp_run_gpiod} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c)
-  set(_zp_run_libs zp_config zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration zp_common)
+      ${ZP_TEST_GPIOD_OBJS} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c)
+  set(_zp_run_libs zp_app_run_obj zp_app_common_obj zp_config zp_detector zp_gpio_core zp_privacy zp_timesync
+      zp_calibration zp_common)
   if(ZP_STATIC_TESTS)
     # no libsystemd.a in Debian: sd_notify() as libsystemd does it, over $NOTIFY_SOCKET
     list(APPEND _zp_run_src ${_zp_run_fakes}/fake_sd_notify.c)

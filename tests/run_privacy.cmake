@@ -7,20 +7,12 @@
 if(TARGET zp_capture_cv AND TARGET PkgConfig::SYSTEMD AND TARGET zp_openlog_preload)
   pkg_check_modules(ZP_RUNPRIV_SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
   set(_zp_rp_fakes ${CMAKE_CURRENT_LIST_DIR}/fakes)
-  if(ZP_GPIOD_DRIVER STREQUAL "gpiod1")
-    set(_zp_rp_gpiod ${CMAKE_SOURCE_DIR}/gpio/line_gpiod1.c ${_zp_rp_fakes}/fake_gpiod1.c)
-    set(_zp_rp_gpiod_inc "")
-  else()
-    set(_zp_rp_gpiod ${CMAKE_SOURCE_DIR}/gpio/line_gpiod2.c ${_zp_rp_fakes}/fake_gpiod2.c)
-    set(_zp_rp_gpiod_inc ${_zp_rp_fakes}/gpiod2)
-  endif()
+  set(_zp_rp_gpiod_inc ${ZP_TEST_GPIOD_INC})
   zp_check_test(test_run_privacy
     SOURCES test_run_privacy.c
-            ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c
-            ${CMAKE_SOURCE_DIR}/app/app_ground.c
             $<TARGET_OBJECTS:zp_capture_v4l2_obj>
-            ${_zp_rp_gpiod} ${_zp_rp_fakes}/fake_gpio_kernel.c ${_zp_rp_fakes}/fake_v4l2.c
-    LIBS zp_config zp_capture_cv zp_capture_core zp_cvwrap zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration
+            ${ZP_TEST_GPIOD_OBJS} ${_zp_rp_fakes}/fake_gpio_kernel.c ${_zp_rp_fakes}/fake_v4l2.c
+    LIBS zp_app_run_obj zp_app_common_obj zp_config zp_capture_cv zp_capture_core zp_cvwrap zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration
          zp_common PkgConfig::SYSTEMD PkgConfig::ZP_RUNPRIV_SQLITE3
     LABELS app run privacy
     TIMEOUT 300
