@@ -9,10 +9,21 @@
 #define ZP_APP_H
 
 #include "zp_common.h"
+#include "models.h"
 
 #include <stdio.h>
 
 enum { ZP_EXIT_OK = 0, ZP_EXIT_FAIL = 1, ZP_EXIT_USAGE = 2 };
+
+/*
+ * What main reads from the environment, once, for every command: nothing
+ * below main reads these variables, so a command's behaviour is given by
+ * its arguments and this.
+ */
+typedef struct zp_cmd_env {
+	zp_simd simd;  /* the kernel path: the CPU's best, lowered by ZEBRAPAD_SIMD=scalar|sse2|avx2|neon */
+	bool service;  /* started by systemd: INVOCATION_ID is set (systemd sets it for every unit it starts) */
+} zp_cmd_env;
 
 /*
  * A numeric option's value: 0, or -1 after printing "PROG: OPT: expected ..."
@@ -39,13 +50,45 @@ static inline int zp_opt_double(const char *prog, const char *opt, const char *a
 	return -1;
 }
 
-/* Each takes argv with argv[0] = the command name ("replay", ...). */
-int zp_cmd_replay(int argc, char **argv);
-int zp_cmd_run(int argc, char **argv);
-int zp_cmd_eval(int argc, char **argv);
-int zp_cmd_bench(int argc, char **argv);
-int zp_cmd_audit(int argc, char **argv);
-int zp_cmd_calibrate(int argc, char **argv);
-int zp_cmd_tune(int argc, char **argv);
+/*
+ * The source of a command, after getopt: every command takes --source SRC;
+ * replay, eval and bench also take it as one positional argument (the older
+ * spelling, kept as an alias). *source holds --source's value (or NULL);
+ * first is optind. Returns 0 with *source set (still NULL when none was
+ * given), or -1 after one line "PROG: ..." on stderr (two sources, or more
+ * than one positional argument) so the caller returns ZP_EXIT_USAGE.
+ */
+static inline int zp_opt_source(const char *prog, int argc, char **argv, int first, const char **source)
+{
+	if (argc - first > 1) {
+		fprintf(stderr, "%s: expected one SOURCE, got %d arguments ('%s', '%s'%s)\n", prog, argc - first,
+			argv[first], argv[first + 1], argc - first > 2 ? ", ..." : "");
+		return -1;
+	}
+	if (argc - first == 1) {
+		if (*source) {
+			fprintf(stderr, "%s: SOURCE given twice: --source %s and '%s' (give one)\n", prog, *source,
+				argv[first]);
+			return -1;
+		}
+		*source = argv[first];
+	}
+	return 0;
+}
+
+/* An output file name that means standard output ("-"). */
+static inline bool zp_opt_is_stdout(const char *path)
+{
+	return path && path[0] == '-' && path[1] == '\0';
+}
+
+/* Each takes argv with argv[0] = the command name ("replay", ...) and what main read from the environment. */
+int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_run(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env);
 
 #endif

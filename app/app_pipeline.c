@@ -9,7 +9,7 @@
 #include <string.h>
 
 int zp_pipeline_open(zp_pipeline *pl, const char *prog, const char *config_path, const char *source,
-		     double fps_override)
+		     double fps_override, zp_simd simd)
 {
 	char err[512];
 	zp_config *cfg;
@@ -24,6 +24,7 @@ int zp_pipeline_open(zp_pipeline *pl, const char *prog, const char *config_path,
 		memset(pl, 0, sizeof(*pl));
 		return ZP_EXIT_USAGE;
 	}
+	cfg->detector.simd = simd;
 	rc = zp_pipeline_open_cfg(pl, prog, cfg, source, fps_override);
 	free(cfg);
 	return rc;

@@ -35,10 +35,11 @@ typedef struct zp_pipeline {
  * Load the config, open the recorded source, check the zones against the
  * frame size, create the detector, controller and line. On failure prints
  * one line "PROG: ..." to stderr and returns the exit code (2 for bad
- * input); 0 on success. fps_override <= 0: the source's own rate.
+ * input); 0 on success. fps_override <= 0: the source's own rate. simd:
+ * the detector's kernel path (the config's [detector] keys are the rest).
  */
 int zp_pipeline_open(zp_pipeline *pl, const char *prog, const char *config_path, const char *source,
-		     double fps_override);
+		     double fps_override, zp_simd simd);
 
 /* Same with an already loaded config (tune, eval). */
 int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg, const char *source,

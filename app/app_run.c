@@ -751,6 +751,9 @@ static int open_source(struct run *r)
 		return 0;
 	}
 	r->cfg->camera.want_bgr = r->cfg->detector.shadows == 2; /* colour costs a conversion: only when used */
+	/* the camera's timeouts, back-off and frame times on the loop's clock */
+	r->cfg->camera.clock.now_ms = r->env.mono_ms;
+	r->cfg->camera.clock.ctx = r->env.clock_ctx;
 	r->src = zp_source_open_v4l2(&r->cfg->camera, &code, err, sizeof(err));
 	if (!r->src) {
 		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
@@ -1398,6 +1401,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	r->cfg->detector.simd = o->simd;
 	/* [ground] as replay reads it, so live and replay filter blobs alike; degenerate pairs are bad input */
 	if (zp_app_ground(r->cfg, &r->ground, NULL, err, sizeof(err))) {
 		zp_log(ZP_LOG_ERR, "%s", err);

@@ -19,6 +19,7 @@
 #define ZP_APP_RUN_H
 
 #include "lights.h"
+#include "models.h"
 #include "zp_common.h"
 
 #include <stdbool.h>
@@ -32,9 +33,10 @@ typedef struct zp_run_opts {
 	long max_frames;        /* --max-frames N: stop cleanly after N processed frames; -1: no limit */
 	bool verbose;           /* --verbose: debug lines (light switches, reconnects, health) */
 	bool stats;             /* --stats: latency figures in the exit summary */
-	bool service;           /* started by systemd (INVOCATION_ID, read by `zebrapad run` itself, not by
-	                           zp_run_parse): a simulated light line needs [gpio] simulate = yes */
+	bool service;           /* started by systemd (INVOCATION_ID, read by main, not by zp_run_parse):
+	                           a simulated light line needs [gpio] simulate = yes */
 	bool write_store;       /* --write-store: a dry run (--source) writes its counts to [store] path */
+	zp_simd simd;           /* the detector's kernel path (zp_run_parse: ZP_SIMD_AUTO; main: ZEBRAPAD_SIMD) */
 } zp_run_opts;
 
 /*

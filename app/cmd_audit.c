@@ -450,7 +450,7 @@ out:
 	return rc;
 }
 
-int zp_cmd_audit(int argc, char **argv)
+int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env)
 {
 	struct audit_opts o;
 	zp_config *cfg;
@@ -469,6 +469,7 @@ int zp_cmd_audit(int argc, char **argv)
 		free(cfg);
 		return ZP_EXIT_USAGE;
 	}
+	cfg->detector.simd = env->simd;
 	rc = o.live ? audit_live(&o, cfg) : audit_report(&o, cfg);
 	free(cfg);
 	return rc;

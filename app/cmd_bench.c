@@ -77,21 +77,26 @@ struct bench {
 static void bench_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: zebrapad bench [SOURCE] [options]\n"
-		"  SOURCE              recording to time on (default " BENCH_DEFAULT_SOURCE ")\n"
+		"usage: zebrapad bench [--source SOURCE] [options]\n"
+		"       zebrapad bench [SOURCE] [options]   (the same; SOURCE positional)\n"
+		"  -s, --source SOURCE recording to time on (default " BENCH_DEFAULT_SOURCE ")\n"
 		"      --frames N      decode at most N frames (default: all)\n"
 		"      --reps R        repetitions; the median is reported (default 5, 1..%d)\n"
 		"  -c, --config FILE   site config: its [detector] keys and zones (default: built-in defaults, no zones)\n"
 		"      --json          machine-readable output\n"
 		"Times, single-threaded on one pinned core: our model update on every SIMD path (full and work\n"
 		"resolution), the whole detector, OpenCV MOG2, KNN and CNT apply, and a memcpy of the bytes the model\n"
-		"reads and writes; prints ms/frame, ns/pixel, ratios, detector state and peak RSS.\n",
+		"reads and writes; prints ms/frame, ns/pixel, ratios, detector state and peak RSS.\n"
+		"environment: ZEBRAPAD_SIMD=scalar|sse2|avx2|neon lowers the path of the 'best' ratios.\n"
+		"exit: 0 done, 1 runtime failure (cannot pin a CPU, out of memory), 2 bad input (usage,\n"
+		"      config, source)\n",
 		BENCH_MAX_REPS);
 }
 
 static int parse_bench(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, 's' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "config", required_argument, NULL, 'c' },
@@ -104,10 +109,10 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->reps = 5;
-	o->source = BENCH_DEFAULT_SOURCE;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 's': o->source = optarg; break;
 		case 'n':
 			if (zp_opt_int(PROG, "--frames", optarg, 1, 1000000, &o->frames))
 				return ZP_EXIT_USAGE;
@@ -123,13 +128,12 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 		default: bench_usage(stderr); return ZP_EXIT_USAGE;
 		}
 	}
-	if (optind < argc - 1) {
-		fprintf(stderr, PROG ": expected at most one SOURCE, got %d\n", argc - optind);
+	if (zp_opt_source(PROG, argc, argv, optind, &o->source)) {
 		bench_usage(stderr);
 		return ZP_EXIT_USAGE;
 	}
-	if (optind == argc - 1)
-		o->source = argv[optind];
+	if (!o->source)
+		o->source = BENCH_DEFAULT_SOURCE;
 	return ZP_EXIT_OK;
 }
 
@@ -490,7 +494,7 @@ static int load_config(struct bench *b)
 static int spawn_runlike(struct bench *b)
 {
 	char frames[32], err[512];
-	char *argv[10];
+	char *argv[12];
 	int n = 0;
 
 	argv[n++] = (char *)"zebrapad";
@@ -505,6 +509,7 @@ static int spawn_runlike(struct bench *b)
 		argv[n++] = (char *)"--config";
 		argv[n++] = (char *)b->o.config;
 	}
+	argv[n++] = (char *)"--source";
 	argv[n++] = (char *)b->o.source;
 	argv[n] = NULL;
 	progress(b, "run-like process: source -> detector");
@@ -532,7 +537,7 @@ static int runlike_child(struct bench *b)
 	return ZP_EXIT_OK;
 }
 
-int zp_cmd_bench(int argc, char **argv)
+int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env)
 {
 	struct bench *b = calloc(1, sizeof(*b));
 	char err[512];
@@ -553,11 +558,12 @@ int zp_cmd_bench(int argc, char **argv)
 	rc = load_config(b);
 	if (rc != ZP_EXIT_OK)
 		goto out;
+	b->cfg->detector.simd = env->simd; /* the run-like child: main read ZEBRAPAD_SIMD there too */
 	if (b->o.runlike_child) {
 		rc = runlike_child(b);
 		goto out;
 	}
-	b->best = zp_simd_choose(getenv("ZEBRAPAD_SIMD"));
+	b->best = env->simd;
 	b->cpu = zp_bench_pin_cpu();
 	if (b->cpu < 0) {
 		fprintf(stderr, PROG ": cannot pin to one CPU: %s\n", zp_strerror(b->cpu));

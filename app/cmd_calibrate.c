@@ -70,7 +70,8 @@ static void cal_usage(FILE *out)
 		"                      the replay tools - keep it off the device, or delete it after use\n"
 		"      --frame N       which frame to take (from 1; default 1 for recordings, %d for a camera,\n"
 		"                      so that its exposure has settled)\n"
-		"Exit status: 0 all checks passed (warnings allowed), 1 a check failed, 2 bad input.\n",
+		"exit: 0 all checks passed (warnings allowed), 1 a check failed (or the preview could not be\n"
+		"      written), 2 bad input (usage, config, source)\n",
 		CAL_CAMERA_FRAME);
 }
 
@@ -556,7 +557,7 @@ static void note_data_dir(const zp_config *cfg, const char *out)
 		       "`zebrapad audit` will flag it as an image; move it off the device\n");
 }
 
-int zp_cmd_calibrate(int argc, char **argv)
+int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env)
 {
 	struct cal_opts o;
 	struct cal_tally t = { 0, 0, 0 };
@@ -568,6 +569,7 @@ int zp_cmd_calibrate(int argc, char **argv)
 	int rc, w = 0, h = 0;
 	bool have_inv = false;
 
+	(void)env; /* no detector here: the SIMD path does not matter */
 	rc = parse_cal(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;

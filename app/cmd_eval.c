@@ -92,8 +92,9 @@ struct eval {
 static void eval_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: zebrapad eval SOURCE [--config FILE] [options]\n"
-		"  SOURCE                 CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt); a video\n"
+		"usage: zebrapad eval --source SOURCE [--config FILE] [options]\n"
+		"       zebrapad eval SOURCE [--config FILE] [options]   (the same; SOURCE positional)\n"
+		"  -s, --source SOURCE    CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt); a video\n"
 		"                         file / image folder / MOTChallenge sequence folder (img1/, or one video\n"
 		"                         file beside gt/) with box ground truth; or a Wallflower folder\n"
 		"                         (b00000.bmp ..., hand_segmented_NNNNN.bmp)\n"
@@ -108,17 +109,19 @@ static void eval_usage(FILE *out)
 		"                         the detector, unscored)\n"
 		"      --max-frames N     score at most N frames from the start frame, then stop\n"
 		"      --empty-until N    Wallflower: images numbered below N have nobody in view (default: from\n"
-		"                         the set's script.txt, \"NNNNN - ... enters\")\n");
+		"                         the set's script.txt, \"NNNNN - ... enters\")\n"
+		"exit: 0 done, 1 runtime failure, 2 bad input (usage, config, source, ground truth)\n");
 }
 
 static int parse_eval(int argc, char **argv, struct eval_opts *o)
 {
 	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "gt", required_argument, NULL, 'g' },
 		{ "compare", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "start-frame", required_argument, NULL, 's' },
+		{ "start-frame", required_argument, NULL, 'F' },
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "empty-until", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
@@ -131,13 +134,14 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 	o->start_frame = 1;
 	o->empty_until = -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 's': o->source = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'g': o->gt = optarg; break;
 		case 'C': o->compare = true; break;
 		case 'j': o->json = true; break;
-		case 's':
+		case 'F':
 			if (zp_opt_int(PROG, "--start-frame", optarg, 1, 1000000000, &v))
 				return ZP_EXIT_USAGE;
 			o->start_frame = v;
@@ -156,12 +160,13 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		default: eval_usage(stderr); return ZP_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, PROG ": expected one SOURCE\n");
+	if (zp_opt_source(PROG, argc, argv, optind, &o->source))
+		return ZP_EXIT_USAGE;
+	if (!o->source) {
+		fprintf(stderr, PROG ": expected --source SOURCE\n");
 		eval_usage(stderr);
 		return ZP_EXIT_USAGE;
 	}
-	o->source = argv[optind];
 	return ZP_EXIT_OK;
 }
 
@@ -932,7 +937,7 @@ static void print_table(const struct eval *e, FILE *out)
 		     "adds the same downstream pipeline.\n");
 }
 
-int zp_cmd_eval(int argc, char **argv)
+int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 {
 	struct eval *e;
 	char err[EVAL_PATH + 128];
@@ -969,6 +974,7 @@ int zp_cmd_eval(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	e->cfg->detector.simd = env->simd;
 	if (e->in.kind == ZP_SCORE_MOT) {
 		e->mot_gt = zp_eval_gt_load(e->in.gt, &code, err, sizeof(err));
 		if (!e->mot_gt) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_replay.c - `zebrapad replay SOURCE --config FILE [options]`: a recording
+ * cmd_replay.c - `zebrapad replay --source SOURCE --config FILE [options]`: a recording
  * through the whole pipeline (capture -> detector -> lights -> simulated
  * line), a summary, and the tuning outputs (fixed formats, see README).
  *
@@ -37,22 +37,28 @@ struct replay_opts {
 static void replay_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: zebrapad replay SOURCE --config FILE [options]\n"
-		"  SOURCE                 video file, folder of numbered images, or CDnet folder (input/)\n"
+		"usage: zebrapad replay --source SOURCE --config FILE [options]\n"
+		"       zebrapad replay SOURCE --config FILE [options]   (the same; SOURCE positional)\n"
+		"  -s, --source SOURCE    video file, folder of numbered images, or CDnet folder (input/)\n"
 		"  -c, --config FILE      site config (INI)\n"
 		"      --zones-out F      CSV frame,zone,count (one row per frame per zone)\n"
 		"      --tracks-out F     MOTChallenge CSV frame,id,left,top,width,height,conf,-1,-1,-1\n"
-		"      --masks-out DIR    foreground masks DIR/bin000001.png ... (0/255, input size)\n"
 		"      --lights-out F     CSV frame,t_ms,state (off, on, failsafe)\n"
+		"                         (F = -: standard output, one of the three; the summary then goes\n"
+		"                         to standard error)\n"
+		"      --masks-out DIR    foreground masks DIR/bin000001.png ... (0/255, input size)\n"
 		"      --overlay-out F    video with zones, tracks and light state drawn (.avi or .mp4)\n"
 		"      --fps N            frame rate for frame times (default: the file's; images 25)\n"
 		"      --max-frames N     stop after N frames\n"
-		"  -q, --quiet            print only the summary\n");
+		"  -q, --quiet            print only the summary\n"
+		"exit: 0 done, 1 runtime failure (an output could not be written, a frame failed), 2 bad\n"
+		"      input (usage, config, source, an output that cannot be opened)\n");
 }
 
 static int parse_replay(int argc, char **argv, struct replay_opts *o)
 {
 	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "zones-out", required_argument, NULL, 'Z' },
 		{ "tracks-out", required_argument, NULL, 'T' },
@@ -70,8 +76,9 @@ static int parse_replay(int argc, char **argv, struct replay_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 's': o->source = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'Z': o->zones_out = optarg; break;
 		case 'T': o->tracks_out = optarg; break;
@@ -92,19 +99,33 @@ static int parse_replay(int argc, char **argv, struct replay_opts *o)
 		default: replay_usage(stderr); return ZP_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || !o->config) {
-		fprintf(stderr, "zebrapad replay: expected one SOURCE and --config FILE\n");
+	if (zp_opt_source("zebrapad replay", argc, argv, optind, &o->source))
+		return ZP_EXIT_USAGE;
+	if (!o->source || !o->config) {
+		fprintf(stderr, "zebrapad replay: expected --source SOURCE and --config FILE (missing %s)\n",
+			!o->source ? "--source" : "--config");
 		replay_usage(stderr);
 		return ZP_EXIT_USAGE;
 	}
-	o->source = argv[optind];
+	/* "-": standard output, for one CSV; not for the pictures */
+	if ((zp_opt_is_stdout(o->zones_out) + zp_opt_is_stdout(o->tracks_out) + zp_opt_is_stdout(o->lights_out)) > 1) {
+		fprintf(stderr, "zebrapad replay: only one of --zones-out, --tracks-out, --lights-out can be - "
+				"(standard output)\n");
+		return ZP_EXIT_USAGE;
+	}
+	if (zp_opt_is_stdout(o->masks_out) || zp_opt_is_stdout(o->overlay_out)) {
+		fprintf(stderr, "zebrapad replay: %s -: images go to a %s, not to standard output\n",
+			zp_opt_is_stdout(o->masks_out) ? "--masks-out" : "--overlay-out",
+			zp_opt_is_stdout(o->masks_out) ? "folder" : "video file");
+		return ZP_EXIT_USAGE;
+	}
 	return ZP_EXIT_OK;
 }
 
-/* Open an output file; a message naming it on failure. */
+/* Open an output file ("-": standard output); a message naming it on failure. */
 static FILE *open_out(const char *path, const char *header)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = zp_opt_is_stdout(path) ? stdout : fopen(path, "w");
 
 	if (!f) {
 		fprintf(stderr, "zebrapad replay: %s: cannot write (%s)\n", path, strerror(errno));
@@ -144,7 +165,7 @@ static int close_out(FILE *f, const char *path)
 		return ZP_EXIT_OK;
 	errno = 0;
 	rc = check_out(f, path);
-	if (fclose(f) != 0 && !rc) {
+	if ((f == stdout ? fflush(f) : fclose(f)) != 0 && !rc) {
 		fprintf(stderr, "zebrapad replay: %s: write failed (%s): the file is incomplete\n", path,
 			strerror(errno));
 		rc = ZP_EXIT_FAIL;
@@ -250,7 +271,7 @@ static int write_frame_outputs(struct replay_out *o, const zp_pipeline *pl, cons
 	return ZP_EXIT_OK;
 }
 
-int zp_cmd_replay(int argc, char **argv)
+int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env)
 {
 	struct replay_opts ro;
 	struct replay_out out;
@@ -258,7 +279,7 @@ int zp_cmd_replay(int argc, char **argv)
 	zp_result *r;
 	int rc, e;
 	int64_t t0, t1;
-	bool progress;
+	bool progress, csv_on_stdout;
 	zp_runlog *log = NULL;
 	char lerr[128];
 
@@ -277,7 +298,7 @@ int zp_cmd_replay(int argc, char **argv)
 		zp_runlog_end(log, 1000);
 		return ZP_EXIT_FAIL;
 	}
-	rc = zp_pipeline_open(&pl, "zebrapad replay", ro.config, ro.source, ro.fps);
+	rc = zp_pipeline_open(&pl, "zebrapad replay", ro.config, ro.source, ro.fps, env->simd);
 	if (rc) {
 		free(r);
 		zp_runlog_end(log, 1000);
@@ -323,7 +344,9 @@ int zp_cmd_replay(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
-	zp_pipeline_print_summary(&pl, stdout, t1 - t0);
+	/* a CSV on standard output: the summary beside it on standard error */
+	csv_on_stdout = out.zones == stdout || out.tracks == stdout || out.lights == stdout;
+	zp_pipeline_print_summary(&pl, csv_on_stdout ? stderr : stdout, t1 - t0);
 	rc = ZP_EXIT_OK;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "zebrapad replay: standard output: write failed (%s)\n", strerror(errno));

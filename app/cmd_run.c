@@ -47,6 +47,7 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
+	o->simd = ZP_SIMD_AUTO;
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
@@ -87,13 +88,14 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 	return 0;
 }
 
-int zp_cmd_run(int argc, char **argv)
+int zp_cmd_run(int argc, char **argv, const zp_cmd_env *env)
 {
 	zp_run_opts o;
 	int rc = zp_run_parse(argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
-	o.service = getenv("INVOCATION_ID") != NULL; /* systemd sets it for every unit it starts */
+	o.service = env->service;
+	o.simd = env->simd;
 	return zp_run_daemon(&o, NULL);
 }

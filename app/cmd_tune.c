@@ -163,7 +163,8 @@ static void tune_usage(FILE *out)
 		"                         beside it) or a MOTChallenge gt.txt (default: found as eval finds it)\n"
 		"      --grid KEY=FROM:TO:STEP   a [detector] key and the values to try (FROM, FROM+STEP, ... <= TO);\n"
 		"                         or KEY=V1,V2,...; repeat for more keys (every combination is run)\n"
-		"  -o, --out DIR          where best.ini, runs.csv and plot.png go (default tune-out)\n"
+		"      --out-dir DIR      where best.ini, runs.csv and plot.png go (default tune-out); --out DIR\n"
+		"                         is the same (-o names a file in every command, so tune has no -o)\n"
 		"      --metric NAME      what to maximise: CDnet f (default), precision, recall, pwc (minimised);\n"
 		"                         MOTChallenge presence_f (default), presence_recall, presence_precision, mota\n"
 		"  -j, --jobs N           worker processes (default: one per core)\n"
@@ -172,7 +173,9 @@ static void tune_usage(FILE *out)
 		"      --holdout-from F   rank on the frames before F; score frames F... apart (held out)\n"
 		"      --allow-no-children  allow person_min_height_m above 1.0 or person_min_width_m above 0.5\n"
 		"      --max-hours H      refuse sweeps estimated to take longer than H hours (default 1)\n"
-		"      --yes              run the sweep however long it is estimated to take\n",
+		"      --yes              run the sweep however long it is estimated to take\n"
+		"exit: 0 done (also after Ctrl-C: runs.csv holds the runs so far), 1 runtime failure, 2 bad\n"
+		"      input (usage, grid, config, source, ground truth, a sweep over --max-runs/--max-hours)\n",
 		TUNE_DEFAULT_MAX_RUNS, TUNE_HARD_MAX_RUNS);
 }
 
@@ -312,7 +315,8 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		{ "source", required_argument, NULL, 's' },
 		{ "gt", required_argument, NULL, 'g' },
 		{ "grid", required_argument, NULL, 'G' },
-		{ "out", required_argument, NULL, 'o' },
+		{ "out-dir", required_argument, NULL, 'D' },
+		{ "out", required_argument, NULL, 'D' },
 		{ "metric", required_argument, NULL, 'm' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-runs", required_argument, NULL, 'R' },
@@ -338,7 +342,11 @@ static int parse_tune(int argc, char **argv, struct tune_opts *o)
 		case 'c': o->config = optarg; break;
 		case 's': o->source = optarg; break;
 		case 'g': o->gt = optarg; break;
-		case 'o': o->out = optarg; break;
+		case 'D': o->out = optarg; break;
+		case 'o':
+			fprintf(stderr, PROG ": -o %s: -o names an output file in every command; tune writes a folder: "
+				"--out-dir %s\n", optarg, optarg);
+			return ZP_EXIT_USAGE;
 		case 'm': o->metric = optarg; break;
 		case 'y': o->yes = true; break;
 		case 'A': o->allow_no_children = true; break;
@@ -1203,6 +1211,8 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 	{
 		zp_detector_params want = t->cfg->detector;
 
+		want.simd = check->detector.simd; /* not a config key: the process's path */
+
 		for (int k = 0; best > 0 && k < t->o.nkeys; k++) {
 			char v[TUNE_VAL];
 
@@ -1479,7 +1489,7 @@ static int flag_edges(const struct tune *t, long best, FILE *out, const char *pr
 	return n;
 }
 
-int zp_cmd_tune(int argc, char **argv)
+int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
 {
 	struct tune *t = calloc(1, sizeof(*t));
 	char err[1200], path[1200], desc[512], tb[32];
@@ -1549,6 +1559,7 @@ int zp_cmd_tune(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	t->cfg->detector.simd = env->simd;
 	rc = check_children(t);
 	if (rc)
 		goto done;

@@ -9,18 +9,23 @@
  * the one beside the zebrapad binary when there is one (the build tree),
  * else ZP_TOOLS_EXEC (installed: /usr/libexec/zebrapad/zebrapad-tools,
  * package zebrapad-tools). Not installed: one line saying so, exit 2.
+ * `zebrapad help CMD` is `zebrapad CMD --help`.
+ *
+ * The environment is read here, once (ZEBRAPAD_SIMD), and handed to the
+ * command as a zp_cmd_env: nothing below main reads it.
  */
 #include "app.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct command {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	int (*fn)(int argc, char **argv, const zp_cmd_env *env);
 	const char *summary;
 	bool tool; /* in zebrapad-tools; else in zebrapad */
 };
@@ -89,7 +94,33 @@ static void usage(FILE *out, const struct command *cmds, size_t n)
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "  %-10s %s%s\n", cmds[i].name, cmds[i].summary,
 			cmds[i].tool && !have_tools ? " (zebrapad-tools, not installed)" : "");
-	fprintf(out, "\n`zebrapad COMMAND --help` for a command's options; README.md documents them all.\n");
+	fprintf(out, "\n`zebrapad help COMMAND` (or `zebrapad COMMAND --help`) for a command's options and exit\n"
+		     "codes; README.md documents them all.\n"
+		     "environment: ZEBRAPAD_SIMD=scalar|sse2|avx2|neon lowers the SIMD path of every command.\n"
+		     "exit: 0 ok, 1 runtime failure, 2 bad usage or input (each command's help says more).\n");
+}
+
+/* The command called `name`; NULL when there is none. */
+static const struct command *find_command(const struct command *cmds, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, cmds[i].name))
+			return &cmds[i];
+	return NULL;
+}
+
+/* Run a command (argv[0] = this program, argv[1] = the command's name). */
+static int run_command(const struct command *c, int argc, char **argv, const zp_cmd_env *env)
+{
+	if (c->fn)
+		return c->fn(argc - 1, argv + 1, env);
+#ifndef ZP_TOOLS_BINARY
+	if (c->tool)
+		return exec_tool(argv);
+#endif
+	fprintf(stderr, "zebrapad: command '%s' is not built into this binary (%s)\n", c->name,
+		c->tool ? "it is in zebrapad-tools" : "it is in the zebrapad binary");
+	return ZP_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -104,9 +135,29 @@ int main(int argc, char **argv)
 		{ "bench", zp_cmd_bench, "time the background model and detector against OpenCV MOG2/KNN", true },
 	};
 	const size_t n = sizeof(cmds) / sizeof(cmds[0]);
+	const struct command *c;
+	zp_cmd_env env;
 
 	if (argc < 2) {
 		usage(stderr, cmds, n);
+		return ZP_EXIT_USAGE;
+	}
+	env.simd = zp_simd_choose(getenv("ZEBRAPAD_SIMD"));
+	env.service = getenv("INVOCATION_ID") != NULL;
+	if (!strcmp(argv[1], "help") && argc == 3) {
+		/* `zebrapad help CMD`: the command's own help */
+		char *help_argv[] = { argv[0], argv[2], (char *)"--help", NULL };
+
+		c = find_command(cmds, n, argv[2]);
+		if (!c) {
+			fprintf(stderr, "zebrapad help: unknown command '%s' (expected one of: run, replay, eval, tune, "
+					"calibrate, audit, bench)\n", argv[2]);
+			return ZP_EXIT_USAGE;
+		}
+		return run_command(c, 3, help_argv, &env);
+	}
+	if (!strcmp(argv[1], "help") && argc > 3) {
+		fprintf(stderr, "zebrapad help: expected at most one COMMAND, got %d arguments\n", argc - 2);
 		return ZP_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -117,19 +168,9 @@ int main(int argc, char **argv)
 		printf("zebrapad %s\n", ZP_VERSION);
 		return ZP_EXIT_OK;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(argv[1], cmds[i].name)) {
-			if (cmds[i].fn)
-				return cmds[i].fn(argc - 1, argv + 1);
-#ifndef ZP_TOOLS_BINARY
-			if (cmds[i].tool)
-				return exec_tool(argv);
-#endif
-			fprintf(stderr, "zebrapad: command '%s' is not built into this binary (%s)\n", argv[1],
-				cmds[i].tool ? "it is in zebrapad-tools" : "it is in the zebrapad binary");
-			return ZP_EXIT_USAGE;
-		}
-	}
+	c = find_command(cmds, n, argv[1]);
+	if (c)
+		return run_command(c, argc, argv, &env);
 	fprintf(stderr, "zebrapad: unknown command '%s' (expected one of: run, replay, eval, tune, calibrate, audit, bench)\n",
 		argv[1]);
 	return ZP_EXIT_USAGE;

@@ -192,26 +192,14 @@ int zp_bench_model(const zp_bench_frames *fr, zp_simd simd, const zp_bgmodel_par
 	return 0;
 }
 
-/* Create a detector on path simd: ZEBRAPAD_SIMD is what zp_detector_new() goes by. */
+/* Create a detector on path simd (the parameters' own path is replaced). */
 static zp_detector *detector_on_path(const zp_bench_frames *fr, zp_simd simd, const zp_detector_params *p,
 				     const zp_zone *zones, int nzones, char *err, size_t errlen)
 {
-	const char *old = getenv("ZEBRAPAD_SIMD");
-	char *saved = old ? strdup(old) : NULL;
-	zp_detector *d;
+	zp_detector_params q = *p;
 
-	if (old && !saved) {
-		zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
-		return NULL;
-	}
-	setenv("ZEBRAPAD_SIMD", zp_simd_name(simd), 1);
-	d = zp_detector_new(p, zones, nzones, fr->width, fr->height, NULL, err, errlen);
-	if (saved)
-		setenv("ZEBRAPAD_SIMD", saved, 1);
-	else
-		unsetenv("ZEBRAPAD_SIMD");
-	free(saved);
-	return d;
+	q.simd = simd;
+	return zp_detector_new(&q, zones, nzones, fr->width, fr->height, NULL, err, errlen);
 }
 
 int zp_bench_detector(const zp_bench_frames *fr, zp_simd simd, const zp_detector_params *p, const zp_zone *zones,

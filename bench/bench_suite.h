@@ -66,9 +66,8 @@ int zp_bench_model(const zp_bench_frames *fr, zp_simd simd, const zp_bgmodel_par
 
 /*
  * zp_detector_process() on every frame (frame times from the source), the
- * detector created with path simd (ZEBRAPAD_SIMD is set for the call to
- * zp_detector_new() and restored afterwards). 0 or a negative zp_err with a
- * message.
+ * detector created with path simd (it replaces p->simd). 0 or a negative
+ * zp_err with a message.
  */
 int zp_bench_detector(const zp_bench_frames *fr, zp_simd simd, const zp_detector_params *p, const zp_zone *zones,
 		      int nzones, int reps, double *ms, char *err, size_t errlen);

@@ -31,7 +31,20 @@ typedef struct zp_camera_control {
 	int64_t value;
 } zp_camera_control;
 
-/* Every field but want_bgr has a [camera] config key of the same name (docs/camera.md). */
+/*
+ * The clock a camera goes by: its frame timeout, the back-off between
+ * reconnects and the frame times. The source takes it as the core takes
+ * now_ms, so a test can run the back-off on fake time. NULL now_ms: the
+ * monotonic clock (zp_now_ms); NULL sleep_ms: nanosleep. The wait for a
+ * frame itself is poll() on the device, in real time.
+ */
+typedef struct zp_capture_clock {
+	int64_t (*now_ms)(void *ctx);            /* monotonic milliseconds */
+	void (*sleep_ms)(void *ctx, int64_t ms); /* wait ms (> 0) milliseconds */
+	void *ctx;
+} zp_capture_clock;
+
+/* Every field but want_bgr and clock has a [camera] config key of the same name (docs/camera.md). */
 typedef struct zp_camera_params {
 	char device[128];        /* "/dev/video0" */
 	int width, height;       /* requested size (the driver may adjust) */
@@ -51,6 +64,7 @@ typedef struct zp_camera_params {
 	 * zebrapad run sets it exactly when [detector] shadows = 2.
 	 */
 	bool want_bgr;
+	zp_capture_clock clock; /* not a config key: the program sets it; zeroed (the default): the real clock */
 } zp_camera_params;
 
 void zp_camera_params_default(zp_camera_params *p);

@@ -351,12 +351,22 @@ static void ctrl_norm(const char *in, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-static void sleep_ms(int64_t ms)
+/* The source's clock (zp_camera_params.clock): the caller's, else the monotonic clock and nanosleep. */
+static int64_t clock_now(const struct v4l2_source *s)
+{
+	return s->p.clock.now_ms ? s->p.clock.now_ms(s->p.clock.ctx) : zp_now_ms();
+}
+
+static void clock_sleep(const struct v4l2_source *s, int64_t ms)
 {
 	struct timespec ts;
 
 	if (ms <= 0)
 		return;
+	if (s->p.clock.sleep_ms) {
+		s->p.clock.sleep_ms(s->p.clock.ctx, ms);
+		return;
+	}
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
@@ -1005,7 +1015,7 @@ fail:
  */
 static int fail(struct v4l2_source *s, int code)
 {
-	int64_t now = zp_now_ms();
+	int64_t now = clock_now(s);
 	uint64_t suppressed = 0;
 
 	dev_close(s);
@@ -1254,7 +1264,7 @@ static int take_frame(struct v4l2_source *s, zp_frame *f, bool pollerr)
 		return ZP_EAGAIN;
 	}
 
-	now = zp_now_ms();
+	now = clock_now(s);
 	extract_luma(s, s->buf[b.index].start);
 	if (s->colour)
 		extract_bgr(s, s->buf[b.index].start);
@@ -1295,13 +1305,13 @@ static int reopen(struct v4l2_source *s, int64_t call_start, int timeout_ms)
 		s->err_reported = true;
 		return s->last_err;
 	}
-	now = zp_now_ms();
+	now = clock_now(s);
 	if (now < s->retry_at_ms) {
 		until = s->retry_at_ms;
 		if (timeout_ms >= 0 && call_start + timeout_ms < until)
 			until = call_start + timeout_ms;
-		sleep_ms(until - now);
-		if (zp_now_ms() < s->retry_at_ms)
+		clock_sleep(s, until - now);
+		if (clock_now(s) < s->retry_at_ms)
 			return s->last_err;
 	}
 	r = dev_open(s);
@@ -1313,7 +1323,7 @@ static int reopen(struct v4l2_source *s, int64_t call_start, int timeout_ms)
 static int v4l2_next(zp_source *base, zp_frame *f, int timeout_ms)
 {
 	struct v4l2_source *s = to_v4l2(base);
-	int64_t call_start = zp_now_ms(), now, dev_left, call_left, wait;
+	int64_t call_start = clock_now(s), now, dev_left, call_left, wait;
 	struct pollfd pfd;
 	int r;
 
@@ -1326,7 +1336,7 @@ static int v4l2_next(zp_source *base, zp_frame *f, int timeout_ms)
 		s->wait_since_ms = call_start;
 
 	for (;;) {
-		now = zp_now_ms();
+		now = clock_now(s);
 		dev_left = s->wait_since_ms + s->p.timeout_ms - now;
 		call_left = timeout_ms < 0 ? dev_left : call_start + timeout_ms - now;
 		wait = dev_left < call_left ? dev_left : call_left;
@@ -1343,7 +1353,7 @@ static int v4l2_next(zp_source *base, zp_frame *f, int timeout_ms)
 			return fail(s, set_errno(s, errno, "poll"));
 		}
 		if (r == 0) {
-			now = zp_now_ms();
+			now = clock_now(s);
 			if (now >= s->wait_since_ms + s->p.timeout_ms)
 				return fail(s, set_err(s, ZP_ETIMEDOUT, "%s: no frame for %d ms (camera stalled?)",
 						       s->p.device, s->p.timeout_ms));

@@ -197,7 +197,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 		d->ground = *ground;
 	d->interval_ms = ZP_DEFAULT_INTERVAL_MS;
 
-	zp_pixops_init(&d->ops, zp_simd_choose(getenv("ZEBRAPAD_SIMD")));
+	zp_pixops_init(&d->ops, p->simd); /* the caller's path (ZP_SIMD_AUTO: the CPU's best) */
 	d->mp.threshold = p->threshold;
 	d->mp.learn_shift = p->learn_shift;
 	d->mp.warmup_frames = p->warmup_frames;

@@ -15,12 +15,13 @@
 
 #include "zp_common.h"
 #include "calibration.h"
+#include "models.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Tunables; every field has a [detector] config key of the same name (see README). */
+/* Tunables; every field but simd has a [detector] config key of the same name (see README). */
 typedef struct zp_detector_params {
 	int scale;              /* process at 1/scale of the input resolution: 1, 2 or 4; 0 auto (zp_detector_scale) */
 	int threshold;          /* minimum luma difference that counts as foreground */
@@ -99,6 +100,14 @@ typedef struct zp_detector_params {
 	double person_max_width_m;
 	double person_min_height_m;
 	double person_max_height_m;
+	/*
+	 * Not a config key: the program sets it. The path of the per-pixel
+	 * kernels (background model, downscale, clean-up): ZP_SIMD_AUTO (the
+	 * default) = the CPU's best; a path the CPU lacks falls back to the
+	 * best. zebrapad's main reads ZEBRAPAD_SIMD once and passes it down;
+	 * the detector reads no environment.
+	 */
+	zp_simd simd;
 } zp_detector_params;
 
 void zp_detector_params_default(zp_detector_params *p);
@@ -225,7 +234,7 @@ void zp_detector_mask(const zp_detector *d, uint8_t *dst, int dst_stride);
  */
 int zp_detector_blobs(const zp_detector *d, zp_rect *boxes, int max);
 
-/* Name of the background-model path in use ("scalar", "sse2", "avx2", "neon"). */
+/* Name of the kernel path in use ("scalar", "sse2", "avx2", "neon"): params.simd, resolved. */
 const char *zp_detector_model_path(const zp_detector *d);
 
 /* Bytes held by the detector (models, masks, labels), for the memory budget. */

@@ -49,6 +49,7 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->person_max_width_m = 1.5;
 	p->person_min_height_m = 1.0;
 	p->person_max_height_m = 2.5;
+	p->simd = ZP_SIMD_AUTO;
 }
 
 enum { F_INT, F_DOUBLE };
@@ -162,6 +163,9 @@ int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errl
 						 f->key, (long)f->min, (long)f->max, v);
 		}
 	}
+	if (p->simd < ZP_SIMD_AUTO || p->simd > ZP_SIMD_NEON)
+		return zp_seterr(err, errlen, ZP_EINVAL, "simd: expected a zp_simd path or ZP_SIMD_AUTO, got %d",
+				 (int)p->simd);
 	if (p->scale != 0 && p->scale != 1 && p->scale != 2 && p->scale != 4)
 		return zp_seterr(err, errlen, ZP_EINVAL, "scale: expected 0 (auto), 1, 2 or 4, got %d", p->scale);
 	if (p->min_area > p->max_area)

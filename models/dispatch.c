@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dispatch.c - path names, the ZEBRAPAD_SIMD override and the kernel tables.
+ * dispatch.c - path names, the choice of a path by name and the kernel tables.
  * The CPU is asked by the architecture file (kernels_x86.c, kernels_arm.c or
  * kernels_generic.c, chosen by CMake), so nothing here depends on the ISA.
  */
@@ -18,6 +18,8 @@ static const char *const simd_names[] = {
 
 const char *zp_simd_name(zp_simd s)
 {
+	if (s == ZP_SIMD_AUTO)
+		return "auto";
 	if ((unsigned)s >= sizeof(simd_names) / sizeof(simd_names[0]))
 		return "unknown";
 	return simd_names[s];
@@ -31,6 +33,8 @@ const char *zp_simd_name(zp_simd s)
 static int rank(zp_simd s)
 {
 	switch (s) {
+	case ZP_SIMD_AUTO:
+		return -1;
 	case ZP_SIMD_SCALAR:
 		return 0;
 	case ZP_SIMD_SSE2:
@@ -74,14 +78,14 @@ static zp_simd best_available(void)
 	return ZP_SIMD_SCALAR;
 }
 
-zp_simd zp_simd_choose(const char *env_value)
+zp_simd zp_simd_choose(const char *name)
 {
 	zp_simd best = best_available();
 
-	if (!env_value || !*env_value)
+	if (!name || !*name)
 		return best;
 	for (size_t i = 0; i < sizeof(simd_names) / sizeof(simd_names[0]); i++) {
-		if (strcasecmp(env_value, simd_names[i]) == 0) {
+		if (strcasecmp(name, simd_names[i]) == 0) {
 			zp_simd s = (zp_simd)i;
 
 			return zp_simd_available(s) ? s : best;

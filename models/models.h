@@ -6,9 +6,10 @@
  * answer and SSE2 / AVX2 / NEON variants that must match it byte for byte.
  *
  * Kernels are chosen once, at zp_bgmodel_new() / zp_pixops_init(), from the
- * CPU's features; the environment variable ZEBRAPAD_SIMD=scalar|sse2|avx2|neon
- * forces a lower path (a higher one than the CPU has is refused and the best
- * available is used).
+ * path the caller passes (ZP_SIMD_AUTO: the CPU's best); a path the CPU
+ * lacks falls back to the best available. Nothing here reads the
+ * environment: the program reads ZEBRAPAD_SIMD once, in main, turns it into
+ * a path with zp_simd_choose() and passes that down.
  *
  * Pure: no I/O, no clock, no globals (the CPU features are read at _new).
  */
@@ -22,23 +23,25 @@ extern "C" {
 #endif
 
 typedef enum zp_simd {
+	ZP_SIMD_AUTO = -1,  /* a parameter's default: the best path this CPU runs */
 	ZP_SIMD_SCALAR = 0,
 	ZP_SIMD_SSE2 = 1,
 	ZP_SIMD_AVX2 = 2,
 	ZP_SIMD_NEON = 3,
 } zp_simd;
 
-const char *zp_simd_name(zp_simd s); /* "scalar", "sse2", "avx2", "neon" */
+const char *zp_simd_name(zp_simd s); /* "scalar", "sse2", "avx2", "neon"; "auto" */
 
 /* Best path this CPU supports (cpuid on x86, NEON on aarch64, HWCAP on 32-bit ARM). */
 zp_simd zp_simd_cpu_best(void);
 
 /*
- * The path to use: the CPU's best, lowered by ZEBRAPAD_SIMD when set (read
- * from `env_value`, pass getenv("ZEBRAPAD_SIMD") or NULL). Unknown values
- * and paths the CPU lacks fall back to the best available.
+ * The path named by `name` ("scalar", "sse2", "avx2", "neon", any case; the
+ * value of ZEBRAPAD_SIMD, which main reads), or the CPU's best when name is
+ * NULL or empty. Unknown names and paths the CPU lacks fall back to the best
+ * available. Never returns ZP_SIMD_AUTO.
  */
-zp_simd zp_simd_choose(const char *env_value);
+zp_simd zp_simd_choose(const char *name);
 
 /* true when the path is compiled in and the CPU runs it. */
 bool zp_simd_available(zp_simd s);
@@ -103,7 +106,7 @@ typedef struct zp_bgmodel_params {
 
 typedef struct zp_bgmodel zp_bgmodel;
 
-/* NULL + message on bad arguments or no memory. `simd` is the path (zp_simd_choose()). */
+/* NULL + message on bad arguments or no memory. `simd` is the path (ZP_SIMD_AUTO: the CPU's best). */
 zp_bgmodel *zp_bgmodel_new(int width, int height, const zp_bgmodel_params *p, zp_simd simd, char *err,
 			   size_t errlen);
 void zp_bgmodel_free(zp_bgmodel *m);
@@ -181,6 +184,7 @@ typedef struct zp_pixops {
 /* Largest radius of zp_pixops.vote (a 7x7 window). */
 #define ZP_VOTE_MAX_R 3
 
+/* The kernels of path simd (ZP_SIMD_AUTO or a path the CPU lacks: the best available); ops->simd says which. */
 void zp_pixops_init(zp_pixops *ops, zp_simd simd);
 
 #ifdef __cplusplus

@@ -226,6 +226,34 @@ START_TEST(with_config)
 }
 END_TEST
 
+/*
+ * The SIMD path is read from ZEBRAPAD_SIMD once, by main, and handed to the command: with it set to
+ * scalar the bench's "best" path is scalar; without it, the CPU's best. The source given as --source.
+ */
+START_TEST(simd_path_from_main)
+{
+	static const char *const scalar_env[] = { "ZEBRAPAD_SIMD=scalar", NULL };
+	const char *vtest = zp_test_vtest();
+	char want[64];
+	struct zp_exec r;
+
+	if (!vtest)
+		return;
+	zp_exec_zebrapad(&r, scalar_env, "bench", "--source", vtest, "--frames", "4", "--reps", "1", "--json", NULL);
+	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
+	ck_assert_msg(strstr(r.out, "\"best_path\":\"scalar\""), "%s", r.out);
+	zp_exec_free(&r);
+	if (zp_simd_choose(NULL) == ZP_SIMD_SCALAR)
+		return; /* nothing faster here to tell apart */
+	unsetenv("ZEBRAPAD_SIMD");
+	run_bench(&r, "--source", vtest, "--frames", "4", "--reps", "1", "--json", NULL);
+	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
+	snprintf(want, sizeof(want), "\"best_path\":\"%s\"", zp_simd_name(zp_simd_choose(NULL)));
+	ck_assert_msg(strstr(r.out, want), "expected %s in %s", want, r.out);
+	zp_exec_free(&r);
+}
+END_TEST
+
 /* Bad input: exit 2 and one line on stderr naming what is wrong. */
 static void check_refused(const char *a1, const char *a2, const char *a3, const char *expect)
 {
@@ -244,7 +272,8 @@ START_TEST(bad_input)
 	check_refused("/nonexistent/video.avi", NULL, NULL, "/nonexistent/video.avi");
 	check_refused("--frames", "abc", NULL, "--frames: expected an integer");
 	check_refused("--reps", "0", NULL, "--reps: expected an integer from 1 to 100");
-	check_refused("a.avi", "b.avi", NULL, "expected at most one SOURCE");
+	check_refused("a.avi", "b.avi", NULL, "expected one SOURCE, got 2 arguments");
+	check_refused("--source", "a.avi", "b.avi", "SOURCE given twice: --source a.avi and 'b.avi'");
 	check_refused("--config", "/nonexistent/site.ini", NULL, "/nonexistent/site.ini");
 }
 END_TEST
@@ -283,6 +312,7 @@ static Suite *bench_suite(void)
 	tcase_add_test(tc, text_has_every_row);
 	tcase_add_test(tc, json_output);
 	tcase_add_test(tc, with_config);
+	tcase_add_test(tc, simd_path_from_main);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, frames_capped_by_memory);
 	suite_add_tcase(s, tc);

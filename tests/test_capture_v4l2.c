@@ -301,41 +301,82 @@ END_TEST
 
 /* ---- faults: each one reported fast, with a message, and recovered from ---- */
 
+/*
+ * A fake clock for the source (zp_camera_params.clock): time moves only when the source sleeps,
+ * so the back-off is measured in the source's own time, exactly, whatever the load on the machine.
+ */
+struct fake_clock {
+	int64_t now;
+	int sleeps;
+};
+
+static int64_t fake_clock_now(void *ctx)
+{
+	return ((struct fake_clock *)ctx)->now;
+}
+
+static void fake_clock_sleep(void *ctx, int64_t ms)
+{
+	struct fake_clock *c = ctx;
+
+	ck_assert_int_gt(ms, 0);
+	c->now += ms;
+	c->sleeps++;
+}
+
 START_TEST(missing_camera_backs_off_and_recovers)
 {
+	/* the open attempts after the first one, in fake time since the first call's end: the back-off
+	   doubles from retry_min_ms (20) and is capped at retry_max_ms (160) */
+	static const int64_t want_at[] = { 20, 60, 140, 300, 460, 620, 780, 940 };
+	struct fake_clock clk = { .now = 1000, .sleeps = 0 }; /* before any driver timestamp */
+	int64_t t0, seen_at[16];
 	zp_source *s;
 	zp_frame f;
-	int64_t t0, t;
-	int r, attempts;
+	int attempts, seen = 0, calls = 0;
 
+	P.clock.now_ms = fake_clock_now;
+	P.clock.sleep_ms = fake_clock_sleep;
+	P.clock.ctx = &clk;
 	fake_v4l2_unplug(FAKE_UNPLUG_DQBUF_ENODEV);
 	s = open_cam(); /* a missing camera is not a config error */
-	t0 = zp_now_ms();
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	t0 = clk.now;
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_ENODEV);
-	ck_assert_int_lt(zp_now_ms() - t0, 250); /* the first report comes at once, not after the 1000 ms */
+	ck_assert_int_eq(clk.now, t0); /* the first report comes at once, not after the 1000 ms */
 	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no such device (is the camera plugged in?)");
 
 	/* while waiting, each call sleeps at most its timeout */
-	t0 = zp_now_ms();
 	ck_assert_int_eq(zp_source_next(s, &f, 5), ZP_ENODEV);
-	ck_assert_int_lt(zp_now_ms() - t0, 100);
+	ck_assert_int_eq(clk.now, t0 + 5);
+	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
 
-	/* back-off: about 20, 40, 80, 160, 160 ... ms between attempts over a second, not one per call */
-	t0 = zp_now_ms();
-	while (zp_now_ms() - t0 < 1000) {
-		r = zp_source_next(s, &f, 10);
-		ck_assert_int_eq(r, ZP_ENODEV);
-	}
+	/* back-off: 20, 40, 80, 160, 160 ... ms between attempts over a second, not one per call */
 	attempts = fake_v4l2_open_attempts();
-	ck_assert_int_ge(attempts, 5);
-	ck_assert_int_le(attempts, 14);
+	while (clk.now - t0 < 1000) {
+		ck_assert_int_eq(zp_source_next(s, &f, 10), ZP_ENODEV);
+		calls++;
+		if (fake_v4l2_open_attempts() != attempts) {
+			ck_assert_int_eq(fake_v4l2_open_attempts(), attempts + 1);
+			attempts++;
+			ck_assert_int_lt(seen, 16);
+			seen_at[seen++] = clk.now - t0;
+		}
+	}
+	ck_assert_int_eq(seen, (int)(sizeof(want_at) / sizeof(want_at[0])));
+	for (int i = 0; i < seen; i++)
+		ck_assert_int_eq(seen_at[i], want_at[i]);
+	ck_assert_int_ge(calls, 99); /* many calls, few attempts: 10 ms of fake time each */
 
+	/* plugged in again: back within one capped back-off of fake time */
 	fake_v4l2_plug();
-	t = zp_now_ms();
-	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
-	ck_assert_int_lt(zp_now_ms() - t, 400); /* within one capped back-off */
+	t0 = clk.now;
+	for (int i = 0; i < 100 && zp_source_next(s, &f, 50) != ZP_OK; i++)
+		;
+	ck_assert_int_le(clk.now - t0, 160);
 	assert_served(&f);
 	ck_assert_uint_eq(f.seq, 1);
+	ck_assert_int_eq(f.t_ms, clk.now); /* the frame's time is on the source's clock */
 	ck_assert_str_eq(zp_source_error(s), "");
 	zp_source_free(s);
 }

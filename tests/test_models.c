@@ -468,12 +468,17 @@ START_TEST(dispatch_choose_and_fallback)
 	ck_assert_str_eq(zp_simd_name(ZP_SIMD_AVX2), "avx2");
 	ck_assert_str_eq(zp_simd_name((zp_simd)42), "unknown");
 
-	/* the environment variable, as the app passes it */
-	setenv("ZEBRAPAD_SIMD", "scalar", 1);
-	ck_assert_int_eq(zp_simd_choose(getenv("ZEBRAPAD_SIMD")), ZP_SIMD_SCALAR);
-	setenv("ZEBRAPAD_SIMD", "bogus", 1);
-	ck_assert_int_eq(zp_simd_choose(getenv("ZEBRAPAD_SIMD")), best);
-	unsetenv("ZEBRAPAD_SIMD");
+	/* names as main passes ZEBRAPAD_SIMD's value: any case; unknown, empty or none: the best */
+	ck_assert_int_eq(zp_simd_choose("scalar"), ZP_SIMD_SCALAR);
+	ck_assert_int_eq(zp_simd_choose("SCALAR"), ZP_SIMD_SCALAR);
+	ck_assert_int_eq(zp_simd_choose("bogus"), best);
+	ck_assert_int_eq(zp_simd_choose(""), best);
+	ck_assert_int_eq(zp_simd_choose(NULL), best);
+	/* a parameter's default: the best path, never "auto" once resolved */
+	ck_assert_str_eq(zp_simd_name(ZP_SIMD_AUTO), "auto");
+	ck_assert_int_eq(zp_kernels_get(ZP_SIMD_AUTO)->simd, best);
+	zp_pixops_init(&ops, ZP_SIMD_AUTO);
+	ck_assert_int_eq(ops.simd, best);
 
 	zp_pixops_init(&ops, ZP_SIMD_SCALAR);
 	ck_assert_int_eq(ops.simd, ZP_SIMD_SCALAR);

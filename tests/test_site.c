@@ -936,10 +936,10 @@ START_TEST(tune_bad_input)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (bad[i].extra)
 			run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
-				     bad[i].grid, "-o", tmp("out"), bad[i].extra, NULL);
+				     bad[i].grid, "--out-dir", tmp("out"), bad[i].extra, NULL);
 		else
 			run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
-				     bad[i].grid, "-o", tmp("out"), NULL);
+				     bad[i].grid, "--out-dir", tmp("out"), NULL);
 		ck_assert_msg(r.code == 2, "--grid %s %s: exit %d\n%s", bad[i].grid, bad[i].extra ? bad[i].extra : "",
 			      r.code, r.err);
 		assert_one_line(&r, bad[i].want);
@@ -961,7 +961,7 @@ START_TEST(tune_bad_input)
 	zp_exec_free(&r);
 	/* a sweep estimated over --max-hours: said before it starts, nothing written */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
-		     "--grid", "min_area=100:400:100", "-o", tmp("long"), "--jobs", "1", "--max-hours", "0.000001", NULL);
+		     "--grid", "min_area=100:400:100", "--out-dir", tmp("long"), "--jobs", "1", "--max-hours", "0.000001", NULL);
 	ck_assert_msg(r.code == 2, "exit %d\n%s", r.code, r.err);
 	assert_has(r.err, "this sweep would take about", "stderr");
 	assert_has(r.err, "(16 runs x", "stderr");
@@ -970,13 +970,13 @@ START_TEST(tune_bad_input)
 	zp_exec_free(&r);
 	/* ... and with --yes it runs: a synthetic scene, exact presence */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
-		     "-o", tmp("long"), "--max-hours", "0.000001", "--yes", NULL);
+		     "--out-dir", tmp("long"), "--max-hours", "0.000001", "--yes", NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s", r.code, r.err);
 	ck_assert_int_eq(access(tmp("long/runs.csv"), F_OK), 0);
 	zp_exec_free(&r);
 	/* a grid whose every combination is invalid (min_area above max_area): exit 2, no best.ini */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
-		     "min_area=900000,990000", "-o", tmp("allbad"), "--yes", NULL);
+		     "min_area=900000,990000", "--out-dir", tmp("allbad"), "--yes", NULL);
 	ck_assert_msg(r.code == 2, "exit %d\n%s", r.code, r.err);
 	assert_has(r.err, "every combination of the grid is invalid", "stderr");
 	ck_assert_int_ne(access(tmp("allbad/best.ini"), F_OK), 0);

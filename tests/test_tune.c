@@ -137,7 +137,7 @@ static void tune(struct zp_exec *r, ...)
 	argv[n++] = (char *)tp("site.ini");
 	argv[n++] = "-s";
 	argv[n++] = (char *)tp("seq");
-	argv[n++] = "-o";
+	argv[n++] = "--out-dir";
 	argv[n++] = (char *)tp("out");
 	argv[n++] = "--jobs";
 	argv[n++] = "2";
@@ -342,7 +342,7 @@ START_TEST(sigint_keeps_runs)
 		if (dup2(fe, STDERR_FILENO) < 0 || !freopen("/dev/null", "w", stdout))
 			_exit(126);
 		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-		execl(zp_exec_zebrapad_path(), zp_exec_zebrapad_path(), "tune", "-c", tp("site.ini"), "-s", tp("seq"), "-o",
+		execl(zp_exec_zebrapad_path(), zp_exec_zebrapad_path(), "tune", "-c", tp("site.ini"), "-s", tp("seq"), "--out-dir",
 		      tp("out"), "--jobs", "1", "--grid", "threshold=5:250:1", "--yes", (char *)NULL);
 		_exit(127);
 	}
@@ -402,7 +402,7 @@ START_TEST(video_folder_source)
 		ck_assert_int_eq(zp_cv_writer_write(w, img, W * 3), 0);
 	}
 	zp_cv_writer_close(w);
-	zp_exec_zebrapad(&r, env, "tune", "-c", tp("site.ini"), "-s", tp("vid"), "-o", tp("out"), "--grid",
+	zp_exec_zebrapad(&r, env, "tune", "-c", tp("site.ini"), "-s", tp("vid"), "--out-dir", tp("out"), "--grid",
 			 "threshold=20,30", NULL);
 	ck_assert_msg(r.code == 0, "exit %d\n%s", r.code, r.err);
 	ck_assert_msg(strstr(r.err, "clip.avi"), "%s", r.err);
