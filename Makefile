@@ -41,7 +41,7 @@ asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 demo: build
 	@mkdir -p $(OUT)
-	$(ZEBRAPAD) replay $(VTEST) --config examples/vtest.ini \
+	$(ZEBRAPAD) replay --source $(VTEST) --config examples/vtest.ini \
 		--overlay-out $(OUT)/vtest-overlay.avi --zones-out $(OUT)/vtest-zones.csv \
 		--tracks-out $(OUT)/vtest-tracks.csv --lights-out $(OUT)/vtest-lights.csv
 	@echo "demo: watch $(OUT)/vtest-overlay.avi (e.g. ffplay or vlc); CSVs in $(OUT)/"
@@ -59,7 +59,7 @@ test-aarch64: deps
 test: test-unit test-asan test-aarch64
 
 bench: build
-	$(ZEBRAPAD) bench $(VTEST)
+	$(ZEBRAPAD) bench --source $(VTEST)
 
 fuzz: deps
 	scripts/fuzz

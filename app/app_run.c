@@ -751,9 +751,6 @@ static int open_source(struct run *r)
 		return 0;
 	}
 	r->cfg->camera.want_bgr = r->cfg->detector.shadows == 2; /* colour costs a conversion: only when used */
-	/* the camera's timeouts, back-off and frame times on the loop's clock */
-	r->cfg->camera.clock.now_ms = r->env.mono_ms;
-	r->cfg->camera.clock.ctx = r->env.clock_ctx;
 	r->src = zp_source_open_v4l2(&r->cfg->camera, &code, err, sizeof(err));
 	if (!r->src) {
 		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);

@@ -54,7 +54,7 @@ static void audit_usage(FILE *out)
 		"      --allow-preview  a calibration-preview.png in the data directory is listed, not failed\n"
 		"      --live           run the camera (or --source) through the detector and print each record\n"
 		"                       the daemon would store, as its interval closes; nothing is written\n"
-		"      --source S       a recording (video file, image folder) or a V4L2 device instead of\n"
+		"  -s, --source S       a recording (video file, image folder) or a V4L2 device instead of\n"
 		"                       the config's camera\n"
 		"      --interval S     interval length for the live view, seconds (default: the config's)\n"
 		"      --max-frames N   stop after N frames (default: until Ctrl-C or the recording ends)\n"
@@ -83,7 +83,7 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'j': o->json = true; break;

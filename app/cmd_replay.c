@@ -51,8 +51,8 @@ static void replay_usage(FILE *out)
 		"      --fps N            frame rate for frame times (default: the file's; images 25)\n"
 		"      --max-frames N     stop after N frames\n"
 		"  -q, --quiet            print only the summary\n"
-		"exit: 0 done, 1 runtime failure (an output could not be written, a frame failed), 2 bad\n"
-		"      input (usage, config, source, an output that cannot be opened)\n");
+		"exit: 0 done, 1 runtime failure (an output could not be written, a frame failed),\n"
+		"      2 bad input (usage, config, source, an output that cannot be opened)\n");
 }
 
 static int parse_replay(int argc, char **argv, struct replay_opts *o)

@@ -16,7 +16,7 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"usage: zebrapad run --config FILE [options]\n"
 		"  -c, --config FILE      site config (INI), e.g. /etc/zebrapad/zebrapad.ini\n"
-		"      --source PATH      a recording (video file, image folder) instead of the camera:\n"
+		"  -s, --source PATH      a recording (video file, image folder) instead of the camera:\n"
 		"                         dry runs and tests; frames are paced by their times\n"
 		"      --fast             with --source: as fast as frames decode, no pacing\n"
 		"      --write-store      with --source: write the counts to [store] path (a dry run\n"
@@ -50,7 +50,7 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 	o->simd = ZP_SIMD_AUTO;
 	optind = 1;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 's': o->source = optarg; break;

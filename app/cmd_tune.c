@@ -174,8 +174,9 @@ static void tune_usage(FILE *out)
 		"      --allow-no-children  allow person_min_height_m above 1.0 or person_min_width_m above 0.5\n"
 		"      --max-hours H      refuse sweeps estimated to take longer than H hours (default 1)\n"
 		"      --yes              run the sweep however long it is estimated to take\n"
-		"exit: 0 done (also after Ctrl-C: runs.csv holds the runs so far), 1 runtime failure, 2 bad\n"
-		"      input (usage, grid, config, source, ground truth, a sweep over --max-runs/--max-hours)\n",
+		"exit: 0 done, 1 runtime failure, 2 bad input (usage, grid, config, source, ground truth, a sweep\n"
+		"      over --max-runs, or over --max-hours without --yes), 130 interrupted (Ctrl-C; runs.csv\n"
+		"      holds the runs so far)\n",
 		TUNE_DEFAULT_MAX_RUNS, TUNE_HARD_MAX_RUNS);
 }
 

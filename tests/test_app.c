@@ -3,7 +3,9 @@
  * End-to-end tests of `zebrapad replay`: the real binary on real frames
  * (vtest.avi, the CDnet set when ../shared/data is there), on a scene this
  * test builds itself with exact expected occupancy, determinism, and every
- * kind of bad input (exit 2, one line naming the file:line or key).
+ * kind of bad input (exit 2, one line naming the file:line or key); and the
+ * interface every command shares (--source and its positional alias, - for
+ * standard output, exit codes in every --help, `zebrapad help CMD`, -o).
  */
 #include "zp_test.h"
 #include "zp_exec.h"
@@ -451,6 +453,141 @@ START_TEST(bad_usage)
 }
 END_TEST
 
+/* ---- one interface for every command ---- */
+
+static const char *const commands[] = { "run", "replay", "eval", "tune", "calibrate", "audit", "bench" };
+
+/* --source SOURCE, -s SOURCE and the positional SOURCE are one option; two sources are refused. */
+START_TEST(source_option_and_positional_alias)
+{
+	const char *dir = scene_dir(), *cfg = config_path("tests/configs/synthetic.ini");
+	struct zp_exec r;
+
+	run_replay(&r, "--source", dir, "--config", cfg, "--zones-out", tmp_path("opt.csv"), "-q", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	zp_exec_free(&r);
+	run_replay(&r, dir, "--config", cfg, "--zones-out", tmp_path("pos.csv"), "-q", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	zp_exec_free(&r);
+	run_replay(&r, "-s", dir, "-c", cfg, "--zones-out", tmp_path("short.csv"), "-q", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	zp_exec_free(&r);
+	ck_assert(files_equal(tmp_path("opt.csv"), tmp_path("pos.csv")));
+	ck_assert(files_equal(tmp_path("opt.csv"), tmp_path("short.csv")));
+
+	run_replay(&r, "--source", dir, dir, "--config", cfg, NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, "SOURCE given twice"), "%s", r.err);
+	zp_exec_free(&r);
+	run_replay(&r, dir, dir, "--config", cfg, NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, "expected one SOURCE, got 2 arguments"), "%s", r.err);
+	zp_exec_free(&r);
+	run_replay(&r, "--config", cfg, NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, "missing --source"), "%s", r.err);
+	zp_exec_free(&r);
+
+	/* eval takes it the same way: the source named in the message, either spelling */
+	zp_exec_zebrapad(&r, NULL, "eval", "--source", tmp_path("nope"), NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, tmp_path("nope")), "%s", r.err);
+	zp_exec_free(&r);
+	zp_exec_zebrapad(&r, NULL, "eval", "--source", dir, dir, NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, "SOURCE given twice"), "%s", r.err);
+	zp_exec_free(&r);
+}
+END_TEST
+
+/* A file written by a command: - is standard output, not a file named "-". */
+START_TEST(dash_means_standard_output)
+{
+	const char *dir = scene_dir(), *cfg = config_path("tests/configs/synthetic.ini");
+	struct zp_exec r;
+	char *csv;
+
+	ck_assert_int_eq(chdir(g_tmp), 0); /* where a file named "-" would land */
+	run_replay(&r, "--source", dir, "--config", cfg, "--zones-out", tmp_path("zones.csv"), "-q", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_msg(strstr(r.out, "entered: 1 "), "summary on stdout: %s", r.out);
+	zp_exec_free(&r);
+	run_replay(&r, "--source", dir, "--config", cfg, "--zones-out", "-", "-q", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	csv = zp_test_slurp(tmp_path("zones.csv"), NULL);
+	ck_assert_ptr_nonnull(csv);
+	ck_assert_str_eq(r.out, csv); /* the CSV alone on stdout ... */
+	ck_assert_msg(strstr(r.err, "entered: 1 "), "summary on stderr: %s", r.err); /* ... the summary beside it */
+	ck_assert_int_ne(access(tmp_path("-"), F_OK), 0);
+	free(csv);
+	zp_exec_free(&r);
+
+	run_replay(&r, "--source", dir, "--config", cfg, "--zones-out", "-", "--lights-out", "-", NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, "only one of"), "%s", r.err);
+	zp_exec_free(&r);
+	run_replay(&r, "--source", dir, "--config", cfg, "--overlay-out", "-", NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, "--overlay-out -"), "%s", r.err);
+	zp_exec_free(&r);
+	ck_assert_int_ne(access(tmp_path("-"), F_OK), 0);
+}
+END_TEST
+
+/* Every command's --help gives its exit codes; `zebrapad help CMD` is the same text. */
+START_TEST(help_of_every_command)
+{
+	struct zp_exec a, b;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		zp_exec_zebrapad(&a, NULL, commands[i], "--help", NULL);
+		ck_assert_msg(a.code == 0, "%s --help: exit %d: %s", commands[i], a.code, a.err);
+		ck_assert_msg(strstr(a.out, "usage: zebrapad ") == a.out, "%s --help: %s", commands[i], a.out);
+		ck_assert_msg(strstr(a.out, "\nexit: 0 "), "%s --help gives no exit codes: %s", commands[i], a.out);
+		ck_assert_msg(strstr(a.out, " 2 bad "), "%s --help: no exit 2: %s", commands[i], a.out);
+		zp_exec_zebrapad(&b, NULL, "help", commands[i], NULL);
+		ck_assert_msg(b.code == 0, "help %s: exit %d: %s", commands[i], b.code, b.err);
+		ck_assert_str_eq(b.out, a.out);
+		zp_exec_free(&a);
+		zp_exec_free(&b);
+	}
+	zp_exec_zebrapad(&a, NULL, "help", NULL);
+	ck_assert_int_eq(a.code, 0);
+	ck_assert_ptr_nonnull(strstr(a.out, "usage: zebrapad COMMAND"));
+	ck_assert_ptr_nonnull(strstr(a.out, "\nexit: 0 "));
+	zp_exec_free(&a);
+	zp_exec_zebrapad(&a, NULL, "help", "frobnicate", NULL);
+	ck_assert_int_eq(a.code, 2);
+	ck_assert_ptr_nonnull(strstr(a.err, "unknown command 'frobnicate'"));
+	zp_exec_free(&a);
+}
+END_TEST
+
+/* -o names an output file wherever it exists; tune's folder is --out-dir (--out its alias). */
+START_TEST(dash_o_is_a_file)
+{
+	struct zp_exec r;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const char *o;
+
+		zp_exec_zebrapad(&r, NULL, commands[i], "--help", NULL);
+		o = strstr(r.out, "-o, ");
+		if (o)
+			ck_assert_msg(!strncmp(strchr(o, ' ') + 1, "--out FILE", 10), "%s: %.40s", commands[i], o);
+		zp_exec_free(&r);
+	}
+	zp_exec_zebrapad(&r, NULL, "tune", "--help", NULL);
+	ck_assert_ptr_null(strstr(r.out, "-o, "));
+	ck_assert_ptr_nonnull(strstr(r.out, "--out-dir DIR"));
+	zp_exec_free(&r);
+	zp_exec_zebrapad(&r, NULL, "tune", "-o", tmp_path("t"), NULL);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_msg(strstr(r.err, "--out-dir"), "%s", r.err);
+	zp_exec_free(&r);
+}
+END_TEST
+
 static Suite *app_suite(void)
 {
 	Suite *s = suite_create("app");
@@ -473,6 +610,10 @@ static Suite *app_suite(void)
 	tcase_add_test(tc, bad_zone_outside_frame);
 	tcase_add_test(tc, bad_numbers);
 	tcase_add_test(tc, bad_usage);
+	tcase_add_test(tc, source_option_and_positional_alias);
+	tcase_add_test(tc, dash_means_standard_output);
+	tcase_add_test(tc, help_of_every_command);
+	tcase_add_test(tc, dash_o_is_a_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1389,7 +1389,8 @@ START_TEST(kernel_path_is_a_parameter)
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		p.simd = paths[i];
 		d = make(&p, NULL, 0, 64, 48);
-		ck_assert_str_eq(zp_detector_model_path(d), zp_simd_name(zp_simd_available(paths[i]) ? paths[i] : best));
+		ck_assert_str_eq(zp_detector_model_path(d),
+				 zp_simd_name(zp_simd_available(paths[i]) ? paths[i] : best));
 		zp_detector_free(d);
 	}
 	setenv("ZEBRAPAD_SIMD", best == ZP_SIMD_SCALAR ? "avx2" : "scalar", 1);

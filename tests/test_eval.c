@@ -1270,12 +1270,12 @@ START_TEST(e2e_cdnet_bad_input)
 	/* usage errors: the line, then the usage text */
 	run_eval(&r, "--config", tp("site.ini"), NULL);
 	ck_assert_int_eq(r.code, 2);
-	ck_assert(!strncmp(r.err, "zebrapad eval: expected one SOURCE\nusage: zebrapad eval", 50));
+	ck_assert_msg(!strncmp(r.err, "zebrapad eval: expected --source SOURCE\nusage: zebrapad eval", 60), "%s", r.err);
 	ck_assert_str_eq(r.out, "");
 	zp_exec_free(&r);
 	run_eval(&r, tp("cd"), tp("cd"), NULL);
 	ck_assert_int_eq(r.code, 2);
-	ck_assert(!strncmp(r.err, "zebrapad eval: expected one SOURCE\n", 35));
+	ck_assert_msg(!strncmp(r.err, "zebrapad eval: expected one SOURCE, got 2 arguments", 51), "%s", r.err);
 	zp_exec_free(&r);
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--frobnicate", NULL);
 	ck_assert_int_eq(r.code, 2);
@@ -1637,7 +1637,7 @@ START_TEST(e2e_wallflower_bad_input)
 	/* tune has nothing to tune on */
 	zp_test_write_text(tp("site.ini"), SYN_INI);
 	zp_exec_zebrapad(&r, eval_env, "tune", "-c", tp("site.ini"), "-s", tp("wf2/x"), "--grid", "threshold=10,20",
-			 "-o", tp("out"), NULL);
+			 "--out-dir", tp("out"), NULL);
 	expect_bad(&r, "a Wallflower set (pixel masks of one or two frames): nothing to tune on");
 }
 END_TEST

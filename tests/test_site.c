@@ -961,7 +961,8 @@ START_TEST(tune_bad_input)
 	zp_exec_free(&r);
 	/* a sweep estimated over --max-hours: said before it starts, nothing written */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
-		     "--grid", "min_area=100:400:100", "--out-dir", tmp("long"), "--jobs", "1", "--max-hours", "0.000001", NULL);
+		     "--grid", "min_area=100:400:100", "--out-dir", tmp("long"), "--jobs", "1", "--max-hours", "0.000001",
+		     NULL);
 	ck_assert_msg(r.code == 2, "exit %d\n%s", r.code, r.err);
 	assert_has(r.err, "this sweep would take about", "stderr");
 	assert_has(r.err, "(16 runs x", "stderr");

@@ -342,8 +342,8 @@ START_TEST(sigint_keeps_runs)
 		if (dup2(fe, STDERR_FILENO) < 0 || !freopen("/dev/null", "w", stdout))
 			_exit(126);
 		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-		execl(zp_exec_zebrapad_path(), zp_exec_zebrapad_path(), "tune", "-c", tp("site.ini"), "-s", tp("seq"), "--out-dir",
-		      tp("out"), "--jobs", "1", "--grid", "threshold=5:250:1", "--yes", (char *)NULL);
+		execl(zp_exec_zebrapad_path(), zp_exec_zebrapad_path(), "tune", "-c", tp("site.ini"), "-s", tp("seq"),
+		      "--out-dir", tp("out"), "--jobs", "1", "--grid", "threshold=5:250:1", "--yes", (char *)NULL);
 		_exit(127);
 	}
 	/* wait until the sweep has begun (the line saying how to stop it), then Ctrl-C */
