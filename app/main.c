@@ -11,8 +11,8 @@
  * package zebrapad-tools). Not installed: one line saying so, exit 2.
  * `zebrapad help CMD` is `zebrapad CMD --help`.
  *
- * The environment is read here, once (ZEBRAPAD_SIMD), and handed to the
- * command as a zp_cmd_env: nothing below main reads it.
+ * The environment is read here, once (ZEBRAPAD_SIMD, INVOCATION_ID), and
+ * handed to the command as a zp_cmd_env: nothing below main reads them.
  */
 #include "app.h"
 
