@@ -223,6 +223,8 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
 	if (rc == 0) {
 		x->connected = true;
 		x->backoff = BACKOFF_MIN_MS;
+		x->next_status = 0;   /* the status first, retained, then the rows */
+		x->next_poll = 0;
 		zp_log(ZP_LOG_NOTICE, "export: connected to %s:%d as site %s", x->p->broker, zp_export_port(x->p),
 		       x->p->site);
 	}
@@ -322,7 +324,7 @@ static void publish_status(struct exporter *x, bool force)
 
 	zp_export_health_read(x->o->health_path, now, x->o->health_stale_s, &h, err, sizeof(err));
 	snprintf(key, sizeof(key), "%s/%s", h.lights, h.health);
-	if (!force && mono_ms() < x->next_status && !strcmp(key, x->last_status_key))
+	if (!force && x->next_status && mono_ms() < x->next_status && !strcmp(key, x->last_status_key))
 		return;
 	text = zp_export_status_json(x->p->site, true, &h, schema, x->o->version, x->lag_s, now);
 	if (!text)
@@ -601,6 +603,7 @@ static void finish(struct exporter *x)
 		advance(x);
 		save_cursor(x, true);
 	}
+	x->connected = false;
 	write_prom(x);
 	if (x->mosq)
 		mosquitto_destroy(x->mosq);
@@ -688,13 +691,7 @@ int zp_export_run(const zp_export_opts *o)
 	x->tokens = 1;
 	while (!x->stop) {
 		int64_t now;
-		bool was_connected = x->connected;
-
 		step(x);
-		if (x->connected && !was_connected) {
-			publish_status(x, true);
-			x->next_poll = 0;
-		}
 		now = mono_ms();
 		if (now >= x->next_prom) {
 			write_prom(x);

@@ -26,9 +26,71 @@
 
 struct zp_export_source {
 	sqlite3 *db;
+	bool immutable;          /* db was opened with immutable=1 (no -wal file: no writer) */
 	char path[ZP_EXPORT_PATH_MAX];
 	int schema;
 };
+
+/*
+ * The connection for the next read. While the daemon has the store open its
+ * -wal and -shm files exist, and a read-only connection reads them (the -shm
+ * read-only). When there is no -wal file, no writer has the store open: a
+ * read-only connection would have to create the -wal and -shm files, which
+ * the exporter may not (and should not), so the file is read as immutable,
+ * by a connection opened for that read only (a writer that starts later makes
+ * a -wal file, and the next read goes through it).
+ */
+static int connect_db(zp_export_source *s, char *err, size_t errlen)
+{
+	char wal[ZP_EXPORT_PATH_MAX + 8], uri[ZP_EXPORT_PATH_MAX * 3 + 32];
+	struct stat sb;
+	bool imm;
+	int rc;
+
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	imm = stat(wal, &sb) != 0;
+	if (s->db && !s->immutable && !imm)
+		return 0;
+	if (s->db) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+	if (imm) {
+		size_t n = (size_t)snprintf(uri, sizeof(uri), "file:");
+
+		/* the path, percent-encoded where a URI needs it */
+		for (const char *c = s->path; *c && n + 4 < sizeof(uri); c++) {
+			if (*c == '%' || *c == '?' || *c == '#' || (unsigned char)*c < 0x21 || (unsigned char)*c >= 0x7f)
+				n += (size_t)snprintf(uri + n, sizeof(uri) - n, "%%%02X", (unsigned char)*c);
+			else
+				uri[n++] = *c;
+		}
+		snprintf(uri + n, sizeof(uri) - n, "?immutable=1");
+	}
+	rc = sqlite3_open_v2(imm ? uri : s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+			     (imm ? SQLITE_OPEN_URI : 0), NULL);
+	if (rc != SQLITE_OK) {
+		zp_seterr(err, errlen, ZP_EIO, "%s: cannot open read-only: %s", s->path,
+			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return ZP_EIO;
+	}
+	s->immutable = imm;
+	sqlite3_busy_timeout(s->db, 1000);
+	/* a small page cache: the exporter reads a few rows at a time */
+	sqlite3_exec(s->db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
+	return 0;
+}
+
+/* After a read: an immutable connection is not kept (the file may change once a writer comes). */
+static void read_done(zp_export_source *s)
+{
+	if (s->db && s->immutable) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+}
 
 int zp_export_key_cmp(const zp_export_key *a, const zp_export_key *b)
 {
@@ -51,9 +113,12 @@ static int read_schema(zp_export_source *s, char *err, size_t errlen)
 
 	rc = sqlite3_prepare_v2(s->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", -1,
 				&st, NULL);
+	if (rc == SQLITE_ERROR)
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: not a zebrapad counts store (%s)", s->path,
+				 sqlite3_errmsg(s->db));
 	if (rc != SQLITE_OK)
-		return zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EINVAL,
-				 "%s: not a zebrapad counts store (%s)", s->path, sqlite3_errmsg(s->db));
+		return zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: cannot read: %s", s->path,
+				 sqlite3_errmsg(s->db));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
@@ -83,17 +148,10 @@ zp_export_source *zp_export_source_open(const char *path, int *code, char *err, 
 		return NULL;
 	}
 	zp_strlcpy(s->path, path, sizeof(s->path));
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		*code = zp_seterr(err, errlen, ZP_EIO, "%s: cannot open read-only: %s", path,
-				  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		zp_export_source_close(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, 1000);
-	/* a small page cache: the exporter reads a few rows at a time */
-	sqlite3_exec(s->db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
-	rc = read_schema(s, err, errlen);
+	rc = connect_db(s, err, errlen);
+	if (!rc)
+		rc = read_schema(s, err, errlen);
+	read_done(s);
 	if (rc) {
 		*code = rc;
 		zp_export_source_close(s);
@@ -189,14 +247,21 @@ int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	rc = read_schema(s, err, errlen);
-	if (rc)
+	rc = connect_db(s, err, errlen);
+	if (!rc)
+		rc = read_schema(s, err, errlen);
+	if (rc) {
+		read_done(s);
 		return rc;
+	}
 	rc = sqlite3_prepare_v2(s->db, after ? "SELECT * FROM counts" AFTER ORDER " LIMIT ?4" :
 				"SELECT * FROM counts" ORDER " LIMIT ?4", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: %s", s->path,
-				 sqlite3_errmsg(s->db));
+	if (rc != SQLITE_OK) {
+		rc = zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: %s", s->path,
+			       sqlite3_errmsg(s->db));
+		read_done(s);
+		return rc;
+	}
 	if (after)
 		bind_after(st, after);
 	sqlite3_bind_int(st, 4, max);
@@ -210,6 +275,7 @@ int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const
 		n++;
 	}
 	sqlite3_finalize(st);
+	read_done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		for (int i = 0; i < n; i++)
 			free(out[i].json);
@@ -224,6 +290,8 @@ int64_t zp_export_source_count(zp_export_source *s, const zp_export_key *after)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
+	if (connect_db(s, NULL, 0))
+		return -1;
 	if (sqlite3_prepare_v2(s->db, after ? "SELECT count(*) FROM counts" AFTER : "SELECT count(*) FROM counts", -1,
 			       &st, NULL) != SQLITE_OK)
 		return -1;
@@ -232,6 +300,7 @@ int64_t zp_export_source_count(zp_export_source *s, const zp_export_key *after)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	read_done(s);
 	return n;
 }
 
@@ -241,12 +310,15 @@ char *zp_export_source_newest(zp_export_source *s, const char *site)
 	zp_export_key k;
 	char *text = NULL;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts ORDER BY interval_start DESC, zone DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (connect_db(s, NULL, 0))
 		return NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		text = row_json(st, site, s->schema, &k);
-	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts ORDER BY interval_start DESC, zone DESC LIMIT 1", -1, &st,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			text = row_json(st, site, s->schema, &k);
+		sqlite3_finalize(st);
+	}
+	read_done(s);
 	return text;
 }
 
@@ -256,8 +328,12 @@ int zp_export_source_columns(zp_export_source *s, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts LIMIT 0", -1, &st, NULL) != SQLITE_OK)
+	if (connect_db(s, NULL, 0))
 		return ZP_EIO;
+	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts LIMIT 0", -1, &st, NULL) != SQLITE_OK) {
+		read_done(s);
+		return ZP_EIO;
+	}
 	for (int i = 0; i < sqlite3_column_count(st); i++) {
 		int k = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", sqlite3_column_name(st, i));
 
@@ -266,5 +342,6 @@ int zp_export_source_columns(zp_export_source *s, char *buf, size_t len)
 		n += (size_t)k;
 	}
 	sqlite3_finalize(st);
+	read_done(s);
 	return 0;
 }

@@ -54,35 +54,6 @@ const char *zp_health_fault_name(zp_health_fault k)
 	return (unsigned)k < ZP_HFAULT_COUNT ? fault_names[k] : "unknown";
 }
 
-void zp_health_params_default(zp_health_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->period_s = 10;
-}
-
-int zp_health_params_set(zp_health_params *p, const char *key, const char *value, char *err, size_t errlen)
-{
-	if (!strcmp(key, "prom_file")) {
-		size_t n = strlen(value);
-
-		if (n >= sizeof(p->prom_file))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected a file path of at most %zu characters",
-					 sizeof(p->prom_file) - 1);
-		if (n && (value[0] != '/' || value[n - 1] == '/' || n < 6 || strcmp(value + n - 5, ".prom") ||
-			  strrchr(value, '/') == value))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute path ending in .prom in a directory "
-					 "other than / (like /var/lib/zebrapad/zebrapad.prom), got '%s'", value);
-		if (strstr(value, "/../") || strstr(value, "/./"))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected a path without '.' or '..' parts, got '%s'",
-					 value);
-		zp_strlcpy(p->prom_file, value, sizeof(p->prom_file));
-		return ZP_OK;
-	}
-	if (!strcmp(key, "period_s"))
-		return zp_parse_int(value, 1, 3600, &p->period_s, err, errlen);
-	return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
-}
-
 static void pack(const zp_health_snapshot *s, int64_t *v)
 {
 	v[V_LIGHTS] = s->lights;

@@ -248,7 +248,7 @@ static const char *const allowed[] = {
 	"open", "openat", "openat2", "getdents", "getdents64", "readlink", "readlinkat", "getcwd", "fcntl",
 	"fcntl64", "ioctl", "flock", "fsync", "fdatasync", "ftruncate", "ftruncate64", "fallocate", "unlink",
 	"unlinkat", "rename", "renameat", "renameat2", "dup", "dup2", "dup3", "pipe", "pipe2", "eventfd",
-	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_settime64", "timerfd_gettime",
+	"eventfd2", "fchmod", "timerfd_create", "timerfd_settime", "timerfd_settime64", "timerfd_gettime",
 	"timerfd_gettime64", "recvfrom", "recvmsg", "umask",
 	/* memory */
 	"mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise", "brk", "membarrier", "mincore",
