@@ -323,6 +323,9 @@ zp_audit_kind zp_audit_sniff(const uint8_t *head, size_t n, int64_t size, char *
  */
 int zp_audit_scan_dir(const char *dir, const char *store_path, bool allow_preview, zp_audit_finding *out,
 		      size_t max, size_t *nfound, char *err, size_t errlen);
+/* Same, and health_path (the daemon's health file and its .tmp) is expected too when it is in dir. */
+int zp_audit_scan_dir_health(const char *dir, const char *store_path, const char *health_path, bool allow_preview,
+			     zp_audit_finding *out, size_t max, size_t *nfound, char *err, size_t errlen);
 
 /* What the report needs from the site's config (filled by the app). */
 typedef struct zp_audit_info {
@@ -334,7 +337,12 @@ typedef struct zp_audit_info {
 	const char *const *zone_roles;/* "crossing" / "waiting", may be NULL */
 	const char *camera_device;    /* "" = none */
 	const char *gpio_chip;        /* "" = simulated line */
-	const char *export_desc;      /* NULL = no export configured (this build has none) */
+	const char *export_desc;      /* NULL = no export configured */
+	/* the export's details (broker, topics, fields, a sample message), printed within "what leaves the
+	   device"; json: one JSON value. NULL: none */
+	void (*export_detail)(void *ctx, FILE *out, bool json);
+	void *export_ctx;
+	const char *health_file;      /* [health] prom_file: a file the daemon writes, expected in the scan; NULL/"" */
 	bool allow_preview;
 	int64_t now_ms;               /* wall clock for ages, Unix ms */
 } zp_audit_info;
