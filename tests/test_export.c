@@ -1001,6 +1001,48 @@ START_TEST(broker_stopped_mid_run)
 }
 END_TEST
 
+/*
+ * A broker that stops answering (SIGSTOP: full, or slow) for 4 s: the exporter keeps at most
+ * max_inflight rows unacknowledged and waits; nothing is lost, nothing skipped.
+ */
+START_TEST(broker_frozen_mid_run)
+{
+	struct broker b;
+	struct sub s;
+	pid_t pid;
+	int64_t end;
+	int rc, at_stop, at_cont;
+
+	if (!have_broker())
+		return;
+	setup_dirs();
+	make_store(tpath("data/counts.db"), 1700000040, 100);   /* 300 rows at 100 rows/s */
+	broker_start(&b, false, false);
+	sub_start(&s, b.port);
+	write_site(b.port, "rate = 100\nmax_inflight = 5\n");
+	pid = exporter_start("--once");
+	end = now_ms() + 20000;
+	while (sub_count(&s) < 60 && now_ms() < end)
+		sleep_ms(10);
+	ck_assert_int_eq(kill(b.pid, SIGSTOP), 0);
+	at_stop = sub_count(&s);
+	sleep_ms(4000);
+	at_cont = sub_count(&s);
+	ck_assert_int_eq(kill(b.pid, SIGCONT), 0);
+	ck_assert_int_lt(at_cont, 300);
+	rc = exporter_wait(pid, 60000);
+	if (rc)
+		show_log();
+	ck_assert_int_eq(rc, 0);
+	sleep_ms(500);
+	check_delivery(&s, tpath("data/counts.db"), "t1");
+	(void)at_stop;
+	sub_stop(&s);
+	broker_stop(&b);
+	rm_tmp();
+}
+END_TEST
+
 START_TEST(exporter_killed_mid_burst)
 {
 	struct broker b;
@@ -1183,6 +1225,7 @@ static Suite *suite(void)
 	tcase_add_test(b, broker_plain_all_rows_once);
 	tcase_add_test(b, broker_changed_row_sent_again);
 	tcase_add_test(b, broker_stopped_mid_run);
+	tcase_add_test(b, broker_frozen_mid_run);
 	tcase_add_test(b, exporter_killed_mid_burst);
 	tcase_add_test(b, broker_tls_and_wrong_certificate);
 	tcase_set_timeout(b, 240);
