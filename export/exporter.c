@@ -314,7 +314,8 @@ static int start_connect(struct exporter *x)
 	return rc;
 }
 
-static void publish_status(struct exporter *x, bool force)
+/* The status (retained): at each connection (next_status 0), every status_s, when the lights or health change. */
+static void publish_status(struct exporter *x)
 {
 	zp_export_health h;
 	char err[300], key[64];
@@ -324,7 +325,7 @@ static void publish_status(struct exporter *x, bool force)
 
 	zp_export_health_read(x->o->health_path, now, x->o->health_stale_s, &h, err, sizeof(err));
 	snprintf(key, sizeof(key), "%s/%s", h.lights, h.health);
-	if (!force && x->next_status && mono_ms() < x->next_status && !strcmp(key, x->last_status_key))
+	if (x->next_status && mono_ms() < x->next_status && !strcmp(key, x->last_status_key))
 		return;
 	text = zp_export_status_json(x->p->site, true, &h, schema, x->o->version, x->lag_s, now);
 	if (!text)
@@ -576,7 +577,7 @@ static void step(struct exporter *x)
 			advance(x);
 		x->next_poll = now + x->p->poll_ms;
 	}
-	publish_status(x, false);
+	publish_status(x);
 	publish_rows(x);
 }
 
