@@ -6,5 +6,5 @@ if(TARGET zp_export AND TARGET zebrapad-export)
     LIBS zp_export_core zp_config zp_health zp_privacy zp_common PkgConfig::CJSON PkgConfig::MOSQUITTO
          PkgConfig::EXPORT_SQLITE3
     LABELS export TIMEOUT 900)
-  add_dependencies(test_export zebrapad-export)
+  add_dependencies(test_export zebrapad-export zebrapad)
 endif()

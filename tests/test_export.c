@@ -1230,6 +1230,74 @@ START_TEST(exporter_refuses_bad_setup)
 }
 END_TEST
 
+/* `zebrapad audit` names what leaves the device: the broker, the topics, every field, a sample from the newest row. */
+START_TEST(audit_names_what_leaves)
+{
+	char cmd[1024], text[4096], *out, *newest;
+	const char *b = getenv("ZP_BINARY_DIR");
+	zp_export_source *src;
+	int code;
+	FILE *f;
+
+	setup_dirs();
+	make_store(tpath("data/counts.db"), 1700000040, 3);
+	src = zp_export_source_open(tpath("data/counts.db"), &code, text, sizeof(text));
+	ck_assert_ptr_nonnull(src);
+	newest = zp_export_source_newest(src, "t1");
+	ck_assert_ptr_nonnull(newest);
+	zp_export_source_close(src);
+	/* in memory: the text and the JSON forms */
+	{
+		zp_export_params p;
+		char *buf = NULL;
+		size_t len = 0;
+		cJSON *o;
+
+		zp_export_params_default(&p);
+		strcpy(p.broker, "mqtt.town.example");
+		strcpy(p.site, "t1");
+		strcpy(p.ca_file, "/etc/ca.pem");
+		f = open_memstream(&buf, &len);
+		zp_export_describe(&p, tpath("data/counts.db"), f, false);
+		fclose(f);
+		ck_assert_msg(strstr(buf, "mqtt.town.example port 8883") && strstr(buf, "zebrapad/t1/counts") &&
+			      strstr(buf, "zebrapad/t1/status") && strstr(buf, newest) &&
+			      strstr(buf, "interval_start, interval_s, zone, entered") && strstr(buf, "\"offline\""),
+			      "%s", buf);
+		free(buf);
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		zp_export_describe(&p, tpath("data/counts.db"), f, true);
+		fclose(f);
+		o = cJSON_Parse(buf);
+		ck_assert_msg(o != NULL, "not JSON: %s", buf);
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "tls")));
+		ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "sample_counts"), "site")->valuestring, "t1");
+		cJSON_Delete(o);
+		free(buf);
+	}
+	/* the real zebrapad, export on, then off */
+	snprintf(text, sizeof(text), "[store]\npath = %s\n[export]\nbroker = 127.0.0.1\nsite = t1\n",
+		 tpath("data/counts.db"));
+	zp_test_write_text(tpath("site.ini"), text);
+	snprintf(cmd, sizeof(cmd), "%s/app/zebrapad audit --config %s > %s 2>&1", b ? b : ".", tpath("site.ini"),
+		 tpath("audit.txt"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
+	out = zp_test_slurp(tpath("audit.txt"), NULL);
+	ck_assert_msg(strstr(out, "An export is configured") && strstr(out, "zebrapad/t1/counts") &&
+		      strstr(out, newest), "%s", out);
+	free(out);
+	snprintf(text, sizeof(text), "[store]\npath = %s\n", tpath("data/counts.db"));
+	zp_test_write_text(tpath("site.ini"), text);
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
+	out = zp_test_slurp(tpath("audit.txt"), NULL);
+	ck_assert_msg(strstr(out, "4. What leaves the device\n  Nothing.") && !strstr(out, "zebrapad/t1"), "%s", out);
+	free(out);
+	free(newest);
+	rm_tmp();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("export");
@@ -1246,6 +1314,7 @@ static Suite *suite(void)
 	tcase_add_test(u, prom_parse_errors);
 	tcase_add_test(u, health_board_writes_file);
 	tcase_add_test(u, exporter_refuses_bad_setup);
+	tcase_add_test(u, audit_names_what_leaves);
 	tcase_set_timeout(u, 60);
 	tcase_add_test(b, broker_plain_all_rows_once);
 	tcase_add_test(b, broker_changed_row_sent_again);
