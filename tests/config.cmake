@@ -8,5 +8,5 @@ if(TARGET zp_config)
             ${CMAKE_SOURCE_DIR}/privacy/params.c
     LIBS zp_calibration zp_common PkgConfig::INIH)
   target_include_directories(test_config PRIVATE ${CMAKE_SOURCE_DIR}/config ${CMAKE_SOURCE_DIR}/detector
-    ${CMAKE_SOURCE_DIR}/gpio ${CMAKE_SOURCE_DIR}/capture ${CMAKE_SOURCE_DIR}/privacy)
+    ${CMAKE_SOURCE_DIR}/gpio ${CMAKE_SOURCE_DIR}/capture ${CMAKE_SOURCE_DIR}/privacy ${CMAKE_SOURCE_DIR}/pipeline)
 endif()
