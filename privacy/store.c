@@ -80,28 +80,14 @@ static int sqlite_to_zp(int rc)
 static int check_params(const zp_store_params *p, unsigned flags, const char *const *zones, int nzones, char *err,
 			size_t errlen)
 {
+	zp_sampler probe; /* the interval and the zone names are the sampler's to check */
+
 	if (!(flags & ZP_STORE_DRY_RUN) && !p->path[0])
 		return zp_seterr(err, errlen, ZP_EINVAL, "store: path: expected the counts database file, got ''");
-	if (p->interval_s < 1 || p->interval_s > DAY_S)
-		return zp_seterr(err, errlen, ZP_EINVAL, "store: interval_s: expected 1 to %d seconds, got %d", DAY_S,
-				 p->interval_s);
 	if (p->retention_days < 1)
 		return zp_seterr(err, errlen, ZP_EINVAL, "store: retention_days: expected at least 1, got %d",
 				 p->retention_days);
-	if (nzones < 0 || nzones > ZP_MAX_ZONES || (nzones > 0 && !zones))
-		return zp_seterr(err, errlen, ZP_EINVAL, "store: expected 0 to %d zones, got %d", ZP_MAX_ZONES, nzones);
-	for (int i = 0; i < nzones; i++) {
-		if (!zones[i] || !zones[i][0] || strlen(zones[i]) >= ZP_NAME_MAX)
-			return zp_seterr(err, errlen, ZP_EINVAL, "store: zone %d: expected a name of 1 to %d characters",
-					 i, ZP_NAME_MAX - 1);
-		if (!strcmp(zones[i], ZP_STORE_CROSSING))
-			return zp_seterr(err, errlen, ZP_EINVAL, "store: zone name '%s' is reserved for the crossing row",
-					 ZP_STORE_CROSSING);
-		for (int j = 0; j < i; j++)
-			if (!strcmp(zones[i], zones[j]))
-				return zp_seterr(err, errlen, ZP_EINVAL, "store: zone '%s' appears twice", zones[i]);
-	}
-	return 0;
+	return zp_sampler_init(&probe, p->interval_s, zones, NULL, nzones, NULL, NULL, err, errlen);
 }
 
 /* The directory of path must exist: the store never creates directories (systemd's StateDirectory= does). */
