@@ -303,6 +303,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 	const char *source = o->source ? o->source : cfg->camera.device;
 	bool camera = is_device(source);
 	int64_t wall0 = 0, t0 = 0;
+	int wait_ms = cfg->lights.stall_ms / 4 > 0 ? cfg->lights.stall_ms / 4 : 1;
 	long frames = 0;
 	int code = 0, rc = ZP_EXIT_FAIL, w = 0, h = 0, last_err = 0;
 
@@ -367,7 +368,8 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 
 		if (stop_requested(&stop))
 			break;
-		e = zp_source_next(src, &f, cfg->camera.timeout_ms > 0 ? cfg->camera.timeout_ms : 1000);
+		/* as the daemon: the controller hears at least every stall_ms/4, frames or not */
+		e = zp_source_next(src, &f, wait_ms);
 		if (e == ZP_EOF)
 			break;
 		if (e) {
@@ -375,10 +377,11 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 				fprintf(stderr, "zebrapad audit: %s: %s\n", source, zp_source_error(src));
 				goto out;
 			}
-			/* the camera is away: time passes without frames, the controller goes fail-safe */
-			if (e != last_err)
+			/* no frame yet, or the camera is away: time passes, the controller may go fail-safe */
+			if (e != ZP_EAGAIN && e != last_err)
 				fprintf(stderr, "zebrapad audit: %s (waiting for the camera)\n", zp_source_error(src));
-			last_err = e;
+			if (e != ZP_EAGAIN)
+				last_err = e;
 			if (det) {
 				in.now_ms = zp_now_ms();
 				in.wall_ms = wall0 + (in.now_ms - t0);

@@ -1542,8 +1542,8 @@ static double json_field(const char *line, const char *key)
 	return p ? strtod(p + strlen(k), NULL) : -1;
 }
 
-/* `audit --live --json` in a child, its records parsed back into rows. */
-static void audit_live_rows(const char *y4m, const char *start, struct rowset *rs)
+/* `audit ARGS...` (argv[0] = "audit") in a child, its --json records parsed back into rows. */
+static void run_audit(char **argv, struct rowset *rs)
 {
 	char out[320], line[512];
 	pid_t pid;
@@ -1555,14 +1555,13 @@ static void audit_live_rows(const char *y4m, const char *start, struct rowset *r
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		char *argv[] = { (char *)"audit", (char *)"--live", (char *)"--config", T.config, (char *)"--source",
-				 (char *)y4m, (char *)"--start-time", (char *)start, (char *)"--json",
-				 (char *)"--no-sandbox", NULL };
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int argc = 0, fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
+		while (argv[argc])
+			argc++;
 		if (fd < 0 || dup2(fd, 1) < 0)
 			_exit(99);
-		_exit(zp_cmd_audit(10, argv));
+		_exit(zp_cmd_audit(argc, argv));
 	}
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "audit --live exited with %d", WEXITSTATUS(st));
@@ -1621,7 +1620,13 @@ START_TEST(recording_rows_same_in_run_and_audit_live)
 		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
 	}
 	store_rows(&run_rows);
-	audit_live_rows(y4m, "1709280000", &audit_rows); /* the same time, as Unix seconds */
+	{
+		char *argv[] = { (char *)"audit", (char *)"--live", (char *)"--config", T.config, (char *)"--source", y4m,
+				 (char *)"--start-time", (char *)"1709280000", /* the same time, as Unix seconds */
+				 (char *)"--json", (char *)"--no-sandbox", NULL };
+
+		run_audit(argv, &audit_rows);
+	}
 	unlink(y4m);
 
 	/* 220 frames at 10 fps from 08:00:00: 22 one-second intervals, 3 zones + "*" each */
@@ -1656,6 +1661,66 @@ START_TEST(recording_rows_same_in_run_and_audit_live)
 	ck_assert_int_eq(entered_middle, 1);
 	ck_assert_int_eq(a_to_b, 1); /* west -> east */
 	ck_assert_int_eq(b_to_a, 0);
+}
+END_TEST
+
+/* The camera gives frames again (SIGALRM, in the child that runs the audit). */
+static void camera_back(int sig)
+{
+	(void)sig;
+	fake_v4l2_stall(false);
+}
+
+/* The scene, with the camera stalling for a second while the person is in the zone (after frame 95). */
+static void stalling_scene(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
+{
+	struct sigaction sa;
+
+	scene_producer(ctx, n, luma, w, h);
+	if (n != 95)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = camera_back;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	fake_v4l2_stall(true);
+	alarm(1);
+}
+
+/*
+ * `audit --live` on a camera that stalls while someone is in the zone: as in
+ * the daemon, the controller goes fail-safe after stall_ms and the time
+ * without frames counts as fault time, not as occupied time (nobody can be
+ * seen).
+ */
+START_TEST(audit_live_camera_stall_is_fault_not_occupancy)
+{
+	static struct rowset rows;
+	struct cfg c;
+	double occupied = 0, fault = 0;
+
+	cfg_default(&c);
+	c.camera_timeout_ms = 3000; /* a stall, not a lost camera: no reopen */
+	write_config(&T, &c);
+	fake_v4l2_set_producer(stalling_scene, &T);
+	{
+		char *argv[] = { (char *)"audit", (char *)"--live", (char *)"--config", T.config, (char *)"--max-frames",
+				 (char *)"180", (char *)"--json", (char *)"--no-sandbox", NULL };
+
+		run_audit(argv, &rows);
+	}
+	for (int i = 0; i < rows.n; i++) {
+		if (!strcmp(rows.r[i].zone, "middle"))
+			occupied += rows.r[i].occupied_s;
+		else if (!strcmp(rows.r[i].zone, ZP_STORE_CROSSING))
+			fault += rows.r[i].fault_s;
+	}
+	/* in the zone for 20 frames (0.2 s at 100 fps) and the stall's first stall_ms (0.2 s); the
+	   whole second of the stall would be occupied time if the audit kept counting through it */
+	ck_assert_msg(occupied > 0.1 && occupied < 0.8, "occupied %.3f s", occupied);
+	/* fail-safe from stall_ms into the stall to recover_ms after it, plus the warm-up's */
+	ck_assert_msg(fault >= 0.7, "fault %.3f s", fault);
+	ck_assert_int_gt(rows.n, 0);
 }
 END_TEST
 
@@ -2392,6 +2457,7 @@ static Suite *run_suite(void)
 #ifndef ZP_TEST_VIDEO
 	tcase_add_test(tn, recording_y4m_without_opencv);
 	tcase_add_test(tn, recording_rows_same_in_run_and_audit_live);
+	tcase_add_test(tn, audit_live_camera_stall_is_fault_not_occupancy);
 	tcase_add_test(tn, recording_video_refused);
 #endif
 	suite_add_tcase(s, tn);
