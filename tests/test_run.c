@@ -1780,6 +1780,13 @@ START_TEST(bad_options_and_config)
 	char *a2[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--fast", NULL };
 	char *a3[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--max-frames", (char *)"0", NULL };
 	char *a4[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"extra", NULL };
+	char *a5[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--start-time", (char *)"0", NULL };
+	char *a6[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--source", (char *)"r.y4m",
+		       (char *)"--start-time", (char *)"2024-13-01T00:00:00Z", NULL };
+	char *a7[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--source", (char *)"r.y4m",
+		       (char *)"--start-time", (char *)"2024-02-29T23:59:59Z", NULL };
+	char *a8[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--source", (char *)"r.y4m",
+		       (char *)"--start-time", (char *)"1709251199", NULL };
 	struct cfg c;
 	FILE *f;
 
@@ -1787,6 +1794,13 @@ START_TEST(bad_options_and_config)
 	ck_assert_int_eq(zp_run_parse(4, a2, &o), ZP_EXIT_USAGE);
 	ck_assert_int_eq(zp_run_parse(5, a3, &o), ZP_EXIT_USAGE);
 	ck_assert_int_eq(zp_run_parse(4, a4, &o), ZP_EXIT_USAGE);
+	ck_assert_int_eq(zp_run_parse(5, a5, &o), ZP_EXIT_USAGE);   /* --start-time without --source */
+	ck_assert_int_eq(zp_run_parse(7, a6, &o), ZP_EXIT_USAGE);   /* month 13 */
+	ck_assert_int_eq(zp_run_parse(7, a7, &o), 0);               /* a leap day, as UTC ... */
+	ck_assert(o.start_time_set);
+	ck_assert_int_eq(o.start_time_ms, 1709251199000LL);
+	ck_assert_int_eq(zp_run_parse(7, a8, &o), 0);               /* ... and as Unix seconds */
+	ck_assert_int_eq(o.start_time_ms, 1709251199000LL);
 
 	/* a config with an error: exit 2, one line naming file:line, nothing opened */
 	cfg_default(&c);
