@@ -245,6 +245,8 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	    zp_exposure_init(&d->ex, d->ww, d->wh) < 0)
 		goto fail;
 	zp_tracker_init(d->tr);
+	for (int z = 0; z < ZP_MAX_ZONES; z++)
+		d->zone_seen_ms[z] = INT64_MIN;
 	return d;
 
 fail:
@@ -621,12 +623,27 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 	if (in && out->fg_fraction <= d->p.max_fg_fraction)
 		for (int b = 0; b < d->nblobs; b++)
 			zp_blob_edges(&d->blobs[b], &d->cc, d->mask, d->scale, in, stride, d->bg);
+	/*
+	 * Camouflage: the mask is completed with colour inside the blobs' boxes
+	 * (the mask given out: replay's masks, eval). The blobs, their outlines
+	 * and fg_fraction were taken before, from the luma alone: colour does
+	 * not make a blob, and the lights do not depend on it.
+	 */
+	if (d->p.colour_fill && in)
+		zp_shadow_colour_fill(&d->sh, f, d->scale, d->ex.compensating ? d->ex.gain : 1.0, d->mask,
+				      d->have_shadow ? d->shmark : NULL, d->blobs, d->nblobs);
 	/* The model's mask is not trusted while it warms up: no tracks then. */
 	if (ready)
 		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->width, d->height, f->t_ms);
 	if (in && d->tr->nghosts > 0)
 		absorb_ghosts(d, in, stride);
-	zp_zones_update(d->tr, d->zones, d->nzones, out);
+	zp_zones_update(d->tr, d->zones, d->nzones, d->p.count_min_ms, out);
+	for (int z = 0; z < d->nzones; z++) {
+		if (out->zone_count[z] > 0)
+			d->zone_seen_ms[z] = f->t_ms;
+		out->zone_call[z] = out->model_ready && d->zone_seen_ms[z] != INT64_MIN &&
+				    f->t_ms - d->zone_seen_ms[z] <= d->p.call_extend_ms;
+	}
 	out->ntracks = d->tr->n;
 	for (int k = 0; k < d->tr->n; k++) {
 		const zp_track *t = &d->tr->t[k];
@@ -677,11 +694,13 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		warmup_settle(d, in, stride, held);
 	if (d->p.jitter && have_bg && shaken_frame(d, in, stride))
 		unshake(d, in, stride);
+	/* the chroma background, for colour shadows and colour_fill */
+	if (d->p.shadows == 2 || d->p.colour_fill)
+		zp_shadow_learn(&d->sh, f, d->scale, d->ex.compensating ? d->ex.gain : 1.0, d->raw,
+				!zp_bgmodel_ready(d->model), d->p.learn_shift);
 	if (d->p.shadows) {
 		double gain = d->ex.compensating ? d->ex.gain : 1.0;
 
-		if (d->p.shadows == 2)
-			zp_shadow_learn(&d->sh, f, d->scale, gain, d->raw, !zp_bgmodel_ready(d->model), d->p.learn_shift);
 		if (have_bg) /* d->bg: the background before this frame */
 			d->have_shadow =
 				zp_shadow_filter(&d->sh, &d->p, f, d->scale, gain, in, stride, d->bg, d->raw, d->shmark) > 0;

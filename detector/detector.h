@@ -73,6 +73,7 @@ typedef struct zp_detector_params {
 	 * something new. 0 off, 1 on.
 	 */
 	int jitter;
+	int colour_fill;        /* 1: inside a blob's box, a pixel of another colour than the background is foreground (needs colour) */
 	int split_groups;       /* 1: cut a blob at a person standing further back at its end (own ground point) */
 	int min_area;           /* blob area limits, input pixels */
 	int max_area;
@@ -80,6 +81,8 @@ typedef struct zp_detector_params {
 	double track_max_dist;  /* max ground-point jump per frame, input pixels */
 	int track_min_hits;     /* frames a track needs before it counts as a person */
 	int still_hold_ms;      /* keep a person who stands still in the foreground this long */
+	int count_min_ms;       /* a track is counted into a zone once it has been in it this long */
+	int call_extend_ms;     /* a zone's call stays on this long after its last person (zp_result.zone_call) */
 	int ghost_fade_ms;      /* a left object or ghost fades into the background within this */
 	/* health */
 	int dark_luma;          /* mean luma below this: too dark */
@@ -159,9 +162,9 @@ typedef struct zp_result {
 	int nzones;
 	int zone_count[ZP_MAX_ZONES];       /* confirmed tracks whose ground point is in the zone */
 	/*
-	 * People counted into the zone in this frame: a confirmed track's first
-	 * ENTER of that zone. A track that steps out and back in is not counted
-	 * again, so summing zone_entered over frames counts people, not edge
+	 * People counted into the zone in this frame: a confirmed track whose
+	 * ground point has been in the zone for count_min_ms, once per track and
+	 * zone. A track that steps out and back in is not counted again, so summing zone_entered over frames counts people, not edge
 	 * flicker. The store's `entered` and the summaries are these sums.
 	 */
 	int zone_entered[ZP_MAX_ZONES];
@@ -173,6 +176,13 @@ typedef struct zp_result {
 	 * zone_entered (confirmed tracks that do not look like a ghost).
 	 */
 	int zone_crossed[ZP_MAX_ZONES][2];
+	/*
+	 * The zone's call, as a pedestrian detector gives it to a signal
+	 * controller: on while zone_count > 0 and for call_extend_ms after, so a
+	 * person lost for a frame or two (a blob that broke up, a track
+	 * re-found) does not break the call. Off while the model warms up.
+	 */
+	bool zone_call[ZP_MAX_ZONES];
 	int ntracks;
 	zp_track_info tracks[ZP_MAX_TRACKS];
 	int nblobs;

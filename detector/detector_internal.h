@@ -157,6 +157,17 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
 int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
 		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark);
 
+/*
+ * Camouflage: inside each blob's box (work scale), a background pixel of
+ * mask (stride w) whose chroma is more than ZP_CAMO_CHROMA from the chroma
+ * background is foreground: a coat as bright as the hedge behind it, but
+ * purple. Shadow pixels (mark, may be NULL) stay background. Nothing
+ * without colour or before the chroma background has been learnt. Returns
+ * how many pixels were set.
+ */
+int zp_shadow_colour_fill(const zp_shadow *s, const zp_frame *f, int scale, double gain, uint8_t *mask,
+			  const uint8_t *mark, const zp_blob *blobs, int nblobs);
+
 /* ---- tracker.c ---- */
 
 typedef struct zp_track {
@@ -180,12 +191,31 @@ typedef struct zp_track {
 	uint32_t zones;     /* zones the ground point is in this frame */
 	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
 	uint32_t counted;   /* zones this track has been counted into (zone_entered), ever */
+	int64_t in_since[ZP_MAX_ZONES]; /* t_ms its ground point came into zone z (valid while in `zones`) */
 	int kerb;           /* 1 + the waiting zone it was last in (0: none yet), for crossings */
 	uint32_t via;       /* crossing zones it has been in since it left that waiting zone */
 	bool ghostly;       /* its blob's outline was last seen in the background, not in the frame (ghost.c) */
 	int64_t ghost_since;/* t_ms the ghostly streak began */
 	int ghost_frames;   /* frames in the streak */
+	int64_t born_ms;    /* t_ms of its first blob */
+	int64_t seen_ms;    /* t_ms of the last measurement */
+	int64_t lost_ms;    /* t_ms it was deleted as lost (in zp_tracker.lost) */
+	bool stitched;      /* took the id of a lost track when it was confirmed */
 } zp_track;
+
+/*
+ * Lost tracks: a confirmed track that coasted out of track_max_missed
+ * without leaving the frame is kept ZP_LOST_MS after it was deleted (at
+ * most ZP_MAX_LOST of them). A track confirmed near where one was lost, that soon, is the same
+ * person found again (a blob that broke up or was hidden): it takes the
+ * lost track's id and what it was counted for, so the person is not
+ * counted twice. Near: within ZP_LOST_GATE x track_max_dist of the lost
+ * track's last measured ground point, or of where its velocity would have
+ * carried it, with a box height within a factor of 2.
+ */
+#define ZP_MAX_LOST 16
+#define ZP_LOST_MS 1500
+#define ZP_LOST_GATE 2.0
 
 /*
  * A track whose outline has been ghostly (frame edges under
@@ -218,6 +248,9 @@ typedef struct zp_tracker {
 	/* ... of which ghosts: their blobs (indices into the blobs given), for the detector to absorb */
 	int nghosts;
 	int ghost_blob[ZP_MAX_TRACKS];
+	/* confirmed tracks lost inside the frame, oldest first, for re-identification */
+	int nlost;
+	zp_track lost[ZP_MAX_LOST];
 } zp_tracker;
 
 void zp_tracker_init(zp_tracker *tr);
@@ -240,7 +273,7 @@ bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms)
  * Zone membership of every track, ENTER/LEAVE events and zone counts into
  * out (nzones, zone_count, events, tracks[].zones).
  */
-void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result *out);
+void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count_min_ms, zp_result *out);
 
 /* ---- health.c ---- */
 
@@ -329,6 +362,7 @@ struct zp_detector {
 	int scale, ww, wh;         /* work scale and size */
 	int nzones;
 	zp_zone zones[ZP_MAX_ZONES];
+	int64_t zone_seen_ms[ZP_MAX_ZONES]; /* t_ms a zone last held a person; INT64_MIN: never */
 	zp_homography ground;      /* valid == false when none was given */
 
 	zp_pixops ops;

@@ -30,12 +30,15 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->shadow_min_ratio = 0.3;
 	p->shadow_max_ratio = 0.9;
 	p->split_groups = 1;
+	p->colour_fill = 1;
 	p->min_area = 400;
 	p->max_area = 60000;
 	p->track_max_missed = 10;
 	p->track_max_dist = 60;
 	p->track_min_hits = 3;
 	p->still_hold_ms = 120000;
+	p->call_extend_ms = 500;
+	p->count_min_ms = 200;
 	p->ghost_fade_ms = 20000;
 	p->dark_luma = 20;
 	p->blind_luma = 235;
@@ -78,12 +81,15 @@ static const struct field fields[] = {
 	DBL_FIELD(shadow_min_ratio, 0.05, 1),
 	DBL_FIELD(shadow_max_ratio, 0.05, 1),
 	INT_FIELD(split_groups, 0, 1),
+	INT_FIELD(colour_fill, 0, 1),
 	INT_FIELD(min_area, 1, 1 << 24),
 	INT_FIELD(max_area, 1, 1 << 24),
 	INT_FIELD(track_max_missed, 0, 1000),
 	DBL_FIELD(track_max_dist, 1, 10000),
 	INT_FIELD(track_min_hits, 1, 1000),
 	INT_FIELD(still_hold_ms, 0, 3600000),
+	INT_FIELD(call_extend_ms, 0, 10000),
+	INT_FIELD(count_min_ms, 0, 10000),
 	INT_FIELD(ghost_fade_ms, 1000, 3600000),
 	INT_FIELD(dark_luma, 0, 255),
 	INT_FIELD(blind_luma, 0, 255),

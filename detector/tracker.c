@@ -22,6 +22,11 @@
  * that has coasted in groups for 3 x track_max_missed frames must find a
  * blob of its own (stale tracks would otherwise ride along for ever).
  *
+ * Lost and found: a confirmed track lost inside the frame is remembered
+ * for ZP_LOST_MS; a track confirmed soon after near where it was lost takes
+ * its id and its counts (lost_stitch), so a person hidden for a moment is
+ * not counted twice.
+ *
  * Still and moved: a track whose box has left the box it was born with is a
  * person who walked in; a blob that appears and only ever shrinks in place
  * is a ghost or a left object. Only the former is held out of the
@@ -187,8 +192,10 @@ static void ghost_evidence(zp_track *t, const zp_blob *b, const zp_detector_para
 	}
 }
 
-static void match(zp_track *t, const zp_blob *b, const zp_detector_params *p, int64_t t_ms)
+/* Returns true when this match confirms the track. */
+static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, int64_t t_ms)
 {
+	bool was = t->confirmed;
 	int min_hits = p->track_min_hits;
 
 	int frames = t->since_meas + 1;
@@ -212,7 +219,82 @@ static void match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 		t->moved = true;
 	if (t->hits >= min_hits)
 		t->confirmed = true;
+	t->seen_ms = t_ms;
 	ghost_evidence(t, b, p, t_ms);
+	return t->confirmed && !was;
+}
+
+/* Squared distance from (x, y) to the segment (ax, ay)-(bx, by). */
+static double seg_dist2(double x, double y, double ax, double ay, double bx, double by)
+{
+	double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, u = 0;
+
+	if (l2 > 0)
+		u = clampd(((x - ax) * dx + (y - ay) * dy) / l2, 0.0, 1.0);
+	dx = ax + u * dx - x;
+	dy = ay + u * dy - y;
+	return dx * dx + dy * dy;
+}
+
+static void lost_forget_old(zp_tracker *tr, int64_t t_ms)
+{
+	int keep = 0;
+
+	for (int i = 0; i < tr->nlost; i++)
+		if (t_ms - tr->lost[i].lost_ms <= ZP_LOST_MS)
+			tr->lost[keep++] = tr->lost[i];
+	tr->nlost = keep;
+}
+
+/* Keep a confirmed track lost inside the frame; when full, the oldest goes. */
+static void lost_add(zp_tracker *tr, const zp_track *t, int64_t t_ms)
+{
+	if (tr->nlost == ZP_MAX_LOST) {
+		memmove(&tr->lost[0], &tr->lost[1], (ZP_MAX_LOST - 1) * sizeof(tr->lost[0]));
+		tr->nlost--;
+	}
+	tr->lost[tr->nlost] = *t;
+	tr->lost[tr->nlost++].lost_ms = t_ms;
+}
+
+/*
+ * A track just confirmed: is it a lost one found again (see ZP_LOST_MS)?
+ * The lost track must have had its last blob before this one's first (two
+ * tracks seen at once are two things), be near (the segment from its last
+ * measured ground point to where it coasted to, widened by ZP_LOST_GATE x
+ * track_max_dist) and about as tall. The nearest one wins; ties go to the
+ * one lost first.
+ */
+static void lost_stitch(zp_tracker *tr, zp_track *t, const zp_detector_params *p)
+{
+	double bx = t->birth.x + (t->birth.w - 1) / 2.0, by = t->birth.y + t->birth.h - 1.0;
+	double gate = ZP_LOST_GATE * p->track_max_dist, best_d = gate * gate;
+	int best = -1;
+
+	for (int i = 0; i < tr->nlost; i++) {
+		const zp_track *l = &tr->lost[i];
+		double d;
+
+		if (l->seen_ms >= t->born_ms || 2 * l->box.h < t->birth.h || l->box.h > 2 * t->birth.h)
+			continue;
+		d = seg_dist2(bx, by, l->lx, l->ly, l->gx, l->gy);
+		if (d <= best_d) {
+			if (best >= 0 && d == best_d)
+				continue;
+			best = i;
+			best_d = d;
+		}
+	}
+	if (best < 0)
+		return;
+	t->id = tr->lost[best].id;
+	t->counted = tr->lost[best].counted;
+	t->kerb = tr->lost[best].kerb;
+	t->via = tr->lost[best].via;
+	t->moved = t->moved || tr->lost[best].moved;
+	t->stitched = true;
+	tr->nlost--;
+	memmove(&tr->lost[best], &tr->lost[best + 1], (size_t)(tr->nlost - best) * sizeof(tr->lost[0]));
 }
 
 static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b, int64_t t_ms)
@@ -227,7 +309,7 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->gy = t->ly = t->ay = b->gy;
 	t->hits = 1;
 	t->confirmed = p->track_min_hits <= 1;
-	t->still_since = t_ms;
+	t->still_since = t->born_ms = t->seen_ms = t_ms;
 }
 
 void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs, int width,
@@ -239,6 +321,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 
 	tr->ndead = 0;
 	tr->nghosts = 0;
+	lost_forget_old(tr, t_ms);
 	for (int b = 0; b < nblobs; b++) {
 		tr->blob_owner[b] = -1;
 		group_count[b] = 0;
@@ -345,7 +428,8 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		bool dead = false;
 
 		if (b >= 0) {
-			match(t, &blobs[b], p, t_ms);
+			if (match(t, &blobs[b], p, t_ms))
+				lost_stitch(tr, t, p);
 			/* a ghost for ZP_GHOST_MS (and ZP_GHOST_FRAMES frames): not a person; its pixels go to the background */
 			if (t->ghostly && t->ghost_frames >= ZP_GHOST_FRAMES && t_ms - t->ghost_since >= ZP_GHOST_MS) {
 				tr->ghost_blob[tr->nghosts++] = b;
@@ -365,6 +449,9 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			t->since_meas++;
 			dead = !t->confirmed || t->missed > p->track_max_missed || t->gx < 0 || t->gx > width - 1 ||
 			       t->gy < 0 || t->gy > height - 1;
+			/* lost, not gone: it may be found again (lost_stitch) */
+			if (dead && t->confirmed && t->gx >= 0 && t->gx <= width - 1 && t->gy >= 0 && t->gy <= height - 1)
+				lost_add(tr, t, t_ms);
 		}
 		if (dead) {
 			tr->dead[tr->ndead++] = *t;

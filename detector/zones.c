@@ -9,10 +9,16 @@
  * so the events of a zone always add up to its count.
  *
  * zone_entered[z] counts people, not ENTER events: a track is counted into a
- * zone once, the first time it enters it; stepping out and back in (edge
- * flicker, a person pacing at the kerb) does not count again.
+ * zone once, the first time its ground point has been in it for
+ * count_min_ms; stepping out and back in (edge flicker, a person pacing at
+ * the kerb) does not count again, and a track that only grazes a zone's
+ * edge (a blob fragment, a foot over the line) is not counted there.
  */
 #include "detector_internal.h"
+
+#ifndef ZP_COUNT_MIN_MS
+#define ZP_COUNT_MIN_MS 400
+#endif
 
 static void emit(zp_result *out, zp_event_type type, int id, int zone)
 {
@@ -67,7 +73,7 @@ static void crossings(zp_track *t, const zp_zone *zones, int nzones, uint32_t in
 	}
 }
 
-void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result *out)
+void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count_min_ms, zp_result *out)
 {
 	out->nzones = nzones;
 	for (int z = 0; z < nzones; z++) {
@@ -97,6 +103,9 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result
 		for (int z = 0; z < nzones; z++)
 			if (zp_polygon_contains(&zones[z].poly, zx, zy))
 				in |= 1u << z;
+		for (int z = 0; z < nzones; z++)
+			if ((in & ~t->zones) & (1u << z))
+				t->in_since[z] = out->t_ms;
 		t->zones = in;
 		if (!t->confirmed)
 			continue;
@@ -109,9 +118,10 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, zp_result
 		if (t->ghostly)
 			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c) */
 		for (int z = 0; z < nzones; z++)
-			if ((in & ~t->counted) & (1u << z))
+			if (((in & ~t->counted) & (1u << z)) && out->t_ms - t->in_since[z] >= count_min_ms) {
 				out->zone_entered[z]++;
-		t->counted |= in;
+				t->counted |= 1u << z;
+			}
 		crossings(t, zones, nzones, in, out);
 	}
 }

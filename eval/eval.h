@@ -247,7 +247,7 @@ void zp_eval_counts_pool(const zp_eval_counts *const *cs, int n, zp_eval_counts_
 /* ---- valid calls (passive pedestrian detection: the signal's "call") ---- */
 
 /*
- * One zone's call (the detector's zone_count > 0) against ground-truth
+ * One zone's call (the detector's zone_call: occupied, extended by call_extend_ms) against ground-truth
  * call episodes, frame by frame over a contiguous range of scored frames.
  * T = the tolerance in frames (1 s at the source's frame rate).
  *

@@ -7,6 +7,7 @@
 #include "zp_test.h"
 #include "detector.h"
 
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -601,6 +602,276 @@ static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, u
 		ck_assert_int_eq(r.zone_crossed[0][0] + r.zone_crossed[0][1] + r.zone_crossed[2][0] + r.zone_crossed[2][1], 0);
 	}
 }
+
+/*
+ * A person walks through a zone and is hidden for a while in the middle of
+ * it (behind a post, or his blob broke up below min_area): his track is
+ * lost after track_max_missed frames. When he comes out further along, the
+ * new track is the lost one found again: the same id, and he is not
+ * counted into the zone a second time. Someone who walks in long after is
+ * somebody else: a new id, counted.
+ */
+static void walk_hidden(zp_detector *d, const uint8_t *bg, int hide_from, int hide_frames, uint64_t *seq,
+			int64_t *t, int *entered, int *ids, int *nids)
+{
+	static uint8_t img[W * H];
+	zp_result r;
+	int hidden = 0;
+
+	for (int x = 10; x + BW < W; x += 8) {
+		empty_frame(img, bg, ++*seq);
+		if (x < hide_from || hidden >= hide_frames)
+			fill_rect(img, W, H, x, 100, BW, BH, 235);
+		else
+			hidden++;
+		feed(d, img, W, H, *seq, *t += 100, &r);
+		*entered += r.zone_entered[0];
+		for (int k = 0; k < r.ntracks; k++) {
+			bool known = false;
+
+			if (!r.tracks[k].confirmed)
+				continue;
+			for (int i = 0; i < *nids; i++)
+				known = known || ids[i] == r.tracks[k].id;
+			if (!known && *nids < 8)
+				ids[(*nids)++] = r.tracks[k].id;
+		}
+	}
+}
+
+START_TEST(lost_person_found_again)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("crossing", 60, 80, 260, 200);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0;
+	int entered = 0, ids[8], nids = 0;
+
+	zp_detector_params_default(&p);
+	texture(bg, W, H, 9, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	/* hidden for track_max_missed + 3 frames from x = 100: lost, and found 2 frames later at x ~ 210 */
+	walk_hidden(d, bg, 100, p.track_max_missed + 3, &seq, &t, &entered, ids, &nids);
+	ck_assert_int_eq(entered, 1);
+	ck_assert_int_eq(nids, 1);
+	for (int i = 0; i < 40; i++) { /* 4 s: long past any memory of the lost */
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	walk_hidden(d, bg, W, 0, &seq, &t, &entered, ids, &nids);
+	ck_assert_int_eq(entered, 2);
+	ck_assert_int_eq(nids, 2);
+	zp_detector_free(d);
+}
+END_TEST
+
+/*
+ * A track is counted into a zone once its ground point has been in it for
+ * count_min_ms: walking at 8 px a frame (10 fps) through a zone 8 px wide
+ * is one frame, 100 ms, in it - a foot over the line, a blob fragment at
+ * the edge - and is not counted with the default 200 ms; the same walk
+ * through a zone 60 px wide is. With count_min_ms = 0 both count.
+ */
+static void graze(int count_min_ms, int expect[2])
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z[2];
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0;
+	int entered[2] = { 0, 0 }, inside[2] = { 0, 0 };
+
+	z[0] = rect_zone("edge", 100, 80, 107, 200);
+	z[1] = rect_zone("wide", 180, 80, 240, 200);
+	zp_detector_params_default(&p);
+	p.count_min_ms = count_min_ms;
+	texture(bg, W, H, 11, 60, 180);
+	d = make(&p, z, 2, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+	}
+	for (int x = 10; x + BW < W; x += 8) { /* ground point x + 11.5 */
+		empty_frame(img, bg, ++seq);
+		fill_rect(img, W, H, x, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, t += 100, &r);
+		for (int k = 0; k < 2; k++) {
+			entered[k] += r.zone_entered[k];
+			inside[k] += r.zone_count[k];
+		}
+	}
+	ck_assert_int_eq(inside[0], 1); /* one frame in the narrow zone, as the walk is laid out */
+	ck_assert_int_ge(inside[1], 7);
+	ck_assert_int_eq(entered[0], expect[0]);
+	ck_assert_int_eq(entered[1], expect[1]);
+	zp_detector_free(d);
+}
+
+START_TEST(grazing_a_zone_not_counted)
+{
+	zp_detector_params p;
+
+	zp_detector_params_default(&p);
+	ck_assert_int_eq(p.count_min_ms, 200);
+	graze(200, (int[2]){ 0, 1 });
+	graze(0, (int[2]){ 1, 1 });
+}
+END_TEST
+
+/*
+ * Camouflage: a person whose coat is as bright as the grass behind it but
+ * purple. Only the outline (head, arms: a 3 px bright ring) differs in
+ * luma, so the luma mask is a ring; with colour_fill the coat inside the
+ * blob's box is foreground too. A purple patch of the grass's luma with no
+ * blob around it stays background: colour alone makes no foreground. The
+ * blobs and tracks are the same either way (colour only completes the mask).
+ */
+#define CAMO_Y 107 /* luma of the grass (60, 140, 60) and of the coat (200, 55, 175) */
+#define CAMO_W 40
+#define CAMO_H 80
+
+static void camo_pixel(uint8_t *bgr, uint8_t *y, int i, int b, int g, int r)
+{
+	bgr[3 * i] = (uint8_t)b;
+	bgr[3 * i + 1] = (uint8_t)g;
+	bgr[3 * i + 2] = (uint8_t)r;
+	y[i] = (uint8_t)lrint(0.114 * b + 0.587 * g + 0.299 * r);
+}
+
+static void camo_frame(uint8_t *bgr, uint8_t *y, uint64_t seq, bool person)
+{
+	for (int i = 0; i < W * H; i++)
+		camo_pixel(bgr, y, i, 60, 140, 60);
+	for (int yy = 20; yy < 60; yy++) /* the lone purple patch */
+		for (int xx = 20; xx < 60; xx++)
+			camo_pixel(bgr, y, yy * W + xx, 200, 55, 175);
+	for (int yy = 100; person && yy < 100 + CAMO_H; yy++)
+		for (int xx = 200; xx < 200 + CAMO_W; xx++) {
+			bool ring = yy < 103 || xx < 203 || xx >= 200 + CAMO_W - 3;
+
+			if (ring)
+				camo_pixel(bgr, y, yy * W + xx, 235, 235, 235);
+			else
+				camo_pixel(bgr, y, yy * W + xx, 200, 55, 175);
+		}
+	noise(y, W, H, (uint32_t)seq, 2);
+}
+
+static double mask_share(const uint8_t *mask, int x0, int y0, int x1, int y1)
+{
+	int n = 0, on = 0;
+
+	for (int yy = y0; yy < y1; yy++)
+		for (int xx = x0; xx < x1; xx++, n++)
+			on += mask[yy * W + xx] >= 128;
+	return (double)on / n;
+}
+
+static void camouflage(int colour_fill, double *coat, double *patch, int *blobs)
+{
+	static uint8_t bgr[W * H * 3], y[W * H], mask[W * H];
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0;
+
+	zp_detector_params_default(&p);
+	p.colour_fill = colour_fill;
+	ck_assert_int_eq(lrint(0.114 * 200 + 0.587 * 55 + 0.299 * 175), CAMO_Y);
+	ck_assert_int_eq(lrint(0.114 * 60 + 0.587 * 140 + 0.299 * 60), CAMO_Y);
+	d = make(&p, NULL, 0, W, H);
+	for (int i = 0; i < WARMUP + 10; i++) {
+		zp_frame f = { .luma = y, .stride = W, .bgr = bgr, .bgr_stride = W * 3, .width = W, .height = H };
+
+		camo_frame(bgr, y, ++seq, i >= WARMUP);
+		f.t_ms = t += 100;
+		f.seq = seq;
+		ck_assert_int_eq(zp_detector_process(d, &f, &r), 0);
+	}
+	zp_detector_mask(d, mask, W);
+	*coat = mask_share(mask, 204, 104, 200 + CAMO_W - 4, 100 + CAMO_H - 4);
+	*patch = mask_share(mask, 20, 20, 60, 60);
+	*blobs = r.nblobs;
+	ck_assert_int_eq(nconfirmed(&r), 1);
+	zp_detector_free(d);
+}
+
+START_TEST(camouflaged_coat_filled_by_colour)
+{
+	double coat[2], patch[2];
+	int blobs[2];
+
+	camouflage(0, &coat[0], &patch[0], &blobs[0]);
+	camouflage(1, &coat[1], &patch[1], &blobs[1]);
+	ck_assert_msg(coat[0] < 0.2, "luma alone found %.2f of the coat: the test proves nothing", coat[0]);
+	ck_assert_msg(coat[1] > 0.9, "colour_fill found %.2f of the coat", coat[1]);
+	ck_assert(patch[0] == 0 && patch[1] == 0);
+	ck_assert_int_eq(blobs[0], blobs[1]);
+}
+END_TEST
+
+/*
+ * The zone's call stays on call_extend_ms after the zone's last person
+ * has gone, then goes off; with call_extend_ms = 0 it is the occupancy.
+ */
+static void call_after_leaving(int extend_ms)
+{
+	static uint8_t bg[W * H], img[W * H];
+	zp_detector_params p;
+	zp_zone z = rect_zone("kerb", 0, 80, 120, 200);
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0, left_ms = -1;
+	int on_after = 0, frames_after = 0;
+
+	zp_detector_params_default(&p);
+	p.call_extend_ms = extend_ms;
+	texture(bg, W, H, 10, 60, 180);
+	d = make(&p, &z, 1, W, H);
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++seq);
+		feed(d, img, W, H, seq, t += 100, &r);
+		ck_assert(!r.zone_call[0]);
+	}
+	for (int x = 10; x + BW < W; x += 8) {
+		empty_frame(img, bg, ++seq);
+		fill_rect(img, W, H, x, 100, BW, BH, 235);
+		feed(d, img, W, H, seq, t += 100, &r);
+		if (r.zone_count[0] > 0) {
+			ck_assert(r.zone_call[0]);
+			ck_assert_int_lt(left_ms, 0); /* walked out once */
+		} else if (left_ms < 0 && nconfirmed(&r) > 0 && r.tracks[0].gx > 120) {
+			left_ms = t;
+		}
+		if (left_ms >= 0) {
+			frames_after++;
+			on_after += r.zone_call[0];
+			ck_assert(r.zone_call[0] == (t - left_ms < extend_ms));
+		}
+	}
+	ck_assert_int_gt(left_ms, 0);
+	ck_assert_int_gt(frames_after, extend_ms / 100 + 2);
+	ck_assert_int_eq(on_after, (extend_ms + 99) / 100);
+	zp_detector_free(d);
+}
+
+START_TEST(zone_call_extended)
+{
+	call_after_leaving(500);
+	call_after_leaving(0);
+}
+END_TEST
 
 /*
  * A person walks towards the kerb zone and is lost 20 px before it (gone
@@ -1256,6 +1527,10 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, standing_still_stays_counted);
 	tcase_add_test(tc, pacing_at_kerb_counted_once);
 	tcase_add_test(tc, coasting_does_not_enter_zones);
+	tcase_add_test(tc, lost_person_found_again);
+	tcase_add_test(tc, zone_call_extended);
+	tcase_add_test(tc, grazing_a_zone_not_counted);
+	tcase_add_test(tc, camouflaged_coat_filled_by_colour);
 	tcase_add_test(tc, crossings_with_direction);
 	tcase_add_test(tc, ghost_outline_removed_fast);
 	tcase_add_test(tc, ghost_fades_25fps);
