@@ -35,6 +35,8 @@ typedef struct zp_run_opts {
 	bool service;           /* started by systemd (INVOCATION_ID, read by `zebrapad run` itself, not by
 	                           zp_run_parse): a simulated light line needs [gpio] simulate = yes */
 	bool write_store;       /* --write-store: a dry run (--source) writes its counts to [store] path */
+	bool start_time_set;    /* --start-time T: a recording's first frame is at this wall-clock time */
+	int64_t start_time_ms;  /* ... Unix ms (else the wall clock at start) */
 } zp_run_opts;
 
 /*

@@ -885,7 +885,11 @@ static void print_row_text(FILE *out, const zp_store_row *r)
 	char t[40];
 
 	fmt_time(r->interval_start, t, sizeof(t));
-	if (r->entered >= 0)
+	if (r->entered >= 0 && r->crossed_a_to_b >= 0)
+		fprintf(out, "    %s  %4ds  %-16s  entered %-4" PRId64 " occupied %6.1f s  crossed A->B %" PRId64
+			", B->A %" PRId64 "\n", t, r->interval_s, r->zone, r->entered, r->occupied_s, r->crossed_a_to_b,
+			r->crossed_b_to_a);
+	else if (r->entered >= 0)
 		fprintf(out, "    %s  %4ds  %-16s  entered %-4" PRId64 " occupied %6.1f s\n", t, r->interval_s, r->zone,
 			r->entered, r->occupied_s);
 	else
@@ -927,6 +931,8 @@ static int sample_json(void *ctx, const zp_store_row *r)
 	json_num_or_null(j->out, "light_activations", (double)r->light_activations, true);
 	json_num_or_null(j->out, "light_on_s", r->light_on_s, false);
 	json_num_or_null(j->out, "fault_s", r->fault_s, false);
+	json_num_or_null(j->out, "crossed_a_to_b", (double)r->crossed_a_to_b, true);
+	json_num_or_null(j->out, "crossed_b_to_a", (double)r->crossed_b_to_a, true);
 	fputc('}', j->out);
 	return 0;
 }

@@ -10,5 +10,5 @@ if(TARGET zp_config)
     LIBS zp_calibration zp_common PkgConfig::INIH)
   target_include_directories(test_config PRIVATE ${CMAKE_SOURCE_DIR}/config ${CMAKE_SOURCE_DIR}/detector
     ${CMAKE_SOURCE_DIR}/gpio ${CMAKE_SOURCE_DIR}/capture ${CMAKE_SOURCE_DIR}/privacy
-    ${CMAKE_SOURCE_DIR}/export ${CMAKE_SOURCE_DIR}/health)
+    ${CMAKE_SOURCE_DIR}/export ${CMAKE_SOURCE_DIR}/health ${CMAKE_SOURCE_DIR}/pipeline)
 endif()

@@ -19,7 +19,7 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
   pkg_check_modules(ZP_RUN_SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
   set(_zp_run_src test_run.c ${_zp_run_fakes}/slow_vfs.c
       ${CMAKE_SOURCE_DIR}/app/app_run.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c ${CMAKE_SOURCE_DIR}/app/cmd_run.c
-      ${CMAKE_SOURCE_DIR}/app/app_ground.c
+      ${CMAKE_SOURCE_DIR}/app/cmd_audit.c ${CMAKE_SOURCE_DIR}/app/app_ground.c
       $<TARGET_OBJECTS:zp_capture_v4l2_obj>
       ${_zp_run_gpiod} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c)
   set(_zp_run_libs zp_config zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration zp_common)
