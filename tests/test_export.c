@@ -98,6 +98,7 @@ static void make_store(const char *path, int64_t t0, int n)
 			r->light_activations = z == 2 ? i % 3 : -1;
 			r->light_on_s = z == 2 ? 1.25 * (i % 5) : -1;
 			r->fault_s = z == 2 ? 0 : -1;
+			r->crossed_a_to_b = r->crossed_b_to_a = -1; /* no zone here has sides */
 		}
 	ck_assert_int_eq(zp_store_write(s, rows, (size_t)k), 0);
 	zp_store_close(s);
