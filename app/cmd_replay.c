@@ -117,8 +117,9 @@ static FILE *open_out(const char *path, const char *header)
 
 struct replay_out {
 	FILE *zones, *tracks, *lights;
-	const char *zones_path, *tracks_path, *lights_path;
+	const char *zones_path, *tracks_path, *lights_path, *overlay_path;
 	zp_cv_writer *overlay;
+	bool overlay_failed;   /* already reported: not checked again at the end */
 	uint8_t *canvas;   /* overlay frame (BGR) */
 	uint8_t *mask;     /* input-size mask */
 	char maskdir[512];
@@ -160,7 +161,16 @@ static int close_outputs(struct replay_out *o)
 	rc |= close_out(o->tracks, o->tracks_path);
 	rc |= close_out(o->lights, o->lights_path);
 	o->zones = o->tracks = o->lights = NULL;
-	zp_cv_writer_close(o->overlay);
+	if (o->overlay) {
+		char err[512];
+
+		if (o->overlay_failed) {
+			zp_cv_writer_close(o->overlay);
+		} else if (zp_cv_writer_finish(o->overlay, err, sizeof(err))) {
+			fprintf(stderr, "zebrapad replay: %s\n", err);
+			rc = ZP_EXIT_FAIL;
+		}
+	}
 	o->overlay = NULL;
 	free(o->canvas);
 	free(o->mask);
@@ -175,6 +185,7 @@ static int open_outputs(const struct replay_opts *ro, struct replay_out *o, int 
 	o->zones_path = ro->zones_out;
 	o->tracks_path = ro->tracks_out;
 	o->lights_path = ro->lights_out;
+	o->overlay_path = ro->overlay_out;
 	if (ro->zones_out && !(o->zones = open_out(ro->zones_out, "frame,zone,count\n")))
 		return ZP_EXIT_USAGE;
 	if (ro->tracks_out && !(o->tracks = open_out(ro->tracks_out, NULL)))
@@ -242,8 +253,9 @@ static int write_frame_outputs(struct replay_out *o, const zp_pipeline *pl, cons
 	if (o->overlay) {
 		zp_pipeline_draw_overlay(pl, f, r, st, o->canvas);
 		if (zp_cv_writer_write(o->overlay, o->canvas, f->width * 3)) {
-			fprintf(stderr, "zebrapad replay: cannot write overlay frame %llu\n",
+			fprintf(stderr, "zebrapad replay: %s: cannot write overlay frame %llu\n", o->overlay_path,
 				(unsigned long long)f->seq);
+			o->overlay_failed = true;
 			return ZP_EXIT_FAIL;
 		}
 	}
