@@ -76,6 +76,15 @@ static bool tagged(const char *s, size_t n)
 	       (n >= 8 && !memcmp(s, "zebrapad", 8));
 }
 
+/* Spaces only: a progress line being wiped ("%40s\r"), ours. */
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ')
+			return false;
+	return true;
+}
+
 /*
  * One complete line. zebrapad's own pass as they are. Anything else comes
  * from a library writing to stderr itself (FFmpeg, libv4l2, SQLite's own
@@ -99,7 +108,7 @@ static void put_line(zp_runlog *l, const char *s, size_t n, char end)
 		l->lib_lines = 0;
 		l->lib_suppressed = 0;
 	}
-	if (tagged(s, n)) {
+	if (tagged(s, n) || (end == '\r' && blank(s, n))) {
 		write_all(l, s, n);
 		write_all(l, &end, 1);   /* '\r': a progress line that rewrites itself */
 		return;
@@ -199,9 +208,37 @@ int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen
 	return 0;
 }
 
+zp_runlog *zp_runlog_tool(bool *stderr_tty)
+{
+	zp_runlog *l;
+	char err[160];
+
+	*stderr_tty = isatty(STDERR_FILENO) != 0;
+	if (zp_runlog_begin(&l, 64 << 10, err, sizeof(err)) != 0)
+		return NULL;
+	/* fd 2 shares the write end's file description: both block from now on */
+	if (fcntl(l->wr, F_SETFL, 0) != 0 || zp_runlog_start(l) != 0) {
+		zp_runlog_end(l, 0);
+		return NULL;
+	}
+	return l;
+}
+
 int zp_runlog_start(zp_runlog *l)
 {
-	if (pthread_create(&l->thread, NULL, drain, l) != 0)
+	sigset_t all, old;
+	int rc;
+
+	/*
+	 * The thread starts with every signal blocked: a SIGINT or SIGTERM is
+	 * the command's (tune and the daemon read them through a signalfd in
+	 * the main thread; one delivered to this thread would end the process).
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&l->thread, NULL, drain, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		return -1;
 	l->started = true;
 	return 0;
@@ -242,6 +279,8 @@ void zp_runlog_end(zp_runlog *l, int wait_ms)
 	dup2(l->real_fd, 2);     /* later messages go straight to the real stderr */
 	clearerr(stderr);
 	close(l->wr);            /* the drain thread reads what is left, then EOF */
+	if (!l->started)
+		(void)zp_runlog_start(l);   /* never started (an early exit): what waits in the pipe still goes out */
 	if (l->started) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += wait_ms / 1000;

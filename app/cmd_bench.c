@@ -13,6 +13,7 @@
  * options and prints (docs/performance.md).
  */
 #include "app.h"
+#include "app_runlog.h"
 
 #include "bench_suite.h"
 #include "config.h"
@@ -61,6 +62,7 @@ struct row {
 };
 
 struct bench {
+	bool tty;                  /* stderr was a terminal */
 	struct bench_opts o;
 	zp_config *cfg;
 	bool have_config;
@@ -135,8 +137,8 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 
 static void progress(const struct bench *b, const char *what)
 {
-	if (isatty(STDERR_FILENO) && !b->o.json)
-		fprintf(stderr, "bench: %s ...\n", what);
+	if (b->tty && !b->o.json)
+		fprintf(stderr, PROG ": %s ...\n", what);
 }
 
 static struct row *add_row(struct bench *b, enum row_kind kind, const char *name, bool work)
@@ -532,7 +534,7 @@ static int runlike_child(struct bench *b)
 	return ZP_EXIT_OK;
 }
 
-int zp_cmd_bench(int argc, char **argv)
+static int bench_main(int argc, char **argv, zp_runlog **log)
 {
 	struct bench *b = calloc(1, sizeof(*b));
 	char err[512];
@@ -550,6 +552,7 @@ int zp_cmd_bench(int argc, char **argv)
 		rc = rc < 0 ? ZP_EXIT_OK : rc;
 		goto out;
 	}
+	*log = zp_runlog_tool(&b->tty);
 	rc = load_config(b);
 	if (rc != ZP_EXIT_OK)
 		goto out;
@@ -608,5 +611,19 @@ out:
 	zp_bench_frames_free(&b->work);
 	free(b->cfg);
 	free(b);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, ...) tagged and
+ * rate-limited, as in every command (app_runlog.h): the hand-off is put in
+ * place once the options are read, so the usage text is not taken for one.
+ */
+int zp_cmd_bench(int argc, char **argv)
+{
+	zp_runlog *log = NULL;
+	int rc = bench_main(argc, argv, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

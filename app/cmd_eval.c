@@ -20,6 +20,7 @@
  * timings (clock_gettime) are printed apart and never mixed into them.
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_path.h"
 #include "app_pipeline.h"
 #include "app_score.h"
@@ -932,7 +933,7 @@ static void print_table(const struct eval *e, FILE *out)
 		     "adds the same downstream pipeline.\n");
 }
 
-int zp_cmd_eval(int argc, char **argv)
+static int eval_main(int argc, char **argv, zp_runlog **log)
 {
 	struct eval *e;
 	char err[EVAL_PATH + 128];
@@ -946,6 +947,7 @@ int zp_cmd_eval(int argc, char **argv)
 		free(e);
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	}
+	*log = zp_runlog_tool(&(bool){ false });
 	rc = zp_score_resolve(PROG, e->o.source, e->o.gt, e->o.empty_until, &e->in);
 	if (rc)
 		goto done;
@@ -1080,5 +1082,19 @@ done:
 	free(e->zeros);
 	free(e->cfg);
 	free(e);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, ...) tagged and
+ * rate-limited, as in every command (app_runlog.h): the hand-off is put in
+ * place once the options are read, so the usage text is not taken for one.
+ */
+int zp_cmd_eval(int argc, char **argv)
+{
+	zp_runlog *log = NULL;
+	int rc = eval_main(argc, argv, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

@@ -271,18 +271,15 @@ int zp_cmd_replay(int argc, char **argv)
 	int rc, e;
 	int64_t t0, t1;
 	bool progress;
-	zp_runlog *log = NULL;
-	char lerr[128];
+	zp_runlog *log;
+	bool tty;
 
 	rc = parse_replay(argc, argv, &ro);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
-	progress = !ro.quiet && isatty(STDERR_FILENO); /* a counter that rewrites its line: terminals only */
 	/* FFmpeg's own messages about a corrupt file: tagged and at most 20 a minute (app_runlog.h) */
-	if (zp_runlog_begin(&log, 64 << 10, lerr, sizeof(lerr)) == 0 && zp_runlog_start(log) != 0) {
-		zp_runlog_end(log, 0);
-		log = NULL;
-	}
+	log = zp_runlog_tool(&tty);
+	progress = !ro.quiet && tty; /* a counter that rewrites its line: terminals only */
 	memset(&out, 0, sizeof(out));
 	r = calloc(1, sizeof(*r));
 	if (!r) {

@@ -31,6 +31,7 @@
  * --yes), 130 interrupted (runs.csv written).
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_ground.h"
 #include "app_plot.h"
 #include "app_score.h"
@@ -444,6 +445,7 @@ struct run {
 };
 
 struct tune {
+	bool tty;               /* stderr was a terminal (a progress bar rewrites its line) */
 	struct tune_opts o;
 	const struct metric *metric;
 	zp_config *cfg;
@@ -653,7 +655,7 @@ static bool write_full(int fd, const void *buf, size_t n)
  */
 static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_t *sigint)
 {
-	struct progress pg = { .tty = isatty(STDERR_FILENO) != 0, .total = t->nruns - 1, .start = now_s(),
+	struct progress pg = { .tty = t->tty, .total = t->nruns - 1, .start = now_s(),
 			       .last_decile = 0 };
 	atomic_long *next;
 	pid_t pids[TUNE_MAX_JOBS];
@@ -1479,7 +1481,7 @@ static int flag_edges(const struct tune *t, long best, FILE *out, const char *pr
 	return n;
 }
 
-int zp_cmd_tune(int argc, char **argv)
+static int tune_main(int argc, char **argv, zp_runlog **log)
 {
 	struct tune *t = calloc(1, sizeof(*t));
 	char err[1200], path[1200], desc[512], tb[32];
@@ -1498,6 +1500,7 @@ int zp_cmd_tune(int argc, char **argv)
 		rc = rc < 0 ? ZP_EXIT_OK : rc;
 		goto done;
 	}
+	*log = zp_runlog_tool(&t->tty);
 	for (int k = 0; k < t->o.nkeys; k++) {
 		combos *= t->o.keys[k].n;
 		if (combos > t->o.max_runs) {
@@ -1738,5 +1741,19 @@ done:
 	free(t->cfg);
 	free_opts(&t->o);
 	free(t);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, ...) tagged and
+ * rate-limited, as in every command (app_runlog.h): the hand-off is put in
+ * place once the options are read, so the usage text is not taken for one.
+ */
+int zp_cmd_tune(int argc, char **argv)
+{
+	zp_runlog *log = NULL;
+	int rc = tune_main(argc, argv, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }
