@@ -13,6 +13,7 @@
  * options and prints (docs/performance.md).
  */
 #include "app.h"
+#include "app_progress.h"
 #include "app_runlog.h"
 
 #include "bench_suite.h"
@@ -259,16 +260,25 @@ static int time_row(struct bench *b, struct row *r, int rep)
  */
 static int run_rows(struct bench *b)
 {
-	char what[64];
+	zp_progress pg;
+	long done = 0;
 
 	plan_rows(b);
+	zp_progress_begin(&pg, stderr, b->tty, PROG, "measurements", (long)b->o.reps * b->nrows, zp_now_ms());
 	for (int rep = 0; rep < b->o.reps; rep++) {
-		snprintf(what, sizeof(what), "repetition %d of %d", rep + 1, b->o.reps);
-		progress(b, what);
-		for (int i = 0; i < b->nrows; i++)
-			if (time_row(b, &b->rows[i], rep) != ZP_EXIT_OK)
+		for (int i = 0; i < b->nrows; i++) {
+			if (!b->o.json)   /* between the timed rows, never inside one */
+				zp_progress_update(&pg, done, zp_now_ms());
+			if (time_row(b, &b->rows[i], rep) != ZP_EXIT_OK) {
+				zp_progress_end(&pg);
 				return ZP_EXIT_FAIL;
+			}
+			done++;
+		}
 	}
+	if (!b->o.json)
+		zp_progress_update(&pg, done, zp_now_ms());
+	zp_progress_end(&pg);
 	return ZP_EXIT_OK;
 }
 

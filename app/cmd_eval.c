@@ -22,6 +22,7 @@
 #include "app.h"
 #include "app_runlog.h"
 #include "app_path.h"
+#include "app_progress.h"
 #include "app_pipeline.h"
 #include "app_score.h"
 
@@ -39,6 +40,8 @@
 #include <time.h>
 
 #define PROG "zebrapad eval"
+/* Progress lines in a log only for an eval that takes longer than this (a short one stays silent). */
+#define EVAL_QUIET_MS 10000
 #define EVAL_MAX_MODELS 6
 #define EVAL_PATH ZP_APP_PATH_MAX
 
@@ -938,6 +941,9 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 	struct eval *e;
 	char err[EVAL_PATH + 128];
 	int rc, code;
+	zp_progress pg;
+	long total;
+	bool tty = false;
 
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -947,7 +953,7 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 		free(e);
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	}
-	*log = zp_runlog_tool(&(bool){ false });
+	*log = zp_runlog_tool(&tty);
 	rc = zp_score_resolve(PROG, e->o.source, e->o.gt, e->o.empty_until, &e->in);
 	if (rc)
 		goto done;
@@ -1019,9 +1025,16 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 	if (rc)
 		goto done;
 
+	total = zp_source_frame_count(e->m[0].pl.src);
+	if (total > 0 && e->range.stop < total)
+		total = (long)e->range.stop;
+	zp_progress_begin(&pg, stderr, tty, PROG, "frames", total, zp_now_ms());
+	pg.quiet_ms = EVAL_QUIET_MS;
 	for (;;) {
 		zp_frame f;
 		int ev;
+
+		zp_progress_update(&pg, (long)e->frames, zp_now_ms());
 
 		if ((int64_t)e->frames >= e->range.stop)
 			break;
@@ -1029,6 +1042,7 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 		if (ev == ZP_EOF)
 			break;
 		if (ev) {
+			zp_progress_end(&pg);
 			fprintf(stderr, PROG ": %s: %s\n", e->in.source, zp_source_error(e->m[0].pl.src));
 			rc = ZP_EXIT_FAIL;
 			goto done;
@@ -1036,6 +1050,7 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 		if ((int64_t)f.seq > e->range.annotated) {
 			/* no boxes past here: nobody there, or nobody annotated? Not scored either way */
 			e->past_annotation = true;
+			zp_progress_end(&pg);
 			fprintf(stderr, PROG ": warning: %s has boxes up to frame %lld; the source goes on: frames from %lld "
 				"are not scored\n", e->in.gt, (long long)e->range.annotated,
 				(long long)e->range.annotated + 1);
@@ -1047,9 +1062,12 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 			rc = score_wallflower(e, &f);
 		else if (!rc && (int64_t)f.seq >= e->range.first)
 			rc = e->in.kind == ZP_SCORE_CDNET ? score_cdnet(e, &f) : score_mot(e, &f);
-		if (rc)
+		if (rc) {
+			zp_progress_end(&pg);
 			goto done;
+		}
 	}
+	zp_progress_end(&pg);
 	if (e->frames == 0) {
 		fprintf(stderr, PROG ": %s: no frames\n", e->in.source);
 		rc = ZP_EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "app_runlog.h"
 #include "app_pipeline.h"
+#include "app_progress.h"
 
 #include "cvwrap.h"
 
@@ -20,6 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+
+/* Progress lines in a log only for a replay that takes longer than this (a short one stays silent). */
+#define REPLAY_QUIET_MS 10000
 
 struct replay_opts {
 	const char *source;
@@ -272,6 +276,7 @@ int zp_cmd_replay(int argc, char **argv)
 	int64_t t0, t1;
 	bool progress;
 	zp_runlog *log;
+	zp_progress pg;
 	bool tty;
 
 	rc = parse_replay(argc, argv, &ro);
@@ -279,7 +284,7 @@ int zp_cmd_replay(int argc, char **argv)
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	/* FFmpeg's own messages about a corrupt file: tagged and at most 20 a minute (app_runlog.h) */
 	log = zp_runlog_tool(&tty);
-	progress = !ro.quiet && tty; /* a counter that rewrites its line: terminals only */
+	progress = !ro.quiet;
 	memset(&out, 0, sizeof(out));
 	r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -297,6 +302,8 @@ int zp_cmd_replay(int argc, char **argv)
 		goto done;
 
 	t0 = zp_now_ms();
+	zp_progress_begin(&pg, stderr, tty, "zebrapad replay", "frames", zp_source_frame_count(pl.src), t0);
+	pg.quiet_ms = REPLAY_QUIET_MS;
 	for (;;) {
 		zp_frame f;
 		zp_light_state st;
@@ -307,6 +314,7 @@ int zp_cmd_replay(int argc, char **argv)
 		if (e == ZP_EOF)
 			break;
 		if (e) {
+			zp_progress_end(&pg);
 			fprintf(stderr, "zebrapad replay: %s: %s\n", ro.source, zp_source_error(pl.src));
 			rc = ZP_EXIT_FAIL;
 			goto done;
@@ -321,11 +329,10 @@ int zp_cmd_replay(int argc, char **argv)
 		rc = write_frame_outputs(&out, &pl, &f, r, st);
 		if (rc)
 			goto done;
-		if (progress && pl.frames % 100 == 0)
-			fprintf(stderr, "zebrapad replay: %llu frames\r", (unsigned long long)pl.frames);
+		if (progress)
+			zp_progress_update(&pg, (long)pl.frames, zp_now_ms());
 	}
-	if (progress && pl.frames >= 100)
-		fprintf(stderr, "%40s\r", ""); /* the progress line off the terminal before the summary */
+	zp_progress_end(&pg); /* the bar off the terminal before the summary */
 	t1 = zp_now_ms();
 	if (pl.frames == 0) {
 		fprintf(stderr, "zebrapad replay: %s: no frames\n", ro.source);
