@@ -32,9 +32,7 @@ struct zp_runlog {
 	/* the drain thread's own */
 	char line[RUNLOG_LINE + 64];
 	size_t len;
-	int64_t window_start;
-	int lib_lines;      /* library lines passed on in this window */
-	uint64_t lib_suppressed;
+	zp_ratelimit lib_rl;    /* library lines: RUNLOG_LIB_PER_MIN a minute (zp_common.h) */
 };
 
 /*
@@ -95,18 +93,16 @@ static bool blank(const char *s, size_t n)
 static void put_line(zp_runlog *l, const char *s, size_t n, char end)
 {
 	char msg[160];
+	uint64_t skipped = 0;
 	int64_t now = zp_now_ms();
 
-	if (now - l->window_start >= RUNLOG_LIB_WINDOW_MS) {
-		if (l->lib_suppressed) {
-			int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
-					 "minute were not shown\n", (unsigned long long)l->lib_suppressed);
+	if (l->lib_rl.suppressed && now - l->lib_rl.last_ms >= RUNLOG_LIB_WINDOW_MS) {
+		/* the minute is over: its count said now, not only when the library speaks again */
+		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
+				 "minute were not shown\n", (unsigned long long)l->lib_rl.suppressed);
 
-			write_all(l, msg, (size_t)k);
-		}
-		l->window_start = now;
-		l->lib_lines = 0;
-		l->lib_suppressed = 0;
+		write_all(l, msg, (size_t)k);
+		l->lib_rl.suppressed = 0;
 	}
 	if (tagged(s, n) || (end == '\r' && blank(s, n))) {
 		write_all(l, s, n);
@@ -115,11 +111,14 @@ static void put_line(zp_runlog *l, const char *s, size_t n, char end)
 	}
 	if (n == 0)
 		return;
-	if (l->lib_lines >= RUNLOG_LIB_PER_MIN) {
-		l->lib_suppressed++;
+	if (!zp_ratelimit_burst(&l->lib_rl, now, RUNLOG_LIB_WINDOW_MS, RUNLOG_LIB_PER_MIN, &skipped))
 		return;
+	if (skipped) {
+		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
+				 "minute were not shown\n", (unsigned long long)skipped);
+
+		write_all(l, msg, (size_t)k);
 	}
-	l->lib_lines++;
 	write_all(l, "<4>zebrapad: lib: ", 18);
 	write_all(l, s, n);
 	write_all(l, "\n", 1);
@@ -166,10 +165,10 @@ static void *drain(void *arg)
 	if (l->len)
 		put_line(l, l->line, l->len, '\n');
 	l->len = 0;
-	if (l->lib_suppressed) {
+	if (l->lib_rl.suppressed) {
 		char msg[160];
 		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages were not shown\n",
-				 (unsigned long long)l->lib_suppressed);
+				 (unsigned long long)l->lib_rl.suppressed);
 
 		write_all(l, msg, (size_t)k);
 	}

@@ -175,15 +175,6 @@ struct live {
 	uint64_t rows;
 };
 
-static void fmt_utc(int64_t unix_s, char *buf, size_t n)
-{
-	time_t t = (time_t)unix_s;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, n, "%" PRId64, unix_s);
-}
-
 /* Each row exactly as the store would get it: no pixels, no person, no time finer than the interval. */
 static void print_row(void *ctx, const zp_store_row *r)
 {
@@ -200,7 +191,7 @@ static void print_row(void *ctx, const zp_store_row *r)
 			printf(", \"light_activations\": %" PRId64 ", \"light_on_s\": %.3f, \"fault_s\": %.3f}\n",
 			       r->light_activations, r->light_on_s, r->fault_s);
 	} else {
-		fmt_utc(r->interval_start, t, sizeof(t));
+		zp_fmt_utc(r->interval_start, true, t, sizeof(t));
 		if (r->entered >= 0)
 			printf("%s  %4ds  %-16s entered %-4" PRId64 " occupied %6.1f s\n", t, r->interval_s, r->zone,
 			       r->entered, r->occupied_s);
