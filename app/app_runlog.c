@@ -153,14 +153,27 @@ static void *drain(void *arg)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (;;) {
+		struct pollfd pfd = { .fd = l->rd, .events = POLLIN };
+		int r;
+
+		/*
+		 * Wait in poll, not read: a process the command started (a tune
+		 * worker, bench's child) may still hold a write end, so EOF may
+		 * not come, and zp_runlog_end() must still be able to stop this.
+		 */
+		if (atomic_load(&l->give_up))
+			return NULL;
+		r = poll(&pfd, 1, 100);
+		if (r == 0 || (r < 0 && errno == EINTR))
+			continue;
+		if (r < 0)
+			break;
 		n = read(l->rd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			break;    /* EOF: every write end is closed */
 		take(l, buf, (size_t)n);
-		if (atomic_load(&l->give_up))
-			return NULL;
 	}
 	if (l->len)
 		put_line(l, l->line, l->len, '\n');
