@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #define RUNLOG_PIPE_BYTES (1 << 20)
 #define RUNLOG_LINE 2048            /* a longer line is cut there */
@@ -27,6 +28,7 @@ struct zp_runlog {
 	pthread_t thread;
 	bool started;
 	atomic_bool give_up;    /* stop writing: nobody reads stderr and the daemon is stopping */
+	atomic_bool busy;       /* the drain holds bytes it has read and not yet written */
 	uint64_t dropped;
 
 	/* the drain thread's own */
@@ -168,12 +170,16 @@ static void *drain(void *arg)
 			continue;
 		if (r < 0)
 			break;
+		atomic_store(&l->busy, true);   /* before the read: zp_runlog_sync() sees bytes in the pipe or this */
 		n = read(l->rd, buf, sizeof(buf));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			atomic_store(&l->busy, false);
 			continue;
+		}
 		if (n <= 0)
 			break;    /* EOF: every write end is closed */
 		take(l, buf, (size_t)n);
+		atomic_store(&l->busy, false);
 	}
 	if (l->len)
 		put_line(l, l->line, l->len, '\n');
@@ -254,6 +260,23 @@ int zp_runlog_start(zp_runlog *l)
 		return -1;
 	l->started = true;
 	return 0;
+}
+
+void zp_runlog_sync(zp_runlog *l, int wait_ms)
+{
+	struct timespec ms = { 0, 1000000 };
+	int left = 0;
+
+	fflush(stderr);
+	if (!l || !l->started)
+		return;
+	for (int i = 0; i < wait_ms; i++) {
+		if (ioctl(l->rd, FIONREAD, &left) != 0)
+			return;
+		if (left == 0 && !atomic_load(&l->busy))
+			return;
+		nanosleep(&ms, NULL);
+	}
 }
 
 int zp_runlog_fds(const zp_runlog *l, int fds[3])

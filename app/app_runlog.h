@@ -40,6 +40,14 @@ int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen
 /* Start the drain thread (after the sandbox: the thread inherits it). 0 or -1. */
 int zp_runlog_start(zp_runlog *l);
 
+/*
+ * Wait (up to wait_ms) until every message written so far has been copied
+ * to the real stderr: a tool calls it before it prints its results to
+ * stdout, so that a warning, or the progress bar being wiped, does not land
+ * after them on a terminal. NULL: only fflush(stderr).
+ */
+void zp_runlog_sync(zp_runlog *l, int wait_ms);
+
 /* Its descriptors (to keep open through the sandbox); returns how many were put in fds (at most 3). */
 int zp_runlog_fds(const zp_runlog *l, int fds[3]);
 

@@ -611,6 +611,7 @@ static int bench_main(int argc, char **argv, zp_runlog **log)
 		goto out;
 	b->maxrss_kib = zp_bench_maxrss_kib();
 	compute_ratios(b);
+	zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
 	if (b->o.json)
 		print_json(b);
 	else

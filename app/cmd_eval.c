@@ -1028,6 +1028,8 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 	total = zp_source_frame_count(e->m[0].pl.src);
 	if (total > 0 && e->range.stop < total)
 		total = (long)e->range.stop;
+	if (total > 0 && e->range.annotated < total)   /* eval stops after the last annotated frame */
+		total = (long)e->range.annotated;
 	zp_progress_begin(&pg, stderr, tty, PROG, "frames", total, zp_now_ms());
 	pg.quiet_ms = EVAL_QUIET_MS;
 	for (;;) {
@@ -1086,6 +1088,7 @@ static int eval_main(int argc, char **argv, zp_runlog **log)
 	if (e->in.kind != ZP_SCORE_CDNET && e->scored == 0)
 		fprintf(stderr, PROG ": note: no frame scored (frames %lld-%llu read; the warm-up ends at frame %d)\n",
 			(long long)e->range.start, (unsigned long long)e->frames, e->cfg->detector.warmup_frames);
+	zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
 	if (e->o.json)
 		print_json(e, stdout);
 	else

@@ -277,6 +277,7 @@ int zp_cmd_replay(int argc, char **argv)
 	bool progress;
 	zp_runlog *log;
 	zp_progress pg;
+	long total;
 	bool tty;
 
 	rc = parse_replay(argc, argv, &ro);
@@ -302,7 +303,10 @@ int zp_cmd_replay(int argc, char **argv)
 		goto done;
 
 	t0 = zp_now_ms();
-	zp_progress_begin(&pg, stderr, tty, "zebrapad replay", "frames", zp_source_frame_count(pl.src), t0);
+	total = zp_source_frame_count(pl.src);
+	if (ro.max_frames >= 0 && (total <= 0 || ro.max_frames < total))
+		total = ro.max_frames;
+	zp_progress_begin(&pg, stderr, tty, "zebrapad replay", "frames", total, t0);
 	pg.quiet_ms = REPLAY_QUIET_MS;
 	for (;;) {
 		zp_frame f;
@@ -339,6 +343,7 @@ int zp_cmd_replay(int argc, char **argv)
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	zp_runlog_sync(log, 500);   /* stderr (the bar wiped, warnings) before the summary on a terminal */
 	zp_pipeline_print_summary(&pl, stdout, t1 - t0);
 	rc = ZP_EXIT_OK;
 	if (fflush(stdout) != 0 || ferror(stdout)) {

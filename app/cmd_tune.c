@@ -1609,6 +1609,7 @@ static int tune_main(int argc, char **argv, zp_runlog **log)
 			if (t->runs[r].status == RUN_FAILED && !failed++)
 				first_failed = r;
 		}
+		zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
 		printf(PROG ": %s on %s\n%ld runs (%ld combinations + the config as given), metric %s (%s)\n",
 		       t->o.config, t->o.source, t->nruns, combos, t->metric->name,
 		       t->metric->lower_better ? "lower is better" : "higher is better");

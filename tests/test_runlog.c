@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +88,27 @@ START_TEST(library_lines_tagged_and_limited)
 }
 END_TEST
 
+/* After zp_runlog_sync() everything written so far is out (a tool's results on stdout come after it). */
+START_TEST(sync_waits_for_the_drain)
+{
+	FILE *tmp;
+	int saved = stderr_to(&tmp);
+	bool tty;
+	zp_runlog *l = zp_runlog_tool(&tty);
+	struct stat st;
+	long want = 0;
+
+	ck_assert_ptr_nonnull(l);
+	for (int i = 0; i < 3000; i++)   /* ~150 KB: more than the pipe holds, so the drain is mid-way */
+		want += fprintf(stderr, "zebrapad eval: line %04d of a long warning, the same length each\n", i);
+	zp_runlog_sync(l, 5000);
+	ck_assert_int_eq(fstat(fileno(tmp), &st), 0);
+	ck_assert_int_eq(st.st_size, want);
+	zp_runlog_end(l, 1000);
+	stderr_back(tmp, saved);
+}
+END_TEST
+
 /* A child still holding stderr (a worker that outlives the command): the end waits wait_ms, not for the child. */
 START_TEST(end_does_not_wait_for_a_child)
 {
@@ -124,6 +146,7 @@ static Suite *runlog_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, library_lines_tagged_and_limited);
 	tcase_add_test(tc, end_does_not_wait_for_a_child);
+	tcase_add_test(tc, sync_waits_for_the_drain);
 	suite_add_tcase(s, tc);
 	return s;
 }
