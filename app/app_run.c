@@ -318,14 +318,7 @@ static void stop(struct run *r, int code, const char *reason)
 /* Log a repeating problem: the first time, then once a minute with the count of those skipped. */
 static void log_limited(zp_ratelimit *rl, int64_t now, int level, const char *what)
 {
-	uint64_t skipped = 0;
-
-	if (!zp_ratelimit_ok(rl, now, RUN_LOG_INTERVAL_MS, &skipped))
-		return;
-	if (skipped)
-		zp_log(level, "%s (%" PRIu64 " more since the last message)", what, skipped);
-	else
-		zp_log(level, "%s", what);
+	zp_log_limited(rl, now, RUN_LOG_INTERVAL_MS, level, "%s", what);
 }
 
 /* ---- signals ---- */

@@ -13,6 +13,7 @@
  * usage or config.
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_ground.h"
 
 #include "capture.h"
@@ -213,15 +214,6 @@ struct live {
 	uint64_t rows;
 };
 
-static void fmt_utc(int64_t unix_s, char *buf, size_t n)
-{
-	time_t t = (time_t)unix_s;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, n, "%" PRId64, unix_s);
-}
-
 /* Each row exactly as the store would get it: no pixels, no person, no time finer than the interval. */
 static void print_row(void *ctx, const zp_store_row *r)
 {
@@ -242,7 +234,7 @@ static void print_row(void *ctx, const zp_store_row *r)
 			printf(", \"light_activations\": %" PRId64 ", \"light_on_s\": %.3f, \"fault_s\": %.3f}\n",
 			       r->light_activations, r->light_on_s, r->fault_s);
 	} else {
-		fmt_utc(r->interval_start, t, sizeof(t));
+		zp_fmt_utc(r->interval_start, true, t, sizeof(t));
 		if (r->entered >= 0 && r->crossed_a_to_b >= 0)
 			printf("%s  %4ds  %-16s entered %-4" PRId64 " occupied %6.1f s  crossed A->B %" PRId64 ", B->A %"
 			       PRId64 "\n", t, r->interval_s, r->zone, r->entered, r->occupied_s, r->crossed_a_to_b,
@@ -309,7 +301,7 @@ static void print_sandbox(const zp_sandbox_status *sb, bool applied, bool json)
 	zp_sandbox_describe(sb, print_sandbox_line, NULL);
 }
 
-static int audit_live(const struct audit_opts *o, zp_config *cfg)
+static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log)
 {
 	const char *names[ZP_MAX_ZONES];
 	bool sides[ZP_MAX_ZONES];
@@ -376,11 +368,14 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 	/* the source is open: from here on this process can write no file at all */
 	zp_sandbox_opts_default(&so);
 	so.data_dir = NULL;
+	so.nkeep_fds = zp_runlog_fds(log, so.keep_fds);   /* the log hand-off's pipe and the real stderr */
 	memset(&sb, 0, sizeof(sb));
 	if (!o->no_sandbox && zp_sandbox_apply(&so, &sb, err, sizeof(err))) {
 		fprintf(stderr, "zebrapad audit: %s\n", err);
 		goto out;
 	}
+	if (log && zp_runlog_start(log) != 0)   /* inside the sandbox, like the daemon's */
+		fprintf(stderr, "zebrapad audit: warning: library messages are not rate-limited (no thread)\n");
 	if (!o->json) {
 		printf("# live view: the records the daemon would store for %s, as each %d-second interval closes.\n"
 		       "# Nothing is written; no picture is shown or kept. Ctrl-C stops.\n", source, interval_s);
@@ -472,15 +467,19 @@ out:
 	return rc;
 }
 
-int zp_cmd_audit(int argc, char **argv)
+static int audit_main(int argc, char **argv, zp_runlog **logp)
 {
 	struct audit_opts o;
 	zp_config *cfg;
+	zp_runlog *log;
 	char err[512];
 	int rc = parse_audit(argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
+	if (zp_runlog_begin(&log, 64 << 10, err, sizeof(err)) != 0)
+		log = NULL;
+	*logp = log;
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg) {
 		fprintf(stderr, "zebrapad audit: out of memory\n");
@@ -491,7 +490,25 @@ int zp_cmd_audit(int argc, char **argv)
 		free(cfg);
 		return ZP_EXIT_USAGE;
 	}
-	rc = o.live ? audit_live(&o, cfg) : audit_report(&o, cfg);
+	if (!o.live && log && zp_runlog_start(log) != 0)
+		fprintf(stderr, "zebrapad audit: warning: library messages are not rate-limited (no thread)\n");
+	rc = o.live ? audit_live(&o, cfg, log) : audit_report(&o, cfg);
 	free(cfg);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, libv4l2) tagged and
+ * rate-limited, as in every command (app_runlog.h). audit_main puts the
+ * hand-off in place once the options are read, and starts its drain thread
+ * at once, or with --live only after the sandbox, so that it runs inside
+ * it, as the daemon's does.
+ */
+int zp_cmd_audit(int argc, char **argv)
+{
+	zp_runlog *log = NULL;
+	int rc = audit_main(argc, argv, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

@@ -601,14 +601,6 @@ int zp_audit_scan_dir_health(const char *dir, const char *store_path, const char
 
 /* ---- the report ---- */
 
-static void fmt_time(int64_t unix_s, char *buf, size_t n)
-{
-	time_t t = (time_t)unix_s;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm))
-		snprintf(buf, n, "%" PRId64, unix_s);
-}
 
 static void fmt_size(int64_t bytes, char *buf, size_t n)
 {
@@ -884,7 +876,7 @@ static void print_row_text(FILE *out, const zp_store_row *r)
 {
 	char t[40];
 
-	fmt_time(r->interval_start, t, sizeof(t));
+	zp_fmt_utc(r->interval_start, false, t, sizeof(t));
 	if (r->entered >= 0 && r->crossed_a_to_b >= 0)
 		fprintf(out, "    %s  %4ds  %-16s  entered %-4" PRId64 " occupied %6.1f s  crossed A->B %" PRId64
 			", B->A %" PRId64 "\n", t, r->interval_s, r->zone, r->entered, r->occupied_s, r->crossed_a_to_b,
@@ -962,7 +954,7 @@ static void text_report(report *rp)
 	char t0[40], t1[40], sz[32], wsz[32], name[2200];
 	int64_t now_s = in->now_ms / 1000;
 
-	fmt_time(now_s, t0, sizeof(t0));
+	zp_fmt_utc(now_s, false, t0, sizeof(t0));
 	fprintf(out, "zebrapad privacy audit\n");
 	fprintf(out, "  site: %s\n  config: %s\n  made: %s\n\n", in->site_name && in->site_name[0] ? in->site_name :
 		"(unnamed)", in->config_path ? in->config_path : "-", t0);
@@ -995,8 +987,8 @@ static void text_report(report *rp)
 			if (rp->sum.rows == 0) {
 				fprintf(out, "  Rows: none yet.\n");
 			} else {
-				fmt_time(rp->sum.first_start, t0, sizeof(t0));
-				fmt_time(rp->sum.last_end, t1, sizeof(t1));
+				zp_fmt_utc(rp->sum.first_start, false, t0, sizeof(t0));
+				zp_fmt_utc(rp->sum.last_end, false, t1, sizeof(t1));
 				fprintf(out, "  Rows: %" PRId64 " (%" PRId64 " zone rows), covering %s to %s.\n",
 					rp->sum.rows, rp->sum.zone_rows, t0, t1);
 				fprintf(out, "  People counted in all: %" PRId64 " entries into zones.\n",

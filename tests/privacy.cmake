@@ -24,7 +24,8 @@ if(TARGET zp_config AND NOT ZP_STATIC_TESTS)
   add_library(zp_openlog_preload MODULE fakes/openlog_preload.c)
   target_link_libraries(zp_openlog_preload PRIVATE ${CMAKE_DL_LIBS})
   add_executable(zebrapad_fakecam ${CMAKE_SOURCE_DIR}/app/main.c ${CMAKE_SOURCE_DIR}/app/cmd_audit.c
-    ${CMAKE_SOURCE_DIR}/app/app_ground.c ${_zp_fakecam_capture} fakes/fake_v4l2_autoreset.c)
+    ${CMAKE_SOURCE_DIR}/app/app_ground.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c ${_zp_fakecam_capture}
+    fakes/fake_v4l2_autoreset.c)
   target_include_directories(zebrapad_fakecam PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/capture
     ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
   target_compile_definitions(zebrapad_fakecam PRIVATE ZP_VERSION="${PROJECT_VERSION}-fakecam")

@@ -11,7 +11,7 @@ endif()
 # cmd_calibrate.c, with capture compiled against the fake libv4l2.
 if(TARGET test_site AND NOT ZP_STATIC_TESTS)
   add_executable(zebrapad_calcam ${CMAKE_SOURCE_DIR}/app/main.c ${CMAKE_SOURCE_DIR}/app/cmd_calibrate.c
-    ${CMAKE_SOURCE_DIR}/app/app_ground.c $<TARGET_OBJECTS:zp_capture_v4l2_obj>
+    ${CMAKE_SOURCE_DIR}/app/app_ground.c ${CMAKE_SOURCE_DIR}/app/app_runlog.c $<TARGET_OBJECTS:zp_capture_v4l2_obj>
     ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2.c ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2_autoreset.c)
   target_include_directories(zebrapad_calcam PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/capture
     ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
