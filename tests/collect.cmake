@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: MIT
+# collect/: the messages and the [collect] file, then zebrapad collect against a real Mosquitto
+# broker and a real PostgreSQL cluster started by the test on loopback (tests/fleet.c).
+if(TARGET zp_collect)
+  find_package(Threads REQUIRED)
+  add_library(zp_fleet STATIC fleet.c)
+  target_link_libraries(zp_fleet PUBLIC PkgConfig::MOSQUITTO Threads::Threads)
+  zp_check_test(test_collect SOURCES test_collect.c
+    LIBS zp_collect zp_fleet PkgConfig::LIBPQ m LABELS collect TIMEOUT 600)
+  add_dependencies(test_collect zebrapad zebrapad-collect)
+endif()

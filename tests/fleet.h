@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fleet.h - the real things of the many-crossings tests and benchmark,
+ * started on 127.0.0.1 with free ports in a temporary directory and torn
+ * down after: certificates made with openssl (a CA, the broker's, a device's,
+ * the collectors', and a rogue CA with a client of its own), a Mosquitto
+ * broker (TLS listener with client certificates, and a plain one), a
+ * PostgreSQL cluster (initdb/pg_ctl; as the user nobody when run as root,
+ * since PostgreSQL refuses root), zebrapad collect processes, and a small
+ * MQTT publisher standing in for a device. No Check here: the benchmark uses
+ * it too. Every function returns 0 or -1 after printing why on stderr.
+ */
+#ifndef ZP_FLEET_H
+#define ZP_FLEET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FLEET_MAX_COLLECTORS 4
+
+typedef struct fleet {
+	char dir[256];          /* the temporary directory (removed by fleet_destroy) */
+	uid_t uid;              /* who runs the broker and PostgreSQL */
+	gid_t gid;
+	int tls_port, plain_port, pg_port;
+	pid_t broker;           /* 0: not running */
+	char broker_extra[512]; /* extra mosquitto.conf lines of the running broker */
+	bool pg_up;
+	char pg_bin[256];
+	char dbname[64];        /* the database the collectors use */
+	char conninfo[256];     /* libpq string for dbname */
+	pid_t collector[FLEET_MAX_COLLECTORS];
+} fleet;
+
+/* A temp dir, free ports, the certificates. */
+int fleet_init(fleet *f);
+/* Stop everything started and remove the directory. */
+void fleet_destroy(fleet *f);
+
+/* Mosquitto with persistence in the dir; extra: more mosquitto.conf lines or NULL. Waits until it listens. */
+int fleet_broker_start(fleet *f, const char *extra);
+/* SIGTERM (the broker saves its persistence file) and wait; kill9: SIGKILL instead. */
+int fleet_broker_stop(fleet *f, bool kill9);
+
+/* initdb (first time) and start; then the database name (created when missing). */
+int fleet_pg_start(fleet *f);
+int fleet_pg_stop(fleet *f);
+int fleet_pg_createdb(fleet *f, const char *name);
+
+/*
+ * Write DIR/collect-<i>.ini for collector i (client id collector-<i>, the
+ * collectors' certificate, or cert "rogue" for the rogue CA's) and start
+ * `zebrapad collect` with its stderr to DIR/collect-<i>.log. zebrapad: the
+ * binary. extra: more [collect] lines or NULL.
+ */
+int fleet_collector_start(fleet *f, int i, const char *zebrapad, const char *cert, const char *extra);
+/* SIGTERM and wait (0: exit status 0), or SIGKILL when kill9. */
+int fleet_collector_stop(fleet *f, int i, bool kill9);
+
+/* Path of a file in the fleet dir (static buffer per call site is the caller's). */
+void fleet_path(const fleet *f, const char *name, char *out, size_t size);
+
+/* ---- a device stand-in: publish JSON messages at QoS 1 and wait for every PUBACK ---- */
+
+typedef struct fleet_pub fleet_pub;
+/* cert: "device" (signed by the CA) or "rogue"; tls false: the plain listener. */
+fleet_pub *fleet_pub_open(fleet *f, const char *client_id, const char *cert, bool tls);
+/* Queue one message (retain for status). */
+int fleet_pub_send(fleet_pub *p, const char *topic, const char *json, bool retain);
+/* Wait until every message sent is acknowledged (timeout_ms), -1 when not. */
+int fleet_pub_wait(fleet_pub *p, int timeout_ms);
+void fleet_pub_close(fleet_pub *p);
+
+/* Wall clock ms / monotonic ms. */
+int64_t fleet_wall_ms(void);
+int64_t fleet_mono_ms(void);
+void fleet_sleep_ms(int ms);
+
+#endif
