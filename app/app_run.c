@@ -38,6 +38,7 @@
 #include "capture.h"
 #include "config.h"
 #include "detector.h"
+#include "health.h"
 #include "store.h"
 #include "writer.h"
 
@@ -58,6 +59,10 @@
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
+
+#ifndef ZP_VERSION
+#define ZP_VERSION "0"
+#endif
 
 #define RUN_LOG_INTERVAL_MS 60000     /* a repeating fault is logged once a minute, with a count */
 #define RUN_STATUS_MIN_MS 1000        /* STATUS= at most this often, unless the light state changed */
@@ -283,6 +288,12 @@ struct run {
 	uint64_t frames;
 	struct latency lat;
 	zp_run_summary sum;
+
+	/* health: a snapshot per iteration onto the board; its own thread writes the .prom file */
+	zp_health_board *health;
+	uint64_t health_frames, health_faults, camera_back;
+	int64_t health_last_frame;
+	bool health_bad, health_src_err;
 };
 
 static int64_t mono(struct run *r)
@@ -537,12 +548,18 @@ static int apply_sandbox(struct run *r)
 	zp_sandbox_opts so;
 	zp_sandbox_status st;
 	char dir[sizeof(r->cfg->store.path)], chip[sizeof(r->cfg->gpio.chip) + 16], err[256];
+	char hdir[sizeof(r->cfg->health.prom_file)];
 	int rc, nd = 0, fds[3], n;
 
 	zp_sandbox_opts_default(&so);
 	if (r->cfg->store.path[0] && (!r->o->source || r->o->write_store)) {
 		zp_strlcpy(dir, r->cfg->store.path, sizeof(dir));
 		so.data_dir = dirname(dir);
+	}
+	if (r->cfg->health.prom_file[0]) {
+		zp_strlcpy(hdir, r->cfg->health.prom_file, sizeof(hdir));
+		if (!so.data_dir || strcmp(dirname(hdir), so.data_dir))
+			so.extra_dir = hdir;
 	}
 	if (!r->o->source)
 		so.devices[nd++] = r->cfg->camera.device;
@@ -1234,6 +1251,52 @@ static void camera_refused(struct run *r, int rc)
 	}
 }
 
+/*
+ * The health board ([health] prom_file): integers stored with relaxed
+ * atomics, no lock, no system call (health.h); the file is written by the
+ * board's own thread. Fault kinds are counted here by their rising edges.
+ */
+static void health_publish(struct run *r)
+{
+	zp_health_snapshot h;
+	zp_writer_stats ws;
+	bool bad = r->lights.faults & ZP_FAULT_HEALTH, src = r->src_err != 0;
+
+	if (!r->health)
+		return;
+	r->health_faults += bad && !r->health_bad;
+	r->camera_back += !src && r->health_src_err;
+	r->health_bad = bad;
+	r->health_src_err = src;
+	if (r->frames != r->health_frames) {
+		r->health_frames = r->frames;
+		r->health_last_frame = wall_now(r);
+	}
+	memset(&h, 0, sizeof(h));
+	memset(&ws, 0, sizeof(ws));
+	if (r->writer)
+		zp_writer_stats_get(r->writer, &ws);
+	h.lights = (int)r->lights.state;
+	h.detector_health = r->frames ? (int)r->last_health : -1;
+	h.failsafe_ms = r->lights.state == ZP_LIGHT_FAILSAFE ? r->now - r->lights.state_since_ms : 0;
+	h.failsafe_total_ms = r->lights.failsafe_ms;
+	h.frames = r->frames;
+	h.last_frame_wall_ms = r->health_last_frame;
+	h.faults[ZP_HFAULT_STALL] = r->sum.stalls;
+	h.faults[ZP_HFAULT_HEALTH] = r->health_faults;
+	h.faults[ZP_HFAULT_SOURCE] = r->sum.source_faults;
+	h.faults[ZP_HFAULT_STORE] = ws.failures;
+	h.faults[ZP_HFAULT_LOOP] = r->loop_stalls;
+	h.active = (r->lights.faults & ZP_FAULT_STALL ? 1u << ZP_HFAULT_STALL : 0) | (bad ? 1u << ZP_HFAULT_HEALTH : 0) |
+		   (src ? 1u << ZP_HFAULT_SOURCE : 0) |
+		   (ws.state == ZP_WRITER_FAILING || ws.state == ZP_WRITER_CLOSED ? 1u << ZP_HFAULT_STORE : 0);
+	h.camera_reconnects = r->camera_back;
+	h.store_queue = ws.waiting;
+	h.store_dropped = ws.dropped + r->rows_dropped;
+	h.start_wall_ms = r->wall0;
+	zp_health_publish(r->health, &h);
+}
+
 static void loop(struct run *r)
 {
 	zp_frame f;
@@ -1264,6 +1327,7 @@ static void loop(struct run *r)
 		if (r->o->max_frames >= 0 && (long)r->frames >= r->o->max_frames)
 			stop(r, ZP_EXIT_OK, "max-frames");
 		check_loop(r);
+		health_publish(r);
 		keepalive(r);
 		signals_check(r);
 	}
@@ -1349,6 +1413,9 @@ static void cleanup(struct run *r)
 {
 	shutdown_lines(r);
 	finish_counts(r);
+	health_publish(r);
+	zp_health_stop(r->health);   /* writes the last state */
+	r->health = NULL;
 	zp_source_free(r->src);   /* zeroes the frame buffers */
 	zp_detector_free(r->det);
 	if (r->res)
@@ -1436,6 +1503,9 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 		rc = ZP_EXIT_FAIL;
 		goto done;
 	}
+	/* the health file's thread, after the sandbox (which allows writing its directory) */
+	if (r->cfg->health.prom_file[0] && zp_health_start(&r->cfg->health, ZP_VERSION, &r->health, err, sizeof(err)))
+		zp_log(ZP_LOG_WARNING, "%s: [health] prom_file: %s (no health file)", r->cfg->path, err);
 	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
 	rc = open_lines(r);
 	if (rc || r->stop)

@@ -130,9 +130,34 @@ static int64_t wall_now_ms(void)
 
 /* ---- the report ---- */
 
+#ifdef ZP_HAVE_EXPORT
+static void export_detail(void *ctx, FILE *out, bool json)
+{
+	const zp_config *cfg = ctx;
+
+	zp_export_describe(&cfg->exp, cfg->store.path, out, json);
+}
+#endif
+
+/* [export]: what leaves the device (export/describe.c), or nothing. */
+static void export_info(const zp_config *cfg, zp_audit_info *info, char *desc, size_t len)
+{
+	if (!cfg->exp.broker[0])
+		return;
+	snprintf(desc, len, "the counts and the site's status, by zebrapad-export, to the MQTT broker %s port %d "
+		 "(%s), as site %s", cfg->exp.broker, zp_export_port(&cfg->exp), cfg->exp.ca_file[0] ? "TLS" : "plain TCP",
+		 cfg->exp.site);
+	info->export_desc = desc;
+#ifdef ZP_HAVE_EXPORT
+	info->export_detail = export_detail;
+	info->export_ctx = (void *)cfg;
+#endif
+}
+
 static int audit_report(const struct audit_opts *o, const zp_config *cfg)
 {
 	const char *names[ZP_MAX_ZONES], *roles[ZP_MAX_ZONES];
+	char desc[600];
 	zp_audit_info info;
 	char err[512];
 	int rc;
@@ -150,7 +175,8 @@ static int audit_report(const struct audit_opts *o, const zp_config *cfg)
 	info.zone_roles = roles;
 	info.camera_device = cfg->camera.device;
 	info.gpio_chip = cfg->gpio.chip;
-	info.export_desc = NULL; /* no export function exists in this version */
+	export_info(cfg, &info, desc, sizeof(desc));
+	info.health_file = cfg->health.prom_file;
 	info.allow_preview = o->allow_preview;
 	info.now_ms = wall_now_ms();
 	rc = zp_audit_report(&info, stdout, o->json, err, sizeof(err));

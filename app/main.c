@@ -2,14 +2,16 @@
 /*
  * main.c - `zebrapad COMMAND ...`: dispatch to the subcommands.
  *
- * Built three times (app/CMakeLists.txt): into `zebrapad`, the daemon side
+ * Built four times (app/CMakeLists.txt): into `zebrapad`, the daemon side
  * (run, audit; no OpenCV), into `zebrapad-tools` (replay, eval, tune,
- * calibrate, bench; OpenCV) and into `zebrapad-collect` (collect: libpq,
- * the town hall's). The commands a binary does not hold are weak NULLs.
- * `zebrapad TOOL ...` execs zebrapad-tools (or zebrapad-collect) with the
- * same arguments: the one beside the zebrapad binary when there is one (the
- * build tree), else ZP_TOOLS_EXEC / ZP_COLLECT_EXEC (installed:
+ * calibrate, bench; OpenCV), into `zebrapad-export` (export: the device's
+ * MQTT side) and into `zebrapad-collect` (collect: libpq, the town hall's).
+ * The commands a binary does not hold are weak NULLs. `zebrapad TOOL ...`
+ * execs the binary that holds TOOL with the same arguments: the one beside
+ * the zebrapad binary when there is one (the build tree), else
+ * ZP_TOOLS_EXEC / ZP_EXPORT_EXEC / ZP_COLLECT_EXEC (installed:
  * /usr/libexec/zebrapad/). Not installed: one line saying so, exit 2.
+ * zebrapad-tools and zebrapad-export exec nothing.
  */
 #include "app.h"
 
@@ -20,7 +22,11 @@
 #include <unistd.h>
 
 /* Which binary holds a command. */
-enum { IN_ZEBRAPAD, IN_TOOLS, IN_COLLECT };
+enum { IN_ZEBRAPAD, IN_TOOLS, IN_EXPORT, IN_COLLECT };
+
+#if defined(ZP_TOOLS_BINARY) || defined(ZP_EXPORT_BINARY)
+#define ZP_NO_EXEC 1
+#endif
 
 struct command {
 	const char *name;
@@ -32,14 +38,17 @@ struct command {
 #ifndef ZP_TOOLS_EXEC
 #define ZP_TOOLS_EXEC "/usr/libexec/zebrapad/zebrapad-tools"
 #endif
+#ifndef ZP_EXPORT_EXEC
+#define ZP_EXPORT_EXEC "/usr/libexec/zebrapad/zebrapad-export"
+#endif
 #ifndef ZP_COLLECT_EXEC
 #define ZP_COLLECT_EXEC "/usr/libexec/zebrapad/zebrapad-collect"
 #endif
 
 /* The helper binary of a command's `where`: its file name, installed path and package. */
-static const char *const helper_name[] = { "zebrapad", "zebrapad-tools", "zebrapad-collect" };
-#ifndef ZP_TOOLS_BINARY
-static const char *const helper_installed[] = { "", ZP_TOOLS_EXEC, ZP_COLLECT_EXEC };
+static const char *const helper_name[] = { "zebrapad", "zebrapad-tools", "zebrapad-export", "zebrapad-collect" };
+#ifndef ZP_NO_EXEC
+static const char *const helper_installed[] = { "", ZP_TOOLS_EXEC, ZP_EXPORT_EXEC, ZP_COLLECT_EXEC };
 #endif
 
 #pragma weak zp_cmd_replay
@@ -49,9 +58,10 @@ static const char *const helper_installed[] = { "", ZP_TOOLS_EXEC, ZP_COLLECT_EX
 #pragma weak zp_cmd_audit
 #pragma weak zp_cmd_calibrate
 #pragma weak zp_cmd_tune
+#pragma weak zp_cmd_export
 #pragma weak zp_cmd_collect
 
-#ifndef ZP_TOOLS_BINARY
+#ifndef ZP_NO_EXEC
 /* The helper binary beside this binary, else its installed path. false: not there. */
 static bool helper_path(int where, char *out, size_t size)
 {
@@ -83,7 +93,7 @@ static int exec_tool(int where, char **argv)
 	if (!helper_path(where, path, sizeof(path))) {
 		fprintf(stderr, "zebrapad: '%s' is in %s, which is not installed (%s missing; apt install %s)\n",
 			argv[1], helper_name[where], helper_installed[where],
-			where == IN_TOOLS ? "zebrapad-tools" : "zebrapad-collect");
+			helper_name[where]);
 		return ZP_EXIT_USAGE;
 	}
 	fflush(NULL);
@@ -98,7 +108,7 @@ static void usage(FILE *out, const struct command *cmds, size_t n)
 	fprintf(out, "usage: zebrapad COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < n; i++) {
 		bool have = true;
-#ifndef ZP_TOOLS_BINARY
+#ifndef ZP_NO_EXEC
 		char path[PATH_MAX];
 
 		if (cmds[i].where != IN_ZEBRAPAD && !cmds[i].fn)
@@ -125,6 +135,8 @@ int main(int argc, char **argv)
 		{ "audit", zp_cmd_audit, "privacy audit: what is stored, what leaves the device, the sandbox",
 		  IN_ZEBRAPAD },
 		{ "bench", zp_cmd_bench, "time the background model and detector against OpenCV MOG2/KNN", IN_TOOLS },
+		{ "export", zp_cmd_export, "send the counts and the site's status to an MQTT broker ([export])",
+		  IN_EXPORT },
 		{ "collect", zp_cmd_collect, "the town hall: counts and status of many crossings, MQTT -> PostgreSQL",
 		  IN_COLLECT },
 	};
@@ -146,7 +158,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], cmds[i].name)) {
 			if (cmds[i].fn)
 				return cmds[i].fn(argc - 1, argv + 1);
-#ifndef ZP_TOOLS_BINARY
+#ifndef ZP_NO_EXEC
 			if (cmds[i].where != IN_ZEBRAPAD)
 				return exec_tool(cmds[i].where, argv);
 #endif
@@ -155,7 +167,7 @@ int main(int argc, char **argv)
 			return ZP_EXIT_USAGE;
 		}
 	}
-	fprintf(stderr, "zebrapad: unknown command '%s' (expected one of: run, replay, eval, tune, calibrate, audit, bench, collect)\n",
+	fprintf(stderr, "zebrapad: unknown command '%s' (expected one of: run, replay, eval, tune, calibrate, audit, bench, export, collect)\n",
 		argv[1]);
 	return ZP_EXIT_USAGE;
 }

@@ -12,11 +12,18 @@
  * closes the socket without writing) and waits for the database; the broker
  * sends the unacknowledged messages again to the same session.
  *
- * Subscriptions: $share/<group>/zebrapad/+/counts (QoS 1), so the rows are
- * split between the collectors of a group; zebrapad/+/status (QoS 1) without
- * $share, because an MQTT 5 broker sends no retained message to a shared
- * subscription, and a new collector should learn every site's last status.
- * Each collector writes each status; the upsert keeps the newest.
+ * Subscriptions, QoS 1: zebrapad/+/counts, or with [collect] shared =
+ * yes $share/<group>/zebrapad/+/counts, so that the rows are split between
+ * the collectors of a group; and zebrapad/+/status without $share, because
+ * an MQTT 5 broker sends no retained message to a shared subscription and a
+ * new collector should learn every site's last status. Without shared,
+ * every collector writes every row (the upsert makes the second write
+ * change nothing): redundancy rather than a split. Shared is not the
+ * default because Mosquitto 2.0 restores a persistent session's queued
+ * messages after a restart but not its shared subscriptions: rows published
+ * between the broker's return and the collectors' next SUBSCRIBE have no
+ * subscriber and are dropped, though the exporter was told they arrived
+ * (tests/test_collect.c, broker_restart_forgets_shared_subscriptions).
  */
 #include "collect.h"
 
@@ -78,7 +85,10 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, con
 		c->stats->connects++;
 	zp_log(ZP_LOG_INFO, "collect: connected to %s:%d as %s (session %s)", p->broker_host, p->broker_port,
 	       p->client_id, (flags & 1) ? "resumed" : "new");
-	snprintf(topic, sizeof(topic), "$share/%s/zebrapad/+/counts", p->group);
+	if (p->shared)
+		snprintf(topic, sizeof(topic), "$share/%s/zebrapad/+/counts", p->group);
+	else
+		snprintf(topic, sizeof(topic), "zebrapad/+/counts");
 	if (mosquitto_subscribe_v5(mosq, NULL, topic, 1, 0, NULL) != MOSQ_ERR_SUCCESS)
 		zp_log(ZP_LOG_ERR, "collect: cannot subscribe to %s", topic);
 	if (mosquitto_subscribe_v5(mosq, NULL, "zebrapad/+/status", 1, 0, NULL) != MOSQ_ERR_SUCCESS)

@@ -7,9 +7,9 @@
  *  - the [collect] config section (its own file, e.g. /etc/zebrapad/collect.ini);
  *  - the messages: a counts row or a status object as JSON (cJSON) into the
  *    parameters of one SQL statement, checked field by field (pure: no I/O);
- *  - the collector: an MQTT 5 client (libmosquitto) on a shared subscription
- *    that upserts every message into PostgreSQL (libpq) and acknowledges it
- *    to the broker only once its row is committed.
+ *  - the collector: an MQTT 5 client (libmosquitto), on its own or on a
+ *    shared subscription, that upserts every message into PostgreSQL (libpq)
+ *    and acknowledges it to the broker only once its row is committed.
  *
  * Acknowledgement after commit: libmosquitto sends the PUBACK of a QoS 1
  * message as it reads it. The collector drives the library itself with
@@ -44,6 +44,7 @@ typedef struct zp_collect_params {
 	char password_file[256];    /* first line is the password */
 	bool allow_plain;           /* plain TCP to a broker that is not on loopback (default no) */
 	char client_id[128];        /* fixed per collector (its session); default zebrapad-collect-<hostname> */
+	bool shared;                /* counts through $share/<group>/ (split between collectors); default no */
 	char group[64];             /* shared subscription group (default zebrapad) */
 	int session_expiry_s;       /* how long the broker keeps a dead collector's session (default 604800) */
 	int inflight;               /* MQTT 5 receive maximum: unacknowledged messages at once (default 100) */

@@ -77,6 +77,11 @@ int zp_collect_params_set(zp_collect_params *p, const char *key, const char *val
 			return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s", key, msg);
 		return 0;
 	}
+	if (!strcmp(key, "shared")) {
+		if (zp_parse_bool(value, &p->shared, msg, sizeof(msg)) != 0)
+			return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s", key, msg);
+		return 0;
+	}
 	if (!strcmp(key, "client_id")) {
 		if (!value[0] || strlen(value) > 64)
 			return zp_seterr(err, errlen, ZP_EINVAL,
@@ -99,7 +104,7 @@ int zp_collect_params_set(zp_collect_params *p, const char *key, const char *val
 		return set_str(p->database, sizeof(p->database), key, value, false, err, errlen);
 	return zp_seterr(err, errlen, ZP_EINVAL,
 			 "unknown key '%s' (expected broker_host, broker_port, cafile, certfile, keyfile, username, "
-			 "password_file, allow_plain, client_id, group, session_expiry_s, inflight, keepalive_s, "
+			 "password_file, allow_plain, client_id, shared, group, session_expiry_s, inflight, keepalive_s, "
 			 "database)", key);
 }
 

@@ -214,12 +214,14 @@ int64_t zp_store_interval_of(int64_t wall_ms, int interval_s);
 
 typedef struct zp_sandbox_opts {
 	const char *data_dir;   /* Landlock: files may be created, written, renamed, removed only beneath this */
+	const char *extra_dir;  /* ... and beneath this one (the health .prom file's directory); NULL: none */
 	const char *devices[ZP_SANDBOX_MAX_DEVICES]; /* device nodes that may be opened for writing (camera,
 							GPIO chip); NULL entries are skipped */
 	int keep_fds[ZP_SANDBOX_MAX_KEEP_FDS]; /* descriptors kept open besides 0, 1 and 2 ... */
 	int nkeep_fds;
 	bool close_fds;         /* ... every other descriptor is closed (the daemon: true) */
 	bool allow_network;     /* an export is configured: socket(), connect() and sendmsg() stay allowed */
+	int connect_port;       /* with allow_network and Landlock ABI >= 4: TCP connect only to this port, no bind */
 	bool landlock;          /* use Landlock where the kernel has it (default true) */
 	bool seccomp;           /* load the seccomp filter (default true) */
 } zp_sandbox_opts;
@@ -232,6 +234,7 @@ typedef struct zp_sandbox_status {
 	int landlock_abi;       /* the kernel's Landlock ABI version, 0 = none */
 	bool landlock;          /* our Landlock ruleset is in force */
 	bool landlock_net;      /* ... and it denies TCP bind/connect (ABI 4) */
+	int connect_port;       /* ... except connect to this port (an exporter's broker), 0: none */
 	bool landlock_scoped;   /* ... and abstract UNIX sockets and signals outside the process (ABI 6) */
 	bool seccomp_available; /* the kernel takes seccomp filters */
 	bool seccomp;           /* our seccomp allow-list is in force */
@@ -320,6 +323,9 @@ zp_audit_kind zp_audit_sniff(const uint8_t *head, size_t n, int64_t size, char *
  */
 int zp_audit_scan_dir(const char *dir, const char *store_path, bool allow_preview, zp_audit_finding *out,
 		      size_t max, size_t *nfound, char *err, size_t errlen);
+/* Same, and health_path (the daemon's health file and its .tmp) is expected too when it is in dir. */
+int zp_audit_scan_dir_health(const char *dir, const char *store_path, const char *health_path, bool allow_preview,
+			     zp_audit_finding *out, size_t max, size_t *nfound, char *err, size_t errlen);
 
 /* What the report needs from the site's config (filled by the app). */
 typedef struct zp_audit_info {
@@ -331,7 +337,12 @@ typedef struct zp_audit_info {
 	const char *const *zone_roles;/* "crossing" / "waiting", may be NULL */
 	const char *camera_device;    /* "" = none */
 	const char *gpio_chip;        /* "" = simulated line */
-	const char *export_desc;      /* NULL = no export configured (this build has none) */
+	const char *export_desc;      /* NULL = no export configured */
+	/* the export's details (broker, topics, fields, a sample message), printed within "what leaves the
+	   device"; json: one JSON value. NULL: none */
+	void (*export_detail)(void *ctx, FILE *out, bool json);
+	void *export_ctx;
+	const char *health_file;      /* [health] prom_file: a file the daemon writes, expected in the scan; NULL/"" */
 	bool allow_preview;
 	int64_t now_ms;               /* wall clock for ages, Unix ms */
 } zp_audit_info;

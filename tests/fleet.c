@@ -349,9 +349,10 @@ int fleet_collector_start(fleet *f, int i, const char *zebrapad, const char *cer
 	fprintf(fp,
 		"[collect]\nbroker_host = 127.0.0.1\nbroker_port = %d\ncafile = %s/ca.crt\n"
 		"certfile = %s/%s.crt\nkeyfile = %s/%s.key\nclient_id = collector-%d\ngroup = townhall\n"
-		"keepalive_s = 5\ndatabase = %s\n%s\n",
+		"keepalive_s = 5\n%s%s%s\n%s\n",
 		f->tls_port, f->dir, f->dir, cert ? cert : "collector", f->dir, cert ? cert : "collector", i,
-		f->conninfo, extra ? extra : "");
+		extra && strstr(extra, "database") ? "" : "database = ",
+		extra && strstr(extra, "database") ? "" : f->conninfo, "", extra ? extra : "");
 	fclose(fp);
 	{
 		char *argv[] = { (char *)zebrapad, "collect", "--config", ini, NULL };

@@ -52,7 +52,7 @@ int fleet_pg_createdb(fleet *f, const char *name);
  * Write DIR/collect-<i>.ini for collector i (client id collector-<i>, the
  * collectors' certificate, or cert "rogue" for the rogue CA's) and start
  * `zebrapad collect` with its stderr to DIR/collect-<i>.log. zebrapad: the
- * binary. extra: more [collect] lines or NULL.
+ * binary. extra: more [collect] lines or NULL (a database line there replaces the fleet's).
  */
 int fleet_collector_start(fleet *f, int i, const char *zebrapad, const char *cert, const char *extra);
 /* SIGTERM and wait (0: exit status 0), or SIGKILL when kill9. */

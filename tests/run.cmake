@@ -119,3 +119,11 @@ if(TARGET zebrapad AND ZP_READELF AND NOT ZP_STATIC_TESTS)
             -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/daemon_needed.cmake)
   set_tests_properties(daemon_links_no_opencv PROPERTIES LABELS "app;run;daemon")
 endif()
+# zebrapad-export: the MQTT library, JSON, SQLite, libinih, libseccomp - no OpenCV, no camera or GPIO library.
+if(TARGET zebrapad-export AND ZP_READELF AND NOT ZP_STATIC_TESTS)
+  add_test(NAME export_links_no_opencv
+    COMMAND ${CMAKE_COMMAND} -DREADELF=${ZP_READELF} -DBIN=$<TARGET_FILE:zebrapad-export>
+            "-DALLOWED=^(libmosquitto|libcjson|libsqlite3|libinih|libseccomp|libc|libm|libpthread|libdl|librt|ld-linux.*|libasan|libubsan)\\.so"
+            -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/daemon_needed.cmake)
+  set_tests_properties(export_links_no_opencv PROPERTIES LABELS "export")
+endif()
