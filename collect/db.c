@@ -74,20 +74,28 @@ static const struct migration migrations[] = {
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == ZP_COLLECT_SCHEMA_VERSION,
 	       "one migration per schema version");
 
+/*
+ * A row's figures only grow from one version to the next (the store adds to
+ * an interval when the daemon restarts inside it; docs/export.md), so the
+ * larger of each figure is kept: a newer version replaces the figures, an
+ * older one arriving late (a redelivery after a newer version) changes
+ * nothing, whatever the order. Nothing at all changes for a duplicate.
+ */
+#define GROW(col) " " col " = GREATEST(c." col ", excluded." col ")"
+#define GROWN(col) "GREATEST(c." col ", excluded." col ")"
 static const char upsert_counts_sql[] =
 	"INSERT INTO counts AS c (site, interval_start, interval_s, zone, entered, occupied_s, light_activations,"
-	" light_on_s, fault_s, crossed_a_to_b, crossed_b_to_a, schema, extra)"
-	" VALUES ($1, to_timestamp($2::float8), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)"
+	" light_on_s, fault_s, crossed_a_to_b, crossed_b_to_a, schema, extra, received_at)"
+	" VALUES ($1, to_timestamp($2::float8), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb,"
+	" clock_timestamp())"
 	" ON CONFLICT (site, interval_start, interval_s, zone) DO UPDATE SET"
-	" entered = excluded.entered, occupied_s = excluded.occupied_s,"
-	" light_activations = excluded.light_activations, light_on_s = excluded.light_on_s,"
-	" fault_s = excluded.fault_s, crossed_a_to_b = excluded.crossed_a_to_b,"
-	" crossed_b_to_a = excluded.crossed_b_to_a, schema = excluded.schema, extra = excluded.extra,"
-	" received_at = now()"
+	GROW("entered") "," GROW("occupied_s") "," GROW("light_activations") "," GROW("light_on_s") ","
+	GROW("fault_s") "," GROW("crossed_a_to_b") "," GROW("crossed_b_to_a") "," GROW("schema") ","
+	" extra = coalesce(excluded.extra, c.extra), received_at = clock_timestamp()"
 	" WHERE (c.entered, c.occupied_s, c.light_activations, c.light_on_s, c.fault_s, c.crossed_a_to_b,"
-	"  c.crossed_b_to_a, c.schema, c.extra) IS DISTINCT FROM (excluded.entered, excluded.occupied_s,"
-	"  excluded.light_activations, excluded.light_on_s, excluded.fault_s, excluded.crossed_a_to_b,"
-	"  excluded.crossed_b_to_a, excluded.schema, excluded.extra)"
+	"  c.crossed_b_to_a, c.schema, c.extra) IS DISTINCT FROM (" GROWN("entered") ", " GROWN("occupied_s") ", "
+	GROWN("light_activations") ", " GROWN("light_on_s") ", " GROWN("fault_s") ", " GROWN("crossed_a_to_b") ", "
+	GROWN("crossed_b_to_a") ", " GROWN("schema") ", coalesce(excluded.extra, c.extra))"
 	" RETURNING (xmax = 0) AS inserted";
 
 /* A will ({"site","state":"offline"}) changes the state and keeps the rest; an older status changes nothing. */

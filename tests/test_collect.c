@@ -298,26 +298,30 @@ static void wait_subscribed(int n)
 #define BASE_T 1764720000LL /* 2025-12-03 00:00 UTC */
 static const char *const zones[4] = { "*", "crossing", "kerb-north", "kerb-south" };
 
-/* Row i of a site: interval BASE_T + (i/4)*60, zone i%4; version v changes the figures. */
+/*
+ * Row i of a site: interval BASE_T + (i/4)*60, zone i%4. Version v adds v
+ * to every figure (a store adds to a row; the figures only grow).
+ */
 static void row_json(char *buf, size_t size, const char *site, int i, int v, long long shift_s)
 {
 	const long long t = BASE_T + (long long)(i / 4) * 60 + shift_s;
 	const int z = i % 4;
-	const uint32_t h = zp_hash3((uint32_t)i, (uint32_t)v, 7);
+	const uint32_t h = zp_hash3((uint32_t)i, 11, 7);
 
 	if (z == 0)
 		snprintf(buf, size,
 			 "{\"site\":\"%s\",\"schema\":3,\"interval_start\":%lld,\"interval_s\":60,\"zone\":\"*\","
 			 "\"entered\":null,\"occupied_s\":null,\"light_activations\":%u,\"light_on_s\":%.3f,"
 			 "\"fault_s\":%.3f,\"crossed_a_to_b\":null,\"crossed_b_to_a\":null}",
-			 site, t, h % 7, (double)(h % 60000) / 1000.0, (double)((h >> 8) % 1000) / 100.0);
+			 site, t, h % 7 + (unsigned)v, (double)(h % 50000) / 1000.0 + v,
+			 (double)((h >> 8) % 1000) / 100.0 + v);
 	else
 		snprintf(buf, size,
 			 "{\"site\":\"%s\",\"schema\":3,\"interval_start\":%lld,\"interval_s\":60,\"zone\":\"%s\","
 			 "\"entered\":%u,\"occupied_s\":%.3f,\"light_activations\":null,\"light_on_s\":null,"
 			 "\"fault_s\":null,\"crossed_a_to_b\":%s,\"crossed_b_to_a\":%s}",
-			 site, t, zones[z], h % 9, (double)(h % 59000) / 1000.0, z == 1 ? "1" : "null",
-			 z == 1 ? "2" : "null");
+			 site, t, zones[z], h % 9 + (unsigned)v, (double)(h % 50000) / 1000.0 + v,
+			 z == 1 ? (v ? "2" : "1") : "null", z == 1 ? (v ? "3" : "2") : "null");
 }
 
 static void publish_rows(fleet_pub *p, const char *site, int from, int to, int v, long long shift_s)
@@ -450,7 +454,11 @@ static int changed_first_40(int i)
 	return i < 40 ? 1 : 0;
 }
 
-/* 1000 rows through two collectors, all of them again (duplicates), then 40 changed: exactly 1000, the new values. */
+/*
+ * 1000 rows through two collectors sharing the load, all of them again
+ * (duplicates), 40 grown, then the 40 old versions late: exactly 1000 rows,
+ * the grown figures kept.
+ */
 START_TEST(rows_duplicates_and_changes)
 {
 	PGconn *c;
@@ -467,7 +475,10 @@ START_TEST(rows_duplicates_and_changes)
 	publish_rows(p, "site-a", 0, 1000, 0, 0); /* the same rows again: at-least-once */
 	ck_assert_int_eq(fleet_pub_wait(p, 60000), 0);
 	ck_assert_int_eq(wait_count(c, "SELECT count(*) FROM counts", 1000, 60000), 1000);
-	publish_rows(p, "site-a", 0, 40, 1, 0); /* the store re-upserted 10 intervals */
+	publish_rows(p, "site-a", 0, 40, 1, 0); /* the store added to 10 intervals */
+	ck_assert_int_eq(fleet_pub_wait(p, 60000), 0);
+	ck_assert_int_eq(wait_count(c, "SELECT count(*) FROM counts WHERE crossed_a_to_b = 2", 10, 60000), 10);
+	publish_rows(p, "site-a", 0, 40, 0, 0); /* the older versions again, late: they change nothing */
 	ck_assert_int_eq(fleet_pub_wait(p, 60000), 0);
 	fleet_pub_close(p);
 	/* settled: every collector's commit done before the check (SIGTERM flushes) */
@@ -476,7 +487,7 @@ START_TEST(rows_duplicates_and_changes)
 	ck_assert_int_eq(fleet_collector_stop(&g_fleet, 1, false), 0);
 	check_rows(c, "site-a", 1000, changed_first_40, 0);
 	ck_assert_int_eq(summary_sum(2, "rows new"), 1000);
-	ck_assert_int_eq(summary_sum(2, "duplicates"), 1000);
+	ck_assert_int_eq(summary_sum(2, "duplicates"), 1000 + 40);
 	ck_assert_int_eq(summary_sum(2, "replaced"), 40);
 	/* both collectors took a share (the shared subscription splits the rows) */
 	{
@@ -495,7 +506,7 @@ START_TEST(rows_duplicates_and_changes)
 	ck_assert_int_eq(query_ll(c, "SELECT count(*) FROM counts_hourly WHERE site = 'site-a'"), 5 * 4);
 	ck_assert_int_eq(query_ll(c, "SELECT sum(entered) FROM counts_daily WHERE site = 'site-a'"),
 			 query_ll(c, "SELECT sum(entered) FROM counts WHERE site = 'site-a'"));
-	ck_assert_int_eq(query_ll(c, "SELECT crossed FROM crossings_daily WHERE site = 'site-a'"), 250 * 3);
+	ck_assert_int_eq(query_ll(c, "SELECT crossed FROM crossings_daily WHERE site = 'site-a'"), 240 * 3 + 10 * 5);
 	PQfinish(c);
 }
 END_TEST
