@@ -5,6 +5,8 @@
  */
 #include "fleet.h"
 
+#include "store.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -376,10 +378,125 @@ int fleet_collector_stop(fleet *f, int i, bool kill9)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : fail("collector %d exited with status %d", i, st);
 }
 
+int fleet_store_make(fleet *f, const char *site, int64_t t0, int n, uint32_t seed)
+{
+	static const char *const zones[3] = { "kerb-north", "crossing", "kerb-south" };
+	char dir[300], err[300];
+	zp_store_params p;
+	zp_store_row *rows;
+	zp_store *s;
+	int rc, k = 0;
+
+	snprintf(dir, sizeof(dir), "%s/%s", f->dir, site);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/%s/state", f->dir, site);
+	mkdir(dir, 0755);
+	zp_store_params_default(&p);
+	if ((size_t)snprintf(p.path, sizeof(p.path), "%.200s/%.40s/counts.db", f->dir, site) >= sizeof(p.path))
+		return fail("store path too long");
+	s = zp_store_open(&p, zones, 3, 0, NULL, err, sizeof(err));
+	if (!s)
+		return fail("store %s: %s", p.path, err);
+	rows = calloc((size_t)n * 4, sizeof(*rows));
+	if (!rows) {
+		zp_store_close(s);
+		return fail("out of memory");
+	}
+	for (int i = 0; i < n; i++)
+		for (int z = 0; z < 4; z++) {
+			zp_store_row *r = &rows[k++];
+			uint32_t h = (uint32_t)i * 2654435761u ^ seed * 40503u ^ (uint32_t)z * 97u;
+
+			h ^= h >> 13;
+			h *= 0x5bd1e995u;
+			h ^= h >> 15;
+			r->interval_start = t0 + 60 * (int64_t)i;
+			r->interval_s = 60;
+			snprintf(r->zone, sizeof(r->zone), "%s", z == 3 ? ZP_STORE_CROSSING : zones[z]);
+			r->entered = z == 3 ? -1 : (int64_t)(h % 9);
+			r->occupied_s = z == 3 ? -1 : (double)(h % 6000) / 100.0;
+			r->light_activations = z == 3 ? (int64_t)(h % 5) : -1;
+			r->light_on_s = z == 3 ? (double)(h % 5900) / 100.0 : -1;
+			r->fault_s = z == 3 ? (double)((h >> 7) % 100) / 100.0 : -1;
+		}
+	rc = zp_store_write(s, rows, (size_t)k);
+	zp_store_close(s);
+	free(rows);
+	return rc == 0 ? 0 : fail("store %s: write failed (%d)", p.path, rc);
+}
+
+int fleet_exporter_start(fleet *f, int k, const char *zebrapad, const char *site, const char *cert,
+			 const char *extra, const char *opt)
+{
+	char ini[300], log[300];
+	FILE *fp;
+
+	if (k < 0 || k >= FLEET_MAX_EXPORTERS)
+		return fail("exporter %d: at most %d", k, FLEET_MAX_EXPORTERS);
+	snprintf(ini, sizeof(ini), "%s/%s/site.ini", f->dir, site);
+	snprintf(log, sizeof(log), "%s/%s/export.log", f->dir, site);
+	fp = fopen(ini, "w");
+	if (!fp)
+		return fail("%s: %s", ini, strerror(errno));
+	fprintf(fp,
+		"[store]\npath = %s/%s/counts.db\n[health]\nprom_file = %s/%s/zebrapad.prom\n"
+		"[export]\nbroker = 127.0.0.1\nport = %d\nsite = %s\nca_file = %s/ca.crt\ncert_file = %s/%s.crt\n"
+		"key_file = %s/%s.key\ncursor_file = %s/%s/state/cursor.json\nprom_file = %s/%s/state/export.prom\n%s\n",
+		f->dir, site, f->dir, site, f->tls_port, site, f->dir, f->dir, cert ? cert : "device", f->dir,
+		cert ? cert : "device", f->dir, site, f->dir, site, extra ? extra : "");
+	fclose(fp);
+	f->exporter[k] = fork();
+	if (f->exporter[k] == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		/* LeakSanitizer cannot stop the world under the exporter's seccomp filter */
+		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+		execl(zebrapad, "zebrapad", "export", "--config", ini, opt, (char *)NULL);
+		_exit(127);
+	}
+	return f->exporter[k] > 0 ? 0 : fail("cannot start %s export", zebrapad);
+}
+
+int fleet_exporter_stop(fleet *f, int k, bool kill9)
+{
+	int st = 0;
+
+	if (f->exporter[k] <= 0)
+		return 0;
+	kill(f->exporter[k], kill9 ? SIGKILL : SIGTERM);
+	waitpid(f->exporter[k], &st, 0);
+	f->exporter[k] = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int fleet_exporter_wait(fleet *f, int k, int timeout_ms)
+{
+	int64_t until = fleet_mono_ms() + timeout_ms;
+	int st;
+
+	while (fleet_mono_ms() < until) {
+		if (waitpid(f->exporter[k], &st, WNOHANG) == f->exporter[k]) {
+			f->exporter[k] = 0;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+		fleet_sleep_ms(20);
+	}
+	fleet_exporter_stop(f, k, true);
+	return -1;
+}
+
 void fleet_destroy(fleet *f)
 {
 	char cmd[400];
 
+	for (int k = 0; k < FLEET_MAX_EXPORTERS; k++)
+		if (f->exporter[k] > 0)
+			fleet_exporter_stop(f, k, true);
 	for (int i = 0; i < FLEET_MAX_COLLECTORS; i++)
 		if (f->collector[i] > 0)
 			fleet_collector_stop(f, i, true);

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #define FLEET_MAX_COLLECTORS 4
+#define FLEET_MAX_EXPORTERS 4
 
 typedef struct fleet {
 	char dir[256];          /* the temporary directory (removed by fleet_destroy) */
@@ -31,6 +32,7 @@ typedef struct fleet {
 	char dbname[64];        /* the database the collectors use */
 	char conninfo[256];     /* libpq string for dbname */
 	pid_t collector[FLEET_MAX_COLLECTORS];
+	pid_t exporter[FLEET_MAX_EXPORTERS];
 } fleet;
 
 /* A temp dir, free ports, the certificates. */
@@ -57,6 +59,26 @@ int fleet_pg_createdb(fleet *f, const char *name);
 int fleet_collector_start(fleet *f, int i, const char *zebrapad, const char *cert, const char *extra);
 /* SIGTERM and wait (0: exit status 0), or SIGKILL when kill9. */
 int fleet_collector_stop(fleet *f, int i, bool kill9);
+
+/*
+ * A site's counts store, DIR/<site>/counts.db, written by the store's own
+ * code: n intervals of 60 s from t0, zones kerb-north, crossing, kerb-south
+ * and the crossing-wide row "*" (4 rows an interval); figures from seed.
+ */
+int fleet_store_make(fleet *f, const char *site, int64_t t0, int n, uint32_t seed);
+/*
+ * `zebrapad export` for a site (its own DIR/<site>/site.ini: [store] the
+ * store above, [export] this broker over TLS with cert ("device" or
+ * "rogue"), the cursor and .prom in DIR/<site>/state/) as exporter slot
+ * k; log DIR/<site>/export.log. extra: more [export] lines. opt: an option
+ * such as "--once", or NULL.
+ */
+int fleet_exporter_start(fleet *f, int k, const char *zebrapad, const char *site, const char *cert,
+			 const char *extra, const char *opt);
+/* SIGTERM (or SIGKILL) and wait; the exit status (128 + signal when killed). */
+int fleet_exporter_stop(fleet *f, int k, bool kill9);
+/* Wait for an exporter started with --once: its exit status, or -1 after timeout_ms (killed). */
+int fleet_exporter_wait(fleet *f, int k, int timeout_ms);
 
 /* Path of a file in the fleet dir (static buffer per call site is the caller's). */
 void fleet_path(const fleet *f, const char *name, char *out, size_t size);

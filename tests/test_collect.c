@@ -12,8 +12,10 @@
 
 #include "collect.h"
 #include "fleet.h"
+#include "store.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
@@ -836,6 +838,265 @@ START_TEST(broker_restart_forgets_shared_subscriptions)
 }
 END_TEST
 
+
+/* ---- end to end: stores -> zebrapad export -> broker -> zebrapad collect -> PostgreSQL ---- */
+
+static const char *export_bin(void)
+{
+	static char path[512];
+	const char *b = getenv("ZP_BINARY_DIR");
+
+	snprintf(path, sizeof(path), "%s/app/zebrapad", b ? b : ".");
+	return path;
+}
+
+/* A figure as text for comparing: NULL -> "null", numbers through %.9g. */
+static void norm(char *out, size_t size, const char *text, bool null, bool zone)
+{
+	if (null)
+		snprintf(out, size, "null");
+	else if (zone)
+		snprintf(out, size, "%s", text);
+	else
+		snprintf(out, size, "%.9g", strtod(text, NULL));
+}
+
+/*
+ * PostgreSQL against the site's store, row for row: the same keys, each
+ * exactly once, and the same figures. Returns the number of rows.
+ */
+static int check_store_rows(PGconn *c, const char *site)
+{
+	char path[400], sql[600], a[64], b[64];
+	sqlite3 *db3;
+	sqlite3_stmt *st;
+	PGresult *r;
+	int n = 0, rows;
+
+	snprintf(path, sizeof(path), "%s/%s/counts.db", g_fleet.dir, site);
+	ck_assert_int_eq(sqlite3_open_v2(path, &db3, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db3,
+					    "SELECT interval_start, interval_s, zone, entered, occupied_s, light_activations,"
+					    " light_on_s, fault_s FROM counts ORDER BY interval_start, interval_s, zone",
+					    -1, &st, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "SELECT extract(epoch FROM interval_start)::bigint, interval_s, zone, entered, occupied_s,"
+		 " light_activations, light_on_s, fault_s FROM counts WHERE site = '%s'"
+		 " ORDER BY interval_start, interval_s, zone COLLATE \"C\"", site);
+	r = PQexec(c, sql);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	rows = PQntuples(r);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ck_assert_msg(n < rows, "site %s: PostgreSQL has %d rows, the store more", site, rows);
+		for (int k = 0; k < 8; k++) {
+			norm(a, sizeof(a), (const char *)sqlite3_column_text(st, k), sqlite3_column_type(st, k) == SQLITE_NULL,
+			     k == 2);
+			norm(b, sizeof(b), PQgetvalue(r, n, k), PQgetisnull(r, n, k), k == 2);
+			ck_assert_msg(!strcmp(a, b), "site %s, store row %d, column %d: store %s, PostgreSQL %s", site, n,
+				      k, a, b);
+		}
+		n++;
+	}
+	ck_assert_msg(n == rows, "site %s: the store has %d rows, PostgreSQL %d", site, n, rows);
+	PQclear(r);
+	sqlite3_finalize(st);
+	sqlite3_close(db3);
+	return n;
+}
+
+static long long site_rows(PGconn *c, const char *site)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM counts WHERE site = '%s'", site);
+	return query_ll(c, sql);
+}
+
+static long long wait_site_rows(PGconn *c, const char *site, long long want, int timeout_ms)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM counts WHERE site = '%s'", site);
+	return wait_count(c, sql, want, timeout_ms);
+}
+
+/* Until at least `least` rows of the site are in PostgreSQL. */
+static void wait_site_at_least(PGconn *c, const char *site, long long least)
+{
+	int64_t until = fleet_mono_ms() + 60000;
+
+	while (site_rows(c, site) < least) {
+		ck_assert_msg(fleet_mono_ms() < until, "site %s: fewer than %lld rows after 60 s", site, least);
+		fleet_sleep_ms(20);
+	}
+}
+
+/* The exporters' common [export] lines: fast, small windows, rows settled at once. */
+#define E2E_EXPORT "rate = 400\nmax_inflight = 20\npoll_ms = 100\nsettle_s = 0\nstatus_s = 1\n"
+#define E2E_INTERVALS 250
+
+static PGconn *e2e_start(int ncollectors, const char *collect_extra)
+{
+	PGconn *c;
+
+	for (int i = 0; i < ncollectors; i++)
+		ck_assert_int_eq(fleet_collector_start(&g_fleet, i, collect_bin(), NULL, collect_extra), 0);
+	c = db();
+	wait_schema(c);
+	wait_subscribed(ncollectors);
+	return c;
+}
+
+/* The broker stopped for 3 s mid-run: every row of the store in PostgreSQL, once. */
+START_TEST(e2e_broker_stopped)
+{
+	PGconn *c = e2e_start(2, NULL);
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-a", BASE_T, E2E_INTERVALS, 1), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-a", NULL, E2E_EXPORT, NULL), 0);
+	wait_site_at_least(c, "e2e-a", 200);
+	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
+	fleet_sleep_ms(3000);
+	ck_assert_int_eq(fleet_broker_start(&g_fleet, NULL), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-a", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
+	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(check_store_rows(c, "e2e-a"), E2E_INTERVALS * 4);
+	/* the status reached the sites table */
+	ck_assert_int_ge(query_ll(c, "SELECT count(*) FROM sites WHERE site = 'e2e-a'"), 1);
+	PQfinish(c);
+}
+END_TEST
+
+/* The exporter killed -9 during a burst, then started again: every row, once. */
+START_TEST(e2e_exporter_killed)
+{
+	PGconn *c = e2e_start(2, "shared = yes");
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-b", BASE_T, E2E_INTERVALS, 2), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-b", NULL, E2E_EXPORT, NULL), 0);
+	wait_site_at_least(c, "e2e-b", 300);
+	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, true), 128 + SIGKILL);
+	ck_assert_int_lt(site_rows(c, "e2e-b"), E2E_INTERVALS * 4);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-b", NULL, E2E_EXPORT, "--once"), 0);
+	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 90000), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-b", E2E_INTERVALS * 4, 60000), E2E_INTERVALS * 4);
+	ck_assert_int_eq(check_store_rows(c, "e2e-b"), E2E_INTERVALS * 4);
+	PQfinish(c);
+}
+END_TEST
+
+/* One of two collectors (sharing the load) killed -9 mid-stream, back 2 s later: every row, once. */
+START_TEST(e2e_collector_killed)
+{
+	PGconn *c = e2e_start(2, "shared = yes");
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-c", BASE_T, E2E_INTERVALS, 3), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-c", NULL, E2E_EXPORT, NULL), 0);
+	wait_site_at_least(c, "e2e-c", 250);
+	ck_assert_int_eq(fleet_collector_stop(&g_fleet, 0, true), 0);
+	fleet_sleep_ms(2000);
+	ck_assert_int_eq(fleet_collector_start(&g_fleet, 0, collect_bin(), NULL, "shared = yes"), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-c", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
+	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(check_store_rows(c, "e2e-c"), E2E_INTERVALS * 4);
+	PQfinish(c);
+}
+END_TEST
+
+/*
+ * A site whose clock jumps: 100 minutes of rows go out; the clock jumps a
+ * year ahead for 50 minutes (those rows go out); then it is set right and
+ * the site goes on where it was (intervals 100..149 at the right time,
+ * never sent before). PostgreSQL must equal the store.
+ */
+START_TEST(e2e_clock_jumps)
+{
+	PGconn *c = e2e_start(1, NULL);
+	char path[400];
+	sqlite3 *db3;
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-d", BASE_T, 100, 4), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-d", NULL, E2E_EXPORT, "--once"), 0);
+	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-d", BASE_T + 366LL * 86400, 50, 5), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-d", NULL, E2E_EXPORT, "--once"), 0);
+	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-d", 150 * 4, 60000), 150 * 4);
+	/* set right: intervals 100..149 (a store holds them under their own keys) */
+	snprintf(path, sizeof(path), "%s/e2e-d/counts.db", g_fleet.dir);
+	ck_assert_int_eq(sqlite3_open(path, &db3), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db3,
+				      "INSERT INTO counts SELECT interval_start - 366 * 86400 + 100 * 60, interval_s, zone,"
+				      " entered, occupied_s, light_activations, light_on_s, fault_s FROM counts"
+				      " WHERE interval_start >= 1790000000",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db3);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-d", NULL, E2E_EXPORT, "--once"), 0);
+	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-d", 200 * 4, 30000), 200 * 4);
+	fleet_sleep_ms(500);
+	ck_assert_int_eq(check_store_rows(c, "e2e-d"), 200 * 4);
+	PQfinish(c);
+}
+END_TEST
+
+/* An exporter with a certificate of another CA: refused, said in its log, nothing sent, its cursor unmoved. */
+START_TEST(e2e_wrong_certificate)
+{
+	PGconn *c = e2e_start(1, NULL);
+	char path[400], *text;
+	struct stat sb;
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-e", BASE_T, 50, 6), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-e", "rogue", E2E_EXPORT, NULL), 0);
+	fleet_sleep_ms(4000);
+	fleet_exporter_stop(&g_fleet, 0, false);
+	ck_assert_int_eq(site_rows(c, "e2e-e"), 0);
+	ck_assert_int_eq(query_ll(c, "SELECT count(*) FROM sites"), 0);
+	snprintf(path, sizeof(path), "%s/e2e-e/export.log", g_fleet.dir);
+	text = zp_test_slurp(path, NULL);
+	ck_assert_msg(text && (strstr(text, "TLS") || strstr(text, "certificate") || strstr(text, "connection")),
+		      "export log:\n%s", text ? text : "(none)");
+	free(text);
+	snprintf(path, sizeof(path), "%s/e2e-e/state/cursor.json", g_fleet.dir);
+	ck_assert_msg(stat(path, &sb) != 0 || sb.st_size < 200, "cursor moved");
+	/* with its own certificate the same store goes out whole */
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-e", NULL, E2E_EXPORT, "--once"), 0);
+	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-e", 50 * 4, 60000), 50 * 4);
+	ck_assert_int_eq(check_store_rows(c, "e2e-e"), 50 * 4);
+	PQfinish(c);
+}
+END_TEST
+
+/*
+ * A slow, then full broker: stopped (SIGSTOP) for 4 s mid-burst, so the
+ * exporter's window fills and it waits; and collectors that cannot commit
+ * (a lock) for that time, so the broker's queues grow. Every row, once.
+ */
+START_TEST(e2e_broker_stalled)
+{
+	PGconn *c = e2e_start(2, NULL), *lock;
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-f", BASE_T, E2E_INTERVALS, 7), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-f", NULL, E2E_EXPORT, NULL), 0);
+	wait_site_at_least(c, "e2e-f", 200);
+	lock = db();
+	exec_sql(lock, "BEGIN; LOCK TABLE counts IN EXCLUSIVE MODE");
+	fleet_sleep_ms(1000);
+	ck_assert_int_eq(kill(g_fleet.broker, SIGSTOP), 0);
+	fleet_sleep_ms(4000);
+	ck_assert_int_eq(kill(g_fleet.broker, SIGCONT), 0);
+	fleet_sleep_ms(1000);
+	exec_sql(lock, "COMMIT");
+	PQfinish(lock);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-f", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
+	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(check_store_rows(c, "e2e-f"), E2E_INTERVALS * 4);
+	PQfinish(c);
+}
+END_TEST
+
 /* One case per fleet test, so that CK_RUN_CASE=<name> runs one. */
 static void add_fleet_case(Suite *s, const char *name, const TTest *test)
 {
@@ -866,6 +1127,12 @@ static Suite *collect_suite(void)
 	add_fleet_case(s, "invalid_messages_dropped", invalid_messages_dropped);
 	add_fleet_case(s, "migrate_and_newer_schema", migrate_and_newer_schema);
 	add_fleet_case(s, "broker_restart_forgets_shared_subscriptions", broker_restart_forgets_shared_subscriptions);
+	add_fleet_case(s, "e2e_broker_stopped", e2e_broker_stopped);
+	add_fleet_case(s, "e2e_exporter_killed", e2e_exporter_killed);
+	add_fleet_case(s, "e2e_collector_killed", e2e_collector_killed);
+	add_fleet_case(s, "e2e_clock_jumps", e2e_clock_jumps);
+	add_fleet_case(s, "e2e_wrong_certificate", e2e_wrong_certificate);
+	add_fleet_case(s, "e2e_broker_stalled", e2e_broker_stalled);
 	return s;
 }
 
