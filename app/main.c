@@ -91,7 +91,7 @@ static int exec_tool(int where, char **argv)
 	char path[PATH_MAX];
 
 	if (!helper_path(where, path, sizeof(path))) {
-		fprintf(stderr, "zebrapad: '%s' is in %s, which is not installed (%s missing; apt install %s)\n",
+		fprintf(stderr, "zebrapad: '%s' is in the %s package, which is not installed (%s missing; apt install %s)\n",
 			argv[1], helper_name[where], helper_installed[where],
 			helper_name[where]);
 		return ZP_EXIT_USAGE;
