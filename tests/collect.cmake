@@ -9,4 +9,7 @@ if(TARGET zp_collect)
   zp_check_test(test_collect SOURCES test_collect.c
     LIBS zp_collect zp_fleet PkgConfig::LIBPQ PkgConfig::ZP_COLLECT_SQLITE3 m LABELS collect TIMEOUT 600)
   add_dependencies(test_collect zebrapad zebrapad-collect zebrapad-export)
+  # the many-crossings benchmark (scripts/fleet-bench): not a test
+  add_executable(zp_fleet_bench fleet_bench.c)
+  target_link_libraries(zp_fleet_bench PRIVATE zp_fleet PkgConfig::LIBPQ)
 endif()

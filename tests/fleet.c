@@ -297,11 +297,10 @@ int fleet_pg_start(fleet *f)
 		if (run_wait(f, true, ilog, argv))
 			return -1;
 	}
-	/* fsync off: the tests kill collectors and brokers, never PostgreSQL */
+	/* fsync off for the tests: they kill collectors and brokers, never PostgreSQL */
 	snprintf(opts, sizeof(opts),
-		 "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
-		 "-c max_connections=40 -c shared_buffers=32MB",
-		 f->pg_port, f->dir);
+		 "-p %d -k %s -c listen_addresses=127.0.0.1 %s -c max_connections=40 -c shared_buffers=32MB",
+		 f->pg_port, f->dir, f->pg_durable ? "" : "-c fsync=off -c full_page_writes=off");
 	{
 		char *argv[] = { prog, "-D", data, "-o", opts, "-l", log, "-w", "-t", "60", "start", NULL };
 

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #define FLEET_MAX_COLLECTORS 4
-#define FLEET_MAX_EXPORTERS 4
+#define FLEET_MAX_EXPORTERS 2048
 
 typedef struct fleet {
 	char dir[256];          /* the temporary directory (removed by fleet_destroy) */
@@ -28,6 +28,7 @@ typedef struct fleet {
 	pid_t broker;           /* 0: not running */
 	char broker_extra[512]; /* extra mosquitto.conf lines of the running broker */
 	bool pg_up;
+	bool pg_durable;        /* fsync on (the benchmark); the tests run with fsync off */
 	char pg_bin[256];
 	char dbname[64];        /* the database the collectors use */
 	char conninfo[256];     /* libpq string for dbname */
