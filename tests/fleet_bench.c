@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BENCH_T0 1764720000LL
@@ -105,9 +106,13 @@ int main(int argc, char **argv)
 		char err[256];
 		zp_store_params p;
 
+		char dir[300];
+
 		snprintf(site, sizeof(site), "site-%04d", i);
-		if (fleet_store_make(&f, site, BENCH_T0, 0, 0))
-			goto out;
+		snprintf(dir, sizeof(dir), "%.200s/%s", f.dir, site);
+		mkdir(dir, 0755);
+		snprintf(dir, sizeof(dir), "%.200s/%s/state", f.dir, site);
+		mkdir(dir, 0755);
 		zp_store_params_default(&p);
 		snprintf(p.path, sizeof(p.path), "%.200s/%s/counts.db", f.dir, site);
 		stores[i] = zp_store_open(&p, zones, 3, 0, NULL, err, sizeof(err));
@@ -116,7 +121,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (fleet_exporter_start(&f, i, zebrapad, site, NULL,
-					 "rate = 100\nmax_inflight = 20\npoll_ms = 250\nsettle_s = 0\nstatus_s = 60\n"
+					 "rate = 100\nmax_inflight = 20\npoll_ms = 500\nsettle_s = 0\nstatus_s = 60\n"
 					 "keepalive_s = 60", NULL))
 			goto out;
 	}
