@@ -167,7 +167,7 @@ static int make_certs(fleet *f)
 
 int fleet_init(fleet *f)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = getenv("TMPDIR"), *tmpl;
 	struct passwd *pw;
 
 	memset(f, 0, sizeof(*f));
@@ -194,6 +194,13 @@ int fleet_init(fleet *f)
 	snprintf(f->dbname, sizeof(f->dbname), "zebrapad");
 	snprintf(f->conninfo, sizeof(f->conninfo), "host=127.0.0.1 port=%d user=postgres dbname=%s connect_timeout=5",
 		 f->pg_port, f->dbname);
+	tmpl = getenv("ZP_FLEET_TEMPLATE");
+	if (tmpl && *tmpl) {
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "cp -a '%s'/. '%s'/", tmpl, f->dir);
+		return sh(f, cmd);
+	}
 	return make_certs(f);
 }
 
@@ -276,15 +283,14 @@ static int pg_bindir(fleet *f)
 	return 0;
 }
 
-int fleet_pg_start(fleet *f)
+int fleet_pg_initdb(fleet *f)
 {
-	char data[300], log[300], prog[320], opts[600], st[320];
+	char data[300], prog[320], st[320];
 	struct stat sb;
 
 	if (pg_bindir(f))
 		return -1;
 	fleet_path(f, "pgdata", data, sizeof(data));
-	fleet_path(f, "postgres.log", log, sizeof(log));
 	snprintf(st, sizeof(st), "%s/PG_VERSION", data);
 	if (stat(st, &sb) != 0) {
 		char *argv[] = { prog, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C",
@@ -297,6 +303,17 @@ int fleet_pg_start(fleet *f)
 		if (run_wait(f, true, ilog, argv))
 			return -1;
 	}
+	return 0;
+}
+
+int fleet_pg_start(fleet *f)
+{
+	char data[300], log[300], prog[320], opts[600];
+
+	if (fleet_pg_initdb(f))
+		return -1;
+	fleet_path(f, "pgdata", data, sizeof(data));
+	fleet_path(f, "postgres.log", log, sizeof(log));
 	/* fsync off for the tests: they kill collectors and brokers, never PostgreSQL */
 	snprintf(opts, sizeof(opts),
 		 "-p %d -k %s -c listen_addresses=127.0.0.1 %s -c max_connections=40 -c shared_buffers=32MB",

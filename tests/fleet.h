@@ -36,7 +36,11 @@ typedef struct fleet {
 	pid_t exporter[FLEET_MAX_EXPORTERS];
 } fleet;
 
-/* A temp dir, free ports, the certificates. */
+/*
+ * A temp dir, free ports, the certificates. With $ZP_FLEET_TEMPLATE (the dir
+ * of a fleet that ran fleet_pg_initdb), its certificates and cluster are
+ * copied instead of made again.
+ */
 int fleet_init(fleet *f);
 /* Stop everything started and remove the directory. */
 void fleet_destroy(fleet *f);
@@ -48,6 +52,8 @@ int fleet_broker_stop(fleet *f, bool kill9);
 
 /* initdb (first time) and start; then the database name (created when missing). */
 int fleet_pg_start(fleet *f);
+/* initdb only (the template of a test suite). */
+int fleet_pg_initdb(fleet *f);
 int fleet_pg_stop(fleet *f);
 int fleet_pg_createdb(fleet *f, const char *name);
 

@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (fleet_exporter_start(&f, i, zebrapad, site, NULL,
-					 "rate = 100\nmax_inflight = 20\npoll_ms = 500\nsettle_s = 0\nstatus_s = 60\n"
+					 "rate = 100\nmax_inflight = 20\npoll_ms = 250\nsettle_s = 0\nstatus_s = 60\n"
 					 "keepalive_s = 60", NULL))
 			goto out;
 	}

@@ -1139,9 +1139,14 @@ static Suite *collect_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(collect_suite());
+	fleet tmpl;
 	int failed;
 
+	/* certificates and an initdb'd cluster once, copied by each case's fixture */
+	if (fleet_init(&tmpl) == 0 && fleet_pg_initdb(&tmpl) == 0)
+		setenv("ZP_FLEET_TEMPLATE", tmpl.dir, 1);
 	srunner_run_all(sr, CK_NORMAL);
+	fleet_destroy(&tmpl);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
