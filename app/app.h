@@ -78,5 +78,6 @@ int zp_cmd_audit(int argc, char **argv);
 int zp_cmd_calibrate(int argc, char **argv);
 int zp_cmd_tune(int argc, char **argv);
 int zp_cmd_export(int argc, char **argv);
+int zp_cmd_collect(int argc, char **argv);
 
 #endif

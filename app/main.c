@@ -2,13 +2,16 @@
 /*
  * main.c - `zebrapad COMMAND ...`: dispatch to the subcommands.
  *
- * Built twice (app/CMakeLists.txt): into `zebrapad`, the daemon side (run,
- * audit; no OpenCV), and into `zebrapad-tools` (replay, eval, tune,
- * calibrate, bench; OpenCV). The commands a binary does not hold are weak
- * NULLs. `zebrapad TOOL ...` execs zebrapad-tools with the same arguments:
- * the one beside the zebrapad binary when there is one (the build tree),
- * else ZP_TOOLS_EXEC (installed: /usr/libexec/zebrapad/zebrapad-tools,
- * package zebrapad-tools). Not installed: one line saying so, exit 2.
+ * Built four times (app/CMakeLists.txt): into `zebrapad`, the daemon side
+ * (run, audit; no OpenCV), into `zebrapad-tools` (replay, eval, tune,
+ * calibrate, bench; OpenCV), into `zebrapad-export` (export: the device's
+ * MQTT side) and into `zebrapad-collect` (collect: libpq, the town hall's).
+ * The commands a binary does not hold are weak NULLs. `zebrapad TOOL ...`
+ * execs the binary that holds TOOL with the same arguments: the one beside
+ * the zebrapad binary when there is one (the build tree), else
+ * ZP_TOOLS_EXEC / ZP_EXPORT_EXEC / ZP_COLLECT_EXEC (installed:
+ * /usr/libexec/zebrapad/). Not installed: one line saying so, exit 2.
+ * zebrapad-tools and zebrapad-export exec nothing.
  */
 #include "app.h"
 
@@ -18,20 +21,34 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Which binary holds a command. */
+enum { IN_ZEBRAPAD, IN_TOOLS, IN_EXPORT, IN_COLLECT };
+
+#if defined(ZP_TOOLS_BINARY) || defined(ZP_EXPORT_BINARY)
+#define ZP_NO_EXEC 1
+#endif
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
-	int where; /* IN_DAEMON: in zebrapad; IN_TOOLS: zebrapad-tools; IN_EXPORT: zebrapad-export */
+	int where;
 };
-
-enum { IN_DAEMON = 0, IN_TOOLS = 1, IN_EXPORT = 2 };
 
 #ifndef ZP_TOOLS_EXEC
 #define ZP_TOOLS_EXEC "/usr/libexec/zebrapad/zebrapad-tools"
 #endif
 #ifndef ZP_EXPORT_EXEC
 #define ZP_EXPORT_EXEC "/usr/libexec/zebrapad/zebrapad-export"
+#endif
+#ifndef ZP_COLLECT_EXEC
+#define ZP_COLLECT_EXEC "/usr/libexec/zebrapad/zebrapad-collect"
+#endif
+
+/* The helper binary of a command's `where`: its file name, installed path and package. */
+static const char *const helper_name[] = { "zebrapad", "zebrapad-tools", "zebrapad-export", "zebrapad-collect" };
+#ifndef ZP_NO_EXEC
+static const char *const helper_installed[] = { "", ZP_TOOLS_EXEC, ZP_EXPORT_EXEC, ZP_COLLECT_EXEC };
 #endif
 
 #pragma weak zp_cmd_replay
@@ -42,48 +59,41 @@ enum { IN_DAEMON = 0, IN_TOOLS = 1, IN_EXPORT = 2 };
 #pragma weak zp_cmd_calibrate
 #pragma weak zp_cmd_tune
 #pragma weak zp_cmd_export
+#pragma weak zp_cmd_collect
 
-#if !defined(ZP_TOOLS_BINARY) && !defined(ZP_EXPORT_BINARY)
-/* zebrapad-tools (or zebrapad-export) beside this binary, else the installed path. false: not there. */
-static bool helper_path(char *out, size_t size, int where)
+#ifndef ZP_NO_EXEC
+/* The helper binary beside this binary, else its installed path. false: not there. */
+static bool helper_path(int where, char *out, size_t size)
 {
-	const char *name = where == IN_EXPORT ? "/zebrapad-export" : "/zebrapad-tools";
-	const size_t nlen = strlen(name) + 1;
-
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *name = helper_name[where];
 
 	if (n > 0) {
 		char *slash;
 
 		self[n] = '\0';
 		slash = strrchr(self, '/');
-		if (slash && (size_t)(slash - self) + nlen <= size) {
+		if (slash && (size_t)(slash - self) + strlen(name) + 2 <= size) {
 			memcpy(out, self, (size_t)(slash - self));
-			memcpy(out + (slash - self), name, nlen);
+			out[slash - self] = '/';
+			memcpy(out + (slash - self) + 1, name, strlen(name) + 1);
 			if (access(out, X_OK) == 0)
 				return true;
 		}
 	}
-	zp_strlcpy(out, where == IN_EXPORT ? ZP_EXPORT_EXEC : ZP_TOOLS_EXEC, size);
+	zp_strlcpy(out, helper_installed[where], size);
 	return access(out, X_OK) == 0;
 }
 
-static bool tools_path(char *out, size_t size)
-{
-	return helper_path(out, size, IN_TOOLS);
-}
-
-static int exec_tool(char **argv, int where)
+static int exec_tool(int where, char **argv)
 {
 	char path[PATH_MAX];
 
-	if (!helper_path(path, sizeof(path), where)) {
-		fprintf(stderr, "zebrapad: '%s' is in the %s package, which is not installed "
-				"(%s missing; apt install %s)\n", argv[1],
-			where == IN_EXPORT ? "zebrapad-export" : "zebrapad-tools",
-			where == IN_EXPORT ? ZP_EXPORT_EXEC : ZP_TOOLS_EXEC,
-			where == IN_EXPORT ? "zebrapad-export" : "zebrapad-tools");
+	if (!helper_path(where, path, sizeof(path))) {
+		fprintf(stderr, "zebrapad: '%s' is in the %s package, which is not installed (%s missing; apt install %s)\n",
+			argv[1], helper_name[where], helper_installed[where],
+			helper_name[where]);
 		return ZP_EXIT_USAGE;
 	}
 	fflush(NULL);
@@ -95,34 +105,40 @@ static int exec_tool(char **argv, int where)
 
 static void usage(FILE *out, const struct command *cmds, size_t n)
 {
-#if !defined(ZP_TOOLS_BINARY) && !defined(ZP_EXPORT_BINARY)
-	char path[PATH_MAX];
-	const bool have_tools = tools_path(path, sizeof(path));
-	const bool have_export = helper_path(path, sizeof(path), IN_EXPORT);
-#else
-	const bool have_tools = true;
-	const bool have_export = true;
-#endif
-
 	fprintf(out, "usage: zebrapad COMMAND [options]\n\ncommands:\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "  %-10s %s%s\n", cmds[i].name, cmds[i].summary,
-			cmds[i].where == IN_TOOLS && !have_tools ? " (zebrapad-tools, not installed)" :
-			cmds[i].where == IN_EXPORT && !have_export ? " (zebrapad-export, not installed)" : "");
+	for (size_t i = 0; i < n; i++) {
+		bool have = true;
+#ifndef ZP_NO_EXEC
+		char path[PATH_MAX];
+
+		if (cmds[i].where != IN_ZEBRAPAD && !cmds[i].fn)
+			have = helper_path(cmds[i].where, path, sizeof(path));
+#endif
+		fprintf(out, "  %-10s %s%s%s%s\n", cmds[i].name, cmds[i].summary, have ? "" : " (",
+			have ? "" : helper_name[cmds[i].where], have ? "" : ", not installed)");
+	}
 	fprintf(out, "\n`zebrapad COMMAND --help` for a command's options; README.md documents them all.\n");
 }
 
 int main(int argc, char **argv)
 {
 	const struct command cmds[] = {
-		{ "run", zp_cmd_run, "the daemon at the crossing: camera -> detector -> lights (GPIO) -> counts", IN_DAEMON },
-		{ "replay", zp_cmd_replay, "replay a recording through the whole pipeline (tuning, overlay, CSVs)", IN_TOOLS },
-		{ "eval", zp_cmd_eval, "score the detector against ground truth (CDnet masks, MOTChallenge boxes)", IN_TOOLS },
+		{ "run", zp_cmd_run, "the daemon at the crossing: camera -> detector -> lights (GPIO) -> counts",
+		  IN_ZEBRAPAD },
+		{ "replay", zp_cmd_replay, "replay a recording through the whole pipeline (tuning, overlay, CSVs)",
+		  IN_TOOLS },
+		{ "eval", zp_cmd_eval, "score the detector against ground truth (CDnet masks, MOTChallenge boxes)",
+		  IN_TOOLS },
 		{ "tune", zp_cmd_tune, "sweep detector parameters against ground truth, write the best config", IN_TOOLS },
-		{ "calibrate", zp_cmd_calibrate, "check a site's zones and ground plane on one frame (preview PNG)", IN_TOOLS },
-		{ "audit", zp_cmd_audit, "privacy audit: what is stored, what leaves the device, the sandbox", IN_DAEMON },
+		{ "calibrate", zp_cmd_calibrate, "check a site's zones and ground plane on one frame (preview PNG)",
+		  IN_TOOLS },
+		{ "audit", zp_cmd_audit, "privacy audit: what is stored, what leaves the device, the sandbox",
+		  IN_ZEBRAPAD },
 		{ "bench", zp_cmd_bench, "time the background model and detector against OpenCV MOG2/KNN", IN_TOOLS },
-		{ "export", zp_cmd_export, "send the counts and the site's status to an MQTT broker ([export])", IN_EXPORT },
+		{ "export", zp_cmd_export, "send the counts and the site's status to an MQTT broker ([export])",
+		  IN_EXPORT },
+		{ "collect", zp_cmd_collect, "the town hall: counts and status of many crossings, MQTT -> PostgreSQL",
+		  IN_COLLECT },
 	};
 	const size_t n = sizeof(cmds) / sizeof(cmds[0]);
 
@@ -142,17 +158,16 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], cmds[i].name)) {
 			if (cmds[i].fn)
 				return cmds[i].fn(argc - 1, argv + 1);
-#if !defined(ZP_TOOLS_BINARY) && !defined(ZP_EXPORT_BINARY)
-			if (cmds[i].where != IN_DAEMON)
-				return exec_tool(argv, cmds[i].where);
+#ifndef ZP_NO_EXEC
+			if (cmds[i].where != IN_ZEBRAPAD)
+				return exec_tool(cmds[i].where, argv);
 #endif
-			fprintf(stderr, "zebrapad: command '%s' is not built into this binary (%s)\n", argv[1],
-				cmds[i].where == IN_TOOLS ? "it is in zebrapad-tools" :
-				cmds[i].where == IN_EXPORT ? "it is in zebrapad-export" : "it is in the zebrapad binary");
+			fprintf(stderr, "zebrapad: command '%s' is not built into this binary (it is in %s)\n", argv[1],
+				helper_name[cmds[i].where]);
 			return ZP_EXIT_USAGE;
 		}
 	}
-	fprintf(stderr, "zebrapad: unknown command '%s' (expected one of: run, replay, eval, tune, calibrate, audit, bench, export)\n",
+	fprintf(stderr, "zebrapad: unknown command '%s' (expected one of: run, replay, eval, tune, calibrate, audit, bench, export, collect)\n",
 		argv[1]);
 	return ZP_EXIT_USAGE;
 }
