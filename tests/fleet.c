@@ -434,6 +434,9 @@ int fleet_store_make(fleet *f, const char *site, int64_t t0, int n, uint32_t see
 			r->light_activations = z == 3 ? (int64_t)(h % 5) : -1;
 			r->light_on_s = z == 3 ? (double)(h % 5900) / 100.0 : -1;
 			r->fault_s = z == 3 ? (double)((h >> 7) % 100) / 100.0 : -1;
+			/* the crossing zone (sides: the two kerbs) has its crossings by direction; the others none */
+			r->crossed_a_to_b = z == 1 ? (int64_t)((h >> 3) % 4) : -1;
+			r->crossed_b_to_a = z == 1 ? (int64_t)((h >> 5) % 4) : -1;
 		}
 	rc = zp_store_write(s, rows, (size_t)k);
 	zp_store_close(s);

@@ -149,6 +149,7 @@ int main(int argc, char **argv)
 				r->light_activations = z == 3 ? (int64_t)(h % 3) : -1;
 				r->light_on_s = z == 3 ? (double)(h % 50) : -1;
 				r->fault_s = z == 3 ? 0 : -1;
+				r->crossed_a_to_b = r->crossed_b_to_a = -1;
 			}
 			if (zp_store_write(stores[i], rows, 4) != 0) {
 				fprintf(stderr, "bench: store write failed\n");

@@ -1027,7 +1027,7 @@ START_TEST(e2e_clock_jumps)
 	ck_assert_int_eq(sqlite3_open(path, &db3), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db3,
 				      "INSERT INTO counts SELECT interval_start - 366 * 86400 + 100 * 60, interval_s, zone,"
-				      " entered, occupied_s, light_activations, light_on_s, fault_s FROM counts"
+				      " entered, occupied_s, light_activations, light_on_s, fault_s, crossed_a_to_b, crossed_b_to_a FROM counts"
 				      " WHERE interval_start >= 1790000000",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db3);
