@@ -102,6 +102,17 @@ static int nconfirmed(const zp_result *r)
 
 #define WARMUP 60 /* empty frames before anything moves (warmup_frames defaults to 50) */
 
+/* WARMUP empty frames, 100 ms apart. */
+static void warm_up(zp_detector *d, const uint8_t *bg, uint64_t *seq, int64_t *t, zp_result *r)
+{
+	static uint8_t img[W * H];
+
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++*seq);
+		feed(d, img, W, H, *seq, *t += 100, r);
+	}
+}
+
 /* ---- (1) one person crossing a zone: counts, id, events, box ---- */
 
 /*
@@ -442,10 +453,7 @@ START_TEST(standing_still_stays_counted)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 3, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	/* Walk in (8 px per frame) to x = 170 (ground point 182, 148), then wait 90 s. */
 	for (;;) {
 		empty_frame(img, bg, ++seq);
@@ -562,10 +570,7 @@ START_TEST(pacing_at_kerb_counted_once)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 6, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, path[i], 100, BW, BH, 235);
@@ -653,10 +658,7 @@ START_TEST(lost_person_found_again)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 9, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	/* hidden for track_max_missed + 3 frames from x = 100: lost, and found 2 frames later at x ~ 210 */
 	walk_hidden(d, bg, 100, p.track_max_missed + 3, &seq, &t, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 1);
@@ -696,10 +698,7 @@ static void graze(int count_min_ms, int expect[2])
 	p.count_min_ms = count_min_ms;
 	texture(bg, W, H, 11, 60, 180);
 	d = make(&p, z, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	for (int x = 10; x + BW < W; x += 8) { /* ground point x + 11.5 */
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, x, 100, BW, BH, 235);
@@ -894,10 +893,7 @@ START_TEST(coasting_does_not_enter_zones)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 8, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	for (int x = 10; x + BW / 2 < 180; x += 8) { /* ground point x + 11.5 stays left of 180 */
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, x, 100, BW, BH, 235);
@@ -919,7 +915,7 @@ END_TEST
 
 START_TEST(crossings_with_direction)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static uint8_t bg[W * H];
 	int right[60], left[60], back[60], n = 0, crossed[2] = { 0, 0 };
 	zp_detector_params p;
 	zp_zone z[3];
@@ -944,10 +940,7 @@ START_TEST(crossings_with_direction)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 7, 60, 180);
 	d = make(&p, z, 3, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	walk_path(d, bg, right, n, &seq, &t, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 0);
