@@ -51,6 +51,36 @@ static inline int zp_opt_double(const char *prog, const char *opt, const char *a
 }
 
 /*
+ * A wall-clock time option (--start-time): Unix seconds, or a UTC time as
+ * YYYY-MM-DDTHH:MM:SSZ, into Unix milliseconds. 0, or -1 after a one-line
+ * message on stderr.
+ */
+static inline int zp_opt_time(const char *prog, const char *opt, const char *arg, int64_t *unix_ms)
+{
+	int y, mo, d, h, mi, se, n = 0, v;
+	char err[160];
+
+	if (zp_parse_int(arg, 0, 2147483647, &v, err, sizeof(err)) == ZP_OK) {
+		*unix_ms = (int64_t)v * 1000;
+		return 0;
+	}
+	if (sscanf(arg, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) == 6 && !arg[n] && y >= 1970 &&
+	    mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 60 && h >= 0 && mi >= 0 &&
+	    se >= 0) {
+		/* days from 1970-01-01 to y-mo-d (proleptic Gregorian; H. Hinnant's days_from_civil) */
+		int yy = mo <= 2 ? y - 1 : y, era = yy / 400, yoe = yy - era * 400;
+		int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		int64_t days = (int64_t)era * 146097 + doe - 719468;
+
+		*unix_ms = ((days * 86400) + h * 3600 + mi * 60 + se) * 1000;
+		return 0;
+	}
+	fprintf(stderr, "%s: %s: expected Unix seconds or a UTC time as YYYY-MM-DDTHH:MM:SSZ, got '%s'\n", prog, opt,
+		arg);
+	return -1;
+}
+
+/*
  * The source of a command, after getopt: every command takes --source SRC;
  * replay, eval and bench also take it as one positional argument (the older
  * spelling, kept as an alias). *source holds --source's value (or NULL);
@@ -90,5 +120,7 @@ int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env);
 int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env);
 int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env);
 int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_export(int argc, char **argv, const zp_cmd_env *env);
+int zp_cmd_collect(int argc, char **argv, const zp_cmd_env *env);
 
 #endif

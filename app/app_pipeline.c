@@ -30,9 +30,28 @@ int zp_pipeline_open(zp_pipeline *pl, const char *prog, const char *config_path,
 	return rc;
 }
 
+/* A row the store would get, into the run's totals. */
+static void add_row(void *ctx, const zp_store_row *row)
+{
+	zp_pipeline *pl = ctx;
+
+	for (int z = 0; z < pl->cfg.nzones; z++) {
+		if (strcmp(row->zone, pl->cfg.zones[z].name))
+			continue;
+		pl->entered[z] += (uint64_t)row->entered;
+		pl->occupied_s[z] += row->occupied_s;
+		if (row->crossed_a_to_b >= 0) {
+			pl->crossed[z][0] += (uint64_t)row->crossed_a_to_b;
+			pl->crossed[z][1] += (uint64_t)row->crossed_b_to_a;
+		}
+	}
+}
+
 int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg, const char *source,
 			 double fps_override)
 {
+	const char *names[ZP_MAX_ZONES];
+	bool sides[ZP_MAX_ZONES];
 	zp_homography ground;
 	char err[512];
 	int code = 0;
@@ -65,6 +84,15 @@ int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto fail;
 	}
+	for (int z = 0; z < pl->cfg.nzones; z++) {
+		names[z] = pl->cfg.zones[z].name;
+		sides[z] = zp_zone_has_sides(pl->cfg.zones, pl->cfg.nzones, z);
+	}
+	if (zp_sampler_init(&pl->sampler, pl->cfg.store.interval_s, names, sides, pl->cfg.nzones, add_row, pl, err,
+			    sizeof(err))) {
+		fprintf(stderr, "%s: %s: %s\n", prog, pl->cfg.path, err);
+		goto fail;
+	}
 	pl->first_t_ms = -1;
 	return ZP_EXIT_OK;
 fail:
@@ -75,33 +103,28 @@ fail:
 int zp_pipeline_step_mask(zp_pipeline *pl, const zp_frame *f, const uint8_t *fgmask, zp_result *r,
 			  zp_light_state *state)
 {
+	zp_sampler_in in;
 	int rc;
-	int64_t dt;
 
 	if (pl->first_t_ms < 0) {
 		pl->first_t_ms = f->t_ms;
 		pl->last_t_ms = f->t_ms;
 		zp_lights_init(&pl->lights, &pl->cfg.lights, f->t_ms);
+		zp_sampler_begin(&pl->sampler, f->t_ms, &pl->lights);
 	}
 	rc = fgmask ? zp_detector_process_mask(pl->det, f, fgmask, f->width, r) : zp_detector_process(pl->det, f, r);
 	if (rc)
 		return rc;
-	dt = f->t_ms - pl->last_t_ms;
-	for (int z = 0; z < pl->cfg.nzones; z++) {
-		if (pl->prev_count[z] > 0)
-			pl->occupied_ms[z] += dt;
-		pl->prev_count[z] = r->zone_count[z];
-	}
-	for (int z = 0; z < pl->cfg.nzones; z++)
-		pl->entered[z] += r->zone_entered[z];
-	for (int z = 0; z < pl->cfg.nzones; z++) {
-		pl->crossed[z][0] += r->zone_crossed[z][0];
-		pl->crossed[z][1] += r->zone_crossed[z][1];
-	}
 	if ((unsigned)r->health <= ZP_HEALTH_FOREGROUND)
 		pl->health_frames[r->health]++;
 	*state = zp_lights_frame(&pl->lights, f->t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK,
 				 r->model_ready);
+	/* the rows the store would get, with the recording's clock as the wall clock (only their sums are used) */
+	memset(&in, 0, sizeof(in));
+	in.now_ms = in.wall_ms = f->t_ms;
+	in.res = r;
+	in.lights = &pl->lights;
+	zp_sampler_step(&pl->sampler, &in, NULL);
 	rc = zp_line_set(pl->line, zp_lights_level(&pl->lights, f->t_ms), f->t_ms);
 	pl->last_t_ms = f->t_ms;
 	pl->frames++;
@@ -170,10 +193,11 @@ void zp_pipeline_draw_overlay(const zp_pipeline *pl, const zp_frame *f, const zp
 	zp_cv_draw_text(canvas, w, h, stride, 32, 20, text, 0.5, COL_TEXT);
 }
 
-void zp_pipeline_print_summary(const zp_pipeline *pl, FILE *out, int64_t wall_ms)
+void zp_pipeline_print_summary(zp_pipeline *pl, FILE *out, int64_t wall_ms)
 {
 	const double span_s = (double)(pl->last_t_ms - pl->first_t_ms) / 1000.0;
 
+	zp_sampler_flush(&pl->sampler);
 	fprintf(out, "frames: %llu (%.1f s of video at %dx%d)\n", (unsigned long long)pl->frames, span_s, pl->width,
 		pl->height);
 	fprintf(out, "processing: %.1f frames/s (%.1fx real time)\n",
@@ -184,8 +208,8 @@ void zp_pipeline_print_summary(const zp_pipeline *pl, FILE *out, int64_t wall_ms
 		const zp_zone *zn = &pl->cfg.zones[z];
 
 		fprintf(out, "zone %-16s %-8s entered: %llu  occupied: %.1f s", zn->name, zp_zone_role_name(zn->role),
-			(unsigned long long)pl->entered[z], (double)pl->occupied_ms[z] / 1000.0);
-		if (zn->role == ZP_ROLE_CROSSING && zn->side[0] >= 0 && zn->side[1] >= 0)
+			(unsigned long long)pl->entered[z], pl->occupied_s[z]);
+		if (zp_zone_has_sides(pl->cfg.zones, pl->cfg.nzones, z))
 			fprintf(out, "  crossed: %s -> %s %llu, %s -> %s %llu", pl->cfg.zones[zn->side[0]].name,
 				pl->cfg.zones[zn->side[1]].name, (unsigned long long)pl->crossed[z][0],
 				pl->cfg.zones[zn->side[1]].name, pl->cfg.zones[zn->side[0]].name,

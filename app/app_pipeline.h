@@ -12,6 +12,7 @@
 #include "config.h"
 #include "detector.h"
 #include "lights.h"
+#include "sampler.h"
 
 #include <stdio.h>
 
@@ -24,11 +25,13 @@ typedef struct zp_pipeline {
 	int width, height;
 	uint64_t frames;
 	int64_t first_t_ms, last_t_ms;
-	uint64_t entered[ZP_MAX_ZONES];     /* people counted into each zone (zp_result.zone_entered) */
-	uint64_t crossed[ZP_MAX_ZONES][2];  /* crossings per crossing zone and direction (zp_result.zone_crossed) */
-	int64_t occupied_ms[ZP_MAX_ZONES];  /* time with count > 0, per zone */
+	/* per zone, the sums of the rows the counts store would get (the daemon's sampler, stamped with
+	   the recording's clock): people counted into the zone, crossings by direction, occupied time */
+	zp_sampler sampler;
+	uint64_t entered[ZP_MAX_ZONES];
+	uint64_t crossed[ZP_MAX_ZONES][2];
+	double occupied_s[ZP_MAX_ZONES];
 	uint64_t health_frames[ZP_HEALTH_FOREGROUND + 1];
-	int prev_count[ZP_MAX_ZONES];
 } zp_pipeline;
 
 /*
@@ -60,8 +63,11 @@ static inline int zp_pipeline_step(zp_pipeline *pl, const zp_frame *f, zp_result
 void zp_pipeline_draw_overlay(const zp_pipeline *pl, const zp_frame *f, const zp_result *r, zp_light_state st,
 			      uint8_t *canvas);
 
-/* The human summary: frames, frames/s (wall_ms), per zone entered / occupied time, lights. */
-void zp_pipeline_print_summary(const zp_pipeline *pl, FILE *out, int64_t wall_ms);
+/*
+ * The human summary: frames, frames/s (wall_ms), per zone entered / occupied time / crossings (the
+ * store's rows summed: the interval in progress is closed first), lights.
+ */
+void zp_pipeline_print_summary(zp_pipeline *pl, FILE *out, int64_t wall_ms);
 
 void zp_pipeline_close(zp_pipeline *pl);
 

@@ -38,6 +38,7 @@
 #include "capture.h"
 #include "config.h"
 #include "detector.h"
+#include "health.h"
 #include "store.h"
 #include "writer.h"
 
@@ -59,11 +60,13 @@
 
 #include <systemd/sd-daemon.h>
 
+#ifndef ZP_VERSION
+#define ZP_VERSION "0"
+#endif
+
 #define RUN_LOG_INTERVAL_MS 60000     /* a repeating fault is logged once a minute, with a count */
 #define RUN_STATUS_MIN_MS 1000        /* STATUS= at most this often, unless the light state changed */
 #define RUN_BUTTON_STUCK_MS 60000     /* a button held this long is reported (it still counts as presence) */
-#define RUN_CLOCK_FWD_MS 1000         /* the wall clock ran this much further than the loop's time: it jumped */
-#define RUN_CLOCK_BACK_MS 3600000      /* set back by up to this: time already counted is not counted again */
 #define RUN_CAMERA_REFUSED_MS 10000   /* a camera refused by the sandbox this long: exit 1, systemd restarts */
 
 /* ---- the environment ---- */
@@ -220,7 +223,6 @@ struct run {
 	int det_w, det_h;               /* size the detector was made for */
 	int bad_w, bad_h;               /* a size whose zones do not fit (not retried every frame) */
 	zp_result *res;
-	int prev_count[ZP_MAX_ZONES];
 	zp_frame pending;               /* a recording's next frame, waiting for its time */
 	bool have_pending;
 	int64_t rec_offset;             /* loop time - recording time */
@@ -235,7 +237,7 @@ struct run {
 	int64_t stall_since;
 
 	/* store: the sampler (interval arithmetic, no file) in the loop, the writer thread behind a hand-off */
-	zp_store *sampler;
+	zp_sampler sampler;
 	zp_writer *writer;
 	bool counts_on;                 /* rows go to the store ([store] path, not a dry run without --write-store) */
 	uint64_t rows_dropped;          /* rows the hand-off refused (full) */
@@ -251,10 +253,7 @@ struct run {
 	uint64_t loop_stalls;
 	int64_t loop_stall_max;
 	const char *zone_names[ZP_MAX_ZONES];
-	uint64_t last_activations;
 	int64_t last_sample;
-	int64_t wall_covered;           /* the wall time up to which samples have been fed */
-	bool wall_covered_set;
 
 	/* time */
 	int64_t now;                    /* this iteration's time */
@@ -283,6 +282,12 @@ struct run {
 	uint64_t frames;
 	struct latency lat;
 	zp_run_summary sum;
+
+	/* health: a snapshot per iteration onto the board; its own thread writes the .prom file */
+	zp_health_board *health;
+	uint64_t health_frames, health_faults, camera_back;
+	int64_t health_last_frame;
+	bool health_bad, health_src_err;
 };
 
 static int64_t mono(struct run *r)
@@ -298,7 +303,7 @@ static int64_t loop_now(struct run *r)
 
 static int64_t wall_now(struct run *r)
 {
-	return r->o->fast ? r->wall0 + (r->now - r->mono0) : r->env.wall_ms(r->env.clock_ctx);
+	return r->o->fast || r->o->start_time_set ? r->wall0 + (r->now - r->mono0) : r->env.wall_ms(r->env.clock_ctx);
 }
 
 static void stop(struct run *r, int code, const char *reason)
@@ -313,14 +318,7 @@ static void stop(struct run *r, int code, const char *reason)
 /* Log a repeating problem: the first time, then once a minute with the count of those skipped. */
 static void log_limited(zp_ratelimit *rl, int64_t now, int level, const char *what)
 {
-	uint64_t skipped = 0;
-
-	if (!zp_ratelimit_ok(rl, now, RUN_LOG_INTERVAL_MS, &skipped))
-		return;
-	if (skipped)
-		zp_log(level, "%s (%" PRIu64 " more since the last message)", what, skipped);
-	else
-		zp_log(level, "%s", what);
+	zp_log_limited(rl, now, RUN_LOG_INTERVAL_MS, level, "%s", what);
 }
 
 /* ---- signals ---- */
@@ -537,12 +535,18 @@ static int apply_sandbox(struct run *r)
 	zp_sandbox_opts so;
 	zp_sandbox_status st;
 	char dir[sizeof(r->cfg->store.path)], chip[sizeof(r->cfg->gpio.chip) + 16], err[256];
+	char hdir[sizeof(r->cfg->health.prom_file)];
 	int rc, nd = 0, fds[3], n;
 
 	zp_sandbox_opts_default(&so);
 	if (r->cfg->store.path[0] && (!r->o->source || r->o->write_store)) {
 		zp_strlcpy(dir, r->cfg->store.path, sizeof(dir));
 		so.data_dir = dirname(dir);
+	}
+	if (r->cfg->health.prom_file[0]) {
+		zp_strlcpy(hdir, r->cfg->health.prom_file, sizeof(hdir));
+		if (!so.data_dir || strcmp(dirname(hdir), so.data_dir))
+			so.extra_dir = hdir;
 	}
 	if (!r->o->source)
 		so.devices[nd++] = r->cfg->camera.device;
@@ -687,7 +691,7 @@ static void row_out(void *ctx, const zp_store_row *row)
 }
 
 /*
- * The counts: the sampler (a dry-run store: interval arithmetic only) and
+ * The counts: the sampler (pipeline/sampler.h: interval arithmetic only) and
  * the writer thread. A dry run (--source) writes nothing unless
  * --write-store. Another daemon on the same store, or a store path that is
  * not a file in a directory of its own: exit 2. A store that cannot be
@@ -695,6 +699,7 @@ static void row_out(void *ctx, const zp_store_row *row)
  */
 static int open_store(struct run *r)
 {
+	bool sides[ZP_MAX_ZONES];
 	zp_writer_opts wo;
 	char err[400];
 	int code = 0;
@@ -706,13 +711,13 @@ static int open_store(struct run *r)
 		       "them)", r->cfg->store.path);
 		return 0;
 	}
-	r->sampler = zp_store_open(&r->cfg->store, r->zone_names, r->cfg->nzones, ZP_STORE_DRY_RUN, &code, err,
-				   sizeof(err));
-	if (!r->sampler) {
+	for (int z = 0; z < r->cfg->nzones; z++)
+		sides[z] = zp_zone_has_sides(r->cfg->zones, r->cfg->nzones, z);
+	if (zp_sampler_init(&r->sampler, r->cfg->store.interval_s, r->zone_names, sides, r->cfg->nzones, row_out, r,
+			    err, sizeof(err))) {
 		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
 		return ZP_EXIT_USAGE;
 	}
-	zp_store_set_sink(r->sampler, row_out, r);
 	zp_writer_opts_default(&wo);
 	wo.retry_ms = r->env.store_retry_ms;
 	if (r->env.store_queue_rows)
@@ -832,48 +837,6 @@ static bool button_presence(const struct run *r)
 }
 
 /*
- * How much wall-clock time the sample that ends at wall covers (dt: the
- * loop's time since the previous sample). The rows are stamped with the wall
- * clock, but the loop runs on the monotonic one, and the wall clock is read
- * after the frame was processed (a varying delay) and is slewed or stepped
- * by NTP: samples spanning (wall - dt, wall] would overlap now and then, and
- * a state held for a whole interval (a light on, a fault, an occupied zone)
- * would sum to more than the interval, which the store refuses, and keeps
- * refusing. So the samples tile the wall clock: each starts where the
- * previous one ended. A clock set back by up to RUN_CLOCK_BACK_MS: the time
- * already counted is not counted again (0 until the clock is past it). A
- * clock that jumped forward, or went back further: dt, ending at wall.
- */
-static int64_t wall_span(struct run *r, int64_t wall, int64_t dt)
-{
-	int64_t span = dt, back = r->wall_covered - wall, ahead = wall - r->wall_covered - dt;
-	char msg[160];
-
-	if (!r->wall_covered_set) {
-		/* the first sample: dt */
-	} else if (back >= 0 && back <= RUN_CLOCK_BACK_MS) {
-		if (back > RUN_CLOCK_FWD_MS) {
-			snprintf(msg, sizeof(msg), "wall clock set back by %.1f s: durations are counted again once "
-				 "it has passed the time already counted", (double)back / 1000.0);
-			log_limited(&r->rl_clock, r->now, ZP_LOG_NOTICE, msg);
-		}
-		return 0;
-	} else if (back > 0) {
-		snprintf(msg, sizeof(msg), "wall clock set back by %.0f s: counts go to the intervals it now shows",
-			 (double)back / 1000.0);
-		log_limited(&r->rl_clock, r->now, ZP_LOG_NOTICE, msg);
-	} else if (ahead > RUN_CLOCK_FWD_MS) {
-		snprintf(msg, sizeof(msg), "wall clock jumped forward by %.1f s", (double)ahead / 1000.0);
-		log_limited(&r->rl_clock, r->now, ZP_LOG_NOTICE, msg);
-	} else {
-		span = wall - r->wall_covered;
-	}
-	r->wall_covered = wall;
-	r->wall_covered_set = true;
-	return span;
-}
-
-/*
  * Is the wall clock known? A Pi has no battery clock: until NTP sets it the
  * date is 1970 or the last shutdown, and counts stamped with it would be
  * wrong for ever. So until the kernel says the clock is synchronised
@@ -907,14 +870,34 @@ static bool clock_known(struct run *r)
 	return false;
 }
 
+/* The sampler's word about the wall clock, in the log. */
+static void clock_note(struct run *r, const zp_sampler_note *n)
+{
+	char msg[160];
+
+	if (n->clock_back_ms > 0 && n->clock_back_held)
+		snprintf(msg, sizeof(msg), "wall clock set back by %.1f s: durations are counted again once it has "
+			 "passed the time already counted", (double)n->clock_back_ms / 1000.0);
+	else if (n->clock_back_ms > 0)
+		snprintf(msg, sizeof(msg), "wall clock set back by %.0f s: counts go to the intervals it now shows",
+			 (double)n->clock_back_ms / 1000.0);
+	else if (n->clock_ahead_ms > 0)
+		snprintf(msg, sizeof(msg), "wall clock jumped forward by %.1f s", (double)n->clock_ahead_ms / 1000.0);
+	else
+		return;
+	log_limited(&r->rl_clock, r->now, ZP_LOG_NOTICE, msg);
+}
+
 /*
- * The sample [last_sample, now] for the store, and the fault time. The
- * occupancy and light state are those held during the span (the previous
- * frame's); events and activations count at its end.
+ * The step [last_sample, now] for the counts (the sampler: the occupancy
+ * and light state held during the span, entries and crossings at its end),
+ * and the daemon's own figures: the time without frames, the time whose
+ * counts were not kept.
  */
 static void account(struct run *r, const zp_result *res)
 {
-	zp_store_sample smp;
+	zp_sampler_in in;
+	zp_sampler_note note;
 	int64_t dt = r->now - r->last_sample;
 	char msg[160];
 	int rc;
@@ -925,26 +908,20 @@ static void account(struct run *r, const zp_result *res)
 		r->last_sample = r->now;
 	if (r->last_faults & ZP_FAULT_STALL)
 		r->sum.no_frame_ms += dt;
-	if (!r->sampler)
+	if (!r->counts_on)
 		return;
-	if (!clock_known(r)) {
+	memset(&in, 0, sizeof(in));
+	in.now_ms = r->now;
+	in.res = res;
+	in.lights = &r->lights;
+	in.drop = !clock_known(r);
+	if (in.drop)
 		r->sum.unsynced_ms += dt; /* counted, never stamped with a wrong date */
-		return;
-	}
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = wall_now(r);
-	smp.dt_ms = wall_span(r, smp.wall_ms, dt);
-	for (int z = 0; z < r->cfg->nzones; z++)
-		smp.occupied[z] = !(r->last_faults & ZP_FAULT_STALL) && r->prev_count[z] > 0;
-	if (res)
-		for (int z = 0; z < r->cfg->nzones; z++)
-			smp.entered[z] += res->zone_entered[z];
-	smp.light_activations = (int)(r->lights.activations - r->last_activations);
-	r->last_activations = r->lights.activations;
-	smp.light_on = r->last_state == ZP_LIGHT_ON;
-	smp.fault = r->last_state == ZP_LIGHT_FAILSAFE;
-	rc = zp_store_account(r->sampler, &smp);   /* arithmetic; closed rows go to row_out() */
-	if (rc) {
+	else
+		in.wall_ms = wall_now(r);
+	rc = zp_sampler_step(&r->sampler, &in, &note); /* arithmetic; closed rows go to row_out() */
+	clock_note(r, &note);
+	if (rc < 0) {
 		snprintf(msg, sizeof(msg), "counts: bad sample: %s", zp_strerror(rc));
 		log_limited(&r->rl_store, r->now, ZP_LOG_ERR, msg);
 	}
@@ -1007,7 +984,7 @@ static bool ensure_detector(struct run *r, const zp_frame *f)
 		zp_detector_free(r->det);
 		r->det = NULL;
 	}
-	memset(r->prev_count, 0, sizeof(r->prev_count));
+	zp_sampler_forget(&r->sampler);
 	if (zp_config_check_frame(r->cfg, f->width, f->height, err, sizeof(err)) == 0)
 		r->det = zp_detector_new(&r->cfg->detector, r->cfg->zones, r->cfg->nzones, f->width, f->height,
 					 r->ground.valid ? &r->ground : NULL, err, sizeof(err));
@@ -1140,8 +1117,6 @@ static void on_frame(struct run *r, const zp_frame *f, int64_t t_frame, int64_t 
 	if (level >= 0)
 		lat_add(&r->lat, now_ns() - t_deq_ns);
 	account(r, res);
-	for (int z = 0; z < r->cfg->nzones; z++)
-		r->prev_count[z] = res->zone_count[z];
 	if (res->health != r->last_health && res->health != ZP_HEALTH_OK && res->health != ZP_HEALTH_WARMUP &&
 	    r->o->verbose)
 		zp_log(ZP_LOG_DEBUG, "detector health: %s", zp_health_name(res->health));
@@ -1234,6 +1209,52 @@ static void camera_refused(struct run *r, int rc)
 	}
 }
 
+/*
+ * The health board ([health] prom_file): integers stored with relaxed
+ * atomics, no lock, no system call (health.h); the file is written by the
+ * board's own thread. Fault kinds are counted here by their rising edges.
+ */
+static void health_publish(struct run *r)
+{
+	zp_health_snapshot h;
+	zp_writer_stats ws;
+	bool bad = r->lights.faults & ZP_FAULT_HEALTH, src = r->src_err != 0;
+
+	if (!r->health)
+		return;
+	r->health_faults += bad && !r->health_bad;
+	r->camera_back += !src && r->health_src_err;
+	r->health_bad = bad;
+	r->health_src_err = src;
+	if (r->frames != r->health_frames) {
+		r->health_frames = r->frames;
+		r->health_last_frame = wall_now(r);
+	}
+	memset(&h, 0, sizeof(h));
+	memset(&ws, 0, sizeof(ws));
+	if (r->writer)
+		zp_writer_stats_get(r->writer, &ws);
+	h.lights = (int)r->lights.state;
+	h.detector_health = r->frames ? (int)r->last_health : -1;
+	h.failsafe_ms = r->lights.state == ZP_LIGHT_FAILSAFE ? r->now - r->lights.state_since_ms : 0;
+	h.failsafe_total_ms = r->lights.failsafe_ms;
+	h.frames = r->frames;
+	h.last_frame_wall_ms = r->health_last_frame;
+	h.faults[ZP_HFAULT_STALL] = r->sum.stalls;
+	h.faults[ZP_HFAULT_HEALTH] = r->health_faults;
+	h.faults[ZP_HFAULT_SOURCE] = r->sum.source_faults;
+	h.faults[ZP_HFAULT_STORE] = ws.failures;
+	h.faults[ZP_HFAULT_LOOP] = r->loop_stalls;
+	h.active = (r->lights.faults & ZP_FAULT_STALL ? 1u << ZP_HFAULT_STALL : 0) | (bad ? 1u << ZP_HFAULT_HEALTH : 0) |
+		   (src ? 1u << ZP_HFAULT_SOURCE : 0) |
+		   (ws.state == ZP_WRITER_FAILING || ws.state == ZP_WRITER_CLOSED ? 1u << ZP_HFAULT_STORE : 0);
+	h.camera_reconnects = r->camera_back;
+	h.store_queue = ws.waiting;
+	h.store_dropped = ws.dropped + r->rows_dropped;
+	h.start_wall_ms = r->wall0;
+	zp_health_publish(r->health, &h);
+}
+
 static void loop(struct run *r)
 {
 	zp_frame f;
@@ -1264,6 +1285,7 @@ static void loop(struct run *r)
 		if (r->o->max_frames >= 0 && (long)r->frames >= r->o->max_frames)
 			stop(r, ZP_EXIT_OK, "max-frames");
 		check_loop(r);
+		health_publish(r);
 		keepalive(r);
 		signals_check(r);
 	}
@@ -1294,8 +1316,9 @@ static void finish_counts(struct run *r)
 {
 	zp_writer_stats ws;
 
-	zp_store_close(r->sampler);
-	r->sampler = NULL;
+	if (r->counts_on)
+		zp_sampler_flush(&r->sampler); /* the interval in progress, as it stands */
+	r->counts_on = false;
 	if (!r->writer)
 		return;
 	zp_writer_stats_get(r->writer, &ws);
@@ -1349,6 +1372,9 @@ static void cleanup(struct run *r)
 {
 	shutdown_lines(r);
 	finish_counts(r);
+	health_publish(r);
+	zp_health_stop(r->health);   /* writes the last state */
+	r->health = NULL;
 	zp_source_free(r->src);   /* zeroes the frame buffers */
 	zp_detector_free(r->det);
 	if (r->res)
@@ -1384,7 +1410,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	r->line_fail_since = -1;
 	r->last_press = ZP_LIGHTS_NEVER;
 	r->now = r->mono0 = r->virt_now = mono(r);
-	r->wall0 = r->env.wall_ms(r->env.clock_ctx);
+	r->wall0 = o->start_time_set ? o->start_time_ms : r->env.wall_ms(r->env.clock_ctx);
 	r->cfg = malloc(sizeof(*r->cfg));
 	r->res = calloc(1, sizeof(*r->res));
 	r->lat.count = calloc(LAT_BUCKETS, sizeof(r->lat.count[0]));
@@ -1437,6 +1463,9 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 		rc = ZP_EXIT_FAIL;
 		goto done;
 	}
+	/* the health file's thread, after the sandbox (which allows writing its directory) */
+	if (r->cfg->health.prom_file[0] && zp_health_start(&r->cfg->health, ZP_VERSION, &r->health, err, sizeof(err)))
+		zp_log(ZP_LOG_WARNING, "%s: [health] prom_file: %s (no health file)", r->cfg->path, err);
 	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
 	rc = open_lines(r);
 	if (rc || r->stop)
@@ -1457,6 +1486,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	r->last_state = r->lights.state;
 	r->last_faults = r->lights.faults;
 	r->status_state = r->lights.state;
+	zp_sampler_begin(&r->sampler, r->now, &r->lights);
 	if (set_lines(r, false) < 0)
 		zp_log(ZP_LOG_WARNING, "light line: the first set failed");
 	status_text(r, r->status, sizeof(r->status));

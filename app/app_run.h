@@ -37,6 +37,8 @@ typedef struct zp_run_opts {
 	                           a simulated light line needs [gpio] simulate = yes */
 	bool write_store;       /* --write-store: a dry run (--source) writes its counts to [store] path */
 	zp_simd simd;           /* the detector's kernel path (zp_run_parse: ZP_SIMD_AUTO; main: ZEBRAPAD_SIMD) */
+	bool start_time_set;    /* --start-time T: a recording's first frame is at this wall-clock time */
+	int64_t start_time_ms;  /* ... Unix ms (else the wall clock at start) */
 } zp_run_opts;
 
 /*

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #define RUNLOG_PIPE_BYTES (1 << 20)
 #define RUNLOG_LINE 2048            /* a longer line is cut there */
@@ -27,14 +28,13 @@ struct zp_runlog {
 	pthread_t thread;
 	bool started;
 	atomic_bool give_up;    /* stop writing: nobody reads stderr and the daemon is stopping */
+	atomic_bool busy;       /* the drain holds bytes it has read and not yet written */
 	uint64_t dropped;
 
 	/* the drain thread's own */
 	char line[RUNLOG_LINE + 64];
 	size_t len;
-	int64_t window_start;
-	int lib_lines;      /* library lines passed on in this window */
-	uint64_t lib_suppressed;
+	zp_ratelimit lib_rl;    /* library lines: RUNLOG_LIB_PER_MIN a minute (zp_common.h) */
 };
 
 /*
@@ -76,6 +76,15 @@ static bool tagged(const char *s, size_t n)
 	       (n >= 8 && !memcmp(s, "zebrapad", 8));
 }
 
+/* Spaces only: a progress line being wiped ("%40s\r"), ours. */
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ')
+			return false;
+	return true;
+}
+
 /*
  * One complete line. zebrapad's own pass as they are. Anything else comes
  * from a library writing to stderr itself (FFmpeg, libv4l2, SQLite's own
@@ -86,31 +95,32 @@ static bool tagged(const char *s, size_t n)
 static void put_line(zp_runlog *l, const char *s, size_t n, char end)
 {
 	char msg[160];
+	uint64_t skipped = 0;
 	int64_t now = zp_now_ms();
 
-	if (now - l->window_start >= RUNLOG_LIB_WINDOW_MS) {
-		if (l->lib_suppressed) {
-			int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
-					 "minute were not shown\n", (unsigned long long)l->lib_suppressed);
+	if (l->lib_rl.suppressed && now - l->lib_rl.last_ms >= RUNLOG_LIB_WINDOW_MS) {
+		/* the minute is over: its count said now, not only when the library speaks again */
+		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
+				 "minute were not shown\n", (unsigned long long)l->lib_rl.suppressed);
 
-			write_all(l, msg, (size_t)k);
-		}
-		l->window_start = now;
-		l->lib_lines = 0;
-		l->lib_suppressed = 0;
+		write_all(l, msg, (size_t)k);
+		l->lib_rl.suppressed = 0;
 	}
-	if (tagged(s, n)) {
+	if (tagged(s, n) || (end == '\r' && blank(s, n))) {
 		write_all(l, s, n);
 		write_all(l, &end, 1);   /* '\r': a progress line that rewrites itself */
 		return;
 	}
 	if (n == 0)
 		return;
-	if (l->lib_lines >= RUNLOG_LIB_PER_MIN) {
-		l->lib_suppressed++;
+	if (!zp_ratelimit_burst(&l->lib_rl, now, RUNLOG_LIB_WINDOW_MS, RUNLOG_LIB_PER_MIN, &skipped))
 		return;
+	if (skipped) {
+		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages in the last "
+				 "minute were not shown\n", (unsigned long long)skipped);
+
+		write_all(l, msg, (size_t)k);
 	}
-	l->lib_lines++;
 	write_all(l, "<4>zebrapad: lib: ", 18);
 	write_all(l, s, n);
 	write_all(l, "\n", 1);
@@ -145,22 +155,39 @@ static void *drain(void *arg)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (;;) {
-		n = read(l->rd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
+		struct pollfd pfd = { .fd = l->rd, .events = POLLIN };
+		int r;
+
+		/*
+		 * Wait in poll, not read: a process the command started (a tune
+		 * worker, bench's child) may still hold a write end, so EOF may
+		 * not come, and zp_runlog_end() must still be able to stop this.
+		 */
+		if (atomic_load(&l->give_up))
+			return NULL;
+		r = poll(&pfd, 1, 100);
+		if (r == 0 || (r < 0 && errno == EINTR))
 			continue;
+		if (r < 0)
+			break;
+		atomic_store(&l->busy, true);   /* before the read: zp_runlog_sync() sees bytes in the pipe or this */
+		n = read(l->rd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			atomic_store(&l->busy, false);
+			continue;
+		}
 		if (n <= 0)
 			break;    /* EOF: every write end is closed */
 		take(l, buf, (size_t)n);
-		if (atomic_load(&l->give_up))
-			return NULL;
+		atomic_store(&l->busy, false);
 	}
 	if (l->len)
 		put_line(l, l->line, l->len, '\n');
 	l->len = 0;
-	if (l->lib_suppressed) {
+	if (l->lib_rl.suppressed) {
 		char msg[160];
 		int k = snprintf(msg, sizeof(msg), "<4>zebrapad: lib: %llu more library messages were not shown\n",
-				 (unsigned long long)l->lib_suppressed);
+				 (unsigned long long)l->lib_rl.suppressed);
 
 		write_all(l, msg, (size_t)k);
 	}
@@ -199,12 +226,57 @@ int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen
 	return 0;
 }
 
+zp_runlog *zp_runlog_tool(bool *stderr_tty)
+{
+	zp_runlog *l;
+	char err[160];
+
+	*stderr_tty = isatty(STDERR_FILENO) != 0;
+	if (zp_runlog_begin(&l, 64 << 10, err, sizeof(err)) != 0)
+		return NULL;
+	/* fd 2 shares the write end's file description: both block from now on */
+	if (fcntl(l->wr, F_SETFL, 0) != 0 || zp_runlog_start(l) != 0) {
+		zp_runlog_end(l, 0);
+		return NULL;
+	}
+	return l;
+}
+
 int zp_runlog_start(zp_runlog *l)
 {
-	if (pthread_create(&l->thread, NULL, drain, l) != 0)
+	sigset_t all, old;
+	int rc;
+
+	/*
+	 * The thread starts with every signal blocked: a SIGINT or SIGTERM is
+	 * the command's (tune and the daemon read them through a signalfd in
+	 * the main thread; one delivered to this thread would end the process).
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&l->thread, NULL, drain, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		return -1;
 	l->started = true;
 	return 0;
+}
+
+void zp_runlog_sync(zp_runlog *l, int wait_ms)
+{
+	struct timespec ms = { 0, 1000000 };
+	int left = 0;
+
+	fflush(stderr);
+	if (!l || !l->started)
+		return;
+	for (int i = 0; i < wait_ms; i++) {
+		if (ioctl(l->rd, FIONREAD, &left) != 0)
+			return;
+		if (left == 0 && !atomic_load(&l->busy))
+			return;
+		nanosleep(&ms, NULL);
+	}
 }
 
 int zp_runlog_fds(const zp_runlog *l, int fds[3])
@@ -242,6 +314,8 @@ void zp_runlog_end(zp_runlog *l, int wait_ms)
 	dup2(l->real_fd, 2);     /* later messages go straight to the real stderr */
 	clearerr(stderr);
 	close(l->wr);            /* the drain thread reads what is left, then EOF */
+	if (!l->started)
+		(void)zp_runlog_start(l);   /* never started (an early exit): what waits in the pipe still goes out */
 	if (l->started) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += wait_ms / 1000;

@@ -17,7 +17,9 @@
  * themselves (FFmpeg, libv4l2): a line that is not zebrapad's own
  * ("<N>zebrapad: ...") goes out as "<4>zebrapad: lib: LINE", at most 20 a
  * minute; the number of the others is said when the minute is over. A
- * corrupt recording cannot flood the journal.
+ * corrupt recording cannot flood the journal. Every command that opens a
+ * recording or a store goes through it (zp_runlog_tool below), not only
+ * the daemon.
  */
 #ifndef ZP_APP_RUNLOG_H
 #define ZP_APP_RUNLOG_H
@@ -38,6 +40,14 @@ int zp_runlog_begin(zp_runlog **out, size_t pipe_bytes, char *err, size_t errlen
 /* Start the drain thread (after the sandbox: the thread inherits it). 0 or -1. */
 int zp_runlog_start(zp_runlog *l);
 
+/*
+ * Wait (up to wait_ms) until every message written so far has been copied
+ * to the real stderr: a tool calls it before it prints its results to
+ * stdout, so that a warning, or the progress bar being wiped, does not land
+ * after them on a terminal. NULL: only fflush(stderr).
+ */
+void zp_runlog_sync(zp_runlog *l, int wait_ms);
+
 /* Its descriptors (to keep open through the sandbox); returns how many were put in fds (at most 3). */
 int zp_runlog_fds(const zp_runlog *l, int fds[3]);
 
@@ -45,9 +55,20 @@ int zp_runlog_fds(const zp_runlog *l, int fds[3]);
 uint64_t zp_runlog_take_dropped(zp_runlog *l);
 
 /*
+ * The tools' hand-off (replay, eval, tune, bench, calibrate, audit): begin
+ * and start in one call, with a pipe whose write end blocks (a tool may wait
+ * for its reader; its own messages are never dropped). Library lines are
+ * tagged and rate-limited as above. NULL when it could not be put in place:
+ * messages then go straight to stderr. *stderr_tty: whether stderr was a
+ * terminal before it was redirected (a progress bar asks this, not isatty(2)).
+ * End it with zp_runlog_end(l, 1000).
+ */
+zp_runlog *zp_runlog_tool(bool *stderr_tty);
+
+/*
  * Put descriptor 2 back, let the drain thread copy what is left for up to
- * wait_ms, then stop it (a stderr nobody reads loses the rest) and free l.
- * NULL is a no-op.
+ * wait_ms (started now if it never was), then stop it (a stderr nobody
+ * reads loses the rest) and free l. NULL is a no-op.
  */
 void zp_runlog_end(zp_runlog *l, int wait_ms);
 

@@ -412,7 +412,8 @@ struct zp_score_set {
 	char source[SCORE_PATH];
 	int w, h;
 	long n, cap;
-	uint8_t *luma;        /* n frames of w x h, stride w */
+	uint8_t *luma;        /* n frames: w x h luma (stride w), then with colour w x h BGR (stride 3 w) */
+	int fpx;              /* bytes kept per pixel: 1 (luma) or 4 (luma and BGR) */
 	int64_t *t_ms;
 	uint64_t *seq;
 	/* CDnet */
@@ -448,14 +449,15 @@ static bool grow(void **buf, long *cap, long need, size_t each)
 /* Room for twice as many frames (hint or 64 at first, never much beyond mem_limit) in every per-frame array. */
 static bool grow_frames(zp_score_set *s, size_t mem_limit, long hint)
 {
-	long c = s->cap ? 2 * s->cap : hint > 0 ? hint : 64, most = (long)(mem_limit / ((size_t)s->w * s->h)) + 1;
+	size_t fb = (size_t)s->w * s->h * s->fpx;
+	long c = s->cap ? 2 * s->cap : hint > 0 ? hint : 64, most = (long)(mem_limit / fb) + 1;
 	uint8_t *l;
 	int64_t *t;
 	uint64_t *q;
 	long *g;
 
 	c = c < most ? c : most > s->cap ? most : s->cap + 1;
-	l = realloc(s->luma, (size_t)c * s->w * s->h);
+	l = realloc(s->luma, (size_t)c * fb);
 	if (!l)
 		return false;
 	s->luma = l;
@@ -583,7 +585,8 @@ zp_score_set *zp_score_set_load(const char *prog, const zp_score_inputs *in, lon
 		goto fail;
 	}
 	for (;;) {
-		size_t fb = (size_t)s->w * s->h;
+		size_t fb, np = (size_t)s->w * s->h;
+		uint8_t *dst;
 		zp_frame f;
 		int ev;
 
@@ -597,6 +600,9 @@ zp_score_set *zp_score_set_load(const char *prog, const zp_score_inputs *in, lon
 			*exit_code = 2;
 			goto fail;
 		}
+		if (s->n == 0)
+			s->fpx = f.bgr ? 4 : 1; /* colour kept when the recording has it (shadows = 2, colour_fill) */
+		fb = np * s->fpx;
 		if ((size_t)(s->n + 1) * fb > mem_limit) {
 			fprintf(stderr,
 				"%s: %s: more than %ld frames of %dx%d do not fit in %zu MiB of memory; use --max-frames "
@@ -606,8 +612,18 @@ zp_score_set *zp_score_set_load(const char *prog, const zp_score_inputs *in, lon
 		}
 		if (s->n == s->cap && !grow_frames(s, mem_limit, hint))
 			goto nomem;
+		dst = s->luma + (size_t)s->n * fb;
 		for (int y = 0; y < s->h; y++)
-			memcpy(s->luma + (size_t)s->n * fb + (size_t)y * s->w, f.luma + (size_t)y * f.stride, (size_t)s->w);
+			memcpy(dst + (size_t)y * s->w, f.luma + (size_t)y * f.stride, (size_t)s->w);
+		for (int y = 0; s->fpx == 4 && y < s->h; y++) {
+			uint8_t *row = dst + np + (size_t)y * s->w * 3;
+
+			if (f.bgr)
+				memcpy(row, f.bgr + (size_t)y * f.bgr_stride, (size_t)s->w * 3);
+			else /* a frame without colour in a coloured recording: grey */
+				for (int x = 0; x < s->w; x++)
+					row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = f.luma[(size_t)y * f.stride + x];
+		}
 		s->t_ms[s->n] = f.t_ms;
 		s->seq[s->n] = f.seq;
 		if (s->kind == ZP_SCORE_CDNET && (rc = load_gt_mask(s, prog, gt, s->n)) != 0) {
@@ -654,7 +670,7 @@ void zp_score_set_free(zp_score_set *s)
 		return;
 	/* frames of a real scene: zeroed before they go back to the allocator, as capture/ does */
 	if (s->luma)
-		memset(s->luma, 0, (size_t)s->n * s->w * s->h);
+		memset(s->luma, 0, (size_t)s->n * s->w * s->h * s->fpx);
 	free(s->luma);
 	free(s->t_ms);
 	free(s->seq);
@@ -769,8 +785,9 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 		}
 	}
 	for (long i = 0; i < s->n; i++) {
-		zp_frame f = { .luma = s->luma + (size_t)i * fb, .stride = s->w, .width = s->w, .height = s->h,
-			       .t_ms = s->t_ms[i], .seq = s->seq[i] };
+		const uint8_t *fr = s->luma + (size_t)i * fb * s->fpx;
+		zp_frame f = { .luma = fr, .stride = s->w, .bgr = s->fpx == 4 ? fr + fb : NULL, .bgr_stride = s->w * 3,
+			       .width = s->w, .height = s->h, .t_ms = s->t_ms[i], .seq = s->seq[i] };
 		int64_t seq = (int64_t)f.seq;
 		struct part *pt = &parts[split > 0 && seq >= split ? 1 : 0];
 

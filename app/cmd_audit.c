@@ -6,19 +6,21 @@
  *
  *   zebrapad audit --config FILE [--json] [--allow-preview]
  *   zebrapad audit --live --config FILE [--source FILE|DEVICE] [--interval S]
- *                  [--max-frames N] [--fps N] [--json] [--no-sandbox]
+ *                  [--max-frames N] [--fps N] [--start-time T] [--json] [--no-sandbox]
  *
  * Exit: 0 the audit passes; 1 the data directory holds something that is
  * not the counts store (each file is named), or a runtime failure; 2 bad
  * usage or config.
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_ground.h"
 
 #include "capture.h"
 #include "config.h"
 #include "detector.h"
 #include "lights.h"
+#include "sampler.h"
 #include "store.h"
 
 #include <errno.h>
@@ -42,6 +44,8 @@ struct audit_opts {
 	int interval_s;
 	long max_frames;
 	double fps;
+	bool start_time_set;
+	int64_t start_time_ms;
 };
 
 static void audit_usage(FILE *out)
@@ -59,6 +63,8 @@ static void audit_usage(FILE *out)
 		"      --interval S     interval length for the live view, seconds (default: the config's)\n"
 		"      --max-frames N   stop after N frames (default: until Ctrl-C or the recording ends)\n"
 		"      --fps N          frame rate for a recording's frame times (default: the file's)\n"
+		"      --start-time T   a recording's first frame is at this wall-clock time, Unix seconds\n"
+		"                       or YYYY-MM-DDTHH:MM:SSZ (default: now); as `run --start-time`\n"
 		"      --no-sandbox     live: do not apply the sandbox (debugging)\n"
 		"exit: 0 pass, 1 files other than the counts store found (or a failure), 2 bad usage/config\n");
 }
@@ -74,6 +80,7 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "fps", required_argument, NULL, 'f' },
+		{ "start-time", required_argument, NULL, 'T' },
 		{ "no-sandbox", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -104,6 +111,11 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 			if (zp_opt_double("zebrapad audit", "--fps", optarg, 0.1, 1000, &o->fps))
 				return ZP_EXIT_USAGE;
 			break;
+		case 'T':
+			if (zp_opt_time("zebrapad audit", "--start-time", optarg, &o->start_time_ms))
+				return ZP_EXIT_USAGE;
+			o->start_time_set = true;
+			break;
 		case 'h': audit_usage(stdout); return -1;
 		default: audit_usage(stderr); return ZP_EXIT_USAGE;
 		}
@@ -113,8 +125,10 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 		audit_usage(stderr);
 		return ZP_EXIT_USAGE;
 	}
-	if (!o->live && (o->source || o->interval_s || o->max_frames > 0 || o->fps > 0 || o->no_sandbox)) {
-		fprintf(stderr, "zebrapad audit: --source, --interval, --max-frames, --fps and --no-sandbox go with --live\n");
+	if (!o->live && (o->source || o->interval_s || o->max_frames > 0 || o->fps > 0 || o->no_sandbox ||
+			 o->start_time_set)) {
+		fprintf(stderr, "zebrapad audit: --source, --interval, --max-frames, --fps, --start-time and --no-sandbox "
+			"go with --live\n");
 		return ZP_EXIT_USAGE;
 	}
 	return ZP_EXIT_OK;
@@ -130,9 +144,34 @@ static int64_t wall_now_ms(void)
 
 /* ---- the report ---- */
 
+#ifdef ZP_HAVE_EXPORT
+static void export_detail(void *ctx, FILE *out, bool json)
+{
+	const zp_config *cfg = ctx;
+
+	zp_export_describe(&cfg->exp, cfg->store.path, out, json);
+}
+#endif
+
+/* [export]: what leaves the device (export/describe.c), or nothing. */
+static void export_info(const zp_config *cfg, zp_audit_info *info, char *desc, size_t len)
+{
+	if (!cfg->exp.broker[0])
+		return;
+	snprintf(desc, len, "the counts and the site's status, by zebrapad-export, to the MQTT broker %s port %d "
+		 "(%s), as site %s", cfg->exp.broker, zp_export_port(&cfg->exp), cfg->exp.ca_file[0] ? "TLS" : "plain TCP",
+		 cfg->exp.site);
+	info->export_desc = desc;
+#ifdef ZP_HAVE_EXPORT
+	info->export_detail = export_detail;
+	info->export_ctx = (void *)cfg;
+#endif
+}
+
 static int audit_report(const struct audit_opts *o, const zp_config *cfg)
 {
 	const char *names[ZP_MAX_ZONES], *roles[ZP_MAX_ZONES];
+	char desc[600];
 	zp_audit_info info;
 	char err[512];
 	int rc;
@@ -150,7 +189,8 @@ static int audit_report(const struct audit_opts *o, const zp_config *cfg)
 	info.zone_roles = roles;
 	info.camera_device = cfg->camera.device;
 	info.gpio_chip = cfg->gpio.chip;
-	info.export_desc = NULL; /* no export function exists in this version */
+	export_info(cfg, &info, desc, sizeof(desc));
+	info.health_file = cfg->health.prom_file;
 	info.allow_preview = o->allow_preview;
 	info.now_ms = wall_now_ms();
 	rc = zp_audit_report(&info, stdout, o->json, err, sizeof(err));
@@ -174,15 +214,6 @@ struct live {
 	uint64_t rows;
 };
 
-static void fmt_utc(int64_t unix_s, char *buf, size_t n)
-{
-	time_t t = (time_t)unix_s;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, n, "%" PRId64, unix_s);
-}
-
 /* Each row exactly as the store would get it: no pixels, no person, no time finer than the interval. */
 static void print_row(void *ctx, const zp_store_row *r)
 {
@@ -193,14 +224,22 @@ static void print_row(void *ctx, const zp_store_row *r)
 	if (lv->json) {
 		printf("{\"interval_start\": %" PRId64 ", \"interval_s\": %d, \"zone\": \"%s\"", r->interval_start,
 		       r->interval_s, r->zone);
-		if (r->entered >= 0)
+		if (r->entered >= 0 && r->crossed_a_to_b >= 0)
+			printf(", \"entered\": %" PRId64 ", \"occupied_s\": %.3f, \"crossed_a_to_b\": %" PRId64
+			       ", \"crossed_b_to_a\": %" PRId64 "}\n", r->entered, r->occupied_s, r->crossed_a_to_b,
+			       r->crossed_b_to_a);
+		else if (r->entered >= 0)
 			printf(", \"entered\": %" PRId64 ", \"occupied_s\": %.3f}\n", r->entered, r->occupied_s);
 		else
 			printf(", \"light_activations\": %" PRId64 ", \"light_on_s\": %.3f, \"fault_s\": %.3f}\n",
 			       r->light_activations, r->light_on_s, r->fault_s);
 	} else {
-		fmt_utc(r->interval_start, t, sizeof(t));
-		if (r->entered >= 0)
+		zp_fmt_utc(r->interval_start, true, t, sizeof(t));
+		if (r->entered >= 0 && r->crossed_a_to_b >= 0)
+			printf("%s  %4ds  %-16s entered %-4" PRId64 " occupied %6.1f s  crossed A->B %" PRId64 ", B->A %"
+			       PRId64 "\n", t, r->interval_s, r->zone, r->entered, r->occupied_s, r->crossed_a_to_b,
+			       r->crossed_b_to_a);
+		else if (r->entered >= 0)
 			printf("%s  %4ds  %-16s entered %-4" PRId64 " occupied %6.1f s\n", t, r->interval_s, r->zone,
 			       r->entered, r->occupied_s);
 		else
@@ -243,44 +282,6 @@ static bool stop_requested(const sigset_t *set)
 	return sigtimedwait(set, NULL, &zero) > 0;
 }
 
-/*
- * What one frame (or a tick without one) adds to the counts: the time since
- * the previous one is accounted with the state that held during it (the
- * previous frame's occupancy and light state); entries count now.
- */
-struct feed {
-	bool started;
-	int64_t last_t_ms;
-	bool occupied[ZP_MAX_ZONES];
-	zp_light_state state;
-	uint64_t activations;
-};
-
-static int feed_store(zp_store *st, struct feed *fd, const zp_lights *l, int64_t t_ms, int64_t wall_ms,
-		      const zp_result *r, int nzones)
-{
-	zp_store_sample smp;
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = wall_ms;
-	smp.dt_ms = fd->started && t_ms > fd->last_t_ms ? t_ms - fd->last_t_ms : 0;
-	for (int z = 0; z < nzones; z++)
-		smp.occupied[z] = fd->occupied[z];
-	smp.light_on = fd->started && fd->state == ZP_LIGHT_ON;
-	smp.fault = fd->started && fd->state == ZP_LIGHT_FAILSAFE;
-	smp.light_activations = (int)(l->activations - fd->activations);
-	for (int z = 0; r && z < nzones; z++)
-		smp.entered[z] += r->zone_entered[z];
-	if (r)
-		for (int z = 0; z < nzones; z++)
-			fd->occupied[z] = r->zone_count[z] > 0;
-	fd->state = l->state;
-	fd->activations = l->activations;
-	fd->last_t_ms = t_ms;
-	fd->started = true;
-	return zp_store_account(st, &smp);
-}
-
 static void print_sandbox_line(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -300,18 +301,19 @@ static void print_sandbox(const zp_sandbox_status *sb, bool applied, bool json)
 	zp_sandbox_describe(sb, print_sandbox_line, NULL);
 }
 
-static int audit_live(const struct audit_opts *o, zp_config *cfg)
+static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log)
 {
 	const char *names[ZP_MAX_ZONES];
-	zp_store_params sp = cfg->store;
+	bool sides[ZP_MAX_ZONES];
+	int interval_s = o->interval_s ? o->interval_s : cfg->store.interval_s;
 	zp_sandbox_status sb;
 	zp_sandbox_opts so;
 	struct live lv = { .json = o->json };
-	struct feed fd;
+	zp_sampler smp;
+	zp_sampler_in in;
 	zp_detector *det = NULL;
 	zp_homography ground = { .valid = false };
 	zp_source *src = NULL;
-	zp_store *st = NULL;
 	zp_result *r = NULL;
 	zp_lights lights;
 	sigset_t stop;
@@ -319,22 +321,26 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 	const char *source = o->source ? o->source : cfg->camera.device;
 	bool camera = is_device(source);
 	int64_t wall0 = 0, t0 = 0;
+	int wait_ms = cfg->lights.stall_ms / 4 > 0 ? cfg->lights.stall_ms / 4 : 1;
 	long frames = 0;
 	int code = 0, rc = ZP_EXIT_FAIL, w = 0, h = 0, last_err = 0;
 
-	memset(&fd, 0, sizeof(fd));
 	if (refuse_non_camera(source))
 		return ZP_EXIT_USAGE;
-	for (int z = 0; z < cfg->nzones; z++)
+	if (camera && o->start_time_set) {
+		fprintf(stderr, "zebrapad audit: --start-time goes with a recording (the camera runs on the clock)\n");
+		return ZP_EXIT_USAGE;
+	}
+	for (int z = 0; z < cfg->nzones; z++) {
 		names[z] = cfg->zones[z].name;
-	if (o->interval_s)
-		sp.interval_s = o->interval_s;
-	st = zp_store_open(&sp, names, cfg->nzones, ZP_STORE_DRY_RUN, NULL, err, sizeof(err));
-	if (!st) {
+		sides[z] = zp_zone_has_sides(cfg->zones, cfg->nzones, z);
+	}
+	/* the daemon's sampler: each row exactly as the store would get it */
+	if (zp_sampler_init(&smp, interval_s, names, sides, cfg->nzones, print_row, &lv, err, sizeof(err))) {
 		fprintf(stderr, "zebrapad audit: %s: %s\n", cfg->path, err);
 		return ZP_EXIT_USAGE;
 	}
-	zp_store_set_sink(st, print_row, &lv);
+	memset(&in, 0, sizeof(in));
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "zebrapad audit: out of memory\n");
@@ -362,14 +368,17 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 	/* the source is open: from here on this process can write no file at all */
 	zp_sandbox_opts_default(&so);
 	so.data_dir = NULL;
+	so.nkeep_fds = zp_runlog_fds(log, so.keep_fds);   /* the log hand-off's pipe and the real stderr */
 	memset(&sb, 0, sizeof(sb));
 	if (!o->no_sandbox && zp_sandbox_apply(&so, &sb, err, sizeof(err))) {
 		fprintf(stderr, "zebrapad audit: %s\n", err);
 		goto out;
 	}
+	if (log && zp_runlog_start(log) != 0)   /* inside the sandbox, like the daemon's */
+		fprintf(stderr, "zebrapad audit: warning: library messages are not rate-limited (no thread)\n");
 	if (!o->json) {
 		printf("# live view: the records the daemon would store for %s, as each %d-second interval closes.\n"
-		       "# Nothing is written; no picture is shown or kept. Ctrl-C stops.\n", source, sp.interval_s);
+		       "# Nothing is written; no picture is shown or kept. Ctrl-C stops.\n", source, interval_s);
 		print_sandbox(&sb, !o->no_sandbox, o->json);
 		fflush(stdout);
 	}
@@ -380,7 +389,8 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 
 		if (stop_requested(&stop))
 			break;
-		e = zp_source_next(src, &f, cfg->camera.timeout_ms > 0 ? cfg->camera.timeout_ms : 1000);
+		/* as the daemon: the controller hears at least every stall_ms/4, frames or not */
+		e = zp_source_next(src, &f, wait_ms);
 		if (e == ZP_EOF)
 			break;
 		if (e) {
@@ -388,15 +398,17 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 				fprintf(stderr, "zebrapad audit: %s: %s\n", source, zp_source_error(src));
 				goto out;
 			}
-			/* the camera is away: time passes without frames, the controller goes fail-safe */
-			if (e != last_err)
+			/* no frame yet, or the camera is away: time passes, the controller may go fail-safe */
+			if (e != ZP_EAGAIN && e != last_err)
 				fprintf(stderr, "zebrapad audit: %s (waiting for the camera)\n", zp_source_error(src));
-			last_err = e;
+			if (e != ZP_EAGAIN)
+				last_err = e;
 			if (det) {
-				int64_t now = zp_now_ms();
-
-				zp_lights_tick(&lights, now);
-				if (feed_store(st, &fd, &lights, now, wall0 + (now - t0), NULL, cfg->nzones) == ZP_EINVAL)
+				in.now_ms = zp_now_ms();
+				in.wall_ms = wall0 + (in.now_ms - t0);
+				in.res = NULL;
+				zp_lights_tick(&lights, in.now_ms);
+				if (zp_sampler_step(&smp, &in, NULL) < 0)
 					goto out;
 			}
 			continue;
@@ -424,8 +436,10 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 				goto out;
 			}
 			zp_lights_init(&lights, &cfg->lights, f.t_ms);
-			wall0 = wall_now_ms();
+			wall0 = o->start_time_set ? o->start_time_ms : wall_now_ms();
 			t0 = f.t_ms;
+			in.lights = &lights;
+			zp_sampler_begin(&smp, f.t_ms, &lights);
 		}
 		if (zp_detector_process(det, &f, r)) {
 			fprintf(stderr, "zebrapad audit: frame %llu: size changed from %dx%d to %dx%d\n",
@@ -433,7 +447,10 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 			goto out;
 		}
 		zp_lights_frame(&lights, f.t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK, r->model_ready);
-		if (feed_store(st, &fd, &lights, f.t_ms, wall0 + (f.t_ms - t0), r, cfg->nzones) == ZP_EINVAL)
+		in.now_ms = f.t_ms;
+		in.wall_ms = wall0 + (f.t_ms - t0);
+		in.res = r;
+		if (zp_sampler_step(&smp, &in, NULL) < 0)
 			goto out;
 		frames++;
 	}
@@ -441,7 +458,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg)
 		printf("# stopped after %ld frames; the interval in progress, as it stands:\n", frames);
 	rc = ZP_EXIT_OK;
 out:
-	zp_store_close(st); /* a dry run: prints the interval in progress */
+	zp_sampler_flush(&smp); /* prints the interval in progress */
 	if (!o->json && rc == ZP_EXIT_OK)
 		printf("# %" PRIu64 " records; none were written anywhere\n", lv.rows);
 	zp_detector_free(det);
@@ -450,15 +467,19 @@ out:
 	return rc;
 }
 
-int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env)
+static int audit_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **logp)
 {
 	struct audit_opts o;
 	zp_config *cfg;
+	zp_runlog *log;
 	char err[512];
 	int rc = parse_audit(argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
+	if (zp_runlog_begin(&log, 64 << 10, err, sizeof(err)) != 0)
+		log = NULL;
+	*logp = log;
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg) {
 		fprintf(stderr, "zebrapad audit: out of memory\n");
@@ -470,7 +491,25 @@ int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env)
 		return ZP_EXIT_USAGE;
 	}
 	cfg->detector.simd = env->simd;
-	rc = o.live ? audit_live(&o, cfg) : audit_report(&o, cfg);
+	if (!o.live && log && zp_runlog_start(log) != 0)
+		fprintf(stderr, "zebrapad audit: warning: library messages are not rate-limited (no thread)\n");
+	rc = o.live ? audit_live(&o, cfg, log) : audit_report(&o, cfg);
 	free(cfg);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, libv4l2) tagged and
+ * rate-limited, as in every command (app_runlog.h). audit_main puts the
+ * hand-off in place once the options are read, and starts its drain thread
+ * at once, or with --live only after the sandbox, so that it runs inside
+ * it, as the daemon's does.
+ */
+int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env)
+{
+	zp_runlog *log = NULL;
+	int rc = audit_main(argc, argv, env, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

@@ -13,6 +13,8 @@
  * options and prints (docs/performance.md).
  */
 #include "app.h"
+#include "app_progress.h"
+#include "app_runlog.h"
 
 #include "bench_suite.h"
 #include "config.h"
@@ -61,6 +63,7 @@ struct row {
 };
 
 struct bench {
+	bool tty;                  /* stderr was a terminal */
 	struct bench_opts o;
 	zp_config *cfg;
 	bool have_config;
@@ -139,8 +142,8 @@ static int parse_bench(int argc, char **argv, struct bench_opts *o)
 
 static void progress(const struct bench *b, const char *what)
 {
-	if (isatty(STDERR_FILENO) && !b->o.json)
-		fprintf(stderr, "bench: %s ...\n", what);
+	if (b->tty && !b->o.json)
+		fprintf(stderr, PROG ": %s ...\n", what);
 }
 
 static struct row *add_row(struct bench *b, enum row_kind kind, const char *name, bool work)
@@ -261,16 +264,25 @@ static int time_row(struct bench *b, struct row *r, int rep)
  */
 static int run_rows(struct bench *b)
 {
-	char what[64];
+	zp_progress pg;
+	long done = 0;
 
 	plan_rows(b);
+	zp_progress_begin(&pg, stderr, b->tty, PROG, "measurements", (long)b->o.reps * b->nrows, zp_now_ms());
 	for (int rep = 0; rep < b->o.reps; rep++) {
-		snprintf(what, sizeof(what), "repetition %d of %d", rep + 1, b->o.reps);
-		progress(b, what);
-		for (int i = 0; i < b->nrows; i++)
-			if (time_row(b, &b->rows[i], rep) != ZP_EXIT_OK)
+		for (int i = 0; i < b->nrows; i++) {
+			if (!b->o.json)   /* between the timed rows, never inside one */
+				zp_progress_update(&pg, done, zp_now_ms());
+			if (time_row(b, &b->rows[i], rep) != ZP_EXIT_OK) {
+				zp_progress_end(&pg);
 				return ZP_EXIT_FAIL;
+			}
+			done++;
+		}
 	}
+	if (!b->o.json)
+		zp_progress_update(&pg, done, zp_now_ms());
+	zp_progress_end(&pg);
 	return ZP_EXIT_OK;
 }
 
@@ -537,7 +549,7 @@ static int runlike_child(struct bench *b)
 	return ZP_EXIT_OK;
 }
 
-int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env)
+static int bench_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **log)
 {
 	struct bench *b = calloc(1, sizeof(*b));
 	char err[512];
@@ -555,6 +567,7 @@ int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env)
 		rc = rc < 0 ? ZP_EXIT_OK : rc;
 		goto out;
 	}
+	*log = zp_runlog_tool(&b->tty);
 	rc = load_config(b);
 	if (rc != ZP_EXIT_OK)
 		goto out;
@@ -604,6 +617,7 @@ int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env)
 		goto out;
 	b->maxrss_kib = zp_bench_maxrss_kib();
 	compute_ratios(b);
+	zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
 	if (b->o.json)
 		print_json(b);
 	else
@@ -614,5 +628,19 @@ out:
 	zp_bench_frames_free(&b->work);
 	free(b->cfg);
 	free(b);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, ...) tagged and
+ * rate-limited, as in every command (app_runlog.h): the hand-off is put in
+ * place once the options are read, so the usage text is not taken for one.
+ */
+int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env)
+{
+	zp_runlog *log = NULL;
+	int rc = bench_main(argc, argv, env, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

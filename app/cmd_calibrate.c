@@ -17,6 +17,7 @@
  * preview could not be written), 2 bad input (usage, config, source).
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_ground.h"
 
 #include "capture.h"
@@ -557,7 +558,7 @@ static void note_data_dir(const zp_config *cfg, const char *out)
 		       "`zebrapad audit` will flag it as an image; move it off the device\n");
 }
 
-int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env)
+static int calibrate_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **log)
 {
 	struct cal_opts o;
 	struct cal_tally t = { 0, 0, 0 };
@@ -573,6 +574,7 @@ int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env)
 	rc = parse_cal(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
+	*log = zp_runlog_tool(&(bool){ false });
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return ZP_EXIT_FAIL;
@@ -631,5 +633,19 @@ done:
 		free(c.px);
 	}
 	free(cfg);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, ...) tagged and
+ * rate-limited, as in every command (app_runlog.h): the hand-off is put in
+ * place once the options are read, so the usage text is not taken for one.
+ */
+int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env)
+{
+	zp_runlog *log = NULL;
+	int rc = calibrate_main(argc, argv, env, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

@@ -20,7 +20,9 @@
  * timings (clock_gettime) are printed apart and never mixed into them.
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_path.h"
+#include "app_progress.h"
 #include "app_pipeline.h"
 #include "app_score.h"
 
@@ -38,6 +40,8 @@
 #include <time.h>
 
 #define PROG "zebrapad eval"
+/* Progress lines in a log only for an eval that takes longer than this (a short one stays silent). */
+#define EVAL_QUIET_MS 10000
 #define EVAL_MAX_MODELS 6
 #define EVAL_PATH ZP_APP_PATH_MAX
 
@@ -937,11 +941,14 @@ static void print_table(const struct eval *e, FILE *out)
 		     "adds the same downstream pipeline.\n");
 }
 
-int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
+static int eval_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **log)
 {
 	struct eval *e;
 	char err[EVAL_PATH + 128];
 	int rc, code;
+	zp_progress pg;
+	long total;
+	bool tty = false;
 
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -951,6 +958,7 @@ int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 		free(e);
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	}
+	*log = zp_runlog_tool(&tty);
 	rc = zp_score_resolve(PROG, e->o.source, e->o.gt, e->o.empty_until, &e->in);
 	if (rc)
 		goto done;
@@ -1023,9 +1031,18 @@ int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 	if (rc)
 		goto done;
 
+	total = zp_source_frame_count(e->m[0].pl.src);
+	if (total > 0 && e->range.stop < total)
+		total = (long)e->range.stop;
+	if (total > 0 && e->range.annotated < total)   /* eval stops after the last annotated frame */
+		total = (long)e->range.annotated;
+	zp_progress_begin(&pg, stderr, tty, PROG, "frames", total, zp_now_ms());
+	pg.quiet_ms = EVAL_QUIET_MS;
 	for (;;) {
 		zp_frame f;
 		int ev;
+
+		zp_progress_update(&pg, (long)e->frames, zp_now_ms());
 
 		if ((int64_t)e->frames >= e->range.stop)
 			break;
@@ -1033,6 +1050,7 @@ int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 		if (ev == ZP_EOF)
 			break;
 		if (ev) {
+			zp_progress_end(&pg);
 			fprintf(stderr, PROG ": %s: %s\n", e->in.source, zp_source_error(e->m[0].pl.src));
 			rc = ZP_EXIT_FAIL;
 			goto done;
@@ -1040,6 +1058,7 @@ int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 		if ((int64_t)f.seq > e->range.annotated) {
 			/* no boxes past here: nobody there, or nobody annotated? Not scored either way */
 			e->past_annotation = true;
+			zp_progress_end(&pg);
 			fprintf(stderr, PROG ": warning: %s has boxes up to frame %lld; the source goes on: frames from %lld "
 				"are not scored\n", e->in.gt, (long long)e->range.annotated,
 				(long long)e->range.annotated + 1);
@@ -1051,9 +1070,12 @@ int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 			rc = score_wallflower(e, &f);
 		else if (!rc && (int64_t)f.seq >= e->range.first)
 			rc = e->in.kind == ZP_SCORE_CDNET ? score_cdnet(e, &f) : score_mot(e, &f);
-		if (rc)
+		if (rc) {
+			zp_progress_end(&pg);
 			goto done;
+		}
 	}
+	zp_progress_end(&pg);
 	if (e->frames == 0) {
 		fprintf(stderr, PROG ": %s: no frames\n", e->in.source);
 		rc = ZP_EXIT_USAGE;
@@ -1072,6 +1094,7 @@ int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 	if (e->in.kind != ZP_SCORE_CDNET && e->scored == 0)
 		fprintf(stderr, PROG ": note: no frame scored (frames %lld-%llu read; the warm-up ends at frame %d)\n",
 			(long long)e->range.start, (unsigned long long)e->frames, e->cfg->detector.warmup_frames);
+	zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
 	if (e->o.json)
 		print_json(e, stdout);
 	else
@@ -1086,5 +1109,19 @@ done:
 	free(e->zeros);
 	free(e->cfg);
 	free(e);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, ...) tagged and
+ * rate-limited, as in every command (app_runlog.h): the hand-off is put in
+ * place once the options are read, so the usage text is not taken for one.
+ */
+int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
+{
+	zp_runlog *log = NULL;
+	int rc = eval_main(argc, argv, env, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

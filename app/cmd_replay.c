@@ -10,6 +10,7 @@
 #include "app.h"
 #include "app_runlog.h"
 #include "app_pipeline.h"
+#include "app_progress.h"
 
 #include "cvwrap.h"
 
@@ -20,6 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+
+/* Progress lines in a log only for a replay that takes longer than this (a short one stays silent). */
+#define REPLAY_QUIET_MS 10000
 
 struct replay_opts {
 	const char *source;
@@ -138,8 +142,9 @@ static FILE *open_out(const char *path, const char *header)
 
 struct replay_out {
 	FILE *zones, *tracks, *lights;
-	const char *zones_path, *tracks_path, *lights_path;
+	const char *zones_path, *tracks_path, *lights_path, *overlay_path;
 	zp_cv_writer *overlay;
+	bool overlay_failed;   /* already reported: not checked again at the end */
 	uint8_t *canvas;   /* overlay frame (BGR) */
 	uint8_t *mask;     /* input-size mask */
 	char maskdir[512];
@@ -181,7 +186,16 @@ static int close_outputs(struct replay_out *o)
 	rc |= close_out(o->tracks, o->tracks_path);
 	rc |= close_out(o->lights, o->lights_path);
 	o->zones = o->tracks = o->lights = NULL;
-	zp_cv_writer_close(o->overlay);
+	if (o->overlay) {
+		char err[512];
+
+		if (o->overlay_failed) {
+			zp_cv_writer_close(o->overlay);
+		} else if (zp_cv_writer_finish(o->overlay, err, sizeof(err))) {
+			fprintf(stderr, "zebrapad replay: %s\n", err);
+			rc = ZP_EXIT_FAIL;
+		}
+	}
 	o->overlay = NULL;
 	free(o->canvas);
 	free(o->mask);
@@ -196,6 +210,7 @@ static int open_outputs(const struct replay_opts *ro, struct replay_out *o, int 
 	o->zones_path = ro->zones_out;
 	o->tracks_path = ro->tracks_out;
 	o->lights_path = ro->lights_out;
+	o->overlay_path = ro->overlay_out;
 	if (ro->zones_out && !(o->zones = open_out(ro->zones_out, "frame,zone,count\n")))
 		return ZP_EXIT_USAGE;
 	if (ro->tracks_out && !(o->tracks = open_out(ro->tracks_out, NULL)))
@@ -263,8 +278,9 @@ static int write_frame_outputs(struct replay_out *o, const zp_pipeline *pl, cons
 	if (o->overlay) {
 		zp_pipeline_draw_overlay(pl, f, r, st, o->canvas);
 		if (zp_cv_writer_write(o->overlay, o->canvas, f->width * 3)) {
-			fprintf(stderr, "zebrapad replay: cannot write overlay frame %llu\n",
+			fprintf(stderr, "zebrapad replay: %s: cannot write overlay frame %llu\n", o->overlay_path,
 				(unsigned long long)f->seq);
+			o->overlay_failed = true;
 			return ZP_EXIT_FAIL;
 		}
 	}
@@ -280,18 +296,17 @@ int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env)
 	int rc, e;
 	int64_t t0, t1;
 	bool progress, csv_on_stdout;
-	zp_runlog *log = NULL;
-	char lerr[128];
+	zp_runlog *log;
+	zp_progress pg;
+	long total;
+	bool tty;
 
 	rc = parse_replay(argc, argv, &ro);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
-	progress = !ro.quiet && isatty(STDERR_FILENO); /* a counter that rewrites its line: terminals only */
 	/* FFmpeg's own messages about a corrupt file: tagged and at most 20 a minute (app_runlog.h) */
-	if (zp_runlog_begin(&log, 64 << 10, lerr, sizeof(lerr)) == 0 && zp_runlog_start(log) != 0) {
-		zp_runlog_end(log, 0);
-		log = NULL;
-	}
+	log = zp_runlog_tool(&tty);
+	progress = !ro.quiet;
 	memset(&out, 0, sizeof(out));
 	r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -309,6 +324,11 @@ int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env)
 		goto done;
 
 	t0 = zp_now_ms();
+	total = zp_source_frame_count(pl.src);
+	if (ro.max_frames >= 0 && (total <= 0 || ro.max_frames < total))
+		total = ro.max_frames;
+	zp_progress_begin(&pg, stderr, tty, "zebrapad replay", "frames", total, t0);
+	pg.quiet_ms = REPLAY_QUIET_MS;
 	for (;;) {
 		zp_frame f;
 		zp_light_state st;
@@ -319,6 +339,7 @@ int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env)
 		if (e == ZP_EOF)
 			break;
 		if (e) {
+			zp_progress_end(&pg);
 			fprintf(stderr, "zebrapad replay: %s: %s\n", ro.source, zp_source_error(pl.src));
 			rc = ZP_EXIT_FAIL;
 			goto done;
@@ -333,17 +354,17 @@ int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env)
 		rc = write_frame_outputs(&out, &pl, &f, r, st);
 		if (rc)
 			goto done;
-		if (progress && pl.frames % 100 == 0)
-			fprintf(stderr, "zebrapad replay: %llu frames\r", (unsigned long long)pl.frames);
+		if (progress)
+			zp_progress_update(&pg, (long)pl.frames, zp_now_ms());
 	}
-	if (progress && pl.frames >= 100)
-		fprintf(stderr, "%40s\r", ""); /* the progress line off the terminal before the summary */
+	zp_progress_end(&pg); /* the bar off the terminal before the summary */
 	t1 = zp_now_ms();
 	if (pl.frames == 0) {
 		fprintf(stderr, "zebrapad replay: %s: no frames\n", ro.source);
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	zp_runlog_sync(log, 500);   /* stderr (the bar wiped, warnings) before the summary on a terminal */
 	/* a CSV on standard output: the summary beside it on standard error */
 	csv_on_stdout = out.zones == stdout || out.tracks == stdout || out.lights == stdout;
 	zp_pipeline_print_summary(&pl, csv_on_stdout ? stderr : stdout, t1 - t0);

@@ -21,6 +21,9 @@ static void run_usage(FILE *out)
 		"      --fast             with --source: as fast as frames decode, no pacing\n"
 		"      --write-store      with --source: write the counts to [store] path (a dry run\n"
 		"                         writes none unless told to: the store holds real counts)\n"
+		"      --start-time T     with --source: the wall-clock time of the first frame, Unix\n"
+		"                         seconds or YYYY-MM-DDTHH:MM:SSZ (default: now); the counts are\n"
+		"                         stamped from it by the recording's frame times\n"
 		"      --max-frames N     stop cleanly after N processed frames\n"
 		"      --stats            latency (frame -> light line set) in the exit summary\n"
 		"  -v, --verbose          debug lines (light switches, reconnects, health)\n"
@@ -39,6 +42,7 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "write-store", no_argument, NULL, 'W' },
+		{ "start-time", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -57,6 +61,11 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 		case 'f': o->fast = true; break;
 		case 'S': o->stats = true; break;
 		case 'W': o->write_store = true; break;
+		case 'T':
+			if (zp_opt_time("zebrapad run", "--start-time", optarg, &o->start_time_ms))
+				return ZP_EXIT_USAGE;
+			o->start_time_set = true;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'n':
 			if (zp_opt_int("zebrapad run", "--max-frames", optarg, 1, 2000000000, &v))
@@ -79,6 +88,10 @@ int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 	}
 	if (o->write_store && !o->source) {
 		fprintf(stderr, "zebrapad run: --write-store goes with --source (the camera always writes the store)\n");
+		return ZP_EXIT_USAGE;
+	}
+	if (o->start_time_set && !o->source) {
+		fprintf(stderr, "zebrapad run: --start-time goes with --source (the camera runs on the clock)\n");
 		return ZP_EXIT_USAGE;
 	}
 	if (o->fast && !o->source) {

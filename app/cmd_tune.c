@@ -31,8 +31,10 @@
  * --yes), 130 interrupted (runs.csv written).
  */
 #include "app.h"
+#include "app_runlog.h"
 #include "app_ground.h"
 #include "app_plot.h"
+#include "app_progress.h"
 #include "app_score.h"
 
 #include "cvwrap.h"
@@ -453,6 +455,7 @@ struct run {
 };
 
 struct tune {
+	bool tty;               /* stderr was a terminal (a progress bar rewrites its line) */
 	struct tune_opts o;
 	const struct metric *metric;
 	zp_config *cfg;
@@ -572,55 +575,6 @@ static void mark_unsafe(struct tune *t)
 	}
 }
 
-/* h:mm:ss or m:ss; rounded up (time left) or down (time elapsed). */
-static void fmt_time(char *buf, size_t size, double s, bool up)
-{
-	long v = (long)(up ? ceil(s) : floor(s));
-
-	if (v >= 3600)
-		snprintf(buf, size, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
-	else
-		snprintf(buf, size, "%ld:%02ld", v / 60, v % 60);
-}
-
-struct progress {
-	bool tty;
-	long total, done;
-	double start, last_line;
-	int last_decile;
-};
-
-static void progress_show(struct progress *p, double per_run, int jobs)
-{
-	double left = per_run * (double)(p->total - p->done) / jobs, now = now_s();
-	char tl[32], el[32];
-
-	if (p->done > 0)
-		left = (now - p->start) / (double)p->done * (double)(p->total - p->done);
-	fmt_time(tl, sizeof(tl), left, true);
-	fmt_time(el, sizeof(el), now - p->start, false);
-	if (p->tty) {
-		const int width = 30;
-		int fill = p->total ? (int)(width * p->done / p->total) : width;
-
-		fprintf(stderr, "\r" PROG " [");
-		for (int i = 0; i < width; i++)
-			fputc(i < fill ? '#' : '.', stderr);
-		fprintf(stderr, "] %ld/%ld runs  %s elapsed  %s left ", p->done, p->total, el, tl);
-		if (p->done == p->total)
-			fputc('\n', stderr);
-	} else {
-		int decile = p->total ? (int)(10 * p->done / p->total) : 10;
-
-		if (decile != p->last_decile || now - p->last_line >= 30 || p->done == p->total) {
-			fprintf(stderr, PROG ": %ld/%ld runs done, %s elapsed, about %s left\n", p->done, p->total, el, tl);
-			p->last_decile = decile;
-			p->last_line = now;
-		}
-	}
-	fflush(stderr);
-}
-
 /* Read exactly n bytes; false at EOF or on an error. */
 static bool read_full(int fd, void *buf, size_t n)
 {
@@ -662,8 +616,7 @@ static bool write_full(int fd, const void *buf, size_t n)
  */
 static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_t *sigint)
 {
-	struct progress pg = { .tty = isatty(STDERR_FILENO) != 0, .total = t->nruns - 1, .start = now_s(),
-			       .last_decile = 0 };
+	zp_progress pg;
 	atomic_long *next;
 	pid_t pids[TUNE_MAX_JOBS];
 	int fds[2], jobs = t->o.jobs, started = 0, rc = ZP_EXIT_OK;
@@ -672,6 +625,7 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 
 	if (t->nruns <= 1)
 		return ZP_EXIT_OK;
+	zp_progress_begin(&pg, stderr, t->tty, PROG, "runs", t->nruns - 1, (int64_t)(now_s() * 1000));
 	if (jobs > t->nruns - 1)
 		jobs = (int)(t->nruns - 1);
 	next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -720,7 +674,8 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 		munmap(next, sizeof(*next));
 		return ZP_EXIT_FAIL;
 	}
-	progress_show(&pg, per_run, started);
+	pg.est_ms_per_item = per_run * 1000.0 / started;   /* until the first run is back */
+	zp_progress_update(&pg, 0, (int64_t)(now_s() * 1000));
 	for (;;) {
 		struct run_msg m;
 		struct pollfd pf[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
@@ -748,8 +703,7 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 			continue;
 		store(t, &m);
 		got++;
-		pg.done = got;
-		progress_show(&pg, per_run, started);
+		zp_progress_update(&pg, got, (int64_t)(now_s() * 1000));
 	}
 	/* a Ctrl-C ends the workers too: their pipe may close before the signal is read */
 	if (!interrupted && sigfd >= 0) {
@@ -776,14 +730,10 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 		}
 	}
 	munmap(next, sizeof(*next));
-	if (interrupted) {
-		if (pg.tty)
-			fputc('\n', stderr);
+	zp_progress_end(&pg);
+	if (interrupted)
 		return TUNE_EXIT_INTERRUPTED;
-	}
 	if (got != t->nruns - 1) {
-		if (pg.tty)
-			fputc('\n', stderr);
 		fprintf(stderr, PROG ": %ld of %ld runs came back\n", got, t->nruns - 1);
 		rc = ZP_EXIT_FAIL;
 	}
@@ -1490,7 +1440,7 @@ static int flag_edges(const struct tune *t, long best, FILE *out, const char *pr
 	return n;
 }
 
-int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
+static int tune_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **log)
 {
 	struct tune *t = calloc(1, sizeof(*t));
 	char err[1200], path[1200], desc[512], tb[32];
@@ -1509,6 +1459,7 @@ int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
 		rc = rc < 0 ? ZP_EXIT_OK : rc;
 		goto done;
 	}
+	*log = zp_runlog_tool(&t->tty);
 	for (int k = 0; k < t->o.nkeys; k++) {
 		combos *= t->o.keys[k].n;
 		if (combos > t->o.max_runs) {
@@ -1618,7 +1569,7 @@ int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
 	}
 	per_run = now_s() - t0;
 	est = per_run * ceil((double)combos / t->o.jobs);
-	fmt_time(tb, sizeof(tb), est, true);
+	zp_fmt_duration(tb, sizeof(tb), est, true);
 	if (est > t->o.max_hours * 3600 && !t->o.yes) {
 		fprintf(stderr, PROG ": %s; %s = %.4f with the config as given (%.2f s per run)\n", desc, t->metric->name,
 			t->runs[0].value, per_run);
@@ -1670,6 +1621,7 @@ int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
 			if (t->runs[r].status == RUN_FAILED && !failed++)
 				first_failed = r;
 		}
+		zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
 		printf(PROG ": %s on %s\n%ld runs (%ld combinations + the config as given), metric %s (%s)\n",
 		       t->o.config, t->o.source, t->nruns, combos, t->metric->name,
 		       t->metric->lower_better ? "lower is better" : "higher is better");
@@ -1750,5 +1702,19 @@ done:
 	free(t->cfg);
 	free_opts(&t->o);
 	free(t);
+	return rc;
+}
+
+/*
+ * Library messages (FFmpeg about a corrupt recording, ...) tagged and
+ * rate-limited, as in every command (app_runlog.h): the hand-off is put in
+ * place once the options are read, so the usage text is not taken for one.
+ */
+int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
+{
+	zp_runlog *log = NULL;
+	int rc = tune_main(argc, argv, env, &log);
+
+	zp_runlog_end(log, 1000);
 	return rc;
 }

@@ -134,6 +134,17 @@ double zp_polygon_area(const zp_polygon *poly)
 	return s / 2;
 }
 
+bool zp_zone_has_sides(const zp_zone *zones, int nzones, int z)
+{
+	const int *s;
+
+	if (z < 0 || z >= nzones)
+		return false;
+	s = zones[z].side;
+	return zones[z].role == ZP_ROLE_CROSSING && s[0] >= 0 && s[1] >= 0 && s[0] < nzones && s[1] < nzones &&
+	       s[0] != s[1];
+}
+
 bool zp_polygon_inside_frame(const zp_polygon *poly, int width, int height)
 {
 	if (poly->n < 1 || poly->n > ZP_MAX_POLY)

@@ -41,6 +41,12 @@ typedef struct zp_zone {
 	int side[2];
 } zp_zone;
 
+/*
+ * true when zones[z] is a crossing zone with two sides: side[0] and side[1]
+ * are two different zones of the array. Crossings are counted only there.
+ */
+bool zp_zone_has_sides(const zp_zone *zones, int nzones, int z);
+
 /* Even-odd point-in-polygon; a point on an edge counts as inside. */
 bool zp_polygon_contains(const zp_polygon *poly, double x, double y);
 

@@ -66,4 +66,20 @@ zp_source *zp_source_open_y4m_stream(FILE *f, const char *name, double fps_overr
 int zp_pgm_parse(const uint8_t *buf, size_t n, const char *name, int *w, int *h, size_t *data_off, char *err,
 		 size_t errlen);
 
+/*
+ * What a file's headers say about its frame size, without decoding
+ * (header_size.c): AVI (avih, each video stream's strf, and the first video
+ * frame's JPEG header: MJPEG), MP4/MOV (each tkhd, each video track's sample
+ * entries), Matroska/WebM (PixelWidth/PixelHeight), JPEG (the first SOF),
+ * PNG (IHDR), BMP. *format: the format's name, NULL when it is none of
+ * these; *width, *height: the largest declared (0 when none was found).
+ * Bounded: a few thousand small reads at most. 0, or ZP_EIO on a read error.
+ * read_at: up to n bytes at off into buf; the count read (short at the
+ * end), or -1.
+ */
+typedef long (*zp_read_at_fn)(void *ctx, uint64_t off, void *buf, size_t n);
+int zp_header_size(zp_read_at_fn read_at, void *ctx, const char **format, int *width, int *height);
+/* A read_at over a file descriptor: ctx points to the int descriptor. */
+long zp_read_at_fd(void *ctx, uint64_t off, void *buf, size_t n);
+
 #endif

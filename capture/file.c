@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define ZP_IMAGES_DEFAULT_FPS 25.0
 
@@ -70,6 +72,31 @@ static bool is_image_ext(const char *ext)
 	return false;
 }
 
+/*
+ * Refuse a file whose headers declare frames larger than the camera limit,
+ * before any decoder sees it: FFmpeg and OpenCV allocate what the file
+ * claims (a 16000x16000 MJPEG took ~3 GB). Formats zp_header_size() does not
+ * know are left to the check after the first frame. A file that cannot be
+ * opened here is left to the decoder, which names the problem.
+ */
+static int check_header(const char *path, char *err, size_t errlen)
+{
+	const char *format;
+	int fd, w, h;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (zp_header_size(zp_read_at_fd, &fd, &format, &w, &h) != 0)
+		format = NULL;
+	close(fd);
+	if (format && (w > ZP_MAX_FRAME_SIDE || h > ZP_MAX_FRAME_SIDE))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: its %s header declares %dx%d frames: more than %d pixels "
+				 "a side (the largest camera frame zebrapad takes); refused before decoding", path,
+				 format, w, h, ZP_MAX_FRAME_SIDE);
+	return 0;
+}
+
 /* Decode the next image of the folder; the message names the file. */
 static int read_image(struct file_source *fs, const uint8_t **bgr, int *w, int *h, int *stride, char *err,
 		      size_t errlen)
@@ -83,6 +110,9 @@ static int read_image(struct file_source *fs, const uint8_t **bgr, int *w, int *
 	n = snprintf(fs->file, sizeof(fs->file), "%s/%s", fs->dir, e->name);
 	if (n < 0 || (size_t)n >= sizeof(fs->file))
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s/%s: path too long", fs->dir, e->name);
+	n = check_header(fs->file, err, errlen);
+	if (n)
+		return n;
 	return zp_cv_image_read(fs->image, fs->file, bgr, w, h, stride, err, errlen);
 }
 
@@ -203,6 +233,9 @@ static int open_video(struct file_source *fs, char *err, size_t errlen)
 {
 	int rc;
 
+	rc = check_header(fs->path, err, errlen);
+	if (rc)
+		return rc;
 	fs->video = zp_cv_video_open(fs->path, err, errlen);
 	if (!fs->video)
 		return ZP_EFORMAT; /* the wrapper's message: "PATH: cannot decode as video (...)" */

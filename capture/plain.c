@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 
 #define ZP_PLAIN_DEFAULT_FPS 25.0
-#define ZP_PLAIN_MAX_SIDE 16384
+#define ZP_PLAIN_MAX_SIDE 8192   /* the camera limit ([camera] width/height) */
 #define ZP_PLAIN_MAX_PIXELS (64L * 1024 * 1024)
 #define ZP_Y4M_MAX_LINE 1024
 

@@ -1016,20 +1016,17 @@ fail:
 static int fail(struct v4l2_source *s, int code)
 {
 	int64_t now = clock_now(s);
-	uint64_t suppressed = 0;
 
 	dev_close(s);
 	if (code != s->rl_err) {
 		memset(&s->rl, 0, sizeof(s->rl));
 		s->rl_err = code;
 	}
-	if (zp_ratelimit_ok(&s->rl, now, V4L2_LOG_INTERVAL_MS, &suppressed)) {
-		if (suppressed)
-			zp_log(ZP_LOG_ERR, "%s (%" PRIu64 " more since the last message; retrying up to every %d ms)",
-			       s->base.errmsg, suppressed, s->p.retry_max_ms);
-		else
-			zp_log(ZP_LOG_ERR, "%s", s->base.errmsg);
-	}
+	if (s->rl.primed)   /* a repeat: say how often it is retried */
+		zp_log_limited(&s->rl, now, V4L2_LOG_INTERVAL_MS, ZP_LOG_ERR, "%s; retrying up to every %d ms",
+			       s->base.errmsg, s->p.retry_max_ms);
+	else
+		zp_log_limited(&s->rl, now, V4L2_LOG_INTERVAL_MS, ZP_LOG_ERR, "%s", s->base.errmsg);
 	s->last_err = code;
 	s->retry_at_ms = now + s->backoff_ms;
 	s->backoff_ms = s->backoff_ms >= s->p.retry_max_ms / 2 ? s->p.retry_max_ms : s->backoff_ms * 2;

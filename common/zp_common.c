@@ -58,18 +58,60 @@ void zp_log(int level, const char *fmt, ...)
 	fprintf(stderr, "<%d>zebrapad: %s\n", level, buf);
 }
 
-bool zp_ratelimit_ok(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, uint64_t *suppressed_out)
+bool zp_ratelimit_burst(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, int burst, uint64_t *suppressed_out)
 {
+	if (suppressed_out)
+		*suppressed_out = 0;
 	if (!rl->primed || now_ms - rl->last_ms >= interval_ms) {
 		if (suppressed_out)
 			*suppressed_out = rl->suppressed;
 		rl->primed = true;
 		rl->last_ms = now_ms;
 		rl->suppressed = 0;
+		rl->used = 1;
+		return true;
+	}
+	if (rl->used < burst) {
+		rl->used++;
 		return true;
 	}
 	rl->suppressed++;
 	return false;
+}
+
+bool zp_ratelimit_ok(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, uint64_t *suppressed_out)
+{
+	return zp_ratelimit_burst(rl, now_ms, interval_ms, 1, suppressed_out);
+}
+
+void zp_log_limited(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	uint64_t skipped = 0;
+	va_list ap;
+
+	if (!zp_ratelimit_ok(rl, now_ms, interval_ms, &skipped))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (skipped)
+		zp_log(level, "%s (%llu more since the last message)", buf, (unsigned long long)skipped);
+	else
+		zp_log(level, "%s", buf);
+}
+
+char *zp_fmt_utc(int64_t unix_s, bool with_seconds, char *buf, size_t n)
+{
+	time_t t = (time_t)unix_s;
+	struct tm tm;
+
+	if (n == 0)
+		return buf;
+	if ((int64_t)t != unix_s || !gmtime_r(&t, &tm) ||
+	    !strftime(buf, n, with_seconds ? "%Y-%m-%d %H:%M:%S UTC" : "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(buf, n, "%lld", (long long)unix_s);
+	return buf;
 }
 
 int64_t zp_now_ms(void)

@@ -84,17 +84,37 @@ enum { ZP_LOG_ERR = 3, ZP_LOG_WARNING = 4, ZP_LOG_NOTICE = 5, ZP_LOG_INFO = 6, Z
 void zp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Rate limit for an error that repeats (a reconnect loop): the first one is
- * logged, later ones are counted and summarised at most every interval_ms.
- * Owned by the caller; zero-initialise it.
+ * The one rate limiter of zebrapad's messages. A window opens with the first
+ * message and lasts interval_ms; up to `burst` messages of a window are
+ * logged, the others counted, and the count is handed to the first message
+ * of the next window, which says it. Owned by the caller; zero-initialise it
+ * (memset to 0 starts afresh: a new kind of fault).
  */
 typedef struct zp_ratelimit {
-	int64_t last_ms;
-	uint64_t suppressed;
+	int64_t last_ms;      /* the window's start */
+	uint64_t suppressed;  /* counted, not logged, since the last message that said so */
+	int used;             /* messages logged in this window */
 	bool primed;
 } zp_ratelimit;
-/* true when the caller should log now; *suppressed_out gets the count skipped since the last log. */
+/* true when the caller should log now; *suppressed_out gets the count skipped before it (0 within a burst). */
+bool zp_ratelimit_burst(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, int burst, uint64_t *suppressed_out);
+/* One message a window: zp_ratelimit_burst(rl, now_ms, interval_ms, 1, suppressed_out). */
 bool zp_ratelimit_ok(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, uint64_t *suppressed_out);
+
+/*
+ * A fault that repeats (a camera missing for a week, a failing store): the
+ * message the first time, then at most once every interval_ms, saying how
+ * many were not: "MSG (N more since the last message)".
+ */
+void zp_log_limited(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, int level, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/*
+ * The one UTC formatter: unix_s as "2024-01-01 12:00:00 UTC" (with_seconds)
+ * or "2024-01-01 12:00 UTC", always NUL-terminated; the plain number when
+ * the time cannot be represented. Returns buf.
+ */
+char *zp_fmt_utc(int64_t unix_s, bool with_seconds, char *buf, size_t n);
 
 /* Monotonic clock in milliseconds, for the I/O rooms and app/ only. */
 int64_t zp_now_ms(void);

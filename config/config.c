@@ -49,6 +49,8 @@ enum section_kind {
 	SEC_SITE,
 	SEC_GROUND,
 	SEC_ZONE,
+	SEC_EXPORT,
+	SEC_HEALTH,
 };
 
 static const struct {
@@ -57,6 +59,7 @@ static const struct {
 } section_names[] = {
 	{ "detector", SEC_DETECTOR }, { "lights", SEC_LIGHTS }, { "gpio", SEC_GPIO }, { "camera", SEC_CAMERA },
 	{ "store", SEC_STORE },       { "site", SEC_SITE },     { "ground", SEC_GROUND },
+	{ "export", SEC_EXPORT },     { "health", SEC_HEALTH },
 };
 
 /* What the parser remembers about a zone beyond zp_zone. */
@@ -250,7 +253,7 @@ static int section_line(struct parse_ctx *x, const char *s)
 		return begin_zone(x, zn);
 	}
 	return fail(x, ZP_EINVAL, x->lineno,
-		    "unknown section [%s] (expected detector, lights, gpio, camera, store, site, ground or 'zone NAME')",
+		    "unknown section [%s] (expected detector, lights, gpio, camera, store, site, ground, export, health or 'zone NAME')",
 		    name);
 }
 
@@ -604,6 +607,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 	case SEC_STORE:
 		rc = zp_store_params_set(&c->store, key, value, msg, sizeof(msg));
 		return setter_result(x, rc, key, msg);
+	case SEC_EXPORT:
+		rc = zp_export_params_set(&c->exp, key, value, msg, sizeof(msg));
+		return setter_result(x, rc, key, msg);
+	case SEC_HEALTH:
+		rc = zp_health_params_set(&c->health, key, value, msg, sizeof(msg));
+		return setter_result(x, rc, key, msg);
 	case SEC_SITE:
 		return site_key(x, key, value, msg, sizeof(msg));
 	case SEC_GROUND:
@@ -656,6 +665,8 @@ static int check_all(struct parse_ctx *x)
 	if (c->camera.retry_min_ms > c->camera.retry_max_ms)
 		return fail(x, ZP_EINVAL, 0, "[camera] retry_min_ms (%d) must not exceed retry_max_ms (%d)",
 			    c->camera.retry_min_ms, c->camera.retry_max_ms);
+	if (zp_export_params_check(&c->exp, msg, sizeof(msg)))
+		return fail(x, ZP_EINVAL, 0, "%s", msg);
 	return check_lines_distinct(x);
 }
 
@@ -672,6 +683,8 @@ void zp_config_default(zp_config *c)
 	zp_gpio_params_default(&c->gpio);
 	zp_camera_params_default(&c->camera);
 	zp_store_params_default(&c->store);
+	zp_export_params_default(&c->exp);
+	zp_health_params_default(&c->health);
 	c->nzones = 0;
 	c->nground = 0;
 }

@@ -23,6 +23,8 @@
 #include "lights.h"
 #include "capture.h"
 #include "store.h"
+#include "export.h"
+#include "health.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +44,8 @@ typedef struct zp_config {
 	zp_gpio_params gpio;
 	zp_camera_params camera;
 	zp_store_params store;
+	zp_export_params exp;       /* [export]: `zebrapad export` (export.h) */
+	zp_health_params health;    /* [health]: the daemon's .prom file (health.h) */
 	int nzones;
 	zp_zone zones[ZP_MAX_ZONES];
 	int nground;

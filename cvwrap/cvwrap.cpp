@@ -351,6 +351,8 @@ void zp_cv_bgr_to_gray(const uint8_t *bgr, int bgr_stride, uint8_t *dst, int dst
 struct zp_cv_writer {
 	cv::VideoWriter vw;
 	int width, height;
+	long frames;        /* handed to the writer */
+	std::string path;
 };
 
 zp_cv_writer *zp_cv_writer_open(const char *path, double fps, int width, int height, char *err, size_t errlen)
@@ -364,6 +366,17 @@ zp_cv_writer *zp_cv_writer_open(const char *path, double fps, int width, int hei
 		zp_seterr(err, errlen, ZP_EINVAL, "%s: bad video writer arguments (%dx%d at %g fps)",
 			  path ? path : "(null)", width, height, fps);
 		return nullptr;
+	}
+	{
+		struct stat st;
+
+		/* a FIFO would block the muxer; a device could not be read back to check what was written */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a regular file for the video, got a %s", path,
+				  S_ISDIR(st.st_mode) ? "folder" : S_ISFIFO(st.st_mode) ? "FIFO" :
+				  S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" : "special file");
+			return nullptr;
+		}
 	}
 	if (ext && strcasecmp(ext, ".avi") == 0) {
 		fourcc = cv::VideoWriter::fourcc('M', 'J', 'P', 'G');
@@ -379,6 +392,8 @@ zp_cv_writer *zp_cv_writer_open(const char *path, double fps, int width, int hei
 		w = new zp_cv_writer();
 		w->width = width;
 		w->height = height;
+		w->frames = 0;
+		w->path = path;
 		if (!w->vw.open(path, fourcc, fps, cv::Size(width, height), true) || !w->vw.isOpened()) {
 			zp_seterr(err, errlen, ZP_EIO, "%s: cannot open a %s video writer (%dx%d at %g fps)", path, codec,
 				  width, height, fps);
@@ -403,12 +418,64 @@ int zp_cv_writer_write(zp_cv_writer *w, const uint8_t *bgr, int stride)
 		return ZP_EINVAL;
 	try {
 		w->vw.write(wrap(bgr, w->width, w->height, stride, 3));
+		w->frames++;
 		return 0;
 	} catch (const std::bad_alloc &) {
 		return ZP_ENOMEM;
 	} catch (...) {
 		return ZP_EIO;
 	}
+}
+
+/*
+ * OpenCV's writer reports no write error: FFmpeg's output stops at the
+ * first failed write (a full disk) and release() returns as if all went
+ * well, leaving a file cut short without its index. So the file is read
+ * back: its container must say it holds every frame written, and the last
+ * of them must be there to be read.
+ */
+int zp_cv_writer_finish(zp_cv_writer *w, char *err, size_t errlen)
+{
+	std::string path;
+	long n, count = -1;
+	bool last = false;
+
+	if (!w)
+		return 0;
+	n = w->frames;
+	try {
+		path = w->path;
+		w->vw.release();
+	} catch (...) {
+		delete w;
+		return zp_seterr(err, errlen, ZP_EIO, "%s: the video could not be finished: the file is incomplete",
+				 path.c_str());
+	}
+	delete w;
+	if (n == 0)
+		return 0;
+	try {
+		cv::VideoCapture c(path, cv::CAP_FFMPEG);
+
+		if (c.isOpened()) {
+			double k = c.get(cv::CAP_PROP_FRAME_COUNT);
+
+			count = std::isfinite(k) && k >= 0 && k < 1e12 ? (long)std::llround(k) : -1;
+			if (count == n)
+				last = c.set(cv::CAP_PROP_POS_FRAMES, (double)(n - 1)) && c.grab();
+		}
+	} catch (const std::bad_alloc &) {
+		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory checking the video written", path.c_str());
+	} catch (...) {
+		count = -1;
+	}
+	if (count == n && last)
+		return 0;
+	if (count >= 0 && count != n)
+		return zp_seterr(err, errlen, ZP_EIO, "%s: write failed: the video holds %ld of the %ld frames written "
+				 "(a full disk?): the file is incomplete", path.c_str(), count, n);
+	return zp_seterr(err, errlen, ZP_EIO, "%s: write failed: the video written (%ld frames) cannot be read back "
+			 "whole (a full disk?): the file is incomplete", path.c_str(), n);
 }
 
 void zp_cv_writer_close(zp_cv_writer *w)

@@ -69,9 +69,18 @@ void zp_cv_bgr_to_gray(const uint8_t *bgr, int bgr_stride, uint8_t *dst, int dst
 
 /* ---- video writing (overlay) ---- */
 typedef struct zp_cv_writer zp_cv_writer;
-/* Open a video writer; codec from the extension (.avi: MJPG, .mp4: mp4v). NULL + message on failure. */
+/* Open a video writer; codec from the extension (.avi: MJPG, .mp4: mp4v); a path that exists must be a
+ * regular file. NULL + message on failure. */
 zp_cv_writer *zp_cv_writer_open(const char *path, double fps, int width, int height, char *err, size_t errlen);
 int zp_cv_writer_write(zp_cv_writer *w, const uint8_t *bgr, int stride);
+/*
+ * Finish the file and free w, then check what was written by reading it
+ * back (OpenCV reports no write errors): the container must hold every
+ * frame written and the last must be readable. 0, or ZP_EIO with a message
+ * naming the file (a full disk leaves a cut file). NULL: 0.
+ */
+int zp_cv_writer_finish(zp_cv_writer *w, char *err, size_t errlen);
+/* Finish and free without the check (an error path). NULL is a no-op. */
 void zp_cv_writer_close(zp_cv_writer *w);
 
 /* ---- drawing on a caller's packed BGR buffer (colour as 0xRRGGBB; thickness < 0: filled) ---- */

@@ -623,6 +623,15 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 	if (in && out->fg_fraction <= d->p.max_fg_fraction)
 		for (int b = 0; b < d->nblobs; b++)
 			zp_blob_edges(&d->blobs[b], &d->cc, d->mask, d->scale, in, stride, d->bg);
+	/*
+	 * Camouflage: the mask is completed with colour inside the blobs' boxes
+	 * (the mask given out: replay's masks, eval). The blobs, their outlines
+	 * and fg_fraction were taken before, from the luma alone: colour does
+	 * not make a blob, and the lights do not depend on it.
+	 */
+	if (d->p.colour_fill && in)
+		zp_shadow_colour_fill(&d->sh, f, d->scale, d->ex.compensating ? d->ex.gain : 1.0, d->mask,
+				      d->have_shadow ? d->shmark : NULL, d->blobs, d->nblobs);
 	/* The model's mask is not trusted while it warms up: no tracks then. */
 	if (ready)
 		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->width, d->height, f->t_ms);
@@ -685,11 +694,13 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		warmup_settle(d, in, stride, held);
 	if (d->p.jitter && have_bg && shaken_frame(d, in, stride))
 		unshake(d, in, stride);
+	/* the chroma background, for colour shadows and colour_fill */
+	if (d->p.shadows == 2 || d->p.colour_fill)
+		zp_shadow_learn(&d->sh, f, d->scale, d->ex.compensating ? d->ex.gain : 1.0, d->raw,
+				!zp_bgmodel_ready(d->model), d->p.learn_shift);
 	if (d->p.shadows) {
 		double gain = d->ex.compensating ? d->ex.gain : 1.0;
 
-		if (d->p.shadows == 2)
-			zp_shadow_learn(&d->sh, f, d->scale, gain, d->raw, !zp_bgmodel_ready(d->model), d->p.learn_shift);
 		if (have_bg) /* d->bg: the background before this frame */
 			d->have_shadow =
 				zp_shadow_filter(&d->sh, &d->p, f, d->scale, gain, in, stride, d->bg, d->raw, d->shmark) > 0;

@@ -74,6 +74,7 @@ typedef struct zp_detector_params {
 	 * something new. 0 off, 1 on.
 	 */
 	int jitter;
+	int colour_fill;        /* 1: inside a blob's box, a pixel of another colour than the background is foreground (needs colour) */
 	int split_groups;       /* 1: cut a blob at a person standing further back at its end (own ground point) */
 	int min_area;           /* blob area limits, input pixels */
 	int max_area;

@@ -157,6 +157,17 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
 int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
 		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark);
 
+/*
+ * Camouflage: inside each blob's box (work scale), a background pixel of
+ * mask (stride w) whose chroma is more than ZP_CAMO_CHROMA from the chroma
+ * background is foreground: a coat as bright as the hedge behind it, but
+ * purple. Shadow pixels (mark, may be NULL) stay background. Nothing
+ * without colour or before the chroma background has been learnt. Returns
+ * how many pixels were set.
+ */
+int zp_shadow_colour_fill(const zp_shadow *s, const zp_frame *f, int scale, double gain, uint8_t *mask,
+			  const uint8_t *mark, const zp_blob *blobs, int nblobs);
+
 /* ---- tracker.c ---- */
 
 typedef struct zp_track {

@@ -30,6 +30,7 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->shadow_min_ratio = 0.3;
 	p->shadow_max_ratio = 0.9;
 	p->split_groups = 1;
+	p->colour_fill = 1;
 	p->min_area = 400;
 	p->max_area = 60000;
 	p->track_max_missed = 10;
@@ -81,6 +82,7 @@ static const struct field fields[] = {
 	DBL_FIELD(shadow_min_ratio, 0.05, 1),
 	DBL_FIELD(shadow_max_ratio, 0.05, 1),
 	INT_FIELD(split_groups, 0, 1),
+	INT_FIELD(colour_fill, 0, 1),
 	INT_FIELD(min_area, 1, 1 << 24),
 	INT_FIELD(max_area, 1, 1 << 24),
 	INT_FIELD(track_max_missed, 0, 1000),

@@ -60,7 +60,7 @@
 /* A shadow pixel found by the window test needs this many of its 8 neighbours found too. */
 #define ZP_SH_SEEDS 3
 /* The chroma background learns one row in this many per frame after the warm-up. */
-#define ZP_SH_ROWS 4
+#define ZP_SH_ROWS 8
 
 int zp_shadow_init(zp_shadow *s, int ww, int wh)
 {
@@ -92,26 +92,53 @@ size_t zp_shadow_bytes(const zp_shadow *s)
 
 /*
  * Chroma of work pixel (x, y): mean B - Y and R - Y over its block of
- * camera pixels, Y = BT.601 luma of the mean, in 1/16 levels; divided by
- * gain (a compensated gain step scales colour as it scales luma).
+ * camera pixels, Y = BT.601 luma of the mean, in 1/16 levels (integer
+ * arithmetic, rounded); divided by gain (a compensated gain step scales
+ * colour as it scales luma).
  */
-static void block_chroma(const zp_frame *f, int scale, int x, int y, double inv_gain, int *u, int *v)
+static int64_t div_round(int64_t num, int64_t den)
+{
+	return num >= 0 ? (num + den / 2) / den : -((-num + den / 2) / den);
+}
+
+static inline void block_chroma(const zp_frame *f, int scale, int x, int y, double inv_gain, int *u, int *v)
 {
 	unsigned b = 0, g = 0, r = 0;
-	double Y, n = (double)scale * scale;
+	int64_t Y, den = (int64_t)scale * scale * 1024;
 
-	for (int j = 0; j < scale; j++) {
-		const uint8_t *p = f->bgr + (size_t)(y * scale + j) * f->bgr_stride + (size_t)x * scale * 3;
+	if (scale == 2) { /* the default scale, unrolled: this runs on a quarter of the frame every frame */
+		const uint8_t *p = f->bgr + (size_t)(y * 2) * f->bgr_stride + (size_t)x * 6, *q = p + f->bgr_stride;
 
-		for (int i = 0; i < scale; i++, p += 3) {
-			b += p[0];
-			g += p[1];
-			r += p[2];
+		b = (unsigned)p[0] + p[3] + q[0] + q[3];
+		g = (unsigned)p[1] + p[4] + q[1] + q[4];
+		r = (unsigned)p[2] + p[5] + q[2] + q[5];
+	} else {
+		for (int j = 0; j < scale; j++) {
+			const uint8_t *p = f->bgr + (size_t)(y * scale + j) * f->bgr_stride + (size_t)x * scale * 3;
+
+			for (int i = 0; i < scale; i++, p += 3) {
+				b += p[0];
+				g += p[1];
+				r += p[2];
+			}
 		}
 	}
-	Y = 0.114 * b + 0.587 * g + 0.299 * r;
-	*u = (int)lrint((b - Y) * 16.0 * inv_gain / n);
-	*v = (int)lrint((r - Y) * 16.0 * inv_gain / n);
+	/* BT.601 luma in 1/16384: 0.114, 0.587, 0.299 -> 1868, 9617, 4899 (sum 16384); integer, the same everywhere */
+	Y = 1868 * (int64_t)b + 9617 * (int64_t)g + 4899 * (int64_t)r;
+	if (scale == 1 || scale == 2 || scale == 4) {
+		/* den a power of two: a shift (rounding half up; arithmetic shift, as on every machine we build for) */
+		int sh = scale == 1 ? 10 : scale == 2 ? 12 : 14;
+
+		*u = (int)(((int64_t)b * 16384 - Y + (den >> 1)) >> sh);
+		*v = (int)(((int64_t)r * 16384 - Y + (den >> 1)) >> sh);
+	} else {
+		*u = (int)div_round((int64_t)b * 16384 - Y, den);
+		*v = (int)div_round((int64_t)r * 16384 - Y, den);
+	}
+	if (inv_gain != 1.0) {
+		*u = (int)lrint(*u * inv_gain);
+		*v = (int)lrint(*v * inv_gain);
+	}
 }
 
 void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, const uint8_t *fg, bool warmup,
@@ -129,8 +156,8 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
 		y0 = (int)(s->row++ % ZP_SH_ROWS);
 		step = ZP_SH_ROWS;
 	}
-	/* one row in ZP_SH_ROWS learns ZP_SH_ROWS times as fast (shift 2 less), at least shift 1 */
-	sh = warmup ? (learn_shift < 3 ? learn_shift : 3) : (learn_shift - 2 > 1 ? learn_shift - 2 : 1);
+	/* one row in ZP_SH_ROWS learns ZP_SH_ROWS times as fast (shift 3 less), at least shift 1 */
+	sh = warmup ? (learn_shift < 3 ? learn_shift : 3) : (learn_shift - 3 > 1 ? learn_shift - 3 : 1);
 	for (int y = y0; y < s->h; y += step) {
 		int16_t *pu = s->u + (size_t)y * s->w, *pv = s->v + (size_t)y * s->w;
 		const uint8_t *m = fg + (size_t)y * s->w;
@@ -278,4 +305,46 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 		n++;
 	}
 	return n;
+}
+
+/*
+ * The chroma distance that says "another colour", 1/16 levels of
+ * |B - Y - u_b| + |R - Y - v_b|: 40 levels. Leaves against the sky differ
+ * from their mean by about half of that; a coloured coat from grey or
+ * green ground by more.
+ */
+#define ZP_CAMO_CHROMA (40 * 16)
+
+int zp_shadow_colour_fill(const zp_shadow *s, const zp_frame *f, int scale, double gain, uint8_t *mask,
+			  const uint8_t *mark, const zp_blob *blobs, int nblobs)
+{
+	double inv = gain > 0 ? 1.0 / gain : 1.0;
+	int set = 0;
+
+	if (!f->bgr || !s->have)
+		return 0;
+	for (int b = 0; b < nblobs; b++) {
+		int x0 = blobs[b].box.x / scale, y0 = blobs[b].box.y / scale;
+		int x1 = (blobs[b].box.x + blobs[b].box.w) / scale, y1 = (blobs[b].box.y + blobs[b].box.h) / scale;
+
+		x1 = x1 < s->w ? x1 : s->w;
+		y1 = y1 < s->h ? y1 : s->h;
+		for (int y = y0; y < y1; y++) {
+			uint8_t *m = mask + (size_t)y * s->w;
+			const int16_t *pu = s->u + (size_t)y * s->w, *pv = s->v + (size_t)y * s->w;
+
+			for (int x = x0; x < x1; x++) {
+				int u, v;
+
+				if (m[x] || (mark && mark[(size_t)y * s->w + x]))
+					continue;
+				block_chroma(f, scale, x, y, inv, &u, &v);
+				if (abs(u - pu[x]) + abs(v - pv[x]) > ZP_CAMO_CHROMA) {
+					m[x] = 255;
+					set++;
+				}
+			}
+		}
+	}
+	return set;
 }

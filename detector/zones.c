@@ -39,14 +39,6 @@ static void emit_mask(zp_result *out, zp_event_type type, int id, uint32_t zones
 			emit(out, type, id, z);
 }
 
-static bool has_sides(const zp_zone *zones, int nzones, int z)
-{
-	const int *s = zones[z].side;
-
-	return zones[z].role == ZP_ROLE_CROSSING && s[0] >= 0 && s[1] >= 0 && s[0] < nzones && s[1] < nzones &&
-	       s[0] != s[1];
-}
-
 /*
  * Crossings: a track remembers the waiting zone it was last in (kerb) and
  * the crossing zones it has been in since (via). Reaching a waiting zone
@@ -59,7 +51,7 @@ static void crossings(zp_track *t, const zp_zone *zones, int nzones, uint32_t in
 	uint32_t cross_in = 0;
 
 	for (int z = 0; z < nzones; z++)
-		if ((in & (1u << z)) && has_sides(zones, nzones, z))
+		if ((in & (1u << z)) && zp_zone_has_sides(zones, nzones, z))
 			cross_in |= 1u << z;
 	t->via |= cross_in;
 	for (int w = 0; w < nzones; w++) {

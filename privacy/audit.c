@@ -220,6 +220,7 @@ zp_audit_kind zp_audit_sniff(const uint8_t *head, size_t n, int64_t size, char *
 
 struct scan {
 	const char *store_base;     /* basename of the store, NULL when the store is not in this directory */
+	const char *health_base;    /* basename of the daemon's health file, NULL when not in this directory */
 	bool allow_preview;
 	zp_audit_finding *out;
 	size_t max;
@@ -454,6 +455,13 @@ static void scan_file(struct scan *sc, const char *path, const char *name, const
 		add(sc, path, kind, what, st->st_size);
 		return;
 	}
+	if (depth == 0 && sc->health_base && kind == ZP_AUDIT_UNKNOWN && n > 16 && !memcmp(head, "# HELP zebrapad_", 16) &&
+	    (!strcmp(name, sc->health_base) || (!strncmp(name, sc->health_base, strlen(sc->health_base)) &&
+						!strcmp(name + strlen(sc->health_base), ".tmp")))) {
+		add(sc, path, ZP_AUDIT_STORE, "the daemon's health file ([health] prom_file: lights, faults, frames)",
+		    st->st_size);
+		return;
+	}
 	if (depth == 0 && is_store_file(sc, name, head, (size_t)n, st->st_size, store_what, sizeof(store_what))) {
 		const char *suffix = name + strlen(sc->store_base);
 		char inner[32], msg[160];
@@ -558,10 +566,22 @@ static int by_path(const void *a, const void *b)
 int zp_audit_scan_dir(const char *dir, const char *store_path, bool allow_preview, zp_audit_finding *out,
 		      size_t max, size_t *nfound, char *err, size_t errlen)
 {
+	return zp_audit_scan_dir_health(dir, store_path, NULL, allow_preview, out, max, nfound, err, errlen);
+}
+
+int zp_audit_scan_dir_health(const char *dir, const char *store_path, const char *health_path, bool allow_preview,
+			     zp_audit_finding *out, size_t max, size_t *nfound, char *err, size_t errlen)
+{
 	struct scan sc = { .allow_preview = allow_preview, .out = out, .max = max };
 	struct stat a, b;
 	char sdir[512];
 	int rc;
+
+	if (health_path && health_path[0]) {
+		dir_of(health_path, sdir, sizeof(sdir));
+		if (stat(sdir, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			sc.health_base = strrchr(health_path, '/') ? strrchr(health_path, '/') + 1 : health_path;
+	}
 
 	if (store_path && store_path[0]) {
 		dir_of(store_path, sdir, sizeof(sdir));
@@ -581,14 +601,6 @@ int zp_audit_scan_dir(const char *dir, const char *store_path, bool allow_previe
 
 /* ---- the report ---- */
 
-static void fmt_time(int64_t unix_s, char *buf, size_t n)
-{
-	time_t t = (time_t)unix_s;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm))
-		snprintf(buf, n, "%" PRId64, unix_s);
-}
 
 static void fmt_size(int64_t bytes, char *buf, size_t n)
 {
@@ -864,8 +876,12 @@ static void print_row_text(FILE *out, const zp_store_row *r)
 {
 	char t[40];
 
-	fmt_time(r->interval_start, t, sizeof(t));
-	if (r->entered >= 0)
+	zp_fmt_utc(r->interval_start, false, t, sizeof(t));
+	if (r->entered >= 0 && r->crossed_a_to_b >= 0)
+		fprintf(out, "    %s  %4ds  %-16s  entered %-4" PRId64 " occupied %6.1f s  crossed A->B %" PRId64
+			", B->A %" PRId64 "\n", t, r->interval_s, r->zone, r->entered, r->occupied_s, r->crossed_a_to_b,
+			r->crossed_b_to_a);
+	else if (r->entered >= 0)
 		fprintf(out, "    %s  %4ds  %-16s  entered %-4" PRId64 " occupied %6.1f s\n", t, r->interval_s, r->zone,
 			r->entered, r->occupied_s);
 	else
@@ -907,6 +923,8 @@ static int sample_json(void *ctx, const zp_store_row *r)
 	json_num_or_null(j->out, "light_activations", (double)r->light_activations, true);
 	json_num_or_null(j->out, "light_on_s", r->light_on_s, false);
 	json_num_or_null(j->out, "fault_s", r->fault_s, false);
+	json_num_or_null(j->out, "crossed_a_to_b", (double)r->crossed_a_to_b, true);
+	json_num_or_null(j->out, "crossed_b_to_a", (double)r->crossed_b_to_a, true);
 	fputc('}', j->out);
 	return 0;
 }
@@ -936,7 +954,7 @@ static void text_report(report *rp)
 	char t0[40], t1[40], sz[32], wsz[32], name[2200];
 	int64_t now_s = in->now_ms / 1000;
 
-	fmt_time(now_s, t0, sizeof(t0));
+	zp_fmt_utc(now_s, false, t0, sizeof(t0));
 	fprintf(out, "zebrapad privacy audit\n");
 	fprintf(out, "  site: %s\n  config: %s\n  made: %s\n\n", in->site_name && in->site_name[0] ? in->site_name :
 		"(unnamed)", in->config_path ? in->config_path : "-", t0);
@@ -969,8 +987,8 @@ static void text_report(report *rp)
 			if (rp->sum.rows == 0) {
 				fprintf(out, "  Rows: none yet.\n");
 			} else {
-				fmt_time(rp->sum.first_start, t0, sizeof(t0));
-				fmt_time(rp->sum.last_end, t1, sizeof(t1));
+				zp_fmt_utc(rp->sum.first_start, false, t0, sizeof(t0));
+				zp_fmt_utc(rp->sum.last_end, false, t1, sizeof(t1));
 				fprintf(out, "  Rows: %" PRId64 " (%" PRId64 " zone rows), covering %s to %s.\n",
 					rp->sum.rows, rp->sum.zone_rows, t0, t1);
 				fprintf(out, "  People counted in all: %" PRId64 " entries into zones.\n",
@@ -1005,6 +1023,9 @@ static void text_report(report *rp)
 			"  %s-journal    only for a moment, when the file is first created\n", sp->path, sp->path,
 			sp->path, sp->path);
 	}
+	if (in->health_file && in->health_file[0])
+		fprintf(out, "  %s   its health for Prometheus (lights, faults, frames; no counts), replaced\n"
+			"  every few seconds ([health] prom_file)\n", in->health_file);
 	fprintf(out, "  Nothing else. Log lines go to the system journal (no images, no per-person data).\n"
 		"  The camera (%s) and the GPIO chip (%s) are devices: frames are read into memory,\n"
 		"  used once and overwritten; the buffers are zeroed when the daemon stops.\n"
@@ -1014,10 +1035,13 @@ static void text_report(report *rp)
 		in->gpio_chip && in->gpio_chip[0] ? in->gpio_chip : "simulated");
 
 	fprintf(out, "4. What leaves the device\n");
-	if (in->export_desc)
-		fprintf(out, "  An export is configured: %s\n  Nothing else leaves the device.\n\n", in->export_desc);
-	else
-		fprintf(out, "  Nothing. No export is configured (this version has no export function). The daemon\n"
+	if (in->export_desc) {
+		fprintf(out, "  An export is configured: %s\n", in->export_desc);
+		if (in->export_detail)
+			in->export_detail(in->export_ctx, out, false);
+		fprintf(out, "  Nothing else leaves the device.\n\n");
+	} else
+		fprintf(out, "  Nothing. No export is configured ([export] broker). The daemon\n"
 			"  only opens local sockets (to tell systemd it is alive); the sandbox blocks all others.\n"
 			"  To see the counts, someone with access to the device reads or copies %s.\n\n",
 			sp->path[0] ? sp->path : "the counts file");
@@ -1033,7 +1057,7 @@ static void text_report(report *rp)
 		ex.landlock_net = ex.landlock_abi >= 4;
 		ex.landlock_scoped = ex.landlock_abi >= 6;
 		ex.seccomp = ex.seccomp_available;
-		ex.network_denied = !in->export_desc;
+		ex.network_denied = true;   /* the daemon never has a network: an export is its own process */
 		snprintf(devs, sizeof(devs), "%s%s%s", in->camera_device && in->camera_device[0] ? in->camera_device : "",
 			 in->camera_device && in->camera_device[0] && in->gpio_chip && in->gpio_chip[0] ? ", " : "",
 			 in->gpio_chip && in->gpio_chip[0] ? in->gpio_chip : "");
@@ -1134,8 +1158,16 @@ static void json_report(report *rp)
 			json_str(out, p);
 		}
 	}
+	if (in->health_file && in->health_file[0]) {
+		fputs(sp->path[0] ? ", " : "", out);
+		json_str(out, in->health_file);
+	}
 	fprintf(out, "],\n  \"leaves_device\": ");
 	json_str(out, in->export_desc ? in->export_desc : "nothing");
+	if (in->export_desc && in->export_detail) {
+		fprintf(out, ",\n  \"export\": ");
+		in->export_detail(in->export_ctx, out, true);
+	}
 	fprintf(out, ",\n  \"sandbox\": {\"nodump\": true, \"landlock_abi\": %d, \"seccomp_available\": %s",
 		rp->sb.landlock_abi, rp->sb.seccomp_available ? "true" : "false");
 	if (rp->daemon.pid)
@@ -1186,7 +1218,8 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 		dir_of(info->store->path, rp->data_dir, sizeof(rp->data_dir));
 		/* scan before the store is opened: opening may create -shm, which is the store's anyway */
 		/* every finding is named: count them, then make room for all (and for what is inside the store) */
-		zp_audit_scan_dir(rp->data_dir, info->store->path, info->allow_preview, NULL, 0, &rp->nfound, NULL, 0);
+		zp_audit_scan_dir_health(rp->data_dir, info->store->path, info->health_file, info->allow_preview, NULL, 0,
+					 &rp->nfound, NULL, 0);
 		rp->cap = rp->nfound + 64;
 		rp->found = calloc(rp->cap, sizeof(*rp->found));
 		if (!rp->found) {
@@ -1195,7 +1228,8 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 			free(rp);
 			return zp_seterr(err, errlen, ZP_ENOMEM, "audit: out of memory for %zu findings", n);
 		}
-		rc = zp_audit_scan_dir(rp->data_dir, info->store->path, info->allow_preview, rp->found, rp->cap - 32,
+		rc = zp_audit_scan_dir_health(rp->data_dir, info->store->path, info->health_file, info->allow_preview,
+					      rp->found, rp->cap - 32,
 				       &rp->nfound, rp->scan_err, sizeof(rp->scan_err));
 		if (rp->nfound > rp->cap - 32)
 			rp->nfound = rp->cap - 32;   /* files that appeared between the two scans */

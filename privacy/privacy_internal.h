@@ -22,6 +22,7 @@ typedef struct zp_schema_column {
 	const char *name;
 	const char *type;
 	const char *meaning;
+	int since;              /* the schema version that added it */
 } zp_schema_column;
 extern const zp_schema_column zp_schema_columns[];
 

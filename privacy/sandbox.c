@@ -157,7 +157,7 @@ static int apply_landlock(const zp_sandbox_opts *o, zp_sandbox_status *st, char 
 		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
 	if (abi >= 5)
 		attr.handled_access_fs |= ZP_LL_FS_IOCTL_DEV;
-	if (abi >= 4 && !o->allow_network) {
+	if (abi >= 4 && (!o->allow_network || o->connect_port > 0)) {
 		attr.handled_access_net = ZP_LL_NET_BIND_TCP | ZP_LL_NET_CONNECT_TCP;
 		attr_size = 2 * sizeof(uint64_t);
 	}
@@ -175,6 +175,21 @@ static int apply_landlock(const zp_sandbox_opts *o, zp_sandbox_status *st, char 
 				   ZP_LL_FS_IOCTL_DEV), true, err, errlen);
 		if (!rc)
 			snprintf(st->write_paths, sizeof(st->write_paths), "files beneath %s", o->data_dir);
+	}
+	if (!rc && o->extra_dir) {
+		rc = add_path_rule(fd, o->extra_dir, attr.handled_access_fs & ~(uint64_t)(LANDLOCK_ACCESS_FS_EXECUTE |
+				   ZP_LL_FS_IOCTL_DEV), true, err, errlen);
+		if (!rc)
+			add_words(st->write_paths, sizeof(st->write_paths), " and ", o->extra_dir);
+	}
+	/* an exporter: TCP connect to the broker's port only */
+	if (!rc && o->allow_network && o->connect_port > 0 && attr.handled_access_net) {
+		struct { uint64_t allowed_access, port; } __attribute__((packed)) np = { ZP_LL_NET_CONNECT_TCP,
+			(uint64_t)o->connect_port };
+
+		if (syscall(SYS_landlock_add_rule, fd, 2 /* LANDLOCK_RULE_NET_PORT */, &np, 0) != 0)
+			rc = zp_seterr(err, errlen, ZP_EIO, "sandbox: Landlock rule for TCP port %d: %s", o->connect_port,
+				       strerror(errno));
 	}
 	/* device nodes: opened read-write (and their ioctls) by inode, so a name that points elsewhere later does not */
 	dev_access = LANDLOCK_ACCESS_FS_WRITE_FILE | (attr.handled_access_fs & ZP_LL_FS_IOCTL_DEV);
@@ -213,6 +228,7 @@ static int apply_landlock(const zp_sandbox_opts *o, zp_sandbox_status *st, char 
 	close(fd);
 	if (!rc) {
 		st->landlock_net = attr.handled_access_net != 0;
+		st->connect_port = attr.handled_access_net ? o->connect_port : 0;
 		st->landlock_scoped = attr.scoped != 0;
 	}
 	return rc;
@@ -232,7 +248,7 @@ static const char *const allowed[] = {
 	"open", "openat", "openat2", "getdents", "getdents64", "readlink", "readlinkat", "getcwd", "fcntl",
 	"fcntl64", "ioctl", "flock", "fsync", "fdatasync", "ftruncate", "ftruncate64", "fallocate", "unlink",
 	"unlinkat", "rename", "renameat", "renameat2", "dup", "dup2", "dup3", "pipe", "pipe2", "eventfd",
-	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_settime64", "timerfd_gettime",
+	"eventfd2", "fchmod", "timerfd_create", "timerfd_settime", "timerfd_settime64", "timerfd_gettime",
 	"timerfd_gettime64", "recvfrom", "recvmsg", "umask",
 	/* memory */
 	"mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise", "brk", "membarrier", "mincore",
@@ -424,7 +440,11 @@ void zp_sandbox_describe(const zp_sandbox_status *st, void (*fn)(void *ctx, cons
 		fn(ctx, "system calls: NOT filtered (no seccomp) - exec, ptrace and network are possible");
 	}
 	if (st->landlock_net || st->landlock_scoped) {
-		snprintf(line, sizeof(line), "also (Landlock):%s%s", st->landlock_net ? " no TCP bind or connect;" : "",
+		char tcp[80];
+
+		snprintf(tcp, sizeof(tcp), " no TCP bind, TCP connect only to port %d;", st->connect_port);
+		snprintf(line, sizeof(line), "also (Landlock):%s%s", !st->landlock_net ? "" : st->connect_port > 0 ? tcp :
+			 " no TCP bind or connect;",
 			 st->landlock_scoped ? " no abstract UNIX socket and no signal outside the process" : "");
 		fn(ctx, line);
 	}

@@ -14,6 +14,9 @@
  *  2  interval_s per row (the interval may be changed in the config), the
  *     light and fault figures, one crossing-wide row "*" per interval,
  *     NULL where a figure does not apply; WITHOUT ROWID.
+ *  3  crossed_a_to_b, crossed_b_to_a: the people who crossed a crossing zone
+ *     with two sides, by direction; NULL on the rows of other zones and on
+ *     the "*" row. Rows kept from version 2 have NULL there (not counted).
  */
 #include "privacy_internal.h"
 
@@ -21,15 +24,22 @@
 #include <string.h>
 
 const zp_schema_column zp_schema_columns[] = {
-	{ "interval_start", "INTEGER", "start of the interval, Unix seconds (UTC); a multiple of interval_s" },
-	{ "interval_s", "INTEGER", "length of the interval in seconds (default 60)" },
-	{ "zone", "TEXT", "the zone's name from the config, or * for the crossing as a whole" },
-	{ "entered", "INTEGER", "number of people who came into the zone in that interval (zone rows)" },
-	{ "occupied_s", "REAL", "seconds in that interval with at least one person in the zone (zone rows)" },
-	{ "light_activations", "INTEGER", "times the warning lights switched on in that interval (* row)" },
-	{ "light_on_s", "REAL", "seconds the warning lights were on in that interval (* row)" },
-	{ "fault_s", "REAL", "seconds in fail-safe, when the system could not see (* row)" },
-	{ NULL, NULL, NULL },
+	{ "interval_start", "INTEGER", "start of the interval, Unix seconds (UTC); a multiple of interval_s", 1 },
+	{ "interval_s", "INTEGER", "length of the interval in seconds (default 60)", 2 },
+	{ "zone", "TEXT", "the zone's name from the config, or * for the crossing as a whole", 1 },
+	{ "entered", "INTEGER",
+	  "people who came into the zone in that interval (zone rows); a person is counted once per zone for as "
+	  "long as their track lives: stepping out and back in does not count again", 1 },
+	{ "occupied_s", "REAL", "seconds in that interval with at least one person in the zone (zone rows)", 1 },
+	{ "light_activations", "INTEGER", "times the warning lights switched on in that interval (* row)", 2 },
+	{ "light_on_s", "REAL", "seconds the warning lights were on in that interval (* row)", 2 },
+	{ "fault_s", "REAL", "seconds in fail-safe, when the system could not see (* row)", 2 },
+	{ "crossed_a_to_b", "INTEGER",
+	  "people who crossed from side A to side B in that interval (rows of crossing zones with sides = A, B; "
+	  "empty on other rows): a crossing is a track seen in side A, then on the crossing, then in side B", 3 },
+	{ "crossed_b_to_a", "INTEGER",
+	  "people who crossed the other way, from side B to side A, counted the same way", 3 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 struct migration {
@@ -63,6 +73,12 @@ static const struct migration migrations[] = {
 	  "DROP TABLE counts;"
 	  "ALTER TABLE counts_v2 RENAME TO counts;"
 	  "DELETE FROM meta WHERE key = 'interval_s';" },
+	{ "crossings by direction (version 3)",
+	  "ALTER TABLE counts ADD COLUMN crossed_a_to_b INTEGER"
+	  " CHECK (crossed_a_to_b IS NULL OR (crossed_a_to_b >= 0 AND zone <> '*'));"
+	  "ALTER TABLE counts ADD COLUMN crossed_b_to_a INTEGER"
+	  " CHECK ((crossed_b_to_a IS NULL) = (crossed_a_to_b IS NULL) AND"
+	  " (crossed_b_to_a IS NULL OR crossed_b_to_a >= 0));" },
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == ZP_STORE_SCHEMA_VERSION,

@@ -36,15 +36,8 @@ struct zp_store {
 	int nzones;
 	char zones[ZP_MAX_ZONES][ZP_NAME_MAX];
 
-	/* the interval in progress */
-	bool open;
-	bool touched;           /* time or events accounted since the last write */
-	int64_t start_ms;
-	int64_t entered[ZP_MAX_ZONES];
-	int64_t occupied_ms[ZP_MAX_ZONES];
-	int64_t activations;
-	int64_t on_ms;
-	int64_t fault_ms;
+	/* the interval in progress: the interval sampler (pipeline/sampler.h), its rows into pending */
+	zp_sampler acc;
 
 	/* closed rows not yet committed (a failed write is retried with the next one) */
 	zp_store_row *pending;
@@ -63,18 +56,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 	int64_t q = a / b;
 
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/*
- * Seconds of an interval, never more than the interval: the schema refuses a
- * longer duration, and one refused row would hold back every later commit
- * (a clock that stepped could otherwise produce one).
- */
-static double secs_capped(int64_t ms, int interval_s)
-{
-	double s = (double)ms / 1000.0;
-
-	return s < 0 ? 0 : s > interval_s ? interval_s : s;
 }
 
 int64_t zp_store_interval_of(int64_t wall_ms, int interval_s)
@@ -99,28 +80,14 @@ static int sqlite_to_zp(int rc)
 static int check_params(const zp_store_params *p, unsigned flags, const char *const *zones, int nzones, char *err,
 			size_t errlen)
 {
+	zp_sampler probe; /* the interval and the zone names are the sampler's to check */
+
 	if (!(flags & ZP_STORE_DRY_RUN) && !p->path[0])
 		return zp_seterr(err, errlen, ZP_EINVAL, "store: path: expected the counts database file, got ''");
-	if (p->interval_s < 1 || p->interval_s > DAY_S)
-		return zp_seterr(err, errlen, ZP_EINVAL, "store: interval_s: expected 1 to %d seconds, got %d", DAY_S,
-				 p->interval_s);
 	if (p->retention_days < 1)
 		return zp_seterr(err, errlen, ZP_EINVAL, "store: retention_days: expected at least 1, got %d",
 				 p->retention_days);
-	if (nzones < 0 || nzones > ZP_MAX_ZONES || (nzones > 0 && !zones))
-		return zp_seterr(err, errlen, ZP_EINVAL, "store: expected 0 to %d zones, got %d", ZP_MAX_ZONES, nzones);
-	for (int i = 0; i < nzones; i++) {
-		if (!zones[i] || !zones[i][0] || strlen(zones[i]) >= ZP_NAME_MAX)
-			return zp_seterr(err, errlen, ZP_EINVAL, "store: zone %d: expected a name of 1 to %d characters",
-					 i, ZP_NAME_MAX - 1);
-		if (!strcmp(zones[i], ZP_STORE_CROSSING))
-			return zp_seterr(err, errlen, ZP_EINVAL, "store: zone name '%s' is reserved for the crossing row",
-					 ZP_STORE_CROSSING);
-		for (int j = 0; j < i; j++)
-			if (!strcmp(zones[i], zones[j]))
-				return zp_seterr(err, errlen, ZP_EINVAL, "store: zone '%s' appears twice", zones[i]);
-	}
-	return 0;
+	return zp_sampler_init(&probe, p->interval_s, zones, NULL, nzones, NULL, NULL, err, errlen);
 }
 
 /* The directory of path must exist: the store never creates directories (systemd's StateDirectory= does). */
@@ -214,12 +181,18 @@ static int setup_connection(zp_store *s, char *err, size_t errlen)
 	return 0;
 }
 
+static void pend_row(void *ctx, const zp_store_row *row);
+
 static const char upsert_sql[] =
 	"INSERT INTO counts(interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s,"
-	" fault_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	" fault_s, crossed_a_to_b, crossed_b_to_a) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 	" ON CONFLICT (interval_start, zone, interval_s) DO UPDATE SET"
 	" entered = entered + excluded.entered,"
 	" occupied_s = min(interval_s, occupied_s + excluded.occupied_s),"
+	" crossed_a_to_b = CASE WHEN crossed_a_to_b IS NULL AND excluded.crossed_a_to_b IS NULL THEN NULL"
+	"  ELSE coalesce(crossed_a_to_b, 0) + coalesce(excluded.crossed_a_to_b, 0) END,"
+	" crossed_b_to_a = CASE WHEN crossed_b_to_a IS NULL AND excluded.crossed_b_to_a IS NULL THEN NULL"
+	"  ELSE coalesce(crossed_b_to_a, 0) + coalesce(excluded.crossed_b_to_a, 0) END,"
 	" light_activations = light_activations + excluded.light_activations,"
 	" light_on_s = min(interval_s, light_on_s + excluded.light_on_s),"
 	" fault_s = min(interval_s, fault_s + excluded.fault_s)";
@@ -254,6 +227,8 @@ zp_store *zp_store_open(const zp_store_params *p, const char *const *zones, int 
 		s->pending = calloc(s->cap, sizeof(*s->pending));
 		if (!s->pending)
 			goto fail;
+		/* the parameters were checked above: this cannot fail */
+		zp_sampler_init(&s->acc, p->interval_s, zones, NULL, nzones, pend_row, s, NULL, 0);
 	}
 	if (flags & ZP_STORE_DRY_RUN)
 		return s;
@@ -345,6 +320,10 @@ static int bind_row(sqlite3_stmt *st, const zp_store_row *r)
 		sqlite3_bind_int64(st, 6, r->light_activations));
 	rc = rc ? rc : (r->light_on_s < 0 ? sqlite3_bind_null(st, 7) : sqlite3_bind_double(st, 7, r->light_on_s));
 	rc = rc ? rc : (r->fault_s < 0 ? sqlite3_bind_null(st, 8) : sqlite3_bind_double(st, 8, r->fault_s));
+	rc = rc ? rc : (r->crossed_a_to_b < 0 ? sqlite3_bind_null(st, 9) :
+		sqlite3_bind_int64(st, 9, r->crossed_a_to_b));
+	rc = rc ? rc : (r->crossed_b_to_a < 0 ? sqlite3_bind_null(st, 10) :
+		sqlite3_bind_int64(st, 10, r->crossed_b_to_a));
 	return rc;
 }
 
@@ -384,70 +363,20 @@ static int commit_pending(zp_store *s)
 	return 0;
 }
 
-/* Turn the interval in progress into rows (appended to pending) and zero the accumulator. */
-static void rows_from_interval(zp_store *s)
+/* A closed row from the accumulator: appended to pending, committed by the caller. */
+static void pend_row(void *ctx, const zp_store_row *row)
 {
+	zp_store *s = ctx;
 	size_t need = (size_t)s->nzones + 1;
-	int64_t start_s = floor_div(s->start_ms, 1000);
-	zp_store_row *r;
 
-	if (s->npending + need > s->cap) {
+	if (s->npending + 1 > s->cap) {
 		/* the disk has failed for PENDING_INTERVALS intervals: drop the oldest interval */
 		zp_log(ZP_LOG_ERR, "%s: dropping the rows of interval %lld (not written for %d intervals)",
 		       s->p.path, (long long)s->pending[0].interval_start, PENDING_INTERVALS);
 		memmove(s->pending, s->pending + need, (s->npending - need) * sizeof(*s->pending));
 		s->npending -= need;
 	}
-	r = &s->pending[s->npending];
-	memset(r, 0, need * sizeof(*r));
-	for (int z = 0; z < s->nzones; z++, r++) {
-		r->interval_start = start_s;
-		r->interval_s = s->p.interval_s;
-		zp_strlcpy(r->zone, s->zones[z], sizeof(r->zone));
-		r->entered = s->entered[z];
-		r->occupied_s = secs_capped(s->occupied_ms[z], s->p.interval_s);
-		r->light_activations = -1;
-		r->light_on_s = -1;
-		r->fault_s = -1;
-	}
-	r->interval_start = start_s;
-	r->interval_s = s->p.interval_s;
-	zp_strlcpy(r->zone, ZP_STORE_CROSSING, sizeof(r->zone));
-	r->entered = -1;
-	r->occupied_s = -1;
-	r->light_activations = s->activations;
-	r->light_on_s = secs_capped(s->on_ms, s->p.interval_s);
-	r->fault_s = secs_capped(s->fault_ms, s->p.interval_s);
-	s->npending += need;
-
-	memset(s->entered, 0, sizeof(s->entered));
-	memset(s->occupied_ms, 0, sizeof(s->occupied_ms));
-	s->activations = 0;
-	s->on_ms = 0;
-	s->fault_ms = 0;
-	s->touched = false;
-}
-
-static void add_time(zp_store *s, const zp_store_sample *smp, int64_t ms)
-{
-	if (ms <= 0)
-		return;
-	for (int z = 0; z < s->nzones; z++)
-		if (smp->occupied[z])
-			s->occupied_ms[z] += ms;
-	if (smp->light_on)
-		s->on_ms += ms;
-	if (smp->fault)
-		s->fault_ms += ms;
-	s->touched = true;
-}
-
-/* Length of the overlap of [a0, a1) and [b0, b1). */
-static int64_t overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
-{
-	int64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
-
-	return hi > lo ? hi - lo : 0;
+	s->pending[s->npending++] = *row;
 }
 
 static int maybe_retention(zp_store *s, int64_t wall_ms)
@@ -463,48 +392,19 @@ static int maybe_retention(zp_store *s, int64_t wall_ms)
 
 int zp_store_account(zp_store *s, const zp_store_sample *smp)
 {
-	int64_t len_ms = (int64_t)s->p.interval_s * 1000;
-	int64_t t0, k_ms;
-	int rc = 0;
-	bool closed = false;
+	bool closing;
+	int rc;
 
 	if (s->flags & ZP_STORE_READ_ONLY)
 		return ZP_EINVAL;
-	if (smp->dt_ms < 0 || smp->light_activations < 0)
-		return ZP_EINVAL;
-	for (int z = 0; z < s->nzones; z++)
-		if (smp->entered[z] < 0)
-			return ZP_EINVAL;
-	t0 = smp->dt_ms > INT64_MAX / 2 ? INT64_MIN / 2 : smp->wall_ms - smp->dt_ms;
-	k_ms = floor_div(smp->wall_ms, len_ms) * len_ms;
-	if (s->open && k_ms != s->start_ms) {
-		/* the part of the sample that fell into the interval in progress (none if the clock went back) */
-		add_time(s, smp, overlap(t0, smp->wall_ms, s->start_ms, s->start_ms + len_ms));
-		if (s->touched)
-			rows_from_interval(s);
-		s->open = false;
-		closed = true;
-	}
-	if (!s->open) {
-		s->open = true;
-		s->start_ms = k_ms;
-		memset(s->entered, 0, sizeof(s->entered));
-		memset(s->occupied_ms, 0, sizeof(s->occupied_ms));
-		s->activations = s->on_ms = s->fault_ms = 0;
-		s->touched = false;
-	}
-	add_time(s, smp, overlap(t0, smp->wall_ms, s->start_ms, s->start_ms + len_ms));
-	for (int z = 0; z < s->nzones; z++) {
-		s->entered[z] += smp->entered[z];
-		s->touched |= smp->entered[z] > 0;
-	}
-	s->activations += smp->light_activations;
-	s->touched |= smp->light_activations > 0;
-	if (closed) {
-		rc = commit_pending(s);
-		if (!rc)
-			rc = maybe_retention(s, smp->wall_ms);
-	}
+	/* an interval closes (rows or not): the pending rows are committed, retention runs when due */
+	closing = s->acc.open && zp_store_interval_of(smp->wall_ms, s->p.interval_s) * 1000 != s->acc.start_ms;
+	rc = zp_sampler_account(&s->acc, smp);
+	if (rc < 0 || !closing)
+		return rc < 0 ? rc : 0;
+	rc = commit_pending(s);
+	if (!rc)
+		rc = maybe_retention(s, smp->wall_ms);
 	return rc;
 }
 
@@ -512,8 +412,7 @@ int zp_store_flush(zp_store *s)
 {
 	if (s->flags & ZP_STORE_READ_ONLY)
 		return 0;
-	if (s->open && s->touched)
-		rows_from_interval(s);
+	zp_sampler_flush(&s->acc);
 	return commit_pending(s);
 }
 
@@ -652,25 +551,20 @@ void zp_store_close(zp_store *s)
 
 /* ---- reading (audit, tests) ---- */
 
-/* v1 files (read-only opens before the daemon migrated them) have fewer columns. */
-static const char *select_sql(const zp_store *s, bool newest_first)
+/* v1 and v2 files (read-only opens before the daemon migrated them) have fewer columns: NULL for those. */
+static void select_sql(const zp_store *s, bool newest_first, char *sql, size_t n)
 {
-	if (s->version == 1)
-		return newest_first ?
-			"SELECT interval_start, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key ="
-			" 'interval_s'), 60), zone, entered, occupied_s, NULL, NULL, NULL FROM counts"
-			" WHERE interval_start >= ?1 AND interval_start < ?2 ORDER BY interval_start DESC, zone"
-			" LIMIT ?3" :
-			"SELECT interval_start, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key ="
-			" 'interval_s'), 60), zone, entered, occupied_s, NULL, NULL, NULL FROM counts"
-			" WHERE interval_start >= ?1 AND interval_start < ?2 ORDER BY interval_start, zone LIMIT ?3";
-	return newest_first ?
-		"SELECT interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s, fault_s"
-		" FROM counts WHERE interval_start >= ?1 AND interval_start < ?2"
-		" ORDER BY interval_start DESC, zone, interval_s LIMIT ?3" :
-		"SELECT interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s, fault_s"
-		" FROM counts WHERE interval_start >= ?1 AND interval_start < ?2"
-		" ORDER BY interval_start, zone, interval_s LIMIT ?3";
+	const char *cols = s->version == 1 ?
+		"interval_start, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'interval_s'), 60),"
+		" zone, entered, occupied_s, NULL, NULL, NULL, NULL, NULL" : s->version == 2 ?
+		"interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s, fault_s, NULL,"
+		" NULL" :
+		"interval_start, interval_s, zone, entered, occupied_s, light_activations, light_on_s, fault_s,"
+		" crossed_a_to_b, crossed_b_to_a";
+
+	snprintf(sql, n, "SELECT %s FROM counts WHERE interval_start >= ?1 AND interval_start < ?2"
+		 " ORDER BY interval_start%s, zone%s LIMIT ?3", cols, newest_first ? " DESC" : "",
+		 s->version == 1 ? "" : ", interval_s");
 }
 
 static int64_t col_i64(sqlite3_stmt *st, int i)
@@ -688,11 +582,13 @@ int zp_store_read(zp_store *s, int64_t from_s, int64_t to_s, bool newest_first, 
 {
 	sqlite3_stmt *st;
 	zp_store_row r;
+	char sql[512];
 	int rc;
 
 	if (!s->db)
 		return 0;
-	rc = sqlite3_prepare_v2(s->db, select_sql(s, newest_first), -1, &st, NULL);
+	select_sql(s, newest_first, sql, sizeof(sql));
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		zp_log(ZP_LOG_ERR, "%s: %s", s->p.path, sqlite3_errmsg(s->db));
 		return sqlite_to_zp(rc);
@@ -711,6 +607,8 @@ int zp_store_read(zp_store *s, int64_t from_s, int64_t to_s, bool newest_first, 
 		r.light_activations = col_i64(st, 5);
 		r.light_on_s = col_dbl(st, 6);
 		r.fault_s = col_dbl(st, 7);
+		r.crossed_a_to_b = col_i64(st, 8);
+		r.crossed_b_to_a = col_i64(st, 9);
 		if (fn(ctx, &r)) {
 			rc = SQLITE_DONE;
 			break;
@@ -769,10 +667,11 @@ int zp_store_summarize(zp_store *s, zp_store_summary *out, char *err, size_t err
 
 /* ---- the audit's look inside ---- */
 
-static bool schema_column(const char *name)
+/* name is a column of the counts table in schema version `version`. */
+static bool schema_column(const char *name, int version)
 {
 	for (const zp_schema_column *c = zp_schema_columns; c->name; c++)
-		if (!strcmp(c->name, name))
+		if (!strcmp(c->name, name) && c->since <= version)
 			return true;
 	return false;
 }
@@ -805,7 +704,7 @@ int zp_store_check_contents(zp_store *s, void (*fn)(void *ctx, const char *what)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *c = (const char *)sqlite3_column_text(st, 0);
 
-		if (c && !schema_column(c) && s->version >= 2) {
+		if (c && !schema_column(c, s->version) && s->version >= 2) {
 			snprintf(msg, sizeof(msg), "the counts table has a column '%.60s' that zebrapad never makes", c);
 			fn(ctx, msg);
 			n++;
@@ -814,8 +713,7 @@ int zp_store_check_contents(zp_store *s, void (*fn)(void *ctx, const char *what)
 	sqlite3_finalize(st);
 	/* values: no BLOB anywhere, zone names and meta values short text */
 	for (const zp_schema_column *c = zp_schema_columns; c->name; c++) {
-		if (s->version < 2 && strcmp(c->name, "interval_start") && strcmp(c->name, "zone") &&
-		    strcmp(c->name, "entered") && strcmp(c->name, "occupied_s"))
+		if (c->since > s->version)
 			continue;
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM counts WHERE typeof(\"%s\") = 'blob' OR "
 			 "(typeof(\"%s\") = 'text' AND length(\"%s\") > %d)", c->name, c->name, c->name, ZP_NAME_MAX);

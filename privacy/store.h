@@ -20,6 +20,7 @@
 #ifndef ZP_STORE_H
 #define ZP_STORE_H
 
+#include "sampler.h"
 #include "zp_common.h"
 
 #include <stdio.h>
@@ -52,7 +53,7 @@ int zp_store_params_set(zp_store_params *p, const char *key, const char *value, 
 /* ---- the counts store ---- */
 
 /* The schema this build writes; older files are migrated on open. */
-#define ZP_STORE_SCHEMA_VERSION 2
+#define ZP_STORE_SCHEMA_VERSION 3
 
 /* Zone name of the crossing-wide row of an interval (light and fault figures). */
 #define ZP_STORE_CROSSING "*"
@@ -61,7 +62,7 @@ typedef struct zp_store zp_store;
 
 /* zp_store_open() flags */
 enum {
-	ZP_STORE_DRY_RUN = 1u << 0,   /* no database at all: closed rows go only to the sink (audit --live) */
+	ZP_STORE_DRY_RUN = 1u << 0,   /* no database at all: closed rows go only to the sink */
 	ZP_STORE_READ_ONLY = 1u << 1, /* open an existing file read-only, no migration (audit) */
 };
 
@@ -69,38 +70,10 @@ enum {
 #define ZP_STORE_RETENTION_BATCH 512
 
 /*
- * One row as stored. A zone row (zone = a zone name) has entered and
- * occupied_s, and -1 in the light and fault fields (NULL in the table). The
- * crossing row (zone = "*") has light_activations, light_on_s and fault_s,
- * and -1 in entered and occupied_s. So a SUM over any column counts each
- * thing once.
+ * The row (zp_store_row) and the sample (zp_store_sample) are the interval
+ * sampler's (pipeline/sampler.h): it makes the rows, the store keeps them.
+ * The store's own accumulator (zp_store_account) is that sampler.
  */
-typedef struct zp_store_row {
-	int64_t interval_start;     /* Unix seconds (UTC), a multiple of interval_s */
-	int interval_s;
-	char zone[ZP_NAME_MAX];
-	int64_t entered;            /* people who came into the zone */
-	double occupied_s;          /* seconds with at least one person in the zone */
-	int64_t light_activations;  /* times the light switched on */
-	double light_on_s;          /* seconds the light was on (not counting fail-safe) */
-	double fault_s;             /* seconds in fail-safe (the system could not see) */
-} zp_store_row;
-
-/*
- * What happened during one sample (typically one frame, or one tick when no
- * frame came): the time span [wall_ms - dt_ms, wall_ms] and the events in it.
- * Events count in the interval holding wall_ms; durations are split exactly
- * between intervals when the span crosses a boundary.
- */
-typedef struct zp_store_sample {
-	int64_t wall_ms;              /* Unix time in ms at the end of the sample */
-	int64_t dt_ms;                /* length of the sample (>= 0) */
-	int entered[ZP_MAX_ZONES];    /* people who came into zone z during the sample */
-	bool occupied[ZP_MAX_ZONES];  /* zone z held at least one person */
-	int light_activations;        /* OFF -> ON switches during the sample */
-	bool light_on;                /* the light was ON (the controller's ON state) */
-	bool fault;                   /* the controller was in fail-safe */
-} zp_store_sample;
 
 /* Called for every row of an interval as it closes (after it is committed; in a dry run instead). */
 typedef void (*zp_store_sink)(void *ctx, const zp_store_row *row);
@@ -214,12 +187,14 @@ int64_t zp_store_interval_of(int64_t wall_ms, int interval_s);
 
 typedef struct zp_sandbox_opts {
 	const char *data_dir;   /* Landlock: files may be created, written, renamed, removed only beneath this */
+	const char *extra_dir;  /* ... and beneath this one (the health .prom file's directory); NULL: none */
 	const char *devices[ZP_SANDBOX_MAX_DEVICES]; /* device nodes that may be opened for writing (camera,
 							GPIO chip); NULL entries are skipped */
 	int keep_fds[ZP_SANDBOX_MAX_KEEP_FDS]; /* descriptors kept open besides 0, 1 and 2 ... */
 	int nkeep_fds;
 	bool close_fds;         /* ... every other descriptor is closed (the daemon: true) */
 	bool allow_network;     /* an export is configured: socket(), connect() and sendmsg() stay allowed */
+	int connect_port;       /* with allow_network and Landlock ABI >= 4: TCP connect only to this port, no bind */
 	bool landlock;          /* use Landlock where the kernel has it (default true) */
 	bool seccomp;           /* load the seccomp filter (default true) */
 } zp_sandbox_opts;
@@ -232,6 +207,7 @@ typedef struct zp_sandbox_status {
 	int landlock_abi;       /* the kernel's Landlock ABI version, 0 = none */
 	bool landlock;          /* our Landlock ruleset is in force */
 	bool landlock_net;      /* ... and it denies TCP bind/connect (ABI 4) */
+	int connect_port;       /* ... except connect to this port (an exporter's broker), 0: none */
 	bool landlock_scoped;   /* ... and abstract UNIX sockets and signals outside the process (ABI 6) */
 	bool seccomp_available; /* the kernel takes seccomp filters */
 	bool seccomp;           /* our seccomp allow-list is in force */
@@ -320,6 +296,9 @@ zp_audit_kind zp_audit_sniff(const uint8_t *head, size_t n, int64_t size, char *
  */
 int zp_audit_scan_dir(const char *dir, const char *store_path, bool allow_preview, zp_audit_finding *out,
 		      size_t max, size_t *nfound, char *err, size_t errlen);
+/* Same, and health_path (the daemon's health file and its .tmp) is expected too when it is in dir. */
+int zp_audit_scan_dir_health(const char *dir, const char *store_path, const char *health_path, bool allow_preview,
+			     zp_audit_finding *out, size_t max, size_t *nfound, char *err, size_t errlen);
 
 /* What the report needs from the site's config (filled by the app). */
 typedef struct zp_audit_info {
@@ -331,7 +310,12 @@ typedef struct zp_audit_info {
 	const char *const *zone_roles;/* "crossing" / "waiting", may be NULL */
 	const char *camera_device;    /* "" = none */
 	const char *gpio_chip;        /* "" = simulated line */
-	const char *export_desc;      /* NULL = no export configured (this build has none) */
+	const char *export_desc;      /* NULL = no export configured */
+	/* the export's details (broker, topics, fields, a sample message), printed within "what leaves the
+	   device"; json: one JSON value. NULL: none */
+	void (*export_detail)(void *ctx, FILE *out, bool json);
+	void *export_ctx;
+	const char *health_file;      /* [health] prom_file: a file the daemon writes, expected in the scan; NULL/"" */
 	bool allow_preview;
 	int64_t now_ms;               /* wall clock for ages, Unix ms */
 } zp_audit_info;

@@ -59,8 +59,7 @@ struct zp_writer {
 	int lock_fd;
 	zp_store *store;
 	int64_t retry_at;
-	int64_t last_fail_log;
-	uint64_t fails_since_log;
+	zp_ratelimit rl_fail;    /* failures: logged once a minute (primed: there were some) */
 	bool retention_due;
 	int64_t retention_day;          /* the day (Unix days) of the last retention run */
 	int64_t retention_n;            /* rows deleted in the run in progress */
@@ -170,16 +169,7 @@ void zp_writer_stats_get(const zp_writer *w, zp_writer_stats *out)
 
 static void fail_log(zp_writer *w, int64_t now, const char *msg)
 {
-	w->fails_since_log++;
-	if (w->last_fail_log && now - w->last_fail_log < WRITER_LOG_MS)
-		return;
-	if (w->fails_since_log > 1)
-		zp_log(ZP_LOG_ERR, "counts store: %s (%" PRIu64 " failures since the last message)", msg,
-		       w->fails_since_log);
-	else
-		zp_log(ZP_LOG_ERR, "counts store: %s", msg);
-	w->last_fail_log = now;
-	w->fails_since_log = 0;
+	zp_log_limited(&w->rl_fail, now, WRITER_LOG_MS, ZP_LOG_ERR, "counts store: %s", msg);
 }
 
 static void open_store(zp_writer *w, int64_t now)
@@ -200,10 +190,9 @@ static void open_store(zp_writer *w, int64_t now)
 	zp_store_set_busy_timeout(w->store, w->o.busy_timeout_ms);
 	atomic_store(&w->state, ZP_WRITER_OK);
 	w->retention_due = true;
-	if (w->last_fail_log) {
+	if (w->rl_fail.primed) {
 		zp_log(ZP_LOG_NOTICE, "counts store: %s open again", w->p.path);
-		w->last_fail_log = 0;
-		w->fails_since_log = 0;
+		memset(&w->rl_fail, 0, sizeof(w->rl_fail));
 	}
 }
 
@@ -284,8 +273,7 @@ static void *writer_main(void *arg)
 				}
 				if (atomic_load(&w->state) == ZP_WRITER_FAILING) {
 					zp_log(ZP_LOG_NOTICE, "counts store: %s: writes work again", w->p.path);
-					w->last_fail_log = 0;
-					w->fails_since_log = 0;
+					memset(&w->rl_fail, 0, sizeof(w->rl_fail));
 				}
 				atomic_store(&w->state, ZP_WRITER_OK);
 				if (w->latest_end_ms / 1000 / DAY_S != w->retention_day)

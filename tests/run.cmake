@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-# `zebrapad run`: the daemon loop (zp_app_run_obj: app/app_run.c, app/cmd_run.c) with the real
-# capture code (zp_capture_v4l2_obj) and the real GPIO driver (lights.cmake, ZP_TEST_GPIOD_OBJS)
-# linked against the fake libv4l2 and the fake libgpiod instead of the real libraries. Two
+# `zebrapad run`: the daemon loop (zp_app_run_obj: app/app_run.c, app/cmd_run.c; zp_app_audit_obj: the
+# live audit) with the real capture code (zp_capture_v4l2_obj) and the real GPIO driver (lights.cmake,
+# ZP_TEST_GPIOD_OBJS) linked against the fake libv4l2 and the fake libgpiod instead of the real libraries. Two
 # binaries from test_run.c:
 #   test_run        links what the daemon links, no OpenCV: recordings are .y4m files the test
 #                   writes; also under valgrind, and under qemu-aarch64 in cross builds
@@ -15,7 +15,7 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
   set(_zp_run_src test_run.c ${_zp_run_fakes}/slow_vfs.c
       $<TARGET_OBJECTS:zp_capture_v4l2_obj>
       ${ZP_TEST_GPIOD_OBJS} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c)
-  set(_zp_run_libs zp_app_run_obj zp_app_common_obj zp_config zp_detector zp_gpio_core zp_privacy zp_timesync
+  set(_zp_run_libs zp_app_run_obj zp_app_audit_obj zp_app_common_obj zp_config zp_detector zp_gpio_core zp_privacy zp_timesync
       zp_calibration zp_common)
   if(ZP_STATIC_TESTS)
     # no libsystemd.a in Debian: sd_notify() as libsystemd does it, over $NOTIFY_SOCKET
@@ -113,4 +113,12 @@ if(TARGET zebrapad AND ZP_READELF AND NOT ZP_STATIC_TESTS)
     COMMAND ${CMAKE_COMMAND} -DREADELF=${ZP_READELF} -DBIN=$<TARGET_FILE:zebrapad>
             -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/daemon_needed.cmake)
   set_tests_properties(daemon_links_no_opencv PROPERTIES LABELS "app;run;daemon")
+endif()
+# zebrapad-export: the MQTT library, JSON, SQLite, libinih, libseccomp - no OpenCV, no camera or GPIO library.
+if(TARGET zebrapad-export AND ZP_READELF AND NOT ZP_STATIC_TESTS)
+  add_test(NAME export_links_no_opencv
+    COMMAND ${CMAKE_COMMAND} -DREADELF=${ZP_READELF} -DBIN=$<TARGET_FILE:zebrapad-export>
+            "-DALLOWED=^(libmosquitto|libcjson|libsqlite3|libinih|libseccomp|libc|libm|libpthread|libdl|librt|ld-linux.*|libasan|libubsan)\\.so"
+            -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/daemon_needed.cmake)
+  set_tests_properties(export_links_no_opencv PROPERTIES LABELS "export")
 endif()

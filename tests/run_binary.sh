@@ -105,6 +105,28 @@ for o in --zones-out --tracks-out --lights-out; do
 		"$o" /dev/full
 	has "$tmp/err" "/dev/full: write failed"
 done
+# the overlay video: OpenCV reports no write error, so replay reads the file back. A full disk is
+# simulated with a file size limit (ulimit -f, in KiB; SIGXFSZ ignored so the write fails with EFBIG,
+# as it would with ENOSPC): the 150 frames need a few MB
+for ext in avi mp4; do
+	( trap '' XFSZ; ulimit -f 256; exec "$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 150 \
+		-q --overlay-out "$tmp/overlay.$ext" ) >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] || { echo "FAIL: replay --overlay-out .$ext on a full disk: exit $rc, expected 1"; cat "$tmp/err"; fail=1; }
+	has "$tmp/err" "$tmp/overlay.$ext: write failed: the video"
+	has "$tmp/err" "the file is incomplete"
+	# the same without the limit: exit 0, nothing said
+	expect 0 "replay --overlay-out .$ext" "$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 150 \
+		-q --overlay-out "$tmp/overlay.$ext"
+	! grep -q "overlay" "$tmp/err" || { echo "FAIL: replay --overlay-out .$ext: a message"; cat "$tmp/err"; fail=1; }
+	rm -f "$tmp/overlay.$ext"
+done
+# a FIFO as the overlay is refused at once, not waited on
+mkfifo "$tmp/overlay.avi"
+expect 2 "replay --overlay-out FIFO" timeout 10 "$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 5 \
+	-q --overlay-out "$tmp/overlay.avi"
+has "$tmp/err" "overlay.avi: expected a regular file for the video, got a FIFO"
+rm -f "$tmp/overlay.avi"
 "$zp" replay "$vtest" --config "$src/examples/vtest.ini" --max-frames 20 >/dev/full 2>"$tmp/err"
 [ $? -eq 1 ] || { echo "FAIL: replay with stdout on a full disk: not exit 1"; fail=1; }
 has "$tmp/err" "standard output: write failed"

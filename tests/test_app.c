@@ -455,7 +455,8 @@ END_TEST
 
 /* ---- one interface for every command ---- */
 
-static const char *const commands[] = { "run", "replay", "eval", "tune", "calibrate", "audit", "bench" };
+static const char *const commands[] = { "run", "replay", "eval", "tune", "calibrate", "audit", "bench", "export",
+					"collect" };
 
 /* --source SOURCE, -s SOURCE and the positional SOURCE are one option; two sources are refused. */
 START_TEST(source_option_and_positional_alias)

@@ -5,9 +5,12 @@
  */
 #include "zp_test.h"
 #include "capture.h"
+#include "capture_internal.h"
 #include "cvwrap.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -289,7 +292,7 @@ START_TEST(limits_frame_size_fifo_device)
 	make_tmpdir(dir, sizeof(dir));
 	write_image(dir, "000001.png", 1, 8193, 4);
 	ck_assert_int_eq(open_fails(dir, err, sizeof(err)), ZP_EINVAL);
-	ck_assert_msg(strstr(err, "8193x4: more than 8192 pixels a side") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "PNG header declares 8193x4 frames: more than 8192 pixels a side") != NULL, "%s", err);
 	rm_tree(dir);
 
 	make_tmpdir(dir, sizeof(dir));
@@ -515,6 +518,379 @@ START_TEST(shared_pets2001_from_zero)
 }
 END_TEST
 
+/* ---- frame sizes from the headers, before any decoder runs ---- */
+
+struct membuf {
+	const uint8_t *p;
+	size_t n;
+};
+
+static long mem_read_at(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	const struct membuf *m = ctx;
+
+	if (off >= m->n)
+		return 0;
+	if (n > m->n - off)
+		n = m->n - off;
+	memcpy(buf, m->p + off, n);
+	return (long)n;
+}
+
+/* zp_header_size() of a whole file through a descriptor; the format's name (or "none"). */
+static const char *header_of(const char *path, int *w, int *h)
+{
+	const char *fmt;
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(zp_header_size(zp_read_at_fd, &fd, &fmt, w, h), 0);
+	close(fd);
+	return fmt ? fmt : "none";
+}
+
+/* A small video written by OpenCV (FFmpeg's AVI and MP4 muxers): frames of level 100. */
+static void write_clip(const char *path, int w, int h, int n)
+{
+	char err[256] = "";
+	uint8_t *buf = malloc((size_t)w * h * 3);
+	zp_cv_writer *wr = zp_cv_writer_open(path, 10, w, h, err, sizeof(err));
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_msg(wr != NULL, "%s", err);
+	memset(buf, 100, (size_t)w * h * 3);
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(zp_cv_writer_write(wr, buf, w * 3), 0);
+	zp_cv_writer_close(wr);
+	free(buf);
+}
+
+static uint8_t *find(uint8_t *b, size_t n, const char *what, size_t from)
+{
+	size_t k = strlen(what);
+
+	for (size_t i = from; i + k <= n; i++)
+		if (!memcmp(b + i, what, k))
+			return b + i;
+	ck_abort_msg("'%s' not found", what);
+	return NULL;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static void put_be16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v);
+}
+
+static void write_bytes(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fwrite(b, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/*
+ * An MJPEG AVI whose every header says W x H: avih, strf and the first
+ * frame's own JPEG SOF (which is what FFmpeg's decoder allocates by). The
+ * scan data stays that of a 64x48 frame, so the file is small.
+ */
+static void write_claiming_avi(const char *path, const char *tmpl, uint32_t w, uint32_t h)
+{
+	size_t n = 0;
+	uint8_t *b = (uint8_t *)zp_test_slurp(tmpl, &n), *p;
+
+	ck_assert_ptr_nonnull(b);
+	p = find(b, n, "avih", 0);
+	put_le32(p + 8 + 32, w);
+	put_le32(p + 8 + 36, h);
+	p = find(b, n, "strf", 0);
+	put_le32(p + 8 + 4, w);
+	put_le32(p + 8 + 8, h);
+	p = find(b, n, "00dc", 0);
+	p = find(b, n, "\xff\xc0", (size_t)(p - b));
+	put_be16(p + 5, h);
+	put_be16(p + 7, w);
+	write_bytes(path, b, n);
+	free(b);
+}
+
+/*
+ * A baseline JPEG of w x h mid-grey pixels (w x h / 64 a multiple of 4), made
+ * by hand as MJPEG frames often are: no Huffman tables (the decoder uses the
+ * standard ones, JPEG Annex K), one grey component. Every 8x8 block is "DC
+ * difference 0" (00) + "end of block" (1010): 6 bits, so 16000x16000 takes
+ * 3 MB. Its length in *len; malloc'd.
+ */
+static uint8_t *grey_jpeg(int w, int h, size_t *len)
+{
+	static const uint8_t sos[] = { 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00 };
+	size_t quads = ((size_t)w / 8) * ((size_t)h / 8) / 4;   /* 4 blocks = 24 bits = 3 bytes */
+	size_t n = 2 + 69 + 13 + sizeof(sos) + quads * 3 + 2;
+	uint8_t *b = malloc(n), *p = b;
+
+	ck_assert_ptr_nonnull(b);
+	memcpy(p, "\xFF\xD8\xFF\xDB\x00\x43\x00", 7);   /* SOI, DQT table 0: all ones */
+	memset(p + 7, 1, 64);
+	p += 71;
+	/* SOF0: length 11, 8 bits, height, width, 1 component (id 1, 1x1, table 0) */
+	memcpy(p, "\xFF\xC0\x00\x0B\x08", 5);
+	put_be16(p + 5, (uint32_t)h);
+	put_be16(p + 7, (uint32_t)w);
+	memcpy(p + 9, "\x01\x01\x11\x00", 4);
+	p += 13;
+	memcpy(p, sos, sizeof(sos));
+	p += sizeof(sos);
+	for (size_t i = 0; i < quads; i++, p += 3)
+		memcpy(p, "\x28\xA2\x8A", 3);   /* 001010 001010 001010 001010 */
+	p[0] = 0xFF;
+	p[1] = 0xD9;
+	*len = n;
+	return b;
+}
+
+/* An MJPEG AVI of one frame, the JPEG above, with w x h in every header (no index: FFmpeg reads it without). */
+static void write_grey_avi(const char *path, int w, int h)
+{
+	size_t jn, n;
+	uint8_t *jpg = grey_jpeg(w, h, &jn);
+	size_t jpad = jn + (jn & 1);
+	uint8_t *b, *p;
+
+	n = 12 + 12 + 64 + 12 + 64 + 48 + 12 + 8 + jpad;
+	b = calloc(1, n);
+	ck_assert_ptr_nonnull(b);
+	p = b;
+	memcpy(p, "RIFF", 4), put_le32(p + 4, (uint32_t)(n - 8)), memcpy(p + 8, "AVI ", 4), p += 12;
+	memcpy(p, "LIST", 4), put_le32(p + 4, 4 + 64 + 12 + 64 + 48), memcpy(p + 8, "hdrl", 4), p += 12;
+	memcpy(p, "avih", 4), put_le32(p + 4, 56);
+	put_le32(p + 8, 100000), put_le32(p + 8 + 16, 1), put_le32(p + 8 + 24, 1);
+	put_le32(p + 8 + 32, (uint32_t)w), put_le32(p + 8 + 36, (uint32_t)h), p += 64;
+	memcpy(p, "LIST", 4), put_le32(p + 4, 4 + 64 + 48), memcpy(p + 8, "strl", 4), p += 12;
+	memcpy(p, "strh", 4), put_le32(p + 4, 56), memcpy(p + 8, "vidsMJPG", 8);
+	put_le32(p + 8 + 20, 1), put_le32(p + 8 + 24, 10), put_le32(p + 8 + 32, 1), p += 64;
+	memcpy(p, "strf", 4), put_le32(p + 4, 40), put_le32(p + 8, 40);
+	put_le32(p + 12, (uint32_t)w), put_le32(p + 16, (uint32_t)h), p[20] = 1, p[22] = 24;
+	memcpy(p + 24, "MJPG", 4), p += 48;
+	memcpy(p, "LIST", 4), put_le32(p + 4, (uint32_t)(4 + 8 + jpad)), memcpy(p + 8, "movi", 4), p += 12;
+	memcpy(p, "00dc", 4), put_le32(p + 4, (uint32_t)jn), memcpy(p + 8, jpg, jn);
+	write_bytes(path, b, n);
+	free(b);
+	free(jpg);
+}
+
+/* The headers of files OpenCV writes, and of vtest.avi, say their real size. */
+START_TEST(header_size_of_real_files)
+{
+	char dir[64], path[128];
+	const char *vt = zp_test_vtest();
+	int w, h;
+
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/a.avi", dir);
+	write_clip(path, 64, 48, 3);
+	ck_assert_str_eq(header_of(path, &w, &h), "AVI");
+	ck_assert_int_eq(w, 64);
+	ck_assert_int_eq(h, 48);
+	snprintf(path, sizeof(path), "%s/a.mp4", dir);
+	write_clip(path, 80, 64, 3);
+	ck_assert_str_eq(header_of(path, &w, &h), "MP4/MOV");
+	ck_assert_int_eq(w, 80);
+	ck_assert_int_eq(h, 64);
+	write_image(dir, "1.png", 1, 33, 17);
+	write_image(dir, "1.jpg", 1, 35, 19);
+	write_image(dir, "1.bmp", 1, 37, 21);
+	snprintf(path, sizeof(path), "%s/1.png", dir);
+	ck_assert_str_eq(header_of(path, &w, &h), "PNG");
+	ck_assert(w == 33 && h == 17);
+	snprintf(path, sizeof(path), "%s/1.jpg", dir);
+	ck_assert_str_eq(header_of(path, &w, &h), "JPEG");
+	ck_assert(w == 35 && h == 19);
+	snprintf(path, sizeof(path), "%s/1.bmp", dir);
+	ck_assert_str_eq(header_of(path, &w, &h), "BMP");
+	ck_assert(w == 37 && h == 21);
+	snprintf(path, sizeof(path), "%s/text.txt", dir);
+	zp_test_write_text(path, "not a video at all, but long enough to be looked at\n");
+	ck_assert_str_eq(header_of(path, &w, &h), "none");
+	ck_assert(w == 0 && h == 0);
+	if (vt) {
+		ck_assert_str_eq(header_of(vt, &w, &h), "AVI");
+		ck_assert(w == 768 && h == 576);
+	}
+	rm_tree(dir);
+}
+END_TEST
+
+/* Every prefix of a real AVI and MP4, and bytes flipped in them: bounded, no crash, no read out of bounds. */
+START_TEST(header_size_of_cut_and_damaged_files)
+{
+	char dir[64], path[2][128];
+	const char *fmt;
+	int w, h;
+
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(path[0], sizeof(path[0]), "%s/a.avi", dir);
+	snprintf(path[1], sizeof(path[1]), "%s/a.mp4", dir);
+	write_clip(path[0], 64, 48, 2);
+	write_clip(path[1], 64, 48, 2);
+	for (int k = 0; k < 2; k++) {
+		size_t n = 0;
+		uint8_t *b = (uint8_t *)zp_test_slurp(path[k], &n);
+		struct membuf m = { b, 0 };
+
+		for (m.n = 0; m.n <= n && m.n < 4096; m.n++) {
+			ck_assert_int_eq(zp_header_size(mem_read_at, &m, &fmt, &w, &h), 0);
+			ck_assert(w >= 0 && h >= 0);
+		}
+		m.n = n;
+		for (size_t i = 0; i < n && i < 2048; i++) {
+			uint8_t keep = b[i];
+
+			b[i] ^= (uint8_t)(0x55 + i);
+			ck_assert_int_eq(zp_header_size(mem_read_at, &m, &fmt, &w, &h), 0);
+			b[i] = keep;
+		}
+		free(b);
+	}
+	rm_tree(dir);
+}
+END_TEST
+
+/* Peak RSS in MiB of a child that opens path (and reads its first frame) through zp_source_open_file. */
+static long open_peak_mib(const char *path, char *err, size_t errlen, int *code)
+{
+	int pfd[2];
+	struct rusage ru;
+	int status;
+	pid_t pid;
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char e[300] = "";
+		int c = 0;
+		zp_source *s = zp_source_open_file(path, 0, &c, e, sizeof(e));
+
+		if (s)
+			snprintf(e, sizeof(e), "opened");
+		if (write(pfd[1], e, strlen(e) + 1) < 0)
+			_exit(3);
+		_exit(s ? 0 : -c);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	ck_assert(WIFEXITED(status));
+	*code = -WEXITSTATUS(status);
+	return ru.ru_maxrss / 1024;
+}
+
+/*
+ * A file claiming 16000x16000 frames is refused from its headers, before
+ * FFmpeg allocates anything of that size: the message says so, and the
+ * peak memory of opening it stays near that of opening a 64x48 clip.
+ */
+START_TEST(oversized_video_refused_before_decoding)
+{
+	char dir[64], small[128], path[128], err[320];
+	long base, peak;
+	int code;
+	size_t n = 0;
+	uint8_t *b, *p;
+
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(small, sizeof(small), "%s/small.avi", dir);
+	write_grey_avi(small, 64, 48);
+	base = open_peak_mib(small, err, sizeof(err), &code);
+	ck_assert_msg(code == 0, "%s", err);
+
+	/* a real 16000x16000 MJPEG frame (2 MB: every block the same grey) */
+	snprintf(path, sizeof(path), "%s/huge.avi", dir);
+	write_grey_avi(path, 16000, 16000);
+	peak = open_peak_mib(path, err, sizeof(err), &code);
+	fprintf(stderr, "peak RSS opening a 64x48 AVI: %ld MiB; one claiming 16000x16000: %ld MiB\n", base, peak);
+	ck_assert_msg(peak < base + 64, "opening a 16000x16000 AVI took %ld MiB (a 64x48 one: %ld MiB)", peak, base);
+	ck_assert_int_eq(code, ZP_EINVAL);
+	ck_assert_msg(strstr(err, "huge.avi: its AVI header declares 16000x16000 frames: more than 8192 pixels a side") &&
+		      strstr(err, "refused before decoding"), "%s", err);
+
+	/* only the first frame's JPEG header claims it (the container says 64x48): still refused */
+	snprintf(small, sizeof(small), "%s/clip.avi", dir);
+	write_clip(small, 64, 48, 3);
+	write_claiming_avi(path, small, 64, 48);
+	b = (uint8_t *)zp_test_slurp(path, &n);
+	p = find(b, n, "00dc", 0);
+	p = find(b, n, "\xff\xc0", (size_t)(p - b));
+	put_be16(p + 5, 12000);
+	write_bytes(path, b, n);
+	free(b);
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "declares 64x12000 frames"), "%s", err);
+
+	/* MP4: the track header and the sample entry */
+	snprintf(path, sizeof(path), "%s/huge.mp4", dir);
+	write_clip(path, 64, 48, 3);
+	b = (uint8_t *)zp_test_slurp(path, &n);
+	p = find(b, n, "tkhd", 0);
+	put_be32(p + 4 + (p[4] == 1 ? 88 : 76), 9000u << 16);
+	write_bytes(path, b, n);
+	free(b);
+	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "its MP4/MOV header declares 9000x48 frames"), "%s", err);
+
+	/* Matroska: EBML header, Segment (unknown size), Tracks, TrackEntry, Video, PixelWidth, PixelHeight */
+	{
+		static const uint8_t mkv[] = {
+			0x1A, 0x45, 0xDF, 0xA3, 0x84, 0x42, 0x82, 0x81, 0x00,       /* EBML { DocType "\0" } */
+			0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, /* Segment, unknown size */
+			0x16, 0x54, 0xAE, 0x6B, 0x8C,                              /* Tracks, 12 bytes */
+			0xAE, 0x8A,                                                /* TrackEntry, 10 */
+			0xE0, 0x88,                                                /* Video, 8 */
+			0xB0, 0x82, 0x3E, 0x80,                                    /* PixelWidth 16000 */
+			0xBA, 0x82, 0x02, 0x00,                                    /* PixelHeight 512 */
+		};
+
+		snprintf(path, sizeof(path), "%s/huge.mkv", dir);
+		write_bytes(path, mkv, sizeof(mkv));
+		ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
+		ck_assert_msg(strstr(err, "its Matroska header declares 16000x512 frames"), "%s", err);
+	}
+
+	/* an image folder: a JPEG whose SOF claims 9000 rows */
+	rm_tree(dir);
+	make_tmpdir(dir, sizeof(dir));
+	write_image(dir, "000001.jpg", 1, 8, 6);
+	snprintf(path, sizeof(path), "%s/000001.jpg", dir);
+	b = (uint8_t *)zp_test_slurp(path, &n);
+	p = find(b, n, "\xff\xc0", 0);
+	put_be16(p + 5, 9000);
+	write_bytes(path, b, n);
+	free(b);
+	ck_assert_int_eq(open_fails(dir, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "000001.jpg: its JPEG header declares 8x9000 frames"), "%s", err);
+	rm_tree(dir);
+}
+END_TEST
+
 static Suite *capture_file_suite(void)
 {
 	Suite *s = suite_create("capture_file");
@@ -527,6 +903,9 @@ static Suite *capture_file_suite(void)
 	tcase_add_test(tc, cdnet_folder_uses_input);
 	tcase_add_test(tc, image_folder_gaps_and_strays_are_warned);
 	tcase_add_test(tc, limits_frame_size_fifo_device);
+	tcase_add_test(tc, header_size_of_real_files);
+	tcase_add_test(tc, header_size_of_cut_and_damaged_files);
+	tcase_add_test(tc, oversized_video_refused_before_decoding);
 	tcase_add_test(tc, errors_missing_undecodable_empty);
 	tcase_add_test(tc, errors_in_folder_name_the_file);
 	suite_add_tcase(s, tc);

@@ -148,6 +148,7 @@ START_TEST(y4m_errors_name_the_file)
 		{ "YUV4MPEG2 W4 H2 C420p10\n", 24, 1, ZP_EFORMAT, "colour space '420p10'" },
 		{ "YUV4MPEG2 W0 H2\n", 16, 1, ZP_EFORMAT, "size 0x2 out of range" },
 		{ "YUV4MPEG2 W99999 H2\n", 20, 1, ZP_EFORMAT, "out of range" },
+		{ "YUV4MPEG2 W4 H8193\n", 19, 1, ZP_EFORMAT, "size 4x8193 out of range (1..8192 a side" },
 		{ "YUV4MPEG2 W4 H2 F30\n", 20, 1, ZP_EFORMAT, "expected F<num>:<den>" },
 		{ "YUV4MPEG2 W4 H2 Cmono\nFRAME\n1234", 32, 0, ZP_EFORMAT, "frame 1 truncated (expected 8 bytes)" },
 		{ "YUV4MPEG2 W4 H2 Cmono\nFRAMX\n12345678", 36, 0, ZP_EFORMAT, "frame 1: expected a 'FRAME' line" },

@@ -2,6 +2,8 @@
 #include "zp_test.h"
 #include "zp_common.h"
 
+#include <unistd.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -76,6 +78,75 @@ START_TEST(ratelimit_logs_first_then_counts)
 }
 END_TEST
 
+/* A burst: up to N a window, the rest counted and handed to the first message of the next window. */
+START_TEST(ratelimit_burst_then_counts)
+{
+	zp_ratelimit rl = { 0 };
+	uint64_t sup = 99;
+	int logged = 0;
+
+	for (int i = 0; i < 50; i++)   /* 50 in the first second of a 60 s window */
+		if (zp_ratelimit_burst(&rl, 1000 + i * 20, 60000, 20, &sup)) {
+			logged++;
+			ck_assert_uint_eq(sup, 0);
+		}
+	ck_assert_int_eq(logged, 20);
+	ck_assert_uint_eq(rl.suppressed, 30);
+	ck_assert(zp_ratelimit_burst(&rl, 61000, 60000, 20, &sup));   /* the next window */
+	ck_assert_uint_eq(sup, 30);
+	ck_assert_uint_eq(rl.suppressed, 0);
+}
+END_TEST
+
+/* stderr while fn runs. */
+static const char *stderr_of(void (*fn)(void))
+{
+	static char buf[4096];
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	long n;
+
+	ck_assert_ptr_nonnull(tmp);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);   /* fd 2 wrote through the same open file: from its start */
+	n = (long)fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n > 0 ? n : 0] = '\0';
+	fclose(tmp);
+	return buf;
+}
+
+static void repeat_fault(void)
+{
+	zp_ratelimit rl = { 0 };
+
+	for (int i = 0; i < 100; i++)   /* a fault every second for 100 s, logged once a minute */
+		zp_log_limited(&rl, (int64_t)i * 1000, 60000, ZP_LOG_ERR, "camera %s gone", "/dev/video0");
+}
+
+START_TEST(log_limited_first_then_count)
+{
+	ck_assert_str_eq(stderr_of(repeat_fault), "<3>zebrapad: camera /dev/video0 gone\n"
+						  "<3>zebrapad: camera /dev/video0 gone (59 more since the last message)\n");
+}
+END_TEST
+
+START_TEST(fmt_utc_both_forms)
+{
+	char b[40], small[8];
+
+	ck_assert_str_eq(zp_fmt_utc(1704110400 + 3723, true, b, sizeof(b)), "2024-01-01 13:02:03 UTC");
+	ck_assert_str_eq(zp_fmt_utc(1704110400 + 3723, false, b, sizeof(b)), "2024-01-01 13:02 UTC");
+	ck_assert_str_eq(zp_fmt_utc(0, true, b, sizeof(b)), "1970-01-01 00:00:00 UTC");
+	/* too small a buffer: the number, cut, still a string */
+	ck_assert_str_eq(zp_fmt_utc(1704110400, true, small, sizeof(small)), "1704110");
+}
+END_TEST
+
 START_TEST(strlcpy_truncates)
 {
 	char buf[4];
@@ -91,6 +162,9 @@ static Suite *common_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, parse_int_accepts_range_and_blanks);
+	tcase_add_test(tc, ratelimit_burst_then_counts);
+	tcase_add_test(tc, fmt_utc_both_forms);
+	tcase_add_test(tc, log_limited_first_then_count);
 	tcase_add_test(tc, parse_int_rejects_junk_and_range);
 	tcase_add_test(tc, parse_double_and_bool);
 	tcase_add_test(tc, errno_mapping_and_text);

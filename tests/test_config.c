@@ -197,14 +197,14 @@ START_TEST(unknown_section)
 {
 	ASSERT_LOAD_FAILS("[detector]\nthreshold = 20\n; 3\n; 4\n; 5\n\n[zonez]\n", ZP_EINVAL,
 			  "site.ini:7: unknown section [zonez] (expected detector, lights, gpio, camera, store, site, "
-			  "ground or 'zone NAME')");
+			  "ground, export, health or 'zone NAME')");
 	/* section names are case-sensitive */
 	ASSERT_LOAD_FAILS("[Detector]\nthreshold = 20\n", ZP_EINVAL,
 			  "site.ini:1: unknown section [Detector] (expected detector, lights, gpio, camera, store, site, "
-			  "ground or 'zone NAME')");
+			  "ground, export, health or 'zone NAME')");
 	ASSERT_LOAD_FAILS("[zones north]\n", ZP_EINVAL,
 			  "site.ini:1: unknown section [zones north] (expected detector, lights, gpio, camera, store, "
-			  "site, ground or 'zone NAME')");
+			  "site, ground, export, health or 'zone NAME')");
 }
 END_TEST
 

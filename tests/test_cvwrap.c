@@ -192,7 +192,8 @@ static void write_video(const char *path, int n, int w, int h, double fps)
 		ck_assert_int_eq(zp_cv_writer_write(wr, buf, w * 3), 0);
 	}
 	ck_assert_int_eq(zp_cv_writer_write(wr, buf, w * 3 - 1), ZP_EINVAL);
-	zp_cv_writer_close(wr);
+	/* read back: every frame there */
+	ck_assert_msg(zp_cv_writer_finish(wr, err, sizeof(err)) == 0, "%s", err);
 	free(buf);
 }
 
@@ -266,7 +267,14 @@ START_TEST(video_open_errors_name_the_file)
 	snprintf(path, sizeof(path), "%s/out.avi", dir);
 	ck_assert_ptr_null(zp_cv_writer_open(path, 25, 0, 32, err, sizeof(err)));
 	ck_assert_ptr_null(zp_cv_writer_open(path, 0, 32, 32, err, sizeof(err)));
+	/* a folder where the video should go: refused at open */
+	snprintf(path, sizeof(path), "%s/sub.avi", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_ptr_null(zp_cv_writer_open(path, 25, 32, 32, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "sub.avi: expected a regular file for the video, got a folder") != NULL, "%s", err);
+	ck_assert_int_eq(rmdir(path), 0);
 	zp_cv_writer_close(NULL);
+	ck_assert_int_eq(zp_cv_writer_finish(NULL, err, sizeof(err)), 0);
 	rm_tree(dir);
 }
 END_TEST

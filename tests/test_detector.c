@@ -7,6 +7,7 @@
 #include "zp_test.h"
 #include "detector.h"
 
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -100,6 +101,17 @@ static int nconfirmed(const zp_result *r)
 }
 
 #define WARMUP 60 /* empty frames before anything moves (warmup_frames defaults to 50) */
+
+/* WARMUP empty frames, 100 ms apart. */
+static void warm_up(zp_detector *d, const uint8_t *bg, uint64_t *seq, int64_t *t, zp_result *r)
+{
+	static uint8_t img[W * H];
+
+	for (int i = 0; i < WARMUP; i++) {
+		empty_frame(img, bg, ++*seq);
+		feed(d, img, W, H, *seq, *t += 100, r);
+	}
+}
 
 /* ---- (1) one person crossing a zone: counts, id, events, box ---- */
 
@@ -441,10 +453,7 @@ START_TEST(standing_still_stays_counted)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 3, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	/* Walk in (8 px per frame) to x = 170 (ground point 182, 148), then wait 90 s. */
 	for (;;) {
 		empty_frame(img, bg, ++seq);
@@ -561,10 +570,7 @@ START_TEST(pacing_at_kerb_counted_once)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 6, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, path[i], 100, BW, BH, 235);
@@ -652,10 +658,7 @@ START_TEST(lost_person_found_again)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 9, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	/* hidden for track_max_missed + 3 frames from x = 100: lost, and found 2 frames later at x ~ 210 */
 	walk_hidden(d, bg, 100, p.track_max_missed + 3, &seq, &t, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 1);
@@ -695,10 +698,7 @@ static void graze(int count_min_ms, int expect[2])
 	p.count_min_ms = count_min_ms;
 	texture(bg, W, H, 11, 60, 180);
 	d = make(&p, z, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	for (int x = 10; x + BW < W; x += 8) { /* ground point x + 11.5 */
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, x, 100, BW, BH, 235);
@@ -723,6 +723,99 @@ START_TEST(grazing_a_zone_not_counted)
 	ck_assert_int_eq(p.count_min_ms, 200);
 	graze(200, (int[2]){ 0, 1 });
 	graze(0, (int[2]){ 1, 1 });
+}
+END_TEST
+
+/*
+ * Camouflage: a person whose coat is as bright as the grass behind it but
+ * purple. Only the outline (head, arms: a 3 px bright ring) differs in
+ * luma, so the luma mask is a ring; with colour_fill the coat inside the
+ * blob's box is foreground too. A purple patch of the grass's luma with no
+ * blob around it stays background: colour alone makes no foreground. The
+ * blobs and tracks are the same either way (colour only completes the mask).
+ */
+#define CAMO_Y 107 /* luma of the grass (60, 140, 60) and of the coat (200, 55, 175) */
+#define CAMO_W 40
+#define CAMO_H 80
+
+static void camo_pixel(uint8_t *bgr, uint8_t *y, int i, int b, int g, int r)
+{
+	bgr[3 * i] = (uint8_t)b;
+	bgr[3 * i + 1] = (uint8_t)g;
+	bgr[3 * i + 2] = (uint8_t)r;
+	y[i] = (uint8_t)lrint(0.114 * b + 0.587 * g + 0.299 * r);
+}
+
+static void camo_frame(uint8_t *bgr, uint8_t *y, uint64_t seq, bool person)
+{
+	for (int i = 0; i < W * H; i++)
+		camo_pixel(bgr, y, i, 60, 140, 60);
+	for (int yy = 20; yy < 60; yy++) /* the lone purple patch */
+		for (int xx = 20; xx < 60; xx++)
+			camo_pixel(bgr, y, yy * W + xx, 200, 55, 175);
+	for (int yy = 100; person && yy < 100 + CAMO_H; yy++)
+		for (int xx = 200; xx < 200 + CAMO_W; xx++) {
+			bool ring = yy < 103 || xx < 203 || xx >= 200 + CAMO_W - 3;
+
+			if (ring)
+				camo_pixel(bgr, y, yy * W + xx, 235, 235, 235);
+			else
+				camo_pixel(bgr, y, yy * W + xx, 200, 55, 175);
+		}
+	noise(y, W, H, (uint32_t)seq, 2);
+}
+
+static double mask_share(const uint8_t *mask, int x0, int y0, int x1, int y1)
+{
+	int n = 0, on = 0;
+
+	for (int yy = y0; yy < y1; yy++)
+		for (int xx = x0; xx < x1; xx++, n++)
+			on += mask[yy * W + xx] >= 128;
+	return (double)on / n;
+}
+
+static void camouflage(int colour_fill, double *coat, double *patch, int *blobs)
+{
+	static uint8_t bgr[W * H * 3], y[W * H], mask[W * H];
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq = 0;
+	int64_t t = 0;
+
+	zp_detector_params_default(&p);
+	p.colour_fill = colour_fill;
+	ck_assert_int_eq(lrint(0.114 * 200 + 0.587 * 55 + 0.299 * 175), CAMO_Y);
+	ck_assert_int_eq(lrint(0.114 * 60 + 0.587 * 140 + 0.299 * 60), CAMO_Y);
+	d = make(&p, NULL, 0, W, H);
+	for (int i = 0; i < WARMUP + 10; i++) {
+		zp_frame f = { .luma = y, .stride = W, .bgr = bgr, .bgr_stride = W * 3, .width = W, .height = H };
+
+		camo_frame(bgr, y, ++seq, i >= WARMUP);
+		f.t_ms = t += 100;
+		f.seq = seq;
+		ck_assert_int_eq(zp_detector_process(d, &f, &r), 0);
+	}
+	zp_detector_mask(d, mask, W);
+	*coat = mask_share(mask, 204, 104, 200 + CAMO_W - 4, 100 + CAMO_H - 4);
+	*patch = mask_share(mask, 20, 20, 60, 60);
+	*blobs = r.nblobs;
+	ck_assert_int_eq(nconfirmed(&r), 1);
+	zp_detector_free(d);
+}
+
+START_TEST(camouflaged_coat_filled_by_colour)
+{
+	double coat[2], patch[2];
+	int blobs[2];
+
+	camouflage(0, &coat[0], &patch[0], &blobs[0]);
+	camouflage(1, &coat[1], &patch[1], &blobs[1]);
+	ck_assert_msg(coat[0] < 0.2, "luma alone found %.2f of the coat: the test proves nothing", coat[0]);
+	ck_assert_msg(coat[1] > 0.9, "colour_fill found %.2f of the coat", coat[1]);
+	ck_assert(patch[0] == 0 && patch[1] == 0);
+	ck_assert_int_eq(blobs[0], blobs[1]);
 }
 END_TEST
 
@@ -800,10 +893,7 @@ START_TEST(coasting_does_not_enter_zones)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 8, 60, 180);
 	d = make(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	for (int x = 10; x + BW / 2 < 180; x += 8) { /* ground point x + 11.5 stays left of 180 */
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, x, 100, BW, BH, 235);
@@ -825,7 +915,7 @@ END_TEST
 
 START_TEST(crossings_with_direction)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static uint8_t bg[W * H];
 	int right[60], left[60], back[60], n = 0, crossed[2] = { 0, 0 };
 	zp_detector_params p;
 	zp_zone z[3];
@@ -850,10 +940,7 @@ START_TEST(crossings_with_direction)
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 7, 60, 180);
 	d = make(&p, z, 3, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
-	}
+	warm_up(d, bg, &seq, &t, &r);
 	walk_path(d, bg, right, n, &seq, &t, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 0);
@@ -1474,6 +1561,7 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, lost_person_found_again);
 	tcase_add_test(tc, zone_call_extended);
 	tcase_add_test(tc, grazing_a_zone_not_counted);
+	tcase_add_test(tc, camouflaged_coat_filled_by_colour);
 	tcase_add_test(tc, crossings_with_direction);
 	tcase_add_test(tc, ghost_outline_removed_fast);
 	tcase_add_test(tc, ghost_fades_25fps);

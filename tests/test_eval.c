@@ -1402,6 +1402,62 @@ START_TEST(e2e_mot_folder_with_video)
 }
 END_TEST
 
+/*
+ * A recording that FFmpeg complains about on every frame: its messages reach
+ * stderr tagged ("<4>zebrapad: lib: ...") and at most 20 a minute, the rest
+ * counted in one line; eval's own lines pass untouched.
+ */
+START_TEST(e2e_corrupt_recording_messages_bounded)
+{
+	enum { CW = 160, CH = 120, CN = 120 };
+	static uint8_t img[CW * CH * 3];
+	char err[256];
+	zp_cv_writer *w;
+	struct zp_exec r;
+	size_t n = 0;
+	uint8_t *b;
+	int lines = 0, lib = 0;
+	FILE *f;
+
+	/* noise frames: large MJPEG scans, then bytes in the middle of every frame's scan overwritten */
+	w = zp_cv_writer_open(tp("corrupt.avi"), 25, CW, CH, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	for (int i = 0; i < CN; i++) {
+		for (int k = 0; k < CW * CH * 3; k++)
+			img[k] = (uint8_t)zp_hash3(7, (uint32_t)i, (uint32_t)k);
+		ck_assert_int_eq(zp_cv_writer_write(w, img, CW * 3), 0);
+	}
+	ck_assert_msg(zp_cv_writer_finish(w, err, sizeof(err)) == 0, "%s", err);
+	b = (uint8_t *)zp_test_slurp(tp("corrupt.avi"), &n);
+	ck_assert_ptr_nonnull(b);
+	for (size_t i = 4096; i + 8 < n; i++)
+		if (b[i] == 0xFF && b[i + 1] == 0xDA)   /* each frame's start of scan: damage 64 bytes a bit later */
+			for (size_t k = 600; k < 664 && i + k < n; k++)
+				b[i + k] = (uint8_t)zp_hash3(9, (uint32_t)i, (uint32_t)k) | 0x01;
+	f = fopen(tp("corrupt.avi"), "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fwrite(b, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+	free(b);
+	/* boxes up to frame 100 of 120: eval says so in a warning of its own */
+	zp_test_write_text(tp("corrupt-gt.txt"), "100,1,10,10,20,40,1,-1,-1,-1\n");
+
+	run_eval(&r, tp("corrupt.avi"), "--gt", tp("corrupt-gt.txt"), NULL);
+	for (const char *p = r.err; *p; p++)
+		if (*p == '\n')
+			lines++;
+	for (const char *p = r.err; (p = strstr(p, "<4>zebrapad: lib: ")) != NULL; p++)
+		lib++;
+	/* the decoder did complain, more than the limit: the rest are counted, not shown */
+	ck_assert_msg(strstr(r.err, "more library messages were not shown"), "exit %d: %.1500s", r.code, r.err);
+	ck_assert_msg(lib == 21, "%d library lines (20 and the count expected):\n%.1500s", lib, r.err);
+	ck_assert_msg(lines <= 26, "%d lines on stderr:\n%.1500s", lines, r.err);
+	/* eval's own lines are not taken for the library's */
+	ck_assert_msg(strstr(r.err, "zebrapad eval: warning: ") && !strstr(r.err, "lib: zebrapad eval"), "%.1500s", r.err);
+	zp_exec_free(&r);
+}
+END_TEST
+
 START_TEST(e2e_mot_bad_input)
 {
 	struct zp_exec r;
@@ -1760,6 +1816,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, e2e_mot_synthetic_exact);
 	tcase_add_test(tc, e2e_mot_folder_with_video);
 	tcase_add_test(tc, e2e_mot_bad_input);
+	tcase_add_test(tc, e2e_corrupt_recording_messages_bounded);
 	tcase_add_test(tc, e2e_cdnet_pedestrians);
 	tcase_add_test(tc, e2e_tud_stadtmitte_compare);
 	tcase_add_test(tc, e2e_wallflower_synthetic_exact);

@@ -5,6 +5,7 @@
  * and the sandbox.
  */
 #include "zp_test.h"
+#include "privacy_internal.h" /* zp_store_check_contents: what the audit finds inside the store */
 #include "store.h"
 #include "writer.h"
 #include "fakes/powercut_vfs.h"
@@ -497,8 +498,10 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	/* the daemon's open migrates */
 	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
-	ck_assert_int_eq(zp_store_schema_version(s), 2);
+	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
 	memset(&smp, 0, sizeof(smp));
+	smp.crossed[0][0] = smp.crossed[0][1] = -1;
+	smp.crossed[1][0] = smp.crossed[1][1] = -1;
 	smp.wall_ms = 1700000165000LL;
 	smp.dt_ms = 5000;
 	smp.occupied[0] = true;
@@ -514,8 +517,145 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	ck_assert_ptr_null(find_row(&rs, 1700000040, ZP_STORE_CROSSING)); /* v1 had no light figures */
 	check_zone(&rs, 1700000160, "north", 2, 5);
 	check_crossing(&rs, 1700000160, 0, 0, 0);
-	for (int i = 0; i < rs.n; i++)
+	for (int i = 0; i < rs.n; i++) {
 		ck_assert_int_eq(rs.r[i].interval_s, 60);
+		ck_assert_int_eq(rs.r[i].crossed_a_to_b, -1); /* not counted before version 3, no sides now */
+		ck_assert_int_eq(rs.r[i].crossed_b_to_a, -1);
+	}
+	rmtree(dir);
+}
+END_TEST
+
+/* The version-2 schema as zebrapad 2 wrote it (verbatim, independent of schema.c), with rows of every kind. */
+static const char v2_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO meta(key, value) VALUES ('application', 'zebrapad counts'), ('schema_version', '2');"
+	"CREATE TABLE counts("
+	" interval_start INTEGER NOT NULL CHECK (interval_start >= 0),"
+	" interval_s INTEGER NOT NULL CHECK (interval_s > 0 AND interval_start % interval_s = 0),"
+	" zone TEXT NOT NULL CHECK (length(zone) > 0),"
+	" entered INTEGER CHECK (entered >= 0),"
+	" occupied_s REAL CHECK (occupied_s >= 0 AND occupied_s <= interval_s),"
+	" light_activations INTEGER CHECK (light_activations >= 0),"
+	" light_on_s REAL CHECK (light_on_s >= 0 AND light_on_s <= interval_s),"
+	" fault_s REAL CHECK (fault_s >= 0 AND fault_s <= interval_s),"
+	" PRIMARY KEY (interval_start, zone, interval_s)) WITHOUT ROWID;"
+	"INSERT INTO counts VALUES"
+	" (1700000040, 60, 'north', 3, 12.5, NULL, NULL, NULL),"
+	" (1700000040, 60, 'south', 0, 0, NULL, NULL, NULL),"
+	" (1700000040, 60, '*', NULL, NULL, 2, 20.25, 1.5),"
+	" (1700000100, 60, 'north', 1, 60, NULL, NULL, NULL),"
+	" (1700000100, 60, 'south', 7, 33.125, NULL, NULL, NULL),"
+	" (1700000100, 60, '*', NULL, NULL, 0, 0, 60),"
+	" (1700000100, 20, 'north', 4, 20, NULL, NULL, NULL);";
+
+static void v2_rows_as_written(const rows *rs)
+{
+	static const struct {
+		int64_t start;
+		int len;
+		const char *zone;
+		int64_t entered, act;
+		double occ, on, fault;
+	} want[] = {
+		{ 1700000040, 60, "north", 3, -1, 12.5, -1, -1 },
+		{ 1700000040, 60, "south", 0, -1, 0, -1, -1 },
+		{ 1700000040, 60, "*", -1, 2, -1, 20.25, 1.5 },
+		{ 1700000100, 60, "north", 1, -1, 60, -1, -1 },
+		{ 1700000100, 60, "south", 7, -1, 33.125, -1, -1 },
+		{ 1700000100, 60, "*", -1, 0, -1, 0, 60 },
+		{ 1700000100, 20, "north", 4, -1, 20, -1, -1 },
+	};
+	int found = 0;
+
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		for (int i = 0; i < rs->n; i++) {
+			const zp_store_row *r = &rs->r[i];
+
+			if (r->interval_start != want[k].start || r->interval_s != want[k].len || strcmp(r->zone, want[k].zone))
+				continue;
+			found++;
+			ck_assert_int_eq(r->entered, want[k].entered);
+			ck_assert_int_eq(r->light_activations, want[k].act);
+			ck_assert_double_eq(r->occupied_s, want[k].occ);
+			ck_assert_double_eq(r->light_on_s, want[k].on);
+			ck_assert_double_eq(r->fault_s, want[k].fault);
+			ck_assert_int_eq(r->crossed_a_to_b, -1);
+			ck_assert_int_eq(r->crossed_b_to_a, -1);
+		}
+	ck_assert_int_eq(found, (int)(sizeof(want) / sizeof(want[0])));
+}
+
+static void count_findings(void *ctx, const char *what)
+{
+	(void)what;
+	(*(int *)ctx)++;
+}
+
+START_TEST(store_migrates_v2_and_keeps_rows)
+{
+	char dir[64], err[256];
+	zp_store_params p;
+	zp_store_sample smp;
+	zp_store *s;
+	sqlite3 *db;
+	rows rs;
+	int findings = 0;
+
+	tmpdir(dir, sizeof(dir));
+	set_params(&p, dir, "counts.db", 60);
+	make_db(p.path, v2_sql);
+
+	/* read-only (audit): version 2 as it is, no crossing columns yet (NULL), nothing changed */
+	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_int_eq(zp_store_schema_version(s), 2);
+	rs.n = 0;
+	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, collect, &rs), 0);
+	ck_assert_int_eq(rs.n, 7);
+	v2_rows_as_written(&rs);
+	ck_assert_int_eq(zp_store_check_contents(s, count_findings, &findings), 0);
+	zp_store_close(s);
+
+	/* the daemon's open migrates; every row is kept as it was */
+	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_int_eq(zp_store_schema_version(s), 3);
+	zp_store_close(s);
+	read_all(p.path, &rs);
+	ck_assert_int_eq(rs.n, 7);
+	v2_rows_as_written(&rs);
+
+	/* new counts: a crossing row of a kept interval gets its crossings added to NULL (= none counted) */
+	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	memset(&smp, 0, sizeof(smp));
+	smp.wall_ms = 1700000130000LL;
+	smp.dt_ms = 1000;
+	smp.crossed[0][0] = smp.crossed[0][1] = -1;
+	smp.crossed[1][0] = 2;
+	smp.crossed[1][1] = 1;
+	ck_assert_int_eq(zp_store_account(s, &smp), 0);
+	ck_assert_int_eq(zp_store_check_contents(s, count_findings, &findings), 0);
+	zp_store_close(s);
+	read_all(p.path, &rs);
+	ck_assert_int_eq(rs.n, 7);
+	ck_assert_int_eq(find_row(&rs, 1700000100, "south")->entered, 7);
+	ck_assert_int_eq(find_row(&rs, 1700000100, "south")->crossed_a_to_b, 2);
+	ck_assert_int_eq(find_row(&rs, 1700000100, "south")->crossed_b_to_a, 1);
+	ck_assert_int_eq(find_row(&rs, 1700000100, "north")->crossed_a_to_b, -1);
+	ck_assert_int_eq(find_row(&rs, 1700000100, "*")->crossed_a_to_b, -1);
+
+	/* the schema itself refuses crossings on the "*" row, negative counts and one direction alone */
+	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db, "UPDATE counts SET crossed_a_to_b = 1, crossed_b_to_a = 1 WHERE zone = '*'",
+				      NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db, "UPDATE counts SET crossed_a_to_b = -1 WHERE zone = 'south'", NULL, NULL,
+				      NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db, "UPDATE counts SET crossed_b_to_a = NULL WHERE zone = 'south'", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(findings, 0);
 	rmtree(dir);
 }
 END_TEST
@@ -825,6 +965,10 @@ static zp_store *live_store(const char *dir, zp_store_params *p)
 		smp.dt_ms = 1000;
 		smp.entered[0] = i;
 		smp.occupied[0] = true;
+		smp.crossed[0][0] = -1; /* north has no sides */
+		smp.crossed[0][1] = -1;
+		smp.crossed[1][0] = i;  /* south is a crossing with sides */
+		smp.crossed[1][1] = 1;
 		ck_assert_int_eq(zp_store_account(s, &smp), 0);
 	}
 	return s;
@@ -999,6 +1143,13 @@ START_TEST(audit_report_names_what_is_kept_and_what_fails)
 	ck_assert_ptr_nonnull(strstr(text, "What leaves the device\n  Nothing."));
 	ck_assert_ptr_nonnull(strstr(text, "People counted in all: 3 entries")); /* 1 + 2 (3 still open) */
 	ck_assert_ptr_nonnull(strstr(text, "2023-11-14 22:16 UTC"));              /* newest row in the sample */
+	/* the crossing columns, with the counting rule, and their values in the sample */
+	ck_assert_ptr_nonnull(strstr(text, "crossed_a_to_b"));
+	ck_assert_ptr_nonnull(strstr(text, "crossed_b_to_a"));
+	ck_assert_ptr_nonnull(strstr(text, "counted once per zone for as long as their track lives"));
+	ck_assert_ptr_nonnull(strstr(text, "a crossing is a track seen in side A, then on the crossing, then in side B"));
+	ck_assert_ptr_nonnull(strstr(text, "crossed A->B 2, B->A 1"));
+	ck_assert_ptr_null(strstr(text, "the counts table has a column"));
 	free(text);
 
 	plant(dir, "leak.jpg", "\xff\xd8\xff\xe0", 4, 3000);
@@ -1606,6 +1757,7 @@ static Suite *privacy_suite(void)
 	tcase_add_test(store, store_rejects_bad_input);
 	tcase_add_test(store, store_retention_deletes_exactly_the_old_rows);
 	tcase_add_test(store, store_migrates_v1_and_keeps_rows);
+	tcase_add_test(store, store_migrates_v2_and_keeps_rows);
 	tcase_add_test(store, store_failed_migration_changes_nothing);
 	tcase_add_test(store, store_refuses_newer_and_foreign_databases);
 	suite_add_tcase(s, store);

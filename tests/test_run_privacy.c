@@ -408,7 +408,7 @@ static int run_logged(char *const argv[], const char *log_path, const char *out_
 /* The shim's log: every line's path is one of `allowed` (NULL-terminated) or one of the deliberate attempts. */
 struct log_check {
 	int lines;
-	int seen[4];                 /* successful opens of allowed[i] */
+	int seen[8];                 /* successful opens of allowed[i] */
 	int attempts;                /* lines for the deliberate attempts */
 	int attempts_refused;        /* ... that failed with EACCES (e13) */
 	char first_bad[700];
@@ -436,7 +436,8 @@ static void check_log(const char *log_path, const char *const *allowed, const ch
 				ok = true;
 			}
 		for (int i = 0; allowed[i] && !ok; i++)
-			if (!strcmp(path, allowed[i]) && !strcmp(verb, "open")) {
+			if (!strcmp(path, allowed[i]) &&
+			    (!strcmp(verb, "open") || (!strcmp(verb, "rename") && strstr(path, ".prom")))) {
 				c->seen[i] += !strcmp(result, "ok");
 				ok = true;
 			}
@@ -531,7 +532,8 @@ START_TEST(run_daemon_writes_only_the_store)
 	const char *video = zp_test_vtest();
 	char dir[64], data[128], outside[128], config[128], log[128], out[128], err[128];
 	char db[200], wal[220], shm[220], journal[220], leak[200], existing[200], buf[160];
-	const char *allowed[] = { db, wal, shm, journal, NULL };
+	char hdir[128], prom[200], promtmp[220];
+	const char *allowed[] = { db, wal, shm, journal, prom, promtmp, NULL };
 	const char *attempts[] = { leak, existing, NULL };
 	char *argv[] = { (char *)self, (char *)"--daemon", config, outside, (char *)(video ? video : ""), NULL };
 	struct log_check c;
@@ -553,10 +555,15 @@ START_TEST(run_daemon_writes_only_the_store)
 	snprintf(wal, sizeof(wal), "%s-wal", db);
 	snprintf(shm, sizeof(shm), "%s-shm", db);
 	snprintf(journal, sizeof(journal), "%s-journal", db);
+	/* the health file in a directory of its own: the sandbox must let the daemon write there too */
+	snprintf(hdir, sizeof(hdir), "%s/health", dir);
+	snprintf(prom, sizeof(prom), "%s/zebrapad.prom", hdir);
+	snprintf(promtmp, sizeof(promtmp), "%s.tmp", prom);
 	snprintf(leak, sizeof(leak), "%s/frame.jpg", outside);
 	snprintf(existing, sizeof(existing), "%s/existing.txt", outside);
 	ck_assert_int_eq(mkdir(data, 0700), 0);
 	ck_assert_int_eq(mkdir(outside, 0700), 0);
+	ck_assert_int_eq(mkdir(hdir, 0700), 0);
 	f = fopen(existing, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("untouched\n", f);
@@ -584,7 +591,8 @@ START_TEST(run_daemon_writes_only_the_store)
 		fprintf(stderr, "vtest.avi absent: the fake camera serves the synthetic scene instead\n");
 	}
 	fprintf(f, "[gpio]\nchip = %s\nline = %d\nheartbeat_line = %d\nbutton_line = %d\n\n"
-		"[store]\npath = %s\ninterval_s = 1\n", FAKE_GPIO_CHIP, LIGHT, HEART, BUTTON, db);
+		"[store]\npath = %s\ninterval_s = 1\n\n[health]\nprom_file = %s\nperiod_s = 1\n", FAKE_GPIO_CHIP, LIGHT,
+		HEART, BUTTON, db, prom);
 	fclose(f);
 
 	rc = run_logged(argv, log, out, err);
@@ -635,6 +643,13 @@ START_TEST(run_daemon_writes_only_the_store)
 	ck_assert_str_eq(buf, "untouched\n");
 
 	check_store(db, &r, nzones);
+	/* the health file, written from inside the sandbox by its own thread, says what the run did */
+	snprintf(buf, sizeof(buf), "zebrapad_frames_total %d\n", (int)FRAMES);
+	ck_assert_msg(file_contains(prom, buf), "%s does not hold '%s'", prom, buf);
+	ck_assert_msg(file_contains(prom, "zebrapad_lights_state{state="), "%s: no lights state", prom);
+	ck_assert_int_ge(c.seen[4], 1);   /* its temporary file, then renamed over it (allowed above) */
+	ck_assert_int_ge(c.seen[5], 1);
+	ck_assert_int_ne(stat(promtmp, &stt), 0);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 END_TEST

@@ -1,13 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the recordings the daemon reads without OpenCV
- * (capture/plain.c): a YUV4MPEG2 stream read to its end, and a PGM file.
+ * (capture/plain.c): a YUV4MPEG2 stream read to its end, and a PGM file;
+ * and the header reader that sizes every video and image before it is
+ * decoded (capture/header_size.c).
  */
 #include "capture_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct mem {
+	const uint8_t *p;
+	size_t n;
+};
+
+static long mem_read_at(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	const struct mem *m = ctx;
+
+	if (off >= m->n)
+		return 0;
+	if (n > m->n - off)
+		n = m->n - off;
+	memcpy(buf, m->p + off, n);
+	return (long)n;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,6 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (zp_pgm_parse(data, size, "fuzz.pgm", &w, &h, &off, err, sizeof(err)) == 0 &&
 	    data[off + (size_t)w * (size_t)h - 1] == 0x42)
 		code = 2;
+	{
+		struct mem m = { data, size };
+		const char *fmt;
+
+		if (zp_header_size(mem_read_at, &m, &fmt, &w, &h) == 0 && (w < 0 || h < 0))
+			__builtin_trap();
+	}
 	(void)code;
 	return 0;
 }

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * source.c - the counts store, read-only, and its rows as messages.
+ *
+ * The file is opened with SQLITE_OPEN_READONLY and never migrated: the
+ * exporter is a WAL reader beside the daemon's writer. Its sandbox lets it
+ * write nothing beside the store, so the -shm index is opened read-only too
+ * (SQLite handles that since 3.22). Each read is one short statement: a
+ * reader holds no snapshot between reads, so the daemon's checkpoints are
+ * never held up.
+ *
+ * A row's message has every column of the counts table under its own name
+ * (SELECT *: columns added by a later schema pass through without a change
+ * here), SQL NULL as null, plus "site" and "schema".
+ */
+#include "export.h"
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define ORDER " ORDER BY interval_start, zone, interval_s"
+#define AFTER " WHERE (interval_start, zone, interval_s) > (?1, ?2, ?3)"
+
+struct zp_export_source {
+	sqlite3 *db;
+	bool immutable;          /* db was opened with immutable=1 (no -wal file: no writer) */
+	char path[ZP_EXPORT_PATH_MAX];
+	int schema;
+};
+
+/*
+ * The connection for the next read. While the daemon has the store open its
+ * -wal and -shm files exist, and a read-only connection reads them (the -shm
+ * read-only). When there is no -wal file, no writer has the store open: a
+ * read-only connection would have to create the -wal and -shm files, which
+ * the exporter may not (and should not), so the file is read as immutable,
+ * by a connection opened for that read only (a writer that starts later makes
+ * a -wal file, and the next read goes through it).
+ */
+static int connect_db(zp_export_source *s, char *err, size_t errlen)
+{
+	char wal[ZP_EXPORT_PATH_MAX + 8], uri[ZP_EXPORT_PATH_MAX * 3 + 32];
+	struct stat sb;
+	bool imm;
+	int rc;
+
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	imm = stat(wal, &sb) != 0;
+	if (s->db && !s->immutable && !imm)
+		return 0;
+	if (s->db) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+	if (imm) {
+		size_t n = (size_t)snprintf(uri, sizeof(uri), "file:");
+
+		/* the path, percent-encoded where a URI needs it */
+		for (const char *c = s->path; *c && n + 4 < sizeof(uri); c++) {
+			if (*c == '%' || *c == '?' || *c == '#' || (unsigned char)*c < 0x21 || (unsigned char)*c >= 0x7f)
+				n += (size_t)snprintf(uri + n, sizeof(uri) - n, "%%%02X", (unsigned char)*c);
+			else
+				uri[n++] = *c;
+		}
+		snprintf(uri + n, sizeof(uri) - n, "?immutable=1");
+	}
+	rc = sqlite3_open_v2(imm ? uri : s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+			     (imm ? SQLITE_OPEN_URI : 0), NULL);
+	if (rc != SQLITE_OK) {
+		zp_seterr(err, errlen, ZP_EIO, "%s: cannot open read-only: %s", s->path,
+			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return ZP_EIO;
+	}
+	s->immutable = imm;
+	sqlite3_busy_timeout(s->db, 1000);
+	/* a small page cache: the exporter reads a few rows at a time */
+	sqlite3_exec(s->db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
+	return 0;
+}
+
+/* After a read: an immutable connection is not kept (the file may change once a writer comes). */
+static void read_done(zp_export_source *s)
+{
+	if (s->db && s->immutable) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+}
+
+int zp_export_key_cmp(const zp_export_key *a, const zp_export_key *b)
+{
+	int c;
+
+	if (a->interval_start != b->interval_start)
+		return a->interval_start < b->interval_start ? -1 : 1;
+	c = strcmp(a->zone, b->zone);
+	if (c)
+		return c < 0 ? -1 : 1;
+	if (a->interval_s != b->interval_s)
+		return a->interval_s < b->interval_s ? -1 : 1;
+	return 0;
+}
+
+static int read_schema(zp_export_source *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc, v = -1;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", -1,
+				&st, NULL);
+	if (rc == SQLITE_ERROR)
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: not a zebrapad counts store (%s)", s->path,
+				 sqlite3_errmsg(s->db));
+	if (rc != SQLITE_OK)
+		return zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: cannot read: %s", s->path,
+				 sqlite3_errmsg(s->db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: cannot read: %s", s->path,
+				 sqlite3_errstr(rc));
+	if (v < 1)
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: not a zebrapad counts store (no schema_version)", s->path);
+	s->schema = v;
+	return 0;
+}
+
+zp_export_source *zp_export_source_open(const char *path, int *code, char *err, size_t errlen)
+{
+	zp_export_source *s;
+	struct stat sb;
+	int rc;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		*code = zp_seterr(err, errlen, ZP_ENODEV, "%s: no counts store there (yet)", path);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		*code = zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
+		return NULL;
+	}
+	zp_strlcpy(s->path, path, sizeof(s->path));
+	rc = connect_db(s, err, errlen);
+	if (!rc)
+		rc = read_schema(s, err, errlen);
+	read_done(s);
+	if (rc) {
+		*code = rc;
+		zp_export_source_close(s);
+		return NULL;
+	}
+	*code = 0;
+	return s;
+}
+
+void zp_export_source_close(zp_export_source *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int zp_export_source_schema(const zp_export_source *s)
+{
+	return s->schema;
+}
+
+static void bind_after(sqlite3_stmt *st, const zp_export_key *after)
+{
+	sqlite3_bind_int64(st, 1, after->interval_start);
+	sqlite3_bind_text(st, 2, after->zone, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, after->interval_s);
+}
+
+/* The current row of st as a message: every column by name, then site and schema. */
+static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_key *key)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ncol = sqlite3_column_count(st);
+	char *text;
+
+	if (!o)
+		return NULL;
+	memset(key, 0, sizeof(*key));
+	for (int i = 0; i < ncol; i++) {
+		const char *name = sqlite3_column_name(st, i);
+		cJSON *v;
+
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			v = cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			v = cJSON_CreateNumber(sqlite3_column_double(st, i));
+			break;
+		case SQLITE_TEXT: {
+			char *t = strdup((const char *)sqlite3_column_text(st, i));
+
+			if (t)
+				zp_utf8_sanitize(t);
+			v = t ? cJSON_CreateString(t) : NULL;
+			free(t);
+			break;
+		}
+		default:
+			/* NULL (and a BLOB, which no counts column holds) */
+			v = cJSON_CreateNull();
+			break;
+		}
+		if (!v || !name) {
+			cJSON_Delete(v);
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON_AddItemToObject(o, name, v);
+		if (!strcmp(name, "interval_start"))
+			key->interval_start = sqlite3_column_int64(st, i);
+		else if (!strcmp(name, "interval_s"))
+			key->interval_s = sqlite3_column_int64(st, i);
+		else if (!strcmp(name, "zone") && sqlite3_column_text(st, i))
+			zp_strlcpy(key->zone, (const char *)sqlite3_column_text(st, i), sizeof(key->zone));
+	}
+	/* ours last; a store column of the same name would be replaced, not doubled */
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "site");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "schema");
+	cJSON_AddStringToObject(o, "site", site);
+	cJSON_AddNumberToObject(o, "schema", schema);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text)
+		zp_utf8_sanitize(text);
+	return text;
+}
+
+int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const char *site, zp_export_row *out,
+			  int max, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	rc = connect_db(s, err, errlen);
+	if (!rc)
+		rc = read_schema(s, err, errlen);
+	if (rc) {
+		read_done(s);
+		return rc;
+	}
+	rc = sqlite3_prepare_v2(s->db, after ? "SELECT * FROM counts" AFTER ORDER " LIMIT ?4" :
+				"SELECT * FROM counts" ORDER " LIMIT ?4", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: %s", s->path,
+			       sqlite3_errmsg(s->db));
+		read_done(s);
+		return rc;
+	}
+	if (after)
+		bind_after(st, after);
+	sqlite3_bind_int(st, 4, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out[n].json = row_json(st, site, s->schema, &out[n].key);
+		if (!out[n].json) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		out[n].fp = zp_export_fingerprint(out[n].json);
+		n++;
+	}
+	sqlite3_finalize(st);
+	read_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		for (int i = 0; i < n; i++)
+			free(out[i].json);
+		return zp_seterr(err, errlen, rc == SQLITE_NOMEM ? ZP_ENOMEM : rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO,
+				 "%s: reading rows: %s", s->path, sqlite3_errstr(rc));
+	}
+	return n;
+}
+
+int64_t zp_export_source_count(zp_export_source *s, const zp_export_key *after)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (connect_db(s, NULL, 0))
+		return -1;
+	if (sqlite3_prepare_v2(s->db, after ? "SELECT count(*) FROM counts" AFTER : "SELECT count(*) FROM counts", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	if (after)
+		bind_after(st, after);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	read_done(s);
+	return n;
+}
+
+char *zp_export_source_newest(zp_export_source *s, const char *site)
+{
+	sqlite3_stmt *st;
+	zp_export_key k;
+	char *text = NULL;
+
+	if (connect_db(s, NULL, 0))
+		return NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts ORDER BY interval_start DESC, zone DESC LIMIT 1", -1, &st,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			text = row_json(st, site, s->schema, &k);
+		sqlite3_finalize(st);
+	}
+	read_done(s);
+	return text;
+}
+
+int zp_export_source_columns(zp_export_source *s, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (connect_db(s, NULL, 0))
+		return ZP_EIO;
+	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts LIMIT 0", -1, &st, NULL) != SQLITE_OK) {
+		read_done(s);
+		return ZP_EIO;
+	}
+	for (int i = 0; i < sqlite3_column_count(st); i++) {
+		int k = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", sqlite3_column_name(st, i));
+
+		if (k < 0 || (size_t)k >= len - n)
+			break;
+		n += (size_t)k;
+	}
+	sqlite3_finalize(st);
+	read_done(s);
+	return 0;
+}

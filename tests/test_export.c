@@ -1,0 +1,1341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_export.c - `zebrapad export` (export/) and the daemon's health file
+ * (health/): the [export] keys, the messages, the cursor, the .prom files;
+ * then the real zebrapad-export against a real Mosquitto broker started here
+ * on 127.0.0.1 (plain, TLS with certificates made by openssl, a wrong
+ * certificate, the broker stopped and started again, the exporter killed -9
+ * in the middle of a burst). Every row of the store must arrive.
+ */
+#include "config.h"
+#include "export.h"
+#include "health.h"
+#include "store.h"
+#include "zp_test.h"
+
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mosquitto.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MOSQUITTO_BIN "/usr/sbin/mosquitto"
+
+static char tmpdir[256];
+
+static void mk_tmp(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/zp_export_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void rm_tmp(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *tpath(const char *name)
+{
+	static char buf[8][400];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
+	return buf[i];
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* A store with n intervals (zones road and kerb, plus the crossing row), interval_s 60, written by the store's own code. */
+static void make_store(const char *path, int64_t t0, int n)
+{
+	zp_store_params p;
+	const char *zones[] = { "road", "kerb" };
+	zp_store *s;
+	zp_store_row *rows = calloc((size_t)n * 3, sizeof(*rows));
+	char err[256];
+	int k = 0;
+
+	ck_assert_ptr_nonnull(rows);
+	zp_store_params_default(&p);
+	zp_strlcpy(p.path, path, sizeof(p.path));
+	s = zp_store_open(&p, zones, 2, 0, NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	for (int i = 0; i < n; i++)
+		for (int z = 0; z < 3; z++) {
+			zp_store_row *r = &rows[k++];
+
+			r->interval_start = t0 + 60 * i;
+			r->interval_s = 60;
+			zp_strlcpy(r->zone, z == 2 ? ZP_STORE_CROSSING : zones[z], sizeof(r->zone));
+			r->entered = z == 2 ? -1 : i % 7 + z;
+			r->occupied_s = z == 2 ? -1 : 0.5 * (i % 11);
+			r->light_activations = z == 2 ? i % 3 : -1;
+			r->light_on_s = z == 2 ? 1.25 * (i % 5) : -1;
+			r->fault_s = z == 2 ? 0 : -1;
+			r->crossed_a_to_b = r->crossed_b_to_a = -1; /* no zone here has sides */
+		}
+	ck_assert_int_eq(zp_store_write(s, rows, (size_t)k), 0);
+	zp_store_close(s);
+	free(rows);
+}
+
+/* Columns of the counts table (PRAGMA table_info). */
+static int table_columns(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('counts')", -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* ---- the [export] keys ---- */
+
+static int load(const char *text, zp_config *c, char *err, size_t n)
+{
+	return zp_config_load_string(text, "site.ini", c, err, n);
+}
+
+START_TEST(export_config_errors)
+{
+	zp_config *c = malloc(sizeof(*c));
+	char err[512];
+
+	ck_assert_ptr_nonnull(c);
+	/* no section: no export */
+	ck_assert_int_eq(load("[store]\npath = /var/lib/zebrapad/counts.db\n", c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c->exp.broker, "");
+	/* a remote broker without TLS is refused, naming the section and what to do */
+	ck_assert_int_eq(load("[export]\nbroker = broker.example.org\nsite = s1\n", c, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "[export]") && strstr(err, "ca_file") && strstr(err, "allow_plain"), "%s", err);
+	/* ... allowed on loopback, or when the config says so */
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\nsite = s1\n", c, err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_export_port(&c->exp), 1883);
+	ck_assert_int_eq(load("[export]\nbroker = ::1\nsite = s1\n", c, err, sizeof(err)), 0);
+	ck_assert_int_eq(load("[export]\nbroker = broker.example.org\nsite = s1\nallow_plain = yes\n", c, err,
+			      sizeof(err)), 0);
+	ck_assert_int_eq(load("[export]\nbroker = broker.example.org\nsite = s1\nca_file = /etc/ca.pem\n", c, err,
+			      sizeof(err)), 0);
+	ck_assert_int_eq(zp_export_port(&c->exp), 8883);
+	/* a site is required, and must be usable in a topic */
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\n", c, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "site"), "%s", err);
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\nsite = a/b\n", c, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "site.ini:3") && strstr(err, "site"), "%s", err);
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\nsite = a+#\n", c, err, sizeof(err)), ZP_EINVAL);
+	/* certificate and key together, with a CA */
+	ck_assert_int_eq(load("[export]\nbroker = h\nsite = s\nca_file = /ca\ncert_file = /c\n", c, err, sizeof(err)),
+			 ZP_EINVAL);
+	ck_assert_msg(strstr(err, "key_file"), "%s", err);
+	ck_assert_int_eq(load("[export]\nbroker = h\nsite = s\nusername = u\nca_file = /ca\n", c, err, sizeof(err)),
+			 ZP_EINVAL);
+	ck_assert_msg(strstr(err, "password_file"), "%s", err);
+	/* keys: unknown, out of range, relative paths */
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\nsite = s\nbrokr = x\n", c, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "site.ini:4") && strstr(err, "brokr"), "%s", err);
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\nsite = s\nport = 70000\n", c, err, sizeof(err)),
+			 ZP_EINVAL);
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\nsite = s\ncursor_file = cursor.json\n", c, err,
+			      sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(load("[export]\nbroker = 127.0.0.1\nsite = s\nrate = 0\n", c, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(load("[export]\nbroker = bad host\nsite = s\n", c, err, sizeof(err)), ZP_EINVAL);
+	/* settings without a broker are a mistake, not silence */
+	ck_assert_int_eq(load("[export]\nsite = s\n", c, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "broker"), "%s", err);
+	/* [health] */
+	ck_assert_int_eq(load("[health]\nprom_file = /var/lib/zebrapad/zebrapad.prom\nperiod_s = 5\n", c, err,
+			      sizeof(err)), 0);
+	ck_assert_int_eq(c->health.period_s, 5);
+	ck_assert_int_eq(load("[health]\nprom_file = /var/lib/zebrapad/health.txt\n", c, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, ".prom"), "%s", err);
+	free(c);
+}
+END_TEST
+
+START_TEST(export_loopback_and_site)
+{
+	ck_assert(zp_export_host_is_loopback("localhost"));
+	ck_assert(zp_export_host_is_loopback("127.0.0.1"));
+	ck_assert(zp_export_host_is_loopback("127.5.6.7"));
+	ck_assert(zp_export_host_is_loopback("::1"));
+	ck_assert(!zp_export_host_is_loopback("128.0.0.1"));
+	ck_assert(!zp_export_host_is_loopback("localhost.example.org"));
+	ck_assert(!zp_export_host_is_loopback("10.0.0.1"));
+	ck_assert(zp_export_site_ok("town-hall_3.a"));
+	ck_assert(!zp_export_site_ok(""));
+	ck_assert(!zp_export_site_ok("a b"));
+	ck_assert(!zp_export_site_ok("a/b"));
+}
+END_TEST
+
+/* ---- messages ---- */
+
+START_TEST(export_row_messages)
+{
+	zp_export_source *src;
+	zp_export_row rows[8];
+	zp_export_key after;
+	char err[256], cols[512];
+	int code, n;
+	cJSON *o;
+
+	mk_tmp();
+	make_store(tpath("counts.db"), 1700000040, 2);
+	src = zp_export_source_open(tpath("counts.db"), &code, err, sizeof(err));
+	ck_assert_msg(src != NULL, "%s", err);
+	ck_assert_int_eq(zp_export_source_schema(src), ZP_STORE_SCHEMA_VERSION);
+	n = zp_export_source_next(src, NULL, "s1", rows, 8, err, sizeof(err));
+	ck_assert_int_eq(n, 6);
+	/* in key order: interval_start, then zone ('*' < 'kerb' < 'road') */
+	ck_assert_str_eq(rows[0].key.zone, "*");
+	ck_assert_str_eq(rows[1].key.zone, "kerb");
+	ck_assert_str_eq(rows[2].key.zone, "road");
+	ck_assert_int_eq(rows[3].key.interval_start, 1700000100);
+	o = cJSON_Parse(rows[2].json);
+	ck_assert_ptr_nonnull(o);
+	/* every column by its own name, NULL as null, site and schema */
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "interval_start")->valuedouble, 1700000040);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "interval_s")->valuedouble, 60);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "zone")->valuestring, "road");
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "entered")->valuedouble, 0);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "light_activations")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "fault_s")));
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "site")->valuestring, "s1");
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "schema")->valuedouble, ZP_STORE_SCHEMA_VERSION);
+	/* as many fields as the table has columns (a later schema adds some), plus site and schema */
+	ck_assert_int_eq(cJSON_GetArraySize(o), table_columns(tpath("counts.db")) + 2);
+	cJSON_Delete(o);
+	ck_assert(rows[2].fp == zp_export_fingerprint(rows[2].json));
+	after = rows[2].key;
+	for (int i = 0; i < n; i++)
+		free(rows[i].json);
+	/* after a key: the rest only */
+	n = zp_export_source_next(src, &after, "s1", rows, 8, err, sizeof(err));
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(rows[0].key.interval_start, 1700000100);
+	for (int i = 0; i < n; i++)
+		free(rows[i].json);
+	ck_assert_int_eq(zp_export_source_count(src, &after), 3);
+	ck_assert_int_eq(zp_export_source_count(src, NULL), 6);
+	ck_assert_int_eq(zp_export_source_columns(src, cols, sizeof(cols)), 0);
+	{
+		static const char *const v2[] = { "interval_start", "interval_s", "zone", "entered", "occupied_s",
+						   "light_activations", "light_on_s", "fault_s" };
+
+		ck_assert_msg(!strncmp(cols, "interval_start, ", 16), "%s", cols);
+		for (size_t i = 0; i < sizeof(v2) / sizeof(v2[0]); i++)
+			ck_assert_msg(strstr(cols, v2[i]), "%s: no %s", cols, v2[i]);
+	}
+	zp_export_source_close(src);
+	rm_tmp();
+}
+END_TEST
+
+/* A column a later schema adds (and a zone name that is not UTF-8) goes out by its own name, as valid UTF-8. */
+START_TEST(export_new_columns_pass_through)
+{
+	zp_export_source *src;
+	zp_export_row rows[4];
+	char err[256], *newest;
+	sqlite3 *db;
+	int code, n;
+	cJSON *o;
+
+	mk_tmp();
+	make_store(tpath("counts.db"), 1700000040, 1);
+	ck_assert_int_eq(sqlite3_open(tpath("counts.db"), &db), SQLITE_OK);
+	/* a column no schema has yet (schema v3's crossed_a_to_b would already be there) */
+	ck_assert_int_eq(sqlite3_exec(db, "ALTER TABLE counts ADD COLUMN crossed_future INTEGER;"
+				      "UPDATE counts SET crossed_future = 4 WHERE zone = 'road';"
+				      "INSERT INTO counts(interval_start, interval_s, zone, entered, occupied_s) "
+				      "VALUES (1700000100, 60, CAST(X'72C3A97AFF' AS TEXT), 2, 1.5);",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	src = zp_export_source_open(tpath("counts.db"), &code, err, sizeof(err));
+	ck_assert_msg(src != NULL, "%s", err);
+	n = zp_export_source_next(src, NULL, "s1", rows, 4, err, sizeof(err));
+	ck_assert_int_eq(n, 4);
+	o = cJSON_Parse(rows[2].json);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "zone")->valuestring, "road");
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "crossed_future")->valuedouble, 4);
+	cJSON_Delete(o);
+	o = cJSON_Parse(rows[0].json);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "crossed_future")));
+	cJSON_Delete(o);
+	/* "réz\xff": the é kept, the stray byte replaced */
+	o = cJSON_Parse(rows[3].json);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "zone")->valuestring, "r\xc3\xa9z?");
+	cJSON_Delete(o);
+	newest = zp_export_source_newest(src, "s1");
+	ck_assert_ptr_nonnull(newest);
+	ck_assert_ptr_nonnull(strstr(newest, "\"interval_start\":1700000100"));
+	free(newest);
+	for (int i = 0; i < n; i++)
+		free(rows[i].json);
+	zp_export_source_close(src);
+	rm_tmp();
+}
+END_TEST
+
+START_TEST(export_utf8)
+{
+	char a[] = "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+	char b[] = "\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \x80 \xe2\x82";
+
+	ck_assert_int_eq(zp_utf8_sanitize(a), 0);
+	ck_assert_int_gt(zp_utf8_sanitize(b), 0);
+	for (const unsigned char *p = (const unsigned char *)b; *p; p++)
+		ck_assert_int_lt(*p, 0x80);
+}
+END_TEST
+
+START_TEST(export_status_messages)
+{
+	zp_export_health h;
+	char *t;
+	cJSON *o, *f;
+
+	memset(&h, 0, sizeof(h));
+	h.known = true;
+	strcpy(h.lights, "failsafe");
+	strcpy(h.health, "dark");
+	h.nfaults = 2;
+	strcpy(h.fault_kind[0], "stall");
+	h.fault_count[0] = 3;
+	strcpy(h.fault_kind[1], "health");
+	h.fault_count[1] = 1;
+	h.failsafe_s = 61.5;
+	h.frames = 1234;
+	h.last_frame_s = 1700000000;
+	t = zp_export_status_json("s1", true, &h, 2, "1.2.3", 4.5, 1700000010);
+	o = cJSON_Parse(t);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "site")->valuestring, "s1");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "state")->valuestring, "online");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "lights")->valuestring, "failsafe");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "health")->valuestring, "dark");
+	f = cJSON_GetObjectItem(o, "faults");
+	ck_assert_int_eq((int)cJSON_GetObjectItem(f, "stall")->valuedouble, 3);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(f, "health")->valuedouble, 1);
+	ck_assert(cJSON_GetObjectItem(o, "fail_safe_s")->valuedouble == 61.5);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "frames")->valuedouble, 1234);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "last_frame")->valuedouble, 1700000000);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "version")->valuestring, "1.2.3");
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "schema")->valuedouble, 2);
+	ck_assert(cJSON_GetObjectItem(o, "export_lag_s")->valuedouble == 4.5);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(o, "time")->valuedouble, 1700000010);
+	ck_assert_int_eq(cJSON_GetArraySize(o), 12);
+	cJSON_Delete(o);
+	free(t);
+	/* the will */
+	t = zp_export_status_json("s1", false, NULL, 0, "1", 0, 0);
+	ck_assert_str_eq(t, "{\"site\":\"s1\",\"state\":\"offline\"}");
+	free(t);
+	/* nothing known: null, not a made-up zero */
+	h.known = false;
+	t = zp_export_status_json("s1", true, &h, 2, "1", 0, 1);
+	o = cJSON_Parse(t);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "frames")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "last_frame")));
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "lights")->valuestring, "unknown");
+	cJSON_Delete(o);
+	free(t);
+}
+END_TEST
+
+/* ---- the cursor ---- */
+
+START_TEST(export_cursor_file)
+{
+	zp_export_cursor c, d;
+	char err[400];
+	struct stat sb;
+
+	mk_tmp();
+	/* missing: start from the first row */
+	ck_assert_int_eq(zp_export_cursor_load(tpath("cursor.json"), "s1", &c, err, sizeof(err)), 0);
+	ck_assert(!c.set);
+	memset(&c, 0, sizeof(c));
+	c.set = true;
+	strcpy(c.site, "s1");
+	c.key.interval_start = 1700000040;
+	c.key.interval_s = 60;
+	strcpy(c.key.zone, "road \"east\"");
+	ck_assert_int_eq(zp_export_cursor_save(tpath("cursor.json"), &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(tpath("cursor.json.tmp"), &sb), -1);   /* renamed, not left behind */
+	ck_assert_int_eq(zp_export_cursor_load(tpath("cursor.json"), "s1", &d, err, sizeof(err)), 0);
+	ck_assert(d.set);
+	ck_assert_int_eq(d.key.interval_start, 1700000040);
+	ck_assert_int_eq(d.key.interval_s, 60);
+	ck_assert_str_eq(d.key.zone, "road \"east\"");
+	/* another site's cursor is refused, naming both */
+	ck_assert_int_eq(zp_export_cursor_load(tpath("cursor.json"), "s2", &d, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "'s1'") && strstr(err, "'s2'"), "%s", err);
+	/* not a cursor: refused with the file's name, never silently restarted */
+	zp_test_write_text(tpath("cursor.json"), "{\"format\":\"zebrapad-export-cursor\",\"version\":1,\"site\":\"s1\"");
+	ck_assert_int_eq(zp_export_cursor_load(tpath("cursor.json"), "s1", &d, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "cursor.json") && strstr(err, "not a zebrapad export cursor"), "%s", err);
+	zp_test_write_text(tpath("cursor.json"), "");
+	ck_assert_int_eq(zp_export_cursor_load(tpath("cursor.json"), "s1", &d, err, sizeof(err)), ZP_EINVAL);
+	zp_test_write_text(tpath("cursor.json"), "{\"format\":\"zebrapad-export-cursor\",\"version\":2,\"site\":\"s1\","
+			   "\"interval_start\":1,\"zone\":\"a\",\"interval_s\":60}");
+	ck_assert_int_eq(zp_export_cursor_load(tpath("cursor.json"), "s1", &d, err, sizeof(err)), ZP_EINVAL);
+	rm_tmp();
+}
+END_TEST
+
+/* ---- the health file ---- */
+
+START_TEST(health_render_parse)
+{
+	zp_health_snapshot s;
+	zp_export_health h;
+	char text[8192], err[300];
+	int n;
+
+	memset(&s, 0, sizeof(s));
+	s.lights = 2;
+	s.detector_health = 2; /* dark */
+	s.failsafe_ms = 720500;
+	s.frames = 99;
+	s.last_frame_wall_ms = 1700000000500;
+	s.faults[ZP_HFAULT_STALL] = 4;
+	s.faults[ZP_HFAULT_SOURCE] = 7;
+	s.active = 1u << ZP_HFAULT_STALL;
+	s.store_queue = 3;
+	n = zp_health_render(&s, "0.9", 1700000001000, text, sizeof(text));
+	ck_assert_int_gt(n, 0);
+	ck_assert_ptr_nonnull(strstr(text, "zebrapad_lights_state{state=\"failsafe\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "zebrapad_lights_state{state=\"on\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(text, "zebrapad_failsafe_seconds 720.500\n"));
+	ck_assert_ptr_nonnull(strstr(text, "zebrapad_faults_total{kind=\"stall\"} 4\n"));
+	ck_assert_ptr_nonnull(strstr(text, "zebrapad_fault_active{kind=\"stall\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "zebrapad_store_queue_rows 3\n"));
+	ck_assert_int_eq(zp_prom_parse(text, (size_t)n, NULL, NULL, err, sizeof(err)), 29);
+	mk_tmp();
+	ck_assert_int_eq(zp_file_write_atomic(tpath("z.prom"), text, (size_t)n, 0644, false, err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_export_health_read(tpath("z.prom"), 1700000005, 35, &h, err, sizeof(err)), 0);
+	ck_assert(h.known);
+	ck_assert_str_eq(h.lights, "failsafe");
+	ck_assert_str_eq(h.health, "dark");
+	ck_assert_int_eq(h.nfaults, ZP_HFAULT_COUNT);
+	ck_assert_str_eq(h.fault_kind[0], "stall");
+	ck_assert_int_eq(h.fault_count[0], 4);
+	ck_assert_int_eq(h.fault_count[2], 7);
+	ck_assert_int_eq(h.frames, 99);
+	ck_assert_int_eq(h.last_frame_s, 1700000000);
+	ck_assert(h.failsafe_s == 720.5);
+	ck_assert_str_eq(h.version, "0.9");
+	/* written long ago: stale, not believed */
+	ck_assert_int_eq(zp_export_health_read(tpath("z.prom"), 1700000100, 35, &h, err, sizeof(err)), 0);
+	ck_assert(!h.known);
+	ck_assert_str_eq(h.health, "stale");
+	ck_assert_str_eq(h.lights, "unknown");
+	/* missing file */
+	ck_assert_int_eq(zp_export_health_read(tpath("none.prom"), 1, 35, &h, err, sizeof(err)), ZP_ENODEV);
+	ck_assert_str_eq(h.lights, "unknown");
+	rm_tmp();
+}
+END_TEST
+
+static void count_sample(void *ctx, const zp_prom_sample *s)
+{
+	(void)s;
+	(*(int *)ctx)++;
+}
+
+START_TEST(prom_parse_errors)
+{
+	char err[200], v[32];
+	int n = 0;
+	zp_prom_sample s;
+	const char *good = "# c\n\nm_a 1\nm_b{k=\"v\",q=\"a\\\"}b\"} 2.5 1700000000\nm_c -3e2\n";
+
+	ck_assert_int_eq(zp_prom_parse(good, strlen(good), count_sample, &n, err, sizeof(err)), 3);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(zp_prom_parse("m 1\n2x 3\n", 9, NULL, NULL, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_msg(strstr(err, "line 2"), "%s", err);
+	ck_assert_int_eq(zp_prom_parse("m{a=\"b\" 1\n", 10, NULL, NULL, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_prom_parse("m one\n", 6, NULL, NULL, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_prom_parse("m\n", 2, NULL, NULL, err, sizeof(err)), ZP_EINVAL);
+	memset(&s, 0, sizeof(s));
+	strcpy(s.labels, "k=\"v\",q=\"a\\\"}b\"");
+	ck_assert(zp_prom_label(&s, "q", v, sizeof(v)));
+	ck_assert_str_eq(v, "a\"}b");
+	ck_assert(zp_prom_label(&s, "k", v, sizeof(v)));
+	ck_assert_str_eq(v, "v");
+	ck_assert(!zp_prom_label(&s, "x", v, sizeof(v)));
+}
+END_TEST
+
+/* The board: what the loop publishes is what the thread writes, and a stop writes the last state. */
+START_TEST(health_board_writes_file)
+{
+	zp_health_params p;
+	zp_health_board *b;
+	zp_health_snapshot s;
+	zp_export_health h;
+	char err[300];
+	uint64_t written, failed;
+	struct stat sb;
+
+	mk_tmp();
+	zp_health_params_default(&p);
+	snprintf(p.prom_file, sizeof(p.prom_file), "%s", tpath("zebrapad.prom"));
+	p.period_s = 1;
+	ck_assert_int_eq(zp_health_start(&p, "t", &b, err, sizeof(err)), 0);
+	memset(&s, 0, sizeof(s));
+	s.lights = 1;
+	s.detector_health = 0;
+	s.frames = 10;
+	zp_health_publish(b, &s);
+	s.frames = 20;
+	zp_health_publish(b, &s);
+	zp_health_stop(b);
+	ck_assert_int_eq(stat(tpath("zebrapad.prom"), &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0644);
+	ck_assert_int_eq(stat(tpath("zebrapad.prom.tmp"), &sb), -1);
+	ck_assert_int_eq(zp_export_health_read(tpath("zebrapad.prom"), time(NULL), 30, &h, err, sizeof(err)), 0);
+	ck_assert(h.known);
+	ck_assert_str_eq(h.lights, "on");
+	ck_assert_str_eq(h.health, "ok");
+	ck_assert_int_eq(h.frames, 20);
+	/* a directory that does not exist is refused at start */
+	zp_strlcpy(p.prom_file, tpath("no/such/dir/x.prom"), sizeof(p.prom_file));
+	ck_assert_int_eq(zp_health_start(&p, "t", &b, err, sizeof(err)), ZP_ENODEV);
+	(void)written;
+	(void)failed;
+	rm_tmp();
+}
+END_TEST
+
+/* ---- against a real broker ---- */
+
+struct broker {
+	pid_t pid;
+	int port, tls_port;
+	char conf[400];
+};
+
+/* A free TCP port on 127.0.0.1 (bound and released). */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
+	socklen_t n = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &n), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool port_open(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static bool have_broker(void)
+{
+	if (access(MOSQUITTO_BIN, X_OK) != 0) {
+		fprintf(stderr, "SKIP: %s not installed (Debian package mosquitto, in scripts/packages.txt): the tests "
+			"against a real broker are skipped\n", MOSQUITTO_BIN);
+		return false;
+	}
+	return true;
+}
+
+/* Start mosquitto with a plain listener (for the test's subscriber) and, with tls, a TLS one. Persistence on. */
+static void broker_start(struct broker *b, bool tls, bool reuse_ports)
+{
+	char text[2048];
+	int64_t end;
+
+	if (!reuse_ports) {
+		b->port = free_port();
+		b->tls_port = tls ? free_port() : 0;
+	}
+	snprintf(b->conf, sizeof(b->conf), "%s", tpath("mosquitto.conf"));
+	snprintf(text, sizeof(text),
+		 /* started as root, mosquitto would drop to its own user, which cannot read the test's files */
+		 "user %s\nper_listener_settings false\nallow_anonymous true\npersistence true\npersistence_location %s/\n"
+		 "autosave_interval 1\nmax_queued_messages 100000\nlistener %d 127.0.0.1\n", geteuid() == 0 ? "root" : "nobody",
+		 tmpdir, b->port);
+	if (tls)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate true\n",
+			 b->tls_port, tpath("ca.pem"), tpath("server.pem"), tpath("server.key"));
+	zp_test_write_text(b->conf, text);
+	b->pid = fork();
+	ck_assert_int_ge(b->pid, 0);
+	if (b->pid == 0) {
+		int fd = open(tpath("mosquitto.log"), O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(MOSQUITTO_BIN, "mosquitto", "-c", b->conf, (char *)NULL);
+		_exit(127);
+	}
+	end = now_ms() + 10000;
+	while (!port_open(b->port) || (tls && !port_open(b->tls_port))) {
+		ck_assert_msg(now_ms() < end, "mosquitto did not start (see %s)", tpath("mosquitto.log"));
+		sleep_ms(50);
+	}
+}
+
+static void broker_stop(struct broker *b)
+{
+	int st;
+
+	if (b->pid > 0) {
+		kill(b->pid, SIGTERM);
+		waitpid(b->pid, &st, 0);
+		b->pid = 0;
+	}
+}
+
+/* The test's subscriber: zebrapad/#, QoS 1, a persistent session; messages kept in arrival order. */
+struct sub {
+	struct mosquitto *m;
+	pthread_mutex_t mu;
+	char **msg;
+	char **topic;
+	int n, cap;
+	bool subscribed;
+};
+
+static void sub_connect(struct mosquitto *m, void *obj, int rc)
+{
+	struct sub *s = obj;
+
+	if (rc == 0)
+		mosquitto_subscribe(m, NULL, "zebrapad/#", 1);
+	(void)s;
+}
+
+static void sub_subscribe(struct mosquitto *m, void *obj, int mid, int n, const int *q)
+{
+	struct sub *s = obj;
+
+	(void)m;
+	(void)mid;
+	(void)n;
+	(void)q;
+	pthread_mutex_lock(&s->mu);
+	s->subscribed = true;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void sub_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+	struct sub *s = obj;
+
+	(void)m;
+	pthread_mutex_lock(&s->mu);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 1024;
+		s->msg = realloc(s->msg, sizeof(char *) * (size_t)s->cap);
+		s->topic = realloc(s->topic, sizeof(char *) * (size_t)s->cap);
+	}
+	s->msg[s->n] = strndup(msg->payload, (size_t)msg->payloadlen);
+	s->topic[s->n] = strdup(msg->topic);
+	s->n++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void sub_start(struct sub *s, int port)
+{
+	int64_t end = now_ms() + 10000;
+	bool ok = false;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->mu, NULL);
+	mosquitto_lib_init();
+	s->m = mosquitto_new("zp-test-sub", false, s);
+	ck_assert_ptr_nonnull(s->m);
+	mosquitto_connect_callback_set(s->m, sub_connect);
+	mosquitto_subscribe_callback_set(s->m, sub_subscribe);
+	mosquitto_message_callback_set(s->m, sub_message);
+	mosquitto_reconnect_delay_set(s->m, 1, 1, false);
+	ck_assert_int_eq(mosquitto_connect(s->m, "127.0.0.1", port, 30), MOSQ_ERR_SUCCESS);
+	ck_assert_int_eq(mosquitto_loop_start(s->m), MOSQ_ERR_SUCCESS);
+	while (!ok) {
+		ck_assert_msg(now_ms() < end, "the test's subscriber did not subscribe");
+		sleep_ms(20);
+		pthread_mutex_lock(&s->mu);
+		ok = s->subscribed;
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+static void sub_stop(struct sub *s)
+{
+	mosquitto_disconnect(s->m);
+	mosquitto_loop_stop(s->m, true);
+	mosquitto_destroy(s->m);
+	for (int i = 0; i < s->n; i++) {
+		free(s->msg[i]);
+		free(s->topic[i]);
+	}
+	free(s->msg);
+	free(s->topic);
+	pthread_mutex_destroy(&s->mu);
+	mosquitto_lib_cleanup();
+}
+
+static int sub_count(struct sub *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->n;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+/*
+ * Check the counts messages against the store: every row arrived (its message
+ * equal to the row's), the first arrival of each row in key order, and
+ * returns the number of duplicates.
+ */
+static int check_delivery(struct sub *s, const char *store, const char *site)
+{
+	zp_export_source *src;
+	zp_export_row *rows = calloc(20000, sizeof(*rows));
+	char err[256], topic[128];
+	int code, n, dups = 0, next = 0;
+	bool *seen;
+
+	src = zp_export_source_open(store, &code, err, sizeof(err));
+	ck_assert_msg(src != NULL, "%s", err);
+	n = zp_export_source_next(src, NULL, site, rows, 20000, err, sizeof(err));
+	ck_assert_int_gt(n, 0);
+	seen = calloc((size_t)n, sizeof(bool));
+	snprintf(topic, sizeof(topic), "zebrapad/%s/counts", site);
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < s->n; i++) {
+		int k = -1;
+
+		if (strcmp(s->topic[i], topic))
+			continue;
+		for (int j = 0; j < n; j++)
+			if (!strcmp(rows[j].json, s->msg[i])) {
+				k = j;
+				break;
+			}
+		ck_assert_msg(k >= 0, "a message that is no row of the store: %s", s->msg[i]);
+		if (seen[k]) {
+			dups++;
+			continue;
+		}
+		/* first arrivals in order: each new row is the next one of the store */
+		ck_assert_msg(k == next, "row %d arrived before row %d", k, next);
+		seen[k] = true;
+		next++;
+	}
+	pthread_mutex_unlock(&s->mu);
+	ck_assert_msg(next == n, "%d of %d rows arrived", next, n);
+	for (int i = 0; i < n; i++)
+		free(rows[i].json);
+	free(rows);
+	free(seen);
+	zp_export_source_close(src);
+	return dups;
+}
+
+static const char *exporter_bin(void)
+{
+	static char path[512];
+	const char *b = getenv("ZP_BINARY_DIR");
+
+	snprintf(path, sizeof(path), "%s/app/zebrapad-export", b ? b : ".");
+	return path;
+}
+
+static void write_site(int port, const char *extra)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "[store]\npath = %s\n[health]\nprom_file = %s\n[export]\nbroker = 127.0.0.1\nport = %d\nsite = t1\n"
+		 "cursor_file = %s\nprom_file = %s\n%s",
+		 tpath("data/counts.db"), tpath("data/zebrapad.prom"), port, tpath("state/cursor.json"),
+		 tpath("state/export.prom"), extra ? extra : "");
+	zp_test_write_text(tpath("site.ini"), text);
+}
+
+/*
+ * The exporter as a child (opt2: a second option, e.g. --no-sandbox). In a sanitizer build,
+ * LeakSanitizer cannot stop the world once seccomp refuses ptrace: leak checks only without the
+ * sandbox (broker_plain_all_rows_once runs one such exporter to the end).
+ */
+static pid_t exporter_start2(const char *opt, const char *opt2)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(tpath("export.log"), O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (!opt2 || strcmp(opt2, "--no-sandbox"))
+			setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+		execl(exporter_bin(), "zebrapad-export", "export", "--config", tpath("site.ini"), opt, opt2, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static pid_t exporter_start(const char *opt)
+{
+	return exporter_start2(opt, NULL);
+}
+
+/* Wait for the exporter; its exit code, or -1 after timeout_ms (then it is killed). */
+static int exporter_wait(pid_t pid, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+	int st;
+
+	while (now_ms() < end) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		sleep_ms(50);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+static void setup_dirs(void)
+{
+	mk_tmp();
+	ck_assert_int_eq(mkdir(tpath("data"), 0750), 0);
+	ck_assert_int_eq(mkdir(tpath("state"), 0750), 0);
+}
+
+static void show_log(void)
+{
+	char *t = zp_test_slurp(tpath("export.log"), NULL);
+
+	if (t)
+		fprintf(stderr, "--- export.log ---\n%s\n", t);
+	free(t);
+}
+
+START_TEST(broker_plain_all_rows_once)
+{
+	struct broker b;
+	struct sub s;
+	int rc;
+	char *prom, *cursor;
+
+	if (!have_broker())
+		return;
+	setup_dirs();
+	make_store(tpath("data/counts.db"), 1700000040, 100);
+	broker_start(&b, false, false);
+	sub_start(&s, b.port);
+	write_site(b.port, "rate = 1000\n");
+	rc = exporter_wait(exporter_start("--once"), 60000);
+	if (rc)
+		show_log();
+	ck_assert_int_eq(rc, 0);
+	sleep_ms(300);
+	ck_assert_int_eq(check_delivery(&s, tpath("data/counts.db"), "t1"), 0);
+	/* the cursor is the last row; the .prom says 300 sent, none waiting */
+	cursor = zp_test_slurp(tpath("state/cursor.json"), NULL);
+	ck_assert_ptr_nonnull(cursor);
+	ck_assert_msg(strstr(cursor, "\"interval_start\":1700005980") && strstr(cursor, "\"zone\":\"road\""), "%s",
+		      cursor);
+	prom = zp_test_slurp(tpath("state/export.prom"), NULL);
+	ck_assert_ptr_nonnull(prom);
+	ck_assert_ptr_nonnull(strstr(prom, "zebrapad_export_rows_sent_total{site=\"t1\"} 300\n"));
+	ck_assert_ptr_nonnull(strstr(prom, "zebrapad_export_backlog_rows{site=\"t1\"} 0\n"));
+	/* a second run has nothing to send (without the sandbox: a sanitizer build checks for leaks) */
+	rc = exporter_wait(exporter_start2("--once", "--no-sandbox"), 30000);
+	ck_assert_int_eq(rc, 0);
+	sleep_ms(300);
+	ck_assert_int_eq(check_delivery(&s, tpath("data/counts.db"), "t1"), 0);
+	/* the status: online then offline (retained), from the exporter's own stop */
+	pthread_mutex_lock(&s.mu);
+	{
+		int online = 0, offline = 0;
+
+		for (int i = 0; i < s.n; i++)
+			if (!strcmp(s.topic[i], "zebrapad/t1/status")) {
+				online += strstr(s.msg[i], "\"state\":\"online\"") != NULL;
+				offline += strstr(s.msg[i], "\"state\":\"offline\"") != NULL;
+			}
+		ck_assert_int_ge(online, 2);
+		ck_assert_int_ge(offline, 2);
+	}
+	pthread_mutex_unlock(&s.mu);
+	free(cursor);
+	free(prom);
+	sub_stop(&s);
+	broker_stop(&b);
+	rm_tmp();
+}
+END_TEST
+
+/* Rows whose interval has not settled stay after the cursor; a row the daemon changes is sent again. */
+START_TEST(broker_changed_row_sent_again)
+{
+	struct broker b;
+	struct sub s;
+	int64_t t0 = (int64_t)time(NULL) / 60 * 60 - 120;
+	sqlite3 *db;
+	pid_t pid;
+	int64_t end;
+	bool again = false;
+
+	if (!have_broker())
+		return;
+	setup_dirs();
+	make_store(tpath("data/counts.db"), t0, 2);
+	broker_start(&b, false, false);
+	sub_start(&s, b.port);
+	write_site(b.port, "rate = 1000\npoll_ms = 100\n");
+	pid = exporter_start(NULL);
+	end = now_ms() + 20000;
+	while (sub_count(&s) < 7 && now_ms() < end)
+		sleep_ms(50);
+	/* the daemon restarted inside the newest interval and added to its row */
+	ck_assert_int_eq(sqlite3_open(tpath("data/counts.db"), &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE counts SET entered = entered + 5 WHERE zone = 'road' AND "
+				      "interval_start = (SELECT max(interval_start) FROM counts)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	end = now_ms() + 20000;
+	while (!again && now_ms() < end) {
+		sleep_ms(100);
+		pthread_mutex_lock(&s.mu);
+		for (int i = 0; i < s.n; i++)
+			if (strstr(s.msg[i], "\"zone\":\"road\"") && strstr(s.msg[i], "\"entered\":6,"))
+				again = true;
+		pthread_mutex_unlock(&s.mu);
+	}
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(exporter_wait(pid, 10000), 0);
+	ck_assert_msg(again, "the changed row was not sent again");
+	/* the cursor has not passed the unsettled rows (settle_s 300) */
+	{
+		char *c = zp_test_slurp(tpath("state/cursor.json"), NULL);
+
+		ck_assert(c == NULL || strstr(c, "\"interval_start\":") != NULL);
+		if (c) {
+			cJSON *o = cJSON_Parse(c);
+
+			ck_assert_int_lt((int64_t)cJSON_GetObjectItem(o, "interval_start")->valuedouble, t0);
+			cJSON_Delete(o);
+		}
+		free(c);
+	}
+	sub_stop(&s);
+	broker_stop(&b);
+	rm_tmp();
+}
+END_TEST
+
+START_TEST(broker_stopped_mid_run)
+{
+	struct broker b;
+	struct sub s;
+	pid_t pid;
+	int64_t end;
+	int before, rc;
+	char *prom;
+
+	if (!have_broker())
+		return;
+	setup_dirs();
+	make_store(tpath("data/counts.db"), 1700000040, 200);   /* 600 rows at 100 rows/s: 6 s */
+	broker_start(&b, false, false);
+	sub_start(&s, b.port);
+	write_site(b.port, "rate = 100\n");
+	pid = exporter_start("--once");
+	end = now_ms() + 20000;
+	while (sub_count(&s) < 120 && now_ms() < end)
+		sleep_ms(20);
+	/* the broker goes away for 3 s in the middle */
+	broker_stop(&b);
+	before = sub_count(&s);
+	ck_assert_int_lt(before, 500);
+	sleep_ms(3000);
+	broker_start(&b, false, true);
+	rc = exporter_wait(pid, 90000);
+	if (rc)
+		show_log();
+	ck_assert_int_eq(rc, 0);
+	end = now_ms() + 10000;
+	while (sub_count(&s) < 601 && now_ms() < end)
+		sleep_ms(50);
+	sleep_ms(500);
+	check_delivery(&s, tpath("data/counts.db"), "t1");
+	prom = zp_test_slurp(tpath("state/export.prom"), NULL);
+	ck_assert_ptr_nonnull(prom);
+	ck_assert_msg(strstr(prom, "zebrapad_export_reconnects_total{site=\"t1\"} 0\n") == NULL, "%s", prom);
+	free(prom);
+	sub_stop(&s);
+	broker_stop(&b);
+	rm_tmp();
+}
+END_TEST
+
+/*
+ * A broker that stops answering (SIGSTOP: full, or slow) for 4 s: the exporter keeps at most
+ * max_inflight rows unacknowledged and waits; nothing is lost, nothing skipped.
+ */
+START_TEST(broker_frozen_mid_run)
+{
+	struct broker b;
+	struct sub s;
+	pid_t pid;
+	int64_t end;
+	int rc, at_stop, at_cont;
+
+	if (!have_broker())
+		return;
+	setup_dirs();
+	make_store(tpath("data/counts.db"), 1700000040, 100);   /* 300 rows at 100 rows/s */
+	broker_start(&b, false, false);
+	sub_start(&s, b.port);
+	write_site(b.port, "rate = 100\nmax_inflight = 5\n");
+	pid = exporter_start("--once");
+	end = now_ms() + 20000;
+	while (sub_count(&s) < 60 && now_ms() < end)
+		sleep_ms(10);
+	ck_assert_int_eq(kill(b.pid, SIGSTOP), 0);
+	at_stop = sub_count(&s);
+	sleep_ms(4000);
+	at_cont = sub_count(&s);
+	ck_assert_int_eq(kill(b.pid, SIGCONT), 0);
+	ck_assert_int_lt(at_cont, 300);
+	rc = exporter_wait(pid, 60000);
+	if (rc)
+		show_log();
+	ck_assert_int_eq(rc, 0);
+	sleep_ms(500);
+	check_delivery(&s, tpath("data/counts.db"), "t1");
+	(void)at_stop;
+	sub_stop(&s);
+	broker_stop(&b);
+	rm_tmp();
+}
+END_TEST
+
+START_TEST(exporter_killed_mid_burst)
+{
+	struct broker b;
+	struct sub s;
+	pid_t pid;
+	int64_t end;
+	int st, rc;
+
+	if (!have_broker())
+		return;
+	setup_dirs();
+	make_store(tpath("data/counts.db"), 1700000040, 200);
+	broker_start(&b, false, false);
+	sub_start(&s, b.port);
+	write_site(b.port, "rate = 150\n");
+	for (int round = 0; round < 3; round++) {
+		pid = exporter_start("--once");
+		end = now_ms() + 20000;
+		while (sub_count(&s) < 100 * (round + 1) && now_ms() < end)
+			sleep_ms(10);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		ck_assert(WIFSIGNALED(st));
+	}
+	ck_assert_int_lt(sub_count(&s), 600);
+	rc = exporter_wait(exporter_start("--once"), 60000);
+	if (rc)
+		show_log();
+	ck_assert_int_eq(rc, 0);
+	sleep_ms(500);
+	check_delivery(&s, tpath("data/counts.db"), "t1");
+	sub_stop(&s);
+	broker_stop(&b);
+	rm_tmp();
+}
+END_TEST
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/* A CA, a server certificate for 127.0.0.1, a client certificate; and a second CA with its own client. */
+static void make_certs(void)
+{
+	const char *d = tmpdir;
+
+	ck_assert_int_eq(sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=zp-test-ca "
+			    "-keyout ca.key -out ca.pem 2>/dev/null", d), 0);
+	ck_assert_int_eq(sh("cd %s && openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key "
+			    "-out server.csr 2>/dev/null && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+			    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+			    "-extfile san.ext -out server.pem 2>/dev/null", d), 0);
+	ck_assert_int_eq(sh("cd %s && openssl req -newkey rsa:2048 -nodes -subj /CN=site-t1 -keyout client.key "
+			    "-out client.csr 2>/dev/null && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
+			    "-CAcreateserial -days 2 -out client.pem 2>/dev/null", d), 0);
+	ck_assert_int_eq(sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=rogue-ca "
+			    "-keyout rogue-ca.key -out rogue-ca.pem 2>/dev/null && openssl req -newkey rsa:2048 -nodes "
+			    "-subj /CN=site-t1 -keyout rogue.key -out rogue.csr 2>/dev/null && openssl x509 -req -in "
+			    "rogue.csr -CA rogue-ca.pem -CAkey rogue-ca.key -CAcreateserial -days 2 -out rogue.pem "
+			    "2>/dev/null", d), 0);
+	ck_assert_int_eq(sh("chmod 0644 %s/*.key", d), 0);
+}
+
+START_TEST(broker_tls_and_wrong_certificate)
+{
+	struct broker b;
+	struct sub s;
+	char extra[1024], *prom, *log;
+	pid_t pid;
+	int rc;
+
+	if (!have_broker())
+		return;
+	if (access("/usr/bin/openssl", X_OK) != 0) {
+		fprintf(stderr, "SKIP: /usr/bin/openssl not installed: the TLS case is skipped\n");
+		return;
+	}
+	setup_dirs();
+	make_certs();
+	make_store(tpath("data/counts.db"), 1700000040, 20);
+	broker_start(&b, true, false);
+	sub_start(&s, b.port);
+	/* a client certificate from another CA: refused by the broker, nothing sent, said in the log */
+	snprintf(extra, sizeof(extra), "rate = 1000\nca_file = %s\ncert_file = %s\nkey_file = %s\n", tpath("ca.pem"),
+		 tpath("rogue.pem"), tpath("rogue.key"));
+	write_site(b.tls_port, extra);
+	pid = exporter_start(NULL);
+	sleep_ms(3500);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(exporter_wait(pid, 10000), 0);
+	ck_assert_int_eq(sub_count(&s), 0);
+	prom = zp_test_slurp(tpath("state/export.prom"), NULL);
+	ck_assert_ptr_nonnull(prom);
+	ck_assert_msg(strstr(prom, "zebrapad_export_connect_failures_total{site=\"t1\"} 0\n") == NULL, "%s", prom);
+	ck_assert_ptr_nonnull(strstr(prom, "zebrapad_export_rows_sent_total{site=\"t1\"} 0\n"));
+	free(prom);
+	log = zp_test_slurp(tpath("export.log"), NULL);
+	ck_assert_msg(strstr(log, "cannot connect to 127.0.0.1"), "%s", log);
+	free(log);
+	/* the broker's certificate not signed by the CA the device trusts: refused too */
+	snprintf(extra, sizeof(extra), "rate = 1000\nca_file = %s\ncert_file = %s\nkey_file = %s\n",
+		 tpath("rogue-ca.pem"), tpath("client.pem"), tpath("client.key"));
+	write_site(b.tls_port, extra);
+	pid = exporter_start(NULL);
+	sleep_ms(2500);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(exporter_wait(pid, 10000), 0);
+	ck_assert_int_eq(sub_count(&s), 0);
+	/* the right certificate: every row */
+	snprintf(extra, sizeof(extra), "rate = 1000\nca_file = %s\ncert_file = %s\nkey_file = %s\n", tpath("ca.pem"),
+		 tpath("client.pem"), tpath("client.key"));
+	write_site(b.tls_port, extra);
+	rc = exporter_wait(exporter_start("--once"), 30000);
+	if (rc)
+		show_log();
+	ck_assert_int_eq(rc, 0);
+	sleep_ms(300);
+	ck_assert_int_eq(check_delivery(&s, tpath("data/counts.db"), "t1"), 0);
+	sub_stop(&s);
+	broker_stop(&b);
+	rm_tmp();
+}
+END_TEST
+
+/* Bad setups end with one line and exit 2, before anything is sent. */
+START_TEST(exporter_refuses_bad_setup)
+{
+	char cmd[1024], *log;
+
+	setup_dirs();
+	zp_test_write_text(tpath("site.ini"), "[store]\npath = /tmp/x/counts.db\n[export]\nbroker = 10.1.2.3\nsite = s\n");
+	snprintf(cmd, sizeof(cmd), "%s export --config %s > %s 2>&1", exporter_bin(), tpath("site.ini"),
+		 tpath("export.log"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
+	log = zp_test_slurp(tpath("export.log"), NULL);
+	ck_assert_msg(strstr(log, "plain TCP") && strstr(log, "ca_file"), "%s", log);
+	free(log);
+	/* no [export]: nothing to do */
+	zp_test_write_text(tpath("site.ini"), "[store]\npath = /tmp/x/counts.db\n");
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
+	log = zp_test_slurp(tpath("export.log"), NULL);
+	ck_assert_msg(strstr(log, "no [export] broker"), "%s", log);
+	free(log);
+	/* a missing CA file */
+	zp_test_write_text(tpath("site.ini"), "[store]\npath = /tmp/x/counts.db\n[export]\nbroker = 10.1.2.3\nsite = s\n"
+			   "ca_file = /nonexistent/ca.pem\n");
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
+	log = zp_test_slurp(tpath("export.log"), NULL);
+	ck_assert_msg(strstr(log, "ca_file /nonexistent/ca.pem"), "%s", log);
+	free(log);
+	rm_tmp();
+}
+END_TEST
+
+/* `zebrapad audit` names what leaves the device: the broker, the topics, every field, a sample from the newest row. */
+START_TEST(audit_names_what_leaves)
+{
+	char cmd[1024], text[4096], *out, *newest;
+	const char *b = getenv("ZP_BINARY_DIR");
+	zp_export_source *src;
+	int code;
+	FILE *f;
+
+	setup_dirs();
+	make_store(tpath("data/counts.db"), 1700000040, 3);
+	src = zp_export_source_open(tpath("data/counts.db"), &code, text, sizeof(text));
+	ck_assert_ptr_nonnull(src);
+	newest = zp_export_source_newest(src, "t1");
+	ck_assert_ptr_nonnull(newest);
+	zp_export_source_close(src);
+	/* in memory: the text and the JSON forms */
+	{
+		zp_export_params p;
+		char *buf = NULL;
+		size_t len = 0;
+		cJSON *o;
+
+		zp_export_params_default(&p);
+		strcpy(p.broker, "mqtt.town.example");
+		strcpy(p.site, "t1");
+		strcpy(p.ca_file, "/etc/ca.pem");
+		f = open_memstream(&buf, &len);
+		zp_export_describe(&p, tpath("data/counts.db"), f, false);
+		fclose(f);
+		ck_assert_msg(strstr(buf, "mqtt.town.example port 8883") && strstr(buf, "zebrapad/t1/counts") &&
+			      strstr(buf, "zebrapad/t1/status") && strstr(buf, newest) &&
+			      strstr(buf, "interval_start, interval_s, zone, entered") && strstr(buf, "\"offline\""),
+			      "%s", buf);
+		free(buf);
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		zp_export_describe(&p, tpath("data/counts.db"), f, true);
+		fclose(f);
+		o = cJSON_Parse(buf);
+		ck_assert_msg(o != NULL, "not JSON: %s", buf);
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "tls")));
+		ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "sample_counts"), "site")->valuestring, "t1");
+		cJSON_Delete(o);
+		free(buf);
+	}
+	/* the real zebrapad, export on, then off */
+	snprintf(text, sizeof(text), "[store]\npath = %s\n[export]\nbroker = 127.0.0.1\nsite = t1\n",
+		 tpath("data/counts.db"));
+	zp_test_write_text(tpath("site.ini"), text);
+	snprintf(cmd, sizeof(cmd), "%s/app/zebrapad audit --config %s > %s 2>&1", b ? b : ".", tpath("site.ini"),
+		 tpath("audit.txt"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
+	out = zp_test_slurp(tpath("audit.txt"), NULL);
+	ck_assert_msg(strstr(out, "An export is configured") && strstr(out, "zebrapad/t1/counts") &&
+		      strstr(out, newest), "%s", out);
+	free(out);
+	snprintf(text, sizeof(text), "[store]\npath = %s\n", tpath("data/counts.db"));
+	zp_test_write_text(tpath("site.ini"), text);
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
+	out = zp_test_slurp(tpath("audit.txt"), NULL);
+	ck_assert_msg(strstr(out, "4. What leaves the device\n  Nothing.") && !strstr(out, "zebrapad/t1"), "%s", out);
+	free(out);
+	free(newest);
+	rm_tmp();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("export");
+	TCase *u = tcase_create("unit"), *b = tcase_create("broker");
+
+	tcase_add_test(u, export_config_errors);
+	tcase_add_test(u, export_loopback_and_site);
+	tcase_add_test(u, export_row_messages);
+	tcase_add_test(u, export_new_columns_pass_through);
+	tcase_add_test(u, export_utf8);
+	tcase_add_test(u, export_status_messages);
+	tcase_add_test(u, export_cursor_file);
+	tcase_add_test(u, health_render_parse);
+	tcase_add_test(u, prom_parse_errors);
+	tcase_add_test(u, health_board_writes_file);
+	tcase_add_test(u, exporter_refuses_bad_setup);
+	tcase_add_test(u, audit_names_what_leaves);
+	tcase_set_timeout(u, 60);
+	tcase_add_test(b, broker_plain_all_rows_once);
+	tcase_add_test(b, broker_changed_row_sent_again);
+	tcase_add_test(b, broker_stopped_mid_run);
+	tcase_add_test(b, broker_frozen_mid_run);
+	tcase_add_test(b, exporter_killed_mid_burst);
+	tcase_add_test(b, broker_tls_and_wrong_certificate);
+	tcase_set_timeout(b, 240);
+	suite_add_tcase(s, u);
+	suite_add_tcase(s, b);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The log hand-off (app/app_runlog.h): library lines tagged and limited to
+ * 20 a minute, zebrapad's own passed untouched, and an end that does not
+ * hang on a child process still holding stderr.
+ */
+#include "zp_test.h"
+#include "app_runlog.h"
+#include "zp_common.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+/* Point fd 2 at a new temp file; the saved descriptor is returned. */
+static int stderr_to(FILE **tmp)
+{
+	int saved = dup(2);
+
+	*tmp = tmpfile();
+	ck_assert_ptr_nonnull(*tmp);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fileno(*tmp), 2), 0);
+	return saved;
+}
+
+static const char *stderr_back(FILE *tmp, int saved)
+{
+	static char buf[16384];
+	size_t n;
+
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	return buf;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+START_TEST(library_lines_tagged_and_limited)
+{
+	FILE *tmp;
+	int saved = stderr_to(&tmp);
+	bool tty = true;
+	zp_runlog *l = zp_runlog_tool(&tty);
+	const char *s;
+
+	ck_assert_ptr_nonnull(l);
+	ck_assert(!tty);   /* a file, not a terminal */
+	for (int i = 0; i < 50; i++)
+		fprintf(stderr, "[mjpeg @ 0x1234] error count: %d\n", i);
+	fprintf(stderr, "zebrapad eval: warning: its own\n");
+	zp_log(ZP_LOG_WARNING, "tagged %d", 7);
+	fprintf(stderr, "zebrapad eval [###...] 3/10 frames\r%40s\r", "");   /* a progress line wiped */
+	zp_runlog_end(l, 1000);
+	s = stderr_back(tmp, saved);
+	ck_assert_int_eq(count(s, "<4>zebrapad: lib: [mjpeg @ 0x1234] error count: "), 20);
+	ck_assert_msg(strstr(s, "<4>zebrapad: lib: [mjpeg @ 0x1234] error count: 19\n"), "%s", s);
+	ck_assert_msg(!strstr(s, "error count: 20\n"), "%s", s);
+	ck_assert_msg(strstr(s, "<4>zebrapad: lib: 30 more library messages were not shown\n"), "%s", s);
+	ck_assert_msg(strstr(s, "\nzebrapad eval: warning: its own\n"), "%s", s);
+	ck_assert_msg(strstr(s, "\n<4>zebrapad: tagged 7\n"), "%s", s);
+	ck_assert_msg(strstr(s, "zebrapad eval [###...] 3/10 frames\r"), "%s", s);
+	ck_assert_int_eq(count(s, "lib: zebrapad"), 0);
+	ck_assert_int_eq(count(s, "lib:  "), 0);   /* the wiping spaces are not a library line */
+}
+END_TEST
+
+/* After zp_runlog_sync() everything written so far is out (a tool's results on stdout come after it). */
+START_TEST(sync_waits_for_the_drain)
+{
+	FILE *tmp;
+	int saved = stderr_to(&tmp);
+	bool tty;
+	zp_runlog *l = zp_runlog_tool(&tty);
+	struct stat st;
+	long want = 0;
+
+	ck_assert_ptr_nonnull(l);
+	for (int i = 0; i < 3000; i++)   /* ~150 KB: more than the pipe holds, so the drain is mid-way */
+		want += fprintf(stderr, "zebrapad eval: line %04d of a long warning, the same length each\n", i);
+	zp_runlog_sync(l, 5000);
+	ck_assert_int_eq(fstat(fileno(tmp), &st), 0);
+	ck_assert_int_eq(st.st_size, want);
+	zp_runlog_end(l, 1000);
+	stderr_back(tmp, saved);
+}
+END_TEST
+
+/* A child still holding stderr (a worker that outlives the command): the end waits wait_ms, not for the child. */
+START_TEST(end_does_not_wait_for_a_child)
+{
+	FILE *tmp;
+	int saved = stderr_to(&tmp);
+	bool tty;
+	zp_runlog *l = zp_runlog_tool(&tty);
+	double t0, dt;
+	pid_t pid;
+	int st;
+
+	ck_assert_ptr_nonnull(l);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sleep(6);   /* holds the pipe's write end (its fd 2) */
+		_exit(0);
+	}
+	fprintf(stderr, "zebrapad tune: a line\n");
+	t0 = now_s();
+	zp_runlog_end(l, 300);
+	dt = now_s() - t0;
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	stderr_back(tmp, saved);
+	ck_assert_msg(dt < 3.0, "zp_runlog_end took %.1f s with a child holding stderr", dt);
+}
+END_TEST
+
+static Suite *runlog_suite(void)
+{
+	Suite *s = suite_create("runlog");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, library_lines_tagged_and_limited);
+	tcase_add_test(tc, end_does_not_wait_for_a_child);
+	tcase_add_test(tc, sync_waits_for_the_drain);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return zp_test_run(runlog_suite());
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_sampler.c - the interval sampler (pipeline/sampler.h): samples into
+ * interval rows, and steps (results, the light controller, times) into
+ * samples, as the daemon and `audit --live` drive it.
+ */
+#include "zp_test.h"
+#include "sampler.h"
+
+#include <string.h>
+
+/* 2023-11-14 22:14:00 UTC, a multiple of 60 s */
+#define T0_MS 1700000040000LL
+
+typedef struct rows {
+	zp_store_row r[256];
+	int n;
+} rows;
+
+static void sink(void *ctx, const zp_store_row *row)
+{
+	rows *rs = ctx;
+
+	ck_assert_int_lt(rs->n, 256);
+	rs->r[rs->n++] = *row;
+}
+
+static const zp_store_row *find(const rows *rs, int64_t start_ms, const char *zone)
+{
+	for (int i = 0; i < rs->n; i++)
+		if (rs->r[i].interval_start * 1000 == start_ms && !strcmp(rs->r[i].zone, zone))
+			return &rs->r[i];
+	return NULL;
+}
+
+static const char *const names[] = { "kerb-a", "road", "kerb-b" };
+static const bool road_sides[] = { false, true, false };
+
+static void init(zp_sampler *s, rows *rs, int interval_s)
+{
+	char err[200];
+
+	rs->n = 0;
+	ck_assert_int_eq(zp_sampler_init(s, interval_s, names, road_sides, 3, sink, rs, err, sizeof(err)), 0);
+}
+
+static void no_crossings(zp_store_sample *smp)
+{
+	memset(smp, 0, sizeof(*smp));
+	smp->crossed[0][0] = smp->crossed[0][1] = -1;
+	smp->crossed[2][0] = smp->crossed[2][1] = -1;
+}
+
+/* ---- samples into rows ---- */
+
+START_TEST(spans_split_exactly_at_interval_boundaries)
+{
+	zp_sampler s;
+	zp_store_sample smp;
+	rows rs;
+	const zp_store_row *r;
+
+	init(&s, &rs, 60);
+	no_crossings(&smp);
+	smp.wall_ms = T0_MS + 50000; /* [T0+40 s, T0+50 s): road occupied, light on */
+	smp.dt_ms = 10000;
+	smp.occupied[1] = true;
+	smp.light_on = true;
+	ck_assert_int_eq(zp_sampler_account(&s, &smp), 0);
+	smp.wall_ms = T0_MS + 75000; /* [T0+50, T0+75): 10 s in the first interval, 15 s in the next */
+	smp.dt_ms = 25000;
+	smp.entered[1] = 2;           /* events count where the sample ends */
+	smp.crossed[1][0] = 1;
+	smp.light_activations = 1;
+	ck_assert_int_eq(zp_sampler_account(&s, &smp), 4); /* the first interval closed: 3 zones + "*" */
+	ck_assert_int_eq(rs.n, 4);
+	r = find(&rs, T0_MS, "road");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_double_eq(r->occupied_s, 20.0);
+	ck_assert_int_eq(r->entered, 0);
+	ck_assert_int_eq(r->crossed_a_to_b, 0);
+	ck_assert_int_eq(r->crossed_b_to_a, 0);
+	r = find(&rs, T0_MS, "kerb-a");
+	ck_assert_int_eq(r->crossed_a_to_b, -1); /* no sides: NULL in the store */
+	ck_assert_int_eq(r->light_activations, -1);
+	r = find(&rs, T0_MS, "*");
+	ck_assert_double_eq(r->light_on_s, 20.0);
+	ck_assert_int_eq(r->light_activations, 0);
+	ck_assert_int_eq(r->entered, -1);
+	ck_assert_int_eq(r->crossed_a_to_b, -1);
+
+	/* an interval with no sample at all gets no rows; the one in progress goes out on flush */
+	smp.wall_ms = T0_MS + 250000;
+	smp.dt_ms = 0;
+	memset(smp.entered, 0, sizeof(smp.entered));
+	smp.crossed[1][0] = 0;
+	smp.light_activations = 0;
+	ck_assert_int_eq(zp_sampler_account(&s, &smp), 4);
+	r = find(&rs, T0_MS + 60000, "road");
+	ck_assert_double_eq(r->occupied_s, 15.0);
+	ck_assert_int_eq(r->entered, 2);
+	ck_assert_int_eq(r->crossed_a_to_b, 1);
+	ck_assert_int_eq(r->crossed_b_to_a, 0);
+	ck_assert_int_eq(find(&rs, T0_MS + 60000, "*")->light_activations, 1);
+	ck_assert_ptr_null(find(&rs, T0_MS + 120000, "road"));
+	ck_assert_int_eq(zp_sampler_flush(&s), 0); /* T0+240 s: nothing happened in it */
+	ck_assert_int_eq(rs.n, 8);
+}
+END_TEST
+
+START_TEST(bad_input_refused)
+{
+	const char *dup[] = { "a", "a" }, *star[] = { "*" }, *empty[] = { "" };
+	zp_sampler s;
+	zp_store_sample smp;
+	rows rs;
+	char err[200];
+
+	ck_assert_int_eq(zp_sampler_init(&s, 0, names, NULL, 3, sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "interval_s"));
+	ck_assert_int_eq(zp_sampler_init(&s, 60, dup, NULL, 2, sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "appears twice"));
+	ck_assert_int_eq(zp_sampler_init(&s, 60, star, NULL, 1, sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_sampler_init(&s, 60, empty, NULL, 1, sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_sampler_init(&s, 60, names, NULL, ZP_MAX_ZONES + 1, sink, &rs, err, sizeof(err)),
+			 ZP_EINVAL);
+	init(&s, &rs, 60);
+	no_crossings(&smp);
+	smp.wall_ms = T0_MS;
+	smp.dt_ms = -1;
+	ck_assert_int_eq(zp_sampler_account(&s, &smp), ZP_EINVAL);
+	smp.dt_ms = 0;
+	smp.entered[0] = -1;
+	ck_assert_int_eq(zp_sampler_account(&s, &smp), ZP_EINVAL);
+	smp.entered[0] = 0;
+	smp.crossed[1][0] = -1; /* one direction without the other */
+	ck_assert_int_eq(zp_sampler_account(&s, &smp), ZP_EINVAL);
+	ck_assert_int_eq(zp_sampler_flush(&s), 0);
+	ck_assert_int_eq(rs.n, 0);
+}
+END_TEST
+
+/* ---- steps into samples ---- */
+
+static zp_result res;
+static zp_lights lights;
+
+static int step(zp_sampler *s, int64_t now, int64_t wall, bool frame, zp_sampler_note *note)
+{
+	zp_sampler_in in = { .now_ms = now, .wall_ms = wall, .res = frame ? &res : NULL, .lights = &lights };
+
+	return zp_sampler_step(s, &in, note);
+}
+
+static void frame_with(int road_count, int entered, int a_to_b, int b_to_a)
+{
+	memset(&res, 0, sizeof(res));
+	res.nzones = 3;
+	res.zone_count[1] = road_count;
+	res.zone_entered[1] = entered;
+	res.zone_entered[0] = entered;     /* a kerb: entries count, crossings never */
+	res.zone_crossed[1][0] = a_to_b;
+	res.zone_crossed[1][1] = b_to_a;
+	res.zone_crossed[0][0] = 5;        /* what a detector never reports for a zone without sides: ignored */
+}
+
+START_TEST(state_held_since_the_previous_step)
+{
+	zp_sampler s;
+	rows rs;
+	const zp_store_row *r, *x;
+
+	init(&s, &rs, 60);
+	memset(&lights, 0, sizeof(lights));
+	lights.state = ZP_LIGHT_FAILSAFE;
+	zp_sampler_begin(&s, 1000, &lights);
+	/* 1000 -> 5000: fail-safe (the state at begin); the frame at 5000 sees one person on the road */
+	lights.state = ZP_LIGHT_ON;
+	lights.activations = 1;
+	frame_with(1, 1, 0, 0);
+	ck_assert_int_eq(step(&s, 5000, T0_MS + 5000, true, NULL), 0);
+	/* 5000 -> 9000: the person (held from the frame at 5000), the light on; a crossing completes at 9000 */
+	frame_with(0, 0, 1, 0);
+	lights.state = ZP_LIGHT_OFF;
+	ck_assert_int_eq(step(&s, 9000, T0_MS + 9000, true, NULL), 0);
+	/* 9000 -> 12000: empty, off; no frame at 12000 */
+	ck_assert_int_eq(step(&s, 12000, T0_MS + 12000, false, NULL), 0);
+	ck_assert_int_eq(zp_sampler_flush(&s), 4);
+	r = find(&rs, T0_MS, "road");
+	x = find(&rs, T0_MS, "*");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_double_eq(r->occupied_s, 4.0);
+	ck_assert_int_eq(r->entered, 1);
+	ck_assert_int_eq(r->crossed_a_to_b, 1);
+	ck_assert_int_eq(r->crossed_b_to_a, 0);
+	ck_assert_int_eq(find(&rs, T0_MS, "kerb-a")->entered, 1);
+	ck_assert_int_eq(find(&rs, T0_MS, "kerb-a")->crossed_a_to_b, -1);
+	ck_assert_double_eq(x->fault_s, 4.0);
+	ck_assert_double_eq(x->light_on_s, 4.0);
+	ck_assert_int_eq(x->light_activations, 1);
+}
+END_TEST
+
+START_TEST(no_occupancy_while_frames_have_stopped)
+{
+	zp_sampler s;
+	rows rs;
+
+	init(&s, &rs, 60);
+	memset(&lights, 0, sizeof(lights));
+	lights.state = ZP_LIGHT_ON;
+	zp_sampler_begin(&s, 0, &lights);
+	frame_with(1, 1, 0, 0);
+	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
+	lights.state = ZP_LIGHT_FAILSAFE;
+	lights.faults = ZP_FAULT_STALL;                                 /* the controller saw the stall at 2000 */
+	ck_assert_int_eq(step(&s, 2000, T0_MS + 2000, false, NULL), 0); /* 0-2 s still counted: no stall then */
+	ck_assert_int_eq(step(&s, 10000, T0_MS + 10000, false, NULL), 0); /* 2-10 s: nobody can be seen */
+	lights.state = ZP_LIGHT_ON;
+	lights.faults = 0;
+	frame_with(1, 0, 0, 0);                                         /* frames again: the person is there */
+	ck_assert_int_eq(step(&s, 11000, T0_MS + 11000, true, NULL), 0); /* 10-11 s: still the stall's */
+	ck_assert_int_eq(step(&s, 12000, T0_MS + 12000, true, NULL), 0);
+	ck_assert_int_eq(zp_sampler_flush(&s), 4);
+	ck_assert_double_eq(find(&rs, T0_MS, "road")->occupied_s, 3.0); /* 0-2 s and 11-12 s */
+	ck_assert_double_eq(find(&rs, T0_MS, "*")->fault_s, 9.0);       /* 2-11 s */
+	ck_assert_double_eq(find(&rs, T0_MS, "*")->light_on_s, 3.0);    /* 0-2 s and 11-12 s */
+}
+END_TEST
+
+START_TEST(forget_drops_the_held_occupancy)
+{
+	zp_sampler s;
+	rows rs;
+
+	init(&s, &rs, 60);
+	memset(&lights, 0, sizeof(lights));
+	zp_sampler_begin(&s, 0, &lights);
+	frame_with(1, 1, 0, 0);
+	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
+	zp_sampler_forget(&s); /* a new detector: what the old one saw no longer holds */
+	ck_assert_int_eq(step(&s, 5000, T0_MS + 5000, false, NULL), 0);
+	ck_assert_int_eq(zp_sampler_flush(&s), 4);
+	ck_assert_double_eq(find(&rs, T0_MS, "road")->occupied_s, 0.0);
+}
+END_TEST
+
+START_TEST(wall_clock_is_tiled)
+{
+	zp_sampler s;
+	zp_sampler_note n;
+	rows rs;
+
+	init(&s, &rs, 60);
+	memset(&lights, 0, sizeof(lights));
+	lights.state = ZP_LIGHT_ON;
+	zp_sampler_begin(&s, 0, &lights);
+	ck_assert_int_eq(step(&s, 0, T0_MS, false, &n), 0);
+	/* the wall clock read late, then early: spans start where the last one ended */
+	ck_assert_int_eq(step(&s, 1000, T0_MS + 1040, false, &n), 0);
+	ck_assert_int_eq(n.dt_ms, 1000);
+	ck_assert_int_eq(n.span_ms, 1040);
+	ck_assert_int_eq(step(&s, 2000, T0_MS + 2000, false, &n), 0);
+	ck_assert_int_eq(n.span_ms, 960);
+	/* set back by 30 s: nothing counted until the clock is past the time already counted (the sample's
+	   time is in the interval before, so the one in progress closes: 4 rows, added up by the store) */
+	ck_assert_int_eq(step(&s, 3000, T0_MS - 28000, false, &n), 4);
+	ck_assert_int_eq(n.span_ms, 0);
+	ck_assert_int_eq(n.clock_back_ms, 30000);
+	ck_assert(n.clock_back_held);
+	ck_assert_int_eq(step(&s, 35000, T0_MS + 4000, false, &n), 0);
+	ck_assert_int_eq(n.span_ms, 2000);
+	ck_assert_int_eq(n.clock_back_ms, 0);
+	/* a jump forward: the loop's dt, ending at the new wall time */
+	ck_assert_int_eq(step(&s, 36000, T0_MS + 30000, false, &n), 0);
+	ck_assert_int_eq(n.span_ms, 1000);
+	ck_assert_int_eq(n.clock_ahead_ms, 25000);
+	/* a step dropped (the clock not known): time passes, nothing counted */
+	{
+		zp_sampler_in in = { .now_ms = 40000, .wall_ms = 0, .lights = &lights, .drop = true };
+
+		ck_assert_int_eq(zp_sampler_step(&s, &in, &n), 0);
+		ck_assert_int_eq(n.dt_ms, 4000);
+		ck_assert_int_eq(n.span_ms, 0);
+	}
+	ck_assert_int_eq(step(&s, 41000, T0_MS + 31000, false, &n), 0);
+	ck_assert_int_eq(n.span_ms, 1000);
+	ck_assert_int_eq(zp_sampler_flush(&s), 4);
+	ck_assert_int_eq(rs.n, 8);
+	ck_assert_double_eq_tol(rs.r[3].light_on_s + rs.r[7].light_on_s, 1.040 + 0.960 + 2 + 1 + 1, 1e-9);
+	ck_assert_str_eq(rs.r[7].zone, "*");
+	ck_assert_int_eq(rs.r[3].interval_start, rs.r[7].interval_start);
+}
+END_TEST
+
+/* The same steps give the same rows, to the last bit: no hidden input. */
+START_TEST(same_steps_same_rows)
+{
+	rows a, b;
+
+	for (int pass = 0; pass < 2; pass++) {
+		rows *rs = pass ? &b : &a;
+		zp_sampler s;
+
+		init(&s, rs, 7);
+		memset(&lights, 0, sizeof(lights));
+		zp_sampler_begin(&s, 100, &lights);
+		for (int i = 1; i <= 400; i++) {
+			uint32_t h = zp_hash32((uint32_t)i);
+
+			frame_with((int)(h & 1), (int)(h >> 1 & 1), (int)(h >> 2 & 1), (int)(h >> 3 & 1));
+			lights.state = (zp_light_state)(h >> 4 & 1);
+			lights.activations += h >> 5 & 1;
+			ck_assert_int_ge(step(&s, 100 + i * 67, T0_MS + i * 67 + (h >> 8 & 15), (h >> 6 & 3) != 0, NULL), 0);
+		}
+		zp_sampler_flush(&s);
+	}
+	ck_assert_int_eq(a.n, b.n);
+	ck_assert_int_gt(a.n, 4 * 3);
+	ck_assert_mem_eq(a.r, b.r, (size_t)a.n * sizeof(a.r[0]));
+}
+END_TEST
+
+static Suite *sampler_suite(void)
+{
+	Suite *s = suite_create("sampler");
+	TCase *tc = tcase_create("sampler");
+
+	tcase_add_test(tc, spans_split_exactly_at_interval_boundaries);
+	tcase_add_test(tc, bad_input_refused);
+	tcase_add_test(tc, state_held_since_the_previous_step);
+	tcase_add_test(tc, no_occupancy_while_frames_have_stopped);
+	tcase_add_test(tc, forget_drops_the_held_occupancy);
+	tcase_add_test(tc, wall_clock_is_tiled);
+	tcase_add_test(tc, same_steps_same_rows);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sampler_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
