@@ -544,9 +544,12 @@ static int apply_sandbox(struct run *r)
 		so.data_dir = dirname(dir);
 	}
 	if (r->cfg->health.prom_file[0]) {
+		const char *hd;
+
 		zp_strlcpy(hdir, r->cfg->health.prom_file, sizeof(hdir));
-		if (!so.data_dir || strcmp(dirname(hdir), so.data_dir))
-			so.extra_dir = hdir;
+		hd = dirname(hdir); /* always: a dry run has no data_dir, and the rule is on the file's folder */
+		if (!so.data_dir || strcmp(hd, so.data_dir))
+			so.extra_dir = hd;
 	}
 	if (!r->o->source)
 		so.devices[nd++] = r->cfg->camera.device;

@@ -584,6 +584,12 @@ static void absorb_ghosts(zp_detector *d, const uint8_t *in, int stride)
 }
 
 /* Everything after the foreground mask: clean-up, blobs, tracks, zones, health, result. */
+/* The gain step this frame was compensated by (exposure.c); 1 when none: shadows and colour scale with it. */
+static double frame_gain(const zp_detector *d)
+{
+	return d->ex.compensating ? d->ex.gain : 1.0;
+}
+
 static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int stride, bool ready,
 		       zp_result *out)
 {
@@ -630,7 +636,7 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 	 * not make a blob, and the lights do not depend on it.
 	 */
 	if (d->p.colour_fill && in)
-		zp_shadow_colour_fill(&d->sh, f, d->scale, d->ex.compensating ? d->ex.gain : 1.0, d->mask,
+		zp_shadow_colour_fill(&d->sh, f, d->scale, frame_gain(d), d->mask,
 				      d->have_shadow ? d->shmark : NULL, d->blobs, d->nblobs);
 	/* The model's mask is not trusted while it warms up: no tracks then. */
 	if (ready)
@@ -696,15 +702,11 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		unshake(d, in, stride);
 	/* the chroma background, for colour shadows and colour_fill */
 	if (d->p.shadows == 2 || d->p.colour_fill)
-		zp_shadow_learn(&d->sh, f, d->scale, d->ex.compensating ? d->ex.gain : 1.0, d->raw,
+		zp_shadow_learn(&d->sh, f, d->scale, frame_gain(d), d->raw,
 				!zp_bgmodel_ready(d->model), d->p.learn_shift);
-	if (d->p.shadows) {
-		double gain = d->ex.compensating ? d->ex.gain : 1.0;
-
-		if (have_bg) /* d->bg: the background before this frame */
-			d->have_shadow =
-				zp_shadow_filter(&d->sh, &d->p, f, d->scale, gain, in, stride, d->bg, d->raw, d->shmark) > 0;
-	}
+	if (d->p.shadows && have_bg) /* d->bg: the background before this frame */
+		d->have_shadow =
+			zp_shadow_filter(&d->sh, &d->p, f, d->scale, frame_gain(d), in, stride, d->bg, d->raw, d->shmark) > 0;
 	downstream(d, f, have_bg ? in : NULL, stride, zp_bgmodel_ready(d->model), out);
 	return 0;
 }

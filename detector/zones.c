@@ -16,10 +16,6 @@
  */
 #include "detector_internal.h"
 
-#ifndef ZP_COUNT_MIN_MS
-#define ZP_COUNT_MIN_MS 400
-#endif
-
 static void emit(zp_result *out, zp_event_type type, int id, int zone)
 {
 	zp_event *e;
@@ -101,11 +97,11 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 		double zy = t->since_meas > 0 && !t->grouped ? t->ly : t->gy;
 
 		for (int z = 0; z < nzones; z++)
-			if (zp_polygon_contains(&zones[z].poly, zx, zy))
+			if (zp_polygon_contains(&zones[z].poly, zx, zy)) {
 				in |= 1u << z;
-		for (int z = 0; z < nzones; z++)
-			if ((in & ~t->zones) & (1u << z))
-				t->in_since[z] = out->t_ms;
+				if (!(t->zones & (1u << z)))
+					t->in_since[z] = out->t_ms; /* just came in */
+			}
 		t->zones = in;
 		if (!t->confirmed)
 			continue;

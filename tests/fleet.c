@@ -4,6 +4,7 @@
  * process is root (CI), as this user otherwise.
  */
 #include "fleet.h"
+#include "ports.h"
 
 #include "store.h"
 
@@ -65,20 +66,6 @@ static int fail(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n");
 	return -1;
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	if (s < 0)
-		return -1;
-	if (bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(s, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(s);
-	return port;
 }
 
 static bool port_open(int port)
@@ -186,11 +173,15 @@ int fleet_init(fleet *f)
 			return fail("chown %s: %s", f->dir, strerror(errno));
 	}
 	chmod(f->dir, 0755);
-	f->tls_port = free_port();
-	f->plain_port = free_port();
-	f->pg_port = free_port();
-	if (f->tls_port < 0 || f->plain_port < 0 || f->pg_port < 0)
-		return fail("no free port on 127.0.0.1");
+	{
+		int ports[3];
+
+		if (zp_test_free_ports(ports, 3) != 0)
+			return fail("no free port on 127.0.0.1");
+		f->tls_port = ports[0];
+		f->plain_port = ports[1];
+		f->pg_port = ports[2];
+	}
 	snprintf(f->dbname, sizeof(f->dbname), "zebrapad");
 	snprintf(f->conninfo, sizeof(f->conninfo), "host=127.0.0.1 port=%d user=postgres dbname=%s connect_timeout=5",
 		 f->pg_port, f->dbname);
@@ -204,14 +195,12 @@ int fleet_init(fleet *f)
 	return make_certs(f);
 }
 
-int fleet_broker_start(fleet *f, const char *extra)
+static int fleet_broker_start_try(fleet *f, int attempt)
 {
 	char conf[300], log[300], text[3000];
 	FILE *fp;
 	int64_t until;
 
-	if (extra)
-		snprintf(f->broker_extra, sizeof(f->broker_extra), "%s", extra);
 	fleet_path(f, "mosquitto.conf", conf, sizeof(conf));
 	fleet_path(f, "mosquitto.log", log, sizeof(log));
 	snprintf(text, sizeof(text),
@@ -247,14 +236,33 @@ int fleet_broker_start(fleet *f, const char *extra)
 		int st;
 
 		if (waitpid(f->broker, &st, WNOHANG) == f->broker) {
+			int ports[2];
+
 			f->broker = 0;
+			/* A port taken since it was chosen: before any client knows the ports, take others. */
+			if (!f->broker_listened && attempt < 3 && zp_test_free_ports(ports, 2) == 0) {
+				fprintf(stderr, "fleet: mosquitto exited at start (port %d or %d taken?), trying %d and %d\n",
+					f->tls_port, f->plain_port, ports[0], ports[1]);
+				f->tls_port = ports[0];
+				f->plain_port = ports[1];
+				return fleet_broker_start_try(f, attempt + 1);
+			}
 			return fail("mosquitto exited at start, see %s", log);
 		}
-		if (port_open(f->tls_port) && port_open(f->plain_port))
+		if (port_open(f->tls_port) && port_open(f->plain_port)) {
+			f->broker_listened = true;
 			return 0;
+		}
 		fleet_sleep_ms(20);
 	}
 	return fail("mosquitto does not listen after 10 s, see %s", log);
+}
+
+int fleet_broker_start(fleet *f, const char *extra)
+{
+	if (extra)
+		snprintf(f->broker_extra, sizeof(f->broker_extra), "%s", extra);
+	return fleet_broker_start_try(f, 0);
 }
 
 int fleet_broker_stop(fleet *f, bool kill9)

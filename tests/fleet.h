@@ -27,6 +27,7 @@ typedef struct fleet {
 	int tls_port, plain_port, pg_port;
 	pid_t broker;           /* 0: not running */
 	char broker_extra[512]; /* extra mosquitto.conf lines of the running broker */
+	bool broker_listened;   /* the broker has listened once: its ports are in clients' configs */
 	bool pg_up;
 	bool pg_durable;        /* fsync on (the benchmark); the tests run with fsync off */
 	char pg_bin[256];

@@ -71,6 +71,14 @@ expect 0 "dry run on vtest, no store" "$zp" run --config "$tmp/site.ini" --sourc
 has "$tmp/err" "no counts are written to $tmp/data/counts.db"
 [ ! -e "$tmp/data/counts.db" ] || { echo "FAIL: a dry run created counts.db"; fail=1; }
 
+# ... also with a health file in a folder of its own: the sandbox's rule is on that folder
+mkdir -p "$tmp/health"
+cp "$tmp/site.ini" "$tmp/site-health.ini"
+printf '\n[health]\nprom_file = %s/health/zebrapad.prom\nperiod_s = 1\n' "$tmp" >>"$tmp/site-health.ini"
+expect 0 "dry run on vtest with a health file" "$zp" run --config "$tmp/site-health.ini" --source "$vtest" --fast \
+	--max-frames 30
+has "$tmp/health/zebrapad.prom" "zebrapad_frames_total"
+
 # with --write-store: the sandbox applied, counts written beneath the data directory, a summary
 expect 0 "dry run on vtest" "$zp" run --config "$tmp/site.ini" --source "$vtest" --fast --max-frames 120 --stats \
 	--write-store

@@ -6,6 +6,7 @@
 #include "zp_test.h"
 #include "capture.h"
 #include "capture_internal.h"
+#include "mem_read.h"
 #include "cvwrap.h"
 
 #include <fcntl.h>
@@ -520,23 +521,6 @@ END_TEST
 
 /* ---- frame sizes from the headers, before any decoder runs ---- */
 
-struct membuf {
-	const uint8_t *p;
-	size_t n;
-};
-
-static long mem_read_at(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	const struct membuf *m = ctx;
-
-	if (off >= m->n)
-		return 0;
-	if (n > m->n - off)
-		n = m->n - off;
-	memcpy(buf, m->p + off, n);
-	return (long)n;
-}
-
 /* zp_header_size() of a whole file through a descriptor; the format's name (or "none"). */
 static const char *header_of(const char *path, int *w, int *h)
 {
@@ -751,10 +735,10 @@ START_TEST(header_size_of_cut_and_damaged_files)
 	for (int k = 0; k < 2; k++) {
 		size_t n = 0;
 		uint8_t *b = (uint8_t *)zp_test_slurp(path[k], &n);
-		struct membuf m = { b, 0 };
+		struct zp_mem_file m = { b, 0 };
 
 		for (m.n = 0; m.n <= n && m.n < 4096; m.n++) {
-			ck_assert_int_eq(zp_header_size(mem_read_at, &m, &fmt, &w, &h), 0);
+			ck_assert_int_eq(zp_header_size(zp_mem_read_at, &m, &fmt, &w, &h), 0);
 			ck_assert(w >= 0 && h >= 0);
 		}
 		m.n = n;
@@ -762,7 +746,7 @@ START_TEST(header_size_of_cut_and_damaged_files)
 			uint8_t keep = b[i];
 
 			b[i] ^= (uint8_t)(0x55 + i);
-			ck_assert_int_eq(zp_header_size(mem_read_at, &m, &fmt, &w, &h), 0);
+			ck_assert_int_eq(zp_header_size(zp_mem_read_at, &m, &fmt, &w, &h), 0);
 			b[i] = keep;
 		}
 		free(b);

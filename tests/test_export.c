@@ -10,6 +10,7 @@
 #include "config.h"
 #include "export.h"
 #include "health.h"
+#include "ports.h"
 #include "store.h"
 #include "zp_test.h"
 
@@ -550,22 +551,6 @@ struct broker {
 	char conf[400];
 };
 
-/* A free TCP port on 127.0.0.1 (bound and released). */
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
-	socklen_t n = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &n), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 static bool port_open(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -595,8 +580,11 @@ static void broker_start(struct broker *b, bool tls, bool reuse_ports)
 	int64_t end;
 
 	if (!reuse_ports) {
-		b->port = free_port();
-		b->tls_port = tls ? free_port() : 0;
+		int ports[2];
+
+		ck_assert_int_eq(zp_test_free_ports(ports, 2), 0);
+		b->port = ports[0];
+		b->tls_port = tls ? ports[1] : 0;
 	}
 	snprintf(b->conf, sizeof(b->conf), "%s", tpath("mosquitto.conf"));
 	snprintf(text, sizeof(text),

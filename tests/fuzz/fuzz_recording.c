@@ -6,28 +6,12 @@
  * decoded (capture/header_size.c).
  */
 #include "capture_internal.h"
+#include "../mem_read.h"
 
 #include <stdio.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct mem {
-	const uint8_t *p;
-	size_t n;
-};
-
-static long mem_read_at(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	const struct mem *m = ctx;
-
-	if (off >= m->n)
-		return 0;
-	if (n > m->n - off)
-		n = m->n - off;
-	memcpy(buf, m->p + off, n);
-	return (long)n;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -56,10 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    data[off + (size_t)w * (size_t)h - 1] == 0x42)
 		code = 2;
 	{
-		struct mem m = { data, size };
+		struct zp_mem_file m = { data, size };
 		const char *fmt;
 
-		if (zp_header_size(mem_read_at, &m, &fmt, &w, &h) == 0 && (w < 0 || h < 0))
+		if (zp_header_size(zp_mem_read_at, &m, &fmt, &w, &h) == 0 && (w < 0 || h < 0))
 			__builtin_trap();
 	}
 	(void)code;
