@@ -217,7 +217,7 @@ START_TEST(unknown_key)
 	ASSERT_LOAD_FAILS("[camera]\nwidht = 5\n", ZP_EINVAL, "site.ini:2: [camera] unknown key 'widht'");
 	ASSERT_LOAD_FAILS("[store]\ndb = x\n", ZP_EINVAL, "site.ini:2: [store] unknown key 'db'");
 	ASSERT_LOAD_FAILS("[site]\ntown = x\n", ZP_EINVAL,
-			  "site.ini:2: [site] unknown key 'town' (expected name, crossing_length_m or walking_speed_mps)");
+			  "site.ini:2: [site] unknown key 'town' (expected name, crossing_length_m, walking_speed_mps)");
 	ASSERT_LOAD_FAILS("[ground]\npoints = 1,2 3,4\n", ZP_EINVAL,
 			  "site.ini:2: [ground] unknown key 'points' (expected point = px,py mx,my)");
 	ASSERT_LOAD_FAILS("[zone a]\nrole = waiting\nshape = 1,1 2,2 3,1\n", ZP_EINVAL,
