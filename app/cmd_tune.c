@@ -976,79 +976,6 @@ static int write_csv(const struct tune *t, const char *path)
 	return 0;
 }
 
-/* Is line a "key = ..." line for key (blanks around allowed)? */
-static bool line_sets(const char *line, const char *key)
-{
-	size_t n = strlen(key);
-
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (strncmp(line, key, n))
-		return false;
-	line += n;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	return *line == '=';
-}
-
-/* Is line a section header; *det set when it is [detector]. */
-static bool line_section(const char *line, bool *det)
-{
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (*line != '[')
-		return false;
-	line++;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	*det = !strncmp(line, "detector", 8) && (line[8] == ']' || line[8] == ' ' || line[8] == '\t');
-	return true;
-}
-
-/* Lines held back (blank and comment lines at the end of a section). */
-struct held {
-	char *buf;
-	size_t len, cap;
-};
-
-static bool hold_line(struct held *h, const char *line)
-{
-	size_t n = strlen(line);
-
-	if (h->len + n + 1 > h->cap) {
-		size_t c = (h->cap ? 2 * h->cap : 1024) + n;
-		char *b = realloc(h->buf, c);
-
-		if (!b)
-			return false;
-		h->buf = b;
-		h->cap = c;
-	}
-	memcpy(h->buf + h->len, line, n + 1);
-	h->len += n;
-	return true;
-}
-
-static void flush_held(struct held *h, FILE *f)
-{
-	if (h->len)
-		fwrite(h->buf, 1, h->len, f);
-	h->len = 0;
-}
-
-/* The tuned keys of the best run that the [detector] section has not set yet, as lines. */
-static void emit_missing(FILE *f, const struct tune *t, long best, const bool *done)
-{
-	for (int k = 0; k < t->o.nkeys; k++)
-		if (!done[k]) {
-			char v[TUNE_VAL];
-
-			run_value(t, best, k, v, sizeof(v));
-			fprintf(f, "; tuned by zebrapad tune (%s=%s)\n%s = %s\n", t->o.keys[k].key, t->o.keys[k].spec,
-				t->o.keys[k].key, v);
-		}
-}
-
 /*
  * best.ini: the input config line for line, with the tuned keys replaced
  * in [detector] (or added at its end, or in a new [detector] section), and
@@ -1057,9 +984,9 @@ static void emit_missing(FILE *f, const struct tune *t, long best, const bool *d
 static int write_best(const struct tune *t, long best, const char *path, char *err, size_t errlen)
 {
 	FILE *in = fopen(t->o.config, "r"), *f;
-	char line[4096 + 2], desc[512];
-	bool in_det = false, seen_det = false, done[TUNE_MAX_KEYS] = { false };
-	struct held held = { NULL, 0, 0 };
+	char desc[512], values[TUNE_MAX_KEYS][TUNE_VAL], notes[TUNE_MAX_KEYS][200];
+	zp_ini_edit edits[TUNE_MAX_KEYS];
+	int nedits = 0, rc;
 	const struct run *b = &t->runs[best], *base = &t->runs[0];
 	zp_config *check;
 	char v1[32], v2[32];
@@ -1067,8 +994,15 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 	if (!in)
 		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot read (%s)", t->o.config, strerror(errno));
 	/* keys the best run leaves at the config's value stay as they are */
-	for (int k = 0; k < t->o.nkeys; k++)
-		done[k] = best == 0 || !strcmp(t->o.keys[k].text[combo_index(t, best - 1, k)], t->base[k]);
+	for (int k = 0; best > 0 && k < t->o.nkeys; k++) {
+		if (!strcmp(t->o.keys[k].text[combo_index(t, best - 1, k)], t->base[k]))
+			continue;
+		run_value(t, best, k, values[nedits], sizeof(values[nedits]));
+		snprintf(notes[nedits], sizeof(notes[nedits]), "tuned by zebrapad tune (%s=%s)", t->o.keys[k].key,
+			 t->o.keys[k].spec);
+		edits[nedits] = (zp_ini_edit){ t->o.keys[k].key, values[nedits], notes[nedits] };
+		nedits++;
+	}
 	f = fopen(path, "w");
 	if (!f) {
 		fclose(in);
@@ -1097,60 +1031,12 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 			cell(v2, sizeof(v2), base->held_value, 4));
 	flag_edges(t, best, f, "; note: ");
 	fprintf(f, "; Check it on another recording of the site before installing it (zebrapad eval).\n\n");
-	while (fgets(line, 4096, in)) {
-		bool det, replaced = false;
-		const char *q = line + strspn(line, " \t");
-
-		if (!strchr(line, '\n') && !feof(in))
-			strcat(line, "\n"); /* a line longer than the buffer: the loader refuses those anyway */
-		/* blank and comment lines at the end of [detector] belong to what follows: hold them back */
-		if (in_det && (*q == '\n' || *q == '\r' || *q == ';' || *q == '#' || *q == '\0')) {
-			if (!hold_line(&held, line))
-				fputs(line, f);
-			continue;
-		}
-		if (line_section(line, &det)) {
-			if (in_det && best > 0)
-				emit_missing(f, t, best, done);
-			if (in_det)
-				for (int k = 0; k < t->o.nkeys; k++)
-					done[k] = true;
-			flush_held(&held, f);
-			in_det = det;
-			seen_det |= det;
-		} else if (in_det) {
-			flush_held(&held, f);
-		}
-		if (in_det && best > 0 && !line_section(line, &det)) {
-			for (int k = 0; k < t->o.nkeys; k++)
-				if (!done[k] && line_sets(line, t->o.keys[k].key)) {
-					char v[TUNE_VAL], old[256];
-					char *eq = strchr(line, '=');
-
-					zp_strlcpy(old, eq + 1, sizeof(old));
-					old[strcspn(old, "\r\n")] = '\0';
-					run_value(t, best, k, v, sizeof(v));
-					fprintf(f, "; tuned by zebrapad tune (%s=%s; was%s)\n%s = %s\n", t->o.keys[k].key,
-						t->o.keys[k].spec, old, t->o.keys[k].key, v);
-					done[k] = true;
-					replaced = true;
-					break;
-				}
-		}
-		if (!replaced)
-			fputs(line, f);
-	}
-	if (in_det && best > 0)
-		emit_missing(f, t, best, done);
-	flush_held(&held, f);
-	free(held.buf);
-	if (!seen_det && best > 0) {
-		fprintf(f, "\n[detector]\n");
-		emit_missing(f, t, best, done);
-	}
+	rc = zp_ini_rewrite(in, f, "detector", edits, nedits, err, errlen);
 	fclose(in);
-	if (fclose(f))
-		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot write (%s)", path, strerror(errno));
+	if (fclose(f) && !rc)
+		rc = zp_seterr(err, errlen, ZP_EIO, "%s: cannot write (%s)", path, strerror(errno));
+	if (rc)
+		return rc;
 	/* loads, and holds exactly the best run's detector parameters */
 	check = malloc(sizeof(*check));
 	if (!check)

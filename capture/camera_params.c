@@ -28,22 +28,15 @@ void zp_camera_params_default(zp_camera_params *p)
 	p->ncontrols = 0;
 }
 
-struct int_field {
-	const char *key;
-	size_t off;
-	int min, max;
-};
-
-#define CAM_FIELD(name, lo, hi) { #name, offsetof(zp_camera_params, name), lo, hi }
-
-static const struct int_field fields[] = {
-	CAM_FIELD(width, 16, 8192),
-	CAM_FIELD(height, 16, 8192),
-	CAM_FIELD(fps, 0, 240),
-	CAM_FIELD(buffers, 3, 32),
-	CAM_FIELD(timeout_ms, 10, 60000),
-	CAM_FIELD(retry_min_ms, 10, 600000),
-	CAM_FIELD(retry_max_ms, 10, 600000),
+static const zp_field fields[] = {
+	ZP_TEXT_FIELD(zp_camera_params, device, true, NULL),
+	ZP_INT_FIELD(zp_camera_params, width, 16, 8192),
+	ZP_INT_FIELD(zp_camera_params, height, 16, 8192),
+	ZP_INT_FIELD(zp_camera_params, fps, 0, 240),
+	ZP_INT_FIELD(zp_camera_params, buffers, 3, 32),
+	ZP_INT_FIELD(zp_camera_params, timeout_ms, 10, 60000),
+	ZP_INT_FIELD(zp_camera_params, retry_min_ms, 10, 600000),
+	ZP_INT_FIELD(zp_camera_params, retry_max_ms, 10, 600000),
 };
 
 #define CONTROL_PREFIX "control."
@@ -84,15 +77,6 @@ int zp_camera_params_set(zp_camera_params *p, const char *key, const char *value
 {
 	if (!strncmp(key, CONTROL_PREFIX, strlen(CONTROL_PREFIX)))
 		return set_control(p, key, value, err, errlen);
-	if (!strcmp(key, "device")) {
-		size_t n = strlen(value);
-
-		if (n == 0 || n >= sizeof(p->device))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected a device path (at most %zu characters), got '%s'",
-					 sizeof(p->device) - 1, value);
-		zp_strlcpy(p->device, value, sizeof(p->device));
-		return ZP_OK;
-	}
 	if (!strcmp(key, "pixelformat")) {
 		size_t n = strlen(value);
 		bool ok = n >= 1 && n <= 4;
@@ -109,9 +93,5 @@ int zp_camera_params_set(zp_camera_params *p, const char *key, const char *value
 		zp_strlcpy(p->pixelformat, value, sizeof(p->pixelformat));
 		return ZP_OK;
 	}
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (!strcmp(fields[i].key, key))
-			return zp_parse_int(value, fields[i].min, fields[i].max,
-					    (int *)(void *)((char *)p + fields[i].off), err, errlen);
-	return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
+	return zp_fields_set(fields, ZP_FIELDS_N(fields), p, key, value, err, errlen);
 }

@@ -21,6 +21,29 @@ struct zp_source {
 	char errmsg[256];
 };
 
+/*
+ * What the recording sources (file.c: OpenCV; plain.c: Y4M, PGM) share, as
+ * their first member: the size, the rate, the length, the luma buffer
+ * (width x height, stride width, reused) and the frames handed out.
+ */
+struct zp_recording {
+	struct zp_source base; /* first: zp_source * <-> the source */
+	double fps;
+	long count;
+	int width, height;
+	uint8_t *luma;
+	size_t luma_size;
+	uint64_t seq;
+};
+
+/* The next frame: r->luma (filled by the caller), bgr (or NULL), its number and time from seq and fps. */
+void zp_recording_frame(struct zp_recording *r, zp_frame *f, const uint8_t *bgr, int bgr_stride);
+/* The ops every recording shares, and the luma buffer zeroed and freed (the rest is the source's). */
+double zp_recording_fps(const zp_source *s);
+void zp_recording_size(const zp_source *s, int *width, int *height);
+long zp_recording_frame_count(const zp_source *s);
+void zp_recording_free_luma(struct zp_recording *r);
+
 /* One numbered image: NAME = prefix + digits + ext (series.c). */
 typedef struct zp_numbered {
 	char *name;

@@ -32,7 +32,7 @@
 #define ZP_IMAGES_DEFAULT_FPS 25.0
 
 struct file_source {
-	struct zp_source base; /* first: zp_source * <-> file_source * */
+	struct zp_recording rec; /* first: zp_source * <-> file_source * */
 	char path[PATH_MAX];   /* what the user gave, for messages */
 	zp_cv_video *video;    /* a video file, or ... */
 	zp_cv_image *image;    /* ... a folder of images */
@@ -40,26 +40,15 @@ struct file_source {
 	char file[PATH_MAX];   /* scratch: dir/name of the image being decoded */
 	zp_series series;      /* the numbered images, sorted */
 	size_t next_img;
-	double fps;
-	long count;
-	int width, height;
 	/* the first frame, decoded at open to learn the size, is handed out by the first next() */
 	bool have_first;
 	const uint8_t *first_bgr;
 	int first_stride;
-	uint8_t *luma;         /* width x height, stride width; reused */
-	size_t luma_size;
-	uint64_t seq;
 };
 
 static struct file_source *fs_of(zp_source *s)
 {
 	return (struct file_source *)s;
-}
-
-static const struct file_source *cfs_of(const zp_source *s)
-{
-	return (const struct file_source *)s;
 }
 
 static bool is_image_ext(const char *ext)
@@ -133,66 +122,38 @@ static int file_next(zp_source *s, zp_frame *f, int timeout_ms)
 	if (fs->have_first) {
 		fs->have_first = false;
 		bgr = fs->first_bgr;
-		w = fs->width;
-		h = fs->height;
+		w = fs->rec.width;
+		h = fs->rec.height;
 		stride = fs->first_stride;
 	} else if (fs->video) {
 		rc = zp_cv_video_read(fs->video, &bgr, &w, &h, &stride);
 		if (rc == ZP_EOF)
 			return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames",
-					 fs->path, (unsigned long long)fs->seq);
+					 fs->path, (unsigned long long)fs->rec.seq);
 		if (rc)
 			return zp_seterr(s->errmsg, sizeof(s->errmsg), rc, "%s: frame %llu: %s", fs->path,
-					 (unsigned long long)fs->seq + 1, zp_strerror(rc));
+					 (unsigned long long)fs->rec.seq + 1, zp_strerror(rc));
 	} else {
 		rc = read_image(fs, &bgr, &w, &h, &stride, s->errmsg, sizeof(s->errmsg));
 		if (rc == ZP_EOF)
 			return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames",
-					 fs->path, (unsigned long long)fs->seq);
+					 fs->path, (unsigned long long)fs->rec.seq);
 		if (rc)
 			return rc;
 	}
-	if (w != fs->width || h != fs->height)
+	if (w != fs->rec.width || h != fs->rec.height)
 		return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EFORMAT, "%s: %dx%d differs from the first frame's %dx%d",
-				 current_name(fs), w, h, fs->width, fs->height);
-	zp_cv_bgr_to_gray(bgr, stride, fs->luma, fs->width, fs->width, fs->height);
-	fs->seq++;
-	f->luma = fs->luma;
-	f->stride = fs->width;
-	f->bgr = bgr;
-	f->bgr_stride = stride;
-	f->width = fs->width;
-	f->height = fs->height;
-	f->seq = fs->seq;
-	f->t_ms = llround((double)(fs->seq - 1) * 1000.0 / fs->fps);
+				 current_name(fs), w, h, fs->rec.width, fs->rec.height);
+	zp_cv_bgr_to_gray(bgr, stride, fs->rec.luma, fs->rec.width, fs->rec.width, fs->rec.height);
+	zp_recording_frame(&fs->rec, f, bgr, stride);
 	return 0;
-}
-
-static double file_fps(const zp_source *s)
-{
-	return cfs_of(s)->fps;
-}
-
-static void file_size(const zp_source *s, int *width, int *height)
-{
-	if (width)
-		*width = cfs_of(s)->width;
-	if (height)
-		*height = cfs_of(s)->height;
-}
-
-static long file_frame_count(const zp_source *s)
-{
-	return cfs_of(s)->count;
 }
 
 static void file_destroy(zp_source *s)
 {
 	struct file_source *fs = fs_of(s);
 
-	if (fs->luma)
-		explicit_bzero(fs->luma, fs->luma_size);
-	free(fs->luma);
+	zp_recording_free_luma(&fs->rec);
 	zp_cv_video_close(fs->video); /* zeroes its decoded frame */
 	zp_cv_image_free(fs->image);  /* zeroes file bytes and pixels */
 	zp_series_free(&fs->series);
@@ -201,9 +162,9 @@ static void file_destroy(zp_source *s)
 
 static const struct zp_source_ops file_ops = {
 	.next = file_next,
-	.fps = file_fps,
-	.size = file_size,
-	.frame_count = file_frame_count,
+	.fps = zp_recording_fps,
+	.size = zp_recording_size,
+	.frame_count = zp_recording_frame_count,
 	.destroy = file_destroy,
 };
 
@@ -219,13 +180,13 @@ static int open_folder(struct file_source *fs, char *err, size_t errlen)
 	fs->image = zp_cv_image_new();
 	if (!fs->image)
 		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", fs->path);
-	rc = read_image(fs, &fs->first_bgr, &fs->width, &fs->height, &fs->first_stride, err, errlen);
+	rc = read_image(fs, &fs->first_bgr, &fs->rec.width, &fs->rec.height, &fs->first_stride, err, errlen);
 	if (rc == ZP_ENODEV) /* listed a moment ago: vanished, or unreadable */
 		rc = ZP_EIO;
 	if (rc)
 		return rc;
-	fs->count = (long)fs->series.n;
-	fs->fps = ZP_IMAGES_DEFAULT_FPS;
+	fs->rec.count = (long)fs->series.n;
+	fs->rec.fps = ZP_IMAGES_DEFAULT_FPS;
 	return 0;
 }
 
@@ -239,14 +200,14 @@ static int open_video(struct file_source *fs, char *err, size_t errlen)
 	fs->video = zp_cv_video_open(fs->path, err, errlen);
 	if (!fs->video)
 		return ZP_EFORMAT; /* the wrapper's message: "PATH: cannot decode as video (...)" */
-	rc = zp_cv_video_read(fs->video, &fs->first_bgr, &fs->width, &fs->height, &fs->first_stride);
+	rc = zp_cv_video_read(fs->video, &fs->first_bgr, &fs->rec.width, &fs->rec.height, &fs->first_stride);
 	if (rc)
 		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as video (%s)", fs->path,
 				 zp_strerror(rc));
-	fs->fps = zp_cv_video_fps(fs->video);
-	if (!(fs->fps > 0))
-		fs->fps = ZP_IMAGES_DEFAULT_FPS;
-	fs->count = zp_cv_video_frame_count(fs->video);
+	fs->rec.fps = zp_cv_video_fps(fs->video);
+	if (!(fs->rec.fps > 0))
+		fs->rec.fps = ZP_IMAGES_DEFAULT_FPS;
+	fs->rec.count = zp_cv_video_frame_count(fs->video);
 	return 0;
 }
 
@@ -286,7 +247,7 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
-	fs->base.ops = &file_ops;
+	fs->rec.base.ops = &file_ops;
 	if (strlen(path) >= sizeof(fs->path)) {
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", path);
 		goto fail;
@@ -296,26 +257,26 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 	if (rc)
 		goto fail;
 	if (fps_override > 0)
-		fs->fps = fps_override;
-	if (fs->width > ZP_MAX_FRAME_SIDE || fs->height > ZP_MAX_FRAME_SIDE) {
+		fs->rec.fps = fps_override;
+	if (fs->rec.width > ZP_MAX_FRAME_SIDE || fs->rec.height > ZP_MAX_FRAME_SIDE) {
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: frames of %dx%d: more than %d pixels a side (the largest "
-			       "camera frame zebrapad takes)", path, fs->width, fs->height, ZP_MAX_FRAME_SIDE);
+			       "camera frame zebrapad takes)", path, fs->rec.width, fs->rec.height, ZP_MAX_FRAME_SIDE);
 		goto fail;
 	}
-	fs->luma_size = (size_t)fs->width * (size_t)fs->height;
-	fs->luma = malloc(fs->luma_size);
-	if (!fs->luma) {
-		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", path, fs->width,
-			       fs->height);
+	fs->rec.luma_size = (size_t)fs->rec.width * (size_t)fs->rec.height;
+	fs->rec.luma = malloc(fs->rec.luma_size);
+	if (!fs->rec.luma) {
+		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", path, fs->rec.width,
+			       fs->rec.height);
 		goto fail;
 	}
 	fs->have_first = true;
 	if (errcode)
 		*errcode = 0;
-	return &fs->base;
+	return &fs->rec.base;
 fail:
 	if (fs)
-		file_destroy(&fs->base);
+		file_destroy(&fs->rec.base);
 	if (errcode)
 		*errcode = rc;
 	return NULL;

@@ -32,7 +32,7 @@
 #define ZP_Y4M_MAX_LINE 1024
 
 struct plain_source {
-	struct zp_source base; /* first: zp_source * <-> plain_source * */
+	struct zp_recording rec; /* first: zp_source * <-> plain_source * */
 	char path[PATH_MAX];   /* what the user gave, for messages */
 	/* a Y4M stream ... */
 	FILE *y4m;
@@ -44,22 +44,11 @@ struct plain_source {
 	size_t next_img;
 	uint8_t *raw;          /* a whole PGM file; the Y4M chroma planes */
 	size_t raw_size;
-	double fps;
-	long count;
-	int width, height;
-	uint8_t *luma;
-	size_t luma_size;
-	uint64_t seq;
 };
 
 static struct plain_source *ps_of(zp_source *s)
 {
 	return (struct plain_source *)s;
-}
-
-static const struct plain_source *cps_of(const zp_source *s)
-{
-	return (const struct plain_source *)s;
 }
 
 static bool is_pgm_ext(const char *ext)
@@ -272,8 +261,8 @@ static int y4m_header(struct plain_source *ps, char *err, size_t errlen)
 	rc = check_size(ps->path, W, H, err, errlen);
 	if (rc)
 		return rc;
-	ps->width = (int)W;
-	ps->height = (int)H;
+	ps->rec.width = (int)W;
+	ps->rec.height = (int)H;
 	cw = ((size_t)W + 1) / 2;
 	ch = ((size_t)H + 1) / 2;
 	if (!strcmp(cs, "mono"))
@@ -284,9 +273,9 @@ static int y4m_header(struct plain_source *ps, char *err, size_t errlen)
 		ps->skip = 2 * (size_t)W * (size_t)H;
 	else
 		ps->skip = 2 * cw * ch;
-	ps->fps = (fn > 0 && fd > 0) ? (double)fn / (double)fd : ZP_PLAIN_DEFAULT_FPS;
-	if (!(ps->fps > 0) || ps->fps > 1000)
-		ps->fps = ZP_PLAIN_DEFAULT_FPS;
+	ps->rec.fps = (fn > 0 && fd > 0) ? (double)fn / (double)fd : ZP_PLAIN_DEFAULT_FPS;
+	if (!(ps->rec.fps > 0) || ps->rec.fps > 1000)
+		ps->rec.fps = ZP_PLAIN_DEFAULT_FPS;
 	return 0;
 }
 
@@ -300,11 +289,11 @@ static int y4m_read(struct plain_source *ps, char *err, size_t errlen)
 		return ZP_EOF;
 	if (rc || strncmp(line, "FRAME", 5) != 0 || (line[5] != ' ' && line[5] != '\0'))
 		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: frame %llu: expected a 'FRAME' line", ps->path,
-				 (unsigned long long)ps->seq + 1);
-	if (fread(ps->luma, 1, ps->luma_size, ps->y4m) != ps->luma_size ||
+				 (unsigned long long)ps->rec.seq + 1);
+	if (fread(ps->rec.luma, 1, ps->rec.luma_size, ps->y4m) != ps->rec.luma_size ||
 	    (ps->skip && fread(ps->raw, 1, ps->skip, ps->y4m) != ps->skip))
 		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: frame %llu truncated (expected %zu bytes)", ps->path,
-				 (unsigned long long)ps->seq + 1, ps->luma_size + ps->skip);
+				 (unsigned long long)ps->rec.seq + 1, ps->rec.luma_size + ps->skip);
 	return 0;
 }
 
@@ -326,56 +315,28 @@ static int plain_next(zp_source *s, zp_frame *f, int timeout_ms)
 		int w, h;
 
 		rc = read_pgm(ps, ps->series.imgs[ps->next_img++].name, &px, &w, &h, s->errmsg, sizeof(s->errmsg));
-		if (!rc && (w != ps->width || h != ps->height))
+		if (!rc && (w != ps->rec.width || h != ps->rec.height))
 			rc = zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EFORMAT, "%s: %dx%d differs from the first frame's %dx%d",
-				       ps->file, w, h, ps->width, ps->height);
+				       ps->file, w, h, ps->rec.width, ps->rec.height);
 		if (!rc)
-			memcpy(ps->luma, px, ps->luma_size);
+			memcpy(ps->rec.luma, px, ps->rec.luma_size);
 	}
 	if (rc == ZP_EOF)
 		return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames", ps->path,
-				 (unsigned long long)ps->seq);
+				 (unsigned long long)ps->rec.seq);
 	if (rc)
 		return rc;
-	ps->seq++;
-	f->luma = ps->luma;
-	f->stride = ps->width;
-	f->bgr = NULL;
-	f->bgr_stride = 0;
-	f->width = ps->width;
-	f->height = ps->height;
-	f->seq = ps->seq;
-	f->t_ms = llround((double)(ps->seq - 1) * 1000.0 / ps->fps);
+	zp_recording_frame(&ps->rec, f, NULL, 0);
 	return 0;
-}
-
-static double plain_fps(const zp_source *s)
-{
-	return cps_of(s)->fps;
-}
-
-static void plain_size(const zp_source *s, int *width, int *height)
-{
-	if (width)
-		*width = cps_of(s)->width;
-	if (height)
-		*height = cps_of(s)->height;
-}
-
-static long plain_frame_count(const zp_source *s)
-{
-	return cps_of(s)->count;
 }
 
 static void plain_destroy(zp_source *s)
 {
 	struct plain_source *ps = ps_of(s);
 
-	if (ps->luma)
-		explicit_bzero(ps->luma, ps->luma_size);
+	zp_recording_free_luma(&ps->rec);
 	if (ps->raw)
 		explicit_bzero(ps->raw, ps->raw_size);
-	free(ps->luma);
 	free(ps->raw);
 	if (ps->y4m)
 		fclose(ps->y4m);
@@ -385,19 +346,19 @@ static void plain_destroy(zp_source *s)
 
 static const struct zp_source_ops plain_ops = {
 	.next = plain_next,
-	.fps = plain_fps,
-	.size = plain_size,
-	.frame_count = plain_frame_count,
+	.fps = zp_recording_fps,
+	.size = zp_recording_size,
+	.frame_count = zp_recording_frame_count,
 	.destroy = plain_destroy,
 };
 
 static int alloc_frames(struct plain_source *ps, char *err, size_t errlen)
 {
-	ps->luma_size = (size_t)ps->width * (size_t)ps->height;
-	ps->luma = malloc(ps->luma_size);
-	if (!ps->luma)
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", ps->path, ps->width,
-				 ps->height);
+	ps->rec.luma_size = (size_t)ps->rec.width * (size_t)ps->rec.height;
+	ps->rec.luma = malloc(ps->rec.luma_size);
+	if (!ps->rec.luma)
+		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", ps->path, ps->rec.width,
+				 ps->rec.height);
 	return 0;
 }
 
@@ -406,7 +367,7 @@ static long y4m_count(struct plain_source *ps)
 {
 	struct stat st;
 	long hdr = ftell(ps->y4m);
-	size_t per = 6 + ps->luma_size + ps->skip;
+	size_t per = 6 + ps->rec.luma_size + ps->skip;
 
 	if (hdr < 0 || fstat(fileno(ps->y4m), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < hdr)
 		return -1;
@@ -432,7 +393,7 @@ static int open_y4m(struct plain_source *ps, FILE *f, char *err, size_t errlen)
 		if (!ps->raw)
 			return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", ps->path);
 	}
-	ps->count = y4m_count(ps);
+	ps->rec.count = y4m_count(ps);
 	return 0;
 }
 
@@ -450,14 +411,14 @@ static int open_pgm_folder(struct plain_source *ps, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	/* the first image gives the size; it is read again by the first next() */
-	rc = read_pgm(ps, ps->series.imgs[0].name, &px, &ps->width, &ps->height, err, errlen);
+	rc = read_pgm(ps, ps->series.imgs[0].name, &px, &ps->rec.width, &ps->rec.height, err, errlen);
 	if (rc)
 		return rc;
 	rc = alloc_frames(ps, err, errlen);
 	if (rc)
 		return rc;
-	ps->count = (long)ps->series.n;
-	ps->fps = ZP_PLAIN_DEFAULT_FPS;
+	ps->rec.count = (long)ps->series.n;
+	ps->rec.fps = ZP_PLAIN_DEFAULT_FPS;
 	return 0;
 }
 
@@ -469,7 +430,7 @@ static struct plain_source *plain_new(const char *path, char *err, size_t errlen
 		*rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 		return NULL;
 	}
-	ps->base.ops = &plain_ops;
+	ps->rec.base.ops = &plain_ops;
 	if (strlen(path) >= sizeof(ps->path)) {
 		*rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", path);
 		free(ps);
@@ -493,13 +454,13 @@ zp_source *zp_source_open_y4m_stream(FILE *f, const char *name, double fps_overr
 	if (rc)
 		goto fail;
 	if (fps_override > 0)
-		ps->fps = fps_override;
+		ps->rec.fps = fps_override;
 	if (errcode)
 		*errcode = 0;
-	return &ps->base;
+	return &ps->rec.base;
 fail:
 	if (ps)
-		plain_destroy(&ps->base);
+		plain_destroy(&ps->rec.base);
 	if (errcode)
 		*errcode = rc;
 	return NULL;
@@ -568,7 +529,7 @@ zp_source *zp_source_open_plain(const char *path, double fps_override, int *errc
 		if (rc)
 			goto fail;
 		if (fps_override > 0)
-			ps->fps = fps_override;
+			ps->rec.fps = fps_override;
 	} else {
 		FILE *f = fopen(path, "rb");
 
@@ -580,10 +541,10 @@ zp_source *zp_source_open_plain(const char *path, double fps_override, int *errc
 	}
 	if (errcode)
 		*errcode = 0;
-	return &ps->base;
+	return &ps->rec.base;
 fail:
 	if (ps)
-		plain_destroy(&ps->base);
+		plain_destroy(&ps->rec.base);
 	if (errcode)
 		*errcode = rc;
 	return NULL;

@@ -27,85 +27,55 @@ void zp_collect_params_default(zp_collect_params *p)
 	zp_strlcpy(p->database, "dbname=zebrapad", sizeof(p->database));
 }
 
-static int set_str(char *dst, size_t size, const char *key, const char *value, bool allow_empty, char *err,
-		   size_t errlen)
-{
-	if (strlen(value) >= size)
-		return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected at most %zu characters, got %zu", key, size - 1,
-				 strlen(value));
-	if (!allow_empty && !value[0])
-		return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a value, got ''", key);
-	zp_strlcpy(dst, value, size);
-	return 0;
-}
-
-static int set_int(int *dst, const char *key, const char *value, long min, long max, char *err, size_t errlen)
-{
-	char msg[160];
-
-	if (zp_parse_int(value, min, max, dst, msg, sizeof(msg)) != 0)
-		return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s", key, msg);
-	return 0;
-}
-
 /* An MQTT topic level: no '/', '+', '#'. */
-static bool topic_level_ok(const char *s)
+static int group_check(const char *value, char *err, size_t errlen)
 {
-	return s[0] && !strpbrk(s, "/+#");
+	if (strpbrk(value, "/+#"))
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected a name without '/', '+' or '#', got '%s'", value);
+	return ZP_OK;
 }
 
+static int client_id_check(const char *value, char *err, size_t errlen)
+{
+	if (strlen(value) > 64)
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected 1 to 64 characters (fixed per collector), got '%s'",
+				 value);
+	return ZP_OK;
+}
+
+#define TEXT(name, nonempty, check) ZP_TEXT_FIELD(zp_collect_params, name, nonempty, check)
+#define INT(name, lo, hi) ZP_INT_FIELD(zp_collect_params, name, lo, hi)
+
+static const zp_field fields[] = {
+	TEXT(broker_host, true, NULL),
+	INT(broker_port, 1, 65535),
+	TEXT(cafile, false, NULL),
+	TEXT(certfile, false, NULL),
+	TEXT(keyfile, false, NULL),
+	TEXT(username, false, NULL),
+	TEXT(password_file, false, NULL),
+	ZP_BOOL_FIELD(zp_collect_params, allow_plain),
+	TEXT(client_id, true, client_id_check),
+	ZP_BOOL_FIELD(zp_collect_params, shared),
+	TEXT(group, true, group_check),
+	INT(session_expiry_s, 60, 2147483647),
+	INT(inflight, 1, 65535),
+	INT(keepalive_s, 5, 65535),
+	TEXT(database, true, NULL),
+};
+
+/* The messages name the key first ("inflight: expected ..."); an unknown key lists the known ones. */
 int zp_collect_params_set(zp_collect_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
-	char msg[160];
+	const zp_field *f = zp_field_find(fields, ZP_FIELDS_N(fields), key);
+	char msg[200], keys[400];
 
-	if (!strcmp(key, "broker_host"))
-		return set_str(p->broker_host, sizeof(p->broker_host), key, value, false, err, errlen);
-	if (!strcmp(key, "broker_port"))
-		return set_int(&p->broker_port, key, value, 1, 65535, err, errlen);
-	if (!strcmp(key, "cafile"))
-		return set_str(p->cafile, sizeof(p->cafile), key, value, true, err, errlen);
-	if (!strcmp(key, "certfile"))
-		return set_str(p->certfile, sizeof(p->certfile), key, value, true, err, errlen);
-	if (!strcmp(key, "keyfile"))
-		return set_str(p->keyfile, sizeof(p->keyfile), key, value, true, err, errlen);
-	if (!strcmp(key, "username"))
-		return set_str(p->username, sizeof(p->username), key, value, true, err, errlen);
-	if (!strcmp(key, "password_file"))
-		return set_str(p->password_file, sizeof(p->password_file), key, value, true, err, errlen);
-	if (!strcmp(key, "allow_plain")) {
-		if (zp_parse_bool(value, &p->allow_plain, msg, sizeof(msg)) != 0)
-			return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s", key, msg);
-		return 0;
-	}
-	if (!strcmp(key, "shared")) {
-		if (zp_parse_bool(value, &p->shared, msg, sizeof(msg)) != 0)
-			return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s", key, msg);
-		return 0;
-	}
-	if (!strcmp(key, "client_id")) {
-		if (!value[0] || strlen(value) > 64)
-			return zp_seterr(err, errlen, ZP_EINVAL,
-					 "client_id: expected 1 to 64 characters (fixed per collector), got '%s'", value);
-		return set_str(p->client_id, sizeof(p->client_id), key, value, false, err, errlen);
-	}
-	if (!strcmp(key, "group")) {
-		if (!topic_level_ok(value))
-			return zp_seterr(err, errlen, ZP_EINVAL,
-					 "group: expected a name without '/', '+' or '#', got '%s'", value);
-		return set_str(p->group, sizeof(p->group), key, value, false, err, errlen);
-	}
-	if (!strcmp(key, "session_expiry_s"))
-		return set_int(&p->session_expiry_s, key, value, 60, 2147483647, err, errlen);
-	if (!strcmp(key, "inflight"))
-		return set_int(&p->inflight, key, value, 1, 65535, err, errlen);
-	if (!strcmp(key, "keepalive_s"))
-		return set_int(&p->keepalive_s, key, value, 5, 65535, err, errlen);
-	if (!strcmp(key, "database"))
-		return set_str(p->database, sizeof(p->database), key, value, false, err, errlen);
-	return zp_seterr(err, errlen, ZP_EINVAL,
-			 "unknown key '%s' (expected broker_host, broker_port, cafile, certfile, keyfile, username, "
-			 "password_file, allow_plain, client_id, shared, group, session_expiry_s, inflight, keepalive_s, "
-			 "database)", key);
+	if (!f)
+		return zp_seterr(err, errlen, ZP_EINVAL, "unknown key '%s' (expected %s)", key,
+				 zp_fields_list(fields, ZP_FIELDS_N(fields), keys, sizeof(keys)));
+	if (zp_field_set(f, p, value, msg, sizeof(msg)))
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: %s", key, msg);
+	return ZP_OK;
 }
 
 static bool is_loopback(const char *host)

@@ -216,3 +216,105 @@ int zp_parse_bool(const char *text, bool *out, char *err, size_t errlen)
 	}
 	return zp_seterr(err, errlen, ZP_EINVAL, "expected true or false, got '%s'", text);
 }
+
+const zp_field *zp_field_find(const zp_field *table, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(table[i].key, key))
+			return &table[i];
+	return NULL;
+}
+
+int zp_field_set(const zp_field *f, void *obj, const char *value, char *err, size_t errlen)
+{
+	char *at = (char *)obj + f->off;
+
+	switch (f->type) {
+	case ZP_FIELD_INT: {
+		int v;
+
+		if (zp_parse_int(value, (long)f->min, (long)f->max, &v, err, errlen))
+			return ZP_EINVAL;
+		memcpy(at, &v, sizeof(v));
+		return ZP_OK;
+	}
+	case ZP_FIELD_DOUBLE: {
+		double v;
+
+		if (zp_parse_double(value, f->min, f->max, &v, err, errlen))
+			return ZP_EINVAL;
+		memcpy(at, &v, sizeof(v));
+		return ZP_OK;
+	}
+	case ZP_FIELD_BOOL: {
+		bool v;
+
+		if (zp_parse_bool(value, &v, err, errlen))
+			return ZP_EINVAL;
+		memcpy(at, &v, sizeof(v));
+		return ZP_OK;
+	}
+	case ZP_FIELD_TEXT:
+		if (strlen(value) >= f->size)
+			return zp_seterr(err, errlen, ZP_EINVAL, "expected at most %zu characters, got %zu", f->size - 1,
+					 strlen(value));
+		if (f->min > 0 && !value[0])
+			return zp_seterr(err, errlen, ZP_EINVAL, "expected a value, got ''");
+		if (f->check && f->check(value, err, errlen))
+			return ZP_EINVAL;
+		zp_strlcpy(at, value, f->size);
+		return ZP_OK;
+	}
+	return zp_seterr(err, errlen, ZP_EINVAL, "key '%s' has no type", f->key);
+}
+
+int zp_fields_set(const zp_field *table, size_t n, void *obj, const char *key, const char *value, char *err,
+		  size_t errlen)
+{
+	const zp_field *f = zp_field_find(table, n, key);
+
+	if (!f)
+		return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
+	return zp_field_set(f, obj, value, err, errlen);
+}
+
+int zp_fields_check(const zp_field *table, size_t n, const void *obj, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const zp_field *f = &table[i];
+		const char *at = (const char *)obj + f->off;
+
+		if (f->type == ZP_FIELD_DOUBLE) {
+			double v;
+
+			memcpy(&v, at, sizeof(v));
+			if (!(v >= f->min && v <= f->max))
+				return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a number from %g to %g, got %g",
+						 f->key, f->min, f->max, v);
+		} else if (f->type == ZP_FIELD_INT) {
+			int v;
+
+			memcpy(&v, at, sizeof(v));
+			if (v < f->min || v > f->max)
+				return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected an integer from %ld to %ld, got %d",
+						 f->key, (long)f->min, (long)f->max, v);
+		}
+	}
+	return ZP_OK;
+}
+
+char *zp_fields_list(const zp_field *table, size_t n, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < n && at < len; i++) {
+		int k = snprintf(buf + at, len - at, "%s%s", i ? ", " : "", table[i].key);
+
+		if (k < 0)
+			break;
+		at += (size_t)k;
+	}
+	return buf;
+}

@@ -135,6 +135,49 @@ int zp_parse_double(const char *text, double min, double max, double *out, char 
 /* true/false, yes/no, on/off, 1/0 */
 int zp_parse_bool(const char *text, bool *out, char *err, size_t errlen);
 
+/*
+ * The one field table for a config section's keys: each key is the name of
+ * a field of the section's params struct, with its type and range. The
+ * setters look the key up, parse the value strictly (the zp_parse_*
+ * messages above) and store it in place; keys that need more than a range
+ * (a path's form, a topic level) give a check function, and keys that are
+ * not a plain field (an enum word, "auto") stay code in front of the
+ * table. The macros check the field's type at compile time.
+ */
+typedef enum { ZP_FIELD_INT, ZP_FIELD_DOUBLE, ZP_FIELD_BOOL, ZP_FIELD_TEXT } zp_field_type;
+
+typedef struct zp_field {
+	const char *key;
+	zp_field_type type;
+	size_t off;
+	size_t size;       /* TEXT: the buffer, NUL included */
+	double min, max;   /* INT, DOUBLE: the range; TEXT: min 1 refuses an empty value */
+	/* TEXT, optional: 0, or ZP_EINVAL with what is expected in err */
+	int (*check)(const char *value, char *err, size_t errlen);
+} zp_field;
+
+#define ZP_FIELD_OF_(T, name, ptr_type) (offsetof(T, name) + 0 * sizeof((ptr_type){ &((T *)0)->name }))
+#define ZP_INT_FIELD(T, name, lo, hi) { #name, ZP_FIELD_INT, ZP_FIELD_OF_(T, name, int *), sizeof(int), lo, hi, NULL }
+#define ZP_DOUBLE_FIELD(T, name, lo, hi) \
+	{ #name, ZP_FIELD_DOUBLE, ZP_FIELD_OF_(T, name, double *), sizeof(double), lo, hi, NULL }
+#define ZP_BOOL_FIELD(T, name) { #name, ZP_FIELD_BOOL, ZP_FIELD_OF_(T, name, bool *), sizeof(bool), 0, 1, NULL }
+#define ZP_TEXT_FIELD(T, name, nonempty, check) \
+	{ #name, ZP_FIELD_TEXT, ZP_FIELD_OF_(T, name, char(*)[sizeof(((T *)0)->name)]), sizeof(((T *)0)->name), \
+	  (nonempty) ? 1 : 0, 0, check }
+#define ZP_FIELDS_N(table) (sizeof(table) / sizeof((table)[0]))
+
+/* The field named key, or NULL. */
+const zp_field *zp_field_find(const zp_field *table, size_t n, const char *key);
+/* Parse value into obj's field: ZP_OK, or ZP_EINVAL with what is expected in err (obj unchanged). */
+int zp_field_set(const zp_field *f, void *obj, const char *value, char *err, size_t errlen);
+/* zp_field_find + zp_field_set; ZP_ENODEV "unknown key 'KEY'" when the table has no such key. */
+int zp_fields_set(const zp_field *table, size_t n, void *obj, const char *key, const char *value, char *err,
+		  size_t errlen);
+/* Range check of the INT and DOUBLE fields of obj (set in code, not parsed): ZP_OK or ZP_EINVAL "KEY: expected ..." */
+int zp_fields_check(const zp_field *table, size_t n, const void *obj, char *err, size_t errlen);
+/* The keys, "a, b, c", for a message that lists what is expected; returns buf. */
+char *zp_fields_list(const zp_field *table, size_t n, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -550,28 +550,21 @@ static int ground_point(struct parse_ctx *x, const char *value)
 	return 1;
 }
 
+static const zp_field site_fields[] = {
+	ZP_TEXT_FIELD(zp_site_params, name, false, NULL),
+	ZP_DOUBLE_FIELD(zp_site_params, crossing_length_m, 0, 100),
+	ZP_DOUBLE_FIELD(zp_site_params, walking_speed_mps, 0.1, 3),
+};
+
 static int site_key(struct parse_ctx *x, const char *key, const char *value, char *msg, size_t msglen)
 {
-	zp_site_params *s = &x->c->site;
-	int rc;
+	const zp_field *f = zp_field_find(site_fields, ZP_FIELDS_N(site_fields), key);
+	char keys[100];
 
-	if (!strcmp(key, "name")) {
-		if (strlen(value) >= sizeof(s->name))
-			rc = zp_seterr(msg, msglen, ZP_EINVAL, "expected a name of at most %zu characters",
-				       sizeof(s->name) - 1);
-		else
-			rc = ZP_OK;
-		if (rc == ZP_OK)
-			zp_strlcpy(s->name, value, sizeof(s->name));
-	} else if (!strcmp(key, "crossing_length_m")) {
-		rc = zp_parse_double(value, 0, 100, &s->crossing_length_m, msg, msglen);
-	} else if (!strcmp(key, "walking_speed_mps")) {
-		rc = zp_parse_double(value, 0.1, 3, &s->walking_speed_mps, msg, msglen);
-	} else {
-		return fail(x, ZP_EINVAL, x->lineno,
-			    "[site] unknown key '%s' (expected name, crossing_length_m or walking_speed_mps)", key);
-	}
-	return setter_result(x, rc, key, msg);
+	if (!f)
+		return fail(x, ZP_EINVAL, x->lineno, "[site] unknown key '%s' (expected %s)", key,
+			    zp_fields_list(site_fields, ZP_FIELDS_N(site_fields), keys, sizeof(keys)));
+	return setter_result(x, zp_field_set(f, &x->c->site, value, msg, msglen), key, msg);
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)

@@ -26,6 +26,8 @@
 #include "export.h"
 #include "health.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -71,6 +73,25 @@ int zp_config_load_string(const char *text, const char *name, zp_config *c, char
 
 /* Once the frame size is known: every zone inside the frame. 0 or ZP_EINVAL "FILE: zone NAME: ...". */
 int zp_config_check_frame(const zp_config *c, int width, int height, char *err, size_t errlen);
+
+/* One key to set in a section of an INI file, and the comment line written above it. */
+typedef struct zp_ini_edit {
+	const char *key;
+	const char *value;
+	const char *note; /* written as "; NOTE" above the key, "; NOTE, was OLD" where it replaces a line */
+} zp_ini_edit;
+
+/*
+ * Copy the INI text `in` to `out` line for line with the keys of `edits`
+ * set in [section]: a line of that section setting one of them is replaced
+ * (its old value kept in the comment); keys the section does not set are
+ * added at its end, before the blank and comment lines that close it (they
+ * belong to what follows); with no such section, one is added at the end.
+ * Only the first [section] is edited (the loader refuses a key set twice).
+ * Every other line is copied byte for byte. 0, or ZP_EIO / ZP_ENOMEM with the reason in err.
+ */
+int zp_ini_rewrite(FILE *in, FILE *out, const char *section, const zp_ini_edit *edits, int n, char *err,
+		   size_t errlen);
 
 #ifdef __cplusplus
 }

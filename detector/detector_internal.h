@@ -184,6 +184,7 @@ typedef struct zp_track {
 	bool grouped;       /* this frame: shares one blob with other tracks */
 	bool moved;         /* has left its birth box: a person who walked in, not a ghost */
 	zp_rect birth;      /* the box it was born with */
+	bool walked;        /* moved, or its ground point left the birth box's by a quarter of its height: counted */
 	double ax, ay;      /* still anchor */
 	int64_t still_since;/* t_ms when the ground point last left the anchor radius */
 	bool hold_spent;    /* held for still_hold_ms of standing still: not again until it leaves spent_box */

@@ -53,20 +53,11 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->simd = ZP_SIMD_AUTO;
 }
 
-enum { F_INT, F_DOUBLE };
-
-struct field {
-	const char *key;
-	int type;
-	size_t off;
-	double min, max;
-};
-
-#define INT_FIELD(name, lo, hi) { #name, F_INT, offsetof(zp_detector_params, name), lo, hi }
-#define DBL_FIELD(name, lo, hi) { #name, F_DOUBLE, offsetof(zp_detector_params, name), lo, hi }
+#define INT_FIELD(name, lo, hi) ZP_INT_FIELD(zp_detector_params, name, lo, hi)
+#define DBL_FIELD(name, lo, hi) ZP_DOUBLE_FIELD(zp_detector_params, name, lo, hi)
 
 /* 1 << 24 input pixels is more than a 4K frame: the area limits cannot exceed any real frame by much. */
-static const struct field fields[] = {
+static const zp_field fields[] = {
 	INT_FIELD(scale, 0, 4),
 	INT_FIELD(threshold, 1, 255),
 	INT_FIELD(learn_shift, 1, 15),
@@ -103,14 +94,6 @@ static const struct field fields[] = {
 	DBL_FIELD(person_max_height_m, 0.01, 20),
 };
 
-static const struct field *find_field(const char *key)
-{
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (!strcmp(fields[i].key, key))
-			return &fields[i];
-	return NULL;
-}
-
 int zp_detector_scale(const zp_detector_params *p, int width)
 {
 	if (p->scale > 0)
@@ -120,14 +103,6 @@ int zp_detector_scale(const zp_detector_params *p, int width)
 
 int zp_detector_params_set(zp_detector_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
-	const struct field *f = find_field(key);
-	char *base = (char *)p;
-	int rc;
-
-	if (!f)
-		return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
-	if (f->type == F_DOUBLE)
-		return zp_parse_double(value, f->min, f->max, (double *)(void *)(base + f->off), err, errlen);
 	if (!strcmp(key, "scale")) {
 		int v;
 
@@ -135,36 +110,18 @@ int zp_detector_params_set(zp_detector_params *p, const char *key, const char *v
 			p->scale = 0;
 			return ZP_OK;
 		}
-		rc = zp_parse_int(value, 1, 4, &v, NULL, 0);
-		if (rc || v == 3)
+		if (zp_parse_int(value, 1, 4, &v, NULL, 0) || v == 3)
 			return zp_seterr(err, errlen, ZP_EINVAL, "expected auto, 1, 2 or 4, got '%s'", value);
 		p->scale = v;
 		return ZP_OK;
 	}
-	return zp_parse_int(value, (long)f->min, (long)f->max, (int *)(void *)(base + f->off), err, errlen);
+	return zp_fields_set(fields, ZP_FIELDS_N(fields), p, key, value, err, errlen);
 }
 
 int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errlen)
 {
-	const char *base = (const char *)p;
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		const struct field *f = &fields[i];
-
-		if (f->type == F_DOUBLE) {
-			double v = *(const double *)(const void *)(base + f->off);
-
-			if (!(v >= f->min && v <= f->max))
-				return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a number from %g to %g, got %g",
-						 f->key, f->min, f->max, v);
-		} else {
-			int v = *(const int *)(const void *)(base + f->off);
-
-			if (v < f->min || v > f->max)
-				return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected an integer from %ld to %ld, got %d",
-						 f->key, (long)f->min, (long)f->max, v);
-		}
-	}
+	if (zp_fields_check(fields, ZP_FIELDS_N(fields), p, err, errlen))
+		return ZP_EINVAL;
 	if (p->simd < ZP_SIMD_AUTO || p->simd > ZP_SIMD_NEON)
 		return zp_seterr(err, errlen, ZP_EINVAL, "simd: expected a zp_simd path or ZP_SIMD_AUTO, got %d",
 				 (int)p->simd);

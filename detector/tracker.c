@@ -217,6 +217,13 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 	/* Walked in: the box has left the one it was born with. A ghost only shrinks inside its birth box. */
 	if (!t->moved && 2 * overlap_area(&t->box, &t->birth) < (int64_t)t->box.w * t->box.h)
 		t->moved = true;
+	/* Walked: its box left the one it was born with, or its ground point left the birth box's by a quarter
+	   of the birth height (towards or away from the camera the box can stay where it began) */
+	if (!t->walked) {
+		double dx = t->lx - (t->birth.x + (t->birth.w - 1) / 2.0), dy = t->ly - (t->birth.y + t->birth.h - 1.0);
+
+		t->walked = t->moved || 16 * (dx * dx + dy * dy) >= (double)t->birth.h * t->birth.h;
+	}
 	if (t->hits >= min_hits)
 		t->confirmed = true;
 	t->seen_ms = t_ms;
@@ -292,6 +299,7 @@ static void lost_stitch(zp_tracker *tr, zp_track *t, const zp_detector_params *p
 	t->kerb = tr->lost[best].kerb;
 	t->via = tr->lost[best].via;
 	t->moved = t->moved || tr->lost[best].moved;
+	t->walked = t->walked || tr->lost[best].walked;
 	t->stitched = true;
 	tr->nlost--;
 	memmove(&tr->lost[best], &tr->lost[best + 1], (size_t)(tr->nlost - best) * sizeof(tr->lost[0]));

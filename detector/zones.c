@@ -12,7 +12,10 @@
  * zone once, the first time its ground point has been in it for
  * count_min_ms; stepping out and back in (edge flicker, a person pacing at
  * the kerb) does not count again, and a track that only grazes a zone's
- * edge (a blob fragment, a foot over the line) is not counted there.
+ * edge (a blob fragment, a foot over the line) is not counted there. Only a
+ * track that has walked (tracker.c) is counted: what appears in place and
+ * stays there - a bag put down, a ghost on ground too busy for the outline
+ * test - occupies the zone (the lights see it) but did not come in.
  */
 #include "detector_internal.h"
 
@@ -69,6 +72,27 @@ static void crossings(zp_track *t, const zp_zone *zones, int nzones, uint32_t in
 	}
 }
 
+/*
+ * Is track a a piece of track b - the upper part of one person whose middle
+ * the mask lost (a coat like the wall behind it), so that the person came
+ * out as two blobs one above the other? Both measured this frame; a's box
+ * mostly inside b's columns, its top not below b's and its bottom clearly
+ * above b's, and no more than a tenth of their joint height between them.
+ * People side by side, or one walking past behind another, have their boxes
+ * side by side or overlapping in height: not pieces.
+ */
+static bool piece_of(const zp_track *a, const zp_track *b)
+{
+	int ax1 = a->box.x + a->box.w, bx1 = b->box.x + b->box.w, ay1 = a->box.y + a->box.h, by1 = b->box.y + b->box.h;
+	int ov = (ax1 < bx1 ? ax1 : bx1) - (a->box.x > b->box.x ? a->box.x : b->box.x);
+
+	if (a == b || !b->confirmed || a->since_meas || b->since_meas || a->grouped || b->grouped)
+		return false;
+	if (10 * ov < 6 * a->box.w || a->box.y > b->box.y || 4 * (by1 - ay1) < b->box.h)
+		return false;
+	return 10 * (b->box.y - ay1) <= by1 - a->box.y;
+}
+
 void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count_min_ms, zp_result *out)
 {
 	out->nzones = nzones;
@@ -85,6 +109,7 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 	for (int k = 0; k < tr->n; k++) {
 		zp_track *t = &tr->t[k];
 		uint32_t in = 0;
+		bool piece;
 
 		/*
 		 * A track that lost its blob coasts on its prediction, but it keeps
@@ -111,8 +136,22 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 		for (int z = 0; z < nzones; z++)
 			if (in & (1u << z))
 				out->zone_count[z]++;
-		if (t->ghostly)
-			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c) */
+		if (t->ghostly || !t->walked)
+			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c) or has not walked */
+		piece = false;
+		for (int j = 0; j < tr->n; j++)
+			if (piece_of(t, &tr->t[j])) {
+				/* one person: what either was counted for counts for both, and the upper piece's zones
+				   (its ground point is the person's middle) are not counted */
+				tr->t[j].counted |= t->counted;
+				t->counted |= tr->t[j].counted | in;
+				piece = true;
+			}
+		if (piece) { /* nor does it cross: the piece below does; a crossing starts from a kerb again */
+			t->kerb = 0;
+			t->via = 0;
+			continue;
+		}
 		for (int z = 0; z < nzones; z++)
 			if (((in & ~t->counted) & (1u << z)) && out->t_ms - t->in_since[z] >= count_min_ms) {
 				out->zone_entered[z]++;

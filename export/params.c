@@ -61,85 +61,67 @@ void zp_export_topic(char *buf, size_t len, const char *site, const char *leaf)
 	snprintf(buf, len, "zebrapad/%s/%s", site, leaf);
 }
 
-static int set_path(char *dst, size_t size, const char *value, bool allow_none, char *err, size_t errlen)
+/* An absolute file path (or empty: not set); the message names the form. */
+static int path_check(const char *value, char *err, size_t errlen)
 {
-	if (strlen(value) >= size)
-		return zp_seterr(err, errlen, ZP_EINVAL, "expected a file path of at most %zu characters", size - 1);
-	if (value[0] && value[0] != '/' && !(allow_none && !strcmp(value, "none")))
-		return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute file path%s, got '%s'",
-				 allow_none ? " (or none)" : "", value);
-	if (value[0] == '/' && value[strlen(value) - 1] == '/')
-		return zp_seterr(err, errlen, ZP_EINVAL, "expected a file, got the directory '%s'", value);
-	zp_strlcpy(dst, value, size);
+	if (value[0] && (value[0] != '/' || value[strlen(value) - 1] == '/'))
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute file path, got '%s'", value);
 	return ZP_OK;
 }
 
-static bool host_ok(const char *h)
+static int path_or_none_check(const char *value, char *err, size_t errlen)
 {
-	if (!h[0])
-		return true;
-	for (const char *c = h; *c; c++)
+	if (!strcmp(value, "none"))
+		return ZP_OK;
+	if (value[0] && (value[0] != '/' || value[strlen(value) - 1] == '/'))
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute file path (or none), got '%s'", value);
+	return ZP_OK;
+}
+
+static int host_check(const char *value, char *err, size_t errlen)
+{
+	for (const char *c = value; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
 		      *c == '.' || *c == ':' || *c == '_'))
-			return false;
-	return true;
+			return zp_seterr(err, errlen, ZP_EINVAL,
+					 "expected a host name or address (letters, digits, '.', '-', ':'), got '%s'", value);
+	return ZP_OK;
 }
+
+static int site_check(const char *value, char *err, size_t errlen)
+{
+	if (!zp_export_site_ok(value))
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected 1 to %d letters, digits, '-', '_' or '.' (it is part "
+				 "of the MQTT topics), got '%s'", ZP_EXPORT_SITE_MAX - 1, value);
+	return ZP_OK;
+}
+
+#define TEXT(name, nonempty, check) ZP_TEXT_FIELD(zp_export_params, name, nonempty, check)
+#define INT(name, lo, hi) ZP_INT_FIELD(zp_export_params, name, lo, hi)
+
+static const zp_field fields[] = {
+	TEXT(broker, false, host_check),
+	INT(port, 1, 65535),
+	TEXT(site, false, site_check),
+	TEXT(ca_file, false, path_check),
+	TEXT(cert_file, false, path_check),
+	TEXT(key_file, false, path_check),
+	TEXT(password_file, false, path_check),
+	TEXT(cursor_file, true, path_check),
+	TEXT(prom_file, false, path_or_none_check),
+	TEXT(username, false, NULL),
+	ZP_BOOL_FIELD(zp_export_params, allow_plain),
+	ZP_DOUBLE_FIELD(zp_export_params, rate, 0.1, 100000),
+	INT(max_inflight, 1, 1000),
+	INT(settle_s, 0, 86400),
+	INT(keepalive_s, 5, 3600),
+	INT(status_s, 1, 3600),
+	INT(poll_ms, 10, 60000),
+};
 
 int zp_export_params_set(zp_export_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
-	if (!strcmp(key, "broker")) {
-		if (strlen(value) >= sizeof(p->broker) || !host_ok(value))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected a host name or address (letters, digits, "
-					 "'.', '-', ':'), got '%s'", value);
-		zp_strlcpy(p->broker, value, sizeof(p->broker));
-		return ZP_OK;
-	}
-	if (!strcmp(key, "port"))
-		return zp_parse_int(value, 1, 65535, &p->port, err, errlen);
-	if (!strcmp(key, "site")) {
-		if (!zp_export_site_ok(value))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected 1 to %d letters, digits, '-', '_' or '.' (it "
-					 "is part of the MQTT topics), got '%s'", ZP_EXPORT_SITE_MAX - 1, value);
-		zp_strlcpy(p->site, value, sizeof(p->site));
-		return ZP_OK;
-	}
-	if (!strcmp(key, "ca_file"))
-		return set_path(p->ca_file, sizeof(p->ca_file), value, false, err, errlen);
-	if (!strcmp(key, "cert_file"))
-		return set_path(p->cert_file, sizeof(p->cert_file), value, false, err, errlen);
-	if (!strcmp(key, "key_file"))
-		return set_path(p->key_file, sizeof(p->key_file), value, false, err, errlen);
-	if (!strcmp(key, "password_file"))
-		return set_path(p->password_file, sizeof(p->password_file), value, false, err, errlen);
-	if (!strcmp(key, "cursor_file")) {
-		if (!value[0])
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute file path, got ''");
-		return set_path(p->cursor_file, sizeof(p->cursor_file), value, false, err, errlen);
-	}
-	if (!strcmp(key, "prom_file"))
-		return set_path(p->prom_file, sizeof(p->prom_file), value, true, err, errlen);
-	if (!strcmp(key, "username")) {
-		if (strlen(value) >= sizeof(p->username))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected at most %zu characters",
-					 sizeof(p->username) - 1);
-		zp_strlcpy(p->username, value, sizeof(p->username));
-		return ZP_OK;
-	}
-	if (!strcmp(key, "allow_plain"))
-		return zp_parse_bool(value, &p->allow_plain, err, errlen);
-	if (!strcmp(key, "rate"))
-		return zp_parse_double(value, 0.1, 100000, &p->rate, err, errlen);
-	if (!strcmp(key, "max_inflight"))
-		return zp_parse_int(value, 1, 1000, &p->max_inflight, err, errlen);
-	if (!strcmp(key, "settle_s"))
-		return zp_parse_int(value, 0, 86400, &p->settle_s, err, errlen);
-	if (!strcmp(key, "keepalive_s"))
-		return zp_parse_int(value, 5, 3600, &p->keepalive_s, err, errlen);
-	if (!strcmp(key, "status_s"))
-		return zp_parse_int(value, 1, 3600, &p->status_s, err, errlen);
-	if (!strcmp(key, "poll_ms"))
-		return zp_parse_int(value, 10, 60000, &p->poll_ms, err, errlen);
-	return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
+	return zp_fields_set(fields, ZP_FIELDS_N(fields), p, key, value, err, errlen);
 }
 
 int zp_export_params_check(const zp_export_params *p, char *err, size_t errlen)

@@ -35,30 +35,14 @@ void zp_lights_params_default(zp_lights_params *p)
 	p->shutdown = ZP_FAILSAFE_ON;
 }
 
-struct int_field {
-	const char *key;
-	size_t off;
-	int min, max;
+static const zp_field lights_fields[] = {
+	ZP_INT_FIELD(zp_lights_params, min_on_ms, 0, 600000),
+	ZP_INT_FIELD(zp_lights_params, hold_ms, 0, 600000),
+	ZP_INT_FIELD(zp_lights_params, stall_ms, 100, 60000),
+	ZP_INT_FIELD(zp_lights_params, bad_health_ms, 0, 600000),
+	ZP_INT_FIELD(zp_lights_params, recover_ms, 0, 600000),
+	ZP_INT_FIELD(zp_lights_params, blink_ms, 100, 10000),
 };
-
-#define LIGHTS_FIELD(name, lo, hi) { #name, offsetof(zp_lights_params, name), lo, hi }
-
-static const struct int_field lights_fields[] = {
-	LIGHTS_FIELD(min_on_ms, 0, 600000),
-	LIGHTS_FIELD(hold_ms, 0, 600000),
-	LIGHTS_FIELD(stall_ms, 100, 60000),
-	LIGHTS_FIELD(bad_health_ms, 0, 600000),
-	LIGHTS_FIELD(recover_ms, 0, 600000),
-	LIGHTS_FIELD(blink_ms, 100, 10000),
-};
-
-static const struct int_field *find_int(const struct int_field *t, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].key, key))
-			return &t[i];
-	return NULL;
-}
 
 static int parse_mode(const char *value, zp_failsafe_mode *out, char *err, size_t errlen)
 {
@@ -75,28 +59,17 @@ static int parse_mode(const char *value, zp_failsafe_mode *out, char *err, size_
 
 int zp_lights_params_set(zp_lights_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
-	const struct int_field *f;
-
 	if (!strcmp(key, "failsafe"))
 		return parse_mode(value, &p->failsafe, err, errlen);
 	if (!strcmp(key, "shutdown"))
 		return parse_mode(value, &p->shutdown, err, errlen);
-	f = find_int(lights_fields, sizeof(lights_fields) / sizeof(lights_fields[0]), key);
-	if (!f)
-		return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
-	return zp_parse_int(value, f->min, f->max, (int *)(void *)((char *)p + f->off), err, errlen);
+	return zp_fields_set(lights_fields, ZP_FIELDS_N(lights_fields), p, key, value, err, errlen);
 }
 
 int zp_lights_params_check(const zp_lights_params *p, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(lights_fields) / sizeof(lights_fields[0]); i++) {
-		const struct int_field *f = &lights_fields[i];
-		int v = *(const int *)(const void *)((const char *)p + f->off);
-
-		if (v < f->min || v > f->max)
-			return zp_seterr(err, errlen, ZP_EINVAL, "%s: expected an integer from %d to %d, got %d", f->key,
-					 f->min, f->max, v);
-	}
+	if (zp_fields_check(lights_fields, ZP_FIELDS_N(lights_fields), p, err, errlen))
+		return ZP_EINVAL;
 	if ((unsigned)p->failsafe > ZP_FAILSAFE_OFF)
 		return zp_seterr(err, errlen, ZP_EINVAL, "failsafe: expected on, blink or off, got %d", (int)p->failsafe);
 	if ((unsigned)p->shutdown > ZP_FAILSAFE_OFF)
@@ -116,43 +89,30 @@ void zp_gpio_params_default(zp_gpio_params *p)
 	p->button_hold_ms = 10000;
 }
 
-#define GPIO_FIELD(name, lo, hi) { #name, offsetof(zp_gpio_params, name), lo, hi }
+static int chip_check(const char *value, char *err, size_t errlen)
+{
+	for (const char *c = value; *c; c++)
+		if (!isgraph((unsigned char)*c))
+			return zp_seterr(err, errlen, ZP_EINVAL, "expected a gpiochip name or path without blanks, got '%s'",
+					 value);
+	return ZP_OK;
+}
 
 /* libgpiod line offsets are small; 4095 is far beyond any Raspberry Pi header */
-static const struct int_field gpio_fields[] = {
-	GPIO_FIELD(line, -1, 4095),
-	GPIO_FIELD(heartbeat_line, -1, 4095),
-	GPIO_FIELD(button_line, -1, 4095),
-	GPIO_FIELD(button_hold_ms, 0, 600000),
+static const zp_field gpio_fields[] = {
+	ZP_TEXT_FIELD(zp_gpio_params, chip, false, chip_check),
+	ZP_BOOL_FIELD(zp_gpio_params, active_low),
+	ZP_BOOL_FIELD(zp_gpio_params, simulate),
+	ZP_BOOL_FIELD(zp_gpio_params, button_active_low),
+	ZP_INT_FIELD(zp_gpio_params, line, -1, 4095),
+	ZP_INT_FIELD(zp_gpio_params, heartbeat_line, -1, 4095),
+	ZP_INT_FIELD(zp_gpio_params, button_line, -1, 4095),
+	ZP_INT_FIELD(zp_gpio_params, button_hold_ms, 0, 600000),
 };
 
 int zp_gpio_params_set(zp_gpio_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
-	const struct int_field *f;
-
-	if (!strcmp(key, "chip")) {
-		size_t n = strlen(value);
-		bool ok = n < sizeof(p->chip);
-
-		for (size_t i = 0; ok && i < n; i++)
-			ok = isgraph((unsigned char)value[i]);
-		if (!ok)
-			return zp_seterr(err, errlen, ZP_EINVAL,
-					 "expected a gpiochip name or path without blanks (at most %zu characters), got '%s'",
-					 sizeof(p->chip) - 1, value);
-		zp_strlcpy(p->chip, value, sizeof(p->chip));
-		return ZP_OK;
-	}
-	if (!strcmp(key, "active_low"))
-		return zp_parse_bool(value, &p->active_low, err, errlen);
-	if (!strcmp(key, "simulate"))
-		return zp_parse_bool(value, &p->simulate, err, errlen);
-	if (!strcmp(key, "button_active_low"))
-		return zp_parse_bool(value, &p->button_active_low, err, errlen);
-	f = find_int(gpio_fields, sizeof(gpio_fields) / sizeof(gpio_fields[0]), key);
-	if (!f)
-		return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
-	return zp_parse_int(value, f->min, f->max, (int *)(void *)((char *)p + f->off), err, errlen);
+	return zp_fields_set(gpio_fields, ZP_FIELDS_N(gpio_fields), p, key, value, err, errlen);
 }
 
 int zp_gpio_check_service(const zp_gpio_params *p, bool service, char *err, size_t errlen)

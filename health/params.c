@@ -10,25 +10,25 @@ void zp_health_params_default(zp_health_params *p)
 	p->period_s = 10;
 }
 
+static int prom_check(const char *value, char *err, size_t errlen)
+{
+	size_t n = strlen(value);
+
+	if (n && (value[0] != '/' || value[n - 1] == '/' || n < 6 || strcmp(value + n - 5, ".prom") ||
+		  strrchr(value, '/') == value))
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute path ending in .prom in a directory other "
+				 "than / (like /var/lib/zebrapad/zebrapad.prom), got '%s'", value);
+	if (strstr(value, "/../") || strstr(value, "/./"))
+		return zp_seterr(err, errlen, ZP_EINVAL, "expected a path without '.' or '..' parts, got '%s'", value);
+	return ZP_OK;
+}
+
+static const zp_field fields[] = {
+	ZP_TEXT_FIELD(zp_health_params, prom_file, false, prom_check),
+	ZP_INT_FIELD(zp_health_params, period_s, 1, 3600),
+};
+
 int zp_health_params_set(zp_health_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
-	if (!strcmp(key, "prom_file")) {
-		size_t n = strlen(value);
-
-		if (n >= sizeof(p->prom_file))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected a file path of at most %zu characters",
-					 sizeof(p->prom_file) - 1);
-		if (n && (value[0] != '/' || value[n - 1] == '/' || n < 6 || strcmp(value + n - 5, ".prom") ||
-			  strrchr(value, '/') == value))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute path ending in .prom in a directory "
-					 "other than / (like /var/lib/zebrapad/zebrapad.prom), got '%s'", value);
-		if (strstr(value, "/../") || strstr(value, "/./"))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected a path without '.' or '..' parts, got '%s'",
-					 value);
-		zp_strlcpy(p->prom_file, value, sizeof(p->prom_file));
-		return ZP_OK;
-	}
-	if (!strcmp(key, "period_s"))
-		return zp_parse_int(value, 1, 3600, &p->period_s, err, errlen);
-	return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
+	return zp_fields_set(fields, ZP_FIELDS_N(fields), p, key, value, err, errlen);
 }

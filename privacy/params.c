@@ -64,20 +64,18 @@ int zp_store_check_path(const char *path, bool check_fs, char *err, size_t errle
 	return 0;
 }
 
+static int path_check(const char *value, char *err, size_t errlen)
+{
+	return value[0] && zp_store_check_path(value, false, err, errlen) ? ZP_EINVAL : ZP_OK;
+}
+
+static const zp_field fields[] = {
+	ZP_TEXT_FIELD(zp_store_params, path, false, path_check),
+	ZP_INT_FIELD(zp_store_params, interval_s, 1, 3600),
+	ZP_INT_FIELD(zp_store_params, retention_days, 1, 3650),
+};
+
 int zp_store_params_set(zp_store_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
-	if (!strcmp(key, "path")) {
-		if (strlen(value) >= sizeof(p->path))
-			return zp_seterr(err, errlen, ZP_EINVAL, "expected a file path of at most %zu characters",
-					 sizeof(p->path) - 1);
-		if (value[0] && zp_store_check_path(value, false, err, errlen))
-			return ZP_EINVAL;
-		zp_strlcpy(p->path, value, sizeof(p->path));
-		return ZP_OK;
-	}
-	if (!strcmp(key, "interval_s"))
-		return zp_parse_int(value, 1, 3600, &p->interval_s, err, errlen);
-	if (!strcmp(key, "retention_days"))
-		return zp_parse_int(value, 1, 3650, &p->retention_days, err, errlen);
-	return zp_seterr(err, errlen, ZP_ENODEV, "unknown key '%s'", key);
+	return zp_fields_set(fields, ZP_FIELDS_N(fields), p, key, value, err, errlen);
 }

@@ -156,6 +156,78 @@ START_TEST(strlcpy_truncates)
 }
 END_TEST
 
+/* One field table: each type parsed in place, bad values refused with the field unchanged. */
+struct field_demo {
+	int n;
+	double ratio;
+	bool on;
+	char name[8];
+	char path[16];
+};
+
+static int demo_abs(const char *value, char *err, size_t errlen)
+{
+	return value[0] && value[0] != '/' ? zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute path") : ZP_OK;
+}
+
+static const zp_field demo_fields[] = {
+	ZP_INT_FIELD(struct field_demo, n, -1, 10),
+	ZP_DOUBLE_FIELD(struct field_demo, ratio, 0.05, 1),
+	ZP_BOOL_FIELD(struct field_demo, on),
+	ZP_TEXT_FIELD(struct field_demo, name, true, NULL),
+	ZP_TEXT_FIELD(struct field_demo, path, false, demo_abs),
+};
+
+START_TEST(field_table_sets_checks_and_refuses)
+{
+	struct field_demo d = { .n = 3, .ratio = 0.5, .on = false, .name = "x", .path = "" };
+	const size_t n = ZP_FIELDS_N(demo_fields);
+	char err[200], list[100];
+
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "n", " -1 ", err, sizeof(err)), ZP_OK);
+	ck_assert_int_eq(d.n, -1);
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "ratio", "0.25", err, sizeof(err)), ZP_OK);
+	ck_assert_double_eq(d.ratio, 0.25);
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "on", "yes", err, sizeof(err)), ZP_OK);
+	ck_assert(d.on);
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "name", "kerb", err, sizeof(err)), ZP_OK);
+	ck_assert_str_eq(d.name, "kerb");
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "path", "/var/x", err, sizeof(err)), ZP_OK);
+	ck_assert_str_eq(d.path, "/var/x");
+
+	/* refused: out of range, not a number, too long, empty where a value is needed, the check's form */
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "n", "11", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "from -1 to 10"));
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "ratio", "half", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "on", "maybe", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "name", "12345678", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "at most 7 characters"));
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "name", "", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "path", "var/x", err, sizeof(err)), ZP_EINVAL);
+	ck_assert_str_eq(err, "expected an absolute path");
+	ck_assert_int_eq(d.n, -1);
+	ck_assert_double_eq(d.ratio, 0.25);
+	ck_assert(d.on);
+	ck_assert_str_eq(d.name, "kerb");
+	ck_assert_str_eq(d.path, "/var/x");
+
+	ck_assert_int_eq(zp_fields_set(demo_fields, n, &d, "nn", "1", err, sizeof(err)), ZP_ENODEV);
+	ck_assert_str_eq(err, "unknown key 'nn'");
+	ck_assert_str_eq(zp_fields_list(demo_fields, n, list, sizeof(list)), "n, ratio, on, name, path");
+
+	/* values set in code are range-checked by the same table */
+	ck_assert_int_eq(zp_fields_check(demo_fields, n, &d, err, sizeof(err)), ZP_OK);
+	d.ratio = 2;
+	ck_assert_int_eq(zp_fields_check(demo_fields, n, &d, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_str_eq(err, "ratio: expected a number from 0.05 to 1, got 2");
+	d.ratio = 0.5;
+	d.n = -2;
+	ck_assert_int_eq(zp_fields_check(demo_fields, n, &d, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_str_eq(err, "n: expected an integer from -1 to 10, got -2");
+}
+END_TEST
+
+
 static Suite *common_suite(void)
 {
 	Suite *s = suite_create("common");
@@ -170,6 +242,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, errno_mapping_and_text);
 	tcase_add_test(tc, ratelimit_logs_first_then_counts);
 	tcase_add_test(tc, strlcpy_truncates);
+	tcase_add_test(tc, field_table_sets_checks_and_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -217,7 +217,7 @@ START_TEST(unknown_key)
 	ASSERT_LOAD_FAILS("[camera]\nwidht = 5\n", ZP_EINVAL, "site.ini:2: [camera] unknown key 'widht'");
 	ASSERT_LOAD_FAILS("[store]\ndb = x\n", ZP_EINVAL, "site.ini:2: [store] unknown key 'db'");
 	ASSERT_LOAD_FAILS("[site]\ntown = x\n", ZP_EINVAL,
-			  "site.ini:2: [site] unknown key 'town' (expected name, crossing_length_m or walking_speed_mps)");
+			  "site.ini:2: [site] unknown key 'town' (expected name, crossing_length_m, walking_speed_mps)");
 	ASSERT_LOAD_FAILS("[ground]\npoints = 1,2 3,4\n", ZP_EINVAL,
 			  "site.ini:2: [ground] unknown key 'points' (expected point = px,py mx,my)");
 	ASSERT_LOAD_FAILS("[zone a]\nrole = waiting\nshape = 1,1 2,2 3,1\n", ZP_EINVAL,
@@ -639,6 +639,77 @@ START_TEST(setters_report_unknown_keys_as_enodev)
 }
 END_TEST
 
+/* zp_ini_rewrite on text in memory: the output as a string (caller frees). */
+static char *rewrite(const char *text, const zp_ini_edit *e, int n)
+{
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	char *buf = NULL, err[200];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(zp_ini_rewrite(in, out, "detector", e, n, err, sizeof(err)), 0);
+	fclose(in);
+	fclose(out);
+	return buf;
+}
+
+START_TEST(ini_rewrite_keeps_the_file_and_sets_keys)
+{
+	const zp_ini_edit e[] = { { "threshold", "25", "tuned (threshold=10:30:5)" },
+				  { "min_area", "400", "tuned (min_area=100:500:100)" } };
+	const char *text = "; a site\n[site]\nname = x\nthreshold = 9\n\n[ detector ]\n  threshold= 20 ; old\n"
+			   "scale = 2\n\n; the kerb\n[zone a]\nrole = waiting\n";
+	char *out;
+
+	/* replaced in place with the old value in the comment; missing key before the section's closing
+	   comment; [site]'s threshold (not the section) untouched; everything else byte for byte */
+	out = rewrite(text, e, 2);
+	ck_assert_str_eq(out, "; a site\n[site]\nname = x\nthreshold = 9\n\n[ detector ]\n"
+			      "; tuned (threshold=10:30:5), was 20 ; old\nthreshold = 25\nscale = 2\n"
+			      "; tuned (min_area=100:500:100)\nmin_area = 400\n\n; the kerb\n[zone a]\nrole = waiting\n");
+	free(out);
+
+	/* no edits: a copy */
+	out = rewrite(text, e, 0);
+	ck_assert_str_eq(out, text);
+	free(out);
+
+	/* no [detector]: one at the end; a key named like another's prefix is not that key */
+	out = rewrite("[site]\nname = x\n", e, 1);
+	ck_assert_str_eq(out, "[site]\nname = x\n\n[detector]\n; tuned (threshold=10:30:5)\nthreshold = 25\n");
+	free(out);
+	out = rewrite("[detector]\nthreshold_x = 3\n", e, 1);
+	ck_assert_str_eq(out, "[detector]\nthreshold_x = 3\n; tuned (threshold=10:30:5)\nthreshold = 25\n");
+	free(out);
+
+	/* [detector] last in the file, its trailing comment kept after the added key */
+	out = rewrite("[detector]\nscale = 1\n; end\n", e + 1, 1);
+	ck_assert_str_eq(out, "[detector]\nscale = 1\n; tuned (min_area=100:500:100)\nmin_area = 400\n; end\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(ini_rewrite_output_loads_with_the_values)
+{
+	const zp_ini_edit e[] = { { "threshold", "25", "tuned" }, { "warmup_frames", "7", "tuned" } };
+	char *out = rewrite("[site]\nname = s\n[detector]\nthreshold = 20\n[zone a]\nrole = waiting\n"
+			    "polygon = 0,0 10,0 10,10 0,10\n", e, 2);
+	zp_config *c = malloc(sizeof(*c));
+	char err[300];
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_msg(zp_config_load_string(out, "best.ini", c, err, sizeof(err)) == 0, "%s\n%s", err, out);
+	ck_assert_int_eq(c->detector.threshold, 25);
+	ck_assert_int_eq(c->detector.warmup_frames, 7);
+	ck_assert_int_eq(c->nzones, 1);
+	free(c);
+	free(out);
+}
+END_TEST
+
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -665,6 +736,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, control_characters_stay_on_one_line);
 	tcase_add_test(tc, shipped_examples_load);
 	tcase_add_test(tc, setters_report_unknown_keys_as_enodev);
+	tcase_add_test(tc, ini_rewrite_keeps_the_file_and_sets_keys);
+	tcase_add_test(tc, ini_rewrite_output_loads_with_the_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
