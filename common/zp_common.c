@@ -122,7 +122,7 @@ int64_t zp_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1-4, Unicode's table 3-7), or 0 when there is none. */
+/* Unicode's table 3-7 of well-formed byte sequences */
 static size_t utf8_seq(const unsigned char *s)
 {
 	unsigned c = s[0];
@@ -150,6 +150,11 @@ static size_t utf8_seq(const unsigned char *s)
 		return 4;
 	}
 	return 0;
+}
+
+size_t zp_utf8_seq(const char *s)
+{
+	return utf8_seq((const unsigned char *)s);
 }
 
 size_t zp_utf8_valid(const char *s, char *out, size_t outlen, size_t *bad)

@@ -131,6 +131,8 @@ size_t zp_strlcpy(char *dst, const char *src, size_t size);
  * (as snprintf does); *bad, when not NULL, gets the number of bytes replaced.
  */
 size_t zp_utf8_valid(const char *s, char *out, size_t outlen, size_t *bad);
+/* Length of the well-formed UTF-8 sequence at s (1-4), or 0 when the bytes there are not one. */
+size_t zp_utf8_seq(const char *s);
 /* The same into malloc'ed memory (NULL s gives ""); NULL when out of memory. */
 char *zp_utf8_dup(const char *s);
 
