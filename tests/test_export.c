@@ -302,7 +302,9 @@ START_TEST(export_new_columns_pass_through)
 	cJSON_Delete(o);
 	newest = zp_export_source_newest(src, "s1");
 	ck_assert_ptr_nonnull(newest);
-	ck_assert_ptr_nonnull(strstr(newest, "\"interval_start\":1700000100"));
+	o = cJSON_Parse(newest);
+	ck_assert_double_eq(cJSON_GetObjectItem(o, "interval_start")->valuedouble, 1700000100);
+	cJSON_Delete(o);
 	free(newest);
 	for (int i = 0; i < n; i++)
 		free(rows[i].json);
@@ -1264,6 +1266,26 @@ START_TEST(audit_names_what_leaves)
 	ck_assert_msg(strstr(out, "An export is configured") && strstr(out, "zebrapad/t1/counts") &&
 		      strstr(out, newest), "%s", out);
 	free(out);
+	/* --json: the export's own object inside the report */
+	{
+		char jcmd[sizeof(cmd) + 16];
+		const cJSON *e;
+		cJSON *o;
+
+		snprintf(jcmd, sizeof(jcmd), "%s/app/zebrapad audit --json --config %s > %s", b ? b : ".",
+			 tpath("site.ini"), tpath("audit.json"));
+		ck_assert_int_eq(WEXITSTATUS(system(jcmd)), 0);
+		out = zp_test_slurp(tpath("audit.json"), NULL);
+		o = cJSON_Parse(out);
+		ck_assert_msg(o != NULL, "not JSON: %s", out);
+		e = cJSON_GetObjectItem(o, "export");
+		ck_assert_str_eq(cJSON_GetObjectItem(e, "broker")->valuestring, "127.0.0.1");
+		ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(e, "topics"), 0)->valuestring, "zebrapad/t1/counts");
+		ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "sample_counts"), "site")->valuestring, "t1");
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "pass")));
+		cJSON_Delete(o);
+		free(out);
+	}
 	snprintf(text, sizeof(text), "[store]\npath = %s\n", tpath("data/counts.db"));
 	zp_test_write_text(tpath("site.ini"), text);
 	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
