@@ -785,7 +785,6 @@ static void find_daemon(daemon_state *d, const char *config_path, const char *st
 typedef struct report {
 	const zp_audit_info *info;
 	FILE *out;
-	bool json;
 	char data_dir[512];
 	zp_store *store;
 	zp_store_summary sum;
@@ -1173,7 +1172,6 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 		return zp_seterr(err, errlen, ZP_ENOMEM, "audit: out of memory");
 	rp->info = info;
 	rp->out = out;
-	rp->json = json;
 	zp_sandbox_probe(&rp->sb);
 	find_daemon(&rp->daemon, info->config_path, info->store->path);
 
