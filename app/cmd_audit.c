@@ -22,6 +22,9 @@
 #include "lights.h"
 #include "sampler.h"
 #include "store.h"
+#if ZP_HAVE_JSON
+#include "zp_json.h"
+#endif
 
 #include <errno.h>
 #include <getopt.h>
@@ -120,6 +123,12 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 		default: audit_usage(stderr); return ZP_EXIT_USAGE;
 		}
 	}
+#if !ZP_HAVE_JSON
+	if (o->json) {
+		fprintf(stderr, "zebrapad audit: --json is not in this build (built without cJSON)\n");
+		return ZP_EXIT_USAGE;
+	}
+#endif
 	if (optind != argc || !o->config) {
 		fprintf(stderr, "zebrapad audit: expected --config FILE (and no other arguments)\n");
 		audit_usage(stderr);
@@ -214,6 +223,35 @@ struct live {
 	uint64_t rows;
 };
 
+/* A row as one JSON line: the zone's counts, or the crossing's lights and fail-safe time. */
+static void live_row_json(const zp_store_row *r)
+{
+#if ZP_HAVE_JSON
+	cJSON *o = cJSON_CreateObject();
+
+	zp_json_add_int(o, "interval_start", r->interval_start);
+	zp_json_add_int(o, "interval_s", r->interval_s);
+	zp_json_add_str(o, "zone", r->zone);
+	if (r->entered >= 0) {
+		zp_json_add_int(o, "entered", r->entered);
+		zp_json_add_num(o, "occupied_s", r->occupied_s, 3);
+		if (r->crossed_a_to_b >= 0) {
+			zp_json_add_int(o, "crossed_a_to_b", r->crossed_a_to_b);
+			zp_json_add_int(o, "crossed_b_to_a", r->crossed_b_to_a);
+		}
+	} else {
+		zp_json_add_int(o, "light_activations", r->light_activations);
+		zp_json_add_num(o, "light_on_s", r->light_on_s, 3);
+		zp_json_add_num(o, "fault_s", r->fault_s, 3);
+	}
+	if (zp_json_write(stdout, o, false))
+		fprintf(stderr, "zebrapad audit: a row could not be written as JSON (out of memory)\n");
+	cJSON_Delete(o);
+#else
+	(void)r;   /* parse_audit refuses --json in a build without cJSON */
+#endif
+}
+
 /* Each row exactly as the store would get it: no pixels, no person, no time finer than the interval. */
 static void print_row(void *ctx, const zp_store_row *r)
 {
@@ -222,17 +260,7 @@ static void print_row(void *ctx, const zp_store_row *r)
 
 	lv->rows++;
 	if (lv->json) {
-		printf("{\"interval_start\": %" PRId64 ", \"interval_s\": %d, \"zone\": \"%s\"", r->interval_start,
-		       r->interval_s, r->zone);
-		if (r->entered >= 0 && r->crossed_a_to_b >= 0)
-			printf(", \"entered\": %" PRId64 ", \"occupied_s\": %.3f, \"crossed_a_to_b\": %" PRId64
-			       ", \"crossed_b_to_a\": %" PRId64 "}\n", r->entered, r->occupied_s, r->crossed_a_to_b,
-			       r->crossed_b_to_a);
-		else if (r->entered >= 0)
-			printf(", \"entered\": %" PRId64 ", \"occupied_s\": %.3f}\n", r->entered, r->occupied_s);
-		else
-			printf(", \"light_activations\": %" PRId64 ", \"light_on_s\": %.3f, \"fault_s\": %.3f}\n",
-			       r->light_activations, r->light_on_s, r->fault_s);
+		live_row_json(r);
 	} else {
 		zp_fmt_utc(r->interval_start, true, t, sizeof(t));
 		if (r->entered >= 0 && r->crossed_a_to_b >= 0)

@@ -18,6 +18,7 @@
 
 #include "bench_suite.h"
 #include "config.h"
+#include "zp_json.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -410,66 +411,67 @@ static void print_text(const struct bench *b)
 		       !t[i].known ? "not measured" : target_holds(&t[i]) ? "holds" : "DOES NOT HOLD");
 }
 
-static void json_string(const char *s)
+static int print_json(const struct bench *b)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void print_json(const struct bench *b)
-{
+	static const char *const kinds[] = { "model", "detector", "opencv", "floor" };
 	struct target t[8];
-	int nt = targets(b, t);
+	int nt = targets(b, t), rc;
+	cJSON *j = cJSON_CreateObject(), *a;
 
-	printf("{\"source\":");
-	json_string(b->o.source);
-	printf(",\"frames\":%d,\"width\":%d,\"height\":%d,\"reps\":%d,\"cpu\":%d,\"best_path\":\"%s\"", b->full.n,
-	       b->full.width, b->full.height, b->o.reps, b->cpu, zp_simd_name(b->best));
-	printf(",\"config\":");
-	if (b->have_config)
-		json_string(b->cfg->path);
-	else
-		printf("null");
-	printf(",\"scale\":%d,\"work_width\":%d,\"work_height\":%d,\"rows\":[", b->cfg->detector.scale, b->work.width,
-	       b->work.height);
+	zp_json_add_str(j, "source", b->o.source);
+	zp_json_add_int(j, "frames", b->full.n);
+	zp_json_add_int(j, "width", b->full.width);
+	zp_json_add_int(j, "height", b->full.height);
+	zp_json_add_int(j, "reps", b->o.reps);
+	zp_json_add_int(j, "cpu", b->cpu);
+	zp_json_add_str(j, "best_path", zp_simd_name(b->best));
+	zp_json_add_str(j, "config", b->have_config ? b->cfg->path : NULL);
+	zp_json_add_int(j, "scale", b->cfg->detector.scale);
+	zp_json_add_int(j, "work_width", b->work.width);
+	zp_json_add_int(j, "work_height", b->work.height);
+	a = zp_json_add_array(j, "rows");
 	for (int i = 0; i < b->nrows; i++) {
 		const struct row *r = &b->rows[i];
-		static const char *kinds[] = { "model", "detector", "opencv", "floor" };
+		cJSON *o = zp_json_add_object(a, NULL), *reps;
 
-		printf("%s{\"kind\":\"%s\",\"name\":", i ? "," : "", kinds[r->kind]);
-		json_string(r->name);
+		zp_json_add_str(o, "kind", kinds[r->kind]);
+		zp_json_add_str(o, "name", r->name);
 		if (r->kind == ROW_MODEL || r->kind == ROW_DETECTOR)
-			printf(",\"path\":\"%s\"", zp_simd_name(r->simd));
+			zp_json_add_str(o, "path", zp_simd_name(r->simd));
 		if (r->kind == ROW_CV)
-			printf(",\"model\":\"%s\"", zp_cv_bgsub_name(r->cv));
-		printf(",\"work\":%s,\"width\":%d,\"height\":%d,\"ms_per_frame\":%.6f,\"ms_min\":%.6f,\"ms_max\":%.6f,"
-		       "\"ns_per_pixel\":%.6f,\"x_mog2\":%.4f,\"x_floor\":%.4f,\"ms_reps\":[",
-		       r->work ? "true" : "false", r->w, r->h, r->median, r->min, r->max,
-		       r->median * 1e6 / ((double)r->w * r->h), r->x_mog2, r->x_floor);
+			zp_json_add_str(o, "model", zp_cv_bgsub_name(r->cv));
+		zp_json_add_bool(o, "work", r->work);
+		zp_json_add_int(o, "width", r->w);
+		zp_json_add_int(o, "height", r->h);
+		zp_json_add_num(o, "ms_per_frame", r->median, 6);
+		zp_json_add_num(o, "ms_min", r->min, 6);
+		zp_json_add_num(o, "ms_max", r->max, 6);
+		zp_json_add_num(o, "ns_per_pixel", r->median * 1e6 / ((double)r->w * r->h), 6);
+		zp_json_add_num(o, "x_mog2", r->x_mog2, 4);
+		zp_json_add_num(o, "x_floor", r->x_floor, 4);
+		reps = zp_json_add_array(o, "ms_reps");
 		for (int k = 0; k < b->o.reps; k++)
-			printf("%s%.6f", k ? "," : "", r->ms[k]);
-		printf("]}");
+			zp_json_add_num(reps, NULL, r->ms[k], 6);
 	}
-	printf("],\"state_bytes_640x480\":%zu,\"state_bytes_source\":%zu,\"peak_rss_kib\":%ld,"
-	       "\"runlike_peak_rss_kib\":%ld,\"runlike_start_rss_kib\":%ld,\"runlike_frames\":%ld,\"targets\":[",
-	       b->state_640, b->state_src, b->maxrss_kib, b->runlike.peak_kib, b->runlike.start_kib, b->runlike.frames);
+	zp_json_add_int(j, "state_bytes_640x480", (int64_t)b->state_640);
+	zp_json_add_int(j, "state_bytes_source", (int64_t)b->state_src);
+	zp_json_add_int(j, "peak_rss_kib", b->maxrss_kib);
+	zp_json_add_int(j, "runlike_peak_rss_kib", b->runlike.peak_kib);
+	zp_json_add_int(j, "runlike_start_rss_kib", b->runlike.start_kib);
+	zp_json_add_int(j, "runlike_frames", b->runlike.frames);
+	a = zp_json_add_array(j, "targets");
 	for (int i = 0; i < nt; i++) {
-		printf("%s{\"what\":", i ? "," : "");
-		json_string(t[i].what);
-		printf(",\"value\":%.4f,\"limit\":%.1f,\"at_least\":%s,\"holds\":%s}", t[i].value, t[i].limit,
-		       t[i].at_least ? "true" : "false", target_holds(&t[i]) ? "true" : "false");
+		cJSON *o = zp_json_add_object(a, NULL);
+
+		zp_json_add_str(o, "what", t[i].what);
+		zp_json_add_num(o, "value", t[i].value, 4);
+		zp_json_add_num(o, "limit", t[i].limit, 1);
+		zp_json_add_bool(o, "at_least", t[i].at_least);
+		zp_json_add_bool(o, "holds", target_holds(&t[i]));
 	}
-	printf("]}\n");
+	rc = zp_json_write(stdout, j, true);
+	cJSON_Delete(j);
+	return rc;
 }
 
 /* Detector state bytes for a w x h input with the given parameters; 0 when it cannot be made. */
@@ -618,11 +620,13 @@ static int bench_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **
 	b->maxrss_kib = zp_bench_maxrss_kib();
 	compute_ratios(b);
 	zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
-	if (b->o.json)
-		print_json(b);
-	else
-		print_text(b);
 	rc = ZP_EXIT_OK;
+	if (!b->o.json) {
+		print_text(b);
+	} else if (print_json(b)) {
+		fprintf(stderr, PROG ": cannot write the JSON results (out of memory or a write error)\n");
+		rc = ZP_EXIT_FAIL;
+	}
 out:
 	zp_bench_frames_free(&b->full);
 	zp_bench_frames_free(&b->work);

@@ -28,6 +28,7 @@
 
 #include "cvwrap.h"
 #include "eval.h"
+#include "zp_json.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -452,37 +453,6 @@ static int score_mot(struct eval *e, const zp_frame *f)
 
 /* ---- output ---- */
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c == '\r')
-			fputs("\\r", out);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-/* A number, or null when undefined (JSON has no NaN). */
-static void json_num(FILE *out, double v, int decimals)
-{
-	if (isfinite(v))
-		fprintf(out, "%.*f", decimals, v);
-	else
-		fputs("null", out);
-}
-
 /* A rate for the table: "-" when undefined. */
 static const char *cell(char *buf, size_t size, double v, int decimals)
 {
@@ -517,96 +487,84 @@ static double fpr_shadow(const zp_eval_pixels *px)
 }
 
 /* name: the zone's name, or NULL for the pooled object */
-static void json_presence(FILE *out, const char *name, const zp_eval_presence_stats *s)
+static void json_presence(cJSON *arr, const char *key, const char *name, const zp_eval_presence_stats *s)
 {
-	fputc('{', out);
-	if (name) {
-		fputs("\"name\": ", out);
-		json_str(out, name);
-		fputs(", ", out);
-	}
-	fprintf(out, "\"frames\": %llu, \"tp\": %llu, \"fp\": %llu, \"fn\": %llu, \"tn\": %llu, \"precision\": ",
-		(unsigned long long)s->frames, (unsigned long long)s->tp, (unsigned long long)s->fp,
-		(unsigned long long)s->fn, (unsigned long long)s->tn);
-	json_num(out, s->precision, 6);
-	fputs(", \"recall\": ", out);
-	json_num(out, s->recall, 6);
-	fputs(", \"f\": ", out);
-	json_num(out, s->f, 6);
-	fprintf(out, ", \"empty_frames\": %llu, \"no_empty_frames\": %s", (unsigned long long)(s->fp + s->tn),
-		s->frames && s->fp + s->tn == 0 ? "true" : "false");
-	fprintf(out, ", \"episodes\": %llu, \"missed\": %llu, \"latency_median\": ", (unsigned long long)s->episodes,
-		(unsigned long long)s->missed);
-	json_num(out, s->latency_median, 1);
-	fputs(", \"latency_max\": ", out);
+	cJSON *o = zp_json_add_object(arr, key);
+
+	if (name)
+		zp_json_add_str(o, "name", name);
+	zp_json_add_int(o, "frames", (int64_t)s->frames);
+	zp_json_add_int(o, "tp", (int64_t)s->tp);
+	zp_json_add_int(o, "fp", (int64_t)s->fp);
+	zp_json_add_int(o, "fn", (int64_t)s->fn);
+	zp_json_add_int(o, "tn", (int64_t)s->tn);
+	zp_json_add_num(o, "precision", s->precision, 6);
+	zp_json_add_num(o, "recall", s->recall, 6);
+	zp_json_add_num(o, "f", s->f, 6);
+	zp_json_add_int(o, "empty_frames", (int64_t)(s->fp + s->tn));
+	zp_json_add_bool(o, "no_empty_frames", s->frames && s->fp + s->tn == 0);
+	zp_json_add_int(o, "episodes", (int64_t)s->episodes);
+	zp_json_add_int(o, "missed", (int64_t)s->missed);
+	zp_json_add_num(o, "latency_median", s->latency_median, 1);
 	if (s->latency_max >= 0)
-		fprintf(out, "%lld", (long long)s->latency_max);
+		zp_json_add_int(o, "latency_max", s->latency_max);
 	else
-		fputs("null", out);
-	fputc('}', out);
+		zp_json_add_null(o, "latency_max");
 }
 
-static void json_counts(FILE *out, const char *name, const zp_eval_counts_stats *c)
+static void json_counts(cJSON *arr, const char *key, const char *name, const zp_eval_counts_stats *c)
 {
-	fputc('{', out);
-	if (name) {
-		fputs("\"name\": ", out);
-		json_str(out, name);
-		fputs(", ", out);
-	}
-	fprintf(out, "\"gt_people\": %llu, \"entered\": %llu, \"tracks\": %llu, \"entered_error_pct\": ",
-		(unsigned long long)c->gt_people, (unsigned long long)c->entered, (unsigned long long)c->tracks);
-	json_num(out, c->entered_error, 2);
-	fputs(", \"tracks_error_pct\": ", out);
-	json_num(out, c->tracks_error, 2);
-	fputc('}', out);
+	cJSON *o = zp_json_add_object(arr, key);
+
+	if (name)
+		zp_json_add_str(o, "name", name);
+	zp_json_add_int(o, "gt_people", (int64_t)c->gt_people);
+	zp_json_add_int(o, "entered", (int64_t)c->entered);
+	zp_json_add_int(o, "tracks", (int64_t)c->tracks);
+	zp_json_add_num(o, "entered_error_pct", c->entered_error, 2);
+	zp_json_add_num(o, "tracks_error_pct", c->tracks_error, 2);
 }
 
-static void json_calls(FILE *out, const char *name, const zp_eval_calls_stats *c)
+static void json_calls(cJSON *arr, const char *key, const char *name, const zp_eval_calls_stats *c)
 {
-	fputc('{', out);
-	if (name) {
-		fputs("\"name\": ", out);
-		json_str(out, name);
-		fputs(", ", out);
-	}
-	fprintf(out,
-		"\"frames\": %llu, \"episodes\": %llu, \"valid\": %llu, \"missed\": %llu, \"late\": %llu, \"spotty\": %llu, "
-		"\"dropped\": %llu, \"held\": %llu, \"valid_share\": ",
-		(unsigned long long)c->frames, (unsigned long long)c->episodes, (unsigned long long)c->valid,
-		(unsigned long long)c->missed,
-		(unsigned long long)c->late, (unsigned long long)c->spotty, (unsigned long long)c->dropped,
-		(unsigned long long)c->held);
-	json_num(out, c->valid_share, 6);
-	fprintf(out, ", \"empty_stretches\": %llu, \"false_calls\": %llu, \"false_call_frames\": %llu}",
-		(unsigned long long)c->empty_stretches, (unsigned long long)c->false_calls,
-		(unsigned long long)c->false_call_frames);
+	cJSON *o = zp_json_add_object(arr, key);
+
+	if (name)
+		zp_json_add_str(o, "name", name);
+	zp_json_add_int(o, "frames", (int64_t)c->frames);
+	zp_json_add_int(o, "episodes", (int64_t)c->episodes);
+	zp_json_add_int(o, "valid", (int64_t)c->valid);
+	zp_json_add_int(o, "missed", (int64_t)c->missed);
+	zp_json_add_int(o, "late", (int64_t)c->late);
+	zp_json_add_int(o, "spotty", (int64_t)c->spotty);
+	zp_json_add_int(o, "dropped", (int64_t)c->dropped);
+	zp_json_add_int(o, "held", (int64_t)c->held);
+	zp_json_add_num(o, "valid_share", c->valid_share, 6);
+	zp_json_add_int(o, "empty_stretches", (int64_t)c->empty_stretches);
+	zp_json_add_int(o, "false_calls", (int64_t)c->false_calls);
+	zp_json_add_int(o, "false_call_frames", (int64_t)c->false_call_frames);
 }
 
-static void json_pixels(FILE *out, const zp_eval_pixels *px, bool shadow)
+static void json_pixels(cJSON *o, const zp_eval_pixels *px, bool shadow)
 {
 	zp_eval_rates r;
 
 	zp_eval_rates_compute(px->tp, px->fp, px->tn, px->fn, &r);
-	fprintf(out, "\"tp\": %llu, \"fp\": %llu, \"tn\": %llu, \"fn\": %llu", (unsigned long long)px->tp,
-		(unsigned long long)px->fp, (unsigned long long)px->tn, (unsigned long long)px->fn);
-	fputs(", \"precision\": ", out);
-	json_num(out, r.precision, 6);
-	fputs(", \"recall\": ", out);
-	json_num(out, r.recall, 6);
-	fputs(", \"f\": ", out);
-	json_num(out, r.f, 6);
+	zp_json_add_int(o, "tp", (int64_t)px->tp);
+	zp_json_add_int(o, "fp", (int64_t)px->fp);
+	zp_json_add_int(o, "tn", (int64_t)px->tn);
+	zp_json_add_int(o, "fn", (int64_t)px->fn);
+	zp_json_add_num(o, "precision", r.precision, 6);
+	zp_json_add_num(o, "recall", r.recall, 6);
+	zp_json_add_num(o, "f", r.f, 6);
 	if (!shadow)
 		return;
-	fputs(", \"fpr\": ", out);
-	json_num(out, r.fpr, 6);
-	fputs(", \"fnr\": ", out);
-	json_num(out, r.fnr, 6);
-	fputs(", \"pwc\": ", out);
-	json_num(out, r.pwc, 6);
-	fprintf(out, ", \"shadow\": %llu, \"shadow_fp\": %llu, \"fpr_shadow\": ", (unsigned long long)px->shadow,
-		(unsigned long long)px->shadow_fp);
-	json_num(out, fpr_shadow(px), 6);
+	zp_json_add_num(o, "fpr", r.fpr, 6);
+	zp_json_add_num(o, "fnr", r.fnr, 6);
+	zp_json_add_num(o, "pwc", r.pwc, 6);
+	zp_json_add_int(o, "shadow", (int64_t)px->shadow);
+	zp_json_add_int(o, "shadow_fp", (int64_t)px->shadow_fp);
+	zp_json_add_num(o, "fpr_shadow", fpr_shadow(px), 6);
 }
 
 /* The share of pixels called foreground on the empty frames (every pixel there is negative). */
@@ -620,143 +578,130 @@ static const char *kind_name(zp_score_kind k)
 	return k == ZP_SCORE_CDNET ? "cdnet" : k == ZP_SCORE_MOT ? "mot" : "wallflower";
 }
 
-static void print_json(const struct eval *e, FILE *out)
+static int print_json(const struct eval *e, FILE *out)
 {
-	fputs("{\"source\": ", out);
-	json_str(out, e->o.source);
-	fputs(", \"config\": ", out);
-	if (e->o.config)
-		json_str(out, e->o.config);
-	else
-		fputs("null", out);
-	fputs(", \"gt\": ", out);
-	json_str(out, e->in.gt);
-	fprintf(out, ", \"kind\": \"%s\", \"width\": %d, \"height\": %d, \"frames\": %llu", kind_name(e->in.kind), e->w,
-		e->h, (unsigned long long)e->frames);
-	fprintf(out, ",\n \"scored\": {\"start_frame\": %lld, \"first\": %lld, \"last\": %lld, \"frames\": %llu, "
-		"\"warmup_frames\": %d, \"past_annotation\": %s}",
-		(long long)e->range.start, (long long)e->range.first, (long long)e->last_scored,
-		(unsigned long long)e->scored, e->cfg->detector.warmup_frames, e->past_annotation ? "true" : "false");
+	cJSON *j = cJSON_CreateObject(), *o, *a;
+	int rc;
+
+	zp_json_add_str(j, "source", e->o.source);
+	zp_json_add_str(j, "config", e->o.config);   /* NULL: null */
+	zp_json_add_str(j, "gt", e->in.gt);
+	zp_json_add_str(j, "kind", kind_name(e->in.kind));
+	zp_json_add_int(j, "width", e->w);
+	zp_json_add_int(j, "height", e->h);
+	zp_json_add_int(j, "frames", (int64_t)e->frames);
+	o = zp_json_add_object(j, "scored");
+	zp_json_add_int(o, "start_frame", e->range.start);
+	zp_json_add_int(o, "first", e->range.first);
+	zp_json_add_int(o, "last", e->last_scored);
+	zp_json_add_int(o, "frames", (int64_t)e->scored);
+	zp_json_add_int(o, "warmup_frames", e->cfg->detector.warmup_frames);
+	zp_json_add_bool(o, "past_annotation", e->past_annotation);
 	if (e->in.kind == ZP_SCORE_CDNET) {
-		fputs(",\n \"roi\": ", out);
-		if (e->have_roi)
-			json_str(out, e->in.roi_path);
-		else
-			fputs("null", out);
-		if (e->have_troi)
-			fprintf(out, ", \"temporal_roi\": [%lld, %lld]", (long long)e->troi_first,
-				(long long)e->troi_last);
-		else
-			fputs(", \"temporal_roi\": null", out);
-		fprintf(out, ", \"scored_frames\": %llu", (unsigned long long)e->scored);
-	} else if (e->in.kind == ZP_SCORE_WALLFLOWER) {
-		fprintf(out, ",\n \"first_number\": %lld, \"empty_until\": %lld, \"empty_from\": \"%s\", \"hand_segmented\": [",
-			(long long)e->in.first_number, (long long)e->in.empty_until,
-			e->o.empty_until >= 0 ? "--empty-until" : "script.txt");
-		for (int i = 0; i < e->in.nmasks; i++)
-			fprintf(out, i ? ", %lld" : "%lld", (long long)e->in.mask_number[i]);
-		fputc(']', out);
-	} else {
-		fprintf(out, ",\n \"gt_boxes\": %zu, \"iou_min\": 0.5, \"annotated_last\": %lld, \"fps\": ",
-			zp_eval_gt_rows(e->mot_gt), (long long)e->range.annotated);
-		json_num(out, e->fps, 3);
-		fprintf(out, ", \"tolerance_frames\": %d, \"count_min_frames\": %d, \"zones\": [", e->tolerance,
-			ZP_COUNT_MIN_FRAMES);
-		for (int z = 0; z < e->cfg->nzones; z++) {
-			fputs(z ? ", {\"name\": " : "{\"name\": ", out);
-			json_str(out, e->cfg->zones[z].name);
-			fprintf(out, ", \"role\": \"%s\"}", zp_zone_role_name(e->cfg->zones[z].role));
+		zp_json_add_str(j, "roi", e->have_roi ? e->in.roi_path : NULL);
+		if (e->have_troi) {
+			a = zp_json_add_array(j, "temporal_roi");
+			zp_json_add_int(a, NULL, e->troi_first);
+			zp_json_add_int(a, NULL, e->troi_last);
+		} else {
+			zp_json_add_null(j, "temporal_roi");
 		}
-		fputc(']', out);
+		zp_json_add_int(j, "scored_frames", (int64_t)e->scored);
+	} else if (e->in.kind == ZP_SCORE_WALLFLOWER) {
+		zp_json_add_int(j, "first_number", e->in.first_number);
+		zp_json_add_int(j, "empty_until", e->in.empty_until);
+		zp_json_add_str(j, "empty_from", e->o.empty_until >= 0 ? "--empty-until" : "script.txt");
+		a = zp_json_add_array(j, "hand_segmented");
+		for (int i = 0; i < e->in.nmasks; i++)
+			zp_json_add_int(a, NULL, e->in.mask_number[i]);
+	} else {
+		zp_json_add_int(j, "gt_boxes", (int64_t)zp_eval_gt_rows(e->mot_gt));
+		zp_json_add_num(j, "iou_min", 0.5, -1);
+		zp_json_add_int(j, "annotated_last", e->range.annotated);
+		zp_json_add_num(j, "fps", e->fps, 3);
+		zp_json_add_int(j, "tolerance_frames", e->tolerance);
+		zp_json_add_int(j, "count_min_frames", ZP_COUNT_MIN_FRAMES);
+		a = zp_json_add_array(j, "zones");
+		for (int z = 0; z < e->cfg->nzones; z++) {
+			o = zp_json_add_object(a, NULL);
+			zp_json_add_str(o, "name", e->cfg->zones[z].name);
+			zp_json_add_str(o, "role", zp_zone_role_name(e->cfg->zones[z].role));
+		}
 	}
-	fputs(",\n \"models\": [", out);
+	a = zp_json_add_array(j, "models");
 	for (int k = 0; k < e->nmodels; k++) {
 		const struct eval_model *m = &e->m[k];
+		cJSON *mo = zp_json_add_object(a, NULL);
 
-		fputs(k ? ",\n  {\"name\": " : "\n  {\"name\": ", out);
-		json_str(out, m->name);
+		zp_json_add_str(mo, "name", m->name);
 		if (e->in.kind == ZP_SCORE_CDNET) {
-			fputs(", \"pixels\": {", out);
-			json_pixels(out, &m->px, true);
-			fputs("}}", out);
+			json_pixels(zp_json_add_object(mo, "pixels"), &m->px, true);
 		} else if (e->in.kind == ZP_SCORE_WALLFLOWER) {
-			fprintf(out, ", \"empty\": {\"frames\": %llu, \"pixels\": %llu, \"fg_pixels\": %llu, \"fg_fraction\": ",
-				(unsigned long long)m->px.frames, (unsigned long long)(m->px.fp + m->px.tn),
-				(unsigned long long)m->px.fp);
-			json_num(out, empty_fg(&m->px), 6);
-			fputs("}, \"hand_segmented\": [", out);
+			cJSON *hs;
+
+			o = zp_json_add_object(mo, "empty");
+			zp_json_add_int(o, "frames", (int64_t)m->px.frames);
+			zp_json_add_int(o, "pixels", (int64_t)(m->px.fp + m->px.tn));
+			zp_json_add_int(o, "fg_pixels", (int64_t)m->px.fp);
+			zp_json_add_num(o, "fg_fraction", empty_fg(&m->px), 6);
+			hs = zp_json_add_array(mo, "hand_segmented");
 			for (int i = 0; i < e->in.nmasks; i++) {
-				fprintf(out, "%s{\"number\": %lld, \"scored\": %s, ", i ? ", " : "",
-					(long long)e->in.mask_number[i], m->hand[i].frames ? "true" : "false");
-				json_pixels(out, &m->hand[i], false);
-				fputc('}', out);
+				o = zp_json_add_object(hs, NULL);
+				zp_json_add_int(o, "number", e->in.mask_number[i]);
+				zp_json_add_bool(o, "scored", m->hand[i].frames != 0);
+				json_pixels(o, &m->hand[i], false);
 			}
-			fputs("]}", out);
 		} else {
 			zp_eval_mot_stats s;
 			zp_zone_stats zst;
+			cJSON *pres, *cnt, *calls, *pz, *cz, *kz;
 
 			zp_eval_mot_get(m->mot, &s);
-			fprintf(out,
-				", \"boxes\": {\"gt\": %llu, \"tp\": %llu, \"fp\": %llu, \"fn\": %llu, \"idsw\": %llu"
-				", \"precision\": ",
-				(unsigned long long)s.gt, (unsigned long long)s.tp, (unsigned long long)s.fp,
-				(unsigned long long)s.fn, (unsigned long long)s.idsw);
-			json_num(out, s.precision, 6);
-			fputs(", \"recall\": ", out);
-			json_num(out, s.recall, 6);
-			fputs(", \"mota\": ", out);
-			json_num(out, s.mota, 6);
-			fputs(", \"motp_iou\": ", out);
-			json_num(out, s.motp_iou, 6);
+			o = zp_json_add_object(mo, "boxes");
+			zp_json_add_int(o, "gt", (int64_t)s.gt);
+			zp_json_add_int(o, "tp", (int64_t)s.tp);
+			zp_json_add_int(o, "fp", (int64_t)s.fp);
+			zp_json_add_int(o, "fn", (int64_t)s.fn);
+			zp_json_add_int(o, "idsw", (int64_t)s.idsw);
+			zp_json_add_num(o, "precision", s.precision, 6);
+			zp_json_add_num(o, "recall", s.recall, 6);
+			zp_json_add_num(o, "mota", s.mota, 6);
+			zp_json_add_num(o, "motp_iou", s.motp_iou, 6);
 			zp_zone_score_get(m->zs, -1, &zst);
-			fputs("},\n   \"presence\": {\"all\": ", out);
-			json_presence(out, NULL, &zst.pres);
-			fputs(", \"zones\": [", out);
+			pres = zp_json_add_object(mo, "presence");
+			json_presence(pres, "all", NULL, &zst.pres);
+			pz = zp_json_add_array(pres, "zones");
+			cnt = zp_json_add_object(mo, "counts");
+			json_counts(cnt, "all", NULL, &zst.counts);
+			cz = zp_json_add_array(cnt, "zones");
+			calls = zp_json_add_object(mo, "calls");
+			json_calls(calls, "all", NULL, &zst.calls);
+			kz = zp_json_add_array(calls, "zones");
 			for (int z = 0; z < e->cfg->nzones; z++) {
 				zp_zone_stats zz;
 
 				zp_zone_score_get(m->zs, z, &zz);
-				fputs(z ? ",\n     " : "\n     ", out);
-				json_presence(out, e->cfg->zones[z].name, &zz.pres);
+				json_presence(pz, NULL, e->cfg->zones[z].name, &zz.pres);
+				json_counts(cz, NULL, e->cfg->zones[z].name, &zz.counts);
+				json_calls(kz, NULL, e->cfg->zones[z].name, &zz.calls);
 			}
-			fputs("]},\n   \"counts\": {\"all\": ", out);
-			json_counts(out, NULL, &zst.counts);
-			fputs(", \"zones\": [", out);
-			for (int z = 0; z < e->cfg->nzones; z++) {
-				zp_zone_stats zz;
-
-				zp_zone_score_get(m->zs, z, &zz);
-				fputs(z ? ", " : "", out);
-				json_counts(out, e->cfg->zones[z].name, &zz.counts);
-			}
-			fputs("]},\n   \"calls\": {\"all\": ", out);
-			json_calls(out, NULL, &zst.calls);
-			fputs(", \"zones\": [", out);
-			for (int z = 0; z < e->cfg->nzones; z++) {
-				zp_zone_stats zz;
-
-				zp_zone_score_get(m->zs, z, &zz);
-				fputs(z ? ",\n     " : "\n     ", out);
-				json_calls(out, e->cfg->zones[z].name, &zz.calls);
-			}
-			fputs("]}}", out);
 		}
 	}
-	/* wall-clock measurements: apart from the metrics, which are deterministic */
-	fputs("],\n \"timing\": {\"clock\": \"CLOCK_MONOTONIC\", \"models\": [", out);
+	/* wall-clock measurements: apart from the metrics, which are deterministic, and last */
+	o = zp_json_add_object(j, "timing");
+	zp_json_add_str(o, "clock", "CLOCK_MONOTONIC");
+	a = zp_json_add_array(o, "models");
 	for (int k = 0; k < e->nmodels; k++) {
 		const struct eval_model *m = &e->m[k];
+		cJSON *t = zp_json_add_object(a, NULL);
 
-		fputs(k ? ", {\"name\": " : "{\"name\": ", out);
-		json_str(out, m->name);
-		fputs(", \"model_ns_per_px\": ", out);
-		json_num(out, ns_per_px(e, m->model_ns), 3);
-		fputs(", \"total_ns_per_px\": ", out);
-		json_num(out, ns_per_px(e, m->total_ns), 3);
-		fputc('}', out);
+		zp_json_add_str(t, "name", m->name);
+		zp_json_add_num(t, "model_ns_per_px", ns_per_px(e, m->model_ns), 3);
+		zp_json_add_num(t, "total_ns_per_px", ns_per_px(e, m->total_ns), 3);
 	}
-	fputs("]}}\n", out);
+	rc = zp_json_write(out, j, true);
+	cJSON_Delete(j);
+	return rc;
 }
 
 static void print_cdnet(const struct eval *e, FILE *out)
@@ -1095,9 +1040,12 @@ static int eval_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **l
 		fprintf(stderr, PROG ": note: no frame scored (frames %lld-%llu read; the warm-up ends at frame %d)\n",
 			(long long)e->range.start, (unsigned long long)e->frames, e->cfg->detector.warmup_frames);
 	zp_runlog_sync(*log, 500);   /* stderr (the bar wiped, warnings) before the results on a terminal */
-	if (e->o.json)
-		print_json(e, stdout);
-	else
+	if (e->o.json && print_json(e, stdout)) {
+		fprintf(stderr, PROG ": cannot write the JSON results (out of memory or a write error)\n");
+		rc = ZP_EXIT_FAIL;
+		goto done;
+	}
+	if (!e->o.json)
 		print_table(e, stdout);
 	rc = fflush(stdout) == 0 ? ZP_EXIT_OK : ZP_EXIT_FAIL;
 done:

@@ -122,6 +122,85 @@ int64_t zp_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Unicode's table 3-7 of well-formed byte sequences */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;   /* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;   /* UTF-16 surrogates */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;   /* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;   /* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+size_t zp_utf8_seq(const char *s)
+{
+	return utf8_seq((const unsigned char *)s);
+}
+
+size_t zp_utf8_valid(const char *s, char *out, size_t outlen, size_t *bad)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t need = 0, o = 0, nbad = 0;
+	bool full = outlen == 0;
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+		const char *from = (const char *)p;
+
+		if (!n) {
+			from = fffd;
+			n = 3;
+			nbad++;
+			p++;
+		} else {
+			p += n;
+		}
+		if (!full && o + n < outlen) {
+			memcpy(out + o, from, n);
+			o += n;
+		} else {
+			full = true;   /* nothing after a sequence that did not fit: the text stays whole sequences */
+		}
+		need += n;
+	}
+	if (outlen)
+		out[o] = '\0';
+	if (bad)
+		*bad = nbad;
+	return need;
+}
+
+char *zp_utf8_dup(const char *s)
+{
+	size_t n = zp_utf8_valid(s, NULL, 0, NULL);
+	char *out = malloc(n + 1);
+
+	if (out)
+		zp_utf8_valid(s, out, n + 1, NULL);
+	return out;
+}
+
 size_t zp_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t n = strlen(src);

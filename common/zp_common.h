@@ -122,6 +122,20 @@ int64_t zp_now_ms(void);
 /* Copy a string into a fixed buffer, always NUL-terminated; returns the length copied. */
 size_t zp_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * Text for JSON, logs and reports as valid UTF-8: s copied into out (outlen
+ * bytes, NUL-terminated when outlen > 0), each byte that does not start a
+ * well-formed sequence (stray continuation, overlong form, surrogate, above
+ * U+10FFFF, cut short) replaced by U+FFFD. Never splits a sequence when out
+ * is too small. Returns the length the whole result needs, without the NUL
+ * (as snprintf does); *bad, when not NULL, gets the number of bytes replaced.
+ */
+size_t zp_utf8_valid(const char *s, char *out, size_t outlen, size_t *bad);
+/* Length of the well-formed UTF-8 sequence at s (1-4), or 0 when the bytes there are not one. */
+size_t zp_utf8_seq(const char *s);
+/* The same into malloc'ed memory (NULL s gives ""); NULL when out of memory. */
+char *zp_utf8_dup(const char *s);
+
 /* printf into err/errlen when err is not NULL; returns `code` so callers can `return zp_seterr(...)`. */
 int zp_seterr(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

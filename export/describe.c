@@ -6,20 +6,32 @@
  */
 #include "export.h"
 
-#include <cjson/cJSON.h>
+#include "zp_json.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-static void json_str(FILE *out, const char *s)
+/* The export as one JSON object (the audit's "export"); NULL when out of memory. */
+static cJSON *describe_json(const zp_export_params *p, const char *counts, const char *status, const char *cols,
+			    const char *sample, const char *st)
 {
-	cJSON *v = cJSON_CreateString(s ? s : "");
-	char *t = v ? cJSON_PrintUnformatted(v) : NULL;
+	cJSON *o = cJSON_CreateObject(), *topics;
 
-	if (t)
-		zp_utf8_sanitize(t);
-	fputs(t ? t : "\"\"", out);
-	free(t);
-	cJSON_Delete(v);
+	zp_json_add_str(o, "broker", p->broker);
+	zp_json_add_int(o, "port", zp_export_port(p));
+	zp_json_add_bool(o, "tls", p->ca_file[0] != '\0');
+	zp_json_add_bool(o, "client_certificate", p->cert_file[0] != '\0');
+	zp_json_add_str(o, "username", p->username);
+	topics = zp_json_add_array(o, "topics");
+	zp_json_add_str(topics, NULL, counts);
+	zp_json_add_str(topics, NULL, status);
+	zp_json_add_str(o, "count_fields", cols[0] ? cols : "(the store's columns)");
+	zp_json_add_str(o, "status_fields", "site, state, lights, health, faults, fail_safe_s, frames, last_frame, "
+			"version, schema, export_lag_s, time");
+	/* both made by zp_json (message.c, source.c): parsed back to sit inside this object */
+	zp_json_add(o, "sample_counts", sample ? cJSON_Parse(sample) : NULL);
+	zp_json_add(o, "sample_status", st ? cJSON_Parse(st) : NULL);
+	return o;
 }
 
 void zp_export_describe(const zp_export_params *p, const char *store_path, FILE *out, bool json)
@@ -53,20 +65,11 @@ void zp_export_describe(const zp_export_params *p, const char *store_path, FILE 
 					   1767225600);
 	}
 	if (json) {
-		fprintf(out, "{\"broker\": ");
-		json_str(out, p->broker);
-		fprintf(out, ", \"port\": %d, \"tls\": %s, \"client_certificate\": %s, \"username\": ", zp_export_port(p),
-			p->ca_file[0] ? "true" : "false", p->cert_file[0] ? "true" : "false");
-		json_str(out, p->username);
-		fprintf(out, ", \"topics\": [");
-		json_str(out, counts);
-		fputs(", ", out);
-		json_str(out, status);
-		fprintf(out, "], \"count_fields\": ");
-		json_str(out, cols[0] ? cols : "(the store's columns)");
-		fprintf(out, ", \"status_fields\": \"site, state, lights, health, faults, fail_safe_s, frames, "
-			"last_frame, version, schema, export_lag_s, time\", \"sample_counts\": %s, \"sample_status\": %s}",
-			sample ? sample : "null", st ? st : "null");
+		cJSON *o = describe_json(p, counts, status, cols, sample, st);
+
+		if (zp_json_write(out, o, false))
+			fputs("null\n", out);
+		cJSON_Delete(o);
 	} else {
 		fprintf(out, "  zebrapad-export (a separate process and user; the daemon itself has no network) sends\n"
 			"  to the MQTT broker %s port %d, %s%s%s.\n", p->broker, zp_export_port(p),

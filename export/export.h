@@ -104,9 +104,6 @@ int zp_export_health_read(const char *path, int64_t now_s, int stale_s, zp_expor
 char *zp_export_status_json(const char *site, bool online, const zp_export_health *h, int schema,
 			    const char *version, double export_lag_s, int64_t now_s);
 
-/* Replace bytes that are not valid UTF-8 by '?' (in place). Returns the number replaced. */
-size_t zp_utf8_sanitize(char *s);
-
 /* FNV-1a, 64 bits: the fingerprint of a message's text. */
 uint64_t zp_export_fingerprint(const char *s);
 

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * message.c - what is sent: the status message and its will, the daemon's
- * health read back from its .prom file, and the text rules every message
- * follows (valid UTF-8; a fingerprint to tell a changed row). The count rows
+ * health read back from its .prom file, and a fingerprint to tell a changed
+ * row. Every message is built with zp_json, so it is valid UTF-8. The count rows
  * are built in source.c, from the store's own columns.
  */
 #include "export.h"
 
 #include "health.h"
 
-#include <cjson/cJSON.h>
+#include "zp_json.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -27,54 +28,6 @@ uint64_t zp_export_fingerprint(const char *s)
 		h *= 1099511628211ull;
 	}
 	return h;
-}
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;   /* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0;   /* UTF-16 surrogates */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;   /* overlong */
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;   /* above U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
-size_t zp_utf8_sanitize(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	size_t bad = 0;
-
-	while (*p) {
-		size_t n = utf8_seq(p);
-
-		if (!n) {
-			*p++ = '?';
-			bad++;
-		} else {
-			p += n;
-		}
-	}
-	return bad;
 }
 
 struct hread {
@@ -174,14 +127,14 @@ char *zp_export_status_json(const char *site, bool online, const zp_export_healt
 
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "site", site);
-	cJSON_AddStringToObject(o, "state", online ? "online" : "offline");
+	zp_json_add_str(o, "site", site);
+	zp_json_add_str(o, "state", online ? "online" : "offline");
 	if (online) {
-		cJSON_AddStringToObject(o, "lights", h && h->known ? h->lights : "unknown");
-		cJSON_AddStringToObject(o, "health", h ? h->health : "unknown");
-		f = cJSON_AddObjectToObject(o, "faults");
+		zp_json_add_str(o, "lights", h && h->known ? h->lights : "unknown");
+		zp_json_add_str(o, "health", h ? h->health : "unknown");
+		f = zp_json_add_object(o, "faults");
 		for (int i = 0; f && h && h->known && i < h->nfaults; i++)
-			cJSON_AddNumberToObject(f, h->fault_kind[i], (double)h->fault_count[i]);
+			zp_json_add_int(f, h->fault_kind[i], (int64_t)h->fault_count[i]);
 		if (h && h->known) {
 			cJSON_AddNumberToObject(o, "fail_safe_s", h->failsafe_s);
 			cJSON_AddNumberToObject(o, "frames", (double)h->frames);
@@ -194,14 +147,12 @@ char *zp_export_status_json(const char *site, bool online, const zp_export_healt
 			cJSON_AddNullToObject(o, "frames");
 			cJSON_AddNullToObject(o, "last_frame");
 		}
-		cJSON_AddStringToObject(o, "version", version ? version : "");
+		zp_json_add_str(o, "version", version ? version : "");
 		cJSON_AddNumberToObject(o, "schema", schema);
 		cJSON_AddNumberToObject(o, "export_lag_s", export_lag_s);
 		cJSON_AddNumberToObject(o, "time", (double)now_s);
 	}
-	text = cJSON_PrintUnformatted(o);
+	text = cJSON_PrintUnformatted(o);   /* valid UTF-8: every string went through zp_json */
 	cJSON_Delete(o);
-	if (text)
-		zp_utf8_sanitize(text);
 	return text;
 }

@@ -15,7 +15,8 @@
  */
 #include "export.h"
 
-#include <cjson/cJSON.h>
+#include "zp_json.h"
+
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,15 +203,9 @@ static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_
 		case SQLITE_FLOAT:
 			v = cJSON_CreateNumber(sqlite3_column_double(st, i));
 			break;
-		case SQLITE_TEXT: {
-			char *t = strdup((const char *)sqlite3_column_text(st, i));
-
-			if (t)
-				zp_utf8_sanitize(t);
-			v = t ? cJSON_CreateString(t) : NULL;
-			free(t);
+		case SQLITE_TEXT:
+			v = zp_json_str((const char *)sqlite3_column_text(st, i));
 			break;
-		}
 		default:
 			/* NULL (and a BLOB, which no counts column holds) */
 			v = cJSON_CreateNull();
@@ -221,7 +216,10 @@ static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_
 			cJSON_Delete(o);
 			return NULL;
 		}
-		cJSON_AddItemToObject(o, name, v);
+		if (!zp_json_add(o, name, v)) {
+			cJSON_Delete(o);
+			return NULL;
+		}
 		if (!strcmp(name, "interval_start"))
 			key->interval_start = sqlite3_column_int64(st, i);
 		else if (!strcmp(name, "interval_s"))
@@ -232,12 +230,10 @@ static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_
 	/* ours last; a store column of the same name would be replaced, not doubled */
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "site");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "schema");
-	cJSON_AddStringToObject(o, "site", site);
-	cJSON_AddNumberToObject(o, "schema", schema);
-	text = cJSON_PrintUnformatted(o);
+	zp_json_add_str(o, "site", site);
+	zp_json_add_int(o, "schema", schema);
+	text = cJSON_PrintUnformatted(o);   /* valid UTF-8: every string and name went through zp_json */
 	cJSON_Delete(o);
-	if (text)
-		zp_utf8_sanitize(text);
 	return text;
 }
 

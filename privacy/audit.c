@@ -9,6 +9,10 @@
  */
 #include "privacy_internal.h"
 
+#if ZP_HAVE_JSON
+#include "zp_json.h"
+#endif
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -612,58 +616,6 @@ static void fmt_size(int64_t bytes, char *buf, size_t n)
 		snprintf(buf, n, "%" PRId64 " MiB", bytes / (1024 * 1024));
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there are not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/*
- * A file name or text as JSON: always valid UTF-8 JSON. Control bytes are
- * \u escapes; a byte that is not UTF-8 becomes the four characters \xHH
- * (a backslash, x, two hex digits), so the name can still be found.
- */
-static void json_str(FILE *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
-
-	fputc('"', out);
-	while (s && *s) {
-		if (*s == '"' || *s == '\\') {
-			fprintf(out, "\\%c", *s++);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(out, "\\u%04x", *s++);
-		} else if ((n = utf8_len(s)) == 0) {
-			fprintf(out, "\\\\x%02x", *s++);
-		} else {
-			fwrite(s, 1, n, out);
-			s += n;
-		}
-	}
-	fputc('"', out);
-}
-
 /*
  * A file name for a terminal: control bytes (escape sequences), DEL and
  * bytes that are not UTF-8 as \xHH, a backslash doubled. Returns buf.
@@ -674,7 +626,7 @@ static const char *safe_name(const char *str, char *buf, size_t len)
 	size_t o = 0, n;
 
 	while (*s && o + 5 < len) {
-		if (*s < 0x20 || *s == 0x7f || (n = utf8_len(s)) == 0) {
+		if (*s < 0x20 || *s == 0x7f || (n = zp_utf8_seq((const char *)s)) == 0) {
 			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *s++);
 		} else if (*s == '\\') {
 			buf[o++] = '\\';
@@ -833,7 +785,6 @@ static void find_daemon(daemon_state *d, const char *config_path, const char *st
 typedef struct report {
 	const zp_audit_info *info;
 	FILE *out;
-	bool json;
 	char data_dir[512];
 	zp_store *store;
 	zp_store_summary sum;
@@ -895,39 +846,33 @@ static int sample_text(void *ctx, const zp_store_row *r)
 	return 0;
 }
 
-struct json_rows {
-	FILE *out;
-	int n;
-};
-
-static void json_num_or_null(FILE *out, const char *key, double v, bool integer)
+#if ZP_HAVE_JSON
+/* a count or a time; null when the row has none (negative) */
+static void json_num_or_null(cJSON *o, const char *key, double v, bool integer)
 {
-	fprintf(out, ", \"%s\": ", key);
 	if (v < 0)
-		fputs("null", out);
-	else if (integer)
-		fprintf(out, "%.0f", v);
+		zp_json_add_null(o, key);
 	else
-		fprintf(out, "%.3f", v);
+		zp_json_add_num(o, key, v, integer ? 0 : 3);
 }
 
 static int sample_json(void *ctx, const zp_store_row *r)
 {
-	struct json_rows *j = ctx;
+	cJSON *o = zp_json_add_object(ctx, NULL);
 
-	fprintf(j->out, "%s\n      {\"interval_start\": %" PRId64 ", \"interval_s\": %d, \"zone\": ", j->n++ ? "," : "",
-		r->interval_start, r->interval_s);
-	json_str(j->out, r->zone);
-	json_num_or_null(j->out, "entered", (double)r->entered, true);
-	json_num_or_null(j->out, "occupied_s", r->occupied_s, false);
-	json_num_or_null(j->out, "light_activations", (double)r->light_activations, true);
-	json_num_or_null(j->out, "light_on_s", r->light_on_s, false);
-	json_num_or_null(j->out, "fault_s", r->fault_s, false);
-	json_num_or_null(j->out, "crossed_a_to_b", (double)r->crossed_a_to_b, true);
-	json_num_or_null(j->out, "crossed_b_to_a", (double)r->crossed_b_to_a, true);
-	fputc('}', j->out);
+	zp_json_add_int(o, "interval_start", r->interval_start);
+	zp_json_add_int(o, "interval_s", r->interval_s);
+	zp_json_add_str(o, "zone", r->zone);
+	json_num_or_null(o, "entered", (double)r->entered, true);
+	json_num_or_null(o, "occupied_s", r->occupied_s, false);
+	json_num_or_null(o, "light_activations", (double)r->light_activations, true);
+	json_num_or_null(o, "light_on_s", r->light_on_s, false);
+	json_num_or_null(o, "fault_s", r->fault_s, false);
+	json_num_or_null(o, "crossed_a_to_b", (double)r->crossed_a_to_b, true);
+	json_num_or_null(o, "crossed_b_to_a", (double)r->crossed_b_to_a, true);
 	return 0;
 }
+#endif
 
 static size_t sample_limit(const report *rp)
 {
@@ -1103,50 +1048,65 @@ static void text_report(report *rp)
 	}
 }
 
-static void json_report(report *rp)
+#if ZP_HAVE_JSON
+/* The export's own JSON value (export_detail writes it as text): parsed, to sit inside the report. */
+static cJSON *export_json(const zp_audit_info *in)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	cJSON *v = NULL;
+
+	if (mem) {
+		in->export_detail(in->export_ctx, mem, true);
+		if (fclose(mem) == 0 && text)
+			v = cJSON_Parse(text);
+	}
+	free(text);
+	return v;   /* NULL: null */
+}
+
+static int json_report(report *rp)
 {
 	const zp_audit_info *in = rp->info;
 	const zp_store_params *sp = in->store;
-	FILE *out = rp->out;
-	struct json_rows jr = { out, 0 };
+	cJSON *j = cJSON_CreateObject(), *st, *a, *o;
+	int rc;
 
-	fprintf(out, "{\n  \"site\": ");
-	json_str(out, in->site_name);
-	fprintf(out, ",\n  \"config\": ");
-	json_str(out, in->config_path);
-	fprintf(out, ",\n  \"made_unix\": %" PRId64 ",\n  \"store\": {\n    \"path\": ", in->now_ms / 1000);
-	json_str(out, sp->path);
-	fprintf(out, ",\n    \"interval_s\": %d,\n    \"retention_days\": %d,\n    \"zones\": [", sp->interval_s,
-		sp->retention_days);
-	for (int i = 0; i < in->nzones; i++) {
-		fputs(i ? ", " : "", out);
-		json_str(out, in->zones[i]);
-	}
-	fprintf(out, "],\n    \"columns\": [");
+	zp_json_add_str(j, "site", in->site_name ? in->site_name : "");
+	zp_json_add_str(j, "config", in->config_path ? in->config_path : "");
+	zp_json_add_int(j, "made_unix", in->now_ms / 1000);
+	st = zp_json_add_object(j, "store");
+	zp_json_add_str(st, "path", sp->path);
+	zp_json_add_int(st, "interval_s", sp->interval_s);
+	zp_json_add_int(st, "retention_days", sp->retention_days);
+	a = zp_json_add_array(st, "zones");
+	for (int i = 0; i < in->nzones; i++)
+		zp_json_add_str(a, NULL, in->zones[i]);
+	a = zp_json_add_array(st, "columns");
 	for (const zp_schema_column *c = zp_schema_columns; c->name; c++) {
-		fprintf(out, "%s\n      {\"name\": ", c == zp_schema_columns ? "" : ",");
-		json_str(out, c->name);
-		fprintf(out, ", \"type\": ");
-		json_str(out, c->type);
-		fprintf(out, ", \"meaning\": ");
-		json_str(out, c->meaning);
-		fputc('}', out);
+		o = zp_json_add_object(a, NULL);
+		zp_json_add_str(o, "name", c->name);
+		zp_json_add_str(o, "type", c->type);
+		zp_json_add_str(o, "meaning", c->meaning);
 	}
-	fprintf(out, "],\n    \"readable\": %s", rp->store ? "true" : "false");
-	if (!rp->store && sp->path[0]) {
-		fprintf(out, ",\n    \"error\": ");
-		json_str(out, rp->store_err);
-	}
+	zp_json_add_bool(st, "readable", rp->store != NULL);
+	if (!rp->store && sp->path[0])
+		zp_json_add_str(st, "error", rp->store_err);
 	if (rp->store) {
-		fprintf(out, ",\n    \"bytes\": %" PRId64 ",\n    \"wal_bytes\": %" PRId64 ",\n    \"schema_version\": %d,"
-			"\n    \"rows\": %" PRId64 ",\n    \"zone_rows\": %" PRId64 ",\n    \"first_start\": %" PRId64
-			",\n    \"last_end\": %" PRId64 ",\n    \"entered_total\": %" PRId64 ",\n    \"sample\": [",
-			rp->store_bytes, rp->wal_bytes > 0 ? rp->wal_bytes : 0, rp->sum.schema_version, rp->sum.rows,
-			rp->sum.zone_rows, rp->sum.first_start, rp->sum.last_end, rp->sum.entered_total);
-		zp_store_read(rp->store, 0, INT64_MAX, true, sample_limit(rp), sample_json, &jr);
-		fprintf(out, "]");
+		zp_json_add_int(st, "bytes", rp->store_bytes);
+		zp_json_add_int(st, "wal_bytes", rp->wal_bytes > 0 ? rp->wal_bytes : 0);
+		zp_json_add_int(st, "schema_version", rp->sum.schema_version);
+		zp_json_add_int(st, "rows", rp->sum.rows);
+		zp_json_add_int(st, "zone_rows", rp->sum.zone_rows);
+		zp_json_add_int(st, "first_start", rp->sum.first_start);
+		zp_json_add_int(st, "last_end", rp->sum.last_end);
+		zp_json_add_int(st, "entered_total", rp->sum.entered_total);
+		a = zp_json_add_array(st, "sample");
+		if (a)
+			zp_store_read(rp->store, 0, INT64_MAX, true, sample_limit(rp), sample_json, a);
 	}
-	fprintf(out, "\n  },\n  \"files_written\": [");
+	a = zp_json_add_array(j, "files_written");
 	if (sp->path[0]) {
 		static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
 
@@ -1154,48 +1114,50 @@ static void json_report(report *rp)
 			char p[300];
 
 			snprintf(p, sizeof(p), "%s%s", sp->path, sfx[i]);
-			fputs(i ? ", " : "", out);
-			json_str(out, p);
+			zp_json_add_str(a, NULL, p);
 		}
 	}
-	if (in->health_file && in->health_file[0]) {
-		fputs(sp->path[0] ? ", " : "", out);
-		json_str(out, in->health_file);
+	if (in->health_file && in->health_file[0])
+		zp_json_add_str(a, NULL, in->health_file);
+	zp_json_add_str(j, "leaves_device", in->export_desc ? in->export_desc : "nothing");
+	if (in->export_desc && in->export_detail)
+		zp_json_add(j, "export", export_json(in));
+	o = zp_json_add_object(j, "sandbox");
+	zp_json_add_bool(o, "nodump", true);
+	zp_json_add_int(o, "landlock_abi", rp->sb.landlock_abi);
+	zp_json_add_bool(o, "seccomp_available", rp->sb.seccomp_available);
+	if (rp->daemon.pid) {
+		cJSON *d = zp_json_add_object(o, "daemon");
+
+		zp_json_add_int(d, "pid", rp->daemon.pid);
+		zp_json_add_int(d, "seccomp", rp->daemon.seccomp);
+		zp_json_add_int(d, "no_new_privs", rp->daemon.no_new_privs);
+		zp_json_add_int(d, "core_zero", rp->daemon.core_zero);
+		zp_json_add_int(d, "nondumpable", rp->daemon.nondumpable);
+	} else {
+		zp_json_add_null(o, "daemon");
 	}
-	fprintf(out, "],\n  \"leaves_device\": ");
-	json_str(out, in->export_desc ? in->export_desc : "nothing");
-	if (in->export_desc && in->export_detail) {
-		fprintf(out, ",\n  \"export\": ");
-		in->export_detail(in->export_ctx, out, true);
-	}
-	fprintf(out, ",\n  \"sandbox\": {\"nodump\": true, \"landlock_abi\": %d, \"seccomp_available\": %s",
-		rp->sb.landlock_abi, rp->sb.seccomp_available ? "true" : "false");
-	if (rp->daemon.pid)
-		fprintf(out, ", \"daemon\": {\"pid\": %d, \"seccomp\": %d, \"no_new_privs\": %d, \"core_zero\": %d,"
-			" \"nondumpable\": %d}", rp->daemon.pid, rp->daemon.seccomp, rp->daemon.no_new_privs,
-			rp->daemon.core_zero, rp->daemon.nondumpable);
-	else
-		fprintf(out, ", \"daemon\": null");
-	fprintf(out, "},\n  \"scan\": {\n    \"dir\": ");
-	json_str(out, rp->data_dir);
-	if (rp->scan_err[0]) {
-		fprintf(out, ",\n    \"error\": ");
-		json_str(out, rp->scan_err);
-	}
-	fprintf(out, ",\n    \"failing\": %d,\n    \"files\": [", rp->failing);
+	o = zp_json_add_object(j, "scan");
+	zp_json_add_str(o, "dir", rp->data_dir);
+	if (rp->scan_err[0])
+		zp_json_add_str(o, "error", rp->scan_err);
+	zp_json_add_int(o, "failing", rp->failing);
+	a = zp_json_add_array(o, "files");
 	for (size_t i = 0; i < rp->nfound; i++) {
 		const zp_audit_finding *f = &rp->found[i];
+		cJSON *fo = zp_json_add_object(a, NULL);
 
-		fprintf(out, "%s\n      {\"path\": ", i ? "," : "");
-		json_str(out, f->path);
-		fprintf(out, ", \"kind\": ");
-		json_str(out, zp_audit_kind_name(f->kind));
-		fprintf(out, ", \"what\": ");
-		json_str(out, f->what);
-		fprintf(out, ", \"bytes\": %" PRId64 "}", f->size);
+		zp_json_add_str(fo, "path", f->path);
+		zp_json_add_str(fo, "kind", zp_audit_kind_name(f->kind));
+		zp_json_add_str(fo, "what", f->what);
+		zp_json_add_int(fo, "bytes", f->size);
 	}
-	fprintf(out, "]\n  },\n  \"pass\": %s\n}\n", rp->failing || rp->scan_err[0] ? "false" : "true");
+	zp_json_add_bool(j, "pass", !rp->failing && !rp->scan_err[0]);
+	rc = zp_json_write(rp->out, j, true);
+	cJSON_Delete(j);
+	return rc;
 }
+#endif
 
 int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, size_t errlen)
 {
@@ -1210,7 +1172,6 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 		return zp_seterr(err, errlen, ZP_ENOMEM, "audit: out of memory");
 	rp->info = info;
 	rp->out = out;
-	rp->json = json;
 	zp_sandbox_probe(&rp->sb);
 	find_daemon(&rp->daemon, info->config_path, info->store->path);
 
@@ -1255,11 +1216,18 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 				 info->store->path);
 		}
 	}
-	if (json)
-		json_report(rp);
-	else
-		text_report(rp);
 	rc = rp->scan_err[0] ? 1 : rp->failing;
+	if (!json) {
+		text_report(rp);
+	} else {
+#if ZP_HAVE_JSON
+		if (json_report(rp))
+			rc = zp_seterr(err, errlen, ZP_ENOMEM, "audit: cannot write the JSON report (out of memory or a "
+				       "write error)");
+#else
+		rc = zp_seterr(err, errlen, ZP_EUNSUPPORTED, "audit: --json is not in this build (no cJSON)");
+#endif
+	}
 	zp_store_close(rp->store);
 	free(rp->found);
 	free(rp);

@@ -7,8 +7,13 @@ if(TARGET zp_privacy)
   else()
     set(_zp_test_sqlite PkgConfig::ZP_TEST_SQLITE3)
   endif()
+  # the --json report's cases read it with cJSON (zp_json; none in static cross builds)
+  set(_zp_test_json)
+  if(TARGET zp_json)
+    set(_zp_test_json zp_json)
+  endif()
   zp_check_test(test_privacy SOURCES test_privacy.c fakes/powercut_vfs.c
-    LIBS zp_privacy ${_zp_test_sqlite} LABELS daemon TIMEOUT 600)
+    LIBS zp_privacy ${_zp_test_json} ${_zp_test_sqlite} LABELS daemon TIMEOUT 600)
   if(CMAKE_CROSSCOMPILING)
     # qemu-user does not emulate seccomp filters and Landlock for its guest: the store's cases
     # there, the sandbox's natively
@@ -28,7 +33,7 @@ if(TARGET zp_config AND NOT ZP_STATIC_TESTS)
   target_link_libraries(zebrapad_fakecam PRIVATE zp_app_main_obj zp_app_audit_obj zp_app_common_obj zp_config zp_capture_plainfile zp_capture_core zp_detector
     zp_gpio_core zp_privacy zp_calibration zp_common)
   zp_check_test(test_privacy_live SOURCES test_privacy_live.c ${_zp_fakecam_capture}
-    LIBS zp_capture_core zp_detector zp_gpio_core zp_privacy zp_common LABELS privacy daemon TIMEOUT 300
+    LIBS zp_capture_core zp_detector zp_gpio_core zp_privacy zp_json zp_common LABELS privacy daemon TIMEOUT 300
     ENV "ZP_FAKECAM=$<TARGET_FILE:zebrapad_fakecam>" "ZP_OPENLOG_SO=$<TARGET_FILE:zp_openlog_preload>"
         "ZP_SELF=$<TARGET_FILE:test_privacy_live>")
   target_include_directories(test_privacy_live PRIVATE ${CMAKE_SOURCE_DIR}/capture ${CMAKE_CURRENT_SOURCE_DIR}/fakes)

@@ -2,7 +2,8 @@
 # Issue 7: ground-plane homography, the detector's ground-size filter, and
 # the calibrate / tune commands end to end (the real binary).
 if(TARGET zp_cvwrap AND TARGET zebrapad-tools)
-  zp_check_test(test_site SOURCES test_site.c LIBS zp_calibration zp_detector zp_config zp_cvwrap zp_common m
+  zp_check_test(test_site SOURCES test_site.c LIBS zp_calibration zp_detector zp_config zp_cvwrap zp_common
+    PkgConfig::CJSON m
     TIMEOUT 300 ENV "ASAN_OPTIONS=detect_leaks=0")
   add_dependencies(test_site zebrapad zebrapad-tools)
 endif()

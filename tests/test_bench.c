@@ -8,6 +8,8 @@
  * state size at 640x480 is a size, so its 8 MiB budget is.
  */
 #include "zp_test.h"
+
+#include <cjson/cJSON.h>
 #include "zp_exec.h"
 #include "models.h"
 #include "bench_suite.h"
@@ -142,28 +144,22 @@ START_TEST(text_has_every_row)
 }
 END_TEST
 
-/* The number after "key": in JSON text, from `from` on; NaN when missing. */
-static double json_num(const char *from, const char *key, const char **next)
+/* The number at key of o (cJSON); fails the test when it is missing or not a number. */
+static double jnum(const cJSON *o, const char *key)
 {
-	char pat[64];
-	const char *p;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(from, pat);
-	if (!p)
-		return 0.0 / 0.0;
-	p += strlen(pat);
-	if (next)
-		*next = p;
-	return strtod(p, NULL);
+	ck_assert_msg(cJSON_IsNumber(v), "\"%s\" is not a number", key);
+	return v->valuedouble;
 }
 
 START_TEST(json_output)
 {
 	const char *vtest = zp_test_vtest();
-	const char *p;
+	const cJSON *row, *reps;
 	struct zp_exec r;
-	int rows = 0, navail = 0, models = 0;
+	int rows = 0, navail = 0, models = 0, cv = 0;
+	cJSON *j;
 	double v;
 
 	if (!vtest)
@@ -172,39 +168,48 @@ START_TEST(json_output)
 		navail += zp_simd_available(paths[i]);
 	run_bench(&r, vtest, "--frames", "12", "--reps", "2", "--json", NULL);
 	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
-	ck_assert_msg(r.out[0] == '{' && strstr(r.out, "}\n") == r.out + strlen(r.out) - 2, "not one object: %s",
-		      r.out);
-	ck_assert_double_eq(json_num(r.out, "frames", NULL), 12);
-	ck_assert_double_eq(json_num(r.out, "reps", NULL), 2);
-	ck_assert_double_eq(json_num(r.out, "width", NULL), 768);
-	ck_assert_double_eq(json_num(r.out, "work_width", NULL), 384);
-	ck_assert_double_eq(json_num(r.out, "runlike_frames", NULL), 12);
-	ck_assert_ptr_nonnull(strstr(r.out, "\"config\":null"));
-	v = json_num(r.out, "state_bytes_640x480", NULL);
+	j = cJSON_Parse(r.out);
+	ck_assert_msg(cJSON_IsObject(j), "not one JSON object: %s", r.out);
+	ck_assert_double_eq(jnum(j, "frames"), 12);
+	ck_assert_double_eq(jnum(j, "reps"), 2);
+	ck_assert_double_eq(jnum(j, "width"), 768);
+	ck_assert_double_eq(jnum(j, "work_width"), 384);
+	ck_assert_double_eq(jnum(j, "runlike_frames"), 12);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "config")));
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "source")->valuestring, vtest);
+	v = jnum(j, "state_bytes_640x480");
 	ck_assert_msg(v > 100000 && v <= 8.0 * 1024 * 1024, "state at 640x480: %g bytes", v);
-	ck_assert_double_gt(json_num(r.out, "runlike_start_rss_kib", NULL), 0);
-	ck_assert_double_gt(json_num(r.out, "runlike_peak_rss_kib", NULL),
-			    json_num(r.out, "runlike_start_rss_kib", NULL));
-	ck_assert_double_gt(json_num(r.out, "peak_rss_kib", NULL), json_num(r.out, "runlike_peak_rss_kib", NULL));
-	for (p = r.out; (p = strstr(p, "\"kind\":\"")) != NULL; p++) {
-		const char *q = p;
+	ck_assert_double_gt(jnum(j, "runlike_start_rss_kib"), 0);
+	ck_assert_double_gt(jnum(j, "runlike_peak_rss_kib"), jnum(j, "runlike_start_rss_kib"));
+	ck_assert_double_gt(jnum(j, "peak_rss_kib"), jnum(j, "runlike_peak_rss_kib"));
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(j, "rows")) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "kind"));
+		const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "model"));
 
+		ck_assert_ptr_nonnull(kind);
 		rows++;
-		models += !strncmp(p + 8, "model\"", 6);
-		ck_assert_double_gt(json_num(p, "ms_per_frame", &q), 0);
-		ck_assert_double_gt(json_num(p, "ns_per_pixel", NULL), 0);
+		models += !strcmp(kind, "model");
+		if (!strcmp(kind, "opencv")) {
+			ck_assert_ptr_nonnull(model);
+			cv += !strcmp(model, "mog2") || !strcmp(model, "knn") || !strcmp(model, "cnt");
+		}
+		ck_assert_double_gt(jnum(row, "ms_per_frame"), 0);
+		ck_assert_double_gt(jnum(row, "ns_per_pixel"), 0);
 		/* two repetitions listed */
-		q = strstr(q, "\"ms_reps\":[");
-		ck_assert_ptr_nonnull(q);
-		ck_assert_ptr_nonnull(strchr(q, ','));
-		ck_assert_ptr_eq(strchr(strchr(q, ',') + 1, ']'), strchr(q, ']'));
+		reps = cJSON_GetObjectItemCaseSensitive(row, "ms_reps");
+		ck_assert(cJSON_IsArray(reps));
+		ck_assert_int_eq(cJSON_GetArraySize(reps), 2);
+		ck_assert(cJSON_IsNumber(cJSON_GetArrayItem(reps, 0)));
 	}
 	ck_assert_int_eq(models, 2 * navail);
 	ck_assert_int_eq(rows, 2 * navail + navail + 3 + 2);
-	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"mog2\""));
-	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"knn\""));
-	ck_assert_ptr_nonnull(strstr(r.out, "\"model\":\"cnt\""));
-	ck_assert_int_eq((int)(strstr(r.out, "\"targets\":[") != NULL), 1);
+	ck_assert_int_eq(cv, 3);
+	ck_assert_int_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "targets")), 0);
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(j, "targets")) {
+		ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "what")));
+		ck_assert(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(row, "holds")));
+	}
+	cJSON_Delete(j);
 	zp_exec_free(&r);
 }
 END_TEST
@@ -234,22 +239,28 @@ START_TEST(simd_path_from_main)
 {
 	static const char *const scalar_env[] = { "ZEBRAPAD_SIMD=scalar", NULL };
 	const char *vtest = zp_test_vtest();
-	char want[64];
 	struct zp_exec r;
+	cJSON *j;
 
 	if (!vtest)
 		return;
 	zp_exec_zebrapad(&r, scalar_env, "bench", "--source", vtest, "--frames", "4", "--reps", "1", "--json", NULL);
 	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
-	ck_assert_msg(strstr(r.out, "\"best_path\":\"scalar\""), "%s", r.out);
+	j = cJSON_Parse(r.out);
+	ck_assert_msg(j != NULL, "not JSON: %s", r.out);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "best_path")), "scalar");
+	cJSON_Delete(j);
 	zp_exec_free(&r);
 	if (zp_simd_choose(NULL) == ZP_SIMD_SCALAR)
 		return; /* nothing faster here to tell apart */
 	unsetenv("ZEBRAPAD_SIMD");
 	run_bench(&r, "--source", vtest, "--frames", "4", "--reps", "1", "--json", NULL);
 	ck_assert_msg(r.code == 0, "exit %d, stderr: %s", r.code, r.err);
-	snprintf(want, sizeof(want), "\"best_path\":\"%s\"", zp_simd_name(zp_simd_choose(NULL)));
-	ck_assert_msg(strstr(r.out, want), "expected %s in %s", want, r.out);
+	j = cJSON_Parse(r.out);
+	ck_assert_msg(j != NULL, "not JSON: %s", r.out);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "best_path")),
+			 zp_simd_name(zp_simd_choose(NULL)));
+	cJSON_Delete(j);
 	zp_exec_free(&r);
 }
 END_TEST

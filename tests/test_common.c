@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 START_TEST(parse_int_accepts_range_and_blanks)
@@ -228,6 +229,50 @@ START_TEST(field_table_sets_checks_and_refuses)
 END_TEST
 
 
+/* Valid UTF-8 passes unchanged; every ill-formed byte becomes U+FFFD; a short buffer never splits a sequence. */
+START_TEST(utf8_valid_replaces_bad_bytes)
+{
+	static const char good[] = "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \t\"\\";
+	static const struct {
+		const char *in, *out;
+		size_t bad;
+	} cases[] = {
+		{ "\x80", "\xef\xbf\xbd", 1 },                                   /* stray continuation */
+		{ "a\xc0\xaf" "b", "a\xef\xbf\xbd\xef\xbf\xbd" "b", 2 },            /* overlong '/' */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3 },    /* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 4 }, /* above U+10FFFF */
+		{ "x\xe2\x82", "x\xef\xbf\xbd\xef\xbf\xbd", 2 },                /* cut short at the end */
+		{ "\xff", "\xef\xbf\xbd", 1 },
+	};
+	char buf[64];
+	size_t bad = 99;
+	char *d;
+
+	ck_assert_uint_eq(zp_utf8_valid(good, buf, sizeof(buf), &bad), strlen(good));
+	ck_assert_str_eq(buf, good);
+	ck_assert_uint_eq(bad, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_uint_eq(zp_utf8_valid(cases[i].in, buf, sizeof(buf), &bad), strlen(cases[i].out));
+		ck_assert_msg(!strcmp(buf, cases[i].out), "case %zu", i);
+		ck_assert_uint_eq(bad, cases[i].bad);
+	}
+	/* too small: whole sequences only, the length needed still returned */
+	ck_assert_uint_eq(zp_utf8_valid("ab\xe2\x82\xac" "c", buf, 5, NULL), 6);
+	ck_assert_str_eq(buf, "ab");
+	ck_assert_uint_eq(zp_utf8_valid("a\x80", buf, 4, NULL), 4);
+	ck_assert_str_eq(buf, "a");
+	ck_assert_uint_eq(zp_utf8_valid("abc", NULL, 0, NULL), 3);
+	d = zp_utf8_dup("z\xfe");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d, "z\xef\xbf\xbd");
+	free(d);
+	d = zp_utf8_dup(NULL);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d, "");
+	free(d);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
 	Suite *s = suite_create("common");
@@ -243,6 +288,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, ratelimit_logs_first_then_counts);
 	tcase_add_test(tc, strlcpy_truncates);
 	tcase_add_test(tc, field_table_sets_checks_and_refuses);
+	tcase_add_test(tc, utf8_valid_replaces_bad_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }

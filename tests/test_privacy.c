@@ -10,6 +10,10 @@
 #include "writer.h"
 #include "fakes/powercut_vfs.h"
 
+#if ZP_HAVE_JSON
+#include <cjson/cJSON.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -1112,6 +1116,62 @@ static char *report_to_string(const zp_audit_info *info, bool json, int *rc)
 	return buf;
 }
 
+#if ZP_HAVE_JSON
+/* The string at key of o; fails the test when there is none. */
+static const char *jstring(const cJSON *o, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	ck_assert_msg(v != NULL, "no string \"%s\"", key);
+	return v;
+}
+
+/*
+ * A zone name, site and config path with a tab, a quote, a backslash and a byte that is not UTF-8:
+ * the report is valid UTF-8 JSON that cJSON parses, and gives back each valid part as it was, the
+ * stray byte as U+FFFD.
+ */
+START_TEST(audit_json_keeps_odd_names_and_stays_utf8)
+{
+	static const char odd[] = "a\tb\"c\\d\xff" "e";
+	static const char back[] = "a\tb\"c\\d\xef\xbf\xbd" "e";
+	const char *zones[] = { odd, "plain" };
+	char dir[64], *text;
+	zp_audit_info info;
+	zp_store_params p;
+	const cJSON *z;
+	size_t bad;
+	cJSON *j;
+	int rc;
+
+	tmpdir(dir, sizeof(dir));
+	zp_store_close(live_store(dir, &p));
+	memset(&info, 0, sizeof(info));
+	info.config_path = odd;
+	info.site_name = odd;
+	info.store = &p;
+	info.nzones = 2;
+	info.zones = zones;
+	info.now_ms = T0_MS;
+	text = report_to_string(&info, true, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(zp_utf8_valid(text, NULL, 0, &bad), strlen(text));
+	ck_assert_uint_eq(bad, 0);
+	j = cJSON_Parse(text);
+	ck_assert_msg(j != NULL, "not JSON: %s", text);
+	ck_assert_str_eq(jstring(j, "site"), back);
+	ck_assert_str_eq(jstring(j, "config"), back);
+	z = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "store"), "zones");
+	ck_assert_int_eq(cJSON_GetArraySize(z), 2);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(z, 0)), back);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(z, 1)), "plain");
+	cJSON_Delete(j);
+	free(text);
+	rmtree(dir);
+}
+END_TEST
+#endif
+
 START_TEST(audit_report_names_what_is_kept_and_what_fails)
 {
 	const char *roles[] = { "waiting", "crossing" };
@@ -1159,12 +1219,45 @@ START_TEST(audit_report_names_what_is_kept_and_what_fails)
 	ck_assert_ptr_nonnull(strstr(text, "Result: FAIL - 1 file that is not the counts store"));
 	free(text);
 
+#if ZP_HAVE_JSON
+	{
+	const cJSON *st, *sample, *files, *f;
+	int images = 0;
+	cJSON *j;
+
 	text = report_to_string(&info, true, &rc);
 	ck_assert_int_eq(rc, 1);
-	ck_assert_ptr_nonnull(strstr(text, "\"pass\": false"));
-	ck_assert_ptr_nonnull(strstr(text, "\"kind\": \"image\""));
-	ck_assert_ptr_nonnull(strstr(text, "\"leaves_device\": \"nothing\""));
+	j = cJSON_Parse(text);
+	ck_assert_msg(j != NULL, "not JSON: %s", text);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "pass")));
+	ck_assert_str_eq(jstring(j, "leaves_device"), "nothing");
+	ck_assert_str_eq(jstring(j, "site"), "Test crossing");
+	st = cJSON_GetObjectItemCaseSensitive(j, "store");
+	ck_assert_str_eq(jstring(st, "path"), p.path);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "readable")));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, "zones")), 2);
+	ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(st, "entered_total")->valuedouble, 3);
+	/* the sample's newest row: numbers, and null where a row has no such column */
+	sample = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(st, "sample"), 0);
+	ck_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(sample, "interval_start")));
+	ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(sample, "zone")));
+	ck_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(sample, "occupied_s")) ||
+		  cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(sample, "occupied_s")));
+	files = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "scan"), "files");
+	cJSON_ArrayForEach(f, files)
+		if (!strcmp(jstring(f, "kind"), "image")) {
+			ck_assert_ptr_nonnull(strstr(jstring(f, "path"), "leak.jpg"));
+			images++;
+		}
+	ck_assert_int_eq(images, 1);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "sandbox"),
+								 "daemon")) ||
+		  cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "sandbox"),
+								   "daemon")));
+	cJSON_Delete(j);
 	free(text);
+	}
+#endif
 	zp_store_close(s);
 	rmtree(dir);
 }
@@ -1325,15 +1418,37 @@ START_TEST(audit_names_every_finding_safely)
 	ck_assert(strstr(text, "dump000.bin") < strstr(text, "dump001.bin"));
 	free(text);
 
+#if ZP_HAVE_JSON
+	{
+	const cJSON *files, *f;
+	int found = 0;
+	cJSON *j;
+	size_t bad;
+
 	text = report_to_string(&info, true, &rc);
 	ck_assert_int_eq(rc, 301);
-	/* valid JSON text: UTF-8 throughout, no raw control bytes but newlines */
-	for (const unsigned char *q = (const unsigned char *)text; *q; q++) {
-		ck_assert_msg(*q >= 0x20 || *q == '\n', "raw control byte 0x%02x in the JSON", *q);
-		ck_assert_msg(*q < 0x80, "a byte that is not ASCII in the JSON: 0x%02x", *q);
+	/* valid UTF-8 JSON text; no raw control bytes but the layout's newlines and tabs */
+	ck_assert_uint_eq(zp_utf8_valid(text, NULL, 0, &bad), strlen(text));
+	ck_assert_uint_eq(bad, 0);
+	for (const unsigned char *q = (const unsigned char *)text; *q; q++)
+		ck_assert_msg(*q >= 0x20 || *q == '\n' || *q == '\t', "raw control byte 0x%02x in the JSON", *q);
+	j = cJSON_Parse(text);
+	ck_assert_msg(j != NULL, "not JSON: %s", text);
+	files = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "scan"), "files");
+	ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "scan"),
+							     "failing")->valuedouble, 301);
+	ck_assert_int_ge(cJSON_GetArraySize(files), 301);   /* and the store's own files, ok */
+	/* the escape and the bell round-trip; the two bytes that are not UTF-8 are U+FFFD each */
+	cJSON_ArrayForEach(f, files) {
+		const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "path"));
+
+		found += path && strstr(path, "/\xef\xbf\xbd\xef\xbf\xbd\x1b[31mred\x07.jpg") != NULL;
 	}
-	ck_assert_ptr_nonnull(strstr(text, "\\\\xff\\\\xfe\\u001b[31mred\\u0007.jpg"));
+	ck_assert_int_eq(found, 1);
+	cJSON_Delete(j);
 	free(text);
+	}
+#endif
 	rmtree(dir);
 }
 END_TEST
@@ -1767,6 +1882,9 @@ static Suite *privacy_suite(void)
 	tcase_add_test(audit, audit_report_names_what_is_kept_and_what_fails);
 	tcase_add_test(audit, audit_finds_pictures_hidden_in_the_store);
 	tcase_add_test(audit, audit_names_every_finding_safely);
+#if ZP_HAVE_JSON
+	tcase_add_test(audit, audit_json_keeps_odd_names_and_stays_utf8);
+#endif
 	tcase_add_test(audit, audit_finds_this_sites_daemon);
 	suite_add_tcase(s, audit);
 	tcase_add_test(sandbox, sandbox_probe_every_escape_fails);

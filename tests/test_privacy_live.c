@@ -20,6 +20,8 @@
 #include "lights.h"
 #include "store.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -255,7 +257,11 @@ START_TEST(audit_live_opens_nothing_for_writing)
 	f = fopen(out, "r");
 	ck_assert_ptr_nonnull(f);
 	while (fgets(line, sizeof(line), f)) {
-		ck_assert_msg(strstr(line, "\"interval_start\"") != NULL, "not a record: %s", line);
+		cJSON *o = cJSON_Parse(line);
+
+		ck_assert_msg(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "interval_start")) &&
+			      cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "zone")), "not a record: %s", line);
+		cJSON_Delete(o);
 		rows++;
 	}
 	fclose(f);

@@ -15,6 +15,8 @@
 #include "detector.h"
 #include "detector_internal.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -793,12 +795,21 @@ static int read_runs(const char *path, int nkeys, struct csv_row *rows, int max)
 /* The pooled zone-presence F (MOT) or the pixel F (CDnet) from `zebrapad eval --json`. */
 static double eval_f(const char *json, bool cdnet)
 {
-	const char *p = strstr(json, cdnet ? "\"pixels\": {" : "\"presence\": {\"all\": {");
+	cJSON *j = cJSON_Parse(json);
+	const cJSON *v;
+	double f;
 
-	ck_assert_msg(p != NULL, "no scores in eval's JSON:\n%s", json);
-	p = strstr(p, "\"f\": ");
-	ck_assert_ptr_nonnull(p);
-	return atof(p + 5);
+	ck_assert_msg(j != NULL, "eval's output is not JSON:\n%s", json);
+	v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "models"), 0);
+	if (cdnet)
+		v = cJSON_GetObjectItemCaseSensitive(v, "pixels");
+	else
+		v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v, "presence"), "all");
+	v = cJSON_GetObjectItemCaseSensitive(v, "f");
+	ck_assert_msg(cJSON_IsNumber(v), "no scores in eval's JSON:\n%s", json);
+	f = v->valuedouble;
+	cJSON_Delete(j);
+	return f;
 }
 
 /*

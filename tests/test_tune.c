@@ -23,6 +23,8 @@
 #include "zp_exec.h"
 #include "cvwrap.h"
 
+#include <cjson/cJSON.h>
+
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -273,17 +275,21 @@ START_TEST(children_refused)
 }
 END_TEST
 
-/* The pooled presence figure `key` from `zebrapad eval --json` (the first "presence" object). */
+/* The pooled presence figure `key` from `zebrapad eval --json` (the first model's "presence"."all"); NaN for null. */
 static double eval_presence(const char *json, const char *key)
 {
-	const char *p = strstr(json, "\"presence\": {\"all\": {");
-	char k[64];
+	cJSON *j = cJSON_Parse(json);
+	const cJSON *v;
+	double d;
 
-	ck_assert_msg(p != NULL, "%s", json);
-	snprintf(k, sizeof(k), "\"%s\": ", key);
-	p = strstr(p, k);
-	ck_assert_ptr_nonnull(p);
-	return !strncmp(p + strlen(k), "null", 4) ? NAN : atof(p + strlen(k));
+	ck_assert_msg(j != NULL, "not JSON: %s", json);
+	v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "models"), 0);
+	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v, "presence"), "all");
+	v = cJSON_GetObjectItemCaseSensitive(v, key);
+	ck_assert_msg(cJSON_IsNumber(v) || cJSON_IsNull(v), "no models[0].presence.all.%s in %s", key, json);
+	d = cJSON_IsNull(v) ? NAN : v->valuedouble;
+	cJSON_Delete(j);
+	return d;
 }
 
 START_TEST(holdout_scored_apart)
