@@ -23,7 +23,7 @@
 #include "sampler.h"
 #include "store.h"
 #if ZP_HAVE_JSON
-#include "zp_json.h"
+#include "json.h"
 #endif
 
 #include <errno.h>

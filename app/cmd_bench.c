@@ -18,7 +18,7 @@
 
 #include "bench_suite.h"
 #include "config.h"
-#include "zp_json.h"
+#include "json.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -28,7 +28,7 @@
 
 #include "cvwrap.h"
 #include "eval.h"
-#include "zp_json.h"
+#include "json.h"
 
 #include <errno.h>
 #include <getopt.h>

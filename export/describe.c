@@ -6,7 +6,7 @@
  */
 #include "export.h"
 
-#include "zp_json.h"
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 
 #include "health.h"
 
-#include "zp_json.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,7 +15,7 @@
  */
 #include "export.h"
 
-#include "zp_json.h"
+#include "json.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

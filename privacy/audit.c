@@ -10,7 +10,7 @@
 #include "privacy_internal.h"
 
 #if ZP_HAVE_JSON
-#include "zp_json.h"
+#include "json.h"
 #endif
 
 #include <ctype.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "zp_json.h"
+#include "json.h"
 #include "zp_common.h"
 
 #include <math.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zp_json.h - the one way zebrapad writes JSON: cJSON (Debian libcjson)
+ * json.h - the one way zebrapad writes JSON: cJSON (Debian libcjson)
  * with the house rules on top. Every string goes through zp_utf8_dup (bytes
  * that are not UTF-8 become U+FFFD), so the text is always valid UTF-8 JSON;
  * a number that is not finite is null (JSON has no NaN); a rate is rounded
