@@ -23,11 +23,12 @@
  *    queued; the rows in flight are published again after the reconnect.
  *    Reconnects back off from 1 s to 60 s.
  *  - a refused row: MQTT 5, so a broker that does not take a message says so
- *    in its PUBACK (a reason code >= 0x80: quota exceeded, packet too large,
- *    not authorised, ...; MQTT 3.1.1 has no such code and the broker's PUBACK
- *    would look like a delivery). The row stays in the window as new and the
- *    exporter publishes nothing for a back-off (1 s doubling to 60 s, reset by
- *    the next accepted row); the cursor never passes it.
+ *    in its PUBACK (a reason code >= 0x80: quota exceeded, not authorised,
+ *    ...; or 0x10, no matching subscribers: nobody would receive it). MQTT
+ *    3.1.1 has no such code and the broker's PUBACK would look like a
+ *    delivery. The row stays in the window as new and the exporter publishes
+ *    nothing for a back-off (1 s doubling to 60 s, reset by the next accepted
+ *    row); the cursor never passes it.
  */
 #include "export.h"
 
@@ -243,10 +244,12 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 }
 
 /*
- * A PUBACK. reason < 0x80: the broker took the row (0x10, no matching
- * subscribers, included: a collector's persistent session is a
- * subscriber). Otherwise it refused it: the row goes back to new and
- * publishing backs off.
+ * A PUBACK. Reason 0 (or another below 0x80): the broker took the row.
+ * 0x10, no matching subscribers: it took it and dropped it, nobody would
+ * receive it (a collector's persistent session is a subscriber even while
+ * the collector is away, but Mosquitto forgets shared subscriptions when it
+ * restarts). 0x80 and above: it refused it. In the last two cases the row
+ * goes back to new and publishing backs off.
  */
 static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, const mosquitto_property *props)
 {
@@ -257,7 +260,7 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 	for (int i = 0; i < x->nwin; i++)
 		if (x->win[i].state == E_INFLIGHT && x->win[i].mid == mid) {
 			x->inflight--;
-			if (reason >= 0x80) {
+			if (reason >= 0x80 || reason == MQTT_RC_NO_MATCHING_SUBSCRIBERS) {
 				uint64_t skipped;
 				int64_t now = mono_ms();
 
@@ -272,10 +275,11 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 					x->refused_backoff = BACKOFF_MAX_MS;
 				x->refused_until = now + x->refused_backoff;
 				if (zp_ratelimit_ok(&x->rl_refused, now, 60000, &skipped))
-					zp_log(ZP_LOG_WARNING, "export: broker %s:%d refused a row (%s, reason 0x%02x): "
+					zp_log(ZP_LOG_WARNING, "export: broker %s:%d %s a row (%s, reason 0x%02x): "
 					       "kept, sent again in %" PRId64 " s%s", x->p->broker, zp_export_port(x->p),
+					       reason >= 0x80 ? "refused" : "has no subscriber for",
 					       mosquitto_reason_string(reason), reason, x->refused_backoff / 1000,
-					       skipped ? " (more refusals since the last message, not logged)" : "");
+					       skipped ? " (more since the last message, not logged)" : "");
 				return;
 			}
 			x->win[i].state = E_ACKED;
@@ -458,7 +462,7 @@ static void write_prom(struct exporter *x)
 		"# HELP zebrapad_export_rows_changed_total Rows published again because the store changed them.\n"
 		"# TYPE zebrapad_export_rows_changed_total counter\n"
 		"zebrapad_export_rows_changed_total{site=\"%s\"} %" PRIu64 "\n"
-		"# HELP zebrapad_export_rows_refused_total Rows the broker refused (a PUBACK reason code >= 0x80): kept, sent again.\n"
+		"# HELP zebrapad_export_rows_refused_total Rows the broker refused or had no subscriber for (PUBACK reason >= 0x80 or 0x10): kept, sent again.\n"
 		"# TYPE zebrapad_export_rows_refused_total counter\n"
 		"zebrapad_export_rows_refused_total{site=\"%s\"} %" PRIu64 "\n"
 		"# HELP zebrapad_export_reconnects_total Connections lost and made again.\n"

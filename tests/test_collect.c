@@ -1158,6 +1158,44 @@ START_TEST(e2e_broker_refuses)
 }
 END_TEST
 
+/*
+ * Mosquitto forgets shared subscriptions when it restarts (see
+ * broker_restart_forgets_shared_subscriptions): with both collectors
+ * (shared) stopped across a broker restart, the rows published until they
+ * come back match no subscriber. The broker says so (PUBACK reason 0x10);
+ * the exporter keeps those rows and sends them again. Every row, once.
+ */
+START_TEST(e2e_shared_broker_restart)
+{
+	PGconn *c = e2e_start(2, "shared = yes");
+	char path[400], *text;
+	long long before;
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-h", BASE_T, E2E_INTERVALS, 9), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-h", NULL,
+					      "rate = 50\nmax_inflight = 20\npoll_ms = 100\nsettle_s = 0\nstatus_s = 1\n",
+					      NULL), 0);
+	wait_site_at_least(c, "e2e-h", 100);
+	ck_assert_int_eq(fleet_collector_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(fleet_collector_stop(&g_fleet, 1, false), 0);
+	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
+	ck_assert_int_eq(fleet_broker_start(&g_fleet, NULL), 0);
+	fleet_sleep_ms(4000);
+	before = site_rows(c, "e2e-h");
+	ck_assert_int_lt(before, E2E_INTERVALS * 4);
+	fleet_path(&g_fleet, "e2e-h/export.log", path, sizeof(path));
+	text = zp_test_slurp(path, NULL);
+	ck_assert_msg(text && strstr(text, "has no subscriber for a row"), "export log:\n%s", text ? text : "(none)");
+	free(text);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(fleet_collector_start(&g_fleet, i, collect_bin(), NULL, "shared = yes"), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-h", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
+	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(check_store_rows(c, "e2e-h"), E2E_INTERVALS * 4);
+	PQfinish(c);
+}
+END_TEST
+
 /* One case per fleet test, so that CK_RUN_CASE=<name> runs one. */
 static void add_fleet_case(Suite *s, const char *name, const TTest *test)
 {
@@ -1195,6 +1233,7 @@ static Suite *collect_suite(void)
 	add_fleet_case(s, "e2e_wrong_certificate", e2e_wrong_certificate);
 	add_fleet_case(s, "e2e_broker_stalled", e2e_broker_stalled);
 	add_fleet_case(s, "e2e_broker_refuses", e2e_broker_refuses);
+	add_fleet_case(s, "e2e_shared_broker_restart", e2e_shared_broker_restart);
 	return s;
 }
 
