@@ -199,17 +199,22 @@ static void sim_rows(struct sim_site *x)
 {
 	zp_export_row rows[SIM_BATCH];
 	char err[300];
+	bool failed = false;
 	int n;
 
 	n = zp_export_source_next(x->src, x->has_last ? &x->last : NULL, x->site, rows, SIM_BATCH, err, sizeof(err));
 	if (n < 0)
 		fprintf(stderr, "bench: %s: %s\n", x->site, err);
 	for (int i = 0; i < n; i++) {
-		if (mosquitto_publish(x->m, NULL, x->topic_counts, (int)strlen(rows[i].json), rows[i].json, 1,
-				      false) == 0) {
+		if (!failed && mosquitto_publish(x->m, NULL, x->topic_counts, (int)strlen(rows[i].json), rows[i].json, 1,
+						 false) == 0) {
 			x->published++;
 			x->last = rows[i].key;
 			x->has_last = true;
+		} else if (!failed) {
+			/* this row and those after it are read again at the next poll */
+			failed = true;
+			fprintf(stderr, "bench: %s: publish failed\n", x->site);
 		}
 		free(rows[i].json);
 	}
