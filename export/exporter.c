@@ -89,7 +89,6 @@ struct exporter {
 	int64_t tokens_ms;
 	int64_t next_poll, next_prom, next_status;
 	int64_t refused_until, refused_backoff; /* a refused row: publish nothing until then */
-	int last_refusal;                       /* the last refusing reason code */
 	char last_status_key[64];
 	int sfd;
 	bool stop;
@@ -267,7 +266,6 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 				x->win[i].state = E_NEW;   /* its text comes back with the next read (refresh) */
 				x->next_poll = 0;
 				x->rows_refused++;
-				x->last_refusal = reason;
 				if (now < x->refused_until)
 					return;   /* one of the rows in flight when the back-off began */
 				x->refused_backoff = x->refused_backoff ? x->refused_backoff * 2 : BACKOFF_MIN_MS;
@@ -440,7 +438,7 @@ static void figures(struct exporter *x)
 
 static void write_prom(struct exporter *x)
 {
-	char text[4096], err[400];
+	char text[8192], err[400];
 	int n;
 	const char *s = x->p->site;
 
