@@ -22,6 +22,13 @@
  *  - a lost connection drops the libmosquitto instance with whatever it had
  *    queued; the rows in flight are published again after the reconnect.
  *    Reconnects back off from 1 s to 60 s.
+ *  - a refused row: MQTT 5, so a broker that does not take a message says so
+ *    in its PUBACK (a reason code >= 0x80: quota exceeded, not authorised,
+ *    ...; or 0x10, no matching subscribers: nobody would receive it). MQTT
+ *    3.1.1 has no such code and the broker's PUBACK would look like a
+ *    delivery. The row stays in the window as new and the exporter publishes
+ *    nothing for a back-off (1 s doubling to 60 s, reset by the next accepted
+ *    row); the cursor never passes it.
  */
 #include "export.h"
 
@@ -33,6 +40,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,16 +88,18 @@ struct exporter {
 	double tokens;
 	int64_t tokens_ms;
 	int64_t next_poll, next_prom, next_status;
+	int64_t refused_until, refused_backoff; /* a refused row: publish nothing until then */
 	char last_status_key[64];
 	int sfd;
 	bool stop;
 	long published_total;
 	/* figures */
 	uint64_t reconnects, connect_failures, rows_acked, rows_published, rows_republished, cursor_saves;
+	uint64_t rows_refused;
 	int64_t backlog;
 	double lag_s;
 	int64_t last_ack_s;
-	zp_ratelimit rl_conn, rl_src;
+	zp_ratelimit rl_conn, rl_src, rl_refused;
 };
 
 static int64_t mono_ms(void)
@@ -214,11 +224,13 @@ static void save_cursor(struct exporter *x, bool now)
 
 /* ---- MQTT ---- */
 
-static void on_connect(struct mosquitto *m, void *obj, int rc)
+static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const mosquitto_property *props)
 {
 	struct exporter *x = obj;
 
 	(void)m;
+	(void)flags;
+	(void)props;
 	x->connack = rc;
 	if (rc == 0) {
 		x->connected = true;
@@ -230,15 +242,46 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
 	}
 }
 
-static void on_publish(struct mosquitto *m, void *obj, int mid)
+/*
+ * A PUBACK. Reason 0 (or another below 0x80): the broker took the row.
+ * 0x10, no matching subscribers: it took it and dropped it, nobody would
+ * receive it (a collector's persistent session is a subscriber even while
+ * the collector is away, but Mosquitto forgets shared subscriptions when it
+ * restarts). 0x80 and above: it refused it. In the last two cases the row
+ * goes back to new and publishing backs off.
+ */
+static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, const mosquitto_property *props)
 {
 	struct exporter *x = obj;
 
 	(void)m;
+	(void)props;
 	for (int i = 0; i < x->nwin; i++)
 		if (x->win[i].state == E_INFLIGHT && x->win[i].mid == mid) {
-			x->win[i].state = E_ACKED;
 			x->inflight--;
+			if (reason >= 0x80 || reason == MQTT_RC_NO_MATCHING_SUBSCRIBERS) {
+				uint64_t skipped;
+				int64_t now = mono_ms();
+
+				x->win[i].state = E_NEW;   /* its text comes back with the next read (refresh) */
+				x->next_poll = 0;
+				x->rows_refused++;
+				if (now < x->refused_until)
+					return;   /* one of the rows in flight when the back-off began */
+				x->refused_backoff = x->refused_backoff ? x->refused_backoff * 2 : BACKOFF_MIN_MS;
+				if (x->refused_backoff > BACKOFF_MAX_MS)
+					x->refused_backoff = BACKOFF_MAX_MS;
+				x->refused_until = now + x->refused_backoff;
+				if (zp_ratelimit_ok(&x->rl_refused, now, 60000, &skipped))
+					zp_log(ZP_LOG_WARNING, "export: broker %s:%d %s a row (%s, reason 0x%02x): "
+					       "kept, sent again in %" PRId64 " s%s", x->p->broker, zp_export_port(x->p),
+					       reason >= 0x80 ? "refused" : "has no subscriber for",
+					       mosquitto_reason_string(reason), reason, x->refused_backoff / 1000,
+					       skipped ? " (more since the last message, not logged)" : "");
+				return;
+			}
+			x->win[i].state = E_ACKED;
+			x->refused_backoff = 0;
 			x->rows_acked++;
 			x->last_ack_s = wall_s();
 			return;
@@ -293,9 +336,9 @@ static int start_connect(struct exporter *x)
 	x->mosq = mosquitto_new(id, true, x);
 	if (!x->mosq)
 		return MOSQ_ERR_NOMEM;
-	mosquitto_int_option(x->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-	mosquitto_connect_callback_set(x->mosq, on_connect);
-	mosquitto_publish_callback_set(x->mosq, on_publish);
+	mosquitto_int_option(x->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_connect_v5_callback_set(x->mosq, on_connect);
+	mosquitto_publish_v5_callback_set(x->mosq, on_publish);
 	mosquitto_log_callback_set(x->mosq, on_log);
 	mosquitto_max_inflight_messages_set(x->mosq, (unsigned)p->max_inflight);
 	rc = mosquitto_will_set(x->mosq, x->topic_status, (int)strlen(x->will), x->will, 1, true);
@@ -342,6 +385,9 @@ static void publish_rows(struct exporter *x)
 {
 	int64_t now = mono_ms();
 	double cap = x->p->rate < 1 ? 1 : x->p->rate;
+
+	if (now < x->refused_until)
+		return;   /* the broker refused a row: back off */
 
 	x->tokens += (double)(now - x->tokens_ms) * x->p->rate / 1000.0;
 	if (x->tokens > cap)
@@ -392,7 +438,7 @@ static void figures(struct exporter *x)
 
 static void write_prom(struct exporter *x)
 {
-	char text[4096], err[400];
+	char text[8192], err[400];
 	int n;
 	const char *s = x->p->site;
 
@@ -414,6 +460,9 @@ static void write_prom(struct exporter *x)
 		"# HELP zebrapad_export_rows_changed_total Rows published again because the store changed them.\n"
 		"# TYPE zebrapad_export_rows_changed_total counter\n"
 		"zebrapad_export_rows_changed_total{site=\"%s\"} %" PRIu64 "\n"
+		"# HELP zebrapad_export_rows_refused_total Rows the broker refused or had no subscriber for (PUBACK reason >= 0x80 or 0x10): kept, sent again.\n"
+		"# TYPE zebrapad_export_rows_refused_total counter\n"
+		"zebrapad_export_rows_refused_total{site=\"%s\"} %" PRIu64 "\n"
 		"# HELP zebrapad_export_reconnects_total Connections lost and made again.\n"
 		"# TYPE zebrapad_export_reconnects_total counter\nzebrapad_export_reconnects_total{site=\"%s\"} %" PRIu64 "\n"
 		"# HELP zebrapad_export_connect_failures_total Connection attempts that failed (refused, TLS, unreachable).\n"
@@ -425,7 +474,7 @@ static void write_prom(struct exporter *x)
 		"# HELP zebrapad_export_timestamp_seconds Unix time this file was written.\n"
 		"# TYPE zebrapad_export_timestamp_seconds gauge\nzebrapad_export_timestamp_seconds{site=\"%s\"} %" PRId64 "\n",
 		s, x->connected, s, x->lag_s, s, x->backlog, s, x->rows_acked, s, x->rows_published, s,
-		x->rows_republished, s, x->reconnects, s, x->connect_failures, s, x->last_ack_s, s, wall_s());
+		x->rows_republished, s, x->rows_refused, s, x->reconnects, s, x->connect_failures, s, x->last_ack_s, s, wall_s());
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return;
 	if (zp_file_write_atomic(x->p->prom_file, text, (size_t)n, 0644, false, err, sizeof(err)) != 0)
@@ -559,7 +608,7 @@ static void step(struct exporter *x)
 	}
 	rc = mosquitto_loop(x->mosq, LOOP_MS, 1);
 	if (x->connack > 0) {
-		drop_connection(x, mosquitto_connack_string(x->connack));
+		drop_connection(x, mosquitto_reason_string(x->connack));
 		return;
 	}
 	if (rc != MOSQ_ERR_SUCCESS) {
@@ -708,8 +757,9 @@ int zp_export_run(const zp_export_opts *o)
 	}
 	finish(x);
 	zp_log(ZP_LOG_INFO, "export: stopped: %" PRIu64 " rows acknowledged, %" PRIu64 " published (%" PRIu64
-	       " changed rows again), %" PRIu64 " reconnects, %" PRIu64 " failed connection attempts", x->rows_acked,
-	       x->rows_published, x->rows_republished, x->reconnects, x->connect_failures);
+	       " changed rows again, %" PRIu64 " refused by the broker), %" PRIu64 " reconnects, %" PRIu64
+	       " failed connection attempts", x->rows_acked, x->rows_published, x->rows_republished, x->rows_refused,
+	       x->reconnects, x->connect_failures);
 out_lib:
 	if (x->mosq)
 		mosquitto_destroy(x->mosq);

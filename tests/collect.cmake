@@ -11,5 +11,5 @@ if(TARGET zp_collect)
   add_dependencies(test_collect zebrapad zebrapad-collect zebrapad-export)
   # the many-crossings benchmark (scripts/fleet-bench): not a test
   add_executable(zp_fleet_bench fleet_bench.c)
-  target_link_libraries(zp_fleet_bench PRIVATE zp_fleet PkgConfig::LIBPQ)
+  target_link_libraries(zp_fleet_bench PRIVATE zp_fleet zp_export_core PkgConfig::LIBPQ)
 endif()

@@ -1097,6 +1097,105 @@ START_TEST(e2e_broker_stalled)
 }
 END_TEST
 
+/* Nothing of site e2e-g in PostgreSQL, its cursor never saved, for ms while the broker refuses its rows. */
+static void refused_for(PGconn *c, int ms)
+{
+	char path[400];
+	struct stat sb;
+
+	fleet_sleep_ms(ms);
+	ck_assert_int_eq(site_rows(c, "e2e-g"), 0);
+	snprintf(path, sizeof(path), "%s/e2e-g/state/cursor.json", g_fleet.dir);
+	ck_assert_msg(stat(path, &sb) != 0, "the cursor was saved while the broker refused every row");
+}
+
+/*
+ * A broker that will not take the rows. First its ACL lets the device write
+ * only its status: the broker answers each row's PUBLISH with a PUBACK
+ * carrying an error (MQTT 5 reason 0x87, as for quota exceeded 0x97), drops
+ * it (and Mosquitto 2.0.11 then closes the connection); the status reaches
+ * the sites table. Then its message_size_limit
+ * is below every message: the broker answers 0x95, which libmosquitto takes
+ * as a broken connection. Either way the exporter keeps the rows, backs off,
+ * never saves a cursor; once the broker takes messages again every row
+ * arrives in PostgreSQL once. (Under MQTT 3.1.1 those PUBACKs carry no code:
+ * the rows counted as delivered and were lost.)
+ */
+START_TEST(e2e_broker_refuses)
+{
+	PGconn *c;
+	char acl[300], extra[400], *text;
+	FILE *fp;
+
+	fleet_path(&g_fleet, "acl", acl, sizeof(acl));
+	fp = fopen(acl, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "user town-hall\ntopic readwrite #\nuser site-a\ntopic write zebrapad/+/status\n");
+	fclose(fp);
+	snprintf(extra, sizeof(extra), "acl_file %s", acl);
+	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
+	ck_assert_int_eq(fleet_broker_start(&g_fleet, extra), 0);
+	c = e2e_start(2, NULL);
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-g", BASE_T, E2E_INTERVALS, 8), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-g", NULL, E2E_EXPORT, NULL), 0);
+	refused_for(c, 4000);
+	ck_assert_int_eq(query_ll(c, "SELECT count(*) FROM sites WHERE site = 'e2e-g'"), 1);
+	fleet_path(&g_fleet, "e2e-g/export.log", acl, sizeof(acl));
+	text = zp_test_slurp(acl, NULL);
+	ck_assert_msg(text && strstr(text, "refused a row (Not authorized, reason 0x87)"), "export log:\n%s",
+		      text ? text : "(none)");
+	free(text);
+	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
+	ck_assert_int_eq(fleet_broker_start(&g_fleet, "message_size_limit 64"), 0);
+	refused_for(c, 3000);
+	/* the broker takes messages again */
+	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
+	ck_assert_int_eq(fleet_broker_start(&g_fleet, ""), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-g", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
+	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(check_store_rows(c, "e2e-g"), E2E_INTERVALS * 4);
+	PQfinish(c);
+}
+END_TEST
+
+/*
+ * Mosquitto forgets shared subscriptions when it restarts (see
+ * broker_restart_forgets_shared_subscriptions): with both collectors
+ * (shared) stopped across a broker restart, the rows published until they
+ * come back match no subscriber. The broker says so (PUBACK reason 0x10);
+ * the exporter keeps those rows and sends them again. Every row, once.
+ */
+START_TEST(e2e_shared_broker_restart)
+{
+	PGconn *c = e2e_start(2, "shared = yes");
+	char path[400], *text;
+	long long before;
+
+	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-h", BASE_T, E2E_INTERVALS, 9), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-h", NULL,
+					      "rate = 50\nmax_inflight = 20\npoll_ms = 100\nsettle_s = 0\nstatus_s = 1\n",
+					      NULL), 0);
+	wait_site_at_least(c, "e2e-h", 100);
+	ck_assert_int_eq(fleet_collector_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(fleet_collector_stop(&g_fleet, 1, false), 0);
+	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
+	ck_assert_int_eq(fleet_broker_start(&g_fleet, NULL), 0);
+	fleet_sleep_ms(4000);
+	before = site_rows(c, "e2e-h");
+	ck_assert_int_lt(before, E2E_INTERVALS * 4);
+	fleet_path(&g_fleet, "e2e-h/export.log", path, sizeof(path));
+	text = zp_test_slurp(path, NULL);
+	ck_assert_msg(text && strstr(text, "has no subscriber for a row"), "export log:\n%s", text ? text : "(none)");
+	free(text);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(fleet_collector_start(&g_fleet, i, collect_bin(), NULL, "shared = yes"), 0);
+	ck_assert_int_eq(wait_site_rows(c, "e2e-h", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
+	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(check_store_rows(c, "e2e-h"), E2E_INTERVALS * 4);
+	PQfinish(c);
+}
+END_TEST
+
 /* One case per fleet test, so that CK_RUN_CASE=<name> runs one. */
 static void add_fleet_case(Suite *s, const char *name, const TTest *test)
 {
@@ -1133,6 +1232,8 @@ static Suite *collect_suite(void)
 	add_fleet_case(s, "e2e_clock_jumps", e2e_clock_jumps);
 	add_fleet_case(s, "e2e_wrong_certificate", e2e_wrong_certificate);
 	add_fleet_case(s, "e2e_broker_stalled", e2e_broker_stalled);
+	add_fleet_case(s, "e2e_broker_refuses", e2e_broker_refuses);
+	add_fleet_case(s, "e2e_shared_broker_restart", e2e_shared_broker_restart);
 	return s;
 }
 
