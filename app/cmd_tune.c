@@ -984,7 +984,8 @@ static int write_csv(const struct tune *t, const char *path)
 static int write_best(const struct tune *t, long best, const char *path, char *err, size_t errlen)
 {
 	FILE *in = fopen(t->o.config, "r"), *f;
-	char desc[512], values[TUNE_MAX_KEYS][TUNE_VAL], notes[TUNE_MAX_KEYS][200];
+	/* a note: the key (48) and its grid (128) in a sentence */
+	char desc[512], values[TUNE_MAX_KEYS][TUNE_VAL], notes[TUNE_MAX_KEYS][240];
 	zp_ini_edit edits[TUNE_MAX_KEYS];
 	int nedits = 0, rc;
 	const struct run *b = &t->runs[best], *base = &t->runs[0];
