@@ -17,14 +17,13 @@ static const struct zp_kernels scalar_kernels = {
 		 zp_yuv_luma_packed_scalar, zp_yuv_bgr_row_scalar },
 };
 
-/* SSE2 has no exact BGR row worth its code (no pshufb to interleave the channels, no 32-bit multiply): the scalar one. */
 static const struct zp_kernels sse2_kernels = {
 	.simd = ZP_SIMD_SSE2,
 	.bg_row = zp_bg_row_sse2,
 	.bg_luma = zp_bg_luma_sse2,
 	.ops = { ZP_SIMD_SSE2, zp_downscale2_sse2, zp_erode3_sse2, zp_dilate3_sse2, zp_stats_sse2,
 		 zp_vote_sse2,
-		 zp_yuv_luma_packed_sse2, zp_yuv_bgr_row_scalar },
+		 zp_yuv_luma_packed_sse2, zp_yuv_bgr_row_sse2 },
 };
 
 static const struct zp_kernels avx2_kernels = {

@@ -192,7 +192,7 @@ typedef struct zp_pixops {
 	 * v[k * cstep], k < (w + 1) / 2) serves pixels 2k and 2k+1. cstep 4:
 	 * packed 4:2:2 (u, v point into the YUYV/UYVY row), 2: semi-planar
 	 * (NV12/NV21), 1: planar (I420/YV12). Reads no byte beyond those.
-	 * Every path gives the scalar's bytes; on SSE2 this is the scalar row.
+	 * Every path gives the scalar's bytes.
 	 */
 	void (*yuv_bgr_row)(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, int cstep);
 } zp_pixops;
