@@ -4,6 +4,7 @@
  * yuv_scalar.c byte for byte. Built with -mavx2.
  */
 #include "models_internal.h"
+#include "yuv_x86.h"
 
 #include <immintrin.h>
 
@@ -33,29 +34,10 @@ void zp_yuv_luma_packed_avx2(uint8_t *dst, const uint8_t *src, int w, int odd)
 	zp_yuv_luma_packed_scalar(dst + x, src + 2 * x, w - x, odd);
 }
 
-/* 8 chroma samples s[0], s[cstep], ... s[7 * cstep] in the low 8 bytes; reads s[0 .. 8 * cstep - 1]. */
-static inline __m128i chroma8(const uint8_t *s, int cstep)
-{
-	if (cstep == 1)
-		return _mm_loadl_epi64((const __m128i *)s);
-	if (cstep == 2) {
-		__m128i v = _mm_and_si128(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi16(0x00ff));
-
-		return _mm_packus_epi16(v, v);
-	} else {
-		const __m128i lo = _mm_set1_epi32(0xff);
-		__m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)s), lo);
-		__m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(s + 16)), lo);
-		__m128i p = _mm_packs_epi32(a, b);
-
-		return _mm_packus_epi16(p, p);
-	}
-}
-
 /* 16 bytes of 8 chroma samples each doubled (one per pixel), as 16-bit lanes, minus 128. */
 static inline __m256i chroma16(const uint8_t *s, int cstep)
 {
-	__m128i c = chroma8(s, cstep);
+	__m128i c = zp_yuv_chroma8(s, cstep);
 
 	return _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm_unpacklo_epi8(c, c)), _mm256_set1_epi16(128));
 }
@@ -69,20 +51,16 @@ static inline __m256i shr16(__m256i lo, __m256i hi)
 /*
  * 16 pixels a time, in 32-bit sums formed exactly as the scalar's: the
  * products come from _mm256_madd_epi16 on 16-bit pairs whose weights split
- * each coefficient into parts that fit 16 bits:
- *   CY (Y-16)  = 10775 (Y-16) + 32767 (2 (Y-16))
- *   CBU d      = 1133 d + 32767 (4 d)
- *   CRV e      = 6296 e + 32767 (3 e)
- *   CGU d + CGV e = 25675 (d + 2 e) + 1929 e
- * An arithmetic shift then a signed and an unsigned saturating pack give
- * the scalar's clamp (a negative sum gives 0, above 255 gives 255).
+ * each coefficient into parts that fit 16 bits (yuv_x86.h). An arithmetic
+ * shift then a signed and an unsigned saturating pack give the scalar's
+ * clamp (a negative sum gives 0, above 255 gives 255).
  */
 void zp_yuv_bgr_row_avx2(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, int cstep)
 {
-	const __m256i wy = _mm256_set1_epi32(32767 << 16 | 10775);
-	const __m256i wb = _mm256_set1_epi32(32767 << 16 | 1133);
-	const __m256i wr = _mm256_set1_epi32(32767 << 16 | 6296);
-	const __m256i wg = _mm256_set1_epi32(1929 << 16 | 25675);
+	const __m256i wy = _mm256_set1_epi32(ZP_YUV_W_Y);
+	const __m256i wb = _mm256_set1_epi32(ZP_YUV_W_B);
+	const __m256i wr = _mm256_set1_epi32(ZP_YUV_W_R);
+	const __m256i wg = _mm256_set1_epi32(ZP_YUV_W_G);
 	const __m256i half = _mm256_set1_epi32(ZP_YUV_HALF);
 	const __m256i sixteen = _mm256_set1_epi16(16);
 	/* per 128-bit lane: B0..7 G0..7 (bg) and R0..7 twice (rr) -> 24 bytes B0 G0 R0 B1 ... R7 */

@@ -4,6 +4,7 @@
  * yuv_scalar.c byte for byte. Built with -msse2.
  */
 #include "models_internal.h"
+#include "yuv_x86.h"
 
 #include <emmintrin.h>
 
@@ -29,26 +30,7 @@ void zp_yuv_luma_packed_sse2(uint8_t *dst, const uint8_t *src, int w, int odd)
 	zp_yuv_luma_packed_scalar(dst + x, src + 2 * x, w - x, odd);
 }
 
-/* 8 chroma samples s[0], s[cstep], ... s[7 * cstep] in the low 8 bytes; reads s[0 .. 8 * cstep - 1]. */
-static inline __m128i chroma8(const uint8_t *s, int cstep)
-{
-	if (cstep == 1)
-		return _mm_loadl_epi64((const __m128i *)s);
-	if (cstep == 2) {
-		__m128i v = _mm_and_si128(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi16(0x00ff));
-
-		return _mm_packus_epi16(v, v);
-	} else {
-		const __m128i lo = _mm_set1_epi32(0xff);
-		__m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)s), lo);
-		__m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(s + 16)), lo);
-		__m128i p = _mm_packs_epi32(a, b);
-
-		return _mm_packus_epi16(p, p);
-	}
-}
-
-/* The weights of the 16-bit pairs (as in yuv_avx2.c); see zp_yuv_bgr_row_sse2. */
+/* The weights of the 16-bit pairs (yuv_x86.h) and the rounding half. */
 struct bgr_w {
 	__m128i wy, wb, wr, wg, half;
 };
@@ -91,17 +73,15 @@ static inline __m128i pack12(__m128i q)
 
 /*
  * 16 pixels a time with the 32-bit sums of yuv_avx2.c (_mm_madd_epi16 on
- * 16-bit pairs whose weights split each coefficient: CY (Y-16) = 10775 (Y-16)
- * + 32767 (2 (Y-16)), CBU d = 1133 d + 32767 (4 d), CRV e = 6296 e + 32767
- * (3 e), CGU d + CGV e = 25675 (d + 2 e) + 1929 e), so the same bytes as the
- * scalar. SSE2 has no byte shuffle: B, G, R are interleaved by unpacking to
- * B G R 0 words and squeezing out the zero bytes (pack12).
+ * 16-bit pairs whose weights split each coefficient, yuv_x86.h), so the same
+ * bytes as the scalar. SSE2 has no byte shuffle: B, G, R are interleaved by
+ * unpacking to B G R 0 words and squeezing out the zero bytes (pack12).
  */
 void zp_yuv_bgr_row_sse2(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, int cstep)
 {
 	const struct bgr_w k = {
-		_mm_set1_epi32(32767 << 16 | 10775), _mm_set1_epi32(32767 << 16 | 1133),
-		_mm_set1_epi32(32767 << 16 | 6296), _mm_set1_epi32(1929 << 16 | 25675), _mm_set1_epi32(ZP_YUV_HALF),
+		_mm_set1_epi32(ZP_YUV_W_Y), _mm_set1_epi32(ZP_YUV_W_B),
+		_mm_set1_epi32(ZP_YUV_W_R), _mm_set1_epi32(ZP_YUV_W_G), _mm_set1_epi32(ZP_YUV_HALF),
 	};
 	const __m128i zero = _mm_setzero_si128(), sixteen = _mm_set1_epi16(16), c128 = _mm_set1_epi16(128);
 	int cw = (w + 1) / 2, x = 0, j = 0;
@@ -109,7 +89,8 @@ void zp_yuv_bgr_row_sse2(uint8_t *dst, const uint8_t *y, const uint8_t *u, const
 	/* a vector reads y[x .. x+15] and u, v[j * cstep .. (j + 8) * cstep - 1]; the last chroma byte is (cw - 1) * cstep */
 	for (; x + 16 <= w && (j + 8) * cstep - 1 <= (cw - 1) * cstep; x += 16, j += 8) {
 		__m128i yv = _mm_loadu_si128((const __m128i *)(y + x));
-		__m128i cu = chroma8(u + (size_t)j * cstep, cstep), cv = chroma8(v + (size_t)j * cstep, cstep);
+		__m128i cu = zp_yuv_chroma8(u + (size_t)j * cstep, cstep);
+		__m128i cv = zp_yuv_chroma8(v + (size_t)j * cstep, cstep);
 		__m128i du = _mm_unpacklo_epi8(cu, cu), dv = _mm_unpacklo_epi8(cv, cv); /* each sample for two pixels */
 		__m128i b0, g0, r0, b1, g1, r1, bb, gg, rr, bg_lo, bg_hi, r_lo, r_hi, p0, p1, p2, p3;
 		uint8_t *o = dst + 3 * (size_t)x;
