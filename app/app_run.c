@@ -1428,6 +1428,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 		goto done;
 	}
 	r->cfg->detector.simd = o->simd;
+	r->cfg->camera.simd = o->simd; /* the capture's YUV kernels: the same path */
 	/* [ground] as replay reads it, so live and replay filter blobs alike; degenerate pairs are bad input */
 	if (zp_app_ground(r->cfg, &r->ground, NULL, err, sizeof(err))) {
 		zp_log(ZP_LOG_ERR, "%s", err);

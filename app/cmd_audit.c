@@ -519,6 +519,7 @@ static int audit_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **
 		return ZP_EXIT_USAGE;
 	}
 	cfg->detector.simd = env->simd;
+	cfg->camera.simd = env->simd;
 	if (!o.live && log && zp_runlog_start(log) != 0)
 		fprintf(stderr, "zebrapad audit: warning: library messages are not rate-limited (no thread)\n");
 	rc = o.live ? audit_live(&o, cfg, log) : audit_report(&o, cfg);

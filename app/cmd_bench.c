@@ -29,7 +29,10 @@
 #define PROG "zebrapad bench"
 #define BENCH_DEFAULT_SOURCE "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 #define BENCH_MAX_REPS 100
-#define BENCH_MAX_ROWS 16
+#define BENCH_MAX_ROWS 32
+#define BENCH_YUV_W 640      /* the camera conversions: one 640x480 YUYV frame, */
+#define BENCH_YUV_H 480
+#define BENCH_YUV_FRAMES 50  /* converted this often per repetition */
 #define MIB (1024.0 * 1024.0)
 
 /* Issue 3's targets. */
@@ -48,12 +51,13 @@ struct bench_opts {
 	bool runlike_child;  /* hidden: be the run-like child (zp_bench_spawn_runlike) */
 };
 
-enum row_kind { ROW_MODEL, ROW_DETECTOR, ROW_CV, ROW_FLOOR };
+enum row_kind { ROW_MODEL, ROW_DETECTOR, ROW_CV, ROW_FLOOR, ROW_YUV };
 
 struct row {
 	enum row_kind kind;
 	char name[48];
-	zp_simd simd;           /* ROW_MODEL, ROW_DETECTOR */
+	zp_simd simd;           /* ROW_MODEL, ROW_DETECTOR, ROW_YUV */
+	bool bgr, opencv;       /* ROW_YUV: YUYV -> luma + BGR (else luma only); OpenCV's cvtColor (else simd) */
 	zp_cv_bgsub_kind cv;    /* ROW_CV */
 	bool work;              /* at the detector's work resolution */
 	int w, h;               /* pixels the row's ns/pixel is per */
@@ -61,6 +65,8 @@ struct row {
 	double median, min, max;
 	double x_mog2;          /* MOG2 ms / this row's ms; 0 when unknown */
 	double x_floor;         /* this row's ms / the floor at its size; 0 when not applicable */
+	double x_scalar;        /* ROW_YUV: the scalar row's ms / this row's ms */
+	double x_opencv;        /* ROW_YUV: OpenCV's ms / this row's ms */
 };
 
 struct bench {
@@ -90,7 +96,9 @@ static void bench_usage(FILE *out)
 		"      --json          machine-readable output\n"
 		"Times, single-threaded on one pinned core: our model update on every SIMD path (full and work\n"
 		"resolution), the whole detector, OpenCV MOG2, KNN and CNT apply, and a memcpy of the bytes the model\n"
-		"reads and writes; prints ms/frame, ns/pixel, ratios, detector state and peak RSS.\n"
+		"reads and writes; prints ms/frame, ns/pixel, ratios, detector state and peak RSS. Then the camera's\n"
+		"YUYV conversions (to luma, to luma + BGR) of a 640x480 frame on every SIMD path and in OpenCV's\n"
+		"cvtColor, as ratios to the scalar path and to OpenCV.\n"
 		"environment: ZEBRAPAD_SIMD=scalar|sse2|avx2|neon lowers the path of the 'best' ratios.\n"
 		"exit: 0 done, 1 runtime failure (cannot pin a CPU, out of memory), 2 bad input (usage,\n"
 		"      config, source)\n",
@@ -220,6 +228,24 @@ static void plan_rows(struct bench *b)
 			break;
 		add_row(b, ROW_FLOOR, "memcpy floor (model bytes)", pass);
 	}
+	for (int bgr = 0; bgr < 2; bgr++) {
+		const char *what = bgr ? "YUYV->luma+BGR" : "YUYV->luma";
+
+		for (int i = 0; i <= NPATHS; i++) {
+			if (i < NPATHS && !zp_simd_available(all_paths[i]))
+				continue;
+			if (i < NPATHS)
+				snprintf(name, sizeof(name), "%s %s", what, zp_simd_name(all_paths[i]));
+			else
+				snprintf(name, sizeof(name), "%s OpenCV", what);
+			r = add_row(b, ROW_YUV, name, false);
+			r->bgr = bgr;
+			r->opencv = i == NPATHS;
+			r->simd = i < NPATHS ? all_paths[i] : ZP_SIMD_SCALAR;
+			r->w = BENCH_YUV_W;
+			r->h = BENCH_YUV_H;
+		}
+	}
 }
 
 /* One repetition of one row into r->ms[rep]. */
@@ -244,6 +270,10 @@ static int time_row(struct bench *b, struct row *r, int rep)
 		break;
 	case ROW_CV:
 		rc = zp_bench_cv(fr, r->cv, 1, &r->ms[rep], err, sizeof(err));
+		break;
+	case ROW_YUV:
+		rc = zp_bench_yuv(r->w, r->h, r->bgr, r->opencv, r->simd, BENCH_YUV_FRAMES, 1, &r->ms[rep], err,
+				  sizeof(err));
 		break;
 	default:
 		rc = zp_bench_floor(fr, 1, &r->ms[rep]);
@@ -298,6 +328,19 @@ static const struct row *find_row(const struct bench *b, enum row_kind kind, zp_
 	return NULL;
 }
 
+/* The conversion row of the scalar path (opencv false) or OpenCV's (true) with the same output as r. */
+static const struct row *find_yuv(const struct bench *b, bool bgr, bool opencv)
+{
+	for (int i = 0; i < b->nrows; i++) {
+		const struct row *r = &b->rows[i];
+
+		if (r->kind == ROW_YUV && r->bgr == bgr && r->opencv == opencv &&
+		    (opencv || r->simd == ZP_SIMD_SCALAR))
+			return r;
+	}
+	return NULL;
+}
+
 static void compute_ratios(struct bench *b)
 {
 	const struct row *mog2 = NULL;
@@ -311,6 +354,15 @@ static void compute_ratios(struct bench *b)
 		struct row *r = &b->rows[i];
 		const struct row *fl = find_row(b, ROW_FLOOR, 0, r->work);
 
+		if (r->kind == ROW_YUV) {
+			const struct row *sc = find_yuv(b, r->bgr, false), *cv = find_yuv(b, r->bgr, true);
+
+			if (r->median > 0) {
+				r->x_scalar = sc ? sc->median / r->median : 0;
+				r->x_opencv = cv ? cv->median / r->median : 0;
+			}
+			continue;
+		}
 		if (mog2 && r->median > 0)
 			r->x_mog2 = mog2->median / r->median;
 		if ((r->kind == ROW_MODEL || r->kind == ROW_FLOOR) && fl && fl->median > 0)
@@ -386,6 +438,8 @@ static void print_text(const struct bench *b)
 		const struct row *r = &b->rows[i];
 		char xm[16] = "-", xf[16] = "-";
 
+		if (r->kind == ROW_YUV)
+			continue; /* a table of their own, below */
 		row_label(b, r, res, sizeof(res));
 		if (r->x_mog2 > 0)
 			snprintf(xm, sizeof(xm), "%.1f", r->x_mog2);
@@ -399,6 +453,19 @@ static void print_text(const struct bench *b)
 	       "frame\n(%d B/px) and a buffer the size of the model's state (8 B/px): the %d B/px the model update "
 	       "reads\nand writes.\n",
 	       1, ZP_BENCH_MODEL_BYTES_PER_PIXEL);
+	printf("\ncamera conversions (capture/v4l2.c: zp_pixops yuv_luma_packed, yuv_bgr_row), one %dx%d YUYV frame of "
+	       "random\nbytes converted %d times a repetition; OpenCV: cvtColor COLOR_YUV2GRAY_YUYV / "
+	       "COLOR_YUV2BGR_YUYV\n%-28s %9s %9s %9s %8s %8s %8s\n",
+	       BENCH_YUV_W, BENCH_YUV_H, BENCH_YUV_FRAMES, "what", "ms/frame", "min", "max", "ns/px", "x scalar",
+	       "x OpenCV");
+	for (int i = 0; i < b->nrows; i++) {
+		const struct row *r = &b->rows[i];
+
+		if (r->kind == ROW_YUV)
+			printf("%-28s %9.3f %9.3f %9.3f %8.3f %8.2f %8.2f\n", r->name, r->median, r->min, r->max,
+			       r->median * 1e6 / ((double)r->w * r->h), r->x_scalar, r->x_opencv);
+	}
+	printf("x scalar: the scalar path's time / this row's; x OpenCV: OpenCV's time / this row's (speed-up).\n");
 	printf("\nmemory: detector state %zu bytes (%.2f MiB) at 640x480, %zu bytes (%.2f MiB) at %dx%d\n",
 	       b->state_640, b->state_640 / MIB, b->state_src, b->state_src / MIB, b->full.width, b->full.height);
 	printf("peak RSS: run-like process (fresh process: source -> detector, one frame at a time, %ld frames): "
@@ -413,7 +480,7 @@ static void print_text(const struct bench *b)
 
 static int print_json(const struct bench *b)
 {
-	static const char *const kinds[] = { "model", "detector", "opencv", "floor" };
+	static const char *const kinds[] = { "model", "detector", "opencv", "floor", "convert" };
 	struct target t[8];
 	int nt = targets(b, t), rc;
 	cJSON *j = cJSON_CreateObject(), *a;
@@ -436,8 +503,14 @@ static int print_json(const struct bench *b)
 
 		zp_json_add_str(o, "kind", kinds[r->kind]);
 		zp_json_add_str(o, "name", r->name);
-		if (r->kind == ROW_MODEL || r->kind == ROW_DETECTOR)
+		if (r->kind == ROW_MODEL || r->kind == ROW_DETECTOR || (r->kind == ROW_YUV && !r->opencv))
 			zp_json_add_str(o, "path", zp_simd_name(r->simd));
+		if (r->kind == ROW_YUV) {
+			zp_json_add_str(o, "output", r->bgr ? "luma+bgr" : "luma");
+			zp_json_add_bool(o, "opencv", r->opencv);
+			zp_json_add_num(o, "x_scalar", r->x_scalar, 4);
+			zp_json_add_num(o, "x_opencv", r->x_opencv, 4);
+		}
 		if (r->kind == ROW_CV)
 			zp_json_add_str(o, "model", zp_cv_bgsub_name(r->cv));
 		zp_json_add_bool(o, "work", r->work);

@@ -570,7 +570,6 @@ static int calibrate_main(int argc, char **argv, const zp_cmd_env *env, zp_runlo
 	int rc, w = 0, h = 0;
 	bool have_inv = false;
 
-	(void)env; /* no detector here: the SIMD path does not matter */
 	rc = parse_cal(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
@@ -583,6 +582,7 @@ static int calibrate_main(int argc, char **argv, const zp_cmd_env *env, zp_runlo
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	cfg->camera.simd = env->simd; /* a camera's YUV -> luma kernels */
 	rc = grab_frame(cfg, o.source, o.frame, &c.px, &w, &h);
 	if (rc)
 		goto done;

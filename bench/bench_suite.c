@@ -276,6 +276,61 @@ static uint8_t *page_alloc(size_t bytes)
 	return aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
 }
 
+int zp_bench_yuv(int w, int h, bool bgr, bool cv, zp_simd simd, int frames, int reps, double *ms, char *err,
+		 size_t errlen)
+{
+	size_t n = (size_t)w * h;
+	uint8_t *src, *luma, *out;
+	uint32_t s = 0x9e3779b9u;
+	zp_pixops ops;
+	int rc = 0;
+
+	if (w < 2 || w % 2 || h < 1 || w > 16384 || h > 16384 || frames < 1 || reps < 1 || !ms)
+		return zp_seterr(err, errlen, ZP_EINVAL, "bench: YUYV conversion: bad arguments");
+	src = page_alloc(2 * n);
+	luma = page_alloc(n);
+	out = page_alloc(3 * n);
+	if (!src || !luma || !out) {
+		free(src);
+		free(luma);
+		free(out);
+		return zp_seterr(err, errlen, ZP_ENOMEM, "bench: out of memory");
+	}
+	for (size_t i = 0; i < 2 * n; i++) { /* xorshift32 */
+		s ^= s << 13;
+		s ^= s >> 17;
+		s ^= s << 5;
+		src[i] = (uint8_t)s;
+	}
+	zp_pixops_init(&ops, simd);
+	for (int r = 0; r < reps && rc == 0; r++) {
+		double t0 = now_ms();
+
+		for (int f = 0; f < frames && rc == 0; f++) {
+			if (cv) {
+				rc = zp_cv_yuyv_convert(src, 2 * w, bgr ? out : luma, bgr ? 3 * w : w, w, h, bgr);
+				continue;
+			}
+			for (int y = 0; y < h; y++)
+				ops.yuv_luma_packed(luma + (size_t)y * w, src + (size_t)y * 2 * w, w, 0);
+			if (bgr)
+				for (int y = 0; y < h; y++) {
+					const uint8_t *row = src + (size_t)y * 2 * w;
+
+					ops.yuv_bgr_row(out + (size_t)y * 3 * w, luma + (size_t)y * w, row + 1, row + 3, w, 4);
+				}
+			__asm__ volatile("" : : "r"(luma), "r"(out) : "memory");
+		}
+		ms[r] = (now_ms() - t0) / frames;
+	}
+	free(src);
+	free(luma);
+	free(out);
+	if (rc < 0)
+		return zp_seterr(err, errlen, rc, "bench: OpenCV YUYV conversion failed: %s", zp_strerror(rc));
+	return 0;
+}
+
 /*
  * Each destination sits at the same offset within its page as its source:
  * glibc's memcpy (`rep movsb` on CPUs with FSRM) was measured 10-30x slower

@@ -85,6 +85,19 @@ int zp_bench_cv(const zp_bench_frames *fr, zp_cv_bgsub_kind kind, int reps, doub
  */
 int zp_bench_floor(const zp_bench_frames *fr, int reps, double *ms);
 
+/*
+ * The camera's YUYV conversions (capture/v4l2.c) on one w x h frame of
+ * random bytes (the conversions do the same work for any content), done
+ * `frames` times per repetition; ms[r] = ms per frame. bgr false: YUYV ->
+ * luma; true: YUYV -> luma and BGR, what a colour frame costs the camera.
+ * cv false: the zp_pixops kernels of path simd, row by row as the camera
+ * calls them; cv true: OpenCV's cvtColor (COLOR_YUV2GRAY_YUYV /
+ * COLOR_YUV2BGR_YUYV) on the whole frame, simd unused. w even.
+ * 0, or a negative zp_err with a message.
+ */
+int zp_bench_yuv(int w, int h, bool bgr, bool cv, zp_simd simd, int frames, int reps, double *ms, char *err,
+		 size_t errlen);
+
 /* Bytes a model update reads plus writes per pixel (hold NULL): luma 1 + state 8 + state 8 + fg 1. */
 #define ZP_BENCH_MODEL_BYTES_PER_PIXEL 18
 

@@ -26,6 +26,7 @@ void zp_camera_params_default(zp_camera_params *p)
 	p->retry_min_ms = 250;
 	p->retry_max_ms = 8000;
 	p->ncontrols = 0;
+	p->simd = ZP_SIMD_AUTO;
 }
 
 static const zp_field fields[] = {

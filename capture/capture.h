@@ -15,6 +15,7 @@
 #define ZP_CAPTURE_H
 
 #include "zp_common.h"
+#include "models.h" /* zp_simd */
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,7 +45,7 @@ typedef struct zp_capture_clock {
 	void *ctx;
 } zp_capture_clock;
 
-/* Every field but want_bgr and clock has a [camera] config key of the same name (docs/camera.md). */
+/* Every field but want_bgr, clock and simd has a [camera] config key of the same name (docs/camera.md). */
 typedef struct zp_camera_params {
 	char device[128];        /* "/dev/video0" */
 	int width, height;       /* requested size (the driver may adjust) */
@@ -65,6 +66,13 @@ typedef struct zp_camera_params {
 	 */
 	bool want_bgr;
 	zp_capture_clock clock; /* not a config key: the program sets it; zeroed (the default): the real clock */
+	/*
+	 * Not a config key: the SIMD path of the YUV -> luma / BGR conversions
+	 * (models.h, zp_pixops); the program passes the path main chose from
+	 * ZEBRAPAD_SIMD. Default ZP_SIMD_AUTO: the CPU's best. Every path gives
+	 * the same bytes.
+	 */
+	zp_simd simd;
 } zp_camera_params;
 
 void zp_camera_params_default(zp_camera_params *p);

@@ -16,7 +16,9 @@
  * Pixels never leave RAM: luma is extracted into one reused buffer, and every
  * buffer is zeroed before it is unmapped or freed. When the caller asks for
  * colour (want_bgr), each frame is also converted to packed BGR into a second
- * reused buffer, treated the same way.
+ * reused buffer, treated the same way. The per-pixel conversions (YUYV/UYVY
+ * to luma, YCbCr to BGR) are zp_pixops kernels (models/yuv_*.c) on the SIMD
+ * path the caller passes in zp_camera_params.simd.
  *
  * libcamerify (libcamera's V4L2 compatibility layer, for CSI cameras) works
  * by LD_PRELOADing v4l2-compat.so over libc's open/ioctl/mmap. libv4l2 makes
@@ -88,6 +90,7 @@ struct v4l2_source {
 	zp_source base;
 	zp_camera_params p;
 	const struct v4l2_io *io;
+	zp_pixops ops;               /* yuv_luma_packed, yuv_bgr_row (models/) on path p.simd */
 
 	/* the open device; fd < 0 when closed */
 	int fd;
@@ -1037,36 +1040,6 @@ static int fail(struct v4l2_source *s, int code)
 
 /* ---- frames ---- */
 
-/*
- * YUYV / UYVY row -> luma: every second byte. Eight pixels at a time as two
- * 64-bit words (SWAR): mask the luma bytes, then fold them together; about
- * 2.5x the byte loop, which compilers do not vectorise at -O2. Little-endian
- * only (every Raspberry Pi); elsewhere the byte loop does it all.
- */
-static void luma_from_packed(uint8_t *dst, const uint8_t *src, size_t w, unsigned shift)
-{
-	static const bool little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-	size_t x = 0;
-
-	for (; little && x + 8 <= w; x += 8) {
-		uint64_t a, b;
-		uint32_t lo, hi;
-
-		memcpy(&a, src + 2 * x, 8);
-		memcpy(&b, src + 2 * x + 8, 8);
-		a = (a >> shift) & 0x00ff00ff00ff00ffull;
-		b = (b >> shift) & 0x00ff00ff00ff00ffull;
-		a = (a | (a >> 8)) & 0x0000ffff0000ffffull;
-		b = (b | (b >> 8)) & 0x0000ffff0000ffffull;
-		lo = (uint32_t)(a | (a >> 16));
-		hi = (uint32_t)(b | (b >> 16));
-		memcpy(dst + x, &lo, 4);
-		memcpy(dst + x + 4, &hi, 4);
-	}
-	for (; x < w; x++)
-		dst[x] = src[2 * x + shift / 8];
-}
-
 static void extract_luma(struct v4l2_source *s, const uint8_t *src)
 {
 	size_t w = (size_t)s->width;
@@ -1077,88 +1050,14 @@ static void extract_luma(struct v4l2_source *s, const uint8_t *src)
 		if (s->layout == LUMA_PLANE)
 			memcpy(dst, src, w);
 		else
-			luma_from_packed(dst, src, w, s->layout == LUMA_ODD ? 8 : 0);
+			s->ops.yuv_luma_packed(dst, src, s->width, s->layout == LUMA_ODD);
 	}
-}
-
-/*
- * YCbCr -> RGB, ITU-R BT.601 with limited range (Y 16..235, Cb/Cr 16..240), as
- * UVC cameras and libv4l2 deliver it: R = 255/219 (Y-16) + 255/224 1.402 (V-128),
- * G = 255/219 (Y-16) - 255/224 (1.772 0.114 / 0.587 (U-128) + 1.402 0.299 / 0.587 (V-128)),
- * B = 255/219 (Y-16) + 255/224 1.772 (U-128), rounded and clamped to 0..255.
- * 16-bit fixed point (the coefficients times 65536, rounded): a result is at
- * most 1 off the exact value, and equal for 99.98% of the channel values over
- * all Y, U, V.
- */
-#define YUV_SHIFT 16
-#define YUV_HALF (1 << (YUV_SHIFT - 1))
-#define YUV_CY 76309   /* 255/219 = 1.164384 */
-#define YUV_CRV 104597 /* 1.596027 */
-#define YUV_CGU 25675  /* 0.391762 */
-#define YUV_CGV 53279  /* 0.812968 */
-#define YUV_CBU 132201 /* 2.017232 */
-
-/*
- * Clamp below before the shift (no shift of a negative number). In this form
- * gcc 12 -O2 makes the upper clamp a conditional move, which took a 640x480
- * frame of random bytes from 2.1 ms (if / else) to 1.1 ms on the build machine.
- */
-static inline uint8_t clamp_u8(int32_t v)
-{
-	v = v < 0 ? 0 : v;
-	v >>= YUV_SHIFT;
-	return (uint8_t)(v > 255 ? 255 : v);
-}
-
-/* One pixel from its luma term and the chroma terms of its pair. */
-static inline void put_bgr(uint8_t *dst, int32_t c, int32_t b, int32_t g, int32_t r)
-{
-	dst[0] = clamp_u8(c + b);
-	dst[1] = clamp_u8(c + g);
-	dst[2] = clamp_u8(c + r);
-}
-
-/*
- * One row: luma from our luma buffer, U and V every cstep bytes (one sample
- * per two pixels). Inline with a constant cstep in each caller below, so the
- * compiler can specialise the loop for each layout.
- */
-static inline void bgr_row(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w,
-			   size_t cstep)
-{
-	size_t x, k;
-
-	for (x = 0, k = 0; x < w; x += 2, k += cstep) {
-		int32_t d = u[k] - 128, e = v[k] - 128;
-		int32_t b = YUV_CBU * d + YUV_HALF, g = YUV_HALF - YUV_CGU * d - YUV_CGV * e, r = YUV_CRV * e + YUV_HALF;
-
-		put_bgr(dst + 3 * x, YUV_CY * (y[x] - 16), b, g, r);
-		if (x + 1 < w) /* an odd width: the last pixel has its pair's chroma to itself */
-			put_bgr(dst + 3 * x + 3, YUV_CY * (y[x + 1] - 16), b, g, r);
-	}
-}
-
-static void bgr_row_packed(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w)
-{
-	bgr_row(dst, y, u, v, w, 4);
-}
-
-static void bgr_row_planar(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w)
-{
-	bgr_row(dst, y, u, v, w, 1);
-}
-
-static void bgr_row_semiplanar(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, size_t w)
-{
-	bgr_row(dst, y, u, v, w, 2);
 }
 
 /* The frame in src -> packed BGR in s->bgr (rows width * 3 bytes), after extract_luma(). */
 static void extract_bgr(struct v4l2_source *s, const uint8_t *src)
 {
 	const struct chroma_layout *c = &s->chroma;
-	void (*row)(uint8_t *, const uint8_t *, const uint8_t *, const uint8_t *, size_t) =
-		c->cstep == 4 ? bgr_row_packed : c->cstep == 2 ? bgr_row_semiplanar : bgr_row_planar;
 	size_t w = (size_t)s->width;
 	const uint8_t *l = s->luma, *crow;
 	uint8_t *dst = s->bgr;
@@ -1166,7 +1065,7 @@ static void extract_bgr(struct v4l2_source *s, const uint8_t *src)
 
 	for (y = 0; y < s->height; y++, l += w, dst += 3 * w) {
 		crow = c->planar ? src + (size_t)(y / 2) * c->cstride : src + (size_t)y * s->bytesperline;
-		row(dst, l, crow + c->uoff, crow + c->voff, w);
+		s->ops.yuv_bgr_row(dst, l, crow + c->uoff, crow + c->voff, s->width, (int)c->cstep);
 	}
 }
 
@@ -1456,6 +1355,7 @@ zp_source *zp_source_open_v4l2(const zp_camera_params *p, int *errcode, char *er
 	s->p = *p;
 	s->p.device[sizeof(s->p.device) - 1] = '\0';
 	s->io = choose_io();
+	zp_pixops_init(&s->ops, p->simd); /* the YUV -> luma / BGR kernels of the caller's path */
 	s->fd = -1;
 	s->wait_since_ms = -1;
 	s->backoff_ms = p->retry_min_ms;

@@ -346,6 +346,23 @@ void zp_cv_bgr_to_gray(const uint8_t *bgr, int bgr_stride, uint8_t *dst, int dst
 	}
 }
 
+int zp_cv_yuyv_convert(const uint8_t *yuyv, int stride, uint8_t *dst, int dst_stride, int width, int height, bool bgr)
+{
+	int ch = bgr ? 3 : 1;
+
+	if (!yuyv || !dst || width <= 0 || width % 2 || height <= 0 || stride < 2 * width || dst_stride < ch * width)
+		return ZP_EINVAL;
+	try {
+		cv::Mat out = wrap(dst, width, height, dst_stride, ch);
+
+		/* Same size and type: cvtColor writes into the caller's buffer, no allocation. */
+		cv::cvtColor(wrap(yuyv, width, height, stride, 2), out, bgr ? cv::COLOR_YUV2BGR_YUYV : cv::COLOR_YUV2GRAY_YUYV);
+	} catch (...) {
+		return ZP_EINVAL;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- video writing */
 
 struct zp_cv_writer {

@@ -67,6 +67,14 @@ int zp_cv_imwrite(const char *path, const uint8_t *pixels, int width, int height
 /* BGR -> luma (BT.601, as cv::COLOR_BGR2GRAY) into dst. */
 void zp_cv_bgr_to_gray(const uint8_t *bgr, int bgr_stride, uint8_t *dst, int dst_stride, int width, int height);
 
+/*
+ * YUYV (packed 4:2:2) -> grey (bgr false, cv::COLOR_YUV2GRAY_YUYV) or BGR
+ * (bgr true, cv::COLOR_YUV2BGR_YUYV) into dst: OpenCV's side of the camera
+ * conversion benchmark (zebrapad bench). width even; 0, or ZP_EINVAL on bad
+ * arguments.
+ */
+int zp_cv_yuyv_convert(const uint8_t *yuyv, int stride, uint8_t *dst, int dst_stride, int width, int height, bool bgr);
+
 /* ---- video writing (overlay) ---- */
 typedef struct zp_cv_writer zp_cv_writer;
 /* Open a video writer; codec from the extension (.avi: MJPG, .mp4: mp4v); a path that exists must be a

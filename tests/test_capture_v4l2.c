@@ -1065,6 +1065,47 @@ START_TEST(colour_every_yuv_format)
 }
 END_TEST
 
+/*
+ * The conversions on every SIMD path the CPU runs (zp_camera_params.simd; the
+ * cases above take the default, the CPU's best): packed, planar and
+ * semi-planar, at a size of whole vectors and at odd sizes with padding.
+ */
+START_TEST(colour_on_every_simd_path)
+{
+	static const zp_simd paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
+	static const struct {
+		uint32_t fourcc;
+		const char *name;
+		int w, h, pad;
+		bool is420;
+	} c[] = {
+		{ V4L2_PIX_FMT_YUYV, "YUYV", 640, 480, 0, false }, { V4L2_PIX_FMT_UYVY, "UYVY", 45, 7, 2, false },
+		{ V4L2_PIX_FMT_YUV420, "YU12", 37, 9, 3, true },   { V4L2_PIX_FMT_NV21, "NV21", 35, 5, 1, true },
+	};
+
+	for (unsigned p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+		if (!zp_simd_available(paths[p]))
+			continue;
+		for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			struct fake_v4l2_fmt fmt = { c[i].fourcc, c[i].w, c[i].h };
+			zp_source *s;
+
+			fake_v4l2_reset();
+			colour_camera();
+			fake_v4l2_set_formats(&fmt, 1, false);
+			fake_v4l2_set_row_padding(c[i].pad);
+			zp_strlcpy(P.pixelformat, c[i].name, sizeof(P.pixelformat));
+			P.width = c[i].w;
+			P.height = c[i].h;
+			P.simd = paths[p];
+			s = open_cam();
+			stream_colour(s, 2, c[i].is420);
+			zp_source_free(s);
+		}
+	}
+}
+END_TEST
+
 /* Without want_bgr: luma only, whatever the camera could give. */
 START_TEST(no_colour_unless_asked)
 {
@@ -1482,6 +1523,7 @@ static Suite *capture_v4l2_suite(void)
 	tcase_set_timeout(tcol, 60);
 	tcase_add_test(tcol, colour_yuyv_and_yu12);
 	tcase_add_test(tcol, colour_every_yuv_format);
+	tcase_add_test(tcol, colour_on_every_simd_path);
 	tcase_add_test(tcol, no_colour_unless_asked);
 	tcase_add_test(tcol, grey_camera_gives_no_colour);
 	tcase_add_test(tcol, colour_needs_whole_chroma);

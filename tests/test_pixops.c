@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_pixops.c - the per-pixel kernels added for the detector's speed
- * (issue 3): zp_pixops.stats (frame sums + previous-frame copy, step 1, 2
- * and 4) and the background-to-luma row kernel behind
- * zp_bgmodel_background(). Every SIMD path the CPU runs against the scalar
+ * test_pixops.c - the per-pixel kernels added for the detector's speed:
+ * zp_pixops.stats (frame sums + previous-frame copy, step 1, 2 and 4) and
+ * the background-to-luma row kernel behind zp_bgmodel_background(); and the
+ * capture's camera-format kernels, zp_pixops.yuv_luma_packed (YUYV/UYVY ->
+ * luma) and zp_pixops.yuv_bgr_row (YCbCr -> BGR, packed, semi-planar and
+ * planar chroma). Every SIMD path the CPU runs against the scalar
  * reference byte for byte (outputs, sums, and the bytes around them), on
  * random and edge inputs, every width from 1 to 80, unaligned rows, padding,
  * and buffers that end at a PROT_NONE guard page; the scalar reference
@@ -289,6 +291,257 @@ START_TEST(background_through_api)
 }
 END_TEST
 
+/* ---- camera formats: YUYV/UYVY -> luma, YCbCr -> BGR ---- */
+
+/* The last n bytes of a pagebuf, so that they end at its guard page (one mapping serves every width). */
+static uint8_t *pb_tail(const struct pagebuf *b, size_t n)
+{
+	return b->map + b->maplen - (size_t)sysconf(_SC_PAGESIZE) - n;
+}
+
+#define YUV_MAXW 1280
+
+static void fill_yuv(uint8_t *p, size_t n, int kind, uint32_t *s)
+{
+	/* the ends of the limited range and the values around the clamps */
+	static const uint8_t edge[] = { 0, 1, 15, 16, 17, 127, 128, 129, 234, 235, 236, 239, 240, 241, 254, 255 };
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = kind == 0 ? (uint8_t)rnd(s) : edge[rnd(s) % sizeof(edge)];
+}
+
+/*
+ * Every width 0..100 and some wide ones, both byte orders, dst offsets
+ * 0..3: the row ends at a guard page (a read past 2 * w bytes faults), the
+ * bytes around dst stay as they were, scalar is every second byte and every
+ * SIMD path gives the scalar's bytes.
+ */
+START_TEST(yuv_luma_paths_match_scalar)
+{
+	static const int wide[] = { 127, 128, 129, 255, 256, 257, 640, 641, YUV_MAXW - 1 };
+	zp_simd paths[4];
+	int np = simd_paths(paths);
+	uint32_t seed = 4242;
+	struct pagebuf bs, b0, b1;
+	zp_pixops ps, pv[4];
+
+	pb_alloc(&bs, 2 * YUV_MAXW);
+	pb_alloc(&b0, YUV_MAXW + 32);
+	pb_alloc(&b1, YUV_MAXW + 32);
+	zp_pixops_init(&ps, ZP_SIMD_SCALAR);
+	for (int p = 0; p < np; p++) {
+		zp_pixops_init(&pv[p], paths[p]);
+		ck_assert_int_eq(pv[p].simd, paths[p]);
+	}
+	for (int i = 0; i <= 100 + (int)(sizeof(wide) / sizeof(wide[0])); i++) {
+		int w = i <= 100 ? i : wide[i - 101];
+		uint8_t *src = pb_tail(&bs, (size_t)2 * w);
+		uint8_t *d0 = pb_tail(&b0, (size_t)w + 32), *d1 = pb_tail(&b1, (size_t)w + 32);
+		int bad;
+
+		for (int odd = 0; odd <= 1; odd++)
+			for (int off = 0; off < 4; off++) {
+				fill_yuv(src, (size_t)2 * w, 0, &seed);
+				memset(d0, 0xa5, (size_t)w + 32);
+				ps.yuv_luma_packed(d0 + 16 + off, src, w, odd);
+				bad = -1; /* one assertion per row: check marks every assertion it passes */
+				for (int x = w - 1; x >= 0; x--)
+					if (d0[16 + off + x] != src[2 * x + odd])
+						bad = x;
+				ck_assert_msg(bad < 0, "scalar width %d odd %d: pixel %d is %u, expected %u", w, odd, bad,
+					      bad < 0 ? 0 : d0[16 + off + bad], bad < 0 ? 0 : src[2 * bad + odd]);
+				for (int p = 0; p < np; p++) {
+					int d;
+
+					memset(d1, 0xa5, (size_t)w + 32);
+					pv[p].yuv_luma_packed(d1 + 16 + off, src, w, odd);
+					d = first_diff(d0, d1, (size_t)w + 32);
+					ck_assert_msg(d < 0, "%s width %d odd %d off %d: first diff at %d (%u vs %u)",
+						      zp_simd_name(paths[p]), w, odd, off, d, d0[d], d1[d]);
+				}
+			}
+	}
+	pb_free(&bs);
+	pb_free(&b0);
+	pb_free(&b1);
+}
+END_TEST
+
+/* The fixed-point formula of models_internal.h, computed here in 64 bits without the kernels. */
+static uint8_t ref_chan(int64_t sum)
+{
+	int64_t q = sum < 0 ? 0 : sum >> 16;
+
+	return (uint8_t)(q > 255 ? 255 : q);
+}
+
+static void ref_bgr(int y, int u, int v, uint8_t *bgr)
+{
+	int64_t c = 76309LL * (y - 16) + 32768, d = u - 128, e = v - 128;
+
+	bgr[0] = ref_chan(c + 132201LL * d);
+	bgr[1] = ref_chan(c - 25675LL * d - 53279LL * e);
+	bgr[2] = ref_chan(c + 104597LL * e);
+}
+
+/* The chroma layouts the capture passes: cstep, and where U and V sit (their offsets in one buffer, or planes). */
+struct chroma_case {
+	const char *name;
+	int cstep;
+	int uoff, voff;  /* into one row of cstep * (w + 1) / 2 bytes; -1: separate planes */
+};
+
+static const struct chroma_case chroma_cases[] = {
+	{ "YUYV", 4, 1, 3 }, { "UYVY", 4, 0, 2 }, { "NV12", 2, 0, 1 }, { "NV21", 2, 1, 0 }, { "I420", 1, -1, -1 },
+};
+
+/* Guarded buffers for one row of up to YUV_MAXW pixels, and the kernels under test. */
+struct bgr_bufs {
+	struct pagebuf y, u, v, d0, d1;
+	zp_pixops ps, pv[4];
+	zp_simd paths[4];
+	int np;
+};
+
+/*
+ * One row of width w in one layout: the luma row and the chroma row(s) end
+ * at guard pages exactly after the last byte the contract lets the kernel
+ * read (u, v[k * cstep], k < (w + 1) / 2); dst has 16 bytes either side that
+ * must stay. Scalar against ref_bgr, every path against scalar.
+ */
+static void bgr_case(struct bgr_bufs *B, const struct chroma_case *cc, int w, int kind, uint32_t *seed)
+{
+	int cw = (w + 1) / 2;
+	size_t dlen = (size_t)3 * w + 32;
+	uint8_t *y = pb_tail(&B->y, (size_t)w), *u, *v;
+	uint8_t *d0 = pb_tail(&B->d0, dlen), *d1 = pb_tail(&B->d1, dlen);
+
+	fill_yuv(y, (size_t)w, kind, seed);
+	if (cc->uoff < 0) {
+		u = pb_tail(&B->u, (size_t)cw);
+		v = pb_tail(&B->v, (size_t)cw);
+		fill_yuv(u, (size_t)cw, kind, seed);
+		fill_yuv(v, (size_t)cw, kind, seed);
+	} else {
+		/* one interleaved row; its end is the last V (or U) byte the kernel reads */
+		size_t last = (size_t)cc->cstep * (cw - 1) + (size_t)(cc->uoff > cc->voff ? cc->uoff : cc->voff) + 1;
+		uint8_t *row = pb_tail(&B->u, last);
+
+		fill_yuv(row, last, kind, seed);
+		u = row + cc->uoff;
+		v = row + cc->voff;
+	}
+	memset(d0, 0x5a, dlen);
+	B->ps.yuv_bgr_row(d0 + 16, y, u, v, w, cc->cstep);
+	for (int x = 0; x < w; x++) {
+		int k = x / 2 * cc->cstep;
+		uint8_t want[3];
+
+		ref_bgr(y[x], u[k], v[k], want);
+		if (memcmp(d0 + 16 + 3 * x, want, 3)) /* asserted only when wrong: check marks every assertion it passes */
+			ck_abort_msg("scalar %s width %d pixel %d YUV %u %u %u: BGR %u %u %u, expected %u %u %u", cc->name,
+				     w, x, y[x], u[k], v[k], d0[16 + 3 * x], d0[17 + 3 * x], d0[18 + 3 * x], want[0],
+				     want[1], want[2]);
+	}
+	for (int i = 0; i < 16; i++)
+		if (d0[i] != 0x5a || d0[dlen - 1 - i] != 0x5a)
+			ck_abort_msg("scalar %s width %d: wrote outside its 3 * w bytes", cc->name, w);
+	for (int p = 0; p < B->np; p++) {
+		int d;
+
+		memset(d1, 0x5a, dlen);
+		B->pv[p].yuv_bgr_row(d1 + 16, y, u, v, w, cc->cstep);
+		d = first_diff(d0, d1, dlen);
+		ck_assert_msg(d < 0, "%s %s width %d: first diff at byte %d of dst (%u vs %u)", zp_simd_name(B->paths[p]),
+			      cc->name, w, d - 16, d0[d], d1[d]);
+	}
+}
+
+/* Every width 1..100 and some wide ones, odd and even, in every chroma layout, random and edge values. */
+START_TEST(yuv_bgr_paths_match_scalar)
+{
+	static const int wide[] = { 127, 128, 129, 255, 256, 257, 639, 640, 641, YUV_MAXW - 1, YUV_MAXW };
+	struct bgr_bufs B;
+	uint32_t seed = 2024;
+
+	B.np = simd_paths(B.paths);
+	zp_pixops_init(&B.ps, ZP_SIMD_SCALAR);
+	for (int p = 0; p < B.np; p++) {
+		zp_pixops_init(&B.pv[p], B.paths[p]);
+		ck_assert_int_eq(B.pv[p].simd, B.paths[p]);
+	}
+	pb_alloc(&B.y, YUV_MAXW);
+	pb_alloc(&B.u, 4 * YUV_MAXW);
+	pb_alloc(&B.v, YUV_MAXW);
+	pb_alloc(&B.d0, 3 * YUV_MAXW + 32);
+	pb_alloc(&B.d1, 3 * YUV_MAXW + 32);
+	for (size_t c = 0; c < sizeof(chroma_cases) / sizeof(chroma_cases[0]); c++)
+		for (int i = 1; i <= 100 + (int)(sizeof(wide) / sizeof(wide[0])); i++) {
+			int w = i <= 100 ? i : wide[i - 101];
+
+			for (int kind = 0; kind < 2; kind++)
+				bgr_case(&B, &chroma_cases[c], w, kind, &seed);
+		}
+	pb_free(&B.y);
+	pb_free(&B.u);
+	pb_free(&B.v);
+	pb_free(&B.d0);
+	pb_free(&B.d1);
+}
+END_TEST
+
+/*
+ * Every (Y, U, V): rows of the 256 luma values with one chroma pair, in
+ * planar and packed layouts; scalar against ref_bgr, every path against
+ * scalar. Catches a coefficient split or a clamp that is wrong for a few
+ * values only.
+ */
+START_TEST(yuv_bgr_every_value)
+{
+	zp_simd paths[4];
+	int np = simd_paths(paths);
+	zp_pixops ps, pv[4];
+	uint8_t y[256], cu[128], cv[128], packed[4 * 128], d0[3 * 256], d1[3 * 256];
+
+	zp_pixops_init(&ps, ZP_SIMD_SCALAR);
+	for (int p = 0; p < np; p++)
+		zp_pixops_init(&pv[p], paths[p]);
+	for (int i = 0; i < 256; i++)
+		y[i] = (uint8_t)(i * 167); /* every value once, not in order */
+	for (int u = 0; u < 256; u++)
+		for (int v = 0; v < 256; v++) {
+			memset(cu, u, sizeof(cu));
+			memset(cv, v, sizeof(cv));
+			for (int k = 0; k < 128; k++) {
+				packed[4 * k] = y[2 * k];
+				packed[4 * k + 1] = (uint8_t)u;
+				packed[4 * k + 2] = y[2 * k + 1];
+				packed[4 * k + 3] = (uint8_t)v;
+			}
+			ps.yuv_bgr_row(d0, y, cu, cv, 256, 1);
+			for (int x = 0; x < 256; x++) {
+				uint8_t want[3];
+
+				ref_bgr(y[x], u, v, want);
+				if (memcmp(d0 + 3 * x, want, 3))
+					ck_abort_msg("scalar YUV %u %d %d: %u %u %u, expected %u %u %u", y[x], u, v, d0[3 * x],
+						     d0[3 * x + 1], d0[3 * x + 2], want[0], want[1], want[2]);
+			}
+			for (int p = 0; p < np; p++) {
+				pv[p].yuv_bgr_row(d1, y, cu, cv, 256, 1);
+				if (memcmp(d0, d1, sizeof(d0)))
+					ck_abort_msg("%s planar U %d V %d: first diff at %d", zp_simd_name(paths[p]), u, v,
+						     first_diff(d0, d1, sizeof(d0)));
+				memset(d1, 0, sizeof(d1));
+				pv[p].yuv_bgr_row(d1, y, packed + 1, packed + 3, 256, 4);
+				if (memcmp(d0, d1, sizeof(d0)))
+					ck_abort_msg("%s packed U %d V %d: first diff at %d", zp_simd_name(paths[p]), u, v,
+						     first_diff(d0, d1, sizeof(d0)));
+			}
+		}
+}
+END_TEST
+
 static Suite *pixops_suite(void)
 {
 	Suite *s = suite_create("pixops");
@@ -300,6 +553,12 @@ static Suite *pixops_suite(void)
 	tcase_add_test(tc, stats_no_overflow);
 	tcase_add_test(tc, bg_luma_paths_match_scalar);
 	tcase_add_test(tc, background_through_api);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("yuv");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, yuv_luma_paths_match_scalar);
+	tcase_add_test(tc, yuv_bgr_paths_match_scalar);
+	tcase_add_test(tc, yuv_bgr_every_value);
 	suite_add_tcase(s, tc);
 	return s;
 }
