@@ -23,6 +23,8 @@ enum { ZP_EXIT_OK = 0, ZP_EXIT_FAIL = 1, ZP_EXIT_USAGE = 2 };
 typedef struct zp_cmd_env {
 	zp_simd simd;  /* the kernel path: the CPU's best, lowered by ZEBRAPAD_SIMD=scalar|sse2|avx2|neon */
 	bool service;  /* started by systemd: INVOCATION_ID is set (systemd sets it for every unit it starts) */
+	const char *v4l2_io;   /* ZP_V4L2_IO (libc or libv4l2) or NULL: how a camera is reached (zp_v4l2_io_choose) */
+	const char *ld_preload; /* LD_PRELOAD or NULL: libcamerify's v4l2-compat.so means libc (zp_v4l2_io_choose) */
 } zp_cmd_env;
 
 /*

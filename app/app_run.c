@@ -1429,6 +1429,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	}
 	r->cfg->detector.simd = o->simd;
 	r->cfg->camera.simd = o->simd; /* the capture's YUV kernels: the same path */
+	r->cfg->camera.io = o->io;
 	/* [ground] as replay reads it, so live and replay filter blobs alike; degenerate pairs are bad input */
 	if (zp_app_ground(r->cfg, &r->ground, NULL, err, sizeof(err))) {
 		zp_log(ZP_LOG_ERR, "%s", err);

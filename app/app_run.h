@@ -18,6 +18,7 @@
 #ifndef ZP_APP_RUN_H
 #define ZP_APP_RUN_H
 
+#include "capture.h"
 #include "lights.h"
 #include "models.h"
 #include "zp_common.h"
@@ -37,6 +38,7 @@ typedef struct zp_run_opts {
 	                           a simulated light line needs [gpio] simulate = yes */
 	bool write_store;       /* --write-store: a dry run (--source) writes its counts to [store] path */
 	zp_simd simd;           /* the detector's kernel path (zp_run_parse: ZP_SIMD_AUTO; main: ZEBRAPAD_SIMD) */
+	zp_v4l2_io io;          /* how the camera is reached (zp_run_parse: libv4l2; main: zp_v4l2_io_choose) */
 	bool start_time_set;    /* --start-time T: a recording's first frame is at this wall-clock time */
 	int64_t start_time_ms;  /* ... Unix ms (else the wall clock at start) */
 } zp_run_opts;

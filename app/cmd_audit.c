@@ -520,6 +520,7 @@ static int audit_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **
 	}
 	cfg->detector.simd = env->simd;
 	cfg->camera.simd = env->simd;
+	cfg->camera.io = zp_v4l2_io_choose(env->v4l2_io, env->ld_preload);
 	if (!o.live && log && zp_runlog_start(log) != 0)
 		fprintf(stderr, "zebrapad audit: warning: library messages are not rate-limited (no thread)\n");
 	rc = o.live ? audit_live(&o, cfg, log) : audit_report(&o, cfg);

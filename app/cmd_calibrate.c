@@ -583,6 +583,7 @@ static int calibrate_main(int argc, char **argv, const zp_cmd_env *env, zp_runlo
 		goto done;
 	}
 	cfg->camera.simd = env->simd; /* a camera's YUV -> luma kernels */
+	cfg->camera.io = zp_v4l2_io_choose(env->v4l2_io, env->ld_preload);
 	rc = grab_frame(cfg, o.source, o.frame, &c.px, &w, &h);
 	if (rc)
 		goto done;

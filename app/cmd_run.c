@@ -110,5 +110,6 @@ int zp_cmd_run(int argc, char **argv, const zp_cmd_env *env)
 		return rc < 0 ? ZP_EXIT_OK : rc;
 	o.service = env->service;
 	o.simd = env->simd;
+	o.io = zp_v4l2_io_choose(env->v4l2_io, env->ld_preload);
 	return zp_run_daemon(&o, NULL);
 }

@@ -181,6 +181,8 @@ int main(int argc, char **argv)
 	}
 	env.simd = zp_simd_choose(getenv("ZEBRAPAD_SIMD"));
 	env.service = getenv("INVOCATION_ID") != NULL;
+	env.v4l2_io = getenv("ZP_V4L2_IO");
+	env.ld_preload = getenv("LD_PRELOAD");
 	if (!strcmp(argv[1], "help") && argc == 3) {
 		/* `zebrapad help CMD`: the command's own help */
 		char *help_argv[] = { argv[0], argv[2], (char *)"--help", NULL };

@@ -96,3 +96,14 @@ int zp_camera_params_set(zp_camera_params *p, const char *key, const char *value
 	}
 	return zp_fields_set(fields, ZP_FIELDS_N(fields), p, key, value, err, errlen);
 }
+
+zp_v4l2_io zp_v4l2_io_choose(const char *force, const char *preload)
+{
+	if (force && strcmp(force, "libc") == 0)
+		return ZP_V4L2_IO_LIBC;
+	if (force && strcmp(force, "libv4l2") == 0)
+		return ZP_V4L2_IO_LIBV4L2;
+	if (preload && strstr(preload, "v4l2-compat"))
+		return ZP_V4L2_IO_LIBC;
+	return ZP_V4L2_IO_LIBV4L2;
+}

@@ -46,6 +46,15 @@ typedef struct zp_capture_clock {
 } zp_capture_clock;
 
 /* Every field but want_bgr, clock and simd has a [camera] config key of the same name (docs/camera.md). */
+typedef enum { ZP_V4L2_IO_LIBV4L2 = 0, ZP_V4L2_IO_LIBC } zp_v4l2_io;
+
+/*
+ * The I/O for the process's environment, read once by main: `force` is
+ * ZP_V4L2_IO ("libc" or "libv4l2", else NULL), `preload` is LD_PRELOAD;
+ * libc when forced so, or when v4l2-compat (libcamerify) is preloaded.
+ */
+zp_v4l2_io zp_v4l2_io_choose(const char *force, const char *preload);
+
 typedef struct zp_camera_params {
 	char device[128];        /* "/dev/video0" */
 	int width, height;       /* requested size (the driver may adjust) */
@@ -73,6 +82,13 @@ typedef struct zp_camera_params {
 	 * the same bytes.
 	 */
 	zp_simd simd;
+	/*
+	 * Not a config key: how the V4L2 source reaches the device. ZP_V4L2_IO_LIBV4L2
+	 * (the default) through libv4l2; ZP_V4L2_IO_LIBC through libc's open/ioctl/mmap,
+	 * which libcamerify's preloaded v4l2-compat.so intercepts (libv4l2 makes raw
+	 * syscalls and would bypass it). main chooses it once (zp_v4l2_io_choose).
+	 */
+	zp_v4l2_io io;
 } zp_camera_params;
 
 void zp_camera_params_default(zp_camera_params *p);

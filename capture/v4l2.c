@@ -22,7 +22,8 @@
  *
  * libcamerify (libcamera's V4L2 compatibility layer, for CSI cameras) works
  * by LD_PRELOADing v4l2-compat.so over libc's open/ioctl/mmap. libv4l2 makes
- * raw syscalls and would bypass it, so when v4l2-compat is preloaded (or
+ * raw syscalls and would bypass it, so with zp_camera_params.io =
+ * ZP_V4L2_IO_LIBC (main chooses it when v4l2-compat is preloaded, or
  * ZP_V4L2_IO=libc is set) the same code runs over plain libc calls instead.
  */
 #include "capture_internal.h"
@@ -170,19 +171,6 @@ static const struct v4l2_io io_libc = { "libc", lc_open, close, lc_ioctl, lc_mma
  * libcamerify preloads v4l2-compat.so, which replaces libc's open/ioctl/mmap;
  * libv4l2 calls syscall() directly and would talk to the raw CSI receiver.
  */
-static const struct v4l2_io *choose_io(void)
-{
-	const char *force = getenv("ZP_V4L2_IO");
-	const char *preload = getenv("LD_PRELOAD");
-
-	if (force && strcmp(force, "libc") == 0)
-		return &io_libc;
-	if (force && strcmp(force, "libv4l2") == 0)
-		return &io_libv4l2;
-	if (preload && strstr(preload, "v4l2-compat"))
-		return &io_libc;
-	return &io_libv4l2;
-}
 
 /* Every ioctl goes through here: retried while interrupted by a signal. */
 static int xioctl(struct v4l2_source *s, unsigned long req, void *arg)
@@ -1354,7 +1342,7 @@ zp_source *zp_source_open_v4l2(const zp_camera_params *p, int *errcode, char *er
 	s->base.ops = &v4l2_ops;
 	s->p = *p;
 	s->p.device[sizeof(s->p.device) - 1] = '\0';
-	s->io = choose_io();
+	s->io = s->p.io == ZP_V4L2_IO_LIBC ? &io_libc : &io_libv4l2;
 	zp_pixops_init(&s->ops, p->simd); /* the YUV -> luma / BGR kernels of the caller's path */
 	s->fd = -1;
 	s->wait_since_ms = -1;

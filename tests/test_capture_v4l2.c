@@ -27,7 +27,6 @@ static void setup(void)
 	P.timeout_ms = 300;
 	P.retry_min_ms = 20;
 	P.retry_max_ms = 160;
-	unsetenv("ZP_V4L2_IO");
 }
 
 /* Nothing left open or mapped, and no pixels left in what was unmapped. */
@@ -792,6 +791,18 @@ START_TEST(bad_config)
 }
 END_TEST
 
+/* The I/O is chosen once, by main, from the environment it hands over (no getenv in capture). */
+START_TEST(io_chosen_from_the_environment_given)
+{
+	ck_assert_int_eq(zp_v4l2_io_choose(NULL, NULL), ZP_V4L2_IO_LIBV4L2);
+	ck_assert_int_eq(zp_v4l2_io_choose("libc", NULL), ZP_V4L2_IO_LIBC);
+	ck_assert_int_eq(zp_v4l2_io_choose(NULL, "/usr/lib/aarch64-linux-gnu/libcamera/v4l2-compat.so"),
+			 ZP_V4L2_IO_LIBC);
+	ck_assert_int_eq(zp_v4l2_io_choose("libv4l2", "/usr/lib/libcamera/v4l2-compat.so"), ZP_V4L2_IO_LIBV4L2);
+	ck_assert_int_eq(zp_v4l2_io_choose("other", "/usr/lib/libfoo.so"), ZP_V4L2_IO_LIBV4L2);
+}
+END_TEST
+
 /* Under libcamerify the same code runs over libc, which v4l2-compat.so intercepts. */
 START_TEST(libc_io_under_libcamerify)
 {
@@ -799,13 +810,13 @@ START_TEST(libc_io_under_libcamerify)
 	zp_frame f;
 
 	zp_strlcpy(P.device, "/nonexistent/video9", sizeof(P.device));
-	setenv("ZP_V4L2_IO", "libc", 1);
+	P.io = ZP_V4L2_IO_LIBC;
 	s = open_cam();
 	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
 	ck_assert_str_eq(zp_source_error(s), "/nonexistent/video9: no such device (is the camera plugged in?)");
 	ck_assert_int_eq(fake_v4l2_open_attempts(), 0); /* libv4l2 was not used */
 	zp_source_free(s);
-	unsetenv("ZP_V4L2_IO");
+	P.io = ZP_V4L2_IO_LIBV4L2;
 
 	s = open_cam();
 	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
@@ -1496,6 +1507,7 @@ static Suite *capture_v4l2_suite(void)
 	tcase_add_test(tc, bad_config);
 	tcase_add_test(tc, non_monotonic_timestamps);
 	tcase_add_test(tc, libc_io_under_libcamerify);
+	tcase_add_test(tc, io_chosen_from_the_environment_given);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tf, setup, teardown);

@@ -341,7 +341,6 @@ static void setup(void)
 	T.block_to = 140;
 	fake_gpio_reset(32);
 	fake_gpio_drive_input(BUTTON, 1);     /* released: the button pulls the line low */
-	unsetenv("ZP_V4L2_IO");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
 
