@@ -257,14 +257,27 @@ static enum call_class classify(const zp_eval_calls *c, size_t s, size_t e)
 		return CALL_MISSED;
 	if (f1 - s > T)
 		return CALL_LATE;
-	/* off while someone is there, and on again by e */
-	for (size_t x = f1 + 1; x <= e; x++)
-		if (!C(x) && G(x)) {
-			for (size_t y = x + 1; y <= e; y++)
-				if (C(y))
-					return CALL_SPOTTY;
-			break;
-		}
+	/*
+	 * Off while someone is there, and on again by e. An off stretch that
+	 * began in a merged empty gap (the call dropped after the zone emptied)
+	 * may run on into the next arrival by up to T frames: the call's
+	 * pick-up, as at an episode's start.
+	 */
+	for (size_t x = f1 + 1; x <= e; x++) {
+		size_t b = x, r;
+
+		if (C(x))
+			continue;
+		while (b < e && !C(b + 1))
+			b++;
+		if (b == e)
+			break; /* off to the end: a drop, judged below */
+		for (r = x; r <= b && !G(r); r++)
+			;
+		if (r <= b && (G(x) || b + 1 - r > T))
+			return CALL_SPOTTY;
+		x = b;
+	}
 	if (!C(e)) {
 		d = e;
 		while (d > f1 && !C(d - 1))

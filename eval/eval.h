@@ -256,9 +256,10 @@ void zp_eval_counts_pool(const zp_eval_counts *const *cs, int n, zp_eval_counts_
  *    (the call may stay on through such a gap).
  *  - An episode [s, e] is valid when the call comes on within T frames of s
  *    (a call already on at s counts as on time), has no off frame from then
- *    until it drops while someone is in the zone (an off stretch entirely
- *    inside a merged empty gap is allowed), and drops (first off frame d
- *    after its last on frame) with |d - (e + 1)| <= T.
+ *    until it drops while someone is in the zone (an off stretch that
+ *    begins inside a merged empty gap is allowed when the call is on again
+ *    within T frames of the next arrival, as at an episode's start), and
+ *    drops (first off frame d after its last on frame) with |d - (e + 1)| <= T.
  *  - A failed episode gets the first class that applies, in this order:
  *    missed (no on frame in [s, e]), late (first on frame > s + T), spotty
  *    (off while someone is in the zone, then on again by e), dropped (off

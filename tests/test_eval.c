@@ -749,6 +749,14 @@ START_TEST(calls_merging_stretches_and_false_calls)
 	CALL_IS(st, valid);
 	st = calls_of(2, "..###..###.....", "..########.....");
 	CALL_IS(st, valid);
+	/* the call dropped in the gap may pick up within T frames of the next arrival (as at a start) ... */
+	st = calls_of(2, "..###..####.....", "..####...##.....");
+	CALL_IS(st, valid);
+	/* ... but not later; nor may it go off while someone is still there */
+	st = calls_of(2, "..###..#####.....", "..####....##.....");
+	CALL_IS(st, spotty);
+	st = calls_of(2, "..###..####.....", "..##....###.....");
+	CALL_IS(st, spotty);
 	ck_assert_uint_eq(st.empty_stretches, 2); /* before and after */
 	/* a gap of 3 frames does not: two episodes, three empty stretches */
 	st = calls_of(2, "..###...###.....", "..###...###.....");
