@@ -362,7 +362,7 @@ static int score_cdnet(struct eval *e, const zp_frame *f)
 	for (int k = 0; k < e->nmodels; k++) {
 		struct eval_model *m = &e->m[k];
 
-		zp_detector_mask(m->pl.det, m->mask, e->w);
+		zp_detector_mask(m->pl.chain.det, m->mask, e->w);
 		zp_eval_pixels_frame(&m->px, (int64_t)f->seq, m->mask, e->w, gt, e->w, e->have_roi ? e->roi : NULL,
 				     e->w, e->w, e->h);
 	}
@@ -391,7 +391,7 @@ static int score_wallflower(struct eval *e, const zp_frame *f)
 		for (int k = 0; k < e->nmodels; k++) {
 			struct eval_model *m = &e->m[k];
 
-			zp_detector_mask(m->pl.det, m->mask, e->w);
+			zp_detector_mask(m->pl.chain.det, m->mask, e->w);
 			zp_eval_pixels_frame(&m->px, seq, m->mask, e->w, e->zeros, e->w, NULL, 0, e->w, e->h);
 		}
 		e->scored++;
@@ -412,7 +412,7 @@ static int score_wallflower(struct eval *e, const zp_frame *f)
 		for (int k = 0; k < e->nmodels; k++) {
 			struct eval_model *m = &e->m[k];
 
-			zp_detector_mask(m->pl.det, m->mask, e->w);
+			zp_detector_mask(m->pl.chain.det, m->mask, e->w);
 			zp_eval_pixels_frame(&m->hand[mi], seq, m->mask, e->w, gt, e->w, NULL, 0, e->w, e->h);
 		}
 		free(gt);
