@@ -32,7 +32,6 @@
 #include "app_run.h"
 #include "timesync.h"
 #include "app.h"
-#include "app_ground.h"
 #include "app_runlog.h"
 
 #include "capture.h"
@@ -1405,7 +1404,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	r->cfg->camera.simd = o->simd; /* the capture's YUV kernels: the same path */
 	r->cfg->camera.io = o->io;
 	/* [ground] as replay reads it, so live and replay filter blobs alike; degenerate pairs are bad input */
-	if (zp_app_ground(r->cfg, &ground, NULL, err, sizeof(err))) {
+	if (zp_config_ground(r->cfg, &ground, NULL, err, sizeof(err))) {
 		zp_log(ZP_LOG_ERR, "%s", err);
 		rc = ZP_EXIT_USAGE;
 		goto done;

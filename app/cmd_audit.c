@@ -14,7 +14,6 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_ground.h"
 
 #include "capture.h"
 #include "chain.h"
@@ -369,7 +368,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 		return ZP_EXIT_USAGE;
 	}
 	/* the same blob filter as the daemon: ground-plane sizes when [ground] is given */
-	if (zp_app_ground(cfg, &ground, NULL, err, sizeof(err))) {
+	if (zp_config_ground(cfg, &ground, NULL, err, sizeof(err))) {
 		fprintf(stderr, "zebrapad audit: %s\n", err);
 		return ZP_EXIT_USAGE;
 	}

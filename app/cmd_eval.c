@@ -21,10 +21,10 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_path.h"
+#include "path.h"
 #include "app_progress.h"
-#include "app_pipeline.h"
-#include "app_score.h"
+#include "pipeline.h"
+#include "score.h"
 
 #include "cvwrap.h"
 #include "eval.h"
@@ -44,7 +44,7 @@
 /* Progress lines in a log only for an eval that takes longer than this (a short one stays silent). */
 #define EVAL_QUIET_MS 10000
 #define EVAL_MAX_MODELS 6
-#define EVAL_PATH ZP_APP_PATH_MAX
+#define EVAL_PATH ZP_PATH_MAX
 
 struct eval_opts {
 	const char *source;

@@ -9,7 +9,7 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_pipeline.h"
+#include "pipeline.h"
 #include "app_progress.h"
 
 #include "cvwrap.h"

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_score.c - what eval and tune share (see app_score.h): the source and
+ * score.c - what eval and tune share (see score.h): the source and
  * ground-truth layout, the scored range, one model's zone scoring, and a
  * recording decoded once and scored for many configs. The per-frame
  * scoring of zp_score_run() is cmd_eval.c's step for step (same
  * accumulators, same order, same ranges and zone rules), so a config scores
  * the same under tune as under `zebrapad eval`; the tune tests check that.
  */
-#include "app_score.h"
+#include "score.h"
 
 #include "capture.h"
 #include "cvwrap.h"
@@ -22,7 +22,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define SCORE_PATH ZP_APP_PATH_MAX
+#define SCORE_PATH ZP_PATH_MAX
 
 /* ---- which files ---- */
 

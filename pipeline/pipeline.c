@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include "app_pipeline.h"
-#include "app.h"
-#include "app_ground.h"
+#include "pipeline.h"
+#include "zp_common.h"
 
 #include "cvwrap.h"
 
@@ -67,7 +66,7 @@ int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg
 		goto fail;
 	}
 	/* [ground]: blob sizes in metres and speeds in m/s (a degenerate set of pairs is bad input) */
-	if (zp_app_ground(&pl->cfg, &ground, NULL, err, sizeof(err))) {
+	if (zp_config_ground(&pl->cfg, &ground, NULL, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		goto fail;
 	}

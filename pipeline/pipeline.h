@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_pipeline.h - the replay pipeline shared by the commands that run a
+ * pipeline.h - the replay pipeline shared by the commands that run a
  * recording (replay, eval): config + recorded source + the daemon's step
  * (chain.h: detector, light controller, sampler) + simulated line, and the
  * per-zone tallies of the rows the store would get.
  */
-#ifndef ZP_APP_PIPELINE_H
-#define ZP_APP_PIPELINE_H
+#ifndef ZP_PIPELINE_H
+#define ZP_PIPELINE_H
 
 #include "capture.h"
 #include "chain.h"
