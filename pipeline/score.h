@@ -139,7 +139,8 @@ int64_t zp_score_set_annotated(const zp_score_set *s);
 double zp_score_set_fps(const zp_score_set *s);
 
 /*
- * Run cfg's detector (with ground, may be NULL) over the frames and score
+ * Run the frames through cfg's chain (chain.h: the detector, with ground,
+ * may be NULL, as every command runs it; no counts kept) and score
  * frames from first (the warm-up's end: MOT) to the end of the annotation:
  * those before split into *out, those from split on into *held (split <= 0:
  * no hold-out, *held may be NULL). Returns 0, or a negative zp_err with a

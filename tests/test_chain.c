@@ -4,10 +4,14 @@
  * (textured ground, a block walking through the zone) frame by frame
  * through detector -> light controller -> sampler, and the cases the
  * daemon's loop meets: a frame size the zones do not fit, a new size,
- * frames that stop.
+ * frames that stop. test_chain_score (ZP_TEST_SCORE, the tools' build)
+ * adds eval's and tune's zone scorer (pipeline/score.h) on the same frames.
  */
 #include "zp_test.h"
 #include "chain.h"
+#if ZP_TEST_SCORE
+#include "score.h"
+#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +260,40 @@ START_TEST(no_counts_without_count)
 }
 END_TEST
 
+#if ZP_TEST_SCORE
+/*
+ * eval's and tune's counts are the store's: the zone scorer, fed every
+ * frame's result and the walking block as the ground truth, counts as many
+ * entries as the rows the sampler made from the same steps (both take the
+ * detector's per-frame zone_entered; neither keeps a count of its own).
+ */
+START_TEST(scored_entries_are_the_rows_entries)
+{
+	static struct fx a;
+	zp_chain_out out;
+	zp_zone_score *zs = zp_zone_score_new(1, 100);
+	zp_zone_stats st;
+
+	ck_assert_ptr_nonnull(zs);
+	fx_open(&a);
+	for (int n = 0; n < 220; n++) {
+		int bx = n >= 60 && n <= 140 ? 12 + 4 * (n - 60) : -1000;
+		zp_eval_box gt = { .id = 7, .x = bx, .y = BOTTOM - BH, .w = BW, .h = BH };
+
+		ck_assert_int_eq(feed(&a, n, W, H, &out), 0);
+		ck_assert_int_eq(zp_zone_score_frame(zs, a.cfg.zones, n + 1, &gt, bx >= 0 ? 1 : 0, a.res), 0);
+	}
+	zp_chain_flush(&a.c);
+	zp_zone_score_get(zs, 0, &st);
+	ck_assert_uint_eq(st.counts.gt_people, 1);
+	ck_assert_uint_eq(st.counts.entered, 1);
+	ck_assert_int_eq((int64_t)st.counts.entered, sum(&a.rows, "middle", 0));
+	zp_zone_score_free(zs);
+	fx_close(&a);
+}
+END_TEST
+#endif
+
 int main(void)
 {
 	Suite *s = suite_create("chain");
@@ -266,6 +304,9 @@ int main(void)
 	tcase_add_test(tc, controller_ticked_every_quarter_stall);
 	tcase_add_test(tc, frame_sizes);
 	tcase_add_test(tc, no_counts_without_count);
+#if ZP_TEST_SCORE
+	tcase_add_test(tc, scored_entries_are_the_rows_entries);
+#endif
 	suite_add_tcase(s, tc);
 	return zp_test_run(s);
 }
