@@ -13,8 +13,6 @@
 
 #include <stdio.h>
 
-enum { ZP_EXIT_OK = 0, ZP_EXIT_FAIL = 1, ZP_EXIT_USAGE = 2 };
-
 /*
  * What main reads from the environment, once, for every command: nothing
  * below main reads these variables, so a command's behaviour is given by

@@ -32,12 +32,12 @@
 #include "app_run.h"
 #include "timesync.h"
 #include "app.h"
-#include "app_ground.h"
 #include "app_runlog.h"
 
 #include "capture.h"
 #include "config.h"
 #include "detector.h"
+#include "chain.h"
 #include "health.h"
 #include "store.h"
 #include "writer.h"
@@ -218,10 +218,6 @@ struct run {
 	/* frames */
 	zp_source *src;
 	bool recording;
-	zp_detector *det;
-	zp_homography ground;           /* [ground], when valid: blob sizes in metres, as in replay */
-	int det_w, det_h;               /* size the detector was made for */
-	int bad_w, bad_h;               /* a size whose zones do not fit (not retried every frame) */
 	zp_result *res;
 	zp_frame pending;               /* a recording's next frame, waiting for its time */
 	bool have_pending;
@@ -229,15 +225,16 @@ struct run {
 	bool rec_offset_set;
 	int src_err;                    /* last source error, 0 while frames come */
 
-	/* controller */
-	zp_lights lights;
+	/* the crossing's step (pipeline/chain.h): detector, controller, sampler - the one copy, which
+	   `audit --live` and the replay pipeline drive too */
+	zp_chain chain;
 	zp_light_state last_state;
 	unsigned last_faults;
 	zp_health last_health;
 	int64_t stall_since;
 
-	/* store: the sampler (interval arithmetic, no file) in the loop, the writer thread behind a hand-off */
-	zp_sampler sampler;
+	/* store: the chain's sampler (interval arithmetic, no file) in the loop, the writer thread behind a
+	   hand-off */
 	zp_writer *writer;
 	bool counts_on;                 /* rows go to the store ([store] path, not a dry run without --write-store) */
 	uint64_t rows_dropped;          /* rows the hand-off refused (full) */
@@ -257,7 +254,6 @@ struct run {
 
 	/* time */
 	int64_t now;                    /* this iteration's time */
-	int64_t last_tick;              /* last zp_lights_tick() */
 	int64_t virt_now;               /* --fast: the recording's clock */
 	int64_t mono0, wall0;
 
@@ -416,11 +412,11 @@ static void status_text(struct run *r, char *buf, size_t len)
 
 	if (r->src_err && !*cam)
 		cam = zp_strerror(r->src_err);
-	if (r->lights.state == ZP_LIGHT_FAILSAFE)
-		snprintf(buf, len, "lights failsafe (%s); %s %s; counts %s%s", fault_text(r->lights.faults), src, cam,
+	if (r->chain.lights.state == ZP_LIGHT_FAILSAFE)
+		snprintf(buf, len, "lights failsafe (%s); %s %s; counts %s%s", fault_text(r->chain.lights.faults), src, cam,
 			 counts, r->line_fail_since >= 0 ? "; LIGHT LINE FAILING" : "");
 	else
-		snprintf(buf, len, "lights %s; %s %s; counts %s%s", zp_light_state_name(r->lights.state), src, cam,
+		snprintf(buf, len, "lights %s; %s %s; counts %s%s", zp_light_state_name(r->chain.lights.state), src, cam,
 			 counts, r->line_fail_since >= 0 ? "; LIGHT LINE FAILING" : "");
 }
 
@@ -489,7 +485,7 @@ static void keepalive(struct run *r)
 		notify(r, "WATCHDOG=1");
 		r->last_wd = m;
 	}
-	if (r->lights.state == r->status_state && m - r->last_status_ms < RUN_STATUS_MIN_MS)
+	if (r->chain.lights.state == r->status_state && m - r->last_status_ms < RUN_STATUS_MIN_MS)
 		return;
 	status_text(r, buf, sizeof(buf));
 	if (strcmp(buf, r->status) != 0) {
@@ -497,7 +493,7 @@ static void keepalive(struct run *r)
 		zp_strlcpy(r->status, buf, sizeof(r->status));
 		r->last_status_ms = m;
 	}
-	r->status_state = r->lights.state;
+	r->status_state = r->chain.lights.state;
 }
 
 static void hook(struct run *r, zp_run_phase phase, int source_rc, int level)
@@ -511,8 +507,8 @@ static void hook(struct run *r, zp_run_phase phase, int source_rc, int level)
 	st.now_ms = r->now;
 	st.frames = r->frames;
 	st.source_rc = source_rc;
-	st.state = r->lights.state;
-	st.faults = r->lights.faults;
+	st.state = r->chain.lights.state;
+	st.faults = r->chain.lights.faults;
 	st.level = level;
 	r->env.hook(r->env.hook_ctx, &st);
 }
@@ -645,7 +641,7 @@ static int open_lines(struct run *r)
 {
 	const zp_gpio_params *g = &r->cfg->gpio;
 	char err[256];
-	int code = 0, initial = zp_lights_level(&r->lights, r->now);
+	int code = 0, initial = zp_lights_level(&r->chain.lights, r->now);
 
 	if (zp_gpio_check_service(g, r->o->service && !r->o->source, err, sizeof(err))) {
 		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
@@ -702,7 +698,6 @@ static void row_out(void *ctx, const zp_store_row *row)
  */
 static int open_store(struct run *r)
 {
-	bool sides[ZP_MAX_ZONES];
 	zp_writer_opts wo;
 	char err[400];
 	int code = 0;
@@ -713,13 +708,6 @@ static int open_store(struct run *r)
 		zp_log(ZP_LOG_NOTICE, "a dry run on a recording: no counts are written to %s (--write-store to write "
 		       "them)", r->cfg->store.path);
 		return 0;
-	}
-	for (int z = 0; z < r->cfg->nzones; z++)
-		sides[z] = zp_zone_has_sides(r->cfg->zones, r->cfg->nzones, z);
-	if (zp_sampler_init(&r->sampler, r->cfg->store.interval_s, r->zone_names, sides, r->cfg->nzones, row_out, r,
-			    err, sizeof(err))) {
-		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
-		return ZP_EXIT_USAGE;
 	}
 	zp_writer_opts_default(&wo);
 	wo.retry_ms = r->env.store_retry_ms;
@@ -776,7 +764,7 @@ static int open_source(struct run *r)
  */
 static int set_lines(struct run *r, bool frame)
 {
-	int level = zp_lights_level(&r->lights, r->now), rc = 0;
+	int level = zp_lights_level(&r->chain.lights, r->now), rc = 0;
 	char msg[160];
 
 	if (r->light)
@@ -892,18 +880,15 @@ static void clock_note(struct run *r, const zp_sampler_note *n)
 }
 
 /*
- * The step [last_sample, now] for the counts (the sampler: the occupancy
- * and light state held during the span, entries and crossings at its end),
- * and the daemon's own figures: the time without frames, the time whose
- * counts were not kept.
+ * A step's inputs for the counts: the span [last_sample, now] goes to the
+ * chain's sampler (the occupancy and light state held during it, entries
+ * and crossings at its end) when counts are kept, stamped with the wall
+ * clock once it is known; and the daemon's own figures: the time without
+ * frames, the time whose counts were not kept.
  */
-static void account(struct run *r, const zp_result *res)
+static void step_in(struct run *r, zp_chain_in *in)
 {
-	zp_sampler_in in;
-	zp_sampler_note note;
 	int64_t dt = r->now - r->last_sample;
-	char msg[160];
-	int rc;
 
 	if (dt < 0)
 		dt = 0;
@@ -911,21 +896,28 @@ static void account(struct run *r, const zp_result *res)
 		r->last_sample = r->now;
 	if (r->last_faults & ZP_FAULT_STALL)
 		r->sum.no_frame_ms += dt;
+	memset(in, 0, sizeof(*in));
+	in->now_ms = r->now;
 	if (!r->counts_on)
 		return;
-	memset(&in, 0, sizeof(in));
-	in.now_ms = r->now;
-	in.res = res;
-	in.lights = &r->lights;
-	in.drop = !clock_known(r);
-	if (in.drop)
+	in->count = true;
+	in->drop = !clock_known(r);
+	if (in->drop)
 		r->sum.unsynced_ms += dt; /* counted, never stamped with a wrong date */
 	else
-		in.wall_ms = wall_now(r);
-	rc = zp_sampler_step(&r->sampler, &in, &note); /* arithmetic; closed rows go to row_out() */
-	clock_note(r, &note);
-	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "counts: bad sample: %s", zp_strerror(rc));
+		in->wall_ms = wall_now(r);
+}
+
+/* After a step: what the sampler said (closed rows went to row_out()) and the hand-off's losses, in the log. */
+static void counted(struct run *r, const zp_chain_in *in, const zp_chain_out *out)
+{
+	char msg[160];
+
+	if (!in->count)
+		return;
+	clock_note(r, &out->note);
+	if (out->sampler_rc < 0) {
+		snprintf(msg, sizeof(msg), "counts: bad sample: %s", zp_strerror(out->sampler_rc));
 		log_limited(&r->rl_store, r->now, ZP_LOG_ERR, msg);
 	}
 	if (r->rows_dropped > r->rows_dropped_logged) {
@@ -939,10 +931,21 @@ static void account(struct run *r, const zp_result *res)
 	}
 }
 
+/* A last sample up to now (the end of the loop): no frame, no tick. */
+static void account_last(struct run *r)
+{
+	zp_chain_in in;
+	zp_chain_out out;
+
+	step_in(r, &in);
+	zp_chain_count(&r->chain, &in, NULL, &out);
+	counted(r, &in, &out);
+}
+
 /* Log the controller's transitions that matter to an operator. */
 static void note_state(struct run *r)
 {
-	const zp_lights *l = &r->lights;
+	const zp_lights *l = &r->chain.lights;
 	char msg[400];
 
 	if ((l->faults & ZP_FAULT_STALL) && !(r->last_faults & ZP_FAULT_STALL)) {
@@ -970,41 +973,6 @@ static void note_state(struct run *r)
 	}
 	r->last_state = l->state;
 	r->last_faults = l->faults;
-}
-
-/* A detector for this frame size; false (logged) when the zones do not fit it. */
-static bool ensure_detector(struct run *r, const zp_frame *f)
-{
-	char err[300], msg[400];
-
-	if (r->det && f->width == r->det_w && f->height == r->det_h)
-		return true;
-	if (!r->det && f->width == r->bad_w && f->height == r->bad_h)
-		return false;
-	if (r->det) {
-		zp_log(ZP_LOG_NOTICE, "frame size changed from %dx%d to %dx%d: the detector starts over", r->det_w,
-		       r->det_h, f->width, f->height);
-		zp_detector_free(r->det);
-		r->det = NULL;
-	}
-	zp_sampler_forget(&r->sampler);
-	if (zp_config_check_frame(r->cfg, f->width, f->height, err, sizeof(err)) == 0)
-		r->det = zp_detector_new(&r->cfg->detector, r->cfg->zones, r->cfg->nzones, f->width, f->height,
-					 r->ground.valid ? &r->ground : NULL, err, sizeof(err));
-	if (!r->det) {
-		r->bad_w = f->width;
-		r->bad_h = f->height;
-		snprintf(msg, sizeof(msg), "%s (frames are %dx%d): frames are not processed, lights stay fail-safe",
-			 err, f->width, f->height);
-		log_limited(&r->rl_det, r->now, ZP_LOG_ERR, msg);
-		return false;
-	}
-	r->det_w = f->width;
-	r->det_h = f->height;
-	r->bad_w = r->bad_h = 0;
-	zp_log(ZP_LOG_INFO, "detector: %dx%d frames, %d zones, background model %s", f->width, f->height,
-	       r->cfg->nzones, zp_detector_model_path(r->det));
-	return true;
 }
 
 /*
@@ -1059,7 +1027,7 @@ static int next_frame(struct run *r, zp_frame *f, int64_t *t_frame, int timeout_
 /* How long to wait for a frame: stall_ms/4, or less to the stall deadline, a blink edge, the watchdog. */
 static int next_timeout(struct run *r)
 {
-	const zp_lights *l = &r->lights;
+	const zp_lights *l = &r->chain.lights;
 	int64_t t = r->cfg->lights.stall_ms / 4, d;
 
 	if (!(l->faults & ZP_FAULT_STALL)) {
@@ -1080,46 +1048,58 @@ static int next_timeout(struct run *r)
 	return t < 1 ? 1 : (int)t;
 }
 
-/*
- * The controller hears from the loop at least every stall_ms/4: a frame is
- * an update, and a tick follows whenever the last tick is that old, frames
- * or not (a tick at the time of a frame changes nothing but is cheap).
- */
-static void tick_if_due(struct run *r)
+/* What the chain's frame step said about the detector, in the log. */
+static void detector_note(struct run *r, const zp_frame *f, const zp_chain_out *out, int prev_w, int prev_h)
 {
-	if (r->now - r->last_tick >= r->cfg->lights.stall_ms / 4) {
-		zp_lights_tick(&r->lights, r->now);
-		r->last_tick = r->now;
+	char msg[400];
+
+	if (out->started_over)
+		zp_log(ZP_LOG_NOTICE, "frame size changed from %dx%d to %dx%d: the detector starts over", prev_w, prev_h,
+		       f->width, f->height);
+	if (out->new_detector)
+		zp_log(ZP_LOG_INFO, "detector: %dx%d frames, %d zones, background model %s", f->width, f->height,
+		       r->cfg->nzones, zp_detector_model_path(r->chain.det));
+	if (out->rc == ZP_EINVAL && !r->chain.det && out->err[0]) {
+		snprintf(msg, sizeof(msg), "%s (frames are %dx%d): frames are not processed, lights stay fail-safe",
+			 out->err, f->width, f->height);
+		log_limited(&r->rl_det, r->now, ZP_LOG_ERR, msg);
+	} else if (out->rc && r->chain.det) {
+		log_limited(&r->rl_det, r->now, ZP_LOG_ERR, out->err);
 	}
 }
 
+/*
+ * A frame through the chain (detector -> controller, with the push button
+ * -> sampler), then the lines. A frame that cannot be processed is as good
+ * as none: the chain ticks the controller and the stall timer keeps running.
+ */
 static void on_frame(struct run *r, const zp_frame *f, int64_t t_frame, int64_t t_deq_ns)
 {
 	zp_result *res = r->res;
-	bool occupied;
-	int rc, level;
+	zp_chain_in in;
+	zp_chain_out out;
+	int level, prev_w = r->chain.det_w, prev_h = r->chain.det_h;
 
 	if (r->src_err)
 		r->src_err = 0;
-	if (!ensure_detector(r, f))
-		goto no_frame;
-	rc = zp_detector_process(r->det, f, res);
-	if (rc) {
-		char msg[128];
-
-		snprintf(msg, sizeof(msg), "detector: frame %" PRIu64 ": %s", f->seq, zp_strerror(rc));
-		log_limited(&r->rl_det, r->now, ZP_LOG_ERR, msg);
-		goto no_frame;
-	}
 	read_button(r);
-	occupied = zp_result_occupied(res) || button_presence(r);
-	zp_lights_frame(&r->lights, t_frame, occupied, res->health == ZP_HEALTH_OK, res->model_ready);
-	tick_if_due(r);
+	step_in(r, &in);
+	in.t_frame_ms = t_frame;
+	in.presence = button_presence(r);
+	zp_chain_frame(&r->chain, f, &in, res, &out);
+	detector_note(r, f, &out, prev_w, prev_h);
+	if (out.rc) {
+		level = set_lines(r, false);
+		counted(r, &in, &out);
+		note_state(r);
+		hook(r, ZP_RUN_NO_FRAME, 0, level);
+		return;
+	}
 	r->frames++;
 	level = set_lines(r, true);
 	if (level >= 0)
 		lat_add(&r->lat, now_ns() - t_deq_ns);
-	account(r, res);
+	counted(r, &in, &out);
 	if (res->health != r->last_health && res->health != ZP_HEALTH_OK && res->health != ZP_HEALTH_WARMUP &&
 	    r->o->verbose)
 		zp_log(ZP_LOG_DEBUG, "detector health: %s", zp_health_name(res->health));
@@ -1128,20 +1108,12 @@ static void on_frame(struct run *r, const zp_frame *f, int64_t t_frame, int64_t 
 	r->sum.height = f->height;
 	note_state(r);
 	hook(r, ZP_RUN_FRAME, 0, level);
-	return;
-
-no_frame:
-	/* a frame we cannot process is as good as none: the stall timer keeps running */
-	zp_lights_tick(&r->lights, r->now);
-	r->last_tick = r->now;
-	level = set_lines(r, false);
-	account(r, NULL);
-	note_state(r);
-	hook(r, ZP_RUN_NO_FRAME, 0, level);
 }
 
 static void on_no_frame(struct run *r, int rc)
 {
+	zp_chain_in in;
+	zp_chain_out out;
 	int level;
 
 	if (rc != ZP_EAGAIN) {
@@ -1149,10 +1121,10 @@ static void on_no_frame(struct run *r, int rc)
 		r->src_err = rc;
 	}
 	read_button(r);
-	zp_lights_tick(&r->lights, r->now);
-	r->last_tick = r->now;
+	step_in(r, &in);
+	zp_chain_idle(&r->chain, &in, &out);
 	level = set_lines(r, false);
-	account(r, NULL);
+	counted(r, &in, &out);
 	note_state(r);
 	hook(r, ZP_RUN_NO_FRAME, rc, level);
 }
@@ -1221,7 +1193,7 @@ static void health_publish(struct run *r)
 {
 	zp_health_snapshot h;
 	zp_writer_stats ws;
-	bool bad = r->lights.faults & ZP_FAULT_HEALTH, src = r->src_err != 0;
+	bool bad = r->chain.lights.faults & ZP_FAULT_HEALTH, src = r->src_err != 0;
 
 	if (!r->health)
 		return;
@@ -1237,10 +1209,10 @@ static void health_publish(struct run *r)
 	memset(&ws, 0, sizeof(ws));
 	if (r->writer)
 		zp_writer_stats_get(r->writer, &ws);
-	h.lights = (int)r->lights.state;
+	h.lights = (int)r->chain.lights.state;
 	h.detector_health = r->frames ? (int)r->last_health : -1;
-	h.failsafe_ms = r->lights.state == ZP_LIGHT_FAILSAFE ? r->now - r->lights.state_since_ms : 0;
-	h.failsafe_total_ms = r->lights.failsafe_ms;
+	h.failsafe_ms = r->chain.lights.state == ZP_LIGHT_FAILSAFE ? r->now - r->chain.lights.state_since_ms : 0;
+	h.failsafe_total_ms = r->chain.lights.failsafe_ms;
 	h.frames = r->frames;
 	h.last_frame_wall_ms = r->health_last_frame;
 	h.faults[ZP_HFAULT_STALL] = r->sum.stalls;
@@ -1248,7 +1220,7 @@ static void health_publish(struct run *r)
 	h.faults[ZP_HFAULT_SOURCE] = r->sum.source_faults;
 	h.faults[ZP_HFAULT_STORE] = ws.failures;
 	h.faults[ZP_HFAULT_LOOP] = r->loop_stalls;
-	h.active = (r->lights.faults & ZP_FAULT_STALL ? 1u << ZP_HFAULT_STALL : 0) | (bad ? 1u << ZP_HFAULT_HEALTH : 0) |
+	h.active = (r->chain.lights.faults & ZP_FAULT_STALL ? 1u << ZP_HFAULT_STALL : 0) | (bad ? 1u << ZP_HFAULT_HEALTH : 0) |
 		   (src ? 1u << ZP_HFAULT_SOURCE : 0) |
 		   (ws.state == ZP_WRITER_FAILING || ws.state == ZP_WRITER_CLOSED ? 1u << ZP_HFAULT_STORE : 0);
 	h.camera_reconnects = r->camera_back;
@@ -1298,7 +1270,7 @@ static void loop(struct run *r)
 
 static void shutdown_lines(struct run *r)
 {
-	int level = zp_lights_shutdown_level(&r->lights), rc;
+	int level = zp_lights_shutdown_level(&r->chain.lights), rc;
 
 	if (r->light) {
 		rc = zp_line_set(r->light, level, r->now);
@@ -1320,7 +1292,7 @@ static void finish_counts(struct run *r)
 	zp_writer_stats ws;
 
 	if (r->counts_on)
-		zp_sampler_flush(&r->sampler); /* the interval in progress, as it stands */
+		zp_chain_flush(&r->chain); /* the interval in progress, as it stands */
 	r->counts_on = false;
 	if (!r->writer)
 		return;
@@ -1340,10 +1312,10 @@ static void summarize(struct run *r)
 	s->exit_code = r->exit_code;
 	zp_strlcpy(s->reason, r->reason[0] ? r->reason : "start-up failed", sizeof(s->reason));
 	s->frames = r->frames;
-	s->activations = r->lights.activations;
-	s->on_ms = r->lights.on_ms;
-	s->failsafe_ms = r->lights.failsafe_ms;
-	s->failsafe_entries = r->lights.failsafe_entries;
+	s->activations = r->chain.lights.activations;
+	s->on_ms = r->chain.lights.on_ms;
+	s->failsafe_ms = r->chain.lights.failsafe_ms;
+	s->failsafe_entries = r->chain.lights.failsafe_entries;
 	lat_result(&r->lat, &s->latency);
 	s->loop_stalls = r->loop_stalls;
 	s->loop_stall_max_ms = r->loop_stall_max;
@@ -1379,7 +1351,7 @@ static void cleanup(struct run *r)
 	zp_health_stop(r->health);   /* writes the last state */
 	r->health = NULL;
 	zp_source_free(r->src);   /* zeroes the frame buffers */
-	zp_detector_free(r->det);
+	zp_chain_free(&r->chain);
 	if (r->res)
 		explicit_bzero(r->res, sizeof(*r->res));
 	free(r->res);
@@ -1395,6 +1367,7 @@ static void cleanup(struct run *r)
 int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 {
 	struct run *r;
+	zp_homography ground;
 	char err[512];
 	uint64_t wd_usec = 0;
 	int rc;
@@ -1431,7 +1404,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	r->cfg->camera.simd = o->simd; /* the capture's YUV kernels: the same path */
 	r->cfg->camera.io = o->io;
 	/* [ground] as replay reads it, so live and replay filter blobs alike; degenerate pairs are bad input */
-	if (zp_app_ground(r->cfg, &r->ground, NULL, err, sizeof(err))) {
+	if (zp_config_ground(r->cfg, &ground, NULL, err, sizeof(err))) {
 		zp_log(ZP_LOG_ERR, "%s", err);
 		rc = ZP_EXIT_USAGE;
 		goto done;
@@ -1450,6 +1423,12 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	}
 	for (int z = 0; z < r->cfg->nzones; z++)
 		r->zone_names[z] = r->cfg->zones[z].name;
+	/* rows go to row_out(), which hands them to the store's writer once open_store() has started it */
+	if (zp_chain_init(&r->chain, r->cfg, &ground, r->cfg->store.interval_s, row_out, r, err, sizeof(err))) {
+		zp_log(ZP_LOG_ERR, "%s: %s", r->cfg->path, err);
+		rc = ZP_EXIT_USAGE;
+		goto done;
+	}
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
 		r->wd_ms = (int64_t)(wd_usec / 2000);
 	r->last_wd = mono(r);
@@ -1471,7 +1450,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	/* the health file's thread, after the sandbox (which allows writing its directory) */
 	if (r->cfg->health.prom_file[0] && zp_health_start(&r->cfg->health, ZP_VERSION, &r->health, err, sizeof(err)))
 		zp_log(ZP_LOG_WARNING, "%s: [health] prom_file: %s (no health file)", r->cfg->path, err);
-	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
+	zp_chain_start(&r->chain, r->now);
 	rc = open_lines(r);
 	if (rc || r->stop)
 		goto done;
@@ -1485,13 +1464,12 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 
 	/* the controller's clock starts now: fail-safe until the model is ready and recover_ms have passed */
 	r->now = r->virt_now = r->mono0 = loop_now(r);
-	r->last_sample = r->last_tick = r->now;
+	r->last_sample = r->now;
 	r->iter_end = mono(r);
-	zp_lights_init(&r->lights, &r->cfg->lights, r->now);
-	r->last_state = r->lights.state;
-	r->last_faults = r->lights.faults;
-	r->status_state = r->lights.state;
-	zp_sampler_begin(&r->sampler, r->now, &r->lights);
+	zp_chain_start(&r->chain, r->now);
+	r->last_state = r->chain.lights.state;
+	r->last_faults = r->chain.lights.faults;
+	r->status_state = r->chain.lights.state;
 	if (set_lines(r, false) < 0)
 		zp_log(ZP_LOG_WARNING, "light line: the first set failed");
 	status_text(r, r->status, sizeof(r->status));
@@ -1505,7 +1483,7 @@ int zp_run_daemon(const zp_run_opts *o, const zp_run_env *env)
 	rc = r->exit_code;
 
 	/* a last sample up to now, then everything down in a safe order */
-	account(r, NULL);
+	account_last(r);
 	notify(r, "STOPPING=1\nSTATUS=stopping (%s)", r->reason);
 done:
 	r->exit_code = rc;

@@ -14,9 +14,9 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_ground.h"
 
 #include "capture.h"
+#include "chain.h"
 #include "config.h"
 #include "detector.h"
 #include "lights.h"
@@ -329,29 +329,37 @@ static void print_sandbox(const zp_sandbox_status *sb, bool applied, bool json)
 	zp_sandbox_describe(sb, print_sandbox_line, NULL);
 }
 
+/*
+ * The live view: frames from the camera or a recording through the
+ * daemon's own step (pipeline/chain.h: detector -> controller -> sampler),
+ * each closed row printed instead of handed to the store's writer. No GPIO
+ * line is touched (the daemon may hold them) and there is no push button:
+ * the lights are what the camera alone would make of the scene. A camera
+ * runs on the clocks as the daemon does (the loop's time is the monotonic
+ * clock, the rows' the wall clock); a recording on its own frame times from
+ * --start-time, as `run --fast --start-time` does, so the two print the
+ * same rows for it.
+ */
 static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log)
 {
-	const char *names[ZP_MAX_ZONES];
-	bool sides[ZP_MAX_ZONES];
 	int interval_s = o->interval_s ? o->interval_s : cfg->store.interval_s;
 	zp_sandbox_status sb;
 	zp_sandbox_opts so;
 	struct live lv = { .json = o->json };
-	zp_sampler smp;
-	zp_sampler_in in;
-	zp_detector *det = NULL;
+	zp_chain ch;
+	zp_chain_in in;
+	zp_chain_out out;
 	zp_homography ground = { .valid = false };
 	zp_source *src = NULL;
 	zp_result *r = NULL;
-	zp_lights lights;
 	sigset_t stop;
 	char err[512];
 	const char *source = o->source ? o->source : cfg->camera.device;
-	bool camera = is_device(source);
+	bool camera = is_device(source), started = false;
 	int64_t wall0 = 0, t0 = 0;
 	int wait_ms = cfg->lights.stall_ms / 4 > 0 ? cfg->lights.stall_ms / 4 : 1;
 	long frames = 0;
-	int code = 0, rc = ZP_EXIT_FAIL, w = 0, h = 0, last_err = 0;
+	int code = 0, rc = ZP_EXIT_FAIL, last_err = 0;
 
 	if (refuse_non_camera(source))
 		return ZP_EXIT_USAGE;
@@ -359,16 +367,18 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 		fprintf(stderr, "zebrapad audit: --start-time goes with a recording (the camera runs on the clock)\n");
 		return ZP_EXIT_USAGE;
 	}
-	for (int z = 0; z < cfg->nzones; z++) {
-		names[z] = cfg->zones[z].name;
-		sides[z] = zp_zone_has_sides(cfg->zones, cfg->nzones, z);
+	/* the same blob filter as the daemon: ground-plane sizes when [ground] is given */
+	if (zp_config_ground(cfg, &ground, NULL, err, sizeof(err))) {
+		fprintf(stderr, "zebrapad audit: %s\n", err);
+		return ZP_EXIT_USAGE;
 	}
-	/* the daemon's sampler: each row exactly as the store would get it */
-	if (zp_sampler_init(&smp, interval_s, names, sides, cfg->nzones, print_row, &lv, err, sizeof(err))) {
+	/* the daemon's chain and sampler: each row exactly as the store would get it */
+	if (zp_chain_init(&ch, cfg, &ground, interval_s, print_row, &lv, err, sizeof(err))) {
 		fprintf(stderr, "zebrapad audit: %s: %s\n", cfg->path, err);
 		return ZP_EXIT_USAGE;
 	}
 	memset(&in, 0, sizeof(in));
+	in.count = true;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "zebrapad audit: out of memory\n");
@@ -431,54 +441,37 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 				fprintf(stderr, "zebrapad audit: %s (waiting for the camera)\n", zp_source_error(src));
 			if (e != ZP_EAGAIN)
 				last_err = e;
-			if (det) {
+			if (started) {
 				in.now_ms = zp_now_ms();
-				in.wall_ms = wall0 + (in.now_ms - t0);
-				in.res = NULL;
-				zp_lights_tick(&lights, in.now_ms);
-				if (zp_sampler_step(&smp, &in, NULL) < 0)
+				in.wall_ms = wall_now_ms();
+				zp_chain_idle(&ch, &in, &out);
+				if (out.sampler_rc < 0)
 					goto out;
 			}
 			continue;
 		}
 		last_err = 0;
-		if (!det) {
-			w = f.width;
-			h = f.height;
-			if (zp_config_check_frame(cfg, w, h, err, sizeof(err))) {
+		if (!started) {
+			/* the first frame's size: zones that do not fit it are bad input */
+			if (zp_chain_size(&ch, f.width, f.height, NULL, err, sizeof(err)) < 0) {
 				fprintf(stderr, "zebrapad audit: %s\n", err);
 				rc = ZP_EXIT_USAGE;
 				goto out;
 			}
-			if (zp_app_ground(cfg, &ground, NULL, err, sizeof(err))) {
-				fprintf(stderr, "zebrapad audit: %s\n", err);
-				rc = ZP_EXIT_USAGE;
-				goto out;
-			}
-			/* the same blob filter as the daemon: ground-plane sizes when [ground] is given */
-			det = zp_detector_new(&cfg->detector, cfg->zones, cfg->nzones, w, h, ground.valid ? &ground : NULL,
-					      err, sizeof(err));
-			if (!det) {
-				fprintf(stderr, "zebrapad audit: %s: %s\n", cfg->path, err);
-				rc = ZP_EXIT_USAGE;
-				goto out;
-			}
-			zp_lights_init(&lights, &cfg->lights, f.t_ms);
+			t0 = camera ? zp_now_ms() : f.t_ms;
 			wall0 = o->start_time_set ? o->start_time_ms : wall_now_ms();
-			t0 = f.t_ms;
-			in.lights = &lights;
-			zp_sampler_begin(&smp, f.t_ms, &lights);
+			zp_chain_start(&ch, t0);
+			started = true;
 		}
-		if (zp_detector_process(det, &f, r)) {
-			fprintf(stderr, "zebrapad audit: frame %llu: size changed from %dx%d to %dx%d\n",
-				(unsigned long long)f.seq, w, h, f.width, f.height);
-			goto out;
-		}
-		zp_lights_frame(&lights, f.t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK, r->model_ready);
-		in.now_ms = f.t_ms;
-		in.wall_ms = wall0 + (f.t_ms - t0);
-		in.res = r;
-		if (zp_sampler_step(&smp, &in, NULL) < 0)
+		/* a camera: the loop's time is the monotonic clock at the frame, its frame time in the same base,
+		   the rows' the wall clock; a recording: its frame times, from wall0 */
+		in.now_ms = camera ? zp_now_ms() : f.t_ms;
+		in.t_frame_ms = f.t_ms;
+		in.wall_ms = camera ? wall_now_ms() : wall0 + (f.t_ms - t0);
+		if (zp_chain_frame(&ch, &f, &in, r, &out) && out.err[0])
+			fprintf(stderr, "zebrapad audit: %s (frame %llu is %dx%d: counted as no frame)\n", out.err,
+				(unsigned long long)f.seq, f.width, f.height);
+		if (out.sampler_rc < 0)
 			goto out;
 		frames++;
 	}
@@ -486,10 +479,10 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 		printf("# stopped after %ld frames; the interval in progress, as it stands:\n", frames);
 	rc = ZP_EXIT_OK;
 out:
-	zp_sampler_flush(&smp); /* prints the interval in progress */
+	zp_chain_flush(&ch); /* prints the interval in progress */
 	if (!o->json && rc == ZP_EXIT_OK)
 		printf("# %" PRIu64 " records; none were written anywhere\n", lv.rows);
-	zp_detector_free(det);
+	zp_chain_free(&ch);
 	zp_source_free(src); /* zeroes the frame buffers */
 	free(r);
 	return rc;

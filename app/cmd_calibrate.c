@@ -18,7 +18,6 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_ground.h"
 
 #include "capture.h"
 #include "config.h"
@@ -591,7 +590,7 @@ static int calibrate_main(int argc, char **argv, const zp_cmd_env *env, zp_runlo
 	c.h = h;
 	c.stride = w * 3;
 	/* a degenerate [ground] is a failed check here (the preview still shows the pairs), not bad input */
-	if (zp_app_ground(cfg, &H, &rep, fit_err, sizeof(fit_err)))
+	if (zp_config_ground(cfg, &H, &rep, fit_err, sizeof(fit_err)))
 		H.valid = false;
 	have_inv = H.valid && zp_homography_invert(&H, &inv) == 0;
 

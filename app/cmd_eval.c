@@ -21,10 +21,10 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_path.h"
+#include "path.h"
 #include "app_progress.h"
-#include "app_pipeline.h"
-#include "app_score.h"
+#include "pipeline.h"
+#include "score.h"
 
 #include "cvwrap.h"
 #include "eval.h"
@@ -44,7 +44,7 @@
 /* Progress lines in a log only for an eval that takes longer than this (a short one stays silent). */
 #define EVAL_QUIET_MS 10000
 #define EVAL_MAX_MODELS 6
-#define EVAL_PATH ZP_APP_PATH_MAX
+#define EVAL_PATH ZP_PATH_MAX
 
 struct eval_opts {
 	const char *source;
@@ -362,7 +362,7 @@ static int score_cdnet(struct eval *e, const zp_frame *f)
 	for (int k = 0; k < e->nmodels; k++) {
 		struct eval_model *m = &e->m[k];
 
-		zp_detector_mask(m->pl.det, m->mask, e->w);
+		zp_detector_mask(m->pl.chain.det, m->mask, e->w);
 		zp_eval_pixels_frame(&m->px, (int64_t)f->seq, m->mask, e->w, gt, e->w, e->have_roi ? e->roi : NULL,
 				     e->w, e->w, e->h);
 	}
@@ -391,7 +391,7 @@ static int score_wallflower(struct eval *e, const zp_frame *f)
 		for (int k = 0; k < e->nmodels; k++) {
 			struct eval_model *m = &e->m[k];
 
-			zp_detector_mask(m->pl.det, m->mask, e->w);
+			zp_detector_mask(m->pl.chain.det, m->mask, e->w);
 			zp_eval_pixels_frame(&m->px, seq, m->mask, e->w, e->zeros, e->w, NULL, 0, e->w, e->h);
 		}
 		e->scored++;
@@ -412,7 +412,7 @@ static int score_wallflower(struct eval *e, const zp_frame *f)
 		for (int k = 0; k < e->nmodels; k++) {
 			struct eval_model *m = &e->m[k];
 
-			zp_detector_mask(m->pl.det, m->mask, e->w);
+			zp_detector_mask(m->pl.chain.det, m->mask, e->w);
 			zp_eval_pixels_frame(&m->hand[mi], seq, m->mask, e->w, gt, e->w, NULL, 0, e->w, e->h);
 		}
 		free(gt);

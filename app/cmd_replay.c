@@ -9,7 +9,7 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_pipeline.h"
+#include "pipeline.h"
 #include "app_progress.h"
 
 #include "cvwrap.h"
@@ -268,7 +268,7 @@ static int write_frame_outputs(struct replay_out *o, const zp_pipeline *pl, cons
 	if (o->mask) {
 		char path[600];
 
-		zp_detector_mask(pl->det, o->mask, f->width);
+		zp_detector_mask(pl->chain.det, o->mask, f->width);
 		snprintf(path, sizeof(path), "%s/bin%06llu.png", o->maskdir, (unsigned long long)f->seq);
 		if (zp_cv_imwrite(path, o->mask, f->width, f->height, f->width, 1, err, sizeof(err))) {
 			fprintf(stderr, "zebrapad replay: %s\n", err);

@@ -32,10 +32,9 @@
  */
 #include "app.h"
 #include "app_runlog.h"
-#include "app_ground.h"
-#include "app_plot.h"
+#include "plot.h"
 #include "app_progress.h"
-#include "app_score.h"
+#include "score.h"
 
 #include "cvwrap.h"
 
@@ -1404,7 +1403,7 @@ static int tune_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **l
 		goto done;
 	for (int k = 0; k < t->o.nkeys; k++)
 		base_value(t, k, t->base[k], sizeof(t->base[k]));
-	if (zp_app_ground(t->cfg, &t->ground, NULL, err, sizeof(err))) {
+	if (zp_config_ground(t->cfg, &t->ground, NULL, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rc = ZP_EXIT_USAGE;
 		goto done;

@@ -36,6 +36,12 @@ typedef enum zp_err {
 	ZP_EUNSUPPORTED = -11, /* not built in or not available on this system */
 } zp_err;
 
+/*
+ * A program's exit status, the same in every command (the README's "Exit
+ * codes"): 0 ok, 1 a runtime failure, 2 bad input (usage, config, source).
+ */
+enum { ZP_EXIT_OK = 0, ZP_EXIT_FAIL = 1, ZP_EXIT_USAGE = 2 };
+
 /* A short English text for an error code; never NULL. */
 const char *zp_strerror(int err);
 

@@ -74,6 +74,15 @@ int zp_config_load_string(const char *text, const char *name, zp_config *c, char
 /* Once the frame size is known: every zone inside the frame. 0 or ZP_EINVAL "FILE: zone NAME: ...". */
 int zp_config_check_frame(const zp_config *c, int width, int height, char *err, size_t errlen);
 
+/*
+ * The site's ground plane: cfg's [ground] point pairs fitted into the image
+ * -> ground homography (zp_homography_fit), for every command that builds a
+ * detector. Returns 0 with H->valid false when the config has no [ground];
+ * 0 with H valid; or ZP_EINVAL with "FILE: [ground]: ..." (one line) in err.
+ * rep may be NULL.
+ */
+int zp_config_ground(const zp_config *cfg, zp_homography *H, zp_homography_report *rep, char *err, size_t errlen);
+
 /* One key to set in a section of an INI file, and the comment line written above it. */
 typedef struct zp_ini_edit {
 	const char *key;

@@ -68,20 +68,6 @@ static int fail(const char *fmt, ...)
 	return -1;
 }
 
-static bool port_open(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok;
-
-	if (s < 0)
-		return false;
-	ok = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(s);
-	return ok;
-}
-
 /* fork + (setgid/setuid to f->uid when drop) + exec; stdout/stderr to log (appended). */
 static pid_t spawn(const fleet *f, bool drop, const char *log, char *const argv[])
 {
@@ -249,7 +235,7 @@ static int fleet_broker_start_try(fleet *f, int attempt)
 			}
 			return fail("mosquitto exited at start, see %s", log);
 		}
-		if (port_open(f->tls_port) && port_open(f->plain_port)) {
+		if (zp_test_port_open(f->tls_port) && zp_test_port_open(f->plain_port)) {
 			f->broker_listened = true;
 			return 0;
 		}

@@ -11,6 +11,7 @@
 #define ZP_TEST_PORTS_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -48,6 +49,21 @@ static inline int zp_test_free_ports(int *ports, int n)
 	for (int i = 0; i < got; i++)
 		close(fds[i]);
 	return got == n ? 0 : -1;
+}
+
+/* true when a server accepts connections on 127.0.0.1:port (a broker or database a test started is up). */
+static inline bool zp_test_port_open(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
 }
 
 #endif

@@ -95,13 +95,13 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
 endif()
 
 # The run path references no image or video writer: the objects of app_run.c and cmd_run.c that
-# the zebrapad binary links (zp_app_run_obj) call nothing from the OpenCV wrapper (docs/run.md,
-# "Privacy on the run path").
+# the zebrapad binary links (zp_app_run_obj), and the chain they drive (zp_chain), call nothing from
+# the OpenCV wrapper (docs/run.md, "Privacy on the run path").
 find_program(ZP_NM nm)
 if(TARGET zebrapad AND ZP_NM)
   add_test(NAME run_no_image_writers
     COMMAND ${CMAKE_COMMAND} -DNM=${ZP_NM} "-DOBJS=$<TARGET_OBJECTS:zp_app_run_obj>"
-            -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/no_image_writers.cmake)
+            -DCHAIN=$<TARGET_FILE:zp_chain> -P ${CMAKE_CURRENT_LIST_DIR}/run_checks/no_image_writers.cmake)
   set_tests_properties(run_no_image_writers PROPERTIES LABELS "app;run;privacy")
 endif()
 

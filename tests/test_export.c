@@ -541,18 +541,6 @@ struct broker {
 	char conf[400];
 };
 
-static bool port_open(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
 static bool have_broker(void)
 {
 	if (access(MOSQUITTO_BIN, X_OK) != 0) {
@@ -598,7 +586,7 @@ static void broker_start(struct broker *b, bool tls, bool reuse_ports)
 		_exit(127);
 	}
 	end = now_ms() + 10000;
-	while (!port_open(b->port) || (tls && !port_open(b->tls_port))) {
+	while (!zp_test_port_open(b->port) || (tls && !zp_test_port_open(b->tls_port))) {
 		ck_assert_msg(now_ms() < end, "mosquitto did not start (see %s)", tpath("mosquitto.log"));
 		sleep_ms(50);
 	}

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_score.c - what eval and tune share (see app_score.h): the source and
+ * score.c - what eval and tune share (see score.h): the source and
  * ground-truth layout, the scored range, one model's zone scoring, and a
  * recording decoded once and scored for many configs. The per-frame
  * scoring of zp_score_run() is cmd_eval.c's step for step (same
  * accumulators, same order, same ranges and zone rules), so a config scores
  * the same under tune as under `zebrapad eval`; the tune tests check that.
  */
-#include "app_score.h"
+#include "score.h"
+#include "chain.h"
 
 #include "capture.h"
 #include "cvwrap.h"
@@ -22,7 +23,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define SCORE_PATH ZP_APP_PATH_MAX
+#define SCORE_PATH ZP_PATH_MAX
 
 /* ---- which files ---- */
 
@@ -749,7 +750,9 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 	const size_t fb = (size_t)s->w * s->h;
 	const int nparts = split > 0 ? 2 : 1;
 	struct part parts[2];
-	zp_detector *det = NULL;
+	zp_chain ch;
+	zp_chain_in in;
+	zp_chain_out cout;
 	zp_result *r = NULL;
 	zp_eval_box *ours = NULL;
 	uint8_t *mask = NULL;
@@ -759,13 +762,15 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 	if (held)
 		memset(held, 0, sizeof(*held));
 	memset(parts, 0, sizeof(parts));
-	rc = zp_config_check_frame(cfg, s->w, s->h, err, errlen);
+	/* the frames through the chain every command drives (chain.h); no counts are kept */
+	rc = zp_chain_init(&ch, cfg, ground, cfg->store.interval_s, NULL, NULL, err, errlen);
 	if (rc)
 		return rc;
-	det = zp_detector_new(&cfg->detector, cfg->zones, cfg->nzones, s->w, s->h,
-			      ground && ground->valid ? ground : NULL, err, errlen);
-	if (!det)
+	if (zp_chain_size(&ch, s->w, s->h, NULL, err, errlen) < 0) {
+		zp_chain_free(&ch);
 		return ZP_EINVAL;
+	}
+	memset(&in, 0, sizeof(in));
 	r = malloc(sizeof(*r));
 	if (!r)
 		goto nomem;
@@ -791,7 +796,10 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 		int64_t seq = (int64_t)f.seq;
 		struct part *pt = &parts[split > 0 && seq >= split ? 1 : 0];
 
-		rc = zp_detector_process(det, &f, r);
+		if (i == 0)
+			zp_chain_start(&ch, f.t_ms);
+		in.now_ms = in.t_frame_ms = in.wall_ms = f.t_ms;
+		rc = zp_chain_frame(&ch, &f, &in, r, &cout);
 		if (rc) {
 			zp_seterr(err, errlen, rc, "frame %llu: %s", (unsigned long long)f.seq, zp_strerror(rc));
 			goto done;
@@ -802,7 +810,7 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 			if (g < 0 || seq < first)
 				continue;
 			pt->frames++;
-			zp_detector_mask(det, mask, s->w);
+			zp_detector_mask(ch.det, mask, s->w);
 			zp_eval_pixels_frame(&pt->px, seq, mask, s->w, s->gt_masks + (size_t)g * fb, s->w, s->roi, s->w,
 					     s->w, s->h);
 		} else {
@@ -836,7 +844,7 @@ int zp_score_run(const zp_score_set *s, const zp_config *cfg, const zp_homograph
 nomem:
 	rc = zp_seterr(err, errlen, ZP_ENOMEM, "out of memory");
 done:
-	zp_detector_free(det);
+	zp_chain_free(&ch);
 	free(r);
 	free(mask);
 	free(ours);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include "app_pipeline.h"
-#include "app.h"
-#include "app_ground.h"
+#include "pipeline.h"
+#include "zp_common.h"
 
 #include "cvwrap.h"
 
@@ -50,8 +49,6 @@ static void add_row(void *ctx, const zp_store_row *row)
 int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg, const char *source,
 			 double fps_override)
 {
-	const char *names[ZP_MAX_ZONES];
-	bool sides[ZP_MAX_ZONES];
 	zp_homography ground;
 	char err[512];
 	int code = 0;
@@ -69,28 +66,22 @@ int zp_pipeline_open_cfg(zp_pipeline *pl, const char *prog, const zp_config *cfg
 		goto fail;
 	}
 	/* [ground]: blob sizes in metres and speeds in m/s (a degenerate set of pairs is bad input) */
-	if (zp_app_ground(&pl->cfg, &ground, NULL, err, sizeof(err))) {
+	if (zp_config_ground(&pl->cfg, &ground, NULL, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		goto fail;
 	}
-	pl->det = zp_detector_new(&pl->cfg.detector, pl->cfg.zones, pl->cfg.nzones, pl->width, pl->height,
-				  ground.valid ? &ground : NULL, err, sizeof(err));
-	if (!pl->det) {
+	if (zp_chain_init(&pl->chain, &pl->cfg, &ground, pl->cfg.store.interval_s, add_row, pl, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: %s\n", prog, pl->cfg.path, err);
+		goto fail;
+	}
+	/* the detector now, so that a config it refuses is bad input before any frame */
+	if (zp_chain_size(&pl->chain, pl->width, pl->height, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", prog, pl->cfg.path, err);
 		goto fail;
 	}
 	pl->line = zp_line_sim_new("lights");
 	if (!pl->line) {
 		fprintf(stderr, "%s: out of memory\n", prog);
-		goto fail;
-	}
-	for (int z = 0; z < pl->cfg.nzones; z++) {
-		names[z] = pl->cfg.zones[z].name;
-		sides[z] = zp_zone_has_sides(pl->cfg.zones, pl->cfg.nzones, z);
-	}
-	if (zp_sampler_init(&pl->sampler, pl->cfg.store.interval_s, names, sides, pl->cfg.nzones, add_row, pl, err,
-			    sizeof(err))) {
-		fprintf(stderr, "%s: %s: %s\n", prog, pl->cfg.path, err);
 		goto fail;
 	}
 	pl->first_t_ms = -1;
@@ -103,29 +94,28 @@ fail:
 int zp_pipeline_step_mask(zp_pipeline *pl, const zp_frame *f, const uint8_t *fgmask, zp_result *r,
 			  zp_light_state *state)
 {
-	zp_sampler_in in;
+	zp_chain_in in;
+	zp_chain_out out;
 	int rc;
 
 	if (pl->first_t_ms < 0) {
 		pl->first_t_ms = f->t_ms;
 		pl->last_t_ms = f->t_ms;
-		zp_lights_init(&pl->lights, &pl->cfg.lights, f->t_ms);
-		zp_sampler_begin(&pl->sampler, f->t_ms, &pl->lights);
+		zp_chain_start(&pl->chain, f->t_ms);
 	}
-	rc = fgmask ? zp_detector_process_mask(pl->det, f, fgmask, f->width, r) : zp_detector_process(pl->det, f, r);
+	/* the rows the store would get, with the recording's clock as the wall clock (only their sums are used) */
+	memset(&in, 0, sizeof(in));
+	in.now_ms = in.t_frame_ms = in.wall_ms = f->t_ms;
+	in.fgmask = fgmask;
+	in.fgstride = f->width;
+	in.count = true;
+	rc = zp_chain_frame(&pl->chain, f, &in, r, &out);
+	*state = pl->chain.lights.state;
 	if (rc)
 		return rc;
 	if ((unsigned)r->health <= ZP_HEALTH_FOREGROUND)
 		pl->health_frames[r->health]++;
-	*state = zp_lights_frame(&pl->lights, f->t_ms, zp_result_occupied(r), r->health == ZP_HEALTH_OK,
-				 r->model_ready);
-	/* the rows the store would get, with the recording's clock as the wall clock (only their sums are used) */
-	memset(&in, 0, sizeof(in));
-	in.now_ms = in.wall_ms = f->t_ms;
-	in.res = r;
-	in.lights = &pl->lights;
-	zp_sampler_step(&pl->sampler, &in, NULL);
-	rc = zp_line_set(pl->line, zp_lights_level(&pl->lights, f->t_ms), f->t_ms);
+	rc = zp_line_set(pl->line, zp_lights_level(&pl->chain.lights, f->t_ms), f->t_ms);
 	pl->last_t_ms = f->t_ms;
 	pl->frames++;
 	return rc;
@@ -197,13 +187,13 @@ void zp_pipeline_print_summary(zp_pipeline *pl, FILE *out, int64_t wall_ms)
 {
 	const double span_s = (double)(pl->last_t_ms - pl->first_t_ms) / 1000.0;
 
-	zp_sampler_flush(&pl->sampler);
+	zp_chain_flush(&pl->chain);
 	fprintf(out, "frames: %llu (%.1f s of video at %dx%d)\n", (unsigned long long)pl->frames, span_s, pl->width,
 		pl->height);
 	fprintf(out, "processing: %.1f frames/s (%.1fx real time)\n",
 		wall_ms > 0 ? pl->frames * 1000.0 / (double)wall_ms : 0.0,
 		wall_ms > 0 && span_s > 0 ? span_s * 1000.0 / (double)wall_ms : 0.0);
-	fprintf(out, "model: %s\n", zp_detector_model_path(pl->det));
+	fprintf(out, "model: %s\n", zp_detector_model_path(pl->chain.det));
 	for (int z = 0; z < pl->cfg.nzones; z++) {
 		const zp_zone *zn = &pl->cfg.zones[z];
 
@@ -217,8 +207,8 @@ void zp_pipeline_print_summary(zp_pipeline *pl, FILE *out, int64_t wall_ms)
 		fputc('\n', out);
 	}
 	fprintf(out, "lights: %llu activations, on %.1f s, fail-safe %.1f s (%llu times)\n",
-		(unsigned long long)pl->lights.activations, (double)pl->lights.on_ms / 1000.0,
-		(double)pl->lights.failsafe_ms / 1000.0, (unsigned long long)pl->lights.failsafe_entries);
+		(unsigned long long)pl->chain.lights.activations, (double)pl->chain.lights.on_ms / 1000.0,
+		(double)pl->chain.lights.failsafe_ms / 1000.0, (unsigned long long)pl->chain.lights.failsafe_entries);
 	fprintf(out, "health:");
 	for (int h = 0; h <= ZP_HEALTH_FOREGROUND; h++)
 		if (pl->health_frames[h])
@@ -229,7 +219,7 @@ void zp_pipeline_print_summary(zp_pipeline *pl, FILE *out, int64_t wall_ms)
 void zp_pipeline_close(zp_pipeline *pl)
 {
 	zp_line_free(pl->line);
-	zp_detector_free(pl->det);
+	zp_chain_free(&pl->chain);
 	zp_source_free(pl->src);
 	memset(pl, 0, sizeof(*pl));
 }

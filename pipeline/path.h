@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_path.h - the small path helpers of the commands that find recordings
+ * path.h - the small path helpers of the commands that find recordings
  * and their ground truth on disk (eval, tune).
  */
-#ifndef ZP_APP_PATH_H
-#define ZP_APP_PATH_H
+#ifndef ZP_PATH_H
+#define ZP_PATH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Paths the helpers handle (longer ones are refused by the commands first). */
-#define ZP_APP_PATH_MAX 1024
+#define ZP_PATH_MAX 1024
 
 /* true when path is a folder / a regular file (following links). */
 bool zp_path_is_dir(const char *path);

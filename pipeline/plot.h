@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_plot.h - small charts for reports (`zebrapad tune`'s plot.png): a
+ * plot.h - small charts for reports (`zebrapad tune`'s plot.png): a
  * white canvas, panels with axes, ticks and labels, points and lines, drawn
  * with the OpenCV wrapper's primitives. No scene pixels: numbers only.
  */
-#ifndef ZP_APP_PLOT_H
-#define ZP_APP_PLOT_H
+#ifndef ZP_PLOT_H
+#define ZP_PLOT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_pipeline.h - the replay pipeline shared by the commands that run a
- * recording (replay, audit --live, eval, tune): config + recorded source +
- * detector + light controller + simulated line, and the per-zone tallies.
- * Wiring only; the logic lives in the rooms.
+ * pipeline.h - the replay pipeline shared by the commands that run a
+ * recording (replay, eval): config + recorded source + the daemon's step
+ * (chain.h: detector, light controller, sampler) + simulated line, and the
+ * per-zone tallies of the rows the store would get.
  */
-#ifndef ZP_APP_PIPELINE_H
-#define ZP_APP_PIPELINE_H
+#ifndef ZP_PIPELINE_H
+#define ZP_PIPELINE_H
 
 #include "capture.h"
+#include "chain.h"
 #include "config.h"
 #include "detector.h"
 #include "lights.h"
@@ -19,15 +20,15 @@
 typedef struct zp_pipeline {
 	zp_config cfg;
 	zp_source *src;
-	zp_detector *det;
-	zp_lights lights;
+	/* detector, controller and sampler: the daemon's step (chain.h), on the recording's clock; the
+	   pipeline must not move in memory once open (the chain points at cfg) */
+	zp_chain chain;
 	zp_line *line;           /* simulated light line */
 	int width, height;
 	uint64_t frames;
 	int64_t first_t_ms, last_t_ms;
-	/* per zone, the sums of the rows the counts store would get (the daemon's sampler, stamped with
+	/* per zone, the sums of the rows the counts store would get (the chain's sampler, stamped with
 	   the recording's clock): people counted into the zone, crossings by direction, occupied time */
-	zp_sampler sampler;
 	uint64_t entered[ZP_MAX_ZONES];
 	uint64_t crossed[ZP_MAX_ZONES][2];
 	double occupied_s[ZP_MAX_ZONES];

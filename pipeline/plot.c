@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* app_plot.c - small charts for reports (see app_plot.h). */
-#include "app_plot.h"
+/* plot.c - small charts for reports (see plot.h). */
+#include "plot.h"
 
 #include "cvwrap.h"
 #include "zp_common.h"

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* app_ground.c - [ground] point pairs -> homography, with the config's name in messages. */
-#include "app_ground.h"
+/* ground.c - [ground] point pairs -> homography, with the config's name in messages (config.h). */
+#include "config.h"
 
 #include <string.h>
 
-int zp_app_ground(const zp_config *cfg, zp_homography *H, zp_homography_report *rep, char *err, size_t errlen)
+int zp_config_ground(const zp_config *cfg, zp_homography *H, zp_homography_report *rep, char *err, size_t errlen)
 {
 	char msg[400];
 	int rc;

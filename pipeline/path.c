@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_path.c - path helpers shared by eval and tune (app_path.h).
+ * path.c - path helpers shared by eval and tune (path.h).
  */
-#include "app_path.h"
+#include "path.h"
 
 #include "zp_common.h"
 
@@ -26,7 +26,7 @@ bool zp_path_is_file(const char *path)
 
 void zp_path_dirname(char *dst, size_t size, const char *path)
 {
-	char tmp[ZP_APP_PATH_MAX];
+	char tmp[ZP_PATH_MAX];
 	const char *slash;
 
 	zp_strlcpy(tmp, path, sizeof(tmp));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_score.h - what `zebrapad eval` and `zebrapad tune` share, so that a
+ * score.h - what `zebrapad eval` and `zebrapad tune` share, so that a
  * config scores the same under both:
  *
  *  - zp_score_resolve(): which frames and which ground truth a SOURCE means
@@ -14,10 +14,10 @@
  * The frames live in one read-only buffer, so worker processes forked after
  * loading share them. A run allocates only its detector and accumulators.
  */
-#ifndef ZP_APP_SCORE_H
-#define ZP_APP_SCORE_H
+#ifndef ZP_SCORE_H
+#define ZP_SCORE_H
 
-#include "app_path.h"
+#include "path.h"
 #include "config.h"
 #include "detector.h"
 #include "eval.h"
@@ -34,10 +34,10 @@ typedef enum zp_score_kind {
 
 typedef struct zp_score_inputs {
 	zp_score_kind kind;
-	char source[ZP_APP_PATH_MAX];     /* what the frames are read from (a MOT sequence folder: its img1/) */
-	char gt[ZP_APP_PATH_MAX];         /* CDnet: the masks' folder; MOT: gt.txt; Wallflower: the folder */
-	char roi_path[ZP_APP_PATH_MAX];   /* CDnet: ROI.bmp and temporalROI.txt beside the masks' folder */
-	char troi_path[ZP_APP_PATH_MAX];
+	char source[ZP_PATH_MAX];     /* what the frames are read from (a MOT sequence folder: its img1/) */
+	char gt[ZP_PATH_MAX];         /* CDnet: the masks' folder; MOT: gt.txt; Wallflower: the folder */
+	char roi_path[ZP_PATH_MAX];   /* CDnet: ROI.bmp and temporalROI.txt beside the masks' folder */
+	char troi_path[ZP_PATH_MAX];
 	/* MOT: seqinfo.ini beside gt/ (optional): the annotated length and frame rate */
 	int64_t seq_length;               /* 0: not given */
 	double seq_fps;                   /* 0: not given */
@@ -139,7 +139,8 @@ int64_t zp_score_set_annotated(const zp_score_set *s);
 double zp_score_set_fps(const zp_score_set *s);
 
 /*
- * Run cfg's detector (with ground, may be NULL) over the frames and score
+ * Run the frames through cfg's chain (chain.h: the detector, with ground,
+ * may be NULL, as every command runs it; no counts kept) and score
  * frames from first (the warm-up's end: MOT) to the end of the annotation:
  * those before split into *out, those from split on into *held (split <= 0:
  * no hold-out, *held may be NULL). Returns 0, or a negative zp_err with a
