@@ -947,20 +947,44 @@ static PGconn *e2e_start(int ncollectors, const char *collect_extra)
 	return c;
 }
 
+/* Site's store of n intervals (seed: its figures) and its exporter started with the common lines (arg: NULL or e.g. "--once"). */
+static void site_export(const char *site, int n, uint32_t seed, const char *arg)
+{
+	ck_assert_int_eq(fleet_store_make(&g_fleet, site, BASE_T, n, seed), 0);
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), site, NULL, E2E_EXPORT, arg), 0);
+}
+
+/* The site's exporter run with --once, to its end. */
+static void export_once(const char *site, int timeout_ms)
+{
+	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), site, NULL, E2E_EXPORT, "--once"), 0);
+	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, timeout_ms), 0);
+}
+
+/*
+ * All n rows of the site reach PostgreSQL within timeout_ms; then (stop: the
+ * running exporter stopped cleanly first) PostgreSQL equals the store, row
+ * for row, each once.
+ */
+static void all_rows_once(PGconn *c, const char *site, long long n, int timeout_ms, bool stop)
+{
+	ck_assert_int_eq(wait_site_rows(c, site, n, timeout_ms), n);
+	if (stop)
+		ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
+	ck_assert_int_eq(check_store_rows(c, site), n);
+}
+
 /* The broker stopped for 3 s mid-run: every row of the store in PostgreSQL, once. */
 START_TEST(e2e_broker_stopped)
 {
 	PGconn *c = e2e_start(2, NULL);
 
-	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-a", BASE_T, E2E_INTERVALS, 1), 0);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-a", NULL, E2E_EXPORT, NULL), 0);
+	site_export("e2e-a", E2E_INTERVALS, 1, NULL);
 	wait_site_at_least(c, "e2e-a", 200);
 	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
 	fleet_sleep_ms(3000);
 	ck_assert_int_eq(fleet_broker_start(&g_fleet, NULL), 0);
-	ck_assert_int_eq(wait_site_rows(c, "e2e-a", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
-	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
-	ck_assert_int_eq(check_store_rows(c, "e2e-a"), E2E_INTERVALS * 4);
+	all_rows_once(c, "e2e-a", E2E_INTERVALS * 4, 90000, true);
 	/* the status reached the sites table */
 	ck_assert_int_ge(query_ll(c, "SELECT count(*) FROM sites WHERE site = 'e2e-a'"), 1);
 	PQfinish(c);
@@ -972,15 +996,12 @@ START_TEST(e2e_exporter_killed)
 {
 	PGconn *c = e2e_start(2, "shared = yes");
 
-	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-b", BASE_T, E2E_INTERVALS, 2), 0);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-b", NULL, E2E_EXPORT, NULL), 0);
+	site_export("e2e-b", E2E_INTERVALS, 2, NULL);
 	wait_site_at_least(c, "e2e-b", 300);
 	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, true), 128 + SIGKILL);
 	ck_assert_int_lt(site_rows(c, "e2e-b"), E2E_INTERVALS * 4);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-b", NULL, E2E_EXPORT, "--once"), 0);
-	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 90000), 0);
-	ck_assert_int_eq(wait_site_rows(c, "e2e-b", E2E_INTERVALS * 4, 60000), E2E_INTERVALS * 4);
-	ck_assert_int_eq(check_store_rows(c, "e2e-b"), E2E_INTERVALS * 4);
+	export_once("e2e-b", 90000);
+	all_rows_once(c, "e2e-b", E2E_INTERVALS * 4, 60000, false);
 	PQfinish(c);
 }
 END_TEST
@@ -990,15 +1011,12 @@ START_TEST(e2e_collector_killed)
 {
 	PGconn *c = e2e_start(2, "shared = yes");
 
-	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-c", BASE_T, E2E_INTERVALS, 3), 0);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-c", NULL, E2E_EXPORT, NULL), 0);
+	site_export("e2e-c", E2E_INTERVALS, 3, NULL);
 	wait_site_at_least(c, "e2e-c", 250);
 	ck_assert_int_eq(fleet_collector_stop(&g_fleet, 0, true), 0);
 	fleet_sleep_ms(2000);
 	ck_assert_int_eq(fleet_collector_start(&g_fleet, 0, collect_bin(), NULL, "shared = yes"), 0);
-	ck_assert_int_eq(wait_site_rows(c, "e2e-c", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
-	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
-	ck_assert_int_eq(check_store_rows(c, "e2e-c"), E2E_INTERVALS * 4);
+	all_rows_once(c, "e2e-c", E2E_INTERVALS * 4, 90000, true);
 	PQfinish(c);
 }
 END_TEST
@@ -1015,12 +1033,10 @@ START_TEST(e2e_clock_jumps)
 	char path[400];
 	sqlite3 *db3;
 
-	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-d", BASE_T, 100, 4), 0);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-d", NULL, E2E_EXPORT, "--once"), 0);
+	site_export("e2e-d", 100, 4, "--once");
 	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
 	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-d", BASE_T + 366LL * 86400, 50, 5), 0);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-d", NULL, E2E_EXPORT, "--once"), 0);
-	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
+	export_once("e2e-d", 60000);
 	ck_assert_int_eq(wait_site_rows(c, "e2e-d", 150 * 4, 60000), 150 * 4);
 	/* set right: intervals 100..149 (a store holds them under their own keys) */
 	snprintf(path, sizeof(path), "%s/e2e-d/counts.db", g_fleet.dir);
@@ -1031,8 +1047,7 @@ START_TEST(e2e_clock_jumps)
 				      " WHERE interval_start >= 1790000000",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db3);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-d", NULL, E2E_EXPORT, "--once"), 0);
-	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
+	export_once("e2e-d", 60000);
 	ck_assert_int_eq(wait_site_rows(c, "e2e-d", 200 * 4, 30000), 200 * 4);
 	fleet_sleep_ms(500);
 	ck_assert_int_eq(check_store_rows(c, "e2e-d"), 200 * 4);
@@ -1061,10 +1076,8 @@ START_TEST(e2e_wrong_certificate)
 	snprintf(path, sizeof(path), "%s/e2e-e/state/cursor.json", g_fleet.dir);
 	ck_assert_msg(stat(path, &sb) != 0 || sb.st_size < 200, "cursor moved");
 	/* with its own certificate the same store goes out whole */
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-e", NULL, E2E_EXPORT, "--once"), 0);
-	ck_assert_int_eq(fleet_exporter_wait(&g_fleet, 0, 60000), 0);
-	ck_assert_int_eq(wait_site_rows(c, "e2e-e", 50 * 4, 60000), 50 * 4);
-	ck_assert_int_eq(check_store_rows(c, "e2e-e"), 50 * 4);
+	export_once("e2e-e", 60000);
+	all_rows_once(c, "e2e-e", 50 * 4, 60000, false);
 	PQfinish(c);
 }
 END_TEST
@@ -1078,8 +1091,7 @@ START_TEST(e2e_broker_stalled)
 {
 	PGconn *c = e2e_start(2, NULL), *lock;
 
-	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-f", BASE_T, E2E_INTERVALS, 7), 0);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-f", NULL, E2E_EXPORT, NULL), 0);
+	site_export("e2e-f", E2E_INTERVALS, 7, NULL);
 	wait_site_at_least(c, "e2e-f", 200);
 	lock = db();
 	exec_sql(lock, "BEGIN; LOCK TABLE counts IN EXCLUSIVE MODE");
@@ -1090,9 +1102,7 @@ START_TEST(e2e_broker_stalled)
 	fleet_sleep_ms(1000);
 	exec_sql(lock, "COMMIT");
 	PQfinish(lock);
-	ck_assert_int_eq(wait_site_rows(c, "e2e-f", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
-	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
-	ck_assert_int_eq(check_store_rows(c, "e2e-f"), E2E_INTERVALS * 4);
+	all_rows_once(c, "e2e-f", E2E_INTERVALS * 4, 90000, true);
 	PQfinish(c);
 }
 END_TEST
@@ -1136,8 +1146,7 @@ START_TEST(e2e_broker_refuses)
 	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
 	ck_assert_int_eq(fleet_broker_start(&g_fleet, extra), 0);
 	c = e2e_start(2, NULL);
-	ck_assert_int_eq(fleet_store_make(&g_fleet, "e2e-g", BASE_T, E2E_INTERVALS, 8), 0);
-	ck_assert_int_eq(fleet_exporter_start(&g_fleet, 0, export_bin(), "e2e-g", NULL, E2E_EXPORT, NULL), 0);
+	site_export("e2e-g", E2E_INTERVALS, 8, NULL);
 	refused_for(c, 4000);
 	ck_assert_int_eq(query_ll(c, "SELECT count(*) FROM sites WHERE site = 'e2e-g'"), 1);
 	fleet_path(&g_fleet, "e2e-g/export.log", acl, sizeof(acl));
@@ -1151,9 +1160,7 @@ START_TEST(e2e_broker_refuses)
 	/* the broker takes messages again */
 	ck_assert_int_eq(fleet_broker_stop(&g_fleet, false), 0);
 	ck_assert_int_eq(fleet_broker_start(&g_fleet, ""), 0);
-	ck_assert_int_eq(wait_site_rows(c, "e2e-g", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
-	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
-	ck_assert_int_eq(check_store_rows(c, "e2e-g"), E2E_INTERVALS * 4);
+	all_rows_once(c, "e2e-g", E2E_INTERVALS * 4, 90000, true);
 	PQfinish(c);
 }
 END_TEST
@@ -1189,9 +1196,7 @@ START_TEST(e2e_shared_broker_restart)
 	free(text);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(fleet_collector_start(&g_fleet, i, collect_bin(), NULL, "shared = yes"), 0);
-	ck_assert_int_eq(wait_site_rows(c, "e2e-h", E2E_INTERVALS * 4, 90000), E2E_INTERVALS * 4);
-	ck_assert_int_eq(fleet_exporter_stop(&g_fleet, 0, false), 0);
-	ck_assert_int_eq(check_store_rows(c, "e2e-h"), E2E_INTERVALS * 4);
+	all_rows_once(c, "e2e-h", E2E_INTERVALS * 4, 90000, true);
 	PQfinish(c);
 }
 END_TEST
