@@ -171,6 +171,18 @@ int zp_export_cursor_save(const char *path, const zp_export_cursor *c, char *err
 
 /* ---- the exporter ---- */
 
+/*
+ * Take the pages of the program's files (the executable, the shared
+ * libraries) that were never written out of the process's resident set
+ * (madvise MADV_DONTNEED on each private, read-only file mapping without a
+ * page of its own), and give the heap's free memory back (malloc_trim).
+ * The page cache keeps the pages; code that runs again maps them back at
+ * its next touch. Returns the KiB of resident pages dropped, -1 when
+ * /proc/self/smaps cannot be read. The exporter calls it after each
+ * connection and every minute (docs/export.md, "Memory").
+ */
+long zp_export_trim(void);
+
 typedef struct zp_export_opts {
 	const char *config_path;
 	const char *store_path;      /* [store] path */

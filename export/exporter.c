@@ -54,6 +54,8 @@
 #define BACKOFF_MAX_MS 60000
 #define STOP_FLUSH_MS 2000
 #define LOOP_MS 100
+#define TRIM_FIRST_MS 2000        /* after a connection: the handshake's pages go back */
+#define TRIM_PERIOD_MS 60000
 
 enum { EXIT_OK_ = 0, EXIT_FAIL_ = 1, EXIT_USAGE_ = 2 };
 enum { E_NEW = 0, E_INFLIGHT, E_ACKED };
@@ -87,7 +89,7 @@ struct exporter {
 	int inflight;
 	double tokens;
 	int64_t tokens_ms;
-	int64_t next_poll, next_prom, next_status;
+	int64_t next_poll, next_prom, next_status, next_trim;
 	int64_t refused_until, refused_backoff; /* a refused row: publish nothing until then */
 	char last_status_key[64];
 	int sfd;
@@ -133,7 +135,7 @@ static int refresh(struct exporter *x)
 	char err[400];
 	int n, j = 0, nold = x->nwin;
 
-	rows = calloc(WINDOW, sizeof(*rows));
+	rows = malloc(sizeof(*rows) * WINDOW);   /* not zeroed: only the rows read are touched */
 	old = malloc(sizeof(x->win[0]) * (size_t)(nold ? nold : 1));
 	if (!rows || !old) {
 		free(rows);
@@ -237,6 +239,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 		x->backoff = BACKOFF_MIN_MS;
 		x->next_status = 0;   /* the status first, retained, then the rows */
 		x->next_poll = 0;
+		x->next_trim = mono_ms() + TRIM_FIRST_MS;
 		zp_log(ZP_LOG_NOTICE, "export: connected to %s:%d as site %s", x->p->broker, zp_export_port(x->p),
 		       x->p->site);
 	}
@@ -628,6 +631,13 @@ static void step(struct exporter *x)
 	}
 	publish_status(x);
 	publish_rows(x);
+	if (now >= x->next_trim) {
+		/* what start-up and the handshake touched and the loop does not use (docs/export.md, "Memory") */
+		long kib = zp_export_trim();
+
+		zp_log(ZP_LOG_DEBUG, "export: trimmed %ld KiB of program pages not in use", kib);
+		x->next_trim = now + TRIM_PERIOD_MS;
+	}
 }
 
 static void finish(struct exporter *x)

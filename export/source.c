@@ -25,8 +25,20 @@
 #define ORDER " ORDER BY interval_start, zone, interval_s"
 #define AFTER " WHERE (interval_start, zone, interval_s) > (?1, ?2, ?3)"
 
+/* The statements of the loop, prepared once per connection (the parser and planner run once). */
+enum { ST_SCHEMA, ST_NEXT_FIRST, ST_NEXT_AFTER, ST_COUNT_ALL, ST_COUNT_AFTER, ST_N };
+
+static const char *const stmt_sql[ST_N] = {
+	"SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
+	"SELECT * FROM counts" ORDER " LIMIT ?4",
+	"SELECT * FROM counts" AFTER ORDER " LIMIT ?4",
+	"SELECT count(*) FROM counts",
+	"SELECT count(*) FROM counts" AFTER,
+};
+
 struct zp_export_source {
 	sqlite3 *db;
+	sqlite3_stmt *st[ST_N];
 	bool immutable;          /* db was opened with immutable=1 (no -wal file: no writer) */
 	char path[ZP_EXPORT_PATH_MAX];
 	int schema;
@@ -41,6 +53,38 @@ struct zp_export_source {
  * by a connection opened for that read only (a writer that starts later makes
  * a -wal file, and the next read goes through it).
  */
+static void close_db(zp_export_source *s)
+{
+	for (int i = 0; i < ST_N; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/* Statement i, prepared on first use and reset after; NULL with *rc the SQLite error. */
+static sqlite3_stmt *stmt(zp_export_source *s, int i, int *rc)
+{
+	*rc = SQLITE_OK;
+	if (s->st[i]) {
+		sqlite3_reset(s->st[i]);
+		sqlite3_clear_bindings(s->st[i]);
+		return s->st[i];
+	}
+	*rc = sqlite3_prepare_v2(s->db, stmt_sql[i], -1, &s->st[i], NULL);
+	return *rc == SQLITE_OK ? s->st[i] : NULL;
+}
+
+/* A statement's read is over: its snapshot is let go (a reader holds none between reads). */
+static void stmt_done(sqlite3_stmt *st)
+{
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
 static int connect_db(zp_export_source *s, char *err, size_t errlen)
 {
 	char wal[ZP_EXPORT_PATH_MAX + 8], uri[ZP_EXPORT_PATH_MAX * 3 + 32];
@@ -52,10 +96,8 @@ static int connect_db(zp_export_source *s, char *err, size_t errlen)
 	imm = stat(wal, &sb) != 0;
 	if (s->db && !s->immutable && !imm)
 		return 0;
-	if (s->db) {
-		sqlite3_close(s->db);
-		s->db = NULL;
-	}
+	if (s->db)
+		close_db(s);
 	if (imm) {
 		size_t n = (size_t)snprintf(uri, sizeof(uri), "file:");
 
@@ -73,8 +115,7 @@ static int connect_db(zp_export_source *s, char *err, size_t errlen)
 	if (rc != SQLITE_OK) {
 		zp_seterr(err, errlen, ZP_EIO, "%s: cannot open read-only: %s", s->path,
 			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		sqlite3_close(s->db);
-		s->db = NULL;
+		close_db(s);
 		return ZP_EIO;
 	}
 	s->immutable = imm;
@@ -87,10 +128,8 @@ static int connect_db(zp_export_source *s, char *err, size_t errlen)
 /* After a read: an immutable connection is not kept (the file may change once a writer comes). */
 static void read_done(zp_export_source *s)
 {
-	if (s->db && s->immutable) {
-		sqlite3_close(s->db);
-		s->db = NULL;
-	}
+	if (s->db && s->immutable)
+		close_db(s);
 }
 
 int zp_export_key_cmp(const zp_export_key *a, const zp_export_key *b)
@@ -112,8 +151,7 @@ static int read_schema(zp_export_source *s, char *err, size_t errlen)
 	sqlite3_stmt *st;
 	int rc, v = -1;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", -1,
-				&st, NULL);
+	st = stmt(s, ST_SCHEMA, &rc);
 	if (rc == SQLITE_ERROR)
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s: not a zebrapad counts store (%s)", s->path,
 				 sqlite3_errmsg(s->db));
@@ -123,7 +161,7 @@ static int read_schema(zp_export_source *s, char *err, size_t errlen)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	stmt_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: cannot read: %s", s->path,
 				 sqlite3_errstr(rc));
@@ -166,7 +204,7 @@ void zp_export_source_close(zp_export_source *s)
 {
 	if (!s)
 		return;
-	sqlite3_close(s->db);
+	close_db(s);
 	free(s);
 }
 
@@ -250,8 +288,7 @@ int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const
 		read_done(s);
 		return rc;
 	}
-	rc = sqlite3_prepare_v2(s->db, after ? "SELECT * FROM counts" AFTER ORDER " LIMIT ?4" :
-				"SELECT * FROM counts" ORDER " LIMIT ?4", -1, &st, NULL);
+	st = stmt(s, after ? ST_NEXT_AFTER : ST_NEXT_FIRST, &rc);
 	if (rc != SQLITE_OK) {
 		rc = zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: %s", s->path,
 			       sqlite3_errmsg(s->db));
@@ -270,7 +307,7 @@ int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const
 		out[n].fp = zp_export_fingerprint(out[n].json);
 		n++;
 	}
-	sqlite3_finalize(st);
+	stmt_done(st);
 	read_done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		for (int i = 0; i < n; i++)
@@ -285,17 +322,20 @@ int64_t zp_export_source_count(zp_export_source *s, const zp_export_key *after)
 {
 	sqlite3_stmt *st;
 	int64_t n = -1;
+	int rc;
 
 	if (connect_db(s, NULL, 0))
 		return -1;
-	if (sqlite3_prepare_v2(s->db, after ? "SELECT count(*) FROM counts" AFTER : "SELECT count(*) FROM counts", -1,
-			       &st, NULL) != SQLITE_OK)
+	st = stmt(s, after ? ST_COUNT_AFTER : ST_COUNT_ALL, &rc);
+	if (!st) {
+		read_done(s);
 		return -1;
+	}
 	if (after)
 		bind_after(st, after);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	stmt_done(st);
 	read_done(s);
 	return n;
 }

@@ -74,6 +74,244 @@ static void mem_kib(pid_t pid, long *rss, long *priv)
 }
 
 
+/* ---- --memory: one exporter's memory, by mapping ---- */
+
+struct map_sum {
+	char name[200];
+	long rss, pss, priv;
+};
+
+/* /proc/PID/smaps summed by what is mapped (a library, [heap], [stack], anonymous), largest Rss first. */
+static int maps_by_name(pid_t pid, struct map_sum *out, int max)
+{
+	char path[64], line[512], name[200] = "";
+	int n = 0, cur = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+		long v;
+		int off = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &a, &b, &off) == 2 && off > 0) {
+			char *nm = line + off;
+
+			nm[strcspn(nm, "\n")] = '\0';
+			snprintf(name, sizeof(name), "%s", *nm ? nm : "[anonymous]");
+			cur = -1;
+			for (int i = 0; i < n; i++)
+				if (!strcmp(out[i].name, name))
+					cur = i;
+			if (cur < 0 && n < max) {
+				cur = n++;
+				memset(&out[cur], 0, sizeof(out[cur]));
+				snprintf(out[cur].name, sizeof(out[cur].name), "%s", name);
+			}
+		} else if (cur >= 0) {
+			if (sscanf(line, "Rss: %ld", &v) == 1)
+				out[cur].rss += v;
+			else if (sscanf(line, "Pss: %ld", &v) == 1)
+				out[cur].pss += v;
+			else if (sscanf(line, "Private_Clean: %ld", &v) == 1 || sscanf(line, "Private_Dirty: %ld", &v) == 1)
+				out[cur].priv += v;
+		}
+	}
+	fclose(f);
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && out[j].rss > out[j - 1].rss; j--) {
+			struct map_sum t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+static long status_kib(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			v = atol(line + len + 1);
+	fclose(f);
+	return v;
+}
+
+static void mem_on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+	(void)m;
+	if (strstr(msg->topic, "/counts"))
+		__atomic_add_fetch((long *)obj, 1, __ATOMIC_RELAXED);
+}
+
+static long mem_received(long *n)
+{
+	return __atomic_load_n(n, __ATOMIC_RELAXED);
+}
+
+/* The rows of one simulated minute (3 zones and the crossing row) into the site's store. */
+static int mem_write_minute(zp_store *st, int64_t start)
+{
+	static const char *const zones[3] = { "kerb-north", "crossing", "kerb-south" };
+	zp_store_row rows[4];
+
+	for (int z = 0; z < 4; z++) {
+		zp_store_row *r = &rows[z];
+
+		memset(r, 0, sizeof(*r));
+		r->interval_start = start;
+		r->interval_s = 60;
+		snprintf(r->zone, sizeof(r->zone), "%s", z == 3 ? ZP_STORE_CROSSING : zones[z]);
+		r->entered = z == 3 ? -1 : 2 + z;
+		r->occupied_s = z == 3 ? -1 : 10.5;
+		r->light_activations = z == 3 ? 3 : -1;
+		r->light_on_s = z == 3 ? 12.25 : -1;
+		r->fault_s = z == 3 ? 0 : -1;
+		r->crossed_a_to_b = z == 1 ? 1 : -1;
+		r->crossed_b_to_a = z == 1 ? 2 : -1;
+	}
+	return zp_store_write(st, rows, 4);
+}
+
+/*
+ * One exporter at a time (plain TCP to the loopback broker, then TLS with the
+ * device's certificate), as on a device: the store held open by its writer
+ * (as the daemon does), a backlog of ROWS rows sent first, then MINUTES
+ * minutes of one interval (4 rows) every PERIOD_MS. VmRSS is sampled every
+ * 100 ms from 5 s after the backlog went out: its maximum and mean; VmHWM
+ * (the peak since start, the TLS handshake included), and at the end Pss
+ * and the private part; with --maps, by mapping at the end.
+ */
+static int memory_run(const char *zebrapad, int rows, int minutes, int period_ms, bool maps)
+{
+	static const char *const names[2] = { "plain TCP", "TLS" };
+	static const char *const zones[3] = { "kerb-north", "crossing", "kerb-south" };
+	struct mosquitto *sub = NULL;
+	long received = 0;
+	zp_store *st = NULL;
+	int64_t t0 = ((int64_t)time(NULL) / 86400 - 2) * 86400, next = t0;
+	fleet f;
+	int rc = 1;
+
+	if (fleet_init(&f) != 0)
+		return 1;
+	if (fleet_broker_start(&f, NULL))
+		goto out;
+	/* a subscriber, so that the broker does not answer "no matching subscribers"; it counts the rows */
+	mosquitto_lib_init();
+	sub = mosquitto_new("memory-subscriber", true, &received);
+	if (sub)
+		mosquitto_message_callback_set(sub, mem_on_message);
+	if (!sub || mosquitto_connect(sub, "127.0.0.1", f.plain_port, 60) != MOSQ_ERR_SUCCESS ||
+	    mosquitto_subscribe(sub, NULL, "zebrapad/#", 1) != MOSQ_ERR_SUCCESS || mosquitto_loop_start(sub) != MOSQ_ERR_SUCCESS) {
+		fprintf(stderr, "bench: cannot subscribe on 127.0.0.1:%d\n", f.plain_port);
+		goto out;
+	}
+	{
+		char dir[300], err[256];
+		zp_store_params p;
+
+		snprintf(dir, sizeof(dir), "%.200s/site-a", f.dir);
+		mkdir(dir, 0755);
+		snprintf(dir, sizeof(dir), "%.200s/site-a/state", f.dir);
+		mkdir(dir, 0755);
+		zp_store_params_default(&p);
+		snprintf(p.path, sizeof(p.path), "%.200s/site-a/counts.db", f.dir);
+		st = zp_store_open(&p, zones, 3, 0, NULL, err, sizeof(err));
+		if (!st) {
+			fprintf(stderr, "bench: %s\n", err);
+			goto out;
+		}
+	}
+	for (int mode = 0; mode < 2; mode++) {
+		char extra[200], prom[300], cursor[300];
+		int64_t until, sample_from;
+		long rss, priv, pss = 0, hwm, rmax = 0, nsamples = 0;
+		double rsum = 0;
+		struct map_sum m[128];
+		int nm;
+		long want;
+
+		snprintf(prom, sizeof(prom), "%s/site-a/state/export.prom", f.dir);
+		snprintf(cursor, sizeof(cursor), "%s/site-a/state/cursor.json", f.dir);
+		unlink(prom);
+		unlink(cursor);
+		for (int k = 0; k < rows / 4; k++, next += 60)
+			if (mem_write_minute(st, next) != 0)
+				goto out;
+		__atomic_store_n(&received, 0, __ATOMIC_RELAXED);
+		want = (next - t0) / 60 * 4;   /* no cursor: every row in the store goes out */
+		snprintf(extra, sizeof(extra), "settle_s = 0\nrate = 1000\nmax_inflight = 100");
+		if (fleet_exporter_start(&f, 0, zebrapad, "site-a", mode == 0 ? "plain" : NULL, extra, NULL))
+			goto out;
+		until = fleet_mono_ms() + 60000;
+		while (mem_received(&received) < want && fleet_mono_ms() < until)
+			fleet_sleep_ms(50);
+		if (mem_received(&received) < want) {
+			fprintf(stderr, "bench: the exporter (%s) did not send its %ld rows in 60 s\n", names[mode], want);
+			fleet_exporter_stop(&f, 0, true);
+			goto out;
+		}
+		sample_from = fleet_mono_ms() + 5000;
+		until = fleet_mono_ms() + (int64_t)minutes * period_ms + 5000;
+		for (int64_t due = fleet_mono_ms() + period_ms; fleet_mono_ms() < until; fleet_sleep_ms(100)) {
+			if (fleet_mono_ms() >= due) {
+				if (mem_write_minute(st, next) != 0)
+					goto out;
+				next += 60;
+				want += 4;
+				due += period_ms;
+			}
+			if (fleet_mono_ms() >= sample_from) {
+				mem_kib(f.exporter[0], &rss, &priv);
+				rmax = rss > rmax ? rss : rmax;
+				rsum += (double)rss;
+				nsamples++;
+			}
+		}
+		mem_kib(f.exporter[0], &rss, &priv);
+		hwm = status_kib(f.exporter[0], "VmHWM");
+		nm = maps_by_name(f.exporter[0], m, 128);
+		for (int i = 0; i < nm; i++)
+			pss += m[i].pss;
+		printf("exporter, %s: %d rows of backlog, then %d minutes of 4 rows every %d ms (%ld rows, %ld received): "
+		       "VmRSS max %ld KiB, mean %.0f KiB (sampled every 100 ms from 5 s after the backlog); VmHWM %ld KiB; "
+		       "at the end VmRSS %ld KiB, Pss %ld KiB, private %ld KiB\n",
+		       names[mode], rows, minutes, period_ms, want, mem_received(&received), rmax,
+		       nsamples ? rsum / (double)nsamples : 0.0, hwm, rss, pss, priv);
+		if (maps) {
+			printf("  %-60s %8s %8s %8s\n", "mapping", "Rss", "Pss", "private");
+			for (int i = 0; i < nm; i++)
+				if (m[i].rss > 0)
+					printf("  %-60s %8ld %8ld %8ld\n", m[i].name, m[i].rss, m[i].pss, m[i].priv);
+		}
+		if (fleet_exporter_stop(&f, 0, false) != 0)
+			fprintf(stderr, "bench: the exporter (%s) did not stop cleanly\n", names[mode]);
+	}
+	rc = 0;
+out:
+	if (sub) {
+		mosquitto_disconnect(sub);
+		mosquitto_loop_stop(sub, false);
+		mosquitto_destroy(sub);
+	}
+	zp_store_close(st);
+	fleet_destroy(&f);
+	return rc;
+}
+
 /* ---- --one-process: one process for the N sites ---- */
 
 #define SIM_POLL_MS 250      /* each store read this often (the exporters' poll_ms here) */
@@ -367,6 +605,9 @@ int main(int argc, char **argv)
 	int64_t start, deadline;
 	long long want;
 
+	if (argc >= 3 && !strcmp(argv[2], "--memory"))
+		return memory_run(argv[1], argc >= 4 ? atoi(argv[3]) : 100, argc >= 5 ? atoi(argv[4]) : 3,
+				  argc >= 6 ? atoi(argv[5]) : 60000, argc >= 7 && !strcmp(argv[6], "--maps"));
 	if ((argc != 5 && argc != 6) || (argc == 6 && strcmp(argv[5], "--one-process")) ||
 	    (n = atoi(argv[2])) < 1 || n > 2000 || (minutes = atoi(argv[3])) < 1 || (period_ms = atoi(argv[4])) < 100) {
 		fprintf(stderr, "usage: zp_fleet_bench ZEBRAPAD N(1..2000) MINUTES PERIOD_MS(>=100) [--one-process]\n");
