@@ -55,7 +55,8 @@
 #define STOP_FLUSH_MS 2000
 #define LOOP_MS 100
 #define TRIM_FIRST_MS 2000        /* after a connection: the handshake's pages go back */
-#define TRIM_PERIOD_MS 60000
+#define TRIM_PERIOD_MS 60000      /* and every minute */
+#define TRIM_BURST_MS 5000        /* after rows went out and were all acknowledged, at most this often */
 
 enum { EXIT_OK_ = 0, EXIT_FAIL_ = 1, EXIT_USAGE_ = 2 };
 enum { E_NEW = 0, E_INFLIGHT, E_ACKED };
@@ -89,7 +90,8 @@ struct exporter {
 	int inflight;
 	double tokens;
 	int64_t tokens_ms;
-	int64_t next_poll, next_prom, next_status, next_trim;
+	int64_t next_poll, next_prom, next_status, next_trim, last_trim;
+	uint64_t acked_at_trim;       /* rows_acked at the last trim */
 	int64_t refused_until, refused_backoff; /* a refused row: publish nothing until then */
 	char last_status_key[64];
 	int sfd;
@@ -631,12 +633,18 @@ static void step(struct exporter *x)
 	}
 	publish_status(x);
 	publish_rows(x);
-	if (now >= x->next_trim) {
-		/* what start-up and the handshake touched and the loop does not use (docs/export.md, "Memory") */
+	/*
+	 * What start-up, the handshake and the last burst of rows touched goes back (docs/export.md,
+	 * "Memory"): after a connection, every minute, and once the rows sent are all acknowledged.
+	 */
+	if (now >= x->next_trim || (x->rows_acked != x->acked_at_trim && x->inflight == 0 &&
+				    now - x->last_trim >= TRIM_BURST_MS)) {
 		long kib = zp_export_trim();
 
 		zp_log(ZP_LOG_DEBUG, "export: trimmed %ld KiB of program pages not in use", kib);
 		x->next_trim = now + TRIM_PERIOD_MS;
+		x->last_trim = now;
+		x->acked_at_trim = x->rows_acked;
 	}
 }
 

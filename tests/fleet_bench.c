@@ -240,8 +240,8 @@ static int memory_run(const char *zebrapad, int rows, int minutes, int period_ms
 		int64_t until, sample_from;
 		long rss, priv, pss = 0, hwm, rmax = 0, nsamples = 0;
 		double rsum = 0;
-		struct map_sum m[128];
-		int nm;
+		struct map_sum m[128], mmax[128];
+		int nm, nmax = 0;
 		long want;
 
 		snprintf(prom, sizeof(prom), "%s/site-a/state/export.prom", f.dir);
@@ -276,6 +276,8 @@ static int memory_run(const char *zebrapad, int rows, int minutes, int period_ms
 			}
 			if (fleet_mono_ms() >= sample_from) {
 				mem_kib(f.exporter[0], &rss, &priv);
+				if (rss > rmax && maps)
+					nmax = maps_by_name(f.exporter[0], mmax, 128);
 				rmax = rss > rmax ? rss : rmax;
 				rsum += (double)rss;
 				nsamples++;
@@ -292,10 +294,16 @@ static int memory_run(const char *zebrapad, int rows, int minutes, int period_ms
 		       names[mode], rows, minutes, period_ms, want, mem_received(&received), rmax,
 		       nsamples ? rsum / (double)nsamples : 0.0, hwm, rss, pss, priv);
 		if (maps) {
-			printf("  %-60s %8s %8s %8s\n", "mapping", "Rss", "Pss", "private");
-			for (int i = 0; i < nm; i++)
-				if (m[i].rss > 0)
-					printf("  %-60s %8ld %8ld %8ld\n", m[i].name, m[i].rss, m[i].pss, m[i].priv);
+			printf("  %-60s %8s %8s %8s   %8s\n", "mapping (KiB)", "Rss", "Pss", "private", "Rss at max");
+			for (int i = 0; i < nm; i++) {
+				long at_max = 0;
+
+				for (int j = 0; j < nmax; j++)
+					if (!strcmp(mmax[j].name, m[i].name))
+						at_max = mmax[j].rss;
+				if (m[i].rss > 0 || at_max > 0)
+					printf("  %-60s %8ld %8ld %8ld   %8ld\n", m[i].name, m[i].rss, m[i].pss, m[i].priv, at_max);
+			}
 		}
 		if (fleet_exporter_stop(&f, 0, false) != 0)
 			fprintf(stderr, "bench: the exporter (%s) did not stop cleanly\n", names[mode]);
