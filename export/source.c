@@ -9,9 +9,16 @@
  * reader holds no snapshot between reads, so the daemon's checkpoints are
  * never held up.
  *
+ * The rows go in the order of the store's change sequence (schema 4: the
+ * table changes, which triggers on counts keep): a row written, or written
+ * again (added to by a daemon that restarted inside its interval, by a
+ * writer that was held up, after the clock was set back), gets a larger seq
+ * than any before, so a reader that remembers the last seq delivered sees
+ * it again, whatever its interval_start.
+ *
  * A row's message has every column of the counts table under its own name
- * (SELECT *: columns added by a later schema pass through without a change
- * here), SQL NULL as null, plus "site" and "schema".
+ * (c.*: columns added by a later schema pass through without a change here),
+ * SQL NULL as null, plus "site" and "schema"; seq is not part of it.
  */
 #include "export.h"
 
@@ -22,18 +29,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define ORDER " ORDER BY interval_start, zone, interval_s"
-#define AFTER " WHERE (interval_start, zone, interval_s) > (?1, ?2, ?3)"
+/* The schema with the change sequence (the table changes, kept by triggers on counts). */
+#define SEQ_SCHEMA 4
 
 /* The statements of the loop, prepared once per connection (the parser and planner run once). */
-enum { ST_SCHEMA, ST_NEXT_FIRST, ST_NEXT_AFTER, ST_COUNT_ALL, ST_COUNT_AFTER, ST_N };
+enum { ST_SCHEMA, ST_NEXT, ST_COUNT, ST_SEQ_AFTER_KEY, ST_N };
 
 static const char *const stmt_sql[ST_N] = {
 	"SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
-	"SELECT * FROM counts" ORDER " LIMIT ?4",
-	"SELECT * FROM counts" AFTER ORDER " LIMIT ?4",
-	"SELECT count(*) FROM counts",
-	"SELECT count(*) FROM counts" AFTER,
+	/* the change sequence first, then every column of the row under its own name */
+	"SELECT ch.seq, c.* FROM changes AS ch JOIN counts AS c ON c.interval_start = ch.interval_start"
+	" AND c.zone = ch.zone AND c.interval_s = ch.interval_s WHERE ch.seq > ?1 ORDER BY ch.seq LIMIT ?2",
+	"SELECT count(*) FROM changes WHERE seq > ?1",
+	"SELECT coalesce((SELECT min(seq) FROM changes WHERE (interval_start, zone, interval_s) > (?1, ?2, ?3)),"
+	" (SELECT coalesce(max(seq), 0) + 1 FROM changes)) - 1",
 };
 
 struct zp_export_source {
@@ -213,15 +222,8 @@ int zp_export_source_schema(const zp_export_source *s)
 	return s->schema;
 }
 
-static void bind_after(sqlite3_stmt *st, const zp_export_key *after)
-{
-	sqlite3_bind_int64(st, 1, after->interval_start);
-	sqlite3_bind_text(st, 2, after->zone, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, after->interval_s);
-}
-
-/* The current row of st as a message: every column by name, then site and schema. */
-static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_key *key)
+/* The current row of st as a message: every column from col0 on by name, then site and schema. */
+static char *row_json(sqlite3_stmt *st, int col0, const char *site, int schema, zp_export_key *key)
 {
 	cJSON *o = cJSON_CreateObject();
 	int ncol = sqlite3_column_count(st);
@@ -230,7 +232,7 @@ static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_
 	if (!o)
 		return NULL;
 	memset(key, 0, sizeof(*key));
-	for (int i = 0; i < ncol; i++) {
+	for (int i = col0; i < ncol; i++) {
 		const char *name = sqlite3_column_name(st, i);
 		cJSON *v;
 
@@ -275,31 +277,42 @@ static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_
 	return text;
 }
 
-int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const char *site, zp_export_row *out,
-			  int max, char *err, size_t errlen)
+/* Connected, the schema read, and the change sequence there (schema 4). */
+static int ready(zp_export_source *s, char *err, size_t errlen)
+{
+	int rc = connect_db(s, err, errlen);
+
+	if (!rc)
+		rc = read_schema(s, err, errlen);
+	if (!rc && s->schema < SEQ_SCHEMA)
+		rc = zp_seterr(err, errlen, ZP_EBUSY, "%s: schema version %d has no change sequence yet (version %d): "
+			       "the daemon adds it when it opens the store", s->path, s->schema, SEQ_SCHEMA);
+	return rc;
+}
+
+int zp_export_source_next(zp_export_source *s, int64_t after_seq, const char *site, zp_export_row *out, int max,
+			  char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	rc = connect_db(s, err, errlen);
-	if (!rc)
-		rc = read_schema(s, err, errlen);
+	rc = ready(s, err, errlen);
 	if (rc) {
 		read_done(s);
 		return rc;
 	}
-	st = stmt(s, after ? ST_NEXT_AFTER : ST_NEXT_FIRST, &rc);
+	st = stmt(s, ST_NEXT, &rc);
 	if (rc != SQLITE_OK) {
 		rc = zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: %s", s->path,
 			       sqlite3_errmsg(s->db));
 		read_done(s);
 		return rc;
 	}
-	if (after)
-		bind_after(st, after);
-	sqlite3_bind_int(st, 4, max);
+	sqlite3_bind_int64(st, 1, after_seq);
+	sqlite3_bind_int(st, 2, max);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out[n].json = row_json(st, site, s->schema, &out[n].key);
+		out[n].seq = sqlite3_column_int64(st, 0);
+		out[n].json = row_json(st, 1, site, s->schema, &out[n].key);
 		if (!out[n].json) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -318,26 +331,53 @@ int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const
 	return n;
 }
 
-int64_t zp_export_source_count(zp_export_source *s, const zp_export_key *after)
+int64_t zp_export_source_count(zp_export_source *s, int64_t after_seq)
 {
 	sqlite3_stmt *st;
 	int64_t n = -1;
 	int rc;
 
-	if (connect_db(s, NULL, 0))
+	if (ready(s, NULL, 0)) {
+		read_done(s);
 		return -1;
-	st = stmt(s, after ? ST_COUNT_AFTER : ST_COUNT_ALL, &rc);
+	}
+	st = stmt(s, ST_COUNT, &rc);
 	if (!st) {
 		read_done(s);
 		return -1;
 	}
-	if (after)
-		bind_after(st, after);
+	sqlite3_bind_int64(st, 1, after_seq);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	stmt_done(st);
 	read_done(s);
 	return n;
+}
+
+int64_t zp_export_source_seq_after_key(zp_export_source *s, const zp_export_key *k)
+{
+	sqlite3_stmt *st;
+	int64_t seq = ZP_EIO;
+	int rc;
+
+	rc = ready(s, NULL, 0);
+	if (rc) {
+		read_done(s);
+		return rc;
+	}
+	st = stmt(s, ST_SEQ_AFTER_KEY, &rc);
+	if (!st) {
+		read_done(s);
+		return ZP_EIO;
+	}
+	sqlite3_bind_int64(st, 1, k->interval_start);
+	sqlite3_bind_text(st, 2, k->zone, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, k->interval_s);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	read_done(s);
+	return seq;
 }
 
 char *zp_export_source_newest(zp_export_source *s, const char *site)
@@ -351,7 +391,7 @@ char *zp_export_source_newest(zp_export_source *s, const char *site)
 	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts ORDER BY interval_start DESC, zone DESC LIMIT 1", -1, &st,
 			       NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
-			text = row_json(st, site, s->schema, &k);
+			text = row_json(st, 0, site, s->schema, &k);
 		sqlite3_finalize(st);
 	}
 	read_done(s);

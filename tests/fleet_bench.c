@@ -332,8 +332,8 @@ struct sim_site {
 	char topic_counts[128], topic_status[128];
 	struct mosquitto *m;
 	zp_export_source *src;
-	zp_export_key last;      /* the last row published */
-	bool has_last, connected;
+	int64_t last_seq;        /* the last row published (its seq in the store's change sequence; 0: none) */
+	bool connected;
 	int connack;
 	int64_t next_poll, next_status;
 	long published, statuses, acked, refused;   /* acked and refused: rows and statuses */
@@ -450,15 +450,14 @@ static void sim_rows(struct sim_site *x)
 	bool failed = false;
 	int n;
 
-	n = zp_export_source_next(x->src, x->has_last ? &x->last : NULL, x->site, rows, SIM_BATCH, err, sizeof(err));
+	n = zp_export_source_next(x->src, x->last_seq, x->site, rows, SIM_BATCH, err, sizeof(err));
 	if (n < 0)
 		fprintf(stderr, "bench: %s: %s\n", x->site, err);
 	for (int i = 0; i < n; i++) {
 		if (!failed && mosquitto_publish(x->m, NULL, x->topic_counts, (int)strlen(rows[i].json), rows[i].json, 1,
 						 false) == 0) {
 			x->published++;
-			x->last = rows[i].key;
-			x->has_last = true;
+			x->last_seq = rows[i].seq;
 		} else if (!failed) {
 			/* this row and those after it are read again at the next poll */
 			failed = true;
