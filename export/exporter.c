@@ -130,8 +130,8 @@ static int cursor_from_key(struct exporter *x)
 
 	if (seq < 0) {
 		if (zp_ratelimit_ok(&x->rl_src, mono_ms(), 60000, &skipped))
-			zp_log(ZP_LOG_WARNING, "export: %s: cannot find the saved cursor's row in the change sequence "
-			       "(retried)", x->o->store_path);
+			zp_log(ZP_LOG_WARNING, "export: %s: the change sequence cannot be read yet (a store of schema 3 "
+			       "or older, or busy): the cursor saved by key waits (retried)", x->o->store_path);
 		return (int)seq;
 	}
 	zp_log(ZP_LOG_INFO, "export: the cursor saved by key (interval_start %" PRId64 ", zone %s) resumes after "

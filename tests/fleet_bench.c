@@ -215,7 +215,8 @@ static int memory_run(const char *zebrapad, int rows, int minutes, int period_ms
 	if (sub)
 		mosquitto_message_callback_set(sub, mem_on_message);
 	if (!sub || mosquitto_connect(sub, "127.0.0.1", f.plain_port, 60) != MOSQ_ERR_SUCCESS ||
-	    mosquitto_subscribe(sub, NULL, "zebrapad/#", 1) != MOSQ_ERR_SUCCESS || mosquitto_loop_start(sub) != MOSQ_ERR_SUCCESS) {
+	    mosquitto_subscribe(sub, NULL, "zebrapad/#", 1) != MOSQ_ERR_SUCCESS ||
+	    mosquitto_loop_start(sub) != MOSQ_ERR_SUCCESS) {
 		fprintf(stderr, "bench: cannot subscribe on 127.0.0.1:%d\n", f.plain_port);
 		goto out;
 	}
