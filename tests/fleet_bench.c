@@ -5,7 +5,8 @@
  * process) -> one Mosquitto broker (TLS) -> two `zebrapad collect`
  * (shared subscription) -> PostgreSQL (fsync on), all on this machine.
  *
- *   zp_fleet_bench ZEBRAPAD N MINUTES PERIOD_MS [--one-process]
+ *   zp_fleet_bench ZEBRAPAD N MINUTES PERIOD_MS [--one-process] [--one-collector]
+ *   zp_fleet_bench ZEBRAPAD --memory [ROWS MINUTES PERIOD_MS [--maps]]
  *
  * Every PERIOD_MS (one simulated minute: 60000 / PERIOD_MS times faster than
  * real time) the generator closes one interval in every store: 4 rows (3
@@ -28,6 +29,11 @@
  * of the exporter: the cursor file, the .prom file, the sandbox, the rate
  * limit (4 rows a minute are far below it); the broker, the collectors and
  * PostgreSQL see the same messages on the same number of connections.
+ *
+ * --one-collector: one `zebrapad collect` instead of two (what one collector
+ * carries alone).
+ *
+ * --memory: one exporter's memory (memory_run below).
  */
 #include "export.h"
 #include "fleet.h"
@@ -601,7 +607,7 @@ int main(int argc, char **argv)
 {
 	static const char *const zones[3] = { "kerb-north", "crossing", "kerb-south" };
 	const char *zebrapad;
-	int n, minutes, period_ms, rc = 1;
+	int n, minutes, period_ms, rc = 1, ncollectors = 2;
 	bool one = false;
 	pid_t sim = 0;
 	fleet f;
@@ -616,13 +622,21 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[2], "--memory"))
 		return memory_run(argv[1], argc >= 4 ? atoi(argv[3]) : 100, argc >= 5 ? atoi(argv[4]) : 3,
 				  argc >= 6 ? atoi(argv[5]) : 60000, argc >= 7 && !strcmp(argv[6], "--maps"));
-	if ((argc != 5 && argc != 6) || (argc == 6 && strcmp(argv[5], "--one-process")) ||
-	    (n = atoi(argv[2])) < 1 || n > 2000 || (minutes = atoi(argv[3])) < 1 || (period_ms = atoi(argv[4])) < 100) {
-		fprintf(stderr, "usage: zp_fleet_bench ZEBRAPAD N(1..2000) MINUTES PERIOD_MS(>=100) [--one-process]\n");
+	for (int i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "--one-process"))
+			one = true;
+		else if (!strcmp(argv[i], "--one-collector"))
+			ncollectors = 1;
+		else
+			argc = 0;   /* usage */
+	}
+	if (argc < 5 || (n = atoi(argv[2])) < 1 || n > 2000 || (minutes = atoi(argv[3])) < 1 ||
+	    (period_ms = atoi(argv[4])) < 100) {
+		fprintf(stderr, "usage: zp_fleet_bench ZEBRAPAD N(1..2000) MINUTES PERIOD_MS(>=100) [--one-process] "
+			"[--one-collector]\n");
 		return 2;
 	}
 	zebrapad = argv[1];
-	one = argc == 6;
 	/* a broker with N + 2 connections; N exporters, or one process with N connections and N stores */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
@@ -635,7 +649,7 @@ int main(int argc, char **argv)
 	f.pg_durable = true;
 	if (fleet_pg_start(&f) || fleet_broker_start(&f, NULL))
 		goto out;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < ncollectors; i++)
 		if (fleet_collector_start(&f, i, zebrapad, NULL, "shared = yes\ninflight = 500"))
 			goto out;
 	c = PQconnectdb(f.conninfo);
@@ -765,11 +779,11 @@ int main(int argc, char **argv)
 			       "time), the stores written over %.1f s: rows %.0f of %lld, sites without all their rows %.0f, "
 			       "%.0f rows/s over %.1f s; "
 			       "lag p50 %.2f s, p99 %.2f s, max %.2f s; the process for the sites: RSS %ld KiB (private %ld "
-			       "KiB), every row acknowledged by the broker: %s; collector RSS %ld KiB (private %ld KiB)\n",
+			       "KiB), every row acknowledged by the broker: %s; collector RSS %ld KiB (private %ld KiB), collectors %d\n",
 			       n, n, minutes, period_ms, 60000.0 / period_ms, written, got, want, wrong_sites,
 			       got / (last - first),
 			       last - first, p50, p99, mx, srss, spriv,
-			       WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "yes" : "NO", crss, cpriv);
+			       WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "yes" : "NO", crss, cpriv, ncollectors);
 			rc = got == (double)want && wrong_sites == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 		} else {
 			mem_kib(f.exporter[0], &rss0, &priv0);
@@ -784,10 +798,10 @@ int main(int argc, char **argv)
 			       "%.1f s: rows %.0f of %lld, "
 			       "sites without all their rows %.0f, %.0f rows/s over %.1f s; lag p50 %.2f s, p99 %.2f s, "
 			       "max %.2f s; exporter RSS %ld KiB (private %ld KiB), mean over %d: %ld KiB (private %ld); "
-			       "collector RSS %ld KiB (private %ld KiB)\n",
+			       "collector RSS %ld KiB (private %ld KiB), collectors %d\n",
 			       n, minutes, period_ms, 60000.0 / period_ms, written, got, want, wrong_sites,
 			       got / (last - first),
-			       last - first, p50, p99, mx, rss0, priv0, n, rss_sum / n, priv_sum / n, crss, cpriv);
+			       last - first, p50, p99, mx, rss0, priv0, n, rss_sum / n, priv_sum / n, crss, cpriv, ncollectors);
 			rc = got == (double)want && wrong_sites == 0 ? 0 : 1;
 		}
 	}
