@@ -47,7 +47,7 @@ typedef struct zp_export_params {
 	bool allow_plain;        /* plain TCP to a broker that is not on loopback (default no) */
 	double rate;             /* rows per second at most (default 50) */
 	int max_inflight;        /* rows published and not yet acknowledged (default 20) */
-	int settle_s;            /* a row may still change until interval_start + interval_s + settle_s (300) */
+	int settle_s;            /* no effect since the change sequence (schema 4); still read, so configs that set it load */
 	int keepalive_s;         /* MQTT keepalive (60) */
 	int status_s;            /* the status message is republished this often (60) */
 	int poll_ms;             /* the store is read this often when idle (1000) */
@@ -131,22 +131,33 @@ void zp_export_source_close(zp_export_source *s);
 /* The store's schema version (read again on each zp_export_source_next). */
 int zp_export_source_schema(const zp_export_source *s);
 
-/* One row as it leaves: its key and its message. */
+/* One row as it leaves: its place in the store's change sequence, its key and its message. */
 typedef struct zp_export_row {
+	int64_t seq;             /* changes.seq: a row written or changed again gets a larger one */
 	zp_export_key key;
 	char *json;              /* malloc'ed message (the caller frees) */
 	uint64_t fp;             /* zp_export_fingerprint(json) */
 } zp_export_row;
 
 /*
- * Up to max rows after `after` (NULL: from the first), in key order, each as
- * its message for site. Returns the number of rows (out[0..n-1], json
- * malloc'ed), or ZP_EIO / ZP_EBUSY / ZP_ENOMEM with a message.
+ * Up to max rows written or changed after sequence number after_seq (0: from
+ * the first), in the order of the store's change sequence (schema 4: the
+ * table changes), each as its message for site. Returns the number of rows
+ * (out[0..n-1], json malloc'ed), or ZP_EIO / ZP_EBUSY / ZP_ENOMEM with a
+ * message; ZP_EBUSY also for a store of schema 3 or older, which has no
+ * change sequence until the daemon opens (and migrates) it.
  */
-int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const char *site, zp_export_row *out,
-			  int max, char *err, size_t errlen);
-/* Rows after `after` (NULL: all). < 0 on error. */
-int64_t zp_export_source_count(zp_export_source *s, const zp_export_key *after);
+int zp_export_source_next(zp_export_source *s, int64_t after_seq, const char *site, zp_export_row *out, int max,
+			  char *err, size_t errlen);
+/* Rows after sequence number after_seq (0: all). < 0 on error. */
+int64_t zp_export_source_count(zp_export_source *s, int64_t after_seq);
+/*
+ * The sequence number to resume from for a cursor saved as a key (format 1):
+ * one less than the smallest seq of the rows after key k, so that none of
+ * them is skipped (rows up to k changed since come again: a duplicate).
+ * < 0 on error (ZP_EBUSY before schema 4).
+ */
+int64_t zp_export_source_seq_after_key(zp_export_source *s, const zp_export_key *k);
 /* The newest row's message (by interval_start), NULL when the store is empty or on error. */
 char *zp_export_source_newest(zp_export_source *s, const char *site);
 /* The column names of the counts table, comma-separated, into buf. 0 or ZP_EIO. */
@@ -156,20 +167,36 @@ int zp_export_source_columns(zp_export_source *s, char *buf, size_t len);
 
 typedef struct zp_export_cursor {
 	bool set;                /* false: nothing acknowledged yet (start from the first row) */
-	zp_export_key key;       /* the last row acknowledged that can no longer change */
+	int64_t seq;             /* every row up to this change sequence number is acknowledged */
+	bool by_key;             /* a format-1 file: key holds the cursor, seq is found from it in the store */
+	zp_export_key key;       /* (format 1) the last row acknowledged, by key */
 	char site[ZP_EXPORT_SITE_MAX];
 } zp_export_cursor;
 
 /*
- * Load: a missing file is an empty cursor (0). A file that is not a cursor
- * is ZP_EINVAL with a message naming it (not overwritten silently: remove it
- * to start over). A cursor of another site is ZP_EINVAL too.
+ * Load: a missing file is an empty cursor (0). Version 2 holds seq; version
+ * 1 (a key: from an exporter before the change sequence) is loaded with
+ * by_key set. A file that is not a cursor is ZP_EINVAL with a message naming
+ * it (not overwritten silently: remove it to start over). A cursor of
+ * another site is ZP_EINVAL too.
  */
 int zp_export_cursor_load(const char *path, const char *site, zp_export_cursor *c, char *err, size_t errlen);
-/* Save atomically and durably (temporary file, fsync, rename, fsync of the directory). */
+/* Save (version 2, seq) atomically and durably (temporary file, fsync, rename, fsync of the directory). */
 int zp_export_cursor_save(const char *path, const zp_export_cursor *c, char *err, size_t errlen);
 
 /* ---- the exporter ---- */
+
+/*
+ * Take the pages of the program's files (the executable, the shared
+ * libraries) that were never written out of the process's resident set
+ * (madvise MADV_DONTNEED on each private, read-only file mapping without a
+ * page of its own), and give the heap's free memory back (malloc_trim).
+ * The page cache keeps the pages; code that runs again maps them back at
+ * its next touch. Returns the KiB of resident pages dropped, -1 when
+ * /proc/self/smaps cannot be read. The exporter calls it after each
+ * connection and every minute (docs/export.md, "Memory").
+ */
+long zp_export_trim(void);
 
 typedef struct zp_export_opts {
 	const char *config_path;

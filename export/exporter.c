@@ -3,22 +3,19 @@
  * exporter.c - the loop of `zebrapad export` (export.h, docs/export.md).
  *
  * Store and forward, at least once:
- *  - the window: the rows after the cursor, in key order (interval_start,
- *    zone, interval_s), read again from the store at every poll. A row's
- *    message is fingerprinted; a row whose message changed since it was
- *    published (the daemon restarted inside that interval and added to the
- *    stored row) is published again.
+ *  - the window: the rows after the cursor in the store's change sequence
+ *    (changes.seq, schema 4), read again from the store at every poll. A row
+ *    written again (the daemon restarted inside that interval and added to
+ *    the stored row; a writer held up; the clock set back) has a new seq,
+ *    after the cursor: it is published again, whatever its interval.
  *  - QoS 1: a row counts as delivered when the broker's PUBACK comes. At most
  *    max_inflight rows wait for theirs; rows go out at most `rate` per
  *    second (a token bucket), so a backlog of hours is sent in order at a
  *    bounded rate.
- *  - the cursor moves over a row once it is acknowledged and settled: its
- *    interval ended more than settle_s ago, so the daemon will not change it
- *    again. Acknowledged rows that are not settled stay in the window and are
- *    published again only if they change. Killed at any moment, the exporter
- *    resumes after the cursor: rows after it are published again (a
- *    duplicate, which the receiver's natural key makes harmless), none is
- *    skipped.
+ *  - the cursor (a seq) moves over the rows at the head of the window once
+ *    they are acknowledged. Killed at any moment, the exporter resumes after
+ *    the cursor: rows after it are published again (a duplicate, which the
+ *    receiver's natural key makes harmless), none is skipped.
  *  - a lost connection drops the libmosquitto instance with whatever it had
  *    queued; the rows in flight are published again after the reconnect.
  *    Reconnects back off from 1 s to 60 s.
@@ -54,11 +51,15 @@
 #define BACKOFF_MAX_MS 60000
 #define STOP_FLUSH_MS 2000
 #define LOOP_MS 100
+#define TRIM_FIRST_MS 2000        /* after a connection: the handshake's pages go back */
+#define TRIM_PERIOD_MS 60000      /* and every minute */
+#define TRIM_BURST_MS 5000        /* after rows went out and were all acknowledged, at most this often */
 
 enum { EXIT_OK_ = 0, EXIT_FAIL_ = 1, EXIT_USAGE_ = 2 };
 enum { E_NEW = 0, E_INFLIGHT, E_ACKED };
 
 struct entry {
+	int64_t seq;
 	zp_export_key key;
 	uint64_t fp;
 	char *json;                   /* until published */
@@ -87,7 +88,8 @@ struct exporter {
 	int inflight;
 	double tokens;
 	int64_t tokens_ms;
-	int64_t next_poll, next_prom, next_status;
+	int64_t next_poll, next_prom, next_status, next_trim, last_trim;
+	uint64_t acked_at_trim;       /* rows_acked at the last trim */
 	int64_t refused_until, refused_backoff; /* a refused row: publish nothing until then */
 	char last_status_key[64];
 	int sfd;
@@ -120,12 +122,36 @@ static void entry_free(struct entry *e)
 	e->json = NULL;
 }
 
-static bool settled(const struct exporter *x, const zp_export_key *k, int64_t now_s)
+/* A cursor saved by key (format 1): the seq to resume from, found in the store once. */
+static int cursor_from_key(struct exporter *x)
 {
-	return k->interval_start + k->interval_s + x->p->settle_s <= now_s;
+	int64_t seq = zp_export_source_seq_after_key(x->src, &x->cur.key);
+	uint64_t skipped;
+
+	if (seq < 0) {
+		if (zp_ratelimit_ok(&x->rl_src, mono_ms(), 60000, &skipped))
+			zp_log(ZP_LOG_WARNING, "export: %s: the change sequence cannot be read yet (a store of schema 3 "
+			       "or older, or busy): the cursor saved by key waits (retried)", x->o->store_path);
+		return (int)seq;
+	}
+	zp_log(ZP_LOG_INFO, "export: the cursor saved by key (interval_start %" PRId64 ", zone %s) resumes after "
+	       "change %" PRId64, x->cur.key.interval_start, x->cur.key.zone, seq);
+	x->cur.seq = seq;
+	x->cur.by_key = false;
+	x->cursor_dirty = true;
+	return 0;
 }
 
-/* Read the rows after the cursor again; keep what is known of each (same key and message). */
+/* Was a row of this key published before (it is in the window under an older seq)? */
+static bool published_before(const struct entry *old, int nold, const zp_export_key *k)
+{
+	for (int i = 0; i < nold; i++)
+		if (old[i].state != E_NEW && !zp_export_key_cmp(&old[i].key, k))
+			return true;
+	return false;
+}
+
+/* Read the rows after the cursor again; keep what is known of each (same seq and message). */
 static int refresh(struct exporter *x)
 {
 	zp_export_row *rows;
@@ -133,15 +159,17 @@ static int refresh(struct exporter *x)
 	char err[400];
 	int n, j = 0, nold = x->nwin;
 
-	rows = calloc(WINDOW, sizeof(*rows));
+	if (x->cur.by_key && cursor_from_key(x) != 0)
+		return ZP_EBUSY;
+
+	rows = malloc(sizeof(*rows) * WINDOW);   /* not zeroed: only the rows read are touched */
 	old = malloc(sizeof(x->win[0]) * (size_t)(nold ? nold : 1));
 	if (!rows || !old) {
 		free(rows);
 		free(old);
 		return ZP_ENOMEM;
 	}
-	n = zp_export_source_next(x->src, x->cur.set ? &x->cur.key : NULL, x->p->site, rows, WINDOW, err,
-				  sizeof(err));
+	n = zp_export_source_next(x->src, x->cur.set ? x->cur.seq : 0, x->p->site, rows, WINDOW, err, sizeof(err));
 	if (n < 0) {
 		uint64_t skipped;
 
@@ -157,44 +185,41 @@ static int refresh(struct exporter *x)
 	for (int i = 0; i < n; i++) {
 		struct entry *e = &x->win[x->nwin++];
 
-		/* both lists are in key order: walk the old one along */
-		while (j < nold && zp_export_key_cmp(&old[j].key, &rows[i].key) < 0)
-			entry_free(&old[j++]);
+		/* both lists are in seq order: walk the old one along (a seq gone: its row was written again) */
+		while (j < nold && old[j].seq < rows[i].seq)
+			j++;
 		memset(e, 0, sizeof(*e));
+		e->seq = rows[i].seq;
 		e->key = rows[i].key;
 		e->fp = rows[i].fp;
-		if (j < nold && !zp_export_key_cmp(&old[j].key, &rows[i].key) && old[j].fp == rows[i].fp &&
-		    old[j].state != E_NEW) {
+		if (j < nold && old[j].seq == rows[i].seq && old[j].fp == rows[i].fp && old[j].state != E_NEW) {
 			e->state = old[j].state;
 			e->mid = old[j].mid;
 			free(rows[i].json);
 		} else {
-			if (j < nold && !zp_export_key_cmp(&old[j].key, &rows[i].key) && old[j].state != E_NEW)
+			if (published_before(old, nold, &rows[i].key))
 				x->rows_republished++;   /* the row changed after it was published */
 			e->state = E_NEW;
 			e->json = rows[i].json;
 		}
-		if (j < nold && !zp_export_key_cmp(&old[j].key, &rows[i].key))
-			entry_free(&old[j++]);
 		if (e->state == E_INFLIGHT)
 			x->inflight++;
 	}
-	while (j < nold)
-		entry_free(&old[j++]);
+	for (j = 0; j < nold; j++)
+		entry_free(&old[j]);
 	x->window_full = n == WINDOW;
 	free(rows);
 	free(old);
 	return 0;
 }
 
-/* Move the cursor over the acknowledged, settled rows at the head of the window. */
+/* Move the cursor over the acknowledged rows at the head of the window. */
 static void advance(struct exporter *x)
 {
-	int64_t now = wall_s();
 	int k = 0;
 
-	while (k < x->nwin && x->win[k].state == E_ACKED && settled(x, &x->win[k].key, now)) {
-		x->cur.key = x->win[k].key;
+	while (k < x->nwin && x->win[k].state == E_ACKED) {
+		x->cur.seq = x->win[k].seq;
 		x->cur.set = true;
 		entry_free(&x->win[k]);
 		k++;
@@ -210,7 +235,7 @@ static void save_cursor(struct exporter *x, bool now)
 {
 	char err[400];
 
-	if (!x->cursor_dirty || (!now && mono_ms() - x->cursor_saved_ms < 500))
+	if (!x->cursor_dirty || x->cur.by_key || (!now && mono_ms() - x->cursor_saved_ms < 500))
 		return;
 	zp_strlcpy(x->cur.site, x->p->site, sizeof(x->cur.site));
 	if (zp_export_cursor_save(x->p->cursor_file, &x->cur, err, sizeof(err)) != 0) {
@@ -237,6 +262,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 		x->backoff = BACKOFF_MIN_MS;
 		x->next_status = 0;   /* the status first, retained, then the rows */
 		x->next_poll = 0;
+		x->next_trim = mono_ms() + TRIM_FIRST_MS;
 		zp_log(ZP_LOG_NOTICE, "export: connected to %s:%d as site %s", x->p->broker, zp_export_port(x->p),
 		       x->p->site);
 	}
@@ -424,14 +450,15 @@ static void figures(struct exporter *x)
 	for (int i = 0; i < x->nwin; i++) {
 		if (x->win[i].state == E_ACKED) {
 			acked++;
-		} else if (x->lag_s == 0) {
+		} else {
 			/* the oldest row not yet delivered: how long since its interval ended */
 			double lag = (double)(now - (x->win[i].key.interval_start + x->win[i].key.interval_s));
 
-			x->lag_s = lag > 0 ? lag : 0.001;
+			lag = lag > 0 ? lag : 0.001;
+			x->lag_s = lag > x->lag_s ? lag : x->lag_s;
 		}
 	}
-	n = x->src ? zp_export_source_count(x->src, x->cur.set ? &x->cur.key : NULL) : -1;
+	n = x->src && !x->cur.by_key ? zp_export_source_count(x->src, x->cur.set ? x->cur.seq : 0) : -1;
 	if (n >= 0)
 		x->backlog = n - acked > 0 ? n - acked : 0;
 }
@@ -628,6 +655,19 @@ static void step(struct exporter *x)
 	}
 	publish_status(x);
 	publish_rows(x);
+	/*
+	 * What start-up, the handshake and the last burst of rows touched goes back (docs/export.md,
+	 * "Memory"): after a connection, every minute, and once the rows sent are all acknowledged.
+	 */
+	if (now >= x->next_trim || (x->rows_acked != x->acked_at_trim && x->inflight == 0 &&
+				    now - x->last_trim >= TRIM_BURST_MS)) {
+		long kib = zp_export_trim();
+
+		zp_log(ZP_LOG_DEBUG, "export: trimmed %ld KiB of program pages not in use", kib);
+		x->next_trim = now + TRIM_PERIOD_MS;
+		x->last_trim = now;
+		x->acked_at_trim = x->rows_acked;
+	}
 }
 
 static void finish(struct exporter *x)
@@ -734,9 +774,11 @@ int zp_export_run(const zp_export_opts *o)
 	zp_log(ZP_LOG_INFO, "export: %s -> %s:%d (%s), topics %s and %s, from after %s", o->store_path, o->p->broker,
 	       zp_export_port(o->p), o->p->ca_file[0] ? "TLS" : "plain TCP", x->topic_counts, x->topic_status,
 	       x->cur.set ? "the saved cursor" : "the first row");
-	if (x->cur.set)
-		zp_log(ZP_LOG_INFO, "export: cursor at interval_start %" PRId64 ", zone %s", x->cur.key.interval_start,
-		       x->cur.key.zone);
+	if (x->cur.set && x->cur.by_key)
+		zp_log(ZP_LOG_INFO, "export: cursor saved by key: interval_start %" PRId64 ", zone %s",
+		       x->cur.key.interval_start, x->cur.key.zone);
+	else if (x->cur.set)
+		zp_log(ZP_LOG_INFO, "export: cursor after change %" PRId64, x->cur.seq);
 	x->tokens_ms = mono_ms();
 	x->tokens = 1;
 	while (!x->stop) {

@@ -9,9 +9,16 @@
  * reader holds no snapshot between reads, so the daemon's checkpoints are
  * never held up.
  *
+ * The rows go in the order of the store's change sequence (schema 4: the
+ * table changes, which triggers on counts keep): a row written, or written
+ * again (added to by a daemon that restarted inside its interval, by a
+ * writer that was held up, after the clock was set back), gets a larger seq
+ * than any before, so a reader that remembers the last seq delivered sees
+ * it again, whatever its interval_start.
+ *
  * A row's message has every column of the counts table under its own name
- * (SELECT *: columns added by a later schema pass through without a change
- * here), SQL NULL as null, plus "site" and "schema".
+ * (c.*: columns added by a later schema pass through without a change here),
+ * SQL NULL as null, plus "site" and "schema"; seq is not part of it.
  */
 #include "export.h"
 
@@ -22,11 +29,25 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define ORDER " ORDER BY interval_start, zone, interval_s"
-#define AFTER " WHERE (interval_start, zone, interval_s) > (?1, ?2, ?3)"
+/* The schema with the change sequence (the table changes, kept by triggers on counts). */
+#define SEQ_SCHEMA 4
+
+/* The statements of the loop, prepared once per connection (the parser and planner run once). */
+enum { ST_SCHEMA, ST_NEXT, ST_COUNT, ST_SEQ_AFTER_KEY, ST_N };
+
+static const char *const stmt_sql[ST_N] = {
+	"SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
+	/* the change sequence first, then every column of the row under its own name */
+	"SELECT ch.seq, c.* FROM changes AS ch JOIN counts AS c ON c.interval_start = ch.interval_start"
+	" AND c.zone = ch.zone AND c.interval_s = ch.interval_s WHERE ch.seq > ?1 ORDER BY ch.seq LIMIT ?2",
+	"SELECT count(*) FROM changes WHERE seq > ?1",
+	"SELECT coalesce((SELECT min(seq) FROM changes WHERE (interval_start, zone, interval_s) > (?1, ?2, ?3)),"
+	" (SELECT coalesce(max(seq), 0) + 1 FROM changes)) - 1",
+};
 
 struct zp_export_source {
 	sqlite3 *db;
+	sqlite3_stmt *st[ST_N];
 	bool immutable;          /* db was opened with immutable=1 (no -wal file: no writer) */
 	char path[ZP_EXPORT_PATH_MAX];
 	int schema;
@@ -41,6 +62,38 @@ struct zp_export_source {
  * by a connection opened for that read only (a writer that starts later makes
  * a -wal file, and the next read goes through it).
  */
+static void close_db(zp_export_source *s)
+{
+	for (int i = 0; i < ST_N; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/* Statement i, prepared on first use and reset after; NULL with *rc the SQLite error. */
+static sqlite3_stmt *stmt(zp_export_source *s, int i, int *rc)
+{
+	*rc = SQLITE_OK;
+	if (s->st[i]) {
+		sqlite3_reset(s->st[i]);
+		sqlite3_clear_bindings(s->st[i]);
+		return s->st[i];
+	}
+	*rc = sqlite3_prepare_v2(s->db, stmt_sql[i], -1, &s->st[i], NULL);
+	return *rc == SQLITE_OK ? s->st[i] : NULL;
+}
+
+/* A statement's read is over: its snapshot is let go (a reader holds none between reads). */
+static void stmt_done(sqlite3_stmt *st)
+{
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
 static int connect_db(zp_export_source *s, char *err, size_t errlen)
 {
 	char wal[ZP_EXPORT_PATH_MAX + 8], uri[ZP_EXPORT_PATH_MAX * 3 + 32];
@@ -52,10 +105,8 @@ static int connect_db(zp_export_source *s, char *err, size_t errlen)
 	imm = stat(wal, &sb) != 0;
 	if (s->db && !s->immutable && !imm)
 		return 0;
-	if (s->db) {
-		sqlite3_close(s->db);
-		s->db = NULL;
-	}
+	if (s->db)
+		close_db(s);
 	if (imm) {
 		size_t n = (size_t)snprintf(uri, sizeof(uri), "file:");
 
@@ -73,8 +124,7 @@ static int connect_db(zp_export_source *s, char *err, size_t errlen)
 	if (rc != SQLITE_OK) {
 		zp_seterr(err, errlen, ZP_EIO, "%s: cannot open read-only: %s", s->path,
 			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		sqlite3_close(s->db);
-		s->db = NULL;
+		close_db(s);
 		return ZP_EIO;
 	}
 	s->immutable = imm;
@@ -87,10 +137,8 @@ static int connect_db(zp_export_source *s, char *err, size_t errlen)
 /* After a read: an immutable connection is not kept (the file may change once a writer comes). */
 static void read_done(zp_export_source *s)
 {
-	if (s->db && s->immutable) {
-		sqlite3_close(s->db);
-		s->db = NULL;
-	}
+	if (s->db && s->immutable)
+		close_db(s);
 }
 
 int zp_export_key_cmp(const zp_export_key *a, const zp_export_key *b)
@@ -112,8 +160,7 @@ static int read_schema(zp_export_source *s, char *err, size_t errlen)
 	sqlite3_stmt *st;
 	int rc, v = -1;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", -1,
-				&st, NULL);
+	st = stmt(s, ST_SCHEMA, &rc);
 	if (rc == SQLITE_ERROR)
 		return zp_seterr(err, errlen, ZP_EINVAL, "%s: not a zebrapad counts store (%s)", s->path,
 				 sqlite3_errmsg(s->db));
@@ -123,7 +170,7 @@ static int read_schema(zp_export_source *s, char *err, size_t errlen)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	stmt_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: cannot read: %s", s->path,
 				 sqlite3_errstr(rc));
@@ -166,7 +213,7 @@ void zp_export_source_close(zp_export_source *s)
 {
 	if (!s)
 		return;
-	sqlite3_close(s->db);
+	close_db(s);
 	free(s);
 }
 
@@ -175,15 +222,8 @@ int zp_export_source_schema(const zp_export_source *s)
 	return s->schema;
 }
 
-static void bind_after(sqlite3_stmt *st, const zp_export_key *after)
-{
-	sqlite3_bind_int64(st, 1, after->interval_start);
-	sqlite3_bind_text(st, 2, after->zone, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, after->interval_s);
-}
-
-/* The current row of st as a message: every column by name, then site and schema. */
-static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_key *key)
+/* The current row of st as a message: every column from col0 on by name, then site and schema. */
+static char *row_json(sqlite3_stmt *st, int col0, const char *site, int schema, zp_export_key *key)
 {
 	cJSON *o = cJSON_CreateObject();
 	int ncol = sqlite3_column_count(st);
@@ -192,7 +232,7 @@ static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_
 	if (!o)
 		return NULL;
 	memset(key, 0, sizeof(*key));
-	for (int i = 0; i < ncol; i++) {
+	for (int i = col0; i < ncol; i++) {
 		const char *name = sqlite3_column_name(st, i);
 		cJSON *v;
 
@@ -237,32 +277,42 @@ static char *row_json(sqlite3_stmt *st, const char *site, int schema, zp_export_
 	return text;
 }
 
-int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const char *site, zp_export_row *out,
-			  int max, char *err, size_t errlen)
+/* Connected, the schema read, and the change sequence there (schema 4). */
+static int ready(zp_export_source *s, char *err, size_t errlen)
+{
+	int rc = connect_db(s, err, errlen);
+
+	if (!rc)
+		rc = read_schema(s, err, errlen);
+	if (!rc && s->schema < SEQ_SCHEMA)
+		rc = zp_seterr(err, errlen, ZP_EBUSY, "%s: schema version %d has no change sequence yet (version %d): "
+			       "the daemon adds it when it opens the store", s->path, s->schema, SEQ_SCHEMA);
+	return rc;
+}
+
+int zp_export_source_next(zp_export_source *s, int64_t after_seq, const char *site, zp_export_row *out, int max,
+			  char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	rc = connect_db(s, err, errlen);
-	if (!rc)
-		rc = read_schema(s, err, errlen);
+	rc = ready(s, err, errlen);
 	if (rc) {
 		read_done(s);
 		return rc;
 	}
-	rc = sqlite3_prepare_v2(s->db, after ? "SELECT * FROM counts" AFTER ORDER " LIMIT ?4" :
-				"SELECT * FROM counts" ORDER " LIMIT ?4", -1, &st, NULL);
+	st = stmt(s, ST_NEXT, &rc);
 	if (rc != SQLITE_OK) {
 		rc = zp_seterr(err, errlen, rc == SQLITE_BUSY ? ZP_EBUSY : ZP_EIO, "%s: %s", s->path,
 			       sqlite3_errmsg(s->db));
 		read_done(s);
 		return rc;
 	}
-	if (after)
-		bind_after(st, after);
-	sqlite3_bind_int(st, 4, max);
+	sqlite3_bind_int64(st, 1, after_seq);
+	sqlite3_bind_int(st, 2, max);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out[n].json = row_json(st, site, s->schema, &out[n].key);
+		out[n].seq = sqlite3_column_int64(st, 0);
+		out[n].json = row_json(st, 1, site, s->schema, &out[n].key);
 		if (!out[n].json) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -270,7 +320,7 @@ int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const
 		out[n].fp = zp_export_fingerprint(out[n].json);
 		n++;
 	}
-	sqlite3_finalize(st);
+	stmt_done(st);
 	read_done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		for (int i = 0; i < n; i++)
@@ -281,23 +331,53 @@ int zp_export_source_next(zp_export_source *s, const zp_export_key *after, const
 	return n;
 }
 
-int64_t zp_export_source_count(zp_export_source *s, const zp_export_key *after)
+int64_t zp_export_source_count(zp_export_source *s, int64_t after_seq)
 {
 	sqlite3_stmt *st;
 	int64_t n = -1;
+	int rc;
 
-	if (connect_db(s, NULL, 0))
+	if (ready(s, NULL, 0)) {
+		read_done(s);
 		return -1;
-	if (sqlite3_prepare_v2(s->db, after ? "SELECT count(*) FROM counts" AFTER : "SELECT count(*) FROM counts", -1,
-			       &st, NULL) != SQLITE_OK)
+	}
+	st = stmt(s, ST_COUNT, &rc);
+	if (!st) {
+		read_done(s);
 		return -1;
-	if (after)
-		bind_after(st, after);
+	}
+	sqlite3_bind_int64(st, 1, after_seq);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	stmt_done(st);
 	read_done(s);
 	return n;
+}
+
+int64_t zp_export_source_seq_after_key(zp_export_source *s, const zp_export_key *k)
+{
+	sqlite3_stmt *st;
+	int64_t seq = ZP_EIO;
+	int rc;
+
+	rc = ready(s, NULL, 0);
+	if (rc) {
+		read_done(s);
+		return rc;
+	}
+	st = stmt(s, ST_SEQ_AFTER_KEY, &rc);
+	if (!st) {
+		read_done(s);
+		return ZP_EIO;
+	}
+	sqlite3_bind_int64(st, 1, k->interval_start);
+	sqlite3_bind_text(st, 2, k->zone, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, k->interval_s);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	read_done(s);
+	return seq;
 }
 
 char *zp_export_source_newest(zp_export_source *s, const char *site)
@@ -311,7 +391,7 @@ char *zp_export_source_newest(zp_export_source *s, const char *site)
 	if (sqlite3_prepare_v2(s->db, "SELECT * FROM counts ORDER BY interval_start DESC, zone DESC LIMIT 1", -1, &st,
 			       NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
-			text = row_json(st, site, s->schema, &k);
+			text = row_json(st, 0, site, s->schema, &k);
 		sqlite3_finalize(st);
 	}
 	read_done(s);

@@ -17,6 +17,14 @@
  *  3  crossed_a_to_b, crossed_b_to_a: the people who crossed a crossing zone
  *     with two sides, by direction; NULL on the rows of other zones and on
  *     the "*" row. Rows kept from version 2 have NULL there (not counted).
+ *  4  changes(seq, interval_start, zone, interval_s): the store's change
+ *     sequence, kept by triggers on counts. Every insert or update of a
+ *     counts row gives its key a new seq, larger than any before (SQLite's
+ *     AUTOINCREMENT: never reused, also after deletes); a deleted row's key
+ *     leaves it. A reader that follows seq (the exporter) sees every row
+ *     written or changed after its cursor, at whatever interval_start (a
+ *     row added to long after its interval closed, the clock set back). The
+ *     rows kept get their seq in key order. Keys only: no figure is copied.
  */
 #include "privacy_internal.h"
 
@@ -80,6 +88,28 @@ static const struct migration migrations[] = {
 	  "ALTER TABLE counts ADD COLUMN crossed_b_to_a INTEGER"
 	  " CHECK ((crossed_b_to_a IS NULL) = (crossed_a_to_b IS NULL) AND"
 	  " (crossed_b_to_a IS NULL OR crossed_b_to_a >= 0));" },
+	{ "the change sequence for readers (version 4)",
+	  "CREATE TABLE changes(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " interval_start INTEGER NOT NULL, zone TEXT NOT NULL, interval_s INTEGER NOT NULL,"
+	  " UNIQUE (interval_start, zone, interval_s));"
+	  "INSERT INTO changes(interval_start, zone, interval_s)"
+	  " SELECT interval_start, zone, interval_s FROM counts ORDER BY interval_start, zone, interval_s;"
+	  "CREATE TRIGGER counts_changes_insert AFTER INSERT ON counts BEGIN"
+	  " DELETE FROM changes WHERE interval_start = new.interval_start AND zone = new.zone"
+	  "  AND interval_s = new.interval_s;"
+	  " INSERT INTO changes(interval_start, zone, interval_s) VALUES (new.interval_start, new.zone, new.interval_s);"
+	  " END;"
+	  "CREATE TRIGGER counts_changes_update AFTER UPDATE ON counts BEGIN"
+	  " DELETE FROM changes WHERE interval_start = old.interval_start AND zone = old.zone"
+	  "  AND interval_s = old.interval_s;"
+	  " DELETE FROM changes WHERE interval_start = new.interval_start AND zone = new.zone"
+	  "  AND interval_s = new.interval_s;"
+	  " INSERT INTO changes(interval_start, zone, interval_s) VALUES (new.interval_start, new.zone, new.interval_s);"
+	  " END;"
+	  "CREATE TRIGGER counts_changes_delete AFTER DELETE ON counts BEGIN"
+	  " DELETE FROM changes WHERE interval_start = old.interval_start AND zone = old.zone"
+	  "  AND interval_s = old.interval_s;"
+	  " END;" },
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == ZP_STORE_SCHEMA_VERSION,

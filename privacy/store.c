@@ -684,10 +684,16 @@ int zp_store_check_contents(zp_store *s, void (*fn)(void *ctx, const char *what)
 
 	if (!s->db)
 		return 0;
-	/* objects: the two tables and meta's primary-key index, nothing else */
+	/*
+	 * objects: the two tables and meta's primary-key index; from version 4 the change sequence (its
+	 * table of keys, its unique index, SQLite's AUTOINCREMENT counter table and the three triggers that
+	 * keep it); nothing else
+	 */
 	rc = sqlite3_prepare_v2(s->db, "SELECT type, name FROM sqlite_schema WHERE NOT (type = 'table' AND name IN"
-				" ('meta', 'counts')) AND NOT (type = 'index' AND name = 'sqlite_autoindex_meta_1')"
-				" ORDER BY name", -1, &st, NULL);
+				" ('meta', 'counts', 'changes', 'sqlite_sequence')) AND NOT (type = 'index' AND name IN"
+				" ('sqlite_autoindex_meta_1', 'sqlite_autoindex_changes_1')) AND NOT (type = 'trigger' AND"
+				" tbl_name = 'counts' AND name IN ('counts_changes_insert', 'counts_changes_update',"
+				" 'counts_changes_delete')) ORDER BY name", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return ZP_EIO;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -709,6 +715,18 @@ int zp_store_check_contents(zp_store *s, void (*fn)(void *ctx, const char *what)
 			fn(ctx, msg);
 			n++;
 		}
+	}
+	sqlite3_finalize(st);
+	/* the change sequence: keys only */
+	rc = sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info('changes') WHERE name NOT IN"
+				" ('seq', 'interval_start', 'zone', 'interval_s') ORDER BY cid", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ZP_EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(msg, sizeof(msg), "the changes table has a column '%.60s' that zebrapad never makes",
+			 (const char *)sqlite3_column_text(st, 0));
+		fn(ctx, msg);
+		n++;
 	}
 	sqlite3_finalize(st);
 	/* values: no BLOB anywhere, zone names and meta values short text */

@@ -53,7 +53,7 @@ int zp_store_params_set(zp_store_params *p, const char *key, const char *value, 
 /* ---- the counts store ---- */
 
 /* The schema this build writes; older files are migrated on open. */
-#define ZP_STORE_SCHEMA_VERSION 3
+#define ZP_STORE_SCHEMA_VERSION 4
 
 /* Zone name of the crossing-wide row of an interval (light and fault figures). */
 #define ZP_STORE_CROSSING "*"

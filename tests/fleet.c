@@ -451,12 +451,20 @@ int fleet_exporter_start(fleet *f, int k, const char *zebrapad, const char *site
 	fp = fopen(ini, "w");
 	if (!fp)
 		return fail("%s: %s", ini, strerror(errno));
-	fprintf(fp,
-		"[store]\npath = %s/%s/counts.db\n[health]\nprom_file = %s/%s/zebrapad.prom\n"
-		"[export]\nbroker = 127.0.0.1\nport = %d\nsite = %s\nca_file = %s/ca.crt\ncert_file = %s/%s.crt\n"
-		"key_file = %s/%s.key\ncursor_file = %s/%s/state/cursor.json\nprom_file = %s/%s/state/export.prom\n%s\n",
-		f->dir, site, f->dir, site, f->tls_port, site, f->dir, f->dir, cert ? cert : "device", f->dir,
-		cert ? cert : "device", f->dir, site, f->dir, site, extra ? extra : "");
+	if (cert && !strcmp(cert, "plain"))
+		fprintf(fp,
+			"[store]\npath = %s/%s/counts.db\n[health]\nprom_file = %s/%s/zebrapad.prom\n"
+			"[export]\nbroker = 127.0.0.1\nport = %d\nsite = %s\n"
+			"cursor_file = %s/%s/state/cursor.json\nprom_file = %s/%s/state/export.prom\n%s\n",
+			f->dir, site, f->dir, site, f->plain_port, site, f->dir, site, f->dir, site, extra ? extra : "");
+	else
+		fprintf(fp,
+			"[store]\npath = %s/%s/counts.db\n[health]\nprom_file = %s/%s/zebrapad.prom\n"
+			"[export]\nbroker = 127.0.0.1\nport = %d\nsite = %s\nca_file = %s/ca.crt\ncert_file = %s/%s.crt\n"
+			"key_file = %s/%s.key\ncursor_file = %s/%s/state/cursor.json\nprom_file = %s/%s/state/export.prom\n"
+			"%s\n",
+			f->dir, site, f->dir, site, f->tls_port, site, f->dir, f->dir, cert ? cert : "device", f->dir,
+			cert ? cert : "device", f->dir, site, f->dir, site, extra ? extra : "");
 	fclose(fp);
 	f->exporter[k] = fork();
 	if (f->exporter[k] == 0) {

@@ -77,7 +77,8 @@ int fleet_store_make(fleet *f, const char *site, int64_t t0, int n, uint32_t see
 /*
  * `zebrapad export` for a site (its own DIR/<site>/site.ini: [store] the
  * store above, [export] this broker over TLS with cert ("device" or
- * "rogue"), the cursor and .prom in DIR/<site>/state/) as exporter slot
+ * "rogue"; "plain": plain TCP to the broker's loopback listener, no
+ * certificate), the cursor and .prom in DIR/<site>/state/) as exporter slot
  * k; log DIR/<site>/export.log. extra: more [export] lines. opt: an option
  * such as "--once", or NULL.
  */

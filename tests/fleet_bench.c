@@ -5,7 +5,8 @@
  * process) -> one Mosquitto broker (TLS) -> two `zebrapad collect`
  * (shared subscription) -> PostgreSQL (fsync on), all on this machine.
  *
- *   zp_fleet_bench ZEBRAPAD N MINUTES PERIOD_MS [--one-process]
+ *   zp_fleet_bench ZEBRAPAD N MINUTES PERIOD_MS [--one-process] [--one-collector]
+ *   zp_fleet_bench ZEBRAPAD --memory [ROWS MINUTES PERIOD_MS [--maps]]
  *
  * Every PERIOD_MS (one simulated minute: 60000 / PERIOD_MS times faster than
  * real time) the generator closes one interval in every store: 4 rows (3
@@ -28,6 +29,11 @@
  * of the exporter: the cursor file, the .prom file, the sandbox, the rate
  * limit (4 rows a minute are far below it); the broker, the collectors and
  * PostgreSQL see the same messages on the same number of connections.
+ *
+ * --one-collector: one `zebrapad collect` instead of two (what one collector
+ * carries alone).
+ *
+ * --memory: one exporter's memory (memory_run below).
  */
 #include "export.h"
 #include "fleet.h"
@@ -74,6 +80,253 @@ static void mem_kib(pid_t pid, long *rss, long *priv)
 }
 
 
+/* ---- --memory: one exporter's memory, by mapping ---- */
+
+struct map_sum {
+	char name[200];
+	long rss, pss, priv;
+};
+
+/* /proc/PID/smaps summed by what is mapped (a library, [heap], [stack], anonymous), largest Rss first. */
+static int maps_by_name(pid_t pid, struct map_sum *out, int max)
+{
+	char path[64], line[512], name[200] = "";
+	int n = 0, cur = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+		long v;
+		int off = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &a, &b, &off) == 2 && off > 0) {
+			char *nm = line + off;
+
+			nm[strcspn(nm, "\n")] = '\0';
+			snprintf(name, sizeof(name), "%s", *nm ? nm : "[anonymous]");
+			cur = -1;
+			for (int i = 0; i < n; i++)
+				if (!strcmp(out[i].name, name))
+					cur = i;
+			if (cur < 0 && n < max) {
+				cur = n++;
+				memset(&out[cur], 0, sizeof(out[cur]));
+				snprintf(out[cur].name, sizeof(out[cur].name), "%s", name);
+			}
+		} else if (cur >= 0) {
+			if (sscanf(line, "Rss: %ld", &v) == 1)
+				out[cur].rss += v;
+			else if (sscanf(line, "Pss: %ld", &v) == 1)
+				out[cur].pss += v;
+			else if (sscanf(line, "Private_Clean: %ld", &v) == 1 || sscanf(line, "Private_Dirty: %ld", &v) == 1)
+				out[cur].priv += v;
+		}
+	}
+	fclose(f);
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && out[j].rss > out[j - 1].rss; j--) {
+			struct map_sum t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+static long status_kib(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			v = atol(line + len + 1);
+	fclose(f);
+	return v;
+}
+
+static void mem_on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+	(void)m;
+	if (strstr(msg->topic, "/counts"))
+		__atomic_add_fetch((long *)obj, 1, __ATOMIC_RELAXED);
+}
+
+static long mem_received(long *n)
+{
+	return __atomic_load_n(n, __ATOMIC_RELAXED);
+}
+
+/* The rows of one simulated minute (3 zones and the crossing row) into the site's store. */
+static int mem_write_minute(zp_store *st, int64_t start)
+{
+	static const char *const zones[3] = { "kerb-north", "crossing", "kerb-south" };
+	zp_store_row rows[4];
+
+	for (int z = 0; z < 4; z++) {
+		zp_store_row *r = &rows[z];
+
+		memset(r, 0, sizeof(*r));
+		r->interval_start = start;
+		r->interval_s = 60;
+		snprintf(r->zone, sizeof(r->zone), "%s", z == 3 ? ZP_STORE_CROSSING : zones[z]);
+		r->entered = z == 3 ? -1 : 2 + z;
+		r->occupied_s = z == 3 ? -1 : 10.5;
+		r->light_activations = z == 3 ? 3 : -1;
+		r->light_on_s = z == 3 ? 12.25 : -1;
+		r->fault_s = z == 3 ? 0 : -1;
+		r->crossed_a_to_b = z == 1 ? 1 : -1;
+		r->crossed_b_to_a = z == 1 ? 2 : -1;
+	}
+	return zp_store_write(st, rows, 4);
+}
+
+/*
+ * One exporter at a time (plain TCP to the loopback broker, then TLS with the
+ * device's certificate), as on a device: the store held open by its writer
+ * (as the daemon does), a backlog of ROWS rows sent first, then MINUTES
+ * minutes of one interval (4 rows) every PERIOD_MS. VmRSS is sampled every
+ * 100 ms from 5 s after the backlog went out: its maximum and mean; VmHWM
+ * (the peak since start, the TLS handshake included), and at the end Pss
+ * and the private part; with --maps, by mapping at the end.
+ */
+static int memory_run(const char *zebrapad, int rows, int minutes, int period_ms, bool maps)
+{
+	static const char *const names[2] = { "plain TCP", "TLS" };
+	static const char *const zones[3] = { "kerb-north", "crossing", "kerb-south" };
+	struct mosquitto *sub = NULL;
+	long received = 0;
+	zp_store *st = NULL;
+	int64_t t0 = ((int64_t)time(NULL) / 86400 - 2) * 86400, next = t0;
+	fleet f;
+	int rc = 1;
+
+	if (fleet_init(&f) != 0)
+		return 1;
+	if (fleet_broker_start(&f, NULL))
+		goto out;
+	/* a subscriber, so that the broker does not answer "no matching subscribers"; it counts the rows */
+	mosquitto_lib_init();
+	sub = mosquitto_new("memory-subscriber", true, &received);
+	if (sub)
+		mosquitto_message_callback_set(sub, mem_on_message);
+	if (!sub || mosquitto_connect(sub, "127.0.0.1", f.plain_port, 60) != MOSQ_ERR_SUCCESS ||
+	    mosquitto_subscribe(sub, NULL, "zebrapad/#", 1) != MOSQ_ERR_SUCCESS ||
+	    mosquitto_loop_start(sub) != MOSQ_ERR_SUCCESS) {
+		fprintf(stderr, "bench: cannot subscribe on 127.0.0.1:%d\n", f.plain_port);
+		goto out;
+	}
+	{
+		char dir[300], err[256];
+		zp_store_params p;
+
+		snprintf(dir, sizeof(dir), "%.200s/site-a", f.dir);
+		mkdir(dir, 0755);
+		snprintf(dir, sizeof(dir), "%.200s/site-a/state", f.dir);
+		mkdir(dir, 0755);
+		zp_store_params_default(&p);
+		snprintf(p.path, sizeof(p.path), "%.200s/site-a/counts.db", f.dir);
+		st = zp_store_open(&p, zones, 3, 0, NULL, err, sizeof(err));
+		if (!st) {
+			fprintf(stderr, "bench: %s\n", err);
+			goto out;
+		}
+	}
+	for (int mode = 0; mode < 2; mode++) {
+		char extra[200], prom[300], cursor[300];
+		int64_t until, sample_from;
+		long rss, priv, pss = 0, hwm, rmax = 0, nsamples = 0;
+		double rsum = 0;
+		struct map_sum m[128], mmax[128];
+		int nm, nmax = 0;
+		long want;
+
+		snprintf(prom, sizeof(prom), "%s/site-a/state/export.prom", f.dir);
+		snprintf(cursor, sizeof(cursor), "%s/site-a/state/cursor.json", f.dir);
+		unlink(prom);
+		unlink(cursor);
+		for (int k = 0; k < rows / 4; k++, next += 60)
+			if (mem_write_minute(st, next) != 0)
+				goto out;
+		__atomic_store_n(&received, 0, __ATOMIC_RELAXED);
+		want = (next - t0) / 60 * 4;   /* no cursor: every row in the store goes out */
+		snprintf(extra, sizeof(extra), "settle_s = 0\nrate = 1000\nmax_inflight = 100");
+		if (fleet_exporter_start(&f, 0, zebrapad, "site-a", mode == 0 ? "plain" : NULL, extra, NULL))
+			goto out;
+		until = fleet_mono_ms() + 60000;
+		while (mem_received(&received) < want && fleet_mono_ms() < until)
+			fleet_sleep_ms(50);
+		if (mem_received(&received) < want) {
+			fprintf(stderr, "bench: the exporter (%s) did not send its %ld rows in 60 s\n", names[mode], want);
+			fleet_exporter_stop(&f, 0, true);
+			goto out;
+		}
+		sample_from = fleet_mono_ms() + 5000;
+		until = fleet_mono_ms() + (int64_t)minutes * period_ms + 5000;
+		for (int64_t due = fleet_mono_ms() + period_ms; fleet_mono_ms() < until; fleet_sleep_ms(100)) {
+			if (fleet_mono_ms() >= due) {
+				if (mem_write_minute(st, next) != 0)
+					goto out;
+				next += 60;
+				want += 4;
+				due += period_ms;
+			}
+			if (fleet_mono_ms() >= sample_from) {
+				mem_kib(f.exporter[0], &rss, &priv);
+				if (rss > rmax && maps)
+					nmax = maps_by_name(f.exporter[0], mmax, 128);
+				rmax = rss > rmax ? rss : rmax;
+				rsum += (double)rss;
+				nsamples++;
+			}
+		}
+		mem_kib(f.exporter[0], &rss, &priv);
+		hwm = status_kib(f.exporter[0], "VmHWM");
+		nm = maps_by_name(f.exporter[0], m, 128);
+		for (int i = 0; i < nm; i++)
+			pss += m[i].pss;
+		printf("exporter, %s: %d rows of backlog, then %d minutes of 4 rows every %d ms (%ld rows, %ld received): "
+		       "VmRSS max %ld KiB, mean %.0f KiB (sampled every 100 ms from 5 s after the backlog); VmHWM %ld KiB; "
+		       "at the end VmRSS %ld KiB, Pss %ld KiB, private %ld KiB\n",
+		       names[mode], rows, minutes, period_ms, want, mem_received(&received), rmax,
+		       nsamples ? rsum / (double)nsamples : 0.0, hwm, rss, pss, priv);
+		if (maps) {
+			printf("  %-60s %8s %8s %8s   %8s\n", "mapping (KiB)", "Rss", "Pss", "private", "Rss at max");
+			for (int i = 0; i < nm; i++) {
+				long at_max = 0;
+
+				for (int j = 0; j < nmax; j++)
+					if (!strcmp(mmax[j].name, m[i].name))
+						at_max = mmax[j].rss;
+				if (m[i].rss > 0 || at_max > 0)
+					printf("  %-60s %8ld %8ld %8ld   %8ld\n", m[i].name, m[i].rss, m[i].pss, m[i].priv, at_max);
+			}
+		}
+		if (fleet_exporter_stop(&f, 0, false) != 0)
+			fprintf(stderr, "bench: the exporter (%s) did not stop cleanly\n", names[mode]);
+	}
+	rc = 0;
+out:
+	if (sub) {
+		mosquitto_disconnect(sub);
+		mosquitto_loop_stop(sub, false);
+		mosquitto_destroy(sub);
+	}
+	zp_store_close(st);
+	fleet_destroy(&f);
+	return rc;
+}
+
 /* ---- --one-process: one process for the N sites ---- */
 
 #define SIM_POLL_MS 250      /* each store read this often (the exporters' poll_ms here) */
@@ -86,8 +339,8 @@ struct sim_site {
 	char topic_counts[128], topic_status[128];
 	struct mosquitto *m;
 	zp_export_source *src;
-	zp_export_key last;      /* the last row published */
-	bool has_last, connected;
+	int64_t last_seq;        /* the last row published (its seq in the store's change sequence; 0: none) */
+	bool connected;
 	int connack;
 	int64_t next_poll, next_status;
 	long published, statuses, acked, refused;   /* acked and refused: rows and statuses */
@@ -204,15 +457,14 @@ static void sim_rows(struct sim_site *x)
 	bool failed = false;
 	int n;
 
-	n = zp_export_source_next(x->src, x->has_last ? &x->last : NULL, x->site, rows, SIM_BATCH, err, sizeof(err));
+	n = zp_export_source_next(x->src, x->last_seq, x->site, rows, SIM_BATCH, err, sizeof(err));
 	if (n < 0)
 		fprintf(stderr, "bench: %s: %s\n", x->site, err);
 	for (int i = 0; i < n; i++) {
 		if (!failed && mosquitto_publish(x->m, NULL, x->topic_counts, (int)strlen(rows[i].json), rows[i].json, 1,
 						 false) == 0) {
 			x->published++;
-			x->last = rows[i].key;
-			x->has_last = true;
+			x->last_seq = rows[i].seq;
 		} else if (!failed) {
 			/* this row and those after it are read again at the next poll */
 			failed = true;
@@ -355,7 +607,7 @@ int main(int argc, char **argv)
 {
 	static const char *const zones[3] = { "kerb-north", "crossing", "kerb-south" };
 	const char *zebrapad;
-	int n, minutes, period_ms, rc = 1;
+	int n, minutes, period_ms, rc = 1, ncollectors = 2;
 	bool one = false;
 	pid_t sim = 0;
 	fleet f;
@@ -367,13 +619,24 @@ int main(int argc, char **argv)
 	int64_t start, deadline;
 	long long want;
 
-	if ((argc != 5 && argc != 6) || (argc == 6 && strcmp(argv[5], "--one-process")) ||
-	    (n = atoi(argv[2])) < 1 || n > 2000 || (minutes = atoi(argv[3])) < 1 || (period_ms = atoi(argv[4])) < 100) {
-		fprintf(stderr, "usage: zp_fleet_bench ZEBRAPAD N(1..2000) MINUTES PERIOD_MS(>=100) [--one-process]\n");
+	if (argc >= 3 && !strcmp(argv[2], "--memory"))
+		return memory_run(argv[1], argc >= 4 ? atoi(argv[3]) : 100, argc >= 5 ? atoi(argv[4]) : 3,
+				  argc >= 6 ? atoi(argv[5]) : 60000, argc >= 7 && !strcmp(argv[6], "--maps"));
+	for (int i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "--one-process"))
+			one = true;
+		else if (!strcmp(argv[i], "--one-collector"))
+			ncollectors = 1;
+		else
+			argc = 0;   /* usage */
+	}
+	if (argc < 5 || (n = atoi(argv[2])) < 1 || n > 2000 || (minutes = atoi(argv[3])) < 1 ||
+	    (period_ms = atoi(argv[4])) < 100) {
+		fprintf(stderr, "usage: zp_fleet_bench ZEBRAPAD N(1..2000) MINUTES PERIOD_MS(>=100) [--one-process] "
+			"[--one-collector]\n");
 		return 2;
 	}
 	zebrapad = argv[1];
-	one = argc == 6;
 	/* a broker with N + 2 connections; N exporters, or one process with N connections and N stores */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
@@ -386,7 +649,7 @@ int main(int argc, char **argv)
 	f.pg_durable = true;
 	if (fleet_pg_start(&f) || fleet_broker_start(&f, NULL))
 		goto out;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < ncollectors; i++)
 		if (fleet_collector_start(&f, i, zebrapad, NULL, "shared = yes\ninflight = 500"))
 			goto out;
 	c = PQconnectdb(f.conninfo);
@@ -516,11 +779,11 @@ int main(int argc, char **argv)
 			       "time), the stores written over %.1f s: rows %.0f of %lld, sites without all their rows %.0f, "
 			       "%.0f rows/s over %.1f s; "
 			       "lag p50 %.2f s, p99 %.2f s, max %.2f s; the process for the sites: RSS %ld KiB (private %ld "
-			       "KiB), every row acknowledged by the broker: %s; collector RSS %ld KiB (private %ld KiB)\n",
+			       "KiB), every row acknowledged by the broker: %s; collector RSS %ld KiB (private %ld KiB), collectors %d\n",
 			       n, n, minutes, period_ms, 60000.0 / period_ms, written, got, want, wrong_sites,
 			       got / (last - first),
 			       last - first, p50, p99, mx, srss, spriv,
-			       WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "yes" : "NO", crss, cpriv);
+			       WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "yes" : "NO", crss, cpriv, ncollectors);
 			rc = got == (double)want && wrong_sites == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 		} else {
 			mem_kib(f.exporter[0], &rss0, &priv0);
@@ -535,10 +798,10 @@ int main(int argc, char **argv)
 			       "%.1f s: rows %.0f of %lld, "
 			       "sites without all their rows %.0f, %.0f rows/s over %.1f s; lag p50 %.2f s, p99 %.2f s, "
 			       "max %.2f s; exporter RSS %ld KiB (private %ld KiB), mean over %d: %ld KiB (private %ld); "
-			       "collector RSS %ld KiB (private %ld KiB)\n",
+			       "collector RSS %ld KiB (private %ld KiB), collectors %d\n",
 			       n, minutes, period_ms, 60000.0 / period_ms, written, got, want, wrong_sites,
 			       got / (last - first),
-			       last - first, p50, p99, mx, rss0, priv0, n, rss_sum / n, priv_sum / n, crss, cpriv);
+			       last - first, p50, p99, mx, rss0, priv0, n, rss_sum / n, priv_sum / n, crss, cpriv, ncollectors);
 			rc = got == (double)want && wrong_sites == 0 ? 0 : 1;
 		}
 	}

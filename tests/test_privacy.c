@@ -530,6 +530,20 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 }
 END_TEST
 
+
+/* The first column of the first row of sql, an integer; -1 when there is none. */
+static int query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* The version-2 schema as zebrapad 2 wrote it (verbatim, independent of schema.c), with rows of every kind. */
 static const char v2_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -624,11 +638,18 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	/* the daemon's open migrates; every row is kept as it was */
 	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
-	ck_assert_int_eq(zp_store_schema_version(s), 3);
+	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
 	zp_store_close(s);
 	read_all(p.path, &rs);
 	ck_assert_int_eq(rs.n, 7);
 	v2_rows_as_written(&rs);
+	/* version 4: every kept row in the change sequence, in key order */
+	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM changes JOIN counts USING (interval_start, zone, interval_s)"),
+			 7);
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM changes a JOIN changes b ON a.seq < b.seq WHERE"
+				   " (a.interval_start, a.zone, a.interval_s) > (b.interval_start, b.zone, b.interval_s)"), 0);
+	sqlite3_close(db);
 
 	/* new counts: a crossing row of a kept interval gets its crossings added to NULL (= none counted) */
 	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
@@ -649,6 +670,14 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	ck_assert_int_eq(find_row(&rs, 1700000100, "south")->crossed_b_to_a, 1);
 	ck_assert_int_eq(find_row(&rs, 1700000100, "north")->crossed_a_to_b, -1);
 	ck_assert_int_eq(find_row(&rs, 1700000100, "*")->crossed_a_to_b, -1);
+	/* the row written again went to the end of the change sequence; a deleted row leaves it */
+	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
+	ck_assert_int_eq(query_int(db, "SELECT seq > 7 FROM changes WHERE interval_start = 1700000100 AND"
+				   " zone = 'south'"), 1);
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM counts WHERE zone = 'north'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM changes WHERE zone = 'north'"), 0);
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM changes"), query_int(db, "SELECT count(*) FROM counts"));
+	sqlite3_close(db);
 
 	/* the schema itself refuses crossings on the "*" row, negative counts and one direction alone */
 	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
