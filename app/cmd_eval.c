@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_eval.c - `zebrapad eval SOURCE [--config FILE] [--gt PATH] [--compare]
- * [--json] [--start-frame N] [--max-frames N] [--empty-until N]`: score the
- * detector against ground truth.
+ * [--json] [--detector-defaults] [--start-frame N] [--max-frames N]
+ * [--empty-until N]`: score the detector against ground truth.
  *
  *  - CDnet folder (input/, groundtruth/, ROI.bmp, temporalROI.txt): pixel
  *    metrics of the cleaned foreground mask (zp_detector_mask);
@@ -52,6 +52,7 @@ struct eval_opts {
 	const char *gt;
 	bool compare;
 	bool json;
+	bool detector_defaults;
 	long start_frame;
 	long max_frames;
 	long empty_until;
@@ -109,6 +110,9 @@ static void eval_usage(FILE *out)
 		"                         gt.txt (default: gt/gt.txt next to the video, or SOURCE/gt/gt.txt)\n"
 		"      --compare          also OpenCV MOG2, KNN, GSOC, MOG and CNT through the same downstream\n"
 		"                         pipeline\n"
+		"      --detector-defaults\n"
+		"                         every [detector] key at its default, whatever the config says (its\n"
+		"                         zones and [ground] are kept): how a new site does before any tuning\n"
 		"      --json             one JSON object on stdout instead of the table\n"
 		"      --start-frame N    score from frame N (frames from 1; the frames before still run through\n"
 		"                         the detector, unscored)\n"
@@ -126,6 +130,7 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		{ "gt", required_argument, NULL, 'g' },
 		{ "compare", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "detector-defaults", no_argument, NULL, 'D' },
 		{ "start-frame", required_argument, NULL, 'F' },
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "empty-until", required_argument, NULL, 'e' },
@@ -146,6 +151,7 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		case 'g': o->gt = optarg; break;
 		case 'C': o->compare = true; break;
 		case 'j': o->json = true; break;
+		case 'D': o->detector_defaults = true; break;
 		case 'F':
 			if (zp_opt_int(PROG, "--start-frame", optarg, 1, 1000000000, &v))
 				return ZP_EXIT_USAGE;
@@ -585,6 +591,7 @@ static int print_json(const struct eval *e, FILE *out)
 
 	zp_json_add_str(j, "source", e->o.source);
 	zp_json_add_str(j, "config", e->o.config);   /* NULL: null */
+	zp_json_add_bool(j, "detector_defaults", e->o.detector_defaults);
 	zp_json_add_str(j, "gt", e->in.gt);
 	zp_json_add_str(j, "kind", kind_name(e->in.kind));
 	zp_json_add_int(j, "width", e->w);
@@ -794,7 +801,10 @@ static void print_mot(const struct eval *e, FILE *out)
 		e->range.first > e->range.start ? "the end of the warm-up" : "the start frame");
 	fprintf(out, " (warm-up %d frames), to the %s)", e->cfg->detector.warmup_frames,
 		e->last_scored >= e->range.annotated ? "last annotated frame" : "source's end or --max-frames");
-	fprintf(out, "; %.3g fps: 1 s = %d frames\n\n", e->fps, e->tolerance);
+	fprintf(out, "; %.3g fps: 1 s = %d frames\n", e->fps, e->tolerance);
+	if (e->o.detector_defaults)
+		fprintf(out, "detector: every [detector] key at its default (--detector-defaults)\n");
+	fputc('\n', out);
 	fprintf(out, "%-10s %6s %6s %7s %5s | %6s %6s %6s %9s %11s | %7s %8s %8s | %7s %7s\n", "model", "box P",
 		"box R", "MOTA", "IDSW", "zone R", "zone P", "zone F", "missed", "latency", "valid", "entered",
 		"tracks", "model", "total");
@@ -927,6 +937,8 @@ static int eval_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **l
 		rc = ZP_EXIT_USAGE;
 		goto done;
 	}
+	if (e->o.detector_defaults)
+		zp_detector_params_default(&e->cfg->detector); /* the config was still checked as a whole */
 	e->cfg->detector.simd = env->simd;
 	if (e->in.kind == ZP_SCORE_MOT) {
 		e->mot_gt = zp_eval_gt_load(e->in.gt, &code, err, sizeof(err));

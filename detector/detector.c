@@ -169,7 +169,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	if (zp_detector_params_check(p, err, errlen) < 0 || check_zones(zones, nzones, err, errlen) < 0)
 		return NULL;
 	q = *p;
-	q.scale = zp_detector_scale(p, width); /* 0: auto, from the frame width */
+	zp_detector_params_resolve(&q, width, height); /* scale and pixel sizes: 0 is auto, from the frame size */
 	p = &q;
 	if (width < p->scale || height < p->scale || width > 16384 || height > 16384) {
 		zp_seterr(err, errlen, ZP_EINVAL, "detector: frame size %dx%d: expected %d..16384 per side at scale %d",

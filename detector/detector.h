@@ -76,10 +76,16 @@ typedef struct zp_detector_params {
 	int jitter;
 	int colour_fill;        /* 1: inside a blob's box, a pixel of another colour than the background is foreground (needs colour) */
 	int split_groups;       /* 1: cut a blob at a person standing further back at its end (own ground point) */
-	int min_area;           /* blob area limits, input pixels */
+	/*
+	 * Blob area limits, input pixels, and the largest ground-point jump per
+	 * frame. 0 (the default) is auto: 400, 60000 and 60 at 640x480, scaled
+	 * with the frame's area (the jump with its side) for larger frames
+	 * (zp_detector_params_resolve()).
+	 */
+	int min_area;
 	int max_area;
 	int track_max_missed;   /* frames a track survives without a blob */
-	double track_max_dist;  /* max ground-point jump per frame, input pixels */
+	double track_max_dist;
 	int track_min_hits;     /* frames a track needs before it counts as a person */
 	int still_hold_ms;      /* keep a person who stands still in the foreground this long */
 	int count_min_ms;       /* a track is counted into a zone once it has been in it this long */
@@ -119,6 +125,16 @@ void zp_detector_params_default(zp_detector_params *p);
  * work width at 320 pixels or more - 1 below 640 px, 2 below 1280, else 4.
  */
 int zp_detector_scale(const zp_detector_params *p, int width);
+
+/*
+ * Fill in what is auto for frames of width x height: the scale
+ * (zp_detector_scale()) and the pixel sizes left at 0 - min_area 400,
+ * max_area 60000, track_max_dist 60 at 640x480 or smaller, times
+ * width*height/(640*480) (the distance times its square root) above. An
+ * auto min_area never exceeds an explicit max_area. zp_detector_new() calls
+ * it; callers that show the effective values call it too.
+ */
+void zp_detector_params_resolve(zp_detector_params *p, int width, int height);
 
 /*
  * Set one [detector] key from its config text. Returns 0, ZP_EINVAL with

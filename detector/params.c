@@ -9,6 +9,8 @@
  */
 #include "detector.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -31,10 +33,10 @@ void zp_detector_params_default(zp_detector_params *p)
 	p->shadow_max_ratio = 0.9;
 	p->split_groups = 1;
 	p->colour_fill = 1;
-	p->min_area = 400;
-	p->max_area = 60000;
+	p->min_area = 0;      /* auto: zp_detector_params_resolve() */
+	p->max_area = 0;
 	p->track_max_missed = 10;
-	p->track_max_dist = 60;
+	p->track_max_dist = 0; /* auto */
 	p->track_min_hits = 3;
 	p->still_hold_ms = 120000;
 	p->call_extend_ms = 500;
@@ -56,7 +58,11 @@ void zp_detector_params_default(zp_detector_params *p)
 #define INT_FIELD(name, lo, hi) ZP_INT_FIELD(zp_detector_params, name, lo, hi)
 #define DBL_FIELD(name, lo, hi) ZP_DOUBLE_FIELD(zp_detector_params, name, lo, hi)
 
-/* 1 << 24 input pixels is more than a 4K frame: the area limits cannot exceed any real frame by much. */
+/*
+ * 1 << 24 input pixels is more than a 4K frame: the area limits cannot
+ * exceed any real frame by much. 0 in the three pixel sizes is auto
+ * (zp_detector_params_resolve()).
+ */
 static const zp_field fields[] = {
 	INT_FIELD(scale, 0, 4),
 	INT_FIELD(threshold, 1, 255),
@@ -74,10 +80,10 @@ static const zp_field fields[] = {
 	DBL_FIELD(shadow_max_ratio, 0.05, 1),
 	INT_FIELD(split_groups, 0, 1),
 	INT_FIELD(colour_fill, 0, 1),
-	INT_FIELD(min_area, 1, 1 << 24),
-	INT_FIELD(max_area, 1, 1 << 24),
+	INT_FIELD(min_area, 0, 1 << 24),
+	INT_FIELD(max_area, 0, 1 << 24),
 	INT_FIELD(track_max_missed, 0, 1000),
-	DBL_FIELD(track_max_dist, 1, 10000),
+	DBL_FIELD(track_max_dist, 0, 10000),
 	INT_FIELD(track_min_hits, 1, 1000),
 	INT_FIELD(still_hold_ms, 0, 3600000),
 	INT_FIELD(call_extend_ms, 0, 10000),
@@ -101,6 +107,42 @@ int zp_detector_scale(const zp_detector_params *p, int width)
 	return width >= 1280 ? 4 : width >= 640 ? 2 : 1;
 }
 
+/*
+ * The pixel sizes at 640x480; a larger frame scales them by its area (the
+ * same street filmed with four times the pixels has people four times the
+ * area and twice the stride). A smaller frame keeps these: on small frames
+ * a person is already few pixels, and halving the limits would let noise
+ * through as people (set min_area for a small camera).
+ */
+#define ZP_AUTO_MIN_AREA 400
+#define ZP_AUTO_MAX_AREA 60000
+#define ZP_AUTO_MAX_DIST 60.0
+#define ZP_AUTO_REF_PIXELS (640.0 * 480.0)
+
+void zp_detector_params_resolve(zp_detector_params *p, int width, int height)
+{
+	double a = (double)width * height / ZP_AUTO_REF_PIXELS;
+
+	if (a < 1)
+		a = 1;
+	p->scale = zp_detector_scale(p, width);
+	if (p->max_area == 0)
+		p->max_area = (int)lround(ZP_AUTO_MAX_AREA * a);
+	if (p->min_area == 0) {
+		p->min_area = (int)lround(ZP_AUTO_MIN_AREA * a);
+		if (p->min_area > p->max_area)
+			p->min_area = p->max_area;
+	}
+	if (p->track_max_dist == 0)
+		p->track_max_dist = ZP_AUTO_MAX_DIST * sqrt(a);
+}
+
+/* "auto" for the keys whose 0 means auto */
+static bool auto_key(const char *key)
+{
+	return !strcmp(key, "min_area") || !strcmp(key, "max_area") || !strcmp(key, "track_max_dist");
+}
+
 int zp_detector_params_set(zp_detector_params *p, const char *key, const char *value, char *err, size_t errlen)
 {
 	if (!strcmp(key, "scale")) {
@@ -115,6 +157,8 @@ int zp_detector_params_set(zp_detector_params *p, const char *key, const char *v
 		p->scale = v;
 		return ZP_OK;
 	}
+	if (auto_key(key) && !strcmp(value, "auto"))
+		value = "0";
 	return zp_fields_set(fields, ZP_FIELDS_N(fields), p, key, value, err, errlen);
 }
 
@@ -127,9 +171,19 @@ int zp_detector_params_check(const zp_detector_params *p, char *err, size_t errl
 				 (int)p->simd);
 	if (p->scale != 0 && p->scale != 1 && p->scale != 2 && p->scale != 4)
 		return zp_seterr(err, errlen, ZP_EINVAL, "scale: expected 0 (auto), 1, 2 or 4, got %d", p->scale);
-	if (p->min_area > p->max_area)
+	if (p->min_area > 0 && p->max_area > 0 && p->min_area > p->max_area)
 		return zp_seterr(err, errlen, ZP_EINVAL, "min_area (%d) must not exceed max_area (%d)", p->min_area,
 				 p->max_area);
+	if (p->max_area == 0 && p->min_area > ZP_AUTO_MAX_AREA)
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "min_area (%d) must not exceed max_area (auto: %d at 640x480, more for larger frames; "
+				 "set max_area)",
+				 p->min_area, ZP_AUTO_MAX_AREA);
+	if (p->min_area == 0 && p->max_area > 0 && p->max_area < ZP_AUTO_MIN_AREA)
+		return zp_seterr(err, errlen, ZP_EINVAL,
+				 "max_area (%d) must not be below min_area (auto: %d at 640x480, more for larger frames; "
+				 "set min_area)",
+				 p->max_area, ZP_AUTO_MIN_AREA);
 	if (p->person_min_width_m > p->person_max_width_m)
 		return zp_seterr(err, errlen, ZP_EINVAL, "person_min_width_m (%g) must not exceed person_max_width_m (%g)",
 				 p->person_min_width_m, p->person_max_width_m);

@@ -85,7 +85,7 @@ START_TEST(good_file_loads_with_values)
 	ck_assert_int_eq(c.detector.scale, 4);
 	ck_assert_double_eq_tol(c.detector.max_fg_fraction, 0.5, 1e-12);
 	ck_assert_int_eq(c.detector.min_area, 500);
-	ck_assert_int_eq(c.detector.max_area, 60000); /* default kept */
+	ck_assert_int_eq(c.detector.max_area, 0); /* default kept: auto */
 	ck_assert_int_eq(c.lights.failsafe, ZP_FAILSAFE_BLINK);
 	ck_assert_int_eq(c.lights.shutdown, ZP_FAILSAFE_OFF);
 	ck_assert_int_eq(c.lights.min_on_ms, 8000);
@@ -144,10 +144,10 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.detector.vote_radius, -1);
 	ck_assert_int_eq(c.detector.open_radius, 0);
 	ck_assert_int_eq(c.detector.close_radius, -1);
-	ck_assert_int_eq(c.detector.min_area, 400);
-	ck_assert_int_eq(c.detector.max_area, 60000);
+	ck_assert_int_eq(c.detector.min_area, 0); /* auto: from the frame size */
+	ck_assert_int_eq(c.detector.max_area, 0);
 	ck_assert_int_eq(c.detector.track_max_missed, 10);
-	ck_assert_double_eq(c.detector.track_max_dist, 60);
+	ck_assert_double_eq(c.detector.track_max_dist, 0);
 	ck_assert_int_eq(c.detector.track_min_hits, 3);
 	ck_assert_int_eq(c.detector.still_hold_ms, 120000);
 	ck_assert_int_eq(c.detector.ghost_fade_ms, 20000);
@@ -317,6 +317,12 @@ START_TEST(checks_across_keys)
 {
 	ASSERT_LOAD_FAILS("[detector]\nmin_area = 500\nmax_area = 400\n", ZP_EINVAL,
 			  "site.ini: [detector] min_area (500) must not exceed max_area (400)");
+	ASSERT_LOAD_FAILS("[detector]\nmin_area = 70000\n", ZP_EINVAL,
+			  "site.ini: [detector] min_area (70000) must not exceed max_area (auto: 60000 at 640x480, "
+			  "more for larger frames; set max_area)");
+	ASSERT_LOAD_FAILS("[detector]\nmax_area = 300\n", ZP_EINVAL,
+			  "site.ini: [detector] max_area (300) must not be below min_area (auto: 400 at 640x480, "
+			  "more for larger frames; set min_area)");
 	ASSERT_LOAD_FAILS("[detector]\ndark_luma = 200\nblind_luma = 100\n", ZP_EINVAL,
 			  "site.ini: [detector] dark_luma (200) must be below blind_luma (100)");
 	ASSERT_LOAD_FAILS("[camera]\nretry_min_ms = 9000\n", ZP_EINVAL,
@@ -599,6 +605,18 @@ START_TEST(setters_report_unknown_keys_as_enodev)
 	/* every field name is a key */
 	ck_assert_int_eq(zp_detector_params_set(&d, "track_max_dist", "12.5", err, sizeof(err)), ZP_OK);
 	ck_assert_double_eq(d.track_max_dist, 12.5);
+	/* the pixel sizes (and the scale) take "auto" (0); other keys do not */
+	{
+		static const char *const auto_keys[] = { "min_area", "max_area", "track_max_dist", "scale" };
+
+		d.min_area = 700;
+		d.max_area = 9000;
+		d.scale = 2;
+		for (size_t i = 0; i < sizeof(auto_keys) / sizeof(auto_keys[0]); i++)
+			ck_assert_int_eq(zp_detector_params_set(&d, auto_keys[i], "auto", err, sizeof(err)), ZP_OK);
+		ck_assert(d.min_area == 0 && d.max_area == 0 && d.track_max_dist == 0 && d.scale == 0);
+		ck_assert_int_eq(zp_detector_params_set(&d, "threshold", "auto", err, sizeof(err)), ZP_EINVAL);
+	}
 	ck_assert_int_eq(zp_detector_params_set(&d, "ghost_fade_ms", "999", err, sizeof(err)), ZP_EINVAL);
 	ck_assert_int_eq(zp_lights_params_set(&l, "blink_ms", "250", err, sizeof(err)), ZP_OK);
 	ck_assert_int_eq(l.blink_ms, 250);

@@ -1459,6 +1459,47 @@ START_TEST(scale_auto)
 }
 END_TEST
 
+/*
+ * The pixel sizes default to auto: 400 / 60000 / 60 at 640x480 and below,
+ * scaled with the frame's area (the jump with its side) above; explicit
+ * values are kept, and an auto min_area never exceeds an explicit max_area.
+ */
+START_TEST(sizes_auto)
+{
+	static const struct {
+		int w, h, min_area, max_area;
+		double dist;
+	} want[] = {
+		{ 320, 240, 400, 60000, 60 },	     { 640, 480, 400, 60000, 60 },
+		{ 768, 576, 576, 86400, 72 },	     { 1280, 960, 1600, 240000, 120 },
+		{ 1920, 1080, 2700, 405000, 155.885 },
+	};
+	zp_detector_params p;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		zp_detector_params_default(&p);
+		ck_assert_int_eq(p.min_area, 0);
+		zp_detector_params_resolve(&p, want[i].w, want[i].h);
+		ck_assert_int_eq(p.min_area, want[i].min_area);
+		ck_assert_int_eq(p.max_area, want[i].max_area);
+		ck_assert_double_eq_tol(p.track_max_dist, want[i].dist, 0.001);
+		ck_assert_int_eq(p.scale, zp_detector_scale(&p, want[i].w));
+	}
+	zp_detector_params_default(&p);
+	p.min_area = 123;
+	p.track_max_dist = 7;
+	zp_detector_params_resolve(&p, 1920, 1080);
+	ck_assert_int_eq(p.min_area, 123);
+	ck_assert_int_eq(p.max_area, 405000);
+	ck_assert_double_eq(p.track_max_dist, 7);
+	zp_detector_params_default(&p);
+	p.max_area = 1000; /* below the auto min_area at 1280x960 (1600) */
+	zp_detector_params_resolve(&p, 1280, 960);
+	ck_assert_int_eq(p.min_area, 1000);
+	ck_assert_int_eq(p.max_area, 1000);
+}
+END_TEST
+
 START_TEST(mask_eight_connected)
 {
 	static uint8_t mask[W * H];
@@ -1689,6 +1730,7 @@ static Suite *detector_suite(void)
 	tcase_add_test(tc, health_foreground_and_warmup);
 	tcase_add_test(tc, mask_exact_boxes);
 	tcase_add_test(tc, scale_auto);
+	tcase_add_test(tc, sizes_auto);
 	tcase_add_test(tc, mask_eight_connected);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, bad_input);

@@ -10,6 +10,7 @@
 #include "capture.h"
 #include "detector.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,109 @@ START_TEST(vtest_scale_1_and_4)
 }
 END_TEST
 
+/*
+ * The same street at twice the resolution (every pixel doubled, luma and
+ * colour) with every [detector] key at its default: the pixel sizes scale
+ * with the frame, so the tracks are the same frame for frame. With the
+ * 640x480 sizes fixed, the tracker's gate is half what it should be and
+ * people shatter into many tracks.
+ */
+#define SS_FRAMES 300
+
+struct street {
+	int tracks;              /* confirmed tracks seen */
+	int count[SS_FRAMES];    /* confirmed tracks per frame */
+};
+
+static void run_street(const char *path, int k, bool fixed_sizes, struct street *out)
+{
+	char err[256];
+	int ec, w, h, n = 0, seen[1024] = { 0 };
+	zp_source *s = zp_source_open_file(path, 0, &ec, err, sizeof(err));
+	zp_detector_params p;
+	zp_detector *d;
+	zp_frame f;
+	zp_result r;
+	uint8_t *luma, *bgr;
+
+	ck_assert_msg(s != NULL, "%s", err);
+	zp_source_size(s, &w, &h);
+	luma = malloc((size_t)w * k * h * k);
+	bgr = malloc((size_t)w * k * h * k * 3);
+	ck_assert(luma && bgr);
+	zp_detector_params_default(&p);
+	if (fixed_sizes) {
+		p.min_area = 400;
+		p.max_area = 60000;
+		p.track_max_dist = 60;
+	}
+	d = zp_detector_new(&p, NULL, 0, w * k, h * k, NULL, err, sizeof(err));
+	ck_assert_msg(d != NULL, "%s", err);
+	memset(out, 0, sizeof(*out));
+	while (n < SS_FRAMES && zp_source_next(s, &f, 0) == 0) {
+		zp_frame g = f;
+
+		ck_assert(f.bgr != NULL);
+		for (int y = 0; y < h * k; y++)
+			for (int x = 0; x < w * k; x++) {
+				const uint8_t *c = f.bgr + (size_t)(y / k) * f.bgr_stride + (size_t)(x / k) * 3;
+
+				luma[(size_t)y * w * k + x] = f.luma[(size_t)(y / k) * f.stride + x / k];
+				memcpy(bgr + ((size_t)y * w * k + x) * 3, c, 3);
+			}
+		g.luma = luma;
+		g.stride = w * k;
+		g.bgr = bgr;
+		g.bgr_stride = w * k * 3;
+		g.width = w * k;
+		g.height = h * k;
+		ck_assert_int_eq(zp_detector_process(d, &g, &r), 0);
+		for (int i = 0; i < r.ntracks; i++)
+			if (r.tracks[i].confirmed) {
+				out->count[n]++;
+				if (r.tracks[i].id < 1024 && !seen[r.tracks[i].id]++)
+					out->tracks++;
+			}
+		n++;
+	}
+	ck_assert_int_eq(n, SS_FRAMES);
+	zp_detector_free(d);
+	zp_source_free(s);
+	free(luma);
+	free(bgr);
+}
+
+static int frames_apart(const struct street *a, const struct street *b)
+{
+	int n = 0;
+
+	for (int i = 0; i < SS_FRAMES; i++)
+		n += a->count[i] != b->count[i];
+	return n;
+}
+
+START_TEST(same_street_at_twice_the_resolution)
+{
+	const char *path = zp_test_vtest();
+	static struct street x1, x2, x2_fixed;
+
+	if (!path)
+		return;
+	run_street(path, 1, false, &x1);
+	run_street(path, 2, false, &x2);
+	run_street(path, 2, true, &x2_fixed);
+	fprintf(stderr,
+		"vtest %d frames: %d confirmed tracks; pixels doubled, auto sizes: %d tracks, %d frames apart; "
+		"fixed 400/60000/60: %d tracks, %d frames apart\n",
+		SS_FRAMES, x1.tracks, x2.tracks, frames_apart(&x1, &x2), x2_fixed.tracks, frames_apart(&x1, &x2_fixed));
+	ck_assert_int_gt(x1.tracks, 5);
+	ck_assert_int_eq(x2.tracks, x1.tracks);
+	ck_assert_int_le(frames_apart(&x1, &x2), SS_FRAMES / 100);
+	/* the fixed sizes do not carry over: the check above can tell */
+	ck_assert_int_gt(frames_apart(&x1, &x2_fixed), SS_FRAMES / 10);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("detector_real");
@@ -134,6 +238,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, vtest_people_found);
 	tcase_add_test(tc, vtest_scale_1_and_4);
+	tcase_add_test(tc, same_street_at_twice_the_resolution);
 	suite_add_tcase(s, tc);
 	return zp_test_run(s);
 }

@@ -1372,6 +1372,37 @@ START_TEST(e2e_mot_bad_input)
 }
 END_TEST
 
+/*
+ * --detector-defaults: the config's [detector] keys are set aside (the
+ * warm-up is the default 50 frames again, so none of the 30 frames is
+ * scored), its zones kept; a bad [detector] key is still refused.
+ */
+START_TEST(detector_defaults_sets_the_detector_aside)
+{
+	static struct json j;
+	struct zp_exec r;
+
+	make_mot();
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "scored.warmup_frames"), 3);
+	ck_assert(!jtrue(&j, "detector_defaults"));
+	zp_exec_free(&r);
+
+	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--detector-defaults", "--json", NULL);
+	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	ck_assert_double_eq(jget(&j, "scored.warmup_frames"), 50);
+	ck_assert(jtrue(&j, "detector_defaults"));
+	ck_assert(jstr(&j, "zones[1].name", "right"));
+	ck_assert_double_eq(jget(&j, "scored.frames"), 0);
+	zp_exec_free(&r);
+
+	zp_test_write_text(tp("bad.ini"), "[detector]\nthreshold = loud\n");
+	run_eval(&r, tp("seq"), "--config", tp("bad.ini"), "--detector-defaults", NULL);
+	expect_bad(&r, "bad.ini:2: [detector] threshold: expected an integer from 1 to 255, got 'loud'");
+}
+END_TEST
+
 /* ---- the shared recordings ---- */
 
 START_TEST(e2e_cdnet_pedestrians)
@@ -1703,6 +1734,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, e2e_mot_synthetic_exact);
 	tcase_add_test(tc, e2e_mot_folder_with_video);
 	tcase_add_test(tc, e2e_mot_bad_input);
+	tcase_add_test(tc, detector_defaults_sets_the_detector_aside);
 	tcase_add_test(tc, e2e_corrupt_recording_messages_bounded);
 	tcase_add_test(tc, e2e_cdnet_pedestrians);
 	tcase_add_test(tc, e2e_tud_stadtmitte_compare);
