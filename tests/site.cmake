@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Issue 7: ground-plane homography, the detector's ground-size filter, and
+# Site: ground-plane homography, the detector's ground-size filter, and
 # the calibrate / tune commands end to end (the real binary).
 if(TARGET zp_cvwrap AND TARGET zebrapad-tools)
   zp_check_test(test_site SOURCES test_site.c LIBS zp_calibration zp_detector zp_config zp_cvwrap zp_common

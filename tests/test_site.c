@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Site suite (issue 7, "a new site in an afternoon"): the ground-plane
+ * Site suite ("a new site in an afternoon"): the ground-plane
  * homography (exact fit, every degenerate input refused), the detector's
  * ground-size filter and speeds on a synthetic scene with a known ground
  * plane, and the `calibrate` and `tune` commands end to end (the real
