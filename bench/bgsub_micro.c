@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* OpenCV MOG2 apply on one 768x576 grey frame, one core, as measured once on the development machine (not measured here: `zebrapad bench` measures OpenCV side by side). */
+/*
+ * OpenCV MOG2 apply on one 768x576 grey frame, one core, as measured once on
+ * the development machine (not measured here: `zebrapad bench` runs OpenCV
+ * side by side).
+ */
 #define MOG2_REF_MS 13.9
 
 int main(int argc, char **argv)
