@@ -183,6 +183,21 @@ void zp_pipeline_draw_overlay(const zp_pipeline *pl, const zp_frame *f, const zp
 	zp_cv_draw_text(canvas, w, h, stride, 32, 20, text, 0.5, COL_TEXT);
 }
 
+/* The pixel sizes the detector used, "(auto)" where the config left them to the frame size. */
+static void print_sizes(const zp_detector_params *given, int width, int height, bool ground, FILE *out)
+{
+	zp_detector_params p = *given;
+
+	zp_detector_params_resolve(&p, width, height);
+	fprintf(out, "sizes at %dx%d: scale %d%s", width, height, p.scale, given->scale ? "" : " (auto)");
+	if (ground)
+		fprintf(out, ", blobs by their size on the ground ([ground])");
+	else
+		fprintf(out, ", min_area %d%s, max_area %d%s", p.min_area, given->min_area ? "" : " (auto)", p.max_area,
+			given->max_area ? "" : " (auto)");
+	fprintf(out, ", track_max_dist %.0f%s\n", p.track_max_dist, given->track_max_dist > 0 ? "" : " (auto)");
+}
+
 void zp_pipeline_print_summary(zp_pipeline *pl, FILE *out, int64_t wall_ms)
 {
 	const double span_s = (double)(pl->last_t_ms - pl->first_t_ms) / 1000.0;
@@ -194,6 +209,7 @@ void zp_pipeline_print_summary(zp_pipeline *pl, FILE *out, int64_t wall_ms)
 		wall_ms > 0 ? pl->frames * 1000.0 / (double)wall_ms : 0.0,
 		wall_ms > 0 && span_s > 0 ? span_s * 1000.0 / (double)wall_ms : 0.0);
 	fprintf(out, "model: %s\n", zp_detector_model_path(pl->chain.det));
+	print_sizes(&pl->cfg.detector, pl->width, pl->height, pl->cfg.nground > 0, out);
 	for (int z = 0; z < pl->cfg.nzones; z++) {
 		const zp_zone *zn = &pl->cfg.zones[z];
 

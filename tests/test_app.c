@@ -135,7 +135,7 @@ START_TEST(synthetic_scene_exact_occupancy)
 {
 	struct zp_exec r;
 	const char *dir = tmp_path("scene");
-	char *csv, *line, *save = NULL;
+	char *csv, *line, *save = NULL, scene[512];
 	int frames = 0, mismatches = 0;
 
 	make_synthetic(dir);
@@ -161,8 +161,10 @@ START_TEST(synthetic_scene_exact_occupancy)
 	}
 	ck_assert_int_eq(frames, SYN_FRAMES);
 	ck_assert_int_eq(mismatches, 0);
-	/* one person entered the zone, the summary says so */
+	/* one person entered the zone, the summary says so, and the sizes the config set */
 	ck_assert_msg(strstr(r.out, "entered: 1 ") != NULL, "summary: %s", r.out);
+	ck_assert_msg(strstr(r.out, "\nsizes at 320x240: scale 1, min_area 300, max_area 20000, track_max_dist 30\n"),
+		      "summary: %s", r.out);
 	zp_exec_free(&r);
 	free(csv);
 
@@ -191,6 +193,16 @@ START_TEST(synthetic_scene_exact_occupancy)
 		ck_assert_int_gt(off_after, on_first);
 	}
 	free(csv);
+
+	/* the summary names what was left to the frame size "(auto)": the 640x480 sizes at 320x240 */
+	zp_test_write_text(tmp_path("auto.ini"), "[detector]\nmax_area = 5000\n");
+	snprintf(scene, sizeof(scene), "%s", tmp_path("scene"));
+	run_replay(&r, scene, "--config", tmp_path("auto.ini"), "-q", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_msg(strstr(r.out, "\nsizes at 320x240: scale 1 (auto), min_area 400 (auto), max_area 5000, "
+				    "track_max_dist 60 (auto)\n"),
+		      "summary: %s", r.out);
+	zp_exec_free(&r);
 }
 END_TEST
 
@@ -256,6 +268,10 @@ START_TEST(vtest_people_found_and_lights_switch)
 	ck_assert_msg(occ > 100, "people in a zone in only %d frames", occ);
 	assert_lights_on_then_off(tmp_path("l.csv"));
 	ck_assert_ptr_nonnull(strstr(r.out, "frames: 795"));
+	/* vtest.ini has [ground] and sets the scale and the distance */
+	ck_assert_msg(strstr(r.out, "\nsizes at 768x576: scale 2, blobs by their size on the ground ([ground]), "
+				    "track_max_dist 60\n"),
+		      "summary: %s", r.out);
 	zp_exec_free(&r);
 }
 END_TEST
