@@ -29,6 +29,7 @@
 #include "slow_vfs.h"
 #include "store.h"
 #include "writer.h"
+#include "zp_store_rows.h"
 
 #if ZP_HAVE_JSON
 #include <cjson/cJSON.h>
@@ -551,11 +552,6 @@ struct totals {
 	double on_s, fault_s;
 };
 
-struct rowset {
-	zp_store_row r[512];
-	int n;
-};
-
 static int add_row(void *ctx, const zp_store_row *row)
 {
 	struct totals *tt = ctx;
@@ -573,18 +569,10 @@ static int add_row(void *ctx, const zp_store_row *row)
 
 static struct totals store_totals(void)
 {
-	zp_store_params p;
 	struct totals tt;
-	char err[256];
-	zp_store *s;
 
 	memset(&tt, 0, sizeof(tt));
-	zp_store_params_default(&p);
-	zp_strlcpy(p.path, T.store, sizeof(p.path));
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
-	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, add_row, &tt), 0);
-	zp_store_close(s);
+	zp_rows_read_each(T.store, add_row, &tt);
 	return tt;
 }
 
@@ -1520,30 +1508,6 @@ END_TEST
 /* ---- the same recording through `run --fast` and `audit --live` (--json: not in static cross builds) ---- */
 #if ZP_HAVE_JSON
 
-static int collect_row(void *ctx, const zp_store_row *row)
-{
-	struct rowset *rs = ctx;
-
-	ck_assert_int_lt(rs->n, (int)(sizeof(rs->r) / sizeof(rs->r[0])));
-	rs->r[rs->n++] = *row;
-	return 0;
-}
-
-static void store_rows(struct rowset *rs)
-{
-	zp_store_params p;
-	char err[256];
-	zp_store *s;
-
-	rs->n = 0;
-	zp_store_params_default(&p);
-	zp_strlcpy(p.path, T.store, sizeof(p.path));
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
-	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, collect_row, rs), 0);
-	zp_store_close(s);
-}
-
 /* The number at key of a record, or -1 when the key is not there (a column that does not apply). */
 static double json_field(const cJSON *o, const char *key)
 {
@@ -1556,7 +1520,7 @@ static double json_field(const cJSON *o, const char *key)
 }
 
 /* `audit ARGS...` (argv[0] = "audit") in a child, its --json records parsed back into rows. */
-static void run_audit(char **argv, struct rowset *rs)
+static void run_audit(char **argv, zp_rows *rs)
 {
 	char out[320], line[512];
 	pid_t pid;
@@ -1616,7 +1580,7 @@ static void run_audit(char **argv, struct rowset *rs)
  */
 START_TEST(recording_rows_same_in_run_and_audit_live)
 {
-	static struct rowset run_rows, audit_rows;
+	static zp_rows run_rows, audit_rows;
 	char y4m[320];
 	struct cfg c;
 	int64_t a_to_b = 0, b_to_a = 0, entered_middle = 0;
@@ -1635,7 +1599,7 @@ START_TEST(recording_rows_same_in_run_and_audit_live)
 		ck_assert_int_eq(zp_run_parse(9, argv, &o), 0);
 		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
 	}
-	store_rows(&run_rows);
+	zp_rows_read(T.store, &run_rows);
 	{
 		char *argv[] = { (char *)"audit", (char *)"--live", (char *)"--config", T.config, (char *)"--source", y4m,
 				 (char *)"--start-time", (char *)"1709280000", /* the same time, as Unix seconds */
@@ -1711,7 +1675,7 @@ static void stalling_scene(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
  */
 START_TEST(audit_live_camera_stall_is_fault_not_occupancy)
 {
-	static struct rowset rows;
+	static zp_rows rows;
 	struct cfg c;
 	double occupied = 0, fault = 0;
 
