@@ -813,20 +813,27 @@ static double eval_f(const char *json, bool cdnet)
 }
 
 /*
- * tune on a real sequence, then the checks: the best is at least as good as
+ * tune on a real sequence (source and gt named under the shared data; nothing
+ * when that is not there), then the checks: the best is at least as good as
  * the config as given; `zebrapad eval` scores the config as given and
  * best.ini exactly as tune did; best.ini holds the best row's values.
  */
-static void tune_and_check(const char *config, const char *source, const char *gt, bool cdnet, const char *max_frames,
-			   const char *grid1, const char *grid2)
+static void tune_and_check(const char *config, const char *source_rel, const char *gt_rel, bool cdnet,
+			   const char *max_frames, const char *grid1, const char *grid2)
 {
+	const char *data = zp_test_shared_data();
 	struct csv_row rows[64];
 	struct zp_exec r;
 	int n, best = 0;
-	zp_config *c = malloc(sizeof(*c));
-	char err[512], *png = NULL;
+	zp_config *c;
+	char source[600], gt[600], err[512], *png = NULL;
 	int w, h;
 
+	if (!data)
+		return;
+	snprintf(source, sizeof(source), "%s/%s", data, source_rel);
+	snprintf(gt, sizeof(gt), "%s/%s", data, gt_rel);
+	c = malloc(sizeof(*c));
 	ck_assert_ptr_nonnull(c);
 	run_zebrapad(&r, "tune", "--config", config, "--source", source, "--gt", gt, "--grid", grid1, "--grid", grid2,
 		     "--out", tmp("tune"), "--max-frames", max_frames, "--jobs", "2", NULL);
@@ -892,29 +899,15 @@ static void tune_and_check(const char *config, const char *source, const char *g
 
 START_TEST(tune_mot_real)
 {
-	const char *data = zp_test_shared_data();
-	char src[600], gt[600];
-
-	if (!data)
-		return;
-	snprintf(src, sizeof(src), "%s/mot15_TUD-Campus/TUD-Campus.mp4", data);
-	snprintf(gt, sizeof(gt), "%s/mot15_TUD-Campus/gt/gt.txt", data);
-	tune_and_check(zp_test_src_path("tests/configs/mot_tud_campus.ini"), src, gt, false, "71", "threshold=10:40:10",
-		       "min_area=1000:3000:1000");
+	tune_and_check(zp_test_src_path("tests/configs/mot_tud_campus.ini"), "mot15_TUD-Campus/TUD-Campus.mp4",
+		       "mot15_TUD-Campus/gt/gt.txt", false, "71", "threshold=10:40:10", "min_area=1000:3000:1000");
 }
 END_TEST
 
 START_TEST(tune_cdnet_real)
 {
-	const char *data = zp_test_shared_data();
-	char src[600], gt[600];
-
-	if (!data)
-		return;
-	snprintf(src, sizeof(src), "%s/cdnet2014_baseline_pedestrians", data);
-	snprintf(gt, sizeof(gt), "%s/cdnet2014_baseline_pedestrians/groundtruth", data);
-	tune_and_check(zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), src, gt, true, "400", "threshold=15:25:5",
-		       "close_radius=1,2,3");
+	tune_and_check(zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "cdnet2014_baseline_pedestrians",
+		       "cdnet2014_baseline_pedestrians/groundtruth", true, "400", "threshold=15:25:5", "close_radius=1,2,3");
 }
 END_TEST
 
