@@ -165,37 +165,38 @@ static int live_writer(const char *data, const char *outside)
 
 /* The log's lines, checked: every successful write-open is one of `allowed` (NULL-terminated). */
 struct log_check {
-	int lines;
+	struct zp_openlog_check log;
+	const char *const *allowed;
+	const char *leak; /* the deliberate attempt outside the store, or NULL */
 	int ok_lines;
 	int seen[8];
-	char first_bad[700];
 	bool leak_denied;
 };
 
+static bool line_expected(void *ctx, const struct zp_openlog_line *l)
+{
+	struct log_check *c = ctx;
+	bool ok = false;
+
+	if (c->leak && !strcmp(l->path, c->leak)) {
+		c->leak_denied = strcmp(l->result, "ok") != 0;
+		return true;
+	}
+	for (int i = 0; c->allowed[i]; i++)
+		if (!strcmp(l->path, c->allowed[i])) {
+			c->seen[i] += !strcmp(l->result, "ok");
+			ok = true;
+		}
+	c->ok_lines += !strcmp(l->result, "ok");
+	return ok;
+}
+
 static void check_log(const char *log_path, const char *const *allowed, const char *leak, struct log_check *c)
 {
-	struct zp_openlog_line l;
-	FILE *f = zp_openlog_open(log_path);
-
 	memset(c, 0, sizeof(*c));
-	while (zp_openlog_next(f, &l)) {
-		bool ok = false;
-
-		c->lines++;
-		if (leak && !strcmp(l.path, leak)) {
-			c->leak_denied = strcmp(l.result, "ok") != 0;
-			continue;
-		}
-		for (int i = 0; allowed[i]; i++)
-			if (!strcmp(l.path, allowed[i])) {
-				c->seen[i] += !strcmp(l.result, "ok");
-				ok = true;
-			}
-		c->ok_lines += !strcmp(l.result, "ok");
-		if (!ok && !c->first_bad[0])
-			snprintf(c->first_bad, sizeof(c->first_bad), "%.650s", l.text);
-	}
-	fclose(f);
+	c->allowed = allowed;
+	c->leak = leak;
+	zp_openlog_check(log_path, line_expected, c, &c->log);
 }
 
 START_TEST(audit_live_opens_nothing_for_writing)
@@ -222,7 +223,7 @@ START_TEST(audit_live_opens_nothing_for_writing)
 	rc = zp_openlog_run(argv, log, out, NULL);
 	ck_assert_msg(rc == 0, "zebrapad audit --live exited %d", rc);
 	check_log(log, none, NULL, &c);
-	ck_assert_msg(c.lines == 0, "audit --live opened for writing: %s", c.first_bad);
+	ck_assert_msg(c.log.lines == 0, "audit --live opened for writing: %s", c.log.first_bad);
 	f = fopen(out, "r");
 	ck_assert_ptr_nonnull(f);
 	while (fgets(line, sizeof(line), f)) {
@@ -268,7 +269,7 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 	rc = zp_openlog_run(argv, log, out, NULL);
 	ck_assert_msg(rc == WRITER_OK || rc == WRITER_OK_NO_LANDLOCK, "the writer failed at step %d", rc);
 	check_log(log, allowed, leak, &c);
-	ck_assert_msg(!c.first_bad[0], "opened for writing outside the store: %s", c.first_bad);
+	ck_assert_msg(!c.log.first_bad[0], "opened for writing outside the store: %s", c.log.first_bad);
 	ck_assert_msg(c.seen[0] >= 1 && c.seen[1] >= 1, "the store and its WAL were not seen (%d, %d): is the shim working?",
 		      c.seen[0], c.seen[1]);
 	if (rc == WRITER_OK_NO_LANDLOCK) {

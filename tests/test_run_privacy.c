@@ -355,40 +355,41 @@ static bool file_contains(const char *path, const char *s)
 
 /* The shim's log: every line's path is one of `allowed` (NULL-terminated) or one of the deliberate attempts. */
 struct log_check {
-	int lines;
+	struct zp_openlog_check log;
+	const char *const *allowed;
+	const char *const *attempts;
 	int seen[8];                 /* successful opens of allowed[i] */
-	int attempts;                /* lines for the deliberate attempts */
+	int attempts_seen;           /* lines for the deliberate attempts */
 	int attempts_refused;        /* ... that failed with EACCES (e13) */
-	char first_bad[700];
 };
+
+static bool line_expected(void *ctx, const struct zp_openlog_line *l)
+{
+	struct log_check *c = ctx;
+	bool ok = false;
+
+	for (int i = 0; c->attempts[i]; i++)
+		if (!strcmp(l->path, c->attempts[i])) {
+			c->attempts_seen++;
+			c->attempts_refused += !strcmp(l->result, "e13");
+			ok = true;
+		}
+	for (int i = 0; c->allowed[i] && !ok; i++)
+		if (!strcmp(l->path, c->allowed[i]) &&
+		    (!strcmp(l->verb, "open") || (!strcmp(l->verb, "rename") && strstr(l->path, ".prom")))) {
+			c->seen[i] += !strcmp(l->result, "ok");
+			ok = true;
+		}
+	return ok;
+}
 
 static void check_log(const char *log_path, const char *const *allowed, const char *const *attempts,
 		      struct log_check *c)
 {
-	struct zp_openlog_line l;
-	FILE *f = zp_openlog_open(log_path);
-
 	memset(c, 0, sizeof(*c));
-	while (zp_openlog_next(f, &l)) {
-		bool ok = false;
-
-		c->lines++;
-		for (int i = 0; attempts[i]; i++)
-			if (!strcmp(l.path, attempts[i])) {
-				c->attempts++;
-				c->attempts_refused += !strcmp(l.result, "e13");
-				ok = true;
-			}
-		for (int i = 0; allowed[i] && !ok; i++)
-			if (!strcmp(l.path, allowed[i]) &&
-			    (!strcmp(l.verb, "open") || (!strcmp(l.verb, "rename") && strstr(l.path, ".prom")))) {
-				c->seen[i] += !strcmp(l.result, "ok");
-				ok = true;
-			}
-		if (!ok && !c->first_bad[0])
-			snprintf(c->first_bad, sizeof(c->first_bad), "%.650s", l.text);
-	}
-	fclose(f);
+	c->allowed = allowed;
+	c->attempts = attempts;
+	zp_openlog_check(log_path, line_expected, c, &c->log);
 }
 
 /* SELECT returning one integer. */
@@ -558,13 +559,13 @@ START_TEST(run_daemon_writes_only_the_store)
 
 	/* the write set: the store's files, nothing else */
 	check_log(log, allowed, attempts, &c);
-	if (c.first_bad[0])
+	if (c.log.first_bad[0])
 		zp_dump_file(log);
-	ck_assert_msg(!c.first_bad[0], "zebrapad run opened for writing outside the store: %s", c.first_bad);
+	ck_assert_msg(!c.log.first_bad[0], "zebrapad run opened for writing outside the store: %s", c.log.first_bad);
 	ck_assert_msg(c.seen[0] >= 1 && c.seen[1] >= 1,
 		      "the store and its WAL were not seen opened (%d, %d): is the shim working?", c.seen[0],
 		      c.seen[1]);
-	ck_assert_int_eq(c.attempts, 2);   /* the shim saw both deliberate attempts */
+	ck_assert_int_eq(c.attempts_seen, 2);   /* the shim saw both deliberate attempts */
 
 	/* the attempt to write outside the data directory */
 	if (r.landlock_abi > 0) {

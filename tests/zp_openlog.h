@@ -5,12 +5,12 @@
  * "<verb> <result> <flags in hex> <absolute path>".
  *
  *     int rc = zp_openlog_run(argv, log_path, out_path, NULL);
- *     FILE *f = zp_openlog_open(log_path);
- *     struct zp_openlog_line l;
+ *     struct zp_openlog_check c;
  *
- *     while (zp_openlog_next(f, &l))
- *             ... l.verb, l.result ("ok" or "e13"), l.path, l.text ...
- *     fclose(f);
+ *     zp_openlog_check(log_path, expected, ctx, &c);
+ *
+ * where expected(ctx, line) counts what the suite wants of each line and
+ * says whether the line is one it allows.
  */
 #ifndef ZP_OPENLOG_H
 #define ZP_OPENLOG_H
@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,6 +88,7 @@ static inline int zp_openlog_run(char *const argv[], const char *log_path, const
 	return WEXITSTATUS(status);
 }
 
+/* One line of the log. */
 struct zp_openlog_line {
 	char text[1200]; /* the whole line, as written */
 	char verb[16];
@@ -95,22 +97,28 @@ struct zp_openlog_line {
 	char path[1024];
 };
 
-/* The log at log_path, open for reading; fails the test when the shim did not write one. */
-static inline FILE *zp_openlog_open(const char *log_path)
+/* What zp_openlog_check() found. */
+struct zp_openlog_check {
+	int lines;           /* all of them */
+	char first_bad[700]; /* the first one expected() did not allow, "" when none */
+};
+
+/* Every line of the log at log_path (the shim must have written one, every line must parse) through expected(). */
+static inline void zp_openlog_check(const char *log_path, bool (*expected)(void *ctx, const struct zp_openlog_line *l),
+				    void *ctx, struct zp_openlog_check *c)
 {
+	struct zp_openlog_line l;
 	FILE *f = fopen(log_path, "r");
 
+	memset(c, 0, sizeof(*c));
 	ck_assert_msg(f != NULL, "the shim did not create its log %s (not preloaded?)", log_path);
-	return f;
-}
-
-/* The next line of the log into l (every line must parse); false at the end. */
-static inline bool zp_openlog_next(FILE *f, struct zp_openlog_line *l)
-{
-	if (!fgets(l->text, sizeof(l->text), f))
-		return false;
-	ck_assert_int_eq(sscanf(l->text, "%15s %15s %x %1023[^\n]", l->verb, l->result, &l->flags, l->path), 4);
-	return true;
+	while (fgets(l.text, sizeof(l.text), f)) {
+		ck_assert_int_eq(sscanf(l.text, "%15s %15s %x %1023[^\n]", l.verb, l.result, &l.flags, l.path), 4);
+		c->lines++;
+		if (!expected(ctx, &l) && !c->first_bad[0])
+			snprintf(c->first_bad, sizeof(c->first_bad), "%.650s", l.text);
+	}
+	fclose(f);
 }
 
 #endif
