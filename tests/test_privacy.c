@@ -107,6 +107,16 @@ static void check_crossing(const zp_rows *rs, int64_t start, int64_t act, double
 
 static const char *const two_zones[] = { "north", "south" };
 
+/* The store of p with two_zones, opened with flags (0, ZP_STORE_DRY_RUN); fails the test when it cannot be. */
+static zp_store *open_two_zones(const zp_store_params *p, unsigned flags)
+{
+	char err[256];
+	zp_store *s = zp_store_open(p, two_zones, 2, flags, NULL, err, sizeof(err));
+
+	ck_assert_msg(s != NULL, "%s", err);
+	return s;
+}
+
 /*
  * A hand-computed scenario over intervals A..D (60 s each, from T0):
  *  s1 [T0+0,  T0+10)  north occupied, 1 entered north, light on, 1 activation
@@ -183,15 +193,14 @@ static void check_scenario(const zp_rows *rs)
 
 START_TEST(store_aggregates_exactly)
 {
-	char dir[64], err[256];
+	char dir[64];
 	zp_store_params p;
 	zp_store *s;
 	zp_rows sunk, stored;
 
 	tmpdir(dir, sizeof(dir));
 	set_params(&p, dir, "counts.db", 60);
-	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, 0);
 	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
 	sunk.n = 0;
 	zp_store_set_sink(s, zp_rows_sink, &sunk);
@@ -212,7 +221,7 @@ END_TEST
 
 START_TEST(store_dry_run_writes_nothing)
 {
-	char dir[64], err[256];
+	char dir[64];
 	zp_store_params p;
 	zp_store *s;
 	struct stat st;
@@ -220,8 +229,7 @@ START_TEST(store_dry_run_writes_nothing)
 
 	tmpdir(dir, sizeof(dir));
 	set_params(&p, dir, "counts.db", 60);
-	s = zp_store_open(&p, two_zones, 2, ZP_STORE_DRY_RUN, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, ZP_STORE_DRY_RUN);
 	sunk.n = 0;
 	zp_store_set_sink(s, zp_rows_sink, &sunk);
 	account_scenario(s);
@@ -230,8 +238,7 @@ START_TEST(store_dry_run_writes_nothing)
 	ck_assert_int_ne(stat(p.path, &st), 0);
 	/* and without any path at all */
 	p.path[0] = '\0';
-	s = zp_store_open(&p, two_zones, 2, ZP_STORE_DRY_RUN, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, ZP_STORE_DRY_RUN);
 	zp_store_close(s);
 	rmtree(dir);
 }
@@ -239,7 +246,7 @@ END_TEST
 
 START_TEST(store_restart_in_same_interval_adds_up)
 {
-	char dir[64], err[256];
+	char dir[64];
 	zp_store_params p;
 	zp_store_sample smp;
 	zp_store *s;
@@ -248,8 +255,7 @@ START_TEST(store_restart_in_same_interval_adds_up)
 	tmpdir(dir, sizeof(dir));
 	set_params(&p, dir, "counts.db", 60);
 	for (int run = 0; run < 2; run++) {
-		s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
-		ck_assert_msg(s != NULL, "%s", err);
+		s = open_two_zones(&p, 0);
 		memset(&smp, 0, sizeof(smp));
 		smp.wall_ms = T0_MS + 5000 + run * 20000;
 		smp.dt_ms = 5000;
@@ -271,7 +277,7 @@ END_TEST
 
 START_TEST(store_clock_set_back_and_gaps)
 {
-	char dir[64], err[256];
+	char dir[64];
 	zp_store_params p;
 	zp_store_sample smp;
 	zp_store *s;
@@ -279,8 +285,7 @@ START_TEST(store_clock_set_back_and_gaps)
 
 	tmpdir(dir, sizeof(dir));
 	set_params(&p, dir, "counts.db", 10);
-	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, 0);
 	memset(&smp, 0, sizeof(smp));
 	smp.occupied[0] = true;
 	smp.wall_ms = T0_MS + 25000; /* interval T0+20 */
@@ -344,8 +349,7 @@ START_TEST(store_rejects_bad_input)
 	ck_assert_msg(strstr(err, "not a SQLite database") != NULL, "%s", err);
 	unlink(path);
 
-	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, 0);
 	memset(&smp, 0, sizeof(smp));
 	smp.wall_ms = T0_MS;
 	smp.dt_ms = -1;
@@ -457,8 +461,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	zp_store_close(s);
 
 	/* the daemon's open migrates */
-	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, 0);
 	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
 	memset(&smp, 0, sizeof(smp));
 	smp.crossed[0][0] = smp.crossed[0][1] = -1;
@@ -593,8 +596,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	zp_store_close(s);
 
 	/* the daemon's open migrates; every row is kept as it was */
-	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, 0);
 	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
 	zp_store_close(s);
 	zp_rows_read(p.path, &rs);
@@ -609,8 +611,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	sqlite3_close(db);
 
 	/* new counts: a crossing row of a kept interval gets its crossings added to NULL (= none counted) */
-	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_two_zones(&p, 0);
 	memset(&smp, 0, sizeof(smp));
 	smp.wall_ms = 1700000130000LL;
 	smp.dt_ms = 1000;
