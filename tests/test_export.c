@@ -13,6 +13,7 @@
 #include "ports.h"
 #include "store.h"
 #include "zp_test.h"
+#include "zp_text.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -524,12 +525,12 @@ START_TEST(health_render_parse)
 	s.store_queue = 3;
 	n = zp_health_render(&s, "0.9", 1700000001000, text, sizeof(text));
 	ck_assert_int_gt(n, 0);
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_lights_state{state=\"failsafe\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_lights_state{state=\"on\"} 0\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_failsafe_seconds 720.500\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_faults_total{kind=\"stall\"} 4\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_fault_active{kind=\"stall\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_store_queue_rows 3\n"));
+	zp_assert_has_all(text, (const char *const[]){ "zebrapad_lights_state{state=\"failsafe\"} 1\n",
+						 "zebrapad_lights_state{state=\"on\"} 0\n",
+						 "zebrapad_failsafe_seconds 720.500\n",
+						 "zebrapad_faults_total{kind=\"stall\"} 4\n",
+						 "zebrapad_fault_active{kind=\"stall\"} 1\n",
+						 "zebrapad_store_queue_rows 3\n", NULL });
 	ck_assert_int_eq(zp_prom_parse(text, (size_t)n, NULL, NULL, err, sizeof(err)), 29);
 	mk_tmp();
 	ck_assert_int_eq(zp_file_write_atomic(tpath("z.prom"), text, (size_t)n, 0644, false, err, sizeof(err)), 0);
