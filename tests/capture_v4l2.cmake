@@ -4,7 +4,6 @@
 #   test_capture_v4l2        the daemon's capture, no OpenCV (the recordings reader is plain.c)
 #   test_capture_v4l2_video  adds the case that serves vtest.avi (decoded by capture/file.c
 #                            through OpenCV) through the fake camera; built with the tools
-find_program(ZP_VALGRIND valgrind)
 if(TARGET zp_capture_core)
   zp_check_test(test_capture_v4l2
     SOURCES test_capture_v4l2.c fakes/fake_v4l2.c $<TARGET_OBJECTS:zp_capture_v4l2_obj>
@@ -15,16 +14,10 @@ if(TARGET zp_capture_core)
   # every free() goes through the test's __wrap_free, which checks that watched frame buffers are zeroed first
   target_link_options(test_capture_v4l2 PRIVATE -Wl,--wrap=free)
 
-  # The same suite under valgrind (one process, so leaks anywhere count), where valgrind is
-  # installed and the build is not sanitized; the latency measurement and the exhaustive check
-  # of the colour reference (pure arithmetic) are left out there.
-  if(ZP_VALGRIND AND NOT ZP_SANITIZE AND NOT ZP_STATIC_TESTS)
-    add_test(NAME test_capture_v4l2_valgrind
-      COMMAND ${ZP_VALGRIND} --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
-              $<TARGET_FILE:test_capture_v4l2>)
-    set_tests_properties(test_capture_v4l2_valgrind PROPERTIES TIMEOUT 600 LABELS "capture;valgrind;daemon"
-      ENVIRONMENT "CK_FORK=no;CK_EXCLUDE_TAGS=timing exhaustive;ZP_SOURCE_DIR=${CMAKE_SOURCE_DIR};ZP_VTEST=${ZP_VTEST}")
-  endif()
+  # Under valgrind the latency measurement and the exhaustive check of the colour reference
+  # (pure arithmetic) are left out.
+  zp_valgrind_test(test_capture_v4l2 TIMEOUT 600 LABELS capture valgrind daemon
+    ENV "CK_EXCLUDE_TAGS=timing exhaustive")
 endif()
 if(TARGET zp_capture_cv)
   zp_check_test(test_capture_v4l2_video

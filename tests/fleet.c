@@ -251,15 +251,28 @@ int fleet_broker_start(fleet *f, const char *extra)
 	return fleet_broker_start_try(f, 0);
 }
 
+/* A child's wait status as one number: its exit code, or 128 + the signal that ended it. */
+static int exit_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Stop the child *pid (SIGTERM, or SIGKILL with kill9), reap it and forget it: its exit_code(); 0 when none ran. */
+static int stop_child(pid_t *pid, bool kill9)
+{
+	int st = 0;
+
+	if (*pid <= 0)
+		return 0;
+	kill(*pid, kill9 ? SIGKILL : SIGTERM);
+	waitpid(*pid, &st, 0);
+	*pid = 0;
+	return exit_code(st);
+}
+
 int fleet_broker_stop(fleet *f, bool kill9)
 {
-	int st;
-
-	if (f->broker <= 0)
-		return 0;
-	kill(f->broker, kill9 ? SIGKILL : SIGTERM);
-	waitpid(f->broker, &st, 0);
-	f->broker = 0;
+	stop_child(&f->broker, kill9);
 	return 0;
 }
 
@@ -376,16 +389,11 @@ int fleet_collector_start(fleet *f, int i, const char *zebrapad, const char *cer
 
 int fleet_collector_stop(fleet *f, int i, bool kill9)
 {
-	int st = 0;
+	int code = stop_child(&f->collector[i], kill9);
 
-	if (f->collector[i] <= 0)
-		return 0;
-	kill(f->collector[i], kill9 ? SIGKILL : SIGTERM);
-	waitpid(f->collector[i], &st, 0);
-	f->collector[i] = 0;
 	if (kill9)
 		return 0;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : fail("collector %d exited with status %d", i, st);
+	return code == 0 ? 0 : fail("collector %d exited with %d", i, code);
 }
 
 int fleet_store_make(fleet *f, const char *site, int64_t t0, int n, uint32_t seed)
@@ -485,14 +493,7 @@ int fleet_exporter_start(fleet *f, int k, const char *zebrapad, const char *site
 
 int fleet_exporter_stop(fleet *f, int k, bool kill9)
 {
-	int st = 0;
-
-	if (f->exporter[k] <= 0)
-		return 0;
-	kill(f->exporter[k], kill9 ? SIGKILL : SIGTERM);
-	waitpid(f->exporter[k], &st, 0);
-	f->exporter[k] = 0;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return stop_child(&f->exporter[k], kill9);
 }
 
 int fleet_exporter_wait(fleet *f, int k, int timeout_ms)
@@ -503,7 +504,7 @@ int fleet_exporter_wait(fleet *f, int k, int timeout_ms)
 	while (fleet_mono_ms() < until) {
 		if (waitpid(f->exporter[k], &st, WNOHANG) == f->exporter[k]) {
 			f->exporter[k] = 0;
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			return exit_code(st);
 		}
 		fleet_sleep_ms(20);
 	}

@@ -62,14 +62,7 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
   # Under valgrind, in one process (leaks anywhere count): the cases whose timing does not
   # depend on speed; the fault cases assert fail-safe within stall_ms, which valgrind's
   # slowness would break.
-  find_program(ZP_VALGRIND valgrind)
-  if(ZP_VALGRIND AND NOT ZP_SANITIZE AND NOT ZP_STATIC_TESTS)
-    add_test(NAME test_run_valgrind
-      COMMAND ${ZP_VALGRIND} --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
-              $<TARGET_FILE:test_run>)
-    set_tests_properties(test_run_valgrind PROPERTIES TIMEOUT 900 LABELS "app;run;valgrind;daemon"
-      ENVIRONMENT "CK_FORK=no;CK_RUN_CASE=gpio;ZP_SOURCE_DIR=${CMAKE_SOURCE_DIR};ZP_VTEST=${ZP_VTEST}")
-  endif()
+  zp_valgrind_test(test_run TIMEOUT 900 LABELS app run valgrind daemon ENV CK_RUN_CASE=gpio)
 
   if(NOT CMAKE_CROSSCOMPILING)
     # The real binary: a dry run on vtest.avi (made a .y4m by y4m_from: the daemon reads no

@@ -8,6 +8,7 @@
  * adds eval's and tune's zone scorer (pipeline/score.h) on the same frames.
  */
 #include "zp_test.h"
+#include "zp_rows.h"
 #include "chain.h"
 #if ZP_TEST_SCORE
 #include "score.h"
@@ -32,19 +33,6 @@ static const char config_text[] =
 	"[lights]\nmin_on_ms = 100\nhold_ms = 100\nstall_ms = 200\nrecover_ms = 100\n\n"
 	"[store]\ninterval_s = 1\n";
 
-typedef struct rows {
-	zp_store_row r[128];
-	int n;
-} rows;
-
-static void sink(void *ctx, const zp_store_row *row)
-{
-	rows *rs = ctx;
-
-	ck_assert_int_lt(rs->n, 128);
-	rs->r[rs->n++] = *row;
-}
-
 /* Frame n of the scene (w x h): the block walks left to right from frame 60 to 140, 4 px a frame. */
 static void scene(uint8_t *luma, int w, int h, int n)
 {
@@ -63,7 +51,7 @@ static void scene(uint8_t *luma, int w, int h, int n)
 struct fx {
 	zp_config cfg;
 	zp_chain c;
-	rows rows;
+	zp_rows rows;
 	zp_result *res;
 	uint8_t *luma;
 };
@@ -74,7 +62,7 @@ static void fx_open(struct fx *x)
 
 	memset(x, 0, sizeof(*x));
 	ck_assert_msg(zp_config_load_string(config_text, "chain.ini", &x->cfg, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_msg(zp_chain_init(&x->c, &x->cfg, NULL, x->cfg.store.interval_s, sink, &x->rows, err, sizeof(err)) == 0,
+	ck_assert_msg(zp_chain_init(&x->c, &x->cfg, NULL, x->cfg.store.interval_s, zp_rows_sink, &x->rows, err, sizeof(err)) == 0,
 		      "%s", err);
 	zp_chain_start(&x->c, T0);
 	x->res = calloc(1, sizeof(*x->res));
@@ -116,7 +104,7 @@ static void idle(struct fx *x, int64_t now)
 	ck_assert_int_ge(out.sampler_rc, 0);
 }
 
-static int64_t sum(const rows *rs, const char *zone, int what)
+static int64_t sum(const zp_rows *rs, const char *zone, int what)
 {
 	int64_t s = 0;
 

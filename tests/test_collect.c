@@ -135,15 +135,6 @@ END_TEST
 
 /* ---- the [collect] file ---- */
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 START_TEST(params_file)
 {
 	static const struct {
@@ -166,9 +157,9 @@ START_TEST(params_file)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	write_file(path, "; town hall\n[collect]\nbroker_host = mqtt.example.org\nbroker_port = 8883\n"
-			 "cafile = /etc/ssl/ca.crt\ncertfile = /etc/zebrapad/c.crt\nkeyfile = /etc/zebrapad/c.key\n"
-			 "client_id = th-1\ngroup = townhall\ninflight = 500\ndatabase = dbname=counts\n");
+	zp_test_write_text(path, "; town hall\n[collect]\nbroker_host = mqtt.example.org\nbroker_port = 8883\n"
+			   "cafile = /etc/ssl/ca.crt\ncertfile = /etc/zebrapad/c.crt\nkeyfile = /etc/zebrapad/c.key\n"
+			   "client_id = th-1\ngroup = townhall\ninflight = 500\ndatabase = dbname=counts\n");
 	zp_collect_params_default(&p);
 	ck_assert_int_eq(zp_collect_params_load(path, &p, err, sizeof(err)), 0);
 	ck_assert_str_eq(p.broker_host, "mqtt.example.org");
@@ -178,7 +169,7 @@ START_TEST(params_file)
 	ck_assert_int_eq(p.session_expiry_s, 604800);
 	ck_assert_str_eq(p.database, "dbname=counts");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		write_file(path, bad[i].text);
+		zp_test_write_text(path, bad[i].text);
 		zp_collect_params_default(&p);
 		err[0] = '\0';
 		ck_assert_int_eq(zp_collect_params_load(path, &p, err, sizeof(err)), ZP_EINVAL);
@@ -763,7 +754,7 @@ START_TEST(migrate_and_newer_schema)
 
 	snprintf(ini, sizeof(ini), "%s/m.ini", g_fleet.dir);
 	snprintf(text, sizeof(text), "[collect]\ndatabase = %s\n", g_fleet.conninfo);
-	write_file(ini, text);
+	zp_test_write_text(ini, text);
 	for (int k = 0; k < 2; k++) {
 		zp_exec(&r, NULL, collect_bin(), "collect", "--config", ini, "--migrate", NULL);
 		ck_assert_msg(r.code == 0, "%s", r.err);

@@ -13,6 +13,7 @@
 #include "ports.h"
 #include "store.h"
 #include "zp_test.h"
+#include "zp_text.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -524,12 +525,12 @@ START_TEST(health_render_parse)
 	s.store_queue = 3;
 	n = zp_health_render(&s, "0.9", 1700000001000, text, sizeof(text));
 	ck_assert_int_gt(n, 0);
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_lights_state{state=\"failsafe\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_lights_state{state=\"on\"} 0\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_failsafe_seconds 720.500\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_faults_total{kind=\"stall\"} 4\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_fault_active{kind=\"stall\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "zebrapad_store_queue_rows 3\n"));
+	zp_assert_has_all(text, (const char *const[]){ "zebrapad_lights_state{state=\"failsafe\"} 1\n",
+						 "zebrapad_lights_state{state=\"on\"} 0\n",
+						 "zebrapad_failsafe_seconds 720.500\n",
+						 "zebrapad_faults_total{kind=\"stall\"} 4\n",
+						 "zebrapad_fault_active{kind=\"stall\"} 1\n",
+						 "zebrapad_store_queue_rows 3\n", NULL });
 	ck_assert_int_eq(zp_prom_parse(text, (size_t)n, NULL, NULL, err, sizeof(err)), 29);
 	mk_tmp();
 	ck_assert_int_eq(zp_file_write_atomic(tpath("z.prom"), text, (size_t)n, 0644, false, err, sizeof(err)), 0);
@@ -797,6 +798,15 @@ static int sub_count(struct sub *s)
 	return n;
 }
 
+/* Until the subscriber holds n messages, looking every step_ms, for timeout_ms at the most. */
+static void wait_rows(struct sub *s, int n, int timeout_ms, int step_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (sub_count(s) < n && now_ms() < end)
+		sleep_ms(step_ms);
+}
+
 /*
  * Check the counts messages against the store: every row arrived (its message
  * equal to the row's), the first arrival of each row in key order, and
@@ -868,6 +878,16 @@ static void write_site(int port, const char *extra)
 	zp_test_write_text(tpath("site.ini"), text);
 }
 
+/* site.ini for the broker's TLS port, with the CA, certificate and key named in the temp dir. */
+static void write_tls_site(int tls_port, const char *ca, const char *cert, const char *key)
+{
+	char extra[1024];
+
+	snprintf(extra, sizeof(extra), "rate = 1000\nca_file = %s\ncert_file = %s\nkey_file = %s\n", tpath(ca),
+		 tpath(cert), tpath(key));
+	write_site(tls_port, extra);
+}
+
 /*
  * The exporter as a child (opt2: a second option, e.g. --no-sandbox). In a sanitizer build,
  * LeakSanitizer cannot stop the world once seccomp refuses ptrace: leak checks only without the
@@ -919,6 +939,22 @@ static void setup_dirs(void)
 	ck_assert_int_eq(mkdir(tpath("state"), 0750), 0);
 }
 
+/*
+ * The start of most cases: a store of n intervals from t0 (make_store), a broker, a subscriber
+ * to it, and site.ini exporting to it with extra added; false (the case is skipped) without a broker.
+ */
+static bool start_site(struct broker *b, struct sub *s, int64_t t0, int n, const char *extra)
+{
+	if (!have_broker())
+		return false;
+	setup_dirs();
+	make_store(tpath("data/counts.db"), t0, n);
+	broker_start(b, false, false);
+	sub_start(s, b->port);
+	write_site(b->port, extra);
+	return true;
+}
+
 static void show_log(void)
 {
 	char *t = zp_test_slurp(tpath("export.log"), NULL);
@@ -926,6 +962,16 @@ static void show_log(void)
 	if (t)
 		fprintf(stderr, "--- export.log ---\n%s\n", t);
 	free(t);
+}
+
+/* The exporter pid ends with exit code 0 within timeout_ms; its log is shown when it does not. */
+static void assert_exporter_ok(pid_t pid, int timeout_ms)
+{
+	int rc = exporter_wait(pid, timeout_ms);
+
+	if (rc)
+		show_log();
+	ck_assert_int_eq(rc, 0);
 }
 
 static int64_t cursor_seq(void);
@@ -937,17 +983,9 @@ START_TEST(broker_plain_all_rows_once)
 	int rc;
 	char *prom, *cursor;
 
-	if (!have_broker())
+	if (!start_site(&b, &s, 1700000040, 100, "rate = 1000\n"))
 		return;
-	setup_dirs();
-	make_store(tpath("data/counts.db"), 1700000040, 100);
-	broker_start(&b, false, false);
-	sub_start(&s, b.port);
-	write_site(b.port, "rate = 1000\n");
-	rc = exporter_wait(exporter_start("--once"), 60000);
-	if (rc)
-		show_log();
-	ck_assert_int_eq(rc, 0);
+	assert_exporter_ok(exporter_start("--once"), 60000);
 	sleep_ms(300);
 	ck_assert_int_eq(check_delivery(&s, tpath("data/counts.db"), "t1"), 0);
 	/* the cursor is the last row (the 300th change); the .prom says 300 sent, none waiting */
@@ -984,10 +1022,7 @@ START_TEST(broker_plain_all_rows_once)
 
 		zp_test_write_text(tpath("state/cursor.json"), "{\"format\":\"zebrapad-export-cursor\",\"version\":1,"
 				   "\"site\":\"t1\",\"interval_start\":1700005920,\"zone\":\"road\",\"interval_s\":60}");
-		rc = exporter_wait(exporter_start("--once"), 30000);
-		if (rc)
-			show_log();
-		ck_assert_int_eq(rc, 0);
+		assert_exporter_ok(exporter_start("--once"), 30000);
 		sleep_ms(300);
 		pthread_mutex_lock(&s.mu);
 		for (int i = before; i < s.n; i++)
@@ -1047,13 +1082,8 @@ START_TEST(broker_changed_row_sent_again)
 	pid_t pid;
 	int64_t end;
 
-	if (!have_broker())
+	if (!start_site(&b, &s, t0, 2, "rate = 1000\npoll_ms = 100\n"))
 		return;
-	setup_dirs();
-	make_store(tpath("data/counts.db"), t0, 2);
-	broker_start(&b, false, false);
-	sub_start(&s, b.port);
-	write_site(b.port, "rate = 1000\npoll_ms = 100\n");
 	pid = exporter_start(NULL);
 	/* all 6 rows acknowledged and the cursor past them */
 	end = now_ms() + 20000;
@@ -1091,34 +1121,22 @@ START_TEST(broker_stopped_mid_run)
 	struct broker b;
 	struct sub s;
 	pid_t pid;
-	int64_t end;
-	int before, rc;
+	int before;
 	char *prom;
 
-	if (!have_broker())
+	/* 600 rows at 100 rows/s: 6 s */
+	if (!start_site(&b, &s, 1700000040, 200, "rate = 100\n"))
 		return;
-	setup_dirs();
-	make_store(tpath("data/counts.db"), 1700000040, 200);   /* 600 rows at 100 rows/s: 6 s */
-	broker_start(&b, false, false);
-	sub_start(&s, b.port);
-	write_site(b.port, "rate = 100\n");
 	pid = exporter_start("--once");
-	end = now_ms() + 20000;
-	while (sub_count(&s) < 120 && now_ms() < end)
-		sleep_ms(20);
+	wait_rows(&s, 120, 20000, 20);
 	/* the broker goes away for 3 s in the middle */
 	broker_stop(&b);
 	before = sub_count(&s);
 	ck_assert_int_lt(before, 500);
 	sleep_ms(3000);
 	broker_start(&b, false, true);
-	rc = exporter_wait(pid, 90000);
-	if (rc)
-		show_log();
-	ck_assert_int_eq(rc, 0);
-	end = now_ms() + 10000;
-	while (sub_count(&s) < 601 && now_ms() < end)
-		sleep_ms(50);
+	assert_exporter_ok(pid, 90000);
+	wait_rows(&s, 601, 10000, 50);
 	sleep_ms(500);
 	check_delivery(&s, tpath("data/counts.db"), "t1");
 	prom = zp_test_slurp(tpath("state/export.prom"), NULL);
@@ -1140,30 +1158,20 @@ START_TEST(broker_frozen_mid_run)
 	struct broker b;
 	struct sub s;
 	pid_t pid;
-	int64_t end;
-	int rc, at_stop, at_cont;
+	int at_stop, at_cont;
 
-	if (!have_broker())
+	/* 300 rows at 100 rows/s */
+	if (!start_site(&b, &s, 1700000040, 100, "rate = 100\nmax_inflight = 5\n"))
 		return;
-	setup_dirs();
-	make_store(tpath("data/counts.db"), 1700000040, 100);   /* 300 rows at 100 rows/s */
-	broker_start(&b, false, false);
-	sub_start(&s, b.port);
-	write_site(b.port, "rate = 100\nmax_inflight = 5\n");
 	pid = exporter_start("--once");
-	end = now_ms() + 20000;
-	while (sub_count(&s) < 60 && now_ms() < end)
-		sleep_ms(10);
+	wait_rows(&s, 60, 20000, 10);
 	ck_assert_int_eq(kill(b.pid, SIGSTOP), 0);
 	at_stop = sub_count(&s);
 	sleep_ms(4000);
 	at_cont = sub_count(&s);
 	ck_assert_int_eq(kill(b.pid, SIGCONT), 0);
 	ck_assert_int_lt(at_cont, 300);
-	rc = exporter_wait(pid, 60000);
-	if (rc)
-		show_log();
-	ck_assert_int_eq(rc, 0);
+	assert_exporter_ok(pid, 60000);
 	sleep_ms(500);
 	check_delivery(&s, tpath("data/counts.db"), "t1");
 	(void)at_stop;
@@ -1178,30 +1186,19 @@ START_TEST(exporter_killed_mid_burst)
 	struct broker b;
 	struct sub s;
 	pid_t pid;
-	int64_t end;
-	int st, rc;
+	int st;
 
-	if (!have_broker())
+	if (!start_site(&b, &s, 1700000040, 200, "rate = 150\n"))
 		return;
-	setup_dirs();
-	make_store(tpath("data/counts.db"), 1700000040, 200);
-	broker_start(&b, false, false);
-	sub_start(&s, b.port);
-	write_site(b.port, "rate = 150\n");
 	for (int round = 0; round < 3; round++) {
 		pid = exporter_start("--once");
-		end = now_ms() + 20000;
-		while (sub_count(&s) < 100 * (round + 1) && now_ms() < end)
-			sleep_ms(10);
+		wait_rows(&s, 100 * (round + 1), 20000, 10);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		ck_assert(WIFSIGNALED(st));
 	}
 	ck_assert_int_lt(sub_count(&s), 600);
-	rc = exporter_wait(exporter_start("--once"), 60000);
-	if (rc)
-		show_log();
-	ck_assert_int_eq(rc, 0);
+	assert_exporter_ok(exporter_start("--once"), 60000);
 	sleep_ms(500);
 	check_delivery(&s, tpath("data/counts.db"), "t1");
 	sub_stop(&s);
@@ -1244,13 +1241,22 @@ static void make_certs(void)
 	ck_assert_int_eq(sh("chmod 0644 %s/*.key", d), 0);
 }
 
+/* An exporter run for run_ms then stopped: it exits 0 and the subscriber received nothing. */
+static void assert_nothing_sent(struct sub *s, int run_ms)
+{
+	pid_t pid = exporter_start(NULL);
+
+	sleep_ms(run_ms);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(exporter_wait(pid, 10000), 0);
+	ck_assert_int_eq(sub_count(s), 0);
+}
+
 START_TEST(broker_tls_and_wrong_certificate)
 {
 	struct broker b;
 	struct sub s;
-	char extra[1024], *prom, *log;
-	pid_t pid;
-	int rc;
+	char *prom, *log;
 
 	if (!have_broker())
 		return;
@@ -1264,14 +1270,8 @@ START_TEST(broker_tls_and_wrong_certificate)
 	broker_start(&b, true, false);
 	sub_start(&s, b.port);
 	/* a client certificate from another CA: refused by the broker, nothing sent, said in the log */
-	snprintf(extra, sizeof(extra), "rate = 1000\nca_file = %s\ncert_file = %s\nkey_file = %s\n", tpath("ca.pem"),
-		 tpath("rogue.pem"), tpath("rogue.key"));
-	write_site(b.tls_port, extra);
-	pid = exporter_start(NULL);
-	sleep_ms(3500);
-	kill(pid, SIGTERM);
-	ck_assert_int_eq(exporter_wait(pid, 10000), 0);
-	ck_assert_int_eq(sub_count(&s), 0);
+	write_tls_site(b.tls_port, "ca.pem", "rogue.pem", "rogue.key");
+	assert_nothing_sent(&s, 3500);
 	prom = zp_test_slurp(tpath("state/export.prom"), NULL);
 	ck_assert_ptr_nonnull(prom);
 	ck_assert_msg(strstr(prom, "zebrapad_export_connect_failures_total{site=\"t1\"} 0\n") == NULL, "%s", prom);
@@ -1281,22 +1281,11 @@ START_TEST(broker_tls_and_wrong_certificate)
 	ck_assert_msg(strstr(log, "cannot connect to 127.0.0.1"), "%s", log);
 	free(log);
 	/* the broker's certificate not signed by the CA the device trusts: refused too */
-	snprintf(extra, sizeof(extra), "rate = 1000\nca_file = %s\ncert_file = %s\nkey_file = %s\n",
-		 tpath("rogue-ca.pem"), tpath("client.pem"), tpath("client.key"));
-	write_site(b.tls_port, extra);
-	pid = exporter_start(NULL);
-	sleep_ms(2500);
-	kill(pid, SIGTERM);
-	ck_assert_int_eq(exporter_wait(pid, 10000), 0);
-	ck_assert_int_eq(sub_count(&s), 0);
+	write_tls_site(b.tls_port, "rogue-ca.pem", "client.pem", "client.key");
+	assert_nothing_sent(&s, 2500);
 	/* the right certificate: every row */
-	snprintf(extra, sizeof(extra), "rate = 1000\nca_file = %s\ncert_file = %s\nkey_file = %s\n", tpath("ca.pem"),
-		 tpath("client.pem"), tpath("client.key"));
-	write_site(b.tls_port, extra);
-	rc = exporter_wait(exporter_start("--once"), 30000);
-	if (rc)
-		show_log();
-	ck_assert_int_eq(rc, 0);
+	write_tls_site(b.tls_port, "ca.pem", "client.pem", "client.key");
+	assert_exporter_ok(exporter_start("--once"), 30000);
 	sleep_ms(300);
 	ck_assert_int_eq(check_delivery(&s, tpath("data/counts.db"), "t1"), 0);
 	sub_stop(&s);
@@ -1305,32 +1294,33 @@ START_TEST(broker_tls_and_wrong_certificate)
 }
 END_TEST
 
-/* Bad setups end with one line and exit 2, before anything is sent. */
-START_TEST(exporter_refuses_bad_setup)
+/* `zebrapad export` with ini as its site.ini: exit 2, with every string of want (NULL-terminated) in its log. */
+static void assert_setup_refused(const char *ini, const char *const want[])
 {
 	char cmd[1024], *log;
 
-	setup_dirs();
-	zp_test_write_text(tpath("site.ini"), "[store]\npath = /tmp/x/counts.db\n[export]\nbroker = 10.1.2.3\nsite = s\n");
+	zp_test_write_text(tpath("site.ini"), ini);
 	snprintf(cmd, sizeof(cmd), "%s export --config %s > %s 2>&1", exporter_bin(), tpath("site.ini"),
 		 tpath("export.log"));
 	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
 	log = zp_test_slurp(tpath("export.log"), NULL);
-	ck_assert_msg(strstr(log, "plain TCP") && strstr(log, "ca_file"), "%s", log);
+	ck_assert_ptr_nonnull(log);
+	zp_assert_has_all(log, want);
 	free(log);
+}
+
+/* Bad setups end with one line and exit 2, before anything is sent. */
+START_TEST(exporter_refuses_bad_setup)
+{
+	setup_dirs();
+	assert_setup_refused("[store]\npath = /tmp/x/counts.db\n[export]\nbroker = 10.1.2.3\nsite = s\n",
+			     (const char *const[]){ "plain TCP", "ca_file", NULL });
 	/* no [export]: nothing to do */
-	zp_test_write_text(tpath("site.ini"), "[store]\npath = /tmp/x/counts.db\n");
-	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
-	log = zp_test_slurp(tpath("export.log"), NULL);
-	ck_assert_msg(strstr(log, "no [export] broker"), "%s", log);
-	free(log);
+	assert_setup_refused("[store]\npath = /tmp/x/counts.db\n", (const char *const[]){ "no [export] broker", NULL });
 	/* a missing CA file */
-	zp_test_write_text(tpath("site.ini"), "[store]\npath = /tmp/x/counts.db\n[export]\nbroker = 10.1.2.3\nsite = s\n"
-			   "ca_file = /nonexistent/ca.pem\n");
-	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
-	log = zp_test_slurp(tpath("export.log"), NULL);
-	ck_assert_msg(strstr(log, "ca_file /nonexistent/ca.pem"), "%s", log);
-	free(log);
+	assert_setup_refused("[store]\npath = /tmp/x/counts.db\n[export]\nbroker = 10.1.2.3\nsite = s\n"
+			     "ca_file = /nonexistent/ca.pem\n",
+			     (const char *const[]){ "ca_file /nonexistent/ca.pem", NULL });
 	rm_tmp();
 }
 END_TEST

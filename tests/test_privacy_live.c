@@ -14,6 +14,7 @@
  * tests/test_run_privacy.c.
  */
 #include "zp_test.h"
+#include "zp_openlog.h"
 #include "capture.h"
 #include "detector.h"
 #include "fake_v4l2.h"
@@ -162,71 +163,40 @@ static int live_writer(const char *data, const char *outside)
 
 /* ---- the parent ---- */
 
-/* Run argv with the shim preloaded, stdout to out_path; returns the exit status. */
-static int run_logged(char *const argv[], const char *log_path, const char *out_path)
-{
-	const char *shim = getenv("ZP_OPENLOG_SO");
-	char preload[600], logenv[600];
-	int status, fd;
-	pid_t pid;
-
-	ck_assert_msg(shim != NULL, "ZP_OPENLOG_SO not set (run through ctest)");
-	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", shim);
-	snprintf(logenv, sizeof(logenv), "ZP_OPENLOG=%s", log_path);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char *envp[] = { preload, logenv, "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0",
-				 "UBSAN_OPTIONS=halt_on_error=1", NULL };
-
-		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || dup2(fd, 1) < 0)
-			_exit(120);
-		execve(argv[0], argv, envp);
-		_exit(121);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFEXITED(status), "%s died (signal %d)", argv[0], WTERMSIG(status));
-	return WEXITSTATUS(status);
-}
-
 /* The log's lines, checked: every successful write-open is one of `allowed` (NULL-terminated). */
 struct log_check {
-	int lines;
+	struct zp_openlog_check log;
+	const char *const *allowed;
+	const char *leak; /* the deliberate attempt outside the store, or NULL */
 	int ok_lines;
 	int seen[8];
-	char first_bad[700];
 	bool leak_denied;
 };
 
+static bool line_expected(void *ctx, const struct zp_openlog_line *l)
+{
+	struct log_check *c = ctx;
+	bool ok = false;
+
+	if (c->leak && !strcmp(l->path, c->leak)) {
+		c->leak_denied = strcmp(l->result, "ok") != 0;
+		return true;
+	}
+	for (int i = 0; c->allowed[i]; i++)
+		if (!strcmp(l->path, c->allowed[i])) {
+			c->seen[i] += !strcmp(l->result, "ok");
+			ok = true;
+		}
+	c->ok_lines += !strcmp(l->result, "ok");
+	return ok;
+}
+
 static void check_log(const char *log_path, const char *const *allowed, const char *leak, struct log_check *c)
 {
-	char line[1200];
-	FILE *f = fopen(log_path, "r");
-
 	memset(c, 0, sizeof(*c));
-	ck_assert_msg(f != NULL, "the shim did not create its log %s (not preloaded?)", log_path);
-	while (fgets(line, sizeof(line), f)) {
-		char verb[16], result[16], path[1024];
-		unsigned flags;
-		bool ok = false;
-
-		c->lines++;
-		ck_assert_int_eq(sscanf(line, "%15s %15s %x %1023[^\n]", verb, result, &flags, path), 4);
-		if (leak && !strcmp(path, leak)) {
-			c->leak_denied = strcmp(result, "ok") != 0;
-			continue;
-		}
-		for (int i = 0; allowed[i]; i++)
-			if (!strcmp(path, allowed[i])) {
-				c->seen[i] += !strcmp(result, "ok");
-				ok = true;
-			}
-		c->ok_lines += !strcmp(result, "ok");
-		if (!ok && !c->first_bad[0])
-			snprintf(c->first_bad, sizeof(c->first_bad), "%.650s", line);
-	}
-	fclose(f);
+	c->allowed = allowed;
+	c->leak = leak;
+	zp_openlog_check(log_path, line_expected, c, &c->log);
 }
 
 START_TEST(audit_live_opens_nothing_for_writing)
@@ -250,10 +220,10 @@ START_TEST(audit_live_opens_nothing_for_writing)
 	fprintf(f, "[camera]\ndevice = /dev/video0\n\n[store]\npath = %s/data/counts.db\n\n"
 		"[zone middle]\nrole = crossing\npolygon = 100,100 540,100 540,400 100,400\n", dir);
 	fclose(f);
-	rc = run_logged(argv, log, out);
+	rc = zp_openlog_run(argv, log, out, NULL);
 	ck_assert_msg(rc == 0, "zebrapad audit --live exited %d", rc);
 	check_log(log, none, NULL, &c);
-	ck_assert_msg(c.lines == 0, "audit --live opened for writing: %s", c.first_bad);
+	ck_assert_msg(c.log.lines == 0, "audit --live opened for writing: %s", c.log.first_bad);
 	f = fopen(out, "r");
 	ck_assert_ptr_nonnull(f);
 	while (fgets(line, sizeof(line), f)) {
@@ -296,10 +266,10 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 	snprintf(shm, sizeof(shm), "%s-shm", db);
 	snprintf(journal, sizeof(journal), "%s-journal", db);
 
-	rc = run_logged(argv, log, out);
+	rc = zp_openlog_run(argv, log, out, NULL);
 	ck_assert_msg(rc == WRITER_OK || rc == WRITER_OK_NO_LANDLOCK, "the writer failed at step %d", rc);
 	check_log(log, allowed, leak, &c);
-	ck_assert_msg(!c.first_bad[0], "opened for writing outside the store: %s", c.first_bad);
+	ck_assert_msg(!c.log.first_bad[0], "opened for writing outside the store: %s", c.log.first_bad);
 	ck_assert_msg(c.seen[0] >= 1 && c.seen[1] >= 1, "the store and its WAL were not seen (%d, %d): is the shim working?",
 		      c.seen[0], c.seen[1]);
 	if (rc == WRITER_OK_NO_LANDLOCK) {

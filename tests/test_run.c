@@ -29,6 +29,7 @@
 #include "slow_vfs.h"
 #include "store.h"
 #include "writer.h"
+#include "zp_store_rows.h"
 
 #if ZP_HAVE_JSON
 #include <cjson/cJSON.h>
@@ -318,6 +319,25 @@ static void write_config(struct t *t, const struct cfg *c)
 	fclose(f);
 }
 
+/* text added at the end of the config written. */
+static void append_config(const char *text)
+{
+	FILE *f = fopen(T.config, "a");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The config of cfg_default(), written for the next run. */
+static void write_default_config(void)
+{
+	struct cfg c;
+
+	cfg_default(&c);
+	write_config(&T, &c);
+}
+
 /* ---- the fixture ---- */
 
 static void setup(void)
@@ -551,11 +571,6 @@ struct totals {
 	double on_s, fault_s;
 };
 
-struct rowset {
-	zp_store_row r[512];
-	int n;
-};
-
 static int add_row(void *ctx, const zp_store_row *row)
 {
 	struct totals *tt = ctx;
@@ -573,19 +588,22 @@ static int add_row(void *ctx, const zp_store_row *row)
 
 static struct totals store_totals(void)
 {
-	zp_store_params p;
 	struct totals tt;
-	char err[256];
-	zp_store *s;
 
 	memset(&tt, 0, sizeof(tt));
-	zp_store_params_default(&p);
-	zp_strlcpy(p.path, T.store, sizeof(p.path));
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
-	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, add_row, &tt), 0);
-	zp_store_close(s);
+	zp_rows_read_each(T.store, add_row, &tt);
 	return tt;
+}
+
+/* o run twice, the store removed in between: the first run's summary, each run's store totals. */
+static void run_twice(const zp_run_opts *o, zp_run_summary *first, struct totals *t1, struct totals *t2)
+{
+	ck_assert_int_eq(zp_run_daemon(o, &T.env), ZP_EXIT_OK);
+	*first = T.sum;
+	*t1 = store_totals();
+	ck_assert_int_eq(unlink(T.store), 0);
+	ck_assert_int_eq(zp_run_daemon(o, &T.env), ZP_EXIT_OK);
+	*t2 = store_totals();
 }
 
 /* ---- normal operation ---- */
@@ -774,10 +792,7 @@ static void hup_then_int(struct t *t, const zp_run_step *st)
 
 START_TEST(sighup_logged_sigint_stops)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	T.on_step = hup_then_int;
 	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
 	ck_assert_str_eq(T.sum.reason, "SIGINT");
@@ -867,10 +882,7 @@ END_TEST
 
 START_TEST(light_line_busy)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	fake_gpio_set_busy(LIGHT, "other-app");
 	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_FAIL);
 	ck_assert_log("line busy, used by 'other-app'");
@@ -892,10 +904,7 @@ static void free_line_on_retry(struct t *t, const zp_run_step *st)
 
 START_TEST(light_line_busy_then_free)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	fake_gpio_set_busy(LIGHT, "zebrapad");
 	T.on_step = free_line_on_retry;
 	ck_assert_int_eq(run_daemon("--max-frames", "30"), ZP_EXIT_OK);
@@ -907,10 +916,7 @@ END_TEST
 
 START_TEST(heartbeat_line_busy)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	fake_gpio_set_busy(HEART, "watchdog-test");
 	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_FAIL);
 	ck_assert_log("heartbeat line: gpio chip 'gpiochip0' line 27");
@@ -923,10 +929,7 @@ END_TEST
 
 START_TEST(button_line_busy_runs_without)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	fake_gpio_set_busy(BUTTON, "other-app");
 	ck_assert_int_eq(run_daemon("--max-frames", "20"), ZP_EXIT_OK);
 	ck_assert_log("push button line: gpio chip 'gpiochip0' line 22");
@@ -947,10 +950,7 @@ static void break_line_at_60(struct t *t, const zp_run_step *st)
 
 START_TEST(light_line_fails_mid_run)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	T.on_step = break_line_at_60;
 	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_FAIL);
 	ck_assert_str_eq(T.sum.reason, "light line lost");
@@ -1062,10 +1062,7 @@ static void slow_frames(struct t *t, const zp_run_step *st)
 
 START_TEST(dqbuf_timeouts)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	T.block_from = T.block_to = 100000;
 	T.on_step = slow_frames;
 	ck_assert_int_eq(run_daemon("--max-frames", "260"), ZP_EXIT_OK);
@@ -1098,12 +1095,10 @@ static void on_alarm(int sig)
 
 START_TEST(eintr_storm)
 {
-	struct cfg c;
 	struct sigaction sa;
 	struct itimerval it = { { 0, 2000 }, { 0, 2000 } }, off = { { 0, 0 }, { 0, 0 } };
 
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;   /* no SA_RESTART: poll, nanosleep, read are interrupted */
 	sigaction(SIGALRM, &sa, NULL);
@@ -1155,11 +1150,9 @@ END_TEST
 /* A camera that only offers what we cannot read: fail-safe, the error logged once, retried with back-off. */
 START_TEST(format_refused)
 {
-	struct cfg c;
 	const struct fake_v4l2_fmt mjpg = { V4L2_PIX_FMT_MJPEG, SYN_W, SYN_H };
 
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	fake_v4l2_set_formats(&mjpg, 1, false);
 	fake_v4l2_refuse_formats(true);
 	T.on_step = term_after_1500ms;
@@ -1202,10 +1195,7 @@ END_TEST
 /* The camera delivers a size the zones do not fit: no frame is processed, fail-safe, logged once. */
 START_TEST(zones_do_not_fit_camera)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	camera_size(160, 120);
 	T.on_step = term_after_1500ms;
 	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
@@ -1256,12 +1246,7 @@ START_TEST(recording_fast_is_deterministic)
 		struct stat st;
 
 		ck_assert_int_eq(zp_run_parse(9, argv, &o), 0);
-		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
-		first = T.sum;
-		t1 = store_totals();
-		ck_assert_int_eq(unlink(T.store), 0);
-		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
-		t2 = store_totals();
+		run_twice(&o, &first, &t1, &t2);
 
 		/* without --write-store a dry run leaves the production store alone: not even created */
 		ck_assert_int_eq(unlink(T.store), 0);
@@ -1479,12 +1464,7 @@ START_TEST(recording_y4m_without_opencv)
 		zp_run_opts o;
 
 		ck_assert_int_eq(zp_run_parse(7, argv, &o), 0);
-		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
-		first = T.sum;
-		t1 = store_totals();
-		ck_assert_int_eq(unlink(T.store), 0);
-		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
-		t2 = store_totals();
+		run_twice(&o, &first, &t1, &t2);
 	}
 	ck_assert_str_eq(first.reason, "end of recording");
 	ck_assert_uint_eq(first.frames, 220);
@@ -1520,30 +1500,6 @@ END_TEST
 /* ---- the same recording through `run --fast` and `audit --live` (--json: not in static cross builds) ---- */
 #if ZP_HAVE_JSON
 
-static int collect_row(void *ctx, const zp_store_row *row)
-{
-	struct rowset *rs = ctx;
-
-	ck_assert_int_lt(rs->n, (int)(sizeof(rs->r) / sizeof(rs->r[0])));
-	rs->r[rs->n++] = *row;
-	return 0;
-}
-
-static void store_rows(struct rowset *rs)
-{
-	zp_store_params p;
-	char err[256];
-	zp_store *s;
-
-	rs->n = 0;
-	zp_store_params_default(&p);
-	zp_strlcpy(p.path, T.store, sizeof(p.path));
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
-	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, collect_row, rs), 0);
-	zp_store_close(s);
-}
-
 /* The number at key of a record, or -1 when the key is not there (a column that does not apply). */
 static double json_field(const cJSON *o, const char *key)
 {
@@ -1556,7 +1512,7 @@ static double json_field(const cJSON *o, const char *key)
 }
 
 /* `audit ARGS...` (argv[0] = "audit") in a child, its --json records parsed back into rows. */
-static void run_audit(char **argv, struct rowset *rs)
+static void run_audit(char **argv, zp_rows *rs)
 {
 	char out[320], line[512];
 	pid_t pid;
@@ -1616,7 +1572,7 @@ static void run_audit(char **argv, struct rowset *rs)
  */
 START_TEST(recording_rows_same_in_run_and_audit_live)
 {
-	static struct rowset run_rows, audit_rows;
+	static zp_rows run_rows, audit_rows;
 	char y4m[320];
 	struct cfg c;
 	int64_t a_to_b = 0, b_to_a = 0, entered_middle = 0;
@@ -1635,7 +1591,7 @@ START_TEST(recording_rows_same_in_run_and_audit_live)
 		ck_assert_int_eq(zp_run_parse(9, argv, &o), 0);
 		ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
 	}
-	store_rows(&run_rows);
+	zp_rows_read(T.store, &run_rows);
 	{
 		char *argv[] = { (char *)"audit", (char *)"--live", (char *)"--config", T.config, (char *)"--source", y4m,
 				 (char *)"--start-time", (char *)"1709280000", /* the same time, as Unix seconds */
@@ -1711,7 +1667,7 @@ static void stalling_scene(void *ctx, uint64_t n, uint8_t *luma, int w, int h)
  */
 START_TEST(audit_live_camera_stall_is_fault_not_occupancy)
 {
-	static struct rowset rows;
+	static zp_rows rows;
 	struct cfg c;
 	double occupied = 0, fault = 0;
 
@@ -1769,7 +1725,6 @@ START_TEST(service_refuses_simulated_line)
 	char *argv[] = { (char *)"run", (char *)"--config", T.config, (char *)"--max-frames", (char *)"20", NULL };
 	zp_run_opts o;
 	struct cfg c;
-	FILE *f;
 
 	cfg_default(&c);
 	c.chip = "";
@@ -1781,14 +1736,22 @@ START_TEST(service_refuses_simulated_line)
 	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
 	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
 
-	f = fopen(T.config, "a");
-	fprintf(f, "\n[gpio]\nsimulate = yes\n");
-	fclose(f);
+	append_config("\n[gpio]\nsimulate = yes\n");
 	ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_OK);
 	ck_assert_uint_eq(T.sum.frames, 20);
 	ck_assert_log("the light line is simulated");
 }
 END_TEST
+
+/* The default config with text added at its end, refused: exit 2, want in the log, no GPIO line held. */
+static void assert_config_refused(const char *text, const char *want)
+{
+	write_default_config();
+	append_config(text);
+	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_USAGE);
+	ck_assert_log(want);
+	ck_assert_int_eq(fake_gpio_open_handles(), 0);
+}
 
 START_TEST(bad_options_and_config)
 {
@@ -1804,8 +1767,6 @@ START_TEST(bad_options_and_config)
 		       (char *)"--start-time", (char *)"2024-02-29T23:59:59Z", NULL };
 	char *a8[] = { (char *)"run", (char *)"--config", (char *)"x.ini", (char *)"--source", (char *)"r.y4m",
 		       (char *)"--start-time", (char *)"1709251199", NULL };
-	struct cfg c;
-	FILE *f;
 
 	ck_assert_int_eq(zp_run_parse(1, a1, &o), ZP_EXIT_USAGE);
 	ck_assert_int_eq(zp_run_parse(4, a2, &o), ZP_EXIT_USAGE);
@@ -1820,28 +1781,15 @@ START_TEST(bad_options_and_config)
 	ck_assert_int_eq(o.start_time_ms, 1709251199000LL);
 
 	/* a config with an error: exit 2, one line naming file:line, nothing opened */
-	cfg_default(&c);
-	write_config(&T, &c);
-	f = fopen(T.config, "a");
-	fprintf(f, "[lights]\nstall_ms = 5\n");
-	fclose(f);
-	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_USAGE);
-	ck_assert_log("site.ini:");
-	ck_assert_int_eq(fake_gpio_open_handles(), 0);
+	assert_config_refused("[lights]\nstall_ms = 5\n", "site.ini:");
 	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
 	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
 
 	/* [ground] pairs that cannot be fitted (all image points on one line): bad input, as in replay */
-	write_config(&T, &c);
-	f = fopen(T.config, "a");
-	fprintf(f, "[ground]\npoint = 10,10 0,0\npoint = 20,20 1,0\npoint = 30,30 1,1\npoint = 40,40 0,1\n");
-	fclose(f);
-	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_USAGE);
-	ck_assert_log("[ground]");
-	ck_assert_int_eq(fake_gpio_open_handles(), 0);
+	assert_config_refused("[ground]\npoint = 10,10 0,0\npoint = 20,20 1,0\npoint = 30,30 1,1\npoint = 40,40 0,1\n",
+			      "[ground]");
 }
 END_TEST
-
 
 /*
  * The scene for these: a person walks through the zone every FP_PERIOD
@@ -1888,10 +1836,9 @@ static void follow_of_run(struct follow *f)
 	f->max_us = T.sum.latency.max_us;
 }
 
-static void periodic_config(struct cfg *c)
+static void periodic_config(void)
 {
-	cfg_default(c);
-	write_config(&T, c);
+	write_default_config();
 	T.period = FP_PERIOD;
 	T.block_from = FP_FROM;
 	T.block_to = FP_TO;
@@ -1918,10 +1865,7 @@ static void library_flood(struct t *t, const zp_run_step *st)
 
 START_TEST(library_messages_tagged_and_limited)
 {
-	struct cfg c;
-
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	T.on_step = library_flood;
 	ck_assert_int_eq(run_daemon("--max-frames", "120"), ZP_EXIT_OK);
 	/* 3000 lines written: 20 shown, tagged as zebrapad's with a priority; the rest counted once */
@@ -1998,14 +1942,12 @@ END_TEST
 /* One daemon per store: a second one exits 2 and says why; the first one's counts are not touched. */
 START_TEST(store_instance_lock)
 {
-	struct cfg c;
 	zp_store_params sp;
 	zp_writer *other;
 	const char *zones[] = { "middle" };
 	char err[256];
 
-	cfg_default(&c);
-	write_config(&T, &c);
+	write_default_config();
 	zp_store_params_default(&sp);
 	zp_strlcpy(sp.path, T.store, sizeof(sp.path));
 	ck_assert_int_eq(zp_writer_start(&sp, zones, 1, NULL, &other, err, sizeof(err)), 0);
@@ -2045,10 +1987,9 @@ static void remove_store_at(struct t *t, const zp_run_step *st)
 
 START_TEST(store_removed_or_replaced_is_reopened)
 {
-	struct cfg c;
 	struct totals tt;
 
-	periodic_config(&c);
+	periodic_config();
 	T.on_step = remove_store_at;
 	ck_assert_int_eq(run_daemon("--max-frames", "1000"), ZP_EXIT_OK);
 	ck_assert_log("was removed while zebrapad had it open");
@@ -2098,12 +2039,16 @@ static void rerun_reset(void)
 	T.mark = T.mark2 = 0;
 }
 
-/* A clean run of `frames` frames: the reference the faulted run is held to. */
+/*
+ * The periodic scene's config written, and a clean run of `frames` frames of
+ * it: the reference the faulted run is held to.
+ */
 static void clean_reference(int frames, struct follow *ref)
 {
 	char n[16];
 	void (*saved)(struct t *, const zp_run_step *) = T.on_step;
 
+	periodic_config();
 	snprintf(n, sizeof(n), "%d", frames);
 	T.on_step = NULL;
 	ck_assert_int_eq(run_daemon("--max-frames", n), ZP_EXIT_OK);
@@ -2234,14 +2179,12 @@ static void lock_at_frame(struct t *t, const zp_run_step *st)
 
 START_TEST(store_locked_15s)
 {
-	struct cfg c;
 	struct follow ref;
 	struct totals tt;
 	int64_t t[2];
 	int status;
 	char n[16];
 
-	periodic_config(&c);
 	clean_reference(400, &ref);
 	locker_start(&LK, T.store);
 	T.on_step = lock_at_frame;
@@ -2269,10 +2212,8 @@ END_TEST
 
 START_TEST(store_slow_disk)
 {
-	struct cfg c;
 	struct follow ref;
 
-	periodic_config(&c);
 	clean_reference(400, &ref);
 	ck_assert_int_eq(zp_slow_vfs_register(), 0);
 	zp_slow_vfs_set_delay_us(1000);
@@ -2301,11 +2242,9 @@ static void full_between(struct t *t, const zp_run_step *st)
 
 START_TEST(store_disk_full)
 {
-	struct cfg c;
 	struct follow ref;
 	struct totals tt;
 
-	periodic_config(&c);
 	clean_reference(400, &ref);
 	ck_assert_int_eq(zp_slow_vfs_register(), 0);
 	T.on_step = full_between;
@@ -2326,10 +2265,8 @@ END_TEST
 
 START_TEST(store_queue_full_drops_rows)
 {
-	struct cfg c;
 	struct follow ref;
 
-	periodic_config(&c);
 	clean_reference(300, &ref);
 	ck_assert_int_eq(zp_slow_vfs_register(), 0);
 	T.env.store_queue_rows = 4;           /* two intervals of one zone */
@@ -2356,11 +2293,9 @@ static void chatter(struct t *t, const zp_run_step *st)
 
 START_TEST(stderr_not_read)
 {
-	struct cfg c;
 	struct follow ref;
 	int p[2], saved;
 
-	periodic_config(&c);
 	clean_reference(400, &ref);
 	/* stderr: a pipe of one page that nobody reads */
 	ck_assert_int_eq(pipe(p), 0);
@@ -2426,19 +2361,13 @@ static int64_t fill_year(const char *path)
 
 START_TEST(retention_of_a_year)
 {
-	struct cfg c;
 	struct follow ref;
 	int64_t rows;
-	FILE *f;
 
-	periodic_config(&c);
 	clean_reference(400, &ref);
 	rows = fill_year(T.store);
 	ck_assert_int_gt(rows, 1000000);
-	f = fopen(T.config, "a");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "retention_days = 1\n");
-	fclose(f);
+	append_config("retention_days = 1\n");
 	/* page writes at SD-card speed, as in the field report */
 	ck_assert_int_eq(zp_slow_vfs_register(), 0);
 	zp_slow_vfs_set_delay_us(200);

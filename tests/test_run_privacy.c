@@ -29,6 +29,7 @@
  *    with a message where it does not), and the daemon logged Landlock.
  */
 #include "zp_test.h"
+#include "zp_openlog.h"
 #include "timesync.h"
 
 #include "app.h"
@@ -338,20 +339,6 @@ static void read_results(const char *path, struct results *r)
 		ck_assert_msg(found[i], "the daemon child did not report \"%s\"", result_keys[i].key);
 }
 
-static void dump_file(const char *path)
-{
-	char buf[4096];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return;
-	fprintf(stderr, "---- %s ----\n", path);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stderr);
-	fclose(f);
-}
-
 static bool file_contains(const char *path, const char *s)
 {
 	static char buf[1 << 18];
@@ -366,85 +353,43 @@ static bool file_contains(const char *path, const char *s)
 	return strstr(buf, s) != NULL;
 }
 
-/* Run argv with the shim preloaded, stdout to out_path, stderr to err_path; returns the exit status. */
-static int run_logged(char *const argv[], const char *log_path, const char *out_path, const char *err_path)
-{
-	const char *shim = getenv("ZP_OPENLOG_SO");
-	char preload[600], logenv[600];
-	int status, fd;
-	pid_t pid;
-
-	ck_assert_msg(shim != NULL, "ZP_OPENLOG_SO not set (run through ctest)");
-	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", shim);
-	snprintf(logenv, sizeof(logenv), "ZP_OPENLOG=%s", log_path);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		/* no NOTIFY_SOCKET, no JOURNAL_STREAM: the log goes to stderr; LeakSanitizer cannot work in a
-		 * process that made itself non-dumpable (the daemon's leaks are checked by test_run_valgrind) */
-		char *envp[] = { preload, logenv, "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0",
-				 "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1", NULL };
-
-		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || dup2(fd, 1) < 0)
-			_exit(120);
-		close(fd);
-		fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || dup2(fd, 2) < 0)
-			_exit(120);
-		close(fd);
-		execve(argv[0], argv, envp);
-		_exit(121);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status))
-		dump_file(err_path);
-	ck_assert_msg(WIFEXITED(status), "%s died (signal %d)", argv[0], WTERMSIG(status));
-	return WEXITSTATUS(status);
-}
-
 /* The shim's log: every line's path is one of `allowed` (NULL-terminated) or one of the deliberate attempts. */
 struct log_check {
-	int lines;
+	struct zp_openlog_check log;
+	const char *const *allowed;
+	const char *const *attempts;
 	int seen[8];                 /* successful opens of allowed[i] */
-	int attempts;                /* lines for the deliberate attempts */
+	int attempts_seen;           /* lines for the deliberate attempts */
 	int attempts_refused;        /* ... that failed with EACCES (e13) */
-	char first_bad[700];
 };
+
+static bool line_expected(void *ctx, const struct zp_openlog_line *l)
+{
+	struct log_check *c = ctx;
+	bool ok = false;
+
+	for (int i = 0; c->attempts[i]; i++)
+		if (!strcmp(l->path, c->attempts[i])) {
+			c->attempts_seen++;
+			c->attempts_refused += !strcmp(l->result, "e13");
+			ok = true;
+		}
+	for (int i = 0; c->allowed[i] && !ok; i++)
+		if (!strcmp(l->path, c->allowed[i]) &&
+		    (!strcmp(l->verb, "open") || (!strcmp(l->verb, "rename") && strstr(l->path, ".prom")))) {
+			c->seen[i] += !strcmp(l->result, "ok");
+			ok = true;
+		}
+	return ok;
+}
 
 static void check_log(const char *log_path, const char *const *allowed, const char *const *attempts,
 		      struct log_check *c)
 {
-	char line[1200];
-	FILE *f = fopen(log_path, "r");
-
 	memset(c, 0, sizeof(*c));
-	ck_assert_msg(f != NULL, "the shim did not create its log %s (not preloaded?)", log_path);
-	while (fgets(line, sizeof(line), f)) {
-		char verb[16], result[16], path[1024];
-		unsigned flags;
-		bool ok = false;
-
-		c->lines++;
-		ck_assert_int_eq(sscanf(line, "%15s %15s %x %1023[^\n]", verb, result, &flags, path), 4);
-		for (int i = 0; attempts[i]; i++)
-			if (!strcmp(path, attempts[i])) {
-				c->attempts++;
-				c->attempts_refused += !strcmp(result, "e13");
-				ok = true;
-			}
-		for (int i = 0; allowed[i] && !ok; i++)
-			if (!strcmp(path, allowed[i]) &&
-			    (!strcmp(verb, "open") || (!strcmp(verb, "rename") && strstr(path, ".prom")))) {
-				c->seen[i] += !strcmp(result, "ok");
-				ok = true;
-			}
-		if (!ok && !c->first_bad[0])
-			snprintf(c->first_bad, sizeof(c->first_bad), "%.650s", line);
-	}
-	fclose(f);
+	c->allowed = allowed;
+	c->attempts = attempts;
+	zp_openlog_check(log_path, line_expected, c, &c->log);
 }
 
 /* SELECT returning one integer. */
@@ -595,9 +540,9 @@ START_TEST(run_daemon_writes_only_the_store)
 		HEART, BUTTON, db, prom);
 	fclose(f);
 
-	rc = run_logged(argv, log, out, err);
+	rc = zp_openlog_run(argv, log, out, err);
 	if (rc)
-		dump_file(err);
+		zp_dump_file(err);
 	ck_assert_msg(rc == 0, "the daemon child exited %d (10 + the daemon's exit code, or a set-up step)", rc);
 	read_results(out, &r);
 	ck_assert_int_eq(r.rc, 0);
@@ -614,13 +559,13 @@ START_TEST(run_daemon_writes_only_the_store)
 
 	/* the write set: the store's files, nothing else */
 	check_log(log, allowed, attempts, &c);
-	if (c.first_bad[0])
-		dump_file(log);
-	ck_assert_msg(!c.first_bad[0], "zebrapad run opened for writing outside the store: %s", c.first_bad);
+	if (c.log.first_bad[0])
+		zp_dump_file(log);
+	ck_assert_msg(!c.log.first_bad[0], "zebrapad run opened for writing outside the store: %s", c.log.first_bad);
 	ck_assert_msg(c.seen[0] >= 1 && c.seen[1] >= 1,
 		      "the store and its WAL were not seen opened (%d, %d): is the shim working?", c.seen[0],
 		      c.seen[1]);
-	ck_assert_int_eq(c.attempts, 2);   /* the shim saw both deliberate attempts */
+	ck_assert_int_eq(c.attempts_seen, 2);   /* the shim saw both deliberate attempts */
 
 	/* the attempt to write outside the data directory */
 	if (r.landlock_abi > 0) {

@@ -5,6 +5,7 @@
  * samples, as the daemon and `audit --live` drive it.
  */
 #include "zp_test.h"
+#include "zp_rows.h"
 #include "sampler.h"
 
 #include <string.h>
@@ -12,36 +13,21 @@
 /* 2023-11-14 22:14:00 UTC, a multiple of 60 s */
 #define T0_MS 1700000040000LL
 
-typedef struct rows {
-	zp_store_row r[256];
-	int n;
-} rows;
-
-static void sink(void *ctx, const zp_store_row *row)
+/* The row of zone for the interval starting at start_ms, or NULL. */
+static const zp_store_row *find(const zp_rows *rs, int64_t start_ms, const char *zone)
 {
-	rows *rs = ctx;
-
-	ck_assert_int_lt(rs->n, 256);
-	rs->r[rs->n++] = *row;
-}
-
-static const zp_store_row *find(const rows *rs, int64_t start_ms, const char *zone)
-{
-	for (int i = 0; i < rs->n; i++)
-		if (rs->r[i].interval_start * 1000 == start_ms && !strcmp(rs->r[i].zone, zone))
-			return &rs->r[i];
-	return NULL;
+	return zp_rows_find(rs, start_ms / 1000, zone);
 }
 
 static const char *const names[] = { "kerb-a", "road", "kerb-b" };
 static const bool road_sides[] = { false, true, false };
 
-static void init(zp_sampler *s, rows *rs, int interval_s)
+static void init(zp_sampler *s, zp_rows *rs, int interval_s)
 {
 	char err[200];
 
 	rs->n = 0;
-	ck_assert_int_eq(zp_sampler_init(s, interval_s, names, road_sides, 3, sink, rs, err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_sampler_init(s, interval_s, names, road_sides, 3, zp_rows_sink, rs, err, sizeof(err)), 0);
 }
 
 static void no_crossings(zp_store_sample *smp)
@@ -57,7 +43,7 @@ START_TEST(spans_split_exactly_at_interval_boundaries)
 {
 	zp_sampler s;
 	zp_store_sample smp;
-	rows rs;
+	zp_rows rs;
 	const zp_store_row *r;
 
 	init(&s, &rs, 60);
@@ -113,16 +99,16 @@ START_TEST(bad_input_refused)
 	const char *dup[] = { "a", "a" }, *star[] = { "*" }, *empty[] = { "" };
 	zp_sampler s;
 	zp_store_sample smp;
-	rows rs;
+	zp_rows rs;
 	char err[200];
 
-	ck_assert_int_eq(zp_sampler_init(&s, 0, names, NULL, 3, sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_sampler_init(&s, 0, names, NULL, 3, zp_rows_sink, &rs, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "interval_s"));
-	ck_assert_int_eq(zp_sampler_init(&s, 60, dup, NULL, 2, sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_sampler_init(&s, 60, dup, NULL, 2, zp_rows_sink, &rs, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "appears twice"));
-	ck_assert_int_eq(zp_sampler_init(&s, 60, star, NULL, 1, sink, &rs, err, sizeof(err)), ZP_EINVAL);
-	ck_assert_int_eq(zp_sampler_init(&s, 60, empty, NULL, 1, sink, &rs, err, sizeof(err)), ZP_EINVAL);
-	ck_assert_int_eq(zp_sampler_init(&s, 60, names, NULL, ZP_MAX_ZONES + 1, sink, &rs, err, sizeof(err)),
+	ck_assert_int_eq(zp_sampler_init(&s, 60, star, NULL, 1, zp_rows_sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_sampler_init(&s, 60, empty, NULL, 1, zp_rows_sink, &rs, err, sizeof(err)), ZP_EINVAL);
+	ck_assert_int_eq(zp_sampler_init(&s, 60, names, NULL, ZP_MAX_ZONES + 1, zp_rows_sink, &rs, err, sizeof(err)),
 			 ZP_EINVAL);
 	init(&s, &rs, 60);
 	no_crossings(&smp);
@@ -167,7 +153,7 @@ static void frame_with(int road_count, int entered, int a_to_b, int b_to_a)
 START_TEST(state_held_since_the_previous_step)
 {
 	zp_sampler s;
-	rows rs;
+	zp_rows rs;
 	const zp_store_row *r, *x;
 
 	init(&s, &rs, 60);
@@ -204,7 +190,7 @@ END_TEST
 START_TEST(no_occupancy_while_frames_have_stopped)
 {
 	zp_sampler s;
-	rows rs;
+	zp_rows rs;
 
 	init(&s, &rs, 60);
 	memset(&lights, 0, sizeof(lights));
@@ -231,7 +217,7 @@ END_TEST
 START_TEST(forget_drops_the_held_occupancy)
 {
 	zp_sampler s;
-	rows rs;
+	zp_rows rs;
 
 	init(&s, &rs, 60);
 	memset(&lights, 0, sizeof(lights));
@@ -249,7 +235,7 @@ START_TEST(wall_clock_is_tiled)
 {
 	zp_sampler s;
 	zp_sampler_note n;
-	rows rs;
+	zp_rows rs;
 
 	init(&s, &rs, 60);
 	memset(&lights, 0, sizeof(lights));
@@ -296,10 +282,10 @@ END_TEST
 /* The same steps give the same rows, to the last bit: no hidden input. */
 START_TEST(same_steps_same_rows)
 {
-	rows a, b;
+	zp_rows a, b;
 
 	for (int pass = 0; pass < 2; pass++) {
-		rows *rs = pass ? &b : &a;
+		zp_rows *rs = pass ? &b : &a;
 		zp_sampler s;
 
 		init(&s, rs, 7);

@@ -574,10 +574,37 @@ static void assert_has(const char *text, const char *want, const char *what)
 }
 
 /* One line on stderr (the bad-input rule): the message, a newline, nothing else. */
+/* The image at path reads back as a want_w x want_h picture. */
+static void assert_png_size(const char *path, int want_w, int want_h)
+{
+	uint8_t *png = NULL;
+	char err[256];
+	int w, h;
+
+	ck_assert_msg(zp_cv_imread(path, 3, &png, &w, &h, err, sizeof(err)) == 0, "%s: %s", path, err);
+	ck_assert_int_eq(w, want_w);
+	ck_assert_int_eq(h, want_h);
+	free(png);
+}
+
 static void assert_one_line(const struct zp_exec *r, const char *want)
 {
 	assert_has(r->err, want, "stderr");
 	ck_assert_msg(strchr(r->err, '\n') == r->err + strlen(r->err) - 1, "more than one line on stderr:\n%s", r->err);
+}
+
+/* `zebrapad ARGS...` (NULL-terminated) refused as bad input: exit 2, want on the one line of stderr. */
+__attribute__((sentinel)) static void assert_bad_input(const char *want, ...)
+{
+	struct zp_exec r;
+	va_list ap;
+
+	va_start(ap, want);
+	zp_exec_v(&r, NULL, zp_exec_zebrapad_path(), ap);
+	va_end(ap);
+	ck_assert_msg(r.code == 2, "exit %d\n%s", r.code, r.err);
+	assert_one_line(&r, want);
+	zp_exec_free(&r);
 }
 
 START_TEST(calibrate_vtest_preview)
@@ -634,9 +661,6 @@ END_TEST
 START_TEST(calibrate_checks_synthetic)
 {
 	const char *frames = make_frames("frames", 3, 320, 240);
-	uint8_t *png = NULL;
-	int w, h;
-	char err[256];
 	struct zp_exec r;
 
 	/* good: zones, ground (areas in m2), crossing length and on-time */
@@ -650,10 +674,7 @@ START_TEST(calibrate_checks_synthetic)
 			  "[lights] min_on_ms = 20000 (20.0 s)", "stdout");
 	assert_has(r.out, "frame 2 of", "stdout");
 	assert_has(r.out, "checks: 3 ok, 0 warnings, 0 failed", "stdout");
-	ck_assert_int_eq(zp_cv_imread(tmp("p.png"), 3, &png, &w, &h, err, sizeof(err)), 0);
-	ck_assert_int_eq(w, 320);
-	ck_assert_int_eq(h, 240);
-	free(png);
+	assert_png_size(tmp("p.png"), 320, 240);
 	zp_exec_free(&r);
 
 	/* a short on-time is a warning, not a failure */
@@ -690,9 +711,6 @@ END_TEST
 
 START_TEST(calibrate_from_camera)
 {
-	uint8_t *png = NULL;
-	int w, h;
-	char err[256];
 	struct zp_exec r;
 
 	if (!getenv("ZP_CALCAM")) {
@@ -705,10 +723,7 @@ START_TEST(calibrate_from_camera)
 	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
 	assert_has(r.out, "frame 15 of /dev/video0 (640x480)", "stdout");
 	assert_has(r.out, "25.0 m2 on the ground", "stdout");
-	ck_assert_int_eq(zp_cv_imread(tmp("cam.png"), 3, &png, &w, &h, err, sizeof(err)), 0);
-	ck_assert_int_eq(w, 640);
-	ck_assert_int_eq(h, 480);
-	free(png);
+	assert_png_size(tmp("cam.png"), 640, 480);
 	zp_exec_free(&r);
 	/* another device: no such camera, bad input */
 	run_calcam(&r, "calibrate", "-c", tmp("cam.ini"), "-s", "/dev/video7", "-o", tmp("cam7.png"), NULL);
@@ -721,34 +736,20 @@ END_TEST
 START_TEST(calibrate_bad_input)
 {
 	const char *frames = make_frames("frames", 2, 64, 48);
-	struct zp_exec r;
 
 	zp_test_write_text(tmp("ok.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1 30,30\n");
 	zp_test_write_text(tmp("bad.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 30,1\n");
-	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "expected --config FILE, --source SRC and --out PREVIEW.png (missing --out)");
-	zp_exec_free(&r);
-	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.jpg"), NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "expected a file name ending in .png");
-	zp_exec_free(&r);
-	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", tmp("nothing"), "-o", tmp("p.png"), NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "nothing: no such file or folder");
-	zp_exec_free(&r);
-	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "3", NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "has 2 frames, --frame 3 asked for more");
-	zp_exec_free(&r);
-	run_zebrapad(&r, "calibrate", "-c", tmp("bad.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "bad.ini:3:");
-	zp_exec_free(&r);
-	run_zebrapad(&r, "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "x", NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "--frame: expected an integer");
-	zp_exec_free(&r);
+	assert_bad_input("expected --config FILE, --source SRC and --out PREVIEW.png (missing --out)",
+			 "calibrate", "-c", tmp("ok.ini"), "-s", frames, NULL);
+	assert_bad_input("expected a file name ending in .png",
+			 "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.jpg"), NULL);
+	assert_bad_input("nothing: no such file or folder",
+			 "calibrate", "-c", tmp("ok.ini"), "-s", tmp("nothing"), "-o", tmp("p.png"), NULL);
+	assert_bad_input("has 2 frames, --frame 3 asked for more",
+			 "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "3", NULL);
+	assert_bad_input("bad.ini:3:", "calibrate", "-c", tmp("bad.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
+	assert_bad_input("--frame: expected an integer",
+			 "calibrate", "-c", tmp("ok.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "x", NULL);
 	ck_assert_int_ne(access(tmp("p.png"), F_OK), 0); /* nothing written on bad input */
 }
 END_TEST
@@ -813,20 +814,26 @@ static double eval_f(const char *json, bool cdnet)
 }
 
 /*
- * tune on a real sequence, then the checks: the best is at least as good as
+ * tune on a real sequence (source and gt named under the shared data; nothing
+ * when that is not there), then the checks: the best is at least as good as
  * the config as given; `zebrapad eval` scores the config as given and
  * best.ini exactly as tune did; best.ini holds the best row's values.
  */
-static void tune_and_check(const char *config, const char *source, const char *gt, bool cdnet, const char *max_frames,
-			   const char *grid1, const char *grid2)
+static void tune_and_check(const char *config, const char *source_rel, const char *gt_rel, bool cdnet,
+			   const char *max_frames, const char *grid1, const char *grid2)
 {
+	const char *data = zp_test_shared_data();
 	struct csv_row rows[64];
 	struct zp_exec r;
 	int n, best = 0;
-	zp_config *c = malloc(sizeof(*c));
-	char err[512], *png = NULL;
-	int w, h;
+	zp_config *c;
+	char source[600], gt[600], err[512];
 
+	if (!data)
+		return;
+	snprintf(source, sizeof(source), "%s/%s", data, source_rel);
+	snprintf(gt, sizeof(gt), "%s/%s", data, gt_rel);
+	c = malloc(sizeof(*c));
 	ck_assert_ptr_nonnull(c);
 	run_zebrapad(&r, "tune", "--config", config, "--source", source, "--gt", gt, "--grid", grid1, "--grid", grid2,
 		     "--out", tmp("tune"), "--max-frames", max_frames, "--jobs", "2", NULL);
@@ -883,38 +890,21 @@ static void tune_and_check(const char *config, const char *source, const char *g
 			      rows[i ? best : 0].score, i ? best : 0);
 		zp_exec_free(&r);
 	}
-	ck_assert_int_eq(zp_cv_imread(tmp("tune/plot.png"), 3, (uint8_t **)&png, &w, &h, err, sizeof(err)), 0);
-	ck_assert_int_eq(w, 1200);
-	ck_assert_int_eq(h, 560);
-	free(png);
+	assert_png_size(tmp("tune/plot.png"), 1200, 560);
 	free(c);
 }
 
 START_TEST(tune_mot_real)
 {
-	const char *data = zp_test_shared_data();
-	char src[600], gt[600];
-
-	if (!data)
-		return;
-	snprintf(src, sizeof(src), "%s/mot15_TUD-Campus/TUD-Campus.mp4", data);
-	snprintf(gt, sizeof(gt), "%s/mot15_TUD-Campus/gt/gt.txt", data);
-	tune_and_check(zp_test_src_path("tests/configs/mot_tud_campus.ini"), src, gt, false, "71", "threshold=10:40:10",
-		       "min_area=1000:3000:1000");
+	tune_and_check(zp_test_src_path("tests/configs/mot_tud_campus.ini"), "mot15_TUD-Campus/TUD-Campus.mp4",
+		       "mot15_TUD-Campus/gt/gt.txt", false, "71", "threshold=10:40:10", "min_area=1000:3000:1000");
 }
 END_TEST
 
 START_TEST(tune_cdnet_real)
 {
-	const char *data = zp_test_shared_data();
-	char src[600], gt[600];
-
-	if (!data)
-		return;
-	snprintf(src, sizeof(src), "%s/cdnet2014_baseline_pedestrians", data);
-	snprintf(gt, sizeof(gt), "%s/cdnet2014_baseline_pedestrians/groundtruth", data);
-	tune_and_check(zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), src, gt, true, "400", "threshold=15:25:5",
-		       "close_radius=1,2,3");
+	tune_and_check(zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "cdnet2014_baseline_pedestrians",
+		       "cdnet2014_baseline_pedestrians/groundtruth", true, "400", "threshold=15:25:5", "close_radius=1,2,3");
 }
 END_TEST
 
@@ -944,32 +934,16 @@ START_TEST(tune_bad_input)
 
 	zp_test_write_text(tmp("site.ini"), "[zone a]\nrole = crossing\npolygon = 1,1 100,1 100,100 1,100\n");
 	zp_test_write_text(tmp("gt.txt"), "20,1,40,60,24,48,1,-1,-1,-1\n21,1,43,60,24,48,1,-1,-1,-1\n");
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (bad[i].extra)
-			run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
-				     bad[i].grid, "--out-dir", tmp("out"), bad[i].extra, NULL);
-		else
-			run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
-				     bad[i].grid, "--out-dir", tmp("out"), NULL);
-		ck_assert_msg(r.code == 2, "--grid %s %s: exit %d\n%s", bad[i].grid, bad[i].extra ? bad[i].extra : "",
-			      r.code, r.err);
-		assert_one_line(&r, bad[i].want);
-		zp_exec_free(&r);
-	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) /* no extra: its NULL ends the arguments */
+		assert_bad_input(bad[i].want, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid",
+				 bad[i].grid, "--out-dir", tmp("out"), bad[i].extra, NULL);
 	/* a key twice, no --grid, no --gt */
-	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=1,2",
-		     "--grid", "threshold=3,4", NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "key 'threshold' given twice");
-	zp_exec_free(&r);
-	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "(missing --grid)");
-	zp_exec_free(&r);
-	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "--grid", "threshold=1,2", NULL);
-	ck_assert_int_eq(r.code, 2);
-	assert_one_line(&r, "no ground truth found");
-	zp_exec_free(&r);
+	assert_bad_input("key 'threshold' given twice",
+			 "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=1,2",
+			 "--grid", "threshold=3,4", NULL);
+	assert_bad_input("(missing --grid)", "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), NULL);
+	assert_bad_input("no ground truth found",
+			 "tune", "-c", tmp("site.ini"), "-s", frames, "--grid", "threshold=1,2", NULL);
 	/* a sweep estimated over --max-hours: said before it starts, nothing written */
 	run_zebrapad(&r, "tune", "-c", tmp("site.ini"), "-s", frames, "-g", tmp("gt.txt"), "--grid", "threshold=10:40:10",
 		     "--grid", "min_area=100:400:100", "--out-dir", tmp("long"), "--jobs", "1", "--max-hours", "0.000001",
