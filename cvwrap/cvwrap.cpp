@@ -7,6 +7,8 @@
  */
 #include "cvwrap.h"
 
+#include "calibration.h"
+
 #include <opencv2/bgsegm.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -699,28 +701,6 @@ void zp_cv_bgsub_free(zp_cv_bgsub *b)
 
 /* ---------------------------------------------------------------- geometry */
 
-/* Hartley normalisation: centroid to the origin, mean distance sqrt(2). false when all points coincide. */
-static bool normaliser(const double *xy, int n, double T[9])
-{
-	double cx = 0, cy = 0, d = 0;
-
-	for (int i = 0; i < n; i++) {
-		cx += xy[2 * i];
-		cy += xy[2 * i + 1];
-	}
-	cx /= n;
-	cy /= n;
-	for (int i = 0; i < n; i++)
-		d += std::hypot(xy[2 * i] - cx, xy[2 * i + 1] - cy);
-	d /= n;
-	if (!std::isfinite(d) || d <= 0)
-		return false;
-	const double s = std::sqrt(2.0) / d;
-	const double t[9] = { s, 0, -s * cx, 0, s, -s * cy, 0, 0, 1 };
-	memcpy(T, t, sizeof(t));
-	return true;
-}
-
 /*
  * Why not cv::findHomography(): it converts the points to float, which caps
  * the accuracy near 1e-6 (a known H from 4 exact pairs comes back 1e-6 off),
@@ -736,7 +716,7 @@ int zp_cv_find_homography(const double *img_xy, const double *ground_xy, int n, 
 	try {
 		double Ti[9], Tg[9];
 
-		if (!normaliser(img_xy, n, Ti) || !normaliser(ground_xy, n, Tg))
+		if (!zp_homography_normaliser(img_xy, n, Ti) || !zp_homography_normaliser(ground_xy, n, Tg))
 			return zp_seterr(err, errlen, ZP_EINVAL, "no homography: the %d points coincide or are not finite",
 					 n);
 		cv::Mat A(2 * n, 9, CV_64F);
