@@ -58,6 +58,24 @@ const char *what_of(const cv::Exception &e)
 	return e.err.empty() ? e.what() : e.err.c_str();
 }
 
+/*
+ * Inside a catch block, about file `path`: the exception being handled as a
+ * code and one line in err. OpenCV's: cv_code, "<path>: <what> (<its
+ * message>)"; no memory: ZP_ENOMEM; anything else: other_code, "<path>: <what>".
+ */
+int file_error(const char *path, const char *what, int cv_code, int other_code, char *err, size_t errlen)
+{
+	try {
+		throw;
+	} catch (const cv::Exception &e) {
+		return zp_seterr(err, errlen, cv_code, "%s: %s (%s)", path, what, what_of(e));
+	} catch (const std::bad_alloc &) {
+		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
+	} catch (...) {
+		return zp_seterr(err, errlen, other_code, "%s: %s", path, what);
+	}
+}
+
 } /* namespace */
 
 /* ---------------------------------------------------------------- video decoding */
@@ -211,12 +229,8 @@ int zp_cv_imread(const char *path, int channels, uint8_t **pixels, int *width, i
 		*width = m.cols;
 		*height = m.rows;
 		return 0;
-	} catch (const cv::Exception &e) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image (%s)", path, what_of(e));
-	} catch (const std::bad_alloc &) {
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 	} catch (...) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image", path);
+		return file_error(path, "cannot decode as an image", ZP_EFORMAT, ZP_EFORMAT, err, errlen);
 	}
 }
 
@@ -230,12 +244,8 @@ int zp_cv_imwrite(const char *path, const uint8_t *pixels, int width, int height
 		if (!cv::imwrite(path, wrap(pixels, width, height, stride, channels)))
 			return zp_seterr(err, errlen, ZP_EIO, "%s: cannot write image", path);
 		return 0;
-	} catch (const cv::Exception &e) {
-		return zp_seterr(err, errlen, ZP_EINVAL, "%s: cannot write image (%s)", path, what_of(e));
-	} catch (const std::bad_alloc &) {
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 	} catch (...) {
-		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot write image", path);
+		return file_error(path, "cannot write image", ZP_EINVAL, ZP_EIO, err, errlen);
 	}
 }
 
@@ -303,12 +313,8 @@ int zp_cv_image_read(zp_cv_image *im, const char *path, const uint8_t **bgr, int
 		*height = im->mat.rows;
 		*stride = (int)im->mat.step[0];
 		return 0;
-	} catch (const cv::Exception &e) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image (%s)", path, what_of(e));
-	} catch (const std::bad_alloc &) {
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 	} catch (...) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image", path);
+		return file_error(path, "cannot decode as an image", ZP_EFORMAT, ZP_EFORMAT, err, errlen);
 	}
 }
 
