@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 #include <string>
 #include <vector>
@@ -56,6 +57,21 @@ void wipe(cv::Mat &m)
 const char *what_of(const cv::Exception &e)
 {
 	return e.err.empty() ? e.what() : e.err.c_str();
+}
+
+/*
+ * Close a handle: zero its matrices' pixels, release the OpenCV object it
+ * holds (which may throw: it stops here), then delete it.
+ */
+template <typename T, typename Held> void close_handle(T *h, Held &held, std::initializer_list<cv::Mat *> mats)
+{
+	try {
+		for (cv::Mat *m : mats)
+			wipe(*m);
+		held.release();
+	} catch (...) {
+	}
+	delete h;
 }
 
 /*
@@ -191,15 +207,8 @@ long zp_cv_video_frame_count(const zp_cv_video *v)
 
 void zp_cv_video_close(zp_cv_video *v)
 {
-	if (!v)
-		return;
-	try {
-		wipe(v->frame);
-		wipe(v->bgr);
-		v->cap.release();
-	} catch (...) {
-	}
-	delete v;
+	if (v)
+		close_handle(v, v->cap, { &v->frame, &v->bgr });
 }
 
 /* ---------------------------------------------------------------- still images */
@@ -505,13 +514,8 @@ int zp_cv_writer_finish(zp_cv_writer *w, char *err, size_t errlen)
 
 void zp_cv_writer_close(zp_cv_writer *w)
 {
-	if (!w)
-		return;
-	try {
-		w->vw.release();
-	} catch (...) {
-	}
-	delete w;
+	if (w)
+		close_handle(w, w->vw, {});
 }
 
 /* ---------------------------------------------------------------- drawing */
@@ -694,15 +698,8 @@ int zp_cv_bgsub_apply(zp_cv_bgsub *b, const uint8_t *pixels, int width, int heig
 
 void zp_cv_bgsub_free(zp_cv_bgsub *b)
 {
-	if (!b)
-		return;
-	try {
-		wipe(b->fg);
-		wipe(b->conv);
-		b->algo.release();
-	} catch (...) {
-	}
-	delete b;
+	if (b)
+		close_handle(b, b->algo, { &b->fg, &b->conv });
 }
 
 /* ---------------------------------------------------------------- geometry */
