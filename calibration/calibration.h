@@ -148,6 +148,13 @@ int zp_homography_fit(const zp_pt *img, const zp_pt *world, int n, zp_homography
 int zp_homography_dlt(const double *img_xy, const double *ground_xy, int n, double H[9], char *err, size_t errlen);
 
 /*
+ * The point normalisation of the DLT (Hartley): T (row-major 3x3) moves the
+ * n points' centroid to the origin and scales their mean distance from it
+ * to sqrt 2. false when the points coincide or are not finite.
+ */
+bool zp_homography_normaliser(const double *xy, int n, double T[9]);
+
+/*
  * The checks of zp_homography_fit() that come before the fit (count,
  * repeated and collinear points); 0 or ZP_EINVAL with the same messages.
  */

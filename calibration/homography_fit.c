@@ -19,7 +19,7 @@
 
 #define DLT_ROWS (2 * ZP_MAX_GROUND_PAIRS < 9 ? 9 : 2 * ZP_MAX_GROUND_PAIRS)
 
-static bool normaliser(const double *xy, int n, double T[9])
+bool zp_homography_normaliser(const double *xy, int n, double T[9])
 {
 	double cx = 0, cy = 0, d = 0, s;
 
@@ -135,7 +135,7 @@ int zp_homography_dlt(const double *img_xy, const double *ground_xy, int n, doub
 	if (n > ZP_MAX_GROUND_PAIRS)
 		return zp_seterr(err, errlen, ZP_EINVAL, "a homography takes at most %d point pairs, got %d",
 				 ZP_MAX_GROUND_PAIRS, n);
-	if (!normaliser(img_xy, n, Ti) || !normaliser(ground_xy, n, Tg))
+	if (!zp_homography_normaliser(img_xy, n, Ti) || !zp_homography_normaliser(ground_xy, n, Tg))
 		return zp_seterr(err, errlen, ZP_EINVAL, "no homography: the %d points coincide or are not finite", n);
 	m = 2 * n < 9 ? 9 : 2 * n;
 	memset(a, 0, sizeof(a));

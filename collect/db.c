@@ -234,10 +234,20 @@ static int migrate(zp_collect_db *db, char *err, size_t errlen)
 	return rc ? rc : ZP_EIO;
 }
 
+/* Prepare statement `name` (ZP_COLLECT_NPARAMS parameters): 0, or ZP_EIO and why in err. */
+static int prepare(zp_collect_db *db, const char *name, const char *sql, const char *what, char *err, size_t errlen)
+{
+	PGresult *r = PQprepare(db->conn, name, sql, ZP_COLLECT_NPARAMS, NULL);
+	int rc = 0;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = seterr_pg(err, errlen, ZP_EIO, what, PQresultErrorMessage(r));
+	PQclear(r);
+	return rc;
+}
+
 static int connect_db(zp_collect_db *db, char *err, size_t errlen)
 {
-	PGresult *r;
-
 	if (db->conn)
 		PQfinish(db->conn);
 	db->prepared = false;
@@ -250,20 +260,9 @@ static int connect_db(zp_collect_db *db, char *err, size_t errlen)
 		return ZP_EIO;
 	if (migrate(db, err, errlen) != 0)
 		return db->version > ZP_COLLECT_SCHEMA_VERSION ? ZP_EINVAL : ZP_EIO;
-	r = PQprepare(db->conn, "zp_counts", upsert_counts_sql, ZP_COLLECT_NPARAMS, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		seterr_pg(err, errlen, ZP_EIO, "preparing the counts upsert", PQresultErrorMessage(r));
-		PQclear(r);
+	if (prepare(db, "zp_counts", upsert_counts_sql, "preparing the counts upsert", err, errlen) ||
+	    prepare(db, "zp_status", upsert_status_sql, "preparing the status upsert", err, errlen))
 		return ZP_EIO;
-	}
-	PQclear(r);
-	r = PQprepare(db->conn, "zp_status", upsert_status_sql, ZP_COLLECT_NPARAMS, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		seterr_pg(err, errlen, ZP_EIO, "preparing the status upsert", PQresultErrorMessage(r));
-		PQclear(r);
-		return ZP_EIO;
-	}
-	PQclear(r);
 	db->prepared = true;
 	return 0;
 }

@@ -57,30 +57,34 @@ static char *dup_text(const char *s)
 	return d;
 }
 
+/* Whether v is a finite JSON number in [min, max]; its value in *d. */
+static bool number_in(const cJSON *v, double min, double max, double *d)
+{
+	if (!cJSON_IsNumber(v))
+		return false;
+	*d = v->valuedouble;
+	return isfinite(*d) && *d >= min && *d <= max;
+}
+
 /* An integral JSON number in [min, max] as decimal text; NULL when not one. */
 static char *int_text(const cJSON *v, double min, double max)
 {
 	char buf[32];
 	double d;
 
-	if (!cJSON_IsNumber(v))
-		return NULL;
-	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || d < min || d > max)
+	if (!number_in(v, min, max, &d) || d != floor(d))
 		return NULL;
 	snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)d);
 	return dup_text(buf);
 }
 
+/* A JSON number in [min, max] as text that reads back to the same double; NULL when not one. */
 static char *real_text(const cJSON *v, double min, double max)
 {
 	char buf[40];
 	double d;
 
-	if (!cJSON_IsNumber(v))
-		return NULL;
-	d = v->valuedouble;
-	if (!isfinite(d) || d < min || d > max)
+	if (!number_in(v, min, max, &d))
 		return NULL;
 	snprintf(buf, sizeof(buf), "%.17g", d);
 	return dup_text(buf);

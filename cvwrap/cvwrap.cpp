@@ -7,6 +7,8 @@
  */
 #include "cvwrap.h"
 
+#include "calibration.h"
+
 #include <opencv2/bgsegm.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 #include <string>
 #include <vector>
@@ -54,6 +57,39 @@ void wipe(cv::Mat &m)
 const char *what_of(const cv::Exception &e)
 {
 	return e.err.empty() ? e.what() : e.err.c_str();
+}
+
+/*
+ * Close a handle: zero its matrices' pixels, release the OpenCV object it
+ * holds (which may throw: it stops here), then delete it.
+ */
+template <typename T, typename Held> void close_handle(T *h, Held &held, std::initializer_list<cv::Mat *> mats)
+{
+	try {
+		for (cv::Mat *m : mats)
+			wipe(*m);
+		held.release();
+	} catch (...) {
+	}
+	delete h;
+}
+
+/*
+ * Inside a catch block, about file `path`: the exception being handled as a
+ * code and one line in err. OpenCV's: cv_code, "<path>: <what> (<its
+ * message>)"; no memory: ZP_ENOMEM; anything else: other_code, "<path>: <what>".
+ */
+int file_error(const char *path, const char *what, int cv_code, int other_code, char *err, size_t errlen)
+{
+	try {
+		throw;
+	} catch (const cv::Exception &e) {
+		return zp_seterr(err, errlen, cv_code, "%s: %s (%s)", path, what, what_of(e));
+	} catch (const std::bad_alloc &) {
+		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
+	} catch (...) {
+		return zp_seterr(err, errlen, other_code, "%s: %s", path, what);
+	}
 }
 
 } /* namespace */
@@ -171,15 +207,8 @@ long zp_cv_video_frame_count(const zp_cv_video *v)
 
 void zp_cv_video_close(zp_cv_video *v)
 {
-	if (!v)
-		return;
-	try {
-		wipe(v->frame);
-		wipe(v->bgr);
-		v->cap.release();
-	} catch (...) {
-	}
-	delete v;
+	if (v)
+		close_handle(v, v->cap, { &v->frame, &v->bgr });
 }
 
 /* ---------------------------------------------------------------- still images */
@@ -209,12 +238,8 @@ int zp_cv_imread(const char *path, int channels, uint8_t **pixels, int *width, i
 		*width = m.cols;
 		*height = m.rows;
 		return 0;
-	} catch (const cv::Exception &e) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image (%s)", path, what_of(e));
-	} catch (const std::bad_alloc &) {
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 	} catch (...) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image", path);
+		return file_error(path, "cannot decode as an image", ZP_EFORMAT, ZP_EFORMAT, err, errlen);
 	}
 }
 
@@ -228,12 +253,8 @@ int zp_cv_imwrite(const char *path, const uint8_t *pixels, int width, int height
 		if (!cv::imwrite(path, wrap(pixels, width, height, stride, channels)))
 			return zp_seterr(err, errlen, ZP_EIO, "%s: cannot write image", path);
 		return 0;
-	} catch (const cv::Exception &e) {
-		return zp_seterr(err, errlen, ZP_EINVAL, "%s: cannot write image (%s)", path, what_of(e));
-	} catch (const std::bad_alloc &) {
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 	} catch (...) {
-		return zp_seterr(err, errlen, ZP_EIO, "%s: cannot write image", path);
+		return file_error(path, "cannot write image", ZP_EINVAL, ZP_EIO, err, errlen);
 	}
 }
 
@@ -301,12 +322,8 @@ int zp_cv_image_read(zp_cv_image *im, const char *path, const uint8_t **bgr, int
 		*height = im->mat.rows;
 		*stride = (int)im->mat.step[0];
 		return 0;
-	} catch (const cv::Exception &e) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image (%s)", path, what_of(e));
-	} catch (const std::bad_alloc &) {
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 	} catch (...) {
-		return zp_seterr(err, errlen, ZP_EFORMAT, "%s: cannot decode as an image", path);
+		return file_error(path, "cannot decode as an image", ZP_EFORMAT, ZP_EFORMAT, err, errlen);
 	}
 }
 
@@ -497,13 +514,8 @@ int zp_cv_writer_finish(zp_cv_writer *w, char *err, size_t errlen)
 
 void zp_cv_writer_close(zp_cv_writer *w)
 {
-	if (!w)
-		return;
-	try {
-		w->vw.release();
-	} catch (...) {
-	}
-	delete w;
+	if (w)
+		close_handle(w, w->vw, {});
 }
 
 /* ---------------------------------------------------------------- drawing */
@@ -686,40 +698,11 @@ int zp_cv_bgsub_apply(zp_cv_bgsub *b, const uint8_t *pixels, int width, int heig
 
 void zp_cv_bgsub_free(zp_cv_bgsub *b)
 {
-	if (!b)
-		return;
-	try {
-		wipe(b->fg);
-		wipe(b->conv);
-		b->algo.release();
-	} catch (...) {
-	}
-	delete b;
+	if (b)
+		close_handle(b, b->algo, { &b->fg, &b->conv });
 }
 
 /* ---------------------------------------------------------------- geometry */
-
-/* Hartley normalisation: centroid to the origin, mean distance sqrt(2). false when all points coincide. */
-static bool normaliser(const double *xy, int n, double T[9])
-{
-	double cx = 0, cy = 0, d = 0;
-
-	for (int i = 0; i < n; i++) {
-		cx += xy[2 * i];
-		cy += xy[2 * i + 1];
-	}
-	cx /= n;
-	cy /= n;
-	for (int i = 0; i < n; i++)
-		d += std::hypot(xy[2 * i] - cx, xy[2 * i + 1] - cy);
-	d /= n;
-	if (!std::isfinite(d) || d <= 0)
-		return false;
-	const double s = std::sqrt(2.0) / d;
-	const double t[9] = { s, 0, -s * cx, 0, s, -s * cy, 0, 0, 1 };
-	memcpy(T, t, sizeof(t));
-	return true;
-}
 
 /*
  * Why not cv::findHomography(): it converts the points to float, which caps
@@ -736,7 +719,7 @@ int zp_cv_find_homography(const double *img_xy, const double *ground_xy, int n, 
 	try {
 		double Ti[9], Tg[9];
 
-		if (!normaliser(img_xy, n, Ti) || !normaliser(ground_xy, n, Tg))
+		if (!zp_homography_normaliser(img_xy, n, Ti) || !zp_homography_normaliser(ground_xy, n, Tg))
 			return zp_seterr(err, errlen, ZP_EINVAL, "no homography: the %d points coincide or are not finite",
 					 n);
 		cv::Mat A(2 * n, 9, CV_64F);

@@ -92,23 +92,6 @@ static size_t lower_int(const int *a, size_t n, int id)
 	return lo;
 }
 
-static bool grow(void **buf, size_t *cap, size_t need, size_t each)
-{
-	size_t c = *cap ? *cap * 2 : 64;
-	void *p;
-
-	if (need <= *cap)
-		return true;
-	while (c < need)
-		c *= 2;
-	p = realloc(*buf, c * each);
-	if (!p)
-		return false;
-	*buf = p;
-	*cap = c;
-	return true;
-}
-
 int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int entered, const int *track_ids,
 			 int ntracks)
 {
@@ -119,7 +102,7 @@ int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int ente
 		size_t k = lower_gt(c->gt, c->ngt, gt_ids[i]);
 
 		if (k == c->ngt || c->gt[k].id != gt_ids[i]) {
-			if (!grow((void **)&c->gt, &c->capgt, c->ngt + 1, sizeof(*c->gt)))
+			if (!zp_eval_grow((void **)&c->gt, &c->capgt, c->ngt + 1, sizeof(*c->gt)))
 				return ZP_ENOMEM;
 			memmove(c->gt + k + 1, c->gt + k, (c->ngt - k) * sizeof(*c->gt));
 			c->gt[k] = (struct id_frames){ .id = gt_ids[i], .frames = 0, .last = 0 };
@@ -135,7 +118,7 @@ int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int ente
 
 		if (k < c->ntracks && c->tracks[k] == track_ids[i])
 			continue;
-		if (!grow((void **)&c->tracks, &c->captracks, c->ntracks + 1, sizeof(*c->tracks)))
+		if (!zp_eval_grow((void **)&c->tracks, &c->captracks, c->ntracks + 1, sizeof(*c->tracks)))
 			return ZP_ENOMEM;
 		memmove(c->tracks + k + 1, c->tracks + k, (c->ntracks - k) * sizeof(*c->tracks));
 		c->tracks[k] = track_ids[i];
@@ -202,7 +185,7 @@ int zp_eval_calls_frame(zp_eval_calls *c, int64_t frame, bool gt_present, bool c
 {
 	if (c->last_frame && frame != c->last_frame + 1)
 		return ZP_EINVAL;
-	if (!grow((void **)&c->bits, &c->cap, c->n + 1, 1))
+	if (!zp_eval_grow((void **)&c->bits, &c->cap, c->n + 1, 1))
 		return ZP_ENOMEM;
 	c->bits[c->n++] = (uint8_t)((gt_present ? 1 : 0) | (call_on ? 2 : 0));
 	c->last_frame = frame;

@@ -194,15 +194,8 @@ static int remember(zp_eval_mot *m, int gt_id, int track_id, bool *sw)
 		lp->track_id = track_id;
 		return 0;
 	}
-	if (m->nlast == m->caplast) {
-		size_t cap = m->caplast ? m->caplast * 2 : 64;
-		struct id_pair *np = realloc(m->last, cap * sizeof(*np));
-
-		if (!np)
-			return ZP_ENOMEM;
-		m->last = np;
-		m->caplast = cap;
-	}
+	if (!zp_eval_grow((void **)&m->last, &m->caplast, m->nlast + 1, sizeof(*m->last)))
+		return ZP_ENOMEM;
 	m->last[m->nlast++] = (struct id_pair){ gt_id, track_id };
 	return 0;
 }

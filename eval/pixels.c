@@ -94,6 +94,23 @@ double zp_eval_fmeasure(double p, double r)
 	return p + r > 0 ? 2.0 * p * r / (p + r) : 0.0;
 }
 
+bool zp_eval_grow(void **buf, size_t *cap, size_t need, size_t each)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (need <= *cap)
+		return true;
+	while (c < need)
+		c *= 2;
+	p = realloc(*buf, c * each);
+	if (!p)
+		return false;
+	*buf = p;
+	*cap = c;
+	return true;
+}
+
 void zp_eval_rates_compute(uint64_t tp, uint64_t fp, uint64_t tn, uint64_t fn, zp_eval_rates *out)
 {
 	out->precision = zp_eval_ratio(tp, tp + fp);

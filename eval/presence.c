@@ -89,15 +89,8 @@ int zp_eval_presence_frame(zp_eval_presence *p, int64_t frame, bool gt_present, 
 		p->episodes++;
 	}
 	if (our_present && !p->caught) {
-		if (p->nlat == p->caplat) {
-			size_t cap = p->caplat ? p->caplat * 2 : 64;
-			int64_t *nl = realloc(p->lat, cap * sizeof(*nl));
-
-			if (!nl)
-				return ZP_ENOMEM;
-			p->lat = nl;
-			p->caplat = cap;
-		}
+		if (!zp_eval_grow((void **)&p->lat, &p->caplat, p->nlat + 1, sizeof(*p->lat)))
+			return ZP_ENOMEM;
 		/* kept sorted (insertion; one entry per episode) so the median needs no copy */
 		{
 			int64_t l = frame - p->episode_start;

@@ -2,7 +2,8 @@
 /*
  * dispatch.c - path names, the choice of a path by name and the kernel tables.
  * The CPU is asked by the architecture file (kernels_x86.c, kernels_arm.c or
- * kernels_generic.c, chosen by CMake), so nothing here depends on the ISA.
+ * kernels_generic.c, chosen by CMake); which tables are compiled in follows
+ * CMake's ZP_MODELS_ARCH_X86 / ZP_MODELS_ARCH_ARM, so no ISA code is here.
  */
 #include "models_internal.h"
 
@@ -23,6 +24,26 @@ const char *zp_simd_name(zp_simd s)
 	if ((unsigned)s >= sizeof(simd_names) / sizeof(simd_names[0]))
 		return "unknown";
 	return simd_names[s];
+}
+
+/* The paths compiled in for this architecture (CMake's ZP_MODELS_ARCH). */
+static const struct zp_kernels kernels[] = {
+	ZP_KERNELS_INIT(scalar, ZP_SIMD_SCALAR),
+#if defined(ZP_MODELS_ARCH_X86)
+	ZP_KERNELS_INIT(sse2, ZP_SIMD_SSE2),
+	ZP_KERNELS_INIT(avx2, ZP_SIMD_AVX2),
+#elif defined(ZP_MODELS_ARCH_ARM)
+	ZP_KERNELS_INIT(neon, ZP_SIMD_NEON),
+#endif
+};
+
+/* The kernel table of path s, NULL when it is not compiled in. */
+static const struct zp_kernels *compiled_kernels(zp_simd s)
+{
+	for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++)
+		if (kernels[i].simd == s)
+			return &kernels[i];
+	return NULL;
 }
 
 /*
@@ -62,7 +83,7 @@ bool zp_simd_available(zp_simd s)
 {
 	zp_simd best = zp_arch_cpu_best();
 
-	if (rank(s) < 0 || !zp_arch_kernels(s))
+	if (rank(s) < 0 || !compiled_kernels(s))
 		return false;
 	return same_ladder(s, best) && rank(s) <= rank(best);
 }
@@ -98,7 +119,7 @@ const struct zp_kernels *zp_kernels_get(zp_simd s)
 {
 	if (!zp_simd_available(s))
 		s = best_available();
-	return zp_arch_kernels(s);
+	return compiled_kernels(s);
 }
 
 void zp_pixops_init(zp_pixops *ops, zp_simd simd)

@@ -161,13 +161,16 @@ struct zp_kernels {
 	zp_pixops ops;
 };
 
-/*
- * Per architecture (kernels_x86.c, kernels_arm.c, kernels_generic.c, chosen
- * by CMake): the CPU's best path, and the kernel table of a path (NULL when
- * the path is not compiled in for this architecture).
- */
+/* The initializer of the struct zp_kernels of path `path`, whose kernels are named zp_<kernel>_<isa>. */
+#define ZP_KERNELS_INIT(isa, path)                                                                                   \
+	{                                                                                                            \
+		.simd = (path), .bg_row = zp_bg_row_##isa, .bg_luma = zp_bg_luma_##isa,                             \
+		.ops = { (path), zp_downscale2_##isa, zp_erode3_##isa, zp_dilate3_##isa, zp_stats_##isa,             \
+			 zp_vote_##isa, zp_yuv_luma_packed_##isa, zp_yuv_bgr_row_##isa },                            \
+	}
+
+/* Per architecture (kernels_x86.c, kernels_arm.c, kernels_generic.c, chosen by CMake): the CPU's best path. */
 zp_simd zp_arch_cpu_best(void);
-const struct zp_kernels *zp_arch_kernels(zp_simd s);
 
 /* The table of `s` if compiled in and the CPU runs it, else the best available. */
 const struct zp_kernels *zp_kernels_get(zp_simd s);

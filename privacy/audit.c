@@ -58,12 +58,20 @@ struct magic {
 	const char *what;
 };
 
-/* Checked in order; the first that matches names the file. */
-static const struct magic magics[] = {
-	{ 0, "\xff\xd8\xff", 3, ZP_AUDIT_IMAGE, "JPEG image" },
+/*
+ * Signatures that name a file by its head and that also mark a picture or
+ * video inside a file at any offset (they do not occur by chance in counts).
+ */
+static const struct magic head_and_inside[] = {
 	{ 0, "\x89PNG\r\n\x1a\n", 8, ZP_AUDIT_IMAGE, "PNG image" },
 	{ 0, "GIF87a", 6, ZP_AUDIT_IMAGE, "GIF image" },
 	{ 0, "GIF89a", 6, ZP_AUDIT_IMAGE, "GIF image" },
+	{ 0, "YUV4MPEG2", 9, ZP_AUDIT_VIDEO, "Y4M raw video" },
+};
+
+/* The other signatures of a file's head, tried after head_and_inside in order: the first match names the file. */
+static const struct magic head_only[] = {
+	{ 0, "\xff\xd8\xff", 3, ZP_AUDIT_IMAGE, "JPEG image" },
 	{ 0, "II*\0", 4, ZP_AUDIT_IMAGE, "TIFF image" },
 	{ 0, "MM\0*", 4, ZP_AUDIT_IMAGE, "TIFF image" },
 	{ 0, "\0\0\0\x0cjP  \r\n\x87\n", 12, ZP_AUDIT_IMAGE, "JPEG 2000 image" },
@@ -72,7 +80,6 @@ static const struct magic magics[] = {
 	{ 0, "qoif", 4, ZP_AUDIT_IMAGE, "QOI image" },
 	{ 0, "v/1\x01", 4, ZP_AUDIT_IMAGE, "OpenEXR image" },
 	{ 0, "\x1a\x45\xdf\xa3", 4, ZP_AUDIT_VIDEO, "Matroska/WebM video" },
-	{ 0, "YUV4MPEG2", 9, ZP_AUDIT_VIDEO, "Y4M raw video" },
 	{ 0, "FLV\x01", 4, ZP_AUDIT_VIDEO, "Flash video" },
 	{ 0, "OggS", 4, ZP_AUDIT_VIDEO, "Ogg media" },
 	{ 0, "\0\0\x01\xba", 4, ZP_AUDIT_VIDEO, "MPEG program stream" },
@@ -91,6 +98,17 @@ static const struct magic containers[] = {
 	{ 257, "ustar", 5, ZP_AUDIT_UNKNOWN, "tar archive (contents not inspected)" },
 	{ 0, "SQLite format 3", 16, ZP_AUDIT_UNKNOWN, "SQLite database that is not the counts store" },
 };
+
+/* The first entry of t[0..count) whose bytes stand at base + its offset in b[0..n); NULL when none. */
+static const struct magic *find_magic(const struct magic *t, size_t count, const uint8_t *b, size_t n, size_t base)
+{
+	for (size_t k = 0; k < count; k++)
+		if (at(b, n, base + t[k].off, t[k].bytes, t[k].len))
+			return &t[k];
+	return NULL;
+}
+
+#define FIND_MAGIC(table, b, n, base) find_magic((table), sizeof(table) / sizeof((table)[0]), (b), (n), (base))
 
 /* Common camera sizes and raw pixel formats, for files that are a whole number of frames. */
 static const struct { int w, h; } frame_sizes[] = {
@@ -163,11 +181,14 @@ static bool looks_like_text(const uint8_t *h, size_t n)
 
 zp_audit_kind zp_audit_sniff(const uint8_t *head, size_t n, int64_t size, char *what, size_t whatlen)
 {
-	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-		if (at(head, n, magics[i].off, magics[i].bytes, magics[i].len)) {
-			snprintf(what, whatlen, "%s", magics[i].what);
-			return magics[i].kind;
-		}
+	const struct magic *m = FIND_MAGIC(head_and_inside, head, n, 0);
+
+	if (!m)
+		m = FIND_MAGIC(head_only, head, n, 0);
+	if (m) {
+		snprintf(what, whatlen, "%s", m->what);
+		return m->kind;
+	}
 	if (at(head, n, 4, "ftyp", 4))
 		return sniff_ftyp(head, n, what, whatlen);
 	if (at(head, n, 0, "RIFF", 4) && at(head, n, 8, "WEBP", 4)) {
@@ -194,11 +215,11 @@ zp_audit_kind zp_audit_sniff(const uint8_t *head, size_t n, int64_t size, char *
 		snprintf(what, whatlen, "H.264/H.265 video stream");
 		return ZP_AUDIT_VIDEO;
 	}
-	for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++)
-		if (at(head, n, containers[i].off, containers[i].bytes, containers[i].len)) {
-			snprintf(what, whatlen, "%s", containers[i].what);
-			return ZP_AUDIT_UNKNOWN;
-		}
+	m = FIND_MAGIC(containers, head, n, 0);
+	if (m) {
+		snprintf(what, whatlen, "%s", m->what);
+		return ZP_AUDIT_UNKNOWN;
+	}
 	/* a raw dump has no header: a size that is a whole number of frames of a camera size is the sign */
 	for (size_t i = 0; size > 0 && i < sizeof(frame_sizes) / sizeof(frame_sizes[0]); i++)
 		for (size_t j = 0; j < sizeof(pixel_formats) / sizeof(pixel_formats[0]); j++) {
@@ -318,28 +339,24 @@ static uint32_t be32(const uint8_t *p)
  */
 static bool embedded_media(const uint8_t *b, size_t n, size_t i, char *what, size_t whatlen)
 {
-	static const struct magic inner[] = {
+	static const struct magic inside_only[] = {
 		{ 0, "\xff\xd8\xff\xe0", 4, ZP_AUDIT_IMAGE, "JPEG image" },
 		{ 0, "\xff\xd8\xff\xe1", 4, ZP_AUDIT_IMAGE, "JPEG image" },
 		{ 0, "\xff\xd8\xff\xdb", 4, ZP_AUDIT_IMAGE, "JPEG image" },
 		{ 0, "\xff\xd8\xff\xee", 4, ZP_AUDIT_IMAGE, "JPEG image" },
 		{ 0, "\xff\xd8\xff\xc0", 4, ZP_AUDIT_IMAGE, "JPEG image" },
-		{ 0, "\x89PNG\r\n\x1a\n", 8, ZP_AUDIT_IMAGE, "PNG image" },
-		{ 0, "GIF87a", 6, ZP_AUDIT_IMAGE, "GIF image" },
-		{ 0, "GIF89a", 6, ZP_AUDIT_IMAGE, "GIF image" },
 		{ 0, "WEBPVP8", 7, ZP_AUDIT_IMAGE, "WebP image" },
 		{ 0, "ftypisom", 8, ZP_AUDIT_VIDEO, "MP4 video" },
 		{ 0, "ftypmp4", 7, ZP_AUDIT_VIDEO, "MP4 video" },
 		{ 0, "ftypqt", 6, ZP_AUDIT_VIDEO, "QuickTime video" },
-		{ 0, "YUV4MPEG2", 9, ZP_AUDIT_VIDEO, "Y4M raw video" },
 	};
+	const struct magic *m = FIND_MAGIC(head_and_inside, b, n, i);
 
-	for (size_t k = 0; k < sizeof(inner) / sizeof(inner[0]); k++)
-		if (at(b, n, i, inner[k].bytes, inner[k].len)) {
-			snprintf(what, whatlen, "%s", inner[k].what);
-			return true;
-		}
-	return false;
+	if (!m)
+		m = FIND_MAGIC(inside_only, b, n, i);
+	if (m)
+		snprintf(what, whatlen, "%s", m->what);
+	return m != NULL;
 }
 
 /*

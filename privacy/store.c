@@ -327,32 +327,49 @@ static int bind_row(sqlite3_stmt *st, const zp_store_row *r)
 	return rc;
 }
 
+/*
+ * Upsert rows[0..n) in one transaction: BEGIN IMMEDIATE, every row, COMMIT.
+ * An SQLite result code; on failure the transaction may still be open, and
+ * sqlite3_errmsg() says why until rollback_open() ends it.
+ */
+static int upsert_rows(zp_store *s, const zp_store_row *rows, size_t n)
+{
+	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_reset(s->upsert);
+		rc = bind_row(s->upsert, &rows[i]);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(s->upsert);
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
+	}
+	sqlite3_reset(s->upsert);
+	sqlite3_clear_bindings(s->upsert);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Roll back the transaction a failed upsert_rows() left open, if any. */
+static void rollback_open(zp_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* Write every pending row in one transaction; on success hand them to the sink and forget them. */
 static int commit_pending(zp_store *s)
 {
-	int rc = SQLITE_OK;
-
 	if (!s->npending)
 		return 0;
 	if (!(s->flags & ZP_STORE_DRY_RUN)) {
-		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		for (size_t i = 0; rc == SQLITE_OK && i < s->npending; i++) {
-			sqlite3_reset(s->upsert);
-			rc = bind_row(s->upsert, &s->pending[i]);
-			if (rc == SQLITE_OK) {
-				rc = sqlite3_step(s->upsert);
-				rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-			}
-		}
-		sqlite3_reset(s->upsert);
-		sqlite3_clear_bindings(s->upsert);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		int rc = upsert_rows(s, s->pending, s->npending);
+
 		if (rc != SQLITE_OK) {
 			zp_log(ZP_LOG_ERR, "%s: writing %zu rows failed, kept for the next try: %s", s->p.path,
 			       s->npending, sqlite3_errmsg(s->db));
-			if (!sqlite3_get_autocommit(s->db))
-				sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			rollback_open(s);
 			return sqlite_to_zp(rc);
 		}
 	}
@@ -439,22 +456,9 @@ int zp_store_write(zp_store *s, const zp_store_row *rows, size_t n)
 		return s->flags & ZP_STORE_READ_ONLY ? ZP_EINVAL : 0;
 	if (!n)
 		return 0;
-	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-		sqlite3_reset(s->upsert);
-		rc = bind_row(s->upsert, &rows[i]);
-		if (rc == SQLITE_OK) {
-			rc = sqlite3_step(s->upsert);
-			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-		}
-	}
-	sqlite3_reset(s->upsert);
-	sqlite3_clear_bindings(s->upsert);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	rc = upsert_rows(s, rows, n);
 	if (rc != SQLITE_OK) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		rollback_open(s);
 		return (rc & 0xff) == SQLITE_FULL ? ZP_EIO : sqlite_to_zp(rc);
 	}
 	return 0;
