@@ -39,7 +39,6 @@
 #include "cvwrap.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -310,95 +309,67 @@ static void free_opts(struct tune_opts *o)
 	}
 }
 
+/* --grid KEY=FROM:TO:STEP, one per key */
+static int opt_grid(void *ctx, const char *arg)
+{
+	struct tune_opts *o = ctx;
+	int rc;
+
+	if (o->nkeys == TUNE_MAX_KEYS) {
+		fprintf(stderr, PROG ": --grid %s: at most %d keys\n", arg, TUNE_MAX_KEYS);
+		return ZP_EXIT_USAGE;
+	}
+	rc = parse_grid(arg, &o->keys[o->nkeys]);
+	o->nkeys++; /* freed by free_opts() either way */
+	if (rc)
+		return rc;
+	for (int k = 0; k < o->nkeys - 1; k++)
+		if (!strcmp(o->keys[k].key, o->keys[o->nkeys - 1].key)) {
+			fprintf(stderr, PROG ": --grid %s: key '%s' given twice (one --grid per key)\n", arg,
+				o->keys[k].key);
+			return ZP_EXIT_USAGE;
+		}
+	return 0;
+}
+
+/* -o: every other command's output file; tune writes a folder */
+static int opt_o(void *ctx, const char *arg)
+{
+	(void)ctx;
+	fprintf(stderr, PROG ": -o %s: -o names an output file in every command; tune writes a folder: "
+		"--out-dir %s\n", arg, arg);
+	return ZP_EXIT_USAGE;
+}
+
 static int parse_tune(int argc, char **argv, struct tune_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "source", required_argument, NULL, 's' },
-		{ "gt", required_argument, NULL, 'g' },
-		{ "grid", required_argument, NULL, 'G' },
-		{ "out-dir", required_argument, NULL, 'D' },
-		{ "out", required_argument, NULL, 'D' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "max-runs", required_argument, NULL, 'R' },
-		{ "max-frames", required_argument, NULL, 'n' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "max-hours", required_argument, NULL, 'H' },
-		{ "holdout-from", required_argument, NULL, 'F' },
-		{ "allow-no-children", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "gt", 'g', ZP_OPT_STR, .to.str = &o->gt },
+		{ "grid", 0, ZP_OPT_CALL, .to.ctx = o, .call = opt_grid },
+		{ "out-dir", 0, ZP_OPT_STR, .to.str = &o->out },
+		{ "out", 0, ZP_OPT_STR, .to.str = &o->out },
+		{ NULL, 'o', ZP_OPT_CALL, .call = opt_o },
+		{ "metric", 0, ZP_OPT_STR, .to.str = &o->metric },
+		{ "jobs", 'j', ZP_OPT_INT, .to.i = &o->jobs, .min = 1, .max = TUNE_MAX_JOBS },
+		{ "max-runs", 0, ZP_OPT_LONG, .to.l = &o->max_runs, .min = 1, .max = TUNE_HARD_MAX_RUNS },
+		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 100000000 },
+		{ "yes", 0, ZP_OPT_TRUE, .to.flag = &o->yes },
+		{ "max-hours", 0, ZP_OPT_DOUBLE, .to.d = &o->max_hours, .min = 0.000001, .max = 1000 },
+		{ "holdout-from", 0, ZP_OPT_LONG, .to.l = &o->holdout_from, .min = 2, .max = 1000000000 },
+		{ "allow-no-children", 0, ZP_OPT_TRUE, .to.flag = &o->allow_no_children },
 	};
-	char err[256];
-	int c, v, rc;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->out = "tune-out";
 	o->max_runs = TUNE_DEFAULT_MAX_RUNS;
 	o->max_frames = -1;
 	o->max_hours = TUNE_WARN_S / 3600.0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:g:o:j:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 's': o->source = optarg; break;
-		case 'g': o->gt = optarg; break;
-		case 'D': o->out = optarg; break;
-		case 'o':
-			fprintf(stderr, PROG ": -o %s: -o names an output file in every command; tune writes a folder: "
-				"--out-dir %s\n", optarg, optarg);
-			return ZP_EXIT_USAGE;
-		case 'm': o->metric = optarg; break;
-		case 'y': o->yes = true; break;
-		case 'A': o->allow_no_children = true; break;
-		case 'F':
-			if (zp_parse_int(optarg, 2, 1000000000, &v, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --holdout-from: %s\n", err);
-				return ZP_EXIT_USAGE;
-			}
-			o->holdout_from = v;
-			break;
-		case 'H':
-			if (zp_opt_double(PROG, "--max-hours", optarg, 0.000001, 1000, &o->max_hours))
-				return ZP_EXIT_USAGE;
-			break;
-		case 'G':
-			if (o->nkeys == TUNE_MAX_KEYS) {
-				fprintf(stderr, PROG ": --grid %s: at most %d keys\n", optarg, TUNE_MAX_KEYS);
-				return ZP_EXIT_USAGE;
-			}
-			rc = parse_grid(optarg, &o->keys[o->nkeys]);
-			o->nkeys++; /* freed by free_opts() either way */
-			if (rc)
-				return rc;
-			for (int k = 0; k < o->nkeys - 1; k++)
-				if (!strcmp(o->keys[k].key, o->keys[o->nkeys - 1].key)) {
-					fprintf(stderr, PROG ": --grid %s: key '%s' given twice (one --grid per key)\n",
-						optarg, o->keys[k].key);
-					return ZP_EXIT_USAGE;
-				}
-			break;
-		case 'j':
-		case 'R':
-		case 'n':
-			if (zp_parse_int(optarg, 1, c == 'j' ? TUNE_MAX_JOBS : c == 'R' ? TUNE_HARD_MAX_RUNS : 100000000,
-					 &v, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --%s: %s\n", c == 'j' ? "jobs" : c == 'R' ? "max-runs" : "max-frames",
-					err);
-				return ZP_EXIT_USAGE;
-			}
-			if (c == 'j')
-				o->jobs = v;
-			else if (c == 'R')
-				o->max_runs = v;
-			else
-				o->max_frames = v;
-			break;
-		case 'h': tune_usage(stdout); return -1;
-		default: tune_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse(PROG, opts, sizeof(opts) / sizeof(opts[0]), tune_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (optind != argc) {
 		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
 		return ZP_EXIT_USAGE;
