@@ -493,16 +493,12 @@ static int audit_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **
 
 /*
  * Library messages (FFmpeg about a corrupt recording, libv4l2) tagged and
- * rate-limited, as in every command (app_runlog.h). audit_main puts the
+ * rate-limited, as in every command (zp_runlog_command). audit_main puts the
  * hand-off in place once the options are read, and starts its drain thread
  * at once, or with --live only after the sandbox, so that it runs inside
  * it, as the daemon's does.
  */
 int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env)
 {
-	zp_runlog *log = NULL;
-	int rc = audit_main(argc, argv, env, &log);
-
-	zp_runlog_end(log, 1000);
-	return rc;
+	return zp_runlog_command(audit_main, argc, argv, env);
 }

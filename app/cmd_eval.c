@@ -1072,16 +1072,8 @@ done:
 	return rc;
 }
 
-/*
- * Library messages (FFmpeg about a corrupt recording, ...) tagged and
- * rate-limited, as in every command (app_runlog.h): the hand-off is put in
- * place once the options are read, so the usage text is not taken for one.
- */
+/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
 int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 {
-	zp_runlog *log = NULL;
-	int rc = eval_main(argc, argv, env, &log);
-
-	zp_runlog_end(log, 1000);
-	return rc;
+	return zp_runlog_command(eval_main, argc, argv, env);
 }
