@@ -31,7 +31,6 @@
 #include "json.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PROG "zebrapad eval"
 /* Progress lines in a log only for an eval that takes longer than this (a short one stays silent). */
@@ -124,53 +124,26 @@ static void eval_usage(FILE *out)
 
 static int parse_eval(int argc, char **argv, struct eval_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "gt", required_argument, NULL, 'g' },
-		{ "compare", no_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "detector-defaults", no_argument, NULL, 'D' },
-		{ "start-frame", required_argument, NULL, 'F' },
-		{ "max-frames", required_argument, NULL, 'n' },
-		{ "empty-until", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "gt", 0, ZP_OPT_STR, .to.str = &o->gt },
+		{ "compare", 0, ZP_OPT_TRUE, .to.flag = &o->compare },
+		{ "json", 0, ZP_OPT_TRUE, .to.flag = &o->json },
+		{ "detector-defaults", 0, ZP_OPT_TRUE, .to.flag = &o->detector_defaults },
+		{ "start-frame", 0, ZP_OPT_LONG, .to.l = &o->start_frame, .min = 1, .max = 1000000000 },
+		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 1000000000 },
+		{ "empty-until", 0, ZP_OPT_LONG, .to.l = &o->empty_until, .min = 0, .max = 1000000000 },
 	};
-	int c, v;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
 	o->start_frame = 1;
 	o->empty_until = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': o->source = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 'g': o->gt = optarg; break;
-		case 'C': o->compare = true; break;
-		case 'j': o->json = true; break;
-		case 'D': o->detector_defaults = true; break;
-		case 'F':
-			if (zp_opt_int(PROG, "--start-frame", optarg, 1, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->start_frame = v;
-			break;
-		case 'n':
-			if (zp_opt_int(PROG, "--max-frames", optarg, 1, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->max_frames = v;
-			break;
-		case 'e':
-			if (zp_opt_int(PROG, "--empty-until", optarg, 0, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->empty_until = v;
-			break;
-		case 'h': eval_usage(stdout); return -1;
-		default: eval_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse(PROG, opts, sizeof(opts) / sizeof(opts[0]), eval_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (zp_opt_source(PROG, argc, argv, optind, &o->source))
 		return ZP_EXIT_USAGE;
 	if (!o->source) {
