@@ -545,35 +545,19 @@ static void mark_unsafe(struct tune *t)
 	}
 }
 
-/* Read exactly n bytes; false at EOF or on an error. */
-static bool read_full(int fd, void *buf, size_t n)
+/* Write (out) or read exactly n bytes, across interruptions; false at EOF or on an error. */
+static bool pipe_full(int fd, void *buf, size_t n, bool out)
 {
-	size_t got = 0;
+	size_t done = 0;
 
-	while (got < n) {
-		ssize_t r = read(fd, (char *)buf + got, n - got);
+	while (done < n) {
+		ssize_t r = out ? write(fd, (char *)buf + done, n - done) : read(fd, (char *)buf + done, n - done);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return false;
-		got += (size_t)r;
-	}
-	return true;
-}
-
-static bool write_full(int fd, const void *buf, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t w = write(fd, (const char *)buf + put, n - put);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		put += (size_t)w;
+		done += (size_t)r;
 	}
 	return true;
 }
@@ -631,7 +615,7 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 			sigprocmask(SIG_UNBLOCK, sigint, NULL);
 			while ((r = atomic_fetch_add(next, 1)) < t->nruns) {
 				do_run(t, r, &m);
-				if (!write_full(fds[1], &m, sizeof(m)))
+				if (!pipe_full(fds[1], &m, sizeof(m), true))
 					_exit(1);
 			}
 			_exit(0);
@@ -667,7 +651,7 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 		}
 		if (!(pf[0].revents & (POLLIN | POLLHUP)))
 			continue;
-		if (!read_full(fds[0], &m, sizeof(m)))
+		if (!pipe_full(fds[0], &m, sizeof(m), false))
 			break;
 		if (m.idx < 1 || m.idx >= t->nruns)
 			continue;
@@ -755,15 +739,6 @@ static void rank(struct tune *t)
 	qsort_r(t->order, (size_t)t->nruns, sizeof(int), cmp_runs, t);
 }
 
-static const char *cell(char *buf, size_t size, double v, int dec)
-{
-	if (isfinite(v))
-		snprintf(buf, size, "%.*f", dec, v);
-	else
-		zp_strlcpy(buf, "-", size);
-	return buf;
-}
-
 static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 {
 	const struct run *u = &t->runs[r];
@@ -778,8 +753,10 @@ static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 		fprintf(out, "%*s  ", w < 8 ? 8 : w, v);
 	}
 	if (t->set && zp_score_set_kind(t->set) == ZP_SCORE_CDNET) {
-		fprintf(out, "%9s %9s %9s %9s %9s", cell(a, 32, u->value, 4), cell(b, 32, u->score.px.precision, 4),
-			cell(c, 32, u->score.px.recall, 4), cell(d, 32, u->score.px.f, 4), cell(e, 32, u->score.px.fpr, 5));
+		fprintf(out, "%9s %9s %9s %9s %9s", zp_fmt_num(a, 32, u->value, 4),
+			zp_fmt_num(b, 32, u->score.px.precision, 4),
+			zp_fmt_num(c, 32, u->score.px.recall, 4), zp_fmt_num(d, 32, u->score.px.f, 4),
+			zp_fmt_num(e, 32, u->score.px.fpr, 5));
 	} else {
 		char ep[48], vc[48];
 
@@ -787,12 +764,13 @@ static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 			 (unsigned long long)u->score.zones.pres.episodes);
 		snprintf(vc, sizeof(vc), "%llu/%llu", (unsigned long long)u->score.zones.calls.valid,
 			 (unsigned long long)u->score.zones.calls.episodes);
-		fprintf(out, "%9s %9s %9s %9s %9s %9s %9s", cell(a, 32, u->value, 4),
-			cell(b, 32, u->score.zones.pres.precision, 4), cell(c, 32, u->score.zones.pres.recall, 4),
-			cell(d, 32, u->score.false_presence, 4), cell(e, 32, u->score.mot.mota, 3), ep, vc);
+		fprintf(out, "%9s %9s %9s %9s %9s %9s %9s", zp_fmt_num(a, 32, u->value, 4),
+			zp_fmt_num(b, 32, u->score.zones.pres.precision, 4),
+			zp_fmt_num(c, 32, u->score.zones.pres.recall, 4),
+			zp_fmt_num(d, 32, u->score.false_presence, 4), zp_fmt_num(e, 32, u->score.mot.mota, 3), ep, vc);
 	}
 	if (t->o.holdout_from > 0)
-		fprintf(out, " %9s", cell(h, 32, u->held_value, 4));
+		fprintf(out, " %9s", zp_fmt_num(h, 32, u->held_value, 4));
 	fprintf(out, "%s%s\n", r == 0 ? "  (config as given)" : "", u->unsafe ? "  (unsafe: not recommended)" : "");
 }
 
@@ -841,17 +819,20 @@ static int csv_score(FILE *f, bool cd, const zp_score *s)
 	if (!f)
 		return cd ? 10 : 24;
 	if (cd) {
-		fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", cell(a[1], 32, s->px.precision, 6),
-			cell(a[2], 32, s->px.recall, 6), cell(a[3], 32, s->px.f, 6), cell(a[4], 32, s->px.fpr, 6),
-			cell(a[5], 32, s->px.fnr, 6), cell(a[6], 32, s->px.pwc, 6), (unsigned long long)s->tp,
+		fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", zp_fmt_num(a[1], 32, s->px.precision, 6),
+			zp_fmt_num(a[2], 32, s->px.recall, 6), zp_fmt_num(a[3], 32, s->px.f, 6),
+			zp_fmt_num(a[4], 32, s->px.fpr, 6),
+			zp_fmt_num(a[5], 32, s->px.fnr, 6),
+			zp_fmt_num(a[6], 32, s->px.pwc, 6), (unsigned long long)s->tp,
 			(unsigned long long)s->fp, (unsigned long long)s->tn, (unsigned long long)s->fn);
 		return 10;
 	}
-	fprintf(f, ",%s,%s,%s,%s,%llu,%llu,%s,%s,%s,%s,%llu", cell(a[1], 32, s->zones.pres.precision, 6),
-		cell(a[2], 32, s->zones.pres.recall, 6), cell(a[3], 32, s->zones.pres.f, 6),
-		cell(a[4], 32, s->false_presence, 6), (unsigned long long)s->zones.pres.episodes,
-		(unsigned long long)s->zones.pres.missed, cell(a[5], 32, s->zones.pres.latency_median, 1),
-		cell(a[6], 32, s->mot.precision, 6), cell(a[7], 32, s->mot.recall, 6), cell(a[8], 32, s->mot.mota, 6),
+	fprintf(f, ",%s,%s,%s,%s,%llu,%llu,%s,%s,%s,%s,%llu", zp_fmt_num(a[1], 32, s->zones.pres.precision, 6),
+		zp_fmt_num(a[2], 32, s->zones.pres.recall, 6), zp_fmt_num(a[3], 32, s->zones.pres.f, 6),
+		zp_fmt_num(a[4], 32, s->false_presence, 6), (unsigned long long)s->zones.pres.episodes,
+		(unsigned long long)s->zones.pres.missed, zp_fmt_num(a[5], 32, s->zones.pres.latency_median, 1),
+		zp_fmt_num(a[6], 32, s->mot.precision, 6), zp_fmt_num(a[7], 32, s->mot.recall, 6),
+		zp_fmt_num(a[8], 32, s->mot.mota, 6),
 		(unsigned long long)s->mot.idsw);
 	fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", (unsigned long long)s->zones.calls.episodes,
 		(unsigned long long)s->zones.calls.valid, (unsigned long long)s->zones.calls.missed,
@@ -860,7 +841,8 @@ static int csv_score(FILE *f, bool cd, const zp_score *s)
 		(unsigned long long)s->zones.calls.false_calls);
 	fprintf(f, ",%llu,%llu,%llu,%s,%s", (unsigned long long)s->zones.counts.gt_people,
 		(unsigned long long)s->zones.counts.entered, (unsigned long long)s->zones.counts.tracks,
-		cell(a[9], 32, s->zones.counts.entered_error, 2), cell(a[10], 32, s->zones.counts.tracks_error, 2));
+		zp_fmt_num(a[9], 32, s->zones.counts.entered_error, 2),
+		zp_fmt_num(a[10], 32, s->zones.counts.tracks_error, 2));
 	return 24;
 }
 
@@ -925,15 +907,16 @@ static int write_csv(const struct tune *t, const char *path)
 			fprintf(f, ",%s\n", note);
 			continue;
 		}
-		fprintf(f, ",%s", cell(a[0], 32, u->value, 6));
+		fprintf(f, ",%s", zp_fmt_num(a[0], 32, u->value, 6));
 		csv_score(f, cd, s);
 		fprintf(f, ",%llu,%.3f,%s", (unsigned long long)s->frames, u->secs, u->unsafe ? "yes" : "no");
 		if (ho) {
 			const zp_score *h = &u->held;
 
-			fprintf(f, ",%s,%llu", cell(a[1], 32, u->held_value, 6), (unsigned long long)h->frames);
+			fprintf(f, ",%s,%llu", zp_fmt_num(a[1], 32, u->held_value, 6), (unsigned long long)h->frames);
 			if (cd)
-				fprintf(f, ",%s,%s", cell(a[2], 32, h->px.precision, 6), cell(a[3], 32, h->px.recall, 6));
+				fprintf(f, ",%s,%s", zp_fmt_num(a[2], 32, h->px.precision, 6),
+					zp_fmt_num(a[3], 32, h->px.recall, 6));
 			else
 				fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)h->zones.pres.episodes,
 					(unsigned long long)h->zones.pres.missed, (unsigned long long)h->zones.calls.episodes,
@@ -988,18 +971,18 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 	fprintf(f, " (%ld combinations)\n", t->nruns - 1);
 	if (best == 0)
 		fprintf(f, "; result: no combination beat the config as given (%s %s); it is unchanged below\n",
-			t->metric->name, cell(v1, sizeof(v1), base->value, 4));
+			t->metric->name, zp_fmt_num(v1, sizeof(v1), base->value, 4));
 	else
 		fprintf(f, "; result: best of %ld runs by %s: %s (the config as given: %s); changed keys marked below\n",
-			t->nruns, t->metric->name, cell(v1, sizeof(v1), b->value, 4),
-			cell(v2, sizeof(v2), base->value, 4));
+			t->nruns, t->metric->name, zp_fmt_num(v1, sizeof(v1), b->value, 4),
+			zp_fmt_num(v2, sizeof(v2), base->value, 4));
 	if (zp_score_set_kind(t->set) == ZP_SCORE_MOT)
 		fprintf(f, "; safety: no run that misses more presence episodes or has fewer valid calls than the config "
 			"as given was considered\n");
 	if (t->o.holdout_from > 0)
 		fprintf(f, "; ranked on frames before %ld; held out from there: %s %s (the config as given: %s)\n",
-			t->o.holdout_from, t->metric->name, cell(v1, sizeof(v1), b->held_value, 4),
-			cell(v2, sizeof(v2), base->held_value, 4));
+			t->o.holdout_from, t->metric->name, zp_fmt_num(v1, sizeof(v1), b->held_value, 4),
+			zp_fmt_num(v2, sizeof(v2), base->held_value, 4));
 	flag_edges(t, best, f, "; note: ");
 	fprintf(f, "; Check it on another recording of the site before installing it (zebrapad eval).\n\n");
 	rc = zp_ini_rewrite(in, f, "detector", edits, nedits, err, errlen);

@@ -114,6 +114,15 @@ char *zp_fmt_utc(int64_t unix_s, bool with_seconds, char *buf, size_t n)
 	return buf;
 }
 
+char *zp_fmt_num(char *buf, size_t n, double v, int decimals)
+{
+	if (isfinite(v))
+		snprintf(buf, n, "%.*f", decimals, v);
+	else
+		zp_strlcpy(buf, "-", n);
+	return buf;
+}
+
 int64_t zp_now_ms(void)
 {
 	struct timespec ts;

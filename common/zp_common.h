@@ -121,6 +121,8 @@ void zp_log_limited(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, int l
  * the time cannot be represented. Returns buf.
  */
 char *zp_fmt_utc(int64_t unix_s, bool with_seconds, char *buf, size_t n);
+/* A number for a table: v with that many decimals, or "-" when it is not finite (undefined). Returns buf. */
+char *zp_fmt_num(char *buf, size_t n, double v, int decimals);
 
 /* Monotonic clock in milliseconds, for the I/O rooms and app/ only. */
 int64_t zp_now_ms(void);
