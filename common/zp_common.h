@@ -144,6 +144,14 @@ size_t zp_utf8_seq(const char *s);
 /* The same into malloc'ed memory (NULL s gives ""); NULL when out of memory. */
 char *zp_utf8_dup(const char *s);
 
+/*
+ * Room for need elements of each bytes in buf, an array with room for
+ * *cap: buf itself when it has it, else buf realloc'ed to twice *cap (first
+ * when *cap is 0; first > 0), doubled again until need fits, and *cap
+ * updated. NULL when out of memory (buf and *cap unchanged).
+ */
+void *zp_grow(void *buf, size_t *cap, size_t need, size_t each, size_t first);
+
 /* printf into err/errlen when err is not NULL; returns `code` so callers can `return zp_seterr(...)`. */
 int zp_seterr(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
