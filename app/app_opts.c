@@ -17,6 +17,28 @@ static bool takes_arg(const zp_opt *o)
 	return o->kind != ZP_OPT_TRUE && o->kind != ZP_OPT_FALSE;
 }
 
+/* Two rows that are one option under two names (tune's --out and --out-dir). */
+static bool same_option(const zp_opt *a, const zp_opt *b)
+{
+	return a->kind == b->kind && !memcmp(&a->to, &b->to, sizeof(a->to)) && a->min == b->min && a->max == b->max &&
+	       a->set == b->set && a->call == b->call;
+}
+
+/*
+ * What getopt_long answers for row i: its letter, else 256 + the first row
+ * that is the same option, so that an abbreviation of both names is that
+ * option, not an ambiguous one.
+ */
+static int row_key(const zp_opt *opts, size_t i)
+{
+	if (opts[i].letter)
+		return opts[i].letter;
+	for (size_t j = 0; j < i; j++)
+		if (!opts[j].letter && same_option(&opts[j], &opts[i]))
+			return 256 + (int)j;
+	return 256 + (int)i;
+}
+
 /* Store one option's value: 0, or ZP_EXIT_USAGE after a one-line message. */
 static int store(const char *prog, const zp_opt *o, const char *arg)
 {
@@ -69,12 +91,11 @@ int zp_opts_parse(const char *prog, const zp_opt *opts, size_t n, void (*usage)(
 		fprintf(stderr, "%s: more than %d options\n", prog, OPTS_MAX);
 		return ZP_EXIT_USAGE;
 	}
-	/* getopt_long answers a row's letter, or 256 + its index for a long-only row */
 	for (size_t i = 0; i < n; i++) {
 		if (opts[i].name)
 			longopts[nlong++] = (struct option){ opts[i].name,
 							     takes_arg(&opts[i]) ? required_argument : no_argument, NULL,
-							     opts[i].letter ? opts[i].letter : 256 + (int)i };
+							     row_key(opts, i) };
 		if (opts[i].letter) {
 			shortopts[nshort++] = opts[i].letter;
 			if (takes_arg(&opts[i]))
