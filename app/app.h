@@ -112,6 +112,50 @@ static inline bool zp_opt_is_stdout(const char *path)
 	return path && path[0] == '-' && path[1] == '\0';
 }
 
+/*
+ * A command's options as one table, a row per option; --help (-h) is
+ * implicit. zp_opts_parse() runs getopt_long over the rows and stores each
+ * value where its row says, a number checked against [min, max] with the
+ * message of zp_opt_int/zp_opt_double/zp_opt_time ("PROG: --NAME: ...").
+ */
+typedef enum zp_opt_kind {
+	ZP_OPT_STR,    /* *to.str = the argument */
+	ZP_OPT_TRUE,   /* *to.flag = true; no argument */
+	ZP_OPT_FALSE,  /* *to.flag = false; no argument */
+	ZP_OPT_INT,    /* *to.i: an integer in [min, max] */
+	ZP_OPT_LONG,   /* *to.l: the same, held in a long */
+	ZP_OPT_DOUBLE, /* *to.d: a number in [min, max] */
+	ZP_OPT_TIME,   /* *to.ms: a wall-clock time in Unix milliseconds (zp_opt_time) */
+	ZP_OPT_CALL,   /* call(to.ctx, argument): 0, or the exit code after its own message on stderr */
+} zp_opt_kind;
+
+typedef struct zp_opt {
+	const char *name;  /* --NAME; NULL: the letter only */
+	char letter;       /* -L as well; 0: the long name only */
+	zp_opt_kind kind;
+	union {
+		const char **str;
+		bool *flag;
+		int *i;
+		long *l;
+		double *d;
+		int64_t *ms;
+		void *ctx;
+	} to;
+	double min, max;   /* INT, LONG, DOUBLE */
+	bool *set;         /* optional: set true when the option is given */
+	int (*call)(void *ctx, const char *arg);
+} zp_opt;
+
+/*
+ * Parse argv's options by the n rows of opts. 0 with optind at the first
+ * argument that is not an option; -1 after --help printed usage to stdout
+ * (the command then exits 0); ZP_EXIT_USAGE after a message on stderr (an
+ * unknown option or a missing value: getopt's, then usage to stderr), or
+ * what a CALL row's function returned.
+ */
+int zp_opts_parse(const char *prog, const zp_opt *opts, size_t n, void (*usage)(FILE *out), int argc, char **argv);
+
 /* Each takes argv with argv[0] = the command name ("replay", ...) and what main read from the environment. */
 int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env);
 int zp_cmd_run(int argc, char **argv, const zp_cmd_env *env);

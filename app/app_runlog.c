@@ -334,3 +334,12 @@ void zp_runlog_end(zp_runlog *l, int wait_ms)
 	close(l->real_fd);
 	free(l);
 }
+
+int zp_runlog_command(zp_runlog_body *body, int argc, char **argv, const struct zp_cmd_env *env)
+{
+	zp_runlog *log = NULL;
+	int rc = body(argc, argv, env, &log);
+
+	zp_runlog_end(log, 1000);
+	return rc;
+}

@@ -72,4 +72,17 @@ zp_runlog *zp_runlog_tool(bool *stderr_tty);
  */
 void zp_runlog_end(zp_runlog *l, int wait_ms);
 
+/*
+ * A tool command (replay aside) around its body: library messages (FFmpeg
+ * about a corrupt recording, ...) tagged and rate-limited, as in every
+ * command. The body puts the hand-off in place (zp_runlog_tool, or
+ * zp_runlog_begin) once its options are read, so that the usage text is not
+ * taken for a library's line, and stores it in *log; zp_runlog_command()
+ * ends it (zp_runlog_end(log, 1000)) once the body returns, and returns
+ * the body's exit code.
+ */
+struct zp_cmd_env;
+typedef int zp_runlog_body(int argc, char **argv, const struct zp_cmd_env *env, zp_runlog **log);
+int zp_runlog_command(zp_runlog_body *body, int argc, char **argv, const struct zp_cmd_env *env);
+
 #endif

@@ -27,7 +27,6 @@
 #endif
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
+#include <unistd.h>
 
 struct audit_opts {
 	const char *config;
@@ -74,55 +74,25 @@ static void audit_usage(FILE *out)
 
 static int parse_audit(int argc, char **argv, struct audit_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "allow-preview", no_argument, NULL, 'P' },
-		{ "live", no_argument, NULL, 'l' },
-		{ "source", required_argument, NULL, 's' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "max-frames", required_argument, NULL, 'n' },
-		{ "fps", required_argument, NULL, 'f' },
-		{ "start-time", required_argument, NULL, 'T' },
-		{ "no-sandbox", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "json", 0, ZP_OPT_TRUE, .to.flag = &o->json },
+		{ "allow-preview", 0, ZP_OPT_TRUE, .to.flag = &o->allow_preview },
+		{ "live", 0, ZP_OPT_TRUE, .to.flag = &o->live },
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "interval", 0, ZP_OPT_INT, .to.i = &o->interval_s, .min = 1, .max = 3600 },
+		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 1000000000 },
+		{ "fps", 0, ZP_OPT_DOUBLE, .to.d = &o->fps, .min = 0.1, .max = 1000 },
+		{ "start-time", 0, ZP_OPT_TIME, .to.ms = &o->start_time_ms, .set = &o->start_time_set },
+		{ "no-sandbox", 0, ZP_OPT_TRUE, .to.flag = &o->no_sandbox },
 	};
-	int c, v;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 'j': o->json = true; break;
-		case 'P': o->allow_preview = true; break;
-		case 'l': o->live = true; break;
-		case 's': o->source = optarg; break;
-		case 'S': o->no_sandbox = true; break;
-		case 'i':
-			if (zp_opt_int("zebrapad audit", "--interval", optarg, 1, 3600, &o->interval_s))
-				return ZP_EXIT_USAGE;
-			break;
-		case 'n':
-			if (zp_opt_int("zebrapad audit", "--max-frames", optarg, 1, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->max_frames = v;
-			break;
-		case 'f':
-			if (zp_opt_double("zebrapad audit", "--fps", optarg, 0.1, 1000, &o->fps))
-				return ZP_EXIT_USAGE;
-			break;
-		case 'T':
-			if (zp_opt_time("zebrapad audit", "--start-time", optarg, &o->start_time_ms))
-				return ZP_EXIT_USAGE;
-			o->start_time_set = true;
-			break;
-		case 'h': audit_usage(stdout); return -1;
-		default: audit_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse("zebrapad audit", opts, sizeof(opts) / sizeof(opts[0]), audit_usage, argc, argv);
+	if (rc)
+		return rc;
 #if !ZP_HAVE_JSON
 	if (o->json) {
 		fprintf(stderr, "zebrapad audit: --json is not in this build (built without cJSON)\n");
@@ -523,16 +493,12 @@ static int audit_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **
 
 /*
  * Library messages (FFmpeg about a corrupt recording, libv4l2) tagged and
- * rate-limited, as in every command (app_runlog.h). audit_main puts the
+ * rate-limited, as in every command (zp_runlog_command). audit_main puts the
  * hand-off in place once the options are read, and starts its drain thread
  * at once, or with --live only after the sandbox, so that it runs inside
  * it, as the daemon's does.
  */
 int zp_cmd_audit(int argc, char **argv, const zp_cmd_env *env)
 {
-	zp_runlog *log = NULL;
-	int rc = audit_main(argc, argv, env, &log);
-
-	zp_runlog_end(log, 1000);
-	return rc;
+	return zp_runlog_command(audit_main, argc, argv, env);
 }

@@ -20,7 +20,6 @@
 #include "config.h"
 #include "json.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,39 +106,21 @@ static void bench_usage(FILE *out)
 
 static int parse_bench(int argc, char **argv, struct bench_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "frames", required_argument, NULL, 'n' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "runlike-child", no_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "frames", 0, ZP_OPT_INT, .to.i = &o->frames, .min = 1, .max = 1000000 },
+		{ "reps", 0, ZP_OPT_INT, .to.i = &o->reps, .min = 1, .max = BENCH_MAX_REPS },
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "json", 0, ZP_OPT_TRUE, .to.flag = &o->json },
+		{ "runlike-child", 0, ZP_OPT_TRUE, .to.flag = &o->runlike_child },
 	};
-	int c;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->reps = 5;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': o->source = optarg; break;
-		case 'n':
-			if (zp_opt_int(PROG, "--frames", optarg, 1, 1000000, &o->frames))
-				return ZP_EXIT_USAGE;
-			break;
-		case 'r':
-			if (zp_opt_int(PROG, "--reps", optarg, 1, BENCH_MAX_REPS, &o->reps))
-				return ZP_EXIT_USAGE;
-			break;
-		case 'c': o->config = optarg; break;
-		case 'j': o->json = true; break;
-		case 'R': o->runlike_child = true; break;
-		case 'h': bench_usage(stdout); return -1;
-		default: bench_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse(PROG, opts, sizeof(opts) / sizeof(opts[0]), bench_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (zp_opt_source(PROG, argc, argv, optind, &o->source)) {
 		bench_usage(stderr);
 		return ZP_EXIT_USAGE;
@@ -708,16 +689,8 @@ out:
 	return rc;
 }
 
-/*
- * Library messages (FFmpeg about a corrupt recording, ...) tagged and
- * rate-limited, as in every command (app_runlog.h): the hand-off is put in
- * place once the options are read, so the usage text is not taken for one.
- */
+/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
 int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env)
 {
-	zp_runlog *log = NULL;
-	int rc = bench_main(argc, argv, env, &log);
-
-	zp_runlog_end(log, 1000);
-	return rc;
+	return zp_runlog_command(bench_main, argc, argv, env);
 }

@@ -24,7 +24,6 @@
 #include "cvwrap.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
@@ -33,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PROG "zebrapad calibrate"
 /* Seconds added to the walking time for the suggested minimum on-time (a pedestrian's start-up / reaction). */
@@ -77,34 +77,20 @@ static void cal_usage(FILE *out)
 
 static int parse_cal(int argc, char **argv, struct cal_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "source", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "frame", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "out", 'o', ZP_OPT_STR, .to.str = &o->out },
+		{ "frame", 0, ZP_OPT_LONG, .to.l = &o->frame, .min = 1, .max = 1000000 },
 	};
-	int c, v;
 	size_t len;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->frame = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 's': o->source = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'f':
-			if (zp_opt_int(PROG, "--frame", optarg, 1, 1000000, &v))
-				return ZP_EXIT_USAGE;
-			o->frame = v;
-			break;
-		case 'h': cal_usage(stdout); return -1;
-		default: cal_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse(PROG, opts, sizeof(opts) / sizeof(opts[0]), cal_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (optind != argc) {
 		fprintf(stderr, PROG ": unexpected argument '%s' (expected --config FILE --source SRC --out FILE)\n",
 			argv[optind]);
@@ -636,16 +622,8 @@ done:
 	return rc;
 }
 
-/*
- * Library messages (FFmpeg about a corrupt recording, ...) tagged and
- * rate-limited, as in every command (app_runlog.h): the hand-off is put in
- * place once the options are read, so the usage text is not taken for one.
- */
+/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
 int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env)
 {
-	zp_runlog *log = NULL;
-	int rc = calibrate_main(argc, argv, env, &log);
-
-	zp_runlog_end(log, 1000);
-	return rc;
+	return zp_runlog_command(calibrate_main, argc, argv, env);
 }

@@ -31,7 +31,6 @@
 #include "json.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PROG "zebrapad eval"
 /* Progress lines in a log only for an eval that takes longer than this (a short one stays silent). */
@@ -124,53 +124,26 @@ static void eval_usage(FILE *out)
 
 static int parse_eval(int argc, char **argv, struct eval_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "gt", required_argument, NULL, 'g' },
-		{ "compare", no_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "detector-defaults", no_argument, NULL, 'D' },
-		{ "start-frame", required_argument, NULL, 'F' },
-		{ "max-frames", required_argument, NULL, 'n' },
-		{ "empty-until", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "gt", 0, ZP_OPT_STR, .to.str = &o->gt },
+		{ "compare", 0, ZP_OPT_TRUE, .to.flag = &o->compare },
+		{ "json", 0, ZP_OPT_TRUE, .to.flag = &o->json },
+		{ "detector-defaults", 0, ZP_OPT_TRUE, .to.flag = &o->detector_defaults },
+		{ "start-frame", 0, ZP_OPT_LONG, .to.l = &o->start_frame, .min = 1, .max = 1000000000 },
+		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 1000000000 },
+		{ "empty-until", 0, ZP_OPT_LONG, .to.l = &o->empty_until, .min = 0, .max = 1000000000 },
 	};
-	int c, v;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
 	o->start_frame = 1;
 	o->empty_until = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': o->source = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 'g': o->gt = optarg; break;
-		case 'C': o->compare = true; break;
-		case 'j': o->json = true; break;
-		case 'D': o->detector_defaults = true; break;
-		case 'F':
-			if (zp_opt_int(PROG, "--start-frame", optarg, 1, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->start_frame = v;
-			break;
-		case 'n':
-			if (zp_opt_int(PROG, "--max-frames", optarg, 1, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->max_frames = v;
-			break;
-		case 'e':
-			if (zp_opt_int(PROG, "--empty-until", optarg, 0, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->empty_until = v;
-			break;
-		case 'h': eval_usage(stdout); return -1;
-		default: eval_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse(PROG, opts, sizeof(opts) / sizeof(opts[0]), eval_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (zp_opt_source(PROG, argc, argv, optind, &o->source))
 		return ZP_EXIT_USAGE;
 	if (!o->source) {
@@ -459,16 +432,6 @@ static int score_mot(struct eval *e, const zp_frame *f)
 
 /* ---- output ---- */
 
-/* A rate for the table: "-" when undefined. */
-static const char *cell(char *buf, size_t size, double v, int decimals)
-{
-	if (isfinite(v))
-		snprintf(buf, size, "%.*f", decimals, v);
-	else
-		zp_strlcpy(buf, "-", size);
-	return buf;
-}
-
 /* A signed % error for the table ("+144", "-18"), "-" when undefined. */
 static const char *pct(char *buf, size_t size, double v)
 {
@@ -730,11 +693,14 @@ static void print_cdnet(const struct eval *e, FILE *out)
 		zp_eval_rates r;
 
 		zp_eval_rates_compute(m->px.tp, m->px.fp, m->px.tn, m->px.fn, &r);
-		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", m->name, cell(a, sizeof(a), r.precision, 4),
-			cell(b, sizeof(b), r.recall, 4), cell(c, sizeof(c), r.f, 4), cell(d, sizeof(d), r.fpr, 4),
-			cell(f, sizeof(f), r.fnr, 4), cell(g, sizeof(g), r.pwc, 3),
-			cell(fs, sizeof(fs), fpr_shadow(&m->px), 4), cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
-			cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
+		fprintf(out, "%-10s %7s %7s %7s %7s %7s %7s %7s %9s %9s\n", m->name,
+			zp_fmt_num(a, sizeof(a), r.precision, 4),
+			zp_fmt_num(b, sizeof(b), r.recall, 4), zp_fmt_num(c, sizeof(c), r.f, 4),
+			zp_fmt_num(d, sizeof(d), r.fpr, 4),
+			zp_fmt_num(f, sizeof(f), r.fnr, 4), zp_fmt_num(g, sizeof(g), r.pwc, 3),
+			zp_fmt_num(fs, sizeof(fs), fpr_shadow(&m->px), 4),
+			zp_fmt_num(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
+			zp_fmt_num(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
 	}
 }
 
@@ -770,18 +736,19 @@ static void print_wallflower(const struct eval *e, FILE *out)
 	for (int k = 0; k < e->nmodels; k++) {
 		const struct eval_model *m = &e->m[k];
 
-		fprintf(out, "%-10s %11s |", m->name, cell(a, sizeof(a), 100.0 * empty_fg(&m->px), 3));
+		fprintf(out, "%-10s %11s |", m->name, zp_fmt_num(a, sizeof(a), 100.0 * empty_fg(&m->px), 3));
 		for (int i = 0; i < e->in.nmasks && i < 4; i++) {
 			zp_eval_rates r;
 
 			zp_eval_rates_compute(m->hand[i].tp, m->hand[i].fp, m->hand[i].tn, m->hand[i].fn, &r);
 			if (!m->hand[i].frames)
 				r.precision = r.recall = r.f = NAN;
-			fprintf(out, " %6s %6s %6s |", cell(a, sizeof(a), r.precision, 3), cell(b, sizeof(b), r.recall, 3),
-				cell(c, sizeof(c), r.f, 3));
+			fprintf(out, " %6s %6s %6s |", zp_fmt_num(a, sizeof(a), r.precision, 3),
+				zp_fmt_num(b, sizeof(b), r.recall, 3),
+				zp_fmt_num(c, sizeof(c), r.f, 3));
 		}
-		fprintf(out, " %7s %7s\n", cell(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
-			cell(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
+		fprintf(out, " %7s %7s\n", zp_fmt_num(t1, sizeof(t1), ns_per_px(e, m->model_ns), 1),
+			zp_fmt_num(t2, sizeof(t2), ns_per_px(e, m->total_ns), 1));
 	}
 	if (e->in.nmasks > 4)
 		fprintf(out, "(%d more hand-segmented frames in --json)\n", e->in.nmasks - 4);
@@ -825,12 +792,14 @@ static void print_mot(const struct eval *e, FILE *out)
 		else
 			zp_strlcpy(lat, "-", sizeof(lat));
 		fprintf(out, "%-10s %6s %6s %7s %5llu | %6s %6s %6s %9s %11s | %7s %8s %8s | %7s %7s\n", m->name,
-			cell(a, sizeof(a), s.precision, 3), cell(b, sizeof(b), s.recall, 3), cell(c, sizeof(c), s.mota, 3),
-			(unsigned long long)s.idsw, cell(d, sizeof(d), zs.pres.recall, 3),
-			cell(f, sizeof(f), zs.pres.precision, 3), cell(g, sizeof(g), zs.pres.f, 3), ep, lat,
-			cell(h, sizeof(h), zs.calls.valid_share, 3), pct(t1, sizeof(t1), zs.counts.entered_error),
-			pct(t2, sizeof(t2), zs.counts.tracks_error), cell(t3, sizeof(t3), ns_per_px(e, m->model_ns), 1),
-			cell(t4, sizeof(t4), ns_per_px(e, m->total_ns), 1));
+			zp_fmt_num(a, sizeof(a), s.precision, 3), zp_fmt_num(b, sizeof(b), s.recall, 3),
+			zp_fmt_num(c, sizeof(c), s.mota, 3),
+			(unsigned long long)s.idsw, zp_fmt_num(d, sizeof(d), zs.pres.recall, 3),
+			zp_fmt_num(f, sizeof(f), zs.pres.precision, 3), zp_fmt_num(g, sizeof(g), zs.pres.f, 3), ep, lat,
+			zp_fmt_num(h, sizeof(h), zs.calls.valid_share, 3), pct(t1, sizeof(t1), zs.counts.entered_error),
+			pct(t2, sizeof(t2), zs.counts.tracks_error),
+			zp_fmt_num(t3, sizeof(t3), ns_per_px(e, m->model_ns), 1),
+			zp_fmt_num(t4, sizeof(t4), ns_per_px(e, m->total_ns), 1));
 	}
 	if (!e->cfg->nzones)
 		return;
@@ -855,15 +824,18 @@ static void print_mot(const struct eval *e, FILE *out)
 					 (long long)zs.pres.latency_max);
 			else
 				zp_strlcpy(lat, "-", sizeof(lat));
-			snprintf(prec, sizeof(prec), "%s%s", cell(b, sizeof(b), zs.pres.precision, 3), full ? "*" : "");
+			snprintf(prec, sizeof(prec), "%s%s",
+				zp_fmt_num(b, sizeof(b), zs.pres.precision, 3), full ? "*" : "");
 			fprintf(out,
 				"%-10s %-14s %-8s %6s %6s %6s %7s %9s | %6llu %7llu %5s %6llu %5s | %7s %5llu %5llu %5llu "
 				"%5llu %5llu %5llu | %5llu\n",
 				e->m[k].name, e->cfg->zones[z].name, zp_zone_role_name(e->cfg->zones[z].role),
-				cell(a, sizeof(a), zs.pres.recall, 3), prec, cell(c, sizeof(c), zs.pres.f, 3), ep, lat,
+				zp_fmt_num(a, sizeof(a), zs.pres.recall, 3), prec,
+				zp_fmt_num(c, sizeof(c), zs.pres.f, 3), ep, lat,
 				(unsigned long long)zs.counts.gt_people, (unsigned long long)zs.counts.entered,
 				pct(d, sizeof(d), zs.counts.entered_error), (unsigned long long)zs.counts.tracks,
-				pct(f, sizeof(f), zs.counts.tracks_error), cell(g, sizeof(g), zs.calls.valid_share, 3),
+				pct(f, sizeof(f), zs.counts.tracks_error),
+				zp_fmt_num(g, sizeof(g), zs.calls.valid_share, 3),
 				(unsigned long long)zs.calls.episodes, (unsigned long long)zs.calls.missed,
 				(unsigned long long)zs.calls.late, (unsigned long long)zs.calls.spotty,
 				(unsigned long long)zs.calls.dropped, (unsigned long long)zs.calls.held,
@@ -1072,16 +1044,8 @@ done:
 	return rc;
 }
 
-/*
- * Library messages (FFmpeg about a corrupt recording, ...) tagged and
- * rate-limited, as in every command (app_runlog.h): the hand-off is put in
- * place once the options are read, so the usage text is not taken for one.
- */
+/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
 int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 {
-	zp_runlog *log = NULL;
-	int rc = eval_main(argc, argv, env, &log);
-
-	zp_runlog_end(log, 1000);
-	return rc;
+	return zp_runlog_command(eval_main, argc, argv, env);
 }

@@ -10,10 +10,10 @@
 #include "config.h"
 #include "export.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef ZP_VERSION
 #define ZP_VERSION "0"
@@ -36,40 +36,25 @@ static void export_usage(FILE *out)
 
 int zp_cmd_export(int argc, char **argv, const zp_cmd_env *env)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "max-rows", required_argument, NULL, 'm' },
-		{ "no-sandbox", no_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	zp_export_opts o;
 	zp_config *cfg;
 	const char *config = NULL;
+	const zp_opt opts[] = {
+		{ "config", 'c', ZP_OPT_STR, .to.str = &config },
+		{ "once", 0, ZP_OPT_TRUE, .to.flag = &o.once },
+		{ "max-rows", 0, ZP_OPT_LONG, .to.l = &o.max_rows, .min = 0, .max = 1000000000 },
+		{ "no-sandbox", 0, ZP_OPT_FALSE, .to.flag = &o.sandbox },
+	};
 	char err[512];
-	int c, v, rc;
+	int rc;
 
 	(void)env; /* no detector here: the SIMD path does not matter */
 	memset(&o, 0, sizeof(o));
 	o.sandbox = true;
 	o.max_rows = -1;
-	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'o': o.once = true; break;
-		case 'N': o.sandbox = false; break;
-		case 'm':
-			if (zp_opt_int("zebrapad export", "--max-rows", optarg, 0, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o.max_rows = v;
-			break;
-		case 'h': export_usage(stdout); return ZP_EXIT_OK;
-		default: export_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse("zebrapad export", opts, sizeof(opts) / sizeof(opts[0]), export_usage, argc, argv);
+	if (rc)
+		return rc < 0 ? ZP_EXIT_OK : rc;
 	if (optind != argc || !config) {
 		fprintf(stderr, "zebrapad export: expected --config FILE (and no other arguments)\n");
 		export_usage(stderr);

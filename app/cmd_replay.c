@@ -15,7 +15,6 @@
 #include "cvwrap.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,48 +60,25 @@ static void replay_usage(FILE *out)
 
 static int parse_replay(int argc, char **argv, struct replay_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "zones-out", required_argument, NULL, 'Z' },
-		{ "tracks-out", required_argument, NULL, 'T' },
-		{ "masks-out", required_argument, NULL, 'M' },
-		{ "lights-out", required_argument, NULL, 'L' },
-		{ "overlay-out", required_argument, NULL, 'O' },
-		{ "fps", required_argument, NULL, 'f' },
-		{ "max-frames", required_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "zones-out", 0, ZP_OPT_STR, .to.str = &o->zones_out },
+		{ "tracks-out", 0, ZP_OPT_STR, .to.str = &o->tracks_out },
+		{ "masks-out", 0, ZP_OPT_STR, .to.str = &o->masks_out },
+		{ "lights-out", 0, ZP_OPT_STR, .to.str = &o->lights_out },
+		{ "overlay-out", 0, ZP_OPT_STR, .to.str = &o->overlay_out },
+		{ "fps", 0, ZP_OPT_DOUBLE, .to.d = &o->fps, .min = 0.1, .max = 1000 },
+		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 1000000000 },
+		{ "quiet", 'q', ZP_OPT_TRUE, .to.flag = &o->quiet },
 	};
-	int c, v;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:c:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': o->source = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 'Z': o->zones_out = optarg; break;
-		case 'T': o->tracks_out = optarg; break;
-		case 'M': o->masks_out = optarg; break;
-		case 'L': o->lights_out = optarg; break;
-		case 'O': o->overlay_out = optarg; break;
-		case 'q': o->quiet = true; break;
-		case 'f':
-			if (zp_opt_double("zebrapad replay", "--fps", optarg, 0.1, 1000, &o->fps))
-				return ZP_EXIT_USAGE;
-			break;
-		case 'n':
-			if (zp_opt_int("zebrapad replay", "--max-frames", optarg, 1, 1000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->max_frames = v;
-			break;
-		case 'h': replay_usage(stdout); return -1;
-		default: replay_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse("zebrapad replay", opts, sizeof(opts) / sizeof(opts[0]), replay_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (zp_opt_source("zebrapad replay", argc, argv, optind, &o->source))
 		return ZP_EXIT_USAGE;
 	if (!o->source || !o->config) {

@@ -6,10 +6,10 @@
 #include "app.h"
 #include "app_run.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void run_usage(FILE *out)
 {
@@ -35,47 +35,24 @@ static void run_usage(FILE *out)
 
 int zp_run_parse(int argc, char **argv, zp_run_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "source", required_argument, NULL, 's' },
-		{ "fast", no_argument, NULL, 'f' },
-		{ "max-frames", required_argument, NULL, 'n' },
-		{ "stats", no_argument, NULL, 'S' },
-		{ "write-store", no_argument, NULL, 'W' },
-		{ "start-time", required_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "fast", 0, ZP_OPT_TRUE, .to.flag = &o->fast },
+		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 2000000000 },
+		{ "stats", 0, ZP_OPT_TRUE, .to.flag = &o->stats },
+		{ "write-store", 0, ZP_OPT_TRUE, .to.flag = &o->write_store },
+		{ "start-time", 0, ZP_OPT_TIME, .to.ms = &o->start_time_ms, .set = &o->start_time_set },
+		{ "verbose", 'v', ZP_OPT_TRUE, .to.flag = &o->verbose },
 	};
-	int c, v;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->max_frames = -1;
 	o->simd = ZP_SIMD_AUTO;
-	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:s:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 's': o->source = optarg; break;
-		case 'f': o->fast = true; break;
-		case 'S': o->stats = true; break;
-		case 'W': o->write_store = true; break;
-		case 'T':
-			if (zp_opt_time("zebrapad run", "--start-time", optarg, &o->start_time_ms))
-				return ZP_EXIT_USAGE;
-			o->start_time_set = true;
-			break;
-		case 'v': o->verbose = true; break;
-		case 'n':
-			if (zp_opt_int("zebrapad run", "--max-frames", optarg, 1, 2000000000, &v))
-				return ZP_EXIT_USAGE;
-			o->max_frames = v;
-			break;
-		case 'h': run_usage(stdout); return -1;
-		default: run_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse("zebrapad run", opts, sizeof(opts) / sizeof(opts[0]), run_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (optind != argc) {
 		fprintf(stderr, "zebrapad run: unexpected argument '%s' (a recording goes with --source PATH)\n",
 			argv[optind]);

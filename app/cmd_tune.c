@@ -39,7 +39,6 @@
 #include "cvwrap.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -310,95 +309,67 @@ static void free_opts(struct tune_opts *o)
 	}
 }
 
+/* --grid KEY=FROM:TO:STEP, one per key */
+static int opt_grid(void *ctx, const char *arg)
+{
+	struct tune_opts *o = ctx;
+	int rc;
+
+	if (o->nkeys == TUNE_MAX_KEYS) {
+		fprintf(stderr, PROG ": --grid %s: at most %d keys\n", arg, TUNE_MAX_KEYS);
+		return ZP_EXIT_USAGE;
+	}
+	rc = parse_grid(arg, &o->keys[o->nkeys]);
+	o->nkeys++; /* freed by free_opts() either way */
+	if (rc)
+		return rc;
+	for (int k = 0; k < o->nkeys - 1; k++)
+		if (!strcmp(o->keys[k].key, o->keys[o->nkeys - 1].key)) {
+			fprintf(stderr, PROG ": --grid %s: key '%s' given twice (one --grid per key)\n", arg,
+				o->keys[k].key);
+			return ZP_EXIT_USAGE;
+		}
+	return 0;
+}
+
+/* -o: every other command's output file; tune writes a folder */
+static int opt_o(void *ctx, const char *arg)
+{
+	(void)ctx;
+	fprintf(stderr, PROG ": -o %s: -o names an output file in every command; tune writes a folder: "
+		"--out-dir %s\n", arg, arg);
+	return ZP_EXIT_USAGE;
+}
+
 static int parse_tune(int argc, char **argv, struct tune_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "source", required_argument, NULL, 's' },
-		{ "gt", required_argument, NULL, 'g' },
-		{ "grid", required_argument, NULL, 'G' },
-		{ "out-dir", required_argument, NULL, 'D' },
-		{ "out", required_argument, NULL, 'D' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "max-runs", required_argument, NULL, 'R' },
-		{ "max-frames", required_argument, NULL, 'n' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "max-hours", required_argument, NULL, 'H' },
-		{ "holdout-from", required_argument, NULL, 'F' },
-		{ "allow-no-children", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const zp_opt opts[] = {
+		{ "config", 'c', ZP_OPT_STR, .to.str = &o->config },
+		{ "source", 's', ZP_OPT_STR, .to.str = &o->source },
+		{ "gt", 'g', ZP_OPT_STR, .to.str = &o->gt },
+		{ "grid", 0, ZP_OPT_CALL, .to.ctx = o, .call = opt_grid },
+		{ "out-dir", 0, ZP_OPT_STR, .to.str = &o->out },
+		{ "out", 0, ZP_OPT_STR, .to.str = &o->out },
+		{ NULL, 'o', ZP_OPT_CALL, .call = opt_o },
+		{ "metric", 0, ZP_OPT_STR, .to.str = &o->metric },
+		{ "jobs", 'j', ZP_OPT_INT, .to.i = &o->jobs, .min = 1, .max = TUNE_MAX_JOBS },
+		{ "max-runs", 0, ZP_OPT_LONG, .to.l = &o->max_runs, .min = 1, .max = TUNE_HARD_MAX_RUNS },
+		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 100000000 },
+		{ "yes", 0, ZP_OPT_TRUE, .to.flag = &o->yes },
+		{ "max-hours", 0, ZP_OPT_DOUBLE, .to.d = &o->max_hours, .min = 0.000001, .max = 1000 },
+		{ "holdout-from", 0, ZP_OPT_LONG, .to.l = &o->holdout_from, .min = 2, .max = 1000000000 },
+		{ "allow-no-children", 0, ZP_OPT_TRUE, .to.flag = &o->allow_no_children },
 	};
-	char err[256];
-	int c, v, rc;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->out = "tune-out";
 	o->max_runs = TUNE_DEFAULT_MAX_RUNS;
 	o->max_frames = -1;
 	o->max_hours = TUNE_WARN_S / 3600.0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:g:o:j:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 's': o->source = optarg; break;
-		case 'g': o->gt = optarg; break;
-		case 'D': o->out = optarg; break;
-		case 'o':
-			fprintf(stderr, PROG ": -o %s: -o names an output file in every command; tune writes a folder: "
-				"--out-dir %s\n", optarg, optarg);
-			return ZP_EXIT_USAGE;
-		case 'm': o->metric = optarg; break;
-		case 'y': o->yes = true; break;
-		case 'A': o->allow_no_children = true; break;
-		case 'F':
-			if (zp_parse_int(optarg, 2, 1000000000, &v, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --holdout-from: %s\n", err);
-				return ZP_EXIT_USAGE;
-			}
-			o->holdout_from = v;
-			break;
-		case 'H':
-			if (zp_opt_double(PROG, "--max-hours", optarg, 0.000001, 1000, &o->max_hours))
-				return ZP_EXIT_USAGE;
-			break;
-		case 'G':
-			if (o->nkeys == TUNE_MAX_KEYS) {
-				fprintf(stderr, PROG ": --grid %s: at most %d keys\n", optarg, TUNE_MAX_KEYS);
-				return ZP_EXIT_USAGE;
-			}
-			rc = parse_grid(optarg, &o->keys[o->nkeys]);
-			o->nkeys++; /* freed by free_opts() either way */
-			if (rc)
-				return rc;
-			for (int k = 0; k < o->nkeys - 1; k++)
-				if (!strcmp(o->keys[k].key, o->keys[o->nkeys - 1].key)) {
-					fprintf(stderr, PROG ": --grid %s: key '%s' given twice (one --grid per key)\n",
-						optarg, o->keys[k].key);
-					return ZP_EXIT_USAGE;
-				}
-			break;
-		case 'j':
-		case 'R':
-		case 'n':
-			if (zp_parse_int(optarg, 1, c == 'j' ? TUNE_MAX_JOBS : c == 'R' ? TUNE_HARD_MAX_RUNS : 100000000,
-					 &v, err, sizeof(err))) {
-				fprintf(stderr, PROG ": --%s: %s\n", c == 'j' ? "jobs" : c == 'R' ? "max-runs" : "max-frames",
-					err);
-				return ZP_EXIT_USAGE;
-			}
-			if (c == 'j')
-				o->jobs = v;
-			else if (c == 'R')
-				o->max_runs = v;
-			else
-				o->max_frames = v;
-			break;
-		case 'h': tune_usage(stdout); return -1;
-		default: tune_usage(stderr); return ZP_EXIT_USAGE;
-		}
-	}
+	rc = zp_opts_parse(PROG, opts, sizeof(opts) / sizeof(opts[0]), tune_usage, argc, argv);
+	if (rc)
+		return rc;
 	if (optind != argc) {
 		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
 		return ZP_EXIT_USAGE;
@@ -574,35 +545,19 @@ static void mark_unsafe(struct tune *t)
 	}
 }
 
-/* Read exactly n bytes; false at EOF or on an error. */
-static bool read_full(int fd, void *buf, size_t n)
+/* Write (out) or read exactly n bytes, across interruptions; false at EOF or on an error. */
+static bool pipe_full(int fd, void *buf, size_t n, bool out)
 {
-	size_t got = 0;
+	size_t done = 0;
 
-	while (got < n) {
-		ssize_t r = read(fd, (char *)buf + got, n - got);
+	while (done < n) {
+		ssize_t r = out ? write(fd, (char *)buf + done, n - done) : read(fd, (char *)buf + done, n - done);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return false;
-		got += (size_t)r;
-	}
-	return true;
-}
-
-static bool write_full(int fd, const void *buf, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t w = write(fd, (const char *)buf + put, n - put);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		put += (size_t)w;
+		done += (size_t)r;
 	}
 	return true;
 }
@@ -660,7 +615,7 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 			sigprocmask(SIG_UNBLOCK, sigint, NULL);
 			while ((r = atomic_fetch_add(next, 1)) < t->nruns) {
 				do_run(t, r, &m);
-				if (!write_full(fds[1], &m, sizeof(m)))
+				if (!pipe_full(fds[1], &m, sizeof(m), true))
 					_exit(1);
 			}
 			_exit(0);
@@ -696,7 +651,7 @@ static int run_parallel(struct tune *t, double per_run, int sigfd, const sigset_
 		}
 		if (!(pf[0].revents & (POLLIN | POLLHUP)))
 			continue;
-		if (!read_full(fds[0], &m, sizeof(m)))
+		if (!pipe_full(fds[0], &m, sizeof(m), false))
 			break;
 		if (m.idx < 1 || m.idx >= t->nruns)
 			continue;
@@ -784,15 +739,6 @@ static void rank(struct tune *t)
 	qsort_r(t->order, (size_t)t->nruns, sizeof(int), cmp_runs, t);
 }
 
-static const char *cell(char *buf, size_t size, double v, int dec)
-{
-	if (isfinite(v))
-		snprintf(buf, size, "%.*f", dec, v);
-	else
-		zp_strlcpy(buf, "-", size);
-	return buf;
-}
-
 static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 {
 	const struct run *u = &t->runs[r];
@@ -807,8 +753,10 @@ static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 		fprintf(out, "%*s  ", w < 8 ? 8 : w, v);
 	}
 	if (t->set && zp_score_set_kind(t->set) == ZP_SCORE_CDNET) {
-		fprintf(out, "%9s %9s %9s %9s %9s", cell(a, 32, u->value, 4), cell(b, 32, u->score.px.precision, 4),
-			cell(c, 32, u->score.px.recall, 4), cell(d, 32, u->score.px.f, 4), cell(e, 32, u->score.px.fpr, 5));
+		fprintf(out, "%9s %9s %9s %9s %9s", zp_fmt_num(a, 32, u->value, 4),
+			zp_fmt_num(b, 32, u->score.px.precision, 4),
+			zp_fmt_num(c, 32, u->score.px.recall, 4), zp_fmt_num(d, 32, u->score.px.f, 4),
+			zp_fmt_num(e, 32, u->score.px.fpr, 5));
 	} else {
 		char ep[48], vc[48];
 
@@ -816,12 +764,13 @@ static void table_row(const struct tune *t, FILE *out, int rankno, long r)
 			 (unsigned long long)u->score.zones.pres.episodes);
 		snprintf(vc, sizeof(vc), "%llu/%llu", (unsigned long long)u->score.zones.calls.valid,
 			 (unsigned long long)u->score.zones.calls.episodes);
-		fprintf(out, "%9s %9s %9s %9s %9s %9s %9s", cell(a, 32, u->value, 4),
-			cell(b, 32, u->score.zones.pres.precision, 4), cell(c, 32, u->score.zones.pres.recall, 4),
-			cell(d, 32, u->score.false_presence, 4), cell(e, 32, u->score.mot.mota, 3), ep, vc);
+		fprintf(out, "%9s %9s %9s %9s %9s %9s %9s", zp_fmt_num(a, 32, u->value, 4),
+			zp_fmt_num(b, 32, u->score.zones.pres.precision, 4),
+			zp_fmt_num(c, 32, u->score.zones.pres.recall, 4),
+			zp_fmt_num(d, 32, u->score.false_presence, 4), zp_fmt_num(e, 32, u->score.mot.mota, 3), ep, vc);
 	}
 	if (t->o.holdout_from > 0)
-		fprintf(out, " %9s", cell(h, 32, u->held_value, 4));
+		fprintf(out, " %9s", zp_fmt_num(h, 32, u->held_value, 4));
 	fprintf(out, "%s%s\n", r == 0 ? "  (config as given)" : "", u->unsafe ? "  (unsafe: not recommended)" : "");
 }
 
@@ -870,17 +819,20 @@ static int csv_score(FILE *f, bool cd, const zp_score *s)
 	if (!f)
 		return cd ? 10 : 24;
 	if (cd) {
-		fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", cell(a[1], 32, s->px.precision, 6),
-			cell(a[2], 32, s->px.recall, 6), cell(a[3], 32, s->px.f, 6), cell(a[4], 32, s->px.fpr, 6),
-			cell(a[5], 32, s->px.fnr, 6), cell(a[6], 32, s->px.pwc, 6), (unsigned long long)s->tp,
+		fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", zp_fmt_num(a[1], 32, s->px.precision, 6),
+			zp_fmt_num(a[2], 32, s->px.recall, 6), zp_fmt_num(a[3], 32, s->px.f, 6),
+			zp_fmt_num(a[4], 32, s->px.fpr, 6),
+			zp_fmt_num(a[5], 32, s->px.fnr, 6),
+			zp_fmt_num(a[6], 32, s->px.pwc, 6), (unsigned long long)s->tp,
 			(unsigned long long)s->fp, (unsigned long long)s->tn, (unsigned long long)s->fn);
 		return 10;
 	}
-	fprintf(f, ",%s,%s,%s,%s,%llu,%llu,%s,%s,%s,%s,%llu", cell(a[1], 32, s->zones.pres.precision, 6),
-		cell(a[2], 32, s->zones.pres.recall, 6), cell(a[3], 32, s->zones.pres.f, 6),
-		cell(a[4], 32, s->false_presence, 6), (unsigned long long)s->zones.pres.episodes,
-		(unsigned long long)s->zones.pres.missed, cell(a[5], 32, s->zones.pres.latency_median, 1),
-		cell(a[6], 32, s->mot.precision, 6), cell(a[7], 32, s->mot.recall, 6), cell(a[8], 32, s->mot.mota, 6),
+	fprintf(f, ",%s,%s,%s,%s,%llu,%llu,%s,%s,%s,%s,%llu", zp_fmt_num(a[1], 32, s->zones.pres.precision, 6),
+		zp_fmt_num(a[2], 32, s->zones.pres.recall, 6), zp_fmt_num(a[3], 32, s->zones.pres.f, 6),
+		zp_fmt_num(a[4], 32, s->false_presence, 6), (unsigned long long)s->zones.pres.episodes,
+		(unsigned long long)s->zones.pres.missed, zp_fmt_num(a[5], 32, s->zones.pres.latency_median, 1),
+		zp_fmt_num(a[6], 32, s->mot.precision, 6), zp_fmt_num(a[7], 32, s->mot.recall, 6),
+		zp_fmt_num(a[8], 32, s->mot.mota, 6),
 		(unsigned long long)s->mot.idsw);
 	fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", (unsigned long long)s->zones.calls.episodes,
 		(unsigned long long)s->zones.calls.valid, (unsigned long long)s->zones.calls.missed,
@@ -889,7 +841,8 @@ static int csv_score(FILE *f, bool cd, const zp_score *s)
 		(unsigned long long)s->zones.calls.false_calls);
 	fprintf(f, ",%llu,%llu,%llu,%s,%s", (unsigned long long)s->zones.counts.gt_people,
 		(unsigned long long)s->zones.counts.entered, (unsigned long long)s->zones.counts.tracks,
-		cell(a[9], 32, s->zones.counts.entered_error, 2), cell(a[10], 32, s->zones.counts.tracks_error, 2));
+		zp_fmt_num(a[9], 32, s->zones.counts.entered_error, 2),
+		zp_fmt_num(a[10], 32, s->zones.counts.tracks_error, 2));
 	return 24;
 }
 
@@ -954,15 +907,16 @@ static int write_csv(const struct tune *t, const char *path)
 			fprintf(f, ",%s\n", note);
 			continue;
 		}
-		fprintf(f, ",%s", cell(a[0], 32, u->value, 6));
+		fprintf(f, ",%s", zp_fmt_num(a[0], 32, u->value, 6));
 		csv_score(f, cd, s);
 		fprintf(f, ",%llu,%.3f,%s", (unsigned long long)s->frames, u->secs, u->unsafe ? "yes" : "no");
 		if (ho) {
 			const zp_score *h = &u->held;
 
-			fprintf(f, ",%s,%llu", cell(a[1], 32, u->held_value, 6), (unsigned long long)h->frames);
+			fprintf(f, ",%s,%llu", zp_fmt_num(a[1], 32, u->held_value, 6), (unsigned long long)h->frames);
 			if (cd)
-				fprintf(f, ",%s,%s", cell(a[2], 32, h->px.precision, 6), cell(a[3], 32, h->px.recall, 6));
+				fprintf(f, ",%s,%s", zp_fmt_num(a[2], 32, h->px.precision, 6),
+					zp_fmt_num(a[3], 32, h->px.recall, 6));
 			else
 				fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)h->zones.pres.episodes,
 					(unsigned long long)h->zones.pres.missed, (unsigned long long)h->zones.calls.episodes,
@@ -1017,18 +971,18 @@ static int write_best(const struct tune *t, long best, const char *path, char *e
 	fprintf(f, " (%ld combinations)\n", t->nruns - 1);
 	if (best == 0)
 		fprintf(f, "; result: no combination beat the config as given (%s %s); it is unchanged below\n",
-			t->metric->name, cell(v1, sizeof(v1), base->value, 4));
+			t->metric->name, zp_fmt_num(v1, sizeof(v1), base->value, 4));
 	else
 		fprintf(f, "; result: best of %ld runs by %s: %s (the config as given: %s); changed keys marked below\n",
-			t->nruns, t->metric->name, cell(v1, sizeof(v1), b->value, 4),
-			cell(v2, sizeof(v2), base->value, 4));
+			t->nruns, t->metric->name, zp_fmt_num(v1, sizeof(v1), b->value, 4),
+			zp_fmt_num(v2, sizeof(v2), base->value, 4));
 	if (zp_score_set_kind(t->set) == ZP_SCORE_MOT)
 		fprintf(f, "; safety: no run that misses more presence episodes or has fewer valid calls than the config "
 			"as given was considered\n");
 	if (t->o.holdout_from > 0)
 		fprintf(f, "; ranked on frames before %ld; held out from there: %s %s (the config as given: %s)\n",
-			t->o.holdout_from, t->metric->name, cell(v1, sizeof(v1), b->held_value, 4),
-			cell(v2, sizeof(v2), base->held_value, 4));
+			t->o.holdout_from, t->metric->name, zp_fmt_num(v1, sizeof(v1), b->held_value, 4),
+			zp_fmt_num(v2, sizeof(v2), base->held_value, 4));
 	flag_edges(t, best, f, "; note: ");
 	fprintf(f, "; Check it on another recording of the site before installing it (zebrapad eval).\n\n");
 	rc = zp_ini_rewrite(in, f, "detector", edits, nedits, err, errlen);
@@ -1591,16 +1545,8 @@ done:
 	return rc;
 }
 
-/*
- * Library messages (FFmpeg about a corrupt recording, ...) tagged and
- * rate-limited, as in every command (app_runlog.h): the hand-off is put in
- * place once the options are read, so the usage text is not taken for one.
- */
+/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
 int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
 {
-	zp_runlog *log = NULL;
-	int rc = tune_main(argc, argv, env, &log);
-
-	zp_runlog_end(log, 1000);
-	return rc;
+	return zp_runlog_command(tune_main, argc, argv, env);
 }

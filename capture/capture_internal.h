@@ -43,6 +43,21 @@ double zp_recording_fps(const zp_source *s);
 void zp_recording_size(const zp_source *s, int *width, int *height);
 long zp_recording_frame_count(const zp_source *s);
 void zp_recording_free_luma(struct zp_recording *r);
+/* r->luma for frames of r->width x r->height: 0, or ZP_ENOMEM "PATH: out of memory for WxH frames" in err. */
+int zp_recording_alloc_luma(struct zp_recording *r, const char *path, char *err, size_t errlen);
+/* ZP_EOF, with "PATH: end of recording after N frames" in err. */
+int zp_recording_eof(const struct zp_recording *r, const char *path, char *err, size_t errlen);
+
+/*
+ * What a recording's opener checks first: fps_override from 0 (the file's
+ * rate) to 1000, and path there (*st filled). 0, or the code with the
+ * message in err.
+ */
+struct stat;
+int zp_recording_stat(const char *path, double fps_override, struct stat *st, char *err, size_t errlen);
+
+/* An opener's end: rc 0: s, *errcode 0; else s freed (NULL: none yet), *errcode rc, NULL. */
+zp_source *zp_source_opened(zp_source *s, int rc, int *errcode);
 
 /* One numbered image: NAME = prefix + digits + ext (series.c). */
 typedef struct zp_numbered {

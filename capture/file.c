@@ -128,16 +128,14 @@ static int file_next(zp_source *s, zp_frame *f, int timeout_ms)
 	} else if (fs->video) {
 		rc = zp_cv_video_read(fs->video, &bgr, &w, &h, &stride);
 		if (rc == ZP_EOF)
-			return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames",
-					 fs->path, (unsigned long long)fs->rec.seq);
+			return zp_recording_eof(&fs->rec, fs->path, s->errmsg, sizeof(s->errmsg));
 		if (rc)
 			return zp_seterr(s->errmsg, sizeof(s->errmsg), rc, "%s: frame %llu: %s", fs->path,
 					 (unsigned long long)fs->rec.seq + 1, zp_strerror(rc));
 	} else {
 		rc = read_image(fs, &bgr, &w, &h, &stride, s->errmsg, sizeof(s->errmsg));
 		if (rc == ZP_EOF)
-			return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames",
-					 fs->path, (unsigned long long)fs->rec.seq);
+			return zp_recording_eof(&fs->rec, fs->path, s->errmsg, sizeof(s->errmsg));
 		if (rc)
 			return rc;
 	}
@@ -219,65 +217,45 @@ zp_source *zp_source_open_file(const char *path, double fps_override, int *errco
 
 	if (!path || !*path) {
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "no recording given (a video file or a folder of images)");
-		goto fail;
+		goto done;
 	}
 	if (zp_plain_probe(path)) /* .y4m and PGM folders: the same reader as the daemon's */
 		return zp_source_open_plain(path, fps_override, errcode, err, errlen);
-	if (!(fps_override >= 0) || fps_override > 1000) {
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: fps %g out of range (0: from the file, up to 1000)", path,
-			       fps_override);
-		goto fail;
-	}
-	if (stat(path, &st) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			rc = zp_seterr(err, errlen, ZP_ENODEV, "%s: no such file or folder", path);
-		else
-			rc = zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", path, strerror(errno));
-		goto fail;
-	}
+	rc = zp_recording_stat(path, fps_override, &st, err, errlen);
+	if (rc)
+		goto done;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		/* a FIFO would block the decoder, a device never ends */
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: expected a video file or a folder of images, got a %s", path,
 			       S_ISFIFO(st.st_mode) ? "FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" :
 			       "special file");
-		goto fail;
+		goto done;
 	}
 	fs = calloc(1, sizeof(*fs));
 	if (!fs) {
 		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
-		goto fail;
+		goto done;
 	}
 	fs->rec.base.ops = &file_ops;
 	if (strlen(path) >= sizeof(fs->path)) {
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: path too long", path);
-		goto fail;
+		goto done;
 	}
 	zp_strlcpy(fs->path, path, sizeof(fs->path));
 	rc = S_ISDIR(st.st_mode) ? open_folder(fs, err, errlen) : open_video(fs, err, errlen);
 	if (rc)
-		goto fail;
+		goto done;
 	if (fps_override > 0)
 		fs->rec.fps = fps_override;
 	if (fs->rec.width > ZP_MAX_FRAME_SIDE || fs->rec.height > ZP_MAX_FRAME_SIDE) {
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: frames of %dx%d: more than %d pixels a side (the largest "
 			       "camera frame zebrapad takes)", path, fs->rec.width, fs->rec.height, ZP_MAX_FRAME_SIDE);
-		goto fail;
+		goto done;
 	}
-	fs->rec.luma_size = (size_t)fs->rec.width * (size_t)fs->rec.height;
-	fs->rec.luma = malloc(fs->rec.luma_size);
-	if (!fs->rec.luma) {
-		rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", path, fs->rec.width,
-			       fs->rec.height);
-		goto fail;
-	}
+	rc = zp_recording_alloc_luma(&fs->rec, path, err, errlen);
+	if (rc)
+		goto done;
 	fs->have_first = true;
-	if (errcode)
-		*errcode = 0;
-	return &fs->rec.base;
-fail:
-	if (fs)
-		file_destroy(&fs->rec.base);
-	if (errcode)
-		*errcode = rc;
-	return NULL;
+done:
+	return zp_source_opened(fs ? &fs->rec.base : NULL, rc, errcode);
 }

@@ -322,8 +322,7 @@ static int plain_next(zp_source *s, zp_frame *f, int timeout_ms)
 			memcpy(ps->rec.luma, px, ps->rec.luma_size);
 	}
 	if (rc == ZP_EOF)
-		return zp_seterr(s->errmsg, sizeof(s->errmsg), ZP_EOF, "%s: end of recording after %llu frames", ps->path,
-				 (unsigned long long)ps->rec.seq);
+		return zp_recording_eof(&ps->rec, ps->path, s->errmsg, sizeof(s->errmsg));
 	if (rc)
 		return rc;
 	zp_recording_frame(&ps->rec, f, NULL, 0);
@@ -352,16 +351,6 @@ static const struct zp_source_ops plain_ops = {
 	.destroy = plain_destroy,
 };
 
-static int alloc_frames(struct plain_source *ps, char *err, size_t errlen)
-{
-	ps->rec.luma_size = (size_t)ps->rec.width * (size_t)ps->rec.height;
-	ps->rec.luma = malloc(ps->rec.luma_size);
-	if (!ps->rec.luma)
-		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", ps->path, ps->rec.width,
-				 ps->rec.height);
-	return 0;
-}
-
 /* Frames in a regular Y4M file whose frame lines are all a bare "FRAME": the size tells; -1 when it does not. */
 static long y4m_count(struct plain_source *ps)
 {
@@ -384,7 +373,7 @@ static int open_y4m(struct plain_source *ps, FILE *f, char *err, size_t errlen)
 	rc = y4m_header(ps, err, errlen);
 	if (rc)
 		return rc;
-	rc = alloc_frames(ps, err, errlen);
+	rc = zp_recording_alloc_luma(&ps->rec, ps->path, err, errlen);
 	if (rc)
 		return rc;
 	if (ps->skip) {
@@ -414,7 +403,7 @@ static int open_pgm_folder(struct plain_source *ps, char *err, size_t errlen)
 	rc = read_pgm(ps, ps->series.imgs[0].name, &px, &ps->rec.width, &ps->rec.height, err, errlen);
 	if (rc)
 		return rc;
-	rc = alloc_frames(ps, err, errlen);
+	rc = zp_recording_alloc_luma(&ps->rec, ps->path, err, errlen);
 	if (rc)
 		return rc;
 	ps->rec.count = (long)ps->series.n;
@@ -448,22 +437,15 @@ zp_source *zp_source_open_y4m_stream(FILE *f, const char *name, double fps_overr
 
 	if (!ps) {
 		fclose(f);
-		goto fail;
+		goto done;
 	}
 	rc = open_y4m(ps, f, err, errlen);
 	if (rc)
-		goto fail;
+		goto done;
 	if (fps_override > 0)
 		ps->rec.fps = fps_override;
-	if (errcode)
-		*errcode = 0;
-	return &ps->rec.base;
-fail:
-	if (ps)
-		plain_destroy(&ps->rec.base);
-	if (errcode)
-		*errcode = rc;
-	return NULL;
+done:
+	return zp_source_opened(ps ? &ps->rec.base : NULL, rc, errcode);
 }
 
 bool zp_plain_probe(const char *path)
@@ -507,27 +489,18 @@ zp_source *zp_source_open_plain(const char *path, double fps_override, int *errc
 
 	if (!path || !*path) {
 		rc = zp_seterr(err, errlen, ZP_EINVAL, "no recording given (a .y4m file or a folder of PGM images)");
-		goto fail;
+		goto done;
 	}
-	if (!(fps_override >= 0) || fps_override > 1000) {
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "%s: fps %g out of range (0: from the file, up to 1000)", path,
-			       fps_override);
-		goto fail;
-	}
-	if (stat(path, &st) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			rc = zp_seterr(err, errlen, ZP_ENODEV, "%s: no such file or folder", path);
-		else
-			rc = zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", path, strerror(errno));
-		goto fail;
-	}
+	rc = zp_recording_stat(path, fps_override, &st, err, errlen);
+	if (rc)
+		goto done;
 	if (S_ISDIR(st.st_mode)) {
 		ps = plain_new(path, err, errlen, &rc);
 		if (!ps)
-			goto fail;
+			goto done;
 		rc = open_pgm_folder(ps, err, errlen);
 		if (rc)
-			goto fail;
+			goto done;
 		if (fps_override > 0)
 			ps->rec.fps = fps_override;
 	} else {
@@ -535,17 +508,10 @@ zp_source *zp_source_open_plain(const char *path, double fps_override, int *errc
 
 		if (!f) {
 			rc = zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", path, strerror(errno));
-			goto fail;
+			goto done;
 		}
 		return zp_source_open_y4m_stream(f, path, fps_override, errcode, err, errlen);
 	}
-	if (errcode)
-		*errcode = 0;
-	return &ps->rec.base;
-fail:
-	if (ps)
-		plain_destroy(&ps->rec.base);
-	if (errcode)
-		*errcode = rc;
-	return NULL;
+done:
+	return zp_source_opened(ps ? &ps->rec.base : NULL, rc, errcode);
 }

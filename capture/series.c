@@ -98,21 +98,16 @@ int zp_series_scan(const char *dir, const char *path, bool (*ext_ok)(const char 
 	if (!d)
 		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
-		zp_numbered e;
+		zp_numbered e, *n;
 
 		if (!parse_numbered(de->d_name, ext_ok, &e.prefix_len, &e.ext_off, &e.num))
 			continue;
-		if (s->n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			zp_numbered *n = realloc(s->imgs, ncap * sizeof(*n));
-
-			if (!n) {
-				rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory listing the folder", dir);
-				goto out;
-			}
-			s->imgs = n;
-			cap = ncap;
+		n = zp_grow(s->imgs, &cap, s->n + 1, sizeof(*n), 256);
+		if (!n) {
+			rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory listing the folder", dir);
+			goto out;
 		}
+		s->imgs = n;
 		e.name = strdup(de->d_name);
 		if (!e.name) {
 			rc = zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory listing the folder", dir);

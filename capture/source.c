@@ -2,9 +2,11 @@
 /* source.c - the one interface over every frame source. */
 #include "capture_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int zp_source_next(zp_source *s, zp_frame *f, int timeout_ms)
 {
@@ -76,4 +78,42 @@ void zp_recording_free_luma(struct zp_recording *r)
 		explicit_bzero(r->luma, r->luma_size);
 	free(r->luma);
 	r->luma = NULL;
+}
+
+int zp_recording_alloc_luma(struct zp_recording *r, const char *path, char *err, size_t errlen)
+{
+	r->luma_size = (size_t)r->width * (size_t)r->height;
+	r->luma = malloc(r->luma_size);
+	if (!r->luma)
+		return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory for %dx%d frames", path, r->width, r->height);
+	return 0;
+}
+
+int zp_recording_eof(const struct zp_recording *r, const char *path, char *err, size_t errlen)
+{
+	return zp_seterr(err, errlen, ZP_EOF, "%s: end of recording after %llu frames", path,
+			 (unsigned long long)r->seq);
+}
+
+int zp_recording_stat(const char *path, double fps_override, struct stat *st, char *err, size_t errlen)
+{
+	if (!(fps_override >= 0) || fps_override > 1000)
+		return zp_seterr(err, errlen, ZP_EINVAL, "%s: fps %g out of range (0: from the file, up to 1000)", path,
+				 fps_override);
+	if (stat(path, st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return zp_seterr(err, errlen, ZP_ENODEV, "%s: no such file or folder", path);
+		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+zp_source *zp_source_opened(zp_source *s, int rc, int *errcode)
+{
+	if (errcode)
+		*errcode = rc;
+	if (!rc)
+		return s;
+	zp_source_free(s);
+	return NULL;
 }

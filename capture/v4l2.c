@@ -873,6 +873,15 @@ static int apply_controls(struct v4l2_source *s)
 	return ZP_OK;
 }
 
+/* A capture buffer as QUERYBUF, QBUF and DQBUF take it: memory-mapped, number index. */
+static void mmap_buffer(struct v4l2_buffer *b, unsigned index)
+{
+	memset(b, 0, sizeof(*b));
+	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	b->memory = V4L2_MEMORY_MMAP;
+	b->index = index;
+}
+
 /* REQBUFS, QUERYBUF + mmap, QBUF every buffer, STREAMON. */
 static int start_streaming(struct v4l2_source *s)
 {
@@ -895,10 +904,7 @@ static int start_streaming(struct v4l2_source *s)
 	}
 	s->nbuf = req.count > V4L2_MAX_BUFFERS ? V4L2_MAX_BUFFERS : req.count;
 	for (i = 0; i < s->nbuf; i++) {
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_MMAP;
-		b.index = i;
+		mmap_buffer(&b, i);
 		if (xioctl(s, VIDIOC_QUERYBUF, &b) == -1)
 			return set_errno(s, errno, "VIDIOC_QUERYBUF");
 		if (b.length < s->needed)
@@ -912,10 +918,7 @@ static int start_streaming(struct v4l2_source *s)
 		s->buf[i].length = b.length;
 	}
 	for (i = 0; i < s->nbuf; i++) {
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_MMAP;
-		b.index = i;
+		mmap_buffer(&b, i);
 		if (xioctl(s, VIDIOC_QBUF, &b) == -1)
 			return set_errno(s, errno, "VIDIOC_QBUF");
 	}
@@ -1109,9 +1112,7 @@ static int take_frame(struct v4l2_source *s, zp_frame *f, bool pollerr)
 	int64_t now;
 	int r;
 
-	memset(&b, 0, sizeof(b));
-	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	b.memory = V4L2_MEMORY_MMAP;
+	mmap_buffer(&b, 0);
 	if (xioctl(s, VIDIOC_DQBUF, &b) == -1) {
 		if (errno == EAGAIN && !pollerr)
 			return ZP_EAGAIN;

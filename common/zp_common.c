@@ -114,6 +114,35 @@ char *zp_fmt_utc(int64_t unix_s, bool with_seconds, char *buf, size_t n)
 	return buf;
 }
 
+void *zp_grow(void *buf, size_t *cap, size_t need, size_t each, size_t first)
+{
+	size_t c = *cap ? *cap : first;
+	void *p;
+
+	if (need <= *cap)
+		return buf;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			return NULL;
+		c *= 2;
+	}
+	if (c > SIZE_MAX / each)
+		return NULL;
+	p = realloc(buf, c * each);
+	if (p)
+		*cap = c;
+	return p;
+}
+
+char *zp_fmt_num(char *buf, size_t n, double v, int decimals)
+{
+	if (isfinite(v))
+		snprintf(buf, n, "%.*f", decimals, v);
+	else
+		zp_strlcpy(buf, "-", n);
+	return buf;
+}
+
 int64_t zp_now_ms(void)
 {
 	struct timespec ts;

@@ -121,6 +121,8 @@ void zp_log_limited(zp_ratelimit *rl, int64_t now_ms, int64_t interval_ms, int l
  * the time cannot be represented. Returns buf.
  */
 char *zp_fmt_utc(int64_t unix_s, bool with_seconds, char *buf, size_t n);
+/* A number for a table: v with that many decimals, or "-" when it is not finite (undefined). Returns buf. */
+char *zp_fmt_num(char *buf, size_t n, double v, int decimals);
 
 /* Monotonic clock in milliseconds, for the I/O rooms and app/ only. */
 int64_t zp_now_ms(void);
@@ -141,6 +143,14 @@ size_t zp_utf8_valid(const char *s, char *out, size_t outlen, size_t *bad);
 size_t zp_utf8_seq(const char *s);
 /* The same into malloc'ed memory (NULL s gives ""); NULL when out of memory. */
 char *zp_utf8_dup(const char *s);
+
+/*
+ * Room for need elements of each bytes in buf, an array with room for
+ * *cap: buf itself when it has it, else buf realloc'ed to twice *cap (first
+ * when *cap is 0; first > 0), doubled again until need fits, and *cap
+ * updated. NULL when out of memory (buf and *cap unchanged).
+ */
+void *zp_grow(void *buf, size_t *cap, size_t need, size_t each, size_t first);
 
 /* printf into err/errlen when err is not NULL; returns `code` so callers can `return zp_seterr(...)`. */
 int zp_seterr(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

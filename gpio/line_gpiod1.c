@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * line_gpiod1.c - output/input line through libgpiod 1.x (Debian bookworm:
- * 1.6.3). Chosen at build time by gpio/CMakeLists.txt when libgpiod < 2.
+ * line_gpiod1.c - libgpiod 1.x's calls behind a line (Debian bookworm: 1.6.3;
+ * the zp_line itself is line_gpiod.c). Chosen at build time by
+ * gpio/CMakeLists.txt when libgpiod < 2.
  *
  * The chip may be given as a path ("/dev/gpiochip0"), a name ("gpiochip0"),
  * a number ("0") or, through gpiod_chip_open_lookup(), a label
@@ -15,54 +16,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct zp_line_gpiod1 {
-	struct zp_line base;
+struct zp_gpiod_req {
 	struct gpiod_chip *chip;
 	struct gpiod_line *line;
-	bool output;
 };
 
-static int gpiod1_set(zp_line *line, int value, int64_t now_ms)
-{
-	struct zp_line_gpiod1 *g = (struct zp_line_gpiod1 *)line;
-	int tries;
+const char zp_gpiod_kind[] = "gpiod1";
 
-	(void)now_ms;
-	if (!g->output)
-		return ZP_EINVAL;
-	/* the value ioctl can be interrupted by a signal (SIGTERM on shutdown): retry a few times */
-	for (tries = 0; tries < 3; tries++) {
-		if (gpiod_line_set_value(g->line, value) == 0)
-			return 0;
-		if (errno != EINTR)
-			break;
-	}
-	return zp_err_from_errno(errno);
+int zp_gpiod_write(struct zp_gpiod_req *r, int value)
+{
+	return gpiod_line_set_value(r->line, value);
 }
 
-static int gpiod1_get(zp_line *line)
+int zp_gpiod_read(struct zp_gpiod_req *r)
 {
-	struct zp_line_gpiod1 *g = (struct zp_line_gpiod1 *)line;
-	int v = gpiod_line_get_value(g->line);
-
-	return v < 0 ? zp_err_from_errno(errno) : v;
+	return gpiod_line_get_value(r->line);
 }
 
-static void gpiod1_free(zp_line *line)
+void zp_gpiod_release(struct zp_gpiod_req *r)
 {
-	struct zp_line_gpiod1 *g = (struct zp_line_gpiod1 *)line;
-
-	gpiod_line_release(g->line);
-	gpiod_chip_close(g->chip);
-	free(g);
+	gpiod_line_release(r->line);
+	gpiod_chip_close(r->chip);
+	free(r);
 }
-
-static const struct zp_line_ops gpiod1_ops = {
-	.kind = "gpiod1",
-	.set = gpiod1_set,
-	.get = gpiod1_get,
-	.free = gpiod1_free,
-};
 
 /*
  * By name first: its errno is exact (ENOENT, EACCES). Only when there is no
@@ -86,74 +62,50 @@ static struct gpiod_chip *open_chip(const char *chip)
 	return c;
 }
 
-static zp_line *gpiod1_new(const char *chip, int offset, bool active_low, bool output, int initial, int *errcode,
-			   char *err, size_t errlen)
+struct zp_gpiod_req *zp_gpiod_request(const char *chip, int offset, bool active_low, bool output, int initial,
+				      int *rc, char *err, size_t errlen)
 {
 	const char *what = output ? "request output" : "request input";
-	struct zp_line_gpiod1 *g = NULL;
+	struct zp_gpiod_req *r = calloc(1, sizeof(*r));
 	unsigned int nlines;
 	int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
-	int rc, r;
+	int ret;
 
-	if (!chip || !*chip || offset < 0) {
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "gpio chip '%s' line %d: expected a chip name and a line offset >= 0",
-			       chip ? chip : "", offset);
+	if (!r) {
+		*rc = zp_gpiod_oom(chip, offset, err, errlen);
+		return NULL;
+	}
+	r->chip = open_chip(chip);
+	if (!r->chip) {
+		*rc = zp_gpio_fail(errno, chip, offset, "open", NULL, err, errlen);
 		goto fail;
 	}
-	g = calloc(1, sizeof(*g));
-	if (!g) {
-		rc = zp_seterr(err, errlen, ZP_ENOMEM, "gpio chip '%s' line %d: out of memory", chip, offset);
-		goto fail;
-	}
-	g->base.ops = &gpiod1_ops;
-	g->output = output;
-	g->chip = open_chip(chip);
-	if (!g->chip) {
-		rc = zp_gpio_fail(errno, chip, offset, "open", NULL, err, errlen);
-		goto fail;
-	}
-	nlines = gpiod_chip_num_lines(g->chip);
+	nlines = gpiod_chip_num_lines(r->chip);
 	if ((unsigned int)offset >= nlines) {
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "gpio chip '%s' line %d: offset out of range (the chip has %u lines)",
-			       chip, offset, nlines);
+		*rc = zp_seterr(err, errlen, ZP_EINVAL, "gpio chip '%s' line %d: offset out of range (the chip has %u lines)",
+				chip, offset, nlines);
 		goto fail_close;
 	}
-	g->line = gpiod_chip_get_line(g->chip, (unsigned int)offset);
-	if (!g->line) {
-		rc = zp_gpio_fail(errno, chip, offset, "get line", NULL, err, errlen);
+	r->line = gpiod_chip_get_line(r->chip, (unsigned int)offset);
+	if (!r->line) {
+		*rc = zp_gpio_fail(errno, chip, offset, "get line", NULL, err, errlen);
 		goto fail_close;
 	}
 	if (output)
-		r = gpiod_line_request_output_flags(g->line, ZP_GPIO_CONSUMER, flags, initial ? 1 : 0);
+		ret = gpiod_line_request_output_flags(r->line, ZP_GPIO_CONSUMER, flags, initial ? 1 : 0);
 	else
-		r = gpiod_line_request_input_flags(g->line, ZP_GPIO_CONSUMER, flags);
-	if (r < 0) {
+		ret = gpiod_line_request_input_flags(r->line, ZP_GPIO_CONSUMER, flags);
+	if (ret < 0) {
 		int e = errno;
 
-		rc = zp_gpio_fail(e, chip, offset, what, e == EBUSY ? gpiod_line_consumer(g->line) : NULL, err, errlen);
+		*rc = zp_gpio_fail(e, chip, offset, what, e == EBUSY ? gpiod_line_consumer(r->line) : NULL, err, errlen);
 		goto fail_close;
 	}
-	if (errcode)
-		*errcode = 0;
-	return &g->base;
+	return r;
 
 fail_close:
-	gpiod_chip_close(g->chip);
+	gpiod_chip_close(r->chip);
 fail:
-	free(g);
-	if (errcode)
-		*errcode = rc;
+	free(r);
 	return NULL;
-}
-
-zp_line *zp_line_gpiod_new(const char *chip, int offset, bool active_low, int initial, int *errcode, char *err,
-			   size_t errlen)
-{
-	return gpiod1_new(chip, offset, active_low, true, initial, errcode, err, errlen);
-}
-
-zp_line *zp_line_gpiod_input_new(const char *chip, int offset, bool active_low, int *errcode, char *err,
-				 size_t errlen)
-{
-	return gpiod1_new(chip, offset, active_low, false, 0, errcode, err, errlen);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * line_gpiod2.c - output/input line through libgpiod 2.x (Debian trixie).
- * Chosen at build time by gpio/CMakeLists.txt when libgpiod >= 2; in CI it is
+ * line_gpiod2.c - libgpiod 2.x's calls behind a line (Debian trixie; the
+ * zp_line itself is line_gpiod.c). Chosen at build time by gpio/CMakeLists.txt when libgpiod >= 2; in CI it is
  * compiled and tested against the fake in tests/fakes/ (fake_gpiod2.c).
  *
  * v2 opens chips by path only: "gpiochip0" and "0" become /dev/gpiochip0.
@@ -14,56 +14,33 @@
 #include <gpiod.h>
 #include <stdlib.h>
 
-struct zp_line_gpiod2 {
-	struct zp_line base;
+struct zp_gpiod_req {
 	struct gpiod_line_request *req;
 	unsigned int offset;
-	bool output;
 };
 
-static int gpiod2_set(zp_line *line, int value, int64_t now_ms)
-{
-	struct zp_line_gpiod2 *g = (struct zp_line_gpiod2 *)line;
-	int tries;
+const char zp_gpiod_kind[] = "gpiod2";
 
-	(void)now_ms;
-	if (!g->output)
-		return ZP_EINVAL;
-	/* the value ioctl can be interrupted by a signal (SIGTERM on shutdown): retry a few times */
-	for (tries = 0; tries < 3; tries++) {
-		if (gpiod_line_request_set_value(g->req, g->offset,
-						 value ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE) == 0)
-			return 0;
-		if (errno != EINTR)
-			break;
-	}
-	return zp_err_from_errno(errno);
+int zp_gpiod_write(struct zp_gpiod_req *r, int value)
+{
+	return gpiod_line_request_set_value(r->req, r->offset,
+					    value ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE);
 }
 
-static int gpiod2_get(zp_line *line)
+int zp_gpiod_read(struct zp_gpiod_req *r)
 {
-	struct zp_line_gpiod2 *g = (struct zp_line_gpiod2 *)line;
-	enum gpiod_line_value v = gpiod_line_request_get_value(g->req, g->offset);
+	enum gpiod_line_value v = gpiod_line_request_get_value(r->req, r->offset);
 
 	if (v == GPIOD_LINE_VALUE_ERROR)
-		return zp_err_from_errno(errno);
+		return -1;
 	return v == GPIOD_LINE_VALUE_ACTIVE ? 1 : 0;
 }
 
-static void gpiod2_free(zp_line *line)
+void zp_gpiod_release(struct zp_gpiod_req *r)
 {
-	struct zp_line_gpiod2 *g = (struct zp_line_gpiod2 *)line;
-
-	gpiod_line_request_release(g->req);
-	free(g);
+	gpiod_line_request_release(r->req);
+	free(r);
 }
-
-static const struct zp_line_ops gpiod2_ops = {
-	.kind = "gpiod2",
-	.set = gpiod2_set,
-	.get = gpiod2_get,
-	.free = gpiod2_free,
-};
 
 /* Who holds a busy line, for the message; copied into buf (empty when unknown). */
 static const char *holder_of(struct gpiod_chip *chip, unsigned int offset, char *buf, size_t buflen)
@@ -81,11 +58,11 @@ static const char *holder_of(struct gpiod_chip *chip, unsigned int offset, char 
 	return buf;
 }
 
-static zp_line *gpiod2_new(const char *chip, int offset, bool active_low, bool output, int initial, int *errcode,
-			   char *err, size_t errlen)
+struct zp_gpiod_req *zp_gpiod_request(const char *chip, int offset, bool active_low, bool output, int initial,
+				      int *rc, char *err, size_t errlen)
 {
 	const char *what = output ? "request output" : "request input";
-	struct zp_line_gpiod2 *g = NULL;
+	struct zp_gpiod_req *r = NULL;
 	struct gpiod_chip *c = NULL;
 	struct gpiod_chip_info *info;
 	struct gpiod_line_settings *settings = NULL;
@@ -94,43 +71,39 @@ static zp_line *gpiod2_new(const char *chip, int offset, bool active_low, bool o
 	char path[256], holder[64];
 	unsigned int off = (unsigned int)offset;
 	size_t nlines;
-	int rc;
 
-	if (!chip || offset < 0 || zp_gpio_chip_path(chip, path, sizeof(path)) < 0) {
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "gpio chip '%s' line %d: expected a chip name and a line offset >= 0",
-			       chip ? chip : "", offset);
+	if (zp_gpio_chip_path(chip, path, sizeof(path)) < 0) {
+		*rc = zp_gpiod_bad_line(chip, offset, err, errlen);
 		goto fail;
 	}
-	g = calloc(1, sizeof(*g));
-	if (!g) {
-		rc = zp_seterr(err, errlen, ZP_ENOMEM, "gpio chip '%s' line %d: out of memory", chip, offset);
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		*rc = zp_gpiod_oom(chip, offset, err, errlen);
 		goto fail;
 	}
-	g->base.ops = &gpiod2_ops;
-	g->offset = off;
-	g->output = output;
+	r->offset = off;
 	c = gpiod_chip_open(path);
 	if (!c) {
-		rc = zp_gpio_fail(errno, chip, offset, "open", NULL, err, errlen);
+		*rc = zp_gpio_fail(errno, chip, offset, "open", NULL, err, errlen);
 		goto fail;
 	}
 	info = gpiod_chip_get_info(c);
 	if (!info) {
-		rc = zp_gpio_fail(errno, chip, offset, "chip info", NULL, err, errlen);
+		*rc = zp_gpio_fail(errno, chip, offset, "chip info", NULL, err, errlen);
 		goto fail;
 	}
 	nlines = gpiod_chip_info_get_num_lines(info);
 	gpiod_chip_info_free(info);
 	if (off >= nlines) {
-		rc = zp_seterr(err, errlen, ZP_EINVAL, "gpio chip '%s' line %d: offset out of range (the chip has %zu lines)",
-			       chip, offset, nlines);
+		*rc = zp_seterr(err, errlen, ZP_EINVAL, "gpio chip '%s' line %d: offset out of range (the chip has %zu lines)",
+				chip, offset, nlines);
 		goto fail;
 	}
 	settings = gpiod_line_settings_new();
 	lcfg = gpiod_line_config_new();
 	rcfg = gpiod_request_config_new();
 	if (!settings || !lcfg || !rcfg) {
-		rc = zp_seterr(err, errlen, ZP_ENOMEM, "gpio chip '%s' line %d: out of memory", chip, offset);
+		*rc = zp_gpiod_oom(chip, offset, err, errlen);
 		goto fail;
 	}
 	gpiod_line_settings_set_active_low(settings, active_low);
@@ -142,25 +115,23 @@ static zp_line *gpiod2_new(const char *chip, int offset, bool active_low, bool o
 		gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_INPUT);
 	}
 	if (gpiod_line_config_add_line_settings(lcfg, &off, 1, settings) < 0) {
-		rc = zp_gpio_fail(errno, chip, offset, "line config", NULL, err, errlen);
+		*rc = zp_gpio_fail(errno, chip, offset, "line config", NULL, err, errlen);
 		goto fail;
 	}
 	gpiod_request_config_set_consumer(rcfg, ZP_GPIO_CONSUMER);
-	g->req = gpiod_chip_request_lines(c, rcfg, lcfg);
-	if (!g->req) {
+	r->req = gpiod_chip_request_lines(c, rcfg, lcfg);
+	if (!r->req) {
 		int e = errno;
 
-		rc = zp_gpio_fail(e, chip, offset, what, e == EBUSY ? holder_of(c, off, holder, sizeof(holder)) : NULL,
-				  err, errlen);
+		*rc = zp_gpio_fail(e, chip, offset, what, e == EBUSY ? holder_of(c, off, holder, sizeof(holder)) : NULL,
+				   err, errlen);
 		goto fail;
 	}
 	gpiod_request_config_free(rcfg);
 	gpiod_line_config_free(lcfg);
 	gpiod_line_settings_free(settings);
 	gpiod_chip_close(c);
-	if (errcode)
-		*errcode = 0;
-	return &g->base;
+	return r;
 
 fail:
 	if (rcfg)
@@ -171,20 +142,6 @@ fail:
 		gpiod_line_settings_free(settings);
 	if (c)
 		gpiod_chip_close(c);
-	free(g);
-	if (errcode)
-		*errcode = rc;
+	free(r);
 	return NULL;
-}
-
-zp_line *zp_line_gpiod_new(const char *chip, int offset, bool active_low, int initial, int *errcode, char *err,
-			   size_t errlen)
-{
-	return gpiod2_new(chip, offset, active_low, true, initial, errcode, err, errlen);
-}
-
-zp_line *zp_line_gpiod_input_new(const char *chip, int offset, bool active_low, int *errcode, char *err,
-				 size_t errlen)
-{
-	return gpiod2_new(chip, offset, active_low, false, 0, errcode, err, errlen);
 }

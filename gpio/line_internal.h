@@ -43,4 +43,26 @@ int zp_gpio_chip_path(const char *chip, char *path, size_t pathlen);
 int zp_gpio_fail(int errnum, const char *chip, int offset, const char *what, const char *holder, char *err,
 		 size_t errlen);
 
+/*
+ * A libgpiod line (line_gpiod.c: the zp_line, its checks and constructors)
+ * through the version's calls, in line_gpiod1.c or line_gpiod2.c: the one
+ * gpio/CMakeLists.txt chooses defines these.
+ */
+struct zp_gpiod_req;                 /* a requested line, as the version holds it */
+extern const char zp_gpiod_kind[];   /* the ops' kind: "gpiod1" or "gpiod2" */
+/*
+ * Open chip (a name or path, not empty) and request line offset (>= 0) as
+ * an output driven to initial, or as an input; active_low by the kernel.
+ * NULL with *rc and err set (zp_gpio_fail's messages) when it cannot.
+ */
+struct zp_gpiod_req *zp_gpiod_request(const char *chip, int offset, bool active_low, bool output, int initial,
+				      int *rc, char *err, size_t errlen);
+int zp_gpiod_write(struct zp_gpiod_req *r, int value);   /* logical 0/1: 0, or -1 with errno */
+int zp_gpiod_read(struct zp_gpiod_req *r);               /* logical 0/1, or -1 with errno */
+void zp_gpiod_release(struct zp_gpiod_req *r);
+
+/* The messages of a chip name or offset that is no line, and of a failed allocation; return the code. */
+int zp_gpiod_bad_line(const char *chip, int offset, char *err, size_t errlen);
+int zp_gpiod_oom(const char *chip, int offset, char *err, size_t errlen);
+
 #endif

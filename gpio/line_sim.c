@@ -25,18 +25,14 @@ struct zp_line_sim {
 static int sim_set(zp_line *line, int value, int64_t now_ms)
 {
 	struct zp_line_sim *s = (struct zp_line_sim *)line;
+	zp_line_change *c;
 
 	if (value == s->value)
 		return 0;
-	if (s->count == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		zp_line_change *c = realloc(s->changes, cap * sizeof(*c));
-
-		if (!c)
-			return ZP_ENOMEM;
-		s->changes = c;
-		s->cap = cap;
-	}
+	c = zp_grow(s->changes, &s->cap, s->count + 1, sizeof(*c), 64);
+	if (!c)
+		return ZP_ENOMEM;
+	s->changes = c;
 	s->changes[s->count].t_ms = now_ms;
 	s->changes[s->count].value = value;
 	s->count++;

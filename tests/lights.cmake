@@ -15,7 +15,7 @@ endif()
 #                        zp_gpio drives lines through libgpiod 1.x; link with fakes/fake_gpiod1.c
 # The daemon tests (run.cmake, run_privacy.cmake) take the driver the zebrapad binary uses.
 if(TARGET zp_gpio_core)
-  add_library(zp_test_gpiod2_obj OBJECT ${_zp_gpio_dir}/line_gpiod2.c)
+  add_library(zp_test_gpiod2_obj OBJECT ${_zp_gpio_dir}/line_gpiod.c ${_zp_gpio_dir}/line_gpiod2.c)
   target_include_directories(zp_test_gpiod2_obj BEFORE PRIVATE ${_zp_fakes}/gpiod2)
   target_include_directories(zp_test_gpiod2_obj PRIVATE ${_zp_gpio_dir})
   target_link_libraries(zp_test_gpiod2_obj PRIVATE zp_gpio_core)
