@@ -170,13 +170,18 @@ static void run_street(const char *path, int k, bool fixed_sizes, struct street 
 		zp_frame g = f;
 
 		ck_assert(f.bgr != NULL);
-		for (int y = 0; y < h * k; y++)
-			for (int x = 0; x < w * k; x++) {
-				const uint8_t *c = f.bgr + (size_t)(y / k) * f.bgr_stride + (size_t)(x / k) * 3;
+		for (int y = 0; y < h; y++) {
+			uint8_t *lrow = luma + (size_t)y * k * w * k, *crow = bgr + (size_t)y * k * w * k * 3;
 
-				luma[(size_t)y * w * k + x] = f.luma[(size_t)(y / k) * f.stride + x / k];
-				memcpy(bgr + ((size_t)y * w * k + x) * 3, c, 3);
+			for (int x = 0; x < w * k; x++) {
+				lrow[x] = f.luma[(size_t)y * f.stride + x / k];
+				memcpy(crow + (size_t)x * 3, f.bgr + (size_t)y * f.bgr_stride + (size_t)(x / k) * 3, 3);
 			}
+			for (int dy = 1; dy < k; dy++) {
+				memcpy(lrow + (size_t)dy * w * k, lrow, (size_t)w * k);
+				memcpy(crow + (size_t)dy * w * k * 3, crow, (size_t)w * k * 3);
+			}
+		}
 		g.luma = luma;
 		g.stride = w * k;
 		g.bgr = bgr;
