@@ -875,33 +875,26 @@ START_TEST(oversized_video_refused_before_decoding)
 }
 END_TEST
 
-static Suite *capture_file_suite(void)
-{
-	Suite *s = suite_create("capture_file");
-	TCase *tc = tcase_create("core");
-	TCase *data = tcase_create("recorded");
-
-	tcase_add_test(tc, video_file_frames_times_and_luma);
-	tcase_add_test(tc, image_folder_in_order_exact_luma);
-	tcase_add_test(tc, image_folder_from_zero_with_gaps_and_strays);
-	tcase_add_test(tc, cdnet_folder_uses_input);
-	tcase_add_test(tc, image_folder_gaps_and_strays_are_warned);
-	tcase_add_test(tc, limits_frame_size_fifo_device);
-	tcase_add_test(tc, header_size_of_real_files);
-	tcase_add_test(tc, header_size_of_cut_and_damaged_files);
-	tcase_add_test(tc, oversized_video_refused_before_decoding);
-	tcase_add_test(tc, errors_missing_undecodable_empty);
-	tcase_add_test(tc, errors_in_folder_name_the_file);
-	suite_add_tcase(s, tc);
-	tcase_set_timeout(data, 240);
-	tcase_add_test(data, vtest_795_frames);
-	tcase_add_test(data, shared_cdnet_pedestrians);
-	tcase_add_test(data, shared_pets2001_from_zero);
-	suite_add_tcase(s, data);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(capture_file_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .tests = ZP_TESTS(
+			video_file_frames_times_and_luma,
+			image_folder_in_order_exact_luma,
+			image_folder_from_zero_with_gaps_and_strays,
+			cdnet_folder_uses_input,
+			image_folder_gaps_and_strays_are_warned,
+			limits_frame_size_fifo_device,
+			header_size_of_real_files,
+			header_size_of_cut_and_damaged_files,
+			oversized_video_refused_before_decoding,
+			errors_missing_undecodable_empty,
+			errors_in_folder_name_the_file) },
+		{ .name = "recorded", .timeout_s = 240, .tests = ZP_TESTS(
+			vtest_795_frames,
+			shared_cdnet_pedestrians,
+			shared_pets2001_from_zero) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("capture_file", cases));
 }

@@ -291,23 +291,17 @@ START_TEST(daemon_refuses_video_and_jpeg)
 }
 END_TEST
 
-static Suite *capture_plain_suite(void)
-{
-	Suite *s = suite_create("capture_plain");
-	TCase *tc = tcase_create("plain");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, y4m_every_colour_space);
-	tcase_add_test(tc, y4m_count_fps_default_and_override);
-	tcase_add_test(tc, y4m_errors_name_the_file);
-	tcase_add_test(tc, pgm_folder_in_order);
-	tcase_add_test(tc, pgm_errors);
-	tcase_add_test(tc, daemon_refuses_video_and_jpeg);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(capture_plain_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "plain", .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			y4m_every_colour_space,
+			y4m_count_fps_default_and_override,
+			y4m_errors_name_the_file,
+			pgm_folder_in_order,
+			pgm_errors,
+			daemon_refuses_video_and_jpeg) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("capture_plain", cases));
 }

@@ -490,28 +490,22 @@ START_TEST(drawing_touches_the_right_pixels)
 }
 END_TEST
 
-static Suite *cvwrap_suite(void)
-{
-	Suite *s = suite_create("cvwrap");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, bgr_to_gray_matches_bt601_with_strides);
-	tcase_add_test(tc, png_roundtrip_is_exact);
-	tcase_add_test(tc, imread_errors);
-	tcase_add_test(tc, image_handle_reuses_and_reports);
-	tcase_add_test(tc, writer_then_reader_roundtrip);
-	tcase_add_test(tc, video_open_errors_name_the_file);
-	tcase_add_test(tc, vtest_opens_with_795_frames);
-	tcase_add_test(tc, bgsub_kinds_find_a_moving_square);
-	tcase_add_test(tc, mog2_shadow_becomes_background);
-	tcase_add_test(tc, homography_from_four_exact_pairs);
-	tcase_add_test(tc, drawing_touches_the_right_pixels);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(cvwrap_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .timeout_s = 120, .tests = ZP_TESTS(
+			bgr_to_gray_matches_bt601_with_strides,
+			png_roundtrip_is_exact,
+			imread_errors,
+			image_handle_reuses_and_reports,
+			writer_then_reader_roundtrip,
+			video_open_errors_name_the_file,
+			vtest_opens_with_795_frames,
+			bgsub_kinds_find_a_moving_square,
+			mog2_shadow_becomes_background,
+			homography_from_four_exact_pairs,
+			drawing_touches_the_right_pixels) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("cvwrap", cases));
 }

@@ -1656,48 +1656,42 @@ START_TEST(cost_768x576_scalar)
 }
 END_TEST
 
-static Suite *detector_suite(void)
-{
-	Suite *s = suite_create("detector");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, single_block_crossing);
-	tcase_add_test(tc, kernel_path_is_a_parameter);
-	tcase_add_test(tc, vanish_in_zone_leaves_on_delete);
-	tcase_add_test(tc, two_blocks_keep_ids);
-	tcase_add_test(tc, group_depth_split);
-	tcase_add_test(tc, stride_is_not_split);
-	tcase_add_test(tc, standing_still_stays_counted);
-	tcase_add_test(tc, pacing_at_kerb_counted_once);
-	tcase_add_test(tc, coasting_does_not_enter_zones);
-	tcase_add_test(tc, lost_person_found_again);
-	tcase_add_test(tc, zone_call_extended);
-	tcase_add_test(tc, grazing_a_zone_not_counted);
-	tcase_add_test(tc, counted_once_it_has_walked);
-	tcase_add_test(tc, one_person_in_two_pieces_counted_once);
-	tcase_add_test(tc, camouflaged_coat_filled_by_colour);
-	tcase_add_test(tc, crossings_with_direction);
-	tcase_add_test(tc, ghost_outline_removed_fast);
-	tcase_add_test(tc, ghost_fades_25fps);
-	tcase_add_test(tc, ghost_fades_10fps);
-	tcase_add_test(tc, left_object_fades);
-	tcase_add_test(tc, gain_step_no_occupancy);
-	tcase_add_test(tc, noise_gives_no_blobs);
-	tcase_add_test(tc, health_dark_blinded_flat);
-	tcase_add_test(tc, health_frozen_after_frozen_ms);
-	tcase_add_test(tc, health_foreground_and_warmup);
-	tcase_add_test(tc, mask_exact_boxes);
-	tcase_add_test(tc, scale_auto);
-	tcase_add_test(tc, mask_eight_connected);
-	tcase_add_test(tc, deterministic);
-	tcase_add_test(tc, bad_input);
-	tcase_add_test(tc, cost_768x576_scalar);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(detector_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .timeout_s = 120, .tests = ZP_TESTS(
+			single_block_crossing,
+			kernel_path_is_a_parameter,
+			vanish_in_zone_leaves_on_delete,
+			two_blocks_keep_ids,
+			group_depth_split,
+			stride_is_not_split,
+			standing_still_stays_counted,
+			pacing_at_kerb_counted_once,
+			coasting_does_not_enter_zones,
+			lost_person_found_again,
+			zone_call_extended,
+			grazing_a_zone_not_counted,
+			counted_once_it_has_walked,
+			one_person_in_two_pieces_counted_once,
+			camouflaged_coat_filled_by_colour,
+			crossings_with_direction,
+			ghost_outline_removed_fast,
+			ghost_fades_25fps,
+			ghost_fades_10fps,
+			left_object_fades,
+			gain_step_no_occupancy,
+			noise_gives_no_blobs,
+			health_dark_blinded_flat,
+			health_frozen_after_frozen_ms,
+			health_foreground_and_warmup,
+			mask_exact_boxes,
+			scale_auto,
+			mask_eight_connected,
+			deterministic,
+			bad_input,
+			cost_768x576_scalar) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("detector", cases));
 }

@@ -136,10 +136,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("detector_noalloc");
-	TCase *tc = tcase_create("core");
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .tests = ZP_TESTS(
+			process_does_not_allocate) },
+	};
 
-	tcase_add_test(tc, process_does_not_allocate);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("detector_noalloc", cases));
 }

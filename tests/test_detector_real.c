@@ -128,12 +128,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("detector_real");
-	TCase *tc = tcase_create("vtest");
+	const struct zp_test_case cases[] = {
+		{ .name = "vtest", .timeout_s = 300, .tests = ZP_TESTS(
+			vtest_people_found,
+			vtest_scale_1_and_4) },
+	};
 
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, vtest_people_found);
-	tcase_add_test(tc, vtest_scale_1_and_4);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("detector_real", cases));
 }

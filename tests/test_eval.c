@@ -1663,58 +1663,48 @@ START_TEST(e2e_mot_held_out_range)
 }
 END_TEST
 
-Suite *eval_suite(void);
-Suite *eval_suite(void)
-{
-	Suite *s = suite_create("eval");
-	TCase *tc = tcase_create("metrics");
-
-	tcase_add_test(tc, pixels_cdnet_classes);
-	tcase_add_test(tc, pixels_roi_and_temporal_roi);
-	tcase_add_test(tc, pixels_strides);
-	tcase_add_test(tc, rates_exact);
-	tcase_add_test(tc, troi_parse);
-	tcase_add_test(tc, iou_edges);
-	tcase_add_test(tc, hungarian_vs_brute_force);
-	tcase_add_test(tc, mot_hungarian_beats_greedy);
-	tcase_add_test(tc, mot_threshold_and_counts);
-	tcase_add_test(tc, mot_id_switches);
-	tcase_add_test(tc, mot_two_people_swap_tracks);
-	tcase_add_test(tc, mot_many_boxes);
-	tcase_add_test(tc, gt_parse_sorted_and_conf0);
-	tcase_add_test(tc, gt_parse_errors);
-	tcase_add_test(tc, zone_presence_ground_point);
-	tcase_add_test(tc, presence_episodes_and_latency);
-	tcase_add_test(tc, presence_open_episode_gap_and_order);
-	tcase_add_test(tc, presence_pooled_over_zones);
-	tcase_add_test(tc, counts_people_entered_tracks);
-	tcase_add_test(tc, counts_many_ids_and_threshold);
-	tcase_add_test(tc, calls_each_class);
-	tcase_add_test(tc, calls_merging_stretches_and_false_calls);
-	tcase_add_test(tc, calls_pooled_over_zones);
-	tcase_add_test(tc, seqinfo_and_wallflower_notes);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("command");
-	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, e2e_cdnet_synthetic_exact);
-	tcase_add_test(tc, e2e_cdnet_bad_input);
-	tcase_add_test(tc, e2e_mot_synthetic_exact);
-	tcase_add_test(tc, e2e_mot_folder_with_video);
-	tcase_add_test(tc, e2e_mot_bad_input);
-	tcase_add_test(tc, e2e_corrupt_recording_messages_bounded);
-	tcase_add_test(tc, e2e_cdnet_pedestrians);
-	tcase_add_test(tc, e2e_tud_stadtmitte_compare);
-	tcase_add_test(tc, e2e_wallflower_synthetic_exact);
-	tcase_add_test(tc, e2e_wallflower_bad_input);
-	tcase_add_test(tc, e2e_waving_trees);
-	tcase_add_test(tc, e2e_mot_held_out_range);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(eval_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "metrics", .tests = ZP_TESTS(
+			pixels_cdnet_classes,
+			pixels_roi_and_temporal_roi,
+			pixels_strides,
+			rates_exact,
+			troi_parse,
+			iou_edges,
+			hungarian_vs_brute_force,
+			mot_hungarian_beats_greedy,
+			mot_threshold_and_counts,
+			mot_id_switches,
+			mot_two_people_swap_tracks,
+			mot_many_boxes,
+			gt_parse_sorted_and_conf0,
+			gt_parse_errors,
+			zone_presence_ground_point,
+			presence_episodes_and_latency,
+			presence_open_episode_gap_and_order,
+			presence_pooled_over_zones,
+			counts_people_entered_tracks,
+			counts_many_ids_and_threshold,
+			calls_each_class,
+			calls_merging_stretches_and_false_calls,
+			calls_pooled_over_zones,
+			seqinfo_and_wallflower_notes) },
+		{ .name = "command", .timeout_s = 600, .setup = e2e_setup, .teardown = e2e_teardown, .tests = ZP_TESTS(
+			e2e_cdnet_synthetic_exact,
+			e2e_cdnet_bad_input,
+			e2e_mot_synthetic_exact,
+			e2e_mot_folder_with_video,
+			e2e_mot_bad_input,
+			e2e_corrupt_recording_messages_bounded,
+			e2e_cdnet_pedestrians,
+			e2e_tud_stadtmitte_compare,
+			e2e_wallflower_synthetic_exact,
+			e2e_wallflower_bad_input,
+			e2e_waving_trees,
+			e2e_mot_held_out_range) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("eval", cases));
 }

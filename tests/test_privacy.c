@@ -1886,53 +1886,47 @@ START_TEST(sandbox_probe_matches_the_kernel)
 }
 END_TEST
 
-static Suite *privacy_suite(void)
-{
-	Suite *s = suite_create("privacy");
-	TCase *store = tcase_create("store");
-	TCase *crash = tcase_create("crash");
-	TCase *audit = tcase_create("audit");
-	TCase *sandbox = tcase_create("sandbox");
-
-	tcase_add_test(store, store_aggregates_exactly);
-	tcase_add_test(store, store_dry_run_writes_nothing);
-	tcase_add_test(store, store_restart_in_same_interval_adds_up);
-	tcase_add_test(store, store_clock_set_back_and_gaps);
-	tcase_add_test(store, store_rejects_bad_input);
-	tcase_add_test(store, store_retention_deletes_exactly_the_old_rows);
-	tcase_add_test(store, store_migrates_v1_and_keeps_rows);
-	tcase_add_test(store, store_migrates_v2_and_keeps_rows);
-	tcase_add_test(store, store_failed_migration_changes_nothing);
-	tcase_add_test(store, store_refuses_newer_and_foreign_databases);
-	suite_add_tcase(s, store);
-	tcase_add_test(audit, audit_sniffs_images_videos_and_raw_frames);
-	tcase_add_test(audit, audit_scan_passes_on_the_store_alone);
-	tcase_add_test(audit, audit_scan_flags_planted_images_videos_dumps_and_unknown_files);
-	tcase_add_test(audit, audit_report_names_what_is_kept_and_what_fails);
-	tcase_add_test(audit, audit_finds_pictures_hidden_in_the_store);
-	tcase_add_test(audit, audit_names_every_finding_safely);
-#if ZP_HAVE_JSON
-	tcase_add_test(audit, audit_json_keeps_odd_names_and_stays_utf8);
-#endif
-	tcase_add_test(audit, audit_finds_this_sites_daemon);
-	suite_add_tcase(s, audit);
-	tcase_add_test(sandbox, sandbox_probe_every_escape_fails);
-	tcase_add_test(sandbox, sandbox_allows_network_when_an_export_is_configured);
-	tcase_add_test(sandbox, sandbox_probe_matches_the_kernel);
-	suite_add_tcase(s, sandbox);
-	tcase_set_timeout(crash, 240);
-	tcase_add_test(crash, store_survives_sigkill);
-	tcase_add_test(crash, store_survives_power_cut);
-	suite_add_tcase(s, crash);
-	return s;
-}
-
 int main(int argc, char **argv)
 {
+	const TTest *audit_tests[] = {
+		audit_sniffs_images_videos_and_raw_frames,
+		audit_scan_passes_on_the_store_alone,
+		audit_scan_flags_planted_images_videos_dumps_and_unknown_files,
+		audit_report_names_what_is_kept_and_what_fails,
+		audit_finds_pictures_hidden_in_the_store,
+		audit_names_every_finding_safely,
+#if ZP_HAVE_JSON
+		audit_json_keeps_odd_names_and_stays_utf8,
+#endif
+		audit_finds_this_sites_daemon,
+		NULL,
+	};
+	const struct zp_test_case cases[] = {
+		{ .name = "store", .tests = ZP_TESTS(
+			store_aggregates_exactly,
+			store_dry_run_writes_nothing,
+			store_restart_in_same_interval_adds_up,
+			store_clock_set_back_and_gaps,
+			store_rejects_bad_input,
+			store_retention_deletes_exactly_the_old_rows,
+			store_migrates_v1_and_keeps_rows,
+			store_migrates_v2_and_keeps_rows,
+			store_failed_migration_changes_nothing,
+			store_refuses_newer_and_foreign_databases) },
+		{ .name = "audit", .tests = audit_tests },
+		{ .name = "sandbox", .tests = ZP_TESTS(
+			sandbox_probe_every_escape_fails,
+			sandbox_allows_network_when_an_export_is_configured,
+			sandbox_probe_matches_the_kernel) },
+		{ .name = "crash", .timeout_s = 240, .tests = ZP_TESTS(
+			store_survives_sigkill,
+			store_survives_power_cut) },
+	};
+
 	/* re-executed as a stand-in daemon: "zebrapad run --config FILE", alive until killed */
 	if (argc >= 2 && !strcmp(argv[1], "run")) {
 		sleep(30);
 		return 0;
 	}
-	return zp_test_run(privacy_suite());
+	return zp_test_run(ZP_TEST_SUITE("privacy", cases));
 }

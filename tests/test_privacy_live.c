@@ -332,16 +332,13 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s;
-	TCase *tc;
+	const struct zp_test_case cases[] = {
+		{ .name = "live", .timeout_s = 120, .tests = ZP_TESTS(
+			audit_live_opens_nothing_for_writing,
+			daemon_like_writer_opens_only_the_store) },
+	};
 
 	if (argc == 4 && !strcmp(argv[1], "--writer"))
 		return live_writer(argv[2], argv[3]);
-	s = suite_create("privacy_live");
-	tc = tcase_create("live");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, audit_live_opens_nothing_for_writing);
-	tcase_add_test(tc, daemon_like_writer_opens_only_the_store);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("privacy_live", cases));
 }

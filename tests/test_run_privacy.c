@@ -656,15 +656,12 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s;
-	TCase *tc;
+	const struct zp_test_case cases[] = {
+		{ .name = "write_set", .timeout_s = 240, .tests = ZP_TESTS(
+			run_daemon_writes_only_the_store) },
+	};
 
 	if (argc == 5 && !strcmp(argv[1], "--daemon"))
 		return daemon_child(argv[2], argv[3], argv[4]);
-	s = suite_create("run_privacy");
-	tc = tcase_create("write_set");
-	tcase_set_timeout(tc, 240);
-	tcase_add_test(tc, run_daemon_writes_only_the_store);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("run_privacy", cases));
 }

@@ -419,23 +419,16 @@ START_TEST(video_folder_source)
 }
 END_TEST
 
-static Suite *tune_suite(void)
-{
-	Suite *s = suite_create("tune");
-	TCase *tc = tcase_create("safe");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 240);
-	tcase_add_test(tc, unsafe_run_not_recommended);
-	tcase_add_test(tc, children_refused);
-	tcase_add_test(tc, holdout_scored_apart);
-	tcase_add_test(tc, sigint_keeps_runs);
-	tcase_add_test(tc, video_folder_source);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(tune_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "safe", .timeout_s = 240, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			unsafe_run_not_recommended,
+			children_refused,
+			holdout_scored_apart,
+			sigint_keeps_runs,
+			video_folder_source) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("tune", cases));
 }

@@ -99,6 +99,57 @@ static inline const char *zp_test_vtest(void)
 	return p;
 }
 
+/*
+ * A suite as a table: one entry a Check test case, with its tests (a NULL-terminated array,
+ * ZP_TESTS() writes one), its timeout in seconds (0: Check's default), its checked fixture and
+ * its tags (NULL: none).
+ *
+ *	const struct zp_test_case cases[] = {
+ *		{ .name = "core", .timeout_s = 60, .tests = ZP_TESTS(
+ *			first_test,
+ *			second_test) },
+ *	};
+ *
+ *	return zp_test_run(ZP_TEST_SUITE("module", cases));
+ *
+ * A test built only under #if goes in a named array instead (directives cannot stand inside
+ * ZP_TESTS()): const TTest *core_tests[] = { first_test, #if ... #endif NULL }.
+ */
+struct zp_test_case {
+	const char *name;
+	const TTest *const *tests;
+	int timeout_s;
+	void (*setup)(void);
+	void (*teardown)(void);
+	const char *tags;
+};
+
+static inline Suite *zp_test_suite(const char *name, const struct zp_test_case *cases, size_t n)
+{
+	Suite *s = suite_create(name);
+
+	for (size_t i = 0; i < n; i++) {
+		TCase *tc = tcase_create(cases[i].name);
+
+		if (cases[i].setup || cases[i].teardown)
+			tcase_add_checked_fixture(tc, cases[i].setup, cases[i].teardown);
+		if (cases[i].timeout_s > 0)
+			tcase_set_timeout(tc, cases[i].timeout_s);
+		if (cases[i].tags)
+			tcase_set_tags(tc, cases[i].tags);
+		for (const TTest *const *t = cases[i].tests; *t; t++)
+			tcase_add_test(tc, *t);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+/* A case's tests: .tests = ZP_TESTS(first_test, second_test) */
+#define ZP_TESTS(...) ((const TTest *const[]){ __VA_ARGS__, NULL })
+
+/* The suite of a table of cases: ZP_TEST_SUITE("module", cases) */
+#define ZP_TEST_SUITE(name, cases) zp_test_suite(name, cases, sizeof(cases) / sizeof((cases)[0]))
+
 /* Run a suite, print Check's summary, return the exit status for main(). */
 static inline int zp_test_run(Suite *s)
 {
