@@ -53,17 +53,12 @@ static const char *config_path(const char *name)
 
 static void setup(void)
 {
-	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_app.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+	zp_test_tmpdir_make(g_tmp, sizeof(g_tmp), "app");
 }
 
 static void teardown(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_tmp);
+	zp_test_tmpdir_remove(g_tmp);
 }
 
 /* ---- the synthetic scene ---- */

@@ -16,16 +16,12 @@ static char D[64];
 
 static void setup(void)
 {
-	snprintf(D, sizeof(D), "/tmp/zp_capplain_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(D));
+	zp_test_tmpdir_make(D, sizeof(D), "capplain");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", D);
-	ck_assert_int_eq(system(cmd), 0);
+	zp_test_tmpdir_remove(D);
 }
 
 static uint8_t pix(int k, int x, int y)

@@ -979,17 +979,12 @@ static char g_tmp[256];
 
 static void e2e_setup(void)
 {
-	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_eval.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+	zp_test_tmpdir_make(g_tmp, sizeof(g_tmp), "eval");
 }
 
 static void e2e_teardown(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_tmp);
+	zp_test_tmpdir_remove(g_tmp);
 }
 
 static const char *tp(const char *fmt, ...)

@@ -35,16 +35,12 @@ static char tmpdir[256];
 
 static void mk_tmp(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/zp_export_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	zp_test_tmpdir_make(tmpdir, sizeof(tmpdir), "export");
 }
 
 static void rm_tmp(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	zp_test_tmpdir_remove(tmpdir);
 }
 
 static const char *tpath(const char *name)

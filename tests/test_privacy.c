@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -44,25 +43,6 @@
 #define T0_MS 1700000040000LL
 
 /* ---- helpers ---- */
-
-static void tmpdir(char *dir, size_t n)
-{
-	snprintf(dir, n, "/tmp/zp_privacy_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rmtree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void set_params(zp_store_params *p, const char *dir, const char *name, int interval_s)
 {
@@ -231,7 +211,7 @@ START_TEST(store_aggregates_exactly)
 	zp_store *s;
 	rows sunk, stored;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
@@ -249,7 +229,7 @@ START_TEST(store_aggregates_exactly)
 	check_scenario(&sunk);
 	read_all(p.path, &stored);
 	check_scenario(&stored);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -261,7 +241,7 @@ START_TEST(store_dry_run_writes_nothing)
 	struct stat st;
 	rows sunk;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	s = zp_store_open(&p, two_zones, 2, ZP_STORE_DRY_RUN, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
@@ -276,7 +256,7 @@ START_TEST(store_dry_run_writes_nothing)
 	s = zp_store_open(&p, two_zones, 2, ZP_STORE_DRY_RUN, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -288,7 +268,7 @@ START_TEST(store_restart_in_same_interval_adds_up)
 	zp_store *s;
 	rows rs;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	for (int run = 0; run < 2; run++) {
 		s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
@@ -308,7 +288,7 @@ START_TEST(store_restart_in_same_interval_adds_up)
 	check_zone(&rs, T0_MS / 1000, "south", 6, 10);
 	check_zone(&rs, T0_MS / 1000, "north", 0, 0);
 	check_crossing(&rs, T0_MS / 1000, 2, 10, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -320,7 +300,7 @@ START_TEST(store_clock_set_back_and_gaps)
 	zp_store *s;
 	rows rs;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 10);
 	s = zp_store_open(&p, two_zones, 2, 0, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
@@ -343,7 +323,7 @@ START_TEST(store_clock_set_back_and_gaps)
 	check_zone(&rs, T0_MS / 1000, "north", 0, 3);
 	check_zone(&rs, T0_MS / 1000 + 1000, "north", 0, 0);
 	check_crossing(&rs, T0_MS / 1000 + 1000, 0, 0, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -357,7 +337,7 @@ START_TEST(store_rejects_bad_input)
 	zp_store *s;
 	int code = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	ck_assert_ptr_null(zp_store_open(&p, star, 2, 0, &code, err, sizeof(err)));
 	ck_assert_int_eq(code, ZP_EINVAL);
@@ -397,7 +377,7 @@ START_TEST(store_rejects_bad_input)
 	smp.entered[1] = -2;
 	ck_assert_int_eq(zp_store_account(s, &smp), ZP_EINVAL);
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -411,7 +391,7 @@ START_TEST(store_retention_deletes_exactly_the_old_rows)
 	int64_t deleted = -1, day0 = 1600000000LL / 86400 * 86400;
 	zp_store_summary sum;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	s = zp_store_open(&p, two_zones, 1, 0, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
@@ -445,7 +425,7 @@ START_TEST(store_retention_deletes_exactly_the_old_rows)
 	ck_assert_int_eq(sum.entered_total, 364);
 	ck_assert_int_eq(sum.nzones, 1);
 	ck_assert_str_eq(sum.zones[0], "north");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -480,7 +460,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	zp_store *s;
 	rows rs;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	make_db(p.path, v1_sql);
 
@@ -526,7 +506,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 		ck_assert_int_eq(rs.r[i].crossed_a_to_b, -1); /* not counted before version 3, no sides now */
 		ck_assert_int_eq(rs.r[i].crossed_b_to_a, -1);
 	}
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -620,7 +600,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	rows rs;
 	int findings = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	make_db(p.path, v2_sql);
 
@@ -689,7 +669,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(findings, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -701,7 +681,7 @@ START_TEST(store_failed_migration_changes_nothing)
 	zp_store *s;
 	int code = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	make_db(p.path, v1_sql);
 	make_db(p.path, "INSERT INTO counts VALUES (1700000160, 'north', -1, 0)"); /* fails v2's CHECK */
@@ -711,7 +691,7 @@ START_TEST(store_failed_migration_changes_nothing)
 	ck_assert_msg(s != NULL, "%s", err);
 	ck_assert_int_eq(zp_store_schema_version(s), 1);
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -721,7 +701,7 @@ START_TEST(store_refuses_newer_and_foreign_databases)
 	zp_store_params p;
 	int code = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "newer.db", 60);
 	make_db(p.path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 		"INSERT INTO meta VALUES ('schema_version', '99');");
@@ -734,7 +714,7 @@ START_TEST(store_refuses_newer_and_foreign_databases)
 	ck_assert_ptr_null(zp_store_open(&p, two_zones, 2, 0, &code, err, sizeof(err)));
 	ck_assert_int_eq(code, ZP_EINVAL);
 	ck_assert_msg(strstr(err, "not a zebrapad counts store") != NULL, "%s", err);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -834,7 +814,7 @@ static void kill_test(bool powercut, int runs)
 	zp_store_summary sum;
 
 	ck_assert_ptr_nonnull(rs);
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	snprintf(path, sizeof(path), "%s/counts.db", dir);
 	for (int run = 0; run < runs; run++) {
 		int64_t base_s = 1700000000 + (int64_t)run * 1000000, reported = 0, got, present;
@@ -912,7 +892,7 @@ static void kill_test(bool powercut, int runs)
 		fprintf(stderr, "power cut: %lld unsynced writes dropped in all\n", (long long)lost_unsynced);
 	ck_assert_int_gt(total_rows, 0);
 	free(rs);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 
 START_TEST(store_survives_sigkill)
@@ -1027,7 +1007,7 @@ START_TEST(audit_scan_passes_on_the_store_alone)
 	size_t n = 0;
 	struct stat st;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	s = live_store(dir, &p);
 	snprintf(path, sizeof(path), "%s-wal", p.path);
 	ck_assert_int_eq(stat(path, &st), 0); /* the WAL and its index exist while the store is open */
@@ -1040,11 +1020,11 @@ START_TEST(audit_scan_passes_on_the_store_alone)
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), 0);
 	ck_assert_uint_ge(n, 1);
 	/* an empty data directory passes too */
-	rmtree(dir);
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_remove(dir);
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), 0);
 	ck_assert_uint_eq(n, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), ZP_ENODEV);
 	ck_assert_ptr_nonnull(strstr(err, dir));
 }
@@ -1089,7 +1069,7 @@ START_TEST(audit_scan_flags_planted_images_videos_dumps_and_unknown_files)
 	size_t n = 0;
 	int failing;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	s = live_store(dir, &p);
 	zp_store_close(s); /* -shm is gone: plant a JPEG under its name */
 	plant(dir, "photo.jpg", "\xff\xd8\xff\xe0", 4, 3000);
@@ -1129,7 +1109,7 @@ START_TEST(audit_scan_flags_planted_images_videos_dumps_and_unknown_files)
 	}
 	/* --allow-preview: the preview is listed, but does not fail the audit */
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, true, found, 32, &n, err, sizeof(err)), (int)nexpect - 1);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1173,7 +1153,7 @@ START_TEST(audit_json_keeps_odd_names_and_stays_utf8)
 	cJSON *j;
 	int rc;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	zp_store_close(live_store(dir, &p));
 	memset(&info, 0, sizeof(info));
 	info.config_path = odd;
@@ -1196,7 +1176,7 @@ START_TEST(audit_json_keeps_odd_names_and_stays_utf8)
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(z, 1)), "plain");
 	cJSON_Delete(j);
 	free(text);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 #endif
@@ -1210,7 +1190,7 @@ START_TEST(audit_report_names_what_is_kept_and_what_fails)
 	zp_store *s;
 	int rc;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	s = live_store(dir, &p);
 	memset(&info, 0, sizeof(info));
 	info.config_path = "/etc/zebrapad/site.ini";
@@ -1288,7 +1268,7 @@ START_TEST(audit_report_names_what_is_kept_and_what_fails)
 	}
 #endif
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1333,17 +1313,17 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 	info.now_ms = T0_MS + 86400000;
 
 	/* 1. a raw 640x480 grey frame as counts.db-shm (it starts with zeros, like an idle WAL index) */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	for (size_t i = 16; i < 640 * 480; i++)
 		buf[i] = (uint8_t)(i * 7 + i / 640);
 	snprintf(path, sizeof(path), "%s/counts.db-shm", dir);
 	write_file(path, buf, 640 * 480);
 	assert_audit_fails_naming(&info, path, "not whole 32 KiB blocks");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 2. a WAL header followed by a JPEG as counts.db-wal */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	memset(buf, 0, 32);
 	memcpy(buf, "\x37\x7f\x06\x82\x00\x2d\xe2\x18\x00\x00\x10\x00", 12);
@@ -1351,20 +1331,20 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 	snprintf(path, sizeof(path), "%s/counts.db-wal", dir);
 	write_file(path, buf, 32 + 24 + 4096);
 	assert_audit_fails_naming(&info, path, "JPEG image hidden at byte 32");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 3. 28 zero bytes and a JPEG as counts.db-journal */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	memset(buf, 0, 28);
 	memcpy(buf + 28, jpeg_head, sizeof(jpeg_head));
 	snprintf(path, sizeof(path), "%s/counts.db-journal", dir);
 	write_file(path, buf, 28 + 2000);
 	assert_audit_fails_naming(&info, path, "JPEG image hidden at byte 28");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 4. a JPEG in a BLOB of an extra table */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE pics(b BLOB); INSERT INTO pics VALUES"
@@ -1379,20 +1359,20 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 		ck_assert_ptr_nonnull(strstr(text, "a table 'pics' that zebrapad never makes"));
 		free(text);
 	}
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 5. a BLOB in a column of the counts table itself */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "UPDATE counts SET zone = randomblob(2000) WHERE zone = 'south'", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_audit_fails_naming(&info, p.path, "binary or long values in 'zone'");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 6. a JPEG appended to counts.db */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	f = fopen(p.path, "ab");
 	ck_assert_ptr_nonnull(f);
@@ -1402,15 +1382,15 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 	assert_audit_fails_naming(&info, p.path, "JPEG image hidden at byte");
 	/* the same length of bytes that are no picture: still named, as bytes after the last page */
 	ck_assert_int_eq(truncate(p.path, 0), 0);
-	rmtree(dir);
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_remove(dir);
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	f = fopen(p.path, "ab");
 	memset(buf, 0x55, 5000);
 	fwrite(buf, 1, 4096, f);
 	fclose(f);
 	assert_audit_fails_naming(&info, p.path, "bytes after its last page");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 	free(buf);
 }
 END_TEST
@@ -1424,7 +1404,7 @@ START_TEST(audit_names_every_finding_safely)
 	zp_store_params p;
 	int rc, fails = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	memset(&info, 0, sizeof(info));
 	info.store = &p;
@@ -1478,7 +1458,7 @@ START_TEST(audit_names_every_finding_safely)
 	free(text);
 	}
 #endif
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1512,7 +1492,7 @@ START_TEST(audit_finds_this_sites_daemon)
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	ck_assert_int_gt(n, 0);
 	self[n] = '\0';
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	snprintf(link, sizeof(link), "%s/zebrapad", dir);
 	snprintf(mine, sizeof(mine), "%s/site.ini", dir);
@@ -1543,7 +1523,7 @@ START_TEST(audit_finds_this_sites_daemon)
 	waitpid(a, &st, 0);
 	waitpid(b, &st, 0);
 	unlink(other);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1787,8 +1767,8 @@ static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 	pid_t pid;
 
 	memset(&sp, 0, sizeof(sp));
-	tmpdir(sp.data, sizeof(sp.data));
-	tmpdir(sp.outside, sizeof(sp.outside));
+	zp_test_tmpdir_make(sp.data, sizeof(sp.data), "privacy");
+	zp_test_tmpdir_make(sp.outside, sizeof(sp.outside), "privacy");
 	snprintf(path, sizeof(path), "%s/existing", sp.outside);
 	write_file(path, "x", 1);
 	snprintf(sp.notify, sizeof(sp.notify), "%s/notify", sp.data);
@@ -1838,8 +1818,8 @@ static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 	close(ls_notify);
 	close(ls_other);
 	close(ls_abs);
-	rmtree(sp.data);
-	rmtree(sp.outside);
+	zp_test_tmpdir_remove(sp.data);
+	zp_test_tmpdir_remove(sp.outside);
 	return WEXITSTATUS(status);
 }
 

@@ -24,31 +24,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define FRAMES 300
-
-static void tmpdir(char *dir, size_t n)
-{
-	snprintf(dir, n, "/tmp/zp_live_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rmtree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- the writer (runs in a child, under the shim) ---- */
 
@@ -241,7 +221,7 @@ START_TEST(audit_live_opens_nothing_for_writing)
 	FILE *f;
 
 	ck_assert_msg(zebrapad != NULL, "ZP_FAKECAM not set (run through ctest)");
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "live");
 	snprintf(cfg, sizeof(cfg), "%s/site.ini", dir);
 	snprintf(log, sizeof(log), "%s/open.log", dir);
 	snprintf(out, sizeof(out), "%s/out.jsonl", dir);
@@ -267,7 +247,7 @@ START_TEST(audit_live_opens_nothing_for_writing)
 	fclose(f);
 	ck_assert_int_ge(rows, 2); /* at least the interval in progress: zone + crossing row */
 	ck_assert_int_eq(rows % 2, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -283,7 +263,7 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 	int rc;
 
 	ck_assert_msg(self != NULL, "ZP_SELF not set (run through ctest)");
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "live");
 	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(outside, sizeof(outside), "%s/elsewhere", dir);
 	ck_assert_int_eq(mkdir(data, 0700), 0);
@@ -326,7 +306,7 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 		ck_assert_int_ge(sum.rows, 2);
 		zp_store_close(st);
 	}
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 

@@ -326,8 +326,7 @@ static void setup(void)
 	int fd;
 
 	memset(&T, 0, sizeof(T));
-	snprintf(T.dir, sizeof(T.dir), "/tmp/zp_test_run.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(T.dir));
+	zp_test_tmpdir_make(T.dir, sizeof(T.dir), "run");
 	snprintf(T.config, sizeof(T.config), "%s/site.ini", T.dir);
 	snprintf(T.store, sizeof(T.store), "%s/counts.db", T.dir);
 	snprintf(T.log, sizeof(T.log), "%s/log", T.dir);
@@ -396,8 +395,6 @@ static void dump_log(void)
 /* Nothing left held: camera closed and unmapped with its buffers zeroed, GPIO lines and chips released. */
 static void teardown(void)
 {
-	char path[400];
-
 	fflush(stderr);
 	if (T.saved_stderr >= 0) {
 		dup2(T.saved_stderr, 2);
@@ -418,13 +415,7 @@ static void teardown(void)
 	if (T.notify_fd >= 0)
 		close(T.notify_fd);
 	unsetenv("NOTIFY_SOCKET");
-	const char *files[] = { "site.ini", "counts.db", "other.db", "counts.db-wal", "counts.db-shm", "counts.db-journal",
-				"log", "notify" };
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", T.dir, files[i]);
-		unlink(path);
-	}
-	rmdir(T.dir);
+	zp_test_tmpdir_remove(T.dir);
 }
 
 static char *read_log(void)

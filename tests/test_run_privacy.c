@@ -40,7 +40,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stddef.h>
 #include <linux/videodev2.h>
 #include <sqlite3.h>
@@ -518,14 +517,6 @@ static void check_store(const char *db_path, const struct results *r, int nzones
 	sqlite3_close(db);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 START_TEST(run_daemon_writes_only_the_store)
 {
 	const char *self = getenv("ZP_SELF");
@@ -543,8 +534,7 @@ START_TEST(run_daemon_writes_only_the_store)
 	FILE *f;
 
 	ck_assert_msg(self != NULL, "ZP_SELF not set (run through ctest)");
-	snprintf(dir, sizeof(dir), "/tmp/zp_run_privacy_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "run_privacy");
 	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(outside, sizeof(outside), "%s/elsewhere", dir);
 	snprintf(config, sizeof(config), "%s/site.ini", dir);
@@ -650,7 +640,7 @@ START_TEST(run_daemon_writes_only_the_store)
 	ck_assert_int_ge(c.seen[4], 1);   /* its temporary file, then renamed over it (allowed above) */
 	ck_assert_int_ge(c.seen[5], 1);
 	ck_assert_int_ne(stat(promtmp, &stt), 0);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 

@@ -522,17 +522,12 @@ static const char *tmp(const char *name)
 
 static void setup(void)
 {
-	snprintf(g_dir, sizeof(g_dir), "/tmp/zp_site_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_dir));
+	zp_test_tmpdir_make(g_dir, sizeof(g_dir), "site");
 }
 
 static void teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_dir);
+	zp_test_tmpdir_remove(g_dir);
 }
 
 /* zebrapad ARGS... (NULL-terminated) */

@@ -59,17 +59,12 @@ static const char *tp(const char *fmt, ...)
 
 static void setup(void)
 {
-	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_tune.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+	zp_test_tmpdir_make(g_tmp, sizeof(g_tmp), "tune");
 }
 
 static void teardown(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_tmp);
+	zp_test_tmpdir_remove(g_tmp);
 }
 
 /* A box drawn over the background: bright (250) or the background plus 45. */

@@ -4,9 +4,12 @@
 #define ZP_TEST_H
 
 #include <check.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 /* A well-mixed 32-bit hash (lowbias32): deterministic "random" scenes and noise in the tests. */
@@ -56,6 +59,36 @@ static inline void zp_test_write_text(const char *path, const char *text)
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* A fresh folder /tmp/zp_<tag>_XXXXXX, its path in buf (Check forks each test: make it in the test or its fixture). */
+static inline char *zp_test_tmpdir_make(char *buf, size_t size, const char *tag)
+{
+	snprintf(buf, size, "/tmp/zp_%s_XXXXXX", tag);
+	ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp %s: %s", buf, strerror(errno));
+	return buf;
+}
+
+static inline int zp_test_tmpdir_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Remove the folder and everything below it, as rm -rf; 0, or -1 with a message when it stays. */
+static inline int zp_test_tmpdir_remove(const char *dir)
+{
+	struct stat st;
+
+	nftw(dir, zp_test_tmpdir_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (lstat(dir, &st) == 0) {
+		fprintf(stderr, "could not remove %s\n", dir);
+		return -1;
+	}
+	return 0;
 }
 
 /* rel under the source tree ($ZP_SOURCE_DIR, else ".."); the last four results stay valid. */
