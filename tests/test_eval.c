@@ -1065,15 +1065,27 @@ static void expect_bad(struct zp_exec *r, const char *want)
 	zp_exec_free(r);
 }
 
+/* Exit 0 and JSON on stdout, parsed into j. */
+static void expect_json(struct zp_exec *r, struct json *j)
+{
+	ck_assert_msg(r->code == 0, "exit %d: %s", r->code, r->err);
+	ck_assert_msg(json_parse(j, r->out), "not JSON: %s", r->out);
+}
+
+/* `eval SOURCE --config site.ini --json` on the synthetic files under the temp folder: exit 0, JSON in j. */
+static void eval_json(struct zp_exec *r, struct json *j, const char *source)
+{
+	run_eval(r, tp("%s", source), "--config", tp("site.ini"), "--json", NULL);
+	expect_json(r, j);
+}
+
 START_TEST(e2e_cdnet_synthetic_exact)
 {
 	static struct json j;
 	struct zp_exec r;
 
 	make_cdnet();
-	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	eval_json(&r, &j, "cd");
 	ck_assert(jstr(&j, "kind", "cdnet"));
 	ck_assert(jstr(&j, "models[0].name", "zebrapad"));
 	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
@@ -1093,15 +1105,14 @@ START_TEST(e2e_cdnet_synthetic_exact)
 
 	/* no --config: the built-in detector defaults, no zones */
 	run_eval(&r, tp("cd"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert(cJSON_IsNull(jat(&j, "config")));
 	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * SW * SH);
 	zp_exec_free(&r);
 
 	/* ROI: only the left 20 columns; frames 5..20 */
 	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 20);
-	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "cd");
 	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * 20 * SH);
 	zp_exec_free(&r);
 
@@ -1194,9 +1205,7 @@ START_TEST(e2e_mot_synthetic_exact)
 	struct zp_exec r;
 
 	make_mot();
-	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	eval_json(&r, &j, "seq");
 	ck_assert(jstr(&j, "kind", "mot"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
 	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
@@ -1236,8 +1245,7 @@ START_TEST(e2e_mot_synthetic_exact)
 	zp_exec_free(&r);
 
 	/* the same frames as a plain image folder: gt.txt found next to it (../gt/gt.txt) */
-	run_eval(&r, tp("seq/img1"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "seq/img1");
 	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
 	zp_exec_free(&r);
 }
@@ -1261,8 +1269,7 @@ START_TEST(e2e_mot_folder_with_video)
 	zp_cv_writer_close(w);
 	ck_assert_int_eq(rename(tp("seq/img1"), tp("frames-elsewhere")), 0);
 
-	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "seq");
 	/* the video (img1/ is gone) has 3 frames past the last box: read up to there, not scored, one warning */
 	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
 	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
@@ -1381,8 +1388,7 @@ START_TEST(e2e_cdnet_pedestrians)
 		return;
 	snprintf(seq, sizeof(seq), "%s/cdnet2014_baseline_pedestrians", data);
 	run_eval(&r, seq, "--config", zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 1099);
 	ck_assert_double_eq(jget(&j, "scored_frames"), 800);
 	check_ranges(&j);
@@ -1417,8 +1423,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 		return;
 	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
 	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--compare", "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 179);
 	ck_assert_double_eq(jget(&j, "gt_boxes"), 1156);
 	check_ranges(&j);
@@ -1503,8 +1508,7 @@ START_TEST(e2e_wallflower_synthetic_exact)
 
 	make_wallflower("wf", true);
 	zp_test_write_text(tp("site.ini"), SYN_INI);
-	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s%s", r.code, r.err, r.out);
+	eval_json(&r, &j, "wf");
 	ck_assert(jstr(&j, "kind", "wallflower"));
 	ck_assert(jstr(&j, "empty_from", "script.txt"));
 	ck_assert_double_eq(jget(&j, "frames"), WF_IMAGES);
@@ -1531,7 +1535,7 @@ START_TEST(e2e_wallflower_synthetic_exact)
 
 	/* --empty-until wins over script.txt; --start-frame moves the first empty frame scored */
 	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--json", "--empty-until", "10", "--start-frame", "6", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert(jstr(&j, "empty_from", "--empty-until"));
 	ck_assert_double_eq(jget(&j, "models[0].empty.frames"), 10 - 5); /* images 5..9 = frames 6..10 */
 	zp_exec_free(&r);
@@ -1593,7 +1597,7 @@ START_TEST(e2e_waving_trees)
 		return;
 	snprintf(dir, sizeof(dir), "%s/wallflower_WavingTrees", data);
 	run_eval(&r, dir, "--compare", "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 287);
 	ck_assert_double_eq(jget(&j, "empty_until"), 242);
 	ck_assert_double_eq(jget(&j, "hand_segmented[0]"), 247);
@@ -1620,7 +1624,7 @@ START_TEST(e2e_mot_held_out_range)
 
 	make_mot();
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "10", "--max-frames", "5", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.start_frame"), 10);
 	ck_assert_double_eq(jget(&j, "scored.first"), 10);
 	ck_assert_double_eq(jget(&j, "scored.last"), 14);
@@ -1632,7 +1636,7 @@ START_TEST(e2e_mot_held_out_range)
 	zp_exec_free(&r);
 	/* a start inside the warm-up: scored from its end */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "2", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.first"), 4);
 	zp_exec_free(&r);
 	/* the table: the scored range, and the zone without an empty frame marked */
@@ -1647,8 +1651,7 @@ START_TEST(e2e_mot_held_out_range)
 	expect_bad(&r, "--start-frame 31 is past the source's end (30 frames)");
 	/* seqinfo.ini: the annotated length and frame rate; a bad one is named */
 	zp_test_write_text(tp("seq/seqinfo.ini"), "[Sequence]\nframeRate=10\nseqLength=30\n");
-	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "seq");
 	ck_assert_double_eq(jget(&j, "fps"), 10);
 	ck_assert_double_eq(jget(&j, "tolerance_frames"), 10);
 	zp_exec_free(&r);
