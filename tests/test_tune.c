@@ -42,20 +42,8 @@
 static char g_tmp[256];
 static const char *const env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 
-static const char *tp(const char *fmt, ...)
-{
-	static char buf[8][600];
-	static int i;
-	char rel[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", g_tmp, rel);
-	return buf[i];
-}
+/* A file in the test's temporary folder, the name printf-style. */
+#define tp(...) zp_test_path(g_tmp, __VA_ARGS__)
 
 static void setup(void)
 {

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,22 @@ static inline int zp_test_tmpdir_remove(const char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+/* dir/rel, rel printf-style (a file in a test's temporary folder); the last 8 results stay valid. */
+static inline const char *zp_test_path(const char *dir, const char *fmt, ...)
+{
+	static char buf[8][600];
+	static int i;
+	char rel[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel);
+	return buf[i];
 }
 
 /* rel under the source tree ($ZP_SOURCE_DIR, else ".."); the last four results stay valid. */
