@@ -53,17 +53,12 @@ static const char *config_path(const char *name)
 
 static void setup(void)
 {
-	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_app.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+	zp_test_tmpdir_make(g_tmp, sizeof(g_tmp), "app");
 }
 
 static void teardown(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_tmp);
+	zp_test_tmpdir_remove(g_tmp);
 }
 
 /* ---- the synthetic scene ---- */
@@ -605,37 +600,30 @@ START_TEST(dash_o_is_a_file)
 }
 END_TEST
 
-static Suite *app_suite(void)
-{
-	Suite *s = suite_create("app");
-	TCase *tc = tcase_create("replay");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, synthetic_scene_exact_occupancy);
-	tcase_add_test(tc, vtest_people_found_and_lights_switch);
-	tcase_add_test(tc, cdnet_people_found_and_lights_switch);
-	tcase_add_test(tc, replay_is_deterministic);
-	tcase_add_test(tc, bad_missing_source);
-	tcase_add_test(tc, bad_undecodable_source);
-	tcase_add_test(tc, bad_empty_folder);
-	tcase_add_test(tc, bad_unknown_section);
-	tcase_add_test(tc, bad_unknown_key);
-	tcase_add_test(tc, bad_malformed_polygon);
-	tcase_add_test(tc, bad_self_intersecting_polygon);
-	tcase_add_test(tc, bad_too_few_points);
-	tcase_add_test(tc, bad_zone_outside_frame);
-	tcase_add_test(tc, bad_numbers);
-	tcase_add_test(tc, bad_usage);
-	tcase_add_test(tc, source_option_and_positional_alias);
-	tcase_add_test(tc, dash_means_standard_output);
-	tcase_add_test(tc, help_of_every_command);
-	tcase_add_test(tc, dash_o_is_a_file);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(app_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "replay", .timeout_s = 600, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			synthetic_scene_exact_occupancy,
+			vtest_people_found_and_lights_switch,
+			cdnet_people_found_and_lights_switch,
+			replay_is_deterministic,
+			bad_missing_source,
+			bad_undecodable_source,
+			bad_empty_folder,
+			bad_unknown_section,
+			bad_unknown_key,
+			bad_malformed_polygon,
+			bad_self_intersecting_polygon,
+			bad_too_few_points,
+			bad_zone_outside_frame,
+			bad_numbers,
+			bad_usage,
+			source_option_and_positional_alias,
+			dash_means_standard_output,
+			help_of_every_command,
+			dash_o_is_a_file) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("app", cases));
 }

@@ -354,23 +354,17 @@ START_TEST(frames_capped_by_memory)
 }
 END_TEST
 
-static Suite *bench_suite(void)
-{
-	Suite *s = suite_create("bench");
-	TCase *tc = tcase_create("bench");
-
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, text_has_every_row);
-	tcase_add_test(tc, json_output);
-	tcase_add_test(tc, with_config);
-	tcase_add_test(tc, simd_path_from_main);
-	tcase_add_test(tc, bad_input);
-	tcase_add_test(tc, frames_capped_by_memory);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(bench_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "bench", .timeout_s = 600, .tests = ZP_TESTS(
+			text_has_every_row,
+			json_output,
+			with_config,
+			simd_path_from_main,
+			bad_input,
+			frames_capped_by_memory) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("bench", cases));
 }

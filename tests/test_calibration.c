@@ -213,27 +213,22 @@ START_TEST(role_names)
 }
 END_TEST
 
-static Suite *calibration_suite(void)
-{
-	Suite *s = suite_create("calibration");
-	TCase *tc = tcase_create("polygon");
-
-	tcase_add_test(tc, contains_square_inside_outside_edges);
-	tcase_add_test(tc, contains_concave_and_slanted);
-	tcase_add_test(tc, area_signed_shoelace);
-	tcase_add_test(tc, simple_polygons_do_not_self_intersect);
-	tcase_add_test(tc, bow_tie_self_intersects);
-	tcase_add_test(tc, touching_edges_self_intersect);
-	tcase_add_test(tc, collinear_and_repeated_points_are_malformed);
-	tcase_add_test(tc, inside_frame_limits);
-	tcase_add_test(tc, parse_accepts_blanks_and_decimals);
-	tcase_add_test(tc, parse_errors);
-	tcase_add_test(tc, role_names);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(calibration_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "polygon", .tests = ZP_TESTS(
+			contains_square_inside_outside_edges,
+			contains_concave_and_slanted,
+			area_signed_shoelace,
+			simple_polygons_do_not_self_intersect,
+			bow_tie_self_intersects,
+			touching_edges_self_intersect,
+			collinear_and_repeated_points_are_malformed,
+			inside_frame_limits,
+			parse_accepts_blanks_and_decimals,
+			parse_errors,
+			role_names) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("calibration", cases));
 }

@@ -18,20 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void make_tmpdir(char *dir, size_t size)
-{
-	snprintf(dir, size, "/tmp/zp_capfile_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void rm_tree(const char *dir)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 /* OpenCV's BGR2GRAY for 8-bit (BT.601, 14-bit fixed point). */
 static int luma_of(int b, int g, int r)
 {
@@ -104,7 +90,7 @@ START_TEST(video_file_frames_times_and_luma)
 	zp_frame f;
 	int w, h, n = 0;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	snprintf(path, sizeof(path), "%s/clip.avi", dir);
 	wr = zp_cv_writer_open(path, 25, W, H, err, sizeof(err));
 	ck_assert_msg(wr != NULL, "%s", err);
@@ -145,7 +131,7 @@ START_TEST(video_file_frames_times_and_luma)
 	ck_assert_int_eq(n - 1, N);
 	zp_source_free(s);
 	zp_source_free(NULL);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -157,7 +143,7 @@ START_TEST(image_folder_in_order_exact_luma)
 	zp_frame f;
 	int w, h, b, g, r, n = 0;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	/* written out of order; numbering from 1, CDnet-style names */
 	const int order[] = { 3, 1, 5, 2, 4 };
 	for (int i = 0; i < 5; i++) {
@@ -186,7 +172,7 @@ START_TEST(image_folder_in_order_exact_luma)
 	ck_assert_int_eq(zp_source_next(s, &f, 0), ZP_EOF);
 	ck_assert_ptr_nonnull(strstr(zp_source_error(s), "end of recording"));
 	zp_source_free(s);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -199,7 +185,7 @@ START_TEST(image_folder_from_zero_with_gaps_and_strays)
 	zp_frame f;
 	int b, g, r, n = 0;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	for (int i = 0; i < 4; i++) {
 		char name[32];
 
@@ -224,7 +210,7 @@ START_TEST(image_folder_from_zero_with_gaps_and_strays)
 	}
 	ck_assert_int_eq(n, 4);
 	zp_source_free(s);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -263,7 +249,7 @@ START_TEST(image_folder_gaps_and_strays_are_warned)
 	char dir[64];
 	const char *log;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "000001.png", 1, 8, 6);
 	write_image(dir, "000002.png", 2, 8, 6);
 	write_image(dir, "000005.png", 5, 8, 6);
@@ -273,15 +259,15 @@ START_TEST(image_folder_gaps_and_strays_are_warned)
 	ck_assert_msg(strstr(log, "5 numbers missing in 2 gaps (the first after 000002.png)") != NULL, "%s", log);
 	ck_assert_msg(strstr(log, "1 numbered files of the same name with another extension are skipped") != NULL, "%s", log);
 	ck_assert_msg(strstr(log, dir) != NULL, "%s", log);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* a clean folder says nothing */
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "000001.png", 1, 8, 6);
 	write_image(dir, "000002.png", 2, 8, 6);
 	log = stderr_of_open(dir);
 	ck_assert_str_eq(log, "");
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -290,13 +276,13 @@ START_TEST(limits_frame_size_fifo_device)
 {
 	char dir[64], path[128], err[300];
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "000001.png", 1, 8193, 4);
 	ck_assert_int_eq(open_fails(dir, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_msg(strstr(err, "PNG header declares 8193x4 frames: more than 8192 pixels a side") != NULL, "%s", err);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "000001.png", 1, 8192, 4);   /* the limit itself is fine */
 	zp_source_free(open_ok(dir, 0));
 	snprintf(path, sizeof(path), "%s/fifo.mp4", dir);
@@ -304,7 +290,7 @@ START_TEST(limits_frame_size_fifo_device)
 	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_msg(strstr(err, "got a FIFO") != NULL, "%s", err);
 	unlink(path);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 	ck_assert_int_eq(open_fails("/dev/null", err, sizeof(err)), ZP_EINVAL);
 	ck_assert_msg(strstr(err, "/dev/null: expected a video file or a folder of images, got a device") != NULL, "%s",
 		      err);
@@ -318,7 +304,7 @@ START_TEST(cdnet_folder_uses_input)
 	zp_frame f;
 	int b, g, r, n = 0;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	snprintf(sub, sizeof(sub), "%s/input", dir);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
 	snprintf(sub, sizeof(sub), "%s/groundtruth", dir);
@@ -344,7 +330,7 @@ START_TEST(cdnet_folder_uses_input)
 	}
 	ck_assert_int_eq(n, 2);
 	zp_source_free(s);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -352,7 +338,7 @@ START_TEST(errors_missing_undecodable_empty)
 {
 	char dir[64], path[128], err[256] = "", want[320];
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	snprintf(path, sizeof(path), "%s/missing.avi", dir);
 	ck_assert_int_eq(open_fails(path, err, sizeof(err)), ZP_ENODEV);
 	snprintf(want, sizeof(want), "%s: no such file or folder", path);
@@ -389,7 +375,7 @@ START_TEST(errors_missing_undecodable_empty)
 
 	ck_assert_int_eq(open_fails("", err, sizeof(err)), ZP_EINVAL);
 	ck_assert_ptr_null(zp_source_open_file(dir, -1, NULL, err, sizeof(err)));
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -401,7 +387,7 @@ START_TEST(errors_in_folder_name_the_file)
 	int code;
 
 	/* a frame of another size */
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "in000001.png", 1, 32, 24);
 	write_image(dir, "in000002.png", 2, 40, 24);
 	write_image(dir, "in000003.png", 3, 32, 24);
@@ -414,10 +400,10 @@ START_TEST(errors_in_folder_name_the_file)
 	ck_assert_int_eq(f.seq, 2);
 	ck_assert_int_eq(zp_source_next(s, &f, 0), ZP_EOF);
 	zp_source_free(s);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* an undecodable image in the middle */
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "in000001.png", 1, 32, 24);
 	snprintf(path, sizeof(path), "%s/in000002.png", dir);
 	zp_test_write_text(path, "not a png");
@@ -433,15 +419,15 @@ START_TEST(errors_in_folder_name_the_file)
 	code = open_fails(dir, err, sizeof(err));
 	ck_assert_int_eq(code, ZP_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, path));
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* two files with the same number */
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "in1.png", 1, 8, 8);
 	write_image(dir, "in01.png", 1, 8, 8);
 	ck_assert_int_eq(open_fails(dir, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "two images numbered 1"));
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -685,7 +671,7 @@ START_TEST(header_size_of_real_files)
 	const char *vt = zp_test_vtest();
 	int w, h;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	snprintf(path, sizeof(path), "%s/a.avi", dir);
 	write_clip(path, 64, 48, 3);
 	ck_assert_str_eq(header_of(path, &w, &h), "AVI");
@@ -716,7 +702,7 @@ START_TEST(header_size_of_real_files)
 		ck_assert_str_eq(header_of(vt, &w, &h), "AVI");
 		ck_assert(w == 768 && h == 576);
 	}
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -727,7 +713,7 @@ START_TEST(header_size_of_cut_and_damaged_files)
 	const char *fmt;
 	int w, h;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	snprintf(path[0], sizeof(path[0]), "%s/a.avi", dir);
 	snprintf(path[1], sizeof(path[1]), "%s/a.mp4", dir);
 	write_clip(path[0], 64, 48, 2);
@@ -751,7 +737,7 @@ START_TEST(header_size_of_cut_and_damaged_files)
 		}
 		free(b);
 	}
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -801,7 +787,7 @@ START_TEST(oversized_video_refused_before_decoding)
 	size_t n = 0;
 	uint8_t *b, *p;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	snprintf(small, sizeof(small), "%s/small.avi", dir);
 	write_grey_avi(small, 64, 48);
 	base = open_peak_mib(small, err, sizeof(err), &code);
@@ -860,8 +846,8 @@ START_TEST(oversized_video_refused_before_decoding)
 	}
 
 	/* an image folder: a JPEG whose SOF claims 9000 rows */
-	rm_tree(dir);
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_remove(dir);
+	zp_test_tmpdir_make(dir, sizeof(dir), "capfile");
 	write_image(dir, "000001.jpg", 1, 8, 6);
 	snprintf(path, sizeof(path), "%s/000001.jpg", dir);
 	b = (uint8_t *)zp_test_slurp(path, &n);
@@ -871,37 +857,30 @@ START_TEST(oversized_video_refused_before_decoding)
 	free(b);
 	ck_assert_int_eq(open_fails(dir, err, sizeof(err)), ZP_EINVAL);
 	ck_assert_msg(strstr(err, "000001.jpg: its JPEG header declares 8x9000 frames"), "%s", err);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
-static Suite *capture_file_suite(void)
-{
-	Suite *s = suite_create("capture_file");
-	TCase *tc = tcase_create("core");
-	TCase *data = tcase_create("recorded");
-
-	tcase_add_test(tc, video_file_frames_times_and_luma);
-	tcase_add_test(tc, image_folder_in_order_exact_luma);
-	tcase_add_test(tc, image_folder_from_zero_with_gaps_and_strays);
-	tcase_add_test(tc, cdnet_folder_uses_input);
-	tcase_add_test(tc, image_folder_gaps_and_strays_are_warned);
-	tcase_add_test(tc, limits_frame_size_fifo_device);
-	tcase_add_test(tc, header_size_of_real_files);
-	tcase_add_test(tc, header_size_of_cut_and_damaged_files);
-	tcase_add_test(tc, oversized_video_refused_before_decoding);
-	tcase_add_test(tc, errors_missing_undecodable_empty);
-	tcase_add_test(tc, errors_in_folder_name_the_file);
-	suite_add_tcase(s, tc);
-	tcase_set_timeout(data, 240);
-	tcase_add_test(data, vtest_795_frames);
-	tcase_add_test(data, shared_cdnet_pedestrians);
-	tcase_add_test(data, shared_pets2001_from_zero);
-	suite_add_tcase(s, data);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(capture_file_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .tests = ZP_TESTS(
+			video_file_frames_times_and_luma,
+			image_folder_in_order_exact_luma,
+			image_folder_from_zero_with_gaps_and_strays,
+			cdnet_folder_uses_input,
+			image_folder_gaps_and_strays_are_warned,
+			limits_frame_size_fifo_device,
+			header_size_of_real_files,
+			header_size_of_cut_and_damaged_files,
+			oversized_video_refused_before_decoding,
+			errors_missing_undecodable_empty,
+			errors_in_folder_name_the_file) },
+		{ .name = "recorded", .timeout_s = 240, .tests = ZP_TESTS(
+			vtest_795_frames,
+			shared_cdnet_pedestrians,
+			shared_pets2001_from_zero) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("capture_file", cases));
 }

@@ -16,16 +16,12 @@ static char D[64];
 
 static void setup(void)
 {
-	snprintf(D, sizeof(D), "/tmp/zp_capplain_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(D));
+	zp_test_tmpdir_make(D, sizeof(D), "capplain");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", D);
-	ck_assert_int_eq(system(cmd), 0);
+	zp_test_tmpdir_remove(D);
 }
 
 static uint8_t pix(int k, int x, int y)
@@ -291,23 +287,17 @@ START_TEST(daemon_refuses_video_and_jpeg)
 }
 END_TEST
 
-static Suite *capture_plain_suite(void)
-{
-	Suite *s = suite_create("capture_plain");
-	TCase *tc = tcase_create("plain");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, y4m_every_colour_space);
-	tcase_add_test(tc, y4m_count_fps_default_and_override);
-	tcase_add_test(tc, y4m_errors_name_the_file);
-	tcase_add_test(tc, pgm_folder_in_order);
-	tcase_add_test(tc, pgm_errors);
-	tcase_add_test(tc, daemon_refuses_video_and_jpeg);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(capture_plain_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "plain", .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			y4m_every_colour_space,
+			y4m_count_fps_default_and_override,
+			y4m_errors_name_the_file,
+			pgm_folder_in_order,
+			pgm_errors,
+			daemon_refuses_video_and_jpeg) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("capture_plain", cases));
 }

@@ -1485,89 +1485,62 @@ START_TEST(latency_dqbuf_to_frame_bgr)
 }
 END_TEST
 
-static Suite *capture_v4l2_suite(void)
-{
-	Suite *s = suite_create("capture_v4l2");
-	TCase *tc = tcase_create("stream");
-	TCase *tf = tcase_create("faults");
-	TCase *tl = tcase_create("latency");
-	TCase *tcol = tcase_create("colour");
-	TCase *tref = tcase_create("reference");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, streams_yuyv_frames);
-	tcase_add_test(tc, streams_grey_with_row_padding);
-	tcase_add_test(tc, streams_libv4l2_converted_yu12_from_mjpg);
-	tcase_add_test(tc, odd_widths);
-	tcase_add_test(tc, configured_pixelformats);
-	tcase_add_test(tc, frame_rate_negotiated);
-	tcase_add_test(tc, controls_by_name_and_id);
-	tcase_add_test(tc, buffers);
-	tcase_add_test(tc, bad_config);
-	tcase_add_test(tc, non_monotonic_timestamps);
-	tcase_add_test(tc, libc_io_under_libcamerify);
-	tcase_add_test(tc, io_chosen_from_the_environment_given);
-	suite_add_tcase(s, tc);
-
-	tcase_add_checked_fixture(tf, setup, teardown);
-	tcase_set_timeout(tf, 30);
-	tcase_add_test(tf, missing_camera_backs_off_and_recovers);
-	tcase_add_test(tf, permission_denied);
-	tcase_add_test(tf, not_a_capture_device);
-	tcase_add_test(tf, camera_busy);
-	tcase_add_test(tf, unplugged_dqbuf_enodev);
-	tcase_add_test(tf, unplugged_pollhup);
-	tcase_add_test(tf, frame_never_comes);
-	tcase_add_test(tf, short_call_timeouts_add_up);
-	tcase_add_test(tf, late_frame_within_timeout);
-	tcase_add_test(tf, dqbuf_not_ready);
-	tcase_add_test(tf, eintr_storm_on_ioctls);
-	tcase_add_test(tf, signal_storm_on_poll);
-	tcase_add_test(tf, corrupt_frames);
-	tcase_add_test(tf, format_change_smaller);
-	tcase_add_test(tf, format_change_larger);
-	tcase_add_test(tf, format_change_pixelformat);
-	tcase_add_test(tf, camera_without_luma_format);
-	suite_add_tcase(s, tf);
-
-	tcase_add_checked_fixture(tcol, colour_setup, teardown);
-	tcase_set_timeout(tcol, 60);
-	tcase_add_test(tcol, colour_yuyv_and_yu12);
-	tcase_add_test(tcol, colour_every_yuv_format);
-	tcase_add_test(tcol, colour_on_every_simd_path);
-	tcase_add_test(tcol, no_colour_unless_asked);
-	tcase_add_test(tcol, grey_camera_gives_no_colour);
-	tcase_add_test(tcol, colour_needs_whole_chroma);
-	tcase_add_test(tcol, colour_buffer_zeroed_on_free);
-	suite_add_tcase(s, tcol);
-
-	/* all 2^24 Y, U, V: pure arithmetic, nothing for valgrind to see, 30 s under it */
-	tcase_set_tags(tref, "exhaustive");
-	tcase_set_timeout(tref, 60);
-	tcase_add_test(tref, reference_is_bt601);
-	suite_add_tcase(s, tref);
-
-#ifdef ZP_TEST_VIDEO
-	TCase *tv = tcase_create("video");
-
-	tcase_add_checked_fixture(tv, setup, teardown);
-	tcase_set_timeout(tv, 60);
-	tcase_set_tags(tv, "video");
-	tcase_add_test(tv, streams_recorded_video_frames);
-	suite_add_tcase(s, tv);
-#endif
-
-	tcase_add_checked_fixture(tl, setup, teardown);
-	tcase_set_timeout(tl, 60);
-	tcase_set_tags(tl, "timing");
-	tcase_add_test(tl, latency_dqbuf_to_frame);
-	tcase_add_test(tl, latency_dqbuf_to_frame_bgr);
-	suite_add_tcase(s, tl);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(capture_v4l2_suite());
+#ifdef ZP_TEST_VIDEO
+#endif
+	const struct zp_test_case cases[] = {
+		{ .name = "stream", .timeout_s = 30, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			streams_yuyv_frames,
+			streams_grey_with_row_padding,
+			streams_libv4l2_converted_yu12_from_mjpg,
+			odd_widths,
+			configured_pixelformats,
+			frame_rate_negotiated,
+			controls_by_name_and_id,
+			buffers,
+			bad_config,
+			non_monotonic_timestamps,
+			libc_io_under_libcamerify,
+			io_chosen_from_the_environment_given) },
+		{ .name = "faults", .timeout_s = 30, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			missing_camera_backs_off_and_recovers,
+			permission_denied,
+			not_a_capture_device,
+			camera_busy,
+			unplugged_dqbuf_enodev,
+			unplugged_pollhup,
+			frame_never_comes,
+			short_call_timeouts_add_up,
+			late_frame_within_timeout,
+			dqbuf_not_ready,
+			eintr_storm_on_ioctls,
+			signal_storm_on_poll,
+			corrupt_frames,
+			format_change_smaller,
+			format_change_larger,
+			format_change_pixelformat,
+			camera_without_luma_format) },
+		{ .name = "colour", .timeout_s = 60, .setup = colour_setup, .teardown = teardown, .tests = ZP_TESTS(
+			colour_yuyv_and_yu12,
+			colour_every_yuv_format,
+			colour_on_every_simd_path,
+			no_colour_unless_asked,
+			grey_camera_gives_no_colour,
+			colour_needs_whole_chroma,
+			colour_buffer_zeroed_on_free) },
+		/* all 2^24 Y, U, V: pure arithmetic, nothing for valgrind to see, 30 s under it */
+		{ .name = "reference", .timeout_s = 60, .tags = "exhaustive", .tests = ZP_TESTS(
+			reference_is_bt601) },
+#ifdef ZP_TEST_VIDEO
+		{ .name = "video", .timeout_s = 60, .setup = setup, .teardown = teardown, .tags = "video", .tests = ZP_TESTS(
+			streams_recorded_video_frames) },
+#endif
+		{ .name = "latency", .timeout_s = 60, .setup = setup, .teardown = teardown,
+		  .tags = "timing", .tests = ZP_TESTS(
+			latency_dqbuf_to_frame,
+			latency_dqbuf_to_frame_bgr) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("capture_v4l2", cases));
 }

@@ -284,17 +284,19 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("chain");
-	TCase *tc = tcase_create("chain");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, person_counted_and_lights_on);
-	tcase_add_test(tc, controller_ticked_every_quarter_stall);
-	tcase_add_test(tc, frame_sizes);
-	tcase_add_test(tc, no_counts_without_count);
+	const TTest *chain_tests[] = {
+		person_counted_and_lights_on,
+		controller_ticked_every_quarter_stall,
+		frame_sizes,
+		no_counts_without_count,
 #if ZP_TEST_SCORE
-	tcase_add_test(tc, scored_entries_are_the_rows_entries);
+		scored_entries_are_the_rows_entries,
 #endif
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+		NULL,
+	};
+	const struct zp_test_case cases[] = {
+		{ .name = "chain", .tests = chain_tests, .timeout_s = 60 },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("chain", cases));
 }

@@ -1192,59 +1192,45 @@ START_TEST(e2e_shared_broker_restart)
 }
 END_TEST
 
-/* One case per fleet test, so that CK_RUN_CASE=<name> runs one. */
-static void add_fleet_case(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, fleet_setup, fleet_teardown);
-	tcase_set_timeout(tc, 150);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
-static Suite *collect_suite(void)
-{
-	Suite *s = suite_create("collect");
-	TCase *tu = tcase_create("messages");
-
-	tcase_add_test(tu, parse_counts_row);
-	tcase_add_test(tu, parse_refuses);
-	tcase_add_test(tu, parse_status);
-	tcase_add_test(tu, params_file);
-	suite_add_tcase(s, tu);
-	add_fleet_case(s, "rows_duplicates_and_changes", rows_duplicates_and_changes);
-	add_fleet_case(s, "status_to_sites", status_to_sites);
-	add_fleet_case(s, "collector_killed_mid_commit", collector_killed_mid_commit);
-	add_fleet_case(s, "broker_stopped_midrun", broker_stopped_midrun);
-	add_fleet_case(s, "site_clock_jumps", site_clock_jumps);
-	add_fleet_case(s, "wrong_certificate", wrong_certificate);
-	add_fleet_case(s, "invalid_messages_dropped", invalid_messages_dropped);
-	add_fleet_case(s, "migrate_and_newer_schema", migrate_and_newer_schema);
-	add_fleet_case(s, "broker_restart_forgets_shared_subscriptions", broker_restart_forgets_shared_subscriptions);
-	add_fleet_case(s, "e2e_broker_stopped", e2e_broker_stopped);
-	add_fleet_case(s, "e2e_exporter_killed", e2e_exporter_killed);
-	add_fleet_case(s, "e2e_collector_killed", e2e_collector_killed);
-	add_fleet_case(s, "e2e_clock_jumps", e2e_clock_jumps);
-	add_fleet_case(s, "e2e_wrong_certificate", e2e_wrong_certificate);
-	add_fleet_case(s, "e2e_broker_stalled", e2e_broker_stalled);
-	add_fleet_case(s, "e2e_broker_refuses", e2e_broker_refuses);
-	add_fleet_case(s, "e2e_shared_broker_restart", e2e_shared_broker_restart);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(collect_suite());
+	/* One case per fleet test, so that CK_RUN_CASE=<name> runs one. */
+	const TTest *fleet_tests[][2] = {
+		{ rows_duplicates_and_changes },
+		{ status_to_sites },
+		{ collector_killed_mid_commit },
+		{ broker_stopped_midrun },
+		{ site_clock_jumps },
+		{ wrong_certificate },
+		{ invalid_messages_dropped },
+		{ migrate_and_newer_schema },
+		{ broker_restart_forgets_shared_subscriptions },
+		{ e2e_broker_stopped },
+		{ e2e_exporter_killed },
+		{ e2e_collector_killed },
+		{ e2e_clock_jumps },
+		{ e2e_wrong_certificate },
+		{ e2e_broker_stalled },
+		{ e2e_broker_refuses },
+		{ e2e_shared_broker_restart },
+	};
+	struct zp_test_case cases[1 + sizeof(fleet_tests) / sizeof(fleet_tests[0])] = {
+		{ .name = "messages", .tests = ZP_TESTS(
+			parse_counts_row,
+			parse_refuses,
+			parse_status,
+			params_file) },
+	};
 	fleet tmpl;
-	int failed;
+	int rc;
 
+	for (size_t i = 0; i < sizeof(fleet_tests) / sizeof(fleet_tests[0]); i++)
+		cases[1 + i] = (struct zp_test_case){ .name = fleet_tests[i][0]->name, .tests = fleet_tests[i],
+						      .timeout_s = 150, .setup = fleet_setup, .teardown = fleet_teardown };
 	/* certificates and an initdb'd cluster once, copied by each case's fixture */
 	if (fleet_init(&tmpl) == 0 && fleet_pg_initdb(&tmpl) == 0)
 		setenv("ZP_FLEET_TEMPLATE", tmpl.dir, 1);
-	srunner_run_all(sr, CK_NORMAL);
+	rc = zp_test_run(ZP_TEST_SUITE("collect", cases));
 	fleet_destroy(&tmpl);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

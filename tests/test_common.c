@@ -273,27 +273,22 @@ START_TEST(utf8_valid_replaces_bad_bytes)
 }
 END_TEST
 
-static Suite *common_suite(void)
-{
-	Suite *s = suite_create("common");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, parse_int_accepts_range_and_blanks);
-	tcase_add_test(tc, ratelimit_burst_then_counts);
-	tcase_add_test(tc, fmt_utc_both_forms);
-	tcase_add_test(tc, log_limited_first_then_count);
-	tcase_add_test(tc, parse_int_rejects_junk_and_range);
-	tcase_add_test(tc, parse_double_and_bool);
-	tcase_add_test(tc, errno_mapping_and_text);
-	tcase_add_test(tc, ratelimit_logs_first_then_counts);
-	tcase_add_test(tc, strlcpy_truncates);
-	tcase_add_test(tc, field_table_sets_checks_and_refuses);
-	tcase_add_test(tc, utf8_valid_replaces_bad_bytes);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(common_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .tests = ZP_TESTS(
+			parse_int_accepts_range_and_blanks,
+			ratelimit_burst_then_counts,
+			fmt_utc_both_forms,
+			log_limited_first_then_count,
+			parse_int_rejects_junk_and_range,
+			parse_double_and_bool,
+			errno_mapping_and_text,
+			ratelimit_logs_first_then_counts,
+			strlcpy_truncates,
+			field_table_sets_checks_and_refuses,
+			utf8_valid_replaces_bad_bytes) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("common", cases));
 }

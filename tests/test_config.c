@@ -728,39 +728,34 @@ START_TEST(ini_rewrite_output_loads_with_the_values)
 END_TEST
 
 
-static Suite *config_suite(void)
-{
-	Suite *s = suite_create("config");
-	TCase *tc = tcase_create("load");
-
-	tcase_add_test(tc, good_file_loads_with_values);
-	tcase_add_test(tc, defaults);
-	tcase_add_test(tc, unknown_section);
-	tcase_add_test(tc, unknown_key);
-	tcase_add_test(tc, malformed_polygon);
-	tcase_add_test(tc, self_intersecting_polygon);
-	tcase_add_test(tc, too_few_points);
-	tcase_add_test(tc, bad_numbers);
-	tcase_add_test(tc, checks_across_keys);
-	tcase_add_test(tc, zone_errors);
-	tcase_add_test(tc, crossing_sides);
-	tcase_add_test(tc, too_many_zones);
-	tcase_add_test(tc, ground_points);
-	tcase_add_test(tc, zone_outside_frame);
-	tcase_add_test(tc, syntax_error);
-	tcase_add_test(tc, long_lines);
-	tcase_add_test(tc, missing_file);
-	tcase_add_test(tc, file_errors_name_the_file);
-	tcase_add_test(tc, control_characters_stay_on_one_line);
-	tcase_add_test(tc, shipped_examples_load);
-	tcase_add_test(tc, setters_report_unknown_keys_as_enodev);
-	tcase_add_test(tc, ini_rewrite_keeps_the_file_and_sets_keys);
-	tcase_add_test(tc, ini_rewrite_output_loads_with_the_values);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(config_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "load", .tests = ZP_TESTS(
+			good_file_loads_with_values,
+			defaults,
+			unknown_section,
+			unknown_key,
+			malformed_polygon,
+			self_intersecting_polygon,
+			too_few_points,
+			bad_numbers,
+			checks_across_keys,
+			zone_errors,
+			crossing_sides,
+			too_many_zones,
+			ground_points,
+			zone_outside_frame,
+			syntax_error,
+			long_lines,
+			missing_file,
+			file_errors_name_the_file,
+			control_characters_stay_on_one_line,
+			shipped_examples_load,
+			setters_report_unknown_keys_as_enodev,
+			ini_rewrite_keeps_the_file_and_sets_keys,
+			ini_rewrite_output_loads_with_the_values) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("config", cases));
 }

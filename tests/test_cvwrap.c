@@ -8,21 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A fresh temp dir per test (Check forks each test); removed by rm_tree(). */
-static void make_tmpdir(char *dir, size_t size)
-{
-	snprintf(dir, size, "/tmp/zp_cvwrap_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void rm_tree(const char *dir)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 /* OpenCV's BGR2GRAY for 8-bit: BT.601 in 14-bit fixed point, rounded. */
 static int luma_of(int b, int g, int r)
 {
@@ -81,7 +66,7 @@ START_TEST(png_roundtrip_is_exact)
 	int w = 0, h = 0;
 	uint32_t seed = 7;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "cvwrap");
 	for (size_t i = 0; i < sizeof(bgr); i++)
 		bgr[i] = (uint8_t)lcg(&seed);
 	for (size_t i = 0; i < sizeof(grey); i++)
@@ -102,7 +87,7 @@ START_TEST(png_roundtrip_is_exact)
 	ck_assert_int_eq(h, H);
 	ck_assert_mem_eq(out, grey, sizeof(grey));
 	free(out);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -113,7 +98,7 @@ START_TEST(imread_errors)
 	uint8_t px[3 * 4 * 4] = { 0 };
 	int w, h;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "cvwrap");
 	snprintf(path, sizeof(path), "%s/missing.png", dir);
 	ck_assert_int_eq(zp_cv_imread(path, 3, &out, &w, &h, err, sizeof(err)), ZP_ENODEV);
 	ck_assert_ptr_null(out);
@@ -128,7 +113,7 @@ START_TEST(imread_errors)
 	snprintf(path, sizeof(path), "%s/nodir/x.png", dir);
 	ck_assert_int_ne(zp_cv_imwrite(path, px, 4, 4, 12, 3, err, sizeof(err)), 0);
 	ck_assert_int_eq(zp_cv_imwrite(path, px, 4, 4, 11, 3, err, sizeof(err)), ZP_EINVAL); /* stride < 3w */
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -141,7 +126,7 @@ START_TEST(image_handle_reuses_and_reports)
 	zp_cv_image *im = zp_cv_image_new();
 
 	ck_assert_ptr_nonnull(im);
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "cvwrap");
 	fill_bgr(a, 8, 6, 24, 10, 20, 30);
 	fill_bgr(b, 10, 4, 30, 200, 100, 50);
 	snprintf(path, sizeof(path), "%s/a.png", dir);
@@ -172,7 +157,7 @@ START_TEST(image_handle_reuses_and_reports)
 	ck_assert_int_eq(zp_cv_image_read(im, path, &p, &w, &h, &stride, err, sizeof(err)), ZP_EFORMAT);
 	zp_cv_image_free(im);
 	zp_cv_image_free(NULL);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -206,7 +191,7 @@ START_TEST(writer_then_reader_roundtrip)
 	uint8_t gray[W * H];
 	zp_cv_video *v;
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "cvwrap");
 	snprintf(path, sizeof(path), "%s/v.avi", dir);
 	write_video(path, N, W, H, 12.5);
 	v = zp_cv_video_open(path, err, sizeof(err));
@@ -236,7 +221,7 @@ START_TEST(writer_then_reader_roundtrip)
 		ck_assert_int_eq(w, W);
 	ck_assert_int_eq(n, 3);
 	zp_cv_video_close(v);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -244,7 +229,7 @@ START_TEST(video_open_errors_name_the_file)
 {
 	char dir[64], path[128], err[256] = "";
 
-	make_tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "cvwrap");
 	snprintf(path, sizeof(path), "%s/missing.avi", dir);
 	ck_assert_ptr_null(zp_cv_video_open(path, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, path));
@@ -275,7 +260,7 @@ START_TEST(video_open_errors_name_the_file)
 	ck_assert_int_eq(rmdir(path), 0);
 	zp_cv_writer_close(NULL);
 	ck_assert_int_eq(zp_cv_writer_finish(NULL, err, sizeof(err)), 0);
-	rm_tree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -490,28 +475,22 @@ START_TEST(drawing_touches_the_right_pixels)
 }
 END_TEST
 
-static Suite *cvwrap_suite(void)
-{
-	Suite *s = suite_create("cvwrap");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, bgr_to_gray_matches_bt601_with_strides);
-	tcase_add_test(tc, png_roundtrip_is_exact);
-	tcase_add_test(tc, imread_errors);
-	tcase_add_test(tc, image_handle_reuses_and_reports);
-	tcase_add_test(tc, writer_then_reader_roundtrip);
-	tcase_add_test(tc, video_open_errors_name_the_file);
-	tcase_add_test(tc, vtest_opens_with_795_frames);
-	tcase_add_test(tc, bgsub_kinds_find_a_moving_square);
-	tcase_add_test(tc, mog2_shadow_becomes_background);
-	tcase_add_test(tc, homography_from_four_exact_pairs);
-	tcase_add_test(tc, drawing_touches_the_right_pixels);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(cvwrap_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .timeout_s = 120, .tests = ZP_TESTS(
+			bgr_to_gray_matches_bt601_with_strides,
+			png_roundtrip_is_exact,
+			imread_errors,
+			image_handle_reuses_and_reports,
+			writer_then_reader_roundtrip,
+			video_open_errors_name_the_file,
+			vtest_opens_with_795_frames,
+			bgsub_kinds_find_a_moving_square,
+			mog2_shadow_becomes_background,
+			homography_from_four_exact_pairs,
+			drawing_touches_the_right_pixels) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("cvwrap", cases));
 }

@@ -5,6 +5,7 @@
  * expected counts, ids, events and boxes are known exactly.
  */
 #include "zp_test.h"
+#include "zp_detector_test.h"
 #include "detector.h"
 
 #include <math.h>
@@ -43,37 +44,6 @@ static void fill_rect(uint8_t *img, int w, int h, int x, int y, int bw, int bh, 
 			img[yy * w + xx] = v;
 }
 
-static zp_zone rect_zone(const char *name, double x0, double y0, double x1, double y1)
-{
-	zp_zone z;
-
-	memset(&z, 0, sizeof(z));
-	zp_strlcpy(z.name, name, sizeof(z.name));
-	z.poly.n = 4;
-	z.poly.p[0] = (zp_pt){ x0, y0 };
-	z.poly.p[1] = (zp_pt){ x1, y0 };
-	z.poly.p[2] = (zp_pt){ x1, y1 };
-	z.poly.p[3] = (zp_pt){ x0, y1 };
-	return z;
-}
-
-static zp_detector *make(const zp_detector_params *p, const zp_zone *zones, int nzones, int w, int h)
-{
-	char err[256] = "";
-	zp_detector *d = zp_detector_new(p, zones, nzones, w, h, NULL, err, sizeof(err));
-
-	ck_assert_msg(d != NULL, "zp_detector_new: %s", err);
-	return d;
-}
-
-static void feed(zp_detector *d, const uint8_t *img, int w, int h, uint64_t seq, int64_t t_ms, zp_result *r)
-{
-	zp_frame f = { .luma = img, .stride = w, .width = w, .height = h, .t_ms = t_ms, .seq = seq };
-
-	ck_assert_int_eq(zp_detector_process(d, &f, r), 0);
-	ck_assert_int_eq((int)r->seq, (int)seq);
-}
-
 /* Background plus noise for frame seq, into img. */
 static void empty_frame(uint8_t *img, const uint8_t *bg, uint64_t seq)
 {
@@ -109,8 +79,28 @@ static void warm_up(zp_detector *d, const uint8_t *bg, uint64_t *seq, int64_t *t
 
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, bg, ++*seq);
-		feed(d, img, W, H, *seq, *t += 100, r);
+		zp_test_feed(d, img, W, H, *seq, *t += 100, r);
 	}
+}
+
+/* A detector over a background textured with seed, fed the WARMUP empty frames. */
+static zp_detector *start_scene(const zp_detector_params *p, const zp_zone *zones, int nzones, uint8_t *bg,
+				uint32_t seed, uint64_t *seq, int64_t *t, zp_result *r)
+{
+	zp_detector *d;
+
+	texture(bg, W, H, seed, 60, 180);
+	d = zp_test_detector_new(p, zones, nzones, W, H);
+	warm_up(d, bg, seq, t, r);
+	return d;
+}
+
+/* The next frame, 100 ms on: a person (a BW x BH block of 235, cut at the frame's edges) at x, 100. */
+static void walk_step(zp_detector *d, uint8_t *img, const uint8_t *bg, int x, uint64_t *seq, int64_t *t, zp_result *r)
+{
+	empty_frame(img, bg, ++*seq);
+	fill_rect(img, W, H, x, 100, BW, BH, 235);
+	zp_test_feed(d, img, W, H, *seq, *t += 100, r);
 }
 
 /* ---- (1) one person crossing a zone: counts, id, events, box ---- */
@@ -125,7 +115,7 @@ START_TEST(single_block_crossing)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("crossing", 98, 120, 202, 200);
+	zp_zone z = zp_test_rect_zone("crossing", 98, 120, 202, 200);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -133,10 +123,10 @@ START_TEST(single_block_crossing)
 
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 1, 60, 180);
-	d = make(&p, &z, 1, W, H);
+	d = zp_test_detector_new(&p, &z, 1, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		if (i >= p.warmup_frames) {
 			ck_assert(r.model_ready);
 			ck_assert_int_eq(r.health, ZP_HEALTH_OK);
@@ -152,7 +142,7 @@ START_TEST(single_block_crossing)
 
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, x, 100, BW, BH, 235);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		ck_assert_int_eq(r.health, ZP_HEALTH_OK);
 		ck_assert_int_eq(r.nblobs, 1);
 		ck_assert_int_eq(zp_detector_blobs(d, &box, 1), 1);
@@ -187,7 +177,7 @@ START_TEST(single_block_crossing)
 	/* Gone: no ghost trail, the track coasts track_max_missed frames and is deleted. */
 	for (int i = 0; i <= p.track_max_missed + 1; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		ck_assert_int_eq(r.nblobs, 0);
 		ck_assert_int_eq(r.zone_count[0], 0);
 		ck_assert_int_eq(r.nevents, 0);
@@ -206,7 +196,7 @@ START_TEST(vanish_in_zone_leaves_on_delete)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z[2] = { rect_zone("a", 50, 120, 200, 200), rect_zone("b", 100, 140, 300, 180) };
+	zp_zone z[2] = { zp_test_rect_zone("a", 50, 120, 200, 200), zp_test_rect_zone("b", 100, 140, 300, 180) };
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -214,23 +204,23 @@ START_TEST(vanish_in_zone_leaves_on_delete)
 
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 12, 60, 180);
-	d = make(&p, z, 2, W, H);
+	d = zp_test_detector_new(&p, z, 2, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 	}
 	/* Walk in at 1 px per frame (slow, so the coasting prediction stays in the zones). */
 	for (int k = 0; k < 10; k++) {
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, 140 + k, 100, BW, BH, 235);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 	}
 	ck_assert_int_eq(r.zone_count[0], 1);
 	ck_assert_int_eq(r.zone_count[1], 1);
 	ck_assert_uint_eq(r.tracks[0].zones, 3);
 	for (int i = 1; i <= p.track_max_missed + 1; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		ck_assert_int_eq(r.nblobs, 0);
 		if (i <= p.track_max_missed) {
 			ck_assert_int_eq(r.zone_count[0], 1);
@@ -273,10 +263,10 @@ START_TEST(two_blocks_keep_ids)
 	zp_detector_params_default(&p);
 	p.split_groups = 0; /* merge them: this case is about groups (the split keeps them apart, test_quality) */
 	texture(bg, W, H, 2, 60, 180);
-	d = make(&p, NULL, 0, W, H);
+	d = zp_test_detector_new(&p, NULL, 0, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 	}
 	for (int k = 0; k < 70; k++) {
 		/*
@@ -288,7 +278,7 @@ START_TEST(two_blocks_keep_ids)
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, ax, 60, BW, BH, 235);
 		fill_rect(img, W, H, bx, 80, BW, BH, 225);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		if (r.nblobs == 1)
 			merged++;
 		/* Where they are well apart (the closing can bridge a few pixels), each has its own track. */
@@ -348,7 +338,7 @@ static void person_striding(uint8_t *img, int cx, int top, int crotch, int feet,
 /* Zones "far" (rows 140..195) and "near" (196..); scale 1; WARMUP empty frames of texture `seed` fed. */
 static zp_detector *depth_scene(bool split, uint32_t seed, uint8_t *bg, uint8_t *img, uint64_t *seq)
 {
-	zp_zone zones[2] = { rect_zone("far", 0, 140, W, 195), rect_zone("near", 0, 196, W, H) };
+	zp_zone zones[2] = { zp_test_rect_zone("far", 0, 140, W, 195), zp_test_rect_zone("near", 0, 196, W, H) };
 	zp_detector_params p;
 	zp_detector *d;
 	zp_result r;
@@ -357,10 +347,10 @@ static zp_detector *depth_scene(bool split, uint32_t seed, uint8_t *bg, uint8_t 
 	p.scale = 1;
 	p.split_groups = split;
 	texture(bg, W, H, seed, 40, 120);
-	d = make(&p, zones, 2, W, H);
+	d = zp_test_detector_new(&p, zones, 2, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, bg, ++*seq);
-		feed(d, img, W, H, *seq, (int64_t)*seq * 40, &r);
+		zp_test_feed(d, img, W, H, *seq, (int64_t)*seq * 40, &r);
 	}
 	return d;
 }
@@ -388,7 +378,7 @@ static void run_group(bool split, int *far_max, int *near_min)
 		person_block(img, x, 100, 219, 230);
 		person_block(img, x + 30, 100, 175, 215);
 		person_block(img, x + 60, 100, 219, 240);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		if (k < 10)
 			continue; /* tracks confirmed, and the split stable */
 		*far_max = r.zone_count[0] > *far_max ? r.zone_count[0] : *far_max;
@@ -424,7 +414,7 @@ START_TEST(stride_is_not_split)
 	for (int k = 0; k < 40; k++) {
 		empty_frame(img, bg, ++seq);
 		person_striding(img, 60 + 3 * k, 100, 160, 219, 230);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		ck_assert_int_eq(r.nblobs, 1);
 		if (k < 10)
 			continue;
@@ -443,7 +433,7 @@ START_TEST(standing_still_stays_counted)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", 150, 120, 250, 200);
+	zp_zone z = zp_test_rect_zone("kerb", 150, 120, 250, 200);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -451,14 +441,10 @@ START_TEST(standing_still_stays_counted)
 	int x = 10;
 
 	zp_detector_params_default(&p);
-	texture(bg, W, H, 3, 60, 180);
-	d = make(&p, &z, 1, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, &z, 1, bg, 3, &seq, &t, &r);
 	/* Walk in (8 px per frame) to x = 170 (ground point 182, 148), then wait 90 s. */
 	for (;;) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 235);
-		feed(d, img, W, H, seq, t += 100, &r);
+		walk_step(d, img, bg, x, &seq, &t, &r);
 		if (x == 170) {
 			if (t_arrive < 0)
 				t_arrive = t;
@@ -476,10 +462,7 @@ START_TEST(standing_still_stays_counted)
 	/* Walks off: no ghost where it stood. */
 	for (int k = 0; k < 30; k++) {
 		x -= 8;
-		empty_frame(img, bg, ++seq);
-		if (x > -BW)
-			fill_rect(img, W, H, x, 100, BW, BH, 235);
-		feed(d, img, W, H, seq, t += 100, &r);
+		walk_step(d, img, bg, x, &seq, &t, &r);
 		ck_assert_int_le(r.nblobs, 1);
 		if (x + BW / 2 < 150 - 8)
 			ck_assert_int_eq(r.zone_count[0], 0);
@@ -500,7 +483,7 @@ static void ghost_case(int64_t dt_ms, bool appear)
 {
 	static uint8_t bg[W * H], with[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("crossing", 0, 0, W - 1, H - 1);
+	zp_zone z = zp_test_rect_zone("crossing", 0, 0, W - 1, H - 1);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -511,16 +494,16 @@ static void ghost_case(int64_t dt_ms, bool appear)
 	texture(bg, W, H, 4, 60, 180);
 	memcpy(with, bg, sizeof(bg));
 	fill_rect(with, W, H, 140, 100, BW, BH, 235);
-	d = make(&p, &z, 1, W, H);
+	d = zp_test_detector_new(&p, &z, 1, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, appear ? bg : with, ++seq);
-		feed(d, img, W, H, seq, t += dt_ms, &r);
+		zp_test_feed(d, img, W, H, seq, t += dt_ms, &r);
 		ck_assert_int_eq(r.nblobs, 0);
 	}
 	t_gone = t + dt_ms;
 	while (t < t_gone + p.ghost_fade_ms + 5000) {
 		empty_frame(img, appear ? with : bg, ++seq);
-		feed(d, img, W, H, seq, t += dt_ms, &r);
+		zp_test_feed(d, img, W, H, seq, t += dt_ms, &r);
 		if (t - t_gone < 10 * dt_ms && r.nblobs == 1)
 			seen = true;
 		/* ghost_fade_ms is the time scale of the fade, not just a bound: not gone in a quarter of it */
@@ -560,7 +543,7 @@ START_TEST(pacing_at_kerb_counted_once)
 				    130, 122, 114, 106, 98, 106, 114, 122, 130, 138, 130, 122, 114, 106, 98,
 				    106, 114, 122, 130 };
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", 120, 80, 220, 200); /* ground point x = x + 11.5: inside from x = 109 */
+	zp_zone z = zp_test_rect_zone("kerb", 120, 80, 220, 200); /* ground point x = x + 11.5: inside from x = 109 */
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -568,13 +551,9 @@ START_TEST(pacing_at_kerb_counted_once)
 	int enters = 0, entered = 0;
 
 	zp_detector_params_default(&p);
-	texture(bg, W, H, 6, 60, 180);
-	d = make(&p, &z, 1, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, &z, 1, bg, 6, &seq, &t, &r);
 	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, path[i], 100, BW, BH, 235);
-		feed(d, img, W, H, seq, t += 100, &r);
+		walk_step(d, img, bg, path[i], &seq, &t, &r);
 		entered += r.zone_entered[0];
 		for (int e = 0; e < r.nevents; e++)
 			enters += r.events[e].type == ZP_EV_ENTER;
@@ -598,10 +577,7 @@ static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, u
 	zp_result r;
 
 	for (int i = 0; i < n; i++) {
-		empty_frame(img, bg, ++*seq);
-		if (xs[i] > -BW && xs[i] < W)
-			fill_rect(img, W, H, xs[i], 100, BW, BH, 235);
-		feed(d, img, W, H, *seq, *t += 100, &r);
+		walk_step(d, img, bg, xs[i], seq, t, &r);
 		crossed[0] += r.zone_crossed[1][0];
 		crossed[1] += r.zone_crossed[1][1];
 		ck_assert_int_eq(r.zone_crossed[0][0] + r.zone_crossed[0][1] + r.zone_crossed[2][0] + r.zone_crossed[2][1], 0);
@@ -629,7 +605,7 @@ static void walk_hidden(zp_detector *d, const uint8_t *bg, int hide_from, int hi
 			fill_rect(img, W, H, x, 100, BW, BH, 235);
 		else
 			hidden++;
-		feed(d, img, W, H, *seq, *t += 100, &r);
+		zp_test_feed(d, img, W, H, *seq, *t += 100, &r);
 		*entered += r.zone_entered[0];
 		for (int k = 0; k < r.ntracks; k++) {
 			bool known = false;
@@ -648,7 +624,7 @@ START_TEST(lost_person_found_again)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("crossing", 60, 80, 260, 200);
+	zp_zone z = zp_test_rect_zone("crossing", 60, 80, 260, 200);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -656,16 +632,14 @@ START_TEST(lost_person_found_again)
 	int entered = 0, ids[8], nids = 0;
 
 	zp_detector_params_default(&p);
-	texture(bg, W, H, 9, 60, 180);
-	d = make(&p, &z, 1, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, &z, 1, bg, 9, &seq, &t, &r);
 	/* hidden for track_max_missed + 3 frames from x = 100: lost, and found 2 frames later at x ~ 210 */
 	walk_hidden(d, bg, 100, p.track_max_missed + 3, &seq, &t, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 1);
 	ck_assert_int_eq(nids, 1);
 	for (int i = 0; i < 40; i++) { /* 4 s: long past any memory of the lost */
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 	}
 	walk_hidden(d, bg, W, 0, &seq, &t, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 2);
@@ -692,17 +666,13 @@ static void graze(int count_min_ms, int expect[2])
 	int64_t t = 0;
 	int entered[2] = { 0, 0 }, inside[2] = { 0, 0 };
 
-	z[0] = rect_zone("edge", 100, 80, 107, 200);
-	z[1] = rect_zone("wide", 180, 80, 240, 200);
+	z[0] = zp_test_rect_zone("edge", 100, 80, 107, 200);
+	z[1] = zp_test_rect_zone("wide", 180, 80, 240, 200);
 	zp_detector_params_default(&p);
 	p.count_min_ms = count_min_ms;
-	texture(bg, W, H, 11, 60, 180);
-	d = make(&p, z, 2, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, z, 2, bg, 11, &seq, &t, &r);
 	for (int x = 10; x + BW < W; x += 8) { /* ground point x + 11.5 */
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 235);
-		feed(d, img, W, H, seq, t += 100, &r);
+		walk_step(d, img, bg, x, &seq, &t, &r);
 		for (int k = 0; k < 2; k++) {
 			entered[k] += r.zone_entered[k];
 			inside[k] += r.zone_count[k];
@@ -739,7 +709,7 @@ static int walk_entered(int how, int *present)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", 40, 40, 300, 230);
+	zp_zone z = zp_test_rect_zone("kerb", 40, 40, 300, 230);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -747,9 +717,7 @@ static int walk_entered(int how, int *present)
 	int entered = 0;
 
 	zp_detector_params_default(&p);
-	texture(bg, W, H, 11, 60, 180);
-	d = make(&p, &z, 1, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, &z, 1, bg, 11, &seq, &t, &r);
 	*present = 0;
 	for (int i = 0; i < 30; i++) {
 		int x = 140, y = 100, h = BH;
@@ -762,7 +730,7 @@ static int walk_entered(int how, int *present)
 			h = 80 - 2 * i, y = 100;
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, x, y, BW, h, 235);
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 		entered += r.zone_entered[0];
 		*present += r.zone_count[0] > 0;
 	}
@@ -797,16 +765,14 @@ static void pieces_walk(bool pieces, int entered[2])
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z[2] = { rect_zone("far", 0, 40, 320, 118), rect_zone("near", 0, 118, 320, 230) };
+	zp_zone z[2] = { zp_test_rect_zone("far", 0, 40, 320, 118), zp_test_rect_zone("near", 0, 118, 320, 230) };
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
 	int64_t t = 0;
 
 	zp_detector_params_default(&p);
-	texture(bg, W, H, 11, 60, 180);
-	d = make(&p, z, 2, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, z, 2, bg, 11, &seq, &t, &r);
 	entered[0] = entered[1] = 0;
 	for (int i = 0; i < 40; i++) {
 		int x = 40 + 5 * i;
@@ -819,7 +785,7 @@ static void pieces_walk(bool pieces, int entered[2])
 			fill_rect(img, W, H, 260 - 5 * i, 50, 14, 40, 235);
 			fill_rect(img, W, H, x, 130, 28, 80, 235);
 		}
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 		entered[0] += r.zone_entered[0];
 		entered[1] += r.zone_entered[1];
 	}
@@ -901,7 +867,7 @@ static void camouflage(int colour_fill, double *coat, double *patch, int *blobs)
 	p.colour_fill = colour_fill;
 	ck_assert_int_eq(lrint(0.114 * 200 + 0.587 * 55 + 0.299 * 175), CAMO_Y);
 	ck_assert_int_eq(lrint(0.114 * 60 + 0.587 * 140 + 0.299 * 60), CAMO_Y);
-	d = make(&p, NULL, 0, W, H);
+	d = zp_test_detector_new(&p, NULL, 0, W, H);
 	for (int i = 0; i < WARMUP + 10; i++) {
 		zp_frame f = { .luma = y, .stride = W, .bgr = bgr, .bgr_stride = W * 3, .width = W, .height = H };
 
@@ -940,7 +906,7 @@ static void call_after_leaving(int extend_ms)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", 0, 80, 120, 200);
+	zp_zone z = zp_test_rect_zone("kerb", 0, 80, 120, 200);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -950,16 +916,14 @@ static void call_after_leaving(int extend_ms)
 	zp_detector_params_default(&p);
 	p.call_extend_ms = extend_ms;
 	texture(bg, W, H, 10, 60, 180);
-	d = make(&p, &z, 1, W, H);
+	d = zp_test_detector_new(&p, &z, 1, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 		ck_assert(!r.zone_call[0]);
 	}
 	for (int x = 10; x + BW < W; x += 8) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 235);
-		feed(d, img, W, H, seq, t += 100, &r);
+		walk_step(d, img, bg, x, &seq, &t, &r);
 		if (r.zone_count[0] > 0) {
 			ck_assert(r.zone_call[0]);
 			ck_assert_int_lt(left_ms, 0); /* walked out once */
@@ -996,7 +960,7 @@ START_TEST(coasting_does_not_enter_zones)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", 200, 80, 300, 200);
+	zp_zone z = zp_test_rect_zone("kerb", 200, 80, 300, 200);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -1004,19 +968,15 @@ START_TEST(coasting_does_not_enter_zones)
 	int occupied = 0, coasted = 0;
 
 	zp_detector_params_default(&p);
-	texture(bg, W, H, 8, 60, 180);
-	d = make(&p, &z, 1, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, &z, 1, bg, 8, &seq, &t, &r);
 	for (int x = 10; x + BW / 2 < 180; x += 8) { /* ground point x + 11.5 stays left of 180 */
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 235);
-		feed(d, img, W, H, seq, t += 100, &r);
+		walk_step(d, img, bg, x, &seq, &t, &r);
 		occupied += r.zone_count[0];
 	}
 	ck_assert_int_eq(nconfirmed(&r), 1);
 	for (int i = 0; i < p.track_max_missed + 3; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 		occupied += r.zone_count[0];
 		coasted += nconfirmed(&r) > 0 && r.tracks[0].gx > 200; /* the prediction is inside the zone */
 	}
@@ -1037,13 +997,13 @@ START_TEST(crossings_with_direction)
 	uint64_t seq = 0;
 	int64_t t = 0;
 
-	z[0] = rect_zone("kerb-a", 0, 80, 90, 200);
+	z[0] = zp_test_rect_zone("kerb-a", 0, 80, 90, 200);
 	z[0].role = ZP_ROLE_WAITING;
-	z[1] = rect_zone("road", 91, 80, 229, 200);
+	z[1] = zp_test_rect_zone("road", 91, 80, 229, 200);
 	z[1].role = ZP_ROLE_CROSSING;
 	z[1].side[0] = 0;
 	z[1].side[1] = 2;
-	z[2] = rect_zone("kerb-b", 230, 80, W - 1, 200);
+	z[2] = zp_test_rect_zone("kerb-b", 230, 80, W - 1, 200);
 	z[2].role = ZP_ROLE_WAITING;
 	for (int x = -BW; x < W + BW && n < 60; x += 8, n++) {
 		right[n] = x;
@@ -1051,9 +1011,7 @@ START_TEST(crossings_with_direction)
 		back[n] = x < 140 ? x : 280 - x; /* out to x = 140 (ground point 151.5, on the road), back off the left */
 	}
 	zp_detector_params_default(&p);
-	texture(bg, W, H, 7, 60, 180);
-	d = make(&p, z, 3, W, H);
-	warm_up(d, bg, &seq, &t, &r);
+	d = start_scene(&p, z, 3, bg, 7, &seq, &t, &r);
 	walk_path(d, bg, right, n, &seq, &t, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 0);
@@ -1071,7 +1029,7 @@ START_TEST(ghost_outline_removed_fast)
 {
 	static uint8_t bg[W * H], with[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", 100, 80, 220, 200);
+	zp_zone z = zp_test_rect_zone("kerb", 100, 80, 220, 200);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -1083,15 +1041,15 @@ START_TEST(ghost_outline_removed_fast)
 	texture(bg, W, H, 5, 100, 112);
 	memcpy(with, bg, sizeof(bg));
 	fill_rect(with, W, H, 140, 100, BW, BH, 200);
-	d = make(&p, &z, 1, W, H);
+	d = zp_test_detector_new(&p, &z, 1, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, with, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 	}
 	t_gone = t + 100;
 	for (int i = 0; i < 100; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 		entered += r.zone_entered[0];
 		if (r.nblobs > 0 || r.zone_count[0] > 0) {
 			seen = true;
@@ -1107,7 +1065,7 @@ START_TEST(ghost_outline_removed_fast)
 	for (;;) {
 		empty_frame(img, bg, ++seq);
 		fill_rect(img, W, H, x, 100, BW, BH, 200);
-		feed(d, img, W, H, seq, t += 100, &r);
+		zp_test_feed(d, img, W, H, seq, t += 100, &r);
 		entered += r.zone_entered[0];
 		if (x < 140) {
 			x += 8;
@@ -1162,7 +1120,7 @@ START_TEST(gain_step_no_occupancy)
 	static uint8_t bg[W * H], img[W * H];
 	static const double gains[] = { 1.3, 1.0, 0.7, 1.0, 1.3, 0.7 };
 	zp_detector_params p;
-	zp_zone z = rect_zone("all", 0, 0, W - 1, H - 1);
+	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -1170,15 +1128,15 @@ START_TEST(gain_step_no_occupancy)
 	zp_detector_params_default(&p);
 	/* 60..180: a 30 % step moves every pixel by 18..54 levels, most above the threshold of 20. */
 	texture(bg, W, H, 5, 60, 180);
-	d = make(&p, &z, 1, W, H);
+	d = zp_test_detector_new(&p, &z, 1, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		gain_frame(img, bg, ++seq, 1.0);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 	}
 	for (size_t g = 0; g < sizeof(gains) / sizeof(gains[0]); g++) {
 		for (int i = 0; i < 40; i++) {
 			gain_frame(img, bg, ++seq, gains[g]);
-			feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+			zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 			/* at most 2 frames allowed; in fact the step is compensated in the frame it happens */
 			{
 				ck_assert_msg(r.zone_count[0] == 0 && r.nblobs == 0,
@@ -1194,7 +1152,7 @@ START_TEST(gain_step_no_occupancy)
 
 		gain_frame(img, bg, ++seq, g);
 		fill_rect(img, W, H, 100 + 8 * (k < 5 ? k : 5), 100, BW, BH, 235);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		ck_assert_int_eq(r.nblobs, 1);
 		if (k >= p.track_min_hits - 1)
 			ck_assert_msg(r.zone_count[0] == 1 && r.ntracks == 1, "frame %d (gain %.2f): count %d, %d tracks",
@@ -1210,7 +1168,7 @@ START_TEST(noise_gives_no_blobs)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("all", 0, 0, W - 1, H - 1);
+	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
 	zp_detector *d;
 	zp_result r;
 	uint64_t seq = 0;
@@ -1218,7 +1176,7 @@ START_TEST(noise_gives_no_blobs)
 
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 6, 60, 180);
-	d = make(&p, &z, 1, W, H);
+	d = zp_test_detector_new(&p, &z, 1, W, H);
 	for (int i = 0; i < 200; i++) {
 		empty_frame(img, bg, ++seq);
 		if (i >= 5) {
@@ -1236,7 +1194,7 @@ START_TEST(noise_gives_no_blobs)
 					  1 + (int)((h >> 24) % 4), (h >> 28) & 1 ? 250 : 5);
 			}
 		}
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		ck_assert_int_eq(r.nblobs, 0);
 		ck_assert_int_eq(r.ntracks, 0);
 		ck_assert_int_eq(r.zone_count[0], 0);
@@ -1263,10 +1221,10 @@ static zp_health run_flat(uint8_t level, int frames)
 	zp_result r;
 
 	zp_detector_params_default(&p);
-	d = make(&p, NULL, 0, W, H);
+	d = zp_test_detector_new(&p, NULL, 0, W, H);
 	memset(img, level, sizeof(img));
 	for (int i = 0; i < frames; i++)
-		feed(d, img, W, H, (uint64_t)i + 1, i * 40, &r);
+		zp_test_feed(d, img, W, H, (uint64_t)i + 1, i * 40, &r);
 	zp_detector_free(d);
 	return r.health;
 }
@@ -1291,7 +1249,7 @@ START_TEST(health_frozen_after_frozen_ms)
 
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 7, 60, 180);
-	d = make(&p, NULL, 0, W, H);
+	d = zp_test_detector_new(&p, NULL, 0, W, H);
 	/*
 	 * Live frames with faint sensor noise (+-1: a mean absolute difference of
 	 * 0.9 between frames, 0.45 after the 2x2 averaging - the health samples
@@ -1300,12 +1258,12 @@ START_TEST(health_frozen_after_frozen_ms)
 	for (t = 0; t < 4000; t += 40) {
 		memcpy(img, bg, sizeof(img));
 		noise(img, W, H, (uint32_t)t, 1);
-		feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
+		zp_test_feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
 		ck_assert_int_ne(r.health, ZP_HEALTH_FROZEN);
 	}
 	empty_frame(img, bg, 99999);
 	for (; t < 4000 + 2 * p.frozen_ms; t += 40) {
-		feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
+		zp_test_feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
 		/* the first copy still differs from its predecessor: frozen counts from t = 4000 */
 		if (t - 4000 >= p.frozen_ms)
 			ck_assert_int_eq(r.health, ZP_HEALTH_FROZEN);
@@ -1313,7 +1271,7 @@ START_TEST(health_frozen_after_frozen_ms)
 			ck_assert_int_eq(r.health, ZP_HEALTH_OK);
 	}
 	empty_frame(img, bg, 123456);
-	feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
+	zp_test_feed(d, img, W, H, (uint64_t)t / 40 + 1, t, &r);
 	ck_assert_int_eq(r.health, ZP_HEALTH_OK);
 	zp_detector_free(d);
 }
@@ -1329,10 +1287,10 @@ START_TEST(health_foreground_and_warmup)
 
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 8, 40, 215);
-	d = make(&p, NULL, 0, W, H);
+	d = zp_test_detector_new(&p, NULL, 0, W, H);
 	for (int i = 0; i < WARMUP; i++) {
 		empty_frame(img, bg, ++seq);
-		feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 		ck_assert_int_eq(r.health, i + 1 < p.warmup_frames ? ZP_HEALTH_WARMUP : ZP_HEALTH_OK);
 		ck_assert_int_eq(r.model_ready, i + 1 >= p.warmup_frames);
 	}
@@ -1340,7 +1298,7 @@ START_TEST(health_foreground_and_warmup)
 	for (int i = 0; i < W * H; i++)
 		img[i] = (uint8_t)(255 - bg[i]);
 	seq++;
-	feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+	zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
 	ck_assert_msg(r.fg_fraction > p.max_fg_fraction, "fg %.3f", r.fg_fraction);
 	ck_assert_int_eq(r.health, ZP_HEALTH_FOREGROUND);
 	zp_detector_free(d);
@@ -1360,7 +1318,7 @@ static zp_detector *mask_detector(int open_r, int close_r, int scale)
 	p.scale = scale;
 	p.warmup_frames = 0;
 	p.track_min_hits = 1;
-	return make(&p, NULL, 0, W, H);
+	return zp_test_detector_new(&p, NULL, 0, W, H);
 }
 
 static int run_mask(zp_detector *d, const uint8_t *mask, zp_rect *boxes, int max)
@@ -1412,7 +1370,7 @@ START_TEST(mask_exact_boxes)
 		p.scale = 2; /* the 2x2 grid above */
 		p.min_area = 1501;
 		p.warmup_frames = 0;
-		d = make(&p, NULL, 0, W, H);
+		d = zp_test_detector_new(&p, NULL, 0, W, H);
 		ck_assert_int_eq(run_mask(d, mask, b, 8), 1);
 		assert_box(b[0], 150, 100, 32, 52); /* 32x52 = 1664 */
 		zp_detector_free(d);
@@ -1449,7 +1407,7 @@ START_TEST(scale_auto)
 		for (int k = 0; k < 3; k++) {
 			zp_detector_params_default(&p);
 			p.scale = k == 0 ? 0 : k == 1 ? zp_detector_scale(&p, w) : (zp_detector_scale(&p, w) == 1 ? 2 : 1);
-			d = make(&p, NULL, 0, w, 240);
+			d = zp_test_detector_new(&p, NULL, 0, w, 240);
 			bytes[k] = zp_detector_state_bytes(d);
 			zp_detector_free(d);
 		}
@@ -1540,19 +1498,19 @@ static void scripted_run(zp_result *res, int n)
 {
 	static uint8_t bg[W * H], img[W * H];
 	zp_detector_params p;
-	zp_zone z[2] = { rect_zone("a", 0, 100, 160, 239), rect_zone("b", 160, 100, 319, 239) };
+	zp_zone z[2] = { zp_test_rect_zone("a", 0, 100, 160, 239), zp_test_rect_zone("b", 160, 100, 319, 239) };
 	zp_detector *d;
 
 	zp_detector_params_default(&p);
 	texture(bg, W, H, 10, 60, 180);
-	d = make(&p, z, 2, W, H);
+	d = zp_test_detector_new(&p, z, 2, W, H);
 	for (int i = 0; i < n; i++) {
 		empty_frame(img, bg, (uint64_t)i + 1);
 		if (i > WARMUP) {
 			fill_rect(img, W, H, 10 + 5 * (i - WARMUP) % 280, 100, BW, BH, 235);
 			fill_rect(img, W, H, 290 - 4 * (i - WARMUP) % 280, 130, BW, BH, 30);
 		}
-		feed(d, img, W, H, (uint64_t)i + 1, i * 40 + (i % 3), &res[i]);
+		zp_test_feed(d, img, W, H, (uint64_t)i + 1, i * 40 + (i % 3), &res[i]);
 	}
 	zp_detector_free(d);
 }
@@ -1578,7 +1536,7 @@ START_TEST(bad_input)
 {
 	static uint8_t img[W * H];
 	zp_detector_params p;
-	zp_zone z = rect_zone("z", 0, 0, 10, 10);
+	zp_zone z = zp_test_rect_zone("z", 0, 0, 10, 10);
 	char err[256];
 	zp_detector *d;
 	zp_result r;
@@ -1594,7 +1552,7 @@ START_TEST(bad_input)
 	ck_assert_ptr_null(zp_detector_new(&p, &z, 1, W, H, NULL, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "zone 0"));
 	ck_assert_ptr_null(zp_detector_new(&p, NULL, 0, 0, H, NULL, err, sizeof(err)));
-	d = make(&p, NULL, 0, W, H);
+	d = zp_test_detector_new(&p, NULL, 0, W, H);
 	ck_assert_int_eq(zp_detector_process(d, &f, &r), ZP_EINVAL);
 	f.width = W;
 	f.stride = W - 1;
@@ -1629,18 +1587,18 @@ START_TEST(kernel_path_is_a_parameter)
 	ck_assert_int_eq(p.simd, ZP_SIMD_AUTO);
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		p.simd = paths[i];
-		d = make(&p, NULL, 0, 64, 48);
+		d = zp_test_detector_new(&p, NULL, 0, 64, 48);
 		ck_assert_str_eq(zp_detector_model_path(d),
 				 zp_simd_name(zp_simd_available(paths[i]) ? paths[i] : best));
 		zp_detector_free(d);
 	}
 	setenv("ZEBRAPAD_SIMD", best == ZP_SIMD_SCALAR ? "avx2" : "scalar", 1);
 	p.simd = ZP_SIMD_AUTO;
-	d = make(&p, NULL, 0, 64, 48);
+	d = zp_test_detector_new(&p, NULL, 0, 64, 48);
 	ck_assert_str_eq(zp_detector_model_path(d), zp_simd_name(best));
 	zp_detector_free(d);
 	p.simd = ZP_SIMD_SCALAR;
-	d = make(&p, NULL, 0, 64, 48);
+	d = zp_test_detector_new(&p, NULL, 0, 64, 48);
 	ck_assert_str_eq(zp_detector_model_path(d), "scalar");
 	zp_detector_free(d);
 	unsetenv("ZEBRAPAD_SIMD");
@@ -1662,7 +1620,7 @@ static void time_at(int scale)
 	enum { TW = 768, TH = 576, N = 150 };
 	static uint8_t bg[TW * TH], img[TW * TH];
 	zp_detector_params p;
-	zp_zone z = rect_zone("all", 0, 0, TW - 1, TH - 1);
+	zp_zone z = zp_test_rect_zone("all", 0, 0, TW - 1, TH - 1);
 	zp_detector *d;
 	zp_result r;
 	double t0, t1;
@@ -1672,7 +1630,7 @@ static void time_at(int scale)
 	p.scale = scale;
 	p.simd = ZP_SIMD_SCALAR;
 	texture(bg, TW, TH, 11, 60, 180);
-	d = make(&p, &z, 1, TW, TH);
+	d = zp_test_detector_new(&p, &z, 1, TW, TH);
 	t0 = now_s();
 	for (int i = 0; i < N; i++) {
 		memcpy(img, bg, sizeof(img));
@@ -1680,7 +1638,7 @@ static void time_at(int scale)
 			fill_rect(img, TW, TH, 40 + 6 * (i - WARMUP), 200, 48, 120, 235);
 			fill_rect(img, TW, TH, 700 - 5 * (i - WARMUP), 300, 48, 120, 20);
 		}
-		feed(d, img, TW, TH, (uint64_t)i + 1, i * 40, &r);
+		zp_test_feed(d, img, TW, TH, (uint64_t)i + 1, i * 40, &r);
 		found += r.zone_count[0] == 2;
 	}
 	t1 = now_s();
@@ -1697,49 +1655,43 @@ START_TEST(cost_768x576_scalar)
 }
 END_TEST
 
-static Suite *detector_suite(void)
-{
-	Suite *s = suite_create("detector");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, single_block_crossing);
-	tcase_add_test(tc, kernel_path_is_a_parameter);
-	tcase_add_test(tc, vanish_in_zone_leaves_on_delete);
-	tcase_add_test(tc, two_blocks_keep_ids);
-	tcase_add_test(tc, group_depth_split);
-	tcase_add_test(tc, stride_is_not_split);
-	tcase_add_test(tc, standing_still_stays_counted);
-	tcase_add_test(tc, pacing_at_kerb_counted_once);
-	tcase_add_test(tc, coasting_does_not_enter_zones);
-	tcase_add_test(tc, lost_person_found_again);
-	tcase_add_test(tc, zone_call_extended);
-	tcase_add_test(tc, grazing_a_zone_not_counted);
-	tcase_add_test(tc, counted_once_it_has_walked);
-	tcase_add_test(tc, one_person_in_two_pieces_counted_once);
-	tcase_add_test(tc, camouflaged_coat_filled_by_colour);
-	tcase_add_test(tc, crossings_with_direction);
-	tcase_add_test(tc, ghost_outline_removed_fast);
-	tcase_add_test(tc, ghost_fades_25fps);
-	tcase_add_test(tc, ghost_fades_10fps);
-	tcase_add_test(tc, left_object_fades);
-	tcase_add_test(tc, gain_step_no_occupancy);
-	tcase_add_test(tc, noise_gives_no_blobs);
-	tcase_add_test(tc, health_dark_blinded_flat);
-	tcase_add_test(tc, health_frozen_after_frozen_ms);
-	tcase_add_test(tc, health_foreground_and_warmup);
-	tcase_add_test(tc, mask_exact_boxes);
-	tcase_add_test(tc, scale_auto);
-	tcase_add_test(tc, sizes_auto);
-	tcase_add_test(tc, mask_eight_connected);
-	tcase_add_test(tc, deterministic);
-	tcase_add_test(tc, bad_input);
-	tcase_add_test(tc, cost_768x576_scalar);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(detector_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .timeout_s = 120, .tests = ZP_TESTS(
+			single_block_crossing,
+			kernel_path_is_a_parameter,
+			vanish_in_zone_leaves_on_delete,
+			two_blocks_keep_ids,
+			group_depth_split,
+			stride_is_not_split,
+			standing_still_stays_counted,
+			pacing_at_kerb_counted_once,
+			coasting_does_not_enter_zones,
+			lost_person_found_again,
+			zone_call_extended,
+			grazing_a_zone_not_counted,
+			counted_once_it_has_walked,
+			one_person_in_two_pieces_counted_once,
+			camouflaged_coat_filled_by_colour,
+			crossings_with_direction,
+			ghost_outline_removed_fast,
+			ghost_fades_25fps,
+			ghost_fades_10fps,
+			left_object_fades,
+			gain_step_no_occupancy,
+			noise_gives_no_blobs,
+			health_dark_blinded_flat,
+			health_frozen_after_frozen_ms,
+			health_foreground_and_warmup,
+			mask_exact_boxes,
+			scale_auto,
+			sizes_auto,
+			mask_eight_connected,
+			deterministic,
+			bad_input,
+			cost_768x576_scalar) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("detector", cases));
 }

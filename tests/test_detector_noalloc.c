@@ -8,6 +8,7 @@
  * binaries (ASan and static glibc bring their own malloc).
  */
 #include "zp_test.h"
+#include "zp_detector_test.h"
 #include "detector.h"
 
 #include <string.h>
@@ -84,7 +85,6 @@ START_TEST(process_does_not_allocate)
 	static uint8_t img[W * H], mask[W * H];
 	zp_detector_params p;
 	zp_zone z[2];
-	char err[256];
 	zp_detector *d;
 	zp_result r;
 	void *volatile probe;
@@ -105,10 +105,9 @@ START_TEST(process_does_not_allocate)
 	ck_assert_int_eq(allocs - before, 1);
 
 	zp_detector_params_default(&p);
-	d = zp_detector_new(&p, z, 2, W, H, NULL, err, sizeof(err));
-	ck_assert_msg(d != NULL, "%s", err);
+	d = zp_test_detector_new(&p, z, 2, W, H);
 	for (int i = 0; i < 300; i++) {
-		zp_frame f = { .luma = img, .stride = W, .width = W, .height = H, .t_ms = i * 40, .seq = (uint64_t)i + 1 };
+		zp_frame f = zp_test_frame(img, W, H, (uint64_t)i + 1, i * 40);
 
 		int rc;
 		long n;
@@ -136,10 +135,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("detector_noalloc");
-	TCase *tc = tcase_create("core");
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .tests = ZP_TESTS(
+			process_does_not_allocate) },
+	};
 
-	tcase_add_test(tc, process_does_not_allocate);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("detector_noalloc", cases));
 }

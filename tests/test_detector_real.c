@@ -7,6 +7,7 @@
  * on capture/ or OpenCV.
  */
 #include "zp_test.h"
+#include "zp_detector_test.h"
 #include "capture.h"
 #include "detector.h"
 
@@ -41,14 +42,8 @@ static void run_vtest(const char *path, int scale, struct run_stats *st)
 	zp_source_size(s, &w, &h);
 	zp_detector_params_default(&p);
 	p.scale = scale;
-	memset(&z, 0, sizeof(z));
-	z.poly.n = 4;
-	z.poly.p[0] = (zp_pt){ 0, 0 };
-	z.poly.p[1] = (zp_pt){ w - 1, 0 };
-	z.poly.p[2] = (zp_pt){ w - 1, h - 1 };
-	z.poly.p[3] = (zp_pt){ 0, h - 1 };
-	d = zp_detector_new(&p, &z, 1, w, h, NULL, err, sizeof(err));
-	ck_assert_msg(d != NULL, "%s", err);
+	z = zp_test_rect_zone("", 0, 0, w - 1, h - 1);
+	d = zp_test_detector_new(&p, &z, 1, w, h);
 	memset(st, 0, sizeof(*st));
 	while (zp_source_next(s, &f, 0) == 0 && st->frames < MAXF) {
 		zp_rect boxes[ZP_MAX_BLOBS];
@@ -237,13 +232,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("detector_real");
-	TCase *tc = tcase_create("vtest");
+	const struct zp_test_case cases[] = {
+		{ .name = "vtest", .timeout_s = 300, .tests = ZP_TESTS(
+			vtest_people_found,
+			vtest_scale_1_and_4,
+			same_street_at_twice_the_resolution) },
+	};
 
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, vtest_people_found);
-	tcase_add_test(tc, vtest_scale_1_and_4);
-	tcase_add_test(tc, same_street_at_twice_the_resolution);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("detector_real", cases));
 }

@@ -979,33 +979,16 @@ static char g_tmp[256];
 
 static void e2e_setup(void)
 {
-	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_eval.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+	zp_test_tmpdir_make(g_tmp, sizeof(g_tmp), "eval");
 }
 
 static void e2e_teardown(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_tmp);
+	zp_test_tmpdir_remove(g_tmp);
 }
 
-static const char *tp(const char *fmt, ...)
-{
-	static char buf[8][600];
-	static int i;
-	char rel[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", g_tmp, rel);
-	return buf[i];
-}
+/* A file in the test's temporary folder, the name printf-style. */
+#define tp(...) zp_test_path(g_tmp, __VA_ARGS__)
 
 static void put_grey(const char *path, int w, int h, uint8_t value, int left_cols_value_only)
 {
@@ -1070,15 +1053,27 @@ static void expect_bad(struct zp_exec *r, const char *want)
 	zp_exec_free(r);
 }
 
+/* Exit 0 and JSON on stdout, parsed into j. */
+static void expect_json(struct zp_exec *r, struct json *j)
+{
+	ck_assert_msg(r->code == 0, "exit %d: %s", r->code, r->err);
+	ck_assert_msg(json_parse(j, r->out), "not JSON: %s", r->out);
+}
+
+/* `eval SOURCE --config site.ini --json` on the synthetic files under the temp folder: exit 0, JSON in j. */
+static void eval_json(struct zp_exec *r, struct json *j, const char *source)
+{
+	run_eval(r, tp("%s", source), "--config", tp("site.ini"), "--json", NULL);
+	expect_json(r, j);
+}
+
 START_TEST(e2e_cdnet_synthetic_exact)
 {
 	static struct json j;
 	struct zp_exec r;
 
 	make_cdnet();
-	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	eval_json(&r, &j, "cd");
 	ck_assert(jstr(&j, "kind", "cdnet"));
 	ck_assert(jstr(&j, "models[0].name", "zebrapad"));
 	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
@@ -1098,15 +1093,14 @@ START_TEST(e2e_cdnet_synthetic_exact)
 
 	/* no --config: the built-in detector defaults, no zones */
 	run_eval(&r, tp("cd"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert(cJSON_IsNull(jat(&j, "config")));
 	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * SW * SH);
 	zp_exec_free(&r);
 
 	/* ROI: only the left 20 columns; frames 5..20 */
 	put_grey(tp("cd/ROI.bmp"), SW, SH, 255, 20);
-	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "cd");
 	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * 20 * SH);
 	zp_exec_free(&r);
 
@@ -1199,9 +1193,7 @@ START_TEST(e2e_mot_synthetic_exact)
 	struct zp_exec r;
 
 	make_mot();
-	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	eval_json(&r, &j, "seq");
 	ck_assert(jstr(&j, "kind", "mot"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
 	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
@@ -1241,8 +1233,7 @@ START_TEST(e2e_mot_synthetic_exact)
 	zp_exec_free(&r);
 
 	/* the same frames as a plain image folder: gt.txt found next to it (../gt/gt.txt) */
-	run_eval(&r, tp("seq/img1"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "seq/img1");
 	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
 	zp_exec_free(&r);
 }
@@ -1266,8 +1257,7 @@ START_TEST(e2e_mot_folder_with_video)
 	zp_cv_writer_close(w);
 	ck_assert_int_eq(rename(tp("seq/img1"), tp("frames-elsewhere")), 0);
 
-	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "seq");
 	/* the video (img1/ is gone) has 3 frames past the last box: read up to there, not scored, one warning */
 	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
 	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
@@ -1417,8 +1407,7 @@ START_TEST(e2e_cdnet_pedestrians)
 		return;
 	snprintf(seq, sizeof(seq), "%s/cdnet2014_baseline_pedestrians", data);
 	run_eval(&r, seq, "--config", zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 1099);
 	ck_assert_double_eq(jget(&j, "scored_frames"), 800);
 	check_ranges(&j);
@@ -1453,8 +1442,7 @@ START_TEST(e2e_tud_stadtmitte_compare)
 		return;
 	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
 	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--compare", "--json", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(json_parse(&j, r.out), "not JSON: %s", r.out);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 179);
 	ck_assert_double_eq(jget(&j, "gt_boxes"), 1156);
 	check_ranges(&j);
@@ -1539,8 +1527,7 @@ START_TEST(e2e_wallflower_synthetic_exact)
 
 	make_wallflower("wf", true);
 	zp_test_write_text(tp("site.ini"), SYN_INI);
-	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s%s", r.code, r.err, r.out);
+	eval_json(&r, &j, "wf");
 	ck_assert(jstr(&j, "kind", "wallflower"));
 	ck_assert(jstr(&j, "empty_from", "script.txt"));
 	ck_assert_double_eq(jget(&j, "frames"), WF_IMAGES);
@@ -1567,7 +1554,7 @@ START_TEST(e2e_wallflower_synthetic_exact)
 
 	/* --empty-until wins over script.txt; --start-frame moves the first empty frame scored */
 	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--json", "--empty-until", "10", "--start-frame", "6", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert(jstr(&j, "empty_from", "--empty-until"));
 	ck_assert_double_eq(jget(&j, "models[0].empty.frames"), 10 - 5); /* images 5..9 = frames 6..10 */
 	zp_exec_free(&r);
@@ -1629,7 +1616,7 @@ START_TEST(e2e_waving_trees)
 		return;
 	snprintf(dir, sizeof(dir), "%s/wallflower_WavingTrees", data);
 	run_eval(&r, dir, "--compare", "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 287);
 	ck_assert_double_eq(jget(&j, "empty_until"), 242);
 	ck_assert_double_eq(jget(&j, "hand_segmented[0]"), 247);
@@ -1656,7 +1643,7 @@ START_TEST(e2e_mot_held_out_range)
 
 	make_mot();
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "10", "--max-frames", "5", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.start_frame"), 10);
 	ck_assert_double_eq(jget(&j, "scored.first"), 10);
 	ck_assert_double_eq(jget(&j, "scored.last"), 14);
@@ -1668,7 +1655,7 @@ START_TEST(e2e_mot_held_out_range)
 	zp_exec_free(&r);
 	/* a start inside the warm-up: scored from its end */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "2", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.first"), 4);
 	zp_exec_free(&r);
 	/* the table: the scored range, and the zone without an empty frame marked */
@@ -1683,8 +1670,7 @@ START_TEST(e2e_mot_held_out_range)
 	expect_bad(&r, "--start-frame 31 is past the source's end (30 frames)");
 	/* seqinfo.ini: the annotated length and frame rate; a bad one is named */
 	zp_test_write_text(tp("seq/seqinfo.ini"), "[Sequence]\nframeRate=10\nseqLength=30\n");
-	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	eval_json(&r, &j, "seq");
 	ck_assert_double_eq(jget(&j, "fps"), 10);
 	ck_assert_double_eq(jget(&j, "tolerance_frames"), 10);
 	zp_exec_free(&r);
@@ -1694,59 +1680,49 @@ START_TEST(e2e_mot_held_out_range)
 }
 END_TEST
 
-Suite *eval_suite(void);
-Suite *eval_suite(void)
-{
-	Suite *s = suite_create("eval");
-	TCase *tc = tcase_create("metrics");
-
-	tcase_add_test(tc, pixels_cdnet_classes);
-	tcase_add_test(tc, pixels_roi_and_temporal_roi);
-	tcase_add_test(tc, pixels_strides);
-	tcase_add_test(tc, rates_exact);
-	tcase_add_test(tc, troi_parse);
-	tcase_add_test(tc, iou_edges);
-	tcase_add_test(tc, hungarian_vs_brute_force);
-	tcase_add_test(tc, mot_hungarian_beats_greedy);
-	tcase_add_test(tc, mot_threshold_and_counts);
-	tcase_add_test(tc, mot_id_switches);
-	tcase_add_test(tc, mot_two_people_swap_tracks);
-	tcase_add_test(tc, mot_many_boxes);
-	tcase_add_test(tc, gt_parse_sorted_and_conf0);
-	tcase_add_test(tc, gt_parse_errors);
-	tcase_add_test(tc, zone_presence_ground_point);
-	tcase_add_test(tc, presence_episodes_and_latency);
-	tcase_add_test(tc, presence_open_episode_gap_and_order);
-	tcase_add_test(tc, presence_pooled_over_zones);
-	tcase_add_test(tc, counts_people_entered_tracks);
-	tcase_add_test(tc, counts_many_ids_and_threshold);
-	tcase_add_test(tc, calls_each_class);
-	tcase_add_test(tc, calls_merging_stretches_and_false_calls);
-	tcase_add_test(tc, calls_pooled_over_zones);
-	tcase_add_test(tc, seqinfo_and_wallflower_notes);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("command");
-	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, e2e_cdnet_synthetic_exact);
-	tcase_add_test(tc, e2e_cdnet_bad_input);
-	tcase_add_test(tc, e2e_mot_synthetic_exact);
-	tcase_add_test(tc, e2e_mot_folder_with_video);
-	tcase_add_test(tc, e2e_mot_bad_input);
-	tcase_add_test(tc, detector_defaults_sets_the_detector_aside);
-	tcase_add_test(tc, e2e_corrupt_recording_messages_bounded);
-	tcase_add_test(tc, e2e_cdnet_pedestrians);
-	tcase_add_test(tc, e2e_tud_stadtmitte_compare);
-	tcase_add_test(tc, e2e_wallflower_synthetic_exact);
-	tcase_add_test(tc, e2e_wallflower_bad_input);
-	tcase_add_test(tc, e2e_waving_trees);
-	tcase_add_test(tc, e2e_mot_held_out_range);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(eval_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "metrics", .tests = ZP_TESTS(
+			pixels_cdnet_classes,
+			pixels_roi_and_temporal_roi,
+			pixels_strides,
+			rates_exact,
+			troi_parse,
+			iou_edges,
+			hungarian_vs_brute_force,
+			mot_hungarian_beats_greedy,
+			mot_threshold_and_counts,
+			mot_id_switches,
+			mot_two_people_swap_tracks,
+			mot_many_boxes,
+			gt_parse_sorted_and_conf0,
+			gt_parse_errors,
+			zone_presence_ground_point,
+			presence_episodes_and_latency,
+			presence_open_episode_gap_and_order,
+			presence_pooled_over_zones,
+			counts_people_entered_tracks,
+			counts_many_ids_and_threshold,
+			calls_each_class,
+			calls_merging_stretches_and_false_calls,
+			calls_pooled_over_zones,
+			seqinfo_and_wallflower_notes) },
+		{ .name = "command", .timeout_s = 600, .setup = e2e_setup, .teardown = e2e_teardown, .tests = ZP_TESTS(
+			e2e_cdnet_synthetic_exact,
+			e2e_cdnet_bad_input,
+			e2e_mot_synthetic_exact,
+			e2e_mot_folder_with_video,
+			e2e_mot_bad_input,
+			detector_defaults_sets_the_detector_aside,
+			e2e_corrupt_recording_messages_bounded,
+			e2e_cdnet_pedestrians,
+			e2e_tud_stadtmitte_compare,
+			e2e_wallflower_synthetic_exact,
+			e2e_wallflower_bad_input,
+			e2e_waving_trees,
+			e2e_mot_held_out_range) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("eval", cases));
 }

@@ -36,16 +36,12 @@ static char tmpdir[256];
 
 static void mk_tmp(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/zp_export_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	zp_test_tmpdir_make(tmpdir, sizeof(tmpdir), "export");
 }
 
 static void rm_tmp(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	zp_test_tmpdir_remove(tmpdir);
 }
 
 static const char *tpath(const char *name)
@@ -1485,44 +1481,31 @@ START_TEST(trim_gives_back_program_pages)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("export");
-	TCase *u = tcase_create("unit"), *b = tcase_create("broker");
-
-	tcase_add_test(u, export_config_errors);
-	tcase_add_test(u, export_loopback_and_site);
-	tcase_add_test(u, export_row_messages);
-	tcase_add_test(u, export_new_columns_pass_through);
-	tcase_add_test(u, export_rows_written_again_come_again);
-	tcase_add_test(u, export_status_messages);
-	tcase_add_test(u, export_cursor_file);
-	tcase_add_test(u, health_render_parse);
-	tcase_add_test(u, prom_parse_errors);
-	tcase_add_test(u, health_board_writes_file);
-	tcase_add_test(u, exporter_refuses_bad_setup);
-	tcase_add_test(u, audit_names_what_leaves);
-	tcase_add_test(u, trim_gives_back_program_pages);
-	tcase_set_timeout(u, 60);
-	tcase_add_test(b, broker_plain_all_rows_once);
-	tcase_add_test(b, broker_changed_row_sent_again);
-	tcase_add_test(b, broker_stopped_mid_run);
-	tcase_add_test(b, broker_frozen_mid_run);
-	tcase_add_test(b, exporter_killed_mid_burst);
-	tcase_add_test(b, broker_tls_and_wrong_certificate);
-	tcase_set_timeout(b, 240);
-	suite_add_tcase(s, u);
-	suite_add_tcase(s, b);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int failed;
+	const struct zp_test_case cases[] = {
+		{ .name = "unit", .timeout_s = 60, .tests = ZP_TESTS(
+			export_config_errors,
+			export_loopback_and_site,
+			export_row_messages,
+			export_new_columns_pass_through,
+			export_rows_written_again_come_again,
+			export_status_messages,
+			export_cursor_file,
+			health_render_parse,
+			prom_parse_errors,
+			health_board_writes_file,
+			exporter_refuses_bad_setup,
+			audit_names_what_leaves,
+			trim_gives_back_program_pages) },
+		{ .name = "broker", .timeout_s = 240, .tests = ZP_TESTS(
+			broker_plain_all_rows_once,
+			broker_changed_row_sent_again,
+			broker_stopped_mid_run,
+			broker_frozen_mid_run,
+			exporter_killed_mid_burst,
+			broker_tls_and_wrong_certificate) },
+	};
 
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return zp_test_run(ZP_TEST_SUITE("export", cases));
 }

@@ -332,34 +332,26 @@ START_TEST(chip_label_v1)
 }
 END_TEST
 
-static Suite *gpio_lines_suite(void)
-{
-	Suite *s = suite_create(ZP_TEST_GPIOD == 2 ? "gpio_lines_v2" : "gpio_lines_v1");
-	TCase *tc = tcase_create("gpiod");
-	TCase *sim = tcase_create("sim");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, output_active_high_logs_every_change);
-	tcase_add_test(tc, output_active_low_inverts_on_the_pin);
-	tcase_add_test(tc, chip_names_path_number);
-	tcase_add_test(tc, missing_chip_is_enodev);
-	tcase_add_test(tc, permission_denied_is_eacces);
-	tcase_add_test(tc, busy_line_is_ebusy_and_names_holder);
-	tcase_add_test(tc, offset_out_of_range_is_einval);
-	tcase_add_test(tc, set_failure_is_eio_and_recovers);
-	tcase_add_test(tc, release_on_free_keeps_level);
-	tcase_add_test(tc, heartbeat_toggles);
-	tcase_add_test(tc, input_line_button);
-	tcase_add_test(tc, sim_changes_only_for_sim_lines);
-	if (ZP_TEST_GPIOD == 1)
-		tcase_add_test(tc, chip_label_v1);
-	suite_add_tcase(s, tc);
-	tcase_add_test(sim, sim_line_records_changes);
-	suite_add_tcase(s, sim);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(gpio_lines_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "gpiod", .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			output_active_high_logs_every_change,
+			output_active_low_inverts_on_the_pin,
+			chip_names_path_number,
+			missing_chip_is_enodev,
+			permission_denied_is_eacces,
+			busy_line_is_ebusy_and_names_holder,
+			offset_out_of_range_is_einval,
+			set_failure_is_eio_and_recovers,
+			release_on_free_keeps_level,
+			heartbeat_toggles,
+			input_line_button,
+			sim_changes_only_for_sim_lines,
+			ZP_TEST_GPIOD == 1 ? chip_label_v1 : NULL) }, /* the last one: v1 only */
+		{ .name = "sim", .tests = ZP_TESTS(
+			sim_line_records_changes) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE(ZP_TEST_GPIOD == 2 ? "gpio_lines_v2" : "gpio_lines_v1", cases));
 }

@@ -670,39 +670,32 @@ START_TEST(property_covers_all_states)
 }
 END_TEST
 
-static Suite *lights_suite(void)
-{
-	Suite *s = suite_create("lights");
-	TCase *tc = tcase_create("transitions");
-	TCase *prop = tcase_create("property");
-
-	tcase_add_test(tc, init_is_startup_failsafe);
-	tcase_add_test(tc, init_null_params_are_defaults);
-	tcase_add_test(tc, startup_waits_for_ready_then_recover);
-	tcase_add_test(tc, leaving_failsafe_with_recent_presence_goes_on);
-	tcase_add_test(tc, presence_turns_on_and_hold_keeps_on);
-	tcase_add_test(tc, min_on_outlasts_short_hold);
-	tcase_add_test(tc, presence_persists_between_frames);
-	tcase_add_test(tc, stall_detected_by_tick);
-	tcase_add_test(tc, stall_detected_by_late_frame);
-	tcase_add_test(tc, short_bad_health_holds_on);
-	tcase_add_test(tc, long_bad_health_is_failsafe);
-	tcase_add_test(tc, model_not_ready_again_is_failsafe);
-	tcase_add_test(tc, recover_zero_leaves_at_first_good_frame);
-	tcase_add_test(tc, levels_per_mode);
-	tcase_add_test(tc, shutdown_levels);
-	tcase_add_test(tc, time_going_backwards_is_clamped);
-	tcase_add_test(tc, counters_add_up);
-	suite_add_tcase(s, tc);
-	tcase_set_timeout(prop, 120);
-	tcase_add_test(prop, property_random_sequences);
-	tcase_add_test(prop, property_deterministic);
-	tcase_add_test(prop, property_covers_all_states);
-	suite_add_tcase(s, prop);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(lights_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "transitions", .tests = ZP_TESTS(
+			init_is_startup_failsafe,
+			init_null_params_are_defaults,
+			startup_waits_for_ready_then_recover,
+			leaving_failsafe_with_recent_presence_goes_on,
+			presence_turns_on_and_hold_keeps_on,
+			min_on_outlasts_short_hold,
+			presence_persists_between_frames,
+			stall_detected_by_tick,
+			stall_detected_by_late_frame,
+			short_bad_health_holds_on,
+			long_bad_health_is_failsafe,
+			model_not_ready_again_is_failsafe,
+			recover_zero_leaves_at_first_good_frame,
+			levels_per_mode,
+			shutdown_levels,
+			time_going_backwards_is_clamped,
+			counters_add_up) },
+		{ .name = "property", .timeout_s = 120, .tests = ZP_TESTS(
+			property_random_sequences,
+			property_deterministic,
+			property_covers_all_states) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("lights", cases));
 }

@@ -942,38 +942,30 @@ START_TEST(model_state_budget)
 }
 END_TEST
 
-static Suite *models_suite(void)
-{
-	Suite *s = suite_create("models");
-	TCase *eq = tcase_create("simd_equality");
-	TCase *beh = tcase_create("behaviour");
-
-	tcase_set_timeout(eq, 240);
-	tcase_add_test(eq, bg_row_paths_match_scalar);
-	tcase_add_test(eq, bgmodel_paths_match_scalar);
-	tcase_add_test(eq, pixops_paths_match_scalar);
-	tcase_add_test(eq, pixops_scalar_reference);
-	tcase_add_test(eq, pixops_vote_reference);
-	tcase_add_test(eq, dispatch_choose_and_fallback);
-	suite_add_tcase(s, eq);
-	tcase_set_timeout(beh, 120);
-	tcase_add_test(beh, model_constant_scene_no_fg_after_warmup);
-	tcase_add_test(beh, model_step_change_is_fg);
-	tcase_add_test(beh, model_held_pixels_never_learn);
-	tcase_add_test(beh, model_unheld_fg_absorbed_within_bound);
-	tcase_add_test(beh, model_adaptive_threshold_follows_noise);
-	tcase_add_test(beh, model_flicker_second_level);
-	tcase_add_test(beh, model_flicker_floor);
-	tcase_add_test(beh, model_warmup_ramps_learning);
-	tcase_add_test(beh, model_warmup_fg_no_ramp_and_absorb);
-	tcase_add_test(beh, model_bad_arguments);
-	tcase_add_test(beh, model_set_params_keeps_state);
-	tcase_add_test(beh, model_state_budget);
-	suite_add_tcase(s, beh);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(models_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "simd_equality", .timeout_s = 240, .tests = ZP_TESTS(
+			bg_row_paths_match_scalar,
+			bgmodel_paths_match_scalar,
+			pixops_paths_match_scalar,
+			pixops_scalar_reference,
+			pixops_vote_reference,
+			dispatch_choose_and_fallback) },
+		{ .name = "behaviour", .timeout_s = 120, .tests = ZP_TESTS(
+			model_constant_scene_no_fg_after_warmup,
+			model_step_change_is_fg,
+			model_held_pixels_never_learn,
+			model_unheld_fg_absorbed_within_bound,
+			model_adaptive_threshold_follows_noise,
+			model_flicker_second_level,
+			model_flicker_floor,
+			model_warmup_ramps_learning,
+			model_warmup_fg_no_ramp_and_absorb,
+			model_bad_arguments,
+			model_set_params_keeps_state,
+			model_state_budget) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("models", cases));
 }

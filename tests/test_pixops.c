@@ -542,28 +542,20 @@ START_TEST(yuv_bgr_every_value)
 }
 END_TEST
 
-static Suite *pixops_suite(void)
-{
-	Suite *s = suite_create("pixops");
-	TCase *tc = tcase_create("kernels");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, stats_scalar_reference);
-	tcase_add_test(tc, stats_paths_match_scalar);
-	tcase_add_test(tc, stats_no_overflow);
-	tcase_add_test(tc, bg_luma_paths_match_scalar);
-	tcase_add_test(tc, background_through_api);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("yuv");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, yuv_luma_paths_match_scalar);
-	tcase_add_test(tc, yuv_bgr_paths_match_scalar);
-	tcase_add_test(tc, yuv_bgr_every_value);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(pixops_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "kernels", .timeout_s = 300, .tests = ZP_TESTS(
+			stats_scalar_reference,
+			stats_paths_match_scalar,
+			stats_no_overflow,
+			bg_luma_paths_match_scalar,
+			background_through_api) },
+		{ .name = "yuv", .timeout_s = 300, .tests = ZP_TESTS(
+			yuv_luma_paths_match_scalar,
+			yuv_bgr_paths_match_scalar,
+			yuv_bgr_every_value) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("pixops", cases));
 }

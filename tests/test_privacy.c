@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -46,25 +45,6 @@
 #define T0_MS 1700000040000LL
 
 /* ---- helpers ---- */
-
-static void tmpdir(char *dir, size_t n)
-{
-	snprintf(dir, n, "/tmp/zp_privacy_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rmtree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void set_params(zp_store_params *p, const char *dir, const char *name, int interval_s)
 {
@@ -199,7 +179,7 @@ START_TEST(store_aggregates_exactly)
 	zp_store *s;
 	zp_rows sunk, stored;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	s = open_two_zones(&p, 0);
 	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
@@ -216,7 +196,7 @@ START_TEST(store_aggregates_exactly)
 	check_scenario(&sunk);
 	zp_rows_read(p.path, &stored);
 	check_scenario(&stored);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -228,7 +208,7 @@ START_TEST(store_dry_run_writes_nothing)
 	struct stat st;
 	zp_rows sunk;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	s = open_two_zones(&p, ZP_STORE_DRY_RUN);
 	sunk.n = 0;
@@ -241,7 +221,7 @@ START_TEST(store_dry_run_writes_nothing)
 	p.path[0] = '\0';
 	s = open_two_zones(&p, ZP_STORE_DRY_RUN);
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -253,7 +233,7 @@ START_TEST(store_restart_in_same_interval_adds_up)
 	zp_store *s;
 	zp_rows rs;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	for (int run = 0; run < 2; run++) {
 		s = open_two_zones(&p, 0);
@@ -272,7 +252,7 @@ START_TEST(store_restart_in_same_interval_adds_up)
 	check_zone(&rs, T0_MS / 1000, "south", 6, 10);
 	check_zone(&rs, T0_MS / 1000, "north", 0, 0);
 	check_crossing(&rs, T0_MS / 1000, 2, 10, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -284,7 +264,7 @@ START_TEST(store_clock_set_back_and_gaps)
 	zp_store *s;
 	zp_rows rs;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 10);
 	s = open_two_zones(&p, 0);
 	memset(&smp, 0, sizeof(smp));
@@ -306,7 +286,7 @@ START_TEST(store_clock_set_back_and_gaps)
 	check_zone(&rs, T0_MS / 1000, "north", 0, 3);
 	check_zone(&rs, T0_MS / 1000 + 1000, "north", 0, 0);
 	check_crossing(&rs, T0_MS / 1000 + 1000, 0, 0, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -320,7 +300,7 @@ START_TEST(store_rejects_bad_input)
 	zp_store *s;
 	int code = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	ck_assert_ptr_null(zp_store_open(&p, star, 2, 0, &code, err, sizeof(err)));
 	ck_assert_int_eq(code, ZP_EINVAL);
@@ -359,7 +339,7 @@ START_TEST(store_rejects_bad_input)
 	smp.entered[1] = -2;
 	ck_assert_int_eq(zp_store_account(s, &smp), ZP_EINVAL);
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -373,7 +353,7 @@ START_TEST(store_retention_deletes_exactly_the_old_rows)
 	int64_t deleted = -1, day0 = 1600000000LL / 86400 * 86400;
 	zp_store_summary sum;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	s = zp_store_open(&p, two_zones, 1, 0, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
@@ -407,7 +387,7 @@ START_TEST(store_retention_deletes_exactly_the_old_rows)
 	ck_assert_int_eq(sum.entered_total, 364);
 	ck_assert_int_eq(sum.nzones, 1);
 	ck_assert_str_eq(sum.zones[0], "north");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -442,7 +422,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	zp_store *s;
 	zp_rows rs;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	make_db(p.path, v1_sql);
 
@@ -487,7 +467,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 		ck_assert_int_eq(rs.r[i].crossed_a_to_b, -1); /* not counted before version 3, no sides now */
 		ck_assert_int_eq(rs.r[i].crossed_b_to_a, -1);
 	}
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -581,7 +561,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	zp_rows rs;
 	int findings = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	make_db(p.path, v2_sql);
 
@@ -648,7 +628,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(findings, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -660,7 +640,7 @@ START_TEST(store_failed_migration_changes_nothing)
 	zp_store *s;
 	int code = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "counts.db", 60);
 	make_db(p.path, v1_sql);
 	make_db(p.path, "INSERT INTO counts VALUES (1700000160, 'north', -1, 0)"); /* fails v2's CHECK */
@@ -670,7 +650,7 @@ START_TEST(store_failed_migration_changes_nothing)
 	ck_assert_msg(s != NULL, "%s", err);
 	ck_assert_int_eq(zp_store_schema_version(s), 1);
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -680,7 +660,7 @@ START_TEST(store_refuses_newer_and_foreign_databases)
 	zp_store_params p;
 	int code = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	set_params(&p, dir, "newer.db", 60);
 	make_db(p.path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 		"INSERT INTO meta VALUES ('schema_version', '99');");
@@ -693,7 +673,7 @@ START_TEST(store_refuses_newer_and_foreign_databases)
 	ck_assert_ptr_null(zp_store_open(&p, two_zones, 2, 0, &code, err, sizeof(err)));
 	ck_assert_int_eq(code, ZP_EINVAL);
 	ck_assert_msg(strstr(err, "not a zebrapad counts store") != NULL, "%s", err);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -793,7 +773,7 @@ static void kill_test(bool powercut, int runs)
 	zp_store_summary sum;
 
 	ck_assert_ptr_nonnull(rs);
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	snprintf(path, sizeof(path), "%s/counts.db", dir);
 	for (int run = 0; run < runs; run++) {
 		int64_t base_s = 1700000000 + (int64_t)run * 1000000, reported = 0, got, present;
@@ -871,7 +851,7 @@ static void kill_test(bool powercut, int runs)
 		fprintf(stderr, "power cut: %lld unsynced writes dropped in all\n", (long long)lost_unsynced);
 	ck_assert_int_gt(total_rows, 0);
 	free(rs);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 
 START_TEST(store_survives_sigkill)
@@ -986,7 +966,7 @@ START_TEST(audit_scan_passes_on_the_store_alone)
 	size_t n = 0;
 	struct stat st;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	s = live_store(dir, &p);
 	snprintf(path, sizeof(path), "%s-wal", p.path);
 	ck_assert_int_eq(stat(path, &st), 0); /* the WAL and its index exist while the store is open */
@@ -999,11 +979,11 @@ START_TEST(audit_scan_passes_on_the_store_alone)
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), 0);
 	ck_assert_uint_ge(n, 1);
 	/* an empty data directory passes too */
-	rmtree(dir);
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_remove(dir);
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), 0);
 	ck_assert_uint_eq(n, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, false, found, 16, &n, err, sizeof(err)), ZP_ENODEV);
 	ck_assert_ptr_nonnull(strstr(err, dir));
 }
@@ -1048,7 +1028,7 @@ START_TEST(audit_scan_flags_planted_images_videos_dumps_and_unknown_files)
 	size_t n = 0;
 	int failing;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	s = live_store(dir, &p);
 	zp_store_close(s); /* -shm is gone: plant a JPEG under its name */
 	plant(dir, "photo.jpg", "\xff\xd8\xff\xe0", 4, 3000);
@@ -1088,7 +1068,7 @@ START_TEST(audit_scan_flags_planted_images_videos_dumps_and_unknown_files)
 	}
 	/* --allow-preview: the preview is listed, but does not fail the audit */
 	ck_assert_int_eq(zp_audit_scan_dir(dir, p.path, true, found, 32, &n, err, sizeof(err)), (int)nexpect - 1);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1132,7 +1112,7 @@ START_TEST(audit_json_keeps_odd_names_and_stays_utf8)
 	cJSON *j;
 	int rc;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	zp_store_close(live_store(dir, &p));
 	memset(&info, 0, sizeof(info));
 	info.config_path = odd;
@@ -1155,7 +1135,7 @@ START_TEST(audit_json_keeps_odd_names_and_stays_utf8)
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(z, 1)), "plain");
 	cJSON_Delete(j);
 	free(text);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 #endif
@@ -1169,7 +1149,7 @@ START_TEST(audit_report_names_what_is_kept_and_what_fails)
 	zp_store *s;
 	int rc;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	s = live_store(dir, &p);
 	memset(&info, 0, sizeof(info));
 	info.config_path = "/etc/zebrapad/site.ini";
@@ -1244,7 +1224,7 @@ START_TEST(audit_report_names_what_is_kept_and_what_fails)
 	}
 #endif
 	zp_store_close(s);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1289,17 +1269,17 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 	info.now_ms = T0_MS + 86400000;
 
 	/* 1. a raw 640x480 grey frame as counts.db-shm (it starts with zeros, like an idle WAL index) */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	for (size_t i = 16; i < 640 * 480; i++)
 		buf[i] = (uint8_t)(i * 7 + i / 640);
 	snprintf(path, sizeof(path), "%s/counts.db-shm", dir);
 	write_file(path, buf, 640 * 480);
 	assert_audit_fails_naming(&info, path, "not whole 32 KiB blocks");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 2. a WAL header followed by a JPEG as counts.db-wal */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	memset(buf, 0, 32);
 	memcpy(buf, "\x37\x7f\x06\x82\x00\x2d\xe2\x18\x00\x00\x10\x00", 12);
@@ -1307,20 +1287,20 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 	snprintf(path, sizeof(path), "%s/counts.db-wal", dir);
 	write_file(path, buf, 32 + 24 + 4096);
 	assert_audit_fails_naming(&info, path, "JPEG image hidden at byte 32");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 3. 28 zero bytes and a JPEG as counts.db-journal */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	memset(buf, 0, 28);
 	memcpy(buf + 28, jpeg_head, sizeof(jpeg_head));
 	snprintf(path, sizeof(path), "%s/counts.db-journal", dir);
 	write_file(path, buf, 28 + 2000);
 	assert_audit_fails_naming(&info, path, "JPEG image hidden at byte 28");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 4. a JPEG in a BLOB of an extra table */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE pics(b BLOB); INSERT INTO pics VALUES"
@@ -1335,20 +1315,20 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 		ck_assert_ptr_nonnull(strstr(text, "a table 'pics' that zebrapad never makes"));
 		free(text);
 	}
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 5. a BLOB in a column of the counts table itself */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	ck_assert_int_eq(sqlite3_open(p.path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "UPDATE counts SET zone = randomblob(2000) WHERE zone = 'south'", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_audit_fails_naming(&info, p.path, "binary or long values in 'zone'");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 
 	/* 6. a JPEG appended to counts.db */
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	f = fopen(p.path, "ab");
 	ck_assert_ptr_nonnull(f);
@@ -1358,15 +1338,15 @@ START_TEST(audit_finds_pictures_hidden_in_the_store)
 	assert_audit_fails_naming(&info, p.path, "JPEG image hidden at byte");
 	/* the same length of bytes that are no picture: still named, as bytes after the last page */
 	ck_assert_int_eq(truncate(p.path, 0), 0);
-	rmtree(dir);
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_remove(dir);
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	f = fopen(p.path, "ab");
 	memset(buf, 0x55, 5000);
 	fwrite(buf, 1, 4096, f);
 	fclose(f);
 	assert_audit_fails_naming(&info, p.path, "bytes after its last page");
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 	free(buf);
 }
 END_TEST
@@ -1380,7 +1360,7 @@ START_TEST(audit_names_every_finding_safely)
 	zp_store_params p;
 	int rc, fails = 0;
 
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	memset(&info, 0, sizeof(info));
 	info.store = &p;
@@ -1434,7 +1414,7 @@ START_TEST(audit_names_every_finding_safely)
 	free(text);
 	}
 #endif
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1468,7 +1448,7 @@ START_TEST(audit_finds_this_sites_daemon)
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	ck_assert_int_gt(n, 0);
 	self[n] = '\0';
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
 	closed_store(dir, &p);
 	snprintf(link, sizeof(link), "%s/zebrapad", dir);
 	snprintf(mine, sizeof(mine), "%s/site.ini", dir);
@@ -1499,7 +1479,7 @@ START_TEST(audit_finds_this_sites_daemon)
 	waitpid(a, &st, 0);
 	waitpid(b, &st, 0);
 	unlink(other);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1743,8 +1723,8 @@ static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 	pid_t pid;
 
 	memset(&sp, 0, sizeof(sp));
-	tmpdir(sp.data, sizeof(sp.data));
-	tmpdir(sp.outside, sizeof(sp.outside));
+	zp_test_tmpdir_make(sp.data, sizeof(sp.data), "privacy");
+	zp_test_tmpdir_make(sp.outside, sizeof(sp.outside), "privacy");
 	snprintf(path, sizeof(path), "%s/existing", sp.outside);
 	write_file(path, "x", 1);
 	snprintf(sp.notify, sizeof(sp.notify), "%s/notify", sp.data);
@@ -1794,8 +1774,8 @@ static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 	close(ls_notify);
 	close(ls_other);
 	close(ls_abs);
-	rmtree(sp.data);
-	rmtree(sp.outside);
+	zp_test_tmpdir_remove(sp.data);
+	zp_test_tmpdir_remove(sp.outside);
 	return WEXITSTATUS(status);
 }
 
@@ -1842,53 +1822,47 @@ START_TEST(sandbox_probe_matches_the_kernel)
 }
 END_TEST
 
-static Suite *privacy_suite(void)
-{
-	Suite *s = suite_create("privacy");
-	TCase *store = tcase_create("store");
-	TCase *crash = tcase_create("crash");
-	TCase *audit = tcase_create("audit");
-	TCase *sandbox = tcase_create("sandbox");
-
-	tcase_add_test(store, store_aggregates_exactly);
-	tcase_add_test(store, store_dry_run_writes_nothing);
-	tcase_add_test(store, store_restart_in_same_interval_adds_up);
-	tcase_add_test(store, store_clock_set_back_and_gaps);
-	tcase_add_test(store, store_rejects_bad_input);
-	tcase_add_test(store, store_retention_deletes_exactly_the_old_rows);
-	tcase_add_test(store, store_migrates_v1_and_keeps_rows);
-	tcase_add_test(store, store_migrates_v2_and_keeps_rows);
-	tcase_add_test(store, store_failed_migration_changes_nothing);
-	tcase_add_test(store, store_refuses_newer_and_foreign_databases);
-	suite_add_tcase(s, store);
-	tcase_add_test(audit, audit_sniffs_images_videos_and_raw_frames);
-	tcase_add_test(audit, audit_scan_passes_on_the_store_alone);
-	tcase_add_test(audit, audit_scan_flags_planted_images_videos_dumps_and_unknown_files);
-	tcase_add_test(audit, audit_report_names_what_is_kept_and_what_fails);
-	tcase_add_test(audit, audit_finds_pictures_hidden_in_the_store);
-	tcase_add_test(audit, audit_names_every_finding_safely);
-#if ZP_HAVE_JSON
-	tcase_add_test(audit, audit_json_keeps_odd_names_and_stays_utf8);
-#endif
-	tcase_add_test(audit, audit_finds_this_sites_daemon);
-	suite_add_tcase(s, audit);
-	tcase_add_test(sandbox, sandbox_probe_every_escape_fails);
-	tcase_add_test(sandbox, sandbox_allows_network_when_an_export_is_configured);
-	tcase_add_test(sandbox, sandbox_probe_matches_the_kernel);
-	suite_add_tcase(s, sandbox);
-	tcase_set_timeout(crash, 240);
-	tcase_add_test(crash, store_survives_sigkill);
-	tcase_add_test(crash, store_survives_power_cut);
-	suite_add_tcase(s, crash);
-	return s;
-}
-
 int main(int argc, char **argv)
 {
+	const TTest *audit_tests[] = {
+		audit_sniffs_images_videos_and_raw_frames,
+		audit_scan_passes_on_the_store_alone,
+		audit_scan_flags_planted_images_videos_dumps_and_unknown_files,
+		audit_report_names_what_is_kept_and_what_fails,
+		audit_finds_pictures_hidden_in_the_store,
+		audit_names_every_finding_safely,
+#if ZP_HAVE_JSON
+		audit_json_keeps_odd_names_and_stays_utf8,
+#endif
+		audit_finds_this_sites_daemon,
+		NULL,
+	};
+	const struct zp_test_case cases[] = {
+		{ .name = "store", .tests = ZP_TESTS(
+			store_aggregates_exactly,
+			store_dry_run_writes_nothing,
+			store_restart_in_same_interval_adds_up,
+			store_clock_set_back_and_gaps,
+			store_rejects_bad_input,
+			store_retention_deletes_exactly_the_old_rows,
+			store_migrates_v1_and_keeps_rows,
+			store_migrates_v2_and_keeps_rows,
+			store_failed_migration_changes_nothing,
+			store_refuses_newer_and_foreign_databases) },
+		{ .name = "audit", .tests = audit_tests },
+		{ .name = "sandbox", .tests = ZP_TESTS(
+			sandbox_probe_every_escape_fails,
+			sandbox_allows_network_when_an_export_is_configured,
+			sandbox_probe_matches_the_kernel) },
+		{ .name = "crash", .timeout_s = 240, .tests = ZP_TESTS(
+			store_survives_sigkill,
+			store_survives_power_cut) },
+	};
+
 	/* re-executed as a stand-in daemon: "zebrapad run --config FILE", alive until killed */
 	if (argc >= 2 && !strcmp(argv[1], "run")) {
 		sleep(30);
 		return 0;
 	}
-	return zp_test_run(privacy_suite());
+	return zp_test_run(ZP_TEST_SUITE("privacy", cases));
 }

@@ -25,31 +25,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define FRAMES 300
-
-static void tmpdir(char *dir, size_t n)
-{
-	snprintf(dir, n, "/tmp/zp_live_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rmtree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- the writer (runs in a child, under the shim) ---- */
 
@@ -211,7 +191,7 @@ START_TEST(audit_live_opens_nothing_for_writing)
 	FILE *f;
 
 	ck_assert_msg(zebrapad != NULL, "ZP_FAKECAM not set (run through ctest)");
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "live");
 	snprintf(cfg, sizeof(cfg), "%s/site.ini", dir);
 	snprintf(log, sizeof(log), "%s/open.log", dir);
 	snprintf(out, sizeof(out), "%s/out.jsonl", dir);
@@ -237,7 +217,7 @@ START_TEST(audit_live_opens_nothing_for_writing)
 	fclose(f);
 	ck_assert_int_ge(rows, 2); /* at least the interval in progress: zone + crossing row */
 	ck_assert_int_eq(rows % 2, 0);
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -253,7 +233,7 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 	int rc;
 
 	ck_assert_msg(self != NULL, "ZP_SELF not set (run through ctest)");
-	tmpdir(dir, sizeof(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "live");
 	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(outside, sizeof(outside), "%s/elsewhere", dir);
 	ck_assert_int_eq(mkdir(data, 0700), 0);
@@ -296,22 +276,19 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 		ck_assert_int_ge(sum.rows, 2);
 		zp_store_close(st);
 	}
-	rmtree(dir);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s;
-	TCase *tc;
+	const struct zp_test_case cases[] = {
+		{ .name = "live", .timeout_s = 120, .tests = ZP_TESTS(
+			audit_live_opens_nothing_for_writing,
+			daemon_like_writer_opens_only_the_store) },
+	};
 
 	if (argc == 4 && !strcmp(argv[1], "--writer"))
 		return live_writer(argv[2], argv[3]);
-	s = suite_create("privacy_live");
-	tc = tcase_create("live");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, audit_live_opens_nothing_for_writing);
-	tcase_add_test(tc, daemon_like_writer_opens_only_the_store);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("privacy_live", cases));
 }

@@ -154,20 +154,15 @@ START_TEST(log_lines)
 }
 END_TEST
 
-static Suite *progress_suite(void)
-{
-	Suite *s = suite_create("progress");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, durations);
-	tcase_add_test(tc, terminal_bar);
-	tcase_add_test(tc, terminal_bar_padded);
-	tcase_add_test(tc, log_lines);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(progress_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .tests = ZP_TESTS(
+			durations,
+			terminal_bar,
+			terminal_bar_padded,
+			log_lines) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("progress", cases));
 }

@@ -1281,27 +1281,24 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("quality");
-	TCase *tc = tcase_create("crossing");
+	const struct zp_test_case cases[] = {
+		{ .name = "crossing", .timeout_s = 600, .tests = ZP_TESTS(
+			person_waits_90s_stays_detected,
+			two_wait_side_by_side_90s,
+			stood_through_warmup_then_leaves,
+			two_pass_and_keep_ids,
+			left_object_fades_within_ghost_fade,
+			parked_object_and_its_ghost_fade,
+			gain_steps_no_false_occupancy,
+			sun_over_part_of_view,
+			shadow_is_not_a_person,
+			noise_jitter_speckle_no_blobs,
+			health_on_real_frames) },
+		{ .name = "leaves", .timeout_s = 600, .tests = ZP_TESTS(
+			leaves_flicker_person_still_found,
+			waving_trees_real_frames,
+			holes_under_half_a_person_filled) },
+	};
 
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, person_waits_90s_stays_detected);
-	tcase_add_test(tc, two_wait_side_by_side_90s);
-	tcase_add_test(tc, stood_through_warmup_then_leaves);
-	tcase_add_test(tc, two_pass_and_keep_ids);
-	tcase_add_test(tc, left_object_fades_within_ghost_fade);
-	tcase_add_test(tc, parked_object_and_its_ghost_fade);
-	tcase_add_test(tc, gain_steps_no_false_occupancy);
-	tcase_add_test(tc, sun_over_part_of_view);
-	tcase_add_test(tc, shadow_is_not_a_person);
-	tcase_add_test(tc, noise_jitter_speckle_no_blobs);
-	tcase_add_test(tc, health_on_real_frames);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("leaves");
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, leaves_flicker_person_still_found);
-	tcase_add_test(tc, waving_trees_real_frames);
-	tcase_add_test(tc, holes_under_half_a_person_filled);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("quality", cases));
 }

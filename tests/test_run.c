@@ -346,8 +346,7 @@ static void setup(void)
 	int fd;
 
 	memset(&T, 0, sizeof(T));
-	snprintf(T.dir, sizeof(T.dir), "/tmp/zp_test_run.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(T.dir));
+	zp_test_tmpdir_make(T.dir, sizeof(T.dir), "run");
 	snprintf(T.config, sizeof(T.config), "%s/site.ini", T.dir);
 	snprintf(T.store, sizeof(T.store), "%s/counts.db", T.dir);
 	snprintf(T.log, sizeof(T.log), "%s/log", T.dir);
@@ -416,8 +415,6 @@ static void dump_log(void)
 /* Nothing left held: camera closed and unmapped with its buffers zeroed, GPIO lines and chips released. */
 static void teardown(void)
 {
-	char path[400];
-
 	fflush(stderr);
 	if (T.saved_stderr >= 0) {
 		dup2(T.saved_stderr, 2);
@@ -438,13 +435,7 @@ static void teardown(void)
 	if (T.notify_fd >= 0)
 		close(T.notify_fd);
 	unsetenv("NOTIFY_SOCKET");
-	const char *files[] = { "site.ini", "counts.db", "other.db", "counts.db-wal", "counts.db-shm", "counts.db-journal",
-				"log", "notify" };
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", T.dir, files[i]);
-		unlink(path);
-	}
-	rmdir(T.dir);
+	zp_test_tmpdir_remove(T.dir);
 }
 
 static char *read_log(void)
@@ -2394,89 +2385,66 @@ START_TEST(retention_of_a_year)
 }
 END_TEST
 
-static Suite *run_suite(void)
-{
-	Suite *s = suite_create("run");
-	TCase *tn = tcase_create("normal");
-	TCase *tg = tcase_create("gpio");
-	TCase *tf = tcase_create("faults");
-	TCase *tw = tcase_create("nowait");
-	TCase *ts = tcase_create("store");
-
-	tcase_add_checked_fixture(tn, setup, teardown);
-	tcase_set_timeout(tn, 60);
-	tcase_add_test(tn, normal_run);
-	tcase_add_test(tn, colour_only_for_colour_shadows);
-	tcase_add_test(tn, sigterm_sets_shutdown_level);
-	tcase_add_test(tn, sighup_logged_sigint_stops);
-	tcase_add_test(tn, push_button_switches_light_on);
-	tcase_add_test(tn, bad_options_and_config);
-	tcase_add_test(tn, service_refuses_simulated_line);
-	tcase_add_test(tn, counts_wait_for_the_clock);
-	tcase_add_test(tn, library_messages_tagged_and_limited);
-#ifndef ZP_TEST_VIDEO
-	tcase_add_test(tn, recording_y4m_without_opencv);
-#if ZP_HAVE_JSON
-	tcase_add_test(tn, recording_rows_same_in_run_and_audit_live);
-	tcase_add_test(tn, audit_live_camera_stall_is_fault_not_occupancy);
-#endif
-	tcase_add_test(tn, recording_video_refused);
-#endif
-	suite_add_tcase(s, tn);
-
-	tcase_add_checked_fixture(tg, setup, teardown);
-	tcase_set_timeout(tg, 60);
-	tcase_add_test(tg, gpio_chip_missing);
-	tcase_add_test(tg, light_line_busy);
-	tcase_add_test(tg, light_line_busy_then_free);
-	tcase_add_test(tg, heartbeat_line_busy);
-	tcase_add_test(tg, button_line_busy_runs_without);
-	tcase_add_test(tg, light_line_fails_mid_run);
-	suite_add_tcase(s, tg);
-
-	tcase_add_checked_fixture(tf, setup, teardown);
-	tcase_set_timeout(tf, 60);
-	tcase_add_test(tf, camera_unplugged_and_back);
-	tcase_add_test(tf, dqbuf_timeouts);
-	tcase_add_test(tf, eintr_storm);
-	tcase_add_test(tf, frame_never_comes);
-	tcase_add_test(tf, format_refused);
-	tcase_add_test(tf, zones_do_not_fit_camera);
-	suite_add_tcase(s, tf);
-
-	tcase_add_checked_fixture(ts, setup, teardown);
-	tcase_set_timeout(ts, 60);
-	tcase_add_test(ts, store_path_cannot_widen_the_sandbox);
-	tcase_add_test(ts, store_instance_lock);
-	tcase_add_test(ts, store_removed_or_replaced_is_reopened);
-	tcase_add_test(ts, run_without_a_zone_exits_2);
-	suite_add_tcase(s, ts);
-
-	tcase_add_checked_fixture(tw, setup, teardown);
-	tcase_set_timeout(tw, 120);
-	tcase_add_test(tw, store_locked_15s);
-	tcase_add_test(tw, store_slow_disk);
-	tcase_add_test(tw, store_disk_full);
-	tcase_add_test(tw, store_queue_full_drops_rows);
-	tcase_add_test(tw, stderr_not_read);
-	tcase_add_test(tw, retention_of_a_year);
-	suite_add_tcase(s, tw);
-
-#ifdef ZP_TEST_VIDEO
-	TCase *tv = tcase_create("video");
-
-	tcase_add_checked_fixture(tv, setup, teardown);
-	tcase_set_timeout(tv, 300);
-	tcase_add_test(tv, recording_fast_is_deterministic);
-	tcase_add_test(tv, recording_paced);
-	tcase_add_test(tv, vtest_through_camera);
-	tcase_add_test(tv, latency_640x480);
-	suite_add_tcase(s, tv);
-#endif
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(run_suite());
+	const TTest *normal_tests[] = {
+		normal_run,
+		colour_only_for_colour_shadows,
+		sigterm_sets_shutdown_level,
+		sighup_logged_sigint_stops,
+		push_button_switches_light_on,
+		bad_options_and_config,
+		service_refuses_simulated_line,
+		counts_wait_for_the_clock,
+		library_messages_tagged_and_limited,
+#ifndef ZP_TEST_VIDEO
+		recording_y4m_without_opencv,
+#if ZP_HAVE_JSON
+		recording_rows_same_in_run_and_audit_live,
+		audit_live_camera_stall_is_fault_not_occupancy,
+#endif
+		recording_video_refused,
+#endif
+		NULL,
+	};
+#ifdef ZP_TEST_VIDEO
+#endif
+	const struct zp_test_case cases[] = {
+		{ .name = "normal", .tests = normal_tests, .timeout_s = 60, .setup = setup, .teardown = teardown },
+		{ .name = "gpio", .timeout_s = 60, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			gpio_chip_missing,
+			light_line_busy,
+			light_line_busy_then_free,
+			heartbeat_line_busy,
+			button_line_busy_runs_without,
+			light_line_fails_mid_run) },
+		{ .name = "faults", .timeout_s = 60, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			camera_unplugged_and_back,
+			dqbuf_timeouts,
+			eintr_storm,
+			frame_never_comes,
+			format_refused,
+			zones_do_not_fit_camera) },
+		{ .name = "store", .timeout_s = 60, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			store_path_cannot_widen_the_sandbox,
+			store_instance_lock,
+			store_removed_or_replaced_is_reopened,
+			run_without_a_zone_exits_2) },
+		{ .name = "nowait", .timeout_s = 120, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			store_locked_15s,
+			store_slow_disk,
+			store_disk_full,
+			store_queue_full_drops_rows,
+			stderr_not_read,
+			retention_of_a_year) },
+#ifdef ZP_TEST_VIDEO
+		{ .name = "video", .timeout_s = 300, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			recording_fast_is_deterministic,
+			recording_paced,
+			vtest_through_camera,
+			latency_640x480) },
+#endif
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("run", cases));
 }

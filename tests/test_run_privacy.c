@@ -41,7 +41,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stddef.h>
 #include <linux/videodev2.h>
 #include <sqlite3.h>
@@ -463,14 +462,6 @@ static void check_store(const char *db_path, const struct results *r, int nzones
 	sqlite3_close(db);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 START_TEST(run_daemon_writes_only_the_store)
 {
 	const char *self = getenv("ZP_SELF");
@@ -488,8 +479,7 @@ START_TEST(run_daemon_writes_only_the_store)
 	FILE *f;
 
 	ck_assert_msg(self != NULL, "ZP_SELF not set (run through ctest)");
-	snprintf(dir, sizeof(dir), "/tmp/zp_run_privacy_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	zp_test_tmpdir_make(dir, sizeof(dir), "run_privacy");
 	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(outside, sizeof(outside), "%s/elsewhere", dir);
 	snprintf(config, sizeof(config), "%s/site.ini", dir);
@@ -595,21 +585,18 @@ START_TEST(run_daemon_writes_only_the_store)
 	ck_assert_int_ge(c.seen[4], 1);   /* its temporary file, then renamed over it (allowed above) */
 	ck_assert_int_ge(c.seen[5], 1);
 	ck_assert_int_ne(stat(promtmp, &stt), 0);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	zp_test_tmpdir_remove(dir);
 }
 END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s;
-	TCase *tc;
+	const struct zp_test_case cases[] = {
+		{ .name = "write_set", .timeout_s = 240, .tests = ZP_TESTS(
+			run_daemon_writes_only_the_store) },
+	};
 
 	if (argc == 5 && !strcmp(argv[1], "--daemon"))
 		return daemon_child(argv[2], argv[3], argv[4]);
-	s = suite_create("run_privacy");
-	tc = tcase_create("write_set");
-	tcase_set_timeout(tc, 240);
-	tcase_add_test(tc, run_daemon_writes_only_the_store);
-	suite_add_tcase(s, tc);
-	return zp_test_run(s);
+	return zp_test_run(ZP_TEST_SUITE("run_privacy", cases));
 }

@@ -138,20 +138,14 @@ START_TEST(end_does_not_wait_for_a_child)
 }
 END_TEST
 
-static Suite *runlog_suite(void)
-{
-	Suite *s = suite_create("runlog");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, library_lines_tagged_and_limited);
-	tcase_add_test(tc, end_does_not_wait_for_a_child);
-	tcase_add_test(tc, sync_waits_for_the_drain);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(runlog_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "core", .timeout_s = 30, .tests = ZP_TESTS(
+			library_lines_tagged_and_limited,
+			end_does_not_wait_for_a_child,
+			sync_waits_for_the_drain) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("runlog", cases));
 }

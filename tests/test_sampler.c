@@ -307,29 +307,18 @@ START_TEST(same_steps_same_rows)
 }
 END_TEST
 
-static Suite *sampler_suite(void)
-{
-	Suite *s = suite_create("sampler");
-	TCase *tc = tcase_create("sampler");
-
-	tcase_add_test(tc, spans_split_exactly_at_interval_boundaries);
-	tcase_add_test(tc, bad_input_refused);
-	tcase_add_test(tc, state_held_since_the_previous_step);
-	tcase_add_test(tc, no_occupancy_while_frames_have_stopped);
-	tcase_add_test(tc, forget_drops_the_held_occupancy);
-	tcase_add_test(tc, wall_clock_is_tiled);
-	tcase_add_test(tc, same_steps_same_rows);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(sampler_suite());
-	int failed;
+	const struct zp_test_case cases[] = {
+		{ .name = "sampler", .tests = ZP_TESTS(
+			spans_split_exactly_at_interval_boundaries,
+			bad_input_refused,
+			state_held_since_the_previous_step,
+			no_occupancy_while_frames_have_stopped,
+			forget_drops_the_held_occupancy,
+			wall_clock_is_tiled,
+			same_steps_same_rows) },
+	};
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return zp_test_run(ZP_TEST_SUITE("sampler", cases));
 }

@@ -522,17 +522,12 @@ static const char *tmp(const char *name)
 
 static void setup(void)
 {
-	snprintf(g_dir, sizeof(g_dir), "/tmp/zp_site_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_dir));
+	zp_test_tmpdir_make(g_dir, sizeof(g_dir), "site");
 }
 
 static void teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_dir);
+	zp_test_tmpdir_remove(g_dir);
 }
 
 /* zebrapad ARGS... (NULL-terminated) */
@@ -970,38 +965,29 @@ START_TEST(tune_bad_input)
 }
 END_TEST
 
-static Suite *site_suite(void)
-{
-	Suite *s = suite_create("site");
-	TCase *tc = tcase_create("homography");
-
-	tcase_add_test(tc, fit_exact_on_known_pairs);
-	tcase_add_test(tc, fit_reports_reprojection_error);
-	tcase_add_test(tc, dlt_matches_opencv_svd);
-	tcase_add_test(tc, fit_sign_when_origin_beyond_horizon);
-	tcase_add_test(tc, fit_refuses_degenerate_input);
-	tcase_add_test(tc, polygon_to_ground_and_jacobian);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("ground_filter");
-	tcase_add_test(tc, ground_size_of_blobs);
-	tcase_add_test(tc, ground_filter_keeps_person_drops_dog_and_car);
-	tcase_add_test(tc, ground_params_keys_and_checks);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("commands");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, calibrate_vtest_preview);
-	tcase_add_test(tc, calibrate_checks_synthetic);
-	tcase_add_test(tc, calibrate_from_camera);
-	tcase_add_test(tc, calibrate_bad_input);
-	tcase_add_test(tc, tune_mot_real);
-	tcase_add_test(tc, tune_cdnet_real);
-	tcase_add_test(tc, tune_bad_input);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(site_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "homography", .tests = ZP_TESTS(
+			fit_exact_on_known_pairs,
+			fit_reports_reprojection_error,
+			dlt_matches_opencv_svd,
+			fit_sign_when_origin_beyond_horizon,
+			fit_refuses_degenerate_input,
+			polygon_to_ground_and_jacobian) },
+		{ .name = "ground_filter", .tests = ZP_TESTS(
+			ground_size_of_blobs,
+			ground_filter_keeps_person_drops_dog_and_car,
+			ground_params_keys_and_checks) },
+		{ .name = "commands", .timeout_s = 120, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			calibrate_vtest_preview,
+			calibrate_checks_synthetic,
+			calibrate_from_camera,
+			calibrate_bad_input,
+			tune_mot_real,
+			tune_cdnet_real,
+			tune_bad_input) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("site", cases));
 }

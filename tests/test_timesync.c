@@ -24,17 +24,12 @@ START_TEST(kernel_flag)
 }
 END_TEST
 
-static Suite *timesync_suite(void)
-{
-	Suite *s = suite_create("timesync");
-	TCase *tc = tcase_create("clock");
-
-	tcase_add_test(tc, kernel_flag);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(timesync_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "clock", .tests = ZP_TESTS(
+			kernel_flag) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("timesync", cases));
 }

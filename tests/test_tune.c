@@ -42,34 +42,17 @@
 static char g_tmp[256];
 static const char *const env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 
-static const char *tp(const char *fmt, ...)
-{
-	static char buf[8][600];
-	static int i;
-	char rel[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", g_tmp, rel);
-	return buf[i];
-}
+/* A file in the test's temporary folder, the name printf-style. */
+#define tp(...) zp_test_path(g_tmp, __VA_ARGS__)
 
 static void setup(void)
 {
-	snprintf(g_tmp, sizeof(g_tmp), "/tmp/zp_test_tune.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(g_tmp));
+	zp_test_tmpdir_make(g_tmp, sizeof(g_tmp), "tune");
 }
 
 static void teardown(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", g_tmp);
+	zp_test_tmpdir_remove(g_tmp);
 }
 
 /* A box drawn over the background: bright (250) or the background plus 45. */
@@ -419,23 +402,16 @@ START_TEST(video_folder_source)
 }
 END_TEST
 
-static Suite *tune_suite(void)
-{
-	Suite *s = suite_create("tune");
-	TCase *tc = tcase_create("safe");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 240);
-	tcase_add_test(tc, unsafe_run_not_recommended);
-	tcase_add_test(tc, children_refused);
-	tcase_add_test(tc, holdout_scored_apart);
-	tcase_add_test(tc, sigint_keeps_runs);
-	tcase_add_test(tc, video_folder_source);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return zp_test_run(tune_suite());
+	const struct zp_test_case cases[] = {
+		{ .name = "safe", .timeout_s = 240, .setup = setup, .teardown = teardown, .tests = ZP_TESTS(
+			unsafe_run_not_recommended,
+			children_refused,
+			holdout_scored_apart,
+			sigint_keeps_runs,
+			video_folder_source) },
+	};
+
+	return zp_test_run(ZP_TEST_SUITE("tune", cases));
 }

@@ -4,9 +4,13 @@
 #define ZP_TEST_H
 
 #include <check.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 /* A well-mixed 32-bit hash (lowbias32): deterministic "random" scenes and noise in the tests. */
@@ -58,6 +62,52 @@ static inline void zp_test_write_text(const char *path, const char *text)
 	fclose(f);
 }
 
+/* A fresh folder /tmp/zp_<tag>_XXXXXX, its path in buf (Check forks each test: make it in the test or its fixture). */
+static inline char *zp_test_tmpdir_make(char *buf, size_t size, const char *tag)
+{
+	snprintf(buf, size, "/tmp/zp_%s_XXXXXX", tag);
+	ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp %s: %s", buf, strerror(errno));
+	return buf;
+}
+
+static inline int zp_test_tmpdir_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Remove the folder and everything below it, as rm -rf; 0, or -1 with a message when it stays. */
+static inline int zp_test_tmpdir_remove(const char *dir)
+{
+	struct stat st;
+
+	nftw(dir, zp_test_tmpdir_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (lstat(dir, &st) == 0) {
+		fprintf(stderr, "could not remove %s\n", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* dir/rel, rel printf-style (a file in a test's temporary folder); the last 8 results stay valid. */
+static inline const char *zp_test_path(const char *dir, const char *fmt, ...)
+{
+	static char buf[8][600];
+	static int i;
+	char rel[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel);
+	return buf[i];
+}
+
 /* rel under the source tree ($ZP_SOURCE_DIR, else ".."); the last four results stay valid. */
 static inline const char *zp_test_src_path(const char *rel)
 {
@@ -98,6 +148,57 @@ static inline const char *zp_test_vtest(void)
 	}
 	return p;
 }
+
+/*
+ * A suite as a table: one entry a Check test case, with its tests (a NULL-terminated array,
+ * ZP_TESTS() writes one), its timeout in seconds (0: Check's default), its checked fixture and
+ * its tags (NULL: none).
+ *
+ *	const struct zp_test_case cases[] = {
+ *		{ .name = "core", .timeout_s = 60, .tests = ZP_TESTS(
+ *			first_test,
+ *			second_test) },
+ *	};
+ *
+ *	return zp_test_run(ZP_TEST_SUITE("module", cases));
+ *
+ * A test built only under #if goes in a named array instead (directives cannot stand inside
+ * ZP_TESTS()): const TTest *core_tests[] = { first_test, #if ... #endif NULL }.
+ */
+struct zp_test_case {
+	const char *name;
+	const TTest *const *tests;
+	int timeout_s;
+	void (*setup)(void);
+	void (*teardown)(void);
+	const char *tags;
+};
+
+static inline Suite *zp_test_suite(const char *name, const struct zp_test_case *cases, size_t n)
+{
+	Suite *s = suite_create(name);
+
+	for (size_t i = 0; i < n; i++) {
+		TCase *tc = tcase_create(cases[i].name);
+
+		if (cases[i].setup || cases[i].teardown)
+			tcase_add_checked_fixture(tc, cases[i].setup, cases[i].teardown);
+		if (cases[i].timeout_s > 0)
+			tcase_set_timeout(tc, cases[i].timeout_s);
+		if (cases[i].tags)
+			tcase_set_tags(tc, cases[i].tags);
+		for (const TTest *const *t = cases[i].tests; *t; t++)
+			tcase_add_test(tc, *t);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+/* A case's tests: .tests = ZP_TESTS(first_test, second_test) */
+#define ZP_TESTS(...) ((const TTest *const[]){ __VA_ARGS__, NULL })
+
+/* The suite of a table of cases: ZP_TEST_SUITE("module", cases) */
+#define ZP_TEST_SUITE(name, cases) zp_test_suite(name, cases, sizeof(cases) / sizeof((cases)[0]))
 
 /* Run a suite, print Check's summary, return the exit status for main(). */
 static inline int zp_test_run(Suite *s)
