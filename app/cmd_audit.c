@@ -13,7 +13,7 @@
  * usage or config.
  */
 #include "app.h"
-#include "app_runlog.h"
+#include "cli.h"
 
 #include "capture.h"
 #include "chain.h"

@@ -13,8 +13,7 @@
  * options and prints (docs/performance.md).
  */
 #include "app.h"
-#include "app_progress.h"
-#include "app_runlog.h"
+#include "cli.h"
 
 #include "bench_suite.h"
 #include "config.h"
@@ -689,7 +688,7 @@ out:
 	return rc;
 }
 
-/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
+/* The log hand-off around the command (zp_runlog_command, cli.h). */
 int zp_cmd_bench(int argc, char **argv, const zp_cmd_env *env)
 {
 	return zp_runlog_command(bench_main, argc, argv, env);

@@ -17,7 +17,7 @@
  * preview could not be written), 2 bad input (usage, config, source).
  */
 #include "app.h"
-#include "app_runlog.h"
+#include "cli.h"
 
 #include "capture.h"
 #include "config.h"
@@ -622,7 +622,7 @@ done:
 	return rc;
 }
 
-/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
+/* The log hand-off around the command (zp_runlog_command, cli.h). */
 int zp_cmd_calibrate(int argc, char **argv, const zp_cmd_env *env)
 {
 	return zp_runlog_command(calibrate_main, argc, argv, env);

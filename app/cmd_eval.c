@@ -20,9 +20,8 @@
  * timings (clock_gettime) are printed apart and never mixed into them.
  */
 #include "app.h"
-#include "app_runlog.h"
+#include "cli.h"
 #include "path.h"
-#include "app_progress.h"
 #include "pipeline.h"
 #include "score.h"
 
@@ -1044,7 +1043,7 @@ done:
 	return rc;
 }
 
-/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
+/* The log hand-off around the command (zp_runlog_command, cli.h). */
 int zp_cmd_eval(int argc, char **argv, const zp_cmd_env *env)
 {
 	return zp_runlog_command(eval_main, argc, argv, env);

@@ -7,6 +7,7 @@
  * `zebrapad export` starts it.
  */
 #include "app.h"
+#include "cli.h"
 #include "config.h"
 #include "export.h"
 

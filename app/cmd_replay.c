@@ -8,9 +8,8 @@
  * only (no wall clock), so two replays give byte-identical files.
  */
 #include "app.h"
-#include "app_runlog.h"
+#include "cli.h"
 #include "pipeline.h"
-#include "app_progress.h"
 
 #include "cvwrap.h"
 
@@ -280,7 +279,7 @@ int zp_cmd_replay(int argc, char **argv, const zp_cmd_env *env)
 	rc = parse_replay(argc, argv, &ro);
 	if (rc)
 		return rc < 0 ? ZP_EXIT_OK : rc;
-	/* FFmpeg's own messages about a corrupt file: tagged and at most 20 a minute (app_runlog.h) */
+	/* FFmpeg's own messages about a corrupt file: tagged and at most 20 a minute (cli.h) */
 	log = zp_runlog_tool(&tty);
 	progress = !ro.quiet;
 	memset(&out, 0, sizeof(out));

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_run.c - `zebrapad run --config FILE [options]`: the daemon at the
- * crossing. Options here; the daemon itself is app_run.c.
+ * crossing. Options here; the daemon itself is cmd_run_loop.c.
  */
 #include "app.h"
-#include "app_run.h"
+#include "cli.h"
+#include "cmd_run.h"
 
 #include <stdio.h>
 #include <stdlib.h>

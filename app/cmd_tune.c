@@ -31,9 +31,8 @@
  * --yes), 130 interrupted (runs.csv written).
  */
 #include "app.h"
-#include "app_runlog.h"
+#include "cli.h"
 #include "plot.h"
-#include "app_progress.h"
 #include "score.h"
 
 #include "cvwrap.h"
@@ -1545,7 +1544,7 @@ done:
 	return rc;
 }
 
-/* The log hand-off around the command (zp_runlog_command, app_runlog.h). */
+/* The log hand-off around the command (zp_runlog_command, cli.h). */
 int zp_cmd_tune(int argc, char **argv, const zp_cmd_env *env)
 {
 	return zp_runlog_command(tune_main, argc, argv, env);

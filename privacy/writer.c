@@ -9,7 +9,7 @@
  * the ring when it is committed, so the ring is the one bound on rows held.
  *
  * Messages from this thread go through zp_log(), whose output the daemon
- * sends through its own non-blocking hand-off (app_runlog.c); they are
+ * sends through its own non-blocking hand-off (cli/runlog.c); they are
  * rate-limited here (a failing store is reported once a minute).
  */
 #include "writer.h"

@@ -30,7 +30,7 @@ if(TARGET zp_config AND NOT ZP_STATIC_TESTS)
   target_link_libraries(zp_openlog_preload PRIVATE ${CMAKE_DL_LIBS})
   add_executable(zebrapad_fakecam ${_zp_fakecam_capture} fakes/fake_v4l2_autoreset.c)
   target_include_directories(zebrapad_fakecam PRIVATE ${CMAKE_SOURCE_DIR}/capture ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
-  target_link_libraries(zebrapad_fakecam PRIVATE zp_app_main_obj zp_app_audit_obj zp_app_common_obj zp_config zp_capture_plainfile zp_capture_core zp_detector
+  target_link_libraries(zebrapad_fakecam PRIVATE zp_app_main_obj zp_app_audit_obj zp_app_common zp_config zp_capture_plainfile zp_capture_core zp_detector
     zp_gpio_core zp_privacy zp_calibration zp_common)
   zp_check_test(test_privacy_live SOURCES test_privacy_live.c ${_zp_fakecam_capture}
     LIBS zp_capture_core zp_detector zp_gpio_core zp_privacy zp_json zp_common LABELS privacy daemon TIMEOUT 300

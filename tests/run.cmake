@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# `zebrapad run`: the daemon loop (zp_app_run_obj: app/app_run.c, app/cmd_run.c; zp_app_audit_obj: the
+# `zebrapad run`: the daemon loop (zp_app_run_obj: app/cmd_run.c, app/cmd_run_loop.c; zp_app_audit_obj: the
 # live audit) with the real capture code (zp_capture_v4l2_obj) and the real GPIO driver (lights.cmake,
 # ZP_TEST_GPIOD_OBJS) linked against the fake libv4l2 and the fake libgpiod instead of the real libraries. Two
 # binaries from test_run.c:
@@ -15,7 +15,7 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
   set(_zp_run_src test_run.c ${_zp_run_fakes}/slow_vfs.c
       $<TARGET_OBJECTS:zp_capture_v4l2_obj>
       ${ZP_TEST_GPIOD_OBJS} ${_zp_run_fakes}/fake_gpio_kernel.c ${_zp_run_fakes}/fake_v4l2.c)
-  set(_zp_run_libs zp_app_run_obj zp_app_audit_obj zp_app_common_obj zp_config zp_detector zp_gpio_core zp_privacy zp_timesync
+  set(_zp_run_libs zp_app_run_obj zp_app_audit_obj zp_app_common zp_config zp_detector zp_gpio_core zp_privacy zp_timesync
       zp_calibration zp_common)
   if(ZP_STATIC_TESTS)
     # no libsystemd.a in Debian: sd_notify() as libsystemd does it, over $NOTIFY_SOCKET
@@ -87,7 +87,7 @@ if(TARGET zp_privacy AND TARGET zp_config AND TARGET PkgConfig::SYSTEMD)
   endif()
 endif()
 
-# The run path references no image or video writer: the objects of app_run.c and cmd_run.c that
+# The run path references no image or video writer: the objects of cmd_run.c and cmd_run_loop.c that
 # the zebrapad binary links (zp_app_run_obj), and the chain they drive (zp_chain), call nothing from
 # the OpenCV wrapper (docs/run.md, "Privacy on the run path").
 find_program(ZP_NM nm)

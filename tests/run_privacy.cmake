@@ -12,7 +12,7 @@ if(TARGET zp_capture_cv AND TARGET PkgConfig::SYSTEMD AND TARGET zp_openlog_prel
     SOURCES test_run_privacy.c
             $<TARGET_OBJECTS:zp_capture_v4l2_obj>
             ${ZP_TEST_GPIOD_OBJS} ${_zp_rp_fakes}/fake_gpio_kernel.c ${_zp_rp_fakes}/fake_v4l2.c
-    LIBS zp_app_run_obj zp_app_common_obj zp_config zp_capture_cv zp_capture_core zp_cvwrap zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration
+    LIBS zp_app_run_obj zp_app_common zp_config zp_capture_cv zp_capture_core zp_cvwrap zp_detector zp_gpio_core zp_privacy zp_timesync zp_calibration
          zp_common PkgConfig::SYSTEMD PkgConfig::ZP_RUNPRIV_SQLITE3
     LABELS app run privacy
     TIMEOUT 300

@@ -14,7 +14,7 @@ if(TARGET test_site AND NOT ZP_STATIC_TESTS)
   add_executable(zebrapad_calcam $<TARGET_OBJECTS:zp_capture_v4l2_obj>
     ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2.c ${CMAKE_CURRENT_SOURCE_DIR}/fakes/fake_v4l2_autoreset.c)
   target_include_directories(zebrapad_calcam PRIVATE ${CMAKE_SOURCE_DIR}/capture ${CMAKE_CURRENT_SOURCE_DIR}/fakes)
-  target_link_libraries(zebrapad_calcam PRIVATE zp_app_tools_main_obj zp_app_calibrate_obj zp_app_common_obj zp_config zp_capture_cv zp_calibration zp_detector zp_gpio_core
+  target_link_libraries(zebrapad_calcam PRIVATE zp_app_tools_main_obj zp_app_calibrate_obj zp_app_common zp_config zp_capture_cv zp_calibration zp_detector zp_gpio_core
     zp_cvwrap zp_common)
   set_property(TEST test_site APPEND PROPERTY ENVIRONMENT "ZP_CALCAM=$<TARGET_FILE:zebrapad_calcam>")
   add_dependencies(test_site zebrapad_calcam)

@@ -4,7 +4,7 @@
  * log get, with times made up by the test.
  */
 #include "zp_test.h"
-#include "app_progress.h"
+#include "cli.h"
 
 #include <string.h>
 

@@ -33,7 +33,7 @@
 #include "timesync.h"
 
 #include "app.h"
-#include "app_run.h"
+#include "cmd_run.h"
 #include "capture.h"
 #include "fake_gpio.h"
 #include "fake_v4l2.h"

@@ -6,7 +6,7 @@
  */
 #include "zp_test.h"
 #include "zp_text.h"
-#include "app_runlog.h"
+#include "cli.h"
 #include "zp_common.h"
 
 #include <signal.h>

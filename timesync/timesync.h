@@ -5,7 +5,7 @@
  * A Raspberry Pi has no battery clock: from boot until NTP (systemd-timesyncd,
  * chrony) sets it, the wall clock says 1970 or the last shutdown. The lights
  * must not wait for the network, so the daemon starts at once; what waits is
- * the keeping of counts (app/app_run.c, clock_known(): until the clock is
+ * the keeping of counts (app/cmd_run_loop.c, clock_known(): until the clock is
  * synchronised the counts of that time are dropped and counted, never
  * stamped with a wrong date; docs/run.md, "The clock").
  */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # cmake -DNM=nm -DOBJS="a.o;b.o;..." -DCHAIN=libzp_chain.a -P no_image_writers.cmake (registered by tests/run.cmake)
-# Fails when the objects of app_run.c or cmd_run.c, or the chain they drive (pipeline/chain.c), reference
+# Fails when the objects of cmd_run.c or cmd_run_loop.c, or the chain they drive (pipeline/chain.c), reference
 # any zp_cv_* function.
 
 # The undefined symbols of file: none of the OpenCV wrapper's, and expect among them (the check reads
@@ -22,7 +22,7 @@ endfunction()
 set(_found 0)
 foreach(o ${OBJS})
   get_filename_component(_name ${o} NAME)
-  if(_name MATCHES "^app_run\\.c\\.o(bj)?$")
+  if(_name MATCHES "^cmd_run_loop\\.c\\.o(bj)?$")
     math(EXPR _found "${_found} + 1")
     check_file(${o} ${_name} zp_chain_frame)
   elseif(_name MATCHES "^cmd_run\\.c\\.o(bj)?$")
@@ -31,7 +31,7 @@ foreach(o ${OBJS})
   endif()
 endforeach()
 if(NOT _found EQUAL 2)
-  message(FATAL_ERROR "expected the objects of app_run.c and cmd_run.c, found ${_found} in: ${OBJS}")
+  message(FATAL_ERROR "expected the objects of cmd_run.c and cmd_run_loop.c, found ${_found} in: ${OBJS}")
 endif()
 check_file(${CHAIN} chain.c zp_detector_process)
-message(STATUS "app_run.c, cmd_run.c, chain.c: no zp_cv_* references")
+message(STATUS "cmd_run.c, cmd_run_loop.c, chain.c: no zp_cv_* references")

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_run.c - the daemon loop of `zebrapad run` (see app_run.h, docs/run.md).
+ * cmd_run_loop.c - the daemon loop of `zebrapad run` (see cmd_run.h, docs/run.md).
  *
  * Start-up, in this order:
  *   1. the config (bad: exit 2);
@@ -29,10 +29,10 @@
  *
  * Pixels: the frame goes to the detector only; nothing here writes an image.
  */
-#include "app_run.h"
+#include "cmd_run.h"
 #include "timesync.h"
 #include "app.h"
-#include "app_runlog.h"
+#include "cli.h"
 
 #include "capture.h"
 #include "config.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* app_runlog.c - the daemon's log hand-off (app_runlog.h). */
-#include "app_runlog.h"
+/* runlog.c - the log hand-off of the daemon and the tools (cli.h). */
+#include "cli.h"
 
 #include "zp_common.h"
 

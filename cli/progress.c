@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* app_progress.c - the tools' progress reporter (app_progress.h). */
-#include "app_progress.h"
+/* progress.c - the tools' progress reporter (cli.h). */
+#include "cli.h"
 
 #include <math.h>
 #include <string.h>

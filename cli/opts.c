@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_opts.c - a command's options from its table (zp_opts_parse, app.h):
+ * opts.c - a command's options from its table (zp_opts_parse, cli.h):
  * getopt_long over the rows, the values stored where the rows say, the
  * numbers checked against their ranges, and --help.
  */
-#include "app.h"
+#include "cli.h"
 
 #include <getopt.h>
 #include <string.h>

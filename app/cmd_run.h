@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app_run.h - `zebrapad run`: the daemon at the crossing.
+ * cmd_run.h - `zebrapad run`: the daemon at the crossing.
  *
  * camera (V4L2) or a recording -> detector -> light controller -> light line
  * + heartbeat line (GPIO) -> counts store, under systemd (notify, watchdog),
@@ -15,8 +15,8 @@
  * The run path never writes an image: nothing here or in cmd_run.c calls the
  * OpenCV wrapper's image or video writers (see docs/run.md, "Privacy").
  */
-#ifndef ZP_APP_RUN_H
-#define ZP_APP_RUN_H
+#ifndef ZP_CMD_RUN_H
+#define ZP_CMD_RUN_H
 
 #include "capture.h"
 #include "lights.h"
