@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The tools' progress reporter (app/app_progress.h): what a terminal and a
+ * The tools' progress reporter (cli/progress.c, cli/cli.h): what a terminal and a
  * log get, with times made up by the test.
  */
 #include "zp_test.h"

@@ -21,6 +21,7 @@
 #include "zp_test.h"
 #include "cvwrap.h"
 #include "detector.h"
+#include "zp_detector_test.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -213,20 +214,6 @@ static const zp_frame *scene_end(struct scene *s, int k)
 
 /* ---- detector helpers ---- */
 
-static zp_zone rect_zone(const char *name, double x0, double y0, double x1, double y1)
-{
-	zp_zone z;
-
-	memset(&z, 0, sizeof(z));
-	snprintf(z.name, sizeof(z.name), "%s", name);
-	z.poly.n = 4;
-	z.poly.p[0] = (zp_pt){ x0, y0 };
-	z.poly.p[1] = (zp_pt){ x1, y0 };
-	z.poly.p[2] = (zp_pt){ x1, y1 };
-	z.poly.p[3] = (zp_pt){ x0, y1 };
-	return z;
-}
-
 static zp_detector *make(const zp_detector_params *p, const zp_zone *z, int nz)
 {
 	char err[256] = "";
@@ -309,8 +296,8 @@ START_TEST(person_waits_90s_stays_detected)
 	if (!load())
 		return;
 	zp_detector_params_default(&p);
-	z[0] = rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
-	z[1] = rect_zone("road", 0, 176, CW - 1, CH - 1);
+	z[0] = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	z[1] = zp_test_rect_zone("road", 0, 176, CW - 1, CH - 1);
 	d = make(&p, z, 2);
 	warm(d, &s, WARM, 1.0);
 	k = WARM;
@@ -361,7 +348,7 @@ START_TEST(two_wait_side_by_side_90s)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", KERB_X - 60, 120, KERB_X + 90, 175);
+	zp_zone z = zp_test_rect_zone("kerb", KERB_X - 60, 120, KERB_X + 90, 175);
 	zp_detector *d;
 	zp_result r;
 	int k = WARM, missed = 0, off = M.person.w / 2;
@@ -416,8 +403,8 @@ START_TEST(stood_through_warmup_then_leaves)
 	if (!load())
 		return;
 	zp_detector_params_default(&p);
-	z[0] = rect_zone("kerb", KERB_X - 30, 120, kerb_x1, 175);
-	z[1] = rect_zone("road", 0, 176, CW - 1, CH - 1);
+	z[0] = zp_test_rect_zone("kerb", KERB_X - 30, 120, kerb_x1, 175);
+	z[1] = zp_test_rect_zone("road", 0, 176, CW - 1, CH - 1);
 	d = make(&p, z, 2);
 	/* standing from frame 0 to 8 s (warm-up: 5 s) */
 	for (; k < 80; k++) {
@@ -475,7 +462,7 @@ START_TEST(two_pass_and_keep_ids)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z = rect_zone("path", 0, 150, CW - 1, CH - 1);
+	zp_zone z = zp_test_rect_zone("path", 0, 150, CW - 1, CH - 1);
 	zp_detector *d;
 	zp_result r;
 	int k = WARM, entered = 0, ids[64], nids = 0, left_id = -1, right_id = -1, n = 70, merged = 0, checked = 0;
@@ -564,7 +551,7 @@ static void left_object_case(int ghost_fade_ms)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	zp_zone z = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
 	zp_detector *d;
 	int k = WARM, gone, first_gone = 1 << 30;
 
@@ -595,7 +582,7 @@ START_TEST(parked_object_and_its_ghost_fade)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z = rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	zp_zone z = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
 	zp_detector *d;
 	zp_result r;
 	int k = WARM, gone, bound, first_gone = 1 << 30;
@@ -646,7 +633,7 @@ END_TEST
 static zp_detector *lit_scene(struct scene *s, double base, bool with_person, int *k)
 {
 	zp_detector_params p;
-	zp_zone z = rect_zone("all", 0, 0, CW - 1, CH - 1);
+	zp_zone z = zp_test_rect_zone("all", 0, 0, CW - 1, CH - 1);
 	zp_detector *d;
 	zp_result r;
 
@@ -802,8 +789,8 @@ static void shadow_case(int shadows, double factor, int *max_tracks, int *near_f
 
 	zp_detector_params_default(&p);
 	p.shadows = shadows;
-	z[0] = rect_zone("far", 0, 100, CW - 1, LAWN_FEET + NEAR_GAP - 1);
-	z[1] = rect_zone("near", 0, LAWN_FEET + NEAR_GAP, CW - 1, CH - 1);
+	z[0] = zp_test_rect_zone("far", 0, 100, CW - 1, LAWN_FEET + NEAR_GAP - 1);
+	z[1] = zp_test_rect_zone("near", 0, LAWN_FEET + NEAR_GAP, CW - 1, CH - 1);
 	d = make(&p, z, 2);
 	warm(d, &s, WARM, 1.0);
 	*max_tracks = 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_run.c - `zebrapad run` (app/app_run.c, app/cmd_run.c): the real daemon
+ * test_run.c - `zebrapad run` (app/cmd_run_loop.c, app/cmd_run.c): the real daemon
  * loop, the real capture code (capture/v4l2.c, capture/file.c) and the real
  * GPIO driver (gpio/line_gpiod1.c or _gpiod2.c), linked against the fake
  * libv4l2 (tests/fakes/fake_v4l2.c) and the fake libgpiod (fake_gpiod*.c

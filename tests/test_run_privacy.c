@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_run_privacy.c - `zebrapad run`'s write set: the REAL daemon loop
- * (app/app_run.c, zp_run_daemon) with the sandbox ON as in production, the
+ * (app/cmd_run_loop.c, zp_run_daemon) with the sandbox ON as in production, the
  * real capture code against the fake libv4l2 and the real GPIO driver
  * against the fake libgpiod (as tests/test_run.c links them), run in a child
  * process (this program re-executed with --daemon) under the LD_PRELOAD shim
@@ -20,8 +20,9 @@
  *    each, the light activations the daemon reported, people entered,
  *    PRAGMA integrity_check = ok; and the light-on and fail-safe times the
  *    daemon's controller measured, although the wall clock jitters and is
- *    set back 300 ms during the start-up fail-safe (see child_wall: before
- *    the fix in app_run.c's wall_span() the store refused every row);
+ *    set back 300 ms during the start-up fail-safe (see child_wall; the
+ *    sampler's wall_span() in pipeline/sampler.c tiles the wall clock, or
+ *    the store would refuse the rows);
  *  - from inside the daemon (the zp_run_env hook at frame 50, after the
  *    sandbox was applied: the process is no longer dumpable) creating a
  *    file, and opening an existing one for writing, outside the data

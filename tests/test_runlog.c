@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The log hand-off (app/app_runlog.h): library lines tagged and limited to
+ * The log hand-off (cli/runlog.c, cli/cli.h): library lines tagged and limited to
  * 20 a minute, zebrapad's own passed untouched, and an end that does not
  * hang on a child process still holding stderr.
  */
