@@ -1838,7 +1838,7 @@ int main(int argc, char **argv)
 		NULL,
 	};
 	const struct zp_test_case cases[] = {
-		{ .name = "store", .tests = ZP_TESTS(
+		{ .name = "store", .timeout_s = 60, .tests = ZP_TESTS( /* 400 flushes: slow under qemu */
 			store_aggregates_exactly,
 			store_dry_run_writes_nothing,
 			store_restart_in_same_interval_adds_up,
