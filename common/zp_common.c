@@ -243,6 +243,22 @@ size_t zp_strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+void zp_dirname(char *dst, size_t size, const char *path)
+{
+	size_t end = strlen(path), slash;
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	for (slash = end; slash > 0 && path[slash - 1] != '/'; slash--)
+		;
+	if (slash == 0)
+		zp_strlcpy(dst, ".", size);
+	else if (slash == 1)
+		zp_strlcpy(dst, "/", size);
+	else
+		snprintf(dst, size, "%.*s", (int)(slash - 1), path);
+}
+
 int zp_seterr(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;

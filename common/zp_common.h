@@ -131,6 +131,12 @@ int64_t zp_now_ms(void);
 size_t zp_strlcpy(char *dst, const char *src, size_t size);
 
 /*
+ * dst = the folder that holds path, trailing slashes of path ignored ("."
+ * when there is no slash, "/" at the top); always NUL-terminated.
+ */
+void zp_dirname(char *dst, size_t size, const char *path);
+
+/*
  * Text for JSON, logs and reports as valid UTF-8: s copied into out (outlen
  * bytes, NUL-terminated when outlen > 0), each byte that does not start a
  * well-formed sequence (stray continuation, overlong form, surrogate, above
