@@ -151,6 +151,14 @@ int64_t zp_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int zp_block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	return sigprocmask(SIG_BLOCK, set, NULL) == 0 ? 0 : zp_err_from_errno(errno);
+}
+
 /* Unicode's table 3-7 of well-formed byte sequences */
 static size_t utf8_seq(const unsigned char *s)
 {

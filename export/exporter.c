@@ -745,10 +745,7 @@ int zp_export_run(const zp_export_opts *o)
 			goto out;
 		}
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	zp_block_stop_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 	x->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (x->sfd < 0) {
