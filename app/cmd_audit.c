@@ -368,10 +368,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 		goto out;
 	}
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stop, NULL);
+	zp_block_stop_signals(&stop);
 
 	/* the source is open: from here on this process can write no file at all */
 	zp_sandbox_opts_default(&so);

@@ -99,10 +99,7 @@ int zp_cmd_collect(int argc, char **argv, const zp_cmd_env *env)
 		zp_collect_db_close(db);
 		return ZP_EXIT_OK;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 || (sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
+	if (zp_block_stop_signals(&set) != 0 || (sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
 		fprintf(stderr, "collect: signalfd: %s\n", strerror(errno));
 		return ZP_EXIT_FAIL;
 	}

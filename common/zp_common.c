@@ -151,6 +151,14 @@ int64_t zp_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int zp_block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	return sigprocmask(SIG_BLOCK, set, NULL) == 0 ? 0 : zp_err_from_errno(errno);
+}
+
 /* Unicode's table 3-7 of well-formed byte sequences */
 static size_t utf8_seq(const unsigned char *s)
 {
@@ -241,6 +249,22 @@ size_t zp_strlcpy(char *dst, const char *src, size_t size)
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 	return n;
+}
+
+void zp_dirname(char *dst, size_t size, const char *path)
+{
+	size_t end = strlen(path), slash;
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	for (slash = end; slash > 0 && path[slash - 1] != '/'; slash--)
+		;
+	if (slash == 0)
+		zp_strlcpy(dst, ".", size);
+	else if (slash == 1)
+		zp_strlcpy(dst, "/", size);
+	else
+		snprintf(dst, size, "%.*s", (int)(slash - 1), path);
 }
 
 int zp_seterr(char *err, size_t errlen, int code, const char *fmt, ...)

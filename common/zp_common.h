@@ -12,6 +12,7 @@
 #ifndef ZP_COMMON_H
 #define ZP_COMMON_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -127,8 +128,22 @@ char *zp_fmt_num(char *buf, size_t n, double v, int decimals);
 /* Monotonic clock in milliseconds, for the I/O rooms and app/ only. */
 int64_t zp_now_ms(void);
 
+/*
+ * The signals that ask a command to stop (SIGINT, SIGTERM) into *set and
+ * blocked in the calling thread, so that they are read when it suits the
+ * command (a signalfd, sigtimedwait) instead of ending it half-way. 0, or a
+ * negative zp_err from errno.
+ */
+int zp_block_stop_signals(sigset_t *set);
+
 /* Copy a string into a fixed buffer, always NUL-terminated; returns the length copied. */
 size_t zp_strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * dst = the folder that holds path, trailing slashes of path ignored ("."
+ * when there is no slash, "/" at the top); always NUL-terminated.
+ */
+void zp_dirname(char *dst, size_t size, const char *path);
 
 /*
  * Text for JSON, logs and reports as valid UTF-8: s copied into out (outlen

@@ -95,6 +95,8 @@ static size_t lower_int(const int *a, size_t n, int id)
 int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int entered, const int *track_ids,
 			 int ntracks)
 {
+	void *grown;
+
 	c->frame++;
 	if (entered > 0)
 		c->entered += (uint64_t)entered;
@@ -102,8 +104,10 @@ int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int ente
 		size_t k = lower_gt(c->gt, c->ngt, gt_ids[i]);
 
 		if (k == c->ngt || c->gt[k].id != gt_ids[i]) {
-			if (!zp_eval_grow((void **)&c->gt, &c->capgt, c->ngt + 1, sizeof(*c->gt)))
+			grown = zp_grow(c->gt, &c->capgt, c->ngt + 1, sizeof(*c->gt), 64);
+			if (!grown)
 				return ZP_ENOMEM;
+			c->gt = grown;
 			memmove(c->gt + k + 1, c->gt + k, (c->ngt - k) * sizeof(*c->gt));
 			c->gt[k] = (struct id_frames){ .id = gt_ids[i], .frames = 0, .last = 0 };
 			c->ngt++;
@@ -118,8 +122,10 @@ int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int ente
 
 		if (k < c->ntracks && c->tracks[k] == track_ids[i])
 			continue;
-		if (!zp_eval_grow((void **)&c->tracks, &c->captracks, c->ntracks + 1, sizeof(*c->tracks)))
+		grown = zp_grow(c->tracks, &c->captracks, c->ntracks + 1, sizeof(*c->tracks), 64);
+		if (!grown)
 			return ZP_ENOMEM;
+		c->tracks = grown;
 		memmove(c->tracks + k + 1, c->tracks + k, (c->ntracks - k) * sizeof(*c->tracks));
 		c->tracks[k] = track_ids[i];
 		c->ntracks++;
@@ -183,10 +189,14 @@ void zp_eval_calls_free(zp_eval_calls *c)
 
 int zp_eval_calls_frame(zp_eval_calls *c, int64_t frame, bool gt_present, bool call_on)
 {
+	void *grown;
+
 	if (c->last_frame && frame != c->last_frame + 1)
 		return ZP_EINVAL;
-	if (!zp_eval_grow((void **)&c->bits, &c->cap, c->n + 1, 1))
+	grown = zp_grow(c->bits, &c->cap, c->n + 1, 1, 64);
+	if (!grown)
 		return ZP_ENOMEM;
+	c->bits = grown;
 	c->bits[c->n++] = (uint8_t)((gt_present ? 1 : 0) | (call_on ? 2 : 0));
 	c->last_frame = frame;
 	return 0;

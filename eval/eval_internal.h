@@ -11,13 +11,6 @@ double zp_eval_ratio(uint64_t num, uint64_t den);
 /* 2PR / (P + R); 0 when both are 0; NaN when either is NaN. */
 double zp_eval_fmeasure(double p, double r);
 
-/*
- * Make room for `need` elements of `each` bytes in *buf (capacity *cap, in
- * elements): doubled, from 64, until it fits. false (nothing changed) when
- * out of memory.
- */
-bool zp_eval_grow(void **buf, size_t *cap, size_t need, size_t each);
-
 /* Read a whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL). */
 int zp_eval_read_text(const char *path, char **text, size_t *len, char *err, size_t errlen);
 

@@ -140,13 +140,10 @@ zp_eval_gt *zp_eval_gt_parse(const char *text, size_t len, const char *name, int
 		}
 		if (v[6] == 0)
 			goto next; /* conf 0: ignored in evaluation */
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			nr = realloc(rows, cap * sizeof(*rows));
-			if (!nr)
-				goto nomem;
-			rows = nr;
-		}
+		nr = zp_grow(rows, &cap, n + 1, sizeof(*rows), 1024);
+		if (!nr)
+			goto nomem;
+		rows = nr;
 		rows[n].frame = (int64_t)v[0];
 		rows[n].order = n;
 		rows[n].box = (zp_eval_box){ .id = (int)v[1], .x = v[2], .y = v[3], .w = v[4], .h = v[5] };

@@ -187,6 +187,7 @@ static struct id_pair *last_match(zp_eval_mot *m, int gt_id)
 static int remember(zp_eval_mot *m, int gt_id, int track_id, bool *sw)
 {
 	struct id_pair *lp = last_match(m, gt_id);
+	void *grown;
 
 	*sw = false;
 	if (lp) {
@@ -194,8 +195,10 @@ static int remember(zp_eval_mot *m, int gt_id, int track_id, bool *sw)
 		lp->track_id = track_id;
 		return 0;
 	}
-	if (!zp_eval_grow((void **)&m->last, &m->caplast, m->nlast + 1, sizeof(*m->last)))
+	grown = zp_grow(m->last, &m->caplast, m->nlast + 1, sizeof(*m->last), 64);
+	if (!grown)
 		return ZP_ENOMEM;
+	m->last = grown;
 	m->last[m->nlast++] = (struct id_pair){ gt_id, track_id };
 	return 0;
 }

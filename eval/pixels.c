@@ -94,23 +94,6 @@ double zp_eval_fmeasure(double p, double r)
 	return p + r > 0 ? 2.0 * p * r / (p + r) : 0.0;
 }
 
-bool zp_eval_grow(void **buf, size_t *cap, size_t need, size_t each)
-{
-	size_t c = *cap ? *cap * 2 : 64;
-	void *p;
-
-	if (need <= *cap)
-		return true;
-	while (c < need)
-		c *= 2;
-	p = realloc(*buf, c * each);
-	if (!p)
-		return false;
-	*buf = p;
-	*cap = c;
-	return true;
-}
-
 void zp_eval_rates_compute(uint64_t tp, uint64_t fp, uint64_t tn, uint64_t fn, zp_eval_rates *out)
 {
 	out->precision = zp_eval_ratio(tp, tp + fp);
@@ -175,17 +158,15 @@ int zp_eval_read_text(const char *path, char **text, size_t *len, char *err, siz
 	if (!f)
 		return zp_seterr(err, errlen, ZP_ENODEV, "%s: cannot open (%s)", path, strerror(errno));
 	do {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
-			}
-			buf = nb;
+		/* at least 4096 bytes free to read into, and one for the NUL */
+		nb = zp_grow(buf, &cap, n + 4096 + 1, 1, 65536);
+		if (!nb) {
+			free(buf);
+			fclose(f);
+			return zp_seterr(err, errlen, ZP_ENOMEM, "%s: out of memory", path);
 		}
-		got = fread(buf + n, 1, cap - n, f);
+		buf = nb;
+		got = fread(buf + n, 1, cap - 1 - n, f);
 		n += got;
 	} while (got > 0);
 	if (ferror(f)) {

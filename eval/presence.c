@@ -89,8 +89,11 @@ int zp_eval_presence_frame(zp_eval_presence *p, int64_t frame, bool gt_present, 
 		p->episodes++;
 	}
 	if (our_present && !p->caught) {
-		if (!zp_eval_grow((void **)&p->lat, &p->caplat, p->nlat + 1, sizeof(*p->lat)))
+		int64_t *grown = zp_grow(p->lat, &p->caplat, p->nlat + 1, sizeof(*p->lat), 64);
+
+		if (!grown)
 			return ZP_ENOMEM;
+		p->lat = grown;
 		/* kept sorted (insertion; one entry per episode) so the median needs no copy */
 		{
 			int64_t l = frame - p->episode_start;

@@ -35,7 +35,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <signal.h>
@@ -539,14 +538,6 @@ static int check_readable(const char *key, const char *path, char *err, size_t e
 	return 0;
 }
 
-static void dir_of(const char *path, char *out, size_t len)
-{
-	char tmp[ZP_EXPORT_PATH_MAX];
-
-	zp_strlcpy(tmp, path, sizeof(tmp));
-	zp_strlcpy(out, dirname(tmp), len);
-}
-
 static void sandbox_line(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -561,10 +552,10 @@ static int apply_sandbox(struct exporter *x, char *err, size_t errlen)
 	int rc;
 
 	zp_sandbox_opts_default(&so);
-	dir_of(x->p->cursor_file, cdir, sizeof(cdir));
+	zp_dirname(cdir, sizeof(cdir), x->p->cursor_file);
 	so.data_dir = cdir;
 	if (x->p->prom_file[0] && strcmp(x->p->prom_file, "none")) {
-		dir_of(x->p->prom_file, pdir, sizeof(pdir));
+		zp_dirname(pdir, sizeof(pdir), x->p->prom_file);
 		if (strcmp(pdir, cdir))
 			so.extra_dir = pdir;
 	}
@@ -746,7 +737,7 @@ int zp_export_run(const zp_export_opts *o)
 	if (access(o->p->cursor_file, F_OK) != 0) {
 		char d[ZP_EXPORT_PATH_MAX];
 
-		dir_of(o->p->cursor_file, d, sizeof(d));
+		zp_dirname(d, sizeof(d), o->p->cursor_file);
 		if (access(d, W_OK) != 0) {
 			zp_log(ZP_LOG_ERR, "%s: [export] cursor_file %s: its directory %s is not writable: %s",
 			       o->config_path, o->p->cursor_file, d, strerror(errno));
@@ -754,10 +745,7 @@ int zp_export_run(const zp_export_opts *o)
 			goto out;
 		}
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	zp_block_stop_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 	x->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (x->sfd < 0) {

@@ -4,9 +4,6 @@
  */
 #include "path.h"
 
-#include "zp_common.h"
-
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,23 +19,6 @@ bool zp_path_is_file(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-void zp_path_dirname(char *dst, size_t size, const char *path)
-{
-	char tmp[ZP_PATH_MAX];
-	const char *slash;
-
-	zp_strlcpy(tmp, path, sizeof(tmp));
-	while (strlen(tmp) > 1 && tmp[strlen(tmp) - 1] == '/')
-		tmp[strlen(tmp) - 1] = '\0';
-	slash = strrchr(tmp, '/');
-	if (!slash)
-		zp_strlcpy(dst, ".", size);
-	else if (slash == tmp)
-		zp_strlcpy(dst, "/", size);
-	else
-		snprintf(dst, size, "%.*s", (int)(slash - tmp), tmp);
 }
 
 bool zp_path_join(char *dst, size_t size, const char *a, const char *b)

@@ -16,9 +16,6 @@
 bool zp_path_is_dir(const char *path);
 bool zp_path_is_file(const char *path);
 
-/* dst = the folder that holds path, trailing slashes of path ignored ("." when there is no slash, "/" at the top). */
-void zp_path_dirname(char *dst, size_t size, const char *path);
-
 /* dst = a/b; false (dst empty) when it does not fit in size. */
 bool zp_path_join(char *dst, size_t size, const char *a, const char *b);
 

@@ -193,8 +193,8 @@ static int load_seqinfo(const char *prog, zp_score_inputs *in)
 	size_t len;
 	int rc;
 
-	zp_path_dirname(gtdir, sizeof(gtdir), in->gt);
-	zp_path_dirname(seqdir, sizeof(seqdir), gtdir);
+	zp_dirname(gtdir, sizeof(gtdir), in->gt);
+	zp_dirname(seqdir, sizeof(seqdir), gtdir);
 	if (!zp_path_join(path, sizeof(path), seqdir, "seqinfo.ini") || !zp_path_is_file(path))
 		return 0;
 	text = slurp(path, &len);
@@ -270,11 +270,11 @@ int zp_score_resolve(const char *prog, const char *src, const char *gt_opt, long
 			}
 			return 0;
 		} else {
-			zp_path_dirname(parent, sizeof(parent), src);
+			zp_dirname(parent, sizeof(parent), src);
 			zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
 		}
 	} else {
-		zp_path_dirname(parent, sizeof(parent), src);
+		zp_dirname(parent, sizeof(parent), src);
 		zp_path_join(tmp, sizeof(tmp), parent, "gt/gt.txt");
 	}
 	if (gt_opt) {
@@ -307,7 +307,7 @@ int zp_score_resolve(const char *prog, const char *src, const char *gt_opt, long
 	}
 	if (in->kind == ZP_SCORE_CDNET) {
 		/* ROI.bmp and temporalROI.txt sit next to the ground-truth folder */
-		zp_path_dirname(parent, sizeof(parent), in->gt);
+		zp_dirname(parent, sizeof(parent), in->gt);
 		zp_path_join(in->roi_path, sizeof(in->roi_path), parent, "ROI.bmp");
 		zp_path_join(in->troi_path, sizeof(in->troi_path), parent, "temporalROI.txt");
 		return 0;
@@ -481,7 +481,7 @@ static int load_cdnet_rois(zp_score_set *s, const char *prog, const char *gt)
 	char parent[SCORE_PATH], path[SCORE_PATH + 32], err[SCORE_PATH + 128];
 	int w, h;
 
-	zp_path_dirname(parent, sizeof(parent), gt);
+	zp_dirname(parent, sizeof(parent), gt);
 	snprintf(path, sizeof(path), "%s/ROI.bmp", parent);
 	if (zp_path_is_file(path)) {
 		if (zp_cv_imread(path, 1, &s->roi, &w, &h, err, sizeof(err))) {

@@ -566,19 +566,6 @@ static int scan_dir(struct scan *sc, const char *dir, int depth, char *err, size
 	return 0;
 }
 
-/* The directory part of path ("." when none). */
-static void dir_of(const char *path, char *dir, size_t n)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		zp_strlcpy(dir, ".", n);
-	else if (slash == path)
-		zp_strlcpy(dir, "/", n);
-	else
-		snprintf(dir, n, "%.*s", (int)(slash - path), path);
-}
-
 static int by_path(const void *a, const void *b)
 {
 	return strcmp(((const zp_audit_finding *)a)->path, ((const zp_audit_finding *)b)->path);
@@ -599,13 +586,13 @@ int zp_audit_scan_dir_health(const char *dir, const char *store_path, const char
 	int rc;
 
 	if (health_path && health_path[0]) {
-		dir_of(health_path, sdir, sizeof(sdir));
+		zp_dirname(sdir, sizeof(sdir), health_path);
 		if (stat(sdir, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			sc.health_base = strrchr(health_path, '/') ? strrchr(health_path, '/') + 1 : health_path;
 	}
 
 	if (store_path && store_path[0]) {
-		dir_of(store_path, sdir, sizeof(sdir));
+		zp_dirname(sdir, sizeof(sdir), store_path);
 		if (stat(sdir, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
 			const char *slash = strrchr(store_path, '/');
 
@@ -1193,7 +1180,7 @@ int zp_audit_report(const zp_audit_info *info, FILE *out, bool json, char *err, 
 	find_daemon(&rp->daemon, info->config_path, info->store->path);
 
 	if (info->store->path[0]) {
-		dir_of(info->store->path, rp->data_dir, sizeof(rp->data_dir));
+		zp_dirname(rp->data_dir, sizeof(rp->data_dir), info->store->path);
 		/* scan before the store is opened: opening may create -shm, which is the store's anyway */
 		/* every finding is named: count them, then make room for all (and for what is inside the store) */
 		zp_audit_scan_dir_health(rp->data_dir, info->store->path, info->health_file, info->allow_preview, NULL, 0,

@@ -95,16 +95,8 @@ static int check_dir(const char *path, char *err, size_t errlen)
 {
 	char dir[sizeof(((zp_store_params *)0)->path)];
 	struct stat st;
-	char *slash;
 
-	zp_strlcpy(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (!slash)
-		zp_strlcpy(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	zp_dirname(dir, sizeof(dir), path);
 	if (stat(dir, &st) != 0)
 		return zp_seterr(err, errlen, zp_err_from_errno(errno), "%s: data directory %s: %s", path, dir,
 				 strerror(errno));
