@@ -259,6 +259,8 @@ void zp_dirname(char *dst, size_t size, const char *path)
 		end--;
 	for (slash = end; slash > 0 && path[slash - 1] != '/'; slash--)
 		;
+	while (slash > 1 && path[slash - 2] == '/') /* "a//b": the folder is "a" */
+		slash--;
 	if (slash == 0)
 		zp_strlcpy(dst, ".", size);
 	else if (slash == 1)

@@ -53,16 +53,7 @@ int zp_file_write_atomic(const char *path, const void *data, size_t n, unsigned 
 	}
 	if (sync) {
 		/* the rename itself: fsync the directory */
-		char *slash;
-
-		zp_strlcpy(dir, path, sizeof(dir));
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			dir[1] = '\0';
-		else if (slash)
-			*slash = '\0';
-		else
-			zp_strlcpy(dir, ".", sizeof(dir));
+		zp_dirname(dir, sizeof(dir), path);
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0 || fsync(fd) != 0) {
 			e = errno;

@@ -157,6 +157,33 @@ START_TEST(strlcpy_truncates)
 }
 END_TEST
 
+/* The folder of a path: trailing slashes ignored, "." without a slash, "/" at the top, truncated safely. */
+START_TEST(dirname_cases)
+{
+	static const struct {
+		const char *path, *want;
+	} cases[] = {
+		{ "/var/lib/zebrapad/counts.db", "/var/lib/zebrapad" },
+		{ "counts.db", "." },
+		{ "/counts.db", "/" },
+		{ "/", "/" },
+		{ "out/runs.csv", "out" },
+		{ "out/plots/", "out" },
+		{ "a//b", "a" },
+		{ "", "." },
+	};
+	char buf[64], small[4];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		zp_dirname(buf, sizeof(buf), cases[i].path);
+		ck_assert_msg(!strcmp(buf, cases[i].want), "'%s': got '%s', expected '%s'", cases[i].path, buf,
+			      cases[i].want);
+	}
+	zp_dirname(small, sizeof(small), "/abcdef/x");
+	ck_assert_str_eq(small, "/ab");
+}
+END_TEST
+
 /* One field table: each type parsed in place, bad values refused with the field unchanged. */
 struct field_demo {
 	int n;
@@ -286,6 +313,7 @@ int main(void)
 			errno_mapping_and_text,
 			ratelimit_logs_first_then_counts,
 			strlcpy_truncates,
+			dirname_cases,
 			field_table_sets_checks_and_refuses,
 			utf8_valid_replaces_bad_bytes) },
 	};
