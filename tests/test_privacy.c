@@ -1838,7 +1838,7 @@ int main(int argc, char **argv)
 		NULL,
 	};
 	const struct zp_test_case cases[] = {
-		{ .name = "store", .timeout_s = 60, .tests = ZP_TESTS( /* 400 flushes: slow under qemu */
+		{ .name = "store", .tests = ZP_TESTS(
 			store_aggregates_exactly,
 			store_dry_run_writes_nothing,
 			store_restart_in_same_interval_adds_up,
@@ -1848,7 +1848,8 @@ int main(int argc, char **argv)
 			store_migrates_v1_and_keeps_rows,
 			store_migrates_v2_and_keeps_rows,
 			store_failed_migration_changes_nothing,
-			store_refuses_newer_and_foreign_databases) },
+			store_refuses_newer_and_foreign_databases),
+		  .timeout_s = 60 }, /* the retention test flushes 400 times: slow under qemu */
 		{ .name = "audit", .tests = audit_tests },
 		{ .name = "sandbox", .tests = ZP_TESTS(
 			sandbox_probe_every_escape_fails,
