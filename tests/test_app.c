@@ -403,46 +403,24 @@ START_TEST(bad_empty_folder)
 }
 END_TEST
 
-START_TEST(bad_unknown_section)
+/* Bad configs: exit 2 and one line on stderr that names the file and line (or the zone). */
+START_TEST(bad_configs_refused)
 {
-	expect_bad(scene_dir(), "[detector]\nscale = 1\n[zonez]\nx = 1\n", "bad.ini:3:");
-}
-END_TEST
+	static const struct {
+		const char *config, *needle;
+	} bad[] = {
+		{ "[detector]\nscale = 1\n[zonez]\nx = 1\n", "bad.ini:3:" },                       /* unknown section */
+		{ "[detector]\ntreshold = 10\n", "bad.ini:2:" },                                    /* unknown key */
+		{ "[zone a]\nrole = crossing\npolygon = 10,10 100;10 100,100\n", "bad.ini:3:" },     /* malformed */
+		{ "[zone a]\nrole = crossing\npolygon = 10,10 100,100 100,10 10,100\n", "bad.ini:3:" }, /* crossing */
+		{ "[zone a]\nrole = crossing\npolygon = 10,10 100,100\n", "bad.ini:3:" },           /* too few points */
+		{ "[zone far]\nrole = crossing\npolygon = 10,10 1000,10 1000,100 10,100\n", "far" }, /* outside */
+		{ "[lights]\nmin_on_ms = soon\n", "bad.ini:2:" },                                   /* not a number */
+		{ "[detector]\nthreshold = 100000\n", "bad.ini:2:" },                               /* out of range */
+	};
 
-START_TEST(bad_unknown_key)
-{
-	expect_bad(scene_dir(), "[detector]\ntreshold = 10\n", "bad.ini:2:");
-}
-END_TEST
-
-START_TEST(bad_malformed_polygon)
-{
-	expect_bad(scene_dir(), "[zone a]\nrole = crossing\npolygon = 10,10 100;10 100,100\n", "bad.ini:3:");
-}
-END_TEST
-
-START_TEST(bad_self_intersecting_polygon)
-{
-	expect_bad(scene_dir(), "[zone a]\nrole = crossing\npolygon = 10,10 100,100 100,10 10,100\n", "bad.ini:3:");
-}
-END_TEST
-
-START_TEST(bad_too_few_points)
-{
-	expect_bad(scene_dir(), "[zone a]\nrole = crossing\npolygon = 10,10 100,100\n", "bad.ini:3:");
-}
-END_TEST
-
-START_TEST(bad_zone_outside_frame)
-{
-	expect_bad(scene_dir(), "[zone far]\nrole = crossing\npolygon = 10,10 1000,10 1000,100 10,100\n", "far");
-}
-END_TEST
-
-START_TEST(bad_numbers)
-{
-	expect_bad(scene_dir(), "[lights]\nmin_on_ms = soon\n", "bad.ini:2:");
-	expect_bad(scene_dir(), "[detector]\nthreshold = 100000\n", "bad.ini:2:");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_bad(scene_dir(), bad[i].config, bad[i].needle);
 }
 END_TEST
 
@@ -611,13 +589,7 @@ int main(void)
 			bad_missing_source,
 			bad_undecodable_source,
 			bad_empty_folder,
-			bad_unknown_section,
-			bad_unknown_key,
-			bad_malformed_polygon,
-			bad_self_intersecting_polygon,
-			bad_too_few_points,
-			bad_zone_outside_frame,
-			bad_numbers,
+			bad_configs_refused,
 			bad_usage,
 			source_option_and_positional_alias,
 			dash_means_standard_output,
