@@ -26,8 +26,7 @@ static const zp_field fields[] = {
 
 void zp_camera_params_default(zp_camera_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	zp_fields_default(fields, ZP_FIELDS_N(fields), p);
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
 	zp_strlcpy(p->pixelformat, "auto", sizeof(p->pixelformat)); /* a word or a fourcc: set() */
 	p->simd = ZP_SIMD_AUTO;
 }

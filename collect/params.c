@@ -52,8 +52,7 @@ void zp_collect_params_default(zp_collect_params *p)
 {
 	char host[64];
 
-	memset(p, 0, sizeof(*p));
-	zp_fields_default(fields, ZP_FIELDS_N(fields), p);
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
 	if (gethostname(host, sizeof(host)) != 0)
 		zp_strlcpy(host, "localhost", sizeof(host));
 	host[sizeof(host) - 1] = '\0';

@@ -325,8 +325,9 @@ int zp_parse_bool(const char *text, bool *out, char *err, size_t errlen)
 	return zp_seterr(err, errlen, ZP_EINVAL, "expected true or false, got '%s'", text);
 }
 
-void zp_fields_default(const zp_field *table, size_t n, void *obj)
+void zp_fields_default(const zp_field *table, size_t n, void *obj, size_t size)
 {
+	memset(obj, 0, size);
 	for (size_t i = 0; i < n; i++) {
 		const zp_field *f = &table[i];
 		char *at = (char *)obj + f->off;

@@ -203,8 +203,8 @@ typedef struct zp_field {
 	  sizeof(((T *)0)->name), (nonempty) ? 1 : 0, 0, check, 0, def }
 #define ZP_FIELDS_N(table) (sizeof(table) / sizeof((table)[0]))
 
-/* Write every field's default into obj (the fields only: the rest of obj is left as it is). */
-void zp_fields_default(const zp_field *table, size_t n, void *obj);
+/* Zero obj (size bytes), then write every field's default: what is not a key starts at 0. */
+void zp_fields_default(const zp_field *table, size_t n, void *obj, size_t size);
 /* The field named key, or NULL. */
 const zp_field *zp_field_find(const zp_field *table, size_t n, const char *key);
 /* Parse value into obj's field: ZP_OK, or ZP_EINVAL with what is expected in err (obj unchanged). */

@@ -668,7 +668,7 @@ static int check_all(struct parse_ctx *x)
 void zp_config_default(zp_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	zp_fields_default(site_fields, ZP_FIELDS_N(site_fields), &c->site);
+	zp_fields_default(site_fields, ZP_FIELDS_N(site_fields), &c->site, sizeof(c->site));
 	zp_detector_params_default(&c->detector);
 	zp_lights_params_default(&c->lights);
 	zp_gpio_params_default(&c->gpio);

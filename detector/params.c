@@ -62,8 +62,7 @@ static const zp_field fields[] = {
 
 void zp_detector_params_default(zp_detector_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	zp_fields_default(fields, ZP_FIELDS_N(fields), p);
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
 	p->simd = ZP_SIMD_AUTO;
 }
 

@@ -109,8 +109,7 @@ static const zp_field fields[] = {
 
 void zp_export_params_default(zp_export_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	zp_fields_default(fields, ZP_FIELDS_N(fields), p);
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
 }
 
 int zp_export_params_set(zp_export_params *p, const char *key, const char *value, char *err, size_t errlen)

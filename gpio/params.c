@@ -22,21 +22,18 @@ const char *zp_light_state_name(zp_light_state s)
 	}
 }
 
-#define LIGHTS_INT(name, lo, hi, def) ZP_INT_FIELD(zp_lights_params, name, lo, hi, def)
-
 static const zp_field lights_fields[] = {
-	LIGHTS_INT(min_on_ms, 0, 600000, 6000),
-	LIGHTS_INT(hold_ms, 0, 600000, 3000),
-	LIGHTS_INT(stall_ms, 100, 60000, 1000),
-	LIGHTS_INT(bad_health_ms, 0, 600000, 2000),
-	LIGHTS_INT(recover_ms, 0, 600000, 5000),
-	LIGHTS_INT(blink_ms, 100, 10000, 500),
+	ZP_INT_FIELD(zp_lights_params, min_on_ms, 0, 600000, 6000),
+	ZP_INT_FIELD(zp_lights_params, hold_ms, 0, 600000, 3000),
+	ZP_INT_FIELD(zp_lights_params, stall_ms, 100, 60000, 1000),
+	ZP_INT_FIELD(zp_lights_params, bad_health_ms, 0, 600000, 2000),
+	ZP_INT_FIELD(zp_lights_params, recover_ms, 0, 600000, 5000),
+	ZP_INT_FIELD(zp_lights_params, blink_ms, 100, 10000, 500),
 };
 
 void zp_lights_params_default(zp_lights_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	zp_fields_default(lights_fields, ZP_FIELDS_N(lights_fields), p);
+	zp_fields_default(lights_fields, ZP_FIELDS_N(lights_fields), p, sizeof(*p));
 	p->failsafe = ZP_FAILSAFE_ON;
 	p->shutdown = ZP_FAILSAFE_ON;
 }
@@ -97,8 +94,7 @@ static const zp_field gpio_fields[] = {
 
 void zp_gpio_params_default(zp_gpio_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	zp_fields_default(gpio_fields, ZP_FIELDS_N(gpio_fields), p);
+	zp_fields_default(gpio_fields, ZP_FIELDS_N(gpio_fields), p, sizeof(*p));
 }
 
 int zp_gpio_params_set(zp_gpio_params *p, const char *key, const char *value, char *err, size_t errlen)

@@ -69,8 +69,7 @@ static const zp_field fields[] = {
 
 void zp_store_params_default(zp_store_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	zp_fields_default(fields, ZP_FIELDS_N(fields), p);
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
 }
 
 int zp_store_params_set(zp_store_params *p, const char *key, const char *value, char *err, size_t errlen)
