@@ -13,32 +13,23 @@
 #include <string.h>
 #include <strings.h>
 
+static const zp_field fields[] = {
+	ZP_TEXT_FIELD(zp_camera_params, device, true, NULL, "/dev/video0"),
+	ZP_INT_FIELD(zp_camera_params, width, 16, 8192, 640),
+	ZP_INT_FIELD(zp_camera_params, height, 16, 8192, 480),
+	ZP_INT_FIELD(zp_camera_params, fps, 0, 240, 15),
+	ZP_INT_FIELD(zp_camera_params, buffers, 3, 32, 4),
+	ZP_INT_FIELD(zp_camera_params, timeout_ms, 10, 60000, 1000),
+	ZP_INT_FIELD(zp_camera_params, retry_min_ms, 10, 600000, 250),
+	ZP_INT_FIELD(zp_camera_params, retry_max_ms, 10, 600000, 8000),
+};
+
 void zp_camera_params_default(zp_camera_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	zp_strlcpy(p->device, "/dev/video0", sizeof(p->device));
-	p->width = 640;
-	p->height = 480;
-	p->fps = 15;
-	zp_strlcpy(p->pixelformat, "auto", sizeof(p->pixelformat));
-	p->buffers = 4;
-	p->timeout_ms = 1000;
-	p->retry_min_ms = 250;
-	p->retry_max_ms = 8000;
-	p->ncontrols = 0;
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
+	zp_strlcpy(p->pixelformat, "auto", sizeof(p->pixelformat)); /* a word or a fourcc: set() */
 	p->simd = ZP_SIMD_AUTO;
 }
-
-static const zp_field fields[] = {
-	ZP_TEXT_FIELD(zp_camera_params, device, true, NULL),
-	ZP_INT_FIELD(zp_camera_params, width, 16, 8192),
-	ZP_INT_FIELD(zp_camera_params, height, 16, 8192),
-	ZP_INT_FIELD(zp_camera_params, fps, 0, 240),
-	ZP_INT_FIELD(zp_camera_params, buffers, 3, 32),
-	ZP_INT_FIELD(zp_camera_params, timeout_ms, 10, 60000),
-	ZP_INT_FIELD(zp_camera_params, retry_min_ms, 10, 600000),
-	ZP_INT_FIELD(zp_camera_params, retry_max_ms, 10, 600000),
-};
 
 #define CONTROL_PREFIX "control."
 

@@ -10,23 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void zp_collect_params_default(zp_collect_params *p)
-{
-	char host[64];
-
-	memset(p, 0, sizeof(*p));
-	zp_strlcpy(p->broker_host, "127.0.0.1", sizeof(p->broker_host));
-	if (gethostname(host, sizeof(host)) != 0)
-		zp_strlcpy(host, "localhost", sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	snprintf(p->client_id, sizeof(p->client_id), "zebrapad-collect-%s", host);
-	zp_strlcpy(p->group, "zebrapad", sizeof(p->group));
-	p->session_expiry_s = 604800;
-	p->inflight = 100;
-	p->keepalive_s = 30;
-	zp_strlcpy(p->database, "dbname=zebrapad", sizeof(p->database));
-}
-
 /* An MQTT topic level: no '/', '+', '#'. */
 static int group_check(const char *value, char *err, size_t errlen)
 {
@@ -43,26 +26,38 @@ static int client_id_check(const char *value, char *err, size_t errlen)
 	return ZP_OK;
 }
 
-#define TEXT(name, nonempty, check) ZP_TEXT_FIELD(zp_collect_params, name, nonempty, check)
-#define INT(name, lo, hi) ZP_INT_FIELD(zp_collect_params, name, lo, hi)
+#define TEXT(name, nonempty, check, def) ZP_TEXT_FIELD(zp_collect_params, name, nonempty, check, def)
+#define INT(name, lo, hi, def) ZP_INT_FIELD(zp_collect_params, name, lo, hi, def)
 
+/* broker_port 0 (the default, not a value to set): 8883 with TLS, else 1883; client_id's default names this host */
 static const zp_field fields[] = {
-	TEXT(broker_host, true, NULL),
-	INT(broker_port, 1, 65535),
-	TEXT(cafile, false, NULL),
-	TEXT(certfile, false, NULL),
-	TEXT(keyfile, false, NULL),
-	TEXT(username, false, NULL),
-	TEXT(password_file, false, NULL),
-	ZP_BOOL_FIELD(zp_collect_params, allow_plain),
-	TEXT(client_id, true, client_id_check),
-	ZP_BOOL_FIELD(zp_collect_params, shared),
-	TEXT(group, true, group_check),
-	INT(session_expiry_s, 60, 2147483647),
-	INT(inflight, 1, 65535),
-	INT(keepalive_s, 5, 65535),
-	TEXT(database, true, NULL),
+	TEXT(broker_host, true, NULL, "127.0.0.1"),
+	INT(broker_port, 1, 65535, 0),
+	TEXT(cafile, false, NULL, ""),
+	TEXT(certfile, false, NULL, ""),
+	TEXT(keyfile, false, NULL, ""),
+	TEXT(username, false, NULL, ""),
+	TEXT(password_file, false, NULL, ""),
+	ZP_BOOL_FIELD(zp_collect_params, allow_plain, false),
+	TEXT(client_id, true, client_id_check, ""),
+	ZP_BOOL_FIELD(zp_collect_params, shared, false),
+	TEXT(group, true, group_check, "zebrapad"),
+	INT(session_expiry_s, 60, 2147483647, 604800),
+	INT(inflight, 1, 65535, 100),
+	INT(keepalive_s, 5, 65535, 30),
+	TEXT(database, true, NULL, "dbname=zebrapad"),
 };
+
+void zp_collect_params_default(zp_collect_params *p)
+{
+	char host[64];
+
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
+	if (gethostname(host, sizeof(host)) != 0)
+		zp_strlcpy(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	snprintf(p->client_id, sizeof(p->client_id), "zebrapad-collect-%s", host);
+}
 
 /* The messages name the key first ("inflight: expected ..."); an unknown key lists the known ones. */
 int zp_collect_params_set(zp_collect_params *p, const char *key, const char *value, char *err, size_t errlen)

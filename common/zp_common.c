@@ -351,6 +351,36 @@ int zp_parse_bool(const char *text, bool *out, char *err, size_t errlen)
 	return zp_seterr(err, errlen, ZP_EINVAL, "expected true or false, got '%s'", text);
 }
 
+void zp_fields_default(const zp_field *table, size_t n, void *obj, size_t size)
+{
+	memset(obj, 0, size);
+	for (size_t i = 0; i < n; i++) {
+		const zp_field *f = &table[i];
+		char *at = (char *)obj + f->off;
+
+		switch (f->type) {
+		case ZP_FIELD_INT: {
+			int v = (int)f->def;
+
+			memcpy(at, &v, sizeof(v));
+			break;
+		}
+		case ZP_FIELD_DOUBLE:
+			memcpy(at, &f->def, sizeof(f->def));
+			break;
+		case ZP_FIELD_BOOL: {
+			bool v = f->def != 0;
+
+			memcpy(at, &v, sizeof(v));
+			break;
+		}
+		case ZP_FIELD_TEXT:
+			zp_strlcpy(at, f->def_text ? f->def_text : "", f->size);
+			break;
+		}
+	}
+}
+
 const zp_field *zp_field_find(const zp_field *table, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++)

@@ -182,12 +182,13 @@ int zp_parse_bool(const char *text, bool *out, char *err, size_t errlen);
 
 /*
  * The one field table for a config section's keys: each key is the name of
- * a field of the section's params struct, with its type and range. The
- * setters look the key up, parse the value strictly (the zp_parse_*
+ * a field of the section's params struct, with its type, range and default.
+ * The setters look the key up, parse the value strictly (the zp_parse_*
  * messages above) and store it in place; keys that need more than a range
  * (a path's form, a topic level) give a check function, and keys that are
  * not a plain field (an enum word, "auto") stay code in front of the
- * table. The macros check the field's type at compile time.
+ * table. The macros check the field's type (and that a text default fits)
+ * at compile time.
  */
 typedef enum { ZP_FIELD_INT, ZP_FIELD_DOUBLE, ZP_FIELD_BOOL, ZP_FIELD_TEXT } zp_field_type;
 
@@ -199,18 +200,26 @@ typedef struct zp_field {
 	double min, max;   /* INT, DOUBLE: the range; TEXT: min 1 refuses an empty value */
 	/* TEXT, optional: 0, or ZP_EINVAL with what is expected in err */
 	int (*check)(const char *value, char *err, size_t errlen);
+	double def;           /* INT, DOUBLE, BOOL: the default */
+	const char *def_text; /* TEXT: the default */
 } zp_field;
 
 #define ZP_FIELD_OF_(T, name, ptr_type) (offsetof(T, name) + 0 * sizeof((ptr_type){ &((T *)0)->name }))
-#define ZP_INT_FIELD(T, name, lo, hi) { #name, ZP_FIELD_INT, ZP_FIELD_OF_(T, name, int *), sizeof(int), lo, hi, NULL }
-#define ZP_DOUBLE_FIELD(T, name, lo, hi) \
-	{ #name, ZP_FIELD_DOUBLE, ZP_FIELD_OF_(T, name, double *), sizeof(double), lo, hi, NULL }
-#define ZP_BOOL_FIELD(T, name) { #name, ZP_FIELD_BOOL, ZP_FIELD_OF_(T, name, bool *), sizeof(bool), 0, 1, NULL }
-#define ZP_TEXT_FIELD(T, name, nonempty, check) \
-	{ #name, ZP_FIELD_TEXT, ZP_FIELD_OF_(T, name, char(*)[sizeof(((T *)0)->name)]), sizeof(((T *)0)->name), \
-	  (nonempty) ? 1 : 0, 0, check }
+#define ZP_TEXT_FITS_(T, name, def) (0 * sizeof(char[sizeof(def) <= sizeof(((T *)0)->name) ? 1 : -1]))
+#define ZP_INT_FIELD(T, name, lo, hi, def) \
+	{ #name, ZP_FIELD_INT, ZP_FIELD_OF_(T, name, int *), sizeof(int), lo, hi, NULL, def, NULL }
+#define ZP_DOUBLE_FIELD(T, name, lo, hi, def) \
+	{ #name, ZP_FIELD_DOUBLE, ZP_FIELD_OF_(T, name, double *), sizeof(double), lo, hi, NULL, def, NULL }
+#define ZP_BOOL_FIELD(T, name, def) \
+	{ #name, ZP_FIELD_BOOL, ZP_FIELD_OF_(T, name, bool *), sizeof(bool), 0, 1, NULL, (def) ? 1 : 0, NULL }
+/* def: a string literal that fits the buffer */
+#define ZP_TEXT_FIELD(T, name, nonempty, check, def) \
+	{ #name, ZP_FIELD_TEXT, ZP_FIELD_OF_(T, name, char(*)[sizeof(((T *)0)->name)]) + ZP_TEXT_FITS_(T, name, def), \
+	  sizeof(((T *)0)->name), (nonempty) ? 1 : 0, 0, check, 0, def }
 #define ZP_FIELDS_N(table) (sizeof(table) / sizeof((table)[0]))
 
+/* Zero obj (size bytes), then write every field's default: what is not a key starts at 0. */
+void zp_fields_default(const zp_field *table, size_t n, void *obj, size_t size);
 /* The field named key, or NULL. */
 const zp_field *zp_field_find(const zp_field *table, size_t n, const char *key);
 /* Parse value into obj's field: ZP_OK, or ZP_EINVAL with what is expected in err (obj unchanged). */

@@ -551,9 +551,9 @@ static int ground_point(struct parse_ctx *x, const char *value)
 }
 
 static const zp_field site_fields[] = {
-	ZP_TEXT_FIELD(zp_site_params, name, false, NULL),
-	ZP_DOUBLE_FIELD(zp_site_params, crossing_length_m, 0, 100),
-	ZP_DOUBLE_FIELD(zp_site_params, walking_speed_mps, 0.1, 3),
+	ZP_TEXT_FIELD(zp_site_params, name, false, NULL, ""),
+	ZP_DOUBLE_FIELD(zp_site_params, crossing_length_m, 0, 100, 0),
+	ZP_DOUBLE_FIELD(zp_site_params, walking_speed_mps, 0.1, 3, 1.07),
 };
 
 static int site_key(struct parse_ctx *x, const char *key, const char *value, char *msg, size_t msglen)
@@ -668,9 +668,7 @@ static int check_all(struct parse_ctx *x)
 void zp_config_default(zp_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	zp_strlcpy(c->site.name, "", sizeof(c->site.name));
-	c->site.crossing_length_m = 0;
-	c->site.walking_speed_mps = 1.07;
+	zp_fields_default(site_fields, ZP_FIELDS_N(site_fields), &c->site, sizeof(c->site));
 	zp_detector_params_default(&c->detector);
 	zp_lights_params_default(&c->lights);
 	zp_gpio_params_default(&c->gpio);

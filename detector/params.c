@@ -5,7 +5,7 @@
  *
  * The defaults suit 640x480-ish street video at 15-25 fps, the camera a few
  * metres up looking down at the crossing. One table holds every key with its
- * range, so set() and check() cannot disagree.
+ * range and default, so default(), set() and check() cannot disagree.
  */
 #include "detector.h"
 
@@ -14,91 +14,57 @@
 #include <stddef.h>
 #include <string.h>
 
-void zp_detector_params_default(zp_detector_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->scale = 0; /* auto: zp_detector_scale() */
-	p->threshold = 20;
-	p->learn_shift = 6;
-	p->warmup_frames = 50;
-	p->flicker_on = 16;
-	p->flicker_floor = 150;
-	p->vote_radius = -1;
-	p->open_radius = 0;
-	p->close_radius = -1;
-	p->fill_holes = 1;
-	p->shadows = 1;
-	p->jitter = 1;
-	p->shadow_min_ratio = 0.3;
-	p->shadow_max_ratio = 0.9;
-	p->split_groups = 1;
-	p->colour_fill = 1;
-	p->min_area = 0;      /* auto: zp_detector_params_resolve() */
-	p->max_area = 0;
-	p->track_max_missed = 10;
-	p->track_max_dist = 0; /* auto */
-	p->track_min_hits = 3;
-	p->still_hold_ms = 120000;
-	p->call_extend_ms = 500;
-	p->count_min_ms = 200;
-	p->ghost_fade_ms = 20000;
-	p->dark_luma = 20;
-	p->blind_luma = 235;
-	p->flat_stddev = 4;
-	p->frozen_ms = 3000;
-	p->max_fg_fraction = 0.6;
-	/* a person 0.2-1.5 m wide (side by side with another: still one blob), 1.0-2.5 m tall */
-	p->person_min_width_m = 0.2;
-	p->person_max_width_m = 1.5;
-	p->person_min_height_m = 1.0;
-	p->person_max_height_m = 2.5;
-	p->simd = ZP_SIMD_AUTO;
-}
-
-#define INT_FIELD(name, lo, hi) ZP_INT_FIELD(zp_detector_params, name, lo, hi)
-#define DBL_FIELD(name, lo, hi) ZP_DOUBLE_FIELD(zp_detector_params, name, lo, hi)
+#define INT_FIELD(name, lo, hi, def) ZP_INT_FIELD(zp_detector_params, name, lo, hi, def)
+#define DBL_FIELD(name, lo, hi, def) ZP_DOUBLE_FIELD(zp_detector_params, name, lo, hi, def)
 
 /*
  * 1 << 24 input pixels is more than a 4K frame: the area limits cannot
- * exceed any real frame by much. 0 in the three pixel sizes is auto
- * (zp_detector_params_resolve()).
+ * exceed any real frame by much. 0 in scale and the three pixel sizes is
+ * auto (zp_detector_scale(), zp_detector_params_resolve()): their default.
  */
 static const zp_field fields[] = {
-	INT_FIELD(scale, 0, 4),
-	INT_FIELD(threshold, 1, 255),
-	INT_FIELD(learn_shift, 1, 15),
-	INT_FIELD(warmup_frames, 0, 100000),
-	INT_FIELD(flicker_on, 0, 127),
-	INT_FIELD(flicker_floor, 100, 400),
-	INT_FIELD(vote_radius, -1, 3), /* ZP_VOTE_MAX_R (models.h; checked in detector.c) */
-	INT_FIELD(open_radius, 0, 8),
-	INT_FIELD(close_radius, -1, 8),
-	INT_FIELD(fill_holes, 0, 1),
-	INT_FIELD(shadows, 0, 2),
-	INT_FIELD(jitter, 0, 1),
-	DBL_FIELD(shadow_min_ratio, 0.05, 1),
-	DBL_FIELD(shadow_max_ratio, 0.05, 1),
-	INT_FIELD(split_groups, 0, 1),
-	INT_FIELD(colour_fill, 0, 1),
-	INT_FIELD(min_area, 0, 1 << 24),
-	INT_FIELD(max_area, 0, 1 << 24),
-	INT_FIELD(track_max_missed, 0, 1000),
-	DBL_FIELD(track_max_dist, 0, 10000),
-	INT_FIELD(track_min_hits, 1, 1000),
-	INT_FIELD(still_hold_ms, 0, 3600000),
-	INT_FIELD(call_extend_ms, 0, 10000),
-	INT_FIELD(count_min_ms, 0, 10000),
-	INT_FIELD(ghost_fade_ms, 1000, 3600000),
-	INT_FIELD(dark_luma, 0, 255),
-	INT_FIELD(blind_luma, 0, 255),
-	INT_FIELD(flat_stddev, 0, 255),
-	INT_FIELD(frozen_ms, 100, 3600000),
-	DBL_FIELD(max_fg_fraction, 0.01, 1),
-	DBL_FIELD(person_min_width_m, 0, 10),
-	DBL_FIELD(person_max_width_m, 0.01, 20),
-	DBL_FIELD(person_min_height_m, 0, 10),
-	DBL_FIELD(person_max_height_m, 0.01, 20),
+	INT_FIELD(scale, 0, 4, 0),
+	INT_FIELD(threshold, 1, 255, 20),
+	INT_FIELD(learn_shift, 1, 15, 6),
+	INT_FIELD(warmup_frames, 0, 100000, 50),
+	INT_FIELD(flicker_on, 0, 127, 16),
+	INT_FIELD(flicker_floor, 100, 400, 150),
+	INT_FIELD(vote_radius, -1, 3, -1), /* ZP_VOTE_MAX_R (models.h; checked in detector.c) */
+	INT_FIELD(open_radius, 0, 8, 0),
+	INT_FIELD(close_radius, -1, 8, -1),
+	INT_FIELD(fill_holes, 0, 1, 1),
+	INT_FIELD(shadows, 0, 2, 1),
+	INT_FIELD(jitter, 0, 1, 1),
+	DBL_FIELD(shadow_min_ratio, 0.05, 1, 0.3),
+	DBL_FIELD(shadow_max_ratio, 0.05, 1, 0.9),
+	INT_FIELD(split_groups, 0, 1, 1),
+	INT_FIELD(colour_fill, 0, 1, 1),
+	INT_FIELD(min_area, 0, 1 << 24, 0),
+	INT_FIELD(max_area, 0, 1 << 24, 0),
+	INT_FIELD(track_max_missed, 0, 1000, 10),
+	DBL_FIELD(track_max_dist, 0, 10000, 0),
+	INT_FIELD(track_min_hits, 1, 1000, 3),
+	INT_FIELD(still_hold_ms, 0, 3600000, 120000),
+	INT_FIELD(call_extend_ms, 0, 10000, 500),
+	INT_FIELD(count_min_ms, 0, 10000, 200),
+	INT_FIELD(ghost_fade_ms, 1000, 3600000, 20000),
+	INT_FIELD(dark_luma, 0, 255, 20),
+	INT_FIELD(blind_luma, 0, 255, 235),
+	INT_FIELD(flat_stddev, 0, 255, 4),
+	INT_FIELD(frozen_ms, 100, 3600000, 3000),
+	DBL_FIELD(max_fg_fraction, 0.01, 1, 0.6),
+	/* a person 0.2-1.5 m wide (side by side with another: still one blob), 1.0-2.5 m tall */
+	DBL_FIELD(person_min_width_m, 0, 10, 0.2),
+	DBL_FIELD(person_max_width_m, 0.01, 20, 1.5),
+	DBL_FIELD(person_min_height_m, 0, 10, 1.0),
+	DBL_FIELD(person_max_height_m, 0.01, 20, 2.5),
 };
+
+void zp_detector_params_default(zp_detector_params *p)
+{
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
+	p->simd = ZP_SIMD_AUTO;
+}
 
 int zp_detector_scale(const zp_detector_params *p, int width)
 {

@@ -11,19 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void zp_export_params_default(zp_export_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->rate = 50;
-	p->max_inflight = 20;
-	p->settle_s = 300;
-	p->keepalive_s = 60;
-	p->status_s = 60;
-	p->poll_ms = 1000;
-	zp_strlcpy(p->cursor_file, "/var/lib/zebrapad-export/cursor.json", sizeof(p->cursor_file));
-	zp_strlcpy(p->prom_file, "/var/lib/zebrapad-export/zebrapad-export.prom", sizeof(p->prom_file));
-}
-
 bool zp_export_site_ok(const char *site)
 {
 	size_t n = strlen(site);
@@ -96,28 +83,34 @@ static int site_check(const char *value, char *err, size_t errlen)
 	return ZP_OK;
 }
 
-#define TEXT(name, nonempty, check) ZP_TEXT_FIELD(zp_export_params, name, nonempty, check)
-#define INT(name, lo, hi) ZP_INT_FIELD(zp_export_params, name, lo, hi)
+#define TEXT(name, nonempty, check, def) ZP_TEXT_FIELD(zp_export_params, name, nonempty, check, def)
+#define INT(name, lo, hi, def) ZP_INT_FIELD(zp_export_params, name, lo, hi, def)
 
+/* port 0 (the default, not a value to set): 8883 with TLS, else 1883 (zp_export_port()) */
 static const zp_field fields[] = {
-	TEXT(broker, false, host_check),
-	INT(port, 1, 65535),
-	TEXT(site, false, site_check),
-	TEXT(ca_file, false, path_check),
-	TEXT(cert_file, false, path_check),
-	TEXT(key_file, false, path_check),
-	TEXT(password_file, false, path_check),
-	TEXT(cursor_file, true, path_check),
-	TEXT(prom_file, false, path_or_none_check),
-	TEXT(username, false, NULL),
-	ZP_BOOL_FIELD(zp_export_params, allow_plain),
-	ZP_DOUBLE_FIELD(zp_export_params, rate, 0.1, 100000),
-	INT(max_inflight, 1, 1000),
-	INT(settle_s, 0, 86400),
-	INT(keepalive_s, 5, 3600),
-	INT(status_s, 1, 3600),
-	INT(poll_ms, 10, 60000),
+	TEXT(broker, false, host_check, ""),
+	INT(port, 1, 65535, 0),
+	TEXT(site, false, site_check, ""),
+	TEXT(ca_file, false, path_check, ""),
+	TEXT(cert_file, false, path_check, ""),
+	TEXT(key_file, false, path_check, ""),
+	TEXT(password_file, false, path_check, ""),
+	TEXT(cursor_file, true, path_check, "/var/lib/zebrapad-export/cursor.json"),
+	TEXT(prom_file, false, path_or_none_check, "/var/lib/zebrapad-export/zebrapad-export.prom"),
+	TEXT(username, false, NULL, ""),
+	ZP_BOOL_FIELD(zp_export_params, allow_plain, false),
+	ZP_DOUBLE_FIELD(zp_export_params, rate, 0.1, 100000, 50),
+	INT(max_inflight, 1, 1000, 20),
+	INT(settle_s, 0, 86400, 300),
+	INT(keepalive_s, 5, 3600, 60),
+	INT(status_s, 1, 3600, 60),
+	INT(poll_ms, 10, 60000, 1000),
 };
+
+void zp_export_params_default(zp_export_params *p)
+{
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
+}
 
 int zp_export_params_set(zp_export_params *p, const char *key, const char *value, char *err, size_t errlen)
 {

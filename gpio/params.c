@@ -22,27 +22,21 @@ const char *zp_light_state_name(zp_light_state s)
 	}
 }
 
+static const zp_field lights_fields[] = {
+	ZP_INT_FIELD(zp_lights_params, min_on_ms, 0, 600000, 6000),
+	ZP_INT_FIELD(zp_lights_params, hold_ms, 0, 600000, 3000),
+	ZP_INT_FIELD(zp_lights_params, stall_ms, 100, 60000, 1000),
+	ZP_INT_FIELD(zp_lights_params, bad_health_ms, 0, 600000, 2000),
+	ZP_INT_FIELD(zp_lights_params, recover_ms, 0, 600000, 5000),
+	ZP_INT_FIELD(zp_lights_params, blink_ms, 100, 10000, 500),
+};
+
 void zp_lights_params_default(zp_lights_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->min_on_ms = 6000;
-	p->hold_ms = 3000;
-	p->stall_ms = 1000;
-	p->bad_health_ms = 2000;
-	p->recover_ms = 5000;
-	p->blink_ms = 500;
+	zp_fields_default(lights_fields, ZP_FIELDS_N(lights_fields), p, sizeof(*p));
 	p->failsafe = ZP_FAILSAFE_ON;
 	p->shutdown = ZP_FAILSAFE_ON;
 }
-
-static const zp_field lights_fields[] = {
-	ZP_INT_FIELD(zp_lights_params, min_on_ms, 0, 600000),
-	ZP_INT_FIELD(zp_lights_params, hold_ms, 0, 600000),
-	ZP_INT_FIELD(zp_lights_params, stall_ms, 100, 60000),
-	ZP_INT_FIELD(zp_lights_params, bad_health_ms, 0, 600000),
-	ZP_INT_FIELD(zp_lights_params, recover_ms, 0, 600000),
-	ZP_INT_FIELD(zp_lights_params, blink_ms, 100, 10000),
-};
 
 static int parse_mode(const char *value, zp_failsafe_mode *out, char *err, size_t errlen)
 {
@@ -77,18 +71,6 @@ int zp_lights_params_check(const zp_lights_params *p, char *err, size_t errlen)
 	return ZP_OK;
 }
 
-void zp_gpio_params_default(zp_gpio_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->chip[0] = '\0';
-	p->line = -1;
-	p->active_low = false;
-	p->heartbeat_line = -1;
-	p->button_line = -1;
-	p->button_active_low = true;
-	p->button_hold_ms = 10000;
-}
-
 static int chip_check(const char *value, char *err, size_t errlen)
 {
 	for (const char *c = value; *c; c++)
@@ -98,17 +80,22 @@ static int chip_check(const char *value, char *err, size_t errlen)
 	return ZP_OK;
 }
 
-/* libgpiod line offsets are small; 4095 is far beyond any Raspberry Pi header */
+/* libgpiod line offsets are small; 4095 is far beyond any Raspberry Pi header. -1: no line. */
 static const zp_field gpio_fields[] = {
-	ZP_TEXT_FIELD(zp_gpio_params, chip, false, chip_check),
-	ZP_BOOL_FIELD(zp_gpio_params, active_low),
-	ZP_BOOL_FIELD(zp_gpio_params, simulate),
-	ZP_BOOL_FIELD(zp_gpio_params, button_active_low),
-	ZP_INT_FIELD(zp_gpio_params, line, -1, 4095),
-	ZP_INT_FIELD(zp_gpio_params, heartbeat_line, -1, 4095),
-	ZP_INT_FIELD(zp_gpio_params, button_line, -1, 4095),
-	ZP_INT_FIELD(zp_gpio_params, button_hold_ms, 0, 600000),
+	ZP_TEXT_FIELD(zp_gpio_params, chip, false, chip_check, ""),
+	ZP_BOOL_FIELD(zp_gpio_params, active_low, false),
+	ZP_BOOL_FIELD(zp_gpio_params, simulate, false),
+	ZP_BOOL_FIELD(zp_gpio_params, button_active_low, true),
+	ZP_INT_FIELD(zp_gpio_params, line, -1, 4095, -1),
+	ZP_INT_FIELD(zp_gpio_params, heartbeat_line, -1, 4095, -1),
+	ZP_INT_FIELD(zp_gpio_params, button_line, -1, 4095, -1),
+	ZP_INT_FIELD(zp_gpio_params, button_hold_ms, 0, 600000, 10000),
 };
+
+void zp_gpio_params_default(zp_gpio_params *p)
+{
+	zp_fields_default(gpio_fields, ZP_FIELDS_N(gpio_fields), p, sizeof(*p));
+}
 
 int zp_gpio_params_set(zp_gpio_params *p, const char *key, const char *value, char *err, size_t errlen)
 {

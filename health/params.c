@@ -4,12 +4,6 @@
 
 #include <string.h>
 
-void zp_health_params_default(zp_health_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->period_s = 10;
-}
-
 static int prom_check(const char *value, char *err, size_t errlen)
 {
 	size_t n = strlen(value);
@@ -24,9 +18,14 @@ static int prom_check(const char *value, char *err, size_t errlen)
 }
 
 static const zp_field fields[] = {
-	ZP_TEXT_FIELD(zp_health_params, prom_file, false, prom_check),
-	ZP_INT_FIELD(zp_health_params, period_s, 1, 3600),
+	ZP_TEXT_FIELD(zp_health_params, prom_file, false, prom_check, ""),
+	ZP_INT_FIELD(zp_health_params, period_s, 1, 3600, 10),
 };
+
+void zp_health_params_default(zp_health_params *p)
+{
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
+}
 
 int zp_health_params_set(zp_health_params *p, const char *key, const char *value, char *err, size_t errlen)
 {

@@ -11,14 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void zp_store_params_default(zp_store_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->path[0] = '\0';
-	p->interval_s = 60;
-	p->retention_days = 365;
-}
-
 int zp_store_check_path(const char *path, bool check_fs, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
@@ -70,10 +62,15 @@ static int path_check(const char *value, char *err, size_t errlen)
 }
 
 static const zp_field fields[] = {
-	ZP_TEXT_FIELD(zp_store_params, path, false, path_check),
-	ZP_INT_FIELD(zp_store_params, interval_s, 1, 3600),
-	ZP_INT_FIELD(zp_store_params, retention_days, 1, 3650),
+	ZP_TEXT_FIELD(zp_store_params, path, false, path_check, ""),
+	ZP_INT_FIELD(zp_store_params, interval_s, 1, 3600, 60),
+	ZP_INT_FIELD(zp_store_params, retention_days, 1, 3650, 365),
 };
+
+void zp_store_params_default(zp_store_params *p)
+{
+	zp_fields_default(fields, ZP_FIELDS_N(fields), p, sizeof(*p));
+}
 
 int zp_store_params_set(zp_store_params *p, const char *key, const char *value, char *err, size_t errlen)
 {

@@ -199,11 +199,11 @@ static int demo_abs(const char *value, char *err, size_t errlen)
 }
 
 static const zp_field demo_fields[] = {
-	ZP_INT_FIELD(struct field_demo, n, -1, 10),
-	ZP_DOUBLE_FIELD(struct field_demo, ratio, 0.05, 1),
-	ZP_BOOL_FIELD(struct field_demo, on),
-	ZP_TEXT_FIELD(struct field_demo, name, true, NULL),
-	ZP_TEXT_FIELD(struct field_demo, path, false, demo_abs),
+	ZP_INT_FIELD(struct field_demo, n, -1, 10, 3),
+	ZP_DOUBLE_FIELD(struct field_demo, ratio, 0.05, 1, 0.5),
+	ZP_BOOL_FIELD(struct field_demo, on, false),
+	ZP_TEXT_FIELD(struct field_demo, name, true, NULL, "x"),
+	ZP_TEXT_FIELD(struct field_demo, path, false, demo_abs, ""),
 };
 
 START_TEST(field_table_sets_checks_and_refuses)
