@@ -572,7 +572,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	struct parse_ctx *x = user;
 	zp_config *c = x->c;
 	char msg[256] = "";
-	int rc;
+	int rc = ZP_ENODEV;
 
 	(void)section; /* the reader tracks the section (inih truncates long names) */
 	if (x->failed)
@@ -585,27 +585,6 @@ static int handler(void *user, const char *section, const char *key, const char 
 	case SEC_NONE:
 		return fail(x, ZP_EINVAL, x->lineno, "key '%s' before any [section] (expected a [section] line above it)",
 			    key);
-	case SEC_DETECTOR:
-		rc = zp_detector_params_set(&c->detector, key, value, msg, sizeof(msg));
-		return setter_result(x, rc, key, msg);
-	case SEC_LIGHTS:
-		rc = zp_lights_params_set(&c->lights, key, value, msg, sizeof(msg));
-		return setter_result(x, rc, key, msg);
-	case SEC_GPIO:
-		rc = zp_gpio_params_set(&c->gpio, key, value, msg, sizeof(msg));
-		return setter_result(x, rc, key, msg);
-	case SEC_CAMERA:
-		rc = zp_camera_params_set(&c->camera, key, value, msg, sizeof(msg));
-		return setter_result(x, rc, key, msg);
-	case SEC_STORE:
-		rc = zp_store_params_set(&c->store, key, value, msg, sizeof(msg));
-		return setter_result(x, rc, key, msg);
-	case SEC_EXPORT:
-		rc = zp_export_params_set(&c->exp, key, value, msg, sizeof(msg));
-		return setter_result(x, rc, key, msg);
-	case SEC_HEALTH:
-		rc = zp_health_params_set(&c->health, key, value, msg, sizeof(msg));
-		return setter_result(x, rc, key, msg);
 	case SEC_SITE:
 		return site_key(x, key, value, msg, sizeof(msg));
 	case SEC_GROUND:
@@ -614,8 +593,16 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return ground_point(x, value);
 	case SEC_ZONE:
 		return zone_key(x, key, value);
+	/* the sections whose module sets its own keys */
+	case SEC_DETECTOR: rc = zp_detector_params_set(&c->detector, key, value, msg, sizeof(msg)); break;
+	case SEC_LIGHTS: rc = zp_lights_params_set(&c->lights, key, value, msg, sizeof(msg)); break;
+	case SEC_GPIO: rc = zp_gpio_params_set(&c->gpio, key, value, msg, sizeof(msg)); break;
+	case SEC_CAMERA: rc = zp_camera_params_set(&c->camera, key, value, msg, sizeof(msg)); break;
+	case SEC_STORE: rc = zp_store_params_set(&c->store, key, value, msg, sizeof(msg)); break;
+	case SEC_EXPORT: rc = zp_export_params_set(&c->exp, key, value, msg, sizeof(msg)); break;
+	case SEC_HEALTH: rc = zp_health_params_set(&c->health, key, value, msg, sizeof(msg)); break;
 	}
-	return 0;
+	return setter_result(x, rc, key, msg);
 }
 
 /* ---- checks across the file, after the last line ---- */
