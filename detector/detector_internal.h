@@ -6,6 +6,7 @@
  *   blobs.c     connected components (8-connected, run based) and the blob filter
  *   ghost.c     a blob's outline in the frame and in the background (ghosts)
  *   tracker.c   blob -> track association, prediction, groups, still/hold state, ghost verdict
+ *   stature.c   a person's height in the picture by the row of his feet, learnt from the tracks
  *   zones.c     zone membership, ENTER/LEAVE events, per-zone counts
  *   health.c    frame statistics and the health verdict
  *   detector.c  construction, buffers and the pipeline that ties them together
@@ -235,6 +236,32 @@ typedef struct zp_pair {
 	int16_t track, blob;
 } zp_pair;
 
+/* ---- stature.c ---- */
+
+/* Least-squares sums of (foot row, box height) of whole, upright people; see stature.c. */
+typedef struct zp_stature {
+	double n, sy, sh, syy, syh; /* faded: at most about ZP_STATURE_WINDOW samples weigh */
+	double ymin, ymax;          /* the foot rows sampled */
+	int width, height;          /* the frame, input pixels */
+} zp_stature;
+
+/* Samples before the fit is used; the window older samples fade over; the edge margin, input pixels. */
+#define ZP_STATURE_MIN_SAMPLES 40
+#define ZP_STATURE_WINDOW 4096
+#define ZP_STATURE_EDGE 2
+/* A box under FRAGMENT_PCT % of the fitted height at its feet, or narrower than SLIVER_PCT % of it, is a fragment. */
+#define ZP_STATURE_FRAGMENT_PCT 50
+#define ZP_STATURE_SLIVER_PCT 10
+
+/* Learn from track t of this frame (width x height input pixels) if it is a whole, upright, walking person. */
+void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height);
+
+/* The height of a person whose feet are on row foot_y; false while not learnt there. */
+bool zp_stature_expect(const zp_stature *s, double foot_y, double *h);
+
+/* t's box is under ZP_STATURE_FRAGMENT_PCT % of a person's height at its feet (never when cut by the frame). */
+bool zp_stature_fragment(const zp_stature *s, const zp_track *t);
+
 typedef struct zp_tracker {
 	int n;
 	int next_id;
@@ -252,6 +279,8 @@ typedef struct zp_tracker {
 	/* confirmed tracks lost inside the frame, oldest first, for re-identification */
 	int nlost;
 	zp_track lost[ZP_MAX_LOST];
+	/* what a whole person looks like, learnt from the tracks (zones.c: fragments are not counted) */
+	zp_stature stature;
 } zp_tracker;
 
 void zp_tracker_init(zp_tracker *tr);

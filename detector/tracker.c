@@ -490,6 +490,8 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		keep++;
 	}
 	tr->n = keep;
+	for (int k = 0; k < keep; k++)
+		zp_stature_learn(&tr->stature, &tr->t[k], width, height);
 
 	/* New tentative tracks from the blobs nobody took. */
 	for (int b = 0; b < nblobs && tr->n < ZP_MAX_TRACKS; b++) {

@@ -136,8 +136,9 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 		for (int z = 0; z < nzones; z++)
 			if (in & (1u << z))
 				out->zone_count[z]++;
-		if (t->ghostly || !t->walked)
-			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c) or has not walked */
+		if (t->ghostly || !t->walked || zp_stature_fragment(&tr->stature, t))
+			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c), has not walked,
+				     or is a fragment of a person (stature.c) */
 		piece = false;
 		for (int j = 0; j < tr->n; j++)
 			if (piece_of(t, &tr->t[j])) {
