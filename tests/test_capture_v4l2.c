@@ -49,6 +49,17 @@ static zp_source *open_cam(void)
 	return s;
 }
 
+/* The camera opens, but its first frame fails with code and a message that says msg. */
+static void assert_first_frame_fails(int code, const char *msg)
+{
+	zp_source *s = open_cam();
+	zp_frame f;
+
+	ck_assert_int_eq(zp_source_next(s, &f, 100), code);
+	ck_assert_msg(strstr(zp_source_error(s), msg), "message: %s", zp_source_error(s));
+	zp_source_free(s);
+}
+
 /* The frame returned is the one the camera served: same size, same luma. */
 static void assert_served(const zp_frame *f)
 {
@@ -195,11 +206,9 @@ END_TEST
 START_TEST(configured_pixelformats)
 {
 	static const struct fake_v4l2_fmt uyvy[] = { { V4L2_PIX_FMT_UYVY, 320, 240 }, { V4L2_PIX_FMT_MJPEG, 640, 480 } };
-	char err[256];
 	zp_source *s;
 	uint64_t seq = 0;
 	int64_t t = 0;
-	zp_frame f;
 	int w, h;
 
 	/* UYVY, the camera's own */
@@ -222,21 +231,13 @@ START_TEST(configured_pixelformats)
 	/* H264: the camera does not have it */
 	fake_v4l2_reset();
 	zp_strlcpy(P.pixelformat, "H264", sizeof(P.pixelformat));
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
-	zp_strlcpy(err, zp_source_error(s), sizeof(err));
-	ck_assert_msg(strstr(err, "/dev/video0: pixelformat H264 not offered; offers YUYV 640x480, MJPG 640x480 1280x720"),
-		      "message: %s", err);
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EFORMAT,
+				 "/dev/video0: pixelformat H264 not offered; offers YUYV 640x480, MJPG 640x480 1280x720");
 
 	/* GREY: readable, but this camera cannot deliver it */
 	fake_v4l2_reset();
 	zp_strlcpy(P.pixelformat, "GREY", sizeof(P.pixelformat));
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
-	ck_assert_msg(strstr(zp_source_error(s), "cannot deliver pixelformat GREY; offers YUYV"), "message: %s",
-		      zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EFORMAT, "cannot deliver pixelformat GREY; offers YUYV");
 }
 END_TEST
 
@@ -403,11 +404,7 @@ START_TEST(not_a_capture_device)
 	zp_frame f;
 
 	zp_strlcpy(P.device, "/dev/video1", sizeof(P.device)); /* the UVC metadata node */
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
-	ck_assert_msg(strstr(zp_source_error(s), "/dev/video1: not a video capture device"), "message: %s",
-		      zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_ENODEV, "/dev/video1: not a video capture device");
 
 	/* not V4L2 at all */
 	zp_strlcpy(P.device, "/dev/null", sizeof(P.device));
@@ -420,10 +417,7 @@ START_TEST(not_a_capture_device)
 	fake_v4l2_reset();
 	zp_strlcpy(P.device, "/dev/video0", sizeof(P.device));
 	fake_v4l2_set_caps(V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_READWRITE);
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
-	ck_assert_msg(strstr(zp_source_error(s), "without streaming"), "message: %s", zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_ENODEV, "without streaming");
 }
 END_TEST
 
@@ -713,11 +707,7 @@ START_TEST(camera_without_luma_format)
 	/* a raw CSI sensor: the message points at libcamerify */
 	fake_v4l2_reset();
 	fake_v4l2_set_formats(bayer, 2, false);
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
-	ck_assert_msg(strstr(zp_source_error(s), "offers pBAA 3280x2464, BA81 640x480 (raw sensor: a CSI camera?"),
-		      "message: %s", zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EFORMAT, "offers pBAA 3280x2464, BA81 640x480 (raw sensor: a CSI camera?");
 }
 END_TEST
 
@@ -763,10 +753,7 @@ START_TEST(buffers)
 	/* one does not */
 	fake_v4l2_reset();
 	fake_v4l2_set_max_buffers(1);
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EIO);
-	ck_assert_msg(strstr(zp_source_error(s), "gave 1 buffer(s)"), "message: %s", zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EIO, "gave 1 buffer(s)");
 }
 END_TEST
 
@@ -1036,15 +1023,33 @@ START_TEST(colour_yuyv_and_yu12)
 }
 END_TEST
 
+/* A camera that offers one format with chroma, at a size and row padding. */
+struct colour_case {
+	uint32_t fourcc;
+	const char *name;
+	int w, h, pad;
+	bool is420;
+};
+
+/* Reset the fake to serve case c alone, ask for it and open the camera. */
+static zp_source *open_colour_case(const struct colour_case *c)
+{
+	struct fake_v4l2_fmt fmt = { c->fourcc, c->w, c->h };
+
+	fake_v4l2_reset();
+	colour_camera();
+	fake_v4l2_set_formats(&fmt, 1, false);
+	fake_v4l2_set_row_padding(c->pad);
+	zp_strlcpy(P.pixelformat, c->name, sizeof(P.pixelformat));
+	P.width = c->w;
+	P.height = c->h;
+	return open_cam();
+}
+
 /* Every format with chroma that v4l2.c negotiates, with row padding and odd sizes. */
 START_TEST(colour_every_yuv_format)
 {
-	static const struct {
-		uint32_t fourcc;
-		const char *name;
-		int w, h, pad;
-		bool is420;
-	} c[] = {
+	static const struct colour_case c[] = {
 		{ V4L2_PIX_FMT_YUYV, "YUYV", 14, 6, 6, false },   { V4L2_PIX_FMT_UYVY, "UYVY", 640, 480, 0, false },
 		{ V4L2_PIX_FMT_UYVY, "UYVY", 13, 7, 2, false },   { V4L2_PIX_FMT_YUYV, "YUYV", 13, 7, 2, false },
 		{ V4L2_PIX_FMT_YUV420, "YU12", 640, 480, 16, true }, { V4L2_PIX_FMT_YUV420, "YU12", 13, 7, 3, true },
@@ -1055,18 +1060,9 @@ START_TEST(colour_every_yuv_format)
 	unsigned i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		struct fake_v4l2_fmt fmt = { c[i].fourcc, c[i].w, c[i].h };
-		zp_source *s;
+		zp_source *s = open_colour_case(&c[i]);
 		int w, h;
 
-		fake_v4l2_reset();
-		colour_camera();
-		fake_v4l2_set_formats(&fmt, 1, false);
-		fake_v4l2_set_row_padding(c[i].pad);
-		zp_strlcpy(P.pixelformat, c[i].name, sizeof(P.pixelformat));
-		P.width = c[i].w;
-		P.height = c[i].h;
-		s = open_cam();
 		stream_colour(s, 2, c[i].is420);
 		zp_source_size(s, &w, &h);
 		ck_assert_int_eq(w, c[i].w);
@@ -1084,12 +1080,7 @@ END_TEST
 START_TEST(colour_on_every_simd_path)
 {
 	static const zp_simd paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
-	static const struct {
-		uint32_t fourcc;
-		const char *name;
-		int w, h, pad;
-		bool is420;
-	} c[] = {
+	static const struct colour_case c[] = {
 		{ V4L2_PIX_FMT_YUYV, "YUYV", 640, 480, 0, false }, { V4L2_PIX_FMT_UYVY, "UYVY", 45, 7, 2, false },
 		{ V4L2_PIX_FMT_YUV420, "YU12", 37, 9, 3, true },   { V4L2_PIX_FMT_NV21, "NV21", 35, 5, 1, true },
 	};
@@ -1098,18 +1089,10 @@ START_TEST(colour_on_every_simd_path)
 		if (!zp_simd_available(paths[p]))
 			continue;
 		for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-			struct fake_v4l2_fmt fmt = { c[i].fourcc, c[i].w, c[i].h };
 			zp_source *s;
 
-			fake_v4l2_reset();
-			colour_camera();
-			fake_v4l2_set_formats(&fmt, 1, false);
-			fake_v4l2_set_row_padding(c[i].pad);
-			zp_strlcpy(P.pixelformat, c[i].name, sizeof(P.pixelformat));
-			P.width = c[i].w;
-			P.height = c[i].h;
 			P.simd = paths[p];
-			s = open_cam();
+			s = open_colour_case(&c[i]);
 			stream_colour(s, 2, c[i].is420);
 			zp_source_free(s);
 		}
