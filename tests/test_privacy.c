@@ -108,45 +108,18 @@ static zp_store *open_two_zones(const zp_store_params *p, unsigned flags)
  */
 static void account_scenario(zp_store *s)
 {
-	zp_store_sample smp;
+	static const zp_store_sample samples[] = {
+		{ .wall_ms = T0_MS + 10000, .dt_ms = 10000, .occupied = { true }, .entered = { 1 }, .light_on = true,
+		  .light_activations = 1 },
+		{ .wall_ms = T0_MS + 30000, .dt_ms = 20000, .occupied = { true, true }, .entered = { [1] = 2 },
+		  .light_on = true },
+		{ .wall_ms = T0_MS + 70000, .dt_ms = 40000, .occupied = { [1] = true }, .fault = true, .entered = { 1 } },
+		{ .wall_ms = T0_MS + 130000, .dt_ms = 60000, .light_on = true, .light_activations = 2 },
+		{ .wall_ms = T0_MS + 200000, .dt_ms = 10000, .occupied = { true } },
+	};
 
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 10000;
-	smp.dt_ms = 10000;
-	smp.occupied[0] = true;
-	smp.entered[0] = 1;
-	smp.light_on = true;
-	smp.light_activations = 1;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 30000;
-	smp.dt_ms = 20000;
-	smp.occupied[0] = smp.occupied[1] = true;
-	smp.entered[1] = 2;
-	smp.light_on = true;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 70000;
-	smp.dt_ms = 40000;
-	smp.occupied[1] = true;
-	smp.fault = true;
-	smp.entered[0] = 1;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 130000;
-	smp.dt_ms = 60000;
-	smp.light_on = true;
-	smp.light_activations = 2;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 200000;
-	smp.dt_ms = 10000;
-	smp.occupied[0] = true;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		ck_assert_int_eq(zp_store_account(s, &samples[i]), 0);
 }
 
 static void check_scenario(const zp_rows *rs)
