@@ -150,16 +150,22 @@ static void frame_with(int road_count, int entered, int a_to_b, int b_to_a)
 	res.zone_crossed[0][0] = 5;        /* what a detector never reports for a zone without sides: ignored */
 }
 
+/* init(), then begin at now_ms with the light in state and its counters zero. */
+static void begin(zp_sampler *s, zp_rows *rs, int interval_s, int64_t now_ms, zp_light_state state)
+{
+	init(s, rs, interval_s);
+	memset(&lights, 0, sizeof(lights));
+	lights.state = state;
+	zp_sampler_begin(s, now_ms, &lights);
+}
+
 START_TEST(state_held_since_the_previous_step)
 {
 	zp_sampler s;
 	zp_rows rs;
 	const zp_store_row *r, *x;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	lights.state = ZP_LIGHT_FAILSAFE;
-	zp_sampler_begin(&s, 1000, &lights);
+	begin(&s, &rs, 60, 1000, ZP_LIGHT_FAILSAFE);
 	/* 1000 -> 5000: fail-safe (the state at begin); the frame at 5000 sees one person on the road */
 	lights.state = ZP_LIGHT_ON;
 	lights.activations = 1;
@@ -192,10 +198,7 @@ START_TEST(no_occupancy_while_frames_have_stopped)
 	zp_sampler s;
 	zp_rows rs;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	lights.state = ZP_LIGHT_ON;
-	zp_sampler_begin(&s, 0, &lights);
+	begin(&s, &rs, 60, 0, ZP_LIGHT_ON);
 	frame_with(1, 1, 0, 0);
 	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
 	lights.state = ZP_LIGHT_FAILSAFE;
@@ -219,9 +222,7 @@ START_TEST(forget_drops_the_held_occupancy)
 	zp_sampler s;
 	zp_rows rs;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	zp_sampler_begin(&s, 0, &lights);
+	begin(&s, &rs, 60, 0, ZP_LIGHT_OFF);
 	frame_with(1, 1, 0, 0);
 	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
 	zp_sampler_forget(&s); /* a new detector: what the old one saw no longer holds */
@@ -237,10 +238,7 @@ START_TEST(wall_clock_is_tiled)
 	zp_sampler_note n;
 	zp_rows rs;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	lights.state = ZP_LIGHT_ON;
-	zp_sampler_begin(&s, 0, &lights);
+	begin(&s, &rs, 60, 0, ZP_LIGHT_ON);
 	ck_assert_int_eq(step(&s, 0, T0_MS, false, &n), 0);
 	/* the wall clock read late, then early: spans start where the last one ended */
 	ck_assert_int_eq(step(&s, 1000, T0_MS + 1040, false, &n), 0);
@@ -288,9 +286,7 @@ START_TEST(same_steps_same_rows)
 		zp_rows *rs = pass ? &b : &a;
 		zp_sampler s;
 
-		init(&s, rs, 7);
-		memset(&lights, 0, sizeof(lights));
-		zp_sampler_begin(&s, 100, &lights);
+		begin(&s, rs, 7, 100, ZP_LIGHT_OFF);
 		for (int i = 1; i <= 400; i++) {
 			uint32_t h = zp_hash32((uint32_t)i);
 
