@@ -68,41 +68,27 @@ static void fill_frame(uint8_t *img, int w, int h, int stride, int kind, int f, 
 
 static void random_kparams(struct zp_bg_kparams *kp, int f, uint32_t *s)
 {
-	switch (f % 5) {
-	case 0: /* extremes */
-		kp->thr = 255 << 8;
-		kp->thr_fl = 0xffff;
-		kp->dev_mult = 16;
-		kp->shift_bg = 1;
-		kp->shift_fg = 15;
-		kp->shift2 = 1;
-		kp->blink_inc = 127;
-		kp->blink_on = 0;
-		kp->hits_on = 0;
-		break;
-	case 1:
-		kp->thr = 1 << 8;
-		kp->thr_fl = 1 << 8;
-		kp->dev_mult = 0;
-		kp->shift_bg = 15;
-		kp->shift_fg = 1;
-		kp->shift2 = 15;
-		kp->blink_inc = 0;
-		kp->blink_on = 128; /* second level off */
-		kp->hits_on = 255;
-		break;
-	default:
-		kp->thr = (uint16_t)((1 + rnd(s) % 255) << 8);
-		kp->thr_fl = (uint16_t)(rnd(s) % 4 ? kp->thr + rnd(s) % (0x10000u - kp->thr) : rnd(s));
-		kp->dev_mult = (uint16_t)(rnd(s) % 17);
-		kp->shift_bg = (uint8_t)(1 + rnd(s) % 15);
-		kp->shift_fg = (uint8_t)(1 + rnd(s) % 15);
-		kp->shift2 = (uint8_t)(1 + rnd(s) % 15);
-		kp->blink_inc = (uint8_t)(rnd(s) % 128);
-		kp->blink_on = (uint8_t)(rnd(s) % 129);
-		kp->hits_on = (uint8_t)(rnd(s) % 6 == 0 ? rnd(s) % 256 : rnd(s) % 8);
-		break;
+	/* every range at its ends: one frame in five at each */
+	static const struct zp_bg_kparams extremes[2] = {
+		{ .thr = 255 << 8, .thr_fl = 0xffff, .dev_mult = 16, .shift_bg = 1, .shift_fg = 15, .shift2 = 1,
+		  .blink_inc = 127, .blink_on = 0, .hits_on = 0 },
+		{ .thr = 1 << 8, .thr_fl = 1 << 8, .dev_mult = 0, .shift_bg = 15, .shift_fg = 1, .shift2 = 15,
+		  .blink_inc = 0, .blink_on = 128 /* second level off */, .hits_on = 255 },
+	};
+
+	if (f % 5 < 2) {
+		*kp = extremes[f % 5];
+		return;
 	}
+	kp->thr = (uint16_t)((1 + rnd(s) % 255) << 8);
+	kp->thr_fl = (uint16_t)(rnd(s) % 4 ? kp->thr + rnd(s) % (0x10000u - kp->thr) : rnd(s));
+	kp->dev_mult = (uint16_t)(rnd(s) % 17);
+	kp->shift_bg = (uint8_t)(1 + rnd(s) % 15);
+	kp->shift_fg = (uint8_t)(1 + rnd(s) % 15);
+	kp->shift2 = (uint8_t)(1 + rnd(s) % 15);
+	kp->blink_inc = (uint8_t)(rnd(s) % 128);
+	kp->blink_on = (uint8_t)(rnd(s) % 129);
+	kp->hits_on = (uint8_t)(rnd(s) % 6 == 0 ? rnd(s) % 256 : rnd(s) % 8);
 }
 
 static int first_diff(const void *a, const void *b, size_t n)
