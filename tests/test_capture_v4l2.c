@@ -32,9 +32,9 @@ static void setup(void)
 /* Nothing left open or mapped, and no pixels left in what was unmapped. */
 static void teardown(void)
 {
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
-	ck_assert_int_eq(fake_v4l2_mapped(), 0);
-	ck_assert_int_eq(fake_v4l2_unzeroed_unmaps(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 0);
+	ck_assert_int_eq(fake_v4l2_seen().unzeroed_unmaps, 0);
 	fake_v4l2_reset();
 }
 
@@ -122,7 +122,7 @@ START_TEST(streams_yuyv_frames)
 	now = zp_now_ms();
 	ck_assert_int_le(f.t_ms, now);
 	ck_assert_int_ge(f.t_ms, now - 100);
-	ck_assert_int_eq(f.t_ms, fake_v4l2_last_ts_ms()); /* the driver's monotonic stamp */
+	ck_assert_int_eq(f.t_ms, fake_v4l2_seen().last_ts_ms); /* the driver's monotonic stamp */
 	ck_assert_str_eq(zp_source_error(s), "");
 
 	/* the sequence of calls a V4L2 streaming client makes */
@@ -133,10 +133,10 @@ START_TEST(streams_yuyv_frames)
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_QBUF), 4 + 61); /* initial + one re-queue per frame */
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_DQBUF), 61);
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_STREAMON), 1);
-	ck_assert_int_eq(fake_v4l2_mapped(), 4);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 4);
 	zp_source_free(s);
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_STREAMOFF), 1);
-	ck_assert(!fake_v4l2_streaming());
+	ck_assert(!fake_v4l2_seen().streaming);
 	zp_source_free(NULL);
 }
 END_TEST
@@ -248,7 +248,7 @@ START_TEST(frame_rate_negotiated)
 	P.fps = 12;
 	s = open_cam();
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_S_PARM), 1);
-	ck_assert_int_eq(fake_v4l2_fps(), 10);
+	ck_assert_int_eq(fake_v4l2_seen().fps, 10);
 	ck_assert_double_eq_tol(zp_source_fps(s), 10.0, 1e-9);
 	zp_source_free(s);
 
@@ -340,7 +340,7 @@ START_TEST(missing_camera_backs_off_and_recovers)
 	P.clock.ctx = &clk;
 	fake_v4l2_unplug(FAKE_UNPLUG_DQBUF_ENODEV);
 	s = open_cam(); /* a missing camera is not a config error */
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 1);
 	t0 = clk.now;
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_ENODEV);
 	ck_assert_int_eq(clk.now, t0); /* the first report comes at once, not after the 1000 ms */
@@ -349,15 +349,15 @@ START_TEST(missing_camera_backs_off_and_recovers)
 	/* while waiting, each call sleeps at most its timeout */
 	ck_assert_int_eq(zp_source_next(s, &f, 5), ZP_ENODEV);
 	ck_assert_int_eq(clk.now, t0 + 5);
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 1);
 
 	/* back-off: 20, 40, 80, 160, 160 ... ms between attempts over a second, not one per call */
-	attempts = fake_v4l2_open_attempts();
+	attempts = fake_v4l2_seen().open_attempts;
 	while (clk.now - t0 < 1000) {
 		ck_assert_int_eq(zp_source_next(s, &f, 10), ZP_ENODEV);
 		calls++;
-		if (fake_v4l2_open_attempts() != attempts) {
-			ck_assert_int_eq(fake_v4l2_open_attempts(), attempts + 1);
+		if (fake_v4l2_seen().open_attempts != attempts) {
+			ck_assert_int_eq(fake_v4l2_seen().open_attempts, attempts + 1);
 			attempts++;
 			ck_assert_int_lt(seen, 16);
 			seen_at[seen++] = clk.now - t0;
@@ -431,7 +431,7 @@ START_TEST(camera_busy)
 	b = open_cam();
 	ck_assert_int_eq(zp_source_next(b, &f, 100), ZP_EBUSY);
 	ck_assert_str_eq(zp_source_error(b), "/dev/video0: device busy (is another program using the camera?)");
-	ck_assert_int_eq(fake_v4l2_open_fds(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 1);
 	zp_source_free(a);
 	ck_assert_int_eq(frame_within(b, &f, 1000), ZP_OK);
 	assert_served(&f);
@@ -452,8 +452,8 @@ static void unplug_midstream(enum fake_v4l2_unplug_mode mode, int expect)
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), expect);
 	ck_assert_int_lt(zp_now_ms() - t0, 250); /* at once, not after the 300 ms frame timeout */
 	ck_assert_msg(strstr(zp_source_error(s), "/dev/video0: "), "message: %s", zp_source_error(s));
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0); /* closed everything at once */
-	ck_assert_int_eq(fake_v4l2_mapped(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0); /* closed everything at once */
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 0);
 	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV); /* reopening finds no camera */
 	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no such device (is the camera plugged in?)");
 
@@ -495,11 +495,11 @@ START_TEST(frame_never_comes)
 	ck_assert_int_ge(dt, 290);
 	ck_assert_int_le(dt, 600);
 	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no frame for 300 ms (camera stalled?)");
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
 
 	/* a reopen (after the back-off) against a camera that still sends nothing times out again */
 	ck_assert_int_eq(zp_source_next(s, &f, 2000), ZP_ETIMEDOUT);
-	ck_assert_int_eq(fake_v4l2_opens(), 2);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 2);
 	fake_v4l2_stall(false);
 	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
 	assert_served(&f);
@@ -542,7 +542,7 @@ START_TEST(late_frame_within_timeout)
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
 	ck_assert_int_ge(zp_now_ms() - t0, 140);
 	assert_served(&f);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -557,7 +557,7 @@ START_TEST(dqbuf_not_ready)
 	/* poll says readable, DQBUF says EAGAIN: keep waiting */
 	fake_v4l2_spurious(5);
 	stream(s, 5, &seq, &t);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	/* ... for ever: a timeout */
 	fake_v4l2_spurious(-1);
 	ck_assert_int_eq(zp_source_next(s, &f, 2000), ZP_ETIMEDOUT);
@@ -579,7 +579,7 @@ START_TEST(eintr_storm_on_ioctls)
 	stream(s, 20, &seq, &t);
 	/* every DQBUF was tried 4 times */
 	ck_assert_int_ge(fake_v4l2_count(VIDIOC_DQBUF), 4 * 20);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -610,7 +610,7 @@ START_TEST(signal_storm_on_poll)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGALRM, &old, NULL);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -627,7 +627,7 @@ START_TEST(corrupt_frames)
 	/* a few: skipped */
 	fake_v4l2_error_frames(3);
 	stream(s, 3, &seq, &t);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	/* many: reopened */
 	fake_v4l2_error_frames(20);
 	r = zp_source_next(s, &f, 1000);
@@ -653,7 +653,7 @@ static void format_change(uint32_t fourcc, int w, int h)
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_EFORMAT);
 	ck_assert_msg(strstr(zp_source_error(s), "/dev/video0: format changed from 640x480 YUYV"), "message: %s",
 		      zp_source_error(s));
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
 	/* reopened in whatever the camera does now */
 	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
 	assert_served(&f);
@@ -696,7 +696,7 @@ START_TEST(camera_without_luma_format)
 	s = open_cam();
 	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
 	ck_assert_str_eq(zp_source_error(s), "/dev/video0: cannot deliver a luma format; offers MJPG 1920x1080 1280x720");
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
 	/* another camera is plugged in */
 	fake_v4l2_refuse_formats(false);
 	fake_v4l2_set_formats(yuyv, 1, true);
@@ -739,14 +739,14 @@ START_TEST(buffers)
 
 	P.buffers = 6;
 	s = open_cam();
-	ck_assert_int_eq(fake_v4l2_mapped(), 6);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 6);
 	zp_source_free(s);
 
 	/* the driver may give fewer: two still work */
 	fake_v4l2_reset();
 	fake_v4l2_set_max_buffers(2);
 	s = open_cam();
-	ck_assert_int_eq(fake_v4l2_mapped(), 2);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 2);
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
 	zp_source_free(s);
 
@@ -774,7 +774,7 @@ START_TEST(bad_config)
 	P.retry_max_ms = 1;
 	ck_assert_ptr_null(zp_source_open_v4l2(&P, &code, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "retry_min_ms"), "message: %s", err);
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 }
 END_TEST
 
@@ -801,12 +801,12 @@ START_TEST(libc_io_under_libcamerify)
 	s = open_cam();
 	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
 	ck_assert_str_eq(zp_source_error(s), "/nonexistent/video9: no such device (is the camera plugged in?)");
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0); /* libv4l2 was not used */
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0); /* libv4l2 was not used */
 	zp_source_free(s);
 	P.io = ZP_V4L2_IO_LIBV4L2;
 
 	s = open_cam();
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -951,7 +951,7 @@ END_TEST
 /* The frame carries colour: bgr is the reference conversion of the frame the camera served, exactly. */
 static void assert_colour(const zp_frame *f, bool is420)
 {
-	uint64_t n = fake_v4l2_frames();
+	uint64_t n = fake_v4l2_seen().frames;
 	int w = f->width, h = f->height, x, y;
 	uint8_t want[3], Y, U, V, l, cu, cv;
 
@@ -1189,7 +1189,7 @@ START_TEST(grey_camera_gives_no_colour)
 	fake_v4l2_plug();
 	ck_assert_int_eq(frame_within(s, &f, 2000), ZP_OK);
 	assert_served(&f);
-	ck_assert_int_eq(fake_v4l2_opens(), 2);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 2);
 	zp_source_free(s);
 	stderr_back(tmp, saved, log, sizeof(log));
 	ck_assert_msg(count_of(log, "/dev/video0: no colour from 640x480 GREY (the camera delivers grey only): colour "
@@ -1438,7 +1438,7 @@ static void latency(bool bgr)
 	for (i = 0; i < N; i++) {
 		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		lat[i] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_last_dqbuf_ns();
+		lat[i] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_seen().last_dqbuf_ns;
 	}
 	ck_assert_uint_eq(f.seq, N);
 	ck_assert(bgr == (f.bgr != NULL));
