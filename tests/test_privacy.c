@@ -124,21 +124,29 @@ static void account_scenario(zp_store *s)
 
 static void check_scenario(const zp_rows *rs)
 {
-	const int64_t a = T0_MS / 1000, b = a + 60, c = a + 120, d = a + 180;
+	/* per interval A..D: entered and occupied s of north and south; activations, on s and fault s */
+	static const struct {
+		int64_t north_entered;
+		double north_occ;
+		int64_t south_entered;
+		double south_occ;
+		int64_t act;
+		double on, fault;
+	} want[4] = {
+		{ 1, 30, 2, 50, 1, 30, 30 },
+		{ 1, 0, 0, 10, 0, 50, 10 },
+		{ 0, 0, 0, 0, 2, 10, 0 },
+		{ 0, 10, 0, 0, 0, 0, 0 },
+	};
 
 	ck_assert_int_eq(rs->n, 12);
-	check_zone(rs, a, "north", 1, 30);
-	check_zone(rs, a, "south", 2, 50);
-	check_crossing(rs, a, 1, 30, 30);
-	check_zone(rs, b, "north", 1, 0);
-	check_zone(rs, b, "south", 0, 10);
-	check_crossing(rs, b, 0, 50, 10);
-	check_zone(rs, c, "north", 0, 0);
-	check_zone(rs, c, "south", 0, 0);
-	check_crossing(rs, c, 2, 10, 0);
-	check_zone(rs, d, "north", 0, 10);
-	check_zone(rs, d, "south", 0, 0);
-	check_crossing(rs, d, 0, 0, 0);
+	for (int k = 0; k < 4; k++) {
+		int64_t start = T0_MS / 1000 + 60 * k;
+
+		check_zone(rs, start, "north", want[k].north_entered, want[k].north_occ);
+		check_zone(rs, start, "south", want[k].south_entered, want[k].south_occ);
+		check_crossing(rs, start, want[k].act, want[k].on, want[k].fault);
+	}
 	for (int i = 0; i < rs->n; i++)
 		ck_assert_int_eq(rs->r[i].interval_s, 60);
 }
