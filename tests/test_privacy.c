@@ -88,14 +88,26 @@ static void check_crossing(const zp_rows *rs, int64_t start, int64_t act, double
 
 static const char *const two_zones[] = { "north", "south" };
 
-/* The store of p with two_zones, opened with flags (0, ZP_STORE_DRY_RUN); fails the test when it cannot be. */
-static zp_store *open_two_zones(const zp_store_params *p, unsigned flags)
+/* The store of p opened with zones and flags; fails the test when it cannot be. */
+static zp_store *open_ok(const zp_store_params *p, const char *const *zones, int nzones, unsigned flags)
 {
 	char err[256];
-	zp_store *s = zp_store_open(p, two_zones, 2, flags, NULL, err, sizeof(err));
+	zp_store *s = zp_store_open(p, zones, nzones, flags, NULL, err, sizeof(err));
 
 	ck_assert_msg(s != NULL, "%s", err);
 	return s;
+}
+
+/* with two_zones and flags (0, ZP_STORE_DRY_RUN) */
+static zp_store *open_two_zones(const zp_store_params *p, unsigned flags)
+{
+	return open_ok(p, two_zones, 2, flags);
+}
+
+/* as audit opens it: no zones, no migration */
+static zp_store *open_read_only(const zp_store_params *p)
+{
+	return open_ok(p, NULL, 0, ZP_STORE_READ_ONLY);
 }
 
 /*
@@ -357,8 +369,7 @@ START_TEST(store_retention_deletes_exactly_the_old_rows)
 	ck_assert_int_eq(zp_store_retention(s, (day0 + 400 * 86400LL + 60) * 1000, &deleted), 0);
 	ck_assert_int_eq(deleted, 4);
 	zp_store_close(s);
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_summarize(s, &sum, err, sizeof(err)), 0);
 	zp_store_close(s);
 	ck_assert_int_eq(sum.first_start, day0 + 36 * 86400LL);
@@ -408,8 +419,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	make_db(p.path, v1_sql);
 
 	/* read-only (audit) sees version 1 as it is, and does not migrate it */
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_schema_version(s), 1);
 	ck_assert_int_eq(zp_store_summarize(s, &sum, err, sizeof(err)), 0);
 	ck_assert_int_eq(sum.rows, 3);
@@ -534,7 +544,7 @@ static void count_findings(void *ctx, const char *what)
 
 START_TEST(store_migrates_v2_and_keeps_rows)
 {
-	char dir[64], err[256];
+	char dir[64];
 	zp_store_params p;
 	zp_store_sample smp;
 	zp_store *s;
@@ -547,8 +557,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	make_db(p.path, v2_sql);
 
 	/* read-only (audit): version 2 as it is, no crossing columns yet (NULL), nothing changed */
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_schema_version(s), 2);
 	rs.n = 0;
 	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, zp_rows_add, &rs), 0);
@@ -627,8 +636,7 @@ START_TEST(store_failed_migration_changes_nothing)
 	make_db(p.path, "INSERT INTO counts VALUES (1700000160, 'north', -1, 0)"); /* fails v2's CHECK */
 	ck_assert_ptr_null(zp_store_open(&p, two_zones, 2, 0, &code, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "version 2") != NULL, "%s", err);
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_schema_version(s), 1);
 	zp_store_close(s);
 	zp_test_tmpdir_remove(dir);
