@@ -5,6 +5,7 @@
  * and the sandbox.
  */
 #include "zp_test.h"
+#include "zp_child.h"
 #include "privacy_internal.h" /* zp_store_check_contents: what the audit finds inside the store */
 #include "store.h"
 #include "writer.h"
@@ -1532,14 +1533,19 @@ static socklen_t un_addr(struct sockaddr_un *sa, const char *path)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + (path[0] != '@'));
 }
 
-struct sb_paths {
+/* What the sandboxed child is given: its paths, and whether its sandbox lets an export connect. */
+struct sb_setup {
 	char data[64], outside[64];
 	char notify[128], other[128], abstract[64];
 	char blockdev[PATH_MAX];
+	bool allow_network;
 };
 
-static void __attribute__((noreturn)) sandbox_child(const struct sb_paths *sp, int out, bool allow_network)
+/* ctx: the struct sb_setup; the report goes to out. */
+static void __attribute__((noreturn)) sandbox_child(void *ctx, int out)
 {
+	const struct sb_setup *sp = ctx;
+	const bool allow_network = sp->allow_network;
 	zp_sandbox_opts o;
 	zp_sandbox_status st;
 	zp_store_params p;
@@ -1703,15 +1709,13 @@ static void __attribute__((noreturn)) sandbox_child(const struct sb_paths *sp, i
 
 static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 {
-	struct sb_paths sp;
+	struct sb_setup sp;
 	struct sockaddr_un sa;
 	char path[600], buf[256];
-	int status, pfd[2], ls_notify, ls_other, ls_abs;
-	size_t got = 0;
-	ssize_t k;
-	pid_t pid;
+	int status, ls_notify, ls_other, ls_abs;
 
 	memset(&sp, 0, sizeof(sp));
+	sp.allow_network = allow_network;
 	zp_test_tmpdir_make(sp.data, sizeof(sp.data), "privacy");
 	zp_test_tmpdir_make(sp.outside, sizeof(sp.outside), "privacy");
 	snprintf(path, sizeof(path), "%s/existing", sp.outside);
@@ -1740,19 +1744,7 @@ static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 	ck_assert_int_eq(bind(ls_notify, (struct sockaddr *)&sa, un_addr(&sa, sp.notify)), 0);
 	ck_assert_int_eq(bind(ls_other, (struct sockaddr *)&sa, un_addr(&sa, sp.other)), 0);
 	ck_assert_int_eq(bind(ls_abs, (struct sockaddr *)&sa, un_addr(&sa, sp.abstract)), 0);
-	ck_assert_int_eq(pipe(pfd), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(pfd[0]);
-		sandbox_child(&sp, pfd[1], allow_network);
-	}
-	close(pfd[1]);
-	while (got + 1 < replen && (k = read(pfd[0], report + got, replen - 1 - got)) > 0)
-		got += (size_t)k;
-	report[got] = '\0';
-	close(pfd[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	status = zp_child_run(sandbox_child, &sp, report, replen, NULL);
 	ck_assert_msg(WIFEXITED(status), "sandboxed child died (signal %d)", WTERMSIG(status));
 	snprintf(path, sizeof(path), "%s/existing", sp.outside);
 	ck_assert_msg(access(path, F_OK) == 0, "the sandboxed child removed a file outside the data directory");
