@@ -695,15 +695,28 @@ static void check_kill_interval(const zp_rows *rs, int64_t base_s, int64_t i)
 	check_crossing(rs, base_s + i, i % 2, 0.2, i % 7 == 0 ? 0.4 : 0);
 }
 
-/* The writer: 1-second intervals as fast as it can; after each commit it reports the interval closed. */
-static void __attribute__((noreturn)) kill_writer(const char *path, int64_t base_s, int fd, bool powercut)
+/* What the writer is given: its store's path, its first interval, and whether power cuts are simulated. */
+struct kill_run {
+	const char *path;
+	int64_t base_s;
+	bool powercut;
+};
+
+/*
+ * The writer (ctx: a struct kill_run): 1-second intervals as fast as it can; after each commit it reports the
+ * interval closed to fd.
+ */
+static void __attribute__((noreturn)) kill_writer(void *ctx, int fd)
 {
+	const struct kill_run *run = ctx;
+	const char *path = run->path;
+	const int64_t base_s = run->base_s;
 	zp_store_params p;
 	zp_store_sample smp;
 	zp_store *s;
 	char err[256];
 
-	if (powercut && zp_powercut_register() != 0)
+	if (run->powercut && zp_powercut_register() != 0)
 		_exit(5);
 	memset(&p, 0, sizeof(p));
 	zp_strlcpy(p.path, path, sizeof(p.path));
@@ -767,19 +780,12 @@ static void kill_test(bool powercut, int runs)
 	snprintf(path, sizeof(path), "%s/counts.db", dir);
 	for (int run = 0; run < runs; run++) {
 		int64_t base_s = 1700000000 + (int64_t)run * 1000000, reported = 0, got, present;
+		struct kill_run writer = { path, base_s, powercut };
 		struct timespec ts;
-		int fds[2], status;
+		int from_writer, status;
 		uint32_t delay_us;
-		pid_t pid;
+		pid_t pid = zp_child_start(kill_writer, &writer, &from_writer);
 
-		ck_assert_int_eq(pipe(fds), 0);
-		pid = fork();
-		ck_assert_int_ge(pid, 0);
-		if (pid == 0) {
-			close(fds[0]);
-			kill_writer(path, base_s, fds[1], powercut);
-		}
-		close(fds[1]);
 		rng = rng * 1103515245u + 12345u;
 		/* one run in eight dies within the first millisecond (open, create, migrate) */
 		delay_us = (rng >> 8) % 8 == 0 ? (rng >> 12) % 1000 : 1000 + (rng >> 12) % 100000;
@@ -789,11 +795,11 @@ static void kill_test(bool powercut, int runs)
 		kill(pid, SIGKILL);
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 		ck_assert_msg(WIFSIGNALED(status), "run %d: the writer exited by itself (status %d)", run, status);
-		while (read(fds[0], &got, sizeof(got)) == (ssize_t)sizeof(got)) {
+		while (read(from_writer, &got, sizeof(got)) == (ssize_t)sizeof(got)) {
 			ck_assert_int_eq(got, reported); /* in order, none skipped */
 			reported++;
 		}
-		close(fds[0]);
+		close(from_writer);
 		if (powercut) {
 			int n = zp_powercut_apply(path, rng);
 

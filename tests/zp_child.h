@@ -14,17 +14,13 @@
 #include <unistd.h>
 
 /*
- * Fork; the child runs fn(ctx, fd), fd the pipe's write end, and must _exit
- * (127 if fn returns). The parent reads what the child wrote, up to size - 1
- * bytes, into report (NUL-terminated), waits for it and returns its wait
- * status; its resource usage in *ru unless ru is NULL.
+ * Fork; the child runs fn(ctx, fd), fd the write end of a pipe, and must
+ * _exit (127 if fn returns). The parent gets the child's pid, and the read
+ * end in *from_child.
  */
-static inline int zp_child_run(void (*fn)(void *ctx, int fd), void *ctx, char *report, size_t size,
-			       struct rusage *ru)
+static inline pid_t zp_child_start(void (*fn)(void *ctx, int fd), void *ctx, int *from_child)
 {
-	int pfd[2], status;
-	size_t got = 0;
-	ssize_t k;
+	int pfd[2];
 	pid_t pid;
 
 	ck_assert_int_eq(pipe(pfd), 0);
@@ -36,10 +32,27 @@ static inline int zp_child_run(void (*fn)(void *ctx, int fd), void *ctx, char *r
 		_exit(127);
 	}
 	close(pfd[1]);
-	while (got + 1 < size && (k = read(pfd[0], report + got, size - 1 - got)) > 0)
+	*from_child = pfd[0];
+	return pid;
+}
+
+/*
+ * zp_child_start, then read what the child wrote, up to size - 1 bytes, into
+ * report (NUL-terminated) and wait for it. Its wait status is returned; its
+ * resource usage in *ru unless ru is NULL.
+ */
+static inline int zp_child_run(void (*fn)(void *ctx, int fd), void *ctx, char *report, size_t size,
+			       struct rusage *ru)
+{
+	int fd, status;
+	pid_t pid = zp_child_start(fn, ctx, &fd);
+	size_t got = 0;
+	ssize_t k;
+
+	while (got + 1 < size && (k = read(fd, report + got, size - 1 - got)) > 0)
 		got += (size_t)k;
 	report[got] = '\0';
-	close(pfd[0]);
+	close(fd);
 	ck_assert_int_eq(wait4(pid, &status, 0, ru), pid);
 	return status;
 }
