@@ -20,6 +20,19 @@ static const zp_store_row *find(const zp_rows *rs, int64_t start_ms, const char 
 }
 
 static const char *const names[] = { "kerb-a", "road", "kerb-b" };
+
+/* The road's row of the interval from start_ms: seconds occupied, people entered, crossings A->B and B->A. */
+static void check_road(const zp_rows *rs, int64_t start_ms, double occupied_s, int64_t entered, int64_t a_to_b,
+		       int64_t b_to_a)
+{
+	const zp_store_row *r = find(rs, start_ms, "road");
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_double_eq(r->occupied_s, occupied_s);
+	ck_assert_int_eq(r->entered, entered);
+	ck_assert_int_eq(r->crossed_a_to_b, a_to_b);
+	ck_assert_int_eq(r->crossed_b_to_a, b_to_a);
+}
 static const bool road_sides[] = { false, true, false };
 
 static void init(zp_sampler *s, zp_rows *rs, int interval_s)
@@ -60,12 +73,7 @@ START_TEST(spans_split_exactly_at_interval_boundaries)
 	smp.light_activations = 1;
 	ck_assert_int_eq(zp_sampler_account(&s, &smp), 4); /* the first interval closed: 3 zones + "*" */
 	ck_assert_int_eq(rs.n, 4);
-	r = find(&rs, T0_MS, "road");
-	ck_assert_ptr_nonnull(r);
-	ck_assert_double_eq(r->occupied_s, 20.0);
-	ck_assert_int_eq(r->entered, 0);
-	ck_assert_int_eq(r->crossed_a_to_b, 0);
-	ck_assert_int_eq(r->crossed_b_to_a, 0);
+	check_road(&rs, T0_MS, 20.0, 0, 0, 0);
 	r = find(&rs, T0_MS, "kerb-a");
 	ck_assert_int_eq(r->crossed_a_to_b, -1); /* no sides: NULL in the store */
 	ck_assert_int_eq(r->light_activations, -1);
@@ -82,11 +90,7 @@ START_TEST(spans_split_exactly_at_interval_boundaries)
 	smp.crossed[1][0] = 0;
 	smp.light_activations = 0;
 	ck_assert_int_eq(zp_sampler_account(&s, &smp), 4);
-	r = find(&rs, T0_MS + 60000, "road");
-	ck_assert_double_eq(r->occupied_s, 15.0);
-	ck_assert_int_eq(r->entered, 2);
-	ck_assert_int_eq(r->crossed_a_to_b, 1);
-	ck_assert_int_eq(r->crossed_b_to_a, 0);
+	check_road(&rs, T0_MS + 60000, 15.0, 2, 1, 0);
 	ck_assert_int_eq(find(&rs, T0_MS + 60000, "*")->light_activations, 1);
 	ck_assert_ptr_null(find(&rs, T0_MS + 120000, "road"));
 	ck_assert_int_eq(zp_sampler_flush(&s), 0); /* T0+240 s: nothing happened in it */
@@ -163,7 +167,7 @@ START_TEST(state_held_since_the_previous_step)
 {
 	zp_sampler s;
 	zp_rows rs;
-	const zp_store_row *r, *x;
+	const zp_store_row *x;
 
 	begin(&s, &rs, 60, 1000, ZP_LIGHT_FAILSAFE);
 	/* 1000 -> 5000: fail-safe (the state at begin); the frame at 5000 sees one person on the road */
@@ -178,13 +182,8 @@ START_TEST(state_held_since_the_previous_step)
 	/* 9000 -> 12000: empty, off; no frame at 12000 */
 	ck_assert_int_eq(step(&s, 12000, T0_MS + 12000, false, NULL), 0);
 	ck_assert_int_eq(zp_sampler_flush(&s), 4);
-	r = find(&rs, T0_MS, "road");
+	check_road(&rs, T0_MS, 4.0, 1, 1, 0);
 	x = find(&rs, T0_MS, "*");
-	ck_assert_ptr_nonnull(r);
-	ck_assert_double_eq(r->occupied_s, 4.0);
-	ck_assert_int_eq(r->entered, 1);
-	ck_assert_int_eq(r->crossed_a_to_b, 1);
-	ck_assert_int_eq(r->crossed_b_to_a, 0);
 	ck_assert_int_eq(find(&rs, T0_MS, "kerb-a")->entered, 1);
 	ck_assert_int_eq(find(&rs, T0_MS, "kerb-a")->crossed_a_to_b, -1);
 	ck_assert_double_eq(x->fault_s, 4.0);
