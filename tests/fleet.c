@@ -68,6 +68,22 @@ static int fail(const char *fmt, ...)
 	return -1;
 }
 
+/* Write a configuration file from a printf format; 0, or -1 (said on stderr). */
+static int write_config(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int write_config(const char *path, const char *fmt, ...)
+{
+	FILE *fp = fopen(path, "w");
+	va_list ap;
+
+	if (!fp)
+		return fail("%s: %s", path, strerror(errno));
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fclose(fp);
+	return 0;
+}
+
 /* fork + (setgid/setuid to f->uid when drop) + exec; stdout/stderr to log (appended). */
 static pid_t spawn(const fleet *f, bool drop, const char *log, char *const argv[])
 {
@@ -184,7 +200,6 @@ int fleet_init(fleet *f)
 static int fleet_broker_start_try(fleet *f, int attempt)
 {
 	char conf[300], log[300], text[3000];
-	FILE *fp;
 	int64_t until;
 
 	fleet_path(f, "mosquitto.conf", conf, sizeof(conf));
@@ -205,11 +220,8 @@ static int fleet_broker_start_try(fleet *f, int attempt)
 		 "cafile %s/ca.crt\ncertfile %s/server.crt\nkeyfile %s/server.key\n"
 		 "require_certificate true\nuse_identity_as_username true\n",
 		 f->dir, f->broker_extra, f->plain_port, f->tls_port, f->dir, f->dir, f->dir);
-	fp = fopen(conf, "w");
-	if (!fp)
-		return fail("%s: %s", conf, strerror(errno));
-	fputs(text, fp);
-	fclose(fp);
+	if (write_config(conf, "%s", text))
+		return -1;
 	{
 		char *argv[] = { "/usr/sbin/mosquitto", "-c", conf, NULL };
 
@@ -362,23 +374,19 @@ int fleet_pg_stop(fleet *f)
 int fleet_collector_start(fleet *f, int i, const char *zebrapad, const char *cert, const char *extra)
 {
 	char ini[300], log[300];
-	FILE *fp;
 
 	if (i < 0 || i >= FLEET_MAX_COLLECTORS)
 		return fail("collector %d: at most %d", i, FLEET_MAX_COLLECTORS);
 	snprintf(ini, sizeof(ini), "%s/collect-%d.ini", f->dir, i);
 	snprintf(log, sizeof(log), "%s/collect-%d.log", f->dir, i);
-	fp = fopen(ini, "w");
-	if (!fp)
-		return fail("%s: %s", ini, strerror(errno));
-	fprintf(fp,
-		"[collect]\nbroker_host = 127.0.0.1\nbroker_port = %d\ncafile = %s/ca.crt\n"
-		"certfile = %s/%s.crt\nkeyfile = %s/%s.key\nclient_id = collector-%d\ngroup = townhall\n"
-		"keepalive_s = 5\n%s%s%s\n%s\n",
-		f->tls_port, f->dir, f->dir, cert ? cert : "collector", f->dir, cert ? cert : "collector", i,
-		extra && strstr(extra, "database") ? "" : "database = ",
-		extra && strstr(extra, "database") ? "" : f->conninfo, "", extra ? extra : "");
-	fclose(fp);
+	if (write_config(ini,
+			"[collect]\nbroker_host = 127.0.0.1\nbroker_port = %d\ncafile = %s/ca.crt\n"
+			"certfile = %s/%s.crt\nkeyfile = %s/%s.key\nclient_id = collector-%d\ngroup = townhall\n"
+			"keepalive_s = 5\n%s%s%s\n%s\n",
+			f->tls_port, f->dir, f->dir, cert ? cert : "collector", f->dir, cert ? cert : "collector", i,
+			extra && strstr(extra, "database") ? "" : "database = ",
+			extra && strstr(extra, "database") ? "" : f->conninfo, "", extra ? extra : ""))
+		return -1;
 	{
 		char *argv[] = { (char *)zebrapad, "collect", "--config", ini, NULL };
 
@@ -450,30 +458,28 @@ int fleet_exporter_start(fleet *f, int k, const char *zebrapad, const char *site
 			 const char *extra, const char *opt)
 {
 	char ini[300], log[300];
-	FILE *fp;
+	int rc;
 
 	if (k < 0 || k >= FLEET_MAX_EXPORTERS)
 		return fail("exporter %d: at most %d", k, FLEET_MAX_EXPORTERS);
 	snprintf(ini, sizeof(ini), "%s/%s/site.ini", f->dir, site);
 	snprintf(log, sizeof(log), "%s/%s/export.log", f->dir, site);
-	fp = fopen(ini, "w");
-	if (!fp)
-		return fail("%s: %s", ini, strerror(errno));
 	if (cert && !strcmp(cert, "plain"))
-		fprintf(fp,
+		rc = write_config(ini,
 			"[store]\npath = %s/%s/counts.db\n[health]\nprom_file = %s/%s/zebrapad.prom\n"
 			"[export]\nbroker = 127.0.0.1\nport = %d\nsite = %s\n"
 			"cursor_file = %s/%s/state/cursor.json\nprom_file = %s/%s/state/export.prom\n%s\n",
 			f->dir, site, f->dir, site, f->plain_port, site, f->dir, site, f->dir, site, extra ? extra : "");
 	else
-		fprintf(fp,
+		rc = write_config(ini,
 			"[store]\npath = %s/%s/counts.db\n[health]\nprom_file = %s/%s/zebrapad.prom\n"
 			"[export]\nbroker = 127.0.0.1\nport = %d\nsite = %s\nca_file = %s/ca.crt\ncert_file = %s/%s.crt\n"
 			"key_file = %s/%s.key\ncursor_file = %s/%s/state/cursor.json\nprom_file = %s/%s/state/export.prom\n"
 			"%s\n",
 			f->dir, site, f->dir, site, f->tls_port, site, f->dir, f->dir, cert ? cert : "device", f->dir,
 			cert ? cert : "device", f->dir, site, f->dir, site, extra ? extra : "");
-	fclose(fp);
+	if (rc)
+		return -1;
 	f->exporter[k] = fork();
 	if (f->exporter[k] == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);

@@ -87,6 +87,37 @@ static int expected_count(int frame)
 	return gx >= 130 && gx <= 210 ? 1 : 0;
 }
 
+/* One row of a zones CSV (frame,zone,count). */
+struct zone_row {
+	int frame;
+	char zone[64];
+	int count;
+};
+
+/* The rows of a zones CSV after its header, checked line by line; *n of them, freed by the caller. */
+static struct zone_row *read_zones(const char *csvpath, int *n)
+{
+	char *csv = zp_test_slurp(csvpath, NULL), *line, *save = NULL;
+	struct zone_row *rows;
+	size_t lines = 0;
+
+	ck_assert_ptr_nonnull(csv);
+	for (const char *c = csv; *c; c++)
+		lines += *c == '\n';
+	rows = calloc(lines + 1, sizeof(*rows));
+	ck_assert_ptr_nonnull(rows);
+	*n = 0;
+	line = strtok_r(csv, "\n", &save);
+	ck_assert_str_eq(line, "frame,zone,count");
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		struct zone_row *z = &rows[(*n)++];
+
+		ck_assert_int_eq(sscanf(line, "%d,%63[^,],%d", &z->frame, z->zone, &z->count), 3);
+	}
+	free(csv);
+	return rows;
+}
+
 static void make_synthetic(const char *dir)
 {
 	uint8_t *bg = malloc(SYN_W * SYN_H * 3), *img = malloc(SYN_W * SYN_H * 3);
@@ -131,37 +162,32 @@ START_TEST(synthetic_scene_exact_occupancy)
 	struct zp_exec r;
 	const char *dir = tmp_path("scene");
 	char *csv, *line, *save = NULL, scene[512];
-	int frames = 0, mismatches = 0;
+	struct zone_row *rows;
+	int n, mismatches = 0;
 
 	make_synthetic(dir);
 	run_replay(&r, dir, "--config", config_path("tests/configs/synthetic.ini"), "--zones-out",
 		     tmp_path("zones.csv"), "--lights-out", tmp_path("lights.csv"), "-q", NULL);
 	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	csv = zp_test_slurp(tmp_path("zones.csv"), NULL);
-	ck_assert_ptr_nonnull(csv);
-	line = strtok_r(csv, "\n", &save);
-	ck_assert_str_eq(line, "frame,zone,count");
-	while ((line = strtok_r(NULL, "\n", &save))) {
-		int fr, cnt;
-		char zone[64];
+	rows = read_zones(tmp_path("zones.csv"), &n);
+	for (int i = 0; i < n; i++) {
+		int fr = rows[i].frame, cnt = rows[i].count;
 
-		ck_assert_int_eq(sscanf(line, "%d,%63[^,],%d", &fr, zone, &cnt), 3);
-		ck_assert_str_eq(zone, "middle");
-		ck_assert_int_eq(fr, frames + 1);
+		ck_assert_str_eq(rows[i].zone, "middle");
+		ck_assert_int_eq(fr, i + 1);
 		if (cnt != expected_count(fr)) {
 			fprintf(stderr, "frame %d: count %d, expected %d\n", fr, cnt, expected_count(fr));
 			mismatches++;
 		}
-		frames++;
 	}
-	ck_assert_int_eq(frames, SYN_FRAMES);
+	ck_assert_int_eq(n, SYN_FRAMES);
 	ck_assert_int_eq(mismatches, 0);
+	free(rows);
 	/* one person entered the zone, the summary says so, and the sizes the config set */
 	ck_assert_msg(strstr(r.out, "entered: 1 ") != NULL, "summary: %s", r.out);
 	ck_assert_msg(strstr(r.out, "\nsizes at 320x240: scale 1, min_area 300, max_area 20000, track_max_dist 30\n"),
 		      "summary: %s", r.out);
 	zp_exec_free(&r);
-	free(csv);
 
 	/* the lights: on while the block is in the zone, off again after min-on/hold */
 	csv = zp_test_slurp(tmp_path("lights.csv"), NULL);
@@ -203,28 +229,18 @@ END_TEST
 
 /* ---- real recordings ---- */
 
-/* Sum of counts per zone name in a zones CSV; returns frames with any count > 0. */
+/* Frames with any count > 0 in a zones CSV; its row count in *rows. */
 static int occupied_frames(const char *csvpath, int *rows)
 {
-	char *csv = zp_test_slurp(csvpath, NULL), *line, *save = NULL;
+	struct zone_row *zr = read_zones(csvpath, rows);
 	int occ = 0, last = -1;
 
-	ck_assert_ptr_nonnull(csv);
-	*rows = 0;
-	line = strtok_r(csv, "\n", &save);
-	ck_assert_str_eq(line, "frame,zone,count");
-	while ((line = strtok_r(NULL, "\n", &save))) {
-		int fr, cnt;
-		char zone[64];
-
-		ck_assert_int_eq(sscanf(line, "%d,%63[^,],%d", &fr, zone, &cnt), 3);
-		(*rows)++;
-		if (cnt > 0 && fr != last) {
+	for (int i = 0; i < *rows; i++)
+		if (zr[i].count > 0 && zr[i].frame != last) {
 			occ++;
-			last = fr;
+			last = zr[i].frame;
 		}
-	}
-	free(csv);
+	free(zr);
 	return occ;
 }
 

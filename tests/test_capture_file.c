@@ -4,6 +4,7 @@
  * a temp dir; vtest.avi and ../shared/data are used when present.
  */
 #include "zp_test.h"
+#include "zp_child.h"
 #include "capture.h"
 #include "capture_internal.h"
 #include "mem_read.h"
@@ -741,34 +742,26 @@ START_TEST(header_size_of_cut_and_damaged_files)
 }
 END_TEST
 
+/* Open the file at path (ctx) and report "opened" or the error; exit 0 or -code. */
+static void __attribute__((noreturn)) open_in_child(void *ctx, int fd)
+{
+	char e[300] = "";
+	int c = 0;
+	zp_source *s = zp_source_open_file(ctx, 0, &c, e, sizeof(e));
+
+	if (s)
+		snprintf(e, sizeof(e), "opened");
+	if (write(fd, e, strlen(e) + 1) < 0)
+		_exit(3);
+	_exit(s ? 0 : -c);
+}
+
 /* Peak RSS in MiB of a child that opens path (and reads its first frame) through zp_source_open_file. */
 static long open_peak_mib(const char *path, char *err, size_t errlen, int *code)
 {
-	int pfd[2];
 	struct rusage ru;
-	int status;
-	pid_t pid;
-	ssize_t n;
+	int status = zp_child_run(open_in_child, (void *)path, err, errlen, &ru);
 
-	ck_assert_int_eq(pipe(pfd), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char e[300] = "";
-		int c = 0;
-		zp_source *s = zp_source_open_file(path, 0, &c, e, sizeof(e));
-
-		if (s)
-			snprintf(e, sizeof(e), "opened");
-		if (write(pfd[1], e, strlen(e) + 1) < 0)
-			_exit(3);
-		_exit(s ? 0 : -c);
-	}
-	close(pfd[1]);
-	n = read(pfd[0], err, errlen - 1);
-	err[n > 0 ? n : 0] = '\0';
-	close(pfd[0]);
-	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
 	ck_assert(WIFEXITED(status));
 	*code = -WEXITSTATUS(status);
 	return ru.ru_maxrss / 1024;

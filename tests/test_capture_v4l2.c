@@ -32,9 +32,9 @@ static void setup(void)
 /* Nothing left open or mapped, and no pixels left in what was unmapped. */
 static void teardown(void)
 {
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
-	ck_assert_int_eq(fake_v4l2_mapped(), 0);
-	ck_assert_int_eq(fake_v4l2_unzeroed_unmaps(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 0);
+	ck_assert_int_eq(fake_v4l2_seen().unzeroed_unmaps, 0);
 	fake_v4l2_reset();
 }
 
@@ -47,6 +47,17 @@ static zp_source *open_cam(void)
 	ck_assert_msg(s != NULL, "open failed: %s", err);
 	ck_assert_int_eq(code, ZP_OK);
 	return s;
+}
+
+/* The camera opens, but its first frame fails with code and a message that says msg. */
+static void assert_first_frame_fails(int code, const char *msg)
+{
+	zp_source *s = open_cam();
+	zp_frame f;
+
+	ck_assert_int_eq(zp_source_next(s, &f, 100), code);
+	ck_assert_msg(strstr(zp_source_error(s), msg), "message: %s", zp_source_error(s));
+	zp_source_free(s);
 }
 
 /* The frame returned is the one the camera served: same size, same luma. */
@@ -111,7 +122,7 @@ START_TEST(streams_yuyv_frames)
 	now = zp_now_ms();
 	ck_assert_int_le(f.t_ms, now);
 	ck_assert_int_ge(f.t_ms, now - 100);
-	ck_assert_int_eq(f.t_ms, fake_v4l2_last_ts_ms()); /* the driver's monotonic stamp */
+	ck_assert_int_eq(f.t_ms, fake_v4l2_seen().last_ts_ms); /* the driver's monotonic stamp */
 	ck_assert_str_eq(zp_source_error(s), "");
 
 	/* the sequence of calls a V4L2 streaming client makes */
@@ -122,10 +133,10 @@ START_TEST(streams_yuyv_frames)
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_QBUF), 4 + 61); /* initial + one re-queue per frame */
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_DQBUF), 61);
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_STREAMON), 1);
-	ck_assert_int_eq(fake_v4l2_mapped(), 4);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 4);
 	zp_source_free(s);
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_STREAMOFF), 1);
-	ck_assert(!fake_v4l2_streaming());
+	ck_assert(!fake_v4l2_seen().streaming);
 	zp_source_free(NULL);
 }
 END_TEST
@@ -195,11 +206,9 @@ END_TEST
 START_TEST(configured_pixelformats)
 {
 	static const struct fake_v4l2_fmt uyvy[] = { { V4L2_PIX_FMT_UYVY, 320, 240 }, { V4L2_PIX_FMT_MJPEG, 640, 480 } };
-	char err[256];
 	zp_source *s;
 	uint64_t seq = 0;
 	int64_t t = 0;
-	zp_frame f;
 	int w, h;
 
 	/* UYVY, the camera's own */
@@ -222,21 +231,13 @@ START_TEST(configured_pixelformats)
 	/* H264: the camera does not have it */
 	fake_v4l2_reset();
 	zp_strlcpy(P.pixelformat, "H264", sizeof(P.pixelformat));
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
-	zp_strlcpy(err, zp_source_error(s), sizeof(err));
-	ck_assert_msg(strstr(err, "/dev/video0: pixelformat H264 not offered; offers YUYV 640x480, MJPG 640x480 1280x720"),
-		      "message: %s", err);
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EFORMAT,
+				 "/dev/video0: pixelformat H264 not offered; offers YUYV 640x480, MJPG 640x480 1280x720");
 
 	/* GREY: readable, but this camera cannot deliver it */
 	fake_v4l2_reset();
 	zp_strlcpy(P.pixelformat, "GREY", sizeof(P.pixelformat));
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
-	ck_assert_msg(strstr(zp_source_error(s), "cannot deliver pixelformat GREY; offers YUYV"), "message: %s",
-		      zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EFORMAT, "cannot deliver pixelformat GREY; offers YUYV");
 }
 END_TEST
 
@@ -247,7 +248,7 @@ START_TEST(frame_rate_negotiated)
 	P.fps = 12;
 	s = open_cam();
 	ck_assert_int_eq(fake_v4l2_count(VIDIOC_S_PARM), 1);
-	ck_assert_int_eq(fake_v4l2_fps(), 10);
+	ck_assert_int_eq(fake_v4l2_seen().fps, 10);
 	ck_assert_double_eq_tol(zp_source_fps(s), 10.0, 1e-9);
 	zp_source_free(s);
 
@@ -339,7 +340,7 @@ START_TEST(missing_camera_backs_off_and_recovers)
 	P.clock.ctx = &clk;
 	fake_v4l2_unplug(FAKE_UNPLUG_DQBUF_ENODEV);
 	s = open_cam(); /* a missing camera is not a config error */
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 1);
 	t0 = clk.now;
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_ENODEV);
 	ck_assert_int_eq(clk.now, t0); /* the first report comes at once, not after the 1000 ms */
@@ -348,15 +349,15 @@ START_TEST(missing_camera_backs_off_and_recovers)
 	/* while waiting, each call sleeps at most its timeout */
 	ck_assert_int_eq(zp_source_next(s, &f, 5), ZP_ENODEV);
 	ck_assert_int_eq(clk.now, t0 + 5);
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 1);
 
 	/* back-off: 20, 40, 80, 160, 160 ... ms between attempts over a second, not one per call */
-	attempts = fake_v4l2_open_attempts();
+	attempts = fake_v4l2_seen().open_attempts;
 	while (clk.now - t0 < 1000) {
 		ck_assert_int_eq(zp_source_next(s, &f, 10), ZP_ENODEV);
 		calls++;
-		if (fake_v4l2_open_attempts() != attempts) {
-			ck_assert_int_eq(fake_v4l2_open_attempts(), attempts + 1);
+		if (fake_v4l2_seen().open_attempts != attempts) {
+			ck_assert_int_eq(fake_v4l2_seen().open_attempts, attempts + 1);
 			attempts++;
 			ck_assert_int_lt(seen, 16);
 			seen_at[seen++] = clk.now - t0;
@@ -403,11 +404,7 @@ START_TEST(not_a_capture_device)
 	zp_frame f;
 
 	zp_strlcpy(P.device, "/dev/video1", sizeof(P.device)); /* the UVC metadata node */
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
-	ck_assert_msg(strstr(zp_source_error(s), "/dev/video1: not a video capture device"), "message: %s",
-		      zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_ENODEV, "/dev/video1: not a video capture device");
 
 	/* not V4L2 at all */
 	zp_strlcpy(P.device, "/dev/null", sizeof(P.device));
@@ -420,10 +417,7 @@ START_TEST(not_a_capture_device)
 	fake_v4l2_reset();
 	zp_strlcpy(P.device, "/dev/video0", sizeof(P.device));
 	fake_v4l2_set_caps(V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_READWRITE);
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
-	ck_assert_msg(strstr(zp_source_error(s), "without streaming"), "message: %s", zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_ENODEV, "without streaming");
 }
 END_TEST
 
@@ -437,7 +431,7 @@ START_TEST(camera_busy)
 	b = open_cam();
 	ck_assert_int_eq(zp_source_next(b, &f, 100), ZP_EBUSY);
 	ck_assert_str_eq(zp_source_error(b), "/dev/video0: device busy (is another program using the camera?)");
-	ck_assert_int_eq(fake_v4l2_open_fds(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 1);
 	zp_source_free(a);
 	ck_assert_int_eq(frame_within(b, &f, 1000), ZP_OK);
 	assert_served(&f);
@@ -458,8 +452,8 @@ static void unplug_midstream(enum fake_v4l2_unplug_mode mode, int expect)
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), expect);
 	ck_assert_int_lt(zp_now_ms() - t0, 250); /* at once, not after the 300 ms frame timeout */
 	ck_assert_msg(strstr(zp_source_error(s), "/dev/video0: "), "message: %s", zp_source_error(s));
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0); /* closed everything at once */
-	ck_assert_int_eq(fake_v4l2_mapped(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0); /* closed everything at once */
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 0);
 	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV); /* reopening finds no camera */
 	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no such device (is the camera plugged in?)");
 
@@ -501,11 +495,11 @@ START_TEST(frame_never_comes)
 	ck_assert_int_ge(dt, 290);
 	ck_assert_int_le(dt, 600);
 	ck_assert_str_eq(zp_source_error(s), "/dev/video0: no frame for 300 ms (camera stalled?)");
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
 
 	/* a reopen (after the back-off) against a camera that still sends nothing times out again */
 	ck_assert_int_eq(zp_source_next(s, &f, 2000), ZP_ETIMEDOUT);
-	ck_assert_int_eq(fake_v4l2_opens(), 2);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 2);
 	fake_v4l2_stall(false);
 	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
 	assert_served(&f);
@@ -548,7 +542,7 @@ START_TEST(late_frame_within_timeout)
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
 	ck_assert_int_ge(zp_now_ms() - t0, 140);
 	assert_served(&f);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -563,7 +557,7 @@ START_TEST(dqbuf_not_ready)
 	/* poll says readable, DQBUF says EAGAIN: keep waiting */
 	fake_v4l2_spurious(5);
 	stream(s, 5, &seq, &t);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	/* ... for ever: a timeout */
 	fake_v4l2_spurious(-1);
 	ck_assert_int_eq(zp_source_next(s, &f, 2000), ZP_ETIMEDOUT);
@@ -585,7 +579,7 @@ START_TEST(eintr_storm_on_ioctls)
 	stream(s, 20, &seq, &t);
 	/* every DQBUF was tried 4 times */
 	ck_assert_int_ge(fake_v4l2_count(VIDIOC_DQBUF), 4 * 20);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -616,7 +610,7 @@ START_TEST(signal_storm_on_poll)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGALRM, &old, NULL);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -633,7 +627,7 @@ START_TEST(corrupt_frames)
 	/* a few: skipped */
 	fake_v4l2_error_frames(3);
 	stream(s, 3, &seq, &t);
-	ck_assert_int_eq(fake_v4l2_opens(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 1);
 	/* many: reopened */
 	fake_v4l2_error_frames(20);
 	r = zp_source_next(s, &f, 1000);
@@ -659,7 +653,7 @@ static void format_change(uint32_t fourcc, int w, int h)
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_EFORMAT);
 	ck_assert_msg(strstr(zp_source_error(s), "/dev/video0: format changed from 640x480 YUYV"), "message: %s",
 		      zp_source_error(s));
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
 	/* reopened in whatever the camera does now */
 	ck_assert_int_eq(frame_within(s, &f, 1000), ZP_OK);
 	assert_served(&f);
@@ -702,7 +696,7 @@ START_TEST(camera_without_luma_format)
 	s = open_cam();
 	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
 	ck_assert_str_eq(zp_source_error(s), "/dev/video0: cannot deliver a luma format; offers MJPG 1920x1080 1280x720");
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
 	/* another camera is plugged in */
 	fake_v4l2_refuse_formats(false);
 	fake_v4l2_set_formats(yuyv, 1, true);
@@ -713,11 +707,7 @@ START_TEST(camera_without_luma_format)
 	/* a raw CSI sensor: the message points at libcamerify */
 	fake_v4l2_reset();
 	fake_v4l2_set_formats(bayer, 2, false);
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EFORMAT);
-	ck_assert_msg(strstr(zp_source_error(s), "offers pBAA 3280x2464, BA81 640x480 (raw sensor: a CSI camera?"),
-		      "message: %s", zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EFORMAT, "offers pBAA 3280x2464, BA81 640x480 (raw sensor: a CSI camera?");
 }
 END_TEST
 
@@ -749,24 +739,21 @@ START_TEST(buffers)
 
 	P.buffers = 6;
 	s = open_cam();
-	ck_assert_int_eq(fake_v4l2_mapped(), 6);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 6);
 	zp_source_free(s);
 
 	/* the driver may give fewer: two still work */
 	fake_v4l2_reset();
 	fake_v4l2_set_max_buffers(2);
 	s = open_cam();
-	ck_assert_int_eq(fake_v4l2_mapped(), 2);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 2);
 	ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
 	zp_source_free(s);
 
 	/* one does not */
 	fake_v4l2_reset();
 	fake_v4l2_set_max_buffers(1);
-	s = open_cam();
-	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_EIO);
-	ck_assert_msg(strstr(zp_source_error(s), "gave 1 buffer(s)"), "message: %s", zp_source_error(s));
-	zp_source_free(s);
+	assert_first_frame_fails(ZP_EIO, "gave 1 buffer(s)");
 }
 END_TEST
 
@@ -787,7 +774,7 @@ START_TEST(bad_config)
 	P.retry_max_ms = 1;
 	ck_assert_ptr_null(zp_source_open_v4l2(&P, &code, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "retry_min_ms"), "message: %s", err);
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 }
 END_TEST
 
@@ -814,12 +801,12 @@ START_TEST(libc_io_under_libcamerify)
 	s = open_cam();
 	ck_assert_int_eq(zp_source_next(s, &f, 100), ZP_ENODEV);
 	ck_assert_str_eq(zp_source_error(s), "/nonexistent/video9: no such device (is the camera plugged in?)");
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0); /* libv4l2 was not used */
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0); /* libv4l2 was not used */
 	zp_source_free(s);
 	P.io = ZP_V4L2_IO_LIBV4L2;
 
 	s = open_cam();
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 1);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 1);
 	zp_source_free(s);
 }
 END_TEST
@@ -964,7 +951,7 @@ END_TEST
 /* The frame carries colour: bgr is the reference conversion of the frame the camera served, exactly. */
 static void assert_colour(const zp_frame *f, bool is420)
 {
-	uint64_t n = fake_v4l2_frames();
+	uint64_t n = fake_v4l2_seen().frames;
 	int w = f->width, h = f->height, x, y;
 	uint8_t want[3], Y, U, V, l, cu, cv;
 
@@ -1036,15 +1023,33 @@ START_TEST(colour_yuyv_and_yu12)
 }
 END_TEST
 
+/* A camera that offers one format with chroma, at a size and row padding. */
+struct colour_case {
+	uint32_t fourcc;
+	const char *name;
+	int w, h, pad;
+	bool is420;
+};
+
+/* Reset the fake to serve case c alone, ask for it and open the camera. */
+static zp_source *open_colour_case(const struct colour_case *c)
+{
+	struct fake_v4l2_fmt fmt = { c->fourcc, c->w, c->h };
+
+	fake_v4l2_reset();
+	colour_camera();
+	fake_v4l2_set_formats(&fmt, 1, false);
+	fake_v4l2_set_row_padding(c->pad);
+	zp_strlcpy(P.pixelformat, c->name, sizeof(P.pixelformat));
+	P.width = c->w;
+	P.height = c->h;
+	return open_cam();
+}
+
 /* Every format with chroma that v4l2.c negotiates, with row padding and odd sizes. */
 START_TEST(colour_every_yuv_format)
 {
-	static const struct {
-		uint32_t fourcc;
-		const char *name;
-		int w, h, pad;
-		bool is420;
-	} c[] = {
+	static const struct colour_case c[] = {
 		{ V4L2_PIX_FMT_YUYV, "YUYV", 14, 6, 6, false },   { V4L2_PIX_FMT_UYVY, "UYVY", 640, 480, 0, false },
 		{ V4L2_PIX_FMT_UYVY, "UYVY", 13, 7, 2, false },   { V4L2_PIX_FMT_YUYV, "YUYV", 13, 7, 2, false },
 		{ V4L2_PIX_FMT_YUV420, "YU12", 640, 480, 16, true }, { V4L2_PIX_FMT_YUV420, "YU12", 13, 7, 3, true },
@@ -1055,18 +1060,9 @@ START_TEST(colour_every_yuv_format)
 	unsigned i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		struct fake_v4l2_fmt fmt = { c[i].fourcc, c[i].w, c[i].h };
-		zp_source *s;
+		zp_source *s = open_colour_case(&c[i]);
 		int w, h;
 
-		fake_v4l2_reset();
-		colour_camera();
-		fake_v4l2_set_formats(&fmt, 1, false);
-		fake_v4l2_set_row_padding(c[i].pad);
-		zp_strlcpy(P.pixelformat, c[i].name, sizeof(P.pixelformat));
-		P.width = c[i].w;
-		P.height = c[i].h;
-		s = open_cam();
 		stream_colour(s, 2, c[i].is420);
 		zp_source_size(s, &w, &h);
 		ck_assert_int_eq(w, c[i].w);
@@ -1084,12 +1080,7 @@ END_TEST
 START_TEST(colour_on_every_simd_path)
 {
 	static const zp_simd paths[] = { ZP_SIMD_SCALAR, ZP_SIMD_SSE2, ZP_SIMD_AVX2, ZP_SIMD_NEON };
-	static const struct {
-		uint32_t fourcc;
-		const char *name;
-		int w, h, pad;
-		bool is420;
-	} c[] = {
+	static const struct colour_case c[] = {
 		{ V4L2_PIX_FMT_YUYV, "YUYV", 640, 480, 0, false }, { V4L2_PIX_FMT_UYVY, "UYVY", 45, 7, 2, false },
 		{ V4L2_PIX_FMT_YUV420, "YU12", 37, 9, 3, true },   { V4L2_PIX_FMT_NV21, "NV21", 35, 5, 1, true },
 	};
@@ -1098,18 +1089,10 @@ START_TEST(colour_on_every_simd_path)
 		if (!zp_simd_available(paths[p]))
 			continue;
 		for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-			struct fake_v4l2_fmt fmt = { c[i].fourcc, c[i].w, c[i].h };
 			zp_source *s;
 
-			fake_v4l2_reset();
-			colour_camera();
-			fake_v4l2_set_formats(&fmt, 1, false);
-			fake_v4l2_set_row_padding(c[i].pad);
-			zp_strlcpy(P.pixelformat, c[i].name, sizeof(P.pixelformat));
-			P.width = c[i].w;
-			P.height = c[i].h;
 			P.simd = paths[p];
-			s = open_cam();
+			s = open_colour_case(&c[i]);
 			stream_colour(s, 2, c[i].is420);
 			zp_source_free(s);
 		}
@@ -1206,7 +1189,7 @@ START_TEST(grey_camera_gives_no_colour)
 	fake_v4l2_plug();
 	ck_assert_int_eq(frame_within(s, &f, 2000), ZP_OK);
 	assert_served(&f);
-	ck_assert_int_eq(fake_v4l2_opens(), 2);
+	ck_assert_int_eq(fake_v4l2_seen().opens, 2);
 	zp_source_free(s);
 	stderr_back(tmp, saved, log, sizeof(log));
 	ck_assert_msg(count_of(log, "/dev/video0: no colour from 640x480 GREY (the camera delivers grey only): colour "
@@ -1455,7 +1438,7 @@ static void latency(bool bgr)
 	for (i = 0; i < N; i++) {
 		ck_assert_int_eq(zp_source_next(s, &f, 1000), ZP_OK);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		lat[i] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_last_dqbuf_ns();
+		lat[i] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_seen().last_dqbuf_ns;
 	}
 	ck_assert_uint_eq(f.seq, N);
 	ck_assert(bgr == (f.bgr != NULL));

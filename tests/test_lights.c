@@ -32,21 +32,19 @@ static zp_lights_params test_params(void)
 	return p;
 }
 
-/* frames every `step` ms in [from, to); returns the state after the last one */
-static zp_light_state frames(zp_lights *l, int64_t from, int64_t to, int64_t step, bool occ, bool ok, bool ready)
+/* frames every 100 ms in [from, to): each one must leave the light in state want */
+static void each_frame(zp_lights *l, int64_t from, int64_t to, bool occ, bool ok, bool ready, zp_light_state want)
 {
-	zp_light_state s = l->state;
-
-	for (int64_t t = from; t < to; t += step)
-		s = zp_lights_frame(l, t, occ, ok, ready);
-	return s;
+	for (int64_t t = from; t < to; t += 100)
+		ck_assert_msg(zp_lights_frame(l, t, occ, ok, ready) == want, "frame at %lld: %s, expected %s", (long long)t,
+			      zp_light_state_name(l->state), zp_light_state_name(want));
 }
 
 /* init at 0, good empty frames every 100 ms: OFF exactly recover_ms after the first one */
 static int64_t boot(zp_lights *l, const zp_lights_params *p)
 {
 	zp_lights_init(l, p, 0);
-	ck_assert_int_eq(frames(l, 0, p->recover_ms, 100, false, true, true), FS);
+	each_frame(l, 0, p->recover_ms, false, true, true, FS);
 	ck_assert_int_eq(zp_lights_frame(l, p->recover_ms, false, true, true), OFF);
 	return p->recover_ms;
 }
@@ -91,10 +89,10 @@ START_TEST(startup_waits_for_ready_then_recover)
 
 	zp_lights_init(&l, &p, 0);
 	/* 20 s of frames while the model learns: fail-safe all along, whatever is seen */
-	ck_assert_int_eq(frames(&l, 0, 20000, 100, false, true, false), FS);
+	each_frame(&l, 0, 20000, false, true, false, FS);
 	ck_assert_uint_eq(l.faults, ZP_FAULT_STARTUP);
 	/* ready from 20000: STARTUP clears, but recovery takes recover_ms */
-	ck_assert_int_eq(frames(&l, 20000, 20000 + p.recover_ms, 100, false, true, true), FS);
+	each_frame(&l, 20000, 20000 + p.recover_ms, false, true, true, FS);
 	ck_assert_uint_eq(l.faults, 0);
 	ck_assert_int_eq(zp_lights_frame(&l, 20000 + p.recover_ms, false, true, true), OFF);
 	ck_assert_int_eq(l.state_since_ms, 20000 + p.recover_ms);
@@ -108,20 +106,18 @@ START_TEST(leaving_failsafe_with_recent_presence_goes_on)
 {
 	zp_lights_params p = test_params();
 	zp_lights l;
-	int64_t t;
 
 	zp_lights_init(&l, &p, 0);
-	frames(&l, 0, 3000, 100, false, true, true);
+	each_frame(&l, 0, 3000, false, true, true, FS);
 	ck_assert_int_eq(zp_lights_frame(&l, 3000, true, true, true), FS); /* someone passes */
 	ck_assert_int_eq(zp_lights_frame(&l, 3100, false, true, true), FS);
 	/* leaves at recover_ms (4000) with the last presence 900 ms ago < hold: ON, on_since now */
-	ck_assert_int_eq(frames(&l, 3200, 4000, 100, false, true, true), FS);
+	each_frame(&l, 3200, 4000, false, true, true, FS);
 	ck_assert_int_eq(zp_lights_frame(&l, 4000, false, true, true), ON);
 	ck_assert_int_eq(l.on_since_ms, 4000);
 	ck_assert_uint_eq(l.activations, 1);
 	/* min_on counts from on_since (4000 + 2000), hold from 3100 (3100 + 3000): off at 6100 */
-	for (t = 4100; t < 6100; t += 100)
-		ck_assert_int_eq(zp_lights_frame(&l, t, false, true, true), ON);
+	each_frame(&l, 4100, 6100, false, true, true, ON);
 	ck_assert_int_eq(zp_lights_frame(&l, 6100, false, true, true), OFF);
 }
 END_TEST
@@ -130,17 +126,16 @@ START_TEST(presence_turns_on_and_hold_keeps_on)
 {
 	zp_lights_params p = test_params();
 	zp_lights l;
-	int64_t t0 = boot(&l, &p), t;
+	int64_t t0 = boot(&l, &p);
 
 	ck_assert_int_eq(zp_lights_frame(&l, t0 + 100, true, true, true), ON);
 	ck_assert_uint_eq(l.activations, 1);
 	ck_assert_int_eq(l.on_since_ms, t0 + 100);
 	ck_assert_int_eq(zp_lights_level(&l, t0 + 100), 1);
-	ck_assert_int_eq(frames(&l, t0 + 200, t0 + 10000, 100, true, true, true), ON);
+	each_frame(&l, t0 + 200, t0 + 10000, true, true, true, ON);
 	ck_assert_uint_eq(l.activations, 1);
 	/* last occupied frame t0+9900; presence lasts until the next frame (t0+10000) */
-	for (t = t0 + 10000; t < t0 + 10000 + p.hold_ms; t += 100)
-		ck_assert_int_eq(zp_lights_frame(&l, t, false, true, true), ON);
+	each_frame(&l, t0 + 10000, t0 + 10000 + p.hold_ms, false, true, true, ON);
 	ck_assert_int_eq(zp_lights_frame(&l, t0 + 10000 + p.hold_ms, false, true, true), OFF);
 	ck_assert_int_eq(zp_lights_level(&l, t0 + 10000 + p.hold_ms), 0);
 	ck_assert_int_eq(l.on_ms, 10000 + p.hold_ms - 100);
@@ -151,14 +146,13 @@ START_TEST(min_on_outlasts_short_hold)
 {
 	zp_lights_params p = test_params();
 	zp_lights l;
-	int64_t t0, t;
+	int64_t t0;
 
 	p.min_on_ms = 8000;
 	p.hold_ms = 500;
 	t0 = boot(&l, &p);
 	ck_assert_int_eq(zp_lights_frame(&l, t0 + 100, true, true, true), ON);
-	for (t = t0 + 200; t < t0 + 100 + p.min_on_ms; t += 100)
-		ck_assert_int_eq(zp_lights_frame(&l, t, false, true, true), ON);
+	each_frame(&l, t0 + 200, t0 + 100 + p.min_on_ms, false, true, true, ON);
 	ck_assert_int_eq(zp_lights_frame(&l, t0 + 100 + p.min_on_ms, false, true, true), OFF);
 }
 END_TEST
@@ -205,7 +199,7 @@ START_TEST(stall_detected_by_tick)
 	ck_assert_int_eq(zp_lights_frame(&l, t1, false, true, true), FS);
 	ck_assert_uint_eq(l.faults, 0);
 	ck_assert_int_eq(l.good_since_ms, t1);
-	ck_assert_int_eq(frames(&l, t1 + 100, t1 + p.recover_ms, 100, false, true, true), FS);
+	each_frame(&l, t1 + 100, t1 + p.recover_ms, false, true, true, FS);
 	ck_assert_int_eq(zp_lights_frame(&l, t1 + p.recover_ms, false, true, true), OFF);
 	ck_assert_uint_eq(l.failsafe_entries, 1);
 	/* the start-up fail-safe (t0 = recover_ms) plus the stall */
@@ -226,7 +220,7 @@ START_TEST(stall_detected_by_late_frame)
 	ck_assert_uint_eq(l.faults, 0);
 	ck_assert_int_eq(l.on_ms, 3000); /* the gap counts in the state held during it */
 	/* a gap of exactly stall_ms is not a stall */
-	ck_assert_int_eq(frames(&l, t0 + 3200, t0 + 3100 + p.recover_ms, 100, true, true, true), FS);
+	each_frame(&l, t0 + 3200, t0 + 3100 + p.recover_ms, true, true, true, FS);
 	ck_assert_int_eq(zp_lights_frame(&l, t0 + 3100 + p.recover_ms, true, true, true), ON);
 	ck_assert_int_eq(zp_lights_frame(&l, t0 + 3100 + p.recover_ms + p.stall_ms, true, true, true), ON);
 }
@@ -244,13 +238,12 @@ START_TEST(short_bad_health_holds_on)
 	ck_assert_int_eq(l.bad_since_ms, t0 + 100);
 	ck_assert_int_eq(l.good_since_ms, -1);
 	/* the last bad frame at t0+bad_health_ms, the next one good: bad for exactly bad_health_ms, no fault */
-	for (t = t0 + 200; t < t0 + 100 + p.bad_health_ms; t += 100)
-		ck_assert_int_eq(zp_lights_frame(&l, t, false, false, true), ON);
+	each_frame(&l, t0 + 200, t0 + 100 + p.bad_health_ms, false, false, true, ON);
 	t = t0 + 100 + p.bad_health_ms;
 	ck_assert_int_eq(zp_lights_frame(&l, t, false, true, true), ON);
 	ck_assert_uint_eq(l.faults, 0);
 	/* good again: hold_ms from the first good frame, then off */
-	ck_assert_int_eq(frames(&l, t + 100, t + p.hold_ms, 100, false, true, true), ON);
+	each_frame(&l, t + 100, t + p.hold_ms, false, true, true, ON);
 	ck_assert_int_eq(zp_lights_frame(&l, t + p.hold_ms, false, true, true), OFF);
 	ck_assert_uint_eq(l.failsafe_entries, 0);
 }
@@ -262,18 +255,18 @@ START_TEST(long_bad_health_is_failsafe)
 	zp_lights l;
 	int64_t t0 = boot(&l, &p), tb = t0 + 100, t;
 
-	ck_assert_int_eq(frames(&l, tb, tb + p.bad_health_ms + 1, 100, false, false, true), ON);
+	each_frame(&l, tb, tb + p.bad_health_ms + 1, false, false, true, ON);
 	/* the tick sees it too: bad for more than bad_health_ms */
 	ck_assert_int_eq(zp_lights_tick(&l, tb + p.bad_health_ms + 1), FS);
 	ck_assert_uint_eq(l.faults, ZP_FAULT_HEALTH);
 	ck_assert_uint_eq(l.failsafe_entries, 1);
-	ck_assert_int_eq(frames(&l, tb + p.bad_health_ms + 100, tb + 20000, 100, false, false, true), FS);
+	each_frame(&l, tb + p.bad_health_ms + 100, tb + 20000, false, false, true, FS);
 	/* recovery: good for recover_ms; one bad frame in between starts it over */
 	t = tb + 20000;
-	ck_assert_int_eq(frames(&l, t, t + p.recover_ms - 100, 100, false, true, true), FS);
+	each_frame(&l, t, t + p.recover_ms - 100, false, true, true, FS);
 	ck_assert_uint_eq(l.faults, 0);
 	ck_assert_int_eq(zp_lights_frame(&l, t + p.recover_ms - 100, false, false, true), FS);
-	ck_assert_int_eq(frames(&l, t + p.recover_ms, t + 2 * p.recover_ms, 100, false, true, true), FS);
+	each_frame(&l, t + p.recover_ms, t + 2 * p.recover_ms, false, true, true, FS);
 	/* the last bad frame counts as presence; hold_ms (3000) < recover_ms (4000): off */
 	ck_assert_int_eq(zp_lights_frame(&l, t + 2 * p.recover_ms, false, true, true), OFF);
 }

@@ -68,41 +68,27 @@ static void fill_frame(uint8_t *img, int w, int h, int stride, int kind, int f, 
 
 static void random_kparams(struct zp_bg_kparams *kp, int f, uint32_t *s)
 {
-	switch (f % 5) {
-	case 0: /* extremes */
-		kp->thr = 255 << 8;
-		kp->thr_fl = 0xffff;
-		kp->dev_mult = 16;
-		kp->shift_bg = 1;
-		kp->shift_fg = 15;
-		kp->shift2 = 1;
-		kp->blink_inc = 127;
-		kp->blink_on = 0;
-		kp->hits_on = 0;
-		break;
-	case 1:
-		kp->thr = 1 << 8;
-		kp->thr_fl = 1 << 8;
-		kp->dev_mult = 0;
-		kp->shift_bg = 15;
-		kp->shift_fg = 1;
-		kp->shift2 = 15;
-		kp->blink_inc = 0;
-		kp->blink_on = 128; /* second level off */
-		kp->hits_on = 255;
-		break;
-	default:
-		kp->thr = (uint16_t)((1 + rnd(s) % 255) << 8);
-		kp->thr_fl = (uint16_t)(rnd(s) % 4 ? kp->thr + rnd(s) % (0x10000u - kp->thr) : rnd(s));
-		kp->dev_mult = (uint16_t)(rnd(s) % 17);
-		kp->shift_bg = (uint8_t)(1 + rnd(s) % 15);
-		kp->shift_fg = (uint8_t)(1 + rnd(s) % 15);
-		kp->shift2 = (uint8_t)(1 + rnd(s) % 15);
-		kp->blink_inc = (uint8_t)(rnd(s) % 128);
-		kp->blink_on = (uint8_t)(rnd(s) % 129);
-		kp->hits_on = (uint8_t)(rnd(s) % 6 == 0 ? rnd(s) % 256 : rnd(s) % 8);
-		break;
+	/* every range at its ends: one frame in five at each */
+	static const struct zp_bg_kparams extremes[2] = {
+		{ .thr = 255 << 8, .thr_fl = 0xffff, .dev_mult = 16, .shift_bg = 1, .shift_fg = 15, .shift2 = 1,
+		  .blink_inc = 127, .blink_on = 0, .hits_on = 0 },
+		{ .thr = 1 << 8, .thr_fl = 1 << 8, .dev_mult = 0, .shift_bg = 15, .shift_fg = 1, .shift2 = 15,
+		  .blink_inc = 0, .blink_on = 128 /* second level off */, .hits_on = 255 },
+	};
+
+	if (f % 5 < 2) {
+		*kp = extremes[f % 5];
+		return;
 	}
+	kp->thr = (uint16_t)((1 + rnd(s) % 255) << 8);
+	kp->thr_fl = (uint16_t)(rnd(s) % 4 ? kp->thr + rnd(s) % (0x10000u - kp->thr) : rnd(s));
+	kp->dev_mult = (uint16_t)(rnd(s) % 17);
+	kp->shift_bg = (uint8_t)(1 + rnd(s) % 15);
+	kp->shift_fg = (uint8_t)(1 + rnd(s) % 15);
+	kp->shift2 = (uint8_t)(1 + rnd(s) % 15);
+	kp->blink_inc = (uint8_t)(rnd(s) % 128);
+	kp->blink_on = (uint8_t)(rnd(s) % 129);
+	kp->hits_on = (uint8_t)(rnd(s) % 6 == 0 ? rnd(s) % 256 : rnd(s) % 8);
 }
 
 static int first_diff(const void *a, const void *b, size_t n)
@@ -503,6 +489,13 @@ static zp_bgmodel *model(const zp_bgmodel_params *p)
 	return m;
 }
 
+/* img (BW x BH) set to one grey and applied to m; the foreground in fg. */
+static void apply_flat(zp_bgmodel *m, uint8_t *img, uint8_t grey, uint8_t *fg)
+{
+	memset(img, grey, BW * BH);
+	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+}
+
 /* A flat grey scene with deterministic +-2 noise. */
 static void noisy_scene(uint8_t *img, int level, uint32_t *s)
 {
@@ -579,8 +572,7 @@ START_TEST(model_held_pixels_never_learn)
 	zp_bgmodel *m = model(&p);
 	uint8_t img[BW * BH], fg[BW * BH], hold[BW * BH], bg[BW * BH];
 
-	memset(img, 60, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	apply_flat(m, img, 60, fg);
 	for (int i = 0; i < BW * BH; i++) {
 		hold[i] = in_rect(i) ? (uint8_t)(1 + i % 255) : 0;
 		img[i] = 200;
@@ -623,8 +615,7 @@ START_TEST(model_unheld_fg_absorbed_within_bound)
 		double lo = log((t + half) / d0) / log(1 - a) + 1, hi = log((t - half) / d0) / log(1 - a) + 1;
 		int k = -1;
 
-		memset(img, 50, sizeof(img));
-		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		apply_flat(m, img, 50, fg);
 		for (int i = 0; i < BW * BH; i++)
 			if (in_rect(i))
 				img[i] = 200;
@@ -643,8 +634,7 @@ START_TEST(model_unheld_fg_absorbed_within_bound)
 		/* with the adaptive threshold on, the deviation grows too: never later */
 		p.dev_mult = 0;
 		m = model(&p);
-		memset(img, 50, sizeof(img));
-		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		apply_flat(m, img, 50, fg);
 		memset(img, 200, sizeof(img));
 		for (int f = 1; f <= (int)ceil(hi); f++)
 			zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
@@ -799,28 +789,29 @@ END_TEST
 
 START_TEST(model_warmup_ramps_learning)
 {
-	zp_bgmodel_params p = { .threshold = 50, .learn_shift = 8, .fg_learn_shift = 10, .warmup_frames = 30 };
-	zp_bgmodel *m = model(&p);
+	/* the background after a flat 100 then a flat 120 frame */
+	static const struct {
+		int warmup_frames;
+		unsigned bg;
+	} c[] = {
+		{ 30, 110 }, /* second frame: shift 1, the average of two */
+		{ 0, 100 },  /* no ramp: learn_shift 8 from the start */
+	};
+	zp_bgmodel_params p = { .threshold = 50, .learn_shift = 8, .fg_learn_shift = 10 };
 	uint8_t img[BW * BH], fg[BW * BH], bg[BW * BH];
 
-	memset(img, 100, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
-	memset(img, 120, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
-	zp_bgmodel_background(m, bg, BW);
-	ck_assert_uint_eq(bg[0], 110); /* second frame: shift 1, the average of two */
-	zp_bgmodel_free(m);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		zp_bgmodel *m;
 
-	p.warmup_frames = 0; /* no ramp: learn_shift 8 from the start */
-	m = model(&p);
-	memset(img, 100, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
-	memset(img, 120, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
-	zp_bgmodel_background(m, bg, BW);
-	ck_assert_uint_eq(bg[0], 100);
-	ck_assert(zp_bgmodel_ready(m));
-	zp_bgmodel_free(m);
+		p.warmup_frames = c[i].warmup_frames;
+		m = model(&p);
+		apply_flat(m, img, 100, fg);
+		apply_flat(m, img, 120, fg);
+		zp_bgmodel_background(m, bg, BW);
+		ck_assert_uint_eq(bg[0], c[i].bg);
+		ck_assert_int_eq(zp_bgmodel_ready(m), c[i].warmup_frames == 0);
+		zp_bgmodel_free(m);
+	}
 }
 END_TEST
 
@@ -872,10 +863,8 @@ START_TEST(model_set_params_keeps_state)
 	zp_bgmodel *m = model(&p);
 	uint8_t img[BW * BH], fg[BW * BH], bg[BW * BH];
 
-	memset(img, 40, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
-	memset(img, 200, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	apply_flat(m, img, 40, fg);
+	apply_flat(m, img, 200, fg);
 	ck_assert_int_eq(count_fg(fg), BW * BH);
 	p.fg_learn_shift = 1; /* absorb at once */
 	ck_assert_int_eq(zp_bgmodel_set_params(m, &p), 0);
@@ -898,11 +887,9 @@ START_TEST(model_warmup_fg_no_ramp_and_absorb)
 	for (int pass = 0; pass < 2; pass++) {
 		p.fg_no_ramp = pass == 1;
 		m = model(&p);
-		memset(img, 100, sizeof(img));
-		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		apply_flat(m, img, 100, fg);
 		/* frame 2: everything jumps by 60 - foreground; the ramp (shift 1) would take half of it */
-		memset(img, 160, sizeof(img));
-		zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+		apply_flat(m, img, 160, fg);
 		ck_assert_uint_eq(fg[0], 255);
 		zp_bgmodel_background(m, bg, BW);
 		ck_assert_uint_eq(bg[0], pass ? 100 : 130); /* shift 12: (60*256 + 2048) >> 12 = 4 of 8.8, rounds to 100 */
@@ -910,8 +897,7 @@ START_TEST(model_warmup_fg_no_ramp_and_absorb)
 	}
 	/* absorb: only the masked pixels jump to the frame's value; then they are background */
 	m = model(&p);
-	memset(img, 100, sizeof(img));
-	zp_bgmodel_apply(m, img, BW, NULL, 0, fg, BW);
+	apply_flat(m, img, 100, fg);
 	memset(img, 200, sizeof(img));
 	memset(mask, 0, sizeof(mask));
 	mask[5] = 1;

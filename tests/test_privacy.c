@@ -5,6 +5,7 @@
  * and the sandbox.
  */
 #include "zp_test.h"
+#include "zp_child.h"
 #include "privacy_internal.h" /* zp_store_check_contents: what the audit finds inside the store */
 #include "store.h"
 #include "writer.h"
@@ -88,14 +89,26 @@ static void check_crossing(const zp_rows *rs, int64_t start, int64_t act, double
 
 static const char *const two_zones[] = { "north", "south" };
 
-/* The store of p with two_zones, opened with flags (0, ZP_STORE_DRY_RUN); fails the test when it cannot be. */
-static zp_store *open_two_zones(const zp_store_params *p, unsigned flags)
+/* The store of p opened with zones and flags; fails the test when it cannot be. */
+static zp_store *open_ok(const zp_store_params *p, const char *const *zones, int nzones, unsigned flags)
 {
 	char err[256];
-	zp_store *s = zp_store_open(p, two_zones, 2, flags, NULL, err, sizeof(err));
+	zp_store *s = zp_store_open(p, zones, nzones, flags, NULL, err, sizeof(err));
 
 	ck_assert_msg(s != NULL, "%s", err);
 	return s;
+}
+
+/* with two_zones and flags (0, ZP_STORE_DRY_RUN) */
+static zp_store *open_two_zones(const zp_store_params *p, unsigned flags)
+{
+	return open_ok(p, two_zones, 2, flags);
+}
+
+/* as audit opens it: no zones, no migration */
+static zp_store *open_read_only(const zp_store_params *p)
+{
+	return open_ok(p, NULL, 0, ZP_STORE_READ_ONLY);
 }
 
 /*
@@ -108,64 +121,45 @@ static zp_store *open_two_zones(const zp_store_params *p, unsigned flags)
  */
 static void account_scenario(zp_store *s)
 {
-	zp_store_sample smp;
+	static const zp_store_sample samples[] = {
+		{ .wall_ms = T0_MS + 10000, .dt_ms = 10000, .occupied = { true }, .entered = { 1 }, .light_on = true,
+		  .light_activations = 1 },
+		{ .wall_ms = T0_MS + 30000, .dt_ms = 20000, .occupied = { true, true }, .entered = { [1] = 2 },
+		  .light_on = true },
+		{ .wall_ms = T0_MS + 70000, .dt_ms = 40000, .occupied = { [1] = true }, .fault = true, .entered = { 1 } },
+		{ .wall_ms = T0_MS + 130000, .dt_ms = 60000, .light_on = true, .light_activations = 2 },
+		{ .wall_ms = T0_MS + 200000, .dt_ms = 10000, .occupied = { true } },
+	};
 
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 10000;
-	smp.dt_ms = 10000;
-	smp.occupied[0] = true;
-	smp.entered[0] = 1;
-	smp.light_on = true;
-	smp.light_activations = 1;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 30000;
-	smp.dt_ms = 20000;
-	smp.occupied[0] = smp.occupied[1] = true;
-	smp.entered[1] = 2;
-	smp.light_on = true;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 70000;
-	smp.dt_ms = 40000;
-	smp.occupied[1] = true;
-	smp.fault = true;
-	smp.entered[0] = 1;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 130000;
-	smp.dt_ms = 60000;
-	smp.light_on = true;
-	smp.light_activations = 2;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
-
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS + 200000;
-	smp.dt_ms = 10000;
-	smp.occupied[0] = true;
-	ck_assert_int_eq(zp_store_account(s, &smp), 0);
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		ck_assert_int_eq(zp_store_account(s, &samples[i]), 0);
 }
 
 static void check_scenario(const zp_rows *rs)
 {
-	const int64_t a = T0_MS / 1000, b = a + 60, c = a + 120, d = a + 180;
+	/* per interval A..D: entered and occupied s of north and south; activations, on s and fault s */
+	static const struct {
+		int64_t north_entered;
+		double north_occ;
+		int64_t south_entered;
+		double south_occ;
+		int64_t act;
+		double on, fault;
+	} want[4] = {
+		{ 1, 30, 2, 50, 1, 30, 30 },
+		{ 1, 0, 0, 10, 0, 50, 10 },
+		{ 0, 0, 0, 0, 2, 10, 0 },
+		{ 0, 10, 0, 0, 0, 0, 0 },
+	};
 
 	ck_assert_int_eq(rs->n, 12);
-	check_zone(rs, a, "north", 1, 30);
-	check_zone(rs, a, "south", 2, 50);
-	check_crossing(rs, a, 1, 30, 30);
-	check_zone(rs, b, "north", 1, 0);
-	check_zone(rs, b, "south", 0, 10);
-	check_crossing(rs, b, 0, 50, 10);
-	check_zone(rs, c, "north", 0, 0);
-	check_zone(rs, c, "south", 0, 0);
-	check_crossing(rs, c, 2, 10, 0);
-	check_zone(rs, d, "north", 0, 10);
-	check_zone(rs, d, "south", 0, 0);
-	check_crossing(rs, d, 0, 0, 0);
+	for (int k = 0; k < 4; k++) {
+		int64_t start = T0_MS / 1000 + 60 * k;
+
+		check_zone(rs, start, "north", want[k].north_entered, want[k].north_occ);
+		check_zone(rs, start, "south", want[k].south_entered, want[k].south_occ);
+		check_crossing(rs, start, want[k].act, want[k].on, want[k].fault);
+	}
 	for (int i = 0; i < rs->n; i++)
 		ck_assert_int_eq(rs->r[i].interval_s, 60);
 }
@@ -376,8 +370,7 @@ START_TEST(store_retention_deletes_exactly_the_old_rows)
 	ck_assert_int_eq(zp_store_retention(s, (day0 + 400 * 86400LL + 60) * 1000, &deleted), 0);
 	ck_assert_int_eq(deleted, 4);
 	zp_store_close(s);
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_summarize(s, &sum, err, sizeof(err)), 0);
 	zp_store_close(s);
 	ck_assert_int_eq(sum.first_start, day0 + 36 * 86400LL);
@@ -427,8 +420,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	make_db(p.path, v1_sql);
 
 	/* read-only (audit) sees version 1 as it is, and does not migrate it */
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_schema_version(s), 1);
 	ck_assert_int_eq(zp_store_summarize(s, &sum, err, sizeof(err)), 0);
 	ck_assert_int_eq(sum.rows, 3);
@@ -553,7 +545,7 @@ static void count_findings(void *ctx, const char *what)
 
 START_TEST(store_migrates_v2_and_keeps_rows)
 {
-	char dir[64], err[256];
+	char dir[64];
 	zp_store_params p;
 	zp_store_sample smp;
 	zp_store *s;
@@ -566,8 +558,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	make_db(p.path, v2_sql);
 
 	/* read-only (audit): version 2 as it is, no crossing columns yet (NULL), nothing changed */
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_schema_version(s), 2);
 	rs.n = 0;
 	ck_assert_int_eq(zp_store_read(s, 0, INT64_MAX, false, 0, zp_rows_add, &rs), 0);
@@ -646,8 +637,7 @@ START_TEST(store_failed_migration_changes_nothing)
 	make_db(p.path, "INSERT INTO counts VALUES (1700000160, 'north', -1, 0)"); /* fails v2's CHECK */
 	ck_assert_ptr_null(zp_store_open(&p, two_zones, 2, 0, &code, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "version 2") != NULL, "%s", err);
-	s = zp_store_open(&p, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	s = open_read_only(&p);
 	ck_assert_int_eq(zp_store_schema_version(s), 1);
 	zp_store_close(s);
 	zp_test_tmpdir_remove(dir);
@@ -705,15 +695,28 @@ static void check_kill_interval(const zp_rows *rs, int64_t base_s, int64_t i)
 	check_crossing(rs, base_s + i, i % 2, 0.2, i % 7 == 0 ? 0.4 : 0);
 }
 
-/* The writer: 1-second intervals as fast as it can; after each commit it reports the interval closed. */
-static void __attribute__((noreturn)) kill_writer(const char *path, int64_t base_s, int fd, bool powercut)
+/* What the writer is given: its store's path, its first interval, and whether power cuts are simulated. */
+struct kill_run {
+	const char *path;
+	int64_t base_s;
+	bool powercut;
+};
+
+/*
+ * The writer (ctx: a struct kill_run): 1-second intervals as fast as it can; after each commit it reports the
+ * interval closed to fd.
+ */
+static void __attribute__((noreturn)) kill_writer(void *ctx, int fd)
 {
+	const struct kill_run *run = ctx;
+	const char *path = run->path;
+	const int64_t base_s = run->base_s;
 	zp_store_params p;
 	zp_store_sample smp;
 	zp_store *s;
 	char err[256];
 
-	if (powercut && zp_powercut_register() != 0)
+	if (run->powercut && zp_powercut_register() != 0)
 		_exit(5);
 	memset(&p, 0, sizeof(p));
 	zp_strlcpy(p.path, path, sizeof(p.path));
@@ -777,19 +780,12 @@ static void kill_test(bool powercut, int runs)
 	snprintf(path, sizeof(path), "%s/counts.db", dir);
 	for (int run = 0; run < runs; run++) {
 		int64_t base_s = 1700000000 + (int64_t)run * 1000000, reported = 0, got, present;
+		struct kill_run writer = { path, base_s, powercut };
 		struct timespec ts;
-		int fds[2], status;
+		int from_writer, status;
 		uint32_t delay_us;
-		pid_t pid;
+		pid_t pid = zp_child_start(kill_writer, &writer, &from_writer);
 
-		ck_assert_int_eq(pipe(fds), 0);
-		pid = fork();
-		ck_assert_int_ge(pid, 0);
-		if (pid == 0) {
-			close(fds[0]);
-			kill_writer(path, base_s, fds[1], powercut);
-		}
-		close(fds[1]);
 		rng = rng * 1103515245u + 12345u;
 		/* one run in eight dies within the first millisecond (open, create, migrate) */
 		delay_us = (rng >> 8) % 8 == 0 ? (rng >> 12) % 1000 : 1000 + (rng >> 12) % 100000;
@@ -799,11 +795,11 @@ static void kill_test(bool powercut, int runs)
 		kill(pid, SIGKILL);
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 		ck_assert_msg(WIFSIGNALED(status), "run %d: the writer exited by itself (status %d)", run, status);
-		while (read(fds[0], &got, sizeof(got)) == (ssize_t)sizeof(got)) {
+		while (read(from_writer, &got, sizeof(got)) == (ssize_t)sizeof(got)) {
 			ck_assert_int_eq(got, reported); /* in order, none skipped */
 			reported++;
 		}
-		close(fds[0]);
+		close(from_writer);
 		if (powercut) {
 			int n = zp_powercut_apply(path, rng);
 
@@ -1543,14 +1539,19 @@ static socklen_t un_addr(struct sockaddr_un *sa, const char *path)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + (path[0] != '@'));
 }
 
-struct sb_paths {
+/* What the sandboxed child is given: its paths, and whether its sandbox lets an export connect. */
+struct sb_setup {
 	char data[64], outside[64];
 	char notify[128], other[128], abstract[64];
 	char blockdev[PATH_MAX];
+	bool allow_network;
 };
 
-static void __attribute__((noreturn)) sandbox_child(const struct sb_paths *sp, int out, bool allow_network)
+/* ctx: the struct sb_setup; the report goes to out. */
+static void __attribute__((noreturn)) sandbox_child(void *ctx, int out)
 {
+	const struct sb_setup *sp = ctx;
+	const bool allow_network = sp->allow_network;
 	zp_sandbox_opts o;
 	zp_sandbox_status st;
 	zp_store_params p;
@@ -1714,15 +1715,13 @@ static void __attribute__((noreturn)) sandbox_child(const struct sb_paths *sp, i
 
 static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 {
-	struct sb_paths sp;
+	struct sb_setup sp;
 	struct sockaddr_un sa;
 	char path[600], buf[256];
-	int status, pfd[2], ls_notify, ls_other, ls_abs;
-	size_t got = 0;
-	ssize_t k;
-	pid_t pid;
+	int status, ls_notify, ls_other, ls_abs;
 
 	memset(&sp, 0, sizeof(sp));
+	sp.allow_network = allow_network;
 	zp_test_tmpdir_make(sp.data, sizeof(sp.data), "privacy");
 	zp_test_tmpdir_make(sp.outside, sizeof(sp.outside), "privacy");
 	snprintf(path, sizeof(path), "%s/existing", sp.outside);
@@ -1751,19 +1750,7 @@ static int run_sandbox_child(bool allow_network, char *report, size_t replen)
 	ck_assert_int_eq(bind(ls_notify, (struct sockaddr *)&sa, un_addr(&sa, sp.notify)), 0);
 	ck_assert_int_eq(bind(ls_other, (struct sockaddr *)&sa, un_addr(&sa, sp.other)), 0);
 	ck_assert_int_eq(bind(ls_abs, (struct sockaddr *)&sa, un_addr(&sa, sp.abstract)), 0);
-	ck_assert_int_eq(pipe(pfd), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(pfd[0]);
-		sandbox_child(&sp, pfd[1], allow_network);
-	}
-	close(pfd[1]);
-	while (got + 1 < replen && (k = read(pfd[0], report + got, replen - 1 - got)) > 0)
-		got += (size_t)k;
-	report[got] = '\0';
-	close(pfd[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	status = zp_child_run(sandbox_child, &sp, report, replen, NULL);
 	ck_assert_msg(WIFEXITED(status), "sandboxed child died (signal %d)", WTERMSIG(status));
 	snprintf(path, sizeof(path), "%s/existing", sp.outside);
 	ck_assert_msg(access(path, F_OK) == 0, "the sandboxed child removed a file outside the data directory");

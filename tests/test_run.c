@@ -159,7 +159,7 @@ static void test_hook(void *ctx, const zp_run_step *st)
 
 		t->t_frame[st->frames] = st->now_ms;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t->lat_ns[st->frames] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_last_dqbuf_ns();
+		t->lat_ns[st->frames] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - fake_v4l2_seen().last_dqbuf_ns;
 	} else if (st->phase == ZP_RUN_STARTUP_RETRY) {
 		t->startup_retries++;
 	} else {
@@ -420,9 +420,9 @@ static void teardown(void)
 		dup2(T.saved_stderr, 2);
 		close(T.saved_stderr);
 	}
-	ck_assert_int_eq(fake_v4l2_open_fds(), 0);
-	ck_assert_int_eq(fake_v4l2_mapped(), 0);
-	ck_assert_int_eq(fake_v4l2_unzeroed_unmaps(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_fds, 0);
+	ck_assert_int_eq(fake_v4l2_seen().mapped, 0);
+	ck_assert_int_eq(fake_v4l2_seen().unzeroed_unmaps, 0);
 	ck_assert_int_eq(fake_gpio_open_handles(), 0);
 	ck_assert_ptr_null(fake_gpio_consumer(LIGHT));
 	ck_assert_ptr_null(fake_gpio_consumer(HEART));
@@ -865,7 +865,7 @@ START_TEST(gpio_chip_missing)
 	ck_assert_int_ge(T.startup_retries, 3);
 	ck_assert_int_le(T.startup_retries, 7);
 	ck_assert_int_eq(log_count("no such GPIO chip"), 2);
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);    /* nothing else was opened */
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);    /* nothing else was opened */
 	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
 	ck_assert_int_ge(note_find(&T, 0, "STATUS=waiting for the light GPIO line"), 0);
 }
@@ -1019,7 +1019,7 @@ START_TEST(camera_unplugged_and_back)
 	ck_assert_log("no frame for 200 ms: lights fail-safe");
 	ck_assert_log("frames again after");
 	ck_assert_int_ge(note_find(&T, 0, "STATUS=lights failsafe (no frames); camera /dev/video0"), 0);
-	ck_assert_int_ge(fake_v4l2_opens(), 2);
+	ck_assert_int_ge(fake_v4l2_seen().opens, 2);
 }
 END_TEST
 
@@ -1131,7 +1131,7 @@ START_TEST(frame_never_comes)
 	ck_assert_int_eq(note_find(&T, 0, "READY=1"), 0);
 	ck_assert_log("no frame for 500 ms (camera stalled?)");
 	ck_assert_log("no frame for 200 ms: lights fail-safe");
-	ck_assert_int_ge(fake_v4l2_opens(), 2);   /* reopened after its timeout */
+	ck_assert_int_ge(fake_v4l2_seen().opens, 2);   /* reopened after its timeout */
 	/* the loop woke at least every stall_ms/4 */
 	ck_assert_int_ge(T.no_frame_steps, 1500 / (c.stall_ms / 4) - 2);
 	ck_assert(T.sum.no_frame_ms >= 1500 - c.stall_ms - 100);
@@ -1149,7 +1149,7 @@ START_TEST(format_refused)
 	T.on_step = term_after_1500ms;
 	ck_assert_int_eq(run_daemon(NULL, NULL), ZP_EXIT_OK);
 	ck_assert_uint_eq(T.sum.frames, 0);
-	ck_assert_int_ge(fake_v4l2_open_attempts(), 8);       /* back-off 20 .. 100 ms over 1.5 s */
+	ck_assert_int_ge(fake_v4l2_seen().open_attempts, 8);       /* back-off 20 .. 100 ms over 1.5 s */
 	ck_assert_log("cannot deliver a luma format");
 	/* capture logs its error once a minute, the daemon its fail-safe once: not once per attempt */
 	ck_assert_int_le(log_count("cannot deliver a luma format"), 2);
@@ -1264,7 +1264,7 @@ START_TEST(recording_fast_is_deterministic)
 	ck_assert(t1.on_s > 0 && t1.on_s - t2.on_s < 0.01 && t2.on_s - t1.on_s < 0.01);
 	ck_assert_int_eq(fake_gpio_open_handles(), 0);
 	ck_assert_int_eq(fake_gpio_writes(LIGHT), 0);
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 	ck_assert_log("the light line is simulated");
 }
 END_TEST
@@ -1468,7 +1468,7 @@ START_TEST(recording_y4m_without_opencv)
 	ck_assert_int_eq(t2.entered, 1);
 	ck_assert_int_eq(t1.activations, t2.activations);
 	ck_assert_int_eq(fake_gpio_writes(LIGHT), 0);
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 	ck_assert_log("the light line is simulated");
 
 	/* paced: frame i is due 100 ms after frame i-1 (5 ms slack: see recording_paced in test_run_video) */
@@ -1705,7 +1705,7 @@ START_TEST(recording_video_refused)
 	write_config(&T, &c);
 	ck_assert_int_eq(run_daemon("--source", avi), ZP_EXIT_USAGE);
 	ck_assert_log("clip.avi: the daemon reads only a .y4m file or a folder of numbered .pgm images");
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 }
 END_TEST
 #endif
@@ -1724,7 +1724,7 @@ START_TEST(service_refuses_simulated_line)
 	o.service = true;
 	ck_assert_int_eq(zp_run_daemon(&o, &T.env), ZP_EXIT_USAGE);
 	ck_assert_log("site.ini: [gpio] chip is empty, so the light line would only be simulated under systemd");
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
 
 	append_config("\n[gpio]\nsimulate = yes\n");
@@ -1773,7 +1773,7 @@ START_TEST(bad_options_and_config)
 
 	/* a config with an error: exit 2, one line naming file:line, nothing opened */
 	assert_config_refused("[lights]\nstall_ms = 5\n", "site.ini:");
-	ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+	ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 	ck_assert_int_eq(note_count(&T, "READY=1"), 0);
 
 	/* [ground] pairs that cannot be fitted (all image points on one line): bad input, as in replay */
@@ -1920,7 +1920,7 @@ START_TEST(store_path_cannot_widen_the_sandbox)
 			dump_log();
 		ck_assert_msg(log_count(bad[i].says) > 0, "[store] path = %s: the log has no \"%s\"", p, bad[i].says);
 		ck_assert_int_eq(fake_gpio_open_handles(), 0);
-		ck_assert_int_eq(fake_v4l2_open_attempts(), 0);
+		ck_assert_int_eq(fake_v4l2_seen().open_attempts, 0);
 	}
 	snprintf(p, sizeof(p), "%s/fifo", T.dir);
 	unlink(p);

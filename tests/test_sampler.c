@@ -20,6 +20,19 @@ static const zp_store_row *find(const zp_rows *rs, int64_t start_ms, const char 
 }
 
 static const char *const names[] = { "kerb-a", "road", "kerb-b" };
+
+/* The road's row of the interval from start_ms: seconds occupied, people entered, crossings A->B and B->A. */
+static void check_road(const zp_rows *rs, int64_t start_ms, double occupied_s, int64_t entered, int64_t a_to_b,
+		       int64_t b_to_a)
+{
+	const zp_store_row *r = find(rs, start_ms, "road");
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_double_eq(r->occupied_s, occupied_s);
+	ck_assert_int_eq(r->entered, entered);
+	ck_assert_int_eq(r->crossed_a_to_b, a_to_b);
+	ck_assert_int_eq(r->crossed_b_to_a, b_to_a);
+}
 static const bool road_sides[] = { false, true, false };
 
 static void init(zp_sampler *s, zp_rows *rs, int interval_s)
@@ -60,12 +73,7 @@ START_TEST(spans_split_exactly_at_interval_boundaries)
 	smp.light_activations = 1;
 	ck_assert_int_eq(zp_sampler_account(&s, &smp), 4); /* the first interval closed: 3 zones + "*" */
 	ck_assert_int_eq(rs.n, 4);
-	r = find(&rs, T0_MS, "road");
-	ck_assert_ptr_nonnull(r);
-	ck_assert_double_eq(r->occupied_s, 20.0);
-	ck_assert_int_eq(r->entered, 0);
-	ck_assert_int_eq(r->crossed_a_to_b, 0);
-	ck_assert_int_eq(r->crossed_b_to_a, 0);
+	check_road(&rs, T0_MS, 20.0, 0, 0, 0);
 	r = find(&rs, T0_MS, "kerb-a");
 	ck_assert_int_eq(r->crossed_a_to_b, -1); /* no sides: NULL in the store */
 	ck_assert_int_eq(r->light_activations, -1);
@@ -82,11 +90,7 @@ START_TEST(spans_split_exactly_at_interval_boundaries)
 	smp.crossed[1][0] = 0;
 	smp.light_activations = 0;
 	ck_assert_int_eq(zp_sampler_account(&s, &smp), 4);
-	r = find(&rs, T0_MS + 60000, "road");
-	ck_assert_double_eq(r->occupied_s, 15.0);
-	ck_assert_int_eq(r->entered, 2);
-	ck_assert_int_eq(r->crossed_a_to_b, 1);
-	ck_assert_int_eq(r->crossed_b_to_a, 0);
+	check_road(&rs, T0_MS + 60000, 15.0, 2, 1, 0);
 	ck_assert_int_eq(find(&rs, T0_MS + 60000, "*")->light_activations, 1);
 	ck_assert_ptr_null(find(&rs, T0_MS + 120000, "road"));
 	ck_assert_int_eq(zp_sampler_flush(&s), 0); /* T0+240 s: nothing happened in it */
@@ -150,16 +154,22 @@ static void frame_with(int road_count, int entered, int a_to_b, int b_to_a)
 	res.zone_crossed[0][0] = 5;        /* what a detector never reports for a zone without sides: ignored */
 }
 
+/* init(), then begin at now_ms with the light in state and its counters zero. */
+static void begin(zp_sampler *s, zp_rows *rs, int interval_s, int64_t now_ms, zp_light_state state)
+{
+	init(s, rs, interval_s);
+	memset(&lights, 0, sizeof(lights));
+	lights.state = state;
+	zp_sampler_begin(s, now_ms, &lights);
+}
+
 START_TEST(state_held_since_the_previous_step)
 {
 	zp_sampler s;
 	zp_rows rs;
-	const zp_store_row *r, *x;
+	const zp_store_row *x;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	lights.state = ZP_LIGHT_FAILSAFE;
-	zp_sampler_begin(&s, 1000, &lights);
+	begin(&s, &rs, 60, 1000, ZP_LIGHT_FAILSAFE);
 	/* 1000 -> 5000: fail-safe (the state at begin); the frame at 5000 sees one person on the road */
 	lights.state = ZP_LIGHT_ON;
 	lights.activations = 1;
@@ -172,13 +182,8 @@ START_TEST(state_held_since_the_previous_step)
 	/* 9000 -> 12000: empty, off; no frame at 12000 */
 	ck_assert_int_eq(step(&s, 12000, T0_MS + 12000, false, NULL), 0);
 	ck_assert_int_eq(zp_sampler_flush(&s), 4);
-	r = find(&rs, T0_MS, "road");
+	check_road(&rs, T0_MS, 4.0, 1, 1, 0);
 	x = find(&rs, T0_MS, "*");
-	ck_assert_ptr_nonnull(r);
-	ck_assert_double_eq(r->occupied_s, 4.0);
-	ck_assert_int_eq(r->entered, 1);
-	ck_assert_int_eq(r->crossed_a_to_b, 1);
-	ck_assert_int_eq(r->crossed_b_to_a, 0);
 	ck_assert_int_eq(find(&rs, T0_MS, "kerb-a")->entered, 1);
 	ck_assert_int_eq(find(&rs, T0_MS, "kerb-a")->crossed_a_to_b, -1);
 	ck_assert_double_eq(x->fault_s, 4.0);
@@ -192,10 +197,7 @@ START_TEST(no_occupancy_while_frames_have_stopped)
 	zp_sampler s;
 	zp_rows rs;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	lights.state = ZP_LIGHT_ON;
-	zp_sampler_begin(&s, 0, &lights);
+	begin(&s, &rs, 60, 0, ZP_LIGHT_ON);
 	frame_with(1, 1, 0, 0);
 	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
 	lights.state = ZP_LIGHT_FAILSAFE;
@@ -219,9 +221,7 @@ START_TEST(forget_drops_the_held_occupancy)
 	zp_sampler s;
 	zp_rows rs;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	zp_sampler_begin(&s, 0, &lights);
+	begin(&s, &rs, 60, 0, ZP_LIGHT_OFF);
 	frame_with(1, 1, 0, 0);
 	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
 	zp_sampler_forget(&s); /* a new detector: what the old one saw no longer holds */
@@ -237,10 +237,7 @@ START_TEST(wall_clock_is_tiled)
 	zp_sampler_note n;
 	zp_rows rs;
 
-	init(&s, &rs, 60);
-	memset(&lights, 0, sizeof(lights));
-	lights.state = ZP_LIGHT_ON;
-	zp_sampler_begin(&s, 0, &lights);
+	begin(&s, &rs, 60, 0, ZP_LIGHT_ON);
 	ck_assert_int_eq(step(&s, 0, T0_MS, false, &n), 0);
 	/* the wall clock read late, then early: spans start where the last one ended */
 	ck_assert_int_eq(step(&s, 1000, T0_MS + 1040, false, &n), 0);
@@ -288,9 +285,7 @@ START_TEST(same_steps_same_rows)
 		zp_rows *rs = pass ? &b : &a;
 		zp_sampler s;
 
-		init(&s, rs, 7);
-		memset(&lights, 0, sizeof(lights));
-		zp_sampler_begin(&s, 100, &lights);
+		begin(&s, rs, 7, 100, ZP_LIGHT_OFF);
 		for (int i = 1; i <= 400; i++) {
 			uint32_t h = zp_hash32((uint32_t)i);
 

@@ -653,16 +653,29 @@ END_TEST
 #define GOOD_GROUND "[ground]\npoint = 0,0 0,10\npoint = 300,0 15,10\npoint = 300,200 15,0\npoint = 0,200 0,0\n" \
 		    "point = 150,100 7.5,5\n"
 
+/*
+ * `calibrate` on frames with the config text (written to tmp(name)), the preview to tmp("p.png"), at frame
+ * (NULL: the default); it must exit with code.
+ */
+static void calibrate_with(struct zp_exec *r, const char *frames, const char *name, const char *text,
+			   const char *frame, int code)
+{
+	zp_test_write_text(tmp(name), text);
+	run_zebrapad(r, "calibrate", "-c", tmp(name), "-s", frames, "-o", tmp("p.png"), frame ? "--frame" : NULL, frame,
+		     NULL);
+	ck_assert_msg(r->code == code, "exit %d\n%s%s", r->code, r->out, r->err);
+}
+
 START_TEST(calibrate_checks_synthetic)
 {
 	const char *frames = make_frames("frames", 3, 320, 240);
 	struct zp_exec r;
 
 	/* good: zones, ground (areas in m2), crossing length and on-time */
-	zp_test_write_text(tmp("good.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 20000\n" GOOD_GROUND
-				    "[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150 100,150\n");
-	run_zebrapad(&r, "calibrate", "-c", tmp("good.ini"), "-s", frames, "-o", tmp("p.png"), "--frame", "2", NULL);
-	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
+	calibrate_with(&r, frames, "good.ini",
+		       "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 20000\n" GOOD_GROUND
+		       "[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150 100,150\n",
+		       "2", 0);
 	assert_has(r.out, "zone road (crossing): inside the frame, 10000 px2, 25.0 m2 on the ground", "stdout");
 	assert_has(r.out, "reprojection error: rms 0.00 px", "stdout");
 	assert_has(r.out, "10.0 m at 1.07 m/s = 9.3 s walking + 2 s reaction = 11.4 s suggested minimum on-time; "
@@ -673,31 +686,31 @@ START_TEST(calibrate_checks_synthetic)
 	zp_exec_free(&r);
 
 	/* a short on-time is a warning, not a failure */
-	zp_test_write_text(tmp("short.ini"), "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 3000\n" GOOD_GROUND
-				     "[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150 100,150\n");
-	run_zebrapad(&r, "calibrate", "-c", tmp("short.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
-	ck_assert_msg(r.code == 0, "exit %d\n%s%s", r.code, r.out, r.err);
+	calibrate_with(&r, frames, "short.ini",
+		       "[site]\ncrossing_length_m = 10\n[lights]\nmin_on_ms = 3000\n" GOOD_GROUND
+		       "[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150 100,150\n",
+		       NULL, 0);
 	assert_has(r.out, "warn  10.0 m at 1.07 m/s", "stdout");
 	assert_has(r.out, "below the suggestion", "stdout");
 	zp_exec_free(&r);
 
 	/* degenerate ground (three points on a line): a failed check, the preview still written */
-	zp_test_write_text(tmp("line.ini"), "[ground]\npoint = 10,10 0,0\npoint = 100,100 5,0\npoint = 200,200 10,0\n"
-				    "point = 50,200 0,8\n[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150\n");
 	unlink(tmp("p.png"));
-	run_zebrapad(&r, "calibrate", "-c", tmp("line.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
-	ck_assert_msg(r.code == 1, "exit %d\n%s%s", r.code, r.out, r.err);
+	calibrate_with(&r, frames, "line.ini",
+		       "[ground]\npoint = 10,10 0,0\npoint = 100,100 5,0\npoint = 200,200 10,0\n"
+		       "point = 50,200 0,8\n[zone road]\nrole = crossing\npolygon = 100,50 200,50 200,150\n",
+		       NULL, 1);
 	assert_has(r.out, "FAIL", "stdout");
 	assert_has(r.out, "[ground]: image points of pairs 1, 2 and 3 lie on one line", "stdout");
 	ck_assert_int_eq(access(tmp("p.png"), F_OK), 0);
 	zp_exec_free(&r);
 
 	/* a zone outside the frame, and a bad fit (pair 5 measured 40 px off) */
-	zp_test_write_text(tmp("out.ini"), "[ground]\npoint = 0,0 0,10\npoint = 300,0 15,10\npoint = 300,200 15,0\n"
-				   "point = 0,200 0,0\npoint = 190,100 7.5,5\n"
-				   "[zone road]\nrole = crossing\npolygon = 100,50 400,50 200,150\n");
-	run_zebrapad(&r, "calibrate", "-c", tmp("out.ini"), "-s", frames, "-o", tmp("p.png"), NULL);
-	ck_assert_msg(r.code == 1, "exit %d\n%s%s", r.code, r.out, r.err);
+	calibrate_with(&r, frames, "out.ini",
+		       "[ground]\npoint = 0,0 0,10\npoint = 300,0 15,10\npoint = 300,200 15,0\n"
+		       "point = 0,200 0,0\npoint = 190,100 7.5,5\n"
+		       "[zone road]\nrole = crossing\npolygon = 100,50 400,50 200,150\n",
+		       NULL, 1);
 	assert_has(r.out, "FAIL  zone road: a point lies outside the 320x240 frame", "stdout");
 	assert_has(r.out, "poor (over 5 px); re-measure pair 5", "stdout");
 	zp_exec_free(&r);

@@ -601,34 +601,20 @@ unsigned long fake_v4l2_call(int i)
 	return cam.log[(first + i) % FAKE_LOG];
 }
 
-int fake_v4l2_opens(void)
+struct fake_v4l2_seen fake_v4l2_seen(void)
 {
-	return cam.opens;
-}
-
-int fake_v4l2_open_attempts(void)
-{
-	return cam.open_attempts;
-}
-
-int fake_v4l2_open_fds(void)
-{
-	return cam.nfds;
-}
-
-int fake_v4l2_mapped(void)
-{
-	return cam.mapped;
-}
-
-int fake_v4l2_unzeroed_unmaps(void)
-{
-	return cam.unzeroed_unmaps;
-}
-
-bool fake_v4l2_streaming(void)
-{
-	return cam.streaming;
+	return (struct fake_v4l2_seen){
+		.opens = cam.opens,
+		.open_attempts = cam.open_attempts,
+		.open_fds = cam.nfds,
+		.mapped = cam.mapped,
+		.unzeroed_unmaps = cam.unzeroed_unmaps,
+		.streaming = cam.streaming,
+		.fps = cam.fps,
+		.frames = cam.frames,
+		.last_dqbuf_ns = cam.last_dqbuf_ns,
+		.last_ts_ms = cam.last_ts_ms,
+	};
 }
 
 int64_t fake_v4l2_ctrl(uint32_t id)
@@ -638,31 +624,11 @@ int64_t fake_v4l2_ctrl(uint32_t id)
 	return c ? c->value : INT64_MIN;
 }
 
-int fake_v4l2_fps(void)
-{
-	return cam.fps;
-}
-
 const uint8_t *fake_v4l2_last_luma(int *width, int *height)
 {
 	*width = cam.luma_w;
 	*height = cam.luma_h;
 	return cam.luma;
-}
-
-uint64_t fake_v4l2_frames(void)
-{
-	return cam.frames;
-}
-
-int64_t fake_v4l2_last_dqbuf_ns(void)
-{
-	return cam.last_dqbuf_ns;
-}
-
-int64_t fake_v4l2_last_ts_ms(void)
-{
-	return cam.last_ts_ms;
 }
 
 /* ---- libv4l2 ---- */
@@ -1065,20 +1031,17 @@ int v4l2_ioctl(int fd, unsigned long request, ...)
 		return do_enum_fmt(arg);
 	case VIDIOC_ENUM_FRAMESIZES:
 		return do_enum_framesizes(arg);
-	case VIDIOC_G_FMT: {
-		struct v4l2_format *f = arg;
-
-		if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
-			return fail(EINVAL);
-		f->fmt.pix = cam.fmt;
-		return 0;
-	}
+	case VIDIOC_G_FMT:
 	case VIDIOC_TRY_FMT:
 	case VIDIOC_S_FMT: {
 		struct v4l2_format *f = arg;
 
 		if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
 			return fail(EINVAL);
+		if (request == VIDIOC_G_FMT) {
+			f->fmt.pix = cam.fmt;
+			return 0;
+		}
 		if (request == VIDIOC_S_FMT && cam.nbuf)
 			return fail(EBUSY);
 		adjust_format(&f->fmt.pix);

@@ -95,19 +95,22 @@ int fake_v4l2_count(unsigned long req);
 /* ioctls made, and the i-th of the last 4096 (oldest first) */
 int fake_v4l2_ncalls(void);
 unsigned long fake_v4l2_call(int i);
-int fake_v4l2_opens(void);         /* successful v4l2_open calls since reset */
-int fake_v4l2_open_attempts(void); /* all v4l2_open calls since reset */
-int fake_v4l2_open_fds(void);      /* fds open now */
-int fake_v4l2_mapped(void);        /* buffers mapped now */
-int fake_v4l2_unzeroed_unmaps(void); /* buffers unmapped while still holding pixels */
-bool fake_v4l2_streaming(void);
+/* The camera's counters and state, as they are when fake_v4l2_seen() is called. */
+struct fake_v4l2_seen {
+	int opens;             /* successful v4l2_open calls since reset */
+	int open_attempts;     /* all v4l2_open calls since reset */
+	int open_fds;          /* fds open now */
+	int mapped;            /* buffers mapped now */
+	int unzeroed_unmaps;   /* buffers unmapped while still holding pixels */
+	bool streaming;
+	int fps;               /* the rate S_PARM set (30 by default) */
+	uint64_t frames;       /* the number of the last frame served by DQBUF */
+	int64_t last_dqbuf_ns; /* when that DQBUF returned */
+	int64_t last_ts_ms;    /* the timestamp of the last frame served, in ms of its clock */
+};
+struct fake_v4l2_seen fake_v4l2_seen(void);
 int64_t fake_v4l2_ctrl(uint32_t id);
-int fake_v4l2_fps(void);           /* the rate S_PARM set (30 by default) */
-/* The luma of the last frame served by DQBUF (stride width), its number, and when that DQBUF returned. */
+/* The luma of the last frame served by DQBUF (stride width). */
 const uint8_t *fake_v4l2_last_luma(int *width, int *height);
-uint64_t fake_v4l2_frames(void);
-int64_t fake_v4l2_last_dqbuf_ns(void);
-/* The timestamp of the last frame served, in ms of its clock. */
-int64_t fake_v4l2_last_ts_ms(void);
 
 #endif
