@@ -72,35 +72,75 @@ static int nconfirmed(const zp_result *r)
 
 #define WARMUP 60 /* empty frames before anything moves (warmup_frames defaults to 50) */
 
-/* WARMUP empty frames, 100 ms apart. */
-static void warm_up(zp_detector *d, const uint8_t *bg, uint64_t *seq, int64_t *t, zp_result *r)
-{
-	static uint8_t img[W * H];
+/*
+ * A scene: a detector watching a background, the frame being drawn over it,
+ * and the last frame fed (its number, time and result). Frames are numbered
+ * from 1 and dt_ms apart. Too large for the stack: callers keep it static.
+ */
+struct scene {
+	uint8_t bg[W * H];  /* the scene with nobody in it */
+	uint8_t img[W * H]; /* the frame being drawn */
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq;
+	int64_t t, dt_ms;
+};
 
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++*seq);
-		zp_test_feed(d, img, W, H, *seq, *t += 100, r);
+/* A detector with p (the defaults when NULL) and zones, frames dt_ms apart; nothing fed, bg the caller's to draw. */
+static void scene_init(struct scene *s, const zp_detector_params *p, const zp_zone *zones, int nzones, int64_t dt_ms)
+{
+	if (p)
+		s->p = *p;
+	else
+		zp_detector_params_default(&s->p);
+	s->d = zp_test_detector_new(&s->p, zones, nzones, W, H);
+	s->seq = 0;
+	s->t = 0;
+	s->dt_ms = dt_ms;
+}
+
+/* Start the next frame: the background plus that frame's noise, into img. */
+static void scene_step(struct scene *s)
+{
+	empty_frame(s->img, s->bg, ++s->seq);
+}
+
+/* Feed img, dt_ms after the last frame; the result in r. */
+static void scene_feed(struct scene *s)
+{
+	zp_test_feed(s->d, s->img, W, H, s->seq, s->t += s->dt_ms, &s->r);
+}
+
+/* n frames with nobody in them. */
+static void scene_idle(struct scene *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		scene_step(s);
+		scene_feed(s);
 	}
 }
 
-/* A detector over a background textured with seed, fed the WARMUP empty frames. */
-static zp_detector *start_scene(const zp_detector_params *p, const zp_zone *zones, int nzones, uint8_t *bg,
-				uint32_t seed, uint64_t *seq, int64_t *t, zp_result *r)
+/* The next frame: a person (a BW x BH block of 235, cut at the frame's edges) at x, 100. */
+static void scene_walk(struct scene *s, int x)
 {
-	zp_detector *d;
-
-	texture(bg, W, H, seed, 60, 180);
-	d = zp_test_detector_new(p, zones, nzones, W, H);
-	warm_up(d, bg, seq, t, r);
-	return d;
+	scene_step(s);
+	fill_rect(s->img, W, H, x, 100, BW, BH, 235);
+	scene_feed(s);
 }
 
-/* The next frame, 100 ms on: a person (a BW x BH block of 235, cut at the frame's edges) at x, 100. */
-static void walk_step(zp_detector *d, uint8_t *img, const uint8_t *bg, int x, uint64_t *seq, int64_t *t, zp_result *r)
+/* A scene over a background textured with seed, frames 100 ms apart, fed WARMUP empty frames. */
+static void scene_open(struct scene *s, const zp_detector_params *p, const zp_zone *zones, int nzones, uint32_t seed)
 {
-	empty_frame(img, bg, ++*seq);
-	fill_rect(img, W, H, x, 100, BW, BH, 235);
-	zp_test_feed(d, img, W, H, *seq, *t += 100, r);
+	scene_init(s, p, zones, nzones, 100);
+	texture(s->bg, W, H, seed, 60, 180);
+	scene_idle(s, WARMUP);
+}
+
+static void scene_close(struct scene *s)
+{
+	zp_detector_free(s->d);
+	s->d = NULL;
 }
 
 /* ---- (1) one person crossing a zone: counts, id, events, box ---- */
@@ -431,29 +471,24 @@ END_TEST
 
 START_TEST(standing_still_stays_counted)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 150, 120, 250, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, t_arrive = -1;
+	int64_t t_arrive = -1;
 	int x = 10;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 3, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 3);
 	/* Walk in (8 px per frame) to x = 170 (ground point 182, 148), then wait 90 s. */
 	for (;;) {
-		walk_step(d, img, bg, x, &seq, &t, &r);
+		scene_walk(&s, x);
 		if (x == 170) {
 			if (t_arrive < 0)
-				t_arrive = t;
-			ck_assert_msg(r.zone_count[0] == 1, "t = %.1f s after arrival: zone_count %d (ntracks %d, nblobs %d)",
-				      (t - t_arrive) / 1000.0, r.zone_count[0], r.ntracks, r.nblobs);
-			ck_assert_int_eq(nconfirmed(&r), 1);
-			ck_assert_int_eq(confirmed_track(&r, 0)->id, 1);
-			ck_assert_int_ne(r.health, ZP_HEALTH_FROZEN);
-			if (t - t_arrive >= 90000)
+				t_arrive = s.t;
+			ck_assert_msg(s.r.zone_count[0] == 1, "t = %.1f s after arrival: zone_count %d (ntracks %d, nblobs %d)",
+				      (s.t - t_arrive) / 1000.0, s.r.zone_count[0], s.r.ntracks, s.r.nblobs);
+			ck_assert_int_eq(nconfirmed(&s.r), 1);
+			ck_assert_int_eq(confirmed_track(&s.r, 0)->id, 1);
+			ck_assert_int_ne(s.r.health, ZP_HEALTH_FROZEN);
+			if (s.t - t_arrive >= 90000)
 				break;
 		} else {
 			x += 8;
@@ -462,13 +497,13 @@ START_TEST(standing_still_stays_counted)
 	/* Walks off: no ghost where it stood. */
 	for (int k = 0; k < 30; k++) {
 		x -= 8;
-		walk_step(d, img, bg, x, &seq, &t, &r);
-		ck_assert_int_le(r.nblobs, 1);
+		scene_walk(&s, x);
+		ck_assert_int_le(s.r.nblobs, 1);
 		if (x + BW / 2 < 150 - 8)
-			ck_assert_int_eq(r.zone_count[0], 0);
+			ck_assert_int_eq(s.r.zone_count[0], 0);
 	}
-	ck_assert_int_eq(r.nblobs, 0);
-	zp_detector_free(d);
+	ck_assert_int_eq(s.r.nblobs, 0);
+	scene_close(&s);
 }
 END_TEST
 
@@ -538,30 +573,24 @@ static void ghost_case(int64_t dt_ms, bool appear)
  */
 START_TEST(pacing_at_kerb_counted_once)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	static const int path[] = { 10, 18, 26, 34, 42, 50, 58, 66, 74, 82, 90, 98, 106, 114, 122, 130, 138,
 				    130, 122, 114, 106, 98, 106, 114, 122, 130, 138, 130, 122, 114, 106, 98,
 				    106, 114, 122, 130 };
-	zp_detector_params p;
 	zp_zone z = zp_test_rect_zone("kerb", 120, 80, 220, 200); /* ground point x = x + 11.5: inside from x = 109 */
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int enters = 0, entered = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 6, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 6);
 	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
-		walk_step(d, img, bg, path[i], &seq, &t, &r);
-		entered += r.zone_entered[0];
-		for (int e = 0; e < r.nevents; e++)
-			enters += r.events[e].type == ZP_EV_ENTER;
-		ck_assert_int_le(nconfirmed(&r), 1);
+		scene_walk(&s, path[i]);
+		entered += s.r.zone_entered[0];
+		for (int e = 0; e < s.r.nevents; e++)
+			enters += s.r.events[e].type == ZP_EV_ENTER;
+		ck_assert_int_le(nconfirmed(&s.r), 1);
 	}
 	ck_assert_int_eq(enters, 3);
 	ck_assert_int_eq(entered, 1);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -570,17 +599,16 @@ END_TEST
  * middle, kerb B on the right. One person walks A -> B, one B -> A, one
  * steps from A onto the road and back to A (no crossing).
  */
-static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, uint64_t *seq, int64_t *t,
-		      int crossed[2])
+static void walk_path(struct scene *s, const int *xs, int n, int crossed[2])
 {
-	static uint8_t img[W * H];
-	zp_result r;
+	const zp_result *r = &s->r;
 
 	for (int i = 0; i < n; i++) {
-		walk_step(d, img, bg, xs[i], seq, t, &r);
-		crossed[0] += r.zone_crossed[1][0];
-		crossed[1] += r.zone_crossed[1][1];
-		ck_assert_int_eq(r.zone_crossed[0][0] + r.zone_crossed[0][1] + r.zone_crossed[2][0] + r.zone_crossed[2][1], 0);
+		scene_walk(s, xs[i]);
+		crossed[0] += r->zone_crossed[1][0];
+		crossed[1] += r->zone_crossed[1][1];
+		ck_assert_int_eq(r->zone_crossed[0][0] + r->zone_crossed[0][1] + r->zone_crossed[2][0] + r->zone_crossed[2][1],
+				 0);
 	}
 }
 
@@ -592,59 +620,48 @@ static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, u
  * counted into the zone a second time. Someone who walks in long after is
  * somebody else: a new id, counted.
  */
-static void walk_hidden(zp_detector *d, const uint8_t *bg, int hide_from, int hide_frames, uint64_t *seq,
-			int64_t *t, int *entered, int *ids, int *nids)
+static void walk_hidden(struct scene *s, int hide_from, int hide_frames, int *entered, int *ids, int *nids)
 {
-	static uint8_t img[W * H];
-	zp_result r;
+	const zp_result *r = &s->r;
 	int hidden = 0;
 
 	for (int x = 10; x + BW < W; x += 8) {
-		empty_frame(img, bg, ++*seq);
+		scene_step(s);
 		if (x < hide_from || hidden >= hide_frames)
-			fill_rect(img, W, H, x, 100, BW, BH, 235);
+			fill_rect(s->img, W, H, x, 100, BW, BH, 235);
 		else
 			hidden++;
-		zp_test_feed(d, img, W, H, *seq, *t += 100, &r);
-		*entered += r.zone_entered[0];
-		for (int k = 0; k < r.ntracks; k++) {
+		scene_feed(s);
+		*entered += r->zone_entered[0];
+		for (int k = 0; k < r->ntracks; k++) {
 			bool known = false;
 
-			if (!r.tracks[k].confirmed)
+			if (!r->tracks[k].confirmed)
 				continue;
 			for (int i = 0; i < *nids; i++)
-				known = known || ids[i] == r.tracks[k].id;
+				known = known || ids[i] == r->tracks[k].id;
 			if (!known && *nids < 8)
-				ids[(*nids)++] = r.tracks[k].id;
+				ids[(*nids)++] = r->tracks[k].id;
 		}
 	}
 }
 
 START_TEST(lost_person_found_again)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("crossing", 60, 80, 260, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered = 0, ids[8], nids = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 9, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 9);
 	/* hidden for track_max_missed + 3 frames from x = 100: lost, and found 2 frames later at x ~ 210 */
-	walk_hidden(d, bg, 100, p.track_max_missed + 3, &seq, &t, &entered, ids, &nids);
+	walk_hidden(&s, 100, s.p.track_max_missed + 3, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 1);
 	ck_assert_int_eq(nids, 1);
-	for (int i = 0; i < 40; i++) { /* 4 s: long past any memory of the lost */
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-	}
-	walk_hidden(d, bg, W, 0, &seq, &t, &entered, ids, &nids);
+	scene_idle(&s, 40); /* 4 s: long past any memory of the lost */
+	walk_hidden(&s, W, 0, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 2);
 	ck_assert_int_eq(nids, 2);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -657,32 +674,28 @@ END_TEST
  */
 static void graze(int count_min_ms, int expect[2])
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	zp_detector_params p;
 	zp_zone z[2];
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered[2] = { 0, 0 }, inside[2] = { 0, 0 };
 
 	z[0] = zp_test_rect_zone("edge", 100, 80, 107, 200);
 	z[1] = zp_test_rect_zone("wide", 180, 80, 240, 200);
 	zp_detector_params_default(&p);
 	p.count_min_ms = count_min_ms;
-	d = start_scene(&p, z, 2, bg, 11, &seq, &t, &r);
+	scene_open(&s, &p, z, 2, 11);
 	for (int x = 10; x + BW < W; x += 8) { /* ground point x + 11.5 */
-		walk_step(d, img, bg, x, &seq, &t, &r);
+		scene_walk(&s, x);
 		for (int k = 0; k < 2; k++) {
-			entered[k] += r.zone_entered[k];
-			inside[k] += r.zone_count[k];
+			entered[k] += s.r.zone_entered[k];
+			inside[k] += s.r.zone_count[k];
 		}
 	}
 	ck_assert_int_eq(inside[0], 1); /* one frame in the narrow zone, as the walk is laid out */
 	ck_assert_int_ge(inside[1], 7);
 	ck_assert_int_eq(entered[0], expect[0]);
 	ck_assert_int_eq(entered[1], expect[1]);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(grazing_a_zone_not_counted)
@@ -707,17 +720,11 @@ END_TEST
  */
 static int walk_entered(int how, int *present)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 40, 40, 300, 230);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 11, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 11);
 	*present = 0;
 	for (int i = 0; i < 30; i++) {
 		int x = 140, y = 100, h = BH;
@@ -728,13 +735,13 @@ static int walk_entered(int how, int *present)
 			h = BH / 2 + 2 * i, y = 100 - h / 4;
 		else if (how == 3) /* away from it, the camera at head height: the feet go up 2 px a frame, the box shrinks inside where it began */
 			h = 80 - 2 * i, y = 100;
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, y, BW, h, 235);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
-		*present += r.zone_count[0] > 0;
+		scene_step(&s);
+		fill_rect(s.img, W, H, x, y, BW, h, 235);
+		scene_feed(&s);
+		entered += s.r.zone_entered[0];
+		*present += s.r.zone_count[0] > 0;
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 	return entered;
 }
 
@@ -763,33 +770,27 @@ END_TEST
  */
 static void pieces_walk(bool pieces, int entered[2])
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z[2] = { zp_test_rect_zone("far", 0, 40, 320, 118), zp_test_rect_zone("near", 0, 118, 320, 230) };
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, z, 2, bg, 11, &seq, &t, &r);
+	scene_open(&s, NULL, z, 2, 11);
 	entered[0] = entered[1] = 0;
 	for (int i = 0; i < 40; i++) {
 		int x = 40 + 5 * i;
 
-		empty_frame(img, bg, ++seq);
+		scene_step(&s);
 		if (pieces) { /* head and shoulders y 64..111, legs y 118..199: 6 rows lost between them */
-			fill_rect(img, W, H, x + 4, 64, 20, 48, 235);
-			fill_rect(img, W, H, x, 118, 28, 82, 235);
+			fill_rect(s.img, W, H, x + 4, 64, 20, 48, 235);
+			fill_rect(s.img, W, H, x, 118, 28, 82, 235);
 		} else { /* far: y 50..89, walking the other way; near: y 130..209, a 40-row gap between them */
-			fill_rect(img, W, H, 260 - 5 * i, 50, 14, 40, 235);
-			fill_rect(img, W, H, x, 130, 28, 80, 235);
+			fill_rect(s.img, W, H, 260 - 5 * i, 50, 14, 40, 235);
+			fill_rect(s.img, W, H, x, 130, 28, 80, 235);
 		}
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered[0] += r.zone_entered[0];
-		entered[1] += r.zone_entered[1];
+		scene_feed(&s);
+		entered[0] += s.r.zone_entered[0];
+		entered[1] += s.r.zone_entered[1];
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(one_person_in_two_pieces_counted_once)
@@ -818,33 +819,27 @@ END_TEST
  */
 static int probe_walk(bool teach, int pw, int ph, int *present)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 0, 150, 320, 235);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 23, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 23);
 	for (int who = 0; teach && who < 2; who++)
 		for (int i = 0; i < 40; i++) { /* then 5 empty frames: the walker is gone */
-			empty_frame(img, bg, ++seq);
+			scene_step(&s);
 			if (i < 35)
-				fill_rect(img, W, H, 10 + 8 * i, who ? 120 : 60, 30, 100, 235);
-			zp_test_feed(d, img, W, H, seq, t += 100, &r);
+				fill_rect(s.img, W, H, 10 + 8 * i, who ? 120 : 60, 30, 100, 235);
+			scene_feed(&s);
 		}
 	*present = 0;
 	for (int i = 0; i < 30; i++) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, 20 + 8 * i, 190 - ph, pw, ph, 235);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
-		*present += r.zone_count[0] > 0;
+		scene_step(&s);
+		fill_rect(s.img, W, H, 20 + 8 * i, 190 - ph, pw, ph, 235);
+		scene_feed(&s);
+		entered += s.r.zone_entered[0];
+		*present += s.r.zone_count[0] > 0;
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 	return entered;
 }
 
@@ -963,42 +958,38 @@ END_TEST
  */
 static void call_after_leaving(int extend_ms)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	zp_detector_params p;
 	zp_zone z = zp_test_rect_zone("kerb", 0, 80, 120, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, left_ms = -1;
+	int64_t left_ms = -1;
 	int on_after = 0, frames_after = 0;
 
 	zp_detector_params_default(&p);
 	p.call_extend_ms = extend_ms;
-	texture(bg, W, H, 10, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, &p, &z, 1, 100);
+	texture(s.bg, W, H, 10, 60, 180);
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		ck_assert(!r.zone_call[0]);
+		scene_idle(&s, 1);
+		ck_assert(!s.r.zone_call[0]);
 	}
 	for (int x = 10; x + BW < W; x += 8) {
-		walk_step(d, img, bg, x, &seq, &t, &r);
-		if (r.zone_count[0] > 0) {
-			ck_assert(r.zone_call[0]);
+		scene_walk(&s, x);
+		if (s.r.zone_count[0] > 0) {
+			ck_assert(s.r.zone_call[0]);
 			ck_assert_int_lt(left_ms, 0); /* walked out once */
-		} else if (left_ms < 0 && nconfirmed(&r) > 0 && r.tracks[0].gx > 120) {
-			left_ms = t;
+		} else if (left_ms < 0 && nconfirmed(&s.r) > 0 && s.r.tracks[0].gx > 120) {
+			left_ms = s.t;
 		}
 		if (left_ms >= 0) {
 			frames_after++;
-			on_after += r.zone_call[0];
-			ck_assert(r.zone_call[0] == (t - left_ms < extend_ms));
+			on_after += s.r.zone_call[0];
+			ck_assert(s.r.zone_call[0] == (s.t - left_ms < extend_ms));
 		}
 	}
 	ck_assert_int_gt(left_ms, 0);
 	ck_assert_int_gt(frames_after, extend_ms / 100 + 2);
 	ck_assert_int_eq(on_after, (extend_ms + 99) / 100);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(zone_call_extended)
@@ -1017,44 +1008,32 @@ END_TEST
  */
 START_TEST(coasting_does_not_enter_zones)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 200, 80, 300, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int occupied = 0, coasted = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 8, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 8);
 	for (int x = 10; x + BW / 2 < 180; x += 8) { /* ground point x + 11.5 stays left of 180 */
-		walk_step(d, img, bg, x, &seq, &t, &r);
-		occupied += r.zone_count[0];
+		scene_walk(&s, x);
+		occupied += s.r.zone_count[0];
 	}
-	ck_assert_int_eq(nconfirmed(&r), 1);
-	for (int i = 0; i < p.track_max_missed + 3; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		occupied += r.zone_count[0];
-		coasted += nconfirmed(&r) > 0 && r.tracks[0].gx > 200; /* the prediction is inside the zone */
+	ck_assert_int_eq(nconfirmed(&s.r), 1);
+	for (int i = 0; i < s.p.track_max_missed + 3; i++) {
+		scene_idle(&s, 1);
+		occupied += s.r.zone_count[0];
+		coasted += nconfirmed(&s.r) > 0 && s.r.tracks[0].gx > 200; /* the prediction is inside the zone */
 	}
 	ck_assert_msg(coasted > 0, "the track never coasted into the zone: the test proves nothing");
 	ck_assert_int_eq(occupied, 0);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
 START_TEST(crossings_with_direction)
 {
-	static uint8_t bg[W * H];
+	static struct scene s;
 	int right[60], left[60], back[60], n = 0, crossed[2] = { 0, 0 };
-	zp_detector_params p;
 	zp_zone z[3];
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 
 	z[0] = zp_test_rect_zone("kerb-a", 0, 80, 90, 200);
 	z[0].role = ZP_ROLE_WAITING;
@@ -1069,18 +1048,17 @@ START_TEST(crossings_with_direction)
 		left[n] = W - BW - x;
 		back[n] = x < 140 ? x : 280 - x; /* out to x = 140 (ground point 151.5, on the road), back off the left */
 	}
-	zp_detector_params_default(&p);
-	d = start_scene(&p, z, 3, bg, 7, &seq, &t, &r);
-	walk_path(d, bg, right, n, &seq, &t, crossed);
+	scene_open(&s, NULL, z, 3, 7);
+	walk_path(&s, right, n, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 0);
-	walk_path(d, bg, left, n, &seq, &t, crossed);
+	walk_path(&s, left, n, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 1);
-	walk_path(d, bg, back, n, &seq, &t, crossed);
+	walk_path(&s, back, n, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 1);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
