@@ -153,55 +153,49 @@ static void scene_close(struct scene *s)
  */
 START_TEST(single_block_crossing)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_detector_params *p = &s.p;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("crossing", 98, 120, 202, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	int id = -1, enter_k = -1, leave_k = -1;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 1, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, NULL, &z, 1, 40);
+	texture(s.bg, W, H, 1, 60, 180);
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		if (i >= p.warmup_frames) {
-			ck_assert(r.model_ready);
-			ck_assert_int_eq(r.health, ZP_HEALTH_OK);
+		scene_idle(&s, 1);
+		if (i >= p->warmup_frames) {
+			ck_assert(r->model_ready);
+			ck_assert_int_eq(r->health, ZP_HEALTH_OK);
 		}
-		ck_assert_int_eq(r.nblobs, 0);
-		ck_assert_int_eq(r.ntracks, 0);
+		ck_assert_int_eq(r->nblobs, 0);
+		ck_assert_int_eq(r->ntracks, 0);
 	}
 	for (int k = 0; k < 34; k++) {
 		int x = 10 + 8 * k;
 		double gx = x + (BW - 1) / 2.0;
-		int expect = k >= p.track_min_hits - 1 && gx >= 98 && gx <= 202;
+		int expect = k >= p->track_min_hits - 1 && gx >= 98 && gx <= 202;
 		zp_rect box;
 
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 235);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.health, ZP_HEALTH_OK);
-		ck_assert_int_eq(r.nblobs, 1);
-		ck_assert_int_eq(zp_detector_blobs(d, &box, 1), 1);
+		scene_walk(&s, x);
+		ck_assert_int_eq(r->health, ZP_HEALTH_OK);
+		ck_assert_int_eq(r->nblobs, 1);
+		ck_assert_int_eq(zp_detector_blobs(s.d, &box, 1), 1);
 		ck_assert_msg(box.x == x && box.y == 100 && box.w == BW && box.h == BH,
 			      "frame %d: blob %d,%d %dx%d, expected %d,100 %dx%d", k, box.x, box.y, box.w, box.h, x, BW, BH);
-		ck_assert_int_eq(r.ntracks, 1);
-		ck_assert_int_eq(r.tracks[0].id, 1);
-		ck_assert_int_eq(r.tracks[0].age, k);
-		ck_assert_int_eq(r.tracks[0].confirmed, k >= p.track_min_hits - 1);
-		ck_assert_double_eq_tol(r.tracks[0].gx, gx, 1e-9);
-		ck_assert_double_eq_tol(r.tracks[0].gy, 100 + BH - 1, 1e-9);
-		ck_assert_msg(r.zone_count[0] == expect, "frame %d (gx %.1f): zone_count %d, expected %d", k, gx,
-			      r.zone_count[0], expect);
-		ck_assert_int_eq(zp_result_occupied(&r), expect);
-		ck_assert_int_eq(r.tracks[0].zones, gx >= 98 && gx <= 202);
-		for (int e = 0; e < r.nevents; e++) {
-			ck_assert_int_eq(r.events[e].track_id, 1);
-			ck_assert_int_eq(r.events[e].zone, 0);
-			if (r.events[e].type == ZP_EV_ENTER) {
+		ck_assert_int_eq(r->ntracks, 1);
+		ck_assert_int_eq(r->tracks[0].id, 1);
+		ck_assert_int_eq(r->tracks[0].age, k);
+		ck_assert_int_eq(r->tracks[0].confirmed, k >= p->track_min_hits - 1);
+		ck_assert_double_eq_tol(r->tracks[0].gx, gx, 1e-9);
+		ck_assert_double_eq_tol(r->tracks[0].gy, 100 + BH - 1, 1e-9);
+		ck_assert_msg(r->zone_count[0] == expect, "frame %d (gx %.1f): zone_count %d, expected %d", k, gx,
+			      r->zone_count[0], expect);
+		ck_assert_int_eq(zp_result_occupied(r), expect);
+		ck_assert_int_eq(r->tracks[0].zones, gx >= 98 && gx <= 202);
+		for (int e = 0; e < r->nevents; e++) {
+			ck_assert_int_eq(r->events[e].track_id, 1);
+			ck_assert_int_eq(r->events[e].zone, 0);
+			if (r->events[e].type == ZP_EV_ENTER) {
 				ck_assert_int_eq(enter_k, -1);
 				enter_k = k;
 			} else {
@@ -209,21 +203,20 @@ START_TEST(single_block_crossing)
 				leave_k = k;
 			}
 		}
-		id = r.tracks[0].id;
+		id = r->tracks[0].id;
 	}
 	ck_assert_int_eq(id, 1);
 	ck_assert_int_eq(enter_k, 10);
 	ck_assert_int_eq(leave_k, 23);
 	/* Gone: no ghost trail, the track coasts track_max_missed frames and is deleted. */
-	for (int i = 0; i <= p.track_max_missed + 1; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 0);
-		ck_assert_int_eq(r.zone_count[0], 0);
-		ck_assert_int_eq(r.nevents, 0);
+	for (int i = 0; i <= p->track_max_missed + 1; i++) {
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->nblobs, 0);
+		ck_assert_int_eq(r->zone_count[0], 0);
+		ck_assert_int_eq(r->nevents, 0);
 	}
-	ck_assert_int_eq(r.ntracks, 0);
-	zp_detector_free(d);
+	ck_assert_int_eq(r->ntracks, 0);
+	scene_close(&s);
 }
 END_TEST
 
@@ -234,53 +227,42 @@ END_TEST
  */
 START_TEST(vanish_in_zone_leaves_on_delete)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z[2] = { zp_test_rect_zone("a", 50, 120, 200, 200), zp_test_rect_zone("b", 100, 140, 300, 180) };
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	int leaves = 0;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 12, 60, 180);
-	d = zp_test_detector_new(&p, z, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
+	scene_init(&s, NULL, z, 2, 40);
+	texture(s.bg, W, H, 12, 60, 180);
+	scene_idle(&s, WARMUP);
 	/* Walk in at 1 px per frame (slow, so the coasting prediction stays in the zones). */
-	for (int k = 0; k < 10; k++) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, 140 + k, 100, BW, BH, 235);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
-	ck_assert_int_eq(r.zone_count[0], 1);
-	ck_assert_int_eq(r.zone_count[1], 1);
-	ck_assert_uint_eq(r.tracks[0].zones, 3);
-	for (int i = 1; i <= p.track_max_missed + 1; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 0);
-		if (i <= p.track_max_missed) {
-			ck_assert_int_eq(r.zone_count[0], 1);
-			ck_assert_int_eq(r.zone_count[1], 1);
-			ck_assert_int_eq(r.nevents, 0);
+	for (int k = 0; k < 10; k++)
+		scene_walk(&s, 140 + k);
+	ck_assert_int_eq(r->zone_count[0], 1);
+	ck_assert_int_eq(r->zone_count[1], 1);
+	ck_assert_uint_eq(r->tracks[0].zones, 3);
+	for (int i = 1; i <= s.p.track_max_missed + 1; i++) {
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->nblobs, 0);
+		if (i <= s.p.track_max_missed) {
+			ck_assert_int_eq(r->zone_count[0], 1);
+			ck_assert_int_eq(r->zone_count[1], 1);
+			ck_assert_int_eq(r->nevents, 0);
 		} else {
-			ck_assert_int_eq(r.ntracks, 0);
-			ck_assert_int_eq(r.zone_count[0], 0);
-			ck_assert_int_eq(r.zone_count[1], 0);
-			ck_assert_int_eq(r.nevents, 2);
+			ck_assert_int_eq(r->ntracks, 0);
+			ck_assert_int_eq(r->zone_count[0], 0);
+			ck_assert_int_eq(r->zone_count[1], 0);
+			ck_assert_int_eq(r->nevents, 2);
 			for (int e = 0; e < 2; e++) {
-				ck_assert_int_eq(r.events[e].type, ZP_EV_LEAVE);
-				ck_assert_int_eq(r.events[e].zone, e);
-				ck_assert_int_eq(r.events[e].track_id, 1);
+				ck_assert_int_eq(r->events[e].type, ZP_EV_LEAVE);
+				ck_assert_int_eq(r->events[e].zone, e);
+				ck_assert_int_eq(r->events[e].track_id, 1);
 				leaves++;
 			}
 		}
 	}
 	ck_assert_int_eq(leaves, 2);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -293,21 +275,16 @@ static bool rects_apart(int ax, int ay, int bx, int by, int gap)
 
 START_TEST(two_blocks_keep_ids)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	int ida = -1, idb = -1, merged = 0, checked = 0;
 
 	zp_detector_params_default(&p);
 	p.split_groups = 0; /* merge them: this case is about groups (the split keeps them apart, test_quality) */
-	texture(bg, W, H, 2, 60, 180);
-	d = zp_test_detector_new(&p, NULL, 0, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
+	scene_init(&s, &p, NULL, 0, 40);
+	texture(s.bg, W, H, 2, 60, 180);
+	scene_idle(&s, WARMUP);
 	for (int k = 0; k < 70; k++) {
 		/*
 		 * A walks right on y 60..108, B left on y 80..128, 2 px per frame: their
@@ -315,19 +292,19 @@ START_TEST(two_blocks_keep_ids)
 		 */
 		int ax = 80 + 2 * k, bx = 216 - 2 * k;
 
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, ax, 60, BW, BH, 235);
-		fill_rect(img, W, H, bx, 80, BW, BH, 225);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		if (r.nblobs == 1)
+		scene_step(&s);
+		fill_rect(s.img, W, H, ax, 60, BW, BH, 235);
+		fill_rect(s.img, W, H, bx, 80, BW, BH, 225);
+		scene_feed(&s);
+		if (r->nblobs == 1)
 			merged++;
 		/* Where they are well apart (the closing can bridge a few pixels), each has its own track. */
 		if (k < p.track_min_hits - 1 || !rects_apart(ax, 60, bx, 80, 12))
 			continue;
-		ck_assert_int_eq(r.nblobs, 2);
-		ck_assert_int_eq(nconfirmed(&r), 2);
+		ck_assert_int_eq(r->nblobs, 2);
+		ck_assert_int_eq(nconfirmed(r), 2);
 		for (int i = 0; i < 2; i++) {
-			const zp_track_info *t = confirmed_track(&r, i);
+			const zp_track_info *t = confirmed_track(r, i);
 			bool is_a = t->gy < 118;
 
 			ck_assert_double_eq_tol(t->gx, (is_a ? ax : bx) + (BW - 1) / 2.0, 1e-9);
@@ -347,7 +324,7 @@ START_TEST(two_blocks_keep_ids)
 	ck_assert_int_gt(checked, 20);
 	ck_assert_int_ne(ida, idb);
 	ck_assert_int_eq(ida + idb, 3); /* ids 1 and 2: nobody was lost and reborn */
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -375,24 +352,18 @@ static void person_striding(uint8_t *img, int cx, int top, int crotch, int feet,
 	}
 }
 
-/* Zones "far" (rows 140..195) and "near" (196..); scale 1; WARMUP empty frames of texture `seed` fed. */
-static zp_detector *depth_scene(bool split, uint32_t seed, uint8_t *bg, uint8_t *img, uint64_t *seq)
+/* Zones "far" (rows 140..195) and "near" (196..); scale 1; WARMUP empty frames of texture `seed` fed, 40 ms apart. */
+static void depth_scene(struct scene *s, bool split, uint32_t seed)
 {
 	zp_zone zones[2] = { zp_test_rect_zone("far", 0, 140, W, 195), zp_test_rect_zone("near", 0, 196, W, H) };
 	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
 
 	zp_detector_params_default(&p);
 	p.scale = 1;
 	p.split_groups = split;
-	texture(bg, W, H, seed, 40, 120);
-	d = zp_test_detector_new(&p, zones, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++*seq);
-		zp_test_feed(d, img, W, H, *seq, (int64_t)*seq * 40, &r);
-	}
-	return d;
+	scene_init(s, &p, zones, 2, 40);
+	texture(s->bg, W, H, seed, 40, 120);
+	scene_idle(s, WARMUP);
 }
 
 /*
@@ -404,31 +375,30 @@ static zp_detector *depth_scene(bool split, uint32_t seed, uint8_t *bg, uint8_t 
  */
 static void run_group(bool split, int *far_max, int *near_min)
 {
-	static uint8_t bg[W * H], img[W * H];
-	uint64_t seq = 0;
-	zp_detector *d = depth_scene(split, 5, bg, img, &seq);
-	zp_result r;
+	static struct scene s;
+	const zp_result *r = &s.r;
 
+	depth_scene(&s, split, 5);
 	*far_max = 0;
 	*near_min = 99;
 	for (int k = 0; k < 40; k++) {
 		int x = 40 + 2 * k;
 
-		empty_frame(img, bg, ++seq);
-		person_block(img, x, 100, 219, 230);
-		person_block(img, x + 30, 100, 175, 215);
-		person_block(img, x + 60, 100, 219, 240);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		scene_step(&s);
+		person_block(s.img, x, 100, 219, 230);
+		person_block(s.img, x + 30, 100, 175, 215);
+		person_block(s.img, x + 60, 100, 219, 240);
+		scene_feed(&s);
 		if (k < 10)
 			continue; /* tracks confirmed, and the split stable */
-		*far_max = r.zone_count[0] > *far_max ? r.zone_count[0] : *far_max;
-		*near_min = r.zone_count[1] < *near_min ? r.zone_count[1] : *near_min;
+		*far_max = r->zone_count[0] > *far_max ? r->zone_count[0] : *far_max;
+		*near_min = r->zone_count[1] < *near_min ? r->zone_count[1] : *near_min;
 		if (split) {
-			ck_assert_msg(r.zone_count[0] == 1 && r.zone_count[1] == 2,
-				      "frame %d: far %d near %d, expected 1 and 2", k, r.zone_count[0], r.zone_count[1]);
+			ck_assert_msg(r->zone_count[0] == 1 && r->zone_count[1] == 2,
+				      "frame %d: far %d near %d, expected 1 and 2", k, r->zone_count[0], r->zone_count[1]);
 		}
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(group_depth_split)
@@ -446,24 +416,23 @@ END_TEST
 /* A near person mid-stride is one blob: the raised lower edge between the legs is not a person further back. */
 START_TEST(stride_is_not_split)
 {
-	static uint8_t bg[W * H], img[W * H];
-	uint64_t seq = 0;
-	zp_detector *d = depth_scene(true, 6, bg, img, &seq);
-	zp_result r;
+	static struct scene s;
+	const zp_result *r = &s.r;
 
+	depth_scene(&s, true, 6);
 	for (int k = 0; k < 40; k++) {
-		empty_frame(img, bg, ++seq);
-		person_striding(img, 60 + 3 * k, 100, 160, 219, 230);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 1);
+		scene_step(&s);
+		person_striding(s.img, 60 + 3 * k, 100, 160, 219, 230);
+		scene_feed(&s);
+		ck_assert_int_eq(r->nblobs, 1);
 		if (k < 10)
 			continue;
-		ck_assert_int_eq(nconfirmed(&r), 1);
-		ck_assert_double_eq_tol(confirmed_track(&r, 0)->gy, 219, 2); /* the feet, not the crotch */
-		ck_assert_int_eq(r.zone_count[0], 0);
-		ck_assert_int_eq(r.zone_count[1], 1);
+		ck_assert_int_eq(nconfirmed(r), 1);
+		ck_assert_double_eq_tol(confirmed_track(r, 0)->gy, 219, 2); /* the feet, not the crotch */
+		ck_assert_int_eq(r->zone_count[0], 0);
+		ck_assert_int_eq(r->zone_count[1], 1);
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
