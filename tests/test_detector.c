@@ -121,12 +121,18 @@ static void scene_idle(struct scene *s, int n)
 	}
 }
 
-/* The next frame: a person (a BW x BH block of 235, cut at the frame's edges) at x, 100. */
-static void scene_walk(struct scene *s, int x)
+/* The next frame, with a person: a bw x bh block of 235 at x, y, cut at the frame's edges. */
+static void scene_block(struct scene *s, int x, int y, int bw, int bh)
 {
 	scene_step(s);
-	fill_rect(s->img, W, H, x, 100, BW, BH, 235);
+	fill_rect(s->img, W, H, x, y, bw, bh, 235);
 	scene_feed(s);
+}
+
+/* The next frame: a person BW x BH at x, 100. */
+static void scene_walk(struct scene *s, int x)
+{
+	scene_block(s, x, 100, BW, BH);
 }
 
 /* A scene over a background textured with seed, frames 100 ms apart, fed WARMUP empty frames. */
@@ -704,9 +710,7 @@ static int walk_entered(int how, int *present)
 			h = BH / 2 + 2 * i, y = 100 - h / 4;
 		else if (how == 3) /* away from it, the camera at head height: the feet go up 2 px a frame, the box shrinks inside where it began */
 			h = 80 - 2 * i, y = 100;
-		scene_step(&s);
-		fill_rect(s.img, W, H, x, y, BW, h, 235);
-		scene_feed(&s);
+		scene_block(&s, x, y, BW, h);
 		entered += s.r.zone_entered[0];
 		*present += s.r.zone_count[0] > 0;
 	}
@@ -802,9 +806,7 @@ static int probe_walk(bool teach, int pw, int ph, int *present)
 		}
 	*present = 0;
 	for (int i = 0; i < 30; i++) {
-		scene_step(&s);
-		fill_rect(s.img, W, H, 20 + 8 * i, 190 - ph, pw, ph, 235);
-		scene_feed(&s);
+		scene_block(&s, 20 + 8 * i, 190 - ph, pw, ph);
 		entered += s.r.zone_entered[0];
 		*present += s.r.zone_count[0] > 0;
 	}
