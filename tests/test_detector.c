@@ -491,43 +491,41 @@ END_TEST
  */
 static void ghost_case(int64_t dt_ms, bool appear)
 {
-	static uint8_t bg[W * H], with[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("crossing", 0, 0, W - 1, H - 1);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, t_gone;
+	int64_t t_gone;
 	bool seen = false;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 4, 60, 180);
-	memcpy(with, bg, sizeof(bg));
-	fill_rect(with, W, H, 140, 100, BW, BH, 235);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, NULL, &z, 1, dt_ms);
+	texture(s.bg, W, H, 4, 60, 180);
+	if (!appear)
+		fill_rect(s.bg, W, H, 140, 100, BW, BH, 235); /* there through the warm-up */
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, appear ? bg : with, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += dt_ms, &r);
-		ck_assert_int_eq(r.nblobs, 0);
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->nblobs, 0);
 	}
-	t_gone = t + dt_ms;
-	while (t < t_gone + p.ghost_fade_ms + 5000) {
-		empty_frame(img, appear ? with : bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += dt_ms, &r);
-		if (t - t_gone < 10 * dt_ms && r.nblobs == 1)
+	if (appear)
+		fill_rect(s.bg, W, H, 140, 100, BW, BH, 235); /* put down */
+	else
+		texture(s.bg, W, H, 4, 60, 180); /* taken away */
+	t_gone = s.t + dt_ms;
+	while (s.t < t_gone + s.p.ghost_fade_ms + 5000) {
+		scene_idle(&s, 1);
+		if (s.t - t_gone < 10 * dt_ms && r->nblobs == 1)
 			seen = true;
 		/* ghost_fade_ms is the time scale of the fade, not just a bound: not gone in a quarter of it */
-		if (t - t_gone <= p.ghost_fade_ms / 4)
-			ck_assert_msg(r.nblobs == 1, "%.1f s after the object went: the ghost is gone already",
-				      (t - t_gone) / 1000.0);
-		if (t - t_gone >= p.ghost_fade_ms) {
-			ck_assert_msg(r.nblobs == 0 && r.ntracks == 0 && r.zone_count[0] == 0,
-				      "%.1f s after the object went: %d blobs, %d tracks, count %d", (t - t_gone) / 1000.0,
-				      r.nblobs, r.ntracks, r.zone_count[0]);
+		if (s.t - t_gone <= s.p.ghost_fade_ms / 4)
+			ck_assert_msg(r->nblobs == 1, "%.1f s after the object went: the ghost is gone already",
+				      (s.t - t_gone) / 1000.0);
+		if (s.t - t_gone >= s.p.ghost_fade_ms) {
+			ck_assert_msg(r->nblobs == 0 && r->ntracks == 0 && r->zone_count[0] == 0,
+				      "%.1f s after the object went: %d blobs, %d tracks, count %d",
+				      (s.t - t_gone) / 1000.0, r->nblobs, r->ntracks, r->zone_count[0]);
 		}
 	}
 	ck_assert_msg(seen, "the ghost was never detected: the test proves nothing");
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 /*
@@ -1035,60 +1033,52 @@ END_TEST
 
 START_TEST(ghost_outline_removed_fast)
 {
-	static uint8_t bg[W * H], with[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("kerb", 100, 80, 220, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, t_gone, last_seen = -1;
+	int64_t t_gone, last_seen = -1;
 	int entered = 0, x = 10;
 	bool seen = false;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 5, 100, 112);
-	memcpy(with, bg, sizeof(bg));
-	fill_rect(with, W, H, 140, 100, BW, BH, 200);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, with, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-	}
-	t_gone = t + 100;
+	scene_init(&s, NULL, &z, 1, 100);
+	texture(s.bg, W, H, 5, 100, 112);
+	fill_rect(s.bg, W, H, 140, 100, BW, BH, 200); /* there through the warm-up */
+	scene_idle(&s, WARMUP);
+	texture(s.bg, W, H, 5, 100, 112); /* taken away */
+	t_gone = s.t + 100;
 	for (int i = 0; i < 100; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
-		if (r.nblobs > 0 || r.zone_count[0] > 0) {
+		scene_idle(&s, 1);
+		entered += r->zone_entered[0];
+		if (r->nblobs > 0 || r->zone_count[0] > 0) {
 			seen = true;
-			last_seen = t;
+			last_seen = s.t;
 		}
 	}
 	ck_assert_msg(seen, "the ghost was never detected: the test proves nothing");
 	ck_assert_msg(last_seen - t_gone <= 2000, "the ghost was there %.1f s after the object went",
 		      (last_seen - t_gone) / 1000.0);
 	ck_assert_int_eq(entered, 0);
-	ck_assert_int_eq(r.ntracks, 0);
+	ck_assert_int_eq(r->ntracks, 0);
 	/* The same object walks in after the warm-up and stands for 60 s: counted once, all the time. */
 	for (;;) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 200);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
+		scene_step(&s);
+		fill_rect(s.img, W, H, x, 100, BW, BH, 200);
+		scene_feed(&s);
+		entered += r->zone_entered[0];
 		if (x < 140) {
 			x += 8;
 			x = x > 140 ? 140 : x;
 			continue;
 		}
 		if (t_gone > 0)
-			t_gone = -t; /* arrival, kept negative */
-		ck_assert_msg(r.zone_count[0] == 1, "%.1f s after arrival: zone_count %d", (t + t_gone) / 1000.0,
-			      r.zone_count[0]);
-		if (t + t_gone >= 60000)
+			t_gone = -s.t; /* arrival, kept negative */
+		ck_assert_msg(r->zone_count[0] == 1, "%.1f s after arrival: zone_count %d", (s.t + t_gone) / 1000.0,
+			      r->zone_count[0]);
+		if (s.t + t_gone >= 60000)
 			break;
 	}
 	ck_assert_int_eq(entered, 1);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
