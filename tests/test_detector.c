@@ -1103,60 +1103,52 @@ END_TEST
 
 /* ---- (5) a global gain step (auto exposure) ---- */
 
-static void gain_frame(uint8_t *img, const uint8_t *bg, uint64_t seq, double gain)
+/* Start the next frame as the camera sees it with its exposure times gain. */
+static void gain_step(struct scene *s, double gain)
 {
-	empty_frame(img, bg, seq);
+	scene_step(s);
 	for (int i = 0; i < W * H; i++) {
-		double v = img[i] * gain + 0.5;
+		double v = s->img[i] * gain + 0.5;
 
-		img[i] = (uint8_t)(v > 255 ? 255 : v);
+		s->img[i] = (uint8_t)(v > 255 ? 255 : v);
 	}
 }
 
 START_TEST(gain_step_no_occupancy)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	static const double gains[] = { 1.3, 1.0, 0.7, 1.0, 1.3, 0.7 };
-	zp_detector_params p;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 
-	zp_detector_params_default(&p);
+	scene_init(&s, NULL, &z, 1, 40);
 	/* 60..180: a 30 % step moves every pixel by 18..54 levels, most above the threshold of 20. */
-	texture(bg, W, H, 5, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		gain_frame(img, bg, ++seq, 1.0);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
+	texture(s.bg, W, H, 5, 60, 180);
+	scene_idle(&s, WARMUP);
 	for (size_t g = 0; g < sizeof(gains) / sizeof(gains[0]); g++) {
 		for (int i = 0; i < 40; i++) {
-			gain_frame(img, bg, ++seq, gains[g]);
-			zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+			gain_step(&s, gains[g]);
+			scene_feed(&s);
 			/* at most 2 frames allowed; in fact the step is compensated in the frame it happens */
-			{
-				ck_assert_msg(r.zone_count[0] == 0 && r.nblobs == 0,
-					      "gain %.1f, frame %d after the step: count %d, %d blobs, fg %.3f", gains[g], i,
-					      r.zone_count[0], r.nblobs, r.fg_fraction);
-				ck_assert_int_eq(r.health, ZP_HEALTH_OK);
-			}
+			ck_assert_msg(r->zone_count[0] == 0 && r->nblobs == 0,
+				      "gain %.1f, frame %d after the step: count %d, %d blobs, fg %.3f", gains[g], i,
+				      r->zone_count[0], r->nblobs, r->fg_fraction);
+			ck_assert_int_eq(r->health, ZP_HEALTH_OK);
 		}
 	}
 	/* A person under the new exposure is still found, and stays the only one through more steps. */
 	for (int k = 0; k < 40; k++) {
 		double g = k < 10 ? 0.7 : k < 20 ? 1.3 : k < 30 ? 1.0 : 0.75;
 
-		gain_frame(img, bg, ++seq, g);
-		fill_rect(img, W, H, 100 + 8 * (k < 5 ? k : 5), 100, BW, BH, 235);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 1);
-		if (k >= p.track_min_hits - 1)
-			ck_assert_msg(r.zone_count[0] == 1 && r.ntracks == 1, "frame %d (gain %.2f): count %d, %d tracks",
-				      k, g, r.zone_count[0], r.ntracks);
+		gain_step(&s, g);
+		fill_rect(s.img, W, H, 100 + 8 * (k < 5 ? k : 5), 100, BW, BH, 235);
+		scene_feed(&s);
+		ck_assert_int_eq(r->nblobs, 1);
+		if (k >= s.p.track_min_hits - 1)
+			ck_assert_msg(r->zone_count[0] == 1 && r->ntracks == 1, "frame %d (gain %.2f): count %d, %d tracks",
+				      k, g, r->zone_count[0], r->ntracks);
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -1164,40 +1156,36 @@ END_TEST
 
 START_TEST(noise_gives_no_blobs)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	double fg_max = 0;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 6, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, NULL, &z, 1, 40);
+	texture(s.bg, W, H, 6, 60, 180);
 	for (int i = 0; i < 200; i++) {
-		empty_frame(img, bg, ++seq);
+		scene_step(&s);
 		if (i >= 5) {
 			/* 2 % salt and pepper, and 40 specks of up to 4x4 pixels, different every frame */
 			for (int j = 0; j < W * H; j++) {
-				uint32_t h = zp_hash3((uint32_t)seq, (uint32_t)j, 5) % 100;
+				uint32_t h = zp_hash3((uint32_t)s.seq, (uint32_t)j, 5) % 100;
 
 				if (h < 2)
-					img[j] = h == 0 ? 0 : 255;
+					s.img[j] = h == 0 ? 0 : 255;
 			}
 			for (int j = 0; j < 40; j++) {
-				uint32_t h = zp_hash3((uint32_t)seq, (uint32_t)j, 6);
+				uint32_t h = zp_hash3((uint32_t)s.seq, (uint32_t)j, 6);
 
-				fill_rect(img, W, H, (int)(h % W), (int)((h >> 10) % H), 1 + (int)((h >> 20) % 4),
+				fill_rect(s.img, W, H, (int)(h % W), (int)((h >> 10) % H), 1 + (int)((h >> 20) % 4),
 					  1 + (int)((h >> 24) % 4), (h >> 28) & 1 ? 250 : 5);
 			}
 		}
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 0);
-		ck_assert_int_eq(r.ntracks, 0);
-		ck_assert_int_eq(r.zone_count[0], 0);
-		if (r.fg_fraction > fg_max)
-			fg_max = r.fg_fraction;
+		scene_feed(&s);
+		ck_assert_int_eq(r->nblobs, 0);
+		ck_assert_int_eq(r->ntracks, 0);
+		ck_assert_int_eq(r->zone_count[0], 0);
+		if (r->fg_fraction > fg_max)
+			fg_max = r->fg_fraction;
 	}
 	/*
 	 * The clean-up removes the speckle from the mask, not just the area filter
@@ -1205,7 +1193,7 @@ START_TEST(noise_gives_no_blobs)
 	 * camera pixels (a 2x2 work block) as small crosses, far below min_area.
 	 */
 	ck_assert_msg(fg_max < 0.005, "cleaned mask still %.4f foreground", fg_max);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -1277,29 +1265,25 @@ END_TEST
 
 START_TEST(health_foreground_and_warmup)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
+	static struct scene s;
+	const zp_detector_params *p = &s.p;
+	const zp_result *r = &s.r;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 8, 40, 215);
-	d = zp_test_detector_new(&p, NULL, 0, W, H);
+	scene_init(&s, NULL, NULL, 0, 40);
+	texture(s.bg, W, H, 8, 40, 215);
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.health, i + 1 < p.warmup_frames ? ZP_HEALTH_WARMUP : ZP_HEALTH_OK);
-		ck_assert_int_eq(r.model_ready, i + 1 >= p.warmup_frames);
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->health, i + 1 < p->warmup_frames ? ZP_HEALTH_WARMUP : ZP_HEALTH_OK);
+		ck_assert_int_eq(r->model_ready, i + 1 >= p->warmup_frames);
 	}
 	/* The negative of the scene (the camera swung round): not a gain, almost every pixel changes. */
 	for (int i = 0; i < W * H; i++)
-		img[i] = (uint8_t)(255 - bg[i]);
-	seq++;
-	zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	ck_assert_msg(r.fg_fraction > p.max_fg_fraction, "fg %.3f", r.fg_fraction);
-	ck_assert_int_eq(r.health, ZP_HEALTH_FOREGROUND);
-	zp_detector_free(d);
+		s.img[i] = (uint8_t)(255 - s.bg[i]);
+	s.seq++;
+	scene_feed(&s);
+	ck_assert_msg(r->fg_fraction > p->max_fg_fraction, "fg %.3f", r->fg_fraction);
+	ck_assert_int_eq(r->health, ZP_HEALTH_FOREGROUND);
+	scene_close(&s);
 }
 END_TEST
 
