@@ -529,16 +529,6 @@ static void ghost_case(int64_t dt_ms, bool appear)
 }
 
 /*
- * The outline test alone (ghost.c): on ground with little texture, an
- * object that stood there through the warm-up goes away. Its ghost has its
- * outline in the background and none in the frame: it is deleted and its
- * pixels absorbed within 2 s (ZP_GHOST_MS after confirmation), and the zone
- * never counts it. An object of the same contrast that arrives after the
- * warm-up and stands still is really there: its outline is in the frame, so
- * it stays counted for its whole hold. (On the strong texture of ghost_case
- * the outline cannot be told from the texture; the fade handles it there.)
- */
-/*
  * Counting people, not edge flicker: someone paces at the kerb, his feet
  * crossing the zone's edge back and forth three times. Every crossing is an
  * ENTER event (the occupancy follows him), but zone_entered counts him
@@ -1031,6 +1021,16 @@ START_TEST(crossings_with_direction)
 }
 END_TEST
 
+/*
+ * The outline test alone (ghost.c): on ground with little texture, an
+ * object that stood there through the warm-up goes away. Its ghost has its
+ * outline in the background and none in the frame: it is deleted and its
+ * pixels absorbed within 2 s (ZP_GHOST_MS after confirmation), and the zone
+ * never counts it. An object of the same contrast that arrives after the
+ * warm-up and stands still is really there: its outline is in the frame, so
+ * it stays counted for its whole hold. (On the strong texture of ghost_case
+ * the outline cannot be told from the texture; the fade handles it there.)
+ */
 START_TEST(ghost_outline_removed_fast)
 {
 	static struct scene s;
