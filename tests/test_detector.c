@@ -72,35 +72,81 @@ static int nconfirmed(const zp_result *r)
 
 #define WARMUP 60 /* empty frames before anything moves (warmup_frames defaults to 50) */
 
-/* WARMUP empty frames, 100 ms apart. */
-static void warm_up(zp_detector *d, const uint8_t *bg, uint64_t *seq, int64_t *t, zp_result *r)
-{
-	static uint8_t img[W * H];
+/*
+ * A scene: a detector watching a background, the frame being drawn over it,
+ * and the last frame fed (its number, time and result). Frames are numbered
+ * from 1 and dt_ms apart. Too large for the stack: callers keep it static.
+ */
+struct scene {
+	uint8_t bg[W * H];  /* the scene with nobody in it */
+	uint8_t img[W * H]; /* the frame being drawn */
+	zp_detector_params p;
+	zp_detector *d;
+	zp_result r;
+	uint64_t seq;
+	int64_t t, dt_ms;
+};
 
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++*seq);
-		zp_test_feed(d, img, W, H, *seq, *t += 100, r);
+/* A detector with p (the defaults when NULL) and zones, frames dt_ms apart; nothing fed, bg the caller's to draw. */
+static void scene_init(struct scene *s, const zp_detector_params *p, const zp_zone *zones, int nzones, int64_t dt_ms)
+{
+	if (p)
+		s->p = *p;
+	else
+		zp_detector_params_default(&s->p);
+	s->d = zp_test_detector_new(&s->p, zones, nzones, W, H);
+	s->seq = 0;
+	s->t = 0;
+	s->dt_ms = dt_ms;
+}
+
+/* Start the next frame: the background plus that frame's noise, into img. */
+static void scene_step(struct scene *s)
+{
+	empty_frame(s->img, s->bg, ++s->seq);
+}
+
+/* Feed img, dt_ms after the last frame; the result in r. */
+static void scene_feed(struct scene *s)
+{
+	zp_test_feed(s->d, s->img, W, H, s->seq, s->t += s->dt_ms, &s->r);
+}
+
+/* n frames with nobody in them. */
+static void scene_idle(struct scene *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		scene_step(s);
+		scene_feed(s);
 	}
 }
 
-/* A detector over a background textured with seed, fed the WARMUP empty frames. */
-static zp_detector *start_scene(const zp_detector_params *p, const zp_zone *zones, int nzones, uint8_t *bg,
-				uint32_t seed, uint64_t *seq, int64_t *t, zp_result *r)
+/* The next frame, with a person: a bw x bh block of 235 at x, y, cut at the frame's edges. */
+static void scene_block(struct scene *s, int x, int y, int bw, int bh)
 {
-	zp_detector *d;
-
-	texture(bg, W, H, seed, 60, 180);
-	d = zp_test_detector_new(p, zones, nzones, W, H);
-	warm_up(d, bg, seq, t, r);
-	return d;
+	scene_step(s);
+	fill_rect(s->img, W, H, x, y, bw, bh, 235);
+	scene_feed(s);
 }
 
-/* The next frame, 100 ms on: a person (a BW x BH block of 235, cut at the frame's edges) at x, 100. */
-static void walk_step(zp_detector *d, uint8_t *img, const uint8_t *bg, int x, uint64_t *seq, int64_t *t, zp_result *r)
+/* The next frame: a person BW x BH at x, 100. */
+static void scene_walk(struct scene *s, int x)
 {
-	empty_frame(img, bg, ++*seq);
-	fill_rect(img, W, H, x, 100, BW, BH, 235);
-	zp_test_feed(d, img, W, H, *seq, *t += 100, r);
+	scene_block(s, x, 100, BW, BH);
+}
+
+/* A scene over a background textured with seed, frames 100 ms apart, fed WARMUP empty frames. */
+static void scene_open(struct scene *s, const zp_detector_params *p, const zp_zone *zones, int nzones, uint32_t seed)
+{
+	scene_init(s, p, zones, nzones, 100);
+	texture(s->bg, W, H, seed, 60, 180);
+	scene_idle(s, WARMUP);
+}
+
+static void scene_close(struct scene *s)
+{
+	zp_detector_free(s->d);
+	s->d = NULL;
 }
 
 /* ---- (1) one person crossing a zone: counts, id, events, box ---- */
@@ -113,55 +159,49 @@ static void walk_step(zp_detector *d, uint8_t *img, const uint8_t *bg, int x, ui
  */
 START_TEST(single_block_crossing)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_detector_params *p = &s.p;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("crossing", 98, 120, 202, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	int id = -1, enter_k = -1, leave_k = -1;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 1, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, NULL, &z, 1, 40);
+	texture(s.bg, W, H, 1, 60, 180);
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		if (i >= p.warmup_frames) {
-			ck_assert(r.model_ready);
-			ck_assert_int_eq(r.health, ZP_HEALTH_OK);
+		scene_idle(&s, 1);
+		if (i >= p->warmup_frames) {
+			ck_assert(r->model_ready);
+			ck_assert_int_eq(r->health, ZP_HEALTH_OK);
 		}
-		ck_assert_int_eq(r.nblobs, 0);
-		ck_assert_int_eq(r.ntracks, 0);
+		ck_assert_int_eq(r->nblobs, 0);
+		ck_assert_int_eq(r->ntracks, 0);
 	}
 	for (int k = 0; k < 34; k++) {
 		int x = 10 + 8 * k;
 		double gx = x + (BW - 1) / 2.0;
-		int expect = k >= p.track_min_hits - 1 && gx >= 98 && gx <= 202;
+		int expect = k >= p->track_min_hits - 1 && gx >= 98 && gx <= 202;
 		zp_rect box;
 
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 235);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.health, ZP_HEALTH_OK);
-		ck_assert_int_eq(r.nblobs, 1);
-		ck_assert_int_eq(zp_detector_blobs(d, &box, 1), 1);
+		scene_walk(&s, x);
+		ck_assert_int_eq(r->health, ZP_HEALTH_OK);
+		ck_assert_int_eq(r->nblobs, 1);
+		ck_assert_int_eq(zp_detector_blobs(s.d, &box, 1), 1);
 		ck_assert_msg(box.x == x && box.y == 100 && box.w == BW && box.h == BH,
 			      "frame %d: blob %d,%d %dx%d, expected %d,100 %dx%d", k, box.x, box.y, box.w, box.h, x, BW, BH);
-		ck_assert_int_eq(r.ntracks, 1);
-		ck_assert_int_eq(r.tracks[0].id, 1);
-		ck_assert_int_eq(r.tracks[0].age, k);
-		ck_assert_int_eq(r.tracks[0].confirmed, k >= p.track_min_hits - 1);
-		ck_assert_double_eq_tol(r.tracks[0].gx, gx, 1e-9);
-		ck_assert_double_eq_tol(r.tracks[0].gy, 100 + BH - 1, 1e-9);
-		ck_assert_msg(r.zone_count[0] == expect, "frame %d (gx %.1f): zone_count %d, expected %d", k, gx,
-			      r.zone_count[0], expect);
-		ck_assert_int_eq(zp_result_occupied(&r), expect);
-		ck_assert_int_eq(r.tracks[0].zones, gx >= 98 && gx <= 202);
-		for (int e = 0; e < r.nevents; e++) {
-			ck_assert_int_eq(r.events[e].track_id, 1);
-			ck_assert_int_eq(r.events[e].zone, 0);
-			if (r.events[e].type == ZP_EV_ENTER) {
+		ck_assert_int_eq(r->ntracks, 1);
+		ck_assert_int_eq(r->tracks[0].id, 1);
+		ck_assert_int_eq(r->tracks[0].age, k);
+		ck_assert_int_eq(r->tracks[0].confirmed, k >= p->track_min_hits - 1);
+		ck_assert_double_eq_tol(r->tracks[0].gx, gx, 1e-9);
+		ck_assert_double_eq_tol(r->tracks[0].gy, 100 + BH - 1, 1e-9);
+		ck_assert_msg(r->zone_count[0] == expect, "frame %d (gx %.1f): zone_count %d, expected %d", k, gx,
+			      r->zone_count[0], expect);
+		ck_assert_int_eq(zp_result_occupied(r), expect);
+		ck_assert_int_eq(r->tracks[0].zones, gx >= 98 && gx <= 202);
+		for (int e = 0; e < r->nevents; e++) {
+			ck_assert_int_eq(r->events[e].track_id, 1);
+			ck_assert_int_eq(r->events[e].zone, 0);
+			if (r->events[e].type == ZP_EV_ENTER) {
 				ck_assert_int_eq(enter_k, -1);
 				enter_k = k;
 			} else {
@@ -169,21 +209,20 @@ START_TEST(single_block_crossing)
 				leave_k = k;
 			}
 		}
-		id = r.tracks[0].id;
+		id = r->tracks[0].id;
 	}
 	ck_assert_int_eq(id, 1);
 	ck_assert_int_eq(enter_k, 10);
 	ck_assert_int_eq(leave_k, 23);
 	/* Gone: no ghost trail, the track coasts track_max_missed frames and is deleted. */
-	for (int i = 0; i <= p.track_max_missed + 1; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 0);
-		ck_assert_int_eq(r.zone_count[0], 0);
-		ck_assert_int_eq(r.nevents, 0);
+	for (int i = 0; i <= p->track_max_missed + 1; i++) {
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->nblobs, 0);
+		ck_assert_int_eq(r->zone_count[0], 0);
+		ck_assert_int_eq(r->nevents, 0);
 	}
-	ck_assert_int_eq(r.ntracks, 0);
-	zp_detector_free(d);
+	ck_assert_int_eq(r->ntracks, 0);
+	scene_close(&s);
 }
 END_TEST
 
@@ -194,53 +233,42 @@ END_TEST
  */
 START_TEST(vanish_in_zone_leaves_on_delete)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z[2] = { zp_test_rect_zone("a", 50, 120, 200, 200), zp_test_rect_zone("b", 100, 140, 300, 180) };
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	int leaves = 0;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 12, 60, 180);
-	d = zp_test_detector_new(&p, z, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
+	scene_init(&s, NULL, z, 2, 40);
+	texture(s.bg, W, H, 12, 60, 180);
+	scene_idle(&s, WARMUP);
 	/* Walk in at 1 px per frame (slow, so the coasting prediction stays in the zones). */
-	for (int k = 0; k < 10; k++) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, 140 + k, 100, BW, BH, 235);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
-	ck_assert_int_eq(r.zone_count[0], 1);
-	ck_assert_int_eq(r.zone_count[1], 1);
-	ck_assert_uint_eq(r.tracks[0].zones, 3);
-	for (int i = 1; i <= p.track_max_missed + 1; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 0);
-		if (i <= p.track_max_missed) {
-			ck_assert_int_eq(r.zone_count[0], 1);
-			ck_assert_int_eq(r.zone_count[1], 1);
-			ck_assert_int_eq(r.nevents, 0);
+	for (int k = 0; k < 10; k++)
+		scene_walk(&s, 140 + k);
+	ck_assert_int_eq(r->zone_count[0], 1);
+	ck_assert_int_eq(r->zone_count[1], 1);
+	ck_assert_uint_eq(r->tracks[0].zones, 3);
+	for (int i = 1; i <= s.p.track_max_missed + 1; i++) {
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->nblobs, 0);
+		if (i <= s.p.track_max_missed) {
+			ck_assert_int_eq(r->zone_count[0], 1);
+			ck_assert_int_eq(r->zone_count[1], 1);
+			ck_assert_int_eq(r->nevents, 0);
 		} else {
-			ck_assert_int_eq(r.ntracks, 0);
-			ck_assert_int_eq(r.zone_count[0], 0);
-			ck_assert_int_eq(r.zone_count[1], 0);
-			ck_assert_int_eq(r.nevents, 2);
+			ck_assert_int_eq(r->ntracks, 0);
+			ck_assert_int_eq(r->zone_count[0], 0);
+			ck_assert_int_eq(r->zone_count[1], 0);
+			ck_assert_int_eq(r->nevents, 2);
 			for (int e = 0; e < 2; e++) {
-				ck_assert_int_eq(r.events[e].type, ZP_EV_LEAVE);
-				ck_assert_int_eq(r.events[e].zone, e);
-				ck_assert_int_eq(r.events[e].track_id, 1);
+				ck_assert_int_eq(r->events[e].type, ZP_EV_LEAVE);
+				ck_assert_int_eq(r->events[e].zone, e);
+				ck_assert_int_eq(r->events[e].track_id, 1);
 				leaves++;
 			}
 		}
 	}
 	ck_assert_int_eq(leaves, 2);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -253,21 +281,16 @@ static bool rects_apart(int ax, int ay, int bx, int by, int gap)
 
 START_TEST(two_blocks_keep_ids)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	int ida = -1, idb = -1, merged = 0, checked = 0;
 
 	zp_detector_params_default(&p);
 	p.split_groups = 0; /* merge them: this case is about groups (the split keeps them apart, test_quality) */
-	texture(bg, W, H, 2, 60, 180);
-	d = zp_test_detector_new(&p, NULL, 0, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
+	scene_init(&s, &p, NULL, 0, 40);
+	texture(s.bg, W, H, 2, 60, 180);
+	scene_idle(&s, WARMUP);
 	for (int k = 0; k < 70; k++) {
 		/*
 		 * A walks right on y 60..108, B left on y 80..128, 2 px per frame: their
@@ -275,19 +298,19 @@ START_TEST(two_blocks_keep_ids)
 		 */
 		int ax = 80 + 2 * k, bx = 216 - 2 * k;
 
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, ax, 60, BW, BH, 235);
-		fill_rect(img, W, H, bx, 80, BW, BH, 225);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		if (r.nblobs == 1)
+		scene_step(&s);
+		fill_rect(s.img, W, H, ax, 60, BW, BH, 235);
+		fill_rect(s.img, W, H, bx, 80, BW, BH, 225);
+		scene_feed(&s);
+		if (r->nblobs == 1)
 			merged++;
 		/* Where they are well apart (the closing can bridge a few pixels), each has its own track. */
 		if (k < p.track_min_hits - 1 || !rects_apart(ax, 60, bx, 80, 12))
 			continue;
-		ck_assert_int_eq(r.nblobs, 2);
-		ck_assert_int_eq(nconfirmed(&r), 2);
+		ck_assert_int_eq(r->nblobs, 2);
+		ck_assert_int_eq(nconfirmed(r), 2);
 		for (int i = 0; i < 2; i++) {
-			const zp_track_info *t = confirmed_track(&r, i);
+			const zp_track_info *t = confirmed_track(r, i);
 			bool is_a = t->gy < 118;
 
 			ck_assert_double_eq_tol(t->gx, (is_a ? ax : bx) + (BW - 1) / 2.0, 1e-9);
@@ -307,7 +330,7 @@ START_TEST(two_blocks_keep_ids)
 	ck_assert_int_gt(checked, 20);
 	ck_assert_int_ne(ida, idb);
 	ck_assert_int_eq(ida + idb, 3); /* ids 1 and 2: nobody was lost and reborn */
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -335,24 +358,18 @@ static void person_striding(uint8_t *img, int cx, int top, int crotch, int feet,
 	}
 }
 
-/* Zones "far" (rows 140..195) and "near" (196..); scale 1; WARMUP empty frames of texture `seed` fed. */
-static zp_detector *depth_scene(bool split, uint32_t seed, uint8_t *bg, uint8_t *img, uint64_t *seq)
+/* Zones "far" (rows 140..195) and "near" (196..); scale 1; WARMUP empty frames of texture `seed` fed, 40 ms apart. */
+static void depth_scene(struct scene *s, bool split, uint32_t seed)
 {
 	zp_zone zones[2] = { zp_test_rect_zone("far", 0, 140, W, 195), zp_test_rect_zone("near", 0, 196, W, H) };
 	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
 
 	zp_detector_params_default(&p);
 	p.scale = 1;
 	p.split_groups = split;
-	texture(bg, W, H, seed, 40, 120);
-	d = zp_test_detector_new(&p, zones, 2, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++*seq);
-		zp_test_feed(d, img, W, H, *seq, (int64_t)*seq * 40, &r);
-	}
-	return d;
+	scene_init(s, &p, zones, 2, 40);
+	texture(s->bg, W, H, seed, 40, 120);
+	scene_idle(s, WARMUP);
 }
 
 /*
@@ -364,31 +381,30 @@ static zp_detector *depth_scene(bool split, uint32_t seed, uint8_t *bg, uint8_t 
  */
 static void run_group(bool split, int *far_max, int *near_min)
 {
-	static uint8_t bg[W * H], img[W * H];
-	uint64_t seq = 0;
-	zp_detector *d = depth_scene(split, 5, bg, img, &seq);
-	zp_result r;
+	static struct scene s;
+	const zp_result *r = &s.r;
 
+	depth_scene(&s, split, 5);
 	*far_max = 0;
 	*near_min = 99;
 	for (int k = 0; k < 40; k++) {
 		int x = 40 + 2 * k;
 
-		empty_frame(img, bg, ++seq);
-		person_block(img, x, 100, 219, 230);
-		person_block(img, x + 30, 100, 175, 215);
-		person_block(img, x + 60, 100, 219, 240);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+		scene_step(&s);
+		person_block(s.img, x, 100, 219, 230);
+		person_block(s.img, x + 30, 100, 175, 215);
+		person_block(s.img, x + 60, 100, 219, 240);
+		scene_feed(&s);
 		if (k < 10)
 			continue; /* tracks confirmed, and the split stable */
-		*far_max = r.zone_count[0] > *far_max ? r.zone_count[0] : *far_max;
-		*near_min = r.zone_count[1] < *near_min ? r.zone_count[1] : *near_min;
+		*far_max = r->zone_count[0] > *far_max ? r->zone_count[0] : *far_max;
+		*near_min = r->zone_count[1] < *near_min ? r->zone_count[1] : *near_min;
 		if (split) {
-			ck_assert_msg(r.zone_count[0] == 1 && r.zone_count[1] == 2,
-				      "frame %d: far %d near %d, expected 1 and 2", k, r.zone_count[0], r.zone_count[1]);
+			ck_assert_msg(r->zone_count[0] == 1 && r->zone_count[1] == 2,
+				      "frame %d: far %d near %d, expected 1 and 2", k, r->zone_count[0], r->zone_count[1]);
 		}
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(group_depth_split)
@@ -406,24 +422,23 @@ END_TEST
 /* A near person mid-stride is one blob: the raised lower edge between the legs is not a person further back. */
 START_TEST(stride_is_not_split)
 {
-	static uint8_t bg[W * H], img[W * H];
-	uint64_t seq = 0;
-	zp_detector *d = depth_scene(true, 6, bg, img, &seq);
-	zp_result r;
+	static struct scene s;
+	const zp_result *r = &s.r;
 
+	depth_scene(&s, true, 6);
 	for (int k = 0; k < 40; k++) {
-		empty_frame(img, bg, ++seq);
-		person_striding(img, 60 + 3 * k, 100, 160, 219, 230);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 1);
+		scene_step(&s);
+		person_striding(s.img, 60 + 3 * k, 100, 160, 219, 230);
+		scene_feed(&s);
+		ck_assert_int_eq(r->nblobs, 1);
 		if (k < 10)
 			continue;
-		ck_assert_int_eq(nconfirmed(&r), 1);
-		ck_assert_double_eq_tol(confirmed_track(&r, 0)->gy, 219, 2); /* the feet, not the crotch */
-		ck_assert_int_eq(r.zone_count[0], 0);
-		ck_assert_int_eq(r.zone_count[1], 1);
+		ck_assert_int_eq(nconfirmed(r), 1);
+		ck_assert_double_eq_tol(confirmed_track(r, 0)->gy, 219, 2); /* the feet, not the crotch */
+		ck_assert_int_eq(r->zone_count[0], 0);
+		ck_assert_int_eq(r->zone_count[1], 1);
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -431,29 +446,24 @@ END_TEST
 
 START_TEST(standing_still_stays_counted)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 150, 120, 250, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, t_arrive = -1;
+	int64_t t_arrive = -1;
 	int x = 10;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 3, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 3);
 	/* Walk in (8 px per frame) to x = 170 (ground point 182, 148), then wait 90 s. */
 	for (;;) {
-		walk_step(d, img, bg, x, &seq, &t, &r);
+		scene_walk(&s, x);
 		if (x == 170) {
 			if (t_arrive < 0)
-				t_arrive = t;
-			ck_assert_msg(r.zone_count[0] == 1, "t = %.1f s after arrival: zone_count %d (ntracks %d, nblobs %d)",
-				      (t - t_arrive) / 1000.0, r.zone_count[0], r.ntracks, r.nblobs);
-			ck_assert_int_eq(nconfirmed(&r), 1);
-			ck_assert_int_eq(confirmed_track(&r, 0)->id, 1);
-			ck_assert_int_ne(r.health, ZP_HEALTH_FROZEN);
-			if (t - t_arrive >= 90000)
+				t_arrive = s.t;
+			ck_assert_msg(s.r.zone_count[0] == 1, "t = %.1f s after arrival: zone_count %d (ntracks %d, nblobs %d)",
+				      (s.t - t_arrive) / 1000.0, s.r.zone_count[0], s.r.ntracks, s.r.nblobs);
+			ck_assert_int_eq(nconfirmed(&s.r), 1);
+			ck_assert_int_eq(confirmed_track(&s.r, 0)->id, 1);
+			ck_assert_int_ne(s.r.health, ZP_HEALTH_FROZEN);
+			if (s.t - t_arrive >= 90000)
 				break;
 		} else {
 			x += 8;
@@ -462,13 +472,13 @@ START_TEST(standing_still_stays_counted)
 	/* Walks off: no ghost where it stood. */
 	for (int k = 0; k < 30; k++) {
 		x -= 8;
-		walk_step(d, img, bg, x, &seq, &t, &r);
-		ck_assert_int_le(r.nblobs, 1);
+		scene_walk(&s, x);
+		ck_assert_int_le(s.r.nblobs, 1);
 		if (x + BW / 2 < 150 - 8)
-			ck_assert_int_eq(r.zone_count[0], 0);
+			ck_assert_int_eq(s.r.zone_count[0], 0);
 	}
-	ck_assert_int_eq(r.nblobs, 0);
-	zp_detector_free(d);
+	ck_assert_int_eq(s.r.nblobs, 0);
+	scene_close(&s);
 }
 END_TEST
 
@@ -481,55 +491,43 @@ END_TEST
  */
 static void ghost_case(int64_t dt_ms, bool appear)
 {
-	static uint8_t bg[W * H], with[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("crossing", 0, 0, W - 1, H - 1);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, t_gone;
+	int64_t t_gone;
 	bool seen = false;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 4, 60, 180);
-	memcpy(with, bg, sizeof(bg));
-	fill_rect(with, W, H, 140, 100, BW, BH, 235);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, NULL, &z, 1, dt_ms);
+	texture(s.bg, W, H, 4, 60, 180);
+	if (!appear)
+		fill_rect(s.bg, W, H, 140, 100, BW, BH, 235); /* there through the warm-up */
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, appear ? bg : with, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += dt_ms, &r);
-		ck_assert_int_eq(r.nblobs, 0);
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->nblobs, 0);
 	}
-	t_gone = t + dt_ms;
-	while (t < t_gone + p.ghost_fade_ms + 5000) {
-		empty_frame(img, appear ? with : bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += dt_ms, &r);
-		if (t - t_gone < 10 * dt_ms && r.nblobs == 1)
+	if (appear)
+		fill_rect(s.bg, W, H, 140, 100, BW, BH, 235); /* put down */
+	else
+		texture(s.bg, W, H, 4, 60, 180); /* taken away */
+	t_gone = s.t + dt_ms;
+	while (s.t < t_gone + s.p.ghost_fade_ms + 5000) {
+		scene_idle(&s, 1);
+		if (s.t - t_gone < 10 * dt_ms && r->nblobs == 1)
 			seen = true;
 		/* ghost_fade_ms is the time scale of the fade, not just a bound: not gone in a quarter of it */
-		if (t - t_gone <= p.ghost_fade_ms / 4)
-			ck_assert_msg(r.nblobs == 1, "%.1f s after the object went: the ghost is gone already",
-				      (t - t_gone) / 1000.0);
-		if (t - t_gone >= p.ghost_fade_ms) {
-			ck_assert_msg(r.nblobs == 0 && r.ntracks == 0 && r.zone_count[0] == 0,
-				      "%.1f s after the object went: %d blobs, %d tracks, count %d", (t - t_gone) / 1000.0,
-				      r.nblobs, r.ntracks, r.zone_count[0]);
+		if (s.t - t_gone <= s.p.ghost_fade_ms / 4)
+			ck_assert_msg(r->nblobs == 1, "%.1f s after the object went: the ghost is gone already",
+				      (s.t - t_gone) / 1000.0);
+		if (s.t - t_gone >= s.p.ghost_fade_ms) {
+			ck_assert_msg(r->nblobs == 0 && r->ntracks == 0 && r->zone_count[0] == 0,
+				      "%.1f s after the object went: %d blobs, %d tracks, count %d",
+				      (s.t - t_gone) / 1000.0, r->nblobs, r->ntracks, r->zone_count[0]);
 		}
 	}
 	ck_assert_msg(seen, "the ghost was never detected: the test proves nothing");
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
-/*
- * The outline test alone (ghost.c): on ground with little texture, an
- * object that stood there through the warm-up goes away. Its ghost has its
- * outline in the background and none in the frame: it is deleted and its
- * pixels absorbed within 2 s (ZP_GHOST_MS after confirmation), and the zone
- * never counts it. An object of the same contrast that arrives after the
- * warm-up and stands still is really there: its outline is in the frame, so
- * it stays counted for its whole hold. (On the strong texture of ghost_case
- * the outline cannot be told from the texture; the fade handles it there.)
- */
 /*
  * Counting people, not edge flicker: someone paces at the kerb, his feet
  * crossing the zone's edge back and forth three times. Every crossing is an
@@ -538,30 +536,24 @@ static void ghost_case(int64_t dt_ms, bool appear)
  */
 START_TEST(pacing_at_kerb_counted_once)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	static const int path[] = { 10, 18, 26, 34, 42, 50, 58, 66, 74, 82, 90, 98, 106, 114, 122, 130, 138,
 				    130, 122, 114, 106, 98, 106, 114, 122, 130, 138, 130, 122, 114, 106, 98,
 				    106, 114, 122, 130 };
-	zp_detector_params p;
 	zp_zone z = zp_test_rect_zone("kerb", 120, 80, 220, 200); /* ground point x = x + 11.5: inside from x = 109 */
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int enters = 0, entered = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 6, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 6);
 	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
-		walk_step(d, img, bg, path[i], &seq, &t, &r);
-		entered += r.zone_entered[0];
-		for (int e = 0; e < r.nevents; e++)
-			enters += r.events[e].type == ZP_EV_ENTER;
-		ck_assert_int_le(nconfirmed(&r), 1);
+		scene_walk(&s, path[i]);
+		entered += s.r.zone_entered[0];
+		for (int e = 0; e < s.r.nevents; e++)
+			enters += s.r.events[e].type == ZP_EV_ENTER;
+		ck_assert_int_le(nconfirmed(&s.r), 1);
 	}
 	ck_assert_int_eq(enters, 3);
 	ck_assert_int_eq(entered, 1);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -570,17 +562,16 @@ END_TEST
  * middle, kerb B on the right. One person walks A -> B, one B -> A, one
  * steps from A onto the road and back to A (no crossing).
  */
-static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, uint64_t *seq, int64_t *t,
-		      int crossed[2])
+static void walk_path(struct scene *s, const int *xs, int n, int crossed[2])
 {
-	static uint8_t img[W * H];
-	zp_result r;
+	const zp_result *r = &s->r;
 
 	for (int i = 0; i < n; i++) {
-		walk_step(d, img, bg, xs[i], seq, t, &r);
-		crossed[0] += r.zone_crossed[1][0];
-		crossed[1] += r.zone_crossed[1][1];
-		ck_assert_int_eq(r.zone_crossed[0][0] + r.zone_crossed[0][1] + r.zone_crossed[2][0] + r.zone_crossed[2][1], 0);
+		scene_walk(s, xs[i]);
+		crossed[0] += r->zone_crossed[1][0];
+		crossed[1] += r->zone_crossed[1][1];
+		ck_assert_int_eq(r->zone_crossed[0][0] + r->zone_crossed[0][1] + r->zone_crossed[2][0] + r->zone_crossed[2][1],
+				 0);
 	}
 }
 
@@ -592,59 +583,48 @@ static void walk_path(zp_detector *d, const uint8_t *bg, const int *xs, int n, u
  * counted into the zone a second time. Someone who walks in long after is
  * somebody else: a new id, counted.
  */
-static void walk_hidden(zp_detector *d, const uint8_t *bg, int hide_from, int hide_frames, uint64_t *seq,
-			int64_t *t, int *entered, int *ids, int *nids)
+static void walk_hidden(struct scene *s, int hide_from, int hide_frames, int *entered, int *ids, int *nids)
 {
-	static uint8_t img[W * H];
-	zp_result r;
+	const zp_result *r = &s->r;
 	int hidden = 0;
 
 	for (int x = 10; x + BW < W; x += 8) {
-		empty_frame(img, bg, ++*seq);
+		scene_step(s);
 		if (x < hide_from || hidden >= hide_frames)
-			fill_rect(img, W, H, x, 100, BW, BH, 235);
+			fill_rect(s->img, W, H, x, 100, BW, BH, 235);
 		else
 			hidden++;
-		zp_test_feed(d, img, W, H, *seq, *t += 100, &r);
-		*entered += r.zone_entered[0];
-		for (int k = 0; k < r.ntracks; k++) {
+		scene_feed(s);
+		*entered += r->zone_entered[0];
+		for (int k = 0; k < r->ntracks; k++) {
 			bool known = false;
 
-			if (!r.tracks[k].confirmed)
+			if (!r->tracks[k].confirmed)
 				continue;
 			for (int i = 0; i < *nids; i++)
-				known = known || ids[i] == r.tracks[k].id;
+				known = known || ids[i] == r->tracks[k].id;
 			if (!known && *nids < 8)
-				ids[(*nids)++] = r.tracks[k].id;
+				ids[(*nids)++] = r->tracks[k].id;
 		}
 	}
 }
 
 START_TEST(lost_person_found_again)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("crossing", 60, 80, 260, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered = 0, ids[8], nids = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 9, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 9);
 	/* hidden for track_max_missed + 3 frames from x = 100: lost, and found 2 frames later at x ~ 210 */
-	walk_hidden(d, bg, 100, p.track_max_missed + 3, &seq, &t, &entered, ids, &nids);
+	walk_hidden(&s, 100, s.p.track_max_missed + 3, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 1);
 	ck_assert_int_eq(nids, 1);
-	for (int i = 0; i < 40; i++) { /* 4 s: long past any memory of the lost */
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-	}
-	walk_hidden(d, bg, W, 0, &seq, &t, &entered, ids, &nids);
+	scene_idle(&s, 40); /* 4 s: long past any memory of the lost */
+	walk_hidden(&s, W, 0, &entered, ids, &nids);
 	ck_assert_int_eq(entered, 2);
 	ck_assert_int_eq(nids, 2);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -657,32 +637,28 @@ END_TEST
  */
 static void graze(int count_min_ms, int expect[2])
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	zp_detector_params p;
 	zp_zone z[2];
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered[2] = { 0, 0 }, inside[2] = { 0, 0 };
 
 	z[0] = zp_test_rect_zone("edge", 100, 80, 107, 200);
 	z[1] = zp_test_rect_zone("wide", 180, 80, 240, 200);
 	zp_detector_params_default(&p);
 	p.count_min_ms = count_min_ms;
-	d = start_scene(&p, z, 2, bg, 11, &seq, &t, &r);
+	scene_open(&s, &p, z, 2, 11);
 	for (int x = 10; x + BW < W; x += 8) { /* ground point x + 11.5 */
-		walk_step(d, img, bg, x, &seq, &t, &r);
+		scene_walk(&s, x);
 		for (int k = 0; k < 2; k++) {
-			entered[k] += r.zone_entered[k];
-			inside[k] += r.zone_count[k];
+			entered[k] += s.r.zone_entered[k];
+			inside[k] += s.r.zone_count[k];
 		}
 	}
 	ck_assert_int_eq(inside[0], 1); /* one frame in the narrow zone, as the walk is laid out */
 	ck_assert_int_ge(inside[1], 7);
 	ck_assert_int_eq(entered[0], expect[0]);
 	ck_assert_int_eq(entered[1], expect[1]);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(grazing_a_zone_not_counted)
@@ -707,17 +683,11 @@ END_TEST
  */
 static int walk_entered(int how, int *present)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 40, 40, 300, 230);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 11, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 11);
 	*present = 0;
 	for (int i = 0; i < 30; i++) {
 		int x = 140, y = 100, h = BH;
@@ -728,13 +698,11 @@ static int walk_entered(int how, int *present)
 			h = BH / 2 + 2 * i, y = 100 - h / 4;
 		else if (how == 3) /* away from it, the camera at head height: the feet go up 2 px a frame, the box shrinks inside where it began */
 			h = 80 - 2 * i, y = 100;
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, y, BW, h, 235);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
-		*present += r.zone_count[0] > 0;
+		scene_block(&s, x, y, BW, h);
+		entered += s.r.zone_entered[0];
+		*present += s.r.zone_count[0] > 0;
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 	return entered;
 }
 
@@ -763,33 +731,27 @@ END_TEST
  */
 static void pieces_walk(bool pieces, int entered[2])
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z[2] = { zp_test_rect_zone("far", 0, 40, 320, 118), zp_test_rect_zone("near", 0, 118, 320, 230) };
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, z, 2, bg, 11, &seq, &t, &r);
+	scene_open(&s, NULL, z, 2, 11);
 	entered[0] = entered[1] = 0;
 	for (int i = 0; i < 40; i++) {
 		int x = 40 + 5 * i;
 
-		empty_frame(img, bg, ++seq);
+		scene_step(&s);
 		if (pieces) { /* head and shoulders y 64..111, legs y 118..199: 6 rows lost between them */
-			fill_rect(img, W, H, x + 4, 64, 20, 48, 235);
-			fill_rect(img, W, H, x, 118, 28, 82, 235);
+			fill_rect(s.img, W, H, x + 4, 64, 20, 48, 235);
+			fill_rect(s.img, W, H, x, 118, 28, 82, 235);
 		} else { /* far: y 50..89, walking the other way; near: y 130..209, a 40-row gap between them */
-			fill_rect(img, W, H, 260 - 5 * i, 50, 14, 40, 235);
-			fill_rect(img, W, H, x, 130, 28, 80, 235);
+			fill_rect(s.img, W, H, 260 - 5 * i, 50, 14, 40, 235);
+			fill_rect(s.img, W, H, x, 130, 28, 80, 235);
 		}
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered[0] += r.zone_entered[0];
-		entered[1] += r.zone_entered[1];
+		scene_feed(&s);
+		entered[0] += s.r.zone_entered[0];
+		entered[1] += s.r.zone_entered[1];
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(one_person_in_two_pieces_counted_once)
@@ -818,33 +780,25 @@ END_TEST
  */
 static int probe_walk(bool teach, int pw, int ph, int *present)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 0, 150, 320, 235);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int entered = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 23, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 23);
 	for (int who = 0; teach && who < 2; who++)
 		for (int i = 0; i < 40; i++) { /* then 5 empty frames: the walker is gone */
-			empty_frame(img, bg, ++seq);
+			scene_step(&s);
 			if (i < 35)
-				fill_rect(img, W, H, 10 + 8 * i, who ? 120 : 60, 30, 100, 235);
-			zp_test_feed(d, img, W, H, seq, t += 100, &r);
+				fill_rect(s.img, W, H, 10 + 8 * i, who ? 120 : 60, 30, 100, 235);
+			scene_feed(&s);
 		}
 	*present = 0;
 	for (int i = 0; i < 30; i++) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, 20 + 8 * i, 190 - ph, pw, ph, 235);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
-		*present += r.zone_count[0] > 0;
+		scene_block(&s, 20 + 8 * i, 190 - ph, pw, ph);
+		entered += s.r.zone_entered[0];
+		*present += s.r.zone_count[0] > 0;
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 	return entered;
 }
 
@@ -963,42 +917,38 @@ END_TEST
  */
 static void call_after_leaving(int extend_ms)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	zp_detector_params p;
 	zp_zone z = zp_test_rect_zone("kerb", 0, 80, 120, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, left_ms = -1;
+	int64_t left_ms = -1;
 	int on_after = 0, frames_after = 0;
 
 	zp_detector_params_default(&p);
 	p.call_extend_ms = extend_ms;
-	texture(bg, W, H, 10, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, &p, &z, 1, 100);
+	texture(s.bg, W, H, 10, 60, 180);
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		ck_assert(!r.zone_call[0]);
+		scene_idle(&s, 1);
+		ck_assert(!s.r.zone_call[0]);
 	}
 	for (int x = 10; x + BW < W; x += 8) {
-		walk_step(d, img, bg, x, &seq, &t, &r);
-		if (r.zone_count[0] > 0) {
-			ck_assert(r.zone_call[0]);
+		scene_walk(&s, x);
+		if (s.r.zone_count[0] > 0) {
+			ck_assert(s.r.zone_call[0]);
 			ck_assert_int_lt(left_ms, 0); /* walked out once */
-		} else if (left_ms < 0 && nconfirmed(&r) > 0 && r.tracks[0].gx > 120) {
-			left_ms = t;
+		} else if (left_ms < 0 && nconfirmed(&s.r) > 0 && s.r.tracks[0].gx > 120) {
+			left_ms = s.t;
 		}
 		if (left_ms >= 0) {
 			frames_after++;
-			on_after += r.zone_call[0];
-			ck_assert(r.zone_call[0] == (t - left_ms < extend_ms));
+			on_after += s.r.zone_call[0];
+			ck_assert(s.r.zone_call[0] == (s.t - left_ms < extend_ms));
 		}
 	}
 	ck_assert_int_gt(left_ms, 0);
 	ck_assert_int_gt(frames_after, extend_ms / 100 + 2);
 	ck_assert_int_eq(on_after, (extend_ms + 99) / 100);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 
 START_TEST(zone_call_extended)
@@ -1017,44 +967,32 @@ END_TEST
  */
 START_TEST(coasting_does_not_enter_zones)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 200, 80, 300, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 	int occupied = 0, coasted = 0;
 
-	zp_detector_params_default(&p);
-	d = start_scene(&p, &z, 1, bg, 8, &seq, &t, &r);
+	scene_open(&s, NULL, &z, 1, 8);
 	for (int x = 10; x + BW / 2 < 180; x += 8) { /* ground point x + 11.5 stays left of 180 */
-		walk_step(d, img, bg, x, &seq, &t, &r);
-		occupied += r.zone_count[0];
+		scene_walk(&s, x);
+		occupied += s.r.zone_count[0];
 	}
-	ck_assert_int_eq(nconfirmed(&r), 1);
-	for (int i = 0; i < p.track_max_missed + 3; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		occupied += r.zone_count[0];
-		coasted += nconfirmed(&r) > 0 && r.tracks[0].gx > 200; /* the prediction is inside the zone */
+	ck_assert_int_eq(nconfirmed(&s.r), 1);
+	for (int i = 0; i < s.p.track_max_missed + 3; i++) {
+		scene_idle(&s, 1);
+		occupied += s.r.zone_count[0];
+		coasted += nconfirmed(&s.r) > 0 && s.r.tracks[0].gx > 200; /* the prediction is inside the zone */
 	}
 	ck_assert_msg(coasted > 0, "the track never coasted into the zone: the test proves nothing");
 	ck_assert_int_eq(occupied, 0);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
 START_TEST(crossings_with_direction)
 {
-	static uint8_t bg[W * H];
+	static struct scene s;
 	int right[60], left[60], back[60], n = 0, crossed[2] = { 0, 0 };
-	zp_detector_params p;
 	zp_zone z[3];
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0;
 
 	z[0] = zp_test_rect_zone("kerb-a", 0, 80, 90, 200);
 	z[0].role = ZP_ROLE_WAITING;
@@ -1069,77 +1007,78 @@ START_TEST(crossings_with_direction)
 		left[n] = W - BW - x;
 		back[n] = x < 140 ? x : 280 - x; /* out to x = 140 (ground point 151.5, on the road), back off the left */
 	}
-	zp_detector_params_default(&p);
-	d = start_scene(&p, z, 3, bg, 7, &seq, &t, &r);
-	walk_path(d, bg, right, n, &seq, &t, crossed);
+	scene_open(&s, NULL, z, 3, 7);
+	walk_path(&s, right, n, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 0);
-	walk_path(d, bg, left, n, &seq, &t, crossed);
+	walk_path(&s, left, n, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 1);
-	walk_path(d, bg, back, n, &seq, &t, crossed);
+	walk_path(&s, back, n, crossed);
 	ck_assert_int_eq(crossed[0], 1);
 	ck_assert_int_eq(crossed[1], 1);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
+/*
+ * The outline test alone (ghost.c): on ground with little texture, an
+ * object that stood there through the warm-up goes away. Its ghost has its
+ * outline in the background and none in the frame: it is deleted and its
+ * pixels absorbed within 2 s (ZP_GHOST_MS after confirmation), and the zone
+ * never counts it. An object of the same contrast that arrives after the
+ * warm-up and stands still is really there: its outline is in the frame, so
+ * it stays counted for its whole hold. (On the strong texture of ghost_case
+ * the outline cannot be told from the texture; the fade handles it there.)
+ */
 START_TEST(ghost_outline_removed_fast)
 {
-	static uint8_t bg[W * H], with[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("kerb", 100, 80, 220, 200);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
-	int64_t t = 0, t_gone, last_seen = -1;
+	int64_t t_gone, last_seen = -1;
 	int entered = 0, x = 10;
 	bool seen = false;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 5, 100, 112);
-	memcpy(with, bg, sizeof(bg));
-	fill_rect(with, W, H, 140, 100, BW, BH, 200);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, with, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-	}
-	t_gone = t + 100;
+	scene_init(&s, NULL, &z, 1, 100);
+	texture(s.bg, W, H, 5, 100, 112);
+	fill_rect(s.bg, W, H, 140, 100, BW, BH, 200); /* there through the warm-up */
+	scene_idle(&s, WARMUP);
+	texture(s.bg, W, H, 5, 100, 112); /* taken away */
+	t_gone = s.t + 100;
 	for (int i = 0; i < 100; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
-		if (r.nblobs > 0 || r.zone_count[0] > 0) {
+		scene_idle(&s, 1);
+		entered += r->zone_entered[0];
+		if (r->nblobs > 0 || r->zone_count[0] > 0) {
 			seen = true;
-			last_seen = t;
+			last_seen = s.t;
 		}
 	}
 	ck_assert_msg(seen, "the ghost was never detected: the test proves nothing");
 	ck_assert_msg(last_seen - t_gone <= 2000, "the ghost was there %.1f s after the object went",
 		      (last_seen - t_gone) / 1000.0);
 	ck_assert_int_eq(entered, 0);
-	ck_assert_int_eq(r.ntracks, 0);
+	ck_assert_int_eq(r->ntracks, 0);
 	/* The same object walks in after the warm-up and stands for 60 s: counted once, all the time. */
 	for (;;) {
-		empty_frame(img, bg, ++seq);
-		fill_rect(img, W, H, x, 100, BW, BH, 200);
-		zp_test_feed(d, img, W, H, seq, t += 100, &r);
-		entered += r.zone_entered[0];
+		scene_step(&s);
+		fill_rect(s.img, W, H, x, 100, BW, BH, 200);
+		scene_feed(&s);
+		entered += r->zone_entered[0];
 		if (x < 140) {
 			x += 8;
 			x = x > 140 ? 140 : x;
 			continue;
 		}
 		if (t_gone > 0)
-			t_gone = -t; /* arrival, kept negative */
-		ck_assert_msg(r.zone_count[0] == 1, "%.1f s after arrival: zone_count %d", (t + t_gone) / 1000.0,
-			      r.zone_count[0]);
-		if (t + t_gone >= 60000)
+			t_gone = -s.t; /* arrival, kept negative */
+		ck_assert_msg(r->zone_count[0] == 1, "%.1f s after arrival: zone_count %d", (s.t + t_gone) / 1000.0,
+			      r->zone_count[0]);
+		if (s.t + t_gone >= 60000)
 			break;
 	}
 	ck_assert_int_eq(entered, 1);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -1164,60 +1103,52 @@ END_TEST
 
 /* ---- (5) a global gain step (auto exposure) ---- */
 
-static void gain_frame(uint8_t *img, const uint8_t *bg, uint64_t seq, double gain)
+/* Start the next frame as the camera sees it with its exposure times gain. */
+static void gain_step(struct scene *s, double gain)
 {
-	empty_frame(img, bg, seq);
+	scene_step(s);
 	for (int i = 0; i < W * H; i++) {
-		double v = img[i] * gain + 0.5;
+		double v = s->img[i] * gain + 0.5;
 
-		img[i] = (uint8_t)(v > 255 ? 255 : v);
+		s->img[i] = (uint8_t)(v > 255 ? 255 : v);
 	}
 }
 
 START_TEST(gain_step_no_occupancy)
 {
-	static uint8_t bg[W * H], img[W * H];
+	static struct scene s;
 	static const double gains[] = { 1.3, 1.0, 0.7, 1.0, 1.3, 0.7 };
-	zp_detector_params p;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 
-	zp_detector_params_default(&p);
+	scene_init(&s, NULL, &z, 1, 40);
 	/* 60..180: a 30 % step moves every pixel by 18..54 levels, most above the threshold of 20. */
-	texture(bg, W, H, 5, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
-	for (int i = 0; i < WARMUP; i++) {
-		gain_frame(img, bg, ++seq, 1.0);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	}
+	texture(s.bg, W, H, 5, 60, 180);
+	scene_idle(&s, WARMUP);
 	for (size_t g = 0; g < sizeof(gains) / sizeof(gains[0]); g++) {
 		for (int i = 0; i < 40; i++) {
-			gain_frame(img, bg, ++seq, gains[g]);
-			zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
+			gain_step(&s, gains[g]);
+			scene_feed(&s);
 			/* at most 2 frames allowed; in fact the step is compensated in the frame it happens */
-			{
-				ck_assert_msg(r.zone_count[0] == 0 && r.nblobs == 0,
-					      "gain %.1f, frame %d after the step: count %d, %d blobs, fg %.3f", gains[g], i,
-					      r.zone_count[0], r.nblobs, r.fg_fraction);
-				ck_assert_int_eq(r.health, ZP_HEALTH_OK);
-			}
+			ck_assert_msg(r->zone_count[0] == 0 && r->nblobs == 0,
+				      "gain %.1f, frame %d after the step: count %d, %d blobs, fg %.3f", gains[g], i,
+				      r->zone_count[0], r->nblobs, r->fg_fraction);
+			ck_assert_int_eq(r->health, ZP_HEALTH_OK);
 		}
 	}
 	/* A person under the new exposure is still found, and stays the only one through more steps. */
 	for (int k = 0; k < 40; k++) {
 		double g = k < 10 ? 0.7 : k < 20 ? 1.3 : k < 30 ? 1.0 : 0.75;
 
-		gain_frame(img, bg, ++seq, g);
-		fill_rect(img, W, H, 100 + 8 * (k < 5 ? k : 5), 100, BW, BH, 235);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 1);
-		if (k >= p.track_min_hits - 1)
-			ck_assert_msg(r.zone_count[0] == 1 && r.ntracks == 1, "frame %d (gain %.2f): count %d, %d tracks",
-				      k, g, r.zone_count[0], r.ntracks);
+		gain_step(&s, g);
+		fill_rect(s.img, W, H, 100 + 8 * (k < 5 ? k : 5), 100, BW, BH, 235);
+		scene_feed(&s);
+		ck_assert_int_eq(r->nblobs, 1);
+		if (k >= s.p.track_min_hits - 1)
+			ck_assert_msg(r->zone_count[0] == 1 && r->ntracks == 1, "frame %d (gain %.2f): count %d, %d tracks",
+				      k, g, r->zone_count[0], r->ntracks);
 	}
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -1225,40 +1156,36 @@ END_TEST
 
 START_TEST(noise_gives_no_blobs)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
+	static struct scene s;
+	const zp_result *r = &s.r;
 	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
 	double fg_max = 0;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 6, 60, 180);
-	d = zp_test_detector_new(&p, &z, 1, W, H);
+	scene_init(&s, NULL, &z, 1, 40);
+	texture(s.bg, W, H, 6, 60, 180);
 	for (int i = 0; i < 200; i++) {
-		empty_frame(img, bg, ++seq);
+		scene_step(&s);
 		if (i >= 5) {
 			/* 2 % salt and pepper, and 40 specks of up to 4x4 pixels, different every frame */
 			for (int j = 0; j < W * H; j++) {
-				uint32_t h = zp_hash3((uint32_t)seq, (uint32_t)j, 5) % 100;
+				uint32_t h = zp_hash3((uint32_t)s.seq, (uint32_t)j, 5) % 100;
 
 				if (h < 2)
-					img[j] = h == 0 ? 0 : 255;
+					s.img[j] = h == 0 ? 0 : 255;
 			}
 			for (int j = 0; j < 40; j++) {
-				uint32_t h = zp_hash3((uint32_t)seq, (uint32_t)j, 6);
+				uint32_t h = zp_hash3((uint32_t)s.seq, (uint32_t)j, 6);
 
-				fill_rect(img, W, H, (int)(h % W), (int)((h >> 10) % H), 1 + (int)((h >> 20) % 4),
+				fill_rect(s.img, W, H, (int)(h % W), (int)((h >> 10) % H), 1 + (int)((h >> 20) % 4),
 					  1 + (int)((h >> 24) % 4), (h >> 28) & 1 ? 250 : 5);
 			}
 		}
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.nblobs, 0);
-		ck_assert_int_eq(r.ntracks, 0);
-		ck_assert_int_eq(r.zone_count[0], 0);
-		if (r.fg_fraction > fg_max)
-			fg_max = r.fg_fraction;
+		scene_feed(&s);
+		ck_assert_int_eq(r->nblobs, 0);
+		ck_assert_int_eq(r->ntracks, 0);
+		ck_assert_int_eq(r->zone_count[0], 0);
+		if (r->fg_fraction > fg_max)
+			fg_max = r->fg_fraction;
 	}
 	/*
 	 * The clean-up removes the speckle from the mask, not just the area filter
@@ -1266,7 +1193,7 @@ START_TEST(noise_gives_no_blobs)
 	 * camera pixels (a 2x2 work block) as small crosses, far below min_area.
 	 */
 	ck_assert_msg(fg_max < 0.005, "cleaned mask still %.4f foreground", fg_max);
-	zp_detector_free(d);
+	scene_close(&s);
 }
 END_TEST
 
@@ -1338,29 +1265,25 @@ END_TEST
 
 START_TEST(health_foreground_and_warmup)
 {
-	static uint8_t bg[W * H], img[W * H];
-	zp_detector_params p;
-	zp_detector *d;
-	zp_result r;
-	uint64_t seq = 0;
+	static struct scene s;
+	const zp_detector_params *p = &s.p;
+	const zp_result *r = &s.r;
 
-	zp_detector_params_default(&p);
-	texture(bg, W, H, 8, 40, 215);
-	d = zp_test_detector_new(&p, NULL, 0, W, H);
+	scene_init(&s, NULL, NULL, 0, 40);
+	texture(s.bg, W, H, 8, 40, 215);
 	for (int i = 0; i < WARMUP; i++) {
-		empty_frame(img, bg, ++seq);
-		zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-		ck_assert_int_eq(r.health, i + 1 < p.warmup_frames ? ZP_HEALTH_WARMUP : ZP_HEALTH_OK);
-		ck_assert_int_eq(r.model_ready, i + 1 >= p.warmup_frames);
+		scene_idle(&s, 1);
+		ck_assert_int_eq(r->health, i + 1 < p->warmup_frames ? ZP_HEALTH_WARMUP : ZP_HEALTH_OK);
+		ck_assert_int_eq(r->model_ready, i + 1 >= p->warmup_frames);
 	}
 	/* The negative of the scene (the camera swung round): not a gain, almost every pixel changes. */
 	for (int i = 0; i < W * H; i++)
-		img[i] = (uint8_t)(255 - bg[i]);
-	seq++;
-	zp_test_feed(d, img, W, H, seq, (int64_t)seq * 40, &r);
-	ck_assert_msg(r.fg_fraction > p.max_fg_fraction, "fg %.3f", r.fg_fraction);
-	ck_assert_int_eq(r.health, ZP_HEALTH_FOREGROUND);
-	zp_detector_free(d);
+		s.img[i] = (uint8_t)(255 - s.bg[i]);
+	s.seq++;
+	scene_feed(&s);
+	ck_assert_msg(r->fg_fraction > p->max_fg_fraction, "fg %.3f", r->fg_fraction);
+	ck_assert_int_eq(r->health, ZP_HEALTH_FOREGROUND);
+	scene_close(&s);
 }
 END_TEST
 
