@@ -252,6 +252,8 @@ typedef struct zp_stature {
 /* A box under FRAGMENT_PCT % of the fitted height at its feet, or narrower than SLIVER_PCT % of it, is a fragment. */
 #define ZP_STATURE_FRAGMENT_PCT 50
 #define ZP_STATURE_SLIVER_PCT 10
+/* A blob at most this % of the fitted height wide is one person (shoulders and a stride), not a group. */
+#define ZP_STATURE_ONE_WIDTH_PCT 60
 
 /* Learn from track t of this frame (width x height input pixels) if it is a whole, upright, walking person. */
 void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height);

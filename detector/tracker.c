@@ -144,6 +144,14 @@ static bool group_eligible(const zp_track *t, const zp_detector_params *p)
 	return t->confirmed && t->missed == 0 && t->since_meas < ZP_GROUP_MAX_MISSED * (p->track_max_missed + 1);
 }
 
+/* The blob is no wider than one person at its feet (ZP_STATURE_ONE_WIDTH_PCT % of his height there). */
+static bool one_person(const zp_stature *st, const zp_blob *b)
+{
+	double e;
+
+	return zp_stature_expect(st, b->box.y + b->box.h, &e) && 100.0 * b->box.w <= ZP_STATURE_ONE_WIDTH_PCT * e;
+}
+
 /* Blob index whose box (with margin) holds the track's prediction, nearest ground point first; -1 if none. */
 static int containing_blob(const zp_track *t, const zp_blob *blobs, int nblobs, double margin)
 {
@@ -353,6 +361,8 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		if (!group_eligible(&tr->t[k], p))
 			continue;
 		b = containing_blob(&tr->t[k], blobs, nblobs, margin);
+		if (b >= 0 && zp_stature_fragment(&tr->stature, &tr->t[k]) && one_person(&tr->stature, &blobs[b]))
+			continue; /* fragments make no group in one person's blob: it is the person they are pieces of */
 		tr->track_blob[k] = b;
 		if (b >= 0)
 			group_count[b]++;

@@ -778,20 +778,27 @@ END_TEST
  * is. The same probes before anybody has walked through are counted: the
  * learnt stature is what tells.
  */
+/* A scene with the zone "kerb" (y 150..235); with teach, the two people 100 rows tall have walked through it. */
+static void stature_scene(struct scene *s, uint32_t seed, bool teach)
+{
+	zp_zone z = zp_test_rect_zone("kerb", 0, 150, 320, 235);
+
+	scene_open(s, NULL, &z, 1, seed);
+	for (int who = 0; teach && who < 2; who++)
+		for (int i = 0; i < 40; i++) { /* then 5 empty frames: the walker is gone */
+			scene_step(s);
+			if (i < 35)
+				fill_rect(s->img, W, H, 10 + 8 * i, who ? 120 : 60, 30, 100, 235);
+			scene_feed(s);
+		}
+}
+
 static int probe_walk(bool teach, int pw, int ph, int *present)
 {
 	static struct scene s;
-	zp_zone z = zp_test_rect_zone("kerb", 0, 150, 320, 235);
 	int entered = 0;
 
-	scene_open(&s, NULL, &z, 1, 23);
-	for (int who = 0; teach && who < 2; who++)
-		for (int i = 0; i < 40; i++) { /* then 5 empty frames: the walker is gone */
-			scene_step(&s);
-			if (i < 35)
-				fill_rect(s.img, W, H, 10 + 8 * i, who ? 120 : 60, 30, 100, 235);
-			scene_feed(&s);
-		}
+	stature_scene(&s, 23, teach);
 	*present = 0;
 	for (int i = 0; i < 30; i++) {
 		scene_block(&s, 20 + 8 * i, 190 - ph, pw, ph);
@@ -815,6 +822,50 @@ START_TEST(fragments_not_counted)
 	ck_assert_int_eq(probe_walk(true, 30, 66, &present), 1); /* a child */
 	ck_assert_int_eq(probe_walk(false, 30, 40, &present), 1); /* nothing learnt: counted */
 	ck_assert_int_eq(probe_walk(false, 8, 100, &present), 1);
+}
+END_TEST
+
+/*
+ * Fragments make no group: a person comes in as two pieces side by side
+ * (12 x 40 each, 10 columns apart: 0.4 of a person's height), each
+ * confirmed as a track; then his whole body shows (34 x 100, over both).
+ * Two confirmed tracks in one blob are a group, and a group's tracks
+ * coast inside the blob with their own boxes - but pieces of one person
+ * are no group when the blob is one person wide: the nearest piece takes
+ * the blob and the person is one whole track again. Before anybody walked
+ * through (no stature learnt) the two pieces stay a group for a while.
+ */
+static int whole_after_pieces(bool teach)
+{
+	static struct scene s;
+	int whole = 0;
+
+	stature_scene(&s, 29, teach);
+	for (int i = 0; i < 10; i++) {
+		scene_step(&s);
+		fill_rect(s.img, W, H, 20 + 6 * i, 149, 12, 40, 235);
+		fill_rect(s.img, W, H, 42 + 6 * i, 149, 12, 40, 235);
+		scene_feed(&s);
+	}
+	ck_assert_int_eq(nconfirmed(&s.r), 2);
+	for (int i = 10; i < 30; i++) {
+		bool tall = false;
+
+		scene_block(&s, 20 + 6 * i, 89, 34, 100);
+		for (int k = 0; k < s.r.ntracks; k++)
+			tall |= s.r.tracks[k].confirmed && s.r.tracks[k].box.h >= 90;
+		whole += i >= 13 && tall;
+	}
+	scene_close(&s);
+	return whole; /* of 17 frames */
+}
+
+START_TEST(fragments_make_no_group)
+{
+	int with = whole_after_pieces(true), without = whole_after_pieces(false);
+
+	ck_assert_msg(with >= 16, "whole person tracked in %d of 17 frames", with);
+	ck_assert_msg(without <= 10, "whole person tracked in %d of 17 frames with nothing learnt", without);
 }
 END_TEST
 
@@ -1656,6 +1707,7 @@ int main(void)
 			counted_once_it_has_walked,
 			one_person_in_two_pieces_counted_once,
 			fragments_not_counted,
+			fragments_make_no_group,
 			camouflaged_coat_filled_by_colour,
 			crossings_with_direction,
 			ghost_outline_removed_fast,

@@ -1479,8 +1479,9 @@ END_TEST
  * stand through the warm-up and the model learns parts of them, so they
  * come back as fragments - legs, a torso, a sliver at a coat's edge - that
  * walk and would each be counted. Counted are only tracks at least half as
- * tall as a person at their feet (learnt from the scene, no [ground]):
- * 5 people came to the shop front, 9 were counted without that rule.
+ * tall as a person at their feet (learnt from the scene, no [ground]), and
+ * pieces inside one person's blob make no group: 5 people came to the shop
+ * front, 9 were counted without those rules.
  */
 START_TEST(e2e_tud_stadtmitte_defaults_fragments)
 {
