@@ -896,33 +896,43 @@ static const cJSON *jat(const struct json *j, const char *path)
 	return v;
 }
 
+/* The item at the printf-style path fmt; fails the test when it is missing or, with boolean, not a boolean,
+ * else not a number, null or boolean. */
+static const cJSON *jitem(const struct json *j, bool boolean, const char *fmt, va_list ap)
+{
+	char path[96];
+	const cJSON *v;
+
+	vsnprintf(path, sizeof(path), fmt, ap);
+	v = jat(j, path);
+	if (boolean)
+		ck_assert_msg(cJSON_IsBool(v), "no boolean at %s", path);
+	else
+		ck_assert_msg(cJSON_IsNumber(v) || cJSON_IsNull(v) || cJSON_IsBool(v), "no number at %s", path);
+	return v;
+}
+
 /* The number at path; fails the test when it is missing or not a number. NaN for null; true 1, false 0. */
 static double jget(const struct json *j, const char *fmt, ...)
 {
-	char path[96];
 	const cJSON *v;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	v = jitem(j, false, fmt, ap);
 	va_end(ap);
-	v = jat(j, path);
-	ck_assert_msg(cJSON_IsNumber(v) || cJSON_IsNull(v) || cJSON_IsBool(v), "no number at %s", path);
 	return cJSON_IsNull(v) ? NAN : cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? 1 : 0) : v->valuedouble;
 }
 
 /* The boolean at path; fails the test when it is missing or not a boolean. */
 static bool jtrue(const struct json *j, const char *fmt, ...)
 {
-	char path[96];
 	const cJSON *v;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	v = jitem(j, true, fmt, ap);
 	va_end(ap);
-	v = jat(j, path);
-	ck_assert_msg(cJSON_IsBool(v), "no boolean at %s", path);
 	return cJSON_IsTrue(v);
 }
 
