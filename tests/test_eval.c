@@ -944,6 +944,27 @@ static bool jstr(const struct json *j, const char *path, const char *value)
 	return s && !strcmp(s, value);
 }
 
+/* A number expected at a path of the JSON; NAN: null (undefined there). */
+struct jnum {
+	const char *path;
+	double value;
+};
+
+/* Each number of want[0..n) at its path, as jget reads it. */
+static void expect_numbers_n(const struct json *j, const struct jnum *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = jget(j, "%s", want[i].path);
+
+		if (isnan(want[i].value))
+			ck_assert_msg(isnan(v), "%s = %g, expected null", want[i].path, v);
+		else
+			ck_assert_msg(v == want[i].value, "%s = %g, expected %g", want[i].path, v, want[i].value);
+	}
+}
+
+#define expect_numbers(j, want) expect_numbers_n(j, want, sizeof(want) / sizeof((want)[0]))
+
 /* Every rate under v (path: where v is) is null or in [0, 1]; PWC in [0, 100]; MOTA <= 1. */
 static void check_ranges_at(const cJSON *v, const char *path)
 {
@@ -1070,6 +1091,20 @@ static void expect_json(struct zp_exec *r, struct json *j)
 	ck_assert_msg(json_parse(j, r->out), "not JSON: %s", r->out);
 }
 
+/* Exit 0 and each string of the NULL-ended list on stdout (the table); the run is released. */
+static void expect_out(struct zp_exec *r, ...)
+{
+	const char *want;
+	va_list ap;
+
+	ck_assert_msg(r->code == 0, "exit %d: %s", r->code, r->err);
+	va_start(ap, r);
+	while ((want = va_arg(ap, const char *)) != NULL)
+		ck_assert_msg(strstr(r->out, want) != NULL, "expected '%s' in: %s", want, r->out);
+	va_end(ap);
+	zp_exec_free(r);
+}
+
 /* `eval SOURCE --config site.ini --json` on the synthetic files under the temp folder: exit 0, JSON in j. */
 static void eval_json(struct zp_exec *r, struct json *j, const char *source)
 {
@@ -1079,6 +1114,21 @@ static void eval_json(struct zp_exec *r, struct json *j, const char *source)
 
 START_TEST(e2e_cdnet_synthetic_exact)
 {
+	static const struct jnum want[] = {
+		{ "frames", SFRAMES },
+		{ "scored_frames", 16 },
+		{ "temporal_roi[0]", 5 },
+		{ "temporal_roi[1]", 20 },
+		/* nothing moves and nothing is foreground: every scored pixel a true negative */
+		{ "models[0].pixels.tn", 16.0 * SW * SH },
+		{ "models[0].pixels.tp", 0 },
+		{ "models[0].pixels.fp", 0 },
+		{ "models[0].pixels.fn", 0 },
+		{ "models[0].pixels.precision", NAN },
+		{ "models[0].pixels.recall", NAN },
+		{ "models[0].pixels.fpr", 0 },
+		{ "models[0].pixels.pwc", 0 },
+	};
 	static struct json j;
 	struct zp_exec r;
 
@@ -1086,18 +1136,7 @@ START_TEST(e2e_cdnet_synthetic_exact)
 	eval_json(&r, &j, "cd");
 	ck_assert(jstr(&j, "kind", "cdnet"));
 	ck_assert(jstr(&j, "models[0].name", "zebrapad"));
-	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "scored_frames"), 16);
-	ck_assert_double_eq(jget(&j, "temporal_roi[0]"), 5);
-	ck_assert_double_eq(jget(&j, "temporal_roi[1]"), 20);
-	/* nothing moves and nothing is foreground: every scored pixel a true negative */
-	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * SW * SH);
-	ck_assert_double_eq(jget(&j, "models[0].pixels.tp") + jget(&j, "models[0].pixels.fp") +
-				    jget(&j, "models[0].pixels.fn"), 0);
-	ck_assert(isnan(jget(&j, "models[0].pixels.precision")));
-	ck_assert(isnan(jget(&j, "models[0].pixels.recall")));
-	ck_assert_double_eq(jget(&j, "models[0].pixels.fpr"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].pixels.pwc"), 0);
+	expect_numbers(&j, want);
 	ck_assert(jget(&j, "timing.models[0].model_ns_per_px") > 0);
 	zp_exec_free(&r);
 
@@ -1116,11 +1155,7 @@ START_TEST(e2e_cdnet_synthetic_exact)
 
 	/* --max-frames inside the temporal ROI; the table names every column */
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--max-frames", "9", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "9 frames 64x48, 5 scored (temporal ROI 5-20)"));
-	ck_assert_ptr_nonnull(strstr(r.out, "FPR"));
-	ck_assert_ptr_nonnull(strstr(r.out, "zebrapad"));
-	zp_exec_free(&r);
+	expect_out(&r, "9 frames 64x48, 5 scored (temporal ROI 5-20)", "FPR", "zebrapad", NULL);
 }
 END_TEST
 
@@ -1199,6 +1234,39 @@ static void make_mot(void)
 
 START_TEST(e2e_mot_synthetic_exact)
 {
+	static const struct jnum want[] = {
+		{ "gt_boxes", SFRAMES },
+		/* scored after the warm-up (3 frames) */
+		{ "scored.first", 4 },
+		{ "scored.last", SFRAMES },
+		{ "scored.frames", SFRAMES - 3 },
+		/* we see nobody: every box missed, nothing false, no switches */
+		{ "models[0].boxes.gt", SFRAMES - 3 },
+		{ "models[0].boxes.fn", SFRAMES - 3 },
+		{ "models[0].boxes.fp", 0 },
+		{ "models[0].boxes.idsw", 0 },
+		{ "models[0].boxes.recall", 0 },
+		{ "models[0].boxes.mota", 0 },
+		{ "models[0].boxes.precision", NAN },
+		/* zone left: one episode over all frames, missed; zone right: never present (the conf-0 row) */
+		{ "models[0].presence.zones[0].episodes", 1 },
+		{ "models[0].presence.zones[0].missed", 1 },
+		{ "models[0].presence.zones[0].fn", SFRAMES - 3 },
+		{ "models[0].presence.zones[1].episodes", 0 },
+		{ "models[0].presence.zones[1].tn", SFRAMES - 3 },
+		{ "models[0].presence.all.frames", 2 * (SFRAMES - 3) },
+		/* zone right is all empty frames */
+		{ "models[0].presence.zones[1].empty_frames", SFRAMES - 3 },
+		/* counts: one person in zone left, nobody counted; valid calls: one episode, missed */
+		{ "models[0].counts.zones[0].gt_people", 1 },
+		{ "models[0].counts.zones[0].entered", 0 },
+		{ "models[0].counts.zones[0].entered_error_pct", -100 },
+		{ "models[0].counts.zones[1].entered_error_pct", NAN },
+		{ "models[0].calls.zones[0].episodes", 1 },
+		{ "models[0].calls.zones[0].missed", 1 },
+		{ "models[0].calls.all.valid_share", 0 },
+		{ "models[0].presence.all.latency_median", NAN },
+	};
 	static struct json j;
 	struct zp_exec r;
 
@@ -1206,39 +1274,10 @@ START_TEST(e2e_mot_synthetic_exact)
 	eval_json(&r, &j, "seq");
 	ck_assert(jstr(&j, "kind", "mot"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
-	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
-	/* scored after the warm-up (3 frames) */
-	ck_assert_double_eq(jget(&j, "scored.first"), 4);
-	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "scored.frames"), SFRAMES - 3);
-	/* we see nobody: every box missed, nothing false, no switches */
-	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fp"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.idsw"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.recall"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.mota"), 0);
-	ck_assert(isnan(jget(&j, "models[0].boxes.precision")));
-	/* zone left: one episode over all frames, missed; zone right: never present (the conf-0 row) */
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].episodes"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].missed"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].fn"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].episodes"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].tn"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * (SFRAMES - 3));
-	/* zone left has nobody out of it: no empty frame; zone right is all empty frames */
+	expect_numbers(&j, want);
+	/* zone left has nobody out of it: no empty frame; zone right has */
 	ck_assert(jtrue(&j, "models[0].presence.zones[0].no_empty_frames"));
 	ck_assert(!jtrue(&j, "models[0].presence.zones[1].no_empty_frames"));
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].empty_frames"), SFRAMES - 3);
-	/* counts: one person in zone left, nobody counted; valid calls: one episode, missed */
-	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].gt_people"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered_error_pct"), -100);
-	ck_assert(isnan(jget(&j, "models[0].counts.zones[1].entered_error_pct")));
-	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].episodes"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].missed"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].calls.all.valid_share"), 0);
-	ck_assert(isnan(jget(&j, "models[0].presence.all.latency_median")));
 	check_ranges(&j);
 	zp_exec_free(&r);
 
@@ -1384,13 +1423,13 @@ START_TEST(detector_defaults_sets_the_detector_aside)
 
 	make_mot();
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.warmup_frames"), 3);
 	ck_assert(!jtrue(&j, "detector_defaults"));
 	zp_exec_free(&r);
 
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--detector-defaults", "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.warmup_frames"), 50);
 	ck_assert(jtrue(&j, "detector_defaults"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
@@ -1570,6 +1609,19 @@ static void make_wallflower(const char *dir, bool script)
 
 START_TEST(e2e_wallflower_synthetic_exact)
 {
+	static const struct jnum want[] = {
+		{ "frames", WF_IMAGES },
+		{ "first_number", 0 },
+		{ "empty_until", WF_ENTERS },
+		{ "hand_segmented[0]", WF_HAND },
+		/* empty: images 3..13 (the warm-up is images 0..2), every pixel negative; a still scene: none foreground */
+		{ "scored.frames", WF_ENTERS - 3 },
+		{ "models[0].empty.frames", WF_ENTERS - 3 },
+		{ "models[0].empty.pixels", (WF_ENTERS - 3) * SW * SH },
+		{ "models[0].empty.fg_pixels", 0 },
+		{ "models[0].empty.fg_fraction", 0 },
+		{ "models[0].hand_segmented[0].number", WF_HAND },
+	};
 	static struct json j;
 	struct zp_exec r;
 
@@ -1578,18 +1630,8 @@ START_TEST(e2e_wallflower_synthetic_exact)
 	eval_json(&r, &j, "wf");
 	ck_assert(jstr(&j, "kind", "wallflower"));
 	ck_assert(jstr(&j, "empty_from", "script.txt"));
-	ck_assert_double_eq(jget(&j, "frames"), WF_IMAGES);
-	ck_assert_double_eq(jget(&j, "first_number"), 0);
-	ck_assert_double_eq(jget(&j, "empty_until"), WF_ENTERS);
-	ck_assert_double_eq(jget(&j, "hand_segmented[0]"), WF_HAND);
-	/* empty: images 3..13 (the warm-up is images 0..2), every pixel negative; a still scene: none foreground */
-	ck_assert_double_eq(jget(&j, "scored.frames"), WF_ENTERS - 3);
-	ck_assert_double_eq(jget(&j, "models[0].empty.frames"), WF_ENTERS - 3);
-	ck_assert_double_eq(jget(&j, "models[0].empty.pixels"), (WF_ENTERS - 3) * SW * SH);
-	ck_assert_double_eq(jget(&j, "models[0].empty.fg_pixels"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].empty.fg_fraction"), 0);
+	expect_numbers(&j, want);
 	/* the hand mask at 128: the square is positive, the soft ring is not */
-	ck_assert_double_eq(jget(&j, "models[0].hand_segmented[0].number"), WF_HAND);
 	ck_assert(jtrue(&j, "models[0].hand_segmented[0].scored"));
 	ck_assert_double_eq(jget(&j, "models[0].hand_segmented[0].tp") + jget(&j, "models[0].hand_segmented[0].fn"),
 			    WF_SQ_W * WF_SQ_H);
@@ -1609,18 +1651,11 @@ START_TEST(e2e_wallflower_synthetic_exact)
 
 	/* --max-frames stops before the hand-segmented image: it is not scored, and says so */
 	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--max-frames", "12", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "Wallflower "));
-	ck_assert_ptr_nonnull(strstr(r.out, "18 (not reached)"));
-	ck_assert_ptr_nonnull(strstr(r.out, "images 3-11, 9 frames scored"));
-	zp_exec_free(&r);
+	expect_out(&r, "Wallflower ", "18 (not reached)", "images 3-11, 9 frames scored", NULL);
 
 	/* the table: one row per model with the empty share and the frame's P R F */
 	run_eval(&r, tp("wf"), "--config", tp("site.ini"), NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "image 18"));
-	ck_assert_ptr_nonnull(strstr(r.out, "zebrapad         0.000 |"));
-	zp_exec_free(&r);
+	expect_out(&r, "image 18", "zebrapad         0.000 |", NULL);
 }
 END_TEST
 
@@ -1686,20 +1721,23 @@ END_TEST
 /* --start-frame / --max-frames hold part of a recording out; the table says when a zone had no empty frame. */
 START_TEST(e2e_mot_held_out_range)
 {
+	static const struct jnum want[] = {
+		{ "scored.start_frame", 10 },
+		{ "scored.first", 10 },
+		{ "scored.last", 14 },
+		{ "scored.frames", 5 },
+		{ "frames", 14 }, /* the frames before still run through the detector */
+		{ "models[0].boxes.gt", 5 },
+		{ "models[0].presence.all.frames", 2 * 5 },
+		{ "models[0].calls.all.frames", 2 * 5 },
+	};
 	static struct json j;
 	struct zp_exec r;
 
 	make_mot();
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "10", "--max-frames", "5", NULL);
 	expect_json(&r, &j);
-	ck_assert_double_eq(jget(&j, "scored.start_frame"), 10);
-	ck_assert_double_eq(jget(&j, "scored.first"), 10);
-	ck_assert_double_eq(jget(&j, "scored.last"), 14);
-	ck_assert_double_eq(jget(&j, "scored.frames"), 5);
-	ck_assert_double_eq(jget(&j, "frames"), 14); /* the frames before still run through the detector */
-	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), 5);
-	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * 5);
-	ck_assert_double_eq(jget(&j, "models[0].calls.all.frames"), 2 * 5);
+	expect_numbers(&j, want);
 	zp_exec_free(&r);
 	/* a start inside the warm-up: scored from its end */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "2", NULL);
@@ -1708,11 +1746,9 @@ START_TEST(e2e_mot_held_out_range)
 	zp_exec_free(&r);
 	/* the table: the scored range, and the zone without an empty frame marked */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(strstr(r.out, "scored: frames 4-30 (27 frames: from the end of the warm-up"), "%s", r.out);
-	ck_assert_msg(strstr(r.out, "* no empty frame in this zone over the scored frames: presence precision is 1.000 "
-				    "for every model; it says nothing. Zones: left\n"), "%s", r.out);
-	zp_exec_free(&r);
+	expect_out(&r, "scored: frames 4-30 (27 frames: from the end of the warm-up",
+		   "* no empty frame in this zone over the scored frames: presence precision is 1.000 for every model; "
+		   "it says nothing. Zones: left\n", NULL);
 	/* past the end */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--start-frame", "31", NULL);
 	expect_bad(&r, "--start-frame 31 is past the source's end (30 frames)");
