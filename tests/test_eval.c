@@ -687,77 +687,93 @@ static zp_eval_calls_stats calls_of(int tol, const char *gt, const char *call)
 	return st;
 }
 
-#define CALL_IS(st, cls) ck_assert_msg((st).episodes == 1 && (st).cls == 1, "expected " #cls ": valid %llu missed " \
-	"%llu late %llu spotty %llu dropped %llu held %llu of %llu", (unsigned long long)(st).valid,                \
-	(unsigned long long)(st).missed, (unsigned long long)(st).late, (unsigned long long)(st).spotty,             \
-	(unsigned long long)(st).dropped, (unsigned long long)(st).held, (unsigned long long)(st).episodes)
+/* The classes of an episode, in the order the first failure is taken. */
+enum call_class { CALL_VALID, CALL_MISSED, CALL_LATE, CALL_SPOTTY, CALL_DROPPED, CALL_HELD };
+
+/* A sequence of one episode with empty frames before and after it, and the class it must get. */
+struct call_case {
+	int tol;
+	const char *gt, *call; /* as for calls_feed */
+	enum call_class cls;
+};
+
+/* Each case: one episode, of its class (valid share 1 when valid, else 0), no false call, two empty stretches. */
+static void expect_call_classes_n(const struct call_case *cases, size_t n)
+{
+	static const char *const name[] = { "valid", "missed", "late", "spotty", "dropped", "held" };
+
+	for (size_t k = 0; k < n; k++) {
+		const struct call_case *c = &cases[k];
+		zp_eval_calls_stats st = calls_of(c->tol, c->gt, c->call);
+		const uint64_t count[] = { st.valid, st.missed, st.late, st.spotty, st.dropped, st.held };
+
+		ck_assert_msg(st.episodes == 1 && count[c->cls] == 1, "T %d, gt %s, call %s: expected %s: valid %llu "
+			      "missed %llu late %llu spotty %llu dropped %llu held %llu of %llu", c->tol, c->gt, c->call,
+			      name[c->cls], (unsigned long long)st.valid, (unsigned long long)st.missed,
+			      (unsigned long long)st.late, (unsigned long long)st.spotty, (unsigned long long)st.dropped,
+			      (unsigned long long)st.held, (unsigned long long)st.episodes);
+		ck_assert_double_eq(st.valid_share, c->cls == CALL_VALID ? 1.0 : 0.0);
+		ck_assert_msg(st.false_calls == 0, "T %d, gt %s, call %s: %llu false calls", c->tol, c->gt, c->call,
+			      (unsigned long long)st.false_calls);
+		ck_assert_msg(st.empty_stretches == 2, "T %d, gt %s, call %s: %llu empty stretches", c->tol, c->gt,
+			      c->call, (unsigned long long)st.empty_stretches);
+	}
+}
+
+#define expect_call_classes(cases) expect_call_classes_n(cases, sizeof(cases) / sizeof((cases)[0]))
 
 START_TEST(calls_each_class)
 {
-	zp_eval_calls_stats st;
+	/* T = 2 frames throughout */
+	static const struct call_case cases[] = {
+		/* valid: on at the arrival, off one frame after the last one left */
+		{ 2, "..#####.....", "..######....", CALL_VALID },
+		/* valid: already on before anyone came (on time), off 2 frames after (the tolerance exactly) */
+		{ 2, "..#####.....", ".#######....", CALL_VALID },
+		/* on 2 frames late: still valid; 3 frames late: late */
+		{ 2, "..######....", "....######..", CALL_VALID },
+		{ 2, "..######....", ".....#####..", CALL_LATE },
+		/* missed: never on while someone is there (a call just before, within T, is not false either) */
+		{ 2, "..####....", "#.........", CALL_MISSED },
+		/* spotty: off while someone is there, then on again */
+		{ 2, "..########....", "..###.#####...", CALL_SPOTTY },
+		/* dropped: off 5 frames before the last one left; 2 frames before is within the tolerance */
+		{ 2, "..########....", "..###.........", CALL_DROPPED },
+		{ 2, "..########....", "..######......", CALL_VALID },
+		{ 2, "..########....", "..#####.......", CALL_DROPPED },
+		/* held: on 3 frames after the last one left (T + 1); 2 frames: valid */
+		{ 2, "..####........", "..#######.....", CALL_HELD },
+		{ 2, "..####........", "..######......", CALL_VALID },
+		/* held to the end of the range: held when more than T frames follow the episode, else not judged */
+		{ 2, "..####....", "..########", CALL_HELD },
+		{ 2, "..####..", "..######", CALL_VALID },
+		/* the first failure in the order missed, late, spotty, dropped, held: late and held is late */
+		{ 2, "..####........", ".....########.", CALL_LATE },
+	};
 
-	/* T = 2 frames throughout. Valid: on at the arrival, off one frame after the last one left */
-	st = calls_of(2, "..#####.....", "..######....");
-	CALL_IS(st, valid);
-	ck_assert_double_eq(st.valid_share, 1.0);
-	/* valid: already on before anyone came (on time), off 2 frames after (the tolerance exactly) */
-	st = calls_of(2, "..#####.....", ".#######....");
-	CALL_IS(st, valid);
-	/* on 2 frames late: still valid; 3 frames late: late */
-	st = calls_of(2, "..######....", "....######..");
-	CALL_IS(st, valid);
-	st = calls_of(2, "..######....", ".....#####..");
-	CALL_IS(st, late);
-	ck_assert_double_eq(st.valid_share, 0.0);
-	/* missed: never on while someone is there (a call just before, within T, is not false either) */
-	st = calls_of(2, "..####....", "#.........");
-	CALL_IS(st, missed);
-	ck_assert_uint_eq(st.false_calls, 0);
-	/* spotty: off while someone is there, then on again */
-	st = calls_of(2, "..########....", "..###.#####...");
-	CALL_IS(st, spotty);
-	/* dropped: off 5 frames before the last one left; 2 frames before is within the tolerance */
-	st = calls_of(2, "..########....", "..###.........");
-	CALL_IS(st, dropped);
-	st = calls_of(2, "..########....", "..######......");
-	CALL_IS(st, valid);
-	st = calls_of(2, "..########....", "..#####.......");
-	CALL_IS(st, dropped);
-	/* held: on 3 frames after the last one left (T + 1); 2 frames: valid */
-	st = calls_of(2, "..####........", "..#######.....");
-	CALL_IS(st, held);
-	st = calls_of(2, "..####........", "..######......");
-	CALL_IS(st, valid);
-	/* held to the end of the range: held when more than T frames follow the episode, else not judged */
-	st = calls_of(2, "..####....", "..########");
-	CALL_IS(st, held);
-	st = calls_of(2, "..####..", "..######");
-	CALL_IS(st, valid);
-	/* the first failure in the order missed, late, spotty, dropped, held: late and held is late */
-	st = calls_of(2, "..####........", ".....########.");
-	CALL_IS(st, late);
+	expect_call_classes(cases);
 }
 END_TEST
 
 START_TEST(calls_merging_stretches_and_false_calls)
 {
+	static const struct call_case merged[] = {
+		/* a gap of T = 2 empty frames merges two runs into one episode (the gap is no empty stretch); the call
+		 * may stay off in the gap */
+		{ 2, "..###..###.....", "..###..###.....", CALL_VALID },
+		{ 2, "..###..###.....", "..########.....", CALL_VALID },
+		/* the call dropped in the gap may pick up within T frames of the next arrival (as at a start) ... */
+		{ 2, "..###..####.....", "..####...##.....", CALL_VALID },
+		/* ... but not later; nor may it go off while someone is still there */
+		{ 2, "..###..#####.....", "..####....##.....", CALL_SPOTTY },
+		{ 2, "..###..####.....", "..##....###.....", CALL_SPOTTY },
+		/* tolerance 0: every frame counts */
+		{ 0, "..##..", "...#..", CALL_LATE },
+	};
 	zp_eval_calls *c;
 	zp_eval_calls_stats st;
 
-	/* a gap of T = 2 empty frames merges two runs into one episode; the call may stay off in the gap */
-	st = calls_of(2, "..###..###.....", "..###..###.....");
-	CALL_IS(st, valid);
-	st = calls_of(2, "..###..###.....", "..########.....");
-	CALL_IS(st, valid);
-	/* the call dropped in the gap may pick up within T frames of the next arrival (as at a start) ... */
-	st = calls_of(2, "..###..####.....", "..####...##.....");
-	CALL_IS(st, valid);
-	/* ... but not later; nor may it go off while someone is still there */
-	st = calls_of(2, "..###..#####.....", "..####....##.....");
-	CALL_IS(st, spotty);
-	st = calls_of(2, "..###..####.....", "..##....###.....");
-	CALL_IS(st, spotty);
-	ck_assert_uint_eq(st.empty_stretches, 2); /* before and after */
+	expect_call_classes(merged);
 	/* a gap of 3 frames does not: two episodes, three empty stretches */
 	st = calls_of(2, "..###...###.....", "..###...###.....");
 	ck_assert_uint_eq(st.episodes, 2);
@@ -778,9 +794,6 @@ START_TEST(calls_merging_stretches_and_false_calls)
 	ck_assert(isnan(st.valid_share));
 	ck_assert_uint_eq(st.empty_stretches, 1);
 	ck_assert_uint_eq(st.false_calls, 2);
-	/* tolerance 0: every frame counts */
-	st = calls_of(0, "..##..", "...#..");
-	CALL_IS(st, late);
 	/* frames must follow one another */
 	c = zp_eval_calls_new(2);
 	ck_assert_int_eq(zp_eval_calls_frame(c, 5, true, true), 0);
