@@ -23,6 +23,18 @@
 
 /* ---- CDnet pixels ---- */
 
+/* Every count of acc (frames too) as in want; the temporal ROI is not compared. */
+static void expect_pixels(const zp_eval_pixels *acc, zp_eval_pixels want)
+{
+	ck_assert_uint_eq(acc->tp, want.tp);
+	ck_assert_uint_eq(acc->fp, want.fp);
+	ck_assert_uint_eq(acc->tn, want.tn);
+	ck_assert_uint_eq(acc->fn, want.fn);
+	ck_assert_uint_eq(acc->shadow, want.shadow);
+	ck_assert_uint_eq(acc->shadow_fp, want.shadow_fp);
+	ck_assert_uint_eq(acc->frames, want.frames);
+}
+
 START_TEST(pixels_cdnet_classes)
 {
 	/* 4 x 3; gt row 0: 255 255 0 50; row 1: 85 170 255 0; row 2: 255 0 50 7 (7: not a CDnet value) */
@@ -32,16 +44,14 @@ START_TEST(pixels_cdnet_classes)
 
 	zp_eval_pixels_init(&acc, 0, 0);
 	ck_assert(zp_eval_pixels_frame(&acc, 1, mask, 4, gt, 4, NULL, 0, 4, 3));
-	/* positives (255): (0,0) hit, (1,0) miss, (2,1) miss, (0,2) hit (mask 9 is foreground) */
-	ck_assert_uint_eq(acc.tp, 2);
-	ck_assert_uint_eq(acc.fn, 2);
-	/* negatives (0, 50): (2,0) fp, (3,0) fp (shadow), (3,1) tn, (1,2) tn, (2,2) tn */
-	ck_assert_uint_eq(acc.fp, 2);
-	ck_assert_uint_eq(acc.tn, 3);
-	/* shadows (50): (3,0) called foreground, (2,2) not */
-	ck_assert_uint_eq(acc.shadow, 2);
-	ck_assert_uint_eq(acc.shadow_fp, 1);
-	ck_assert_uint_eq(acc.frames, 1);
+	expect_pixels(&acc, (zp_eval_pixels){
+		/* positives (255): (0,0) hit, (1,0) miss, (2,1) miss, (0,2) hit (mask 9 is foreground) */
+		.tp = 2, .fn = 2,
+		/* negatives (0, 50): (2,0) fp, (3,0) fp (shadow), (3,1) tn, (1,2) tn, (2,2) tn */
+		.fp = 2, .tn = 3,
+		/* shadows (50): (3,0) called foreground, (2,2) not */
+		.shadow = 2, .shadow_fp = 1,
+		.frames = 1 });
 }
 END_TEST
 
@@ -60,16 +70,11 @@ START_TEST(pixels_roi_and_temporal_roi)
 	ck_assert(!zp_eval_pixels_in_troi(&acc, 6));
 	ck_assert(!zp_eval_pixels_frame(&acc, 2, mask, 4, gt, 4, roi, 4, 4, 2));
 	ck_assert(!zp_eval_pixels_frame(&acc, 6, mask, 4, gt, 4, roi, 4, 4, 2));
-	ck_assert_uint_eq(acc.tp + acc.fp + acc.tn + acc.fn, 0);
-	ck_assert_uint_eq(acc.frames, 0);
+	expect_pixels(&acc, (zp_eval_pixels){ .frames = 0 }); /* nothing scored outside the temporal ROI */
 	ck_assert(zp_eval_pixels_frame(&acc, 3, mask, 4, gt, 4, roi, 4, 4, 2));
 	ck_assert(zp_eval_pixels_frame(&acc, 5, mask, 4, gt, 4, roi, 4, 4, 2));
 	/* per frame: row 0 in ROI: (0) tp, (2) fp; row 1: (0) fn, (1) fn, (3) tn */
-	ck_assert_uint_eq(acc.tp, 2);
-	ck_assert_uint_eq(acc.fp, 2);
-	ck_assert_uint_eq(acc.fn, 4);
-	ck_assert_uint_eq(acc.tn, 2);
-	ck_assert_uint_eq(acc.frames, 2);
+	expect_pixels(&acc, (zp_eval_pixels){ .tp = 2, .fp = 2, .fn = 4, .tn = 2, .frames = 2 });
 }
 END_TEST
 
@@ -83,10 +88,7 @@ START_TEST(pixels_strides)
 
 	zp_eval_pixels_init(&acc, 0, 0);
 	zp_eval_pixels_frame(&acc, 1, mask, 3, gt, 5, roi, 4, 2, 2);
-	ck_assert_uint_eq(acc.tp, 1);
-	ck_assert_uint_eq(acc.fp, 1);
-	ck_assert_uint_eq(acc.tn, 1);
-	ck_assert_uint_eq(acc.fn, 1);
+	expect_pixels(&acc, (zp_eval_pixels){ .tp = 1, .fp = 1, .tn = 1, .fn = 1, .frames = 1 });
 }
 END_TEST
 
@@ -152,6 +154,17 @@ START_TEST(troi_parse)
 END_TEST
 
 /* ---- boxes ---- */
+
+/* The counts of s as in want; the rates are not compared. */
+static void expect_boxes(const zp_eval_mot_stats *s, zp_eval_mot_stats want)
+{
+	ck_assert_uint_eq(s->frames, want.frames);
+	ck_assert_uint_eq(s->gt, want.gt);
+	ck_assert_uint_eq(s->tp, want.tp);
+	ck_assert_uint_eq(s->fp, want.fp);
+	ck_assert_uint_eq(s->fn, want.fn);
+	ck_assert_uint_eq(s->idsw, want.idsw);
+}
 
 static zp_eval_box B(int id, double x, double y, double w, double h)
 {
@@ -252,9 +265,7 @@ START_TEST(mot_hungarian_beats_greedy)
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(zp_eval_mot_frame(m, gt, 2, ours, 2), 0);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.tp, 2);
-	ck_assert_uint_eq(s.fp, 0);
-	ck_assert_uint_eq(s.fn, 0);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 1, .gt = 2, .tp = 2, .fp = 0, .fn = 0, .idsw = 0 });
 	ck_assert_double_eq_tol(s.mota, 1.0, EPS);
 	ck_assert_double_eq_tol(s.motp_iou, (80.0 / 120.0 + 70.0 / 130.0) / 2.0, EPS);
 	zp_eval_mot_free(m);
@@ -274,12 +285,7 @@ START_TEST(mot_threshold_and_counts)
 	ck_assert_int_eq(zp_eval_mot_frame(m, NULL, 0, NULL, 0), 0);
 	ck_assert_int_eq(zp_eval_mot_frame(m, NULL, 0, ours, 1), 0);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.frames, 3);
-	ck_assert_uint_eq(s.gt, 3);
-	ck_assert_uint_eq(s.tp, 1);
-	ck_assert_uint_eq(s.fn, 2);
-	ck_assert_uint_eq(s.fp, 3);
-	ck_assert_uint_eq(s.idsw, 0);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 3, .gt = 3, .tp = 1, .fn = 2, .fp = 3, .idsw = 0 });
 	ck_assert_double_eq_tol(s.precision, 0.25, EPS);
 	ck_assert_double_eq_tol(s.recall, 1.0 / 3.0, EPS);
 	ck_assert_double_eq_tol(s.mota, 1.0 - 5.0 / 3.0, EPS);
@@ -308,20 +314,14 @@ START_TEST(mot_id_switches)
 	/* f3: 10 is back and overlaps as well (better IoU), but 11 is still valid: continuation keeps 11 */
 	zp_eval_mot_frame(m, &g1, 1, (zp_eval_box[]){ t10, t11 }, 2);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.idsw, 1);
-	ck_assert_uint_eq(s.fp, 1);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 3, .gt = 3, .tp = 3, .fn = 0, .fp = 1, .idsw = 1 });
 	/* f4: nobody matches (FN), f5: track 12 picks it up: a switch against the match two frames back */
 	zp_eval_mot_frame(m, &g1, 1, NULL, 0);
 	zp_eval_mot_frame(m, &g1, 1, &t12, 1);
 	/* f6: 12 again: no switch */
 	zp_eval_mot_frame(m, &g1, 1, &t12, 1);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.frames, 6);
-	ck_assert_uint_eq(s.gt, 6);
-	ck_assert_uint_eq(s.tp, 5);
-	ck_assert_uint_eq(s.fn, 1);
-	ck_assert_uint_eq(s.fp, 1);
-	ck_assert_uint_eq(s.idsw, 2);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 6, .gt = 6, .tp = 5, .fn = 1, .fp = 1, .idsw = 2 });
 	ck_assert_double_eq_tol(s.mota, 1.0 - 4.0 / 6.0, EPS);
 	zp_eval_mot_free(m);
 }
@@ -339,8 +339,7 @@ START_TEST(mot_two_people_swap_tracks)
 	zp_eval_mot_frame(m, g, 2, a, 2);
 	zp_eval_mot_frame(m, g, 3, b, 3);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.tp, 5);
-	ck_assert_uint_eq(s.idsw, 2);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 2, .gt = 5, .tp = 5, .fn = 0, .fp = 0, .idsw = 2 });
 	ck_assert_double_eq_tol(s.mota, 1.0 - 2.0 / 5.0, EPS);
 	zp_eval_mot_free(m);
 }
@@ -360,10 +359,8 @@ START_TEST(mot_many_boxes)
 	ck_assert_int_eq(zp_eval_mot_frame(m, g, 150, o, 70), 0);
 	ck_assert_int_eq(zp_eval_mot_frame(m, g, 10, o, 70), 0);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.tp, 70 + 5);
-	ck_assert_uint_eq(s.fn, 80 + 5);
-	ck_assert_uint_eq(s.fp, 65);
-	ck_assert_uint_eq(s.idsw, 0);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 2, .gt = 150 + 10, .tp = 70 + 5, .fn = 80 + 5, .fp = 65,
+					      .idsw = 0 });
 	zp_eval_mot_free(m);
 }
 END_TEST
@@ -599,8 +596,8 @@ static const char *const eval_env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 START_TEST(counts_people_entered_tracks)
 {
 	zp_eval_counts *c = zp_eval_counts_new(3), *d = zp_eval_counts_new(3);
+	const zp_eval_counts *both[2] = { c, d };
 	zp_eval_counts_stats st;
-	const zp_eval_counts *both[2];
 	/* id 1 on frames 1-3 (counted); id 2 on two frames (not); id 3 twice in each of two frames (two frames: not) */
 	const int f1[] = { 1, 2 }, f2[] = { 1, 3, 3 }, f3[] = { 1, 2, 3, 3 }, t1[] = { 5 }, t2[] = { 5, 7 };
 
@@ -623,8 +620,6 @@ START_TEST(counts_people_entered_tracks)
 	ck_assert_uint_eq(st.gt_people, 0);
 	ck_assert(isnan(st.entered_error) && isnan(st.tracks_error));
 	/* pooled: sums, errors from the sums */
-	both[0] = c;
-	both[1] = d;
 	zp_eval_counts_pool(both, 2, &st);
 	ck_assert_uint_eq(st.gt_people, 1);
 	ck_assert_uint_eq(st.entered, 4);
@@ -808,13 +803,11 @@ END_TEST
 START_TEST(calls_pooled_over_zones)
 {
 	zp_eval_calls *a = zp_eval_calls_new(1), *b = zp_eval_calls_new(1);
-	const zp_eval_calls *both[2];
+	const zp_eval_calls *both[2] = { a, b };
 	zp_eval_calls_stats st;
 
 	calls_feed(a, "..###....##..", "..####...#...");   /* two episodes, both valid (T = 1: off 1 frame early) */
 	calls_feed(b, "..###........", ".........##..");   /* missed; a false call (frames 10-11) */
-	both[0] = a;
-	both[1] = b;
 	zp_eval_calls_pool(both, 2, &st);
 	ck_assert_uint_eq(st.episodes, 3);
 	ck_assert_uint_eq(st.valid, 2);
