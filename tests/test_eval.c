@@ -153,6 +153,13 @@ START_TEST(troi_parse)
 }
 END_TEST
 
+/* The next number in 0..65535 of the pseudo-random sequence at *seed (the C standard's example rand()). */
+static unsigned rand16(uint32_t *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
 /* ---- boxes ---- */
 
 /* The counts of s as in want; the rates are not compared. */
@@ -221,20 +228,21 @@ static double best_cost(const double *c, int n, int m, int i, unsigned used)
 
 START_TEST(hungarian_vs_brute_force)
 {
-	unsigned seed = 12345;
+	uint32_t seed = 12345;
 	uint8_t work[8192];
 
 	for (int iter = 0; iter < 400; iter++) {
-		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
-		int m = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+		int n = 1 + (int)(rand16(&seed) % 6);
+		int m = 1 + (int)(rand16(&seed) % 6);
 		double c[36], total = 0;
 		int r2c[6], cnt = 0;
 		unsigned usedc = 0;
 
 		for (int k = 0; k < n * m; k++) {
-			seed = seed * 1103515245u + 12345u;
+			unsigned v = rand16(&seed);
+
 			/* few distinct values so ties are common; some "forbidden" */
-			c[k] = (seed >> 16) % 7 == 0 ? 1e9 : (double)((seed >> 16) % 5) / 4.0;
+			c[k] = v % 7 == 0 ? 1e9 : (double)(v % 5) / 4.0;
 		}
 		ck_assert_uint_le(zp_eval_hungarian_work(n, m), sizeof(work));
 		zp_eval_hungarian(c, n, m, r2c, work);
@@ -1040,17 +1048,20 @@ static void put_grey(const char *path, int w, int h, uint8_t value, int left_col
 	free(p);
 }
 
+/* A still textured scene: every byte of img (SW x SH, 3 channels) pseudo-random from seed in [60, 60 + spread). */
+static void put_texture(uint8_t *img, uint32_t seed, unsigned spread)
+{
+	for (int i = 0; i < SW * SH * 3; i++)
+		img[i] = (uint8_t)(60 + rand16(&seed) % spread);
+}
+
 /* DIR/[in]NNNNNN.png (prefix "in" for CDnet): the same textured frame SFRAMES times */
 static void put_frames(const char *dir, bool cdnet)
 {
 	uint8_t img[SW * SH * 3];
-	uint32_t seed = 7;
 	char err[256], path[700];
 
-	for (int i = 0; i < SW * SH * 3; i++) {
-		seed = seed * 1103515245u + 12345u;
-		img[i] = (uint8_t)(60 + ((seed >> 16) % 120));
-	}
+	put_texture(img, 7, 120);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	for (int f = 1; f <= SFRAMES; f++) {
 		char name[64];
@@ -1450,17 +1461,26 @@ END_TEST
 
 /* ---- the shared recordings ---- */
 
+/* name under the shared recordings into buf; false (the test is skipped, with a message) without them. */
+static bool shared_recording(char *buf, size_t size, const char *name)
+{
+	const char *data = zp_test_shared_data();
+
+	if (!data)
+		return false;
+	snprintf(buf, size, "%s/%s", data, name);
+	return true;
+}
+
 START_TEST(e2e_cdnet_pedestrians)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	char seq[600];
 	struct zp_exec r, r2;
 	char *cut1, *cut2;
 
-	if (!data)
+	if (!shared_recording(seq, sizeof(seq), "cdnet2014_baseline_pedestrians"))
 		return;
-	snprintf(seq, sizeof(seq), "%s/cdnet2014_baseline_pedestrians", data);
 	run_eval(&r, seq, "--config", zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
 	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 1099);
@@ -1488,14 +1508,12 @@ END_TEST
 START_TEST(e2e_tud_stadtmitte_compare)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog", "cnt" };
 	char video[600], path[64];
 	struct zp_exec r;
 
-	if (!data)
+	if (!shared_recording(video, sizeof(video), "mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4"))
 		return;
-	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
 	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--compare", "--json", NULL);
 	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 179);
@@ -1541,14 +1559,12 @@ END_TEST
 START_TEST(e2e_tud_stadtmitte_defaults_fragments)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	char video[600];
 	struct zp_exec r;
 	double gt, entered, gt_all, entered_all;
 
-	if (!data)
+	if (!shared_recording(video, sizeof(video), "mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4"))
 		return;
-	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
 	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--detector-defaults",
 		 "--json", NULL);
 	expect_json(&r, &j);
@@ -1582,14 +1598,10 @@ END_TEST
 static void make_wallflower(const char *dir, bool script)
 {
 	uint8_t img[SW * SH * 3], hand[SW * SH];
-	uint32_t seed = 11;
 	char err[256];
 
 	ck_assert_int_eq(mkdir(tp("%s", dir), 0755), 0);
-	for (int i = 0; i < SW * SH * 3; i++) {
-		seed = seed * 1103515245u + 12345u;
-		img[i] = (uint8_t)(60 + ((seed >> 16) % 60));
-	}
+	put_texture(img, 11, 60);
 	for (int n = 0; n < WF_IMAGES; n++) {
 		if (n == WF_ENTERS)
 			for (int y = WF_SQ_Y; y < WF_SQ_Y + WF_SQ_H; y++)
@@ -1697,13 +1709,11 @@ END_TEST
 START_TEST(e2e_waving_trees)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	char dir[600];
 	struct zp_exec r;
 
-	if (!data)
+	if (!shared_recording(dir, sizeof(dir), "wallflower_WavingTrees"))
 		return;
-	snprintf(dir, sizeof(dir), "%s/wallflower_WavingTrees", data);
 	run_eval(&r, dir, "--compare", "--json", NULL);
 	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 287);
