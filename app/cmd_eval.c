@@ -454,13 +454,20 @@ static double fpr_shadow(const zp_eval_pixels *px)
 	return px->shadow ? (double)px->shadow_fp / (double)px->shadow : NAN;
 }
 
-/* name: the zone's name, or NULL for the pooled object */
-static void json_presence(cJSON *arr, const char *key, const char *name, const zp_eval_presence_stats *s)
+/* The object under arr for one zone's numbers (name: the zone's), or for all zones pooled (name NULL). */
+static cJSON *json_zone_object(cJSON *arr, const char *key, const char *name)
 {
 	cJSON *o = zp_json_add_object(arr, key);
 
 	if (name)
 		zp_json_add_str(o, "name", name);
+	return o;
+}
+
+static void json_presence(cJSON *arr, const char *key, const char *name, const zp_eval_presence_stats *s)
+{
+	cJSON *o = json_zone_object(arr, key, name);
+
 	zp_json_add_int(o, "frames", (int64_t)s->frames);
 	zp_json_add_int(o, "tp", (int64_t)s->tp);
 	zp_json_add_int(o, "fp", (int64_t)s->fp);
@@ -482,10 +489,8 @@ static void json_presence(cJSON *arr, const char *key, const char *name, const z
 
 static void json_counts(cJSON *arr, const char *key, const char *name, const zp_eval_counts_stats *c)
 {
-	cJSON *o = zp_json_add_object(arr, key);
+	cJSON *o = json_zone_object(arr, key, name);
 
-	if (name)
-		zp_json_add_str(o, "name", name);
 	zp_json_add_int(o, "gt_people", (int64_t)c->gt_people);
 	zp_json_add_int(o, "entered", (int64_t)c->entered);
 	zp_json_add_int(o, "tracks", (int64_t)c->tracks);
@@ -495,10 +500,8 @@ static void json_counts(cJSON *arr, const char *key, const char *name, const zp_
 
 static void json_calls(cJSON *arr, const char *key, const char *name, const zp_eval_calls_stats *c)
 {
-	cJSON *o = zp_json_add_object(arr, key);
+	cJSON *o = json_zone_object(arr, key, name);
 
-	if (name)
-		zp_json_add_str(o, "name", name);
 	zp_json_add_int(o, "frames", (int64_t)c->frames);
 	zp_json_add_int(o, "episodes", (int64_t)c->episodes);
 	zp_json_add_int(o, "valid", (int64_t)c->valid);

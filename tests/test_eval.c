@@ -23,6 +23,18 @@
 
 /* ---- CDnet pixels ---- */
 
+/* Every count of acc (frames too) as in want; the temporal ROI is not compared. */
+static void expect_pixels(const zp_eval_pixels *acc, zp_eval_pixels want)
+{
+	ck_assert_uint_eq(acc->tp, want.tp);
+	ck_assert_uint_eq(acc->fp, want.fp);
+	ck_assert_uint_eq(acc->tn, want.tn);
+	ck_assert_uint_eq(acc->fn, want.fn);
+	ck_assert_uint_eq(acc->shadow, want.shadow);
+	ck_assert_uint_eq(acc->shadow_fp, want.shadow_fp);
+	ck_assert_uint_eq(acc->frames, want.frames);
+}
+
 START_TEST(pixels_cdnet_classes)
 {
 	/* 4 x 3; gt row 0: 255 255 0 50; row 1: 85 170 255 0; row 2: 255 0 50 7 (7: not a CDnet value) */
@@ -32,16 +44,14 @@ START_TEST(pixels_cdnet_classes)
 
 	zp_eval_pixels_init(&acc, 0, 0);
 	ck_assert(zp_eval_pixels_frame(&acc, 1, mask, 4, gt, 4, NULL, 0, 4, 3));
-	/* positives (255): (0,0) hit, (1,0) miss, (2,1) miss, (0,2) hit (mask 9 is foreground) */
-	ck_assert_uint_eq(acc.tp, 2);
-	ck_assert_uint_eq(acc.fn, 2);
-	/* negatives (0, 50): (2,0) fp, (3,0) fp (shadow), (3,1) tn, (1,2) tn, (2,2) tn */
-	ck_assert_uint_eq(acc.fp, 2);
-	ck_assert_uint_eq(acc.tn, 3);
-	/* shadows (50): (3,0) called foreground, (2,2) not */
-	ck_assert_uint_eq(acc.shadow, 2);
-	ck_assert_uint_eq(acc.shadow_fp, 1);
-	ck_assert_uint_eq(acc.frames, 1);
+	expect_pixels(&acc, (zp_eval_pixels){
+		/* positives (255): (0,0) hit, (1,0) miss, (2,1) miss, (0,2) hit (mask 9 is foreground) */
+		.tp = 2, .fn = 2,
+		/* negatives (0, 50): (2,0) fp, (3,0) fp (shadow), (3,1) tn, (1,2) tn, (2,2) tn */
+		.fp = 2, .tn = 3,
+		/* shadows (50): (3,0) called foreground, (2,2) not */
+		.shadow = 2, .shadow_fp = 1,
+		.frames = 1 });
 }
 END_TEST
 
@@ -60,16 +70,11 @@ START_TEST(pixels_roi_and_temporal_roi)
 	ck_assert(!zp_eval_pixels_in_troi(&acc, 6));
 	ck_assert(!zp_eval_pixels_frame(&acc, 2, mask, 4, gt, 4, roi, 4, 4, 2));
 	ck_assert(!zp_eval_pixels_frame(&acc, 6, mask, 4, gt, 4, roi, 4, 4, 2));
-	ck_assert_uint_eq(acc.tp + acc.fp + acc.tn + acc.fn, 0);
-	ck_assert_uint_eq(acc.frames, 0);
+	expect_pixels(&acc, (zp_eval_pixels){ .frames = 0 }); /* nothing scored outside the temporal ROI */
 	ck_assert(zp_eval_pixels_frame(&acc, 3, mask, 4, gt, 4, roi, 4, 4, 2));
 	ck_assert(zp_eval_pixels_frame(&acc, 5, mask, 4, gt, 4, roi, 4, 4, 2));
 	/* per frame: row 0 in ROI: (0) tp, (2) fp; row 1: (0) fn, (1) fn, (3) tn */
-	ck_assert_uint_eq(acc.tp, 2);
-	ck_assert_uint_eq(acc.fp, 2);
-	ck_assert_uint_eq(acc.fn, 4);
-	ck_assert_uint_eq(acc.tn, 2);
-	ck_assert_uint_eq(acc.frames, 2);
+	expect_pixels(&acc, (zp_eval_pixels){ .tp = 2, .fp = 2, .fn = 4, .tn = 2, .frames = 2 });
 }
 END_TEST
 
@@ -83,10 +88,7 @@ START_TEST(pixels_strides)
 
 	zp_eval_pixels_init(&acc, 0, 0);
 	zp_eval_pixels_frame(&acc, 1, mask, 3, gt, 5, roi, 4, 2, 2);
-	ck_assert_uint_eq(acc.tp, 1);
-	ck_assert_uint_eq(acc.fp, 1);
-	ck_assert_uint_eq(acc.tn, 1);
-	ck_assert_uint_eq(acc.fn, 1);
+	expect_pixels(&acc, (zp_eval_pixels){ .tp = 1, .fp = 1, .tn = 1, .fn = 1, .frames = 1 });
 }
 END_TEST
 
@@ -151,7 +153,25 @@ START_TEST(troi_parse)
 }
 END_TEST
 
+/* The next number in 0..65535 of the pseudo-random sequence at *seed (the C standard's example rand()). */
+static unsigned rand16(uint32_t *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
 /* ---- boxes ---- */
+
+/* The counts of s as in want; the rates are not compared. */
+static void expect_boxes(const zp_eval_mot_stats *s, zp_eval_mot_stats want)
+{
+	ck_assert_uint_eq(s->frames, want.frames);
+	ck_assert_uint_eq(s->gt, want.gt);
+	ck_assert_uint_eq(s->tp, want.tp);
+	ck_assert_uint_eq(s->fp, want.fp);
+	ck_assert_uint_eq(s->fn, want.fn);
+	ck_assert_uint_eq(s->idsw, want.idsw);
+}
 
 static zp_eval_box B(int id, double x, double y, double w, double h)
 {
@@ -208,20 +228,21 @@ static double best_cost(const double *c, int n, int m, int i, unsigned used)
 
 START_TEST(hungarian_vs_brute_force)
 {
-	unsigned seed = 12345;
+	uint32_t seed = 12345;
 	uint8_t work[8192];
 
 	for (int iter = 0; iter < 400; iter++) {
-		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
-		int m = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+		int n = 1 + (int)(rand16(&seed) % 6);
+		int m = 1 + (int)(rand16(&seed) % 6);
 		double c[36], total = 0;
 		int r2c[6], cnt = 0;
 		unsigned usedc = 0;
 
 		for (int k = 0; k < n * m; k++) {
-			seed = seed * 1103515245u + 12345u;
+			unsigned v = rand16(&seed);
+
 			/* few distinct values so ties are common; some "forbidden" */
-			c[k] = (seed >> 16) % 7 == 0 ? 1e9 : (double)((seed >> 16) % 5) / 4.0;
+			c[k] = v % 7 == 0 ? 1e9 : (double)(v % 5) / 4.0;
 		}
 		ck_assert_uint_le(zp_eval_hungarian_work(n, m), sizeof(work));
 		zp_eval_hungarian(c, n, m, r2c, work);
@@ -252,9 +273,7 @@ START_TEST(mot_hungarian_beats_greedy)
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(zp_eval_mot_frame(m, gt, 2, ours, 2), 0);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.tp, 2);
-	ck_assert_uint_eq(s.fp, 0);
-	ck_assert_uint_eq(s.fn, 0);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 1, .gt = 2, .tp = 2, .fp = 0, .fn = 0, .idsw = 0 });
 	ck_assert_double_eq_tol(s.mota, 1.0, EPS);
 	ck_assert_double_eq_tol(s.motp_iou, (80.0 / 120.0 + 70.0 / 130.0) / 2.0, EPS);
 	zp_eval_mot_free(m);
@@ -274,12 +293,7 @@ START_TEST(mot_threshold_and_counts)
 	ck_assert_int_eq(zp_eval_mot_frame(m, NULL, 0, NULL, 0), 0);
 	ck_assert_int_eq(zp_eval_mot_frame(m, NULL, 0, ours, 1), 0);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.frames, 3);
-	ck_assert_uint_eq(s.gt, 3);
-	ck_assert_uint_eq(s.tp, 1);
-	ck_assert_uint_eq(s.fn, 2);
-	ck_assert_uint_eq(s.fp, 3);
-	ck_assert_uint_eq(s.idsw, 0);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 3, .gt = 3, .tp = 1, .fn = 2, .fp = 3, .idsw = 0 });
 	ck_assert_double_eq_tol(s.precision, 0.25, EPS);
 	ck_assert_double_eq_tol(s.recall, 1.0 / 3.0, EPS);
 	ck_assert_double_eq_tol(s.mota, 1.0 - 5.0 / 3.0, EPS);
@@ -308,20 +322,14 @@ START_TEST(mot_id_switches)
 	/* f3: 10 is back and overlaps as well (better IoU), but 11 is still valid: continuation keeps 11 */
 	zp_eval_mot_frame(m, &g1, 1, (zp_eval_box[]){ t10, t11 }, 2);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.idsw, 1);
-	ck_assert_uint_eq(s.fp, 1);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 3, .gt = 3, .tp = 3, .fn = 0, .fp = 1, .idsw = 1 });
 	/* f4: nobody matches (FN), f5: track 12 picks it up: a switch against the match two frames back */
 	zp_eval_mot_frame(m, &g1, 1, NULL, 0);
 	zp_eval_mot_frame(m, &g1, 1, &t12, 1);
 	/* f6: 12 again: no switch */
 	zp_eval_mot_frame(m, &g1, 1, &t12, 1);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.frames, 6);
-	ck_assert_uint_eq(s.gt, 6);
-	ck_assert_uint_eq(s.tp, 5);
-	ck_assert_uint_eq(s.fn, 1);
-	ck_assert_uint_eq(s.fp, 1);
-	ck_assert_uint_eq(s.idsw, 2);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 6, .gt = 6, .tp = 5, .fn = 1, .fp = 1, .idsw = 2 });
 	ck_assert_double_eq_tol(s.mota, 1.0 - 4.0 / 6.0, EPS);
 	zp_eval_mot_free(m);
 }
@@ -339,8 +347,7 @@ START_TEST(mot_two_people_swap_tracks)
 	zp_eval_mot_frame(m, g, 2, a, 2);
 	zp_eval_mot_frame(m, g, 3, b, 3);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.tp, 5);
-	ck_assert_uint_eq(s.idsw, 2);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 2, .gt = 5, .tp = 5, .fn = 0, .fp = 0, .idsw = 2 });
 	ck_assert_double_eq_tol(s.mota, 1.0 - 2.0 / 5.0, EPS);
 	zp_eval_mot_free(m);
 }
@@ -360,10 +367,8 @@ START_TEST(mot_many_boxes)
 	ck_assert_int_eq(zp_eval_mot_frame(m, g, 150, o, 70), 0);
 	ck_assert_int_eq(zp_eval_mot_frame(m, g, 10, o, 70), 0);
 	zp_eval_mot_get(m, &s);
-	ck_assert_uint_eq(s.tp, 70 + 5);
-	ck_assert_uint_eq(s.fn, 80 + 5);
-	ck_assert_uint_eq(s.fp, 65);
-	ck_assert_uint_eq(s.idsw, 0);
+	expect_boxes(&s, (zp_eval_mot_stats){ .frames = 2, .gt = 150 + 10, .tp = 70 + 5, .fn = 80 + 5, .fp = 65,
+					      .idsw = 0 });
 	zp_eval_mot_free(m);
 }
 END_TEST
@@ -599,8 +604,8 @@ static const char *const eval_env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 START_TEST(counts_people_entered_tracks)
 {
 	zp_eval_counts *c = zp_eval_counts_new(3), *d = zp_eval_counts_new(3);
+	const zp_eval_counts *both[2] = { c, d };
 	zp_eval_counts_stats st;
-	const zp_eval_counts *both[2];
 	/* id 1 on frames 1-3 (counted); id 2 on two frames (not); id 3 twice in each of two frames (two frames: not) */
 	const int f1[] = { 1, 2 }, f2[] = { 1, 3, 3 }, f3[] = { 1, 2, 3, 3 }, t1[] = { 5 }, t2[] = { 5, 7 };
 
@@ -623,8 +628,6 @@ START_TEST(counts_people_entered_tracks)
 	ck_assert_uint_eq(st.gt_people, 0);
 	ck_assert(isnan(st.entered_error) && isnan(st.tracks_error));
 	/* pooled: sums, errors from the sums */
-	both[0] = c;
-	both[1] = d;
 	zp_eval_counts_pool(both, 2, &st);
 	ck_assert_uint_eq(st.gt_people, 1);
 	ck_assert_uint_eq(st.entered, 4);
@@ -687,77 +690,93 @@ static zp_eval_calls_stats calls_of(int tol, const char *gt, const char *call)
 	return st;
 }
 
-#define CALL_IS(st, cls) ck_assert_msg((st).episodes == 1 && (st).cls == 1, "expected " #cls ": valid %llu missed " \
-	"%llu late %llu spotty %llu dropped %llu held %llu of %llu", (unsigned long long)(st).valid,                \
-	(unsigned long long)(st).missed, (unsigned long long)(st).late, (unsigned long long)(st).spotty,             \
-	(unsigned long long)(st).dropped, (unsigned long long)(st).held, (unsigned long long)(st).episodes)
+/* The classes of an episode, in the order the first failure is taken. */
+enum call_class { CALL_VALID, CALL_MISSED, CALL_LATE, CALL_SPOTTY, CALL_DROPPED, CALL_HELD };
+
+/* A sequence of one episode with empty frames before and after it, and the class it must get. */
+struct call_case {
+	int tol;
+	const char *gt, *call; /* as for calls_feed */
+	enum call_class cls;
+};
+
+/* Each case: one episode, of its class (valid share 1 when valid, else 0), no false call, two empty stretches. */
+static void expect_call_classes_n(const struct call_case *cases, size_t n)
+{
+	static const char *const name[] = { "valid", "missed", "late", "spotty", "dropped", "held" };
+
+	for (size_t k = 0; k < n; k++) {
+		const struct call_case *c = &cases[k];
+		zp_eval_calls_stats st = calls_of(c->tol, c->gt, c->call);
+		const uint64_t count[] = { st.valid, st.missed, st.late, st.spotty, st.dropped, st.held };
+
+		ck_assert_msg(st.episodes == 1 && count[c->cls] == 1, "T %d, gt %s, call %s: expected %s: valid %llu "
+			      "missed %llu late %llu spotty %llu dropped %llu held %llu of %llu", c->tol, c->gt, c->call,
+			      name[c->cls], (unsigned long long)st.valid, (unsigned long long)st.missed,
+			      (unsigned long long)st.late, (unsigned long long)st.spotty, (unsigned long long)st.dropped,
+			      (unsigned long long)st.held, (unsigned long long)st.episodes);
+		ck_assert_double_eq(st.valid_share, c->cls == CALL_VALID ? 1.0 : 0.0);
+		ck_assert_msg(st.false_calls == 0, "T %d, gt %s, call %s: %llu false calls", c->tol, c->gt, c->call,
+			      (unsigned long long)st.false_calls);
+		ck_assert_msg(st.empty_stretches == 2, "T %d, gt %s, call %s: %llu empty stretches", c->tol, c->gt,
+			      c->call, (unsigned long long)st.empty_stretches);
+	}
+}
+
+#define expect_call_classes(cases) expect_call_classes_n(cases, sizeof(cases) / sizeof((cases)[0]))
 
 START_TEST(calls_each_class)
 {
-	zp_eval_calls_stats st;
+	/* T = 2 frames throughout */
+	static const struct call_case cases[] = {
+		/* valid: on at the arrival, off one frame after the last one left */
+		{ 2, "..#####.....", "..######....", CALL_VALID },
+		/* valid: already on before anyone came (on time), off 2 frames after (the tolerance exactly) */
+		{ 2, "..#####.....", ".#######....", CALL_VALID },
+		/* on 2 frames late: still valid; 3 frames late: late */
+		{ 2, "..######....", "....######..", CALL_VALID },
+		{ 2, "..######....", ".....#####..", CALL_LATE },
+		/* missed: never on while someone is there (a call just before, within T, is not false either) */
+		{ 2, "..####....", "#.........", CALL_MISSED },
+		/* spotty: off while someone is there, then on again */
+		{ 2, "..########....", "..###.#####...", CALL_SPOTTY },
+		/* dropped: off 5 frames before the last one left; 2 frames before is within the tolerance */
+		{ 2, "..########....", "..###.........", CALL_DROPPED },
+		{ 2, "..########....", "..######......", CALL_VALID },
+		{ 2, "..########....", "..#####.......", CALL_DROPPED },
+		/* held: on 3 frames after the last one left (T + 1); 2 frames: valid */
+		{ 2, "..####........", "..#######.....", CALL_HELD },
+		{ 2, "..####........", "..######......", CALL_VALID },
+		/* held to the end of the range: held when more than T frames follow the episode, else not judged */
+		{ 2, "..####....", "..########", CALL_HELD },
+		{ 2, "..####..", "..######", CALL_VALID },
+		/* the first failure in the order missed, late, spotty, dropped, held: late and held is late */
+		{ 2, "..####........", ".....########.", CALL_LATE },
+	};
 
-	/* T = 2 frames throughout. Valid: on at the arrival, off one frame after the last one left */
-	st = calls_of(2, "..#####.....", "..######....");
-	CALL_IS(st, valid);
-	ck_assert_double_eq(st.valid_share, 1.0);
-	/* valid: already on before anyone came (on time), off 2 frames after (the tolerance exactly) */
-	st = calls_of(2, "..#####.....", ".#######....");
-	CALL_IS(st, valid);
-	/* on 2 frames late: still valid; 3 frames late: late */
-	st = calls_of(2, "..######....", "....######..");
-	CALL_IS(st, valid);
-	st = calls_of(2, "..######....", ".....#####..");
-	CALL_IS(st, late);
-	ck_assert_double_eq(st.valid_share, 0.0);
-	/* missed: never on while someone is there (a call just before, within T, is not false either) */
-	st = calls_of(2, "..####....", "#.........");
-	CALL_IS(st, missed);
-	ck_assert_uint_eq(st.false_calls, 0);
-	/* spotty: off while someone is there, then on again */
-	st = calls_of(2, "..########....", "..###.#####...");
-	CALL_IS(st, spotty);
-	/* dropped: off 5 frames before the last one left; 2 frames before is within the tolerance */
-	st = calls_of(2, "..########....", "..###.........");
-	CALL_IS(st, dropped);
-	st = calls_of(2, "..########....", "..######......");
-	CALL_IS(st, valid);
-	st = calls_of(2, "..########....", "..#####.......");
-	CALL_IS(st, dropped);
-	/* held: on 3 frames after the last one left (T + 1); 2 frames: valid */
-	st = calls_of(2, "..####........", "..#######.....");
-	CALL_IS(st, held);
-	st = calls_of(2, "..####........", "..######......");
-	CALL_IS(st, valid);
-	/* held to the end of the range: held when more than T frames follow the episode, else not judged */
-	st = calls_of(2, "..####....", "..########");
-	CALL_IS(st, held);
-	st = calls_of(2, "..####..", "..######");
-	CALL_IS(st, valid);
-	/* the first failure in the order missed, late, spotty, dropped, held: late and held is late */
-	st = calls_of(2, "..####........", ".....########.");
-	CALL_IS(st, late);
+	expect_call_classes(cases);
 }
 END_TEST
 
 START_TEST(calls_merging_stretches_and_false_calls)
 {
+	static const struct call_case merged[] = {
+		/* a gap of T = 2 empty frames merges two runs into one episode (the gap is no empty stretch); the call
+		 * may stay off in the gap */
+		{ 2, "..###..###.....", "..###..###.....", CALL_VALID },
+		{ 2, "..###..###.....", "..########.....", CALL_VALID },
+		/* the call dropped in the gap may pick up within T frames of the next arrival (as at a start) ... */
+		{ 2, "..###..####.....", "..####...##.....", CALL_VALID },
+		/* ... but not later; nor may it go off while someone is still there */
+		{ 2, "..###..#####.....", "..####....##.....", CALL_SPOTTY },
+		{ 2, "..###..####.....", "..##....###.....", CALL_SPOTTY },
+		/* tolerance 0: every frame counts */
+		{ 0, "..##..", "...#..", CALL_LATE },
+	};
 	zp_eval_calls *c;
 	zp_eval_calls_stats st;
 
-	/* a gap of T = 2 empty frames merges two runs into one episode; the call may stay off in the gap */
-	st = calls_of(2, "..###..###.....", "..###..###.....");
-	CALL_IS(st, valid);
-	st = calls_of(2, "..###..###.....", "..########.....");
-	CALL_IS(st, valid);
-	/* the call dropped in the gap may pick up within T frames of the next arrival (as at a start) ... */
-	st = calls_of(2, "..###..####.....", "..####...##.....");
-	CALL_IS(st, valid);
-	/* ... but not later; nor may it go off while someone is still there */
-	st = calls_of(2, "..###..#####.....", "..####....##.....");
-	CALL_IS(st, spotty);
-	st = calls_of(2, "..###..####.....", "..##....###.....");
-	CALL_IS(st, spotty);
-	ck_assert_uint_eq(st.empty_stretches, 2); /* before and after */
+	expect_call_classes(merged);
 	/* a gap of 3 frames does not: two episodes, three empty stretches */
 	st = calls_of(2, "..###...###.....", "..###...###.....");
 	ck_assert_uint_eq(st.episodes, 2);
@@ -778,9 +797,6 @@ START_TEST(calls_merging_stretches_and_false_calls)
 	ck_assert(isnan(st.valid_share));
 	ck_assert_uint_eq(st.empty_stretches, 1);
 	ck_assert_uint_eq(st.false_calls, 2);
-	/* tolerance 0: every frame counts */
-	st = calls_of(0, "..##..", "...#..");
-	CALL_IS(st, late);
 	/* frames must follow one another */
 	c = zp_eval_calls_new(2);
 	ck_assert_int_eq(zp_eval_calls_frame(c, 5, true, true), 0);
@@ -795,13 +811,11 @@ END_TEST
 START_TEST(calls_pooled_over_zones)
 {
 	zp_eval_calls *a = zp_eval_calls_new(1), *b = zp_eval_calls_new(1);
-	const zp_eval_calls *both[2];
+	const zp_eval_calls *both[2] = { a, b };
 	zp_eval_calls_stats st;
 
 	calls_feed(a, "..###....##..", "..####...#...");   /* two episodes, both valid (T = 1: off 1 frame early) */
 	calls_feed(b, "..###........", ".........##..");   /* missed; a false call (frames 10-11) */
-	both[0] = a;
-	both[1] = b;
 	zp_eval_calls_pool(both, 2, &st);
 	ck_assert_uint_eq(st.episodes, 3);
 	ck_assert_uint_eq(st.valid, 2);
@@ -896,33 +910,43 @@ static const cJSON *jat(const struct json *j, const char *path)
 	return v;
 }
 
+/* The item at the printf-style path fmt; fails the test when it is missing or, with boolean, not a boolean,
+ * else not a number, null or boolean. */
+static const cJSON *jitem(const struct json *j, bool boolean, const char *fmt, va_list ap)
+{
+	char path[96];
+	const cJSON *v;
+
+	vsnprintf(path, sizeof(path), fmt, ap);
+	v = jat(j, path);
+	if (boolean)
+		ck_assert_msg(cJSON_IsBool(v), "no boolean at %s", path);
+	else
+		ck_assert_msg(cJSON_IsNumber(v) || cJSON_IsNull(v) || cJSON_IsBool(v), "no number at %s", path);
+	return v;
+}
+
 /* The number at path; fails the test when it is missing or not a number. NaN for null; true 1, false 0. */
 static double jget(const struct json *j, const char *fmt, ...)
 {
-	char path[96];
 	const cJSON *v;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	v = jitem(j, false, fmt, ap);
 	va_end(ap);
-	v = jat(j, path);
-	ck_assert_msg(cJSON_IsNumber(v) || cJSON_IsNull(v) || cJSON_IsBool(v), "no number at %s", path);
 	return cJSON_IsNull(v) ? NAN : cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? 1 : 0) : v->valuedouble;
 }
 
 /* The boolean at path; fails the test when it is missing or not a boolean. */
 static bool jtrue(const struct json *j, const char *fmt, ...)
 {
-	char path[96];
 	const cJSON *v;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	v = jitem(j, true, fmt, ap);
 	va_end(ap);
-	v = jat(j, path);
-	ck_assert_msg(cJSON_IsBool(v), "no boolean at %s", path);
 	return cJSON_IsTrue(v);
 }
 
@@ -933,6 +957,27 @@ static bool jstr(const struct json *j, const char *path, const char *value)
 
 	return s && !strcmp(s, value);
 }
+
+/* A number expected at a path of the JSON; NAN: null (undefined there). */
+struct jnum {
+	const char *path;
+	double value;
+};
+
+/* Each number of want[0..n) at its path, as jget reads it. */
+static void expect_numbers_n(const struct json *j, const struct jnum *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = jget(j, "%s", want[i].path);
+
+		if (isnan(want[i].value))
+			ck_assert_msg(isnan(v), "%s = %g, expected null", want[i].path, v);
+		else
+			ck_assert_msg(v == want[i].value, "%s = %g, expected %g", want[i].path, v, want[i].value);
+	}
+}
+
+#define expect_numbers(j, want) expect_numbers_n(j, want, sizeof(want) / sizeof((want)[0]))
 
 /* Every rate under v (path: where v is) is null or in [0, 1]; PWC in [0, 100]; MOTA <= 1. */
 static void check_ranges_at(const cJSON *v, const char *path)
@@ -1003,17 +1048,20 @@ static void put_grey(const char *path, int w, int h, uint8_t value, int left_col
 	free(p);
 }
 
+/* A still textured scene: every byte of img (SW x SH, 3 channels) pseudo-random from seed in [60, 60 + spread). */
+static void put_texture(uint8_t *img, uint32_t seed, unsigned spread)
+{
+	for (int i = 0; i < SW * SH * 3; i++)
+		img[i] = (uint8_t)(60 + rand16(&seed) % spread);
+}
+
 /* DIR/[in]NNNNNN.png (prefix "in" for CDnet): the same textured frame SFRAMES times */
 static void put_frames(const char *dir, bool cdnet)
 {
 	uint8_t img[SW * SH * 3];
-	uint32_t seed = 7;
 	char err[256], path[700];
 
-	for (int i = 0; i < SW * SH * 3; i++) {
-		seed = seed * 1103515245u + 12345u;
-		img[i] = (uint8_t)(60 + ((seed >> 16) % 120));
-	}
+	put_texture(img, 7, 120);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	for (int f = 1; f <= SFRAMES; f++) {
 		char name[64];
@@ -1060,6 +1108,20 @@ static void expect_json(struct zp_exec *r, struct json *j)
 	ck_assert_msg(json_parse(j, r->out), "not JSON: %s", r->out);
 }
 
+/* Exit 0 and each string of the NULL-ended list on stdout (the table); the run is released. */
+static void expect_out(struct zp_exec *r, ...)
+{
+	const char *want;
+	va_list ap;
+
+	ck_assert_msg(r->code == 0, "exit %d: %s", r->code, r->err);
+	va_start(ap, r);
+	while ((want = va_arg(ap, const char *)) != NULL)
+		ck_assert_msg(strstr(r->out, want) != NULL, "expected '%s' in: %s", want, r->out);
+	va_end(ap);
+	zp_exec_free(r);
+}
+
 /* `eval SOURCE --config site.ini --json` on the synthetic files under the temp folder: exit 0, JSON in j. */
 static void eval_json(struct zp_exec *r, struct json *j, const char *source)
 {
@@ -1069,6 +1131,21 @@ static void eval_json(struct zp_exec *r, struct json *j, const char *source)
 
 START_TEST(e2e_cdnet_synthetic_exact)
 {
+	static const struct jnum want[] = {
+		{ "frames", SFRAMES },
+		{ "scored_frames", 16 },
+		{ "temporal_roi[0]", 5 },
+		{ "temporal_roi[1]", 20 },
+		/* nothing moves and nothing is foreground: every scored pixel a true negative */
+		{ "models[0].pixels.tn", 16.0 * SW * SH },
+		{ "models[0].pixels.tp", 0 },
+		{ "models[0].pixels.fp", 0 },
+		{ "models[0].pixels.fn", 0 },
+		{ "models[0].pixels.precision", NAN },
+		{ "models[0].pixels.recall", NAN },
+		{ "models[0].pixels.fpr", 0 },
+		{ "models[0].pixels.pwc", 0 },
+	};
 	static struct json j;
 	struct zp_exec r;
 
@@ -1076,18 +1153,7 @@ START_TEST(e2e_cdnet_synthetic_exact)
 	eval_json(&r, &j, "cd");
 	ck_assert(jstr(&j, "kind", "cdnet"));
 	ck_assert(jstr(&j, "models[0].name", "zebrapad"));
-	ck_assert_double_eq(jget(&j, "frames"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "scored_frames"), 16);
-	ck_assert_double_eq(jget(&j, "temporal_roi[0]"), 5);
-	ck_assert_double_eq(jget(&j, "temporal_roi[1]"), 20);
-	/* nothing moves and nothing is foreground: every scored pixel a true negative */
-	ck_assert_double_eq(jget(&j, "models[0].pixels.tn"), 16.0 * SW * SH);
-	ck_assert_double_eq(jget(&j, "models[0].pixels.tp") + jget(&j, "models[0].pixels.fp") +
-				    jget(&j, "models[0].pixels.fn"), 0);
-	ck_assert(isnan(jget(&j, "models[0].pixels.precision")));
-	ck_assert(isnan(jget(&j, "models[0].pixels.recall")));
-	ck_assert_double_eq(jget(&j, "models[0].pixels.fpr"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].pixels.pwc"), 0);
+	expect_numbers(&j, want);
 	ck_assert(jget(&j, "timing.models[0].model_ns_per_px") > 0);
 	zp_exec_free(&r);
 
@@ -1106,11 +1172,7 @@ START_TEST(e2e_cdnet_synthetic_exact)
 
 	/* --max-frames inside the temporal ROI; the table names every column */
 	run_eval(&r, tp("cd"), "--config", tp("site.ini"), "--max-frames", "9", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "9 frames 64x48, 5 scored (temporal ROI 5-20)"));
-	ck_assert_ptr_nonnull(strstr(r.out, "FPR"));
-	ck_assert_ptr_nonnull(strstr(r.out, "zebrapad"));
-	zp_exec_free(&r);
+	expect_out(&r, "9 frames 64x48, 5 scored (temporal ROI 5-20)", "FPR", "zebrapad", NULL);
 }
 END_TEST
 
@@ -1189,6 +1251,39 @@ static void make_mot(void)
 
 START_TEST(e2e_mot_synthetic_exact)
 {
+	static const struct jnum want[] = {
+		{ "gt_boxes", SFRAMES },
+		/* scored after the warm-up (3 frames) */
+		{ "scored.first", 4 },
+		{ "scored.last", SFRAMES },
+		{ "scored.frames", SFRAMES - 3 },
+		/* we see nobody: every box missed, nothing false, no switches */
+		{ "models[0].boxes.gt", SFRAMES - 3 },
+		{ "models[0].boxes.fn", SFRAMES - 3 },
+		{ "models[0].boxes.fp", 0 },
+		{ "models[0].boxes.idsw", 0 },
+		{ "models[0].boxes.recall", 0 },
+		{ "models[0].boxes.mota", 0 },
+		{ "models[0].boxes.precision", NAN },
+		/* zone left: one episode over all frames, missed; zone right: never present (the conf-0 row) */
+		{ "models[0].presence.zones[0].episodes", 1 },
+		{ "models[0].presence.zones[0].missed", 1 },
+		{ "models[0].presence.zones[0].fn", SFRAMES - 3 },
+		{ "models[0].presence.zones[1].episodes", 0 },
+		{ "models[0].presence.zones[1].tn", SFRAMES - 3 },
+		{ "models[0].presence.all.frames", 2 * (SFRAMES - 3) },
+		/* zone right is all empty frames */
+		{ "models[0].presence.zones[1].empty_frames", SFRAMES - 3 },
+		/* counts: one person in zone left, nobody counted; valid calls: one episode, missed */
+		{ "models[0].counts.zones[0].gt_people", 1 },
+		{ "models[0].counts.zones[0].entered", 0 },
+		{ "models[0].counts.zones[0].entered_error_pct", -100 },
+		{ "models[0].counts.zones[1].entered_error_pct", NAN },
+		{ "models[0].calls.zones[0].episodes", 1 },
+		{ "models[0].calls.zones[0].missed", 1 },
+		{ "models[0].calls.all.valid_share", 0 },
+		{ "models[0].presence.all.latency_median", NAN },
+	};
 	static struct json j;
 	struct zp_exec r;
 
@@ -1196,39 +1291,10 @@ START_TEST(e2e_mot_synthetic_exact)
 	eval_json(&r, &j, "seq");
 	ck_assert(jstr(&j, "kind", "mot"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
-	ck_assert_double_eq(jget(&j, "gt_boxes"), SFRAMES);
-	/* scored after the warm-up (3 frames) */
-	ck_assert_double_eq(jget(&j, "scored.first"), 4);
-	ck_assert_double_eq(jget(&j, "scored.last"), SFRAMES);
-	ck_assert_double_eq(jget(&j, "scored.frames"), SFRAMES - 3);
-	/* we see nobody: every box missed, nothing false, no switches */
-	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fn"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.fp"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.idsw"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.recall"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].boxes.mota"), 0);
-	ck_assert(isnan(jget(&j, "models[0].boxes.precision")));
-	/* zone left: one episode over all frames, missed; zone right: never present (the conf-0 row) */
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].episodes"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].missed"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].fn"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].episodes"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].tn"), SFRAMES - 3);
-	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * (SFRAMES - 3));
-	/* zone left has nobody out of it: no empty frame; zone right is all empty frames */
+	expect_numbers(&j, want);
+	/* zone left has nobody out of it: no empty frame; zone right has */
 	ck_assert(jtrue(&j, "models[0].presence.zones[0].no_empty_frames"));
 	ck_assert(!jtrue(&j, "models[0].presence.zones[1].no_empty_frames"));
-	ck_assert_double_eq(jget(&j, "models[0].presence.zones[1].empty_frames"), SFRAMES - 3);
-	/* counts: one person in zone left, nobody counted; valid calls: one episode, missed */
-	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].gt_people"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].counts.zones[0].entered_error_pct"), -100);
-	ck_assert(isnan(jget(&j, "models[0].counts.zones[1].entered_error_pct")));
-	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].episodes"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].missed"), 1);
-	ck_assert_double_eq(jget(&j, "models[0].calls.all.valid_share"), 0);
-	ck_assert(isnan(jget(&j, "models[0].presence.all.latency_median")));
 	check_ranges(&j);
 	zp_exec_free(&r);
 
@@ -1374,13 +1440,13 @@ START_TEST(detector_defaults_sets_the_detector_aside)
 
 	make_mot();
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.warmup_frames"), 3);
 	ck_assert(!jtrue(&j, "detector_defaults"));
 	zp_exec_free(&r);
 
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--detector-defaults", "--json", NULL);
-	ck_assert_msg(r.code == 0 && json_parse(&j, r.out), "exit %d: %s", r.code, r.err);
+	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "scored.warmup_frames"), 50);
 	ck_assert(jtrue(&j, "detector_defaults"));
 	ck_assert(jstr(&j, "zones[1].name", "right"));
@@ -1395,17 +1461,26 @@ END_TEST
 
 /* ---- the shared recordings ---- */
 
+/* name under the shared recordings into buf; false (the test is skipped, with a message) without them. */
+static bool shared_recording(char *buf, size_t size, const char *name)
+{
+	const char *data = zp_test_shared_data();
+
+	if (!data)
+		return false;
+	snprintf(buf, size, "%s/%s", data, name);
+	return true;
+}
+
 START_TEST(e2e_cdnet_pedestrians)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	char seq[600];
 	struct zp_exec r, r2;
 	char *cut1, *cut2;
 
-	if (!data)
+	if (!shared_recording(seq, sizeof(seq), "cdnet2014_baseline_pedestrians"))
 		return;
-	snprintf(seq, sizeof(seq), "%s/cdnet2014_baseline_pedestrians", data);
 	run_eval(&r, seq, "--config", zp_test_src_path("tests/configs/cdnet_pedestrians.ini"), "--json", NULL);
 	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 1099);
@@ -1433,14 +1508,12 @@ END_TEST
 START_TEST(e2e_tud_stadtmitte_compare)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	static const char *const names[] = { "zebrapad", "mog2", "knn", "gsoc", "mog", "cnt" };
 	char video[600], path[64];
 	struct zp_exec r;
 
-	if (!data)
+	if (!shared_recording(video, sizeof(video), "mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4"))
 		return;
-	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
 	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--compare", "--json", NULL);
 	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 179);
@@ -1486,14 +1559,12 @@ END_TEST
 START_TEST(e2e_tud_stadtmitte_defaults_fragments)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	char video[600];
 	struct zp_exec r;
 	double gt, entered, gt_all, entered_all;
 
-	if (!data)
+	if (!shared_recording(video, sizeof(video), "mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4"))
 		return;
-	snprintf(video, sizeof(video), "%s/mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4", data);
 	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--detector-defaults",
 		 "--json", NULL);
 	expect_json(&r, &j);
@@ -1527,14 +1598,10 @@ END_TEST
 static void make_wallflower(const char *dir, bool script)
 {
 	uint8_t img[SW * SH * 3], hand[SW * SH];
-	uint32_t seed = 11;
 	char err[256];
 
 	ck_assert_int_eq(mkdir(tp("%s", dir), 0755), 0);
-	for (int i = 0; i < SW * SH * 3; i++) {
-		seed = seed * 1103515245u + 12345u;
-		img[i] = (uint8_t)(60 + ((seed >> 16) % 60));
-	}
+	put_texture(img, 11, 60);
 	for (int n = 0; n < WF_IMAGES; n++) {
 		if (n == WF_ENTERS)
 			for (int y = WF_SQ_Y; y < WF_SQ_Y + WF_SQ_H; y++)
@@ -1560,6 +1627,19 @@ static void make_wallflower(const char *dir, bool script)
 
 START_TEST(e2e_wallflower_synthetic_exact)
 {
+	static const struct jnum want[] = {
+		{ "frames", WF_IMAGES },
+		{ "first_number", 0 },
+		{ "empty_until", WF_ENTERS },
+		{ "hand_segmented[0]", WF_HAND },
+		/* empty: images 3..13 (the warm-up is images 0..2), every pixel negative; a still scene: none foreground */
+		{ "scored.frames", WF_ENTERS - 3 },
+		{ "models[0].empty.frames", WF_ENTERS - 3 },
+		{ "models[0].empty.pixels", (WF_ENTERS - 3) * SW * SH },
+		{ "models[0].empty.fg_pixels", 0 },
+		{ "models[0].empty.fg_fraction", 0 },
+		{ "models[0].hand_segmented[0].number", WF_HAND },
+	};
 	static struct json j;
 	struct zp_exec r;
 
@@ -1568,18 +1648,8 @@ START_TEST(e2e_wallflower_synthetic_exact)
 	eval_json(&r, &j, "wf");
 	ck_assert(jstr(&j, "kind", "wallflower"));
 	ck_assert(jstr(&j, "empty_from", "script.txt"));
-	ck_assert_double_eq(jget(&j, "frames"), WF_IMAGES);
-	ck_assert_double_eq(jget(&j, "first_number"), 0);
-	ck_assert_double_eq(jget(&j, "empty_until"), WF_ENTERS);
-	ck_assert_double_eq(jget(&j, "hand_segmented[0]"), WF_HAND);
-	/* empty: images 3..13 (the warm-up is images 0..2), every pixel negative; a still scene: none foreground */
-	ck_assert_double_eq(jget(&j, "scored.frames"), WF_ENTERS - 3);
-	ck_assert_double_eq(jget(&j, "models[0].empty.frames"), WF_ENTERS - 3);
-	ck_assert_double_eq(jget(&j, "models[0].empty.pixels"), (WF_ENTERS - 3) * SW * SH);
-	ck_assert_double_eq(jget(&j, "models[0].empty.fg_pixels"), 0);
-	ck_assert_double_eq(jget(&j, "models[0].empty.fg_fraction"), 0);
+	expect_numbers(&j, want);
 	/* the hand mask at 128: the square is positive, the soft ring is not */
-	ck_assert_double_eq(jget(&j, "models[0].hand_segmented[0].number"), WF_HAND);
 	ck_assert(jtrue(&j, "models[0].hand_segmented[0].scored"));
 	ck_assert_double_eq(jget(&j, "models[0].hand_segmented[0].tp") + jget(&j, "models[0].hand_segmented[0].fn"),
 			    WF_SQ_W * WF_SQ_H);
@@ -1599,18 +1669,11 @@ START_TEST(e2e_wallflower_synthetic_exact)
 
 	/* --max-frames stops before the hand-segmented image: it is not scored, and says so */
 	run_eval(&r, tp("wf"), "--config", tp("site.ini"), "--max-frames", "12", NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "Wallflower "));
-	ck_assert_ptr_nonnull(strstr(r.out, "18 (not reached)"));
-	ck_assert_ptr_nonnull(strstr(r.out, "images 3-11, 9 frames scored"));
-	zp_exec_free(&r);
+	expect_out(&r, "Wallflower ", "18 (not reached)", "images 3-11, 9 frames scored", NULL);
 
 	/* the table: one row per model with the empty share and the frame's P R F */
 	run_eval(&r, tp("wf"), "--config", tp("site.ini"), NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "image 18"));
-	ck_assert_ptr_nonnull(strstr(r.out, "zebrapad         0.000 |"));
-	zp_exec_free(&r);
+	expect_out(&r, "image 18", "zebrapad         0.000 |", NULL);
 }
 END_TEST
 
@@ -1646,13 +1709,11 @@ END_TEST
 START_TEST(e2e_waving_trees)
 {
 	static struct json j;
-	const char *data = zp_test_shared_data();
 	char dir[600];
 	struct zp_exec r;
 
-	if (!data)
+	if (!shared_recording(dir, sizeof(dir), "wallflower_WavingTrees"))
 		return;
-	snprintf(dir, sizeof(dir), "%s/wallflower_WavingTrees", data);
 	run_eval(&r, dir, "--compare", "--json", NULL);
 	expect_json(&r, &j);
 	ck_assert_double_eq(jget(&j, "frames"), 287);
@@ -1676,20 +1737,23 @@ END_TEST
 /* --start-frame / --max-frames hold part of a recording out; the table says when a zone had no empty frame. */
 START_TEST(e2e_mot_held_out_range)
 {
+	static const struct jnum want[] = {
+		{ "scored.start_frame", 10 },
+		{ "scored.first", 10 },
+		{ "scored.last", 14 },
+		{ "scored.frames", 5 },
+		{ "frames", 14 }, /* the frames before still run through the detector */
+		{ "models[0].boxes.gt", 5 },
+		{ "models[0].presence.all.frames", 2 * 5 },
+		{ "models[0].calls.all.frames", 2 * 5 },
+	};
 	static struct json j;
 	struct zp_exec r;
 
 	make_mot();
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "10", "--max-frames", "5", NULL);
 	expect_json(&r, &j);
-	ck_assert_double_eq(jget(&j, "scored.start_frame"), 10);
-	ck_assert_double_eq(jget(&j, "scored.first"), 10);
-	ck_assert_double_eq(jget(&j, "scored.last"), 14);
-	ck_assert_double_eq(jget(&j, "scored.frames"), 5);
-	ck_assert_double_eq(jget(&j, "frames"), 14); /* the frames before still run through the detector */
-	ck_assert_double_eq(jget(&j, "models[0].boxes.gt"), 5);
-	ck_assert_double_eq(jget(&j, "models[0].presence.all.frames"), 2 * 5);
-	ck_assert_double_eq(jget(&j, "models[0].calls.all.frames"), 2 * 5);
+	expect_numbers(&j, want);
 	zp_exec_free(&r);
 	/* a start inside the warm-up: scored from its end */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--json", "--start-frame", "2", NULL);
@@ -1698,11 +1762,9 @@ START_TEST(e2e_mot_held_out_range)
 	zp_exec_free(&r);
 	/* the table: the scored range, and the zone without an empty frame marked */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), NULL);
-	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(strstr(r.out, "scored: frames 4-30 (27 frames: from the end of the warm-up"), "%s", r.out);
-	ck_assert_msg(strstr(r.out, "* no empty frame in this zone over the scored frames: presence precision is 1.000 "
-				    "for every model; it says nothing. Zones: left\n"), "%s", r.out);
-	zp_exec_free(&r);
+	expect_out(&r, "scored: frames 4-30 (27 frames: from the end of the warm-up",
+		   "* no empty frame in this zone over the scored frames: presence precision is 1.000 for every model; "
+		   "it says nothing. Zones: left\n", NULL);
 	/* past the end */
 	run_eval(&r, tp("seq"), "--config", tp("site.ini"), "--start-frame", "31", NULL);
 	expect_bad(&r, "--start-frame 31 is past the source's end (30 frames)");
