@@ -242,7 +242,7 @@ typedef struct zp_pair {
 typedef struct zp_stature {
 	double n, sy, sh, syy, syh; /* faded: at most about ZP_STATURE_WINDOW samples weigh */
 	double ymin, ymax;          /* the foot rows sampled */
-	int width, height;          /* the frame, input pixels */
+	int height;                 /* the frame's, input pixels (0 until the first track) */
 } zp_stature;
 
 /* Samples before the fit is used; the window older samples fade over; the edge margin, input pixels. */
@@ -261,7 +261,10 @@ void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height);
 /* The height of a person whose feet are on row foot_y; false while not learnt there. */
 bool zp_stature_expect(const zp_stature *s, double foot_y, double *h);
 
-/* t's box is under ZP_STATURE_FRAGMENT_PCT % of a person's height at its feet (never when cut by the frame). */
+/*
+ * t's box is under ZP_STATURE_FRAGMENT_PCT % of a person's height at its feet, or narrower than
+ * ZP_STATURE_SLIVER_PCT % of it (never judged when cut by the top or bottom of the frame).
+ */
 bool zp_stature_fragment(const zp_stature *s, const zp_track *t);
 
 typedef struct zp_tracker {

@@ -34,7 +34,6 @@ void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height)
 {
 	double y = t->box.y + t->box.h, h = t->box.h, e;
 
-	s->width = width;
 	s->height = height;
 	if (!t->confirmed || !t->walked || t->grouped || t->ghostly || t->since_meas > 0)
 		return;
