@@ -134,35 +134,29 @@ size_t zp_exposure_bytes(const zp_exposure *e)
 	       (size_t)e->w * (sizeof(*e->colidx) + sizeof(*e->colw));
 }
 
-/* The k-th smallest of a[0..n-1] (quickselect; a is reordered). */
-static uint16_t kth(uint16_t *a, int n, int k)
+/*
+ * The k-th smallest (from 0) of a[0..n-1], values below ZP_GAIN_BINS: a
+ * two-level radix select, the bin's high bits then its low ones. Exact. It
+ * counts instead of comparing, so it has none of quickselect's branches on
+ * how two ratios compare, which mispredict when the ratios are as close
+ * together as a tile's are.
+ */
+#define ZP_KTH_LOW 4 /* bits of the second level */
+static unsigned kth(const uint16_t *a, int n, int k)
 {
-	int lo = 0, hi = n - 1;
+	uint16_t hi[(ZP_GAIN_BINS >> ZP_KTH_LOW) + 1] = { 0 }, lo[1 << ZP_KTH_LOW] = { 0 };
+	unsigned b = 0, l = 0;
+	int below = 0;
 
-	while (lo < hi) {
-		uint16_t pivot = a[(lo + hi) / 2];
-		int i = lo, j = hi;
-
-		while (i <= j) {
-			while (a[i] < pivot)
-				i++;
-			while (a[j] > pivot)
-				j--;
-			if (i <= j) {
-				uint16_t t = a[i];
-
-				a[i++] = a[j];
-				a[j--] = t;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return a[k];
+	for (int i = 0; i < n; i++)
+		hi[a[i] >> ZP_KTH_LOW]++;
+	while (below + hi[b] <= k)
+		below += hi[b++];
+	for (int i = 0; i < n; i++)
+		lo[a[i] & ((1u << ZP_KTH_LOW) - 1)] += (a[i] >> ZP_KTH_LOW) == b;
+	while (below + lo[l] <= k)
+		below += lo[l++];
+	return b << ZP_KTH_LOW | l;
 }
 
 /*
