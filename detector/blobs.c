@@ -88,41 +88,6 @@ static void cc_union(int32_t *parent, int32_t a, int32_t b)
 }
 
 /*
- * The first x' >= x with row[x'] != 0 (skip_zero) or row[x'] == 0 (skip_set),
- * or w: 8 bytes at a time across uniform stretches (most of a mask), then
- * byte by byte. memcpy into a u64 is one unaligned load; the tests are
- * byte-order independent (v == 0; the exact "has a zero byte" test).
- */
-static int skip_zero(const uint8_t *row, int x, int w)
-{
-	uint64_t v;
-
-	for (; x + 8 <= w; x += 8) {
-		memcpy(&v, row + x, 8);
-		if (v)
-			break;
-	}
-	while (x < w && !row[x])
-		x++;
-	return x;
-}
-
-static int skip_set(const uint8_t *row, int x, int w)
-{
-	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-	uint64_t v;
-
-	for (; x + 8 <= w; x += 8) {
-		memcpy(&v, row + x, 8);
-		if ((v - ones) & ~v & highs)
-			break;
-	}
-	while (x < w && row[x])
-		x++;
-	return x;
-}
-
-/*
  * Cut the rows into runs - of the set pixels, or with of_zero of the zero
  * pixels - and join the runs of consecutive rows that touch: reach 1 joins
  * diagonal neighbours too (8-connected), reach 0 only overlapping columns
@@ -140,11 +105,11 @@ static inline int cc_runs(zp_cc *cc, const uint8_t *mask, int stride, bool of_ze
 		while (x < w) {
 			int x0;
 
-			x = of_zero ? skip_set(row, x, w) : skip_zero(row, x, w);
+			x = of_zero ? zp_skip_set(row, x, w) : zp_skip_zero(row, x, w);
 			if (x >= w)
 				break;
 			x0 = x;
-			x = of_zero ? skip_zero(row, x, w) : skip_set(row, x, w);
+			x = of_zero ? zp_skip_zero(row, x, w) : zp_skip_set(row, x, w);
 			cc->runs[n].x0 = (uint16_t)x0;
 			cc->runs[n].x1 = (uint16_t)(x - 1);
 			cc->runs[n].y = (uint16_t)y;

@@ -20,6 +20,69 @@
 #include "detector.h"
 #include "models.h"
 
+/* ---- mask scans (blobs.c, shadow.c) ---- */
+
+#include <string.h>
+
+/*
+ * The first x' >= x with row[x'] != 0 (zp_skip_zero) or row[x'] == 0
+ * (zp_skip_set), or w: 8 bytes at a time (memcpy into a u64 is one
+ * unaligned load), and on a little-endian machine the word's lowest set bit
+ * says which byte; elsewhere the last bytes are walked one by one.
+ * (v - 0x01s) & ~v & 0x80s is the "has a zero byte" test: exact for the
+ * word, and its lowest set bit is the first zero byte (a borrow runs only
+ * towards the more significant bytes, the later ones in memory).
+ */
+static inline int zp_word_first_byte(uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_ctzll(v) >> 3;
+#else
+	(void)v;
+	return -1; /* not known: walk the bytes */
+#endif
+}
+
+static inline int zp_skip_zero(const uint8_t *row, int x, int w)
+{
+	uint64_t v;
+
+	for (; x + 8 <= w; x += 8) {
+		memcpy(&v, row + x, 8);
+		if (v) {
+			int k = zp_word_first_byte(v);
+
+			if (k >= 0)
+				return x + k;
+			break;
+		}
+	}
+	while (x < w && !row[x])
+		x++;
+	return x;
+}
+
+static inline int zp_skip_set(const uint8_t *row, int x, int w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t v, z;
+
+	for (; x + 8 <= w; x += 8) {
+		memcpy(&v, row + x, 8);
+		z = (v - ones) & ~v & highs;
+		if (z) {
+			int k = zp_word_first_byte(z);
+
+			if (k >= 0)
+				return x + k;
+			break;
+		}
+	}
+	while (x < w && row[x])
+		x++;
+	return x;
+}
+
 /* ---- blobs.c ---- */
 
 /* A connected component that passed the area filter, in input pixels. */

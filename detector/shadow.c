@@ -200,6 +200,27 @@ static inline void mark_px(zp_shadow *s, uint8_t *mark, int32_t i, int v)
 	s->list[s->nlist++] = i;
 }
 
+/* One column of the 3x3 window: its three pixels of frame (x) and background (b), summed. */
+struct win_col {
+	int x, b, xx, bb, xb;
+};
+
+static inline struct win_col win_column(const uint8_t *a, int astride, const uint8_t *b, int bstride, int x)
+{
+	struct win_col c = { 0, 0, 0, 0, 0 };
+
+	for (int j = 0; j < 3; j++) {
+		int u = a[(size_t)j * astride + x], v = b[(size_t)j * bstride + x];
+
+		c.x += u;
+		c.b += v;
+		c.xx += u * u;
+		c.bb += v * v;
+		c.xb += u * v;
+	}
+	return c;
+}
+
 int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
 		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark)
 {
@@ -215,35 +236,35 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 	s->nlist = 0;
 	for (int y = 1; y < h - 1; y++) {
 		const uint8_t *m = fg + (size_t)y * w;
+		const uint8_t *a = in + (size_t)(y - 1) * istride, *b = bg + (size_t)(y - 1) * w;
+		/* the window's three columns, x - 1 .. x + 1, valid when cx == x - 1 (a run goes on) */
+		struct win_col c[3] = { { 0 } };
+		int cx = -2;
 
 		for (int x = 1; x < w - 1; x++) {
-			int sx = 0, sb = 0, sxx = 0, sbb = 0, sxb = 0;
+			int sx, sb, sxx, sbb, sxb;
 			int64_t vb9, vx9, cov9;
 
 			if (!m[x]) {
-				/* skip background fast, 8 pixels at a time */
-				while (x + 8 < w - 1) {
-					uint64_t v;
-
-					memcpy(&v, m + x + 1, 8);
-					if (v)
-						break;
-					x += 8;
-				}
+				/* on to the next foreground pixel (the loop's x++ lands on it) */
+				x = zp_skip_zero(m, x, w - 1) - 1;
 				continue;
 			}
-			for (int j = -1; j <= 1; j++) {
-				const uint8_t *a = in + (size_t)(y + j) * istride + x - 1;
-				const uint8_t *b = bg + (size_t)(y + j) * w + x - 1;
-
-				for (int i = 0; i < 3; i++) {
-					sx += a[i];
-					sb += b[i];
-					sxx += a[i] * a[i];
-					sbb += b[i] * b[i];
-					sxb += a[i] * b[i];
-				}
+			/* along a run of foreground the window slides: one new column, not nine pixels */
+			if (cx == x - 1) {
+				c[0] = c[1];
+				c[1] = c[2];
+			} else {
+				c[0] = win_column(a, istride, b, w, x - 1);
+				c[1] = win_column(a, istride, b, w, x);
 			}
+			c[2] = win_column(a, istride, b, w, x + 1);
+			cx = x;
+			sx = c[0].x + c[1].x + c[2].x;
+			sb = c[0].b + c[1].b + c[2].b;
+			sxx = c[0].xx + c[1].xx + c[2].xx;
+			sbb = c[0].bb + c[1].bb + c[2].bb;
+			sxb = c[0].xb + c[1].xb + c[2].xb;
 			if (sb < 9 * ZP_SH_MIN_BG || 256 * (int64_t)sx < lo * sb || 256 * (int64_t)sx > hi * sb)
 				continue;
 			/* 81 x the variances and the covariance of the window, exact in integers */
