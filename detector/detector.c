@@ -422,33 +422,45 @@ static void clean_mask(zp_detector *d)
  * Someone who stands still through the warm-up becomes background, as with
  * any background model; they are found once they move.
  */
+/*
+ * One row of warmup_settle(): still counts, previous row and absorb mask k.
+ * Branch-free and restrict, so that the compiler vectorises it (the
+ * detector is built with the "cheap" vectoriser cost model, see
+ * CMakeLists.txt). Returns the OR of k.
+ */
+static unsigned settle_row(const uint8_t *restrict s, uint8_t *restrict pv, uint8_t *restrict st,
+			   const uint8_t *restrict fg, const uint8_t *restrict hd, uint8_t *restrict k, int w, int moved,
+			   unsigned need)
+{
+	unsigned rowany = 0;
+
+	for (int x = 0; x < w; x++) {
+		int dv = s[x] - pv[x];
+		unsigned still = (unsigned)(dv <= moved && dv >= -moved);
+		unsigned v = (unsigned)((st[x] + (st[x] < 255)) * still);
+
+		st[x] = (uint8_t)v;
+		pv[x] = s[x];
+		k[x] = (uint8_t)(((fg[x] != 0) & (v >= need) & (hd[x] == 0)) * 255u);
+		rowany |= k[x];
+	}
+	return rowany;
+}
+
 static void warmup_settle(zp_detector *d, const uint8_t *in, int stride, bool held)
 {
 	int w = d->ww, h = d->wh, need = d->p.warmup_frames / 2 > 2 ? d->p.warmup_frames / 2 : 2;
 	int moved = d->p.threshold / 2 > 4 ? d->p.threshold / 2 : 4;
 	unsigned any = 0;
 
-	/* branch-free, so that the compiler vectorises it */
+	if (!held)
+		memset(d->voterow, 0, (size_t)w); /* voterow: any zero row will do */
 	for (int y = 0; y < h; y++) {
-		const uint8_t *s = in + (size_t)y * stride;
-		uint8_t *pv = d->wprev + (size_t)y * w, *st = d->still + (size_t)y * w, *fg = d->raw + (size_t)y * w;
-		uint8_t *k = d->tmp + (size_t)y * w; /* the absorb mask; tmp is free until the clean-up */
-		const uint8_t *hd = held ? d->hold + (size_t)y * w : d->voterow; /* voterow: any zero row will do */
-		unsigned rowany = 0;
+		const uint8_t *hd = held ? d->hold + (size_t)y * w : d->voterow;
 
-		if (!held)
-			memset(d->voterow, 0, (size_t)w);
-		for (int x = 0; x < w; x++) {
-			int dv = s[x] - pv[x];
-			unsigned still = (unsigned)(dv <= moved && dv >= -moved);
-			unsigned v = (unsigned)((st[x] + (st[x] < 255)) * still);
-
-			st[x] = (uint8_t)v;
-			pv[x] = s[x];
-			k[x] = (uint8_t)(((fg[x] != 0) & (v >= (unsigned)need) & (hd[x] == 0)) * 255u);
-			rowany |= k[x];
-		}
-		any |= rowany;
+		/* tmp (the absorb mask) is free until the clean-up */
+		any |= settle_row(in + (size_t)y * stride, d->wprev + (size_t)y * w, d->still + (size_t)y * w,
+				  d->raw + (size_t)y * w, hd, d->tmp + (size_t)y * w, w, moved, (unsigned)need);
 	}
 	if (any)
 		zp_bgmodel_absorb(d->model, in, stride, d->tmp, w);
