@@ -429,6 +429,8 @@ typedef struct zp_exposure {
 int zp_exposure_init(zp_exposure *e, int w, int h);
 void zp_exposure_fini(zp_exposure *e);
 size_t zp_exposure_bytes(const zp_exposure *e);
+/* The k-th smallest (from 0) of a[0..n-1], 0 <= k < n, every value below ZP_GAIN_BINS; a is not changed. */
+unsigned zp_exposure_kth(const uint16_t *a, int n, int k);
 
 /*
  * Estimate the gain between luma and the background estimate bg over a

@@ -135,14 +135,13 @@ size_t zp_exposure_bytes(const zp_exposure *e)
 }
 
 /*
- * The k-th smallest (from 0) of a[0..n-1], values below ZP_GAIN_BINS: a
- * two-level radix select, the bin's high bits then its low ones. Exact. It
+ * A two-level radix select: the value's high bits, then its low ones. It
  * counts instead of comparing, so it has none of quickselect's branches on
  * how two ratios compare, which mispredict when the ratios are as close
  * together as a tile's are.
  */
 #define ZP_KTH_LOW 4 /* bits of the second level */
-static unsigned kth(const uint16_t *a, int n, int k)
+unsigned zp_exposure_kth(const uint16_t *a, int n, int k)
 {
 	uint16_t hi[(ZP_GAIN_BINS >> ZP_KTH_LOW) + 1] = { 0 }, lo[1 << ZP_KTH_LOW] = { 0 };
 	unsigned b = 0, l = 0;
@@ -190,7 +189,7 @@ static double tile_gain(const zp_exposure *e, int tx, int ty, const uint8_t *lum
 		}
 	}
 	if (nb >= 16 && 2 * nb >= na) {
-		unsigned m = kth(rb, nb, nb / 2);
+		unsigned m = zp_exposure_kth(rb, nb, nb / 2);
 		int near = 0;
 
 		/* light scales the whole surface alike: most ratios close to the median (not half-learnt objects) */

@@ -6,7 +6,9 @@
  */
 #include "zp_test.h"
 #include "zp_detector_test.h"
+#include "zp_simd_test.h"
 #include "detector.h"
+#include "detector_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -1688,9 +1690,80 @@ START_TEST(cost_768x576_scalar)
 }
 END_TEST
 
+/* The mask scans (blobs.c, shadow.c) against a byte loop, from every start, on rows that end at a guard page. */
+START_TEST(mask_scans_find_the_byte)
+{
+	uint32_t seed = 12345;
+
+	for (int w = 1; w <= 70; w++) {
+		for (int density = 0; density <= 4; density++) {
+			struct pagebuf pb;
+			uint8_t *row = pb_alloc(&pb, (size_t)w);
+
+			/* density 0: all zero; 4: all set; between: runs of random length */
+			for (int x = 0; x < w;) {
+				int len = 1 + (int)(rnd(&seed) % 12);
+				bool set = density == 4 || (density > 0 && rnd(&seed) % 4 < (uint32_t)density);
+
+				for (int i = 0; i < len && x < w; i++, x++)
+					row[x] = set ? (uint8_t)(1 + rnd(&seed) % 255) : 0;
+			}
+			for (int x = 0; x <= w; x++) {
+				int z = x, t = x;
+
+				while (z < w && !row[z])
+					z++;
+				while (t < w && row[t])
+					t++;
+				ck_assert_int_eq(zp_skip_zero(row, x, w), z);
+				ck_assert_int_eq(zp_skip_set(row, x, w), t);
+			}
+			pb_free(&pb);
+		}
+	}
+}
+END_TEST
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* The gain tiles' median (exposure.c's radix select) against a sort: narrow and wide spreads, ties, the ends. */
+START_TEST(gain_median_is_exact)
+{
+	uint32_t seed = 777;
+	uint16_t a[289], sorted[289], before[289];
+
+	for (int it = 0; it < 20000; it++) {
+		int n = 1 + (int)(rnd(&seed) % 289), k = (int)(rnd(&seed) % (uint32_t)n);
+		int spread = it % 3 == 0 ? 1 + (int)(rnd(&seed) % 4) : 1 + (int)(rnd(&seed) % ZP_GAIN_BINS);
+		int base = (int)(rnd(&seed) % (uint32_t)(ZP_GAIN_BINS - spread + 1));
+
+		for (int i = 0; i < n; i++)
+			a[i] = (uint16_t)(base + (int)(rnd(&seed) % (uint32_t)spread));
+		memcpy(sorted, a, sizeof(a[0]) * (size_t)n);
+		memcpy(before, a, sizeof(a[0]) * (size_t)n);
+		qsort(sorted, (size_t)n, sizeof(sorted[0]), cmp_u16);
+		ck_assert_uint_eq(zp_exposure_kth(a, n, k), sorted[k]);
+		ck_assert_mem_eq(a, before, sizeof(a[0]) * (size_t)n);
+	}
+	for (int i = 0; i < 64; i++)
+		a[i] = ZP_GAIN_BINS - 1;
+	ck_assert_uint_eq(zp_exposure_kth(a, 64, 0), ZP_GAIN_BINS - 1);
+	ck_assert_uint_eq(zp_exposure_kth(a, 64, 63), ZP_GAIN_BINS - 1);
+	a[0] = 0;
+	ck_assert_uint_eq(zp_exposure_kth(a, 64, 0), 0);
+	ck_assert_uint_eq(zp_exposure_kth(a, 64, 1), ZP_GAIN_BINS - 1);
+}
+END_TEST
+
 int main(void)
 {
 	const struct zp_test_case cases[] = {
+		{ .name = "helpers", .timeout_s = 60, .tests = ZP_TESTS(
+			mask_scans_find_the_byte,
+			gain_median_is_exact) },
 		{ .name = "core", .timeout_s = 120, .tests = ZP_TESTS(
 			single_block_crossing,
 			kernel_path_is_a_parameter,
