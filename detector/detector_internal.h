@@ -20,9 +20,9 @@
 #include "detector.h"
 #include "models.h"
 
-/* ---- mask scans (blobs.c, shadow.c) ---- */
-
 #include <string.h>
+
+/* ---- mask scans (blobs.c, shadow.c) ---- */
 
 /*
  * The first x' >= x with row[x'] != 0 (zp_skip_zero) or row[x'] == 0
