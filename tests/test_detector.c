@@ -1761,9 +1761,6 @@ END_TEST
 int main(void)
 {
 	const struct zp_test_case cases[] = {
-		{ .name = "helpers", .timeout_s = 60, .tests = ZP_TESTS(
-			mask_scans_find_the_byte,
-			gain_median_is_exact) },
 		{ .name = "core", .timeout_s = 120, .tests = ZP_TESTS(
 			single_block_crossing,
 			kernel_path_is_a_parameter,
@@ -1799,6 +1796,9 @@ int main(void)
 			deterministic,
 			bad_input,
 			cost_768x576_scalar) },
+		{ .name = "helpers", .timeout_s = 60, .tests = ZP_TESTS(
+			mask_scans_find_the_byte,
+			gain_median_is_exact) },
 	};
 
 	return zp_test_run(ZP_TEST_SUITE("detector", cases));
