@@ -48,19 +48,23 @@ void zp_export_topic(char *buf, size_t len, const char *site, const char *leaf)
 	snprintf(buf, len, "zebrapad/%s/%s", site, leaf);
 }
 
-/* An absolute file path (or empty: not set); the message names the form. */
+/* Empty (not set), or an absolute path that names a file, not a directory. */
+static bool file_path_ok(const char *value)
+{
+	return !value[0] || (value[0] == '/' && value[strlen(value) - 1] != '/');
+}
+
+/* The messages name the form each key takes. */
 static int path_check(const char *value, char *err, size_t errlen)
 {
-	if (value[0] && (value[0] != '/' || value[strlen(value) - 1] == '/'))
+	if (!file_path_ok(value))
 		return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute file path, got '%s'", value);
 	return ZP_OK;
 }
 
 static int path_or_none_check(const char *value, char *err, size_t errlen)
 {
-	if (!strcmp(value, "none"))
-		return ZP_OK;
-	if (value[0] && (value[0] != '/' || value[strlen(value) - 1] == '/'))
+	if (strcmp(value, "none") && !file_path_ok(value))
 		return zp_seterr(err, errlen, ZP_EINVAL, "expected an absolute file path (or none), got '%s'", value);
 	return ZP_OK;
 }
