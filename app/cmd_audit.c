@@ -113,14 +113,6 @@ static int parse_audit(int argc, char **argv, struct audit_opts *o)
 	return ZP_EXIT_OK;
 }
 
-static int64_t wall_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- the report ---- */
 
 #ifdef ZP_HAVE_EXPORT
@@ -171,7 +163,7 @@ static int audit_report(const struct audit_opts *o, const zp_config *cfg)
 	export_info(cfg, &info, desc, sizeof(desc));
 	info.health_file = cfg->health.prom_file;
 	info.allow_preview = o->allow_preview;
-	info.now_ms = wall_now_ms();
+	info.now_ms = zp_wall_ms();
 	rc = zp_audit_report(&info, stdout, o->json, err, sizeof(err));
 	fflush(stdout);
 	if (rc < 0) {
@@ -410,7 +402,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 				last_err = e;
 			if (started) {
 				in.now_ms = zp_now_ms();
-				in.wall_ms = wall_now_ms();
+				in.wall_ms = zp_wall_ms();
 				zp_chain_idle(&ch, &in, &out);
 				if (out.sampler_rc < 0)
 					goto out;
@@ -426,7 +418,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 				goto out;
 			}
 			t0 = camera ? zp_now_ms() : f.t_ms;
-			wall0 = o->start_time_set ? o->start_time_ms : wall_now_ms();
+			wall0 = o->start_time_set ? o->start_time_ms : zp_wall_ms();
 			zp_chain_start(&ch, t0);
 			started = true;
 		}
@@ -434,7 +426,7 @@ static int audit_live(const struct audit_opts *o, zp_config *cfg, zp_runlog *log
 		   the rows' the wall clock; a recording: its frame times, from wall0 */
 		in.now_ms = camera ? zp_now_ms() : f.t_ms;
 		in.t_frame_ms = f.t_ms;
-		in.wall_ms = camera ? wall_now_ms() : wall0 + (f.t_ms - t0);
+		in.wall_ms = camera ? zp_wall_ms() : wall0 + (f.t_ms - t0);
 		if (zp_chain_frame(&ch, &f, &in, r, &out) && out.err[0])
 			fprintf(stderr, "zebrapad audit: %s (frame %llu is %dx%d: counted as no frame)\n", out.err,
 				(unsigned long long)f.seq, f.width, f.height);

@@ -79,11 +79,8 @@ static int64_t default_mono_ms(void *ctx)
 
 static int64_t default_wall_ms(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return zp_wall_ms();
 }
 
 void zp_run_env_default(zp_run_env *env)

@@ -127,6 +127,8 @@ char *zp_fmt_num(char *buf, size_t n, double v, int decimals);
 
 /* Monotonic clock in milliseconds, for the I/O rooms and app/ only. */
 int64_t zp_now_ms(void);
+/* Wall clock (CLOCK_REALTIME) in Unix milliseconds, for the I/O rooms and app/ only: it can step. */
+int64_t zp_wall_ms(void);
 
 /*
  * The signals that ask a command to stop (SIGINT, SIGTERM) into *set and

@@ -22,7 +22,6 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define HEALTH_NICE 19
@@ -126,14 +125,6 @@ static void take(zp_health_board *b, zp_health_snapshot *s)
 	unpack(v, s);
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct text {
 	char *buf;
 	size_t len, n;
@@ -215,7 +206,7 @@ static void write_once(zp_health_board *b)
 	if (!atomic_load_explicit(&b->published, memory_order_relaxed))
 		return;
 	take(b, &s);
-	n = zp_health_render(&s, b->version, wall_ms(), text, sizeof(text));
+	n = zp_health_render(&s, b->version, zp_wall_ms(), text, sizeof(text));
 	if (n >= 0 && zp_file_write_atomic(b->p.prom_file, text, (size_t)n, 0644, false, err, sizeof(err)) == 0) {
 		atomic_fetch_add(&b->written, 1);
 		return;
