@@ -481,15 +481,13 @@ static int query_int(sqlite3 *db, const char *sql)
 static const char v2_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"INSERT INTO meta(key, value) VALUES ('application', 'zebrapad counts'), ('schema_version', '2');"
-	"CREATE TABLE counts("
-	" interval_start INTEGER NOT NULL CHECK (interval_start >= 0),"
-	" interval_s INTEGER NOT NULL CHECK (interval_s > 0 AND interval_start % interval_s = 0),"
-	" zone TEXT NOT NULL CHECK (length(zone) > 0),"
-	" entered INTEGER CHECK (entered >= 0),"
-	" occupied_s REAL CHECK (occupied_s >= 0 AND occupied_s <= interval_s),"
-	" light_activations INTEGER CHECK (light_activations >= 0),"
-	" light_on_s REAL CHECK (light_on_s >= 0 AND light_on_s <= interval_s),"
-	" fault_s REAL CHECK (fault_s >= 0 AND fault_s <= interval_s),"
+	/* the same bytes run on, not a column a line as schema.c writes its migration: this copy stays as
+	 * version 2 stored it when schema.c changes */
+	"CREATE TABLE counts( interval_start INTEGER NOT NULL CHECK (interval_start >= 0), interval_s INTEGER NOT NULL"
+	" CHECK (interval_s > 0 AND interval_start % interval_s = 0), zone TEXT NOT NULL CHECK (length(zone) > 0),"
+	" entered INTEGER CHECK (entered >= 0), occupied_s REAL CHECK (occupied_s >= 0 AND occupied_s <= interval_s),"
+	" light_activations INTEGER CHECK (light_activations >= 0), light_on_s REAL CHECK (light_on_s >= 0 AND"
+	" light_on_s <= interval_s), fault_s REAL CHECK (fault_s >= 0 AND fault_s <= interval_s),"
 	" PRIMARY KEY (interval_start, zone, interval_s)) WITHOUT ROWID;"
 	"INSERT INTO counts VALUES"
 	" (1700000040, 60, 'north', 3, 12.5, NULL, NULL, NULL),"
