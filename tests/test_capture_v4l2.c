@@ -136,6 +136,16 @@ static void free_without_reopen(zp_source *s)
 	zp_source_free(s);
 }
 
+/* Open the camera, stream n frames from its first one, and close it. */
+static void open_stream_close(int n)
+{
+	struct stream_pos pos = { 0, 0 };
+	zp_source *s = open_cam();
+
+	stream(s, n, &pos);
+	zp_source_free(s);
+}
+
 /* ---- streaming ---- */
 
 START_TEST(streams_yuyv_frames)
@@ -177,14 +187,10 @@ END_TEST
 START_TEST(streams_grey_with_row_padding)
 {
 	static const struct fake_v4l2_fmt grey[] = { { V4L2_PIX_FMT_GREY, 640, 480 }, { V4L2_PIX_FMT_YUYV, 640, 480 } };
-	zp_source *s;
-	struct stream_pos pos = { 0, 0 };
 
 	fake_v4l2_set_formats(grey, 2, true);
 	fake_v4l2_set_row_padding(64);
-	s = open_cam();
-	stream(s, 10, &pos);
-	zp_source_free(s);
+	open_stream_close(10);
 }
 END_TEST
 
@@ -218,17 +224,12 @@ START_TEST(odd_widths)
 	unsigned i;
 
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-		struct stream_pos pos = { 0, 0 };
-		zp_source *s;
-
 		fake_v4l2_reset();
 		fake_v4l2_set_formats(fmts[i], 1, false);
 		fake_v4l2_set_row_padding((int)i * 3);
 		P.width = fmts[i][0].width;
 		P.height = fmts[i][0].height;
-		s = open_cam();
-		stream(s, 3, &pos);
-		zp_source_free(s);
+		open_stream_close(3);
 	}
 }
 END_TEST
