@@ -23,6 +23,14 @@
 
 /* ---- messages ---- */
 
+/* A message that must parse: topic and json into m (the caller frees it). */
+static void parse_ok(const char *topic, const char *json, zp_collect_msg *m)
+{
+	char err[300];
+
+	ck_assert_msg(zp_collect_parse(topic, json, strlen(json), m, err, sizeof(err)) == 0, "%s: %s", topic, err);
+}
+
 START_TEST(parse_counts_row)
 {
 	const char *json = "{\"site\":\"oak-st\",\"schema\":3,\"interval_start\":1764763200,\"interval_s\":60,"
@@ -30,9 +38,8 @@ START_TEST(parse_counts_row)
 			   "\"light_on_s\":null,\"fault_s\":null,\"crossed_a_to_b\":2,\"crossed_b_to_a\":1,"
 			   "\"firmware\":\"x\",\"n\":[1,2]}";
 	zp_collect_msg m;
-	char err[300];
 
-	ck_assert_int_eq(zp_collect_parse("zebrapad/oak-st/counts", json, strlen(json), &m, err, sizeof(err)), 0);
+	parse_ok("zebrapad/oak-st/counts", json, &m);
 	ck_assert_int_eq(m.kind, ZP_MSG_COUNTS);
 	ck_assert_str_eq(m.value[ZP_COL_SITE], "oak-st");
 	ck_assert_str_eq(m.value[ZP_COL_INTERVAL_START], "1764763200");
@@ -52,7 +59,7 @@ START_TEST(parse_counts_row)
 	/* schema 2: no crossed columns -> NULL */
 	json = "{\"site\":\"oak-st\",\"schema\":2,\"interval_start\":120,\"interval_s\":60,\"zone\":\"*\","
 	       "\"light_activations\":3,\"light_on_s\":20.25,\"fault_s\":0}";
-	ck_assert_int_eq(zp_collect_parse("zebrapad/oak-st/counts", json, strlen(json), &m, err, sizeof(err)), 0);
+	parse_ok("zebrapad/oak-st/counts", json, &m);
 	ck_assert_ptr_null(m.value[ZP_COL_CROSSED_A_TO_B]);
 	ck_assert_ptr_null(m.value[ZP_COL_ENTERED]);
 	ck_assert_ptr_null(m.value[ZP_COL_EXTRA]);
@@ -110,9 +117,8 @@ START_TEST(parse_status)
 			   "\"faults\":{\"camera\":2},\"fail_safe_s\":3.5,\"frames\":1000,\"last_frame\":1764763200.5,"
 			   "\"version\":\"0.1.0\",\"schema\":3,\"export_lag_s\":1.25,\"time\":1764763201}";
 	zp_collect_msg m;
-	char err[300];
 
-	ck_assert_int_eq(zp_collect_parse("zebrapad/a/status", json, strlen(json), &m, err, sizeof(err)), 0);
+	parse_ok("zebrapad/a/status", json, &m);
 	ck_assert_int_eq(m.kind, ZP_MSG_STATUS);
 	ck_assert_str_eq(m.value[ZP_ST_STATE], "online");
 	ck_assert_str_eq(m.value[ZP_ST_FAULTS], "{\"camera\":2}");
@@ -121,13 +127,13 @@ START_TEST(parse_status)
 	zp_collect_msg_free(&m);
 	/* the will: site and state only */
 	json = "{\"site\":\"a\",\"state\":\"offline\"}";
-	ck_assert_int_eq(zp_collect_parse("zebrapad/a/status", json, strlen(json), &m, err, sizeof(err)), 0);
+	parse_ok("zebrapad/a/status", json, &m);
 	ck_assert_ptr_null(m.value[ZP_ST_LIGHTS]);
 	ck_assert_ptr_null(m.value[ZP_ST_TIME]);
 	zp_collect_msg_free(&m);
 	/* a field of the wrong type: NULL in its column, the message kept */
 	json = "{\"site\":\"a\",\"state\":\"online\",\"frames\":\"many\"}";
-	ck_assert_int_eq(zp_collect_parse("zebrapad/a/status", json, strlen(json), &m, err, sizeof(err)), 0);
+	parse_ok("zebrapad/a/status", json, &m);
 	ck_assert_ptr_null(m.value[ZP_ST_FRAMES]);
 	zp_collect_msg_free(&m);
 }

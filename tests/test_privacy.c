@@ -55,6 +55,21 @@ static void set_params(zp_store_params *p, const char *dir, const char *name, in
 	p->retention_days = 365;
 }
 
+/* A new directory for one test, and the parameters of a store named name in it. */
+static void store_in_new_dir(char *dir, size_t dirlen, zp_store_params *p, const char *name, int interval_s)
+{
+	zp_test_tmpdir_make(dir, dirlen, "privacy");
+	set_params(p, dir, name, interval_s);
+}
+
+/* A sample of dt_ms ending at wall_ms in which nothing is seen yet. */
+static void sample_at(zp_store_sample *smp, int64_t wall_ms, int64_t dt_ms)
+{
+	memset(smp, 0, sizeof(*smp));
+	smp->wall_ms = wall_ms;
+	smp->dt_ms = dt_ms;
+}
+
 static void write_file(const char *path, const void *data, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -173,8 +188,7 @@ START_TEST(store_aggregates_exactly)
 	zp_store *s;
 	zp_rows sunk, stored;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	s = open_two_zones(&p, 0);
 	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
 	sunk.n = 0;
@@ -202,8 +216,7 @@ START_TEST(store_dry_run_writes_nothing)
 	struct stat st;
 	zp_rows sunk;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	s = open_two_zones(&p, ZP_STORE_DRY_RUN);
 	sunk.n = 0;
 	zp_store_set_sink(s, zp_rows_sink, &sunk);
@@ -227,13 +240,10 @@ START_TEST(store_restart_in_same_interval_adds_up)
 	zp_store *s;
 	zp_rows rs;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	for (int run = 0; run < 2; run++) {
 		s = open_two_zones(&p, 0);
-		memset(&smp, 0, sizeof(smp));
-		smp.wall_ms = T0_MS + 5000 + run * 20000;
-		smp.dt_ms = 5000;
+		sample_at(&smp, T0_MS + 5000 + run * 20000, 5000);
 		smp.occupied[1] = true;
 		smp.entered[1] = 3;
 		smp.light_on = true;
@@ -258,13 +268,10 @@ START_TEST(store_clock_set_back_and_gaps)
 	zp_store *s;
 	zp_rows rs;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 10);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 10);
 	s = open_two_zones(&p, 0);
-	memset(&smp, 0, sizeof(smp));
+	sample_at(&smp, T0_MS + 25000, 4000); /* interval T0+20 */
 	smp.occupied[0] = true;
-	smp.wall_ms = T0_MS + 25000; /* interval T0+20 */
-	smp.dt_ms = 4000;
 	ck_assert_int_eq(zp_store_account(s, &smp), 0);
 	smp.wall_ms = T0_MS + 3000; /* the clock went back 22 s: T0+20 closes, T0+0 opens */
 	smp.dt_ms = 5000;           /* clipped to the 3 s inside the new interval */
@@ -294,8 +301,7 @@ START_TEST(store_rejects_bad_input)
 	zp_store *s;
 	int code = 0;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	ck_assert_ptr_null(zp_store_open(&p, star, 2, 0, &code, err, sizeof(err)));
 	ck_assert_int_eq(code, ZP_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "reserved"));
@@ -325,9 +331,7 @@ START_TEST(store_rejects_bad_input)
 	unlink(path);
 
 	s = open_two_zones(&p, 0);
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = T0_MS;
-	smp.dt_ms = -1;
+	sample_at(&smp, T0_MS, -1);
 	ck_assert_int_eq(zp_store_account(s, &smp), ZP_EINVAL);
 	smp.dt_ms = 0;
 	smp.entered[1] = -2;
@@ -347,8 +351,7 @@ START_TEST(store_retention_deletes_exactly_the_old_rows)
 	int64_t deleted = -1, day0 = 1600000000LL / 86400 * 86400;
 	zp_store_summary sum;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	s = zp_store_open(&p, two_zones, 1, 0, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
 	memset(&smp, 0, sizeof(smp));
@@ -415,8 +418,7 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	zp_store *s;
 	zp_rows rs;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	make_db(p.path, v1_sql);
 
 	/* read-only (audit) sees version 1 as it is, and does not migrate it */
@@ -436,11 +438,9 @@ START_TEST(store_migrates_v1_and_keeps_rows)
 	/* the daemon's open migrates */
 	s = open_two_zones(&p, 0);
 	ck_assert_int_eq(zp_store_schema_version(s), ZP_STORE_SCHEMA_VERSION);
-	memset(&smp, 0, sizeof(smp));
+	sample_at(&smp, 1700000165000LL, 5000);
 	smp.crossed[0][0] = smp.crossed[0][1] = -1;
 	smp.crossed[1][0] = smp.crossed[1][1] = -1;
-	smp.wall_ms = 1700000165000LL;
-	smp.dt_ms = 5000;
 	smp.occupied[0] = true;
 	smp.entered[0] = 2;
 	ck_assert_int_eq(zp_store_account(s, &smp), 0);
@@ -481,15 +481,13 @@ static int query_int(sqlite3 *db, const char *sql)
 static const char v2_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"INSERT INTO meta(key, value) VALUES ('application', 'zebrapad counts'), ('schema_version', '2');"
-	"CREATE TABLE counts("
-	" interval_start INTEGER NOT NULL CHECK (interval_start >= 0),"
-	" interval_s INTEGER NOT NULL CHECK (interval_s > 0 AND interval_start % interval_s = 0),"
-	" zone TEXT NOT NULL CHECK (length(zone) > 0),"
-	" entered INTEGER CHECK (entered >= 0),"
-	" occupied_s REAL CHECK (occupied_s >= 0 AND occupied_s <= interval_s),"
-	" light_activations INTEGER CHECK (light_activations >= 0),"
-	" light_on_s REAL CHECK (light_on_s >= 0 AND light_on_s <= interval_s),"
-	" fault_s REAL CHECK (fault_s >= 0 AND fault_s <= interval_s),"
+	/* the same bytes run on, not a column a line as schema.c writes its migration: this copy stays as
+	 * version 2 stored it when schema.c changes */
+	"CREATE TABLE counts( interval_start INTEGER NOT NULL CHECK (interval_start >= 0), interval_s INTEGER NOT NULL"
+	" CHECK (interval_s > 0 AND interval_start % interval_s = 0), zone TEXT NOT NULL CHECK (length(zone) > 0),"
+	" entered INTEGER CHECK (entered >= 0), occupied_s REAL CHECK (occupied_s >= 0 AND occupied_s <= interval_s),"
+	" light_activations INTEGER CHECK (light_activations >= 0), light_on_s REAL CHECK (light_on_s >= 0 AND"
+	" light_on_s <= interval_s), fault_s REAL CHECK (fault_s >= 0 AND fault_s <= interval_s),"
 	" PRIMARY KEY (interval_start, zone, interval_s)) WITHOUT ROWID;"
 	"INSERT INTO counts VALUES"
 	" (1700000040, 60, 'north', 3, 12.5, NULL, NULL, NULL),"
@@ -553,8 +551,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 	zp_rows rs;
 	int findings = 0;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	make_db(p.path, v2_sql);
 
 	/* read-only (audit): version 2 as it is, no crossing columns yet (NULL), nothing changed */
@@ -584,9 +581,7 @@ START_TEST(store_migrates_v2_and_keeps_rows)
 
 	/* new counts: a crossing row of a kept interval gets its crossings added to NULL (= none counted) */
 	s = open_two_zones(&p, 0);
-	memset(&smp, 0, sizeof(smp));
-	smp.wall_ms = 1700000130000LL;
-	smp.dt_ms = 1000;
+	sample_at(&smp, 1700000130000LL, 1000);
 	smp.crossed[0][0] = smp.crossed[0][1] = -1;
 	smp.crossed[1][0] = 2;
 	smp.crossed[1][1] = 1;
@@ -631,8 +626,7 @@ START_TEST(store_failed_migration_changes_nothing)
 	zp_store *s;
 	int code = 0;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "counts.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "counts.db", 60);
 	make_db(p.path, v1_sql);
 	make_db(p.path, "INSERT INTO counts VALUES (1700000160, 'north', -1, 0)"); /* fails v2's CHECK */
 	ck_assert_ptr_null(zp_store_open(&p, two_zones, 2, 0, &code, err, sizeof(err)));
@@ -650,8 +644,7 @@ START_TEST(store_refuses_newer_and_foreign_databases)
 	zp_store_params p;
 	int code = 0;
 
-	zp_test_tmpdir_make(dir, sizeof(dir), "privacy");
-	set_params(&p, dir, "newer.db", 60);
+	store_in_new_dir(dir, sizeof(dir), &p, "newer.db", 60);
 	make_db(p.path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 		"INSERT INTO meta VALUES ('schema_version', '99');");
 	ck_assert_ptr_null(zp_store_open(&p, two_zones, 2, 0, &code, err, sizeof(err)));

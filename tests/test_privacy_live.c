@@ -225,8 +225,8 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 {
 	const char *self = getenv("ZP_SELF");
 	char dir[64], data[128], outside[128], log[128], out[128], leak[160];
-	char db[200], wal[220], shm[220], journal[220];
-	const char *allowed[] = { db, wal, shm, journal, NULL };
+	struct zp_store_files sf;
+	const char *allowed[] = { sf.db, sf.wal, sf.shm, sf.journal, NULL };
 	char *argv[] = { (char *)self, "--writer", data, outside, NULL };
 	struct log_check c;
 	struct stat stt;
@@ -241,10 +241,7 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 	snprintf(log, sizeof(log), "%s/open.log", dir);
 	snprintf(out, sizeof(out), "%s/out.txt", dir);
 	snprintf(leak, sizeof(leak), "%s/frame.jpg", outside);
-	snprintf(db, sizeof(db), "%s/counts.db", data);
-	snprintf(wal, sizeof(wal), "%s-wal", db);
-	snprintf(shm, sizeof(shm), "%s-shm", db);
-	snprintf(journal, sizeof(journal), "%s-journal", db);
+	zp_store_files_in(&sf, data);
 
 	rc = zp_openlog_run(argv, log, out, NULL);
 	ck_assert_msg(rc == WRITER_OK || rc == WRITER_OK_NO_LANDLOCK, "the writer failed at step %d", rc);
@@ -267,7 +264,7 @@ START_TEST(daemon_like_writer_opens_only_the_store)
 		char err[256];
 
 		memset(&sp, 0, sizeof(sp));
-		zp_strlcpy(sp.path, db, sizeof(sp.path));
+		zp_strlcpy(sp.path, sf.db, sizeof(sp.path));
 		sp.interval_s = 1;
 		sp.retention_days = 365;
 		st = zp_store_open(&sp, NULL, 0, ZP_STORE_READ_ONLY, NULL, err, sizeof(err));

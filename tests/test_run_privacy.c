@@ -468,9 +468,10 @@ START_TEST(run_daemon_writes_only_the_store)
 	const char *self = getenv("ZP_SELF");
 	const char *video = zp_test_vtest();
 	char dir[64], data[128], outside[128], config[128], log[128], out[128], err[128];
-	char db[200], wal[220], shm[220], journal[220], leak[200], existing[200], buf[160];
+	char leak[200], existing[200], buf[160];
 	char hdir[128], prom[200], promtmp[220];
-	const char *allowed[] = { db, wal, shm, journal, prom, promtmp, NULL };
+	struct zp_store_files sf;
+	const char *allowed[] = { sf.db, sf.wal, sf.shm, sf.journal, prom, promtmp, NULL };
 	const char *attempts[] = { leak, existing, NULL };
 	char *argv[] = { (char *)self, (char *)"--daemon", config, outside, (char *)(video ? video : ""), NULL };
 	struct log_check c;
@@ -487,10 +488,7 @@ START_TEST(run_daemon_writes_only_the_store)
 	snprintf(log, sizeof(log), "%s/open.log", dir);
 	snprintf(out, sizeof(out), "%s/results.txt", dir);
 	snprintf(err, sizeof(err), "%s/daemon.log", dir);
-	snprintf(db, sizeof(db), "%s/counts.db", data);
-	snprintf(wal, sizeof(wal), "%s-wal", db);
-	snprintf(shm, sizeof(shm), "%s-shm", db);
-	snprintf(journal, sizeof(journal), "%s-journal", db);
+	zp_store_files_in(&sf, data);
 	/* the health file in a directory of its own: the sandbox must let the daemon write there too */
 	snprintf(hdir, sizeof(hdir), "%s/health", dir);
 	snprintf(prom, sizeof(prom), "%s/zebrapad.prom", hdir);
@@ -528,7 +526,7 @@ START_TEST(run_daemon_writes_only_the_store)
 	}
 	fprintf(f, "[gpio]\nchip = %s\nline = %d\nheartbeat_line = %d\nbutton_line = %d\n\n"
 		"[store]\npath = %s\ninterval_s = 1\n\n[health]\nprom_file = %s\nperiod_s = 1\n", FAKE_GPIO_CHIP, LIGHT,
-		HEART, BUTTON, db, prom);
+		HEART, BUTTON, sf.db, prom);
 	fclose(f);
 
 	rc = zp_openlog_run(argv, log, out, err);
@@ -578,7 +576,7 @@ START_TEST(run_daemon_writes_only_the_store)
 	fclose(f);
 	ck_assert_str_eq(buf, "untouched\n");
 
-	check_store(db, &r, nzones);
+	check_store(sf.db, &r, nzones);
 	/* the health file, written from inside the sandbox by its own thread, says what the run did */
 	snprintf(buf, sizeof(buf), "zebrapad_frames_total %d\n", (int)FRAMES);
 	ck_assert_msg(file_contains(prom, buf), "%s does not hold '%s'", prom, buf);

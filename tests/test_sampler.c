@@ -163,6 +163,14 @@ static void begin(zp_sampler *s, zp_rows *rs, int interval_s, int64_t now_ms, zp
 	zp_sampler_begin(s, now_ms, &lights);
 }
 
+/* A sampler begun at 0 in state, whose first frame, at 0, sees one person enter the road. */
+static void begin_with_one_on_the_road(zp_sampler *s, zp_rows *rs, zp_light_state state)
+{
+	begin(s, rs, 60, 0, state);
+	frame_with(1, 1, 0, 0);
+	ck_assert_int_eq(step(s, 0, T0_MS, true, NULL), 0);
+}
+
 START_TEST(state_held_since_the_previous_step)
 {
 	zp_sampler s;
@@ -197,9 +205,7 @@ START_TEST(no_occupancy_while_frames_have_stopped)
 	zp_sampler s;
 	zp_rows rs;
 
-	begin(&s, &rs, 60, 0, ZP_LIGHT_ON);
-	frame_with(1, 1, 0, 0);
-	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
+	begin_with_one_on_the_road(&s, &rs, ZP_LIGHT_ON);
 	lights.state = ZP_LIGHT_FAILSAFE;
 	lights.faults = ZP_FAULT_STALL;                                 /* the controller saw the stall at 2000 */
 	ck_assert_int_eq(step(&s, 2000, T0_MS + 2000, false, NULL), 0); /* 0-2 s still counted: no stall then */
@@ -221,9 +227,7 @@ START_TEST(forget_drops_the_held_occupancy)
 	zp_sampler s;
 	zp_rows rs;
 
-	begin(&s, &rs, 60, 0, ZP_LIGHT_OFF);
-	frame_with(1, 1, 0, 0);
-	ck_assert_int_eq(step(&s, 0, T0_MS, true, NULL), 0);
+	begin_with_one_on_the_road(&s, &rs, ZP_LIGHT_OFF);
 	zp_sampler_forget(&s); /* a new detector: what the old one saw no longer holds */
 	ck_assert_int_eq(step(&s, 5000, T0_MS + 5000, false, NULL), 0);
 	ck_assert_int_eq(zp_sampler_flush(&s), 4);

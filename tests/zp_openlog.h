@@ -25,6 +25,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The store in the folder data, and the files SQLite keeps beside it: what a writer of the store may open. */
+struct zp_store_files {
+	char db[200], wal[220], shm[220], journal[220];
+};
+
+static inline void zp_store_files_in(struct zp_store_files *sf, const char *data)
+{
+	snprintf(sf->db, sizeof(sf->db), "%s/counts.db", data);
+	snprintf(sf->wal, sizeof(sf->wal), "%s-wal", sf->db);
+	snprintf(sf->shm, sizeof(sf->shm), "%s-shm", sf->db);
+	snprintf(sf->journal, sizeof(sf->journal), "%s-journal", sf->db);
+}
+
 /* A file (a child's stderr, a log) copied to stderr, to explain a failing check; nothing when it is not there. */
 static inline void zp_dump_file(const char *path)
 {

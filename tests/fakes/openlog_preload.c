@@ -264,73 +264,52 @@ FILE *freopen64(const char *path, const char *mode, FILE *stream)
 	return do_fopen("freopen64", path, mode, stream);
 }
 
-/* The other ways to put something on a disk, logged with their own verb. */
+/*
+ * The other ways to put something on a disk, logged with their own verb and
+ * the name they make; record() leaves errno as the call set it.
+ */
+static int logged(const char *verb, const char *path, int rc)
+{
+	record(verb, AT_FDCWD, path, 0, rc, errno);
+	return rc;
+}
+
+/* rename, link and symlink: from -> to, and to is the name that appears. */
+static int from_to(const char *verb, const char *from, const char *to)
+{
+	int (*real)(const char *, const char *);
+
+	NEXT(real, verb);
+	return logged(verb, to, real ? real(from, to) : -1);
+}
+
 int mkdir(const char *path, mode_t mode)
 {
 	int (*real)(const char *, mode_t);
-	int rc, err;
 
 	NEXT(real, "mkdir");
-	rc = real ? real(path, mode) : -1;
-	err = errno;
-
-	record("mkdir", AT_FDCWD, path, 0, rc, err);
-	errno = err;
-	return rc;
+	return logged("mkdir", path, real ? real(path, mode) : -1);
 }
 
 int rename(const char *from, const char *to)
 {
-	int (*real)(const char *, const char *);
-	int rc, err;
-
-	NEXT(real, "rename");
-	rc = real ? real(from, to) : -1;
-	err = errno;
-
-	record("rename", AT_FDCWD, to, 0, rc, err);
-	errno = err;
-	return rc;
+	return from_to("rename", from, to);
 }
 
 int link(const char *from, const char *to)
 {
-	int (*real)(const char *, const char *);
-	int rc, err;
-
-	NEXT(real, "link");
-	rc = real ? real(from, to) : -1;
-	err = errno;
-
-	record("link", AT_FDCWD, to, 0, rc, err);
-	errno = err;
-	return rc;
+	return from_to("link", from, to);
 }
 
 int symlink(const char *from, const char *to)
 {
-	int (*real)(const char *, const char *);
-	int rc, err;
-
-	NEXT(real, "symlink");
-	rc = real ? real(from, to) : -1;
-	err = errno;
-
-	record("symlink", AT_FDCWD, to, 0, rc, err);
-	errno = err;
-	return rc;
+	return from_to("symlink", from, to);
 }
 
 int truncate(const char *path, off_t len)
 {
 	int (*real)(const char *, off_t);
-	int rc, err;
 
 	NEXT(real, "truncate");
-	rc = real ? real(path, len) : -1;
-	err = errno;
-
-	record("truncate", AT_FDCWD, path, 0, rc, err);
-	errno = err;
-	return rc;
+	return logged("truncate", path, real ? real(path, len) : -1);
 }
