@@ -26,22 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t fleet_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t fleet_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void fleet_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -229,8 +213,8 @@ static int fleet_broker_start_try(fleet *f, int attempt)
 	}
 	if (f->broker < 0)
 		return fail("cannot start mosquitto");
-	until = fleet_mono_ms() + 10000;
-	while (fleet_mono_ms() < until) {
+	until = zp_now_ms() + 10000;
+	while (zp_now_ms() < until) {
 		int st;
 
 		if (waitpid(f->broker, &st, WNOHANG) == f->broker) {
@@ -504,10 +488,10 @@ int fleet_exporter_stop(fleet *f, int k, bool kill9)
 
 int fleet_exporter_wait(fleet *f, int k, int timeout_ms)
 {
-	int64_t until = fleet_mono_ms() + timeout_ms;
+	int64_t until = zp_now_ms() + timeout_ms;
 	int st;
 
-	while (fleet_mono_ms() < until) {
+	while (zp_now_ms() < until) {
 		if (waitpid(f->exporter[k], &st, WNOHANG) == f->exporter[k]) {
 			f->exporter[k] = 0;
 			return exit_code(st);
@@ -598,8 +582,8 @@ fleet_pub *fleet_pub_open(fleet *f, const char *client_id, const char *cert, boo
 	if (mosquitto_connect_async(p->m, "127.0.0.1", tls ? f->tls_port : f->plain_port, 10) != MOSQ_ERR_SUCCESS ||
 	    mosquitto_loop_start(p->m) != MOSQ_ERR_SUCCESS)
 		goto fail;
-	until = fleet_mono_ms() + 10000;
-	while (fleet_mono_ms() < until) {
+	until = zp_now_ms() + 10000;
+	while (zp_now_ms() < until) {
 		bool c;
 
 		pthread_mutex_lock(&p->lock);
@@ -636,9 +620,9 @@ int fleet_pub_send(fleet_pub *p, const char *topic, const char *json, bool retai
 
 int fleet_pub_wait(fleet_pub *p, int timeout_ms)
 {
-	int64_t until = fleet_mono_ms() + timeout_ms;
+	int64_t until = zp_now_ms() + timeout_ms;
 
-	while (fleet_mono_ms() < until) {
+	while (zp_now_ms() < until) {
 		bool done;
 
 		pthread_mutex_lock(&p->lock);

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "zp_common.h"
+
 #define FLEET_MAX_COLLECTORS 4
 #define FLEET_MAX_EXPORTERS 2048
 
@@ -103,9 +105,7 @@ int fleet_pub_send(fleet_pub *p, const char *topic, const char *json, bool retai
 int fleet_pub_wait(fleet_pub *p, int timeout_ms);
 void fleet_pub_close(fleet_pub *p);
 
-/* Wall clock ms / monotonic ms. */
-int64_t fleet_wall_ms(void);
-int64_t fleet_mono_ms(void);
+/* Sleep ms milliseconds (through signals). The clocks are common's: zp_wall_ms(), zp_now_ms(). */
 void fleet_sleep_ms(int ms);
 
 #endif

@@ -263,25 +263,25 @@ static int memory_run(const char *zebrapad, int rows, int minutes, int period_ms
 		snprintf(extra, sizeof(extra), "settle_s = 0\nrate = 1000\nmax_inflight = 100");
 		if (fleet_exporter_start(&f, 0, zebrapad, "site-a", mode == 0 ? "plain" : NULL, extra, NULL))
 			goto out;
-		until = fleet_mono_ms() + 60000;
-		while (mem_received(&received) < want && fleet_mono_ms() < until)
+		until = zp_now_ms() + 60000;
+		while (mem_received(&received) < want && zp_now_ms() < until)
 			fleet_sleep_ms(50);
 		if (mem_received(&received) < want) {
 			fprintf(stderr, "bench: the exporter (%s) did not send its %ld rows in 60 s\n", names[mode], want);
 			fleet_exporter_stop(&f, 0, true);
 			goto out;
 		}
-		sample_from = fleet_mono_ms() + 5000;
-		until = fleet_mono_ms() + (int64_t)minutes * period_ms + 5000;
-		for (int64_t due = fleet_mono_ms() + period_ms; fleet_mono_ms() < until; fleet_sleep_ms(100)) {
-			if (fleet_mono_ms() >= due) {
+		sample_from = zp_now_ms() + 5000;
+		until = zp_now_ms() + (int64_t)minutes * period_ms + 5000;
+		for (int64_t due = zp_now_ms() + period_ms; zp_now_ms() < until; fleet_sleep_ms(100)) {
+			if (zp_now_ms() >= due) {
 				if (mem_write_minute(st, next) != 0)
 					goto out;
 				next += 60;
 				want += 4;
 				due += period_ms;
 			}
-			if (fleet_mono_ms() >= sample_from) {
+			if (zp_now_ms() >= sample_from) {
 				mem_kib(f.exporter[0], &rss, &priv);
 				if (rss > rmax && maps)
 					nmax = maps_by_name(f.exporter[0], mmax, 128);
@@ -499,7 +499,7 @@ static int sim_run(const fleet *f, int n, const char *ready)
 	signal(SIGTERM, sim_on_term);
 	signal(SIGPIPE, SIG_IGN);
 	mosquitto_lib_init();
-	t0 = fleet_mono_ms();
+	t0 = zp_now_ms();
 	for (int i = 0; i < n; i++) {
 		struct sim_site *x = &sim.s[i];
 		char path[400], err[300];
@@ -519,7 +519,7 @@ static int sim_run(const fleet *f, int n, const char *ready)
 		x->next_poll = t0 + (int64_t)i * SIM_POLL_MS / n;
 	}
 	while (!sim.stop) {
-		int64_t now = fleet_mono_ms();
+		int64_t now = zp_now_ms();
 		int np = 0, nconn = 0;
 
 		for (int i = 0; i < n; i++) {
@@ -688,9 +688,9 @@ int main(int argc, char **argv)
 			_exit(sim_run(&f, n, ready));
 		if (sim < 0)
 			goto out;
-		until = fleet_mono_ms() + 60000 + 100LL * n;
+		until = zp_now_ms() + 60000 + 100LL * n;
 		while (access(ready, F_OK) != 0) {
-			if (fleet_mono_ms() > until || waitpid(sim, NULL, WNOHANG) == sim) {
+			if (zp_now_ms() > until || waitpid(sim, NULL, WNOHANG) == sim) {
 				fprintf(stderr, "bench: the sites did not all connect\n");
 				goto out;
 			}
@@ -700,11 +700,11 @@ int main(int argc, char **argv)
 	} else {
 		fleet_sleep_ms(3000 + 30 * n); /* the exporters started and connected */
 	}
-	start = fleet_mono_ms();
+	start = zp_now_ms();
 	for (int k = 0; k < minutes; k++) {
 		int64_t due = start + (int64_t)k * period_ms;
 
-		while (fleet_mono_ms() < due)
+		while (zp_now_ms() < due)
 			fleet_sleep_ms(5);
 		for (int i = 0; i < n; i++) {
 			zp_store_row rows[4];
@@ -728,12 +728,12 @@ int main(int argc, char **argv)
 				fprintf(stderr, "bench: store write failed\n");
 				goto out;
 			}
-			gen_ms[(size_t)k * (size_t)n + (size_t)i] = fleet_wall_ms();
+			gen_ms[(size_t)k * (size_t)n + (size_t)i] = zp_wall_ms();
 		}
 	}
 	want = (long long)n * minutes * 4;
-	deadline = fleet_mono_ms() + 60000 + (int64_t)minutes * period_ms;
-	while (q1(c, "SELECT count(*) FROM counts") < (double)want && fleet_mono_ms() < deadline)
+	deadline = zp_now_ms() + 60000 + (int64_t)minutes * period_ms;
+	while (q1(c, "SELECT count(*) FROM counts") < (double)want && zp_now_ms() < deadline)
 		fleet_sleep_ms(200);
 	{
 		double got = q1(c, "SELECT count(*) FROM counts"), first, last, p50, p99, mx, wrong_sites, written;

@@ -244,9 +244,9 @@ static void exec_sql(PGconn *c, const char *sql)
 /* Until the counts table exists (a collector migrated the schema). */
 static void wait_schema(PGconn *c)
 {
-	int64_t until = fleet_mono_ms() + 20000;
+	int64_t until = zp_now_ms() + 20000;
 
-	while (fleet_mono_ms() < until) {
+	while (zp_now_ms() < until) {
 		PGresult *r = PQexec(c, "SELECT 1 FROM zebrapad_meta WHERE key = 'schema_version' AND value = '1'");
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 
@@ -262,10 +262,10 @@ static void wait_schema(PGconn *c)
 static void wait_subscribed_times(int n, int times)
 {
 	char log[300];
-	int64_t until = fleet_mono_ms() + 30000;
+	int64_t until = zp_now_ms() + 30000;
 
 	fleet_path(&g_fleet, "mosquitto.log", log, sizeof(log));
-	while (fleet_mono_ms() < until) {
+	while (zp_now_ms() < until) {
 		char *text = zp_test_slurp(log, NULL);
 		int found = 0;
 
@@ -336,10 +336,10 @@ static void publish_rows(fleet_pub *p, const char *site, int from, int to, int v
 
 static long long wait_count(PGconn *c, const char *sql, long long want, int timeout_ms)
 {
-	int64_t until = fleet_mono_ms() + timeout_ms;
+	int64_t until = zp_now_ms() + timeout_ms;
 	long long n = -1;
 
-	while (fleet_mono_ms() < until) {
+	while (zp_now_ms() < until) {
 		n = query_ll(c, sql);
 		if (n == want)
 			return n;
@@ -697,10 +697,10 @@ START_TEST(wrong_certificate)
 	/* a device with the rogue certificate is refused too */
 	ck_assert_ptr_null(fleet_pub_open(&g_fleet, "site-g", "rogue", true));
 	snprintf(log, sizeof(log), "%s/collect-0.log", g_fleet.dir);
-	until = fleet_mono_ms() + 20000;
+	until = zp_now_ms() + 20000;
 	for (;;) {
 		text = zp_test_slurp(log, NULL);
-		if ((text && strstr(text, "broker")) || fleet_mono_ms() > until)
+		if ((text && strstr(text, "broker")) || zp_now_ms() > until)
 			break;
 		free(text);
 		fleet_sleep_ms(100);
@@ -920,10 +920,10 @@ static long long wait_site_rows(PGconn *c, const char *site, long long want, int
 /* Until at least `least` rows of the site are in PostgreSQL. */
 static void wait_site_at_least(PGconn *c, const char *site, long long least)
 {
-	int64_t until = fleet_mono_ms() + 60000;
+	int64_t until = zp_now_ms() + 60000;
 
 	while (site_rows(c, site) < least) {
-		ck_assert_msg(fleet_mono_ms() < until, "site %s: fewer than %lld rows after 60 s", site, least);
+		ck_assert_msg(zp_now_ms() < until, "site %s: fewer than %lld rows after 60 s", site, least);
 		fleet_sleep_ms(20);
 	}
 }
