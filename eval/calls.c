@@ -61,30 +61,17 @@ void zp_eval_counts_free(zp_eval_counts *c)
 	free(c);
 }
 
-/* Index of the first element >= id (binary search over a sorted id field). */
-static size_t lower_gt(const struct id_frames *a, size_t n, int id)
+size_t zp_eval_lower_id(const void *base, size_t n, size_t each, int id)
 {
+	const unsigned char *p = base;
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		int v;
 
-		if (a[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static size_t lower_int(const int *a, size_t n, int id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] < id)
+		memcpy(&v, p + mid * each, sizeof(v));
+		if (v < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -101,7 +88,7 @@ int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int ente
 	if (entered > 0)
 		c->entered += (uint64_t)entered;
 	for (int i = 0; i < ngt; i++) {
-		size_t k = lower_gt(c->gt, c->ngt, gt_ids[i]);
+		size_t k = zp_eval_lower_id(c->gt, c->ngt, sizeof(*c->gt), gt_ids[i]);
 
 		if (k == c->ngt || c->gt[k].id != gt_ids[i]) {
 			grown = zp_grow(c->gt, &c->capgt, c->ngt + 1, sizeof(*c->gt), 64);
@@ -118,7 +105,7 @@ int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int ente
 		}
 	}
 	for (int i = 0; i < ntracks; i++) {
-		size_t k = lower_int(c->tracks, c->ntracks, track_ids[i]);
+		size_t k = zp_eval_lower_id(c->tracks, c->ntracks, sizeof(*c->tracks), track_ids[i]);
 
 		if (k < c->ntracks && c->tracks[k] == track_ids[i])
 			continue;
