@@ -498,6 +498,20 @@ static void json_counts(cJSON *arr, const char *key, const char *name, const zp_
 	zp_json_add_num(o, "tracks_error_pct", c->tracks_error, 2);
 }
 
+static void json_crossings(cJSON *arr, const char *name, const zp_zone *zn, const zp_zone *zones,
+			   const zp_eval_crossings_stats *c)
+{
+	cJSON *o = json_zone_object(arr, NULL, name);
+
+	zp_json_add_str(o, "from", zones[zn->side[0]].name);
+	zp_json_add_str(o, "to", zones[zn->side[1]].name);
+	zp_json_add_int(o, "gt_forward", (int64_t)c->gt[0]);
+	zp_json_add_int(o, "gt_back", (int64_t)c->gt[1]);
+	zp_json_add_int(o, "detected_forward", (int64_t)c->detected[0]);
+	zp_json_add_int(o, "detected_back", (int64_t)c->detected[1]);
+	zp_json_add_num(o, "error_pct", c->error, 2);
+}
+
 static void json_calls(cJSON *arr, const char *key, const char *name, const zp_eval_calls_stats *c)
 {
 	cJSON *o = json_zone_object(arr, key, name);
@@ -626,7 +640,7 @@ static int print_json(const struct eval *e, FILE *out)
 		} else {
 			zp_eval_mot_stats s;
 			zp_zone_stats zst;
-			cJSON *pres, *cnt, *calls, *pz, *cz, *kz;
+			cJSON *pres, *cnt, *calls, *pz, *cz, *kz, *xz;
 
 			zp_eval_mot_get(m->mot, &s);
 			o = zp_json_add_object(mo, "boxes");
@@ -649,6 +663,7 @@ static int print_json(const struct eval *e, FILE *out)
 			calls = zp_json_add_object(mo, "calls");
 			json_calls(calls, "all", NULL, &zst.calls);
 			kz = zp_json_add_array(calls, "zones");
+			xz = zp_json_add_array(mo, "crossings");
 			for (int z = 0; z < e->cfg->nzones; z++) {
 				zp_zone_stats zz;
 
@@ -656,6 +671,9 @@ static int print_json(const struct eval *e, FILE *out)
 				json_presence(pz, NULL, e->cfg->zones[z].name, &zz.pres);
 				json_counts(cz, NULL, e->cfg->zones[z].name, &zz.counts);
 				json_calls(kz, NULL, e->cfg->zones[z].name, &zz.calls);
+				if (zz.cross.sides)
+					json_crossings(xz, e->cfg->zones[z].name, &e->cfg->zones[z], e->cfg->zones,
+						       &zz.cross);
 			}
 		}
 	}
@@ -758,6 +776,41 @@ static void print_wallflower(const struct eval *e, FILE *out)
 		     "(all are false).\n");
 }
 
+
+/* People who crossed each crossing zone with two sides, by direction: ground truth against each model. */
+static void print_crossings(const struct eval *e, FILE *out)
+{
+	bool any = false;
+
+	for (int z = 0; z < e->cfg->nzones; z++)
+		any |= zp_zone_has_sides(e->cfg->zones, e->cfg->nzones, z);
+	if (!any)
+		return;
+	fprintf(out, "\ncrossings: people who went from one side's waiting zone (A) through the crossing zone to the "
+		     "other's (B); gt: the ground truth by the same rule\n");
+	fprintf(out, "%-10s %-14s | %8s %8s | %8s %8s | %6s\n", "model", "zone", "A->B gt", "detected", "B->A gt",
+		"detected", "err%");
+	for (int k = 0; k < e->nmodels; k++)
+		for (int z = 0; z < e->cfg->nzones; z++) {
+			zp_zone_stats zs;
+			char err[16];
+
+			if (!zp_zone_has_sides(e->cfg->zones, e->cfg->nzones, z))
+				continue;
+			zp_zone_score_get(e->m[k].zs, z, &zs);
+			fprintf(out, "%-10s %-14s | %8llu %8llu | %8llu %8llu | %6s\n", e->m[k].name, e->cfg->zones[z].name,
+				(unsigned long long)zs.cross.gt[0], (unsigned long long)zs.cross.detected[0],
+				(unsigned long long)zs.cross.gt[1], (unsigned long long)zs.cross.detected[1],
+				pct(err, sizeof(err), zs.cross.error));
+		}
+	for (int z = 0; z < e->cfg->nzones; z++) {
+		const zp_zone *zn = &e->cfg->zones[z];
+
+		if (zp_zone_has_sides(e->cfg->zones, e->cfg->nzones, z))
+			fprintf(out, "%s: A = %s, B = %s\n", zn->name, e->cfg->zones[zn->side[0]].name,
+				e->cfg->zones[zn->side[1]].name);
+	}
+}
 static void print_mot(const struct eval *e, FILE *out)
 {
 	char a[32], b[32], c[32], d[32], f[32], g[32], h[32], t1[32], t2[32], t3[32], t4[32];
@@ -855,6 +908,7 @@ static void print_mot(const struct eval *e, FILE *out)
 		}
 		fputc('\n', out);
 	}
+	print_crossings(e, out);
 }
 
 static void print_table(const struct eval *e, FILE *out)

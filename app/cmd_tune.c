@@ -816,7 +816,7 @@ static int csv_score(FILE *f, bool cd, const zp_score *s)
 	char a[12][32];
 
 	if (!f)
-		return cd ? 10 : 24;
+		return cd ? 10 : 27;
 	if (cd) {
 		fprintf(f, ",%s,%s,%s,%s,%s,%s,%llu,%llu,%llu,%llu", zp_fmt_num(a[1], 32, s->px.precision, 6),
 			zp_fmt_num(a[2], 32, s->px.recall, 6), zp_fmt_num(a[3], 32, s->px.f, 6),
@@ -842,7 +842,14 @@ static int csv_score(FILE *f, bool cd, const zp_score *s)
 		(unsigned long long)s->zones.counts.entered, (unsigned long long)s->zones.counts.tracks,
 		zp_fmt_num(a[9], 32, s->zones.counts.entered_error, 2),
 		zp_fmt_num(a[10], 32, s->zones.counts.tracks_error, 2));
-	return 24;
+	/* crossings, both directions together (empty when no crossing zone has sides) */
+	if (s->zones.cross.sides)
+		fprintf(f, ",%llu,%llu,%s", (unsigned long long)(s->zones.cross.gt[0] + s->zones.cross.gt[1]),
+			(unsigned long long)(s->zones.cross.detected[0] + s->zones.cross.detected[1]),
+			zp_fmt_num(a[11], 32, s->zones.cross.error, 2));
+	else
+		fprintf(f, ",,,");
+	return 27;
 }
 
 static const char *status_name(const struct run *u)
@@ -874,7 +881,7 @@ static int write_csv(const struct tune *t, const char *path)
 		fprintf(f, ",presence_precision,presence_recall,presence_f,false_presence_rate,episodes,missed,"
 			   "latency_median,box_precision,box_recall,mota,idsw,call_episodes,valid_calls,calls_missed,"
 			   "calls_late,calls_spotty,calls_dropped,calls_held,false_calls,gt_people,entered,tracks,"
-			   "entered_error_pct,tracks_error_pct");
+			   "entered_error_pct,tracks_error_pct,gt_crossings,crossings,crossings_error_pct");
 	fprintf(f, ",frames,seconds,unsafe");
 	if (ho)
 		fprintf(f, ",held_score_%s,held_frames%s", t->metric->name,

@@ -244,6 +244,43 @@ void zp_eval_counts_get(const zp_eval_counts *c, zp_eval_counts_stats *out);
 /* Summed over n zones (each zone's people are distinct: a person in two zones counts in both); errors from the sums. */
 void zp_eval_counts_pool(const zp_eval_counts *const *cs, int n, zp_eval_counts_stats *out);
 
+/* ---- crossings ---- */
+
+/*
+ * People who crossed one crossing zone with two sides (zp_zone_has_sides)
+ * from one of its waiting zones to the other, in each direction: the
+ * ground truth against the detector's zone_crossed summed over the scored
+ * frames (as the store keeps it). The ground truth is judged by the
+ * detector's own rule (detector/zones.c), on the boxes' ground points: each
+ * id remembers the waiting zone it was last in and whether it has been in
+ * the crossing zone since; reaching the other side's waiting zone after
+ * that completes a crossing, and any waiting zone starts the memory afresh
+ * (out onto the road and back to the same kerb is no crossing).
+ */
+typedef struct zp_eval_crossings zp_eval_crossings;
+
+typedef struct zp_eval_crossings_stats {
+	bool sides;              /* the zone has two sides: the figures below mean something */
+	uint64_t gt[2];          /* ground-truth crossings: [0] side[0] -> side[1], [1] back */
+	uint64_t detected[2];    /* the detector's zone_crossed, summed */
+	double error;            /* 100 (detected - gt) / gt over both directions, %; NaN when gt is 0 */
+} zp_eval_crossings_stats;
+
+/* NULL when out of memory. */
+zp_eval_crossings *zp_eval_crossings_new(void);
+void zp_eval_crossings_free(zp_eval_crossings *c);
+
+/*
+ * One scored frame, for crossing zone z of zones[nzones]: the ground-truth
+ * boxes (each id at most once counts; frames in order) and the detector's
+ * zone_crossed[z]. Nothing is counted when z has no sides. 0 or ZP_ENOMEM.
+ */
+int zp_eval_crossings_frame(zp_eval_crossings *c, const zp_zone *zones, int nzones, int z, const zp_eval_box *gt,
+			    int ngt, const int detected[2]);
+void zp_eval_crossings_get(const zp_eval_crossings *c, zp_eval_crossings_stats *out);
+/* Summed over n zones (those with sides); error from the sums. */
+void zp_eval_crossings_pool(const zp_eval_crossings *const *cs, int n, zp_eval_crossings_stats *out);
+
 /* ---- valid calls (passive pedestrian detection: the signal's "call") ---- */
 
 /*

@@ -329,6 +329,7 @@ struct zp_zone_score {
 	zp_eval_presence *pres[ZP_MAX_ZONES];
 	zp_eval_counts *counts[ZP_MAX_ZONES];
 	zp_eval_calls *calls[ZP_MAX_ZONES];
+	zp_eval_crossings *cross[ZP_MAX_ZONES];
 };
 
 int zp_score_tolerance(double fps)
@@ -349,7 +350,8 @@ zp_zone_score *zp_zone_score_new(int nzones, int tolerance_frames)
 		zs->pres[z] = zp_eval_presence_new();
 		zs->counts[z] = zp_eval_counts_new(ZP_COUNT_MIN_FRAMES);
 		zs->calls[z] = zp_eval_calls_new(tolerance_frames);
-		if (!zs->pres[z] || !zs->counts[z] || !zs->calls[z]) {
+		zs->cross[z] = zp_eval_crossings_new();
+		if (!zs->pres[z] || !zs->counts[z] || !zs->calls[z] || !zs->cross[z]) {
 			zp_zone_score_free(zs);
 			return NULL;
 		}
@@ -365,6 +367,7 @@ void zp_zone_score_free(zp_zone_score *zs)
 		zp_eval_presence_free(zs->pres[z]);
 		zp_eval_counts_free(zs->counts[z]);
 		zp_eval_calls_free(zs->calls[z]);
+		zp_eval_crossings_free(zs->cross[z]);
 	}
 	free(zs);
 }
@@ -388,6 +391,8 @@ int zp_zone_score_frame(zp_zone_score *zs, const zp_zone *zones, int64_t frame, 
 			rc = zp_eval_counts_frame(zs->counts[z], gt_ids, ng, r->zone_entered[z], tr_ids, nt);
 		if (!rc)
 			rc = zp_eval_calls_frame(zs->calls[z], frame, ng > 0, r->zone_call[z]);
+		if (!rc)
+			rc = zp_eval_crossings_frame(zs->cross[z], zones, zs->nzones, z, gt, ngt, r->zone_crossed[z]);
 		if (rc)
 			return rc;
 	}
@@ -404,6 +409,7 @@ void zp_zone_score_get(const zp_zone_score *zs, int z, zp_zone_stats *out)
 	zp_eval_presence_pool((const zp_eval_presence *const *)zs->pres + from, n, &out->pres);
 	zp_eval_counts_pool((const zp_eval_counts *const *)zs->counts + from, n, &out->counts);
 	zp_eval_calls_pool((const zp_eval_calls *const *)zs->calls + from, n, &out->calls);
+	zp_eval_crossings_pool((const zp_eval_crossings *const *)zs->cross + from, n, &out->cross);
 }
 
 /* ---- tune: a recording in memory ---- */

@@ -85,6 +85,7 @@ typedef struct zp_zone_stats {
 	zp_eval_presence_stats pres;
 	zp_eval_counts_stats counts;
 	zp_eval_calls_stats calls;
+	zp_eval_crossings_stats cross; /* crossing zones with two sides (cross.sides false: none) */
 } zp_zone_stats;
 
 /* Ground-truth people are counted when in a zone on this many scored frames. */

@@ -639,6 +639,82 @@ START_TEST(counts_people_entered_tracks)
 }
 END_TEST
 
+/* ---- crossings ---- */
+
+/*
+ * Kerb A (y 0-100) and kerb B (y 200-300) at the ends of road R (y 101-199,
+ * sides A, B); kerb C beside A (x 400-500). Each id's ground point steps
+ * through the zones a frame at a time, judged by the detector's rule.
+ */
+START_TEST(crossings_by_the_detector_rule)
+{
+	enum { A, R, BK, C };
+	static const struct {
+		int id;
+		int zone[5]; /* -1: no box that frame */
+	} walk[] = {
+		{ 1, { A, R, BK, -1, -1 } },  /* A -> B */
+		{ 2, { BK, R, BK, R, A } },   /* out and back to B: nothing; then B -> A */
+		{ 3, { A, C, R, BK, -1 } },   /* C starts the memory afresh: C -> B is not this road's */
+		{ 4, { A, BK, -1, -1, -1 } }, /* never on the road: no crossing */
+	};
+	static const double zone_y[] = { 50, 150, 250, 50 }, zone_x[] = { 50, 50, 50, 450 };
+	static const int det[5][2] = { { 0, 0 }, { 0, 0 }, { 1, 0 }, { 0, 1 }, { 0, 1 } }, zero[2] = { 0, 0 };
+	zp_zone z[4];
+	zp_eval_crossings *c = zp_eval_crossings_new(), *none = zp_eval_crossings_new();
+	const zp_eval_crossings *both[2] = { c, none };
+	zp_eval_crossings_stats st;
+	char err[128];
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(none);
+	memset(z, 0, sizeof(z));
+	ck_assert_int_eq(zp_polygon_parse("0,0 300,0 300,100 0,100", &z[A].poly, err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_polygon_parse("0,101 300,101 300,199 0,199", &z[R].poly, err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_polygon_parse("0,200 300,200 300,300 0,300", &z[BK].poly, err, sizeof(err)), 0);
+	ck_assert_int_eq(zp_polygon_parse("400,0 500,0 500,100 400,100", &z[C].poly, err, sizeof(err)), 0);
+	for (int k = 0; k < 4; k++) {
+		z[k].role = k == R ? ZP_ROLE_CROSSING : ZP_ROLE_WAITING;
+		z[k].side[0] = z[k].side[1] = -1;
+	}
+	z[R].side[0] = A;
+	z[R].side[1] = BK;
+	for (int f = 0; f < 5; f++) {
+		zp_eval_box gt[8];
+		int n = 0;
+
+		for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++)
+			if (walk[i].zone[f] >= 0)
+				gt[n++] = B(walk[i].id, zone_x[walk[i].zone[f]] - 5, zone_y[walk[i].zone[f]] - 40, 10, 40);
+		/* id 5 goes A -> B, given twice in each frame: it crosses once */
+		for (int twice = 0; twice < 2 && f < 3; twice++)
+			gt[n++] = B(5, 100, zone_y[f] - 40, 10, 40);
+		ck_assert_int_eq(zp_eval_crossings_frame(c, z, 4, R, gt, n, det[f]), 0);
+		/* a waiting zone has no sides: nothing is counted for it */
+		ck_assert_int_eq(zp_eval_crossings_frame(none, z, 4, A, gt, n, zero), 0);
+	}
+	zp_eval_crossings_get(c, &st);
+	ck_assert(st.sides);
+	ck_assert_uint_eq(st.gt[0], 2); /* ids 1 and 5 */
+	ck_assert_uint_eq(st.gt[1], 1); /* id 2 */
+	ck_assert_uint_eq(st.detected[0], 1);
+	ck_assert_uint_eq(st.detected[1], 2);
+	ck_assert_double_eq_tol(st.error, 0.0, EPS);
+	zp_eval_crossings_get(none, &st);
+	ck_assert(!st.sides);
+	ck_assert_uint_eq(st.gt[0] + st.gt[1] + st.detected[0] + st.detected[1], 0);
+	ck_assert(isnan(st.error));
+	/* pooled: the zone without sides adds nothing */
+	zp_eval_crossings_pool(both, 2, &st);
+	ck_assert(st.sides);
+	ck_assert_uint_eq(st.gt[0] + st.gt[1], 3);
+	ck_assert_uint_eq(st.detected[0] + st.detected[1], 3);
+	zp_eval_crossings_free(c);
+	zp_eval_crossings_free(none);
+	zp_eval_crossings_free(NULL);
+}
+END_TEST
+
 START_TEST(counts_many_ids_and_threshold)
 {
 	/* 300 people, person i in the zone on i % 5 frames: exactly those with 3 or more count */
@@ -1734,6 +1810,66 @@ START_TEST(e2e_waving_trees)
 }
 END_TEST
 
+/*
+ * A person walks from one kerb across the road to the other (a bright
+ * block on a still texture, its box in gt.txt): the ground truth and the
+ * detector each count one crossing, kerb-a -> kerb-b, and none back.
+ */
+#define XW 96
+#define XH 120
+#define XFRAMES 60
+
+START_TEST(e2e_mot_crossing_synthetic)
+{
+	static const struct jnum want[] = {
+		{ "models[0].crossings[0].gt_forward", 1 },
+		{ "models[0].crossings[0].gt_back", 0 },
+		{ "models[0].crossings[0].detected_forward", 1 },
+		{ "models[0].crossings[0].detected_back", 0 },
+		{ "models[0].crossings[0].error_pct", 0 },
+	};
+	static uint8_t bg[XW * XH * 3], img[XW * XH * 3];
+	static struct json j;
+	struct zp_exec r;
+	char err[256];
+	uint32_t seed = 11;
+	FILE *f;
+
+	for (int i = 0; i < XW * XH * 3; i++)
+		bg[i] = (uint8_t)(60 + rand16(&seed) % 120);
+	ck_assert_int_eq(mkdir(tp("x"), 0755), 0);
+	ck_assert_int_eq(mkdir(tp("x/img1"), 0755), 0);
+	ck_assert_int_eq(mkdir(tp("x/gt"), 0755), 0);
+	f = fopen(tp("x/gt/gt.txt"), "w");
+	ck_assert_ptr_nonnull(f);
+	for (int n = 1; n <= XFRAMES; n++) {
+		/* from frame 6 a 10 x 24 block walks down 2 px a frame: feet from y 20 (kerb-a) to 110 (kerb-b) */
+		int k = n - 6, top = 20 - 23 + 2 * (k > 45 ? 45 : k);
+
+		memcpy(img, bg, sizeof(img));
+		if (k >= 0) {
+			for (int y = top; y < top + 24; y++)
+				for (int x = 40; x < 50; x++)
+					memset(img + ((size_t)y * XW + x) * 3, 235, 3);
+			fprintf(f, "%d,1,40,%d,10,24,1,-1,-1,-1\n", n, top);
+		}
+		ck_assert_msg(zp_cv_imwrite(tp("x/img1/%06d.png", n), img, XW, XH, XW * 3, 3, err, sizeof(err)) == 0,
+			      "%s", err);
+	}
+	fclose(f);
+	zp_test_write_text(tp("site.ini"), "[detector]\nscale = 1\nwarmup_frames = 3\nmin_area = 20\nmax_area = 3000\n"
+					   "[zone kerb-a]\nrole = waiting\npolygon = 0,0 95,0 95,39 0,39\n"
+					   "[zone road]\nrole = crossing\npolygon = 0,40 95,40 95,79 0,79\n"
+					   "[zone kerb-b]\nrole = waiting\npolygon = 0,80 95,80 95,119 0,119\n");
+	eval_json(&r, &j, "x");
+	ck_assert(jstr(&j, "models[0].crossings[0].name", "road"));
+	ck_assert(jstr(&j, "models[0].crossings[0].from", "kerb-a"));
+	ck_assert(jstr(&j, "models[0].crossings[0].to", "kerb-b"));
+	expect_numbers(&j, want);
+	zp_exec_free(&r);
+}
+END_TEST
+
 /* --start-frame / --max-frames hold part of a recording out; the table says when a zone had no empty frame. */
 START_TEST(e2e_mot_held_out_range)
 {
@@ -1803,6 +1939,7 @@ int main(void)
 			presence_open_episode_gap_and_order,
 			presence_pooled_over_zones,
 			counts_people_entered_tracks,
+			crossings_by_the_detector_rule,
 			counts_many_ids_and_threshold,
 			calls_each_class,
 			calls_merging_stretches_and_false_calls,
@@ -1822,7 +1959,8 @@ int main(void)
 			e2e_wallflower_synthetic_exact,
 			e2e_wallflower_bad_input,
 			e2e_waving_trees,
-			e2e_mot_held_out_range) },
+			e2e_mot_held_out_range,
+			e2e_mot_crossing_synthetic) },
 	};
 
 	return zp_test_run(ZP_TEST_SUITE("eval", cases));

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crossings.c - people who crossed a crossing zone from one kerb to the
+ * other, ground truth against the detector (see eval.h for the rule).
+ *
+ * The ground truth is judged frame by frame with the rule the detector
+ * applies to its tracks (detector/zones.c, crossings()), so that the two
+ * numbers can be compared: a difference is the detector's, not a
+ * difference of definitions.
+ */
+#include "eval.h"
+#include "eval_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct id_kerb {
+	int id;
+	int kerb;            /* 1 + the waiting zone it was last in; 0: none yet */
+	bool via;            /* in the crossing zone since it left that waiting zone */
+	uint64_t last;       /* the frame (internal count) it was last judged on */
+};
+
+struct zp_eval_crossings {
+	bool sides;
+	uint64_t frame;      /* frames seen, 1 on the first */
+	uint64_t gt[2], detected[2];
+	struct id_kerb *ids; /* sorted by id */
+	size_t n, cap;
+};
+
+zp_eval_crossings *zp_eval_crossings_new(void)
+{
+	return calloc(1, sizeof(zp_eval_crossings));
+}
+
+void zp_eval_crossings_free(zp_eval_crossings *c)
+{
+	if (!c)
+		return;
+	free(c->ids);
+	free(c);
+}
+
+/* The state of id, added (no kerb yet) when new; NULL when out of memory. */
+static struct id_kerb *id_state(zp_eval_crossings *c, int id)
+{
+	size_t k = zp_eval_lower_id(c->ids, c->n, sizeof(*c->ids), id);
+	void *grown;
+
+	if (k < c->n && c->ids[k].id == id)
+		return &c->ids[k];
+	grown = zp_grow(c->ids, &c->cap, c->n + 1, sizeof(*c->ids), 64);
+	if (!grown)
+		return NULL;
+	c->ids = grown;
+	memmove(c->ids + k + 1, c->ids + k, (c->n - k) * sizeof(*c->ids));
+	c->ids[k] = (struct id_kerb){ .id = id };
+	c->n++;
+	return &c->ids[k];
+}
+
+/* One person's ground point this frame: the detector's crossings() for one crossing zone z. */
+static void judge(zp_eval_crossings *c, struct id_kerb *s, const zp_zone *zones, int nzones, int z,
+		  const zp_eval_box *b)
+{
+	const int *side = zones[z].side;
+	bool on_road = zp_eval_box_in_zone(&zones[z], b);
+
+	s->via = s->via || on_road;
+	for (int w = 0; w < nzones; w++) {
+		if (zones[w].role != ZP_ROLE_WAITING || !zp_eval_box_in_zone(&zones[w], b))
+			continue;
+		if (s->kerb > 0 && s->kerb != w + 1 && s->via) {
+			if (side[0] == s->kerb - 1 && side[1] == w)
+				c->gt[0]++;
+			else if (side[1] == s->kerb - 1 && side[0] == w)
+				c->gt[1]++;
+		}
+		s->kerb = w + 1;
+		s->via = on_road; /* a crossing zone overlapping this kerb stays visited */
+		break;
+	}
+}
+
+int zp_eval_crossings_frame(zp_eval_crossings *c, const zp_zone *zones, int nzones, int z, const zp_eval_box *gt,
+			    int ngt, const int detected[2])
+{
+	if (!zp_zone_has_sides(zones, nzones, z))
+		return 0;
+	c->sides = true;
+	c->frame++;
+	for (int d = 0; d < 2; d++)
+		if (detected[d] > 0)
+			c->detected[d] += (uint64_t)detected[d];
+	for (int i = 0; i < ngt; i++) {
+		struct id_kerb *s = id_state(c, gt[i].id);
+
+		if (!s)
+			return ZP_ENOMEM;
+		if (s->last == c->frame)
+			continue; /* an id given twice in a frame is judged once */
+		s->last = c->frame;
+		judge(c, s, zones, nzones, z, &gt[i]);
+	}
+	return 0;
+}
+
+void zp_eval_crossings_pool(const zp_eval_crossings *const *cs, int n, zp_eval_crossings_stats *out)
+{
+	uint64_t gt, det;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < n; i++) {
+		if (!cs[i]->sides)
+			continue;
+		out->sides = true;
+		for (int d = 0; d < 2; d++) {
+			out->gt[d] += cs[i]->gt[d];
+			out->detected[d] += cs[i]->detected[d];
+		}
+	}
+	gt = out->gt[0] + out->gt[1];
+	det = out->detected[0] + out->detected[1];
+	out->error = gt ? 100.0 * ((double)det - (double)gt) / (double)gt : NAN;
+}
+
+void zp_eval_crossings_get(const zp_eval_crossings *c, zp_eval_crossings_stats *out)
+{
+	zp_eval_crossings_pool(&c, 1, out);
+}
