@@ -1837,11 +1837,7 @@ START_TEST(e2e_mot_crossing_synthetic)
 
 	for (int i = 0; i < XW * XH * 3; i++)
 		bg[i] = (uint8_t)(60 + rand16(&seed) % 120);
-	ck_assert_int_eq(mkdir(tp("x"), 0755), 0);
-	ck_assert_int_eq(mkdir(tp("x/img1"), 0755), 0);
-	ck_assert_int_eq(mkdir(tp("x/gt"), 0755), 0);
-	f = fopen(tp("x/gt/gt.txt"), "w");
-	ck_assert_ptr_nonnull(f);
+	f = zp_test_mot_seq(g_tmp, "x");
 	for (int n = 1; n <= XFRAMES; n++) {
 		/* from frame 6 a 10 x 24 block walks down 2 px a frame: feet from y 20 (kerb-a) to 110 (kerb-b) */
 		int k = n - 6, top = 20 - 23 + 2 * (k > 45 ? 45 : k);

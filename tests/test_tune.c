@@ -80,11 +80,7 @@ static void make_scene(void)
 		seed = seed * 1103515245u + 12345u;
 		bg[i] = (uint8_t)(60 + ((seed >> 16) % 60));
 	}
-	ck_assert_int_eq(mkdir(tp("seq"), 0755), 0);
-	ck_assert_int_eq(mkdir(tp("seq/img1"), 0755), 0);
-	ck_assert_int_eq(mkdir(tp("seq/gt"), 0755), 0);
-	gt = fopen(tp("seq/gt/gt.txt"), "w");
-	ck_assert_ptr_nonnull(gt);
+	gt = zp_test_mot_seq(g_tmp, "seq");
 	for (int f = 1; f <= NFRAMES; f++) {
 		memcpy(img, bg, sizeof(img));
 		if (f >= 10 && f <= 25) { /* A: bright, left zone, walking right */

@@ -108,6 +108,22 @@ static inline const char *zp_test_path(const char *dir, const char *fmt, ...)
 	return buf[i];
 }
 
+/*
+ * A MOTChallenge sequence folder under dir: dir/seq, dir/seq/img1 (for the
+ * frames) and dir/seq/gt; returns dir/seq/gt/gt.txt opened for writing.
+ */
+static inline FILE *zp_test_mot_seq(const char *dir, const char *seq)
+{
+	FILE *f;
+
+	ck_assert_int_eq(mkdir(zp_test_path(dir, "%s", seq), 0755), 0);
+	ck_assert_int_eq(mkdir(zp_test_path(dir, "%s/img1", seq), 0755), 0);
+	ck_assert_int_eq(mkdir(zp_test_path(dir, "%s/gt", seq), 0755), 0);
+	f = fopen(zp_test_path(dir, "%s/gt/gt.txt", seq), "w");
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
 /* rel under the source tree ($ZP_SOURCE_DIR, else ".."); the last four results stay valid. */
 static inline const char *zp_test_src_path(const char *rel)
 {
