@@ -776,7 +776,6 @@ static void print_wallflower(const struct eval *e, FILE *out)
 		     "(all are false).\n");
 }
 
-
 /* People who crossed each crossing zone with two sides, by direction: ground truth against each model. */
 static void print_crossings(const struct eval *e, FILE *out)
 {
@@ -811,6 +810,7 @@ static void print_crossings(const struct eval *e, FILE *out)
 				e->cfg->zones[zn->side[1]].name);
 	}
 }
+
 static void print_mot(const struct eval *e, FILE *out)
 {
 	char a[32], b[32], c[32], d[32], f[32], g[32], h[32], t1[32], t2[32], t3[32], t4[32];

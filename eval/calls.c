@@ -61,14 +61,14 @@ void zp_eval_counts_free(zp_eval_counts *c)
 	free(c);
 }
 
-size_t zp_eval_lower_id(const void *base, size_t n, size_t each, int id)
+void *zp_eval_id_slot(void **base, size_t *n, size_t *cap, size_t each, int id)
 {
-	const unsigned char *p = base;
-	size_t lo = 0, hi = n;
+	unsigned char *p = *base;
+	size_t lo = 0, hi = *n;
+	int v;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int v;
 
 		memcpy(&v, p + mid * each, sizeof(v));
 		if (v < id)
@@ -76,46 +76,43 @@ size_t zp_eval_lower_id(const void *base, size_t n, size_t each, int id)
 		else
 			hi = mid;
 	}
-	return lo;
+	if (lo < *n && (memcpy(&v, p + lo * each, sizeof(v)), v == id))
+		return p + lo * each;
+	p = zp_grow(*base, cap, *n + 1, each, 64);
+	if (!p)
+		return NULL;
+	*base = p;
+	memmove(p + (lo + 1) * each, p + lo * each, (*n - lo) * each);
+	memset(p + lo * each, 0, each);
+	memcpy(p + lo * each, &id, sizeof(id));
+	(*n)++;
+	return p + lo * each;
 }
 
 int zp_eval_counts_frame(zp_eval_counts *c, const int *gt_ids, int ngt, int entered, const int *track_ids,
 			 int ntracks)
 {
-	void *grown;
-
 	c->frame++;
 	if (entered > 0)
 		c->entered += (uint64_t)entered;
 	for (int i = 0; i < ngt; i++) {
-		size_t k = zp_eval_lower_id(c->gt, c->ngt, sizeof(*c->gt), gt_ids[i]);
+		void *a = c->gt;
+		struct id_frames *g = zp_eval_id_slot(&a, &c->ngt, &c->capgt, sizeof(*c->gt), gt_ids[i]);
 
-		if (k == c->ngt || c->gt[k].id != gt_ids[i]) {
-			grown = zp_grow(c->gt, &c->capgt, c->ngt + 1, sizeof(*c->gt), 64);
-			if (!grown)
-				return ZP_ENOMEM;
-			c->gt = grown;
-			memmove(c->gt + k + 1, c->gt + k, (c->ngt - k) * sizeof(*c->gt));
-			c->gt[k] = (struct id_frames){ .id = gt_ids[i], .frames = 0, .last = 0 };
-			c->ngt++;
-		}
-		if (c->gt[k].last != c->frame) {
-			c->gt[k].frames++;
-			c->gt[k].last = c->frame;
+		c->gt = a;
+		if (!g)
+			return ZP_ENOMEM;
+		if (g->last != c->frame) {
+			g->frames++;
+			g->last = c->frame;
 		}
 	}
 	for (int i = 0; i < ntracks; i++) {
-		size_t k = zp_eval_lower_id(c->tracks, c->ntracks, sizeof(*c->tracks), track_ids[i]);
+		void *a = c->tracks;
 
-		if (k < c->ntracks && c->tracks[k] == track_ids[i])
-			continue;
-		grown = zp_grow(c->tracks, &c->captracks, c->ntracks + 1, sizeof(*c->tracks), 64);
-		if (!grown)
+		if (!zp_eval_id_slot(&a, &c->ntracks, &c->captracks, sizeof(*c->tracks), track_ids[i]))
 			return ZP_ENOMEM;
-		c->tracks = grown;
-		memmove(c->tracks + k + 1, c->tracks + k, (c->ntracks - k) * sizeof(*c->tracks));
-		c->tracks[k] = track_ids[i];
-		c->ntracks++;
+		c->tracks = a;
 	}
 	return 0;
 }

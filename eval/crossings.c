@@ -43,24 +43,6 @@ void zp_eval_crossings_free(zp_eval_crossings *c)
 	free(c);
 }
 
-/* The state of id, added (no kerb yet) when new; NULL when out of memory. */
-static struct id_kerb *id_state(zp_eval_crossings *c, int id)
-{
-	size_t k = zp_eval_lower_id(c->ids, c->n, sizeof(*c->ids), id);
-	void *grown;
-
-	if (k < c->n && c->ids[k].id == id)
-		return &c->ids[k];
-	grown = zp_grow(c->ids, &c->cap, c->n + 1, sizeof(*c->ids), 64);
-	if (!grown)
-		return NULL;
-	c->ids = grown;
-	memmove(c->ids + k + 1, c->ids + k, (c->n - k) * sizeof(*c->ids));
-	c->ids[k] = (struct id_kerb){ .id = id };
-	c->n++;
-	return &c->ids[k];
-}
-
 /* One person's ground point this frame: the detector's crossings() for one crossing zone z. */
 static void judge(zp_eval_crossings *c, struct id_kerb *s, const zp_zone *zones, int nzones, int z,
 		  const zp_eval_box *b)
@@ -95,8 +77,10 @@ int zp_eval_crossings_frame(zp_eval_crossings *c, const zp_zone *zones, int nzon
 		if (detected[d] > 0)
 			c->detected[d] += (uint64_t)detected[d];
 	for (int i = 0; i < ngt; i++) {
-		struct id_kerb *s = id_state(c, gt[i].id);
+		void *a = c->ids;
+		struct id_kerb *s = zp_eval_id_slot(&a, &c->n, &c->cap, sizeof(*c->ids), gt[i].id);
 
+		c->ids = a;
 		if (!s)
 			return ZP_ENOMEM;
 		if (s->last == c->frame)

@@ -12,11 +12,12 @@ double zp_eval_ratio(uint64_t num, uint64_t den);
 double zp_eval_fmeasure(double p, double r);
 
 /*
- * Index of the first of n elements (each bytes apart, sorted by an int id
- * at their start: an int array, or structs whose first member is the id)
- * whose id is >= id; n when none.
+ * The element with this id in an array of *n elements, each bytes apart,
+ * sorted by an int id at their start (an int array, or structs whose first
+ * member is the id). When absent it is inserted in its place, zero-filled
+ * but for the id (the array grows: *base, *cap). NULL when out of memory.
  */
-size_t zp_eval_lower_id(const void *base, size_t n, size_t each, int id);
+void *zp_eval_id_slot(void **base, size_t *n, size_t *cap, size_t each, int id);
 
 /* Read a whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL). */
 int zp_eval_read_text(const char *path, char **text, size_t *len, char *err, size_t errlen);
