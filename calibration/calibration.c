@@ -145,6 +145,33 @@ bool zp_zone_has_sides(const zp_zone *zones, int nzones, int z)
 	       s[0] != s[1];
 }
 
+void zp_crossing_step(zp_crossing_memory *m, const zp_zone *zones, int nzones, uint32_t in, int crossed[][2])
+{
+	uint32_t cross_in = 0;
+
+	for (int z = 0; z < nzones; z++)
+		if ((in & (1u << z)) && zp_zone_has_sides(zones, nzones, z))
+			cross_in |= 1u << z;
+	m->via |= cross_in;
+	for (int w = 0; w < nzones; w++) {
+		if (!(in & (1u << w)) || zones[w].role != ZP_ROLE_WAITING)
+			continue;
+		for (int z = 0; z < nzones && m->kerb > 0 && m->kerb != w + 1; z++) {
+			const int *s = zones[z].side;
+
+			if (!(m->via & (1u << z)))
+				continue;
+			if (s[0] == m->kerb - 1 && s[1] == w)
+				crossed[z][0]++;
+			else if (s[1] == m->kerb - 1 && s[0] == w)
+				crossed[z][1]++;
+		}
+		m->kerb = w + 1;
+		m->via = cross_in; /* a crossing zone overlapping this kerb stays visited */
+		break;
+	}
+}
+
 bool zp_polygon_inside_frame(const zp_polygon *poly, int width, int height)
 {
 	if (poly->n < 1 || poly->n > ZP_MAX_POLY)

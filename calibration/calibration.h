@@ -47,6 +47,29 @@ typedef struct zp_zone {
  */
 bool zp_zone_has_sides(const zp_zone *zones, int nzones, int z);
 
+/*
+ * The crossing rule, one for the detector's tracks and for the ground truth
+ * that eval scores them against. A person remembers the waiting zone he was
+ * last in (kerb) and the crossing zones he has been in since (via). Reaching
+ * a waiting zone that is the other side of a crossing he came through
+ * completes that crossing: forwards when he came from its side[0], back when
+ * from its side[1]. Any waiting zone starts the memory afresh, so walking
+ * out onto the road and back to the same kerb is no crossing; a crossing
+ * zone that overlaps the kerb he is on stays visited.
+ */
+typedef struct zp_crossing_memory {
+	int kerb;      /* 1 + the waiting zone he was last in; 0: none yet */
+	uint32_t via;  /* crossing zones (with sides) he has been in since he left it */
+} zp_crossing_memory;
+
+/*
+ * One frame of one person: `in` has bit z set when his ground point is in
+ * zones[z] this frame (nzones <= ZP_MAX_ZONES). Adds the crossings he
+ * completes this frame to crossed[z][0] (forwards) and crossed[z][1]
+ * (back) and updates *m. Pure; a fresh memory is all zeros.
+ */
+void zp_crossing_step(zp_crossing_memory *m, const zp_zone *zones, int nzones, uint32_t in, int crossed[][2]);
+
 /* Even-odd point-in-polygon; a point on an edge counts as inside. */
 bool zp_polygon_contains(const zp_polygon *poly, double x, double y);
 

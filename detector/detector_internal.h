@@ -257,8 +257,7 @@ typedef struct zp_track {
 	uint32_t entered;   /* zones with an ENTER reported and no LEAVE yet (confirmed tracks only) */
 	uint32_t counted;   /* zones this track has been counted into (zone_entered), ever */
 	int64_t in_since[ZP_MAX_ZONES]; /* t_ms its ground point came into zone z (valid while in `zones`) */
-	int kerb;           /* 1 + the waiting zone it was last in (0: none yet), for crossings */
-	uint32_t via;       /* crossing zones it has been in since it left that waiting zone */
+	zp_crossing_memory cross; /* the kerb it was last at and the road since, for crossings */
 	bool ghostly;       /* its blob's outline was last seen in the background, not in the frame (ghost.c) */
 	int64_t ghost_since;/* t_ms the ghostly streak began */
 	int ghost_frames;   /* frames in the streak */

@@ -304,8 +304,7 @@ static void lost_stitch(zp_tracker *tr, zp_track *t, const zp_detector_params *p
 		return;
 	t->id = tr->lost[best].id;
 	t->counted = tr->lost[best].counted;
-	t->kerb = tr->lost[best].kerb;
-	t->via = tr->lost[best].via;
+	t->cross = tr->lost[best].cross;
 	t->moved = t->moved || tr->lost[best].moved;
 	t->walked = t->walked || tr->lost[best].walked;
 	t->stitched = true;

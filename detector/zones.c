@@ -16,6 +16,9 @@
  * track that has walked (tracker.c) is counted: what appears in place and
  * stays there - a bag put down, a ghost on ground too busy for the outline
  * test - occupies the zone (the lights see it) but did not come in.
+ *
+ * zone_crossed[z] counts crossings by zp_crossing_step() (calibration.h),
+ * the rule eval judges the ground truth with; each track keeps its memory.
  */
 #include "detector_internal.h"
 
@@ -36,40 +39,6 @@ static void emit_mask(zp_result *out, zp_event_type type, int id, uint32_t zones
 	for (int z = 0; z < nzones; z++)
 		if (zones & (1u << z))
 			emit(out, type, id, z);
-}
-
-/*
- * Crossings: a track remembers the waiting zone it was last in (kerb) and
- * the crossing zones it has been in since (via). Reaching a waiting zone
- * that is the other side of a crossing it came through completes that
- * crossing; any waiting zone starts the memory afresh, so walking out onto
- * the road and back to the same kerb is no crossing.
- */
-static void crossings(zp_track *t, const zp_zone *zones, int nzones, uint32_t in, zp_result *out)
-{
-	uint32_t cross_in = 0;
-
-	for (int z = 0; z < nzones; z++)
-		if ((in & (1u << z)) && zp_zone_has_sides(zones, nzones, z))
-			cross_in |= 1u << z;
-	t->via |= cross_in;
-	for (int w = 0; w < nzones; w++) {
-		if (!(in & (1u << w)) || zones[w].role != ZP_ROLE_WAITING)
-			continue;
-		for (int z = 0; z < nzones && t->kerb > 0 && t->kerb != w + 1; z++) {
-			const int *s = zones[z].side;
-
-			if (!(t->via & (1u << z)))
-				continue;
-			if (s[0] == t->kerb - 1 && s[1] == w)
-				out->zone_crossed[z][0]++;
-			else if (s[1] == t->kerb - 1 && s[0] == w)
-				out->zone_crossed[z][1]++;
-		}
-		t->kerb = w + 1;
-		t->via = cross_in; /* a crossing zone overlapping this kerb stays visited */
-		break;
-	}
 }
 
 /*
@@ -149,8 +118,7 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 				piece = true;
 			}
 		if (piece) { /* nor does it cross: the piece below does; a crossing starts from a kerb again */
-			t->kerb = 0;
-			t->via = 0;
+			t->cross = (zp_crossing_memory){ 0 };
 			continue;
 		}
 		for (int z = 0; z < nzones; z++)
@@ -158,6 +126,6 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 				out->zone_entered[z]++;
 				t->counted |= 1u << z;
 			}
-		crossings(t, zones, nzones, in, out);
+		zp_crossing_step(&t->cross, zones, nzones, in, out->zone_crossed); /* calibration.h: the crossing rule */
 	}
 }

@@ -4,9 +4,9 @@
  * other, ground truth against the detector (see eval.h for the rule).
  *
  * The ground truth is judged frame by frame with the rule the detector
- * applies to its tracks (detector/zones.c, crossings()), so that the two
- * numbers can be compared: a difference is the detector's, not a
- * difference of definitions.
+ * applies to its tracks, the same function (zp_crossing_step(),
+ * calibration.h), so that the two numbers can be compared: a difference is
+ * the detector's, not a difference of definitions.
  */
 #include "eval.h"
 #include "eval_internal.h"
@@ -17,9 +17,8 @@
 
 struct id_kerb {
 	int id;
-	int kerb;            /* 1 + the waiting zone it was last in; 0: none yet */
-	bool via;            /* in the crossing zone since it left that waiting zone */
-	uint64_t last;       /* the frame (internal count) it was last judged on */
+	zp_crossing_memory m; /* its kerb and road, for this crossing zone only */
+	uint64_t last;        /* the frame (internal count) it was last judged on */
 };
 
 struct zp_eval_crossings {
@@ -43,27 +42,23 @@ void zp_eval_crossings_free(zp_eval_crossings *c)
 	free(c);
 }
 
-/* One person's ground point this frame: the detector's crossings() for one crossing zone z. */
+/*
+ * One person's ground point this frame, for crossing zone z: the waiting
+ * zones and z itself, the other crossing zones left out (each has its own
+ * zp_eval_crossings, and a crossing through one does not complete another).
+ */
 static void judge(zp_eval_crossings *c, struct id_kerb *s, const zp_zone *zones, int nzones, int z,
 		  const zp_eval_box *b)
 {
-	const int *side = zones[z].side;
-	bool on_road = zp_eval_box_in_zone(&zones[z], b);
+	int crossed[ZP_MAX_ZONES][2] = { { 0 } };
+	uint32_t in = 0;
 
-	s->via = s->via || on_road;
-	for (int w = 0; w < nzones; w++) {
-		if (zones[w].role != ZP_ROLE_WAITING || !zp_eval_box_in_zone(&zones[w], b))
-			continue;
-		if (s->kerb > 0 && s->kerb != w + 1 && s->via) {
-			if (side[0] == s->kerb - 1 && side[1] == w)
-				c->gt[0]++;
-			else if (side[1] == s->kerb - 1 && side[0] == w)
-				c->gt[1]++;
-		}
-		s->kerb = w + 1;
-		s->via = on_road; /* a crossing zone overlapping this kerb stays visited */
-		break;
-	}
+	for (int k = 0; k < nzones && k < ZP_MAX_ZONES; k++)
+		if ((k == z || zones[k].role == ZP_ROLE_WAITING) && zp_eval_box_in_zone(&zones[k], b))
+			in |= 1u << k;
+	zp_crossing_step(&s->m, zones, nzones < ZP_MAX_ZONES ? nzones : ZP_MAX_ZONES, in, crossed);
+	c->gt[0] += (uint64_t)crossed[z][0];
+	c->gt[1] += (uint64_t)crossed[z][1];
 }
 
 int zp_eval_crossings_frame(zp_eval_crossings *c, const zp_zone *zones, int nzones, int z, const zp_eval_box *gt,

@@ -251,7 +251,8 @@ void zp_eval_counts_pool(const zp_eval_counts *const *cs, int n, zp_eval_counts_
  * from one of its waiting zones to the other, in each direction: the
  * ground truth against the detector's zone_crossed summed over the scored
  * frames (as the store keeps it). The ground truth is judged by the
- * detector's own rule (detector/zones.c), on the boxes' ground points: each
+ * detector's own rule (zp_crossing_step(), calibration.h), on the boxes'
+ * ground points: each
  * id remembers the waiting zone it was last in and whether it has been in
  * the crossing zone since; reaching the other side's waiting zone after
  * that completes a crossing, and any waiting zone starts the memory afresh

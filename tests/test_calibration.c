@@ -213,6 +213,92 @@ START_TEST(role_names)
 }
 END_TEST
 
+/*
+ * The crossing rule on zone bitmasks. Zones: 0 kerb A, 1 road with sides
+ * A -> B, 2 kerb B, 3 kerb C (a waiting zone of no crossing), 4 a second
+ * road with its sides the other way, B -> A, 5 a crossing zone without
+ * sides. Walk a path of `in` masks; *crossed accumulates.
+ */
+enum { KA = 1u << 0, ROAD = 1u << 1, KB = 1u << 2, KC = 1u << 3, ROAD2 = 1u << 4, BARE = 1u << 5 };
+
+static void crossing_zones(zp_zone z[6])
+{
+	static const zp_zone_role roles[6] = { ZP_ROLE_WAITING, ZP_ROLE_CROSSING, ZP_ROLE_WAITING,
+					       ZP_ROLE_WAITING, ZP_ROLE_CROSSING, ZP_ROLE_CROSSING };
+	static const int sides[6][2] = { { -1, -1 }, { 0, 2 }, { -1, -1 }, { -1, -1 }, { 2, 0 }, { -1, -1 } };
+
+	memset(z, 0, 6 * sizeof(*z));
+	for (int k = 0; k < 6; k++) {
+		z[k].role = roles[k];
+		z[k].poly = poly_of("0,0 1,0 1,1");
+		z[k].side[0] = sides[k][0];
+		z[k].side[1] = sides[k][1];
+	}
+}
+
+static void walk(const uint32_t *path, int n, int crossed[ZP_MAX_ZONES][2])
+{
+	zp_zone z[6];
+	zp_crossing_memory m = { 0 };
+
+	crossing_zones(z);
+	memset(crossed, 0, ZP_MAX_ZONES * sizeof(crossed[0]));
+	for (int i = 0; i < n; i++)
+		zp_crossing_step(&m, z, 6, path[i], crossed);
+}
+
+#define WALK(crossed, ...)                                                                                             \
+	do {                                                                                                           \
+		const uint32_t path_[] = { __VA_ARGS__ };                                                              \
+		walk(path_, (int)(sizeof(path_) / sizeof(path_[0])), crossed);                                         \
+	} while (0)
+
+START_TEST(crossing_needs_both_kerbs_and_the_road)
+{
+	int c[ZP_MAX_ZONES][2];
+
+	WALK(c, KA, KA, 0, ROAD, ROAD, 0, KB); /* A, the road (a gap on the way), B: one forwards */
+	ck_assert_int_eq(c[1][0], 1);
+	ck_assert_int_eq(c[1][1], 0);
+	WALK(c, KB, ROAD, KA); /* and back */
+	ck_assert_int_eq(c[1][0], 0);
+	ck_assert_int_eq(c[1][1], 1);
+	WALK(c, KA, ROAD, ROAD, KA); /* out onto the road and back to the same kerb */
+	ck_assert_int_eq(c[1][0] + c[1][1], 0);
+	WALK(c, KA, 0, KB); /* from kerb to kerb without the road (another way round) */
+	ck_assert_int_eq(c[1][0] + c[1][1], 0);
+	WALK(c, ROAD, KB); /* from nowhere known */
+	ck_assert_int_eq(c[1][0] + c[1][1], 0);
+	WALK(c, KA, ROAD, KA, KB); /* back to A in between: the road was before the last kerb */
+	ck_assert_int_eq(c[1][0] + c[1][1], 0);
+	WALK(c, KA, ROAD, KB, ROAD, KA, ROAD, KB); /* three crossings */
+	ck_assert_int_eq(c[1][0], 2);
+	ck_assert_int_eq(c[1][1], 1);
+}
+END_TEST
+
+START_TEST(crossing_overlap_other_kerbs_and_zones)
+{
+	int c[ZP_MAX_ZONES][2];
+
+	WALK(c, KA | ROAD, KB); /* the road overlaps kerb A where he stood: still visited */
+	ck_assert_int_eq(c[1][0], 1);
+	WALK(c, KA, ROAD, KB | ROAD); /* he reaches B where it overlaps the road */
+	ck_assert_int_eq(c[1][0], 1);
+	WALK(c, KA, ROAD, KC, ROAD, KB); /* C is no side of the road: the memory starts at C */
+	ck_assert_int_eq(c[1][0] + c[1][1], 0);
+	WALK(c, KA, ROAD2, KB); /* the second road has its sides the other way */
+	ck_assert_int_eq(c[4][1], 1);
+	ck_assert_int_eq(c[4][0] + c[1][0] + c[1][1], 0);
+	WALK(c, KA, ROAD | ROAD2, KB); /* through both roads at once: one crossing of each */
+	ck_assert_int_eq(c[1][0], 1);
+	ck_assert_int_eq(c[4][1], 1);
+	WALK(c, KA, BARE, KB); /* a crossing zone without sides counts nothing */
+	for (int k = 0; k < 6; k++)
+		ck_assert_int_eq(c[k][0] + c[k][1], 0);
+}
+END_TEST
+
 int main(void)
 {
 	const struct zp_test_case cases[] = {
@@ -228,6 +314,9 @@ int main(void)
 			parse_accepts_blanks_and_decimals,
 			parse_errors,
 			role_names) },
+		{ .name = "crossings", .tests = ZP_TESTS(
+			crossing_needs_both_kerbs_and_the_road,
+			crossing_overlap_other_kerbs_and_zones) },
 	};
 
 	return zp_test_run(ZP_TEST_SUITE("calibration", cases));
