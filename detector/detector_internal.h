@@ -265,6 +265,8 @@ typedef struct zp_track {
 	int64_t seen_ms;    /* t_ms of the last measurement */
 	int64_t lost_ms;    /* t_ms it was deleted as lost (in zp_tracker.lost) */
 	bool stitched;      /* took the id of a lost track when it was confirmed */
+	bool warm;          /* born in the tracker's first frame: its blob was there when the warm-up ended */
+	int present_frames; /* frames its outline was clearly in the frame (ghost.c): no ghost */
 } zp_track;
 
 /*
@@ -286,7 +288,9 @@ typedef struct zp_track {
  * ZP_GHOST_RATIO_PCT % of frame + background edges along it) for
  * ZP_GHOST_MS and at least ZP_GHOST_FRAMES frames is a ghost: deleted, its
  * pixels absorbed into the background at once. Outlines of fewer than
- * ZP_GHOST_MIN_PX boundary pixels are not judged.
+ * ZP_GHOST_MIN_PX boundary pixels are not judged. A track there when the
+ * warm-up ended needs no ZP_GHOST_MS streak in its first ZP_GHOST_MS if its
+ * outline was never in the frame (tracker.c).
  */
 #define ZP_GHOST_RATIO_PCT 30
 #define ZP_GHOST_MS 1000
@@ -348,6 +352,7 @@ typedef struct zp_tracker {
 	zp_track lost[ZP_MAX_LOST];
 	/* what a whole person looks like, learnt from the tracks (zones.c: fragments are not counted) */
 	zp_stature stature;
+	bool started;       /* has had its first frame */
 } zp_tracker;
 
 void zp_tracker_init(zp_tracker *tr);

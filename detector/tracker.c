@@ -32,6 +32,11 @@
  * is a ghost or a left object. Only the former is held out of the
  * background model (see zp_track_held), for at most still_hold_ms of
  * standing still.
+ *
+ * What was there when the warm-up ended (tracks born in the tracker's first
+ * frame) has no history to tell by: one whose outline is ghostly from its
+ * first frames, never in the frame, is a ghost at once in its first
+ * ZP_GHOST_MS, without waiting for the streak.
  */
 #include "detector_internal.h"
 
@@ -197,6 +202,7 @@ static void ghost_evidence(zp_track *t, const zp_blob *b, const zp_detector_para
 		t->ghost_frames++;
 	} else {
 		t->ghostly = false;
+		t->present_frames++;
 	}
 }
 
@@ -325,6 +331,7 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->hits = 1;
 	t->confirmed = p->track_min_hits <= 1;
 	t->still_since = t->born_ms = t->seen_ms = t_ms;
+	t->warm = !tr->started;
 }
 
 void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs, int width,
@@ -448,7 +455,9 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			if (match(t, &blobs[b], p, t_ms))
 				lost_stitch(tr, t, p);
 			/* a ghost for ZP_GHOST_MS (and ZP_GHOST_FRAMES frames): not a person; its pixels go to the background */
-			if (t->ghostly && t->ghost_frames >= ZP_GHOST_FRAMES && t_ms - t->ghost_since >= ZP_GHOST_MS) {
+			if (t->ghostly && t->ghost_frames >= ZP_GHOST_FRAMES &&
+			    ((t->warm && !t->moved && !t->present_frames && t_ms - t->born_ms <= ZP_GHOST_MS) ||
+			     t_ms - t->ghost_since >= ZP_GHOST_MS)) {
 				tr->ghost_blob[tr->nghosts++] = b;
 				dead = true;
 			}
@@ -515,4 +524,5 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		if (!inside)
 			spawn(tr, p, bl, t_ms);
 	}
+	tr->started = true;
 }

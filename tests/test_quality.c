@@ -453,6 +453,52 @@ START_TEST(stood_through_warmup_then_leaves)
 END_TEST
 
 /*
+ * He stands at the kerb from the first frame and walks away late in the
+ * warm-up (at 3.5 s of 5 s), too late for the warm-up to have taken the
+ * ground he uncovered into the background: when the warm-up ends, that
+ * ground is a ghost of him where nobody walked in. A ghost there from the
+ * start is judged on its first frames: it must not hold the kerb as a
+ * waiting person (zone_count, what the lights see) for more than 0.3 s
+ * after the warm-up, and he is still counted once on the road.
+ */
+START_TEST(left_late_in_the_warmup)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z[2];
+	zp_detector *d;
+	zp_result r;
+	int k = 0, kerb_frames = 0, road_entered = 0;
+
+	if (!load())
+		return;
+	zp_detector_params_default(&p);
+	z[0] = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	z[1] = zp_test_rect_zone("road", 0, 176, CW - 1, CH - 1);
+	d = make(&p, z, 2);
+	for (; k < 35; k++) {
+		scene_begin(&s, k);
+		paste_person(&s, KERB_X, M.feet_y);
+		run(d, scene_end(&s, k), &r);
+	}
+	/* walks right at 5 px a frame, down onto the road, until out of view; then the empty scene for 10 s */
+	for (int i = 1; k < 35 + 150; i++, k++) {
+		scene_begin(&s, k);
+		if (KERB_X + 5 * i < CW)
+			paste_person(&s, KERB_X + 5 * i, M.feet_y + (i < 20 ? 2 * i : 40));
+		run(d, scene_end(&s, k), &r);
+		road_entered += r.zone_entered[1];
+		kerb_frames += k >= p.warmup_frames && r.zone_count[0] > 0;
+	}
+	fprintf(stderr, "left at 3.5 s of a 5 s warm-up: kerb occupied on %d frame(s) after the warm-up, "
+		"counted %d time(s) on the road\n", kerb_frames, road_entered);
+	ck_assert_msg(kerb_frames <= 3, "the ghost held the kerb for %d frames after the warm-up", kerb_frames);
+	ck_assert_int_eq(road_entered, 1);
+	zp_detector_free(d);
+}
+END_TEST
+
+/*
  * Two people walk towards each other along the path, one a little nearer
  * the camera, meet (one blob while they pass) and part. Each keeps his
  * id through the merge - the one who came from the left leaves on the
@@ -1273,6 +1319,7 @@ int main(void)
 			person_waits_90s_stays_detected,
 			two_wait_side_by_side_90s,
 			stood_through_warmup_then_leaves,
+			left_late_in_the_warmup,
 			two_pass_and_keep_ids,
 			left_object_fades_within_ghost_fade,
 			parked_object_and_its_ghost_fade,
