@@ -1629,33 +1629,59 @@ END_TEST
  * come back as fragments - legs, a torso, a sliver at a coat's edge - that
  * walk and would each be counted. Counted are only tracks at least half as
  * tall as a person at their feet (learnt from the scene, no [ground]), and
- * pieces inside one person's blob make no group: 5 people came to the shop
- * front, 9 were counted without those rules.
+ * pieces inside one person's blob make no group.
+ *
+ * One run's count in this crowd is chaotic: with the warm-up 2 frames
+ * longer or shorter, the shop front's 5 people came out as anything from 3
+ * to 9. So the counts are pooled over nine warm-ups (30 to 70 frames, the
+ * zones of the config, every other key at its default): over them the
+ * people entered are within 10 % of the people there in all zones, and
+ * within 25 % at the shop front. Without the fragment rule they were +18 %
+ * and +29 %.
  */
 START_TEST(e2e_tud_stadtmitte_defaults_fragments)
 {
 	static struct json j;
-	char video[600];
+	char video[600], *ini, *det, *next, cfg[4096];
 	struct zp_exec r;
-	double gt, entered, gt_all, entered_all;
+	double gt = 0, entered = 0, gt_all = 0, entered_all = 0;
 
 	if (!shared_recording(video, sizeof(video), "mot15_TUD-Stadtmitte/TUD-Stadtmitte.mp4"))
 		return;
-	run_eval(&r, video, "--config", zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), "--detector-defaults",
-		 "--json", NULL);
-	expect_json(&r, &j);
-	ck_assert(jstr(&j, "models[0].counts.zones[0].name", "shopfront"));
-	gt = jget(&j, "models[0].counts.zones[0].gt_people");
-	entered = jget(&j, "models[0].counts.zones[0].entered");
-	gt_all = jget(&j, "models[0].counts.all.gt_people");
-	entered_all = jget(&j, "models[0].counts.all.entered");
-	fprintf(stderr, "TUD-Stadtmitte, detector defaults: shopfront %g entered for %g people, all zones %g for %g\n",
-		entered, gt, entered_all, gt_all);
-	ck_assert_double_eq(gt, 5);
-	ck_assert_msg(fabs(entered - gt) <= 1, "shopfront: %g entered for %g people", entered, gt);
-	ck_assert_msg(fabs(entered_all - gt_all) <= 0.2 * gt_all, "all zones: %g entered for %g people", entered_all,
+	/* the config without its [detector] section: zones, [site] and [lights] */
+	ini = zp_test_slurp(zp_test_src_path("tests/configs/mot_tud_stadtmitte.ini"), NULL);
+	ck_assert_ptr_nonnull(ini);
+	det = strstr(ini, "\n[detector]");
+	ck_assert_ptr_nonnull(det);
+	next = strstr(det + 1, "\n[");
+	ck_assert_ptr_nonnull(next);
+	for (int w = 30; w <= 70; w += 5) {
+		double g, e;
+
+		ck_assert_int_lt(snprintf(cfg, sizeof(cfg), "%.*s\n[detector]\nwarmup_frames = %d\n%s", (int)(det - ini), ini,
+					  w, next), (int)sizeof(cfg));
+		zp_test_write_text(tp("stadtmitte.ini"), cfg);
+		run_eval(&r, video, "--config", tp("stadtmitte.ini"), "--json", NULL);
+		expect_json(&r, &j);
+		ck_assert(jstr(&j, "models[0].counts.zones[0].name", "shopfront"));
+		g = jget(&j, "models[0].counts.zones[0].gt_people");
+		e = jget(&j, "models[0].counts.zones[0].entered");
+		ck_assert_double_eq(g, 5);
+		fprintf(stderr, "TUD-Stadtmitte, warm-up %d, other keys at their defaults: shopfront %g entered for %g "
+			"people, all zones %g for %g\n", w, e, g, jget(&j, "models[0].counts.all.entered"),
+			jget(&j, "models[0].counts.all.gt_people"));
+		gt += g;
+		entered += e;
+		gt_all += jget(&j, "models[0].counts.all.gt_people");
+		entered_all += jget(&j, "models[0].counts.all.entered");
+		zp_exec_free(&r);
+	}
+	free(ini);
+	fprintf(stderr, "TUD-Stadtmitte over nine warm-ups: shopfront %+.1f %%, all zones %+.1f %%\n",
+		100 * (entered - gt) / gt, 100 * (entered_all - gt_all) / gt_all);
+	ck_assert_msg(fabs(entered - gt) <= 0.25 * gt, "shopfront: %g entered for %g people", entered, gt);
+	ck_assert_msg(fabs(entered_all - gt_all) <= 0.10 * gt_all, "all zones: %g entered for %g people", entered_all,
 		      gt_all);
-	zp_exec_free(&r);
 }
 END_TEST
 
