@@ -267,6 +267,7 @@ typedef struct zp_track {
 	bool stitched;      /* took the id of a lost track when it was confirmed */
 	bool warm;          /* born in the tracker's first frame: its blob was there when the warm-up ended */
 	int present_frames; /* frames its outline was clearly in the frame (ghost.c): no ghost */
+	bool came_in;       /* warm, and no ghost: came in during the warm-up, unseen; held like one who walked in */
 } zp_track;
 
 /*

@@ -34,9 +34,11 @@
  * standing still.
  *
  * What was there when the warm-up ended (tracks born in the tracker's first
- * frame) has no history to tell by: one whose outline is ghostly from its
- * first frames, never in the frame, is a ghost at once in its first
- * ZP_GHOST_MS, without waiting for the streak.
+ * frame) has no history to tell by; its outline decides in its first
+ * ZP_GHOST_MS. Ghostly from its first frames, never in the frame: a ghost
+ * at once, without waiting for the streak. In the frame for
+ * ZP_GHOST_FRAMES frames: it came in unseen during the warm-up (came_in)
+ * and is held like one who walked in.
  */
 #include "detector_internal.h"
 
@@ -63,7 +65,7 @@ static double still_radius(const zp_track *t)
 
 bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms)
 {
-	return t->confirmed && t->moved && !t->hold_spent && t_ms - t->still_since < p->still_hold_ms;
+	return t->confirmed && (t->moved || t->came_in) && !t->hold_spent && t_ms - t->still_since < p->still_hold_ms;
 }
 
 /* Total order on pairs: distance, then track, then blob (no two pairs are equal). */
@@ -242,6 +244,10 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 		t->confirmed = true;
 	t->seen_ms = t_ms;
 	ghost_evidence(t, b, p, t_ms);
+	/* There when the warm-up ended, with its outline in the frame: it came in during the warm-up, unseen. */
+	if (t->warm && !t->moved && !t->came_in && !t->ghostly && t->present_frames >= ZP_GHOST_FRAMES &&
+	    t_ms - t->born_ms <= ZP_GHOST_MS)
+		t->came_in = true;
 	return t->confirmed && !was;
 }
 
@@ -312,6 +318,7 @@ static void lost_stitch(zp_tracker *tr, zp_track *t, const zp_detector_params *p
 	t->counted = tr->lost[best].counted;
 	t->cross = tr->lost[best].cross;
 	t->moved = t->moved || tr->lost[best].moved;
+	t->came_in = t->came_in || tr->lost[best].came_in;
 	t->walked = t->walked || tr->lost[best].walked;
 	t->stitched = true;
 	tr->nlost--;
@@ -499,7 +506,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			t->ay = t->gy;
 			t->still_since = t_ms;
 		}
-		if (!t->hold_spent && t->confirmed && t->moved && t_ms - t->still_since >= p->still_hold_ms) {
+		if (!t->hold_spent && t->confirmed && (t->moved || t->came_in) && t_ms - t->still_since >= p->still_hold_ms) {
 			t->hold_spent = true;
 			t->spent_box = t->box;
 		}

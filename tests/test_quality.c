@@ -499,6 +499,43 @@ START_TEST(left_late_in_the_warmup)
 END_TEST
 
 /*
+ * The other side of that judgement: he walks in late in the warm-up and
+ * stops at the kerb 0.5 s before it ends. His outline is in the frame, not
+ * in the background: he is no ghost, but a person who came in unseen, held
+ * like one who walked in, and the kerb stays occupied for the 30 s he
+ * waits.
+ */
+START_TEST(arrived_late_in_the_warmup_waits)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	zp_detector *d;
+	zp_result r;
+	int empty_frames = 0, after = 0;
+
+	if (!load())
+		return;
+	zp_detector_params_default(&p);
+	d = make(&p, &z, 1);
+	for (int k = 0; k < p.warmup_frames + 300; k++) {
+		scene_begin(&s, k);
+		if (k >= 5)
+			paste_person(&s, walk_x(k - 5), M.feet_y);
+		run(d, scene_end(&s, k), &r);
+		if (k >= p.warmup_frames + 5) { /* once confirmed */
+			after++;
+			empty_frames += r.zone_count[0] == 0;
+		}
+	}
+	fprintf(stderr, "arrived 0.5 s before the end of the warm-up: kerb empty on %d of %d frames while he waits\n",
+		empty_frames, after);
+	ck_assert_int_eq(empty_frames, 0);
+	zp_detector_free(d);
+}
+END_TEST
+
+/*
  * Two people walk towards each other along the path, one a little nearer
  * the camera, meet (one blob while they pass) and part. Each keeps his
  * id through the merge - the one who came from the left leaves on the
@@ -1320,6 +1357,7 @@ int main(void)
 			two_wait_side_by_side_90s,
 			stood_through_warmup_then_leaves,
 			left_late_in_the_warmup,
+			arrived_late_in_the_warmup_waits,
 			two_pass_and_keep_ids,
 			left_object_fades_within_ghost_fade,
 			parked_object_and_its_ghost_fade,
