@@ -263,6 +263,17 @@ static int walk_x(int k)
 	return x0 + (KERB_X - x0) * (k < WALK ? k : WALK) / WALK;
 }
 
+/* The defaults, and two zones: the kerb where the person stands (zone 0) and the road below it (zone 1). */
+static zp_detector *make_kerb_road(zp_detector_params *p)
+{
+	zp_zone z[2];
+
+	zp_detector_params_default(p);
+	z[0] = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
+	z[1] = zp_test_rect_zone("road", 0, 176, CW - 1, CH - 1);
+	return make(p, z, 2);
+}
+
 /* ---- (1) waiting at the kerb for 90 s, then leaving ---- */
 
 /* Share of the pasted person's pixels (at x, feet_y) that are in the detector's cleaned mask. */
@@ -288,17 +299,13 @@ START_TEST(person_waits_90s_stays_detected)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z[2];
 	zp_detector *d;
 	zp_result r;
 	int k = 0, missed = 0, wait = 900, first_wait;
 
 	if (!load())
 		return;
-	zp_detector_params_default(&p);
-	z[0] = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
-	z[1] = zp_test_rect_zone("road", 0, 176, CW - 1, CH - 1);
-	d = make(&p, z, 2);
+	d = make_kerb_road(&p);
 	warm(d, &s, WARM, 1.0);
 	k = WARM;
 	for (int i = 0; i <= WALK; i++, k++) {
@@ -394,7 +401,6 @@ START_TEST(stood_through_warmup_then_leaves)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z[2];
 	zp_detector *d;
 	zp_result r;
 	int k = 0, left_at = -1, kerb_last = -1, road_entered = 0, ids[64], nids = 0;
@@ -402,10 +408,7 @@ START_TEST(stood_through_warmup_then_leaves)
 
 	if (!load())
 		return;
-	zp_detector_params_default(&p);
-	z[0] = zp_test_rect_zone("kerb", KERB_X - 30, 120, kerb_x1, 175);
-	z[1] = zp_test_rect_zone("road", 0, 176, CW - 1, CH - 1);
-	d = make(&p, z, 2);
+	d = make_kerb_road(&p);
 	/* standing from frame 0 to 8 s (warm-up: 5 s) */
 	for (; k < 80; k++) {
 		scene_begin(&s, k);
@@ -465,17 +468,13 @@ START_TEST(left_late_in_the_warmup)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z[2];
 	zp_detector *d;
 	zp_result r;
 	int k = 0, kerb_frames = 0, road_entered = 0;
 
 	if (!load())
 		return;
-	zp_detector_params_default(&p);
-	z[0] = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
-	z[1] = zp_test_rect_zone("road", 0, 176, CW - 1, CH - 1);
-	d = make(&p, z, 2);
+	d = make_kerb_road(&p);
 	for (; k < 35; k++) {
 		scene_begin(&s, k);
 		paste_person(&s, KERB_X, M.feet_y);
