@@ -1631,7 +1631,7 @@ END_TEST
  * tall as a person at their feet (learnt from the scene, no [ground]), and
  * pieces inside one person's blob make no group.
  *
- * One run's count in this crowd is chaotic: with the warm-up 2 frames
+ * One run's count in this crowd is chaotic: with the warm-up 5 frames
  * longer or shorter, the shop front's 5 people came out as anything from 3
  * to 9. So the counts are pooled over nine warm-ups (30 to 70 frames, the
  * zones of the config, every other key at its default): over them the
