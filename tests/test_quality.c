@@ -274,6 +274,17 @@ static zp_detector *make_kerb_road(zp_detector_params *p)
 	return make(p, z, 2);
 }
 
+/* i frames after he set off from the kerb: walking right at 5 px a frame (1.5 m/s here), down onto the road;
+   pasted while in view. Returns the left of his box. */
+static int paste_leaving(struct scene *s, int i)
+{
+	int x = KERB_X + 5 * i;
+
+	if (x < CW)
+		paste_person(s, x, M.feet_y + (i < 20 ? 2 * i : 40));
+	return x;
+}
+
 /* ---- (1) waiting at the kerb for 90 s, then leaving ---- */
 
 /* Share of the pasted person's pixels (at x, feet_y) that are in the detector's cleaned mask. */
@@ -415,12 +426,12 @@ START_TEST(stood_through_warmup_then_leaves)
 		paste_person(&s, KERB_X, M.feet_y);
 		run(d, scene_end(&s, k), &r);
 	}
-	/* walks right at 5 px a frame (1.5 m/s here), down onto the road, until out of view */
+	/* walks away onto the road until out of view */
 	for (int i = 1; KERB_X + 5 * i < CW; i++, k++) {
-		int x = KERB_X + 5 * i, feet = M.feet_y + (i < 20 ? 2 * i : 40);
+		int x;
 
 		scene_begin(&s, k);
-		paste_person(&s, x, feet);
+		x = paste_leaving(&s, i);
 		run(d, scene_end(&s, k), &r);
 		if (left_at < 0 && x + M.person.w / 2 > kerb_x1)
 			left_at = k;
@@ -480,11 +491,10 @@ START_TEST(left_late_in_the_warmup)
 		paste_person(&s, KERB_X, M.feet_y);
 		run(d, scene_end(&s, k), &r);
 	}
-	/* walks right at 5 px a frame, down onto the road, until out of view; then the empty scene for 10 s */
+	/* walks away onto the road until out of view; then the empty scene for 10 s */
 	for (int i = 1; k < 35 + 150; i++, k++) {
 		scene_begin(&s, k);
-		if (KERB_X + 5 * i < CW)
-			paste_person(&s, KERB_X + 5 * i, M.feet_y + (i < 20 ? 2 * i : 40));
+		paste_leaving(&s, i);
 		run(d, scene_end(&s, k), &r);
 		road_entered += r.zone_entered[1];
 		kerb_frames += k >= p.warmup_frames && r.zone_count[0] > 0;
@@ -508,15 +518,13 @@ START_TEST(arrived_late_in_the_warmup_waits)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z = zp_test_rect_zone("kerb", KERB_X - 30, 120, KERB_X + 60, 175);
 	zp_detector *d;
 	zp_result r;
 	int empty_frames = 0, after = 0;
 
 	if (!load())
 		return;
-	zp_detector_params_default(&p);
-	d = make(&p, &z, 1);
+	d = make_kerb_road(&p);
 	for (int k = 0; k < p.warmup_frames + 300; k++) {
 		scene_begin(&s, k);
 		if (k >= 5)
