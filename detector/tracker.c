@@ -63,9 +63,21 @@ static double still_radius(const zp_track *t)
 	return r > 4.0 ? r : 4.0;
 }
 
+/* Walked in, or came in unseen during the warm-up: what the hold is for. */
+static bool holdable(const zp_track *t)
+{
+	return t->moved || t->came_in;
+}
+
+/* There when the warm-up ended and not walked since, in its first ZP_GHOST_MS: its outline decides what it is. */
+static bool warm_judged(const zp_track *t, int64_t t_ms)
+{
+	return t->warm && !t->moved && t_ms - t->born_ms <= ZP_GHOST_MS;
+}
+
 bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms)
 {
-	return t->confirmed && (t->moved || t->came_in) && !t->hold_spent && t_ms - t->still_since < p->still_hold_ms;
+	return t->confirmed && holdable(t) && !t->hold_spent && t_ms - t->still_since < p->still_hold_ms;
 }
 
 /* Total order on pairs: distance, then track, then blob (no two pairs are equal). */
@@ -245,8 +257,7 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 	t->seen_ms = t_ms;
 	ghost_evidence(t, b, p, t_ms);
 	/* There when the warm-up ended, with its outline in the frame: it came in during the warm-up, unseen. */
-	if (t->warm && !t->moved && !t->came_in && !t->ghostly && t->present_frames >= ZP_GHOST_FRAMES &&
-	    t_ms - t->born_ms <= ZP_GHOST_MS)
+	if (warm_judged(t, t_ms) && !t->ghostly && t->present_frames >= ZP_GHOST_FRAMES)
 		t->came_in = true;
 	return t->confirmed && !was;
 }
@@ -463,8 +474,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 				lost_stitch(tr, t, p);
 			/* a ghost for ZP_GHOST_MS (and ZP_GHOST_FRAMES frames): not a person; its pixels go to the background */
 			if (t->ghostly && t->ghost_frames >= ZP_GHOST_FRAMES &&
-			    ((t->warm && !t->moved && !t->present_frames && t_ms - t->born_ms <= ZP_GHOST_MS) ||
-			     t_ms - t->ghost_since >= ZP_GHOST_MS)) {
+			    ((warm_judged(t, t_ms) && !t->present_frames) || t_ms - t->ghost_since >= ZP_GHOST_MS)) {
 				tr->ghost_blob[tr->nghosts++] = b;
 				dead = true;
 			}
@@ -506,7 +516,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			t->ay = t->gy;
 			t->still_since = t_ms;
 		}
-		if (!t->hold_spent && t->confirmed && (t->moved || t->came_in) && t_ms - t->still_since >= p->still_hold_ms) {
+		if (!t->hold_spent && t->confirmed && holdable(t) && t_ms - t->still_since >= p->still_hold_ms) {
 			t->hold_spent = true;
 			t->spent_box = t->box;
 		}
