@@ -253,15 +253,14 @@ static int exit_code(int st)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* Stop the child *pid (SIGTERM, or SIGKILL with kill9), reap it and forget it: its exit_code(); 0 when none ran. */
+/* Stop the child *pid (SIGTERM, or SIGKILL with kill9; see zp_test_stop_child), reap it and forget it: its exit_code(); 0 when none ran. */
 static int stop_child(pid_t *pid, bool kill9)
 {
-	int st = 0;
+	int st;
 
 	if (*pid <= 0)
 		return 0;
-	kill(*pid, kill9 ? SIGKILL : SIGTERM);
-	waitpid(*pid, &st, 0);
+	st = zp_test_stop_child(*pid, kill9);
 	*pid = 0;
 	return exit_code(st);
 }

@@ -686,11 +686,8 @@ static void broker_start(struct broker *b, bool tls, bool reuse_ports)
 
 static void broker_stop(struct broker *b)
 {
-	int st;
-
 	if (b->pid > 0) {
-		kill(b->pid, SIGTERM);
-		waitpid(b->pid, &st, 0);
+		zp_test_stop_child(b->pid, false);
 		b->pid = 0;
 	}
 }
