@@ -268,7 +268,16 @@ typedef struct zp_track {
 	bool warm;          /* born in the tracker's first frame: its blob was there when the warm-up ended */
 	int present_frames; /* frames its outline was clearly in the frame (ghost.c): no ghost */
 	bool came_in;       /* warm, and no ghost: came in during the warm-up, unseen; held like one who walked in */
+	double hs;          /* smoothed height of its upright measured boxes (0: none yet) */
+	int leg_dy;         /* rows its blob lost at the bottom (tracker.c, keep_legs): its feet are that much lower */
 } zp_track;
+
+/*
+ * A confirmed track's blob under ZP_LEGS_PCT % of the track's smoothed
+ * height, with its top where it was: the legs went into the background, the
+ * feet are where they were (tracker.c, keep_legs).
+ */
+#define ZP_LEGS_PCT 75
 
 /*
  * Lost tracks: a confirmed track that coasted out of track_max_missed

@@ -44,6 +44,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Grouped tracks coast at most this many times track_max_missed (+1) frames without a blob of their own. */
@@ -220,10 +221,52 @@ static void ghost_evidence(zp_track *t, const zp_blob *b, const zp_detector_para
 	}
 }
 
+/* Height 1.5 to 5 times the width: the box of one person standing or walking. */
+static bool upright(const zp_rect *r)
+{
+	return 2 * r->h >= 3 * r->w && r->h <= 5 * r->w;
+}
+
+/*
+ * Legs lost (see ZP_LEGS_PCT): the track, measured last frame on its own as
+ * one upright person of smoothed height hs, takes a blob under ZP_LEGS_PCT %
+ * of hs whose top is where its top was (within a twentieth of hs, 2 rows at
+ * least) and whose bottom is not the frame's: the legs went into the
+ * background (dark trousers on dark asphalt), the person did not shrink. Its
+ * feet are put hs below its top for the zones (leg_dy; the box, the tracking
+ * and the mask stay the blob's), and hs only drifts a tenth of the way to
+ * the short box a frame, so a blob that really is that short (a person who
+ * crouched, a piece that broke off) is taken at its word within a few
+ * frames. A box that is not upright (a group, a fragment) forgets hs. With a
+ * tenth of hs for the top, a walker whose head went as well had his feet put
+ * far below where they were.
+ */
+static void keep_legs(zp_track *t, const zp_blob *b, int ptop, int height)
+{
+	const zp_rect *r = &b->box;
+
+	t->leg_dy = 0;
+	if (t->confirmed && t->since_meas == 0 && !t->grouped && t->hs > 0 && 100.0 * r->h < ZP_LEGS_PCT * t->hs &&
+	    abs(r->y - ptop) <= fmax(2.0, t->hs / 20.0) && r->y + r->h < height && 2.0 * t->hs >= 3.0 * r->w &&
+	    t->hs <= 5.0 * r->w) {
+		int h = (int)lround(t->hs);
+
+		if (r->y + h > height)
+			h = height - r->y;
+		t->leg_dy = h - r->h;
+		t->hs = 0.9 * t->hs + 0.1 * r->h;
+	} else if (!upright(r)) {
+		t->hs = 0;
+	} else {
+		t->hs = t->hs > 0 ? 0.7 * t->hs + 0.3 * r->h : r->h;
+	}
+}
+
 /* Returns true when this match confirms the track. */
-static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, int64_t t_ms)
+static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, int height, int64_t t_ms)
 {
 	bool was = t->confirmed;
+	int ptop = (int)lround(t->ly) - (t->box.h - 1); /* its last measured box's top (box: the prediction) */
 	int min_hits = p->track_min_hits;
 
 	int frames = t->since_meas + 1;
@@ -237,6 +280,7 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 		t->vy = 0.5 * t->vy + 0.5 * vy;
 	}
 	t->box = b->box;
+	keep_legs(t, b, ptop, height);
 	t->gx = t->lx = b->gx;
 	t->gy = t->ly = b->gy;
 	t->since_meas = 0;
@@ -347,6 +391,7 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->gx = t->lx = t->ax = b->gx;
 	t->gy = t->ly = t->ay = b->gy;
 	t->hits = 1;
+	t->hs = upright(&b->box) ? b->box.h : 0;
 	t->confirmed = p->track_min_hits <= 1;
 	t->still_since = t->born_ms = t->seen_ms = t_ms;
 	t->warm = !tr->started;
@@ -470,7 +515,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		bool dead = false;
 
 		if (b >= 0) {
-			if (match(t, &blobs[b], p, t_ms))
+			if (match(t, &blobs[b], p, height, t_ms))
 				lost_stitch(tr, t, p);
 			/* a ghost for ZP_GHOST_MS (and ZP_GHOST_FRAMES frames): not a person; its pixels go to the background */
 			if (t->ghostly && t->ghost_frames >= ZP_GHOST_FRAMES &&

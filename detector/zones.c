@@ -88,7 +88,7 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 		 * the group's blob, so it stands.
 		 */
 		double zx = t->since_meas > 0 && !t->grouped ? t->lx : t->gx;
-		double zy = t->since_meas > 0 && !t->grouped ? t->ly : t->gy;
+		double zy = (t->since_meas > 0 && !t->grouped ? t->ly : t->gy) + t->leg_dy;
 
 		for (int z = 0; z < nzones; z++)
 			if (zp_polygon_contains(&zones[z].poly, zx, zy)) {

@@ -1685,6 +1685,37 @@ START_TEST(e2e_tud_stadtmitte_defaults_fragments)
 }
 END_TEST
 
+/*
+ * vtest.avi with its zones and every [detector] key at its default. Nobody
+ * goes to the north kerb in the ground truth; a man walking past it, whose
+ * legs go into the background for a few frames, put his ground point (the
+ * bottom of his shortened box) on that kerb and called it for 6 frames.
+ * Kept at his height (keep_legs in detector/tracker.c), his feet stay where
+ * they are: no frame and no call at kerb-north.
+ */
+START_TEST(e2e_vtest_defaults_legs_lost)
+{
+	static struct json j;
+	const char *vtest = zp_test_vtest();
+	struct zp_exec r;
+
+	if (!vtest)
+		return;
+	run_eval(&r, vtest, "--config", zp_test_src_path("examples/vtest.ini"), "--gt",
+		 zp_test_src_path("examples/vtest-zones-gt.txt"), "--detector-defaults", "--json", NULL);
+	expect_json(&r, &j);
+	ck_assert(jstr(&j, "models[0].presence.zones[0].name", "kerb-north"));
+	ck_assert_double_eq(jget(&j, "models[0].presence.zones[0].tp") + jget(&j, "models[0].presence.zones[0].fn"), 0);
+	ck_assert_msg(jget(&j, "models[0].presence.zones[0].fp") == 0, "kerb-north occupied on %g empty frames",
+		      jget(&j, "models[0].presence.zones[0].fp"));
+	ck_assert(jstr(&j, "models[0].calls.zones[0].name", "kerb-north"));
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].false_calls"), 0);
+	/* and no call missed on the other two zones */
+	ck_assert_double_eq(jget(&j, "models[0].calls.all.valid_share"), 1);
+	zp_exec_free(&r);
+}
+END_TEST
+
 /* ---- Wallflower sets ---- */
 
 #define WF_IMAGES 24
@@ -1978,6 +2009,7 @@ int main(void)
 			e2e_cdnet_pedestrians,
 			e2e_tud_stadtmitte_compare,
 			e2e_tud_stadtmitte_defaults_fragments,
+			e2e_vtest_defaults_legs_lost,
 			e2e_wallflower_synthetic_exact,
 			e2e_wallflower_bad_input,
 			e2e_waving_trees,
