@@ -272,6 +272,12 @@ typedef struct zp_track {
 	int leg_dy;         /* rows its blob lost at the bottom (tracker.c, keep_legs): its feet are that much lower */
 } zp_track;
 
+/* Height h 1.5 to 5 times the width w: one person standing or walking (stature.c, tracker.c). */
+static inline bool zp_upright(double h, double w)
+{
+	return 2 * h >= 3 * w && h <= 5 * w;
+}
+
 /*
  * A confirmed track's blob under ZP_LEGS_PCT % of the track's smoothed
  * height, with its top where it was: the legs went into the background, the

@@ -40,7 +40,7 @@ void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height)
 	if (t->box.x < ZP_STATURE_EDGE || t->box.y < ZP_STATURE_EDGE || t->box.x + t->box.w > width - ZP_STATURE_EDGE ||
 	    y > height - ZP_STATURE_EDGE)
 		return; /* cut by the frame: not the whole person */
-	if (2 * t->box.h < 3 * t->box.w || t->box.h > 5 * t->box.w)
+	if (!zp_upright(t->box.h, t->box.w))
 		return; /* not one upright person */
 	if (zp_stature_expect(s, y, &e) && (5 * h < 2 * e || 2 * h > 5 * e))
 		return;

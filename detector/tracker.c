@@ -221,12 +221,6 @@ static void ghost_evidence(zp_track *t, const zp_blob *b, const zp_detector_para
 	}
 }
 
-/* Height 1.5 to 5 times the width: the box of one person standing or walking. */
-static bool upright(const zp_rect *r)
-{
-	return 2 * r->h >= 3 * r->w && r->h <= 5 * r->w;
-}
-
 /*
  * Legs lost (see ZP_LEGS_PCT): the track, measured last frame on its own as
  * one upright person of smoothed height hs, takes a blob under ZP_LEGS_PCT %
@@ -247,15 +241,14 @@ static void keep_legs(zp_track *t, const zp_blob *b, int ptop, int height)
 
 	t->leg_dy = 0;
 	if (t->confirmed && t->since_meas == 0 && !t->grouped && t->hs > 0 && 100.0 * r->h < ZP_LEGS_PCT * t->hs &&
-	    abs(r->y - ptop) <= fmax(2.0, t->hs / 20.0) && r->y + r->h < height && 2.0 * t->hs >= 3.0 * r->w &&
-	    t->hs <= 5.0 * r->w) {
+	    abs(r->y - ptop) <= fmax(2.0, t->hs / 20.0) && r->y + r->h < height && zp_upright(t->hs, r->w)) {
 		int h = (int)lround(t->hs);
 
 		if (r->y + h > height)
 			h = height - r->y;
 		t->leg_dy = h - r->h;
 		t->hs = 0.9 * t->hs + 0.1 * r->h;
-	} else if (!upright(r)) {
+	} else if (!zp_upright(r->h, r->w)) {
 		t->hs = 0;
 	} else {
 		t->hs = t->hs > 0 ? 0.7 * t->hs + 0.3 * r->h : r->h;
@@ -391,7 +384,7 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->gx = t->lx = t->ax = b->gx;
 	t->gy = t->ly = t->ay = b->gy;
 	t->hits = 1;
-	t->hs = upright(&b->box) ? b->box.h : 0;
+	t->hs = zp_upright(b->box.h, b->box.w) ? b->box.h : 0;
 	t->confirmed = p->track_min_hits <= 1;
 	t->still_since = t->born_ms = t->seen_ms = t_ms;
 	t->warm = !tr->started;
