@@ -889,6 +889,14 @@ static void legs_walk(struct scene *s, int *x, int bw, int bh, int n, int *occup
 	}
 }
 
+/* occupied[from .. to - 1] are all expect (frames numbered from 1 in the message) */
+static void legs_expect(const int *occupied, int from, int to, int expect, const char *what)
+{
+	for (int i = from; i < to; i++)
+		ck_assert_msg(occupied[i] == expect, "%s, frame %d: kerb count %d, expected %d", what, i + 1, occupied[i],
+			      expect);
+}
+
 START_TEST(legs_lost_feet_kept)
 {
 	static struct scene s;
@@ -899,14 +907,12 @@ START_TEST(legs_lost_feet_kept)
 	legs_walk(&s, &x, 30, 100, 12, occ);
 	ck_assert_int_eq(occ[11], 1);
 	legs_walk(&s, &x, 30, 60, 3, occ);
-	for (int i = 0; i < 3; i++)
-		ck_assert_msg(occ[i] == 1, "legs lost, frame %d: kerb count %d, expected 1", i + 1, occ[i]);
+	legs_expect(occ, 0, 3, 1, "legs lost");
 	legs_walk(&s, &x, 30, 100, 6, occ);
 	ck_assert_int_eq(occ[5], 1);
 	legs_walk(&s, &x, 30, 60, 15, occ);
 	ck_assert_int_eq(occ[0], 1);
-	for (int i = 10; i < 15; i++)
-		ck_assert_msg(occ[i] == 0, "short for %d frames: kerb count %d, expected 0", i + 1, occ[i]);
+	legs_expect(occ, 10, 15, 0, "short for long");
 	scene_close(&s);
 
 	z = zp_test_rect_zone("kerb", 0, 150, 320, 235);
@@ -915,8 +921,7 @@ START_TEST(legs_lost_feet_kept)
 	legs_walk(&s, &x, 80, 60, 12, occ);
 	ck_assert_int_eq(occ[11], 1);
 	legs_walk(&s, &x, 80, 30, 3, occ);
-	for (int i = 0; i < 3; i++)
-		ck_assert_msg(occ[i] == 0, "not upright, frame %d: kerb count %d, expected 0", i + 1, occ[i]);
+	legs_expect(occ, 0, 3, 0, "not upright");
 	scene_close(&s);
 }
 END_TEST
