@@ -364,13 +364,32 @@ static void trim_shadow(const zp_cc *cc, int32_t root, const uint8_t *shadow, zp
 	}
 }
 
-/* Scale a component (or a part of one) to input pixels and append it when its area passes. */
+/* Where emit() puts what is too small to be a blob. */
+typedef struct piece_out {
+	zp_piece *p;
+	int max, n;
+} piece_out;
+
+/*
+ * Scale a component (or a part of one) to input pixels and append it when
+ * its area passes; one under min_area but not under ZP_PIECE_MIN_PCT % of
+ * it is a piece.
+ */
 static int emit(const zp_ccstat *st, int32_t root, int scale, int min_area, int max_area, zp_blob *out, int nout,
-		int max)
+		int max, piece_out *po)
 {
 	int64_t area = (int64_t)st->area * scale * scale;
 	zp_blob *b;
 
+	if (area < min_area && 100 * area >= (int64_t)ZP_PIECE_MIN_PCT * min_area && po->n < po->max) {
+		zp_piece *pc = &po->p[po->n++];
+
+		pc->area = (int)area;
+		pc->box.x = st->x0 * scale;
+		pc->box.y = st->y0 * scale;
+		pc->box.w = (st->x1 - st->x0 + 1) * scale;
+		pc->box.h = (st->y1 - st->y0 + 1) * scale;
+	}
 	if (nout >= max || area < min_area || area > max_area)
 		return nout;
 	b = &out[nout++];
@@ -388,9 +407,10 @@ static int emit(const zp_ccstat *st, int32_t root, int scale, int min_area, int 
 }
 
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
-		  const uint8_t *shadow, zp_blob *out, int max)
+		  const uint8_t *shadow, zp_blob *out, int max, zp_piece *pieces, int max_pieces, int *npieces)
 {
 	int n = cc_label(cc, mask, stride), nout = 0, ncomp = 0;
+	piece_out po = { pieces, pieces ? max_pieces : 0, 0 };
 
 	/* Roots come first in their set, so each root's stats are initialised before its other runs add to them. */
 	for (int i = 0; i < n; i++) {
@@ -428,9 +448,11 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 				segment_stat(cc, seg[k][0], seg[k][1], &part);
 			if (shadow)
 				trim_shadow(cc, i, shadow, &part);
-			nout = emit(&part, i, scale, min_area, max_area, out, nout, max);
+			nout = emit(&part, i, scale, min_area, max_area, out, nout, max, &po);
 		}
 	}
+	if (npieces)
+		*npieces = po.n;
 	return nout;
 }
 

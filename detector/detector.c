@@ -628,11 +628,14 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 		/* sizes in metres on the ground (ground.c) instead of the pixel limits */
 		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, ZP_GROUND_MIN_WORK_PX * d->scale * d->scale,
 					  d->width * d->height, d->p.split_groups, d->have_shadow ? d->shmark : NULL,
-					  d->blobs, ZP_MAX_BLOBS);
-		d->nblobs = zp_ground_filter(&d->ground, &d->p, d->width, d->height, d->scale, d->blobs, d->nblobs);
+					  d->blobs, ZP_MAX_BLOBS, NULL, 0, NULL);
+		d->npieces = 0;
+		d->nblobs = zp_ground_filter(&d->ground, &d->p, d->width, d->height, d->scale, d->blobs, d->nblobs,
+					     d->pieces, ZP_MAX_PIECES, &d->npieces);
 	} else {
 		d->nblobs = zp_blobs_find(&d->cc, d->mask, d->ww, d->scale, d->p.min_area, d->p.max_area,
-					  d->p.split_groups, d->have_shadow ? d->shmark : NULL, d->blobs, ZP_MAX_BLOBS);
+					  d->p.split_groups, d->have_shadow ? d->shmark : NULL, d->blobs, ZP_MAX_BLOBS,
+					  d->pieces, ZP_MAX_PIECES, &d->npieces);
 	}
 	for (int i = 0; i < d->cc.row_first[d->wh]; i++)
 		fg += d->cc.runs[i].x1 - d->cc.runs[i].x0 + 1;
@@ -665,7 +668,8 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 				      d->have_shadow ? d->shmark : NULL, d->blobs, d->nblobs);
 	/* The model's mask is not trusted while it warms up: no tracks then. */
 	if (ready)
-		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->width, d->height, f->t_ms);
+		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->pieces, d->npieces, d->width, d->height,
+				  f->t_ms);
 	if (in && d->tr->nghosts > 0)
 		absorb_ghosts(d, in, stride);
 	zp_zones_update(d->tr, d->zones, d->nzones, d->p.count_min_ms, out);

@@ -96,6 +96,23 @@ typedef struct zp_blob {
 	int edge_n;
 } zp_blob;
 
+/*
+ * A piece: a component (or a part of one) under min_area but at least
+ * ZP_PIECE_MIN_PCT % of it, or a blob too small on the ground ([ground]).
+ * Not a person by itself; pieces inside the box of a confirmed track that
+ * has stood still for ZP_PIECES_STILL_MS and lost its blob are that person,
+ * broken up by the mask (tracker.c, seen_in_pieces). At most ZP_MAX_PIECES
+ * a frame, in raster order.
+ */
+typedef struct zp_piece {
+	zp_rect box;       /* input pixels */
+	int area;          /* foreground pixels x scale^2 */
+} zp_piece;
+
+#define ZP_MAX_PIECES 64
+#define ZP_PIECE_MIN_PCT 10
+#define ZP_PIECES_STILL_MS 1000
+
 /* One horizontal run of foreground pixels [x0, x1] on row y. */
 typedef struct zp_run {
 	uint16_t x0, x1, y;
@@ -136,9 +153,11 @@ size_t zp_cc_bytes(const zp_cc *cc);
  * clean-up; the rows at the bottom of a blob's box and the columns at its
  * sides that are mostly shadow are trimmed off the box (trim_shadow()), so
  * the ground point stays at the feet. Returns the number of blobs written.
+ * What is under min_area but at least ZP_PIECE_MIN_PCT % of it goes into
+ * pieces[0..max_pieces) (*npieces of them), in the same order.
  */
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
-		  const uint8_t *shadow, zp_blob *out, int max);
+		  const uint8_t *shadow, zp_blob *out, int max, zp_piece *pieces, int max_pieces, int *npieces);
 
 /*
  * Fill the holes of the 0/non-zero mask (w x h of cc, stride): background
@@ -178,10 +197,12 @@ bool zp_ground_blob_size(const zp_homography *H, const zp_blob *b, double *width
 /*
  * Keep the blobs (in place, order kept) whose ground size is within the
  * person_* limits; a dimension cut by the edge of the width x height frame
- * is not held to its lower limit. Returns how many are kept.
+ * is not held to its lower limit. Returns how many are kept. Those under
+ * the lower limits are appended to pieces[*npieces..max_pieces) (npieces
+ * may be NULL: none kept).
  */
 int zp_ground_filter(const zp_homography *H, const zp_detector_params *p, int width, int height, int scale,
-		     zp_blob *blobs, int n);
+		     zp_blob *blobs, int n, zp_piece *pieces, int max_pieces, int *npieces);
 
 /*
  * Speed on the ground, m/s, of a ground point (gx, gy) moving (vx, vy)
@@ -270,6 +291,7 @@ typedef struct zp_track {
 	bool came_in;       /* warm, and no ghost: came in during the warm-up, unseen; held like one who walked in */
 	double hs;          /* smoothed height of its upright measured boxes (0: none yet) */
 	int leg_dy;         /* rows its blob lost at the bottom (tracker.c, keep_legs): its feet are that much lower */
+	int area;           /* its last blob's area, input pixels */
 } zp_track;
 
 /* Height h 1.5 to 5 times the width w: one person standing or walking (stature.c, tracker.c). */
@@ -376,11 +398,13 @@ void zp_tracker_init(zp_tracker *tr);
 /*
  * One frame: associate blobs with tracks, predict, confirm, delete (a track
  * coasting out of the width x height frame is deleted at once). Deleted
- * tracks are copied into tr->dead (for their LEAVE events). Deterministic:
+ * tracks are copied into tr->dead (for their LEAVE events). pieces: what
+ * was too small to be a blob (a confirmed track without a blob is not
+ * missed while pieces fill its box, see seen_in_pieces). Deterministic:
  * ties are broken by track then blob order.
  */
 void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs,
-		       int width, int height, int64_t t_ms);
+		       const zp_piece *pieces, int npieces, int width, int height, int64_t t_ms);
 
 /* true when the track's pixels should not be learnt into the background this frame. */
 bool zp_track_held(const zp_track *t, const zp_detector_params *p, int64_t t_ms);
@@ -513,6 +537,8 @@ struct zp_detector {
 	zp_cc cc;
 	zp_blob blobs[ZP_MAX_BLOBS];
 	int nblobs;
+	zp_piece pieces[ZP_MAX_PIECES]; /* too small to be blobs (zp_blobs_find, zp_ground_filter) */
+	int npieces;
 	zp_tracker *tr;
 	zp_health_state hs;
 	zp_exposure ex;

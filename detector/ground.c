@@ -35,7 +35,7 @@ bool zp_ground_blob_size(const zp_homography *H, const zp_blob *b, double *width
 }
 
 int zp_ground_filter(const zp_homography *H, const zp_detector_params *p, int width, int height, int scale,
-		     zp_blob *blobs, int n)
+		     zp_blob *blobs, int n, zp_piece *pieces, int max_pieces, int *npieces)
 {
 	int kept = 0;
 
@@ -47,10 +47,15 @@ int zp_ground_filter(const zp_homography *H, const zp_detector_params *p, int wi
 
 		if (!zp_ground_blob_size(H, b, &wm, &hm))
 			continue;
-		if ((wm < p->person_min_width_m && !cut_x) || wm > p->person_max_width_m)
+		if (wm > p->person_max_width_m || hm > p->person_max_height_m)
 			continue;
-		if ((hm < p->person_min_height_m && !cut_y) || hm > p->person_max_height_m)
+		if ((wm < p->person_min_width_m && !cut_x) || (hm < p->person_min_height_m && !cut_y)) {
+			if (npieces && *npieces < max_pieces) { /* too small: a piece (zp_piece) */
+				pieces[*npieces].box = b->box;
+				pieces[(*npieces)++].area = b->area;
+			}
 			continue;
+		}
 		blobs[kept++] = *b;
 	}
 	return kept;

@@ -22,6 +22,10 @@
  * that has coasted in groups for 3 x track_max_missed frames must find a
  * blob of its own (stale tracks would otherwise ride along for ever).
  *
+ * In pieces: a confirmed track that has stood still and has no blob is not
+ * missed while pieces too small to be blobs fill half its box (its person's
+ * mask broke up; seen_in_pieces).
+ *
  * Lost and found: a confirmed track lost inside the frame is remembered
  * for ZP_LOST_MS; a track confirmed soon after near where it was lost takes
  * its id and its counts (lost_stitch), so a person hidden for a moment is
@@ -273,6 +277,7 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 		t->vy = 0.5 * t->vy + 0.5 * vy;
 	}
 	t->box = b->box;
+	t->area = b->area;
 	keep_legs(t, b, ptop, height);
 	t->gx = t->lx = b->gx;
 	t->gy = t->ly = b->gy;
@@ -297,6 +302,33 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 	if (warm_judged(t, t_ms) && !t->ghostly && t->present_frames >= ZP_GHOST_FRAMES)
 		t->came_in = true;
 	return t->confirmed && !was;
+}
+
+/*
+ * Seen in pieces: the confirmed track has no blob, but the pieces
+ * (zp_piece: too small to be blobs) whose middles are in its box hold at
+ * least half of its last blob's area. The person is there and still in the
+ * mask, broken up: a waiting man in a dark coat against a dark shop front
+ * comes out as a head and a chest, each under min_area, and without this he
+ * would be dropped within track_max_missed frames while he stands there.
+ * Only for a track that has stood still for ZP_PIECES_STILL_MS and whose
+ * outline was not a ghost's: a walker whose blob breaks up coasts as
+ * before (his predicted box soon leaves the anchor, which ends this too),
+ * and in a crowd pieces belong to anyone. It ends as any foreground does:
+ * unheld pieces fade within ghost_fade_ms, a held person after
+ * still_hold_ms; below half the area the track is missed again.
+ */
+static bool seen_in_pieces(const zp_track *t, const zp_piece *pieces, int npieces)
+{
+	int64_t a = 0;
+
+	for (int i = 0; i < npieces; i++) {
+		const zp_rect *r = &pieces[i].box;
+
+		if (box_contains(&t->box, r->x + (r->w - 1) / 2.0, r->y + (r->h - 1) / 2.0, 0))
+			a += pieces[i].area;
+	}
+	return 2 * a >= t->area && a > 0;
 }
 
 /* Squared distance from (x, y) to the segment (ax, ay)-(bx, by). */
@@ -381,6 +413,7 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->id = tr->next_id;
 	tr->next_id = tr->next_id == INT_MAX ? 1 : tr->next_id + 1;
 	t->box = t->birth = b->box;
+	t->area = b->area;
 	t->gx = t->lx = t->ax = b->gx;
 	t->gy = t->ly = t->ay = b->gy;
 	t->hits = 1;
@@ -390,8 +423,8 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->warm = !tr->started;
 }
 
-void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs, int width,
-		       int height, int64_t t_ms)
+void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blob *blobs, int nblobs,
+		       const zp_piece *pieces, int npieces, int width, int height, int64_t t_ms)
 {
 	double margin = p->track_max_dist / 4.0;
 	int npairs = 0, group_count[ZP_MAX_BLOBS];
@@ -525,6 +558,9 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			t->gy = clampd(t->gy, r->y + 0.75 * (t->box.h < r->h ? t->box.h : r->h) - 1, r->y + r->h - 1);
 			place_box(t);
 			t->since_meas++;
+		} else if (t->confirmed && !t->ghostly && t_ms - t->still_since >= ZP_PIECES_STILL_MS &&
+			   seen_in_pieces(t, pieces, npieces)) {
+			t->since_meas++; /* there, in pieces: not missed; its zones stay where it was last measured */
 		} else {
 			t->missed++;
 			t->since_meas++;

@@ -927,6 +927,61 @@ START_TEST(legs_lost_feet_kept)
 END_TEST
 
 /*
+ * In pieces: a person (24 x 72) walks onto a kerb zone and stands there.
+ * After 2 s his mask breaks into three bands 16 rows high, 6 rows apart (a
+ * dark coat against a dark shop front: only his head, chest and hips
+ * differ from what is behind him), each 384 pixels, under min_area (400):
+ * no blob at all. While the bands fill half his box his track is not
+ * missed, so the kerb stays occupied and his id stays (without
+ * seen_in_pieces in tracker.c the track is deleted after track_max_missed
+ * frames and the kerb is empty for the rest of the 4 s). When he is whole
+ * again he has the same id; when he is gone the kerb empties as usual. A
+ * walker whose blob breaks up is coasting anyway: the pieces only keep one
+ * who has stood still for ZP_PIECES_STILL_MS.
+ */
+static void pieces_frame(struct scene *s, int x, bool whole)
+{
+	scene_step(s);
+	if (whole)
+		fill_rect(s->img, W, H, x, 120, 24, 72, 235);
+	else
+		for (int k = 0; k < 3; k++)
+			fill_rect(s->img, W, H, x, 120 + 22 * k, 24, 16, 235);
+	scene_feed(s);
+}
+
+START_TEST(still_person_in_pieces_kept)
+{
+	static struct scene s;
+	zp_zone z = zp_test_rect_zone("kerb", 150, 170, 250, 215);
+	int x = 20, id = -1, empty = 0, blobs = 0;
+
+	scene_open(&s, NULL, &z, 1, 33);
+	for (int i = 0; i < 20; i++)
+		pieces_frame(&s, x += 6, true);
+	for (int i = 0; i < 20; i++)
+		pieces_frame(&s, x, true); /* 2 s still on the kerb */
+	ck_assert_int_eq(s.r.zone_count[0], 1);
+	ck_assert_int_eq(nconfirmed(&s.r), 1);
+	id = confirmed_track(&s.r, 0)->id;
+	for (int i = 0; i < 40; i++) {
+		pieces_frame(&s, x, false);
+		empty += s.r.zone_count[0] == 0;
+		blobs += s.r.nblobs;
+	}
+	ck_assert_msg(blobs == 0, "the pieces made %d blobs: they must each be under min_area", blobs);
+	ck_assert_msg(empty == 0, "kerb empty on %d of 40 frames while he stood there in pieces", empty);
+	for (int i = 0; i < 5; i++)
+		pieces_frame(&s, x, true);
+	ck_assert_int_eq(nconfirmed(&s.r), 1);
+	ck_assert_int_eq(confirmed_track(&s.r, 0)->id, id);
+	scene_idle(&s, s.p.track_max_missed + 2);
+	ck_assert_int_eq(s.r.zone_count[0], 0);
+	scene_close(&s);
+}
+END_TEST
+
+/*
  * Camouflage: a person whose coat is as bright as the grass behind it but
  * purple. Only the outline (head, arms: a 3 px bright ring) differs in
  * luma, so the luma mask is a ring; with colour_fill the coat inside the
@@ -1834,6 +1889,7 @@ int main(void)
 			fragments_not_counted,
 			fragments_make_no_group,
 			legs_lost_feet_kept,
+			still_person_in_pieces_kept,
 			camouflaged_coat_filled_by_colour,
 			crossings_with_direction,
 			ghost_outline_removed_fast,

@@ -365,7 +365,9 @@ START_TEST(ground_size_of_blobs)
 	zp_homography H;
 	zp_detector_params p;
 	struct scene_obj o[3];
-	zp_blob b[3];
+	zp_blob b[3], all[3];
+	zp_piece pc[2];
+	int npc = 0;
 
 	scene_ground(&H);
 	scene_objects(&H, o);
@@ -382,12 +384,19 @@ START_TEST(ground_size_of_blobs)
 		ck_assert_msg(fabs(wm - o[i].wm) < 0.08 && fabs(hm - o[i].hm) < 0.08, "%s: %.3f x %.3f m, expected %g x %g",
 			      o[i].what, wm, hm, o[i].wm, o[i].hm);
 	}
-	ck_assert_int_eq(zp_ground_filter(&H, &p, SW, SH, 1, b, 3), 1);
+	memcpy(all, b, sizeof(b));
+	ck_assert_int_eq(zp_ground_filter(&H, &p, SW, SH, 1, b, 3, NULL, 0, NULL), 1);
 	ck_assert_int_eq(b[0].box.w, o[0].w); /* the person is the one kept */
+	/* what is too small (the dog) is a piece; what is too large (the car) is not */
+	ck_assert_int_eq(zp_ground_filter(&H, &p, SW, SH, 1, all, 3, pc, 2, &npc), 1);
+	ck_assert_int_eq(npc, 1);
+	ck_assert_int_eq(pc[0].box.w, o[1].w);
+	ck_assert_int_eq(pc[0].box.h, o[1].h);
+	ck_assert_int_eq(pc[0].area, o[1].w * o[1].h);
 	/* a blob beyond the horizon (feet above the vanishing line) is never a person */
 	b[0].gy = -500;
 	b[0].box.y = -560;
-	ck_assert_int_eq(zp_ground_filter(&H, &p, SW, SH, 1, b, 1), 0);
+	ck_assert_int_eq(zp_ground_filter(&H, &p, SW, SH, 1, b, 1, NULL, 0, NULL), 0);
 }
 END_TEST
 
