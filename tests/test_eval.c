@@ -1636,8 +1636,8 @@ END_TEST
  * to 9. So the counts are pooled over nine warm-ups (30 to 70 frames, the
  * zones of the config, every other key at its default): over them the
  * people entered are within 10 % of the people there in all zones, and
- * within 25 % at the shop front. Without the fragment rule they were +18 %
- * and +29 %.
+ * within 25 % at the shop front. Without the fragment rule they were +17 %
+ * and +24 %.
  */
 START_TEST(e2e_tud_stadtmitte_defaults_fragments)
 {
