@@ -311,10 +311,12 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
  * mask, broken up: a waiting man in a dark coat against a dark shop front
  * comes out as a head and a chest, each under min_area, and without this he
  * would be dropped within track_max_missed frames while he stands there.
- * Only for a track that has stood still for ZP_PIECES_STILL_MS and whose
- * outline was not a ghost's: a walker whose blob breaks up coasts as
- * before (his predicted box soon leaves the anchor, which ends this too),
- * and in a crowd pieces belong to anyone. It ends as any foreground does:
+ * Only for a track that has stood still for ZP_PIECES_STILL_MS, whose
+ * outline was clearly in the frame on ZP_GHOST_FRAMES frames (ghost.c) and
+ * was not a ghost's when last measured - a ghost too faint to judge,
+ * fading in pieces, is not kept by them - and not for a walker, whose blob
+ * breaking up makes him coast as before (his predicted box soon leaves the
+ * anchor, which ends this too); in a crowd pieces belong to anyone. It ends as any foreground does:
  * unheld pieces fade within ghost_fade_ms, a held person after
  * still_hold_ms; below half the area the track is missed again.
  */
@@ -558,8 +560,8 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 			t->gy = clampd(t->gy, r->y + 0.75 * (t->box.h < r->h ? t->box.h : r->h) - 1, r->y + r->h - 1);
 			place_box(t);
 			t->since_meas++;
-		} else if (t->confirmed && !t->ghostly && t_ms - t->still_since >= ZP_PIECES_STILL_MS &&
-			   seen_in_pieces(t, pieces, npieces)) {
+		} else if (t->confirmed && !t->ghostly && t->present_frames >= ZP_GHOST_FRAMES &&
+			   t_ms - t->still_since >= ZP_PIECES_STILL_MS && seen_in_pieces(t, pieces, npieces)) {
 			t->since_meas++; /* there, in pieces: not missed; its zones stay where it was last measured */
 		} else {
 			t->missed++;
