@@ -379,16 +379,12 @@ static int emit(const zp_ccstat *st, int32_t root, int scale, int min_area, int 
 		int max, piece_out *po)
 {
 	int64_t area = (int64_t)st->area * scale * scale;
+	zp_rect box = { st->x0 * scale, st->y0 * scale, (st->x1 - st->x0 + 1) * scale, (st->y1 - st->y0 + 1) * scale };
 	zp_blob *b;
 
 	if (area < min_area && 100 * area >= (int64_t)ZP_PIECE_MIN_PCT * min_area && po->n < po->max) {
-		zp_piece *pc = &po->p[po->n++];
-
-		pc->area = (int)area;
-		pc->box.x = st->x0 * scale;
-		pc->box.y = st->y0 * scale;
-		pc->box.w = (st->x1 - st->x0 + 1) * scale;
-		pc->box.h = (st->y1 - st->y0 + 1) * scale;
+		po->p[po->n].box = box;
+		po->p[po->n++].area = (int)area;
 	}
 	if (nout >= max || area < min_area || area > max_area)
 		return nout;
@@ -396,10 +392,7 @@ static int emit(const zp_ccstat *st, int32_t root, int scale, int min_area, int 
 	memset(b, 0, sizeof(*b));
 	b->root = root;
 	b->area = (int)area;
-	b->box.x = st->x0 * scale;
-	b->box.y = st->y0 * scale;
-	b->box.w = (st->x1 - st->x0 + 1) * scale;
-	b->box.h = (st->y1 - st->y0 + 1) * scale;
+	b->box = box;
 	/* bottom centre in pixel coordinates: the middle of the lowest row */
 	b->gx = b->box.x + (b->box.w - 1) / 2.0;
 	b->gy = b->box.y + b->box.h - 1;

@@ -316,9 +316,10 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
  * was not a ghost's when last measured - a ghost too faint to judge,
  * fading in pieces, is not kept by them - and not for a walker, whose blob
  * breaking up makes him coast as before (his predicted box soon leaves the
- * anchor, which ends this too); in a crowd pieces belong to anyone. It ends as any foreground does:
- * unheld pieces fade within ghost_fade_ms, a held person after
- * still_hold_ms; below half the area the track is missed again.
+ * anchor, which ends this too); in a crowd pieces belong to anyone. It
+ * ends as any foreground does: unheld pieces fade within ghost_fade_ms, a
+ * held person after still_hold_ms; below half the area the track is missed
+ * again.
  */
 static bool seen_in_pieces(const zp_track *t, const zp_piece *pieces, int npieces)
 {
