@@ -141,6 +141,29 @@ static inline __m256i step16(__m256i x, uint16_t *mean, uint16_t *dev, uint16_t 
 	return step16_full(x, m, v, a, d, kv, mean, dev, mean2, aux, held, c);
 }
 
+/* 16 pixels of a row. */
+static inline void half_step(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+			     const uint8_t *hold, uint8_t *fg, const struct consts *c)
+{
+	__m256i f0 = step16(x16(src), mean, dev, mean2, aux, held16(hold, c), c);
+	__m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi16(f0, f0), 0xd8);
+
+	_mm_storeu_si128((__m128i *)fg, _mm256_castsi256_si128(p));
+}
+
+/* The last n (1..15) pixels of a row, through half_step (models_internal.h: struct zp_bg_tail); kept out of
+ * the row loop's code. */
+static __attribute__((noinline)) void tail16(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2,
+					     uint16_t *aux, const uint8_t *hold, uint8_t *fg, int n,
+					     const struct consts *c)
+{
+	struct zp_bg_tail t;
+
+	zp_bg_tail_load(&t, src, mean, dev, mean2, aux, hold, n);
+	half_step(t.src, t.mean, t.dev, t.mean2, t.aux, t.hold, t.fg, c);
+	zp_bg_tail_store(&t, mean, dev, mean2, aux, fg, n);
+}
+
 void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 		    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp)
 {
@@ -172,15 +195,12 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 		/* packs interleaves the 128-bit lanes: put them back in order */
 		_mm256_storeu_si256((__m256i *)(fg + i), _mm256_permute4x64_epi64(_mm256_packs_epi16(f0, f1), 0xd8));
 	}
-	if (i + 16 <= width) {
-		/* 16..31 pixels left: one half-width step before the scalar tail */
-		__m256i f0 = step16(x16(src + i), mean + i, dev + i, mean2 + i, aux + i, held16(hold + i, &c), &c);
-		__m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi16(f0, f0), 0xd8);
-
-		_mm_storeu_si128((__m128i *)(fg + i), _mm256_castsi256_si128(p));
+	if (i + 16 <= width) { /* 16..31 pixels left: one half-width step */
+		half_step(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, &c);
 		i += 16;
 	}
-	zp_bg_row_scalar(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, kp);
+	if (i < width)
+		tail16(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, &c);
 }
 
 void zp_bg_luma_avx2(const uint16_t *mean, uint8_t *dst, int width)

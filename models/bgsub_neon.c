@@ -93,6 +93,33 @@ static inline uint16x8_t step8(uint16x8_t x, uint16_t *mean, uint16_t *dev, uint
 	return step8_full(x, m, v, a, d, kv, mean, dev, mean2, aux, held, c);
 }
 
+/* 16 pixels of a row. */
+static inline void step16(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+			  const uint8_t *hold, uint8_t *fg, const struct consts *c)
+{
+	uint8x16_t x = vld1q_u8(src);
+	uint8x16_t h = vtstq_u8(vld1q_u8(hold), vld1q_u8(hold));
+	uint16x8_t h0 = vreinterpretq_u16_s16(vmovl_s8(vreinterpret_s8_u8(vget_low_u8(h))));
+	uint16x8_t h1 = vreinterpretq_u16_s16(vmovl_s8(vreinterpret_s8_u8(vget_high_u8(h))));
+	uint16x8_t f0 = step8(vshll_n_u8(vget_low_u8(x), 8), mean, dev, mean2, aux, h0, c);
+	uint16x8_t f1 = step8(vshll_n_u8(vget_high_u8(x), 8), mean + 8, dev + 8, mean2 + 8, aux + 8, h1, c);
+
+	vst1q_u8(fg, vcombine_u8(vmovn_u16(f0), vmovn_u16(f1)));
+}
+
+/* The last n (1..15) pixels of a row, through step16 (models_internal.h: struct zp_bg_tail); kept out of
+ * the row loop's code. */
+static __attribute__((noinline)) void tail16(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2,
+					     uint16_t *aux, const uint8_t *hold, uint8_t *fg, int n,
+					     const struct consts *c)
+{
+	struct zp_bg_tail t;
+
+	zp_bg_tail_load(&t, src, mean, dev, mean2, aux, hold, n);
+	step16(t.src, t.mean, t.dev, t.mean2, t.aux, t.hold, t.fg, c);
+	zp_bg_tail_store(&t, mean, dev, mean2, aux, fg, n);
+}
+
 void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 		    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp)
 {
@@ -114,18 +141,10 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.sbg = vdupq_n_s16((int16_t)-kp->shift_bg);
 	c.sfg = vdupq_n_s16((int16_t)-kp->shift_fg);
 	c.s2 = vdupq_n_s16((int16_t)-kp->shift2);
-	for (; i + 16 <= width; i += 16) {
-		uint8x16_t x = vld1q_u8(src + i);
-		uint8x16_t h = vtstq_u8(vld1q_u8(hold + i), vld1q_u8(hold + i));
-		uint16x8_t h0 = vreinterpretq_u16_s16(vmovl_s8(vreinterpret_s8_u8(vget_low_u8(h))));
-		uint16x8_t h1 = vreinterpretq_u16_s16(vmovl_s8(vreinterpret_s8_u8(vget_high_u8(h))));
-		uint16x8_t f0 = step8(vshll_n_u8(vget_low_u8(x), 8), mean + i, dev + i, mean2 + i, aux + i, h0, &c);
-		uint16x8_t f1 = step8(vshll_n_u8(vget_high_u8(x), 8), mean + i + 8, dev + i + 8, mean2 + i + 8, aux + i + 8,
-				      h1, &c);
-
-		vst1q_u8(fg + i, vcombine_u8(vmovn_u16(f0), vmovn_u16(f1)));
-	}
-	zp_bg_row_scalar(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, kp);
+	for (; i + 16 <= width; i += 16)
+		step16(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, &c);
+	if (i < width)
+		tail16(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, &c);
 }
 
 void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width)

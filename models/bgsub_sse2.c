@@ -135,6 +135,32 @@ static inline __m128i step8(__m128i x, uint16_t *mean, uint16_t *dev, uint16_t *
 	return step8_full(x, m, v, a, d, kv, mean, dev, mean2, aux, held, c);
 }
 
+/* 16 pixels of a row. */
+static inline void step16(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
+			  const uint8_t *hold, uint8_t *fg, const struct consts *c)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)src);
+	__m128i h = _mm_xor_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)hold), c->zero), c->ones);
+	__m128i f0 = step8(_mm_unpacklo_epi8(c->zero, x), mean, dev, mean2, aux, _mm_unpacklo_epi8(h, h), c);
+	__m128i f1 = step8(_mm_unpackhi_epi8(c->zero, x), mean + 8, dev + 8, mean2 + 8, aux + 8, _mm_unpackhi_epi8(h, h),
+			   c);
+
+	_mm_storeu_si128((__m128i *)fg, _mm_packs_epi16(f0, f1));
+}
+
+/* The last n (1..15) pixels of a row, through step16 (models_internal.h: struct zp_bg_tail); kept out of
+ * the row loop's code. */
+static __attribute__((noinline)) void tail16(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2,
+					     uint16_t *aux, const uint8_t *hold, uint8_t *fg, int n,
+					     const struct consts *c)
+{
+	struct zp_bg_tail t;
+
+	zp_bg_tail_load(&t, src, mean, dev, mean2, aux, hold, n);
+	step16(t.src, t.mean, t.dev, t.mean2, t.aux, t.hold, t.fg, c);
+	zp_bg_tail_store(&t, mean, dev, mean2, aux, fg, n);
+}
+
 void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 		    const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp)
 {
@@ -158,17 +184,10 @@ void zp_bg_row_sse2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.cbg = _mm_cvtsi32_si128(kp->shift_bg - 1);
 	c.cfg = _mm_cvtsi32_si128(kp->shift_fg - 1);
 	c.c2 = _mm_cvtsi32_si128(kp->shift2 - 1);
-	for (; i + 16 <= width; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(src + i));
-		__m128i h = _mm_xor_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(hold + i)), c.zero), c.ones);
-		__m128i f0 = step8(_mm_unpacklo_epi8(c.zero, x), mean + i, dev + i, mean2 + i, aux + i,
-				   _mm_unpacklo_epi8(h, h), &c);
-		__m128i f1 = step8(_mm_unpackhi_epi8(c.zero, x), mean + i + 8, dev + i + 8, mean2 + i + 8, aux + i + 8,
-				   _mm_unpackhi_epi8(h, h), &c);
-
-		_mm_storeu_si128((__m128i *)(fg + i), _mm_packs_epi16(f0, f1));
-	}
-	zp_bg_row_scalar(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, kp);
+	for (; i + 16 <= width; i += 16)
+		step16(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, &c);
+	if (i < width)
+		tail16(src + i, mean + i, dev + i, mean2 + i, aux + i, hold + i, fg + i, width - i, &c);
 }
 
 void zp_bg_luma_sse2(const uint16_t *mean, uint8_t *dst, int width)
