@@ -180,6 +180,16 @@ typedef struct zp_pixops {
 	void (*vote)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,
 		     uint8_t *row);
 	/*
+	 * Added: the (2r+1) x (2r+1) minimum (erode) or maximum (dilate), the
+	 * border replicated: r passes of erode3 / dilate3 in one (a square
+	 * window of the replicated image is the square window of a square
+	 * window's), done separably: down the columns into row, then along
+	 * it. r 1..ZP_VOTE_MAX_R; row is scratch of at least w + 2 *
+	 * ZP_VOTE_MAX_R bytes; dst must not overlap src.
+	 */
+	void (*morph)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, bool dilate,
+		      uint8_t *row);
+	/*
 	 * Camera formats (the V4L2 capture): one packed 4:2:2 row (YUYV: odd 0,
 	 * UYVY: odd 1) to luma: dst[x] = src[2 * x + odd], x < w. Reads exactly
 	 * 2 * w bytes of src, writes w bytes of dst.

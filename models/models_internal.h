@@ -140,6 +140,8 @@ void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width);
 			    zp_pixstats *st);                                                                      \
 	void zp_vote_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,   \
 			   uint8_t *row);                                                                   \
+	void zp_morph_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r,          \
+			    bool dilate, uint8_t *row);                                                             \
 	void zp_yuv_luma_packed_##isa(uint8_t *dst, const uint8_t *src, int w, int odd);                               \
 	void zp_yuv_bgr_row_##isa(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, int cstep);
 ZP_PIXOPS_DECL(scalar)
@@ -154,6 +156,14 @@ void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, 
 			  bool dilate);
 /* Columns 0 and w-1 (w >= 2) of a 3x3 min/max row, border replicated: what the SIMD loops leave. */
 void zp_morph3_edges_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int w, bool dilate);
+/*
+ * Separable min/max helpers (pixops_scalar.c, zp_pixops.morph): the minimum
+ * (maximum when dilate) of each column over n rows into col[x0..x1), and
+ * of row[x .. x + 2r] into dst[x] for x0..x1-1 (row padded as for the vote:
+ * zp_vote_pad_scalar).
+ */
+void zp_morph_cols_scalar(const uint8_t *const *rows, int n, uint8_t *col, int x0, int x1, bool dilate);
+void zp_morph_row_scalar(const uint8_t *row, uint8_t *dst, int x0, int x1, int r, bool dilate);
 /* Sums of samples x0..x1-1 of one row (src[x * step]) added to *st, and the samples copied into prev. */
 void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, int x1, zp_pixstats *st);
 
@@ -203,7 +213,7 @@ struct zp_kernels {
 	{                                                                                                            \
 		.simd = (path), .bg_row = zp_bg_row_##isa, .bg_luma = zp_bg_luma_##isa,                             \
 		.ops = { (path), zp_downscale2_##isa, zp_erode3_##isa, zp_dilate3_##isa, zp_stats_##isa,             \
-			 zp_vote_##isa, zp_yuv_luma_packed_##isa, zp_yuv_bgr_row_##isa },                            \
+			 zp_vote_##isa, zp_morph_##isa, zp_yuv_luma_packed_##isa, zp_yuv_bgr_row_##isa },             \
 	}
 
 /* Per architecture (kernels_x86.c, kernels_arm.c, kernels_generic.c, chosen by CMake): the CPU's best path. */

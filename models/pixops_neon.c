@@ -143,3 +143,98 @@ void zp_stats_neon(const uint8_t *src, int sstride, int step, uint8_t *prev, int
 	st->sad += vgetq_lane_u64(sad, 0) + vgetq_lane_u64(sad, 1);
 	st->sum2 += vgetq_lane_u64(sum2, 0) + vgetq_lane_u64(sum2, 1);
 }
+
+/* Columns x..x+15 reduced down the 2R+1 rows of the window. */
+static inline __attribute__((always_inline)) uint8x16_t vcolr(const uint8_t *const *rows, int x, const int R,
+							      const bool D)
+{
+	uint8x16_t m = vld1q_u8(rows[0] + x);
+
+#pragma GCC unroll 6
+	for (int i = 1; i <= 2 * R; i++)
+		m = vop(m, vld1q_u8(rows[i] + x), D);
+	return m;
+}
+
+/* The 16 outputs of block c from its column reductions and those of the blocks before (p) and after (n). */
+static inline __attribute__((always_inline)) uint8x16_t hwin(uint8x16_t p, uint8x16_t c, uint8x16_t n, const int R,
+							     const bool D)
+{
+	uint8x16_t m = vop(vop(vextq_u8(p, c, 15), c, D), vextq_u8(c, n, 1), D);
+
+	m = vop(m, vop(vextq_u8(p, c, 14), vextq_u8(c, n, 2), D), D);
+	if (R == 3)
+		m = vop(m, vop(vextq_u8(p, c, 13), vextq_u8(c, n, 3), D), D);
+	return m;
+}
+
+/*
+ * zp_pixops.morph for r 2 and 3 (r 1 is the 3x3 kernel above), separable as
+ * morph3: each 16-column block is reduced down the 2r+1 rows once and its
+ * neighbours to r columns away come from the blocks beside it by vextq
+ * (left of column 0: column 0 again, the border replicated), as long as a
+ * whole block follows. The last 16..31 columns go through the row buffer as
+ * in vote_neon.c (row + r + c holds column c's reduction, padded on the
+ * right), with vectors that overlap the ones before (no state). Needs w >= 32.
+ * Specialised per R and op, so the window loops unroll and the vextq
+ * offsets are constants.
+ */
+static inline __attribute__((always_inline)) void morph_r(const uint8_t *src, int sstride, uint8_t *dst, int dstride,
+							  int w, int h, const int R, const bool D, uint8_t *row)
+{
+	const uint8_t *rows[2 * ZP_VOTE_MAX_R + 1];
+
+	for (int y = 0; y < h; y++) {
+		uint8_t *d = dst + (size_t)y * dstride;
+		uint8x16_t cur, prev;
+		int x = 0, c;
+
+		zp_vote_window(src, sstride, h, y, R, rows);
+		cur = vcolr(rows, 0, R, D);
+		prev = vdupq_lane_u8(vget_low_u8(cur), 0);
+		for (; x + 32 <= w; x += 16) {
+			uint8x16_t next = vcolr(rows, x + 16, R, D);
+
+			vst1q_u8(d + x, hwin(prev, cur, next, R, D));
+			prev = cur;
+			cur = next;
+		}
+		/* columns x..w-1 left (16..31 of them, x >= 16): reductions of x-R..w-1 into the buffer */
+		for (c = x - R; c < w; c += 16) {
+			c = c + 16 <= w ? c : w - 16;
+			vst1q_u8(row + R + c, vcolr(rows, c, R, D));
+		}
+		zp_vote_pad_scalar(row, w, R);
+		for (c = x; c < w; c += 16) {
+			uint8x16_t m;
+
+			c = c + 16 <= w ? c : w - 16;
+			m = vld1q_u8(row + c);
+#pragma GCC unroll 6
+			for (int j = 1; j <= 2 * R; j++)
+				m = vop(m, vld1q_u8(row + c + j), D);
+			vst1q_u8(d + c, m);
+		}
+	}
+}
+
+void zp_morph_neon(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, bool dilate,
+		   uint8_t *row)
+{
+	if (r == 1) { /* the 3x3 kernel above: no row buffer, fewer instructions */
+		(dilate ? zp_dilate3_neon : zp_erode3_neon)(src, sstride, dst, dstride, w, h);
+		return;
+	}
+	if (w < 32) {
+		zp_morph_scalar(src, sstride, dst, dstride, w, h, r, dilate, row);
+		return;
+	}
+	if (r == 2 && dilate)
+		morph_r(src, sstride, dst, dstride, w, h, 2, true, row);
+	else if (r == 2)
+		morph_r(src, sstride, dst, dstride, w, h, 2, false, row);
+	else if (dilate)
+		morph_r(src, sstride, dst, dstride, w, h, 3, true, row);
+	else
+		morph_r(src, sstride, dst, dstride, w, h, 3, false, row);
+}

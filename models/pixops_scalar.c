@@ -117,3 +117,49 @@ void zp_stats_scalar(const uint8_t *src, int sstride, int step, uint8_t *prev, i
 	for (int y = 0; y < h; y++)
 		zp_stats_row_scalar(src + (size_t)y * step * sstride, step, prev + (size_t)y * pstride, 0, w, st);
 }
+
+void zp_morph_cols_scalar(const uint8_t *const *rows, int n, uint8_t *col, int x0, int x1, bool dilate)
+{
+	if (x0 < x1)
+		memcpy(col + x0, rows[0] + x0, (size_t)(x1 - x0));
+	/* one row at a time, the op outside the loop: plain loops the compiler vectorises */
+	for (int i = 1; i < n; i++) {
+		const uint8_t *s = rows[i];
+
+		if (dilate)
+			for (int x = x0; x < x1; x++)
+				col[x] = s[x] > col[x] ? s[x] : col[x];
+		else
+			for (int x = x0; x < x1; x++)
+				col[x] = s[x] < col[x] ? s[x] : col[x];
+	}
+}
+
+void zp_morph_row_scalar(const uint8_t *row, uint8_t *dst, int x0, int x1, int r, bool dilate)
+{
+	if (x0 < x1)
+		memcpy(dst + x0, row + x0, (size_t)(x1 - x0));
+	for (int j = 1; j <= 2 * r; j++) {
+		const uint8_t *s = row + j;
+
+		if (dilate)
+			for (int x = x0; x < x1; x++)
+				dst[x] = s[x] > dst[x] ? s[x] : dst[x];
+		else
+			for (int x = x0; x < x1; x++)
+				dst[x] = s[x] < dst[x] ? s[x] : dst[x];
+	}
+}
+
+void zp_morph_scalar(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, bool dilate,
+		     uint8_t *row)
+{
+	const uint8_t *rows[2 * ZP_VOTE_MAX_R + 1];
+
+	for (int y = 0; y < h; y++) {
+		zp_vote_window(src, sstride, h, y, r, rows);
+		zp_morph_cols_scalar(rows, 2 * r + 1, row + r, 0, w, dilate);
+		zp_vote_pad_scalar(row, w, r);
+		zp_morph_row_scalar(row, dst + (size_t)y * dstride, 0, w, r, dilate);
+	}
+}

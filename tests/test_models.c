@@ -259,7 +259,7 @@ END_TEST
 
 /* ---- pixops: every path against scalar ---- */
 
-enum { OP_DOWN, OP_ERODE, OP_DILATE, OP_VOTE };
+enum { OP_DOWN, OP_ERODE, OP_DILATE, OP_VOTE, OP_MORPH };
 
 static void pixop_case(zp_simd simd, int op, int w, int h, int pad, int off, bool binary, uint32_t seed)
 {
@@ -301,17 +301,22 @@ static void pixop_case(zp_simd simd, int op, int w, int h, int pad, int off, boo
 		ps.dilate3(src, sstride, d0, dstride, w, h);
 		pv.dilate3(src, sstride, d1, dstride, w, h);
 		break;
-	default:
+	case OP_VOTE:
 		ps.vote(src, sstride, d0, dstride, w, h, r, k, row);
 		memset(row, 0x5a, (size_t)w + 2 * ZP_VOTE_MAX_R); /* the scratch carries nothing over */
 		pv.vote(src, sstride, d1, dstride, w, h, r, k, row);
+		break;
+	default: /* k's lowest bit: dilate */
+		ps.morph(src, sstride, d0, dstride, w, h, r, k & 1, row);
+		memset(row, 0x5a, (size_t)w + 2 * ZP_VOTE_MAX_R);
+		pv.morph(src, sstride, d1, dstride, w, h, r, k & 1, row);
 		break;
 	}
 	free(row);
 	if (dlen) {
 		int d = first_diff(d0 - off, d1 - off, dlen);
 
-		ck_assert_msg(d < 0, "%s op %d %dx%d pad %d off %d %s (vote r %d k %d): first diff at byte %d (%u vs %u)",
+		ck_assert_msg(d < 0, "%s op %d %dx%d pad %d off %d %s (vote/morph r %d k %d): first diff at byte %d (%u vs %u)",
 			      zp_simd_name(simd), op, w, h, pad, off, binary ? "binary" : "grey", r, k, d, (d0 - off)[d],
 			      (d1 - off)[d]);
 	}
@@ -328,7 +333,7 @@ START_TEST(pixops_paths_match_scalar)
 	uint32_t seed = 12345;
 
 	for (int p = 0; p < np; p++) {
-		for (int op = OP_DOWN; op <= OP_VOTE; op++) {
+		for (int op = OP_DOWN; op <= OP_MORPH; op++) {
 			for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 				for (int v = 0; v < 4; v++)
 					pixop_case(paths[p], op, sizes[i][0], sizes[i][1], v * 5, (v * 7 + 1) % 16,
@@ -392,6 +397,48 @@ START_TEST(pixops_scalar_reference)
 END_TEST
 
 /* Vote against a direct count over the window with clamped coordinates, on random masks. */
+/*
+ * The reference morph against its definition: radius r is r passes of the
+ * 3x3 erode / dilate (border replicated), on grey and binary images, sizes
+ * from 1x1 up.
+ */
+START_TEST(pixops_morph_is_3x3_passes)
+{
+	zp_pixops ops;
+	uint32_t s = 4242;
+	static const int sizes[][2] = { { 1, 1 }, { 2, 7 }, { 5, 3 }, { 9, 9 }, { 33, 17 }, { 70, 5 } };
+
+	zp_pixops_init(&ops, ZP_SIMD_SCALAR);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		int w = sizes[i][0], h = sizes[i][1];
+		size_t n = (size_t)w * h;
+		uint8_t *src = malloc(n), *a = malloc(n), *b = malloc(n), *ref = malloc(n);
+		uint8_t *row = malloc((size_t)w + 2 * ZP_VOTE_MAX_R);
+
+		for (int binary = 0; binary < 2; binary++)
+			for (int r = 1; r <= ZP_VOTE_MAX_R; r++)
+				for (int dilate = 0; dilate < 2; dilate++) {
+					for (size_t j = 0; j < n; j++)
+						src[j] = binary ? (rnd(&s) % 3 ? 0 : 255) : (uint8_t)rnd(&s);
+					memcpy(a, src, n);
+					for (int p = 0; p < r; p++) {
+						(dilate ? ops.dilate3 : ops.erode3)(a, w, b, w, w, h);
+						memcpy(a, b, n);
+					}
+					memcpy(ref, a, n);
+					ops.morph(src, w, b, w, w, h, r, dilate, row);
+					ck_assert_msg(memcmp(b, ref, n) == 0, "morph r %d %s %dx%d %s != %d 3x3 passes", r,
+						      dilate ? "dilate" : "erode", w, h, binary ? "binary" : "grey", r);
+				}
+		free(src);
+		free(a);
+		free(b);
+		free(ref);
+		free(row);
+	}
+}
+END_TEST
+
 START_TEST(pixops_vote_reference)
 {
 	enum { W = 37, H = 23 };
@@ -937,6 +984,7 @@ int main(void)
 			pixops_paths_match_scalar,
 			pixops_scalar_reference,
 			pixops_vote_reference,
+			pixops_morph_is_3x3_passes,
 			dispatch_choose_and_fallback) },
 		{ .name = "behaviour", .timeout_s = 120, .tests = ZP_TESTS(
 			model_constant_scene_no_fg_after_warmup,
