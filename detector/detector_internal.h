@@ -45,8 +45,14 @@ static inline int zp_word_first_byte(uint64_t v)
 
 static inline int zp_skip_zero(const uint8_t *row, int x, int w)
 {
-	uint64_t v;
+	uint64_t v, q[4];
 
+	/* masks are mostly empty: 32 bytes a test first */
+	for (; x + 32 <= w; x += 32) {
+		memcpy(q, row + x, 32);
+		if (q[0] | q[1] | q[2] | q[3])
+			break;
+	}
 	for (; x + 8 <= w; x += 8) {
 		memcpy(&v, row + x, 8);
 		if (v) {

@@ -1805,14 +1805,14 @@ START_TEST(mask_scans_find_the_byte)
 {
 	uint32_t seed = 12345;
 
-	for (int w = 1; w <= 70; w++) {
+	for (int w = 1; w <= 100; w++) {
 		for (int density = 0; density <= 4; density++) {
 			struct pagebuf pb;
 			uint8_t *row = pb_alloc(&pb, (size_t)w);
 
-			/* density 0: all zero; 4: all set; between: runs of random length */
+			/* density 0: all zero; 4: all set; between: runs of random length (1: up to 40, past a 32-byte step) */
 			for (int x = 0; x < w;) {
-				int len = 1 + (int)(rnd(&seed) % 12);
+				int len = 1 + (int)(rnd(&seed) % (density == 1 ? 40 : 12));
 				bool set = density == 4 || (density > 0 && rnd(&seed) % 4 < (uint32_t)density);
 
 				for (int i = 0; i < len && x < w; i++, x++)
