@@ -655,6 +655,8 @@ static int bench_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **
 		rc = ZP_EXIT_USAGE;
 		goto out;
 	}
+	/* the state at 640x480 with the config's own scale: auto (0) there is what a 640x480 camera gets */
+	b->state_640 = state_bytes(&b->cfg->detector, 640, 480);
 	/* scale auto (0): resolved from the frame width here, as the detector does, so every row uses one scale */
 	b->cfg->detector.scale = zp_detector_scale(&b->cfg->detector, b->full.width);
 	if (zp_bench_frames_downscale(&b->full, b->cfg->detector.scale, &b->work) < 0) {
@@ -665,7 +667,6 @@ static int bench_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **
 	rc = spawn_runlike(b);
 	if (rc != ZP_EXIT_OK)
 		goto out;
-	b->state_640 = state_bytes(&b->cfg->detector, 640, 480);
 	b->state_src = state_bytes(&b->cfg->detector, b->full.width, b->full.height);
 	rc = run_rows(b);
 	if (rc != ZP_EXIT_OK)
