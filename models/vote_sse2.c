@@ -9,44 +9,57 @@
 
 #include <emmintrin.h>
 
-void zp_vote_sse2(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,
-		  uint8_t *row)
+/* The vote for a constant radius R: the window loops unroll (gcc -O2 does not unroll them by itself). */
+static inline __attribute__((always_inline)) void vote_r(const uint8_t *src, int sstride, uint8_t *dst, int dstride,
+							 int w, int h, const int R, int k, uint8_t *row)
 {
 	const uint8_t *rows[2 * ZP_VOTE_MAX_R + 1];
 	const __m128i one = _mm_set1_epi8(1);
 	const __m128i km1 = _mm_set1_epi8((char)(k - 1)); /* counts <= 49: signed compare is safe */
-	int n = 2 * r + 1;
 
-	if (w < 16) {
-		zp_vote_scalar(src, sstride, dst, dstride, w, h, r, k, row);
-		return;
-	}
 	for (int y = 0; y < h; y++) {
 		uint8_t *d = dst + (size_t)y * dstride;
 		int x = 0;
 
-		zp_vote_window(src, sstride, h, y, r, rows);
+		zp_vote_window(src, sstride, h, y, R, rows);
 		for (; x < w; x += 16) {
 			__m128i acc = _mm_setzero_si128();
 
 			x = x + 16 <= w ? x : w - 16;
-			for (int i = 0; i < n; i++) {
+#pragma GCC unroll 7
+			for (int i = 0; i < 2 * R + 1; i++) {
 				__m128i v = _mm_loadu_si128((const __m128i *)(rows[i] + x));
 
 				acc = _mm_add_epi8(acc, _mm_min_epu8(v, one));
 			}
-			_mm_storeu_si128((__m128i *)(row + r + x), acc);
+			_mm_storeu_si128((__m128i *)(row + R + x), acc);
 		}
-		zp_vote_pad_scalar(row, w, r);
+		zp_vote_pad_scalar(row, w, R);
 		/* window of output x: row[x .. x + 2r], all inside row[0 .. w + 2r - 1] */
 		for (x = 0; x < w; x += 16) {
 			__m128i s;
 
 			x = x + 16 <= w ? x : w - 16;
 			s = _mm_loadu_si128((const __m128i *)(row + x));
-			for (int j = 1; j < n; j++)
+#pragma GCC unroll 7
+			for (int j = 1; j < 2 * R + 1; j++)
 				s = _mm_add_epi8(s, _mm_loadu_si128((const __m128i *)(row + x + j)));
 			_mm_storeu_si128((__m128i *)(d + x), _mm_cmpgt_epi8(s, km1));
 		}
 	}
+}
+
+void zp_vote_sse2(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, int k,
+		  uint8_t *row)
+{
+	if (w < 16) {
+		zp_vote_scalar(src, sstride, dst, dstride, w, h, r, k, row);
+		return;
+	}
+	if (r == 1)
+		vote_r(src, sstride, dst, dstride, w, h, 1, k, row);
+	else if (r == 2)
+		vote_r(src, sstride, dst, dstride, w, h, 2, k, row);
+	else
+		vote_r(src, sstride, dst, dstride, w, h, 3, k, row);
 }
