@@ -45,12 +45,15 @@ static inline int zp_word_first_byte(uint64_t v)
 
 static inline int zp_skip_zero(const uint8_t *row, int x, int w)
 {
-	uint64_t v, q[4];
+	uint64_t v, q0, q1, q2, q3;
 
-	/* masks are mostly empty: 32 bytes a test first */
+	/* masks are mostly empty: 32 bytes a test first (four words in registers, not an array on the stack) */
 	for (; x + 32 <= w; x += 32) {
-		memcpy(q, row + x, 32);
-		if (q[0] | q[1] | q[2] | q[3])
+		memcpy(&q0, row + x, 8);
+		memcpy(&q1, row + x + 8, 8);
+		memcpy(&q2, row + x + 16, 8);
+		memcpy(&q3, row + x + 24, 8);
+		if (q0 | q1 | q2 | q3)
 			break;
 	}
 	for (; x + 8 <= w; x += 8) {

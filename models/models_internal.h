@@ -86,12 +86,24 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
                     const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp);
 
 /*
- * The last n (1..15) pixels of a row through a SIMD row kernel's 16-pixel
- * step: copied into zero-padded 16-pixel buffers, stepped, and the n copied
- * back. Pixels do not depend on each other, so the padding changes nothing;
- * the scalar kernel took about 14 times as long a pixel, which on a
- * 360-pixel row (16 + 8 left over) was a third of the row's time.
+ * A row narrower than 16 through a SIMD row kernel's 16-pixel step: copied
+ * into zero-padded 16-pixel buffers, stepped, and its n pixels copied back.
+ * Pixels do not depend on each other, so the padding changes nothing. (The
+ * scalar kernel, which did the last pixels of every row before, takes about
+ * 14 times as long a pixel: on a 360-pixel row, 8 left over, a third of the
+ * row's time.)
  */
+/*
+ * A row of 16 or more whose width is not a multiple of 16 takes its last
+ * n = width % 16 pixels first, before the row loop: one 16-pixel step over
+ * the row's last 16 pixels with the first 16 - n of them held (a held pixel's
+ * state does not change), so the loop later steps those from the state they
+ * had and writes their fg again. The hold bytes of that step are the row's
+ * OR'd with 16 bytes from zp_bg_tail_held + n: 0xff in the first 16 - n.
+ */
+static const uint8_t zp_bg_tail_held[32] = { 255, 255, 255, 255, 255, 255, 255, 255,
+					     255, 255, 255, 255, 255, 255, 255, 255 };
+
 struct zp_bg_tail {
 	uint16_t mean[16], dev[16], mean2[16], aux[16];
 	uint8_t src[16], hold[16], fg[16];
