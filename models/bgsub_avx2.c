@@ -151,18 +151,6 @@ static inline void half_step(const uint8_t *src, uint16_t *mean, uint16_t *dev, 
 	_mm_storeu_si128((__m128i *)fg, _mm256_castsi256_si128(p));
 }
 
-/* A row narrower than 16 (models_internal.h: struct zp_bg_tail), kept out of the row loop's code. */
-static __attribute__((noinline)) void narrow_row(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2,
-						 uint16_t *aux, const uint8_t *hold, uint8_t *fg, int n,
-						 const struct consts *c)
-{
-	struct zp_bg_tail t;
-
-	zp_bg_tail_load(&t, src, mean, dev, mean2, aux, hold, n);
-	half_step(t.src, t.mean, t.dev, t.mean2, t.aux, t.hold, t.fg, c);
-	zp_bg_tail_store(&t, mean, dev, mean2, aux, fg, n);
-}
-
 /* The last n (1..15) pixels of a row of 16 or more, before the row loop (models_internal.h: zp_bg_tail_held). */
 static inline void tail_first(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 			      const uint8_t *hold, uint8_t *fg, int width, int n, const struct consts *c)
@@ -181,6 +169,10 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	struct consts c;
 	int i = 0;
 
+	if (width < 16) { /* narrower than one step (models_internal.h) */
+		zp_bg_row_scalar(src, mean, dev, mean2, aux, hold, fg, width, kp);
+		return;
+	}
 	c.zero = _mm256_setzero_si256();
 	c.ones = _mm256_cmpeq_epi8(c.zero, c.zero);
 	c.one = _mm256_set1_epi16(1);
@@ -198,11 +190,6 @@ void zp_bg_row_avx2(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.cbg = _mm_cvtsi32_si128(kp->shift_bg - 1);
 	c.cfg = _mm_cvtsi32_si128(kp->shift_fg - 1);
 	c.c2 = _mm_cvtsi32_si128(kp->shift2 - 1);
-	if (width < 16) {
-		if (width > 0)
-			narrow_row(src, mean, dev, mean2, aux, hold, fg, width, &c);
-		return;
-	}
 	if (width % 16)
 		tail_first(src, mean, dev, mean2, aux, hold, fg, width, width % 16, &c);
 	for (; i + 32 <= width; i += 32) {

@@ -107,18 +107,6 @@ static inline void step16(const uint8_t *src, uint16_t *mean, uint16_t *dev, uin
 	vst1q_u8(fg, vcombine_u8(vmovn_u16(f0), vmovn_u16(f1)));
 }
 
-/* A row narrower than 16 (models_internal.h: struct zp_bg_tail), kept out of the row loop's code. */
-static __attribute__((noinline)) void narrow_row(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2,
-						 uint16_t *aux, const uint8_t *hold, uint8_t *fg, int n,
-						 const struct consts *c)
-{
-	struct zp_bg_tail t;
-
-	zp_bg_tail_load(&t, src, mean, dev, mean2, aux, hold, n);
-	step16(t.src, t.mean, t.dev, t.mean2, t.aux, t.hold, t.fg, c);
-	zp_bg_tail_store(&t, mean, dev, mean2, aux, fg, n);
-}
-
 /* The last n (1..15) pixels of a row of 16 or more, before the row loop (models_internal.h: zp_bg_tail_held). */
 static inline void tail_first(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t *mean2, uint16_t *aux,
 			      const uint8_t *hold, uint8_t *fg, int width, int n, const struct consts *c)
@@ -136,6 +124,10 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	struct consts c;
 	int i = 0;
 
+	if (width < 16) { /* narrower than one step (models_internal.h) */
+		zp_bg_row_scalar(src, mean, dev, mean2, aux, hold, fg, width, kp);
+		return;
+	}
 	c.thr = vdupq_n_u16(kp->thr);
 	c.thrfl = vdupq_n_u16(kp->thr_fl);
 	c.one = vdupq_n_u16(1);
@@ -151,11 +143,6 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
 	c.sbg = vdupq_n_s16((int16_t)-kp->shift_bg);
 	c.sfg = vdupq_n_s16((int16_t)-kp->shift_fg);
 	c.s2 = vdupq_n_s16((int16_t)-kp->shift2);
-	if (width < 16) {
-		if (width > 0)
-			narrow_row(src, mean, dev, mean2, aux, hold, fg, width, &c);
-		return;
-	}
 	if (width % 16)
 		tail_first(src, mean, dev, mean2, aux, hold, fg, width, width % 16, &c);
 	for (; i + 16 <= width; i += 16)

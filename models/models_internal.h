@@ -51,8 +51,6 @@
 
 #include "models.h"
 
-#include <string.h>
-
 /* Per-frame parameters the background row kernel reads. */
 struct zp_bg_kparams {
 	uint16_t thr;       /* minimum foreground distance, 8.8 (threshold << 8) */
@@ -86,51 +84,18 @@ void zp_bg_row_neon(const uint8_t *src, uint16_t *mean, uint16_t *dev, uint16_t 
                     const uint8_t *hold, uint8_t *fg, int width, const struct zp_bg_kparams *kp);
 
 /*
- * A row narrower than 16 through a SIMD row kernel's 16-pixel step: copied
- * into zero-padded 16-pixel buffers, stepped, and its n pixels copied back.
- * Pixels do not depend on each other, so the padding changes nothing. (The
+ * A row whose width is not a multiple of 16 takes its last n = width % 16
+ * pixels first, before the SIMD row loop: one 16-pixel step over the row's
+ * last 16 pixels with the first 16 - n of them held (a held pixel's state
+ * does not change), so the loop later steps those from the state they had
+ * and writes their fg again. The hold bytes of that step are the row's OR'd
+ * with 16 bytes from zp_bg_tail_held + n: 0xff in the first 16 - n. (The
  * scalar kernel, which did the last pixels of every row before, takes about
  * 14 times as long a pixel: on a 360-pixel row, 8 left over, a third of the
- * row's time.)
- */
-/*
- * A row of 16 or more whose width is not a multiple of 16 takes its last
- * n = width % 16 pixels first, before the row loop: one 16-pixel step over
- * the row's last 16 pixels with the first 16 - n of them held (a held pixel's
- * state does not change), so the loop later steps those from the state they
- * had and writes their fg again. The hold bytes of that step are the row's
- * OR'd with 16 bytes from zp_bg_tail_held + n: 0xff in the first 16 - n.
+ * row's time.) A row narrower than 16 goes to the scalar kernel.
  */
 static const uint8_t zp_bg_tail_held[32] = { 255, 255, 255, 255, 255, 255, 255, 255,
 					     255, 255, 255, 255, 255, 255, 255, 255 };
-
-struct zp_bg_tail {
-	uint16_t mean[16], dev[16], mean2[16], aux[16];
-	uint8_t src[16], hold[16], fg[16];
-};
-
-static inline void zp_bg_tail_load(struct zp_bg_tail *t, const uint8_t *src, const uint16_t *mean,
-				   const uint16_t *dev, const uint16_t *mean2, const uint16_t *aux, const uint8_t *hold,
-				   int n)
-{
-	memset(t, 0, sizeof(*t));
-	memcpy(t->src, src, (size_t)n);
-	memcpy(t->hold, hold, (size_t)n);
-	memcpy(t->mean, mean, (size_t)n * 2);
-	memcpy(t->dev, dev, (size_t)n * 2);
-	memcpy(t->mean2, mean2, (size_t)n * 2);
-	memcpy(t->aux, aux, (size_t)n * 2);
-}
-
-static inline void zp_bg_tail_store(const struct zp_bg_tail *t, uint16_t *mean, uint16_t *dev, uint16_t *mean2,
-				    uint16_t *aux, uint8_t *fg, int n)
-{
-	memcpy(mean, t->mean, (size_t)n * 2);
-	memcpy(dev, t->dev, (size_t)n * 2);
-	memcpy(mean2, t->mean2, (size_t)n * 2);
-	memcpy(aux, t->aux, (size_t)n * 2);
-	memcpy(fg, t->fg, (size_t)n);
-}
 
 /*
  * The background estimate as 8-bit luma, one row: dst[i] = (mean[i] + 128) >> 8
@@ -168,14 +133,6 @@ void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, 
 			  bool dilate);
 /* Columns 0 and w-1 (w >= 2) of a 3x3 min/max row, border replicated: what the SIMD loops leave. */
 void zp_morph3_edges_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int w, bool dilate);
-/*
- * Separable min/max helpers (pixops_scalar.c, zp_pixops.morph): the minimum
- * (maximum when dilate) of each column over n rows into col[x0..x1), and
- * of row[x .. x + 2r] into dst[x] for x0..x1-1 (row padded as for the vote:
- * zp_vote_pad_scalar).
- */
-void zp_morph_cols_scalar(const uint8_t *const *rows, int n, uint8_t *col, int x0, int x1, bool dilate);
-void zp_morph_row_scalar(const uint8_t *row, uint8_t *dst, int x0, int x1, int r, bool dilate);
 /* Sums of samples x0..x1-1 of one row (src[x * step]) added to *st, and the samples copied into prev. */
 void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, int x1, zp_pixstats *st);
 

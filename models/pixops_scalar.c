@@ -9,6 +9,8 @@
  */
 #include "models_internal.h"
 
+#include <string.h>
+
 static inline uint8_t min3(uint8_t a, uint8_t b, uint8_t c)
 {
 	uint8_t m = a < b ? a : b;
@@ -118,35 +120,35 @@ void zp_stats_scalar(const uint8_t *src, int sstride, int step, uint8_t *prev, i
 		zp_stats_row_scalar(src + (size_t)y * step * sstride, step, prev + (size_t)y * pstride, 0, w, st);
 }
 
-void zp_morph_cols_scalar(const uint8_t *const *rows, int n, uint8_t *col, int x0, int x1, bool dilate)
+/* The minimum (maximum when dilate) of each column over the n rows, into col[0..w). */
+static void morph_cols(const uint8_t *const *rows, int n, uint8_t *col, int w, bool dilate)
 {
-	if (x0 < x1)
-		memcpy(col + x0, rows[0] + x0, (size_t)(x1 - x0));
+	memcpy(col, rows[0], (size_t)w);
 	/* one row at a time, the op outside the loop: plain loops the compiler vectorises */
 	for (int i = 1; i < n; i++) {
 		const uint8_t *s = rows[i];
 
 		if (dilate)
-			for (int x = x0; x < x1; x++)
+			for (int x = 0; x < w; x++)
 				col[x] = s[x] > col[x] ? s[x] : col[x];
 		else
-			for (int x = x0; x < x1; x++)
+			for (int x = 0; x < w; x++)
 				col[x] = s[x] < col[x] ? s[x] : col[x];
 	}
 }
 
-void zp_morph_row_scalar(const uint8_t *row, uint8_t *dst, int x0, int x1, int r, bool dilate)
+/* dst[x] = the minimum (maximum) of row[x .. x + 2r], x < w (row padded as for the vote). */
+static void morph_row(const uint8_t *row, uint8_t *dst, int w, int r, bool dilate)
 {
-	if (x0 < x1)
-		memcpy(dst + x0, row + x0, (size_t)(x1 - x0));
+	memcpy(dst, row, (size_t)w);
 	for (int j = 1; j <= 2 * r; j++) {
 		const uint8_t *s = row + j;
 
 		if (dilate)
-			for (int x = x0; x < x1; x++)
+			for (int x = 0; x < w; x++)
 				dst[x] = s[x] > dst[x] ? s[x] : dst[x];
 		else
-			for (int x = x0; x < x1; x++)
+			for (int x = 0; x < w; x++)
 				dst[x] = s[x] < dst[x] ? s[x] : dst[x];
 	}
 }
@@ -158,8 +160,8 @@ void zp_morph_scalar(const uint8_t *src, int sstride, uint8_t *dst, int dstride,
 
 	for (int y = 0; y < h; y++) {
 		zp_vote_window(src, sstride, h, y, r, rows);
-		zp_morph_cols_scalar(rows, 2 * r + 1, row + r, 0, w, dilate);
+		morph_cols(rows, 2 * r + 1, row + r, w, dilate);
 		zp_vote_pad_scalar(row, w, r);
-		zp_morph_row_scalar(row, dst + (size_t)y * dstride, 0, w, r, dilate);
+		morph_row(row, dst + (size_t)y * dstride, w, r, dilate);
 	}
 }
