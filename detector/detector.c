@@ -26,8 +26,6 @@ _Static_assert(ZP_VOTE_MAX_R >= 3, "vote_radius goes up to 3 (params.c)");
 
 /* shaken_frame(): the background's edges are looked for again every this many frames. */
 #define ZP_EDGE_REFRESH 16
-/* shaken_frame(): edge samples summed in 32 bits at a time (4096 x 510 < 2^31). */
-#define ZP_EDGE_BLOCK 4096
 
 /* Frame interval assumed until two frames have been seen (25 fps). */
 #define ZP_DEFAULT_INTERVAL_MS 40.0
@@ -499,7 +497,6 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 {
 	int w = d->ww, h = d->wh;
 	int64_t sad[2][9] = { { 0 } };
-	const ptrdiff_t off[9] = { -w - 1, -w, -w + 1, -1, 0, 1, w - 1, w, w + 1 };
 
 	/* the edge samples change with the background only: found again every ZP_EDGE_REFRESH frames */
 	if (d->frames >= d->edges_at + ZP_EDGE_REFRESH || d->frames < d->edges_at) {
@@ -523,23 +520,12 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 	}
 	if (d->nedges < 16)
 		return false;
-	/* in blocks whose sums fit 32 bits (at most ZP_EDGE_BLOCK x 510), so that they stay in registers */
-	for (int e0 = 0; e0 < d->nedges; e0 += ZP_EDGE_BLOCK) {
-		int e1 = d->nedges - e0 > ZP_EDGE_BLOCK ? e0 + ZP_EDGE_BLOCK : d->nedges;
-		int32_t s0[9] = { 0 }, s1[9] = { 0 };
+	/* in blocks whose sums fit 32 bits (zp_pixops.shake_sums) */
+	for (int e0 = 0; e0 < d->nedges; e0 += ZP_SHAKE_MAX_N) {
+		int32_t s0[9], s1[9];
 
-		for (int e = e0; e < e1; e++) {
-			int y = (int)((uint32_t)d->edges[e] >> 16), x = d->edges[e] & 0xffff;
-			const uint8_t *b = d->bg + (size_t)y * w + x;
-			int f = in[(size_t)y * stride + x], f2 = 2 * f - b[0];
-
-			for (int k = 0; k < 9; k++) {
-				int v = b[off[k]];
-
-				s0[k] += abs(f - v);
-				s1[k] += abs(f2 - v);
-			}
-		}
+		d->ops.shake_sums(in, stride, d->bg, w, d->edges + e0,
+				  d->nedges - e0 > ZP_SHAKE_MAX_N ? ZP_SHAKE_MAX_N : d->nedges - e0, s0, s1);
 		for (int k = 0; k < 9; k++) {
 			sad[0][k] += s0[k];
 			sad[1][k] += s1[k];

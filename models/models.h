@@ -190,6 +190,18 @@ typedef struct zp_pixops {
 	void (*morph)(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r, bool dilate,
 		      uint8_t *row);
 	/*
+	 * Added: the camera-shake sums (the detector's shaken_frame()) over n
+	 * points pt[e] = y << 16 | x of bg, each with 1 <= x, x + 2 < w (bg's
+	 * width: the SIMD paths read the 4 bytes from x - 1), 1 <= y, y + 1 < h.
+	 * With f = frame[y * fstride + x] and v_k (k = 3 j + i, i, j 0..2) the
+	 * background at (x + i - 1, y + j - 1): s0[k] = sum of |f - v_k|, s1[k]
+	 * = sum of |2 f - v_4 - v_k| (the frame against the background moved by
+	 * a pixel and by half a pixel). n <= ZP_SHAKE_MAX_N, so the sums fit 32
+	 * bits.
+	 */
+	void (*shake_sums)(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
+			   int32_t s0[9], int32_t s1[9]);
+	/*
 	 * Camera formats (the V4L2 capture): one packed 4:2:2 row (YUYV: odd 0,
 	 * UYVY: odd 1) to luma: dst[x] = src[2 * x + odd], x < w. Reads exactly
 	 * 2 * w bytes of src, writes w bytes of dst.
@@ -209,6 +221,8 @@ typedef struct zp_pixops {
 
 /* Largest radius of zp_pixops.vote (a 7x7 window). */
 #define ZP_VOTE_MAX_R 3
+/* Most points one zp_pixops.shake_sums call takes (4096 x 510 fits 32 bits). */
+#define ZP_SHAKE_MAX_N 4096
 
 /* The kernels of path simd (ZP_SIMD_AUTO or a path the CPU lacks: the best available); ops->simd says which. */
 void zp_pixops_init(zp_pixops *ops, zp_simd simd);

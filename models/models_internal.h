@@ -119,6 +119,8 @@ void zp_bg_luma_neon(const uint16_t *mean, uint8_t *dst, int width);
 			   uint8_t *row);                                                                   \
 	void zp_morph_##isa(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h, int r,          \
 			    bool dilate, uint8_t *row);                                                             \
+	void zp_shake_sums_##isa(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, \
+				 int n, int32_t s0[9], int32_t s1[9]);                                            \
 	void zp_yuv_luma_packed_##isa(uint8_t *dst, const uint8_t *src, int w, int odd);                               \
 	void zp_yuv_bgr_row_##isa(uint8_t *dst, const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, int cstep);
 ZP_PIXOPS_DECL(scalar)
@@ -135,6 +137,21 @@ void zp_morph3_row_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, 
 void zp_morph3_edges_scalar(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t *dst, int w, bool dilate);
 /* Sums of samples x0..x1-1 of one row (src[x * step]) added to *st, and the samples copied into prev. */
 void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, int x1, zp_pixstats *st);
+
+/*
+ * The SIMD shake sums (pixops_<isa>.c) keep a point's 3x3 background as 16
+ * lanes of 16 bits, row j in lanes 4 j .. 4 j + 2 (lane 4 j + 3 and 12..15
+ * unused), and add the lanes up in 16 bits for ZP_SHAKE_LANE_RUN points at
+ * most (510 each); zp_shake_lanes_add() adds them to the 32-bit k sums.
+ */
+#define ZP_SHAKE_LANE_RUN 128
+static inline void zp_shake_lanes_add(const uint16_t l0[16], const uint16_t l1[16], int32_t s0[9], int32_t s1[9])
+{
+	for (int k = 0; k < 9; k++) {
+		s0[k] += l0[k / 3 * 4 + k % 3];
+		s1[k] += l1[k / 3 * 4 + k % 3];
+	}
+}
 
 /*
  * Majority vote helpers (vote_scalar.c): the source rows of output row y
@@ -182,7 +199,8 @@ struct zp_kernels {
 	{                                                                                                            \
 		.simd = (path), .bg_row = zp_bg_row_##isa, .bg_luma = zp_bg_luma_##isa,                             \
 		.ops = { (path), zp_downscale2_##isa, zp_erode3_##isa, zp_dilate3_##isa, zp_stats_##isa,             \
-			 zp_vote_##isa, zp_morph_##isa, zp_yuv_luma_packed_##isa, zp_yuv_bgr_row_##isa },             \
+			 zp_vote_##isa, zp_morph_##isa, zp_shake_sums_##isa, zp_yuv_luma_packed_##isa,                \
+			 zp_yuv_bgr_row_##isa },                                                                      \
 	}
 
 /* Per architecture (kernels_x86.c, kernels_arm.c, kernels_generic.c, chosen by CMake): the CPU's best path. */

@@ -9,6 +9,7 @@
  */
 #include "models_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static inline uint8_t min3(uint8_t a, uint8_t b, uint8_t c)
@@ -163,5 +164,26 @@ void zp_morph_scalar(const uint8_t *src, int sstride, uint8_t *dst, int dstride,
 		morph_cols(rows, 2 * r + 1, row + r, w, dilate);
 		zp_vote_pad_scalar(row, w, r);
 		morph_row(row, dst + (size_t)y * dstride, w, r, dilate);
+	}
+}
+
+void zp_shake_sums_scalar(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
+			  int32_t s0[9], int32_t s1[9])
+{
+	const ptrdiff_t off[9] = { -bstride - 1, -bstride, -bstride + 1, -1, 0, 1, bstride - 1, bstride, bstride + 1 };
+
+	for (int k = 0; k < 9; k++)
+		s0[k] = s1[k] = 0;
+	for (int e = 0; e < n; e++) {
+		int y = (int)((uint32_t)pt[e] >> 16), x = pt[e] & 0xffff;
+		const uint8_t *b = bg + (size_t)y * bstride + x;
+		int f = frame[(size_t)y * fstride + x], f2 = 2 * f - b[0];
+
+		for (int k = 0; k < 9; k++) {
+			int v = b[off[k]];
+
+			s0[k] += abs(f - v);
+			s1[k] += abs(f2 - v);
+		}
 	}
 }

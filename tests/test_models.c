@@ -347,6 +347,70 @@ START_TEST(pixops_paths_match_scalar)
 }
 END_TEST
 
+/*
+ * zp_pixops.shake_sums, every path against scalar: random backgrounds and
+ * frames (strides apart), points anywhere the contract allows, the
+ * background ending at a guard page; counts around the 16-bit lane runs;
+ * the largest sums (a white frame on black, every point at once).
+ */
+static void shake_case(zp_simd simd, int w, int h, int n, int extreme, uint32_t seed)
+{
+	zp_pixops ps, pv;
+	int fstride = w + 7, bstride = w + (int)(seed % 5);
+	size_t blen = (size_t)(h - 1) * bstride + w;
+	struct pagebuf bb;
+	uint8_t *bg = pb_alloc(&bb, blen), *frame = malloc((size_t)h * fstride);
+	int32_t *pt = malloc(sizeof(*pt) * (size_t)(n > 0 ? n : 1)), s0[9], s1[9], v0[9], v1[9];
+	uint32_t s = seed;
+
+	zp_pixops_init(&ps, ZP_SIMD_SCALAR);
+	zp_pixops_init(&pv, simd);
+	for (size_t i = 0; i < blen; i++)
+		bg[i] = extreme ? 0 : (uint8_t)rnd(&s);
+	for (size_t i = 0; i < (size_t)h * fstride; i++)
+		frame[i] = extreme ? 255 : (uint8_t)rnd(&s);
+	for (int e = 0; e < n; e++) {
+		/* x 1 .. w - 3, y 1 .. h - 2; the last row and column the contract allows now and then */
+		int x = e % 5 == 0 ? w - 3 : 1 + (int)(rnd(&s) % (uint32_t)(w - 3));
+		int y = e % 7 == 0 ? h - 2 : 1 + (int)(rnd(&s) % (uint32_t)(h - 2));
+
+		pt[e] = (int32_t)((uint32_t)y << 16 | (uint32_t)x);
+	}
+	memset(s1, 0x5a, sizeof(s1));
+	memset(v1, 0xa5, sizeof(v1));
+	ps.shake_sums(frame, fstride, bg, bstride, pt, n, s0, s1);
+	pv.shake_sums(frame, fstride, bg, bstride, pt, n, v0, v1);
+	for (int k = 0; k < 9; k++) {
+		ck_assert_msg(s0[k] == v0[k] && s1[k] == v1[k], "%s shake %dx%d n %d: k %d sums %d %d, scalar %d %d",
+			      zp_simd_name(simd), w, h, n, k, v0[k], v1[k], s0[k], s1[k]);
+		if (extreme) {
+			ck_assert_int_eq(s0[k], 255 * n);
+			ck_assert_int_eq(s1[k], 510 * n);
+		}
+	}
+	free(pt);
+	free(frame);
+	pb_free(&bb);
+}
+
+START_TEST(pixops_shake_sums_match_scalar)
+{
+	static const int counts[] = { 0, 1, 2, 127, 128, 129, 255, 256, 257, 1000, ZP_SHAKE_MAX_N };
+	zp_simd paths[4];
+	int np = simd_paths(paths);
+	uint32_t seed = 4242;
+
+	for (int p = 0; p < np; p++) {
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			shake_case(paths[p], 4, 3, counts[i], 0, rnd(&seed)); /* the smallest frame with a point */
+			shake_case(paths[p], 37, 21, counts[i], 0, rnd(&seed));
+			shake_case(paths[p], 360, 240, counts[i], 0, rnd(&seed));
+		}
+		shake_case(paths[p], 64, 48, ZP_SHAKE_MAX_N, 1, rnd(&seed));
+	}
+}
+END_TEST
+
 /* The reference itself, on hand-checked cases. */
 START_TEST(pixops_scalar_reference)
 {
@@ -392,6 +456,19 @@ START_TEST(pixops_scalar_reference)
 		src[0] = 0;
 		ops.vote(src, 1, dst, 1, 1, 1, 1, 1, row);
 		ck_assert_uint_eq(dst[0], 0);
+	}
+	/* shake sums: the frame at (1, 1) against a background whose right column is 100 and the rest 10 */
+	{
+		const uint8_t bg[3 * 4] = { 10, 10, 100, 0, 10, 10, 100, 0, 10, 10, 100, 0 };
+		const uint8_t frame[3 * 3] = { 0, 0, 0, 0, 30, 0, 0, 0, 0 };
+		const int32_t pt[2] = { 1 << 16 | 1, 1 << 16 | 1 };
+		int32_t s0[9], s1[9];
+
+		ops.shake_sums(frame, 3, bg, 4, pt, 2, s0, s1);
+		for (int k = 0; k < 9; k++) {
+			ck_assert_int_eq(s0[k], 2 * (k % 3 == 2 ? 70 : 20));  /* |30 - v| */
+			ck_assert_int_eq(s1[k], 2 * (k % 3 == 2 ? 50 : 40));  /* |60 - 10 - v| */
+		}
 	}
 }
 END_TEST
@@ -982,6 +1059,7 @@ int main(void)
 			bg_row_paths_match_scalar,
 			bgmodel_paths_match_scalar,
 			pixops_paths_match_scalar,
+			pixops_shake_sums_match_scalar,
 			pixops_scalar_reference,
 			pixops_vote_reference,
 			pixops_morph_is_3x3_passes,
