@@ -33,6 +33,7 @@ int zp_cc_init(zp_cc *cc, int w, int h)
 		return ZP_EINVAL;
 	cc->w = w;
 	cc->h = h;
+	cc->y1 = h;
 	cc->cap = (w + 1) / 2 * h;
 	cc->runs = calloc((size_t)cc->cap, sizeof(*cc->runs));
 	cc->parent = calloc((size_t)cc->cap, sizeof(*cc->parent));
@@ -92,6 +93,8 @@ static void cc_union(int32_t *parent, int32_t a, int32_t b)
  * pixels - and join the runs of consecutive rows that touch: reach 1 joins
  * diagonal neighbours too (8-connected), reach 0 only overlapping columns
  * (4-connected). Returns the run count; row_first[] and parent[] are set.
+ * Rows outside [cc->y0, cc->y1) are zero: not read (no runs of set
+ * pixels; one run of zeros across).
  */
 static inline int cc_runs(zp_cc *cc, const uint8_t *mask, int stride, bool of_zero, int reach)
 {
@@ -102,6 +105,16 @@ static inline int cc_runs(zp_cc *cc, const uint8_t *mask, int stride, bool of_ze
 		int x = 0;
 
 		cc->row_first[y] = n;
+		if (y < cc->y0 || y >= cc->y1) {
+			x = w;
+			if (of_zero) {
+				cc->runs[n].x0 = 0;
+				cc->runs[n].x1 = (uint16_t)(w - 1);
+				cc->runs[n].y = (uint16_t)y;
+				cc->parent[n] = n;
+				n++;
+			}
+		}
 		while (x < w) {
 			int x0;
 

@@ -366,15 +366,59 @@ static bool build_hold(zp_detector *d, int64_t t_ms)
 }
 
 /*
+ * The rows [*a, *b) of m (w x h, packed) from the first to the last with a
+ * non-zero byte; *a == *b when m is all zero.
+ */
+static void mask_rows(const uint8_t *m, int w, int h, int *a, int *b)
+{
+	int y0 = 0, y1 = h;
+
+	while (y0 < h && zp_skip_zero(m + (size_t)y0 * w, 0, w) == w)
+		y0++;
+	while (y1 > y0 && zp_skip_zero(m + (size_t)(y1 - 1) * w, 0, w) == w)
+		y1--;
+	*a = y0;
+	*b = y1;
+}
+
+/*
+ * One step of the clean-up on the rows that can change. Every non-zero
+ * pixel of src lies in rows [*a, *b); a window of radius r makes output
+ * rows further than r from them zero (vote, erode and dilate of zeros), so
+ * the op runs on rows [*a - r, *b + r) alone (clamped to the frame) and the
+ * rest of dst is cleared. That band's edge rows are zero, as is everything
+ * beyond them, so the band's replicated border is what the frame has
+ * there: every byte is the whole frame's. The band becomes [*a, *b).
+ */
+static void clean_step(zp_detector *d, const uint8_t *src, uint8_t *dst, int r, int op, int *a, int *b)
+{
+	const zp_pixops *o = &d->ops;
+	int w = d->ww, h = d->wh, y0 = *a - r > 0 ? *a - r : 0, y1 = *b + r < h ? *b + r : h;
+	size_t off = (size_t)y0 * w;
+
+	if (op < 0) /* the vote */
+		o->vote(src + off, w, dst + off, w, w, y1 - y0, r, ((2 * r + 1) * (2 * r + 1) + 1) / 2, d->voterow);
+	else
+		o->morph(src + off, w, dst + off, w, w, y1 - y0, r, op == 1, d->voterow);
+	memset(dst, 0, off);
+	memset(dst + (size_t)y1 * w, 0, (size_t)(h - y1) * w);
+	*a = y0;
+	*b = y1;
+}
+
+/*
  * raw -> mask: majority vote over (2 vote_radius + 1)^2 (a binary median:
  * specks go, thin limbs stay, which an opening would cut), then opening
  * (erode, dilate) and closing (dilate, erode) over squares of radius
  * open_radius / close_radius: each the same as that many 3x3 passes, done
  * in one separable pass per ZP_VOTE_MAX_R of radius (zp_pixops.morph).
+ * Each step runs on the rows with foreground and their neighbours only
+ * (clean_step): at a crossing most frames are mostly empty. raw is zero
+ * outside rows [a, b); the mask's band goes to d->cc (its y0, y1), so
+ * that the holes and the blobs read those rows alone.
  */
-static void clean_mask(zp_detector *d)
+static void clean_mask(zp_detector *d, int a, int b)
 {
-	const zp_pixops *o = &d->ops;
 	const uint8_t *src = d->raw;
 	uint8_t *dst = d->mask, *spare = d->tmp;
 	int w = d->ww, h = d->wh;
@@ -383,11 +427,15 @@ static void clean_mask(zp_detector *d)
 	const bool dil[4] = { false, true, true, false };
 	bool any = rad[0] > 0 || rad[2] > 0;
 
+	d->cc.y0 = a;
+	d->cc.y1 = b;
+	if (a == b) { /* nothing in raw: every step gives zeros */
+		memset(d->mask, 0, (size_t)w * h);
+		return;
+	}
 	if (d->p.vote_radius > 0) {
-		int r = d->p.vote_radius, k = ((2 * r + 1) * (2 * r + 1) + 1) / 2;
-
 		/* raw stays as it is: the gain estimate of the next frame reads it */
-		o->vote(d->raw, w, any ? d->tmp : d->mask, w, w, h, r, k, d->voterow);
+		clean_step(d, d->raw, any ? d->tmp : d->mask, d->p.vote_radius, -1, &d->cc.y0, &d->cc.y1);
 		if (!any)
 			return;
 		src = d->tmp; /* each pass reads src and writes the other buffer */
@@ -400,7 +448,7 @@ static void clean_mask(zp_detector *d)
 			int r = left < ZP_VOTE_MAX_R ? left : ZP_VOTE_MAX_R;
 			uint8_t *t;
 
-			o->morph(src, w, dst, w, w, h, r, dil[i], d->voterow);
+			clean_step(d, src, dst, r, dil[i], &d->cc.y0, &d->cc.y1);
 			left -= r;
 			src = dst;
 			t = dst;
@@ -606,12 +654,12 @@ static double frame_gain(const zp_detector *d)
 	return d->ex.compensating ? d->ex.gain : 1.0;
 }
 
-static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int stride, bool ready,
-		       zp_result *out)
+static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int stride, bool ready, int y0,
+		       int y1, zp_result *out)
 {
 	int64_t fg = 0;
 
-	clean_mask(d);
+	clean_mask(d, y0, y1);
 	if (d->p.fill_holes) /* holes below half the smallest person, in work pixels */
 		zp_holes_fill(&d->cc, d->mask, d->ww, d->p.min_area / 2 / (d->scale * d->scale));
 	d->have_mask = true;
@@ -691,7 +739,7 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 {
 	const uint8_t *in;
-	int stride;
+	int stride, a, b;
 	bool held, have_bg = d && d->raw_valid;
 
 	if (d)
@@ -720,20 +768,25 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		warmup_settle(d, in, stride, held);
 	if (d->p.jitter && have_bg && shaken_frame(d, in, stride))
 		unshake(d, in, stride);
+	/* the rows with foreground (the shadow test only clears): the later stages skip the rest */
+	mask_rows(d->raw, d->ww, d->wh, &a, &b);
 	/* the chroma background, for colour shadows and colour_fill */
 	if (d->p.shadows == 2 || d->p.colour_fill)
 		zp_shadow_learn(&d->sh, f, d->scale, frame_gain(d), d->raw,
 				!zp_bgmodel_ready(d->model), d->p.learn_shift);
 	if (d->p.shadows && have_bg) /* d->bg: the background before this frame */
 		d->have_shadow =
-			zp_shadow_filter(&d->sh, &d->p, f, d->scale, frame_gain(d), in, stride, d->bg, d->raw, d->shmark) > 0;
-	downstream(d, f, have_bg ? in : NULL, stride, zp_bgmodel_ready(d->model), out);
+			zp_shadow_filter(&d->sh, &d->p, f, d->scale, frame_gain(d), in, stride, d->bg, d->raw, d->shmark, a,
+					 b) > 0;
+	downstream(d, f, have_bg ? in : NULL, stride, zp_bgmodel_ready(d->model), a, b, out);
 	return 0;
 }
 
 int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *fgmask, int fgstride,
 			     zp_result *out)
 {
+	int a, b;
+
 	if (!d || !out || !frame_ok(d, f) || !fgmask || fgstride < d->width)
 		return ZP_EINVAL;
 	d->frames++;
@@ -756,7 +809,8 @@ int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *f
 	binarize(d->raw, d->ww, d->ww, d->wh);
 	d->raw_valid = false; /* not the model's output: no gain sampling from it */
 	d->have_shadow = false;
-	downstream(d, f, NULL, 0, d->frames >= (uint64_t)d->p.warmup_frames, out);
+	mask_rows(d->raw, d->ww, d->wh, &a, &b);
+	downstream(d, f, NULL, 0, d->frames >= (uint64_t)d->p.warmup_frames, a, b, out);
 	return 0;
 }
 

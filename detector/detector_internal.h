@@ -144,6 +144,7 @@ typedef struct zp_cc {
 	int16_t *low, *top; /* per column of one component: its lowest and highest row (split_groups) */
 	int32_t *cnt;       /* ... and its pixels in that column */
 	int ncomponents;    /* components found in the last call, before the filter */
+	int y0, y1;         /* the mask of the next call is all zero outside rows [y0, y1): _init sets 0, h */
 } zp_cc;
 
 int zp_cc_init(zp_cc *cc, int w, int h);
@@ -163,7 +164,8 @@ size_t zp_cc_bytes(const zp_cc *cc);
  * sides that are mostly shadow are trimmed off the box (trim_shadow()), so
  * the ground point stays at the feet. Returns the number of blobs written.
  * What is under min_area but at least ZP_PIECE_MIN_PCT % of it goes into
- * pieces[0..max_pieces) (*npieces of them), in the same order.
+ * pieces[0..max_pieces) (*npieces of them), in the same order. Rows of the
+ * mask outside [cc->y0, cc->y1) are taken as zero and not read.
  */
 int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min_area, int max_area, bool split,
 		  const uint8_t *shadow, zp_blob *out, int max, zp_piece *pieces, int max_pieces, int *npieces);
@@ -171,8 +173,9 @@ int zp_blobs_find(zp_cc *cc, const uint8_t *mask, int stride, int scale, int min
 /*
  * Fill the holes of the 0/non-zero mask (w x h of cc, stride): background
  * regions (4-connected) that touch no edge of the frame and have at most
- * max_area pixels become 255. Uses cc's buffers (labels are lost). Returns
- * the pixels filled.
+ * max_area pixels become 255. Uses cc's buffers (labels are lost). Rows
+ * outside [cc->y0, cc->y1) are taken as zero and not read. Returns the
+ * pixels filled.
  */
 int zp_holes_fill(zp_cc *cc, uint8_t *mask, int stride, int max_area);
 
@@ -246,10 +249,11 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
  * Clear the foreground pixels of fg (work scale, stride w) that are a
  * shadow on the background bg (work scale, stride w) in the frame in (the
  * work-scale luma the model saw), and mark them (non-zero) in mark (w x h,
- * every pixel written). Returns how many were cleared.
+ * every pixel written). fg is zero outside rows [y0, y1) (0, h when that
+ * is not known): those rows are not read. Returns how many were cleared.
  */
 int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
-		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark);
+		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark, int y0, int y1);
 
 /*
  * Camouflage: inside each blob's box (work scale), a background pixel of

@@ -222,7 +222,7 @@ static inline struct win_col win_column(const uint8_t *a, int astride, const uin
 }
 
 int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
-		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark)
+		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark, int y0, int y1)
 {
 	bool colour = p->shadows == 2 && f->bgr && s->have;
 	double inv = gain > 0 ? 1.0 / gain : 1.0;
@@ -234,7 +234,7 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 	for (int k = 0; k < s->nlist; k++)
 		mark[s->list[k]] = 0;
 	s->nlist = 0;
-	for (int y = 1; y < h - 1; y++) {
+	for (int y = y0 > 1 ? y0 : 1; y < h - 1 && y < y1; y++) {
 		const uint8_t *m = fg + (size_t)y * w;
 		const uint8_t *a = in + (size_t)(y - 1) * istride, *b = bg + (size_t)(y - 1) * w;
 		/* the window's three columns, x - 1 .. x + 1, valid when cx == x - 1 (a run goes on) */

@@ -1484,6 +1484,122 @@ static void assert_box(zp_rect b, int x, int y, int w, int h)
 		      b.w, b.h, x, y, w, h);
 }
 
+/*
+ * The clean-up runs on the rows with foreground and their neighbours only
+ * (clean_step() in detector.c): its mask is the whole frame's vote,
+ * opening and closing (zp_pixops on every row), for foreground against the
+ * top and bottom edges, in one row, in none and everywhere, every radius.
+ */
+START_TEST(clean_band_is_whole_frame)
+{
+	static uint8_t mask[W * H], a[W * H], b[W * H], got[W * H];
+	static const int bands[][2] = { { 0, 1 }, { H - 1, H }, { 0, 5 }, { H - 4, H }, { 100, 101 }, { 50, 140 },
+					{ 7, 9 }, { 0, H }, { 0, 0 } };
+	uint8_t row[W + 2 * ZP_VOTE_MAX_R];
+	uint32_t seed = 99;
+	zp_pixops o;
+
+	zp_pixops_init(&o, ZP_SIMD_SCALAR);
+	for (size_t k = 0; k < sizeof(bands) / sizeof(bands[0]); k++)
+		for (int vr = 0; vr <= ZP_VOTE_MAX_R; vr++)
+			for (int orad = 0; orad <= 4; orad += 2)
+				for (int crad = 0; crad <= 8; crad += 4) {
+					const int rad[4] = { orad, orad, crad, crad };
+					const bool dil[4] = { false, true, true, false };
+					zp_detector_params p;
+					zp_detector *d;
+					zp_frame f = { .luma = got, .stride = W, .width = W, .height = H, .t_ms = 0, .seq = 1 };
+					zp_result r;
+					uint8_t *src = a, *dst = b;
+
+					memset(mask, 0, sizeof(mask));
+					for (int y = bands[k][0]; y < bands[k][1]; y++)
+						for (int x = 0; x < W; x++)
+							mask[y * W + x] = rnd(&seed) % 3 ? 255 : 0;
+					/* the reference: every step on the whole frame */
+					memcpy(a, mask, sizeof(a));
+					if (vr > 0) {
+						o.vote(a, W, b, W, W, H, vr, ((2 * vr + 1) * (2 * vr + 1) + 1) / 2, row);
+						src = b;
+						dst = a;
+					}
+					for (int i = 0; i < 4; i++)
+						for (int left = rad[i]; left > 0;) {
+							int rr = left < ZP_VOTE_MAX_R ? left : ZP_VOTE_MAX_R;
+							uint8_t *t = src;
+
+							o.morph(src, W, dst, W, W, H, rr, dil[i], row);
+							left -= rr;
+							src = dst;
+							dst = t;
+						}
+					zp_detector_params_default(&p);
+					p.scale = 1;
+					p.vote_radius = vr;
+					p.open_radius = orad;
+					p.close_radius = crad;
+					p.fill_holes = 0;
+					p.warmup_frames = 0;
+					d = zp_test_detector_new(&p, NULL, 0, W, H);
+					memset(got, 90, sizeof(got));
+					ck_assert_int_eq(zp_detector_process_mask(d, &f, mask, W, &r), 0);
+					zp_detector_mask(d, got, W);
+					for (int i = 0; i < W * H; i++)
+						ck_assert_msg(got[i] == src[i], "rows %d..%d vote %d open %d close %d: "
+							      "pixel %d,%d is %u, the whole frame's %u", bands[k][0],
+							      bands[k][1], vr, orad, crad, i % W, i / W, got[i], src[i]);
+					zp_detector_free(d);
+				}
+}
+END_TEST
+
+/* Holes and blobs told the rows outside [y0, y1) are zero give what they give reading every row. */
+START_TEST(cc_band_is_whole_frame)
+{
+	static uint8_t mask[W * H], m0[W * H], m1[W * H];
+	uint32_t seed = 5;
+	zp_cc c0, c1;
+
+	ck_assert_int_eq(zp_cc_init(&c0, W, H), 0);
+	ck_assert_int_eq(zp_cc_init(&c1, W, H), 0);
+	ck_assert_int_eq(c0.y0, 0);
+	ck_assert_int_eq(c0.y1, H);
+	for (int it = 0; it < 60; it++) {
+		int y0 = (int)(rnd(&seed) % H), y1 = y0 + (int)(rnd(&seed) % (uint32_t)(H - y0 + 1));
+		zp_blob b0[ZP_MAX_BLOBS], b1[ZP_MAX_BLOBS];
+		int n0, n1, f0, f1;
+
+		memset(mask, 0, sizeof(mask));
+		/* rectangles and rings (holes) within the rows, some on the band's first and last row */
+		for (int k = 0; k < 12 && y1 > y0; k++) {
+			int x = (int)(rnd(&seed) % (W - 20)), y = y0 + (int)(rnd(&seed) % (uint32_t)(y1 - y0));
+			int w = 3 + (int)(rnd(&seed) % 17), h = 1 + (int)(rnd(&seed) % 30);
+
+			h = y + h > y1 ? y1 - y : h;
+			fill_rect(mask, W, H, x, y, w, h, 255);
+			if (w > 4 && h > 4)
+				fill_rect(mask, W, H, x + 2, y + 2, w - 4, h - 4, 0);
+		}
+		memcpy(m0, mask, sizeof(mask));
+		memcpy(m1, mask, sizeof(mask));
+		c1.y0 = y0;
+		c1.y1 = y1;
+		f0 = zp_holes_fill(&c0, m0, W, 200);
+		f1 = zp_holes_fill(&c1, m1, W, 200);
+		ck_assert_int_eq(f0, f1);
+		ck_assert_mem_eq(m0, m1, sizeof(m0));
+		n0 = zp_blobs_find(&c0, m0, W, 1, 10, W * H, true, NULL, b0, ZP_MAX_BLOBS, NULL, 0, NULL);
+		n1 = zp_blobs_find(&c1, m1, W, 1, 10, W * H, true, NULL, b1, ZP_MAX_BLOBS, NULL, 0, NULL);
+		ck_assert_int_eq(n0, n1);
+		ck_assert_int_eq(c0.row_first[H], c1.row_first[H]);
+		for (int i = 0; i < n0; i++)
+			ck_assert_mem_eq(&b0[i], &b1[i], sizeof(b0[i]));
+	}
+	zp_cc_fini(&c0);
+	zp_cc_fini(&c1);
+}
+END_TEST
+
 START_TEST(mask_exact_boxes)
 {
 	static uint8_t mask[W * H], back[W * H];
@@ -1902,6 +2018,8 @@ int main(void)
 			health_frozen_after_frozen_ms,
 			health_foreground_and_warmup,
 			mask_exact_boxes,
+			clean_band_is_whole_frame,
+			cc_band_is_whole_frame,
 			scale_auto,
 			sizes_auto,
 			mask_eight_connected,
