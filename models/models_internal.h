@@ -51,6 +51,8 @@
 
 #include "models.h"
 
+#include <string.h>
+
 /* Per-frame parameters the background row kernel reads. */
 struct zp_bg_kparams {
 	uint16_t thr;       /* minimum foreground distance, 8.8 (threshold << 8) */
@@ -142,14 +144,41 @@ void zp_stats_row_scalar(const uint8_t *src, int step, uint8_t *prev, int x0, in
  * The SIMD shake sums (pixops_<isa>.c) keep a point's 3x3 background as 16
  * lanes of 16 bits, row j in lanes 4 j .. 4 j + 2 (lane 4 j + 3 and 12..15
  * unused), and add the lanes up in 16 bits for ZP_SHAKE_LANE_RUN points at
- * most (510 each); zp_shake_lanes_add() adds them to the 32-bit k sums.
+ * most (510 each); zp_shake_sums_by_runs() adds them to the 32-bit k sums.
  */
 #define ZP_SHAKE_LANE_RUN 128
-static inline void zp_shake_lanes_add(const uint16_t l0[16], const uint16_t l1[16], int32_t s0[9], int32_t s1[9])
+/* Point pt's frame value *f, 2 f minus its background, and its background's rows y - 1 .. y + 1 from x - 1 as words. */
+static inline void zp_shake_point(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, int32_t pt, int *f,
+				  int *f2, uint32_t r[3])
 {
-	for (int k = 0; k < 9; k++) {
-		s0[k] += l0[k / 3 * 4 + k % 3];
-		s1[k] += l1[k / 3 * 4 + k % 3];
+	int y = (int)((uint32_t)pt >> 16), x = pt & 0xffff;
+	const uint8_t *b = bg + (size_t)y * bstride + x - 1;
+
+	*f = frame[(size_t)y * fstride + x];
+	*f2 = 2 * *f - b[1];
+	memcpy(&r[0], b - bstride, 4);
+	memcpy(&r[1], b, 4);
+	memcpy(&r[2], b + bstride, 4);
+}
+
+/* One run of at most ZP_SHAKE_LANE_RUN points of a SIMD path: its 16-lane sums into l0 (|f - v|) and l1. */
+typedef void (*zp_shake_run_fn)(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt,
+				int n, uint16_t l0[16], uint16_t l1[16]);
+
+/* zp_pixops.shake_sums of a SIMD path: its runs, each added to the 32-bit sums. */
+static inline void zp_shake_sums_by_runs(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride,
+					 const int32_t *pt, int n, int32_t s0[9], int32_t s1[9], zp_shake_run_fn run)
+{
+	uint16_t l0[16], l1[16];
+
+	for (int k = 0; k < 9; k++)
+		s0[k] = s1[k] = 0;
+	for (int e0 = 0; e0 < n; e0 += ZP_SHAKE_LANE_RUN) {
+		run(frame, fstride, bg, bstride, pt + e0, n - e0 > ZP_SHAKE_LANE_RUN ? ZP_SHAKE_LANE_RUN : n - e0, l0, l1);
+		for (int k = 0; k < 9; k++) {
+			s0[k] += l0[k / 3 * 4 + k % 3];
+			s1[k] += l1[k / 3 * 4 + k % 3];
+		}
 	}
 }
 

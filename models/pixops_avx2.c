@@ -3,7 +3,6 @@
 #include "models_internal.h"
 
 #include <immintrin.h>
-#include <string.h>
 
 static inline __m256i pairsum(__m256i v, __m256i lowbytes)
 {
@@ -235,33 +234,27 @@ void zp_morph_avx2(const uint8_t *src, int sstride, uint8_t *dst, int dstride, i
 }
 
 /* As zp_shake_sums_scalar: a point's 3x3 background in one vector of 16 lanes (models_internal.h). */
+static void shake_run(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
+		      uint16_t l0[16], uint16_t l1[16])
+{
+	__m256i a = _mm256_setzero_si256(), c = _mm256_setzero_si256();
+
+	for (int e = 0; e < n; e++) {
+		int f, f2;
+		uint32_t r[3];
+		__m256i v;
+
+		zp_shake_point(frame, fstride, bg, bstride, pt[e], &f, &f2, r);
+		v = _mm256_cvtepu8_epi16(_mm_setr_epi32((int)r[0], (int)r[1], (int)r[2], 0));
+		a = _mm256_add_epi16(a, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16((int16_t)f), v)));
+		c = _mm256_add_epi16(c, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16((int16_t)f2), v)));
+	}
+	_mm256_storeu_si256((__m256i *)l0, a);
+	_mm256_storeu_si256((__m256i *)l1, c);
+}
+
 void zp_shake_sums_avx2(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
 			int32_t s0[9], int32_t s1[9])
 {
-	uint16_t l0[16], l1[16];
-
-	for (int k = 0; k < 9; k++)
-		s0[k] = s1[k] = 0;
-	for (int e0 = 0; e0 < n; e0 += ZP_SHAKE_LANE_RUN) {
-		int e1 = n - e0 > ZP_SHAKE_LANE_RUN ? e0 + ZP_SHAKE_LANE_RUN : n;
-		__m256i a = _mm256_setzero_si256(), c = _mm256_setzero_si256();
-
-		for (int e = e0; e < e1; e++) {
-			int y = (int)((uint32_t)pt[e] >> 16), x = pt[e] & 0xffff;
-			const uint8_t *b = bg + (size_t)y * bstride + x - 1;
-			int f = frame[(size_t)y * fstride + x], f2 = 2 * f - b[1];
-			int32_t r0, r1, r2;
-			__m256i v;
-
-			memcpy(&r0, b - bstride, 4);
-			memcpy(&r1, b, 4);
-			memcpy(&r2, b + bstride, 4);
-			v = _mm256_cvtepu8_epi16(_mm_setr_epi32(r0, r1, r2, 0));
-			a = _mm256_add_epi16(a, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16((int16_t)f), v)));
-			c = _mm256_add_epi16(c, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16((int16_t)f2), v)));
-		}
-		_mm256_storeu_si256((__m256i *)l0, a);
-		_mm256_storeu_si256((__m256i *)l1, c);
-		zp_shake_lanes_add(l0, l1, s0, s1);
-	}
+	zp_shake_sums_by_runs(frame, fstride, bg, bstride, pt, n, s0, s1, shake_run);
 }

@@ -3,7 +3,6 @@
 #include "models_internal.h"
 
 #include <arm_neon.h>
-#include <string.h>
 
 void zp_downscale2_neon(const uint8_t *src, int sstride, uint8_t *dst, int dstride, int w, int h)
 {
@@ -241,42 +240,36 @@ void zp_morph_neon(const uint8_t *src, int sstride, uint8_t *dst, int dstride, i
 }
 
 /* As zp_shake_sums_scalar: a point's 3x3 background in two vectors of 8 lanes (models_internal.h). */
+static void shake_run(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
+		      uint16_t l0[16], uint16_t l1[16])
+{
+	uint16x8_t a0 = vdupq_n_u16(0), a1 = a0, c0 = a0, c1 = a0; /* lanes 0..7 and 8..15 */
+
+	for (int e = 0; e < n; e++) {
+		int f, f2;
+		uint32_t r[4] = { 0, 0, 0, 0 };
+		uint8x16_t v;
+		int16x8_t lo, hi, vf, vf2;
+
+		zp_shake_point(frame, fstride, bg, bstride, pt[e], &f, &f2, r);
+		v = vreinterpretq_u8_u32(vld1q_u32(r));
+		lo = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v)));
+		hi = vreinterpretq_s16_u16(vmovl_u8(vget_high_u8(v)));
+		vf = vdupq_n_s16((int16_t)f);
+		vf2 = vdupq_n_s16((int16_t)f2);
+		a0 = vaddq_u16(a0, vreinterpretq_u16_s16(vabdq_s16(vf, lo)));
+		a1 = vaddq_u16(a1, vreinterpretq_u16_s16(vabdq_s16(vf, hi)));
+		c0 = vaddq_u16(c0, vreinterpretq_u16_s16(vabdq_s16(vf2, lo)));
+		c1 = vaddq_u16(c1, vreinterpretq_u16_s16(vabdq_s16(vf2, hi)));
+	}
+	vst1q_u16(l0, a0);
+	vst1q_u16(l0 + 8, a1);
+	vst1q_u16(l1, c0);
+	vst1q_u16(l1 + 8, c1);
+}
+
 void zp_shake_sums_neon(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
 			int32_t s0[9], int32_t s1[9])
 {
-	uint16_t l0[16], l1[16];
-
-	for (int k = 0; k < 9; k++)
-		s0[k] = s1[k] = 0;
-	for (int e0 = 0; e0 < n; e0 += ZP_SHAKE_LANE_RUN) {
-		int e1 = n - e0 > ZP_SHAKE_LANE_RUN ? e0 + ZP_SHAKE_LANE_RUN : n;
-		uint16x8_t a0 = vdupq_n_u16(0), a1 = a0, c0 = a0, c1 = a0;
-
-		for (int e = e0; e < e1; e++) {
-			int y = (int)((uint32_t)pt[e] >> 16), x = pt[e] & 0xffff;
-			const uint8_t *b = bg + (size_t)y * bstride + x - 1;
-			int f = frame[(size_t)y * fstride + x], f2 = 2 * f - b[1];
-			uint32_t r[4] = { 0, 0, 0, 0 };
-			uint8x16_t v;
-			int16x8_t lo, hi, vf, vf2;
-
-			memcpy(&r[0], b - bstride, 4);
-			memcpy(&r[1], b, 4);
-			memcpy(&r[2], b + bstride, 4);
-			v = vreinterpretq_u8_u32(vld1q_u32(r));
-			lo = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v)));
-			hi = vreinterpretq_s16_u16(vmovl_u8(vget_high_u8(v)));
-			vf = vdupq_n_s16((int16_t)f);
-			vf2 = vdupq_n_s16((int16_t)f2);
-			a0 = vaddq_u16(a0, vreinterpretq_u16_s16(vabdq_s16(vf, lo)));
-			a1 = vaddq_u16(a1, vreinterpretq_u16_s16(vabdq_s16(vf, hi)));
-			c0 = vaddq_u16(c0, vreinterpretq_u16_s16(vabdq_s16(vf2, lo)));
-			c1 = vaddq_u16(c1, vreinterpretq_u16_s16(vabdq_s16(vf2, hi)));
-		}
-		vst1q_u16(l0, a0);
-		vst1q_u16(l0 + 8, a1);
-		vst1q_u16(l1, c0);
-		vst1q_u16(l1 + 8, c1);
-		zp_shake_lanes_add(l0, l1, s0, s1);
-	}
+	zp_shake_sums_by_runs(frame, fstride, bg, bstride, pt, n, s0, s1, shake_run);
 }

@@ -3,7 +3,6 @@
 #include "models_internal.h"
 
 #include <emmintrin.h>
-#include <string.h>
 
 /* Sums of horizontally adjacent byte pairs, as 16-bit lanes. */
 static inline __m128i pairsum(__m128i v, __m128i lowbytes)
@@ -241,42 +240,36 @@ void zp_morph_sse2(const uint8_t *src, int sstride, uint8_t *dst, int dstride, i
 }
 
 /* As zp_shake_sums_scalar: a point's 3x3 background in two vectors of 8 lanes (models_internal.h). */
+static void shake_run(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
+		      uint16_t l0[16], uint16_t l1[16])
+{
+	const __m128i zero = _mm_setzero_si128();
+	__m128i a0 = zero, a1 = zero, c0 = zero, c1 = zero; /* lanes 0..7 and 8..15 */
+
+	for (int e = 0; e < n; e++) {
+		int f, f2;
+		uint32_t r[3];
+		__m128i v, lo, hi, vf, vf2;
+
+		zp_shake_point(frame, fstride, bg, bstride, pt[e], &f, &f2, r);
+		v = _mm_setr_epi32((int)r[0], (int)r[1], (int)r[2], 0);
+		lo = _mm_unpacklo_epi8(v, zero);
+		hi = _mm_unpackhi_epi8(v, zero);
+		vf = _mm_set1_epi16((int16_t)f);
+		vf2 = _mm_set1_epi16((int16_t)f2);
+		a0 = _mm_add_epi16(a0, _mm_max_epi16(_mm_sub_epi16(vf, lo), _mm_sub_epi16(lo, vf)));
+		a1 = _mm_add_epi16(a1, _mm_max_epi16(_mm_sub_epi16(vf, hi), _mm_sub_epi16(hi, vf)));
+		c0 = _mm_add_epi16(c0, _mm_max_epi16(_mm_sub_epi16(vf2, lo), _mm_sub_epi16(lo, vf2)));
+		c1 = _mm_add_epi16(c1, _mm_max_epi16(_mm_sub_epi16(vf2, hi), _mm_sub_epi16(hi, vf2)));
+	}
+	_mm_storeu_si128((__m128i *)l0, a0);
+	_mm_storeu_si128((__m128i *)(l0 + 8), a1);
+	_mm_storeu_si128((__m128i *)l1, c0);
+	_mm_storeu_si128((__m128i *)(l1 + 8), c1);
+}
+
 void zp_shake_sums_sse2(const uint8_t *frame, int fstride, const uint8_t *bg, int bstride, const int32_t *pt, int n,
 			int32_t s0[9], int32_t s1[9])
 {
-	const __m128i zero = _mm_setzero_si128();
-	uint16_t l0[16], l1[16];
-
-	for (int k = 0; k < 9; k++)
-		s0[k] = s1[k] = 0;
-	for (int e0 = 0; e0 < n; e0 += ZP_SHAKE_LANE_RUN) {
-		int e1 = n - e0 > ZP_SHAKE_LANE_RUN ? e0 + ZP_SHAKE_LANE_RUN : n;
-		__m128i a0 = zero, a1 = zero, c0 = zero, c1 = zero; /* s0, s1: lanes 0..7 and 8..15 */
-
-		for (int e = e0; e < e1; e++) {
-			int y = (int)((uint32_t)pt[e] >> 16), x = pt[e] & 0xffff;
-			const uint8_t *b = bg + (size_t)y * bstride + x - 1;
-			int f = frame[(size_t)y * fstride + x], f2 = 2 * f - b[1];
-			int32_t r0, r1, r2;
-			__m128i v, lo, hi, vf, vf2;
-
-			memcpy(&r0, b - bstride, 4);
-			memcpy(&r1, b, 4);
-			memcpy(&r2, b + bstride, 4);
-			v = _mm_setr_epi32(r0, r1, r2, 0);
-			lo = _mm_unpacklo_epi8(v, zero);
-			hi = _mm_unpackhi_epi8(v, zero);
-			vf = _mm_set1_epi16((int16_t)f);
-			vf2 = _mm_set1_epi16((int16_t)f2);
-			a0 = _mm_add_epi16(a0, _mm_max_epi16(_mm_sub_epi16(vf, lo), _mm_sub_epi16(lo, vf)));
-			a1 = _mm_add_epi16(a1, _mm_max_epi16(_mm_sub_epi16(vf, hi), _mm_sub_epi16(hi, vf)));
-			c0 = _mm_add_epi16(c0, _mm_max_epi16(_mm_sub_epi16(vf2, lo), _mm_sub_epi16(lo, vf2)));
-			c1 = _mm_add_epi16(c1, _mm_max_epi16(_mm_sub_epi16(vf2, hi), _mm_sub_epi16(hi, vf2)));
-		}
-		_mm_storeu_si128((__m128i *)l0, a0);
-		_mm_storeu_si128((__m128i *)(l0 + 8), a1);
-		_mm_storeu_si128((__m128i *)l1, c0);
-		_mm_storeu_si128((__m128i *)(l1 + 8), c1);
-		zp_shake_lanes_add(l0, l1, s0, s1);
-	}
+	zp_shake_sums_by_runs(frame, fstride, bg, bstride, pt, n, s0, s1, shake_run);
 }
