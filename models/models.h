@@ -2,8 +2,10 @@
 /*
  * models.h - per-pixel background model of the empty scene, and the other
  * per-pixel kernels the detector runs on every frame (downscale, binary
- * morphology) and the capture's camera-format conversions (YUV to luma and BGR). Each kernel has a scalar reference that defines the right
- * answer and SSE2 / AVX2 / NEON variants that must match it byte for byte.
+ * morphology, majority vote, frame statistics, the shake check's sums) and
+ * the capture's camera-format conversions (YUV to luma and BGR). Each kernel
+ * has a scalar reference that defines the right answer and SSE2 / AVX2 /
+ * NEON variants that must match it byte for byte.
  *
  * Kernels are chosen once, at zp_bgmodel_new() / zp_pixops_init(), from the
  * path the caller passes (ZP_SIMD_AUTO: the CPU's best); a path the CPU
