@@ -141,6 +141,37 @@ static void update_time(zp_detector *d, int64_t t_ms)
 	}
 }
 
+/*
+ * Low light: a scene at a third of its brightness shows people at a third of
+ * their contrast, so below low_light_luma the threshold scales with the
+ * background's mean level (exposure.c), down to a quarter of threshold. The
+ * pixels' learnt deviation (dev_mult) still keeps noise out. Every
+ * pixel-difference test of the frame (model, warm-up settle, shake, ghost
+ * outlines) uses it. Returns the threshold for a background of this level.
+ */
+int zp_light_threshold(const zp_detector_params *p, unsigned level)
+{
+	int t = p->threshold, lo = (t + 3) / 4, v;
+
+	if (p->low_light_luma <= 0 || level >= (unsigned)p->low_light_luma)
+		return t;
+	v = (int)(((unsigned)t * level + (unsigned)p->low_light_luma / 2) / (unsigned)p->low_light_luma);
+	return v > lo ? v : lo;
+}
+
+static void follow_light(zp_detector *d, unsigned level)
+{
+	int t = zp_light_threshold(&d->p, level);
+
+	if (t != d->mp.threshold) {
+		zp_bgmodel_params mp = d->mp;
+
+		mp.threshold = t;
+		if (zp_bgmodel_set_params(d->model, &mp) == 0)
+			d->mp = mp;
+	}
+}
+
 static int check_zones(const zp_zone *zones, int nzones, char *err, size_t errlen)
 {
 	if (nzones < 0 || nzones > ZP_MAX_ZONES)
@@ -501,7 +532,7 @@ static unsigned settle_row(const uint8_t *restrict s, uint8_t *restrict pv, uint
 static void warmup_settle(zp_detector *d, const uint8_t *in, int stride, bool held)
 {
 	int w = d->ww, h = d->wh, need = d->p.warmup_frames / 2 > 2 ? d->p.warmup_frames / 2 : 2;
-	int moved = d->p.threshold / 2 > 4 ? d->p.threshold / 2 : 4;
+	int moved = d->mp.threshold / 2 > 4 ? d->mp.threshold / 2 : 4;
 	unsigned any = 0;
 
 	if (!held)
@@ -562,7 +593,7 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 						lo = v < lo ? v : lo;
 						hi = v > hi ? v : hi;
 					}
-				if (hi - lo >= 2 * d->p.threshold)
+				if (hi - lo >= 2 * d->mp.threshold)
 					d->edges[d->nedges++] = (int32_t)((uint32_t)y << 16 | (uint32_t)x);
 			}
 	}
@@ -587,7 +618,7 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 
 static void unshake(zp_detector *d, const uint8_t *in, int stride)
 {
-	int w = d->ww, h = d->wh, lim = 9 * d->p.threshold * 2 / 3;
+	int w = d->ww, h = d->wh, lim = 9 * d->mp.threshold * 2 / 3;
 
 	for (int y = 0; y < h; y++) {
 		uint8_t *fg = d->raw + (size_t)y * w;
@@ -706,9 +737,13 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 		zp_shadow_colour_fill(&d->sh, f, d->scale, frame_gain(d), d->mask,
 				      d->have_shadow ? d->shmark : NULL, d->blobs, d->nblobs);
 	/* The model's mask is not trusted while it warms up: no tracks then. */
-	if (ready)
-		zp_tracker_update(d->tr, &d->p, d->blobs, d->nblobs, d->pieces, d->npieces, d->width, d->height,
+	if (ready) {
+		zp_detector_params tp = d->p;
+
+		tp.threshold = d->mp.threshold; /* this frame's light (follow_light): the ghost outlines' test */
+		zp_tracker_update(d->tr, &tp, d->blobs, d->nblobs, d->pieces, d->npieces, d->width, d->height,
 				  f->t_ms);
+	}
 	if (in && d->tr->nghosts > 0)
 		absorb_ghosts(d, in, stride);
 	zp_zones_update(d->tr, d->zones, d->nzones, d->p.count_min_ms, out);
@@ -755,6 +790,8 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	/* A gain step against what the model knows: compensate before the model sees it. */
 	if (d->raw_valid) {
 		zp_bgmodel_background(d->model, d->bg, d->ww);
+		if (d->p.low_light_luma > 0)
+			follow_light(d, zp_exposure_level(d->bg, d->ww, d->ww, d->wh));
 		zp_exposure_estimate(&d->ex, in, stride, d->bg, d->ww, d->raw, d->ww, d->ww, d->wh);
 		if (zp_exposure_compensate(&d->ex, in, stride, d->comp, d->ww, d->ww, d->wh)) {
 			in = d->comp;

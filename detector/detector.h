@@ -25,6 +25,13 @@ extern "C" {
 typedef struct zp_detector_params {
 	int scale;              /* process at 1/scale of the input resolution: 1, 2 or 4; 0 auto (zp_detector_scale) */
 	int threshold;          /* minimum luma difference that counts as foreground */
+	/*
+	 * Low light: below this mean background luma the threshold scales down
+	 * with it (threshold x level / low_light_luma, at least a quarter of
+	 * threshold): a scene at a third of its brightness shows a third of the
+	 * contrast. 0 off; 1..255.
+	 */
+	int low_light_luma;
 	int learn_shift;        /* background learning rate 1/2^learn_shift per frame */
 	int warmup_frames;      /* frames before the model is trusted */
 	/*

@@ -499,6 +499,9 @@ unsigned zp_exposure_kth(const uint16_t *a, int n, int k);
 double zp_exposure_estimate(zp_exposure *e, const uint8_t *luma, int lstride, const uint8_t *bg, int bstride,
 			    const uint8_t *prev_fg, int fstride, int w, int h);
 
+/* The mean of bg over the gain grid, rounded (255 for a frame smaller than the grid's first point). */
+unsigned zp_exposure_level(const uint8_t *bg, int bstride, int w, int h);
+
 /*
  * When the gain is a step (outside 1 +- ZP_GAIN_STEP), write luma / gain
  * into dst through a LUT and return true; when only some tiles are lit
@@ -510,6 +513,9 @@ bool zp_exposure_compensate(zp_exposure *e, const uint8_t *luma, int lstride, ui
 			    int h);
 
 /* ---- detector.c ---- */
+
+/* The threshold for a background of mean luma `level` (low_light_luma; see detector.c). */
+int zp_light_threshold(const zp_detector_params *p, unsigned level);
 
 #define ZP_DT_RING 9
 

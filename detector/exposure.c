@@ -268,6 +268,22 @@ double zp_exposure_estimate(zp_exposure *e, const uint8_t *luma, int lstride, co
 	return e->gain;
 }
 
+/* Mean of bg over the gain grid, rounded: how bright the scene is, as the model knows it. */
+unsigned zp_exposure_level(const uint8_t *bg, int bstride, int w, int h)
+{
+	uint64_t sum = 0, n = 0;
+
+	for (int y = ZP_GAIN_GRID / 2; y < h; y += ZP_GAIN_GRID) {
+		const uint8_t *b = bg + (size_t)y * bstride;
+
+		for (int x = ZP_GAIN_GRID / 2; x < w; x += ZP_GAIN_GRID) {
+			sum += b[x];
+			n++;
+		}
+	}
+	return n ? (unsigned)((sum + n / 2) / n) : 255;
+}
+
 /* Through one LUT: luma / g. */
 static void divide_lut(zp_exposure *e, double g, const uint8_t *luma, int lstride, uint8_t *dst, int dstride, int w,
 		       int h)

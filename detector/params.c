@@ -25,6 +25,7 @@
 static const zp_field fields[] = {
 	INT_FIELD(scale, 0, 4, 0),
 	INT_FIELD(threshold, 1, 255, 20),
+	INT_FIELD(low_light_luma, 0, 255, 96),
 	INT_FIELD(learn_shift, 1, 15, 6),
 	INT_FIELD(warmup_frames, 0, 100000, 50),
 	INT_FIELD(flicker_on, 0, 127, 16),

@@ -1360,6 +1360,80 @@ START_TEST(noise_gives_no_blobs)
 }
 END_TEST
 
+/* ---- (6b) low light: the threshold follows the background's level ---- */
+
+START_TEST(light_threshold_values)
+{
+	zp_detector_params p;
+
+	zp_detector_params_default(&p);
+	ck_assert_int_eq(p.threshold, 20);
+	ck_assert_int_eq(p.low_light_luma, 96);
+	ck_assert_int_eq(zp_light_threshold(&p, 255), 20);
+	ck_assert_int_eq(zp_light_threshold(&p, 96), 20);
+	ck_assert_int_eq(zp_light_threshold(&p, 95), 20); /* 20 x 95 / 96 = 19.8 */
+	ck_assert_int_eq(zp_light_threshold(&p, 48), 10);
+	ck_assert_int_eq(zp_light_threshold(&p, 34), 7);
+	ck_assert_int_eq(zp_light_threshold(&p, 20), 5); /* a quarter of threshold at most off */
+	ck_assert_int_eq(zp_light_threshold(&p, 0), 5);
+	p.threshold = 1;
+	ck_assert_int_eq(zp_light_threshold(&p, 0), 1);
+	p.threshold = 20;
+	p.low_light_luma = 0;
+	ck_assert_int_eq(zp_light_threshold(&p, 0), 20);
+}
+END_TEST
+
+/*
+ * A person at a third of a day's contrast (+14 over the ground) walks through
+ * a zone. On dark ground (levels 20..52, mean 36: the threshold follows it to
+ * 8) the person is seen; with low_light_luma = 0 (threshold 20) he is not,
+ * and on ground of normal brightness (100..140) the same +14 is not a person
+ * either: what lowers the threshold is the light. Returns the frames on
+ * which the zone was occupied.
+ */
+static int dim_walk(int lo, int hi, int low_light, int amp)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
+	int occupied = 0;
+
+	zp_detector_params_default(&p);
+	p.low_light_luma = low_light;
+	scene_init(&s, &p, &z, 1, 100);
+	texture(s.bg, W, H, 9, lo, hi);
+	for (int i = 0; i < WARMUP + 36; i++) {
+		memcpy(s.img, s.bg, W * H);
+		noise(s.img, W, H, (uint32_t)++s.seq, amp);
+		if (i >= WARMUP)
+			for (int y = 100; y < 100 + BH; y++)
+				for (int x = 20 + 8 * (i - WARMUP); x < 20 + 8 * (i - WARMUP) + BW && x < W; x++)
+					s.img[y * W + x] = (uint8_t)(s.img[y * W + x] + 14);
+		scene_feed(&s);
+		if (i >= WARMUP)
+			occupied += s.r.zone_count[0] > 0;
+		else
+			ck_assert_int_eq(s.r.nblobs, 0); /* the noise alone is never a blob, on dark ground too */
+	}
+	scene_close(&s);
+	return occupied;
+}
+
+START_TEST(low_light_sees_dim_people)
+{
+	int dark = dim_walk(20, 52, 96, 2), dark_off = dim_walk(20, 52, 0, 2), day = dim_walk(100, 140, 96, 2);
+	int noisy = dim_walk(20, 52, 96, 5);
+
+	fprintf(stderr, "person +14, 36 frames: dark ground %d frames occupied (low_light_luma = 0: %d), "
+		"day ground %d, dark ground with noise +-5: %d\n", dark, dark_off, day, noisy);
+	ck_assert_int_ge(dark, 30);
+	ck_assert_int_eq(dark_off, 0);
+	ck_assert_int_eq(day, 0);
+	ck_assert_int_ge(noisy, 30);
+}
+END_TEST
+
 /* ---- (7) health ---- */
 
 static zp_health run_flat(uint8_t level, int frames)
@@ -2014,6 +2088,8 @@ int main(void)
 			left_object_fades,
 			gain_step_no_occupancy,
 			noise_gives_no_blobs,
+			light_threshold_values,
+			low_light_sees_dim_people,
 			health_dark_blinded_flat,
 			health_frozen_after_frozen_ms,
 			health_foreground_and_warmup,

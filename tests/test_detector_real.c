@@ -136,7 +136,8 @@ struct street {
 	int count[SS_FRAMES];    /* confirmed tracks per frame */
 };
 
-static void run_street(const char *path, int k, bool fixed_sizes, struct street *out)
+/* light: the frames at this % of their brightness (100: as recorded); low_light: the low_light_luma key. */
+static void run_street(const char *path, int k, bool fixed_sizes, int light, int low_light, struct street *out)
 {
 	char err[256];
 	int ec, w, h, n = 0, seen[1024] = { 0 };
@@ -158,6 +159,7 @@ static void run_street(const char *path, int k, bool fixed_sizes, struct street 
 		p.max_area = 60000;
 		p.track_max_dist = 60;
 	}
+	p.low_light_luma = low_light;
 	d = zp_detector_new(&p, NULL, 0, w * k, h * k, NULL, err, sizeof(err));
 	ck_assert_msg(d != NULL, "%s", err);
 	memset(out, 0, sizeof(*out));
@@ -171,6 +173,11 @@ static void run_street(const char *path, int k, bool fixed_sizes, struct street 
 			for (int x = 0; x < w * k; x++) {
 				lrow[x] = f.luma[(size_t)y * f.stride + x / k];
 				memcpy(crow + (size_t)x * 3, f.bgr + (size_t)y * f.bgr_stride + (size_t)(x / k) * 3, 3);
+				if (light != 100) {
+					lrow[x] = (uint8_t)((lrow[x] * light + 50) / 100);
+					for (int c = 0; c < 3; c++)
+						crow[x * 3 + c] = (uint8_t)((crow[x * 3 + c] * light + 50) / 100);
+				}
 			}
 			for (int dy = 1; dy < k; dy++) {
 				memcpy(lrow + (size_t)dy * w * k, lrow, (size_t)w * k);
@@ -208,6 +215,30 @@ static int frames_apart(const struct street *a, const struct street *b)
 	return n;
 }
 
+/* Of the confirmed tracks of a frame by frame, the % that b has too (the lesser count of each frame). */
+static int kept_pct(const struct street *a, const struct street *b)
+{
+	int n = 0, k = 0;
+
+	for (int i = 0; i < SS_FRAMES; i++) {
+		n += a->count[i];
+		k += a->count[i] < b->count[i] ? a->count[i] : b->count[i];
+	}
+	return n ? 100 * k / n : 100;
+}
+
+/* The confirmed tracks b has beyond a's, frame by frame, in % of a's. */
+static int extra_pct(const struct street *a, const struct street *b)
+{
+	int n = 0, k = 0;
+
+	for (int i = 0; i < SS_FRAMES; i++) {
+		n += a->count[i];
+		k += b->count[i] > a->count[i] ? b->count[i] - a->count[i] : 0;
+	}
+	return n ? 100 * k / n : 0;
+}
+
 START_TEST(same_street_at_twice_the_resolution)
 {
 	const char *path = zp_test_vtest();
@@ -215,9 +246,9 @@ START_TEST(same_street_at_twice_the_resolution)
 
 	if (!path)
 		return;
-	run_street(path, 1, false, &x1);
-	run_street(path, 2, false, &x2);
-	run_street(path, 2, true, &x2_fixed);
+	run_street(path, 1, false, 100, 96, &x1);
+	run_street(path, 2, false, 100, 96, &x2);
+	run_street(path, 2, true, 100, 96, &x2_fixed);
 	fprintf(stderr,
 		"vtest %d frames: %d confirmed tracks; pixels doubled, auto sizes: %d tracks, %d frames apart; "
 		"fixed 400/60000/60: %d tracks, %d frames apart\n",
@@ -230,13 +261,44 @@ START_TEST(same_street_at_twice_the_resolution)
 }
 END_TEST
 
+/*
+ * The same street at a third of its light (every pixel x 0.35: dusk, or a
+ * camera at the end of its exposure range; people show a third of their
+ * contrast): with low_light_luma at its default the threshold follows the
+ * light and the tracks are nearly those of the recording as it is. With it
+ * off, the people fade below the threshold.
+ */
+START_TEST(same_street_at_a_third_of_the_light)
+{
+	const char *path = zp_test_vtest();
+	static struct street day, dusk, dusk_off;
+
+	if (!path)
+		return;
+	run_street(path, 1, false, 100, 96, &day);
+	run_street(path, 1, false, 35, 96, &dusk);
+	run_street(path, 1, false, 35, 0, &dusk_off);
+	fprintf(stderr,
+		"vtest %d frames: %d confirmed tracks; at 35 %% of the light: %d tracks, of the track-frames %d %% kept, "
+		"%d %% extra; low_light_luma = 0: %d tracks, %d %% kept, %d %% extra\n",
+		SS_FRAMES, day.tracks, dusk.tracks, kept_pct(&day, &dusk), extra_pct(&day, &dusk), dusk_off.tracks,
+		kept_pct(&day, &dusk_off), extra_pct(&day, &dusk_off));
+	ck_assert_int_gt(day.tracks, 5);
+	ck_assert_int_ge(kept_pct(&day, &dusk), 97);
+	ck_assert_int_le(extra_pct(&day, &dusk), 12);
+	/* the check above can tell: without the low-light threshold people go missing */
+	ck_assert_int_le(kept_pct(&day, &dusk_off), 93);
+}
+END_TEST
+
 int main(void)
 {
 	const struct zp_test_case cases[] = {
 		{ .name = "vtest", .timeout_s = 300, .tests = ZP_TESTS(
 			vtest_people_found,
 			vtest_scale_1_and_4,
-			same_street_at_twice_the_resolution) },
+			same_street_at_twice_the_resolution,
+			same_street_at_a_third_of_the_light) },
 	};
 
 	return zp_test_run(ZP_TEST_SUITE("detector_real", cases));
