@@ -55,6 +55,8 @@ struct eval_opts {
 	long start_frame;
 	long max_frames;
 	long empty_until;
+	long light;                /* --light: % of the recorded brightness (100: as recorded) */
+	long noise;                /* --noise: sensor noise added, standard deviation in grey levels */
 };
 
 struct eval_model {
@@ -92,6 +94,7 @@ struct eval {
 	struct eval_model m[EVAL_MAX_MODELS];
 	int w, h;
 	uint64_t frames;           /* read and run through the models */
+	uint8_t *dim_luma, *dim_bgr; /* --light, --noise: the frame as the models see it */
 };
 
 static void eval_usage(FILE *out)
@@ -118,6 +121,10 @@ static void eval_usage(FILE *out)
 		"      --max-frames N     score at most N frames from the start frame, then stop\n"
 		"      --empty-until N    Wallflower: images numbered below N have nobody in view (default: from\n"
 		"                         the set's script.txt, \"NNNNN - ... enters\")\n"
+		"      --light PCT        every model sees the frames at PCT %% of their brightness (1..100,\n"
+		"                         default 100): dusk, or a camera at the end of its exposure range\n"
+		"      --noise SIGMA      ... with sensor noise of standard deviation SIGMA grey levels added\n"
+		"                         (0..50, default 0; the same noise every run)\n"
 		"exit: 0 done, 1 runtime failure, 2 bad input (usage, config, source, ground truth)\n");
 }
 
@@ -133,6 +140,8 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 		{ "start-frame", 0, ZP_OPT_LONG, .to.l = &o->start_frame, .min = 1, .max = 1000000000 },
 		{ "max-frames", 0, ZP_OPT_LONG, .to.l = &o->max_frames, .min = 1, .max = 1000000000 },
 		{ "empty-until", 0, ZP_OPT_LONG, .to.l = &o->empty_until, .min = 0, .max = 1000000000 },
+		{ "light", 0, ZP_OPT_LONG, .to.l = &o->light, .min = 1, .max = 100 },
+		{ "noise", 0, ZP_OPT_LONG, .to.l = &o->noise, .min = 0, .max = 50 },
 	};
 	int rc;
 
@@ -140,6 +149,7 @@ static int parse_eval(int argc, char **argv, struct eval_opts *o)
 	o->max_frames = -1;
 	o->start_frame = 1;
 	o->empty_until = -1;
+	o->light = 100;
 	rc = zp_opts_parse(PROG, opts, sizeof(opts) / sizeof(opts[0]), eval_usage, argc, argv);
 	if (rc)
 		return rc;
@@ -266,6 +276,68 @@ static uint64_t now_ns(void)
 }
 
 /* Every model on one frame; timings kept apart from the results. */
+/* A well-mixed 32-bit hash (lowbias32): the noise of --noise, the same every run. */
+static uint32_t noise_hash(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+/* One grey level at light % with noise: v * light / 100 plus about N(0, sigma^2) (four 8-bit uniforms). */
+static uint8_t dim_value(unsigned v, long light, long sigma, uint32_t seq, uint32_t i)
+{
+	long out = ((long)v * light + 50) / 100;
+
+	if (sigma > 0) {
+		uint32_t h = noise_hash(i * 0x9e3779b9U ^ noise_hash(seq));
+		/* the sum of four uniforms on 0..255 has mean 510 and standard deviation 147.8 */
+		long u = (long)(h & 255) + (long)(h >> 8 & 255) + (long)(h >> 16 & 255) + (long)(h >> 24) - 510;
+
+		out += (u * sigma * 2 + (u < 0 ? -148 : 148)) / 296;
+	}
+	return (uint8_t)(out < 0 ? 0 : out > 255 ? 255 : out);
+}
+
+/*
+ * --light, --noise: f as a darker camera would have given it. The luma and
+ * the colour are scaled alike, each with its own noise. 0, or ZP_EXIT_FAIL
+ * when out of memory.
+ */
+static int dim_frame(struct eval *e, zp_frame *f)
+{
+	size_t np = (size_t)f->width * f->height;
+
+	if (e->o.light == 100 && e->o.noise == 0)
+		return 0;
+	if (!e->dim_luma && !(e->dim_luma = malloc(np)))
+		return ZP_EXIT_FAIL;
+	if (f->bgr && !e->dim_bgr && !(e->dim_bgr = malloc(3 * np)))
+		return ZP_EXIT_FAIL;
+	for (int y = 0; y < f->height; y++)
+		for (int x = 0; x < f->width; x++) {
+			uint32_t i = (uint32_t)y * (uint32_t)f->width + (uint32_t)x;
+
+			e->dim_luma[i] = dim_value(f->luma[(size_t)y * f->stride + x], e->o.light, e->o.noise,
+						   (uint32_t)f->seq, 4 * i);
+			if (f->bgr)
+				for (int c = 0; c < 3; c++)
+					e->dim_bgr[3 * i + c] = dim_value(f->bgr[(size_t)y * f->bgr_stride + 3 * x + c],
+									  e->o.light, e->o.noise, (uint32_t)f->seq,
+									  4 * i + 1 + (uint32_t)c);
+		}
+	f->luma = e->dim_luma;
+	f->stride = f->width;
+	if (f->bgr) {
+		f->bgr = e->dim_bgr;
+		f->bgr_stride = 3 * f->width;
+	}
+	return 0;
+}
+
 static int step_models(struct eval *e, const zp_frame *f)
 {
 	for (int k = 0; k < e->nmodels; k++) {
@@ -571,6 +643,8 @@ static int print_json(const struct eval *e, FILE *out)
 	zp_json_add_str(j, "source", e->o.source);
 	zp_json_add_str(j, "config", e->o.config);   /* NULL: null */
 	zp_json_add_bool(j, "detector_defaults", e->o.detector_defaults);
+	zp_json_add_int(j, "light_pct", e->o.light);
+	zp_json_add_int(j, "noise_sigma", e->o.noise);
 	zp_json_add_str(j, "gt", e->in.gt);
 	zp_json_add_str(j, "kind", kind_name(e->in.kind));
 	zp_json_add_int(j, "width", e->w);
@@ -826,6 +900,9 @@ static void print_mot(const struct eval *e, FILE *out)
 	fprintf(out, "; %.3g fps: 1 s = %d frames\n", e->fps, e->tolerance);
 	if (e->o.detector_defaults)
 		fprintf(out, "detector: every [detector] key at its default (--detector-defaults)\n");
+	if (e->o.light != 100 || e->o.noise)
+		fprintf(out, "frames: at %ld %% of their light, noise sigma %ld grey levels added (--light, --noise)\n",
+			e->o.light, e->o.noise);
 	fputc('\n', out);
 	fprintf(out, "%-10s %6s %6s %7s %5s | %6s %6s %6s %9s %11s | %7s %8s %8s | %7s %7s\n", "model", "box P",
 		"box R", "MOTA", "IDSW", "zone R", "zone P", "zone F", "missed", "latency", "valid", "entered",
@@ -1049,6 +1126,12 @@ static int eval_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **l
 				(long long)e->range.annotated + 1);
 			break;
 		}
+		rc = dim_frame(e, &f);
+		if (rc) {
+			zp_progress_end(&pg);
+			fprintf(stderr, PROG ": out of memory\n");
+			goto done;
+		}
 		rc = step_models(e, &f);
 		e->frames++;
 		if (!rc && e->in.kind == ZP_SCORE_WALLFLOWER && (int64_t)f.seq >= e->range.start)
@@ -1095,6 +1178,8 @@ done:
 	zp_eval_gt_free(e->mot_gt);
 	free(e->roi);
 	free(e->zeros);
+	free(e->dim_luma);
+	free(e->dim_bgr);
 	free(e->cfg);
 	free(e);
 	return rc;

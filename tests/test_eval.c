@@ -1748,6 +1748,53 @@ START_TEST(e2e_vtest_defaults_legs_lost)
 }
 END_TEST
 
+/*
+ * vtest at dusk (--light 35 --noise 2: a third of the light, a little
+ * sensor noise): with every [detector] key at its default, the threshold
+ * follows the light (low_light_luma) and the zones are called as in
+ * daylight; with low_light_luma = 0 the people fade below the threshold.
+ * Also the options' JSON fields and their bad values.
+ */
+START_TEST(e2e_vtest_at_dusk)
+{
+	static struct json j;
+	const char *vtest = zp_test_vtest();
+	struct zp_exec r;
+	double f_on, f_off;
+
+	if (!vtest)
+		return;
+	run_eval(&r, vtest, "--config", zp_test_src_path("examples/vtest.ini"), "--gt",
+		 zp_test_src_path("examples/vtest-zones-gt.txt"), "--detector-defaults", "--light", "35", "--noise", "2",
+		 "--json", NULL);
+	expect_json(&r, &j);
+	ck_assert_double_eq(jget(&j, "light_pct"), 35);
+	ck_assert_double_eq(jget(&j, "noise_sigma"), 2);
+	f_on = jget(&j, "models[0].presence.all.f");
+	ck_assert_double_eq(jget(&j, "models[0].calls.all.valid_share"), 1);
+	zp_exec_free(&r);
+
+	zp_test_write_text(tp("dusk.ini"), "[detector]\nlow_light_luma = 0\n"
+			   "[zone kerb-north]\nrole = waiting\npolygon = 175,172 365,172 365,205 175,205\n"
+			   "[zone crossing]\nrole = crossing\npolygon = 180,207 360,207 360,296 180,259\n"
+			   "[zone kerb-south]\nrole = waiting\npolygon = 180,263 360,301 360,345 180,305\n");
+	run_eval(&r, vtest, "--config", tp("dusk.ini"), "--gt", zp_test_src_path("examples/vtest-zones-gt.txt"),
+		 "--light", "35", "--noise", "2", "--json", NULL);
+	expect_json(&r, &j);
+	f_off = jget(&j, "models[0].presence.all.f");
+	zp_exec_free(&r);
+	fprintf(stderr, "vtest at 35 %% of the light, noise 2: presence F %.3f (low_light_luma = 0: %.3f)\n", f_on,
+		f_off);
+	ck_assert_double_ge(f_on, 0.93);
+	ck_assert_double_lt(f_off, 0.85);
+
+	run_eval(&r, vtest, "--light", "0", NULL);
+	expect_bad(&r, "--light: expected an integer from 1");
+	run_eval(&r, vtest, "--noise", "51", NULL);
+	expect_bad(&r, "--noise: expected an integer from 0");
+}
+END_TEST
+
 /* ---- Wallflower sets ---- */
 
 #define WF_IMAGES 24
@@ -2042,6 +2089,7 @@ int main(void)
 			e2e_tud_stadtmitte_compare,
 			e2e_tud_stadtmitte_defaults_fragments,
 			e2e_vtest_defaults_legs_lost,
+			e2e_vtest_at_dusk,
 			e2e_tud_stadtmitte_man_in_pieces,
 			e2e_wallflower_synthetic_exact,
 			e2e_wallflower_bad_input,
