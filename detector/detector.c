@@ -190,6 +190,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 {
 	zp_detector *d = NULL;
 	zp_detector_params q;
+	int hole_area;
 	bool oom = true; /* what went wrong when we reach fail: */
 	size_t n;
 
@@ -200,6 +201,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	if (zp_detector_params_check(p, err, errlen) < 0 || check_zones(zones, nzones, err, errlen) < 0)
 		return NULL;
 	q = *p;
+	hole_area = zp_detector_hole_area(p, width, height);
 	zp_detector_params_resolve(&q, width, height); /* scale and pixel sizes: 0 is auto, from the frame size */
 	p = &q;
 	if (width < p->scale || height < p->scale || width > 16384 || height > 16384) {
@@ -211,6 +213,7 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	if (!d)
 		goto fail;
 	d->p = *p;
+	d->hole_area = hole_area;
 	/* -1: the same clean-up window in camera pixels at scales 1 and 2 */
 	if (d->p.vote_radius < 0)
 		d->p.vote_radius = p->scale == 1 ? 2 : 1;
@@ -691,8 +694,8 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 	int64_t fg = 0;
 
 	clean_mask(d, y0, y1);
-	if (d->p.fill_holes) /* holes below half the smallest person, in work pixels */
-		zp_holes_fill(&d->cc, d->mask, d->ww, d->p.min_area / 2 / (d->scale * d->scale));
+	if (d->p.fill_holes) /* holes below half the smallest person (zp_detector_hole_area()), in work pixels */
+		zp_holes_fill(&d->cc, d->mask, d->ww, d->hole_area / (d->scale * d->scale));
 	d->have_mask = true;
 	if (d->ground.valid) {
 		/* sizes in metres on the ground (ground.c) instead of the pixel limits */

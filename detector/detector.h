@@ -86,7 +86,8 @@ typedef struct zp_detector_params {
 	/*
 	 * Blob area limits, input pixels, and the largest ground-point jump per
 	 * frame. 0 (the default) is auto: 400, 60000 and 60 at 640x480, scaled
-	 * with the frame's area (the jump with its side) for larger frames
+	 * with the frame's area (the jump with its side) for larger frames;
+	 * below 640x480 min_area scales too, to no less than 250
 	 * (zp_detector_params_resolve()).
 	 */
 	int min_area;
@@ -136,8 +137,9 @@ int zp_detector_scale(const zp_detector_params *p, int width);
 /*
  * Fill in what is auto for frames of width x height: the scale
  * (zp_detector_scale()) and the pixel sizes left at 0 - min_area 400,
- * max_area 60000, track_max_dist 60 at 640x480 or smaller, times
- * width*height/(640*480) (the distance times its square root) above. An
+ * max_area 60000, track_max_dist 60 at 640x480, times
+ * width*height/(640*480) (the distance times its square root) above; below,
+ * min_area times that ratio, at least 250, and the others as at 640x480. An
  * auto min_area never exceeds an explicit max_area. zp_detector_new() calls
  * it; callers that show the effective values call it too.
  */

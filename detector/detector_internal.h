@@ -512,6 +512,11 @@ unsigned zp_exposure_level(const uint8_t *bg, int bstride, int w, int h);
 bool zp_exposure_compensate(zp_exposure *e, const uint8_t *luma, int lstride, uint8_t *dst, int dstride, int w,
 			    int h);
 
+/* ---- params.c ---- */
+
+/* Holes filled below this many input pixels (see params.c); p before zp_detector_params_resolve(). */
+int zp_detector_hole_area(const zp_detector_params *p, int width, int height);
+
 /* ---- detector.c ---- */
 
 /* The threshold for a background of mean luma `level` (low_light_luma; see detector.c). */
@@ -533,6 +538,7 @@ struct zp_detector {
 	zp_bgmodel_params mp;
 	int fade[16];              /* fade[s]: frames a ghost needs to fade with fg_learn_shift s (probed at _new) */
 	int fade_limit;            /* the probe gave up there: fade[s] == fade_limit means "too slow" */
+	int hole_area;             /* fill_holes: holes under this many input pixels (zp_detector_hole_area()) */
 
 	/* work-scale buffers, ww x wh (half: (width/2) x (height/2), scale 4 only) */
 	uint8_t *half;

@@ -8,6 +8,7 @@
  * range and default, so default(), set() and check() cannot disagree.
  */
 #include "detector.h"
+#include "detector_internal.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -77,31 +78,54 @@ int zp_detector_scale(const zp_detector_params *p, int width)
 /*
  * The pixel sizes at 640x480; a larger frame scales them by its area (the
  * same street filmed with four times the pixels has people four times the
- * area and twice the stride). A smaller frame keeps these: on small frames
- * a person is already few pixels, and halving the limits would let noise
- * through as people (set min_area for a small camera).
+ * area and twice the stride). A smaller frame scales min_area down too, to
+ * no less than ZP_AUTO_MIN_AREA_SMALL: the same street at 384x288 has
+ * people of 300-500 pixels, and 400 lost half of them
+ * (same_street_at_half_the_resolution); below 250 the pieces of a cast
+ * shadow at 360x240 became tracks (shadow_is_not_a_person). max_area and
+ * track_max_dist keep their 640x480 values below it (a person close to a
+ * small camera can fill it). The hole filling keeps half of 400 there
+ * (zp_detector_hole_area()).
  */
 #define ZP_AUTO_MIN_AREA 400
+#define ZP_AUTO_MIN_AREA_SMALL 250
 #define ZP_AUTO_MAX_AREA 60000
 #define ZP_AUTO_MAX_DIST 60.0
 #define ZP_AUTO_REF_PIXELS (640.0 * 480.0)
 
 void zp_detector_params_resolve(zp_detector_params *p, int width, int height)
 {
-	double a = (double)width * height / ZP_AUTO_REF_PIXELS;
+	double r = (double)width * height / ZP_AUTO_REF_PIXELS, a = r < 1 ? 1 : r;
 
-	if (a < 1)
-		a = 1;
 	p->scale = zp_detector_scale(p, width);
 	if (p->max_area == 0)
 		p->max_area = (int)lround(ZP_AUTO_MAX_AREA * a);
 	if (p->min_area == 0) {
-		p->min_area = (int)lround(ZP_AUTO_MIN_AREA * a);
+		double m = ZP_AUTO_MIN_AREA * r;
+
+		p->min_area = (int)lround(m > ZP_AUTO_MIN_AREA_SMALL ? m : ZP_AUTO_MIN_AREA_SMALL);
 		if (p->min_area > p->max_area)
 			p->min_area = p->max_area;
 	}
 	if (p->track_max_dist == 0)
 		p->track_max_dist = ZP_AUTO_MAX_DIST * sqrt(a);
+}
+
+/*
+ * Holes under this many input pixels are filled (fill_holes): half of
+ * min_area, or with min_area auto half of its 640x480 value scaled up with
+ * a larger frame only: a hole inside a person on a small frame is no
+ * smaller than on a 640x480 one, and the smaller auto min_area there is for
+ * small people's blobs, not for their holes. `p` as the caller gave it
+ * (before zp_detector_params_resolve()).
+ */
+int zp_detector_hole_area(const zp_detector_params *p, int width, int height)
+{
+	double a = (double)width * height / ZP_AUTO_REF_PIXELS;
+
+	if (p->min_area > 0)
+		return p->min_area / 2;
+	return (int)lround(ZP_AUTO_MIN_AREA * (a < 1 ? 1 : a)) / 2;
 }
 
 /* "auto" for the keys whose 0 means auto */

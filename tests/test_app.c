@@ -215,12 +215,12 @@ START_TEST(synthetic_scene_exact_occupancy)
 	}
 	free(csv);
 
-	/* the summary names what was left to the frame size "(auto)": the 640x480 sizes at 320x240 */
+	/* the summary names what was left to the frame size "(auto)": at 320x240 min_area scaled down to its floor */
 	zp_test_write_text(tmp_path("auto.ini"), "[detector]\nmax_area = 5000\n");
 	snprintf(scene, sizeof(scene), "%s", tmp_path("scene"));
 	run_replay(&r, scene, "--config", tmp_path("auto.ini"), "-q", NULL);
 	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-	ck_assert_msg(strstr(r.out, "\nsizes at 320x240: scale 1 (auto), min_area 400 (auto), max_area 5000, "
+	ck_assert_msg(strstr(r.out, "\nsizes at 320x240: scale 1 (auto), min_area 250 (auto), max_area 5000, "
 				    "track_max_dist 60 (auto)\n"),
 		      "summary: %s", r.out);
 	zp_exec_free(&r);

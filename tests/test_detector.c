@@ -955,8 +955,11 @@ START_TEST(still_person_in_pieces_kept)
 	static struct scene s;
 	zp_zone z = zp_test_rect_zone("kerb", 150, 170, 250, 215);
 	int x = 20, id = -1, empty = 0, blobs = 0;
+	zp_detector_params p;
 
-	scene_open(&s, NULL, &z, 1, 33);
+	zp_detector_params_default(&p);
+	p.min_area = 400; /* the pieces, 24 x 16, lie under it */
+	scene_open(&s, &p, &z, 1, 33);
 	for (int i = 0; i < 20; i++)
 		pieces_frame(&s, x += 6, true);
 	for (int i = 0; i < 20; i++)
@@ -1753,9 +1756,10 @@ START_TEST(scale_auto)
 END_TEST
 
 /*
- * The pixel sizes default to auto: 400 / 60000 / 60 at 640x480 and below,
- * scaled with the frame's area (the jump with its side) above; explicit
- * values are kept, and an auto min_area never exceeds an explicit max_area.
+ * The pixel sizes default to auto: 400 / 60000 / 60 at 640x480, scaled with
+ * the frame's area (the jump with its side) above; below, min_area scales
+ * with the area down to 250 and the others stay; explicit values are kept,
+ * and an auto min_area never exceeds an explicit max_area.
  */
 START_TEST(sizes_auto)
 {
@@ -1763,7 +1767,9 @@ START_TEST(sizes_auto)
 		int w, h, min_area, max_area;
 		double dist;
 	} want[] = {
-		{ 320, 240, 400, 60000, 60 },	     { 640, 480, 400, 60000, 60 },
+		{ 160, 120, 250, 60000, 60 },	     { 320, 240, 250, 60000, 60 },
+		{ 384, 288, 250, 60000, 60 },	     { 512, 384, 256, 60000, 60 },
+		{ 600, 450, 352, 60000, 60 },	     { 640, 480, 400, 60000, 60 },
 		{ 768, 576, 576, 86400, 72 },	     { 1280, 960, 1600, 240000, 120 },
 		{ 1920, 1080, 2700, 405000, 155.885 },
 	};

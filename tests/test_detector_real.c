@@ -136,11 +136,14 @@ struct street {
 	int count[SS_FRAMES];    /* confirmed tracks per frame */
 };
 
-/* light: the frames at this % of their brightness (100: as recorded); low_light: the low_light_luma key. */
+/*
+ * k > 0: every pixel repeated k x k times; k = -2: every 2 x 2 block averaged (half the size).
+ * light: the frames at this % of their brightness (100: as recorded); low_light: the low_light_luma key.
+ */
 static void run_street(const char *path, int k, bool fixed_sizes, int light, int low_light, struct street *out)
 {
 	char err[256];
-	int ec, w, h, n = 0, seen[1024] = { 0 };
+	int ec, w, h, ow, oh, n = 0, seen[1024] = { 0 };
 	zp_source *s = zp_source_open_file(path, 0, &ec, err, sizeof(err));
 	zp_detector_params p;
 	zp_detector *d;
@@ -149,9 +152,12 @@ static void run_street(const char *path, int k, bool fixed_sizes, int light, int
 	uint8_t *luma, *bgr;
 
 	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert(k > 0 || k == -2);
 	zp_source_size(s, &w, &h);
-	luma = malloc((size_t)w * k * h * k);
-	bgr = malloc((size_t)w * k * h * k * 3);
+	ow = k > 0 ? w * k : w / 2;
+	oh = k > 0 ? h * k : h / 2;
+	luma = malloc((size_t)ow * oh);
+	bgr = malloc((size_t)ow * oh * 3);
 	ck_assert(luma && bgr);
 	zp_detector_params_default(&p);
 	if (fixed_sizes) {
@@ -160,36 +166,51 @@ static void run_street(const char *path, int k, bool fixed_sizes, int light, int
 		p.track_max_dist = 60;
 	}
 	p.low_light_luma = low_light;
-	d = zp_detector_new(&p, NULL, 0, w * k, h * k, NULL, err, sizeof(err));
+	d = zp_detector_new(&p, NULL, 0, ow, oh, NULL, err, sizeof(err));
 	ck_assert_msg(d != NULL, "%s", err);
 	memset(out, 0, sizeof(*out));
 	while (n < SS_FRAMES && zp_source_next(s, &f, 0) == 0) {
 		zp_frame g = f;
 
 		ck_assert(f.bgr != NULL);
-		for (int y = 0; y < h; y++) {
-			uint8_t *lrow = luma + (size_t)y * k * w * k, *crow = bgr + (size_t)y * k * w * k * 3;
+		if (k > 0) {
+			for (int y = 0; y < h; y++) {
+				uint8_t *lrow = luma + (size_t)y * k * ow, *crow = bgr + (size_t)y * k * ow * 3;
 
-			for (int x = 0; x < w * k; x++) {
-				lrow[x] = f.luma[(size_t)y * f.stride + x / k];
-				memcpy(crow + (size_t)x * 3, f.bgr + (size_t)y * f.bgr_stride + (size_t)(x / k) * 3, 3);
-				if (light != 100) {
-					lrow[x] = (uint8_t)((lrow[x] * light + 50) / 100);
-					for (int c = 0; c < 3; c++)
-						crow[x * 3 + c] = (uint8_t)((crow[x * 3 + c] * light + 50) / 100);
+				for (int x = 0; x < ow; x++) {
+					lrow[x] = f.luma[(size_t)y * f.stride + x / k];
+					memcpy(crow + (size_t)x * 3, f.bgr + (size_t)y * f.bgr_stride + (size_t)(x / k) * 3, 3);
+				}
+				for (int dy = 1; dy < k; dy++) {
+					memcpy(lrow + (size_t)dy * ow, lrow, (size_t)ow);
+					memcpy(crow + (size_t)dy * ow * 3, crow, (size_t)ow * 3);
 				}
 			}
-			for (int dy = 1; dy < k; dy++) {
-				memcpy(lrow + (size_t)dy * w * k, lrow, (size_t)w * k);
-				memcpy(crow + (size_t)dy * w * k * 3, crow, (size_t)w * k * 3);
-			}
+		} else {
+			for (int y = 0; y < oh; y++)
+				for (int x = 0; x < ow; x++) {
+					const uint8_t *l0 = f.luma + (size_t)2 * y * f.stride + 2 * x, *l1 = l0 + f.stride;
+					const uint8_t *c0 = f.bgr + (size_t)2 * y * f.bgr_stride + (size_t)6 * x;
+					const uint8_t *c1 = c0 + f.bgr_stride;
+
+					luma[(size_t)y * ow + x] = (uint8_t)((l0[0] + l0[1] + l1[0] + l1[1] + 2) / 4);
+					for (int c = 0; c < 3; c++)
+						bgr[((size_t)y * ow + x) * 3 + c] =
+							(uint8_t)((c0[c] + c0[3 + c] + c1[c] + c1[3 + c] + 2) / 4);
+				}
 		}
+		if (light != 100)
+			for (size_t i = 0; i < (size_t)ow * oh; i++) {
+				luma[i] = (uint8_t)((luma[i] * light + 50) / 100);
+				for (int c = 0; c < 3; c++)
+					bgr[i * 3 + c] = (uint8_t)((bgr[i * 3 + c] * light + 50) / 100);
+			}
 		g.luma = luma;
-		g.stride = w * k;
+		g.stride = ow;
 		g.bgr = bgr;
-		g.bgr_stride = w * k * 3;
-		g.width = w * k;
-		g.height = h * k;
+		g.bgr_stride = ow * 3;
+		g.width = ow;
+		g.height = oh;
 		ck_assert_int_eq(zp_detector_process(d, &g, &r), 0);
 		for (int i = 0; i < r.ntracks; i++)
 			if (r.tracks[i].confirmed) {
@@ -291,6 +312,36 @@ START_TEST(same_street_at_a_third_of_the_light)
 }
 END_TEST
 
+/*
+ * The same street at half the resolution (every 2 x 2 block averaged:
+ * 384x288, people of 300-500 pixels) with every [detector] key at its
+ * default: min_area scales down with the frame (200 here), so nearly the
+ * tracks of the full-size run are found. With 400 (the 640x480 value, which
+ * smaller frames kept before) most people fall under it.
+ */
+START_TEST(same_street_at_half_the_resolution)
+{
+	const char *path = zp_test_vtest();
+	static struct street full, half, half_fixed;
+
+	if (!path)
+		return;
+	run_street(path, 1, false, 100, 96, &full);
+	run_street(path, -2, false, 100, 96, &half);
+	run_street(path, -2, true, 100, 96, &half_fixed);
+	fprintf(stderr,
+		"vtest %d frames: %d confirmed tracks; at half size, auto sizes: %d tracks, of the track-frames %d %% "
+		"kept, %d %% extra; min_area 400: %d tracks, %d %% kept, %d %% extra\n",
+		SS_FRAMES, full.tracks, half.tracks, kept_pct(&full, &half), extra_pct(&full, &half), half_fixed.tracks,
+		kept_pct(&full, &half_fixed), extra_pct(&full, &half_fixed));
+	ck_assert_int_gt(full.tracks, 5);
+	ck_assert_int_ge(kept_pct(&full, &half), 85);
+	ck_assert_int_le(extra_pct(&full, &half), 15);
+	/* the check above can tell: the 640x480 min_area loses people at half size */
+	ck_assert_int_le(kept_pct(&full, &half_fixed), 75);
+}
+END_TEST
+
 int main(void)
 {
 	const struct zp_test_case cases[] = {
@@ -298,7 +349,8 @@ int main(void)
 			vtest_people_found,
 			vtest_scale_1_and_4,
 			same_street_at_twice_the_resolution,
-			same_street_at_a_third_of_the_light) },
+			same_street_at_a_third_of_the_light,
+			same_street_at_half_the_resolution) },
 	};
 
 	return zp_test_run(ZP_TEST_SUITE("detector_real", cases));

@@ -1334,6 +1334,7 @@ START_TEST(holes_under_half_a_person_filled)
 		zp_frame f = { .luma = img, .stride = HW, .width = HW, .height = HH };
 
 		zp_detector_params_default(&p);
+		p.min_area = 400;
 		p.fill_holes = on;
 		d = zp_detector_new(&p, NULL, 0, HW, HH, NULL, err, sizeof(err));
 		ck_assert_msg(d != NULL, "%s", err);
