@@ -224,7 +224,7 @@ static int open_models(struct eval *e)
 		e->nmodels++;
 		/* m[0]'s pipeline is open already and owns the one source every model is fed from */
 		if (k > 0) {
-			rc = zp_pipeline_open_cfg(&m->pl, PROG, e->cfg, e->in.source, 0);
+			rc = zp_pipeline_open_cfg(&m->pl, PROG, e->cfg, e->in.source, e->in.seq_fps);
 			if (rc)
 				return rc;
 			zp_source_free(m->pl.src);
@@ -1054,7 +1054,9 @@ static int eval_main(int argc, char **argv, const zp_cmd_env *env, zp_runlog **l
 		}
 	}
 	/* our detector's pipeline first: it opens the source the others are fed from */
-	rc = zp_pipeline_open_cfg(&e->m[0].pl, PROG, e->cfg, e->in.source, 0);
+	/* frame times at the sequence's rate (seqinfo.ini's frameRate) when it has one, as it is scored: an image
+	   folder has no rate of its own (25), and the detector's times (call extension, ghosts, holds) follow it */
+	rc = zp_pipeline_open_cfg(&e->m[0].pl, PROG, e->cfg, e->in.source, e->in.seq_fps);
 	if (rc)
 		goto done;
 	e->m[0].open = true;

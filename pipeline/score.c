@@ -574,7 +574,7 @@ zp_score_set *zp_score_set_load(const char *prog, const zp_score_inputs *in, lon
 			goto fail;
 		}
 	}
-	src = zp_source_open_file(s->source, 0, &code, err, sizeof(err));
+	src = zp_source_open_file(s->source, in->seq_fps, &code, err, sizeof(err)); /* seqinfo's rate, as eval */
 	if (!src) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		*exit_code = 2;

@@ -1955,27 +1955,21 @@ END_TEST
 #define XH 120
 #define XFRAMES 60
 
-START_TEST(e2e_mot_crossing_synthetic)
+/*
+ * A MOT sequence folder `name` of XFRAMES frames: from frame 6 a 10 x 24 block walks down 2 px a frame, feet
+ * from y 20 (kerb-a) to 110 (kerb-b); with fps > 0 a seqinfo.ini gives that frame rate. site.ini: the three zones.
+ */
+static void make_crossing_seq(const char *name, int fps)
 {
-	static const struct jnum want[] = {
-		{ "models[0].crossings[0].gt_forward", 1 },
-		{ "models[0].crossings[0].gt_back", 0 },
-		{ "models[0].crossings[0].detected_forward", 1 },
-		{ "models[0].crossings[0].detected_back", 0 },
-		{ "models[0].crossings[0].error_pct", 0 },
-	};
 	static uint8_t bg[XW * XH * 3], img[XW * XH * 3];
-	static struct json j;
-	struct zp_exec r;
 	char err[256];
 	uint32_t seed = 11;
 	FILE *f;
 
 	for (int i = 0; i < XW * XH * 3; i++)
 		bg[i] = (uint8_t)(60 + rand16(&seed) % 120);
-	f = zp_test_mot_seq(g_tmp, "x");
+	f = zp_test_mot_seq(g_tmp, name);
 	for (int n = 1; n <= XFRAMES; n++) {
-		/* from frame 6 a 10 x 24 block walks down 2 px a frame: feet from y 20 (kerb-a) to 110 (kerb-b) */
 		int k = n - 6, top = 20 - 23 + 2 * (k > 45 ? 45 : k);
 
 		memcpy(img, bg, sizeof(img));
@@ -1985,19 +1979,66 @@ START_TEST(e2e_mot_crossing_synthetic)
 					memset(img + ((size_t)y * XW + x) * 3, 235, 3);
 			fprintf(f, "%d,1,40,%d,10,24,1,-1,-1,-1\n", n, top);
 		}
-		ck_assert_msg(zp_cv_imwrite(tp("x/img1/%06d.png", n), img, XW, XH, XW * 3, 3, err, sizeof(err)) == 0,
+		ck_assert_msg(zp_cv_imwrite(tp("%s/img1/%06d.png", name, n), img, XW, XH, XW * 3, 3, err, sizeof(err)) ==
+				      0,
 			      "%s", err);
 	}
 	fclose(f);
+	if (fps > 0) {
+		char info[256];
+
+		snprintf(info, sizeof(info),
+			 "[Sequence]\nname=x\nimDir=img1\nframeRate=%d\nseqLength=%d\nimWidth=%d\nimHeight=%d\nimExt=.png\n",
+			 fps, XFRAMES, XW, XH);
+		zp_test_write_text(tp("%s/seqinfo.ini", name), info);
+	}
 	zp_test_write_text(tp("site.ini"), "[detector]\nscale = 1\nwarmup_frames = 3\nmin_area = 20\nmax_area = 3000\n"
 					   "[zone kerb-a]\nrole = waiting\npolygon = 0,0 95,0 95,39 0,39\n"
 					   "[zone road]\nrole = crossing\npolygon = 0,40 95,40 95,79 0,79\n"
 					   "[zone kerb-b]\nrole = waiting\npolygon = 0,80 95,80 95,119 0,119\n");
+}
+
+START_TEST(e2e_mot_crossing_synthetic)
+{
+	static const struct jnum want[] = {
+		{ "models[0].crossings[0].gt_forward", 1 },
+		{ "models[0].crossings[0].gt_back", 0 },
+		{ "models[0].crossings[0].detected_forward", 1 },
+		{ "models[0].crossings[0].detected_back", 0 },
+		{ "models[0].crossings[0].error_pct", 0 },
+	};
+	static struct json j;
+	struct zp_exec r;
+
+	make_crossing_seq("x", 0);
 	eval_json(&r, &j, "x");
 	ck_assert(jstr(&j, "models[0].crossings[0].name", "road"));
 	ck_assert(jstr(&j, "models[0].crossings[0].from", "kerb-a"));
 	ck_assert(jstr(&j, "models[0].crossings[0].to", "kerb-b"));
 	expect_numbers(&j, want);
+	zp_exec_free(&r);
+}
+END_TEST
+
+/*
+ * A sequence at 5 frames a second (seqinfo.ini): the detector's frame times follow it, as the scoring does.
+ * The walker leaves kerb-a and the road; their calls drop call_extend_ms (500 ms: 2.5 frames) after, within
+ * the 1 s (5 frames) of a valid call. Timed at an image folder's 25 frames a second, the extension would be
+ * 12.5 frames and the calls held.
+ */
+START_TEST(e2e_mot_seqinfo_frame_rate)
+{
+	static struct json j;
+	struct zp_exec r;
+
+	make_crossing_seq("slow", 5);
+	eval_json(&r, &j, "slow");
+	ck_assert_double_eq(jget(&j, "fps"), 5);
+	ck_assert(jstr(&j, "models[0].calls.zones[0].name", "kerb-a"));
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].episodes"), 1);
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[0].held"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].calls.zones[1].held"), 0);
+	ck_assert_double_eq(jget(&j, "models[0].calls.all.valid_share"), 1);
 	zp_exec_free(&r);
 }
 END_TEST
@@ -2095,7 +2136,8 @@ int main(void)
 			e2e_wallflower_bad_input,
 			e2e_waving_trees,
 			e2e_mot_held_out_range,
-			e2e_mot_crossing_synthetic) },
+			e2e_mot_crossing_synthetic,
+			e2e_mot_seqinfo_frame_rate) },
 	};
 
 	return zp_test_run(ZP_TEST_SUITE("eval", cases));
