@@ -275,25 +275,13 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Every model on one frame; timings kept apart from the results. */
-/* A well-mixed 32-bit hash (lowbias32): the noise of --noise, the same every run. */
-static uint32_t noise_hash(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
 /* One grey level at light % with noise: v * light / 100 plus about N(0, sigma^2) (four 8-bit uniforms). */
 static uint8_t dim_value(unsigned v, long light, long sigma, uint32_t seq, uint32_t i)
 {
 	long out = ((long)v * light + 50) / 100;
 
 	if (sigma > 0) {
-		uint32_t h = noise_hash(i * 0x9e3779b9U ^ noise_hash(seq));
+		uint32_t h = zp_hash32(i * 0x9e3779b9U ^ zp_hash32(seq));
 		/* the sum of four uniforms on 0..255 has mean 510 and standard deviation 147.8 */
 		long u = (long)(h & 255) + (long)(h >> 8 & 255) + (long)(h >> 16 & 255) + (long)(h >> 24) - 510;
 
@@ -338,6 +326,7 @@ static int dim_frame(struct eval *e, zp_frame *f)
 	return 0;
 }
 
+/* Every model on one frame; timings kept apart from the results. */
 static int step_models(struct eval *e, const zp_frame *f)
 {
 	for (int k = 0; k < e->nmodels; k++) {

@@ -139,6 +139,20 @@ int64_t zp_wall_ms(void);
 int zp_block_stop_signals(sigset_t *set);
 
 /* Copy a string into a fixed buffer, always NUL-terminated; returns the length copied. */
+/*
+ * A well-mixed 32-bit hash (lowbias32): deterministic "random" values, e.g.
+ * the sensor noise of `eval --noise` and the tests' scenes.
+ */
+static inline uint32_t zp_hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
 size_t zp_strlcpy(char *dst, const char *src, size_t size);
 
 /*

@@ -13,18 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A well-mixed 32-bit hash (lowbias32): deterministic "random" scenes and noise in the tests. */
-static inline uint32_t zp_hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
+#include "zp_common.h" /* zp_hash32 */
 
-/* ... of three values (e.g. seed, x, y). */
+/* zp_hash32 (zp_common.h) of three values (e.g. seed, x, y). */
 static inline uint32_t zp_hash3(uint32_t a, uint32_t b, uint32_t c)
 {
 	return zp_hash32(a * 0x9e3779b9U ^ zp_hash32(b * 0x85ebca6bU ^ zp_hash32(c + 0x27d4eb2fU)));
