@@ -138,7 +138,6 @@ int64_t zp_wall_ms(void);
  */
 int zp_block_stop_signals(sigset_t *set);
 
-/* Copy a string into a fixed buffer, always NUL-terminated; returns the length copied. */
 /*
  * A well-mixed 32-bit hash (lowbias32): deterministic "random" values, e.g.
  * the sensor noise of `eval --noise` and the tests' scenes.
@@ -153,6 +152,7 @@ static inline uint32_t zp_hash32(uint32_t x)
 	return x;
 }
 
+/* Copy a string into a fixed buffer, always NUL-terminated; returns the length copied. */
 size_t zp_strlcpy(char *dst, const char *src, size_t size);
 
 /*

@@ -122,10 +122,14 @@ void zp_detector_params_resolve(zp_detector_params *p, int width, int height)
 int zp_detector_hole_area(const zp_detector_params *p, int width, int height)
 {
 	double a = (double)width * height / ZP_AUTO_REF_PIXELS;
+	int m;
 
 	if (p->min_area > 0)
 		return p->min_area / 2;
-	return (int)lround(ZP_AUTO_MIN_AREA * (a < 1 ? 1 : a)) / 2;
+	m = (int)lround(ZP_AUTO_MIN_AREA * (a < 1 ? 1 : a));
+	if (p->max_area > 0 && m > p->max_area)
+		m = p->max_area; /* as an auto min_area is */
+	return m / 2;
 }
 
 /* "auto" for the keys whose 0 means auto */

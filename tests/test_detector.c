@@ -1793,9 +1793,18 @@ START_TEST(sizes_auto)
 	ck_assert_double_eq(p.track_max_dist, 7);
 	zp_detector_params_default(&p);
 	p.max_area = 1000; /* below the auto min_area at 1280x960 (1600) */
+	ck_assert_int_eq(zp_detector_hole_area(&p, 1280, 960), 500); /* holes follow the clamped min_area */
 	zp_detector_params_resolve(&p, 1280, 960);
 	ck_assert_int_eq(p.min_area, 1000);
 	ck_assert_int_eq(p.max_area, 1000);
+	/* holes: half of min_area; with it auto, half of 400 at 640x480 and below, scaled up above */
+	zp_detector_params_default(&p);
+	ck_assert_int_eq(zp_detector_hole_area(&p, 320, 240), 200);
+	ck_assert_int_eq(zp_detector_hole_area(&p, 160, 120), 200);
+	ck_assert_int_eq(zp_detector_hole_area(&p, 640, 480), 200);
+	ck_assert_int_eq(zp_detector_hole_area(&p, 1280, 960), 800);
+	p.min_area = 150;
+	ck_assert_int_eq(zp_detector_hole_area(&p, 320, 240), 75);
 }
 END_TEST
 
