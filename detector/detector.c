@@ -163,6 +163,8 @@ static void follow_light(zp_detector *d, unsigned level)
 {
 	int t = zp_light_threshold(&d->p, level);
 
+	d->low_light = level < (unsigned)d->p.low_light_luma;
+
 	if (t != d->mp.threshold) {
 		zp_bgmodel_params mp = d->mp;
 
@@ -814,10 +816,10 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	if (d->p.shadows == 2 || d->p.colour_fill)
 		zp_shadow_learn(&d->sh, f, d->scale, frame_gain(d), d->raw,
 				!zp_bgmodel_ready(d->model), d->p.learn_shift);
-	if (d->p.shadows && have_bg) /* d->bg: the background before this frame */
-		d->have_shadow =
-			zp_shadow_filter(&d->sh, &d->p, f, d->scale, frame_gain(d), in, stride, d->bg, d->raw, d->shmark, a,
-					 b) > 0;
+	/* light pools (headlights, lamps) in low light only: by day the tile gains take patches of sun */
+	if ((d->p.shadows || (d->p.light_pools && d->low_light)) && have_bg) /* d->bg: the background before this frame */
+		d->have_shadow = zp_shadow_filter(&d->sh, &d->p, f, d->scale, frame_gain(d), d->low_light, in, stride,
+						  d->bg, d->raw, d->shmark, a, b) > 0;
 	downstream(d, f, have_bg ? in : NULL, stride, zp_bgmodel_ready(d->model), a, b, out);
 	return 0;
 }

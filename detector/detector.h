@@ -76,6 +76,13 @@ typedef struct zp_detector_params {
 	double shadow_min_ratio;
 	double shadow_max_ratio;
 	/*
+	 * Light pools (headlights, a lamp, sun through a gap): a foreground
+	 * pixel whose 3x3 window is the background brighter (1.15 to 4 times),
+	 * with its texture kept - or, on flat ground, with the same ratio all
+	 * around it - is background. 0 off, 1 on.
+	 */
+	int light_pools;
+	/*
 	 * Camera shake: a foreground pixel whose 3x3 patch is the background's
 	 * moved by up to a pixel is taken as the picture moved, not as
 	 * something new. 0 off, 1 on.

@@ -229,7 +229,8 @@ typedef struct zp_shadow {
 	bool have;         /* the chroma background has been initialised */
 	uint32_t row;      /* round-robin row counter */
 	int16_t *u, *v;    /* chroma background: B - Y and R - Y, 1/16 levels */
-	int32_t *list;     /* the pixels marked as shadow in the last frame, raster order */
+	int32_t *list;     /* the pixels marked as shadow in the last frame: raster order, then pools grown */
+	int32_t *queue;    /* a lit region being visited (keep_open_pools) */
 	int nlist;
 } zp_shadow;
 
@@ -247,13 +248,16 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
 
 /*
  * Clear the foreground pixels of fg (work scale, stride w) that are a
- * shadow on the background bg (work scale, stride w) in the frame in (the
- * work-scale luma the model saw), and mark them (non-zero) in mark (w x h,
- * every pixel written). fg is zero outside rows [y0, y1) (0, h when that
- * is not known): those rows are not read. Returns how many were cleared.
+ * shadow (p->shadows) or, when pools is true, a pool of light
+ * (p->light_pools) on the background bg (work scale, stride w) in the frame
+ * in (the work-scale luma the model saw), and mark them (non-zero) in mark
+ * (w x h, every pixel written). fg is zero outside rows [y0, y1) (0, h when
+ * that is not known): those rows are not read. Returns how many were
+ * cleared.
  */
 int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
-		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark, int y0, int y1);
+		     bool pools, const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark, int y0,
+		     int y1);
 
 /*
  * Camouflage: inside each blob's box (work scale), a background pixel of
@@ -536,6 +540,7 @@ struct zp_detector {
 	zp_pixops ops;
 	zp_bgmodel *model;
 	zp_bgmodel_params mp;
+	bool low_light;            /* the background's level is below low_light_luma (follow_light) */
 	int fade[16];              /* fade[s]: frames a ghost needs to fade with fg_learn_shift s (probed at _new) */
 	int fade_limit;            /* the probe gave up there: fade[s] == fade_limit means "too slow" */
 	int hole_area;             /* fill_holes: holes under this many input pixels (zp_detector_hole_area()) */

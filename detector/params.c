@@ -39,6 +39,7 @@ static const zp_field fields[] = {
 	INT_FIELD(jitter, 0, 1, 1),
 	DBL_FIELD(shadow_min_ratio, 0.05, 1, 0.3),
 	DBL_FIELD(shadow_max_ratio, 0.05, 1, 0.9),
+	INT_FIELD(light_pools, 0, 1, 1),
 	INT_FIELD(split_groups, 0, 1, 1),
 	INT_FIELD(colour_fill, 0, 1, 1),
 	INT_FIELD(min_area, 0, 1 << 24, 0),

@@ -31,6 +31,22 @@
  * the sides) that are mostly shadow, so a shadow joined to the feet does
  * not move the ground point (zp_blobs_find).
  *
+ * Pools of light (headlights sweeping the road at night, a lamp) are the
+ * same test the other way, in low light only (the caller's `pools`; by
+ * day the tile gains of exposure.c take patches of sun): a foreground
+ * window that is the background brighter by a ratio within
+ * [ZP_LIT_MIN_PCT, ZP_LIT_MAX_PCT] %, with its texture kept where the
+ * background has texture (NCC, and a slope of the ratio: light multiplies,
+ * a paler copy of the ground adds). On flat ground (asphalt) a brighter
+ * flat patch may as well be a pale coat; what tells them apart is the
+ * pool's extent: light spreads smoothly, so along each axis the ratios
+ * ZP_LIT_RING work pixels away on either side average to the window's
+ * (ring_agrees()). The pool then grows into its rim and around people
+ * standing in it (grow_pools()), and a lit region closed by an object's
+ * edges - the flat inside of a pale coat - goes back to foreground unless
+ * it is larger than ZP_LIT_REGION_PEOPLE of the smallest people
+ * (keep_open_pools()). Only with `light_pools`.
+ *
  * Colour needs a background for the chroma. It is kept at work scale, two
  * int16 planes, learnt from background pixels only: every row in the
  * warm-up, then one row in ZP_SH_ROWS each frame (round robin, so its cost
@@ -61,6 +77,27 @@
 #define ZP_SH_SEEDS 3
 /* The chroma background learns one row in this many per frame after the warm-up. */
 #define ZP_SH_ROWS 8
+/* A light pool brightens by this ratio band, per cent (a lamp on dark asphalt: 1.2 to 3). */
+#define ZP_LIT_MIN_PCT 115
+#define ZP_LIT_MAX_PCT 400
+/* Backgrounds darker than this say nothing about light (the noise is a large ratio there). */
+#define ZP_LIT_MIN_BG 8
+/* Flat ground: the ring of windows this far away (work pixels) must agree with the ratio within this, per cent. */
+#define ZP_LIT_RING 6
+#define ZP_LIT_RING_PCT 8
+/* A lit region stays lit when at most this share of its outer contacts are an object's edge, per cent, */
+#define ZP_LIT_EDGE_PCT 20
+/* or when it is larger than this many of the smallest people (min_area). */
+#define ZP_LIT_REGION_PEOPLE 8
+/* A contact is an object's edge when this many work pixels further out half the brightening is gone, */
+#define ZP_LIT_STEP 3
+/* or the ratio differs by this much, per cent of the larger. */
+#define ZP_LIT_STEP_PCT 25
+/* Textured ground: the frame's slope against the background is the ratio within this, per cent. */
+#define ZP_LIT_SLOPE_PCT 25
+/* A pool grows into flat neighbours brightened by the same ratio, within this, per cent, down to ZP_LIT_GROW_MIN_PCT. */
+#define ZP_LIT_GROW_PCT 5
+#define ZP_LIT_GROW_MIN_PCT 105
 
 int zp_shadow_init(zp_shadow *s, int ww, int wh)
 {
@@ -70,7 +107,8 @@ int zp_shadow_init(zp_shadow *s, int ww, int wh)
 	s->u = calloc((size_t)ww * wh, sizeof(*s->u));
 	s->v = calloc((size_t)ww * wh, sizeof(*s->v));
 	s->list = calloc((size_t)ww * wh, sizeof(*s->list));
-	if (!s->u || !s->v || !s->list) {
+	s->queue = calloc((size_t)ww * wh, sizeof(*s->queue));
+	if (!s->u || !s->v || !s->list || !s->queue) {
 		zp_shadow_fini(s);
 		return ZP_ENOMEM;
 	}
@@ -82,12 +120,13 @@ void zp_shadow_fini(zp_shadow *s)
 	free(s->u);
 	free(s->v);
 	free(s->list);
+	free(s->queue);
 	memset(s, 0, sizeof(*s));
 }
 
 size_t zp_shadow_bytes(const zp_shadow *s)
 {
-	return (size_t)s->w * s->h * (sizeof(*s->u) + sizeof(*s->v) + sizeof(*s->list));
+	return (size_t)s->w * s->h * (sizeof(*s->u) + sizeof(*s->v) + sizeof(*s->list) + sizeof(*s->queue));
 }
 
 /*
@@ -221,8 +260,234 @@ static inline struct win_col win_column(const uint8_t *a, int astride, const uin
 	return c;
 }
 
+/* The 3x3 window's sums around (x, y), 1 <= x < w - 1, 1 <= y < h - 1. */
+static inline struct win_col win_at(const uint8_t *in, int istride, const uint8_t *bg, int w, int x, int y)
+{
+	const uint8_t *a = in + (size_t)(y - 1) * istride, *b = bg + (size_t)(y - 1) * w;
+	struct win_col c = { 0, 0, 0, 0, 0 };
+
+	for (int k = -1; k <= 1; k++) {
+		struct win_col d = win_column(a, istride, b, w, x + k);
+
+		c.x += d.x;
+		c.b += d.b;
+		c.xx += d.xx;
+		c.bb += d.bb;
+		c.xb += d.xb;
+	}
+	return c;
+}
+
+/*
+ * The window is lit ground: the background brighter by a ratio within
+ * [min_pct, ZP_LIT_MAX_PCT] %, its texture kept (NCC, as for shadows), or,
+ * on flat ground, no new structure (the frame's variance within the
+ * background's scaled by the ratio, plus twice ZP_SH_TEXTURE of noise).
+ */
+static bool lit_window(struct win_col c, int min_pct, bool *flat)
+{
+	int64_t vb9, vx9, cov9;
+
+	if (c.b < 9 * ZP_LIT_MIN_BG || 100 * (int64_t)c.x < (int64_t)min_pct * c.b ||
+	    100 * (int64_t)c.x > (int64_t)ZP_LIT_MAX_PCT * c.b)
+		return false;
+	vb9 = 9 * (int64_t)c.bb - (int64_t)c.b * c.b;
+	vx9 = 9 * (int64_t)c.xx - (int64_t)c.x * c.x;
+	*flat = vb9 < 81 * ZP_SH_TEXTURE;
+	if (!*flat) {
+		int64_t dev;
+
+		cov9 = 9 * (int64_t)c.xb - (int64_t)c.x * c.b;
+		/* light multiplies: the frame against the background has the slope of the ratio, not 1 (a paler copy) */
+		dev = cov9 * c.b - (int64_t)c.x * vb9;
+		return vx9 > 0 && cov9 > 0 &&
+		       10000 * cov9 * cov9 >= (int64_t)ZP_SH_NCC_PCT * ZP_SH_NCC_PCT * vx9 * vb9 &&
+		       100 * (dev < 0 ? -dev : dev) <= (int64_t)ZP_LIT_SLOPE_PCT * c.x * vb9;
+	}
+	return vx9 * c.b * c.b <= vb9 * c.x * c.x + (int64_t)2 * 81 * ZP_SH_TEXTURE * c.b * c.b;
+}
+
+/* The 3x3 sums of frame a (stride astride) and background b (stride w) around (x, y), clamped into the frame. */
+static inline void win_sums(const uint8_t *a, int astride, const uint8_t *b, int w, int h, int x, int y, int *sx,
+			    int *sb)
+{
+	x = x < 1 ? 1 : x > w - 2 ? w - 2 : x;
+	y = y < 1 ? 1 : y > h - 2 ? h - 2 : y;
+	*sx = *sb = 0;
+	for (int j = -1; j <= 1; j++) {
+		const uint8_t *ar = a + (size_t)(y + j) * astride + x, *br = b + (size_t)(y + j) * w + x;
+
+		*sx += ar[-1] + ar[0] + ar[1];
+		*sb += br[-1] + br[0] + br[1];
+	}
+}
+
+/*
+ * Light on flat ground spreads smoothly: along each of the four axes the
+ * ratios of the windows ZP_LIT_RING away on either side average to this
+ * window's, within ZP_LIT_RING_PCT % (the ratio is locally a plane; a coat
+ * has ground on both sides that did not brighten as it did).
+ */
+static bool ring_agrees(const uint8_t *in, int istride, const uint8_t *bg, int w, int h, int x, int y, int sx, int sb)
+{
+	static const signed char dir[4][2] = { { 1, 0 }, { 0, 1 }, { 1, 1 }, { 1, -1 } };
+	double r = (double)sx / sb;
+	int axes = 0;
+
+	for (int k = 0; k < 4; k++) {
+		int ax, ab, cx, cb;
+
+		win_sums(in, istride, bg, w, h, x + dir[k][0] * ZP_LIT_RING, y + dir[k][1] * ZP_LIT_RING, &ax, &ab);
+		win_sums(in, istride, bg, w, h, x - dir[k][0] * ZP_LIT_RING, y - dir[k][1] * ZP_LIT_RING, &cx, &cb);
+		if (ab < 9 * ZP_LIT_MIN_BG || cb < 9 * ZP_LIT_MIN_BG)
+			continue; /* black ground says nothing */
+		if (fabs((double)ax / ab + (double)cx / cb - 2 * r) > 2 * r * ZP_LIT_RING_PCT / 100.0)
+			return false;
+		axes++;
+	}
+	return axes >= 2;
+}
+
+/*
+ * A pool's rim and the ground around a person standing in it fail the
+ * ring test (the light fades there; the ring reaches the person). They
+ * are lit ground all the same when they join the pool: a foreground pixel
+ * next to a pool pixel whose window is lit ground (ratio down to
+ * ZP_LIT_GROW_MIN_PCT %) brightened by the same ratio within
+ * ZP_LIT_GROW_PCT % joins it. A person's edge is structure in the frame
+ * (not flat), his clothes another ratio: the pool stops at him. Breadth
+ * first from the marked pixels, in list order: deterministic.
+ */
+static void grow_pools(zp_shadow *s, const uint8_t *in, int istride, const uint8_t *bg, const uint8_t *fg,
+		       uint8_t *mark)
+{
+	int w = s->w, h = s->h;
+
+	for (int k = 0; k < s->nlist; k++) {
+		int32_t i = s->list[k];
+		int x = (int)(i % w), y = (int)(i / w);
+		struct win_col c;
+
+		if (mark[i] != 255 || x < 1 || x > w - 2 || y < 1 || y > h - 2)
+			continue;
+		c = win_at(in, istride, bg, w, x, y);
+		if (c.x <= c.b)
+			continue; /* a shadow */
+		for (int j = -1; j <= 1; j++)
+			for (int d = -1; d <= 1; d++) {
+				int qx = x + d, qy = y + j;
+				int32_t q = (int32_t)((size_t)qy * w + qx);
+				struct win_col e;
+				int64_t diff;
+				bool flat;
+
+				if ((!j && !d) || qx < 1 || qx > w - 2 || qy < 1 || qy > h - 2 || !fg[q] || mark[q])
+					continue;
+				e = win_at(in, istride, bg, w, qx, qy);
+				if (!lit_window(e, ZP_LIT_GROW_MIN_PCT, &flat))
+					continue;
+				diff = (int64_t)e.x * c.b - (int64_t)c.x * e.b;
+				if (100 * (diff < 0 ? -diff : diff) <= (int64_t)ZP_LIT_GROW_PCT * c.x * e.b)
+					mark_px(s, mark, q, 255);
+			}
+	}
+}
+
+/*
+ * The region's pixel v meets a pixel outside it in direction (dx, dy): an
+ * object's edge when, ZP_LIT_STEP work pixels further out, more than half
+ * of the brightening is gone (a coat against the ground it stands on) or
+ * the ratio differs by more than ZP_LIT_STEP_PCT % (a pale coat in a pool
+ * of light); the fading rim of a pool changes over tens of pixels.
+ */
+static bool lit_edge(const uint8_t *in, int istride, const uint8_t *bg, int w, int h, int vx, int vy, int dx,
+		     int dy)
+{
+	int ox = vx + dx * ZP_LIT_STEP, oy = vy + dy * ZP_LIT_STEP, cx, cb, ax, ab;
+	int64_t d, big;
+
+	if (ox < 0 || ox >= w || oy < 0 || oy >= h)
+		return false;
+	win_sums(in, istride, bg, w, h, vx, vy, &cx, &cb);
+	win_sums(in, istride, bg, w, h, ox, oy, &ax, &ab);
+	if (cb <= 0 || ab <= 0 || cx <= cb)
+		return false;
+	/* d = (rv - ro) cb ab: rv - ro > (rv - 1) / 2, or |rv - ro| > ZP_LIT_STEP_PCT % of the larger */
+	d = (int64_t)cx * ab - (int64_t)ax * cb;
+	big = (int64_t)cx * ab > (int64_t)ax * cb ? (int64_t)cx * ab : (int64_t)ax * cb;
+	return 2 * d > (int64_t)(cx - cb) * ab || 100 * (d < 0 ? -d : d) > (int64_t)ZP_LIT_STEP_PCT * big;
+}
+
+/*
+ * Light comes from outside what it falls on: a pool's edge fades into the
+ * ground around it. Each 4-connected region of lit pixels (mark 255,
+ * brighter than the background) keeps its marks when at most
+ * ZP_LIT_EDGE_PCT % of its outer contacts (4-neighbours not in it) are an
+ * object's edge (lit_edge()), or when it has min_region pixels or more;
+ * the flat inside of a pale coat is closed by the coat's edges and goes
+ * back to foreground. Regions in list order, breadth first (visited: mark
+ * 254; kept: 253, then 255 again): deterministic. s->list is compacted.
+ */
+static void keep_open_pools(zp_shadow *s, const uint8_t *in, int istride, const uint8_t *bg, const uint8_t *fg,
+			    uint8_t *mark, int min_region)
+{
+	int w = s->w, h = s->h, kept = 0;
+	int32_t *q = s->queue;
+
+	for (int k = 0; k < s->nlist; k++) {
+		int32_t i = s->list[k];
+		int x = (int)(i % w), y = (int)(i / w), n = 0, contacts = 0, closed = 0;
+		struct win_col c;
+
+		if (mark[i] != 255 || x < 1 || x > w - 2 || y < 1 || y > h - 2)
+			continue;
+		c = win_at(in, istride, bg, w, x, y);
+		if (c.x <= c.b)
+			continue; /* a shadow */
+		/* a new region: visit it (mark 254), counting its contacts */
+		mark[i] = 254;
+		q[n++] = i;
+		for (int j = 0; j < n; j++) {
+			int32_t v = q[j];
+			int vx = (int)(v % w), vy = (int)(v / w);
+			static const signed char dir[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+
+			for (int e = 0; e < 4; e++) {
+				int ux = vx + dir[e][0], uy = vy + dir[e][1];
+				int32_t u = (int32_t)((size_t)uy * w + ux);
+				bool edge;
+
+				if (ux < 0 || ux >= w || uy < 0 || uy >= h)
+					continue;
+				if (mark[u] == 255) {
+					mark[u] = 254;
+					q[n++] = u;
+				} else if (mark[u] != 254) {
+					edge = fg[u] && lit_edge(in, istride, bg, w, h, vx, vy, dir[e][0], dir[e][1]);
+					contacts++;
+					closed += edge;
+				}
+			}
+		}
+		for (int j = 0; j < n; j++)
+			mark[q[j]] = n >= min_region || 100 * (int64_t)closed <= (int64_t)ZP_LIT_EDGE_PCT * contacts ? 253 : 0;
+	}
+	/* 253: a lit region that stays; back to 255, and the list without the dropped */
+	for (int k = 0; k < s->nlist; k++) {
+		int32_t i = s->list[k];
+
+		if (!mark[i])
+			continue;
+		if (mark[i] == 253)
+			mark[i] = 255;
+		s->list[kept++] = i;
+	}
+	s->nlist = kept;
+}
+
 int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *f, int scale, double gain,
-		     const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark, int y0, int y1)
+		     bool pools, const uint8_t *in, int istride, const uint8_t *bg, uint8_t *fg, uint8_t *mark, int y0,
+		     int y1)
 {
 	bool colour = p->shadows == 2 && f->bgr && s->have;
 	double inv = gain > 0 ? 1.0 / gain : 1.0;
@@ -265,7 +530,17 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 			sxx = c[0].xx + c[1].xx + c[2].xx;
 			sbb = c[0].bb + c[1].bb + c[2].bb;
 			sxb = c[0].xb + c[1].xb + c[2].xb;
-			if (sb < 9 * ZP_SH_MIN_BG || 256 * (int64_t)sx < lo * sb || 256 * (int64_t)sx > hi * sb)
+			if (pools && p->light_pools && sx > sb) {
+				struct win_col wc = { sx, sb, sxx, sbb, sxb };
+				bool flat;
+
+				/* a pool of light: texture kept, or flat with the light spread around it */
+				if (lit_window(wc, ZP_LIT_MIN_PCT, &flat) &&
+				    (!flat || ring_agrees(in, istride, bg, w, h, x, y, sx, sb)))
+					mark_px(s, mark, (int32_t)((size_t)y * w + x), 255);
+				continue;
+			}
+			if (!p->shadows || sb < 9 * ZP_SH_MIN_BG || 256 * (int64_t)sx < lo * sb || 256 * (int64_t)sx > hi * sb)
 				continue;
 			/* 81 x the variances and the covariance of the window, exact in integers */
 			vb9 = 9 * (int64_t)sbb - (int64_t)sb * sb;
@@ -306,6 +581,12 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 			s->list[kept++] = i;
 	}
 	s->nlist = kept;
+	/* pools: grown into their rims, then the regions closed by an object's edges dropped */
+	if (pools && p->light_pools) {
+		grow_pools(s, in, istride, bg, fg, mark);
+		keep_open_pools(s, in, istride, bg, fg, mark,
+				ZP_LIT_REGION_PEOPLE * (p->min_area > 0 ? p->min_area : 1) / (scale * scale) + 1);
+	}
 	/* the frame's border (no full window there) follows the pixel inside it */
 	for (int x = 0; x < w && h >= 3 && w >= 3; x++) {
 		int xi = x < 1 ? 1 : x > w - 2 ? w - 2 : x;

@@ -1437,6 +1437,64 @@ START_TEST(low_light_sees_dim_people)
 }
 END_TEST
 
+/*
+ * A pool of light (a car's headlights at night) sweeps dark, nearly flat
+ * ground (levels 28..34, noise +-2): 1 + 1.5 g times brighter, g a Gaussian
+ * of 50 x 30 px centred on (cx, 124), cx moving 8 px a frame from x = 32,
+ * 36 frames. person: 0 nobody, 1 a pale coat (flat 100, lit with the
+ * ground), 2 a dark coat (flat 5); the person, 24 x 48, walks under the
+ * middle of the pool. Returns the frames on which the zone (the whole
+ * frame) was occupied.
+ */
+static int pool_walk(int light_pools, int person)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
+	int occupied = 0;
+
+	zp_detector_params_default(&p);
+	p.light_pools = light_pools;
+	scene_init(&s, &p, &z, 1, 100);
+	texture(s.bg, W, H, 11, 28, 34);
+	for (int i = 0; i < WARMUP + 36; i++) {
+		int k = i - WARMUP, px = 20 + 8 * k;
+
+		memcpy(s.img, s.bg, W * H);
+		if (k >= 0)
+			for (int y = 0; y < H; y++)
+				for (int x = 0; x < W; x++) {
+					double dx = x - (px + 12), dy = y - 124;
+					double g = 1 + 1.5 * exp(-(dx * dx / (2 * 50.0 * 50.0) + dy * dy / (2 * 30.0 * 30.0)));
+					int v = s.img[y * W + x];
+
+					if (person && y >= 100 && y < 100 + BH && x >= px && x < px + BW)
+						v = person == 1 ? 100 : 5;
+					v = (int)(v * g + 0.5);
+					s.img[y * W + x] = (uint8_t)(v > 255 ? 255 : v);
+				}
+		noise(s.img, W, H, (uint32_t)++s.seq, 2);
+		scene_feed(&s);
+		if (k >= 0)
+			occupied += s.r.zone_count[0] > 0;
+	}
+	scene_close(&s);
+	return occupied;
+}
+
+START_TEST(light_pool_is_not_a_person)
+{
+	int pool = pool_walk(1, 0), pool_off = pool_walk(0, 0), pale = pool_walk(1, 1), dark = pool_walk(1, 2);
+
+	fprintf(stderr, "a pool of light sweeping dark ground, 36 frames: occupied on %d (light_pools = 0: %d); "
+		"a pale coat under it %d, a dark coat %d\n", pool, pool_off, pale, dark);
+	ck_assert_int_eq(pool, 0);
+	ck_assert_int_ge(pool_off, 10);
+	ck_assert_int_ge(pale, 30);
+	ck_assert_int_ge(dark, 30);
+}
+END_TEST
+
 /* ---- (7) health ---- */
 
 static zp_health run_flat(uint8_t level, int frames)
@@ -2105,6 +2163,7 @@ int main(void)
 			noise_gives_no_blobs,
 			light_threshold_values,
 			low_light_sees_dim_people,
+			light_pool_is_not_a_person,
 			health_dark_blinded_flat,
 			health_frozen_after_frozen_ms,
 			health_foreground_and_warmup,
