@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "detector.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,13 +135,44 @@ END_TEST
 struct street {
 	int tracks;              /* confirmed tracks seen */
 	int count[SS_FRAMES];    /* confirmed tracks per frame */
+	double fg[SS_FRAMES];    /* the share of the frame that is foreground */
 };
 
 /*
- * k > 0: every pixel repeated k x k times; k = -2: every 2 x 2 block averaged (half the size).
- * light: the frames at this % of their brightness (100: as recorded); low_light: the low_light_luma key.
+ * Headlights at night: from frame 60, every 70 frames, a car's pool of
+ * light sweeps the road along the north kerb and the crossing in 25 frames
+ * (two Gaussians, 90 x 22 and 90 x 35 px at 768x576, centred on rows 190
+ * and 250; the ground up to 3 times brighter), people in it lit alike.
  */
-static void run_street(const char *path, int k, bool fixed_sizes, int light, int low_light, struct street *out)
+static void light_pool(uint8_t *luma, uint8_t *bgr, int w, int h, int frame)
+{
+	int ph = (frame - 60) % 70;
+	double cx, sx = 90.0 * w / 768, cy[2] = { 190.0 * h / 576, 250.0 * h / 576 };
+	double sy[2] = { 22.0 * h / 576, 35.0 * h / 576 };
+
+	if (frame < 60 || ph >= 25)
+		return;
+	cx = (-150 + ph * (1070 / 24.0)) * w / 768;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double g = 1, dx = (x - cx) * (x - cx) / (2 * sx * sx);
+			size_t i = (size_t)y * w + x;
+
+			for (int e = 0; e < 2; e++)
+				g += 2 * exp(-(dx + (y - cy[e]) * (y - cy[e]) / (2 * sy[e] * sy[e])));
+			luma[i] = (uint8_t)(luma[i] * g > 255 ? 255 : luma[i] * g + 0.5);
+			for (int c = 0; c < 3; c++)
+				bgr[i * 3 + c] = (uint8_t)(bgr[i * 3 + c] * g > 255 ? 255 : bgr[i * 3 + c] * g + 0.5);
+		}
+}
+
+/*
+ * k > 0: every pixel repeated k x k times; k = -2: every 2 x 2 block averaged (half the size).
+ * light: the frames at this % of their brightness (100: as recorded); low_light: the low_light_luma key;
+ * pools: headlights sweep the street (light_pool()); light_pools: that key.
+ */
+static void run_street_lit(const char *path, int k, bool fixed_sizes, int light, int low_light, bool pools,
+			   int light_pools, struct street *out)
 {
 	char err[256];
 	int ec, w, h, ow, oh, n = 0, seen[1024] = { 0 };
@@ -166,6 +198,7 @@ static void run_street(const char *path, int k, bool fixed_sizes, int light, int
 		p.track_max_dist = 60;
 	}
 	p.low_light_luma = low_light;
+	p.light_pools = light_pools;
 	d = zp_detector_new(&p, NULL, 0, ow, oh, NULL, err, sizeof(err));
 	ck_assert_msg(d != NULL, "%s", err);
 	memset(out, 0, sizeof(*out));
@@ -205,6 +238,8 @@ static void run_street(const char *path, int k, bool fixed_sizes, int light, int
 				for (int c = 0; c < 3; c++)
 					bgr[i * 3 + c] = (uint8_t)((bgr[i * 3 + c] * light + 50) / 100);
 			}
+		if (pools)
+			light_pool(luma, bgr, ow, oh, n);
 		g.luma = luma;
 		g.stride = ow;
 		g.bgr = bgr;
@@ -212,6 +247,7 @@ static void run_street(const char *path, int k, bool fixed_sizes, int light, int
 		g.width = ow;
 		g.height = oh;
 		ck_assert_int_eq(zp_detector_process(d, &g, &r), 0);
+		out->fg[n] = r.fg_fraction;
 		for (int i = 0; i < r.ntracks; i++)
 			if (r.tracks[i].confirmed) {
 				out->count[n]++;
@@ -225,6 +261,11 @@ static void run_street(const char *path, int k, bool fixed_sizes, int light, int
 	zp_source_free(s);
 	free(luma);
 	free(bgr);
+}
+
+static void run_street(const char *path, int k, bool fixed_sizes, int light, int low_light, struct street *out)
+{
+	run_street_lit(path, k, fixed_sizes, light, low_light, false, 1, out);
 }
 
 static int frames_apart(const struct street *a, const struct street *b)
@@ -258,6 +299,18 @@ static int extra_pct(const struct street *a, const struct street *b)
 		k += b->count[i] > a->count[i] ? b->count[i] - a->count[i] : 0;
 	}
 	return n ? 100 * k / n : 0;
+}
+
+/* The foreground b has beyond a's, frame by frame, in % of a's. */
+static int extra_fg_pct(const struct street *a, const struct street *b)
+{
+	double n = 0, k = 0;
+
+	for (int i = 0; i < SS_FRAMES; i++) {
+		n += a->fg[i];
+		k += b->fg[i] > a->fg[i] ? b->fg[i] - a->fg[i] : 0;
+	}
+	return n > 0 ? (int)(100 * k / n + 0.5) : 0;
 }
 
 START_TEST(same_street_at_twice_the_resolution)
@@ -313,6 +366,37 @@ START_TEST(same_street_at_a_third_of_the_light)
 END_TEST
 
 /*
+ * The same street at night (35 % of its light), headlights sweeping it:
+ * with light_pools at its default the tracks and the foreground are nearly
+ * those of the dark street without the headlights; with it off, the pools
+ * are foreground (more than twice the street's own).
+ */
+START_TEST(same_street_under_headlights)
+{
+	const char *path = zp_test_vtest();
+	static struct street dusk, lit, lit_off;
+
+	if (!path)
+		return;
+	run_street_lit(path, 1, false, 35, 96, false, 1, &dusk);
+	run_street_lit(path, 1, false, 35, 96, true, 1, &lit);
+	run_street_lit(path, 1, false, 35, 96, true, 0, &lit_off);
+	fprintf(stderr,
+		"vtest %d frames at 35 %% of the light: %d confirmed tracks; headlights sweeping it: %d tracks, of the "
+		"track-frames %d %% kept, %d %% extra, foreground %d %% extra; light_pools = 0: %d tracks, %d %% kept, "
+		"%d %% extra, foreground %d %% extra\n",
+		SS_FRAMES, dusk.tracks, lit.tracks, kept_pct(&dusk, &lit), extra_pct(&dusk, &lit), extra_fg_pct(&dusk, &lit),
+		lit_off.tracks, kept_pct(&dusk, &lit_off), extra_pct(&dusk, &lit_off), extra_fg_pct(&dusk, &lit_off));
+	ck_assert_int_gt(dusk.tracks, 5);
+	ck_assert_int_ge(kept_pct(&dusk, &lit), 88);
+	ck_assert_int_le(extra_pct(&dusk, &lit), 10);
+	ck_assert_int_le(extra_fg_pct(&dusk, &lit), 30);
+	/* the check above can tell: without the pool test the pools are foreground */
+	ck_assert_int_ge(extra_fg_pct(&dusk, &lit_off), 100);
+}
+END_TEST
+
+/*
  * The same street at half the resolution (every 2 x 2 block averaged:
  * 384x288, people of 300-500 pixels) with every [detector] key at its
  * default: min_area scales down with the frame (200 here), so nearly the
@@ -350,6 +434,7 @@ int main(void)
 			vtest_scale_1_and_4,
 			same_street_at_twice_the_resolution,
 			same_street_at_a_third_of_the_light,
+			same_street_under_headlights,
 			same_street_at_half_the_resolution) },
 	};
 
