@@ -348,6 +348,18 @@ static bool ring_agrees(const uint8_t *in, int istride, const uint8_t *bg, int w
 	return axes >= 2;
 }
 
+/* Pixel i is marked lit (255, a full window inside the frame, brighter than the background: not a shadow); c: its window. */
+static bool lit_mark(const zp_shadow *s, const uint8_t *in, int istride, const uint8_t *bg, const uint8_t *mark,
+		     int32_t i, struct win_col *c)
+{
+	int x = (int)(i % s->w), y = (int)(i / s->w);
+
+	if (mark[i] != 255 || x < 1 || x > s->w - 2 || y < 1 || y > s->h - 2)
+		return false;
+	*c = win_at(in, istride, bg, s->w, x, y);
+	return c->x > c->b;
+}
+
 /*
  * A pool's rim and the ground around a person standing in it fail the
  * ring test (the light fades there; the ring reaches the person). They
@@ -368,11 +380,8 @@ static void grow_pools(zp_shadow *s, const uint8_t *in, int istride, const uint8
 		int x = (int)(i % w), y = (int)(i / w);
 		struct win_col c;
 
-		if (mark[i] != 255 || x < 1 || x > w - 2 || y < 1 || y > h - 2)
+		if (!lit_mark(s, in, istride, bg, mark, i, &c))
 			continue;
-		c = win_at(in, istride, bg, w, x, y);
-		if (c.x <= c.b)
-			continue; /* a shadow */
 		for (int j = -1; j <= 1; j++)
 			for (int d = -1; d <= 1; d++) {
 				int qx = x + d, qy = y + j;
@@ -436,14 +445,11 @@ static void keep_open_pools(zp_shadow *s, const uint8_t *in, int istride, const 
 
 	for (int k = 0; k < s->nlist; k++) {
 		int32_t i = s->list[k];
-		int x = (int)(i % w), y = (int)(i / w), n = 0, contacts = 0, closed = 0;
+		int n = 0, contacts = 0, closed = 0;
 		struct win_col c;
 
-		if (mark[i] != 255 || x < 1 || x > w - 2 || y < 1 || y > h - 2)
+		if (!lit_mark(s, in, istride, bg, mark, i, &c))
 			continue;
-		c = win_at(in, istride, bg, w, x, y);
-		if (c.x <= c.b)
-			continue; /* a shadow */
 		/* a new region: visit it (mark 254), counting its contacts */
 		mark[i] = 254;
 		q[n++] = i;

@@ -1387,6 +1387,15 @@ START_TEST(light_threshold_values)
 }
 END_TEST
 
+/* A scene with p, frames 100 ms apart, one zone over the whole frame; its ground texture(seed, lo, hi). */
+static void whole_frame_scene(struct scene *s, const zp_detector_params *p, uint32_t seed, int lo, int hi)
+{
+	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
+
+	scene_init(s, p, &z, 1, 100);
+	texture(s->bg, W, H, seed, lo, hi);
+}
+
 /*
  * A person at a third of a day's contrast (+14 over the ground) walks through
  * a zone. On dark ground (levels 20..52, mean 36: the threshold follows it to
@@ -1399,13 +1408,11 @@ static int dim_walk(int lo, int hi, int low_light, int amp)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
 	int occupied = 0;
 
 	zp_detector_params_default(&p);
 	p.low_light_luma = low_light;
-	scene_init(&s, &p, &z, 1, 100);
-	texture(s.bg, W, H, 9, lo, hi);
+	whole_frame_scene(&s, &p, 9, lo, hi);
 	for (int i = 0; i < WARMUP + 36; i++) {
 		memcpy(s.img, s.bg, W * H);
 		noise(s.img, W, H, (uint32_t)++s.seq, amp);
@@ -1450,13 +1457,11 @@ static int pool_walk(int light_pools, int person)
 {
 	static struct scene s;
 	zp_detector_params p;
-	zp_zone z = zp_test_rect_zone("all", 0, 0, W - 1, H - 1);
 	int occupied = 0;
 
 	zp_detector_params_default(&p);
 	p.light_pools = light_pools;
-	scene_init(&s, &p, &z, 1, 100);
-	texture(s.bg, W, H, 11, 28, 34);
+	whole_frame_scene(&s, &p, 11, 28, 34);
 	for (int i = 0; i < WARMUP + 36; i++) {
 		int k = i - WARMUP, px = 20 + 8 * k;
 
