@@ -229,8 +229,7 @@ typedef struct zp_shadow {
 	bool have;         /* the chroma background has been initialised */
 	uint32_t row;      /* round-robin row counter */
 	int16_t *u, *v;    /* chroma background: B - Y and R - Y, 1/16 levels */
-	int32_t *list;     /* the pixels marked as shadow in the last frame: raster order, then pools grown */
-	int32_t *queue;    /* a lit region being visited (keep_open_pools) */
+	int32_t *list;     /* the pixels marked as shadow in the last frame: raster order, then pools grown (w x h) */
 	int nlist;
 } zp_shadow;
 

@@ -107,8 +107,7 @@ int zp_shadow_init(zp_shadow *s, int ww, int wh)
 	s->u = calloc((size_t)ww * wh, sizeof(*s->u));
 	s->v = calloc((size_t)ww * wh, sizeof(*s->v));
 	s->list = calloc((size_t)ww * wh, sizeof(*s->list));
-	s->queue = calloc((size_t)ww * wh, sizeof(*s->queue));
-	if (!s->u || !s->v || !s->list || !s->queue) {
+	if (!s->u || !s->v || !s->list) {
 		zp_shadow_fini(s);
 		return ZP_ENOMEM;
 	}
@@ -120,13 +119,12 @@ void zp_shadow_fini(zp_shadow *s)
 	free(s->u);
 	free(s->v);
 	free(s->list);
-	free(s->queue);
 	memset(s, 0, sizeof(*s));
 }
 
 size_t zp_shadow_bytes(const zp_shadow *s)
 {
-	return (size_t)s->w * s->h * (sizeof(*s->u) + sizeof(*s->v) + sizeof(*s->list) + sizeof(*s->queue));
+	return (size_t)s->w * s->h * (sizeof(*s->u) + sizeof(*s->v) + sizeof(*s->list));
 }
 
 /*
@@ -441,7 +439,11 @@ static void keep_open_pools(zp_shadow *s, const uint8_t *in, int istride, const 
 			    uint8_t *mark, int min_region)
 {
 	int w = s->w, h = s->h, kept = 0;
-	int32_t *q = s->queue;
+	/* the queue: the list's free end; a region is in the list, so it fits while the list is under half full */
+	int32_t *q = s->list + s->nlist;
+
+	if (s->nlist > w / 2 * h)
+		return; /* over half the work frame lit: no region in it is under a few people */
 
 	for (int k = 0; k < s->nlist; k++) {
 		int32_t i = s->list[k];
