@@ -76,10 +76,12 @@ typedef struct zp_detector_params {
 	double shadow_min_ratio;
 	double shadow_max_ratio;
 	/*
-	 * Light pools (headlights, a lamp, sun through a gap): a foreground
-	 * pixel whose 3x3 window is the background brighter (1.15 to 4 times),
-	 * with its texture kept - or, on flat ground, with the same ratio all
-	 * around it - is background. 0 off, 1 on.
+	 * Pools of light (headlights, a lamp), in low light only (the
+	 * background's level below low_light_luma): a foreground pixel whose
+	 * 3x3 window is the background brighter (1.15 to 4 times), with its
+	 * texture kept - or, on flat ground, brightened alike all around it -
+	 * is background, unless its lit region is closed by an object's edges
+	 * and smaller than 8 x min_area (shadow.c). 0 off, 1 on.
 	 */
 	int light_pools;
 	/*
