@@ -95,7 +95,7 @@
 #define ZP_LIT_STEP_PCT 25
 /* Textured ground: the frame's slope against the background is the ratio within this, per cent. */
 #define ZP_LIT_SLOPE_PCT 25
-/* A pool grows into flat neighbours brightened by the same ratio, within this, per cent, down to ZP_LIT_GROW_MIN_PCT. */
+/* A pool grows into neighbours brightened by the same ratio within this, per cent, down to ZP_LIT_GROW_MIN_PCT. */
 #define ZP_LIT_GROW_PCT 5
 #define ZP_LIT_GROW_MIN_PCT 105
 
@@ -305,19 +305,10 @@ static bool lit_window(struct win_col c, int min_pct, bool *flat)
 	return vx9 * c.b * c.b <= vb9 * c.x * c.x + (int64_t)2 * 81 * ZP_SH_TEXTURE * c.b * c.b;
 }
 
-/* The 3x3 sums of frame a (stride astride) and background b (stride w) around (x, y), clamped into the frame. */
-static inline void win_sums(const uint8_t *a, int astride, const uint8_t *b, int w, int h, int x, int y, int *sx,
-			    int *sb)
+/* win_at() around (x, y) clamped into the frame (w x h). */
+static inline struct win_col win_clamped(const uint8_t *in, int istride, const uint8_t *bg, int w, int h, int x, int y)
 {
-	x = x < 1 ? 1 : x > w - 2 ? w - 2 : x;
-	y = y < 1 ? 1 : y > h - 2 ? h - 2 : y;
-	*sx = *sb = 0;
-	for (int j = -1; j <= 1; j++) {
-		const uint8_t *ar = a + (size_t)(y + j) * astride + x, *br = b + (size_t)(y + j) * w + x;
-
-		*sx += ar[-1] + ar[0] + ar[1];
-		*sb += br[-1] + br[0] + br[1];
-	}
+	return win_at(in, istride, bg, w, x < 1 ? 1 : x > w - 2 ? w - 2 : x, y < 1 ? 1 : y > h - 2 ? h - 2 : y);
 }
 
 /*
@@ -333,20 +324,20 @@ static bool ring_agrees(const uint8_t *in, int istride, const uint8_t *bg, int w
 	int axes = 0;
 
 	for (int k = 0; k < 4; k++) {
-		int ax, ab, cx, cb;
+		int dx = dir[k][0] * ZP_LIT_RING, dy = dir[k][1] * ZP_LIT_RING;
+		struct win_col a = win_clamped(in, istride, bg, w, h, x + dx, y + dy);
+		struct win_col c = win_clamped(in, istride, bg, w, h, x - dx, y - dy);
 
-		win_sums(in, istride, bg, w, h, x + dir[k][0] * ZP_LIT_RING, y + dir[k][1] * ZP_LIT_RING, &ax, &ab);
-		win_sums(in, istride, bg, w, h, x - dir[k][0] * ZP_LIT_RING, y - dir[k][1] * ZP_LIT_RING, &cx, &cb);
-		if (ab < 9 * ZP_LIT_MIN_BG || cb < 9 * ZP_LIT_MIN_BG)
+		if (a.b < 9 * ZP_LIT_MIN_BG || c.b < 9 * ZP_LIT_MIN_BG)
 			continue; /* black ground says nothing */
-		if (fabs((double)ax / ab + (double)cx / cb - 2 * r) > 2 * r * ZP_LIT_RING_PCT / 100.0)
+		if (fabs((double)a.x / a.b + (double)c.x / c.b - 2 * r) > 2 * r * ZP_LIT_RING_PCT / 100.0)
 			return false;
 		axes++;
 	}
 	return axes >= 2;
 }
 
-/* Pixel i is marked lit (255, a full window inside the frame, brighter than the background: not a shadow); c: its window. */
+/* Pixel i is marked lit (255, a whole window in the frame, brighter than the background); c: its window. */
 static bool lit_mark(const zp_shadow *s, const uint8_t *in, int istride, const uint8_t *bg, const uint8_t *mark,
 		     int32_t i, struct win_col *c)
 {
@@ -401,22 +392,24 @@ static void grow_pools(zp_shadow *s, const uint8_t *in, int istride, const uint8
 }
 
 /*
- * The region's pixel v meets a pixel outside it in direction (dx, dy): an
- * object's edge when, ZP_LIT_STEP work pixels further out, more than half
- * of the brightening is gone (a coat against the ground it stands on) or
+ * The region's pixel (vx, vy), window v, meets a pixel outside it in
+ * direction (dx, dy): an object's edge when, ZP_LIT_STEP work pixels
+ * further out, more than half of the brightening is gone (a coat against the ground it stands on) or
  * the ratio differs by more than ZP_LIT_STEP_PCT % (a pale coat in a pool
  * of light); the fading rim of a pool changes over tens of pixels.
  */
-static bool lit_edge(const uint8_t *in, int istride, const uint8_t *bg, int w, int h, int vx, int vy, int dx,
-		     int dy)
+static bool lit_edge(const uint8_t *in, int istride, const uint8_t *bg, int w, int h, int vx, int vy,
+		     struct win_col v, int dx, int dy)
 {
-	int ox = vx + dx * ZP_LIT_STEP, oy = vy + dy * ZP_LIT_STEP, cx, cb, ax, ab;
+	int ox = vx + dx * ZP_LIT_STEP, oy = vy + dy * ZP_LIT_STEP, cx = v.x, cb = v.b, ax, ab;
+	struct win_col o;
 	int64_t d, big;
 
 	if (ox < 0 || ox >= w || oy < 0 || oy >= h)
 		return false;
-	win_sums(in, istride, bg, w, h, vx, vy, &cx, &cb);
-	win_sums(in, istride, bg, w, h, ox, oy, &ax, &ab);
+	o = win_clamped(in, istride, bg, w, h, ox, oy);
+	ax = o.x;
+	ab = o.b;
 	if (cb <= 0 || ab <= 0 || cx <= cb)
 		return false;
 	/* d = (rv - ro) cb ab: rv - ro > (rv - 1) / 2, or |rv - ro| > ZP_LIT_STEP_PCT % of the larger */
@@ -459,6 +452,8 @@ static void keep_open_pools(zp_shadow *s, const uint8_t *in, int istride, const 
 			int32_t v = q[j];
 			int vx = (int)(v % w), vy = (int)(v / w);
 			static const signed char dir[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+			struct win_col cv = { 0, 0, 0, 0, 0 };
+			bool have_cv = false; /* v's window, taken once at its first contact with foreground */
 
 			for (int e = 0; e < 4; e++) {
 				int ux = vx + dir[e][0], uy = vy + dir[e][1];
@@ -471,7 +466,11 @@ static void keep_open_pools(zp_shadow *s, const uint8_t *in, int istride, const 
 					mark[u] = 254;
 					q[n++] = u;
 				} else if (mark[u] != 254) {
-					edge = fg[u] && lit_edge(in, istride, bg, w, h, vx, vy, dir[e][0], dir[e][1]);
+					if (fg[u] && !have_cv) {
+						cv = win_clamped(in, istride, bg, w, h, vx, vy);
+						have_cv = true;
+					}
+					edge = fg[u] && lit_edge(in, istride, bg, w, h, vx, vy, cv, dir[e][0], dir[e][1]);
 					contacts++;
 					closed += edge;
 				}
