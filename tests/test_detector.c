@@ -1684,10 +1684,15 @@ START_TEST(clean_band_is_whole_frame)
 					memset(got, 90, sizeof(got));
 					ck_assert_int_eq(zp_detector_process_mask(d, &f, mask, W, &r), 0);
 					zp_detector_mask(d, got, W);
-					for (int i = 0; i < W * H; i++)
-						ck_assert_msg(got[i] == src[i], "rows %d..%d vote %d open %d close %d: "
-							      "pixel %d,%d is %u, the whole frame's %u", bands[k][0],
-							      bands[k][1], vr, orad, crad, i % W, i / W, got[i], src[i]);
+					/* one assertion per mask, not per pixel: each passing ck_assert is a
+					 * write to Check's log, slow under qemu-aarch64 */
+					int i = 0;
+
+					while (i < W * H && got[i] == src[i])
+						i++;
+					ck_assert_msg(i == W * H, "rows %d..%d vote %d open %d close %d: "
+						      "pixel %d,%d is %u, the whole frame's %u", bands[k][0],
+						      bands[k][1], vr, orad, crad, i % W, i / W, got[i], src[i]);
 					zp_detector_free(d);
 				}
 }
