@@ -503,8 +503,8 @@ static void clean_mask(zp_detector *d, int a, int b)
  * learns the background fast while it warms up, but foreground pixels do
  * not ramp (fg_no_ramp): someone walking through would otherwise be
  * averaged into the background as a smear that lingers for ghost_fade_ms.
- * What is foreground and has not changed for half the warm-up is taken as
- * background at once: ground uncovered by someone who stood there in the
+ * What is foreground and has not changed for half the warm-up (at most 255
+ * frames) is taken as background at once: ground uncovered by someone who stood there in the
  * first frame and walked away (a walking person's pixels keep changing).
  * Someone who stands still through the warm-up becomes background, as with
  * any background model; they are found once they move.
@@ -536,7 +536,8 @@ static unsigned settle_row(const uint8_t *restrict s, uint8_t *restrict pv, uint
 
 static void warmup_settle(zp_detector *d, const uint8_t *in, int stride, bool held)
 {
-	int w = d->ww, h = d->wh, need = d->p.warmup_frames / 2 > 2 ? d->p.warmup_frames / 2 : 2;
+	/* half the warm-up, at most what the 8-bit still counts reach */
+	int w = d->ww, h = d->wh, half = d->p.warmup_frames / 2, need = half > 255 ? 255 : half > 2 ? half : 2;
 	int moved = d->mp.threshold / 2 > 4 ? d->mp.threshold / 2 : 4;
 	unsigned any = 0;
 

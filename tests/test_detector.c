@@ -1188,6 +1188,46 @@ START_TEST(crossings_with_direction)
 END_TEST
 
 /*
+ * A long warm-up (600 frames, a minute at 10 fps): something there in the
+ * first 5 frames goes away; the ground it uncovered is taken as background
+ * once unchanged for 255 frames (half the warm-up, at most what the still
+ * counts reach), not left as foreground until the warm-up ends or it fades.
+ */
+START_TEST(long_warmup_settles_uncovered_ground)
+{
+	static struct scene s;
+	static uint8_t m[W * H];
+	zp_detector_params p;
+	int at100 = 0, at300 = 0;
+
+	zp_detector_params_default(&p);
+	p.warmup_frames = 600;
+	p.ghost_fade_ms = 120000; /* the settle alone: no fade within the test */
+	scene_init(&s, &p, NULL, 0, 100);
+	texture(s.bg, W, H, 3, 60, 180);
+	for (int n = 1; n <= 300; n++) {
+		scene_step(&s);
+		if (n <= 5)
+			fill_rect(s.img, W, H, 140, 100, BW, BH, 235);
+		scene_feed(&s);
+		ck_assert(!s.r.model_ready);
+		if (n == 100 || n == 300) {
+			int fg = 0;
+
+			zp_detector_mask(s.d, m, W);
+			for (int i = 0; i < W * H; i++)
+				fg += m[i] != 0;
+			*(n == 100 ? &at100 : &at300) = fg;
+		}
+	}
+	ck_assert_msg(at100 > BW * BH / 2, "frame 100: %d foreground pixels, the uncovered ground (%d) expected: "
+		      "the test proves nothing", at100, BW * BH);
+	ck_assert_msg(at300 == 0, "frame 300: %d foreground pixels, none expected", at300);
+	scene_close(&s);
+}
+END_TEST
+
+/*
  * The outline test alone (ghost.c): on ground with little texture, an
  * object that stood there through the warm-up goes away. Its ghost has its
  * outline in the background and none in the frame: it is deleted and its
@@ -2166,6 +2206,7 @@ int main(void)
 			camouflaged_coat_filled_by_colour,
 			crossings_with_direction,
 			ghost_outline_removed_fast,
+			long_warmup_settles_uncovered_ground,
 			ghost_fades_25fps,
 			ghost_fades_10fps,
 			left_object_fades,
