@@ -372,6 +372,11 @@ typedef struct zp_stature {
 /* A box under FRAGMENT_PCT % of the fitted height at its feet, or narrower than SLIVER_PCT % of it, is a fragment. */
 #define ZP_STATURE_FRAGMENT_PCT 50
 #define ZP_STATURE_SLIVER_PCT 10
+/*
+ * Two boxes one above the other taller together than this % of a person at the lower one's feet are two people, not
+ * one in two pieces (zones.c; measured: one person's pieces with a ghost below his legs 147 %, two people 189-198 %).
+ */
+#define ZP_PIECES_MAX_PCT 175
 /* A blob at most this % of the fitted height wide is one person (shoulders and a stride), not a group. */
 #define ZP_STATURE_ONE_WIDTH_PCT 60
 

@@ -48,18 +48,50 @@ static void emit_mask(zp_result *out, zp_event_type type, int id, uint32_t zones
  * mostly inside b's columns, its top not below b's and its bottom clearly
  * above b's, and no more than a tenth of their joint height between them.
  * People side by side, or one walking past behind another, have their boxes
- * side by side or overlapping in height: not pieces.
+ * side by side or overlapping in height: not pieces. Once the stature is
+ * learnt (stature.c), the two together must also be at most
+ * ZP_PIECES_MAX_PCT % of a person tall at b's feet: one person's pieces
+ * span about one (more with a ghost or a shadow joined to the legs), a
+ * person further back whose feet are just above the head of one in front
+ * about two - he is not a piece of him.
  */
-static bool piece_of(const zp_track *a, const zp_track *b)
+static bool piece_of(const zp_stature *st, const zp_track *a, const zp_track *b)
 {
 	int ax1 = a->box.x + a->box.w, bx1 = b->box.x + b->box.w, ay1 = a->box.y + a->box.h, by1 = b->box.y + b->box.h;
 	int ov = (ax1 < bx1 ? ax1 : bx1) - (a->box.x > b->box.x ? a->box.x : b->box.x);
+	double e;
 
 	if (a == b || !b->confirmed || a->since_meas || b->since_meas || a->grouped || b->grouped)
 		return false;
 	if (10 * ov < 6 * a->box.w || a->box.y > b->box.y || 4 * (by1 - ay1) < b->box.h)
 		return false;
+	if (zp_stature_expect(st, by1, &e) && 100.0 * (by1 - a->box.y) > ZP_PIECES_MAX_PCT * e)
+		return false;
 	return 10 * (b->box.y - ay1) <= by1 - a->box.y;
+}
+
+/*
+ * A fragment is not counted (stature.c) - unless it is the lower piece of a
+ * person whose upper piece is a track of its own above it: the legs of one
+ * whose middle the mask lost. The two are judged together, and the person
+ * is counted at the legs' feet (the upper piece counts nowhere, below).
+ */
+static bool fragment(const zp_tracker *tr, const zp_track *t)
+{
+	if (!zp_stature_fragment(&tr->stature, t))
+		return false;
+	for (int j = 0; j < tr->n; j++)
+		if (piece_of(&tr->stature, &tr->t[j], t)) {
+			zp_track whole = *t;
+			const zp_rect *u = &tr->t[j].box;
+			int x0 = u->x < t->box.x ? u->x : t->box.x;
+			int x1 = u->x + u->w > t->box.x + t->box.w ? u->x + u->w : t->box.x + t->box.w;
+
+			whole.box = (zp_rect){ .x = x0, .y = u->y, .w = x1 - x0, .h = t->box.y + t->box.h - u->y };
+			if (!zp_stature_fragment(&tr->stature, &whole))
+				return false;
+		}
+	return true;
 }
 
 void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count_min_ms, zp_result *out)
@@ -105,12 +137,12 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 		for (int z = 0; z < nzones; z++)
 			if (in & (1u << z))
 				out->zone_count[z]++;
-		if (t->ghostly || !t->walked || zp_stature_fragment(&tr->stature, t))
+		if (t->ghostly || !t->walked || fragment(tr, t))
 			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c), has not walked,
 				     or is a fragment of a person (stature.c) */
 		piece = false;
 		for (int j = 0; j < tr->n; j++)
-			if (piece_of(t, &tr->t[j])) {
+			if (piece_of(&tr->stature, t, &tr->t[j])) {
 				/* one person: what either was counted for counts for both, and the upper piece's zones
 				   (its ground point is the person's middle) are not counted */
 				tr->t[j].counted |= t->counted;

@@ -780,19 +780,26 @@ END_TEST
  * is. The same probes before anybody has walked through are counted: the
  * learnt stature is what tells.
  */
-/* A scene with the zone "kerb" (y 150..235); with teach, the two people 100 rows tall have walked through it. */
-static void stature_scene(struct scene *s, uint32_t seed, bool teach)
+/* Two people 100 rows tall walk through, feet on rows 159 and 219: the stature is 100 rows from row 135 to 243. */
+static void teach_stature(struct scene *s)
 {
-	zp_zone z = zp_test_rect_zone("kerb", 0, 150, 320, 235);
-
-	scene_open(s, NULL, &z, 1, seed);
-	for (int who = 0; teach && who < 2; who++)
+	for (int who = 0; who < 2; who++)
 		for (int i = 0; i < 40; i++) { /* then 5 empty frames: the walker is gone */
 			scene_step(s);
 			if (i < 35)
 				fill_rect(s->img, W, H, 10 + 8 * i, who ? 120 : 60, 30, 100, 235);
 			scene_feed(s);
 		}
+}
+
+/* A scene with the zone "kerb" (y 150..235); with teach, the stature learnt. */
+static void stature_scene(struct scene *s, uint32_t seed, bool teach)
+{
+	zp_zone z = zp_test_rect_zone("kerb", 0, 150, 320, 235);
+
+	scene_open(s, NULL, &z, 1, seed);
+	if (teach)
+		teach_stature(s);
 }
 
 static int probe_walk(bool teach, int pw, int ph, int *present)
@@ -824,6 +831,55 @@ START_TEST(fragments_not_counted)
 	ck_assert_int_eq(probe_walk(true, 30, 66, &present), 1); /* a child */
 	ck_assert_int_eq(probe_walk(false, 30, 40, &present), 1); /* nothing learnt: counted */
 	ck_assert_int_eq(probe_walk(false, 8, 100, &present), 1);
+}
+END_TEST
+
+/*
+ * Pieces, judged by the learnt stature (100 rows). Two people walk one above
+ * the other, 8 rows apart: the one further back (24 x 90, feet on row 119,
+ * zone "far") is not a piece of the near one (28 x 100, feet on row 227,
+ * zone "near"), as their boxes together are two people tall - each is
+ * counted in his zone. One person walks in two pieces, 6 rows lost between
+ * them: head and body 20 x 60 over legs 28 x 34 (feet on row 227). The legs
+ * alone are under half a person, a fragment; with the piece above them they
+ * are one person, counted once where the legs stand.
+ */
+static void stacked_walk(bool two, int entered[2])
+{
+	static struct scene s;
+	zp_zone z[2] = { zp_test_rect_zone("far", 0, 40, 320, 130), zp_test_rect_zone("near", 0, 130, 320, 240) };
+
+	scene_open(&s, NULL, z, 2, 37);
+	teach_stature(&s);
+	entered[0] = entered[1] = 0;
+	for (int i = 0; i < 40; i++) {
+		int x = 40 + 5 * i;
+
+		scene_step(&s);
+		if (two) {
+			fill_rect(s.img, W, H, x + 2, 30, 24, 90, 235);
+			fill_rect(s.img, W, H, x, 128, 28, 100, 235);
+		} else {
+			fill_rect(s.img, W, H, x + 4, 128, 20, 60, 235);
+			fill_rect(s.img, W, H, x, 194, 28, 34, 235);
+		}
+		scene_feed(&s);
+		entered[0] += s.r.zone_entered[0];
+		entered[1] += s.r.zone_entered[1];
+	}
+	scene_close(&s);
+}
+
+START_TEST(pieces_judged_by_the_stature)
+{
+	int e[2];
+
+	stacked_walk(true, e);
+	ck_assert_msg(e[0] == 1 && e[1] == 1, "two people one above the other: far %d, near %d, expected 1 and 1",
+		      e[0], e[1]);
+	stacked_walk(false, e);
+	ck_assert_msg(e[0] == 0 && e[1] == 1, "one person in two pieces, legs under half: far %d, near %d, "
+		      "expected 0 and 1", e[0], e[1]);
 }
 END_TEST
 
@@ -2200,6 +2256,7 @@ int main(void)
 			counted_once_it_has_walked,
 			one_person_in_two_pieces_counted_once,
 			fragments_not_counted,
+			pieces_judged_by_the_stature,
 			fragments_make_no_group,
 			legs_lost_feet_kept,
 			still_person_in_pieces_kept,
