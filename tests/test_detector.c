@@ -723,6 +723,21 @@ START_TEST(counted_once_it_has_walked)
 }
 END_TEST
 
+/* 40 frames of two blocks of 235 {x, y, w, h, dx} (x moves dx a frame) on an open scene, then closed; entries per zone */
+static void walk_two(struct scene *s, const int a[5], const int b[5], int entered[2])
+{
+	entered[0] = entered[1] = 0;
+	for (int i = 0; i < 40; i++) {
+		scene_step(s);
+		fill_rect(s->img, W, H, a[0] + a[4] * i, a[1], a[2], a[3], 235);
+		fill_rect(s->img, W, H, b[0] + b[4] * i, b[1], b[2], b[3], 235);
+		scene_feed(s);
+		entered[0] += s->r.zone_entered[0];
+		entered[1] += s->r.zone_entered[1];
+	}
+	scene_close(s);
+}
+
 /*
  * One person in two pieces: a coat like the wall behind it leaves the head
  * and shoulders as one blob and the legs as another, one above the other.
@@ -735,25 +750,13 @@ static void pieces_walk(bool pieces, int entered[2])
 {
 	static struct scene s;
 	zp_zone z[2] = { zp_test_rect_zone("far", 0, 40, 320, 118), zp_test_rect_zone("near", 0, 118, 320, 230) };
+	/* head and shoulders y 64..111, legs y 118..199: 6 rows lost between them */
+	static const int head[5] = { 44, 64, 20, 48, 5 }, legs[5] = { 40, 118, 28, 82, 5 };
+	/* far: y 50..89, walking the other way; near: y 130..209, a 40-row gap between them */
+	static const int far[5] = { 260, 50, 14, 40, -5 }, near[5] = { 40, 130, 28, 80, 5 };
 
 	scene_open(&s, NULL, z, 2, 11);
-	entered[0] = entered[1] = 0;
-	for (int i = 0; i < 40; i++) {
-		int x = 40 + 5 * i;
-
-		scene_step(&s);
-		if (pieces) { /* head and shoulders y 64..111, legs y 118..199: 6 rows lost between them */
-			fill_rect(s.img, W, H, x + 4, 64, 20, 48, 235);
-			fill_rect(s.img, W, H, x, 118, 28, 82, 235);
-		} else { /* far: y 50..89, walking the other way; near: y 130..209, a 40-row gap between them */
-			fill_rect(s.img, W, H, 260 - 5 * i, 50, 14, 40, 235);
-			fill_rect(s.img, W, H, x, 130, 28, 80, 235);
-		}
-		scene_feed(&s);
-		entered[0] += s.r.zone_entered[0];
-		entered[1] += s.r.zone_entered[1];
-	}
-	scene_close(&s);
+	walk_two(&s, pieces ? head : far, pieces ? legs : near, entered);
 }
 
 START_TEST(one_person_in_two_pieces_counted_once)
@@ -848,26 +851,12 @@ static void stacked_walk(bool two, int entered[2])
 {
 	static struct scene s;
 	zp_zone z[2] = { zp_test_rect_zone("far", 0, 40, 320, 130), zp_test_rect_zone("near", 0, 130, 320, 240) };
+	static const int back[5] = { 42, 30, 24, 90, 5 }, front[5] = { 40, 128, 28, 100, 5 };
+	static const int body[5] = { 44, 128, 20, 60, 5 }, legs[5] = { 40, 194, 28, 34, 5 };
 
 	scene_open(&s, NULL, z, 2, 37);
 	teach_stature(&s);
-	entered[0] = entered[1] = 0;
-	for (int i = 0; i < 40; i++) {
-		int x = 40 + 5 * i;
-
-		scene_step(&s);
-		if (two) {
-			fill_rect(s.img, W, H, x + 2, 30, 24, 90, 235);
-			fill_rect(s.img, W, H, x, 128, 28, 100, 235);
-		} else {
-			fill_rect(s.img, W, H, x + 4, 128, 20, 60, 235);
-			fill_rect(s.img, W, H, x, 194, 28, 34, 235);
-		}
-		scene_feed(&s);
-		entered[0] += s.r.zone_entered[0];
-		entered[1] += s.r.zone_entered[1];
-	}
-	scene_close(&s);
+	walk_two(&s, two ? back : body, two ? front : legs, entered);
 }
 
 START_TEST(pieces_judged_by_the_stature)
