@@ -504,8 +504,9 @@ static void clean_mask(zp_detector *d, int a, int b)
  * not ramp (fg_no_ramp): someone walking through would otherwise be
  * averaged into the background as a smear that lingers for ghost_fade_ms.
  * What is foreground and has not changed for half the warm-up (at most 255
- * frames) is taken as background at once: ground uncovered by someone who stood there in the
- * first frame and walked away (a walking person's pixels keep changing).
+ * frames) is taken as background at once: ground uncovered by someone who
+ * stood there in the first frame and walked away (a walking person's pixels
+ * keep changing).
  * Someone who stands still through the warm-up becomes background, as with
  * any background model; they are found once they move.
  */
