@@ -782,7 +782,7 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 {
 	const uint8_t *in;
 	int stride, a, b;
-	bool held, have_bg = d && d->raw_valid;
+	bool held, pools, have_bg = d && d->raw_valid;
 
 	if (d)
 		d->have_shadow = false;
@@ -819,9 +819,10 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		zp_shadow_learn(&d->sh, f, d->scale, frame_gain(d), d->raw,
 				!zp_bgmodel_ready(d->model), d->p.learn_shift);
 	/* light pools (headlights, lamps) in low light only: by day the tile gains take patches of sun */
-	if ((d->p.shadows || (d->p.light_pools && d->low_light)) && have_bg) /* d->bg: the background before this frame */
-		d->have_shadow = zp_shadow_filter(&d->sh, &d->p, f, d->scale, frame_gain(d), d->low_light, in, stride,
-						  d->bg, d->raw, d->shmark, a, b) > 0;
+	pools = d->p.light_pools && d->low_light;
+	if ((d->p.shadows || pools) && have_bg) /* d->bg: the background before this frame */
+		d->have_shadow = zp_shadow_filter(&d->sh, &d->p, f, d->scale, frame_gain(d), pools, in, stride, d->bg,
+						  d->raw, d->shmark, a, b) > 0;
 	downstream(d, f, have_bg ? in : NULL, stride, zp_bgmodel_ready(d->model), a, b, out);
 	return 0;
 }

@@ -247,8 +247,8 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
 
 /*
  * Clear the foreground pixels of fg (work scale, stride w) that are a
- * shadow (p->shadows) or, when pools is true, a pool of light
- * (p->light_pools) on the background bg (work scale, stride w) in the frame
+ * shadow (p->shadows) or, when pools is true (the caller's light_pools in
+ * low light), a pool of light on the background bg (work scale, stride w) in the frame
  * in (the work-scale luma the model saw), and mark them (non-zero) in mark
  * (w x h, every pixel written). fg is zero outside rows [y0, y1) (0, h when
  * that is not known): those rows are not read. Returns how many were

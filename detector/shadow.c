@@ -537,7 +537,7 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 			sxx = c[0].xx + c[1].xx + c[2].xx;
 			sbb = c[0].bb + c[1].bb + c[2].bb;
 			sxb = c[0].xb + c[1].xb + c[2].xb;
-			if (pools && p->light_pools && sx > sb) {
+			if (pools && sx > sb) {
 				struct win_col wc = { sx, sb, sxx, sbb, sxb };
 				bool flat;
 
@@ -589,7 +589,7 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 	}
 	s->nlist = kept;
 	/* pools: grown into their rims, then the regions closed by an object's edges dropped */
-	if (pools && p->light_pools) {
+	if (pools) {
 		grow_pools(s, in, istride, bg, fg, mark);
 		keep_open_pools(s, in, istride, bg, fg, mark,
 				ZP_LIT_REGION_PEOPLE * (p->min_area > 0 ? p->min_area : 1) / (scale * scale) + 1);
