@@ -360,7 +360,7 @@ typedef struct zp_pair {
 
 /* Least-squares sums of (foot row, box height) of whole, upright people; see stature.c. */
 typedef struct zp_stature {
-	double n, sy, sh, syy, syh; /* faded: at most about ZP_STATURE_WINDOW samples weigh */
+	double n, sy, sh, syy, syh, shh; /* faded: at most about ZP_STATURE_WINDOW samples weigh */
 	double ymin, ymax;          /* the foot rows sampled */
 	int height;                 /* the frame's, input pixels (0 until the first track) */
 } zp_stature;
@@ -379,6 +379,20 @@ typedef struct zp_stature {
 #define ZP_PIECES_MAX_PCT 175
 /* A blob at most this % of the fitted height wide is one person (shoulders and a stride), not a group. */
 #define ZP_STATURE_ONE_WIDTH_PCT 60
+/* ... and at most this % of it tall (tracker.c, one_alone()). */
+#define ZP_STATURE_ONE_HEIGHT_PCT 110
+
+/*
+ * The camera looks down on the people: the fit's slope (rows of a person's
+ * height per row of his feet) is under ZP_STATURE_DOWN_SLOPE_PCT %. A person
+ * standing a quarter of a person's height of rows further back then shows
+ * his head more than a tenth of a person above the head of the one in front
+ * ((1 - slope) / 4 > 1 / 10): nobody is hidden whole behind another. With
+ * the camera at head height (slope about 1) every head is on one row and
+ * anyone can be.
+ */
+#define ZP_STATURE_DOWN_SLOPE_PCT 60
+#define ZP_STATURE_DOWN_SAMPLES (4 * ZP_STATURE_MIN_SAMPLES)
 
 /* Learn from track t of this frame (width x height input pixels) if it is a whole, upright, walking person. */
 void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height);
@@ -391,6 +405,9 @@ bool zp_stature_expect(const zp_stature *s, double foot_y, double *h);
  * ZP_STATURE_SLIVER_PCT % of it (never judged when cut by the top or bottom of the frame).
  */
 bool zp_stature_fragment(const zp_stature *s, const zp_track *t);
+
+/* The fit stands and says the camera looks down on the people (ZP_STATURE_DOWN_SLOPE_PCT). */
+bool zp_stature_looks_down(const zp_stature *s);
 
 typedef struct zp_tracker {
 	int n;

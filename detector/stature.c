@@ -30,6 +30,8 @@
  */
 #include "detector_internal.h"
 
+#include <math.h>
+
 void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height)
 {
 	double y = t->box.y + t->box.h, h = t->box.h, e;
@@ -52,6 +54,7 @@ void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height)
 		s->sh *= k;
 		s->syy *= k;
 		s->syh *= k;
+		s->shh *= k;
 	}
 	if (s->n == 0 || y < s->ymin)
 		s->ymin = y;
@@ -62,26 +65,54 @@ void zp_stature_learn(zp_stature *s, const zp_track *t, int width, int height)
 	s->sh += h;
 	s->syy += y * y;
 	s->syh += y * h;
+	s->shh += h * h;
+}
+
+/* The fit's slope (rows of height per row of feet), as fitted; false while the feet have been on about one row. */
+static bool slope(const zp_stature *s, double *b)
+{
+	double my = s->sy / s->n, mh = s->sh / s->n, vy = s->syy / s->n - my * my;
+
+	if (!(vy > (0.02 * s->height) * (0.02 * s->height)))
+		return false;
+	*b = (s->syh / s->n - my * mh) / vy;
+	return true;
 }
 
 bool zp_stature_expect(const zp_stature *s, double foot_y, double *h)
 {
-	double my, mh, vy, b, reach;
+	double b, reach;
 
 	if (s->n < ZP_STATURE_MIN_SAMPLES)
 		return false;
 	reach = 0.1 * s->height; /* the fit is not carried far beyond the rows it was learnt on */
 	if (foot_y < s->ymin - reach || foot_y > s->ymax + reach)
 		return false;
+	/* feet all on about one row: the slope is not known, the height there is */
+	if (!slope(s, &b) || b < 0)
+		b = 0; /* further away is never taller */
+	*h = s->sh / s->n + b * (foot_y - s->sy / s->n);
+	return *h >= 1.0;
+}
+
+/*
+ * Under ZP_STATURE_DOWN_SLOPE_PCT % by two standard errors of the slope
+ * (residual variance over n times the feet's variance). The samples of one
+ * walker are much alike, so n counts frames, not people: hence
+ * ZP_STATURE_DOWN_SAMPLES, more than the fit needs. A slope under 0 is no
+ * fit of people.
+ */
+bool zp_stature_looks_down(const zp_stature *s)
+{
+	double b, my, mh, vy, res;
+
+	if (s->n < ZP_STATURE_DOWN_SAMPLES || !slope(s, &b) || b < 0)
+		return false;
 	my = s->sy / s->n;
 	mh = s->sh / s->n;
 	vy = s->syy / s->n - my * my;
-	/* feet all on about one row: the slope is not known, the height there is */
-	b = vy > (0.02 * s->height) * (0.02 * s->height) ? (s->syh / s->n - my * mh) / vy : 0.0;
-	if (b < 0)
-		b = 0; /* further away is never taller */
-	*h = mh + b * (foot_y - my);
-	return *h >= 1.0;
+	res = s->shh / s->n - mh * mh - b * b * vy;
+	return 100.0 * (b + 2 * sqrt((res > 0 ? res : 0) / (s->n * vy))) < ZP_STATURE_DOWN_SLOPE_PCT;
 }
 
 bool zp_stature_fragment(const zp_stature *s, const zp_track *t)

@@ -53,6 +53,14 @@
 
 /* Grouped tracks coast at most this many times track_max_missed (+1) frames without a blob of their own. */
 #define ZP_GROUP_MAX_MISSED 3
+/*
+ * ... and at most this many frames in a blob that can hold only one person
+ * (one_alone()); after that the blob goes, like any other, to the nearest
+ * track. Over the warm-up sweeps of docs/eval.md (vtest), 1 to 3 frames
+ * gave the same counts; 0 and 4 one person too few in one of nine runs, 6
+ * two too many.
+ */
+#define ZP_GROUP_ONE_FRAMES 2
 
 void zp_tracker_init(zp_tracker *tr)
 {
@@ -174,6 +182,22 @@ static bool one_person(const zp_stature *st, const zp_blob *b)
 	double e;
 
 	return zp_stature_expect(st, b->box.y + b->box.h, &e) && 100.0 * b->box.w <= ZP_STATURE_ONE_WIDTH_PCT * e;
+}
+
+/*
+ * The blob can show only one person: no wider than one at its feet
+ * (one_person()), no taller than ZP_STATURE_ONE_HEIGHT_PCT % of one, and the
+ * camera looks down (zp_stature_looks_down()), so that a second person
+ * further back would show his head above it. Two tracks predicted in it are
+ * one person and a second track that took part of him (a blob split off his
+ * side, a piece), not two people.
+ */
+static bool one_alone(const zp_stature *st, const zp_blob *b)
+{
+	double e;
+
+	return one_person(st, b) && zp_stature_looks_down(st) && zp_stature_expect(st, b->box.y + b->box.h, &e) &&
+	       100.0 * b->box.h <= ZP_STATURE_ONE_HEIGHT_PCT * e;
 }
 
 /* Blob index whose box (with margin) holds the track's prediction, nearest ground point first; -1 if none. */
@@ -461,6 +485,8 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		b = containing_blob(&tr->t[k], blobs, nblobs, margin);
 		if (b >= 0 && zp_stature_fragment(&tr->stature, &tr->t[k]) && one_person(&tr->stature, &blobs[b]))
 			continue; /* fragments make no group in one person's blob: it is the person they are pieces of */
+		if (b >= 0 && tr->t[k].since_meas >= ZP_GROUP_ONE_FRAMES && one_alone(&tr->stature, &blobs[b]))
+			continue; /* nor, after ZP_GROUP_ONE_FRAMES, a blob that can hold only one person */
 		tr->track_blob[k] = b;
 		if (b >= 0)
 			group_count[b]++;

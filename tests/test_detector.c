@@ -917,6 +917,76 @@ START_TEST(fragments_make_no_group)
 END_TEST
 
 /*
+ * A blob that can hold only one person. People walk through with their
+ * feet on rows 140 ... 230 and their height growing `slope` rows per row of
+ * feet (100 rows at row 200): 0.25 is a camera looking down on them (vtest),
+ * 1 a camera at head height (TUD-Stadtmitte: every head on one row). Then one
+ * person comes in as two pieces side by side (12 x 76 each, 10 columns
+ * apart, feet on row 199: each three quarters of a person), each confirmed
+ * as a track, and then shows whole (34 x 100) and walks into the zone
+ * "kerb" (x >= 150). Looking down, a blob one person wide and tall cannot
+ * hide a second person (his head would show above it): after
+ * ZP_GROUP_ONE_FRAMES the nearest track takes it and the person is one
+ * track, counted once (without the rule both tracks coasted inside the
+ * blob as a group into the zone: counted twice). At head height a second
+ * person can stand hidden whole behind the first: the group stands.
+ */
+static void teach_view(struct scene *s, double slope)
+{
+	for (int who = 0; who < 6; who++) {
+		int feet = 140 + 18 * who, h = (int)lround(100 + slope * (feet - 200)), w = (int)lround(0.3 * h);
+
+		for (int i = 0; i < 40; i++) { /* then 5 empty frames: the walker is gone */
+			scene_step(s);
+			if (i < 35)
+				fill_rect(s->img, W, H, 10 + 8 * i, feet - h + 1, w, h, 235);
+			scene_feed(s);
+		}
+	}
+}
+
+/* Entries into "kerb"; *tracks: confirmed tracks after the walk. slope < 0: nothing learnt. */
+static int split_person_walk(double slope, int *tracks)
+{
+	static struct scene s;
+	zp_zone z = zp_test_rect_zone("kerb", 150, 150, 320, 235);
+	int entered = 0;
+
+	scene_open(&s, NULL, &z, 1, 41);
+	if (slope >= 0)
+		teach_view(&s, slope);
+	for (int i = 0; i < 10; i++) {
+		scene_step(&s);
+		fill_rect(s.img, W, H, 20 + 6 * i, 124, 12, 76, 235);
+		fill_rect(s.img, W, H, 42 + 6 * i, 124, 12, 76, 235);
+		scene_feed(&s);
+	}
+	ck_assert_int_eq(nconfirmed(&s.r), 2);
+	for (int i = 10; i < 30; i++) {
+		scene_block(&s, 20 + 6 * i, 100, 34, 100);
+		entered += s.r.zone_entered[0];
+	}
+	*tracks = nconfirmed(&s.r);
+	scene_close(&s);
+	return entered;
+}
+
+START_TEST(one_alone_blob_is_one_track)
+{
+	int tracks, entered;
+
+	entered = split_person_walk(0.25, &tracks);
+	ck_assert_msg(entered == 1 && tracks == 1, "camera looking down: counted %d, %d tracks; expected 1 and 1",
+		      entered, tracks);
+	entered = split_person_walk(1.0, &tracks);
+	ck_assert_msg(tracks == 2, "camera at head height: %d tracks, expected the group of 2 (counted %d)", tracks,
+		      entered);
+	entered = split_person_walk(-1, &tracks);
+	ck_assert_msg(tracks == 2, "nothing learnt: %d tracks, expected the group of 2 (counted %d)", tracks, entered);
+}
+END_TEST
+
+/*
  * Legs lost: a person (30 x 100, upright) walks along a kerb zone that holds
  * only his feet (rows 180-234; his ground point is row 199). For some frames
  * only his top 60 rows differ from the ground (dark trousers on dark
@@ -2247,6 +2317,7 @@ int main(void)
 			fragments_not_counted,
 			pieces_judged_by_the_stature,
 			fragments_make_no_group,
+			one_alone_blob_is_one_track,
 			legs_lost_feet_kept,
 			still_person_in_pieces_kept,
 			camouflaged_coat_filled_by_colour,
