@@ -20,8 +20,10 @@
  * What it is for: a track whose box is under half the height a person has
  * at its feet is a fragment - legs whose body the model has learnt, the
  * lower half of someone standing behind a bench, a piece of a ghost - and
- * is not counted into zones (zones.c); it still occupies them, so the
- * lights never depend on the fit. A child of 5 or 6 is about two thirds of
+ * is not counted into zones (zones.c); it still occupies them. The tracker
+ * asks it too, which track a blob one person wide goes to (fragments make
+ * no group there; looking down, zp_stature_looks_down(), a blob one person
+ * wide and tall holds one person: tracker.c). A child of 5 or 6 is about two thirds of
  * the average adult's height: well above the half. A box narrower than a
  * tenth of that height is a sliver (the edge of someone the model has
  * half learnt), not counted either; a child seen from the side is wider.
