@@ -872,6 +872,18 @@ START_TEST(pieces_judged_by_the_stature)
 }
 END_TEST
 
+/* 10 frames of one person as two pieces side by side (12 x h at row top, 10 columns apart), each confirmed. */
+static void two_pieces_walk(struct scene *s, int top, int h)
+{
+	for (int i = 0; i < 10; i++) {
+		scene_step(s);
+		fill_rect(s->img, W, H, 20 + 6 * i, top, 12, h, 235);
+		fill_rect(s->img, W, H, 42 + 6 * i, top, 12, h, 235);
+		scene_feed(s);
+	}
+	ck_assert_int_eq(nconfirmed(&s->r), 2);
+}
+
 /*
  * Fragments make no group: a person comes in as two pieces side by side
  * (12 x 40 each, 10 columns apart: 0.4 of a person's height), each
@@ -888,13 +900,7 @@ static int whole_after_pieces(bool teach)
 	int whole = 0;
 
 	stature_scene(&s, 29, teach);
-	for (int i = 0; i < 10; i++) {
-		scene_step(&s);
-		fill_rect(s.img, W, H, 20 + 6 * i, 149, 12, 40, 235);
-		fill_rect(s.img, W, H, 42 + 6 * i, 149, 12, 40, 235);
-		scene_feed(&s);
-	}
-	ck_assert_int_eq(nconfirmed(&s.r), 2);
+	two_pieces_walk(&s, 149, 40);
 	for (int i = 10; i < 30; i++) {
 		bool tall = false;
 
@@ -955,13 +961,7 @@ static int split_person_walk(double slope, int *tracks)
 	scene_open(&s, NULL, &z, 1, 41);
 	if (slope >= 0)
 		teach_view(&s, slope);
-	for (int i = 0; i < 10; i++) {
-		scene_step(&s);
-		fill_rect(s.img, W, H, 20 + 6 * i, 124, 12, 76, 235);
-		fill_rect(s.img, W, H, 42 + 6 * i, 124, 12, 76, 235);
-		scene_feed(&s);
-	}
-	ck_assert_int_eq(nconfirmed(&s.r), 2);
+	two_pieces_walk(&s, 124, 76);
 	for (int i = 10; i < 30; i++) {
 		scene_block(&s, 20 + 6 * i, 100, 34, 100);
 		entered += s.r.zone_entered[0];
