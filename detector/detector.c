@@ -748,8 +748,14 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 		zp_detector_params tp = d->p;
 
 		tp.threshold = d->mp.threshold; /* this frame's light (follow_light): the ghost outlines' test */
+		/* what moves faster than anyone on foot (vehicle.c): judged on the components, before the tracks */
+		zp_vehicles_mark(&d->veh, &d->cc, d->blobs, d->nblobs, d->scale,
+				 d->ground.valid ? ZP_GROUND_MIN_WORK_PX * d->scale * d->scale : d->p.min_area, d->width,
+				 d->height, &d->tr->stature, f->t_ms);
 		zp_tracker_update(d->tr, &tp, d->blobs, d->nblobs, d->pieces, d->npieces, d->width, d->height,
 				  f->t_ms);
+	} else {
+		zp_vehicles_reset(&d->veh);
 	}
 	if (in && d->tr->nghosts > 0)
 		absorb_ghosts(d, in, stride);

@@ -103,6 +103,9 @@ typedef struct zp_blob {
 	/* ghost.c: gradient sums along the mask's boundary in the box, frame and background; edge_n pixels (0: not measured) */
 	int32_t edge_frame, edge_bg;
 	int edge_n;
+	bool vehicle;      /* cut from a component that moves faster than anyone on foot (vehicle.c) */
+	bool fast;         /* ... or that made at least one step that fast */
+	bool wide;         /* ... or that is at least ZP_VEHICLE_WIDTH_PCT % of a person's height wide */
 } zp_blob;
 
 /*
@@ -269,6 +272,60 @@ int zp_shadow_filter(zp_shadow *s, const zp_detector_params *p, const zp_frame *
 int zp_shadow_colour_fill(const zp_shadow *s, const zp_frame *f, int scale, double gain, uint8_t *mask,
 			  const uint8_t *mark, const zp_blob *blobs, int nblobs);
 
+/* ---- vehicle.c ---- */
+
+/*
+ * A vehicle: a component that made ZP_VEHICLE_STEPS steps in a row in one
+ * direction, each at ZP_VEHICLE_HPS_10 / 10 learnt person heights a second
+ * or more, at least ZP_VEHICLE_WIDTH_PCT % of a person's height wide
+ * (vehicle.c). Both edges of a step agree within ZP_VEHICLE_AGREE_PX input
+ * pixels or a quarter of the step. At most ZP_VEH_MAX components a frame
+ * are judged.
+ */
+#define ZP_VEHICLE_HPS_10 45
+#define ZP_VEHICLE_STEPS 2
+#define ZP_VEHICLE_WIDTH_PCT 80
+#define ZP_VEHICLE_AGREE_PX 4
+#define ZP_VEH_MAX 64
+/*
+ * A track that took ZP_VEHICLE_PERSON_HITS blobs in a row of components
+ * neither moving fast nor as wide as a vehicle is a person: a vehicle's
+ * blob it takes later is a car passing him, joined to him in the mask, and
+ * he stays a person; if it was a vehicle before (born where a car passed
+ * him), it is counted again like anyone (tracker.c). A car that stops is
+ * still wide: it stays a vehicle that occupies the zone it stands in.
+ */
+#define ZP_VEHICLE_PERSON_HITS 3
+
+typedef struct zp_vcomp {
+	int32_t root;            /* its component this frame */
+	int x0, x1, y0, y1;      /* input pixels, inclusive */
+	bool at_left, at_right;  /* touches the frame's side */
+	bool wide;               /* ZP_VEHICLE_WIDTH_PCT % of a person's height wide at its lower edge */
+	int fast;                /* fast steps in a row */
+	double sdx, sdy;         /* the last step, input pixels */
+	bool vehicle;
+} zp_vcomp;
+
+typedef struct zp_vehicles {
+	int n;
+	zp_vcomp c[ZP_VEH_MAX]; /* the last frame's components */
+	int64_t t_ms;
+	bool have;
+} zp_vehicles;
+
+struct zp_stature;
+
+void zp_vehicles_reset(zp_vehicles *v);
+
+/*
+ * Sets blobs[].vehicle, .fast and .wide from the components of this frame's
+ * zp_cc of at least min_area input pixels and the last frame's (width x
+ * height input frame).
+ */
+void zp_vehicles_mark(zp_vehicles *v, const zp_cc *cc, zp_blob *blobs, int nblobs, int scale, int min_area,
+		      int width, int height, const struct zp_stature *st, int64_t t_ms);
+
 /* ---- tracker.c ---- */
 
 typedef struct zp_track {
@@ -308,6 +365,10 @@ typedef struct zp_track {
 	double hs;          /* smoothed height of its upright measured boxes (0: none yet) */
 	int leg_dy;         /* rows its blob lost at the bottom (tracker.c, keep_legs): its feet are that much lower */
 	int area;           /* its last blob's area, input pixels */
+	int person_run;     /* blobs in a row it took of components neither fast nor wide (vehicle.c) */
+	bool person;        /* person_run reached ZP_VEHICLE_PERSON_HITS: a person, whatever joins him later */
+	bool vehicle;       /* its last blob was a vehicle's and it is no person (vehicle.c): in no zone */
+	bool was_vehicle;   /* it has been one since it was last a person: not counted into a zone */
 } zp_track;
 
 /* Height h 1.5 to 5 times the width w: one person standing or walking (stature.c, tracker.c). */
@@ -591,6 +652,7 @@ struct zp_detector {
 	zp_piece pieces[ZP_MAX_PIECES]; /* too small to be blobs (zp_blobs_find, zp_ground_filter) */
 	int npieces;
 	zp_tracker *tr;
+	zp_vehicles veh;
 	zp_health_state hs;
 	zp_exposure ex;
 	zp_shadow sh;

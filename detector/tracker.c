@@ -283,6 +283,18 @@ static void keep_legs(zp_track *t, const zp_blob *b, int ptop, int height)
 	}
 }
 
+/* Track t takes blob b: is it a vehicle, or a person (ZP_VEHICLE_PERSON_HITS, vehicle.c)? */
+static void person_step(zp_track *t, const zp_blob *b)
+{
+	t->person_run = b->fast || (b->wide && t->was_vehicle) ? 0 : t->person_run + 1;
+	if (t->person_run >= ZP_VEHICLE_PERSON_HITS) {
+		t->person = true;
+		t->was_vehicle = false;
+	}
+	t->vehicle = b->vehicle && !t->person;
+	t->was_vehicle = t->was_vehicle || t->vehicle;
+}
+
 /* Returns true when this match confirms the track. */
 static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, int height, int64_t t_ms)
 {
@@ -302,6 +314,7 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 	}
 	t->box = b->box;
 	t->area = b->area;
+	person_step(t, b);
 	keep_legs(t, b, ptop, height);
 	t->gx = t->lx = b->gx;
 	t->gy = t->ly = b->gy;
@@ -427,6 +440,8 @@ static void lost_stitch(zp_tracker *tr, zp_track *t, const zp_detector_params *p
 	t->moved = t->moved || tr->lost[best].moved;
 	t->came_in = t->came_in || tr->lost[best].came_in;
 	t->walked = t->walked || tr->lost[best].walked;
+	t->person = t->person || tr->lost[best].person;
+	t->was_vehicle = (t->was_vehicle || tr->lost[best].was_vehicle) && !t->person;
 	t->stitched = true;
 	tr->nlost--;
 	memmove(&tr->lost[best], &tr->lost[best + 1], (size_t)(tr->nlost - best) * sizeof(tr->lost[0]));
@@ -444,6 +459,7 @@ static void spawn(zp_tracker *tr, const zp_detector_params *p, const zp_blob *b,
 	t->gx = t->lx = t->ax = b->gx;
 	t->gy = t->ly = t->ay = b->gy;
 	t->hits = 1;
+	person_step(t, b);
 	t->hs = zp_upright(b->box.h, b->box.w) ? b->box.h : 0;
 	t->confirmed = p->track_min_hits <= 1;
 	t->still_since = t->born_ms = t->seen_ms = t_ms;
@@ -578,6 +594,8 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 				tr->ghost_blob[tr->nghosts++] = b;
 				dead = true;
 			}
+		} else if (t->vehicle) {
+			dead = true; /* a vehicle that lost its blob is gone: coasting on, it would take a person's */
 		} else if (t->grouped) {
 			int g = containing_blob(t, blobs, nblobs, margin);
 			const zp_rect *r = &blobs[g].box;

@@ -110,7 +110,7 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 	for (int k = 0; k < tr->n; k++) {
 		zp_track *t = &tr->t[k];
 		uint32_t in = 0;
-		bool piece;
+		bool piece, vehicle;
 
 		/*
 		 * A track that lost its blob coasts on its prediction, but it keeps
@@ -121,8 +121,10 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 		 */
 		double zx = t->since_meas > 0 && !t->grouped ? t->lx : t->gx;
 		double zy = (t->since_meas > 0 && !t->grouped ? t->ly : t->gy) + t->leg_dy;
+		/* a vehicle is in no zone (vehicle.c), nor is one that was and lost its blob */
+		vehicle = t->vehicle || (t->was_vehicle && t->since_meas > 0);
 
-		for (int z = 0; z < nzones; z++)
+		for (int z = 0; z < nzones && !vehicle; z++)
 			if (zp_polygon_contains(&zones[z].poly, zx, zy)) {
 				in |= 1u << z;
 				if (!(t->zones & (1u << z)))
@@ -137,9 +139,9 @@ void zp_zones_update(zp_tracker *tr, const zp_zone *zones, int nzones, int count
 		for (int z = 0; z < nzones; z++)
 			if (in & (1u << z))
 				out->zone_count[z]++;
-		if (t->ghostly || !t->walked || fragment(tr, t))
+		if (t->ghostly || !t->walked || t->was_vehicle || fragment(tr, t))
 			continue; /* in the zone, but not counted while it looks like a ghost (ghost.c), has not walked,
-				     or is a fragment of a person (stature.c) */
+				     has been a vehicle (vehicle.c), or is a fragment of a person (stature.c) */
 		piece = false;
 		for (int j = 0; j < tr->n; j++)
 			if (piece_of(&tr->stature, t, &tr->t[j])) {

@@ -1004,6 +1004,159 @@ static void legs_walk(struct scene *s, int *x, int bw, int bh, int n, int *occup
 	}
 }
 
+
+/* ---- vehicles: faster than anyone on foot (vehicle.c) ---- */
+
+/* A learnt stature of people 100 px tall with their feet on row 200 (no slope): judged on rows 176..224. */
+static void flat_stature(zp_stature *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->n = 100;
+	st->sy = 100 * 200.0;
+	st->sh = 100 * 100.0;
+	st->syy = 100 * 200.0 * 200;
+	st->syh = 100 * 200.0 * 100;
+	st->shh = 100 * 100.0 * 100;
+	st->ymin = st->ymax = 200;
+	st->height = H;
+}
+
+struct vrect {
+	int x, w; /* columns (cut at the frame's sides); every rectangle is 60 rows tall, its lowest row 199 */
+};
+
+enum { V_VEHICLE = 1, V_FAST = 2, V_WIDE = 4 };
+
+/* One frame of a mask holding the rectangles, 100 ms after the last: the flags of the blob of the first one. */
+static int veh_frame(zp_vehicles *v, zp_cc *cc, const zp_stature *st, int64_t *t, const struct vrect *r, int n)
+{
+	static uint8_t m[W * H];
+	zp_blob b[ZP_MAX_BLOBS];
+	int nb, first = -1;
+
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < n; i++)
+		fill_rect(m, W, H, r[i].x, 140, r[i].w, 60, 255);
+	nb = zp_blobs_find(cc, m, W, 1, 100, W * H, false, NULL, b, ZP_MAX_BLOBS, NULL, 0, NULL);
+	zp_vehicles_mark(v, cc, b, nb, 1, 100, W, H, st, *t += 100);
+	for (int i = 0; i < nb; i++)
+		if (b[i].box.x <= (r[0].x > 0 ? r[0].x : 0) && b[i].box.x + b[i].box.w > r[0].x)
+			first = i;
+	ck_assert_int_ge(first, 0);
+	return (b[first].vehicle ? V_VEHICLE : 0) | (b[first].fast ? V_FAST : 0) | (b[first].wide ? V_WIDE : 0);
+}
+
+/*
+ * A component's steps (vehicle.c), 100 ms apart, against a person 100 px
+ * tall: 45 px a frame is 4.5 heights a second. Each rectangle's flags, frame
+ * by frame: a wide one at 50 px a frame is a vehicle after two steps; at 40
+ * never; one person wide (60 px) never; one coming in at the frame's side
+ * by its free edge; a step whose edges disagree (someone joined it) keeps
+ * the count and the verdict; turning back starts the count again; a slow
+ * step ends the verdict; nothing before the stature is learnt, nor where it
+ * does not reach.
+ */
+START_TEST(vehicle_judged_on_components)
+{
+	static zp_cc cc;
+	zp_stature st, none;
+	struct {
+		const char *what;
+		const zp_stature *st;
+		struct vrect r[6][2]; /* frames: up to two rectangles (w 0: none) */
+		int want[6];
+	} cases[] = {
+		{ "car at 50 px", &st, { { { 20, 120 } }, { { 70, 120 } }, { { 120, 120 } }, { { 170, 120 } } },
+		  { V_WIDE, V_WIDE | V_FAST, V_WIDE | V_FAST | V_VEHICLE, V_WIDE | V_FAST | V_VEHICLE } },
+		{ "car at 40 px", &st, { { { 20, 120 } }, { { 60, 120 } }, { { 100, 120 } }, { { 140, 120 } } },
+		  { V_WIDE, V_WIDE, V_WIDE, V_WIDE } },
+		{ "one person wide", &st, { { { 20, 60 } }, { { 70, 60 } }, { { 120, 60 } }, { { 170, 60 } } },
+		  { 0, V_FAST, V_FAST, V_FAST } },
+		{ "coming in", &st, { { { -110, 150 } }, { { -60, 150 } }, { { -10, 150 } }, { { 40, 150 } } },
+		  { 0, V_WIDE | V_FAST, V_WIDE | V_FAST | V_VEHICLE, V_WIDE | V_FAST | V_VEHICLE } },
+		{ "someone joins", &st,
+		  { { { 20, 120 } }, { { 70, 120 } }, { { 120, 120 }, { 90, 30 } }, { { 170, 120 }, { 140, 30 } },
+		    { { 220, 90 }, { 140, 80 } } },
+		  { V_WIDE, V_WIDE | V_FAST, V_WIDE | V_FAST, V_WIDE | V_FAST | V_VEHICLE, V_WIDE | V_FAST | V_VEHICLE } },
+		{ "turns back", &st, { { { 20, 120 } }, { { 70, 120 } }, { { 20, 120 } }, { { -30, 120 } } },
+		  { V_WIDE, V_WIDE | V_FAST, V_WIDE | V_FAST, V_WIDE | V_FAST | V_VEHICLE } },
+		{ "stops", &st, { { { 20, 120 } }, { { 70, 120 } }, { { 120, 120 } }, { { 130, 120 } } },
+		  { V_WIDE, V_WIDE | V_FAST, V_WIDE | V_FAST | V_VEHICLE, V_WIDE } },
+		{ "nothing learnt", &none, { { { 20, 120 } }, { { 70, 120 } }, { { 120, 120 } }, { { 170, 120 } } },
+		  { 0, 0, 0, 0 } },
+	};
+
+	flat_stature(&st);
+	memset(&none, 0, sizeof(none));
+	ck_assert_int_eq(zp_cc_init(&cc, W, H), 0);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		zp_vehicles v;
+		int64_t t = 0;
+
+		zp_vehicles_reset(&v);
+		for (int f = 0; f < 6 && cases[c].r[f][0].w > 0; f++) {
+			int n = cases[c].r[f][1].w > 0 ? 2 : 1;
+			int got = veh_frame(&v, &cc, cases[c].st, &t, cases[c].r[f], n);
+
+			ck_assert_msg(got == cases[c].want[f], "%s, frame %d: flags %d, expected %d", cases[c].what, f, got,
+				      cases[c].want[f]);
+		}
+	}
+	zp_cc_fini(&cc);
+}
+END_TEST
+
+/*
+ * The whole detector, looking down (teach_view 0.25: people 100 px tall
+ * with their feet on row 200): a car 160 x 70 px drives along the road
+ * through the zone at 50 px a frame (5 heights a second) and is in it on
+ * no frame and counted nowhere; a runner 30 x 100 at 30 px a frame (3
+ * heights a second) is in it and counted once; a walker who stands in the
+ * zone stays in it while the car passes him, joined to him in the mask, and
+ * is counted once.
+ */
+START_TEST(vehicle_in_no_zone)
+{
+	static struct scene s;
+	zp_zone z = zp_test_rect_zone("road", 0, 150, W - 1, 235);
+	int car_in = 0, car_entered = 0, runner_in = 0, runner_entered = 0, walker_out = 0, walker_entered = 0;
+
+	scene_open(&s, NULL, &z, 1, 43);
+	teach_view(&s, 0.25);
+	for (int x = -160; x < W; x += 50) {
+		scene_block(&s, x, 131, 160, 70);
+		car_in += s.r.zone_count[0] > 0;
+		car_entered += s.r.zone_entered[0];
+	}
+	scene_idle(&s, 10);
+	for (int x = -30; x < W; x += 30) {
+		scene_block(&s, x, 100, 30, 100);
+		runner_in += s.r.zone_count[0] > 0;
+		runner_entered += s.r.zone_entered[0];
+	}
+	scene_idle(&s, 10);
+	for (int i = 0; i < 30; i++) { /* walks in, stands */
+		scene_block(&s, 100 + 3 * (i < 15 ? i : 15), 100, 30, 100);
+		walker_entered += s.r.zone_entered[0];
+	}
+	ck_assert_int_eq(s.r.zone_count[0], 1);
+	for (int x = -160; x < W; x += 50) {
+		scene_step(&s);
+		fill_rect(s.img, W, H, 145, 100, 30, 100, 235);
+		fill_rect(s.img, W, H, x, 131, 160, 70, 235);
+		scene_feed(&s);
+		walker_out += s.r.zone_count[0] == 0;
+		walker_entered += s.r.zone_entered[0];
+	}
+	scene_close(&s);
+	ck_assert_msg(car_in == 0 && car_entered == 0, "car: in the zone on %d frames, counted %d", car_in, car_entered);
+	ck_assert_msg(runner_in >= 5 && runner_entered == 1, "runner: in the zone on %d frames, counted %d", runner_in,
+		      runner_entered);
+	ck_assert_msg(walker_out == 0 && walker_entered == 1, "walker: out of the zone on %d frames, counted %d",
+		      walker_out, walker_entered);
+}
+END_TEST
+
 /* occupied[from .. to - 1] are all expect (frames numbered from 1 in the message) */
 static void legs_expect(const int *occupied, int from, int to, int expect, const char *what)
 {
@@ -2318,6 +2471,8 @@ int main(void)
 			pieces_judged_by_the_stature,
 			fragments_make_no_group,
 			one_alone_blob_is_one_track,
+			vehicle_judged_on_components,
+			vehicle_in_no_zone,
 			legs_lost_feet_kept,
 			still_person_in_pieces_kept,
 			camouflaged_coat_filled_by_colour,
