@@ -556,7 +556,8 @@ static int more_in(const struct crossing_run *a, const struct crossing_run *b)
  * without the cars on 28 frames and counts 9 for 5; with it 8 frames and 7:
  * a car that hides a walker or carries his track off can still make him
  * two tracks. Six runners at 24 px a frame (3 heights a second) instead are
- * people: each is counted and seen in the zone.
+ * people: counted (10 for the street's 5; at least five of them, one may
+ * pass a walker as one blob) and seen in the zone.
  */
 START_TEST(cars_through_the_crossing)
 {
