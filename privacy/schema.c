@@ -39,7 +39,8 @@ const zp_schema_column zp_schema_columns[] = {
 	  "people who came into the zone in that interval (zone rows); a person is counted once per zone for as "
 	  "long as their track lives: stepping out and back in does not count again; what appears in place and "
 	  "never moves (a bag put down), and a fragment of a person (under half a person's height there), "
-	  "occupies the zone but is not counted", 1 },
+	  "occupies the zone but is not counted; a vehicle (wider than a person, faster than anyone on foot) "
+	  "is in no zone and not counted", 1 },
 	{ "occupied_s", "REAL", "seconds in that interval with at least one person in the zone (zone rows)", 1 },
 	{ "light_activations", "INTEGER", "times the warning lights switched on in that interval (* row)", 2 },
 	{ "light_on_s", "REAL", "seconds the warning lights were on in that interval (* row)", 2 },
