@@ -92,6 +92,19 @@ static inline int zp_skip_set(const uint8_t *row, int x, int w)
 	return x;
 }
 
+/* Pixels two boxes share (tracker.c, vehicle.c). */
+static inline int64_t zp_rect_overlap(const zp_rect *a, const zp_rect *b)
+{
+	int x0 = a->x > b->x ? a->x : b->x;
+	int y0 = a->y > b->y ? a->y : b->y;
+	int x1 = a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w;
+	int y1 = a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h;
+
+	if (x1 <= x0 || y1 <= y0)
+		return 0;
+	return (int64_t)(x1 - x0) * (y1 - y0);
+}
+
 /* ---- blobs.c ---- */
 
 /* A connected component that passed the area filter, in input pixels. */
@@ -299,7 +312,7 @@ int zp_shadow_colour_fill(const zp_shadow *s, const zp_frame *f, int scale, doub
 
 typedef struct zp_vcomp {
 	int32_t root;            /* its component this frame */
-	int x0, x1, y0, y1;      /* input pixels, inclusive */
+	zp_rect box;             /* input pixels */
 	bool at_left, at_right;  /* touches the frame's side */
 	bool wide;               /* ZP_VEHICLE_WIDTH_PCT % of a person's height wide at its lower edge */
 	int fast;                /* fast steps in a row */

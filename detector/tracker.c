@@ -146,18 +146,6 @@ static double clampd(double v, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-static int64_t overlap_area(const zp_rect *a, const zp_rect *b)
-{
-	int x0 = a->x > b->x ? a->x : b->x;
-	int y0 = a->y > b->y ? a->y : b->y;
-	int x1 = a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w;
-	int y1 = a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h;
-
-	if (x1 <= x0 || y1 <= y0)
-		return 0;
-	return (int64_t)(x1 - x0) * (y1 - y0);
-}
-
 /* Move the track's box so that its bottom centre (see zp_blob) sits on (gx, gy). */
 static void place_box(zp_track *t)
 {
@@ -322,7 +310,7 @@ static bool match(zp_track *t, const zp_blob *b, const zp_detector_params *p, in
 	t->hits++;
 	t->missed = 0;
 	/* Walked in: the box has left the one it was born with. A ghost only shrinks inside its birth box. */
-	if (!t->moved && 2 * overlap_area(&t->box, &t->birth) < (int64_t)t->box.w * t->box.h)
+	if (!t->moved && 2 * zp_rect_overlap(&t->box, &t->birth) < (int64_t)t->box.w * t->box.h)
 		t->moved = true;
 	/* Walked: its box left the one it was born with, or its ground point left the birth box's by a quarter
 	   of the birth height (towards or away from the camera the box can stay where it began) */
@@ -630,7 +618,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		 * (as for `moved`), so a parked object is gone within
 		 * still_hold_ms + ghost_fade_ms.
 		 */
-		if (t->hold_spent && 2 * overlap_area(&t->box, &t->spent_box) < (int64_t)t->box.w * t->box.h)
+		if (t->hold_spent && 2 * zp_rect_overlap(&t->box, &t->spent_box) < (int64_t)t->box.w * t->box.h)
 			t->hold_spent = false;
 		if (!t->hold_spent && hypot(t->gx - t->ax, t->gy - t->ay) > still_radius(t)) {
 			t->ax = t->gx;
@@ -658,7 +646,7 @@ void zp_tracker_update(zp_tracker *tr, const zp_detector_params *p, const zp_blo
 		if (tr->blob_owner[b] != -1)
 			continue;
 		for (int k = 0; k < keep && !inside; k++)
-			inside = 2 * overlap_area(&bl->box, &tr->t[k].box) >= barea;
+			inside = 2 * zp_rect_overlap(&bl->box, &tr->t[k].box) >= barea;
 		if (!inside)
 			spawn(tr, p, bl, t_ms);
 	}

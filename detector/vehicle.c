@@ -45,15 +45,6 @@ void zp_vehicles_reset(zp_vehicles *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Overlap area of two boxes (inclusive pixel bounds). */
-static int64_t overlap(const zp_vcomp *a, const zp_vcomp *b)
-{
-	int w = (a->x1 < b->x1 ? a->x1 : b->x1) - (a->x0 > b->x0 ? a->x0 : b->x0) + 1;
-	int h = (a->y1 < b->y1 ? a->y1 : b->y1) - (a->y0 > b->y0 ? a->y0 : b->y0) + 1;
-
-	return w > 0 && h > 0 ? (int64_t)w * h : 0;
-}
-
 /*
  * One edge pair's move: both free and agreeing (within a quarter of their
  * mean and ZP_VEHICLE_AGREE_PX), or the free one alone. false: no move to
@@ -79,13 +70,14 @@ static bool edge_move(int d0, int d1, bool free0, bool free1, double *d)
 /* The step of c from p; false when its edges do not say one. */
 static bool step_of(const zp_vcomp *p, const zp_vcomp *c, int height, double *dx, double *dy)
 {
+	const zp_rect *a = &p->box, *b = &c->box;
 	bool fl = !c->at_left && !p->at_left, fr = !c->at_right && !p->at_right;
-	int hc = c->y1 - c->y0 + 1, hp = p->y1 - p->y0 + 1;
 
-	if (!edge_move(c->x0 - p->x0, c->x1 - p->x1, fl, fr, dx))
+	if (!edge_move(b->x - a->x, b->x + b->w - (a->x + a->w), fl, fr, dx))
 		return false;
 	/* the lower edge: on the road, unless cut by the frame's bottom or someone joined or left (the height changed) */
-	*dy = c->y1 < height - 1 && p->y1 < height - 1 && 4 * abs(hc - hp) <= hp ? c->y1 - p->y1 : 0;
+	*dy = b->y + b->h < height && a->y + a->h < height && 4 * abs(b->h - a->h) <= a->h ? b->y + b->h - (a->y + a->h)
+											     : 0;
 	return true;
 }
 
@@ -104,12 +96,9 @@ void zp_vehicles_mark(zp_vehicles *v, const zp_cc *cc, zp_blob *blobs, int nblob
 			continue;
 		memset(&cur[n], 0, sizeof(cur[n]));
 		cur[n].root = i;
-		cur[n].x0 = s->x0 * scale;
-		cur[n].x1 = (s->x1 + 1) * scale - 1;
-		cur[n].y0 = s->y0 * scale;
-		cur[n].y1 = (s->y1 + 1) * scale - 1;
-		cur[n].at_left = cur[n].x0 < scale;
-		cur[n].at_right = cur[n].x1 > width - 1 - scale;
+		cur[n].box = (zp_rect){ s->x0 * scale, s->y0 * scale, (s->x1 - s->x0 + 1) * scale, (s->y1 - s->y0 + 1) * scale };
+		cur[n].at_left = s->x0 == 0;
+		cur[n].at_right = (s->x1 + 1) * scale > width - scale;
 		n++;
 	}
 	for (int b = 0; b < nblobs; b++) {
@@ -122,23 +111,23 @@ void zp_vehicles_mark(zp_vehicles *v, const zp_cc *cc, zp_blob *blobs, int nblob
 
 	for (int k = 0; k < n; k++) {
 		zp_vcomp *c = &cur[k];
-		int best = -1, ch = c->y1 - c->y0 + 1;
+		int best = -1, ch = c->box.h;
 		int64_t bo = 0;
-		double dx, dy, e, lim;
+		double dx, dy, e, lim, step;
 		bool have_e;
 
 		for (int j = 0; j < v->n; j++) {
-			const zp_vcomp *p = &v->c[j];
-			int ph = p->y1 - p->y0 + 1;
-			int64_t o = overlap(p, c);
+			int ph = v->c[j].box.h;
+			int64_t o = zp_rect_overlap(&v->c[j].box, &c->box);
 
 			if (2 * ph < ch || 2 * ch < ph || o <= bo)
 				continue; /* not half or twice the height: not the same thing */
 			best = j;
 			bo = o;
 		}
-		have_e = zp_stature_expect(st, c->y1 + 1.0, &e); /* feet: the row below the lowest, as learnt */
-		c->wide = have_e && 100 * (c->x1 - c->x0 + 1) >= ZP_VEHICLE_WIDTH_PCT * e;
+		/* feet: the row below the lowest, as learnt */
+		have_e = zp_stature_expect(st, (double)c->box.y + c->box.h, &e);
+		c->wide = have_e && 100 * c->box.w >= ZP_VEHICLE_WIDTH_PCT * e;
 		if (best < 0 || !(dt > 0) || !have_e)
 			continue; /* a new component, or nothing learnt to judge it by */
 		c->fast = v->c[best].fast;
@@ -148,8 +137,9 @@ void zp_vehicles_mark(zp_vehicles *v, const zp_cc *cc, zp_blob *blobs, int nblob
 		if (!step_of(&v->c[best], c, height, &dx, &dy))
 			continue; /* edges that disagree: the count stands */
 		lim = ZP_VEHICLE_HPS_10 * e / 10000.0 * dt; /* input pixels this frame */
-		if (hypot(dx, dy) < lim || (c->fast > 0 && dx * c->sdx + dy * c->sdy <= 0)) {
-			c->fast = hypot(dx, dy) < lim ? 0 : 1; /* slow: over; turned back: starts again */
+		step = hypot(dx, dy);
+		if (step < lim || (c->fast > 0 && dx * c->sdx + dy * c->sdy <= 0)) {
+			c->fast = step < lim ? 0 : 1; /* slow: over; turned back: starts again */
 			c->vehicle = false;
 		} else {
 			c->fast++;
