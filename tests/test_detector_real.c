@@ -167,17 +167,79 @@ static void light_pool(uint8_t *luma, uint8_t *bgr, int w, int h, int frame)
 }
 
 /*
- * k > 0: every pixel repeated k x k times; k = -2: every 2 x 2 block averaged (half the size).
- * light: the frames at this % of their brightness (100: as recorded); low_light: the low_light_luma key;
- * pools: headlights sweep the street (light_pool()); light_pools: that key.
+ * Cars through the crossing (docs/eval.md, "Cars through the crossing"):
+ * vtest's frames with cars drawn in, each a red body 200 x 37 px with a dark
+ * cabin 110 x 28 on it and two black wheels, 73 px tall (0.9 of a person
+ * there) and 2.5 people long, its wheels on row 255 (the road through the
+ * crossing zone), from the left edge to the right at px_per_frame (vtest is
+ * 10 frames/s), one starting at each frame in starts[]. A runner instead is
+ * a dark figure 26 x 78 px. Both carry a little noise, the same each run.
  */
-static void run_street_lit(const char *path, int k, bool fixed_sizes, int light, int low_light, bool pools,
-			   int light_pools, struct street *out)
+struct passer {
+	bool car;
+	int px_per_frame;
+	const int *starts;
+	int nstarts;
+};
+
+static void put_box(uint8_t *luma, uint8_t *bgr, int w, int h, int x0, int y0, int bw, int bh, const uint8_t c[3],
+		    uint32_t *seed)
+{
+	for (int y = y0 < 0 ? 0 : y0; y < y0 + bh && y < h; y++)
+		for (int x = x0 < 0 ? 0 : x0; x < x0 + bw && x < w; x++) {
+			size_t i = (size_t)y * w + x;
+
+			for (int k = 0; k < 3; k++) {
+				int v;
+
+				*seed = *seed * 1664525u + 1013904223u;
+				v = c[k] + (int)(*seed >> 28) - 8;
+				bgr[i * 3 + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+			}
+			luma[i] = (uint8_t)((29 * bgr[i * 3] + 150 * bgr[i * 3 + 1] + 77 * bgr[i * 3 + 2] + 128) >> 8);
+		}
+}
+
+static void draw_passers(const struct passer *ps, uint8_t *luma, uint8_t *bgr, int w, int h, int frame)
+{
+	static const uint8_t body[3] = { 40, 40, 190 }, cabin[3] = { 70, 50, 40 }, wheel[3] = { 20, 20, 20 },
+			     coat[3] = { 110, 60, 40 };
+	uint32_t seed = (uint32_t)frame * 2654435761u;
+
+	for (int k = 0; k < ps->nstarts; k++) {
+		int x = -(ps->car ? 200 : 26) + ps->px_per_frame * (frame - ps->starts[k]);
+
+		if (frame < ps->starts[k] || x >= w)
+			continue;
+		if (!ps->car) {
+			put_box(luma, bgr, w, h, x, 255 - 78, 26, 78, coat, &seed);
+			continue;
+		}
+		put_box(luma, bgr, w, h, x + 45, 255 - 73, 110, 28, cabin, &seed);
+		put_box(luma, bgr, w, h, x, 255 - 45, 200, 37, body, &seed);
+		for (int e = 0; e < 2; e++)
+			put_box(luma, bgr, w, h, x + 20 + 130 * e, 255 - 12, 30, 12, wheel, &seed);
+	}
+}
+
+struct crossing_run {
+	int count[SS_FRAMES]; /* confirmed tracks in the crossing zone, per frame */
+	int entered;          /* people counted into it */
+};
+
+/*
+ * vtest's first SS_FRAMES frames through a detector with p and the zone (or none) on them: k > 0, every pixel
+ * repeated k x k times; k = -2, every 2 x 2 block averaged (half the size). light: the frames at this % of their
+ * brightness (100: as recorded); pools: headlights sweep the street (light_pool()); ps: passers drawn in
+ * (draw_passers(), or NULL). Per frame into street (confirmed tracks, foreground) and crossing (the zone's count
+ * and entries), either NULL.
+ */
+static void run_frames(const char *path, int k, const zp_detector_params *p, const zp_zone *zone, int light,
+		       bool pools, const struct passer *ps, struct street *street, struct crossing_run *crossing)
 {
 	char err[256];
 	int ec, w, h, ow, oh, n = 0, seen[1024] = { 0 };
 	zp_source *s = zp_source_open_file(path, 0, &ec, err, sizeof(err));
-	zp_detector_params p;
 	zp_detector *d;
 	zp_frame f;
 	zp_result r;
@@ -191,17 +253,11 @@ static void run_street_lit(const char *path, int k, bool fixed_sizes, int light,
 	luma = malloc((size_t)ow * oh);
 	bgr = malloc((size_t)ow * oh * 3);
 	ck_assert(luma && bgr);
-	zp_detector_params_default(&p);
-	if (fixed_sizes) {
-		p.min_area = 400;
-		p.max_area = 60000;
-		p.track_max_dist = 60;
-	}
-	p.low_light_luma = low_light;
-	p.light_pools = light_pools;
-	d = zp_detector_new(&p, NULL, 0, ow, oh, NULL, err, sizeof(err));
-	ck_assert_msg(d != NULL, "%s", err);
-	memset(out, 0, sizeof(*out));
+	d = zp_test_detector_new(p, zone, zone ? 1 : 0, ow, oh);
+	if (street)
+		memset(street, 0, sizeof(*street));
+	if (crossing)
+		memset(crossing, 0, sizeof(*crossing));
 	while (n < SS_FRAMES && zp_source_next(s, &f, 0) == 0) {
 		zp_frame g = f;
 
@@ -240,6 +296,8 @@ static void run_street_lit(const char *path, int k, bool fixed_sizes, int light,
 			}
 		if (pools)
 			light_pool(luma, bgr, ow, oh, n);
+		if (ps)
+			draw_passers(ps, luma, bgr, ow, oh, n);
 		g.luma = luma;
 		g.stride = ow;
 		g.bgr = bgr;
@@ -247,13 +305,19 @@ static void run_street_lit(const char *path, int k, bool fixed_sizes, int light,
 		g.width = ow;
 		g.height = oh;
 		ck_assert_int_eq(zp_detector_process(d, &g, &r), 0);
-		out->fg[n] = r.fg_fraction;
-		for (int i = 0; i < r.ntracks; i++)
-			if (r.tracks[i].confirmed) {
-				out->count[n]++;
-				if (r.tracks[i].id < 1024 && !seen[r.tracks[i].id]++)
-					out->tracks++;
-			}
+		if (street) {
+			street->fg[n] = r.fg_fraction;
+			for (int i = 0; i < r.ntracks; i++)
+				if (r.tracks[i].confirmed) {
+					street->count[n]++;
+					if (r.tracks[i].id < 1024 && !seen[r.tracks[i].id]++)
+						street->tracks++;
+				}
+		}
+		if (crossing) {
+			crossing->count[n] = r.zone_count[0];
+			crossing->entered += r.zone_entered[0];
+		}
 		n++;
 	}
 	ck_assert_int_eq(n, SS_FRAMES);
@@ -261,6 +325,26 @@ static void run_street_lit(const char *path, int k, bool fixed_sizes, int light,
 	zp_source_free(s);
 	free(luma);
 	free(bgr);
+}
+
+/*
+ * The street with every [detector] key at its default (fixed_sizes: the 640x480 pixel sizes) but low_light
+ * (the low_light_luma key) and light_pools (that key), run_frames() with no zone.
+ */
+static void run_street_lit(const char *path, int k, bool fixed_sizes, int light, int low_light, bool pools,
+			   int light_pools, struct street *out)
+{
+	zp_detector_params p;
+
+	zp_detector_params_default(&p);
+	if (fixed_sizes) {
+		p.min_area = 400;
+		p.max_area = 60000;
+		p.track_max_dist = 60;
+	}
+	p.low_light_luma = low_light;
+	p.light_pools = light_pools;
+	run_frames(path, k, &p, NULL, light, pools, NULL, out, NULL);
 }
 
 static void run_street(const char *path, int k, bool fixed_sizes, int light, int low_light, struct street *out)
@@ -426,116 +510,17 @@ START_TEST(same_street_at_half_the_resolution)
 }
 END_TEST
 
-/*
- * Cars through the crossing (docs/eval.md, "Cars through the crossing"):
- * vtest's frames with cars drawn in, each a red body 200 x 37 px with a dark
- * cabin 110 x 28 on it and two black wheels, 73 px tall (0.9 of a person
- * there) and 2.5 people long, its wheels on row 255 (the road through the
- * crossing zone), from the left edge to the right at px_per_frame (vtest is
- * 10 frames/s), one starting at each frame in starts[]. A runner instead is
- * a dark figure 26 x 78 px. Both carry a little noise, the same each run.
- */
-struct passer {
-	bool car;
-	int px_per_frame;
-	const int *starts;
-	int nstarts;
-};
-
-static void put_box(uint8_t *luma, uint8_t *bgr, int w, int h, int x0, int y0, int bw, int bh, const uint8_t c[3],
-		    uint32_t *seed)
-{
-	for (int y = y0 < 0 ? 0 : y0; y < y0 + bh && y < h; y++)
-		for (int x = x0 < 0 ? 0 : x0; x < x0 + bw && x < w; x++) {
-			size_t i = (size_t)y * w + x;
-
-			for (int k = 0; k < 3; k++) {
-				int v;
-
-				*seed = *seed * 1664525u + 1013904223u;
-				v = c[k] + (int)(*seed >> 28) - 8;
-				bgr[i * 3 + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-			}
-			luma[i] = (uint8_t)((29 * bgr[i * 3] + 150 * bgr[i * 3 + 1] + 77 * bgr[i * 3 + 2] + 128) >> 8);
-		}
-}
-
-static void draw_passers(const struct passer *ps, uint8_t *luma, uint8_t *bgr, int w, int h, int frame)
-{
-	static const uint8_t body[3] = { 40, 40, 190 }, cabin[3] = { 70, 50, 40 }, wheel[3] = { 20, 20, 20 },
-			     coat[3] = { 110, 60, 40 };
-	uint32_t seed = (uint32_t)frame * 2654435761u;
-
-	for (int k = 0; k < ps->nstarts; k++) {
-		int x = -(ps->car ? 200 : 26) + ps->px_per_frame * (frame - ps->starts[k]);
-
-		if (frame < ps->starts[k] || x >= w)
-			continue;
-		if (!ps->car) {
-			put_box(luma, bgr, w, h, x, 255 - 78, 26, 78, coat, &seed);
-			continue;
-		}
-		put_box(luma, bgr, w, h, x + 45, 255 - 73, 110, 28, cabin, &seed);
-		put_box(luma, bgr, w, h, x, 255 - 45, 200, 37, body, &seed);
-		for (int e = 0; e < 2; e++)
-			put_box(luma, bgr, w, h, x + 20 + 130 * e, 255 - 12, 30, 12, wheel, &seed);
-	}
-}
-
-struct crossing_run {
-	int count[SS_FRAMES]; /* confirmed tracks in the crossing zone, per frame */
-	int entered;          /* people counted into it */
-};
-
 /* vtest's first SS_FRAMES frames, every [detector] key at its default, its crossing zone (examples/vtest.ini). */
 static void run_crossing(const char *path, const struct passer *ps, struct crossing_run *out)
 {
-	char err[256];
-	int ec, w, h, n = 0;
-	zp_source *s = zp_source_open_file(path, 0, &ec, err, sizeof(err));
 	static const zp_pt poly[4] = { { 180, 207 }, { 360, 207 }, { 360, 296 }, { 180, 259 } };
 	zp_detector_params p;
-	zp_detector *d;
-	zp_zone z;
-	zp_frame f;
-	zp_result r;
-	uint8_t *luma, *bgr;
+	zp_zone z = zp_test_rect_zone("crossing", 0, 0, 1, 1);
 
-	ck_assert_msg(s != NULL, "%s", err);
-	zp_source_size(s, &w, &h);
-	luma = malloc((size_t)w * h);
-	bgr = malloc((size_t)w * h * 3);
-	ck_assert(luma && bgr);
 	zp_detector_params_default(&p);
-	z = zp_test_rect_zone("crossing", 0, 0, 1, 1);
 	z.poly.n = 4;
 	memcpy(z.poly.p, poly, sizeof(poly));
-	d = zp_test_detector_new(&p, &z, 1, w, h);
-	memset(out, 0, sizeof(*out));
-	while (n < SS_FRAMES && zp_source_next(s, &f, 0) == 0) {
-		zp_frame g = f;
-
-		ck_assert(f.bgr != NULL);
-		for (int y = 0; y < h; y++) {
-			memcpy(luma + (size_t)y * w, f.luma + (size_t)y * f.stride, (size_t)w);
-			memcpy(bgr + (size_t)y * w * 3, f.bgr + (size_t)y * f.bgr_stride, (size_t)w * 3);
-		}
-		if (ps)
-			draw_passers(ps, luma, bgr, w, h, n);
-		g.luma = luma;
-		g.stride = w;
-		g.bgr = bgr;
-		g.bgr_stride = w * 3;
-		ck_assert_int_eq(zp_detector_process(d, &g, &r), 0);
-		out->count[n] = r.zone_count[0];
-		out->entered += r.zone_entered[0];
-		n++;
-	}
-	ck_assert_int_eq(n, SS_FRAMES);
-	zp_detector_free(d);
-	zp_source_free(s);
-	free(luma);
-	free(bgr);
+	run_frames(path, 1, &p, &z, 100, false, ps, NULL, out);
 }
 
 /* Frames on which b has more in the crossing than a. */
