@@ -26,6 +26,8 @@ _Static_assert(ZP_VOTE_MAX_R >= 3, "vote_radius goes up to 3 (params.c)");
 
 /* shaken_frame(): the background's edges are looked for again every this many frames. */
 #define ZP_EDGE_REFRESH 16
+/* sway_estimate(): the largest move of the picture undone, in work pixels each way. */
+#define ZP_SWAY_MAX 3
 
 /* Frame interval assumed until two frames have been seen (25 fps). */
 #define ZP_DEFAULT_INTERVAL_MS 40.0
@@ -270,12 +272,13 @@ zp_detector *zp_detector_new(const zp_detector_params *p, const zp_zone *zones, 
 	d->still = calloc(n, 1);
 	d->shmark = calloc(n, 1);
 	d->edges = calloc(n / 9 + 1, sizeof(*d->edges)); /* one sample in 3 x 3 */
+	d->stab = malloc(n);
 	d->tr = malloc(sizeof(*d->tr));
 	if ((p->scale > 1 && !d->work) || (p->scale == 4 && !d->half) || !d->prev || !d->comp || !d->bg ||
 	    !d->hold || !d->raw || !d->mask || !d->tmp || !d->voterow || !d->wprev || !d->still || !d->shmark ||
-	    !d->edges || !d->tr)
+	    !d->edges || !d->stab || !d->tr)
 		goto fail;
-	d->buf_bytes = n * (10 + (p->scale > 1)) + (n / 9 + 1) * sizeof(*d->edges) +
+	d->buf_bytes = n * (11 + (p->scale > 1)) + (n / 9 + 1) * sizeof(*d->edges) +
 		       (p->scale == 4 ? (size_t)(width / 2) * (height / 2) : 0) + (size_t)d->ww + 2 * ZP_VOTE_MAX_R;
 	if (zp_cc_init(&d->cc, d->ww, d->wh) < 0 || zp_shadow_init(&d->sh, d->ww, d->wh) < 0 ||
 	    zp_exposure_init(&d->ex, d->ww, d->wh) < 0)
@@ -312,6 +315,8 @@ void zp_detector_free(zp_detector *d)
 			explicit_bzero(d->prev, n);
 		if (d->comp)
 			explicit_bzero(d->comp, n);
+		if (d->stab)
+			explicit_bzero(d->stab, n);
 		if (d->bg)
 			explicit_bzero(d->bg, n);
 	}
@@ -319,6 +324,7 @@ void zp_detector_free(zp_detector *d)
 	free(d->work);
 	free(d->prev);
 	free(d->comp);
+	free(d->stab);
 	free(d->bg);
 	free(d->hold);
 	free(d->raw);
@@ -572,17 +578,10 @@ static inline int clampi(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/*
- * Did the picture move this frame? On a sparse grid of background edges
- * (3x3 contrast >= 2 threshold), the sum of |frame - background moved by s|
- * for the 8 whole-pixel and 8 half-pixel moves against no move: shaken
- * when some move explains the edges clearly better (below 3/4). A person
- * walking by covers few of the edges and does not move them all one way.
- */
-static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
+/* Background edge samples (3x3 contrast >= 2 threshold, every third pixel each way) into d->edges. */
+static void find_edges(zp_detector *d)
 {
 	int w = d->ww, h = d->wh;
-	int64_t sad[2][9] = { { 0 } };
 
 	/* the edge samples change with the background only: found again every ZP_EDGE_REFRESH frames */
 	if (d->frames >= d->edges_at + ZP_EDGE_REFRESH || d->frames < d->edges_at) {
@@ -604,13 +603,27 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 					d->edges[d->nedges++] = (int32_t)((uint32_t)y << 16 | (uint32_t)x);
 			}
 	}
+}
+
+/*
+ * Did the picture move this frame? On a sparse grid of background edges
+ * (3x3 contrast >= 2 threshold), the sum of |frame - background moved by s|
+ * for the 8 whole-pixel and 8 half-pixel moves against no move: shaken
+ * when some move explains the edges clearly better (below 3/4). A person
+ * walking by covers few of the edges and does not move them all one way.
+ */
+static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
+{
+	int64_t sad[2][9] = { { 0 } };
+
+	find_edges(d);
 	if (d->nedges < 16)
 		return false;
 	/* in blocks whose sums fit 32 bits (zp_pixops.shake_sums) */
 	for (int e0 = 0; e0 < d->nedges; e0 += ZP_SHAKE_MAX_N) {
 		int32_t s0[9], s1[9];
 
-		d->ops.shake_sums(in, stride, d->bg, w, d->edges + e0,
+		d->ops.shake_sums(in, stride, d->bg, d->ww, d->edges + e0,
 				  d->nedges - e0 > ZP_SHAKE_MAX_N ? ZP_SHAKE_MAX_N : d->nedges - e0, s0, s1);
 		for (int k = 0; k < 9; k++) {
 			sad[0][k] += s0[k];
@@ -621,6 +634,85 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 		if (k != 4 && (4 * sad[0][k] < 3 * sad[0][4] || 4 * sad[1][k] < 3 * 2 * sad[0][4]))
 			return true;
 	return false;
+}
+
+/* Sum over the edge samples of |frame at sample + (sx, sy) - background at sample|. */
+static int64_t sway_cost(const zp_detector *d, const uint8_t *in, int stride, int sx, int sy)
+{
+	int w = d->ww, h = d->wh;
+	int64_t sum = 0;
+
+	for (int e = 0; e < d->nedges; e++) {
+		int y = d->edges[e] >> 16, x = d->edges[e] & 0xffff;
+
+		sum += abs(in[(size_t)clampi(y + sy, 0, h - 1) * stride + clampi(x + sx, 0, w - 1)] -
+			   d->bg[(size_t)y * w + x]);
+	}
+	return sum;
+}
+
+/*
+ * Camera sway (a pole in the wind): the whole picture moved by more than
+ * the pixel unshake() undoes. From last frame's move, step to whichever of
+ * the 8 neighbouring whole-pixel moves (up to ZP_SWAY_MAX each way) brings
+ * the frame's pixels at the background's edge samples closest to the
+ * background, until none does; a move is taken only when it explains the
+ * edges clearly better than none (below 3/4, as shaken_frame()). Sets
+ * d->sway_x, d->sway_y: the frame is the background moved by that.
+ */
+static void sway_estimate(zp_detector *d, const uint8_t *in, int stride)
+{
+	int cx = d->sway_x, cy = d->sway_y;
+	int64_t none, best;
+
+	if (d->nedges < 16) {
+		d->sway_x = d->sway_y = 0;
+		return;
+	}
+	none = sway_cost(d, in, stride, 0, 0);
+	best = cx || cy ? sway_cost(d, in, stride, cx, cy) : none;
+	for (int it = 0; it < 2 * ZP_SWAY_MAX; it++) {
+		int bx = cx, by = cy;
+
+		for (int dy = -1; dy <= 1; dy++)
+			for (int dx = -1; dx <= 1; dx++) {
+				int nx = cx + dx, ny = cy + dy;
+				int64_t c;
+
+				if ((!dx && !dy) || abs(nx) > ZP_SWAY_MAX || abs(ny) > ZP_SWAY_MAX)
+					continue;
+				c = nx || ny ? sway_cost(d, in, stride, nx, ny) : none;
+				if (c < best) {
+					best = c;
+					bx = nx;
+					by = ny;
+				}
+			}
+		if (bx == cx && by == cy)
+			break;
+		cx = bx;
+		cy = by;
+	}
+	if (4 * best >= 3 * none)
+		cx = cy = 0;
+	d->sway_x = cx;
+	d->sway_y = cy;
+}
+
+/* The frame moved back by the sway into d->stab (the edge rows and columns repeated). */
+static const uint8_t *unsway(zp_detector *d, const uint8_t *in, int stride)
+{
+	int w = d->ww, h = d->wh, sx = d->sway_x, a = sx < 0 ? -sx : 0, b = sx > 0 ? w - sx : w;
+
+	for (int y = 0; y < h; y++) {
+		const uint8_t *src = in + (size_t)clampi(y + d->sway_y, 0, h - 1) * stride;
+		uint8_t *o = d->stab + (size_t)y * w;
+
+		memset(o, src[0], (size_t)a);
+		memcpy(o + a, src + a + sx, (size_t)(b - a));
+		memset(o + b, src[w - 1], (size_t)(w - b));
+	}
+	return d->stab;
 }
 
 static void unshake(zp_detector *d, const uint8_t *in, int stride)
@@ -766,6 +858,8 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 		out->zone_call[z] = out->model_ready && d->zone_seen_ms[z] != INT64_MIN &&
 				    f->t_ms - d->zone_seen_ms[z] <= d->p.call_extend_ms;
 	}
+	out->sway_x = d->sway_x * d->scale;
+	out->sway_y = d->sway_y * d->scale;
 	out->ntracks = d->tr->n;
 	for (int k = 0; k < d->tr->n; k++) {
 		const zp_track *t = &d->tr->t[k];
@@ -773,8 +867,10 @@ static void downstream(zp_detector *d, const zp_frame *f, const uint8_t *in, int
 
 		ti->id = t->id;
 		ti->box = t->box;
-		ti->gx = t->gx;
-		ti->gy = t->gy;
+		ti->box.x += out->sway_x;
+		ti->box.y += out->sway_y;
+		ti->gx = t->gx + out->sway_x;
+		ti->gy = t->gy + out->sway_y;
 		ti->zones = t->zones;
 		ti->age = t->age;
 		ti->confirmed = t->confirmed;
@@ -803,6 +899,15 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	/* A gain step against what the model knows: compensate before the model sees it. */
 	if (d->raw_valid) {
 		zp_bgmodel_background(d->model, d->bg, d->ww);
+		/* the camera swayed: the picture moved back onto the background first */
+		if (d->p.jitter && (d->shaken || d->sway_x || d->sway_y)) {
+			find_edges(d);
+			sway_estimate(d, in, stride);
+			if (d->sway_x || d->sway_y) {
+				in = unsway(d, in, stride);
+				stride = d->ww;
+			}
+		}
 		if (d->p.low_light_luma > 0)
 			follow_light(d, zp_exposure_level(d->bg, d->ww, d->ww, d->wh));
 		zp_exposure_estimate(&d->ex, in, stride, d->bg, d->ww, d->raw, d->ww, d->ww, d->wh);
@@ -816,7 +921,8 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	d->raw_valid = true;
 	if (!zp_bgmodel_ready(d->model))
 		warmup_settle(d, in, stride, held);
-	if (d->p.jitter && have_bg && shaken_frame(d, in, stride))
+	d->shaken = d->p.jitter && have_bg && shaken_frame(d, in, stride);
+	if (d->shaken)
 		unshake(d, in, stride);
 	/* the rows with foreground (the shadow test only clears): the later stages skip the rest */
 	mask_rows(d->raw, d->ww, d->wh, &a, &b);
@@ -859,6 +965,7 @@ int zp_detector_process_mask(zp_detector *d, const zp_frame *f, const uint8_t *f
 	}
 	binarize(d->raw, d->ww, d->ww, d->wh);
 	d->raw_valid = false; /* not the model's output: no gain sampling from it */
+	d->sway_x = d->sway_y = 0; /* the mask is on this frame's pixels */
 	d->have_shadow = false;
 	mask_rows(d->raw, d->ww, d->wh, &a, &b);
 	downstream(d, f, NULL, 0, d->frames >= (uint64_t)d->p.warmup_frames, a, b, out);
@@ -869,19 +976,20 @@ void zp_detector_mask(const zp_detector *d, uint8_t *dst, int dst_stride)
 {
 	if (!d || !dst || dst_stride < d->width)
 		return;
+	/* the mask is on the background's pixels: moved by the sway onto this frame's (sway_estimate()) */
 	for (int y = 0; y < d->height; y++) {
 		uint8_t *o = dst + (size_t)y * dst_stride;
-		int wy = y / d->scale < d->wh ? y / d->scale : d->wh - 1;
+		int wy = (y / d->scale < d->wh ? y / d->scale : d->wh - 1) - d->sway_y;
 		const uint8_t *m = d->mask + (size_t)wy * d->ww;
 
-		if (!d->have_mask) {
+		if (!d->have_mask || wy < 0 || wy >= d->wh) {
 			memset(o, 0, (size_t)d->width);
 			continue;
 		}
 		for (int x = 0; x < d->width; x++) {
-			int wx = x / d->scale < d->ww ? x / d->scale : d->ww - 1;
+			int wx = (x / d->scale < d->ww ? x / d->scale : d->ww - 1) - d->sway_x;
 
-			o[x] = m[wx] ? 255 : 0;
+			o[x] = wx >= 0 && wx < d->ww && m[wx] ? 255 : 0;
 		}
 	}
 }
@@ -903,7 +1011,10 @@ int zp_detector_blobs(const zp_detector *d, zp_rect *boxes, int max)
 {
 	if (!d)
 		return 0;
-	for (int i = 0; i < d->nblobs && i < max; i++)
+	for (int i = 0; i < d->nblobs && i < max; i++) {
 		boxes[i] = d->blobs[i].box;
+		boxes[i].x += d->sway_x * d->scale;
+		boxes[i].y += d->sway_y * d->scale;
+	}
 	return d->nblobs;
 }

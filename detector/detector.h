@@ -226,6 +226,13 @@ typedef struct zp_result {
 	 * re-found) does not break the call. Off while the model warms up.
 	 */
 	bool zone_call[ZP_MAX_ZONES];
+	/*
+	 * Camera sway: this frame was the background moved by (sway_x, sway_y)
+	 * input pixels, and was moved back before the model saw it (zones stay
+	 * on the ground they were drawn on); 0, 0 on a steady camera. The
+	 * tracks, the blobs and the mask are given in this frame's pixels.
+	 */
+	int sway_x, sway_y;
 	int ntracks;
 	zp_track_info tracks[ZP_MAX_TRACKS];
 	int nblobs;

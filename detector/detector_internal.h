@@ -657,6 +657,9 @@ struct zp_detector {
 	int32_t *edges;            /* shaken_frame(): background edge samples, y << 16 | x */
 	int nedges;
 	uint64_t edges_at;         /* frame count when they were found */
+	bool shaken;               /* shaken_frame() said so of the last frame */
+	int sway_x, sway_y;        /* this frame's picture is the background moved by this (work pixels, sway_estimate()) */
+	uint8_t *stab;             /* the work luma moved back by the sway */
 	size_t buf_bytes;
 
 	zp_cc cc;

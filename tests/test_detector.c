@@ -1626,6 +1626,98 @@ START_TEST(gain_step_no_occupancy)
 }
 END_TEST
 
+/*
+ * The camera sways (a pole in the wind): frame k shows the scene moved by
+ * sway_at(k), up to 3 pixels each way - more than the one-pixel shake the
+ * patch test undoes. The move is measured on the background's edges and the
+ * frame moved back before the model sees it: nobody there gives no blob; a
+ * person walking through is one track whose box is given where he is in the
+ * frame, counted once into a zone drawn on the ground. jitter = 0: blobs.
+ */
+static void sway_at(int k, int *dx, int *dy)
+{
+	static const int8_t xs[] = { 1, 2, 3, 3, 2, 0, -2, -3, -3, -1, 1, 3, 2, -1, -3 };
+	static const int8_t ys[] = { 0, 1, 1, 2, 3, 2, 1, -1, -2, -3, -3, -1, 0, 2, 1 };
+
+	*dx = xs[k % 15];
+	*dy = ys[k % 11];
+}
+
+/* The next frame: the scene (and a person at scene x, 100 when x >= 0) moved by sway_at(k). */
+static void sway_frame(struct scene *s, int k, int x)
+{
+	int dx, dy;
+
+	sway_at(k, &dx, &dy);
+	++s->seq;
+	for (int y = 0; y < H; y++)
+		for (int i = 0; i < W; i++) {
+			int sy = y - dy < 0 ? 0 : y - dy >= H ? H - 1 : y - dy, sx = i - dx < 0 ? 0 : i - dx >= W ? W - 1 : i - dx;
+
+			s->img[y * W + i] = s->bg[sy * W + sx];
+		}
+	noise(s->img, W, H, (uint32_t)s->seq, 2);
+	if (x >= 0)
+		fill_rect(s->img, W, H, x + dx, 100 + dy, BW, BH, 235);
+	scene_feed(s);
+}
+
+static void sway_run(int jitter, int *blob_frames, int *entered, int *worst_dx)
+{
+	static struct scene s;
+	zp_detector_params p;
+	zp_zone z = zp_test_rect_zone("kerb", 140, 120, 200, 180);
+
+	zp_detector_params_default(&p);
+	p.scale = 1;
+	p.jitter = jitter;
+	scene_init(&s, &p, &z, 1, 100);
+	texture(s.bg, W, H, 11, 60, 180);
+	scene_idle(&s, WARMUP);
+	*blob_frames = *entered = *worst_dx = 0;
+	for (int k = 0; k < 60; k++) {
+		sway_frame(&s, k, -1);
+		*blob_frames += s.r.nblobs > 0;
+	}
+	for (int k = 0; k < 30; k++) {
+		int dx, dy;
+		const zp_track_info *t;
+
+		sway_frame(&s, 60 + k, 40 + 8 * k);
+		sway_at(60 + k, &dx, &dy);
+		*entered += s.r.zone_entered[0];
+		if (k >= s.p.track_min_hits && jitter) {
+			t = confirmed_track(&s.r, 0);
+			ck_assert_msg(t != NULL && nconfirmed(&s.r) == 1, "walk frame %d: %d confirmed", k, nconfirmed(&s.r));
+			/* the box is where he is in this frame */
+			if (abs(t->box.x - (40 + 8 * k + dx)) > *worst_dx)
+				*worst_dx = abs(t->box.x - (40 + 8 * k + dx));
+			ck_assert_int_le(abs(t->box.y - (100 + dy)), 1);
+			ck_assert_int_eq(s.r.sway_x, dx);
+			ck_assert_int_eq(s.r.sway_y, dy);
+		}
+	}
+	scene_close(&s);
+}
+
+START_TEST(sway_moved_back)
+{
+	int blob_frames, entered, worst_dx, off_blob_frames, off_entered, unused;
+
+	sway_run(1, &blob_frames, &entered, &worst_dx);
+	sway_run(0, &off_blob_frames, &off_entered, &unused);
+	fprintf(stderr,
+		"sway up to 3 px: %d of 60 empty frames with a blob, walker entered %d, box x off by %d at most; "
+		"jitter = 0: %d frames with a blob\n",
+		blob_frames, entered, worst_dx, off_blob_frames);
+	ck_assert_int_eq(blob_frames, 0);
+	ck_assert_int_eq(entered, 1);
+	ck_assert_int_le(worst_dx, 1);
+	/* the check above can tell */
+	ck_assert_int_ge(off_blob_frames, 10);
+}
+END_TEST
+
 /* ---- (6) salt-and-pepper noise and speckle make no blobs ---- */
 
 START_TEST(noise_gives_no_blobs)
@@ -2483,6 +2575,7 @@ int main(void)
 			ghost_fades_10fps,
 			left_object_fades,
 			gain_step_no_occupancy,
+			sway_moved_back,
 			noise_gives_no_blobs,
 			light_threshold_values,
 			low_light_sees_dim_people,
