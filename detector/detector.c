@@ -27,7 +27,7 @@ _Static_assert(ZP_VOTE_MAX_R >= 3, "vote_radius goes up to 3 (params.c)");
 /* shaken_frame(): the background's edges are looked for again every this many frames. */
 #define ZP_EDGE_REFRESH 16
 /* sway_estimate(): the largest move of the picture undone, in work pixels each way. */
-#define ZP_SWAY_MAX 3
+#define ZP_SWAY_MAX 5
 
 /* Frame interval assumed until two frames have been seen (25 fps). */
 #define ZP_DEFAULT_INTERVAL_MS 40.0
