@@ -924,6 +924,9 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	d->shaken = d->p.jitter && have_bg && shaken_frame(d, in, stride);
 	if (d->shaken)
 		unshake(d, in, stride);
+	/* the colour stages read the frame's colour where the background's pixels are now (the sway) */
+	d->sh.dx = d->sway_x;
+	d->sh.dy = d->sway_y;
 	/* the rows with foreground (the shadow test only clears): the later stages skip the rest */
 	mask_rows(d->raw, d->ww, d->wh, &a, &b);
 	/* the chroma background, for colour shadows and colour_fill */

@@ -247,6 +247,7 @@ typedef struct zp_shadow {
 	int16_t *u, *v;    /* chroma background: B - Y and R - Y, 1/16 levels */
 	int32_t *list;     /* the pixels marked as shadow in the last frame: raster order, then pools grown (w x h) */
 	int nlist;
+	int dx, dy;        /* this frame's camera sway, work pixels: work pixel (x, y) is the frame's (x + dx, y + dy) */
 } zp_shadow;
 
 int zp_shadow_init(zp_shadow *s, int ww, int wh);

@@ -178,6 +178,17 @@ static inline void block_chroma(const zp_frame *f, int scale, int x, int y, doub
 	}
 }
 
+/* Chroma of the frame where work pixel (x, y) of the background is: moved by the camera sway, within the frame. */
+static inline void scene_chroma(const zp_shadow *s, const zp_frame *f, int scale, int x, int y, double inv_gain,
+				int *u, int *v)
+{
+	int fx = x + s->dx, fy = y + s->dy;
+
+	fx = fx < 0 ? 0 : fx >= s->w ? s->w - 1 : fx;
+	fy = fy < 0 ? 0 : fy >= s->h ? s->h - 1 : fy;
+	block_chroma(f, scale, fx, fy, inv_gain, u, v);
+}
+
 void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, const uint8_t *fg, bool warmup,
 		     int learn_shift)
 {
@@ -204,7 +215,7 @@ void zp_shadow_learn(zp_shadow *s, const zp_frame *f, int scale, double gain, co
 
 			if (s->have && m[x])
 				continue;
-			block_chroma(f, scale, x, y, inv, &u, &v);
+			scene_chroma(s, f, scale, x, y, inv, &u, &v);
 			if (sh == 0) {
 				pu[x] = (int16_t)u;
 				pv[x] = (int16_t)v;
@@ -226,7 +237,7 @@ static bool chroma_kept(const zp_shadow *s, const zp_frame *f, int scale, double
 
 	if (abs(s->u[i]) + abs(s->v[i]) < 16 * ZP_SH_MIN_CHROMA)
 		return false;
-	block_chroma(f, scale, x, y, inv_gain, &u, &v);
+	scene_chroma(s, f, scale, x, y, inv_gain, &u, &v);
 	return (fabs(u - r * s->u[i]) + fabs(v - r * s->v[i])) / 16.0 <= ZP_SH_CHROMA;
 }
 
@@ -647,7 +658,7 @@ int zp_shadow_colour_fill(const zp_shadow *s, const zp_frame *f, int scale, doub
 
 				if (m[x] || (mark && mark[(size_t)y * s->w + x]))
 					continue;
-				block_chroma(f, scale, x, y, inv, &u, &v);
+				scene_chroma(s, f, scale, x, y, inv, &u, &v);
 				if (abs(u - pu[x]) + abs(v - pv[x]) > ZP_CAMO_CHROMA) {
 					m[x] = 255;
 					set++;

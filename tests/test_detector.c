@@ -1331,6 +1331,44 @@ static void camouflage(int colour_fill, double *coat, double *patch, int *blobs)
 	zp_detector_free(d);
 }
 
+/*
+ * The colour stages read the frame where the background's pixels are: with
+ * the camera swayed by (dx, dy) work pixels (zp_shadow.dx, dy, set from the
+ * sway stage), the chroma background learnt at work pixel (x, y) is the
+ * frame's chroma at (x + dx, y + dy), within the frame.
+ */
+START_TEST(colour_follows_the_sway)
+{
+	static uint8_t bgr[W * H * 3], y[W * H], fg[W * H];
+	static zp_shadow still, swayed;
+	zp_frame f = { .luma = y, .stride = W, .bgr = bgr, .bgr_stride = W * 3, .width = W, .height = H };
+	int same = 0, moved = 0;
+
+	for (int yy = 0; yy < H; yy++)
+		for (int xx = 0; xx < W; xx++)
+			camo_pixel(bgr, y, yy * W + xx, (xx * 37 + yy * 11) % 256, 90, (xx * 5 + yy * 29) % 256);
+	ck_assert_int_eq(zp_shadow_init(&still, W, H), 0);
+	ck_assert_int_eq(zp_shadow_init(&swayed, W, H), 0);
+	swayed.dx = 2;
+	swayed.dy = -3;
+	zp_shadow_learn(&still, &f, 1, 1.0, fg, true, 0);
+	zp_shadow_learn(&swayed, &f, 1, 1.0, fg, true, 0);
+	for (int yy = 0; yy < H; yy++)
+		for (int xx = 0; xx < W; xx++) {
+			int fx = xx + 2 < W ? xx + 2 : W - 1, fy = yy - 3 >= 0 ? yy - 3 : 0;
+			size_t i = (size_t)yy * W + xx, j = (size_t)fy * W + fx;
+
+			ck_assert_msg(swayed.u[i] == still.u[j] && swayed.v[i] == still.v[j], "(%d, %d)", xx, yy);
+			same += swayed.u[i] == still.u[i] && swayed.v[i] == still.v[i];
+			moved++;
+		}
+	/* the check above can tell: the pattern differs a sway away */
+	ck_assert_int_lt(same, moved / 10);
+	zp_shadow_fini(&still);
+	zp_shadow_fini(&swayed);
+}
+END_TEST
+
 START_TEST(camouflaged_coat_filled_by_colour)
 {
 	double coat[2], patch[2];
@@ -2568,6 +2606,7 @@ int main(void)
 			legs_lost_feet_kept,
 			still_person_in_pieces_kept,
 			camouflaged_coat_filled_by_colour,
+			colour_follows_the_sway,
 			crossings_with_direction,
 			ghost_outline_removed_fast,
 			long_warmup_settles_uncovered_ground,
