@@ -155,14 +155,15 @@ void zp_pipeline_draw_overlay(const zp_pipeline *pl, const zp_frame *f, const zp
 		uint32_t col = r->zone_count[z] > 0 ? COL_OCCUPIED
 			       : zn->role == ZP_ROLE_WAITING ? COL_WAITING : COL_CROSSING;
 
+		/* on the ground it was drawn on: moved with the camera's sway, as the tracks are */
 		for (int i = 0; i < zn->poly.n; i++) {
-			xy[2 * i] = zn->poly.p[i].x;
-			xy[2 * i + 1] = zn->poly.p[i].y;
+			xy[2 * i] = zn->poly.p[i].x + r->sway_x;
+			xy[2 * i + 1] = zn->poly.p[i].y + r->sway_y;
 		}
 		zp_cv_draw_polygon(canvas, w, h, stride, xy, zn->poly.n, col, r->zone_count[z] > 0 ? 3 : 2);
 		snprintf(text, sizeof(text), "%s: %d", zn->name, r->zone_count[z]);
-		zp_cv_draw_text(canvas, w, h, stride, (int)zn->poly.p[0].x + 4, (int)zn->poly.p[0].y + 16, text, 0.5,
-				col);
+		zp_cv_draw_text(canvas, w, h, stride, (int)zn->poly.p[0].x + r->sway_x + 4,
+				(int)zn->poly.p[0].y + r->sway_y + 16, text, 0.5, col);
 	}
 	for (int i = 0; i < r->ntracks; i++) {
 		const zp_track_info *t = &r->tracks[i];
