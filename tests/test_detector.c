@@ -1738,6 +1738,65 @@ static void sway_run(int jitter, int *blob_frames, int *entered, int *worst_dx)
 	scene_close(&s);
 }
 
+/*
+ * The camera knocked: from a steady view the picture jumps by (jx, jy) and
+ * stays there, 40 frames. Out: frames with a blob, the frame (from 0) where
+ * the sway stage first had the move, the last health verdict.
+ */
+static void knocked(int jx, int jy, int *blob_frames, int *found, zp_health *health)
+{
+	static struct scene s;
+	zp_detector_params p;
+
+	zp_detector_params_default(&p);
+	p.scale = 1;
+	scene_init(&s, &p, NULL, 0, 100);
+	texture(s.bg, W, H, 11, 60, 180);
+	scene_idle(&s, WARMUP);
+	*blob_frames = 0;
+	*found = -1;
+	for (int k = 0; k < 40; k++) {
+		++s.seq;
+		for (int y = 0; y < H; y++)
+			for (int i = 0; i < W; i++)
+				s.img[y * W + i] = s.bg[(y - jy < 0 ? 0 : y - jy) * W + (i - jx < 0 ? 0 : i - jx)];
+		noise(s.img, W, H, (uint32_t)s.seq, 2);
+		scene_feed(&s);
+		*blob_frames += s.r.nblobs > 0;
+		if (*found < 0 && s.r.sway_x == jx && s.r.sway_y == jy)
+			*found = k;
+	}
+	*health = s.r.health;
+	scene_close(&s);
+}
+
+/*
+ * A knock of 3 pixels across and 1 down is seen by the shake check in the
+ * frame it happens (a pixel's move explains the edges better than none), so
+ * the sway stage moves the picture back from the next frame on, for good:
+ * the zones stay on the ground and nothing is foreground after that frame.
+ * A knock of 6 and 3 is not: the picture is learnt anew, and meanwhile the
+ * health verdict says most of it is foreground (the lights go fail-safe).
+ */
+START_TEST(knocked_camera)
+{
+	int blob_frames, found;
+	zp_health health;
+
+	knocked(3, 1, &blob_frames, &found, &health);
+	fprintf(stderr, "knocked by 3, 1: the move found at frame %d, %d of 40 frames with a blob, health %s\n", found,
+		blob_frames, zp_health_name(health));
+	ck_assert_int_eq(found, 1);
+	ck_assert_int_le(blob_frames, 1);
+	ck_assert_int_eq(health, ZP_HEALTH_OK);
+	knocked(6, 3, &blob_frames, &found, &health);
+	fprintf(stderr, "knocked by 6, 3: the move found at frame %d, %d of 40 frames with a blob, health %s\n", found,
+		blob_frames, zp_health_name(health));
+	ck_assert_int_eq(found, -1);
+	ck_assert_int_eq(health, ZP_HEALTH_FOREGROUND);
+}
+END_TEST
+
 START_TEST(sway_moved_back)
 {
 	int blob_frames, entered, worst_dx, off_blob_frames, off_entered, unused;
@@ -2615,6 +2674,7 @@ int main(void)
 			left_object_fades,
 			gain_step_no_occupancy,
 			sway_moved_back,
+			knocked_camera,
 			noise_gives_no_blobs,
 			light_threshold_values,
 			low_light_sees_dim_people,
