@@ -896,10 +896,9 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 	zp_health_measure(&d->hs, &d->ops, f->luma, f->stride, d->scale, d->prev, d->ww, d->wh, f->t_ms);
 	in = to_work(d, f->luma, f->stride, &stride);
 
-	/* A gain step against what the model knows: compensate before the model sees it. */
 	if (d->raw_valid) {
 		zp_bgmodel_background(d->model, d->bg, d->ww);
-		/* the camera swayed: the picture moved back onto the background first */
+		/* the camera swayed: the picture moved back onto the background first (sway_estimate()) */
 		if (d->p.jitter && (d->shaken || d->sway_x || d->sway_y)) {
 			find_edges(d);
 			sway_estimate(d, in, stride);
@@ -910,6 +909,7 @@ int zp_detector_process(zp_detector *d, const zp_frame *f, zp_result *out)
 		}
 		if (d->p.low_light_luma > 0)
 			follow_light(d, zp_exposure_level(d->bg, d->ww, d->ww, d->wh));
+		/* a gain step against what the model knows: compensated before the model sees it */
 		zp_exposure_estimate(&d->ex, in, stride, d->bg, d->ww, d->raw, d->ww, d->ww, d->wh);
 		if (zp_exposure_compensate(&d->ex, in, stride, d->comp, d->ww, d->ww, d->wh)) {
 			in = d->comp;
