@@ -578,6 +578,15 @@ static inline int clampi(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Fewer background edge samples than this say nothing of a move (shaken_frame(), sway_estimate()). */
+#define ZP_MOVE_MIN_EDGES 16
+
+/* A move's sum over the edge samples explains them clearly better than none's (below 3/4 of it). */
+static inline bool explains_better(int64_t moved, int64_t none)
+{
+	return 4 * moved < 3 * none;
+}
+
 /* Background edge samples (3x3 contrast >= 2 threshold, every third pixel each way) into d->edges. */
 static void find_edges(zp_detector *d)
 {
@@ -617,7 +626,7 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 	int64_t sad[2][9] = { { 0 } };
 
 	find_edges(d);
-	if (d->nedges < 16)
+	if (d->nedges < ZP_MOVE_MIN_EDGES)
 		return false;
 	/* in blocks whose sums fit 32 bits (zp_pixops.shake_sums) */
 	for (int e0 = 0; e0 < d->nedges; e0 += ZP_SHAKE_MAX_N) {
@@ -631,7 +640,7 @@ static bool shaken_frame(zp_detector *d, const uint8_t *in, int stride)
 		}
 	}
 	for (int k = 0; k < 9; k++)
-		if (k != 4 && (4 * sad[0][k] < 3 * sad[0][4] || 4 * sad[1][k] < 3 * 2 * sad[0][4]))
+		if (k != 4 && (explains_better(sad[0][k], sad[0][4]) || explains_better(sad[1][k], 2 * sad[0][4])))
 			return true;
 	return false;
 }
@@ -657,7 +666,7 @@ static int64_t sway_cost(const zp_detector *d, const uint8_t *in, int stride, in
  * the 8 neighbouring whole-pixel moves (up to ZP_SWAY_MAX each way) brings
  * the frame's pixels at the background's edge samples closest to the
  * background, until none does; a move is taken only when it explains the
- * edges clearly better than none (below 3/4, as shaken_frame()). Sets
+ * edges clearly better than none (explains_better(), as shaken_frame()). Sets
  * d->sway_x, d->sway_y: the frame is the background moved by that.
  */
 static void sway_estimate(zp_detector *d, const uint8_t *in, int stride)
@@ -665,7 +674,7 @@ static void sway_estimate(zp_detector *d, const uint8_t *in, int stride)
 	int cx = d->sway_x, cy = d->sway_y;
 	int64_t none, best;
 
-	if (d->nedges < 16) {
+	if (d->nedges < ZP_MOVE_MIN_EDGES) {
 		d->sway_x = d->sway_y = 0;
 		return;
 	}
@@ -693,7 +702,7 @@ static void sway_estimate(zp_detector *d, const uint8_t *in, int stride)
 		cx = bx;
 		cy = by;
 	}
-	if (4 * best >= 3 * none)
+	if (!explains_better(best, none))
 		cx = cy = 0;
 	d->sway_x = cx;
 	d->sway_y = cy;
