@@ -1681,12 +1681,9 @@ static void sway_at(int k, int *dx, int *dy)
 	*dy = ys[k % 11];
 }
 
-/* The next frame: the scene (and a person at scene x, 100 when x >= 0) moved by sway_at(k). */
-static void sway_frame(struct scene *s, int k, int x)
+/* Start the next frame: the background moved by (dx, dy), its edges repeated, plus that frame's noise, into img. */
+static void scene_step_moved(struct scene *s, int dx, int dy)
 {
-	int dx, dy;
-
-	sway_at(k, &dx, &dy);
 	++s->seq;
 	for (int y = 0; y < H; y++)
 		for (int i = 0; i < W; i++) {
@@ -1695,6 +1692,15 @@ static void sway_frame(struct scene *s, int k, int x)
 			s->img[y * W + i] = s->bg[sy * W + sx];
 		}
 	noise(s->img, W, H, (uint32_t)s->seq, 2);
+}
+
+/* The next frame: the scene (and a person at scene x, 100 when x >= 0) moved by sway_at(k). */
+static void sway_frame(struct scene *s, int k, int x)
+{
+	int dx, dy;
+
+	sway_at(k, &dx, &dy);
+	scene_step_moved(s, dx, dy);
 	if (x >= 0)
 		fill_rect(s->img, W, H, x + dx, 100 + dy, BW, BH, 235);
 	scene_feed(s);
@@ -1756,11 +1762,7 @@ static void knocked(int jx, int jy, int *blob_frames, int *found, zp_health *hea
 	*blob_frames = 0;
 	*found = -1;
 	for (int k = 0; k < 40; k++) {
-		++s.seq;
-		for (int y = 0; y < H; y++)
-			for (int i = 0; i < W; i++)
-				s.img[y * W + i] = s.bg[(y - jy < 0 ? 0 : y - jy) * W + (i - jx < 0 ? 0 : i - jx)];
-		noise(s.img, W, H, (uint32_t)s.seq, 2);
+		scene_step_moved(&s, jx, jy);
 		scene_feed(&s);
 		*blob_frames += s.r.nblobs > 0;
 		if (*found < 0 && s.r.sway_x == jx && s.r.sway_y == jy)
